@@ -1,0 +1,48 @@
+/*
+ * efiemu payload runtime: the few freestanding helpers every C payload of this repository needs.
+ *
+ * Payloads are built by payload.mk into PE32+ EFI applications. UEFI types come from gnu-efi's
+ * <efi.h>; nothing of gnu-efi's library (libefi/libgnuefi) is linked, so a payload's calls to the
+ * firmware are exactly the calls its source makes.
+ */
+#ifndef EFIEMU_RT_H
+#define EFIEMU_RT_H
+
+#include <efi.h>
+#include <stdarg.h>
+
+/* Set by rt_init(); the payload's own view of the firmware. */
+extern EFI_HANDLE rt_image;
+extern EFI_SYSTEM_TABLE *rt_st;
+extern EFI_BOOT_SERVICES *rt_bs;
+
+void rt_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+/* gcc may emit calls to these even in freestanding code. */
+void *memset(void *dst, int c, UINTN n);
+void *memcpy(void *dst, const void *src, UINTN n);
+void *memmove(void *dst, const void *src, UINTN n);
+int memcmp(const void *a, const void *b, UINTN n);
+UINTN rt_strlen(const char *s);
+
+/*
+ * printf subset to ConOut (and, when rt_serial_enabled is set, to COM1 as well):
+ * %d %i %u %x %X %p %s %c %% with the l/ll length modifiers, '0' padding and a field width.
+ * After ExitBootServices the console is gone; rt_printf then writes to COM1 only.
+ */
+void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rt_vprintf(const char *fmt, va_list ap);
+/* Formats into buf (NUL-terminated, at most size-1 characters); returns the length. */
+int rt_snprintf(char *buf, UINTN size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* COM1 (I/O port 0x3F8) output; used by payloads that must report after ExitBootServices. */
+extern int rt_serial_enabled;
+void rt_serial_puts(const char *s);
+
+/* Called by rt_printf once ExitBootServices succeeded: stop using ConOut. */
+void rt_console_gone(void);
+
+/* Short spec name of a status, e.g. "EFI_NOT_FOUND" (unknown values print as hex). */
+const char *rt_status_name(EFI_STATUS s);
+
+#endif
