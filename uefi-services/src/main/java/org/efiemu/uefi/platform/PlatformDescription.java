@@ -1,0 +1,107 @@
+package org.efiemu.uefi.platform;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.spec.PlacementSpec;
+
+/**
+ * Everything the firmware model needs to know about one machine: what its firmware looks like at the moment an
+ * application starts. The platforms module builds it from a profile file ({@code PlatformProfile#toDescription()});
+ * tests can build one directly.
+ *
+ * @param name short machine name, e.g. {@code dell-poweredge-r820}
+ * @param memoryMap the firmware's memory map at application entry, in the order the firmware reports it
+ * @param placement how the firmware places AllocatePages/AllocatePool searches
+ * @param descriptorSize the DescriptorSize GetMemoryMap reports (EDK2: 48)
+ * @param descriptorVersion the DescriptorVersion GetMemoryMap reports (1)
+ * @param firmware vendor string, firmware revision and the UEFI revision of the system table
+ * @param cpu the processors (CPUID answers, MADT)
+ * @param smbios SMBIOS identity strings
+ * @param acpi ACPI table identity
+ * @param console text console size
+ * @param variables variables present in the store at application entry
+ * @param quirks named deviations from EDK2 behaviour, e.g. {@code low-alloc-first}
+ */
+public record PlatformDescription(
+        String name,
+        List<MemoryDescriptor> memoryMap,
+        PlacementSpec placement,
+        int descriptorSize,
+        int descriptorVersion,
+        Firmware firmware,
+        Cpu cpu,
+        Smbios smbios,
+        Acpi acpi,
+        Console console,
+        List<Variable> variables,
+        Set<String> quirks) {
+
+    public PlatformDescription {
+        Objects.requireNonNull(name, "name");
+        memoryMap = List.copyOf(memoryMap);
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(firmware, "firmware");
+        Objects.requireNonNull(cpu, "cpu");
+        Objects.requireNonNull(smbios, "smbios");
+        Objects.requireNonNull(acpi, "acpi");
+        Objects.requireNonNull(console, "console");
+        variables = List.copyOf(variables);
+        quirks = Set.copyOf(quirks);
+    }
+
+    public boolean hasQuirk(String quirk) {
+        return quirks.contains(quirk);
+    }
+
+    /**
+     * @param vendor FirmwareVendor string of the system table, e.g. {@code EDK II}
+     * @param revision FirmwareRevision of the system table
+     * @param uefiRevision the system table header's Revision, e.g. {@code 0x00020046} for 2.70
+     */
+    public record Firmware(String vendor, long revision, int uefiRevision) {
+        public static final int UEFI_2_70 = (2 << 16) | 70;
+    }
+
+    /** @param vendor CPUID vendor string ({@code GenuineIntel}); family/model/stepping as CPUID leaf 1 reports */
+    public record Cpu(String vendor, int family, int model, int stepping, String brand, int count) {}
+
+    public record Smbios(String biosVendor, String biosVersion, String biosDate, String manufacturer, String product,
+            String version, String serialNumber) {}
+
+    /** @param oemId 6-character ACPI OEMID; @param oemTableId 8-character OEM table id */
+    public record Acpi(String oemId, String oemTableId) {}
+
+    public record Console(int columns, int rows) {}
+
+    /**
+     * A variable in the store at application entry.
+     *
+     * @param name variable name
+     * @param vendorGuid vendor GUID in registry form ({@code 8BE4DF61-93CA-11D2-AA0D-00E098032B8C})
+     * @param attributes EFI_VARIABLE_* bits
+     * @param data the value bytes
+     */
+    public record Variable(String name, String vendorGuid, int attributes, byte[] data) {
+        public Variable {
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Variable v && v.name.equals(name) && v.vendorGuid.equalsIgnoreCase(vendorGuid)
+                    && v.attributes == attributes && java.util.Arrays.equals(v.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, vendorGuid.toUpperCase(java.util.Locale.ROOT), attributes, java.util.Arrays.hashCode(data));
+        }
+    }
+}
