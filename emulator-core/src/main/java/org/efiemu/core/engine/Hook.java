@@ -1,0 +1,40 @@
+package org.efiemu.core.engine;
+
+/**
+ * An installed Unicorn hook. Closing it removes the native hook ({@code uc_hook_del}) and drops the reference that
+ * kept its JNA callback reachable; closing twice does nothing.
+ */
+public final class Hook implements AutoCloseable {
+  private final Engine engine;
+  private final long handle;
+  private final String description;
+  private Object callback;
+
+  Hook(Engine engine, long handle, Object callback, String description) {
+    this.engine = engine;
+    this.handle = handle;
+    this.callback = callback;
+    this.description = description;
+  }
+
+  long handle() {
+    return handle;
+  }
+
+  /** Whether the hook is still installed. */
+  public boolean isActive() {
+    return callback != null;
+  }
+
+  @Override
+  public void close() {
+    if (callback == null) return;
+    engine.removeHook(this);
+    callback = null;
+  }
+
+  @Override
+  public String toString() {
+    return description + (isActive() ? "" : " (removed)");
+  }
+}

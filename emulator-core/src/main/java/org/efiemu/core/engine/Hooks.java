@@ -1,0 +1,67 @@
+package org.efiemu.core.engine;
+
+/** The Java callbacks an {@link Engine} can install, one functional interface per Unicorn hook kind. */
+public final class Hooks {
+  private Hooks() {}
+
+  /** {@code UC_HOOK_CODE} / {@code UC_HOOK_BLOCK}: an instruction (or block) at {@code address} is about to run. */
+  @FunctionalInterface
+  public interface CodeHook {
+    void onCode(long address, int size);
+  }
+
+  /** {@code UC_HOOK_INTR}: an interrupt or CPU exception with vector {@code intno}. */
+  @FunctionalInterface
+  public interface InterruptHook {
+    void onInterrupt(int intno);
+  }
+
+  /** {@code UC_HOOK_MEM_READ/WRITE/FETCH}: a valid access. */
+  @FunctionalInterface
+  public interface MemoryHook {
+    void onAccess(MemAccess type, long address, int size, long value);
+  }
+
+  /**
+   * {@code UC_HOOK_MEM_*_UNMAPPED} / {@code *_PROT}: an invalid access. Return {@code true} after fixing the cause
+   * (mapping or unprotecting the page) to retry the access, {@code false} to stop with the matching error.
+   */
+  @FunctionalInterface
+  public interface InvalidMemoryHook {
+    boolean onInvalid(MemAccess type, long address, int size, long value);
+  }
+
+  /** {@code UC_HOOK_INSN} + {@code UC_X86_INS_IN}: returns the value read from {@code port}. */
+  @FunctionalInterface
+  public interface InHook {
+    int onIn(int port, int size);
+  }
+
+  /** {@code UC_HOOK_INSN} + {@code UC_X86_INS_OUT}. */
+  @FunctionalInterface
+  public interface OutHook {
+    void onOut(int port, int size, int value);
+  }
+
+  /**
+   * {@code UC_HOOK_INSN} for CPUID (and RDTSC/RDTSCP where the library supports it): return {@code true} when the
+   * hook produced the instruction's results itself (the instruction is skipped).
+   */
+  @FunctionalInterface
+  public interface InstructionHook {
+    boolean onInstruction();
+  }
+
+  /** {@code UC_HOOK_INSN_INVALID}: return {@code true} to continue, {@code false} to stop. */
+  @FunctionalInterface
+  public interface InvalidInstructionHook {
+    boolean onInvalidInstruction();
+  }
+
+  /** A memory-mapped device ({@code uc_mmio_map}); offsets are relative to the mapped base. */
+  public interface MmioHandler {
+    long read(long offset, int size);
+
+    void write(long offset, int size, long value);
+  }
+}
