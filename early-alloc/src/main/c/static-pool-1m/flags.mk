@@ -1,0 +1,1 @@
+include $(dir $(lastword $(MAKEFILE_LIST)))../include/strategy.mk
