@@ -1,0 +1,377 @@
+package org.efiemu.uefi.handle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import org.efiemu.uefi.handle.ProtocolStore.Handle;
+import org.efiemu.uefi.handle.ProtocolStore.OpenData;
+import org.efiemu.uefi.handle.ProtocolStore.ProtocolEntry;
+import org.efiemu.uefi.handle.ProtocolStore.ProtocolInterface;
+import org.efiemu.uefi.handle.ProtocolStore.ProtocolNotify;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * The handle and protocol database (UEFI 2.10 §7.3 "Protocol Handler Services"), with the statuses and orders of
+ * EDK2's {@code MdeModulePkg/Core/Dxe/Hand/Handle.c}, {@code Locate.c} and {@code Notify.c}.
+ *
+ * <p>Pure model: handles, registrations and interfaces are opaque 64-bit values. Handle and registration values
+ * come from the caller's allocator (so they can be addresses in guest memory); events are signalled through the
+ * caller's {@code signalEvent}; device paths are read through a {@link DevicePathReader}. Not thread-safe: one
+ * database belongs to one machine.
+ *
+ * <p>Known difference from EDK2: there is no driver model here, so the implicit
+ * {@code DisconnectController()} of {@code UninstallProtocolInterface}, {@code ReinstallProtocolInterface} and
+ * {@code OpenProtocol(EXCLUSIVE)} cannot stop a driver; an interface opened {@code BY_DRIVER} therefore makes those
+ * calls return {@code EFI_ACCESS_DENIED}, as EDK2 does when the disconnect fails.
+ */
+public final class HandleDatabase {
+
+    private final ProtocolStore store = new ProtocolStore();
+    private final LongSupplier keyValues;
+    private final LongConsumer signalEvent;
+    private final HandleLocator locator;
+    private long coreImageHandle;
+
+    /**
+     * @param keyValues   returns a fresh, non-zero, never-repeated value for each new handle and registration key
+     * @param signalEvent called with an event to signal when a protocol it was registered for is (re)installed
+     * @param devicePaths reads the bytes of a device path interface (for {@code LocateDevicePath})
+     */
+    public HandleDatabase(LongSupplier keyValues, LongConsumer signalEvent, DevicePathReader devicePaths) {
+        this.keyValues = Objects.requireNonNull(keyValues, "keyValues");
+        this.signalEvent = Objects.requireNonNull(signalEvent, "signalEvent");
+        this.locator = new HandleLocator(store, Objects.requireNonNull(devicePaths, "devicePaths"));
+    }
+
+    /**
+     * Sets the agent recorded by {@link #handleProtocol} ({@code gDxeCoreImageHandle} in EDK2); 0 records no
+     * open entry.
+     */
+    public void setCoreImageHandle(long imageHandle) {
+        this.coreImageHandle = imageHandle;
+    }
+
+    /** All handles in creation order. */
+    public List<Long> handles() {
+        return List.copyOf(store.handles.keySet());
+    }
+
+    /** True when {@code handle} is in the database ({@code CoreValidateHandle()}). */
+    public boolean isValid(long handle) {
+        return handle != 0 && store.handles.containsKey(handle);
+    }
+
+    /**
+     * {@code InstallProtocolInterface()} (§7.3.2; EDK2 {@code CoreInstallProtocolInterfaceNotify}): handle 0
+     * creates a new handle; installing a protocol the handle already has, or on an unknown handle, is
+     * {@code EFI_INVALID_PARAMETER}. Signals the protocol's notify events.
+     */
+    public HandleResult installProtocolInterface(long handle, Guid protocol, long interfacePointer) {
+        return install(handle, protocol, interfacePointer, true);
+    }
+
+    private HandleResult install(long handle, Guid protocol, long interfacePointer, boolean notify) {
+        Objects.requireNonNull(protocol, "protocol");
+        if (handle != 0 && (!isValid(handle) || store.find(handle, protocol) != null)) {
+            return new HandleResult(EfiStatus.INVALID_PARAMETER, handle);
+        }
+        ProtocolEntry entry = store.entry(protocol, true);
+        Handle h = handle == 0 ? newHandle() : store.handles.get(handle);
+        ProtocolInterface p = new ProtocolInterface(h, entry, interfacePointer);
+        h.protocols.add(p);
+        entry.interfaces.add(p);
+        if (notify) {
+            notifyRegistrations(entry);
+        }
+        return new HandleResult(EfiStatus.SUCCESS, h.value);
+    }
+
+    private Handle newHandle() {
+        long value = keyValues.getAsLong();
+        if (value == 0 || store.handles.containsKey(value) || store.registrations.containsKey(value)) {
+            throw new IllegalStateException(String.format(
+                    "handle allocator returned 0x%X, which is zero or already in use", value));
+        }
+        Handle h = new Handle(value);
+        store.handles.put(value, h);
+        return h;
+    }
+
+    /**
+     * {@code InstallMultipleProtocolInterfaces()} (§7.3.15): all or nothing. A device path that is already
+     * installed on some handle (exact match) fails with {@code EFI_ALREADY_STARTED}; on any failure the interfaces
+     * installed so far are uninstalled and the caller's handle value is kept.
+     *
+     * @param pairs protocol/interface pairs in argument order
+     */
+    public HandleResult installMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs) {
+        long current = handle;
+        List<Map.Entry<Guid, Long>> installed = new ArrayList<>();
+        EfiStatus status = EfiStatus.SUCCESS;
+        for (Map.Entry<Guid, Long> pair : pairs) {
+            if (pair.getKey().equals(Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)
+                    && locator.isInstalledDevicePath(pair.getValue())) {
+                status = EfiStatus.ALREADY_STARTED;
+                break;
+            }
+            HandleResult r = installProtocolInterface(current, pair.getKey(), pair.getValue());
+            if (r.status().isError()) {
+                status = r.status();
+                break;
+            }
+            current = r.handle();
+            installed.add(pair);
+        }
+        if (status.isError()) {
+            for (Map.Entry<Guid, Long> pair : installed) {
+                uninstallProtocolInterface(current, pair.getKey(), pair.getValue());
+            }
+            return new HandleResult(status, handle);
+        }
+        return new HandleResult(EfiStatus.SUCCESS, current);
+    }
+
+    /**
+     * {@code UninstallProtocolInterface()} (§7.3.3; EDK2 {@code CoreUninstallProtocolInterface}): closes the
+     * BY_HANDLE/GET/TEST opens, fails with {@code EFI_ACCESS_DENIED} while other opens remain, and removes the
+     * handle with its last protocol.
+     */
+    public EfiStatus uninstallProtocolInterface(long handle, Guid protocol, long interfacePointer) {
+        if (!isValid(handle)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null || p.pointer != interfacePointer) {
+            return EfiStatus.NOT_FOUND;
+        }
+        p.openList.removeIf(o -> (o.attributes & (OpenAttributes.BY_HANDLE_PROTOCOL | OpenAttributes.GET_PROTOCOL
+                | OpenAttributes.TEST_PROTOCOL)) != 0);
+        if (!p.openList.isEmpty()) {
+            return EfiStatus.ACCESS_DENIED;
+        }
+        p.entry.remove(p);
+        p.handle.protocols.remove(p);
+        if (p.handle.protocols.isEmpty()) {
+            store.handles.remove(handle);
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code UninstallMultipleProtocolInterfaces()} (§7.3.16): all or nothing; on a failure the interfaces removed
+     * so far are reinstalled and {@code EFI_INVALID_PARAMETER} is returned.
+     */
+    public EfiStatus uninstallMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs) {
+        List<Map.Entry<Guid, Long>> removed = new ArrayList<>();
+        for (Map.Entry<Guid, Long> pair : pairs) {
+            if (uninstallProtocolInterface(handle, pair.getKey(), pair.getValue()).isError()) {
+                for (Map.Entry<Guid, Long> back : removed) {
+                    install(handle, back.getKey(), back.getValue(), true);
+                }
+                return EfiStatus.INVALID_PARAMETER;
+            }
+            removed.add(pair);
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code ReinstallProtocolInterface()} (§7.3.4): replaces the interface pointer, moves it to the end of the
+     * protocol's list (as EDK2 re-inserts it) and signals the protocol's notify events.
+     */
+    public EfiStatus reinstallProtocolInterface(long handle, Guid protocol, long oldInterface, long newInterface) {
+        if (!isValid(handle)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null || p.pointer != oldInterface) {
+            return EfiStatus.NOT_FOUND;
+        }
+        if (p.openList.stream().anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0)) {
+            return EfiStatus.ACCESS_DENIED;
+        }
+        p.entry.remove(p);
+        p.pointer = newInterface;
+        p.entry.interfaces.add(p);
+        notifyRegistrations(p.entry);
+        return EfiStatus.SUCCESS;
+    }
+
+    /** {@code HandleProtocol()} (§7.3.7): {@code OpenProtocol(BY_HANDLE_PROTOCOL)} by the core image. */
+    public InterfaceResult handleProtocol(long handle, Guid protocol) {
+        return openProtocol(handle, protocol, coreImageHandle, 0, OpenAttributes.BY_HANDLE_PROTOCOL);
+    }
+
+    /**
+     * {@code OpenProtocol()} (§7.3.9; EDK2 {@code CoreOpenProtocol}). Statuses: {@code EFI_INVALID_PARAMETER} for
+     * a bad handle/agent/controller or attribute combination, {@code EFI_UNSUPPORTED} when the handle lacks the
+     * protocol, {@code EFI_ALREADY_STARTED} when the same agent/controller already has it BY_DRIVER,
+     * {@code EFI_ACCESS_DENIED} when it is held BY_DRIVER/EXCLUSIVE by another. A repeated identical non-exclusive
+     * open increments the entry's open count.
+     */
+    public InterfaceResult openProtocol(long handle, Guid protocol, long agent, long controller, int attributes) {
+        boolean writes = attributes != OpenAttributes.TEST_PROTOCOL;
+        InterfaceResult invalid = new InterfaceResult(EfiStatus.INVALID_PARAMETER, 0, writes);
+        if (!isValid(handle) || !OpenAttributes.isValid(attributes)) {
+            return invalid;
+        }
+        switch (attributes) {
+            case OpenAttributes.BY_CHILD_CONTROLLER -> {
+                if (!isValid(agent) || !isValid(controller) || handle == controller) {
+                    return invalid;
+                }
+            }
+            case OpenAttributes.BY_DRIVER, OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE -> {
+                if (!isValid(agent) || !isValid(controller)) {
+                    return invalid;
+                }
+            }
+            case OpenAttributes.EXCLUSIVE -> {
+                if (!isValid(agent)) {
+                    return invalid;
+                }
+            }
+            default -> {
+            }
+        }
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null) {
+            return new InterfaceResult(EfiStatus.UNSUPPORTED, 0, writes);
+        }
+        boolean byDriver = false;
+        boolean exclusive = false;
+        for (OpenData o : p.openList) {
+            boolean exact = o.agent == agent && o.attributes == attributes && o.controller == controller;
+            if ((o.attributes & OpenAttributes.BY_DRIVER) != 0) {
+                byDriver = true;
+                if (exact) {
+                    return new InterfaceResult(EfiStatus.ALREADY_STARTED, p.pointer, writes);
+                }
+            }
+            if ((o.attributes & OpenAttributes.EXCLUSIVE) != 0) {
+                exclusive = true;
+            } else if (exact) {
+                o.openCount++;
+                return new InterfaceResult(EfiStatus.SUCCESS, p.pointer, writes);
+            }
+        }
+        boolean denied = switch (attributes) {
+            case OpenAttributes.BY_DRIVER -> exclusive || byDriver;
+            // EDK2 disconnects the BY_DRIVER holders here; without a driver model that cannot succeed.
+            case OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE, OpenAttributes.EXCLUSIVE -> exclusive || byDriver;
+            default -> false;
+        };
+        if (denied) {
+            return new InterfaceResult(EfiStatus.ACCESS_DENIED, 0, writes);
+        }
+        if (agent != 0) {
+            p.openList.add(new OpenData(agent, controller, attributes));
+        }
+        return new InterfaceResult(EfiStatus.SUCCESS, p.pointer, writes);
+    }
+
+    /**
+     * {@code CloseProtocol()} (§7.3.10): removes every open entry of (agent, controller); {@code EFI_NOT_FOUND}
+     * when the handle lacks the protocol or no entry matches.
+     */
+    public EfiStatus closeProtocol(long handle, Guid protocol, long agent, long controller) {
+        if (!isValid(handle) || !isValid(agent) || (controller != 0 && !isValid(controller))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null) {
+            return EfiStatus.NOT_FOUND;
+        }
+        boolean removed = p.openList.removeIf(o -> o.agent == agent && o.controller == controller);
+        return removed ? EfiStatus.SUCCESS : EfiStatus.NOT_FOUND;
+    }
+
+    /**
+     * {@code OpenProtocolInformation()} (§7.3.11): the open entries in open order; empty list with
+     * {@code EFI_NOT_FOUND} when the handle lacks the protocol.
+     */
+    public List<OpenProtocolEntry> openProtocolInformation(long handle, Guid protocol) {
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null) {
+            return List.of();
+        }
+        return p.openList.stream()
+                .map(o -> new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount)).toList();
+    }
+
+    /** Status of {@link #openProtocolInformation}: {@code EFI_NOT_FOUND} when the handle lacks the protocol. */
+    public EfiStatus openProtocolInformationStatus(long handle, Guid protocol) {
+        return store.find(handle, protocol) == null ? EfiStatus.NOT_FOUND : EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code ProtocolsPerHandle()} (§7.3.14): the handle's protocol GUIDs in install order; empty for an invalid
+     * handle (the ABI layer returns {@code EFI_INVALID_PARAMETER}).
+     */
+    public List<Guid> protocolsPerHandle(long handle) {
+        Handle h = store.handles.get(handle);
+        return h == null ? List.of() : h.protocols.stream().map(p -> p.entry.guid).toList();
+    }
+
+    /**
+     * {@code RegisterProtocolNotify()} (§7.3.5): {@code event} is signalled on every later install or reinstall
+     * of {@code protocol}; returns the registration key for {@code LocateHandle(ByRegisterNotify)} and
+     * {@code LocateProtocol}. Event 0 is {@code EFI_INVALID_PARAMETER}.
+     */
+    public HandleResult registerProtocolNotify(Guid protocol, long event) {
+        if (protocol == null || event == 0) {
+            return new HandleResult(EfiStatus.INVALID_PARAMETER, 0);
+        }
+        long key = keyValues.getAsLong();
+        if (key == 0 || store.registrations.containsKey(key) || store.handles.containsKey(key)) {
+            throw new IllegalStateException(String.format(
+                    "registration allocator returned 0x%X, which is zero or already in use", key));
+        }
+        ProtocolEntry entry = store.entry(protocol, true);
+        ProtocolNotify n = new ProtocolNotify(key, entry, event);
+        entry.notifies.add(n);
+        store.registrations.put(key, n);
+        return new HandleResult(EfiStatus.SUCCESS, key);
+    }
+
+    /** Removes every registration of {@code event} (EDK2 {@code CoreUnregisterProtocolNotify}, run by CloseEvent). */
+    public void unregisterProtocolNotify(long event) {
+        store.registrations.values().removeIf(n -> {
+            if (n.event == event) {
+                n.entry.notifies.remove(n);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void notifyRegistrations(ProtocolEntry entry) {
+        for (ProtocolNotify n : List.copyOf(entry.notifies)) {
+            signalEvent.accept(n.event);
+        }
+    }
+
+    /** {@code LocateHandle()}; see {@link HandleLocator#locateHandle}. */
+    public LocateResult locateHandle(LocateSearchType type, Guid protocol, long searchKey, long bufferSize) {
+        return locator.locateHandle(type, protocol, searchKey, bufferSize);
+    }
+
+    /** {@code LocateHandleBuffer()}; see {@link HandleLocator#locateHandleBuffer}. */
+    public LocateResult locateHandleBuffer(LocateSearchType type, Guid protocol, long searchKey) {
+        return locator.locateHandleBuffer(type, protocol, searchKey);
+    }
+
+    /** {@code LocateProtocol()}; see {@link HandleLocator#locateProtocol}. */
+    public InterfaceResult locateProtocol(Guid protocol, long registration) {
+        return locator.locateProtocol(protocol, registration);
+    }
+
+    /** {@code LocateDevicePath()}; see {@link HandleLocator#locateDevicePath}. */
+    public DevicePathMatch locateDevicePath(Guid protocol, byte[] devicePath) {
+        return locator.locateDevicePath(protocol, devicePath);
+    }
+}
