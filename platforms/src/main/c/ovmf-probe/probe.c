@@ -8,7 +8,8 @@
  *      static array (no output in between).
  *   3. LoadedImage (HandleProtocol) for the header, then the ExitBootServices sequence: GetMemoryMap,
  *      EBS with a stale key, GetMemoryMap again, EBS with the right key.
- *   4. After ExitBootServices: header, step lines and the final map on COM1; ResetSystem(EfiResetShutdown).
+ *   4. After ExitBootServices: LoadedImage, identity (CPUID/SMBIOS/ACPI), step lines and the final map on COM1;
+ *      ResetSystem(EfiResetShutdown).
  */
 #include "probe.h"
 
@@ -202,6 +203,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
         li->ImageSize, type_name(li->ImageCodeType), type_name(li->ImageDataType));
   else
     out("probe: LoadedImage = %s", rt_status_name(li_status));
+  print_identity(st);
   print_steps();
   print_map("final", final_map, final_size, dsz);
   out("probe: end");

@@ -45,6 +45,9 @@ const char *type_name(UINT32 type);
 /* AllocateAnyPages / AllocateMaxAddress / AllocateAddress, else Invalid(n). */
 const char *alloc_type_name(UINTN type);
 
+/* CPUID, SMBIOS type 0/1 strings and ACPI OEM IDs as "identity:" lines (reads memory only, no firmware calls). */
+void print_identity(EFI_SYSTEM_TABLE *st);
+
 /* Prints a map in Linux's old "efi: memNN:" form. */
 void print_map(const char *title, const UINT8 *map, UINTN size, UINTN desc_size);
 
