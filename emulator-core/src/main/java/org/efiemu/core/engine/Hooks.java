@@ -7,19 +7,19 @@ public final class Hooks {
   /** {@code UC_HOOK_CODE} / {@code UC_HOOK_BLOCK}: an instruction (or block) at {@code address} is about to run. */
   @FunctionalInterface
   public interface CodeHook {
-    void onCode(long address, int size);
+    void onCode(long address, int size) throws Exception;
   }
 
   /** {@code UC_HOOK_INTR}: an interrupt or CPU exception with vector {@code intno}. */
   @FunctionalInterface
   public interface InterruptHook {
-    void onInterrupt(int intno);
+    void onInterrupt(int intno) throws Exception;
   }
 
   /** {@code UC_HOOK_MEM_READ/WRITE/FETCH}: a valid access. */
   @FunctionalInterface
   public interface MemoryHook {
-    void onAccess(MemAccess type, long address, int size, long value);
+    void onAccess(MemAccess type, long address, int size, long value) throws Exception;
   }
 
   /**
@@ -28,19 +28,19 @@ public final class Hooks {
    */
   @FunctionalInterface
   public interface InvalidMemoryHook {
-    boolean onInvalid(MemAccess type, long address, int size, long value);
+    boolean onInvalid(MemAccess type, long address, int size, long value) throws Exception;
   }
 
   /** {@code UC_HOOK_INSN} + {@code UC_X86_INS_IN}: returns the value read from {@code port}. */
   @FunctionalInterface
   public interface InHook {
-    int onIn(int port, int size);
+    int onIn(int port, int size) throws Exception;
   }
 
   /** {@code UC_HOOK_INSN} + {@code UC_X86_INS_OUT}. */
   @FunctionalInterface
   public interface OutHook {
-    void onOut(int port, int size, int value);
+    void onOut(int port, int size, int value) throws Exception;
   }
 
   /**
@@ -49,19 +49,19 @@ public final class Hooks {
    */
   @FunctionalInterface
   public interface InstructionHook {
-    boolean onInstruction();
+    boolean onInstruction() throws Exception;
   }
 
   /** {@code UC_HOOK_INSN_INVALID}: return {@code true} to continue, {@code false} to stop. */
   @FunctionalInterface
   public interface InvalidInstructionHook {
-    boolean onInvalidInstruction();
+    boolean onInvalidInstruction() throws Exception;
   }
 
   /** A memory-mapped device ({@code uc_mmio_map}); offsets are relative to the mapped base. */
   public interface MmioHandler {
-    long read(long offset, int size);
+    long read(long offset, int size) throws Exception;
 
-    void write(long offset, int size, long value);
+    void write(long offset, int size, long value) throws Exception;
   }
 }

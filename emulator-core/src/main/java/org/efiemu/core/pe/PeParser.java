@@ -130,6 +130,10 @@ public final class PeParser {
       throw r.error(String.format("optional header SizeOfImage is 0x%X, expected 1..0x%X", sizeOfImage,
           MAX_SIZE_OF_IMAGE));
     }
+    if (Long.compareUnsigned(imageBase + sizeOfImage - 1, imageBase) < 0) {
+      throw r.error(String.format("optional header ImageBase 0x%X plus SizeOfImage 0x%X wraps around the 64-bit"
+          + " address space", imageBase, sizeOfImage));
+    }
     long sectionTable = opt + optionalSize;
     long sectionTableEnd = sectionTable + (long) sectionCount * SECTION_HEADER_SIZE;
     if (sizeOfHeaders < sectionTableEnd || sizeOfHeaders > file.length || sizeOfHeaders > sizeOfImage) {

@@ -1,0 +1,91 @@
+package org.efiemu.core.gate;
+
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.memory.GuestMemory;
+
+/**
+ * What a {@link HostFunction} sees of one guest call (Microsoft x64 convention, UEFI 2.10 §2.3.4.2): arguments 0-3
+ * in RCX, RDX, R8, R9, the rest on the caller's stack above the 32-byte shadow space; the result goes to RAX.
+ */
+public final class CallContext {
+  private static final X86Reg[] ARG_REGS = {X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9};
+
+  private final CallGate gate;
+  private final Engine engine;
+  private final GuestMemory memory;
+  private final String label;
+  private final long entry;
+  private final long rsp;
+  private long[] regArgs;
+  /** Set by the gate for functions that may call the guest. */
+  Continuation continuation;
+
+  CallContext(CallGate gate, Engine engine, GuestMemory memory, String label, long entry, long rsp) {
+    this.gate = gate;
+    this.engine = engine;
+    this.memory = memory;
+    this.label = label;
+    this.entry = entry;
+    this.rsp = rsp;
+  }
+
+  /** Reads the register arguments now, before a nested guest call can change the registers. */
+  void capture() {
+    if (regArgs != null) return;
+    regArgs = new long[4];
+    for (int i = 0; i < 4; i++) regArgs[i] = engine.reg(ARG_REGS[i]);
+  }
+
+  /** Argument {@code i} (0-based, any count) as a 64-bit value. */
+  public long arg(int i) {
+    if (i < 0) throw new IllegalArgumentException("argument index " + i + " of " + label + " is negative");
+    if (i < 4) return regArgs != null ? regArgs[i] : engine.reg(ARG_REGS[i]);
+    long slot = rsp + 8 + 32 + 8L * (i - 4);
+    memory.require(slot, 8, "stack argument " + i + " of " + label);
+    return memory.u64(slot);
+  }
+
+  /** The caller's return address (at [RSP] on entry). */
+  public long returnAddress() {
+    return memory.u64(rsp);
+  }
+
+  /** RSP at the function's entry (pointing at the return address). */
+  public long stackPointer() {
+    return rsp;
+  }
+
+  /** The function's label. */
+  public String label() {
+    return label;
+  }
+
+  /** The function's entry address in the trap region. */
+  public long entry() {
+    return entry;
+  }
+
+  public GuestMemory memory() {
+    return memory;
+  }
+
+  /** Reads a register of the calling CPU. */
+  public long reg(X86Reg reg) {
+    return engine.reg(reg);
+  }
+
+  /** Ends the run after this call returns to the host, with {@code reason} in the stop report. */
+  public void stop(String reason) {
+    gate.requestStop(label + ": " + reason);
+  }
+
+  /**
+   * Calls guest function {@code fn} with the Microsoft x64 convention and returns its RAX. Only functions
+   * registered with {@link CallGate#registerCallingGuest} may do this (they run on a continuation thread while
+   * the guest code runs in the same emulation; see {@link CallGate}).
+   */
+  public long callGuest(long fn, long... args) {
+    return gate.callGuest(this, fn, args);
+  }
+}

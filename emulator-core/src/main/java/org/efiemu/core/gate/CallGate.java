@@ -1,0 +1,249 @@
+package org.efiemu.core.gate;
+
+import com.google.common.collect.EvictingQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.memory.GuestMemory;
+
+/**
+ * Java functions callable from the guest. Each function owns a 16-byte slot of a trap region (guest RAM chosen by
+ * the caller) holding {@code ret} ({@code C3}, padded with {@code int3}); the guest calls the slot's address like
+ * any function pointer. One {@code UC_HOOK_CODE} hook bounded to the region runs the Java function when the slot's
+ * {@code ret} is about to execute, writes RAX, and the native {@code ret} returns to the caller: RIP is never
+ * rewritten on the normal path (about 3.7x faster than a hook that pops the return address itself).
+ *
+ * <p>Guest calls from host code ({@link CallContext#callGuest}) cannot nest {@code uc_emu_start} on Unicorn 2.0.x.
+ * Functions registered with {@link #registerCallingGuest} therefore run on a continuation thread: when one calls
+ * the guest, the hook points RIP at the guest function with its arguments and a return address in slot 1 (a return
+ * trap) and lets emulation continue; when the guest returns into slot 1 the host function gets RAX and resumes;
+ * when it finally returns, RSP is restored and RIP points at slot 0 (a bare {@code ret}) to return to the original
+ * caller. Only one of the two threads runs at a time.
+ */
+public final class CallGate implements AutoCloseable {
+  /** Bytes per function slot. */
+  public static final int SLOT = 16;
+  /** Slots 0 (bare ret) and 1 (guest-call return trap) are the gate's own. */
+  private static final int RESERVED = 2;
+  private static final int RECENT = 32;
+
+  private record Entry(String label, int arity, HostFunction fn, boolean callsGuest) {}
+
+  private record Frame(Continuation continuation, long rsp0, GateCall call) {}
+
+  private final Engine engine;
+  private final GuestMemory memory;
+  private final long base;
+  private final int capacity;
+  private final List<Entry> entries = new ArrayList<>();
+  private final List<GateListener> listeners = new CopyOnWriteArrayList<>();
+  private final EvictingQueue<GateCall> recent = EvictingQueue.create(RECENT);
+  private final Deque<Frame> parked = new ArrayDeque<>();
+  private final Consumer<String> stopHandler;
+  private final Runnable onCall;
+  private long sequence;
+  private Hook hook;
+
+  /**
+   * Lays out the trap region {@code [base, base+size)} (RAM, written now) and hooks it.
+   *
+   * @param stopHandler receives {@link CallContext#stop} requests (the machine ends the run)
+   * @param onCall runs once per call (the machine's clock counts host calls)
+   */
+  public CallGate(Engine engine, GuestMemory memory, long base, long size, Consumer<String> stopHandler,
+      Runnable onCall) {
+    if (size < SLOT * (RESERVED + 1) || size > (1 << 24)) {
+      throw new IllegalArgumentException(String.format("trap region size 0x%X must be 0x30..0x1000000", size));
+    }
+    memory.require(base, size, String.format("trap region [0x%X, +0x%X)", base, size));
+    this.engine = engine;
+    this.memory = memory;
+    this.base = base;
+    this.capacity = (int) (size / SLOT);
+    this.stopHandler = stopHandler;
+    this.onCall = onCall;
+    byte[] code = new byte[capacity * SLOT];
+    java.util.Arrays.fill(code, (byte) 0xCC);
+    for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
+    memory.write(base, code);
+    entries.add(new Entry("<gate ret>", 0, null, false));
+    entries.add(new Entry("<guest call return>", 0, null, false));
+    hook = engine.addCodeHook(base, base + (long) capacity * SLOT - 1, this::onCode);
+  }
+
+  /** Registers {@code fn}; returns its guest-callable address. Listeners see four arguments. */
+  public long register(String label, HostFunction fn) {
+    return register(label, 4, fn);
+  }
+
+  /** Registers {@code fn} taking {@code arity} arguments (shown in traces); returns its address. */
+  public long register(String label, int arity, HostFunction fn) {
+    return add(new Entry(label, arity, fn, false));
+  }
+
+  /** Registers a function that may use {@link CallContext#callGuest}; returns its address. */
+  public long registerCallingGuest(String label, int arity, HostFunction fn) {
+    return add(new Entry(label, arity, fn, true));
+  }
+
+  private long add(Entry e) {
+    if (e.arity() < 0) throw new IllegalArgumentException("arity of " + e.label() + " is negative");
+    if (entries.size() >= capacity) {
+      throw new IllegalStateException("trap region full: " + capacity + " slots of " + SLOT + " bytes at 0x"
+          + Long.toHexString(base) + "; cannot register " + e.label());
+    }
+    entries.add(e);
+    return base + (long) (entries.size() - 1) * SLOT;
+  }
+
+  /** The label of the function whose slot holds {@code address}, or null outside the region. */
+  public String labelAt(long address) {
+    long off = address - base;
+    if (off < 0 || off >= (long) entries.size() * SLOT) return null;
+    return entries.get((int) (off / SLOT)).label();
+  }
+
+  public long base() {
+    return base;
+  }
+
+  public void addListener(GateListener l) {
+    listeners.add(l);
+  }
+
+  public void removeListener(GateListener l) {
+    listeners.remove(l);
+  }
+
+  /** The last calls (oldest first), results filled in for calls that returned. */
+  public List<GateCall> recentCalls() {
+    return List.copyOf(recent);
+  }
+
+  void requestStop(String reason) {
+    stopHandler.accept(reason);
+  }
+
+  private void onCode(long address, int size) throws Exception {
+    long off = address - base;
+    if (off % SLOT != 0) return;
+    int index = (int) (off / SLOT);
+    if (index == 0 || index >= entries.size()) return;
+    if (index == 1) {
+      onGuestReturn();
+      return;
+    }
+    Entry e = entries.get(index);
+    long rsp = engine.reg(X86Reg.RSP);
+    CallContext ctx = new CallContext(this, engine, memory, e.label(), address, rsp);
+    ctx.capture();
+    GateCall call = new GateCall(++sequence, e.label(), address, memory.u64(rsp), args(ctx, e.arity()), null);
+    onCall.run();
+    for (GateListener l : listeners) l.before(call);
+    if (!e.callsGuest()) {
+      long result = e.fn().invoke(ctx);
+      engine.reg(X86Reg.RAX, result);
+      finish(call.withResult(result));
+      return;
+    }
+    Continuation c = new Continuation(e.label(), e.fn(), ctx);
+    ctx.continuation = c;
+    c.start();
+    handle(c, rsp, call, c.awaitMessage(), false);
+  }
+
+  private long[] args(CallContext ctx, int arity) {
+    long[] a = new long[arity];
+    for (int i = 0; i < arity; i++) {
+      a[i] = i < 4 || memory.isRam(ctx.stackPointer() + 8 + 32 + 8L * (i - 4), 8) ? ctx.arg(i) : 0;
+    }
+    return a;
+  }
+
+  private void finish(GateCall done) {
+    recent.add(done);
+    for (GateListener l : listeners) l.after(done);
+  }
+
+  private void handle(Continuation c, long rsp0, GateCall call, Object message, boolean resumed) throws Exception {
+    if (message instanceof Continuation.Done d) {
+      engine.reg(X86Reg.RAX, d.result());
+      if (resumed) {
+        engine.reg(X86Reg.RSP, rsp0);
+        engine.reg(X86Reg.RIP, base);
+      }
+      finish(call.withResult(d.result()));
+    } else if (message instanceof Continuation.Failed f) {
+      if (f.error() instanceof Exception ex) throw ex;
+      throw (Error) f.error();
+    } else {
+      Continuation.GuestCall g = (Continuation.GuestCall) message;
+      parked.push(new Frame(c, rsp0, call));
+      enterGuest(rsp0, g.fn(), g.args());
+    }
+  }
+
+  /** Points the CPU at {@code fn} as if called with {@code args}, returning into slot 1, below {@code rsp0}. */
+  private void enterGuest(long rsp0, long fn, long[] args) {
+    int stackArgs = Math.max(0, args.length - 4);
+    long top = (rsp0 - 0x40 - 8L * stackArgs - 0x20) & ~0xFL;
+    for (int i = 4; i < args.length; i++) memory.putU64(top + 0x20 + 8L * (i - 4), args[i]);
+    memory.putU64(top - 8, base + SLOT);
+    X86Reg[] regs = {X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9};
+    for (int i = 0; i < Math.min(4, args.length); i++) engine.reg(regs[i], args[i]);
+    engine.reg(X86Reg.RSP, top - 8);
+    engine.reg(X86Reg.RIP, fn);
+  }
+
+  private void onGuestReturn() throws Exception {
+    Frame f = parked.poll();
+    if (f == null) {
+      requestStop("guest returned into the call gate's guest-call return trap with no host call waiting");
+      return;
+    }
+    long result = engine.reg(X86Reg.RAX);
+    f.continuation().resume(result);
+    handle(f.continuation(), f.rsp0(), f.call(), f.continuation().awaitMessage(), true);
+  }
+
+  long callGuest(CallContext ctx, long fn, long[] args) {
+    Continuation c = ctx.continuation;
+    if (c == null || !c.isHostThread()) {
+      throw new IllegalStateException("callGuest from " + ctx.label()
+          + ": only functions registered with registerCallingGuest may call the guest, from their own thread");
+    }
+    return c.callGuest(fn, args);
+  }
+
+  /** Ends host functions left waiting for guest calls when a run stopped early; returns how many. */
+  public int abandonPending() {
+    int n = parked.size();
+    parked.forEach(f -> f.continuation().abandon());
+    parked.clear();
+    return n;
+  }
+
+  /** Calls waiting for a guest function to return (nesting depth). */
+  public int pendingGuestCalls() {
+    return parked.size();
+  }
+
+  /** Supplies the sequence number of the last call. */
+  public LongSupplier sequence() {
+    return () -> sequence;
+  }
+
+  @Override
+  public void close() {
+    abandonPending();
+    if (hook != null) hook.close();
+    hook = null;
+  }
+}

@@ -1,0 +1,71 @@
+package org.efiemu.core.machine;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.X86Mmr;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.memory.GuestMemory;
+
+/**
+ * Puts the CPU in the state UEFI 2.10 §2.3.4 (x64 platforms) specifies at an application's entry: long mode
+ * (EFER.LME/LMA, CR0.PG/PE), identity-mapped 4-level paging with CR3 pointing at real tables in guest memory,
+ * flat 64-bit segments from a real GDT, an IDT, interrupts disabled (IF=0), SSE enabled (CR0.MP, CR4.OSFXSR,
+ * CR4.OSXMMEXCPT) and no-execute available (EFER.NXE).
+ *
+ * <p>Layout of the structures block at {@code base}: page 0 holds the GDT (OVMF's selectors: 0x38 64-bit code,
+ * 0x30 data) and at offset 0x800 the common exception stub ({@code hlt; jmp $-1}); page 1 holds the IDT
+ * (256 interrupt gates to that stub; the machine's interrupt hook sees exceptions first and stops the run);
+ * the page tables follow from page 2.
+ */
+public final class LongMode {
+  /** Code selector (OVMF's SYS_CODE64_SEL). */
+  public static final int CODE_SELECTOR = 0x38;
+  /** Data selector (OVMF's SYS_DATA64_SEL). */
+  public static final int DATA_SELECTOR = 0x30;
+  public static final long CR0 = 0x8001_0033L; // PG | WP | NE | ET | MP | PE
+  public static final long CR4 = 0x0620L; // OSXMMEXCPT | OSFXSR | PAE
+  public static final long EFER = 0x0D00L; // NXE | LMA | LME
+  public static final int MSR_EFER = 0xC000_0080;
+  private static final long[] GDT = {
+      0, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0,
+      0x00CF_9200_0000_FFFFL, 0x00AF_9A00_0000_FFFFL, 0};
+  private static final int STUB_OFFSET = 0x800;
+
+  private LongMode() {}
+
+  /** Bytes needed at {@code base} for GDT, IDT and page tables covering {@code [0, top)}. */
+  public static long structuresSize(long top) {
+    return 2 * 4096 + PageTables.identitySize(top);
+  }
+
+  /** Writes the structures at {@code base} and loads the CPU state; returns the CR3 value. */
+  public static long enter(Engine engine, GuestMemory memory, long base, long top, long stackTop) {
+    ByteBuffer page = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < GDT.length; i++) page.putLong(8 * i, GDT[i]);
+    page.put(STUB_OFFSET, (byte) 0xF4).put(STUB_OFFSET + 1, (byte) 0xEB).put(STUB_OFFSET + 2, (byte) 0xFD);
+    memory.write(base, page.array());
+    long stub = base + STUB_OFFSET;
+    ByteBuffer idt = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v = 0; v < 256; v++) {
+      long low = (stub & 0xFFFF) | ((long) CODE_SELECTOR << 16) | (0x8EL << 40) | (((stub >> 16) & 0xFFFF) << 48);
+      idt.putLong(16 * v, low).putLong(16 * v + 8, stub >>> 32);
+    }
+    memory.write(base + 4096, idt.array());
+    long cr3 = PageTables.buildIdentity(memory, base + 2 * 4096, top);
+
+    engine.mmr(X86Mmr.GDTR, X86Mmr.Value.table(base, GDT.length * 8 - 1));
+    engine.mmr(X86Mmr.IDTR, X86Mmr.Value.table(base + 4096, 256 * 16 - 1));
+    engine.reg(X86Reg.CR3, cr3);
+    engine.reg(X86Reg.CR4, CR4);
+    engine.writeMsr(MSR_EFER, EFER);
+    engine.reg(X86Reg.CR0, CR0);
+    engine.reg(X86Reg.CS, CODE_SELECTOR);
+    for (X86Reg s : new X86Reg[] {X86Reg.DS, X86Reg.ES, X86Reg.SS, X86Reg.FS, X86Reg.GS}) {
+      engine.reg(s, DATA_SELECTOR);
+    }
+    engine.reg(X86Reg.RFLAGS, 0x2);
+    engine.reg(X86Reg.RSP, stackTop);
+    return cr3;
+  }
+}

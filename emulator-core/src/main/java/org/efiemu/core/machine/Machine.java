@@ -1,0 +1,331 @@
+package org.efiemu.core.machine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.efiemu.core.clock.ClockMode;
+import org.efiemu.core.clock.RdtscVirtualizer;
+import org.efiemu.core.clock.VirtualClock;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.UcError;
+import org.efiemu.core.engine.UnicornLib;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.gate.CallGate;
+import org.efiemu.core.gate.GateCall;
+import org.efiemu.core.gate.GateListener;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.memory.PhysicalLayout;
+import org.efiemu.core.memory.PhysicalMemory;
+
+/**
+ * One emulated x86-64 machine: engine, physical memory, CPU in the UEFI application-entry state (see
+ * {@link LongMode}), call gate, virtual clock, COM1 and CPUID. A machine owns all its state, so many machines can run
+ * in parallel threads; one machine is driven by one thread at a time ({@link #requestStop} may come from any).
+ */
+public final class Machine implements AutoCloseable {
+  private final Engine engine;
+  private final PhysicalMemory physical;
+  private final GuestMemory memory;
+  private final CpuDescription cpu;
+  private final VirtualClock clock;
+  private final RdtscVirtualizer rdtsc;
+  private final CallGate gate;
+  private final SerialPort serial = new SerialPort();
+  private final long cr3;
+  private final long stackTop;
+  private final long exitAddress;
+  private final Map<String, SnapshotParticipant> participants = new LinkedHashMap<>();
+  private final StopState stop = new StopState();
+
+  /** What ended the current run, collected by hooks. */
+  static final class StopState {
+    volatile StopReason reason;
+    volatile String detail;
+
+    void set(StopReason r, String d) {
+      if (reason == null) {
+        reason = r;
+        detail = d;
+      }
+    }
+  }
+
+  /** Starts configuring a machine over {@code layout}. */
+  public static MachineBuilder builder(PhysicalLayout layout) {
+    return new MachineBuilder(layout);
+  }
+
+  /** Bytes {@link MachineBuilder#cpuStructuresAt} needs for {@code layout}. */
+  public static long structuresSize(PhysicalLayout layout) {
+    return LongMode.structuresSize(layout.top());
+  }
+
+  Machine(MachineBuilder b) {
+    engine = Engine.open();
+    try {
+      physical = new PhysicalMemory(engine, b.layout, b.chunkSize);
+      memory = new GuestMemory(physical);
+      cpu = b.cpu;
+      stackTop = b.stackTop;
+      cr3 = LongMode.enter(engine, memory, b.structuresBase, b.layout.top(), b.stackTop);
+      clock = new VirtualClock(engine, b.clockMode, b.cyclesPerInstruction, b.cyclesPerHostCall, b.cyclesPerRdtsc,
+          b.tscFrequencyHz);
+      rdtsc = new RdtscVirtualizer(engine, clock);
+      gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
+          clock::hostCall);
+      exitAddress = gate.register("<return to host>", 1, ctx -> {
+        requestStop(StopReason.RETURNED, null);
+        return ctx.reg(X86Reg.RAX);
+      });
+      gate.addListener(new GateListener() {
+        @Override
+        public void before(GateCall call) {
+          checkPaging();
+        }
+      });
+      engine.addInterruptHook(this::onInterrupt);
+      engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
+      engine.addInHook((port, size) -> SerialPort.handles(port) ? serial.in(port) : (int) ((1L << (8 * size)) - 1));
+      engine.addOutHook((port, size, value) -> {
+        if (SerialPort.handles(port)) serial.out(port, value);
+      });
+    } catch (RuntimeException | Error e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  private void onInterrupt(int vector) {
+    StopReason r = switch (vector) {
+      case 3 -> StopReason.BREAKPOINT;
+      case 6 -> StopReason.INVALID_OPCODE;
+      case 13 -> StopReason.GENERAL_PROTECTION;
+      case 14 -> StopReason.PAGE_FAULT;
+      default -> StopReason.EXCEPTION;
+    };
+    String detail = "vector " + vector;
+    if (vector == 14) detail += String.format(", CR2=0x%X", engine.reg(X86Reg.CR2));
+    stop.set(r, detail);
+    engine.emuStop();
+  }
+
+  private boolean onCpuid() {
+    int leaf = (int) engine.reg(X86Reg.RAX);
+    int sub = (int) engine.reg(X86Reg.RCX);
+    int[] r = cpu.cpuid(leaf, sub);
+    X86Reg[] out = {X86Reg.RAX, X86Reg.RBX, X86Reg.RCX, X86Reg.RDX};
+    for (int i = 0; i < 4; i++) engine.reg(out[i], r[i] & 0xFFFF_FFFFL);
+    return true;
+  }
+
+  /** Stops with {@link StopReason#PAGING_UNSUPPORTED} if the guest switched to non-identity page tables. */
+  private boolean checkPaging() {
+    long now = engine.reg(X86Reg.CR3);
+    if (now == cr3) return false;
+    Optional<String> bad = PageTables.firstNonIdentity(memory, now);
+    if (bad.isEmpty()) return false;
+    requestStop(StopReason.PAGING_UNSUPPORTED, String.format(
+        "guest loaded CR3=0x%X (machine's identity tables: 0x%X); first non-identity mapping: %s. Unicorn does "
+            + "not translate guest page tables in 64-bit mode here, so virtual != physical cannot be emulated",
+        now, cr3, bad.get()));
+    return true;
+  }
+
+  private void requestStop(StopReason reason, String detail) {
+    stop.set(reason, detail);
+    engine.emuStop();
+  }
+
+  /** Asks the running guest to stop (thread-safe); the run ends with {@link StopReason#HOST_STOP}. */
+  public void requestStop(String reason) {
+    requestStop(StopReason.HOST_STOP, reason);
+  }
+
+  /** Runs guest code from {@code entry} until something stops it. */
+  public StopReport run(long entry, RunLimits limits) {
+    engine.reg(X86Reg.RIP, entry);
+    return execute(entry, limits);
+  }
+
+  /**
+   * Calls guest function {@code fn} with the Microsoft x64 convention on the machine's stack; the report's reason
+   * is {@link StopReason#RETURNED} with the result in {@link StopReport#returnValue()} when it returns.
+   */
+  public StopReport call(RunLimits limits, long fn, long... args) {
+    int stackArgs = Math.max(0, args.length - 4);
+    long top = (stackTop - 8L * stackArgs - 0x20) & ~0xFL;
+    for (int i = 4; i < args.length; i++) memory.putU64(top + 0x20 + 8L * (i - 4), args[i]);
+    memory.putU64(top - 8, exitAddress);
+    X86Reg[] regs = {X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9};
+    for (int i = 0; i < Math.min(4, args.length); i++) engine.reg(regs[i], args[i]);
+    engine.reg(X86Reg.RSP, top - 8);
+    return run(fn, limits);
+  }
+
+  private StopReport execute(long begin, RunLimits limits) {
+    stop.reason = null;
+    stop.detail = null;
+    physical.clearFault();
+    long startCount = clock.instructions();
+    long count = clock.armBudget(limits.instructions());
+    long t0 = System.nanoTime();
+    UcError err;
+    try {
+      err = engine.emuStart(begin, 0, limits.timeoutMicros(), count);
+    } finally {
+      clock.armBudget(0);
+      gate.abandonPending();
+    }
+    long elapsed = System.nanoTime() - t0;
+    StopReason reason = stop.reason;
+    String detail = stop.detail;
+    if (reason == null && physical.lastFault() != null) {
+      if (!checkPaging()) {
+        reason = StopReason.MEMORY_FAULT;
+        detail = physical.lastFault().toString();
+      } else {
+        reason = stop.reason;
+        detail = stop.detail;
+      }
+    }
+    if (reason == null && err != UcError.OK) {
+      reason = switch (err) {
+        case INSN_INVALID -> StopReason.INVALID_OPCODE;
+        case READ_UNMAPPED, WRITE_UNMAPPED, FETCH_UNMAPPED -> StopReason.MEMORY_FAULT;
+        case READ_PROT, WRITE_PROT, FETCH_PROT -> StopReason.PROTECTION_FAULT;
+        case EXCEPTION -> StopReason.EXCEPTION;
+        default -> StopReason.ENGINE_ERROR;
+      };
+      detail = err.cName() + " (" + Engine.errorText(err) + ")";
+    }
+    if (reason == null && limits.instructions() > 0 && (clock.mode() == ClockMode.COUNTED
+        ? clock.budgetExhausted(startCount, limits.instructions()) : !haltedAt(engine.reg(X86Reg.RIP)))) {
+      reason = StopReason.BUDGET;
+      detail = limits.instructions() + " instructions";
+    }
+    if (reason == null && limits.timeoutMicros() > 0 && elapsed / 1000 >= limits.timeoutMicros()) {
+      reason = StopReason.TIMEOUT;
+      detail = "after " + limits.wallClock();
+    }
+    if (reason == null && haltedAt(engine.reg(X86Reg.RIP))) reason = StopReason.HLT;
+    if (reason == null) {
+      reason = StopReason.ENGINE_ERROR;
+      detail = "emulation ended without a recognised cause (" + err.cName() + ")";
+    }
+    return report(reason, detail);
+  }
+
+  private boolean haltedAt(long rip) {
+    return memory.isRam(rip - 1, 1) && memory.u8(rip - 1) == 0xF4;
+  }
+
+  private StopReport report(StopReason reason, String detail) {
+    long rip = engine.reg(X86Reg.RIP);
+    Map<String, Long> regs = new LinkedHashMap<>();
+    for (X86Reg r : X86Reg.GENERAL) regs.put(r.name(), engine.reg(r));
+    for (X86Reg r : new X86Reg[] {X86Reg.RIP, X86Reg.RFLAGS, X86Reg.CR0, X86Reg.CR2, X86Reg.CR3, X86Reg.CR4}) {
+      regs.put(r.name(), engine.reg(r));
+    }
+    regs.put("EFER", engine.readMsr(LongMode.MSR_EFER));
+    byte[] bytes = new byte[0];
+    for (int n = 16; n > 0; n--) {
+      if (memory.isRam(rip, n)) {
+        bytes = memory.read(rip, n);
+        break;
+      }
+    }
+    return new StopReport(reason, detail, rip, gate.labelAt(rip), bytes, Map.copyOf(regs), gate.recentCalls(),
+        clock.instructions(), clock.cycles(), regs.get("RAX"));
+  }
+
+  /**
+   * Tells the machine that {@code [address, address+length)} holds code (e.g. an image's executable sections),
+   * so RDTSC/RDTSCP there read the virtual clock; returns the number of new sites (0 where the library hooks
+   * RDTSC itself).
+   */
+  public int declareCode(long address, long length) {
+    return rdtsc.scanCode(address, memory.read(address, Math.toIntExact(length)));
+  }
+
+  // ------------------------------------------------------------------------------------------- snapshots
+
+  /** Registers upper-layer state that snapshots must carry. */
+  public void addSnapshotParticipant(SnapshotParticipant p) {
+    if (participants.putIfAbsent(p.key(), p) != null) {
+      throw new IllegalArgumentException("snapshot participant '" + p.key() + "' is already registered");
+    }
+  }
+
+  /** Captures CPU, touched RAM, clock, serial output length and participants' state. */
+  public Snapshot snapshot() {
+    List<Snapshot.Chunk> chunks = new ArrayList<>();
+    for (long[] c : physical.mappedChunks()) chunks.add(new Snapshot.Chunk(c[0], engine.read(c[0], (int) c[1])));
+    Map<String, Object> ext = new LinkedHashMap<>();
+    participants.forEach((k, p) -> ext.put(k, p.save()));
+    return new Snapshot(this, engine.saveContext(), List.copyOf(chunks), clock.save(), serial.output().length(),
+        ext);
+  }
+
+  /** Brings the machine back to {@code s}; RAM first touched after it is unmapped again (reads as zeros). */
+  public void restore(Snapshot s) {
+    if (s.owner != this) throw new IllegalArgumentException("snapshot was taken on another machine");
+    java.util.Set<Long> keep = new java.util.HashSet<>();
+    for (Snapshot.Chunk c : s.chunks) keep.add(c.base());
+    for (long[] c : physical.mappedChunks()) if (!keep.contains(c[0])) physical.unmapChunk(c[0]);
+    for (Snapshot.Chunk c : s.chunks) physical.write(c.base(), c.bytes(), 0, c.bytes().length);
+    engine.restoreContext(s.cpu);
+    clock.restore(s.clock);
+    serial.truncate(s.serialLength);
+    participants.forEach((k, p) -> p.restore(s.extensions.get(k)));
+  }
+
+  // ------------------------------------------------------------------------------------------- accessors
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public GuestMemory memory() {
+    return memory;
+  }
+
+  public PhysicalMemory physical() {
+    return physical;
+  }
+
+  public CallGate gate() {
+    return gate;
+  }
+
+  public VirtualClock clock() {
+    return clock;
+  }
+
+  public CpuDescription cpu() {
+    return cpu;
+  }
+
+  public SerialPort serial() {
+    return serial;
+  }
+
+  /** The CR3 of the machine's identity page tables. */
+  public long identityCr3() {
+    return cr3;
+  }
+
+  /** True when the library hooks RDTSC itself (Unicorn 2.1+); otherwise see {@link #declareCode}. */
+  public boolean rdtscHookedNatively() {
+    return rdtsc.usesInstructionHook();
+  }
+
+  @Override
+  public void close() {
+    gate.close();
+    rdtsc.close();
+    clock.close();
+    engine.close();
+  }
+}

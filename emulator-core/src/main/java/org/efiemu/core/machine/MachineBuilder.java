@@ -1,0 +1,93 @@
+package org.efiemu.core.machine;
+
+import java.util.Objects;
+import org.efiemu.core.clock.ClockMode;
+import org.efiemu.core.memory.PhysicalLayout;
+import org.efiemu.core.memory.PhysicalMemory;
+
+/**
+ * Configures a {@link Machine}. The upper layer (the firmware model) chooses where the CPU structures, the stack
+ * and the call gate's trap region live; all three must be RAM.
+ */
+public final class MachineBuilder {
+  final PhysicalLayout layout;
+  long structuresBase = -1;
+  long stackTop = -1;
+  long trapBase = -1;
+  long trapSize = 0x1000;
+  long chunkSize = PhysicalMemory.DEFAULT_CHUNK;
+  CpuDescription cpu = CpuDescription.genericIntel();
+  ClockMode clockMode = ClockMode.COUNTED;
+  long cyclesPerInstruction = 1;
+  long cyclesPerHostCall = 100;
+  long cyclesPerRdtsc = 20;
+  long tscFrequencyHz = 2_000_000_000L;
+
+  MachineBuilder(PhysicalLayout layout) {
+    this.layout = Objects.requireNonNull(layout, "layout");
+  }
+
+  /** Where GDT, IDT and page tables go ({@link Machine#structuresSize(PhysicalLayout)} bytes, 4 KiB aligned). */
+  public MachineBuilder cpuStructuresAt(long base) {
+    this.structuresBase = base;
+    return this;
+  }
+
+  /** Initial RSP (16-byte aligned; the stack grows down from here). */
+  public MachineBuilder stackTop(long top) {
+    this.stackTop = top;
+    return this;
+  }
+
+  /** The call gate's trap region. */
+  public MachineBuilder trapRegion(long base, long size) {
+    this.trapBase = base;
+    this.trapSize = size;
+    return this;
+  }
+
+  /** Lazy RAM mapping granule (power of two, at least 4 KiB). */
+  public MachineBuilder chunkSize(long size) {
+    this.chunkSize = size;
+    return this;
+  }
+
+  public MachineBuilder cpu(CpuDescription cpu) {
+    this.cpu = Objects.requireNonNull(cpu, "cpu");
+    return this;
+  }
+
+  /** Clock mode and costs (virtual cycles per instruction and per host call). */
+  public MachineBuilder clock(ClockMode mode, long perInstruction, long perHostCall) {
+    this.clockMode = Objects.requireNonNull(mode, "mode");
+    this.cyclesPerInstruction = perInstruction;
+    this.cyclesPerHostCall = perHostCall;
+    return this;
+  }
+
+  /** The TSC frequency reported with the virtual clock. */
+  public MachineBuilder tscFrequencyHz(long hz) {
+    this.tscFrequencyHz = hz;
+    return this;
+  }
+
+  public Machine build() {
+    require(structuresBase, "cpuStructuresAt");
+    require(stackTop, "stackTop");
+    require(trapBase, "trapRegion");
+    long need = Machine.structuresSize(layout);
+    if (structuresBase % 4096 != 0 || !layout.isRam(structuresBase, need)) {
+      throw new IllegalArgumentException(String.format(
+          "cpuStructuresAt 0x%X: needs 0x%X bytes of 4 KiB-aligned RAM in %s", structuresBase, need, layout));
+    }
+    if (stackTop % 16 != 0 || !layout.isRam(stackTop - 4096, 4096)) {
+      throw new IllegalArgumentException(String.format(
+          "stackTop 0x%X: must be 16-byte aligned with at least 4 KiB of RAM below it", stackTop));
+    }
+    return new Machine(this);
+  }
+
+  private static void require(long v, String what) {
+    if (v < 0) throw new IllegalStateException("MachineBuilder: " + what + "(...) was not set");
+  }
+}

@@ -1,0 +1,220 @@
+package org.efiemu.core.memory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.Hooks.InvalidMemoryHook;
+import org.efiemu.core.engine.Hooks.MmioHandler;
+import org.efiemu.core.engine.MemAccess;
+import org.efiemu.core.engine.Perm;
+import org.efiemu.core.engine.UnicornLib;
+import org.efiemu.core.memory.PhysicalLayout.Kind;
+import org.efiemu.core.memory.PhysicalLayout.Region;
+
+/**
+ * The engine's physical memory for a {@link PhysicalLayout}.
+ *
+ * <p>RAM is mapped into Unicorn lazily, one chunk ({@link #chunkSize()}, clipped to its RAM region) at a time:
+ * when the guest touches an unmapped RAM address the {@code UC_HOOK_MEM_*_UNMAPPED} hook maps the chunk and the
+ * access is retried; host writes map chunks the same way; host reads of untouched RAM return zeros without
+ * mapping anything. A guest access to an address that is neither RAM nor a device is refused and recorded as a
+ * {@link GuestFault} ({@link #lastFault()}), which ends the run. Device ranges are mapped with {@code uc_mmio_map}
+ * at construction; an attached {@link MmioHandler} serves them, an unattached one reads as all ones and drops
+ * writes (an open bus).
+ */
+public final class PhysicalMemory {
+  /** Default lazy-mapping granule. */
+  public static final long DEFAULT_CHUNK = 64 * 1024;
+
+  private final Engine engine;
+  private final PhysicalLayout layout;
+  private final long chunkSize;
+  /** Mapped chunks: base to size. */
+  private final TreeMap<Long, Long> chunks = new TreeMap<>();
+  private final Map<String, MmioHandler> devices = new HashMap<>();
+  private GuestFault lastFault;
+
+  /**
+   * Declares the layout's memory in {@code engine}.
+   *
+   * @param chunkSize lazy-mapping granule, a power of two of at least 4 KiB
+   */
+  public PhysicalMemory(Engine engine, PhysicalLayout layout, long chunkSize) {
+    if (chunkSize < PhysicalLayout.PAGE || Long.bitCount(chunkSize) != 1) {
+      throw new IllegalArgumentException("chunkSize 0x" + Long.toHexString(chunkSize)
+          + " must be a power of two >= 0x1000");
+    }
+    this.engine = engine;
+    this.layout = layout;
+    this.chunkSize = chunkSize;
+    for (Region r : layout.regions()) {
+      if (r.kind() == Kind.DEVICE) engine.mapMmio(r.base(), r.size(), dispatcher(r));
+    }
+    engine.addInvalidMemoryHook(UnicornLib.UC_HOOK_MEM_UNMAPPED, this::onUnmapped);
+  }
+
+  private MmioHandler dispatcher(Region r) {
+    return new MmioHandler() {
+      @Override
+      public long read(long offset, int size) throws Exception {
+        MmioHandler h = devices.get(r.name());
+        return h != null ? h.read(offset, size) : (size >= 8 ? -1L : (1L << (8 * size)) - 1);
+      }
+
+      @Override
+      public void write(long offset, int size, long value) throws Exception {
+        MmioHandler h = devices.get(r.name());
+        if (h != null) h.write(offset, size, value);
+      }
+    };
+  }
+
+  /** Serves the declared device range named {@code name} with {@code handler}. */
+  public void attachDevice(String name, MmioHandler handler) {
+    boolean declared = layout.regions().stream().anyMatch(r -> r.kind() == Kind.DEVICE && r.name().equals(name));
+    if (!declared) throw new IllegalArgumentException("no device range named '" + name + "' in " + layout);
+    devices.put(name, handler);
+  }
+
+  private boolean onUnmapped(MemAccess access, long address, int size, long value) {
+    long len = Math.max(size, 1);
+    if (layout.isRam(address, len)) {
+      ensureMapped(address, len);
+      return true;
+    }
+    if (lastFault == null) {
+      String where = layout.regionAt(address).map(Region::toString).orElse("no RAM or device declared there");
+      lastFault = new GuestFault(access, address, size, value, "not RAM (" + where + ")");
+    }
+    return false;
+  }
+
+  /** The layout this memory implements. */
+  public PhysicalLayout layout() {
+    return layout;
+  }
+
+  /** The lazy-mapping granule. */
+  public long chunkSize() {
+    return chunkSize;
+  }
+
+  /** The engine this memory lives in. */
+  public Engine engine() {
+    return engine;
+  }
+
+  /** The first refused guest access since {@link #clearFault()}, or null. */
+  public GuestFault lastFault() {
+    return lastFault;
+  }
+
+  /** Forgets the last fault (done at the start of every run). */
+  public void clearFault() {
+    lastFault = null;
+  }
+
+  /** Maps every RAM chunk overlapping {@code [address, address+length)}; the range must be RAM. */
+  public void ensureMapped(long address, long length) {
+    if (!layout.isRam(address, length)) {
+      throw new GuestMemoryException(address, length, "is not RAM in " + layout);
+    }
+    long a = address;
+    long end = address + length;
+    while (a < end) {
+      Region r = layout.regionAt(a).orElseThrow();
+      long start = Math.max(r.base(), a & -chunkSize);
+      long stop = Math.min(r.end(), (a & -chunkSize) + chunkSize);
+      if (!chunks.containsKey(start)) {
+        engine.map(start, stop - start, Perm.ALL);
+        chunks.put(start, stop - start);
+      }
+      a = stop;
+    }
+  }
+
+  /** True when the chunk holding {@code address} has been mapped. */
+  public boolean isMapped(long address) {
+    Map.Entry<Long, Long> e = chunks.floorEntry(address);
+    return e != null && address - e.getKey() < e.getValue();
+  }
+
+  /** Number of mapped RAM bytes (what the layout costs so far). */
+  public long mappedBytes() {
+    return chunks.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The mapped chunks as {@code [base, size]} pairs, ascending. */
+  public List<long[]> mappedChunks() {
+    List<long[]> out = new ArrayList<>(chunks.size());
+    chunks.forEach((b, s) -> out.add(new long[] {b, s}));
+    return out;
+  }
+
+  /** Unmaps one chunk previously returned by {@link #mappedChunks()} (used by snapshot restore). */
+  public void unmapChunk(long base) {
+    Long size = chunks.remove(base);
+    if (size == null) throw new IllegalArgumentException(String.format("no mapped chunk at 0x%X", base));
+    engine.unmap(base, size);
+  }
+
+  /** Reads RAM; never-touched RAM reads as zeros. Throws {@link GuestMemoryException} outside RAM. */
+  public void read(long address, byte[] buffer, int offset, int length) {
+    if (length == 0) return;
+    if (!layout.isRam(address, length)) throw new GuestMemoryException(address, length, "is not RAM");
+    long a = address;
+    int off = offset;
+    int left = length;
+    while (left > 0) {
+      Map.Entry<Long, Long> e = chunks.floorEntry(a);
+      boolean mapped = e != null && a - e.getKey() < e.getValue();
+      long pieceEnd;
+      if (mapped) {
+        pieceEnd = e.getKey() + e.getValue();
+      } else {
+        Long next = chunks.higherKey(a);
+        pieceEnd = next == null ? a + left : next;
+      }
+      int n = (int) Math.min(left, pieceEnd - a);
+      if (mapped) engine.read(a, buffer, off, n);
+      else java.util.Arrays.fill(buffer, off, off + n, (byte) 0);
+      a += n;
+      off += n;
+      left -= n;
+    }
+  }
+
+  /** Writes RAM, mapping chunks as needed. Throws {@link GuestMemoryException} outside RAM. */
+  public void write(long address, byte[] bytes, int offset, int length) {
+    if (length == 0) return;
+    ensureMapped(address, length);
+    engine.write(address, bytes, offset, length);
+  }
+
+  /**
+   * Changes the protection of RAM pages ({@code uc_mem_protect}), mapping them first. A write sanitizer
+   * write-protects pages, receives {@link MemAccess#WRITE_PROT} through {@link #onProtectionFault}, records it,
+   * unprotects the page and returns {@code true} so that the write is retried.
+   */
+  public void protect(long address, long length, Set<Perm> perms) {
+    if (address % PhysicalLayout.PAGE != 0 || length % PhysicalLayout.PAGE != 0) {
+      throw new IllegalArgumentException(String.format(
+          "protect [0x%X, +0x%X): address and length must be 4 KiB aligned", address, length));
+    }
+    ensureMapped(address, length);
+    engine.protect(address, length, perms);
+  }
+
+  /**
+   * Receives guest accesses refused by page protection ({@code UC_HOOK_MEM_*_PROT}); the handler returns
+   * {@code true} after lifting the protection to retry the access. Close the hook to stop receiving them.
+   */
+  public Hook onProtectionFault(InvalidMemoryHook handler) {
+    return engine.addInvalidMemoryHook(UnicornLib.UC_HOOK_MEM_PROT, handler);
+  }
+}
