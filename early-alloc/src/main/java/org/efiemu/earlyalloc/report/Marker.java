@@ -1,0 +1,46 @@
+package org.efiemu.earlyalloc.report;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Something a scenario put on a platform's memory picture: an allocation, the memory map buffer, the trampoline or a
+ * violation, as a byte range with a short label.
+ */
+record Marker(Kind kind, long start, long length, String label) {
+    enum Kind {
+        ALLOCATION("alloc"), MAP_BUFFER("mapbuf"), TRAMPOLINE("tramp"), VIOLATION("viol");
+
+        final String css;
+
+        Kind(String css) {
+            this.css = css;
+        }
+    }
+
+    /** The markers of a scenario in drawing order: allocations, map buffer, trampoline, then violations on top. */
+    static List<Marker> of(ScenarioReport s) {
+        List<Marker> markers = new ArrayList<>();
+        for (Allocation a : s.allocations()) {
+            markers.add(new Marker(Kind.ALLOCATION, a.base(), Math.max(1, a.size()), a.label() + " " + Hex.of(a.base())));
+        }
+        if (s.mapBuffer() != null) {
+            markers.add(new Marker(Kind.MAP_BUFFER, s.mapBuffer().address(), Math.max(1, s.mapBuffer().size()),
+                    "map buffer " + Hex.of(s.mapBuffer().address())));
+        }
+        if (s.trampoline() != null) {
+            markers.add(new Marker(Kind.TRAMPOLINE, s.trampoline().address(), Math.max(1, s.trampoline().size()),
+                    "trampoline " + Hex.of(s.trampoline().address())));
+        }
+        for (Violation v : s.violations()) {
+            markers.add(new Marker(Kind.VIOLATION, v.address(), v.length(),
+                    "\u26A0 " + v.kind().title() + " " + Hex.of(v.address()) + " +" + Hex.of(v.length()) + " RIP " + Hex.of(v.rip())));
+        }
+        return markers;
+    }
+
+    /** Tooltip text. */
+    String tooltip() {
+        return label + " (" + Hex.of(start) + "-" + Hex.of(start + length - 1) + ", " + length + " bytes)";
+    }
+}

@@ -1,0 +1,124 @@
+package org.efiemu.earlyalloc.report;
+
+import com.google.common.escape.Escaper;
+import com.google.common.html.HtmlEscapers;
+import java.util.List;
+
+/** The evidence panel of one scenario in {@code index.html} (hidden until its matrix cell is selected). */
+final class ScenarioDetailHtml {
+    private static final Escaper ESC = HtmlEscapers.htmlEscaper();
+
+    private ScenarioDetailHtml() {
+    }
+
+    static void append(StringBuilder h, ScenarioReport s, String domId, String platformDomId) {
+        h.append("<article class=\"scenario v-").append(s.observed()).append("\" id=\"").append(domId).append("\" data-id=\"")
+                .append(ESC.escape(s.id())).append("\" data-platform=\"").append(platformDomId).append("\" hidden>\n");
+        h.append("<div class=\"shead\"><span class=\"badge v-").append(s.observed()).append("\">").append(s.observed())
+                .append("</span><h2>").append(ESC.escape(s.platform())).append(" <span class=\"dim\">/</span> ")
+                .append(ESC.escape(s.strategy())).append("</h2>");
+        if (!s.options().isEmpty()) {
+            h.append("<span class=\"opt\">").append(ESC.escape(s.options().toString())).append("</span>");
+        }
+        h.append("<button type=\"button\" class=\"close\" title=\"Close\">×</button></div>\n");
+        h.append("<p class=\"expect").append(s.matchesExpected() ? " ok" : " bad").append("\">")
+                .append(s.matchesExpected() ? "As expected" : "<b>Not as expected</b>: expected " + s.expected().verdict())
+                .append(" — ").append(ESC.escape(s.expected().reason())).append("</p>\n");
+        h.append("<div class=\"cols\">\n<div>\n<h3>Reasons</h3>\n");
+        if (s.reasons().isEmpty()) {
+            h.append("<p class=\"dim\">No problem observed.</p>\n");
+        }
+        for (Reason r : s.reasons()) {
+            h.append("<div class=\"reason k-").append(r.kind()).append("\"><div class=\"rk\">").append(ESC.escape(r.kind().title()))
+                    .append("</div><div class=\"rm\">").append(ESC.escape(r.message())).append("</div>");
+            evidence(h, r.evidence());
+            h.append("</div>\n");
+        }
+        if (!s.violations().isEmpty()) {
+            h.append("<h3>Violations</h3>\n<table class=\"grid\"><tr><th>kind</th><th>RIP</th><th>address</th><th>length</th><th>owner</th></tr>");
+            for (Violation v : s.violations()) {
+                h.append("<tr class=\"viol\"><td>").append(ESC.escape(v.kind().title())).append("</td>").append(hexCell(v.rip()))
+                        .append(hexCell(v.address())).append(hexCell(v.length())).append("<td>").append(ESC.escape(v.ownerType()))
+                        .append(" <span class=\"dim\">").append(v.ownerKind()).append("</span></td></tr>");
+            }
+            h.append("</table>\n");
+        }
+        h.append("<h3>Allocations</h3>\n");
+        if (s.allocations().isEmpty() && s.mapBuffer() == null && s.trampoline() == null) {
+            h.append("<p class=\"dim\">None recorded.</p>\n");
+        } else {
+            h.append("<table class=\"grid\"><tr><th>label</th><th>base</th><th>size</th><th>type</th><th>service / call site</th></tr>");
+            for (Allocation a : s.allocations()) {
+                h.append("<tr><td>").append(ESC.escape(a.label())).append("</td>").append(hexCell(a.base())).append(hexCell(a.size()))
+                        .append("<td>").append(ESC.escape(a.memoryType())).append("</td><td><code>").append(ESC.escape(a.service()))
+                        .append("</code>").append(a.callSite().isEmpty() ? "" : "<br><span class=\"dim\">" + ESC.escape(a.callSite()) + "</span>")
+                        .append("</td></tr>");
+            }
+            if (s.mapBuffer() != null) {
+                h.append("<tr class=\"mapbuf\"><td>memory map buffer</td>").append(hexCell(s.mapBuffer().address()))
+                        .append(hexCell(s.mapBuffer().size())).append("<td></td><td>GetMemoryMap buffer</td></tr>");
+            }
+            if (s.trampoline() != null) {
+                h.append("<tr class=\"tramp\"><td>trampoline</td>").append(hexCell(s.trampoline().address()))
+                        .append(hexCell(s.trampoline().size())).append("<td></td><td><code>").append(ESC.escape(s.trampoline().source()))
+                        .append("</code></td></tr>");
+            }
+            h.append("</table>\n");
+        }
+        Costs c = s.costs();
+        h.append("<h3>Costs</h3>\n<table class=\"kv\"><tr><th>image</th><td>").append(MemoryMapSvg.sizeText(c.imageBytes()))
+                .append("</td></tr><tr><th>unused after init</th><td>").append(MemoryMapSvg.sizeText(c.unusedBytesAfterInit()))
+                .append("</td></tr><tr><th>firmware calls</th><td>").append(c.firmwareCalls()).append("</td></tr></table>\n");
+        h.append("</div>\n<div>\n<h3>Trace <span class=\"dim\">(").append(s.trace().size()).append(" calls; virtual time)</span></h3>\n<pre class=\"trace\">");
+        for (TraceLine t : s.trace()) {
+            h.append("<span class=\"vt\">").append(String.format(java.util.Locale.ROOT, "%10d", t.virtualTime())).append("</span>  ")
+                    .append(ESC.escape(t.text())).append('\n');
+        }
+        h.append("</pre>\n<h3>Console</h3>\n<pre class=\"console\">").append(ESC.escape(s.console())).append("</pre>\n");
+        if (!s.finalMemoryMap().isEmpty()) {
+            h.append("<details><summary>Final memory map (").append(s.finalMemoryMap().size()).append(" descriptors)</summary>");
+            mapTable(h, s.finalMemoryMap());
+            h.append("</details>\n");
+        }
+        h.append("</div>\n</div>\n<div class=\"smaps\"></div>\n</article>\n");
+    }
+
+    private static void evidence(StringBuilder h, Evidence e) {
+        if (e.isEmpty()) {
+            return;
+        }
+        h.append("<dl class=\"ev\">");
+        if (e.address() != null) {
+            h.append("<dt>address</dt><dd><code>").append(Hex.of(e.address())).append("</code></dd>");
+        }
+        if (e.length() != null) {
+            h.append("<dt>length</dt><dd><code>").append(Hex.of(e.length())).append("</code></dd>");
+        }
+        if (e.owner() != null) {
+            h.append("<dt>owner</dt><dd>").append(ESC.escape(e.owner())).append("</dd>");
+        }
+        if (e.rip() != null) {
+            h.append("<dt>RIP</dt><dd><code>").append(Hex.of(e.rip())).append("</code></dd>");
+        }
+        if (e.serviceCall() != null) {
+            h.append("<dt>call</dt><dd><code>").append(ESC.escape(e.serviceCall())).append("</code></dd>");
+        }
+        h.append("</dl>");
+    }
+
+    /** A descriptor table: type, PhysicalStart, last byte, NumberOfPages, Attribute. */
+    static void mapTable(StringBuilder h, List<MapRegion> map) {
+        h.append("<table class=\"grid map\"><tr><th>Type</th><th>PhysicalStart</th><th>end</th><th>pages</th><th>Attribute</th></tr>");
+        for (MapRegion m : map) {
+            h.append("<tr><td><svg class=\"sw\" viewBox=\"0 0 18 12\"><g class=\"r ").append(MemoryMapSvg.typeClasses(m.type(), m.owner()))
+                    .append("\"><rect width=\"18\" height=\"12\"/></g></svg>").append(ESC.escape(m.type())).append("</td>")
+                    .append(hexCell(m.start())).append(hexCell(m.end() - 1)).append("<td class=\"num\">").append(m.pages())
+                    .append("</td>").append(hexCell(m.attribute())).append("</tr>");
+        }
+        h.append("</table>\n");
+    }
+
+    private static String hexCell(long v) {
+        return "<td class=\"num\"><code>" + Hex.of(v) + "</code></td>";
+    }
+}
