@@ -1,0 +1,36 @@
+package org.efiemu.uefi.memory;
+
+import org.efiemu.uefi.spec.MemoryType;
+
+/**
+ * One allocation made through the model: the unit of page ownership. Pages freed later (FreePages may free part of
+ * an allocation, UEFI 2.10 §7.2 and EDK2 keep no per-allocation bookkeeping) stop belonging to it; the record itself
+ * keeps the original request.
+ *
+ * @param id sequence number within one {@link MemoryMap}, from 1
+ * @param service AllocatePages, or AllocatePool for pool pages (large requests and pages carved into small blocks)
+ * @param memoryType raw memory type (OEM/OS values included)
+ * @param base first byte of the pages
+ * @param pages number of pages taken from the map
+ * @param size requested bytes for AllocatePool of a large block; 0 for AllocatePages and shared pool pages
+ * @param tag who asked, the call site and an optional label
+ */
+public record Allocation(long id, AllocationService service, int memoryType, long base, long pages, long size, AllocationTag tag) {
+
+    public Requester requester() {
+        return tag.requester();
+    }
+
+    /** Exclusive end of the pages. */
+    public long end() {
+        return base + (pages << 12);
+    }
+
+    @Override
+    public String toString() {
+        String what = service == AllocationService.AllocatePool && size == 0 ? "pool page"
+                : service == AllocationService.AllocatePool ? size + " bytes" : pages + " pages";
+        return String.format("#%d %s(%s, %s) 0x%X-0x%X by %s", id, service, MemoryType.nameOf(memoryType), what,
+                base, end() - 1, tag);
+    }
+}
