@@ -6,7 +6,7 @@
 #   scripts/fetch-xen-efi.sh [DEST_DIR]
 #
 # DEST_DIR defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/efiemu/xen. Idempotent: when DEST_DIR already holds
-# the image, nothing is downloaded. The package version used is written to DEST_DIR/VERSION.
+# the image (of XEN_EFI_VERSION, when set), nothing is downloaded. The package version is kept in DEST_DIR/VERSION.
 # Environment: XEN_EFI_PACKAGE (default xen-hypervisor-4.17-amd64), XEN_EFI_VERSION (default: apt's
 # candidate; set it to pin, e.g. 4.17.7+13-g2445b30a44-0+deb12u1).
 # Tests find the image with -Defiemu.xen.efi=<path> or at the default DEST_DIR.
@@ -20,8 +20,12 @@ IMAGE="$DEST/xen-4.17-amd64.efi"
 log() { echo "fetch-xen-efi: $*" >&2; }
 
 if [[ -s "$IMAGE" ]]; then
-  echo "$IMAGE"
-  exit 0
+  cached="$(cat "$DEST/VERSION" 2>/dev/null || true)"
+  if [[ -z "${XEN_EFI_VERSION:-}" || "$cached" == "$XEN_EFI_VERSION" ]]; then
+    echo "$IMAGE"
+    exit 0
+  fi
+  log "$DEST holds version '${cached:-unknown}', replacing it with $XEN_EFI_VERSION"
 fi
 
 for tool in apt-get dpkg-deb; do
@@ -41,12 +45,15 @@ work="$(mktemp -d "$DEST/.fetch.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 log "downloading $spec (not installing it) into $DEST"
-# apt-get download needs no root; `_apt` must be able to write the directory when run as root
-chmod 0777 "$work"
-if ! (cd "$work" && apt-get download -q "$spec" >&2); then
+# apt-get download needs no root; as root, apt drops to the `_apt` user, who may not reach a cache under /root
+sandbox=()
+if [[ $(id -u) -eq 0 ]]; then
+  sandbox=(-o APT::Sandbox::User=root)
+fi
+if ! (cd "$work" && apt-get download -q "${sandbox[@]}" "$spec" >&2); then
   log "apt-get download $spec failed."
   log "If apt does not know the package, refresh its lists first: sudo apt-get update"
-  log "(the package is in Debian bookworm 'main'; Ubuntu ships it as xen-hypervisor-4.17-amd64 in 'universe' on some releases)"
+  log "(the package is in Debian 12 bookworm 'main'; set XEN_EFI_PACKAGE / XEN_EFI_VERSION for another source)"
   exit 1
 fi
 deb="$(find "$work" -maxdepth 1 -name '*.deb' | head -n 1)"

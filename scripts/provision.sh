@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what efiemu's builds and tests need on a fresh Debian/Ubuntu machine, idempotently:
+# a provisioned machine costs one dpkg-query. As root it runs `apt-get update` once and installs what is
+# missing; otherwise it uses `sudo -n` when sudo works without a password, and else stops with the exact
+# command to run.
+#
+#   scripts/provision.sh            install what is missing
+#   scripts/provision.sh --check    only report what is missing (exit 1 if anything is)
+set -euo pipefail
+
+PACKAGES=(
+  openjdk-17-jdk-headless maven   # Java 17 build
+  gcc binutils make gnu-efi       # C payloads: gcc, GNU ld (i386pep), gnu-efi headers
+  libunicorn2                     # the CPU engine (libunicorn.so.2, loaded through JNA)
+  libcapstone4                    # disassembly in traces and the debugger
+  qemu-system-x86 ovmf            # comparison runs on real OVMF firmware
+  gdb                             # GDB stub tests
+  chromium                        # headless browser tests of the HTML report
+  dosfstools mtools               # FAT ESP images for QEMU runs
+)
+
+log() { echo "provision: $*" >&2; }
+
+check_only=false
+if [[ "${1:-}" == "--check" ]]; then
+  check_only=true
+elif [[ $# -gt 0 ]]; then
+  log "unknown argument '$1'; usage: $0 [--check]"
+  exit 2
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  log "dpkg-query/apt-get not found: this script provisions Debian/Ubuntu machines only."
+  log "Install by other means: ${PACKAGES[*]}"
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
+  if [[ "$status" != "installed" ]]; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  log "all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+log "missing: ${missing[*]}"
+if $check_only; then
+  exit 1
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  log "not root and sudo needs a password (or is absent); run:"
+  echo "sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q >&2
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+log "installed: ${missing[*]}"
