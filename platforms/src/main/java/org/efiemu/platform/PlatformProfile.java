@@ -1,0 +1,272 @@
+package org.efiemu.platform;
+
+import com.google.common.collect.ImmutableRangeSet;
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.platform.PlatformDescription.Acpi;
+import org.efiemu.uefi.platform.PlatformDescription.Console;
+import org.efiemu.uefi.platform.PlatformDescription.Cpu;
+import org.efiemu.uefi.platform.PlatformDescription.Firmware;
+import org.efiemu.uefi.platform.PlatformDescription.Smbios;
+import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.spec.Guid;
+import org.efiemu.uefi.spec.MemoryAttribute;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.spec.MemoryType;
+import org.efiemu.uefi.spec.PlacementSpec;
+
+/**
+ * One real machine as its firmware looks when a UEFI application starts: the memory map GetMemoryMap would return
+ * (UEFI 2.10 §7.2), in the firmware's order, the AllocatePages placement rule and the identity facts. Immutable;
+ * the text form is described in {@code docs/profiles.md} ({@link ProfileParser}, {@link ProfileWriter}).
+ *
+ * @param name short machine name ({@code [a-z0-9][a-z0-9.-]*})
+ * @param description one line for listings
+ * @param sources where the data came from and what was inferred, one entry per fact
+ * @param placement the AllocatePages placement rule
+ * @param descriptorSize DescriptorSize GetMemoryMap reports (at least 40, a multiple of 8)
+ * @param descriptorVersion DescriptorVersion GetMemoryMap reports
+ * @param firmware FirmwareVendor, FirmwareRevision and the system table Revision
+ * @param cpu CPUID identity and processor count
+ * @param smbios SMBIOS type 0/1 strings
+ * @param acpi ACPI OEM identity
+ * @param console text console size
+ * @param variables variables present at application entry
+ * @param quirks named deviations from EDK2 behaviour, no duplicates, in the order given
+ * @param memoryMap descriptors in the order the firmware reports them
+ */
+public record PlatformProfile(
+        String name,
+        String description,
+        List<String> sources,
+        PlacementSpec placement,
+        int descriptorSize,
+        int descriptorVersion,
+        Firmware firmware,
+        Cpu cpu,
+        Smbios smbios,
+        Acpi acpi,
+        Console console,
+        List<Variable> variables,
+        List<String> quirks,
+        List<MemoryDescriptor> memoryMap) {
+
+    /** Profile names: lower case letters, digits, '.', '-'; used as file names and {@code --platform} values. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
+    /** Placement rule names the firmware model knows ({@link PlacementSpec}). */
+    public static final List<String> PLACEMENT_NAMES = List.of("edk2-topdown", "bottom-up", "low-first");
+    /** Quirk names known to the firmware model (docs/profiles.md); others are rejected to catch typos. */
+    public static final List<String> KNOWN_QUIRKS = List.of("low-alloc-first", "page0-not-ram", "unsorted-map");
+
+    public PlatformProfile {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("profile name '" + name + "': expected [a-z0-9][a-z0-9.-]*");
+        }
+        description = Objects.requireNonNullElse(description, "");
+        sources = List.copyOf(sources);
+        Objects.requireNonNull(placement, "placement");
+        if (!PLACEMENT_NAMES.contains(placement.name())) {
+            throw new IllegalArgumentException("profile " + name + ": placement '" + placement.name()
+                    + "': expected one of " + PLACEMENT_NAMES);
+        }
+        if (descriptorSize < MemoryDescriptor.SPEC_SIZE || descriptorSize % 8 != 0) {
+            throw new IllegalArgumentException("profile " + name + ": descriptor-size " + descriptorSize
+                    + ": expected a multiple of 8 that is at least 40");
+        }
+        Objects.requireNonNull(firmware, "firmware");
+        Objects.requireNonNull(cpu, "cpu");
+        if (cpu.count() < 1) {
+            throw new IllegalArgumentException("profile " + name + ": cpu-count " + cpu.count() + ": expected at least 1");
+        }
+        Objects.requireNonNull(smbios, "smbios");
+        Objects.requireNonNull(acpi, "acpi");
+        if (acpi.oemId().length() > 6 || acpi.oemTableId().length() > 8) {
+            throw new IllegalArgumentException("profile " + name + ": ACPI OEM ID '" + acpi.oemId() + "' / table id '"
+                    + acpi.oemTableId() + "': expected at most 6 / 8 characters");
+        }
+        Objects.requireNonNull(console, "console");
+        if (console.columns() < 1 || console.rows() < 1) {
+            throw new IllegalArgumentException("profile " + name + ": console " + console.columns() + "x"
+                    + console.rows() + ": expected positive columns and rows");
+        }
+        variables = List.copyOf(variables);
+        for (Variable v : variables) {
+            Guid.parse(v.vendorGuid());
+        }
+        quirks = List.copyOf(new LinkedHashSet<>(quirks));
+        for (String q : quirks) {
+            if (!KNOWN_QUIRKS.contains(q)) {
+                throw new IllegalArgumentException("profile " + name + ": quirk '" + q + "': expected one of " + KNOWN_QUIRKS);
+            }
+        }
+        memoryMap = List.copyOf(memoryMap);
+        List<MemoryMapCheck.Problem> problems = MemoryMapCheck.check(memoryMap);
+        if (!problems.isEmpty()) {
+            MemoryMapCheck.Problem p = problems.get(0);
+            throw new IllegalArgumentException("profile " + name + ": memory map descriptor " + (p.index() + 1) + ": "
+                    + p.message());
+        }
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A builder holding this profile's values, to derive a changed copy. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * The machine for the firmware model. Every field maps one to one; defaults for keys a profile file omits
+     * were applied when it was read (see {@link Builder} and docs/profiles.md).
+     */
+    public PlatformDescription toDescription() {
+        return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
+                smbios, acpi, console, variables, new LinkedHashSet<>(quirks));
+    }
+
+    public boolean hasQuirk(String quirk) {
+        return quirks.contains(quirk);
+    }
+
+    /**
+     * True for descriptors that describe devices rather than RAM: MMIO and MMIO port space, and reserved memory
+     * without the WB attribute (firmware marks reserved RAM cacheable, device windows such as PCIe ECAM UC only).
+     */
+    public static boolean isDeviceRange(MemoryDescriptor d) {
+        int t = d.type();
+        return t == MemoryType.EfiMemoryMappedIO.value() || t == MemoryType.EfiMemoryMappedIOPortSpace.value()
+                || (t == MemoryType.EfiReservedMemoryType.value() && (d.attribute() & MemoryAttribute.WB) == 0);
+    }
+
+    /** RAM of the machine: every descriptor that is not a device range, coalesced, as half-open byte ranges. */
+    public RangeSet<Long> ramRanges() {
+        return ranges(false);
+    }
+
+    /** MMIO and device-reserved ranges, coalesced, as half-open byte ranges. */
+    public RangeSet<Long> mmioRanges() {
+        return ranges(true);
+    }
+
+    private RangeSet<Long> ranges(boolean device) {
+        TreeRangeSet<Long> set = TreeRangeSet.create();
+        for (MemoryDescriptor d : memoryMap) {
+            if (isDeviceRange(d) == device) {
+                set.add(Range.closedOpen(d.physicalStart(), d.end()));
+            }
+        }
+        return ImmutableRangeSet.copyOf(set);
+    }
+
+    /** Sum of NumberOfPages over descriptors of the raw type {@code type}. */
+    public long pagesOfType(int type) {
+        return memoryMap.stream().filter(d -> d.type() == type).mapToLong(MemoryDescriptor::numberOfPages).sum();
+    }
+
+    /** Sum of NumberOfPages over descriptors of {@code type}. */
+    public long pagesOfType(MemoryType type) {
+        return pagesOfType(type.value());
+    }
+
+    /** Bytes of RAM (per {@link #ramRanges()}). */
+    public long ramBytes() {
+        return ramRanges().asRanges().stream().mapToLong(r -> r.upperEndpoint() - r.lowerEndpoint()).sum();
+    }
+
+    /** Descriptors that lie (at least partly) below {@code limit}, in firmware order. */
+    public List<MemoryDescriptor> descriptorsBelow(long limit) {
+        List<MemoryDescriptor> out = new ArrayList<>();
+        for (MemoryDescriptor d : memoryMap) {
+            if (Long.compareUnsigned(d.physicalStart(), limit) < 0) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** {@code "dell-poweredge-r820: 254 descriptors, 96 GiB RAM, edk2-topdown"}. */
+    @Override
+    public String toString() {
+        return String.format("%s: %d descriptors, %d MiB RAM, %s", name, memoryMap.size(), ramBytes() >> 20, placement);
+    }
+
+    /** Builds a profile; unset fields take the defaults documented in docs/profiles.md. */
+    public static final class Builder {
+        private String name;
+        private String description = "";
+        private final List<String> sources = new ArrayList<>();
+        private PlacementSpec placement = PlacementSpec.EDK2_TOPDOWN;
+        private int descriptorSize = 48;
+        private int descriptorVersion = 1;
+        private Firmware firmware = new Firmware("EDK II", 0x10000, Firmware.UEFI_2_70);
+        private Cpu cpu = new Cpu("GenuineIntel", 6, 45, 7, "Intel(R) Xeon(R) CPU", 1);
+        private Smbios smbios;
+        private Acpi acpi = new Acpi("EFIEMU", "EFIEMU01");
+        private Console console = new Console(80, 25);
+        private final List<Variable> variables = new ArrayList<>();
+        private final List<String> quirks = new ArrayList<>();
+        private final List<MemoryDescriptor> memoryMap = new ArrayList<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        private Builder(PlatformProfile p) {
+            name = p.name;
+            description = p.description;
+            sources.addAll(p.sources);
+            placement = p.placement;
+            descriptorSize = p.descriptorSize;
+            descriptorVersion = p.descriptorVersion;
+            firmware = p.firmware;
+            cpu = p.cpu;
+            smbios = p.smbios;
+            acpi = p.acpi;
+            console = p.console;
+            variables.addAll(p.variables);
+            quirks.addAll(p.quirks);
+            memoryMap.addAll(p.memoryMap);
+        }
+
+        public Builder name(String v) { name = v; return this; }
+        public Builder description(String v) { description = v; return this; }
+        public Builder source(String v) { sources.add(v); return this; }
+        public Builder clearSources() { sources.clear(); return this; }
+        public Builder placement(PlacementSpec v) { placement = v; return this; }
+        public Builder descriptorSize(int v) { descriptorSize = v; return this; }
+        public Builder descriptorVersion(int v) { descriptorVersion = v; return this; }
+        public Builder firmware(Firmware v) { firmware = v; return this; }
+        public Builder cpu(Cpu v) { cpu = v; return this; }
+        public Builder smbios(Smbios v) { smbios = v; return this; }
+        public Builder acpi(Acpi v) { acpi = v; return this; }
+        public Builder console(Console v) { console = v; return this; }
+        public Builder variable(Variable v) { variables.add(v); return this; }
+        public Builder quirk(String v) { quirks.add(v); return this; }
+        public Builder clearQuirks() { quirks.clear(); return this; }
+        public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
+        public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
+
+        public Firmware firmware() { return firmware; }
+        public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
+        public List<MemoryDescriptor> memoryMap() { return memoryMap; }
+
+        private Smbios defaultSmbios() {
+            return new Smbios("efiemu", "0.1", "01/01/2024", "efiemu", name, "1", "0");
+        }
+
+        public PlatformProfile build() {
+            return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
+                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap);
+        }
+    }
+}

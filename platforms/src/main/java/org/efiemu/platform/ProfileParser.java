@@ -1,0 +1,333 @@
+package org.efiemu.platform;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.efiemu.uefi.platform.PlatformDescription.Acpi;
+import org.efiemu.uefi.platform.PlatformDescription.Console;
+import org.efiemu.uefi.platform.PlatformDescription.Cpu;
+import org.efiemu.uefi.platform.PlatformDescription.Firmware;
+import org.efiemu.uefi.platform.PlatformDescription.Smbios;
+import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.spec.Guid;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.spec.MemoryType;
+import org.efiemu.uefi.spec.PlacementSpec;
+
+/**
+ * Reads the profile text format of docs/profiles.md. Every error is a {@link ProfileFormatException} naming the
+ * file, the line and what was expected; nothing is guessed.
+ */
+public final class ProfileParser {
+
+    private static final Pattern MAP_LINE = Pattern.compile("(\\S+)\\s+(0[xX][0-9A-Fa-f]+)-(0[xX][0-9A-Fa-f]+)\\s+(\\S+)");
+    private static final Pattern TYPE_WRAPPED = Pattern.compile("(OEM|OS)\\((0[xX][0-9A-Fa-f]{1,8})\\)");
+    private static final Pattern REVISION = Pattern.compile("(\\d+)\\.(\\d{2,3})");
+    private static final Pattern CONSOLE = Pattern.compile("(\\d+)x(\\d+)");
+
+    private final String file;
+    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, Integer> lineOf = new HashMap<>();
+    private final List<String> sources = new ArrayList<>();
+    private final List<String> quirks = new ArrayList<>();
+    private final List<Variable> variables = new ArrayList<>();
+    private final List<MemoryDescriptor> map = new ArrayList<>();
+    private final List<Integer> mapLines = new ArrayList<>();
+
+    private ProfileParser(String file) {
+        this.file = file;
+    }
+
+    /** Parses a profile file; errors name the file. */
+    public static PlatformProfile parse(Path path) throws IOException {
+        return parse(Files.readString(path, StandardCharsets.UTF_8), path.toString());
+    }
+
+    /**
+     * Parses profile text.
+     *
+     * @param text the file's contents
+     * @param file the name used in error messages
+     */
+    public static PlatformProfile parse(String text, String file) {
+        return new ProfileParser(file).run(text);
+    }
+
+    private PlatformProfile run(String text) {
+        String[] lines = text.split("\r?\n", -1);
+        boolean inMap = false;
+        for (int i = 0; i < lines.length; i++) {
+            int no = i + 1;
+            String line = stripComment(lines[i]).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (inMap) {
+                map.add(descriptor(line, no));
+                mapLines.add(no);
+            } else if (line.equals(ProfileKeys.MEMORY_MAP + ":")) {
+                inMap = true;
+            } else {
+                header(line, no);
+            }
+        }
+        if (!inMap) {
+            throw new ProfileFormatException(file, 0, "no 'memory-map:' line; expected the header, then 'memory-map:',"
+                    + " then one descriptor per line");
+        }
+        if (!values.containsKey("name")) {
+            throw new ProfileFormatException(file, 0, "no 'name:' key; every profile needs a name");
+        }
+        for (MemoryMapCheck.Problem p : MemoryMapCheck.check(map)) {
+            throw new ProfileFormatException(file, mapLines.get(p.index()), p.message(i -> "line " + mapLines.get(i)));
+        }
+        return build();
+    }
+
+    /** Removes a comment: from a '#' at the start of the line or after a blank. */
+    static String stripComment(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (line.charAt(i) == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    private void header(String line, int no) {
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+            throw new ProfileFormatException(file, no, "'" + line + "': expected 'key: value' (header) or 'memory-map:'");
+        }
+        String key = line.substring(0, colon).strip();
+        String value = line.substring(colon + 1).strip();
+        if (!ProfileKeys.ORDER.contains(key)) {
+            throw new ProfileFormatException(file, no, "unknown key '" + key + "'; expected one of " + ProfileKeys.ORDER);
+        }
+        switch (key) {
+            case "source" -> sources.add(value);
+            case "quirk" -> {
+                if (!PlatformProfile.KNOWN_QUIRKS.contains(value)) {
+                    throw new ProfileFormatException(file, no, "quirk '" + value + "': expected one of "
+                            + PlatformProfile.KNOWN_QUIRKS);
+                }
+                quirks.add(value);
+            }
+            case "variable" -> variables.add(variable(value, no));
+            default -> {
+                if (values.containsKey(key)) {
+                    throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
+                            + lineOf.get(key) + "); only source, quirk and variable may repeat");
+                }
+                values.put(key, value);
+                lineOf.put(key, no);
+            }
+        }
+    }
+
+    private MemoryDescriptor descriptor(String line, int no) {
+        Matcher m = MAP_LINE.matcher(line);
+        if (!m.matches()) {
+            throw new ProfileFormatException(file, no, "'" + line + "': expected '<Type> 0x<first>-0x<last> 0x<attribute>'"
+                    + " (inclusive range, e.g. 'EfiConventionalMemory 0x100000-0x7FFFFFF 0xF')");
+        }
+        int type = memoryType(m.group(1), no);
+        long first = hex(m.group(2), "first address", no);
+        long last = hex(m.group(3), "last address", no);
+        long attr = hex(m.group(4), "attribute", no);
+        if (Long.compareUnsigned(last, first) < 0) {
+            throw new ProfileFormatException(file, no, String.format("reversed range 0x%X-0x%X; expected first <= last",
+                    first, last));
+        }
+        if ((first & 0xFFF) != 0 || ((last + 1) & 0xFFF) != 0) {
+            throw new ProfileFormatException(file, no, String.format("range 0x%X-0x%X is not page aligned; expected first"
+                    + " on a 4 KiB boundary and last ending in FFF", first, last));
+        }
+        long pages = last == -1L ? (1L << 52) - (first >>> 12) : (last + 1 - first) >>> 12;
+        MemoryDescriptor d = new MemoryDescriptor(type, first, pages, attr);
+        MemoryMapCheck.checkDescriptor(d).ifPresent(msg -> {
+            throw new ProfileFormatException(file, no, msg);
+        });
+        return d;
+    }
+
+    /** A type name ({@code EfiConventionalMemory}, {@code OEM(0x70000001)}, {@code OS(0x80000000)}) or a number. */
+    private int memoryType(String text, int no) {
+        for (MemoryType t : MemoryType.values()) {
+            if (t.name().equals(text)) {
+                return t.value();
+            }
+        }
+        Matcher w = TYPE_WRAPPED.matcher(text);
+        String number = w.matches() ? w.group(2) : text;
+        long v;
+        try {
+            v = number.startsWith("0x") || number.startsWith("0X") ? Long.parseLong(number.substring(2), 16)
+                    : Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            throw new ProfileFormatException(file, no, "memory type '" + text + "': expected a spec name"
+                    + " (EfiConventionalMemory, ...), OEM(0x7xxxxxxx), OS(0x8xxxxxxx) or a number");
+        }
+        int raw = (int) v;
+        if (v < 0 || v > 0xFFFF_FFFFL || MemoryType.isInvalid(raw)
+                || (w.matches() && (w.group(1).equals("OEM") != MemoryType.isOem(raw)
+                        || w.group(1).equals("OS") != MemoryType.isOsLoader(raw)))) {
+            throw new ProfileFormatException(file, no, "memory type '" + text + "' is not a valid EFI_MEMORY_TYPE;"
+                    + " expected 0..15, OEM(0x70000000..0x7FFFFFFF) or OS(0x80000000..0xFFFFFFFF)");
+        }
+        return raw;
+    }
+
+    private long hex(String text, String what, int no) {
+        String digits = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : null;
+        if (digits == null || digits.isEmpty() || digits.length() > 16 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new ProfileFormatException(file, no, what + " '" + text + "': expected 0x and 1 to 16 hex digits");
+        }
+        return Long.parseUnsignedLong(digits, 16);
+    }
+
+    private long number(String key, long dflt) {
+        String v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ProfileFormatException(file, lineOf.get(key), key + " '" + v + "': expected a decimal or 0x-hex number");
+        }
+    }
+
+    private int integer(String key, int dflt) {
+        long v = number(key, dflt);
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new ProfileFormatException(file, lineOf.get(key), key + " " + v + ": expected 0.." + Integer.MAX_VALUE);
+        }
+        return (int) v;
+    }
+
+    private String text(String key, String dflt) {
+        return values.getOrDefault(key, dflt);
+    }
+
+    private Variable variable(String value, int no) {
+        String[] f = value.split("\\s+", 4);
+        if (f.length < 4) {
+            throw new ProfileFormatException(file, no, "variable '" + value + "': expected 'NAME GUID ATTRIBUTES DATA'"
+                    + " with DATA hex:... or utf16:...");
+        }
+        String guid;
+        try {
+            guid = Guid.parse(f[1]).registryForm();
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "variable " + f[0] + ": " + e.getMessage());
+        }
+        long attrs;
+        try {
+            attrs = f[2].startsWith("0x") ? Long.parseLong(f[2].substring(2), 16) : Long.parseLong(f[2]);
+        } catch (NumberFormatException e) {
+            attrs = -1;
+        }
+        if (attrs < 0 || attrs > 0xFFFF_FFFFL) {
+            throw new ProfileFormatException(file, no, "variable " + f[0] + " attributes '" + f[2]
+                    + "': expected a 32-bit number (EFI_VARIABLE_* bits, e.g. 0x7)");
+        }
+        byte[] data;
+        if (f[3].startsWith("utf16:")) {
+            data = (f[3].substring(6) + "\0").getBytes(StandardCharsets.UTF_16LE);
+        } else if (f[3].startsWith("hex:")) {
+            try {
+                data = HexFormat.of().parseHex(f[3].substring(4));
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException(file, no, "variable " + f[0] + " data '" + f[3]
+                        + "': expected hex: followed by an even number of hex digits");
+            }
+        } else {
+            throw new ProfileFormatException(file, no, "variable " + f[0] + " data '" + f[3]
+                    + "': expected hex:<digits> or utf16:<text>");
+        }
+        return new Variable(f[0], guid, (int) attrs, data);
+    }
+
+    private PlacementSpec placement() {
+        String v = values.get("placement");
+        if (v == null) {
+            return PlacementSpec.EDK2_TOPDOWN;
+        }
+        String[] parts = v.split("\\s+");
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0 || eq == parts[i].length() - 1) {
+                throw new ProfileFormatException(file, lineOf.get("placement"), "placement parameter '" + parts[i]
+                        + "': expected key=value, e.g. default-max=0xFFFFFFFF");
+            }
+            params.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        if (!PlatformProfile.PLACEMENT_NAMES.contains(parts[0])) {
+            throw new ProfileFormatException(file, lineOf.get("placement"), "placement '" + parts[0]
+                    + "': expected one of " + PlatformProfile.PLACEMENT_NAMES);
+        }
+        return new PlacementSpec(parts[0], params);
+    }
+
+    private int uefiRevision() {
+        String v = values.get("uefi-revision");
+        if (v == null) {
+            return Firmware.UEFI_2_70;
+        }
+        Matcher m = REVISION.matcher(v);
+        if (!m.matches()) {
+            throw new ProfileFormatException(file, lineOf.get("uefi-revision"), "uefi-revision '" + v
+                    + "': expected major.minor with two minor digits, e.g. 2.30 or 2.70");
+        }
+        return (Integer.parseInt(m.group(1)) << 16) | Integer.parseInt(m.group(2));
+    }
+
+    private Console console() {
+        String v = values.get("console");
+        if (v == null) {
+            return new Console(80, 25);
+        }
+        Matcher m = CONSOLE.matcher(v);
+        if (!m.matches()) {
+            throw new ProfileFormatException(file, lineOf.get("console"), "console '" + v + "': expected COLUMNSxROWS, e.g. 80x25");
+        }
+        return new Console(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    }
+
+    private PlatformProfile build() {
+        String name = values.get("name");
+        PlatformProfile.Builder b = PlatformProfile.builder(name)
+                .description(text("description", ""))
+                .placement(placement())
+                .descriptorSize(integer("descriptor-size", 48))
+                .descriptorVersion(integer("descriptor-version", 1))
+                .firmware(new Firmware(text("firmware-vendor", "EDK II"), number("firmware-revision", 0x10000), uefiRevision()))
+                .cpu(new Cpu(text("cpu-vendor", "GenuineIntel"), integer("cpu-family", 6), integer("cpu-model", 45),
+                        integer("cpu-stepping", 7), text("cpu-brand", "Intel(R) Xeon(R) CPU"), integer("cpu-count", 1)))
+                .smbios(new Smbios(text("smbios-bios-vendor", "efiemu"), text("smbios-bios-version", "0.1"),
+                        text("smbios-bios-date", "01/01/2024"), text("smbios-manufacturer", "efiemu"),
+                        text("smbios-product", name), text("smbios-version", "1"), text("smbios-serial", "0")))
+                .acpi(new Acpi(text("acpi-oem-id", "EFIEMU"), text("acpi-oem-table-id", "EFIEMU01")))
+                .console(console())
+                .memoryMap(map);
+        sources.forEach(b::source);
+        quirks.forEach(b::quirk);
+        variables.forEach(b::variable);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, 0, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.efiemu.platform;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.spec.MemoryType;
+
+/**
+ * Writes a profile in the canonical text form of docs/profiles.md: every header key in fixed order (defaults
+ * written out), then one descriptor per line. {@code write(parse(write(p)))} is byte-identical to {@code write(p)}.
+ */
+public final class ProfileWriter {
+
+    private ProfileWriter() {}
+
+    /** The canonical text of {@code p}. */
+    public static String write(PlatformProfile p) {
+        StringBuilder sb = new StringBuilder(64 * (p.memoryMap().size() + 40));
+        key(sb, "name", p.name());
+        key(sb, "description", p.description());
+        p.sources().forEach(s -> key(sb, "source", s));
+        key(sb, "placement", p.placement().toString());
+        key(sb, "descriptor-size", Integer.toString(p.descriptorSize()));
+        key(sb, "descriptor-version", Integer.toString(p.descriptorVersion()));
+        key(sb, "firmware-vendor", p.firmware().vendor());
+        key(sb, "firmware-revision", "0x" + Long.toHexString(p.firmware().revision()).toUpperCase(Locale.ROOT));
+        key(sb, "uefi-revision", ProfileKeys.uefiRevision(p.firmware().uefiRevision()));
+        key(sb, "cpu-vendor", p.cpu().vendor());
+        key(sb, "cpu-family", Integer.toString(p.cpu().family()));
+        key(sb, "cpu-model", Integer.toString(p.cpu().model()));
+        key(sb, "cpu-stepping", Integer.toString(p.cpu().stepping()));
+        key(sb, "cpu-brand", p.cpu().brand());
+        key(sb, "cpu-count", Integer.toString(p.cpu().count()));
+        key(sb, "smbios-bios-vendor", p.smbios().biosVendor());
+        key(sb, "smbios-bios-version", p.smbios().biosVersion());
+        key(sb, "smbios-bios-date", p.smbios().biosDate());
+        key(sb, "smbios-manufacturer", p.smbios().manufacturer());
+        key(sb, "smbios-product", p.smbios().product());
+        key(sb, "smbios-version", p.smbios().version());
+        key(sb, "smbios-serial", p.smbios().serialNumber());
+        key(sb, "acpi-oem-id", p.acpi().oemId());
+        key(sb, "acpi-oem-table-id", p.acpi().oemTableId());
+        key(sb, "console", p.console().columns() + "x" + p.console().rows());
+        p.quirks().forEach(q -> key(sb, "quirk", q));
+        p.variables().forEach(v -> key(sb, "variable", variable(v)));
+        sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
+        for (MemoryDescriptor d : p.memoryMap()) {
+            sb.append(descriptorLine(d)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Writes the canonical text to {@code file} (UTF-8), creating parent folders. */
+    public static void write(PlatformProfile p, Path file) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        Files.writeString(file, write(p), StandardCharsets.UTF_8);
+    }
+
+    /** {@code EfiBootServicesData        0x0000000000010000-0x000000000009FFFF 0xF}. */
+    public static String descriptorLine(MemoryDescriptor d) {
+        String type = MemoryType.nameOf(d.type());
+        return String.format(Locale.ROOT, "%-" + ProfileKeys.TYPE_COLUMN + "s0x%016X-0x%016X 0x%X", type,
+                d.physicalStart(), d.last(), d.attribute());
+    }
+
+    private static String variable(Variable v) {
+        String text = utf16Text(v.data());
+        String data = text != null ? "utf16:" + text : "hex:" + HexFormat.of().withUpperCase().formatHex(v.data());
+        return v.name() + " " + v.vendorGuid().toUpperCase(Locale.ROOT) + " 0x"
+                + Integer.toHexString(v.attributes()).toUpperCase(Locale.ROOT) + " " + data;
+    }
+
+    /** The text of NUL-terminated UTF-16LE data when it is printable and survives the text form, else null. */
+    private static String utf16Text(byte[] data) {
+        if (data.length < 4 || data.length % 2 != 0 || data[data.length - 1] != 0 || data[data.length - 2] != 0) {
+            return null;
+        }
+        String s = new String(data, 0, data.length - 2, StandardCharsets.UTF_16LE);
+        if (s.isEmpty() || s.chars().anyMatch(c -> c < 0x20 || c > 0x7E || c == '#' || c == 0)
+                || !s.equals(s.strip())
+                || !java.util.Arrays.equals((s + "\0").getBytes(StandardCharsets.UTF_16LE), data)) {
+            return null;
+        }
+        return s;
+    }
+
+    private static void key(StringBuilder sb, String key, String value) {
+        if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || !value.equals(value.strip())
+                || value.startsWith("#") || value.matches("(?s).*\\s#.*")) {
+            throw new IllegalArgumentException("profile key '" + key + "' value '" + value
+                    + "': a value must be one line without leading/trailing blanks and without a ' #' (comment start)");
+        }
+        sb.append(key).append(':');
+        if (!value.isEmpty()) {
+            sb.append(' ').append(value);
+        }
+        sb.append('\n');
+    }
+}

@@ -1,0 +1,17 @@
+package org.efiemu.platform.importer;
+
+import java.util.List;
+import org.efiemu.platform.PlatformProfile;
+
+/**
+ * A profile read from a dump, with a note for everything that was inferred or changed.
+ *
+ * @param profile the profile
+ * @param format the map that was read
+ * @param notes one sentence per inference or change, in the order they were made
+ */
+public record ImportResult(PlatformProfile profile, DumpFormat format, List<String> notes) {
+    public ImportResult {
+        notes = List.copyOf(notes);
+    }
+}
