@@ -31,6 +31,12 @@ public final class LongMode {
       0, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0,
       0x00CF_9200_0000_FFFFL, 0x00AF_9A00_0000_FFFFL, 0};
   private static final int STUB_OFFSET = 0x800;
+  /**
+   * Unicorn 2.0.1's TCG CPU has 40 physical address bits: with CR0.PG set, every page-table entry pointing at or
+   * above 1 TiB has reserved bits set and faults (measured). Layouts reaching above this run with CR0.PG clear,
+   * where Unicorn uses addresses as physical (the tables are still built and CR3 still points at them).
+   */
+  public static final long PAGING_LIMIT = 1L << 40;
 
   private LongMode() {}
 
@@ -59,7 +65,7 @@ public final class LongMode {
     engine.reg(X86Reg.CR3, cr3);
     engine.reg(X86Reg.CR4, CR4);
     engine.writeMsr(MSR_EFER, EFER);
-    engine.reg(X86Reg.CR0, CR0);
+    engine.reg(X86Reg.CR0, top <= PAGING_LIMIT ? CR0 : CR0 & ~0x8000_0000L);
     engine.reg(X86Reg.CS, CODE_SELECTOR);
     for (X86Reg s : new X86Reg[] {X86Reg.DS, X86Reg.ES, X86Reg.SS, X86Reg.FS, X86Reg.GS}) {
       engine.reg(s, DATA_SELECTOR);

@@ -236,7 +236,7 @@ public final class Machine implements AutoCloseable {
         break;
       }
     }
-    return new StopReport(reason, detail, rip, gate.labelAt(rip), bytes, Map.copyOf(regs), gate.recentCalls(),
+    return new StopReport(reason, detail, rip, gate.labelAt(rip), bytes, java.util.Collections.unmodifiableMap(regs), gate.recentCalls(),
         clock.instructions(), clock.cycles(), regs.get("RAX"));
   }
 

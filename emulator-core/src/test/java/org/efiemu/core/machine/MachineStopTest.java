@@ -25,7 +25,8 @@ class MachineStopTest {
   void cpuStartsInUefiApplicationEntryState() {
     try (Machine m = TestMachines.standard()) {
       StopReport r = m.run(load(m, "f4"), RunLimits.none());
-      assertThat(r.reg(X86Reg.CR0) & 0x8000_0001L).isEqualTo(0x8000_0001L);
+      // the 1.5 TiB layout is above Unicorn's 40 physical address bits, so CR0.PG stays clear (LongMode)
+      assertThat(r.reg(X86Reg.CR0) & 0x8000_0001L).isEqualTo(1L);
       assertThat(r.reg(X86Reg.CR4) & 0x620).isEqualTo(0x620);
       // LME|LMA; Unicorn 2.0.1's default CPU model lacks NX, so it drops EFER.NXE (see Machine javadoc)
       assertThat(r.registers().get("EFER") & 0x500).isEqualTo(0x500);
@@ -33,6 +34,17 @@ class MachineStopTest {
       assertThat(r.reg(X86Reg.CR3)).isEqualTo(m.identityCr3());
       assertThat(m.engine().reg(X86Reg.CS)).isEqualTo(LongMode.CODE_SELECTOR);
       assertThat(PageTables.firstNonIdentity(m.memory(), m.identityCr3())).isEmpty();
+    }
+  }
+
+  @Test
+  void layoutBelowOneTibRunsWithPagingOnThroughTheIdentityTables() {
+    var layout = org.efiemu.core.memory.PhysicalLayout.builder().ram(0, 0x4000_0000L).build();
+    try (Machine m = Machine.builder(layout).cpuStructuresAt(TestMachines.STRUCTURES)
+        .stackTop(TestMachines.STACK_TOP).trapRegion(TestMachines.TRAP, 0x1000).build()) {
+      StopReport r = m.run(load(m, "48c7c022110000f4"), RunLimits.none());
+      assertThat(r.reason()).isEqualTo(StopReason.HLT);
+      assertThat(r.reg(X86Reg.CR0) & 0x8000_0001L).isEqualTo(0x8000_0001L);
     }
   }
 
