@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random mutations of the valid pe-sample.efi (byte flips concentrated on the headers, 32-bit field overwrites with
@@ -45,7 +46,9 @@ class PeParserFuzzTest {
     for (Mutation m : mutations) {
       SampleImage.put(file, m.offset(), m.width(), m.value());
     }
-    assertTimeoutPreemptively(NO_HANG, () -> parseAndLayout(file));
+    Statistics.collect(assertTimeoutPreemptively(NO_HANG, () -> parseAndLayout(file)));
+    // the mutations must reach the loader too, not only the parser's first checks
+    Statistics.coverage(c -> c.check("laid out").percentage(p -> p > 5));
   }
 
   @Property(tries = 1000, seed = "20260102")
@@ -57,7 +60,8 @@ class PeParserFuzzTest {
         file[at] ^= (byte) (1 << (at & 7));
       }
     }
-    assertTimeoutPreemptively(NO_HANG, () -> parseAndLayout(file));
+    Statistics.collect(assertTimeoutPreemptively(NO_HANG, () -> parseAndLayout(file)));
+    Statistics.coverage(c -> c.check("laid out").percentage(p -> p > 2));
   }
 
   @Provide
@@ -70,21 +74,23 @@ class PeParserFuzzTest {
     return Arbitraries.integers().between(0, 0x3FF).list().ofMaxSize(4);
   }
 
-  /** Parse; if that succeeds, lay the image out at its base and at another one. */
-  private static void parseAndLayout(byte[] file) {
+  /** Parse; if that succeeds, lay the image out at its base and at another one. Returns the outcome. */
+  private static String parseAndLayout(byte[] file) {
     PeImage image;
     try {
       image = PeParser.parse(file, "fuzz.efi");
     } catch (PeFormatException e) {
       assertThat(e.getMessage()).startsWith("fuzz.efi: ");
-      return;
+      return "rejected";
     }
     try {
       assertThat(PeLoader.layout(image, image.imageBase() & ~0xFFFL)).hasSize((int) image.sizeOfImage());
       assertThat(PeLoader.layout(image, 0x20_0000L)).hasSize((int) image.sizeOfImage());
+      return "laid out";
     } catch (PeFormatException e) {
       // only for an image whose relocations are stripped, loaded away from its ImageBase
       assertThat(image.isRelocatable()).isFalse();
+      return "stripped";
     }
   }
 }
