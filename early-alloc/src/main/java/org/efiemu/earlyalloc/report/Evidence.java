@@ -1,5 +1,6 @@
 package org.efiemu.earlyalloc.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
@@ -29,6 +30,7 @@ public record Evidence(
     }
 
     /** True when no field is set. */
+    @JsonIgnore
     public boolean isEmpty() {
         return address == null && length == null && owner == null && rip == null && serviceCall == null;
     }

@@ -104,7 +104,7 @@ public final class HtmlReport {
                             .append("\" data-target=\"").append(ids.get(s)).append("\" data-id=\"").append(ESC.escape(s.id()))
                             .append("\" title=\"").append(ESC.escape(tip)).append("\">");
                     if (!s.options().isEmpty()) {
-                        h.append("<span class=\"opt\">").append(ESC.escape(s.options().toString())).append("</span>");
+                        h.append("<span class=\"opt\">").append(ESC.escape(s.optionsText())).append("</span>");
                     }
                     h.append("<span class=\"vt\">").append(s.observed()).append("</span>");
                     if (!s.matchesExpected()) {

@@ -73,7 +73,7 @@ public final class MarkdownReport {
     /** {@code PASS}, {@code **FAIL**}, {@code **FAIL** ≠ expected WARN}; options prefix the verdict when present. */
     static String verdictCell(ScenarioReport s) {
         String verdict = s.observed() == Verdict.PASS ? "PASS" : "**" + s.observed() + "**";
-        String opts = s.options().isEmpty() ? "" : cell(s.options().toString()) + ": ";
+        String opts = s.options().isEmpty() ? "" : cell(s.optionsText()) + ": ";
         return opts + verdict + (s.matchesExpected() ? "" : " ≠ expected " + s.expected().verdict());
     }
 

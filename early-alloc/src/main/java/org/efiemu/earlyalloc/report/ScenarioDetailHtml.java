@@ -18,7 +18,7 @@ final class ScenarioDetailHtml {
                 .append("</span><h2>").append(ESC.escape(s.platform())).append(" <span class=\"dim\">/</span> ")
                 .append(ESC.escape(s.strategy())).append("</h2>");
         if (!s.options().isEmpty()) {
-            h.append("<span class=\"opt\">").append(ESC.escape(s.options().toString())).append("</span>");
+            h.append("<span class=\"opt\">").append(ESC.escape(s.optionsText())).append("</span>");
         }
         h.append("<button type=\"button\" class=\"close\" title=\"Close\">×</button></div>\n");
         h.append("<p class=\"expect").append(s.matchesExpected() ? " ok" : " bad").append("\">")

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 public record ScenarioReport(
         String platform,
         String strategy,
-        SortedMap<String, String> options,
+        Map<String, String> options,
         Verdict observed,
         ExpectedVerdict expected,
         List<Reason> reasons,
@@ -67,6 +67,11 @@ public record ScenarioReport(
             return base;
         }
         return base + "?" + options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
+    }
+
+    /** The options as {@code key=value, key=value} (empty when there are none). */
+    public String optionsText() {
+        return options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
     /** True when the observed verdict is the expected one. */
