@@ -1,7 +1,11 @@
 package org.efiemu.earlyalloc.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Something a scenario put on a platform's memory picture: an allocation, the memory map buffer, the trampoline or a
@@ -37,6 +41,24 @@ record Marker(Kind kind, long start, long length, String label) {
                     "\u26A0 " + v.kind().title() + " " + Hex.of(v.address()) + " +" + Hex.of(v.length()) + " RIP " + Hex.of(v.rip())));
         }
         return markers;
+    }
+
+    /**
+     * Lanes for the labels of {@code markers}, given out in order of importance (violations, trampoline, map buffer,
+     * allocations) so the labels that matter most are the ones that always get a place; -1 means no label.
+     */
+    static int[] placeLabels(List<Marker> markers, IntToDoubleFunction from, IntToDoubleFunction to, IntFunction<Lanes> lanesOf) {
+        int[] lane = new int[markers.size()];
+        Integer[] order = new Integer[markers.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -markers.get(i).kind().ordinal())
+                .thenComparingDouble(from::applyAsDouble));
+        for (int i : order) {
+            lane[i] = lanesOf.apply(i).place(from.applyAsDouble(i), to.applyAsDouble(i));
+        }
+        return lane;
     }
 
     /** Tooltip text. */

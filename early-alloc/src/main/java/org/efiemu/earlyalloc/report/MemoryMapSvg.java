@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Inline SVG pictures of a platform's memory map, coloured by memory type and owner (CSS classes {@code o-FIRMWARE},
@@ -29,6 +30,10 @@ final class MemoryMapSvg {
     /** Advance of one character of the 11 px monospace labels (DejaVu Sans Mono: 0.602 em). */
     private static final double CHAR = 6.7;
     private static final double LANE = 16;
+    /** Marker label lanes above each row of the whole map. */
+    private static final int WHOLE_LANES = 3;
+    /** Distance from the bottom of the low-memory bar to the first marker label lane (below the axis labels). */
+    private static final double LABELS = 42;
     private static final Escaper ESC = HtmlEscapers.htmlEscaper();
 
     private MemoryMapSvg() {
@@ -44,26 +49,27 @@ final class MemoryMapSvg {
         for (Map.Entry<String, ScenarioReport> e : overlays.entrySet()) {
             Lanes l = new Lanes(8);
             StringBuilder g = new StringBuilder();
-            for (Marker m : low(Marker.of(e.getValue()))) {
+            List<Marker> markers = low(Marker.of(e.getValue()));
+            IntToDoubleFunction from = i -> labelX(LEFT + markers.get(i).start() * scale, markers.get(i));
+            int[] placed = Marker.placeLabels(markers, from, i -> from.applyAsDouble(i) + labelWidth(markers.get(i)), i -> l);
+            for (int i = 0; i < markers.size(); i++) {
+                Marker m = markers.get(i);
                 double x = LEFT + m.start() * scale;
                 double w = Math.max(2, Math.min(m.length(), ONE_MIB - m.start()) * scale);
-                double labelW = m.label().length() * CHAR + 8;
-                double lx = Math.min(x, WIDTH - LEFT - labelW);
-                int lane = l.place(lx, lx + labelW);
                 g.append("<g class=\"m m-").append(m.kind().css).append("\"><title>").append(ESC.escape(m.tooltip())).append("</title>");
                 g.append(rect(x, barY - 3, w, barH + 6, "span"));
-                if (lane >= 0) {
-                    double ly = barY + barH + 30 + lane * LANE;
+                if (placed[i] >= 0) {
+                    double ly = barY + barH + LABELS + placed[i] * LANE;
                     g.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
                             x + w / 2, barY + barH + 3, x + w / 2, ly - 10));
-                    g.append(text(lx, ly, m.label(), "ml"));
+                    g.append(text(labelX(x, m), ly, m.label(), "ml"));
                 }
                 g.append("</g>");
             }
             lanes = Math.max(lanes, l.used());
             overlaySvg.append("<g class=\"ov\" data-s=\"").append(ESC.escape(e.getKey())).append("\">").append(g).append("</g>");
         }
-        double height = barY + barH + 30 + lanes * LANE;
+        double height = barY + barH + LABELS + lanes * LANE;
         StringBuilder svg = open("low", height, "Memory below 1 MiB of " + platform.name());
         svg.append(rect(LEFT, barY, INNER, barH, "hole"));
         for (MapRegion r : platform.memoryMap()) {
@@ -92,6 +98,15 @@ final class MemoryMapSvg {
         return svg.append(overlaySvg).append("</svg>").toString();
     }
 
+    private static double labelWidth(Marker m) {
+        return m.label().length() * CHAR + 8;
+    }
+
+    /** Labels start at their marker, moved left where they would run off the right edge. */
+    private static double labelX(double x, Marker m) {
+        return Math.max(LEFT, Math.min(x, WIDTH - LEFT - labelWidth(m)));
+    }
+
     private static List<Marker> low(List<Marker> markers) {
         return markers.stream().filter(m -> Long.compareUnsigned(m.start(), ONE_MIB) < 0).toList();
     }
@@ -107,7 +122,7 @@ final class MemoryMapSvg {
     static String wholeMap(PlatformReport platform, Map<String, ScenarioReport> overlays) {
         List<Segment> segments = layout(platform.memoryMap());
         int rows = segments.isEmpty() ? 1 : segments.get(segments.size() - 1).row() + 1;
-        double topLanes = 2 * LANE;
+        double topLanes = WHOLE_LANES * LANE + 2;
         double barH = 30;
         double rowH = topLanes + barH + 24;
         StringBuilder svg = open("whole", rows * rowH, "Whole memory map of " + platform.name());
@@ -136,24 +151,35 @@ final class MemoryMapSvg {
             svg.append("<g class=\"ov\" data-s=\"").append(ESC.escape(e.getKey())).append("\">");
             List<Lanes> lanes = new ArrayList<>();
             for (int i = 0; i < rows; i++) {
-                lanes.add(new Lanes(2));
+                lanes.add(new Lanes(WHOLE_LANES));
             }
+            List<Marker> markers = new ArrayList<>();
+            List<Segment> at = new ArrayList<>();
             for (Marker m : Marker.of(e.getValue())) {
-                Segment s = segments.stream().filter(seg -> seg.contains(m.start())).findFirst().orElse(null);
-                if (s == null) {
-                    continue;
-                }
+                segments.stream().filter(seg -> seg.contains(m.start())).findFirst().ifPresent(seg -> {
+                    markers.add(m);
+                    at.add(seg);
+                });
+            }
+            double[] xs = new double[markers.size()];
+            double[] ws = new double[markers.size()];
+            for (int i = 0; i < markers.size(); i++) {
+                Segment s = at.get(i);
+                Marker m = markers.get(i);
                 double segBytes = (double) (s.end() - s.start());
-                double x = s.x() + (m.start() - s.start()) / segBytes * s.w();
-                double w = Math.max(3, Math.min(m.length(), s.end() - m.start()) / segBytes * s.w());
-                double y = s.row() * rowH + topLanes;
+                xs[i] = s.x() + (m.start() - s.start()) / segBytes * s.w();
+                ws[i] = Math.max(3, Math.min(m.length(), s.end() - m.start()) / segBytes * s.w());
+            }
+            IntToDoubleFunction from = i -> labelX(xs[i], markers.get(i));
+            int[] placed = Marker.placeLabels(markers, from, i -> from.applyAsDouble(i) + labelWidth(markers.get(i)),
+                    i -> lanes.get(at.get(i).row()));
+            for (int i = 0; i < markers.size(); i++) {
+                Marker m = markers.get(i);
+                double y = at.get(i).row() * rowH + topLanes;
                 svg.append("<g class=\"m m-").append(m.kind().css).append("\"><title>").append(ESC.escape(m.tooltip())).append("</title>");
-                svg.append(rect(x, y - 3, w, barH + 6, "span"));
-                double labelW = m.label().length() * CHAR + 8;
-                double lx = Math.max(LEFT, Math.min(x, WIDTH - LEFT - labelW));
-                int lane = lanes.get(s.row()).place(lx, lx + labelW);
-                if (lane >= 0) {
-                    svg.append(text(lx, y - 6 - lane * LANE, m.label(), "ml"));
+                svg.append(rect(xs[i], y - 3, ws[i], barH + 6, "span"));
+                if (placed[i] >= 0) {
+                    svg.append(text(labelX(xs[i], m), y - 7 - placed[i] * LANE, m.label(), "ml"));
                 }
                 svg.append("</g>");
             }
