@@ -66,7 +66,7 @@ public final class ProfileWriter {
     /** {@code EfiBootServicesData        0x0000000000010000-0x000000000009FFFF 0xF}. */
     public static String descriptorLine(MemoryDescriptor d) {
         String type = MemoryType.nameOf(d.type());
-        return String.format(Locale.ROOT, "%-" + ProfileKeys.TYPE_COLUMN + "s0x%016X-0x%016X 0x%X", type,
+        return String.format(Locale.ROOT, "%-" + (ProfileKeys.TYPE_COLUMN - 1) + "s 0x%016X-0x%016X 0x%X", type,
                 d.physicalStart(), d.last(), d.attribute());
     }
 
