@@ -95,6 +95,7 @@ class PoolAllocatorTest {
     void freedBlocksAreReusedLastInFirstOut() {
         long a = pool.allocatePool(LOADER_DATA, 16, APP);
         long b = pool.allocatePool(LOADER_DATA, 16, APP);
+        pool.allocatePool(LOADER_DATA, 16, APP); // keeps the page in use
         pool.freePool(a);
         pool.freePool(b);
         assertThat(pool.allocatePool(LOADER_DATA, 16, APP)).isEqualTo(b);
