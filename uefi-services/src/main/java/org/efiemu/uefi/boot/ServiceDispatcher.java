@@ -1,0 +1,194 @@
+package org.efiemu.uefi.boot;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.efiemu.core.gate.CallContext;
+import org.efiemu.core.gate.CallGate;
+import org.efiemu.core.memory.GuestMemoryException;
+import org.efiemu.uefi.firmware.FirmwareState;
+import org.efiemu.uefi.firmware.SystemTable;
+import org.efiemu.uefi.runtime.RuntimeService;
+import org.efiemu.uefi.spec.EfiException;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.trace.ServiceCallEvent;
+import org.efiemu.uefi.trace.ServiceTrace;
+
+/**
+ * Turns guest calls into adapter calls: every Boot Services and Runtime Services slot (and every protocol function)
+ * gets its own call-gate stub; a call runs the interceptors, the adapter (or its replacement), records the trace
+ * event and returns the status in RAX. The bindings themselves are declared once, in {@link ServiceBindings}.
+ *
+ * <p>Rules enforced here, for every service alike: an unbound slot returns {@code EFI_UNSUPPORTED} and is recorded
+ * as an unimplemented call (EDK2 {@code CoreEfiNotAvailableYetArg*} style, but loud); a Boot Service called after
+ * ExitBootServices succeeded (through a saved pointer) is a violation that stops the run (UEFI 2.10 §7.4.6: the
+ * Boot Services are gone); a guest pointer the adapter did not catch becomes {@code EFI_INVALID_PARAMETER}, never a
+ * Java exception in the guest; an expired watchdog resets the platform (§7.5.2).
+ */
+public final class ServiceDispatcher {
+    private final CallGate bootGate;
+    private final CallGate runtimeGate;
+    private final ServiceTrace trace;
+    private final FirmwareState state;
+    private final LongSupplier virtualNanos;
+    private final Map<String, List<ServiceInterceptor>> interceptors = new HashMap<>();
+    private final Map<String, ServiceHandler> replacements = new HashMap<>();
+    private final Map<String, Long> entries = new HashMap<>();
+
+    /**
+     * @param bootGate trap region in boot-services memory (Boot Services, protocols)
+     * @param runtimeGate trap region in EfiRuntimeServicesCode (Runtime Services)
+     * @param virtualNanos the machine's virtual time, stamped on trace events
+     */
+    public ServiceDispatcher(CallGate bootGate, CallGate runtimeGate, ServiceTrace trace, FirmwareState state,
+            LongSupplier virtualNanos) {
+        this.bootGate = bootGate;
+        this.runtimeGate = runtimeGate;
+        this.trace = trace;
+        this.state = state;
+        this.virtualNanos = virtualNanos;
+    }
+
+    /** Points every slot of the Boot and Runtime Services tables at its stub, bound as {@link ServiceBindings} says. */
+    public void install(SystemTable st, Adapters adapters) {
+        for (BootService s : BootService.values()) {
+            ServiceHandler h = ServiceBindings.boot(s, adapters);
+            st.setBootService(s, register(bootGate, s.specName(), Math.max(s.parameterCount(), 0), h, true));
+        }
+        for (RuntimeService s : RuntimeService.values()) {
+            ServiceHandler h = ServiceBindings.runtime(s, adapters);
+            st.setRuntimeService(s, register(runtimeGate, s.specName(), s.parameterCount(), h, false));
+        }
+        st.sealAll();
+    }
+
+    /**
+     * Registers a protocol function or other guest-callable service in the boot-time trap region.
+     *
+     * @param name trace name, e.g. {@code ConOut.OutputString}
+     * @return the function's guest address
+     */
+    public long registerBootTime(String name, int arity, ServiceHandler handler) {
+        return register(bootGate, name, arity, handler, true);
+    }
+
+    private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime) {
+        long address = gate.register(name, arity, ctx -> dispatch(name, arity, handler, bootTime, ctx));
+        entries.put(name, address);
+        return address;
+    }
+
+    /** The stub address of a registered service, by name. */
+    public long entry(String name) {
+        Long a = entries.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no service named '" + name + "' is registered; known: " + entries.keySet());
+        }
+        return a;
+    }
+
+    /** Adds an observer for service {@code name} (spec name, or {@code "*"} for every service). */
+    public void intercept(String name, ServiceInterceptor interceptor) {
+        interceptors.computeIfAbsent(name, k -> new ArrayList<>()).add(interceptor);
+    }
+
+    public void removeInterceptor(String name, ServiceInterceptor interceptor) {
+        List<ServiceInterceptor> l = interceptors.get(name);
+        if (l != null) {
+            l.remove(interceptor);
+        }
+    }
+
+    /** Replaces the adapter of {@code name} (null restores the bound one). The trace still records the calls. */
+    public void replace(String name, ServiceHandler handler) {
+        entry(name);
+        if (handler == null) {
+            replacements.remove(name);
+        } else {
+            replacements.put(name, handler);
+        }
+    }
+
+    private long dispatch(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx) {
+        ServiceCall call = new ServiceCall(name, ctx);
+        boolean afterEbs = state.exitedBootServices();
+        long now = virtualNanos.getAsLong();
+        if (watchdogExpired(now, call)) {
+            return EfiStatus.ABORTED.code();
+        }
+        if (bootTime && afterEbs) {
+            state.violation("boot-service-after-exit-boot-services", name + " called after ExitBootServices succeeded "
+                    + "(through a saved pointer; the Boot Services table is zero-filled)", call.callerRip());
+            ctx.stop(name + " called after ExitBootServices");
+            record(call, rawArgs(call, arity), EfiStatus.UNSUPPORTED, now, true);
+            return EfiStatus.UNSUPPORTED.code();
+        }
+        List<ServiceInterceptor> mine = observers(name);
+        for (ServiceInterceptor i : mine) {
+            i.before(call);
+        }
+        ServiceHandler handler = replacements.getOrDefault(name, bound);
+        EfiStatus status;
+        if (handler == null) {
+            state.unimplemented(name, call.callerRip());
+            call.arguments(rawArgs(call, arity));
+            call.output("not implemented by efiemu");
+            status = EfiStatus.UNSUPPORTED;
+        } else {
+            status = invoke(handler, call);
+        }
+        record(call, null, status, now, afterEbs);
+        for (ServiceInterceptor i : mine) {
+            i.after(call, status);
+        }
+        return status == null ? 0 : status.code();
+    }
+
+    private static EfiStatus invoke(ServiceHandler handler, ServiceCall call) {
+        try {
+            return handler.handle(call);
+        } catch (EfiException e) {
+            return e.status();
+        } catch (GuestMemoryException e) {
+            call.output("guest pointer: " + e.getMessage());
+            return EfiStatus.INVALID_PARAMETER;
+        }
+    }
+
+    private boolean watchdogExpired(long now, ServiceCall call) {
+        long deadline = state.watchdogDeadline();
+        if (deadline == 0 || now < deadline || state.exitedBootServices()) {
+            return false;
+        }
+        state.reset(new FirmwareState.ResetRequest("EfiResetCold", "EFI_TIMEOUT", "watchdog timer expired"));
+        state.violation("watchdog-expired", String.format("the watchdog timer expired at virtual %d ns (now %d ns), "
+                + "the platform resets", deadline, now), call.callerRip());
+        call.context().stop("watchdog timer expired");
+        return true;
+    }
+
+    private List<ServiceInterceptor> observers(String name) {
+        List<ServiceInterceptor> out = new ArrayList<>(interceptors.getOrDefault("*", List.of()));
+        out.addAll(interceptors.getOrDefault(name, List.of()));
+        return out;
+    }
+
+    private static Object[] rawArgs(ServiceCall call, int arity) {
+        Object[] a = new Object[arity];
+        for (int i = 0; i < arity; i++) {
+            a[i] = ServiceCall.hex(i < 4 || call.isRam(call.context().stackPointer() + 40 + 8L * (i - 4), 8) ? call.arg(i) : 0);
+        }
+        return a;
+    }
+
+    private void record(ServiceCall call, Object[] args, EfiStatus status, long now, boolean afterEbs) {
+        if (args != null) {
+            call.arguments(args);
+        }
+        trace.record(new ServiceCallEvent(trace.nextSequence(), now, call.service(), call.decodedArguments(),
+                status == null ? "-" : status.specName(), call.decodedOutputs(), state.describe(call.callerRip()),
+                call.callerRip(), afterEbs));
+    }
+}
