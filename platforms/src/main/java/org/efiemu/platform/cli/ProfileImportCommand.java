@@ -1,0 +1,73 @@
+package org.efiemu.platform.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.ProfileWriter;
+import org.efiemu.platform.importer.DumpFormat;
+import org.efiemu.platform.importer.DumpImporter;
+import org.efiemu.platform.importer.ImportOptions;
+import org.efiemu.platform.importer.ImportResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code profile import <dump>}: a real memory-map dump becomes a profile; prints what was inferred. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import a memory-map dump (Linux 'efi: memNN:', UEFI Shell memmap, BIOS-e820, Xen) as a profile.")
+final class ProfileImportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    ProfileCommand parent;
+
+    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump file (a boot log or a Shell capture)")
+    Path dump;
+
+    @Option(names = "--name", paramLabel = "N", description = "profile name (default: from the file name)")
+    String name;
+
+    @Option(names = "--reclaim-loader", description = "return EfiLoaderCode/EfiLoaderData to EfiConventionalMemory"
+            + " (maps printed after GRUB or a kernel stub ran)")
+    boolean reclaimLoader;
+
+    @Option(names = "--format", paramLabel = "F", description = "which map to read: ${COMPLETION-CANDIDATES} (default AUTO)")
+    DumpFormat format = DumpFormat.AUTO;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "write here instead of the user profile folder")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        ImportResult r;
+        try {
+            r = DumpImporter.importFile(dump, new ImportOptions(name, reclaimLoader, format));
+        } catch (ProfileFormatException | java.nio.file.NoSuchFileException e) {
+            spec.commandLine().getErr().println("profile import: " + (e instanceof ProfileFormatException
+                    ? e.getMessage() : "no such file " + dump));
+            return 1;
+        }
+        Path written;
+        if (out != null) {
+            ProfileWriter.write(r.profile(), out);
+            written = out;
+        } else {
+            written = parent.registry().save(r.profile());
+        }
+        o.println("wrote " + written + ": " + r.profile());
+        o.println("notes (" + r.notes().size() + "):");
+        r.notes().forEach(n -> o.println("  - " + n));
+        if (out == null) {
+            o.println("use it with --platform " + r.profile().name());
+        }
+        o.flush();
+        return 0;
+    }
+}
