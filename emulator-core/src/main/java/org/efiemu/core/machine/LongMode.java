@@ -11,7 +11,8 @@ import org.efiemu.core.memory.GuestMemory;
  * Puts the CPU in the state UEFI 2.10 §2.3.4 (x64 platforms) specifies at an application's entry: long mode
  * (EFER.LME/LMA, CR0.PG/PE), identity-mapped 4-level paging with CR3 pointing at real tables in guest memory,
  * flat 64-bit segments from a real GDT, an IDT, interrupts disabled (IF=0), SSE enabled (CR0.MP, CR4.OSFXSR,
- * CR4.OSXMMEXCPT) and no-execute available (EFER.NXE).
+ * CR4.OSXMMEXCPT). EFER.NXE is requested, but Unicorn 2.0.1 offers no CPU model with NX (CPUID 0x80000001
+ * EDX[20] is clear for all of them, measured) and drops the bit.
  *
  * <p>Layout of the structures block at {@code base}: page 0 holds the GDT (OVMF's selectors: 0x38 64-bit code,
  * 0x30 data) and at offset 0x800 the common exception stub ({@code hlt; jmp $-1}); page 1 holds the IDT
@@ -32,11 +33,15 @@ public final class LongMode {
       0x00CF_9200_0000_FFFFL, 0x00AF_9A00_0000_FFFFL, 0};
   private static final int STUB_OFFSET = 0x800;
   /**
-   * Unicorn 2.0.1's TCG CPU has 40 physical address bits: with CR0.PG set, every page-table entry pointing at or
-   * above 1 TiB has reserved bits set and faults (measured). Layouts reaching above this run with CR0.PG clear,
-   * where Unicorn uses addresses as physical (the tables are still built and CR3 still points at them).
+   * The engine's physical address limit: Unicorn 2.0.1's TCG CPU reports 40 physical address bits (CPUID
+   * 0x80000008 EAX[7:0] = 40) for its default model and for every 64-bit model {@code uc_ctl(UC_CTL_CPU_MODEL)}
+   * offers (qemu64 ... EPYC-Rome, all measured), and with CR0.PG set a page-table entry whose address has bits at or
+   * above bit 40 has reserved bits set (Intel SDM vol. 3A §4.5.4), so a guest access at or above 1 TiB raises #PF.
+   * Paging stays on anyway (UEFI 2.10 §2.3.4 requires it); {@link Machine} turns such a #PF into
+   * {@link StopReason#ABOVE_PHYSICAL_LIMIT}. Host accesses (through {@code uc_mem_read/write}) are physical and work
+   * at any address.
    */
-  public static final long PAGING_LIMIT = 1L << 40;
+  public static final long PHYSICAL_LIMIT = 1L << 40;
 
   private LongMode() {}
 
@@ -65,7 +70,7 @@ public final class LongMode {
     engine.reg(X86Reg.CR3, cr3);
     engine.reg(X86Reg.CR4, CR4);
     engine.writeMsr(MSR_EFER, EFER);
-    engine.reg(X86Reg.CR0, top <= PAGING_LIMIT ? CR0 : CR0 & ~0x8000_0000L);
+    engine.reg(X86Reg.CR0, CR0);
     engine.reg(X86Reg.CS, CODE_SELECTOR);
     for (X86Reg s : new X86Reg[] {X86Reg.DS, X86Reg.ES, X86Reg.SS, X86Reg.FS, X86Reg.GS}) {
       engine.reg(s, DATA_SELECTOR);

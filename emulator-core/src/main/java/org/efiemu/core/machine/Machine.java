@@ -23,6 +23,12 @@ import org.efiemu.core.memory.PhysicalMemory;
  * One emulated x86-64 machine: engine, physical memory, CPU in the UEFI application-entry state (see
  * {@link LongMode}), call gate, virtual clock, COM1 and CPUID. A machine owns all its state, so many machines can run
  * in parallel threads; one machine is driven by one thread at a time ({@link #requestStop} may come from any).
+ *
+ * <p>Paging is always on (UEFI 2.10 §2.3.4), through identity tables covering the whole layout. The engine's CPU
+ * has {@link LongMode#PHYSICAL_LIMIT 40 physical address bits} (Unicorn 2.0.1, every CPU model), so a guest access
+ * at or above 1 TiB cannot be translated: the run stops with {@link StopReason#ABOVE_PHYSICAL_LIMIT}, naming the
+ * address and the limit. Host code may still read and write such RAM through {@link #memory()}. No CPU model of
+ * Unicorn 2.0.1 has NX, so EFER.NXE reads back clear.
  */
 public final class Machine implements AutoCloseable {
   private final Engine engine;
@@ -106,7 +112,18 @@ public final class Machine implements AutoCloseable {
       default -> StopReason.EXCEPTION;
     };
     String detail = "vector " + vector;
-    if (vector == 14) detail += String.format(", CR2=0x%X", engine.reg(X86Reg.CR2));
+    if (vector == 14) {
+      long cr2 = engine.reg(X86Reg.CR2);
+      if (Long.compareUnsigned(cr2, LongMode.PHYSICAL_LIMIT) >= 0 && physical.layout().regionAt(cr2).isPresent()) {
+        r = StopReason.ABOVE_PHYSICAL_LIMIT;
+        detail = String.format("guest access to 0x%X (%s) is at or above the engine's physical address limit 0x%X "
+            + "(%d bits: Unicorn 2.0.1's CPU models all have 40, so page tables cannot map it)", cr2,
+            physical.layout().regionAt(cr2).get(), LongMode.PHYSICAL_LIMIT,
+            Long.numberOfTrailingZeros(LongMode.PHYSICAL_LIMIT));
+      } else {
+        detail += String.format(", CR2=0x%X", cr2);
+      }
+    }
     stop.set(r, detail);
     engine.emuStop();
   }

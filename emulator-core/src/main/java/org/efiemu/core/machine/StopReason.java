@@ -26,6 +26,11 @@ public enum StopReason {
   TIMEOUT("wall-clock limit reached"),
   /** Host code asked the run to stop. */
   HOST_STOP("stopped by the host"),
+  /**
+   * The guest touched an address at or above the engine's physical address limit ({@link LongMode#PHYSICAL_LIMIT},
+   * 1 TiB on Unicorn 2.0.1), which its page walk cannot reach.
+   */
+  ABOVE_PHYSICAL_LIMIT("access at or above the engine's physical address limit"),
   /** The guest loaded page tables that do not map virtual = physical, which the engine cannot follow. */
   PAGING_UNSUPPORTED("guest paging with virtual != physical is not emulated"),
   /** The engine reported an error this machine does not classify. */

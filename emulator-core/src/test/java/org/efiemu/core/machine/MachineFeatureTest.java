@@ -13,19 +13,41 @@ import org.junit.jupiter.api.Test;
 
 class MachineFeatureTest {
   @Test
-  void touchingRamAtOnePointFourTibMapsOnlyOneChunkOfTheOnePointFiveTibLayout() {
+  void hostWriteAtOnePointFourTibMapsOnlyOneChunkOfTheOnePointFiveTibLayout() {
     try (Machine m = TestMachines.standard()) {
-      m.engine().reg(X86Reg.RBX, 0x1234_5678_9ABCL);
-      // movabs rax,0x16000000000; mov [rax],rbx; mov rcx,[rax]; hlt
-      long entry = load(m, "48b80000000060010000488918488b08f4");
       long before = m.physical().mappedBytes();
-      StopReport r = m.run(entry, RunLimits.none());
-      assertThat(r.reason()).as(r.toString()).isEqualTo(StopReason.HLT);
-      assertThat(r.reg(X86Reg.RCX)).isEqualTo(0x1234_5678_9ABCL);
+      m.memory().putU64(0x160_0000_0000L, 0x1234_5678_9ABCL);
       assertThat(m.memory().u64(0x160_0000_0000L)).isEqualTo(0x1234_5678_9ABCL);
       assertThat(m.physical().mappedBytes() - before).isEqualTo(m.physical().chunkSize());
       assertThat(m.physical().layout().ramBytes()).isGreaterThan(TestMachines.TIB);
       assertThat(m.memory().u64(0x1_4000_0000L)).as("untouched RAM reads as zero").isZero();
+    }
+  }
+
+  @Test
+  void guestAccessAtOrAboveTheEnginesFortyBitPhysicalLimitStopsNamingAddressAndLimit() {
+    try (Machine m = TestMachines.standard()) {
+      m.engine().reg(X86Reg.RBX, 0x1234_5678_9ABCL);
+      // movabs rax,0x16000000000; mov [rax],rbx; mov rcx,[rax]; hlt
+      long entry = load(m, "48b80000000060010000488918488b08f4");
+      StopReport r = m.run(entry, RunLimits.none());
+      assertThat(r.reason()).as(r.toString()).isEqualTo(StopReason.ABOVE_PHYSICAL_LIMIT);
+      assertThat(r.rip()).isEqualTo(entry + 10);
+      assertThat(r.detail()).contains("0x16000000000").contains("0x10000000000").contains("40 bits");
+      assertThat(r.reg(X86Reg.CR0) & 0x8000_0000L).as("paging stays on").isNotZero();
+    }
+  }
+
+  @Test
+  void guestAccessJustBelowTheOneTibLimitWorksWithPagingOn() {
+    try (Machine m = TestMachines.standard()) {
+      m.engine().reg(X86Reg.RBX, 0x55AA);
+      // movabs rax,0xFFFFFFFFF8; mov [rax],rbx; mov rcx,[rax]; hlt
+      long entry = load(m, "48b8f8ffffffff000000488918488b08f4");
+      StopReport r = m.run(entry, RunLimits.none());
+      assertThat(r.reason()).as(r.toString()).isEqualTo(StopReason.HLT);
+      assertThat(r.reg(X86Reg.RCX)).isEqualTo(0x55AA);
+      assertThat(m.memory().u64(TestMachines.TIB - 8)).isEqualTo(0x55AA);
     }
   }
 
