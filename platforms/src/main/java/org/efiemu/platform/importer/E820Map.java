@@ -44,6 +44,7 @@ final class E820Map {
     static List<DumpEntry> read(String[] lines, String file, List<String> notes, List<String> kinds) {
         List<DumpEntry> out = new ArrayList<>();
         String section = null;
+        String label = null;
         for (int i = 0; i < lines.length; i++) {
             int no = i + 1;
             String body = DumpLines.body(lines[i]);
@@ -54,6 +55,7 @@ final class E820Map {
                     break;
                 }
                 section = h.group(1);
+                label = section;
                 continue;
             }
             Matcher m;
@@ -66,11 +68,13 @@ final class E820Map {
                 end = last + 1;
                 kind = m.group(3);
                 section = section == null ? "BIOS-e820" : section;
+                label = label == null ? "BIOS-e820" : label;
             } else if ((m = LINUX_OLD.matcher(body)).matches()) {
                 first = DumpLines.hex(m.group(1), "start", file, no);
                 end = DumpLines.hex(m.group(2), "end", file, no);
                 kind = m.group(3);
                 section = section == null ? "BIOS-e820" : section;
+                label = label == null ? "BIOS-e820" : label;
             } else if (section != null && !section.equals("BIOS-e820") && (m = XEN_ROW.matcher(body)).matches()) {
                 first = DumpLines.hex(m.group(1), "start", file, no);
                 end = DumpLines.hex(m.group(2), "end", file, no);
@@ -107,7 +111,7 @@ final class E820Map {
             out.add(new DumpEntry(new MemoryDescriptor(type[0], f, (e - f) >>> 12, attr), no));
             kinds.add(kind);
         }
-        notes.add("read " + out.size() + " E820 entries (" + section + "); no raw UEFI descriptors in the dump, so types"
+        notes.add("read " + out.size() + " E820 entries (" + label + "); no raw UEFI descriptors in the dump, so types"
                 + " are inferred from E820 kinds");
         return out;
     }
