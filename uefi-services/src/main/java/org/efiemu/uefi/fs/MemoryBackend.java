@@ -1,0 +1,127 @@
+package org.efiemu.uefi.fs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Files held in memory, in creation order, all stamped with one fixed time (deterministic listings). */
+final class MemoryBackend implements VolumeBackend {
+
+    private static final class Node {
+        final String name;
+        final boolean directory;
+        long attributes;
+        byte[] data = new byte[0];
+        final Map<String, Node> children = new LinkedHashMap<>();
+
+        Node(String name, boolean directory, long attributes) {
+            this.name = name;
+            this.directory = directory;
+            this.attributes = attributes;
+        }
+    }
+
+    private final Node root = new Node("", true, FileModes.DIRECTORY);
+    private final EfiTime time;
+
+    MemoryBackend(EfiTime time) {
+        this.time = time;
+    }
+
+    private static String key(String name) {
+        return name.toUpperCase(Locale.ROOT);
+    }
+
+    private Node node(List<String> path) {
+        Node n = root;
+        for (String part : path) {
+            n = n == null || !n.directory ? null : n.children.get(key(part));
+        }
+        return n;
+    }
+
+    private Node existing(List<String> path) {
+        Node n = node(path);
+        if (n == null) {
+            throw new IllegalArgumentException("no file \\" + String.join("\\", path) + " in the in-memory volume");
+        }
+        return n;
+    }
+
+    private Entry entry(Node n) {
+        return new Entry(n.name, n.directory, n.data.length, n.attributes, time, time, time);
+    }
+
+    @Override
+    public Optional<Entry> stat(List<String> path) {
+        return Optional.ofNullable(node(path)).map(this::entry);
+    }
+
+    @Override
+    public List<Entry> list(List<String> dir) {
+        List<Entry> out = new ArrayList<>();
+        existing(dir).children.values().forEach(n -> out.add(entry(n)));
+        return out;
+    }
+
+    @Override
+    public byte[] read(List<String> path, long position, int length) {
+        byte[] d = existing(path).data;
+        int from = (int) Math.min(position, d.length);
+        return Arrays.copyOfRange(d, from, (int) Math.min(d.length, (long) from + length));
+    }
+
+    @Override
+    public void write(List<String> path, long position, byte[] data) {
+        Node n = existing(path);
+        long end = position + data.length;
+        if (end > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("in-memory file \\" + String.join("\\", path) + ": " + end
+                    + " bytes is more than an in-memory file holds");
+        }
+        if (end > n.data.length) {
+            n.data = Arrays.copyOf(n.data, (int) end);
+        }
+        System.arraycopy(data, 0, n.data, (int) position, data.length);
+    }
+
+    @Override
+    public void setSize(List<String> path, long size) {
+        Node n = existing(path);
+        n.data = Arrays.copyOf(n.data, Math.toIntExact(size));
+    }
+
+    @Override
+    public void setAttributes(List<String> path, long attributes) {
+        existing(path).attributes = attributes;
+    }
+
+    @Override
+    public void create(List<String> path, boolean directory, long attributes) {
+        Node parent = existing(path.subList(0, path.size() - 1));
+        String name = path.get(path.size() - 1);
+        parent.children.put(key(name), new Node(name, directory, attributes));
+    }
+
+    @Override
+    public void delete(List<String> path) {
+        existing(path.subList(0, path.size() - 1)).children.remove(key(path.get(path.size() - 1)));
+    }
+
+    @Override
+    public long usedBytes() {
+        return used(root);
+    }
+
+    private static long used(Node n) {
+        long sum = n.data.length;
+        for (Node c : n.children.values()) {
+            sum += used(c);
+        }
+        return sum;
+    }
+}
