@@ -1,0 +1,21 @@
+package org.efiemu.uefi;
+
+/** How a {@link UefiMachine#run()} ended. */
+public enum BootOutcome {
+    /** The image's entry point returned; {@link BootResult#status()} holds the EFI_STATUS it returned. */
+    RETURNED,
+    /** ExitBootServices succeeded and the machine was asked to stop there. */
+    EXITED_BOOT_SERVICES,
+    /** ResetSystem was called (or the watchdog expired). */
+    RESET,
+    /** The guest broke a firmware rule (see {@link BootResult#violations()}). */
+    VIOLATION,
+    /** HLT with interrupts off, typically a hand-off that parks the CPU. */
+    HALTED,
+    /** A CPU exception or memory fault; see {@link BootResult#stopReport()}. */
+    FAULT,
+    /** The instruction budget ran out. */
+    BUDGET_EXHAUSTED,
+    /** The wall-clock limit ran out. */
+    TIME_LIMIT
+}

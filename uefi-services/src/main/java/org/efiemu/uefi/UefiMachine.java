@@ -1,0 +1,300 @@
+package org.efiemu.uefi;
+
+import java.util.List;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.gate.CallGate;
+import org.efiemu.core.machine.CpuDescription;
+import org.efiemu.core.machine.Machine;
+import org.efiemu.core.machine.RunLimits;
+import org.efiemu.core.machine.StopReason;
+import org.efiemu.core.machine.StopReport;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.memory.PhysicalLayout;
+import org.efiemu.core.pe.PeFormatException;
+import org.efiemu.core.pe.PeImage;
+import org.efiemu.core.pe.PeParser;
+import org.efiemu.uefi.boot.Adapters;
+import org.efiemu.uefi.boot.GuestPoolMemory;
+import org.efiemu.uefi.boot.MemoryAbi;
+import org.efiemu.uefi.boot.MemoryServices;
+import org.efiemu.uefi.boot.MiscAbi;
+import org.efiemu.uefi.boot.ProtocolAbi;
+import org.efiemu.uefi.boot.ServiceDispatcher;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.firmware.FirmwareState;
+import org.efiemu.uefi.firmware.MonotonicCounter;
+import org.efiemu.uefi.firmware.PlatformMemory;
+import org.efiemu.uefi.firmware.SystemTable;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.image.ImageLoader;
+import org.efiemu.uefi.image.ImageRegistry;
+import org.efiemu.uefi.image.LoadedImage;
+import org.efiemu.uefi.image.LoadedImageProtocol;
+import org.efiemu.uefi.memory.MemoryMap;
+import org.efiemu.uefi.memory.PoolAllocator;
+import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.efiemu.uefi.protocol.ConsoleLog;
+import org.efiemu.uefi.protocol.SimpleTextOutput;
+import org.efiemu.uefi.runtime.RuntimeAbi;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+import org.efiemu.uefi.spec.MemoryType;
+import org.efiemu.uefi.trace.ServiceTrace;
+
+/**
+ * A UEFI machine booting one image: the platform's memory and map, the firmware's tables and services in guest
+ * memory, the consoles, and the payload loaded as EDK2's LoadImage would and started with
+ * {@code efi_main(ImageHandle, SystemTable)}. One instance owns all its state (many run in parallel threads); one
+ * thread drives it.
+ *
+ * <pre>{@code
+ * try (UefiMachine m = UefiMachine.builder(platform).payload(Path.of("strategy.efi")).build()) {
+ *     BootResult r = m.run();
+ * }
+ * }</pre>
+ */
+public final class UefiMachine implements AutoCloseable {
+    /** The application's stack (EDK2 gives BDS-started images the 128 KiB DXE stack). */
+    public static final long STACK_SIZE = 128 * 1024;
+    /** The watchdog the boot manager arms before starting an image (UEFI 2.10 §3.1.2): 5 minutes. */
+    public static final long BOOT_WATCHDOG_SECONDS = 300;
+    private static final long BOOT_DATA_EXTRA = 0x10000;
+    private static final long TRAP_SIZE = 0x2000;
+
+    private final UefiMachineBuilder options;
+    private final PlatformDescription platform;
+    private final FirmwareArena arena;
+    private final Machine machine;
+    private final CallGate runtimeGate;
+    private final MemoryMap memoryMap;
+    private final MemoryServices memoryServices;
+    private final SystemTable systemTable;
+    private final HandleDatabase handles;
+    private final ServiceTrace trace = new ServiceTrace();
+    private final ImageRegistry images = new ImageRegistry();
+    private final FirmwareState state = new FirmwareState(images::describe);
+    private final ConsoleLog console = new ConsoleLog();
+    private final ServiceDispatcher dispatcher;
+    private final LoadedImage image;
+    private final long imageHandle;
+    private final long stackTop;
+    private final long imageReturn;
+    private final Hook nullJump;
+    private boolean ran;
+
+    UefiMachine(UefiMachineBuilder b) {
+        options = b;
+        platform = b.platform;
+        PlatformDescription.Firmware fw = platform.firmware();
+        if (fw.uefiRevision() < PlatformDescription.Firmware.UEFI_2_70) {
+            throw new IllegalArgumentException(String.format("platform %s: UEFI revision 0x%X is below 2.70 (0x%X), "
+                    + "which efiemu does not model", platform.name(), fw.uefiRevision(), PlatformDescription.Firmware.UEFI_2_70));
+        }
+        PeImage pe;
+        try {
+            pe = PeParser.parse(b.payload, b.payloadName);
+        } catch (PeFormatException e) {
+            throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
+        }
+        PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
+        arena = new FirmwareArena(platform.memoryMap());
+        long structures = Machine.structuresSize(layout);
+        FirmwareArena.Region bootData = arena.region(MemoryType.EfiBootServicesData,
+                structures + STACK_SIZE + TRAP_SIZE + BOOT_DATA_EXTRA + 0x2000, "boot-time structures");
+        FirmwareArena.Region runtimeData = arena.region(MemoryType.EfiRuntimeServicesData, 0x2000, "runtime tables");
+        FirmwareArena.Region runtimeCode = arena.region(MemoryType.EfiRuntimeServicesCode, 0x1000, "Runtime Services stubs");
+        long cpuStructures = bootData.take("GDT, IDT, identity page tables", structures, 0x1000);
+        long stackBase = bootData.take("application stack (128 KiB)", STACK_SIZE, 0x1000);
+        stackTop = stackBase + STACK_SIZE;
+        long bootTrap = bootData.take("Boot Services and protocol stubs", TRAP_SIZE, 0x1000);
+        long rtTrap = runtimeCode.take("Runtime Services stubs", 0x1000, 0x1000);
+        machine = Machine.builder(layout).cpuStructuresAt(cpuStructures).stackTop(stackTop)
+                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).build();
+        try {
+            GuestMemory memory = machine.memory();
+            runtimeGate = new CallGate(machine.engine(), memory, rtTrap, 0x1000, machine::requestStop,
+                    machine.clock()::hostCall);
+            memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
+                    .descriptorSize(platform.descriptorSize()).descriptorVersion(platform.descriptorVersion()).build();
+            systemTable = new SystemTable(memory, runtimeData, bootData, fw.uefiRevision(), fw.vendor(), fw.revision());
+            handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16), event -> { },
+                    p -> DevicePaths.read(memory, p));
+            memoryServices = new MemoryServices(memoryMap, new PoolAllocator(memoryMap, new GuestPoolMemory(memory)),
+                    state, systemTable);
+            dispatcher = new ServiceDispatcher(machine.gate(), runtimeGate, trace, state, machine.clock()::nanos);
+            MonotonicCounter counter = new MonotonicCounter();
+            dispatcher.install(systemTable, new Adapters(
+                    new MemoryAbi(memoryServices, this::afterExitBootServices),
+                    new MiscAbi(systemTable, machine.clock(), state, counter),
+                    new ProtocolAbi(handles),
+                    new RuntimeAbi(state, counter)));
+            b.traceListeners.forEach(trace::addListener);
+            ConsoleListener out = (source, text) -> {
+                console.text(source, text);
+                b.consoleListeners.forEach(l -> l.text(source, text));
+            };
+            installConsoles(memory, bootData, out);
+            machine.serial().addListener(ch -> out.text(ConsoleListener.Source.SERIAL, String.valueOf((char) ch)));
+            image = ImageLoader.load(pe, memoryMap, memory, b.loadAddress);
+            images.add(image);
+            machine.declareCode(image.base(), image.size());
+            long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
+                    b.filePath != null ? b.filePath : "\\EFI\\BOOT\\" + image.name(), b.loadOptions);
+            imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
+            imageReturn = machine.gate().register("image return", 1, ctx -> {
+                state.imageReturned(ctx.reg(X86Reg.RAX));
+                ctx.stop("the image's entry point returned");
+                return ctx.reg(X86Reg.RAX);
+            });
+            nullJump = machine.engine().addCodeHook(0, 0, (address, size) -> {
+                long rip = memory.isRam(machine.engine().reg(X86Reg.RSP), 8) ? memory.u64(machine.engine().reg(X86Reg.RSP)) : 0;
+                state.violation("jump-to-null", "execution reached address 0"
+                        + (state.exitedBootServices() ? " (a call through the zero-filled Boot Services table after "
+                        + "ExitBootServices)" : " (a call through a NULL function pointer)"), rip);
+                machine.requestStop("jump to address 0");
+            });
+        } catch (RuntimeException | Error e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    /** Starts configuring a machine for {@code platform}. */
+    public static UefiMachineBuilder builder(PlatformDescription platform) {
+        return new UefiMachineBuilder(platform);
+    }
+
+    private static CpuDescription cpu(PlatformDescription.Cpu c) {
+        CpuDescription g = CpuDescription.genericIntel();
+        String vendor = c.vendor().length() == 12 ? c.vendor() : g.vendor();
+        String brand = c.brand().length() > 47 ? c.brand().substring(0, 47) : c.brand();
+        return new CpuDescription(vendor, c.family(), c.model(), c.stepping(), brand, Math.max(1, Math.min(255, c.count())),
+                g.leaf1Ecx(), g.leaf1Edx(), g.leaf7Ebx(), g.ext1Ecx(), g.ext1Edx(), g.physicalAddressBits());
+    }
+
+    private void installConsoles(GuestMemory memory, FirmwareArena.Region bootData, ConsoleListener out) {
+        PlatformDescription.Console size = platform.console();
+        SimpleTextOutput conOut = new SimpleTextOutput("ConOut", ConsoleListener.Source.CON_OUT, size.columns(), size.rows(),
+                memory, bootData, dispatcher, out);
+        SimpleTextOutput stdErr = new SimpleTextOutput("StdErr", ConsoleListener.Source.STD_ERR, size.columns(), size.rows(),
+                memory, bootData, dispatcher, out);
+        long outHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOut.address()).handle();
+        long errHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, stdErr.address()).handle();
+        systemTable.setConsoles(outHandle, conOut.address(), errHandle, stdErr.address());
+    }
+
+    private void afterExitBootServices() {
+        if (options.stopAfterExitBootServices) {
+            machine.requestStop("ExitBootServices succeeded");
+        }
+    }
+
+    /**
+     * Runs the image from its entry point until it returns, ExitBootServices ends the run (when asked), ResetSystem,
+     * a violation, a fault or a limit. A machine runs once.
+     */
+    public BootResult run() {
+        if (ran) {
+            throw new IllegalStateException("UefiMachine.run(): this machine already ran " + image.name() + "; build a new one");
+        }
+        ran = true;
+        state.watchdogDeadline(machine.clock().nanos() + BOOT_WATCHDOG_SECONDS * 1_000_000_000L);
+        long rsp = stackTop - 0x28;
+        machine.memory().putU64(rsp, imageReturn);
+        machine.engine().reg(X86Reg.RCX, imageHandle);
+        machine.engine().reg(X86Reg.RDX, systemTable.address());
+        machine.engine().reg(X86Reg.RSP, rsp);
+        StopReport report = machine.run(image.entryPoint(), new RunLimits(options.instructionBudget, options.wallClock));
+        return new BootResult(outcome(report), state.imageReturnStatus(), report, console, trace.events(),
+                memoryServices.livePageAllocations(), memoryServices.livePoolAllocations(), state.finalMap(),
+                state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos());
+    }
+
+    private BootOutcome outcome(StopReport r) {
+        if (state.reset().isPresent()) {
+            return BootOutcome.RESET;
+        }
+        if (!state.violations().isEmpty()) {
+            return BootOutcome.VIOLATION;
+        }
+        if (state.imageReturnStatus().isPresent()) {
+            return BootOutcome.RETURNED;
+        }
+        if (r.reason() == StopReason.HOST_STOP && state.exitedBootServices() && options.stopAfterExitBootServices) {
+            return BootOutcome.EXITED_BOOT_SERVICES;
+        }
+        return switch (r.reason()) {
+            case BUDGET -> BootOutcome.BUDGET_EXHAUSTED;
+            case TIMEOUT -> BootOutcome.TIME_LIMIT;
+            case HLT -> BootOutcome.HALTED;
+            default -> BootOutcome.FAULT;
+        };
+    }
+
+    /**
+     * Adds (or replaces, or removes with {@code table} 0) an entry of the system table's configuration array, as
+     * InstallConfigurationTable does (UEFI 2.10 §7.3.19). For ACPI/SMBIOS builders, before {@link #run()}.
+     */
+    public EfiStatus installConfigurationTable(Guid guid, long table) {
+        return systemTable.installConfigurationTable(guid, table);
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public PlatformDescription platform() {
+        return platform;
+    }
+
+    public MemoryMap memoryMap() {
+        return memoryMap;
+    }
+
+    public HandleDatabase handles() {
+        return handles;
+    }
+
+    public SystemTable systemTable() {
+        return systemTable;
+    }
+
+    /** Interception and replacement of services by name. */
+    public ServiceDispatcher services() {
+        return dispatcher;
+    }
+
+    public ServiceTrace trace() {
+        return trace;
+    }
+
+    public FirmwareState state() {
+        return state;
+    }
+
+    public LoadedImage image() {
+        return image;
+    }
+
+    public long imageHandle() {
+        return imageHandle;
+    }
+
+    /** The labelled pieces of firmware memory (tables, stubs, stack, handles, strings). */
+    public List<FirmwareArena.Piece> arena() {
+        return arena.pieces();
+    }
+
+    public ImageRegistry images() {
+        return images;
+    }
+
+    @Override
+    public void close() {
+        nullJump.close();
+        runtimeGate.close();
+        machine.close();
+    }
+}

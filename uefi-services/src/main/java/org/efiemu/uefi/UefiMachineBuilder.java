@@ -1,0 +1,110 @@
+package org.efiemu.uefi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.efiemu.uefi.trace.TraceListener;
+
+/** Configures a {@link UefiMachine}: a platform, a payload and run options. */
+public final class UefiMachineBuilder {
+    final PlatformDescription platform;
+    byte[] payload;
+    String payloadName;
+    long instructionBudget = 2_000_000_000L;
+    Duration wallClock = Duration.ofMinutes(2);
+    boolean stopAfterExitBootServices;
+    long loadAddress = -1;
+    String loadOptions = "";
+    String filePath;
+    final List<ConsoleListener> consoleListeners = new ArrayList<>();
+    final List<TraceListener> traceListeners = new ArrayList<>();
+
+    UefiMachineBuilder(PlatformDescription platform) {
+        this.platform = Objects.requireNonNull(platform, "platform");
+    }
+
+    /** The PE32+ image to boot, with the file name used in traces ({@code strategy.efi+0x1A2B}). */
+    public UefiMachineBuilder payload(byte[] peBytes, String name) {
+        this.payload = peBytes.clone();
+        this.payloadName = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** The image file to boot. */
+    public UefiMachineBuilder payload(Path file) {
+        try {
+            return payload(Files.readAllBytes(file), file.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("payload " + file + " cannot be read", e);
+        }
+    }
+
+    /** Deterministic instruction budget (default 2e9; 0 = none). */
+    public UefiMachineBuilder instructionBudget(long instructions) {
+        this.instructionBudget = instructions;
+        return this;
+    }
+
+    /** Host wall-clock safety limit (default 2 minutes; {@link Duration#ZERO} = none). */
+    public UefiMachineBuilder wallClockLimit(Duration limit) {
+        this.wallClock = Objects.requireNonNull(limit, "limit");
+        return this;
+    }
+
+    /** End the run as soon as ExitBootServices succeeds ({@link BootOutcome#EXITED_BOOT_SERVICES}). */
+    public UefiMachineBuilder stopAfterExitBootServices(boolean stop) {
+        this.stopAfterExitBootServices = stop;
+        return this;
+    }
+
+    /** Load the image at this address instead of EDK2's policy (e.g. 0x100000 for a multiboot2-style load). */
+    public UefiMachineBuilder loadAddress(long address) {
+        if (address < 0 || (address & 0xFFF) != 0) {
+            throw new IllegalArgumentException(String.format("load address 0x%X must be a non-negative multiple of 4 KiB", address));
+        }
+        this.loadAddress = address;
+        return this;
+    }
+
+    /** The LoadedImage LoadOptions string (a command line), UCS-2 encoded for the guest. */
+    public UefiMachineBuilder loadOptions(String options) {
+        this.loadOptions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /** The LoadedImage FilePath (default {@code \EFI\BOOT\<payload name>}). */
+    public UefiMachineBuilder filePath(String path) {
+        this.filePath = Objects.requireNonNull(path, "path");
+        return this;
+    }
+
+    public UefiMachineBuilder consoleListener(ConsoleListener l) {
+        consoleListeners.add(Objects.requireNonNull(l, "listener"));
+        return this;
+    }
+
+    public UefiMachineBuilder traceListener(TraceListener l) {
+        traceListeners.add(Objects.requireNonNull(l, "listener"));
+        return this;
+    }
+
+    /**
+     * Builds the machine: memory, firmware tables, services, consoles, and the payload loaded with its LoadedImage.
+     *
+     * @throws IllegalStateException when no payload was given
+     * @throws IllegalArgumentException when the platform or payload cannot be used (message says why)
+     */
+    public UefiMachine build() {
+        if (payload == null) {
+            throw new IllegalStateException("UefiMachineBuilder: payload(...) was not set");
+        }
+        return new UefiMachine(this);
+    }
+}

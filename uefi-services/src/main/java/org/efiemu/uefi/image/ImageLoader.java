@@ -1,0 +1,99 @@
+package org.efiemu.uefi.image;
+
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.pe.PeFormatException;
+import org.efiemu.core.pe.PeImage;
+import org.efiemu.core.pe.PeLoader;
+import org.efiemu.core.pe.Subsystem;
+import org.efiemu.uefi.memory.AllocationTag;
+import org.efiemu.uefi.memory.MemoryMap;
+import org.efiemu.uefi.spec.AllocateType;
+import org.efiemu.uefi.spec.EfiException;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.MemoryType;
+
+/**
+ * Places a PE32+ image in guest memory as EDK2's {@code CoreLoadPeImage} ({@code MdeModulePkg/Core/Dxe/Image/Image.c})
+ * does (UEFI 2.10 §7.4.1 LoadImage):
+ * <ul>
+ *   <li>pages = EFI_SIZE_TO_PAGES(SizeOfImage + SectionAlignment when SectionAlignment &gt; 4 KiB);</li>
+ *   <li>AllocateAddress at the linked ImageBase when ImageBase &ge; 0x100000 or the relocations are stripped;</li>
+ *   <li>if that fails and the image is relocatable, AllocateAnyPages;</li>
+ *   <li>memory type: EfiLoaderCode/Data for applications, EfiBootServicesCode/Data for boot service drivers,
+ *       EfiRuntimeServicesCode/Data for runtime drivers.</li>
+ * </ul>
+ * An explicit load address (a multiboot2-style load) replaces the policy with AllocateAddress there.
+ */
+public final class ImageLoader {
+    private ImageLoader() {}
+
+    /**
+     * Loads {@code pe} into {@code memory}, allocating its pages from {@code map} as firmware.
+     *
+     * @param loadAddress the address to load at, or -1 for the EDK2 policy
+     * @throws IllegalArgumentException when the image cannot be placed (names the image, the address and why)
+     */
+    public static LoadedImage load(PeImage pe, MemoryMap map, GuestMemory memory, long loadAddress) {
+        Subsystem subsystem = pe.subsystem();
+        MemoryType code = switch (subsystem) {
+            case EFI_APPLICATION -> MemoryType.EfiLoaderCode;
+            case EFI_BOOT_SERVICE_DRIVER -> MemoryType.EfiBootServicesCode;
+            case EFI_RUNTIME_DRIVER -> MemoryType.EfiRuntimeServicesCode;
+        };
+        MemoryType data = switch (subsystem) {
+            case EFI_APPLICATION -> MemoryType.EfiLoaderData;
+            case EFI_BOOT_SERVICE_DRIVER -> MemoryType.EfiBootServicesData;
+            case EFI_RUNTIME_DRIVER -> MemoryType.EfiRuntimeServicesData;
+        };
+        long size = pe.sizeOfImage() + (pe.sectionAlignment() > PeLoader.PAGE_SIZE ? pe.sectionAlignment() : 0);
+        long pages = (size + PeLoader.PAGE_SIZE - 1) / PeLoader.PAGE_SIZE;
+        AllocationTag tag = AllocationTag.firmware("image " + pe.name());
+        long base;
+        if (loadAddress >= 0) {
+            base = allocate(map, AllocateType.AllocateAddress, code, pages, loadAddress, tag, pe, "the requested load address");
+        } else {
+            base = -1;
+            if (pe.imageBase() >= 0x100000 || !pe.isRelocatable()) {
+                base = tryAllocate(map, AllocateType.AllocateAddress, code, pages, pe.imageBase(), tag);
+            }
+            if (base < 0 && pe.isRelocatable()) {
+                base = allocate(map, AllocateType.AllocateAnyPages, code, pages, 0, tag, pe, "any address");
+            }
+            if (base < 0) {
+                throw new IllegalArgumentException(String.format("%s: relocations are stripped and its ImageBase 0x%X "
+                        + "(%d pages) is not free in the memory map", pe.name(), pe.imageBase(), pages));
+            }
+        }
+        long align = Math.max(pe.sectionAlignment(), PeLoader.PAGE_SIZE);
+        long loadBase = (base + align - 1) & -align;
+        try {
+            memory.write(loadBase, PeLoader.layout(pe, loadBase));
+        } catch (PeFormatException e) {
+            throw new IllegalArgumentException(pe.name() + ": cannot be loaded at 0x" + Long.toHexString(loadBase) + ": "
+                    + e.getMessage(), e);
+        }
+        return new LoadedImage(pe.name(), pe, loadBase, pages, pe.entryPoint(loadBase), code, data);
+    }
+
+    private static long tryAllocate(MemoryMap map, AllocateType type, MemoryType code, long pages, long address,
+            AllocationTag tag) {
+        try {
+            return map.allocatePages(type, code.value(), pages, address, tag);
+        } catch (EfiException e) {
+            return -1;
+        }
+    }
+
+    private static long allocate(MemoryMap map, AllocateType type, MemoryType code, long pages, long address,
+            AllocationTag tag, PeImage pe, String where) {
+        try {
+            return map.allocatePages(type, code.value(), pages, address, tag);
+        } catch (EfiException e) {
+            if (e.status() == EfiStatus.NOT_FOUND || e.status() == EfiStatus.OUT_OF_RESOURCES) {
+                throw new IllegalArgumentException(String.format("%s: %d pages of %s at %s (0x%X) cannot be allocated: %s",
+                        pe.name(), pages, code, where, address, e.getMessage()), e);
+            }
+            throw e;
+        }
+    }
+}

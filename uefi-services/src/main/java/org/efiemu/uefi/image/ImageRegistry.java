@@ -1,0 +1,28 @@
+package org.efiemu.uefi.image;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The images loaded in one machine, for describing guest addresses as {@code image+offset}. */
+public final class ImageRegistry {
+    private final List<LoadedImage> images = new ArrayList<>();
+
+    public void add(LoadedImage image) {
+        images.add(image);
+    }
+
+    public List<LoadedImage> images() {
+        return List.copyOf(images);
+    }
+
+    public Optional<LoadedImage> imageAt(long address) {
+        return images.stream().filter(i -> i.contains(address)).findFirst();
+    }
+
+    /** {@code name.efi+0x1A2B} inside an image, else {@code 0x7F000000}. */
+    public String describe(long address) {
+        return imageAt(address).map(i -> i.describe(address))
+                .orElse("0x" + Long.toHexString(address).toUpperCase(java.util.Locale.ROOT));
+    }
+}

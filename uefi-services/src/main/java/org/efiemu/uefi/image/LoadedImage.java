@@ -1,0 +1,39 @@
+package org.efiemu.uefi.image;
+
+import org.efiemu.core.pe.PeImage;
+import org.efiemu.uefi.spec.MemoryType;
+
+/**
+ * An image in guest memory.
+ *
+ * @param name file name, e.g. {@code strategy.efi}
+ * @param pe the parsed file
+ * @param base first byte of the loaded image (ImageBase of the LoadedImage protocol)
+ * @param pages pages allocated for it
+ * @param entryPoint guest address of the entry point
+ * @param codeType ImageCodeType (EfiLoaderCode for applications, §7.4.1)
+ * @param dataType ImageDataType
+ */
+public record LoadedImage(String name, PeImage pe, long base, long pages, long entryPoint, MemoryType codeType,
+        MemoryType dataType) {
+
+    /** SizeOfImage. */
+    public long size() {
+        return pe.sizeOfImage();
+    }
+
+    public boolean contains(long address) {
+        return address >= base && address - base < size();
+    }
+
+    /** {@code name+0xOFFSET}. */
+    public String describe(long address) {
+        return String.format("%s+0x%X", name, address - base);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s at 0x%X-0x%X (%s), entry %s", name, base, base + size() - 1, codeType,
+                describe(entryPoint));
+    }
+}
