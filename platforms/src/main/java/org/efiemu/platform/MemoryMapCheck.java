@@ -51,8 +51,9 @@ public final class MemoryMapCheck {
             return Optional.of("zero-length descriptor at 0x" + Long.toHexString(d.physicalStart()).toUpperCase()
                     + "; NumberOfPages must be more than 0");
         }
-        if (Long.compareUnsigned(d.numberOfPages(), MAX_PAGES - (d.physicalStart() >>> 12)) > 0) {
-            return Optional.of(String.format("range at 0x%X of 0x%X pages runs past the end of the 64-bit address space",
+        if (Long.compareUnsigned(d.numberOfPages(), MAX_PAGES - (d.physicalStart() >>> 12)) >= 0) {
+            return Optional.of(String.format("range at 0x%X of 0x%X pages reaches the end of the 64-bit address space;"
+                    + " expected it to end below 0xFFFFFFFFFFFFFFFF",
                     d.physicalStart(), d.numberOfPages()));
         }
         return Optional.empty();

@@ -72,10 +72,8 @@ public final class RandomProfiles {
             long attr = MemoryType.ofValue(type).isRuntime() ? 0x800000000000000FL : 0xF;
             if (o.holes() && rnd.nextInt(16) == 0) {
                 pos += PAGE * (1 + rnd.nextInt(16));
-                prevType = -1;
-            } else {
-                prevType = type;
             }
+            prevType = type; // EDK2 never reports adjacent descriptors of equal type and attribute
             ram.add(new MemoryDescriptor(type, pos, pages, attr));
             pos += pages * PAGE;
         }

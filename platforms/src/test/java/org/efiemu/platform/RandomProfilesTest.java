@@ -48,4 +48,19 @@ class RandomProfilesTest {
         }
         assertThat(gaps).isGreaterThan(5);
     }
+
+    @Property(tries = 20)
+    void linuxDumpOfARandomMapImportsBackToTheSameMapInFirmwareOrder(@ForAll long seed) {
+        PlatformProfile p = RandomProfiles.generate(seed, new RandomProfiles.Options(1000, false, true, true));
+        PlatformProfile back = org.efiemu.platform.importer.DumpImporter.importText(ImportBench.linuxDump(p.memoryMap()),
+                "r.txt", org.efiemu.platform.importer.ImportOptions.defaults().withName("r")).profile();
+        assertThat(back.memoryMap()).isEqualTo(p.memoryMap());
+    }
+
+    @org.junit.jupiter.api.Test
+    void rangeReachingTheTopOfTheAddressSpaceIsRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProfileParser.parse(
+                "name: t\nmemory-map:\nEfiConventionalMemory 0xFFFFFFFFFFFFF000-0xFFFFFFFFFFFFFFFF 0xF\n", "t"))
+                .hasMessageContaining("t:3:").hasMessageContaining("end of the 64-bit address space");
+    }
 }
