@@ -169,6 +169,30 @@ public final class Engine implements AutoCloseable {
         String.format("reg_write %s value=0x%X", reg, value));
   }
 
+  /** {@code UC_X86_REG_XMM0}; XMM{@code n} is this plus {@code n}. */
+  private static final int UC_X86_REG_XMM0 = 122;
+
+  /** Reads XMM{@code n} (0-15) as {@code {low 64 bits, high 64 bits}}. */
+  public long[] xmm(int n) {
+    checkXmm(n);
+    scratch.clear(16);
+    check(UnicornLib.uc_reg_read(uc(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch)), "reg_read XMM" + n);
+    return new long[] {scratch.getLong(0), scratch.getLong(8)};
+  }
+
+  /** Writes XMM{@code n} (0-15). */
+  public void xmm(int n, long low, long high) {
+    checkXmm(n);
+    scratch.setLong(0, low);
+    scratch.setLong(8, high);
+    check(UnicornLib.uc_reg_write(uc(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch)),
+        String.format("reg_write XMM%d value=0x%016X%016X", n, high, low));
+  }
+
+  private static void checkXmm(int n) {
+    if (n < 0 || n > 15) throw new IllegalArgumentException("XMM register index " + n + " is not 0..15");
+  }
+
   /** Reads a model-specific register through {@code uc_x86_msr}. */
   public long readMsr(int msr) {
     scratch.setInt(0, msr);
