@@ -88,7 +88,7 @@ class MemoryModelProperties {
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void allocatedPagesWereFreeBeforeAndFreePlusUsedIsAlwaysAllRam(@ForAll("sequences") List<Op> ops) {
         MemoryMap fresh = OvmfMaps.q35Map();
         long ram = fresh.ramBytes();
