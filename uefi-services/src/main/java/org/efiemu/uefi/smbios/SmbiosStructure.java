@@ -1,0 +1,84 @@
+package org.efiemu.uefi.smbios;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes one SMBIOS structure (DSP0134 3.7 §6.1.2): the formatted area (Type, Length, Handle, fields) followed by
+ * its string set, each string NUL-terminated and the set ended by an extra NUL (two NULs when there are none).
+ * String fields hold 1-based indexes into the set; an empty or null string is stored as 0 ("no string").
+ */
+final class SmbiosStructure {
+
+    private final ByteBuffer formatted;
+    private final List<String> strings = new ArrayList<>();
+
+    SmbiosStructure(int type, int length, int handle) {
+        formatted = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        formatted.put((byte) type).put((byte) length).putShort((short) handle);
+    }
+
+    SmbiosStructure u8(int offset, int value) {
+        formatted.put(offset, (byte) value);
+        return this;
+    }
+
+    SmbiosStructure u16(int offset, int value) {
+        formatted.putShort(offset, (short) value);
+        return this;
+    }
+
+    SmbiosStructure u32(int offset, int value) {
+        formatted.putInt(offset, value);
+        return this;
+    }
+
+    SmbiosStructure u64(int offset, long value) {
+        formatted.putLong(offset, value);
+        return this;
+    }
+
+    SmbiosStructure bytes(int offset, byte[] value) {
+        formatted.put(offset, value);
+        return this;
+    }
+
+    /**
+     * Stores {@code value} in the string set and its number at {@code offset}.
+     *
+     * @throws IllegalArgumentException when the string holds a NUL or is not printable ASCII/Latin-1
+     */
+    SmbiosStructure string(int offset, String value) {
+        if (value == null || value.isEmpty()) {
+            return u8(offset, 0);
+        }
+        if (!value.chars().allMatch(c -> c >= 0x20 && c <= 0xFF && c != 0x7F)) {
+            throw new IllegalArgumentException("SMBIOS string '" + value + "' (type " + formatted.get(0)
+                    + "): expected printable characters without NUL");
+        }
+        int index = strings.indexOf(value);
+        if (index < 0) {
+            strings.add(value);
+            index = strings.size() - 1;
+        }
+        return u8(offset, index + 1);
+    }
+
+    byte[] toBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(formatted.array());
+        if (strings.isEmpty()) {
+            out.write(0);
+        }
+        for (String s : strings) {
+            out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(0);
+        }
+        out.write(0);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,126 @@
+package org.efiemu.uefi.smbios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.efiemu.uefi.spec.Guid;
+import org.junit.jupiter.api.Test;
+
+class SmbiosTablesTest {
+
+    record Parsed(int type, int length, int handle, int offset, List<String> strings) {
+    }
+
+    static final Guid UUID = Guid.parse("4C4C4544-0042-3510-8036-B8C04F4B4D31");
+    static final ProcessorInfo XEON = new ProcessorInfo("CPU1", "Intel",
+            "Intel(R) Xeon(R) CPU E5-2420 0 @ 1.90GHz", 0x206D7, 0xBFEBFBFF, 0xB3, 3600, 1900, 6, 12);
+
+    final SmbiosTables t = new SmbiosTablesBuilder().bios("Dell Inc.", "2.4.2", "01/29/2015")
+            .system("Dell Inc.", "PowerEdge R520", "", "ABC1234", UUID, "SKU=NotProvided", "")
+            .socket(XEON).socket(new ProcessorInfo("CPU2", "Intel", XEON.version(), 0x206D7, 0xBFEBFBFF, 0xB3,
+                    3600, 1900, 6, 12)).build(0xF0000);
+    final byte[] b = t.bytes();
+
+    static List<Parsed> parse(byte[] b, int start, int length) {
+        List<Parsed> out = new ArrayList<>();
+        int off = start;
+        while (off < start + length) {
+            int type = b[off] & 0xFF;
+            int len = b[off + 1] & 0xFF;
+            int handle = (b[off + 2] & 0xFF) | (b[off + 3] & 0xFF) << 8;
+            List<String> strings = new ArrayList<>();
+            int s = off + len;
+            if (b[s] == 0 && b[s + 1] == 0) {
+                s += 2;
+            } else {
+                while (b[s] != 0) {
+                    int e = s;
+                    while (b[e] != 0) {
+                        e++;
+                    }
+                    strings.add(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+                    s = e + 1;
+                }
+                s++;
+            }
+            out.add(new Parsed(type, len, handle, off, strings));
+            off = s;
+        }
+        return out;
+    }
+
+    @Test
+    void entryPointHasAnchorChecksumAndTableLocation() {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(new String(b, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("_SM3_");
+        int sum = 0;
+        for (int i = 0; i < 0x18; i++) {
+            sum += b[i];
+        }
+        assertThat(sum & 0xFF).isZero();
+        assertThat(b[6]).isEqualTo((byte) 0x18);
+        assertThat(b[7]).isEqualTo((byte) 3);
+        assertThat(bb.getInt(12)).isEqualTo(t.tableLength());
+        assertThat(bb.getLong(16)).isEqualTo(t.tableAddress()).isEqualTo(0xF0020L);
+        assertThat(b.length).isEqualTo(0x20 + t.tableLength());
+    }
+
+    @Test
+    void structuresAreType0Type1OneType4PerSocketAndType127() {
+        List<Parsed> s = parse(b, 0x20, t.tableLength());
+        assertThat(s).extracting(Parsed::type).containsExactly(0, 1, 4, 4, 127);
+        assertThat(s).extracting(Parsed::handle).containsExactly(0, 1, 2, 3, 4);
+        assertThat(s).extracting(Parsed::length).containsExactly(0x1A, 0x1B, 0x30, 0x30, 4);
+        assertThat(t.structureCount()).isEqualTo(5);
+    }
+
+    @Test
+    void stringFieldsIndexTheStringSet() {
+        List<Parsed> s = parse(b, 0x20, t.tableLength());
+        Parsed bios = s.get(0);
+        assertThat(bios.strings()).containsExactly("Dell Inc.", "2.4.2", "01/29/2015");
+        assertThat(b[bios.offset() + 4]).isEqualTo((byte) 1);
+        assertThat(b[bios.offset() + 8]).isEqualTo((byte) 3);
+        Parsed sys = s.get(1);
+        assertThat(sys.strings()).containsExactly("Dell Inc.", "PowerEdge R520", "ABC1234", "SKU=NotProvided");
+        assertThat(b[sys.offset() + 6]).as("empty version is string 0").isZero();
+        assertThat(b[sys.offset() + 7]).isEqualTo((byte) 3);
+        assertThat(Guid.fromBytes(b, sys.offset() + 8)).isEqualTo(UUID);
+    }
+
+    @Test
+    void processorStructureCarriesCpuidCountsAndSpeeds() {
+        Parsed p = parse(b, 0x20, t.tableLength()).get(2);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int o = p.offset();
+        assertThat(p.strings()).containsExactly("CPU1", "Intel", XEON.version());
+        assertThat(bb.getInt(o + 8)).isEqualTo(0x206D7);
+        assertThat(b[o + 6] & 0xFF).isEqualTo(0xB3);
+        assertThat(bb.getShort(o + 0x14)).isEqualTo((short) 3600);
+        assertThat(b[o + 0x23]).isEqualTo((byte) 6);
+        assertThat(b[o + 0x25]).isEqualTo((byte) 12);
+        assertThat(bb.getShort(o + 0x2E)).isEqualTo((short) 12);
+        assertThat(b[o + 0x18]).isEqualTo((byte) 0x41);
+    }
+
+    @Test
+    void endOfTableHasAnEmptyStringSet() {
+        Parsed end = parse(b, 0x20, t.tableLength()).get(4);
+        assertThat(end.strings()).isEmpty();
+        assertThat(end.offset() + 4 + 2).isEqualTo(0x20 + t.tableLength());
+    }
+
+    @Test
+    void invalidInputIsRejectedNamingIt() {
+        assertThatThrownBy(() -> new SmbiosTablesBuilder().build(0)).hasMessageContaining("at least one socket");
+        assertThatThrownBy(() -> new ProcessorInfo("CPU1", "x", "y", 0, 0, 0xB3, 1, 1, 4, 2))
+                .hasMessageContaining("CPU1").hasMessageContaining("cores <= threads");
+        assertThatThrownBy(() -> new SmbiosTablesBuilder().bios("bad\0vendor", "1", "x").socket(XEON).build(0))
+                .hasMessageContaining("expected printable");
+    }
+}
