@@ -1,0 +1,82 @@
+package org.efiemu.earlyalloc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.efiemu.earlyalloc.report.ExpectedVerdict;
+import org.efiemu.earlyalloc.report.MapRegion;
+import org.efiemu.earlyalloc.report.ScenarioReport;
+import org.efiemu.earlyalloc.report.TraceLine;
+import org.efiemu.earlyalloc.report.Verdict;
+import org.efiemu.platform.PlatformProfile;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+
+/**
+ * Runs one {@link Scenario} on its own {@link UefiMachine} and judges it: boot the strategy payload on the platform
+ * (loaded where the descriptor or the options say), run until ResetSystem after ExitBootServices (the payload's end),
+ * a fault, a violation or the budget; then the {@link VerdictEngine}. Thread-safe: no shared mutable state, so many
+ * scenarios can run in parallel.
+ */
+public final class ScenarioRunner {
+    /** The expectation used when the expected-verdicts file has none: a strategy should work. */
+    public static final String NO_EXPECTATION = "no expectation recorded: a strategy is expected to pass";
+
+    private final ExpectedVerdicts expected;
+    private final VerdictEngine engine;
+    private final Duration wallClockLimit;
+
+    public ScenarioRunner(ExpectedVerdicts expected, CostMeter costs, Duration wallClockLimit) {
+        this.expected = Objects.requireNonNull(expected, "expected");
+        this.engine = new VerdictEngine(Objects.requireNonNull(costs, "costs"));
+        this.wallClockLimit = Objects.requireNonNull(wallClockLimit, "wallClockLimit");
+    }
+
+    /** Built-in expectations and cost baseline, 60 s wall-clock safety limit per scenario. */
+    public static ScenarioRunner standard() {
+        return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(), Duration.ofSeconds(60));
+    }
+
+    /** Runs and judges one scenario. */
+    public ScenarioResult run(Scenario s) {
+        long t0 = System.nanoTime();
+        PlatformProfile profile = MapGrowth.grow(s.platform(), s.options().extraMapEntries());
+        PlatformDescription platform = profile.toDescription();
+        Observation o = observe(s, platform);
+        Judgement j = engine.judge(o, s.strategy());
+        ExpectedVerdict exp = expected.lookup(s.strategy().name(), s.platform().name())
+                .orElse(new ExpectedVerdict(Verdict.PASS, NO_EXPECTATION));
+        ScenarioReport report = new ScenarioReport(s.platform().name(), s.strategy().name(), s.options().asReportOptions(),
+                j.verdict(), exp, j.reasons(), j.allocations(), j.trampoline(), j.mapBuffer(), j.violations(),
+                regions(o.finalMap()), o.calls().stream().map(c -> new TraceLine(c.virtualNanos(), c.summary()
+                        + "  [" + c.caller() + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")).toList(),
+                o.console(), j.costs());
+        return new ScenarioResult(s, report, o, (System.nanoTime() - t0) / 1000);
+    }
+
+    private Observation observe(Scenario s, PlatformDescription platform) {
+        UefiMachineBuilder b = UefiMachine.builder(platform)
+                .payload(s.strategy().payloadBytes(), s.strategy().payloadName())
+                .instructionBudget(s.options().instructionBudget())
+                .wallClockLimit(wallClockLimit);
+        s.loadAddress().ifPresent(b::loadAddress);
+        UefiMachine machine;
+        try {
+            machine = b.build();
+        } catch (IllegalArgumentException e) {
+            return Observations.loadFailed(platform, e.getMessage());
+        }
+        try (machine) {
+            BootResult r = machine.run();
+            List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
+            return Observations.of(platform, r, now, null);
+        }
+    }
+
+    static List<MapRegion> regions(List<MemoryDescriptor> map) {
+        return map.stream().map(d -> MapRegion.of(d.typeName(), d.physicalStart(), d.numberOfPages(), d.attribute())).toList();
+    }
+}
