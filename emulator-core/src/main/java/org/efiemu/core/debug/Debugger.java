@@ -1,0 +1,501 @@
+package org.efiemu.core.debug;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.efiemu.core.clock.ClockMode;
+import org.efiemu.core.debug.disasm.Disassembler;
+import org.efiemu.core.debug.disasm.Instruction;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.UnicornLib;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.gate.GateCall;
+import org.efiemu.core.gate.GateListener;
+import org.efiemu.core.machine.Machine;
+import org.efiemu.core.machine.RunLimits;
+import org.efiemu.core.machine.StopReason;
+import org.efiemu.core.machine.StopReport;
+import org.efiemu.core.memory.GuestMemory;
+
+/**
+ * A debugger attached to one {@link Machine}: address breakpoints, write watchpoints on physical ranges,
+ * breakpoints on host calls matching a predicate, {@link #step()}, {@link #next()}, {@link #finish()},
+ * {@link #cont()}, {@link #back()} to the state at an earlier host call, registers, memory and disassembly. It knows
+ * nothing of consoles, sockets or UEFI; front ends (the console debugger, {@link org.efiemu.core.debug.gdb.GdbServer})
+ * drive it.
+ *
+ * <p><b>Cost.</b> With nothing set the debugger installs no Unicorn hook and no gate listener, so the machine runs
+ * at its normal speed. Each breakpoint address gets one code hook bounded to that address; each watchpoint one
+ * write hook bounded to its range (plus, on a {@link ClockMode#HOST_EVENTS} machine, one native no-op code hook so
+ * the stop lands right after the writing instruction); {@link #step()}, {@link #finish()} and {@link #next()} use
+ * temporary hooks removed when the run ends. {@link #installedHooks()} counts what is installed.
+ *
+ * <p><b>Threads.</b> The front end drives the machine from its own thread: {@link #cont()}, {@link #step()} etc. run
+ * the guest on the calling thread and return a {@link StopEvent} when it stops. Only {@link #requestInterrupt()} may
+ * be called from another thread (e.g. a socket reader seeing GDB's Ctrl-C) while a run is in progress.
+ */
+public final class Debugger implements AutoCloseable {
+  private record Pending(StopKind kind, String description, Breakpoint breakpoint, WatchHit watch, GateCall call) {}
+
+  private record WatchSite(Watchpoint watchpoint, Hook hook) {}
+
+  private final Machine machine;
+  private final Engine engine;
+  private final GuestMemory memory;
+  private final Map<Long, List<Breakpoint>> breakpoints = new TreeMap<>();
+  private final Map<Long, Hook> breakHooks = new LinkedHashMap<>();
+  private final Map<Integer, WatchSite> watchpoints = new TreeMap<>();
+  private final Map<Integer, HostCallBreakpoint> hostBreaks = new TreeMap<>();
+  private final GateListener listener = new GateListener() {
+    @Override
+    public void before(GateCall call) {
+      if (history != null) history.add(call, machine.snapshot());
+    }
+
+    @Override
+    public void after(GateCall call) {
+      onHostCallReturn(call);
+    }
+  };
+  private boolean listening;
+  private HostCallHistory history;
+  private NativeStopFlag stopFlag;
+  private Disassembler disassembler;
+  private RunLimits limits = RunLimits.none();
+  private int nextId = 1;
+  private volatile boolean interruptRequested;
+  private Pending pending;
+  private long skipBreakAt = -1;
+  private boolean stepping;
+  private WatchHit watchHit;
+
+  /** Attaches to {@code machine}; installs nothing until a breakpoint, watchpoint or history is set. */
+  public Debugger(Machine machine) {
+    this.machine = Objects.requireNonNull(machine, "machine");
+    this.engine = machine.engine();
+    this.memory = machine.memory();
+  }
+
+  public Machine machine() {
+    return machine;
+  }
+
+  /** Limits applied to every run (each {@link #cont()}, {@link #step()}, ...); none by default. */
+  public void limits(RunLimits l) {
+    this.limits = Objects.requireNonNull(l, "limits");
+  }
+
+  // ------------------------------------------------------------------------------------------ breakpoints
+
+  /** Stops before the instruction at {@code address} runs. */
+  public Breakpoint breakAt(long address) {
+    Breakpoint bp = new Breakpoint(nextId++, address);
+    breakpoints.computeIfAbsent(address, a -> new ArrayList<>()).add(bp);
+    if (!breakHooks.containsKey(address)) {
+      breakHooks.put(address, engine.addCodeHook(address, address, (at, size) -> onBreakpoint(at)));
+      TranslationCache.flush(engine);
+    }
+    return bp;
+  }
+
+  /** Removes {@code bp}; its address's hook goes when no other breakpoint uses it. Returns false if unknown. */
+  public boolean remove(Breakpoint bp) {
+    List<Breakpoint> at = breakpoints.get(bp.address());
+    if (at == null || !at.remove(bp)) return false;
+    if (at.isEmpty()) {
+      breakpoints.remove(bp.address());
+      breakHooks.remove(bp.address()).close();
+      TranslationCache.flush(engine);
+    }
+    return true;
+  }
+
+  /** All address breakpoints, by address. */
+  public List<Breakpoint> breakpoints() {
+    return breakpoints.values().stream().flatMap(List::stream).toList();
+  }
+
+  /** Stops after the guest writes any byte of {@code [address, address+length)}. */
+  public Watchpoint watchWrites(long address, long length) {
+    if (length <= 0 || address < 0 || address + length < address) {
+      throw new IllegalArgumentException(String.format(
+          "watchpoint range at 0x%X, length 0x%X: expected a positive length inside the 64-bit space", address, length));
+    }
+    Watchpoint wp = new Watchpoint(nextId++, address, length);
+    long begin = Math.max(0, address - 7); // an 8-byte write starting just below still touches the range
+    Hook h = engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, begin, address + length - 1,
+        (type, at, size, value) -> onWrite(wp, at, size));
+    watchpoints.put(wp.id(), new WatchSite(wp, h));
+    if (stopFlag == null) stopFlag = new NativeStopFlag(engine);
+    TranslationCache.flush(engine);
+    return wp;
+  }
+
+  /** Removes {@code wp}; returns false if unknown. */
+  public boolean remove(Watchpoint wp) {
+    WatchSite s = watchpoints.remove(wp.id());
+    if (s == null) return false;
+    s.hook().close();
+    if (watchpoints.isEmpty() && stopFlag != null) {
+      stopFlag.close();
+      stopFlag = null;
+    }
+    TranslationCache.flush(engine);
+    return true;
+  }
+
+  public List<Watchpoint> watchpoints() {
+    return watchpoints.values().stream().map(WatchSite::watchpoint).toList();
+  }
+
+  /**
+   * Stops after a host call matching {@code condition} returned to its caller (see {@link HostCallBreakpoint});
+   * {@code description} names it in stop events, e.g. {@code "AllocatePages if Type == AllocateMaxAddress"}.
+   */
+  public HostCallBreakpoint breakOnHostCall(String description, Predicate<GateCall> condition) {
+    HostCallBreakpoint b = new HostCallBreakpoint(nextId++, description, Objects.requireNonNull(condition, "condition"));
+    hostBreaks.put(b.id(), b);
+    updateListener();
+    return b;
+  }
+
+  public boolean remove(HostCallBreakpoint b) {
+    boolean removed = hostBreaks.remove(b.id()) != null;
+    updateListener();
+    return removed;
+  }
+
+  public List<HostCallBreakpoint> hostCallBreakpoints() {
+    return List.copyOf(hostBreaks.values());
+  }
+
+  /**
+   * Records a snapshot of the machine at each of the last {@code depth} host calls, for {@link #back()}; 0 turns
+   * recording off and drops what was recorded. Each snapshot copies all touched RAM ({@link
+   * org.efiemu.core.machine.Snapshot#ramBytes()}), so the cost per host call grows with the guest's footprint.
+   */
+  public void recordHostCalls(int depth) {
+    if (depth < 0) throw new IllegalArgumentException("host-call history depth " + depth + " is negative");
+    history = depth == 0 ? null : new HostCallHistory(depth);
+    updateListener();
+  }
+
+  /** The host calls that {@link #back()} can return to, oldest first. */
+  public List<GateCall> recordedHostCalls() {
+    return history == null ? List.of() : history.calls();
+  }
+
+  /** Bytes of guest RAM held by the recorded snapshots. */
+  public long recordedBytes() {
+    return history == null ? 0 : history.ramBytes();
+  }
+
+  private void updateListener() {
+    boolean want = history != null || !hostBreaks.isEmpty();
+    if (want && !listening) machine.gate().addListener(listener);
+    if (!want && listening) machine.gate().removeListener(listener);
+    listening = want;
+  }
+
+  /** Unicorn hooks installed by this debugger now (0 when nothing is set and no run is in progress). */
+  public int installedHooks() {
+    return breakHooks.size() + watchpoints.size() + (stopFlag != null ? 1 : 0);
+  }
+
+  /** True while the debugger listens to the call gate (host-call breakpoints or history set). */
+  public boolean listensToHostCalls() {
+    return listening;
+  }
+
+  // ------------------------------------------------------------------------------------------ hooks
+
+  private void stopWith(Pending p) {
+    if (pending == null) pending = p;
+    machine.requestStop(p.description());
+  }
+
+  private void onBreakpoint(long at) {
+    if (at == skipBreakAt) {
+      skipBreakAt = -1;
+      return;
+    }
+    if (stepping) return;
+    List<Breakpoint> bps = breakpoints.get(at);
+    if (bps == null || bps.isEmpty()) return;
+    Breakpoint first = bps.get(0);
+    bps.forEach(Breakpoint::hit);
+    stopWith(new Pending(StopKind.BREAKPOINT, first.toString(), first, null, null));
+  }
+
+  private void onWrite(Watchpoint wp, long at, int size) {
+    if (!wp.overlaps(at, size) || watchHit != null) return;
+    wp.hit();
+    watchHit = new WatchHit(wp, at, size, engine.read(at, size), null, engine.reg(X86Reg.RIP));
+    // not machine.requestStop here: see NativeStopFlag; the stop lands before the next instruction
+    if (pending == null) pending = new Pending(StopKind.WATCHPOINT, wp.toString(), null, null, null);
+    stopFlag.raise();
+  }
+
+  private void onHostCallReturn(GateCall call) {
+    for (HostCallBreakpoint b : hostBreaks.values()) {
+      if (b.matches(call)) {
+        b.hit();
+        stopWith(new Pending(StopKind.HOST_CALL, b + ": " + call, null, null, call));
+        return;
+      }
+    }
+  }
+
+  /** Asks a run in progress to stop with {@link StopKind#INTERRUPTED}; callable from any thread. */
+  public void requestInterrupt() {
+    interruptRequested = true;
+    machine.requestStop("interrupted by the debugger");
+  }
+
+  // ------------------------------------------------------------------------------------------ running
+
+  /**
+   * Calls guest function {@code fn} with the Microsoft x64 convention ({@link Machine#call}) and stops before its
+   * first instruction ({@link StopKind#STEP}).
+   */
+  public StopEvent start(long fn, long... args) {
+    Hook entry = temporary(engine.addCodeHook(fn, fn, (at, size) -> stopWith(
+        new Pending(StopKind.STEP, String.format("entry of the called function 0x%X", fn), null, null, null))));
+    try {
+      return execute(() -> machine.call(limits, fn, args), -1);
+    } finally {
+      release(entry);
+    }
+  }
+
+  /** Calls guest function {@code fn} ({@link Machine#call}) and runs until something stops it. */
+  public StopEvent run(long fn, long... args) {
+    return execute(() -> machine.call(limits, fn, args), -1);
+  }
+
+  /** Continues from RIP until a breakpoint, watchpoint, host-call breakpoint, interrupt or machine stop. */
+  public StopEvent cont() {
+    return resume();
+  }
+
+  /** Runs exactly one instruction (a call through the gate runs the whole host function). */
+  public StopEvent step() {
+    int[] seen = {0};
+    stepping = true;
+    Hook h = temporary(engine.addCodeHook(1, 0, (at, size) -> {
+      if (seen[0]++ > 0) stopWith(new Pending(StopKind.STEP, "one instruction", null, null, null));
+    }));
+    try {
+      return resume();
+    } finally {
+      stepping = false;
+      release(h);
+    }
+  }
+
+  /** Like {@link #step()}, but a {@code call} runs until the callee returns (RSP back at its value now). */
+  public StopEvent next() {
+    long rip = reg(X86Reg.RIP);
+    List<Instruction> ins = disassemble(rip, 1);
+    if (ins.isEmpty() || !ins.get(0).isCall()) return step();
+    long target = ins.get(0).next();
+    long rsp0 = reg(X86Reg.RSP);
+    Hook h = temporary(engine.addCodeHook(target, target, (at, size) -> {
+      if (engine.reg(X86Reg.RSP) >= rsp0) {
+        stopWith(new Pending(StopKind.NEXT, "returned from " + ins.get(0).text(), null, null, null));
+      }
+    }));
+    try {
+      return resume();
+    } finally {
+      release(h);
+    }
+  }
+
+  /**
+   * Runs until the current function returns to its caller: the first {@code ret} that pops a return address at or
+   * above the current RSP (nested calls pop theirs below it), then stops at the instruction it returned to. At a
+   * host call's gate slot this runs the host function and stops at the caller's return address.
+   */
+  public StopEvent finish() {
+    long rsp0 = reg(X86Reg.RSP);
+    boolean[] returned = {false};
+    Hook h = temporary(engine.addCodeHook(1, 0, (at, size) -> {
+      if (returned[0]) {
+        stopWith(new Pending(StopKind.FINISH, "function returned", null, null, null));
+      } else if (size <= 3 && isReturn(engine.read(at, size)) && engine.reg(X86Reg.RSP) >= rsp0) {
+        returned[0] = true;
+      }
+    }));
+    try {
+      return resume();
+    } finally {
+      release(h);
+    }
+  }
+
+  private Hook temporary(Hook h) {
+    TranslationCache.flush(engine);
+    return h;
+  }
+
+  private void release(Hook h) {
+    h.close();
+    TranslationCache.flush(engine);
+  }
+
+  /** {@code ret}, {@code ret imm16}, {@code rep ret}, {@code rex.w ret}. */
+  private static boolean isReturn(byte[] b) {
+    int last = b[b.length - 1] & 0xFF;
+    return switch (b.length) {
+      case 1 -> last == 0xC3;
+      case 2 -> last == 0xC3 && ((b[0] & 0xFF) == 0xF3 || (b[0] & 0xF8) == 0x48);
+      case 3 -> (b[0] & 0xFF) == 0xC2;
+      default -> false;
+    };
+  }
+
+  /**
+   * Restores the machine to the newest recorded host call (see {@link #recordHostCalls}): RIP at the call's gate
+   * slot, arguments in registers, RAM, clock and upper-layer state as they were before the host function ran. The
+   * entry is consumed, so calling again goes further back; resuming runs the host call again.
+   */
+  public StopEvent back() {
+    HostCallHistory.Entry e = history == null ? null : history.pollNewest();
+    if (e == null) {
+      throw new IllegalStateException(history == null
+          ? "back: host calls are not recorded; call recordHostCalls(depth) before running"
+          : "back: no recorded host call left (the last " + history.depth() + " were kept)");
+    }
+    machine.restore(e.snapshot());
+    if (machine.clock().mode() == ClockMode.COUNTED) adjustInstructions(-1); // the slot's ret was counted, not run
+    return new StopEvent(StopKind.BACK, reg(X86Reg.RIP), "before host call " + e.call(), null, null, e.call(), null);
+  }
+
+  private StopEvent resume() {
+    long rip = reg(X86Reg.RIP);
+    return execute(() -> machine.run(rip, limits), rip);
+  }
+
+  private StopEvent execute(Supplier<StopReport> run, long resumeAt) {
+    pending = null;
+    watchHit = null;
+    if (stopFlag != null) stopFlag.clear();
+    skipBreakAt = resumeAt >= 0 && breakHooks.containsKey(resumeAt) ? resumeAt : -1;
+    StopReport report;
+    try {
+      if (interruptRequested) {
+        interruptRequested = false;
+        return new StopEvent(StopKind.INTERRUPTED, reg(X86Reg.RIP), "interrupted before the run started", null, null,
+            null, null);
+      }
+      report = run.get();
+    } finally {
+      skipBreakAt = -1;
+    }
+    boolean interrupted = interruptRequested;
+    interruptRequested = false;
+    Pending p = pending;
+    pending = null;
+    if (report.reason() == StopReason.RETURNED) {
+      return new StopEvent(StopKind.EXITED, report.rip(), String.format("the called function returned 0x%X",
+          report.returnValue()), null, null, null, report);
+    }
+    if (p == null && interrupted && report.reason() == StopReason.HOST_STOP) {
+      return new StopEvent(StopKind.INTERRUPTED, report.rip(), "interrupted", null, null, null, report);
+    }
+    if (p == null) return new StopEvent(StopKind.MACHINE, report.rip(), report.reason() + ": " + report.reason().text()
+        + (report.detail() == null ? "" : " (" + report.detail() + ")"), null, null, null, report);
+    if (p.kind() == StopKind.HOST_CALL) {
+      returnFromGateSlot();
+    } else if (machine.clock().mode() == ClockMode.COUNTED) {
+      adjustInstructions(-1); // the native counter counted the instruction the stop kept from running
+    }
+    WatchHit w = watchHit;
+    if (w != null) {
+      stopFlag.clear();
+      w = new WatchHit(w.watchpoint(), w.address(), w.size(), w.oldBytes(), memory.read(w.address(), w.size()),
+          w.rip());
+      if (report.reason() == StopReason.ENGINE_ERROR) { // the native stop flag stopped it, not the machine
+        report = new StopReport(StopReason.HOST_STOP, w.toString(), report.rip(), report.ripLabel(),
+            report.bytesAtRip(), report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
+            report.returnValue());
+      }
+    }
+    String text = w != null ? w.toString() : p.description();
+    return new StopEvent(p.kind(), reg(X86Reg.RIP), text, p.breakpoint(), w, p.call(), report);
+  }
+
+  /** A host-call stop leaves RIP on the gate slot's {@code ret}; executing it here returns to the caller. */
+  private void returnFromGateSlot() {
+    long rip = reg(X86Reg.RIP);
+    if (machine.gate().labelAt(rip) == null) return;
+    long rsp = reg(X86Reg.RSP);
+    engine.reg(X86Reg.RIP, memory.u64(rsp));
+    engine.reg(X86Reg.RSP, rsp + 8);
+  }
+
+  private void adjustInstructions(long delta) {
+    long[] s = machine.clock().save();
+    s[0] += delta;
+    machine.clock().restore(s);
+  }
+
+  // ------------------------------------------------------------------------------------------ state
+
+  public long reg(X86Reg r) {
+    return engine.reg(r);
+  }
+
+  public void reg(X86Reg r, long value) {
+    engine.reg(r, value);
+  }
+
+  public Registers registers() {
+    return Registers.capture(engine);
+  }
+
+  /** Reads guest RAM; throws naming the range when part of it is not RAM. */
+  public byte[] read(long address, int length) {
+    memory.require(address, length, "debugger read");
+    return memory.read(address, length);
+  }
+
+  /** Writes guest RAM; throws naming the range when part of it is not RAM. */
+  public void write(long address, byte[] bytes) {
+    memory.require(address, bytes.length, "debugger write");
+    memory.write(address, bytes);
+  }
+
+  /** Disassembles up to {@code count} instructions at {@code address} (fewer where RAM or valid code ends). */
+  public List<Instruction> disassemble(long address, int count) {
+    int len = Math.min(15 * Math.max(count, 1), 4096);
+    while (len > 0 && !memory.isRam(address, len)) len--;
+    if (disassembler == null) disassembler = new Disassembler();
+    return disassembler.disassemble(len == 0 ? new byte[0] : memory.read(address, len), address, count);
+  }
+
+  /** Removes every hook and the gate listener; the machine stays usable. */
+  @Override
+  public void close() {
+    breakHooks.values().forEach(Hook::close);
+    breakHooks.clear();
+    breakpoints.clear();
+    watchpoints.values().forEach(s -> s.hook().close());
+    watchpoints.clear();
+    if (stopFlag != null) stopFlag.close();
+    stopFlag = null;
+    TranslationCache.flush(engine);
+    hostBreaks.clear();
+    history = null;
+    updateListener();
+    if (disassembler != null) disassembler.close();
+    disassembler = null;
+  }
+}
