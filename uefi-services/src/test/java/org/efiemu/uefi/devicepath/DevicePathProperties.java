@@ -31,7 +31,7 @@ class DevicePathProperties {
         return Arbitraries.oneOf(pci, root, sata, hd, file).list().ofMaxSize(8);
     }
 
-    @Property
+    @Property(tries = 300)
     void bytesRoundTripThroughParse(@ForAll("nodes") List<DevicePathNode> nodes) {
         DevicePath p = DevicePath.of(nodes.toArray(DevicePathNode[]::new));
         byte[] bytes = p.toBytes();
@@ -39,7 +39,7 @@ class DevicePathProperties {
         assertThat(p.size()).isEqualTo(bytes.length);
     }
 
-    @Property
+    @Property(tries = 300)
     void textRoundTripsWhenNoFilePathFollowsAFilePath(@ForAll("nodes") List<DevicePathNode> nodes) {
         DevicePath p = DevicePath.of(nodes.toArray(DevicePathNode[]::new));
         DevicePath back = DevicePath.fromText(p.toString());
@@ -47,7 +47,7 @@ class DevicePathProperties {
         assertThat(back.toString()).isEqualTo(p.toString());
     }
 
-    @Property
+    @Property(tries = 300)
     void truncatedPathsAreRejectedNeverMisread(@ForAll("nodes") List<DevicePathNode> nodes,
             @ForAll("cut") int cut) {
         byte[] bytes = DevicePath.of(nodes.toArray(DevicePathNode[]::new)).toBytes();
