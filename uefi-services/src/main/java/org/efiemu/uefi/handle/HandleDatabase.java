@@ -291,16 +291,21 @@ public final class HandleDatabase {
     }
 
     /**
-     * {@code OpenProtocolInformation()} (§7.3.11): the open entries in open order, or {@code EFI_NOT_FOUND} with
-     * no entries when the handle lacks the protocol.
+     * {@code OpenProtocolInformation()} (§7.3.11): the open entries in open order; an empty list when the handle
+     * lacks the protocol, for which {@link #openProtocolInformationStatus} gives {@code EFI_NOT_FOUND}.
      */
-    public OpenInformationResult openProtocolInformation(long handle, Guid protocol) {
+    public List<OpenProtocolEntry> openProtocolInformation(long handle, Guid protocol) {
         ProtocolInterface p = store.find(handle, protocol);
         if (p == null) {
-            return new OpenInformationResult(EfiStatus.NOT_FOUND, List.of());
+            return List.of();
         }
-        return new OpenInformationResult(EfiStatus.SUCCESS, p.openList.stream()
-                .map(o -> new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount)).toList());
+        return p.openList.stream()
+                .map(o -> new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount)).toList();
+    }
+
+    /** Status of {@link #openProtocolInformation}: {@code EFI_NOT_FOUND} when the handle lacks the protocol. */
+    public EfiStatus openProtocolInformationStatus(long handle, Guid protocol) {
+        return store.find(handle, protocol) == null ? EfiStatus.NOT_FOUND : EfiStatus.SUCCESS;
     }
 
     /**

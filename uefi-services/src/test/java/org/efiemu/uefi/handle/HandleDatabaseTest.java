@@ -103,9 +103,10 @@ class HandleDatabaseTest {
         long agent = install(0, B, 0xB000);
         db.openProtocol(h, A, agent, 0, GET_PROTOCOL);
         db.openProtocol(h, A, agent, 0, GET_PROTOCOL);
-        assertThat(db.openProtocolInformation(h, A)).isEqualTo(new OpenInformationResult(EfiStatus.SUCCESS,
-                List.of(new OpenProtocolEntry(agent, 0, GET_PROTOCOL, 2))));
-        assertThat(db.openProtocolInformation(h, B).status()).isEqualTo(EfiStatus.NOT_FOUND);
+        assertThat(db.openProtocolInformation(h, A))
+                .containsExactly(new OpenProtocolEntry(agent, 0, GET_PROTOCOL, 2));
+        assertThat(db.openProtocolInformationStatus(h, A)).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.openProtocolInformationStatus(h, B)).isEqualTo(EfiStatus.NOT_FOUND);
     }
 
     @Test
