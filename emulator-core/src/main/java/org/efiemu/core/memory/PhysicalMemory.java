@@ -37,7 +37,17 @@ public final class PhysicalMemory {
   /** Mapped chunks: base to size. */
   private final TreeMap<Long, Long> chunks = new TreeMap<>();
   private final Map<String, MmioHandler> devices = new HashMap<>();
+  private final List<ChunkListener> chunkListeners = new ArrayList<>();
   private GuestFault lastFault;
+
+  /**
+   * Told when a RAM chunk is mapped (lazily, on first touch), after it is mapped with all permissions and before
+   * the access that caused it is retried, so a write sanitizer can protect the pages it watches in that chunk.
+   */
+  @FunctionalInterface
+  public interface ChunkListener {
+    void mapped(long base, long size);
+  }
 
   /**
    * Declares the layout's memory in {@code engine}.
@@ -133,9 +143,19 @@ public final class PhysicalMemory {
       if (!chunks.containsKey(start)) {
         engine.map(start, stop - start, Perm.ALL);
         chunks.put(start, stop - start);
+        for (ChunkListener l : List.copyOf(chunkListeners)) l.mapped(start, stop - start);
       }
       a = stop;
     }
+  }
+
+  /** Adds a listener for chunks mapped from now on (chunks already mapped are in {@link #mappedChunks()}). */
+  public void addChunkListener(ChunkListener l) {
+    chunkListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+  }
+
+  public void removeChunkListener(ChunkListener l) {
+    chunkListeners.remove(l);
   }
 
   /** True when the chunk holding {@code address} has been mapped. */
