@@ -1,7 +1,10 @@
 package org.efiemu.core.engine;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +29,9 @@ import org.efiemu.core.engine.Hooks.OutHook;
 public final class Engine implements AutoCloseable {
   private long uc;
   private final Memory scratch = new Memory(32);
+  /** Register and small-memory transfers: a direct buffer read and written in Java, no JNI per access. */
+  private final ByteBuffer fast = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+  private final long fastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(fast));
   private final Map<Long, Hook> hooks = new HashMap<>();
   private final Map<Long, Object> mmioCallbacks = new HashMap<>();
   private Throwable pending;
@@ -157,16 +163,32 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_reg_read}. */
   public long reg(X86Reg reg) {
-    scratch.setLong(0, 0);
-    check(UnicornLib.uc_reg_read(uc(), reg.id(), Pointer.nativeValue(scratch)), "reg_read " + reg);
-    return scratch.getLong(0);
+    fast.putLong(0, 0);
+    int err = UnicornLib.uc_reg_read(uc(), reg.id(), fastAddress);
+    if (err != 0) check(err, "reg_read " + reg);
+    return fast.getLong(0);
   }
 
   /** {@code uc_reg_write}. */
   public void reg(X86Reg reg, long value) {
-    scratch.setLong(0, value);
-    check(UnicornLib.uc_reg_write(uc(), reg.id(), Pointer.nativeValue(scratch)),
-        String.format("reg_write %s value=0x%X", reg, value));
+    fast.putLong(0, value);
+    int err = UnicornLib.uc_reg_write(uc(), reg.id(), fastAddress);
+    if (err != 0) check(err, String.format("reg_write %s value=0x%X", reg, value));
+  }
+
+  /**
+   * Reads the 64-bit little-endian value at {@code address} of mapped memory ({@code uc_mem_read} into a reused
+   * native buffer, no allocation).
+   */
+  public long readU64(long address) {
+    int err = UnicornLib.uc_mem_read(uc(), address, fastAddress, 8);
+    if (err != 0) check(err, String.format("mem_read address=0x%X, size=0x8", address));
+    return fast.getLong(0);
+  }
+
+  /** A set of registers read together with one {@code uc_reg_read_batch} call (see {@link RegisterBatch}). */
+  public RegisterBatch batch(X86Reg... regs) {
+    return new RegisterBatch(this, regs);
   }
 
   /** {@code UC_X86_REG_XMM0}; XMM{@code n} is this plus {@code n}. */

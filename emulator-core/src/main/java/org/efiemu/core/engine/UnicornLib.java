@@ -115,6 +115,12 @@ public final class UnicornLib {
 
   public static native int uc_mem_read(long uc, long address, byte[] bytes, long size);
 
+  /** {@code uc_mem_read} into native memory at {@code buffer}. */
+  public static native int uc_mem_read(long uc, long address, long buffer, long size);
+
+  /** {@code uc_reg_read_batch(uc, int *regs, void **vals, int count)}. */
+  public static native int uc_reg_read_batch(long uc, long regs, long vals, int count);
+
   public static native int uc_emu_start(long uc, long begin, long until, long timeout, long count);
 
   public static native int uc_emu_stop(long uc);

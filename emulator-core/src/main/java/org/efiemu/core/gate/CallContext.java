@@ -9,38 +9,34 @@ import org.efiemu.core.memory.GuestMemory;
  * in RCX, RDX, R8, R9, the rest on the caller's stack above the 32-byte shadow space; the result goes to RAX.
  */
 public final class CallContext {
-  private static final X86Reg[] ARG_REGS = {X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9};
-
   private final CallGate gate;
   private final Engine engine;
   private final GuestMemory memory;
   private final String label;
   private final long entry;
   private final long rsp;
-  private long[] regArgs;
+  private final long[] regArgs;
+  private final long returnAddress;
   /** Set by the gate for functions that may call the guest. */
   Continuation continuation;
 
-  CallContext(CallGate gate, Engine engine, GuestMemory memory, String label, long entry, long rsp) {
+  /** {@code regArgs}: RCX, RDX, R8, R9 as read at entry (before a nested guest call can change them). */
+  CallContext(CallGate gate, Engine engine, GuestMemory memory, String label, long entry, long rsp, long[] regArgs,
+      long returnAddress) {
     this.gate = gate;
     this.engine = engine;
     this.memory = memory;
     this.label = label;
     this.entry = entry;
     this.rsp = rsp;
-  }
-
-  /** Reads the register arguments now, before a nested guest call can change the registers. */
-  void capture() {
-    if (regArgs != null) return;
-    regArgs = new long[4];
-    for (int i = 0; i < 4; i++) regArgs[i] = engine.reg(ARG_REGS[i]);
+    this.regArgs = regArgs;
+    this.returnAddress = returnAddress;
   }
 
   /** Argument {@code i} (0-based, any count) as a 64-bit value. */
   public long arg(int i) {
     if (i < 0) throw new IllegalArgumentException("argument index " + i + " of " + label + " is negative");
-    if (i < 4) return regArgs != null ? regArgs[i] : engine.reg(ARG_REGS[i]);
+    if (i < 4) return regArgs[i];
     long slot = rsp + 8 + 32 + 8L * (i - 4);
     memory.require(slot, 8, "stack argument " + i + " of " + label);
     return memory.u64(slot);
@@ -48,7 +44,7 @@ public final class CallContext {
 
   /** The caller's return address (at [RSP] on entry). */
   public long returnAddress() {
-    return memory.u64(rsp);
+    return returnAddress;
   }
 
   /** RSP at the function's entry (pointing at the return address). */

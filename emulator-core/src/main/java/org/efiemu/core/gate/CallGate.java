@@ -1,6 +1,5 @@
 package org.efiemu.core.gate;
 
-import com.google.common.collect.EvictingQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -10,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.efiemu.core.engine.Engine;
 import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.RegisterBatch;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.memory.GuestMemory;
 
@@ -36,7 +36,7 @@ public final class CallGate implements AutoCloseable {
 
   private record Entry(String label, int arity, HostFunction fn, boolean callsGuest) {}
 
-  private record Frame(Continuation continuation, long rsp0, GateCall call) {}
+  private record Frame(Continuation continuation, long rsp0, GateCall call, long sequence) {}
 
   private final Engine engine;
   private final GuestMemory memory;
@@ -44,7 +44,8 @@ public final class CallGate implements AutoCloseable {
   private final int capacity;
   private final List<Entry> entries = new ArrayList<>();
   private final List<GateListener> listeners = new CopyOnWriteArrayList<>();
-  private final EvictingQueue<GateCall> recent = EvictingQueue.create(RECENT);
+  private final RecentCalls recent = new RecentCalls(RECENT);
+  private final RegisterBatch entryRegs;
   private final Deque<Frame> parked = new ArrayDeque<>();
   private final Consumer<String> stopHandler;
   private final Runnable onCall;
@@ -69,6 +70,7 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
+    this.entryRegs = engine.batch(X86Reg.RSP, X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9);
     byte[] code = new byte[capacity * SLOT];
     java.util.Arrays.fill(code, (byte) 0xCC);
     for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
@@ -124,13 +126,18 @@ public final class CallGate implements AutoCloseable {
 
   /** The last calls (oldest first), results filled in for calls that returned. */
   public List<GateCall> recentCalls() {
-    return List.copyOf(recent);
+    return recent.list(i -> entries.get(i).label(), base, SLOT);
   }
 
   void requestStop(String reason) {
     stopHandler.accept(reason);
   }
 
+  /**
+   * The hot path: one batched register read (RSP and the four argument registers), one 8-byte read of the return
+   * address, the host function, one RAX write. {@link GateCall} records are built only for listeners (recent calls
+   * are kept as primitives and built on demand).
+   */
   private void onCode(long address, int size) throws Exception {
     long off = address - base;
     if (off % SLOT != 0) return;
@@ -141,51 +148,59 @@ public final class CallGate implements AutoCloseable {
       return;
     }
     Entry e = entries.get(index);
-    long rsp = engine.reg(X86Reg.RSP);
-    CallContext ctx = new CallContext(this, engine, memory, e.label(), address, rsp);
-    ctx.capture();
-    GateCall call = new GateCall(++sequence, e.label(), address, memory.u64(rsp), args(ctx, e.arity()), null);
+    entryRegs.read();
+    long rsp = entryRegs.get(0);
+    long[] regArgs = {entryRegs.get(1), entryRegs.get(2), entryRegs.get(3), entryRegs.get(4)};
+    long returnAddress = engine.readU64(rsp);
+    CallContext ctx = new CallContext(this, engine, memory, e.label(), address, rsp, regArgs, returnAddress);
+    long seq = ++sequence;
+    long[] args = recent.begin(seq, index, returnAddress, e.arity());
+    for (int i = 0; i < e.arity(); i++) args[i] = i < 4 ? regArgs[i] : stackArg(rsp, i);
     onCall.run();
-    for (GateListener l : listeners) l.before(call);
+    GateCall call = null;
+    if (!listeners.isEmpty()) {
+      call = new GateCall(seq, e.label(), address, returnAddress, java.util.Arrays.copyOf(args, e.arity()), null);
+      for (GateListener l : listeners) l.before(call);
+    }
     if (!e.callsGuest()) {
       long result = e.fn().invoke(ctx);
       engine.reg(X86Reg.RAX, result);
-      finish(call.withResult(result));
+      finish(seq, call, result);
       return;
     }
     Continuation c = new Continuation(e.label(), e.fn(), ctx);
     ctx.continuation = c;
     c.start();
-    handle(c, rsp, call, c.awaitMessage(), false);
+    handle(c, rsp, call, seq, c.awaitMessage(), false);
   }
 
-  private long[] args(CallContext ctx, int arity) {
-    long[] a = new long[arity];
-    for (int i = 0; i < arity; i++) {
-      a[i] = i < 4 || memory.isRam(ctx.stackPointer() + 8 + 32 + 8L * (i - 4), 8) ? ctx.arg(i) : 0;
-    }
-    return a;
+  private long stackArg(long rsp, int i) {
+    long slot = rsp + 8 + 32 + 8L * (i - 4);
+    return memory.isRam(slot, 8) ? memory.u64(slot) : 0;
   }
 
-  private void finish(GateCall done) {
-    recent.add(done);
+  private void finish(long seq, GateCall call, long result) {
+    recent.end(seq, result);
+    if (call == null) return;
+    GateCall done = call.withResult(result);
     for (GateListener l : listeners) l.after(done);
   }
 
-  private void handle(Continuation c, long rsp0, GateCall call, Object message, boolean resumed) throws Exception {
+  private void handle(Continuation c, long rsp0, GateCall call, long seq, Object message, boolean resumed)
+      throws Exception {
     if (message instanceof Continuation.Done d) {
       engine.reg(X86Reg.RAX, d.result());
       if (resumed) {
         engine.reg(X86Reg.RSP, rsp0);
         engine.reg(X86Reg.RIP, base);
       }
-      finish(call.withResult(d.result()));
+      finish(seq, call, d.result());
     } else if (message instanceof Continuation.Failed f) {
       if (f.error() instanceof Exception ex) throw ex;
       throw (Error) f.error();
     } else {
       Continuation.GuestCall g = (Continuation.GuestCall) message;
-      parked.push(new Frame(c, rsp0, call));
+      parked.push(new Frame(c, rsp0, call, seq));
       enterGuest(rsp0, g.fn(), g.args());
     }
   }
@@ -210,7 +225,7 @@ public final class CallGate implements AutoCloseable {
     }
     long result = engine.reg(X86Reg.RAX);
     f.continuation().resume(result);
-    handle(f.continuation(), f.rsp0(), f.call(), f.continuation().awaitMessage(), true);
+    handle(f.continuation(), f.rsp0(), f.call(), f.sequence(), f.continuation().awaitMessage(), true);
   }
 
   long callGuest(CallContext ctx, long fn, long[] args) {

@@ -13,8 +13,6 @@ import org.efiemu.core.engine.UcError;
 import org.efiemu.core.engine.UnicornLib;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.gate.CallGate;
-import org.efiemu.core.gate.GateCall;
-import org.efiemu.core.gate.GateListener;
 import org.efiemu.core.memory.GuestMemory;
 import org.efiemu.core.memory.PhysicalLayout;
 import org.efiemu.core.memory.PhysicalMemory;
@@ -44,6 +42,8 @@ public final class Machine implements AutoCloseable {
   private final long exitAddress;
   private final Map<String, SnapshotParticipant> participants = new LinkedHashMap<>();
   private final StopState stop = new StopState();
+  /** The last guest CR3 (other than the machine's own) whose tables were walked and found identity. */
+  private long verifiedCr3 = -1;
 
   /** What ended the current run, collected by hooks. */
   static final class StopState {
@@ -80,16 +80,13 @@ public final class Machine implements AutoCloseable {
           b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
-          clock::hostCall);
+          () -> {
+            clock.hostCall();
+            checkPaging();
+          });
       exitAddress = gate.register("<return to host>", 1, ctx -> {
         requestStop(StopReason.RETURNED, null);
         return ctx.reg(X86Reg.RAX);
-      });
-      gate.addListener(new GateListener() {
-        @Override
-        public void before(GateCall call) {
-          checkPaging();
-        }
       });
       engine.addInterruptHook(this::onInterrupt);
       engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
@@ -137,12 +134,19 @@ public final class Machine implements AutoCloseable {
     return true;
   }
 
-  /** Stops with {@link StopReason#PAGING_UNSUPPORTED} if the guest switched to non-identity page tables. */
+  /**
+   * Stops with {@link StopReason#PAGING_UNSUPPORTED} if the guest switched to non-identity page tables. Runs at every
+   * host call: one CR3 read; the tables are walked only when CR3 differs from the machine's and from the last guest
+   * value already found identity (a guest editing live tables without reloading CR3 is not seen).
+   */
   private boolean checkPaging() {
     long now = engine.reg(X86Reg.CR3);
-    if (now == cr3) return false;
+    if (now == cr3 || now == verifiedCr3) return false;
     Optional<String> bad = PageTables.firstNonIdentity(memory, now);
-    if (bad.isEmpty()) return false;
+    if (bad.isEmpty()) {
+      verifiedCr3 = now;
+      return false;
+    }
     requestStop(StopReason.PAGING_UNSUPPORTED, String.format(
         "guest loaded CR3=0x%X (machine's identity tables: 0x%X); first non-identity mapping: %s. Unicorn does "
             + "not translate guest page tables in 64-bit mode here, so virtual != physical cannot be emulated",
