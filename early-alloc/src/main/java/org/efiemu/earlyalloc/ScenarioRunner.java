@@ -44,17 +44,22 @@ public final class ScenarioRunner {
     public ScenarioResult run(Scenario s) {
         long t0 = System.nanoTime();
         PlatformProfile profile = MapGrowth.grow(s.platform(), s.options().extraMapEntries());
-        PlatformDescription platform = profile.toDescription();
+        PlatformDescription platform = Platforms.describe(profile).description();
         Observation o = observe(s, platform);
         Judgement j = engine.judge(o, s.strategy());
-        ExpectedVerdict exp = expected.lookup(s.strategy().name(), s.platform().name())
-                .orElse(new ExpectedVerdict(Verdict.PASS, NO_EXPECTATION));
+        ExpectedVerdict exp = expected(s);
         ScenarioReport report = new ScenarioReport(s.platform().name(), s.strategy().name(), s.options().asReportOptions(),
                 j.verdict(), exp, j.reasons(), j.allocations(), j.trampoline(), j.mapBuffer(), j.violations(),
                 regions(o.finalMap()), o.calls().stream().map(c -> new TraceLine(c.virtualNanos(), c.summary()
                         + "  [" + c.caller() + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")).toList(),
                 o.console(), j.costs());
         return new ScenarioResult(s, report, o, (System.nanoTime() - t0) / 1000);
+    }
+
+    /** The expected verdict of a scenario: from the file, else PASS ({@link #NO_EXPECTATION}). */
+    public ExpectedVerdict expected(Scenario s) {
+        return expected.lookup(s.strategy().name(), s.platform().name())
+                .orElse(new ExpectedVerdict(Verdict.PASS, NO_EXPECTATION));
     }
 
     private Observation observe(Scenario s, PlatformDescription platform) {
@@ -67,6 +72,9 @@ public final class ScenarioRunner {
         try {
             machine = b.build();
         } catch (IllegalArgumentException e) {
+            if (!isImageLoadFailure(e)) {
+                throw new IllegalArgumentException("platform " + platform.name() + " cannot be emulated: " + e.getMessage(), e);
+            }
             return Observations.loadFailed(platform, e.getMessage());
         }
         try (machine) {
@@ -74,6 +82,16 @@ public final class ScenarioRunner {
             List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
             return Observations.of(platform, r, now, null);
         }
+    }
+
+    /** True when the machine could not be built because the image could not be placed (EDK2 LoadImage failed). */
+    static boolean isImageLoadFailure(Throwable e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getClassName().endsWith(".ImageLoader")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static List<MapRegion> regions(List<MemoryDescriptor> map) {

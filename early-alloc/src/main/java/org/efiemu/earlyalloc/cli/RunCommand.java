@@ -1,0 +1,154 @@
+package org.efiemu.earlyalloc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.efiemu.earlyalloc.StrategyDescriptor;
+import org.efiemu.platform.PlatformProfile;
+import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.uefi.BootOutcome;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.trace.ServiceTrace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code efiemu run}: boots any EFI application on a platform. The guest's console text (ConOut, StdErr, COM1) goes to
+ * stdout unchanged, as it is produced; efiemu's own summary (how the run ended, the allocations still held) follows
+ * after a separator line. Exit status 0 when the run ended normally (returned, ResetSystem, stopped after
+ * ExitBootServices, halted), 1 on a fault, a violation or a limit, 2 for bad input.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Boot an EFI application on a platform and show what happened.")
+public final class RunCommand implements Callable<Integer> {
+    /** The line that separates the guest's console from efiemu's summary. */
+    public static final String SEPARATOR = "==== efiemu ====";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
+    String platform;
+
+    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
+    Path payload;
+
+    @Option(names = "--trace", paramLabel = "OUT.jsonl", description = "write the service-call trace as JSON lines")
+    Path trace;
+
+    @Option(names = "--until", paramLabel = "WHEN", description = "stop early: exit-boot-services (as soon as ExitBootServices succeeds)")
+    String until;
+
+    @Option(names = "--load-address", paramLabel = "ADDR", description = "load the image here (e.g. 0x100000 or 1MiB) instead of where the firmware would")
+    String loadAddress;
+
+    @Option(names = "--load-options", paramLabel = "TEXT", description = "the LoadedImage LoadOptions (command line)")
+    String loadOptions;
+
+    @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget (default: ${DEFAULT-VALUE})")
+    long budget;
+
+    @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder")
+    Path profileDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (until != null && !until.equals("exit-boot-services")) {
+            throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
+        }
+        ProfileRegistry registry = profileDir != null ? new ProfileRegistry(profileDir) : ProfileRegistry.standard();
+        PlatformProfile profile = registry.resolve(platform);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(payload);
+        } catch (NoSuchFileException e) {
+            throw new IOException("payload " + payload + " does not exist", e);
+        } catch (IOException e) {
+            throw new IOException("payload " + payload + " cannot be read: " + e.getMessage(), e);
+        }
+        org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
+        described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
+        UefiMachineBuilder b = UefiMachine.builder(described.description())
+                .payload(bytes, payload.getFileName().toString())
+                .instructionBudget(budget)
+                .wallClockLimit(Duration.ofMinutes(10))
+                .stopAfterExitBootServices(until != null)
+                .consoleListener((source, text) -> {
+                    out.print(text);
+                    out.flush();
+                });
+        if (loadAddress != null) {
+            b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
+                    () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
+        }
+        if (loadOptions != null) {
+            b.loadOptions(loadOptions);
+        }
+        BootResult r;
+        try (UefiMachine m = b.build()) {
+            r = m.run();
+        }
+        if (trace != null) {
+            try (Writer w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
+                for (var e : r.trace()) {
+                    w.write(ServiceTrace.toJson(e));
+                    w.write('\n');
+                }
+            }
+        }
+        printSummary(out, profile, r);
+        out.flush();
+        return switch (r.outcome()) {
+            case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;
+            default -> 0;
+        };
+    }
+
+    private void printSummary(PrintWriter out, PlatformProfile profile, BootResult r) {
+        String console = r.consoleText();
+        if (!console.isEmpty() && !console.endsWith("\n")) {
+            out.println();
+        }
+        out.println(SEPARATOR);
+        out.printf("payload  %s on %s%n", r.image(), profile.name());
+        out.printf("ended    %s%n", ending(r));
+        boolean ebs = r.finalMap().isPresent();
+        out.printf("boot     ExitBootServices %s%n", ebs ? "succeeded (final map: " + r.finalMap().get().descriptors().size()
+                + " descriptors)" : "not called or did not succeed");
+        out.printf("calls    %d service calls, %d unimplemented, virtual time %.3f ms%n", r.trace().size(),
+                r.unimplementedCalls().size(), r.virtualNanos() / 1e6);
+        r.unimplementedCalls().forEach(u -> out.println("         unimplemented: " + u));
+        r.violations().forEach(v -> out.println("         violation: " + v));
+        out.println("allocations still held:");
+        r.livePages().forEach(a -> out.println("  " + a));
+        r.livePool().forEach(p -> out.println("  " + p));
+        if (r.outcome() == BootOutcome.FAULT) {
+            out.print(r.stopReport());
+        }
+    }
+
+    private static String ending(BootResult r) {
+        return switch (r.outcome()) {
+            case RETURNED -> "the entry point returned " + r.statusName().orElse("?");
+            case EXITED_BOOT_SERVICES -> "ExitBootServices succeeded (stopped there: --until exit-boot-services)";
+            case RESET -> "ResetSystem" + r.reset().map(x -> "(" + x.resetType() + ", " + x.status() + ")").orElse(" (watchdog)")
+                    + (r.finalMap().isPresent() ? " after ExitBootServices succeeded" : "");
+            case VIOLATION -> "stopped at a violation: " + r.violations();
+            case HALTED -> "the CPU halted (HLT with interrupts off) at RIP 0x" + Long.toHexString(r.stopReport().rip());
+            case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at RIP 0x"
+                    + Long.toHexString(r.stopReport().rip());
+            case BUDGET_EXHAUSTED -> "the instruction budget ran out at RIP 0x" + Long.toHexString(r.stopReport().rip());
+            case TIME_LIMIT -> "the wall-clock limit ran out";
+        };
+    }
+}
