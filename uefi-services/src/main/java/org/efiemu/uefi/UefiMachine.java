@@ -149,10 +149,7 @@ public final class UefiMachine implements AutoCloseable {
                 return ctx.reg(X86Reg.RAX);
             });
             nullJump = machine.engine().addCodeHook(0, 0, (address, size) -> {
-                long rip = memory.isRam(machine.engine().reg(X86Reg.RSP), 8) ? memory.u64(machine.engine().reg(X86Reg.RSP)) : 0;
-                state.violation("jump-to-null", "execution reached address 0"
-                        + (state.exitedBootServices() ? " (a call through the zero-filled Boot Services table after "
-                        + "ExitBootServices)" : " (a call through a NULL function pointer)"), rip);
+                jumpToNull(machine.engine().reg(X86Reg.RSP));
                 machine.requestStop("jump to address 0");
             });
         } catch (RuntimeException | Error e) {
@@ -212,7 +209,19 @@ public final class UefiMachine implements AutoCloseable {
                 state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos());
     }
 
+    /** Records a jump to address 0; the caller is the return address at {@code rsp} (the call just pushed it). */
+    private void jumpToNull(long rsp) {
+        GuestMemory memory = machine.memory();
+        long caller = memory.isRam(rsp, 8) ? memory.u64(rsp) : 0;
+        state.violation("jump-to-null", "execution reached address 0" + (state.exitedBootServices()
+                ? " (a call through the zero-filled Boot Services table after ExitBootServices)"
+                : " (a call through a NULL function pointer)"), caller);
+    }
+
     private BootOutcome outcome(StopReport r) {
+        if (r.rip() == 0 && state.violations().isEmpty() && state.reset().isEmpty()) {
+            jumpToNull(r.reg(X86Reg.RSP)); // page 0 not executable: the fetch faulted before the code hook ran
+        }
         if (state.reset().isPresent()) {
             return BootOutcome.RESET;
         }
