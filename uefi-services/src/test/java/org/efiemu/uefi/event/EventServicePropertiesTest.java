@@ -10,7 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class EventServiceProperties {
+class EventServicePropertiesTest {
 
     @Provide
     Arbitrary<List<Integer>> tpls() {

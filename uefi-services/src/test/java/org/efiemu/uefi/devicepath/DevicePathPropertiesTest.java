@@ -11,7 +11,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.efiemu.uefi.spec.Guid;
 
-class DevicePathProperties {
+class DevicePathPropertiesTest {
 
     @Provide
     Arbitrary<List<DevicePathNode>> nodes() {

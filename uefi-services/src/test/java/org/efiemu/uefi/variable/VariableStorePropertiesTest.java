@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.Guid;
 
-class VariableStoreProperties {
+class VariableStorePropertiesTest {
 
     record Write(String name, boolean nv, int size) {
     }

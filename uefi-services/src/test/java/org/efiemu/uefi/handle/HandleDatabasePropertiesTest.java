@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.Guid;
 
-class HandleDatabaseProperties {
+class HandleDatabasePropertiesTest {
 
     static final List<Guid> PROTOCOLS = List.of(Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_DISK_IO_PROTOCOL_GUID,
             Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID);
