@@ -29,29 +29,6 @@ import org.efiemu.uefi.spec.Guid;
  */
 public final class EventService {
 
-    /** {@code IEVENT}. */
-    private static final class Event {
-        final long handle;
-        final int type;
-        final int notifyTpl;
-        final long function;
-        final long context;
-        final Guid group;
-        int signalCount;
-        boolean queued;
-        long triggerTime;
-        long period;
-
-        Event(long handle, int type, int notifyTpl, long function, long context, Guid group) {
-            this.handle = handle;
-            this.type = type;
-            this.notifyTpl = notifyTpl;
-            this.function = function;
-            this.context = context;
-            this.group = group;
-        }
-    }
-
     private final LongSupplier handleValues;
     private final LongSupplier clock;
     private final NotifyDispatcher dispatcher;
