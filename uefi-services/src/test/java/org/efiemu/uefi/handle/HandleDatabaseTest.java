@@ -241,4 +241,22 @@ class HandleDatabaseTest {
                 .isEqualTo(EfiStatus.INVALID_PARAMETER);
         assertThat(db.protocolsPerHandle(h)).containsExactlyInAnyOrder(A, B);
     }
+
+    @Test
+    void uninstallingTheLastReportedInterfaceBacksTheRegistrationUpSoNothingIsSkipped() {
+        long key = db.registerProtocolNotify(A, 0xE0).handle();
+        long h1 = install(0, A, 0xA1);
+        assertThat(db.locateProtocol(A, key).interfacePointer()).isEqualTo(0xA1);
+        assertThat(db.uninstallProtocolInterface(h1, A, 0xA1)).isEqualTo(EfiStatus.SUCCESS);
+        install(0, A, 0xA2);
+        assertThat(db.locateProtocol(A, key)).isEqualTo(new InterfaceResult(EfiStatus.SUCCESS, 0xA2, true));
+    }
+
+    @Test
+    void handleAllocatorReturningAValueInUseIsAnError() {
+        HandleDatabase broken = new HandleDatabase(() -> 0x10, e -> { }, p -> null);
+        broken.installProtocolInterface(0, A, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.installProtocolInterface(0, B, 2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("0x10");
+    }
 }
