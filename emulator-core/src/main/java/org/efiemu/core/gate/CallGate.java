@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.efiemu.core.engine.Engine;
 import org.efiemu.core.engine.Hook;
@@ -48,7 +49,7 @@ public final class CallGate implements AutoCloseable {
   private final RegisterBatch entryRegs;
   private final Deque<Frame> parked = new ArrayDeque<>();
   private final Consumer<String> stopHandler;
-  private final Runnable onCall;
+  private final LongConsumer onCall;
   private long sequence;
   private Hook hook;
 
@@ -60,6 +61,15 @@ public final class CallGate implements AutoCloseable {
    */
   public CallGate(Engine engine, GuestMemory memory, long base, long size, Consumer<String> stopHandler,
       Runnable onCall) {
+    this(engine, memory, base, size, stopHandler, (LongConsumer) cr3 -> onCall.run());
+  }
+
+  /**
+   * As {@link #CallGate(Engine, GuestMemory, long, long, Consumer, Runnable)}, with {@code onCall} receiving the
+   * CR3 value at the call (read in the same batch as the arguments, so a paging check costs no extra engine call).
+   */
+  public CallGate(Engine engine, GuestMemory memory, long base, long size, Consumer<String> stopHandler,
+      LongConsumer onCall) {
     if (size < SLOT * (RESERVED + 1) || size > (1 << 24)) {
       throw new IllegalArgumentException(String.format("trap region size 0x%X must be 0x30..0x1000000", size));
     }
@@ -70,7 +80,7 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
-    this.entryRegs = engine.batch(X86Reg.RSP, X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9);
+    this.entryRegs = engine.batch(X86Reg.RSP, X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9, X86Reg.CR3);
     byte[] code = new byte[capacity * SLOT];
     java.util.Arrays.fill(code, (byte) 0xCC);
     for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
@@ -134,7 +144,7 @@ public final class CallGate implements AutoCloseable {
   }
 
   /**
-   * The hot path: one batched register read (RSP and the four argument registers), one 8-byte read of the return
+   * The hot path: one batched register read (RSP, the four argument registers and CR3), one 8-byte read of the return
    * address, the host function, one RAX write. {@link GateCall} records are built only for listeners (recent calls
    * are kept as primitives and built on demand).
    */
@@ -156,7 +166,7 @@ public final class CallGate implements AutoCloseable {
     long seq = ++sequence;
     long[] args = recent.begin(seq, index, returnAddress, e.arity());
     for (int i = 0; i < e.arity(); i++) args[i] = i < 4 ? regArgs[i] : stackArg(rsp, i);
-    onCall.run();
+    onCall.accept(entryRegs.get(5));
     GateCall call = null;
     if (!listeners.isEmpty()) {
       call = new GateCall(seq, e.label(), address, returnAddress, java.util.Arrays.copyOf(args, e.arity()), null);

@@ -80,9 +80,9 @@ public final class Machine implements AutoCloseable {
           b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
-          () -> {
+          (java.util.function.LongConsumer) guestCr3 -> {
             clock.hostCall();
-            checkPaging();
+            checkPaging(guestCr3);
           });
       exitAddress = gate.register("<return to host>", 1, ctx -> {
         requestStop(StopReason.RETURNED, null);
@@ -135,12 +135,15 @@ public final class Machine implements AutoCloseable {
   }
 
   /**
-   * Stops with {@link StopReason#PAGING_UNSUPPORTED} if the guest switched to non-identity page tables. Runs at every
-   * host call: one CR3 read; the tables are walked only when CR3 differs from the machine's and from the last guest
-   * value already found identity (a guest editing live tables without reloading CR3 is not seen).
+   * Stops with {@link StopReason#PAGING_UNSUPPORTED} if the guest switched to non-identity page tables. Runs at
+   * every host call with the CR3 the gate read; the tables are walked only when CR3 differs from the machine's and
+   * from the last guest value found identity (a guest editing live tables without reloading CR3 is not seen).
    */
   private boolean checkPaging() {
-    long now = engine.reg(X86Reg.CR3);
+    return checkPaging(engine.reg(X86Reg.CR3));
+  }
+
+  private boolean checkPaging(long now) {
     if (now == cr3 || now == verifiedCr3) return false;
     Optional<String> bad = PageTables.firstNonIdentity(memory, now);
     if (bad.isEmpty()) {
@@ -257,8 +260,8 @@ public final class Machine implements AutoCloseable {
         break;
       }
     }
-    return new StopReport(reason, detail, rip, gate.labelAt(rip), bytes, java.util.Collections.unmodifiableMap(regs), gate.recentCalls(),
-        clock.instructions(), clock.cycles(), regs.get("RAX"));
+    return new StopReport(reason, detail, rip, gate.labelAt(rip), bytes, java.util.Collections.unmodifiableMap(regs),
+        gate.recentCalls(), clock.instructions(), clock.cycles(), regs.get("RAX"));
   }
 
   /**
