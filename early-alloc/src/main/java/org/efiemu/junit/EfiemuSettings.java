@@ -1,0 +1,158 @@
+package org.efiemu.junit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.efiemu.platform.ProfileRegistry;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * The settings of one {@link EfiemuTest} method, from its attributes and the JUnit configuration parameters, checked
+ * once before any invocation. Immutable.
+ *
+ * @param platforms       profile names or files, one invocation each
+ * @param payloadName     the payload's file name (for traces)
+ * @param payload         the PE32+ bytes
+ * @param instructionBudget instruction budget, or -1 for UefiMachine's default
+ * @param wallClockSeconds wall-clock limit in seconds, or -1 for UefiMachine's default
+ * @param untilExitBootServices stop the run when ExitBootServices succeeds
+ * @param loadAddress     load address, or -1 for EDK2's policy
+ * @param loadOptions     LoadedImage LoadOptions
+ * @param keep            when to keep the run's files
+ * @param artifactsRoot   the folder the runs' folders go in
+ */
+record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
+        long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
+        EfiemuTest.Keep keep, Path artifactsRoot) {
+
+    static final String PLATFORM_DEFAULT = "efiemu.platform.default";
+    static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
+    static final String BUDGET_DEFAULT = "efiemu.instructionBudget.default";
+    static final String ARTIFACTS_DIR = "efiemu.artifacts.dir";
+    static final String ARTIFACTS_KEEP = "efiemu.artifacts.keep";
+    static final String DEFAULT_ARTIFACTS_DIR = "target/efiemu-artifacts";
+
+    static EfiemuSettings of(ExtensionContext context) {
+        Method m = context.getRequiredTestMethod();
+        String where = "@EfiemuTest on " + m.getDeclaringClass().getSimpleName() + "." + m.getName();
+        EfiemuTest t = AnnotationSupport.findAnnotation(m, EfiemuTest.class).orElseThrow(() ->
+                new ExtensionConfigurationException("EfiemuExtension drives methods annotated @EfiemuTest; "
+                        + m.getName() + " has none: annotate it @EfiemuTest(...)"));
+        Optional<AllPlatforms> all = AnnotationSupport.findAnnotation(m, AllPlatforms.class);
+        List<String> platforms = platforms(t, all, context, where);
+        String payload = !t.payload().isEmpty() ? t.payload() : context.getConfigurationParameter(PAYLOAD_DEFAULT)
+                .orElseThrow(() -> new ExtensionConfigurationException(where + ": no payload; set "
+                        + "@EfiemuTest(payload = \"payloads/<name>.efi\") or the configuration parameter " + PAYLOAD_DEFAULT));
+        long budget = t.instructionBudget() >= 0 ? t.instructionBudget()
+                : context.getConfigurationParameter(BUDGET_DEFAULT).map(v -> parseLong(v, BUDGET_DEFAULT, where)).orElse(-1L);
+        if (t.loadAddress() != -1 && (t.loadAddress() < 0 || (t.loadAddress() & 0xFFF) != 0)) {
+            throw new ExtensionConfigurationException(String.format("%s: loadAddress 0x%X must be a multiple of 4 KiB "
+                    + "(0x1000), or -1 for EDK2's placement", where, t.loadAddress()));
+        }
+        Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
+        return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
+                t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root);
+    }
+
+    private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
+        int given = (t.platform().isEmpty() ? 0 : 1) + (t.platforms().length == 0 ? 0 : 1) + (all.isPresent() ? 1 : 0);
+        if (given > 1) {
+            throw new ExtensionConfigurationException(where + ": platform, platforms and @AllPlatforms exclude each other;"
+                    + " keep one (platform = one profile, platforms = a list, @AllPlatforms = every built-in)");
+        }
+        if (all.isPresent()) {
+            return allPlatforms(all.get());
+        }
+        if (t.platforms().length > 0) {
+            List<String> list = Arrays.asList(t.platforms());
+            if (Set.copyOf(list).size() != list.size()) {
+                throw new ExtensionConfigurationException(where + ": platforms " + list + " names a profile twice");
+            }
+            return List.copyOf(list);
+        }
+        if (!t.platform().isEmpty()) {
+            return List.of(t.platform());
+        }
+        return List.of(context.getConfigurationParameter(PLATFORM_DEFAULT).orElseThrow(() ->
+                new ExtensionConfigurationException(where + ": no platform; set @EfiemuTest(platform = \"ovmf-q35-2g\"), "
+                        + "platforms = {...}, @AllPlatforms, or the configuration parameter " + PLATFORM_DEFAULT
+                        + " (built-in profiles: " + ProfileRegistry.builtInNames() + ")")));
+    }
+
+    static List<String> allPlatforms(AllPlatforms a) {
+        List<String> names = new ArrayList<>(ProfileRegistry.builtInNames());
+        for (String e : a.except()) {
+            if (!names.remove(e)) {
+                throw new ExtensionConfigurationException("@AllPlatforms(except = \"" + e + "\"): no built-in profile "
+                        + "of that name; built-ins: " + ProfileRegistry.builtInNames());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static EfiemuTest.Keep keep(EfiemuTest t, ExtensionContext context, String where) {
+        if (t.keepArtifacts() != EfiemuTest.Keep.DEFAULT) {
+            return t.keepArtifacts();
+        }
+        Optional<String> v = context.getConfigurationParameter(ARTIFACTS_KEEP);
+        if (v.isEmpty()) {
+            return EfiemuTest.Keep.ON_FAILURE;
+        }
+        try {
+            EfiemuTest.Keep k = EfiemuTest.Keep.valueOf(v.get().trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (k != EfiemuTest.Keep.DEFAULT) {
+                return k;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new ExtensionConfigurationException(where + ": configuration parameter " + ARTIFACTS_KEEP + "=" + v.get()
+                + " is not one of on-failure, always, never");
+    }
+
+    private static long parseLong(String v, String name, String where) {
+        try {
+            return Long.decode(v.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new ExtensionConfigurationException(where + ": configuration parameter " + name + "=" + v
+                    + " is not a number (decimal or 0x hex)", e);
+        }
+    }
+
+    private static String fileName(String payload) {
+        String p = payload.startsWith("classpath:") ? payload.substring("classpath:".length()) : payload;
+        int slash = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+        return p.substring(slash + 1);
+    }
+
+    /** A class-path resource first (relative to the class path root), then a file. */
+    private static byte[] readPayload(String payload, Method m, String where) {
+        boolean classpathOnly = payload.startsWith("classpath:");
+        String resource = (classpathOnly ? payload.substring("classpath:".length()) : payload).replaceFirst("^/", "");
+        ClassLoader loader = m.getDeclaringClass().getClassLoader();
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in != null) {
+                return in.readAllBytes();
+            }
+            Path file = Path.of(payload);
+            if (!classpathOnly && Files.isRegularFile(file)) {
+                return Files.readAllBytes(file);
+            }
+        } catch (IOException e) {
+            throw new ExtensionConfigurationException(where + ": payload '" + payload + "' cannot be read: " + e.getMessage(), e);
+        }
+        throw new ExtensionConfigurationException(where + ": payload '" + payload + "' is neither a class-path resource"
+                + (classpathOnly ? "" : " nor a file (looked in " + Path.of(payload).toAbsolutePath() + ")")
+                + "; the seed's strategies are in the efiemu-early-alloc jar as payloads/<strategy>.efi (e.g. payloads/efi-pool.efi)");
+    }
+}

@@ -1,0 +1,77 @@
+package org.efiemu.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.TestTemplate;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A test that boots an EFI payload on one or more platform profiles. The test runs once per profile (display name
+ * {@code [dell-poweredge-r820]}) and declares what it wants as parameters: a finished
+ * {@link org.efiemu.uefi.BootResult}, a ready (not yet run) {@link org.efiemu.uefi.UefiMachine}, the
+ * {@link org.efiemu.platform.PlatformProfile} or the {@link EfiemuRun}.
+ *
+ * <pre>{@code
+ * @EfiemuTest(platforms = {"ovmf-q35-2g", "dell-poweredge-r820"}, payload = "payloads/efi-pool.efi",
+ *             untilExitBootServices = true)
+ * void trampolineBelow1MiB(BootResult boot) {
+ *     EfiemuAssertions.assertThat(boot).exitedBootServices().allocation("trampoline").isBelow(0x10_0000);
+ * }
+ * }</pre>
+ *
+ * <p>Unset attributes fall back to JUnit configuration parameters ({@code junit-platform.properties} or
+ * {@code -D}): {@code efiemu.platform.default}, {@code efiemu.payload.default},
+ * {@code efiemu.instructionBudget.default}, {@code efiemu.artifacts.dir}, {@code efiemu.artifacts.keep}. When a test
+ * fails, the run's trace ({@code trace.jsonl}), final memory map ({@code memory-map.txt}) and, for the seed's
+ * strategies, the report page with the memory picture ({@code memory.html}) are kept in a folder the failure message
+ * names; on success the folder is removed unless {@link #keepArtifacts()} or {@code efiemu.artifacts.keep} says
+ * {@code ALWAYS}.
+ */
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@TestTemplate
+@ExtendWith(EfiemuExtension.class)
+public @interface EfiemuTest {
+    /** One profile: a built-in name ({@code ovmf-q35-2g}) or a {@code .profile} file; "" = {@code efiemu.platform.default}. */
+    String platform() default "";
+
+    /** Several profiles, one invocation each (exclusive with {@link #platform()} and {@link AllPlatforms}). */
+    String[] platforms() default {};
+
+    /**
+     * The PE32+ image: a class-path resource ({@code payloads/efi-pool.efi}, optionally prefixed {@code classpath:}),
+     * else a file path; "" = {@code efiemu.payload.default}.
+     */
+    String payload() default "";
+
+    /** Deterministic instruction budget; -1 = {@code efiemu.instructionBudget.default}, else 2e9 (UefiMachine's). */
+    long instructionBudget() default -1;
+
+    /** Host wall-clock safety limit in seconds; -1 = UefiMachine's default (2 minutes). */
+    long wallClockSeconds() default -1;
+
+    /** End the run as soon as ExitBootServices succeeds (UEFI 2.10 §7.4.6). */
+    boolean untilExitBootServices() default false;
+
+    /** Load the image at this 4 KiB-aligned address instead of EDK2's policy; -1 = EDK2's. */
+    long loadAddress() default -1;
+
+    /** The LoadedImage LoadOptions (a command line). */
+    String loadOptions() default "";
+
+    /** When to keep the run's files. */
+    Keep keepArtifacts() default Keep.DEFAULT;
+
+    /** When a run's trace, memory map and picture are kept. */
+    enum Keep {
+        /** {@code efiemu.artifacts.keep} decides ({@code on-failure}, {@code always}, {@code never}); else ON_FAILURE. */
+        DEFAULT,
+        ON_FAILURE,
+        ALWAYS,
+        NEVER
+    }
+}
