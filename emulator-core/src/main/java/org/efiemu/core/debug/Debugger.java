@@ -73,6 +73,7 @@ public final class Debugger implements AutoCloseable {
   private Pending pending;
   private long skipBreakAt = -1;
   private boolean stepping;
+  private boolean stepped;
   private WatchHit watchHit;
 
   /** Attaches to {@code machine}; installs nothing until a breakpoint, watchpoint or history is set. */
@@ -99,7 +100,7 @@ public final class Debugger implements AutoCloseable {
     breakpoints.computeIfAbsent(address, a -> new ArrayList<>()).add(bp);
     if (!breakHooks.containsKey(address)) {
       breakHooks.put(address, engine.addCodeHook(address, address, (at, size) -> onBreakpoint(at)));
-      TranslationCache.flush(engine);
+      TranslationCache.invalidate(engine, address, address + 1);
     }
     return bp;
   }
@@ -111,7 +112,7 @@ public final class Debugger implements AutoCloseable {
     if (at.isEmpty()) {
       breakpoints.remove(bp.address());
       breakHooks.remove(bp.address()).close();
-      TranslationCache.flush(engine);
+      TranslationCache.invalidate(engine, bp.address(), bp.address() + 1);
     }
     return true;
   }
@@ -132,8 +133,7 @@ public final class Debugger implements AutoCloseable {
     Hook h = engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, begin, address + length - 1,
         (type, at, size, value) -> onWrite(wp, at, size));
     watchpoints.put(wp.id(), new WatchSite(wp, h));
-    if (stopFlag == null) stopFlag = new NativeStopFlag(engine);
-    TranslationCache.flush(engine);
+    installStopFlag();
     return wp;
   }
 
@@ -142,11 +142,11 @@ public final class Debugger implements AutoCloseable {
     WatchSite s = watchpoints.remove(wp.id());
     if (s == null) return false;
     s.hook().close();
-    if (watchpoints.isEmpty() && stopFlag != null) {
+    if (watchpoints.isEmpty() && stopFlag != null && !stepped) {
       stopFlag.close();
       stopFlag = null;
+      flushIfUncounted(); // drop the flag checks from translated code
     }
-    TranslationCache.flush(engine);
     return true;
   }
 
@@ -265,12 +265,12 @@ public final class Debugger implements AutoCloseable {
    * first instruction ({@link StopKind#STEP}).
    */
   public StopEvent start(long fn, long... args) {
-    Hook entry = temporary(engine.addCodeHook(fn, fn, (at, size) -> stopWith(
+    Hook entry = bounded(fn, engine.addCodeHook(fn, fn, (at, size) -> stopWith(
         new Pending(StopKind.STEP, String.format("entry of the called function 0x%X", fn), null, null, null))));
     try {
       return execute(() -> machine.call(limits, fn, args), -1);
     } finally {
-      release(entry);
+      release(entry, fn);
     }
   }
 
@@ -284,18 +284,25 @@ public final class Debugger implements AutoCloseable {
     return resume();
   }
 
-  /** Runs exactly one instruction (a call through the gate runs the whole host function). */
+  /**
+   * Runs exactly one instruction (a call through the gate runs the whole host function), with an instruction
+   * budget of 1 ({@link RunLimits#instructions}); breakpoints do not stop a step. On a {@link ClockMode#HOST_EVENTS}
+   * machine the first step installs the native all-code stop-flag hook and flushes translated code (Unicorn counts
+   * only instructions translated with a code hook present); it stays until {@link #close()}, so the machine then
+   * runs at about {@link ClockMode#COUNTED} speed.
+   */
   public StopEvent step() {
-    int[] seen = {0};
+    if (machine.clock().mode() == ClockMode.HOST_EVENTS) {
+      // Unicorn's instruction count only counts code translated while some code hook existed
+      installStopFlag();
+      stepped = true;
+    }
+    long rip = reg(X86Reg.RIP);
     stepping = true;
-    Hook h = temporary(engine.addCodeHook(1, 0, (at, size) -> {
-      if (seen[0]++ > 0) stopWith(new Pending(StopKind.STEP, "one instruction", null, null, null));
-    }));
     try {
-      return resume();
+      return execute(() -> machine.run(rip, limits.withInstructions(1)), rip);
     } finally {
       stepping = false;
-      release(h);
     }
   }
 
@@ -306,7 +313,7 @@ public final class Debugger implements AutoCloseable {
     if (ins.isEmpty() || !ins.get(0).isCall()) return step();
     long target = ins.get(0).next();
     long rsp0 = reg(X86Reg.RSP);
-    Hook h = temporary(engine.addCodeHook(target, target, (at, size) -> {
+    Hook h = bounded(target, engine.addCodeHook(target, target, (at, size) -> {
       if (engine.reg(X86Reg.RSP) >= rsp0) {
         stopWith(new Pending(StopKind.NEXT, "returned from " + ins.get(0).text(), null, null, null));
       }
@@ -314,51 +321,69 @@ public final class Debugger implements AutoCloseable {
     try {
       return resume();
     } finally {
-      release(h);
+      release(h, target);
     }
   }
 
   /**
-   * Runs until the current function returns to its caller: the first {@code ret} that pops a return address at or
-   * above the current RSP (nested calls pop theirs below it), then stops at the instruction it returned to. At a
-   * host call's gate slot this runs the host function and stops at the caller's return address.
+   * Runs until the current function returns to its caller: the first return instruction executed with RSP at or
+   * above its value now (a nested call's return address sits below it), then stops at the instruction it returned
+   * to. Works instruction by instruction through the current function and {@link #next() steps over} its calls at
+   * full speed; stops early at a breakpoint. At a host call's gate slot it runs the host function and stops at the
+   * caller's return address.
    */
   public StopEvent finish() {
     long rsp0 = reg(X86Reg.RSP);
-    boolean[] returned = {false};
-    Hook h = temporary(engine.addCodeHook(1, 0, (at, size) -> {
-      if (returned[0]) {
-        stopWith(new Pending(StopKind.FINISH, "function returned", null, null, null));
-      } else if (size <= 3 && isReturn(engine.read(at, size)) && engine.reg(X86Reg.RSP) >= rsp0) {
-        returned[0] = true;
+    long start = reg(X86Reg.RIP);
+    while (true) {
+      long rip = reg(X86Reg.RIP);
+      long rsp = reg(X86Reg.RSP);
+      List<Instruction> ins = disassemble(rip, 1);
+      boolean call = !ins.isEmpty() && ins.get(0).isCall();
+      boolean ret = !ins.isEmpty() && ins.get(0).isReturn();
+      StopEvent e = call ? next() : step();
+      if (e.kind() != StopKind.STEP && e.kind() != StopKind.NEXT) return e;
+      if (ret && rsp >= rsp0) {
+        if (machine.gate().labelAt(e.rip()) != null) {
+          StopEvent exit = step(); // returned into the machine's exit trap: the program ends there
+          if (exit.exited()) return exit;
+        }
+        return new StopEvent(StopKind.FINISH, e.rip(), String.format("returned from the function at 0x%X", start),
+            null, null, null, e.report());
       }
-    }));
-    try {
-      return resume();
-    } finally {
-      release(h);
+      List<Breakpoint> bps = breakpoints.get(e.rip());
+      if (bps != null && !bps.isEmpty()) {
+        bps.forEach(Breakpoint::hit);
+        return new StopEvent(StopKind.BREAKPOINT, e.rip(), bps.get(0).toString(), bps.get(0), null, null, e.report());
+      }
     }
   }
 
-  private Hook temporary(Hook h) {
-    TranslationCache.flush(engine);
+  /** The native all-code stop-flag hook (watchpoints; single steps on a HOST_EVENTS machine). */
+  private void installStopFlag() {
+    if (stopFlag != null) return;
+    stopFlag = new NativeStopFlag(engine);
+    flushIfUncounted(); // code translated without any code hook would not check the flag
+  }
+
+  /**
+   * On a {@link ClockMode#HOST_EVENTS} machine no hook covers all code, so an all-code hook added or removed changes
+   * only code translated afterwards: flush (tens of milliseconds). A {@link ClockMode#COUNTED} machine's counter
+   * already makes every instruction call the hooks.
+   */
+  private void flushIfUncounted() {
+    if (machine.clock().mode() == ClockMode.HOST_EVENTS) TranslationCache.flush(engine);
+  }
+
+  /** A code hook bounded to one address takes effect in code translated before it only once that is dropped. */
+  private Hook bounded(long address, Hook h) {
+    TranslationCache.invalidate(engine, address, address + 1);
     return h;
   }
 
-  private void release(Hook h) {
+  private void release(Hook h, long address) {
     h.close();
-    TranslationCache.flush(engine);
-  }
-
-  /** {@code ret}, {@code ret imm16}, {@code rep ret}, {@code rex.w ret}. */
-  private static boolean isReturn(byte[] b) {
-    int last = b[b.length - 1] & 0xFF;
-    return switch (b.length) {
-      case 1 -> last == 0xC3;
-      case 2 -> last == 0xC3 && ((b[0] & 0xFF) == 0xF3 || (b[0] & 0xF8) == 0x48);
-      case 3 -> (b[0] & 0xFF) == 0xC2;
-      default -> false;
-    };
+    TranslationCache.invalidate(engine, address, address + 1);
   }
 
   /**
@@ -409,6 +434,10 @@ public final class Debugger implements AutoCloseable {
     }
     if (p == null && interrupted && report.reason() == StopReason.HOST_STOP) {
       return new StopEvent(StopKind.INTERRUPTED, report.rip(), "interrupted", null, null, null, report);
+    }
+    if (p == null && stepping && report.reason() == StopReason.BUDGET) {
+      if (machine.clock().mode() == ClockMode.COUNTED) adjustInstructions(-1); // the budget stop counts one more
+      return new StopEvent(StopKind.STEP, report.rip(), "one instruction", null, null, null, report);
     }
     if (p == null) return new StopEvent(StopKind.MACHINE, report.rip(), report.reason() + ": " + report.reason().text()
         + (report.detail() == null ? "" : " (" + report.detail() + ")"), null, null, null, report);
@@ -489,9 +518,12 @@ public final class Debugger implements AutoCloseable {
     breakpoints.clear();
     watchpoints.values().forEach(s -> s.hook().close());
     watchpoints.clear();
-    if (stopFlag != null) stopFlag.close();
+    if (stopFlag != null) {
+      stopFlag.close();
+      flushIfUncounted();
+    }
     stopFlag = null;
-    TranslationCache.flush(engine);
+    stepped = false;
     hostBreaks.clear();
     history = null;
     updateListener();

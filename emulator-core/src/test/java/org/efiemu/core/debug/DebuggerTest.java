@@ -158,6 +158,24 @@ class DebuggerTest {
   }
 
   @Test
+  void stepFinishAndWatchpointsWorkInCodeTranslatedBeforeTheyWereSet() {
+    try (Machine m = DebugMachines.machine(ClockMode.HOST_EVENTS); Debugger d = new Debugger(m)) {
+      long fn = DebugMachines.load(m, DebugMachines.CALLER_CALLEE);
+      assertThat(d.run(fn, CELL_RCX, CELL_RDX).kind()).isEqualTo(StopKind.EXITED); // everything translated
+      d.breakAt(CODE + 0x1A);
+      assertThat(d.run(fn, CELL_RCX, CELL_RDX).rip()).isEqualTo(CODE + 0x1A);
+      assertThat(d.step().rip()).isEqualTo(CODE + 0x1E);
+      assertThat(d.finish().rip()).isEqualTo(CODE + 0x10);
+      d.watchWrites(CELL_RDX, 8);
+      StopEvent w = d.cont();
+      assertThat(w.kind()).isEqualTo(StopKind.WATCHPOINT);
+      assertThat(w.rip()).isEqualTo(CODE + 0x17);
+      assertThat(d.run(fn, CELL_RCX, CELL_RDX).rip()).isEqualTo(CODE + 0x1A); // a second call still stops
+      assertThat(d.next().rip()).isEqualTo(CODE + 0x1E);
+    }
+  }
+
+  @Test
   void writesOutsideTheWatchedRangeDoNotStop() {
     try (Machine m = DebugMachines.machine(ClockMode.COUNTED); Debugger d = new Debugger(m)) {
       long fn = DebugMachines.load(m, DebugMachines.CALLER_CALLEE);
@@ -174,8 +192,12 @@ class DebuggerTest {
       assertThat(d.installedHooks()).isZero();
       assertThat(d.listensToHostCalls()).isFalse();
       d.start(fn, CELL_RCX, CELL_RDX);
+      assertThat(d.installedHooks()).isZero(); // the entry hook of start() is gone
       d.step();
       d.finish();
+      // stepping a HOST_EVENTS machine keeps the native stop-flag hook (see Debugger.step)
+      assertThat(d.installedHooks()).isEqualTo(mode == ClockMode.HOST_EVENTS ? 1 : 0);
+      d.close();
       assertThat(d.installedHooks()).isZero();
       Breakpoint bp = d.breakAt(CODE + 0x10);
       Breakpoint same = d.breakAt(CODE + 0x10);
