@@ -87,7 +87,7 @@ static void misc_cases(EFI_BOOT_SERVICES *bs, EFI_SYSTEM_TABLE *st) {
   bs->SetWatchdogTimer(0, 0, 0, NULL);
   UINT32 high = 0;
   st->RuntimeServices->GetNextHighMonotonicCount(&high);
-  bs->ConnectController(NULL, NULL, NULL, FALSE);                       /* unimplemented -> UNSUPPORTED */
+  bs->ConnectController(NULL, NULL, NULL, FALSE);                       /* NULL handle -> INVALID_PARAMETER */
   static EFI_GUID vendor_table = {0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
   bs->InstallConfigurationTable(&vendor_table, (void *)digits);
   rt_printf("count %lu high %u tables %lu\n", (unsigned long)count, high, (unsigned long)st->NumberOfTableEntries);

@@ -4,13 +4,13 @@ import java.io.ByteArrayOutputStream;
 import org.efiemu.core.memory.GuestMemory;
 
 /** Reads a device path (UEFI 2.10 §10.2) from guest memory up to and including its End Entire node. */
-final class DevicePaths {
+public final class DevicePaths {
     private static final int MAX_BYTES = 4096;
 
     private DevicePaths() {}
 
     /** The bytes of the device path at {@code pointer}, or null when it is not a well-formed path in RAM. */
-    static byte[] read(GuestMemory memory, long pointer) {
+    public static byte[] read(GuestMemory memory, long pointer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long at = pointer;
         while (out.size() < MAX_BYTES) {

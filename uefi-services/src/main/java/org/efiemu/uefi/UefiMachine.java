@@ -1,6 +1,14 @@
 package org.efiemu.uefi;
 
 import java.util.List;
+import java.util.Optional;
+import org.efiemu.uefi.acpi.AcpiTables;
+import org.efiemu.uefi.event.EventService;
+import org.efiemu.uefi.fs.EspVolume;
+import org.efiemu.uefi.runtime.VirtualMemoryAbi;
+import org.efiemu.uefi.smbios.SmbiosTables;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.variable.VariableStore;
 import org.efiemu.core.engine.Hook;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.gate.CallGate;
@@ -82,6 +90,8 @@ public final class UefiMachine implements AutoCloseable {
     private final long stackTop;
     private final long imageReturn;
     private final Hook nullJump;
+    private final FirmwareServices firmware;
+    private final VirtualMemoryAbi virtualMemory;
     private boolean ran;
 
     UefiMachine(UefiMachineBuilder b) {
@@ -119,17 +129,22 @@ public final class UefiMachine implements AutoCloseable {
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
                     .descriptorSize(platform.descriptorSize()).descriptorVersion(platform.descriptorVersion()).build();
             systemTable = new SystemTable(memory, runtimeData, bootData, fw.uefiRevision(), fw.vendor(), fw.revision());
-            handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16), event -> { },
-                    p -> DevicePaths.read(memory, p));
-            memoryServices = new MemoryServices(memoryMap, new PoolAllocator(memoryMap, new GuestPoolMemory(memory)),
-                    state, systemTable);
+            handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16),
+                    this::signalProtocolNotify, p -> DevicePaths.read(memory, p));
+            PoolAllocator pool = new PoolAllocator(memoryMap, new GuestPoolMemory(memory));
+            memoryServices = new MemoryServices(memoryMap, pool, state, systemTable);
+            firmware = new FirmwareServices(b, machine, arena, bootData, memoryMap, pool, handles, state, systemTable,
+                    images);
             dispatcher = new ServiceDispatcher(machine.gate(), runtimeGate, trace, state, machine.clock()::nanos);
             MonotonicCounter counter = new MonotonicCounter();
-            dispatcher.install(systemTable, new Adapters(
-                    new MemoryAbi(memoryServices, this::afterExitBootServices),
-                    new MiscAbi(systemTable, machine.clock(), state, counter),
-                    new ProtocolAbi(handles),
-                    new RuntimeAbi(state, counter)));
+            MemoryAbi memoryAbi = new MemoryAbi(memoryServices, () -> { });
+            MiscAbi misc = new MiscAbi(systemTable, machine.clock(), state, counter);
+            virtualMemory = firmware.virtualMemoryAbi(state);
+            dispatcher.install(systemTable, new Adapters(memoryAbi, misc, new ProtocolAbi(handles),
+                    new RuntimeAbi(state, counter),
+                    firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
+                    firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
+                    firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
             b.traceListeners.forEach(trace::addListener);
             ConsoleListener out = (source, text) -> {
                 console.text(source, text);
@@ -141,8 +156,10 @@ public final class UefiMachine implements AutoCloseable {
             images.add(image);
             machine.declareCode(image.base(), image.size());
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
-                    b.filePath != null ? b.filePath : "\\EFI\\BOOT\\" + image.name(), b.loadOptions);
+                    b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
+            long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
+            memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
@@ -182,6 +199,11 @@ public final class UefiMachine implements AutoCloseable {
         systemTable.setConsoles(outHandle, conOut.address(), errHandle, stdErr.address());
     }
 
+    /** RegisterProtocolNotify events are signalled through the event service (EDK2 {@code CoreNotifyProtocolEntry}). */
+    private void signalProtocolNotify(long event) {
+        firmware.events.signalEvent(event);
+    }
+
     private void afterExitBootServices() {
         if (options.stopAfterExitBootServices) {
             machine.requestStop("ExitBootServices succeeded");
@@ -197,6 +219,7 @@ public final class UefiMachine implements AutoCloseable {
             throw new IllegalStateException("UefiMachine.run(): this machine already ran " + image.name() + "; build a new one");
         }
         ran = true;
+        firmware.started();
         state.watchdogDeadline(machine.clock().nanos() + BOOT_WATCHDOG_SECONDS * 1_000_000_000L);
         long rsp = stackTop - 0x28;
         machine.memory().putU64(rsp, imageReturn);
@@ -298,6 +321,36 @@ public final class UefiMachine implements AutoCloseable {
 
     public ImageRegistry images() {
         return images;
+    }
+
+    /** The variable store (seeded from the platform; what SetVariable wrote). */
+    public VariableStore variables() {
+        return firmware.variables;
+    }
+
+    /** Events, timers and TPL. */
+    public EventService events() {
+        return firmware.events;
+    }
+
+    /** The map a successful SetVirtualAddressMap received. */
+    public Optional<List<MemoryDescriptor>> virtualAddressMap() {
+        return virtualMemory.virtualMap();
+    }
+
+    /** The ACPI tables installed at boot, when the platform's map had room for them in ACPI memory. */
+    public Optional<AcpiTables> acpiTables() {
+        return firmware.tables.acpi();
+    }
+
+    /** The SMBIOS 3 tables installed at boot, when the platform's map had room for them. */
+    public Optional<SmbiosTables> smbiosTables() {
+        return firmware.tables.smbios();
+    }
+
+    /** The ESP, when one was configured. */
+    public Optional<EspVolume> esp() {
+        return firmware.esp();
     }
 
     @Override

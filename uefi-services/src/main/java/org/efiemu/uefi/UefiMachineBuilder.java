@@ -23,6 +23,11 @@ public final class UefiMachineBuilder {
     long loadAddress = -1;
     String loadOptions = "";
     String filePath;
+    Path payloadPath;
+    org.efiemu.uefi.fs.EspVolume esp;
+    Path espDirectory;
+    String conInKeys = "";
+    java.time.Instant startTime = java.time.Instant.parse("2024-01-01T00:00:00Z");
     final List<ConsoleListener> consoleListeners = new ArrayList<>();
     final List<TraceListener> traceListeners = new ArrayList<>();
 
@@ -40,7 +45,9 @@ public final class UefiMachineBuilder {
     /** The image file to boot. */
     public UefiMachineBuilder payload(Path file) {
         try {
-            return payload(Files.readAllBytes(file), file.getFileName().toString());
+            payload(Files.readAllBytes(file), file.getFileName().toString());
+            payloadPath = file.toAbsolutePath().normalize();
+            return this;
         } catch (IOException e) {
             throw new UncheckedIOException("payload " + file + " cannot be read", e);
         }
@@ -83,6 +90,49 @@ public final class UefiMachineBuilder {
     public UefiMachineBuilder filePath(String path) {
         this.filePath = Objects.requireNonNull(path, "path");
         return this;
+    }
+
+    /**
+     * The EFI System Partition: a volume with SimpleFileSystem and a device path (a SATA disk's first GPT
+     * partition) whose handle is the image's DeviceHandle. Default: none.
+     */
+    public UefiMachineBuilder esp(org.efiemu.uefi.fs.EspVolume volume) {
+        this.esp = Objects.requireNonNull(volume, "volume");
+        this.espDirectory = null;
+        return this;
+    }
+
+    /**
+     * The ESP as a host directory (read-only unless {@code writable}); a payload file inside it gets its path there as
+     * LoadedImage FilePath (e.g. {@code \EFI\BOOT\BOOTX64.EFI}).
+     */
+    public UefiMachineBuilder esp(Path directory, boolean writable) {
+        this.esp = org.efiemu.uefi.fs.EspVolume.ofHostDirectory(directory, "ESP", writable);
+        this.espDirectory = directory.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /** Keys ConIn delivers, in order (CR is Enter, ESC 0x1B is Escape); default none (ReadKeyStroke: EFI_NOT_READY). */
+    public UefiMachineBuilder conInKeys(String keys) {
+        this.conInKeys = Objects.requireNonNull(keys, "keys");
+        return this;
+    }
+
+    /** The wall time GetTime reports at virtual time 0 (default 2024-01-01T00:00:00Z), so runs are deterministic. */
+    public UefiMachineBuilder startTime(java.time.Instant time) {
+        this.startTime = Objects.requireNonNull(time, "time");
+        return this;
+    }
+
+    /** The LoadedImage FilePath the builder's options give: explicit, inside the ESP directory, or the default. */
+    String effectiveFilePath(String imageName) {
+        if (filePath != null) {
+            return filePath;
+        }
+        if (espDirectory != null && payloadPath != null && payloadPath.startsWith(espDirectory)) {
+            return "\\" + espDirectory.relativize(payloadPath).toString().replace('/', '\\');
+        }
+        return "\\EFI\\BOOT\\" + imageName;
     }
 
     public UefiMachineBuilder consoleListener(ConsoleListener l) {

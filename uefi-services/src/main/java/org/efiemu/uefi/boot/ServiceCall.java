@@ -16,6 +16,7 @@ public final class ServiceCall {
     private final long callerRip;
     private final List<String> arguments = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
+    private long rawReturn;
 
     ServiceCall(String service, CallContext context) {
         this.service = service;
@@ -74,6 +75,19 @@ public final class ServiceCall {
     public ServiceCall output(String decoded) {
         outputs.add(decoded);
         return this;
+    }
+
+    /**
+     * The RAX value of a service that returns something other than an EFI_STATUS (RaiseTPL returns the old
+     * {@code EFI_TPL}); used when the adapter returns null.
+     */
+    public ServiceCall returnValue(long value) {
+        rawReturn = value;
+        return this;
+    }
+
+    long rawReturn() {
+        return rawReturn;
     }
 
     public List<String> decodedArguments() {

@@ -55,11 +55,13 @@ public final class ServiceDispatcher {
     public void install(SystemTable st, Adapters adapters) {
         for (BootService s : BootService.values()) {
             ServiceHandler h = ServiceBindings.boot(s, adapters);
-            st.setBootService(s, register(bootGate, s.specName(), Math.max(s.parameterCount(), 0), h, true));
+            st.setBootService(s, register(bootGate, s.specName(), Math.max(s.parameterCount(), 0), h, true,
+                    ServiceBindings.callsGuest(s)));
         }
         for (RuntimeService s : RuntimeService.values()) {
             ServiceHandler h = ServiceBindings.runtime(s, adapters);
-            st.setRuntimeService(s, register(runtimeGate, s.specName(), s.parameterCount(), h, false));
+            st.setRuntimeService(s, register(runtimeGate, s.specName(), s.parameterCount(), h, false,
+                    ServiceBindings.callsGuest(s)));
         }
         st.sealAll();
     }
@@ -71,11 +73,21 @@ public final class ServiceDispatcher {
      * @return the function's guest address
      */
     public long registerBootTime(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true);
+        return register(bootGate, name, arity, handler, true, false);
     }
 
-    private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime) {
-        long address = gate.register(name, arity, ctx -> dispatch(name, arity, handler, bootTime, ctx));
+    /**
+     * As {@link #registerBootTime}, for a function that may call back into the guest (event notification
+     * functions, a child image's entry point): it runs on the gate's continuation thread, so it costs more per call.
+     */
+    public long registerBootTimeCallingGuest(String name, int arity, ServiceHandler handler) {
+        return register(bootGate, name, arity, handler, true, true);
+    }
+
+    private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime,
+            boolean callsGuest) {
+        org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx);
+        long address = callsGuest ? gate.registerCallingGuest(name, arity, fn) : gate.register(name, arity, fn);
         entries.put(name, address);
         return address;
     }
@@ -143,7 +155,7 @@ public final class ServiceDispatcher {
         for (ServiceInterceptor i : mine) {
             i.after(call, status);
         }
-        return status == null ? 0 : status.code();
+        return status == null ? call.rawReturn() : status.code();
     }
 
     private static EfiStatus invoke(ServiceHandler handler, ServiceCall call) {

@@ -101,6 +101,13 @@ public final class SystemTable {
         TableHeader.seal(memory, address);
     }
 
+    /** Sets ConsoleInHandle and ConIn (UEFI 2.10 §4.3) and reseals the table. */
+    public void setConIn(long conInHandle, long conIn) {
+        memory.putU64(address + CONSOLE_IN_HANDLE, conInHandle);
+        memory.putU64(address + CON_IN, conIn);
+        TableHeader.seal(memory, address);
+    }
+
     /** Recomputes the CRC32 of the three tables. */
     public void sealAll() {
         TableHeader.seal(memory, address);

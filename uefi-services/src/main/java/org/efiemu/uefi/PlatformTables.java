@@ -1,0 +1,106 @@
+package org.efiemu.uefi;
+
+import java.util.List;
+import java.util.Optional;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.acpi.AcpiTables;
+import org.efiemu.uefi.acpi.AcpiTablesBuilder;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.firmware.SystemTable;
+import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.smbios.ProcessorInfo;
+import org.efiemu.uefi.smbios.SmbiosTables;
+import org.efiemu.uefi.smbios.SmbiosTablesBuilder;
+import org.efiemu.uefi.spec.Guid;
+import org.efiemu.uefi.spec.MemoryType;
+
+/**
+ * The configuration tables a real machine's firmware installs before any application runs (UEFI 2.10 §4.6): ACPI 2.0+
+ * (RSDP, XSDT, FADT, MADT with one Local APIC per CPU of the platform, DSDT) and SMBIOS 3 (types 0, 1, 4, 127 with the
+ * platform's strings). They are placed in memory the platform's map already gives the firmware, in the types EDK2 uses
+ * (ACPI: EfiACPIReclaimMemory, else EfiACPIMemoryNVS; SMBIOS: EfiRuntimeServicesData, else EfiReservedMemoryType), so
+ * free memory stays exactly the platform's. A platform whose map has no such descriptor below 4 GiB large enough gets
+ * no table of that kind (listed by {@link #missing()}).
+ */
+final class PlatformTables {
+    private final AcpiTables acpi;
+    private final SmbiosTables smbios;
+    private final List<String> missing;
+
+    private PlatformTables(AcpiTables acpi, SmbiosTables smbios, List<String> missing) {
+        this.acpi = acpi;
+        this.smbios = smbios;
+        this.missing = missing;
+    }
+
+    static PlatformTables install(PlatformDescription p, FirmwareArena arena, GuestMemory memory, SystemTable st) {
+        PlatformDescription.Acpi id = p.acpi();
+        AcpiTablesBuilder ab = new AcpiTablesBuilder().oemId(pad(id.oemId(), 6)).oemTableId(pad(id.oemTableId(), 8))
+                .cpuCount(Math.max(1, p.cpu().count()));
+        int acpiSize = ab.build(0).bytes().length;
+        Optional<FirmwareArena.Region> acpiRegion = region(arena, acpiSize, "ACPI tables",
+                MemoryType.EfiACPIReclaimMemory, MemoryType.EfiACPIMemoryNVS);
+        AcpiTables acpi = null;
+        if (acpiRegion.isPresent()) {
+            long base = acpiRegion.get().take("ACPI tables (RSDP, XSDT, FADT, DSDT, MADT)", acpiSize, 16);
+            acpi = ab.build(base);
+            memory.write(base, acpi.bytes());
+            st.installConfigurationTable(Guid.EFI_ACPI_20_TABLE_GUID, acpi.rsdpAddress());
+        }
+        PlatformDescription.Smbios s = p.smbios();
+        PlatformDescription.Cpu cpu = p.cpu();
+        int signature = (cpu.family() > 15 ? 0xF00 | ((cpu.family() - 15) << 20) : cpu.family() << 8)
+                | ((cpu.model() & 0xF) << 4) | ((cpu.model() >> 4) << 16) | (cpu.stepping() & 0xF);
+        SmbiosTablesBuilder sb = new SmbiosTablesBuilder().bios(s.biosVendor(), s.biosVersion(), s.biosDate())
+                .system(s.manufacturer(), s.product(), s.version(), s.serialNumber(), Guid.ZERO, "", "")
+                .socket(new ProcessorInfo("CPU0", cpu.vendor(), cpu.brand(), signature, 0x0789_FBFF, 0x01, 2000, 2000,
+                        Math.max(1, cpu.count()), Math.max(1, cpu.count())));
+        int smbiosSize = sb.build(0).bytes().length;
+        Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosSize, "SMBIOS tables",
+                MemoryType.EfiRuntimeServicesData, MemoryType.EfiReservedMemoryType);
+        SmbiosTables smbios = null;
+        if (smbiosRegion.isPresent()) {
+            long base = smbiosRegion.get().take("SMBIOS 3 entry point and structure table", smbiosSize, 16);
+            smbios = sb.build(base);
+            memory.write(base, smbios.bytes());
+            st.installConfigurationTable(Guid.SMBIOS3_TABLE_GUID, smbios.entryPointAddress());
+        }
+        List<String> missing = new java.util.ArrayList<>();
+        if (acpi == null) {
+            missing.add("ACPI: no EfiACPIReclaimMemory/EfiACPIMemoryNVS descriptor below 4 GiB holds " + acpiSize + " bytes");
+        }
+        if (smbios == null) {
+            missing.add("SMBIOS: no EfiRuntimeServicesData/EfiReservedMemoryType descriptor below 4 GiB holds "
+                    + smbiosSize + " bytes");
+        }
+        return new PlatformTables(acpi, smbios, List.copyOf(missing));
+    }
+
+    private static String pad(String s, int n) {
+        String t = s.length() > n ? s.substring(0, n) : s;
+        return t;
+    }
+
+    private static Optional<FirmwareArena.Region> region(FirmwareArena arena, int size, String purpose, MemoryType... types) {
+        for (MemoryType t : types) {
+            try {
+                return Optional.of(arena.region(t, size, purpose));
+            } catch (IllegalArgumentException e) {
+                // try the next type the firmware could have used
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<AcpiTables> acpi() {
+        return Optional.ofNullable(acpi);
+    }
+
+    Optional<SmbiosTables> smbios() {
+        return Optional.ofNullable(smbios);
+    }
+
+    List<String> missing() {
+        return missing;
+    }
+}

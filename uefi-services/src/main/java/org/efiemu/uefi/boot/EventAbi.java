@@ -1,0 +1,243 @@
+package org.efiemu.uefi.boot;
+
+import static org.efiemu.uefi.boot.ServiceCall.hex;
+import static org.efiemu.uefi.boot.ServiceCall.ptr;
+
+import org.efiemu.core.clock.VirtualClock;
+import org.efiemu.uefi.event.EventResult;
+import org.efiemu.uefi.event.EventService;
+import org.efiemu.uefi.event.EventTypes;
+import org.efiemu.uefi.event.TimerDelay;
+import org.efiemu.uefi.event.Tpl;
+import org.efiemu.uefi.event.WaitResult;
+import org.efiemu.uefi.firmware.FirmwareState;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * ABI adapters of the Event, Timer and Task Priority Services (UEFI 2.10 §7.1) over {@link EventService}, plus Stall
+ * (§7.5.4) so that timers fire while a caller stalls. Time is virtual: a timer whose trigger time has passed fires at
+ * the next event service or Stall (as EDK2's timer interrupt would have fired before it), WaitForEvent with nothing
+ * ready advances virtual time to the next timer's trigger time, and notification functions really run in the guest
+ * ({@link GuestCallbacks}). Pointer rules as EDK2's {@code Event.c}: a NULL or non-RAM {@code *Event} OUT pointer is
+ * {@code EFI_INVALID_PARAMETER}.
+ */
+public final class EventAbi {
+    private final EventService events;
+    private final GuestCallbacks callbacks;
+    private final VirtualClock clock;
+    private final FirmwareState state;
+    private final MiscAbi misc;
+    private final MemoryAbi memory;
+    private final Runnable afterExitBootServices;
+
+    /** @param afterExitBootServices runs after a successful ExitBootServices and its notifications */
+    public EventAbi(EventService events, GuestCallbacks callbacks, VirtualClock clock, FirmwareState state, MiscAbi misc,
+            MemoryAbi memory, Runnable afterExitBootServices) {
+        this.events = events;
+        this.callbacks = callbacks;
+        this.clock = clock;
+        this.state = state;
+        this.misc = misc;
+        this.memory = memory;
+        this.afterExitBootServices = afterExitBootServices;
+    }
+
+    /** The virtual clock in the event model's 100 ns units. */
+    public static long ticks(VirtualClock clock) {
+        return clock.nanos() / 100;
+    }
+
+    /** Fires the timers whose trigger time passed while the guest ran (EDK2's timer interrupt). */
+    private void timers(ServiceCall c) {
+        callbacks.run(c, events::checkTimers);
+    }
+
+    /** {@code RaiseTPL(NewTpl)}: returns the previous TPL (not a status); a lower or invalid TPL is refused (EDK2 ASSERTs). */
+    public EfiStatus raiseTpl(ServiceCall c) {
+        int tpl = (int) c.arg(0);
+        c.arguments(Tpl.nameOf(tpl));
+        int old = events.currentTpl();
+        try {
+            old = events.raiseTpl(tpl);
+        } catch (IllegalArgumentException e) {
+            c.output("refused (EDK2 ASSERTs): " + e.getMessage());
+        }
+        c.output("returns " + Tpl.nameOf(old));
+        c.returnValue(old);
+        return null;
+    }
+
+    /** {@code RestoreTPL(OldTpl)} (VOID): runs the notifications above OldTpl, highest first. */
+    public EfiStatus restoreTpl(ServiceCall c) {
+        int tpl = (int) c.arg(0);
+        c.arguments(Tpl.nameOf(tpl));
+        try {
+            callbacks.run(c, () -> events.restoreTpl(tpl));
+        } catch (IllegalArgumentException e) {
+            c.output("refused (EDK2 ASSERTs): " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** {@code CreateEvent(Type, NotifyTpl, NotifyFunction, NotifyContext, *Event)}. */
+    public EfiStatus createEvent(ServiceCall c) {
+        return create(c, false);
+    }
+
+    /** {@code CreateEventEx(Type, NotifyTpl, NotifyFunction, NotifyContext, *EventGroup, *Event)}. */
+    public EfiStatus createEventEx(ServiceCall c) {
+        return create(c, true);
+    }
+
+    private EfiStatus create(ServiceCall c, boolean ex) {
+        int type = c.argU32(0);
+        int tpl = (int) c.arg(1);
+        long fn = c.arg(2);
+        long ctx = c.arg(3);
+        long groupPtr = ex ? c.arg(4) : 0;
+        long out = c.arg(ex ? 5 : 4);
+        Guid group = ex ? c.guidAt(groupPtr) : null;
+        if (ex) {
+            c.arguments(EventTypes.nameOf(type), Tpl.nameOf(tpl), ptr(fn), ptr(ctx),
+                    group != null ? group : ptr(groupPtr), ptr(out));
+        } else {
+            c.arguments(EventTypes.nameOf(type), Tpl.nameOf(tpl), ptr(fn), ptr(ctx), ptr(out));
+        }
+        if (!c.isRam(out, 8)) {
+            c.output(out == 0 ? "Event is NULL" : "Event " + hex(out) + " is not RAM");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (ex && groupPtr != 0 && group == null) {
+            c.output("EventGroup " + hex(groupPtr) + " is not RAM");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (fn != 0 && (type & (EventTypes.EVT_NOTIFY_SIGNAL | EventTypes.EVT_NOTIFY_WAIT)) != 0 && !c.isRam(fn, 1)) {
+            c.output("NotifyFunction " + hex(fn) + " is not in RAM");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        EventResult r = events.createEventEx(type, tpl, fn, ctx, group);
+        if (r.status() == EfiStatus.SUCCESS) {
+            c.memory().putU64(out, r.event());
+            c.output(hex(r.event()));
+        }
+        return r.status();
+    }
+
+    /** {@code SetTimer(Event, Type, TriggerTime)}: TriggerTime in 100 ns units of virtual time. */
+    public EfiStatus setTimer(ServiceCall c) {
+        long event = c.arg(0);
+        TimerDelay type = TimerDelay.ofValue(c.arg(1) & 0xFFFF_FFFFL);
+        long trigger = c.arg(2);
+        c.arguments(ptr(event), type != null ? type.name() : hex(c.arg(1) & 0xFFFF_FFFFL), Long.toUnsignedString(trigger));
+        timers(c);
+        EfiStatus s = callbacks.within(c, () -> events.setTimer(event, type, trigger));
+        if (s == EfiStatus.SUCCESS && type != TimerDelay.TimerCancel) {
+            c.output("due at virtual " + (ticks(clock) + trigger) * 100 + " ns");
+        }
+        return s;
+    }
+
+    /** {@code SignalEvent(Event)}: a notify-signal event's function runs before this returns (at TPL_APPLICATION). */
+    public EfiStatus signalEvent(ServiceCall c) {
+        long event = c.arg(0);
+        c.arguments(ptr(event));
+        timers(c);
+        return callbacks.within(c, () -> events.signalEvent(event));
+    }
+
+    /** {@code CloseEvent(Event)}. */
+    public EfiStatus closeEvent(ServiceCall c) {
+        long event = c.arg(0);
+        c.arguments(ptr(event));
+        return events.closeEvent(event);
+    }
+
+    /** {@code CheckEvent(Event)}: EFI_SUCCESS (signal cleared), EFI_NOT_READY, or EFI_INVALID_PARAMETER for notify-signal events. */
+    public EfiStatus checkEvent(ServiceCall c) {
+        long event = c.arg(0);
+        c.arguments(ptr(event));
+        timers(c);
+        return callbacks.within(c, () -> events.checkEvent(event));
+    }
+
+    /**
+     * {@code WaitForEvent(NumberOfEvents, *Event, *Index)}: when no event is ready, virtual time jumps to the next
+     * timer's trigger time; when no timer is armed either, nothing can ever signal one of them (there are no
+     * interrupts besides timers here), which real firmware would wait for forever: the run stops with a violation.
+     */
+    public EfiStatus waitForEvent(ServiceCall c) {
+        long count = c.arg(0);
+        long list = c.arg(1);
+        long indexPtr = c.arg(2);
+        c.arguments(Long.toUnsignedString(count), ptr(list), ptr(indexPtr));
+        if (count == 0 || count > 4096 || !c.isRam(list, 8 * count)) {
+            if (count != 0) {
+                c.output("Event array " + hex(list) + " is not " + count + " pointers in RAM");
+            }
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (indexPtr != 0 && !c.isRam(indexPtr, 8)) {
+            c.output("Index " + hex(indexPtr) + " is not RAM");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        long[] handles = new long[(int) count];
+        for (int i = 0; i < count; i++) {
+            handles[i] = c.memory().u64(list + 8L * i);
+        }
+        long start = clock.nanos();
+        while (true) {
+            WaitResult r = callbacks.within(c, () -> events.waitForEvent(handles));
+            if (!r.blocked()) {
+                if (indexPtr != 0 && r.status() != EfiStatus.UNSUPPORTED) {
+                    c.memory().putU64(indexPtr, r.index());
+                }
+                c.output("Index=" + r.index()).output("waited " + (clock.nanos() - start) + " ns");
+                return r.status();
+            }
+            if (r.nextDeadline().isEmpty()) {
+                String what = "WaitForEvent: none of the " + count + " events can be signalled (no timer is armed); "
+                        + "the firmware would wait forever";
+                state.violation("wait-forever", what, c.callerRip());
+                c.output(what);
+                c.context().stop(what);
+                return EfiStatus.NOT_READY;
+            }
+            advanceTo(r.nextDeadline().getAsLong() * 100);
+        }
+    }
+
+    private void advanceTo(long nanos) {
+        long now = clock.nanos();
+        if (nanos > now) {
+            long hz = clock.frequencyHz();
+            long delta = nanos - now;
+            long cycles = delta > Long.MAX_VALUE / hz ? Long.MAX_VALUE / 4 : (delta * hz + 999_999_999L) / 1_000_000_000L;
+            clock.advance(cycles);
+        }
+    }
+
+    /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
+    public EfiStatus stall(ServiceCall c) {
+        misc.stall(c);
+        timers(c);
+        return EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code ExitBootServices(ImageHandle, MapKey)} with its events, in EDK2 {@code CoreExitBootServices}'s order:
+     * EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES is signalled first (its notifications may still use Boot Services and
+     * change the map), then the MapKey is checked ({@link MemoryAbi#exitBootServices}; a stale key returns
+     * EFI_INVALID_PARAMETER and signals nothing more), then EFI_EVENT_GROUP_EXIT_BOOT_SERVICES (every
+     * EVT_SIGNAL_EXIT_BOOT_SERVICES event) — its notifications run with Boot Services already gone (UEFI 2.10 §7.4.6).
+     */
+    public EfiStatus exitBootServices(ServiceCall c) {
+        callbacks.run(c, () -> events.signalGroup(Guid.EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES));
+        EfiStatus s = memory.exitBootServices(c);
+        if (s == EfiStatus.SUCCESS) {
+            callbacks.run(c, () -> events.signalGroup(Guid.EFI_EVENT_GROUP_EXIT_BOOT_SERVICES));
+            afterExitBootServices.run();
+        }
+        return s;
+    }
+}

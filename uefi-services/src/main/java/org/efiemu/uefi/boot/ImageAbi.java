@@ -1,0 +1,220 @@
+package org.efiemu.uefi.boot;
+
+import static org.efiemu.uefi.boot.ServiceCall.hex;
+import static org.efiemu.uefi.boot.ServiceCall.ptr;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.gate.CallGate;
+import org.efiemu.uefi.DevicePaths;
+import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.devicepath.DevicePathNode;
+import org.efiemu.uefi.firmware.FirmwareState;
+import org.efiemu.uefi.handle.DevicePathMatch;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.image.LoadedImageProtocol;
+import org.efiemu.uefi.spec.EfiException;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * ABI adapters of the Image Services (UEFI 2.10 §7.4.1-§7.4.5) as EDK2's {@code CoreLoadImage}, {@code CoreStartImage},
+ * {@code CoreExit} and {@code CoreUnloadImage}. StartImage calls the child's entry point in the guest; Exit from the
+ * child unwinds the guest stack to that call (EDK2 uses a long jump) and StartImage returns the exit status and a
+ * pool copy of ExitData. Exit from the image efiemu booted ends the run like a return from its entry point.
+ */
+public final class ImageAbi {
+    private final ImageServices images;
+    private final HandleDatabase handles;
+    private final FirmwareState state;
+    private final Engine engine;
+    private final long gateBase;
+    private final long systemTable;
+    private final LongSupplier mainImage;
+
+    /** @param mainImage the handle of the image efiemu booted */
+    public ImageAbi(ImageServices images, HandleDatabase handles, FirmwareState state, Engine engine, long gateBase,
+            long systemTable, LongSupplier mainImage) {
+        this.images = images;
+        this.handles = handles;
+        this.state = state;
+        this.engine = engine;
+        this.gateBase = gateBase;
+        this.systemTable = systemTable;
+        this.mainImage = mainImage;
+    }
+
+    private boolean isImage(long handle) {
+        return handle != 0 && handles.isValid(handle)
+                && handles.handleProtocol(handle, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID).status() == EfiStatus.SUCCESS;
+    }
+
+    /** The text of the File Path nodes of {@code nodes} joined with {@code \}, or null when another node is there. */
+    private static String filePathText(List<DevicePathNode> nodes) {
+        List<String> parts = new ArrayList<>();
+        for (DevicePathNode n : nodes) {
+            if (n.isEnd()) {
+                break;
+            }
+            if (n.type() != DevicePathNode.MEDIA || n.subType() != DevicePathNode.SUB_MEDIA_FILEPATH) {
+                return null;
+            }
+            String s = new String(n.data(), StandardCharsets.UTF_16LE);
+            int nul = s.indexOf('\0');
+            parts.add(nul >= 0 ? s.substring(0, nul) : s);
+        }
+        String joined = String.join("\\", parts).replaceAll("\\\\+", "\\\\");
+        return joined.isEmpty() ? null : joined;
+    }
+
+    /** {@code LoadImage(BootPolicy, ParentImageHandle, *DevicePath, *SourceBuffer, SourceSize, *ImageHandle)}. */
+    public EfiStatus loadImage(ServiceCall c) {
+        long parent = c.arg(1);
+        long pathPtr = c.arg(2);
+        long source = c.arg(3);
+        long size = c.arg(4);
+        long out = c.arg(5);
+        byte[] pathBytes = pathPtr == 0 ? null : DevicePaths.read(c.memory(), pathPtr);
+        DevicePath path = pathBytes == null ? null : DevicePath.parse(pathBytes);
+        c.arguments(c.arg(0) & 0xFF, ptr(parent), path != null ? path : ptr(pathPtr), ptr(source),
+                Long.toUnsignedString(size), ptr(out));
+        if (!c.isRam(out, 8) || !isImage(parent) || (pathPtr != 0 && path == null)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (source == 0 && path == null) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        long device = 0;
+        String file = null;
+        if (path != null) {
+            DevicePathMatch m = handles.locateDevicePath(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, pathBytes);
+            if (m.status() == EfiStatus.SUCCESS) {
+                device = m.handle();
+                byte[] rest = java.util.Arrays.copyOfRange(pathBytes, m.consumedBytes(), pathBytes.length);
+                file = filePathText(DevicePath.parse(rest).nodes());
+            }
+        }
+        byte[] bytes;
+        if (source != 0) {
+            if (size == 0 || Long.compareUnsigned(size, 1L << 30) > 0 || !c.isRam(source, size)) {
+                c.output("SourceBuffer is not " + Long.toUnsignedString(size) + " bytes of RAM");
+                return EfiStatus.LOAD_ERROR;
+            }
+            bytes = c.memory().read(source, (int) size);
+        } else {
+            Optional<byte[]> f = device == images.espHandle() && file != null ? images.espFile(file) : Optional.empty();
+            if (f.isEmpty()) {
+                c.output("no file at " + path);
+                return EfiStatus.NOT_FOUND;
+            }
+            bytes = f.get();
+        }
+        String name = file != null ? file.substring(file.lastIndexOf('\\') + 1) : "image@" + hex(source);
+        ImageServices.Child child = images.load(bytes, name, parent, device, file != null ? file : "", path);
+        c.memory().putU64(out, child.handle());
+        c.output(hex(child.handle())).output(child.image().toString());
+        return EfiStatus.SUCCESS;
+    }
+
+    /** {@code StartImage(ImageHandle, *ExitDataSize, **ExitData)}: runs the entry point; returns its status. */
+    public EfiStatus startImage(ServiceCall c) {
+        long handle = c.arg(0);
+        long sizePtr = c.arg(1);
+        long dataPtr = c.arg(2);
+        c.arguments(ptr(handle), ptr(sizePtr), ptr(dataPtr));
+        Optional<ImageServices.Child> found = images.child(handle);
+        if (found.isEmpty() || found.get().started) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        ImageServices.Child child = found.get();
+        child.started = true;
+        // CallGate.enterGuest's frame for a two-argument call: the entry RSP Exit unwinds to
+        child.entryRsp = ((c.context().stackPointer() - 0x60) & ~0xFL) - 8;
+        long status = c.context().callGuest(child.image().entryPoint(), handle, systemTable);
+        child.entryRsp = 0;
+        if (sizePtr != 0 && c.isRam(sizePtr, 8)) {
+            c.memory().putU64(sizePtr, child.exitDataSize);
+        }
+        if (dataPtr != 0 && c.isRam(dataPtr, 8)) {
+            c.memory().putU64(dataPtr, child.exitData);
+        }
+        c.output(child.image().name() + " returned " + EfiStatus.nameOf(status));
+        if (child.image().pe().subsystem() == org.efiemu.core.pe.Subsystem.EFI_APPLICATION) {
+            images.unload(child);
+            c.output("application unloaded");
+        }
+        Optional<EfiStatus> known = EfiStatus.of(status);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        c.returnValue(status);
+        return null;
+    }
+
+    /** {@code Exit(ImageHandle, ExitStatus, ExitDataSize, *ExitData)}. */
+    public EfiStatus exit(ServiceCall c) {
+        long handle = c.arg(0);
+        long status = c.arg(1);
+        long size = c.arg(2);
+        long data = c.arg(3);
+        c.arguments(ptr(handle), EfiStatus.nameOf(status), Long.toUnsignedString(size), ptr(data));
+        if (handle != 0 && handle == mainImage.getAsLong()) {
+            state.imageReturned(status);
+            c.context().stop("Exit(" + EfiStatus.nameOf(status) + ") from the booted image");
+            c.returnValue(status);
+            return null;
+        }
+        Optional<ImageServices.Child> child = images.child(handle);
+        if (child.isEmpty()) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        ImageServices.Child ch = child.get();
+        if (!ch.started) {
+            images.unload(ch);
+            return EfiStatus.SUCCESS;
+        }
+        if (ch.entryRsp == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (c.memory().u64(ch.entryRsp) != gateBase + CallGate.SLOT) {
+            state.violation("exit-stack-smashed", "Exit: the return address StartImage gave "
+                    + ch.image().name() + " was overwritten", c.callerRip());
+            c.context().stop("Exit cannot unwind");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        images.exitData(ch, size, data);
+        engine.reg(X86Reg.RSP, ch.entryRsp + 8);
+        engine.reg(X86Reg.RIP, gateBase + CallGate.SLOT);
+        c.output("unwinds to StartImage");
+        c.returnValue(status);
+        return null;
+    }
+
+    /** {@code UnloadImage(ImageHandle)}: a loaded, not started image is freed; a started one needs its Unload function. */
+    public EfiStatus unloadImage(ServiceCall c) {
+        long handle = c.arg(0);
+        c.arguments(ptr(handle));
+        Optional<ImageServices.Child> child = images.child(handle);
+        if (child.isEmpty()) {
+            return isImage(handle) ? EfiStatus.UNSUPPORTED : EfiStatus.INVALID_PARAMETER;
+        }
+        ImageServices.Child ch = child.get();
+        if (ch.started) {
+            long unload = c.memory().u64(ch.protocol + LoadedImageProtocol.UNLOAD);
+            if (unload == 0) {
+                return EfiStatus.UNSUPPORTED;
+            }
+            long s = c.context().callGuest(unload, handle);
+            if (s != 0) {
+                return EfiStatus.of(s).orElse(EfiStatus.UNSUPPORTED);
+            }
+        }
+        images.unload(ch);
+        return EfiStatus.SUCCESS;
+    }
+}

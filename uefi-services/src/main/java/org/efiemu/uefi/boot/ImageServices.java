@@ -1,0 +1,188 @@
+package org.efiemu.uefi.boot;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.pe.PeFormatException;
+import org.efiemu.core.pe.PeImage;
+import org.efiemu.core.pe.PeParser;
+import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.fs.EspVolume;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.handle.HandleResult;
+import org.efiemu.uefi.image.ImageLoader;
+import org.efiemu.uefi.image.ImageRegistry;
+import org.efiemu.uefi.image.LoadedImage;
+import org.efiemu.uefi.image.LoadedImageProtocol;
+import org.efiemu.uefi.memory.MemoryMap;
+import org.efiemu.uefi.spec.EfiException;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * The typed image operations behind LoadImage/StartImage/Exit/UnloadImage (UEFI 2.10 §7.4; EDK2
+ * {@code MdeModulePkg/Core/Dxe/Image/Image.c}): child images are placed by {@link ImageLoader} (EDK2's
+ * {@code CoreLoadPeImage} policy), get an {@code EFI_LOADED_IMAGE_PROTOCOL} and an
+ * {@code EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL} on a new handle, and are unloaded (pages freed, protocols removed)
+ * by UnloadImage or after an application's StartImage returns.
+ */
+public final class ImageServices {
+    /** A loaded child image and its state. */
+    public static final class Child {
+        final LoadedImage image;
+        final long handle;
+        final long protocol;
+        final long devicePath;
+        boolean started;
+        /** Guest RSP at the child's entry point while it runs (Exit unwinds to it). */
+        long entryRsp;
+        long exitDataSize;
+        long exitData;
+
+        Child(LoadedImage image, long handle, long protocol, long devicePath) {
+            this.image = image;
+            this.handle = handle;
+            this.protocol = protocol;
+            this.devicePath = devicePath;
+        }
+
+        public LoadedImage image() {
+            return image;
+        }
+
+        public long handle() {
+            return handle;
+        }
+    }
+
+    private final GuestMemory memory;
+    private final MemoryMap map;
+    private final HandleDatabase handles;
+    private final ImageRegistry registry;
+    private final FirmwareArena.Region bootData;
+    private final long systemTable;
+    private final LongConsumer declareCode;
+    private final LongUnaryOperator pool;
+    private final Map<Long, Child> children = new HashMap<>();
+    private EspVolume esp;
+    private long espHandle;
+    private DevicePath espPath;
+
+    /**
+     * @param declareCode told the base of each loaded image (the machine scans it for RDTSC)
+     * @param pool allocates EfiBootServicesData pool for ExitData copies
+     */
+    public ImageServices(GuestMemory memory, MemoryMap map, HandleDatabase handles, ImageRegistry registry,
+            FirmwareArena.Region bootData, long systemTable, LongConsumer declareCode, LongUnaryOperator pool) {
+        this.memory = memory;
+        this.map = map;
+        this.handles = handles;
+        this.registry = registry;
+        this.bootData = bootData;
+        this.systemTable = systemTable;
+        this.declareCode = declareCode;
+        this.pool = pool;
+    }
+
+    /** The ESP LoadImage reads device-path sources from: its volume, its handle and its device path. */
+    public void esp(EspVolume volume, long handle, DevicePath path) {
+        this.esp = volume;
+        this.espHandle = handle;
+        this.espPath = path;
+    }
+
+    public long espHandle() {
+        return espHandle;
+    }
+
+    /** The bytes of the file at ESP path {@code path} (e.g. {@code \EFI\BOOT\GRUBX64.EFI}), or empty. */
+    public Optional<byte[]> espFile(String path) {
+        if (esp == null) {
+            return Optional.empty();
+        }
+        org.efiemu.uefi.fs.OpenResult root = esp.openVolume();
+        org.efiemu.uefi.fs.OpenResult f = root.handle().open(path, org.efiemu.uefi.fs.FileModes.MODE_READ, 0);
+        root.handle().close();
+        if (f.status() != EfiStatus.SUCCESS || f.handle().isDirectory()) {
+            return Optional.empty();
+        }
+        org.efiemu.uefi.fs.BufferResult r = f.handle().read(Long.MAX_VALUE);
+        f.handle().close();
+        return r.status() == EfiStatus.SUCCESS ? Optional.of(r.data()) : Optional.empty();
+    }
+
+    /** The device path of ESP file {@code path}: the volume's path followed by a File Path node. */
+    public DevicePath espFilePath(String path) {
+        return espPath.append(DevicePath.of(DevicePath.filePath(path), DevicePath.end()));
+    }
+
+    /**
+     * Loads {@code bytes} as a child of {@code parent}.
+     *
+     * @throws EfiException EFI_LOAD_ERROR for a file that is not a loadable PE32+ image, EFI_OUT_OF_RESOURCES when
+     *                      it cannot be placed
+     */
+    public Child load(byte[] bytes, String name, long parent, long deviceHandle, String filePath, DevicePath fullPath) {
+        PeImage pe;
+        try {
+            pe = PeParser.parse(bytes, name);
+        } catch (PeFormatException e) {
+            throw new EfiException(EfiStatus.LOAD_ERROR, name + ": " + e.getMessage());
+        }
+        LoadedImage image;
+        try {
+            image = ImageLoader.load(pe, map, memory, -1);
+        } catch (IllegalArgumentException e) {
+            throw new EfiException(EfiStatus.OUT_OF_RESOURCES, e.getMessage());
+        }
+        registry.add(image);
+        declareCode.accept(image.base());
+        long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable, parent, deviceHandle, filePath, "");
+        HandleResult h = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol);
+        long dp = 0;
+        if (fullPath != null) {
+            byte[] b = fullPath.toBytes();
+            dp = bootData.take("LoadedImageDevicePath of " + name, b.length, 8);
+            memory.write(dp, b);
+            handles.installProtocolInterface(h.handle(), Guid.EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID, dp);
+        }
+        Child c = new Child(image, h.handle(), protocol, dp);
+        children.put(h.handle(), c);
+        return c;
+    }
+
+    /** The loaded child on {@code handle}, if it is one. */
+    public Optional<Child> child(long handle) {
+        return Optional.ofNullable(children.get(handle));
+    }
+
+    /** The innermost started child still running, if any (the one Exit would end). */
+    Optional<Child> running(long handle) {
+        Child c = children.get(handle);
+        return c != null && c.started && c.entryRsp != 0 ? Optional.of(c) : Optional.empty();
+    }
+
+    /** Copies Exit's ExitData into pool (EDK2 {@code CoreExit}). */
+    void exitData(Child c, long size, long data) {
+        if (size > 0 && data != 0 && memory.isRam(data, size)) {
+            long copy = pool.applyAsLong(size);
+            memory.write(copy, memory.read(data, (int) Math.min(size, 1 << 20)));
+            c.exitDataSize = size;
+            c.exitData = copy;
+        }
+    }
+
+    /** Frees the child's pages and removes its protocols and handle (EDK2 {@code CoreUnloadAndCloseImage}). */
+    public void unload(Child c) {
+        children.remove(c.handle);
+        handles.uninstallProtocolInterface(c.handle, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, c.protocol);
+        if (c.devicePath != 0) {
+            handles.uninstallProtocolInterface(c.handle, Guid.EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID, c.devicePath);
+        }
+        map.freePages(c.image.base() & -4096L, c.image.pages());
+    }
+}

@@ -1,0 +1,250 @@
+package org.efiemu.uefi.protocol;
+
+import static org.efiemu.uefi.boot.ServiceCall.hex;
+import static org.efiemu.uefi.boot.ServiceCall.ptr;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.memory.GuestMemoryException;
+import org.efiemu.uefi.boot.ServiceCall;
+import org.efiemu.uefi.boot.ServiceDispatcher;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.fs.BufferResult;
+import org.efiemu.uefi.fs.EspVolume;
+import org.efiemu.uefi.fs.FileHandle;
+import org.efiemu.uefi.fs.FileModes;
+import org.efiemu.uefi.fs.OpenResult;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * {@code EFI_SIMPLE_FILE_SYSTEM_PROTOCOL} (UEFI 2.10 §13.4) and {@code EFI_FILE_PROTOCOL} revision 1 (§13.5) over an
+ * {@link EspVolume}. Every open file is a 88-byte {@code EFI_FILE_PROTOCOL} in EfiBootServicesData pool (as EDK2's FAT
+ * driver allocates its {@code IFILE}), all sharing one set of function stubs; {@code This} selects the
+ * {@link FileHandle}. Close and Delete free the structure; a closed or unknown {@code This} is EFI_INVALID_PARAMETER.
+ */
+public final class SimpleFileSystem {
+    public static final long REVISION = 0x00010000L;
+    /** EFI_FILE_PROTOCOL revision 1: Revision and ten functions. */
+    public static final int FILE_SIZE = 88;
+    private static final String[] FILE_FUNCTIONS = {"Open", "Close", "Delete", "Read", "Write", "GetPosition",
+        "SetPosition", "GetInfo", "SetInfo", "Flush"};
+    private static final int[] ARITY = {5, 1, 1, 3, 3, 2, 2, 4, 4, 1};
+    private static final long MAX_IO = 1L << 30;
+
+    private final EspVolume volume;
+    private final GuestMemory memory;
+    private final LongUnaryOperator pool;
+    private final LongConsumer freePool;
+    private final long address;
+    private final long[] stubs = new long[FILE_FUNCTIONS.length];
+    private final Map<Long, FileHandle> files = new HashMap<>();
+
+    /**
+     * Builds the protocol structure in {@code arena} and registers {@code Esp.OpenVolume} and {@code File.<Function>}.
+     *
+     * @param pool allocates EfiBootServicesData pool (file structures); {@code freePool} frees them
+     */
+    public SimpleFileSystem(EspVolume volume, GuestMemory memory, FirmwareArena.Region arena, ServiceDispatcher dispatcher,
+            LongUnaryOperator pool, LongConsumer freePool) {
+        this.volume = volume;
+        this.memory = memory;
+        this.pool = pool;
+        this.freePool = freePool;
+        address = arena.take("ESP EFI_SIMPLE_FILE_SYSTEM_PROTOCOL", 16, 16);
+        memory.putU64(address, REVISION);
+        memory.putU64(address + 8, dispatcher.registerBootTime("Esp.OpenVolume", 2, this::openVolume));
+        for (int i = 0; i < FILE_FUNCTIONS.length; i++) {
+            String fn = FILE_FUNCTIONS[i];
+            stubs[i] = dispatcher.registerBootTime("File." + fn, ARITY[i], c -> file(fn, c));
+        }
+    }
+
+    public long address() {
+        return address;
+    }
+
+    private long newFile(FileHandle h, ServiceCall c) {
+        long at = pool.applyAsLong(FILE_SIZE);
+        memory.putU64(at, REVISION);
+        for (int i = 0; i < stubs.length; i++) {
+            memory.putU64(at + 8 + 8L * i, stubs[i]);
+        }
+        files.put(at, h);
+        c.output(hex(at) + " " + h.path());
+        return at;
+    }
+
+    /** {@code OpenVolume(This, **Root)}. */
+    private EfiStatus openVolume(ServiceCall c) {
+        long root = c.arg(1);
+        c.arguments(ptr(c.arg(0)), ptr(root));
+        if (c.arg(0) != address || !c.isRam(root, 8)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        OpenResult r = volume.openVolume();
+        if (r.status() == EfiStatus.SUCCESS) {
+            memory.putU64(root, newFile(r.handle(), c));
+        }
+        return r.status();
+    }
+
+    private EfiStatus file(String fn, ServiceCall c) {
+        long self = c.arg(0);
+        FileHandle h = files.get(self);
+        if (h == null) {
+            c.arguments(ptr(self));
+            c.output("This " + hex(self) + " is not an open EFI_FILE_PROTOCOL");
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        return switch (fn) {
+            case "Open" -> open(c, h);
+            case "Close" -> {
+                c.arguments(hex(self));
+                forget(self);
+                yield h.close();
+            }
+            case "Delete" -> {
+                c.arguments(hex(self));
+                forget(self);
+                yield h.delete();
+            }
+            case "Read" -> read(c, h);
+            case "Write" -> write(c, h);
+            case "GetPosition" -> getPosition(c, h);
+            case "SetPosition" -> {
+                c.arguments(hex(self), hex(c.arg(1)));
+                yield h.setPosition(c.arg(1));
+            }
+            case "GetInfo" -> getInfo(c, h);
+            case "SetInfo" -> setInfo(c, h);
+            default -> {
+                c.arguments(hex(self));
+                yield h.flush();
+            }
+        };
+    }
+
+    private void forget(long self) {
+        files.remove(self);
+        freePool.accept(self);
+    }
+
+    /** {@code Open(This, **NewHandle, *FileName, OpenMode, Attributes)}. */
+    private EfiStatus open(ServiceCall c, FileHandle h) {
+        long out = c.arg(1);
+        long namePtr = c.arg(2);
+        long mode = c.arg(3);
+        long attributes = c.arg(4);
+        String name = null;
+        if (c.isRam(namePtr, 2)) {
+            try {
+                name = memory.utf16z(namePtr, 4096);
+            } catch (GuestMemoryException e) {
+                name = null;
+            }
+        }
+        c.arguments(hex(c.arg(0)), ptr(out), name != null ? "\"" + name + "\"" : ptr(namePtr), FileModes.modeName(mode),
+                hex(attributes));
+        if (!c.isRam(out, 8) || name == null) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        OpenResult r = h.open(name, mode, attributes);
+        if (r.status() == EfiStatus.SUCCESS) {
+            memory.putU64(out, newFile(r.handle(), c));
+        }
+        return r.status();
+    }
+
+    /** {@code Read(This, *BufferSize, *Buffer)}: *BufferSize gets the bytes read, or the size needed. */
+    private EfiStatus read(ServiceCall c, FileHandle h) {
+        long sizePtr = c.arg(1);
+        long buffer = c.arg(2);
+        boolean sizeOk = c.isRam(sizePtr, 8);
+        long size = sizeOk ? memory.u64(sizePtr) : 0;
+        c.arguments(hex(c.arg(0)), sizeOk ? "&" + size : ptr(sizePtr), ptr(buffer));
+        if (!sizeOk || Long.compareUnsigned(size, MAX_IO) > 0 || (size > 0 && !c.isRam(buffer, size))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        BufferResult r = h.read(size);
+        if (r.status() == EfiStatus.SUCCESS || r.status() == EfiStatus.BUFFER_TOO_SMALL) {
+            if (r.status() == EfiStatus.SUCCESS && r.bufferSize() > 0) {
+                memory.write(buffer, r.data());
+            }
+            memory.putU64(sizePtr, r.bufferSize());
+            c.output("BufferSize=" + r.bufferSize());
+        }
+        return r.status();
+    }
+
+    /** {@code Write(This, *BufferSize, *Buffer)}. */
+    private EfiStatus write(ServiceCall c, FileHandle h) {
+        long sizePtr = c.arg(1);
+        long buffer = c.arg(2);
+        boolean sizeOk = c.isRam(sizePtr, 8);
+        long size = sizeOk ? memory.u64(sizePtr) : 0;
+        c.arguments(hex(c.arg(0)), sizeOk ? "&" + size : ptr(sizePtr), ptr(buffer));
+        if (!sizeOk || Long.compareUnsigned(size, MAX_IO) > 0 || (size > 0 && !c.isRam(buffer, size))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        BufferResult r = h.write(size == 0 ? new byte[0] : memory.read(buffer, (int) size));
+        memory.putU64(sizePtr, r.bufferSize());
+        c.output("BufferSize=" + r.bufferSize());
+        return r.status();
+    }
+
+    /** {@code GetPosition(This, *Position)}. */
+    private EfiStatus getPosition(ServiceCall c, FileHandle h) {
+        long out = c.arg(1);
+        c.arguments(hex(c.arg(0)), ptr(out));
+        if (!c.isRam(out, 8)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        BufferResult r = h.getPosition();
+        if (r.status() == EfiStatus.SUCCESS) {
+            memory.putU64(out, r.bufferSize());
+            c.output(Long.toUnsignedString(r.bufferSize()));
+        }
+        return r.status();
+    }
+
+    /** {@code GetInfo(This, *InformationType, *BufferSize, *Buffer)}. */
+    private EfiStatus getInfo(ServiceCall c, FileHandle h) {
+        Guid type = c.guidAt(c.arg(1));
+        long sizePtr = c.arg(2);
+        long buffer = c.arg(3);
+        boolean sizeOk = c.isRam(sizePtr, 8);
+        long size = sizeOk ? memory.u64(sizePtr) : 0;
+        c.arguments(hex(c.arg(0)), type != null ? type : ptr(c.arg(1)), sizeOk ? "&" + size : ptr(sizePtr), ptr(buffer));
+        if (type == null || !sizeOk) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        BufferResult r = h.getInfo(type, size);
+        if (r.status() == EfiStatus.SUCCESS && !c.isRam(buffer, r.bufferSize())) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (r.status() == EfiStatus.SUCCESS || r.status() == EfiStatus.BUFFER_TOO_SMALL) {
+            if (r.status() == EfiStatus.SUCCESS) {
+                memory.write(buffer, r.data());
+            }
+            memory.putU64(sizePtr, r.bufferSize());
+            c.output("BufferSize=" + r.bufferSize());
+        }
+        return r.status();
+    }
+
+    /** {@code SetInfo(This, *InformationType, BufferSize, *Buffer)}. */
+    private EfiStatus setInfo(ServiceCall c, FileHandle h) {
+        Guid type = c.guidAt(c.arg(1));
+        long size = c.arg(2);
+        long buffer = c.arg(3);
+        c.arguments(hex(c.arg(0)), type != null ? type : ptr(c.arg(1)), Long.toUnsignedString(size), ptr(buffer));
+        if (type == null || Long.compareUnsigned(size, MAX_IO) > 0 || !c.isRam(buffer, Math.max(size, 1))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        return h.setInfo(type, memory.read(buffer, (int) size));
+    }
+}
