@@ -96,10 +96,14 @@ final class StrategyMemory {
         return List.copyOf(all);
     }
 
-    /** True when the call is Xen's trampoline request: AllocatePages(AllocateMaxAddress, .., max <= 1 MiB). */
+    /**
+     * True when the call is Xen's trampoline request: AllocatePages(AllocateMaxAddress, .., 16 pages, max <= 1 MiB)
+     * (efi_arch_memory_setup(), TRAMPOLINE_SIZE 64 KiB).
+     */
     static boolean isTrampolineRequest(ObservedCall c) {
         return c.fromImage() && c.service().equals("AllocatePages") && !c.arguments().isEmpty()
                 && c.arguments().get(0).equals("AllocateMaxAddress")
+                && c.numberArgument(2).map(p -> p * MemoryDescriptor.PAGE_SIZE == TRAMPOLINE_SIZE).orElse(false)
                 && c.numberArgument(3).map(max -> Long.compareUnsigned(max, ONE_MIB) <= 0).orElse(false);
     }
 

@@ -50,6 +50,7 @@ public final class VerdictEngine {
         bootServicesAfterExit(o, reasons);
         failedAllocations(o, reasons);
         mapBufferTooSmall(o, reasons);
+        poolTooSmallForMap(o, lines, reasons);
         notRam(o, lines, memory, reasons);
         SanitizerRules.apply(o, lines, memory, trampoline, reasons, violations);
         Trampolines.judge(o, lines, memory, trampoline, reasons);
@@ -117,6 +118,36 @@ public final class VerdictEngine {
                 reasons.add(fail(ReasonKind.MAP_BUFFER_TOO_SMALL, "the memory map did not fit the strategy's buffer: "
                         + c.summary(), callEvidence(c)));
             }
+        }
+    }
+
+    /**
+     * A fixed pool that cannot hold the map: the run never reached ExitBootServices, the firmware said (GetMemoryMap's
+     * MemoryMapSize output, UEFI 2.10 §7.2) how many bytes the map needs, and the strategy's pool inside its image had
+     * fewer bytes left than that.
+     */
+    private static void poolTooSmallForMap(Observation o, PayloadLines lines, List<Graded> reasons) {
+        if (o.exitBootServicesSucceeded() || lines.region("map-buffer").isPresent()) {
+            return;
+        }
+        Optional<ObservedCall> query = o.calls().stream().filter(c -> c.fromImage() && c.service().equals("GetMemoryMap")
+                && c.status().equals("EFI_BUFFER_TOO_SMALL")).reduce((a, b) -> b);
+        Optional<Long> needed = query.flatMap(c -> c.outputs().stream().filter(x -> x.startsWith("MemoryMapSize="))
+                .findFirst().flatMap(ObservedCall::parseNumber));
+        Optional<Region> pool = lines.regions().stream().filter(VerdictEngine::isContainer)
+                .filter(r -> o.inImage(r.base()) && o.inImage(r.end() - 1)).findFirst();
+        if (needed.isEmpty() || pool.isEmpty()) {
+            return;
+        }
+        Region p = pool.get();
+        long used = lines.regions().stream().filter(r -> r != p && !isContainer(r) && !r.label().equals("trampoline")
+                && r.base() >= p.base() && r.end() <= p.end()).mapToLong(Region::size).sum();
+        long left = p.size() - used;
+        if (needed.get() > left) {
+            reasons.add(fail(ReasonKind.MAP_BUFFER_TOO_SMALL, "the memory map needs " + needed.get() + " bytes ("
+                    + query.get().summary() + ") but the strategy's " + p.label() + " of " + p.size() + " bytes had "
+                    + left + " left", new Evidence(p.base(), p.size(), "the image", query.get().callerRip(),
+                    query.get().summary())));
         }
     }
 

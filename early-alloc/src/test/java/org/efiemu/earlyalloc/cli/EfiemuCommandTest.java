@@ -1,0 +1,129 @@
+package org.efiemu.earlyalloc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.efiemu.earlyalloc.StrategyCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The efiemu command line, run in-process with captured stdout/stderr. */
+class EfiemuCommandTest {
+    record Result(int exit, String out, String err) {}
+
+    static Result run(String... args) {
+        CommandLine cl = EfiemuCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static Path payload(Path dir, String strategy) throws Exception {
+        Path p = dir.resolve(strategy + ".efi");
+        Files.write(p, StrategyCatalog.builtIn(strategy).payloadBytes());
+        return p;
+    }
+
+    @Test
+    void versionNamesEfiemuAndTheLoadedUnicorn() {
+        Result r = run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("efiemu ").containsPattern("Unicorn 2\\.\\d+\\.\\d+");
+    }
+
+    @Test
+    void unknownPlatformIsOneLineWithExitStatusTwo(@TempDir Path dir) throws Exception {
+        Result r = run("run", "--platform", "no-such-machine", "--payload", payload(dir, "efi-pool").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("no-such-machine").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void unreadablePayloadIsOneLineWithExitStatusTwo(@TempDir Path dir) {
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", dir.resolve("missing.efi").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("missing.efi").contains("does not exist");
+    }
+
+    @Test
+    void malformedPeIsOneLineWithExitStatusTwo(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.efi");
+        Files.writeString(bad, "MZ but not really a PE image");
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("bad.efi").contains("PE32+");
+    }
+
+    @Test
+    void runPrintsTheGuestConsoleThenTheSummaryAfterTheSeparator(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.jsonl");
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
+                "--trace", trace.toString());
+        assertThat(r.exit()).isZero();
+        int sep = r.out().indexOf(RunCommand.SEPARATOR);
+        assertThat(sep).isPositive();
+        String guest = r.out().substring(0, sep);
+        String summary = r.out().substring(sep);
+        assertThat(guest).startsWith("@efiemu strategy efi-pool\r\n").contains("@efiemu result ok").contains("@efiemu done");
+        assertThat(summary).contains("ResetSystem(EfiResetShutdown, EFI_SUCCESS) after ExitBootServices succeeded")
+                .contains("allocations still held:").contains("AllocatePages(EfiLoaderData, 16 pages) 0x90000-0x9FFFF");
+        assertThat(Files.readAllLines(trace)).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{\"sequence\":"));
+    }
+
+    @Test
+    void runUntilExitBootServicesStopsThere(@TempDir Path dir) throws Exception {
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
+                "--until", "exit-boot-services");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("ExitBootServices succeeded (stopped there").doesNotContain("@efiemu done");
+    }
+
+    @Test
+    void runTakesAProfileFilePath(@TempDir Path dir) throws Exception {
+        Path profile = dir.resolve("copy.profile");
+        Files.writeString(profile, org.efiemu.platform.ProfileRegistry.builtInText("ovmf-q35-512m").orElseThrow()
+                .replace("name: ovmf-q35-512m", "name: my-copy"));
+        Result r = run("run", "--platform", profile.toString(), "--payload", payload(dir, "init-bss").toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("on my-copy").contains("@efiemu result ok");
+    }
+
+    @Test
+    void matrixWritesTheThreeReportFilesAndTheTable(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--platform", "lowalloc-firmware",
+                "--strategy", "efi-pool", "--strategy", "init-bss", "--out", out.toString(), "--jobs", "2");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("efi-pool").contains("ovmf-q35-2g").contains("4 scenarios: 4 PASS, 0 WARN, 0 FAIL; 0 differ");
+        assertThat(out.resolve("index.html")).exists();
+        assertThat(out.resolve("report.md")).exists();
+        assertThat(Files.readString(out.resolve("report.json"))).contains("\"ovmf-q35-2g/init-bss\"");
+        assertThat(r.err()).contains("[4/4]");
+    }
+
+    @Test
+    void matrixExitsNonZeroWhenAVerdictDiffersFromTheExpectedOne(@TempDir Path dir) throws Exception {
+        // a user strategy has no recorded expectation, so it is expected to PASS; mem-lower's payload does not
+        Files.write(dir.resolve("ml.efi"), StrategyCatalog.builtIn("mem-lower").payloadBytes());
+        Path desc = dir.resolve("my-mem-lower.strategy");
+        Files.writeString(desc, "name: my-mem-lower\npayload: ml.efi\ndescription: GRUB mem_lower, as a user strategy\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", desc.toString(), "--out",
+                dir.resolve("r").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("FAIL!=PASS").contains("MISMATCH ovmf-q35-2g/my-mem-lower");
+    }
+
+    @Test
+    void profileCommandsAreMounted() {
+        Result r = run("profile", "list");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("ovmf-q35-2g").contains("dell-poweredge-r820");
+    }
+}
