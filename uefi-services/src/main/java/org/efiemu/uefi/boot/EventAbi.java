@@ -191,8 +191,9 @@ public final class EventAbi {
             if (!r.blocked()) {
                 if (indexPtr != 0 && r.status() != EfiStatus.UNSUPPORTED) {
                     c.memory().putU64(indexPtr, r.index());
+                    c.output("Index=" + r.index());
                 }
-                c.output("Index=" + r.index()).output("waited " + (clock.nanos() - start) + " ns");
+                c.output("waited " + (clock.nanos() - start) + " ns");
                 return r.status();
             }
             if (r.nextDeadline().isEmpty()) {
