@@ -1,0 +1,17 @@
+package com.example.boot;
+
+import static org.efiemu.assertj.EfiemuAssertions.assertThat;
+
+import org.efiemu.junit.EfiemuTest;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.spec.MemoryType;
+
+class MapBufferPlacementTest {
+    @EfiemuTest(platforms = {"ovmf-q35-2g", "dell-poweredge-r820", "lowalloc-firmware"},
+            payload = "payloads/efi-pool.efi", untilExitBootServices = true)
+    void memoryMapBufferLandsInAllocatedLoaderData(BootResult boot) {
+        assertThat(boot).exitedBootServices().hasNoFirmwareCorruption().hasNoUnallocatedUse();
+        assertThat(boot).allocation("map-buffer").isInMemoryOfType(MemoryType.EfiLoaderData);
+        assertThat(boot).trace().calledInOrder("GetMemoryMap", "ExitBootServices").neverCalledAfterExitBootServices();
+    }
+}

@@ -1,0 +1,37 @@
+package org.efiemu.system.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Builds docs/example-project as a user would ({@code mvn -o -q -f docs/example-project/pom.xml test}) against the
+ * efiemu artifacts in the local repository (the reactor installs them before this module's tests run).
+ */
+class ExampleProjectTest {
+
+    @Test
+    void exampleProjectBuildsAndItsEfiemuTestsPassOnThreeProfiles() throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("efiemu.repo.root", "../.."));
+        Path pom = root.resolve("docs/example-project/pom.xml").toAbsolutePath().normalize();
+        assertThat(pom).as("the example project's pom").isRegularFile();
+        Path log = Files.createTempFile("efiemu-example-build", ".log");
+        Process p = new ProcessBuilder(List.of("mvn", "-B", "-o", "-f", pom.toString(), "test"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean done = p.waitFor(5, TimeUnit.MINUTES);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(done).as("the example build finished within 5 minutes; output:%n%s", output).isTrue();
+        assertThat(p.exitValue()).as("exit status of mvn -f %s test; output:%n%s", pom, output).isZero();
+        assertThat(output).contains("Tests run: 3, Failures: 0, Errors: 0, Skipped: 0");
+        Files.delete(log);
+    }
+}
