@@ -1,0 +1,58 @@
+package org.efiemu.core.debug.gdb;
+
+import java.io.IOException;
+import org.efiemu.core.debug.StopEvent;
+import org.efiemu.core.engine.X86Reg;
+
+/**
+ * {@code ?}, {@code c}/{@code C}, {@code s}/{@code S} (with an optional resume address) and {@code vCont?}/
+ * {@code vCont;action} (one thread: the first action applies). Running happens on the serving thread; the stop
+ * reply is built from the debugger's {@link StopEvent}: {@code T05} (SIGTRAP) for breakpoints and steps, with
+ * {@code watch:addr} for watchpoints, {@code T02} (SIGINT) for an interrupt, {@code T0b}/{@code T04} (SIGSEGV,
+ * SIGILL) for faults, and {@code Wxx} with the low byte of RAX when the called function returned (its full value is
+ * printed first as console output).
+ */
+final class ExecutionPackets implements PacketFamily {
+  @Override
+  public String reply(GdbSession s, String p) throws IOException {
+    if (p.equals("?")) return s.last == null ? "T05thread:01;" : stopReply(s, s.last, false);
+    if (p.equals("vCont?")) return "vCont;c;C;s;S";
+    if (p.startsWith("vCont;")) {
+      String action = p.substring(6).split(";")[0].split(":")[0];
+      return run(s, action.startsWith("s") || action.startsWith("S"), null);
+    }
+    if (p.startsWith("c") || p.startsWith("s")) {
+      return run(s, p.startsWith("s"), p.length() > 1 ? p.substring(1) : null);
+    }
+    if (p.startsWith("C") || p.startsWith("S")) { // signal number ignored: the guest has no signal handlers
+      int semi = p.indexOf(';');
+      return run(s, p.startsWith("S"), semi < 0 ? null : p.substring(semi + 1));
+    }
+    return null;
+  }
+
+  private static String run(GdbSession s, boolean step, String address) throws IOException {
+    if (address != null && !address.isEmpty()) s.debugger.reg(X86Reg.RIP, Hex.number(address));
+    StopEvent e = step ? s.debugger.step() : s.debugger.cont();
+    s.last = e;
+    return stopReply(s, e, true);
+  }
+
+  static String stopReply(GdbSession s, StopEvent e, boolean fresh) throws IOException {
+    String thread = "thread:01;";
+    return switch (e.kind()) {
+      case EXITED -> {
+        if (fresh) s.console(String.format("efiemu: %s%n", e.description()));
+        yield String.format("W%02x", e.returnValue() & 0xFF);
+      }
+      case INTERRUPTED -> "T02" + thread;
+      case WATCHPOINT -> String.format("T05watch:%x;%s", e.watch().watchpoint().address(), thread);
+      case MACHINE -> switch (e.report().reason()) {
+        case MEMORY_FAULT, PAGE_FAULT, PROTECTION_FAULT, GENERAL_PROTECTION -> "T0b" + thread;
+        case INVALID_OPCODE -> "T04" + thread;
+        default -> "T05" + thread;
+      };
+      default -> "T05" + thread;
+    };
+  }
+}
