@@ -1,0 +1,295 @@
+package org.efiemu.uefi.sanitizer;
+
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeMap;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeMap;
+import com.google.common.collect.TreeRangeSet;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.MemAccess;
+import org.efiemu.core.engine.Perm;
+import org.efiemu.core.engine.UnicornLib;
+import org.efiemu.core.engine.X86Reg;
+import org.efiemu.core.memory.GuestFault;
+import org.efiemu.core.memory.PhysicalMemory;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.memory.OwnerRun;
+import org.efiemu.uefi.memory.OwnershipListener;
+import org.efiemu.uefi.trace.ServiceCallEvent;
+import org.efiemu.uefi.trace.TraceListener;
+
+/**
+ * The memory-ownership sanitizer: flags every guest write to memory the application does not own (see
+ * {@link WritePolicy} for who owns what before and after ExitBootServices) with its RIP, address, length and owner.
+ *
+ * <p>Normal runs stay fast because no store is hooked: every mapped page the application does not own is
+ * write-protected ({@code uc_mem_protect}, read and execute only). The first guest write to such a page raises
+ * {@code UC_MEM_WRITE_PROT}; the sanitizer records it, lifts the protection and lets the write proceed, and from then on
+ * watches that page (and its reported neighbours, one bounded {@code UC_HOOK_MEM_WRITE} per contiguous run) so the
+ * lengths of later writes there are exact. Protections follow the memory model's ownership listener (AllocatePages,
+ * FreePages, pool growth), lazily mapped RAM chunks, and ExitBootServices. A write to an address with no RAM stops the
+ * run (the machine's fault) and is reported as firmware corruption of {@code no RAM}. Host (firmware) writes are not
+ * affected: {@code uc_mem_write} ignores page protections.
+ *
+ * <pre>{@code
+ * try (UefiMachine m = UefiMachine.builder(platform).payload(file).build();
+ *      MemorySanitizer sanitizer = MemorySanitizer.attach(m)) {
+ *     BootResult r = m.run();
+ *     SanitizerReport findings = sanitizer.report();
+ * }
+ * }</pre>
+ */
+public final class MemorySanitizer implements AutoCloseable {
+    /** Contiguous watched runs beyond which newly reported pages are not watched (each run is one bounded hook). */
+    public static final int MAX_WATCH_RUNS = 64;
+    private static final long PAGE = 0x1000;
+    private static final Set<Perm> PROTECTED = EnumSet.of(Perm.READ, Perm.EXEC);
+
+    private final UefiMachine machine;
+    private final Engine engine;
+    private final PhysicalMemory physical;
+    private final WritePolicy policy;
+    private final SanitizerListener listener;
+    private final FindingLog log = new FindingLog();
+    private final RangeSet<Long> mapped = TreeRangeSet.create();
+    private final RangeSet<Long> protectedPages = TreeRangeSet.create();
+    private final RangeMap<Long, Hook> watchHooks = TreeRangeMap.create();
+    private final RangeSet<Long> watched = TreeRangeSet.create();
+    private final OwnershipListener ownershipListener = this::ownershipChanged;
+    private final PhysicalMemory.ChunkListener chunkListener = this::chunkMapped;
+    private final TraceListener traceListener = this::serviceCalled;
+    private final Hook faultHook;
+    private long faults;
+    private long watchedPages;
+    private long unwatchedPages;
+    private boolean closed;
+
+    private MemorySanitizer(UefiMachine machine, SanitizerListener listener) {
+        this.machine = machine;
+        this.engine = machine.machine().engine();
+        this.physical = machine.machine().physical();
+        this.listener = listener;
+        List<long[]> owned = new ArrayList<>();
+        owned.add(new long[] {machine.image().base(), pageUp(machine.image().base() + machine.image().size())});
+        for (FirmwareArena.Piece p : machine.arena()) {
+            if (p.label().startsWith("application stack")) {
+                owned.add(new long[] {p.base(), p.end()});
+            }
+        }
+        this.policy = new WritePolicy(machine.memoryMap(), owned, machine.arena());
+        if (machine.state().exitedBootServices()) {
+            policy.exitBootServices();
+        }
+        faultHook = physical.onProtectionFault(this::onProtectionFault);
+        for (long[] chunk : physical.mappedChunks()) {
+            mapped.add(Range.closedOpen(chunk[0], chunk[0] + chunk[1]));
+        }
+        machine.memoryMap().addListener(ownershipListener);
+        physical.addChunkListener(chunkListener);
+        machine.trace().addListener(traceListener);
+        for (Range<Long> r : List.copyOf(mapped.asRanges())) {
+            refresh(r.lowerEndpoint(), r.upperEndpoint());
+        }
+    }
+
+    /** Starts watching {@code machine} (before {@link UefiMachine#run()}). */
+    public static MemorySanitizer attach(UefiMachine machine) {
+        return attach(machine, f -> { });
+    }
+
+    /** Starts watching {@code machine}; {@code listener} hears each new finding as it happens. */
+    public static MemorySanitizer attach(UefiMachine machine, SanitizerListener listener) {
+        return new MemorySanitizer(Objects.requireNonNull(machine, "machine"), Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The findings so far (complete once the run ended), including a write to memory with no RAM that stopped it. */
+    public SanitizerReport report() {
+        List<SanitizerFinding> findings = new ArrayList<>(log.findings());
+        GuestFault fault = physical.lastFault();
+        if (fault != null && fault.access().isWrite() && fault.access() != MemAccess.WRITE_PROT) {
+            findings.add(new SanitizerFinding(FindingKind.FIRMWARE_CORRUPTION, engine.reg(X86Reg.RIP), fault.address(),
+                    Math.max(1, fault.size()), "no RAM", "no RAM (" + fault.reason() + ")", policy.afterExitBootServices(),
+                    machine.trace().nextSequence() - 1, 1));
+        }
+        return new SanitizerReport(findings, faults, watchedPages, unwatchedPages);
+    }
+
+    // ---- protections -------------------------------------------------------------------------------------------
+
+    private void chunkMapped(long base, long size) {
+        mapped.add(Range.closedOpen(base, base + size));
+        refresh(base, base + size);
+    }
+
+    private void ownershipChanged(OwnerRun run) {
+        policy.invalidate();
+        refresh(run.base(), run.end());
+    }
+
+    private void serviceCalled(ServiceCallEvent e) {
+        if (!policy.afterExitBootServices() && e.service().equals("ExitBootServices") && e.status().equals("EFI_SUCCESS")) {
+            policy.exitBootServices();
+            for (Range<Long> r : List.copyOf(mapped.asRanges())) {
+                refresh(r.lowerEndpoint(), r.upperEndpoint());
+            }
+        }
+    }
+
+    /** Brings the protection of the mapped pages in {@code [start, end)} in line with the policy. */
+    private void refresh(long start, long end) {
+        if (closed) {
+            return;
+        }
+        for (Range<Long> m : mapped.subRangeSet(Range.closedOpen(start, end)).asRanges()) {
+            long runStart = m.lowerEndpoint();
+            boolean runFlagged = false;
+            for (long p = m.lowerEndpoint(); p < m.upperEndpoint(); p += PAGE) {
+                boolean flagged = policy.classify(p).flagged();
+                if (p == m.lowerEndpoint()) {
+                    runFlagged = flagged;
+                } else if (flagged != runFlagged) {
+                    apply(runStart, p, runFlagged);
+                    runStart = p;
+                    runFlagged = flagged;
+                }
+            }
+            apply(runStart, m.upperEndpoint(), runFlagged);
+        }
+    }
+
+    private void apply(long start, long end, boolean flagged) {
+        Range<Long> r = Range.closedOpen(start, end);
+        if (flagged) {
+            RangeSet<Long> todo = TreeRangeSet.create(List.of(r));
+            todo.removeAll(protectedPages);
+            todo.removeAll(watched);
+            for (Range<Long> t : todo.asRanges()) {
+                engine.protect(t.lowerEndpoint(), t.upperEndpoint() - t.lowerEndpoint(), PROTECTED);
+            }
+            protectedPages.addAll(todo);
+        } else {
+            for (Range<Long> t : List.copyOf(protectedPages.subRangeSet(r).asRanges())) {
+                engine.protect(t.lowerEndpoint(), t.upperEndpoint() - t.lowerEndpoint(), Perm.ALL);
+            }
+            protectedPages.remove(r);
+            if (watched.intersects(r)) {
+                unwatch(r);
+            }
+        }
+    }
+
+    // ---- faults and watched pages ------------------------------------------------------------------------------
+
+    private boolean onProtectionFault(MemAccess access, long address, int size, long value) {
+        if (access != MemAccess.WRITE_PROT) {
+            return false;
+        }
+        long end = address + Math.max(size, 1);
+        boolean ours = false;
+        for (long p = address & -PAGE; p < end; p += PAGE) {
+            if (!protectedPages.contains(p)) {
+                continue;
+            }
+            ours = true;
+            faults++;
+            record(Math.max(address, p), Math.min(end, p + PAGE));
+            engine.protect(p, PAGE, Perm.ALL);
+            protectedPages.remove(Range.closedOpen(p, p + PAGE));
+            watch(p);
+        }
+        return ours;
+    }
+
+    private void onWatchedWrite(long address, int size) {
+        record(address, address + Math.max(size, 1));
+    }
+
+    private void record(long start, long end) {
+        long rip = engine.reg(X86Reg.RIP);
+        long afterCall = machine.trace().nextSequence() - 1;
+        for (long a = start; a < end; a = (a & -PAGE) + PAGE) {
+            long pieceEnd = Math.min(end, (a & -PAGE) + PAGE);
+            WritePolicy.Verdict v = policy.classify(a);
+            if (!v.flagged()) {
+                continue;
+            }
+            FindingLog.Key key = new FindingLog.Key(v.kind(), v.ownerType(), v.owner(), rip, policy.afterExitBootServices());
+            if (log.add(key, a, pieceEnd, afterCall)) {
+                listener.onFinding(new SanitizerFinding(v.kind(), rip, a, pieceEnd - a, v.ownerType(), v.owner(),
+                        policy.afterExitBootServices(), afterCall, 1));
+            }
+        }
+    }
+
+    private void watch(long page) {
+        Range<Long> p = Range.closedOpen(page, page + PAGE);
+        boolean adjacent = watched.intersects(Range.closed(page, page + PAGE));
+        if (!adjacent && watchHooks.asMapOfRanges().size() >= MAX_WATCH_RUNS) {
+            unwatchedPages++;
+            return;
+        }
+        watchedPages++;
+        watched.add(p);
+        rehook(watched.rangeContaining(page));
+    }
+
+    private void unwatch(Range<Long> r) {
+        RangeSet<Long> affected = TreeRangeSet.create();
+        watched.subRangeSet(r).asRanges().forEach(x -> affected.add(watched.rangeContaining(x.lowerEndpoint())));
+        watched.remove(r);
+        for (Range<Long> a : affected.asRanges()) {
+            closeHooks(a);
+            for (Range<Long> rest : watched.subRangeSet(a).asRanges()) {
+                rehook(rest);
+            }
+        }
+    }
+
+    /** Replaces the hooks inside {@code run} with one bounded write hook over it. */
+    private void rehook(Range<Long> run) {
+        closeHooks(run);
+        Hook h = engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, run.lowerEndpoint(), run.upperEndpoint() - 1,
+                (type, address, size, value) -> onWatchedWrite(address, size));
+        watchHooks.put(run, h);
+    }
+
+    private void closeHooks(Range<Long> run) {
+        RangeMap<Long, Hook> inside = watchHooks.subRangeMap(run);
+        for (Hook h : List.copyOf(inside.asMapOfRanges().values())) {
+            h.close();
+        }
+        watchHooks.remove(run);
+    }
+
+    private static long pageUp(long a) {
+        return (a + PAGE - 1) & -PAGE;
+    }
+
+    /** Stops watching: hooks and listeners removed, protections lifted. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        machine.trace().removeListener(traceListener);
+        physical.removeChunkListener(chunkListener);
+        machine.memoryMap().removeListener(ownershipListener);
+        for (Hook h : List.copyOf(watchHooks.asMapOfRanges().values())) {
+            h.close();
+        }
+        watchHooks.clear();
+        faultHook.close();
+        for (Range<Long> r : protectedPages.asRanges()) {
+            engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+        }
+        protectedPages.clear();
+    }
+}
