@@ -42,6 +42,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
     Path payload;
 
+    @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (SimpleFileSystem; read-only unless --esp-writable)")
+    Path esp;
+
+    @Option(names = "--esp-writable", description = "let the guest write to the --esp folder")
+    boolean espWritable;
+
     @Option(names = "--trace", paramLabel = "OUT.jsonl", description = "write the service-call trace as JSON lines")
     Path trace;
 
@@ -91,6 +97,12 @@ public final class RunCommand implements Callable<Integer> {
             b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
                     () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
         }
+        if (esp != null) {
+            if (!Files.isDirectory(esp)) {
+                throw new IllegalArgumentException("--esp " + esp + " is not a directory");
+            }
+            b.esp(esp, espWritable);
+        }
         if (loadOptions != null) {
             b.loadOptions(loadOptions);
         }
@@ -129,6 +141,10 @@ public final class RunCommand implements Callable<Integer> {
                 r.unimplementedCalls().size(), r.virtualNanos() / 1e6);
         r.unimplementedCalls().forEach(u -> out.println("         unimplemented: " + u));
         r.violations().forEach(v -> out.println("         violation: " + v));
+        r.finalMap().ifPresent(m -> {
+            out.printf("final memory map (%d descriptors, MapKey 0x%X):%n", m.descriptors().size(), m.mapKey());
+            m.descriptors().forEach(d -> out.println("  " + d));
+        });
         out.println("allocations still held:");
         r.livePages().forEach(a -> out.println("  " + a));
         r.livePool().forEach(p -> out.println("  " + p));

@@ -86,6 +86,20 @@ class EfiemuCommandTest {
     }
 
     @Test
+    void runMountsAHostFolderAsTheEspAndPrintsTheFinalMap(@TempDir Path dir) throws Exception {
+        Path boot = Files.createDirectories(dir.resolve("EFI/BOOT"));
+        Files.write(boot.resolve("BOOTX64.EFI"), StrategyCatalog.builtIn("efi-pool").payloadBytes());
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", boot.resolve("BOOTX64.EFI").toString(),
+                "--esp", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("@efiemu result ok").containsPattern("final memory map \\(\\d+ descriptors");
+        Result notDir = run("run", "--platform", "ovmf-q35-2g", "--payload", boot.resolve("BOOTX64.EFI").toString(),
+                "--esp", boot.resolve("BOOTX64.EFI").toString());
+        assertThat(notDir.exit()).isEqualTo(2);
+        assertThat(notDir.err()).contains("is not a directory");
+    }
+
+    @Test
     void runTakesAProfileFilePath(@TempDir Path dir) throws Exception {
         Path profile = dir.resolve("copy.profile");
         Files.writeString(profile, org.efiemu.platform.ProfileRegistry.builtInText("ovmf-q35-512m").orElseThrow()
