@@ -50,6 +50,11 @@ public final class GdbServer implements AutoCloseable {
     return socket.getLocalPort();
   }
 
+  /** The address listened on (always the loopback address). */
+  public InetAddress address() {
+    return socket.getInetAddress();
+  }
+
   /** Accepts one GDB connection and serves it until GDB detaches, kills or disconnects. */
   public End serve() throws IOException {
     try (Socket client = socket.accept()) {
