@@ -1,9 +1,17 @@
 package org.efiemu.earlyalloc;
 
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.image.LoadedImage;
 import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.sanitizer.FindingKind;
+import org.efiemu.uefi.sanitizer.SanitizerReport;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.trace.ServiceCallEvent;
 
@@ -26,6 +34,31 @@ public final class Observations {
         return new Observation(end(r), calls, r.consoleText(), platform.memoryMap(), finalMap,
                 findings == null ? List.of() : findings, findings != null, image.base(), image.size(),
                 r.violations().stream().map(Object::toString).toList());
+    }
+
+    /**
+     * The sanitizer's findings in the verdict engine's terms, merged: findings of the same kind, owner type, RIP and
+     * side of ExitBootServices whose byte ranges touch or overlap become one (a byte-wise copy loop is one finding with
+     * a length), keeping the earliest {@code afterCall}. Order: by first address within each key's first appearance.
+     */
+    public static List<SanitizerFinding> findings(SanitizerReport report) {
+        Map<List<Object>, RangeSet<Long>> ranges = new LinkedHashMap<>();
+        Map<List<Object>, Long> firstCall = new LinkedHashMap<>();
+        for (var f : report.findings()) {
+            SanitizerFinding.Kind kind = f.kind() == FindingKind.FIRMWARE_CORRUPTION
+                    ? SanitizerFinding.Kind.FIRMWARE_CORRUPTION : SanitizerFinding.Kind.UNALLOCATED_USE;
+            List<Object> key = List.of(kind, f.ownerType(), f.rip(), f.afterExitBootServices());
+            ranges.computeIfAbsent(key, k -> TreeRangeSet.create()).add(Range.closedOpen(f.address(), f.end()));
+            firstCall.merge(key, f.afterCall(), Math::min);
+        }
+        List<SanitizerFinding> out = new ArrayList<>();
+        ranges.forEach((key, set) -> {
+            for (Range<Long> r : set.asRanges()) {
+                out.add(new SanitizerFinding((SanitizerFinding.Kind) key.get(0), (Long) key.get(2), r.lowerEndpoint(),
+                        r.upperEndpoint() - r.lowerEndpoint(), (String) key.get(1), (Boolean) key.get(3), firstCall.get(key)));
+            }
+        });
+        return out;
     }
 
     /** A run whose image could not be loaded. */

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param ownerType             memory type name of the owning descriptor ({@code EfiBootServicesData}), or
  *                              {@code no RAM} for a hole
  * @param afterExitBootServices true when the write happened after ExitBootServices succeeded
+ * @param afterCall             trace sequence of the last service call before the first of these writes
  */
 public record SanitizerFinding(Kind kind, long rip, long address, long length, String ownerType,
-        boolean afterExitBootServices) {
+        boolean afterExitBootServices, long afterCall) {
 
     /** What the write hit. */
     public enum Kind {

@@ -29,9 +29,10 @@ final class SanitizerRules {
             List<Graded> out, List<Violation> violations) {
         if (o.sanitized()) {
             for (SanitizerFinding f : o.findings()) {
-                judge(f.kind(), f.address(), f.length(), f.rip(), f.ownerType(), label(lines, f.address(), f.length()),
+                judge(f.kind(), f.address(), f.length(), f.rip(), f.ownerType(), label(lines, f),
                         "", memory, trampoline, out, violations);
             }
+            firmwareWritesForTheStrategy(o, memory, trampoline, out, violations);
             return;
         }
         for (Region r : lines.regions()) {
@@ -44,6 +45,37 @@ final class SanitizerRules {
                     .orElse(false) ? SanitizerFinding.Kind.UNALLOCATED_USE : SanitizerFinding.Kind.FIRMWARE_CORRUPTION;
             judge(kind, r.base(), r.size(), 0, owner, " (" + r.label() + ")",
                     "; range named by the payload, owned by no allocation in the trace (no sanitizer watched this run)",
+                    memory, trampoline, out, violations);
+        }
+    }
+
+    /**
+     * The sanitizer sees guest stores only; the firmware's own writes into a buffer the strategy handed it (GetMemoryMap
+     * writes MemoryMapSize bytes at MemoryMap, UEFI 2.10 §7.2) are judged here by the same rules, when the buffer was
+     * not memory the strategy owned at the time of the call.
+     */
+    private static void firmwareWritesForTheStrategy(Observation o, StrategyMemory memory, Trampoline trampoline,
+            List<Graded> out, List<Violation> violations) {
+        for (ObservedCall c : o.calls()) {
+            if (!c.fromImage() || !c.service().equals("GetMemoryMap") || !c.succeeded()) {
+                continue;
+            }
+            Optional<Long> buffer = c.numberArgument(1);
+            Optional<Long> size = c.outputs().stream().filter(x -> x.startsWith("MemoryMapSize=")).findFirst()
+                    .flatMap(ObservedCall::parseNumber);
+            if (buffer.isEmpty() || buffer.get() == 0 || size.isEmpty() || size.get() == 0) {
+                continue;
+            }
+            long b = buffer.get();
+            long n = size.get();
+            boolean owned = o.inImage(b) && o.inImage(b + n - 1) || memory.byImage().stream()
+                    .anyMatch(a -> a.heldAt(c.sequence()) && a.contains(b, n));
+            if (owned || !memory.isRam(b, n)) {
+                continue;
+            }
+            boolean free = memory.entryAt(b).map(d -> d.type() == MemoryType.EfiConventionalMemory.value()).orElse(false);
+            judge(free ? SanitizerFinding.Kind.UNALLOCATED_USE : SanitizerFinding.Kind.FIRMWARE_CORRUPTION, b, n,
+                    c.callerRip(), memory.ownerAt(b), " (map-buffer)", "; written by the firmware: " + c.summary(),
                     memory, trampoline, out, violations);
         }
     }
@@ -87,12 +119,13 @@ final class SanitizerRules {
         if (o.inImage(r.base()) && o.inImage(r.end() - 1)) {
             return true;
         }
-        return memory.byImage().stream().anyMatch(a -> !a.freed() && a.call().sequence() < r.sequence()
-                && a.contains(r.base(), r.size()));
+        return memory.byImage().stream().anyMatch(a -> a.heldAt(r.sequence()) && a.contains(r.base(), r.size()));
     }
 
-    private static String label(PayloadLines lines, long address, long length) {
-        return lines.regions().stream().filter(r -> !VerdictEngine.isContainer(r) && r.overlaps(address, length))
+    /** The labels of the named ranges the finding wrote into, as far as they were named before the write. */
+    private static String label(PayloadLines lines, SanitizerFinding f) {
+        return lines.regions().stream().filter(r -> !VerdictEngine.isContainer(r) && r.overlaps(f.address(), f.length())
+                        && (r.sequence() <= f.afterCall() || r.sequence() == Long.MAX_VALUE && f.afterExitBootServices()))
                 .map(Region::label).reduce((a, b) -> a + "+" + b).map(s -> " (" + s + ")").orElse("");
     }
 }

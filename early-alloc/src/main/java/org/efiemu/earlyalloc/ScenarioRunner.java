@@ -13,12 +13,13 @@ import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.sanitizer.MemorySanitizer;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /**
  * Runs one {@link Scenario} on its own {@link UefiMachine} and judges it: boot the strategy payload on the platform
- * (loaded where the descriptor or the options say), run until ResetSystem after ExitBootServices (the payload's end),
- * a fault, a violation or the budget; then the {@link VerdictEngine}. Thread-safe: no shared mutable state, so many
+ * (loaded where the descriptor or the options say) with the memory-ownership sanitizer attached, run until ResetSystem
+ * after ExitBootServices (the payload's end), a fault, a violation or the budget; then the {@link VerdictEngine}. Thread-safe: no shared mutable state, so many
  * scenarios can run in parallel.
  */
 public final class ScenarioRunner {
@@ -77,10 +78,10 @@ public final class ScenarioRunner {
             }
             return Observations.loadFailed(platform, e.getMessage());
         }
-        try (machine) {
+        try (machine; MemorySanitizer sanitizer = MemorySanitizer.attach(machine)) {
             BootResult r = machine.run();
             List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
-            return Observations.of(platform, r, now, null);
+            return Observations.of(platform, r, now, Observations.findings(sanitizer.report()));
         }
     }
 

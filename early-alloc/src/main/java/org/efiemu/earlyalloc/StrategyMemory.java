@@ -15,8 +15,21 @@ import org.efiemu.uefi.spec.MemoryType;
  * address at application entry.
  */
 final class StrategyMemory {
-    /** A successful allocation returned by the firmware. */
-    record Obtained(ObservedCall call, long base, long size, String memoryType, boolean freed) {
+    /**
+     * A successful allocation returned by the firmware.
+     *
+     * @param freedAt trace sequence of the FreePages/FreePool that released it, {@code Long.MAX_VALUE} while held
+     */
+    record Obtained(ObservedCall call, long base, long size, String memoryType, long freedAt) {
+        boolean freed() {
+            return freedAt != Long.MAX_VALUE;
+        }
+
+        /** True when the allocation was held at trace position {@code sequence} (made before, freed after). */
+        boolean heldAt(long sequence) {
+            return call.sequence() < sequence && (freedAt == Long.MAX_VALUE || sequence < freedAt);
+        }
+
         boolean overlaps(long start, long length) {
             return Long.compareUnsigned(base, start + length) < 0 && Long.compareUnsigned(start, base + size) < 0;
         }
@@ -47,14 +60,14 @@ final class StrategyMemory {
                     Optional<Long> base = c.firstNumberOutput();
                     Optional<Long> pages = c.numberArgument(2);
                     if (base.isPresent() && pages.isPresent()) {
-                        add(c, new Obtained(c, base.get(), pages.get() * MemoryDescriptor.PAGE_SIZE, argument(c, 1), false));
+                        add(c, new Obtained(c, base.get(), pages.get() * MemoryDescriptor.PAGE_SIZE, argument(c, 1), Long.MAX_VALUE));
                     }
                 }
                 case "AllocatePool" -> {
                     Optional<Long> base = c.firstNumberOutput();
                     Optional<Long> size = c.numberArgument(1);
                     if (base.isPresent() && size.isPresent()) {
-                        add(c, new Obtained(c, base.get(), Math.max(1, size.get()), argument(c, 0), false));
+                        add(c, new Obtained(c, base.get(), Math.max(1, size.get()), argument(c, 0), Long.MAX_VALUE));
                     }
                 }
                 case "FreePages", "FreePool" -> c.numberArgument(0).ifPresent(b -> markFreed(c, b));
@@ -79,7 +92,7 @@ final class StrategyMemory {
             for (int i = 0; i < list.size(); i++) {
                 Obtained a = list.get(i);
                 if (a.base() == base && !a.freed() && a.call().fromImage() == c.fromImage()) {
-                    list.set(i, new Obtained(a.call(), a.base(), a.size(), a.memoryType(), true));
+                    list.set(i, new Obtained(a.call(), a.base(), a.size(), a.memoryType(), c.sequence()));
                     break;
                 }
             }

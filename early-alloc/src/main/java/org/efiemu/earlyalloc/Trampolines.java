@@ -95,12 +95,12 @@ final class Trampolines {
             long beforeSequence) {
         long len = room.upperEndpoint() - room.lowerEndpoint();
         for (Obtained a : memory.byImage()) {
-            if (a.call().sequence() < beforeSequence && !a.freed() && a.overlaps(room.lowerEndpoint(), len)) {
+            if (a.heldAt(beforeSequence) && a.overlaps(room.lowerEndpoint(), len)) {
                 return Optional.of(a.call().summary());
             }
         }
         for (SanitizerFinding f : o.findings()) {
-            if (VerdictEngine.overlaps(room, f.address(), f.length())) {
+            if (f.afterCall() < beforeSequence && VerdictEngine.overlaps(room, f.address(), f.length())) {
                 return Optional.of("wrote " + hex(f.address()) + "+" + hex(f.length()));
             }
         }

@@ -73,7 +73,7 @@ class VerdictEngineTest {
         trampolineAt(0x90000);
         exitBootServices();
         findings.add(new SanitizerFinding(SanitizerFinding.Kind.FIRMWARE_CORRUPTION, IMAGE + 0x1234, 0x7100040, 0x10,
-                "EfiBootServicesData", false));
+                "EfiBootServicesData", false, calls.size()));
         Judgement j = judge(true);
         assertThat(j.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(j.reasons()).singleElement().satisfies(r -> {
@@ -90,7 +90,7 @@ class VerdictEngineTest {
         trampolineAt(0x10000);
         exitBootServices();
         findings.add(new SanitizerFinding(SanitizerFinding.Kind.UNALLOCATED_USE, IMAGE + 0x40, 0x9FF78, 0x88,
-                "EfiConventionalMemory", false));
+                "EfiConventionalMemory", false, calls.size()));
         Judgement j = judge(true);
         assertThat(j.verdict()).isEqualTo(Verdict.WARN);
         assertThat(j.reasons()).singleElement().satisfies(r -> assertThat(r.message()).contains("works by luck"));
@@ -99,7 +99,7 @@ class VerdictEngineTest {
     @Test
     void unallocatedMemoryLaterHandedOutByTheFirmwareFails() {
         findings.add(new SanitizerFinding(SanitizerFinding.Kind.UNALLOCATED_USE, IMAGE + 0x40, 0x9FF78, 0x88,
-                "EfiConventionalMemory", false));
+                "EfiConventionalMemory", false, calls.size()));
         trampolineAt(0x90000);
         exitBootServices();
         Judgement j = judge(true);
