@@ -1,0 +1,53 @@
+package org.efiemu.uefi.sanitizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Aggregation of flagged writes: one finding per kind, owner, contiguous range and RIP. */
+class FindingLogTest {
+    private static final FindingLog.Key BS = new FindingLog.Key(FindingKind.FIRMWARE_CORRUPTION, "EfiBootServicesData",
+            "platform firmware", 0x1000, false);
+
+    @Test
+    void adjacentWritesOfOneRipJoinIntoOneFindingWithTheWholeLength() {
+        FindingLog log = new FindingLog();
+        assertThat(log.add(BS, 0x5000, 0x5008, 3)).isTrue();
+        for (long a = 0x5008; a < 0x6000; a += 8) {
+            assertThat(log.add(BS, a, a + 8, 3)).isFalse();
+        }
+        assertThat(log.findings()).singleElement().satisfies(f -> {
+            assertThat(f.address()).isEqualTo(0x5000);
+            assertThat(f.length()).isEqualTo(0x1000);
+            assertThat(f.writes()).isEqualTo(0x200);
+            assertThat(f.afterCall()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void writesWithAGapOrAnotherRipAreSeparateFindingsInFirstWriteOrder() {
+        FindingLog log = new FindingLog();
+        FindingLog.Key otherRip = new FindingLog.Key(BS.kind(), BS.ownerType(), BS.owner(), 0x2000, false);
+        log.add(BS, 0x9000, 0x9008, 1);
+        log.add(otherRip, 0x9008, 0x9010, 2);
+        log.add(BS, 0x5000, 0x5008, 4);
+        assertThat(log.findings()).extracting(SanitizerFinding::address, SanitizerFinding::rip)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0x9000L, 0x1000L),
+                        org.assertj.core.groups.Tuple.tuple(0x9008L, 0x2000L),
+                        org.assertj.core.groups.Tuple.tuple(0x5000L, 0x1000L));
+    }
+
+    @Test
+    void aWriteBridgingTwoRangesJoinsBothAndKeepsTheEarlierStart() {
+        FindingLog log = new FindingLog();
+        log.add(BS, 0x7000, 0x7008, 1);
+        log.add(BS, 0x7010, 0x7018, 2);
+        assertThat(log.add(BS, 0x7004, 0x7014, 3)).isFalse();
+        assertThat(log.findings()).singleElement().satisfies(f -> {
+            assertThat(f.address()).isEqualTo(0x7000);
+            assertThat(f.length()).isEqualTo(0x18);
+            assertThat(f.writes()).isEqualTo(3);
+            assertThat(f.afterCall()).isEqualTo(1);
+        });
+    }
+}
