@@ -16,7 +16,6 @@ import org.efiemu.core.engine.Hook;
 import org.efiemu.core.engine.UnicornLib;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.gate.GateCall;
-import org.efiemu.core.gate.GateListener;
 import org.efiemu.core.machine.Machine;
 import org.efiemu.core.machine.RunLimits;
 import org.efiemu.core.machine.StopReason;
@@ -51,20 +50,7 @@ public final class Debugger implements AutoCloseable {
   private final Map<Long, List<Breakpoint>> breakpoints = new TreeMap<>();
   private final Map<Long, Hook> breakHooks = new LinkedHashMap<>();
   private final Map<Integer, WatchSite> watchpoints = new TreeMap<>();
-  private final Map<Integer, HostCallBreakpoint> hostBreaks = new TreeMap<>();
-  private final GateListener listener = new GateListener() {
-    @Override
-    public void before(GateCall call) {
-      if (history != null) history.add(call, machine.snapshot());
-    }
-
-    @Override
-    public void after(GateCall call) {
-      onHostCallReturn(call);
-    }
-  };
-  private boolean listening;
-  private HostCallHistory history;
+  private final HostCallTracker hostCalls;
   private NativeStopFlag stopFlag;
   private Disassembler disassembler;
   private RunLimits limits = RunLimits.none();
@@ -81,6 +67,8 @@ public final class Debugger implements AutoCloseable {
     this.machine = Objects.requireNonNull(machine, "machine");
     this.engine = machine.engine();
     this.memory = machine.memory();
+    this.hostCalls = new HostCallTracker(machine, (b, call) -> stopWith(
+        new Pending(StopKind.HOST_CALL, b + ": " + call, null, null, call)));
   }
 
   public Machine machine() {
@@ -160,19 +148,16 @@ public final class Debugger implements AutoCloseable {
    */
   public HostCallBreakpoint breakOnHostCall(String description, Predicate<GateCall> condition) {
     HostCallBreakpoint b = new HostCallBreakpoint(nextId++, description, Objects.requireNonNull(condition, "condition"));
-    hostBreaks.put(b.id(), b);
-    updateListener();
+    hostCalls.add(b);
     return b;
   }
 
   public boolean remove(HostCallBreakpoint b) {
-    boolean removed = hostBreaks.remove(b.id()) != null;
-    updateListener();
-    return removed;
+    return hostCalls.remove(b);
   }
 
   public List<HostCallBreakpoint> hostCallBreakpoints() {
-    return List.copyOf(hostBreaks.values());
+    return hostCalls.breakpoints();
   }
 
   /**
@@ -181,26 +166,17 @@ public final class Debugger implements AutoCloseable {
    * org.efiemu.core.machine.Snapshot#ramBytes()}), so the cost per host call grows with the guest's footprint.
    */
   public void recordHostCalls(int depth) {
-    if (depth < 0) throw new IllegalArgumentException("host-call history depth " + depth + " is negative");
-    history = depth == 0 ? null : new HostCallHistory(depth);
-    updateListener();
+    hostCalls.record(depth);
   }
 
   /** The host calls that {@link #back()} can return to, oldest first. */
   public List<GateCall> recordedHostCalls() {
-    return history == null ? List.of() : history.calls();
+    return hostCalls.recorded();
   }
 
   /** Bytes of guest RAM held by the recorded snapshots. */
   public long recordedBytes() {
-    return history == null ? 0 : history.ramBytes();
-  }
-
-  private void updateListener() {
-    boolean want = history != null || !hostBreaks.isEmpty();
-    if (want && !listening) machine.gate().addListener(listener);
-    if (!want && listening) machine.gate().removeListener(listener);
-    listening = want;
+    return hostCalls.recordedBytes();
   }
 
   /** Unicorn hooks installed by this debugger now (0 when nothing is set and no run is in progress). */
@@ -210,7 +186,7 @@ public final class Debugger implements AutoCloseable {
 
   /** True while the debugger listens to the call gate (host-call breakpoints or history set). */
   public boolean listensToHostCalls() {
-    return listening;
+    return hostCalls.listening();
   }
 
   // ------------------------------------------------------------------------------------------ hooks
@@ -240,16 +216,6 @@ public final class Debugger implements AutoCloseable {
     // not machine.requestStop here: see NativeStopFlag; the stop lands before the next instruction
     if (pending == null) pending = new Pending(StopKind.WATCHPOINT, wp.toString(), null, null, null);
     stopFlag.raise();
-  }
-
-  private void onHostCallReturn(GateCall call) {
-    for (HostCallBreakpoint b : hostBreaks.values()) {
-      if (b.matches(call)) {
-        b.hit();
-        stopWith(new Pending(StopKind.HOST_CALL, b + ": " + call, null, null, call));
-        return;
-      }
-    }
   }
 
   /** Asks a run in progress to stop with {@link StopKind#INTERRUPTED}; callable from any thread. */
@@ -392,12 +358,7 @@ public final class Debugger implements AutoCloseable {
    * entry is consumed, so calling again goes further back; resuming runs the host call again.
    */
   public StopEvent back() {
-    HostCallHistory.Entry e = history == null ? null : history.pollNewest();
-    if (e == null) {
-      throw new IllegalStateException(history == null
-          ? "back: host calls are not recorded; call recordHostCalls(depth) before running"
-          : "back: no recorded host call left (the last " + history.depth() + " were kept)");
-    }
+    HostCallHistory.Entry e = hostCalls.takeNewest();
     machine.restore(e.snapshot());
     if (machine.clock().mode() == ClockMode.COUNTED) adjustInstructions(-1); // the slot's ret was counted, not run
     return new StopEvent(StopKind.BACK, reg(X86Reg.RIP), "before host call " + e.call(), null, null, e.call(), null);
@@ -524,9 +485,7 @@ public final class Debugger implements AutoCloseable {
     }
     stopFlag = null;
     stepped = false;
-    hostBreaks.clear();
-    history = null;
-    updateListener();
+    hostCalls.clear();
     if (disassembler != null) disassembler.close();
     disassembler = null;
   }
