@@ -36,6 +36,9 @@ public final class ImageAbi {
     private final long gateBase;
     private final long systemTable;
     private final LongSupplier mainImage;
+    /** Non-volatile general registers of the Microsoft x64 convention, restored when Exit unwinds (EDK2 SetJump/LongJump). */
+    private static final X86Reg[] NON_VOLATILE = {X86Reg.RBX, X86Reg.RBP, X86Reg.RDI, X86Reg.RSI, X86Reg.R12,
+        X86Reg.R13, X86Reg.R14, X86Reg.R15};
 
     /** @param mainImage the handle of the image efiemu booted */
     public ImageAbi(ImageServices images, HandleDatabase handles, FirmwareState state, Engine engine, long gateBase,
@@ -135,6 +138,14 @@ public final class ImageAbi {
         child.started = true;
         // CallGate.enterGuest's frame for a two-argument call: the entry RSP Exit unwinds to
         child.entryRsp = ((c.context().stackPointer() - 0x60) & ~0xFL) - 8;
+        child.savedRegisters = new long[NON_VOLATILE.length];
+        for (int i = 0; i < NON_VOLATILE.length; i++) {
+            child.savedRegisters[i] = engine.reg(NON_VOLATILE[i]);
+        }
+        child.savedXmm = new long[10][];
+        for (int i = 0; i < 10; i++) {
+            child.savedXmm[i] = engine.xmm(6 + i);
+        }
         long status = c.context().callGuest(child.image().entryPoint(), handle, systemTable);
         child.entryRsp = 0;
         if (sizePtr != 0 && c.isRam(sizePtr, 8)) {
@@ -188,6 +199,12 @@ public final class ImageAbi {
             return EfiStatus.INVALID_PARAMETER;
         }
         images.exitData(ch, size, data);
+        for (int i = 0; i < NON_VOLATILE.length; i++) {
+            engine.reg(NON_VOLATILE[i], ch.savedRegisters[i]);
+        }
+        for (int i = 0; i < 10; i++) {
+            engine.xmm(6 + i, ch.savedXmm[i][0], ch.savedXmm[i][1]);
+        }
         engine.reg(X86Reg.RSP, ch.entryRsp + 8);
         engine.reg(X86Reg.RIP, gateBase + CallGate.SLOT);
         c.output("unwinds to StartImage");

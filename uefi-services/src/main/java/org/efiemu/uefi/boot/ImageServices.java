@@ -42,6 +42,9 @@ public final class ImageServices {
         long entryRsp;
         long exitDataSize;
         long exitData;
+        /** The caller's non-volatile registers at StartImage (MS x64: RBX, RBP, RDI, RSI, R12-R15, XMM6-XMM15). */
+        long[] savedRegisters;
+        long[][] savedXmm;
 
         Child(LoadedImage image, long handle, long protocol, long devicePath) {
             this.image = image;
@@ -142,6 +145,10 @@ public final class ImageServices {
         registry.add(image);
         declareCode.accept(image.base());
         long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable, parent, deviceHandle, filePath, "");
+        if (filePath.isEmpty()) {
+            // loaded from a buffer without a device path: EDK2 leaves FilePath NULL
+            memory.putU64(protocol + LoadedImageProtocol.FILE_PATH, 0);
+        }
         HandleResult h = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol);
         long dp = 0;
         if (fullPath != null) {
