@@ -1,0 +1,71 @@
+package org.efiemu.uefi.boot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.efiemu.uefi.runtime.RuntimeService;
+
+/**
+ * Renders {@code docs/services.md} from the binding table ({@link ServiceBindings}): every slot of
+ * {@code EFI_BOOT_SERVICES} and {@code EFI_RUNTIME_SERVICES} in spec order, whether it is implemented, whether it may run
+ * guest code (notification functions, child images) and what it does where that is not the obvious. Command line:
+ * {@code java ... org.efiemu.uefi.boot.ServicesDoc docs/services.md}; {@code ServicesDocTest} fails when the committed
+ * file differs from {@link #render()}.
+ */
+public final class ServicesDoc {
+    /** What a slot does beyond "as the spec and EDK2 say", keyed by spec name. */
+    private static final Map<String, String> NOTES = Map.ofEntries(
+            Map.entry("Reserved", "the spec's unused slot; no service"),
+            Map.entry("RaiseTPL", "returns the old TPL; a lower or invalid TPL is refused (EDK2 ASSERTs)"),
+            Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire ends the run (violation)"),
+            Map.entry("SetTimer", "TriggerTime on virtual time; timers fire at the next event service or Stall"),
+            Map.entry("Stall", "advances virtual time, then fires due timers"),
+            Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
+            Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
+            Map.entry("LoadImage", "from a buffer, or from a device path on the ESP (SimpleFileSystem)"),
+            Map.entry("StartImage", "runs the entry point in the guest; an application is unloaded afterwards"),
+            Map.entry("Exit", "from a child: unwinds to StartImage; from the booted image: ends the run"),
+            Map.entry("ExitBootServices", "signals BEFORE_EXIT_BOOT_SERVICES, checks MapKey, then EXIT_BOOT_SERVICES"),
+            Map.entry("GetTime", "start time from the run options plus virtual time"),
+            Map.entry("GetWakeupTime", "EFI_UNSUPPORTED, as OVMF"),
+            Map.entry("SetWakeupTime", "EFI_UNSUPPORTED, as OVMF"),
+            Map.entry("SetVirtualAddressMap", "once, after ExitBootServices; the map is recorded, the CPU stays identity-mapped"),
+            Map.entry("ResetSystem", "ends the run; BootResult.reset() holds type, status and data"),
+            Map.entry("UpdateCapsule", "EFI_UNSUPPORTED (no capsule support, as OVMF)"),
+            Map.entry("QueryCapsuleCapabilities", "EFI_UNSUPPORTED (no capsule support, as OVMF)"));
+
+    private ServicesDoc() {}
+
+    /** The Markdown text of docs/services.md. */
+    public static String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Boot and Runtime Services\n\n")
+                .append("Generated from `org.efiemu.uefi.boot.ServiceBindings` by `org.efiemu.uefi.boot.ServicesDoc` ")
+                .append("(run it with the output path; `ServicesDocTest` fails when this file is stale). Slots in the ")
+                .append("order of UEFI 2.10 §4.4 and §4.5; \"guest code\" marks services that may call back into the ")
+                .append("guest (notification functions, image entry points) and so run on the call gate's continuation ")
+                .append("thread. An unimplemented slot would return EFI_UNSUPPORTED and be listed in ")
+                .append("`BootResult.unimplementedCalls()`.\n\n")
+                .append("| Table | Service | Offset | Status | Guest code | Notes |\n|---|---|---|---|---|---|\n");
+        for (ServiceBindings.SlotStatus s : ServiceBindings.serviceStatus()) {
+            boolean boot = s.table().equals("EFI_BOOT_SERVICES");
+            boolean guest = boot ? ServiceBindings.callsGuest(BootService.bySpecName(s.service()))
+                    : ServiceBindings.callsGuest(RuntimeService.bySpecName(s.service()));
+            sb.append(String.format("| %s | %s | 0x%X | %s | %s | %s |%n", boot ? "Boot" : "Runtime", s.service(),
+                    s.offset(), s.implemented() ? "implemented" : "not bound", guest ? "yes" : "",
+                    NOTES.getOrDefault(s.service(), "")));
+        }
+        return sb.toString().replace("\r\n", "\n");
+    }
+
+    /** Writes {@link #render()} to the path given as the only argument. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: ServicesDoc <output.md>");
+            System.exit(2);
+        }
+        Files.writeString(Path.of(args[0]), render(), StandardCharsets.UTF_8);
+    }
+}
