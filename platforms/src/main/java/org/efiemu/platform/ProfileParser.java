@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.efiemu.uefi.memory.PlacementRules;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
@@ -277,7 +278,13 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, lineOf.get("placement"), "placement '" + parts[0]
                     + "': expected one of " + PlatformProfile.PLACEMENT_NAMES);
         }
-        return new PlacementSpec(parts[0], params);
+        PlacementSpec spec = new PlacementSpec(parts[0], params);
+        try {
+            PlacementRules.create(spec); // the firmware model's own check of every parameter
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, lineOf.get("placement"), e.getMessage());
+        }
+        return spec;
     }
 
     private int uefiRevision() {

@@ -63,7 +63,7 @@ class ProfileParserTest {
     void variablesRoundTripAsUtf16TextOrHex() {
         String text = """
                 name: v
-                placement: low-first limit=0xFFFFF
+                placement: low-first low-limit=0xFFFFF
                 uefi-revision: 2.30
                 console: 100x31
                 variable: PlatformLang 8be4df61-93ca-11d2-aa0d-00e098032b8c 0x7 utf16:en-US
@@ -74,7 +74,7 @@ class ProfileParserTest {
         PlatformProfile p = ProfileParser.parse(text, "v");
         assertThat(p.variables().get(0).data()).isEqualTo("en-US\0".getBytes(StandardCharsets.UTF_16LE));
         assertThat(p.variables().get(1).data()).containsExactly(1, 0, 2, 0);
-        assertThat(p.placement().param("limit", null)).isEqualTo("0xFFFFF");
+        assertThat(p.placement().param("low-limit", null)).isEqualTo("0xFFFFF");
         assertThat(p.firmware().uefiRevision()).isEqualTo((2 << 16) | 30);
         String w = ProfileWriter.write(p);
         assertThat(w).contains("variable: PlatformLang 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 utf16:en-US\n",
@@ -134,6 +134,30 @@ class ProfileParserTest {
         assertThat(error("name: a\nvariable: X 1234 0x7 hex:00\nmemory-map:\n").getMessage()).contains(":2:", "GUID");
         assertThat(error("name: a\n").getMessage()).contains("no 'memory-map:' line");
         assertThat(error("memory-map:\n").getMessage()).contains("no 'name:' key");
+    }
+
+    @Test
+    void placementParametersAreCheckedByThePlacementRulesAndABadOneNamesFileAndLine() {
+        assertThat(error("name: a\nplacement: low-first limit=0xFFFFF\nmemory-map:\n").getMessage())
+                .startsWith("t.profile:2: ").contains("unknown parameter 'limit'", "low-limit");
+        assertThat(error("name: a\nplacement: edk2-topdown low-limit=0xFFFFF\nmemory-map:\n").getMessage())
+                .startsWith("t.profile:2: ").contains("unknown parameter 'low-limit'");
+        assertThat(error("name: a\nplacement: edk2-topdown default-max=4G\nmemory-map:\n").getMessage())
+                .startsWith("t.profile:2: ").contains("default-max", "'4G'");
+        assertThat(error("name: a\nplacement: edk2-topdown bins=EfiACPIMemoryNVS:0x80\nmemory-map:\n").getMessage())
+                .startsWith("t.profile:2: ").contains("Type@base+pages");
+        assertThat(error("name: a\nplacement: bottom-up bins=EfiBogus@0x1000+1\nmemory-map:\n").getMessage())
+                .startsWith("t.profile:2: ").contains("unknown memory type 'EfiBogus'");
+        assertThat(error("name: a\nplacement: edk2-topdown bins=EfiACPIMemoryNVS@0x1000+2,EfiACPIReclaimMemory@0x2000+1"
+                + "\nmemory-map:\n").getMessage()).startsWith("t.profile:2: ").contains("clashes with");
+    }
+
+    @Test
+    void validPlacementParametersAreKeptVerbatimInTheirOrder() {
+        PlatformProfile p = ProfileParser.parse("name: a\nplacement: low-first default-max=0x7F4EBFFF"
+                + " bins=EfiACPIMemoryNVS@0x7F77E000+0x80 low-limit=0x9FFFF\nmemory-map:\n", "t");
+        assertThat(p.placement().toString())
+                .isEqualTo("low-first default-max=0x7F4EBFFF bins=EfiACPIMemoryNVS@0x7F77E000+0x80 low-limit=0x9FFFF");
     }
 
     @Test

@@ -7,7 +7,11 @@ source: step 3: below-4G layout moved onto the R820's own UEFI-mode E820 (dell-p
 source: step 4: R820 E820 usable 0xB6B2F000-0xB6B60FFF has no R520 counterpart; inferred as EfiBootServicesData (it lies between ACPI NVS and runtime data, where the R520 has boot-services code; E820 'usable' cannot say which)
 source: step 5: RAM above 4 GiB scaled to end at 0x18040000000 (1.5 TiB above 4 GiB plus the 1 GiB hole, for scale tests; same low layout)
 source: identity: DMI 'Dell Inc. PowerEdge R820/0YWR73, BIOS 2.7.0 01/07/2020'; ACPI OEM ID DELL (R820 legacy-mode RSDP 'v02 DELL'); CPU model is an assumption (Xeon E5-4600, Sandy Bridge-EP, family 6 model 45), 4 sockets x 8 cores x 2 threads
-placement: edk2-topdown
+source: inferred: placement bins = the memory-type bin stack below 4 GiB (moved with the R520's layout, step 3), EfiRuntimeServicesCode@0xB86A0000+0x100, EfiRuntimeServicesData@0xB87A0000+0x100, EfiReservedMemoryType@0xB88A0000+0x4, EfiACPIMemoryNVS@0xB88A4000+0x100, EfiACPIReclaimMemory@0xB89A4000+0x80 (EDK2 CoreAddMemoryDescriptor allocates one bin per MemoryTypeInformation type, stacked at the top of the initial DXE region; found as the highest run below 4 GiB of contiguous write-back descriptors of the special types, read down from its top until a type repeats)
+source: inferred: the bins' free parts are unknown (a map taken by an OS reports a bin's free pages under the bin's type), so each bin is kept wholly used: a request of a bin's type goes to the default region
+source: inferred: default-max = lowest bin base - 1 = 0xB869FFFF (EDK2 mDefaultMaximumAddress): AllocateAnyPages and AllocatePool take the default region below 4 GiB top-down first and reach RAM above 4 GiB only once everything below is used
+source: evidence: in the R520's raw map (taken after GRUB, shim and the kernel's EFI stub allocated) all 9 EfiLoaderCode/EfiLoaderData ranges lie below its bin stack at 0xC86C0000, the largest 0x9247B000-0xC22A5FFF and 0x3D514000-0x3FFFFFFF, and all RAM above 4 GiB is still EfiConventionalMemory
+placement: edk2-topdown bins=EfiRuntimeServicesCode@0xB86A0000+0x100,EfiRuntimeServicesData@0xB87A0000+0x100,EfiReservedMemoryType@0xB88A0000+0x4,EfiACPIMemoryNVS@0xB88A4000+0x100,EfiACPIReclaimMemory@0xB89A4000+0x80 default-max=0xB869FFFF
 descriptor-size: 48
 descriptor-version: 1
 firmware-vendor: Dell

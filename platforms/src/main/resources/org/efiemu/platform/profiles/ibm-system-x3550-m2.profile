@@ -8,7 +8,11 @@ source: step 3: 1-8 MiB conventional, 8-16 MiB EfiBootServicesCode, as on the M4
 source: step 4: the top 0x448F000 bytes of the first usable range (ending 0x7D416FFF) take the fragmentation pattern of a real EDK2-derived map: the R520's mem11-mem211 (alternating boot-services data/code and small free gaps, loader ranges returned), moved there unchanged
 source: step 5: E820 'type 20' -> EfiRuntimeServicesCode, 'reserved' inside RAM -> EfiRuntimeServicesData, other 'usable' below 4 GiB -> EfiBootServicesData (as M4 mem52/54/61), ACPI data/NVS as is
 source: step 6: RAM above 4 GiB 0x100000000-0x27FFFFFFF (6 GiB; about 8 GiB in all); the MMIO ranges (E820 reserved at 0x80000000, 0xFED1C000, 0xFF800000) reported after high RAM as EfiMemoryMappedIO with RUNTIME|UC, exactly as the M4's firmware does (mem63-65)
-placement: edk2-topdown
+source: inferred: placement bins = the memory-type bin stack at the top of low RAM (the M2's E820 below 0x7F7FF000), EfiRuntimeServicesCode@0x7F63F000+0x50, EfiRuntimeServicesData@0x7F68F000+0x50, EfiACPIMemoryNVS@0x7F6DF000+0x100, EfiACPIReclaimMemory@0x7F7DF000+0x20 (EDK2 CoreAddMemoryDescriptor allocates one bin per MemoryTypeInformation type, stacked at the top of the initial DXE region; found as the highest run below 4 GiB of contiguous write-back descriptors of the special types, read down from its top until a type repeats)
+source: inferred: the bins' free parts are unknown (a map taken by an OS reports a bin's free pages under the bin's type), so each bin is kept wholly used: a request of a bin's type goes to the default region
+source: inferred: default-max = lowest bin base - 1 = 0x7F63EFFF (EDK2 mDefaultMaximumAddress): AllocateAnyPages and AllocatePool take the default region below 4 GiB top-down first and reach RAM above 4 GiB only once everything below is used
+source: inferred: the runtime bins' types rest on step 5 ('reserved' -> EfiRuntimeServicesData); the smaller runtime ranges directly below the stack (EfiRuntimeServicesData@0x7F60D000+0x32, EfiRuntimeServicesCode@0x7F601000+0xC, EfiRuntimeServicesData@0x7F5EF000+0x12) are taken as runtime allocations that did not fit their bins and went to the top of the default region, as EDK2 FindFreePages does
+placement: edk2-topdown bins=EfiRuntimeServicesCode@0x7F63F000+0x50,EfiRuntimeServicesData@0x7F68F000+0x50,EfiACPIMemoryNVS@0x7F6DF000+0x100,EfiACPIReclaimMemory@0x7F7DF000+0x20 default-max=0x7F63EFFF
 descriptor-size: 48
 descriptor-version: 1
 firmware-vendor: IBM

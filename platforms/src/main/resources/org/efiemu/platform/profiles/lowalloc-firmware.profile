@@ -1,29 +1,39 @@
 name: lowalloc-firmware
-description: OVMF-like q35 2 GiB machine whose AllocatePages serves memory below 1 MiB first
-source: layout: OVMF on QEMU q35 with 2 GiB (TOLUD T = 0x80000000), Debian edk2 2022.11, from /work/shared/reference/uefi-memory-semantics.md sections 5.1 (fixed low entries) and 5.2 (layout relative to T, bins, GCD tail)
-source: inferred: the DXE allocation region below T-0xB14000 is 48 alternating EfiBootServicesCode/Data pairs of made-up sizes (the measured map has this shape, not these addresses)
-source: placement low-first and quirk low-alloc-first: firmware that hands out memory below 1 MiB first, the behaviour that breaks boot loaders which expect the low 1 MiB to stay free; to be replaced by the captured ovmf-q35-2g layout when it lands
-placement: low-first
+description: OVMF q35 2 GiB (captured ovmf-q35-2g) whose AllocatePages/AllocatePool serve memory below 1 MiB first
+source: synthesised by BuiltinSynthesis (platforms/src/test/java) from the built-in ovmf-q35-2g profile: its memory map, identity and placement bins/default-max unchanged; its sources:
+source: ovmf-q35-2g: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: platforms/capture/capture-ovmf.sh --mem 2G
+source: ovmf-q35-2g: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
+source: ovmf-q35-2g: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
+source: ovmf-q35-2g: inferred: EfiLoaderCode 0x10000000-0x10027FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x28000; efiemu loads the application itself)
+source: ovmf-q35-2g: inferred: EfiRuntimeServicesData bin 0x7F4EC000-0x7F5EBFFF: 0x30 free pages 0x7F4EC000-0x7F51BFFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F51B000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: ovmf-q35-2g: inferred: EfiRuntimeServicesCode bin 0x7F5EC000-0x7F6EBFFF: 0x6C free pages 0x7F5EC000-0x7F657FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F657000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: ovmf-q35-2g: inferred: EfiReservedMemoryType bin 0x7F6EC000-0x7F76BFFF: 0x51 free pages 0x7F6EC000-0x7F73CFFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F73C000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: ovmf-q35-2g: inferred: EfiACPIReclaimMemory bin 0x7F76C000-0x7F77DFFF: 0x7 free pages 0x7F76C000-0x7F772FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F772000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: ovmf-q35-2g: inferred: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: 0x6C free pages 0x7F77E000-0x7F7E9FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F7E9000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: ovmf-q35-2g: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; default-max = lowest bin base - 1 (EDK2 mDefaultMaximumAddress)
+source: ovmf-q35-2g: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
+source: inferred: placement low-first (low-limit 0xFFFFF) and quirk low-alloc-first: firmware that hands out the free memory below 1 MiB (0x1000-0x9FFFF here) before anything else, the behaviour that breaks boot loaders which expect the low 1 MiB to stay free for real-mode trampolines; no captured firmware is known to do this, it is a test machine
+placement: low-first bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
 descriptor-version: 1
 firmware-vendor: EDK II
 firmware-revision: 0x10000
 uefi-revision: 2.70
-cpu-vendor: GenuineIntel
-cpu-family: 6
-cpu-model: 45
-cpu-stepping: 7
-cpu-brand: Intel(R) Xeon(R) CPU
+cpu-vendor: AuthenticAMD
+cpu-family: 15
+cpu-model: 107
+cpu-stepping: 1
+cpu-brand: QEMU Virtual CPU version 2.5+
 cpu-count: 1
-smbios-bios-vendor: efiemu
-smbios-bios-version: 0.1
-smbios-bios-date: 01/01/2024
-smbios-manufacturer: efiemu
-smbios-product: lowalloc-firmware
-smbios-version: 1
+smbios-bios-vendor: EFI Development Kit II / OVMF
+smbios-bios-version: 0.0.0
+smbios-bios-date: 02/06/2015
+smbios-manufacturer: QEMU
+smbios-product: Standard PC (Q35 + ICH9, 2009)
+smbios-version: pc-q35-7.2
 smbios-serial: 0
-acpi-oem-id: EFIEMU
-acpi-oem-table-id: EFIEMU01
+acpi-oem-id: BOCHS
+acpi-oem-table-id: BXPC
 console: 80x25
 quirk: low-alloc-first
 memory-map:
@@ -34,111 +44,121 @@ EfiACPIMemoryNVS          0x0000000000806000-0x0000000000807FFF 0xF
 EfiConventionalMemory     0x0000000000808000-0x000000000080FFFF 0xF
 EfiACPIMemoryNVS          0x0000000000810000-0x00000000008FFFFF 0xF
 EfiBootServicesData       0x0000000000900000-0x00000000014FFFFF 0xF
-EfiConventionalMemory     0x0000000001500000-0x000000007ECA1FFF 0xF
-EfiBootServicesCode       0x000000007ECA2000-0x000000007ECADFFF 0xF
-EfiBootServicesData       0x000000007ECAE000-0x000000007ECC6FFF 0xF
-EfiBootServicesCode       0x000000007ECC7000-0x000000007ECE4FFF 0xF
-EfiBootServicesData       0x000000007ECE5000-0x000000007ECF2FFF 0xF
-EfiBootServicesCode       0x000000007ECF3000-0x000000007ED09FFF 0xF
-EfiBootServicesData       0x000000007ED0A000-0x000000007ED0CFFF 0xF
-EfiBootServicesCode       0x000000007ED0D000-0x000000007ED1CFFF 0xF
-EfiBootServicesData       0x000000007ED1D000-0x000000007ED41FFF 0xF
-EfiBootServicesCode       0x000000007ED42000-0x000000007ED4AFFF 0xF
-EfiBootServicesData       0x000000007ED4B000-0x000000007ED64FFF 0xF
-EfiBootServicesCode       0x000000007ED65000-0x000000007ED7FFFF 0xF
-EfiBootServicesData       0x000000007ED80000-0x000000007ED8EFFF 0xF
-EfiBootServicesCode       0x000000007ED8F000-0x000000007EDA2FFF 0xF
-EfiBootServicesData       0x000000007EDA3000-0x000000007EDA6FFF 0xF
-EfiBootServicesCode       0x000000007EDA7000-0x000000007EDB3FFF 0xF
-EfiBootServicesData       0x000000007EDB4000-0x000000007EDD9FFF 0xF
-EfiBootServicesCode       0x000000007EDDA000-0x000000007EDF8FFF 0xF
-EfiBootServicesData       0x000000007EDF9000-0x000000007EE13FFF 0xF
-EfiBootServicesCode       0x000000007EE14000-0x000000007EE2BFFF 0xF
-EfiBootServicesData       0x000000007EE2C000-0x000000007EE3BFFF 0xF
-EfiBootServicesCode       0x000000007EE3C000-0x000000007EE4CFFF 0xF
-EfiBootServicesData       0x000000007EE4D000-0x000000007EE51FFF 0xF
-EfiBootServicesCode       0x000000007EE52000-0x000000007EE5BFFF 0xF
-EfiBootServicesData       0x000000007EE5C000-0x000000007EE82FFF 0xF
-EfiBootServicesCode       0x000000007EE83000-0x000000007EE9EFFF 0xF
-EfiBootServicesData       0x000000007EE9F000-0x000000007EEBAFFF 0xF
-EfiBootServicesCode       0x000000007EEBB000-0x000000007EECFFFF 0xF
-EfiBootServicesData       0x000000007EED0000-0x000000007EEE0FFF 0xF
-EfiBootServicesCode       0x000000007EEE1000-0x000000007EEEEFFF 0xF
-EfiBootServicesData       0x000000007EEEF000-0x000000007EEF4FFF 0xF
-EfiBootServicesCode       0x000000007EEF5000-0x000000007EF14FFF 0xF
-EfiBootServicesData       0x000000007EF15000-0x000000007EF3CFFF 0xF
-EfiBootServicesCode       0x000000007EF3D000-0x000000007EF55FFF 0xF
-EfiBootServicesData       0x000000007EF56000-0x000000007EF72FFF 0xF
-EfiBootServicesCode       0x000000007EF73000-0x000000007EF84FFF 0xF
-EfiBootServicesData       0x000000007EF85000-0x000000007EF96FFF 0xF
-EfiBootServicesCode       0x000000007EF97000-0x000000007EFA1FFF 0xF
-EfiBootServicesData       0x000000007EFA2000-0x000000007EFA8FFF 0xF
-EfiBootServicesCode       0x000000007EFA9000-0x000000007EFC5FFF 0xF
-EfiBootServicesData       0x000000007EFC6000-0x000000007EFEEFFF 0xF
-EfiBootServicesCode       0x000000007EFEF000-0x000000007F004FFF 0xF
-EfiBootServicesData       0x000000007F005000-0x000000007F022FFF 0xF
-EfiBootServicesCode       0x000000007F023000-0x000000007F031FFF 0xF
-EfiBootServicesData       0x000000007F032000-0x000000007F044FFF 0xF
-EfiBootServicesCode       0x000000007F045000-0x000000007F04CFFF 0xF
-EfiBootServicesData       0x000000007F04D000-0x000000007F054FFF 0xF
-EfiBootServicesCode       0x000000007F055000-0x000000007F06EFFF 0xF
-EfiBootServicesData       0x000000007F06F000-0x000000007F098FFF 0xF
-EfiBootServicesCode       0x000000007F099000-0x000000007F0ABFFF 0xF
-EfiBootServicesData       0x000000007F0AC000-0x000000007F0CAFFF 0xF
-EfiBootServicesCode       0x000000007F0CB000-0x000000007F0D6FFF 0xF
-EfiBootServicesData       0x000000007F0D7000-0x000000007F0EAFFF 0xF
-EfiBootServicesCode       0x000000007F0EB000-0x000000007F108FFF 0xF
-EfiBootServicesData       0x000000007F109000-0x000000007F111FFF 0xF
-EfiBootServicesCode       0x000000007F112000-0x000000007F128FFF 0xF
-EfiBootServicesData       0x000000007F129000-0x000000007F153FFF 0xF
-EfiBootServicesCode       0x000000007F154000-0x000000007F163FFF 0xF
-EfiBootServicesData       0x000000007F164000-0x000000007F183FFF 0xF
-EfiBootServicesCode       0x000000007F184000-0x000000007F18CFFF 0xF
-EfiBootServicesData       0x000000007F18D000-0x000000007F1A1FFF 0xF
-EfiBootServicesCode       0x000000007F1A2000-0x000000007F1BCFFF 0xF
-EfiBootServicesData       0x000000007F1BD000-0x000000007F1C6FFF 0xF
-EfiBootServicesCode       0x000000007F1C7000-0x000000007F1DAFFF 0xF
-EfiBootServicesData       0x000000007F1DB000-0x000000007F206FFF 0xF
-EfiBootServicesCode       0x000000007F207000-0x000000007F213FFF 0xF
-EfiBootServicesData       0x000000007F214000-0x000000007F234FFF 0xF
-EfiBootServicesCode       0x000000007F235000-0x000000007F253FFF 0xF
-EfiBootServicesData       0x000000007F254000-0x000000007F269FFF 0xF
-EfiBootServicesCode       0x000000007F26A000-0x000000007F281FFF 0xF
-EfiBootServicesData       0x000000007F282000-0x000000007F28CFFF 0xF
-EfiBootServicesCode       0x000000007F28D000-0x000000007F29DFFF 0xF
-EfiBootServicesData       0x000000007F29E000-0x000000007F2CAFFF 0xF
-EfiBootServicesCode       0x000000007F2CB000-0x000000007F2D4FFF 0xF
-EfiBootServicesData       0x000000007F2D5000-0x000000007F2F6FFF 0xF
-EfiBootServicesCode       0x000000007F2F7000-0x000000007F312FFF 0xF
-EfiBootServicesData       0x000000007F313000-0x000000007F329FFF 0xF
-EfiBootServicesCode       0x000000007F32A000-0x000000007F33EFFF 0xF
-EfiBootServicesData       0x000000007F33F000-0x000000007F34AFFF 0xF
-EfiBootServicesCode       0x000000007F34B000-0x000000007F358FFF 0xF
-EfiBootServicesData       0x000000007F359000-0x000000007F386FFF 0xF
-EfiBootServicesCode       0x000000007F387000-0x000000007F3A6FFF 0xF
-EfiBootServicesData       0x000000007F3A7000-0x000000007F3C9FFF 0xF
-EfiBootServicesCode       0x000000007F3CA000-0x000000007F3E2FFF 0xF
-EfiBootServicesData       0x000000007F3E3000-0x000000007F3FAFFF 0xF
-EfiBootServicesCode       0x000000007F3FB000-0x000000007F40CFFF 0xF
-EfiBootServicesData       0x000000007F40D000-0x000000007F419FFF 0xF
-EfiBootServicesCode       0x000000007F41A000-0x000000007F424FFF 0xF
-EfiBootServicesData       0x000000007F425000-0x000000007F453FFF 0xF
-EfiBootServicesCode       0x000000007F454000-0x000000007F470FFF 0xF
-EfiBootServicesData       0x000000007F471000-0x000000007F494FFF 0xF
-EfiBootServicesCode       0x000000007F495000-0x000000007F4AAFFF 0xF
-EfiBootServicesData       0x000000007F4AB000-0x000000007F4C3FFF 0xF
-EfiBootServicesCode       0x000000007F4C4000-0x000000007F4D2FFF 0xF
-EfiBootServicesData       0x000000007F4D3000-0x000000007F4E0FFF 0xF
-EfiBootServicesCode       0x000000007F4E1000-0x000000007F4E8FFF 0xF
-EfiBootServicesData       0x000000007F4E9000-0x000000007F4EBFFF 0xF
-EfiRuntimeServicesData    0x000000007F4EC000-0x000000007F5EBFFF 0x800000000000000F
-EfiRuntimeServicesCode    0x000000007F5EC000-0x000000007F6EBFFF 0x800000000000000F
-EfiReservedMemoryType     0x000000007F6EC000-0x000000007F76BFFF 0xF
-EfiACPIReclaimMemory      0x000000007F76C000-0x000000007F77DFFF 0xF
-EfiACPIMemoryNVS          0x000000007F77E000-0x000000007F7FDFFF 0xF
+EfiConventionalMemory     0x0000000001500000-0x000000007BB74FFF 0xF
+EfiBootServicesData       0x000000007BB75000-0x000000007BB94FFF 0xF
+EfiConventionalMemory     0x000000007BB95000-0x000000007DE8EFFF 0xF
+EfiBootServicesData       0x000000007DE8F000-0x000000007E52DFFF 0xF
+EfiConventionalMemory     0x000000007E52E000-0x000000007E530FFF 0xF
+EfiBootServicesData       0x000000007E531000-0x000000007E543FFF 0xF
+EfiBootServicesCode       0x000000007E544000-0x000000007E5E1FFF 0xF
+EfiBootServicesData       0x000000007E5E2000-0x000000007E620FFF 0xF
+EfiBootServicesCode       0x000000007E621000-0x000000007E625FFF 0xF
+EfiBootServicesData       0x000000007E626000-0x000000007E626FFF 0xF
+EfiBootServicesCode       0x000000007E627000-0x000000007E643FFF 0xF
+EfiBootServicesData       0x000000007E644000-0x000000007E646FFF 0xF
+EfiBootServicesCode       0x000000007E647000-0x000000007E650FFF 0xF
+EfiBootServicesData       0x000000007E651000-0x000000007E652FFF 0xF
+EfiBootServicesCode       0x000000007E653000-0x000000007E669FFF 0xF
+EfiBootServicesData       0x000000007E66A000-0x000000007E66AFFF 0xF
+EfiBootServicesCode       0x000000007E66B000-0x000000007E672FFF 0xF
+EfiBootServicesData       0x000000007E673000-0x000000007E676FFF 0xF
+EfiBootServicesCode       0x000000007E677000-0x000000007E68DFFF 0xF
+EfiBootServicesData       0x000000007E68E000-0x000000007E68FFFF 0xF
+EfiBootServicesCode       0x000000007E690000-0x000000007E6A6FFF 0xF
+EfiBootServicesData       0x000000007E6A7000-0x000000007E6B1FFF 0xF
+EfiBootServicesCode       0x000000007E6B2000-0x000000007E6C6FFF 0xF
+EfiBootServicesData       0x000000007E6C7000-0x000000007E6CEFFF 0xF
+EfiBootServicesCode       0x000000007E6CF000-0x000000007E6F1FFF 0xF
+EfiBootServicesData       0x000000007E6F2000-0x000000007E6F3FFF 0xF
+EfiBootServicesCode       0x000000007E6F4000-0x000000007E707FFF 0xF
+EfiBootServicesData       0x000000007E708000-0x000000007E70EFFF 0xF
+EfiBootServicesCode       0x000000007E70F000-0x000000007E727FFF 0xF
+EfiBootServicesData       0x000000007E728000-0x000000007E72AFFF 0xF
+EfiBootServicesCode       0x000000007E72B000-0x000000007E730FFF 0xF
+EfiBootServicesData       0x000000007E731000-0x000000007E732FFF 0xF
+EfiBootServicesCode       0x000000007E733000-0x000000007E73FFFF 0xF
+EfiBootServicesData       0x000000007E740000-0x000000007E740FFF 0xF
+EfiBootServicesCode       0x000000007E741000-0x000000007E7A2FFF 0xF
+EfiBootServicesData       0x000000007E7A3000-0x000000007E7A7FFF 0xF
+EfiBootServicesCode       0x000000007E7A8000-0x000000007E7BCFFF 0xF
+EfiBootServicesData       0x000000007E7BD000-0x000000007E7BEFFF 0xF
+EfiBootServicesCode       0x000000007E7BF000-0x000000007E7CBFFF 0xF
+EfiBootServicesData       0x000000007E7CC000-0x000000007E7CEFFF 0xF
+EfiBootServicesCode       0x000000007E7CF000-0x000000007E7D0FFF 0xF
+EfiBootServicesData       0x000000007E7D1000-0x000000007E7D3FFF 0xF
+EfiBootServicesCode       0x000000007E7D4000-0x000000007E7E7FFF 0xF
+EfiBootServicesData       0x000000007E7E8000-0x000000007E7ECFFF 0xF
+EfiBootServicesCode       0x000000007E7ED000-0x000000007E7FFFFF 0xF
+EfiBootServicesData       0x000000007E800000-0x000000007E9FFFFF 0xF
+EfiBootServicesCode       0x000000007EA00000-0x000000007EA11FFF 0xF
+EfiBootServicesData       0x000000007EA12000-0x000000007EA16FFF 0xF
+EfiBootServicesCode       0x000000007EA17000-0x000000007EA17FFF 0xF
+EfiBootServicesData       0x000000007EA18000-0x000000007EA19FFF 0xF
+EfiBootServicesCode       0x000000007EA1A000-0x000000007EA2CFFF 0xF
+EfiBootServicesData       0x000000007EA2D000-0x000000007EA2FFFF 0xF
+EfiBootServicesCode       0x000000007EA30000-0x000000007EA30FFF 0xF
+EfiBootServicesData       0x000000007EA31000-0x000000007EA31FFF 0xF
+EfiBootServicesCode       0x000000007EA32000-0x000000007EA38FFF 0xF
+EfiBootServicesData       0x000000007EA39000-0x000000007EA3FFFF 0xF
+EfiBootServicesCode       0x000000007EA40000-0x000000007EA43FFF 0xF
+EfiBootServicesData       0x000000007EA44000-0x000000007EA4BFFF 0xF
+EfiBootServicesCode       0x000000007EA4C000-0x000000007EA59FFF 0xF
+EfiBootServicesData       0x000000007EA5A000-0x000000007EA5BFFF 0xF
+EfiBootServicesCode       0x000000007EA5C000-0x000000007EA6EFFF 0xF
+EfiBootServicesData       0x000000007EA6F000-0x000000007EA70FFF 0xF
+EfiBootServicesCode       0x000000007EA71000-0x000000007EA8EFFF 0xF
+EfiBootServicesData       0x000000007EA8F000-0x000000007EA96FFF 0xF
+EfiBootServicesCode       0x000000007EA97000-0x000000007EA99FFF 0xF
+EfiBootServicesData       0x000000007EA9A000-0x000000007EA9CFFF 0xF
+EfiBootServicesCode       0x000000007EA9D000-0x000000007EA9FFFF 0xF
+EfiRuntimeServicesData    0x000000007EAA0000-0x000000007EBA1FFF 0x800000000000000F
+EfiBootServicesData       0x000000007EBA2000-0x000000007EFA1FFF 0xF
+EfiBootServicesCode       0x000000007EFA2000-0x000000007F010FFF 0xF
+EfiBootServicesData       0x000000007F011000-0x000000007F012FFF 0xF
+EfiBootServicesCode       0x000000007F013000-0x000000007F02DFFF 0xF
+EfiBootServicesData       0x000000007F02E000-0x000000007F032FFF 0xF
+EfiBootServicesCode       0x000000007F033000-0x000000007F033FFF 0xF
+EfiBootServicesData       0x000000007F034000-0x000000007F034FFF 0xF
+EfiBootServicesCode       0x000000007F035000-0x000000007F036FFF 0xF
+EfiBootServicesData       0x000000007F037000-0x000000007F038FFF 0xF
+EfiBootServicesCode       0x000000007F039000-0x000000007F03EFFF 0xF
+EfiBootServicesData       0x000000007F03F000-0x000000007F050FFF 0xF
+EfiBootServicesCode       0x000000007F051000-0x000000007F066FFF 0xF
+EfiBootServicesData       0x000000007F067000-0x000000007F068FFF 0xF
+EfiBootServicesCode       0x000000007F069000-0x000000007F069FFF 0xF
+EfiBootServicesData       0x000000007F06A000-0x000000007F06AFFF 0xF
+EfiBootServicesCode       0x000000007F06B000-0x000000007F06BFFF 0xF
+EfiBootServicesData       0x000000007F06C000-0x000000007F06CFFF 0xF
+EfiBootServicesCode       0x000000007F06D000-0x000000007F06DFFF 0xF
+EfiBootServicesData       0x000000007F06E000-0x000000007F06EFFF 0xF
+EfiBootServicesCode       0x000000007F06F000-0x000000007F070FFF 0xF
+EfiBootServicesData       0x000000007F071000-0x000000007F072FFF 0xF
+EfiBootServicesCode       0x000000007F073000-0x000000007F074FFF 0xF
+EfiBootServicesData       0x000000007F075000-0x000000007F076FFF 0xF
+EfiBootServicesCode       0x000000007F077000-0x000000007F07AFFF 0xF
+EfiBootServicesData       0x000000007F07B000-0x000000007F07CFFF 0xF
+EfiBootServicesCode       0x000000007F07D000-0x000000007F07DFFF 0xF
+EfiBootServicesData       0x000000007F07E000-0x000000007F07FFFF 0xF
+EfiBootServicesCode       0x000000007F080000-0x000000007F088FFF 0xF
+EfiBootServicesData       0x000000007F089000-0x000000007F08BFFF 0xF
+EfiBootServicesCode       0x000000007F08C000-0x000000007F08EFFF 0xF
+EfiBootServicesData       0x000000007F08F000-0x000000007F4EBFFF 0xF
+EfiConventionalMemory     0x000000007F4EC000-0x000000007F51BFFF 0xF
+EfiRuntimeServicesData    0x000000007F51C000-0x000000007F5EBFFF 0x800000000000000F
+EfiConventionalMemory     0x000000007F5EC000-0x000000007F657FFF 0xF
+EfiRuntimeServicesCode    0x000000007F658000-0x000000007F6EBFFF 0x800000000000000F
+EfiConventionalMemory     0x000000007F6EC000-0x000000007F73CFFF 0xF
+EfiReservedMemoryType     0x000000007F73D000-0x000000007F76BFFF 0xF
+EfiConventionalMemory     0x000000007F76C000-0x000000007F772FFF 0xF
+EfiACPIReclaimMemory      0x000000007F773000-0x000000007F77DFFF 0xF
+EfiConventionalMemory     0x000000007F77E000-0x000000007F7E9FFF 0xF
+EfiACPIMemoryNVS          0x000000007F7EA000-0x000000007F7FDFFF 0xF
 EfiBootServicesData       0x000000007F7FE000-0x000000007FDFFFFF 0xF
 EfiConventionalMemory     0x000000007FE00000-0x000000007FE80FFF 0xF
-EfiBootServicesData       0x000000007FE81000-0x000000007FEF3FFF 0xF
+EfiBootServicesData       0x000000007FE81000-0x000000007FEA0FFF 0xF
+EfiBootServicesCode       0x000000007FEA1000-0x000000007FECEFFF 0xF
+EfiBootServicesData       0x000000007FECF000-0x000000007FEDFFFF 0xF
+EfiBootServicesCode       0x000000007FEE0000-0x000000007FEF3FFF 0xF
 EfiRuntimeServicesData    0x000000007FEF4000-0x000000007FF77FFF 0x800000000000000F
 EfiACPIMemoryNVS          0x000000007FF78000-0x000000007FFFFFFF 0xF
 EfiReservedMemoryType     0x00000000B0000000-0x00000000BFFFFFFF 0x1

@@ -81,4 +81,26 @@ class BuiltinProfilesTest {
         assertThat(p.hasQuirk("low-alloc-first")).isTrue();
         assertThat(pagesBelow1MiB(p, MemoryType.EfiConventionalMemory)).isEqualTo(0x9F);
     }
+
+    @Test
+    void lowallocFirmwareIsTheCapturedOvmfQ35MapWithOnlyItsPlacementAndQuirkChanged() {
+        PlatformProfile low = ProfileRegistry.builtIn("lowalloc-firmware");
+        PlatformProfile ovmf = ProfileRegistry.builtIn("ovmf-q35-2g");
+        assertThat(low.memoryMap()).isEqualTo(ovmf.memoryMap());
+        assertThat(low.cpu()).isEqualTo(ovmf.cpu());
+        assertThat(low.placement().params()).isEqualTo(ovmf.placement().params());
+        assertThat(low.quirks()).containsExactly("low-alloc-first");
+        assertThat(low.sources()).anyMatch(s -> s.startsWith("ovmf-q35-2g: capture "));
+    }
+
+    @Test
+    void everyRealMachineProfileDocumentsItsPlacementAsInferred() {
+        for (String name : List.of("dell-poweredge-r820", "dell-poweredge-r820-1.5t", "ibm-system-x3550-m2")) {
+            PlatformProfile p = ProfileRegistry.builtIn(name);
+            assertThat(p.placement().param("default-max", null)).as(name).isNotNull();
+            assertThat(p.placement().param("bins", null)).as(name).isNotNull();
+            assertThat(p.sources()).as(name).anyMatch(s -> s.startsWith("inferred: default-max = lowest bin base - 1"))
+                    .anyMatch(s -> s.startsWith("inferred: the bins' free parts are unknown"));
+        }
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.efiemu.platform.PlatformData;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileWriter;
@@ -15,7 +16,6 @@ import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
-import org.efiemu.uefi.spec.PlacementSpec;
 
 /**
  * Builds the built-in profiles from /work/shared/platform-data. {@code main} writes them to
@@ -61,7 +61,8 @@ public final class BuiltinSynthesis {
                 map.add(new MemoryDescriptor(4, extra.physicalStart(), extra.numberOfPages(), 0xF));
             }
         }
-        return PlatformProfile.builder(name)
+        List<MemoryDescriptor> bins = BinInference.binStack(map, name);
+        PlatformProfile.Builder b = PlatformProfile.builder(name)
                 .description("Dell PowerEdge R820, BIOS 2.7.0, EFI v2.30 by Dell, " + size
                         + "; no conventional memory below 1 MiB, boot-services data over 1-64 MiB")
                 .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from /work/shared/platform-data")
@@ -83,8 +84,10 @@ public final class BuiltinSynthesis {
                                 : " (1.5 TiB above 4 GiB plus the 1 GiB hole, for scale tests; same low layout)"))
                 .source("identity: DMI 'Dell Inc. PowerEdge R820/0YWR73, BIOS 2.7.0 01/07/2020'; ACPI OEM ID DELL"
                         + " (R820 legacy-mode RSDP 'v02 DELL'); CPU model is an assumption (Xeon E5-4600, Sandy Bridge-EP,"
-                        + " family 6 model 45), 4 sockets x 8 cores x 2 threads")
-                .placement(PlacementSpec.EDK2_TOPDOWN)
+                        + " family 6 model 45), 4 sockets x 8 cores x 2 threads");
+        BinInference.sources(bins, "below 4 GiB (moved with the R520's layout, step 3)").forEach(b::source);
+        b.source(loaderEvidence(r520File));
+        return b.placement(BinInference.placement(bins))
                 .firmware(new Firmware("Dell", 0x10000, (2 << 16) | 30))
                 .cpu(new Cpu("GenuineIntel", 6, 45, 7, "Intel(R) Xeon(R) CPU E5-4650 0 @ 2.70GHz", 64))
                 .smbios(new Smbios("Dell Inc.", "2.7.0", "01/07/2020", "Dell Inc.", "PowerEdge R820", "", ""))
@@ -92,6 +95,33 @@ public final class BuiltinSynthesis {
                 .quirk("page0-not-ram")
                 .memoryMap(map)
                 .build();
+    }
+
+    /**
+     * Where the R520's OS loader got its memory (the raw map keeps its EfiLoaderCode/Data): every range lies below
+     * that map's own bin stack, and RAM above 4 GiB is untouched, as {@code default-max} = lowest bin base - 1 predicts.
+     */
+    static String loaderEvidence(String r520File) throws IOException {
+        List<MemoryDescriptor> raw = DumpImporter.importFile(PlatformData.file(r520File), ImportOptions.defaults())
+                .profile().memoryMap();
+        long binBase = BinInference.binStack(raw, r520File).get(0).physicalStart();
+        List<MemoryDescriptor> loader = raw.stream().filter(d -> d.type() == 1 || d.type() == 2).toList();
+        for (MemoryDescriptor d : loader) {
+            if (d.end() > binBase) {
+                throw new IllegalStateException(r520File + ": loader range " + d + " above the bin stack at "
+                        + BinInference.hex(binBase) + "; the default-max inference does not hold");
+            }
+        }
+        if (!raw.stream().filter(d -> d.physicalStart() >= 0x100000000L).allMatch(d -> d.type() == 7)) {
+            throw new IllegalStateException(r520File + ": RAM above 4 GiB is not all EfiConventionalMemory");
+        }
+        return "evidence: in the R520's raw map (taken after GRUB, shim and the kernel's EFI stub allocated) all "
+                + loader.size() + " EfiLoaderCode/EfiLoaderData ranges lie below its bin stack at "
+                + BinInference.hex(binBase) + ", the largest "
+                + loader.stream().sorted((x, y) -> Long.compare(y.numberOfPages(), x.numberOfPages())).limit(2)
+                        .map(d -> BinInference.hex(d.physicalStart()) + "-" + BinInference.hex(d.last()))
+                        .collect(Collectors.joining(" and "))
+                + ", and all RAM above 4 GiB is still EfiConventionalMemory";
     }
 
     /** The E820 lines of a dump as descriptors (usable as type 7), in file order. */

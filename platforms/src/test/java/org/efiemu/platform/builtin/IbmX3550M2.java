@@ -12,7 +12,6 @@ import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
-import org.efiemu.uefi.spec.PlacementSpec;
 
 /** The ibm-system-x3550-m2 built-in profile: an 8 GiB x3550 M2 with 200+ descriptors (see its source: lines). */
 final class IbmX3550M2 {
@@ -69,7 +68,8 @@ final class IbmX3550M2 {
                 map.add(new MemoryDescriptor(11, d.physicalStart(), d.numberOfPages(), 0x8000_0000_0000_0001L));
             }
         }
-        return PlatformProfile.builder("ibm-system-x3550-m2")
+        List<MemoryDescriptor> bins = BinInference.binStack(map, "ibm-system-x3550-m2");
+        PlatformProfile.Builder b = PlatformProfile.builder("ibm-system-x3550-m2")
                 .description("IBM System x3550 M2, EFI v2.10 by IBM, 8 GiB, 200+ descriptors; conventional memory"
                         + " around ACPI NVS pages at 0x6C000 and 0x9F000")
                 .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from /work/shared/platform-data;"
@@ -88,8 +88,13 @@ final class IbmX3550M2 {
                         + " ACPI data/NVS as is")
                 .source("step 6: RAM above 4 GiB 0x100000000-0x27FFFFFFF (6 GiB; about 8 GiB in all); the MMIO ranges"
                         + " (E820 reserved at 0x80000000, 0xFED1C000, 0xFF800000) reported after high RAM as"
-                        + " EfiMemoryMappedIO with RUNTIME|UC, exactly as the M4's firmware does (mem63-65)")
-                .placement(PlacementSpec.EDK2_TOPDOWN)
+                        + " EfiMemoryMappedIO with RUNTIME|UC, exactly as the M4's firmware does (mem63-65)");
+        BinInference.sources(bins, "at the top of low RAM (the M2's E820 below 0x7F7FF000)").forEach(b::source);
+        b.source("inferred: the runtime bins' types rest on step 5 ('reserved' -> EfiRuntimeServicesData); the smaller"
+                + " runtime ranges directly below the stack (" + runtimeBelow(map, bins.get(0).physicalStart())
+                + ") are taken as runtime allocations that did not fit their bins and went to the top of the default"
+                + " region, as EDK2 FindFreePages does");
+        return b.placement(BinInference.placement(bins))
                 .firmware(new Firmware("IBM", 0x10000, (2 << 16) | 10))
                 .cpu(new Cpu("GenuineIntel", 6, 26, 5, "Intel(R) Xeon(R) CPU E5520 @ 2.27GHz", 8))
                 .smbios(new Smbios("IBM Corp.", "-[D6E148BUS-1.08]-", "06/25/2010", "IBM",
@@ -98,5 +103,21 @@ final class IbmX3550M2 {
                 .quirk("unsorted-map")
                 .memoryMap(map)
                 .build();
+    }
+
+    /** The contiguous runtime descriptors ending at {@code top}, highest first, as bin-style text. */
+    private static String runtimeBelow(List<MemoryDescriptor> map, long top) {
+        List<String> out = new ArrayList<>();
+        for (boolean found = true; found; ) {
+            found = false;
+            for (MemoryDescriptor d : map) {
+                if (d.end() == top && (d.type() == 5 || d.type() == 6)) {
+                    out.add(BinInference.binText(d));
+                    top = d.physicalStart();
+                    found = true;
+                }
+            }
+        }
+        return String.join(", ", out);
     }
 }
