@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * {@code efiemu bench}: wall-clock time of scenarios, warm (after warm-up runs in the same JVM), one thread. Prints
  * median and minimum per scenario; numbers go to docs/performance.md with the command that produced them.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time scenarios warm (median/min of N runs, one thread).")
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Time scenarios warm (median/min of N runs, one thread).")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

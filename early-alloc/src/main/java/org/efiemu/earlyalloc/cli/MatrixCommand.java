@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * verdict table on stdout, index.html / report.json / report.md in the output folder. Exit status 1 when an observed
  * verdict differs from the expected one.
  */
-@Command(name = "matrix", mixinStandardHelpOptions = true,
+@Command(name = "matrix", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run strategies x platforms, print the verdict table, write index.html, report.json and report.md.")
 public final class MatrixCommand implements Callable<Integer> {
     @Spec

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * after a separator line. Exit status 0 when the run ended normally (returned, ResetSystem, stopped after
  * ExitBootServices, halted), 1 on a fault, a violation or a limit, 2 for bad input.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Boot an EFI application on a platform and show what happened.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Boot an EFI application on a platform and show what happened.")
 public final class RunCommand implements Callable<Integer> {
     /** The line that separates the guest's console from efiemu's summary. */
     public static final String SEPARATOR = "==== efiemu ====";
