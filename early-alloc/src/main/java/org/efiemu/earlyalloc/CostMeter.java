@@ -22,9 +22,8 @@ public record CostMeter(long baselineFileSize) {
         return Math.max(0, s.fileSize() - baselineFileSize);
     }
 
-    Costs measure(Strategy s, Observation o, PayloadLines lines) {
+    Costs measure(Strategy s, Observation o, PayloadLines lines, StrategyMemory memory) {
         long unused = 0;
-        StrategyMemory memory = new StrategyMemory(o);
         for (Region c : lines.regions()) {
             if (!VerdictEngine.isContainer(c) || !SanitizerRules.owned(o, memory, c)) {
                 continue;

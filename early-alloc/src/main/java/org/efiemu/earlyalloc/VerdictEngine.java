@@ -61,7 +61,7 @@ public final class VerdictEngine {
         }
         Verdict verdict = reasons.stream().map(Graded::verdict).reduce(Verdict.PASS, Verdict::worst);
         return new Judgement(verdict, reasons.stream().map(Graded::reason).toList(), allocations(memory, lines, o), trampoline, mapBuffer(o, lines),
-                violations, costs.measure(strategy, o, lines));
+                violations, costs.measure(strategy, o, lines, memory));
     }
 
     static Graded fail(ReasonKind kind, String message, Evidence e) {
@@ -240,7 +240,7 @@ public final class VerdictEngine {
             }
             String where = o.inImage(r.base()) ? "in the image" : "own placement";
             out.add(new Allocation(r.label(), "static (" + where + ")", o.inImage(r.base()) ? "EfiLoaderData (image)"
-                    : new StrategyMemory(o).ownerAt(r.base()), r.base(), r.size(), ""));
+                    : memory.ownerAt(r.base()), r.base(), r.size(), ""));
         }
         return out;
     }
