@@ -1,0 +1,116 @@
+package org.efiemu.earlyalloc.cli;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.efiemu.core.debug.gdb.GdbServer;
+import org.efiemu.platform.PlatformProfile;
+import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.debug.UefiDebugSession;
+import org.efiemu.uefi.debug.console.DebugConsole;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code efiemu debug}: a UEFI-aware debugger over one payload on one platform, stopped at the image's entry point.
+ * Interactive at a terminal; {@code --commands FILE} runs a script and echoes each command with its output (the same
+ * script gives the same transcript, for CI); {@code --gdb PORT} serves the GDB remote stub on 127.0.0.1 instead.
+ * Exit status 0, 1 when a scripted command failed, 2 for bad input.
+ */
+@Command(name = "debug", mixinStandardHelpOptions = true,
+        description = "Debug an EFI application on a platform: service breakpoints, watchpoints, step, back.")
+public final class DebugCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
+    String platform;
+
+    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
+    Path payload;
+
+    @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (read-only)")
+    Path esp;
+
+    @Option(names = "--load-options", paramLabel = "TEXT", description = "the LoadedImage LoadOptions (command line)")
+    String loadOptions;
+
+    @Option(names = "--commands", paramLabel = "FILE", description = "run the commands in FILE, echoing each, then end")
+    Path commands;
+
+    @Option(names = "--gdb", paramLabel = "PORT", description = "serve the GDB remote protocol on 127.0.0.1:PORT")
+    Integer gdbPort;
+
+    @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder")
+    Path profileDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (commands != null && gdbPort != null) {
+            throw new IllegalArgumentException("--commands and --gdb: give one of them");
+        }
+        if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
+            throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
+        }
+        ProfileRegistry registry = profileDir != null ? new ProfileRegistry(profileDir) : ProfileRegistry.standard();
+        PlatformProfile profile = registry.resolve(platform);
+        byte[] bytes = read(payload, "payload");
+        org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
+        described.note().ifPresent(n -> out.println("note: " + n));
+        UefiMachineBuilder b = UefiMachine.builder(described.description())
+                .payload(bytes, payload.getFileName().toString());
+        if (esp != null) {
+            if (!Files.isDirectory(esp)) throw new IllegalArgumentException("--esp " + esp + " is not a directory");
+            b.esp(esp, false); // a replayed run must see the same files: never writable
+        }
+        if (loadOptions != null) b.loadOptions(loadOptions);
+        try (UefiDebugSession session = UefiDebugSession.start(b)) {
+            if (gdbPort != null) {
+                try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
+                    out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s%n",
+                            server.address().getHostAddress(), server.port(), server.address().getHostAddress(),
+                            server.port(), session.entryStop().where());
+                    out.flush();
+                    out.println("gdb session ended: " + server.serve());
+                }
+                return 0;
+            }
+            out.printf("%s on %s, stopped at the entry point %s%n", payload.getFileName(), profile.name(),
+                    session.entryStop().where());
+            DebugConsole console = new DebugConsole(session, out, commands != null);
+            if (commands != null) {
+                try (Reader r = Files.newBufferedReader(existing(commands, "--commands"), StandardCharsets.UTF_8)) {
+                    console.run(r);
+                }
+                return console.errors() == 0 ? 0 : 1;
+            }
+            console.run(new InputStreamReader(System.in, Charset.defaultCharset()));
+            return 0;
+        }
+    }
+
+    private static Path existing(Path p, String what) throws IOException {
+        if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString(), null, what + " file does not exist");
+        return p;
+    }
+
+    private static byte[] read(Path p, String what) throws IOException {
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            throw new IOException(what + " " + p + " does not exist", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.efiemu.uefi.debug.console;
+
+import java.io.PrintWriter;
+import org.efiemu.uefi.debug.ServiceBreakpoint;
+import org.efiemu.uefi.debug.UefiDebugSession;
+
+/**
+ * {@code break SERVICE [if CONDITION]} stops before a service call (by spec name; the condition over its arguments,
+ * see {@link org.efiemu.uefi.debug.ServiceCondition}); {@code break LOCATION} ({@code image.efi+0x1A2B} or an
+ * address) stops before an instruction.
+ */
+final class BreakCommand implements Command {
+    @Override
+    public String usage() {
+        return "break SERVICE [if CONDITION] | break IMAGE+OFFSET | break ADDRESS  -- e.g. break AllocatePages if Pages >= 16";
+    }
+
+    @Override
+    public void run(UefiDebugSession session, String arguments, PrintWriter out) {
+        String a = arguments.trim();
+        if (a.isEmpty()) throw new IllegalArgumentException("break: expected a service name or a location; " + usage());
+        if (Character.isDigit(a.charAt(0)) || a.contains("+")) {
+            int id = session.breakAt(a);
+            out.println(session.breakpoints().stream().filter(l -> l.startsWith("breakpoint " + id + " ")).findFirst()
+                    .orElse("breakpoint " + id));
+            return;
+        }
+        int ifAt = a.indexOf(" if ");
+        String service = (ifAt < 0 ? a : a.substring(0, ifAt)).trim();
+        if (service.contains(" ")) {
+            throw new IllegalArgumentException("break '" + a + "': expected 'SERVICE if CONDITION' after the service name");
+        }
+        ServiceBreakpoint b = ifAt < 0 ? session.breakOnService(service)
+                : session.breakOnService(service, a.substring(ifAt + 4).trim());
+        out.println(b);
+    }
+}

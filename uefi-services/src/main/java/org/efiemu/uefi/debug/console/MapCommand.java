@@ -1,0 +1,24 @@
+package org.efiemu.uefi.debug.console;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.efiemu.uefi.debug.MemoryMapView;
+import org.efiemu.uefi.debug.UefiDebugSession;
+
+/** {@code map}: the memory map at this stop with the owner of each allocated range, then what changed since the last stop. */
+final class MapCommand implements Command {
+    @Override
+    public String usage() {
+        return "map  -- the memory map with owners, and what changed since the last stop";
+    }
+
+    @Override
+    public void run(UefiDebugSession session, String arguments, PrintWriter out) {
+        Arguments.none("map", arguments);
+        var m = session.machine();
+        MemoryMapView.withOwners(session.memoryMap(), m.memoryMap().liveAllocations(), m.images()).forEach(out::println);
+        List<String> changes = MemoryMapView.changes(session.memoryMapAtPreviousStop(), session.memoryMap());
+        out.println(changes.isEmpty() ? "no change since the last stop" : "changed since the last stop:");
+        changes.forEach(c -> out.println("  " + c));
+    }
+}
