@@ -29,16 +29,22 @@ public final class ScenarioRunner {
     private final ExpectedVerdicts expected;
     private final VerdictEngine engine;
     private final Duration wallClockLimit;
+    private final boolean sanitize;
 
-    public ScenarioRunner(ExpectedVerdicts expected, CostMeter costs, Duration wallClockLimit) {
+    /**
+     * @param sanitize attach the memory-ownership sanitizer (normal); without it the ownership rules fall back to the
+     *                 payload's named ranges cross-checked against the trace (for measuring the sanitizer's cost)
+     */
+    public ScenarioRunner(ExpectedVerdicts expected, CostMeter costs, Duration wallClockLimit, boolean sanitize) {
         this.expected = Objects.requireNonNull(expected, "expected");
         this.engine = new VerdictEngine(Objects.requireNonNull(costs, "costs"));
         this.wallClockLimit = Objects.requireNonNull(wallClockLimit, "wallClockLimit");
+        this.sanitize = sanitize;
     }
 
     /** Built-in expectations and cost baseline, 60 s wall-clock safety limit per scenario. */
     public static ScenarioRunner standard() {
-        return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(), Duration.ofSeconds(60));
+        return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(), Duration.ofSeconds(60), true);
     }
 
     /** Runs and judges one scenario. */
@@ -78,10 +84,10 @@ public final class ScenarioRunner {
             }
             return Observations.loadFailed(platform, e.getMessage());
         }
-        try (machine; MemorySanitizer sanitizer = MemorySanitizer.attach(machine)) {
+        try (machine; MemorySanitizer sanitizer = sanitize ? MemorySanitizer.attach(machine) : null) {
             BootResult r = machine.run();
             List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
-            return Observations.of(platform, r, now, Observations.findings(sanitizer.report()));
+            return Observations.of(platform, r, now, sanitizer == null ? null : Observations.findings(sanitizer.report()));
         }
     }
 

@@ -37,6 +37,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "50", description = "timed runs per scenario (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--no-sanitizer", description = "run without the memory-ownership sanitizer (to measure its cost)")
+    boolean noSanitizer;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || warmup < 0) {
@@ -45,7 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<PlatformProfile> ps = Selection.platforms(platforms, ProfileRegistry.standard());
         List<Strategy> ss = Selection.strategies(strategies);
-        ScenarioRunner runner = ScenarioRunner.standard();
+        ScenarioRunner runner = new ScenarioRunner(org.efiemu.earlyalloc.ExpectedVerdicts.builtIn(),
+                org.efiemu.earlyalloc.CostMeter.builtIn(), java.time.Duration.ofSeconds(60), !noSanitizer);
         out.printf("%-44s %10s %10s  verdict%n", "scenario", "median ms", "min ms");
         for (Strategy s : ss) {
             for (PlatformProfile p : ps) {
