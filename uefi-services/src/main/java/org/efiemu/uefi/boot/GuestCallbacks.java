@@ -50,10 +50,16 @@ public final class GuestCallbacks implements NotifyDispatcher {
                     + "guest; it was not run", 0);
             return;
         }
-        dispatched++;
         call.output("notify " + ServiceCall.hex(request.function()) + "(" + ServiceCall.hex(request.event()) + ", "
                 + ServiceCall.ptr(request.context()) + ")");
-        call.context().callGuest(request.function(), request.event(), request.context());
+        try {
+            call.context().callGuest(request.function(), request.event(), request.context());
+            dispatched++;
+        } catch (IllegalStateException e) {
+            // reached from a firmware stub running on the emulation thread (not the service's continuation)
+            state.violation("notify-without-guest-context", request + " became due inside " + call.service()
+                    + " where the guest cannot be called; it was not run (" + e.getMessage() + ")", call.callerRip());
+        }
     }
 
     /** Notification functions run so far. */

@@ -62,7 +62,7 @@ public final class ServiceBindings {
         boot(LOCATE_HANDLE_BUFFER, a -> a.handles()::locateHandleBuffer);
         boot(LOCATE_PROTOCOL, a -> a.protocols()::locateProtocol);
         bootCallingGuest(INSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::installMultipleProtocolInterfaces);
-        boot(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces);
+        bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces);
         // DriverSupport Services (§7.3)
         boot(CONNECT_CONTROLLER, a -> a.handles()::connectController);
         boot(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController);
