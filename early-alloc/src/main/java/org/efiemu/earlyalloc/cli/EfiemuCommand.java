@@ -27,7 +27,8 @@ public final class EfiemuCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: matrix, run, profile or bench (see efiemu --help)");
+        throw new ParameterException(spec.commandLine(), "missing command: one of " + spec.subcommands().keySet()
+                + " (see efiemu --help)");
     }
 
     /** The configured command line: error handling maps input errors to one line and exit status 2. */
