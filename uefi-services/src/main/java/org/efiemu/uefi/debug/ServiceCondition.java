@@ -61,7 +61,12 @@ public final class ServiceCondition implements Predicate<ServiceArguments> {
             int at = 0;
             while (at < text.length()) {
                 if (text.substring(at).isBlank()) break;
-                if (!m.find(at) || m.start() != at) throw error(at, "a name, number, comparison or parenthesis");
+                if (!m.find(at) || m.start() != at) {
+                    int bad = at;
+                    while (Character.isWhitespace(text.charAt(bad))) bad++;
+                    throw new IllegalArgumentException(String.format("condition '%s' at column %d: expected a name, "
+                            + "number, comparison or parenthesis, found '%s'", text, bad + 1, text.charAt(bad)));
+                }
                 tokens.add(m.group(1));
                 columns.add(m.start(1));
                 at = m.end();

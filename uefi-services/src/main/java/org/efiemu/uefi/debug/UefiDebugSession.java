@@ -68,6 +68,7 @@ public final class UefiDebugSession implements AutoCloseable {
     private long resumePosition = -1;
     private Hit hit;
     private boolean over;
+    private String overReason = "";
     private boolean replaying;
     private long rebuilds;
     private List<MemoryDescriptor> mapAtPreviousStop = List.of();
@@ -298,8 +299,7 @@ public final class UefiDebugSession implements AutoCloseable {
 
     private DebugStop run(java.util.function.Supplier<StopEvent> how, DebugStop.Kind normal) {
         if (over) {
-            throw new IllegalStateException("the program is over (" + machine.state().imageReturnStatus()
-                    .map(s -> "the image returned " + EfiStatus.nameOf(s)).orElse("it stopped") + "); use back");
+            throw new IllegalStateException("the program is over (" + overReason + "); use back");
         }
         resumePosition = instructions();
         hit = null;
@@ -316,10 +316,11 @@ public final class UefiDebugSession implements AutoCloseable {
     private DebugStop translate(StopEvent e, DebugStop.Kind normal) {
         var state = machine.state();
         if (state.imageReturnStatus().isPresent() || state.reset().isPresent() || !state.violations().isEmpty()) {
-            over = true;
             String why = state.reset().isPresent() ? "ResetSystem: " + state.reset().get()
                     : !state.violations().isEmpty() ? "violation: " + state.violations().get(0)
                     : "the image returned " + EfiStatus.nameOf(state.imageReturnStatus().get());
+            over = true;
+            overReason = why;
             return stop(DebugStop.Kind.EXITED, why, null, null, null);
         }
         DebugStop.Kind kind = switch (e.kind()) {
@@ -330,9 +331,12 @@ public final class UefiDebugSession implements AutoCloseable {
             case FINISH -> DebugStop.Kind.FINISH;
             default -> DebugStop.Kind.MACHINE;
         };
-        if (kind == DebugStop.Kind.MACHINE || e.kind() == StopKind.EXITED) over = true;
         String text = e.watch() != null ? e.watch().toString()
                 : kind == DebugStop.Kind.BREAKPOINT ? describeBreak(e.rip()) : e.description();
+        if (kind == DebugStop.Kind.MACHINE || e.kind() == StopKind.EXITED) {
+            over = true;
+            overReason = text;
+        }
         return stop(kind, text, null, e.watch(), null);
     }
 

@@ -20,10 +20,10 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * Platforms for the debugger tests: the module's copy of the OVMF q35 2 GiB profile (read as {@code TestPlatforms} in
  * the parent test package reads it; that class is package-private there): the placement line and the memory map.
  */
-final class DebugTestPlatforms {
+public final class DebugTestPlatforms {
     private DebugTestPlatforms() {}
 
-    static PlatformDescription ovmfQ35() {
+    public static PlatformDescription ovmfQ35() {
         String text;
         try (InputStream in = DebugTestPlatforms.class.getResourceAsStream("/org/efiemu/uefi/ovmf-q35-2g.profile")) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -63,7 +63,7 @@ final class DebugTestPlatforms {
     }
 
     /** A payload built by the module's generate-test-resources step. */
-    static Path payload(String name) {
+    public static Path payload(String name) {
         Path p = Path.of("target/test-classes/payloads/" + name + ".efi");
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p.toAbsolutePath() + " is missing: run the build's generate-test-resources phase");
