@@ -138,7 +138,7 @@ public final class UefiDebugSession implements AutoCloseable {
         }
         debugger.limits(limits);
         addressBreaks.values().forEach(b -> coreHandles.put(b.id(), debugger.breakAt(b.address())));
-        watches.values().forEach(w -> coreHandles.put(w.id(), debugger.watchWrites(w.address(), w.length())));
+        watches.values().forEach(w -> coreHandles.put(w.id(), watchMapped(w.address(), w.length())));
     }
 
     /** A stop by the instruction counter counts the instruction it kept from running (COUNTED clocks). */
@@ -220,11 +220,24 @@ public final class UefiDebugSession implements AutoCloseable {
 
     /** Stops after the guest writes any byte of the physical range {@code [address, address+length)}. */
     public int watch(long address, long length) {
-        Watchpoint wp = debugger.watchWrites(address, length);
+        Watchpoint wp = watchMapped(address, length);
         Watch w = new Watch(nextId++, address, length);
         watches.put(w.id(), w);
         coreHandles.put(w.id(), wp);
         return w.id();
+    }
+
+    /**
+     * The core watchpoint reads the old bytes in its write hook, which runs before RAM that was never touched is
+     * mapped (RAM is mapped on first touch): map the watched RAM (and the 7 bytes below it) first.
+     */
+    private Watchpoint watchMapped(long address, long length) {
+        long from = Math.max(0, address - 7);
+        var memory = machine.machine().memory();
+        for (long a = from & ~0xFFFL; a < address + length; a += 0x1000) {
+            if (memory.isRam(a, 1)) machine.machine().physical().ensureMapped(a, 1);
+        }
+        return debugger.watchWrites(address, length);
     }
 
     /** Deletes breakpoint or watchpoint {@code id}; throws naming the ids that exist when unknown. */
