@@ -4,8 +4,10 @@
 # missing; otherwise it uses `sudo -n` when sudo works without a password, and else stops with the exact
 # command to run.
 #
-#   scripts/provision.sh            install what is missing
+#   scripts/provision.sh            install what is missing for everything (build, all tests)
 #   scripts/provision.sh --check    only report what is missing (exit 1 if anything is)
+#   scripts/provision.sh --main     only what the main job needs (./efiemu matrix): JDK, Maven, gcc, gnu-efi, libunicorn2
+#   scripts/provision.sh --quiet    say nothing when nothing is missing
 set -euo pipefail
 
 PACKAGES=(
@@ -21,13 +23,18 @@ PACKAGES=(
 
 log() { echo "provision: $*" >&2; }
 
+MAIN_PACKAGES=(openjdk-17-jdk-headless maven gcc binutils make gnu-efi libunicorn2)
+
 check_only=false
-if [[ "${1:-}" == "--check" ]]; then
-  check_only=true
-elif [[ $# -gt 0 ]]; then
-  log "unknown argument '$1'; usage: $0 [--check]"
-  exit 2
-fi
+quiet=false
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=true ;;
+    --quiet) quiet=true ;;
+    --main) PACKAGES=("${MAIN_PACKAGES[@]}") ;;
+    *) log "unknown argument '$arg'; usage: $0 [--check] [--main] [--quiet]"; exit 2 ;;
+  esac
+done
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   log "dpkg-query/apt-get not found: this script provisions Debian/Ubuntu machines only."
@@ -44,7 +51,7 @@ for p in "${PACKAGES[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  log "all ${#PACKAGES[@]} packages are installed"
+  $quiet || log "all ${#PACKAGES[@]} packages are installed"
   exit 0
 fi
 log "missing: ${missing[*]}"
