@@ -152,7 +152,10 @@ public final class UefiMachine implements AutoCloseable {
             };
             installConsoles(memory, bootData, out);
             machine.serial().addListener(ch -> out.text(ConsoleListener.Source.SERIAL, String.valueOf((char) ch)));
-            image = ImageLoader.load(pe, memoryMap, memory, b.loadAddress);
+            // the boot manager reads the file into a pool buffer first (EDK2 EfiBootManagerBoot); a given load
+            // address is a multiboot2-style load without one
+            image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
+                    : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
             images.add(image);
             machine.declareCode(image.base(), image.size());
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,

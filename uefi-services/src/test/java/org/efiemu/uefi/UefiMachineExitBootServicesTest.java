@@ -26,10 +26,10 @@ class UefiMachineExitBootServicesTest {
                     .map(ServiceCallEvent::summary).toList();
             assertThat(ebs).hasSize(2);
             String image = String.format("0x%X", m.imageHandle());
-            assertThat(ebs.get(0)).isEqualTo("ExitBootServices(" + image + ", 0x8) = EFI_INVALID_PARAMETER -> MapKey is stale (current 0x7)");
-            assertThat(ebs.get(1)).isEqualTo("ExitBootServices(" + image + ", 0x7) = EFI_SUCCESS -> final map: 123 descriptors, MapKey=0x7");
+            assertThat(ebs.get(0)).isEqualTo("ExitBootServices(" + image + ", 0xA) = EFI_INVALID_PARAMETER -> MapKey is stale (current 0x9)");
+            assertThat(ebs.get(1)).isEqualTo("ExitBootServices(" + image + ", 0x9) = EFI_SUCCESS -> final map: 123 descriptors, MapKey=0x9");
             assertThat(r.outcome()).isEqualTo(BootOutcome.RETURNED);
-            assertThat(r.finalMap()).hasValueSatisfying(map -> assertThat(map.mapKey()).isEqualTo(7));
+            assertThat(r.finalMap()).hasValueSatisfying(map -> assertThat(map.mapKey()).isEqualTo(9));
             assertThat(r.console().text(ConsoleListener.Source.SERIAL)).contains("after EBS: EFI_SUCCESS");
         }
     }

@@ -255,9 +255,14 @@ public final class Engine implements AutoCloseable {
 
   private Hook install(int type, Object callback, long begin, long end, int arg, String description,
       java.util.function.ToIntFunction<long[]> adder) {
+    return install(type, callback, begin, end, arg, description, null, adder);
+  }
+
+  private Hook install(int type, Object callback, long begin, long end, int arg, String description,
+      Runnable release, java.util.function.ToIntFunction<long[]> adder) {
     long[] hh = new long[1];
     check(adder.applyAsInt(hh), String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
-    Hook h = new Hook(this, hh[0], callback, description);
+    Hook h = new Hook(this, hh[0], callback, description, release);
     hooks.put(hh[0], h);
     return h;
   }
@@ -285,6 +290,38 @@ public final class Engine implements AutoCloseable {
       }
     };
     return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code",
+        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+  }
+
+  /**
+   * A call gate's hook over {@code [begin, end]}, a region of slots of {@code slot} bytes (a power of two) from
+   * {@code begin}: for the first instruction of every slot but slot 0, reads RSP, RCX, RDX, R8, R9, CR3 and [RSP],
+   * runs {@code hook} and writes RAX if the hook set it ({@link GateFrame#setRax}). With {@link GateDispatch#NATIVE}
+   * the filtering, reads and write are done in C by the JNI shim ({@link NativeGate}) and Java is entered once per
+   * call; with {@link GateDispatch#JNA} a JNA callback does the same through JNA calls. {@link GateDispatch#NATIVE}
+   * throws {@link IllegalStateException} with {@link NativeGate#status()}'s reason when the shim is unavailable.
+   */
+  public Hook addGateHook(long begin, long end, int slot, GateDispatch dispatch, Hooks.GateHook hook) {
+    if (slot <= 0 || Integer.bitCount(slot) != 1) {
+      throw new IllegalArgumentException("gate slot size " + slot + " is not a power of two");
+    }
+    if (Long.compareUnsigned(end, begin) < 0) {
+      throw new IllegalArgumentException(String.format("gate region [0x%X, 0x%X] is empty", begin, end));
+    }
+    if (dispatch.resolve() == GateDispatch.NATIVE) {
+      NativeGate gate = NativeGate.create(this, hook, begin, slot);
+      long cb = gate.callback();
+      long user = gate.userData();
+      try {
+        return install(UnicornLib.UC_HOOK_CODE, gate, begin, end, 0, "gate (native)", gate::release,
+            hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, user, begin, end, 0));
+      } catch (RuntimeException e) {
+        gate.release();
+        throw e;
+      }
+    }
+    JnaGateCallback cb = new JnaGateCallback(this, hook, begin, slot);
+    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "gate (JNA)", null,
         hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
   }
 

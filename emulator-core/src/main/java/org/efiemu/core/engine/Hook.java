@@ -8,13 +8,20 @@ public final class Hook implements AutoCloseable {
   private final Engine engine;
   private final long handle;
   private final String description;
+  private final Runnable release;
   private Object callback;
 
   Hook(Engine engine, long handle, Object callback, String description) {
+    this(engine, handle, callback, description, null);
+  }
+
+  /** {@code release} frees native state of the callback once the native hook is gone. */
+  Hook(Engine engine, long handle, Object callback, String description, Runnable release) {
     this.engine = engine;
     this.handle = handle;
     this.callback = callback;
     this.description = description;
+    this.release = release;
   }
 
   long handle() {
@@ -29,8 +36,12 @@ public final class Hook implements AutoCloseable {
   @Override
   public void close() {
     if (callback == null) return;
-    engine.removeHook(this);
-    callback = null;
+    try {
+      engine.removeHook(this);
+    } finally {
+      callback = null;
+      if (release != null) release.run();
+    }
   }
 
   @Override

@@ -10,6 +10,15 @@ public final class Hooks {
     void onCode(long address, int size) throws Exception;
   }
 
+  /**
+   * A call gate's hook ({@link Engine#addGateHook}): the instruction at the start of a slot (not slot 0) is about to
+   * run; {@code frame} holds the entry registers and the return address, and takes the value for RAX.
+   */
+  @FunctionalInterface
+  public interface GateHook {
+    void onGate(long address, GateFrame frame) throws Exception;
+  }
+
   /** {@code UC_HOOK_INTR}: an interrupt or CPU exception with vector {@code intno}. */
   @FunctionalInterface
   public interface InterruptHook {

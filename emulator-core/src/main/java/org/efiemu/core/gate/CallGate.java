@@ -9,8 +9,10 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.GateDispatch;
+import org.efiemu.core.engine.GateFrame;
 import org.efiemu.core.engine.Hook;
-import org.efiemu.core.engine.RegisterBatch;
+import org.efiemu.core.engine.NativeGate;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.memory.GuestMemory;
 
@@ -46,7 +48,7 @@ public final class CallGate implements AutoCloseable {
   private final List<Entry> entries = new ArrayList<>();
   private final List<GateListener> listeners = new CopyOnWriteArrayList<>();
   private final RecentCalls recent = new RecentCalls(RECENT);
-  private final RegisterBatch entryRegs;
+  private final GateDispatch dispatch;
   private final Deque<Frame> parked = new ArrayDeque<>();
   private final Consumer<String> stopHandler;
   private final LongConsumer onCall;
@@ -70,6 +72,16 @@ public final class CallGate implements AutoCloseable {
    */
   public CallGate(Engine engine, GuestMemory memory, long base, long size, Consumer<String> stopHandler,
       LongConsumer onCall) {
+    this(engine, memory, base, size, stopHandler, onCall, GateDispatch.AUTO);
+  }
+
+  /**
+   * As {@link #CallGate(Engine, GuestMemory, long, long, Consumer, LongConsumer)}, choosing how the engine enters
+   * Java: {@link GateDispatch#AUTO} (the default: the JNI shim when {@link NativeGate#status()} says it is
+   * available, else JNA), or {@link GateDispatch#NATIVE} / {@link GateDispatch#JNA} explicitly.
+   */
+  public CallGate(Engine engine, GuestMemory memory, long base, long size, Consumer<String> stopHandler,
+      LongConsumer onCall, GateDispatch dispatch) {
     if (size < SLOT * (RESERVED + 1) || size > (1 << 24)) {
       throw new IllegalArgumentException(String.format("trap region size 0x%X must be 0x30..0x1000000", size));
     }
@@ -80,14 +92,14 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
-    this.entryRegs = engine.batch(X86Reg.RSP, X86Reg.RCX, X86Reg.RDX, X86Reg.R8, X86Reg.R9, X86Reg.CR3);
     byte[] code = new byte[capacity * SLOT];
     java.util.Arrays.fill(code, (byte) 0xCC);
     for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
     memory.write(base, code);
     entries.add(new Entry("<gate ret>", 0, null, false));
     entries.add(new Entry("<guest call return>", 0, null, false));
-    hook = engine.addCodeHook(base, base + (long) capacity * SLOT - 1, this::onCode);
+    this.dispatch = dispatch.resolve();
+    hook = engine.addGateHook(base, base + (long) capacity * SLOT - 1, SLOT, this.dispatch, this::onGate);
   }
 
   /** Registers {@code fn}; returns its guest-callable address. Listeners see four arguments. */
@@ -144,29 +156,28 @@ public final class CallGate implements AutoCloseable {
   }
 
   /**
-   * The hot path: one batched register read (RSP, the four argument registers and CR3), one 8-byte read of the return
-   * address, the host function, one RAX write. {@link GateCall} records are built only for listeners (recent calls
-   * are kept as primitives and built on demand).
+   * The hot path, entered at the first instruction of every slot but slot 0 with the entry registers (RSP, the four
+   * argument registers and CR3) and the return address already read by the engine's gate hook (in C with the JNI
+   * shim): the host function, then RAX through the frame. {@link GateCall} records are built only for listeners
+   * (recent calls are kept as primitives and built on demand).
    */
-  private void onCode(long address, int size) throws Exception {
-    long off = address - base;
-    if (off % SLOT != 0) return;
-    int index = (int) (off / SLOT);
-    if (index == 0 || index >= entries.size()) return;
+  private void onGate(long address, GateFrame frame) throws Exception {
+    int index = (int) ((address - base) / SLOT);
+    if (index >= entries.size()) return;
     if (index == 1) {
       onGuestReturn();
       return;
     }
     Entry e = entries.get(index);
-    entryRegs.read();
-    long rsp = entryRegs.get(0);
-    long[] regArgs = {entryRegs.get(1), entryRegs.get(2), entryRegs.get(3), entryRegs.get(4)};
-    long returnAddress = engine.readU64(rsp);
+    long rsp = frame.rsp();
+    long[] regArgs = {frame.registerArgument(0), frame.registerArgument(1), frame.registerArgument(2),
+        frame.registerArgument(3)};
+    long returnAddress = frame.returnAddress();
     CallContext ctx = new CallContext(this, engine, memory, e.label(), address, rsp, regArgs, returnAddress);
     long seq = ++sequence;
     long[] args = recent.begin(seq, index, returnAddress, e.arity());
     for (int i = 0; i < e.arity(); i++) args[i] = i < 4 ? regArgs[i] : stackArg(rsp, i);
-    onCall.accept(entryRegs.get(5));
+    onCall.accept(frame.cr3());
     GateCall call = null;
     if (!listeners.isEmpty()) {
       call = new GateCall(seq, e.label(), address, returnAddress, java.util.Arrays.copyOf(args, e.arity()), null);
@@ -174,7 +185,9 @@ public final class CallGate implements AutoCloseable {
     }
     if (!e.callsGuest()) {
       long result = e.fn().invoke(ctx);
-      engine.reg(X86Reg.RAX, result);
+      // listeners (a debugger stopping after the call) see RAX already written and may change it
+      if (call == null) frame.setRax(result);
+      else engine.reg(X86Reg.RAX, result);
       finish(seq, call, result);
       return;
     }
@@ -258,6 +271,11 @@ public final class CallGate implements AutoCloseable {
   /** Calls waiting for a guest function to return (nesting depth). */
   public int pendingGuestCalls() {
     return parked.size();
+  }
+
+  /** How the engine enters this gate's Java code (never {@link GateDispatch#AUTO}). */
+  public GateDispatch dispatch() {
+    return dispatch;
   }
 
   /** Supplies the sequence number of the last call. */

@@ -7,6 +7,7 @@ import org.efiemu.core.pe.PeLoader;
 import org.efiemu.core.pe.Subsystem;
 import org.efiemu.uefi.memory.AllocationTag;
 import org.efiemu.uefi.memory.MemoryMap;
+import org.efiemu.uefi.memory.PoolAllocator;
 import org.efiemu.uefi.spec.AllocateType;
 import org.efiemu.uefi.spec.EfiException;
 import org.efiemu.uefi.spec.EfiStatus;
@@ -23,6 +24,15 @@ import org.efiemu.uefi.spec.MemoryType;
  *       EfiRuntimeServicesCode/Data for runtime drivers.</li>
  * </ul>
  * An explicit load address (a multiboot2-style load) replaces the policy with AllocateAddress there.
+ *
+ * <p>{@link #loadFromFile} adds the file buffer real firmware takes first when the image comes from a device path:
+ * EDK2's boot manager reads the boot option's file with {@code EfiBootManagerGetLoadOptionBuffer}
+ * ({@code MdeModulePkg/Library/UefiBootManagerLib/BmLoadOption.c}, {@code GetFileBufferByFilePath} →
+ * {@code AllocatePool}, EfiBootServicesData), calls {@code LoadImage} with it as SourceBuffer and frees it after
+ * LoadImage returns ({@code EfiBootManagerBoot}, {@code BmBoot.c}); {@code CoreLoadImageCommon}
+ * ({@code MdeModulePkg/Core/Dxe/Image/Image.c}) does the same itself for a NULL SourceBuffer (FHand.FreeBuffer,
+ * freed at its Done label). The buffer lies above the image pages while they are allocated, so after the free the
+ * image sits below a hole of the buffer's size, which later top-down requests fill first.
  */
 public final class ImageLoader {
     private ImageLoader() {}
@@ -73,6 +83,32 @@ public final class ImageLoader {
                     + e.getMessage(), e);
         }
         return new LoadedImage(pe.name(), pe, loadBase, pages, pe.entryPoint(loadBase), code, data);
+    }
+
+    /**
+     * Loads {@code pe}, read from a device path, as EDK2 does: an EfiBootServicesData pool buffer of the file's size
+     * holding the file, then the image pages by the policy of {@link #load}, then FreePool of the buffer (also when
+     * the image cannot be placed).
+     *
+     * @param file the file's bytes (the buffer's content and size)
+     * @throws IllegalArgumentException when no pool buffer of the file's size can be allocated or the image cannot
+     *     be placed (names the image and why)
+     */
+    public static LoadedImage loadFromFile(PeImage pe, byte[] file, MemoryMap map, PoolAllocator pool, GuestMemory memory) {
+        long buffer;
+        try {
+            buffer = pool.allocatePool(MemoryType.EfiBootServicesData.value(), file.length,
+                    AllocationTag.firmware("file buffer of " + pe.name()));
+        } catch (EfiException e) {
+            throw new IllegalArgumentException(String.format("%s: the %d-byte EfiBootServicesData file buffer LoadImage "
+                    + "reads the file into cannot be allocated: %s", pe.name(), file.length, e.getMessage()), e);
+        }
+        try {
+            memory.write(buffer, file);
+            return load(pe, map, memory, -1);
+        } finally {
+            pool.freePool(buffer);
+        }
     }
 
     private static long tryAllocate(MemoryMap map, AllocateType type, MemoryType code, long pages, long address,
