@@ -37,7 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       per clock mode.</li>
  * </ul>
  * Run: {@code mvn -B -o -pl emulator-core -Pbench -DskipTests test} (all) or with {@code -Djmh.args="CoreJmh.gate
- * -f 1"} (JMH's command line).
+ * -f 1"} (JMH's command line). The gate uses the JNI shim when it is built ({@code NativeGate.status()}); add
+ * {@code -jvmArgsAppend -Defiemu.gate.native=false} to the JMH arguments to measure the JNA fallback instead.
  */
 @Fork(value = 1, jvmArgsAppend = "-Xss4m")
 @Warmup(iterations = 3, time = 2)
