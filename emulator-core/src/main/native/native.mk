@@ -4,7 +4,7 @@
 SRC_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 CC ?= gcc
 JNI_INCLUDE := $(firstword $(wildcard $(JAVA_HOME)/include/jni.h $(JAVA_HOME)/../include/jni.h))
-CFLAGS := -O2 -fPIC -shared -std=c11 -Wall -Wextra -Werror -fvisibility=default
+CFLAGS := -O2 -fPIC -shared -std=c11 -Wall -Wextra -fvisibility=default
 LIB := $(OUT_DIR)/libefiemu_gate.so
 
 ifeq ($(shell uname -s)-$(shell uname -m),Linux-x86_64)
