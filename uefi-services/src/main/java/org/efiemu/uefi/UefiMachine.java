@@ -40,6 +40,7 @@ import org.efiemu.uefi.image.ImageRegistry;
 import org.efiemu.uefi.image.LoadedImage;
 import org.efiemu.uefi.image.LoadedImageProtocol;
 import org.efiemu.uefi.memory.MemoryMap;
+import org.efiemu.uefi.memory.PoolAllocation;
 import org.efiemu.uefi.memory.PoolAllocator;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.protocol.ConsoleListener;
@@ -320,6 +321,23 @@ public final class UefiMachine implements AutoCloseable {
     /** The labelled pieces of firmware memory (tables, stubs, stack, handles, strings). */
     public List<FirmwareArena.Piece> arena() {
         return arena.pieces();
+    }
+
+    /**
+     * What firmware code or data {@code address} is in: the service stub of either trap region ({@code AllocatePages},
+     * {@code GetTime}: Boot and Runtime Services tables, UEFI 2.10 §4.4-4.5), else the arena piece holding it
+     * ({@code "EFI_SYSTEM_TABLE"}); empty for other memory.
+     */
+    public Optional<String> labelAt(long address) {
+        String stub = machine.gate().labelAt(address);
+        if (stub == null) stub = runtimeGate.labelAt(address);
+        if (stub != null && !stub.startsWith("<")) return Optional.of(stub + " stub");
+        return arena.pieceAt(address).map(FirmwareArena.Piece::label);
+    }
+
+    /** The live pool blocks (AllocatePool, EDK2 {@code Pool.c}), by address; read-only. */
+    public List<PoolAllocation> livePool() {
+        return memoryServices.livePoolAllocations();
     }
 
     public ImageRegistry images() {

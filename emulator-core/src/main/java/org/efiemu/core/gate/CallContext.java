@@ -42,6 +42,25 @@ public final class CallContext {
     return memory.u64(slot);
   }
 
+  /**
+   * Replaces argument {@code i} (0-based) before the host function reads it, for interceptors that change a call
+   * (UEFI 2.10 §2.3.4.2): arguments 0-3 are the values {@link #arg} returns for RCX, RDX, R8, R9 (those registers are
+   * volatile, the guest cannot observe them after the call); arguments 4+ are written to their stack slot, which the
+   * callee owns.
+   *
+   * @throws IllegalArgumentException for a negative index; {@code GuestMemoryException} when the slot is not RAM
+   */
+  public void setArg(int i, long value) {
+    if (i < 0) throw new IllegalArgumentException("argument index " + i + " of " + label + " is negative");
+    if (i < 4) {
+      regArgs[i] = value;
+      return;
+    }
+    long slot = rsp + 8 + 32 + 8L * (i - 4);
+    memory.require(slot, 8, "stack argument " + i + " of " + label);
+    memory.putU64(slot, value);
+  }
+
   /** The caller's return address (at [RSP] on entry). */
   public long returnAddress() {
     return returnAddress;

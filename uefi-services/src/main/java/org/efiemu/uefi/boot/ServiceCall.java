@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.efiemu.core.gate.CallContext;
 import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.Guid;
 
 /**
@@ -17,6 +18,7 @@ public final class ServiceCall {
     private final List<String> arguments = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
     private long rawReturn;
+    private EfiStatus forced;
 
     ServiceCall(String service, CallContext context) {
         this.service = service;
@@ -32,6 +34,28 @@ public final class ServiceCall {
     /** Raw argument {@code i} (0-based). */
     public long arg(int i) {
         return context.arg(i);
+    }
+
+    /**
+     * Replaces raw argument {@code i} before the service runs (an interceptor's {@link ServiceInterceptor#before}):
+     * the adapter then reads {@code value}, whether the argument is in a register or on the stack.
+     */
+    public void setArg(int i, long value) {
+        context.setArg(i, value);
+    }
+
+    /**
+     * Makes the guest see {@code status} instead of what the service returned (an interceptor's
+     * {@link ServiceInterceptor#after}); the trace records the forced status and what the service had returned.
+     * Only for services returning an EFI_STATUS.
+     */
+    public void forceStatus(EfiStatus status) {
+        forced = java.util.Objects.requireNonNull(status, "status");
+    }
+
+    /** The status an interceptor forced, or null. */
+    EfiStatus forcedStatus() {
+        return forced;
     }
 
     /** Raw argument {@code i} as a UINT32 (the upper half of the register is undefined in the ABI). */

@@ -151,10 +151,14 @@ public final class ServiceDispatcher {
         } else {
             status = invoke(handler, call);
         }
-        record(call, null, status, now, afterEbs);
         for (ServiceInterceptor i : mine) {
             i.after(call, status);
         }
+        if (call.forcedStatus() != null && status != null) {
+            call.output("forced by an interceptor; the service returned " + status.specName());
+            status = call.forcedStatus();
+        }
+        record(call, null, status, now, afterEbs);
         return status == null ? call.rawReturn() : status.code();
     }
 

@@ -7,9 +7,9 @@ import org.efiemu.uefi.spec.EfiStatus;
  * {@code "*"}; see {@link ServiceDispatcher#intercept}. To replace a service use {@link ServiceDispatcher#replace}.
  */
 public interface ServiceInterceptor {
-    /** Before the service runs; arguments are raw ({@link ServiceCall#arg}). */
+    /** Before the service runs; arguments are raw ({@link ServiceCall#arg}) and may be changed ({@link ServiceCall#setArg}). */
     default void before(ServiceCall call) {}
 
-    /** After it returned; {@code status} is null for VOID services. */
+    /** After it returned; {@code status} is null for VOID services; {@link ServiceCall#forceStatus} changes the result. */
     default void after(ServiceCall call, EfiStatus status) {}
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import org.efiemu.uefi.image.ImageRegistry;
 import org.efiemu.uefi.memory.Allocation;
+import org.efiemu.uefi.memory.AllocationTag;
+import org.efiemu.uefi.memory.PoolAllocation;
 import org.efiemu.uefi.memory.Requester;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
@@ -59,8 +61,26 @@ public final class MemoryMapView {
         return out;
     }
 
+    /**
+     * Live pool blocks (AllocatePool, UEFI 2.10 §7.2; EDK2 {@code Pool.c}) made by the application, with their call
+     * sites; firmware ones with {@code all}: {@code pool EfiLoaderData 0x7E8F018 40 bytes (block 128) from x.efi+0x1A2B}.
+     */
+    public static List<String> poolBlocks(List<PoolAllocation> live, ImageRegistry images, boolean all) {
+        List<String> out = new ArrayList<>();
+        for (PoolAllocation p : live) {
+            if (!all && p.tag().requester() != Requester.APPLICATION) continue;
+            out.add(String.format("pool %s 0x%X %d bytes (block %d) from %s", MemoryType.nameOf(p.poolType()),
+                    p.buffer(), p.size(), p.blockSize(), owner(p.tag(), images)));
+        }
+        return out;
+    }
+
     private static String owner(Allocation a, ImageRegistry images) {
-        if (a.tag().callerRip() != 0) return images.describe(a.tag().callerRip());
-        return a.requester().name().toLowerCase(java.util.Locale.ROOT) + (a.tag().label() == null ? "" : " '" + a.tag().label() + "'");
+        return owner(a.tag(), images);
+    }
+
+    private static String owner(AllocationTag tag, ImageRegistry images) {
+        if (tag.callerRip() != 0) return images.describe(tag.callerRip());
+        return tag.requester().name().toLowerCase(java.util.Locale.ROOT) + (tag.label() == null ? "" : " '" + tag.label() + "'");
     }
 }

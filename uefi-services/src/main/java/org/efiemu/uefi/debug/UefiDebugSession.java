@@ -384,10 +384,17 @@ public final class UefiDebugSession implements AutoCloseable {
 
     // --------------------------------------------------------------------------------------------- views
 
-    /** {@code image.efi+0x1A2B} inside a loaded image, {@code AllocatePages stub} in the trap regions, else hex. */
+    /**
+     * {@code image.efi+0x1A2B} inside a loaded image, {@code AllocatePages stub} / {@code GetTime stub} in the Boot and
+     * Runtime Services trap regions, the firmware arena piece ({@code EFI_SYSTEM_TABLE+0x18}), else hex.
+     */
     public String where(long address) {
-        String label = machine.machine().gate().labelAt(address);
-        return label != null && !label.startsWith("<") ? label + " stub" : machine.images().describe(address);
+        if (machine.images().imageAt(address).isPresent()) return machine.images().describe(address);
+        var stub = machine.labelAt(address);
+        if (stub.isPresent() && stub.get().endsWith(" stub")) return stub.get();
+        return machine.arena().stream().filter(p -> p.contains(address)).findFirst()
+                .map(p -> address == p.base() ? p.label() : String.format("%s+0x%X", p.label(), address - p.base()))
+                .orElseGet(() -> machine.images().describe(address));
     }
 
     /** The service calls that ran so far (trace). */

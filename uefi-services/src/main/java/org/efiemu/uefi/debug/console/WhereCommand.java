@@ -16,7 +16,7 @@ final class WhereCommand implements Command {
         Arguments.none("where", arguments);
         long rip = session.debugger().reg(X86Reg.RIP);
         String at = session.where(rip);
-        if (session.machine().machine().gate().labelAt(rip) != null) {
+        if (session.where(rip).endsWith(" stub")) {
             long caller = session.machine().machine().memory().u64(session.debugger().reg(X86Reg.RSP));
             out.printf("0x%X %s, called from %s%n", rip, at, session.where(caller));
         } else {
