@@ -14,6 +14,7 @@ import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
+import org.efiemu.uefi.platform.PlatformDescription.PoolFreeBlock;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
 import org.efiemu.uefi.spec.Guid;
@@ -41,6 +42,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * @param variables variables present at application entry
  * @param quirks named deviations from EDK2 behaviour, no duplicates, in the order given
  * @param memoryMap descriptors in the order the firmware reports them
+ * @param poolFreeBlocks the firmware's free pool blocks at application entry ({@code pool-free} lines), in the
+ *     order they were freed
  */
 public record PlatformProfile(
         String name,
@@ -56,7 +59,8 @@ public record PlatformProfile(
         Console console,
         List<Variable> variables,
         List<String> quirks,
-        List<MemoryDescriptor> memoryMap) {
+        List<MemoryDescriptor> memoryMap,
+        List<PoolFreeBlock> poolFreeBlocks) {
 
     /** Profile names: lower case letters, digits, '.', '-'; used as file names and {@code --platform} values. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
@@ -108,6 +112,16 @@ public record PlatformProfile(
             }
         }
         memoryMap = List.copyOf(memoryMap);
+        poolFreeBlocks = List.copyOf(poolFreeBlocks);
+        for (PoolFreeBlock f : poolFreeBlocks) {
+            MemoryDescriptor d = memoryMap.stream().filter(m -> f.head() >= m.physicalStart()
+                    && f.head() - m.physicalStart() < m.numberOfPages() * 4096).findFirst().orElse(null);
+            if (d == null || d.type() == MemoryType.EfiConventionalMemory.value()) {
+                throw new IllegalArgumentException(String.format("profile %s: pool-free block at 0x%X: expected an "
+                        + "address inside an allocated memory map descriptor, found %s", name, f.head(),
+                        d == null ? "no descriptor" : "EfiConventionalMemory"));
+            }
+        }
         List<MemoryMapCheck.Problem> problems = MemoryMapCheck.check(memoryMap);
         if (!problems.isEmpty()) {
             MemoryMapCheck.Problem p = problems.get(0);
@@ -131,7 +145,7 @@ public record PlatformProfile(
      */
     public PlatformDescription toDescription() {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, console, variables, new LinkedHashSet<>(quirks));
+                smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -216,6 +230,7 @@ public record PlatformProfile(
         private final List<Variable> variables = new ArrayList<>();
         private final List<String> quirks = new ArrayList<>();
         private final List<MemoryDescriptor> memoryMap = new ArrayList<>();
+        private final List<PoolFreeBlock> poolFreeBlocks = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -236,6 +251,7 @@ public record PlatformProfile(
             variables.addAll(p.variables);
             quirks.addAll(p.quirks);
             memoryMap.addAll(p.memoryMap);
+            poolFreeBlocks.addAll(p.poolFreeBlocks);
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -255,6 +271,7 @@ public record PlatformProfile(
         public Builder clearQuirks() { quirks.clear(); return this; }
         public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
+        public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -266,7 +283,7 @@ public record PlatformProfile(
 
         public PlatformProfile build() {
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
-                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap);
+                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks);
         }
     }
 }

@@ -11,9 +11,9 @@ final class ProfileKeys {
             "descriptor-version", "firmware-vendor", "firmware-revision", "uefi-revision", "cpu-vendor", "cpu-family",
             "cpu-model", "cpu-stepping", "cpu-brand", "cpu-count", "smbios-bios-vendor", "smbios-bios-version",
             "smbios-bios-date", "smbios-manufacturer", "smbios-product", "smbios-version", "smbios-serial",
-            "acpi-oem-id", "acpi-oem-table-id", "console", "quirk", "variable");
+            "acpi-oem-id", "acpi-oem-table-id", "console", "quirk", "variable", "pool-free");
 
-    static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable");
+    static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable", "pool-free");
 
     /** Width of the type column in canonical memory map lines. */
     static final int TYPE_COLUMN = 26;

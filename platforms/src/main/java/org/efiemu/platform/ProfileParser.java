@@ -17,6 +17,7 @@ import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
+import org.efiemu.uefi.platform.PlatformDescription.PoolFreeBlock;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
 import org.efiemu.uefi.spec.Guid;
@@ -41,6 +42,7 @@ public final class ProfileParser {
     private final List<String> sources = new ArrayList<>();
     private final List<String> quirks = new ArrayList<>();
     private final List<Variable> variables = new ArrayList<>();
+    private final List<PoolFreeBlock> poolFree = new ArrayList<>();
     private final List<MemoryDescriptor> map = new ArrayList<>();
     private final List<Integer> mapLines = new ArrayList<>();
 
@@ -124,10 +126,11 @@ public final class ProfileParser {
                 quirks.add(value);
             }
             case "variable" -> variables.add(variable(value, no));
+            case "pool-free" -> poolFree.add(poolFree(value, no));
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk and variable may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable and pool-free may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -159,6 +162,30 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, no, msg);
         });
         return d;
+    }
+
+    /** {@code pool-free: <PoolType> 0x<head> <bin size>}: a block on the firmware's pool free lists at entry. */
+    private PoolFreeBlock poolFree(String value, int no) {
+        String[] f = value.split("\\s+");
+        if (f.length != 3) {
+            throw new ProfileFormatException(file, no, "pool-free '" + value + "': expected '<PoolType> 0x<head address> "
+                    + "<block size>' (e.g. 'EfiRuntimeServicesData 0x7F51CE00 128')");
+        }
+        int type = memoryType(f[0], no);
+        long head = hex(f[1], "pool-free head address", no);
+        int size;
+        try {
+            size = Integer.parseInt(f[2]);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (!List.of(128, 256, 384, 640, 1024, 1664, 2688).contains(size) || (head & 7) != 0
+                || (head & 0xFFF) + size > 0x1000) {
+            throw new ProfileFormatException(file, no, "pool-free '" + value + "': expected a block size of 128, 256, "
+                    + "384, 640, 1024, 1664 or 2688 (EDK2 mPoolSizeTable) and an 8-byte aligned head whose block fits "
+                    + "in its page");
+        }
+        return new PoolFreeBlock(type, head, size);
     }
 
     /** A type name ({@code EfiConventionalMemory}, {@code OEM(0x70000001)}, {@code OS(0x80000000)}) or a number. */
@@ -331,6 +358,7 @@ public final class ProfileParser {
         sources.forEach(b::source);
         quirks.forEach(b::quirk);
         variables.forEach(b::variable);
+        poolFree.forEach(b::poolFree);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -48,6 +48,8 @@ public final class ProfileWriter {
         key(sb, "console", p.console().columns() + "x" + p.console().rows());
         p.quirks().forEach(q -> key(sb, "quirk", q));
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
+        p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
+                MemoryType.nameOf(f.poolType()), f.head(), f.size())));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
         for (MemoryDescriptor d : p.memoryMap()) {
             sb.append(descriptorLine(d)).append('\n');

@@ -133,6 +133,7 @@ public final class UefiMachine implements AutoCloseable {
             handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16),
                     this::signalProtocolNotify, p -> DevicePaths.read(memory, p));
             PoolAllocator pool = new PoolAllocator(memoryMap, new GuestPoolMemory(memory));
+            platform.poolFreeBlocks().forEach(f -> pool.seedFreeBlock(f.poolType(), f.head(), f.size()));
             memoryServices = new MemoryServices(memoryMap, pool, state, systemTable);
             firmware = new FirmwareServices(b, machine, arena, bootData, memoryMap, pool, handles, state, systemTable,
                     images);

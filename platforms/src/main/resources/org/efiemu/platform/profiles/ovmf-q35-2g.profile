@@ -10,6 +10,8 @@ source: inferred: EfiReservedMemoryType bin 0x7F6EC000-0x7F76BFFF: 0x51 free pag
 source: inferred: EfiACPIReclaimMemory bin 0x7F76C000-0x7F77DFFF: 0x7 free pages 0x7F76C000-0x7F772FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F772000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: inferred: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: 0x6C free pages 0x7F77E000-0x7F7E9FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F7E9000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; default-max = lowest bin base - 1 (EDK2 mDefaultMaximumAddress)
+source: inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128 = the head of OVMF's RT_Data bin-0 free list at entry (the probe's AllocatePool(EfiRuntimeServicesData, 16), step 72, returned 0x7F51CE18 = page 0x7F51C000 + 0xE18, a block of a page the firmware had partly filled)
+source: inferred: pool-free EfiBootServicesData 0x7E52DE80 384 = some free BS_Data pool block of at least 384 bytes (EDK2 LookupPoolHead serves the 232-byte POOL of a new OS/OEM type from it; step 71 shows OVMF took no new page for it); its address is not observed by the probe: efiemu places it in the last page of the BS_Data range 0x7DE8F000-0x7E52DFFF
 source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
@@ -33,6 +35,8 @@ smbios-serial: 0
 acpi-oem-id: BOCHS
 acpi-oem-table-id: BXPC
 console: 80x25
+pool-free: EfiBootServicesData 0x7E52DE80 384
+pool-free: EfiRuntimeServicesData 0x7F51CE00 128
 memory-map:
 EfiBootServicesCode       0x0000000000000000-0x0000000000000FFF 0xF
 EfiConventionalMemory     0x0000000000001000-0x000000000009FFFF 0xF

@@ -190,6 +190,44 @@ public final class PoolAllocator {
         pool.freeBlocks.put(address, index);
     }
 
+    /**
+     * Puts a free block the firmware left behind on the free list of its bin, as {@code CoreFreePoolI} would have:
+     * the firmware's pool state at application entry (a profile's {@code pool-free} lines). Blocks pushed later are
+     * taken first (LIFO). The page stays the firmware's: it also holds live firmware blocks the model does not know.
+     *
+     * @param poolType raw memory type of the pool (a type AllocatePool accepts)
+     * @param head the block's POOL_HEAD address (8-byte aligned, inside allocated RAM)
+     * @param size the block size, one of the bin sizes 128 ... 2688 ({@code mPoolSizeTable}) and within its page
+     * @throws IllegalArgumentException naming the block and what was expected
+     */
+    public void seedFreeBlock(int poolType, long head, int size) {
+        String block = String.format("free pool block %s 0x%X size %d", MemoryType.nameOf(poolType), head, size);
+        try {
+            MemoryMap.checkMemoryType("AllocatePool", poolType);
+        } catch (EfiException e) {
+            throw new IllegalArgumentException(block + ": the type is not a pool type", e);
+        }
+        int index = sizeToList(size);
+        if (index >= PAGE_LISTS || BIN_SIZES[index] != size) {
+            throw new IllegalArgumentException(block + ": expected a bin size (128, 256, 384, 640, 1024, 1664, 2688)");
+        }
+        if ((head & 7) != 0 || (head & (MemoryMap.PAGE - 1)) + size > MemoryMap.PAGE) {
+            throw new IllegalArgumentException(block + ": expected an 8-byte aligned head with the block inside its page");
+        }
+        PageOwner.Kind owner = map.ownerOf(head).kind();
+        if (owner == PageOwner.Kind.FREE || owner == PageOwner.Kind.NOT_RAM) {
+            throw new IllegalArgumentException(block + ": the page is " + owner + ", expected firmware-allocated RAM");
+        }
+        Pool pool = lookupPool(poolType);
+        if (pool == null) {
+            throw new IllegalArgumentException(block + ": no memory for the pool structure of its type");
+        }
+        if (pool.freeBlocks.containsKey(head)) {
+            throw new IllegalArgumentException(block + ": already free");
+        }
+        pushFree(pool, head, index);
+    }
+
     /** {@code LookupPoolHead}: OEM/OS types get their POOL from EfiBootServicesData pool on first use. */
     private Pool lookupPool(int poolType) {
         Pool pool = pools.get(poolType);

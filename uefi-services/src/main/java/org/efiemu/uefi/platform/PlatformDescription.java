@@ -23,6 +23,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * @param console text console size
  * @param variables variables present in the store at application entry
  * @param quirks named deviations from EDK2 behaviour, e.g. {@code low-alloc-first}
+ * @param poolFreeBlocks free blocks on the firmware's pool free lists at application entry (pool pages its drivers
+ *     had partly filled), in the order they were freed: per pool type and bin the last one is the list head
  */
 public record PlatformDescription(
         String name,
@@ -36,7 +38,8 @@ public record PlatformDescription(
         Acpi acpi,
         Console console,
         List<Variable> variables,
-        Set<String> quirks) {
+        Set<String> quirks,
+        List<PoolFreeBlock> poolFreeBlocks) {
 
     public PlatformDescription {
         Objects.requireNonNull(name, "name");
@@ -49,7 +52,22 @@ public record PlatformDescription(
         Objects.requireNonNull(console, "console");
         variables = List.copyOf(variables);
         quirks = Set.copyOf(quirks);
+        poolFreeBlocks = List.copyOf(poolFreeBlocks);
     }
+
+    /** A machine whose pool free lists are empty at application entry. */
+    public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
+            int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
+            List<Variable> variables, Set<String> quirks) {
+        this(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu, smbios, acpi, console,
+                variables, quirks, List.of());
+    }
+
+    /**
+     * One free pool block the firmware left on a free list ({@code POOL_FREE} in EDK2
+     * {@code MdeModulePkg/Core/Dxe/Mem/Pool.c}): the raw pool type, the block's head address and its bin size.
+     */
+    public record PoolFreeBlock(int poolType, long head, int size) {}
 
     public boolean hasQuirk(String quirk) {
         return quirks.contains(quirk);
