@@ -1,6 +1,10 @@
 package org.efiemu.assertj;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.efiemu.junit.EfiemuRun;
+import org.efiemu.uefi.sanitizer.SanitizerReport;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.memory.MemoryMapSnapshot;
 import org.efiemu.uefi.spec.MemoryDescriptor;
@@ -13,7 +17,7 @@ import org.efiemu.uefi.trace.ServiceCallEvent;
  * <pre>{@code
  * import static org.efiemu.assertj.EfiemuAssertions.assertThat;
  *
- * assertThat(boot).exitedBootServices().hasNoFirmwareCorruption().hasNoUnallocatedUse();
+ * assertThat(run).exitedBootServices().hasNoFirmwareCorruption().hasNoUnallocatedUse();   // EfiemuRun run
  * assertThat(boot).allocation("trampoline").isBelow(0x10_0000);
  * assertThat(boot).trace().calledInOrder("GetMemoryMap", "ExitBootServices").neverCalledAfterExitBootServices();
  * assertThat(boot).finalMemoryMap().hasNoOverlaps().hasFreeRangeBelow(0x10_0000, 0x1000);
@@ -23,8 +27,19 @@ public final class EfiemuAssertions {
     private EfiemuAssertions() {
     }
 
+    /** A boot result without sanitizer data: hasNoFirmwareCorruption/hasNoUnallocatedUse fail, saying so. */
     public static BootResultAssert assertThat(BootResult actual) {
-        return new BootResultAssert(actual);
+        return new BootResultAssert(actual, Optional.empty());
+    }
+
+    /** A boot result and what the memory-ownership sanitizer watching that run observed. */
+    public static BootResultAssert assertThat(BootResult actual, SanitizerReport sanitizer) {
+        return new BootResultAssert(actual, Optional.of(Objects.requireNonNull(sanitizer, "sanitizer report")));
+    }
+
+    /** The run of an {@code @EfiemuTest} (booted now if the test has not): its result and its sanitizer report. */
+    public static BootResultAssert assertThat(EfiemuRun run) {
+        return new BootResultAssert(run.boot(), run.sanitizerReport());
     }
 
     public static MemoryMapAssert assertThat(MemoryMapSnapshot actual) {

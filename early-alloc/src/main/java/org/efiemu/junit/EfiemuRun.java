@@ -12,6 +12,8 @@ import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.platform.PlatformDescription;
+import org.efiemu.uefi.sanitizer.MemorySanitizer;
+import org.efiemu.uefi.sanitizer.SanitizerReport;
 
 /**
  * One invocation of an {@link EfiemuTest}: its profile, its machine (built on first use, closed after the test) and
@@ -25,6 +27,7 @@ public final class EfiemuRun {
     private PlatformProfile profile;
     private PlatformDescription description;
     private UefiMachine machine;
+    private MemorySanitizer sanitizer;
     private BootResult result;
 
     EfiemuRun(EfiemuSettings settings, String platformName, Path artifacts) {
@@ -72,7 +75,13 @@ public final class EfiemuRun {
             if (settings.loadAddress() >= 0) {
                 b.loadAddress(settings.loadAddress());
             }
+            if (settings.esp() != null) {
+                b.esp(settings.esp(), settings.espWritable());
+            }
             machine = b.build();
+            if (settings.sanitizer()) {
+                sanitizer = MemorySanitizer.attach(machine);
+            }
         }
         return machine;
     }
@@ -90,6 +99,14 @@ public final class EfiemuRun {
         return Optional.ofNullable(result);
     }
 
+    /**
+     * What the memory-ownership sanitizer observed so far (every guest write to firmware-owned or unallocated memory,
+     * UEFI 2.10 §7.2), or empty when the test turned it off ({@code sanitizer = OFF}). Read it after the run.
+     */
+    public Optional<SanitizerReport> sanitizerReport() {
+        return Optional.ofNullable(sanitizer).map(MemorySanitizer::report);
+    }
+
     /** True once a machine was built (a test that ran it itself through {@link UefiMachine#run()} included). */
     boolean hasMachine() {
         return machine != null;
@@ -105,6 +122,9 @@ public final class EfiemuRun {
     }
 
     void close() {
+        if (sanitizer != null) {
+            sanitizer.close();
+        }
         if (machine != null) {
             machine.close();
         }

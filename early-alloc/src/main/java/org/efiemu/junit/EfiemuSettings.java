@@ -30,16 +30,21 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param loadOptions     LoadedImage LoadOptions
  * @param keep            when to keep the run's files
  * @param artifactsRoot   the folder the runs' folders go in
+ * @param sanitizer       attach the memory-ownership sanitizer
+ * @param esp             the ESP folder, or null for none
+ * @param espWritable     the guest may write the ESP folder
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
-        EfiemuTest.Keep keep, Path artifactsRoot) {
+        EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
+        boolean espWritable) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
     static final String BUDGET_DEFAULT = "efiemu.instructionBudget.default";
     static final String ARTIFACTS_DIR = "efiemu.artifacts.dir";
     static final String ARTIFACTS_KEEP = "efiemu.artifacts.keep";
+    static final String SANITIZER_DEFAULT = "efiemu.sanitizer.default";
     static final String DEFAULT_ARTIFACTS_DIR = "target/efiemu-artifacts";
 
     static EfiemuSettings of(ExtensionContext context) {
@@ -61,7 +66,8 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         }
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
         return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
-                t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root);
+                t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
+                sanitizer(t, context, where), esp(t, where), t.espWritable());
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
@@ -98,6 +104,36 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
             }
         }
         return List.copyOf(names);
+    }
+
+    private static boolean sanitizer(EfiemuTest t, ExtensionContext context, String where) {
+        if (t.sanitizer() != EfiemuTest.Toggle.DEFAULT) {
+            return t.sanitizer() == EfiemuTest.Toggle.ON;
+        }
+        Optional<String> v = context.getConfigurationParameter(SANITIZER_DEFAULT).map(x -> x.trim().toLowerCase(Locale.ROOT));
+        if (v.isEmpty() || v.get().equals("true")) {
+            return true;
+        }
+        if (v.get().equals("false")) {
+            return false;
+        }
+        throw new ExtensionConfigurationException(where + ": configuration parameter " + SANITIZER_DEFAULT + "=" + v.get()
+                + " is not true or false");
+    }
+
+    private static Path esp(EfiemuTest t, String where) {
+        if (t.esp().isEmpty()) {
+            if (t.espWritable()) {
+                throw new ExtensionConfigurationException(where + ": espWritable = true needs esp = \"<folder>\"");
+            }
+            return null;
+        }
+        Path dir = Path.of(t.esp()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new ExtensionConfigurationException(where + ": esp = \"" + t.esp() + "\" is not a folder (looked in "
+                    + dir + "); give the host folder that holds the ESP's files (EFI/BOOT/BOOTX64.EFI ...)");
+        }
+        return dir;
     }
 
     private static EfiemuTest.Keep keep(EfiemuTest t, ExtensionContext context, String where) {

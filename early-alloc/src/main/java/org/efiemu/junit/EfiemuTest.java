@@ -66,6 +66,30 @@ public @interface EfiemuTest {
     /** When to keep the run's files. */
     Keep keepArtifacts() default Keep.DEFAULT;
 
+    /**
+     * Attach the memory-ownership sanitizer ({@link org.efiemu.uefi.sanitizer.MemorySanitizer}) to the machine;
+     * {@code DEFAULT} = the configuration parameter {@code efiemu.sanitizer.default} ({@code true}/{@code false}), else on.
+     * Its report is {@link EfiemuRun#sanitizerReport()}; the assertions {@code hasNoFirmwareCorruption()} and
+     * {@code hasNoUnallocatedUse()} rest on it.
+     */
+    Toggle sanitizer() default Toggle.DEFAULT;
+
+    /**
+     * A host folder served as the EFI System Partition (SimpleFileSystem on the image's DeviceHandle); a payload file
+     * inside it gets its path there as LoadedImage FilePath ({@code \EFI\BOOT\BOOTX64.EFI}). "" = no ESP.
+     */
+    String esp() default "";
+
+    /** The ESP folder may be written by the guest (EFI_FILE_PROTOCOL Write/Delete); default read-only. */
+    boolean espWritable() default false;
+
+    /** On, off, or decided by a configuration parameter. */
+    enum Toggle {
+        DEFAULT,
+        ON,
+        OFF
+    }
+
     /** When a run's trace, memory map and picture are kept. */
     enum Keep {
         /** {@code efiemu.artifacts.keep} decides ({@code on-failure}, {@code always}, {@code never}); else ON_FAILURE. */

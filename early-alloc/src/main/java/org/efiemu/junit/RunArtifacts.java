@@ -8,20 +8,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.efiemu.earlyalloc.CostMeter;
+import org.efiemu.earlyalloc.Judgement;
 import org.efiemu.earlyalloc.MatrixRunner;
+import org.efiemu.earlyalloc.Observation;
+import org.efiemu.earlyalloc.Observations;
 import org.efiemu.earlyalloc.Scenario;
 import org.efiemu.earlyalloc.ScenarioResult;
 import org.efiemu.earlyalloc.ScenarioRunner;
 import org.efiemu.earlyalloc.Strategy;
 import org.efiemu.earlyalloc.StrategyCatalog;
+import org.efiemu.earlyalloc.StrategyDescriptor;
+import org.efiemu.earlyalloc.VerdictEngine;
+import org.efiemu.earlyalloc.report.MapRegion;
+import org.efiemu.earlyalloc.report.ScenarioReport;
+import org.efiemu.earlyalloc.report.TraceLine;
 import org.efiemu.earlyalloc.report.HtmlReport;
 import org.efiemu.earlyalloc.report.Report;
 import org.efiemu.platform.MapPicture;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.sanitizer.SanitizerReport;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.trace.ServiceCallEvent;
 import org.efiemu.uefi.trace.ServiceTrace;
@@ -29,15 +40,17 @@ import org.efiemu.uefi.trace.ServiceTrace;
 /**
  * The files kept for a run: {@code trace.jsonl} (one service call a line, {@link ServiceTrace#toJson}),
  * {@code memory-map.txt} (the map the OS received, or the map at the stop when ExitBootServices did not succeed, as
- * a table and pictures), {@code run.txt} (how the run ended and the console text) and, when the payload is one of
- * the seed's strategies, {@code memory.html}: the report page of that strategy on that platform (memory picture,
- * allocations, verdict and evidence), produced by the scenario runner re-running it deterministically.
+ * a table and pictures), {@code run.txt} (how the run ended, the sanitizer's summary and the console text),
+ * {@code sanitizer.jsonl} (the memory-ownership sanitizer's findings, one JSON object a line, when it watched the run)
+ * and {@code memory.html}: this run's report page (memory picture, allocations, sanitizer findings, verdict and
+ * evidence), for any payload, judged from what the run observed.
  */
 final class RunArtifacts {
     static final String TRACE = "trace.jsonl";
     static final String MAP = "memory-map.txt";
     static final String RUN = "run.txt";
     static final String PICTURE = "memory.html";
+    static final String FINDINGS = "sanitizer.jsonl";
 
     private RunArtifacts() {
     }
@@ -63,25 +76,52 @@ final class RunArtifacts {
                     StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(RUN), "payload " + run.settings().payloadName() + " on " + run.platformName()
                     + "\n" + result.map(BootResult::toString).orElse("the test built the machine; no BootResult recorded")
+                    + "\n\n" + run.sanitizerReport().map(Object::toString).orElse("sanitizer off")
                     + "\n\nconsole:\n" + result.map(BootResult::consoleText).orElse(""), StandardCharsets.UTF_8);
-            strategyPage(run).ifPresent(html -> write(dir.resolve(PICTURE), html));
+            Optional<SanitizerReport> sanitizer = run.sanitizerReport();
+            if (sanitizer.isPresent()) {
+                Files.writeString(dir.resolve(FINDINGS), sanitizer.get().toJsonLines(), StandardCharsets.UTF_8);
+            }
+            runPage(run).ifPresent(html -> write(dir.resolve(PICTURE), html));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run's files to " + dir, e);
         }
         return dir;
     }
 
-    /** The strategy's report page, when the payload is one of the built-in strategies ({@code efi-pool.efi}). */
-    private static Optional<String> strategyPage(EfiemuRun run) {
-        String name = run.settings().payloadName().replaceFirst("\\.efi$", "");
-        if (!StrategyCatalog.builtInNames().contains(name)) {
+    /**
+     * The report page of this very run (memory picture with the payload's allocations, trampoline, map buffer and the
+     * sanitizer's findings, verdict and evidence), judged by the {@link VerdictEngine} from what the run observed; for
+     * any payload: one that is not a built-in strategy is described as an ad-hoc strategy named after its file.
+     */
+    private static Optional<String> runPage(EfiemuRun run) {
+        Optional<BootResult> result = run.result();
+        if (result.isEmpty()) {
             return Optional.empty();
         }
-        Strategy strategy = StrategyCatalog.builtIn(name);
-        ScenarioResult r = ScenarioRunner.standard().run(Scenario.of(run.profile(), strategy));
-        Report report = new MatrixRunner.MatrixResult(List.of(run.profile()), List.of(strategy), List.of(r),
-                r.durationMicros()).toReport("efiemu: " + name + " on " + run.platformName(), "test",
-                "@EfiemuTest", Map.of("payload", run.settings().payloadName()), CostMeter.builtIn());
+        String file = run.settings().payloadName();
+        String name = file.replaceFirst("\\.efi$", "").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-")
+                .replaceFirst("^[^a-z0-9]+", "");
+        Strategy strategy = StrategyCatalog.builtInNames().contains(name) ? StrategyCatalog.builtIn(name)
+                : new Strategy(new StrategyDescriptor(name.isEmpty() ? "payload" : name, file, "payload of an @EfiemuTest",
+                        "", "", "", OptionalLong.empty(), "@EfiemuTest"), file, run.settings().payload());
+        UefiMachine machine = run.machine();
+        BootResult r = result.get();
+        List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
+        Observation o = Observations.of(run.description(), r, now,
+                run.sanitizerReport().map(Observations::findings).orElse(null));
+        Judgement j = new VerdictEngine(CostMeter.builtIn()).judge(o, strategy);
+        Scenario scenario = Scenario.of(run.profile(), strategy);
+        ScenarioReport sr = new ScenarioReport(run.profile().name(), strategy.name(), Map.of(), j.verdict(),
+                ScenarioRunner.standard().expected(scenario), j.reasons(), j.allocations(), j.trampoline(), j.mapBuffer(),
+                j.violations(), o.finalMap().stream().map(d -> MapRegion.of(d.typeName(), d.physicalStart(),
+                        d.numberOfPages(), d.attribute())).toList(),
+                o.calls().stream().map(c -> new TraceLine(c.virtualNanos(), c.summary() + "  [" + c.caller()
+                        + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")).toList(),
+                o.console(), j.costs());
+        Report report = new MatrixRunner.MatrixResult(List.of(run.profile()), List.of(strategy),
+                List.of(new ScenarioResult(scenario, sr, o, 0)), 0).toReport("efiemu: " + file + " on "
+                + run.platformName(), "test", "@EfiemuTest", Map.of("payload", file), CostMeter.builtIn());
         return Optional.of(HtmlReport.render(report));
     }
 
