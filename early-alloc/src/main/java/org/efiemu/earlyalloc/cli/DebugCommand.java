@@ -79,9 +79,9 @@ public final class DebugCommand implements Callable<Integer> {
         try (UefiDebugSession session = UefiDebugSession.start(b)) {
             if (gdbPort != null) {
                 try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
-                    out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s%n",
+                    out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s (*0x%X)%n",
                             server.address().getHostAddress(), server.port(), server.address().getHostAddress(),
-                            server.port(), session.entryStop().where());
+                            server.port(), session.entryStop().where(), session.entryStop().rip());
                     out.flush();
                     out.println("gdb session ended: " + server.serve());
                 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * descriptor) end with one line on stderr and exit status {@value #EXIT_USAGE}, no stack trace.
  */
 @Command(name = "efiemu", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Runs real x86-64 UEFI boot code on emulated machines and judges early-allocator strategies.",
+        description = "Runs real x86-64 UEFI boot code on emulated machines, judges early-allocator strategies and debugs them.",
         subcommands = {MatrixCommand.class, RunCommand.class, ProfileCommand.class, BenchCommand.class, DebugCommand.class})
 public final class EfiemuCommand implements Runnable {
     /** Exit status for bad input (picocli's usage-error status). */
