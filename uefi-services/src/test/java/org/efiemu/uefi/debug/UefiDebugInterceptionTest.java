@@ -116,4 +116,16 @@ class UefiDebugInterceptionTest {
             assertThat(s.where(0x1000)).isEqualTo("0x1000");
         }
     }
+
+    @Test
+    void allocsViewListsTheApplicationsLivePoolBlocksWithSizeBinAndCallSite() {
+        try (UefiDebugSession s = UefiDebugSession.start(UefiDebugSessionTest.services())) {
+            s.breakOnService("AllocatePool");
+            s.cont();
+            DebugStop done = s.finish(); // AllocatePool(EfiLoaderData, 1, &p1)
+            var m = s.machine();
+            assertThat(MemoryMapView.poolBlocks(m.livePool(), m.images(), false)).anySatisfy(line -> assertThat(line)
+                    .startsWith("pool EfiLoaderData 0x").contains(" 1 bytes (block ").endsWith(" from " + done.where()));
+        }
+    }
 }
