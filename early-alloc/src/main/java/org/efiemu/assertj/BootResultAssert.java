@@ -83,8 +83,9 @@ public final class BootResultAssert extends AbstractAssert<BootResultAssert, Boo
         isNotNull();
         if (sanitizer.isEmpty()) {
             failWithMessage("%nExpecting %s%nbut the run was not watched by the memory-ownership sanitizer: assert on "
-                    + "EfiemuRun (assertThat(run)) with the sanitizer on, or pass MemorySanitizer.attach(machine).report()"
-                    + " to assertThat(boot, report)", expectation);
+                    + "EfiemuRun (assertThat(run)) with the sanitizer on (@EfiemuTest(sanitizer = ON), or DEFAULT without "
+                    + "efiemu.sanitizer.default=false), or pass MemorySanitizer.attach(machine).report() to "
+                    + "assertThat(boot, report)", expectation);
         }
         List<SanitizerFinding> found = sanitizer.get().findings(kind);
         if (!found.isEmpty()) {
