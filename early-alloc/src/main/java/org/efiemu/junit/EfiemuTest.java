@@ -24,11 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Unset attributes fall back to JUnit configuration parameters ({@code junit-platform.properties} or
  * {@code -D}): {@code efiemu.platform.default}, {@code efiemu.payload.default},
- * {@code efiemu.instructionBudget.default}, {@code efiemu.artifacts.dir}, {@code efiemu.artifacts.keep}. When a test
- * fails, the run's trace ({@code trace.jsonl}), final memory map ({@code memory-map.txt}) and, for the seed's
- * strategies, the report page with the memory picture ({@code memory.html}) are kept in a folder the failure message
- * names; on success the folder is removed unless {@link #keepArtifacts()} or {@code efiemu.artifacts.keep} says
- * {@code ALWAYS}.
+ * {@code efiemu.instructionBudget.default}, {@code efiemu.artifacts.dir}, {@code efiemu.artifacts.keep},
+ * {@code efiemu.sanitizer.default}. When a test fails, the run's trace ({@code trace.jsonl}), final memory map
+ * ({@code memory-map.txt}), how it ended with its console ({@code run.txt}), the sanitizer's findings
+ * ({@code sanitizer.jsonl}) and the run's report page with the memory picture ({@code memory.html}, for any payload)
+ * are kept in a folder the failure message names; on success the folder is removed unless {@link #keepArtifacts()}
+ * or {@code efiemu.artifacts.keep} says {@code ALWAYS}.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
