@@ -57,6 +57,43 @@ class XenEfiPhaseTest {
         assertThat(boot.leftFirmware()).as("%s: %s", profile, boot.stopSummary()).isTrue();
         assertThat(boot.result().finalMap()).as("final map on %s", profile).isPresent();
         assertThat(boot.exitBootServices().orElseThrow().caller()).startsWith(XenEsp.IMAGE_NAME + "+0x");
+        assertThat(boot.adjustments()).as("workarounds needed for %s", profile).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("profiles")
+    void xensEfiPhaseCorruptsNoFirmwareMemory(String profile) {
+        XenBoot boot = XenBoot.run(profile, xen);
+        assertThat(boot.leftFirmware()).as(boot.stopSummary()).isTrue();
+        assertThat(boot.firmwareFindings()).as("sanitizer findings of Xen's EFI phase on %s (besides the hand-off store)",
+                profile).isEmpty();
+        // the one store left is the hand-off: at the stop RIP, to Xen's virtual stack, after ExitBootServices
+        assertThat(boot.sanitizer().findings()).hasSize(1).allSatisfy(f -> {
+            assertThat(f.rip()).isEqualTo(boot.result().stopReport().rip());
+            assertThat(boot.isHandOffStore(f)).as(f.toString()).isTrue();
+        });
+    }
+
+    @Test
+    void onOvmfXenFindsTheGopAndKeepsOvmfsCurrentMode1280x800AsOnRealOvmf() {
+        // real OVMF: "(XEN)  VGA is graphics mode 1280x800, 32 bpp" (ovmf-q35-2g.serial.txt)
+        XenBoot boot = XenBoot.run("ovmf-q35-2g", xen);
+        assertThat(boot.result().trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("LocateHandle");
+            assertThat(e.arguments()).contains("EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID");
+            assertThat(e.status()).isEqualTo("EFI_SUCCESS");
+        });
+        assertThat(boot.result().trace()).filteredOn(e -> e.service().equals("GOP.QueryMode")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo("EFI_SUCCESS"));
+        assertThat(boot.graphicsMode()).contains("1280x800");
+        assertThat(boot.leftFirmware()).as(boot.stopSummary()).isTrue();
+    }
+
+    @Test
+    void serverProfilesHaveNoDisplaySoXenFindsNoGop() {
+        XenBoot boot = XenBoot.run("dell-poweredge-r820", xen);
+        assertThat(boot.graphicsMode()).isEmpty();
+        assertThat(boot.result().trace()).noneMatch(e -> e.service().startsWith("GOP."));
     }
 
     @Test

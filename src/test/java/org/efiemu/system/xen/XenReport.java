@@ -88,6 +88,17 @@ final class XenReport {
                 .append(" descriptors, MapKey 0x").append(Long.toHexString(m.mapKey()).toUpperCase()).append(nl));
         sb.append("unimplemented calls: ").append(boot.result().unimplementedCalls()).append(nl);
         sb.append("violations: ").append(boot.result().violations()).append(nl);
+        sb.append("graphics: ").append(boot.graphicsMode().map(m -> "GOP mode " + m + " set")
+                .orElse("no display on this profile (LocateHandle(ByProtocol, EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID) finds none)"))
+                .append(nl);
+        sb.append(nl).append("## memory sanitizer (org.efiemu.uefi.sanitizer)").append(nl);
+        sb.append(String.format("%d findings, %d protection faults, %d watched pages%n", boot.sanitizer().findings().size(),
+                boot.sanitizer().protectionFaults(), boot.sanitizer().watchedPages()));
+        boot.sanitizer().findings().forEach(f -> sb.append(f).append(boot.isHandOffStore(f)
+                ? "  [hand-off: Xen's push onto its own stack at a virtual address after loading its CR3; Unicorn does"
+                + " not translate guest page tables, so the store reaches no RAM. Not firmware memory.]" : "").append(nl));
+        sb.append(boot.firmwareFindings().isEmpty() ? "no firmware memory written by Xen's EFI phase"
+                : boot.firmwareFindings().size() + " writes to firmware memory").append(nl);
         sb.append(nl).append("## console").append(nl).append(boot.console()).append(nl);
         return sb.toString();
     }

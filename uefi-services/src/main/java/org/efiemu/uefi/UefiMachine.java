@@ -44,6 +44,8 @@ import org.efiemu.uefi.memory.PoolAllocation;
 import org.efiemu.uefi.memory.PoolAllocator;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.protocol.ConsoleListener;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.devicepath.DevicePath;
 import org.efiemu.uefi.protocol.ConsoleLog;
 import org.efiemu.uefi.protocol.SimpleTextOutput;
 import org.efiemu.uefi.runtime.RuntimeAbi;
@@ -94,15 +96,14 @@ public final class UefiMachine implements AutoCloseable {
     private final FirmwareServices firmware;
     private final VirtualMemoryAbi virtualMemory;
     private boolean ran;
+    private final int tableRevision;
+    private GraphicsOutput graphics;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
         platform = b.platform;
         PlatformDescription.Firmware fw = platform.firmware();
-        if (fw.uefiRevision() < PlatformDescription.Firmware.UEFI_2_70) {
-            throw new IllegalArgumentException(String.format("platform %s: UEFI revision 0x%X is below 2.70 (0x%X), "
-                    + "which efiemu does not model", platform.name(), fw.uefiRevision(), PlatformDescription.Firmware.UEFI_2_70));
-        }
+        tableRevision = tableRevision(platform);
         PeImage pe;
         try {
             pe = PeParser.parse(b.payload, b.payloadName);
@@ -110,6 +111,9 @@ public final class UefiMachine implements AutoCloseable {
             throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
         }
         PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
+        if (b.graphics != null) {
+            layout = GraphicsOutput.withFramebuffer(layout, b.graphics);
+        }
         arena = new FirmwareArena(platform.memoryMap());
         long structures = Machine.structuresSize(layout);
         FirmwareArena.Region bootData = arena.region(MemoryType.EfiBootServicesData,
@@ -129,7 +133,7 @@ public final class UefiMachine implements AutoCloseable {
                     machine.clock()::hostCall);
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
                     .descriptorSize(platform.descriptorSize()).descriptorVersion(platform.descriptorVersion()).build();
-            systemTable = new SystemTable(memory, runtimeData, bootData, fw.uefiRevision(), fw.vendor(), fw.revision());
+            systemTable = new SystemTable(memory, runtimeData, bootData, tableRevision, fw.vendor(), fw.revision());
             handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16),
                     this::signalProtocolNotify, p -> DevicePaths.read(memory, p));
             PoolAllocator pool = new PoolAllocator(memoryMap, new GuestPoolMemory(memory));
@@ -164,6 +168,9 @@ public final class UefiMachine implements AutoCloseable {
                     b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
+            if (b.graphics != null) {
+                installGraphics(b.graphics, memory, bootData, firmware);
+            }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
@@ -178,6 +185,52 @@ public final class UefiMachine implements AutoCloseable {
             machine.close();
             throw e;
         }
+    }
+
+    /**
+     * The Revision efiemu writes into the EFI_SYSTEM_TABLE, Boot and Runtime Services headers: the platform's UEFI
+     * revision, raised to 2.70 when it is an older 2.x. efiemu serves the 2.70 tables (every slot bound, UEFI 2.10
+     * §4.3-4.5); the Boot and Runtime Services of UEFI 2.0-2.6 are the same slots with the same prototypes, so the
+     * raise changes no service, and the platform's own FirmwareVendor/FirmwareRevision stay as they are
+     * ({@link PlatformDescription.Firmware#uefiRevision()} keeps the machine's real value). EFI 1.x tables (no
+     * CreateEventEx, QueryVariableInfo, UpdateCapsule) are refused.
+     *
+     * @throws IllegalArgumentException naming the platform and its revision when it is below 2.0
+     */
+    public static int tableRevision(PlatformDescription platform) {
+        int r = platform.firmware().uefiRevision();
+        if (r >>> 16 < 2) {
+            throw new IllegalArgumentException(String.format("platform %s: UEFI revision 0x%X (%d.%d) is EFI 1.x; "
+                    + "efiemu models UEFI 2.x system tables only (expected 0x00020000 or later)", platform.name(), r,
+                    r >>> 16, r & 0xFFFF));
+        }
+        return Math.max(r, PlatformDescription.Firmware.UEFI_2_70);
+    }
+
+    /** The Revision of this machine's system table headers ({@link #tableRevision}). */
+    public int tableRevision() {
+        return tableRevision;
+    }
+
+    /**
+     * The display's EFI_GRAPHICS_OUTPUT_PROTOCOL on its own handle with the adapter's device path (OVMF: the stdvga
+     * at PciRoot(0x0)/Pci(0x1,0x0)), its framebuffer served as the {@link GraphicsOutput#DEVICE} range.
+     */
+    private void installGraphics(GraphicsOutput.Display display, GuestMemory memory, FirmwareArena.Region bootData,
+            FirmwareServices fw) {
+        graphics = new GraphicsOutput(display, memory, bootData, dispatcher, fw::allocate);
+        machine.physical().attachDevice(GraphicsOutput.DEVICE, graphics.framebuffer());
+        DevicePath path = DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(0x01, 0), DevicePath.end());
+        byte[] bytes = path.toBytes();
+        long dp = bootData.take("GOP device path " + path, bytes.length, 8);
+        memory.write(dp, bytes);
+        long handle = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp).handle();
+        handles.installProtocolInterface(handle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+    }
+
+    /** The display's Graphics Output Protocol, when the machine has one ({@link UefiMachineBuilder#graphics}). */
+    public Optional<GraphicsOutput> graphics() {
+        return Optional.ofNullable(graphics);
     }
 
     /** Starts configuring a machine for {@code platform}. */

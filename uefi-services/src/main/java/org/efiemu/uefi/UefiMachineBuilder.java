@@ -27,6 +27,7 @@ public final class UefiMachineBuilder {
     org.efiemu.uefi.fs.EspVolume esp;
     Path espDirectory;
     String conInKeys = "";
+    org.efiemu.uefi.protocol.GraphicsOutput.Display graphics;
     java.time.Instant startTime = java.time.Instant.parse("2024-01-01T00:00:00Z");
     final List<ConsoleListener> consoleListeners = new ArrayList<>();
     final List<TraceListener> traceListeners = new ArrayList<>();
@@ -109,6 +110,16 @@ public final class UefiMachineBuilder {
     public UefiMachineBuilder esp(Path directory, boolean writable) {
         this.esp = org.efiemu.uefi.fs.EspVolume.ofHostDirectory(directory, "ESP", writable);
         this.espDirectory = directory.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /**
+     * A display adapter: EFI_GRAPHICS_OUTPUT_PROTOCOL (UEFI 2.10 §12.9) is installed on its own handle at boot, with
+     * the framebuffer as a device range outside the memory map (e.g. {@code GraphicsOutput.Display.ovmfStdVga()}).
+     * Without one, LocateHandle(ByProtocol, EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID) finds nothing (a headless machine).
+     */
+    public UefiMachineBuilder graphics(org.efiemu.uefi.protocol.GraphicsOutput.Display display) {
+        this.graphics = java.util.Objects.requireNonNull(display, "display");
         return this;
     }
 

@@ -39,6 +39,10 @@ public final class Guid implements Comparable<Guid> {
     public static final Guid EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID = parse("0379BE4E-D706-437D-B037-EDB82FB772A4");
     public static final Guid EFI_RNG_PROTOCOL_GUID = parse("3152BCA5-EADE-433D-862E-C01CDC291F44");
     public static final Guid EFI_SHIM_LOCK_GUID = parse("605DAB50-E046-4300-ABB6-3DD810DD8B23");
+    /** EFI_PCI_IO_PROTOCOL (UEFI 2.10 §14.4); Xen walks its handles for option ROMs (setup_efi_pci). */
+    public static final Guid EFI_PCI_IO_PROTOCOL_GUID = parse("4CF5B200-68B8-4CA5-9EEC-B23E3F50029A");
+    /** Apple's device-properties protocol; Xen probes it on Macs (xen/common/efi/boot.c APPLE_PROPERTIES_PROTOCOL_GUID). */
+    public static final Guid APPLE_PROPERTIES_PROTOCOL_GUID = parse("91BD12FE-F6C3-44FB-A5B7-5122AB303AE0");
     // File information types (UEFI 2.10 §13.5.16, §13.5.17)
     public static final Guid EFI_FILE_INFO_ID = parse("09576E92-6D3F-11D2-8E39-00A0C969723B");
     public static final Guid EFI_FILE_SYSTEM_INFO_ID = parse("09576E93-6D3F-11D2-8E39-00A0C969723B");
@@ -77,6 +81,8 @@ public final class Guid implements Comparable<Guid> {
             Map.entry(EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID, "EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID"),
             Map.entry(EFI_RNG_PROTOCOL_GUID, "EFI_RNG_PROTOCOL_GUID"),
             Map.entry(EFI_SHIM_LOCK_GUID, "SHIM_LOCK_GUID"),
+            Map.entry(EFI_PCI_IO_PROTOCOL_GUID, "EFI_PCI_IO_PROTOCOL_GUID"),
+            Map.entry(APPLE_PROPERTIES_PROTOCOL_GUID, "APPLE_PROPERTIES_PROTOCOL_GUID"),
             Map.entry(EFI_FILE_INFO_ID, "EFI_FILE_INFO_ID"),
             Map.entry(EFI_FILE_SYSTEM_INFO_ID, "EFI_FILE_SYSTEM_INFO_ID"),
             Map.entry(EFI_FILE_SYSTEM_VOLUME_LABEL_ID, "EFI_FILE_SYSTEM_VOLUME_LABEL_ID"),

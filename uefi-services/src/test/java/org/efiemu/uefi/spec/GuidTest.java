@@ -31,6 +31,16 @@ class GuidTest {
     }
 
     @Test
+    void guidsXensLoaderProbesPrintTheirNames() {
+        // xen/common/efi/boot.c: setup_efi_pci (PCI I/O), efi_arch_edd (Block I/O), the Apple properties and the
+        // shim's lock protocol appear in its trace by name, not as raw GUIDs
+        assertThat(Guid.parse("4CF5B200-68B8-4CA5-9EEC-B23E3F50029A")).hasToString("EFI_PCI_IO_PROTOCOL_GUID");
+        assertThat(Guid.parse("91BD12FE-F6C3-44FB-A5B7-5122AB303AE0")).hasToString("APPLE_PROPERTIES_PROTOCOL_GUID");
+        assertThat(Guid.parse("964E5B21-6459-11D2-8E39-00A0C969723B")).hasToString("EFI_BLOCK_IO_PROTOCOL_GUID");
+        assertThat(Guid.parse("605DAB50-E046-4300-ABB6-3DD810DD8B23")).hasToString("SHIM_LOCK_GUID");
+    }
+
+    @Test
     void malformedTextIsRejectedNamingTheInput() {
         assertThatThrownBy(() -> Guid.parse("8BE4DF61-93CA-11D2-AA0D"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8BE4DF61-93CA-11D2-AA0D")
