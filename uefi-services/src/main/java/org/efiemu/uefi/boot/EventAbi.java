@@ -1,5 +1,7 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -97,19 +99,21 @@ public final class EventAbi {
         long ctx = c.arg(3);
         long groupPtr = ex ? c.arg(4) : 0;
         long out = c.arg(ex ? 5 : 4);
-        Guid group = ex ? c.guidAt(groupPtr) : null;
+        Guid group = ex ? c.guidAt("EventGroup", groupPtr) : null;
         if (ex) {
             c.arguments(EventTypes.nameOf(type), Tpl.nameOf(tpl), ptr(fn), ptr(ctx),
                     group != null ? group : ptr(groupPtr), ptr(out));
         } else {
             c.arguments(EventTypes.nameOf(type), Tpl.nameOf(tpl), ptr(fn), ptr(ctx), ptr(out));
         }
-        if (!c.isRam(out, 8)) {
+        if (!c.isRam("Event", out, 8, Align.UINT64)) {
             c.output(out == 0 ? "Event is NULL" : "Event " + hex(out) + " is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
         if (ex && groupPtr != 0 && group == null) {
-            c.output("EventGroup " + hex(groupPtr) + " is not RAM");
+            if (ServiceCall.Align.UINT32.accepts(groupPtr)) {
+                c.output("EventGroup " + hex(groupPtr) + " is not RAM");
+            }
             return EfiStatus.INVALID_PARAMETER;
         }
         if (fn != 0 && (type & (EventTypes.EVT_NOTIFY_SIGNAL | EventTypes.EVT_NOTIFY_WAIT)) != 0 && !c.isRam(fn, 1)) {
@@ -171,13 +175,14 @@ public final class EventAbi {
         long list = c.arg(1);
         long indexPtr = c.arg(2);
         c.arguments(Long.toUnsignedString(count), ptr(list), ptr(indexPtr));
+        c.requireAligned("Event", list, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         if (count == 0 || count > 4096 || !c.isRam(list, 8 * count)) {
             if (count != 0) {
                 c.output("Event array " + hex(list) + " is not " + count + " pointers in RAM");
             }
             return EfiStatus.INVALID_PARAMETER;
         }
-        if (indexPtr != 0 && !c.isRam(indexPtr, 8)) {
+        if (indexPtr != 0 && !c.isRam("Index", indexPtr, 8, Align.UINT64)) {
             c.output("Index " + hex(indexPtr) + " is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }

@@ -1,5 +1,7 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -41,18 +43,17 @@ public final class HandleAbi {
     }
 
     private static Object guid(ServiceCall c, long p) {
-        Guid g = c.guidAt(p);
-        return g != null ? g : ptr(p);
+        return c.isRam(p, Guid.SIZE) ? Guid.fromBytes(c.memory().read(p, Guid.SIZE)) : ptr(p); // display only
     }
 
     /** {@code InstallProtocolInterface(*Handle, *Protocol, InterfaceType, Interface)}: only EFI_NATIVE_INTERFACE (0). */
     public EfiStatus installProtocolInterface(ServiceCall c) {
         long handlePtr = c.arg(0);
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         long type = c.arg(2) & 0xFFFF_FFFFL;
         long iface = c.arg(3);
         c.arguments(ptr(handlePtr), guid(c, c.arg(1)), type == 0 ? "EFI_NATIVE_INTERFACE" : hex(type), ptr(iface));
-        if (!c.isRam(handlePtr, 8) || protocol == null || type != 0) {
+        if (!c.isRam("Handle", handlePtr, 8, Align.UINT64) || protocol == null || type != 0) {
             return EfiStatus.INVALID_PARAMETER;
         }
         long in = c.memory().u64(handlePtr);
@@ -66,7 +67,7 @@ public final class HandleAbi {
 
     /** {@code ReinstallProtocolInterface(Handle, *Protocol, OldInterface, NewInterface)}. */
     public EfiStatus reinstallProtocolInterface(ServiceCall c) {
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         c.arguments(ptr(c.arg(0)), guid(c, c.arg(1)), ptr(c.arg(2)), ptr(c.arg(3)));
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
@@ -76,7 +77,7 @@ public final class HandleAbi {
 
     /** {@code UninstallProtocolInterface(Handle, *Protocol, Interface)}. */
     public EfiStatus uninstallProtocolInterface(ServiceCall c) {
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         c.arguments(ptr(c.arg(0)), guid(c, c.arg(1)), ptr(c.arg(2)));
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
@@ -96,7 +97,7 @@ public final class HandleAbi {
                 shown.add("NULL");
                 return out;
             }
-            Guid g = c.guidAt(guidPtr);
+            Guid g = c.guidAt("Protocol", guidPtr);
             long iface = c.arg(i + 1);
             shown.add(g != null ? g : hex(guidPtr));
             shown.add(ptr(iface));
@@ -114,7 +115,7 @@ public final class HandleAbi {
         List<Object> shown = new ArrayList<>(List.of(ptr(handlePtr)));
         List<Map.Entry<Guid, Long>> pairs = pairs(c, 1, shown);
         c.arguments(shown.toArray());
-        if (!c.isRam(handlePtr, 8) || pairs == null) {
+        if (!c.isRam("Handle", handlePtr, 8, Align.UINT64) || pairs == null) {
             c.output(pairs == null ? "a GUID pointer is not RAM or the list has no NULL terminator" : "Handle is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -141,11 +142,11 @@ public final class HandleAbi {
 
     /** {@code RegisterProtocolNotify(*Protocol, Event, **Registration)}. */
     public EfiStatus registerProtocolNotify(ServiceCall c) {
-        Guid protocol = c.guidAt(c.arg(0));
+        Guid protocol = c.guidAt("Protocol", c.arg(0));
         long event = c.arg(1);
         long out = c.arg(2);
         c.arguments(guid(c, c.arg(0)), ptr(event), ptr(out));
-        if (protocol == null || !c.isRam(out, 8)) {
+        if (protocol == null || !c.isRam("Registration", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         HandleResult r = handles.registerProtocolNotify(protocol, event);
@@ -175,10 +176,12 @@ public final class HandleAbi {
         boolean sizeOk = c.isRam(sizePtr, 8);
         long size = sizeOk ? c.memory().u64(sizePtr) : 0;
         c.arguments(searchType(rawType), guid(c, protoPtr), ptr(key), sizeOk ? "&" + size : ptr(sizePtr), ptr(buffer));
-        if (!sizeOk || (size > 0 && buffer == 0) || (protoPtr != 0 && c.guidAt(protoPtr) == null)) {
+        c.requireAligned("BufferSize", sizePtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
+        c.requireAligned("Buffer", buffer, Align.UINT64, EfiStatus.INVALID_PARAMETER);
+        if (!sizeOk || (size > 0 && buffer == 0) || (protoPtr != 0 && c.guidAt("Protocol", protoPtr) == null)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        LocateResult r = handles.locateHandle(LocateSearchType.ofValue(rawType), c.guidAt(protoPtr), key, size);
+        LocateResult r = handles.locateHandle(LocateSearchType.ofValue(rawType), c.guidAt("Protocol", protoPtr), key, size);
         if (r.status() == EfiStatus.SUCCESS && !c.isRam(buffer, r.requiredSize())) {
             c.output("Buffer " + hex(buffer) + " is not " + r.requiredSize() + " bytes of RAM");
             return EfiStatus.INVALID_PARAMETER;
@@ -210,10 +213,11 @@ public final class HandleAbi {
         long countPtr = c.arg(3);
         long bufferPtr = c.arg(4);
         c.arguments(searchType(rawType), guid(c, protoPtr), ptr(key), ptr(countPtr), ptr(bufferPtr));
-        if (!c.isRam(countPtr, 8) || !c.isRam(bufferPtr, 8) || (protoPtr != 0 && c.guidAt(protoPtr) == null)) {
+        if (!c.isRam("NoHandles", countPtr, 8, Align.UINT64) || !c.isRam("Buffer", bufferPtr, 8, Align.UINT64)
+                || (protoPtr != 0 && c.guidAt("Protocol", protoPtr) == null)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        LocateResult r = handles.locateHandleBuffer(LocateSearchType.ofValue(rawType), c.guidAt(protoPtr), key);
+        LocateResult r = handles.locateHandleBuffer(LocateSearchType.ofValue(rawType), c.guidAt("Protocol", protoPtr), key);
         if (r.status() != EfiStatus.SUCCESS) {
             c.memory().putU64(countPtr, 0);
             c.memory().putU64(bufferPtr, 0);
@@ -232,11 +236,12 @@ public final class HandleAbi {
      * matched prefix and {@code *Device} receives the handle.
      */
     public EfiStatus locateDevicePath(ServiceCall c) {
-        Guid protocol = c.guidAt(c.arg(0));
+        Guid protocol = c.guidAt("Protocol", c.arg(0));
         long pathPtr = c.arg(1);
         long devicePtr = c.arg(2);
         c.arguments(guid(c, c.arg(0)), ptr(pathPtr), ptr(devicePtr));
-        if (protocol == null || !c.isRam(pathPtr, 8) || !c.isRam(devicePtr, 8)) {
+        if (protocol == null || !c.isRam("DevicePath", pathPtr, 8, Align.UINT64)
+                || !c.isRam("Device", devicePtr, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         long path = c.memory().u64(pathPtr);
@@ -260,11 +265,12 @@ public final class HandleAbi {
      */
     public EfiStatus openProtocolInformation(ServiceCall c) {
         long handle = c.arg(0);
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         long bufferPtr = c.arg(2);
         long countPtr = c.arg(3);
         c.arguments(ptr(handle), guid(c, c.arg(1)), ptr(bufferPtr), ptr(countPtr));
-        if (protocol == null || !c.isRam(bufferPtr, 8) || !c.isRam(countPtr, 8)) {
+        if (protocol == null || !c.isRam("EntryBuffer", bufferPtr, 8, Align.UINT64)
+                || !c.isRam("EntryCount", countPtr, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         EfiStatus s = handles.openProtocolInformationStatus(handle, protocol);
@@ -294,7 +300,8 @@ public final class HandleAbi {
         long bufferPtr = c.arg(1);
         long countPtr = c.arg(2);
         c.arguments(ptr(handle), ptr(bufferPtr), ptr(countPtr));
-        if (!handles.isValid(handle) || !c.isRam(bufferPtr, 8) || !c.isRam(countPtr, 8)) {
+        if (!handles.isValid(handle) || !c.isRam("ProtocolBuffer", bufferPtr, 8, Align.UINT64)
+                || !c.isRam("ProtocolBufferCount", countPtr, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         List<Guid> guids = handles.protocolsPerHandle(handle);

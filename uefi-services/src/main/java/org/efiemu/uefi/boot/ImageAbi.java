@@ -1,5 +1,7 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -86,7 +88,7 @@ public final class ImageAbi {
         DevicePath path = pathBytes == null ? null : DevicePath.parse(pathBytes);
         c.arguments(c.arg(0) & 0xFF, ptr(parent), path != null ? path : ptr(pathPtr), ptr(source),
                 Long.toUnsignedString(size), ptr(out));
-        if (!c.isRam(out, 8) || !isImage(parent) || (pathPtr != 0 && path == null)) {
+        if (!c.isRam("ImageHandle", out, 8, Align.UINT64) || !isImage(parent) || (pathPtr != 0 && path == null)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         if (source == 0 && path == null) {
@@ -130,6 +132,8 @@ public final class ImageAbi {
         long sizePtr = c.arg(1);
         long dataPtr = c.arg(2);
         c.arguments(ptr(handle), ptr(sizePtr), ptr(dataPtr));
+        c.requireAligned("ExitDataSize", sizePtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
+        c.requireAligned("ExitData", dataPtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         Optional<ImageServices.Child> found = images.child(handle);
         if (found.isEmpty() || found.get().started) {
             return EfiStatus.INVALID_PARAMETER;

@@ -1,5 +1,6 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
 import org.efiemu.uefi.memory.MemoryMapSnapshot;
 import org.efiemu.uefi.spec.AllocateType;
 import org.efiemu.uefi.spec.EfiException;
@@ -12,7 +13,8 @@ import static org.efiemu.uefi.boot.ServiceCall.ptr;
 /**
  * ABI adapters of the Memory Allocation Services (UEFI 2.10 §7.2) and ExitBootServices (§7.4.6). Pointer rules: a
  * NULL OUT pointer is {@code EFI_INVALID_PARAMETER} as in EDK2; a non-NULL pointer that does not designate RAM (wild,
- * or into MMIO) is also {@code EFI_INVALID_PARAMETER} here, where EDK2 would fault; OUT parameters are written only
+ * or into MMIO) is also {@code EFI_INVALID_PARAMETER} here, where EDK2 would fault; so is a pointer to a UINTN,
+ * EFI_PHYSICAL_ADDRESS or EFI_MEMORY_DESCRIPTOR that is not 8-byte aligned (UEFI 2.10 §2.3.1; EDK2 does not check); OUT parameters are written only
  * where EDK2 writes them.
  */
 public final class MemoryAbi {
@@ -40,7 +42,7 @@ public final class MemoryAbi {
         boolean readsIn = type == AllocateType.AllocateAddress.ordinal() || type == AllocateType.AllocateMaxAddress.ordinal();
         c.arguments(allocateType(type), MemoryType.nameOf(memoryType), Long.toUnsignedString(pages),
                 memory == 0 ? "NULL" : readsIn ? hex(in) : "&" + hex(memory));
-        if (!c.isRam(memory, 8)) {
+        if (!c.isRam("Memory", memory, 8, Align.UINT64)) {
             c.output(memory == 0 ? "Memory is NULL" : "Memory " + hex(memory) + " is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -75,16 +77,21 @@ public final class MemoryAbi {
         boolean sizeOk = c.isRam(sizePtr, 8);
         long size = sizeOk ? c.memory().u64(sizePtr) : 0;
         c.arguments(sizePtr == 0 ? "NULL" : sizeOk ? "&" + size : hex(sizePtr), ptr(buffer), ptr(keyPtr), ptr(dszPtr), ptr(dverPtr));
+        c.requireAligned("MemoryMapSize", sizePtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         if (!sizeOk) {
             c.output(sizePtr == 0 ? "MemoryMapSize is NULL" : "MemoryMapSize " + hex(sizePtr) + " is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
-        for (long p : new long[] {keyPtr, dszPtr, dverPtr}) {
-            if (p != 0 && !c.isRam(p, p == dverPtr ? 4 : 8)) {
+        String[] names = {"MapKey", "DescriptorSize", "DescriptorVersion"};
+        long[] outs = {keyPtr, dszPtr, dverPtr};
+        for (int i = 0; i < outs.length; i++) {
+            long p = outs[i];
+            if (p != 0 && !c.isRam(names[i], p, i == 2 ? 4 : 8, i == 2 ? Align.UINT32 : Align.UINT64)) {
                 c.output("OUT pointer " + hex(p) + " is not RAM");
                 return EfiStatus.INVALID_PARAMETER;
             }
         }
+        c.requireAligned("MemoryMap", buffer, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         MemoryMapSnapshot snap = services.getMemoryMap();
         if (dszPtr != 0) {
             c.memory().putU64(dszPtr, snap.descriptorSize());
@@ -119,7 +126,7 @@ public final class MemoryAbi {
         long size = c.arg(1);
         long bufferPtr = c.arg(2);
         c.arguments(MemoryType.nameOf(type), Long.toUnsignedString(size), ptr(bufferPtr));
-        if (!c.isRam(bufferPtr, 8)) {
+        if (!c.isRam("Buffer", bufferPtr, 8, Align.UINT64)) {
             c.output(bufferPtr == 0 ? "Buffer is NULL" : "Buffer " + hex(bufferPtr) + " is not RAM");
             return EfiStatus.INVALID_PARAMETER;
         }

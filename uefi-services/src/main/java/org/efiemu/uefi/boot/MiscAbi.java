@@ -1,5 +1,7 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -34,7 +36,7 @@ public final class MiscAbi {
     public EfiStatus getNextMonotonicCount(ServiceCall c) {
         long p = c.arg(0);
         c.arguments(ptr(p));
-        if (!c.isRam(p, 8)) {
+        if (!c.isRam("Count", p, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         long v = counter.next();
@@ -81,7 +83,7 @@ public final class MiscAbi {
         long size = c.arg(1);
         long out = c.arg(2);
         c.arguments(ptr(data), Long.toUnsignedString(size), ptr(out));
-        if (size == 0 || Long.compareUnsigned(size, MAX_BUFFER) > 0 || !c.isRam(data, size) || !c.isRam(out, 4)) {
+        if (size == 0 || Long.compareUnsigned(size, MAX_BUFFER) > 0 || !c.isRam(data, size) || !c.isRam("Crc32", out, 4, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         CRC32 crc = new CRC32();
@@ -138,7 +140,7 @@ public final class MiscAbi {
     public EfiStatus installConfigurationTable(ServiceCall c) {
         long guidPtr = c.arg(0);
         long table = c.arg(1);
-        Guid guid = c.guidAt(guidPtr);
+        Guid guid = c.guidAt("Guid", guidPtr);
         c.arguments(guid == null ? ptr(guidPtr) : guid.toString(), ptr(table));
         if (guid == null) {
             return EfiStatus.INVALID_PARAMETER;

@@ -3,6 +3,7 @@ package org.efiemu.uefi.boot;
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
 import org.efiemu.uefi.handle.HandleDatabase;
 import org.efiemu.uefi.handle.InterfaceResult;
 import org.efiemu.uefi.handle.OpenAttributes;
@@ -11,7 +12,7 @@ import org.efiemu.uefi.spec.Guid;
 
 /**
  * ABI adapters of the protocol lookup services (UEFI 2.10 §7.3) over the handle database. The Protocol GUID pointer
- * and the Interface OUT pointer are validated here (NULL or not RAM → {@code EFI_INVALID_PARAMETER}, as EDK2's
+ * and the Interface OUT pointer are validated here (NULL, not RAM or misaligned, UEFI 2.10 §2.3.1 → {@code EFI_INVALID_PARAMETER}, as EDK2's
  * {@code CoreOpenProtocol}/{@code CoreLocateProtocol} check NULL); the statuses beyond that are the database's.
  */
 public final class ProtocolAbi {
@@ -24,10 +25,10 @@ public final class ProtocolAbi {
     /** {@code HandleProtocol(Handle, *Protocol, **Interface)}. */
     public EfiStatus handleProtocol(ServiceCall c) {
         long handle = c.arg(0);
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         long out = c.arg(2);
         c.arguments(ptr(handle), protocol == null ? ptr(c.arg(1)) : protocol, ptr(out));
-        if (protocol == null || !c.isRam(out, 8)) {
+        if (protocol == null || !c.isRam("Interface", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         return write(c, out, handles.handleProtocol(handle, protocol));
@@ -36,7 +37,7 @@ public final class ProtocolAbi {
     /** {@code OpenProtocol(Handle, *Protocol, **Interface, AgentHandle, ControllerHandle, Attributes)}. */
     public EfiStatus openProtocol(ServiceCall c) {
         long handle = c.arg(0);
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         long out = c.arg(2);
         long agent = c.arg(3);
         long controller = c.arg(4);
@@ -47,7 +48,7 @@ public final class ProtocolAbi {
             return EfiStatus.INVALID_PARAMETER;
         }
         boolean needsOut = attributes != OpenAttributes.TEST_PROTOCOL;
-        if (needsOut && !c.isRam(out, 8)) {
+        if (needsOut && !c.isRam("Interface", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         InterfaceResult r = handles.openProtocol(handle, protocol, agent, controller, attributes);
@@ -57,7 +58,7 @@ public final class ProtocolAbi {
     /** {@code CloseProtocol(Handle, *Protocol, AgentHandle, ControllerHandle)}. */
     public EfiStatus closeProtocol(ServiceCall c) {
         long handle = c.arg(0);
-        Guid protocol = c.guidAt(c.arg(1));
+        Guid protocol = c.guidAt("Protocol", c.arg(1));
         c.arguments(ptr(handle), protocol == null ? ptr(c.arg(1)) : protocol, ptr(c.arg(2)), ptr(c.arg(3)));
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
@@ -67,11 +68,11 @@ public final class ProtocolAbi {
 
     /** {@code LocateProtocol(*Protocol, Registration, **Interface)}. */
     public EfiStatus locateProtocol(ServiceCall c) {
-        Guid protocol = c.guidAt(c.arg(0));
+        Guid protocol = c.guidAt("Protocol", c.arg(0));
         long registration = c.arg(1);
         long out = c.arg(2);
         c.arguments(protocol == null ? ptr(c.arg(0)) : protocol, ptr(registration), ptr(out));
-        if (protocol == null || !c.isRam(out, 8)) {
+        if (protocol == null || !c.isRam("Interface", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         return write(c, out, handles.locateProtocol(protocol, registration));

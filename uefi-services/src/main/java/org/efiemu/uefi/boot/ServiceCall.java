@@ -1,9 +1,12 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.core.memory.GuestMemoryException;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.efiemu.core.gate.CallContext;
 import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.spec.EfiException;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.Guid;
 
@@ -76,13 +79,101 @@ public final class ServiceCall {
         return callerRip;
     }
 
-    /** True when a guest pointer designates {@code length} bytes of RAM (NULL and wild pointers do not). */
+    /**
+     * Natural alignment of the type a pointer argument designates. UEFI 2.10 §2.3.1: "Unless otherwise specified, all
+     * data types are naturally aligned"; a structure is aligned as its widest member.
+     */
+    public enum Align {
+        /** {@code VOID *} buffers, UINT8 data, BOOLEAN: no requirement. */
+        NONE(1),
+        /** CHAR16 strings, UINT16, {@code EFI_INPUT_KEY}. */
+        CHAR16(2),
+        /** UINT32, {@code EFI_GUID} (its widest member is UINT32), {@code EFI_TIME}. */
+        UINT32(4),
+        /**
+         * UINTN, UINT64, {@code EFI_PHYSICAL_ADDRESS}, {@code EFI_HANDLE}, {@code EFI_EVENT}, pointers, structures with
+         * 8-byte members ({@code EFI_MEMORY_DESCRIPTOR}).
+         */
+        UINT64(8);
+
+        private final int bytes;
+
+        Align(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public int bytes() {
+            return bytes;
+        }
+
+        /** True when {@code pointer} is a multiple of {@link #bytes()} (NULL is aligned). */
+        public boolean accepts(long pointer) {
+            return (pointer & (bytes - 1)) == 0;
+        }
+    }
+
+    /** True when a guest pointer designates {@code length} bytes of RAM (NULL and wild pointers do not); no alignment. */
     public boolean isRam(long pointer, long length) {
         return memory().isRam(pointer, length);
     }
 
-    /** Reads an EFI_GUID argument; null when the pointer is NULL or not RAM. */
-    public Guid guidAt(long pointer) {
+    /**
+     * THE check of a guest pointer argument {@code name}: a misaligned pointer ends the service with
+     * {@code EFI_INVALID_PARAMETER} (see {@link #requireAligned(String, long, Align, EfiStatus)}); otherwise true when
+     * it designates {@code length} bytes of RAM. A NULL or non-RAM pointer returns false and the adapter applies the
+     * rule its service's spec text gives for it.
+     */
+    public boolean isRam(String name, long pointer, long length, Align align) {
+        requireAligned(name, pointer, align, EfiStatus.INVALID_PARAMETER);
+        return isRam(pointer, length);
+    }
+
+    /**
+     * Rejects a non-NULL pointer argument {@code name} that is not naturally aligned for the type it designates (UEFI
+     * 2.10 §2.3.1). The trace's outputs record why ({@code Memory=0x1001 misaligned (UEFI 2.10 §2.3.1)}) and the
+     * service returns {@code status} (thrown as {@link EfiException}, which the dispatcher turns into RAX). EDK2
+     * itself does not check alignment; efiemu does so that a guest relying on an unaligned access being tolerated is
+     * found on the emulator rather than on stricter firmware.
+     */
+    public void requireAligned(String name, long pointer, Align align, EfiStatus status) {
+        if (!align.accepts(pointer)) {
+            String why = name + "=" + hex(pointer) + " misaligned (UEFI 2.10 §2.3.1)";
+            output(why);
+            throw new EfiException(status, service + ": " + why + ", expected a multiple of " + align.bytes());
+        }
+    }
+
+    /**
+     * Reads the NUL-terminated CHAR16 string argument {@code name} (at most {@code maxChars} characters); null when the
+     * pointer is NULL, not RAM, unterminated within RAM, or not 2-byte aligned (UEFI 2.10 §2.3.1; misalignment is
+     * recorded as for {@link #requireAligned}). The caller rejects null with its service's status.
+     */
+    public String char16At(String name, long pointer, int maxChars) {
+        if (!Align.CHAR16.accepts(pointer)) {
+            output(name + "=" + hex(pointer) + " misaligned (UEFI 2.10 §2.3.1)");
+            return null;
+        }
+        if (!isRam(pointer, 2)) {
+            return null;
+        }
+        try {
+            return memory().utf16z(pointer, maxChars);
+        } catch (GuestMemoryException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the EFI_GUID argument {@code name}; null when the pointer is NULL, not RAM, or not 4-byte aligned (the
+     * widest member of EFI_GUID, Data1, is a UINT32; UEFI 2.10 §2.3.1). Misalignment is recorded as for
+     * {@link #requireAligned}; the caller, which may read the GUID before decoding the arguments, rejects null with
+     * the status its service gives for a bad GUID pointer.
+     */
+    public Guid guidAt(String name, long pointer) {
+        if (!Align.UINT32.accepts(pointer)) {
+            output(name + "=" + hex(pointer) + " misaligned (UEFI 2.10 §2.3.1)");
+            return null;
+        }
         return isRam(pointer, Guid.SIZE) ? Guid.fromBytes(memory().read(pointer, Guid.SIZE)) : null;
     }
 

@@ -48,6 +48,19 @@ public final class ServicesDoc {
                 .append("guest (notification functions, image entry points) and so run on the call gate's continuation ")
                 .append("thread. An unimplemented slot would return EFI_UNSUPPORTED and be listed in ")
                 .append("`BootResult.unimplementedCalls()`.\n\n")
+                .append("Guest pointers: every adapter checks its pointer arguments through one helper ")
+                .append("(`ServiceCall.isRam(name, pointer, length, Align)`, `requireAligned`, `char16At`, `guidAt`). ")
+                .append("NULL and pointers that are not RAM get the status the service's spec text gives (usually ")
+                .append("EFI_INVALID_PARAMETER; EDK2 would fault on the latter). A pointer that is not naturally aligned ")
+                .append("for the type it designates (UEFI 2.10 §2.3.1 \"Unless otherwise specified, all data types are ")
+                .append("naturally aligned\") is EFI_INVALID_PARAMETER too, nothing is written through it, and the trace ")
+                .append("records why (`Memory=0x1001 misaligned (UEFI 2.10 §2.3.1)`): 8 bytes for UINTN, UINT64, ")
+                .append("EFI_PHYSICAL_ADDRESS, EFI_HANDLE/EFI_EVENT and other pointers, and structures with 8-byte ")
+                .append("members; 4 for UINT32, EFI_TIME and EFI_GUID (its widest member is a UINT32; compilers align ")
+                .append("it so, although Table 2-3 asks for 8); 2 for CHAR16 strings and EFI_INPUT_KEY; none for VOID* ")
+                .append("buffers and UINT8 data. EDK2 itself does not check alignment (x86 tolerates unaligned ")
+                .append("accesses), so a guest that passes such a pointer works on OVMF but breaks the spec's contract; ")
+                .append("efiemu reports it instead of hiding it.\n\n")
                 .append("| Table | Service | Offset | Status | Guest code | Notes |\n|---|---|---|---|---|---|\n");
         for (ServiceBindings.SlotStatus s : ServiceBindings.serviceStatus()) {
             boolean boot = s.table().equals("EFI_BOOT_SERVICES");

@@ -1,5 +1,7 @@
 package org.efiemu.uefi.protocol;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -82,7 +84,7 @@ public final class SimpleFileSystem {
     private EfiStatus openVolume(ServiceCall c) {
         long root = c.arg(1);
         c.arguments(ptr(c.arg(0)), ptr(root));
-        if (c.arg(0) != address || !c.isRam(root, 8)) {
+        if (c.arg(0) != address || !c.isRam("Root", root, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         OpenResult r = volume.openVolume();
@@ -139,17 +141,10 @@ public final class SimpleFileSystem {
         long namePtr = c.arg(2);
         long mode = c.arg(3);
         long attributes = c.arg(4);
-        String name = null;
-        if (c.isRam(namePtr, 2)) {
-            try {
-                name = memory.utf16z(namePtr, 4096);
-            } catch (GuestMemoryException e) {
-                name = null;
-            }
-        }
+        String name = c.char16At("FileName", namePtr, 4096);
         c.arguments(hex(c.arg(0)), ptr(out), name != null ? "\"" + name + "\"" : ptr(namePtr), FileModes.modeName(mode),
                 hex(attributes));
-        if (!c.isRam(out, 8) || name == null) {
+        if (!c.isRam("NewHandle", out, 8, Align.UINT64) || name == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
         OpenResult r = h.open(name, mode, attributes);
@@ -200,7 +195,7 @@ public final class SimpleFileSystem {
     private EfiStatus getPosition(ServiceCall c, FileHandle h) {
         long out = c.arg(1);
         c.arguments(hex(c.arg(0)), ptr(out));
-        if (!c.isRam(out, 8)) {
+        if (!c.isRam("Position", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         BufferResult r = h.getPosition();
@@ -213,7 +208,7 @@ public final class SimpleFileSystem {
 
     /** {@code GetInfo(This, *InformationType, *BufferSize, *Buffer)}. */
     private EfiStatus getInfo(ServiceCall c, FileHandle h) {
-        Guid type = c.guidAt(c.arg(1));
+        Guid type = c.guidAt("InformationType", c.arg(1));
         long sizePtr = c.arg(2);
         long buffer = c.arg(3);
         boolean sizeOk = c.isRam(sizePtr, 8);
@@ -238,7 +233,7 @@ public final class SimpleFileSystem {
 
     /** {@code SetInfo(This, *InformationType, BufferSize, *Buffer)}. */
     private EfiStatus setInfo(ServiceCall c, FileHandle h) {
-        Guid type = c.guidAt(c.arg(1));
+        Guid type = c.guidAt("InformationType", c.arg(1));
         long size = c.arg(2);
         long buffer = c.arg(3);
         c.arguments(hex(c.arg(0)), type != null ? type : ptr(c.arg(1)), Long.toUnsignedString(size), ptr(buffer));

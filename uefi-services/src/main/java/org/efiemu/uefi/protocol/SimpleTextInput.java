@@ -1,5 +1,7 @@
 package org.efiemu.uefi.protocol;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -67,7 +69,7 @@ public final class SimpleTextInput {
     private EfiStatus readKeyStroke(ServiceCall c) {
         long key = c.arg(1);
         c.arguments(ptr(c.arg(0)), ptr(key));
-        if (c.arg(0) != address || !c.isRam(key, 4)) {
+        if (c.arg(0) != address || !c.isRam("Key", key, 4, Align.CHAR16)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         Character ch = keys.poll();

@@ -1,5 +1,7 @@
 package org.efiemu.uefi.protocol;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -128,12 +130,7 @@ public final class SimpleTextOutput {
 
     /** {@code OutputString(This, String)}: the UCS-2 text goes to the listener; the cursor follows it. */
     private EfiStatus outputString(ServiceCall c) {
-        String text;
-        try {
-            text = c.isRam(c.arg(1), 2) ? memory.utf16z(c.arg(1), MAX_CHARS) : null;
-        } catch (GuestMemoryException e) {
-            text = null;
-        }
+        String text = c.char16At("String", c.arg(1), MAX_CHARS);
         if (text == null) {
             c.arguments(ptr(c.arg(0)), ptr(c.arg(1)));
             c.output("String is not a NUL-terminated CHAR16 string in RAM");
@@ -168,7 +165,7 @@ public final class SimpleTextOutput {
 
     /** {@code TestString(This, String)}: every BMP character but an unpaired surrogate has a glyph. */
     private EfiStatus testString(ServiceCall c) {
-        String text = c.isRam(c.arg(1), 2) ? memory.utf16z(c.arg(1), MAX_CHARS) : null;
+        String text = c.char16At("String", c.arg(1), MAX_CHARS);
         c.arguments(ptr(c.arg(0)), text == null ? ptr(c.arg(1)) : quote(text));
         if (text == null) {
             return EfiStatus.INVALID_PARAMETER;
@@ -182,7 +179,7 @@ public final class SimpleTextOutput {
         long colPtr = c.arg(2);
         long rowPtr = c.arg(3);
         c.arguments(ptr(c.arg(0)), Long.toUnsignedString(m), ptr(colPtr), ptr(rowPtr));
-        if (!c.isRam(colPtr, 8) || !c.isRam(rowPtr, 8)) {
+        if (!c.isRam("Columns", colPtr, 8, Align.UINT64) || !c.isRam("Rows", rowPtr, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         if (Long.compareUnsigned(m, modes.size()) >= 0 || modes.get((int) m) == null) {

@@ -1,5 +1,7 @@
 package org.efiemu.uefi.runtime;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
 import java.nio.ByteBuffer;
@@ -27,7 +29,8 @@ public final class TimeAbi {
         long time = c.arg(0);
         long caps = c.arg(1);
         c.arguments(ptr(time), ptr(caps));
-        if (!c.isRam(time, EfiTime.SIZE) || (caps != 0 && !c.isRam(caps, 12))) {
+        if (!c.isRam("Time", time, EfiTime.SIZE, Align.UINT32)
+                || (caps != 0 && !c.isRam("Capabilities", caps, 12, Align.UINT32))) {
             return EfiStatus.INVALID_PARAMETER;
         }
         EfiTime now = rtc.now();
@@ -46,8 +49,8 @@ public final class TimeAbi {
     /** {@code SetTime(*Time)}: fields outside EDK2's {@code RtcTimeFieldsValid} → EFI_INVALID_PARAMETER. */
     public EfiStatus setTime(ServiceCall c) {
         long time = c.arg(0);
-        if (!c.isRam(time, EfiTime.SIZE)) {
-            c.arguments(ptr(time));
+        c.arguments(ptr(time));
+        if (!c.isRam("Time", time, EfiTime.SIZE, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         EfiTime t;

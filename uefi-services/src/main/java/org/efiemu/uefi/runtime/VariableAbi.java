@@ -1,5 +1,7 @@
 package org.efiemu.uefi.runtime;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -32,20 +34,13 @@ public final class VariableAbi {
     }
 
     private static String name(ServiceCall c, long p) {
-        if (!c.isRam(p, 2)) {
-            return null;
-        }
-        try {
-            return c.memory().utf16z(p, MAX_NAME);
-        } catch (GuestMemoryException e) {
-            return null;
-        }
+        return c.char16At("VariableName", p, MAX_NAME);
     }
 
     /** {@code GetVariable(*VariableName, *VendorGuid, *Attributes, *DataSize, *Data)}. */
     public EfiStatus getVariable(ServiceCall c) {
         String name = name(c, c.arg(0));
-        Guid vendor = c.guidAt(c.arg(1));
+        Guid vendor = c.guidAt("VendorGuid", c.arg(1));
         long attrPtr = c.arg(2);
         long sizePtr = c.arg(3);
         long data = c.arg(4);
@@ -53,7 +48,8 @@ public final class VariableAbi {
         long size = sizeOk ? c.memory().u64(sizePtr) : 0;
         c.arguments(name != null ? "\"" + name + "\"" : ptr(c.arg(0)), vendor != null ? vendor : ptr(c.arg(1)),
                 ptr(attrPtr), sizeOk ? "&" + size : ptr(sizePtr), ptr(data));
-        if (name == null || vendor == null || !sizeOk || (attrPtr != 0 && !c.isRam(attrPtr, 4))) {
+        c.requireAligned("DataSize", sizePtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
+        if (name == null || vendor == null || !sizeOk || (attrPtr != 0 && !c.isRam("Attributes", attrPtr, 4, Align.UINT32))) {
             return EfiStatus.INVALID_PARAMETER;
         }
         GetVariableResult r = store.getVariable(name, vendor, size);
@@ -82,9 +78,10 @@ public final class VariableAbi {
         boolean sizeOk = c.isRam(sizePtr, 8);
         long size = sizeOk ? c.memory().u64(sizePtr) : 0;
         String previous = sizeOk && size >= 2 ? name(c, namePtr) : null;
-        Guid vendor = c.guidAt(guidPtr);
+        Guid vendor = c.guidAt("VendorGuid", guidPtr);
         c.arguments(sizeOk ? "&" + size : ptr(sizePtr), previous != null ? "\"" + previous + "\"" : ptr(namePtr),
                 vendor != null ? vendor : ptr(guidPtr));
+        c.requireAligned("VariableNameSize", sizePtr, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         if (!sizeOk || previous == null || vendor == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -107,7 +104,7 @@ public final class VariableAbi {
     /** {@code SetVariable(*VariableName, *VendorGuid, Attributes, DataSize, *Data)}. */
     public EfiStatus setVariable(ServiceCall c) {
         String name = name(c, c.arg(0));
-        Guid vendor = c.guidAt(c.arg(1));
+        Guid vendor = c.guidAt("VendorGuid", c.arg(1));
         int attributes = c.argU32(2);
         long size = c.arg(3);
         long data = c.arg(4);
@@ -125,7 +122,9 @@ public final class VariableAbi {
     public EfiStatus queryVariableInfo(ServiceCall c) {
         int attributes = c.argU32(0);
         c.arguments(VariableAttributes.nameOf(attributes), ptr(c.arg(1)), ptr(c.arg(2)), ptr(c.arg(3)));
-        if (!c.isRam(c.arg(1), 8) || !c.isRam(c.arg(2), 8) || !c.isRam(c.arg(3), 8)) {
+        if (!c.isRam("MaximumVariableStorageSize", c.arg(1), 8, Align.UINT64)
+                || !c.isRam("RemainingVariableStorageSize", c.arg(2), 8, Align.UINT64)
+                || !c.isRam("MaximumVariableSize", c.arg(3), 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         VariableStorageInfo i = store.queryVariableInfo(attributes);

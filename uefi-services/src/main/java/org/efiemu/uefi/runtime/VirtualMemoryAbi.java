@@ -1,5 +1,7 @@
 package org.efiemu.uefi.runtime;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -49,6 +51,7 @@ public final class VirtualMemoryAbi {
         long dver = c.arg(2) & 0xFFFF_FFFFL;
         long map = c.arg(3);
         c.arguments(Long.toUnsignedString(size), Long.toUnsignedString(dsz), dver, ptr(map));
+        c.requireAligned("VirtualMap", map, Align.UINT64, EfiStatus.INVALID_PARAMETER);
         if (!state.exitedBootServices() || virtualMap != null) {
             c.output(virtualMap != null ? "already in virtual mode" : "ExitBootServices has not succeeded");
             return EfiStatus.UNSUPPORTED;
@@ -88,8 +91,8 @@ public final class VirtualMemoryAbi {
     public EfiStatus convertPointer(ServiceCall c) {
         long disposition = c.arg(0);
         long p = c.arg(1);
-        if (!c.isRam(p, 8)) {
-            c.arguments(hex(disposition), ptr(p));
+        c.arguments(hex(disposition), ptr(p));
+        if (!c.isRam("Address", p, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         long address = c.memory().u64(p);
