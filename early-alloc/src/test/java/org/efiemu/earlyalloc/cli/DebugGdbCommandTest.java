@@ -32,7 +32,7 @@ import picocli.CommandLine;
 
 /**
  * {@code efiemu debug --gdb PORT} driven by Debian's real {@code gdb} in batch mode: connect, break at the entry point
- * the command prints, stepi, read RIP and the bytes there, continue to the end. The expected RIP and bytes come from
+ * the command prints, stepi, read RIP and the bytes there, continue to the end, where gdb reports that the program exited. The expected RIP and bytes come from
  * an in-process debug session of the same payload (the run is deterministic).
  */
 class DebugGdbCommandTest {
@@ -110,8 +110,11 @@ class DebugGdbCommandTest {
             StringBuilder x = new StringBuilder(String.format("0x%x:", expectedRip));
             for (byte b : expectedBytes) x.append(String.format("\t0x%02x", b & 0xFF));
             assertThat(out).as("x/4xb $rip shows the guest's bytes").contains(x.toString());
-            // the run ends at the ResetSystem call the strategy makes last (the stub reports it as SIGTRAP)
-            assertThat(out).as("continue runs to the end").contains(String.format("0x%016x in ?? ()", endRip));
+            // the run ends at the ResetSystem call the strategy makes last: gdb is told the program exited, with the
+            // low byte of ResetStatus (EFI_SUCCESS) as its code
+            assertThat(out).as("continue runs to the end").contains("efiemu: ").contains("ResetSystem(")
+                    .containsPattern("\\[Inferior 1 \\(Remote target\\) exited normally\\]")
+                    .doesNotContain(String.format("0x%016x in ?? ()", endRip));
             assertThat(rest.toString()).as(out).startsWith("gdb session ended: ");
         } finally {
             owner.shutdownNow();

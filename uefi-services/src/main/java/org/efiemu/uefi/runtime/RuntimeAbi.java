@@ -1,5 +1,7 @@
 package org.efiemu.uefi.runtime;
 
+import org.efiemu.uefi.boot.ServiceCall.Align;
+
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
@@ -26,7 +28,7 @@ public final class RuntimeAbi {
     public EfiStatus getNextHighMonotonicCount(ServiceCall c) {
         long p = c.arg(0);
         c.arguments(ptr(p));
-        if (!c.isRam(p, 4)) {
+        if (!c.isRam("HighCount", p, 4, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         long high = counter.nextHigh();
@@ -60,6 +62,7 @@ public final class RuntimeAbi {
         }
         state.reset(new FirmwareState.ResetRequest(typeName, EfiStatus.nameOf(status), text));
         c.context().stop("ResetSystem(" + typeName + ")");
+        c.returnValue(status); // never returns to the guest: RAX holds ResetStatus when the run ends (a debugger's exit code)
         return null;
     }
 }

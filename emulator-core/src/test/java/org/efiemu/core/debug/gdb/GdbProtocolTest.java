@@ -122,4 +122,18 @@ class GdbProtocolTest {
     assertThat(c.ask("qC")).isEqualTo("QC1");
     c.raw(RspClient.frame("k"));
   }
+
+  @Test
+  void aFaultStopsWithSigsegvFirstAndResumingFromItReportsTheProgramTerminatedBySigsegv() throws Exception {
+    assertThat(c.ask("M300100,8:488b042500000040")).isEqualTo("OK"); // mov rax, [0x40000000]: beyond the RAM
+    assertThat(c.ask("P10=" + Hex.le(0x300100, 8))).isEqualTo("OK");
+    assertThat(c.ask("c")).isEqualTo("T0bthread:01;");
+    assertThat(Hex.parseLe(c.ask("p10"))).as("the faulting state can be inspected").isEqualTo(0x300100);
+    String console = c.ask("c");
+    assertThat(console).startsWith("O");
+    assertThat(new String(HexFormat.of().parseHex(console.substring(1)), java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("efiemu: the run ended with MEMORY_FAULT");
+    assertThat(c.reply()).as("terminated by SIGSEGV, without running again").isEqualTo("X0b");
+    c.raw(RspClient.frame("k"));
+  }
 }
