@@ -243,7 +243,8 @@ public final class GraphicsOutput {
     private EfiStatus queryMode(ServiceCall c) {
         long number = c.arg(1);
         c.arguments(ptr(c.arg(0)), Long.toUnsignedString(number), ptr(c.arg(2)), ptr(c.arg(3)));
-        if (c.arg(0) != address || !c.isRam(c.arg(2), 8) || !c.isRam(c.arg(3), 8)
+        if (c.arg(0) != address || !c.isRam("SizeOfInfo", c.arg(2), 8, ServiceCall.Align.UINT64)
+                || !c.isRam("Info", c.arg(3), 8, ServiceCall.Align.UINT64)
                 || Long.compareUnsigned(number, display.modes().size()) >= 0) {
             return EfiStatus.INVALID_PARAMETER;
         }
