@@ -1,6 +1,5 @@
 package org.efiemu.core.engine;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
@@ -28,11 +27,11 @@ import org.efiemu.core.engine.Hooks.OutHook;
  */
 public final class Engine implements AutoCloseable {
   private long uc;
-  private final Memory scratch = new Memory(32);
   /** Register and small-memory transfers: a direct buffer read and written in Java, no JNI per access. */
   private final ByteBuffer fast = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
   private final long fastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(fast));
-  private final Map<Long, Hook> hooks = new HashMap<>();
+  private final EngineHooks hooks = new EngineHooks(this);
+  private final SpecialRegisters registers = new SpecialRegisters(this);
   private final Map<Long, Object> mmioCallbacks = new HashMap<>();
   private Throwable pending;
   private long context;
@@ -191,85 +190,41 @@ public final class Engine implements AutoCloseable {
     return new RegisterBatch(this, regs);
   }
 
-  /** {@code UC_X86_REG_XMM0}; XMM{@code n} is this plus {@code n}. */
-  private static final int UC_X86_REG_XMM0 = 122;
-
   /** Reads XMM{@code n} (0-15) as {@code {low 64 bits, high 64 bits}}. */
   public long[] xmm(int n) {
-    checkXmm(n);
-    scratch.clear(16);
-    check(UnicornLib.uc_reg_read(uc(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch)), "reg_read XMM" + n);
-    return new long[] {scratch.getLong(0), scratch.getLong(8)};
+    return registers.xmm(n);
   }
 
   /** Writes XMM{@code n} (0-15). */
   public void xmm(int n, long low, long high) {
-    checkXmm(n);
-    scratch.setLong(0, low);
-    scratch.setLong(8, high);
-    check(UnicornLib.uc_reg_write(uc(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch)),
-        String.format("reg_write XMM%d value=0x%016X%016X", n, high, low));
-  }
-
-  private static void checkXmm(int n) {
-    if (n < 0 || n > 15) throw new IllegalArgumentException("XMM register index " + n + " is not 0..15");
+    registers.xmm(n, low, high);
   }
 
   /** Reads a model-specific register through {@code uc_x86_msr}. */
   public long readMsr(int msr) {
-    scratch.setInt(0, msr);
-    scratch.setLong(8, 0);
-    check(UnicornLib.uc_reg_read(uc(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch)),
-        String.format("reg_read MSR 0x%X", msr));
-    return scratch.getLong(8);
+    return registers.readMsr(msr);
   }
 
   /** Writes a model-specific register through {@code uc_x86_msr}. */
   public void writeMsr(int msr, long value) {
-    scratch.setInt(0, msr);
-    scratch.setLong(8, value);
-    check(UnicornLib.uc_reg_write(uc(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch)),
-        String.format("reg_write MSR 0x%X value=0x%X", msr, value));
+    registers.writeMsr(msr, value);
   }
 
   /** Reads GDTR/IDTR/LDTR/TR ({@code uc_x86_mmr}: selector@0, base@8, limit@16, flags@20). */
   public X86Mmr.Value mmr(X86Mmr reg) {
-    scratch.clear(24);
-    check(UnicornLib.uc_reg_read(uc(), reg.id(), Pointer.nativeValue(scratch)), "reg_read " + reg);
-    return new X86Mmr.Value(scratch.getShort(0) & 0xFFFF, scratch.getLong(8), scratch.getInt(16),
-        scratch.getInt(20));
+    return registers.mmr(reg);
   }
 
   /** Writes GDTR/IDTR/LDTR/TR. */
   public void mmr(X86Mmr reg, X86Mmr.Value value) {
-    scratch.clear(24);
-    scratch.setShort(0, (short) value.selector());
-    scratch.setLong(8, value.base());
-    scratch.setInt(16, value.limit());
-    scratch.setInt(20, value.flags());
-    check(UnicornLib.uc_reg_write(uc(), reg.id(), Pointer.nativeValue(scratch)),
-        "reg_write " + reg + " " + value);
+    registers.mmr(reg, value);
   }
 
   // ---------------------------------------------------------------- hooks
 
-  private Hook install(int type, Object callback, long begin, long end, int arg, String description,
-      java.util.function.ToIntFunction<long[]> adder) {
-    return install(type, callback, begin, end, arg, description, null, adder);
-  }
-
-  private Hook install(int type, Object callback, long begin, long end, int arg, String description,
-      Runnable release, java.util.function.ToIntFunction<long[]> adder) {
-    long[] hh = new long[1];
-    check(adder.applyAsInt(hh), String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
-    Hook h = new Hook(this, hh[0], callback, description, release);
-    hooks.put(hh[0], h);
-    return h;
-  }
-
   void removeHook(Hook h) {
     if (uc == 0) return;
-    hooks.remove(h.handle());
+    hooks.forget(h);
     check(UnicornLib.uc_hook_del(uc, h.handle()), "hook_del " + h);
   }
 
@@ -282,15 +237,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code UC_HOOK_CODE} for instructions whose address is in {@code [begin, end]}; begin &gt; end hooks all. */
   public Hook addCodeHook(long begin, long end, CodeHook hook) {
-    UnicornLib.uc_cb_hookcode_t cb = (u, address, size, user) -> {
-      try {
-        hook.onCode(address, size);
-      } catch (Throwable t) {
-        fail(t);
-      }
-    };
-    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+    return hooks.addCodeHook(begin, end, hook);
   }
 
   /**
@@ -302,40 +249,12 @@ public final class Engine implements AutoCloseable {
    * throws {@link IllegalStateException} with {@link NativeGate#status()}'s reason when the shim is unavailable.
    */
   public Hook addGateHook(long begin, long end, int slot, GateDispatch dispatch, Hooks.GateHook hook) {
-    if (slot <= 0 || Integer.bitCount(slot) != 1) {
-      throw new IllegalArgumentException("gate slot size " + slot + " is not a power of two");
-    }
-    if (Long.compareUnsigned(end, begin) < 0) {
-      throw new IllegalArgumentException(String.format("gate region [0x%X, 0x%X] is empty", begin, end));
-    }
-    if (dispatch.resolve() == GateDispatch.NATIVE) {
-      NativeGate gate = NativeGate.create(this, hook, begin, slot);
-      long cb = gate.callback();
-      long user = gate.userData();
-      try {
-        return install(UnicornLib.UC_HOOK_CODE, gate, begin, end, 0, "gate (native)", gate::release,
-            hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, user, begin, end, 0));
-      } catch (RuntimeException e) {
-        gate.release();
-        throw e;
-      }
-    }
-    JnaGateCallback cb = new JnaGateCallback(this, hook, begin, slot);
-    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "gate (JNA)", null,
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+    return hooks.addGateHook(begin, end, slot, dispatch, hook);
   }
 
   /** {@code UC_HOOK_BLOCK} for blocks starting in {@code [begin, end]}. */
   public Hook addBlockHook(long begin, long end, CodeHook hook) {
-    UnicornLib.uc_cb_hookcode_t cb = (u, address, size, user) -> {
-      try {
-        hook.onCode(address, size);
-      } catch (Throwable t) {
-        fail(t);
-      }
-    };
-    return install(UnicornLib.UC_HOOK_BLOCK, cb, begin, end, 0, "block",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_BLOCK, cb, 0, begin, end, 0));
+    return hooks.addBlockHook(begin, end, hook);
   }
 
   /**
@@ -343,21 +262,12 @@ public final class Engine implements AutoCloseable {
    * signature; {@code userData} is passed through). Used for counters that must not call into Java.
    */
   public Hook addNativeCodeHook(long function, long userData, String description) {
-    return install(UnicornLib.UC_HOOK_CODE, Long.valueOf(function), 1, 0, 0, description,
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_CODE, function, userData, 1, 0, 0));
+    return hooks.addNativeCodeHook(function, userData, description);
   }
 
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
   public Hook addInterruptHook(InterruptHook hook) {
-    UnicornLib.uc_cb_hookintr_t cb = (u, intno, user) -> {
-      try {
-        hook.onInterrupt(intno);
-      } catch (Throwable t) {
-        fail(t);
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INTR, cb, 1, 0, 0, "interrupt",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_INTR, cb, 0, 1, 0, 0));
+    return hooks.addInterruptHook(hook);
   }
 
   /**
@@ -365,15 +275,7 @@ public final class Engine implements AutoCloseable {
    * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
    */
   public Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
-    UnicornLib.uc_cb_hookmem_t cb = (u, type, address, size, value, user) -> {
-      try {
-        hook.onAccess(MemAccess.of(type), address, size, value);
-      } catch (Throwable t) {
-        fail(t);
-      }
-    };
-    return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
-        hh -> UnicornLib.uc_hook_add(uc(), hh, types, cb, 0, begin, end, 0));
+    return hooks.addMemoryHook(types, begin, end, hook);
   }
 
   /**
@@ -381,43 +283,17 @@ public final class Engine implements AutoCloseable {
    * {@code UC_HOOK_MEM_*_PROT}. A throwing hook stops emulation (the access is not retried).
    */
   public Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
-    UnicornLib.uc_cb_eventmem_t cb = (u, type, address, size, value, user) -> {
-      try {
-        return hook.onInvalid(MemAccess.of(type), address, size, value);
-      } catch (Throwable t) {
-        fail(t);
-        return false;
-      }
-    };
-    return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),
-        hh -> UnicornLib.uc_hook_add(uc(), hh, types, cb, 0, 1, 0, 0));
+    return hooks.addInvalidMemoryHook(types, hook);
   }
 
   /** {@code IN} instructions. */
   public Hook addInHook(InHook hook) {
-    UnicornLib.uc_cb_insn_in_t cb = (u, port, size, user) -> {
-      try {
-        return hook.onIn(port, size);
-      } catch (Throwable t) {
-        fail(t);
-        return 0;
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, "insn IN",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_IN));
+    return hooks.addInHook(hook);
   }
 
   /** {@code OUT} instructions. */
   public Hook addOutHook(OutHook hook) {
-    UnicornLib.uc_cb_insn_out_t cb = (u, port, size, value, user) -> {
-      try {
-        hook.onOut(port, size, value);
-      } catch (Throwable t) {
-        fail(t);
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_OUT, "insn OUT",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_OUT));
+    return hooks.addOutHook(hook);
   }
 
   /**
@@ -426,30 +302,12 @@ public final class Engine implements AutoCloseable {
    * {@link UcError#HOOK} when the library cannot hook that instruction.
    */
   public Hook addInstructionHook(int instructionId, InstructionHook hook) {
-    UnicornLib.uc_cb_insn_cpuid_t cb = (u, user) -> {
-      try {
-        return hook.onInstruction() ? 1 : 0;
-      } catch (Throwable t) {
-        fail(t);
-        return 1;
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+    return hooks.addInstructionHook(instructionId, hook);
   }
 
   /** {@code UC_HOOK_INSN_INVALID}. */
   public Hook addInvalidInstructionHook(InvalidInstructionHook hook) {
-    UnicornLib.uc_cb_hookinsn_invalid_t cb = (u, user) -> {
-      try {
-        return hook.onInvalidInstruction();
-      } catch (Throwable t) {
-        fail(t);
-        return false;
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INSN_INVALID, cb, 1, 0, 0, "invalid-instruction",
-        hh -> UnicornLib.uc_hook_add(uc(), hh, UnicornLib.UC_HOOK_INSN_INVALID, cb, 0, 1, 0, 0));
+    return hooks.addInvalidInstructionHook(hook);
   }
 
   // ---------------------------------------------------------------- run
@@ -520,8 +378,7 @@ public final class Engine implements AutoCloseable {
     long h = uc;
     uc = 0;
     UnicornLib.uc_close(h);
-    for (Hook hook : hooks.values().toArray(new Hook[0])) hook.close();
-    hooks.clear();
+    hooks.closeAll();
     mmioCallbacks.clear();
   }
 }

@@ -1,0 +1,225 @@
+package org.efiemu.core.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.efiemu.core.engine.Hooks.CodeHook;
+import org.efiemu.core.engine.Hooks.InHook;
+import org.efiemu.core.engine.Hooks.InstructionHook;
+import org.efiemu.core.engine.Hooks.InterruptHook;
+import org.efiemu.core.engine.Hooks.InvalidInstructionHook;
+import org.efiemu.core.engine.Hooks.InvalidMemoryHook;
+import org.efiemu.core.engine.Hooks.MemoryHook;
+import org.efiemu.core.engine.Hooks.OutHook;
+
+/**
+ * The hooks of one {@link Engine} ({@code uc_hook_add}): wraps each Java callback in the JNA callback type of its
+ * {@code UC_HOOK_*} kind, routes a throwable from a callback to {@link Engine#fail} and keeps every installed
+ * {@link Hook} (and so its JNA callback) reachable until it is removed. {@link Engine}'s {@code add*Hook} methods
+ * delegate here; the documentation of each lives there.
+ */
+final class EngineHooks {
+  private final Engine engine;
+  private final Map<Long, Hook> hooks = new HashMap<>();
+
+  EngineHooks(Engine engine) {
+    this.engine = engine;
+  }
+
+  private Hook install(int type, Object callback, long begin, long end, int arg, String description,
+      ToIntFunction<long[]> adder) {
+    return install(type, callback, begin, end, arg, description, null, adder);
+  }
+
+  private Hook install(int type, Object callback, long begin, long end, int arg, String description,
+      Runnable release, ToIntFunction<long[]> adder) {
+    long[] hh = new long[1];
+    Engine.check(adder.applyAsInt(hh), String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
+    Hook h = new Hook(engine, hh[0], callback, description, release);
+    hooks.put(hh[0], h);
+    return h;
+  }
+
+  /** {@code UC_HOOK_CODE} for instructions whose address is in {@code [begin, end]}; begin &gt; end hooks all. */
+  Hook addCodeHook(long begin, long end, CodeHook hook) {
+    UnicornLib.uc_cb_hookcode_t cb = (u, address, size, user) -> {
+      try {
+        hook.onCode(address, size);
+      } catch (Throwable t) {
+        engine.fail(t);
+      }
+    };
+    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+  }
+
+  /**
+   * A call gate's hook over {@code [begin, end]}, a region of slots of {@code slot} bytes (a power of two) from
+   * {@code begin}: for the first instruction of every slot but slot 0, reads RSP, RCX, RDX, R8, R9, CR3 and [RSP],
+   * runs {@code hook} and writes RAX if the hook set it ({@link GateFrame#setRax}). With {@link GateDispatch#NATIVE}
+   * the filtering, reads and write are done in C by the JNI shim ({@link NativeGate}) and Java is entered once per
+   * call; with {@link GateDispatch#JNA} a JNA callback does the same through JNA calls. {@link GateDispatch#NATIVE}
+   * throws {@link IllegalStateException} with {@link NativeGate#status()}'s reason when the shim is unavailable.
+   */
+  Hook addGateHook(long begin, long end, int slot, GateDispatch dispatch, Hooks.GateHook hook) {
+    if (slot <= 0 || Integer.bitCount(slot) != 1) {
+      throw new IllegalArgumentException("gate slot size " + slot + " is not a power of two");
+    }
+    if (Long.compareUnsigned(end, begin) < 0) {
+      throw new IllegalArgumentException(String.format("gate region [0x%X, 0x%X] is empty", begin, end));
+    }
+    if (dispatch.resolve() == GateDispatch.NATIVE) {
+      NativeGate gate = NativeGate.create(engine, hook, begin, slot);
+      long cb = gate.callback();
+      long user = gate.userData();
+      try {
+        return install(UnicornLib.UC_HOOK_CODE, gate, begin, end, 0, "gate (native)", gate::release,
+            hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, user, begin, end, 0));
+      } catch (RuntimeException e) {
+        gate.release();
+        throw e;
+      }
+    }
+    JnaGateCallback cb = new JnaGateCallback(engine, hook, begin, slot);
+    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "gate (JNA)", null,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+  }
+
+  /** {@code UC_HOOK_BLOCK} for blocks starting in {@code [begin, end]}. */
+  Hook addBlockHook(long begin, long end, CodeHook hook) {
+    UnicornLib.uc_cb_hookcode_t cb = (u, address, size, user) -> {
+      try {
+        hook.onCode(address, size);
+      } catch (Throwable t) {
+        engine.fail(t);
+      }
+    };
+    return install(UnicornLib.UC_HOOK_BLOCK, cb, begin, end, 0, "block",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_BLOCK, cb, 0, begin, end, 0));
+  }
+
+  /**
+   * Installs a native function as a {@code UC_HOOK_CODE} callback over all code ({@code uc_cb_hookcode_t}
+   * signature; {@code userData} is passed through). Used for counters that must not call into Java.
+   */
+  Hook addNativeCodeHook(long function, long userData, String description) {
+    return install(UnicornLib.UC_HOOK_CODE, Long.valueOf(function), 1, 0, 0, description,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, function, userData, 1, 0, 0));
+  }
+
+  /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
+  Hook addInterruptHook(InterruptHook hook) {
+    UnicornLib.uc_cb_hookintr_t cb = (u, intno, user) -> {
+      try {
+        hook.onInterrupt(intno);
+      } catch (Throwable t) {
+        engine.fail(t);
+      }
+    };
+    return install(UnicornLib.UC_HOOK_INTR, cb, 1, 0, 0, "interrupt",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INTR, cb, 0, 1, 0, 0));
+  }
+
+  /**
+   * Memory hooks for valid accesses in {@code [begin, end]}; {@code types} is a mask of
+   * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
+   */
+  Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
+    UnicornLib.uc_cb_hookmem_t cb = (u, type, address, size, value, user) -> {
+      try {
+        hook.onAccess(MemAccess.of(type), address, size, value);
+      } catch (Throwable t) {
+        engine.fail(t);
+      }
+    };
+    return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, cb, 0, begin, end, 0));
+  }
+
+  /**
+   * Hooks for invalid accesses; {@code types} is a mask of {@code UC_HOOK_MEM_*_UNMAPPED} and
+   * {@code UC_HOOK_MEM_*_PROT}. A throwing hook stops emulation (the access is not retried).
+   */
+  Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
+    UnicornLib.uc_cb_eventmem_t cb = (u, type, address, size, value, user) -> {
+      try {
+        return hook.onInvalid(MemAccess.of(type), address, size, value);
+      } catch (Throwable t) {
+        engine.fail(t);
+        return false;
+      }
+    };
+    return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, cb, 0, 1, 0, 0));
+  }
+
+  /** {@code IN} instructions. */
+  Hook addInHook(InHook hook) {
+    UnicornLib.uc_cb_insn_in_t cb = (u, port, size, user) -> {
+      try {
+        return hook.onIn(port, size);
+      } catch (Throwable t) {
+        engine.fail(t);
+        return 0;
+      }
+    };
+    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, "insn IN",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_IN));
+  }
+
+  /** {@code OUT} instructions. */
+  Hook addOutHook(OutHook hook) {
+    UnicornLib.uc_cb_insn_out_t cb = (u, port, size, value, user) -> {
+      try {
+        hook.onOut(port, size, value);
+      } catch (Throwable t) {
+        engine.fail(t);
+      }
+    };
+    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_OUT, "insn OUT",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_OUT));
+  }
+
+  /**
+   * An instruction hook with the CPUID callback signature: {@code UC_X86_INS_CPUID}, or (where the library
+   * supports it, Unicorn 2.1+) {@code UC_X86_INS_RDTSC}/{@code RDTSCP}. Throws {@link EngineException} with
+   * {@link UcError#HOOK} when the library cannot hook that instruction.
+   */
+  Hook addInstructionHook(int instructionId, InstructionHook hook) {
+    UnicornLib.uc_cb_insn_cpuid_t cb = (u, user) -> {
+      try {
+        return hook.onInstruction() ? 1 : 0;
+      } catch (Throwable t) {
+        engine.fail(t);
+        return 1;
+      }
+    };
+    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+  }
+
+  /** {@code UC_HOOK_INSN_INVALID}. */
+  Hook addInvalidInstructionHook(InvalidInstructionHook hook) {
+    UnicornLib.uc_cb_hookinsn_invalid_t cb = (u, user) -> {
+      try {
+        return hook.onInvalidInstruction();
+      } catch (Throwable t) {
+        engine.fail(t);
+        return false;
+      }
+    };
+    return install(UnicornLib.UC_HOOK_INSN_INVALID, cb, 1, 0, 0, "invalid-instruction",
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN_INVALID, cb, 0, 1, 0, 0));
+  }
+
+  /** Forgets a hook whose native side {@link Engine} is deleting. */
+  void forget(Hook h) {
+    hooks.remove(h.handle());
+  }
+
+  /** Closes every hook still installed (the engine is closing). */
+  void closeAll() {
+    for (Hook hook : hooks.values().toArray(new Hook[0])) hook.close();
+    hooks.clear();
+  }
+}
