@@ -13,7 +13,6 @@ import org.efiemu.core.debug.disasm.Disassembler;
 import org.efiemu.core.debug.disasm.Instruction;
 import org.efiemu.core.engine.Engine;
 import org.efiemu.core.engine.Hook;
-import org.efiemu.core.engine.UnicornLib;
 import org.efiemu.core.engine.X86Reg;
 import org.efiemu.core.gate.GateCall;
 import org.efiemu.core.machine.Machine;
@@ -42,16 +41,13 @@ import org.efiemu.core.memory.GuestMemory;
 public final class Debugger implements AutoCloseable {
   private record Pending(StopKind kind, String description, Breakpoint breakpoint, WatchHit watch, GateCall call) {}
 
-  private record WatchSite(Watchpoint watchpoint, Hook hook) {}
-
   private final Machine machine;
   private final Engine engine;
   private final GuestMemory memory;
   private final Map<Long, List<Breakpoint>> breakpoints = new TreeMap<>();
   private final Map<Long, Hook> breakHooks = new LinkedHashMap<>();
-  private final Map<Integer, WatchSite> watchpoints = new TreeMap<>();
+  private final WriteWatchpoints watches;
   private final HostCallTracker hostCalls;
-  private NativeStopFlag stopFlag;
   private Disassembler disassembler;
   private RunLimits limits = RunLimits.none();
   private int nextId = 1;
@@ -59,8 +55,6 @@ public final class Debugger implements AutoCloseable {
   private Pending pending;
   private long skipBreakAt = -1;
   private boolean stepping;
-  private boolean stepped;
-  private WatchHit watchHit;
 
   /** Attaches to {@code machine}; installs nothing until a breakpoint, watchpoint or history is set. */
   public Debugger(Machine machine) {
@@ -69,6 +63,9 @@ public final class Debugger implements AutoCloseable {
     this.memory = machine.memory();
     this.hostCalls = new HostCallTracker(machine, (b, call) -> stopWith(
         new Pending(StopKind.HOST_CALL, b + ": " + call, null, null, call)));
+    this.watches = new WriteWatchpoints(machine, wp -> {
+      if (pending == null) pending = new Pending(StopKind.WATCHPOINT, wp.toString(), null, null, null);
+    });
   }
 
   public Machine machine() {
@@ -112,34 +109,16 @@ public final class Debugger implements AutoCloseable {
 
   /** Stops after the guest writes any byte of {@code [address, address+length)}. */
   public Watchpoint watchWrites(long address, long length) {
-    if (length <= 0 || address < 0 || address + length < address) {
-      throw new IllegalArgumentException(String.format(
-          "watchpoint range at 0x%X, length 0x%X: expected a positive length inside the 64-bit space", address, length));
-    }
-    Watchpoint wp = new Watchpoint(nextId++, address, length);
-    long begin = Math.max(0, address - 7); // an 8-byte write starting just below still touches the range
-    Hook h = engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, begin, address + length - 1,
-        (type, at, size, value) -> onWrite(wp, at, size));
-    watchpoints.put(wp.id(), new WatchSite(wp, h));
-    installStopFlag();
-    return wp;
+    return watches.add(nextId++, address, length);
   }
 
   /** Removes {@code wp}; returns false if unknown. */
   public boolean remove(Watchpoint wp) {
-    WatchSite s = watchpoints.remove(wp.id());
-    if (s == null) return false;
-    s.hook().close();
-    if (watchpoints.isEmpty() && stopFlag != null && !stepped) {
-      stopFlag.close();
-      stopFlag = null;
-      flushIfUncounted(); // drop the flag checks from translated code
-    }
-    return true;
+    return watches.remove(wp);
   }
 
   public List<Watchpoint> watchpoints() {
-    return watchpoints.values().stream().map(WatchSite::watchpoint).toList();
+    return watches.list();
   }
 
   /**
@@ -181,7 +160,7 @@ public final class Debugger implements AutoCloseable {
 
   /** Unicorn hooks installed by this debugger now (0 when nothing is set and no run is in progress). */
   public int installedHooks() {
-    return breakHooks.size() + watchpoints.size() + (stopFlag != null ? 1 : 0);
+    return breakHooks.size() + watches.installedHooks();
   }
 
   /** True while the debugger listens to the call gate (host-call breakpoints or history set). */
@@ -207,15 +186,6 @@ public final class Debugger implements AutoCloseable {
     Breakpoint first = bps.get(0);
     bps.forEach(Breakpoint::hit);
     stopWith(new Pending(StopKind.BREAKPOINT, first.toString(), first, null, null));
-  }
-
-  private void onWrite(Watchpoint wp, long at, int size) {
-    if (!wp.overlaps(at, size) || watchHit != null) return;
-    wp.hit();
-    watchHit = new WatchHit(wp, at, size, engine.read(at, size), null, engine.reg(X86Reg.RIP));
-    // not machine.requestStop here: see NativeStopFlag; the stop lands before the next instruction
-    if (pending == null) pending = new Pending(StopKind.WATCHPOINT, wp.toString(), null, null, null);
-    stopFlag.raise();
   }
 
   /** Asks a run in progress to stop with {@link StopKind#INTERRUPTED}; callable from any thread. */
@@ -260,8 +230,7 @@ public final class Debugger implements AutoCloseable {
   public StopEvent step() {
     if (machine.clock().mode() == ClockMode.HOST_EVENTS) {
       // Unicorn's instruction count only counts code translated while some code hook existed
-      installStopFlag();
-      stepped = true;
+      watches.keepStopFlagForSteps();
     }
     long rip = reg(X86Reg.RIP);
     stepping = true;
@@ -325,22 +294,6 @@ public final class Debugger implements AutoCloseable {
     }
   }
 
-  /** The native all-code stop-flag hook (watchpoints; single steps on a HOST_EVENTS machine). */
-  private void installStopFlag() {
-    if (stopFlag != null) return;
-    stopFlag = new NativeStopFlag(engine);
-    flushIfUncounted(); // code translated without any code hook would not check the flag
-  }
-
-  /**
-   * On a {@link ClockMode#HOST_EVENTS} machine no hook covers all code, so an all-code hook added or removed changes
-   * only code translated afterwards: flush (tens of milliseconds). A {@link ClockMode#COUNTED} machine's counter
-   * already makes every instruction call the hooks.
-   */
-  private void flushIfUncounted() {
-    if (machine.clock().mode() == ClockMode.HOST_EVENTS) TranslationCache.flush(engine);
-  }
-
   /** A code hook bounded to one address takes effect in code translated before it only once that is dropped. */
   private Hook bounded(long address, Hook h) {
     TranslationCache.invalidate(engine, address, address + 1);
@@ -371,8 +324,7 @@ public final class Debugger implements AutoCloseable {
 
   private StopEvent execute(Supplier<StopReport> run, long resumeAt) {
     pending = null;
-    watchHit = null;
-    if (stopFlag != null) stopFlag.clear();
+    watches.beforeRun();
     skipBreakAt = resumeAt >= 0 && breakHooks.containsKey(resumeAt) ? resumeAt : -1;
     StopReport report;
     try {
@@ -407,11 +359,8 @@ public final class Debugger implements AutoCloseable {
     } else if (machine.clock().mode() == ClockMode.COUNTED) {
       adjustInstructions(-1); // the native counter counted the instruction the stop kept from running
     }
-    WatchHit w = watchHit;
+    WatchHit w = watches.completedHit();
     if (w != null) {
-      stopFlag.clear();
-      w = new WatchHit(w.watchpoint(), w.address(), w.size(), w.oldBytes(), memory.read(w.address(), w.size()),
-          w.rip());
       if (report.reason() == StopReason.ENGINE_ERROR) { // the native stop flag stopped it, not the machine
         report = new StopReport(StopReason.HOST_STOP, w.toString(), report.rip(), report.ripLabel(),
             report.bytesAtRip(), report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
@@ -477,14 +426,7 @@ public final class Debugger implements AutoCloseable {
     breakHooks.values().forEach(Hook::close);
     breakHooks.clear();
     breakpoints.clear();
-    watchpoints.values().forEach(s -> s.hook().close());
-    watchpoints.clear();
-    if (stopFlag != null) {
-      stopFlag.close();
-      flushIfUncounted();
-    }
-    stopFlag = null;
-    stepped = false;
+    watches.close();
     hostCalls.clear();
     if (disassembler != null) disassembler.close();
     disassembler = null;
