@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.efiemu.core.engine.Engine;
 import org.efiemu.core.engine.GateDispatch;
 import org.efiemu.core.engine.GateFrame;
@@ -28,7 +29,14 @@ import org.efiemu.core.memory.GuestMemory;
  * the guest, the hook points RIP at the guest function with its arguments and a return address in slot 1 (a return
  * trap) and lets emulation continue; when the guest returns into slot 1 the host function gets RAX and resumes;
  * when it finally returns, RSP is restored and RIP points at slot 0 (a bare {@code ret}) to return to the original
- * caller. Only one of the two threads runs at a time.
+ * caller. Only one of the two threads runs at a time. Continuation threads are persistent workers owned by the gate
+ * (a stack of them: a guest function called from one worker may call another calling-guest function, which takes
+ * the next idle worker); {@link #close()} ends them.
+ *
+ * <p>A calling-guest function registered with a {@code mayCallGuest} predicate runs inline on the emulation thread,
+ * like a plain function, whenever the predicate says this call cannot run guest code (e.g. SignalEvent when no event
+ * has a notification function); a {@link CallContext#callGuest} from such an inline call throws an
+ * {@link IllegalStateException} naming the function and its predicate (a predicate that is wrong must fail loudly).
  */
 public final class CallGate implements AutoCloseable {
   /** Bytes per function slot. */
@@ -37,7 +45,26 @@ public final class CallGate implements AutoCloseable {
   private static final int RESERVED = 2;
   private static final int RECENT = 32;
 
-  private record Entry(String label, int arity, HostFunction fn, boolean callsGuest) {}
+  /**
+   * @param mayCallGuest null for a plain function; for a calling-guest function, whether this call may run guest
+   *     code (a function that always may: {@code ctx -> true})
+   */
+  private record Entry(String label, int arity, HostFunction fn, Predicate<CallContext> mayCallGuest) {}
+
+  private static final Predicate<CallContext> ALWAYS = ctx -> true;
+
+  /**
+   * Calls through this gate by path: plain functions (and calling-guest functions whose predicate said no) ran
+   * inline on the emulation thread; the others ran on a continuation worker. {@code workers} is how many worker
+   * threads the gate has started so far (the deepest nesting of calling-guest calls, plus any that retired).
+   */
+  public record Stats(long inlineCalls, long continuationCalls, int workers) {
+    @Override
+    public String toString() {
+      return String.format("%d inline, %d on continuation workers, %d workers started", inlineCalls,
+          continuationCalls, workers);
+    }
+  }
 
   private record Frame(Continuation continuation, long rsp0, GateCall call, long sequence) {}
 
@@ -50,6 +77,12 @@ public final class CallGate implements AutoCloseable {
   private final RecentCalls recent = new RecentCalls(RECENT);
   private final GateDispatch dispatch;
   private final Deque<Frame> parked = new ArrayDeque<>();
+  /** Idle continuation workers, most recently used first; busy ones are referenced by {@link #parked} frames. */
+  private final Deque<Continuation> idle = new ArrayDeque<>();
+  private final List<Continuation> workers = new ArrayList<>();
+  private long inlineCalls;
+  private long continuationCalls;
+  private int workersStarted;
   private final Consumer<String> stopHandler;
   private final LongConsumer onCall;
   private long sequence;
@@ -96,8 +129,8 @@ public final class CallGate implements AutoCloseable {
     java.util.Arrays.fill(code, (byte) 0xCC);
     for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
     memory.write(base, code);
-    entries.add(new Entry("<gate ret>", 0, null, false));
-    entries.add(new Entry("<guest call return>", 0, null, false));
+    entries.add(new Entry("<gate ret>", 0, null, null));
+    entries.add(new Entry("<guest call return>", 0, null, null));
     this.dispatch = dispatch.resolve();
     hook = engine.addGateHook(base, base + (long) capacity * SLOT - 1, SLOT, this.dispatch, this::onGate);
   }
@@ -109,12 +142,26 @@ public final class CallGate implements AutoCloseable {
 
   /** Registers {@code fn} taking {@code arity} arguments (shown in traces); returns its address. */
   public long register(String label, int arity, HostFunction fn) {
-    return add(new Entry(label, arity, fn, false));
+    return add(new Entry(label, arity, fn, null));
   }
 
-  /** Registers a function that may use {@link CallContext#callGuest}; returns its address. */
+  /**
+   * Registers a function that may use {@link CallContext#callGuest} on every call (it always runs on a continuation
+   * worker); returns its address.
+   */
   public long registerCallingGuest(String label, int arity, HostFunction fn) {
-    return add(new Entry(label, arity, fn, true));
+    return add(new Entry(label, arity, fn, ALWAYS));
+  }
+
+  /**
+   * Registers a function that may use {@link CallContext#callGuest} when {@code mayCallGuest} says so for the call
+   * at hand (evaluated on the emulation thread at each call, before the function; it may read the arguments). When
+   * it returns false the function runs inline like a plain one (about as cheap); a {@code callGuest} then throws an
+   * {@link IllegalStateException}. The predicate must be conservative: true whenever guest code could run.
+   */
+  public long registerCallingGuest(String label, int arity, HostFunction fn, Predicate<CallContext> mayCallGuest) {
+    if (mayCallGuest == null) throw new IllegalArgumentException("mayCallGuest of " + label + " is null");
+    return add(new Entry(label, arity, fn, mayCallGuest));
   }
 
   private long add(Entry e) {
@@ -183,7 +230,8 @@ public final class CallGate implements AutoCloseable {
       call = new GateCall(seq, e.label(), address, returnAddress, java.util.Arrays.copyOf(args, e.arity()), null);
       for (GateListener l : listeners) l.before(call);
     }
-    if (!e.callsGuest()) {
+    if (e.mayCallGuest() == null || (e.mayCallGuest() != ALWAYS && !e.mayCallGuest().test(ctx))) {
+      inlineCalls++;
       long result = e.fn().invoke(ctx);
       // listeners (a debugger stopping after the call) see RAX already written and may change it
       if (call == null) frame.setRax(result);
@@ -191,10 +239,23 @@ public final class CallGate implements AutoCloseable {
       finish(seq, call, result);
       return;
     }
-    Continuation c = new Continuation(e.label(), e.fn(), ctx);
-    ctx.continuation = c;
-    c.start();
+    continuationCalls++;
+    Continuation c = startWorker(e.fn(), ctx);
     handle(c, rsp, call, seq, c.awaitMessage(), false);
+  }
+
+  /** Hands the call to an idle worker (starting one when none is idle or the idle ones retired). */
+  private Continuation startWorker(HostFunction fn, CallContext ctx) {
+    while (true) {
+      Continuation c = idle.poll();
+      if (c == null) {
+        c = new Continuation(String.format("efiemu-gate-0x%X-worker-%d", base, ++workersStarted));
+        workers.add(c);
+      }
+      ctx.continuation = c;
+      if (c.start(fn, ctx)) return c;
+      workers.remove(c); // retired while idle
+    }
   }
 
   private long stackArg(long rsp, int i) {
@@ -212,6 +273,7 @@ public final class CallGate implements AutoCloseable {
   private void handle(Continuation c, long rsp0, GateCall call, long seq, Object message, boolean resumed)
       throws Exception {
     if (message instanceof Continuation.Done d) {
+      idle.push(c);
       engine.reg(X86Reg.RAX, d.result());
       if (resumed) {
         engine.reg(X86Reg.RSP, rsp0);
@@ -219,6 +281,11 @@ public final class CallGate implements AutoCloseable {
       }
       finish(seq, call, d.result());
     } else if (message instanceof Continuation.Failed f) {
+      if (c.isAlive()) {
+        idle.push(c);
+      } else {
+        workers.remove(c);
+      }
       if (f.error() instanceof Exception ex) throw ex;
       throw (Error) f.error();
     } else {
@@ -253,19 +320,42 @@ public final class CallGate implements AutoCloseable {
 
   long callGuest(CallContext ctx, long fn, long[] args) {
     Continuation c = ctx.continuation;
-    if (c == null || !c.isHostThread()) {
-      throw new IllegalStateException("callGuest from " + ctx.label()
-          + ": only functions registered with registerCallingGuest may call the guest, from their own thread");
+    if (c != null && c.runs(ctx)) return c.callGuest(fn, args);
+    Entry e = entryAt(ctx.entry());
+    if (e != null && e.mayCallGuest() != null && c == null) {
+      throw new IllegalStateException("callGuest from " + ctx.label() + ": its mayCallGuest predicate said this call "
+          + "could not run guest code, so it runs inline on the emulation thread; the predicate is wrong");
     }
-    return c.callGuest(fn, args);
+    throw new IllegalStateException("callGuest from " + ctx.label()
+        + ": only functions registered with registerCallingGuest may call the guest, from their own thread");
   }
 
-  /** Ends host functions left waiting for guest calls when a run stopped early; returns how many. */
+  private Entry entryAt(long address) {
+    long off = address - base;
+    return off < 0 || off >= (long) entries.size() * SLOT ? null : entries.get((int) (off / SLOT));
+  }
+
+  /**
+   * Ends host functions left waiting for guest calls when a run stopped early (innermost first): their guest calls
+   * throw {@link GuestCallAbandonedException} and each function finishes before this returns. Returns how many.
+   */
   public int abandonPending() {
     int n = parked.size();
-    parked.forEach(f -> f.continuation().abandon());
-    parked.clear();
+    while (!parked.isEmpty()) {
+      Continuation c = parked.pop().continuation();
+      if (c.abandon()) {
+        idle.push(c);
+      } else {
+        workers.remove(c);
+        c.shutdown();
+      }
+    }
     return n;
+  }
+
+  /** How calls went through this gate so far (inline or on a continuation worker). */
+  public Stats stats() {
+    return new Stats(inlineCalls, continuationCalls, workersStarted);
   }
 
   /** Calls waiting for a guest function to return (nesting depth). */
@@ -286,6 +376,9 @@ public final class CallGate implements AutoCloseable {
   @Override
   public void close() {
     abandonPending();
+    workers.forEach(Continuation::shutdown);
+    workers.clear();
+    idle.clear();
     if (hook != null) hook.close();
     hook = null;
   }

@@ -246,4 +246,12 @@ public final class EventAbi {
         }
         return s;
     }
+
+    /**
+     * The event model behind these adapters, for {@link ServiceBindings}' predicates: whether a call may run a guest
+     * notification function ({@link EventService#maySignalNotify()}) decides if it needs a continuation thread.
+     */
+    public EventService service() {
+        return events;
+    }
 }

@@ -5,10 +5,10 @@ import static org.efiemu.uefi.runtime.RuntimeService.*;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
+import org.efiemu.core.gate.CallContext;
 import org.efiemu.uefi.runtime.RuntimeService;
 
 /**
@@ -23,16 +23,33 @@ public final class ServiceBindings {
         ServiceHandler of(Adapters a);
     }
 
+    /**
+     * When a call of a service that may run guest code really may (evaluated on the emulation thread before each
+     * call; see {@link org.efiemu.core.gate.CallGate#registerCallingGuest(String, int,
+     * org.efiemu.core.gate.HostFunction, Predicate)}): a call for which it is false runs inline, without a
+     * continuation thread. It must be conservative: a notification that becomes due in an inlined call is not run
+     * and is recorded as a violation by {@link GuestCallbacks}.
+     */
+    @FunctionalInterface
+    interface GuestNeed {
+        Predicate<CallContext> of(Adapters a);
+    }
+
+    /** Every call may run guest code (StartImage runs the child's entry point, UnloadImage its Unload function). */
+    private static final GuestNeed ALWAYS = a -> ctx -> true;
+    /** A signal, a timer, a group, a protocol notification or a TPL drop can only run EVT_NOTIFY_SIGNAL functions. */
+    private static final GuestNeed SIGNAL_NOTIFY = a -> ctx -> a.events().service().maySignalNotify();
+
     private static final Map<BootService, Binding> BOOT = new EnumMap<>(BootService.class);
     private static final Map<RuntimeService, Binding> RUNTIME = new EnumMap<>(RuntimeService.class);
     /** Boot Services that may run guest code (event notification functions, child images) before returning. */
-    private static final Set<BootService> CALLS_GUEST = EnumSet.noneOf(BootService.class);
-    private static final Set<RuntimeService> RUNTIME_CALLS_GUEST = EnumSet.noneOf(RuntimeService.class);
+    private static final Map<BootService, GuestNeed> CALLS_GUEST = new EnumMap<>(BootService.class);
+    private static final Map<RuntimeService, GuestNeed> RUNTIME_CALLS_GUEST = new EnumMap<>(RuntimeService.class);
 
     static {
         // Task Priority Services (§7.1)
         boot(RAISE_TPL, a -> a.events()::raiseTpl);
-        bootCallingGuest(RESTORE_TPL, a -> a.events()::restoreTpl);
+        bootCallingGuest(RESTORE_TPL, a -> a.events()::restoreTpl, SIGNAL_NOTIFY);
         // Memory Services (§7.2)
         boot(ALLOCATE_PAGES, a -> a.memory()::allocatePages);
         boot(FREE_PAGES, a -> a.memory()::freePages);
@@ -41,14 +58,17 @@ public final class ServiceBindings {
         boot(FREE_POOL, a -> a.memory()::freePool);
         // Event & Timer Services (§7.1)
         boot(CREATE_EVENT, a -> a.events()::createEvent);
-        bootCallingGuest(SET_TIMER, a -> a.events()::setTimer);
-        bootCallingGuest(WAIT_FOR_EVENT, a -> a.events()::waitForEvent);
-        bootCallingGuest(SIGNAL_EVENT, a -> a.events()::signalEvent);
+        bootCallingGuest(SET_TIMER, a -> a.events()::setTimer, SIGNAL_NOTIFY);
+        bootCallingGuest(WAIT_FOR_EVENT, a -> a.events()::waitForEvent,
+                a -> ctx -> a.events().service().mayNotifyOnWait());
+        bootCallingGuest(SIGNAL_EVENT, a -> a.events()::signalEvent, SIGNAL_NOTIFY);
         boot(CLOSE_EVENT, a -> a.events()::closeEvent);
-        bootCallingGuest(CHECK_EVENT, a -> a.events()::checkEvent);
+        bootCallingGuest(CHECK_EVENT, a -> a.events()::checkEvent,
+                a -> ctx -> a.events().service().mayNotifyOnCheck(ctx.arg(0)));
         // Protocol Handler Services (§7.3)
-        bootCallingGuest(INSTALL_PROTOCOL_INTERFACE, a -> a.handles()::installProtocolInterface);
-        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface);
+        // (a protocol notification signals the registered event: only its notification function is guest code)
+        bootCallingGuest(INSTALL_PROTOCOL_INTERFACE, a -> a.handles()::installProtocolInterface, SIGNAL_NOTIFY);
+        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface, SIGNAL_NOTIFY);
         boot(UNINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::uninstallProtocolInterface);
         boot(HANDLE_PROTOCOL, a -> a.protocols()::handleProtocol);
         boot(REGISTER_PROTOCOL_NOTIFY, a -> a.handles()::registerProtocolNotify);
@@ -61,31 +81,35 @@ public final class ServiceBindings {
         boot(PROTOCOLS_PER_HANDLE, a -> a.handles()::protocolsPerHandle);
         boot(LOCATE_HANDLE_BUFFER, a -> a.handles()::locateHandleBuffer);
         boot(LOCATE_PROTOCOL, a -> a.protocols()::locateProtocol);
-        bootCallingGuest(INSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::installMultipleProtocolInterfaces);
-        bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces);
+        bootCallingGuest(INSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::installMultipleProtocolInterfaces,
+                SIGNAL_NOTIFY);
+        bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces,
+                SIGNAL_NOTIFY);
         // DriverSupport Services (§7.3)
         boot(CONNECT_CONTROLLER, a -> a.handles()::connectController);
         boot(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController);
         // Image Services (§7.4)
-        bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage);
-        bootCallingGuest(START_IMAGE, a -> a.images()::startImage);
+        // (LoadImage installs the child's LoadedImage protocol: protocol notifications)
+        bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage, SIGNAL_NOTIFY);
+        bootCallingGuest(START_IMAGE, a -> a.images()::startImage, ALWAYS);
         boot(EXIT, a -> a.images()::exit);
-        bootCallingGuest(UNLOAD_IMAGE, a -> a.images()::unloadImage);
-        bootCallingGuest(EXIT_BOOT_SERVICES, a -> a.events()::exitBootServices);
+        bootCallingGuest(UNLOAD_IMAGE, a -> a.images()::unloadImage, ALWAYS);
+        // (the EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES and EXIT_BOOT_SERVICES groups: EVT_NOTIFY_SIGNAL members)
+        bootCallingGuest(EXIT_BOOT_SERVICES, a -> a.events()::exitBootServices, SIGNAL_NOTIFY);
         // Miscellaneous Services (§7.5)
         boot(GET_NEXT_MONOTONIC_COUNT, a -> a.misc()::getNextMonotonicCount);
-        bootCallingGuest(STALL, a -> a.events()::stall);
+        bootCallingGuest(STALL, a -> a.events()::stall, SIGNAL_NOTIFY);
         boot(SET_WATCHDOG_TIMER, a -> a.misc()::setWatchdogTimer);
         boot(CALCULATE_CRC32, a -> a.misc()::calculateCrc32);
         boot(COPY_MEM, a -> a.misc()::copyMem);
         boot(SET_MEM, a -> a.misc()::setMem);
-        bootCallingGuest(CREATE_EVENT_EX, a -> a.events()::createEventEx);
+        bootCallingGuest(CREATE_EVENT_EX, a -> a.events()::createEventEx, SIGNAL_NOTIFY);
         // Runtime Services (§8)
         runtime(GET_TIME, a -> a.time()::getTime);
         runtime(SET_TIME, a -> a.time()::setTime);
         runtime(GET_WAKEUP_TIME, a -> a.time()::getWakeupTime);
         runtime(SET_WAKEUP_TIME, a -> a.time()::setWakeupTime);
-        runtimeCallingGuest(SET_VIRTUAL_ADDRESS_MAP, a -> a.virtualMemory()::setVirtualAddressMap);
+        runtimeCallingGuest(SET_VIRTUAL_ADDRESS_MAP, a -> a.virtualMemory()::setVirtualAddressMap, SIGNAL_NOTIFY);
         runtime(CONVERT_POINTER, a -> a.virtualMemory()::convertPointer);
         runtime(GET_VARIABLE, a -> a.variables()::getVariable);
         runtime(GET_NEXT_VARIABLE_NAME, a -> a.variables()::getNextVariableName);
@@ -105,25 +129,43 @@ public final class ServiceBindings {
         }
     }
 
-    /** Binds {@code s} as a service that may call guest code (notify functions, entry points) before it returns. */
-    private static void bootCallingGuest(BootService s, Binding b) {
+    /**
+     * Binds {@code s} as a service that may call guest code (notify functions, entry points) before it returns, when
+     * {@code need} says so for the call at hand.
+     */
+    private static void bootCallingGuest(BootService s, Binding b, GuestNeed need) {
         boot(s, b);
-        CALLS_GUEST.add(s);
+        CALLS_GUEST.put(s, need);
     }
 
-    /** True when slot {@code s} may run guest code before returning (its stub runs on a continuation thread). */
+    /** True when slot {@code s} may run guest code before returning (when it does, on a continuation thread). */
     static boolean callsGuest(BootService s) {
-        return CALLS_GUEST.contains(s);
-    }
-
-    private static void runtimeCallingGuest(RuntimeService s, Binding b) {
-        runtime(s, b);
-        RUNTIME_CALLS_GUEST.add(s);
+        return CALLS_GUEST.containsKey(s);
     }
 
     /** True when Runtime Services slot {@code s} may run guest code (SetVirtualAddressMap's notifications). */
     static boolean callsGuest(RuntimeService s) {
-        return RUNTIME_CALLS_GUEST.contains(s);
+        return RUNTIME_CALLS_GUEST.containsKey(s);
+    }
+
+    /**
+     * For a slot that may run guest code before returning, when a call of it on {@code adapters} may (its stub then
+     * runs on a continuation thread); null for a slot that never does.
+     */
+    static Predicate<CallContext> mayCallGuest(BootService s, Adapters adapters) {
+        GuestNeed need = CALLS_GUEST.get(s);
+        return need == null ? null : need.of(adapters);
+    }
+
+    private static void runtimeCallingGuest(RuntimeService s, Binding b, GuestNeed need) {
+        runtime(s, b);
+        RUNTIME_CALLS_GUEST.put(s, need);
+    }
+
+    /** As {@link #mayCallGuest(BootService, Adapters)} for Runtime Services (SetVirtualAddressMap's notifications). */
+    static Predicate<CallContext> mayCallGuest(RuntimeService s, Adapters adapters) {
+        GuestNeed need = RUNTIME_CALLS_GUEST.get(s);
+        return need == null ? null : need.of(adapters);
     }
 
     private static void runtime(RuntimeService s, Binding b) {

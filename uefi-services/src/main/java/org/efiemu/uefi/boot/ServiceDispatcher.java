@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.efiemu.core.gate.CallContext;
 import org.efiemu.core.gate.CallGate;
 import org.efiemu.core.memory.GuestMemoryException;
@@ -56,12 +57,12 @@ public final class ServiceDispatcher {
         for (BootService s : BootService.values()) {
             ServiceHandler h = ServiceBindings.boot(s, adapters);
             st.setBootService(s, register(bootGate, s.specName(), Math.max(s.parameterCount(), 0), h, true,
-                    ServiceBindings.callsGuest(s)));
+                    ServiceBindings.mayCallGuest(s, adapters)));
         }
         for (RuntimeService s : RuntimeService.values()) {
             ServiceHandler h = ServiceBindings.runtime(s, adapters);
             st.setRuntimeService(s, register(runtimeGate, s.specName(), s.parameterCount(), h, false,
-                    ServiceBindings.callsGuest(s)));
+                    ServiceBindings.mayCallGuest(s, adapters)));
         }
         st.sealAll();
     }
@@ -73,7 +74,7 @@ public final class ServiceDispatcher {
      * @return the function's guest address
      */
     public long registerBootTime(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, false);
+        return register(bootGate, name, arity, handler, true, null);
     }
 
     /**
@@ -81,13 +82,18 @@ public final class ServiceDispatcher {
      * functions, a child image's entry point): it runs on the gate's continuation thread, so it costs more per call.
      */
     public long registerBootTimeCallingGuest(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, true);
+        return register(bootGate, name, arity, handler, true, ctx -> true);
     }
 
+    /**
+     * @param mayCallGuest null for a service that never runs guest code; else whether this call may (a call for which
+     *     it is false, and whose adapter is not {@link #replace replaced}, runs inline without a continuation thread)
+     */
     private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime,
-            boolean callsGuest) {
+            Predicate<CallContext> mayCallGuest) {
         org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx);
-        long address = callsGuest ? gate.registerCallingGuest(name, arity, fn) : gate.register(name, arity, fn);
+        long address = mayCallGuest == null ? gate.register(name, arity, fn) : gate.registerCallingGuest(name, arity,
+                fn, ctx -> replacements.containsKey(name) || mayCallGuest.test(ctx));
         entries.put(name, address);
         return address;
     }

@@ -43,6 +43,9 @@ public final class EventService {
     /** {@code mEfiTimerList}, sorted by trigger time (FIFO among equal times). */
     private final List<Event> timers = new ArrayList<>();
     private int pending;
+    /** Open events of type EVT_NOTIFY_SIGNAL / EVT_NOTIFY_WAIT (they carry a notification function). */
+    private int notifySignalEvents;
+    private int notifyWaitEvents;
     private int currentTpl = Tpl.APPLICATION;
     private boolean timerCheckDeferred;
 
@@ -129,6 +132,10 @@ public final class EventService {
         events.put(handle, e);
         if ((t & EVT_NOTIFY_SIGNAL) != 0) {
             signalQueue.add(0, e);
+            notifySignalEvents++;
+        }
+        if ((t & EVT_NOTIFY_WAIT) != 0) {
+            notifyWaitEvents++;
         }
         return new EventResult(EfiStatus.SUCCESS, handle);
     }
@@ -247,6 +254,12 @@ public final class EventService {
             notifyQueues.get(e.notifyTpl).remove(e);
         }
         signalQueue.remove(e);
+        if ((e.type & EVT_NOTIFY_SIGNAL) != 0) {
+            notifySignalEvents--;
+        }
+        if ((e.type & EVT_NOTIFY_WAIT) != 0) {
+            notifyWaitEvents--;
+        }
         onClose.accept(event);
         return EfiStatus.SUCCESS;
     }
@@ -353,6 +366,34 @@ public final class EventService {
                     + ": expected a TPL at or below the current one");
         }
         lowerTo(oldTpl);
+    }
+
+    /**
+     * False when no call of {@link #signalEvent}, {@link #signalGroup}, {@link #checkTimers}, {@link #setTimer},
+     * {@link #restoreTpl} (nor a protocol notification, which signals an event) can hand a notification to the
+     * dispatcher: only EVT_NOTIFY_SIGNAL events are queued by signals, timers and groups (EDK2 {@code CoreNotifyEvent}
+     * from {@code CoreSignalEvent}), so with none open and nothing queued no notification function can run. The ABI
+     * layer uses it to run those services without a guest-calling continuation.
+     */
+    public boolean maySignalNotify() {
+        return notifySignalEvents > 0 || pending != 0;
+    }
+
+    /**
+     * As {@link #maySignalNotify()} for {@link #checkEvent}{@code (event)}: also true when {@code event} is an
+     * EVT_NOTIFY_WAIT event that is not signalled (CheckEvent queues its notification function first, §7.1.6).
+     */
+    public boolean mayNotifyOnCheck(long event) {
+        if (maySignalNotify()) {
+            return true;
+        }
+        Event e = events.get(event);
+        return e != null && (e.type & EVT_NOTIFY_WAIT) != 0 && e.signalCount == 0;
+    }
+
+    /** As {@link #maySignalNotify()} for {@link #waitForEvent}: also true while any EVT_NOTIFY_WAIT event is open. */
+    public boolean mayNotifyOnWait() {
+        return maySignalNotify() || notifyWaitEvents > 0;
     }
 
     /** Every event handle, in creation order. */
