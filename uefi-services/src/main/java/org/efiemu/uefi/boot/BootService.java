@@ -1,5 +1,7 @@
 package org.efiemu.uefi.boot;
 
+import org.efiemu.uefi.spec.ServiceTableSlot;
+
 /**
  * The slots of {@code EFI_BOOT_SERVICES}, declared once, in the order of the table in UEFI 2.10 §4.4
  * ("EFI Boot Services Table"). The slot's byte offset in the table is {@code 24 + 8 * ordinal()} (after the
@@ -7,7 +9,7 @@ package org.efiemu.uefi.boot;
  *
  * <p>The number of parameters is the spec prototype's; {@code -1} marks the two variadic services.
  */
-public enum BootService {
+public enum BootService implements ServiceTableSlot {
     // Task Priority Services (§7.1)
     RAISE_TPL("RaiseTPL", 1),
     RESTORE_TPL("RestoreTPL", 1),
@@ -67,7 +69,7 @@ public enum BootService {
     /** {@code EFI_BOOT_SERVICES_SIGNATURE}, "BOOTSERV". */
     public static final long SIGNATURE = 0x56524553544F4F42L;
     /** Size of the table: header plus one pointer per slot. */
-    public static final int TABLE_SIZE = 24 + 8 * values().length;
+    public static final int TABLE_SIZE = ServiceTableSlot.tableSize(values().length);
 
     private final String specName;
     private final int parameterCount;
@@ -77,29 +79,19 @@ public enum BootService {
         this.parameterCount = parameterCount;
     }
 
-    /** The spec's name, e.g. {@code AllocatePages}. */
+    @Override
     public String specName() {
         return specName;
     }
 
-    /** Number of parameters of the spec prototype, or -1 for the variadic services. */
+    @Override
     public int parameterCount() {
         return parameterCount;
     }
 
-    /** Byte offset of this slot's function pointer in {@code EFI_BOOT_SERVICES}. */
-    public int offset() {
-        return 24 + 8 * ordinal();
-    }
-
     /** The slot with this spec name (case-sensitive, e.g. {@code AllocatePages}), or null. */
     public static BootService bySpecName(String name) {
-        for (BootService s : values()) {
-            if (s.specName.equals(name)) {
-                return s;
-            }
-        }
-        return null;
+        return ServiceTableSlot.bySpecName(BootService.class, name);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package org.efiemu.uefi.runtime;
 
+import org.efiemu.uefi.spec.ServiceTableSlot;
+
 /**
  * The slots of {@code EFI_RUNTIME_SERVICES}, declared once, in the order of the table in UEFI 2.10 §4.5
  * ("EFI Runtime Services Table"). The slot's byte offset is {@code 24 + 8 * ordinal()}.
  */
-public enum RuntimeService {
+public enum RuntimeService implements ServiceTableSlot {
     // Time Services (§8.3)
     GET_TIME("GetTime", 2),
     SET_TIME("SetTime", 1),
@@ -28,7 +30,8 @@ public enum RuntimeService {
 
     /** {@code EFI_RUNTIME_SERVICES_SIGNATURE}, "RUNTSERV". */
     public static final long SIGNATURE = 0x56524553544E5552L;
-    public static final int TABLE_SIZE = 24 + 8 * values().length;
+    /** Size of the table: header plus one pointer per slot. */
+    public static final int TABLE_SIZE = ServiceTableSlot.tableSize(values().length);
 
     private final String specName;
     private final int parameterCount;
@@ -38,25 +41,19 @@ public enum RuntimeService {
         this.parameterCount = parameterCount;
     }
 
+    @Override
     public String specName() {
         return specName;
     }
 
+    @Override
     public int parameterCount() {
         return parameterCount;
     }
 
-    public int offset() {
-        return 24 + 8 * ordinal();
-    }
-
+    /** The slot with this spec name (case-sensitive, e.g. {@code GetVariable}), or null. */
     public static RuntimeService bySpecName(String name) {
-        for (RuntimeService s : values()) {
-            if (s.specName.equals(name)) {
-                return s;
-            }
-        }
-        return null;
+        return ServiceTableSlot.bySpecName(RuntimeService.class, name);
     }
 
     @Override

@@ -31,6 +31,15 @@ public record ServiceCallEvent(long sequence, long virtualNanos, String service,
 
     /** The call without sequence, time and caller: {@code Name(args) = STATUS -> outputs}. */
     public String summary() {
+        return summaryOf(service, arguments, status, outputs);
+    }
+
+    /**
+     * The trace's one-line form of a call, {@code Name(args) = STATUS -> outputs} (the arrow part only when there are
+     * outputs), e.g. {@code AllocatePages(AllocateMaxAddress, EfiLoaderData, 4, 0x9FFFF) = EFI_SUCCESS -> 0x9C000}. Shared
+     * by every view of a call that prints it the way the trace does.
+     */
+    public static String summaryOf(String service, List<String> arguments, String status, List<String> outputs) {
         StringBuilder sb = new StringBuilder(service).append('(').append(String.join(", ", arguments)).append(')');
         sb.append(" = ").append(status);
         if (!outputs.isEmpty()) {
