@@ -47,24 +47,16 @@ public final class UefiDebugSession implements AutoCloseable {
 
     private record Intercept(String service, ServiceInterceptor interceptor) {}
 
-    private record AddressBreak(int id, String location, long address) {}
-
-    private record Watch(int id, long address, long length) {}
-
     private record Hit(long position, ServiceBreakpoint breakpoint, ServiceArguments args) {}
 
     private final UefiMachineBuilder builder;
     private final List<Intercept> interceptors = new ArrayList<>();
     private final Map<String, ServiceHandler> replacements = new TreeMap<>();
-    private final Map<Integer, ServiceBreakpoint> serviceBreaks = new TreeMap<>();
-    private final Map<Integer, AddressBreak> addressBreaks = new TreeMap<>();
-    private final Map<Integer, Watch> watches = new TreeMap<>();
+    private final SessionBreakpoints set = new SessionBreakpoints();
     private final List<CallSite> calls = new ArrayList<>();
     private RunLimits limits = new RunLimits(2_000_000_000L, java.time.Duration.ofMinutes(10));
     private UefiMachine machine;
     private Debugger debugger;
-    private final Map<Integer, Object> coreHandles = new TreeMap<>();
-    private int nextId = 1;
     private long resumePosition = -1;
     private Hit hit;
     private boolean over;
@@ -137,8 +129,7 @@ public final class UefiDebugSession implements AutoCloseable {
             throw new IllegalStateException("replay diverged: at instruction " + instructions() + ", expected " + target);
         }
         debugger.limits(limits);
-        addressBreaks.values().forEach(b -> coreHandles.put(b.id(), debugger.breakAt(b.address())));
-        watches.values().forEach(w -> coreHandles.put(w.id(), watchMapped(w.address(), w.length())));
+        set.reinstall(debugger, this::watchMapped);
     }
 
     /** A stop by the instruction counter counts the instruction it kept from running (COUNTED clocks). */
@@ -154,9 +145,9 @@ public final class UefiDebugSession implements AutoCloseable {
         public void before(ServiceCall call) {
             long position = instructions() - 1; // the stub's ret was counted before its hook ran
             calls.add(new CallSite(position, call.service()));
-            if (serviceBreaks.isEmpty() || replaying || position == resumePosition || hit != null) return;
+            if (set.serviceBreakpoints().isEmpty() || replaying || position == resumePosition || hit != null) return;
             ServiceArguments args = null;
-            for (ServiceBreakpoint b : serviceBreaks.values()) {
+            for (ServiceBreakpoint b : set.serviceBreakpoints()) {
                 if (!b.service().equals(call.service())) continue;
                 if (args == null) args = ServiceArguments.of(call, 4);
                 if (b.matches(call.service(), args)) {
@@ -204,27 +195,18 @@ public final class UefiDebugSession implements AutoCloseable {
     /** Stops before calls of {@code service} whose decoded arguments satisfy a Java predicate. */
     public ServiceBreakpoint breakOnService(String service, String description, Predicate<ServiceArguments> condition) {
         machine.services().entry(service); // throws naming the known services
-        ServiceBreakpoint b = new ServiceBreakpoint(nextId++, service, description, condition);
-        serviceBreaks.put(b.id(), b);
-        return b;
+        return set.addService(service, description, condition);
     }
 
     /** Stops before the instruction at {@code location}: {@code 0x1A2B}, or {@code image.efi+0x1A2B}. */
     public int breakAt(String location) {
         long address = Locations.resolve(machine.images(), location);
-        AddressBreak b = new AddressBreak(nextId++, location, address);
-        addressBreaks.put(b.id(), b);
-        coreHandles.put(b.id(), debugger.breakAt(address));
-        return b.id();
+        return set.addAddress(location, address, debugger.breakAt(address));
     }
 
     /** Stops after the guest writes any byte of the physical range {@code [address, address+length)}. */
     public int watch(long address, long length) {
-        Watchpoint wp = watchMapped(address, length);
-        Watch w = new Watch(nextId++, address, length);
-        watches.put(w.id(), w);
-        coreHandles.put(w.id(), wp);
-        return w.id();
+        return set.addWatch(address, length, watchMapped(address, length));
     }
 
     /**
@@ -242,23 +224,12 @@ public final class UefiDebugSession implements AutoCloseable {
 
     /** Deletes breakpoint or watchpoint {@code id}; throws naming the ids that exist when unknown. */
     public void delete(int id) {
-        if (serviceBreaks.remove(id) == null && addressBreaks.remove(id) == null && watches.remove(id) == null) {
-            throw new IllegalArgumentException("no breakpoint or watchpoint " + id + "; set: " + breakpoints());
-        }
-        Object h = coreHandles.remove(id);
-        if (h instanceof Breakpoint b) debugger.remove(b);
-        if (h instanceof Watchpoint w) debugger.remove(w);
+        set.delete(id, debugger);
     }
 
     /** What is set, one line each, by id. */
     public List<String> breakpoints() {
-        Map<Integer, String> all = new TreeMap<>();
-        serviceBreaks.values().forEach(b -> all.put(b.id(), b.toString()));
-        addressBreaks.values().forEach(b -> all.put(b.id(), String.format("breakpoint %d at %s (0x%X)", b.id(),
-                b.location(), b.address())));
-        watches.values().forEach(w -> all.put(w.id(), String.format("watchpoint %d on writes to [0x%X, 0x%X)", w.id(),
-                w.address(), w.address() + w.length())));
-        return List.copyOf(all.values());
+        return set.describeAll();
     }
 
     /**
@@ -345,17 +316,12 @@ public final class UefiDebugSession implements AutoCloseable {
             default -> DebugStop.Kind.MACHINE;
         };
         String text = e.watch() != null ? e.watch().toString()
-                : kind == DebugStop.Kind.BREAKPOINT ? describeBreak(e.rip()) : e.description();
+                : kind == DebugStop.Kind.BREAKPOINT ? set.describeBreak(e.rip()) : e.description();
         if (kind == DebugStop.Kind.MACHINE || e.kind() == StopKind.EXITED) {
             over = true;
             overReason = text;
         }
         return stop(kind, text, null, e.watch(), null);
-    }
-
-    private String describeBreak(long rip) {
-        return addressBreaks.values().stream().filter(b -> b.address() == rip).findFirst()
-                .map(b -> String.format("breakpoint %d at %s", b.id(), b.location())).orElse("breakpoint");
     }
 
     private DebugStop stop(DebugStop.Kind kind, String text, ServiceArguments args,
