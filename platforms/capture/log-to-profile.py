@@ -10,10 +10,13 @@ What it changes relative to the map the probe saw at entry, each written as a `s
     ACPI reclaim 0x12, reserved 0x80, RT code 0x100, RT data 0x100 pages, stacked NVS highest) are located as the
     five adjacent descriptors of those types and sizes and written as `placement: edk2-topdown bins=...
     default-max=<lowest bin base - 1>` (EDK2 Page.c CoreAddMemoryDescriptor sets mDefaultMaximumAddress so);
-  * the free part of each bin, which EDK2's CoreGetMemoryMap reports under the bin's type, is taken from the probe:
-    its first 1-page AllocateAnyPages of the bin's type returns the highest free page of the bin, so
-    [bin base, that page] is free (assumed contiguous) and is written as EfiConventionalMemory inside the bin.
+  * the free part of each bin, which EDK2's CoreGetMemoryMap reports under the bin's type, is taken from the probe's
+    bin scan ("bin: type=N free 0x... +0x... pages" lines, platforms/src/main/c/ovmf-probe/bins.c) and written as
+    EfiConventionalMemory inside the bin; the highest free page must equal the probe's first 1-page
+    AllocateAnyPages of that type (a step line), which is checked.
 Adjacent descriptors of equal type and attribute are merged afterwards (EDK2 MergeMemoryMap).
+With --pool-free-from OLD.profile, the `pool-free:` lines and their `source: inferred: pool-free` notes are copied
+from OLD.profile: the probe does not observe them directly (docs/profiles.md, OvmfFidelityTest steps 71/72).
 """
 import argparse
 import re
@@ -27,6 +30,8 @@ CONV, LCODE, LDATA = 7, 1, 2
 # OVMF bins, lowest first: (type, pages)
 OVMF_BINS = [(6, 0x100), (5, 0x100), (0, 0x80), (9, 0x12), (10, 0x80)]
 MAP_RE = re.compile(r"^efi: mem\d+: type=(\d+), attr=(0x[0-9a-f]+), range=\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\)")
+BIN_RE = re.compile(r"^bin: type=(\d+) free (0x[0-9a-f]+) \+(0x[0-9a-f]+) pages$")
+BIN_END_RE = re.compile(r"^bin: type=(\d+) (runs=\d+|incomplete.*)$")
 STEP_RE = re.compile(r"^probe: \d+ AllocatePages\(AllocateAnyPages, (\w+), 0x1, 0x0\) = EFI_SUCCESS -> (0x[0-9a-f]+)$")
 
 
@@ -42,7 +47,7 @@ def type_name(t):
 
 def parse(path):
     lines = open(path, encoding="utf-8").read().splitlines()
-    info = {"map": [], "steps": [], "header": [l[2:] for l in lines if l.startswith("# ")], "identity": {}}
+    info = {"map": [], "steps": [], "bins": {}, "bins_done": {}, "header": [l[2:] for l in lines if l.startswith("# ")], "identity": {}}
     in_entry = False
     for l in lines:
         if l.startswith("map: entry"):
@@ -61,6 +66,10 @@ def parse(path):
         elif l.startswith("identity: "):
             for m in re.finditer(r'([a-z0-9-]+)=("([^"]*)"|(\S+))', l[10:]):
                 info["identity"][m[1]] = m[3] if m[3] is not None else m[4]
+        elif (m := BIN_RE.match(l)):
+            info["bins"].setdefault(int(m[1]), []).append((int(m[2], 16), int(m[3], 16)))
+        elif (m := BIN_END_RE.match(l)):
+            info["bins_done"][int(m[1])] = m[2]
         elif (m := STEP_RE.match(l)):
             info["steps"].append((m[1], int(m[2], 16)))
     for key in ("vendor", "dsz", "image"):
@@ -107,18 +116,38 @@ def build(path, name, info):
     result = []
     for e in entries:
         b = next((x for x in bins if x[1] == e[1] and x[0] == e[0]), None)
-        top = first_page.get(TYPES[e[0]]) if b else None
-        if b and top is not None and e[1] <= top < e[2]:
-            result.append([CONV, e[1], top + 0x1000, e[3] & ~(1 << 63)])
-            if top + 0x1000 < e[2]:
-                result.append([e[0], top + 0x1000, e[2], e[3]])
-            notes.append(f"inferred: {TYPES[e[0]]} bin 0x{e[1]:X}-0x{e[2] - 1:X}: 0x{(top + 0x1000 - e[1]) >> 12:X} free pages "
-                         f"0x{e[1]:X}-0x{top + 0xFFF:X} (the probe's first 1-page AllocateAnyPages of this type returned 0x{top:X}; "
-                         f"free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type")
-        else:
-            if b:
-                notes.append(f"inferred: {TYPES[e[0]]} bin 0x{e[1]:X}-0x{e[2] - 1:X}: no probe allocation of this type, kept as fully used")
+        if not b:
             result.append(e)
+            continue
+        tname, lo, hi = TYPES[e[0]], e[1], e[2]
+        done = info["bins_done"].get(e[0])
+        if done is None or not done.startswith("runs="):
+            fail(path, f"no complete bin scan for {tname} (type={e[0]}): expected 'bin: type={e[0]} ... runs=N' lines "
+                       f"after the entry map, got {done or 'none'} (recapture with the current probe)")
+        runs = sorted(info["bins"].get(e[0], []))
+        if len(runs) != int(done[5:]):
+            fail(path, f"bin scan for {tname}: 'runs={done[5:]}' but {len(runs)} 'bin: type={e[0]} free' lines")
+        cursor = lo
+        pieces = []
+        for a, n in runs:
+            end = a + (n << 12)
+            if a < cursor or end > hi:
+                fail(path, f"bin scan for {tname}: free run 0x{a:X} +0x{n:X} pages lies outside the bin 0x{lo:X}-0x{hi - 1:X} "
+                           f"or overlaps the run before it")
+            if a > cursor:
+                result.append([e[0], cursor, a, e[3]])
+            result.append([CONV, a, end, e[3] & ~(1 << 63)])
+            pieces.append(f"0x{a:X}-0x{end - 1:X} (0x{n:X} pages)")
+            cursor = end
+        if cursor < hi:
+            result.append([e[0], cursor, hi, e[3]])
+        top = first_page.get(tname)
+        if runs and top is not None and top != runs[-1][0] + ((runs[-1][1] - 1) << 12):
+            fail(path, f"bin scan for {tname}: highest free page 0x{runs[-1][0] + ((runs[-1][1] - 1) << 12):X}, but the "
+                       f"probe's first 1-page AllocateAnyPages of this type returned 0x{top:X}")
+        notes.append(f"inferred: {tname} bin 0x{lo:X}-0x{hi - 1:X}: free "
+                     + (", ".join(pieces) if pieces else "none")
+                     + " (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type")
     bins_param = ",".join(f"{TYPES[t]}@0x{base:X}+0x{pages:X}" for t, base, pages in bins)
     default_max = min(b[1] for b in bins) - 1
     return merge(result), bins_param, default_max, notes
@@ -130,6 +159,8 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--description", default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--pool-free-from", default=None, metavar="OLD.profile",
+                    help="copy the pool-free lines and their source notes from this profile")
     args = ap.parse_args()
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", args.name):
         sys.exit(f"log-to-profile: --name '{args.name}' must match [a-z0-9][a-z0-9.-]*")
@@ -171,6 +202,15 @@ def main():
         notes_serial = "source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0"
         lines.insert(next(i for i, l in enumerate(lines) if l.startswith("placement: ")), notes_serial)
     lines.append("console: 80x25")
+    if args.pool_free_from:
+        old = open(args.pool_free_from, encoding="utf-8").read().splitlines()
+        pool_notes = [l for l in old if l.startswith("source: inferred: pool-free ")]
+        pool_lines = [l for l in old if l.startswith("pool-free:")]
+        if not pool_lines:
+            sys.exit(f"log-to-profile: --pool-free-from {args.pool_free_from}: no 'pool-free:' lines in it")
+        at = next(i for i, l in enumerate(lines) if l.startswith("source: inferred: placement bins")) + 1
+        lines[at:at] = pool_notes
+        lines.extend(pool_lines)
     lines.append("memory-map:")
     for t, a, b, attr in entries:
         lines.append(f"{type_name(t):<25} 0x{a:016X}-0x{b - 1:016X} 0x{attr:X}")

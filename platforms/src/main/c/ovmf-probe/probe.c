@@ -3,7 +3,8 @@
  * Allocation Services, §7.4 ExitBootServices; EDK2 MdeModulePkg/Core/Dxe/Mem/Page.c and Pool.c).
  *
  * Order (fixed; the step numbers are part of the output format):
- *   1. GetMemoryMap into a static buffer before anything else; print it (COM1 only, nothing allocated).
+ *   1. GetMemoryMap into a static buffer before anything else; print it (COM1 only, nothing allocated). Then
+ *      the free runs inside the memory-type bins ("bin:" lines, bins.c; the scan frees all it allocates).
  *   2. AllocatePages / FreePages / AllocatePool / FreePool / GetMemoryMap edge cases, results kept in a
  *      static array (no output in between).
  *   3. LoadedImage (HandleProtocol) for the header, then the ExitBootServices sequence: GetMemoryMap,
@@ -163,7 +164,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   }
   out("probe: entry GetMemoryMap = %s, MemoryMapSize=%lu DescriptorSize=%lu DescriptorVersion=%u MapKey=0x%lx",
       rt_status_name(entry_status), (UINT64)entry_size, (UINT64)dsz, dver, (UINT64)entry_key);
-  if (entry_status == EFI_SUCCESS) print_map("entry", entry_map, entry_size, dsz);
+  if (entry_status == EFI_SUCCESS) {
+    print_map("entry", entry_map, entry_size, dsz);
+    print_bins(entry_map, entry_size, dsz);
+  }
 
   allocate_pages_cases();
   allocate_pool_cases();

@@ -48,6 +48,10 @@ const char *alloc_type_name(UINTN type);
 /* CPUID, SMBIOS type 0/1 strings and ACPI OEM IDs as "identity:" lines (reads memory only, no firmware calls). */
 void print_identity(EFI_SYSTEM_TABLE *st);
 
+/* Scans the free runs of the five OVMF memory-type bins and prints them as "bin:" lines (bins.c); everything it
+ * allocates is freed again before it returns. */
+void print_bins(const UINT8 *map, UINTN size, UINTN desc_size);
+
 /* Prints a map in Linux's old "efi: memNN:" form. */
 void print_map(const char *title, const UINT8 *map, UINTN size, UINTN desc_size);
 

@@ -90,8 +90,8 @@ class UefiMachineServicesTest {
     void getMemoryMapChecksSizeThenBufferAndAlwaysReportsSizeAndKey() {
         assertThat(calls(result, "GetMemoryMap")).containsExactly(
                 "GetMemoryMap(NULL, 0x10005000, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_INVALID_PARAMETER -> MemoryMapSize is NULL",
-                "GetMemoryMap(&0, NULL, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_BUFFER_TOO_SMALL -> MemoryMapSize=6144, MapKey=0x9, DescriptorSize=48, DescriptorVersion=1",
-                "GetMemoryMap(&65536, NULL, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_INVALID_PARAMETER -> MemoryMapSize=6144, MapKey=0x9, DescriptorSize=48, DescriptorVersion=1",
+                "GetMemoryMap(&0, NULL, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_BUFFER_TOO_SMALL -> MemoryMapSize=6240, MapKey=0x9, DescriptorSize=48, DescriptorVersion=1",
+                "GetMemoryMap(&65536, NULL, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_INVALID_PARAMETER -> MemoryMapSize=6240, MapKey=0x9, DescriptorSize=48, DescriptorVersion=1",
                 "GetMemoryMap(&65536, 0xFFC00000, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_INVALID_PARAMETER -> MemoryMap 0xFFC00000 is not 5904 bytes of RAM",
                 "GetMemoryMap(&65536, 0x10005000, 0x7FDEBED8, 0x7FDEBEE0, 0x7FDEBEC8) = EFI_SUCCESS -> MemoryMapSize=5904, MapKey=0x9, DescriptorSize=48, DescriptorVersion=1, 123 descriptors");
         assertThat(result.consoleText()).contains("map 5904 bytes key 0x9 dsz 48 dver 1");

@@ -3,12 +3,12 @@ description: QEMU q35 (TCG, 1 vCPU, stdvga) with 2G RAM, Debian OVMF 2022.11; ma
 source: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: platforms/capture/capture-ovmf.sh --mem 2G
 source: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
 source: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
-source: inferred: EfiLoaderCode 0x10000000-0x10027FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x28000; efiemu loads the application itself)
-source: inferred: EfiRuntimeServicesData bin 0x7F4EC000-0x7F5EBFFF: 0x30 free pages 0x7F4EC000-0x7F51BFFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F51B000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiRuntimeServicesCode bin 0x7F5EC000-0x7F6EBFFF: 0x6C free pages 0x7F5EC000-0x7F657FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F657000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiReservedMemoryType bin 0x7F6EC000-0x7F76BFFF: 0x51 free pages 0x7F6EC000-0x7F73CFFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F73C000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiACPIReclaimMemory bin 0x7F76C000-0x7F77DFFF: 0x7 free pages 0x7F76C000-0x7F772FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F772000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: 0x6C free pages 0x7F77E000-0x7F7E9FFF (the probe's first 1-page AllocateAnyPages of this type returned 0x7F7E9000; free space assumed contiguous from the bin base), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)
+source: inferred: EfiRuntimeServicesData bin 0x7F4EC000-0x7F5EBFFF: free 0x7F4EC000-0x7F51BFFF (0x30 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: inferred: EfiRuntimeServicesCode bin 0x7F5EC000-0x7F6EBFFF: free 0x7F5EC000-0x7F657FFF (0x6C pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: inferred: EfiReservedMemoryType bin 0x7F6EC000-0x7F76BFFF: free 0x7F6EC000-0x7F73CFFF (0x51 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: inferred: EfiACPIReclaimMemory bin 0x7F76C000-0x7F77DFFF: free 0x7F76C000-0x7F772FFF (0x7 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: inferred: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: free 0x7F77E000-0x7F7DBFFF (0x5E pages), 0x7F7DD000-0x7F7E9FFF (0xD pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; default-max = lowest bin base - 1 (EDK2 mDefaultMaximumAddress)
 source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
@@ -148,7 +148,9 @@ EfiConventionalMemory     0x000000007F6EC000-0x000000007F73CFFF 0xF
 EfiReservedMemoryType     0x000000007F73D000-0x000000007F76BFFF 0xF
 EfiConventionalMemory     0x000000007F76C000-0x000000007F772FFF 0xF
 EfiACPIReclaimMemory      0x000000007F773000-0x000000007F77DFFF 0xF
-EfiConventionalMemory     0x000000007F77E000-0x000000007F7E9FFF 0xF
+EfiConventionalMemory     0x000000007F77E000-0x000000007F7DBFFF 0xF
+EfiACPIMemoryNVS          0x000000007F7DC000-0x000000007F7DCFFF 0xF
+EfiConventionalMemory     0x000000007F7DD000-0x000000007F7E9FFF 0xF
 EfiACPIMemoryNVS          0x000000007F7EA000-0x000000007F7FDFFF 0xF
 EfiBootServicesData       0x000000007F7FE000-0x000000007FDFFFFF 0xF
 EfiConventionalMemory     0x000000007FE00000-0x000000007FE80FFF 0xF
