@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Two tests, so a failure says which side moved: {@link #efiemuMatchesTheCommittedOvmfCapture()} (fast: the
  * committed capture) and {@link #efiemuMatchesALiveOvmfRun()} (QEMU + OVMF now, through
  * {@code platforms/capture/capture-ovmf.sh}, about 5 s; its failure message also says whether the live capture still
- * equals the committed one).
+ * equals the committed one). {@link #efiemuFindsTheFreeRunsInsideTheMemoryTypeBinsWhereOvmfHasThem()} compares the
+ * probe's {@code bin:} header lines (free runs inside the memory-type bins) with the committed capture.
  *
  * <p>Steps efiemu does not reproduce yet are listed in {@link #KNOWN_DIFFERENCES} with the firmware behaviour
  * behind them. The list is exact: an unlisted difference fails, and so does a listed step that now matches (remove
@@ -51,6 +52,23 @@ class OvmfFidelityTest {
         ProbeSteps committed = ProbeSteps.parse("OVMF capture (committed " + COMMITTED + ")", resource(COMMITTED));
         ProbeSteps efiemu = efiemuSteps();
         assertSameSteps(committed, efiemu, "");
+    }
+
+    /**
+     * The probe's bin scan ({@code bins.c}: free runs inside the five memory-type bins, found with AllocateAnyPages
+     * and AllocateAddress of the bin's type, EDK2 Page.c FindFreePages) prints the same {@code bin:} lines on efiemu
+     * as in the committed OVMF capture: the profile's free runs inside the bins are where OVMF has them.
+     */
+    @Test
+    void efiemuFindsTheFreeRunsInsideTheMemoryTypeBinsWhereOvmfHasThem() {
+        List<String> ovmf = binLines(resource("/org/efiemu/platform/captures/ovmf-q35-2g.log"));
+        assertThat(ovmf).as("bin: lines of the committed OVMF capture").isNotEmpty();
+        assertThat(binLines(EfiemuProbeRun.run(PROFILE).consoleText())).as("bin: lines of efiemu with profile %s",
+                PROFILE).containsExactlyElementsOf(ovmf);
+    }
+
+    private static List<String> binLines(String text) {
+        return text.replace("\r", "").lines().filter(l -> l.startsWith("bin: ")).toList();
     }
 
     @Test
