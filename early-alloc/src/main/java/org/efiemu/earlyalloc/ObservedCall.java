@@ -2,6 +2,7 @@ package org.efiemu.earlyalloc;
 
 import java.util.List;
 import java.util.Optional;
+import org.efiemu.uefi.trace.ServiceCallEvent;
 
 /**
  * One service call the emulator served, as the verdict engine reads it (converted from the machine's trace).
@@ -75,12 +76,7 @@ public record ObservedCall(long sequence, long virtualNanos, String service, Lis
 
     /** {@code Name(args) = STATUS -> outputs}, as the trace prints it. */
     public String summary() {
-        StringBuilder sb = new StringBuilder(service).append('(').append(String.join(", ", arguments)).append(')');
-        sb.append(" = ").append(status);
-        if (!outputs.isEmpty()) {
-            sb.append(" -> ").append(String.join(", ", outputs));
-        }
-        return sb.toString();
+        return ServiceCallEvent.summaryOf(service, arguments, status, outputs);
     }
 
     @Override
