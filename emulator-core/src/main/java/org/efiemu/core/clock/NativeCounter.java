@@ -1,12 +1,8 @@
 package org.efiemu.core.clock;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 import org.efiemu.core.engine.Engine;
-import org.efiemu.core.engine.Hook;
-import org.efiemu.core.engine.UnicornLoader;
+import org.efiemu.core.engine.NativeCodeHook;
 
 /**
  * Counts the instructions the guest begins, without a Java call per instruction: a 24-byte native
@@ -14,8 +10,8 @@ import org.efiemu.core.engine.UnicornLoader;
  * counter and, once the counter passes a limit, tail-calls {@code uc_emu_stop(uc)} (the same mechanism Unicorn
  * uses for {@code uc_emu_start}'s {@code count}, whose counter is not readable through the API).
  *
- * <p>The callback is x86-64 System V machine code in one private RWX page of this instance (freed by
- * {@link #close()}); its data block holds {@code [count, limit, &uc_emu_stop]}:
+ * <p>The callback is x86-64 System V machine code in one private page of this instance ({@link NativeCodeHook},
+ * freed by {@link #close()}); its data block holds {@code [count, limit, &uc_emu_stop]}:
  * <pre>
  *   mov rax,[rcx]; inc rax; mov [rcx],rax     ; ++count (rcx = user_data)
  *   cmp rax,[rcx+8]; jbe done                 ; count &lt;= limit: keep running
@@ -29,13 +25,9 @@ public final class NativeCounter implements AutoCloseable {
   private static final byte[] CODE = {
       0x48, (byte) 0x8B, 0x01, 0x48, (byte) 0xFF, (byte) 0xC0, 0x48, (byte) 0x89, 0x01,
       0x48, 0x3B, 0x41, 0x08, 0x76, 0x06, 0x48, (byte) 0x8B, 0x41, 0x10, (byte) 0xFF, (byte) 0xE0, (byte) 0xC3};
-  private static final int PROT_RWX = 7;
-  private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
-  private static final long PAGE = 4096;
 
   private final Memory data = new Memory(24);
-  private Pointer code;
-  private Hook hook;
+  private final NativeCodeHook hook;
 
   /** Installs the counter on {@code engine}, starting at zero with no limit. */
   public NativeCounter(Engine engine) {
@@ -44,18 +36,10 @@ public final class NativeCounter implements AutoCloseable {
       throw new UnsupportedOperationException("the native instruction counter needs an x86-64 host (os.arch="
           + arch + "); use ClockMode.HOST_EVENTS");
     }
-    Function mmap = Function.getFunction("c", "mmap");
-    code = (Pointer) mmap.invoke(Pointer.class,
-        new Object[] {Pointer.NULL, PAGE, PROT_RWX, MAP_PRIVATE_ANONYMOUS, -1, 0L});
-    if (code == null || Pointer.nativeValue(code) == -1L) {
-      throw new IllegalStateException("mmap of an executable page for the instruction counter failed");
-    }
-    code.write(0, CODE, 0, CODE.length);
-    NativeLibrary lib = UnicornLoader.load();
     data.setLong(0, 0);
     data.setLong(8, -1L);
-    data.setLong(16, Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
-    hook = engine.addNativeCodeHook(Pointer.nativeValue(code), Pointer.nativeValue(data), "native counter");
+    data.setLong(16, NativeCodeHook.ucEmuStop());
+    hook = NativeCodeHook.install(engine, CODE, data, "native counter");
   }
 
   /** Instructions begun since the counter was installed or last set. */
@@ -74,11 +58,6 @@ public final class NativeCounter implements AutoCloseable {
 
   @Override
   public void close() {
-    if (hook != null) hook.close();
-    hook = null;
-    if (code != null) {
-      Function.getFunction("c", "munmap").invoke(int.class, new Object[] {code, PAGE});
-      code = null;
-    }
+    hook.close();
   }
 }

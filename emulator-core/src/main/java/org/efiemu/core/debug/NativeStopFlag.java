@@ -1,12 +1,8 @@
 package org.efiemu.core.debug;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 import org.efiemu.core.engine.Engine;
-import org.efiemu.core.engine.Hook;
-import org.efiemu.core.engine.UnicornLoader;
+import org.efiemu.core.engine.NativeCodeHook;
 
 /**
  * Stops emulation at the start of the next instruction once {@link #raise()} was called, without calling Java per
@@ -24,29 +20,14 @@ import org.efiemu.core.engine.UnicornLoader;
 final class NativeStopFlag implements AutoCloseable {
   private static final byte[] CODE = {0x48, (byte) 0x8B, 0x01, 0x48, (byte) 0x85, (byte) 0xC0, 0x74, 0x06, 0x48,
       (byte) 0x8B, 0x41, 0x08, (byte) 0xFF, (byte) 0xE0, (byte) 0xC3};
-  private static final long PAGE = 4096;
-  private static final int PROT_READ_WRITE = 3;
-  private static final int PROT_READ_EXEC = 5;
-  private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
 
   private final Memory data = new Memory(16);
-  private Pointer code;
-  private Hook hook;
+  private final NativeCodeHook hook;
 
   NativeStopFlag(Engine engine) {
-    Function mmap = Function.getFunction("c", "mmap");
-    code = (Pointer) mmap.invoke(Pointer.class,
-        new Object[] {Pointer.NULL, PAGE, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L});
-    if (code == null || Pointer.nativeValue(code) == -1L) {
-      throw new IllegalStateException("mmap of a page for the debugger's stop-flag hook failed");
-    }
-    code.write(0, CODE, 0, CODE.length);
-    int rc = Function.getFunction("c", "mprotect").invokeInt(new Object[] {code, PAGE, PROT_READ_EXEC});
-    if (rc != 0) throw new IllegalStateException("mprotect(PROT_READ|PROT_EXEC) of the stop-flag hook failed");
-    NativeLibrary lib = UnicornLoader.load();
     data.setLong(0, 0);
-    data.setLong(8, Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
-    hook = engine.addNativeCodeHook(Pointer.nativeValue(code), Pointer.nativeValue(data), "debugger stop flag");
+    data.setLong(8, NativeCodeHook.ucEmuStop());
+    hook = NativeCodeHook.install(engine, CODE, data, "debugger stop flag");
   }
 
   /** The next instruction will not start: emulation stops before it. */
@@ -60,11 +41,6 @@ final class NativeStopFlag implements AutoCloseable {
 
   @Override
   public void close() {
-    if (hook != null) hook.close();
-    hook = null;
-    if (code != null) {
-      Function.getFunction("c", "munmap").invoke(int.class, new Object[] {code, PAGE});
-      code = null;
-    }
+    hook.close();
   }
 }
