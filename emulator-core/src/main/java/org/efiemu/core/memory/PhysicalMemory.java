@@ -129,24 +129,49 @@ public final class PhysicalMemory {
     lastFault = null;
   }
 
-  /** Maps every RAM chunk overlapping {@code [address, address+length)}; the range must be RAM. */
+  /**
+   * Maps every RAM chunk overlapping {@code [address, address+length)}; the range must be RAM. Adjacent unmapped
+   * chunks are mapped with one {@code uc_mem_map} (each Unicorn region makes later map, protect, protected-page
+   * write and close calls slower); they still count, report and unmap as separate chunks.
+   */
   public void ensureMapped(long address, long length) {
+    mapMissing(address, length);
+  }
+
+  /** {@link #ensureMapped}, returning the chunks it mapped ({@code [base, size]}, ascending). */
+  private List<long[]> mapMissing(long address, long length) {
     if (!layout.isRam(address, length)) {
       throw new GuestMemoryException(address, length, "is not RAM in " + layout);
     }
     long a = address;
     long end = address + length;
+    List<long[]> run = new ArrayList<>();
+    List<long[]> fresh = new ArrayList<>();
     while (a < end) {
       Region r = layout.regionAt(a).orElseThrow();
       long start = Math.max(r.base(), a & -chunkSize);
       long stop = Math.min(r.end(), (a & -chunkSize) + chunkSize);
       if (!chunks.containsKey(start)) {
-        engine.map(start, stop - start, Perm.ALL);
-        chunks.put(start, stop - start);
-        for (ChunkListener l : List.copyOf(chunkListeners)) l.mapped(start, stop - start);
+        if (!run.isEmpty() && run.get(run.size() - 1)[0] + run.get(run.size() - 1)[1] != start) mapRun(run, fresh);
+        run.add(new long[] {start, stop - start});
       }
       a = stop;
     }
+    mapRun(run, fresh);
+    for (long[] c : fresh) {
+      for (ChunkListener l : List.copyOf(chunkListeners)) l.mapped(c[0], c[1]);
+    }
+    return fresh;
+  }
+
+  /** Maps adjacent chunks {@code run} as one engine region, records them, moves them to {@code done}. */
+  private void mapRun(List<long[]> run, List<long[]> done) {
+    if (run.isEmpty()) return;
+    long[] last = run.get(run.size() - 1);
+    engine.map(run.get(0)[0], last[0] + last[1] - run.get(0)[0], Perm.ALL);
+    for (long[] c : run) chunks.put(c[0], c[1]);
+    done.addAll(run);
+    run.clear();
   }
 
   /** Adds a listener for chunks mapped from now on (chunks already mapped are in {@link #mappedChunks()}). */
@@ -209,11 +234,38 @@ public final class PhysicalMemory {
     }
   }
 
-  /** Writes RAM, mapping chunks as needed. Throws {@link GuestMemoryException} outside RAM. */
+  /**
+   * Writes RAM, mapping chunks as needed. Throws {@link GuestMemoryException} outside RAM. Pages of a chunk this
+   * write mapped are zero already ({@code uc_mem_map} gives zeroed anonymous memory), so all-zero pages of
+   * {@code bytes} that land there are not copied: loading a mostly-zero image touches only its non-zero pages.
+   */
   public void write(long address, byte[] bytes, int offset, int length) {
     if (length == 0) return;
-    ensureMapped(address, length);
-    engine.write(address, bytes, offset, length);
+    List<long[]> fresh = mapMissing(address, length);
+    if (fresh.isEmpty()) {
+      engine.write(address, bytes, offset, length);
+      return;
+    }
+    long end = address + length;
+    long pending = address;
+    for (long[] c : fresh) {
+      long page = Math.max(c[0], address + PhysicalLayout.PAGE - 1 & -PhysicalLayout.PAGE);
+      long stop = Math.min(c[0] + c[1], end & -PhysicalLayout.PAGE);
+      for (; page + PhysicalLayout.PAGE <= stop; page += PhysicalLayout.PAGE) {
+        int from = offset + (int) (page - address);
+        if (!isZero(bytes, from, PhysicalLayout.PAGE)) continue;
+        if (page > pending) engine.write(pending, bytes, offset + (int) (pending - address), (int) (page - pending));
+        pending = page + PhysicalLayout.PAGE;
+      }
+    }
+    if (end > pending) engine.write(pending, bytes, offset + (int) (pending - address), (int) (end - pending));
+  }
+
+  private static boolean isZero(byte[] b, int from, long length) {
+    for (int i = from, to = from + (int) length; i < to; i++) {
+      if (b[i] != 0) return false;
+    }
+    return true;
   }
 
   /**
