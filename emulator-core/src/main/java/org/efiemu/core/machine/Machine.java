@@ -29,6 +29,8 @@ import org.efiemu.core.memory.PhysicalMemory;
  * Unicorn 2.0.1 has NX, so EFER.NXE reads back clear.
  */
 public final class Machine implements AutoCloseable {
+  /** Granule in which {@link #declareCode} skips all-zero code (a large image's zero-filled data and bss). */
+  private static final int SCAN_BLOCK = 4096;
   private final Engine engine;
   private final PhysicalMemory physical;
   private final GuestMemory memory;
@@ -270,7 +272,18 @@ public final class Machine implements AutoCloseable {
    * RDTSC itself).
    */
   public int declareCode(long address, long length) {
-    return rdtsc.scanCode(address, memory.read(address, Math.toIntExact(length)));
+    if (rdtsc.usesInstructionHook()) return 0;
+    byte[] code = memory.read(address, Math.toIntExact(length));
+    // Only blocks with a non-zero byte are scanned (each with the 2 bytes after it, for encodings crossing the end):
+    // an encoding starts with 0F, so none begins in an all-zero block, and none ending in one can match.
+    byte[] zeros = new byte[SCAN_BLOCK];
+    int added = 0;
+    for (int at = 0; at < code.length; at += SCAN_BLOCK) {
+      int end = Math.min(code.length, at + SCAN_BLOCK);
+      if (java.util.Arrays.mismatch(code, at, end, zeros, 0, end - at) < 0) continue;
+      added += rdtsc.scanCode(address + at, java.util.Arrays.copyOfRange(code, at, Math.min(code.length, end + 2)));
+    }
+    return added;
   }
 
   // ------------------------------------------------------------------------------------------- snapshots

@@ -38,6 +38,8 @@ public final class PhysicalMemory {
   private final TreeMap<Long, Long> chunks = new TreeMap<>();
   private final Map<String, MmioHandler> devices = new HashMap<>();
   private final List<ChunkListener> chunkListeners = new ArrayList<>();
+  /** A page of zeros to compare with (never written). */
+  private final byte[] zeroPage = new byte[(int) PhysicalLayout.PAGE];
   private GuestFault lastFault;
 
   /**
@@ -261,11 +263,8 @@ public final class PhysicalMemory {
     if (end > pending) engine.write(pending, bytes, offset + (int) (pending - address), (int) (end - pending));
   }
 
-  private static boolean isZero(byte[] b, int from, long length) {
-    for (int i = from, to = from + (int) length; i < to; i++) {
-      if (b[i] != 0) return false;
-    }
-    return true;
+  private boolean isZero(byte[] b, int from, long length) {
+    return java.util.Arrays.mismatch(b, from, from + (int) length, zeroPage, 0, (int) length) < 0;
   }
 
   /**

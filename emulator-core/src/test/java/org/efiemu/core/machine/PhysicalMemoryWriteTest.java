@@ -73,4 +73,22 @@ class PhysicalMemoryWriteTest {
     }
     return b;
   }
+
+  @Test
+  void declareCodeFindsRdtscCrossingAScanBlockBoundaryAmidZeroBlocksAndCountsItOnce() {
+    try (Machine m = TestMachines.standard()) {
+      byte[] code = new byte[0x10000];
+      code[0x2FFF] = 0x0F; // rdtsc across the 4 KiB boundary at 0x3000, block 0x3000 otherwise zero
+      code[0x3000] = 0x31;
+      code[0x8FFE] = 0x0F; // rdtscp ending in the next block
+      code[0x8FFF] = 0x01;
+      code[0x9000] = (byte) 0xF9;
+      code[0x9001] = 0x0F; // and an rdtsc right after it, in that block
+      code[0x9002] = 0x31;
+      m.memory().write(BASE, code);
+      int expected = m.rdtscHookedNatively() ? 0 : 3;
+      assertThat(m.declareCode(BASE, code.length)).isEqualTo(expected);
+      assertThat(m.declareCode(BASE, code.length)).as("sites already declared are not new").isZero();
+    }
+  }
 }
