@@ -163,7 +163,9 @@ public final class UefiMachine implements AutoCloseable {
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
                     : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
             images.add(image);
-            machine.declareCode(image.base(), image.size());
+            for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
+                machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
+            }
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
