@@ -21,10 +21,10 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * module must not depend on platforms), read here with just enough of the profile format: the placement line and
  * the memory map.
  */
-final class TestPlatforms {
+public final class TestPlatforms {
     private TestPlatforms() {}
 
-    static PlatformDescription ovmfQ35() {
+    public static PlatformDescription ovmfQ35() {
         String text;
         try (InputStream in = TestPlatforms.class.getResourceAsStream("ovmf-q35-2g.profile")) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -64,7 +64,7 @@ final class TestPlatforms {
     }
 
     /** A payload built by the module's generate-test-resources step. */
-    static Path payload(String name) {
+    public static Path payload(String name) {
         Path p = Path.of("target/test-classes/payloads/" + name + ".efi");
         if (!Files.isRegularFile(p)) {
             throw new IllegalStateException(p.toAbsolutePath() + " is missing: run the build's generate-test-resources phase");
