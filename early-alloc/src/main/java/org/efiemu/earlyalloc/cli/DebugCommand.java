@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.efiemu.core.debug.gdb.GdbServer;
 import org.efiemu.platform.PlatformProfile;
-import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.debug.UefiDebugSession;
 import org.efiemu.uefi.debug.console.DebugConsole;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,26 +34,14 @@ public final class DebugCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
-    String platform;
-
-    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
-    Path payload;
-
-    @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (read-only)")
-    Path esp;
-
-    @Option(names = "--load-options", paramLabel = "TEXT", description = "the LoadedImage LoadOptions (command line)")
-    String loadOptions;
+    @Mixin
+    GuestOptions guest;
 
     @Option(names = "--commands", paramLabel = "FILE", description = "run the commands in FILE, echoing each, then end")
     Path commands;
 
     @Option(names = "--gdb", paramLabel = "PORT", description = "serve the GDB remote protocol on 127.0.0.1:PORT")
     Integer gdbPort;
-
-    @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder")
-    Path profileDir;
 
     @Override
     public Integer call() throws Exception {
@@ -64,18 +52,15 @@ public final class DebugCommand implements Callable<Integer> {
         if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
             throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
         }
-        ProfileRegistry registry = profileDir != null ? new ProfileRegistry(profileDir) : ProfileRegistry.standard();
-        PlatformProfile profile = registry.resolve(platform);
-        byte[] bytes = read(payload, "payload");
+        PlatformProfile profile = guest.profile();
+        byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, payload.getFileName().toString());
-        if (esp != null) {
-            if (!Files.isDirectory(esp)) throw new IllegalArgumentException("--esp " + esp + " is not a directory");
-            b.esp(esp, false); // a replayed run must see the same files: never writable
-        }
-        if (loadOptions != null) b.loadOptions(loadOptions);
+                .payload(bytes, guest.payloadName());
+        Path esp = guest.espFolder();
+        if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
+        if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
         try (UefiDebugSession session = UefiDebugSession.start(b)) {
             if (gdbPort != null) {
                 try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
@@ -87,7 +72,7 @@ public final class DebugCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            out.printf("%s on %s, stopped at the entry point %s%n", payload.getFileName(), profile.name(),
+            out.printf("%s on %s, stopped at the entry point %s%n", guest.payloadName(), profile.name(),
                     session.entryStop().where());
             DebugConsole console = new DebugConsole(session, out, commands != null);
             if (commands != null) {
@@ -104,13 +89,5 @@ public final class DebugCommand implements Callable<Integer> {
     private static Path existing(Path p, String what) throws IOException {
         if (!Files.isRegularFile(p)) throw new NoSuchFileException(p.toString(), null, what + " file does not exist");
         return p;
-    }
-
-    private static byte[] read(Path p, String what) throws IOException {
-        try {
-            return Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            throw new IOException(what + " " + p + " does not exist", e);
-        }
     }
 }

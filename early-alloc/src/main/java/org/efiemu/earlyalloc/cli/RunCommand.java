@@ -1,23 +1,21 @@
 package org.efiemu.earlyalloc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.efiemu.earlyalloc.StrategyDescriptor;
 import org.efiemu.platform.PlatformProfile;
-import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.uefi.BootOutcome;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.trace.ServiceTrace;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,14 +34,8 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
-    String platform;
-
-    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
-    Path payload;
-
-    @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (SimpleFileSystem; read-only unless --esp-writable)")
-    Path esp;
+    @Mixin
+    GuestOptions guest;
 
     @Option(names = "--esp-writable", description = "let the guest write to the --esp folder")
     boolean espWritable;
@@ -57,14 +49,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--load-address", paramLabel = "ADDR", description = "load the image here (e.g. 0x100000 or 1MiB) instead of where the firmware would")
     String loadAddress;
 
-    @Option(names = "--load-options", paramLabel = "TEXT", description = "the LoadedImage LoadOptions (command line)")
-    String loadOptions;
-
     @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget (default: ${DEFAULT-VALUE})")
     long budget;
-
-    @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder")
-    Path profileDir;
 
     @Override
     public Integer call() throws Exception {
@@ -72,20 +58,12 @@ public final class RunCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
-        ProfileRegistry registry = profileDir != null ? new ProfileRegistry(profileDir) : ProfileRegistry.standard();
-        PlatformProfile profile = registry.resolve(platform);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(payload);
-        } catch (NoSuchFileException e) {
-            throw new IOException("payload " + payload + " does not exist", e);
-        } catch (IOException e) {
-            throw new IOException("payload " + payload + " cannot be read: " + e.getMessage(), e);
-        }
+        PlatformProfile profile = guest.profile();
+        byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, payload.getFileName().toString())
+                .payload(bytes, guest.payloadName())
                 .instructionBudget(budget)
                 .wallClockLimit(Duration.ofMinutes(10))
                 .stopAfterExitBootServices(until != null)
@@ -97,14 +75,12 @@ public final class RunCommand implements Callable<Integer> {
             b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
                     () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
         }
+        Path esp = guest.espFolder();
         if (esp != null) {
-            if (!Files.isDirectory(esp)) {
-                throw new IllegalArgumentException("--esp " + esp + " is not a directory");
-            }
             b.esp(esp, espWritable);
         }
-        if (loadOptions != null) {
-            b.loadOptions(loadOptions);
+        if (guest.loadOptions != null) {
+            b.loadOptions(guest.loadOptions);
         }
         BootResult r;
         try (UefiMachine m = b.build()) {
