@@ -72,12 +72,11 @@ public final class MemoryMapBuilder {
         List<MemoryDescriptor> nonRam = new ArrayList<>();
         for (int i = 0; i < platformMap.size(); i++) {
             MemoryDescriptor d = platformMap.get(i);
-            String where = "memory map descriptor #" + i + " (" + d + ")";
             if ((d.physicalStart() & 0xFFF) != 0 || d.physicalStart() < 0) {
-                throw new IllegalArgumentException(where + ": PhysicalStart must be 4 KiB aligned and below 2^63");
+                throw new IllegalArgumentException(where(i, d) + ": PhysicalStart must be 4 KiB aligned and below 2^63");
             }
             if (d.numberOfPages() <= 0 || d.numberOfPages() > (Long.MAX_VALUE - d.physicalStart()) >>> 12) {
-                throw new IllegalArgumentException(where + ": NumberOfPages must be more than 0 and the range must end below 2^63");
+                throw new IllegalArgumentException(where(i, d) + ": NumberOfPages must be more than 0 and the range must end below 2^63");
             }
             if (GcdEntries.isGcd(d)) {
                 nonRam.add(d);
@@ -88,7 +87,7 @@ public final class MemoryMapBuilder {
             try {
                 ram.add(d.physicalStart(), d.end(), d.type(), attribute);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(where(i, d) + ": " + e.getMessage(), e);
             }
         }
         checkGcdOverlaps(ram, nonRam);
@@ -96,6 +95,11 @@ public final class MemoryMapBuilder {
             checkBinInRam(ram, bin);
         }
         return new MemoryMap(ram, new GcdEntries(nonRam), rule, descriptorSize, descriptorVersion, initialMapKey, refuseAddressZero);
+    }
+
+    /** Names descriptor {@code i} in an error message (built only on failure: toString is not free). */
+    private static String where(int i, MemoryDescriptor d) {
+        return "memory map descriptor #" + i + " (" + d + ")";
     }
 
     private static void checkGcdOverlaps(MemoryRanges ram, List<MemoryDescriptor> nonRam) {

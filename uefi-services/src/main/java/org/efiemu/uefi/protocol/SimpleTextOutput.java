@@ -115,9 +115,13 @@ public final class SimpleTextOutput {
         cursor(0, 0);
     }
 
+    /**
+     * Writes {@code CursorColumn} (offset 12) and {@code CursorRow} (offset 16) of {@code SIMPLE_TEXT_OUTPUT_MODE}
+     * (UEFI 2.10 §12.4.1) with one 8-byte little-endian store: the two INT32 fields are adjacent, and one host write
+     * costs half as much as two when the page is write-protected by the sanitizer.
+     */
     private void cursor(int col, int row) {
-        memory.putU32(mode + 12, col);
-        memory.putU32(mode + 16, row);
+        memory.putU64(mode + 12, (col & 0xFFFF_FFFFL) | ((long) row << 32));
     }
 
     /** {@code Reset(This, ExtendedVerification)}: attribute to light grey on black, mode 0, cursor home (EDK2). */

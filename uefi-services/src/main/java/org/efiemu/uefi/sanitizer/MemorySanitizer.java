@@ -151,7 +151,7 @@ public final class MemorySanitizer implements AutoCloseable {
             long runStart = m.lowerEndpoint();
             boolean runFlagged = false;
             for (long p = m.lowerEndpoint(); p < m.upperEndpoint(); p += PAGE) {
-                boolean flagged = policy.classify(p).flagged();
+                boolean flagged = policy.flagged(p);
                 if (p == m.lowerEndpoint()) {
                     runFlagged = flagged;
                 } else if (flagged != runFlagged) {

@@ -93,6 +93,26 @@ final class WritePolicy {
         return new Verdict(FindingKind.FIRMWARE_CORRUPTION, typeName, name(owner, address));
     }
 
+    /**
+     * Whether a write to the page holding {@code address} is flagged: the same answer as
+     * {@code classify(address).flagged()} without naming the owner (no Allocation.toString per page while the
+     * sanitizer brings protections in line with the policy).
+     */
+    boolean flagged(long address) {
+        long page = address & -MemoryDescriptor.PAGE_SIZE;
+        if (applicationStatic.contains(page)) {
+            return false;
+        }
+        PageOwner owner = map.ownerOf(page);
+        if (owner.kind() == PageOwner.Kind.APPLICATION) {
+            return false;
+        }
+        if (owner.kind() == PageOwner.Kind.NOT_RAM || !afterExitBootServices) {
+            return true;
+        }
+        return !osOwnsAfterExit(typeAt(page));
+    }
+
     /** UEFI 2.10 §7.2 tables 7-6/7-7: memory the OS may use freely once ExitBootServices succeeded. */
     static boolean osOwnsAfterExit(int type) {
         return type == MemoryType.EfiLoaderCode.value() || type == MemoryType.EfiLoaderData.value()
