@@ -122,8 +122,11 @@ public final class RunCommand implements Callable<Integer> {
             m.descriptors().forEach(d -> out.println("  " + d));
         });
         out.println("allocations still held:");
-        r.livePages().forEach(a -> out.println("  " + a));
-        r.livePool().forEach(p -> out.println("  " + p));
+        // call sites as image+offset (efi-pool.efi+0x103A), as in the trace
+        java.util.function.LongFunction<String> site = rip -> "at "
+                + (r.image().contains(rip) ? r.image().describe(rip) : String.format("0x%X", rip));
+        r.livePages().forEach(a -> out.println("  " + a.describe(site)));
+        r.livePool().forEach(p -> out.println("  " + p.describe(site)));
         if (r.outcome() == BootOutcome.FAULT) {
             out.print(r.stopReport());
         }

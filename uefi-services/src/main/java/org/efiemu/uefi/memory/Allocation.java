@@ -28,9 +28,14 @@ public record Allocation(long id, AllocationService service, int memoryType, lon
 
     @Override
     public String toString() {
+        return describe(rip -> String.format("rip=0x%X", rip));
+    }
+
+    /** Like {@link #toString()}, with the call site named by {@code site} (see {@link AllocationTag#describe}). */
+    public String describe(java.util.function.LongFunction<String> site) {
         String what = service == AllocationService.AllocatePool && size == 0 ? "pool page"
                 : service == AllocationService.AllocatePool ? size + " bytes" : pages + " pages";
         return String.format("#%d %s(%s, %s) 0x%X-0x%X by %s", id, service, MemoryType.nameOf(memoryType), what,
-                base, end() - 1, tag);
+                base, end() - 1, tag.describe(site));
     }
 }

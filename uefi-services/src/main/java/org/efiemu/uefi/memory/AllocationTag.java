@@ -35,7 +35,15 @@ public record AllocationTag(Requester requester, long callerRip, String label) {
 
     @Override
     public String toString() {
-        return requester.name().toLowerCase(java.util.Locale.ROOT) + (callerRip != 0 ? String.format(" rip=0x%X", callerRip) : "")
+        return describe(rip -> String.format("rip=0x%X", rip));
+    }
+
+    /**
+     * Like {@link #toString()}, with the call site named by {@code site} (e.g. {@code strategy.efi+0x1A2B} through
+     * the image registry) instead of a bare RIP.
+     */
+    public String describe(java.util.function.LongFunction<String> site) {
+        return requester.name().toLowerCase(java.util.Locale.ROOT) + (callerRip != 0 ? " " + site.apply(callerRip) : "")
                 + (label != null ? " '" + label + "'" : "");
     }
 }

@@ -19,6 +19,12 @@ public record PoolAllocation(long buffer, int poolType, long size, long blockSiz
 
     @Override
     public String toString() {
-        return String.format("AllocatePool(%s, %d) -> 0x%X by %s", MemoryType.nameOf(poolType), size, buffer, tag);
+        return describe(rip -> String.format("rip=0x%X", rip));
+    }
+
+    /** Like {@link #toString()}, with the call site named by {@code site} (see {@link AllocationTag#describe}). */
+    public String describe(java.util.function.LongFunction<String> site) {
+        return String.format("AllocatePool(%s, %d) -> 0x%X by %s", MemoryType.nameOf(poolType), size, buffer,
+                tag.describe(site));
     }
 }
