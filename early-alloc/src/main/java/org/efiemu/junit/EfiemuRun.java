@@ -53,7 +53,7 @@ public final class EfiemuRun {
         return profile;
     }
 
-    /** The machine description the profile becomes (system-table revision raised to 2.70 when older, see Platforms). */
+    /** The machine description of the profile (see Platforms for how older UEFI 2.x revisions are presented). */
     public PlatformDescription description() {
         if (description == null) {
             description = Platforms.describe(profile()).description();
