@@ -192,6 +192,9 @@ public final class ServiceDispatcher {
     }
 
     private List<ServiceInterceptor> observers(String name) {
+        if (interceptors.isEmpty()) {
+            return List.of(); // the common case: no list built per service call
+        }
         List<ServiceInterceptor> out = new ArrayList<>(interceptors.getOrDefault("*", List.of()));
         out.addAll(interceptors.getOrDefault(name, List.of()));
         return out;
