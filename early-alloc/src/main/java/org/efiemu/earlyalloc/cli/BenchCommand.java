@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code efiemu bench}: wall-clock time of scenarios, warm (after warm-up runs in the same JVM), one thread. Prints
+ * {@code efiemu bench}: wall-clock time of scenarios, warm (after warm-up rounds over all of them in the same JVM), one
+ * thread. Prints
  * median and minimum per scenario; numbers go to docs/performance.md with the command that produced them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Time scenarios warm (median/min of N runs, one thread).")
@@ -31,7 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--strategy", paramLabel = "S", description = "strategy (repeatable; default all built-in)")
     List<String> strategies = new ArrayList<>();
 
-    @Option(names = "--warmup", defaultValue = "20", description = "warm-up runs per scenario (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "30", description = "warm-up rounds over all selected scenarios before timing (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "50", description = "timed runs per scenario (default: ${DEFAULT-VALUE})")
@@ -50,24 +51,31 @@ public final class BenchCommand implements Callable<Integer> {
         List<Strategy> ss = Selection.strategies(strategies);
         ScenarioRunner runner = new ScenarioRunner(org.efiemu.earlyalloc.ExpectedVerdicts.builtIn(),
                 org.efiemu.earlyalloc.CostMeter.builtIn(), java.time.Duration.ofSeconds(60), !noSanitizer);
-        out.printf("%-44s %10s %10s  verdict%n", "scenario", "median ms", "min ms");
+        List<Scenario> scenarios = new ArrayList<>();
         for (Strategy s : ss) {
             for (PlatformProfile p : ps) {
-                Scenario sc = Scenario.of(p, s);
-                for (int i = 0; i < warmup; i++) {
-                    runner.run(sc);
-                }
-                long[] ns = new long[runs];
-                String verdict = "";
-                for (int i = 0; i < runs; i++) {
-                    long t0 = System.nanoTime();
-                    verdict = runner.run(sc).report().observed().name();
-                    ns[i] = System.nanoTime() - t0;
-                }
-                Arrays.sort(ns);
-                out.printf(Locale.ROOT, "%-44s %10.3f %10.3f  %s%n", sc.id(), ns[runs / 2] / 1e6, ns[0] / 1e6, verdict);
-                out.flush();
+                scenarios.add(Scenario.of(p, s));
             }
+        }
+        // Warm-up rounds go over every selected scenario, as a JVM that has run a matrix or a test suite is warm for
+        // all of them, not only for the one being timed.
+        for (int i = 0; i < warmup; i++) {
+            for (Scenario sc : scenarios) {
+                runner.run(sc);
+            }
+        }
+        out.printf("%-44s %10s %10s  verdict%n", "scenario", "median ms", "min ms");
+        for (Scenario sc : scenarios) {
+            long[] ns = new long[runs];
+            String verdict = "";
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                verdict = runner.run(sc).report().observed().name();
+                ns[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(ns);
+            out.printf(Locale.ROOT, "%-44s %10.3f %10.3f  %s%n", sc.id(), ns[runs / 2] / 1e6, ns[0] / 1e6, verdict);
+            out.flush();
         }
         return 0;
     }
