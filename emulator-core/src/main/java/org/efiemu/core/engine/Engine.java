@@ -33,6 +33,8 @@ public final class Engine implements AutoCloseable {
   private final EngineHooks hooks = new EngineHooks(this);
   private final SpecialRegisters registers = new SpecialRegisters(this);
   private final Map<Long, Object> mmioCallbacks = new HashMap<>();
+  /** Host memory behind {@link #mapHost} regions; freed after {@code uc_close} or when unmapped. */
+  private final HostMemory host = new HostMemory();
   private Throwable pending;
   private long context;
   private int contextSize;
@@ -93,10 +95,30 @@ public final class Engine implements AutoCloseable {
         String.format("mem_map address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
 
-  /** {@code uc_mem_unmap}. */
+  /**
+   * {@code uc_mem_map_ptr} over fresh zeroed host memory this engine owns (see {@link HostMemory}): maps
+   * {@code size} bytes at {@code address} (both 4 KiB aligned). Unlike {@link #map}, later protection changes and
+   * partial unmaps of the region copy nothing, and {@link #read} copies straight from the host bytes. The memory is
+   * freed by {@link #unmap} (the unmapped part) or {@link #close} (after {@code uc_close}).
+   */
+  public void mapHost(long address, long size, Set<Perm> perms) {
+    long engine = uc();
+    String op = String.format("mem_map_ptr address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms));
+    if (size <= 0 || ((address | size) & 0xFFF) != 0) check(UcError.ARG.ordinal(), op);
+    int err = host.map(address, size, memory -> UnicornLib.uc_mem_map_ptr(engine, address, size, Perm.bits(perms), memory));
+    check(err, op);
+  }
+
+  /** True when every byte of {@code [address, address+length)} is in a {@link #mapHost} region. */
+  public boolean isHostBacked(long address, long length) {
+    return uc != 0 && host.covers(address, length);
+  }
+
+  /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
+    host.release(address, size);
   }
 
   /** {@code uc_mem_protect}. */
@@ -127,8 +149,13 @@ public final class Engine implements AutoCloseable {
     mmioCallbacks.put(address, new Object[] {r, w});
   }
 
-  /** {@code uc_mem_read} into {@code buffer[offset, offset+length)}. */
+  /**
+   * {@code uc_mem_read} into {@code buffer[offset, offset+length)}; a range inside one {@link #mapHost} region is
+   * copied from its host bytes without calling Unicorn.
+   */
   public void read(long address, byte[] buffer, int offset, int length) {
+    uc();
+    if (host.read(address, buffer, offset, length)) return;
     byte[] target = offset == 0 && length == buffer.length ? buffer : new byte[length];
     check(UnicornLib.uc_mem_read(uc(), address, target, length),
         String.format("mem_read address=0x%X, size=0x%X", address, length));
@@ -180,6 +207,9 @@ public final class Engine implements AutoCloseable {
    * native buffer, no allocation).
    */
   public long readU64(long address) {
+    uc();
+    Long direct = host.readU64(address);
+    if (direct != null) return direct;
     int err = UnicornLib.uc_mem_read(uc(), address, fastAddress, 8);
     if (err != 0) check(err, String.format("mem_read address=0x%X, size=0x8", address));
     return fast.getLong(0);
@@ -378,6 +408,7 @@ public final class Engine implements AutoCloseable {
     long h = uc;
     uc = 0;
     UnicornLib.uc_close(h);
+    host.releaseAll();
     hooks.closeAll();
     mmioCallbacks.clear();
   }

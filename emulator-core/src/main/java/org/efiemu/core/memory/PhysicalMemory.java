@@ -170,7 +170,7 @@ public final class PhysicalMemory {
   private void mapRun(List<long[]> run, List<long[]> done) {
     if (run.isEmpty()) return;
     long[] last = run.get(run.size() - 1);
-    engine.map(run.get(0)[0], last[0] + last[1] - run.get(0)[0], Perm.ALL);
+    engine.mapHost(run.get(0)[0], last[0] + last[1] - run.get(0)[0], Perm.ALL);
     for (long[] c : run) chunks.put(c[0], c[1]);
     done.addAll(run);
     run.clear();
