@@ -114,6 +114,11 @@ public final class Engine implements AutoCloseable {
     return uc != 0 && host.covers(address, length);
   }
 
+  /** Host bytes currently reserved for {@link #mapHost} regions (0 once closed). */
+  public long hostBackedBytes() {
+    return host.reservedBytes();
+  }
+
   /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
@@ -169,8 +174,16 @@ public final class Engine implements AutoCloseable {
     return b;
   }
 
-  /** {@code uc_mem_write} of {@code bytes[offset, offset+length)}. */
+  /**
+   * {@code uc_mem_write} of {@code bytes[offset, offset+length)}; a range inside one {@link #mapHost} region is
+   * copied straight into its host bytes instead. The two are equivalent on Unicorn 2.0.1: {@code uc_mem_write} too
+   * ignores page protections (it lifts a region's read-only flag around the copy, two memory-topology rebuilds per
+   * protected region, 10-50 us) and it drops no translated code (Unicorn FAQ "editing an instruction doesn't take
+   * effect", issue unicorn-engine/unicorn#1561; pinned by {@code HostMemoryTest}).
+   */
   public void write(long address, byte[] bytes, int offset, int length) {
+    uc();
+    if (host.write(address, bytes, offset, length)) return;
     byte[] source = bytes;
     if (offset != 0 || length != bytes.length) {
       source = new byte[length];

@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * it: the part of a block that {@link Engine#unmap} removed once {@code uc_mem_unmap} returned (the TLB entries of
  * an unmapped region are flushed by then), everything else after {@code uc_close}.
  *
- * <p>Host reads copy straight from these bytes, which is what a guest load would see (TCG stores go to the same
- * memory). Host writes still go through {@code uc_mem_write}, which drops translated code of the pages it changes.
+ * <p>Host reads and writes copy straight from and to these bytes, which is what guest loads and stores use too (TCG
+ * accesses RAM through the same host pointer). A host write behaves as {@code uc_mem_write} does on Unicorn 2.0.1:
+ * it ignores page protections and leaves translated code alone (see {@link Engine#write}).
  */
 final class HostMemory {
   private static final int PROT_READ_WRITE = 0x1 | 0x2;
@@ -106,6 +107,17 @@ final class HostMemory {
     Block b = holding(guest, length);
     if (b == null) return false;
     new Pointer(b.host() + (guest - b.guest())).read(0, buffer, offset, length);
+    return true;
+  }
+
+  /**
+   * Copies {@code bytes[offset, offset+length)} to guest {@code guest} when one block holds all of it; returns false
+   * (nothing copied) otherwise.
+   */
+  boolean write(long guest, byte[] bytes, int offset, int length) {
+    Block b = holding(guest, length);
+    if (b == null) return false;
+    new Pointer(b.host() + (guest - b.guest())).write(0, bytes, offset, length);
     return true;
   }
 
