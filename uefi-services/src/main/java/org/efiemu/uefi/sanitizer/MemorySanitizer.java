@@ -36,7 +36,7 @@ import org.efiemu.uefi.trace.TraceListener;
  * lengths of later writes there are exact. Protections follow the memory model's ownership listener (AllocatePages,
  * FreePages, pool growth), lazily mapped RAM chunks, and ExitBootServices. A write to an address with no RAM stops the
  * run (the machine's fault) and is reported as firmware corruption of {@code no RAM}. Host (firmware) writes are not
- * affected: {@code uc_mem_write} ignores page protections.
+ * affected: they copy into the RAM's host memory ({@code Engine.write}), which ignores page protections.
  *
  * <pre>{@code
  * try (UefiMachine m = UefiMachine.builder(platform).payload(file).build();
