@@ -82,6 +82,11 @@ public final class Engine implements AutoCloseable {
     return uc;
   }
 
+  /** False once {@link #close()} ran. */
+  public boolean isOpen() {
+    return uc != 0;
+  }
+
   /** The native {@code uc_engine *}, for code that binds further native callbacks (e.g. a counter). */
   public long handle() {
     return uc();

@@ -272,7 +272,10 @@ public final class MemorySanitizer implements AutoCloseable {
         return (a + PAGE - 1) & -PAGE;
     }
 
-    /** Stops watching: hooks and listeners removed, protections lifted. */
+    /**
+     * Stops watching: hooks and listeners removed, protections lifted. Closing the machine first is allowed and
+     * cheaper when it is discarded anyway: a closed engine has no protections left to lift.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -287,8 +290,10 @@ public final class MemorySanitizer implements AutoCloseable {
         }
         watchHooks.clear();
         faultHook.close();
-        for (Range<Long> r : protectedPages.asRanges()) {
-            engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+        if (engine.isOpen()) {
+            for (Range<Long> r : protectedPages.asRanges()) {
+                engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+            }
         }
         protectedPages.clear();
     }
