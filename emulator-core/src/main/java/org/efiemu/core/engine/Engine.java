@@ -160,8 +160,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * {@code uc_mem_read} into {@code buffer[offset, offset+length)}; a range inside one {@link #mapHost} region is
-   * copied from its host bytes without calling Unicorn.
+   * {@code uc_mem_read} into {@code buffer[offset, offset+length)}; a range wholly in {@link #mapHost} regions is
+   * copied from their host bytes without calling Unicorn.
    */
   public void read(long address, byte[] buffer, int offset, int length) {
     uc();
@@ -180,8 +180,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * {@code uc_mem_write} of {@code bytes[offset, offset+length)}; a range inside one {@link #mapHost} region is
-   * copied straight into its host bytes instead. The two are equivalent on Unicorn 2.0.1: {@code uc_mem_write} too
+   * {@code uc_mem_write} of {@code bytes[offset, offset+length)}; a range wholly in {@link #mapHost} regions is
+   * copied straight into their host bytes instead. The two are equivalent on Unicorn 2.0.1: {@code uc_mem_write} too
    * ignores page protections (it lifts a region's read-only flag around the copy, two memory-topology rebuilds per
    * protected region, 10-50 us) and it drops no translated code (Unicorn FAQ "editing an instruction doesn't take
    * effect", issue unicorn-engine/unicorn#1561; pinned by {@code HostMemoryTest}).

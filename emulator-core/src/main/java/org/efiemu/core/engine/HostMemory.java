@@ -100,24 +100,42 @@ final class HostMemory {
   }
 
   /**
-   * Copies guest {@code [guest, guest+length)} into {@code buffer[offset..]} when one block holds all of it;
-   * returns false (nothing copied) otherwise.
+   * Copies guest {@code [guest, guest+length)} into {@code buffer[offset..]} when host blocks cover all of it (one
+   * block, or adjacent ones); returns false (nothing copied) otherwise.
    */
   boolean read(long guest, byte[] buffer, int offset, int length) {
     Block b = holding(guest, length);
-    if (b == null) return false;
-    new Pointer(b.host() + (guest - b.guest())).read(0, buffer, offset, length);
+    if (b != null) {
+      new Pointer(b.host() + (guest - b.guest())).read(0, buffer, offset, length);
+      return true;
+    }
+    if (length <= 0 || !covers(guest, length)) return false;
+    for (int done = 0; done < length; ) {
+      Block p = blocks.floorEntry(guest + done).getValue();
+      int n = (int) Math.min(length - done, p.end() - (guest + done));
+      new Pointer(p.host() + (guest + done - p.guest())).read(0, buffer, offset + done, n);
+      done += n;
+    }
     return true;
   }
 
   /**
-   * Copies {@code bytes[offset, offset+length)} to guest {@code guest} when one block holds all of it; returns false
+   * Copies {@code bytes[offset, offset+length)} to guest {@code guest} when host blocks cover all of it; returns false
    * (nothing copied) otherwise.
    */
   boolean write(long guest, byte[] bytes, int offset, int length) {
     Block b = holding(guest, length);
-    if (b == null) return false;
-    new Pointer(b.host() + (guest - b.guest())).write(0, bytes, offset, length);
+    if (b != null) {
+      new Pointer(b.host() + (guest - b.guest())).write(0, bytes, offset, length);
+      return true;
+    }
+    if (length <= 0 || !covers(guest, length)) return false;
+    for (int done = 0; done < length; ) {
+      Block p = blocks.floorEntry(guest + done).getValue();
+      int n = (int) Math.min(length - done, p.end() - (guest + done));
+      new Pointer(p.host() + (guest + done - p.guest())).write(0, bytes, offset + done, n);
+      done += n;
+    }
     return true;
   }
 

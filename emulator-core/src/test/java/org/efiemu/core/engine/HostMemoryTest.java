@@ -136,6 +136,22 @@ class HostMemoryTest {
   }
 
   @Test
+  void hostWriteAcrossTwoAdjacentRegionsLandsInBothAndIgnoresTheirProtection() {
+    try (Engine e = Engine.open()) {
+      e.mapHost(BASE, 2 * PAGE, Perm.ALL);
+      e.mapHost(BASE + 2 * PAGE, 2 * PAGE, Perm.ALL);
+      e.protect(BASE + PAGE, 2 * PAGE, EnumSet.of(Perm.READ, Perm.EXEC));
+      byte[] data = random(2 * PAGE + 16, 5);
+      e.write(BASE + PAGE - 8, data);
+      assertThat(e.read(BASE + PAGE - 8, data.length)).isEqualTo(data);
+      assertThat(e.readU64(BASE + PAGE - 16)).isZero();
+      assertThat(e.readU64(BASE + 3 * PAGE + 8)).isZero();
+      assertThat(e.read(BASE + 2 * PAGE - 4, 8)).as("a read across the two regions")
+          .isEqualTo(java.util.Arrays.copyOfRange(data, (int) PAGE + 4, (int) PAGE + 12));
+    }
+  }
+
+  @Test
   void unmappingPartOfARegionFreesOnlyThatPartAndKeepsTheNeighboursContents() {
     try (Engine e = Engine.open()) {
       byte[] data = random(3 * 0x10000, 2);
