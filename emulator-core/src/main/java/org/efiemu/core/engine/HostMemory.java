@@ -3,8 +3,10 @@ package org.efiemu.core.engine;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongToIntFunction;
 
 /**
  * The host memory behind an engine's {@code uc_mem_map_ptr} regions: anonymous private mappings ({@code mmap},
@@ -51,7 +53,7 @@ final class HostMemory {
    * host address; returns a {@code uc_err}) and records them as a block when it succeeds; frees them when it fails.
    * Returns the mapper's result.
    */
-  int map(long guest, long size, java.util.function.LongToIntFunction mapper) {
+  int map(long guest, long size, LongToIntFunction mapper) {
     long memory = mmap(0, size, PROT_READ_WRITE, MAP_FLAGS, -1, 0);
     if (memory == MAP_FAILED || memory == 0) {
       throw new EngineException(UcError.NOMEM.ordinal(), "host mmap failed",
@@ -80,7 +82,7 @@ final class HostMemory {
     long end = guest + size;
     Map.Entry<Long, Block> first = blocks.floorEntry(guest);
     long from = first != null && first.getValue().end() > guest ? first.getKey() : guest;
-    for (Block b : java.util.List.copyOf(blocks.subMap(from, true, end, false).values())) {
+    for (Block b : List.copyOf(blocks.subMap(from, true, end, false).values())) {
       long cut = Math.max(b.guest(), guest);
       long cutEnd = Math.min(b.end(), end);
       if (cut >= cutEnd) continue;
@@ -155,11 +157,6 @@ final class HostMemory {
       a = e.getValue().end();
     }
     return true;
-  }
-
-  /** Number of live host blocks (after partial releases a block may have become two). */
-  int blockCount() {
-    return blocks.size();
   }
 
   /** Host bytes currently reserved for guest memory. */
