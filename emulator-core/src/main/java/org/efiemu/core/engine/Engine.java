@@ -33,6 +33,8 @@ public final class Engine implements AutoCloseable {
   private final EngineHooks hooks = new EngineHooks(this);
   private final SpecialRegisters registers = new SpecialRegisters(this);
   private final Map<Long, Object> mmioCallbacks = new HashMap<>();
+  /** Host memory behind {@link #mapHost} regions; freed after {@code uc_close} or when unmapped. */
+  private final HostMemory host = new HostMemory();
   private Throwable pending;
   private long context;
   private int contextSize;
@@ -80,6 +82,11 @@ public final class Engine implements AutoCloseable {
     return uc;
   }
 
+  /** False once {@link #close()} ran. */
+  public boolean isOpen() {
+    return uc != 0;
+  }
+
   /** The native {@code uc_engine *}, for code that binds further native callbacks (e.g. a counter). */
   public long handle() {
     return uc();
@@ -93,10 +100,35 @@ public final class Engine implements AutoCloseable {
         String.format("mem_map address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
 
-  /** {@code uc_mem_unmap}. */
+  /**
+   * {@code uc_mem_map_ptr} over fresh zeroed host memory this engine owns (see {@link HostMemory}): maps
+   * {@code size} bytes at {@code address} (both 4 KiB aligned). Unlike {@link #map}, later protection changes and
+   * partial unmaps of the region copy nothing, and {@link #read} copies straight from the host bytes. The memory is
+   * freed by {@link #unmap} (the unmapped part) or {@link #close} (after {@code uc_close}).
+   */
+  public void mapHost(long address, long size, Set<Perm> perms) {
+    long engine = uc();
+    String op = String.format("mem_map_ptr address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms));
+    if (size <= 0 || ((address | size) & 0xFFF) != 0) check(UcError.ARG.ordinal(), op);
+    int err = host.map(address, size, memory -> UnicornLib.uc_mem_map_ptr(engine, address, size, Perm.bits(perms), memory));
+    check(err, op);
+  }
+
+  /** True when every byte of {@code [address, address+length)} is in a {@link #mapHost} region. */
+  public boolean isHostBacked(long address, long length) {
+    return uc != 0 && host.covers(address, length);
+  }
+
+  /** Host bytes currently reserved for {@link #mapHost} regions (0 once closed). */
+  public long hostBackedBytes() {
+    return host.reservedBytes();
+  }
+
+  /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
+    host.release(address, size);
   }
 
   /** {@code uc_mem_protect}. */
@@ -127,8 +159,13 @@ public final class Engine implements AutoCloseable {
     mmioCallbacks.put(address, new Object[] {r, w});
   }
 
-  /** {@code uc_mem_read} into {@code buffer[offset, offset+length)}. */
+  /**
+   * {@code uc_mem_read} into {@code buffer[offset, offset+length)}; a range wholly in {@link #mapHost} regions is
+   * copied from their host bytes without calling Unicorn.
+   */
   public void read(long address, byte[] buffer, int offset, int length) {
+    uc();
+    if (host.read(address, buffer, offset, length)) return;
     byte[] target = offset == 0 && length == buffer.length ? buffer : new byte[length];
     check(UnicornLib.uc_mem_read(uc(), address, target, length),
         String.format("mem_read address=0x%X, size=0x%X", address, length));
@@ -142,8 +179,16 @@ public final class Engine implements AutoCloseable {
     return b;
   }
 
-  /** {@code uc_mem_write} of {@code bytes[offset, offset+length)}. */
+  /**
+   * {@code uc_mem_write} of {@code bytes[offset, offset+length)}; a range wholly in {@link #mapHost} regions is
+   * copied straight into their host bytes instead. The two are equivalent on Unicorn 2.0.1: {@code uc_mem_write} too
+   * ignores page protections (it lifts a region's read-only flag around the copy, two memory-topology rebuilds per
+   * protected region, 10-50 us) and it drops no translated code (Unicorn FAQ "editing an instruction doesn't take
+   * effect", issue unicorn-engine/unicorn#1561; pinned by {@code HostMemoryTest}).
+   */
   public void write(long address, byte[] bytes, int offset, int length) {
+    uc();
+    if (host.write(address, bytes, offset, length)) return;
     byte[] source = bytes;
     if (offset != 0 || length != bytes.length) {
       source = new byte[length];
@@ -180,6 +225,9 @@ public final class Engine implements AutoCloseable {
    * native buffer, no allocation).
    */
   public long readU64(long address) {
+    uc();
+    Long direct = host.readU64(address);
+    if (direct != null) return direct;
     int err = UnicornLib.uc_mem_read(uc(), address, fastAddress, 8);
     if (err != 0) check(err, String.format("mem_read address=0x%X, size=0x8", address));
     return fast.getLong(0);
@@ -378,6 +426,7 @@ public final class Engine implements AutoCloseable {
     long h = uc;
     uc = 0;
     UnicornLib.uc_close(h);
+    host.releaseAll();
     hooks.closeAll();
     mmioCallbacks.clear();
   }

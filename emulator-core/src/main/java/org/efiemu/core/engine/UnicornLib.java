@@ -157,6 +157,9 @@ public final class UnicornLib {
 
   public static native int uc_mem_map(long uc, long address, long size, int perms);
 
+  /** {@code uc_mem_map_ptr}: maps caller-owned host memory at {@code ptr} (see {@code HostMemory}). */
+  public static native int uc_mem_map_ptr(long uc, long address, long size, int perms, long ptr);
+
   public static native int uc_mmio_map(long uc, long address, long size, uc_cb_mmio_read_t readCb,
       long userDataRead, uc_cb_mmio_write_t writeCb, long userDataWrite);
 

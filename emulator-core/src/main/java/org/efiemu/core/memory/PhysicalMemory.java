@@ -19,7 +19,9 @@ import org.efiemu.core.memory.PhysicalLayout.Region;
 /**
  * The engine's physical memory for a {@link PhysicalLayout}.
  *
- * <p>RAM is mapped into Unicorn lazily, one chunk ({@link #chunkSize()}, clipped to its RAM region) at a time:
+ * <p>RAM is mapped into Unicorn lazily, one chunk ({@link #chunkSize()}, clipped to its RAM region) at a time, over
+ * host memory the engine owns ({@link Engine#mapHost}: protection changes then split regions without copying them,
+ * and host reads and writes are plain copies):
  * when the guest touches an unmapped RAM address the {@code UC_HOOK_MEM_*_UNMAPPED} hook maps the chunk and the
  * access is retried; host writes map chunks the same way; host reads of untouched RAM return zeros without
  * mapping anything. A guest access to an address that is neither RAM nor a device is refused and recorded as a
@@ -133,7 +135,7 @@ public final class PhysicalMemory {
 
   /**
    * Maps every RAM chunk overlapping {@code [address, address+length)}; the range must be RAM. Adjacent unmapped
-   * chunks are mapped with one {@code uc_mem_map} (each Unicorn region makes later map, protect, protected-page
+   * chunks are mapped with one {@link Engine#mapHost} (each Unicorn region makes later map, protect, protected-page
    * write and close calls slower); they still count, report and unmap as separate chunks.
    */
   public void ensureMapped(long address, long length) {
@@ -170,7 +172,7 @@ public final class PhysicalMemory {
   private void mapRun(List<long[]> run, List<long[]> done) {
     if (run.isEmpty()) return;
     long[] last = run.get(run.size() - 1);
-    engine.map(run.get(0)[0], last[0] + last[1] - run.get(0)[0], Perm.ALL);
+    engine.mapHost(run.get(0)[0], last[0] + last[1] - run.get(0)[0], Perm.ALL);
     for (long[] c : run) chunks.put(c[0], c[1]);
     done.addAll(run);
     run.clear();
@@ -238,7 +240,7 @@ public final class PhysicalMemory {
 
   /**
    * Writes RAM, mapping chunks as needed. Throws {@link GuestMemoryException} outside RAM. Pages of a chunk this
-   * write mapped are zero already ({@code uc_mem_map} gives zeroed anonymous memory), so all-zero pages of
+   * write mapped are zero already ({@link Engine#mapHost} gives zeroed anonymous memory), so all-zero pages of
    * {@code bytes} that land there are not copied: loading a mostly-zero image touches only its non-zero pages.
    */
   public void write(long address, byte[] bytes, int offset, int length) {

@@ -36,7 +36,7 @@ import org.efiemu.uefi.trace.TraceListener;
  * lengths of later writes there are exact. Protections follow the memory model's ownership listener (AllocatePages,
  * FreePages, pool growth), lazily mapped RAM chunks, and ExitBootServices. A write to an address with no RAM stops the
  * run (the machine's fault) and is reported as firmware corruption of {@code no RAM}. Host (firmware) writes are not
- * affected: {@code uc_mem_write} ignores page protections.
+ * affected: they copy into the RAM's host memory ({@code Engine.write}), which ignores page protections.
  *
  * <pre>{@code
  * try (UefiMachine m = UefiMachine.builder(platform).payload(file).build();
@@ -272,7 +272,10 @@ public final class MemorySanitizer implements AutoCloseable {
         return (a + PAGE - 1) & -PAGE;
     }
 
-    /** Stops watching: hooks and listeners removed, protections lifted. */
+    /**
+     * Stops watching: hooks and listeners removed, protections lifted. Closing the machine first is allowed and
+     * cheaper when it is discarded anyway: a closed engine has no protections left to lift.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -287,8 +290,10 @@ public final class MemorySanitizer implements AutoCloseable {
         }
         watchHooks.clear();
         faultHook.close();
-        for (Range<Long> r : protectedPages.asRanges()) {
-            engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+        if (engine.isOpen()) {
+            for (Range<Long> r : protectedPages.asRanges()) {
+                engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+            }
         }
         protectedPages.clear();
     }

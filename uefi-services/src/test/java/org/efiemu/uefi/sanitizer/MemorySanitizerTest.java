@@ -131,4 +131,18 @@ class MemorySanitizerTest {
     void reportIsDeterministicAcrossRuns() {
         assertThat(run("bs-memset").report().toJsonLines()).isEqualTo(run("bs-memset").report().toJsonLines());
     }
+
+    @Test
+    void sanitizerClosedAfterItsMachineKeepsItsReportAndLeavesTheClosedEngineAlone() {
+        UefiMachine m = UefiMachine.builder(SanitizerPlatform.ovmfLike()).payload(SanitizerPlatform.payload("sanitize-bs-data")).build();
+        MemorySanitizer sanitizer = MemorySanitizer.attach(m);
+        m.run();
+        String before = sanitizer.report().toJsonLines();
+        m.close();
+        sanitizer.close();
+        sanitizer.close();
+        assertThat(m.machine().engine().isOpen()).isFalse();
+        assertThat(sanitizer.report().findings()).isNotEmpty();
+        assertThat(sanitizer.report().toJsonLines()).isEqualTo(before);
+    }
 }
