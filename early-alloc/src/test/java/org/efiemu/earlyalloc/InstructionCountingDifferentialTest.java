@@ -78,7 +78,7 @@ class InstructionCountingDifferentialTest {
     }
 
     private static ScenarioRunner runner(InstructionCounting counting) {
-        return new ScenarioRunner(org.efiemu.earlyalloc.report.ExpectedVerdicts.builtIn(), CostMeter.builtIn(),
+        return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(),
                 java.time.Duration.ofSeconds(60), true, counting);
     }
 

@@ -70,6 +70,7 @@ class InstructionCountingDifferentialTest {
   @CsvSource({
       "hlt after a mov, 48c7c022110000f4",
       "ud2 inside a block, 9090900f0b",
+      "an opcode Capstone cannot decode ending a block, 90909006f4",
       "int3 inside a block, 9090cc90f4",
       "a loop of 1000, b9e8030000ffc975fcf4",
       "divide by zero inside a block, 31c99090f7f190f4",
