@@ -110,6 +110,7 @@ public final class ScenarioRunner {
             return Observations.loadFailed(platform, e.getMessage());
         }
         try (machine; MemorySanitizer sanitizer = sanitize ? MemorySanitizer.attach(machine) : null) {
+            machine.machine().stopWhenPositionsInexact(true); // such a run is repeated per instruction anyway
             BootResult r = machine.run();
             if (!machine.machine().positionsExact()) {
                 return null;

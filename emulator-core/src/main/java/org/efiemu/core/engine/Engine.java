@@ -168,7 +168,10 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_reg_read}. */
   public long reg(X86Reg reg) {
-    if (reg == X86Reg.RIP && memoryHookDepth > 0 && allCodeHooks == 0) ripReadInMemoryHook = true;
+    if (reg == X86Reg.RIP && memoryHookDepth > 0 && allCodeHooks == 0 && !ripReadInMemoryHook) {
+      ripReadInMemoryHook = true;
+      if (onRipReadInMemoryHook != null) onRipReadInMemoryHook.run();
+    }
     fast.putLong(0, 0);
     int err = UnicornLib.uc_reg_read(uc(), reg.id(), fastAddress);
     if (err != 0) check(err, "reg_read " + reg);
@@ -300,6 +303,7 @@ public final class Engine implements AutoCloseable {
   /** Hooks over all code installed now (EngineHooks counts them). */
   int allCodeHooks;
   private boolean ripReadInMemoryHook;
+  private Runnable onRipReadInMemoryHook;
 
   /** A memory, invalid-memory or MMIO callback starts (on the emulating thread). */
   void enterMemoryHook() {
@@ -323,6 +327,11 @@ public final class Engine implements AutoCloseable {
   /** True while a hook over all code is installed (Unicorn then calls the hook helper before every instruction). */
   public boolean hooksEveryInstruction() {
     return allCodeHooks > 0;
+  }
+
+  /** Runs {@code listener} (inside the memory hook) when {@link #ripReadInMemoryHook()} turns true; null: none. */
+  public void onRipReadInMemoryHook(Runnable listener) {
+    this.onRipReadInMemoryHook = listener;
   }
 
   public void clearRipReadInMemoryHook() {

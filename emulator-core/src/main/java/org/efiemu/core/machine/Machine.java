@@ -387,6 +387,17 @@ public final class Machine implements AutoCloseable {
     return positionsExact;
   }
 
+  /**
+   * With {@code true}, a run counting by block stops ({@link StopReason#HOST_STOP}) as soon as a memory hook reads RIP,
+   * since its result will be discarded and the run repeated per instruction ({@link #positionsExact()}). Off by
+   * default.
+   */
+  public void stopWhenPositionsInexact(boolean stop) {
+    if (clock.counting() != InstructionCounting.BLOCKS) return;
+    engine.onRipReadInMemoryHook(stop ? () -> requestStop(StopReason.HOST_STOP,
+        "a memory hook read RIP, which counting by block does not keep exact; rerun per instruction") : null);
+  }
+
   /** True when the library hooks RDTSC itself (Unicorn 2.1+); otherwise see {@link #declareCode}. */
   public boolean rdtscHookedNatively() {
     return rdtsc.usesInstructionHook();
