@@ -14,34 +14,49 @@ import org.efiemu.core.engine.UnicornLoader;
 import org.efiemu.core.engine.X86Reg;
 
 /**
- * Counts the instructions the guest begins exactly as {@link NativeCounter} does, but with one native call per
- * translated block instead of one per instruction.
+ * Counts the instructions the guest begins as {@link NativeCounter} does, with one native call per translated block
+ * instead of one per instruction ({@link InstructionCounting#BLOCKS}). Facts below are Unicorn 2.0.1's (Debian
+ * {@code libunicorn2}), checked by {@code InstructionCountingDifferentialTest} in emulator-core and early-alloc.
  *
  * <p><b>Where the numbers come from.</b> A {@code UC_HOOK_BLOCK} callback written in C (the JNI shim
  * {@code efiemu_gate.c}, {@code block_hook}) runs before each translated block; it asks Unicorn for the block's
- * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}, which returns the {@code uc_tb} of the block Unicorn
- * runs at that address: no table of our own, so nothing can go stale when code changes) and adds it to
- * {@code total}. The callback is called before Unicorn's exit check at the block's start, so a stop it requests
- * ends the run before the block's first instruction. Unicorn 2.0.1 verified: {@code uc_tb.icount} and the hook's
- * {@code size} describe the same block (the callback checks {@code pc} and {@code size} and stops the run with
- * {@link IllegalStateException} otherwise).
+ * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}: the {@code uc_tb} of the block Unicorn finds for that
+ * address, i.e. the one about to run) and adds it. There is no table of our own, so nothing can go stale when code
+ * changes: rewritten code is retranslated by Unicorn and the new block's count is read. The callback checks the
+ * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link IllegalStateException}).
+ * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
+ * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
+ * jump target), so after such a stop RIP is set to the block's start here.
  *
- * <p><b>Inside a block.</b> {@code total} counts the current block whole. Readings during a run subtract the
+ * <p><b>Inside a block.</b> The count includes the current block whole. Readings during a run subtract the
  * instructions of the current block not yet begun, found from RIP: the instruction at RIP has begun (gate, RDTSC,
- * breakpoint and stop-flag hooks run before the instruction at RIP; a fault leaves RIP on the faulting instruction);
- * a RIP outside the block (or at its end) means the block ran to its end (a trap such as INT3 or HLT ends its block
- * and leaves RIP after it). A one-instruction block (every call-gate slot) needs no RIP. Instruction lengths come
- * from Capstone over the block's bytes, checked against the block's size and instruction count.
+ * breakpoint and stop-flag hooks run before the instruction at RIP, Unicorn writing RIP back for them; a CPU
+ * exception leaves RIP on the faulting instruction); a RIP outside the block (or at its end) means the block ran to
+ * its end (INT3 and HLT end their block and leave RIP after it). A one-instruction block (every call-gate slot) needs
+ * no RIP. Instruction lengths come from Capstone over the block's bytes, checked against Unicorn's size and count.
+ * A hook that moves RIP (RDTSC emulation) makes Unicorn leave the block there: the rest of it is uncounted
+ * ({@link Engine#ripWriteListener}).
  *
- * <p><b>Budget.</b> A block whose instructions would take {@code total} past the limit is not entered: when its
- * first instruction is the one past the limit, that instruction is counted and not run (as {@link NativeCounter}
- * does); otherwise {@link #finishBudget} runs the block's first {@code limit - total} instructions with the
- * instruction after them as {@code uc_emu_start}'s {@code until} address (Unicorn stops before an {@code until}
- * instruction without running its hooks), translating that block afresh before and after.
+ * <p><b>Not exact: memory hooks.</b> Unicorn writes RIP back before every instruction only while an all-code hook
+ * runs. Without one, RIP inside a memory, invalid-memory or MMIO hook, and at a data read or write fault that ends
+ * the run, is where it was last written back (often the block's start), so a count read there, that stop's count and
+ * RIP, and RIPs read by such hooks may differ from the per-instruction counter's.
+ * {@link org.efiemu.core.machine.Machine#positionsExact()} turns false when that happened; a caller that needs those
+ * values reruns per instruction (deterministic, so the guest does the same).
  *
- * <p>Native state lives in one {@code malloc}'ed block owned by this counter, freed when its hook is removed (at
- * {@link #close()} or when the engine closes). Needs the JNI shim ({@link NativeGate#status()}) and Capstone
- * ({@link #available()}).
+ * <p><b>Budget.</b> A block whose instructions would take the count past the limit is not entered: when its first
+ * instruction is the one past the limit, that instruction is counted and not run (as {@link NativeCounter} does);
+ * otherwise {@link #finishBudget} runs the block's first {@code limit - count} instructions with the instruction
+ * after them as {@code uc_emu_start}'s {@code until} address (Unicorn stops before an {@code until} instruction
+ * without running its hooks, also inside a block), translating that block afresh before and after.
+ *
+ * <p><b>Other stops.</b> A stop asked for from another thread ({@link #requestStopBeforeNextBlock}) and the run's
+ * wall-clock limit (a deadline the C callback compares every 64 blocks) also end the run before a block, so RIP and
+ * the count are exact there too.
+ *
+ * <p>Native state lives in one {@code malloc}'ed block owned by this counter's hook, freed when the hook is removed
+ * (at {@link #close()} or when the engine closes); nothing is shared between machines. Needs the JNI shim
+ * ({@link NativeGate#status()}) and Capstone ({@link #available()}).
  */
 public final class BlockCounter implements AutoCloseable {
   private static final int TOTAL = 0;

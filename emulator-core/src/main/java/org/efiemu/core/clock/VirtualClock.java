@@ -68,6 +68,11 @@ public final class VirtualClock implements AutoCloseable {
     return counter != null;
   }
 
+  /** Translated blocks the block counter has counted (0 unless counting by block): a cost statistic. */
+  public long countedBlocks() {
+    return blocks == null ? 0 : blocks.blocks();
+  }
+
   /** Instructions begun (always 0 in {@link ClockMode#HOST_EVENTS}). */
   public long instructions() {
     return blocks != null ? blocks.count() : counter == null ? 0 : counter.count();
