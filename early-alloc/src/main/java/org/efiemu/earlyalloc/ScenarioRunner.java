@@ -32,6 +32,8 @@ public final class ScenarioRunner {
     private final Duration wallClockLimit;
     private final boolean sanitize;
     private final InstructionCounting counting;
+    /** Scenarios whose block-counted run was not exact (a hint only: which counter to try first). */
+    private final java.util.Set<Scenario> needsPerInstruction = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param sanitize attach the memory-ownership sanitizer (normal); without it the ownership rules fall back to the
@@ -85,11 +87,18 @@ public final class ScenarioRunner {
      * Runs the scenario counting instructions by block (about twice as fast); when the run depended on the RIP of an
      * instruction inside a memory access (a fault, a sanitizer finding: {@link org.efiemu.core.machine.Machine#positionsExact()}),
      * runs it again per instruction, which gives the exact values. Emulation is deterministic, so both runs see the
-     * same guest; only the second's values are kept.
+     * same guest; only the second's values are kept, and this runner goes per instruction at once for that scenario
+     * from then on.
      */
     private Observation observe(Scenario s, PlatformDescription platform) {
-        Observation o = observe(s, platform, counting);
-        return o != null ? o : observe(s, platform, InstructionCounting.PER_INSTRUCTION);
+        if (counting == InstructionCounting.BLOCKS && !needsPerInstruction.contains(s)) {
+            Observation o = observe(s, platform, InstructionCounting.BLOCKS);
+            if (o != null) {
+                return o;
+            }
+            needsPerInstruction.add(s); // the same scenario does the same again: next time go per instruction at once
+        }
+        return observe(s, platform, InstructionCounting.PER_INSTRUCTION);
     }
 
     /** The observation, or null when counting by block could not give exact values. */

@@ -77,6 +77,17 @@ class InstructionCountingDifferentialTest {
         assertThat(fast.observation().toString()).isEqualTo(exact.observation().toString());
     }
 
+    @Test
+    void aScenarioThatNeededTheRerunReportsTheSameWhenItsRunnerGoesPerInstructionAtOnce() {
+        Scenario scenario = Scenario.of(ProfileRegistry.builtIn("ovmf-q35-2g"), StrategyCatalog.builtIn("mem-lower"));
+        ScenarioRunner runner = runner(InstructionCounting.BLOCKS);
+        ScenarioResult first = runner.run(scenario);
+        ScenarioResult second = runner.run(scenario);
+        assertThat(first.report().violations()).as("mem-lower writes memory it does not own here").isNotEmpty();
+        assertThat(second.report()).isEqualTo(first.report());
+        assertThat(first.report()).isEqualTo(runner(InstructionCounting.PER_INSTRUCTION).run(scenario).report());
+    }
+
     private static ScenarioRunner runner(InstructionCounting counting) {
         return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(),
                 java.time.Duration.ofSeconds(60), true, counting);
