@@ -88,6 +88,9 @@ public final class BlockCounter implements AutoCloseable {
   private final Hook hook;
   private Disassembler disassembler;
   private boolean running;
+  /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
+  private volatile boolean released;
+  private long finalCount;
 
   /** Null when the block counter can be used, else why not. */
   public static String unavailableReason() {
@@ -120,8 +123,13 @@ public final class BlockCounter implements AutoCloseable {
         Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
     if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
     state = state(handle).order(ByteOrder.nativeOrder());
-    // the hook owns the native state from here: it is freed when the hook goes (or could not be added)
-    hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> destroy(handle));
+    // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
+    // count is kept in Java for readings after close
+    hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {
+      finalCount = state.getLong(TOTAL);
+      released = true;
+      destroy(handle);
+    });
     engine.ripWriteListener(this::beforeRipWrite);
   }
 
@@ -151,6 +159,7 @@ public final class BlockCounter implements AutoCloseable {
 
   /** Instructions begun (exact during a run too: see the class comment). */
   public long count() {
+    if (released) return finalCount;
     long total = state.getLong(TOTAL);
     if (!running) return total;
     long icount = state.getLong(CUR_ICOUNT);
@@ -160,17 +169,23 @@ public final class BlockCounter implements AutoCloseable {
 
   /** Sets the count (between runs). */
   public void set(long count) {
+    if (released) {
+      finalCount = count;
+      return;
+    }
     state.putLong(TOTAL, count);
     state.putLong(CUR_ICOUNT, 0);
   }
 
   /** Stops before the instruction that would make the count pass {@code limit} (unsigned); -1 for no limit. */
   public void limit(long limit) {
+    if (released) return;
     state.putLong(LIMIT, limit);
   }
 
   /** Blocks counted so far (statistics). */
   public long blocks() {
+    if (released) return 0;
     return state.getLong(BLOCKS);
   }
 

@@ -54,6 +54,16 @@ class BlockCountingTest {
   }
 
   @Test
+  void theCountStaysReadableAfterTheMachineClosedItsNativeState() {
+    Machine m = blocks();
+    m.run(TestMachines.load(m, "9090f4"), RunLimits.none());
+    var clock = m.clock();
+    m.close();
+    assertThat(clock.instructions()).isEqualTo(3);
+    assertThat(clock.cycles()).isEqualTo(3);
+  }
+
+  @Test
   void aStopFromAnotherThreadLandsAtTheLoopStartWithTheCountOfTheIterationsDone() throws Exception {
     try (Machine m = blocks()) {
       long entry = TestMachines.load(m, LONG_LOOP);
