@@ -8,6 +8,9 @@
  * hook (no global mutable state besides the JavaVM pointer recorded by JNI_OnLoad).
  *
  * Java side: org.efiemu.core.engine.NativeGate (native methods) and Engine.addGateHook.
+ *
+ * The same library holds the block instruction counter (block_hook below; Java side:
+ * org.efiemu.core.clock.BlockCounter), one malloc'ed blockcount_t per machine.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include <jni.h>
@@ -174,7 +177,12 @@ static int64_t monotonic_ns(void) {
   return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* uc_cb_hookcode_t for UC_HOOK_BLOCK */
+/*
+ * uc_cb_hookcode_t for UC_HOOK_BLOCK. The uc_ctl lookup finds the block being entered (Unicorn just looked it up or
+ * chained to it; a hash-cache miss falls back to its block table). It could only translate anew if the running
+ * block were missing from both, which would need the block to be invalidated before its first instruction ran;
+ * the pc/size check below then stops the run instead of counting wrongly.
+ */
 static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   blockcount_t *b = (blockcount_t *) user;
   if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 63) == 0 && monotonic_ns() >= b->deadline)) {

@@ -172,7 +172,11 @@ public final class Machine implements AutoCloseable {
     if (t == emulating || CallGate.onWorkerThread() || !clock.requestStopBeforeNextBlock()) engine.emuStop();
   }
 
-  /** Asks the running guest to stop (thread-safe); the run ends with {@link StopReason#HOST_STOP}. */
+  /**
+   * Asks the running guest to stop (thread-safe); the run ends with {@link StopReason#HOST_STOP}. From a hook (or a
+   * host function) the stop lands before the next instruction; from another thread, with instructions counted by
+   * block, before the next translated block (so that RIP and the count are exact there).
+   */
   public void requestStop(String reason) {
     requestStop(StopReason.HOST_STOP, reason);
   }
