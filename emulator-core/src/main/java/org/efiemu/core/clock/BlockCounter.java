@@ -44,6 +44,12 @@ import org.efiemu.core.engine.X86Reg;
  * {@link org.efiemu.core.machine.Machine#positionsExact()} turns false when that happened; a caller that needs those
  * values reruns per instruction (deterministic, so the guest does the same).
  *
+ * <p><b>Code that rewrites its own block.</b> A guest store into the very block it is running makes Unicorn leave
+ * that block and run the store again as a one-instruction block, which the lookup does not return: the run ends
+ * with {@link IllegalStateException} instead of a wrong count. (Unicorn 2.0.1 itself aborts the JVM on such code
+ * with the per-instruction counter or no counter at all.) Code rewritten elsewhere is retranslated and counted
+ * exactly.
+ *
  * <p><b>Budget.</b> A block whose instructions would take the count past the limit is not entered: when its first
  * instruction is the one past the limit, that instruction is counted and not run (as {@link NativeCounter} does);
  * otherwise {@link #finishBudget} runs the block's first {@code limit - count} instructions with the instruction

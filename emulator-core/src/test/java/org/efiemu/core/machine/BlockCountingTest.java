@@ -1,10 +1,9 @@
 package org.efiemu.core.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.efiemu.core.clock.BlockCounter;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.engine.X86Reg;
@@ -54,6 +53,16 @@ class BlockCountingTest {
   }
 
   @Test
+  void aStoreIntoTheRunningBlockStopsTheRunRatherThanCountWrongly() {
+    // lea rax,[rip]; mov byte [rax+10],0x90 (a byte of this very block); nop x6
+    try (Machine m = blocks()) {
+      long entry = TestMachines.load(m, "488d0500000000" + "c6400a90" + "909090909090");
+      assertThatThrownBy(() -> m.run(entry, RunLimits.none())).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the instruction count would be wrong");
+    }
+  }
+
+  @Test
   void theCountStaysReadableAfterTheMachineClosedItsNativeState() {
     Machine m = blocks();
     m.run(TestMachines.load(m, "9090f4"), RunLimits.none());
@@ -67,20 +76,26 @@ class BlockCountingTest {
   void aStopFromAnotherThreadLandsAtTheLoopStartWithTheCountOfTheIterationsDone() throws Exception {
     try (Machine m = blocks()) {
       long entry = TestMachines.load(m, LONG_LOOP);
-      CountDownLatch started = new CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
       Thread stopper = new Thread(() -> {
-        try {
-          started.await();
-          Thread.sleep(30);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        // a request made before the run started is dropped (as uc_emu_stop outside a run is): repeat until it ended
+        while (!done.get()) {
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            return;
+          }
+          m.requestStop("from another thread");
         }
-        m.requestStop("from another thread");
       });
       stopper.start();
-      started.countDown();
-      StopReport r = m.run(entry, RunLimits.none());
-      stopper.join();
+      StopReport r;
+      try {
+        r = m.run(entry, RunLimits.none());
+      } finally {
+        done.set(true);
+        stopper.join();
+      }
       assertConsistentStopInLoop(m, r, entry, StopReason.HOST_STOP);
     }
   }
