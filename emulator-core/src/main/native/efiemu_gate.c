@@ -8,11 +8,16 @@
  * hook (no global mutable state besides the JavaVM pointer recorded by JNI_OnLoad).
  *
  * Java side: org.efiemu.core.engine.NativeGate (native methods) and Engine.addGateHook.
+ *
+ * The same library holds the block instruction counter (block_hook below; Java side:
+ * org.efiemu.core.clock.BlockCounter), one malloc'ed blockcount_t per machine.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include <jni.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int (*reg_read_batch_fn)(void *uc, int *regs, void **vals, int count);
 typedef int (*mem_read_fn)(void *uc, uint64_t address, void *bytes, size_t size);
@@ -125,4 +130,124 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_engine_NativeGate_destroy(JNIEnv *en
   if (g == NULL) return;
   (*env)->DeleteGlobalRef(env, g->target);
   free(g);
+}
+
+/*
+ * Exact instruction counting per translated block (the COUNTED clock's fast path; Java side:
+ * org.efiemu.core.clock.BlockCounter). A UC_HOOK_BLOCK callback runs before each translated block's first
+ * instruction; it asks Unicorn for that block's instruction count (uc_ctl UC_CTL_TB_REQUEST_CACHE: the uc_tb of the
+ * block Unicorn finds for the address, which is the block about to run) and adds it. A stop requested from a block
+ * hook ends the run before the block's first instruction (the exit check Unicorn emits at every block start follows
+ * the block hook's call). Positions inside the current block are derived in Java from RIP.
+ */
+typedef int (*ctl_fn)(void *uc, int control, ...);
+
+/* unicorn.h: struct uc_tb { uint64_t pc; uint16_t icount; uint16_t size; } */
+typedef struct {
+  uint64_t pc;
+  uint16_t icount;
+  uint16_t size;
+} uc_tb_t;
+
+/* UC_CTL_READ_WRITE(UC_CTL_TB_REQUEST_CACHE, 2): type 8 | 2 arguments << 26 | UC_CTL_IO_READ_WRITE (3) << 30 */
+#define CTL_TB_REQUEST_CACHE ((int) (8u | (2u << 26) | (3u << 30)))
+
+enum { BC_RUNNING = 0, BC_BUDGET_AT_BLOCK = 1, BC_BUDGET_IN_BLOCK = 2, BC_LOOKUP_FAILED = 3, BC_STOP_AT_BLOCK = 4 };
+
+/* The first 88 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
+typedef struct {
+  int64_t total;      /*  0: instructions of every block entered, each counted whole */
+  int64_t limit;      /*  8: unsigned; a block that would take total past it is not entered */
+  int64_t cur_addr;   /* 16: the block entered last (or refused by the budget) */
+  int64_t cur_size;   /* 24 */
+  int64_t cur_icount; /* 32 */
+  int64_t state;      /* 40: BC_* */
+  int64_t counting;   /* 48: 0 while Java runs a budget's last partial block (that block is Java's to count) */
+  int64_t blocks;     /* 56: blocks counted (statistics) */
+  int64_t stop_flag;  /* 64: set by Java (any thread): stop before the next block */
+  int64_t deadline;   /* 72: CLOCK_MONOTONIC nanoseconds after which the run stops before a block; 0: none */
+  int64_t ticks;      /* 80: blocks since the deadline was last compared */
+  ctl_fn ctl;
+  emu_stop_fn emu_stop;
+} blockcount_t;
+
+static int64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * uc_cb_hookcode_t for UC_HOOK_BLOCK. The uc_ctl lookup finds the block being entered (Unicorn just looked it up or
+ * chained to it; a hash-cache miss falls back to its block table). It could only translate anew if the running
+ * block were missing from both, which would need the block to be invalidated before its first instruction ran;
+ * the pc/size check below then stops the run instead of counting wrongly.
+ */
+static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
+  blockcount_t *b = (blockcount_t *) user;
+  if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 63) == 0 && monotonic_ns() >= b->deadline)) {
+    /* a stop asked for from another thread, or the wall-clock limit: before this block, which is not begun */
+    b->cur_addr = (int64_t) address;
+    b->cur_size = size;
+    b->cur_icount = 0;
+    b->state = BC_STOP_AT_BLOCK;
+    b->emu_stop(uc);
+    return;
+  }
+  if (!b->counting) return;
+  uc_tb_t tb;
+  memset(&tb, 0, sizeof tb);
+  int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
+  b->cur_addr = (int64_t) address;
+  b->cur_size = size;
+  if (err != 0 || tb.pc != address || tb.size != size || tb.icount == 0) {
+    b->cur_icount = 0;
+    b->state = BC_LOOKUP_FAILED;
+    b->emu_stop(uc);
+    return;
+  }
+  uint64_t total = (uint64_t) b->total;
+  b->cur_icount = tb.icount;
+  if (total + tb.icount > (uint64_t) b->limit) {
+    if (total == (uint64_t) b->limit) {
+      b->total = (int64_t) (total + 1); /* the block's first instruction passes the limit: begun, not run */
+      b->state = BC_BUDGET_AT_BLOCK;
+    } else {
+      b->state = BC_BUDGET_IN_BLOCK; /* Java runs the block's first limit - total instructions */
+    }
+    b->emu_stop(uc);
+    return;
+  }
+  b->total = (int64_t) (total + tb.icount);
+  b->blocks++;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *env, jclass cls, jlong ctl,
+    jlong emuStop) {
+  (void) env;
+  (void) cls;
+  blockcount_t *b = calloc(1, sizeof(blockcount_t));
+  if (b == NULL) return 0;
+  b->limit = -1;
+  b->counting = 1;
+  b->ctl = (ctl_fn) (intptr_t) ctl;
+  b->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
+  return (jlong) (intptr_t) b;
+}
+
+JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
+  (void) cls;
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 88);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &block_hook;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  free((void *) (intptr_t) counter);
 }

@@ -1,6 +1,7 @@
 # Builds the call-gate JNI shim: make -f native.mk OUT_DIR=<classes>/native/linux-x86_64 JAVA_HOME=<java.home>
 # Needs only gcc and the JDK's JNI headers. When either is missing the shim is skipped with a warning and the
-# library falls back to JNA callbacks (NativeGate.status() says why).
+# library falls back to JNA callbacks (NativeGate.status() says why) and counts instructions per instruction
+# (BlockCounter.unavailableReason()).
 SRC_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 CC ?= gcc
 JNI_INCLUDE := $(firstword $(wildcard $(JAVA_HOME)/include/jni.h $(JAVA_HOME)/../include/jni.h))

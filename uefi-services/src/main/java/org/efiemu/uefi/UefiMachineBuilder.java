@@ -19,6 +19,7 @@ public final class UefiMachineBuilder {
     String payloadName;
     long instructionBudget = 2_000_000_000L;
     Duration wallClock = Duration.ofMinutes(2);
+    org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -63,6 +64,16 @@ public final class UefiMachineBuilder {
     /** Host wall-clock safety limit (default 2 minutes; {@link Duration#ZERO} = none). */
     public UefiMachineBuilder wallClockLimit(Duration limit) {
         this.wallClock = Objects.requireNonNull(limit, "limit");
+        return this;
+    }
+
+    /**
+     * How the machine's clock counts instructions: per instruction (the default, exact everywhere) or
+     * {@link org.efiemu.core.clock.InstructionCounting#BLOCKS by block} (about twice as fast; exact except where
+     * {@link org.efiemu.core.machine.Machine#positionsExact()} says, after which a caller reruns per instruction).
+     */
+    public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
+        this.counting = Objects.requireNonNull(counting, "counting");
         return this;
     }
 

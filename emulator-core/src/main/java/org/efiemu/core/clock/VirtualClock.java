@@ -11,6 +11,7 @@ import org.efiemu.core.engine.Engine;
 public final class VirtualClock implements AutoCloseable {
   private final ClockMode mode;
   private final NativeCounter counter;
+  private final BlockCounter blocks;
   private final long cyclesPerInstruction;
   private final long cyclesPerHostCall;
   private final long cyclesPerRdtsc;
@@ -24,11 +25,25 @@ public final class VirtualClock implements AutoCloseable {
    */
   public VirtualClock(Engine engine, ClockMode mode, long cyclesPerInstruction, long cyclesPerHostCall,
       long cyclesPerRdtsc, long frequencyHz) {
+    this(engine, mode, InstructionCounting.PER_INSTRUCTION, cyclesPerInstruction, cyclesPerHostCall, cyclesPerRdtsc,
+        frequencyHz);
+  }
+
+  /**
+   * @param counting how a {@link ClockMode#COUNTED} clock counts ({@link InstructionCounting#BLOCKS} falls back to
+   *     per instruction where the block counter is unavailable); ignored for {@link ClockMode#HOST_EVENTS}
+   * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
+   */
+  public VirtualClock(Engine engine, ClockMode mode, InstructionCounting counting, long cyclesPerInstruction,
+      long cyclesPerHostCall, long cyclesPerRdtsc, long frequencyHz) {
     if (cyclesPerInstruction < 0 || cyclesPerHostCall < 0 || cyclesPerRdtsc < 0 || frequencyHz <= 0) {
       throw new IllegalArgumentException("VirtualClock: costs must be >= 0 and frequencyHz > 0");
     }
     this.mode = mode;
-    this.counter = mode == ClockMode.COUNTED ? new NativeCounter(engine) : null;
+    boolean byBlock = mode == ClockMode.COUNTED && counting == InstructionCounting.BLOCKS
+        && BlockCounter.available();
+    this.blocks = byBlock ? new BlockCounter(engine) : null;
+    this.counter = mode == ClockMode.COUNTED && !byBlock ? new NativeCounter(engine) : null;
     this.cyclesPerInstruction = cyclesPerInstruction;
     this.cyclesPerHostCall = cyclesPerHostCall;
     this.cyclesPerRdtsc = cyclesPerRdtsc;
@@ -39,9 +54,70 @@ public final class VirtualClock implements AutoCloseable {
     return mode;
   }
 
+  /** How instructions are counted now; null in {@link ClockMode#HOST_EVENTS}. */
+  public InstructionCounting counting() {
+    return blocks != null ? InstructionCounting.BLOCKS : counter != null ? InstructionCounting.PER_INSTRUCTION : null;
+  }
+
+  /**
+   * True when a hook over all code runs before every instruction (the per-instruction counter), so an all-code hook
+   * added later (e.g. the debugger's stop flag) takes effect in code translated before it; otherwise adding one
+   * needs the translated code flushed.
+   */
+  public boolean hooksEveryInstruction() {
+    return counter != null;
+  }
+
+  /** Translated blocks the block counter has counted (0 unless counting by block): a cost statistic. */
+  public long countedBlocks() {
+    return blocks == null ? 0 : blocks.blocks();
+  }
+
   /** Instructions begun (always 0 in {@link ClockMode#HOST_EVENTS}). */
   public long instructions() {
-    return counter == null ? 0 : counter.count();
+    return blocks != null ? blocks.count() : counter == null ? 0 : counter.count();
+  }
+
+  // The run protocol of Machine: beginRun, uc_emu_start, then while budgetStoppedInsideBlock finishBudget, endRun.
+
+  /**
+   * A run of the guest starts (readings during it place the position inside the current block from RIP); returns
+   * the wall-clock limit to give {@code uc_emu_start}: 0 when the block counter enforces {@code timeoutMicros}
+   * itself (see {@link BlockCounter#beginRun}).
+   */
+  public long beginRun(long timeoutMicros) {
+    if (blocks == null) return timeoutMicros;
+    blocks.beginRun(timeoutMicros);
+    return 0;
+  }
+
+  /**
+   * Asks a run in progress, from a thread other than the one emulating, to stop before its next block (where RIP
+   * and the count are exact); returns false when this clock cannot (not counting by block): then use
+   * {@code uc_emu_stop}.
+   */
+  public boolean requestStopBeforeNextBlock() {
+    if (blocks == null) return false;
+    blocks.requestStopBeforeNextBlock();
+    return true;
+  }
+
+  /**
+   * True when the run stopped before a translated block that the instruction budget lets run only in part; the
+   * caller then calls {@link #finishBudget}. Always false unless counting by block.
+   */
+  public boolean budgetStoppedInsideBlock() {
+    return blocks != null && blocks.stoppedInsideBlock();
+  }
+
+  /** Runs the part of the block the budget allows (see {@link BlockCounter}); returns the engine's result. */
+  public org.efiemu.core.engine.UcError finishBudget(long timeoutMicros) {
+    return blocks.finishBudget(timeoutMicros);
+  }
+
+  /** The run ended: RIP and the count become final. */
+  public void endRun() {
+    if (blocks != null) blocks.endRun();
   }
 
   public long hostCalls() {
@@ -86,6 +162,10 @@ public final class VirtualClock implements AutoCloseable {
    * counter enforces it, the budget itself in {@link ClockMode#HOST_EVENTS}).
    */
   public long armBudget(long budget) {
+    if (blocks != null) {
+      blocks.limit(budget == 0 ? -1L : blocks.count() + budget);
+      return 0;
+    }
     if (counter == null) return budget;
     counter.limit(budget == 0 ? -1L : counter.count() + budget);
     return 0;
@@ -93,7 +173,7 @@ public final class VirtualClock implements AutoCloseable {
 
   /** True when the last run ended because the counted budget ran out. */
   public boolean budgetExhausted(long startCount, long budget) {
-    return counter != null && budget != 0 && counter.count() - startCount > budget;
+    return (counter != null || blocks != null) && budget != 0 && instructions() - startCount > budget;
   }
 
   /** State for snapshots. */
@@ -104,6 +184,7 @@ public final class VirtualClock implements AutoCloseable {
   /** Restores {@link #save()} output. */
   public void restore(long[] s) {
     if (counter != null) counter.set(s[0]);
+    if (blocks != null) blocks.set(s[0]);
     hostCalls = s[1];
     rdtscReads = s[2];
     extraCycles = s[3];
@@ -112,5 +193,6 @@ public final class VirtualClock implements AutoCloseable {
   @Override
   public void close() {
     if (counter != null) counter.close();
+    if (blocks != null) blocks.close();
   }
 }

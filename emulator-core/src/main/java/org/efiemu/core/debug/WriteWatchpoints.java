@@ -118,7 +118,7 @@ final class WriteWatchpoints {
    * already makes every instruction call the hooks.
    */
   private void flushIfUncounted() {
-    if (machine.clock().mode() == ClockMode.HOST_EVENTS) TranslationCache.flush(engine);
+    if (!machine.clock().hooksEveryInstruction()) TranslationCache.flush(engine);
   }
 
   /** Removes every watchpoint hook and the stop flag. */

@@ -140,18 +140,24 @@ public final class Engine implements AutoCloseable {
   /** {@code uc_mmio_map}: a device whose reads and writes go to {@code handler}. */
   public void mapMmio(long address, long size, MmioHandler handler) {
     UnicornLib.uc_cb_mmio_read_t r = (u, offset, sz, user) -> {
+      enterMemoryHook();
       try {
         return handler.read(offset, sz);
       } catch (Throwable t) {
         fail(t);
         return 0;
+      } finally {
+        leaveMemoryHook();
       }
     };
     UnicornLib.uc_cb_mmio_write_t w = (u, offset, sz, value, user) -> {
+      enterMemoryHook();
       try {
         handler.write(offset, sz, value);
       } catch (Throwable t) {
         fail(t);
+      } finally {
+        leaveMemoryHook();
       }
     };
     check(UnicornLib.uc_mmio_map(uc(), address, size, r, 0, w, 0),
@@ -207,6 +213,10 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_reg_read}. */
   public long reg(X86Reg reg) {
+    if (reg == X86Reg.RIP && memoryHookDepth > 0 && allCodeHooks == 0 && !ripReadInMemoryHook) {
+      ripReadInMemoryHook = true;
+      if (onRipReadInMemoryHook != null) onRipReadInMemoryHook.run();
+    }
     fast.putLong(0, 0);
     int err = UnicornLib.uc_reg_read(uc(), reg.id(), fastAddress);
     if (err != 0) check(err, "reg_read " + reg);
@@ -215,6 +225,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_reg_write}. */
   public void reg(X86Reg reg, long value) {
+    if (reg == X86Reg.RIP && ripWrites != null) ripWrites.accept(value);
     fast.putLong(0, value);
     int err = UnicornLib.uc_reg_write(uc(), reg.id(), fastAddress);
     if (err != 0) check(err, String.format("reg_write %s value=0x%X", reg, value));
@@ -313,6 +324,70 @@ public final class Engine implements AutoCloseable {
     return hooks.addNativeCodeHook(function, userData, description);
   }
 
+  /**
+   * Installs a native function as a {@code UC_HOOK_BLOCK} callback over all code ({@code uc_cb_hookcode_t}
+   * signature, called before each translated block with the block's address and size in bytes; {@code userData} is
+   * passed through). {@code release} runs once the hook is removed (or the engine closed), e.g. to free
+   * {@code userData}.
+   */
+  public Hook addNativeBlockHook(long function, long userData, String description, Runnable release) {
+    return hooks.addNativeBlockHook(function, userData, description, release);
+  }
+
+  /**
+   * Drops the translated blocks holding code of {@code [begin, end)} ({@code uc_ctl(UC_CTL_TB_REMOVE_CACHE)},
+   * unicorn.h): hooks added or removed since they were translated take effect there, and so does a new
+   * {@code until} address of {@link #emuStart}.
+   */
+  public void removeTranslations(long begin, long end) {
+    int err = UnicornLoader.load().getFunction("uc_ctl").invokeInt(new Object[] {new com.sun.jna.Pointer(uc()),
+        TB_REMOVE_CACHE, begin, end});
+    check(err, String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
+  }
+
+  /** {@code UC_CTL_TB_REMOVE_CACHE} (9) | 2 arguments &lt;&lt; 26 | {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
+  private java.util.function.LongConsumer ripWrites;
+  private int memoryHookDepth;
+  /** Hooks over all code installed now (EngineHooks counts them). */
+  int allCodeHooks;
+  private boolean ripReadInMemoryHook;
+  private Runnable onRipReadInMemoryHook;
+
+  /** A memory, invalid-memory or MMIO callback starts (on the emulating thread). */
+  void enterMemoryHook() {
+    memoryHookDepth++;
+  }
+
+  void leaveMemoryHook() {
+    memoryHookDepth--;
+  }
+
+  /**
+   * True when RIP was read inside a memory, invalid-memory or MMIO callback, while no hook over all code was installed,
+   * since {@link #clearRipReadInMemoryHook()}. Unicorn 2.0.1 writes the guest RIP back before every instruction only
+   * while an all-code hook is installed (and in code translated since); without one, RIP inside such a callback is
+   * where it was last written back (e.g. the start of the translated block), not the accessing instruction.
+   */
+  public boolean ripReadInMemoryHook() {
+    return ripReadInMemoryHook;
+  }
+
+  /** True while a hook over all code is installed (Unicorn then calls the hook helper before every instruction). */
+  public boolean hooksEveryInstruction() {
+    return allCodeHooks > 0;
+  }
+
+  /** Runs {@code listener} (inside the memory hook) when {@link #ripReadInMemoryHook()} turns true; null: none. */
+  public void onRipReadInMemoryHook(Runnable listener) {
+    this.onRipReadInMemoryHook = listener;
+  }
+
+  public void clearRipReadInMemoryHook() {
+    ripReadInMemoryHook = false;
+  }
+
+  private static final int TB_REMOVE_CACHE = 9 | (2 << 26) | (1 << 30);
+
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
   public Hook addInterruptHook(InterruptHook hook) {
     return hooks.addInterruptHook(hook);
@@ -359,6 +434,15 @@ public final class Engine implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- run
+
+  /**
+   * Tells {@code listener} the new value before each write of RIP through {@link #reg(X86Reg, long)}, while the old
+   * value can still be read (a hook that moves RIP ends Unicorn's translated block early; the block instruction
+   * counter needs to know). One listener; null removes it.
+   */
+  public void ripWriteListener(java.util.function.LongConsumer listener) {
+    this.ripWrites = listener;
+  }
 
   /**
    * {@code uc_emu_start}. Returns the engine's result code (faults such as {@link UcError#READ_UNMAPPED} are

@@ -34,7 +34,9 @@ final class EngineHooks {
   private Hook install(int type, Object callback, long begin, long end, int arg, String description,
       Runnable release, ToIntFunction<long[]> adder) {
     long[] hh = new long[1];
-    Engine.check(adder.applyAsInt(hh), String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
+    int err = adder.applyAsInt(hh);
+    if (err != 0 && release != null) release.run(); // nothing was installed: free what the hook would have owned
+    Engine.check(err, String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
     Hook h = new Hook(engine, hh[0], callback, description, release);
     hooks.put(hh[0], h);
     return h;
@@ -49,8 +51,15 @@ final class EngineHooks {
         engine.fail(t);
       }
     };
-    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code",
+    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code", allCode(begin, end),
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+  }
+
+  /** For a hook over all code ({@code begin > end}): counts it while installed ({@link Engine#hooksEveryInstruction}). */
+  private Runnable allCode(long begin, long end) {
+    if (Long.compareUnsigned(begin, end) <= 0) return null;
+    engine.allCodeHooks++;
+    return () -> engine.allCodeHooks--;
   }
 
   /**
@@ -103,8 +112,17 @@ final class EngineHooks {
    * signature; {@code userData} is passed through). Used for counters that must not call into Java.
    */
   Hook addNativeCodeHook(long function, long userData, String description) {
-    return install(UnicornLib.UC_HOOK_CODE, Long.valueOf(function), 1, 0, 0, description,
+    return install(UnicornLib.UC_HOOK_CODE, Long.valueOf(function), 1, 0, 0, description, allCode(1, 0),
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, function, userData, 1, 0, 0));
+  }
+
+  /**
+   * Installs a native function as a {@code UC_HOOK_BLOCK} callback over all code ({@code uc_cb_hookcode_t}
+   * signature; {@code userData} is passed through).
+   */
+  Hook addNativeBlockHook(long function, long userData, String description, Runnable release) {
+    return install(UnicornLib.UC_HOOK_BLOCK, Long.valueOf(function), 1, 0, 0, description, release,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_BLOCK, function, userData, 1, 0, 0));
   }
 
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
@@ -126,10 +144,13 @@ final class EngineHooks {
    */
   Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
     UnicornLib.uc_cb_hookmem_t cb = (u, type, address, size, value, user) -> {
+      engine.enterMemoryHook();
       try {
         hook.onAccess(MemAccess.of(type), address, size, value);
       } catch (Throwable t) {
         engine.fail(t);
+      } finally {
+        engine.leaveMemoryHook();
       }
     };
     return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
@@ -142,11 +163,14 @@ final class EngineHooks {
    */
   Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
     UnicornLib.uc_cb_eventmem_t cb = (u, type, address, size, value, user) -> {
+      engine.enterMemoryHook();
       try {
         return hook.onInvalid(MemAccess.of(type), address, size, value);
       } catch (Throwable t) {
         engine.fail(t);
         return false;
+      } finally {
+        engine.leaveMemoryHook();
       }
     };
     return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),

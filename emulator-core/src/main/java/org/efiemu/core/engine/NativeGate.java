@@ -20,7 +20,8 @@ import java.nio.file.StandardCopyOption;
  * are handed to C from the library JNA loaded, so the shim has no link-time dependency on Unicorn.
  *
  * <p>{@link #status()} tells whether the shim is usable and, if not, why; {@code -Defiemu.gate.native=false}
- * disables it (every gate then uses JNA callbacks).
+ * disables it (every gate then uses JNA callbacks, and the block instruction counter
+ * {@link org.efiemu.core.clock.BlockCounter}, which lives in the same library, is unavailable).
  */
 public final class NativeGate {
   /** System property; {@code false} disables the shim. */

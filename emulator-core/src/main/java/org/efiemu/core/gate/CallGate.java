@@ -353,6 +353,14 @@ public final class CallGate implements AutoCloseable {
     return n;
   }
 
+  /**
+   * True when the calling thread is a continuation worker of some gate: it runs a host function while the emulating
+   * thread waits inside that gate's hook, so it acts for the emulating thread.
+   */
+  public static boolean onWorkerThread() {
+    return Continuation.isWorkerThread();
+  }
+
   /** How calls went through this gate so far (inline or on a continuation worker). */
   public Stats stats() {
     return new Stats(inlineCalls, continuationCalls, workersStarted);

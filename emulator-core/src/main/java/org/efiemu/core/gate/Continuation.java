@@ -52,7 +52,15 @@ final class Continuation {
     thread.start();
   }
 
+  /** True on a continuation worker thread (any gate's). */
+  static boolean isWorkerThread() {
+    return WORKER.get();
+  }
+
+  private static final ThreadLocal<Boolean> WORKER = ThreadLocal.withInitial(() -> false);
+
   private void work() {
+    WORKER.set(true);
     while (!closed) {
       Object m = takeForWorker(true);
       if (!(m instanceof Job job)) return; // SHUTDOWN, or retired while idle

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.efiemu.core.clock.ClockMode;
+import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.clock.RdtscVirtualizer;
 import org.efiemu.core.clock.VirtualClock;
 import org.efiemu.core.engine.Engine;
@@ -44,6 +45,9 @@ public final class Machine implements AutoCloseable {
   private final long exitAddress;
   private final Map<String, SnapshotParticipant> participants = new LinkedHashMap<>();
   private final StopState stop = new StopState();
+  private boolean positionsExact = true;
+  /** The thread inside {@code uc_emu_start}, while a run is in progress. */
+  private volatile Thread emulating;
   /** The last guest CR3 (other than the machine's own) whose tables were walked and found identity. */
   private long verifiedCr3 = -1;
 
@@ -78,8 +82,8 @@ public final class Machine implements AutoCloseable {
       cpu = b.cpu;
       stackTop = b.stackTop;
       cr3 = LongMode.enter(engine, memory, b.structuresBase, b.layout.top(), b.stackTop);
-      clock = new VirtualClock(engine, b.clockMode, b.cyclesPerInstruction, b.cyclesPerHostCall, b.cyclesPerRdtsc,
-          b.tscFrequencyHz);
+      clock = new VirtualClock(engine, b.clockMode, b.counting, b.cyclesPerInstruction, b.cyclesPerHostCall,
+          b.cyclesPerRdtsc, b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
           (java.util.function.LongConsumer) guestCr3 -> {
@@ -161,10 +165,18 @@ public final class Machine implements AutoCloseable {
 
   private void requestStop(StopReason reason, String detail) {
     stop.set(reason, detail);
-    engine.emuStop();
+    // From a hook (the emulating thread, or a continuation worker while it waits in the gate's hook) the stop lands
+    // before the next instruction. From any other thread a block-counting clock stops the run before the next block
+    // (uc_emu_stop would stop it between chained blocks, where Unicorn 2.0.1 leaves RIP stale).
+    Thread t = Thread.currentThread();
+    if (t == emulating || CallGate.onWorkerThread() || !clock.requestStopBeforeNextBlock()) engine.emuStop();
   }
 
-  /** Asks the running guest to stop (thread-safe); the run ends with {@link StopReason#HOST_STOP}. */
+  /**
+   * Asks the running guest to stop (thread-safe); the run ends with {@link StopReason#HOST_STOP}. From a hook (or a
+   * host function) the stop lands before the next instruction; from another thread, with instructions counted by
+   * block, before the next translated block (so that RIP and the count are exact there).
+   */
   public void requestStop(String reason) {
     requestStop(StopReason.HOST_STOP, reason);
   }
@@ -198,13 +210,24 @@ public final class Machine implements AutoCloseable {
     long count = clock.armBudget(limits.instructions());
     long t0 = System.nanoTime();
     UcError err;
+    long timeout = clock.beginRun(limits.timeoutMicros());
+    engine.clearRipReadInMemoryHook();
+    emulating = Thread.currentThread();
     try {
-      err = engine.emuStart(begin, 0, limits.timeoutMicros(), count);
+      err = engine.emuStart(begin, 0, timeout, count);
+      // counting by block: the budget stopped before a block it lets run only in part; run that part
+      if (clock.budgetStoppedInsideBlock()) err = clock.finishBudget(timeout);
     } finally {
+      emulating = null;
       clock.armBudget(0);
+      clock.endRun();
       gate.abandonPending();
     }
     long elapsed = System.nanoTime() - t0;
+    if (clock.counting() == InstructionCounting.BLOCKS && (engine.ripReadInMemoryHook() || err == UcError.READ_UNMAPPED
+        || err == UcError.WRITE_UNMAPPED || err == UcError.READ_PROT || err == UcError.WRITE_PROT)) {
+      positionsExact = false;
+    }
     StopReason reason = stop.reason;
     String detail = stop.detail;
     if (reason == null && physical.lastFault() != null) {
@@ -351,6 +374,32 @@ public final class Machine implements AutoCloseable {
   /** The CR3 of the machine's identity page tables. */
   public long identityCr3() {
     return cr3;
+  }
+
+  /**
+   * False once a run of this machine, counting instructions by block ({@link InstructionCounting#BLOCKS}), depended
+   * on the position of an instruction inside a memory access: a run that ended in a data read or write fault, or a
+   * memory, invalid-memory or MMIO hook that read RIP (or the clock inside a block). Unicorn 2.0.1 writes the guest
+   * RIP back before every instruction only while an all-code hook runs (the per-instruction counter's); without one,
+   * RIP there is where it was last written back (e.g. the start of the translated block), so such a stop's RIP and
+   * count, and RIPs read in such hooks, may differ from {@link InstructionCounting#PER_INSTRUCTION}'s. Every other
+   * value (counts, virtual time, budget stops, host calls, RDTSC, faults raised as CPU exceptions) is the same. A
+   * caller that can rebuild the machine reruns it per instruction when this is false (as the scenario runner does).
+   * Always true when counting per instruction.
+   */
+  public boolean positionsExact() {
+    return positionsExact;
+  }
+
+  /**
+   * With {@code true}, a run counting by block stops ({@link StopReason#HOST_STOP}) as soon as a memory hook reads RIP,
+   * since its result will be discarded and the run repeated per instruction ({@link #positionsExact()}). Off by
+   * default.
+   */
+  public void stopWhenPositionsInexact(boolean stop) {
+    if (clock.counting() != InstructionCounting.BLOCKS) return;
+    engine.onRipReadInMemoryHook(stop ? () -> requestStop(StopReason.HOST_STOP,
+        "a memory hook read RIP, which counting by block does not keep exact; rerun per instruction") : null);
   }
 
   /** True when the library hooks RDTSC itself (Unicorn 2.1+); otherwise see {@link #declareCode}. */

@@ -2,6 +2,7 @@ package org.efiemu.core.machine;
 
 import java.util.Objects;
 import org.efiemu.core.clock.ClockMode;
+import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.memory.PhysicalLayout;
 import org.efiemu.core.memory.PhysicalMemory;
 
@@ -18,6 +19,7 @@ public final class MachineBuilder {
   long chunkSize = PhysicalMemory.DEFAULT_CHUNK;
   CpuDescription cpu = CpuDescription.genericIntel();
   ClockMode clockMode = ClockMode.COUNTED;
+  InstructionCounting counting = InstructionCounting.PER_INSTRUCTION;
   long cyclesPerInstruction = 1;
   long cyclesPerHostCall = 100;
   long cyclesPerRdtsc = 20;
@@ -62,6 +64,16 @@ public final class MachineBuilder {
     this.clockMode = Objects.requireNonNull(mode, "mode");
     this.cyclesPerInstruction = perInstruction;
     this.cyclesPerHostCall = perHostCall;
+    return this;
+  }
+
+  /**
+   * How a {@link ClockMode#COUNTED} clock counts instructions: {@link InstructionCounting#PER_INSTRUCTION} (the
+   * default; exact everywhere) or {@link InstructionCounting#BLOCKS} (about twice as fast; exact except where
+   * {@link Machine#positionsExact()} says).
+   */
+  public MachineBuilder instructionCounting(InstructionCounting counting) {
+    this.counting = Objects.requireNonNull(counting, "counting");
     return this;
   }
 

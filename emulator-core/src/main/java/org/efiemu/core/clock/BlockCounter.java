@@ -1,0 +1,336 @@
+package org.efiemu.core.clock;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.efiemu.core.debug.disasm.Disassembler;
+import org.efiemu.core.debug.disasm.Instruction;
+import org.efiemu.core.engine.Engine;
+import org.efiemu.core.engine.Hook;
+import org.efiemu.core.engine.NativeGate;
+import org.efiemu.core.engine.UnicornLoader;
+import org.efiemu.core.engine.X86Reg;
+
+/**
+ * Counts the instructions the guest begins as {@link NativeCounter} does, with one native call per translated block
+ * instead of one per instruction ({@link InstructionCounting#BLOCKS}). Facts below are Unicorn 2.0.1's (Debian
+ * {@code libunicorn2}), checked by {@code InstructionCountingDifferentialTest} in emulator-core and early-alloc.
+ *
+ * <p><b>Where the numbers come from.</b> A {@code UC_HOOK_BLOCK} callback written in C (the JNI shim
+ * {@code efiemu_gate.c}, {@code block_hook}) runs before each translated block; it asks Unicorn for the block's
+ * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}: the {@code uc_tb} of the block Unicorn finds for that
+ * address, i.e. the one about to run) and adds it. There is no table of our own, so nothing can go stale when code
+ * changes: rewritten code is retranslated by Unicorn and the new block's count is read. The callback checks the
+ * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link IllegalStateException}).
+ * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
+ * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
+ * jump target), so after such a stop RIP is set to the block's start here.
+ *
+ * <p><b>Inside a block.</b> The count includes the current block whole. Readings during a run subtract the
+ * instructions of the current block not yet begun, found from RIP: the instruction at RIP has begun (gate, RDTSC,
+ * breakpoint and stop-flag hooks run before the instruction at RIP, Unicorn writing RIP back for them; a CPU
+ * exception leaves RIP on the faulting instruction); a RIP outside the block (or at its end) means the block ran to
+ * its end (INT3 and HLT end their block and leave RIP after it). A one-instruction block (every call-gate slot) needs
+ * no RIP. Instruction lengths come from Capstone over the block's bytes, checked against Unicorn's size and count.
+ * A hook that moves RIP (RDTSC emulation) makes Unicorn leave the block there: the rest of it is uncounted
+ * ({@link Engine#ripWriteListener}).
+ *
+ * <p><b>Not exact: memory hooks.</b> Unicorn writes RIP back before every instruction only while an all-code hook
+ * runs. Without one, RIP inside a memory, invalid-memory or MMIO hook, and at a data read or write fault that ends
+ * the run, is where it was last written back (often the block's start), so a count read there, that stop's count and
+ * RIP, and RIPs read by such hooks may differ from the per-instruction counter's.
+ * {@link org.efiemu.core.machine.Machine#positionsExact()} turns false when that happened; a caller that needs those
+ * values reruns per instruction (deterministic, so the guest does the same).
+ *
+ * <p><b>Code that rewrites its own block.</b> A guest store into the very block it is running makes Unicorn leave
+ * that block and run the store again as a one-instruction block, which the lookup does not return: the run ends
+ * with {@link IllegalStateException} instead of a wrong count. (Unicorn 2.0.1 itself aborts the JVM on such code
+ * with the per-instruction counter or no counter at all.) Code rewritten elsewhere is retranslated and counted
+ * exactly.
+ *
+ * <p><b>Budget.</b> A block whose instructions would take the count past the limit is not entered: when its first
+ * instruction is the one past the limit, that instruction is counted and not run (as {@link NativeCounter} does);
+ * otherwise {@link #finishBudget} runs the block's first {@code limit - count} instructions with the instruction
+ * after them as {@code uc_emu_start}'s {@code until} address (Unicorn stops before an {@code until} instruction
+ * without running its hooks, also inside a block), translating that block afresh before and after.
+ *
+ * <p><b>Other stops.</b> A stop asked for from another thread ({@link #requestStopBeforeNextBlock}) and the run's
+ * wall-clock limit (a deadline the C callback compares every 64 blocks) also end the run before a block, so RIP and
+ * the count are exact there too.
+ *
+ * <p>Native state lives in one {@code malloc}'ed block owned by this counter's hook, freed when the hook is removed
+ * (at {@link #close()} or when the engine closes); nothing is shared between machines. Needs the JNI shim
+ * ({@link NativeGate#status()}) and Capstone ({@link #available()}).
+ */
+public final class BlockCounter implements AutoCloseable {
+  private static final int TOTAL = 0;
+  private static final int LIMIT = 8;
+  private static final int CUR_ADDR = 16;
+  private static final int CUR_SIZE = 24;
+  private static final int CUR_ICOUNT = 32;
+  private static final int STATE = 40;
+  private static final int COUNTING = 48;
+  private static final int BLOCKS = 56;
+  private static final int STOP_FLAG = 64;
+  private static final int DEADLINE = 72;
+
+  static final int RUNNING = 0;
+  static final int BUDGET_AT_BLOCK = 1;
+  static final int BUDGET_IN_BLOCK = 2;
+  static final int LOOKUP_FAILED = 3;
+  static final int STOP_AT_BLOCK = 4;
+
+  /** System property; {@code false} makes {@link ClockMode#COUNTED} use the per-instruction {@link NativeCounter}. */
+  public static final String PROPERTY = "efiemu.clock.blocks";
+
+  private static final class Holder {
+    static final String UNAVAILABLE = probe();
+  }
+
+  private final Engine engine;
+  private final ByteBuffer state;
+  private final Hook hook;
+  private Disassembler disassembler;
+  private boolean running;
+  /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
+  private volatile boolean released;
+  private long finalCount;
+
+  /** Null when the block counter can be used, else why not. */
+  public static String unavailableReason() {
+    return Holder.UNAVAILABLE;
+  }
+
+  /** True when the JNI shim and Capstone are there and {@code -Defiemu.clock.blocks=false} is not set. */
+  public static boolean available() {
+    return Holder.UNAVAILABLE == null;
+  }
+
+  private static String probe() {
+    if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) return "disabled by -D" + PROPERTY + "=false";
+    NativeGate.Status s = NativeGate.status();
+    if (!s.available()) return s.toString();
+    try (Disassembler d = new Disassembler()) {
+      if (d.disassemble(new byte[] {(byte) 0x90, (byte) 0xC3}, 0, 2).size() != 2) return "Capstone decodes wrongly";
+      return null;
+    } catch (RuntimeException | LinkageError e) {
+      return "Capstone unavailable: " + e;
+    }
+  }
+
+  /** Installs the counter on {@code engine}, starting at zero with no limit. */
+  public BlockCounter(Engine engine) {
+    if (!available()) throw new IllegalStateException("block counter unavailable: " + unavailableReason());
+    this.engine = engine;
+    NativeLibrary lib = UnicornLoader.load();
+    long handle = create(Pointer.nativeValue(lib.getFunction("uc_ctl")),
+        Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
+    if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
+    state = state(handle).order(ByteOrder.nativeOrder());
+    // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
+    // count is kept in Java for readings after close
+    hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {
+      finalCount = state.getLong(TOTAL);
+      released = true;
+      destroy(handle);
+    });
+    engine.ripWriteListener(this::beforeRipWrite);
+  }
+
+  /**
+   * A hook moves RIP to {@code target} during a run: Unicorn leaves the current block there and goes on with a new
+   * block at {@code target}, so the block's instructions after the one at RIP will not run and must not count.
+   * During {@link #finishBudget} only a move to the next instruction of the block (RDTSC emulation) is possible.
+   */
+  private void beforeRipWrite(long target) {
+    if (!running || state.getLong(STATE) != RUNNING) return;
+    long icount = state.getLong(CUR_ICOUNT);
+    if (icount <= 1) return;
+    long rip = engine.reg(X86Reg.RIP);
+    if (state.getLong(COUNTING) == 0) {
+      long start = state.getLong(CUR_ADDR);
+      long[] starts = starts(start, state.getLong(CUR_SIZE), (int) icount);
+      for (int i = 0; i + 1 < starts.length; i++) {
+        if (starts[i] == rip && starts[i + 1] == target) return; // the partial block goes on at the next instruction
+      }
+      throw new IllegalStateException(String.format("a hook moved RIP from 0x%X to 0x%X inside the partial block at "
+          + "0x%X that ends an instruction budget; only a move to the next instruction is supported there", rip,
+          target, start));
+    }
+    state.putLong(TOTAL, state.getLong(TOTAL) - icount + begun(rip));
+    state.putLong(CUR_ICOUNT, 0);
+  }
+
+  /** Instructions begun (exact during a run too: see the class comment). */
+  public long count() {
+    if (released) return finalCount;
+    long total = state.getLong(TOTAL);
+    if (!running) return total;
+    long icount = state.getLong(CUR_ICOUNT);
+    if (icount <= 1) return total;
+    return total - icount + begun(engine.reg(X86Reg.RIP));
+  }
+
+  /** Sets the count (between runs). */
+  public void set(long count) {
+    if (released) {
+      finalCount = count;
+      return;
+    }
+    state.putLong(TOTAL, count);
+    state.putLong(CUR_ICOUNT, 0);
+  }
+
+  /** Stops before the instruction that would make the count pass {@code limit} (unsigned); -1 for no limit. */
+  public void limit(long limit) {
+    if (released) return;
+    state.putLong(LIMIT, limit);
+  }
+
+  /** Blocks counted so far (statistics). */
+  public long blocks() {
+    if (released) return 0;
+    return state.getLong(BLOCKS);
+  }
+
+  /**
+   * A run starts: readings use RIP from now on. The counter enforces {@code timeoutMicros} (0: none) itself, before
+   * a block, so that RIP is exact when it ends the run (Unicorn's own timeout stops between chained blocks, where
+   * Unicorn 2.0.1 has not written RIP back).
+   */
+  void beginRun(long timeoutMicros) {
+    state.putLong(STATE, RUNNING);
+    state.putLong(CUR_ICOUNT, 0);
+    state.putLong(STOP_FLAG, 0);
+    state.putLong(DEADLINE, timeoutMicros > 0 ? Math.max(1, System.nanoTime() + timeoutMicros * 1000) : 0);
+    running = true;
+  }
+
+  /**
+   * Stops the run before the next block (from any thread; a request while no run is in progress is dropped when
+   * the next run starts, as {@code uc_emu_stop} outside a run is).
+   */
+  void requestStopBeforeNextBlock() {
+    state.putLong(STOP_FLAG, 1);
+  }
+
+  /** True when the run stopped before a block that the budget lets run only in part ({@link #finishBudget}). */
+  boolean stoppedInsideBlock() {
+    return state.getLong(STATE) == BUDGET_IN_BLOCK;
+  }
+
+  /**
+   * Runs the first {@code limit - total} instructions of the block the budget stopped before; returns the
+   * engine's result. Afterwards the count is as {@link NativeCounter} leaves it: when the partial block ran
+   * through, the instruction past the limit is counted (not run).
+   *
+   * @param timeoutMicros the wall-clock limit for this part
+   */
+  org.efiemu.core.engine.UcError finishBudget(long timeoutMicros) {
+    long start = state.getLong(CUR_ADDR);
+    long size = state.getLong(CUR_SIZE);
+    int icount = (int) state.getLong(CUR_ICOUNT);
+    // Unicorn 2.0.1 writes RIP back when a code hook runs, not when a block hook stops (between chained blocks RIP
+    // still holds an older jump target): the run stopped before the block, so RIP is its start
+    engine.reg(X86Reg.RIP, start);
+    long total = state.getLong(TOTAL);
+    long limit = state.getLong(LIMIT);
+    int run = Math.toIntExact(limit - total); // 1 .. icount-1
+    long until = starts(start, size, icount)[run];
+    // the block counts whole from here on; RIP places readings inside it, as in any block
+    state.putLong(TOTAL, total + icount);
+    state.putLong(STATE, RUNNING);
+    state.putLong(COUNTING, 0);
+    engine.removeTranslations(start, start + size);
+    org.efiemu.core.engine.UcError err;
+    try {
+      err = engine.emuStart(start, until, timeoutMicros, 0);
+    } finally {
+      state.putLong(COUNTING, 1);
+      engine.removeTranslations(start, start + size);
+    }
+    if (engine.reg(X86Reg.RIP) == until && state.getLong(STATE) == RUNNING) {
+      state.putLong(TOTAL, limit + 1); // the instruction at until: begun (counted) but not run, as per instruction
+      state.putLong(CUR_ICOUNT, 0);
+      state.putLong(CUR_ADDR, until); // where RIP stays
+      state.putLong(STATE, BUDGET_AT_BLOCK);
+    }
+    return err;
+  }
+
+  /** The run is over: RIP and the count become final, and readings stop using RIP. */
+  void endRun() {
+    running = false;
+    state.putLong(DEADLINE, 0);
+    state.putLong(STOP_FLAG, 0);
+    long st = state.getLong(STATE);
+    state.putLong(STATE, RUNNING);
+    if (st == LOOKUP_FAILED) {
+      state.putLong(CUR_ICOUNT, 0);
+      throw new IllegalStateException(String.format("Unicorn gave no translated block matching the block hook at "
+          + "0x%X (size %d); the instruction count would be wrong", state.getLong(CUR_ADDR), state.getLong(CUR_SIZE)));
+    }
+    if (st == BUDGET_AT_BLOCK || st == STOP_AT_BLOCK) {
+      engine.reg(X86Reg.RIP, state.getLong(CUR_ADDR)); // stopped before the block: see finishBudget
+    } else {
+      long icount = state.getLong(CUR_ICOUNT);
+      if (icount > 0) state.putLong(TOTAL, state.getLong(TOTAL) - icount + begun(engine.reg(X86Reg.RIP)));
+    }
+    state.putLong(CUR_ICOUNT, 0);
+  }
+
+  /** Instructions of the current block begun when RIP is {@code rip}. */
+  private long begun(long rip) {
+    long start = state.getLong(CUR_ADDR);
+    long size = state.getLong(CUR_SIZE);
+    int icount = (int) state.getLong(CUR_ICOUNT);
+    if (icount <= 1 || rip == start) return Math.min(icount, 1);
+    long offset = rip - start;
+    if (offset < 0 || offset >= size) return icount;
+    long[] starts = starts(start, size, icount);
+    for (int i = 0; i < starts.length; i++) {
+      if (starts[i] == rip) return i + 1;
+    }
+    throw new IllegalStateException(String.format("RIP 0x%X is not an instruction start of the block at 0x%X (%d "
+        + "bytes, %d instructions)", rip, start, size, icount));
+  }
+
+  /**
+   * The addresses of the instructions of a translated block, checked against Unicorn's size and count. Capstone
+   * may fail on the block's last instruction only (an invalid opcode ends a block with a #UD).
+   */
+  long[] starts(long start, long size, int icount) {
+    if (disassembler == null) disassembler = new Disassembler();
+    byte[] code = engine.read(start, (int) size);
+    List<Instruction> ins = disassembler.disassemble(code, start, icount);
+    long end = ins.isEmpty() ? start : ins.get(ins.size() - 1).next();
+    boolean whole = ins.size() == icount && end == start + size;
+    boolean lastUndecodable = ins.size() == icount - 1 && end < start + size;
+    if (!whole && !lastUndecodable) {
+      throw new IllegalStateException(String.format("the block at 0x%X decodes to %d instructions over %d bytes; "
+          + "Unicorn translated %d over %d", start, ins.size(), end - start, icount, size));
+    }
+    long[] starts = new long[icount];
+    for (int i = 0; i < ins.size(); i++) starts[i] = ins.get(i).address();
+    if (lastUndecodable) starts[icount - 1] = end;
+    return starts;
+  }
+
+  @Override
+  public void close() {
+    engine.ripWriteListener(null);
+    hook.close();
+    if (disassembler != null) disassembler.close();
+    disassembler = null;
+  }
+
+  private static native long create(long ucCtl, long ucEmuStop);
+
+  private static native ByteBuffer state(long counter);
+
+  private static native long hookFunction();
+
+  private static native void destroy(long counter);
+}
