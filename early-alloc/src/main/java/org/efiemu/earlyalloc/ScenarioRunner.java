@@ -3,6 +3,7 @@ package org.efiemu.earlyalloc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.efiemu.core.clock.BlockCountingException;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.earlyalloc.report.ExpectedVerdict;
 import org.efiemu.earlyalloc.report.MapRegion;
@@ -88,13 +89,20 @@ public final class ScenarioRunner {
      * instruction inside a memory access (a fault, a sanitizer finding: {@link org.efiemu.core.machine.Machine#positionsExact()}),
      * runs it again per instruction, which gives the exact values. Emulation is deterministic, so both runs see the
      * same guest; only the second's values are kept, and this runner goes per instruction at once for that scenario
-     * from then on.
+     * from then on. A block-counted run that could not count at all ({@link BlockCountingException}, e.g. guest code
+     * storing into the block it runs) is handled the same way.
      */
     private Observation observe(Scenario s, PlatformDescription platform) {
         if (counting == InstructionCounting.BLOCKS && !needsPerInstruction.contains(s)) {
-            Observation o = observe(s, platform, InstructionCounting.BLOCKS);
-            if (o != null) {
-                return o;
+            try {
+                Observation o = observe(s, platform, InstructionCounting.BLOCKS);
+                if (o != null) {
+                    return o;
+                }
+            } catch (RuntimeException e) {
+                if (!fromBlockCounting(e)) {
+                    throw e;
+                }
             }
             needsPerInstruction.add(s); // the same scenario does the same again: next time go per instruction at once
         }
@@ -134,6 +142,15 @@ public final class ScenarioRunner {
                 sanitizer.close();
             }
         }
+    }
+
+    private static boolean fromBlockCounting(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BlockCountingException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when the machine could not be built because the image could not be placed (EDK2 LoadImage failed). */

@@ -1,6 +1,7 @@
 package org.efiemu.earlyalloc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +11,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.efiemu.core.clock.BlockCounter;
+import org.efiemu.core.clock.BlockCountingException;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.machine.StopReason;
 import org.efiemu.core.machine.StopReport;
+import org.efiemu.earlyalloc.report.Verdict;
 import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
@@ -86,6 +89,28 @@ class InstructionCountingDifferentialTest {
         assertThat(first.report().violations()).as("mem-lower writes memory it does not own here").isNotEmpty();
         assertThat(second.report()).isEqualTo(first.report());
         assertThat(first.report()).isEqualTo(runner(InstructionCounting.PER_INSTRUCTION).run(scenario).report());
+    }
+
+    @Test
+    void aStrategyStoringIntoTheBlockItRunsIsReportedAsCountingPerInstructionReportsIt() {
+        StrategyDescriptor d = StrategyDescriptor.parse("""
+                name: smc-efi-pool
+                payload: classpath:payloads/smc-efi-pool.efi
+                source: early-alloc/src/test/c/smc-efi-pool/
+                description: efi-pool after a store into a later instruction of the block being run
+                seed: none
+                image-cost: none
+                load-address: firmware
+                """, "test");
+        Strategy s = new Strategy(d, "smc-efi-pool.efi", resource("/payloads/smc-efi-pool.efi"));
+        assertThatThrownBy(() -> observe("ovmf-q35-2g", s.payloadBytes(), s.payloadName(), 0, InstructionCounting.BLOCKS,
+                true)).as("counting by block alone cannot count this run").isInstanceOf(BlockCountingException.class);
+        Scenario scenario = Scenario.of(ProfileRegistry.builtIn("ovmf-q35-2g"), s);
+        ScenarioResult fast = runner(InstructionCounting.BLOCKS).run(scenario);
+        ScenarioResult exact = runner(InstructionCounting.PER_INSTRUCTION).run(scenario);
+        assertThat(exact.report().observed()).isEqualTo(Verdict.PASS);
+        assertThat(fast.report()).isEqualTo(exact.report());
+        assertThat(fast.observation().toString()).isEqualTo(exact.observation().toString());
     }
 
     private static ScenarioRunner runner(InstructionCounting counting) {

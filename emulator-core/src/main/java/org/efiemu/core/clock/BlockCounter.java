@@ -23,7 +23,7 @@ import org.efiemu.core.engine.X86Reg;
  * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}: the {@code uc_tb} of the block Unicorn finds for that
  * address, i.e. the one about to run) and adds it. There is no table of our own, so nothing can go stale when code
  * changes: rewritten code is retranslated by Unicorn and the new block's count is read. The callback checks the
- * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link IllegalStateException}).
+ * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link BlockCountingException}).
  * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
  * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
  * jump target), so after such a stop RIP is set to the block's start here.
@@ -46,9 +46,10 @@ import org.efiemu.core.engine.X86Reg;
  *
  * <p><b>Code that rewrites its own block.</b> A guest store into the very block it is running makes Unicorn leave
  * that block and run the store again as a one-instruction block, which the lookup does not return: the run ends
- * with {@link IllegalStateException} instead of a wrong count. (Unicorn 2.0.1 itself aborts the JVM on such code
- * with the per-instruction counter or no counter at all.) Code rewritten elsewhere is retranslated and counted
- * exactly.
+ * with {@link BlockCountingException} instead of a wrong count; the per-instruction counter runs such code
+ * correctly, and {@code ScenarioRunner} falls back to it. (An instruction that stores into its own bytes is a
+ * different matter: Unicorn 2.0.1 crashes on it, SIGSEGV in {@code page_collection_lock}, with either counter or
+ * none; efiemu cannot intercept that.) Code rewritten elsewhere is retranslated and counted exactly.
  *
  * <p><b>Budget.</b> A block whose instructions would take the count past the limit is not entered: when its first
  * instruction is the one past the limit, that instruction is counted and not run (as {@link NativeCounter} does);
@@ -155,7 +156,7 @@ public final class BlockCounter implements AutoCloseable {
       for (int i = 0; i + 1 < starts.length; i++) {
         if (starts[i] == rip && starts[i + 1] == target) return; // the partial block goes on at the next instruction
       }
-      throw new IllegalStateException(String.format("a hook moved RIP from 0x%X to 0x%X inside the partial block at "
+      throw new BlockCountingException(String.format("a hook moved RIP from 0x%X to 0x%X inside the partial block at "
           + "0x%X that ends an instruction budget; only a move to the next instruction is supported there", rip,
           target, start));
     }
@@ -269,7 +270,7 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(STATE, RUNNING);
     if (st == LOOKUP_FAILED) {
       state.putLong(CUR_ICOUNT, 0);
-      throw new IllegalStateException(String.format("Unicorn gave no translated block matching the block hook at "
+      throw new BlockCountingException(String.format("Unicorn gave no translated block matching the block hook at "
           + "0x%X (size %d); the instruction count would be wrong", state.getLong(CUR_ADDR), state.getLong(CUR_SIZE)));
     }
     if (st == BUDGET_AT_BLOCK || st == STOP_AT_BLOCK) {
@@ -293,7 +294,7 @@ public final class BlockCounter implements AutoCloseable {
     for (int i = 0; i < starts.length; i++) {
       if (starts[i] == rip) return i + 1;
     }
-    throw new IllegalStateException(String.format("RIP 0x%X is not an instruction start of the block at 0x%X (%d "
+    throw new BlockCountingException(String.format("RIP 0x%X is not an instruction start of the block at 0x%X (%d "
         + "bytes, %d instructions)", rip, start, size, icount));
   }
 
@@ -309,7 +310,7 @@ public final class BlockCounter implements AutoCloseable {
     boolean whole = ins.size() == icount && end == start + size;
     boolean lastUndecodable = ins.size() == icount - 1 && end < start + size;
     if (!whole && !lastUndecodable) {
-      throw new IllegalStateException(String.format("the block at 0x%X decodes to %d instructions over %d bytes; "
+      throw new BlockCountingException(String.format("the block at 0x%X decodes to %d instructions over %d bytes; "
           + "Unicorn translated %d over %d", start, ins.size(), end - start, icount, size));
     }
     long[] starts = new long[icount];

@@ -57,7 +57,7 @@ class BlockCountingTest {
     // lea rax,[rip]; mov byte [rax+10],0x90 (a byte of this very block); nop x6
     try (Machine m = blocks()) {
       long entry = TestMachines.load(m, "488d0500000000" + "c6400a90" + "909090909090");
-      assertThatThrownBy(() -> m.run(entry, RunLimits.none())).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> m.run(entry, RunLimits.none())).isInstanceOf(org.efiemu.core.clock.BlockCountingException.class)
           .hasMessageContaining("the instruction count would be wrong");
     }
   }

@@ -1,0 +1,1 @@
+include $(dir $(lastword $(MAKEFILE_LIST)))../../../main/c/include/strategy.mk
