@@ -1,6 +1,7 @@
 package org.efiemu.earlyalloc.bench;
 
 import java.time.Duration;
+import org.efiemu.core.clock.InstructionCounting;
 import java.util.Arrays;
 import java.util.Locale;
 import org.efiemu.earlyalloc.Platforms;
@@ -18,6 +19,9 @@ import org.efiemu.uefi.sanitizer.MemorySanitizer;
  * Command-line benchmark (prints numbers; not a test): where one warm scenario's time goes, phase by phase, the way
  * {@code ScenarioRunner} drives it: build the machine, attach the memory sanitizer, run (and take the sanitizer's
  * report), close (the machine, then the sanitizer). Judging is left out. Prints median and minimum per phase in ms.
+ * Instructions are counted by block, as {@code ScenarioRunner} does first; {@code -Defiemu.clock.blocks=false} times
+ * the per-instruction counter instead. A run that counting by block cannot make exact is timed as it is (the runner
+ * would run such a scenario again per instruction).
  *
  * <p>Run after {@code mvn -B -o -q -pl early-alloc -am package -DskipTests}:
  * {@code java -cp early-alloc/target/test-classes:early-alloc/target/efiemu-cli.jar
@@ -68,7 +72,8 @@ public final class ScenarioPhases {
         UefiMachineBuilder b = UefiMachine.builder(platform)
                 .payload(scenario.strategy().payloadBytes(), scenario.strategy().payloadName())
                 .instructionBudget(scenario.options().instructionBudget())
-                .wallClockLimit(Duration.ofSeconds(60));
+                .wallClockLimit(Duration.ofSeconds(60))
+                .instructionCounting(InstructionCounting.BLOCKS);
         scenario.loadAddress().ifPresent(b::loadAddress);
         UefiMachine machine = b.build();
         t[1] = System.nanoTime();
