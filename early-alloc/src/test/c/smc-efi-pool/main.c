@@ -4,7 +4,7 @@
  * run it as written; counting by block cannot count it (efiemu's BlockCountingException), so a scenario runner must
  * fall back to counting per instruction and report exactly what that reports.
  */
-#include "xenboot.h"
+#include "efi_pool.h"
 
 static int smc_init(void) {
   __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
@@ -13,20 +13,6 @@ static int smc_init(void) {
                    "1:\tnop\n\t"
                    "nop\n" ::: "rax", "memory");
   return 0;
-}
-
-static void *pool_alloc(UINTN size, const char *label, UINTN *got, xb_alloc_error *err, const char **detail) {
-  void *p = NULL;
-  EFI_STATUS s = rt_bs->AllocatePool(EfiLoaderData, size, &p);
-  rt_printf("@efiemu call AllocatePool(EfiLoaderData, 0x%lx) = %s -> 0x%lx\n", (UINT64)size, rt_status_name(s),
-            (UINT64)(UINTN)p);
-  if (s != EFI_SUCCESS) {
-    *err = XB_NO_MEMORY;
-    *detail = rt_status_name(s);
-    return NULL;
-  }
-  *got = size;
-  return p;
 }
 
 static const xb_strategy smc_efi_pool_strategy = {
