@@ -19,9 +19,6 @@ final class TranslationCache {
 
   private TranslationCache() {}
 
-  /** {@code UC_CTL_TB_REMOVE_CACHE} (9) | 2 arguments &lt;&lt; 26 | {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
-  private static final int TB_REMOVE_CACHE = 9 | (2 << 26) | (1 << 30);
-
   /** Drops all translated code (slow on Unicorn 2.0.1: tens of milliseconds and more). */
   static void flush(Engine engine) {
     Function ctl = UnicornLoader.load().getFunction("uc_ctl");
@@ -31,13 +28,8 @@ final class TranslationCache {
     }
   }
 
-  /** Drops the translated blocks holding code of {@code [begin, end)} ({@code uc_ctl_remove_cache}). */
+  /** Drops the translated blocks holding code of {@code [begin, end)} ({@link Engine#removeTranslations}). */
   static void invalidate(Engine engine, long begin, long end) {
-    Function ctl = UnicornLoader.load().getFunction("uc_ctl");
-    int err = ctl.invokeInt(new Object[] {new Pointer(engine.handle()), TB_REMOVE_CACHE, begin, end});
-    if (err != 0) {
-      throw new EngineException(err, UnicornLib.uc_strerror(err),
-          String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
-    }
+    engine.removeTranslations(begin, end);
   }
 }

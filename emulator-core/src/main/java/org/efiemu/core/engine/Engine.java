@@ -345,7 +345,6 @@ public final class Engine implements AutoCloseable {
     check(err, String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
   }
 
-  /** {@code UC_CTL_TB_REMOVE_CACHE} (9) | 2 arguments &lt;&lt; 26 | {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
   private java.util.function.LongConsumer ripWrites;
   private int memoryHookDepth;
   /** Hooks over all code installed now (EngineHooks counts them). */
@@ -386,6 +385,7 @@ public final class Engine implements AutoCloseable {
     ripReadInMemoryHook = false;
   }
 
+  /** {@code UC_CTL_TB_REMOVE_CACHE} (9) | 2 arguments &lt;&lt; 26 | {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
   private static final int TB_REMOVE_CACHE = 9 | (2 << 26) | (1 << 30);
 
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
