@@ -37,6 +37,14 @@ final class MemoryWriters {
       "comiss", "comisd", "vucomiss", "vucomisd", "vcomiss", "vcomisd", "ptest", "vptest", "prefetch", "prefetcht0",
       "prefetcht1", "prefetcht2", "prefetchnta", "prefetchw");
 
+  /**
+   * Writers whose store is not at the operand's address computed from the registers seen in the hook: {@code pop}
+   * to memory addresses it with RSP already past the popped value while Unicorn updates RSP after the store;
+   * {@code bts}/{@code btr}/{@code btc} with a register bit offset store at the operand plus offset / 8; the bound
+   * table stores of {@code bndstx}.
+   */
+  private static final String[] ELSEWHERE = {"pop", "bts", "btr", "btc", "bndst"};
+
   /** Forms that write their memory operand wherever it stands. */
   private static final Set<String> EXCHANGES = Set.of("xchg", "xadd", "cmpxchg", "cmpxchg8b", "cmpxchg16b");
 
@@ -64,13 +72,18 @@ final class MemoryWriters {
    * Where a writer's only memory operand lies, computed from general registers (which the memory hook sees as they
    * are at the access: Unicorn's TCG stores every guest register to the CPU state before a load or store that can
    * call a hook or fault, whereas RIP is only stored at block ends and hook calls); null when that cannot be told:
-   * implicit and prefixed writers, several memory operands, segment overrides, 32-bit or vector addressing.
+   * implicit and prefixed writers, those storing elsewhere ({@link #ELSEWHERE}), several memory operands, segment
+   * overrides, 32-bit or vector addressing, unknown operand sizes.
    */
   static Destination destination(Instruction ins) {
     if (ins == null || !mayWrite(ins)) return null;
     String m = ins.mnemonic().trim().toLowerCase(Locale.ROOT);
     String ops = ins.operands().trim().toLowerCase(Locale.ROOT);
+    if (m.indexOf(' ') >= 0) return null; // prefixed (rep stos: a new address each round)
     for (String p : IMPLICIT) {
+      if (m.startsWith(p)) return null;
+    }
+    for (String p : ELSEWHERE) {
       if (m.startsWith(p)) return null;
     }
     int open = ops.indexOf('[');
