@@ -101,7 +101,7 @@ class InstructionCountingDifferentialTest {
 
   /**
    * Runs {@code hex} with a write hook over {@code [0x300000, 0x3FFFFF]} that records the address written, RIP and
-   * the clock; {@code more} may add further hooks and its transcript.
+   * the clock inside the hook, and returns the stop report followed by those records.
    */
   private static String withWriteHook(Machine m, String hex, RunLimits limits) {
     List<String> seen = new ArrayList<>();
