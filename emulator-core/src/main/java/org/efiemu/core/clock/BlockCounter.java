@@ -37,12 +37,15 @@ import org.efiemu.core.engine.X86Reg;
  * A hook that moves RIP (RDTSC emulation) makes Unicorn leave the block there: the rest of it is uncounted
  * ({@link Engine#ripWriteListener}).
  *
- * <p><b>Not exact: memory hooks.</b> Unicorn writes RIP back before every instruction only while an all-code hook
- * runs. Without one, RIP inside a memory, invalid-memory or MMIO hook, and at a data read or write fault that ends
- * the run, is where it was last written back (often the block's start), so a count read there, that stop's count and
- * RIP, and RIPs read by such hooks may differ from the per-instruction counter's.
- * {@link org.efiemu.core.machine.Machine#positionsExact()} turns false when that happened; a caller that needs those
- * values reruns per instruction (deterministic, so the guest does the same).
+ * <p><b>Memory hooks.</b> Unicorn writes RIP back before every instruction only while an all-code hook runs.
+ * Without one, RIP inside a memory, invalid-memory or MMIO hook, and at a data read or write fault that ends the
+ * run, is where it was last written back (often the block's start). For writes the counter tells the engine the
+ * writing instruction when it is certain ({@link Engine#accessSite}: the block's only instruction that may write
+ * there, see {@link #writerOf}); RIP read in the hook is then that instruction and a count read there counts it as
+ * begun, as per instruction. Otherwise (reads, a write two instructions of the block may have done, data-access
+ * faults that end the run) a count read there, that stop's count and RIP, and RIPs read by such hooks may differ
+ * from the per-instruction counter's, and {@link org.efiemu.core.machine.Machine#positionsExact()} turns false; a
+ * caller that needs those values reruns per instruction (deterministic, so the guest does the same).
  *
  * <p><b>Code that rewrites its own block.</b> A guest store into the very block it is running makes Unicorn leave
  * that block and run the store again as a one-instruction block, which the lookup does not return: the run ends
@@ -138,6 +141,63 @@ public final class BlockCounter implements AutoCloseable {
       destroy(handle);
     });
     engine.ripWriteListener(this::beforeRipWrite);
+    engine.accessSite(this::writerOf);
+  }
+
+  /** A block's instructions that may write memory: addresses and destinations (null: anywhere). */
+  private record Writers(long size, int icount, byte[] code, long[] addresses, MemoryWriters.Destination[] places) {}
+
+  private final java.util.HashMap<Long, Writers> writers = new java.util.HashMap<>();
+
+  /**
+   * The instruction doing a memory write inside a memory hook during a run, or {@link Engine.AccessSite#UNKNOWN}.
+   * Hooks run only inside the current block's instructions (the block hook set it before its first instruction; a
+   * stop or budget at a block leaves no block running), so a write there comes from one of the block's instructions
+   * that may write memory ({@link MemoryWriters#mayWrite}), whichever instructions Unicorn has run before it. A
+   * candidate whose destination is known ({@link MemoryWriters#destination}) and does not hold the written address is
+   * ruled out; when exactly one candidate is left it is the writer. Reads, MMIO (offsets only) and blocks with no
+   * candidate left or several give {@code UNKNOWN}.
+   */
+  private long writerOf(org.efiemu.core.engine.MemAccess access, long address, int size) {
+    if (!access.isWrite() || !running || released || state.getLong(STATE) != RUNNING) {
+      return Engine.AccessSite.UNKNOWN;
+    }
+    int icount = (int) state.getLong(CUR_ICOUNT);
+    if (icount <= 0) return Engine.AccessSite.UNKNOWN;
+    long start = state.getLong(CUR_ADDR);
+    long blockSize = state.getLong(CUR_SIZE);
+    byte[] code = engine.read(start, (int) blockSize);
+    Writers w = writers.get(start);
+    if (w == null || w.size != blockSize || w.icount != icount || !java.util.Arrays.equals(w.code, code)) {
+      w = findWriters(start, blockSize, icount, code);
+      if (writers.size() > 4096) writers.clear();
+      writers.put(start, w);
+    }
+    long found = Engine.AccessSite.UNKNOWN;
+    for (int i = 0; i < w.addresses.length; i++) {
+      MemoryWriters.Destination d = w.places[i];
+      if (d != null && size >= 0 && !d.covers(engine, address)) continue;
+      if (d != null && size < 0 && w.addresses.length > 1) return Engine.AccessSite.UNKNOWN;
+      if (found != Engine.AccessSite.UNKNOWN) return Engine.AccessSite.UNKNOWN; // two candidates
+      found = w.addresses[i];
+    }
+    return found;
+  }
+
+  private Writers findWriters(long start, long size, int icount, byte[] code) {
+    long[] starts = starts(start, size, icount);
+    if (disassembler == null) disassembler = new Disassembler();
+    List<Instruction> ins = disassembler.disassemble(code, start, icount);
+    java.util.List<Long> addresses = new java.util.ArrayList<>();
+    java.util.List<MemoryWriters.Destination> places = new java.util.ArrayList<>();
+    for (int i = 0; i < icount; i++) {
+      Instruction in = i < ins.size() ? ins.get(i) : null;
+      if (!MemoryWriters.mayWrite(in)) continue;
+      addresses.add(starts[i]);
+      places.add(MemoryWriters.destination(in));
+    }
+    return new Writers(size, icount, code, addresses.stream().mapToLong(Long::longValue).toArray(),
+        places.toArray(new MemoryWriters.Destination[0]));
   }
 
   /**
@@ -322,6 +382,7 @@ public final class BlockCounter implements AutoCloseable {
   @Override
   public void close() {
     engine.ripWriteListener(null);
+    engine.accessSite(null);
     hook.close();
     if (disassembler != null) disassembler.close();
     disassembler = null;

@@ -140,24 +140,24 @@ public final class Engine implements AutoCloseable {
   /** {@code uc_mmio_map}: a device whose reads and writes go to {@code handler}. */
   public void mapMmio(long address, long size, MmioHandler handler) {
     UnicornLib.uc_cb_mmio_read_t r = (u, offset, sz, user) -> {
-      enterMemoryHook();
+      long saved = enterMemoryHook(MemAccess.READ, 0, -1);
       try {
         return handler.read(offset, sz);
       } catch (Throwable t) {
         fail(t);
         return 0;
       } finally {
-        leaveMemoryHook();
+        leaveMemoryHook(saved);
       }
     };
     UnicornLib.uc_cb_mmio_write_t w = (u, offset, sz, value, user) -> {
-      enterMemoryHook();
+      long saved = enterMemoryHook(MemAccess.WRITE, 0, -1);
       try {
         handler.write(offset, sz, value);
       } catch (Throwable t) {
         fail(t);
       } finally {
-        leaveMemoryHook();
+        leaveMemoryHook(saved);
       }
     };
     check(UnicornLib.uc_mmio_map(uc(), address, size, r, 0, w, 0),
@@ -213,9 +213,15 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_reg_read}. */
   public long reg(X86Reg reg) {
-    if (reg == X86Reg.RIP && memoryHookDepth > 0 && allCodeHooks == 0 && !ripReadInMemoryHook) {
-      ripReadInMemoryHook = true;
-      if (onRipReadInMemoryHook != null) onRipReadInMemoryHook.run();
+    if (reg == X86Reg.RIP && memoryHookDepth > 0 && allCodeHooks == 0 && !ripWrittenInMemoryHook) {
+      if (accessSite != null) {
+        long site = accessSite.instructionOf(memoryHookAccess, memoryHookAddress, memoryHookSize);
+        if (site != AccessSite.UNKNOWN) return site;
+      }
+      if (!ripReadInMemoryHook) {
+        ripReadInMemoryHook = true;
+        if (onRipReadInMemoryHook != null) onRipReadInMemoryHook.run();
+      }
     }
     fast.putLong(0, 0);
     int err = UnicornLib.uc_reg_read(uc(), reg.id(), fastAddress);
@@ -226,6 +232,8 @@ public final class Engine implements AutoCloseable {
   /** {@code uc_reg_write}. */
   public void reg(X86Reg reg, long value) {
     if (reg == X86Reg.RIP && ripWrites != null) ripWrites.accept(value);
+    // from here on this hook reads back the value it wrote (as with an all-code hook), no longer a stale position
+    if (reg == X86Reg.RIP && memoryHookDepth > 0) ripWrittenInMemoryHook = true;
     fast.putLong(0, value);
     int err = UnicornLib.uc_reg_write(uc(), reg.id(), fastAddress);
     if (err != 0) check(err, String.format("reg_write %s value=0x%X", reg, value));
@@ -352,18 +360,67 @@ public final class Engine implements AutoCloseable {
   private boolean ripReadInMemoryHook;
   private Runnable onRipReadInMemoryHook;
 
-  /** A memory, invalid-memory or MMIO callback starts (on the emulating thread). */
-  void enterMemoryHook() {
+  /** The access of the innermost memory callback running now. */
+  private MemAccess memoryHookAccess;
+  /** Address and size of the innermost memory callback's access; size -1: not known (MMIO: offsets only). */
+  private long memoryHookAddress;
+  private int memoryHookSize = -1;
+  /** True once the innermost memory callback running now wrote RIP. */
+  private boolean ripWrittenInMemoryHook;
+  private AccessSite accessSite;
+
+  /**
+   * A memory, invalid-memory or MMIO callback for an access of kind {@code access} starts (on the emulating thread);
+   * returns the state to hand back to {@link #leaveMemoryHook(long)}.
+   */
+  long enterMemoryHook(MemAccess access, long address, int size) {
+    long saved = (memoryHookAccess == null ? 0 : memoryHookAccess.ordinal() + 1L) | (ripWrittenInMemoryHook ? 1L << 32 : 0);
     memoryHookDepth++;
+    memoryHookAccess = access;
+    memoryHookAddress = address;
+    memoryHookSize = size;
+    ripWrittenInMemoryHook = false;
+    return saved;
   }
 
-  void leaveMemoryHook() {
+  void leaveMemoryHook(long saved) {
     memoryHookDepth--;
+    int a = (int) (saved & 0xFFFF);
+    memoryHookAccess = a == 0 ? null : MemAccess.values()[a - 1];
+    ripWrittenInMemoryHook = (saved >>> 32) != 0;
+    memoryHookSize = -1; // an outer callback (none on Unicorn 2.0.1: callbacks do not nest) has lost its address
+  }
+
+  /**
+   * Finds the instruction doing a memory access while no all-code hook runs, for {@link #reg(X86Reg)} of RIP inside
+   * memory, invalid-memory and MMIO callbacks (the block instruction counter installs one).
+   */
+  @FunctionalInterface
+  public interface AccessSite {
+    /** Not an address of an x86-64 instruction (non-canonical): the instruction cannot be told for certain. */
+    long UNKNOWN = Long.MIN_VALUE;
+
+    /**
+     * The address of the instruction doing the current access of kind {@code access} to {@code size} bytes at
+     * {@code address} ({@code size} -1: address not known), or {@link #UNKNOWN}.
+     */
+    long instructionOf(MemAccess access, long address, int size);
+  }
+
+  /**
+   * Installs {@code site} (null removes it): inside a memory, invalid-memory or MMIO callback while no all-code hook
+   * is installed, {@link #reg(X86Reg)} of RIP returns the address it gives, when it gives one, instead of Unicorn's
+   * stale RIP, and {@link #ripReadInMemoryHook()} stays false. Until the callback writes RIP itself: then RIP reads
+   * back the value written.
+   */
+  public void accessSite(AccessSite site) {
+    this.accessSite = site;
   }
 
   /**
    * True when RIP was read inside a memory, invalid-memory or MMIO callback, while no hook over all code was installed,
-   * since {@link #clearRipReadInMemoryHook()}. Unicorn 2.0.1 writes the guest RIP back before every instruction only
+   * since {@link #clearRipReadInMemoryHook()}, and neither the {@link #accessSite} could tell the accessing
+   * instruction nor the callback had written RIP. Unicorn 2.0.1 writes the guest RIP back before every instruction only
    * while an all-code hook is installed (and in code translated since); without one, RIP inside such a callback is
    * where it was last written back (e.g. the start of the translated block), not the accessing instruction.
    */

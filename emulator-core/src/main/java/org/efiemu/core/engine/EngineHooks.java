@@ -144,13 +144,14 @@ final class EngineHooks {
    */
   Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
     UnicornLib.uc_cb_hookmem_t cb = (u, type, address, size, value, user) -> {
-      engine.enterMemoryHook();
+      MemAccess access = MemAccess.of(type);
+      long saved = engine.enterMemoryHook(access, address, size);
       try {
-        hook.onAccess(MemAccess.of(type), address, size, value);
+        hook.onAccess(access, address, size, value);
       } catch (Throwable t) {
         engine.fail(t);
       } finally {
-        engine.leaveMemoryHook();
+        engine.leaveMemoryHook(saved);
       }
     };
     return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
@@ -163,14 +164,15 @@ final class EngineHooks {
    */
   Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
     UnicornLib.uc_cb_eventmem_t cb = (u, type, address, size, value, user) -> {
-      engine.enterMemoryHook();
+      MemAccess access = MemAccess.of(type);
+      long saved = engine.enterMemoryHook(access, address, size);
       try {
-        return hook.onInvalid(MemAccess.of(type), address, size, value);
+        return hook.onInvalid(access, address, size, value);
       } catch (Throwable t) {
         engine.fail(t);
         return false;
       } finally {
-        engine.leaveMemoryHook();
+        engine.leaveMemoryHook(saved);
       }
     };
     return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),

@@ -379,10 +379,12 @@ public final class Machine implements AutoCloseable {
   /**
    * False once a run of this machine, counting instructions by block ({@link InstructionCounting#BLOCKS}), depended
    * on the position of an instruction inside a memory access: a run that ended in a data read or write fault, or a
-   * memory, invalid-memory or MMIO hook that read RIP (or the clock inside a block). Unicorn 2.0.1 writes the guest
-   * RIP back before every instruction only while an all-code hook runs (the per-instruction counter's); without one,
-   * RIP there is where it was last written back (e.g. the start of the translated block), so such a stop's RIP and
-   * count, and RIPs read in such hooks, may differ from {@link InstructionCounting#PER_INSTRUCTION}'s. Every other
+   * memory, invalid-memory or MMIO hook that read RIP (or the clock inside a block) where the block counter could
+   * not tell the accessing instruction for certain (it can for a write that only one instruction of the block may
+   * have done: {@link org.efiemu.core.clock.BlockCounter}). Unicorn 2.0.1 writes the guest RIP back before every
+   * instruction only while an all-code hook runs (the per-instruction counter's); without one, RIP there is where it
+   * was last written back (e.g. the start of the translated block), so such a stop's RIP and count, and RIPs read in
+   * such hooks, may differ from {@link InstructionCounting#PER_INSTRUCTION}'s. Every other
    * value (counts, virtual time, budget stops, host calls, RDTSC, faults raised as CPU exceptions) is the same. A
    * caller that can rebuild the machine reruns it per instruction when this is false (as the scenario runner does).
    * Always true when counting per instruction.
@@ -392,8 +394,8 @@ public final class Machine implements AutoCloseable {
   }
 
   /**
-   * With {@code true}, a run counting by block stops ({@link StopReason#HOST_STOP}) as soon as a memory hook reads RIP,
-   * since its result will be discarded and the run repeated per instruction ({@link #positionsExact()}). Off by
+   * With {@code true}, a run counting by block stops ({@link StopReason#HOST_STOP}) as soon as a memory hook reads a
+   * RIP that is not exact ({@link org.efiemu.core.engine.Engine#ripReadInMemoryHook()}), since its result will be discarded and the run repeated per instruction ({@link #positionsExact()}). Off by
    * default.
    */
   public void stopWhenPositionsInexact(boolean stop) {

@@ -10,6 +10,8 @@ import org.efiemu.core.clock.BlockCounter;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.debug.Debugger;
 import org.efiemu.core.debug.StopEvent;
+import org.efiemu.core.engine.Perm;
+import org.efiemu.core.engine.UnicornLib;
 import org.efiemu.core.engine.X86Reg;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,17 +99,121 @@ class InstructionCountingDifferentialTest {
     assertThat(r[1].text()).startsWith("MEMORY_FAULT");
   }
 
+  /**
+   * Runs {@code hex} with a write hook over {@code [0x300000, 0x3FFFFF]} that records the address written, RIP and
+   * the clock inside the hook, and returns the stop report followed by those records.
+   */
+  private static String withWriteHook(Machine m, String hex, RunLimits limits) {
+    List<String> seen = new ArrayList<>();
+    m.engine().addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x300000, 0x3FFFFF, (type, at, size, value) ->
+        seen.add(String.format("%X@%X/%d", at, m.engine().reg(X86Reg.RIP), m.clock().instructions())));
+    return run(m, hex, limits) + " " + seen;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      // nop; mov [0x300000],rcx; nop; hlt
+      "one store between nops, 9048890c250000300090f4",
+      // ecx=3; loop: mov rax,[0x300008]; mov [0x300000],rcx; add rax,rcx; cmp qword [0x300008],0; dec ecx; jnz loop; hlt
+      "a loop block with one store and reads of memory, b903000000488b04250800300048890c25000030004801c8"
+          + "48833c250800300000ffc975e0f4",
+      // rsp=0x310000; nop; push rax; add rax,rax; pop rax; nop; hlt
+      "a push, 48c7c400003100905048" + "01c05890f4",
+      // rsp=0x310000; nop; call next+1; hlt; nop; ret
+      "a call, 48c7c40000310090e801000000f490c3",
+      // rdi=0x300000; ecx=4; xor eax,eax; rep stosq; nop; hlt
+      "a rep stosq, 48c7c700003000b90400000031c0f348ab90f4",
+      // rsp=0x310000; pushfq; nop; popfq; hlt
+      "a pushfq, 48c7c4000031009c909df4",
+      // rax=7; xchg [0x300000],rax; nop; hlt
+      "an xchg with memory, 48c7c00700000048870425000030009090f4",
+      // nop; mov [0x300000],rcx; mov [0x300008],rbx; nop; hlt -- told apart by the address written
+      "two stores to different addresses in one block, 9048890c250000300048891c250800300090f4",
+      // rax=0x300000; mov [rax+8],rcx; add rax,8; mov [rax],rbx; nop; hlt -- both write 0x300008: told apart by RAX
+      "two stores to one address through a register changed between them, 48c7c0000030004889480848"
+          + "83c00848891890f4",
+      // rbx=0x300000; mov [rbx+rcx*8+0x10],rax; movups [rbx],xmm0; nop; hlt
+      "a scaled-index store and a 16-byte store in one block, 48c7c300003000488944cb100f11039" + "0f4"})
+  void aWriteHookReadingRipInABlockWithOneWriterIsExactUnderBlockCounting(String name, String hex) {
+    assertSame(m -> withWriteHook(m, hex, RunLimits.none()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      // nop; mov [0x300000],rcx; mov [0x300000],rbx; nop; hlt
+      "two stores to the same address in one block, 9048890c250000300048891c250000300090f4",
+      // rax=0x300000; mov [rax],rcx; mov [rax],rbx; hlt
+      "two stores through the same register in one block, 48c7c00000300048890848891890f4",
+      // rsp=0x310000; nop; push rax; mov [0x300000],rcx; pop rax; hlt
+      "a push and a store in one block, 48c7c400003100905048890c250000300058f4"})
+  void aWriteHookReadingRipInABlockWithTwoWritersMakesBlockCountingAdmitItsPositionsAreInexact(String name,
+      String hex) {
+    Outcome[] r = both(m -> withWriteHook(m, hex, RunLimits.none()));
+    assertThat(r[0].positionsExact()).isFalse();
+    assertThat(r[1].text()).contains("300000@");
+  }
+
   @Test
-  void aMemoryHookReadingRipMakesBlockCountingAdmitItsPositionsAreInexact() {
-    // nop; mov [0x300000],rcx; nop; hlt with a write hook reading RIP
+  void aReadHookReadingRipMakesBlockCountingAdmitItsPositionsAreInexact() {
+    // nop; mov rax,[0x300000]; nop; hlt with a read hook reading RIP: only writes are placed
     Outcome[] r = both(m -> {
       List<Long> rips = new ArrayList<>();
-      m.engine().addMemoryHook(org.efiemu.core.engine.UnicornLib.UC_HOOK_MEM_WRITE, 0x300000, 0x300007,
+      m.engine().addMemoryHook(UnicornLib.UC_HOOK_MEM_READ, 0x300000, 0x300007,
           (type, at, size, value) -> rips.add(m.engine().reg(X86Reg.RIP)));
-      return run(m, "90" + "48890c2500003000" + "90f4", RunLimits.none()) + " " + rips;
+      return run(m, "90" + "488b042500003000" + "90f4", RunLimits.none()) + " " + rips;
     });
     assertThat(r[0].positionsExact()).isFalse();
     assertThat(r[1].text()).endsWith("[" + (TestMachines.CODE + 1) + "]");
+  }
+
+  @Test
+  void aWriteProtectionFaultRetriedByItsHookReportsTheSameRipAndClockUnderBothCounters() {
+    // ecx=3; loop: mov rax,[0x300008]; mov [0x300000],rcx; add rax,rcx; dec ecx; jnz loop; hlt -- the first store
+    // faults on the read-only page; the hook records RIP and the clock, lifts the protection and retries
+    String hex = "b903000000488b04250800300048890c25000030004801c8ffc975e9f4";
+    assertSame(m -> {
+      List<String> faults = new ArrayList<>();
+      m.memory().putU64(0x300008, 5); // maps the lazily mapped RAM there
+      m.engine().protect(0x300000, 0x1000, java.util.EnumSet.of(Perm.READ));
+      m.engine().addInvalidMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE_PROT, (type, at, size, value) -> {
+        faults.add(String.format("%s %X@%X/%d", type, at, m.engine().reg(X86Reg.RIP), m.clock().instructions()));
+        m.engine().protect(0x300000, 0x1000, Perm.ALL);
+        return true;
+      });
+      return withWriteHook(m, hex, RunLimits.none()) + " " + faults + " " + m.engine().readU64(0x300000);
+    });
+  }
+
+  @Test
+  void aWriteHookMovingRipAfterReadingItCountsTheWriterAsBegunUnderBothCounters() {
+    // nop; nop; mov [0x300000],rcx; inc rax; nop; hlt; target: inc rbx; hlt -- the hook moves RIP to target
+    String hex = "909048890c250000300048ffc090f4" + "48ffc3f4";
+    assertSame(m -> {
+      List<String> seen = new ArrayList<>();
+      m.engine().addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x300000, 0x300007, (type, at, size, value) -> {
+        seen.add(String.format("%X/%d", m.engine().reg(X86Reg.RIP), m.clock().instructions()));
+        m.engine().reg(X86Reg.RIP, TestMachines.CODE + 15);
+        seen.add(String.format("%X/%d", m.engine().reg(X86Reg.RIP), m.clock().instructions()));
+      });
+      return run(m, hex, RunLimits.instructions(1000)) + " " + seen;
+    });
+  }
+
+  @Test
+  void aStopRequestedByAWriteHookThatReadRipEndsTheRunAtTheWriterUnderBothCounters() {
+    // nop; nop; mov rax,1; mov [0x300000],rcx; inc rax; nop; hlt -- the hook reads RIP and the clock, then asks to stop
+    Outcome[] r = both(m -> {
+      List<String> seen = new ArrayList<>();
+      m.engine().addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x300000, 0x300007, (type, at, size, value) -> {
+        seen.add(String.format("%X/%d", m.engine().reg(X86Reg.RIP), m.clock().instructions()));
+        m.requestStop("stop from a write hook");
+      });
+      return run(m, "909048c7c00100000048890c250000300048ffc090f4", RunLimits.none()) + " " + seen;
+    });
+    assertThat(r[0].positionsExact()).isTrue();
+    assertThat(r[0].text()).isEqualTo(r[1].text());
+    assertThat(r[1].text()).startsWith(String.format("HOST_STOP stop from a write hook rip=0x%X", TestMachines.CODE + 9))
+        .endsWith(String.format("[%X/4]", TestMachines.CODE + 9));
   }
 
   @Test
