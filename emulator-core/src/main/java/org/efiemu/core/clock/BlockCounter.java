@@ -185,9 +185,8 @@ public final class BlockCounter implements AutoCloseable {
   }
 
   private Writers findWriters(long start, long size, int icount, byte[] code) {
-    long[] starts = starts(start, size, icount);
-    if (disassembler == null) disassembler = new Disassembler();
-    List<Instruction> ins = disassembler.disassemble(code, start, icount);
+    List<Instruction> ins = decode(start, size, icount, code);
+    long[] starts = startsOf(ins, start, icount);
     java.util.List<Long> addresses = new java.util.ArrayList<>();
     java.util.List<MemoryWriters.Destination> places = new java.util.ArrayList<>();
     for (int i = 0; i < icount; i++) {
@@ -363,8 +362,12 @@ public final class BlockCounter implements AutoCloseable {
    * may fail on the block's last instruction only (an invalid opcode ends a block with a #UD).
    */
   long[] starts(long start, long size, int icount) {
+    return startsOf(decode(start, size, icount, engine.read(start, (int) size)), start, icount);
+  }
+
+  /** The block's instructions as Capstone decodes {@code code}, checked against Unicorn's size and count. */
+  private List<Instruction> decode(long start, long size, int icount, byte[] code) {
     if (disassembler == null) disassembler = new Disassembler();
-    byte[] code = engine.read(start, (int) size);
     List<Instruction> ins = disassembler.disassemble(code, start, icount);
     long end = ins.isEmpty() ? start : ins.get(ins.size() - 1).next();
     boolean whole = ins.size() == icount && end == start + size;
@@ -373,9 +376,14 @@ public final class BlockCounter implements AutoCloseable {
       throw new BlockCountingException(String.format("the block at 0x%X decodes to %d instructions over %d bytes; "
           + "Unicorn translated %d over %d", start, ins.size(), end - start, icount, size));
     }
+    return ins;
+  }
+
+  /** The addresses of {@link #decode}'s instructions; an undecodable last one starts where the others end. */
+  private static long[] startsOf(List<Instruction> ins, long start, int icount) {
     long[] starts = new long[icount];
     for (int i = 0; i < ins.size(); i++) starts[i] = ins.get(i).address();
-    if (lastUndecodable) starts[icount - 1] = end;
+    if (ins.size() < icount) starts[icount - 1] = ins.isEmpty() ? start : ins.get(ins.size() - 1).next();
     return starts;
   }
 
