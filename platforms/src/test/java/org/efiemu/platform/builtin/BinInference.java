@@ -19,7 +19,7 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * <p>EDK2's DXE core ({@code MdeModulePkg/Core/Dxe/Mem/Page.c}, {@code CoreAddMemoryDescriptor}) allocates one bin per
  * {@code MemoryTypeInformation} entry with AllocateAnyPages on its first call, so the bins sit stacked, one per type,
  * at the top of the initial DXE region, and {@code mDefaultMaximumAddress} becomes the lowest bin base - 1
- * (reference/uefi-memory-semantics.md §1.4, §1.5). The OS-visible map reports a bin's free pages under the bin's type,
+ * (EDK2 {@code Page.c}: {@code CoreAddMemoryDescriptor}, {@code FindFreePages}). The OS-visible map reports a bin's free pages under the bin's type,
  * so a bin shows up as one descriptor of a special type. The bin stack is therefore the highest run, below 4 GiB, of
  * contiguous write-back descriptors of the special types (Reserved, RT_Code, RT_Data, ACPI Reclaim, ACPI NVS), read
  * from its top down until a type repeats; a run of fewer than {@link #MIN_BINS} descriptors is a single firmware

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The built-in machines place memory as their firmware does: EDK2 {@code FindFreePages} (type bin, then the default
  * region [0, lowest bin base - 1], then anything), so the Dell and IBM servers allocate below 4 GiB
- * (reference/uefi-memory-semantics.md §1.3-§1.5).
+ * (EDK2 {@code MdeModulePkg/Core/Dxe/Mem/Page.c}: {@code CoreAddMemoryDescriptor}, {@code FindFreePages}).
  */
 class BuiltinPlacementTest {
 

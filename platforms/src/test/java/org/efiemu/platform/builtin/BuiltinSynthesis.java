@@ -18,7 +18,7 @@ import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /**
- * Builds the built-in profiles from /work/shared/platform-data. {@code main} writes them to
+ * Builds the built-in profiles from the real dumps in platforms/machines. {@code main} writes them to
  * platforms/src/main/resources; {@code BuiltinProfilesTest} checks the committed files equal what this builds.
  * Every synthesis step is written into the profile's {@code source:} lines.
  */
@@ -65,7 +65,8 @@ public final class BuiltinSynthesis {
         PlatformProfile.Builder b = PlatformProfile.builder(name)
                 .description("Dell PowerEdge R820, BIOS 2.7.0, EFI v2.30 by Dell, " + size
                         + "; no conventional memory below 1 MiB, boot-services data over 1-64 MiB")
-                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from /work/shared/platform-data")
+                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from the real dumps in the repository: "
+                        + PlatformData.cite(r520File) + " and " + PlatformData.cite(r820File))
                 .source("step 1: raw UEFI map of a Dell PowerEdge R520 (same 12th-generation firmware family, BIOS 2.7.0):"
                         + " " + r520File + ", 249 descriptors, from linuxhw/Dmesg (CentOS 7 3.10.0-957.12.2.el7)")
                 .source("step 2: EfiLoaderCode/EfiLoaderData returned to EfiConventionalMemory (the map was printed after"

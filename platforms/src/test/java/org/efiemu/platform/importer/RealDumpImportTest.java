@@ -17,7 +17,7 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.junit.jupiter.api.Test;
 
-/** Every real dump in /work/shared/platform-data imports, and the result matches the dump's own numbers. */
+/** Every real dump in platforms/machines imports, and the result matches the dump's own numbers. */
 class RealDumpImportTest {
 
     private static final long MIB = 1 << 20;
