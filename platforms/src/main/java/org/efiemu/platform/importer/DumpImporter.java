@@ -7,16 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.efiemu.platform.MemoryMapCheck;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.inference.LoaderEvidence;
+import org.efiemu.platform.inference.PlacementInference;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
+import org.efiemu.uefi.spec.PlacementSpec;
 
 /**
  * Turns a real memory-map dump (a boot log, a UEFI Shell capture) into a {@link PlatformProfile}, with a note for
@@ -77,8 +81,11 @@ public final class DumpImporter {
         if (format == DumpFormat.E820) {
             entries = E820Inference.apply(entries, kinds, id.vendor, id.efiLine, notes);
         }
+        List<MemoryDescriptor> asPrinted = entries.stream().map(DumpEntry::descriptor).toList();
         if (options.reclaimLoader()) {
             entries = reclaimLoader(entries, notes);
+        } else {
+            loaderNote(asPrinted, format).ifPresent(notes::add);
         }
         entries = mergeAdjacent(entries, notes);
         List<MemoryDescriptor> map = entries.stream().map(DumpEntry::descriptor).toList();
@@ -87,7 +94,8 @@ public final class DumpImporter {
             throw new ProfileFormatException(file, finalEntries.get(p.index()).line(),
                     p.message(i -> "line " + finalEntries.get(i).line()));
         }
-        return new ImportResult(build(options, file, format, id, map, notes), format, notes);
+        PlacementInference.Result inferred = PlacementInference.infer(asPrinted, map, format == DumpFormat.E820);
+        return new ImportResult(build(options, file, format, id, map, notes, inferred), format, notes, inferred);
     }
 
     private static List<DumpEntry> requireSome(boolean present, List<DumpEntry> entries, String file, String what) {
@@ -191,8 +199,36 @@ public final class DumpImporter {
         return out;
     }
 
+    /**
+     * The note for EfiLoaderCode/EfiLoaderData that look like an OS loader's (kept when {@code --reclaim-loader} is
+     * not given): a map Linux printed was taken after GRUB, shim and the kernel's EFI stub allocated; a Shell's map
+     * holds the Shell's own image and data, which stay allocated while an application started from it runs.
+     */
+    static Optional<String> loaderNote(List<MemoryDescriptor> map, DumpFormat format) {
+        List<MemoryDescriptor> loader = map.stream().filter(LoaderEvidence::isLoader).toList();
+        if (loader.isEmpty()) {
+            return Optional.empty();
+        }
+        LoaderEvidence e = new LoaderEvidence(loader, 0, List.of(), List.of());
+        String what = loader.size() + " EfiLoaderCode/EfiLoaderData range(s), " + e.loaderPages() + " pages (largest "
+                + e.largest(2) + ")";
+        if (format == DumpFormat.SHELL_MEMMAP) {
+            return Optional.of(what + " are the UEFI Shell's own image and data (memmap runs inside the Shell); they stay"
+                    + " allocated while an application started from the Shell runs, so they were kept");
+        }
+        boolean big = e.loaderPages() > 0x400; // more than 4 MiB: more than an application image and its data
+        if (format == DumpFormat.LINUX_EFI || big) {
+            return Optional.of(what + " look like an OS loader's allocations ("
+                    + (format == DumpFormat.LINUX_EFI ? "the map was printed by Linux, after GRUB, shim and the"
+                            + " kernel's EFI stub ran" : "more than an application image holds at entry")
+                    + "); at application entry those pages were free: --reclaim-loader returns them to"
+                    + " EfiConventionalMemory");
+        }
+        return Optional.of(what + " kept as printed: small enough to be the running application's own image and data");
+    }
+
     private static PlatformProfile build(ImportOptions options, String file, DumpFormat format, Identity id,
-            List<MemoryDescriptor> map, List<String> notes) {
+            List<MemoryDescriptor> map, List<String> notes, PlacementInference.Result inferred) {
         String name = options.name() != null ? options.name() : sanitize(Path.of(file).getFileName().toString());
         PlatformProfile.Builder b = PlatformProfile.builder(name);
         b.description("imported from " + Path.of(file).getFileName() + " (" + format.name().toLowerCase(Locale.ROOT)
@@ -222,6 +258,18 @@ public final class DumpImporter {
                         map.get(i - 1).physicalStart()));
                 break;
             }
+        }
+        if (options.placement() != null) {
+            PlacementSpec given = options.placement();
+            b.placement(given);
+            notes.add("placement given with --placement: " + given + (inferred.inferred()
+                    ? "; the inference was not applied (it found " + inferred.placement() + ", confidence "
+                            + inferred.confidence().orElseThrow() + ")"
+                    : "; the map shows no memory-type bin stack to infer one from"));
+        } else {
+            b.placement(inferred.placement());
+            inferred.sources().forEach(b::source);
+            notes.add(inferred.note());
         }
         notes.forEach(n -> b.source("note: " + n.replace(" #", " no.")));
         return b.memoryMap(map).build();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.platform.inference.BinInference;
 import org.efiemu.uefi.memory.AllocationTag;
 import org.efiemu.uefi.memory.MemoryMap;
 import org.efiemu.uefi.memory.MemoryTypeBin;

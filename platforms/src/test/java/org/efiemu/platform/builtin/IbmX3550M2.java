@@ -7,6 +7,8 @@ import org.efiemu.platform.PlatformData;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.importer.DumpImporter;
 import org.efiemu.platform.importer.ImportOptions;
+import org.efiemu.platform.inference.BinInference;
+import org.efiemu.platform.inference.Segments;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
