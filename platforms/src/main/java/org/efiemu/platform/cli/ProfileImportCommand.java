@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code profile import <dump>}: a real memory-map dump becomes a profile; prints what was inferred. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Import a memory-map dump (Linux 'efi: memNN:', UEFI Shell memmap, BIOS-e820, Xen) as a profile.")
+        description = "Import a memory-map dump (Linux 'efi: memNN:' or BIOS-e820, UEFI Shell memmap, GRUB lsefimmap/lsmmap, FreeBSD EFI map, Xen, SeaBIOS, coreboot) as a profile, inferring the placement.")
 final class ProfileImportCommand implements Callable<Integer> {
 
     @Spec

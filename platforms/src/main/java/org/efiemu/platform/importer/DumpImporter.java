@@ -56,29 +56,32 @@ public final class DumpImporter {
     public static ImportResult importText(String text, String file, ImportOptions options) {
         String[] lines = DumpLines.split(text);
         List<String> notes = new ArrayList<>();
-        boolean efi = LinuxEfiMemmap.present(lines);
-        boolean shell = ShellMemmap.present(lines);
-        boolean e820 = E820Map.present(lines);
         DumpFormat format = options.format();
         if (format == DumpFormat.AUTO) {
-            format = efi ? DumpFormat.LINUX_EFI : shell ? DumpFormat.SHELL_MEMMAP : e820 ? DumpFormat.E820 : null;
-            if (format == null) {
-                throw new ProfileFormatException(file, 0, "no memory map found; expected Linux 'efi: memNN:' lines,"
-                        + " a UEFI Shell 'memmap' table, 'BIOS-e820:' lines or a Xen 'EFI RAM map:' section");
-            }
+            format = DETECTION_ORDER.stream().filter(f -> present(f, lines)).findFirst()
+                    .orElseThrow(() -> new ProfileFormatException(file, 0, "no memory map found; expected " + EXPECTED));
+        } else if (!present(format, lines)) {
+            throw new ProfileFormatException(file, 0, "the dump holds no " + what(format) + " (--format " + format + ")");
         }
         Identity id = identity(lines);
-        List<DumpEntry> entries;
         List<String> kinds = new ArrayList<>();
-        switch (format) {
-            case LINUX_EFI -> entries = requireSome(efi, LinuxEfiMemmap.read(lines, file, notes), file, "'efi: memNN:' lines");
-            case SHELL_MEMMAP -> entries = requireSome(shell, ShellMemmap.read(lines, file, notes), file, "a 'memmap' table");
-            default -> entries = requireSome(e820, E820Map.read(lines, file, notes, kinds), file, "E820 lines");
+        List<DumpEntry> entries = switch (format) {
+            case LINUX_EFI -> LinuxEfiMemmap.read(lines, file, notes);
+            case SHELL_MEMMAP -> ShellMemmap.read(lines, file, notes);
+            case GRUB_LSEFIMMAP -> GrubLsefimmap.read(lines, file, notes);
+            case FREEBSD_EFI_MAP -> FreeBsdEfiMap.read(lines, file, notes);
+            case SEABIOS_E820 -> SeaBiosE820.read(lines, file, notes, kinds);
+            case COREBOOT -> CorebootMemTable.read(lines, file, notes, kinds);
+            case GRUB_LSMMAP -> GrubLsmmap.read(lines, file, notes, kinds);
+            default -> E820Map.read(lines, file, notes, kinds);
+        };
+        if (entries.isEmpty()) {
+            throw new ProfileFormatException(file, 0, "the dump holds no " + what(format) + " with any entry");
         }
-        if (format != DumpFormat.E820 && e820) {
+        if (!format.e820Family() && DETECTION_ORDER.stream().anyMatch(f -> f.e820Family() && present(f, lines))) {
             notes.add("the dump's E820 map was not used: the raw UEFI descriptors say more");
         }
-        if (format == DumpFormat.E820) {
+        if (format.e820Family()) {
             entries = E820Inference.apply(entries, kinds, id.vendor, id.efiLine, notes);
         }
         List<MemoryDescriptor> asPrinted = entries.stream().map(DumpEntry::descriptor).toList();
@@ -94,15 +97,45 @@ public final class DumpImporter {
             throw new ProfileFormatException(file, finalEntries.get(p.index()).line(),
                     p.message(i -> "line " + finalEntries.get(i).line()));
         }
-        PlacementInference.Result inferred = PlacementInference.infer(asPrinted, map, format == DumpFormat.E820);
+        PlacementInference.Result inferred = PlacementInference.infer(asPrinted, map, format.e820Family());
         return new ImportResult(build(options, file, format, id, map, notes, inferred), format, notes, inferred);
     }
 
-    private static List<DumpEntry> requireSome(boolean present, List<DumpEntry> entries, String file, String what) {
-        if (!present || entries.isEmpty()) {
-            throw new ProfileFormatException(file, 0, "the dump holds no " + what);
-        }
-        return entries;
+    /** Raw UEFI descriptor forms first (they say more), then the E820 family. */
+    private static final List<DumpFormat> DETECTION_ORDER = List.of(DumpFormat.LINUX_EFI, DumpFormat.SHELL_MEMMAP,
+            DumpFormat.GRUB_LSEFIMMAP, DumpFormat.FREEBSD_EFI_MAP, DumpFormat.E820, DumpFormat.SEABIOS_E820,
+            DumpFormat.COREBOOT, DumpFormat.GRUB_LSMMAP);
+
+    static final String EXPECTED = "Linux 'efi: memNN:' lines, a UEFI Shell 'memmap' table, GRUB 'lsefimmap' or"
+            + " 'lsmmap' output, a FreeBSD EFI map table, 'BIOS-e820:' lines, a Xen 'EFI RAM map:' section, a SeaBIOS"
+            + " 'e820 map has N items:' dump or a coreboot memory table";
+
+    private static boolean present(DumpFormat f, String[] lines) {
+        return switch (f) {
+            case LINUX_EFI -> LinuxEfiMemmap.present(lines);
+            case SHELL_MEMMAP -> ShellMemmap.present(lines);
+            case GRUB_LSEFIMMAP -> GrubLsefimmap.present(lines);
+            case FREEBSD_EFI_MAP -> FreeBsdEfiMap.present(lines);
+            case E820 -> E820Map.present(lines);
+            case SEABIOS_E820 -> SeaBiosE820.present(lines);
+            case COREBOOT -> CorebootMemTable.present(lines);
+            case GRUB_LSMMAP -> GrubLsmmap.present(lines);
+            case AUTO -> true;
+        };
+    }
+
+    private static String what(DumpFormat f) {
+        return switch (f) {
+            case LINUX_EFI -> "'efi: memNN:' lines";
+            case SHELL_MEMMAP -> "'memmap' table";
+            case GRUB_LSEFIMMAP -> "GRUB 'lsefimmap' table";
+            case FREEBSD_EFI_MAP -> "FreeBSD EFI map table";
+            case E820 -> "E820 lines";
+            case SEABIOS_E820 -> "SeaBIOS 'e820 map has N items:' dump";
+            case COREBOOT -> "coreboot memory table";
+            case GRUB_LSMMAP -> "GRUB 'lsmmap' lines";
+            case AUTO -> "memory map";
+        };
     }
 
     /** Identity facts found in the dump. */

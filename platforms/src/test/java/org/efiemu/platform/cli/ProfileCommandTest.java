@@ -81,6 +81,21 @@ class ProfileCommandTest {
     }
 
     @Test
+    void importOfADumpWithOverlappingRangesFailsNamingLineAndRangeAndWritesNothing() throws Exception {
+        Path bad = dir.resolve("overlap.txt");
+        java.nio.file.Files.writeString(bad, """
+                e820 map has 2 items:
+                  0: 0000000000000000 - 00000000000a0000 = 1 RAM
+                  1: 0000000000090000 - 0000000000100000 = 2 RESERVED
+                """);
+        Path target = dir.resolve("overlap.profile");
+        assertThat(run("import", bad.toString(), "--out", target.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("overlap.txt:3: 0x90000-0xFFFFF overlaps line 2 (0x0-0x9FFFF)");
+        assertThat(target).doesNotExist();
+        assertThat(dir.resolve("overlap.txt")).hasContent(java.nio.file.Files.readString(bad));
+    }
+
+    @Test
     void showPrintsTableAndPicturesByType() {
         assertThat(run("show", "dell-poweredge-r820")).isZero();
         String s = out.toString();
