@@ -61,6 +61,10 @@ class ImportedPlacementBootTest {
         Firsts f = boot(r.profile());
         assertThat(f.pool()).isBetween(M4_FREE_BELOW_BINS, M4_BIN_BASE - 1).isLessThan(FOUR_GIB);
         assertThat(f.page()).isBetween(M4_FREE_BELOW_BINS, M4_BIN_BASE - 1);
+        // exactly: the pool page is the top page of mem55 (the payload loads at its linked base 0x10000000), the
+        // pool header takes 0x18 bytes, and the next AnyPages request takes the page below it
+        assertThat(f.pool()).isEqualTo(0x7D975018L);
+        assertThat(f.page()).isEqualTo(0x7D974000L);
     }
 
     @Test
