@@ -28,6 +28,7 @@ final class E820Map {
             + "Multiboot-e820 RAM map):\\s*$");
     private static final Pattern XEN_ROW = Pattern.compile("^\\s*([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\(?(.+?)\\)?\\s*$");
     private static final Pattern START = Pattern.compile("^BIOS-e820:");
+    private static final Pattern XEN_ROW_START = Pattern.compile("^\\s*[0-9a-fA-F]{4,16} -");
 
     private E820Map() {}
 
@@ -81,6 +82,10 @@ final class E820Map {
                 kind = m.group(3);
             } else if (START.matcher(body).find()) {
                 throw new ProfileFormatException(file, no, "'" + body.strip() + "': expected 'BIOS-e820: [mem 0xS-0xL] TYPE'");
+            } else if (section != null && !section.equals("BIOS-e820") && !section.equals("done")
+                    && XEN_ROW_START.matcher(body).find()) {
+                throw new ProfileFormatException(file, no, "'" + body.strip() + "': expected ' SSSSSSSSSSSSSSSS -"
+                        + " EEEEEEEEEEEEEEEE (TYPE)' (Xen " + section + " row, end exclusive)");
             } else {
                 if (section != null && !section.equals("BIOS-e820") && !out.isEmpty()) {
                     section = "done";

@@ -58,11 +58,15 @@ final class GrubLsefimmap {
         for (i++; i < lines.length; i++) {
             int no = i + 1;
             String body = DumpLines.body(lines[i]);
-            if (body.isBlank() || body.strip().startsWith("grub>")) {
+            if (body.isBlank()) {
                 break;
             }
             Matcher m = ROW.matcher(body);
             if (!m.matches()) {
+                String word = body.strip().split("\\s+")[0];
+                if (!NAMES.contains(word) && !word.equals("Unk")) {
+                    break; // the table ended: the next line is something else
+                }
                 throw new ProfileFormatException(file, no, "'" + body.strip() + "': expected a lsefimmap row 'TYPE"
                         + " SSSSSSSSSSSSSSSS-EEEEEEEEEEEEEEEE PPPPPPPP SIZE [ATTRIBUTES]' with TYPE one of " + NAMES
                         + " or 'Unk NN'");

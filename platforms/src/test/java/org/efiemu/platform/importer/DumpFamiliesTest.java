@@ -286,4 +286,37 @@ class DumpFamiliesTest {
             assertThat(x.getMessage()).isEqualTo("dump.txt: the dump holds no coreboot memory table (--format COREBOOT)");
         }
     }
+
+    @Test
+    void xenRowCutShortInsideItsSectionIsAnErrorNotTheEndOfTheMap() {
+        ProfileFormatException e = error("""
+                (XEN) EFI RAM map:
+                (XEN)  0000000000000000 - 000000000009f000 (usable)
+                (XEN)  0000000000100000 - 00000000800
+                (XEN)  00000000b0000000 - 00000000c0000000 (reserved)
+                """);
+        assertThat(e.getMessage()).startsWith("dump.txt:3: '0000000000100000 - 00000000800': expected");
+    }
+
+    @Test
+    void grubLsefimmapRowWithAKnownTypeThatDoesNotParseIsAnErrorAndOtherTextEndsTheTable() {
+        assertThat(error(LSEFIMMAP.replace("RT-data   000000007f100000-000000007f1fffff 00000100",
+                "RT-data   000000007f100000-000000007f1fffff 0000010")).getMessage()).startsWith("dump.txt:8: 'RT-data");
+        ImportResult r = imp(LSEFIMMAP.replace("\n\ngrub>\n", "\nerror: no such device.\n"));
+        assertThat(r.profile().memoryMap()).hasSize(11);
+    }
+
+    @Test
+    void loaderRangesOfAShellMapAreTheShellsOwnAndSmallOnesElsewhereAreKept() {
+        ImportResult shell = imp("""
+                Type       Start            End              # Pages          Attributes
+                LoaderCode 0000000000000000-0000000000FFFFFF 0000000000001000 000000000000000F
+                Available  0000000001000000-000000007FFFFFFF 000000000007F000 000000000000000F
+                """);
+        assertThat(shell.notes()).anyMatch(n -> n.startsWith("1 EfiLoaderCode/EfiLoaderData range(s), 4096 pages")
+                && n.contains("are the UEFI Shell's own image and data"));
+        ImportResult small = imp(FREEBSD.replace("    BootServicesCode 000000000000", "          LoaderCode 000000000000"));
+        assertThat(small.notes()).anyMatch(n -> n.startsWith("1 EfiLoaderCode/EfiLoaderData range(s), 1 pages")
+                && n.endsWith("kept as printed: small enough to be the running application's own image and data"));
+    }
 }
