@@ -64,7 +64,7 @@ final class CorebootMemTable {
                 }
                 break;
             }
-            if (Long.parseLong(m.group(1)) != rows) {
+            if (DumpLines.decimal(m.group(1), "entry number", file, no) != rows) {
                 if (m.group(1).equals("0")) {
                     notes.add("line " + no + ": a later coreboot memory table was ignored; the first one (line " + first
                             + ") was read");

@@ -30,7 +30,7 @@ import org.efiemu.uefi.spec.PlacementSpec;
  */
 public final class DumpImporter {
 
-    private static final Pattern EFI_VERSION = Pattern.compile("^efi: EFI v(\\d+)\\.(\\d+)(?:\\.(\\d+))? by (.+?)\\s*$");
+    private static final Pattern EFI_VERSION = Pattern.compile("^efi: EFI v(\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,4}))? by (.+?)\\s*$");
     private static final Pattern DMI = Pattern.compile("^DMI: (.+?)(?:, BIOS (.+?) (\\d\\d/\\d\\d/\\d{4}))?\\s*$");
     private static final Pattern RSDP = Pattern.compile("^ACPI: RSDP 0x[0-9A-Fa-f]+ [0-9A-Fa-f]+ \\(v\\d+ ?(.{0,6}?)\\s*\\)");
     private static final Pattern SOURCE = Pattern.compile("^#\\s*SOURCE:\\s*(.+?)\\s*$");

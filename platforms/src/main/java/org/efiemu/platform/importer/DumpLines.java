@@ -41,6 +41,15 @@ final class DumpLines {
         return new org.efiemu.uefi.spec.MemoryDescriptor(type, start, pages, attr);
     }
 
+    /** Parses a decimal number of at most 18 digits or throws a format error naming the line and the field. */
+    static long decimal(String digits, String what, String file, int line) {
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, what + " '" + digits
+                    + "': expected 1 to 18 decimal digits");
+        }
+        return Long.parseLong(digits);
+    }
+
     static String[] split(String text) {
         return text.split("\r?\n", -1);
     }

@@ -46,7 +46,7 @@ final class SeaBiosE820 {
         Matcher h = HEADER.matcher(DumpLines.body(lines[i]));
         h.matches();
         int headerLine = i + 1;
-        long items = Long.parseLong(h.group(1));
+        long items = DumpLines.decimal(h.group(1), "item count", file, i + 1);
         int rows = 0;
         for (i++; i < lines.length && rows < items; i++) {
             int no = i + 1;
@@ -57,11 +57,11 @@ final class SeaBiosE820 {
                         : "line after " + rows + " of the " + items + " items announced on line " + headerLine)
                         + ": expected '  N: SSSSSSSSSSSSSSSS - EEEEEEEEEEEEEEEE = T NAME' (SeaBIOS e820 dump, end exclusive)");
             }
-            if (Long.parseLong(m.group(1)) != rows) {
+            if (DumpLines.decimal(m.group(1), "item number", file, no) != rows) {
                 throw new ProfileFormatException(file, no, "item " + m.group(1) + ": expected item " + rows
                         + " (a line is missing or repeated)");
             }
-            long type = Long.parseLong(m.group(4));
+            long type = DumpLines.decimal(m.group(4), "type", file, no);
             String name = type >= 1 && type <= 5 ? NAMES.get((int) type) : "UNKNOWN";
             if (!name.equals(m.group(5))) {
                 throw new ProfileFormatException(file, no, "type " + type + " " + m.group(5) + ": SeaBIOS names type "
