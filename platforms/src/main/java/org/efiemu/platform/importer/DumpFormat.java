@@ -9,5 +9,7 @@ public enum DumpFormat {
     /** UEFI Shell {@code memmap} table. */
     SHELL_MEMMAP,
     /** Linux {@code BIOS-e820:} lines or Xen's {@code EFI RAM map:} / {@code Xen-e820 RAM map:} lines. */
-    E820
+    E820,
+    /** A capture of efiemu's capture application ({@code efiemu profile capture}; read by {@code platform.capture}). */
+    CAPTURE
 }

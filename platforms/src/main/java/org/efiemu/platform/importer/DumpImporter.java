@@ -51,6 +51,12 @@ public final class DumpImporter {
      */
     public static ImportResult importText(String text, String file, ImportOptions options) {
         String[] lines = DumpLines.split(text);
+        if (options.format() == DumpFormat.CAPTURE
+                || (options.format() == DumpFormat.AUTO && org.efiemu.platform.capture.CaptureImporter.isCapture(lines))) {
+            return org.efiemu.platform.capture.CaptureImporter.importText(text, file,
+                    options.name() != null ? options.name() : sanitize(Path.of(file).getFileName().toString()),
+                    Path.of(file).getFileName().toString());
+        }
         List<String> notes = new ArrayList<>();
         boolean efi = LinuxEfiMemmap.present(lines);
         boolean shell = ShellMemmap.present(lines);
