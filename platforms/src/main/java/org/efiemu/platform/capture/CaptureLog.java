@@ -141,6 +141,9 @@ public final class CaptureLog {
                 continue;
             }
             Matcher m;
+            if (l.isEmpty()) {
+                continue;
+            }
             if (inMap) {
                 if (l.equals("map: end entry")) {
                     inMap = false;
