@@ -6,9 +6,23 @@ static int step_count;
 
 char *step_slot(void) { return step_count < PROBE_MAX_STEPS ? steps[step_count++] : 0; }
 
+#define REPORT_BYTES (512 * 1024)
+static char report[REPORT_BYTES];
+static UINTN report_len;
+
+void out_part(const char *text) {
+  rt_serial_puts(text);
+  for (; *text && report_len + 1 < REPORT_BYTES; text++) report[report_len++] = *text;
+}
+
 void out_line(const char *line) {
-  rt_serial_puts(line);
-  rt_serial_puts("\n");
+  out_part(line);
+  out_part("\n");
+}
+
+const char *report_text(UINTN *len) {
+  *len = report_len;
+  return report;
 }
 
 void print_steps(void) {

@@ -147,13 +147,52 @@ static void memory_map_cases(void) {
   memory_map(work_map, sizeof work_map, "buffer", 1);
 }
 
+static void print_image(EFI_STATUS li_status, EFI_LOADED_IMAGE *li) {
+  if (li_status == EFI_SUCCESS && li)
+    out("probe: LoadedImage ImageBase=0x%lx ImageSize=0x%lx ImageCodeType=%s ImageDataType=%s", (UINT64)li->ImageBase,
+        li->ImageSize, type_name(li->ImageCodeType), type_name(li->ImageDataType));
+  else
+    out("probe: LoadedImage = %s", rt_status_name(li_status));
+}
+
+/*
+ * The end of a run on a real machine (started from a USB stick: \EFI\BOOT\EFIEMU.CFG says end=return): no
+ * ExitBootServices. The report goes to \EFIEMU-CAPTURE.TXT on the probe's own volume (LoadedImage.DeviceHandle ->
+ * SimpleFileSystem) and to COM1 where one exists; only then, after every measurement, ConOut says where it went, and
+ * the probe returns to the firmware.
+ */
+static EFI_STATUS finish_on_machine(EFI_SYSTEM_TABLE *st, EFI_STATUS li_status, EFI_LOADED_IMAGE *li,
+                                    EFI_FILE_HANDLE root) {
+  print_image(li_status, li);
+  print_identity(st);
+  print_steps();
+  int com1 = com1_present();
+  if (com1) out("output: COM1");
+  if (root) out("output: file \\EFIEMU-CAPTURE.TXT on the volume the probe was started from");
+  out("probe: end");
+  UINTN len = 0;
+  const char *text = report_text(&len);
+  EFI_STATUS s = write_report(root, text, len);
+  if (root) root->Close(root);
+  if (s == EFI_SUCCESS)
+    rt_printf("efiemu capture: report written to \\EFIEMU-CAPTURE.TXT (%lu bytes) on the volume this program was "
+              "started from%s.\n", (UINT64)len, com1 ? ", and to COM1" : "");
+  else if (com1)
+    rt_printf("efiemu capture: no writable volume (%s): the report was written to COM1 only.\n", rt_status_name(s));
+  else
+    rt_printf("efiemu capture: no writable volume (%s) and no COM1: the report could not be written anywhere.\n",
+              rt_status_name(s));
+  if (s == EFI_SUCCESS) rt_printf("efiemu capture: on your workstation: efiemu profile import EFIEMU-CAPTURE.TXT --name NAME\n");
+  return s == EFI_SUCCESS || com1 ? EFI_SUCCESS : s;
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   UINTN entry_size = sizeof entry_map, entry_key = 0, dsz = 0;
   UINT32 dver = 0;
   EFI_STATUS entry_status = rt_bs->GetMemoryMap(&entry_size, (EFI_MEMORY_DESCRIPTOR *)entry_map, &entry_key, &dsz, &dver);
 
-  out("probe: begin ovmf-probe 1");
+  out("probe: begin ovmf-probe 2");
   {
     char vendor[80];
     UINTN n = 0;
@@ -176,6 +215,14 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
   EFI_LOADED_IMAGE *li = 0;
   EFI_STATUS li_status = rt_bs->HandleProtocol(image, &li_guid, (void **)&li);
+
+  /* Measurements that need no step numbers, after the steps so they cannot move them (extras.c). */
+  print_text_modes(st);
+  print_gop_modes();
+  print_variables(st);
+  EFI_FILE_HANDLE root = 0;
+  if (wants_return(li_status == EFI_SUCCESS ? li : 0, &root)) return finish_on_machine(st, li_status, li, root);
+  if (root) root->Close(root);
 
   /* ExitBootServices: stale key first (UEFI 2.10 §7.4: INVALID_PARAMETER, map unchanged), then the real key. */
   UINTN final_size = sizeof final_map, key = 0;
@@ -202,11 +249,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
        st->BootServices ? "set" : "NULL", st->ConOut ? "set" : "NULL", st->ConIn ? "set" : "NULL",
        old_bs->AllocatePages ? "set" : "0");
 
-  if (li_status == EFI_SUCCESS && li)
-    out("probe: LoadedImage ImageBase=0x%lx ImageSize=0x%lx ImageCodeType=%s ImageDataType=%s", (UINT64)li->ImageBase,
-        li->ImageSize, type_name(li->ImageCodeType), type_name(li->ImageDataType));
-  else
-    out("probe: LoadedImage = %s", rt_status_name(li_status));
+  print_image(li_status, li);
   print_identity(st);
   print_steps();
   print_map("final", final_map, final_size, dsz);

@@ -1,7 +1,9 @@
 /*
- * ovmf-probe: records what a UEFI firmware's memory services answer to a fixed list of edge cases.
+ * ovmf-probe, efiemu's capture application: records what a UEFI firmware's memory services answer to a fixed list of
+ * edge cases, and the machine facts a profile needs (docs/profiles.md, "Capturing a machine").
  *
- * The probe runs first on real OVMF under QEMU (platforms/capture/capture-ovmf.sh) and later on efiemu with
+ * The probe runs first on real firmware (QEMU + OVMF through `efiemu profile capture --qemu-machine`, or a real
+ * machine from a USB stick written by `--write-esp`) and later on efiemu with
  * the profile made from that capture; both runs must print the same "probe:" step lines. Every output line
  * therefore depends only on firmware answers: no timestamps, no stack addresses, no absolute MapKey values in
  * step lines (keys are reported as "same"/"changed").
@@ -37,6 +39,19 @@ void out_line(const char *line);
     rt_snprintf(line_, sizeof line_, __VA_ARGS__);  \
     out_line(line_);                                \
   } while (0)
+/* Writes text to COM1 and the report buffer without a line end. */
+void out_part(const char *text);
+/* The report so far (every line written with out/out_line/out_part) and its length. */
+const char *report_text(UINTN *len);
+
+/* extras.c: text and graphics modes, variables, the end of a USB-stick run. */
+void print_text_modes(EFI_SYSTEM_TABLE *st);
+void print_gop_modes(void);
+void print_variables(EFI_SYSTEM_TABLE *st);
+int wants_return(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE *root);
+EFI_STATUS write_report(EFI_FILE_HANDLE root, const char *text, UINTN len);
+int com1_present(void);
+
 /* Prints all recorded step lines. */
 void print_steps(void);
 

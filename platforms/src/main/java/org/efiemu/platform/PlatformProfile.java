@@ -44,6 +44,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * @param memoryMap descriptors in the order the firmware reports them
  * @param poolFreeBlocks the firmware's free pool blocks at application entry ({@code pool-free} lines), in the
  *     order they were freed
+ * @param screens graphics (GOP) and text console modes the firmware offers ({@code gop-mode}, {@code text-mode}
+ *     lines; {@link Screens#NONE} when the profile does not record them)
  */
 public record PlatformProfile(
         String name,
@@ -60,7 +62,61 @@ public record PlatformProfile(
         List<Variable> variables,
         List<String> quirks,
         List<MemoryDescriptor> memoryMap,
-        List<PoolFreeBlock> poolFreeBlocks) {
+        List<PoolFreeBlock> poolFreeBlocks,
+        Screens screens) {
+
+    /**
+     * One EFI_GRAPHICS_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.9, QueryMode): number, resolution and pixel format name
+     * ({@code PixelRedGreenBlueReserved8BitPerColor}, {@code PixelBlueGreenRedReserved8BitPerColor},
+     * {@code PixelBitMask}, {@code PixelBltOnly}).
+     */
+    public record GraphicsMode(int mode, int width, int height, String pixelFormat) {
+        public static final List<String> PIXEL_FORMATS = List.of("PixelRedGreenBlueReserved8BitPerColor",
+                "PixelBlueGreenRedReserved8BitPerColor", "PixelBitMask", "PixelBltOnly");
+    }
+
+    /** One EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.4, QueryMode): number, columns and rows. */
+    public record TextMode(int mode, int columns, int rows) {}
+
+    /**
+     * The display modes a firmware offers at application entry and which one is current (-1: none recorded).
+     * Modes are listed by ascending mode number; a text mode QueryMode rejects is absent.
+     */
+    public record Screens(List<GraphicsMode> graphicsModes, int graphicsCurrent, List<TextMode> textModes,
+            int textCurrent) {
+        public static final Screens NONE = new Screens(List.of(), -1, List.of(), -1);
+
+        public Screens {
+            graphicsModes = List.copyOf(graphicsModes);
+            textModes = List.copyOf(textModes);
+            for (int i = 1; i < graphicsModes.size(); i++) {
+                if (graphicsModes.get(i).mode() <= graphicsModes.get(i - 1).mode()) {
+                    throw new IllegalArgumentException("gop-mode " + graphicsModes.get(i).mode()
+                            + ": expected ascending, distinct mode numbers");
+                }
+            }
+            for (int i = 1; i < textModes.size(); i++) {
+                if (textModes.get(i).mode() <= textModes.get(i - 1).mode()) {
+                    throw new IllegalArgumentException("text-mode " + textModes.get(i).mode()
+                            + ": expected ascending, distinct mode numbers");
+                }
+            }
+            for (GraphicsMode g : graphicsModes) {
+                if (g.width() < 1 || g.height() < 1 || !GraphicsMode.PIXEL_FORMATS.contains(g.pixelFormat())) {
+                    throw new IllegalArgumentException("gop-mode " + g.mode() + " " + g.width() + "x" + g.height() + " "
+                            + g.pixelFormat() + ": expected a positive size and one of " + GraphicsMode.PIXEL_FORMATS);
+                }
+            }
+            final int gc = graphicsCurrent;
+            if (gc != -1 && graphicsModes.stream().noneMatch(g -> g.mode() == gc)) {
+                throw new IllegalArgumentException("gop-current " + gc + ": expected the number of a gop-mode line");
+            }
+            final int tc = textCurrent;
+            if (tc != -1 && textModes.stream().noneMatch(t -> t.mode() == tc)) {
+                throw new IllegalArgumentException("text-current " + tc + ": expected the number of a text-mode line");
+            }
+        }
+    }
 
     /** Profile names: lower case letters, digits, '.', '-'; used as file names and {@code --platform} values. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
@@ -113,6 +169,7 @@ public record PlatformProfile(
         }
         memoryMap = List.copyOf(memoryMap);
         poolFreeBlocks = List.copyOf(poolFreeBlocks);
+        screens = Objects.requireNonNullElse(screens, Screens.NONE);
         for (PoolFreeBlock f : poolFreeBlocks) {
             MemoryDescriptor d = memoryMap.stream().filter(m -> f.head() >= m.physicalStart()
                     && f.head() - m.physicalStart() < m.numberOfPages() * 4096).findFirst().orElse(null);
@@ -231,6 +288,7 @@ public record PlatformProfile(
         private final List<String> quirks = new ArrayList<>();
         private final List<MemoryDescriptor> memoryMap = new ArrayList<>();
         private final List<PoolFreeBlock> poolFreeBlocks = new ArrayList<>();
+        private Screens screens = Screens.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -252,6 +310,7 @@ public record PlatformProfile(
             quirks.addAll(p.quirks);
             memoryMap.addAll(p.memoryMap);
             poolFreeBlocks.addAll(p.poolFreeBlocks);
+            screens = p.screens;
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -272,6 +331,7 @@ public record PlatformProfile(
         public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
         public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
+        public Builder screens(Screens v) { screens = v; return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -283,7 +343,7 @@ public record PlatformProfile(
 
         public PlatformProfile build() {
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
-                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks);
+                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens);
         }
     }
 }

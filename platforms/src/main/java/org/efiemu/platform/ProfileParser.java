@@ -43,6 +43,10 @@ public final class ProfileParser {
     private final List<String> quirks = new ArrayList<>();
     private final List<Variable> variables = new ArrayList<>();
     private final List<PoolFreeBlock> poolFree = new ArrayList<>();
+    private final List<PlatformProfile.GraphicsMode> gopModes = new ArrayList<>();
+    private final List<PlatformProfile.TextMode> textModes = new ArrayList<>();
+    private static final Pattern GOP_MODE = Pattern.compile("(\\d+)\\s+(\\d+)x(\\d+)\\s+(\\S+)");
+    private static final Pattern TEXT_MODE = Pattern.compile("(\\d+)\\s+(\\d+)x(\\d+)");
     private final List<MemoryDescriptor> map = new ArrayList<>();
     private final List<Integer> mapLines = new ArrayList<>();
 
@@ -127,10 +131,12 @@ public final class ProfileParser {
             }
             case "variable" -> variables.add(variable(value, no));
             case "pool-free" -> poolFree.add(poolFree(value, no));
+            case "gop-mode" -> gopModes.add(gopMode(value, no));
+            case "text-mode" -> textModes.add(textMode(value, no));
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable and pool-free may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode and text-mode may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -186,6 +192,37 @@ public final class ProfileParser {
                     + "in its page");
         }
         return new PoolFreeBlock(type, head, size);
+    }
+
+    /** {@code gop-mode: <N> <W>x<H> <PixelFormat>} (UEFI 2.10 §12.9 QueryMode). */
+    private PlatformProfile.GraphicsMode gopMode(String value, int no) {
+        Matcher m = GOP_MODE.matcher(value);
+        if (!m.matches() || !PlatformProfile.GraphicsMode.PIXEL_FORMATS.contains(m.group(4))) {
+            throw new ProfileFormatException(file, no, "gop-mode '" + value + "': expected '<mode> <width>x<height> "
+                    + "<pixel format>' with a format of " + PlatformProfile.GraphicsMode.PIXEL_FORMATS
+                    + " (e.g. '0 1280x800 PixelBlueGreenRedReserved8BitPerColor')");
+        }
+        return new PlatformProfile.GraphicsMode(small(m.group(1), "gop-mode number", no), small(m.group(2), "gop-mode width", no),
+                small(m.group(3), "gop-mode height", no), m.group(4));
+    }
+
+    /** {@code text-mode: <N> <C>x<R>} (UEFI 2.10 §12.4 QueryMode). */
+    private PlatformProfile.TextMode textMode(String value, int no) {
+        Matcher m = TEXT_MODE.matcher(value);
+        if (!m.matches()) {
+            throw new ProfileFormatException(file, no, "text-mode '" + value + "': expected '<mode> <columns>x<rows>' "
+                    + "(e.g. '0 80x25')");
+        }
+        return new PlatformProfile.TextMode(small(m.group(1), "text-mode number", no), small(m.group(2), "text-mode columns", no),
+                small(m.group(3), "text-mode rows", no));
+    }
+
+    private int small(String digits, String what, int no) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new ProfileFormatException(file, no, what + " '" + digits + "': expected a number up to " + Integer.MAX_VALUE);
+        }
     }
 
     /** A type name ({@code EfiConventionalMemory}, {@code OEM(0x70000001)}, {@code OS(0x80000000)}) or a number. */
@@ -283,7 +320,27 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, no, "variable " + f[0] + " data '" + f[3]
                     + "': expected hex:<digits> or utf16:<text>");
         }
-        return new Variable(f[0], guid, (int) attrs, data);
+        return new Variable(unescapeName(f[0], no), guid, (int) attrs, data);
+    }
+
+    /** Reverses {@link ProfileWriter#escapeName}: {@code \\uXXXX} is one UTF-16 code unit. */
+    private String unescapeName(String word, int no) {
+        StringBuilder sb = new StringBuilder(word.length());
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            String hex = i + 6 <= word.length() && word.charAt(i + 1) == 'u' ? word.substring(i + 2, i + 6) : "";
+            if (hex.length() != 4 || !hex.chars().allMatch(h -> Character.digit(h, 16) >= 0)) {
+                throw new ProfileFormatException(file, no, "variable name '" + word + "': a backslash must start \\uXXXX "
+                        + "(4 hex digits, one UTF-16 code unit)");
+            }
+            sb.append((char) Integer.parseInt(hex, 16));
+            i += 5;
+        }
+        return sb.toString();
     }
 
     private PlacementSpec placement() {
@@ -368,6 +425,12 @@ public final class ProfileParser {
         variables.forEach(b::variable);
         poolFree.forEach(b::poolFree);
         try {
+            if (!gopModes.isEmpty() || !textModes.isEmpty() || values.containsKey("gop-current")
+                    || values.containsKey("text-current")) {
+                b.screens(new PlatformProfile.Screens(gopModes, values.containsKey("gop-current")
+                        ? integer("gop-current", 0) : -1, textModes, values.containsKey("text-current")
+                        ? integer("text-current", 0) : -1));
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, 0, e.getMessage());

@@ -46,6 +46,15 @@ public final class ProfileWriter {
         key(sb, "acpi-oem-id", p.acpi().oemId());
         key(sb, "acpi-oem-table-id", p.acpi().oemTableId());
         key(sb, "console", p.console().columns() + "x" + p.console().rows());
+        p.screens().graphicsModes().forEach(g -> key(sb, "gop-mode", g.mode() + " " + g.width() + "x" + g.height() + " "
+                + g.pixelFormat()));
+        if (p.screens().graphicsCurrent() >= 0) {
+            key(sb, "gop-current", Integer.toString(p.screens().graphicsCurrent()));
+        }
+        p.screens().textModes().forEach(t -> key(sb, "text-mode", t.mode() + " " + t.columns() + "x" + t.rows()));
+        if (p.screens().textCurrent() >= 0) {
+            key(sb, "text-current", Integer.toString(p.screens().textCurrent()));
+        }
         p.quirks().forEach(q -> key(sb, "quirk", q));
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
@@ -75,8 +84,24 @@ public final class ProfileWriter {
     private static String variable(Variable v) {
         String text = utf16Text(v.data());
         String data = text != null ? "utf16:" + text : "hex:" + HexFormat.of().withUpperCase().formatHex(v.data());
-        return v.name() + " " + v.vendorGuid().toUpperCase(Locale.ROOT) + " 0x"
+        return escapeName(v.name()) + " " + v.vendorGuid().toUpperCase(Locale.ROOT) + " 0x"
                 + Integer.toHexString(v.attributes()).toUpperCase(Locale.ROOT) + " " + data;
+    }
+
+    /**
+     * A variable name as one word: characters outside '!'..'~' and the backslash are written as {@code \\uXXXX}
+     * (e.g. {@code Attempt\\u00201}); {@link ProfileParser} reads them back.
+     */
+    static String escapeName(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            if (c > 0x20 && c < 0x7F && c != '\\' && c != '#') {
+                sb.append(c);
+            } else {
+                sb.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+            }
+        }
+        return sb.toString();
     }
 
     /** The text of NUL-terminated UTF-16LE data when it is printable and survives the text form, else null. */

@@ -27,11 +27,16 @@ final class EfiemuProbeRun {
 
     /** Boots the probe on {@code profile} as BDS would start BOOTX64.EFI; returns the run (console holds the steps). */
     static BootResult run(String profile) {
-        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
+        return run(ProfileRegistry.builtIn(profile));
+    }
+
+    /** Boots the probe on {@code profile} (e.g. one {@code efiemu profile capture} just wrote). */
+    static BootResult run(org.efiemu.platform.PlatformProfile profile) {
+        try (UefiMachine m = UefiMachine.builder(profile.toDescription())
                 .payload(probeImage(), "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI").build()) {
             BootResult r = m.run();
             if (r.outcome() != BootOutcome.RESET) {
-                throw new AssertionError("the probe on efiemu (" + profile + ") should end with ResetSystem(EfiResetShutdown), got "
+                throw new AssertionError("the probe on efiemu (" + profile.name() + ") should end with ResetSystem(EfiResetShutdown), got "
                         + r + System.lineSeparator() + r.consoleText());
             }
             return r;

@@ -12,10 +12,9 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.efiemu.platform.capture.QemuCapture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fidelity against real firmware: the OVMF probe ({@code platforms/src/main/c/ovmf-probe}) prints one line per
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Two tests, so a failure says which side moved: {@link #efiemuMatchesTheCommittedOvmfCapture()} (fast: the
  * committed capture) and {@link #efiemuMatchesALiveOvmfRun()} (QEMU + OVMF now, through
- * {@code platforms/capture/capture-ovmf.sh}, about 5 s; its failure message also says whether the live capture still
+ * {@link QemuCapture}, the code behind {@code efiemu profile capture}, 5-20 s with TCG; its failure message also says whether the live capture still
  * equals the committed one). {@link #efiemuFindsTheFreeRunsInsideTheMemoryTypeBinsWhereOvmfHasThem()} compares the
  * probe's {@code bin:} header lines (free runs inside the memory-type bins) with the committed capture.
  *
@@ -72,27 +71,16 @@ class OvmfFidelityTest {
     }
 
     @Test
-    void efiemuMatchesALiveOvmfRun(@TempDir Path tmp) throws Exception {
+    void efiemuMatchesALiveOvmfRun() throws Exception {
         requireQemuAndOvmf();
-        Path probe = tmp.resolve("ovmf-probe.efi");
-        Files.write(probe, EfiemuProbeRun.probeImage());
-        Path out = tmp.resolve("capture");
-        Path script = repositoryRoot().resolve("platforms/capture/capture-ovmf.sh");
-        Process p = new ProcessBuilder("bash", script.toString(), "--mem", "2G", "--out", out.toString(), "--probe",
-                probe.toString(), "--timeout", "150").redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("capture-ovmf.sh did not finish within 180 s:%n%s", output);
-        }
-        assertThat(p.exitValue()).as("capture-ovmf.sh exit status; its output:%n%s", output).isZero();
-        ProbeSteps live = ProbeSteps.parse("OVMF now (capture-ovmf.sh --mem 2G)",
-                Files.readString(out.resolve("ovmf-q35-2g.probe-steps.txt")));
+        QemuCapture.Result run = QemuCapture.run(QemuCapture.Options.of("q35", "2G"), EfiemuProbeRun.probeImage());
+        assertThat(run.exitStatus()).as("QEMU exit status; the capture:%n%s", run.text()).isZero();
+        ProbeSteps live = ProbeSteps.parse("OVMF now (QemuCapture q35 2G)", run.text());
         ProbeSteps committed = ProbeSteps.parse("OVMF capture (committed)", resource(COMMITTED));
         List<ProbeSteps.Difference> captureDrift = ProbeSteps.compare(committed, live);
         String drift = captureDrift.isEmpty() ? "The live OVMF run equals the committed capture, so efiemu changed."
                 : "The live OVMF run also differs from the committed capture (the firmware or QEMU changed; recapture "
-                + "with platforms/capture/capture-ovmf.sh and rebuild the profile):" + System.lineSeparator()
+                + "with efiemu profile capture --qemu-machine q35 --mem 2G and rebuild the profile):" + System.lineSeparator()
                 + ProbeSteps.describe(committed, live, captureDrift);
         assertSameSteps(live, efiemuSteps(), drift);
     }
@@ -138,15 +126,6 @@ class OvmfFidelityTest {
                     + "apt-get install -y qemu-system-x86 ovmf", qemu ? "" : "qemu-system-x86_64 ",
                     ovmf ? "" : "/usr/share/OVMF/OVMF_CODE_4M.fd and OVMF_VARS_4M.fd");
         }
-    }
-
-    private static Path repositoryRoot() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("platforms/capture/capture-ovmf.sh"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("platforms/capture/capture-ovmf.sh not found above " + Path.of("").toAbsolutePath());
     }
 
     private static String resource(String name) {

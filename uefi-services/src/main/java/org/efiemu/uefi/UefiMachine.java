@@ -280,6 +280,7 @@ public final class UefiMachine implements AutoCloseable {
         }
         ran = true;
         firmware.started();
+        memoryMap.startApplication();
         state.watchdogDeadline(machine.clock().nanos() + BOOT_WATCHDOG_SECONDS * 1_000_000_000L);
         long rsp = stackTop - 0x28;
         machine.memory().putU64(rsp, imageReturn);

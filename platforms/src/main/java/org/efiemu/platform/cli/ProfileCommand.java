@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
  * Mounted by the main {@code efiemu} command; prints only to the picocli-provided writers.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = "Platform profiles: import real memory-map dumps, show and list profiles.",
-        subcommands = {ProfileImportCommand.class, ProfileShowCommand.class, ProfileListCommand.class})
+        description = "Platform profiles: import real memory-map dumps, capture firmware, show and list profiles.",
+        subcommands = {ProfileImportCommand.class, ProfileCaptureCommand.class, ProfileShowCommand.class,
+                ProfileListCommand.class})
 public final class ProfileCommand implements Callable<Integer> {
 
     @Spec
@@ -45,6 +46,6 @@ public final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: import, show or list");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: import, capture, show or list");
     }
 }

@@ -19,7 +19,9 @@ public enum DumpFormat {
     /** coreboot's console memory table ({@code  0. 0000000000000000-0000000000000fff: CONFIGURATION TABLES}). */
     COREBOOT(true),
     /** GRUB {@code lsmmap} lines ({@code base_addr = 0x0, length = 0x9f000, available RAM}). */
-    GRUB_LSMMAP(true);
+    GRUB_LSMMAP(true),
+    /** A capture of efiemu's capture application ({@code efiemu profile capture}; read by {@code platform.capture}). */
+    CAPTURE(false);
 
     private final boolean e820;
 

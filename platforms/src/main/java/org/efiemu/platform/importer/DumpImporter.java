@@ -55,6 +55,12 @@ public final class DumpImporter {
      */
     public static ImportResult importText(String text, String file, ImportOptions options) {
         String[] lines = DumpLines.split(text);
+        if (options.format() == DumpFormat.CAPTURE
+                || (options.format() == DumpFormat.AUTO && org.efiemu.platform.capture.CaptureImporter.isCapture(lines))) {
+            return org.efiemu.platform.capture.CaptureImporter.importText(text, file,
+                    options.name() != null ? options.name() : sanitize(Path.of(file).getFileName().toString()),
+                    Path.of(file).getFileName().toString());
+        }
         List<String> notes = new ArrayList<>();
         DumpFormat format = options.format();
         if (format == DumpFormat.AUTO) {
@@ -108,7 +114,7 @@ public final class DumpImporter {
 
     static final String EXPECTED = "Linux 'efi: memNN:' lines, a UEFI Shell 'memmap' table, GRUB 'lsefimmap' or"
             + " 'lsmmap' output, a FreeBSD EFI map table, 'BIOS-e820:' lines, a Xen 'EFI RAM map:' section, a SeaBIOS"
-            + " 'e820 map has N items:' dump or a coreboot memory table";
+            + " 'e820 map has N items:' dump, a coreboot memory table or a capture of 'efiemu profile capture'";
 
     private static boolean present(DumpFormat f, String[] lines) {
         return switch (f) {
@@ -120,6 +126,7 @@ public final class DumpImporter {
             case SEABIOS_E820 -> SeaBiosE820.present(lines);
             case COREBOOT -> CorebootMemTable.present(lines);
             case GRUB_LSMMAP -> GrubLsmmap.present(lines);
+            case CAPTURE -> org.efiemu.platform.capture.CaptureImporter.isCapture(lines);
             case AUTO -> true;
         };
     }
@@ -134,6 +141,7 @@ public final class DumpImporter {
             case SEABIOS_E820 -> "SeaBIOS 'e820 map has N items:' dump";
             case COREBOOT -> "coreboot memory table";
             case GRUB_LSMMAP -> "GRUB 'lsmmap' lines";
+            case CAPTURE -> "efiemu capture";
             case AUTO -> "memory map";
         };
     }

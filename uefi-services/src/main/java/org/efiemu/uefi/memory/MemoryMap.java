@@ -21,6 +21,7 @@ public final class MemoryMap {
     /** {@code MAX_ALLOC_ADDRESS >> EFI_PAGE_SHIFT} on X64. */
     private static final long MAX_PAGES = 0xF_FFFF_FFFF_FFFFL;
     private static final int CONVENTIONAL = MemoryType.EfiConventionalMemory.value();
+    private static final int BOOT_SERVICES_DATA = MemoryType.EfiBootServicesData.value();
 
     private final MemoryRanges ram;
     private final GcdEntries gcd;
@@ -33,6 +34,16 @@ public final class MemoryMap {
     private long mapKey;
     private long nextId = 1;
     private boolean terminated;
+    /**
+     * EDK2's free MEMORY_MAP entry list ({@code mFreeMemoryMapEntryList}, Page.c {@code AllocateMemoryMapEntry}):
+     * entries a new internal descriptor takes and a removed one gives back; when it runs dry the DXE core refuels it
+     * with one EfiBootServicesData page from {@code CoreAllocatePoolPages} (56 entries of 72 bytes on X64), a page
+     * the application then cannot have. -1: not modelled (the placement has no {@code map-entries-free}).
+     */
+    private long freeMapEntries = -1;
+    private int countedEntries;
+    private boolean refueling;
+    static final int MAP_ENTRIES_PER_PAGE = 4096 / 72;
 
     MemoryMap(MemoryRanges ram, GcdEntries gcd, PlacementRule rule, int descriptorSize, int descriptorVersion,
             long initialMapKey, boolean refuseAddressZero) {
@@ -163,7 +174,43 @@ public final class MemoryMap {
         }
         ram.convert(r, start, start + (pages << 12), memoryType);
         mapKey++;
+        accountMapEntries();
         return null;
+    }
+
+    /**
+     * Starts modelling EDK2's free memory-map entry list with the platform's count at application entry (placement
+     * parameter {@code map-entries-free}); called when the application starts, so the boot manager's own conversions
+     * before it (reading and loading the image) are already part of the entry state.
+     */
+    public void startApplication() {
+        String n = rule.spec().param(PlacementRules.MAP_ENTRIES_FREE, null);
+        if (n != null) {
+            freeMapEntries = Long.parseLong(n);
+            countedEntries = ram.size();
+        }
+    }
+
+    /** Entries taken or given back by the last conversion; refuels the list as EDK2 does when it runs dry. */
+    private void accountMapEntries() {
+        if (freeMapEntries < 0 || refueling) {
+            return;
+        }
+        freeMapEntries -= ram.size() - countedEntries;
+        countedEntries = ram.size();
+        while (freeMapEntries < 0) {
+            long page = findFreePages(-1L, 1, BOOT_SERVICES_DATA);
+            if (page == 0) {
+                return;
+            }
+            refueling = true;
+            ram.convert(ram.find(page), page, page + PAGE, BOOT_SERVICES_DATA);
+            refueling = false;
+            mapKey++;
+            fire(new OwnerRun(page, 1, PageOwner.PLATFORM_FIRMWARE));
+            freeMapEntries += MAP_ENTRIES_PER_PAGE - (ram.size() - countedEntries);
+            countedEntries = ram.size();
+        }
     }
 
     /**
@@ -202,6 +249,7 @@ public final class MemoryMap {
             long pieceEnd = Long.compareUnsigned(r.end(), end) < 0 ? r.end() : end;
             ram.convert(r, cur, pieceEnd, CONVENTIONAL);
             mapKey++;
+            accountMapEntries();
             owners.release(cur, pieceEnd);
             fire(new OwnerRun(cur, (pieceEnd - cur) >>> 12, PageOwner.FREE));
             cur = pieceEnd;

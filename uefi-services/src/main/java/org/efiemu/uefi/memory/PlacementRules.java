@@ -40,7 +40,13 @@ public final class PlacementRules {
     public static final String BOTTOM_UP = "bottom-up";
     public static final String LOW_FIRST = "low-first";
 
-    private static final Set<String> COMMON = Set.of("bins", "default-max");
+    /**
+     * Placement parameter: EDK2's free memory-map entries at application entry (see
+     * {@link MemoryMap#startApplication()}); when the list runs dry the firmware takes a BS_Data page.
+     */
+    public static final String MAP_ENTRIES_FREE = "map-entries-free";
+
+    private static final Set<String> COMMON = Set.of("bins", "default-max", MAP_ENTRIES_FREE);
 
     private PlacementRules() {}
 
@@ -51,6 +57,11 @@ public final class PlacementRules {
         long lowestBin = bins.isEmpty() ? Long.MAX_VALUE : bins.get(0).base() - 1;
         String dm = spec.param("default-max", null);
         long defaultMax = dm == null ? lowestBin : parseNumber(dm, where, "default-max", "an inclusive address such as 0x7F4EBFFF");
+        String entries = spec.param(MAP_ENTRIES_FREE, null);
+        if (entries != null && !entries.matches("\\d{1,6}")) {
+            throw new IllegalArgumentException(where + ": " + MAP_ENTRIES_FREE + "=" + entries
+                    + ": expected a decimal count of free memory-map entries, e.g. 12");
+        }
         switch (spec.name()) {
             case EDK2_TOPDOWN -> {
                 checkKnown(spec, where, COMMON);
@@ -61,7 +72,7 @@ public final class PlacementRules {
                 return new BottomUpRule(spec, bins, defaultMax);
             }
             case LOW_FIRST -> {
-                checkKnown(spec, where, Set.of("bins", "default-max", "low-limit"));
+                checkKnown(spec, where, Set.of("bins", "default-max", "low-limit", MAP_ENTRIES_FREE));
                 long low = parseNumber(spec.param("low-limit", "0xFFFFF"), where, "low-limit", "an inclusive address such as 0xFFFFF");
                 return new LowFirstRule(new Edk2TopDownRule(spec, bins, defaultMax), low);
             }
