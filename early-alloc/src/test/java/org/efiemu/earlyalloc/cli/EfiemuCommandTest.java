@@ -135,6 +135,52 @@ class EfiemuCommandTest {
     }
 
     @Test
+    void matrixWithAUsersExpectationsFileExitsZeroWhenEveryScenarioIsAsExpected(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("ml.efi"), StrategyCatalog.builtIn("mem-lower").payloadBytes());
+        Path desc = dir.resolve("my-mem-lower.strategy");
+        Files.writeString(desc, "name: my-mem-lower\npayload: ml.efi\ndescription: GRUB mem_lower, as a user strategy\n");
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "# our machines\nmy-mem-lower ovmf-q35-2g FAIL the trampoline lands on mem_lower's chunks\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", desc.toString(), "--expected",
+                expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("0 differ from the expected verdict").doesNotContain("MISMATCH");
+        assertThat(Files.readString(dir.resolve("r/report.json"))).contains("the trampoline lands on mem_lower's chunks");
+    }
+
+    @Test
+    void matrixExpectationsFromAUsersFileTakePrecedenceOverTheBuiltInOnes(@TempDir Path dir) throws Exception {
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "efi-pool ovmf-q35-2g FAIL we expect our firmware to refuse the pool\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--strategy", "mem-lower",
+                "--expected", expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("MISMATCH ovmf-q35-2g/efi-pool: observed PASS, expected FAIL")
+                .doesNotContain("MISMATCH ovmf-q35-2g/mem-lower");
+    }
+
+    @Test
+    void malformedExpectationsFileIsOneLineNamingFileAndLineWithExitStatusTwo(@TempDir Path dir) throws Exception {
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "# header\nefi-pool ovmf-q35-2g MAYBE unsure\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--expected",
+                expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("efiemu matrix: " + expected + ":2: verdict 'MAYBE' is not PASS, WARN or FAIL");
+        Result missing = run("matrix", "--platform", "ovmf-q35-2g", "--expected", dir.resolve("nope.txt").toString(),
+                "--out", dir.resolve("r").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains(dir.resolve("nope.txt") + ": no such file");
+    }
+
+    @Test
+    void matrixHelpListsTheExitStatuses() {
+        Result r = run("matrix", "--help");
+        assertThat(r.out()).contains("Exit status:").contains("0   every scenario's verdict is the expected one")
+                .contains("2   bad input");
+    }
+
+    @Test
     void profileCommandsAreMounted() {
         Result r = run("profile", "list");
         assertThat(r.exit()).isZero();
