@@ -119,6 +119,11 @@ class EfiemuCommandTest {
         assertThat(out.resolve("index.html")).exists();
         assertThat(out.resolve("report.md")).exists();
         assertThat(Files.readString(out.resolve("report.json"))).contains("\"ovmf-q35-2g/init-bss\"");
+        // each cell's own static page: evidence, pictures with markers, the final map, call sites as image+offset
+        String page = Files.readString(out.resolve("scenarios/ovmf-q35-2g_efi-pool.html"));
+        assertThat(page).doesNotContain("<script").contains("Final memory map").contains("efi-pool.efi+0x")
+                .contains("<svg class=\"map map-whole\"");
+        assertThat(Files.readString(out.resolve("index.html"))).contains("href=\"scenarios/ovmf-q35-2g_efi-pool.html\"");
         assertThat(r.err()).contains("[4/4]");
     }
 
