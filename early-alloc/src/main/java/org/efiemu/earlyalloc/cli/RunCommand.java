@@ -119,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
         r.violations().forEach(v -> out.println("         violation: " + v));
         r.finalMap().ifPresent(m -> {
             out.printf("final memory map (%d descriptors, MapKey 0x%X):%n", m.descriptors().size(), m.mapKey());
-            m.descriptors().forEach(d -> out.println("  " + d));
+            out.print(org.efiemu.uefi.memory.MemoryMapText.table(m.descriptors()));
         });
         out.println("allocations still held:");
         // call sites as image+offset (efi-pool.efi+0x103A), as in the trace

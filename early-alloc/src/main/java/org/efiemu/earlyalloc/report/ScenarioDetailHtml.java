@@ -126,19 +126,29 @@ final class ScenarioDetailHtml {
         h.append("</dl>");
     }
 
-    /** A descriptor table: type, PhysicalStart, last byte, NumberOfPages, Attribute. */
+    /**
+     * A descriptor table in the columns and number forms of the one text form of a memory map
+     * ({@code org.efiemu.uefi.memory.MemoryMapText}: #, Type, First, Last, Pages in hex, Attribute).
+     */
     static void mapTable(StringBuilder h, List<MapRegion> map) {
-        h.append("<table class=\"grid map\"><tr><th>Type</th><th>PhysicalStart</th><th>end</th><th>pages</th><th>Attribute</th></tr>");
-        for (MapRegion m : map) {
-            h.append("<tr><td>").append(HtmlReport.swatch(MemoryMapSvg.typeClasses(m.type(), m.owner()))).append(ESC.escape(m.type())).append("</td>")
-                    .append(hexCell(m.start())).append(hexCell(m.end() - 1)).append("<td class=\"num\">").append(m.pages())
-                    .append("</td>").append(hexCell(m.attribute())).append("</tr>");
+        h.append("<table class=\"grid map\"><tr><th>#</th><th>Type</th><th>First</th><th>Last</th><th>Pages</th><th>Attribute</th></tr>");
+        for (int i = 0; i < map.size(); i++) {
+            MapRegion m = map.get(i);
+            h.append("<tr><td class=\"num\">").append(i).append("</td><td>")
+                    .append(HtmlReport.swatch(MemoryMapSvg.typeClasses(m.type(), m.owner()))).append(ESC.escape(m.type())).append("</td>")
+                    .append(addressCell(m.start())).append(addressCell(m.end() - 1)).append("<td class=\"num\"><code>")
+                    .append(Long.toHexString(m.pages()).toUpperCase(java.util.Locale.ROOT)).append("</code></td>")
+                    .append(hexCell(m.attribute())).append("</tr>");
         }
         h.append("</table>\n");
     }
 
     private static String whereCell(String where, long rip) {
         return "<td class=\"num\"><code>" + ESC.escape(where != null ? where : Hex.of(rip)) + "</code></td>";
+    }
+
+    private static String addressCell(long v) {
+        return String.format(java.util.Locale.ROOT, "<td class=\"num\"><code>0x%016X</code></td>", v);
     }
 
     private static String hexCell(long v) {
