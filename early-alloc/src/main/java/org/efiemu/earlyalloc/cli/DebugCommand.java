@@ -52,12 +52,14 @@ public final class DebugCommand implements Callable<Integer> {
         if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
             throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
         }
+        guest.validate();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName());
+                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget);
+        guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);

@@ -39,6 +39,8 @@ final class ScenarioDetailHtml {
         h.append("<p class=\"expect").append(s.matchesExpected() ? " ok" : " bad").append("\">")
                 .append(s.matchesExpected() ? "As expected" : "<b>Not as expected</b>: expected " + s.expected().verdict())
                 .append(" — ").append(ESC.escape(s.expected().reason())).append("</p>\n");
+        h.append("<pre class=\"cmd\">").append(ESC.escape(Commands.reproduce(s))).append("   <span class=\"dim\"># reproduce</span>\n")
+                .append(ESC.escape(Commands.debug(s))).append("   <span class=\"dim\"># debug</span></pre>\n");
         h.append("<div class=\"cols\">\n<div>\n<h3>Reasons</h3>\n");
         if (s.reasons().isEmpty()) {
             h.append("<p class=\"dim\">No problem observed.</p>\n");

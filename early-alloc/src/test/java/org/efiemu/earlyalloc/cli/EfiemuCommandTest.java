@@ -122,6 +122,7 @@ class EfiemuCommandTest {
         // each cell's own static page: evidence, pictures with markers, the final map, call sites as image+offset
         String page = Files.readString(out.resolve("scenarios/ovmf-q35-2g_efi-pool.html"));
         assertThat(page).doesNotContain("<script").contains("Final memory map").contains("efi-pool.efi+0x")
+                .contains("efiemu run --platform ovmf-q35-2g --strategy efi-pool").contains("efiemu debug --platform ovmf-q35-2g --strategy efi-pool")
                 .contains("<svg class=\"map map-whole\"");
         assertThat(Files.readString(out.resolve("index.html"))).contains("href=\"scenarios/ovmf-q35-2g_efi-pool.html\"");
         assertThat(r.err()).contains("[4/4]");
@@ -183,6 +184,34 @@ class EfiemuCommandTest {
         Result r = run("matrix", "--help");
         assertThat(r.out()).contains("Exit status:").contains("0   every scenario's verdict is the expected one")
                 .contains("2   bad input");
+    }
+
+    @Test
+    void runAndDebugTakeAStrategyByNameAsTheMatrixRunsIt(@TempDir Path dir) throws Exception {
+        // place-string-mb2's descriptor loads it at 1 MiB, as a multiboot2 loader would
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--strategy", "place-string-mb2");
+        assertThat(r.out()).contains("place-string-mb2.efi at 0x100000-");
+        Result moved = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--load-address", "2MiB");
+        assertThat(moved.out()).contains("efi-pool.efi at 0x200000-");
+        Path script = dir.resolve("cmds");
+        Files.writeString(script, "where\n");
+        Result d = run("debug", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--budget", "5000000", "--commands",
+                script.toString());
+        assertThat(d.exit()).as(d.out() + d.err()).isZero();
+        assertThat(d.out()).contains("efi-pool.efi on ovmf-q35-2g, stopped at the entry point efi-pool.efi+0x");
+    }
+
+    @Test
+    void runNeedsExactlyOneApplicationAndAPositiveBudget(@TempDir Path dir) throws Exception {
+        assertThat(run("run", "--platform", "ovmf-q35-2g").err())
+                .contains("give the EFI application: --payload X.efi or --strategy NAME");
+        Result both = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--payload", payload(dir, "efi-pool").toString());
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--payload and --strategy both name the application");
+        Result zero = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--budget", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--budget 0: expected an instruction count of at least 1");
+        assertThat(run("run", "--platform", "ovmf-q35-2g", "--strategy", "no-such").err()).contains("no-such");
     }
 
     @Test
