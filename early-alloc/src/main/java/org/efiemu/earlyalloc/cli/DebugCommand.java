@@ -16,6 +16,8 @@ import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.debug.UefiDebugSession;
 import org.efiemu.uefi.debug.console.DebugConsole;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +45,9 @@ public final class DebugCommand implements Callable<Integer> {
     @Option(names = "--gdb", paramLabel = "PORT", description = "serve the GDB remote protocol on 127.0.0.1:PORT")
     Integer gdbPort;
 
+    @Option(names = "--history", paramLabel = "FILE", description = "command history at a terminal (default: ~/.efiemu_history)")
+    Path historyFile;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,7 +63,11 @@ public final class DebugCommand implements Callable<Integer> {
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget);
+                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget)
+                .consoleListener((source, text) -> { // the guest's console output as it is printed
+                    out.print(text);
+                    out.flush();
+                });
         guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
@@ -83,7 +92,14 @@ public final class DebugCommand implements Callable<Integer> {
                 }
                 return console.errors() == 0 ? 0 : 1;
             }
-            console.run(new InputStreamReader(System.in, Charset.defaultCharset()));
+            if (System.console() == null) { // input from a pipe: read lines as they come, prompt printed
+                console.run(new InputStreamReader(System.in, Charset.defaultCharset()));
+                return 0;
+            }
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+                Path history = historyFile != null ? historyFile : Path.of(System.getProperty("user.home"), ".efiemu_history");
+                new TerminalConsole(session, new DebugConsole(session, terminal.writer(), false), terminal, history).run();
+            }
             return 0;
         }
     }
