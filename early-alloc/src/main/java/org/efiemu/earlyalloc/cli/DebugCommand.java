@@ -63,16 +63,16 @@ public final class DebugCommand implements Callable<Integer> {
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget)
-                .consoleListener((source, text) -> { // the guest's console output as it is printed
-                    out.print(text);
-                    out.flush();
-                });
+                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget);
         guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
-        try (UefiDebugSession session = UefiDebugSession.start(b)) {
+        // the guest's console output as it is printed, once (replays after `back` do not print it again)
+        try (UefiDebugSession session = UefiDebugSession.start(b, (source, text) -> {
+            out.print(text);
+            out.flush();
+        })) {
             if (gdbPort != null) {
                 try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
                     out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s (*0x%X)%n",
