@@ -7,6 +7,7 @@
 #   scripts/provision.sh            install what is missing for everything (build, all tests)
 #   scripts/provision.sh --check    only report what is missing (exit 1 if anything is)
 #   scripts/provision.sh --main     only what the main job needs (./efiemu matrix): JDK, Maven, gcc, gnu-efi, libunicorn2
+#   scripts/provision.sh --runtime  only what running a built efiemu needs: a JRE and libunicorn2
 #   scripts/provision.sh --quiet    say nothing when nothing is missing
 set -euo pipefail
 
@@ -24,6 +25,7 @@ PACKAGES=(
 log() { echo "provision: $*" >&2; }
 
 MAIN_PACKAGES=(openjdk-17-jdk-headless maven gcc binutils make gnu-efi libunicorn2)
+RUNTIME_PACKAGES=(openjdk-17-jdk-headless libunicorn2)
 
 check_only=false
 quiet=false
@@ -32,7 +34,8 @@ for arg in "$@"; do
     --check) check_only=true ;;
     --quiet) quiet=true ;;
     --main) PACKAGES=("${MAIN_PACKAGES[@]}") ;;
-    *) log "unknown argument '$arg'; usage: $0 [--check] [--main] [--quiet]"; exit 2 ;;
+    --runtime) PACKAGES=("${RUNTIME_PACKAGES[@]}") ;;
+    *) log "unknown argument '$arg'; usage: $0 [--check] [--main|--runtime] [--quiet]"; exit 2 ;;
   esac
 done
 
@@ -42,12 +45,14 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
   exit 1
 fi
 
+# one dpkg-query for all packages (a package dpkg does not know prints nothing and counts as missing)
+declare -A installed=()
+while read -r name status; do
+  [[ "$status" == "installed" ]] && installed["${name%%:*}"]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
-  if [[ "$status" != "installed" ]]; then
-    missing+=("$p")
-  fi
+  [[ -n "${installed[$p]:-}" ]] || missing+=("$p")
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -40,9 +40,9 @@ public final class BootResultAssert extends AbstractAssert<BootResultAssert, Boo
         isNotNull();
         List<ServiceCallEvent> ebs = actual.trace().stream().filter(e -> e.service().equals("ExitBootServices")).toList();
         if (ebs.stream().noneMatch(e -> e.status().equals("EFI_SUCCESS"))) {
-            failWithMessage("%nExpecting ExitBootServices to succeed%nbut %s.%nThe run ended %s at RIP 0x%X%s",
+            failWithMessage("%nExpecting ExitBootServices to succeed%nbut %s.%nThe run ended %s at RIP 0x%X%s%s",
                     ebs.isEmpty() ? "it was never called" : "every call failed:%n" + TraceAssert.listing(ebs),
-                    actual.outcome(), actual.stopReport().rip(), violations());
+                    actual.outcome(), actual.stopReport().rip(), violations(), payloadSaid());
         }
         return this;
     }
@@ -51,8 +51,8 @@ public final class BootResultAssert extends AbstractAssert<BootResultAssert, Boo
     public BootResultAssert hasOutcome(BootOutcome expected) {
         isNotNull();
         if (actual.outcome() != expected) {
-            failWithMessage("%nExpecting the run to end %s%nbut it ended %s at RIP 0x%X%s", expected, actual.outcome(),
-                    actual.stopReport().rip(), violations());
+            failWithMessage("%nExpecting the run to end %s%nbut it ended %s at RIP 0x%X%s%s", expected, actual.outcome(),
+                    actual.stopReport().rip(), violations(), payloadSaid());
         }
         return this;
     }
@@ -272,5 +272,10 @@ public final class BootResultAssert extends AbstractAssert<BootResultAssert, Boo
             }
         }
         return out;
+    }
+
+    /** The payload's own failure line, quoted, or "" when it printed none. */
+    private String payloadSaid() {
+        return PayloadFailureLine.find(actual.consoleText()).map(l -> String.format("%nThe payload said: %s", l)).orElse("");
     }
 }

@@ -1,5 +1,10 @@
 package org.efiemu.earlyalloc;
 
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +19,9 @@ public final class ExpectedVerdicts {
     /** The built-in file's resource path. */
     public static final String RESOURCE = StrategyCatalog.RESOURCE_DIR + "expected-verdicts.txt";
 
+    /** The largest expectations file {@link #read(Path)} accepts. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+
     private final Map<String, ExpectedVerdict> byKey;
 
     private ExpectedVerdicts(Map<String, ExpectedVerdict> byKey) {
@@ -23,6 +31,42 @@ public final class ExpectedVerdicts {
     /** The built-in expectations. */
     public static ExpectedVerdicts builtIn() {
         return parse(StrategyCatalog.resourceText(RESOURCE), "classpath:" + RESOURCE);
+    }
+
+    /**
+     * Reads a user's expectations file (the built-in file's format), e.g. for {@code efiemu matrix --expected FILE}.
+     *
+     * @throws StrategyFormatException naming the file (and line) when it cannot be read or a line is malformed
+     */
+    public static ExpectedVerdicts read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new StrategyFormatException(file.toString(), 0, Files.exists(file)
+                    ? "not a regular file; expected a text file of '<strategy> <platform> <PASS|WARN|FAIL> <reason>' lines"
+                    : "no such file");
+        }
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new StrategyFormatException(file.toString(), 0, "larger than " + MAX_FILE_BYTES
+                        + " bytes; an expectations file has one short line per scenario");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return parse(text, file.toString());
+        } catch (CharacterCodingException e) {
+            throw new StrategyFormatException(file.toString(), 0, "not UTF-8 text");
+        } catch (IOException e) {
+            throw new StrategyFormatException(file.toString(), 0, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * These expectations, with {@code first}'s taking precedence for the pairs it names: a user's file layered over
+     * the built-in one, so built-in pairs the user does not mention keep their expectation.
+     */
+    public ExpectedVerdicts overriddenBy(ExpectedVerdicts first) {
+        Map<String, ExpectedVerdict> map = new LinkedHashMap<>(byKey);
+        map.putAll(first.byKey);
+        return new ExpectedVerdicts(map);
     }
 
     /** No expectations (every lookup is empty). */

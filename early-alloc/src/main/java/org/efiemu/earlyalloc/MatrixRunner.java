@@ -132,7 +132,7 @@ public final class MatrixRunner {
                             Evidence.none())), List.of(), null, null, List.of(), List.of(), List.of(), "",
                     new Costs(0, 0, 0));
             Observation o = new Observation(new RunEnd(RunEnd.Kind.LOAD_FAILED, msg, 0), List.of(), "",
-                    s.platform().memoryMap(), List.of(), List.of(), false, 0, 0, List.of());
+                    s.platform().memoryMap(), List.of(), List.of(), false, 0, 0, List.of(), "");
             return new ScenarioResult(s, report, o, (System.nanoTime() - t0) / 1000);
         }
     }

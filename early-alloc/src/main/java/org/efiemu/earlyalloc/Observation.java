@@ -18,10 +18,11 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  * @param imageBase   where the payload image was loaded (0 when it was not)
  * @param imageSize   its SizeOfImage in memory (0 when not loaded)
  * @param violations  firmware violations (e.g. {@code boot-service-after-exit-boot-services: ...}), spec-named
+ * @param imageName   the payload image's file name ("" when it was not loaded), for {@link #location(long)}
  */
 public record Observation(RunEnd end, List<ObservedCall> calls, String console, List<MemoryDescriptor> entryMap,
         List<MemoryDescriptor> finalMap, List<SanitizerFinding> findings, boolean sanitized, long imageBase,
-        long imageSize, List<String> violations) {
+        long imageSize, List<String> violations, String imageName) {
 
     public Observation {
         Objects.requireNonNull(end, "Observation.end");
@@ -31,6 +32,14 @@ public record Observation(RunEnd end, List<ObservedCall> calls, String console, 
         finalMap = List.copyOf(finalMap);
         findings = List.copyOf(findings);
         violations = List.copyOf(violations);
+        imageName = imageName == null ? "" : imageName;
+    }
+
+    /** An address as the report shows code locations: {@code image.efi+0x1A2B} inside the image, else hex. */
+    public String location(long address) {
+        return inImage(address) && !imageName.isEmpty()
+                ? imageName + "+0x" + Long.toHexString(address - imageBase).toUpperCase(java.util.Locale.ROOT)
+                : org.efiemu.earlyalloc.report.Hex.of(address);
     }
 
     /** True when an ExitBootServices call returned EFI_SUCCESS. */

@@ -33,7 +33,7 @@ public final class Observations {
         List<MemoryDescriptor> finalMap = r.finalMap().map(m -> m.descriptors()).orElse(currentMap);
         return new Observation(end(r), calls, r.consoleText(), platform.memoryMap(), finalMap,
                 findings == null ? List.of() : findings, findings != null, image.base(), image.size(),
-                r.violations().stream().map(Object::toString).toList());
+                r.violations().stream().map(Object::toString).toList(), image.name());
     }
 
     /**
@@ -64,7 +64,7 @@ public final class Observations {
     /** A run whose image could not be loaded. */
     public static Observation loadFailed(PlatformDescription platform, String why) {
         return new Observation(new RunEnd(RunEnd.Kind.LOAD_FAILED, why, 0), List.of(), "", platform.memoryMap(),
-                platform.memoryMap(), List.of(), false, 0, 0, List.of());
+                platform.memoryMap(), List.of(), false, 0, 0, List.of(), "");
     }
 
     static ObservedCall call(ServiceCallEvent e, LoadedImage image) {

@@ -29,7 +29,7 @@ final class SanitizerRules {
             List<Graded> out, List<Violation> violations) {
         if (o.sanitized()) {
             for (SanitizerFinding f : o.findings()) {
-                judge(f.kind(), f.address(), f.length(), f.rip(), f.ownerType(), label(lines, f),
+                judge(o, f.kind(), f.address(), f.length(), f.rip(), f.ownerType(), label(lines, f),
                         "", memory, trampoline, out, violations);
             }
             firmwareWritesForTheStrategy(o, memory, trampoline, out, violations);
@@ -43,7 +43,7 @@ final class SanitizerRules {
             String owner = memory.ownerAt(r.base());
             SanitizerFinding.Kind kind = memory.entryAt(r.base()).map(d -> d.type() == MemoryType.EfiConventionalMemory.value())
                     .orElse(false) ? SanitizerFinding.Kind.UNALLOCATED_USE : SanitizerFinding.Kind.FIRMWARE_CORRUPTION;
-            judge(kind, r.base(), r.size(), 0, owner, " (" + r.label() + ")",
+            judge(o, kind, r.base(), r.size(), 0, owner, " (" + r.label() + ")",
                     "; range named by the payload, owned by no allocation in the trace (no sanitizer watched this run)",
                     memory, trampoline, out, violations);
         }
@@ -74,40 +74,41 @@ final class SanitizerRules {
                 continue;
             }
             boolean free = memory.entryAt(b).map(d -> d.type() == MemoryType.EfiConventionalMemory.value()).orElse(false);
-            judge(free ? SanitizerFinding.Kind.UNALLOCATED_USE : SanitizerFinding.Kind.FIRMWARE_CORRUPTION, b, n,
+            judge(o, free ? SanitizerFinding.Kind.UNALLOCATED_USE : SanitizerFinding.Kind.FIRMWARE_CORRUPTION, b, n,
                     c.callerRip(), memory.ownerAt(b), " (map-buffer)", "; written by the firmware: " + c.summary(),
                     memory, trampoline, out, violations);
         }
     }
 
-    private static void judge(SanitizerFinding.Kind kind, long address, long length, long rip, String owner,
+    private static void judge(Observation o, SanitizerFinding.Kind kind, long address, long length, long rip, String owner,
             String label, String note, StrategyMemory memory, Trampoline trampoline, List<Graded> out,
             List<Violation> violations) {
         Long ripOrNull = rip == 0 ? null : rip;
-        String what = hex(address) + "+" + hex(length) + label + " in " + owner + (rip == 0 ? "" : " by RIP " + hex(rip));
+        String where = rip == 0 ? null : o.location(rip);
+        String what = hex(address) + "+" + hex(length) + label + " in " + owner + (rip == 0 ? "" : " by RIP " + where);
         if (kind == SanitizerFinding.Kind.FIRMWARE_CORRUPTION) {
             out.add(fail(ReasonKind.FIRMWARE_MEMORY_CORRUPTED, "wrote " + what + note,
-                    new Evidence(address, length, owner, ripOrNull, null)));
+                    new Evidence(address, length, owner, ripOrNull, null, where)));
             violations.add(new Violation(ReasonKind.FIRMWARE_MEMORY_CORRUPTED, rip, address, length, owner,
-                    VerdictEngine.ownerKind(owner)));
+                    VerdictEngine.ownerKind(owner), where));
             return;
         }
         violations.add(new Violation(ReasonKind.UNALLOCATED_MEMORY_USED, rip, address, length, owner,
-                VerdictEngine.ownerKind(owner)));
+                VerdictEngine.ownerKind(owner), where));
         Optional<Obtained> reused = memory.all().stream().filter(a -> a.overlaps(address, length)).findFirst();
         if (reused.isPresent()) {
             ObservedCall c = reused.get().call();
-            out.add(fail(ReasonKind.UNALLOCATED_MEMORY_USED, "wrote " + what + " without allocating it, and the firmware"
+            out.add(fail(ReasonKind.UNALLOCATED_MEMORY_HANDED_OUT, "wrote " + what + " without allocating it, and the firmware"
                     + " handed the same pages out: " + c.summary() + " [" + c.caller() + "]" + note,
-                    new Evidence(address, length, owner, ripOrNull, c.summary())));
+                    new Evidence(address, length, owner, ripOrNull, c.summary(), where)));
         } else if (trampoline != null && trampoline.size() > 0
                 && address < trampoline.address() + trampoline.size() && trampoline.address() < address + length) {
-            out.add(fail(ReasonKind.UNALLOCATED_MEMORY_USED, "wrote " + what + " without allocating it; the trampoline "
+            out.add(fail(ReasonKind.UNALLOCATED_MEMORY_HANDED_OUT, "wrote " + what + " without allocating it; the trampoline "
                     + hex(trampoline.address()) + "+" + hex(trampoline.size()) + " (" + trampoline.source()
-                    + ") covers the same memory" + note, new Evidence(address, length, owner, ripOrNull, null)));
+                    + ") covers the same memory" + note, new Evidence(address, length, owner, ripOrNull, null, where)));
         } else {
             out.add(warn(ReasonKind.UNALLOCATED_MEMORY_USED, "wrote " + what + " without allocating it (works by luck)"
-                    + note, new Evidence(address, length, owner, ripOrNull, null)));
+                    + note, new Evidence(address, length, owner, ripOrNull, null, where)));
         }
     }
 

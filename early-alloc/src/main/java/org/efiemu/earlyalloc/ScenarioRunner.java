@@ -59,7 +59,12 @@ public final class ScenarioRunner {
 
     /** Built-in expectations and cost baseline, 60 s wall-clock safety limit per scenario. */
     public static ScenarioRunner standard() {
-        return new ScenarioRunner(ExpectedVerdicts.builtIn(), CostMeter.builtIn(), Duration.ofSeconds(60), true);
+        return standard(ExpectedVerdicts.builtIn());
+    }
+
+    /** {@link #standard()} with other expectations (e.g. a user's file over the built-in ones). */
+    public static ScenarioRunner standard(ExpectedVerdicts expected) {
+        return new ScenarioRunner(expected, CostMeter.builtIn(), Duration.ofSeconds(60), true);
     }
 
     /** Runs and judges one scenario. */

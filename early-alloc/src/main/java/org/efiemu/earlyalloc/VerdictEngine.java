@@ -45,7 +45,7 @@ public final class VerdictEngine {
         Trampoline trampoline = Trampolines.observe(o, lines, memory);
 
         if (o.end().kind() == RunEnd.Kind.LOAD_FAILED) {
-            reasons.add(fail(ReasonKind.OTHER, "the image could not be loaded: " + o.end().detail(), Evidence.none()));
+            reasons.add(fail(ReasonKind.IMAGE_NOT_LOADED, "the image could not be loaded: " + o.end().detail(), Evidence.none()));
         }
         bootServicesAfterExit(o, reasons);
         failedAllocations(o, reasons);
@@ -73,7 +73,7 @@ public final class VerdictEngine {
     }
 
     static Evidence callEvidence(ObservedCall c) {
-        return new Evidence(null, null, null, c.callerRip(), c.summary());
+        return new Evidence(null, null, null, c.callerRip(), c.summary(), c.caller());
     }
 
     private static void bootServicesAfterExit(Observation o, List<Graded> reasons) {
@@ -169,10 +169,10 @@ public final class VerdictEngine {
             }
             long hole = memory.firstNonRam(r.base(), r.size());
             String by = handed.map(c -> "; handed to " + c.summary()).orElse("; written by the guest");
-            reasons.add(fail(ReasonKind.OTHER, "the strategy's " + r.label() + " " + hex(r.base()) + "+" + hex(r.size())
+            reasons.add(fail(ReasonKind.NOT_RAM, "the strategy's " + r.label() + " " + hex(r.base()) + "+" + hex(r.size())
                     + " is not RAM (" + memory.ownerAt(hole) + " at " + hex(hole) + ")" + by,
                     new Evidence(hole, r.size(), memory.ownerAt(hole), handed.map(ObservedCall::callerRip).orElse(null),
-                            handed.map(ObservedCall::summary).orElse(null))));
+                            handed.map(ObservedCall::summary).orElse(null), handed.map(ObservedCall::caller).orElse(null))));
         }
     }
 
@@ -191,8 +191,7 @@ public final class VerdictEngine {
         if (o.exitBootServicesSucceeded()) {
             RunEnd.Kind k = o.end().kind();
             if (k == RunEnd.Kind.FAULT || k == RunEnd.Kind.LIMIT || k == RunEnd.Kind.VIOLATION) {
-                reasons.add(fail(ReasonKind.OTHER, "after ExitBootServices " + o.end(), new Evidence(null, null, null,
-                        o.end().rip() == 0 ? null : o.end().rip(), null)));
+                reasons.add(fail(ReasonKind.RUN_ENDED_EARLY, "after ExitBootServices " + o.end(), endEvidence(o)));
             }
             return;
         }
@@ -206,8 +205,15 @@ public final class VerdictEngine {
             return;
         }
         String said = lines.result().isEmpty() ? "" : "; the payload says: " + lines.result();
-        reasons.add(fail(kindOfPayloadFailure(lines.result()), "the run ended before ExitBootServices was called: "
-                + o.end() + said, new Evidence(null, null, null, o.end().rip() == 0 ? null : o.end().rip(), null)));
+        ReasonKind kind = lines.result().isEmpty() ? ReasonKind.RUN_ENDED_EARLY : kindOfPayloadFailure(lines.result());
+        reasons.add(fail(kind, "the run ended before ExitBootServices was called: "
+                + o.end() + said, endEvidence(o)));
+    }
+
+    /** Where the run ended, as evidence (no RIP when the run did not stop in guest code). */
+    private static Evidence endEvidence(Observation o) {
+        long rip = o.end().rip();
+        return rip == 0 ? Evidence.none() : new Evidence(null, null, null, rip, null, o.location(rip));
     }
 
     /** The reason kind a payload's own {@code result fail <reason>} names (docs/strategies.md). */

@@ -33,15 +33,18 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param sanitizer       attach the memory-ownership sanitizer
  * @param esp             the ESP folder, or null for none
  * @param espWritable     the guest may write the ESP folder
+ * @param budgetSource    where the instruction budget came from, for a failure that hits it
+ * @param wallClockSource where the wall-clock limit came from, for a failure that hits it
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
         EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
-        boolean espWritable) {
+        boolean espWritable, String budgetSource, String wallClockSource) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
     static final String BUDGET_DEFAULT = "efiemu.instructionBudget.default";
+    static final String WALL_CLOCK_DEFAULT = "efiemu.wallClockSeconds.default";
     static final String ARTIFACTS_DIR = "efiemu.artifacts.dir";
     static final String ARTIFACTS_KEEP = "efiemu.artifacts.keep";
     static final String SANITIZER_DEFAULT = "efiemu.sanitizer.default";
@@ -58,16 +61,26 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         String payload = !t.payload().isEmpty() ? t.payload() : context.getConfigurationParameter(PAYLOAD_DEFAULT)
                 .orElseThrow(() -> new ExtensionConfigurationException(where + ": no payload; set "
                         + "@EfiemuTest(payload = \"payloads/<name>.efi\") or the configuration parameter " + PAYLOAD_DEFAULT));
+        Optional<String> budgetParameter = context.getConfigurationParameter(BUDGET_DEFAULT);
         long budget = t.instructionBudget() >= 0 ? t.instructionBudget()
-                : context.getConfigurationParameter(BUDGET_DEFAULT).map(v -> parseLong(v, BUDGET_DEFAULT, where)).orElse(-1L);
+                : budgetParameter.map(v -> positive(v, BUDGET_DEFAULT, where)).orElse(-1L);
+        String budgetSource = t.instructionBudget() >= 0 ? "@EfiemuTest(instructionBudget)"
+                : budgetParameter.isPresent() ? "configuration parameter " + BUDGET_DEFAULT
+                : "the default; set @EfiemuTest(instructionBudget) or " + BUDGET_DEFAULT;
+        Optional<String> wallParameter = context.getConfigurationParameter(WALL_CLOCK_DEFAULT);
+        long wallClock = t.wallClockSeconds() >= 0 ? t.wallClockSeconds()
+                : wallParameter.map(v -> positive(v, WALL_CLOCK_DEFAULT, where)).orElse(-1L);
+        String wallClockSource = t.wallClockSeconds() >= 0 ? "@EfiemuTest(wallClockSeconds)"
+                : wallParameter.isPresent() ? "configuration parameter " + WALL_CLOCK_DEFAULT
+                : "the default; set @EfiemuTest(wallClockSeconds) or " + WALL_CLOCK_DEFAULT;
         if (t.loadAddress() != -1 && (t.loadAddress() < 0 || (t.loadAddress() & 0xFFF) != 0)) {
             throw new ExtensionConfigurationException(String.format("%s: loadAddress 0x%X must be a multiple of 4 KiB "
                     + "(0x1000), or -1 for EDK2's placement", where, t.loadAddress()));
         }
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
         return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
-                t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
-                sanitizer(t, context, where), esp(t, where), t.espWritable());
+                wallClock, t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
+                sanitizer(t, context, where), esp(t, where), t.espWritable(), budgetSource, wallClockSource);
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
@@ -156,13 +169,19 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
                 + " is not one of on-failure, always, never");
     }
 
-    private static long parseLong(String v, String name, String where) {
+    private static long positive(String v, String name, String where) {
+        long n;
         try {
-            return Long.decode(v.trim().replace("_", ""));
+            n = Long.decode(v.trim().replace("_", ""));
         } catch (NumberFormatException e) {
             throw new ExtensionConfigurationException(where + ": configuration parameter " + name + "=" + v
                     + " is not a number (decimal or 0x hex)", e);
         }
+        if (n <= 0) {
+            throw new ExtensionConfigurationException(where + ": configuration parameter " + name + "=" + v
+                    + " must be at least 1");
+        }
+        return n;
     }
 
     private static String fileName(String payload) {

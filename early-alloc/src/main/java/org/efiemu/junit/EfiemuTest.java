@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Unset attributes fall back to JUnit configuration parameters ({@code junit-platform.properties} or
  * {@code -D}): {@code efiemu.platform.default}, {@code efiemu.payload.default},
- * {@code efiemu.instructionBudget.default}, {@code efiemu.artifacts.dir}, {@code efiemu.artifacts.keep},
+ * {@code efiemu.instructionBudget.default}, {@code efiemu.wallClockSeconds.default}, {@code efiemu.artifacts.dir}, {@code efiemu.artifacts.keep},
  * {@code efiemu.sanitizer.default}. When a test fails, the run's trace ({@code trace.jsonl}), final memory map
  * ({@code memory-map.txt}), how it ended with its console ({@code run.txt}), the sanitizer's findings
  * ({@code sanitizer.jsonl}) and the run's report page with the memory picture ({@code memory.html}, for any payload)
@@ -52,7 +52,7 @@ public @interface EfiemuTest {
     /** Deterministic instruction budget; -1 = {@code efiemu.instructionBudget.default}, else 2e9 (UefiMachine's). */
     long instructionBudget() default -1;
 
-    /** Host wall-clock safety limit in seconds; -1 = UefiMachine's default (2 minutes). */
+    /** Host wall-clock safety limit in seconds; -1 = {@code efiemu.wallClockSeconds.default}, else UefiMachine's (2 minutes). */
     long wallClockSeconds() default -1;
 
     /** End the run as soon as ExitBootServices succeeds (UEFI 2.10 §7.4.6). */

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import org.efiemu.assertj.PayloadFailureLine;
 import org.efiemu.platform.PlatformProfile;
+import org.efiemu.uefi.BootOutcome;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -85,9 +88,33 @@ final class PlatformInvocation implements TestTemplateInvocationContext, Paramet
             t.addSuppressed(e);
             throw t;
         }
-        String note = "efiemu run on " + run.platformName() + ": trace, memory map and picture kept in "
+        String note = limitHit().map(l -> l + System.lineSeparator()).orElse("")
+                + PayloadFailureLine.find(run.result().map(BootResult::consoleText).orElse(""))
+                        .filter(l -> t.getMessage() == null || !t.getMessage().contains(l))
+                        .map(l -> "the payload said: " + l + System.lineSeparator()).orElse("")
+                + "efiemu run on " + run.platformName() + ": trace, memory map and picture kept in "
                 + dir.toAbsolutePath();
         throw withNote(t, note);
+    }
+
+    /** What a run that ended on its instruction budget or wall-clock limit says about that limit. */
+    private Optional<String> limitHit() {
+        Optional<BootResult> r = run.result();
+        if (r.isEmpty()) {
+            return Optional.empty();
+        }
+        EfiemuSettings s = run.settings();
+        if (r.get().outcome() == BootOutcome.BUDGET_EXHAUSTED) {
+            return Optional.of("the run stopped at its instruction budget"
+                    + (s.instructionBudget() >= 0 ? " of " + s.instructionBudget() + " instructions" : "")
+                    + " (" + s.budgetSource() + ")");
+        }
+        if (r.get().outcome() == BootOutcome.TIME_LIMIT) {
+            return Optional.of("the run stopped at its wall-clock limit"
+                    + (s.wallClockSeconds() >= 0 ? " of " + s.wallClockSeconds() + " s" : "")
+                    + " (" + s.wallClockSource() + ")");
+        }
+        return Optional.empty();
     }
 
     /** The same failure with the note appended to its message (AssertJ/opentest4j types kept where possible). */

@@ -45,7 +45,7 @@ class VerdictEngineTest {
 
     private Judgement judge(boolean sanitized) {
         Observation o = new Observation(new RunEnd(RunEnd.Kind.RESET, "ResetSystem(EfiResetShutdown, EFI_SUCCESS)", 0), calls,
-                console.toString(), MAP, MAP, findings, sanitized, IMAGE, 0x6000, List.of());
+                console.toString(), MAP, MAP, findings, sanitized, IMAGE, 0x6000, List.of(), "strategy.efi");
         return ENGINE.judge(o, STRATEGY);
     }
 
@@ -105,7 +105,7 @@ class VerdictEngineTest {
         Judgement j = judge(true);
         assertThat(j.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(j.reasons()).singleElement().satisfies(r -> {
-            assertThat(r.kind()).isEqualTo(ReasonKind.UNALLOCATED_MEMORY_USED);
+            assertThat(r.kind()).isEqualTo(ReasonKind.UNALLOCATED_MEMORY_HANDED_OUT);
             assertThat(r.message()).contains("handed the same pages out").contains("-> 0x90000");
         });
     }

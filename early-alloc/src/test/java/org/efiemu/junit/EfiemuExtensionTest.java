@@ -108,6 +108,65 @@ class EfiemuExtensionTest {
         assertThat(s.getTestsSucceededCount()).isEqualTo(org.efiemu.platform.ProfileRegistry.builtInNames().size() - 1);
     }
 
+    static class StoppedByItsBudget {
+        @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/efi-pool.efi", instructionBudget = 20_000)
+        void byAttribute(BootResult boot) {
+            EfiemuAssertions.assertThat(boot).exitedBootServices();
+        }
+    }
+
+    static class StoppedByTheConfiguredBudget {
+        @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/efi-pool.efi")
+        void byParameter(BootResult boot) {
+            EfiemuAssertions.assertThat(boot).exitedBootServices();
+        }
+    }
+
+    @Test
+    void aFailureOfARunStoppedByItsBudgetNamesTheBudgetAndWhereItWasSet(@TempDir Path dir) {
+        TestExecutionSummary s = launch(StoppedByItsBudget.class, Map.of(EfiemuSettings.ARTIFACTS_DIR, dir.toString()));
+        assertThat(s.getFailures()).singleElement().satisfies(f -> assertThat(f.getException().getMessage())
+                .contains("but it was never called").contains("BUDGET_EXHAUSTED")
+                .contains("the run stopped at its instruction budget of 20000 instructions (@EfiemuTest(instructionBudget))"));
+        TestExecutionSummary p = launch(StoppedByTheConfiguredBudget.class, Map.of(EfiemuSettings.ARTIFACTS_DIR,
+                dir.toString(), EfiemuSettings.BUDGET_DEFAULT, "30_000"));
+        assertThat(p.getFailures()).singleElement().satisfies(f -> assertThat(f.getException().getMessage()).contains(
+                "the run stopped at its instruction budget of 30000 instructions (configuration parameter "
+                        + EfiemuSettings.BUDGET_DEFAULT + ")"));
+    }
+
+    @Test
+    void aBudgetOrTimeLimitParameterBelowOneIsAConfigurationError() {
+        TestExecutionSummary s = launch(StoppedByTheConfiguredBudget.class, Map.of(EfiemuSettings.WALL_CLOCK_DEFAULT, "0"));
+        assertThat(s.getFailures()).singleElement().satisfies(f -> assertThat(f.getException())
+                .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+                .hasMessageContaining(EfiemuSettings.WALL_CLOCK_DEFAULT + "=0 must be at least 1"));
+    }
+
+    static class PayloadThatGivesUp {
+        // multiboot2-style load at 1 MiB: place-string grows its map buffer into the 0xA0000-0xFFFFF hole and gives up
+        @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/place-string-mb2.efi", loadAddress = 0x10_0000)
+        void reachesExitBootServices(BootResult boot) {
+            EfiemuAssertions.assertThat(boot).exitedBootServices();
+        }
+
+        @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/place-string-mb2.efi", loadAddress = 0x10_0000)
+        void ownAssertion(BootResult boot) {
+            assertThat(boot.trace().size()).as("service calls").isGreaterThan(1_000);
+        }
+    }
+
+    @Test
+    void theFailureMessageQuotesThePayloadsOwnFailureLine(@TempDir Path dir) {
+        TestExecutionSummary s = launch(PayloadThatGivesUp.class, Map.of(EfiemuSettings.ARTIFACTS_DIR, dir.toString()));
+        assertThat(s.getFailures()).hasSize(2).allSatisfy(f -> assertThat(f.getException().getMessage())
+                .containsOnlyOnce("@efiemu result fail get-memory-map-failed EFI_INVALID_PARAMETER"));
+        assertThat(s.getFailures()).anySatisfy(f -> assertThat(f.getException().getMessage())
+                .contains("The payload said: @efiemu result fail get-memory-map-failed"));
+        assertThat(s.getFailures()).anySatisfy(f -> assertThat(f.getException().getMessage())
+                .contains("the payload said: @efiemu result fail get-memory-map-failed"));
+    }
+
     static class NoPlatform {
         @EfiemuTest(payload = "payloads/efi-pool.efi")
         void t(BootResult boot) {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.efiemu.uefi.memory.MemoryMapText;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 
@@ -23,17 +24,9 @@ public final class MapPicture {
         return t == null ? 'O' : TYPE_CHARS.charAt(t.value());
     }
 
-    /** The map as a table: index, type, first and last address, pages, attribute. */
+    /** The map as a table: index, type, first and last address, pages, attribute ({@link MemoryMapText}). */
     public static String table(List<MemoryDescriptor> map) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%5s  %-26s %-18s %-18s %12s  %s%n", "#", "Type", "First", "Last", "Pages",
-                "Attribute"));
-        for (int i = 0; i < map.size(); i++) {
-            MemoryDescriptor d = map.get(i);
-            sb.append(String.format(Locale.ROOT, "%5d  %-26s 0x%016X 0x%016X %12X  0x%X%n", i, d.typeName(),
-                    d.physicalStart(), d.last(), d.numberOfPages(), d.attribute()));
-        }
-        return sb.toString();
+        return MemoryMapText.table(map);
     }
 
     /**

@@ -16,6 +16,8 @@ import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.debug.UefiDebugSession;
 import org.efiemu.uefi.debug.console.DebugConsole;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +45,9 @@ public final class DebugCommand implements Callable<Integer> {
     @Option(names = "--gdb", paramLabel = "PORT", description = "serve the GDB remote protocol on 127.0.0.1:PORT")
     Integer gdbPort;
 
+    @Option(names = "--history", paramLabel = "FILE", description = "command history at a terminal (default: ~/.efiemu_history)")
+    Path historyFile;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -52,16 +57,22 @@ public final class DebugCommand implements Callable<Integer> {
         if (gdbPort != null && (gdbPort < 0 || gdbPort > 65535)) {
             throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
         }
+        guest.validate();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName());
+                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget);
+        guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
-        try (UefiDebugSession session = UefiDebugSession.start(b)) {
+        // the guest's console output as it is printed, once (replays after `back` do not print it again)
+        try (UefiDebugSession session = UefiDebugSession.start(b, (source, text) -> {
+            out.print(text);
+            out.flush();
+        })) {
             if (gdbPort != null) {
                 try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
                     out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s (*0x%X)%n",
@@ -81,7 +92,14 @@ public final class DebugCommand implements Callable<Integer> {
                 }
                 return console.errors() == 0 ? 0 : 1;
             }
-            console.run(new InputStreamReader(System.in, Charset.defaultCharset()));
+            if (System.console() == null) { // input from a pipe: read lines as they come, prompt printed
+                console.run(new InputStreamReader(System.in, Charset.defaultCharset()));
+                return 0;
+            }
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+                Path history = historyFile != null ? historyFile : Path.of(System.getProperty("user.home"), ".efiemu_history");
+                new TerminalConsole(session, new DebugConsole(session, terminal.writer(), false), terminal, history).run();
+            }
             return 0;
         }
     }

@@ -4,21 +4,42 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.efiemu.earlyalloc.Strategy;
+import org.efiemu.earlyalloc.StrategyCatalog;
+import org.efiemu.earlyalloc.StrategyDescriptor;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileRegistry;
 import picocli.CommandLine.Option;
 
 /**
  * The options every command that boots one EFI application shares ({@code efiemu run}, {@code efiemu debug}): which
- * platform, which payload, the ESP folder, the load options and the user profile folder; mixed in with picocli's
- * {@code @Mixin}.
+ * platform, which payload (a file, or a strategy by name as the matrix runs it), where it is loaded, the instruction
+ * budget, the ESP folder, the load options and the user profile folder; mixed in with picocli's {@code @Mixin}.
  */
 public final class GuestOptions {
+    /** The budget when none is given: far above what a boot loader's early code needs. */
+    static final long DEFAULT_BUDGET = 2_000_000_000L;
+
     @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
     String platform;
 
-    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
+    @Option(names = "--payload", paramLabel = "X.efi", description = "the EFI application (PE32+); or give --strategy")
     Path payload;
+
+    @Option(names = "--strategy", paramLabel = "S", description = "a strategy by name or .strategy file, run as the "
+            + "matrix runs it (its payload and load address); instead of --payload")
+    String strategy;
+
+    @Option(names = "--load-address", paramLabel = "ADDR",
+            description = "load the image here (e.g. 0x100000 or 1MiB) instead of where the firmware would (or the strategy says)")
+    String loadAddress;
+
+    @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000",
+            description = "instruction budget, at least 1 (default: ${DEFAULT-VALUE})")
+    long budget;
+
+    private Strategy resolvedStrategy;
 
     @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (SimpleFileSystem; read-only unless said otherwise)")
     Path esp;
@@ -35,8 +56,33 @@ public final class GuestOptions {
         return registry.resolve(platform);
     }
 
+    /** Checks that exactly one of --payload and --strategy was given and the budget is positive. */
+    void validate() throws IOException {
+        if ((payload == null) == (strategy == null)) {
+            throw new IllegalArgumentException(payload == null ? "give the EFI application: --payload X.efi or --strategy NAME"
+                    : "--payload and --strategy both name the application: give one of them");
+        }
+        if (budget < 1) {
+            throw new IllegalArgumentException("--budget " + budget + ": expected an instruction count of at least 1");
+        }
+        if (strategy != null) {
+            resolvedStrategy = StrategyCatalog.resolve(strategy);
+        }
+    }
+
+    /** Where the image goes: {@code --load-address}, else the strategy's load address, else the firmware's choice. */
+    OptionalLong loadAddress() {
+        if (loadAddress != null) {
+            return StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address");
+        }
+        return resolvedStrategy != null ? resolvedStrategy.descriptor().loadAddress() : OptionalLong.empty();
+    }
+
     /** The payload's bytes; a missing or unreadable file is one clear error naming it. */
     byte[] payloadBytes() throws IOException {
+        if (resolvedStrategy != null) {
+            return resolvedStrategy.payloadBytes();
+        }
         try {
             return Files.readAllBytes(payload);
         } catch (NoSuchFileException e) {
@@ -47,7 +93,7 @@ public final class GuestOptions {
     }
 
     String payloadName() {
-        return payload.getFileName().toString();
+        return resolvedStrategy != null ? resolvedStrategy.payloadName() : payload.getFileName().toString();
     }
 
     /** The {@code --esp} folder, checked to be a directory, or null when none was given. */

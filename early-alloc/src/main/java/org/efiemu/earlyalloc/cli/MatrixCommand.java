@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.efiemu.earlyalloc.CostMeter;
+import org.efiemu.earlyalloc.ExpectedVerdicts;
 import org.efiemu.earlyalloc.MatrixRunner;
 import org.efiemu.earlyalloc.Scenario;
 import org.efiemu.earlyalloc.ScenarioOptions;
@@ -27,10 +28,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code efiemu matrix}: every selected strategy on every selected platform, in parallel; a progress bar on stderr, the
  * verdict table on stdout, index.html / report.json / report.md in the output folder. Exit status 1 when an observed
- * verdict differs from the expected one.
+ * verdict differs from the expected one (the built-in expectations, with a user's {@code --expected FILE} over them).
  */
 @Command(name = "matrix", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Run strategies x platforms, print the verdict table, write index.html, report.json and report.md.")
+        description = "Run strategies x platforms, print the verdict table, write index.html, report.json and report.md.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+                "0:every scenario's verdict is the expected one",
+                "1:some verdict differs from the expected one (MISMATCH lines name them), or efiemu failed",
+                "2:bad input: an unknown option, platform or strategy, an unreadable or malformed file"})
 public final class MatrixCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,6 +57,11 @@ public final class MatrixCommand implements Callable<Integer> {
             description = "grow every platform's memory map by N descriptors (default: ${DEFAULT-VALUE})")
     int extraMapEntries;
 
+    @Option(names = "--expected", paramLabel = "FILE",
+            description = "expected verdicts, one '<strategy> <platform> <PASS|WARN|FAIL> <reason>' line each, '#' comments; "
+                    + "they take precedence over the built-in ones; a scenario expected nowhere is expected to PASS")
+    Path expectedFile;
+
     @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder (default: $EFIEMU_HOME/profiles, else ~/.config/efiemu/profiles)")
     Path profileDir;
 
@@ -65,11 +76,15 @@ public final class MatrixCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--jobs must be at least 1, got " + n);
         }
+        ExpectedVerdicts expected = ExpectedVerdicts.builtIn();
+        if (expectedFile != null) {
+            expected = expected.overriddenBy(ExpectedVerdicts.read(expectedFile));
+        }
         ScenarioOptions options = ScenarioOptions.defaults().withExtraMapEntries(extraMapEntries);
         List<Scenario> scenarios = MatrixRunner.cross(ps, ss, options);
         ProgressBar progress = new ProgressBar(stderr, scenarios.size(), System.console() != null);
         CostMeter costs = CostMeter.builtIn();
-        MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(), n).run(ps, ss, scenarios, progress::finished);
+        MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(expected), n).run(ps, ss, scenarios, progress::finished);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("platforms", String.join(",", ps.stream().map(PlatformProfile::name).toList()));
         settings.put("strategies", String.join(",", ss.stream().map(Strategy::name).toList()));
@@ -77,6 +92,9 @@ public final class MatrixCommand implements Callable<Integer> {
                 .flatMap(java.util.Optional::stream).toList();
         if (!notes.isEmpty()) {
             settings.put("platform-adjustments", String.join("; ", notes));
+        }
+        if (expectedFile != null) {
+            settings.put("expected", expectedFile.toString());
         }
         if (extraMapEntries > 0) {
             settings.put("extra-map-entries", Integer.toString(extraMapEntries));

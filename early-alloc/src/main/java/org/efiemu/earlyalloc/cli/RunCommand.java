@@ -46,11 +46,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "WHEN", description = "stop early: exit-boot-services (as soon as ExitBootServices succeeds)")
     String until;
 
-    @Option(names = "--load-address", paramLabel = "ADDR", description = "load the image here (e.g. 0x100000 or 1MiB) instead of where the firmware would")
-    String loadAddress;
-
-    @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget (default: ${DEFAULT-VALUE})")
-    long budget;
 
     @Override
     public Integer call() throws Exception {
@@ -58,23 +53,21 @@ public final class RunCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        guest.validate();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
                 .payload(bytes, guest.payloadName())
-                .instructionBudget(budget)
+                .instructionBudget(guest.budget)
                 .wallClockLimit(Duration.ofMinutes(10))
                 .stopAfterExitBootServices(until != null)
                 .consoleListener((source, text) -> {
                     out.print(text);
                     out.flush();
                 });
-        if (loadAddress != null) {
-            b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
-                    () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
-        }
+        guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) {
             b.esp(esp, espWritable);
@@ -119,7 +112,7 @@ public final class RunCommand implements Callable<Integer> {
         r.violations().forEach(v -> out.println("         violation: " + v));
         r.finalMap().ifPresent(m -> {
             out.printf("final memory map (%d descriptors, MapKey 0x%X):%n", m.descriptors().size(), m.mapKey());
-            m.descriptors().forEach(d -> out.println("  " + d));
+            out.print(org.efiemu.uefi.memory.MemoryMapText.table(m.descriptors()));
         });
         out.println("allocations still held:");
         // call sites as image+offset (efi-pool.efi+0x103A), as in the trace

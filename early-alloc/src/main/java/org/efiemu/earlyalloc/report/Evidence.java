@@ -15,6 +15,7 @@ import java.util.List;
  * @param owner       who owns the memory at {@code address}, by memory type name ({@code EfiBootServicesData})
  * @param rip         guest instruction pointer of the access or call
  * @param serviceCall the service call as a spec-named trace line
+ * @param where       {@code rip} as a code location ({@code image.efi+0x1A2B} inside the payload image, else hex)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Evidence(
@@ -22,11 +23,17 @@ public record Evidence(
         @JsonSerialize(using = Hex.Serializer.class) @JsonDeserialize(using = Hex.Deserializer.class) Long length,
         String owner,
         @JsonSerialize(using = Hex.Serializer.class) @JsonDeserialize(using = Hex.Deserializer.class) Long rip,
-        String serviceCall) {
+        String serviceCall,
+        String where) {
+
+    /** Evidence whose RIP, if any, is shown as a plain address. */
+    public Evidence(Long address, Long length, String owner, Long rip, String serviceCall) {
+        this(address, length, owner, rip, serviceCall, rip == null ? null : Hex.of(rip));
+    }
 
     /** Evidence with nothing in it. */
     public static Evidence none() {
-        return new Evidence(null, null, null, null, null);
+        return new Evidence(null, null, null, null, null, null);
     }
 
     /** True when no field is set. */
@@ -48,7 +55,7 @@ public record Evidence(
             parts.add("owner " + owner);
         }
         if (rip != null) {
-            parts.add("RIP " + Hex.of(rip));
+            parts.add("RIP " + (where != null ? where : Hex.of(rip)));
         }
         if (serviceCall != null) {
             parts.add("call " + serviceCall);

@@ -43,15 +43,11 @@ public final class HtmlReport {
             domIds.put(s, "s" + domIds.size());
         }
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; ")
-                .append("script-src 'unsafe-inline'; img-src data:\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(ESC.escape(report.title())).append("</title>\n<style>\n")
-                .append(resource("report.css")).append("</style>\n</head>\n<body>\n");
+        head(h, report.title(), "");
         header(h, report);
-        matrix(h, report, domIds);
-        details(h, report, domIds);
+        Map<ScenarioReport, String> pages = ScenarioPageHtml.files(report);
+        matrix(h, report, domIds, pages);
+        details(h, report, domIds, pages);
         platforms(h, report, domIds);
         legend(h, report);
         timings(h, report);
@@ -59,6 +55,16 @@ public final class HtmlReport {
                 .append(". Everything above the timings is deterministic: the same inputs give the same page.</footer>\n");
         h.append("<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** The document's head (CSS inlined, nothing loaded from anywhere) and the opening body tag. */
+    static void head(StringBuilder h, String title, String extraCss) {
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; ")
+                .append("script-src 'unsafe-inline'; img-src data:\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(ESC.escape(title)).append("</title>\n<style>\n")
+                .append(resource("report.css")).append(extraCss).append("</style>\n</head>\n<body>\n");
     }
 
     private static void header(StringBuilder h, Report r) {
@@ -82,7 +88,7 @@ public final class HtmlReport {
         h.append("</header>\n");
     }
 
-    private static void matrix(StringBuilder h, Report r, Map<ScenarioReport, String> ids) {
+    private static void matrix(StringBuilder h, Report r, Map<ScenarioReport, String> ids, Map<ScenarioReport, String> pages) {
         h.append("<section id=\"matrix\">\n<h2>Verdicts</h2>\n<table class=\"matrix\">\n<thead><tr><th class=\"corner\">strategy ╲ platform</th>");
         for (PlatformReport p : r.platforms()) {
             h.append("<th class=\"col\" title=\"").append(ESC.escape(p.description())).append("\">").append(ESC.escape(p.name())).append("</th>");
@@ -100,9 +106,9 @@ public final class HtmlReport {
                 }
                 for (ScenarioReport s : cell) {
                     String tip = s.id() + ": observed " + s.observed() + ", expected " + s.expected().verdict() + " — " + s.expected().reason();
-                    h.append("<button type=\"button\" class=\"cell v-").append(s.observed()).append(s.matchesExpected() ? "" : " mismatch")
-                            .append("\" data-target=\"").append(ids.get(s)).append("\" data-id=\"").append(ESC.escape(s.id()))
-                            .append("\" title=\"").append(ESC.escape(tip)).append("\">");
+                    h.append("<a class=\"cell v-").append(s.observed()).append(s.matchesExpected() ? "" : " mismatch")
+                            .append("\" href=\"").append(ESC.escape(pages.get(s))).append("\" data-target=\"").append(ids.get(s))
+                            .append("\" data-id=\"").append(ESC.escape(s.id())).append("\" title=\"").append(ESC.escape(tip)).append("\">");
                     if (!s.options().isEmpty()) {
                         h.append("<span class=\"opt\">").append(ESC.escape(s.optionsText())).append("</span>");
                     }
@@ -110,19 +116,19 @@ public final class HtmlReport {
                     if (!s.matchesExpected()) {
                         h.append("<span class=\"exp\">≠ expected ").append(s.expected().verdict()).append("</span>");
                     }
-                    h.append("</button>");
+                    h.append("</a>");
                 }
                 h.append("</td>");
             }
             h.append("</tr>\n");
         }
-        h.append("</tbody>\n</table>\n<p class=\"note\">Click a cell for its evidence. <span class=\"mk\">≠</span> marks a verdict that differs from the expected one.</p>\n</section>\n");
+        h.append("</tbody>\n</table>\n<p class=\"note\">Click a cell for its evidence (each cell links to the scenario's own page, which needs no script). <span class=\"mk\">≠</span> marks a verdict that differs from the expected one.</p>\n</section>\n");
     }
 
-    private static void details(StringBuilder h, Report r, Map<ScenarioReport, String> ids) {
+    private static void details(StringBuilder h, Report r, Map<ScenarioReport, String> ids, Map<ScenarioReport, String> pages) {
         h.append("<section id=\"detail\">\n<p class=\"hint\">Select a cell of the matrix to see that scenario's evidence, trace and memory.</p>\n");
         for (ScenarioReport s : r.scenarios()) {
-            ScenarioDetailHtml.append(h, s, ids.get(s), platformDomId(r, s.platform()));
+            ScenarioDetailHtml.append(h, s, ids.get(s), platformDomId(r, s.platform()), pages.get(s));
         }
         h.append("</section>\n");
     }
@@ -147,7 +153,7 @@ public final class HtmlReport {
         h.append("</section>\n");
     }
 
-    private static String platformDomId(Report r, String name) {
+    static String platformDomId(Report r, String name) {
         return "p" + r.platforms().stream().map(PlatformReport::name).toList().indexOf(name);
     }
 
@@ -156,21 +162,37 @@ public final class HtmlReport {
         r.platforms().forEach(p -> p.memoryMap().forEach(m -> present.add(m.type())));
         List<String> types = new ArrayList<>(TYPE_ORDER.stream().filter(present::contains).toList());
         present.stream().filter(t -> !TYPE_ORDER.contains(t)).sorted().forEach(types::add);
-        h.append("<section id=\"legend\">\n<h2>Legend</h2>\n<ul class=\"legend\">");
+        h.append("<section id=\"legend\">\n<h2>Legend</h2>\n");
+        h.append("<h3>Verdicts</h3>\n<dl class=\"explain\"><dt><span class=\"badge v-PASS\">PASS</span></dt><dd>the strategy's memory ")
+                .append("was allocated to it, nothing it wrote belonged to anyone else, ExitBootServices succeeded</dd>")
+                .append("<dt><span class=\"badge v-WARN\">WARN</span></dt><dd>it worked on this machine by luck: it used memory it ")
+                .append("never allocated, but nothing else got that memory in this run</dd>")
+                .append("<dt><span class=\"badge v-FAIL\">FAIL</span></dt><dd>it breaks on this machine: a reason below says how</dd>")
+                .append("<dt><span class=\"mk\">≠ expected</span></dt><dd>the verdict differs from the expected one ")
+                .append("(the built-in expectations, or a <code>--expected</code> file)</dd></dl>\n");
+        h.append("<h3>Reasons</h3>\n<dl class=\"explain\">");
+        for (ReasonKind k : ReasonKind.values()) {
+            h.append("<dt>").append(ESC.escape(k.title())).append("</dt><dd>").append(ESC.escape(k.explanation())).append("</dd>");
+        }
+        h.append("</dl>\n<h3>Memory types</h3>\n<ul class=\"legend\">");
         for (String t : types) {
             OwnerKind owner = OwnerKind.ofType(t);
-            h.append("<li><svg class=\"sw\" viewBox=\"0 0 18 12\"><g class=\"r ").append(MemoryMapSvg.typeClasses(t, owner))
-                    .append("\"><rect width=\"18\" height=\"12\"/></g></svg>").append(ESC.escape(t))
+            h.append("<li>").append(swatch(MemoryMapSvg.typeClasses(t, owner))).append(ESC.escape(t))
                     .append(" <span class=\"dim\">").append(owner.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</span></li>");
         }
         h.append("<li><svg class=\"sw\" viewBox=\"0 0 18 12\"><line class=\"gapsw\" x1=\"1\" y1=\"6\" x2=\"17\" y2=\"6\"/></svg>hole (no descriptor)</li>");
-        h.append("</ul>\n<ul class=\"legend\">");
+        h.append("</ul>\n<p class=\"note\">Owners: <b>firmware</b> memory the firmware keeps (boot-services memory until ")
+                .append("ExitBootServices, runtime, ACPI, reserved), <b>free</b> conventional memory nobody allocated, ")
+                .append("<b>application</b> loader code and data, <b>not RAM</b> MMIO and holes.</p>\n");
+        h.append("<h3>Markers on the pictures</h3>\n<ul class=\"legend\">");
         for (Marker.Kind k : Marker.Kind.values()) {
             h.append("<li><svg class=\"sw\" viewBox=\"0 0 18 12\"><g class=\"m m-").append(k.css)
                     .append("\"><rect class=\"span\" x=\"1\" y=\"1\" width=\"16\" height=\"10\"/></g></svg>")
-                    .append(k.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</li>");
+                    .append(ESC.escape(k.meaning)).append("</li>");
         }
-        h.append("</ul>\n</section>\n");
+        h.append("</ul>\n<p class=\"note\">Code locations read <code>image.efi+0x1A2B</code>: an offset into the payload ")
+                .append("image as loaded (its section layout, as in <code>objdump -d</code> at the image base). Addresses ")
+                .append("are guest-physical, in hex; sizes in pages are 4 KiB pages.</p>\n</section>\n");
     }
 
     private static void timings(StringBuilder h, Report r) {
@@ -182,6 +204,11 @@ public final class HtmlReport {
         r.timings().scenarios().forEach(t -> h.append("<tr><th>").append(ESC.escape(t.scenario())).append("</th><td>")
                 .append(String.format(Locale.ROOT, "%.1f ms", t.durationMicros() / 1000.0)).append("</td></tr>"));
         h.append("</table>\n</section>\n");
+    }
+
+    /** A colour swatch for a memory type (a plain span: cheap, many of them in a map table). */
+    static String swatch(String typeClasses) {
+        return "<span class=\"sw " + typeClasses + "\"></span>";
     }
 
     /** A text resource next to this class (the page's CSS and script). */

@@ -92,6 +92,7 @@ public final class MarkdownReport {
             md.append("- trampoline: `").append(Hex.of(s.trampoline().address())).append("` (")
                     .append(inline(s.trampoline().source())).append(")\n");
         }
+        md.append("- reproduce: `").append(Commands.reproduce(s)).append("`; debug: `").append(Commands.debug(s)).append("`\n");
         md.append("\n### Reasons\n\n");
         if (s.reasons().isEmpty()) {
             md.append("(none recorded)\n");
@@ -106,7 +107,7 @@ public final class MarkdownReport {
         if (!s.violations().isEmpty()) {
             md.append("\n### Violations\n\n| kind | RIP | address | length | owner |\n|---|---|---|---|---|\n");
             for (Violation v : s.violations()) {
-                md.append("| ").append(v.kind().title()).append(" | `").append(Hex.of(v.rip())).append("` | `")
+                md.append("| ").append(v.kind().title()).append(" | `").append(v.where() != null ? v.where() : Hex.of(v.rip())).append("` | `")
                         .append(Hex.of(v.address())).append("` | ").append(Hex.of(v.length())).append(" | ")
                         .append(cell(v.ownerType())).append(" (").append(v.ownerKind()).append(") |\n");
             }

@@ -13,12 +13,17 @@ import java.util.function.IntToDoubleFunction;
  */
 record Marker(Kind kind, long start, long length, String label) {
     enum Kind {
-        ALLOCATION("alloc"), MAP_BUFFER("mapbuf"), TRAMPOLINE("tramp"), VIOLATION("viol");
+        ALLOCATION("alloc", "allocation the strategy got from the firmware"),
+        MAP_BUFFER("mapbuf", "memory-map buffer (where GetMemoryMap wrote)"),
+        TRAMPOLINE("tramp", "Xen's trampoline (64 KiB below 1 MiB)"),
+        VIOLATION("viol", "write into memory the strategy did not own");
 
         final String css;
+        final String meaning;
 
-        Kind(String css) {
+        Kind(String css, String meaning) {
             this.css = css;
+            this.meaning = meaning;
         }
     }
 

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes a report's three files into a directory: {@code report.json}, {@code report.md} and {@code index.html}. */
+/**
+ * Writes a report into a directory: {@code report.json}, {@code report.md}, {@code index.html} and one static page per
+ * scenario under {@code scenarios/} ({@link ScenarioPageHtml}; the matrix cells link to them).
+ */
 public final class ReportFiles {
     public static final String JSON = "report.json";
     public static final String MARKDOWN = "report.md";
@@ -17,9 +20,10 @@ public final class ReportFiles {
     }
 
     /**
-     * Renders and writes all three files (UTF-8), creating {@code directory} if needed, replacing older files.
+     * Renders and writes the files (UTF-8), creating {@code directory} if needed, replacing older files (scenario pages
+     * of an earlier report in the same folder are removed first, so the folder holds this report only).
      *
-     * @return the paths written, in the order json, md, html
+     * @return the three main files written, in the order json, md, html
      * @throws UncheckedIOException naming the file that could not be written
      */
     public static List<Path> write(Report report, Path directory) {
@@ -34,6 +38,20 @@ public final class ReportFiles {
         writeText(json, JsonReport.render(report));
         writeText(md, MarkdownReport.render(report));
         writeText(html, HtmlReport.render(report));
+        Path pages = directory.resolve(ScenarioPageHtml.FOLDER);
+        try {
+            if (Files.isDirectory(pages)) {
+                try (var old = Files.list(pages)) {
+                    for (Path f : old.filter(f -> f.getFileName().toString().endsWith(".html")).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            Files.createDirectories(pages);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the scenario pages folder " + pages, e);
+        }
+        ScenarioPageHtml.files(report).forEach((s, file) -> writeText(directory.resolve(file), ScenarioPageHtml.render(report, s)));
         return List.of(json, md, html);
     }
 

@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param ownerType memory type name of the descriptor that owns {@code address} ({@code EfiBootServicesData})
  * @param ownerKind its owner family
+ * @param where     {@code rip} as a code location ({@code image.efi+0x1A2B} inside the payload image, else hex)
  */
 public record Violation(
         ReasonKind kind,
@@ -16,7 +17,13 @@ public record Violation(
         @JsonSerialize(using = Hex.Serializer.class) @JsonDeserialize(using = Hex.Deserializer.class) long address,
         @JsonSerialize(using = Hex.Serializer.class) @JsonDeserialize(using = Hex.Deserializer.class) long length,
         String ownerType,
-        OwnerKind ownerKind) {
+        OwnerKind ownerKind,
+        String where) {
+    /** A violation whose RIP is shown as a plain address. */
+    public Violation(ReasonKind kind, long rip, long address, long length, String ownerType, OwnerKind ownerKind) {
+        this(kind, rip, address, length, ownerType, ownerKind, Hex.of(rip));
+    }
+
     public Violation {
         Objects.requireNonNull(kind, "Violation.kind");
         Objects.requireNonNull(ownerType, "Violation.ownerType");
@@ -28,6 +35,6 @@ public record Violation(
 
     @Override
     public String toString() {
-        return kind.title() + ": RIP " + Hex.of(rip) + " wrote " + Hex.of(address) + "+" + Hex.of(length) + " owned by " + ownerType;
+        return kind.title() + ": RIP " + (where != null ? where : Hex.of(rip)) + " wrote " + Hex.of(address) + "+" + Hex.of(length) + " owned by " + ownerType;
     }
 }

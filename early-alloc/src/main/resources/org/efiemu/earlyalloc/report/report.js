@@ -1,5 +1,6 @@
 // efiemu report: select a scenario by clicking its matrix cell or by the URL fragment #scenario=<id>.
 // Shows its evidence panel and its markers on the platform pictures (copied into the panel). No network, no eval.
+// The page works without it: every matrix cell links to its scenario's static page under scenarios/.
 (function () {
   'use strict';
   var detail = document.getElementById('detail');
@@ -12,7 +13,7 @@
     var article = document.getElementById(domId);
     if (!article || !article.classList.contains('scenario')) { return false; }
     document.querySelectorAll('article.scenario').forEach(function (a) { a.hidden = a !== article; });
-    document.querySelectorAll('button.cell').forEach(function (b) { b.classList.toggle('sel', b.getAttribute('data-target') === domId); });
+    document.querySelectorAll('a.cell').forEach(function (b) { b.classList.toggle('sel', b.getAttribute('data-target') === domId); });
     document.querySelectorAll('article.platform .showing').forEach(function (p) { p.textContent = ''; });
     showOverlays(document, domId);
     var platform = document.getElementById(article.getAttribute('data-platform'));
@@ -30,7 +31,7 @@
 
   function clear() {
     document.querySelectorAll('article.scenario').forEach(function (a) { a.hidden = true; });
-    document.querySelectorAll('button.cell').forEach(function (b) { b.classList.remove('sel'); });
+    document.querySelectorAll('a.cell').forEach(function (b) { b.classList.remove('sel'); });
     showOverlays(document, null);
     detail.classList.remove('has-sel');
     document.documentElement.removeAttribute('data-selected');
@@ -47,8 +48,11 @@
     if (match) { select(match.id, false); }
   }
 
-  document.querySelectorAll('button.cell').forEach(function (b) {
-    b.addEventListener('click', function () {
+  // with the script, a cell shows its evidence in place; without it, the cell's link opens the scenario's own page
+  document.querySelectorAll('a.cell').forEach(function (b) {
+    b.addEventListener('click', function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) { return; }
+      ev.preventDefault();
       select(b.getAttribute('data-target'), true);
       detail.scrollIntoView({ behavior: 'smooth', block: 'start' });
     });

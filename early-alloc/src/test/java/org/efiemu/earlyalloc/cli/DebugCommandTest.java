@@ -62,7 +62,7 @@ class DebugCommandTest {
         String t = runScript(dir)[1];
         assertThat(t).contains("= EFI_SUCCESS -> 0x90000")
                 .contains("#5 AllocatePages EfiLoaderData 0x90000-0x9FFFF 16 pages from efi-pages-any.efi+0x14D7")
-                .contains("+ EfiLoaderData            0x90000-0x9FFFF 16 pages")
+                .contains("+ EfiLoaderData              0x0000000000090000 0x000000000009FFFF           10  0xF")
                 .contains("watchpoint 2: write of 8 bytes at 0x90000")
                 .contains("00 00 00 00 00 00 00 00 -> C3 CE D9 E4 F7 82 8D 98");
         String afterBack = t.substring(t.indexOf("(efiemu) back"), t.indexOf("(efiemu) finish", t.indexOf("(efiemu) back")));

@@ -119,6 +119,12 @@ class EfiemuCommandTest {
         assertThat(out.resolve("index.html")).exists();
         assertThat(out.resolve("report.md")).exists();
         assertThat(Files.readString(out.resolve("report.json"))).contains("\"ovmf-q35-2g/init-bss\"");
+        // each cell's own static page: evidence, pictures with markers, the final map, call sites as image+offset
+        String page = Files.readString(out.resolve("scenarios/ovmf-q35-2g_efi-pool.html"));
+        assertThat(page).doesNotContain("<script").contains("Final memory map").contains("efi-pool.efi+0x")
+                .contains("efiemu run --platform ovmf-q35-2g --strategy efi-pool").contains("efiemu debug --platform ovmf-q35-2g --strategy efi-pool")
+                .contains("<svg class=\"map map-whole\"");
+        assertThat(Files.readString(out.resolve("index.html"))).contains("href=\"scenarios/ovmf-q35-2g_efi-pool.html\"");
         assertThat(r.err()).contains("[4/4]");
     }
 
@@ -132,6 +138,80 @@ class EfiemuCommandTest {
                 dir.resolve("r").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("FAIL!=PASS").contains("MISMATCH ovmf-q35-2g/my-mem-lower");
+    }
+
+    @Test
+    void matrixWithAUsersExpectationsFileExitsZeroWhenEveryScenarioIsAsExpected(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("ml.efi"), StrategyCatalog.builtIn("mem-lower").payloadBytes());
+        Path desc = dir.resolve("my-mem-lower.strategy");
+        Files.writeString(desc, "name: my-mem-lower\npayload: ml.efi\ndescription: GRUB mem_lower, as a user strategy\n");
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "# our machines\nmy-mem-lower ovmf-q35-2g FAIL the trampoline lands on mem_lower's chunks\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", desc.toString(), "--expected",
+                expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("0 differ from the expected verdict").doesNotContain("MISMATCH");
+        assertThat(Files.readString(dir.resolve("r/report.json"))).contains("the trampoline lands on mem_lower's chunks");
+    }
+
+    @Test
+    void matrixExpectationsFromAUsersFileTakePrecedenceOverTheBuiltInOnes(@TempDir Path dir) throws Exception {
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "efi-pool ovmf-q35-2g FAIL we expect our firmware to refuse the pool\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--strategy", "mem-lower",
+                "--expected", expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("MISMATCH ovmf-q35-2g/efi-pool: observed PASS, expected FAIL")
+                .doesNotContain("MISMATCH ovmf-q35-2g/mem-lower");
+    }
+
+    @Test
+    void malformedExpectationsFileIsOneLineNamingFileAndLineWithExitStatusTwo(@TempDir Path dir) throws Exception {
+        Path expected = dir.resolve("expected.txt");
+        Files.writeString(expected, "# header\nefi-pool ovmf-q35-2g MAYBE unsure\n");
+        Result r = run("matrix", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--expected",
+                expected.toString(), "--out", dir.resolve("r").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("efiemu matrix: " + expected + ":2: verdict 'MAYBE' is not PASS, WARN or FAIL");
+        Result missing = run("matrix", "--platform", "ovmf-q35-2g", "--expected", dir.resolve("nope.txt").toString(),
+                "--out", dir.resolve("r").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains(dir.resolve("nope.txt") + ": no such file");
+    }
+
+    @Test
+    void matrixHelpListsTheExitStatuses() {
+        Result r = run("matrix", "--help");
+        assertThat(r.out()).contains("Exit status:").contains("0   every scenario's verdict is the expected one")
+                .contains("2   bad input");
+    }
+
+    @Test
+    void runAndDebugTakeAStrategyByNameAsTheMatrixRunsIt(@TempDir Path dir) throws Exception {
+        // place-string-mb2's descriptor loads it at 1 MiB, as a multiboot2 loader would
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--strategy", "place-string-mb2");
+        assertThat(r.out()).contains("place-string-mb2.efi at 0x100000-");
+        Result moved = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--load-address", "2MiB");
+        assertThat(moved.out()).contains("efi-pool.efi at 0x200000-");
+        Path script = dir.resolve("cmds");
+        Files.writeString(script, "where\n");
+        Result d = run("debug", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--budget", "5000000", "--commands",
+                script.toString());
+        assertThat(d.exit()).as(d.out() + d.err()).isZero();
+        assertThat(d.out()).contains("efi-pool.efi on ovmf-q35-2g, stopped at the entry point efi-pool.efi+0x");
+    }
+
+    @Test
+    void runNeedsExactlyOneApplicationAndAPositiveBudget(@TempDir Path dir) throws Exception {
+        assertThat(run("run", "--platform", "ovmf-q35-2g").err())
+                .contains("give the EFI application: --payload X.efi or --strategy NAME");
+        Result both = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--payload", payload(dir, "efi-pool").toString());
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--payload and --strategy both name the application");
+        Result zero = run("run", "--platform", "ovmf-q35-2g", "--strategy", "efi-pool", "--budget", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--budget 0: expected an instruction count of at least 1");
+        assertThat(run("run", "--platform", "ovmf-q35-2g", "--strategy", "no-such").err()).contains("no-such");
     }
 
     @Test

@@ -39,7 +39,7 @@ class HtmlReportBrowserTest {
         String dom = Chromium.dumpDom(url("dell-poweredge-r820/mem-lower"), tmp.resolve("profile"));
         assertThat(dom).contains("data-selected=\"dell-poweredge-r820/mem-lower\"");
         // the selected cell is highlighted, its article is visible, the others stay hidden
-        assertThat(dom).containsPattern("<button[^>]*class=\"cell v-FAIL sel\"[^>]*data-target=\"s0\"");
+        assertThat(dom).containsPattern("<a class=\"cell v-FAIL sel\"[^>]*data-target=\"s0\"");
         assertThat(dom).containsPattern("<article class=\"scenario v-FAIL\" id=\"s0\"[^>]*data-platform=\"p0\">");
         assertThat(count(dom, "<article class=\"scenario[^\"]*\" id=\"s\\d+\"[^>]* hidden")).isEqualTo(5);
         // the platform pictures were copied into the panel and the scenario's overlay switched on in both places
@@ -53,11 +53,25 @@ class HtmlReportBrowserTest {
     @Test
     void pageHasTheMatrixCellsAndOneSvgPairPerPlatform(@TempDir Path tmp) throws Exception {
         String dom = Chromium.dumpDom(html.toUri().toString(), tmp.resolve("profile"));
-        assertThat(count(dom, "<button type=\"button\" class=\"cell ")).isEqualTo(6);
+        assertThat(count(dom, "<a class=\"cell ")).isEqualTo(6);
         assertThat(count(dom, "<svg class=\"map map-low\"")).isEqualTo(2);
         assertThat(count(dom, "<svg class=\"map map-whole\"")).isEqualTo(2);
         assertThat(dom).doesNotContain("data-selected=");
         assertThat(count(dom, "<g class=\"ov on\"")).isZero();
+    }
+
+    @Test
+    void withoutJavaScriptEveryScenarioIsOneLinkAwayOnAStaticPage(@TempDir Path tmp) throws Exception {
+        // the cell is a plain link, and the page it opens carries no script at all: nothing depends on JavaScript
+        String index = Chromium.dumpDom(html.toUri().toString(), tmp.resolve("profile"));
+        Matcher m = Pattern.compile("<a class=\"cell v-FAIL[^\"]*\" href=\"([^\"]+)\" data-target=\"s0\"").matcher(index);
+        assertThat(m.find()).as("the first cell is a link").isTrue();
+        Path page = html.getParent().resolve(m.group(1));
+        assertThat(Files.readString(page)).doesNotContain("<script");
+        String dom = Chromium.dumpDom(page.toUri().toString(), tmp.resolve("profile2"));
+        assertThat(dom).contains("dell-poweredge-r820 <span class=\"dim\">/</span> mem-lower")
+                .contains("firmware memory corrupted 0x9F000 +0x1000").contains("<g class=\"ov\" data-s=\"s\">")
+                .doesNotContain("hidden=\"\"");
     }
 
     @Test

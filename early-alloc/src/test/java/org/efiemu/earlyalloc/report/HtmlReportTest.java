@@ -22,7 +22,7 @@ class HtmlReportTest {
 
     @Test
     void matrixHasOneCellPerScenarioInRowOrderWithItsVerdictClass() {
-        assertThat(all("<button type=\"button\" class=\"cell ([^\"]+)\" data-target=\"(s\\d)\"", 1)).containsExactly(
+        assertThat(all("<a class=\"cell ([^\"]+)\" href=\"scenarios/[^\"]+\\.html\" data-target=\"(s\\d)\"", 1)).containsExactly(
                 "v-FAIL", "v-WARN", "v-PASS", "v-PASS", "v-FAIL mismatch", "v-PASS");
         assertThat(html).contains("<span class=\"exp\">≠ expected WARN</span>");
         assertThat(all("<th class=\"col\"[^>]*>([^<]+)</th>", 1)).containsExactly("dell-poweredge-r820", "ovmf-q35-2g");
@@ -67,9 +67,47 @@ class HtmlReportTest {
     }
 
     @Test
-    void pageLoadsNothingFromTheNetwork() {
+    void pageLoadsNothingFromTheNetworkAndLinksOnlyToItsScenarioPages() {
         assertThat(html).contains("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\"");
-        assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://", "https://", "src=\"", "href=\"", "@import", "url(");
+        assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://", "https://", "src=\"", "@import", "url(");
+        assertThat(all("href=\"([^\"]*)\"", 1)).hasSize(12).allMatch(h -> h.matches("scenarios/[A-Za-z0-9._-]+\\.html"));
+    }
+
+    @Test
+    void everyCellLinksToItsScenariosOwnPageAndTheEvidencePanelLinksThereToo() {
+        java.util.Map<ScenarioReport, String> pages = ScenarioPageHtml.files(SampleReports.sample());
+        assertThat(pages.values()).doesNotHaveDuplicates();
+        for (String page : pages.values()) {
+            assertThat(count("href=\"" + Pattern.quote(page) + "\"")).isEqualTo(2);
+        }
+        assertThat(pages.values()).contains("scenarios/dell-poweredge-r820_mem-lower.html");
+    }
+
+    @Test
+    void mapTablesUseOneSpanSwatchPerRowNotAnSvg() {
+        // the pictures (2 per platform) and the legend's hole and marker swatches are the only SVGs
+        assertThat(count("<svg")).isEqualTo(4 + 1 + 4);
+        assertThat(count("<span class=\"sw o-")).isGreaterThan(10);
+    }
+
+    @Test
+    void legendExplainsEveryVerdictAndEveryReasonKind() {
+        String legend = html.substring(html.indexOf("<section id=\"legend\">"));
+        for (ReasonKind k : ReasonKind.values()) {
+            assertThat(legend).contains("<dt>" + k.title().replace("'", "&#39;") + "</dt><dd>");
+        }
+        assertThat(legend).contains("badge v-PASS").contains("badge v-WARN").contains("badge v-FAIL").contains("image.efi+0x1A2B");
+    }
+
+    @Test
+    void scenarioPageIsStaticWithEvidencePicturesAndMarkers() {
+        Report r = SampleReports.sample();
+        ScenarioReport s = r.scenarios().get(0);
+        String page = ScenarioPageHtml.render(r, s);
+        assertThat(page).doesNotContain("<script").contains("href=\"../index.html\"").contains("g.ov { display: inline; }");
+        assertThat(page).contains("<h2>dell-poweredge-r820 <span class=\"dim\">/</span> mem-lower</h2>");
+        assertThat(page).contains("firmware memory corrupted").contains("<svg class=\"map map-low\"").contains("<g class=\"ov\" data-s=\"s\">");
+        assertThat(page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://", "https://", "src=\"");
     }
 
     @Test
@@ -78,6 +116,14 @@ class HtmlReportTest {
         assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("report.json", "report.md", "index.html");
         assertThat(Files.readString(files.get(2))).isEqualTo(html);
         assertThat(JsonReport.parse(Files.readString(files.get(0)))).isEqualTo(SampleReports.sample());
+        try (var pages = Files.list(dir.resolve("out/scenarios"))) {
+            assertThat(pages.map(p -> p.getFileName().toString()).sorted().toList()).hasSize(6)
+                    .contains("dell-poweredge-r820_mem-lower.html");
+        }
+        // a stale page of an earlier report in the same folder goes away
+        Files.writeString(dir.resolve("out/scenarios/old_scenario.html"), "stale");
+        ReportFiles.write(SampleReports.sample(), dir.resolve("out"));
+        assertThat(dir.resolve("out/scenarios/old_scenario.html")).doesNotExist();
     }
 
     private List<String> all(String regex, int group) {

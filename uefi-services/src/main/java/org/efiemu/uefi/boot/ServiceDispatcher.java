@@ -102,9 +102,16 @@ public final class ServiceDispatcher {
     public long entry(String name) {
         Long a = entries.get(name);
         if (a == null) {
-            throw new IllegalArgumentException("no service named '" + name + "' is registered; known: " + entries.keySet());
+            throw new IllegalArgumentException("no service named '" + name + "' is registered"
+                    + org.efiemu.core.util.NearestName.of(name, names()).map(n -> "; did you mean '" + n + "'?").orElse("")
+                    + " (" + entries.size() + " services: Boot and Runtime Services by spec name, protocols as ConOut.OutputString)");
         }
         return a;
+    }
+
+    /** The names of the registered services, sorted. */
+    public java.util.List<String> names() {
+        return entries.keySet().stream().sorted().toList();
     }
 
     /** Adds an observer for service {@code name} (spec name, or {@code "*"} for every service). */

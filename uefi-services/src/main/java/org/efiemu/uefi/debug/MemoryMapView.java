@@ -9,6 +9,7 @@ import org.efiemu.uefi.memory.Allocation;
 import org.efiemu.uefi.memory.AllocationTag;
 import org.efiemu.uefi.memory.PoolAllocation;
 import org.efiemu.uefi.memory.Requester;
+import org.efiemu.uefi.memory.MemoryMapText;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 
@@ -19,22 +20,26 @@ import org.efiemu.uefi.spec.MemoryType;
 public final class MemoryMapView {
     private MemoryMapView() {}
 
-    /** One descriptor: {@code EfiLoaderData 0x9C000-0x9FFFF 4 pages}. */
+    /** One descriptor in the map's one text form ({@link MemoryMapText#line}). */
     public static String line(MemoryDescriptor d) {
-        return String.format("%-24s 0x%X-0x%X %d page%s", MemoryType.nameOf(d.type()), d.physicalStart(),
-                d.physicalStart() + (d.numberOfPages() << 12) - 1, d.numberOfPages(), d.numberOfPages() == 1 ? "" : "s");
+        return MemoryMapText.line(d);
     }
 
-    /** The map, each descriptor followed by the owners of its allocated pages ({@code image.efi+0x1A2B}). */
+    /**
+     * The map in its one text form ({@link MemoryMapText}: header, then a row per descriptor), each row followed by the
+     * owners of its allocated pages ({@code image.efi+0x1A2B}).
+     */
     public static List<String> withOwners(List<MemoryDescriptor> map, List<Allocation> live, ImageRegistry images) {
         List<String> out = new ArrayList<>();
-        for (MemoryDescriptor d : map) {
+        out.add(MemoryMapText.HEADER);
+        for (int i = 0; i < map.size(); i++) {
+            MemoryDescriptor d = map.get(i);
             long end = d.physicalStart() + (d.numberOfPages() << 12);
             Set<String> owners = new LinkedHashSet<>();
             for (Allocation a : live) {
                 if (a.base() < end && d.physicalStart() < a.end()) owners.add(owner(a, images));
             }
-            out.add(line(d) + (owners.isEmpty() ? "" : "  <- " + String.join("; ", owners)));
+            out.add(MemoryMapText.row(i, d) + (owners.isEmpty() ? "" : "  <- " + String.join("; ", owners)));
         }
         return out;
     }

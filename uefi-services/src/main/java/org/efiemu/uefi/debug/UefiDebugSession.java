@@ -20,6 +20,7 @@ import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.boot.ServiceCall;
 import org.efiemu.uefi.boot.ServiceHandler;
 import org.efiemu.uefi.boot.ServiceInterceptor;
+import org.efiemu.uefi.protocol.ConsoleListener;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.trace.ServiceCallEvent;
@@ -63,6 +64,8 @@ public final class UefiDebugSession implements AutoCloseable {
     private String overReason = "";
     private boolean replaying;
     private long rebuilds;
+    /** Characters of console output the current machine printed (reset when the machine is rebuilt). */
+    private long consoleChars;
     private List<MemoryDescriptor> mapAtPreviousStop = List.of();
     private List<MemoryDescriptor> mapAtStop = List.of();
 
@@ -73,6 +76,26 @@ public final class UefiDebugSession implements AutoCloseable {
     /** Builds the machine and stops before the image's first instruction ({@link DebugStop.Kind#ENTRY}). */
     public static UefiDebugSession start(UefiMachineBuilder builder) {
         UefiDebugSession s = new UefiDebugSession(builder);
+        s.rebuild(-1);
+        return s;
+    }
+
+    /**
+     * {@link #start(UefiMachineBuilder)}, passing the guest's console output to {@code guestOutput} as it is printed,
+     * each character once: time travel rebuilds the machine and replays it (and {@code back} then re-runs code that
+     * already printed), and the replayed output, identical by determinism, is not passed again.
+     */
+    public static UefiDebugSession start(UefiMachineBuilder builder, ConsoleListener guestOutput) {
+        UefiDebugSession s = new UefiDebugSession(builder);
+        long[] passed = {0}; // characters passed on so far, over all machines of the session
+        builder.consoleListener((source, text) -> {
+            long before = s.consoleChars;
+            s.consoleChars += text.length();
+            if (s.consoleChars > passed[0]) {
+                guestOutput.text(source, text.substring((int) Math.max(0, passed[0] - before)));
+                passed[0] = s.consoleChars;
+            }
+        });
         s.rebuild(-1);
         return s;
     }
@@ -98,6 +121,7 @@ public final class UefiDebugSession implements AutoCloseable {
         if (debugger != null) debugger.close();
         if (machine != null) machine.close();
         rebuilds++;
+        consoleChars = 0;
         calls.clear();
         hit = null;
         over = false;

@@ -14,7 +14,10 @@ import java.util.List;
  */
 public record SanitizerReport(List<SanitizerFinding> findings, long protectionFaults, long watchedPages,
         long unwatchedPages) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson is loaded only when findings are written as JSON. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     public SanitizerReport {
         findings = List.copyOf(findings);
@@ -40,7 +43,7 @@ public record SanitizerReport(List<SanitizerFinding> findings, long protectionFa
         StringBuilder sb = new StringBuilder();
         for (SanitizerFinding f : findings) {
             try {
-                sb.append(JSON.writeValueAsString(f)).append('\n');
+                sb.append(Json.MAPPER.writeValueAsString(f)).append('\n');
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("sanitizer finding " + f + " cannot be written as JSON", e);
             }

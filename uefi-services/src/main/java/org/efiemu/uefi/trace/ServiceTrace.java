@@ -15,7 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * platform gives byte-identical {@link #toJsonLines()}. Owned by one machine; not thread-safe for writers.
  */
 public final class ServiceTrace {
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+    /** Jackson is loaded only when a trace is written as JSON (a run that prints no JSON never pays for it). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final List<ServiceCallEvent> events = new ArrayList<>();
     private final List<TraceListener> listeners = new CopyOnWriteArrayList<>();
@@ -58,7 +61,7 @@ public final class ServiceTrace {
     /** One event as a single JSON object with the fields in {@link ServiceCallEvent}'s declared order. */
     public static String toJson(ServiceCallEvent e) {
         try {
-            return JSON.writeValueAsString(e);
+            return Json.MAPPER.writeValueAsString(e);
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException("trace event " + e + " cannot be written as JSON", ex);
         }

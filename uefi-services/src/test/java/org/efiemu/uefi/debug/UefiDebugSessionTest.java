@@ -55,7 +55,7 @@ class UefiDebugSessionTest {
                 assertThat(s.machine().images().describe(a.tag().callerRip())).isEqualTo(done.where());
             });
             assertThat(MemoryMapView.changes(s.memoryMapAtPreviousStop(), s.memoryMap()))
-                    .contains("+ EfiLoaderData            0x9C000-0x9FFFF 4 pages");
+                    .contains("+ EfiLoaderData              0x000000000009C000 0x000000000009FFFF            4  0xF");
         }
     }
 

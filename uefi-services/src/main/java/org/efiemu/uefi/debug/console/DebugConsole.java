@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.efiemu.core.util.NearestName;
 import org.efiemu.uefi.debug.UefiDebugSession;
 
 /**
@@ -14,8 +17,9 @@ import org.efiemu.uefi.debug.UefiDebugSession;
  * and writes to a {@link PrintWriter}. Interactive mode prints a prompt before each line; script mode echoes each
  * command after the prompt so a replayed session reads like a transcript (deterministic: the same script on the
  * same payload and platform gives the same text). A bad command prints one {@code error:} line and the session
- * goes on. {@code quit} ends it; so does the end of the input. Blank lines and lines starting with {@code #} are
- * skipped.
+ * goes on. {@code quit} ends it; so does the end of the input. Lines starting with {@code #} are skipped; a blank
+ * line typed at a terminal repeats the last {@code step} or {@code next} (as gdb does), a blank line in a script is
+ * skipped. An unknown command is answered with the nearest known one.
  */
 public final class DebugConsole {
     public static final String PROMPT = "(efiemu) ";
@@ -25,6 +29,8 @@ public final class DebugConsole {
     private final boolean echo;
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private int errors;
+    /** The last step/next typed at a terminal, repeated by a blank line; null when the last command was another. */
+    private String repeatable;
 
     /**
      * @param echo true for scripts (echo each command), false at a terminal (print a prompt, the terminal echoes)
@@ -65,17 +71,65 @@ public final class DebugConsole {
                 }
                 String line = r.readLine();
                 if (line == null) break;
-                String cmd = line.strip();
-                if (cmd.isEmpty() || cmd.startsWith("#")) continue;
-                if (echo) out.println(PROMPT + cmd);
-                if (cmd.equals("quit") || cmd.equals("q") || cmd.equals("exit")) break;
-                execute(cmd);
+                if (echo) {
+                    String cmd = line.strip();
+                    if (cmd.isEmpty() || cmd.startsWith("#")) continue;
+                    out.println(PROMPT + cmd);
+                    if (isQuit(cmd)) break;
+                    execute(cmd);
+                } else if (!typed(line)) {
+                    break;
+                }
                 out.flush();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading debugger commands", e);
         }
         out.flush();
+    }
+
+    /**
+     * Runs one line typed at a terminal: a blank line repeats the last {@code step}/{@code next}, a {@code #} line is a
+     * comment. Returns false for {@code quit}.
+     */
+    public boolean typed(String line) {
+        String cmd = line.strip();
+        if (cmd.startsWith("#")) {
+            return true;
+        }
+        if (cmd.isEmpty()) {
+            if (repeatable != null) {
+                execute(repeatable);
+            }
+            return true;
+        }
+        if (isQuit(cmd)) {
+            return false;
+        }
+        execute(cmd);
+        String verb = ALIASES.getOrDefault(verbOf(cmd), verbOf(cmd));
+        repeatable = verb.equals("step") || verb.equals("next") ? cmd : null;
+        out.flush();
+        return true;
+    }
+
+    private static boolean isQuit(String cmd) {
+        return cmd.equals("quit") || cmd.equals("q") || cmd.equals("exit");
+    }
+
+    private static String verbOf(String line) {
+        int split = 0;
+        while (split < line.length() && Character.isLetter(line.charAt(split))) split++;
+        return line.substring(0, split);
+    }
+
+    /** What a terminal completes: the commands and their aliases, then {@code help} and {@code quit}. */
+    public List<String> commandWords() {
+        List<String> words = new ArrayList<>(commands.keySet());
+        ALIASES.keySet().stream().sorted().forEach(words::add);
+        words.add("help");
+        words.add("quit");
+        return words;
     }
 
     /** Runs one command line; a bad command prints one {@code error:} line. */
@@ -93,8 +147,9 @@ public final class DebugConsole {
         Command c = commands.get(verb);
         if (c == null || (!args.isEmpty() && !Character.isWhitespace(args.charAt(0)) && !verb.equals("x"))) {
             errors++;
-            out.println("error: unknown command '" + line.split("\\s+")[0] + "'; commands: " + String.join(", ",
-                    commands.keySet()) + ", help, quit");
+            String typed = line.split("\\s+")[0];
+            out.println("error: unknown command '" + typed + "'; did you mean '" + NearestName.of(typed, commandWords()).orElse("help")
+                    + "'? commands: " + String.join(", ", commands.keySet()) + ", help, quit");
             return;
         }
         try {

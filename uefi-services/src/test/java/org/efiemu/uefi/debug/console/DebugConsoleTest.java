@@ -37,7 +37,7 @@ class DebugConsoleTest {
         String first = transcript(script);
         assertThat(first).contains("(efiemu) finish\nfinish at services.efi+0x")
                 .contains("= EFI_SUCCESS -> 0x9C000")
-                .contains("+ EfiLoaderData            0x9C000-0x9FFFF 4 pages")
+                .contains("+ EfiLoaderData              0x000000000009C000 0x000000000009FFFF            4  0xF")
                 .contains("(efiemu) back\nback at AllocatePages stub");
         assertThat(first.substring(first.indexOf("(efiemu) back"))).contains("no live allocations by the application");
         assertThat(transcript(script)).isEqualTo(first);

@@ -1,0 +1,47 @@
+package org.efiemu.core.util;
+
+import java.util.Optional;
+
+/**
+ * The known name nearest to a mistyped one (fewest single-character insertions, deletions and substitutions; case
+ * ignored; the first of equally near names wins), for "did you mean" in error messages.
+ */
+public final class NearestName {
+    private NearestName() {
+    }
+
+    /** The nearest of {@code known} to {@code typed}, or empty when {@code known} is empty. */
+    public static Optional<String> of(String typed, Iterable<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        String t = typed.toLowerCase(java.util.Locale.ROOT);
+        for (String k : known) {
+            int d = distance(t, k.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Levenshtein distance between {@code a} and {@code b}. */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+        return prev[b.length()];
+    }
+}
