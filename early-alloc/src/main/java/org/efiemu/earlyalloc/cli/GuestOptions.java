@@ -2,7 +2,6 @@ package org.efiemu.earlyalloc.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileRegistry;
@@ -37,17 +36,19 @@ public final class GuestOptions {
 
     /** The payload's bytes; a missing or unreadable file is one clear error naming it. */
     byte[] payloadBytes() throws IOException {
-        try {
-            return Files.readAllBytes(payload);
-        } catch (NoSuchFileException e) {
-            throw new IOException("payload " + payload + " does not exist", e);
-        } catch (IOException e) {
-            throw new IOException("payload " + payload + " cannot be read: " + e.getMessage(), e);
-        }
+        return InputFiles.read(payload, "payload", InputFiles.MAX_PAYLOAD_BYTES);
     }
 
     String payloadName() {
         return payload.getFileName().toString();
+    }
+
+    /** Checks {@code --load-options} before anything runs (its length has a limit; see UefiMachineBuilder). */
+    void checkLoadOptions() {
+        if (loadOptions != null && loadOptions.length() > org.efiemu.uefi.UefiMachineBuilder.MAX_LOAD_OPTIONS_CHARS) {
+            throw new IllegalArgumentException(String.format("--load-options is %,d characters long; expected at most %,d",
+                    loadOptions.length(), org.efiemu.uefi.UefiMachineBuilder.MAX_LOAD_OPTIONS_CHARS));
+        }
     }
 
     /** The {@code --esp} folder, checked to be a directory, or null when none was given. */

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * after a separator line. Exit status 0 when the run ended normally (returned, ResetSystem, stopped after
  * ExitBootServices, halted), 1 on a fault, a violation or a limit, 2 for bad input.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Boot an EFI application on a platform and show what happened.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {EfiemuCommand.EXIT_0, EfiemuCommand.EXIT_1, EfiemuCommand.EXIT_2}, description = "Boot an EFI application on a platform and show what happened.")
 public final class RunCommand implements Callable<Integer> {
     /** The line that separates the guest's console from efiemu's summary. */
     public static final String SEPARATOR = "==== efiemu ====";
@@ -49,7 +51,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--load-address", paramLabel = "ADDR", description = "load the image here (e.g. 0x100000 or 1MiB) instead of where the firmware would")
     String loadAddress;
 
-    @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget (default: ${DEFAULT-VALUE})")
+    @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget, 1 or more (default: ${DEFAULT-VALUE})")
     long budget;
 
     @Override
@@ -58,8 +60,14 @@ public final class RunCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        if (budget < 1) {
+            throw new IllegalArgumentException("--budget " + budget + ": expected 1 or more instructions (there is no unlimited run)");
+        }
+        guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
+        // the trace file is opened before the run, so a bad path fails at once instead of losing the run's summary
+        Writer traceOut = trace == null ? null : openTrace(trace);
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
@@ -86,8 +94,8 @@ public final class RunCommand implements Callable<Integer> {
         try (UefiMachine m = b.build()) {
             r = m.run();
         }
-        if (trace != null) {
-            try (Writer w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
+        if (traceOut != null) {
+            try (Writer w = traceOut) {
                 for (var e : r.trace()) {
                     w.write(ServiceTrace.toJson(e));
                     w.write('\n');
@@ -100,6 +108,17 @@ public final class RunCommand implements Callable<Integer> {
             case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;
             default -> 0;
         };
+    }
+
+    private static Writer openTrace(Path file) throws java.io.IOException {
+        if (Files.isDirectory(file)) {
+            throw new java.io.IOException("--trace " + file + " is a directory; expected a file to write");
+        }
+        try {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--trace " + file + " cannot be written: " + e.getMessage(), e);
+        }
     }
 
     private void printSummary(PrintWriter out, PlatformProfile profile, BootResult r) {
