@@ -9,6 +9,8 @@
  *   reenter   the watchdog disabled, a periodic timer whose notify function waits in Stall for longer than the
  *             period, forever
  *   pool      AllocatePool of 4000 bytes until the firmware says no, then returns
+ *   outptr    AllocatePages with its OUT pointer (Memory) aimed at the system table's header, then returns
+ *   freefw    FreePages of the page holding the Boot Services table, then returns
  * RobustLimitsPayloadTest checks the printed lines.
  */
 #include "efiemu_rt.h"
@@ -82,6 +84,15 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     void *p;
     while (!EFI_ERROR((s = bs->AllocatePool(EfiLoaderData, 4000, &p)))) n++;
     rt_printf("pool %lu then %s\n", (unsigned long)n, rt_status_name(s));
+  }
+  else if (option_is(li, "outptr")) {
+    EFI_PHYSICAL_ADDRESS *into = (EFI_PHYSICAL_ADDRESS *)(UINTN)&st->Hdr.Signature;
+    rt_printf("outptr %s at 0x%lx\n", rt_status_name(bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, into)),
+              (unsigned long)(UINTN)into);
+  } else if (option_is(li, "freefw")) {
+    EFI_PHYSICAL_ADDRESS page = (EFI_PHYSICAL_ADDRESS)(UINTN)bs & ~(EFI_PHYSICAL_ADDRESS)0xFFF;
+    rt_printf("freefw 0x%lx\n", (unsigned long)page);
+    rt_printf("freefw %s\n", rt_status_name(bs->FreePages(page, 1)));
   }
   return EFI_SUCCESS;
 }

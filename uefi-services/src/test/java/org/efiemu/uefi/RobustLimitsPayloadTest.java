@@ -82,4 +82,42 @@ class RobustLimitsPayloadTest {
         assertThat(r.consoleText()).contains("watchdog EFI_SUCCESS").contains("stall EFI_SUCCESS");
         assertThat(r.reset()).isEmpty();
     }
+
+    /** Boots {@code options} with a MemorySanitizer attached; returns the result and the sanitizer's report. */
+    static Object[] sanitized(String options) {
+        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("robust-limits"))
+                .loadOptions(options).build();
+                org.efiemu.uefi.sanitizer.MemorySanitizer s = org.efiemu.uefi.sanitizer.MemorySanitizer.attach(m)) {
+            BootResult r = m.run();
+            return new Object[] {r, s.report()};
+        }
+    }
+
+    @Test
+    void serviceWritingItsOutParameterIntoTheSystemTableIsFirmwareMemoryCorrupted() {
+        Object[] run = sanitized("outptr");
+        BootResult r = (BootResult) run[0];
+        org.efiemu.uefi.sanitizer.SanitizerReport report = (org.efiemu.uefi.sanitizer.SanitizerReport) run[1];
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RETURNED);
+        assertThat(report.findings(org.efiemu.uefi.sanitizer.FindingKind.FIRMWARE_MEMORY_CORRUPTED)).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.owner()).contains("AllocatePages from robust-limits.efi+0x")
+                            .contains("writes an OUT parameter through argument 4");
+                    assertThat(f.length()).isEqualTo(8);
+                    assertThat(f.rip()).isEqualTo(r.trace().get((int) f.afterCall() - 1).callerRip());
+                });
+    }
+
+    @Test
+    void freePagesOfTheBootServicesTableIsFirmwareMemoryCorruptedAndSucceedsAsInEdk2() {
+        Object[] run = sanitized("freefw");
+        BootResult r = (BootResult) run[0];
+        org.efiemu.uefi.sanitizer.SanitizerReport report = (org.efiemu.uefi.sanitizer.SanitizerReport) run[1];
+        assertThat(r.consoleText()).contains("freefw EFI_SUCCESS");
+        assertThat(report.findings(org.efiemu.uefi.sanitizer.FindingKind.FIRMWARE_MEMORY_CORRUPTED)).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.owner()).contains("FreePages from robust-limits.efi+0x").contains("frees firmware-owned pages");
+                    assertThat(f.length()).isEqualTo(4096);
+                });
+    }
 }
