@@ -50,16 +50,16 @@ class RobustLimitsPayloadTest {
 
     @Test
     void reenteringTimerCallbackWithTheWatchdogOffEndsOnABudget() {
-        BootResult r = run("reenter", b -> b.instructionBudget(20_000_000).serviceCallBudget(50_000));
+        BootResult r = run("reenter", b -> b.instructionBudget(20_000_000).serviceCallBudget(5_000));
         assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.BUDGET_EXHAUSTED);
         assertThat(r.consoleText()).contains("timer EFI_SUCCESS");
     }
 
     @Test
     void poolExhaustionWithSmallAllocationsEndsOnTheServiceCallBudget() {
-        BootResult r = run("pool", b -> b.serviceCallBudget(20_000));
+        BootResult r = run("pool", b -> b.serviceCallBudget(4_000));
         assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.BUDGET_EXHAUSTED);
-        assertThat(r.trace()).hasSizeLessThanOrEqualTo(20_001);
+        assertThat(r.trace()).hasSizeLessThanOrEqualTo(4_001);
     }
 
     @Test
