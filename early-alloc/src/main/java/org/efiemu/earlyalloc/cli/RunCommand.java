@@ -151,6 +151,16 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The stop's RIP as image+offset when it is in the payload, else with the firmware stub's label when known. */
+    private static String where(BootResult r) {
+        long rip = r.stopReport().rip();
+        if (r.image().contains(rip)) {
+            return r.image().describe(rip) + " (RIP 0x" + Long.toHexString(rip) + ")";
+        }
+        String label = r.stopReport().ripLabel();
+        return "RIP 0x" + Long.toHexString(rip) + (label == null ? "" : " <" + label + ">");
+    }
+
     private static String ending(BootResult r) {
         return switch (r.outcome()) {
             case RETURNED -> "the entry point returned " + r.statusName().orElse("?");
@@ -159,10 +169,9 @@ public final class RunCommand implements Callable<Integer> {
                     + (r.finalMap().isPresent() ? " after ExitBootServices succeeded" : "");
             case VIOLATION -> "stopped at a violation: " + r.violations();
             case HALTED -> "the CPU halted (HLT with interrupts off) at RIP 0x" + Long.toHexString(r.stopReport().rip());
-            case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at RIP 0x"
-                    + Long.toHexString(r.stopReport().rip());
-            case BUDGET_EXHAUSTED -> "the instruction budget ran out at RIP 0x" + Long.toHexString(r.stopReport().rip());
-            case TIME_LIMIT -> "the wall-clock limit ran out";
+            case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at " + where(r);
+            case BUDGET_EXHAUSTED -> "the budget ran out (" + r.stopReport().detail() + ") at " + where(r);
+            case TIME_LIMIT -> "the wall-clock limit ran out at " + where(r);
         };
     }
 }
