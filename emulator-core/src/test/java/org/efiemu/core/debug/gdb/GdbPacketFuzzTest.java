@@ -70,7 +70,7 @@ class GdbPacketFuzzTest {
             && !p.startsWith("vKill") && !p.equals("QStartNoAckMode"));
   }
 
-  @Property(tries = 1500, seed = "20261208")
+  @Property(tries = 400, seed = "20261208")
   void everyPacketIsAnsweredAndTheStubKeepsServing(@ForAll("packets") String packet) throws Exception {
     String reply = c.ask(packet);
     assertThat(reply).as(packet).doesNotContain("Exception");
