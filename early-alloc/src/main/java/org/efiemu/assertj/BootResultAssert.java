@@ -71,7 +71,17 @@ public final class BootResultAssert extends AbstractAssert<BootResultAssert, Boo
      * the firmware's structures, no RAM; after ExitBootServices only what UEFI 2.10 §7.2 leaves to the firmware).
      */
     public BootResultAssert hasNoFirmwareCorruption() {
-        return hasNoFindings(FindingKind.FIRMWARE_CORRUPTION, "no guest write to firmware-owned memory");
+        hasNoFindings(FindingKind.FIRMWARE_CORRUPTION, "no guest write to firmware-owned memory");
+        return hasNoFirmwareMemoryCorruptedByServices();
+    }
+
+    /**
+     * No service was asked to write an OUT parameter into firmware-owned memory or to free firmware-owned pages
+     * ({@link FindingKind#FIRMWARE_MEMORY_CORRUPTED}); part of {@link #hasNoFirmwareCorruption()}.
+     */
+    public BootResultAssert hasNoFirmwareMemoryCorruptedByServices() {
+        return hasNoFindings(FindingKind.FIRMWARE_MEMORY_CORRUPTED,
+                "no service asked to write into or free firmware-owned memory");
     }
 
     /** The sanitizer saw no guest write to free (EfiConventionalMemory) memory nobody allocated (UEFI 2.10 §7.2). */

@@ -26,12 +26,33 @@ public final class Platforms {
         PlatformDescription d = profile.toDescription();
         int real = d.firmware().uefiRevision();
         int tables = UefiMachine.tableRevision(d);
+        Optional<String> above = aboveCpuLimit(d);
         if (tables == real) {
-            return new Described(d, Optional.empty());
+            return new Described(d, above);
         }
         String note = String.format("%s: UEFI %d.%d machine, system-table headers presented as %d.%d (efiemu serves "
                 + "the 2.70 tables; the 2.x services have the same slots and prototypes)", d.name(), real >>> 16,
                 real & 0xFFFF, tables >>> 16, tables & 0xFFFF);
-        return new Described(d, Optional.of(note));
+        return new Described(d, Optional.of(above.map(a -> note + "; " + a).orElse(note)));
+    }
+
+    /**
+     * A note when the map has memory at or above the emulated CPU's physical address limit (40 bits, 1 TiB, every
+     * Unicorn 2.0.1 CPU model): the firmware model keeps it in the map, but a guest access there stops the run
+     * ({@code ABOVE_PHYSICAL_LIMIT}); said at load rather than discovered at run time.
+     */
+    static Optional<String> aboveCpuLimit(PlatformDescription d) {
+        long limit = org.efiemu.core.machine.LongMode.PHYSICAL_LIMIT;
+        long top = 0;
+        for (var m : d.memoryMap()) {
+            long end = m.physicalStart() + (m.numberOfPages() << 12);
+            if (Long.compareUnsigned(end, top) > 0) top = end;
+        }
+        if (Long.compareUnsigned(top, limit) <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("%s: the memory map reaches 0x%X, above the emulated CPU's 40-bit physical "
+                + "address limit 0x%X; the memory there stays in the map, but a guest access to it stops the run "
+                + "(ABOVE_PHYSICAL_LIMIT)", d.name(), top, limit));
     }
 }

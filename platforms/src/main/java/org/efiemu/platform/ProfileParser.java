@@ -2,7 +2,6 @@ package org.efiemu.platform;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +55,7 @@ public final class ProfileParser {
 
     /** Parses a profile file; errors name the file. */
     public static PlatformProfile parse(Path path) throws IOException {
-        return parse(Files.readString(path, StandardCharsets.UTF_8), path.toString());
+        return parse(TextFiles.readUtf8(path, "profile"), path.toString());
     }
 
     /**
@@ -389,7 +388,12 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, lineOf.get("uefi-revision"), "uefi-revision '" + v
                     + "': expected major.minor with two minor digits, e.g. 2.30 or 2.70");
         }
-        return (Integer.parseInt(m.group(1)) << 16) | Integer.parseInt(m.group(2));
+        long major = m.group(1).length() > 5 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
+        if (major > 0xFFFF) {
+            throw new ProfileFormatException(file, lineOf.get("uefi-revision"), "uefi-revision '" + v
+                    + "': major " + m.group(1) + " is out of range; expected 0..65535 (the upper 16 bits of EFI_TABLE_HEADER.Revision)");
+        }
+        return ((int) major << 16) | Integer.parseInt(m.group(2));
     }
 
     private Console console() {
@@ -401,7 +405,13 @@ public final class ProfileParser {
         if (!m.matches()) {
             throw new ProfileFormatException(file, lineOf.get("console"), "console '" + v + "': expected COLUMNSxROWS, e.g. 80x25");
         }
-        return new Console(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        long columns = m.group(1).length() > 5 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
+        long rows = m.group(2).length() > 5 ? Long.MAX_VALUE : Long.parseLong(m.group(2));
+        if (columns < 1 || columns > 1000 || rows < 1 || rows > 1000) {
+            throw new ProfileFormatException(file, lineOf.get("console"), "console '" + v
+                    + "': expected COLUMNSxROWS with each 1..1000, e.g. 80x25");
+        }
+        return new Console((int) columns, (int) rows);
     }
 
     private PlatformProfile build() {

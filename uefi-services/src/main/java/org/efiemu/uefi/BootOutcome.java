@@ -14,7 +14,7 @@ public enum BootOutcome {
     HALTED,
     /** A CPU exception or memory fault; see {@link BootResult#stopReport()}. */
     FAULT,
-    /** The instruction budget ran out. */
+    /** A budget ran out: instructions, service calls or console output (the stop report says which). */
     BUDGET_EXHAUSTED,
     /** The wall-clock limit ran out. */
     TIME_LIMIT

@@ -87,6 +87,7 @@ public final class UefiMachine implements AutoCloseable {
     private final ImageRegistry images = new ImageRegistry();
     private final FirmwareState state = new FirmwareState(images::describe);
     private final ConsoleLog console = new ConsoleLog();
+    private RunBudget budget;
     private final ServiceDispatcher dispatcher;
     private final LoadedImage image;
     private final long imageHandle;
@@ -117,7 +118,8 @@ public final class UefiMachine implements AutoCloseable {
         arena = new FirmwareArena(platform.memoryMap());
         long structures = Machine.structuresSize(layout);
         FirmwareArena.Region bootData = arena.region(MemoryType.EfiBootServicesData,
-                structures + STACK_SIZE + TRAP_SIZE + BOOT_DATA_EXTRA + 0x2000, "boot-time structures");
+                structures + STACK_SIZE + TRAP_SIZE + BOOT_DATA_EXTRA + 0x2000
+                        + longLoadOptionsRoom(b.loadOptions), "boot-time structures");
         FirmwareArena.Region runtimeData = arena.region(MemoryType.EfiRuntimeServicesData, 0x2000, "runtime tables");
         FirmwareArena.Region runtimeCode = arena.region(MemoryType.EfiRuntimeServicesCode, 0x1000, "Runtime Services stubs");
         long cpuStructures = bootData.take("GDT, IDT, identity page tables", structures, 0x1000);
@@ -151,8 +153,11 @@ public final class UefiMachine implements AutoCloseable {
                     firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
+            budget = new RunBudget(b.serviceCallBudget, b.outputBudget, why -> machine.requestStop(why));
+            trace.addListener(e -> budget.serviceCall());
             b.traceListeners.forEach(trace::addListener);
             ConsoleListener out = (source, text) -> {
+                budget.output(text.length());
                 console.text(source, text);
                 b.consoleListeners.forEach(l -> l.text(source, text));
             };
@@ -259,6 +264,14 @@ public final class UefiMachine implements AutoCloseable {
         systemTable.setConsoles(outHandle, conOut.address(), errHandle, stdErr.address());
     }
 
+    /**
+     * Extra boot-data room for LoadOptions longer than the slack the region always has (2 KiB characters), so any
+     * accepted length fits; short options keep the usual layout (and addresses) unchanged.
+     */
+    private static long longLoadOptionsRoom(String options) {
+        return options.length() <= 2048 ? 0 : (2L * (options.length() + 1) + 0xFFF) & ~0xFFFL;
+    }
+
     /** RegisterProtocolNotify events are signalled through the event service (EDK2 {@code CoreNotifyProtocolEntry}). */
     private void signalProtocolNotify(long event) {
         firmware.events.signalEvent(event);
@@ -317,6 +330,9 @@ public final class UefiMachine implements AutoCloseable {
         }
         if (r.reason() == StopReason.HOST_STOP && state.exitedBootServices() && options.stopAfterExitBootServices) {
             return BootOutcome.EXITED_BOOT_SERVICES;
+        }
+        if (r.reason() == StopReason.HOST_STOP && budget.exhausted().isPresent()) {
+            return BootOutcome.BUDGET_EXHAUSTED;
         }
         return switch (r.reason()) {
             case BUDGET -> BootOutcome.BUDGET_EXHAUSTED;

@@ -18,6 +18,8 @@ public final class UefiMachineBuilder {
     byte[] payload;
     String payloadName;
     long instructionBudget = 2_000_000_000L;
+    long serviceCallBudget = 1_000_000L;
+    long outputBudget = 64L << 20;
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION;
     boolean stopAfterExitBootServices;
@@ -92,9 +94,44 @@ public final class UefiMachineBuilder {
         return this;
     }
 
-    /** The LoadedImage LoadOptions string (a command line), UCS-2 encoded for the guest. */
+    /**
+     * Service calls a run may make (default 1 000 000); one more stops it as {@link BootOutcome#BUDGET_EXHAUSTED}.
+     * Bounds host time and the trace of a guest calling in a loop or spinning inside a service stub.
+     */
+    public UefiMachineBuilder serviceCallBudget(long calls) {
+        if (calls < 1) {
+            throw new IllegalArgumentException("service-call budget " + calls + ": expected 1 or more");
+        }
+        this.serviceCallBudget = calls;
+        return this;
+    }
+
+    /**
+     * Console characters (ConOut, StdErr, COM1) a run may write (default 64 Mi); more stops it as
+     * {@link BootOutcome#BUDGET_EXHAUSTED}. The console kept in memory is bounded anyway (head and tail).
+     */
+    public UefiMachineBuilder outputBudget(long chars) {
+        if (chars < 1) {
+            throw new IllegalArgumentException("output budget " + chars + ": expected 1 or more characters");
+        }
+        this.outputBudget = chars;
+        return this;
+    }
+
+    /** The longest LoadOptions string accepted, in characters (its UCS-2 copy lives in firmware memory). */
+    public static final int MAX_LOAD_OPTIONS_CHARS = 65_536;
+
+    /**
+     * The LoadedImage LoadOptions string (a command line), UCS-2 encoded for the guest; at most
+     * {@link #MAX_LOAD_OPTIONS_CHARS} characters.
+     */
     public UefiMachineBuilder loadOptions(String options) {
-        this.loadOptions = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options");
+        if (options.length() > MAX_LOAD_OPTIONS_CHARS) {
+            throw new IllegalArgumentException(String.format("load options are %d characters long; at most %d are "
+                    + "accepted (LoadOptions is a UCS-2 copy in firmware memory)", options.length(), MAX_LOAD_OPTIONS_CHARS));
+        }
+        this.loadOptions = options;
         return this;
     }
 

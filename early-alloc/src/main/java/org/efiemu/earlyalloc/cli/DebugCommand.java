@@ -58,6 +58,7 @@ public final class DebugCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
         }
         guest.validate();
+        guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);

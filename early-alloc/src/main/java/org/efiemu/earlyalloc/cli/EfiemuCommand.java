@@ -16,9 +16,15 @@ import picocli.CommandLine.Spec;
  * descriptor) end with one line on stderr and exit status {@value #EXIT_USAGE}, no stack trace.
  */
 @Command(name = "efiemu", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {EfiemuCommand.EXIT_0, EfiemuCommand.EXIT_1, EfiemuCommand.EXIT_2},
         description = "Runs real x86-64 UEFI boot code on emulated machines, judges early-allocator strategies and debugs them.",
         subcommands = {MatrixCommand.class, RunCommand.class, ProfileCommand.class, BenchCommand.class, DebugCommand.class})
 public final class EfiemuCommand implements Runnable {
+    static final String EXIT_0 = "0:the command succeeded (run: the guest ended normally)";
+    static final String EXIT_1 = "1:the guest faulted, broke a rule or hit a limit; or an internal error";
+    static final String EXIT_2 = "2:usage or input error (bad option, number out of range, unreadable or malformed file)";
+
     /** Exit status for bad input (picocli's usage-error status). */
     public static final int EXIT_USAGE = 2;
 
@@ -44,7 +50,9 @@ public final class EfiemuCommand implements Runnable {
 
     /** True for errors caused by what the user gave (files, names, formats), as opposed to efiemu bugs. */
     static boolean isInputError(Throwable e) {
-        return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
+        return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof org.efiemu.platform.ProfileFormatException || e instanceof org.efiemu.core.pe.PeFormatException
+                || e.getCause() instanceof org.efiemu.core.pe.PeFormatException;
     }
 
     /** The message of an error as one line, with the cause's message when it adds something. */
@@ -54,8 +62,10 @@ public final class EfiemuCommand implements Runnable {
         if (t instanceof NoSuchFileException) {
             msg = "file not found: " + msg;
         }
-        if (!isInputError(e)) {
-            msg = t.getClass().getSimpleName() + ": " + msg;
+        if (t.getMessage() == null && !isInputError(e)) {
+            msg = "internal error (" + t.getClass().getSimpleName() + ")";
+        } else if (!isInputError(e)) {
+            msg = "internal error: " + msg;
         }
         return msg.replace('\n', ' ').replace('\r', ' ');
     }

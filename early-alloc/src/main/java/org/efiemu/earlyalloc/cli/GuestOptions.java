@@ -2,7 +2,6 @@ package org.efiemu.earlyalloc.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.efiemu.earlyalloc.Strategy;
@@ -63,7 +62,7 @@ public final class GuestOptions {
                     : "--payload and --strategy both name the application: give one of them");
         }
         if (budget < 1) {
-            throw new IllegalArgumentException("--budget " + budget + ": expected an instruction count of at least 1");
+            throw new IllegalArgumentException("--budget " + budget + ": expected 1 or more instructions (there is no unlimited run)");
         }
         if (strategy != null) {
             resolvedStrategy = StrategyCatalog.resolve(strategy);
@@ -83,17 +82,19 @@ public final class GuestOptions {
         if (resolvedStrategy != null) {
             return resolvedStrategy.payloadBytes();
         }
-        try {
-            return Files.readAllBytes(payload);
-        } catch (NoSuchFileException e) {
-            throw new IOException("payload " + payload + " does not exist", e);
-        } catch (IOException e) {
-            throw new IOException("payload " + payload + " cannot be read: " + e.getMessage(), e);
-        }
+        return InputFiles.read(payload, "payload", InputFiles.MAX_PAYLOAD_BYTES);
     }
 
     String payloadName() {
         return resolvedStrategy != null ? resolvedStrategy.payloadName() : payload.getFileName().toString();
+    }
+
+    /** Checks {@code --load-options} before anything runs (its length has a limit; see UefiMachineBuilder). */
+    void checkLoadOptions() {
+        if (loadOptions != null && loadOptions.length() > org.efiemu.uefi.UefiMachineBuilder.MAX_LOAD_OPTIONS_CHARS) {
+            throw new IllegalArgumentException(String.format("--load-options is %,d characters long; expected at most %,d",
+                    loadOptions.length(), org.efiemu.uefi.UefiMachineBuilder.MAX_LOAD_OPTIONS_CHARS));
+        }
     }
 
     /** The {@code --esp} folder, checked to be a directory, or null when none was given. */

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * after a separator line. Exit status 0 when the run ended normally (returned, ResetSystem, stopped after
  * ExitBootServices, halted), 1 on a fault, a violation or a limit, 2 for bad input.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Boot an EFI application on a platform and show what happened.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {EfiemuCommand.EXIT_0, EfiemuCommand.EXIT_1, EfiemuCommand.EXIT_2}, description = "Boot an EFI application on a platform and show what happened.")
 public final class RunCommand implements Callable<Integer> {
     /** The line that separates the guest's console from efiemu's summary. */
     public static final String SEPARATOR = "==== efiemu ====";
@@ -54,8 +56,11 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
         guest.validate();
+        guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
         byte[] bytes = guest.payloadBytes();
+        // the trace file is opened before the run, so a bad path fails at once instead of losing the run's summary
+        Writer traceOut = trace == null ? null : openTrace(trace);
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
@@ -79,8 +84,8 @@ public final class RunCommand implements Callable<Integer> {
         try (UefiMachine m = b.build()) {
             r = m.run();
         }
-        if (trace != null) {
-            try (Writer w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
+        if (traceOut != null) {
+            try (Writer w = traceOut) {
                 for (var e : r.trace()) {
                     w.write(ServiceTrace.toJson(e));
                     w.write('\n');
@@ -93,6 +98,17 @@ public final class RunCommand implements Callable<Integer> {
             case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;
             default -> 0;
         };
+    }
+
+    private static Writer openTrace(Path file) throws java.io.IOException {
+        if (Files.isDirectory(file)) {
+            throw new java.io.IOException("--trace " + file + " is a directory; expected a file to write");
+        }
+        try {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("--trace " + file + " cannot be written: " + e.getMessage(), e);
+        }
     }
 
     private void printSummary(PrintWriter out, PlatformProfile profile, BootResult r) {
@@ -125,6 +141,16 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The stop's RIP as image+offset when it is in the payload, else with the firmware stub's label when known. */
+    private static String where(BootResult r) {
+        long rip = r.stopReport().rip();
+        if (r.image().contains(rip)) {
+            return r.image().describe(rip) + " (RIP 0x" + Long.toHexString(rip) + ")";
+        }
+        String label = r.stopReport().ripLabel();
+        return "RIP 0x" + Long.toHexString(rip) + (label == null ? "" : " <" + label + ">");
+    }
+
     private static String ending(BootResult r) {
         return switch (r.outcome()) {
             case RETURNED -> "the entry point returned " + r.statusName().orElse("?");
@@ -133,10 +159,9 @@ public final class RunCommand implements Callable<Integer> {
                     + (r.finalMap().isPresent() ? " after ExitBootServices succeeded" : "");
             case VIOLATION -> "stopped at a violation: " + r.violations();
             case HALTED -> "the CPU halted (HLT with interrupts off) at RIP 0x" + Long.toHexString(r.stopReport().rip());
-            case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at RIP 0x"
-                    + Long.toHexString(r.stopReport().rip());
-            case BUDGET_EXHAUSTED -> "the instruction budget ran out at RIP 0x" + Long.toHexString(r.stopReport().rip());
-            case TIME_LIMIT -> "the wall-clock limit ran out";
+            case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at " + where(r);
+            case BUDGET_EXHAUSTED -> "the budget ran out (" + r.stopReport().detail() + ") at " + where(r);
+            case TIME_LIMIT -> "the wall-clock limit ran out at " + where(r);
         };
     }
 }

@@ -506,12 +506,20 @@ public final class Engine implements AutoCloseable {
    * results, not exceptions); rethrows a {@link Throwable} raised by a Java callback during the run (a checked one
    * wrapped in {@link HookFailedException}).
    *
-   * @param timeoutMicros wall-clock limit in microseconds, 0 for none
+   * @param timeoutMicros wall-clock limit in microseconds, 0 for none (enforced by {@link WallClockTimer}, never by
+   *     Unicorn's timeout thread, which other engines' creation can fire early)
    * @param count instruction limit, 0 for none
    */
   public UcError emuStart(long begin, long until, long timeoutMicros, long count) {
     pending = null;
-    int err = UnicornLib.uc_emu_start(uc(), begin, until, timeoutMicros, count);
+    long handle = uc();
+    WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
+    int err;
+    try {
+      err = UnicornLib.uc_emu_start(handle, begin, until, 0, count);
+    } finally {
+      if (timer != null) timer.disarm();
+    }
     Throwable t = pending;
     pending = null;
     if (t instanceof RuntimeException re) throw re;

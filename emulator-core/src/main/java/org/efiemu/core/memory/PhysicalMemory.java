@@ -178,6 +178,22 @@ public final class PhysicalMemory {
     run.clear();
   }
 
+  /** Hears every write by host code ({@link #write}: the firmware model, loaders), before it lands. */
+  public interface HostWriteListener {
+    void written(long address, int length);
+  }
+
+  private final List<HostWriteListener> hostWriteListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Adds a listener for host writes (e.g. a sanitizer checking where a service writes its OUT parameters). */
+  public void addHostWriteListener(HostWriteListener l) {
+    hostWriteListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+  }
+
+  public void removeHostWriteListener(HostWriteListener l) {
+    hostWriteListeners.remove(l);
+  }
+
   /** Adds a listener for chunks mapped from now on (chunks already mapped are in {@link #mappedChunks()}). */
   public void addChunkListener(ChunkListener l) {
     chunkListeners.add(java.util.Objects.requireNonNull(l, "listener"));
@@ -245,6 +261,9 @@ public final class PhysicalMemory {
    */
   public void write(long address, byte[] bytes, int offset, int length) {
     if (length == 0) return;
+    if (!hostWriteListeners.isEmpty()) {
+      for (HostWriteListener l : hostWriteListeners) l.written(address, length);
+    }
     List<long[]> fresh = mapMissing(address, length);
     if (fresh.isEmpty()) {
       engine.write(address, bytes, offset, length);

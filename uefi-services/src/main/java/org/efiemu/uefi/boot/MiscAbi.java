@@ -69,7 +69,9 @@ public final class MiscAbi {
             state.watchdogDeadline(0);
             c.output("disabled");
         } else {
-            long seconds = Math.min(timeout, 1L << 30);
+            // unsigned: 2^64-1 seconds is "practically never", not a negative number of seconds (EDK2 multiplies
+            // Timeout by 10^7 in 64 bits; the cap keeps the deadline representable in virtual nanoseconds)
+            long seconds = Long.compareUnsigned(timeout, 1L << 30) > 0 ? 1L << 30 : timeout;
             long deadline = clock.nanos() + seconds * 1_000_000_000L;
             state.watchdogDeadline(deadline);
             c.output("expires at virtual " + deadline + " ns");

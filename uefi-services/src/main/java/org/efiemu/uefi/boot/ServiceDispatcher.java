@@ -183,6 +183,9 @@ public final class ServiceDispatcher {
         } catch (GuestMemoryException e) {
             call.output("guest pointer: " + e.getMessage());
             return EfiStatus.INVALID_PARAMETER;
+        } catch (org.efiemu.uefi.firmware.FirmwareArena.ExhaustedException e) {
+            call.output("firmware resources exhausted: " + e.getMessage());
+            return EfiStatus.OUT_OF_RESOURCES;
         }
     }
 

@@ -53,7 +53,7 @@ public final class FirmwareArena {
         /**
          * Takes {@code bytes} aligned to {@code align} (a power of two) and labels them.
          *
-         * @throws IllegalStateException when the region is exhausted (names the region and the request)
+         * @throws ExhaustedException when the region is exhausted (names the region and the request)
          */
         public long take(String label, long bytes, long align) {
             if (bytes <= 0 || Long.bitCount(align) != 1) {
@@ -62,7 +62,7 @@ public final class FirmwareArena {
             }
             long at = (next + align - 1) & -align;
             if (at + bytes > base + size) {
-                throw new IllegalStateException(String.format("firmware arena %s [0x%X, +0x%X) is full: '%s' needs 0x%X bytes "
+                throw new ExhaustedException(String.format("firmware arena %s [0x%X, +0x%X) is full: '%s' needs 0x%X bytes "
                         + "at 0x%X", type, base, size, label, bytes, at));
             }
             next = at + bytes;
@@ -120,5 +120,18 @@ public final class FirmwareArena {
     /** The piece holding {@code address}, if any. */
     public Optional<Piece> pieceAt(long address) {
         return pieces.stream().filter(p -> p.contains(address)).findFirst();
+    }
+
+    /**
+     * A firmware arena region has no room left for a piece. During a service call the dispatcher turns it into
+     * {@code EFI_OUT_OF_RESOURCES} (as EDK2 returns when its pool for handles, events or protocol structures is
+     * exhausted); during construction it names the region and the request.
+     */
+    public static final class ExhaustedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public ExhaustedException(String message) {
+            super(message);
+        }
     }
 }

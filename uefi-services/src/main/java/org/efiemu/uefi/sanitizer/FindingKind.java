@@ -12,7 +12,14 @@ public enum FindingKind {
      * Free memory (EfiConventionalMemory) the writer never allocated, before ExitBootServices: the next
      * AllocatePages or AllocatePool may hand the same pages to someone else (UEFI 2.10 §7.2).
      */
-    UNALLOCATED_USE("unallocated use");
+    UNALLOCATED_USE("unallocated use"),
+    /**
+     * A service the guest called was asked to write through a pointer into firmware-owned memory (the system table,
+     * a services table, a stub, the page tables, the firmware's arena) or to free firmware-owned pages. The firmware
+     * does what EDK2 does (writes, or frees the pages) and the finding names the call: a real firmware would have
+     * corrupted itself the same way (UEFI 2.10 §7.2).
+     */
+    FIRMWARE_MEMORY_CORRUPTED("firmware memory corrupted by a service call");
 
     private final String text;
 

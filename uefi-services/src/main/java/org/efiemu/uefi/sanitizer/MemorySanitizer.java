@@ -65,6 +65,23 @@ public final class MemorySanitizer implements AutoCloseable {
     private final OwnershipListener ownershipListener = this::ownershipChanged;
     private final PhysicalMemory.ChunkListener chunkListener = this::chunkMapped;
     private final TraceListener traceListener = this::serviceCalled;
+    private final PhysicalMemory.HostWriteListener hostWriteListener = this::hostWrote;
+    private final org.efiemu.uefi.boot.ServiceInterceptor callWatch = new org.efiemu.uefi.boot.ServiceInterceptor() {
+        @Override
+        public void before(org.efiemu.uefi.boot.ServiceCall call) {
+            current = call;
+            if (call.service().equals("FreePages")) {
+                freeing(call);
+            }
+        }
+
+        @Override
+        public void after(org.efiemu.uefi.boot.ServiceCall call, org.efiemu.uefi.spec.EfiStatus status) {
+            current = null;
+        }
+    };
+    /** The service call in progress (between the dispatcher's before and after interceptors), or null. */
+    private org.efiemu.uefi.boot.ServiceCall current;
     private final Hook faultHook;
     private long faults;
     private long watchedPages;
@@ -94,6 +111,8 @@ public final class MemorySanitizer implements AutoCloseable {
         machine.memoryMap().addListener(ownershipListener);
         physical.addChunkListener(chunkListener);
         machine.trace().addListener(traceListener);
+        physical.addHostWriteListener(hostWriteListener);
+        machine.services().intercept("*", callWatch);
         for (Range<Long> r : List.copyOf(mapped.asRanges())) {
             refresh(r.lowerEndpoint(), r.upperEndpoint());
         }
@@ -183,6 +202,64 @@ public final class MemorySanitizer implements AutoCloseable {
                 unwatch(r);
             }
         }
+    }
+
+    // ---- services writing or freeing firmware memory ---------------------------------------------------------
+
+    /**
+     * A host write during a service call that lands exactly on one of the call's raw arguments is the service writing
+     * an OUT parameter through a guest pointer; into firmware-owned memory it is a {@code FIRMWARE_MEMORY_CORRUPTED}
+     * finding naming the call. The firmware's own bookkeeping writes (its structures, pool heads) never start at an
+     * argument the guest passed.
+     */
+    private void hostWrote(long address, int length) {
+        org.efiemu.uefi.boot.ServiceCall call = current;
+        if (call == null || closed) {
+            return;
+        }
+        // the first six raw arguments: every Boot/Runtime Service with an OUT pointer has it among them
+        for (int i = 0; i < 6; i++) {
+            if (call.arg(i) == address) {
+                serviceFinding(call, address, address + Math.max(length, 1), "writes an OUT parameter through argument " + (i + 1));
+                return;
+            }
+        }
+    }
+
+    /** FreePages of pages the firmware owns (its structures, its code and data): the pages are freed as EDK2 does. */
+    private void freeing(org.efiemu.uefi.boot.ServiceCall call) {
+        long base = call.arg(0);
+        long pages = call.arg(1);
+        if ((base & (PAGE - 1)) != 0 || pages <= 0 || pages > (1L << 32)) {
+            return; // the service rejects it itself
+        }
+        long end = base + pages * PAGE;
+        if (Long.compareUnsigned(end, base) <= 0) {
+            return;
+        }
+        serviceFinding(call, base, end, "frees firmware-owned pages");
+    }
+
+    private void serviceFinding(org.efiemu.uefi.boot.ServiceCall call, long start, long end, String what) {
+        long afterCall = machine.trace().nextSequence();
+        for (long a = start; Long.compareUnsigned(a, end) < 0; a = (a & -PAGE) + PAGE) {
+            long pieceEnd = Math.min(end, (a & -PAGE) + PAGE);
+            WritePolicy.Verdict v = policy.classify(a);
+            if (v.kind() != FindingKind.FIRMWARE_CORRUPTION) {
+                continue;
+            }
+            String owner = v.owner() + "; " + call.service() + " from " + callerText(call) + " " + what;
+            FindingLog.Key key = new FindingLog.Key(FindingKind.FIRMWARE_MEMORY_CORRUPTED, v.ownerType(), owner,
+                    call.callerRip(), policy.afterExitBootServices());
+            if (log.add(key, a, pieceEnd, afterCall)) {
+                listener.onFinding(new SanitizerFinding(FindingKind.FIRMWARE_MEMORY_CORRUPTED, call.callerRip(), a,
+                        pieceEnd - a, v.ownerType(), owner, policy.afterExitBootServices(), afterCall, 1));
+            }
+        }
+    }
+
+    private String callerText(org.efiemu.uefi.boot.ServiceCall call) {
+        return machine.images().describe(call.callerRip());
     }
 
     // ---- faults and watched pages ------------------------------------------------------------------------------
@@ -283,6 +360,8 @@ public final class MemorySanitizer implements AutoCloseable {
         }
         closed = true;
         machine.trace().removeListener(traceListener);
+        physical.removeHostWriteListener(hostWriteListener);
+        machine.services().removeInterceptor("*", callWatch);
         physical.removeChunkListener(chunkListener);
         machine.memoryMap().removeListener(ownershipListener);
         for (Hook h : List.copyOf(watchHooks.asMapOfRanges().values())) {

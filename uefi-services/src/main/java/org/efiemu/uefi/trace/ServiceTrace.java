@@ -20,12 +20,29 @@ public final class ServiceTrace {
         static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
     }
 
+    /** Events kept from the start of a run. */
+    public static final int HEAD_EVENTS = 100_000;
+    /** Events kept from the end of a run (the middle of a longer trace is counted, not kept). */
+    public static final int TAIL_EVENTS = 100_000;
+
     private final List<ServiceCallEvent> events = new ArrayList<>();
+    private final java.util.ArrayDeque<ServiceCallEvent> tail = new java.util.ArrayDeque<>();
     private final List<TraceListener> listeners = new CopyOnWriteArrayList<>();
+    private long recorded;
 
     /** Sequence number the next event gets. */
     public long nextSequence() {
-        return events.size() + 1L;
+        return recorded + 1L;
+    }
+
+    /** Events recorded in the middle of a long trace and not kept (listeners saw them all). */
+    public long omittedEvents() {
+        return recorded - events.size() - tail.size();
+    }
+
+    /** Events recorded in all, kept or not. */
+    public long recordedEvents() {
+        return recorded;
     }
 
     /** Appends {@code e} and passes it to the listeners. */
@@ -34,7 +51,15 @@ public final class ServiceTrace {
             throw new IllegalArgumentException("trace event " + e + " has sequence " + e.sequence() + ", expected "
                     + nextSequence());
         }
-        events.add(e);
+        recorded++;
+        if (events.size() < HEAD_EVENTS) {
+            events.add(e);
+        } else {
+            tail.addLast(e);
+            if (tail.size() > TAIL_EVENTS) {
+                tail.pollFirst();
+            }
+        }
         for (TraceListener l : listeners) {
             l.onCall(e);
         }
@@ -48,14 +73,23 @@ public final class ServiceTrace {
         listeners.remove(l);
     }
 
-    /** All events, oldest first (a copy). */
+    /**
+     * All kept events, oldest first (a copy): every event, unless more than {@link #HEAD_EVENTS} +
+     * {@link #TAIL_EVENTS} were recorded; then the first and the last ones ({@link #omittedEvents()} between them).
+     */
     public List<ServiceCallEvent> events() {
-        return List.copyOf(events);
+        if (tail.isEmpty()) {
+            return List.copyOf(events);
+        }
+        List<ServiceCallEvent> all = new ArrayList<>(events.size() + tail.size());
+        all.addAll(events);
+        all.addAll(tail);
+        return java.util.Collections.unmodifiableList(all);
     }
 
-    /** Events of one service, by spec name. */
+    /** Kept events of one service, by spec name. */
     public List<ServiceCallEvent> calls(String service) {
-        return events.stream().filter(e -> e.service().equals(service)).toList();
+        return events().stream().filter(e -> e.service().equals(service)).toList();
     }
 
     /** One event as a single JSON object with the fields in {@link ServiceCallEvent}'s declared order. */
@@ -73,6 +107,12 @@ public final class ServiceTrace {
         for (ServiceCallEvent e : events) {
             sb.append(toJson(e)).append('\n');
         }
+        if (omittedEvents() > 0) {
+            sb.append("{\"omittedEvents\":").append(omittedEvents()).append("}\n");
+        }
+        for (ServiceCallEvent e : tail) {
+            sb.append(toJson(e)).append('\n');
+        }
         return sb.toString();
     }
 
@@ -88,7 +128,7 @@ public final class ServiceTrace {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (ServiceCallEvent e : events) {
+        for (ServiceCallEvent e : events()) {
             sb.append(String.format("#%d %s  [%s%s]%n", e.sequence(), e.summary(), e.caller(),
                     e.afterExitBootServices() ? ", after ExitBootServices" : ""));
         }

@@ -14,9 +14,14 @@ final class BreakpointPackets implements PacketFamily {
     if (!(p.startsWith("Z") || p.startsWith("z")) || p.length() < 2) return null;
     boolean insert = p.charAt(0) == 'Z';
     char type = p.charAt(1);
+    if (p.length() < 4 || p.charAt(2) != ',') return "E01";
     String[] a = p.substring(3).split("[,;]");
+    if (a.length < 2 || a[0].isEmpty() || a[0].length() > 16 || a[1].isEmpty() || a[1].length() > 16) return "E01";
     long addr = Hex.number(a[0]);
     long kind = Hex.number(a[1]);
+    // x86-64 canonical addresses only (48-bit): anything else can never be executed or written
+    if (addr != (addr << 16 >> 16)) return "E01";
+    if (type == '2' && (kind <= 0 || kind > 8 || Long.compareUnsigned(addr + kind - 1, addr) < 0)) return "E01";
     switch (type) {
       case '0', '1' -> {
         if (insert) {

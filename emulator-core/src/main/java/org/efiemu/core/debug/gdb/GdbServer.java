@@ -81,6 +81,10 @@ public final class GdbServer implements AutoCloseable {
         return End.DISCONNECTED;
       }
       if (p == PacketChannel.CLOSED) return End.DISCONNECTED;
+      if (p == PacketChannel.TOO_LONG) {
+        channel.send("E02"); // longer than the PacketSize advertised in qSupported
+        continue;
+      }
       if (p.equals("k")) return End.KILLED;
       if (p.startsWith("vKill")) {
         channel.send("OK");
@@ -104,6 +108,8 @@ public final class GdbServer implements AutoCloseable {
       return "";
     } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
       return "E01"; // malformed numbers, unknown registers, memory outside RAM
+    } catch (RuntimeException e) {
+      return "E03"; // the engine refused the request (e.g. a hook range it cannot take): the stub keeps serving
     }
   }
 

@@ -19,6 +19,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class PacketChannel implements AutoCloseable {
   /** Queued when the connection ends. */
   static final String CLOSED = "\u0000closed";
+  /** Queued (after a {@code +}) for a packet longer than {@link #MAX_PAYLOAD}; its bytes are dropped as they come. */
+  static final String TOO_LONG = "\u0000too long";
+  /** The largest payload accepted: the {@code PacketSize} advertised in {@code qSupported} (0x4000 bytes). */
+  static final int MAX_PAYLOAD = 0x4000;
 
   private final InputStream in;
   private final OutputStream out;
@@ -91,6 +95,8 @@ final class PacketChannel implements AutoCloseable {
       // connection closed
     } finally {
       packets.add(CLOSED);
+      // a client that vanished while the guest runs must not leave it running to its budget
+      onInterrupt.run();
     }
   }
 
@@ -98,15 +104,27 @@ final class PacketChannel implements AutoCloseable {
     StringBuilder body = new StringBuilder();
     int sum = 0;
     int c;
+    boolean tooLong = false;
     while ((c = in.read()) >= 0 && c != '#') {
-      body.append((char) c);
+      if (body.length() < MAX_PAYLOAD) {
+        body.append((char) c);
+      } else {
+        tooLong = true; // keep reading to the end of the frame, keep nothing
+      }
       sum += c;
     }
     if (c < 0) return;
     int h = in.read();
     int l = in.read();
     if (h < 0 || l < 0) return;
-    boolean ok = Character.digit(h, 16) * 16 + Character.digit(l, 16) == (sum & 0xFF);
+    int hd = Character.digit(h, 16);
+    int ld = Character.digit(l, 16);
+    boolean ok = hd >= 0 && ld >= 0 && hd * 16 + ld == (sum & 0xFF);
+    if (tooLong) {
+      if (!noAck) raw('+'); // received whole: answered with an error, not resent
+      packets.add(TOO_LONG);
+      return;
+    }
     if (!noAck) raw(ok ? '+' : '-');
     if (ok) packets.add(body.toString());
   }

@@ -12,7 +12,7 @@ final class QueryPackets implements PacketFamily {
   @Override
   public String reply(GdbSession s, String p) {
     if (p.startsWith("qSupported")) {
-      return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+";
+      return "PacketSize=" + Integer.toHexString(PacketChannel.MAX_PAYLOAD) + ";qXfer:features:read+;QStartNoAckMode+;vContSupported+";
     }
     if (p.startsWith(FEATURES)) return features(p.substring(FEATURES.length()));
     if (p.equals(NO_ACK)) return "OK";

@@ -58,6 +58,13 @@ final class RegisterFile {
 
   /** All registers from a {@code G} packet; returns false when one write was refused. */
   boolean writeAll(String hex) {
+    // the whole g layout or a prefix of it, in hex digits (x for unavailable); anything else is refused whole
+    int total = 0;
+    for (int i = 0; i < TargetDescription.REGISTERS.size(); i++) total += 2 * reg(i).bytes();
+    if (hex.isEmpty() || hex.length() > total || (hex.length() & 1) != 0
+        || !hex.chars().allMatch(c -> c == 'x' || Character.digit(c, 16) >= 0)) {
+      return false;
+    }
     int at = 0;
     boolean ok = true;
     for (int i = 0; i < TargetDescription.REGISTERS.size() && at < hex.length(); i++) {
