@@ -33,6 +33,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code efiemu hunt}: runs a strategy on generated machines until one breaks it, shrinks that machine, and writes
@@ -213,7 +214,7 @@ public final class HuntCommand implements Callable<Integer> {
                 try {
                     return Duration.parse(value.strip());
                 } catch (java.time.format.DateTimeParseException e) {
-                    throw new IllegalArgumentException("--time '" + value + "': " + e.getMessage(), e);
+                    throw new TypeConversionException("--time '" + value + "': " + e.getMessage());
                 }
             }
             Matcher m = PART.matcher(v);
@@ -224,7 +225,7 @@ public final class HuntCommand implements Callable<Integer> {
                 try {
                     n = Long.parseLong(m.group(1));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--time '" + value + "': number too large", e);
+                    throw new TypeConversionException("--time '" + value + "': number too large");
                 }
                 d = d.plus(switch (m.group(2)) {
                     case "ms" -> Duration.ofMillis(n);
@@ -236,7 +237,7 @@ public final class HuntCommand implements Callable<Integer> {
                 at = m.end();
             }
             if (at != v.length() || v.isEmpty()) {
-                throw new IllegalArgumentException("--time '" + value + "': expected a duration such as 30s, 5m, 1h, 500ms or PT30S");
+                throw new TypeConversionException("--time '" + value + "': expected a duration such as 30s, 5m, 1h, 500ms or PT30S");
             }
             return d;
         }

@@ -25,7 +25,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * plain {@code edk2-topdown}, or {@code low-first} firmware), runtime / ACPI / reserved blocks at the top of low RAM,
  * fragments of firmware allocations (islands in free memory, mostly near the top as EDK2's top-down allocator leaves
  * them), unreported holes, MMIO (PCIe ECAM, IOAPIC, local APIC, flash), maps reported out of address order, 4 to 2000
- * descriptors and 256 MiB to 6 TiB of RAM (both log-uniform). The same seed and settings always give the same
+ * descriptors and 256 MiB to 6 TiB of RAM (both log-uniform; machines without bins keep RAM below 1 TiB, since EDK2 then
+ * allocates at the top of all RAM and efiemu's engine has 40 physical address bits). The same seed and settings always give the same
  * machine; no global state.
  */
 public final class MachineGenerator {
@@ -40,6 +41,8 @@ public final class MachineGenerator {
     static final long DEVICE_UC = 0x1L;
     static final long RUNTIME_UC = 0x8000000000000001L;
 
+    /** Most RAM of a machine without bins (its top stays below 1 TiB, the engine's physical address limit). */
+    static final long PLAIN_RAM_LIMIT = 1000 * GIB;
     private static final int CONV = MemoryType.EfiConventionalMemory.value();
     private static final int BS_CODE = MemoryType.EfiBootServicesCode.value();
     private static final int BS_DATA = MemoryType.EfiBootServicesData.value();
@@ -182,6 +185,11 @@ public final class MachineGenerator {
             int descriptorTarget = (int) logUniform(settings.minDescriptors(), settings.maxDescriptors());
             LowMemory low = pick(LowMemory.values(), new int[] {30, 20, 20, 15, 15});
             Placement placement = pick(Placement.values(), new int[] {55, 25, 20});
+            if (placement == Placement.EDK2_PLAIN) {
+                // without a default region EDK2 hands out the top of all RAM; efiemu's engine (Unicorn 2.0.1) has 40
+                // physical address bits, so such machines keep their RAM below 1 TiB
+                ramTarget = Math.max(settings.minRamBytes(), Math.min(ramTarget, PLAIN_RAM_LIMIT));
+            }
             boolean dell1to64 = rnd.nextInt(100) < (low == LowMemory.DELL ? 90 : 10);
             boolean unsorted = rnd.nextInt(100) < 25;
             boolean holes = rnd.nextInt(100) < 40;

@@ -130,6 +130,14 @@ public final class MachineShrinker {
         return new Result(current, steps, evaluations, false);
     }
 
+    /**
+     * The valid one-step simplifications of {@code p} in the order the shrink tries them, computed lazily (for property
+     * testing libraries that shrink by candidates, e.g. jqwik).
+     */
+    public static java.util.stream.Stream<PlatformProfile> simplifications(PlatformProfile p) {
+        return candidates(p).stream().map(op -> apply(op, p)).filter(c -> c != null && !c.equals(p));
+    }
+
     private static PlatformProfile apply(Function<PlatformProfile, PlatformProfile> op, PlatformProfile p) {
         try {
             PlatformProfile c = op.apply(p);
