@@ -291,25 +291,33 @@ public final class ProfileParser {
         if (v == null) {
             return PlacementSpec.EDK2_TOPDOWN;
         }
-        String[] parts = v.split("\\s+");
+        return parsePlacement(v, file, lineOf.get("placement"));
+    }
+
+    /**
+     * A {@code placement:} value ({@code edk2-topdown bins=... default-max=0x...}), checked by the firmware model's
+     * own {@code PlacementRules.create}; errors name {@code file} and {@code line} (0: the whole input, e.g. an option).
+     */
+    public static PlacementSpec parsePlacement(String value, String file, int line) {
+        String[] parts = value.strip().split("\\s+");
         Map<String, String> params = new LinkedHashMap<>();
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
             if (eq <= 0 || eq == parts[i].length() - 1) {
-                throw new ProfileFormatException(file, lineOf.get("placement"), "placement parameter '" + parts[i]
+                throw new ProfileFormatException(file, line, "placement parameter '" + parts[i]
                         + "': expected key=value, e.g. default-max=0xFFFFFFFF");
             }
             params.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
         }
         if (!PlatformProfile.PLACEMENT_NAMES.contains(parts[0])) {
-            throw new ProfileFormatException(file, lineOf.get("placement"), "placement '" + parts[0]
+            throw new ProfileFormatException(file, line, "placement '" + parts[0]
                     + "': expected one of " + PlatformProfile.PLACEMENT_NAMES);
         }
         PlacementSpec spec = new PlacementSpec(parts[0], params);
         try {
             PlacementRules.create(spec); // the firmware model's own check of every parameter
         } catch (IllegalArgumentException e) {
-            throw new ProfileFormatException(file, lineOf.get("placement"), e.getMessage());
+            throw new ProfileFormatException(file, line, e.getMessage());
         }
         return spec;
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The 1.5 TiB Dell R820 boots a strategy payload to ExitBootServices while the host backs only the few RAM chunks the
  * guest touches: its firmware places AllocatePages/AllocatePool in the default region below its memory-type bins
  * (EDK2 {@code FindFreePages}, default-max = 0xB869FFFF), so RAM above 4 GiB is never touched
- * (reference/uefi-memory-semantics.md §1.5).
+ * (EDK2 {@code MdeModulePkg/Core/Dxe/Mem/Page.c}, {@code mDefaultMaximumAddress}).
  */
 class ScaleBootTest {
 

@@ -65,7 +65,7 @@ final class SampleReports {
         m.add(MapRegion.of("EfiACPIReclaimMemory", 0x7F2B0000L, 0x10, EFI_MEMORY_WB));
         m.add(MapRegion.of("EfiBootServicesData", 0x7F2C0000L, 0xD40, EFI_MEMORY_WB));
         m.add(MapRegion.of("EfiMemoryMappedIO", 0xFFC00000L, 0x400, 0x8000_0000_0000_0001L));
-        return new PlatformReport(OVMF, "QEMU q35 with OVMF, 2 GiB RAM", "measured on OVMF (reference/uefi-memory-semantics.md)", m);
+        return new PlatformReport(OVMF, "QEMU q35 with OVMF, 2 GiB RAM", "measured on OVMF 2022.11 under QEMU q35", m);
     }
 
     static List<StrategyReport> strategies() {

@@ -4,11 +4,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.ProfileParser;
 import org.efiemu.platform.ProfileWriter;
 import org.efiemu.platform.importer.DumpFormat;
 import org.efiemu.platform.importer.DumpImporter;
 import org.efiemu.platform.importer.ImportOptions;
 import org.efiemu.platform.importer.ImportResult;
+import org.efiemu.uefi.spec.PlacementSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code profile import <dump>}: a real memory-map dump becomes a profile; prints what was inferred. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Import a memory-map dump (Linux 'efi: memNN:', UEFI Shell memmap, BIOS-e820, Xen) as a profile.")
+        description = "Import a memory-map dump (Linux 'efi: memNN:' or BIOS-e820, UEFI Shell memmap, GRUB lsefimmap/lsmmap, FreeBSD EFI map, Xen, SeaBIOS, coreboot) as a profile, inferring the placement.")
 final class ProfileImportCommand implements Callable<Integer> {
 
     @Spec
@@ -40,6 +42,10 @@ final class ProfileImportCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "F", description = "which map to read: ${COMPLETION-CANDIDATES} (default AUTO)")
     DumpFormat format = DumpFormat.AUTO;
 
+    @Option(names = "--placement", paramLabel = "SPEC", description = "placement rule to write instead of the inferred"
+            + " one, as a profile's placement: line, e.g. 'edk2-topdown default-max=0x7FFFFFFF'")
+    String placement;
+
     @Option(names = "--out", paramLabel = "FILE", description = "write here instead of the user profile folder")
     Path out;
 
@@ -48,7 +54,8 @@ final class ProfileImportCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         ImportResult r;
         try {
-            r = DumpImporter.importFile(dump, new ImportOptions(name, reclaimLoader, format));
+            PlacementSpec given = placement == null ? null : ProfileParser.parsePlacement(placement, "--placement", 0);
+            r = DumpImporter.importFile(dump, new ImportOptions(name, reclaimLoader, format, given));
         } catch (ProfileFormatException | java.nio.file.NoSuchFileException e) {
             spec.commandLine().getErr().println("profile import: " + (e instanceof ProfileFormatException
                     ? e.getMessage() : "no such file " + dump));

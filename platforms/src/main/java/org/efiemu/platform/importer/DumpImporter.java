@@ -7,16 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.efiemu.platform.MemoryMapCheck;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.inference.LoaderEvidence;
+import org.efiemu.platform.inference.PlacementInference;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
+import org.efiemu.uefi.spec.PlacementSpec;
 
 /**
  * Turns a real memory-map dump (a boot log, a UEFI Shell capture) into a {@link PlatformProfile}, with a note for
@@ -26,7 +30,7 @@ import org.efiemu.uefi.spec.MemoryType;
  */
 public final class DumpImporter {
 
-    private static final Pattern EFI_VERSION = Pattern.compile("^efi: EFI v(\\d+)\\.(\\d+)(?:\\.(\\d+))? by (.+?)\\s*$");
+    private static final Pattern EFI_VERSION = Pattern.compile("^efi: EFI v(\\d{1,4})\\.(\\d{1,4})(?:\\.(\\d{1,4}))? by (.+?)\\s*$");
     private static final Pattern DMI = Pattern.compile("^DMI: (.+?)(?:, BIOS (.+?) (\\d\\d/\\d\\d/\\d{4}))?\\s*$");
     private static final Pattern RSDP = Pattern.compile("^ACPI: RSDP 0x[0-9A-Fa-f]+ [0-9A-Fa-f]+ \\(v\\d+ ?(.{0,6}?)\\s*\\)");
     private static final Pattern SOURCE = Pattern.compile("^#\\s*SOURCE:\\s*(.+?)\\s*$");
@@ -52,33 +56,39 @@ public final class DumpImporter {
     public static ImportResult importText(String text, String file, ImportOptions options) {
         String[] lines = DumpLines.split(text);
         List<String> notes = new ArrayList<>();
-        boolean efi = LinuxEfiMemmap.present(lines);
-        boolean shell = ShellMemmap.present(lines);
-        boolean e820 = E820Map.present(lines);
         DumpFormat format = options.format();
         if (format == DumpFormat.AUTO) {
-            format = efi ? DumpFormat.LINUX_EFI : shell ? DumpFormat.SHELL_MEMMAP : e820 ? DumpFormat.E820 : null;
-            if (format == null) {
-                throw new ProfileFormatException(file, 0, "no memory map found; expected Linux 'efi: memNN:' lines,"
-                        + " a UEFI Shell 'memmap' table, 'BIOS-e820:' lines or a Xen 'EFI RAM map:' section");
-            }
+            format = DETECTION_ORDER.stream().filter(f -> present(f, lines)).findFirst()
+                    .orElseThrow(() -> new ProfileFormatException(file, 0, "no memory map found; expected " + EXPECTED));
+        } else if (!present(format, lines)) {
+            throw new ProfileFormatException(file, 0, "the dump holds no " + what(format) + " (--format " + format + ")");
         }
         Identity id = identity(lines);
-        List<DumpEntry> entries;
         List<String> kinds = new ArrayList<>();
-        switch (format) {
-            case LINUX_EFI -> entries = requireSome(efi, LinuxEfiMemmap.read(lines, file, notes), file, "'efi: memNN:' lines");
-            case SHELL_MEMMAP -> entries = requireSome(shell, ShellMemmap.read(lines, file, notes), file, "a 'memmap' table");
-            default -> entries = requireSome(e820, E820Map.read(lines, file, notes, kinds), file, "E820 lines");
+        List<DumpEntry> entries = switch (format) {
+            case LINUX_EFI -> LinuxEfiMemmap.read(lines, file, notes);
+            case SHELL_MEMMAP -> ShellMemmap.read(lines, file, notes);
+            case GRUB_LSEFIMMAP -> GrubLsefimmap.read(lines, file, notes);
+            case FREEBSD_EFI_MAP -> FreeBsdEfiMap.read(lines, file, notes);
+            case SEABIOS_E820 -> SeaBiosE820.read(lines, file, notes, kinds);
+            case COREBOOT -> CorebootMemTable.read(lines, file, notes, kinds);
+            case GRUB_LSMMAP -> GrubLsmmap.read(lines, file, notes, kinds);
+            default -> E820Map.read(lines, file, notes, kinds);
+        };
+        if (entries.isEmpty()) {
+            throw new ProfileFormatException(file, 0, "the dump holds no " + what(format) + " with any entry");
         }
-        if (format != DumpFormat.E820 && e820) {
+        if (!format.e820Family() && DETECTION_ORDER.stream().anyMatch(f -> f.e820Family() && present(f, lines))) {
             notes.add("the dump's E820 map was not used: the raw UEFI descriptors say more");
         }
-        if (format == DumpFormat.E820) {
+        if (format.e820Family()) {
             entries = E820Inference.apply(entries, kinds, id.vendor, id.efiLine, notes);
         }
+        List<MemoryDescriptor> asPrinted = entries.stream().map(DumpEntry::descriptor).toList();
         if (options.reclaimLoader()) {
             entries = reclaimLoader(entries, notes);
+        } else {
+            loaderNote(asPrinted, format).ifPresent(notes::add);
         }
         entries = mergeAdjacent(entries, notes);
         List<MemoryDescriptor> map = entries.stream().map(DumpEntry::descriptor).toList();
@@ -87,14 +97,45 @@ public final class DumpImporter {
             throw new ProfileFormatException(file, finalEntries.get(p.index()).line(),
                     p.message(i -> "line " + finalEntries.get(i).line()));
         }
-        return new ImportResult(build(options, file, format, id, map, notes), format, notes);
+        PlacementInference.Result inferred = PlacementInference.infer(asPrinted, map, format.e820Family());
+        return new ImportResult(build(options, file, format, id, map, notes, inferred), format, notes, inferred);
     }
 
-    private static List<DumpEntry> requireSome(boolean present, List<DumpEntry> entries, String file, String what) {
-        if (!present || entries.isEmpty()) {
-            throw new ProfileFormatException(file, 0, "the dump holds no " + what);
-        }
-        return entries;
+    /** Raw UEFI descriptor forms first (they say more), then the E820 family. */
+    private static final List<DumpFormat> DETECTION_ORDER = List.of(DumpFormat.LINUX_EFI, DumpFormat.SHELL_MEMMAP,
+            DumpFormat.GRUB_LSEFIMMAP, DumpFormat.FREEBSD_EFI_MAP, DumpFormat.E820, DumpFormat.SEABIOS_E820,
+            DumpFormat.COREBOOT, DumpFormat.GRUB_LSMMAP);
+
+    static final String EXPECTED = "Linux 'efi: memNN:' lines, a UEFI Shell 'memmap' table, GRUB 'lsefimmap' or"
+            + " 'lsmmap' output, a FreeBSD EFI map table, 'BIOS-e820:' lines, a Xen 'EFI RAM map:' section, a SeaBIOS"
+            + " 'e820 map has N items:' dump or a coreboot memory table";
+
+    private static boolean present(DumpFormat f, String[] lines) {
+        return switch (f) {
+            case LINUX_EFI -> LinuxEfiMemmap.present(lines);
+            case SHELL_MEMMAP -> ShellMemmap.present(lines);
+            case GRUB_LSEFIMMAP -> GrubLsefimmap.present(lines);
+            case FREEBSD_EFI_MAP -> FreeBsdEfiMap.present(lines);
+            case E820 -> E820Map.present(lines);
+            case SEABIOS_E820 -> SeaBiosE820.present(lines);
+            case COREBOOT -> CorebootMemTable.present(lines);
+            case GRUB_LSMMAP -> GrubLsmmap.present(lines);
+            case AUTO -> true;
+        };
+    }
+
+    private static String what(DumpFormat f) {
+        return switch (f) {
+            case LINUX_EFI -> "'efi: memNN:' lines";
+            case SHELL_MEMMAP -> "'memmap' table";
+            case GRUB_LSEFIMMAP -> "GRUB 'lsefimmap' table";
+            case FREEBSD_EFI_MAP -> "FreeBSD EFI map table";
+            case E820 -> "E820 lines";
+            case SEABIOS_E820 -> "SeaBIOS 'e820 map has N items:' dump";
+            case COREBOOT -> "coreboot memory table";
+            case GRUB_LSMMAP -> "GRUB 'lsmmap' lines";
+            case AUTO -> "memory map";
+        };
     }
 
     /** Identity facts found in the dump. */
@@ -191,8 +232,36 @@ public final class DumpImporter {
         return out;
     }
 
+    /**
+     * The note for EfiLoaderCode/EfiLoaderData that look like an OS loader's (kept when {@code --reclaim-loader} is
+     * not given): a map Linux printed was taken after GRUB, shim and the kernel's EFI stub allocated; a Shell's map
+     * holds the Shell's own image and data, which stay allocated while an application started from it runs.
+     */
+    static Optional<String> loaderNote(List<MemoryDescriptor> map, DumpFormat format) {
+        List<MemoryDescriptor> loader = map.stream().filter(LoaderEvidence::isLoader).toList();
+        if (loader.isEmpty()) {
+            return Optional.empty();
+        }
+        LoaderEvidence e = new LoaderEvidence(loader, 0, List.of(), List.of());
+        String what = loader.size() + " EfiLoaderCode/EfiLoaderData range(s), " + e.loaderPages() + " pages (largest "
+                + e.largest(2) + ")";
+        if (format == DumpFormat.SHELL_MEMMAP) {
+            return Optional.of(what + " are the UEFI Shell's own image and data (memmap runs inside the Shell); they stay"
+                    + " allocated while an application started from the Shell runs, so they were kept");
+        }
+        boolean big = e.loaderPages() > 0x400; // more than 4 MiB: more than an application image and its data
+        if (format == DumpFormat.LINUX_EFI || big) {
+            return Optional.of(what + " look like an OS loader's allocations ("
+                    + (format == DumpFormat.LINUX_EFI ? "the map was printed by Linux, after GRUB, shim and the"
+                            + " kernel's EFI stub ran" : "more than an application image holds at entry")
+                    + "); at application entry those pages were free: --reclaim-loader returns them to"
+                    + " EfiConventionalMemory");
+        }
+        return Optional.of(what + " kept as printed: small enough to be the running application's own image and data");
+    }
+
     private static PlatformProfile build(ImportOptions options, String file, DumpFormat format, Identity id,
-            List<MemoryDescriptor> map, List<String> notes) {
+            List<MemoryDescriptor> map, List<String> notes, PlacementInference.Result inferred) {
         String name = options.name() != null ? options.name() : sanitize(Path.of(file).getFileName().toString());
         PlatformProfile.Builder b = PlatformProfile.builder(name);
         b.description("imported from " + Path.of(file).getFileName() + " (" + format.name().toLowerCase(Locale.ROOT)
@@ -222,6 +291,18 @@ public final class DumpImporter {
                         map.get(i - 1).physicalStart()));
                 break;
             }
+        }
+        if (options.placement() != null) {
+            PlacementSpec given = options.placement();
+            b.placement(given);
+            notes.add("placement given with --placement: " + given + (inferred.inferred()
+                    ? "; the inference was not applied (it found " + inferred.placement() + ", confidence "
+                            + inferred.confidence().orElseThrow() + ")"
+                    : "; the map shows no memory-type bin stack to infer one from"));
+        } else {
+            b.placement(inferred.placement());
+            inferred.sources().forEach(b::source);
+            notes.add(inferred.note());
         }
         notes.forEach(n -> b.source("note: " + n.replace(" #", " no.")));
         return b.memoryMap(map).build();

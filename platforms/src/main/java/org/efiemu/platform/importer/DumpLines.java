@@ -5,15 +5,49 @@ import java.util.regex.Pattern;
 /** Line handling shared by the importers: the log prefixes real dumps carry. */
 final class DumpLines {
 
-    /** {@code [    0.000000] }, {@code (XEN) }, {@code (XEN) [2017-03-01 12:00:00.000] } and syslog levels {@code <6>}. */
+    /**
+     * {@code [    0.000000] }, {@code (XEN) }, {@code (XEN) [2017-03-01 12:00:00.000] }, syslog levels {@code <6>} and
+     * coreboot's console levels {@code [DEBUG]  }.
+     */
     private static final Pattern PREFIX = Pattern.compile(
-            "^(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s?)?(?:\\(XEN\\)\\s?)?(?:\\[[0-9-]+ [0-9:.]+\\]\\s?)?");
+            "^(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s?)?(?:\\(XEN\\)\\s?)?(?:\\[[0-9-]+ [0-9:.]+\\]\\s?)?"
+                    + "(?:\\[(?:EMERG|ALERT|CRIT|ERROR|WARN|NOTE|INFO|DEBUG|SPEW) *\\]\\s?)?");
 
     private DumpLines() {}
 
     /** The line without its dmesg timestamp or Xen console prefix. */
     static String body(String line) {
         return PREFIX.matcher(line).replaceFirst("");
+    }
+
+    /**
+     * A UEFI descriptor from a row's fields, checked: {@code start} 4 KiB aligned, {@code pages} more than 0 and the
+     * range inside the 64-bit address space; each error names the row's field ({@code startField}, {@code pagesField}).
+     */
+    static org.efiemu.uefi.spec.MemoryDescriptor descriptor(int type, long start, long pages, long attr, String file,
+            int line, String startField, String pagesField) {
+        if ((start & 0xFFF) != 0) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, String.format("%s 0x%X is not 4 KiB aligned;"
+                    + " expected a page address (UEFI 2.10 §7.2)", startField, start));
+        }
+        if (pages == 0) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, pagesField + " 0: expected at least one page;"
+                    + " firmware never reports an empty descriptor");
+        }
+        if (Long.compareUnsigned(pages, (1L << 52) - (start >>> 12)) > 0) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, String.format("%s 0x%X from 0x%X runs past"
+                    + " the end of the 64-bit address space", pagesField, pages, start));
+        }
+        return new org.efiemu.uefi.spec.MemoryDescriptor(type, start, pages, attr);
+    }
+
+    /** Parses a decimal number of at most 18 digits or throws a format error naming the line and the field. */
+    static long decimal(String digits, String what, String file, int line) {
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, what + " '" + digits
+                    + "': expected 1 to 18 decimal digits");
+        }
+        return Long.parseLong(digits);
     }
 
     static String[] split(String text) {

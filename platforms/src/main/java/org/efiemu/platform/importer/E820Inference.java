@@ -12,7 +12,7 @@ import org.efiemu.uefi.spec.MemoryType;
  * {@code usable} (x86-stub.c {@code setup_e820}; grub-core/mmap/efi/mmap.c). At application entry only the
  * conventional part was free. Without a raw map the split is unknown, with one documented exception: Dell
  * 12th-generation firmware ({@code efi: EFI v2.30 by Dell}) holds all of 0x10000-0xA0000 and 1-64 MiB as
- * EfiBootServicesData (the raw R520 map, /work/shared/platform-data/dell-poweredge-r520-uefi-efimap.txt, mem00-mem01),
+ * EfiBootServicesData (the raw R520 map, platforms/machines/dell-poweredge-r520-uefi-efimap.txt, mem00-mem01),
  * so on Dell firmware booted through UEFI those usable parts become EfiBootServicesData.
  */
 final class E820Inference {

@@ -28,6 +28,7 @@ final class E820Map {
             + "Multiboot-e820 RAM map):\\s*$");
     private static final Pattern XEN_ROW = Pattern.compile("^\\s*([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\(?(.+?)\\)?\\s*$");
     private static final Pattern START = Pattern.compile("^BIOS-e820:");
+    private static final Pattern XEN_ROW_START = Pattern.compile("^\\s*[0-9a-fA-F]{4,16} -");
 
     private E820Map() {}
 
@@ -81,6 +82,10 @@ final class E820Map {
                 kind = m.group(3);
             } else if (START.matcher(body).find()) {
                 throw new ProfileFormatException(file, no, "'" + body.strip() + "': expected 'BIOS-e820: [mem 0xS-0xL] TYPE'");
+            } else if (section != null && !section.equals("BIOS-e820") && !section.equals("done")
+                    && XEN_ROW_START.matcher(body).find()) {
+                throw new ProfileFormatException(file, no, "'" + body.strip() + "': expected ' SSSSSSSSSSSSSSSS -"
+                        + " EEEEEEEEEEEEEEEE (TYPE)' (Xen " + section + " row, end exclusive)");
             } else {
                 if (section != null && !section.equals("BIOS-e820") && !out.isEmpty()) {
                     section = "done";
@@ -90,38 +95,53 @@ final class E820Map {
             if (section.equals("done")) {
                 continue;
             }
-            if (Long.compareUnsigned(end, first) <= 0) {
-                throw new ProfileFormatException(file, no, String.format(end == first
-                        ? "zero-length range at 0x%X; expected a non-empty range" : "reversed range 0x%X-0x%X; expected start <= end",
-                        first, end - 1));
-            }
-            int[] type = new int[1];
-            long attr = typeOf(kind, type, file, no);
-            boolean ram = kind.equals("usable");
-            long f = ram ? roundUp(first) : first & ~0xFFFL;
-            long e = ram ? end & ~0xFFFL : roundUp(end);
-            if (f != first || e != end) {
-                notes.add(String.format("line %d: %s range 0x%X-0x%X is not page aligned; rounded %s to 0x%X-0x%X", no, kind,
-                        first, end - 1, ram ? "inward" : "outward", f, e - 1));
-            }
-            if (Long.compareUnsigned(e, f) <= 0) {
-                notes.add(String.format("line %d: %s range 0x%X-0x%X holds no whole page and was dropped", no, kind, first, end - 1));
-                continue;
-            }
-            out.add(new DumpEntry(new MemoryDescriptor(type[0], f, (e - f) >>> 12, attr), no));
-            kinds.add(kind);
+            add(out, kinds, kind, first, end, file, no, notes);
         }
         notes.add("read " + out.size() + " E820 entries (" + label + "); no raw UEFI descriptors in the dump, so types"
                 + " are inferred from E820 kinds");
         return out;
     }
 
+    /**
+     * Checks one E820 range [first, end) of kind {@code kind} (Linux's names: usable, reserved, ACPI data, ACPI NVS,
+     * unusable, persistent, soft reserved, {@code type N}), rounds it to pages (RAM inward, the rest outward; E820 is
+     * byte-granular) with a note, and appends it. Shared by every E820-family reader.
+     */
+    static void add(List<DumpEntry> out, List<String> kinds, String kind, long first, long end, String file, int no,
+            List<String> notes) {
+        if (Long.compareUnsigned(end, first) <= 0) {
+            throw new ProfileFormatException(file, no, String.format(end == first
+                    ? "zero-length range at 0x%X; expected a non-empty range" : "reversed range 0x%X-0x%X; expected start <= end",
+                    first, end - 1));
+        }
+        int[] type = new int[1];
+        long attr = typeOf(kind, type, file, no, notes);
+        boolean ram = kind.equals("usable");
+        long f = ram ? roundUp(first) : first & ~0xFFFL;
+        long e = ram ? end & ~0xFFFL : roundUp(end);
+        if (f != first || e != end) {
+            notes.add(String.format("line %d: %s range 0x%X-0x%X is not page aligned; rounded %s to 0x%X-0x%X", no, kind,
+                    first, end - 1, ram ? "inward" : "outward", f, e - 1));
+        }
+        if (Long.compareUnsigned(e, f) <= 0) {
+            notes.add(String.format("line %d: %s range 0x%X-0x%X holds no whole page and was dropped", no, kind, first, end - 1));
+            return;
+        }
+        out.add(new DumpEntry(new MemoryDescriptor(type[0], f, (e - f) >>> 12, attr), no));
+        kinds.add(kind);
+    }
+
     private static long roundUp(long a) {
         return (a + 0xFFF) & ~0xFFFL;
     }
 
-    /** Sets {@code type[0]} and returns the attribute for an E820 kind. */
-    private static long typeOf(String kind, int[] type, String file, int no) {
+    private static final Pattern TYPE_N = Pattern.compile("type (\\d{1,10})");
+
+    /**
+     * Sets {@code type[0]} and returns the attribute for an E820 kind. A numbered type the kernel has no name for
+     * ({@code type 16}: coreboot's CBMEM tables, LB_MEM_TABLE) is reserved, as Linux treats any type it does not know.
+     */
+    private static long typeOf(String kind, int[] type, String file, int no, List<String> notes) {
         long ram = MemoryAttribute.RAM_DEFAULT;
         switch (kind) {
             case "usable" -> type[0] = MemoryType.EfiConventionalMemory.value();
@@ -142,8 +162,23 @@ final class E820Map {
             }
             case "persistent (type 7)", "persistent (type 12)", "type 7", "type 12" ->
                     type[0] = MemoryType.EfiPersistentMemory.value();
-            default -> throw new ProfileFormatException(file, no, "E820 type '" + kind + "': expected usable, reserved,"
-                    + " ACPI data, ACPI NVS, unusable, soft reserved, persistent (type 7/12) or type 20 (GRUB runtime code)");
+            default -> {
+                Matcher n = TYPE_N.matcher(kind);
+                if (!n.matches()) {
+                    throw new ProfileFormatException(file, no, "E820 type '" + kind + "': expected usable, reserved,"
+                            + " ACPI data, ACPI NVS, unusable, soft reserved, persistent (type 7/12), type 20 (GRUB"
+                            + " runtime code) or another 'type N'");
+                }
+                type[0] = MemoryType.EfiReservedMemoryType.value();
+                if (n.group(1).equals("16")) {
+                    notes.add("line " + no + ": E820 type 16 (coreboot's CBMEM tables, LB_MEM_TABLE) -> EfiReservedMemoryType"
+                            + " in RAM (attribute 0xF), as Linux reserves any type it does not know");
+                    return ram;
+                }
+                notes.add("line " + no + ": E820 " + kind + " is not a type Linux knows -> EfiReservedMemoryType"
+                        + " (attribute 0x1), as Linux reserves any type it does not know");
+                return MemoryAttribute.UC;
+            }
         }
         return ram;
     }

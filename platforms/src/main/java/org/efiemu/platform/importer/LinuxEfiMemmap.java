@@ -69,7 +69,7 @@ final class LinuxEfiMemmap {
             if (!start.find()) {
                 continue;
             }
-            int index = Integer.parseInt(start.group(1));
+            long index = DumpLines.decimal(start.group(1), "descriptor number", file, no);
             if (index != out.size()) {
                 throw new ProfileFormatException(file, no, "mem" + start.group(1) + " follows " + out.size()
                         + " descriptor line(s); expected mem" + String.format("%02d", out.size())
@@ -82,7 +82,7 @@ final class LinuxEfiMemmap {
                 long first = DumpLines.hex(m.group(4), "range start", file, no);
                 long end = DumpLines.hex(m.group(5), "range end", file, no);
                 d = descriptor(parseType(m.group(2), file, no), first, end, DumpLines.hex(m.group(3), "attr", file, no),
-                        Long.parseLong(m.group(6)), file, no);
+                        DumpLines.decimal(m.group(6), "MB figure", file, no), file, no);
             } else if ((m = NEW.matcher(body)).matches()) {
                 newForm = true;
                 long first = DumpLines.hex(m.group(3), "range start", file, no);
@@ -91,7 +91,7 @@ final class LinuxEfiMemmap {
                     throw new ProfileFormatException(file, no, "range end 0xFFFFFFFFFFFFFFFF: expected a range below 2^64 - 1");
                 }
                 long[] typeAttr = typeAndAttr(m.group(2), file, no);
-                d = descriptor((int) typeAttr[0], first, last + 1, typeAttr[1], Long.parseLong(m.group(5)), file, no);
+                d = descriptor((int) typeAttr[0], first, last + 1, typeAttr[1], DumpLines.decimal(m.group(5), "MB figure", file, no), file, no);
             } else {
                 throw new ProfileFormatException(file, no, "'" + body + "': expected 'efi: memNN: type=N, attr=0xA,"
                         + " range=[0xS-0xE) (NMB)' or 'efi: memNN: [Type|...|WB|WT|WC|UC] range=[0xS-0xL] (NMB)'");
@@ -107,7 +107,7 @@ final class LinuxEfiMemmap {
     }
 
     private static int parseType(String decimal, String file, int no) {
-        long v = Long.parseLong(decimal);
+        long v = DumpLines.decimal(decimal, "type", file, no);
         if (v > 0xFFFF_FFFFL || MemoryType.isInvalid((int) v)) {
             throw new ProfileFormatException(file, no, "type=" + decimal + " is not a valid EFI_MEMORY_TYPE; expected"
                     + " 0..15, 0x70000000..0x7FFFFFFF (OEM) or 0x80000000.. (OS loader)");

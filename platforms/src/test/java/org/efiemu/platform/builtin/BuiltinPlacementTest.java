@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.platform.inference.BinInference;
 import org.efiemu.uefi.memory.AllocationTag;
 import org.efiemu.uefi.memory.MemoryMap;
 import org.efiemu.uefi.memory.MemoryTypeBin;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The built-in machines place memory as their firmware does: EDK2 {@code FindFreePages} (type bin, then the default
  * region [0, lowest bin base - 1], then anything), so the Dell and IBM servers allocate below 4 GiB
- * (reference/uefi-memory-semantics.md §1.3-§1.5).
+ * (EDK2 {@code MdeModulePkg/Core/Dxe/Mem/Page.c}: {@code CoreAddMemoryDescriptor}, {@code FindFreePages}).
  */
 class BuiltinPlacementTest {
 

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.efiemu.platform.PlatformData;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileWriter;
 import org.efiemu.platform.importer.DumpFormat;
 import org.efiemu.platform.importer.DumpImporter;
 import org.efiemu.platform.importer.ImportOptions;
+import org.efiemu.platform.inference.BinInference;
+import org.efiemu.platform.inference.LoaderEvidence;
+import org.efiemu.platform.inference.Segments;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
@@ -18,7 +20,7 @@ import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /**
- * Builds the built-in profiles from /work/shared/platform-data. {@code main} writes them to
+ * Builds the built-in profiles from the real dumps in platforms/machines. {@code main} writes them to
  * platforms/src/main/resources; {@code BuiltinProfilesTest} checks the committed files equal what this builds.
  * Every synthesis step is written into the profile's {@code source:} lines.
  */
@@ -65,7 +67,8 @@ public final class BuiltinSynthesis {
         PlatformProfile.Builder b = PlatformProfile.builder(name)
                 .description("Dell PowerEdge R820, BIOS 2.7.0, EFI v2.30 by Dell, " + size
                         + "; no conventional memory below 1 MiB, boot-services data over 1-64 MiB")
-                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from /work/shared/platform-data")
+                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from the real dumps in the repository: "
+                        + PlatformData.cite(r520File) + " and " + PlatformData.cite(r820File))
                 .source("step 1: raw UEFI map of a Dell PowerEdge R520 (same 12th-generation firmware family, BIOS 2.7.0):"
                         + " " + r520File + ", 249 descriptors, from linuxhw/Dmesg (CentOS 7 3.10.0-957.12.2.el7)")
                 .source("step 2: EfiLoaderCode/EfiLoaderData returned to EfiConventionalMemory (the map was printed after"
@@ -99,28 +102,20 @@ public final class BuiltinSynthesis {
 
     /**
      * Where the R520's OS loader got its memory (the raw map keeps its EfiLoaderCode/Data): every range lies below
-     * that map's own bin stack, and RAM above 4 GiB is untouched, as {@code default-max} = lowest bin base - 1 predicts.
+     * that map's own bin stack, and RAM above 4 GiB is untouched, as {@code default-max} = lowest bin base - 1 predicts
+     * ({@link LoaderEvidence}, the evidence {@code profile import} weighs too).
      */
     static String loaderEvidence(String r520File) throws IOException {
         List<MemoryDescriptor> raw = DumpImporter.importFile(PlatformData.file(r520File), ImportOptions.defaults())
                 .profile().memoryMap();
         long binBase = BinInference.binStack(raw, r520File).get(0).physicalStart();
-        List<MemoryDescriptor> loader = raw.stream().filter(d -> d.type() == 1 || d.type() == 2).toList();
-        for (MemoryDescriptor d : loader) {
-            if (d.end() > binBase) {
-                throw new IllegalStateException(r520File + ": loader range " + d + " above the bin stack at "
-                        + BinInference.hex(binBase) + "; the default-max inference does not hold");
-            }
-        }
-        if (!raw.stream().filter(d -> d.physicalStart() >= 0x100000000L).allMatch(d -> d.type() == 7)) {
-            throw new IllegalStateException(r520File + ": RAM above 4 GiB is not all EfiConventionalMemory");
+        LoaderEvidence e = LoaderEvidence.of(raw, binBase);
+        if (e.verdict() != LoaderEvidence.Verdict.SUPPORTS) {
+            throw new IllegalStateException(r520File + ": " + e.describe() + "; the default-max inference does not hold");
         }
         return "evidence: in the R520's raw map (taken after GRUB, shim and the kernel's EFI stub allocated) all "
-                + loader.size() + " EfiLoaderCode/EfiLoaderData ranges lie below its bin stack at "
-                + BinInference.hex(binBase) + ", the largest "
-                + loader.stream().sorted((x, y) -> Long.compare(y.numberOfPages(), x.numberOfPages())).limit(2)
-                        .map(d -> BinInference.hex(d.physicalStart()) + "-" + BinInference.hex(d.last()))
-                        .collect(Collectors.joining(" and "))
+                + e.loader().size() + " EfiLoaderCode/EfiLoaderData ranges lie below its bin stack at "
+                + BinInference.hex(binBase) + ", the largest " + e.largest(2)
                 + ", and all RAM above 4 GiB is still EfiConventionalMemory";
     }
 

@@ -7,6 +7,8 @@ import org.efiemu.platform.PlatformData;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.importer.DumpImporter;
 import org.efiemu.platform.importer.ImportOptions;
+import org.efiemu.platform.inference.BinInference;
+import org.efiemu.platform.inference.Segments;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
 import org.efiemu.uefi.platform.PlatformDescription.Firmware;
@@ -72,8 +74,9 @@ final class IbmX3550M2 {
         PlatformProfile.Builder b = PlatformProfile.builder("ibm-system-x3550-m2")
                 .description("IBM System x3550 M2, EFI v2.10 by IBM, 8 GiB, 200+ descriptors; conventional memory"
                         + " around ACPI NVS pages at 0x6C000 and 0x9F000")
-                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from /work/shared/platform-data;"
-                        + " no raw x3550 M2 map is available, so this is a reconstruction")
+                .source("synthesised by BuiltinSynthesis (platforms/src/test/java) from the real dumps in the repository: "
+                        + PlatformData.cite(m2) + ", " + PlatformData.cite(m4) + " and " + PlatformData.cite(r520)
+                        + "; no raw x3550 M2 map is available, so this is a reconstruction")
                 .source("fact: Xen commit c5b9805bc1 (Daniel Kiper): an IBM System x3550 M2 with 8 GiB RAM has more than"
                         + " 200 memory map entries")
                 .source("step 1: below-4G frame from " + m2 + " (GRUB-built E820 of a 48 GiB x3550 M2, BIOS D6E148BUS-1.08)")

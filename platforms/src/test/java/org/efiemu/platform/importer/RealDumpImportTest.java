@@ -17,7 +17,7 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.junit.jupiter.api.Test;
 
-/** Every real dump in /work/shared/platform-data imports, and the result matches the dump's own numbers. */
+/** Every real dump in platforms/machines imports, and the result matches the dump's own numbers. */
 class RealDumpImportTest {
 
     private static final long MIB = 1 << 20;
@@ -157,5 +157,32 @@ class RealDumpImportTest {
         assertThat(r.profile().pagesOfType(MemoryType.EfiConventionalMemory)).isEqualTo(28299884);
         assertThat(r.notes()).anyMatch(n -> n.contains("legacy BIOS"));
         assertThat(r.profile().quirks()).doesNotContain("page0-not-ram");
+    }
+
+    @Test
+    void rawEfiDumpsOfRealServersInferTheirBinsWithHighConfidenceFromTheirLoaderRanges() throws IOException {
+        ImportResult r520 = load("dell-poweredge-r520-uefi-efimap.txt", ImportOptions.defaults());
+        assertThat(r520.profile().placement().param("default-max", null)).isEqualTo("0xC86BFFFF");
+        assertThat(r520.inference().confidence()).hasValue(org.efiemu.platform.inference.PlacementInference.Confidence.HIGH);
+        assertThat(r520.notes()).anyMatch(n -> n.startsWith("9 EfiLoaderCode/EfiLoaderData range(s), 213892 pages"
+                + " (largest 0x9247B000-0xC22A5FFF and 0x3D514000-0x3FFFFFFF) look like an OS loader's allocations"));
+        assertThat(r520.profile().sources()).anyMatch(s -> s.startsWith("inferred: confidence high: 5 of the 5"));
+        // returning the loader ranges changes neither the bins nor the evidence (read from the map as printed)
+        ImportResult reclaimed = load("dell-poweredge-r520-uefi-efimap.txt", ImportOptions.defaults().withReclaimLoader(true));
+        assertThat(reclaimed.profile().placement()).isEqualTo(r520.profile().placement());
+        assertThat(reclaimed.inference().note()).isEqualTo(r520.inference().note());
+        assertThat(reclaimed.notes()).noneMatch(n -> n.contains("look like an OS loader's"));
+    }
+
+    @Test
+    void e820OnlyDumpsSayThePlacementWasNotInferredAndWhatToGive() throws IOException {
+        for (String f : List.of("dell-poweredge-r820-uefi-mode-e820.txt", "ibm-system-x3550-m2-uefi-e820-a.txt",
+                "dell-poweredge-r820-bios-mode.txt")) {
+            ImportResult r = load(f, ImportOptions.defaults());
+            assertThat(r.inference().inferred()).as(f).isFalse();
+            assertThat(r.profile().placement().params()).as(f).isEmpty();
+            assertThat(r.notes()).as(f).anyMatch(n -> n.startsWith("placement not inferred: no run of 3")
+                    && n.contains("--placement"));
+        }
     }
 }

@@ -1,11 +1,11 @@
-package org.efiemu.platform.builtin;
+package org.efiemu.platform.inference;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /** Moves the descriptors of one address segment onto another segment of a possibly different size. */
-final class Segments {
+public final class Segments {
 
     private Segments() {}
 
@@ -14,7 +14,7 @@ final class Segments {
      * EfiConventionalMemory descriptor (else the largest one) grows or shrinks by the difference; descriptors before
      * it keep their offset from the segment start, those after it their offset from the segment end.
      */
-    static List<MemoryDescriptor> transplant(List<MemoryDescriptor> map, long a0, long a1, long b0, long b1) {
+    public static List<MemoryDescriptor> transplant(List<MemoryDescriptor> map, long a0, long a1, long b0, long b1) {
         List<MemoryDescriptor> in = new ArrayList<>();
         for (MemoryDescriptor d : map) {
             if (d.physicalStart() >= a0 && d.end() <= a1) {

@@ -1,4 +1,4 @@
-package org.efiemu.platform.builtin;
+package org.efiemu.platform.inference;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.efiemu.uefi.memory.PlacementRules;
@@ -19,15 +20,18 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * <p>EDK2's DXE core ({@code MdeModulePkg/Core/Dxe/Mem/Page.c}, {@code CoreAddMemoryDescriptor}) allocates one bin per
  * {@code MemoryTypeInformation} entry with AllocateAnyPages on its first call, so the bins sit stacked, one per type,
  * at the top of the initial DXE region, and {@code mDefaultMaximumAddress} becomes the lowest bin base - 1
- * (reference/uefi-memory-semantics.md §1.4, §1.5). The OS-visible map reports a bin's free pages under the bin's type,
- * so a bin shows up as one descriptor of a special type. The bin stack is therefore the highest run, below 4 GiB, of
- * contiguous write-back descriptors of the special types (Reserved, RT_Code, RT_Data, ACPI Reclaim, ACPI NVS), read
- * from its top down until a type repeats; a run of fewer than {@link #MIN_BINS} descriptors is a single firmware
- * allocation, not a stack.
+ * ({@code FindFreePages} then tries the type's bin, the default region, and only then anything). The OS-visible map
+ * reports a bin's free pages under the bin's type, so a bin shows up as one descriptor of a special type. The bin
+ * stack is therefore the highest run, below 4 GiB, of contiguous write-back descriptors of the special types
+ * (Reserved, RT_Code, RT_Data, ACPI Reclaim, ACPI NVS), read from its top down until a type repeats; a run of fewer
+ * than {@link #MIN_BINS} descriptors is a single firmware allocation, not a stack.
  */
-final class BinInference {
+public final class BinInference {
 
-    static final int MIN_BINS = 3;
+    /** The fewest descriptors a run needs to count as a bin stack. */
+    public static final int MIN_BINS = 3;
+    /** The special types EDK2's default MemoryTypeInformation lists (OVMF, the Dell and IBM maps): five. */
+    public static final int SPECIAL_TYPES = 5;
     private static final long FOUR_GIB = 0x1_0000_0000L;
     private static final long WB = 0x8;
     private static final Set<Integer> SPECIAL = Set.of(MemoryType.EfiReservedMemoryType.value(),
@@ -36,8 +40,34 @@ final class BinInference {
 
     private BinInference() {}
 
-    /** The bin descriptors of {@code map}, ascending by address; {@link IllegalStateException} when there is no stack. */
-    static List<MemoryDescriptor> binStack(List<MemoryDescriptor> map, String mapName) {
+    /** The bin descriptors of {@code map}, ascending by address, or empty when the map shows no stack. */
+    public static Optional<List<MemoryDescriptor>> findBinStack(List<MemoryDescriptor> map) {
+        List<List<MemoryDescriptor>> runs = runs(map);
+        if (runs.isEmpty()) {
+            return Optional.empty();
+        }
+        List<MemoryDescriptor> highest = runs.get(runs.size() - 1);
+        List<MemoryDescriptor> stack = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (int i = highest.size() - 1; i >= 0 && seen.add(highest.get(i).type()); i--) {
+            stack.add(0, highest.get(i));
+        }
+        return stack.size() >= MIN_BINS ? Optional.of(List.copyOf(stack)) : Optional.empty();
+    }
+
+    /** How many runs of {@link #MIN_BINS} or more special descriptors lie below 4 GiB (the stack is the highest). */
+    public static int runCount(List<MemoryDescriptor> map) {
+        return runs(map).size();
+    }
+
+    /** The bin descriptors of {@code map}; {@link IllegalStateException} naming {@code mapName} when there is no stack. */
+    public static List<MemoryDescriptor> binStack(List<MemoryDescriptor> map, String mapName) {
+        return findBinStack(map).orElseThrow(() -> new IllegalStateException(mapName + ": no run of " + MIN_BINS
+                + " or more contiguous write-back descriptors of special types below 4 GiB; expected EDK2's memory-type"
+                + " bin stack"));
+    }
+
+    private static List<List<MemoryDescriptor>> runs(List<MemoryDescriptor> map) {
         List<MemoryDescriptor> low = map.stream().filter(d -> d.end() <= FOUR_GIB)
                 .sorted(Comparator.comparingLong(MemoryDescriptor::physicalStart)).toList();
         List<List<MemoryDescriptor>> runs = new ArrayList<>();
@@ -58,24 +88,14 @@ final class BinInference {
         if (run.size() >= MIN_BINS) {
             runs.add(run);
         }
-        if (runs.isEmpty()) {
-            throw new IllegalStateException(mapName + ": no run of " + MIN_BINS + " or more contiguous write-back"
-                    + " descriptors of special types below 4 GiB; expected EDK2's memory-type bin stack");
-        }
-        List<MemoryDescriptor> highest = runs.get(runs.size() - 1);
-        List<MemoryDescriptor> stack = new ArrayList<>();
-        Set<Integer> seen = new HashSet<>();
-        for (int i = highest.size() - 1; i >= 0 && seen.add(highest.get(i).type()); i--) {
-            stack.add(0, highest.get(i));
-        }
-        return List.copyOf(stack);
+        return runs;
     }
 
     /**
      * {@code edk2-topdown bins=... default-max=<lowest bin base - 1>}, validated by {@link PlacementRules#create}. Each
      * bin is the whole descriptor: its free part is unknown, so the map keeps it wholly used.
      */
-    static PlacementSpec placement(List<MemoryDescriptor> bins) {
+    public static PlacementSpec placement(List<MemoryDescriptor> bins) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("bins", bins.stream().map(BinInference::binText).collect(Collectors.joining(",")));
         params.put("default-max", hex(bins.get(0).physicalStart() - 1));
@@ -85,7 +105,7 @@ final class BinInference {
     }
 
     /** The {@code source: inferred:} lines that document {@link #placement}. */
-    static List<String> sources(List<MemoryDescriptor> bins, String where) {
+    public static List<String> sources(List<MemoryDescriptor> bins, String where) {
         return List.of(
                 "inferred: placement bins = the memory-type bin stack " + where + ", "
                         + bins.stream().map(BinInference::binText).collect(Collectors.joining(", "))
@@ -100,12 +120,13 @@ final class BinInference {
                         + " below 4 GiB top-down first and reach RAM above 4 GiB only once everything below is used");
     }
 
-    static String binText(MemoryDescriptor d) {
+    /** {@code EfiRuntimeServicesCode@0xB86A0000+0x100}: a bin as the {@code bins=} parameter writes it. */
+    public static String binText(MemoryDescriptor d) {
         return MemoryType.nameOf(d.type()) + "@" + hex(d.physicalStart()) + "+0x"
                 + Long.toHexString(d.numberOfPages()).toUpperCase();
     }
 
-    static String hex(long v) {
+    public static String hex(long v) {
         return "0x" + Long.toHexString(v).toUpperCase();
     }
 }
