@@ -107,7 +107,7 @@ final class SanitizerRules {
                     + hex(trampoline.address()) + "+" + hex(trampoline.size()) + " (" + trampoline.source()
                     + ") covers the same memory" + note, new Evidence(address, length, owner, ripOrNull, null, where)));
         } else {
-            out.add(warn(ReasonKind.UNALLOCATED_MEMORY_USED, "wrote " + what + " without allocating it (works by luck)"
+            out.add(warn(ReasonKind.UNALLOCATED_MEMORY_USED, "wrote " + what + " without allocating it " + VerdictEngine.WORKS_BY_LUCK
                     + note, new Evidence(address, length, owner, ripOrNull, null, where)));
         }
     }

@@ -109,6 +109,9 @@ public final class ScenarioRunner {
                     throw e;
                 }
             }
+            if (needsPerInstruction.size() >= 4096) {
+                needsPerInstruction.clear(); // a hint only: bounded, so a hunt over millions of machines keeps no garbage
+            }
             needsPerInstruction.add(s); // the same scenario does the same again: next time go per instruction at once
         }
         return observe(s, platform, InstructionCounting.PER_INSTRUCTION);

@@ -29,6 +29,9 @@ import org.efiemu.uefi.runtime.RuntimeService;
  * below 1 MiB because the strategy took the space; ExitBootServices never succeeded; the run ended badly.
  */
 public final class VerdictEngine {
+    /** Ends the message of every WARN-graded reason (memory used without allocating it that nothing else claimed). */
+    public static final String WORKS_BY_LUCK = "(works by luck)";
+
     private final CostMeter costs;
 
     /** @param costs how image costs are measured (baseline payload sizes) */

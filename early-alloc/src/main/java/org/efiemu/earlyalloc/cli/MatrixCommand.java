@@ -62,6 +62,10 @@ public final class MatrixCommand implements Callable<Integer> {
                     + "they take precedence over the built-in ones; a scenario expected nowhere is expected to PASS")
     Path expectedFile;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = "run only shard I of N (a stable split of the scenarios; "
+            + "merge the N report folders with 'efiemu report merge')")
+    String shard;
+
     @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder (default: $EFIEMU_HOME/profiles, else ~/.config/efiemu/profiles)")
     Path profileDir;
 
@@ -82,6 +86,10 @@ public final class MatrixCommand implements Callable<Integer> {
         }
         ScenarioOptions options = ScenarioOptions.defaults().withExtraMapEntries(extraMapEntries);
         List<Scenario> scenarios = MatrixRunner.cross(ps, ss, options);
+        org.efiemu.earlyalloc.Shard part = shard == null ? null : org.efiemu.earlyalloc.Shard.parse(shard);
+        if (part != null) {
+            scenarios = part.select(scenarios);
+        }
         ProgressBar progress = new ProgressBar(stderr, scenarios.size(), System.console() != null);
         CostMeter costs = CostMeter.builtIn();
         MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(expected), n).run(ps, ss, scenarios, progress::finished);
@@ -99,8 +107,11 @@ public final class MatrixCommand implements Callable<Integer> {
         if (extraMapEntries > 0) {
             settings.put("extra-map-entries", Integer.toString(extraMapEntries));
         }
+        if (part != null) {
+            settings.put("shard", part.toString());
+        }
         Report report = result.toReport("efiemu early-allocator matrix", VersionProvider.efiemuVersion(),
-                "efiemu matrix", settings, costs);
+                part == null ? "efiemu matrix" : "efiemu matrix --shard " + part, settings, costs);
         ReportFiles.write(report, out);
         stdout.print(VerdictTable.render(report));
         for (ScenarioResult r : result.mismatches()) {

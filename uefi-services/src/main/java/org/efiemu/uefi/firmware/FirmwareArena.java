@@ -101,6 +101,7 @@ public final class FirmwareArena {
         long need = (bytes + PAGE - 1) & -PAGE;
         Optional<MemoryDescriptor> best = map.stream()
                 .filter(d -> d.type() == type.value() && d.end() <= FOUR_GIB && d.bytes() >= need)
+                .filter(d -> (d.attribute() & org.efiemu.uefi.spec.MemoryAttribute.WB) != 0) // RAM; not a UC device window (PCIe ECAM reported as reserved)
                 .filter(d -> pieces.stream().noneMatch(p -> p.base() < d.end() && p.end() > d.physicalStart()))
                 .max(Comparator.comparingLong(MemoryDescriptor::physicalStart));
         if (best.isEmpty()) {
