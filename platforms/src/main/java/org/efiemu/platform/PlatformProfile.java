@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
@@ -44,6 +46,10 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * @param memoryMap descriptors in the order the firmware reports them
  * @param poolFreeBlocks the firmware's free pool blocks at application entry ({@code pool-free} lines), in the
  *     order they were freed
+ * @param variableStore the variable store's sizes and format ({@code variable-store:}), or null for the firmware
+ *     model's default ({@link VariableStoreConfig#ovmf()})
+ * @param display the display adapter the firmware's GOP drives at application entry ({@code display:}), or null
+ *     for a headless machine
  */
 public record PlatformProfile(
         String name,
@@ -60,7 +66,9 @@ public record PlatformProfile(
         List<Variable> variables,
         List<String> quirks,
         List<MemoryDescriptor> memoryMap,
-        List<PoolFreeBlock> poolFreeBlocks) {
+        List<PoolFreeBlock> poolFreeBlocks,
+        VariableStoreConfig variableStore,
+        GraphicsOutput.Display display) {
 
     /** Profile names: lower case letters, digits, '.', '-'; used as file names and {@code --platform} values. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
@@ -145,7 +153,8 @@ public record PlatformProfile(
      */
     public PlatformDescription toDescription() {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks);
+                smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks,
+                variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -231,6 +240,8 @@ public record PlatformProfile(
         private final List<String> quirks = new ArrayList<>();
         private final List<MemoryDescriptor> memoryMap = new ArrayList<>();
         private final List<PoolFreeBlock> poolFreeBlocks = new ArrayList<>();
+        private VariableStoreConfig variableStore;
+        private GraphicsOutput.Display display;
 
         private Builder(String name) {
             this.name = name;
@@ -252,6 +263,8 @@ public record PlatformProfile(
             quirks.addAll(p.quirks);
             memoryMap.addAll(p.memoryMap);
             poolFreeBlocks.addAll(p.poolFreeBlocks);
+            variableStore = p.variableStore;
+            display = p.display;
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -272,6 +285,9 @@ public record PlatformProfile(
         public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
         public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
+        public Builder variableStore(VariableStoreConfig v) { variableStore = v; return this; }
+        public Builder display(GraphicsOutput.Display v) { display = v; return this; }
+        public Builder clearVariables() { variables.clear(); return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -283,7 +299,8 @@ public record PlatformProfile(
 
         public PlatformProfile build() {
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
-                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks);
+                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, variableStore,
+                    display);
         }
     }
 }

@@ -75,7 +75,7 @@ final class FirmwareServices {
                 pool.freePool(e);
             }
         });
-        variables = new VariableStore(VariableStoreConfig.ovmf());
+        variables = new VariableStore(b.platform.variableStore());
         variables.seed(b.platform.variables().stream().map(v -> new Variable(v.name(), Guid.parse(v.vendorGuid()),
                 v.attributes(), v.data())).toList());
         rtc = new RealTimeClock(b.startTime, machine.clock()::nanos);

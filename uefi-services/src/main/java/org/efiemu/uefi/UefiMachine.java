@@ -111,8 +111,9 @@ public final class UefiMachine implements AutoCloseable {
             throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
         }
         PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
-        if (b.graphics != null) {
-            layout = GraphicsOutput.withFramebuffer(layout, b.graphics);
+        GraphicsOutput.Display display = b.effectiveDisplay();
+        if (display != null) {
+            layout = GraphicsOutput.withFramebuffer(layout, display);
         }
         arena = new FirmwareArena(platform.memoryMap());
         long structures = Machine.structuresSize(layout);
@@ -170,8 +171,8 @@ public final class UefiMachine implements AutoCloseable {
                     b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
-            if (b.graphics != null) {
-                installGraphics(b.graphics, memory, bootData, firmware);
+            if (display != null) {
+                installGraphics(display, memory, bootData, firmware);
             }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
