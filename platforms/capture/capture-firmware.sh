@@ -79,4 +79,4 @@ secs=$(( $(date +%s) - start ))
     | sed -n '/^fw: firmware-probe begin$/,/^fw: firmware-probe end$/p'
 } >"$result"
 grep -q '^fw: firmware-probe end$' "$result" || { echo "capture-firmware.sh: the probe did not finish (no 'fw: firmware-probe end' in $result; exit status $rc)" >&2; exit 1; }
-echo "capture-firmware.sh: $mem: ${secs}s, $(grep -c '^var: [0-9a-f]' "$result") variables, $(grep -m1 '^handle: count=' "$result") -> $result"
+echo "capture-firmware.sh: $mem: ${secs}s, $(grep -c '^var: [0-9a-f]\{8\}-' "$result") variables, $(grep -m1 '^handle: count=' "$result") -> $result"

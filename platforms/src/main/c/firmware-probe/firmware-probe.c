@@ -313,7 +313,7 @@ static void acpi(void) {
                                                                 : (const UINT8 *)(UINT64) * (const UINT32 *)(f + 40);
   UINT32 dlen = *(const UINT32 *)(dsdt + 4);
   line("acpi: DSDT length %u revision %u", dlen, dsdt[8]);
-  for (UINT32 i = 36; i + 12 < dlen; i++) {
+  for (UINT32 i = 36; i + 12 <= dlen; i++) {
     /* NameOp '_S5_' PackageOp PkgLength NumElements then the elements (ByteConst 0x0A nn, Zero 0x00, One 0x01) */
     if (dsdt[i] == 0x08 && !memcmp(dsdt + i + 1, "_S5_", 4) && dsdt[i + 5] == 0x12) {
       put("acpi: DSDT _S5 ");
