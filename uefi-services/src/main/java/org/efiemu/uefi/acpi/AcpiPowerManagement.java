@@ -104,34 +104,21 @@ public final class AcpiPowerManagement implements IoPortDevice {
     @Override
     public void out(int port, int size, int value) {
         int cnt = AcpiTablesBuilder.PM1A_CNT_BLK;
-        if (port <= cnt && port + size > cnt) {
-            int v = value >>> (8 * (cnt - port));
-            int control = v & 0xFFFF;
-            if (port + size == cnt + 1) {  // a byte write to the low half only
-                control = (control & 0xFF) | ((registers[cnt + 1 - FIRST_PORT] & 0xFF) << 8);
-            }
-            if ((control & SLP_EN) != 0 && ((control >>> 10) & 7) == AcpiTablesBuilder.S5_SLP_TYP && !poweredOff) {
-                poweredOff = true;
-                onPowerOff.run();
-            }
-            control &= ~SLP_EN;  // SLP_EN is write-only
-            value = replaceBytes(value, port, size, cnt, control, 2);
-        }
+        boolean touchesControl = port < cnt + 2 && port + size > cnt;
         for (int i = 0; i < size; i++) {
             int off = port + i - FIRST_PORT;
             if (off >= 0 && off < PORT_COUNT) {
                 registers[off] = (byte) (value >>> (8 * i));
             }
         }
-    }
-
-    private static int replaceBytes(int value, int port, int size, int at, int replacement, int length) {
-        for (int i = 0; i < length; i++) {
-            int shift = 8 * (at + i - port);
-            if (at + i >= port && at + i < port + size) {
-                value = (value & ~(0xFF << shift)) | (((replacement >>> (8 * i)) & 0xFF) << shift);
+        if (touchesControl) {
+            int c = cnt - FIRST_PORT;
+            int control = (registers[c] & 0xFF) | ((registers[c + 1] & 0xFF) << 8);
+            registers[c + 1] = (byte) ((control & ~SLP_EN) >>> 8);  // SLP_EN is write-only: reads 0
+            if ((control & SLP_EN) != 0 && ((control >>> 10) & 7) == AcpiTablesBuilder.S5_SLP_TYP && !poweredOff) {
+                poweredOff = true;
+                onPowerOff.run();
             }
         }
-        return value;
     }
 }
