@@ -33,11 +33,13 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param sanitizer       attach the memory-ownership sanitizer
  * @param esp             the ESP folder, or null for none
  * @param espWritable     the guest may write the ESP folder
+ * @param keys            the keys ConIn delivers, each at its virtual time
+ * @param rngSeed         the EFI_RNG_PROTOCOL seed, or null for no RNG protocol
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
         EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
-        boolean espWritable) {
+        boolean espWritable, org.efiemu.uefi.protocol.KeyScript keys, Long rngSeed) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
@@ -67,7 +69,16 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
         return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
                 t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
-                sanitizer(t, context, where), esp(t, where), t.espWritable());
+                sanitizer(t, context, where), esp(t, where), t.espWritable(), keys(t, where),
+                t.rngSeed() == Long.MIN_VALUE ? null : t.rngSeed());
+    }
+
+    private static org.efiemu.uefi.protocol.KeyScript keys(EfiemuTest t, String where) {
+        try {
+            return org.efiemu.uefi.protocol.KeyScript.parse(t.keys(), where + " keys");
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(e.getMessage(), e);
+        }
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
