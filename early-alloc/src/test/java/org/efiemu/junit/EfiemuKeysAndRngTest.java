@@ -24,6 +24,23 @@ class EfiemuKeysAndRngTest {
         assertThat(boot.virtualNanos()).isBetween(3_000_000_000L, 3_100_000_000L);
     }
 
+    static class KeptScreens {
+        @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/read-keys.efi", keys = "1s \"q\" Enter",
+                keepArtifacts = EfiemuTest.Keep.ALWAYS)
+        void t(BootResult boot) {
+        }
+    }
+
+    @Test
+    void keptArtifactsHoldTheFramebufferAndTheTextConsole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        TestExecutionSummary s = launch(KeptScreens.class, Map.of(EfiemuSettings.ARTIFACTS_DIR, dir.toString()));
+        assertThat(s.getFailures()).isEmpty();
+        java.nio.file.Path kept = dir.resolve(KeptScreens.class.getName()).resolve("t").resolve("ovmf-q35-2g");
+        assertThat(kept.resolve(RunArtifacts.FRAMEBUFFER)).isNotEmptyFile();
+        assertThat(kept.resolve(RunArtifacts.CONSOLE_PICTURE)).isNotEmptyFile();
+        assertThat(kept.resolve(RunArtifacts.CONSOLE_TEXT)).content().contains("key EFI_SUCCESS scan 0x0 char 0x71");
+    }
+
     static class BadScript {
         @EfiemuTest(platform = "ovmf-q35-2g", payload = "payloads/read-keys.efi", keys = "2s Entr")
         void t(BootResult boot) {
