@@ -20,12 +20,13 @@ PACKAGES=(
   gdb                             # GDB stub tests
   chromium                        # headless browser tests of the HTML report
   dosfstools mtools               # FAT ESP images for QEMU runs
+  fontconfig fonts-dejavu-core    # the text console screenshot (console.png) draws with a monospaced font
 )
 
 log() { echo "provision: $*" >&2; }
 
-MAIN_PACKAGES=(openjdk-17-jdk-headless maven gcc binutils make gnu-efi libunicorn2)
-RUNTIME_PACKAGES=(openjdk-17-jdk-headless libunicorn2)
+MAIN_PACKAGES=(openjdk-17-jdk-headless maven gcc binutils make gnu-efi libunicorn2 fontconfig fonts-dejavu-core)
+RUNTIME_PACKAGES=(openjdk-17-jdk-headless libunicorn2 fontconfig fonts-dejavu-core)
 
 check_only=false
 quiet=false

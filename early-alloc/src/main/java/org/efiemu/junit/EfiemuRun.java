@@ -78,6 +78,10 @@ public final class EfiemuRun {
             if (settings.esp() != null) {
                 b.esp(settings.esp(), settings.espWritable());
             }
+            b.keys(settings.keys());
+            if (settings.rngSeed() != null) {
+                b.rng(settings.rngSeed());
+            }
             machine = b.build();
             if (settings.sanitizer()) {
                 sanitizer = MemorySanitizer.attach(machine);

@@ -35,11 +35,14 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param espWritable     the guest may write the ESP folder
  * @param budgetSource    where the instruction budget came from, for a failure that hits it
  * @param wallClockSource where the wall-clock limit came from, for a failure that hits it
+ * @param keys            the keys ConIn delivers, each at its virtual time
+ * @param rngSeed         the EFI_RNG_PROTOCOL seed, or null for no RNG protocol
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
         EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
-        boolean espWritable, String budgetSource, String wallClockSource) {
+        boolean espWritable, String budgetSource, String wallClockSource, org.efiemu.uefi.protocol.KeyScript keys,
+        Long rngSeed) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
@@ -80,7 +83,16 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
         return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
                 wallClock, t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
-                sanitizer(t, context, where), esp(t, where), t.espWritable(), budgetSource, wallClockSource);
+                sanitizer(t, context, where), esp(t, where), t.espWritable(), budgetSource, wallClockSource, keys(t, where),
+                t.rngSeed() == Long.MIN_VALUE ? null : t.rngSeed());
+    }
+
+    private static org.efiemu.uefi.protocol.KeyScript keys(EfiemuTest t, String where) {
+        try {
+            return org.efiemu.uefi.protocol.KeyScript.parse(t.keys(), where + " keys");
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(e.getMessage(), e);
+        }
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {

@@ -84,6 +84,15 @@ public @interface EfiemuTest {
     /** The ESP folder may be written by the guest (EFI_FILE_PROTOCOL Write/Delete); default read-only. */
     boolean espWritable() default false;
 
+    /**
+     * Keys typed at virtual times, in the {@code --keys} format ({@code org.efiemu.uefi.protocol.KeyScript}), lines
+     * separated by {@code \n}: e.g. {@code "1s Down\n+100ms Enter"}. "" = no keys (ReadKeyStroke: EFI_NOT_READY).
+     */
+    String keys() default "";
+
+    /** Offer EFI_RNG_PROTOCOL seeded with this value (deterministic bytes); {@link Long#MIN_VALUE} = no RNG protocol. */
+    long rngSeed() default Long.MIN_VALUE;
+
     /** On, off, or decided by a configuration parameter. */
     enum Toggle {
         DEFAULT,

@@ -32,6 +32,7 @@ import org.efiemu.earlyalloc.report.Report;
 import org.efiemu.platform.MapPicture;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.protocol.Screenshot;
 import org.efiemu.uefi.sanitizer.SanitizerReport;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.trace.ServiceCallEvent;
@@ -42,7 +43,8 @@ import org.efiemu.uefi.trace.ServiceTrace;
  * {@code memory-map.txt} (the map the OS received, or the map at the stop when ExitBootServices did not succeed, as
  * a table and pictures), {@code run.txt} (how the run ended, the sanitizer's summary and the console text),
  * {@code sanitizer.jsonl} (the memory-ownership sanitizer's findings, one JSON object a line, when it watched the run)
- * and {@code memory.html}: this run's report page (memory picture, allocations, sanitizer findings, verdict and
+ * {@code framebuffer.png}, {@code console.txt} and {@code console.png} (the display at the run's end) and
+ * {@code memory.html}: this run's report page (memory picture, allocations, sanitizer findings, verdict and
  * evidence), for any payload, judged from what the run observed.
  */
 final class RunArtifacts {
@@ -51,6 +53,9 @@ final class RunArtifacts {
     static final String RUN = "run.txt";
     static final String PICTURE = "memory.html";
     static final String FINDINGS = "sanitizer.jsonl";
+    static final String FRAMEBUFFER = "framebuffer.png";
+    static final String CONSOLE_TEXT = "console.txt";
+    static final String CONSOLE_PICTURE = "console.png";
 
     private RunArtifacts() {
     }
@@ -83,10 +88,27 @@ final class RunArtifacts {
                 Files.writeString(dir.resolve(FINDINGS), sanitizer.get().toJsonLines(), StandardCharsets.UTF_8);
             }
             runPage(run).ifPresent(html -> write(dir.resolve(PICTURE), html));
+            screenshots(dir, machine, result);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run's files to " + dir, e);
         }
         return dir;
+    }
+
+    /**
+     * The display at the run's end: {@code framebuffer.png} (when the machine has a GOP), {@code console.txt} and
+     * {@code console.png} (the text screen the ConOut output leaves, {@link Screenshot}).
+     */
+    private static void screenshots(Path dir, UefiMachine machine, Optional<BootResult> result) throws IOException {
+        var console = machine.platform().console();
+        String conOut = result.map(r -> r.console().text(org.efiemu.uefi.protocol.ConsoleListener.Source.CON_OUT))
+                .orElse("");
+        List<String> screen = Screenshot.textScreen(conOut, console.columns(), console.rows());
+        Files.writeString(dir.resolve(CONSOLE_TEXT), String.join("\n", screen) + "\n", StandardCharsets.UTF_8);
+        Files.write(dir.resolve(CONSOLE_PICTURE), Screenshot.textPng(screen, console.columns()));
+        if (machine.graphics().isPresent()) {
+            Files.write(dir.resolve(FRAMEBUFFER), Screenshot.framebufferPng(machine.graphics().get()));
+        }
     }
 
     /**

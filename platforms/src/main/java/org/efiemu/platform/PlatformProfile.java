@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
@@ -46,6 +48,10 @@ import org.efiemu.uefi.spec.PlacementSpec;
  *     order they were freed
  * @param screens graphics (GOP) and text console modes the firmware offers ({@code gop-mode}, {@code text-mode}
  *     lines; {@link Screens#NONE} when the profile does not record them)
+ * @param variableStore the variable store's sizes and format ({@code variable-store:}), or null for the firmware
+ *     model's default ({@link VariableStoreConfig#ovmf()})
+ * @param display the display adapter the firmware's GOP drives at application entry ({@code display:}), or null
+ *     for a headless machine
  */
 public record PlatformProfile(
         String name,
@@ -63,7 +69,9 @@ public record PlatformProfile(
         List<String> quirks,
         List<MemoryDescriptor> memoryMap,
         List<PoolFreeBlock> poolFreeBlocks,
-        Screens screens) {
+        Screens screens,
+        VariableStoreConfig variableStore,
+        GraphicsOutput.Display display) {
 
     /**
      * One EFI_GRAPHICS_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.9, QueryMode): number, resolution and pixel format name
@@ -202,7 +210,8 @@ public record PlatformProfile(
      */
     public PlatformDescription toDescription() {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks);
+                smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks,
+                variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -289,6 +298,8 @@ public record PlatformProfile(
         private final List<MemoryDescriptor> memoryMap = new ArrayList<>();
         private final List<PoolFreeBlock> poolFreeBlocks = new ArrayList<>();
         private Screens screens = Screens.NONE;
+        private VariableStoreConfig variableStore;
+        private GraphicsOutput.Display display;
 
         private Builder(String name) {
             this.name = name;
@@ -311,6 +322,8 @@ public record PlatformProfile(
             memoryMap.addAll(p.memoryMap);
             poolFreeBlocks.addAll(p.poolFreeBlocks);
             screens = p.screens;
+            variableStore = p.variableStore;
+            display = p.display;
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -332,6 +345,9 @@ public record PlatformProfile(
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
         public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
         public Builder screens(Screens v) { screens = v; return this; }
+        public Builder variableStore(VariableStoreConfig v) { variableStore = v; return this; }
+        public Builder display(GraphicsOutput.Display v) { display = v; return this; }
+        public Builder clearVariables() { variables.clear(); return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -343,7 +359,8 @@ public record PlatformProfile(
 
         public PlatformProfile build() {
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
-                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens);
+                    firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens,
+                    variableStore, display);
         }
     }
 }

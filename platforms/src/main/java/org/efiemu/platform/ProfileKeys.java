@@ -11,7 +11,8 @@ final class ProfileKeys {
             "descriptor-version", "firmware-vendor", "firmware-revision", "uefi-revision", "cpu-vendor", "cpu-family",
             "cpu-model", "cpu-stepping", "cpu-brand", "cpu-count", "smbios-bios-vendor", "smbios-bios-version",
             "smbios-bios-date", "smbios-manufacturer", "smbios-product", "smbios-version", "smbios-serial",
-            "acpi-oem-id", "acpi-oem-table-id", "console", "gop-mode", "gop-current", "text-mode", "text-current", "quirk", "variable", "pool-free");
+            "acpi-oem-id", "acpi-oem-table-id", "console", "display", "variable-store", "gop-mode", "gop-current", "text-mode",
+            "text-current", "quirk", "variable", "pool-free");
 
     static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable", "pool-free", "gop-mode", "text-mode");
 

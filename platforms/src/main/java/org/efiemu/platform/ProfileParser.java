@@ -23,6 +23,8 @@ import org.efiemu.uefi.spec.Guid;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.efiemu.uefi.spec.PlacementSpec;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 
 /**
  * Reads the profile text format of docs/profiles.md. Every error is a {@link ProfileFormatException} naming the
@@ -319,27 +321,110 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, no, "variable " + f[0] + " data '" + f[3]
                     + "': expected hex:<digits> or utf16:<text>");
         }
-        return new Variable(unescapeName(f[0], no), guid, (int) attrs, data);
+        return new Variable(decodeName(f[0], no), guid, (int) attrs, data);
     }
 
-    /** Reverses {@link ProfileWriter#escapeName}: {@code \\uXXXX} is one UTF-16 code unit. */
-    private String unescapeName(String word, int no) {
-        StringBuilder sb = new StringBuilder(word.length());
-        for (int i = 0; i < word.length(); i++) {
-            char c = word.charAt(i);
-            if (c != '\\') {
-                sb.append(c);
+    /** Undoes {@link ProfileWriter#encodeName}: {@code %XX} is one character (0x00-0xFF), {@code %uXXXX} one UTF-16 unit. */
+    private String decodeName(String text, int no) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '%') {
+                b.append(c);
                 continue;
             }
-            String hex = i + 6 <= word.length() && word.charAt(i + 1) == 'u' ? word.substring(i + 2, i + 6) : "";
-            if (hex.length() != 4 || !hex.chars().allMatch(h -> Character.digit(h, 16) >= 0)) {
-                throw new ProfileFormatException(file, no, "variable name '" + word + "': a backslash must start \\uXXXX "
-                        + "(4 hex digits, one UTF-16 code unit)");
+            boolean wide = i + 1 < text.length() && text.charAt(i + 1) == 'u';
+            int start = i + (wide ? 2 : 1);
+            int end = start + (wide ? 4 : 2);
+            String digits = end <= text.length() ? text.substring(start, end) : "";
+            if (digits.isEmpty() || !digits.chars().allMatch(d -> Character.digit(d, 16) >= 0)) {
+                throw new ProfileFormatException(file, no, "variable name '" + text + "': '%' must be followed by two hex"
+                        + " digits (%20 is a blank) or u and four hex digits (%u00E9)");
             }
-            sb.append((char) Integer.parseInt(hex, 16));
-            i += 5;
+            b.append((char) Integer.parseInt(digits, 16));
+            i = end - 1;
         }
-        return sb.toString();
+        return b.toString();
+    }
+
+    private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)");
+
+    /** {@code display: framebuffer=0x.. memory=0x.. mode=N modes=WxH,WxH,...}. */
+    private GraphicsOutput.Display display() {
+        String v = values.get("display");
+        if (v == null) {
+            return null;
+        }
+        int no = lineOf.get("display");
+        Map<String, String> p = params("display", v, no, List.of("framebuffer", "memory", "mode", "modes"));
+        List<GraphicsOutput.Mode> modes = new ArrayList<>();
+        for (String m : p.get("modes").split(",")) {
+            Matcher mm = MODE.matcher(m);
+            if (!mm.matches()) {
+                throw new ProfileFormatException(file, no, "display mode '" + m + "': expected WIDTHxHEIGHT, e.g. 1280x800");
+            }
+            modes.add(new GraphicsOutput.Mode(Integer.parseInt(mm.group(1)), Integer.parseInt(mm.group(2))));
+        }
+        try {
+            return new GraphicsOutput.Display(modes, (int) decimal("display mode", p.get("mode"), no),
+                    hex(p.get("framebuffer"), "display framebuffer", no), hex(p.get("memory"), "display memory", no));
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, e.getMessage());
+        }
+    }
+
+    /** {@code variable-store: nv-size=0x.. volatile-size=0x.. max-nv-variable=0x.. max-volatile-variable=0x.. format=..}. */
+    private VariableStoreConfig variableStore() {
+        String v = values.get("variable-store");
+        if (v == null) {
+            return null;
+        }
+        int no = lineOf.get("variable-store");
+        Map<String, String> p = params("variable-store", v, no, List.of("nv-size", "volatile-size", "max-nv-variable",
+                "max-volatile-variable", "format"));
+        String format = p.get("format");
+        if (!format.equals("authenticated") && !format.equals("plain")) {
+            throw new ProfileFormatException(file, no, "variable-store format '" + format + "': expected authenticated "
+                    + "(60-byte AUTHENTICATED_VARIABLE_HEADER, AuthVariableLib) or plain (32-byte VARIABLE_HEADER)");
+        }
+        boolean auth = format.equals("authenticated");
+        try {
+            return new VariableStoreConfig(hex(p.get("nv-size"), "nv-size", no), hex(p.get("volatile-size"),
+                    "volatile-size", no), hex(p.get("max-nv-variable"), "max-nv-variable", no),
+                    hex(p.get("max-volatile-variable"), "max-volatile-variable", no),
+                    auth ? VariableStoreConfig.AUTHENTICATED_VARIABLE_HEADER_SIZE : VariableStoreConfig.VARIABLE_HEADER_SIZE,
+                    auth);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, e.getMessage());
+        }
+    }
+
+    /** {@code k=v} words of a key's value: exactly {@code names}, each once. */
+    private Map<String, String> params(String key, String value, int no, List<String> names) {
+        Map<String, String> p = new LinkedHashMap<>();
+        for (String w : value.split("\\s+")) {
+            int eq = w.indexOf('=');
+            String k = eq > 0 ? w.substring(0, eq) : w;
+            if (eq <= 0 || !names.contains(k) || p.containsKey(k)) {
+                throw new ProfileFormatException(file, no, key + " '" + w + "': expected each of " + names
+                        + " once, as name=value");
+            }
+            p.put(k, w.substring(eq + 1));
+        }
+        for (String n : names) {
+            if (!p.containsKey(n)) {
+                throw new ProfileFormatException(file, no, key + ": missing " + n + "=; expected " + names);
+            }
+        }
+        return p;
+    }
+
+    private long decimal(String what, String text, int no) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ProfileFormatException(file, no, what + " '" + text + "': expected a decimal number");
+        }
     }
 
     private PlacementSpec placement() {
@@ -429,6 +514,8 @@ public final class ProfileParser {
                         text("smbios-product", name), text("smbios-version", "1"), text("smbios-serial", "0")))
                 .acpi(new Acpi(text("acpi-oem-id", "EFIEMU"), text("acpi-oem-table-id", "EFIEMU01")))
                 .console(console())
+                .display(display())
+                .variableStore(variableStore())
                 .memoryMap(map);
         sources.forEach(b::source);
         quirks.forEach(b::quirk);

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Locale;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 
@@ -55,6 +57,12 @@ public final class ProfileWriter {
         if (p.screens().textCurrent() >= 0) {
             key(sb, "text-current", Integer.toString(p.screens().textCurrent()));
         }
+        if (p.display() != null) {
+            key(sb, "display", display(p.display()));
+        }
+        if (p.variableStore() != null) {
+            key(sb, "variable-store", variableStore(p.variableStore()));
+        }
         p.quirks().forEach(q -> key(sb, "quirk", q));
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
@@ -81,27 +89,42 @@ public final class ProfileWriter {
                 d.physicalStart(), d.last(), d.attribute());
     }
 
+    /** {@code framebuffer=0xC0000000 memory=0x1000000 mode=0 modes=1280x800,640x480}. */
+    static String display(GraphicsOutput.Display d) {
+        return String.format(Locale.ROOT, "framebuffer=0x%X memory=0x%X mode=%d modes=%s", d.frameBufferBase(),
+                d.memoryBytes(), d.initialMode(), d.modes().stream().map(GraphicsOutput.Mode::toString)
+                        .collect(java.util.stream.Collectors.joining(",")));
+    }
+
+    /** {@code nv-size=0x3FFB8 volatile-size=0x80000 max-nv-variable=0x8400 max-volatile-variable=0x40000 format=authenticated}. */
+    static String variableStore(VariableStoreConfig c) {
+        return String.format(Locale.ROOT, "nv-size=0x%X volatile-size=0x%X max-nv-variable=0x%X "
+                + "max-volatile-variable=0x%X format=%s", c.nonVolatileStoreSize(), c.volatileStoreSize(),
+                c.maxVariableSize(), c.maxVolatileVariableSize(), c.authenticated() ? "authenticated" : "plain");
+    }
+
+    /** A variable name with blanks, '%' and '#' percent-encoded ({@code Attempt%201}), so the line splits on blanks. */
+    static String encodeName(String name) {
+        StringBuilder b = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if (c == '%' || c == '#' || c <= ' ' || c >= 0x7F) {
+                if (c > 0xFF) {
+                    b.append(String.format(Locale.ROOT, "%%u%04X", (int) c));
+                } else {
+                    b.append(String.format(Locale.ROOT, "%%%02X", (int) c));
+                }
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
     private static String variable(Variable v) {
         String text = utf16Text(v.data());
         String data = text != null ? "utf16:" + text : "hex:" + HexFormat.of().withUpperCase().formatHex(v.data());
-        return escapeName(v.name()) + " " + v.vendorGuid().toUpperCase(Locale.ROOT) + " 0x"
+        return encodeName(v.name()) + " " + v.vendorGuid().toUpperCase(Locale.ROOT) + " 0x"
                 + Integer.toHexString(v.attributes()).toUpperCase(Locale.ROOT) + " " + data;
-    }
-
-    /**
-     * A variable name as one word: characters outside '!'..'~' and the backslash are written as {@code \\uXXXX}
-     * (e.g. {@code Attempt\\u00201}); {@link ProfileParser} reads them back.
-     */
-    static String escapeName(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        for (char c : name.toCharArray()) {
-            if (c > 0x20 && c < 0x7F && c != '\\' && c != '#') {
-                sb.append(c);
-            } else {
-                sb.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
-            }
-        }
-        return sb.toString();
     }
 
     /** The text of NUL-terminated UTF-16LE data when it is printable and survives the text form, else null. */

@@ -60,11 +60,14 @@ final class FirmwareServices {
     private EspVolume esp;
     private long espHandle;
     private long conInHandle;
+    private SimpleTextInput conIn;
+    private final LongSupplier nanos;
 
     FirmwareServices(UefiMachineBuilder b, Machine machine, FirmwareArena arena, FirmwareArena.Region bootData,
             MemoryMap map, PoolAllocator pool, HandleDatabase handles, FirmwareState state, SystemTable st,
             ImageRegistry registry) {
         this.pool = pool;
+        this.nanos = machine.clock()::nanos;
         GuestMemory memory = machine.memory();
         callbacks = new GuestCallbacks(state);
         LongSupplier eventHandles = () -> started ? allocate(0x70)
@@ -75,7 +78,7 @@ final class FirmwareServices {
                 pool.freePool(e);
             }
         });
-        variables = new VariableStore(VariableStoreConfig.ovmf());
+        variables = new VariableStore(b.platform.variableStore());
         variables.seed(b.platform.variables().stream().map(v -> new Variable(v.name(), Guid.parse(v.vendorGuid()),
                 v.attributes(), v.data())).toList());
         rtc = new RealTimeClock(b.startTime, machine.clock()::nanos);
@@ -95,18 +98,19 @@ final class FirmwareServices {
     }
 
     /**
-     * Installs the ESP (DevicePath + SimpleFileSystem on one handle, as a SATA disk's first GPT partition) and
-     * ConIn; returns the ESP's handle (0 without an ESP).
+     * Installs the ESP (DevicePath + SimpleFileSystem on one handle, as a SATA disk's first GPT partition; without
+     * {@code --esp} a read-only volume holding just the application) and ConIn; returns the ESP's handle.
      */
     long installDevices(UefiMachineBuilder b, GuestMemory memory, FirmwareArena.Region bootData,
             ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st) {
-        SimpleTextInput conIn = new SimpleTextInput(b.conInKeys, memory, bootData, dispatcher, events);
+        conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events);
         conInHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn.address()).handle();
+        handles.installProtocolInterface(conInHandle, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conIn.exAddress());
         st.setConIn(conInHandle, conIn.address());
-        esp = b.esp;
-        if (esp == null) {
-            return 0;
-        }
+        // without an ESP the application still comes from a boot volume, as BDS loads it from one (its DeviceHandle
+        // and device path always set): a read-only in-memory volume holding only the application at its FilePath
+        esp = b.esp != null ? b.esp
+                : EspVolume.inMemory("ESP", false).addFile(b.effectiveFilePath(b.payloadName), b.payload);
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;
         DevicePath path = DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(0x1F, 2), DevicePath.sata(0, 0xFFFF, 0),
                 DevicePath.hardDriveGpt(1, 2048, sizeInLba, ESP_PARTITION), DevicePath.end());
@@ -119,6 +123,11 @@ final class FirmwareServices {
         handles.installProtocolInterface(espHandle, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fs.address());
         images.esp(esp, espHandle, path);
         return espHandle;
+    }
+
+    /** ConIn (after {@link #installDevices}). */
+    SimpleTextInput conIn() {
+        return conIn;
     }
 
     Optional<EspVolume> esp() {

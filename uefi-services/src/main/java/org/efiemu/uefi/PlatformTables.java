@@ -42,9 +42,11 @@ final class PlatformTables {
                 MemoryType.EfiACPIReclaimMemory, MemoryType.EfiACPIMemoryNVS);
         AcpiTables acpi = null;
         if (acpiRegion.isPresent()) {
-            long base = acpiRegion.get().take("ACPI tables (RSDP, XSDT, FADT, DSDT, MADT)", acpiSize, 16);
+            long base = acpiRegion.get().take("ACPI tables (FACS, RSDP, XSDT, FADT, DSDT, MADT)", acpiSize, 64);
             acpi = ab.build(base);
             memory.write(base, acpi.bytes());
+            // EDK2 AcpiTableDxe publishes the RSDP under both GUIDs (ACPI 1.0 first), as OVMF 2022.11 does
+            st.installConfigurationTable(Guid.ACPI_TABLE_GUID, acpi.rsdpAddress());
             st.installConfigurationTable(Guid.EFI_ACPI_20_TABLE_GUID, acpi.rsdpAddress());
         }
         PlatformDescription.Smbios s = p.smbios();

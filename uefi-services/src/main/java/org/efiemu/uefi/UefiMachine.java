@@ -2,7 +2,9 @@ package org.efiemu.uefi;
 
 import java.util.List;
 import java.util.Optional;
+import org.efiemu.uefi.acpi.AcpiPowerManagement;
 import org.efiemu.uefi.acpi.AcpiTables;
+import org.efiemu.uefi.acpi.AcpiTablesBuilder;
 import org.efiemu.uefi.event.EventService;
 import org.efiemu.uefi.fs.EspVolume;
 import org.efiemu.uefi.runtime.VirtualMemoryAbi;
@@ -45,6 +47,8 @@ import org.efiemu.uefi.memory.PoolAllocator;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.protocol.ConsoleListener;
 import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.protocol.EfiRng;
+import org.efiemu.uefi.protocol.SerialIo;
 import org.efiemu.uefi.devicepath.DevicePath;
 import org.efiemu.uefi.protocol.ConsoleLog;
 import org.efiemu.uefi.protocol.SimpleTextOutput;
@@ -99,6 +103,9 @@ public final class UefiMachine implements AutoCloseable {
     private boolean ran;
     private final int tableRevision;
     private GraphicsOutput graphics;
+    private long conOutHandle;
+    private EfiRng rng;
+    private long conOutInterface;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
@@ -112,8 +119,9 @@ public final class UefiMachine implements AutoCloseable {
             throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
         }
         PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
-        if (b.graphics != null) {
-            layout = GraphicsOutput.withFramebuffer(layout, b.graphics);
+        GraphicsOutput.Display display = b.effectiveDisplay();
+        if (display != null) {
+            layout = GraphicsOutput.withFramebuffer(layout, display);
         }
         arena = new FirmwareArena(platform.memoryMap());
         long structures = Machine.structuresSize(layout);
@@ -162,6 +170,7 @@ public final class UefiMachine implements AutoCloseable {
                 b.consoleListeners.forEach(l -> l.text(source, text));
             };
             installConsoles(memory, bootData, out);
+            attachPowerManagement();
             machine.serial().addListener(ch -> out.text(ConsoleListener.Source.SERIAL, String.valueOf((char) ch)));
             // the boot manager reads the file into a pool buffer first (EDK2 EfiBootManagerBoot); a given load
             // address is a multiboot2-style load without one
@@ -175,8 +184,13 @@ public final class UefiMachine implements AutoCloseable {
                     b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
-            if (b.graphics != null) {
-                installGraphics(b.graphics, memory, bootData, firmware);
+            installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
+            if (b.rngSeed != null) {
+                rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
+                handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());
+            }
+            if (display != null) {
+                installGraphics(display, memory, bootData, firmware);
             }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
@@ -227,12 +241,48 @@ public final class UefiMachine implements AutoCloseable {
             FirmwareServices fw) {
         graphics = new GraphicsOutput(display, memory, bootData, dispatcher, fw::allocate);
         machine.physical().attachDevice(GraphicsOutput.DEVICE, graphics.framebuffer());
-        DevicePath path = DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(0x01, 0), DevicePath.end());
-        byte[] bytes = path.toBytes();
-        long dp = bootData.take("GOP device path " + path, bytes.length, 8);
-        memory.write(dp, bytes);
+        long dp = devicePath(bootData, "GOP device path PciRoot(0x0)/Pci(0x1,0x0)/AcpiAdr(0x80010100)", GOP_DEVICE_PATH);
         long handle = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp).handle();
         handles.installProtocolInterface(handle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+        // OVMF's console splitter offers the GOP on ConsoleOutHandle too (captures/ovmf-q35-2g.firmware.txt)
+        handles.installProtocolInterface(conOutHandle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+    }
+
+    /** OVMF q35's device paths (captures/ovmf-q35-2g.firmware.txt, handle lines), as the firmware's drivers make them. */
+    private static final String GOP_DEVICE_PATH = "02010c00d041030a00000000" + "010106000001" + "0203080000010180"
+            + "7fff0400";
+    /** PciRoot(0x0)/Pci(0x1F,0x0)/Acpi(PNP0501,0x0)/Uart(115200,8,N,1). */
+    private static final String COM1_DEVICE_PATH = "02010c00d041030a00000000" + "01010600001f" + "02010c00d041010500000000"
+            + "030e13000000000000c2010000000000080101";
+    /** VenMsg(PcAnsi): the terminal on COM1 (ConIn/ConOut/ErrOut name it). */
+    private static final String PC_ANSI_NODE = "030a14005347c1e0bef9d2119a0c0090273fc14d";
+
+    private long devicePath(FirmwareArena.Region bootData, String what, String hex) {
+        byte[] bytes = java.util.HexFormat.of().parseHex(hex);
+        long dp = bootData.take(what, bytes.length, 8);
+        machine.memory().write(dp, bytes);
+        return dp;
+    }
+
+    /**
+     * COM1 as OVMF presents it: EFI_SERIAL_IO_PROTOCOL on the UART's handle, and the terminal on it (the serial console
+     * the ConIn/ConOut variables name) with ConIn's and ConOut's interfaces, each with its device path.
+     */
+    private void installSerial(FirmwareArena.Region bootData, long conIn, long conInEx, long conOut) {
+        SerialIo serialIo = new SerialIo(machine.memory(), bootData, dispatcher, machine.serial()::transmit);
+        long uart = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID,
+                devicePath(bootData, "COM1 device path", COM1_DEVICE_PATH + "7fff0400")).handle();
+        handles.installProtocolInterface(uart, Guid.EFI_SERIAL_IO_PROTOCOL_GUID, serialIo.address());
+        long terminal = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID,
+                devicePath(bootData, "COM1 terminal device path", COM1_DEVICE_PATH + PC_ANSI_NODE + "7fff0400")).handle();
+        handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOut);
+        handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conInEx);
+        handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn);
+    }
+
+    /** The EFI_RNG_PROTOCOL with its seed, when the machine has one ({@link UefiMachineBuilder#rng(long)}). */
+    public Optional<EfiRng> rng() {
+        return Optional.ofNullable(rng);
     }
 
     /** The display's Graphics Output Protocol, when the machine has one ({@link UefiMachineBuilder#graphics}). */
@@ -260,6 +310,8 @@ public final class UefiMachine implements AutoCloseable {
         SimpleTextOutput stdErr = new SimpleTextOutput("StdErr", ConsoleListener.Source.STD_ERR, size.columns(), size.rows(),
                 memory, bootData, dispatcher, out);
         long outHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOut.address()).handle();
+        conOutHandle = outHandle;
+        conOutInterface = conOut.address();
         long errHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, stdErr.address()).handle();
         systemTable.setConsoles(outHandle, conOut.address(), errHandle, stdErr.address());
     }
@@ -270,6 +322,27 @@ public final class UefiMachine implements AutoCloseable {
      */
     private static long longLoadOptionsRoom(String options) {
         return options.length() <= 2048 ? 0 : (2L * (options.length() + 1) + 0xFFF) & ~0xFFFL;
+    }
+
+    /**
+     * The ACPI fixed hardware the FADT names (PM1a at 0x600, reset register 0xCF9; {@link AcpiPowerManagement}): a
+     * guest's S5 write to PM1a_CNT ends the run as ResetSystem(EfiResetShutdown) does, a reset through 0xCF9 as
+     * ResetSystem(EfiResetCold/EfiResetWarm) does (UEFI 2.10 §8.5.1; ACPI 6.5 §7.4.2, §4.8.3.6).
+     */
+    private void attachPowerManagement() {
+        AcpiPowerManagement pm = new AcpiPowerManagement(machine.clock()::nanos,
+                () -> hardwareReset("EfiResetShutdown", String.format("ACPI S5: SLP_TYP %d | SLP_EN written to PM1a_CNT "
+                        + "0x%X", AcpiTablesBuilder.S5_SLP_TYP, AcpiTablesBuilder.PM1A_CNT_BLK)),
+                type -> hardwareReset(type == 2 ? "EfiResetCold" : "EfiResetWarm", String.format(
+                        "reset control register 0x%X written (SYS_RST%s)", AcpiTablesBuilder.RESET_PORT,
+                        type == 2 ? " | FULL_RST" : "")));
+        machine.attachIoPorts(AcpiPowerManagement.FIRST_PORT, AcpiPowerManagement.PORT_COUNT, pm);
+        machine.attachIoPorts(AcpiTablesBuilder.RESET_PORT, 1, pm.resetControl());
+    }
+
+    private void hardwareReset(String type, String how) {
+        state.reset(new FirmwareState.ResetRequest(type, "EFI_SUCCESS", ""));
+        machine.requestStop(how);
     }
 
     /** RegisterProtocolNotify events are signalled through the event service (EDK2 {@code CoreNotifyProtocolEntry}). */

@@ -29,8 +29,10 @@ public final class UefiMachineBuilder {
     Path payloadPath;
     org.efiemu.uefi.fs.EspVolume esp;
     Path espDirectory;
-    String conInKeys = "";
+    org.efiemu.uefi.protocol.KeyScript keyScript = org.efiemu.uefi.protocol.KeyScript.NONE;
     org.efiemu.uefi.protocol.GraphicsOutput.Display graphics;
+    boolean headless;
+    Long rngSeed;
     java.time.Instant startTime = java.time.Instant.parse("2024-01-01T00:00:00Z");
     final List<ConsoleListener> consoleListeners = new ArrayList<>();
     final List<TraceListener> traceListeners = new ArrayList<>();
@@ -164,16 +166,53 @@ public final class UefiMachineBuilder {
     /**
      * A display adapter: EFI_GRAPHICS_OUTPUT_PROTOCOL (UEFI 2.10 §12.9) is installed on its own handle at boot, with
      * the framebuffer as a device range outside the memory map (e.g. {@code GraphicsOutput.Display.ovmfStdVga()}).
-     * Without one, LocateHandle(ByProtocol, EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID) finds nothing (a headless machine).
+     * Without one the platform's display is used ({@code display:} in its profile); a platform without one, or
+     * {@link #headless()}, has no GOP handle.
      */
     public UefiMachineBuilder graphics(org.efiemu.uefi.protocol.GraphicsOutput.Display display) {
         this.graphics = java.util.Objects.requireNonNull(display, "display");
+        this.headless = false;
         return this;
+    }
+
+    /**
+     * No display even when the platform has one (no GOP handle, as a machine without a video adapter).
+     */
+    public UefiMachineBuilder headless() {
+        this.headless = true;
+        this.graphics = null;
+        return this;
+    }
+
+    /**
+     * Installs EFI_RNG_PROTOCOL seeded with {@code seed} (deterministic bytes, {@link org.efiemu.uefi.protocol.EfiRng});
+     * without it the machine has none, as OVMF 2022.11 on q35 without a virtio-rng device.
+     */
+    public UefiMachineBuilder rng(long seed) {
+        this.rngSeed = seed;
+        return this;
+    }
+
+    /** The display the machine gets: the builder's, else the platform's ({@code display:} in its profile), or none. */
+    org.efiemu.uefi.protocol.GraphicsOutput.Display effectiveDisplay() {
+        if (headless) {
+            return null;
+        }
+        return graphics != null ? graphics : platform.display();
     }
 
     /** Keys ConIn delivers, in order (CR is Enter, ESC 0x1B is Escape); default none (ReadKeyStroke: EFI_NOT_READY). */
     public UefiMachineBuilder conInKeys(String keys) {
-        this.conInKeys = Objects.requireNonNull(keys, "keys");
+        this.keyScript = org.efiemu.uefi.protocol.KeyScript.immediate(Objects.requireNonNull(keys, "keys"));
+        return this;
+    }
+
+    /**
+     * Keys ConIn delivers, each from its virtual time on ({@link org.efiemu.uefi.protocol.KeyScript}, the
+     * {@code --keys FILE} format); WaitForEvent on WaitForKey advances virtual time to the next one.
+     */
+    public UefiMachineBuilder keys(org.efiemu.uefi.protocol.KeyScript script) {
+        this.keyScript = Objects.requireNonNull(script, "script");
         return this;
     }
 

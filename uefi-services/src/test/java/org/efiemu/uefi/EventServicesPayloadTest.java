@@ -96,10 +96,10 @@ class EventServicesPayloadTest {
 
     @Test
     void locateHandleReportsTheNeededSizeWhenTheBufferIsTooSmall() {
-        // handles: the image, ConOut, StdErr, ConIn and the payload's own
+        // handles: the image, ConOut, StdErr, ConIn, the boot volume, COM1, its terminal and the payload's own
         assertThat(lines()).containsSubsequence("locate-handle-small EFI_BUFFER_TOO_SMALL", "locate-handle-needs 8",
                 "locate-handle EFI_SUCCESS", "locate-handle-found 1 size 8", "locate-handle-unknown EFI_NOT_FOUND",
-                "locate-handle-all-small EFI_BUFFER_TOO_SMALL", "all-handles-bytes 40");
+                "locate-handle-all-small EFI_BUFFER_TOO_SMALL", "all-handles-bytes 64");
     }
 
     @Test

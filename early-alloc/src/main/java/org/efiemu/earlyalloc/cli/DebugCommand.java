@@ -39,6 +39,9 @@ public final class DebugCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;
 
+    @Mixin
+    PresentationOptions present;
+
     @Option(names = "--commands", paramLabel = "FILE", description = "run the commands in FILE, echoing each, then end")
     Path commands;
 
@@ -69,6 +72,11 @@ public final class DebugCommand implements Callable<Integer> {
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
+        if (present.screenshotDir != null) {
+            throw new IllegalArgumentException("--screenshot " + present.screenshotDir + ": screenshots are taken at the "
+                    + "end of 'efiemu run'; in the debugger the run has no fixed end");
+        }
+        present.apply(b);
         // the guest's console output as it is printed, once (replays after `back` do not print it again)
         try (UefiDebugSession session = UefiDebugSession.start(b, (source, text) -> {
             out.print(text);

@@ -39,6 +39,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guest;
 
+    @Mixin
+    PresentationOptions present;
+
     @Option(names = "--esp-writable", description = "let the guest write to the --esp folder")
     boolean espWritable;
 
@@ -80,9 +83,12 @@ public final class RunCommand implements Callable<Integer> {
         if (guest.loadOptions != null) {
             b.loadOptions(guest.loadOptions);
         }
+        present.apply(b);
         BootResult r;
+        java.io.StringWriter presentation = new java.io.StringWriter();
         try (UefiMachine m = b.build()) {
             r = m.run();
+            present.afterRun(m, PresentationOptions.conOut(r), new PrintWriter(presentation));
         }
         if (traceOut != null) {
             try (Writer w = traceOut) {
@@ -93,6 +99,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         printSummary(out, profile, r);
+        out.print(presentation);
         out.flush();
         return switch (r.outcome()) {
             case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;

@@ -40,6 +40,8 @@ public final class Machine implements AutoCloseable {
   private final RdtscVirtualizer rdtsc;
   private final CallGate gate;
   private final SerialPort serial = new SerialPort();
+  /** Devices attached with {@link #attachIoPorts}: {first port, port count} and the device, in attach order. */
+  private final List<Map.Entry<int[], IoPortDevice>> ioDevices = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final long cr3;
   private final long stackTop;
   private final long exitAddress;
@@ -96,9 +98,18 @@ public final class Machine implements AutoCloseable {
       });
       engine.addInterruptHook(this::onInterrupt);
       engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
-      engine.addInHook((port, size) -> SerialPort.handles(port) ? serial.in(port) : (int) ((1L << (8 * size)) - 1));
+      engine.addInHook((port, size) -> {
+        if (SerialPort.handles(port)) return serial.in(port);
+        IoPortDevice d = ioDevice(port);
+        return d != null ? d.in(port, size) : (int) ((1L << (8 * size)) - 1);
+      });
       engine.addOutHook((port, size, value) -> {
-        if (SerialPort.handles(port)) serial.out(port, value);
+        if (SerialPort.handles(port)) {
+          serial.out(port, value);
+          return;
+        }
+        IoPortDevice d = ioDevice(port);
+        if (d != null) d.out(port, size, value);
       });
     } catch (RuntimeException | Error e) {
       engine.close();
@@ -179,6 +190,35 @@ public final class Machine implements AutoCloseable {
    */
   public void requestStop(String reason) {
     requestStop(StopReason.HOST_STOP, reason);
+  }
+
+  /**
+   * Attaches {@code device} to the I/O ports {@code [first, first + count)}: guest {@code IN}/{@code OUT} there go to
+   * it (COM1 at 0x3F8 stays the machine's own {@link SerialPort}; unclaimed ports read all ones and ignore writes).
+   *
+   * @throws IllegalArgumentException when the range is empty, outside 0..0xFFFF, or overlaps COM1 or another device
+   */
+  public void attachIoPorts(int first, int count, IoPortDevice device) {
+    java.util.Objects.requireNonNull(device, "device");
+    if (count < 1 || first < 0 || first + count > 0x10000) {
+      throw new IllegalArgumentException(String.format("I/O ports 0x%X+%d: expected a non-empty range within 0..0xFFFF",
+          first, count));
+    }
+    for (int p = first; p < first + count; p++) {
+      if (SerialPort.handles(p) || ioDevice(p) != null) {
+        throw new IllegalArgumentException(String.format("I/O ports 0x%X+%d: port 0x%X already belongs to %s", first,
+            count, p, SerialPort.handles(p) ? "COM1" : ioDevice(p)));
+      }
+    }
+    ioDevices.add(Map.entry(new int[] {first, count}, device));
+  }
+
+  private IoPortDevice ioDevice(int port) {
+    for (Map.Entry<int[], IoPortDevice> e : ioDevices) {
+      int[] r = e.getKey();
+      if (port >= r[0] && port < r[0] + r[1]) return e.getValue();
+    }
+    return null;
   }
 
   /** Runs guest code from {@code entry} until something stops it. */

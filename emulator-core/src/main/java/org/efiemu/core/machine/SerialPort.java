@@ -40,6 +40,18 @@ public final class SerialPort {
     registers[r] = value & 0xFF;
   }
 
+  /**
+   * Bytes a firmware driver sends through the UART (e.g. the EFI_SERIAL_IO_PROTOCOL's Write): captured and passed to
+   * listeners exactly as THR writes by the guest are.
+   */
+  public void transmit(byte[] data) {
+    for (byte b : data) {
+      char c = (char) (b & 0xFF);
+      output.append(c);
+      for (IntConsumer l : listeners) l.accept(c);
+    }
+  }
+
   /** Everything written so far. */
   public String output() {
     return output.toString();

@@ -31,12 +31,12 @@ public final class AcpiTables {
         return bytes.clone();
     }
 
-    /** Address of the RSDP ({@code "RSD PTR "}); equal to {@link #base()}. */
+    /** Address of the RSDP ({@code "RSD PTR "}), after the 64-byte aligned FACS. */
     public long rsdpAddress() {
         return addresses.get("RSD PTR ");
     }
 
-    /** Address of each table by signature: {@code RSD PTR }, {@code XSDT}, {@code RSDT}, {@code FACP}, {@code DSDT}, {@code APIC}. */
+    /** Address of each table by signature: {@code FACS}, {@code RSD PTR }, {@code XSDT}, {@code RSDT}, {@code FACP}, {@code DSDT}, {@code APIC}. */
     public Map<String, Long> addresses() {
         return addresses;
     }

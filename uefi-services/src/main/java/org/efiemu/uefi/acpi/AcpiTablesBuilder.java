@@ -10,16 +10,36 @@ import java.util.Map;
 
 /**
  * Builds a minimal, valid ACPI 6.x table set (ACPI 6.5 §5.2): RSDP revision 2 (both checksums), XSDT (and an RSDT
- * when everything lies below 4 GiB), a hardware-reduced FADT revision 6 pointing to a DSDT that holds only its
- * header, and a MADT with one Local APIC (or Local x2APIC above ID 254) per CPU plus one I/O APIC and the ISA
- * IRQ0-to-GSI2 override. Every table's checksum is valid; OEM IDs come from the parameters.
+ * when everything lies below 4 GiB), a FADT revision 6 with the fixed power-management blocks of QEMU's q35 ICH9 as
+ * OVMF 2022.11 reports them (PM1a event 0x600, PM1a control 0x604, PM timer 0x608, GPE0 0x620, SCI 9, reset register
+ * I/O 0xCF9 value 0x0F, Flags 0x84A5; no SMI command port, so the machine is in ACPI mode from the start) pointing to
+ * a FACS and to a DSDT whose AML holds {@code Name (_S5, Package () {0, 0, 0, 0})} (SLP_TYP 0 is S5 on ICH9, as in
+ * QEMU's DSDT), and a MADT with one Local APIC (or Local x2APIC above ID 254) per CPU plus one I/O APIC and the ISA
+ * IRQ0-to-GSI2 override. Every table's checksum is valid; OEM IDs come from the parameters. The ports' behaviour is
+ * {@link AcpiPowerManagement}'s.
  */
 public final class AcpiTablesBuilder {
 
     private static final int HEADER = 36;
     private static final int FADT_LENGTH = 276;
-    /** FADT Flags bit 20: HW_REDUCED_ACPI (no FACS, no fixed PM blocks needed). */
-    private static final int HW_REDUCED_ACPI = 1 << 20;
+    private static final int FACS_LENGTH = 64;
+    /** PM1a_EVT_BLK (4 bytes: PM1 status, PM1 enable). */
+    public static final int PM1A_EVT_BLK = 0x600;
+    /** PM1a_CNT_BLK (2 bytes: SCI_EN, SLP_TYP, SLP_EN). */
+    public static final int PM1A_CNT_BLK = 0x604;
+    /** PM_TMR_BLK (4 bytes, 24-bit counter at 3.579545 MHz). */
+    public static final int PM_TMR_BLK = 0x608;
+    /** GPE0_BLK (16 bytes: status and enable halves). */
+    public static final int GPE0_BLK = 0x620;
+    public static final int GPE0_BLK_LEN = 16;
+    /** FADT RESET_REG (I/O) and RESET_VALUE, as QEMU q35: the ICH9 reset control register. */
+    public static final int RESET_PORT = 0xCF9;
+    public static final int RESET_VALUE = 0x0F;
+    /** SLP_TYP of \_S5 in the DSDT. */
+    public static final int S5_SLP_TYP = 0;
+    public static final int SCI_INTERRUPT = 9;
+    /** FADT Flags of OVMF 2022.11 on q35: WBINVD, PROC_C1, SLP_BUTTON, RTC_S4, RESET_REG_SUP, bit 15. */
+    private static final int FADT_FLAGS = 0x84A5;
 
     private String oemId = "EFIEMU";
     private String oemTableId = "EFIEMU  ";
@@ -95,7 +115,9 @@ public final class AcpiTablesBuilder {
         }
         byte[] dsdt = dsdt();
         byte[] madt = madt();
-        long rsdp = base;
+        // the FACS first, 64-byte aligned (ACPI 6.5 §5.2.10): at base rounded up (a 64-byte aligned base wastes nothing)
+        long facs = base + ((64 - (base & 63)) & 63);
+        long rsdp = facs + FACS_LENGTH;
         long xsdt = rsdp + 48;
         long fadt = xsdt + align(HEADER + 2 * 8);
         long dsdtAddr = fadt + align(FADT_LENGTH);
@@ -105,6 +127,7 @@ public final class AcpiTablesBuilder {
         long end = below4g ? rsdt + align(HEADER + 2 * 4) : rsdt;
 
         Map<String, Long> where = new LinkedHashMap<>();
+        where.put("FACS", facs);
         where.put("RSD PTR ", rsdp);
         where.put("XSDT", xsdt);
         where.put("FACP", fadt);
@@ -112,14 +135,15 @@ public final class AcpiTablesBuilder {
         where.put("APIC", madtAddr);
         ByteBuffer out = ByteBuffer.allocate((int) (end - base)).order(ByteOrder.LITTLE_ENDIAN);
         out.position((int) (xsdt - base)).put(sdt("XSDT", 1, List.of(fadt, madtAddr), 8));
-        out.position((int) (fadt - base)).put(fadt(dsdtAddr));
+        out.position((int) (facs - base)).put(facs());
+        out.position((int) (fadt - base)).put(fadt(dsdtAddr, facs));
         out.position((int) (dsdtAddr - base)).put(dsdt);
         out.position((int) (madtAddr - base)).put(madt);
         if (below4g) {
             where.put("RSDT", rsdt);
             out.position((int) (rsdt - base)).put(sdt("RSDT", 1, List.of(fadt, madtAddr), 4));
         }
-        out.position(0).put(rsdp(below4g ? rsdt : 0, xsdt));
+        out.position((int) (rsdp - base)).put(rsdp(below4g ? rsdt : 0, xsdt));
         return new AcpiTables(base, out.array(), where);
     }
 
@@ -161,19 +185,58 @@ public final class AcpiTablesBuilder {
         return table(signature, revision, b.array());
     }
 
-    /** FADT revision 6 (ACPI 6.5 §5.2.9), hardware-reduced, minor version 5; 32-bit DSDT too when below 4 GiB. */
-    private byte[] fadt(long dsdt) {
+    /**
+     * FADT revision 6 (ACPI 6.5 §5.2.9), minor version 5: the fixed PM blocks as I/O ports, both as 32-bit block
+     * addresses and as X_ Generic Address Structures; 32-bit FACS/DSDT pointers too when below 4 GiB.
+     */
+    private byte[] fadt(long dsdt, long facs) {
         ByteBuffer b = ByteBuffer.allocate(FADT_LENGTH - HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(36 - HEADER, facs < 0x1_0000_0000L ? (int) facs : 0);
         b.putInt(40 - HEADER, dsdt < 0x1_0000_0000L ? (int) dsdt : 0);
-        b.putInt(112 - HEADER, HW_REDUCED_ACPI);
+        b.putShort(46 - HEADER, (short) SCI_INTERRUPT);
+        b.putInt(56 - HEADER, PM1A_EVT_BLK);
+        b.putInt(64 - HEADER, PM1A_CNT_BLK);
+        b.putInt(76 - HEADER, PM_TMR_BLK);
+        b.putInt(80 - HEADER, GPE0_BLK);
+        b.put(88 - HEADER, (byte) 4);            // PM1_EVT_LEN
+        b.put(89 - HEADER, (byte) 2);            // PM1_CNT_LEN
+        b.put(91 - HEADER, (byte) 4);            // PM_TMR_LEN
+        b.put(92 - HEADER, (byte) GPE0_BLK_LEN);
+        b.putShort(96 - HEADER, (short) 0xFFF);  // P_LVL2_LAT > 100: C2 not supported
+        b.putShort(98 - HEADER, (short) 0xFFF);  // P_LVL3_LAT > 1000: C3 not supported
+        b.putInt(112 - HEADER, FADT_FLAGS);
+        gas(b, 116 - HEADER, 8, RESET_PORT);
+        b.put(128 - HEADER, (byte) RESET_VALUE);
         b.put(131 - HEADER, (byte) 5);
+        b.putLong(132 - HEADER, facs);
         b.putLong(140 - HEADER, dsdt);
+        gas(b, 148 - HEADER, 32, PM1A_EVT_BLK);
+        gas(b, 172 - HEADER, 16, PM1A_CNT_BLK);
+        gas(b, 208 - HEADER, 32, PM_TMR_BLK);
+        gas(b, 220 - HEADER, GPE0_BLK_LEN * 8, GPE0_BLK);
         return table("FACP", 6, b.array());
     }
 
-    /** DSDT with an empty AML body (revision 2: 64-bit integers). */
+    /** A Generic Address Structure (ACPI 6.5 §5.2.3.2) in system I/O space. */
+    private static void gas(ByteBuffer b, int at, int bitWidth, long port) {
+        b.put(at, (byte) 1).put(at + 1, (byte) bitWidth).put(at + 2, (byte) 0).put(at + 3, (byte) 0).putLong(at + 4, port);
+    }
+
+    /** FACS (ACPI 6.5 §5.2.10): signature, length, no hardware signature, no waking vector, version 2. */
+    private static byte[] facs() {
+        ByteBuffer b = ByteBuffer.allocate(FACS_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(bytes("FACS")).putInt(FACS_LENGTH);
+        b.put(32, (byte) 2);
+        return b.array();
+    }
+
+    /**
+     * DSDT (revision 2: 64-bit integers) whose AML is {@code Name (_S5, Package (0x04) {Zero, Zero, Zero, Zero})}
+     * (ACPI 6.5 §7.4.2: SLP_TYPa, SLP_TYPb, reserved), the bytes OVMF's DSDT on QEMU q35 has for \_S5.
+     */
     private byte[] dsdt() {
-        return table("DSDT", 2, new byte[0]);
+        byte[] aml = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, S5_SLP_TYP, S5_SLP_TYP, 0x00, 0x00};
+        return table("DSDT", 2, aml);
     }
 
     /** MADT revision 5 (ACPI 6.5 §5.2.12). */

@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.spec.PlacementSpec;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 
 /**
  * Everything the firmware model needs to know about one machine: what its firmware looks like at the moment an
@@ -25,6 +27,9 @@ import org.efiemu.uefi.spec.PlacementSpec;
  * @param quirks named deviations from EDK2 behaviour, e.g. {@code low-alloc-first}
  * @param poolFreeBlocks free blocks on the firmware's pool free lists at application entry (pool pages its drivers
  *     had partly filled), in the order they were freed: per pool type and bin the last one is the list head
+ * @param variableStore the variable store's sizes and format, as the firmware's QueryVariableInfo reports them
+ * @param display the display adapter the firmware's Graphics Output Protocol drives at application entry, or null
+ *     for a headless machine (no GOP handle)
  */
 public record PlatformDescription(
         String name,
@@ -39,7 +44,9 @@ public record PlatformDescription(
         Console console,
         List<Variable> variables,
         Set<String> quirks,
-        List<PoolFreeBlock> poolFreeBlocks) {
+        List<PoolFreeBlock> poolFreeBlocks,
+        VariableStoreConfig variableStore,
+        GraphicsOutput.Display display) {
 
     public PlatformDescription {
         Objects.requireNonNull(name, "name");
@@ -53,6 +60,22 @@ public record PlatformDescription(
         variables = List.copyOf(variables);
         quirks = Set.copyOf(quirks);
         poolFreeBlocks = List.copyOf(poolFreeBlocks);
+        Objects.requireNonNull(variableStore, "variableStore");
+    }
+
+    /** A headless machine with OVMF's variable store ({@link VariableStoreConfig#ovmf()}). */
+    public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
+            int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
+            List<Variable> variables, Set<String> quirks, List<PoolFreeBlock> poolFreeBlocks) {
+        this(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu, smbios, acpi, console,
+                variables, quirks, poolFreeBlocks, VariableStoreConfig.ovmf(), null);
+    }
+
+    /** This machine with other presentation facts (variables, variable store, display). */
+    public PlatformDescription withPresentation(List<Variable> newVariables, VariableStoreConfig newStore,
+            GraphicsOutput.Display newDisplay, Console newConsole) {
+        return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
+                smbios, acpi, newConsole, newVariables, quirks, poolFreeBlocks, newStore, newDisplay);
     }
 
     /** A machine whose pool free lists are empty at application entry. */

@@ -64,7 +64,7 @@ public final class SimpleTextOutput {
         memory.putU32(mode, modes.size());
         setMode(modes.size() - 1);
         memory.putU32(mode + 8, 0x07);
-        memory.putU8(mode + 20, 1);
+        memory.putU8(mode + 20, 0);  // CursorVisible FALSE: OVMF's BDS leaves the cursor off (captures/ovmf-q35-2g.firmware.txt)
         for (int i = 0; i < FUNCTIONS.length; i++) {
             String fn = FUNCTIONS[i];
             int arity = switch (fn) {

@@ -38,6 +38,10 @@ public final class Guid implements Comparable<Guid> {
     public static final Guid EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID = parse("8B843E20-8132-4852-90CC-551A4E4A7F1C");
     public static final Guid EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID = parse("0379BE4E-D706-437D-B037-EDB82FB772A4");
     public static final Guid EFI_RNG_PROTOCOL_GUID = parse("3152BCA5-EADE-433D-862E-C01CDC291F44");
+    /** EFI_RNG_ALGORITHM_RAW (UEFI 2.10 §37.5.1.1). */
+    public static final Guid EFI_RNG_ALGORITHM_RAW = parse("E43176D7-B6E8-4827-B784-7FFDC4B68561");
+    /** EFI_SERIAL_IO_PROTOCOL (UEFI 2.10 §12.8). */
+    public static final Guid EFI_SERIAL_IO_PROTOCOL_GUID = parse("BB25CF6F-F1D4-11D2-9A0C-0090273FC1FD");
     public static final Guid EFI_SHIM_LOCK_GUID = parse("605DAB50-E046-4300-ABB6-3DD810DD8B23");
     /** EFI_PCI_IO_PROTOCOL (UEFI 2.10 §14.4); Xen walks its handles for option ROMs (setup_efi_pci). */
     public static final Guid EFI_PCI_IO_PROTOCOL_GUID = parse("4CF5B200-68B8-4CA5-9EEC-B23E3F50029A");
@@ -80,6 +84,7 @@ public final class Guid implements Comparable<Guid> {
             Map.entry(EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID, "EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID"),
             Map.entry(EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID, "EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID"),
             Map.entry(EFI_RNG_PROTOCOL_GUID, "EFI_RNG_PROTOCOL_GUID"),
+            Map.entry(EFI_SERIAL_IO_PROTOCOL_GUID, "EFI_SERIAL_IO_PROTOCOL_GUID"),
             Map.entry(EFI_SHIM_LOCK_GUID, "SHIM_LOCK_GUID"),
             Map.entry(EFI_PCI_IO_PROTOCOL_GUID, "EFI_PCI_IO_PROTOCOL_GUID"),
             Map.entry(APPLE_PROPERTIES_PROTOCOL_GUID, "APPLE_PROPERTIES_PROTOCOL_GUID"),

@@ -27,9 +27,13 @@ public record Variable(String name, Guid vendor, int attributes, byte[] data) {
         return (name.length() + 1) * 2;
     }
 
-    /** Bytes this variable occupies in a store: 4-byte-aligned header, name and data (EDK2 layout). */
-    long storeSize() {
-        return VariableStoreConfig.VARIABLE_HEADER_SIZE + align4(nameSize()) + align4(data.length);
+    /**
+     * Bytes this variable occupies in a store: header, name and data, the next header 4-byte aligned (EDK2
+     * {@code HEADER_ALIGN}); 60 + name + data rounded up reproduces OVMF 2022.11's QueryVariableInfo remaining
+     * storage byte for byte.
+     */
+    long storeSize(int headerSize) {
+        return align4(headerSize + nameSize() + data.length);
     }
 
     static long align4(long n) {

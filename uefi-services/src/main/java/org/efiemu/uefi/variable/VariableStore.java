@@ -48,14 +48,18 @@ public final class VariableStore {
      * attribute sanity checks.
      *
      * @throws IllegalArgumentException naming the variable when its attributes lack BS access or carry bits this
-     *                                  store does not support
+     *                                  store does not support (time-based authenticated variables only in an
+     *                                  {@link VariableStoreConfig#authenticated() authenticated} store)
      */
     public void seed(List<Variable> variables) {
+        int allowed = NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS
+                | (config.authenticated() ? VariableAttributes.TIME_BASED_AUTHENTICATED_WRITE_ACCESS : 0);
         for (Variable v : variables) {
             int a = v.attributes();
-            if ((a & BOOTSERVICE_ACCESS) == 0 || (a & ~(NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS)) != 0) {
+            if ((a & BOOTSERVICE_ACCESS) == 0 || (a & ~allowed) != 0) {
                 throw new IllegalArgumentException("seed variable " + v.vendor() + "-" + v.name() + ": attributes "
-                        + VariableAttributes.nameOf(a) + ", expected BS with optional NV and RT");
+                        + VariableAttributes.nameOf(a) + ", expected BS with optional NV and RT"
+                        + (config.authenticated() ? " and time-based authenticated write access" : ""));
             }
             Key k = new Key(v.name(), v.vendor());
             volatileStore.remove(k);
@@ -166,7 +170,7 @@ public final class VariableStore {
             return check;
         }
         long maxSize = (attributes & NON_VOLATILE) != 0 ? config.maxVariableSize() : config.maxVolatileVariableSize();
-        if ((long) (name.length() + 1) * 2 + data.length > maxSize - VariableStoreConfig.VARIABLE_HEADER_SIZE) {
+        if ((long) (name.length() + 1) * 2 + data.length > maxSize - config.variableHeaderSize()) {
             return EfiStatus.INVALID_PARAMETER;
         }
         Key key = new Key(name, vendor);
@@ -226,7 +230,7 @@ public final class VariableStore {
             merged = Arrays.copyOf(old, old.length + data.length);
             System.arraycopy(data, 0, merged, old.length, data.length);
             long max = isVolatile ? config.maxVolatileVariableSize() : config.maxVariableSize();
-            if (existing.nameSize() + (long) merged.length > max - VariableStoreConfig.VARIABLE_HEADER_SIZE) {
+            if (existing.nameSize() + (long) merged.length > max - config.variableHeaderSize()) {
                 return EfiStatus.INVALID_PARAMETER;
             }
         }
@@ -237,8 +241,8 @@ public final class VariableStore {
     private EfiStatus write(Key key, Variable existing, Variable v) {
         Map<Key, Variable> store = storeOf(v.attributes());
         long capacity = capacity(store == nvStore);
-        long used = used(store) - (existing == null ? 0 : existing.storeSize());
-        if (used + v.storeSize() > capacity) {
+        long used = used(store) - (existing == null ? 0 : existing.storeSize(config.variableHeaderSize()));
+        if (used + v.storeSize(config.variableHeaderSize()) > capacity) {
             return EfiStatus.OUT_OF_RESOURCES;
         }
         store.remove(key);
@@ -251,15 +255,18 @@ public final class VariableStore {
                 - VariableStoreConfig.STORE_HEADER_SIZE;
     }
 
-    private static long used(Map<Key, Variable> store) {
-        return store.values().stream().mapToLong(Variable::storeSize).sum();
+    private long used(Map<Key, Variable> store) {
+        int header = config.variableHeaderSize();
+        return store.values().stream().mapToLong(v -> v.storeSize(header)).sum();
     }
 
     /**
      * {@code QueryVariableInfo()} (§8.2.4; EDK2 {@code VariableServiceQueryVariableInfo}): the store selected by
      * {@code NON_VOLATILE}, its size without header, what is left, and the largest variable that still fits.
-     * {@code EFI_INVALID_PARAMETER} for 0, RT without BS, HR without NV, or a non-RT query at runtime;
-     * {@code EFI_UNSUPPORTED} for no NV/BS/RT/HR/AT bit, authenticated or hardware-error-record queries.
+     * {@code EFI_INVALID_PARAMETER} for 0, RT without BS, neither BS nor RT (NV alone: OVMF 2022.11 answers so),
+     * HR without NV, or a non-RT query at runtime; {@code EFI_UNSUPPORTED} for no NV/BS/RT/HR/AT bit,
+     * hardware-error-record queries and authenticated ones, except time-based authenticated ones in an
+     * {@link VariableStoreConfig#authenticated() authenticated} store (answered as the same query without the bit).
      */
     public VariableStorageInfo queryVariableInfo(int attributes) {
         EfiStatus status = EfiStatus.SUCCESS;
@@ -268,13 +275,16 @@ public final class VariableStore {
         } else if ((attributes & (NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS | HARDWARE_ERROR_RECORD
                 | AT_AW)) == 0) {
             status = EfiStatus.UNSUPPORTED;
-        } else if ((attributes & (RUNTIME_ACCESS | BOOTSERVICE_ACCESS)) == RUNTIME_ACCESS) {
+        } else if ((attributes & (RUNTIME_ACCESS | BOOTSERVICE_ACCESS)) == RUNTIME_ACCESS
+                || (attributes & (RUNTIME_ACCESS | BOOTSERVICE_ACCESS)) == 0) {
             status = EfiStatus.INVALID_PARAMETER;
         } else if (atRuntime && (attributes & RUNTIME_ACCESS) == 0) {
             status = EfiStatus.INVALID_PARAMETER;
         } else if ((attributes & (NON_VOLATILE | HARDWARE_ERROR_RECORD)) == HARDWARE_ERROR_RECORD) {
             status = EfiStatus.INVALID_PARAMETER;
-        } else if ((attributes & (AT_AW | HARDWARE_ERROR_RECORD)) != 0) {
+        } else if ((attributes & HARDWARE_ERROR_RECORD) != 0 || (attributes & AUTHENTICATED_WRITE_ACCESS) != 0
+                || ((attributes & VariableAttributes.TIME_BASED_AUTHENTICATED_WRITE_ACCESS) != 0
+                        && !config.authenticated())) {
             status = EfiStatus.UNSUPPORTED;
         }
         if (status != EfiStatus.SUCCESS) {
@@ -284,8 +294,8 @@ public final class VariableStore {
         long max = capacity(nv);
         long remaining = Math.max(0, max - used(nv ? nvStore : volatileStore));
         long maxVariable = (nv ? config.maxVariableSize() : config.maxVolatileVariableSize())
-                - VariableStoreConfig.VARIABLE_HEADER_SIZE;
-        int header = VariableStoreConfig.VARIABLE_HEADER_SIZE;
+                - config.variableHeaderSize();
+        int header = config.variableHeaderSize();
         if (remaining < header) {
             maxVariable = 0;
         } else if (remaining - header < maxVariable) {

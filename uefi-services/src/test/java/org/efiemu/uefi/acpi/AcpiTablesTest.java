@@ -26,15 +26,16 @@ class AcpiTablesTest {
 
     @Test
     void rsdpIsRevision2WithBothChecksumsAndPointsToXsdt() {
-        assertThat(t.rsdpAddress()).isEqualTo(BASE);
-        assertThat(str(0, 8)).isEqualTo("RSD PTR ");
-        assertThat(str(9, 6)).isEqualTo("DELL  ");
-        assertThat(b[15]).isEqualTo((byte) 2);
-        assertThat(bb.getInt(20)).isEqualTo(36);
-        assertThat(bb.getLong(24)).isEqualTo(t.addresses().get("XSDT"));
-        assertThat(Integer.toUnsignedLong(bb.getInt(16))).isEqualTo(t.addresses().get("RSDT"));
-        assertThat(AcpiTables.checksumOk(b, 0, 20)).isTrue();
-        assertThat(AcpiTables.checksumOk(b, 0, 36)).isTrue();
+        assertThat(t.rsdpAddress()).isEqualTo(BASE + 64);  // after the 64-byte FACS at the (64-byte aligned) base
+        int r = at("RSD PTR ");
+        assertThat(str(r, 8)).isEqualTo("RSD PTR ");
+        assertThat(str(r + 9, 6)).isEqualTo("DELL  ");
+        assertThat(b[r + 15]).isEqualTo((byte) 2);
+        assertThat(bb.getInt(r + 20)).isEqualTo(36);
+        assertThat(bb.getLong(r + 24)).isEqualTo(t.addresses().get("XSDT"));
+        assertThat(Integer.toUnsignedLong(bb.getInt(r + 16))).isEqualTo(t.addresses().get("RSDT"));
+        assertThat(AcpiTables.checksumOk(b, r, 20)).isTrue();
+        assertThat(AcpiTables.checksumOk(b, r, 36)).isTrue();
     }
 
     @Test
@@ -60,7 +61,31 @@ class AcpiTablesTest {
         assertThat(b[f + 8]).isEqualTo((byte) 6);
         assertThat(bb.getLong(f + 140)).isEqualTo(t.addresses().get("DSDT"));
         assertThat(Integer.toUnsignedLong(bb.getInt(f + 40))).isEqualTo(t.addresses().get("DSDT"));
-        assertThat(bb.getInt(at("DSDT") + 4)).isEqualTo(36);
+        assertThat(bb.getInt(at("DSDT") + 4)).isEqualTo(48);
+    }
+
+    @Test
+    void fadtHasOvmfsPowerManagementBlocksFacsAndTheDsdtHoldsS5() {
+        int f = at("FACP");
+        assertThat(t.addresses().get("FACS") % 64).isZero();
+        assertThat(str(at("FACS"), 4)).isEqualTo("FACS");
+        assertThat(bb.getLong(f + 132)).isEqualTo(t.addresses().get("FACS"));
+        assertThat(bb.getShort(f + 46)).isEqualTo((short) 9);          // SCI_INT
+        assertThat(bb.getInt(f + 48)).isZero();                         // no SMI_CMD: in ACPI mode from the start
+        assertThat(bb.getInt(f + 56)).isEqualTo(0x600);                 // PM1a_EVT_BLK
+        assertThat(bb.getInt(f + 64)).isEqualTo(0x604);                 // PM1a_CNT_BLK
+        assertThat(bb.getInt(f + 76)).isEqualTo(0x608);                 // PM_TMR_BLK
+        assertThat(new int[] {b[f + 88], b[f + 89], b[f + 91]}).containsExactly(4, 2, 4);
+        assertThat(bb.getInt(f + 112)).isEqualTo(0x84A5);               // Flags, as OVMF 2022.11 on q35
+        assertThat(b[f + 116]).isEqualTo((byte) 1);                     // RESET_REG in system I/O
+        assertThat(bb.getLong(f + 120)).isEqualTo(0xCF9);
+        assertThat(b[f + 128]).isEqualTo((byte) 0x0F);
+        assertThat(b[f + 172]).isEqualTo((byte) 1);                     // X_PM1a_CNT_BLK: I/O, 16 bits, 0x604
+        assertThat(b[f + 173]).isEqualTo((byte) 16);
+        assertThat(bb.getLong(f + 176)).isEqualTo(0x604);
+        int d = at("DSDT");
+        byte[] aml = java.util.Arrays.copyOfRange(b, d + 36, d + 48);
+        assertThat(aml).containsExactly(0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0);
     }
 
     @Test

@@ -20,7 +20,7 @@ class VariableStoreTest {
 
     static final Guid G = Guid.EFI_GLOBAL_VARIABLE;
     static final Guid VENDOR = Guid.parse("12345678-1234-1234-1234-123456789ABC");
-    final VariableStore store = new VariableStore(VariableStoreConfig.ovmf());
+    final VariableStore store = new VariableStore(VariableStoreConfig.small());
 
     @Test
     void getVariableReportsBufferTooSmallWithSizeAndAttributes() {

@@ -1,0 +1,372 @@
+/*
+ * firmware-probe: prints what a UEFI firmware presents to an application that BDS starts, as stable text lines
+ * on COM1 (raw port I/O, never ConOut), so the same probe run on real OVMF under QEMU
+ * (platforms/capture/capture-firmware.sh) and on efiemu can be compared line by line.
+ *
+ * Sections (the line prefixes are the format):
+ *   fw:      firmware vendor/revision, LoadedImage (DeviceHandle set?, FilePath, the device handle's device path)
+ *   var:     every variable: GetNextVariableName (UEFI 2.10 §8.2) then GetVariable: GUID, name, attributes, data
+ *   qvi:     QueryVariableInfo for a fixed list of attribute sets
+ *   cfg:     configuration table GUIDs in system-table order
+ *   gop:     Graphics Output Protocol handles, modes (QueryMode), current mode, framebuffer base and size
+ *   text:    ConOut text modes (QueryMode), current mode and attribute
+ *   conin:   SimpleTextInputEx on ConsoleInHandle, ReadKeyStroke with no key pressed
+ *   serial:  SerialIo handles and the first one's mode
+ *   rng:     EFI_RNG_PROTOCOL presence and GetInfo
+ *   acpi:    table signatures under the XSDT, FADT PM1a control/event blocks, DSDT's \_S5 package
+ *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols and its device path
+ * Addresses that depend on allocation (handles, interfaces) are never printed; data is printed as hex.
+ * The probe ends with ResetSystem(EfiResetShutdown).
+ */
+#include "efiemu_rt.h"
+
+static void put(const char *s) { rt_serial_puts(s); }
+
+#define line(...)                                   \
+  do {                                              \
+    char b_[256];                                   \
+    rt_snprintf(b_, sizeof b_, __VA_ARGS__);        \
+    put(b_);                                        \
+    put("\n");                                      \
+  } while (0)
+
+static const char HEX[] = "0123456789abcdef";
+
+static void put_hex(const void *data, UINTN n) {
+  const UINT8 *p = data;
+  char b[129];
+  UINTN k = 0;
+  for (UINTN i = 0; i < n; i++) {
+    b[k++] = HEX[p[i] >> 4];
+    b[k++] = HEX[p[i] & 15];
+    if (k == 128) {
+      b[k] = 0;
+      put(b);
+      k = 0;
+    }
+  }
+  b[k] = 0;
+  put(b);
+}
+
+static void guid_text(const EFI_GUID *g, char *b) {
+  rt_snprintf(b, 40, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", g->Data1, g->Data2, g->Data3,
+              g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6],
+              g->Data4[7]);
+}
+
+static void put_guid(const EFI_GUID *g) {
+  char b[40];
+  guid_text(g, b);
+  put(b);
+}
+
+/* UCS-2 to ASCII ('?' for anything else). */
+static void put_ucs2(const CHAR16 *s) {
+  char b[2] = {0, 0};
+  for (; *s; s++) {
+    b[0] = *s < 0x80 && *s >= 0x20 ? (char)*s : '?';
+    put(b);
+  }
+}
+
+static UINTN dp_size(const EFI_DEVICE_PATH *dp) {
+  const UINT8 *p = (const UINT8 *)dp;
+  UINTN n = 0;
+  for (int i = 0; i < 64; i++) {
+    UINT16 len = p[n + 2] | (p[n + 3] << 8);
+    if (len < 4) return n + 4;
+    if (p[n] == 0x7F && p[n + 1] == 0xFF) return n + len;
+    n += len;
+  }
+  return n;
+}
+
+static EFI_GUID gLoadedImage = LOADED_IMAGE_PROTOCOL;
+static EFI_GUID gDevicePath = DEVICE_PATH_PROTOCOL;
+static EFI_GUID gGop = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+static EFI_GUID gTextInEx = EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID;
+static EFI_GUID gSerial = EFI_SERIAL_IO_PROTOCOL_GUID;
+static EFI_GUID gRng = EFI_RNG_PROTOCOL_GUID;
+static EFI_GUID gAcpi20 = ACPI_20_TABLE_GUID;
+
+static void firmware(void) {
+  put("fw: vendor ");
+  put_ucs2(rt_st->FirmwareVendor);
+  line(" revision 0x%x uefi 0x%x", rt_st->FirmwareRevision, rt_st->Hdr.Revision);
+  EFI_LOADED_IMAGE *li = 0;
+  EFI_STATUS s = rt_bs->HandleProtocol(rt_image, &gLoadedImage, (void **)&li);
+  if (s != EFI_SUCCESS) {
+    line("fw: image LoadedImage %s", rt_status_name(s));
+    return;
+  }
+  line("fw: image device-handle %s load-options %u code %u data %u", li->DeviceHandle ? "set" : "NULL",
+       li->LoadOptionsSize, li->ImageCodeType, li->ImageDataType);
+  if (li->FilePath) {
+    put("fw: image file-path ");
+    put_hex(li->FilePath, dp_size(li->FilePath));
+    put("\n");
+  }
+  if (li->DeviceHandle) {
+    EFI_DEVICE_PATH *dp = 0;
+    s = rt_bs->HandleProtocol(li->DeviceHandle, &gDevicePath, (void **)&dp);
+    put("fw: image device-path ");
+    if (s == EFI_SUCCESS && dp) put_hex(dp, dp_size(dp));
+    else put(rt_status_name(s));
+    put("\n");
+  }
+}
+
+static CHAR16 name[1024];
+static UINT8 data[65536];
+
+static void variables(void) {
+  EFI_GUID guid = {0};
+  name[0] = 0;
+  int count = 0;
+  for (;;) {
+    UINTN nsize = sizeof name;
+    EFI_STATUS s = rt_st->RuntimeServices->GetNextVariableName(&nsize, name, &guid);
+    if (s == EFI_NOT_FOUND) break;
+    if (s != EFI_SUCCESS) {
+      line("var: GetNextVariableName = %s", rt_status_name(s));
+      break;
+    }
+    UINT32 attr = 0;
+    UINTN dsize = sizeof data;
+    s = rt_st->RuntimeServices->GetVariable(name, &guid, &attr, &dsize, data);
+    put("var: ");
+    put_guid(&guid);
+    put(" ");
+    put_ucs2(name);
+    if (s != EFI_SUCCESS) {
+      line(" GetVariable = %s", rt_status_name(s));
+    } else {
+      line(" attr=0x%x size=%lu", attr, (UINT64)dsize);
+      put("var-data: ");
+      put_hex(data, dsize);
+      put("\n");
+    }
+    count++;
+  }
+  line("var: count=%d", count);
+}
+
+static void query_variable_info(void) {
+  static const UINT32 sets[] = {0x7, 0x3, 0x6, 0x2, 0x27, 0xF, 0x0, 0x4, 0x1};
+  for (UINTN i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+    UINT64 max = 0, rem = 0, maxvar = 0;
+    EFI_STATUS s = rt_st->RuntimeServices->QueryVariableInfo(sets[i], &max, &rem, &maxvar);
+    if (s == EFI_SUCCESS)
+      line("qvi: attr=0x%x = %s max-storage=0x%lx remaining=0x%lx max-variable=0x%lx", sets[i],
+           rt_status_name(s), max, rem, maxvar);
+    else
+      line("qvi: attr=0x%x = %s", sets[i], rt_status_name(s));
+  }
+}
+
+static void configuration_tables(void) {
+  for (UINTN i = 0; i < rt_st->NumberOfTableEntries; i++) {
+    put("cfg: ");
+    put_guid(&rt_st->ConfigurationTable[i].VendorGuid);
+    put("\n");
+  }
+  line("cfg: count=%lu", (UINT64)rt_st->NumberOfTableEntries);
+}
+
+static void graphics(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &gGop, 0, &n, &hs);
+  line("gop: handles=%lu (%s)", (UINT64)n, rt_status_name(s));
+  if (s != EFI_SUCCESS || n == 0) return;
+  EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = 0;
+  s = rt_bs->HandleProtocol(hs[0], &gGop, (void **)&gop);
+  if (s != EFI_SUCCESS) {
+    line("gop: HandleProtocol = %s", rt_status_name(s));
+    return;
+  }
+  EFI_GRAPHICS_OUTPUT_PROTOCOL_MODE *m = gop->Mode;
+  line("gop: max-mode=%u mode=%u fb-base=0x%lx fb-size=0x%lx", m->MaxMode, m->Mode, m->FrameBufferBase,
+       (UINT64)m->FrameBufferSize);
+  EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *ci = m->Info;
+  line("gop: current %ux%u format=%u scanline=%u info-size=%lu", ci->HorizontalResolution, ci->VerticalResolution,
+       ci->PixelFormat, ci->PixelsPerScanLine, (UINT64)m->SizeOfInfo);
+  for (UINT32 i = 0; i < m->MaxMode; i++) {
+    UINTN size = 0;
+    EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = 0;
+    s = gop->QueryMode(gop, i, &size, &info);
+    if (s != EFI_SUCCESS) {
+      line("gop: mode %u = %s", i, rt_status_name(s));
+      continue;
+    }
+    line("gop: mode %u = %ux%u format=%u scanline=%u masks=%x/%x/%x/%x", i, info->HorizontalResolution,
+         info->VerticalResolution, info->PixelFormat, info->PixelsPerScanLine, info->PixelInformation.RedMask,
+         info->PixelInformation.GreenMask, info->PixelInformation.BlueMask, info->PixelInformation.ReservedMask);
+    rt_bs->FreePool(info);
+  }
+  rt_bs->FreePool(hs);
+}
+
+static void text(void) {
+  SIMPLE_TEXT_OUTPUT_INTERFACE *o = rt_st->ConOut;
+  SIMPLE_TEXT_OUTPUT_MODE *m = o->Mode;
+  line("text: max-mode=%d mode=%d attribute=0x%x cursor=%d,%d visible=%d", m->MaxMode, m->Mode, m->Attribute,
+       m->CursorColumn, m->CursorRow, m->CursorVisible);
+  for (INT32 i = 0; i < m->MaxMode; i++) {
+    UINTN c = 0, r = 0;
+    EFI_STATUS s = o->QueryMode(o, i, &c, &r);
+    if (s == EFI_SUCCESS) line("text: mode %d = %lux%lu", i, (UINT64)c, (UINT64)r);
+    else line("text: mode %d = %s", i, rt_status_name(s));
+  }
+}
+
+static void console_in(void) {
+  void *ex = 0;
+  EFI_STATUS s = rt_bs->HandleProtocol(rt_st->ConsoleInHandle, &gTextInEx, &ex);
+  line("conin: SimpleTextInputEx on ConsoleInHandle = %s", rt_status_name(s));
+  EFI_INPUT_KEY key;
+  s = rt_st->ConIn->ReadKeyStroke(rt_st->ConIn, &key);
+  line("conin: ReadKeyStroke (no key) = %s", rt_status_name(s));
+  void *out = 0;
+  s = rt_bs->HandleProtocol(rt_st->ConsoleOutHandle, &gGop, &out);
+  line("conout: GOP on ConsoleOutHandle = %s", rt_status_name(s));
+}
+
+static void serial(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &gSerial, 0, &n, &hs);
+  line("serial: handles=%lu (%s)", (UINT64)n, rt_status_name(s));
+  if (s != EFI_SUCCESS || n == 0) return;
+  SERIAL_IO_INTERFACE *io = 0;
+  s = rt_bs->HandleProtocol(hs[0], &gSerial, (void **)&io);
+  if (s == EFI_SUCCESS)
+    line("serial: revision 0x%x control-mask=0x%x timeout=%u baud=%lu fifo=%u data-bits=%u parity=%u stop-bits=%u",
+         io->Revision, io->Mode->ControlMask, io->Mode->Timeout, io->Mode->BaudRate, io->Mode->ReceiveFifoDepth,
+         io->Mode->DataBits, io->Mode->Parity, io->Mode->StopBits);
+  rt_bs->FreePool(hs);
+}
+
+typedef struct {
+  EFI_STATUS(EFIAPI *GetInfo)(void *This, UINTN *Size, EFI_GUID *List);
+  EFI_STATUS(EFIAPI *GetRNG)(void *This, EFI_GUID *Alg, UINTN Len, UINT8 *Value);
+} RNG;
+
+static void rng(void) {
+  RNG *r = 0;
+  EFI_STATUS s = rt_bs->LocateProtocol(&gRng, 0, (void **)&r);
+  line("rng: LocateProtocol = %s", rt_status_name(s));
+  if (s != EFI_SUCCESS) return;
+  EFI_GUID list[8];
+  UINTN size = sizeof list;
+  s = r->GetInfo(r, &size, list);
+  line("rng: GetInfo = %s size=%lu", rt_status_name(s), (UINT64)size);
+  for (UINTN i = 0; s == EFI_SUCCESS && i < size / sizeof(EFI_GUID) && i < 8; i++) {
+    put("rng: algorithm ");
+    put_guid(&list[i]);
+    put("\n");
+  }
+  UINT8 v[16];
+  s = r->GetRNG(r, 0, sizeof v, v);
+  line("rng: GetRNG(default, 16) = %s", rt_status_name(s));
+}
+
+static const UINT8 *find_table(const char *sig) {
+  for (UINTN i = 0; i < rt_st->NumberOfTableEntries; i++) {
+    if (memcmp(&rt_st->ConfigurationTable[i].VendorGuid, &gAcpi20, sizeof(EFI_GUID))) continue;
+    const UINT8 *rsdp = rt_st->ConfigurationTable[i].VendorTable;
+    const UINT8 *xsdt = (const UINT8 *)*(const UINT64 *)(rsdp + 24);
+    if (!sig) return xsdt;
+    UINT32 len = *(const UINT32 *)(xsdt + 4);
+    for (UINT32 o = 36; o + 8 <= len; o += 8) {
+      const UINT8 *t = (const UINT8 *)*(const UINT64 *)(xsdt + o);
+      if (!memcmp(t, sig, 4)) return t;
+    }
+  }
+  return 0;
+}
+
+static void acpi(void) {
+  const UINT8 *xsdt = find_table(0);
+  if (!xsdt) {
+    line("acpi: no ACPI 2.0 RSDP");
+    return;
+  }
+  put("acpi: xsdt");
+  UINT32 len = *(const UINT32 *)(xsdt + 4);
+  for (UINT32 o = 36; o + 8 <= len; o += 8) {
+    const UINT8 *t = (const UINT8 *)*(const UINT64 *)(xsdt + o);
+    char b[8] = {' ', (char)t[0], (char)t[1], (char)t[2], (char)t[3], 0};
+    put(b);
+  }
+  put("\n");
+  const UINT8 *f = find_table("FACP");
+  if (!f) return;
+  UINT32 flen = *(const UINT32 *)(f + 4);
+  line("acpi: FADT revision %u length %u sci=%u smi-cmd=0x%x pm1a-evt=0x%x pm1a-cnt=0x%x pm-tmr=0x%x pm1-evt-len=%u "
+       "pm1-cnt-len=%u flags=0x%x",
+       f[8], flen, *(const UINT16 *)(f + 46), *(const UINT32 *)(f + 48), *(const UINT32 *)(f + 56),
+       *(const UINT32 *)(f + 64), *(const UINT32 *)(f + 76), f[88], f[89], *(const UINT32 *)(f + 112));
+  if (flen >= 129) line("acpi: FADT reset-reg space=%u address=0x%lx value=0x%x", f[116], *(const UINT64 *)(f + 120), f[128]);
+  const UINT8 *dsdt = flen >= 148 && *(const UINT64 *)(f + 140) ? (const UINT8 *)*(const UINT64 *)(f + 140)
+                                                                : (const UINT8 *)(UINT64) * (const UINT32 *)(f + 40);
+  UINT32 dlen = *(const UINT32 *)(dsdt + 4);
+  line("acpi: DSDT length %u revision %u", dlen, dsdt[8]);
+  for (UINT32 i = 36; i + 12 <= dlen; i++) {
+    /* NameOp '_S5_' PackageOp PkgLength NumElements then the elements (ByteConst 0x0A nn, Zero 0x00, One 0x01) */
+    if (dsdt[i] == 0x08 && !memcmp(dsdt + i + 1, "_S5_", 4) && dsdt[i + 5] == 0x12) {
+      put("acpi: DSDT _S5 ");
+      put_hex(dsdt + i, 12);
+      put("\n");
+      return;
+    }
+  }
+  line("acpi: DSDT has no _S5");
+}
+
+static void handles(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs);
+  line("handle: count=%lu (%s)", (UINT64)n, rt_status_name(s));
+  if (s != EFI_SUCCESS) return;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_GUID **guids = 0;
+    UINTN count = 0;
+    s = rt_bs->ProtocolsPerHandle(hs[i], &guids, &count);
+    line("handle: %03lu protocols=%lu", (UINT64)i, (UINT64)count);
+    for (UINTN k = 0; s == EFI_SUCCESS && k < count; k++) {
+      put("handle: ");
+      put_guid(guids[k]);
+      put("\n");
+    }
+    if (s == EFI_SUCCESS) rt_bs->FreePool(guids);
+    EFI_DEVICE_PATH *dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDevicePath, (void **)&dp) == EFI_SUCCESS && dp) {
+      put("handle: device-path ");
+      put_hex(dp, dp_size(dp));
+      put("\n");
+    }
+  }
+  rt_bs->FreePool(hs);
+}
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
+  rt_init(image, st);
+  put("\nfw: firmware-probe begin\n");
+  firmware();
+  variables();
+  query_variable_info();
+  configuration_tables();
+  graphics();
+  text();
+  console_in();
+  serial();
+  rng();
+  acpi();
+  handles();
+  put("fw: firmware-probe end\n");
+  rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
+  return EFI_SUCCESS;
+}

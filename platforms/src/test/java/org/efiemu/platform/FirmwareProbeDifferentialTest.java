@@ -1,0 +1,121 @@
+package org.efiemu.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import org.efiemu.uefi.BootOutcome;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The firmware-probe ({@code platforms/src/main/c/firmware-probe}) on efiemu with a built-in OVMF profile against the
+ * same probe on real QEMU 7.2 + OVMF 2022.11 ({@code captures/ovmf-q35-<mem>.firmware.txt}): the lines that describe
+ * what the profile records or what efiemu models after OVMF must be equal line for line.
+ *
+ * <p>Where they cannot agree (asserted separately, documented in docs/profiles.md "What efiemu presents"):
+ * <ul>
+ * <li>{@code cfg:} OVMF has 11 configuration tables (DXE services, HOB list, LZMA decompress, memory type information,
+ * debug image info, memory status code, SMBIOS 2.x, ACPI 1.0/2.0, memory attributes, image security database); efiemu
+ * has ACPI 1.0 and 2.0 (the same RSDP, as OVMF) and SMBIOS 3.0 instead of 2.x: every other table would have content
+ * only OVMF's DXE phase makes;
+ * <li>{@code handle:} OVMF has 183 handles (its 101 driver images, PCI devices, disks); efiemu has the handles a
+ * loader looks for: image, ConIn/ConOut/StdErr, the boot volume, COM1 and its terminal, the display;
+ * <li>{@code fw: image device-path}: QEMU's {@code fat:} drive is an MBR disk (HD(1,MBR,0xBE1AFDFA,0x3F,0xFBFC1));
+ * efiemu's boot volume is a GPT partition;
+ * <li>{@code acpi:} OVMF passes on QEMU's FADT revision 3 (244 bytes, SMI command port 0xB2) and DSDT of 8 KiB,
+ * efiemu builds FADT revision 6 without an SMI port and a DSDT with only \_S5; the power-management ports, lengths,
+ * flags, reset register and \_S5 are OVMF's;
+ * <li>{@code text:} the cursor position (OVMF has printed its BDS lines by then).
+ * </ul>
+ */
+class FirmwareProbeDifferentialTest {
+
+    private static String resource(String name) {
+        try (InputStream in = FirmwareProbeDifferentialTest.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the class path (built by this module's build)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(name, e);
+        }
+    }
+
+    private static byte[] probe() {
+        return resource("/payloads/firmware-probe.efi").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static List<String> efiemu(String profile) {
+        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
+                .payload(probe(), "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI").build()) {
+            BootResult r = m.run();
+            assertThat(r.outcome()).as("the probe ends with ResetSystem(EfiResetShutdown): %s", r).isEqualTo(BootOutcome.RESET);
+            return probeLines(r.console().text(ConsoleListener.Source.SERIAL));
+        }
+    }
+
+    private static List<String> probeLines(String text) {
+        List<String> all = Arrays.asList(text.replace("\r", "").split("\n"));
+        int from = all.indexOf("fw: firmware-probe begin");
+        int to = all.indexOf("fw: firmware-probe end");
+        assertThat(from).as("probe output begins").isGreaterThanOrEqualTo(0);
+        assertThat(to).as("probe output ends").isGreaterThan(from);
+        return all.subList(from, to + 1);
+    }
+
+    /** The kept lines; the text cursor's position is left out (OVMF's BDS printed lines before the probe ran). */
+    private static List<String> select(List<String> lines, Predicate<String> keep) {
+        return lines.stream().filter(keep).map(l -> l.replaceFirst(" cursor=\\d+,\\d+", "")).toList();
+    }
+
+    private static boolean startsWithAny(String l, String... prefixes) {
+        return Arrays.stream(prefixes).anyMatch(l::startsWith);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m"})
+    void variablesLimitsDisplayTextConsoleSerialAndRngEqualRealOvmfLineForLine(String profile) {
+        List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> emu = efiemu(profile);
+        Predicate<String> agree = l -> startsWithAny(l, "fw: vendor", "fw: image device-handle", "fw: image file-path",
+                "var:", "var-data:", "qvi:", "gop:", "text: max-mode", "text: mode", "conin:", "conout:", "serial:", "rng:",
+                "acpi: DSDT _S5", "acpi: FADT reset-reg");
+        assertThat(select(emu, agree)).containsExactlyElementsOf(select(real, agree));
+        assertThat(select(real, agree)).hasSizeGreaterThan(130);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-q35-2g"})
+    void documentedDifferencesStayAsDocumented(String profile) {
+        List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> emu = efiemu(profile);
+        // the power-management facts of the FADT agree; revision, length and the SMI port do not
+        String pm = "sci=9 .*pm1a-evt=0x600 pm1a-cnt=0x604 pm-tmr=0x608 pm1-evt-len=4 pm1-cnt-len=2 flags=0x84a5";
+        assertThat(select(real, l -> l.startsWith("acpi: FADT revision"))).singleElement().asString().containsPattern(pm);
+        assertThat(select(emu, l -> l.startsWith("acpi: FADT revision"))).singleElement().asString().containsPattern(pm);
+        // efiemu's configuration tables are ACPI 1.0 and 2.0 (both in OVMF's list, same order) and SMBIOS 3.0
+        assertThat(select(emu, l -> l.startsWith("cfg: ") && !l.startsWith("cfg: count")))
+                .containsExactly("cfg: eb9d2d30-2d88-11d3-9a16-0090273fc14d", "cfg: 8868e871-e4f1-11d3-bc22-0080c73c8881",
+                        "cfg: f2fd1544-9794-4a2c-992e-e5bbcf20e394");
+        assertThat(real).containsSubsequence("cfg: eb9d2d30-2d88-11d3-9a16-0090273fc14d",
+                "cfg: 8868e871-e4f1-11d3-bc22-0080c73c8881").contains("cfg: count=11");
+        // the image always has a device handle with a device path, as under BDS
+        assertThat(emu).anyMatch(l -> l.startsWith("fw: image device-path 02010c00d041030a0000000001010600021f03120a000000ffff0000"));
+        assertThat(real).anyMatch(l -> l.startsWith("fw: image device-path 02010c00d041030a0000000001010600021f03120a000000ffff0000"));
+        // COM1's SerialIo handle and the display's GOP handle carry OVMF's device paths
+        for (String dp : List.of("handle: device-path 02010c00d041030a0000000001010600001f02010c00d041010500000000030e13000000000000c20100000000000801017fff0400",
+                "handle: device-path 02010c00d041030a0000000001010600000102030800000101807fff0400")) {
+            assertThat(real).contains(dp);
+            assertThat(emu).contains(dp);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package org.efiemu.uefi.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keys a console user types, each at a virtual time: what ConIn's ReadKeyStroke/ReadKeyStrokeEx and WaitForKey deliver
+ * ({@link SimpleTextInput}). Text form (one entry per line; {@code #} starts a comment; blank lines ignored):
+ *
+ * <pre>
+ * 0       "boot"        # the characters b, o, o, t at virtual time 0
+ * 1.5s    Enter         # EFI_INPUT_KEY UnicodeChar 0x0D at 1.5 s
+ * +200ms  Down Down     # two SCAN_DOWN keys 200 ms after the previous entry
+ * 3s      F2 Esc "x\n"  # SCAN_F2, SCAN_ESC, 'x', then Enter
+ * </pre>
+ *
+ * A time is {@code N}, {@code Ns}, {@code Nms}, {@code Nus} or {@code Nns} (N decimal, seconds when unitless),
+ * absolute from the application's start, or {@code +T} after the previous line's time; times never go back. Keys are
+ * quoted text ({@code \n} and {@code \r} are Enter, {@code \t} Tab, {@code \e} Escape, {@code \\} and {@code \"}
+ * themselves) or names: Enter, Tab, Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp,
+ * PageDown, F1-F12 (UEFI 2.10 §12.3.3, Table 12-3 scan codes).
+ */
+public record KeyScript(List<Key> keys) {
+
+    /** One keystroke: {@code EFI_INPUT_KEY} (ScanCode, UnicodeChar) available from virtual time {@code atNanos}. */
+    public record Key(long atNanos, int scanCode, int unicodeChar) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d ns ScanCode=0x%X UnicodeChar=0x%X", atNanos, scanCode, unicodeChar);
+        }
+    }
+
+    /** Thrown for a script line that does not follow the format; the message names file, line and what was expected. */
+    public static final class FormatException extends IllegalArgumentException {
+        public FormatException(String file, int line, String message) {
+            super(file + ":" + line + ": " + message);
+        }
+    }
+
+    private static final Map<String, int[]> NAMES = Map.ofEntries(
+            Map.entry("enter", new int[] {0, 0x0D}), Map.entry("tab", new int[] {0, 0x09}),
+            Map.entry("backspace", new int[] {0, 0x08}), Map.entry("space", new int[] {0, 0x20}),
+            Map.entry("esc", new int[] {0x17, 0}), Map.entry("up", new int[] {0x01, 0}),
+            Map.entry("down", new int[] {0x02, 0}), Map.entry("right", new int[] {0x03, 0}),
+            Map.entry("left", new int[] {0x04, 0}), Map.entry("home", new int[] {0x05, 0}),
+            Map.entry("end", new int[] {0x06, 0}), Map.entry("insert", new int[] {0x07, 0}),
+            Map.entry("delete", new int[] {0x08, 0}), Map.entry("pageup", new int[] {0x09, 0}),
+            Map.entry("pagedown", new int[] {0x0A, 0}), Map.entry("f1", new int[] {0x0B, 0}),
+            Map.entry("f2", new int[] {0x0C, 0}), Map.entry("f3", new int[] {0x0D, 0}),
+            Map.entry("f4", new int[] {0x0E, 0}), Map.entry("f5", new int[] {0x0F, 0}),
+            Map.entry("f6", new int[] {0x10, 0}), Map.entry("f7", new int[] {0x11, 0}),
+            Map.entry("f8", new int[] {0x12, 0}), Map.entry("f9", new int[] {0x13, 0}),
+            Map.entry("f10", new int[] {0x14, 0}), Map.entry("f11", new int[] {0x15, 0}),
+            Map.entry("f12", new int[] {0x16, 0}));
+
+    public KeyScript {
+        keys = List.copyOf(keys);
+        for (int i = 1; i < keys.size(); i++) {
+            if (keys.get(i).atNanos() < keys.get(i - 1).atNanos()) {
+                throw new IllegalArgumentException("key script: key " + (i + 1) + " at " + keys.get(i).atNanos()
+                        + " ns comes before key " + i + " at " + keys.get(i - 1).atNanos() + " ns; expected ascending times");
+            }
+        }
+    }
+
+    /** No keys: ReadKeyStroke answers EFI_NOT_READY, as on real firmware with nobody at the keyboard. */
+    public static final KeyScript NONE = new KeyScript(List.of());
+
+    /** Every character of {@code text} at virtual time 0 (CR and LF are Enter, ESC 0x1B is Escape). */
+    public static KeyScript immediate(String text) {
+        List<Key> keys = new ArrayList<>();
+        text.chars().forEach(c -> keys.add(character(0, (char) c)));
+        return new KeyScript(keys);
+    }
+
+    private static Key character(long at, char c) {
+        if (c == 0x1B) {
+            return new Key(at, 0x17, 0);
+        }
+        return new Key(at, 0, c == '\n' ? 0x0D : c);
+    }
+
+    /** Parses the text form; {@code file} names the script in error messages. */
+    public static KeyScript parse(String text, String file) {
+        List<Key> keys = new ArrayList<>();
+        long previous = 0;
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int no = i + 1;
+            String line = stripComment(lines[i]).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int blank = indexOfBlank(line);
+            if (blank < 0) {
+                throw new FormatException(file, no, "'" + line + "': expected a time and at least one key, e.g. '1.5s Enter'");
+            }
+            String time = line.substring(0, blank);
+            long at = time(time, previous, file, no);
+            if (at < previous) {
+                throw new FormatException(file, no, "time '" + time + "' is before the previous line's; expected times "
+                        + "that never go back");
+            }
+            previous = at;
+            keys(line.substring(blank).strip(), at, keys, file, no);
+        }
+        return new KeyScript(keys);
+    }
+
+    private static int indexOfBlank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Drops a {@code #} comment outside quotes. */
+    private static String stripComment(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '#' && !quoted) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    private static long time(String text, long previous, String file, int no) {
+        boolean relative = text.startsWith("+");
+        String t = relative ? text.substring(1) : text;
+        long unit = 1_000_000_000L;
+        String number = t;
+        for (String[] u : new String[][] {{"ns", "1"}, {"us", "1000"}, {"ms", "1000000"}, {"s", "1000000000"}}) {
+            if (t.endsWith(u[0])) {
+                unit = Long.parseLong(u[1]);
+                number = t.substring(0, t.length() - u[0].length());
+                break;
+            }
+        }
+        java.math.BigDecimal v;
+        try {
+            v = new java.math.BigDecimal(number);
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, no, "time '" + text + "': expected N, Ns, Nms, Nus or Nns (N decimal), "
+                    + "optionally after '+' (relative to the previous line)");
+        }
+        if (v.signum() < 0) {
+            throw new FormatException(file, no, "time '" + text + "': expected a non-negative time");
+        }
+        long nanos;
+        try {
+            nanos = v.multiply(java.math.BigDecimal.valueOf(unit)).setScale(0, java.math.RoundingMode.HALF_UP)
+                    .longValueExact();
+        } catch (ArithmeticException e) {
+            throw new FormatException(file, no, "time '" + text + "': too large");
+        }
+        return relative ? previous + nanos : nanos;
+    }
+
+    private static void keys(String rest, long at, List<Key> out, String file, int no) {
+        int i = 0;
+        while (i < rest.length()) {
+            char c = rest.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '"') {
+                int j = i + 1;
+                boolean closed = false;
+                while (j < rest.length()) {
+                    char d = rest.charAt(j);
+                    if (d == '"') {
+                        closed = true;
+                        break;
+                    }
+                    if (d == '\\') {
+                        if (j + 1 >= rest.length()) {
+                            break;
+                        }
+                        char e = rest.charAt(j + 1);
+                        char v = switch (e) {
+                            case 'n', 'r' -> '\n';
+                            case 't' -> '\t';
+                            case 'e' -> (char) 0x1B;
+                            case '\\' -> '\\';
+                            case '"' -> '"';
+                            default -> throw new FormatException(file, no, "escape '\\" + e + "' in " + rest
+                                    + ": expected \\n, \\r, \\t, \\e, \\\\ or \\\"");
+                        };
+                        out.add(character(at, v));
+                        j += 2;
+                    } else {
+                        out.add(character(at, d));
+                        j++;
+                    }
+                }
+                if (!closed) {
+                    throw new FormatException(file, no, "text " + rest.substring(i) + " has no closing '\"'");
+                }
+                i = j + 1;
+            } else {
+                int j = i;
+                while (j < rest.length() && !Character.isWhitespace(rest.charAt(j))) {
+                    j++;
+                }
+                String name = rest.substring(i, j);
+                int[] k = NAMES.get(name.toLowerCase(Locale.ROOT));
+                if (k == null) {
+                    throw new FormatException(file, no, "key '" + name + "': expected quoted text or one of Enter, Tab, "
+                            + "Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp, PageDown, "
+                            + "F1-F12");
+                }
+                out.add(new Key(at, k[0], k[1]));
+                i = j;
+            }
+        }
+    }
+}
