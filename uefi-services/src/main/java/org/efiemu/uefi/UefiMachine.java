@@ -163,8 +163,10 @@ public final class UefiMachine implements AutoCloseable {
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
                     : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
             images.add(image);
-            for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
-                machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
+            if (!machine.rdtscDiscovered()) { // else RDTSC is found in code as it is translated, in every image
+                for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
+                    machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
+                }
             }
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     b.effectiveFilePath(image.name()), b.loadOptions);
@@ -313,6 +315,9 @@ public final class UefiMachine implements AutoCloseable {
         }
         if (state.imageReturnStatus().isPresent()) {
             return BootOutcome.RETURNED;
+        }
+        if (state.waitingForever().isPresent()) {
+            return BootOutcome.WAITS_FOREVER;
         }
         if (r.reason() == StopReason.HOST_STOP && state.exitedBootServices() && options.stopAfterExitBootServices) {
             return BootOutcome.EXITED_BOOT_SERVICES;

@@ -19,7 +19,7 @@ public final class UefiMachineBuilder {
     String payloadName;
     long instructionBudget = 2_000_000_000L;
     Duration wallClock = Duration.ofMinutes(2);
-    org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION;
+    org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -68,9 +68,10 @@ public final class UefiMachineBuilder {
     }
 
     /**
-     * How the machine's clock counts instructions: per instruction (the default, exact everywhere) or
-     * {@link org.efiemu.core.clock.InstructionCounting#BLOCKS by block} (about twice as fast; exact except where
-     * {@link org.efiemu.core.machine.Machine#positionsExact()} says, after which a caller reruns per instruction).
+     * How the machine's clock counts instructions: {@link org.efiemu.core.clock.InstructionCounting#BLOCKS by block}
+     * (the default; exact except where {@link org.efiemu.core.machine.Machine#positionsExact()} says) or
+     * {@link org.efiemu.core.clock.InstructionCounting#PER_INSTRUCTION per instruction} (exact everywhere, several
+     * times slower: for a user who asks for it).
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");

@@ -65,7 +65,8 @@ public final class RunCommand implements Callable<Integer> {
         UefiMachineBuilder b = UefiMachine.builder(described.description())
                 .payload(bytes, guest.payloadName())
                 .instructionBudget(budget)
-                .wallClockLimit(Duration.ofMinutes(10))
+                .wallClockLimit(guest.timeLimit(Duration.ofMinutes(10)))
+                .instructionCounting(guest.instructionCounting())
                 .stopAfterExitBootServices(until != null)
                 .consoleListener((source, text) -> {
                     out.print(text);
@@ -97,7 +98,7 @@ public final class RunCommand implements Callable<Integer> {
         printSummary(out, profile, r);
         out.flush();
         return switch (r.outcome()) {
-            case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;
+            case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT, WAITS_FOREVER -> 1;
             default -> 0;
         };
     }
@@ -127,7 +128,8 @@ public final class RunCommand implements Callable<Integer> {
                 + (r.image().contains(rip) ? r.image().describe(rip) : String.format("0x%X", rip));
         r.livePages().forEach(a -> out.println("  " + a.describe(site)));
         r.livePool().forEach(p -> out.println("  " + p.describe(site)));
-        if (r.outcome() == BootOutcome.FAULT) {
+        if (r.outcome() == BootOutcome.FAULT || r.outcome() == BootOutcome.TIME_LIMIT
+                || r.outcome() == BootOutcome.BUDGET_EXHAUSTED || r.outcome() == BootOutcome.WAITS_FOREVER) {
             out.print(r.stopReport());
         }
     }
@@ -143,7 +145,9 @@ public final class RunCommand implements Callable<Integer> {
             case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at RIP 0x"
                     + Long.toHexString(r.stopReport().rip());
             case BUDGET_EXHAUSTED -> "the instruction budget ran out at RIP 0x" + Long.toHexString(r.stopReport().rip());
-            case TIME_LIMIT -> "the wall-clock limit ran out";
+            case TIME_LIMIT -> "the wall-clock limit ran out at RIP 0x" + Long.toHexString(r.stopReport().rip());
+            case WAITS_FOREVER -> "the guest waits forever: " + r.stopReport().detail() + " at RIP 0x"
+                    + Long.toHexString(r.stopReport().rip());
         };
     }
 }

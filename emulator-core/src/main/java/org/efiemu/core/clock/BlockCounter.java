@@ -96,6 +96,8 @@ public final class BlockCounter implements AutoCloseable {
   private final Engine engine;
   private final ByteBuffer state;
   private final Hook hook;
+  /** The native state ({@code blockcount_t*}), for {@link RdtscDiscovery}'s stop flag. */
+  final long nativeHandle;
   private Disassembler disassembler;
   private boolean running;
   /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
@@ -133,6 +135,7 @@ public final class BlockCounter implements AutoCloseable {
         Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
     if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
     state = state(handle).order(ByteOrder.nativeOrder());
+    nativeHandle = handle;
     // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
     // count is kept in Java for readings after close
     hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {

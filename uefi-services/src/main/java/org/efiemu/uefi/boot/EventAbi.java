@@ -168,7 +168,8 @@ public final class EventAbi {
     /**
      * {@code WaitForEvent(NumberOfEvents, *Event, *Index)}: when no event is ready, virtual time jumps to the next
      * timer's trigger time; when no timer is armed either, nothing can ever signal one of them (there are no
-     * interrupts besides timers here), which real firmware would wait for forever: the run stops with a violation.
+     * interrupts besides timers here), which real firmware would wait for forever: the run stops there
+     * ({@link FirmwareState#waitsForever}; {@code BootOutcome.WAITS_FOREVER}).
      */
     public EfiStatus waitForEvent(ServiceCall c) {
         long count = c.arg(0);
@@ -204,7 +205,7 @@ public final class EventAbi {
             if (r.nextDeadline().isEmpty()) {
                 String what = "WaitForEvent: none of the " + count + " events can be signalled (no timer is armed); "
                         + "the firmware would wait forever";
-                state.violation("wait-forever", what, c.callerRip());
+                state.waitsForever(what, c.callerRip());
                 c.output(what);
                 c.context().stop(what);
                 return EfiStatus.NOT_READY;
