@@ -224,6 +224,28 @@ public final class EventAbi {
         }
     }
 
+    /**
+     * The timer interrupt a guest's HLT waits for, with interrupts enabled: EDK2's timer architectural protocol
+     * calls {@code CoreTimerTick} from its interrupt handler, which signals the timers that fell due (UEFI 2.10 §7.1.5:
+     * timers are driven by the platform's timer tick). Virtual time jumps to the earliest armed timer's trigger time
+     * (a CPU in HLT does nothing until then), then the timers due fire and their notification functions run. VOID;
+     * the machine calls it when a HLT ends a run with IF set and a timer armed, and restores the interrupted
+     * context afterwards.
+     */
+    public EfiStatus timerInterrupt(ServiceCall c) {
+        c.arguments();
+        long before = clock.nanos();
+        events.nextTimerDeadline().ifPresent(d -> advanceTo(d * 100));
+        timers(c);
+        c.output("virtual time +" + (clock.nanos() - before) + " ns");
+        return null;
+    }
+
+    /** True when a timer is armed (a HLT with interrupts enabled ends at its trigger time). */
+    public boolean timerArmed() {
+        return events.nextTimerDeadline().isPresent();
+    }
+
     /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
     public EfiStatus stall(ServiceCall c) {
         misc.stall(c);
