@@ -152,9 +152,11 @@ typedef struct {
 /* UC_CTL_READ_WRITE(UC_CTL_TB_REQUEST_CACHE, 2): type 8 | 2 arguments << 26 | UC_CTL_IO_READ_WRITE (3) << 30 */
 #define CTL_TB_REQUEST_CACHE ((int) (8u | (2u << 26) | (3u << 30)))
 
+enum { BC_CACHE_SLOTS = 8192 };
+
 enum { BC_RUNNING = 0, BC_BUDGET_AT_BLOCK = 1, BC_BUDGET_IN_BLOCK = 2, BC_LOOKUP_FAILED = 3, BC_STOP_AT_BLOCK = 4 };
 
-/* The first 88 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
+/* The first 96 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
 typedef struct {
   int64_t total;      /*  0: instructions of every block entered, each counted whole */
   int64_t limit;      /*  8: unsigned; a block that would take total past it is not entered */
@@ -167,9 +169,21 @@ typedef struct {
   int64_t stop_flag;  /* 64: set by Java (any thread): stop before the next block */
   int64_t deadline;   /* 72: CLOCK_MONOTONIC nanoseconds after which the run stops before a block; 0: none */
   int64_t ticks;      /* 80: blocks since the deadline was last compared */
+  int64_t cached;     /* 88: blocks whose count came from the cache (statistics) */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
+  /*
+   * Instruction counts of translated blocks by start address, filled by the RDTSC discovery's edge hook as Unicorn
+   * translates each block (tb_find calls it for every new translation but an engine's very first), so an entry is
+   * replaced whenever the block at its address is translated again (rewritten code included). An entry is used only
+   * when its start and size are the block hook's; otherwise uc_ctl(UC_CTL_TB_REQUEST_CACHE) answers as before.
+   */
+  struct { uint64_t pc; uint64_t size; uint64_t icount; } cache[BC_CACHE_SLOTS];
 } blockcount_t;
+
+static inline size_t bc_slot(uint64_t pc) {
+  return (size_t) ((pc ^ (pc >> 12)) & (BC_CACHE_SLOTS - 1));
+}
 
 static int64_t monotonic_ns(void) {
   struct timespec ts;
@@ -195,12 +209,21 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
     return;
   }
   if (!b->counting) return;
-  uc_tb_t tb;
-  memset(&tb, 0, sizeof tb);
-  int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
   b->cur_addr = (int64_t) address;
   b->cur_size = size;
-  if (err != 0 || tb.pc != address || tb.size != size || tb.icount == 0) {
+  uc_tb_t tb;
+  size_t slot = bc_slot(address);
+  if (b->cache[slot].pc == address && b->cache[slot].size == size && b->cache[slot].icount != 0) {
+    tb.pc = address;
+    tb.size = (uint16_t) size;
+    tb.icount = (uint16_t) b->cache[slot].icount;
+    b->cached++;
+  } else {
+    memset(&tb, 0, sizeof tb);
+    int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
+    if (err != 0) tb.icount = 0;
+  }
+  if (tb.pc != address || tb.size != size || tb.icount == 0) {
     b->cur_icount = 0;
     b->state = BC_LOOKUP_FAILED;
     b->emu_stop(uc);
@@ -237,7 +260,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 88);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 96);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {
@@ -307,6 +330,12 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
   (void) prev;
   rdtscwatch_t *w = (rdtscwatch_t *) user;
   w->translations++;
+  if (w->counter != NULL && w->counter->counting) {
+    size_t slot = bc_slot(cur->pc);
+    w->counter->cache[slot].pc = cur->pc;
+    w->counter->cache[slot].size = cur->size;
+    w->counter->cache[slot].icount = cur->icount;
+  }
   if (w->found) return; /* a stop is already on its way */
   /* Java runs the part of a block that ends a budget: that block was checked when translated whole */
   if (w->counter != NULL && !w->counter->counting) return;

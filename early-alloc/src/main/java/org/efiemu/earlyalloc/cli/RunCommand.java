@@ -84,8 +84,18 @@ public final class RunCommand implements Callable<Integer> {
             b.loadOptions(guest.loadOptions);
         }
         BootResult r;
+        long runNanos;
+        String engineStats;
         try (UefiMachine m = b.build()) {
+            long t0 = System.nanoTime();
             r = m.run();
+            runNanos = System.nanoTime() - t0;
+            var machine = m.machine();
+            long[] discovery = machine.rdtscDiscoveryStatistics();
+            engineStats = String.format("%s, %d blocks counted, %d translated, %d RDTSC/RDTSCP sites hooked",
+                    machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
+                            .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    machine.clock().countedBlocks(), discovery[0], machine.rdtscSites());
         }
         if (trace != null) {
             try (Writer w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
@@ -96,6 +106,9 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         printSummary(out, profile, r);
+        out.printf("guest    %d instructions in %.3f s of run (%.1f M instructions/s; %s)%n",
+                r.stopReport().instructions(), runNanos / 1e9,
+                runNanos == 0 ? 0.0 : r.stopReport().instructions() / (runNanos / 1e3), engineStats);
         out.flush();
         return switch (r.outcome()) {
             case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT, WAITS_FOREVER -> 1;

@@ -21,8 +21,11 @@ import org.efiemu.core.engine.X86Reg;
  * <p><b>Where the numbers come from.</b> A {@code UC_HOOK_BLOCK} callback written in C (the JNI shim
  * {@code efiemu_gate.c}, {@code block_hook}) runs before each translated block; it asks Unicorn for the block's
  * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}: the {@code uc_tb} of the block Unicorn finds for that
- * address, i.e. the one about to run) and adds it. There is no table of our own, so nothing can go stale when code
- * changes: rewritten code is retranslated by Unicorn and the new block's count is read. The callback checks the
+ * address, i.e. the one about to run) and adds it. To spare that lookup on every block, the counts of blocks Unicorn
+ * translates are also kept by start address in the native state (filled by {@link RdtscDiscovery}'s
+ * {@code UC_HOOK_EDGE_GENERATED} callback, which Unicorn calls for every new translation, so rewritten code that is
+ * translated again replaces its entry); an entry is used only when its start and size are the block's, otherwise
+ * the lookup answers. The callback checks the
  * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link BlockCountingException}).
  * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
  * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
