@@ -5,6 +5,7 @@
  *   "hlt-forever" sti; hlt with no timer armed: nothing can wake the CPU
  *   "wait-forever" WaitForEvent on an event nothing can signal
  *   "cli-hlt"     cli; hlt: the CPU halts (a hand-off that parks the CPU)
+ *   "spin"        a loop that never ends (for the wall-clock limit)
  * TimeWaitPayloadTest checks the printed lines and how each run ends.
  */
 #include "efiemu_rt.h"
@@ -83,6 +84,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     UINTN index = 0;
     SHOW("create-plain", bs->CreateEvent(0, 0, NULL, NULL, &e));
     SHOW("wait-forever", bs->WaitForEvent(1, &e, &index));
+  } else if (wide_eq(opts, "spin")) {
+    rt_printf("spinning\n");
+    for (volatile UINT64 i = 0;; i++) {
+    }
   } else if (wide_eq(opts, "cli-hlt")) {
     rt_printf("parking the CPU\n");
     __asm__ __volatile__("cli; hlt");

@@ -20,6 +20,7 @@ public final class UefiMachineBuilder {
     long instructionBudget = 2_000_000_000L;
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
+    boolean uncounted;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -75,6 +76,22 @@ public final class UefiMachineBuilder {
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");
+        return this;
+    }
+
+    /** How machines built from here count instructions ({@link #instructionCounting}). */
+    public org.efiemu.core.clock.InstructionCounting counting() {
+        return counting;
+    }
+
+    /**
+     * Instructions are not counted at all ({@link org.efiemu.core.clock.ClockMode#HOST_EVENTS}): virtual time moves
+     * only with service calls and RDTSC reads, the budget is Unicorn's own, and no hook runs outside the firmware's
+     * trap regions: guest code runs at raw Unicorn speed. Not deterministic in time; for measuring what counting
+     * costs (the speed benches), not for tests.
+     */
+    public UefiMachineBuilder uncounted() {
+        this.uncounted = true;
         return this;
     }
 

@@ -91,6 +91,19 @@ class TimeWaitPayloadTest {
     }
 
     @Test
+    void theWallClockLimitEndsASpinningGuestWithAStopReportInsideItsLoop() {
+        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("time-wait"))
+                .loadOptions("spin").wallClockLimit(Duration.ofMillis(300)).build()) {
+            BootResult r = m.run();
+            assertThat(r.outcome()).isEqualTo(BootOutcome.TIME_LIMIT);
+            assertThat(r.stopReport().reason()).isEqualTo(StopReason.TIMEOUT);
+            assertThat(r.image().contains(r.stopReport().rip())).as("RIP in the spinning loop: " + r.stopReport())
+                    .isTrue();
+            assertThat(r.stopReport().instructions()).isPositive();
+        }
+    }
+
+    @Test
     void hltWithInterruptsOffHaltsTheCpu() {
         BootResult r = run("cli-hlt");
         assertThat(r.outcome()).isEqualTo(BootOutcome.HALTED);

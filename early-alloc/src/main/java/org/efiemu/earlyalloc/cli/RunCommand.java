@@ -52,9 +52,40 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "N", defaultValue = "2000000000", description = "instruction budget (default: ${DEFAULT-VALUE})")
     long budget;
 
+    /**
+     * The guest's console as it is produced; after {@link #replay()} the text already printed is not printed again
+     * (a run repeated per instruction produces the same text first).
+     */
+    private static final class LiveConsole {
+        private final PrintWriter out;
+        private long printed;
+        private long skip;
+
+        LiveConsole(PrintWriter out) {
+            this.out = out;
+        }
+
+        void print(String text) {
+            if (skip >= text.length()) {
+                skip -= text.length();
+                return;
+            }
+            String rest = text.substring((int) skip);
+            skip = 0;
+            printed += rest.length();
+            out.print(rest);
+            out.flush();
+        }
+
+        void replay() {
+            skip = printed;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        LiveConsole console = new LiveConsole(out);
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
@@ -68,10 +99,7 @@ public final class RunCommand implements Callable<Integer> {
                 .wallClockLimit(guest.timeLimit(Duration.ofMinutes(10)))
                 .instructionCounting(guest.instructionCounting())
                 .stopAfterExitBootServices(until != null)
-                .consoleListener((source, text) -> {
-                    out.print(text);
-                    out.flush();
-                });
+                .consoleListener((source, text) -> console.print(text));
         if (loadAddress != null) {
             b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
                     () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
@@ -83,19 +111,40 @@ public final class RunCommand implements Callable<Integer> {
         if (guest.loadOptions != null) {
             b.loadOptions(guest.loadOptions);
         }
-        BootResult r;
+        BootResult r = null;
         long runNanos;
         String engineStats;
-        try (UefiMachine m = b.build()) {
-            long t0 = System.nanoTime();
-            r = m.run();
-            runNanos = System.nanoTime() - t0;
-            var machine = m.machine();
-            long[] discovery = machine.rdtscDiscoveryStatistics();
-            engineStats = String.format("%s, %d blocks counted, %d translated, %d RDTSC/RDTSCP sites hooked",
-                    machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
-                            .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                    machine.clock().countedBlocks(), discovery[0], machine.rdtscSites());
+        String rerun = null;
+        while (true) {
+            try (UefiMachine m = b.build()) {
+                long t0 = System.nanoTime();
+                try {
+                    r = m.run();
+                } catch (org.efiemu.core.clock.BlockCountingException e) {
+                    rerun = "counting by block cannot count this guest (" + e.getMessage() + ")";
+                }
+                runNanos = System.nanoTime() - t0;
+                var machine = m.machine();
+                long[] discovery = machine.rdtscDiscoveryStatistics();
+                engineStats = String.format("%s, %d blocks counted, %d translated, %d RDTSC/RDTSCP sites hooked",
+                        machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
+                                .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        machine.clock().countedBlocks(), discovery[0], machine.rdtscSites());
+                if (rerun == null && r.outcome() == BootOutcome.FAULT && !machine.positionsExact()) {
+                    rerun = "the run ended in a data-access fault whose instruction counting by block cannot place";
+                }
+            }
+            if (rerun == null || guest.instructionCounting() != org.efiemu.core.clock.InstructionCounting.BLOCKS
+                    || b.counting() != org.efiemu.core.clock.InstructionCounting.BLOCKS) {
+                break;
+            }
+            // the same guest run again, per instruction: deterministic, so it prints what was printed; that part is
+            // not printed twice
+            spec.commandLine().getErr().println("efiemu run: note: " + rerun + "; running it again per instruction "
+                    + "for exact positions");
+            console.replay();
+            b.instructionCounting(org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION);
+            rerun = null;
         }
         if (trace != null) {
             try (Writer w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
