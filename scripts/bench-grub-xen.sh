@@ -93,9 +93,10 @@ if [ "$skip_qemu" = 0 ]; then
       sleep 0.05
     done
     secs=$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")
+    cpu=$(awk '{print ($14+$15)/100}' "/proc/$qpid/stat" 2>/dev/null || echo '?')
     kill "$qpid" 2>/dev/null || true
     wait "$qpid" 2>/dev/null || true
-    echo "qemu+ovmf #$i: $([ -n "$found" ] && echo "Xen's first (XEN) line after ${secs} s wall" || echo "no (XEN) line within ${secs} s")"
+    echo "qemu+ovmf #$i: $([ -n "$found" ] && echo "Xen's first (XEN) line after ${secs} s wall, QEMU CPU ${cpu} s" || echo "no (XEN) line within ${secs} s")"
   done
 fi
 

@@ -176,9 +176,11 @@ typedef struct {
    * Instruction counts of translated blocks by start address, filled by the RDTSC discovery's edge hook as Unicorn
    * translates each block (tb_find calls it for every new translation but an engine's very first), so an entry is
    * replaced whenever the block at its address is translated again (rewritten code included). An entry is used only
-   * when its start and size are the block hook's; otherwise uc_ctl(UC_CTL_TB_REQUEST_CACHE) answers as before.
+   * when its start and size are the block hook's and the uc_ctl(UC_CTL_TB_REQUEST_CACHE) lookup found that block
+   * once since it was translated (verified): a block the lookup does not return (the one-instruction block Unicorn
+   * makes for a store into the running block) still stops the run as before.
    */
-  struct { uint64_t pc; uint64_t size; uint64_t icount; } cache[BC_CACHE_SLOTS];
+  struct { uint64_t pc; uint64_t size; uint64_t icount; uint64_t verified; } cache[BC_CACHE_SLOTS];
 } blockcount_t;
 
 static inline size_t bc_slot(uint64_t pc) {
@@ -213,7 +215,7 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   b->cur_size = size;
   uc_tb_t tb;
   size_t slot = bc_slot(address);
-  if (b->cache[slot].pc == address && b->cache[slot].size == size && b->cache[slot].icount != 0) {
+  if (b->cache[slot].verified && b->cache[slot].pc == address && b->cache[slot].size == size) {
     tb.pc = address;
     tb.size = (uint16_t) size;
     tb.icount = (uint16_t) b->cache[slot].icount;
@@ -222,6 +224,10 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
     memset(&tb, 0, sizeof tb);
     int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
     if (err != 0) tb.icount = 0;
+    if (tb.pc == address && tb.size == size && tb.icount != 0 && b->cache[slot].pc == address
+        && b->cache[slot].size == size && b->cache[slot].icount == tb.icount) {
+      b->cache[slot].verified = 1;
+    }
   }
   if (tb.pc != address || tb.size != size || tb.icount == 0) {
     b->cur_icount = 0;
@@ -335,6 +341,7 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
     w->counter->cache[slot].pc = cur->pc;
     w->counter->cache[slot].size = cur->size;
     w->counter->cache[slot].icount = cur->icount;
+    w->counter->cache[slot].verified = 0;
   }
   if (w->found) return; /* a stop is already on its way */
   /* Java runs the part of a block that ends a budget: that block was checked when translated whole */

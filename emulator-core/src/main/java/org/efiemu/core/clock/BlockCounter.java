@@ -24,8 +24,9 @@ import org.efiemu.core.engine.X86Reg;
  * address, i.e. the one about to run) and adds it. To spare that lookup on every block, the counts of blocks Unicorn
  * translates are also kept by start address in the native state (filled by {@link RdtscDiscovery}'s
  * {@code UC_HOOK_EDGE_GENERATED} callback, which Unicorn calls for every new translation, so rewritten code that is
- * translated again replaces its entry); an entry is used only when its start and size are the block's, otherwise
- * the lookup answers. The callback checks the
+ * translated again replaces its entry); an entry is used only when its start and size are the block's and the
+ * lookup has found that very block once since it was translated, otherwise the lookup answers (so a block it does
+ * not return still ends the run, see below). The callback checks the
  * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link BlockCountingException}).
  * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
  * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
