@@ -64,9 +64,9 @@ public final class GrubXenBench {
             }
         }
         if (countedInstructions > 0) {
-            System.out.println("uncounted runs at the counted runs' instruction count (" + countedInstructions + "):");
-            runs.stream().filter(r -> r.mode().equals("uncounted"))
-                    .forEach(r -> System.out.println(line(r, countedInstructions)));
+            long n = countedInstructions;
+            System.out.println("uncounted runs at the counted runs' instruction count (" + n + "):");
+            runs.stream().filter(r -> r.mode().equals("uncounted")).forEach(r -> System.out.println(line(r, n)));
         }
     }
 
