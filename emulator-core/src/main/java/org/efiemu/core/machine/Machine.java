@@ -223,6 +223,7 @@ public final class Machine implements AutoCloseable {
     }
     try {
       long at = begin;
+      boolean resumed = false;
       while (true) {
         long timeoutMicros = limits.timeoutMicros();
         if (timeoutMicros > 0) {
@@ -231,6 +232,12 @@ public final class Machine implements AutoCloseable {
         }
         long timeout = clock.beginRun(timeoutMicros);
         emulating = Thread.currentThread();
+        if (resumed && stop.reason != null) {
+          // a stop asked for from another thread while the run was paused for the RDTSC discovery
+          emulating = null;
+          clock.endRun();
+          break;
+        }
         try {
           err = engine.emuStart(at, 0, timeout, count);
           // counting by block: the budget stopped before a block it lets run only in part; run that part
@@ -243,6 +250,7 @@ public final class Machine implements AutoCloseable {
         if (err != UcError.OK || stop.reason != null || !rdtsc.discoveryPending()) break;
         rdtsc.discovered();
         at = engine.reg(X86Reg.RIP);
+        resumed = true;
       }
     } finally {
       emulating = null;
