@@ -152,9 +152,11 @@ typedef struct {
 /* UC_CTL_READ_WRITE(UC_CTL_TB_REQUEST_CACHE, 2): type 8 | 2 arguments << 26 | UC_CTL_IO_READ_WRITE (3) << 30 */
 #define CTL_TB_REQUEST_CACHE ((int) (8u | (2u << 26) | (3u << 30)))
 
+enum { BC_CACHE_SLOTS = 8192 };
+
 enum { BC_RUNNING = 0, BC_BUDGET_AT_BLOCK = 1, BC_BUDGET_IN_BLOCK = 2, BC_LOOKUP_FAILED = 3, BC_STOP_AT_BLOCK = 4 };
 
-/* The first 88 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
+/* The first 96 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
 typedef struct {
   int64_t total;      /*  0: instructions of every block entered, each counted whole */
   int64_t limit;      /*  8: unsigned; a block that would take total past it is not entered */
@@ -167,9 +169,23 @@ typedef struct {
   int64_t stop_flag;  /* 64: set by Java (any thread): stop before the next block */
   int64_t deadline;   /* 72: CLOCK_MONOTONIC nanoseconds after which the run stops before a block; 0: none */
   int64_t ticks;      /* 80: blocks since the deadline was last compared */
+  int64_t cached;     /* 88: blocks whose count came from the cache (statistics) */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
+  /*
+   * Instruction counts of translated blocks by start address, filled by the RDTSC discovery's edge hook as Unicorn
+   * translates each block (tb_find calls it for every new translation but an engine's very first), so an entry is
+   * replaced whenever the block at its address is translated again (rewritten code included). An entry is used only
+   * when its start and size are the block hook's and the uc_ctl(UC_CTL_TB_REQUEST_CACHE) lookup found that block
+   * once since it was translated (verified): a block the lookup does not return (the one-instruction block Unicorn
+   * makes for a store into the running block) still stops the run as before.
+   */
+  struct { uint64_t pc; uint64_t size; uint64_t icount; uint64_t verified; } cache[BC_CACHE_SLOTS];
 } blockcount_t;
+
+static inline size_t bc_slot(uint64_t pc) {
+  return (size_t) ((pc ^ (pc >> 12)) & (BC_CACHE_SLOTS - 1));
+}
 
 static int64_t monotonic_ns(void) {
   struct timespec ts;
@@ -195,12 +211,25 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
     return;
   }
   if (!b->counting) return;
-  uc_tb_t tb;
-  memset(&tb, 0, sizeof tb);
-  int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
   b->cur_addr = (int64_t) address;
   b->cur_size = size;
-  if (err != 0 || tb.pc != address || tb.size != size || tb.icount == 0) {
+  uc_tb_t tb;
+  size_t slot = bc_slot(address);
+  if (b->cache[slot].verified && b->cache[slot].pc == address && b->cache[slot].size == size) {
+    tb.pc = address;
+    tb.size = (uint16_t) size;
+    tb.icount = (uint16_t) b->cache[slot].icount;
+    b->cached++;
+  } else {
+    memset(&tb, 0, sizeof tb);
+    int err = b->ctl(uc, CTL_TB_REQUEST_CACHE, address, &tb);
+    if (err != 0) tb.icount = 0;
+    if (tb.pc == address && tb.size == size && tb.icount != 0 && b->cache[slot].pc == address
+        && b->cache[slot].size == size && b->cache[slot].icount == tb.icount) {
+      b->cache[slot].verified = 1;
+    }
+  }
+  if (tb.pc != address || tb.size != size || tb.icount == 0) {
     b->cur_icount = 0;
     b->state = BC_LOOKUP_FAILED;
     b->emu_stop(uc);
@@ -237,7 +266,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 88);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 96);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {
@@ -250,4 +279,140 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
   (void) env;
   (void) cls;
   free((void *) (intptr_t) counter);
+}
+
+/*
+ * RDTSC discovery (Java side: org.efiemu.core.clock.RdtscDiscovery): a UC_HOOK_EDGE_GENERATED callback, which Unicorn
+ * calls when it has translated a new block and before that block runs (tb_find, once per translation; not for the
+ * very first block a uc_engine runs, when no block ran before). A block whose bytes hold 0F 31 (RDTSC) or 0F 01 F9
+ * (RDTSCP) anywhere, and that Java has not checked with the same bytes before (a table of start, size and FNV-1a hash
+ * of the bytes), stops the run before its first instruction so that Java can find the real instructions (Capstone)
+ * and hook exactly those. The byte test is conservative (a match inside another instruction only costs one stop);
+ * nothing is scanned that does not run.
+ */
+enum { CHECKED_SLOTS = 4096 };
+
+typedef struct {
+  int64_t found_pc;      /*  0: start of a new block holding RDTSC/RDTSCP bytes; valid while found != 0 */
+  int64_t found_size;    /*  8 */
+  int64_t found;         /* 16 */
+  int64_t found_hash;    /* 24 */
+  int64_t checked_count; /* 32: entries in the table */
+  int64_t translations;  /* 40: blocks translated (statistics) */
+  int64_t stops;         /* 48: runs stopped for a block to check (statistics) */
+  blockcount_t *counter; /* the block counter (its stop flag: stop before counting the block), or NULL */
+  mem_read_fn mem_read;
+  emu_stop_fn emu_stop;
+  uint64_t checked[CHECKED_SLOTS][3]; /* pc, size + 1, hash; size 0 = empty slot */
+  uint8_t bytes[65536];
+} rdtscwatch_t;
+
+static uint64_t fnv1a(const uint8_t *p, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static size_t checked_slot(rdtscwatch_t *w, uint64_t pc, uint64_t size, uint64_t hash, int *present) {
+  size_t i = (size_t) ((pc * 0x9E3779B97F4A7C15ULL) ^ hash) & (CHECKED_SLOTS - 1);
+  for (;;) {
+    uint64_t *e = w->checked[i];
+    if (e[1] == 0) {
+      *present = 0;
+      return i;
+    }
+    if (e[0] == pc && e[1] == size + 1 && e[2] == hash) {
+      *present = 1;
+      return i;
+    }
+    i = (i + 1) & (CHECKED_SLOTS - 1);
+  }
+}
+
+static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
+  (void) prev;
+  rdtscwatch_t *w = (rdtscwatch_t *) user;
+  w->translations++;
+  if (w->counter != NULL && w->counter->counting) {
+    size_t slot = bc_slot(cur->pc);
+    w->counter->cache[slot].pc = cur->pc;
+    w->counter->cache[slot].size = cur->size;
+    w->counter->cache[slot].icount = cur->icount;
+    w->counter->cache[slot].verified = 0;
+  }
+  if (w->found) return; /* a stop is already on its way */
+  /* Java runs the part of a block that ends a budget: that block was checked when translated whole */
+  if (w->counter != NULL && !w->counter->counting) return;
+  size_t size = cur->size;
+  if (size == 0) return;
+  if (w->mem_read(uc, cur->pc, w->bytes, size) != 0) return; /* not readable: the fetch faults anyway */
+  for (size_t i = 0; i + 1 < size; i++) {
+    if (w->bytes[i] != 0x0F) continue;
+    uint8_t b1 = w->bytes[i + 1];
+    if (b1 == 0x31 || (b1 == 0x01 && i + 2 < size && w->bytes[i + 2] == 0xF9)) {
+      uint64_t hash = fnv1a(w->bytes, size);
+      int present;
+      checked_slot(w, cur->pc, size, hash, &present);
+      if (present) return;
+      w->found_pc = (int64_t) cur->pc;
+      w->found_size = (int64_t) size;
+      w->found_hash = (int64_t) hash;
+      w->found = 1;
+      w->stops++;
+      if (w->counter != NULL) w->counter->stop_flag = 1;
+      w->emu_stop(uc);
+      return;
+    }
+  }
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_create(JNIEnv *env, jclass cls, jlong memRead,
+    jlong emuStop, jlong blockCounter) {
+  (void) env;
+  (void) cls;
+  rdtscwatch_t *w = calloc(1, sizeof(rdtscwatch_t));
+  if (w == NULL) return 0;
+  w->mem_read = (mem_read_fn) (intptr_t) memRead;
+  w->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
+  w->counter = (blockcount_t *) (intptr_t) blockCounter;
+  return (jlong) (intptr_t) w;
+}
+
+/* The block found last is checked: its next translations with the same bytes pass. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_markChecked(JNIEnv *env, jclass cls, jlong watch) {
+  (void) env;
+  (void) cls;
+  rdtscwatch_t *w = (rdtscwatch_t *) (intptr_t) watch;
+  if (w->checked_count >= CHECKED_SLOTS / 2) { /* keep the table sparse: start again (costs re-checks only) */
+    memset(w->checked, 0, sizeof w->checked);
+    w->checked_count = 0;
+  }
+  uint64_t pc = (uint64_t) w->found_pc, size = (uint64_t) w->found_size, hash = (uint64_t) w->found_hash;
+  int present;
+  size_t i = checked_slot(w, pc, size, hash, &present);
+  if (present) return;
+  w->checked[i][0] = pc;
+  w->checked[i][1] = size + 1;
+  w->checked[i][2] = hash;
+  w->checked_count++;
+}
+
+JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_state(JNIEnv *env, jclass cls, jlong watch) {
+  (void) cls;
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) watch, 56);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_hookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &edge_hook;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_destroy(JNIEnv *env, jclass cls, jlong watch) {
+  (void) env;
+  (void) cls;
+  free((void *) (intptr_t) watch);
 }

@@ -85,6 +85,7 @@ public final class Observations {
             case FAULT -> new RunEnd(RunEnd.Kind.FAULT, r.stopReport().reason() + " " + r.stopReport().detail(), rip);
             case BUDGET_EXHAUSTED -> new RunEnd(RunEnd.Kind.LIMIT, "instruction budget exhausted", rip);
             case TIME_LIMIT -> new RunEnd(RunEnd.Kind.LIMIT, "wall-clock limit", rip);
+            case WAITS_FOREVER -> new RunEnd(RunEnd.Kind.LIMIT, "waits forever: " + r.stopReport().detail(), rip);
         };
     }
 }

@@ -61,10 +61,27 @@ public final class EfiemuRun {
         return description;
     }
 
-    /** The machine with the payload loaded, not yet run (built on first call). */
+    /**
+     * The machine with the payload loaded, not yet run (built on first call). A test that takes the machine (to add
+     * listeners or interceptors, or to run it itself) gets exactly the run it sees: see {@link #boot()}.
+     */
     public UefiMachine machine() {
+        handedOut = true;
+        return build(org.efiemu.core.clock.InstructionCounting.BLOCKS);
+    }
+
+    /** The machine for the extension's own use (artefacts): built if needed, without counting as taken. */
+    UefiMachine builtMachine() {
+        return build(org.efiemu.core.clock.InstructionCounting.BLOCKS);
+    }
+
+    /** True once the test itself took the machine ({@link #machine()}). */
+    private boolean handedOut;
+
+    private UefiMachine build(org.efiemu.core.clock.InstructionCounting counting) {
         if (machine == null) {
             UefiMachineBuilder b = UefiMachine.builder(description()).payload(settings.payload(), settings.payloadName())
+                    .instructionCounting(counting)
                     .stopAfterExitBootServices(settings.untilExitBootServices()).loadOptions(settings.loadOptions());
             if (settings.instructionBudget() >= 0) {
                 b.instructionBudget(settings.instructionBudget());
@@ -90,10 +107,35 @@ public final class EfiemuRun {
         return machine;
     }
 
-    /** Runs the machine (once) and returns what the run produced. */
+    /**
+     * Runs the machine (once) and returns what the run produced. Instructions are counted by block; when the run
+     * depended on a position counting by block cannot give exactly (a RIP read in a memory hook, e.g. a sanitizer
+     * finding in a block with two possible writers, or a data-access fault that ended the run:
+     * {@link org.efiemu.core.machine.Machine#positionsExact()}), or could not count it at all (code storing into the
+     * block it runs: {@link org.efiemu.core.clock.BlockCountingException}), and the test has not taken the machine itself, the
+     * run is repeated on a new machine counting per instruction, and that run's result (the same guest run, exact
+     * positions) is the one returned; nobody heard the first run, so nothing is heard twice. A test that took the
+     * machine ({@link #machine()}) gets its run as it was.
+     */
     public BootResult boot() {
         if (result == null) {
-            result = machine().run();
+            boolean own = !handedOut;
+            boolean exact;
+            try {
+                result = build(org.efiemu.core.clock.InstructionCounting.BLOCKS).run();
+                exact = machine.machine().positionsExact();
+            } catch (org.efiemu.core.clock.BlockCountingException e) {
+                if (!own) {
+                    throw e;
+                }
+                exact = false; // code storing into the block it runs: only per instruction can count it
+            }
+            if (own && !exact) {
+                close();
+                sanitizer = null;
+                machine = null;
+                result = build(org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION).run();
+            }
         }
         return result;
     }

@@ -63,7 +63,7 @@ final class RunArtifacts {
     /** Writes the run's files into its folder (emptied first); returns the folder. */
     static Path write(EfiemuRun run) {
         Path dir = run.artifactsDirectory();
-        UefiMachine machine = run.machine();
+        UefiMachine machine = run.builtMachine();
         Optional<BootResult> result = run.result();
         List<ServiceCallEvent> trace = result.map(BootResult::trace).orElseGet(() -> machine.trace().events());
         List<MemoryDescriptor> map = result.flatMap(BootResult::finalMap).map(s -> s.descriptors())
@@ -127,7 +127,7 @@ final class RunArtifacts {
         Strategy strategy = StrategyCatalog.builtInNames().contains(name) ? StrategyCatalog.builtIn(name)
                 : new Strategy(new StrategyDescriptor(name.isEmpty() ? "payload" : name, file, "payload of an @EfiemuTest",
                         "", "", "", OptionalLong.empty(), "@EfiemuTest"), file, run.settings().payload());
-        UefiMachine machine = run.machine();
+        UefiMachine machine = run.builtMachine();
         BootResult r = result.get();
         List<MemoryDescriptor> now = r.finalMap().isPresent() ? List.of() : machine.memoryMap().getMemoryMap().descriptors();
         Observation o = Observations.of(run.description(), r, now,

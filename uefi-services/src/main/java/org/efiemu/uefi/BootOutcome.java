@@ -17,5 +17,11 @@ public enum BootOutcome {
     /** A budget ran out: instructions, service calls or console output (the stop report says which). */
     BUDGET_EXHAUSTED,
     /** The wall-clock limit ran out. */
-    TIME_LIMIT
+    TIME_LIMIT,
+    /**
+     * The guest waits for something that can never come: HLT with interrupts enabled and no timer armed (or after
+     * ExitBootServices, when no firmware timer is left), or WaitForEvent on events nothing can signal. Real firmware
+     * would wait forever; the run stops with a report naming the wait.
+     */
+    WAITS_FOREVER
 }

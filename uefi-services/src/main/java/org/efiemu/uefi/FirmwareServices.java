@@ -83,7 +83,11 @@ final class FirmwareServices {
                 v.attributes(), v.data())).toList());
         rtc = new RealTimeClock(b.startTime, machine.clock()::nanos);
         images = new ImageServices(memory, map, handles, registry, bootData, st.address(),
-                base -> registry.imageAt(base).ifPresent(i -> machine.declareCode(i.base(), i.size())), this::allocate);
+                base -> {
+                    if (!machine.rdtscDiscovered()) { // else RDTSC is found in code as it is translated
+                        registry.imageAt(base).ifPresent(i -> machine.declareCode(i.base(), i.size()));
+                    }
+                }, this::allocate);
         tables = PlatformTables.install(b.platform, arena, memory, st);
     }
 

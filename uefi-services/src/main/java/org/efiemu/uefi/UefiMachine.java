@@ -97,6 +97,11 @@ public final class UefiMachine implements AutoCloseable {
     private final long imageHandle;
     private final long stackTop;
     private final long imageReturn;
+    private final org.efiemu.uefi.boot.EventAbi eventAbi;
+    /** The TimerInterrupt service's stub, and the stub it returns to (which ends that run). */
+    private final long timerInterrupt;
+    private final long interruptReturn;
+    private boolean interruptReturned;
     private final Hook nullJump;
     private final FirmwareServices firmware;
     private final VirtualMemoryAbi virtualMemory;
@@ -136,7 +141,9 @@ public final class UefiMachine implements AutoCloseable {
         long bootTrap = bootData.take("Boot Services and protocol stubs", TRAP_SIZE, 0x1000);
         long rtTrap = runtimeCode.take("Runtime Services stubs", 0x1000, 0x1000);
         machine = Machine.builder(layout).cpuStructuresAt(cpuStructures).stackTop(stackTop)
-                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).build();
+                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting)
+                .clock(b.uncounted ? org.efiemu.core.clock.ClockMode.HOST_EVENTS
+                        : org.efiemu.core.clock.ClockMode.COUNTED, 1, 100).build();
         try {
             GuestMemory memory = machine.memory();
             runtimeGate = new CallGate(machine.engine(), memory, rtTrap, 0x1000, machine::requestStop,
@@ -158,7 +165,7 @@ public final class UefiMachine implements AutoCloseable {
             virtualMemory = firmware.virtualMemoryAbi(state);
             dispatcher.install(systemTable, new Adapters(memoryAbi, misc, new ProtocolAbi(handles),
                     new RuntimeAbi(state, counter),
-                    firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
+                    eventAbi = firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
             budget = new RunBudget(b.serviceCallBudget, b.outputBudget, why -> machine.requestStop(why));
@@ -177,8 +184,10 @@ public final class UefiMachine implements AutoCloseable {
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
                     : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
             images.add(image);
-            for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
-                machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
+            if (!machine.rdtscDiscovered()) { // else RDTSC is found in code as it is translated, in every image
+                for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
+                    machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
+                }
             }
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     b.effectiveFilePath(image.name()), b.loadOptions);
@@ -196,6 +205,12 @@ public final class UefiMachine implements AutoCloseable {
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
+                return ctx.reg(X86Reg.RAX);
+            });
+            timerInterrupt = dispatcher.registerBootTimeCallingGuest("TimerInterrupt", 0, eventAbi::timerInterrupt);
+            interruptReturn = machine.gate().register("timer interrupt return", 0, ctx -> {
+                interruptReturned = true;
+                ctx.stop("timer interrupt handled");
                 return ctx.reg(X86Reg.RAX);
             });
             nullJump = machine.engine().addCodeHook(0, 0, (address, size) -> {
@@ -373,10 +388,80 @@ public final class UefiMachine implements AutoCloseable {
         machine.engine().reg(X86Reg.RCX, imageHandle);
         machine.engine().reg(X86Reg.RDX, systemTable.address());
         machine.engine().reg(X86Reg.RSP, rsp);
-        StopReport report = machine.run(image.entryPoint(), new RunLimits(options.instructionBudget, options.wallClock));
+        // real firmware starts applications at TPL_APPLICATION with interrupts enabled (EDK2 enables them when the
+        // TPL drops below TPL_HIGH_LEVEL; UEFI 2.10 §7.1.8)
+        machine.engine().reg(X86Reg.RFLAGS, machine.engine().reg(X86Reg.RFLAGS) | RFLAGS_IF);
+        StopReport report = runWithTimerInterrupts(image.entryPoint());
         return new BootResult(outcome(report), state.imageReturnStatus(), report, console, trace.events(),
                 memoryServices.livePageAllocations(), memoryServices.livePoolAllocations(), state.finalMap(),
                 state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos());
+    }
+
+    /** RFLAGS.IF: maskable interrupts enabled. */
+    private static final long RFLAGS_IF = 1L << 9;
+
+    /**
+     * Runs the image; a HLT with interrupts enabled waits for the next timer interrupt instead of ending the run: the
+     * CPU context is kept, {@code TimerInterrupt} runs on the guest's stack below the red zone (virtual time jumps to
+     * the earliest trigger time, the due timers fire and their notification functions run), then the context comes
+     * back and the guest goes on after its HLT, as after a real interrupt. When no timer is armed (or after
+     * ExitBootServices, when no firmware timer runs), nothing can end the wait: the run stops
+     * ({@link BootOutcome#WAITS_FOREVER}). The instruction budget and wall-clock limit cover the whole run.
+     */
+    private StopReport runWithTimerInterrupts(long entry) {
+        long t0 = System.nanoTime();
+        long count0 = machine.clock().instructions();
+        StopReport report = machine.run(entry, new RunLimits(options.instructionBudget, options.wallClock));
+        while (report.reason() == StopReason.HLT && (report.reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0
+                && state.violations().isEmpty() && state.reset().isEmpty() && state.imageReturnStatus().isEmpty()) {
+            long rip = report.rip();
+            long rsp = ((report.reg(X86Reg.RSP) - 128) & ~0xFL) - 8; // below a red zone, aligned as after a call
+            if (state.exitedBootServices() || !eventAbi.timerArmed() || !machine.memory().isRam(rsp, 8)) {
+                String what = "HLT with interrupts enabled and " + (state.exitedBootServices()
+                        ? "Boot Services gone (no firmware timer runs after ExitBootServices)"
+                        : eventAbi.timerArmed() ? "no stack to take the timer interrupt on (RSP 0x"
+                        + Long.toHexString(report.reg(X86Reg.RSP)) + " is not RAM)" : "no timer armed")
+                        + ": nothing can wake the CPU";
+                state.waitsForever(what, rip - 1);
+                return new StopReport(report.reason(), what, rip, report.ripLabel(), report.bytesAtRip(),
+                        report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
+                        report.returnValue());
+            }
+            RunLimits rest = remaining(t0, count0);
+            if (rest == null) {
+                return report; // both limits ran out exactly at the HLT: reported as it is
+            }
+            byte[] cpu = machine.engine().saveContext();
+            machine.memory().putU64(rsp, interruptReturn);
+            machine.engine().reg(X86Reg.RSP, rsp);
+            interruptReturned = false;
+            StopReport tick = machine.run(timerInterrupt, rest);
+            if (tick.reason() != StopReason.HOST_STOP || !interruptReturned) {
+                return tick; // the interrupt's notification functions faulted, reset, broke a rule or hit a limit
+            }
+            machine.engine().restoreContext(cpu);
+            rest = remaining(t0, count0);
+            if (rest == null) {
+                return tick;
+            }
+            report = machine.run(rip, rest);
+        }
+        return report;
+    }
+
+    /** What is left of the run's limits after {@code t0} and {@code count0}, or null when one ran out. */
+    private RunLimits remaining(long t0, long count0) {
+        long budget = options.instructionBudget;
+        if (budget > 0) {
+            budget -= machine.clock().instructions() - count0;
+            if (budget <= 0) return null;
+        }
+        java.time.Duration wall = options.wallClock;
+        if (!wall.isZero()) {
+            wall = wall.minusNanos(System.nanoTime() - t0);
+            if (wall.isNegative() || wall.isZero()) return null;
+        }
+        return new RunLimits(budget, wall);
     }
 
     /** Records a jump to address 0; the caller is the return address at {@code rsp} (the call just pushed it). */
@@ -400,6 +485,9 @@ public final class UefiMachine implements AutoCloseable {
         }
         if (state.imageReturnStatus().isPresent()) {
             return BootOutcome.RETURNED;
+        }
+        if (state.waitingForever().isPresent()) {
+            return BootOutcome.WAITS_FOREVER;
         }
         if (r.reason() == StopReason.HOST_STOP && state.exitedBootServices() && options.stopAfterExitBootServices) {
             return BootOutcome.EXITED_BOOT_SERVICES;

@@ -21,7 +21,8 @@ public final class UefiMachineBuilder {
     long serviceCallBudget = 1_000_000L;
     long outputBudget = 64L << 20;
     Duration wallClock = Duration.ofMinutes(2);
-    org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION;
+    org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
+    boolean uncounted;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -72,12 +73,29 @@ public final class UefiMachineBuilder {
     }
 
     /**
-     * How the machine's clock counts instructions: per instruction (the default, exact everywhere) or
-     * {@link org.efiemu.core.clock.InstructionCounting#BLOCKS by block} (about twice as fast; exact except where
-     * {@link org.efiemu.core.machine.Machine#positionsExact()} says, after which a caller reruns per instruction).
+     * How the machine's clock counts instructions: {@link org.efiemu.core.clock.InstructionCounting#BLOCKS by block}
+     * (the default; exact except where {@link org.efiemu.core.machine.Machine#positionsExact()} says) or
+     * {@link org.efiemu.core.clock.InstructionCounting#PER_INSTRUCTION per instruction} (exact everywhere, several
+     * times slower: for a user who asks for it).
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");
+        return this;
+    }
+
+    /** How machines built from here count instructions ({@link #instructionCounting}). */
+    public org.efiemu.core.clock.InstructionCounting counting() {
+        return counting;
+    }
+
+    /**
+     * Instructions are not counted at all ({@link org.efiemu.core.clock.ClockMode#HOST_EVENTS}): virtual time moves
+     * only with service calls and RDTSC reads, the budget is Unicorn's own, and no hook runs outside the firmware's
+     * trap regions: guest code runs at raw Unicorn speed. Not deterministic in time; for measuring what counting
+     * costs (the speed benches), not for tests.
+     */
+    public UefiMachineBuilder uncounted() {
+        this.uncounted = true;
         return this;
     }
 

@@ -67,8 +67,10 @@ public final class DebugCommand implements Callable<Integer> {
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget);
+                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget)
+                .instructionCounting(guest.instructionCounting());
         guest.loadAddress().ifPresent(b::loadAddress);
+        if (guest.timeLimit != null) b.wallClockLimit(guest.timeLimit(java.time.Duration.ZERO));
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);

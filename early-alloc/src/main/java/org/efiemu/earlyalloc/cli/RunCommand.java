@@ -52,9 +52,40 @@ public final class RunCommand implements Callable<Integer> {
     String until;
 
 
+    /**
+     * The guest's console as it is produced; after {@link #replay()} the text already printed is not printed again
+     * (a run repeated per instruction produces the same text first).
+     */
+    private static final class LiveConsole {
+        private final PrintWriter out;
+        private long printed;
+        private long skip;
+
+        LiveConsole(PrintWriter out) {
+            this.out = out;
+        }
+
+        void print(String text) {
+            if (skip >= text.length()) {
+                skip -= text.length();
+                return;
+            }
+            String rest = text.substring((int) skip);
+            skip = 0;
+            printed += rest.length();
+            out.print(rest);
+            out.flush();
+        }
+
+        void replay() {
+            skip = printed;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        LiveConsole console = new LiveConsole(out);
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
@@ -69,12 +100,10 @@ public final class RunCommand implements Callable<Integer> {
         UefiMachineBuilder b = UefiMachine.builder(described.description())
                 .payload(bytes, guest.payloadName())
                 .instructionBudget(guest.budget)
-                .wallClockLimit(Duration.ofMinutes(10))
+                .wallClockLimit(guest.timeLimit(Duration.ofMinutes(10)))
+                .instructionCounting(guest.instructionCounting())
                 .stopAfterExitBootServices(until != null)
-                .consoleListener((source, text) -> {
-                    out.print(text);
-                    out.flush();
-                });
+                .consoleListener((source, text) -> console.print(text));
         guest.loadAddress().ifPresent(b::loadAddress);
         Path esp = guest.espFolder();
         if (esp != null) {
@@ -84,11 +113,44 @@ public final class RunCommand implements Callable<Integer> {
             b.loadOptions(guest.loadOptions);
         }
         present.apply(b);
-        BootResult r;
+        BootResult r = null;
         java.io.StringWriter presentation = new java.io.StringWriter();
-        try (UefiMachine m = b.build()) {
-            r = m.run();
-            present.afterRun(m, PresentationOptions.conOut(r), new PrintWriter(presentation));
+        long runNanos;
+        String engineStats;
+        String rerun = null;
+        while (true) {
+            try (UefiMachine m = b.build()) {
+                long t0 = System.nanoTime();
+                try {
+                    r = m.run();
+                } catch (org.efiemu.core.clock.BlockCountingException e) {
+                    rerun = "counting by block cannot count this guest (" + e.getMessage() + ")";
+                }
+                runNanos = System.nanoTime() - t0;
+                var machine = m.machine();
+                long[] discovery = machine.rdtscDiscoveryStatistics();
+                engineStats = String.format("%s, %d blocks counted, %d translated, %d RDTSC/RDTSCP sites hooked",
+                        machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
+                                .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        machine.clock().countedBlocks(), discovery[0], machine.rdtscSites());
+                if (rerun == null && r.outcome() == BootOutcome.FAULT && !machine.positionsExact()) {
+                    rerun = "the run ended in a data-access fault whose instruction counting by block cannot place";
+                }
+                if (rerun == null) {
+                    present.afterRun(m, PresentationOptions.conOut(r), new PrintWriter(presentation));
+                }
+            }
+            if (rerun == null || guest.instructionCounting() != org.efiemu.core.clock.InstructionCounting.BLOCKS
+                    || b.counting() != org.efiemu.core.clock.InstructionCounting.BLOCKS) {
+                break;
+            }
+            // the same guest run again, per instruction: deterministic, so it prints what was printed; that part is
+            // not printed twice
+            spec.commandLine().getErr().println("efiemu run: note: " + rerun + "; running it again per instruction "
+                    + "for exact positions");
+            console.replay();
+            b.instructionCounting(org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION);
+            rerun = null;
         }
         if (traceOut != null) {
             try (Writer w = traceOut) {
@@ -100,9 +162,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         printSummary(out, profile, r);
         out.print(presentation);
+        out.printf("guest    %d instructions in %.3f s of run (%.1f M instructions/s; %s)%n",
+                r.stopReport().instructions(), runNanos / 1e9,
+                runNanos == 0 ? 0.0 : r.stopReport().instructions() / (runNanos / 1e3), engineStats);
         out.flush();
         return switch (r.outcome()) {
-            case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT -> 1;
+            case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT, WAITS_FOREVER -> 1;
             default -> 0;
         };
     }
@@ -143,7 +208,8 @@ public final class RunCommand implements Callable<Integer> {
                 + (r.image().contains(rip) ? r.image().describe(rip) : String.format("0x%X", rip));
         r.livePages().forEach(a -> out.println("  " + a.describe(site)));
         r.livePool().forEach(p -> out.println("  " + p.describe(site)));
-        if (r.outcome() == BootOutcome.FAULT) {
+        if (r.outcome() == BootOutcome.FAULT || r.outcome() == BootOutcome.TIME_LIMIT
+                || r.outcome() == BootOutcome.BUDGET_EXHAUSTED || r.outcome() == BootOutcome.WAITS_FOREVER) {
             out.print(r.stopReport());
         }
     }
@@ -169,6 +235,7 @@ public final class RunCommand implements Callable<Integer> {
             case FAULT -> "fault: " + r.stopReport().reason() + " " + r.stopReport().detail() + " at " + where(r);
             case BUDGET_EXHAUSTED -> "the budget ran out (" + r.stopReport().detail() + ") at " + where(r);
             case TIME_LIMIT -> "the wall-clock limit ran out at " + where(r);
+            case WAITS_FOREVER -> "the guest waits forever: " + r.stopReport().detail() + " at " + where(r);
         };
     }
 }

@@ -78,6 +78,53 @@ class EfiemuCommandTest {
     }
 
     @Test
+    void runOfCodeBlockCountingCannotCountRunsItAgainPerInstructionPrintingTheConsoleOnce(@TempDir Path dir)
+            throws Exception {
+        Path smc = dir.resolve("smc-efi-pool.efi");
+        try (var in = EfiemuCommandTest.class.getResourceAsStream("/payloads/smc-efi-pool.efi")) {
+            Files.write(smc, in.readAllBytes());
+        }
+        Result byBlock = run("run", "--platform", "ovmf-q35-2g", "--payload", smc.toString());
+        Result perInstruction = run("run", "--platform", "ovmf-q35-2g", "--payload", smc.toString(), "--counting",
+                "per-instruction");
+        assertThat(byBlock.exit()).isZero();
+        assertThat(byBlock.err()).contains("counting by block cannot count this guest")
+                .contains("running it again per instruction");
+        String guest = byBlock.out().substring(0, byBlock.out().indexOf(RunCommand.SEPARATOR));
+        assertThat(guest.split("@efiemu strategy smc-efi-pool", -1)).as("printed once").hasSize(2);
+        assertThat(byBlock.out()).contains("counted per-instruction");
+        // console and summary as the per-instruction run's, but for the timing line
+        assertThat(withoutTiming(byBlock.out())).isEqualTo(withoutTiming(perInstruction.out()));
+    }
+
+    private static String withoutTiming(String out) {
+        return out.replaceAll("(?m)^guest    .*$", "guest");
+    }
+
+    @Test
+    void countingAndTimeLimitOptionsRejectWhatTheyDoNotKnow(@TempDir Path dir) throws Exception {
+        Result counting = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
+                "--counting", "sometimes");
+        assertThat(counting.exit()).isEqualTo(2);
+        assertThat(counting.err()).contains("--counting 'sometimes': expected blocks or per-instruction");
+        Result limit = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
+                "--time-limit", "soon");
+        assertThat(limit.exit()).isEqualTo(2);
+        assertThat(limit.err()).contains("--time-limit 'soon'");
+    }
+
+    @Test
+    void timeLimitTakesUnitsAndZeroMeansNone(@TempDir Path dir) throws Exception {
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
+                "--time-limit", "0ms");
+        // 0 = no limit: the run ends normally
+        assertThat(r.exit()).isZero();
+        assertThat(GuestOptions.parseDuration("1500ms", "--time-limit")).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(GuestOptions.parseDuration("10m", "--time-limit")).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(GuestOptions.parseDuration("2", "--time-limit")).isEqualTo(java.time.Duration.ofSeconds(2));
+    }
+
+    @Test
     void runUntilExitBootServicesStopsThere(@TempDir Path dir) throws Exception {
         Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir, "efi-pool").toString(),
                 "--until", "exit-boot-services");

@@ -21,8 +21,12 @@ import org.efiemu.core.engine.X86Reg;
  * <p><b>Where the numbers come from.</b> A {@code UC_HOOK_BLOCK} callback written in C (the JNI shim
  * {@code efiemu_gate.c}, {@code block_hook}) runs before each translated block; it asks Unicorn for the block's
  * instruction count ({@code uc_ctl(UC_CTL_TB_REQUEST_CACHE)}: the {@code uc_tb} of the block Unicorn finds for that
- * address, i.e. the one about to run) and adds it. There is no table of our own, so nothing can go stale when code
- * changes: rewritten code is retranslated by Unicorn and the new block's count is read. The callback checks the
+ * address, i.e. the one about to run) and adds it. To spare that lookup on every block, the counts of blocks Unicorn
+ * translates are also kept by start address in the native state (filled by {@link RdtscDiscovery}'s
+ * {@code UC_HOOK_EDGE_GENERATED} callback, which Unicorn calls for every new translation, so rewritten code that is
+ * translated again replaces its entry); an entry is used only when its start and size are the block's and the
+ * lookup has found that very block once since it was translated, otherwise the lookup answers (so a block it does
+ * not return still ends the run, see below). The callback checks the
  * {@code uc_tb}'s address and size against the hook's and otherwise stops the run ({@link BlockCountingException}).
  * Unicorn calls block hooks before the exit check at a block's start, so a stop requested there ends the run before
  * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
@@ -96,6 +100,8 @@ public final class BlockCounter implements AutoCloseable {
   private final Engine engine;
   private final ByteBuffer state;
   private final Hook hook;
+  /** The native state ({@code blockcount_t*}), for {@link RdtscDiscovery}'s stop flag. */
+  final long nativeHandle;
   private Disassembler disassembler;
   private boolean running;
   /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
@@ -133,6 +139,7 @@ public final class BlockCounter implements AutoCloseable {
         Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
     if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
     state = state(handle).order(ByteOrder.nativeOrder());
+    nativeHandle = handle;
     // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
     // count is kept in Java for readings after close
     hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {

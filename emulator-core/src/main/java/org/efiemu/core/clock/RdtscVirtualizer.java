@@ -13,13 +13,15 @@ import org.efiemu.core.engine.X86Reg;
  * Makes RDTSC and RDTSCP return the {@link VirtualClock} instead of the host's time-stamp counter.
  *
  * <p>Where the library can hook these instructions ({@code UC_HOOK_INSN} with {@code UC_X86_INS_RDTSC}/
- * {@code RDTSCP}, Unicorn 2.1 and later) that hook answers them. Unicorn 2.0.1 cannot (its {@code uc_hook_add}
- * returns {@code UC_ERR_HOOK}); there, code the machine is told about ({@link #scanCode}) is searched for the
- * encodings {@code 0F 31} and {@code 0F 01 F9} and a one-address {@code UC_HOOK_CODE} hook is placed on each
- * match. A match inside another instruction's bytes never begins an instruction, so its hook never fires; one that
- * fires is a real RDTSC(P): the hook sets EDX:EAX (and ECX = IA32_TSC_AUX for RDTSCP) and moves RIP past it.
- * Bounded hooks cost nothing while other code runs. RDTSC in code never declared (e.g. generated at run time)
- * still reads the host counter on 2.0.x.
+ * {@code RDTSCP}, Unicorn 2.1 and later) that hook answers them. Unicorn 2.0.1 cannot (its
+ * {@code x86_insn_hook_validate} accepts IN, OUT, SYSCALL, SYSENTER and CPUID only: {@code UC_ERR_HOOK}); there the
+ * instructions are found as code is translated ({@link RdtscDiscovery}: every block that runs, in every image, also
+ * one another loader loaded or code generated at run time, never data) and a one-address {@code UC_HOOK_CODE} hook is
+ * placed on each RDTSC(P) Capstone finds in the block ({@link #discovered}). The hook sets EDX:EAX (and ECX =
+ * IA32_TSC_AUX for RDTSCP) and moves RIP past it. Bounded hooks cost nothing while other code runs. Discovery works
+ * with the block counter ({@link InstructionCounting#BLOCKS}, the default); counting per instruction (or without the
+ * JNI shim), only code the machine is told about ({@link #scanCode}: encodings {@code 0F 31} and {@code 0F 01 F9})
+ * is covered.
  */
 public final class RdtscVirtualizer implements AutoCloseable {
   /** IA32_TSC_AUX, returned in ECX by RDTSCP. */
@@ -30,6 +32,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private final Map<Long, Hook> sites = new HashMap<>();
   private Hook rdtscHook;
   private Hook rdtscpHook;
+  private RdtscDiscovery discovery;
+  private org.efiemu.core.debug.disasm.Disassembler disassembler;
 
   public RdtscVirtualizer(Engine engine, VirtualClock clock) {
     this.engine = engine;
@@ -48,7 +52,91 @@ public final class RdtscVirtualizer implements AutoCloseable {
       if (rdtscHook != null) rdtscHook.close();
       rdtscHook = null;
       rdtscpHook = null;
+      // with the block counter only: its block hook turns the discovery's stop into a stop before the block, with
+      // the count and RIP exact (the per-instruction counter's hook would count the block's first instruction)
+      if (clock.blockCounterHandle() != 0 && RdtscDiscovery.available()) {
+        discovery = new RdtscDiscovery(engine, clock.blockCounterHandle());
+      }
     }
+  }
+
+  /** True when RDTSC(P) is found in code as it is translated ({@link RdtscDiscovery}). */
+  public boolean discovers() {
+    return discovery != null;
+  }
+
+  /** Blocks translated and run stops for a check so far: {translations, stops} (statistics; zeros without discovery). */
+  public long[] discoveryStatistics() {
+    return discovery == null ? new long[2] : new long[] {discovery.translations(), discovery.stops()};
+  }
+
+  /** A run starts: no discovery stop is pending from an earlier one. */
+  public void beginRun() {
+    if (discovery != null) discovery.reset();
+  }
+
+  /** True when the run stopped before a newly translated block that may hold RDTSC(P): call {@link #discovered}. */
+  public boolean discoveryPending() {
+    return discovery != null && discovery.pending();
+  }
+
+  /**
+   * Hooks the RDTSC/RDTSCP instructions of the block the run stopped before, drops its translation so that it is
+   * translated again with the hooks, and lets that translation pass; the run then goes on where it stopped. Returns
+   * the number of new sites.
+   */
+  public int discovered() {
+    long[] block = discovery.take();
+    int added = hookInstructions(block[0], engine.read(block[0], (int) block[1]), false);
+    engine.removeTranslations(block[0], block[0] + block[1]);
+    return added;
+  }
+
+  /**
+   * Hooks RDTSC(P) in the straight-line code from {@code address} to its first control transfer (at most 512 bytes
+   * or the end of RAM): the first block an engine runs, which Unicorn translates without telling
+   * {@link RdtscDiscovery}. Returns the number of new sites.
+   */
+  public int firstBlock(long address, byte[] code) {
+    if (discovery == null) return 0;
+    boolean any = false;
+    for (int i = 0; i + 1 < code.length && !any; i++) {
+      any = code[i] == 0x0F && (code[i + 1] == 0x31 || code[i + 1] == 0x01);
+    }
+    return any ? hookInstructions(address, code, true) : 0; // Capstone is loaded only when needed
+  }
+
+  private static boolean isRdtsc(byte[] b, boolean rdtscp) {
+    return b[0] == 0x0F && (rdtscp ? b[1] == 0x01 && b[2] == (byte) 0xF9 : b[1] == 0x31);
+  }
+
+  private int hookInstructions(long address, byte[] code, boolean toFirstTransfer) {
+    if (disassembler == null) disassembler = new org.efiemu.core.debug.disasm.Disassembler();
+    int added = 0;
+    for (org.efiemu.core.debug.disasm.Instruction in : disassembler.disassemble(code, address, code.length)) {
+      String m = in.mnemonic().trim().toLowerCase(java.util.Locale.ROOT);
+      if (m.equals("rdtsc") || m.equals("rdtscp")) {
+        if (hookSite(in.address(), m.equals("rdtscp"))) added++;
+      }
+      if (toFirstTransfer && (m.startsWith("j") || m.startsWith("call") || m.startsWith("ret") || m.startsWith("int")
+          || m.startsWith("hlt") || m.startsWith("sys") || m.startsWith("iret") || m.startsWith("loop")
+          || m.startsWith("ud"))) {
+        break;
+      }
+    }
+    return added;
+  }
+
+  private boolean hookSite(long site, boolean rdtscp) {
+    if (sites.containsKey(site)) return false;
+    int length = rdtscp ? 3 : 2;
+    sites.put(site, engine.addCodeHook(site, site, (a, size) -> {
+      // code rewritten since the hook was placed may start another instruction here: leave that one alone
+      if (size != length || !isRdtsc(engine.read(a, length), rdtscp)) return;
+      answer(rdtscp);
+      engine.reg(X86Reg.RIP, a + length);
+    }));
+    return true;
   }
 
   /** True when the library hooks RDTSC itself (no code scanning needed). */
@@ -80,14 +168,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
       boolean rdtsc = code[i + 1] == 0x31;
       boolean rdtscp = i + 2 < code.length && code[i + 1] == 0x01 && code[i + 2] == (byte) 0xF9;
       if (!rdtsc && !rdtscp) continue;
-      long site = address + i;
-      if (sites.containsKey(site)) continue;
-      int length = rdtsc ? 2 : 3;
-      sites.put(site, engine.addCodeHook(site, site, (a, size) -> {
-        answer(!rdtsc);
-        engine.reg(X86Reg.RIP, a + length);
-      }));
-      added++;
+      if (hookSite(address + i, !rdtsc)) added++;
     }
     return added;
   }
@@ -98,5 +179,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
     sites.clear();
     if (rdtscHook != null) rdtscHook.close();
     if (rdtscpHook != null) rdtscpHook.close();
+    if (discovery != null) discovery.close();
+    if (disassembler != null) disassembler.close();
   }
 }

@@ -68,6 +68,11 @@ public final class VirtualClock implements AutoCloseable {
     return counter != null;
   }
 
+  /** The block counter's native state, or 0 when not counting by block (see {@link RdtscDiscovery}). */
+  long blockCounterHandle() {
+    return blocks == null ? 0 : blocks.nativeHandle;
+  }
+
   /** Translated blocks the block counter has counted (0 unless counting by block): a cost statistic. */
   public long countedBlocks() {
     return blocks == null ? 0 : blocks.blocks();

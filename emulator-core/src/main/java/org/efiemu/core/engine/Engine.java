@@ -343,6 +343,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * A native {@code uc_hook_edge_gen_t} function called for every newly translated block before it runs (not for
+   * the first block an engine ever runs); {@code release} runs when the hook is removed or the engine closes.
+   */
+  public Hook addNativeEdgeGeneratedHook(long function, long userData, String description, Runnable release) {
+    return hooks.addNativeEdgeGeneratedHook(function, userData, description, release);
+  }
+
+  /**
    * Drops the translated blocks holding code of {@code [begin, end)} ({@code uc_ctl(UC_CTL_TB_REMOVE_CACHE)},
    * unicorn.h): hooks added or removed since they were translated take effect there, and so does a new
    * {@code until} address of {@link #emuStart}.

@@ -125,6 +125,16 @@ final class EngineHooks {
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_BLOCK, function, userData, 1, 0, 0));
   }
 
+  /**
+   * Installs a native function as a {@code UC_HOOK_EDGE_GENERATED} callback over all code ({@code uc_hook_edge_gen_t}
+   * signature; {@code userData} is passed through).
+   */
+  Hook addNativeEdgeGeneratedHook(long function, long userData, String description, Runnable release) {
+    return install(UnicornLib.UC_HOOK_EDGE_GENERATED, Long.valueOf(function), 1, 0, 0, description, release,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_EDGE_GENERATED, function, userData, 1, 0,
+            0));
+  }
+
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
   Hook addInterruptHook(InterruptHook hook) {
     UnicornLib.uc_cb_hookintr_t cb = (u, intno, user) -> {

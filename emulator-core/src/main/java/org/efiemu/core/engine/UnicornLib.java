@@ -28,6 +28,8 @@ public final class UnicornLib {
   public static final int UC_HOOK_INSN = 1 << 1;
   public static final int UC_HOOK_CODE = 1 << 2;
   public static final int UC_HOOK_BLOCK = 1 << 3;
+  /** Called when a new block was translated, before it runs (unicorn.h 2.0: {@code uc_hook_edge_gen_t}). */
+  public static final int UC_HOOK_EDGE_GENERATED = 1 << 15;
   public static final int UC_HOOK_MEM_READ_UNMAPPED = 1 << 4;
   public static final int UC_HOOK_MEM_WRITE_UNMAPPED = 1 << 5;
   public static final int UC_HOOK_MEM_FETCH_UNMAPPED = 1 << 6;

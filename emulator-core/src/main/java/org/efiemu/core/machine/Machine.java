@@ -48,6 +48,8 @@ public final class Machine implements AutoCloseable {
   private final Map<String, SnapshotParticipant> participants = new LinkedHashMap<>();
   private final StopState stop = new StopState();
   private boolean positionsExact = true;
+  /** False until the first run (whose first block the RDTSC discovery does not see). */
+  private boolean ranBefore;
   /** The thread inside {@code uc_emu_start}, while a run is in progress. */
   private volatile Thread emulating;
   /** The last guest CR3 (other than the machine's own) whose tables were walked and found identity. */
@@ -249,18 +251,50 @@ public final class Machine implements AutoCloseable {
     long startCount = clock.instructions();
     long count = clock.armBudget(limits.instructions());
     long t0 = System.nanoTime();
-    UcError err;
-    long timeout = clock.beginRun(limits.timeoutMicros());
+    UcError err = UcError.OK;
     engine.clearRipReadInMemoryHook();
-    emulating = Thread.currentThread();
+    rdtsc.beginRun();
+    if (!ranBefore) {
+      ranBefore = true;
+      // Unicorn translates an engine's first block without telling the RDTSC discovery: check it here
+      int n = 512;
+      while (n > 0 && !memory.isRam(begin, n)) n >>= 1;
+      if (n > 0) rdtsc.firstBlock(begin, memory.read(begin, n));
+    }
     try {
-      err = engine.emuStart(begin, 0, timeout, count);
-      // counting by block: the budget stopped before a block it lets run only in part; run that part
-      if (clock.budgetStoppedInsideBlock()) err = clock.finishBudget(timeout);
+      long at = begin;
+      boolean resumed = false;
+      while (true) {
+        long timeoutMicros = limits.timeoutMicros();
+        if (timeoutMicros > 0) {
+          timeoutMicros -= (System.nanoTime() - t0) / 1000;
+          if (timeoutMicros <= 0) break; // the time limit ran out while stopping for RDTSC discovery
+        }
+        long timeout = clock.beginRun(timeoutMicros);
+        emulating = Thread.currentThread();
+        if (resumed && stop.reason != null) {
+          // a stop asked for from another thread while the run was paused for the RDTSC discovery
+          emulating = null;
+          clock.endRun();
+          break;
+        }
+        try {
+          err = engine.emuStart(at, 0, timeout, count);
+          // counting by block: the budget stopped before a block it lets run only in part; run that part
+          if (clock.budgetStoppedInsideBlock()) err = clock.finishBudget(timeout);
+        } finally {
+          emulating = null;
+          clock.endRun();
+        }
+        // a new block holding RDTSC bytes stopped the run before its first instruction: hook, then go on there
+        if (err != UcError.OK || stop.reason != null || !rdtsc.discoveryPending()) break;
+        rdtsc.discovered();
+        at = engine.reg(X86Reg.RIP);
+        resumed = true;
+      }
     } finally {
       emulating = null;
       clock.armBudget(0);
-      clock.endRun();
       gate.abandonPending();
     }
     long elapsed = System.nanoTime() - t0;
@@ -332,7 +366,8 @@ public final class Machine implements AutoCloseable {
   /**
    * Tells the machine that {@code [address, address+length)} holds code (e.g. an image's executable sections),
    * so RDTSC/RDTSCP there read the virtual clock; returns the number of new sites (0 where the library hooks
-   * RDTSC itself).
+   * RDTSC itself). Needed only without the JNI shim: otherwise RDTSC is found as code is translated
+   * ({@link #rdtscDiscovered()}); a byte pattern in data gets a hook that never fires.
    */
   public int declareCode(long address, long length) {
     if (rdtsc.usesInstructionHook()) return 0;
@@ -442,6 +477,25 @@ public final class Machine implements AutoCloseable {
     if (clock.counting() != InstructionCounting.BLOCKS) return;
     engine.onRipReadInMemoryHook(stop ? () -> requestStop(StopReason.HOST_STOP,
         "a memory hook read RIP, which counting by block does not keep exact; rerun per instruction") : null);
+  }
+
+  /**
+   * True when RDTSC/RDTSCP are found in guest code as Unicorn translates it ({@link
+   * org.efiemu.core.clock.RdtscDiscovery}): every instruction that runs reads the virtual clock, in any image, and
+   * {@link #declareCode} is not needed.
+   */
+  public boolean rdtscDiscovered() {
+    return rdtsc.discovers();
+  }
+
+  /** {translations, discovery stops} of the RDTSC discovery so far (statistics). */
+  public long[] rdtscDiscoveryStatistics() {
+    return rdtsc.discoveryStatistics();
+  }
+
+  /** Code sites where RDTSC/RDTSCP are hooked so far. */
+  public int rdtscSites() {
+    return rdtsc.siteCount();
   }
 
   /** True when the library hooks RDTSC itself (Unicorn 2.1+); otherwise see {@link #declareCode}. */

@@ -19,7 +19,7 @@ public final class MachineBuilder {
   long chunkSize = PhysicalMemory.DEFAULT_CHUNK;
   CpuDescription cpu = CpuDescription.genericIntel();
   ClockMode clockMode = ClockMode.COUNTED;
-  InstructionCounting counting = InstructionCounting.PER_INSTRUCTION;
+  InstructionCounting counting = InstructionCounting.BLOCKS;
   long cyclesPerInstruction = 1;
   long cyclesPerHostCall = 100;
   long cyclesPerRdtsc = 20;
@@ -68,9 +68,10 @@ public final class MachineBuilder {
   }
 
   /**
-   * How a {@link ClockMode#COUNTED} clock counts instructions: {@link InstructionCounting#PER_INSTRUCTION} (the
-   * default; exact everywhere) or {@link InstructionCounting#BLOCKS} (about twice as fast; exact except where
-   * {@link Machine#positionsExact()} says).
+   * How a {@link ClockMode#COUNTED} clock counts instructions: {@link InstructionCounting#BLOCKS} (the default; one
+   * native call per translated block, exact except where {@link Machine#positionsExact()} says) or
+   * {@link InstructionCounting#PER_INSTRUCTION} (a native call before every instruction; exact everywhere, several
+   * times slower).
    */
   public MachineBuilder instructionCounting(InstructionCounting counting) {
     this.counting = Objects.requireNonNull(counting, "counting");

@@ -29,14 +29,14 @@ class BlockCountingTest {
   }
 
   @Test
-  void machinesCountPerInstructionUnlessToldToCountByBlock() {
+  void machinesCountByBlockUnlessToldToCountPerInstruction() {
     try (Machine m = TestMachines.standard()) {
-      assertThat(m.clock().counting()).isEqualTo(InstructionCounting.PER_INSTRUCTION);
-      assertThat(m.clock().hooksEveryInstruction()).isTrue();
-    }
-    try (Machine m = blocks()) {
       assertThat(m.clock().counting()).isEqualTo(InstructionCounting.BLOCKS);
       assertThat(m.clock().hooksEveryInstruction()).isFalse();
+    }
+    try (Machine m = TestMachines.builder().instructionCounting(InstructionCounting.PER_INSTRUCTION).build()) {
+      assertThat(m.clock().counting()).isEqualTo(InstructionCounting.PER_INSTRUCTION);
+      assertThat(m.clock().hooksEveryInstruction()).isTrue();
     }
   }
 

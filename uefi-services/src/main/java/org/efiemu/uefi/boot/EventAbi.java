@@ -168,7 +168,8 @@ public final class EventAbi {
     /**
      * {@code WaitForEvent(NumberOfEvents, *Event, *Index)}: when no event is ready, virtual time jumps to the next
      * timer's trigger time; when no timer is armed either, nothing can ever signal one of them (there are no
-     * interrupts besides timers here), which real firmware would wait for forever: the run stops with a violation.
+     * interrupts besides timers here), which real firmware would wait for forever: the run stops there
+     * ({@link FirmwareState#waitsForever}; {@code BootOutcome.WAITS_FOREVER}).
      */
     public EfiStatus waitForEvent(ServiceCall c) {
         long count = c.arg(0);
@@ -204,7 +205,7 @@ public final class EventAbi {
             if (r.nextDeadline().isEmpty()) {
                 String what = "WaitForEvent: none of the " + count + " events can be signalled (no timer is armed); "
                         + "the firmware would wait forever";
-                state.violation("wait-forever", what, c.callerRip());
+                state.waitsForever(what, c.callerRip());
                 c.output(what);
                 c.context().stop(what);
                 return EfiStatus.NOT_READY;
@@ -221,6 +222,28 @@ public final class EventAbi {
             long cycles = delta > Long.MAX_VALUE / hz ? Long.MAX_VALUE / 4 : (delta * hz + 999_999_999L) / 1_000_000_000L;
             clock.advance(cycles);
         }
+    }
+
+    /**
+     * The timer interrupt a guest's HLT waits for, with interrupts enabled: EDK2's timer architectural protocol
+     * calls {@code CoreTimerTick} from its interrupt handler, which signals the timers that fell due (UEFI 2.10 §7.1.5:
+     * timers are driven by the platform's timer tick). Virtual time jumps to the earliest armed timer's trigger time
+     * (a CPU in HLT does nothing until then), then the timers due fire and their notification functions run. VOID;
+     * the machine calls it when a HLT ends a run with IF set and a timer armed, and restores the interrupted
+     * context afterwards.
+     */
+    public EfiStatus timerInterrupt(ServiceCall c) {
+        c.arguments();
+        long before = clock.nanos();
+        events.nextTimerDeadline().ifPresent(d -> advanceTo(d * 100));
+        timers(c);
+        c.output("virtual time +" + (clock.nanos() - before) + " ns");
+        return null;
+    }
+
+    /** True when a timer is armed (a HLT with interrupts enabled ends at its trigger time). */
+    public boolean timerArmed() {
+        return events.nextTimerDeadline().isPresent();
     }
 
     /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */

@@ -19,7 +19,7 @@ public final class ServicesDoc {
     private static final Map<String, String> NOTES = Map.ofEntries(
             Map.entry("Reserved", "the spec's unused slot; no service"),
             Map.entry("RaiseTPL", "returns the old TPL; a lower or invalid TPL is refused (EDK2 ASSERTs)"),
-            Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire ends the run (violation)"),
+            Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire: the run stops (WAITS_FOREVER)"),
             Map.entry("SetTimer", "TriggerTime on virtual time; timers fire at the next event service or Stall"),
             Map.entry("Stall", "advances virtual time, then fires due timers"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),

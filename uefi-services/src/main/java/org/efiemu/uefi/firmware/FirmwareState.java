@@ -55,6 +55,24 @@ public final class FirmwareState {
         return List.copyOf(violations);
     }
 
+    private String waitsForever;
+
+    /**
+     * The guest began a wait that can never end (WaitForEvent on events nothing can signal, HLT with interrupts on and
+     * no timer armed): {@code what} says which, with the call site. The run stops there; not a rule broken by the
+     * guest (real firmware would simply wait), so not a violation.
+     */
+    public void waitsForever(String what, long callerRip) {
+        if (waitsForever == null) {
+            waitsForever = what + " (at " + describe(callerRip) + ")";
+        }
+    }
+
+    /** What {@link #waitsForever} recorded, if the guest began a wait that cannot end. */
+    public Optional<String> waitingForever() {
+        return Optional.ofNullable(waitsForever);
+    }
+
     public void unimplemented(String service, long callerRip) {
         unimplemented.add(new UnimplementedCall(service, callerRip, describe(callerRip)));
     }

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Bench (issue 16): GRUB -> multiboot2 -> Xen with a real Debian kernel as module2, to Xen's ExitBootServices, on
+# efiemu (`efiemu run`, whole process) and on QEMU + OVMF in the same run, plus the guest-code speed of counting by
+# block vs raw Unicorn on the same code (GrubXenBench).
+#
+#   scripts/bench-grub-xen.sh [--rounds N] [--skip-qemu] [--skip-bench] [--work DIR]
+#
+# The image: grub-mkstandalone (Debian grub-efi-amd64-bin) holding in its memdisk /boot/grub/grub.cfg, /xen.gz
+# (Debian xen-hypervisor-4.17-amd64's xen-4.17-amd64.gz) and /vmlinuz (a Debian linux-image-*-amd64 kernel: the
+# newest such .deb in /var/cache/apt/archives, or KERNEL_DEB=FILE.deb, else `apt-get download` of linux-image-amd64's
+# kernel); grub.cfg: timeout 0, multiboot2 /xen.gz console=com1, module2 /vmlinuz, boot.
+# efiemu: `java -jar early-alloc/target/efiemu-cli.jar run --platform ovmf-q35-2g --payload grubx64.efi
+# --until exit-boot-services` (build it first: mvn -B -q -o package -pl early-alloc -am -DskipTests), timed whole
+# process with /usr/bin/time (wall and CPU).
+# QEMU + OVMF (q35, TCG, 2 GiB, 1 CPU): the same image as \EFI\BOOT\BOOTX64.EFI; timed from start to Xen's first
+# "(XEN)" line on COM1 (Xen proper prints only after ExitBootServices), then QEMU is stopped.
+# Needs: grub-efi-amd64-bin (grub-mkstandalone), qemu-system-x86, ovmf, apt-get/dpkg-deb; src/test compiled
+# (mvn -B -q -o verify -f src/test/pom.xml -DskipTests) for GrubXenBench.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+rounds=3
+skip_qemu=0
+skip_bench=0
+work="${XDG_CACHE_HOME:-$HOME/.cache}/efiemu/grub-xen"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="${2:?--rounds needs a number}"; shift 2 ;;
+    --skip-qemu) skip_qemu=1; shift ;;
+    --skip-bench) skip_bench=1; shift ;;
+    --work) work="${2:?--work needs a directory}"; shift 2 ;;
+    *) echo "bench-grub-xen.sh: unknown argument '$1' (expected --rounds N, --skip-qemu, --skip-bench, --work DIR)" >&2; exit 2 ;;
+  esac
+done
+log() { echo "bench-grub-xen: $*" >&2; }
+command -v grub-mkstandalone >/dev/null || { log "grub-mkstandalone not found: apt-get install -y grub-efi-amd64-bin"; exit 3; }
+mkdir -p "$work"
+cd "$work"
+
+if [ ! -s xen.gz ]; then
+  log "fetching xen-hypervisor-4.17-amd64 (apt-get download)"
+  rm -rf xen-deb && mkdir xen-deb && (cd xen-deb && apt-get download xen-hypervisor-4.17-amd64 >&2)
+  dpkg-deb -x xen-deb/*.deb xen-x && cp xen-x/boot/xen-4.17-amd64.gz xen.gz
+  basename xen-deb/*.deb > xen.version
+fi
+if [ ! -s vmlinuz ]; then
+  deb="${KERNEL_DEB:-$(ls -t /var/cache/apt/archives/linux-image-[0-9]*-amd64_*.deb 2>/dev/null | head -1 || true)}"
+  if [ -z "$deb" ]; then
+    pkg="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')"
+    log "fetching $pkg (apt-get download)"
+    rm -rf k-deb && mkdir k-deb && (cd k-deb && apt-get download "$pkg" >&2)
+    deb="$(ls k-deb/*.deb)"
+  fi
+  dpkg-deb -x "$deb" k-x && cp k-x/boot/vmlinuz-* vmlinuz
+  basename "$deb" > vmlinuz.version
+fi
+cat > grub.cfg <<'CFG'
+set timeout=0
+insmod multiboot2
+multiboot2 /xen.gz console=com1 com1=115200,8n1 loglvl=all noreboot
+module2 /vmlinuz console=hvc0 earlyprintk=xen
+boot
+CFG
+if [ ! -s grubx64.efi ] || [ grub.cfg -nt grubx64.efi ]; then
+  grub-mkstandalone -O x86_64-efi -o grubx64.efi "boot/grub/grub.cfg=grub.cfg" "xen.gz=xen.gz" "vmlinuz=vmlinuz"
+fi
+echo "image: $work/grubx64.efi ($(stat -c %s grubx64.efi) bytes; $(dpkg-query -W -f='${Package} ${Version}' grub-efi-amd64-bin); $(cat xen.version); $(cat vmlinuz.version), vmlinuz $(stat -c %s vmlinuz) bytes)"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+
+jar="$repo/early-alloc/target/efiemu-cli.jar"
+[ -r "$jar" ] || { log "$jar missing: mvn -B -q -o package -pl early-alloc -am -DskipTests"; exit 3; }
+for i in $(seq 1 "$rounds"); do
+  /usr/bin/time -f "efiemu-run wall=%e s user=%U s sys=%S s" -o time.txt \
+    java -jar "$jar" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true
+  echo "efiemu run #$i: $(grep -E '^ended' efiemu.out | sed 's/^ended *//'); $(grep -E '^guest' efiemu.out | sed 's/^guest *//'); $(cat time.txt)"
+done
+
+if [ "$skip_qemu" = 0 ]; then
+  code=/usr/share/OVMF/OVMF_CODE_4M.fd
+  vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+  for i in $(seq 1 "$rounds"); do
+    rm -rf esp && mkdir -p esp/EFI/BOOT && cp grubx64.efi esp/EFI/BOOT/BOOTX64.EFI && cp "$vars" vars.fd
+    : > serial.raw
+    start=$(date +%s.%N)
+    qemu-system-x86_64 -machine q35,accel=tcg -m 2G -smp 1 -net none -display none -serial file:serial.raw \
+      -monitor none -no-reboot -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code" \
+      -drive "if=pflash,format=raw,unit=1,file=vars.fd" -drive "format=raw,file=fat:rw:esp" 2>qemu.err &
+    qpid=$!
+    found=""
+    while kill -0 "$qpid" 2>/dev/null; do
+      if grep -aq '(XEN)' serial.raw; then found=1; break; fi
+      if [ "$(echo "$(date +%s.%N) - $start > 600" | bc)" = 1 ]; then break; fi
+      sleep 0.05
+    done
+    secs=$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")
+    cpu=$(awk '{print ($14+$15)/100}' "/proc/$qpid/stat" 2>/dev/null || echo '?')
+    kill "$qpid" 2>/dev/null || true
+    wait "$qpid" 2>/dev/null || true
+    echo "qemu+ovmf #$i: $([ -n "$found" ] && echo "Xen's first (XEN) line after ${secs} s wall, QEMU CPU ${cpu} s" || echo "no (XEN) line within ${secs} s")"
+  done
+fi
+
+if [ "$skip_bench" = 0 ]; then
+  cp_file="$repo/src/test/target/bench.classpath"
+  [ -s "$cp_file" ] || mvn -B -q -o dependency:build-classpath -f "$repo/src/test/pom.xml" -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
+  java -cp "$repo/src/test/target/test-classes:$(cat "$cp_file")" org.efiemu.system.speed.GrubXenBench grubx64.efi "$rounds"
+fi
