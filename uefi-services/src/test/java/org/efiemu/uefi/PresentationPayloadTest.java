@@ -45,7 +45,11 @@ class PresentationPayloadTest {
     void withoutKeysReadKeyStrokeIsNotReadyAndAWaitForAKeyThatNeverComesStopsTheRun() {
         BootResult r = run("keys", b -> { });
         assertThat(lines(r)).contains("read-early EFI_NOT_READY");
-        assertThat(r.violations()).anySatisfy(v -> assertThat(v.toString()).contains("wait-forever"));
+        // a WaitForEvent on the key event with no key ever scripted cannot end: the stop report says so. (Known gap:
+        // the key event has a notify function, which runs as guest code inside WaitForEvent, and a stop requested
+        // after such a call lands only at the image's return, not at the WaitForEvent; the outcome is then RETURNED.)
+        assertThat(r.stopReport().detail()).contains("WaitForEvent: none of the 1 events can be signalled")
+                .contains("the firmware would wait forever");
     }
 
     @Test
