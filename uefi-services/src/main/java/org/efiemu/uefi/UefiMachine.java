@@ -98,17 +98,28 @@ public final class UefiMachine implements AutoCloseable {
     private boolean ran;
     private final int tableRevision;
     private GraphicsOutput graphics;
+    private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
         platform = b.platform;
         PlatformDescription.Firmware fw = platform.firmware();
         tableRevision = tableRevision(platform);
+        disks = attachDisks(b);
+        byte[] payload = b.payload;
+        String payloadName = b.payloadName;
+        org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile = null;
+        if (payload == null) {
+            bootFile = bootFile(disks);
+            payload = bootFile.bytes();
+            payloadName = "BOOTX64.EFI";
+        }
         PeImage pe;
         try {
-            pe = PeParser.parse(b.payload, b.payloadName);
+            pe = PeParser.parse(payload, payloadName);
         } catch (PeFormatException e) {
-            throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
+            disks.forEach(d -> d.image().close());
+            throw new IllegalArgumentException("payload " + payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
         }
         PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
         if (b.graphics != null) {
@@ -161,19 +172,33 @@ public final class UefiMachine implements AutoCloseable {
             // the boot manager reads the file into a pool buffer first (EDK2 EfiBootManagerBoot); a given load
             // address is a multiboot2-style load without one
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
-                    : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
+                    : ImageLoader.loadFromFile(pe, payload, memoryMap, pool, memory);
             images.add(image);
             for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
                 machine.declareCode(image.base() + code.lowerEndpoint(), code.upperEndpoint() - code.lowerEndpoint());
             }
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
-                    b.effectiveFilePath(image.name()), b.loadOptions);
+                    bootFile != null ? BOOT_FILE : b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
             if (b.graphics != null) {
                 installGraphics(b.graphics, memory, bootData, firmware);
             }
-            memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
+            long deviceHandle = espHandle;
+            if (!disks.isEmpty()) {
+                org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
+                        dispatcher, handles, firmware::allocate, pool::freePool,
+                        (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
+                        firmware.images);
+                int port = b.esp != null ? 1 : 0;
+                for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
+                    storage.install(d, port++);
+                }
+                if (bootFile != null) {
+                    deviceHandle = bootFile.part().handle();
+                }
+            }
+            memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
@@ -185,8 +210,59 @@ public final class UefiMachine implements AutoCloseable {
             });
         } catch (RuntimeException | Error e) {
             machine.close();
+            disks.forEach(d -> d.image().close());
             throw e;
         }
+    }
+
+    /** The LoadedImage FilePath of an image booted from a disk (the removable-media default, UEFI 2.10 §3.5.1.1). */
+    public static final String BOOT_FILE = "\\EFI\\BOOT\\BOOTX64.EFI";
+
+    /** Opens and reads every disk the builder names; a bad image is one clear error naming it (others are closed). */
+    private static List<org.efiemu.uefi.storage.AttachedDisk> attachDisks(UefiMachineBuilder b) {
+        List<org.efiemu.uefi.storage.AttachedDisk> out = new java.util.ArrayList<>();
+        try {
+            for (UefiMachineBuilder.DiskSpec spec : b.disks) {
+                org.efiemu.uefi.disk.DiskImage image = spec.image() != null ? spec.image()
+                        : org.efiemu.uefi.disk.DiskImage.open(spec.path());
+                try {
+                    out.add(org.efiemu.uefi.storage.AttachedDisk.attach(image, spec.readOnly(), DISK_IO_ALIGN));
+                } catch (RuntimeException e) {
+                    image.close();
+                    throw e;
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.forEach(d -> d.image().close());
+            throw e;
+        }
+    }
+
+    /** {@code \EFI\BOOT\BOOTX64.EFI} from the first disk and FAT partition holding it. */
+    private static org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile(List<org.efiemu.uefi.storage.AttachedDisk> disks) {
+        for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
+            var f = d.find(BOOT_FILE);
+            if (f.isPresent()) {
+                return f.get();
+            }
+        }
+        disks.forEach(d -> d.image().close());
+        throw new IllegalArgumentException("no payload was given and no FAT partition of disk image(s) "
+                + disks.stream().map(d -> d.image().name()).toList() + " holds " + BOOT_FILE
+                + (disks.stream().anyMatch(d -> !d.notes().isEmpty()) ? "; " + org.efiemu.uefi.storage.StorageDevices
+                        .notes(disks) : ""));
+    }
+
+    /**
+     * EFI_BLOCK_IO_MEDIA.IoAlign of a disk: 8, what OVMF's AHCI (ATA pass-through) disk reports on QEMU q35 (measured
+     * with the disk-probe payload); its partitions report 0, as EDK2's PartitionDxe sets them.
+     */
+    static final int DISK_IO_ALIGN = 8;
+
+    /** The disks given with {@link UefiMachineBuilder#disk}: partitions, handles, volumes, notes, the image. */
+    public List<org.efiemu.uefi.storage.AttachedDisk> disks() {
+        return disks;
     }
 
     /**
@@ -432,6 +508,7 @@ public final class UefiMachine implements AutoCloseable {
 
     @Override
     public void close() {
+        disks.forEach(d -> d.image().close());
         nullJump.close();
         runtimeGate.close();
         machine.close();

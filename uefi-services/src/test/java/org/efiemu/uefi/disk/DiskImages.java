@@ -115,6 +115,27 @@ public final class DiskImages {
         return img;
     }
 
+    /**
+     * The disk-probe payload's disk (the same bytes the OVMF capture was made with): {@link #gpt} with a FAT16 ESP
+     * (label EFIEMU) holding {@code \EFI\BOOT\BOOTX64.EFI} = {@code efi} and {@code \HELLO.TXT}, and a FAT16 data
+     * partition (label DATA) holding {@code \HELLO.TXT}.
+     */
+    public static Path probeDisk(Path dir, Path efiFile) throws Exception {
+        Path efi = efiFile.toAbsolutePath();
+        Path esp = fat(dir, "esp.img", 16, 32768, "/HELLO.TXT", "hello from the ESP\n");
+        run(dir, null, "mmd", "-i", esp.toString(), "::/EFI");
+        run(dir, null, "mmd", "-i", esp.toString(), "::/EFI/BOOT");
+        run(dir, null, "mcopy", "-i", esp.toString(), efi.toString(), "::/EFI/BOOT/BOOTX64.EFI");
+        Path img = gpt(dir, "probe.img", esp);
+        Path data = dir.resolve("data.img");
+        run(dir, null, "mkfs.fat", "-C", "-F", "16", "-n", "DATA", "-i", "87654321", "--invariant", data.toString(), "31727");
+        Path content = dir.resolve("data-hello");
+        Files.writeString(content, "data partition\n");
+        run(dir, null, "mcopy", "-i", data.toString(), content.toString(), "::/HELLO.TXT");
+        writeAt(img, 67584L * 512, Files.readAllBytes(data));
+        return img;
+    }
+
     public static void writeAt(Path file, long offset, byte[] bytes) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(offset);
