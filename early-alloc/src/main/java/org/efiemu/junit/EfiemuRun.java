@@ -64,7 +64,11 @@ public final class EfiemuRun {
     /** The machine with the payload loaded, not yet run (built on first call). */
     public UefiMachine machine() {
         if (machine == null) {
-            UefiMachineBuilder b = UefiMachine.builder(description()).payload(settings.payload(), settings.payloadName())
+            UefiMachineBuilder b = UefiMachine.builder(description());
+            if (!settings.bootFromDisk()) {
+                b.payload(settings.payload(), settings.payloadName());
+            }
+            b
                     .stopAfterExitBootServices(settings.untilExitBootServices()).loadOptions(settings.loadOptions());
             if (settings.instructionBudget() >= 0) {
                 b.instructionBudget(settings.instructionBudget());
@@ -78,6 +82,7 @@ public final class EfiemuRun {
             if (settings.esp() != null) {
                 b.esp(settings.esp(), settings.espWritable());
             }
+            settings.disks().forEach(d -> b.disk(d, settings.diskReadOnly()));
             machine = b.build();
             if (settings.sanitizer()) {
                 sanitizer = MemorySanitizer.attach(machine);

@@ -33,11 +33,15 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param sanitizer       attach the memory-ownership sanitizer
  * @param esp             the ESP folder, or null for none
  * @param espWritable     the guest may write the ESP folder
+ * @param disks           disk image files (checked to exist)
+ * @param diskReadOnly    the disks' media are read-only
+ * @param bootFromDisk    no payload was named: {@code payload} is \EFI\BOOT\BOOTX64.EFI read from the first disk
+ *                        that has it, and the machine boots it from there (DeviceHandle = its partition)
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
         EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
-        boolean espWritable) {
+        boolean espWritable, List<Path> disks, boolean diskReadOnly, boolean bootFromDisk) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
@@ -55,6 +59,14 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
                         + m.getName() + " has none: annotate it @EfiemuTest(...)"));
         Optional<AllPlatforms> all = AnnotationSupport.findAnnotation(m, AllPlatforms.class);
         List<String> platforms = platforms(t, all, context, where);
+        List<Path> disks = disks(t, where);
+        if (t.payload().isEmpty() && !disks.isEmpty()) {
+            byte[] boot = bootFile(disks, where);
+            Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
+            return new EfiemuSettings(platforms, "BOOTX64.EFI", boot, budgetOf(t, context, where), t.wallClockSeconds(),
+                    t.untilExitBootServices(), checkedLoadAddress(t, where), t.loadOptions(), keep(t, context, where), root,
+                    sanitizer(t, context, where), esp(t, where), t.espWritable(), disks, t.diskReadOnly(), true);
+        }
         String payload = !t.payload().isEmpty() ? t.payload() : context.getConfigurationParameter(PAYLOAD_DEFAULT)
                 .orElseThrow(() -> new ExtensionConfigurationException(where + ": no payload; set "
                         + "@EfiemuTest(payload = \"payloads/<name>.efi\") or the configuration parameter " + PAYLOAD_DEFAULT));
@@ -67,7 +79,37 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
         return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
                 t.wallClockSeconds(), t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
-                sanitizer(t, context, where), esp(t, where), t.espWritable());
+                sanitizer(t, context, where), esp(t, where), t.espWritable(), disks, t.diskReadOnly(), false);
+    }
+
+    private static long budgetOf(EfiemuTest t, ExtensionContext context, String where) {
+        return t.instructionBudget() >= 0 ? t.instructionBudget()
+                : context.getConfigurationParameter(BUDGET_DEFAULT).map(v -> parseLong(v, BUDGET_DEFAULT, where)).orElse(-1L);
+    }
+
+    private static long checkedLoadAddress(EfiemuTest t, String where) {
+        if (t.loadAddress() != -1 && (t.loadAddress() < 0 || (t.loadAddress() & 0xFFF) != 0)) {
+            throw new ExtensionConfigurationException(String.format("%s: loadAddress 0x%X must be a multiple of 4 KiB "
+                    + "(0x1000), or -1 for EDK2's placement", where, t.loadAddress()));
+        }
+        return t.loadAddress();
+    }
+
+    /** \EFI\BOOT\BOOTX64.EFI from the first disk's FAT partition that has it (read as the machine will). */
+    private static byte[] bootFile(List<Path> disks, String where) {
+        for (Path p : disks) {
+            try (org.efiemu.uefi.disk.DiskImage image = org.efiemu.uefi.disk.DiskImage.open(p)) {
+                var found = org.efiemu.uefi.storage.AttachedDisk.attach(image, true, 0)
+                        .find(org.efiemu.uefi.UefiMachine.BOOT_FILE);
+                if (found.isPresent()) {
+                    return found.get().bytes();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ExtensionConfigurationException(where + ": " + e.getMessage(), e);
+            }
+        }
+        throw new ExtensionConfigurationException(where + ": no payload and no FAT partition of " + disks + " holds "
+                + org.efiemu.uefi.UefiMachine.BOOT_FILE + "; set payload = \"...\" or put the loader there");
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
@@ -119,6 +161,19 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         }
         throw new ExtensionConfigurationException(where + ": configuration parameter " + SANITIZER_DEFAULT + "=" + v.get()
                 + " is not true or false");
+    }
+
+    private static List<Path> disks(EfiemuTest t, String where) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String d : t.disks()) {
+            Path p = Path.of(d).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(p)) {
+                throw new ExtensionConfigurationException(where + ": disks = \"" + d + "\" is not a file (looked in " + p
+                        + "); give a raw disk image (GPT, MBR or FAT)");
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
     }
 
     private static Path esp(EfiemuTest t, String where) {

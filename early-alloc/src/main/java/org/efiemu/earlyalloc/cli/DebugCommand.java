@@ -53,11 +53,10 @@ public final class DebugCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--gdb " + gdbPort + ": expected a TCP port 0..65535");
         }
         PlatformProfile profile = guest.profile();
-        byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
-        UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName());
+        UefiMachineBuilder b = UefiMachine.builder(described.description());
+        guest.applyPayloadAndDisks(b); // each replay opens the images afresh: the same bytes every time
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);

@@ -17,8 +17,18 @@ public final class GuestOptions {
     @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
     String platform;
 
-    @Option(names = "--payload", required = true, paramLabel = "X.efi", description = "the EFI application (PE32+)")
+    @Option(names = "--payload", paramLabel = "X.efi", description = "the EFI application (PE32+); without it, "
+            + "\\EFI\\BOOT\\BOOTX64.EFI from the first FAT partition of the --disk images, as OVMF boots a disk")
     Path payload;
+
+    @Option(names = "--disk", paramLabel = "IMAGE", description = "a raw disk image (GPT, MBR or bare FAT) as a SATA disk "
+            + "with BlockIo, DiskIo, partitions and FAT file systems; repeatable. The file is never written: the guest's "
+            + "writes stay in memory")
+    java.util.List<Path> disks = new java.util.ArrayList<>();
+
+    @Option(names = "--disk-read-only", description = "the --disk media are read-only (EFI_BLOCK_IO_MEDIA.ReadOnly; "
+            + "writes get EFI_WRITE_PROTECTED)")
+    boolean diskReadOnly;
 
     @Option(names = "--esp", paramLabel = "DIR", description = "a host folder as the EFI System Partition (SimpleFileSystem; read-only unless said otherwise)")
     Path esp;
@@ -35,6 +45,27 @@ public final class GuestOptions {
         return registry.resolve(platform);
     }
 
+    /**
+     * Gives {@code b} the payload (unless it boots from a disk) and the {@code --disk} images, each checked to be a
+     * readable file; with neither a payload nor a disk, one clear error.
+     */
+    void applyPayloadAndDisks(org.efiemu.uefi.UefiMachineBuilder b) throws IOException {
+        if (payload == null && disks.isEmpty()) {
+            throw new IllegalArgumentException("give --payload X.efi, or --disk IMAGE to boot \\EFI\\BOOT\\BOOTX64.EFI "
+                    + "from it");
+        }
+        if (payload != null) {
+            b.payload(payloadBytes(), payloadName());
+        }
+        for (Path d : disks) {
+            if (!Files.isRegularFile(d)) {
+                throw new IllegalArgumentException("--disk " + d + (Files.exists(d) ? " is not a regular file"
+                        : " does not exist"));
+            }
+            b.disk(d, diskReadOnly);
+        }
+    }
+
     /** The payload's bytes; a missing or unreadable file is one clear error naming it. */
     byte[] payloadBytes() throws IOException {
         try {
@@ -47,7 +78,7 @@ public final class GuestOptions {
     }
 
     String payloadName() {
-        return payload.getFileName().toString();
+        return payload == null ? "BOOTX64.EFI" : payload.getFileName().toString();
     }
 
     /** The {@code --esp} folder, checked to be a directory, or null when none was given. */

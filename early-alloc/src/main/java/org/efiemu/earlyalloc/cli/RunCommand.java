@@ -59,11 +59,9 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
         PlatformProfile profile = guest.profile();
-        byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName())
                 .instructionBudget(budget)
                 .wallClockLimit(Duration.ofMinutes(10))
                 .stopAfterExitBootServices(until != null)
@@ -75,6 +73,7 @@ public final class RunCommand implements Callable<Integer> {
             b.loadAddress(StrategyDescriptor.parseLoadAddress(loadAddress, "--load-address").orElseThrow(
                     () -> new IllegalArgumentException("--load-address 'firmware' is the default; give an address")));
         }
+        guest.applyPayloadAndDisks(b);
         Path esp = guest.espFolder();
         if (esp != null) {
             b.esp(esp, espWritable);
@@ -84,6 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         BootResult r;
         try (UefiMachine m = b.build()) {
+            m.disks().forEach(d -> d.notes().forEach(n -> spec.commandLine().getErr().println("efiemu run: note: " + n)));
             r = m.run();
         }
         if (trace != null) {
