@@ -99,6 +99,7 @@ public final class UefiMachine implements AutoCloseable {
     private final int tableRevision;
     private GraphicsOutput graphics;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
+    private org.efiemu.uefi.disk.DiskImage espDisk;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
@@ -185,12 +186,30 @@ public final class UefiMachine implements AutoCloseable {
                 installGraphics(b.graphics, memory, bootData, firmware);
             }
             long deviceHandle = espHandle;
-            if (!disks.isEmpty()) {
+            if (!disks.isEmpty() || espHandle != 0) {
+                // disk structures live in the firmware arena while it has room (the free memory the guest sees stays
+                // the platform's), then in EfiBootServicesData pool
+                java.util.function.LongUnaryOperator diskStructures = size -> {
+                    try {
+                        return bootData.take("disk protocol structure", size, 16);
+                    } catch (IllegalStateException full) {
+                        return firmware.allocate(size);
+                    }
+                };
                 org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
-                        dispatcher, handles, firmware::allocate, pool::freePool,
+                        dispatcher, handles, diskStructures, pool::freePool,
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
                         firmware.images);
-                int port = b.esp != null ? 1 : 0;
+                int port = 0;
+                if (espHandle != 0) {
+                    espDisk = org.efiemu.uefi.fs.EspImage.of(b.esp, FirmwareServices.ESP_PARTITION);
+                    org.efiemu.uefi.disk.BlockMedia whole = org.efiemu.uefi.disk.BlockMedia.wholeDisk(espDisk,
+                            !b.esp.isWritable(), DISK_IO_ALIGN);
+                    org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(b.esp,
+                            FirmwareServices.ESP_PARTITION);
+                    storage.installDisk(org.efiemu.uefi.storage.StorageDevices.diskPath(port++), whole);
+                    storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
+                }
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
                     storage.install(d, port++);
                 }
@@ -259,6 +278,14 @@ public final class UefiMachine implements AutoCloseable {
      * with the disk-probe payload); its partitions report 0, as EDK2's PartitionDxe sets them.
      */
     static final int DISK_IO_ALIGN = 8;
+
+    /**
+     * The blocks behind the {@link UefiMachineBuilder#esp ESP} (a GPT disk whose partition 1 is a FAT image of the
+     * volume, made when the guest first reads them; see {@link org.efiemu.uefi.fs.EspImage}), when there is an ESP.
+     */
+    public Optional<org.efiemu.uefi.disk.DiskImage> espDisk() {
+        return Optional.ofNullable(espDisk);
+    }
 
     /** The disks given with {@link UefiMachineBuilder#disk}: partitions, handles, volumes, notes, the image. */
     public List<org.efiemu.uefi.storage.AttachedDisk> disks() {
@@ -509,6 +536,9 @@ public final class UefiMachine implements AutoCloseable {
     @Override
     public void close() {
         disks.forEach(d -> d.image().close());
+        if (espDisk != null) {
+            espDisk.close();
+        }
         nullJump.close();
         runtimeGate.close();
         machine.close();

@@ -29,6 +29,7 @@ public final class DiskImage implements AutoCloseable {
     private final FileChannel file;
     private final byte[] bytes;
     private final Map<Long, byte[]> overlay = new TreeMap<>();
+    private Runnable fill;
 
     private DiskImage(String name, long size, FileChannel file, byte[] bytes) {
         this.name = name;
@@ -119,6 +120,7 @@ public final class DiskImage implements AutoCloseable {
      */
     public void read(long offset, byte[] dst, int at, int length) {
         check(offset, length);
+        filled();
         int done = 0;
         while (done < length) {
             long pos = offset + done;
@@ -156,6 +158,7 @@ public final class DiskImage implements AutoCloseable {
      */
     public void write(long offset, byte[] src, int at, int length) {
         check(offset, length);
+        filled();
         int done = 0;
         while (done < length) {
             long pos = offset + done;
@@ -177,6 +180,22 @@ public final class DiskImage implements AutoCloseable {
 
     public void write(long offset, byte[] src) {
         write(offset, src, 0, src.length);
+    }
+
+    /**
+     * Content written by {@code fill} the first time anyone reads or writes the disk (e.g. the FAT image of the
+     * {@code --esp} folder, made only when a guest looks at the ESP's blocks).
+     */
+    public void fillOnFirstUse(Runnable fill) {
+        this.fill = fill;
+    }
+
+    private void filled() {
+        Runnable f = fill;
+        if (f != null) {
+            fill = null;
+            f.run();
+        }
     }
 
     private void check(long offset, long length) {
