@@ -67,14 +67,24 @@ public final class EspImage {
         return l.length() > 11 ? l.substring(0, 11) : l;
     }
 
+    /** fat32-lib stores local date/time fields: encode the volume's time in the JVM's zone so the fields are kept. */
+    private static long millis(EfiTime t) {
+        return java.time.LocalDateTime.of(Math.max(1980, t.year()), t.month(), t.day(), t.hour(), t.minute(), t.second())
+                .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
+
     private static void copy(VolumeBackend from, List<String> dir, FsDirectory to) throws IOException {
         for (VolumeBackend.Entry e : from.list(dir)) {
             List<String> path = new ArrayList<>(dir);
             path.add(e.name());
             if (e.directory()) {
-                copy(from, path, to.addDirectory(e.name()).getDirectory());
+                de.waldheinz.fs.FsDirectoryEntry d = to.addDirectory(e.name());
+                d.setLastModified(millis(e.modified()));
+                copy(from, path, d.getDirectory());
             } else {
-                FsFile f = to.addFile(e.name()).getFile();
+                de.waldheinz.fs.FsDirectoryEntry entry = to.addFile(e.name());
+                entry.setLastModified(millis(e.modified()));
+                FsFile f = entry.getFile();
                 long size = e.size();
                 for (long pos = 0; pos < size; pos += 1 << 20) {
                     int n = (int) Math.min(1 << 20, size - pos);
