@@ -144,7 +144,10 @@ public final class UefiMachineBuilder {
         return this;
     }
 
-    /** As {@link #disk(Path, boolean)} for an image in memory (the machine closes it). */
+    /**
+     * As {@link #disk(Path, boolean)} for an image in memory. The machine closes it, so a builder given one builds
+     * one machine (a path is opened afresh by every machine built, e.g. each replay of a debug session).
+     */
     public UefiMachineBuilder disk(org.efiemu.uefi.disk.DiskImage image, boolean readOnly) {
         disks.add(new DiskSpec(null, Objects.requireNonNull(image, "image"), readOnly));
         return this;
