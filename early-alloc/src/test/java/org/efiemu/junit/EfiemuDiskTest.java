@@ -68,7 +68,8 @@ class EfiemuDiskTest {
         @EfiemuTest(platform = "ovmf-q35-2g", disks = DISK)
         void t(BootResult boot) {
             EfiemuAssertions.assertThat(boot).hasNoViolations().consoleContains("simple-file-system EFI_SUCCESS")
-                    .consoleContains("hello.txt (19 bytes): hello from the ESP");
+                    .consoleContains("hello.txt (19 bytes): hello from the ESP").consoleContains("close EFI_SUCCESS")
+                    .consoleContains("close-root EFI_SUCCESS");
         }
     }
 

@@ -197,7 +197,7 @@ public final class UefiMachine implements AutoCloseable {
                     }
                 };
                 org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
-                        dispatcher, handles, diskStructures, pool::freePool,
+                        dispatcher, handles, diskStructures, firmware::allocate, pool::freePool,
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
                         firmware.images);
                 int port = 0;

@@ -17,7 +17,8 @@ class RunDiskCommandTest {
         Path img = EfiemuDiskTestSupport.espDisk(dir.resolve("disk.img"));
         EfiemuCommandTest.Result r = run("run", "--platform", "ovmf-q35-2g", "--disk", img.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("hello.txt (19 bytes): hello from the ESP").contains("payload  BOOTX64.EFI");
+        assertThat(r.out()).contains("hello.txt (19 bytes): hello from the ESP").contains("close-root EFI_SUCCESS")
+                .contains("payload  BOOTX64.EFI");
     }
 
     @Test
@@ -49,5 +50,17 @@ class RunDiskCommandTest {
         EfiemuCommandTest.Result none = run("run", "--platform", "ovmf-q35-2g");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("--payload").contains("--disk");
+    }
+
+    @Test
+    void debugWithADiskAndNoPayloadStopsAtTheDiskLoadersEntryAndRunsItToTheEnd(@TempDir Path dir) throws Exception {
+        Path img = EfiemuDiskTestSupport.espDisk(dir.resolve("disk.img"));
+        Path script = dir.resolve("disk.commands");
+        Files.writeString(script, "break Fs.OpenVolume\ncontinue\ncontinue\n");
+        EfiemuCommandTest.Result r = run("debug", "--platform", "ovmf-q35-2g", "--disk", img.toString(), "--commands",
+                script.toString());
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("BOOTX64.EFI on ovmf-q35-2g, stopped at the entry point")
+                .contains("Fs.OpenVolume").contains("the image returned EFI_SUCCESS");
     }
 }

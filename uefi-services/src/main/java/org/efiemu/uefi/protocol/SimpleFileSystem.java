@@ -46,6 +46,7 @@ public final class SimpleFileSystem {
     private final Map<Long, FileHandle> files = new HashMap<>();
     private final Map<Long, EspVolume> volumes = new HashMap<>();
     private long diskOpenVolume;
+    private LongUnaryOperator volumeStructures;
 
     /**
      * Builds the protocol structure in {@code arena} and registers {@code Esp.OpenVolume} and {@code File.<Function>}.
@@ -63,10 +64,14 @@ public final class SimpleFileSystem {
     /**
      * The file functions only, for volumes added with {@link #addVolume} (FAT partitions of disks); {@link #address()}
      * is 0.
+     *
+     * @param pool              EfiBootServicesData pool for open files ({@code freePool} frees them)
+     * @param volumeStructures  where each volume's 16-byte protocol structure goes
      */
     public SimpleFileSystem(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool,
-            LongConsumer freePool) {
+            LongConsumer freePool, LongUnaryOperator volumeStructures) {
         this(memory, dispatcher, pool, freePool, 0);
+        this.volumeStructures = volumeStructures;
     }
 
     private SimpleFileSystem(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool,
@@ -90,7 +95,7 @@ public final class SimpleFileSystem {
         if (diskOpenVolume == 0) {
             diskOpenVolume = dispatcher.registerBootTime("Fs.OpenVolume", 2, this::openVolume);
         }
-        long at = pool.applyAsLong(16);
+        long at = (volumeStructures != null ? volumeStructures : pool).applyAsLong(16);
         memory.putU64(at, REVISION);
         memory.putU64(at + 8, diskOpenVolume);
         volumes.put(at, volume);

@@ -43,15 +43,21 @@ public final class StorageDevices {
     private final DiskIo diskIo;
     private final SimpleFileSystem fileSystems;
 
+    /**
+     * @param pool     where the protocol structures and device paths go (firmware memory)
+     * @param filePool EfiBootServicesData pool for the EFI_FILE_PROTOCOL structures the guest opens ({@code freePool}
+     *                 frees them on Close/Delete, so they must be real pool blocks)
+     */
     public StorageDevices(GuestMemory memory, ServiceDispatcher dispatcher, HandleDatabase handles, LongUnaryOperator pool,
-            LongConsumer freePool, BiFunction<ServiceCall, Long, EfiStatus> signal, ImageServices images) {
+            LongUnaryOperator filePool, LongConsumer freePool, BiFunction<ServiceCall, Long, EfiStatus> signal,
+            ImageServices images) {
         this.memory = memory;
         this.handles = handles;
         this.pool = pool;
         this.images = images;
         blockIo = new BlockIo(memory, dispatcher, pool);
         diskIo = new DiskIo(memory, dispatcher, pool, signal);
-        fileSystems = new SimpleFileSystem(memory, dispatcher, pool, freePool);
+        fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
 
     /** The device path of the SATA disk on AHCI port {@code port}. */

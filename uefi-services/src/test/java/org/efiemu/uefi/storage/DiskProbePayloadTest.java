@@ -81,6 +81,12 @@ class DiskProbePayloadTest {
     }
 
     @Test
+    void everyFileTheProbeOpensClosesWithSuccess() {
+        assertThat(result.trace()).filteredOn(e -> e.service().equals("File.Close")).hasSizeGreaterThanOrEqualTo(6)
+                .allSatisfy(e -> assertThat(e.status()).isEqualTo("EFI_SUCCESS"));
+    }
+
+    @Test
     void guestWritesStayInTheOverlayAndNeverReachTheImageFile() throws Exception {
         assertThat(sha256(image)).isEqualTo(imageHash);
         assertThat(new String(savedEfiemuTxt, StandardCharsets.US_ASCII)).isEqualTo("written through SimpleFileSystem");
