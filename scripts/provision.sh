@@ -19,7 +19,9 @@ PACKAGES=(
   qemu-system-x86 ovmf            # comparison runs on real OVMF firmware
   gdb                             # GDB stub tests
   chromium                        # headless browser tests of the HTML report
-  dosfstools mtools               # FAT ESP images for QEMU runs
+  dosfstools mtools               # FAT ESP images for QEMU runs; FAT partitions in --disk tests
+  gdisk fdisk                     # sgdisk/sfdisk: GPT and MBR disk images in --disk tests
+  grub-efi-amd64-bin grub-common  # grub-mkstandalone: the real GRUB reading --disk partitions
   fontconfig fonts-dejavu-core    # the text console screenshot (console.png) draws with a monospaced font
 )
 

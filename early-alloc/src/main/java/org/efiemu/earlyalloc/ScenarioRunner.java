@@ -34,6 +34,7 @@ public final class ScenarioRunner {
     private final boolean sanitize;
     private final InstructionCounting counting;
     /** Scenarios whose block-counted run was not exact (a hint only: which counter to try first). */
+    private volatile java.util.List<java.nio.file.Path> disks = java.util.List.of();
     private final java.util.Set<Scenario> needsPerInstruction = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
@@ -117,6 +118,15 @@ public final class ScenarioRunner {
         return observe(s, platform, InstructionCounting.PER_INSTRUCTION);
     }
 
+    /**
+     * Disk images every scenario's machine gets ({@code efiemu matrix --disk}), each opened afresh per scenario (the
+     * files are never written); returns this runner.
+     */
+    public ScenarioRunner disks(java.util.List<java.nio.file.Path> images) {
+        this.disks = java.util.List.copyOf(images);
+        return this;
+    }
+
     /** The observation, or null when counting by block could not give exact values. */
     private Observation observe(Scenario s, PlatformDescription platform, InstructionCounting counting) {
         UefiMachineBuilder b = UefiMachine.builder(platform)
@@ -125,6 +135,7 @@ public final class ScenarioRunner {
                 .wallClockLimit(wallClockLimit)
                 .instructionCounting(counting);
         s.loadAddress().ifPresent(b::loadAddress);
+        disks.forEach(d -> b.disk(d, false));
         UefiMachine machine;
         try {
             machine = b.build();

@@ -80,8 +80,11 @@ public final class EfiemuRun {
 
     private UefiMachine build(org.efiemu.core.clock.InstructionCounting counting) {
         if (machine == null) {
-            UefiMachineBuilder b = UefiMachine.builder(description()).payload(settings.payload(), settings.payloadName())
-                    .instructionCounting(counting)
+            UefiMachineBuilder b = UefiMachine.builder(description());
+            if (!settings.bootFromDisk()) {
+                b.payload(settings.payload(), settings.payloadName());
+            }
+            b.instructionCounting(counting)
                     .stopAfterExitBootServices(settings.untilExitBootServices()).loadOptions(settings.loadOptions());
             if (settings.instructionBudget() >= 0) {
                 b.instructionBudget(settings.instructionBudget());
@@ -99,6 +102,7 @@ public final class EfiemuRun {
             if (settings.rngSeed() != null) {
                 b.rng(settings.rngSeed());
             }
+            settings.disks().forEach(d -> b.disk(d, settings.diskReadOnly()));
             machine = b.build();
             if (settings.sanitizer()) {
                 sanitizer = MemorySanitizer.attach(machine);

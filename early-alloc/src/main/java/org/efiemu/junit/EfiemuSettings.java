@@ -37,12 +37,16 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param wallClockSource where the wall-clock limit came from, for a failure that hits it
  * @param keys            the keys ConIn delivers, each at its virtual time
  * @param rngSeed         the EFI_RNG_PROTOCOL seed, or null for no RNG protocol
+ * @param disks           disk image files (checked to exist)
+ * @param diskReadOnly    the disks' media are read-only
+ * @param bootFromDisk    no payload was named: {@code payload} is \EFI\BOOT\BOOTX64.EFI read from the first disk
+ *                        that has it, and the machine boots it from there (DeviceHandle = its partition)
  */
 record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload, long instructionBudget,
         long wallClockSeconds, boolean untilExitBootServices, long loadAddress, String loadOptions,
         EfiemuTest.Keep keep, Path artifactsRoot, boolean sanitizer, Path esp,
         boolean espWritable, String budgetSource, String wallClockSource, org.efiemu.uefi.protocol.KeyScript keys,
-        Long rngSeed) {
+        Long rngSeed, List<Path> disks, boolean diskReadOnly, boolean bootFromDisk) {
 
     static final String PLATFORM_DEFAULT = "efiemu.platform.default";
     static final String PAYLOAD_DEFAULT = "efiemu.payload.default";
@@ -61,9 +65,7 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
                         + m.getName() + " has none: annotate it @EfiemuTest(...)"));
         Optional<AllPlatforms> all = AnnotationSupport.findAnnotation(m, AllPlatforms.class);
         List<String> platforms = platforms(t, all, context, where);
-        String payload = !t.payload().isEmpty() ? t.payload() : context.getConfigurationParameter(PAYLOAD_DEFAULT)
-                .orElseThrow(() -> new ExtensionConfigurationException(where + ": no payload; set "
-                        + "@EfiemuTest(payload = \"payloads/<name>.efi\") or the configuration parameter " + PAYLOAD_DEFAULT));
+        List<Path> disks = disks(t, where);
         Optional<String> budgetParameter = context.getConfigurationParameter(BUDGET_DEFAULT);
         long budget = t.instructionBudget() >= 0 ? t.instructionBudget()
                 : budgetParameter.map(v -> positive(v, BUDGET_DEFAULT, where)).orElse(-1L);
@@ -76,15 +78,26 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         String wallClockSource = t.wallClockSeconds() >= 0 ? "@EfiemuTest(wallClockSeconds)"
                 : wallParameter.isPresent() ? "configuration parameter " + WALL_CLOCK_DEFAULT
                 : "the default; set @EfiemuTest(wallClockSeconds) or " + WALL_CLOCK_DEFAULT;
-        if (t.loadAddress() != -1 && (t.loadAddress() < 0 || (t.loadAddress() & 0xFFF) != 0)) {
-            throw new ExtensionConfigurationException(String.format("%s: loadAddress 0x%X must be a multiple of 4 KiB "
-                    + "(0x1000), or -1 for EDK2's placement", where, t.loadAddress()));
-        }
+        long loadAddress = checkedLoadAddress(t, where);
         Path root = Path.of(context.getConfigurationParameter(ARTIFACTS_DIR).orElse(DEFAULT_ARTIFACTS_DIR));
-        return new EfiemuSettings(platforms, fileName(payload), readPayload(payload, m, where), budget,
-                wallClock, t.untilExitBootServices(), t.loadAddress(), t.loadOptions(), keep(t, context, where), root,
-                sanitizer(t, context, where), esp(t, where), t.espWritable(), budgetSource, wallClockSource, keys(t, where),
-                t.rngSeed() == Long.MIN_VALUE ? null : t.rngSeed());
+        Long rngSeed = t.rngSeed() == Long.MIN_VALUE ? null : t.rngSeed();
+        boolean bootFromDisk = t.payload().isEmpty() && !disks.isEmpty();
+        String payloadName;
+        byte[] payloadBytes;
+        if (bootFromDisk) {
+            payloadName = "BOOTX64.EFI";
+            payloadBytes = bootFile(disks, where);
+        } else {
+            String payload = !t.payload().isEmpty() ? t.payload() : context.getConfigurationParameter(PAYLOAD_DEFAULT)
+                    .orElseThrow(() -> new ExtensionConfigurationException(where + ": no payload; set "
+                            + "@EfiemuTest(payload = \"payloads/<name>.efi\") or the configuration parameter " + PAYLOAD_DEFAULT));
+            payloadName = fileName(payload);
+            payloadBytes = readPayload(payload, m, where);
+        }
+        return new EfiemuSettings(platforms, payloadName, payloadBytes, budget, wallClock, t.untilExitBootServices(),
+                loadAddress, t.loadOptions(), keep(t, context, where), root, sanitizer(t, context, where), esp(t, where),
+                t.espWritable(), budgetSource, wallClockSource, keys(t, where), rngSeed, disks, t.diskReadOnly(),
+                bootFromDisk);
     }
 
     private static org.efiemu.uefi.protocol.KeyScript keys(EfiemuTest t, String where) {
@@ -93,6 +106,31 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
+    }
+
+    private static long checkedLoadAddress(EfiemuTest t, String where) {
+        if (t.loadAddress() != -1 && (t.loadAddress() < 0 || (t.loadAddress() & 0xFFF) != 0)) {
+            throw new ExtensionConfigurationException(String.format("%s: loadAddress 0x%X must be a multiple of 4 KiB "
+                    + "(0x1000), or -1 for EDK2's placement", where, t.loadAddress()));
+        }
+        return t.loadAddress();
+    }
+
+    /** \EFI\BOOT\BOOTX64.EFI from the first disk's FAT partition that has it (read as the machine will). */
+    private static byte[] bootFile(List<Path> disks, String where) {
+        for (Path p : disks) {
+            try (org.efiemu.uefi.disk.DiskImage image = org.efiemu.uefi.disk.DiskImage.open(p)) {
+                var found = org.efiemu.uefi.storage.AttachedDisk.attach(image, true, 0)
+                        .find(org.efiemu.uefi.UefiMachine.BOOT_FILE);
+                if (found.isPresent()) {
+                    return found.get().bytes();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ExtensionConfigurationException(where + ": " + e.getMessage(), e);
+            }
+        }
+        throw new ExtensionConfigurationException(where + ": no payload and no FAT partition of " + disks + " holds "
+                + org.efiemu.uefi.UefiMachine.BOOT_FILE + "; set payload = \"...\" or put the loader there");
     }
 
     private static List<String> platforms(EfiemuTest t, Optional<AllPlatforms> all, ExtensionContext context, String where) {
@@ -144,6 +182,19 @@ record EfiemuSettings(List<String> platforms, String payloadName, byte[] payload
         }
         throw new ExtensionConfigurationException(where + ": configuration parameter " + SANITIZER_DEFAULT + "=" + v.get()
                 + " is not true or false");
+    }
+
+    private static List<Path> disks(EfiemuTest t, String where) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String d : t.disks()) {
+            Path p = Path.of(d).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(p)) {
+                throw new ExtensionConfigurationException(where + ": disks = \"" + d + "\" is not a file (looked in " + p
+                        + "); give a raw disk image (GPT, MBR or FAT)");
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
     }
 
     private static Path esp(EfiemuTest t, String where) {

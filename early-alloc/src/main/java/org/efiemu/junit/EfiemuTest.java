@@ -93,6 +93,16 @@ public @interface EfiemuTest {
     /** Offer EFI_RNG_PROTOCOL seeded with this value (deterministic bytes); {@link Long#MIN_VALUE} = no RNG protocol. */
     long rngSeed() default Long.MIN_VALUE;
 
+    /**
+     * Raw disk images (GPT, MBR or bare FAT) served as SATA disks as OVMF serves them: BlockIo, DiskIo, DiskIo2, a
+     * handle per partition with PartitionInfo, SimpleFileSystem on FAT ({@code UefiMachineBuilder.disk}). The files
+     * are never written (the guest's writes stay in memory). Paths relative to the working directory.
+     */
+    String[] disks() default {};
+
+    /** The disks' media are read-only (EFI_BLOCK_IO_MEDIA.ReadOnly; writes get EFI_WRITE_PROTECTED). */
+    boolean diskReadOnly() default false;
+
     /** On, off, or decided by a configuration parameter. */
     enum Toggle {
         DEFAULT,

@@ -111,17 +111,29 @@ public final class UefiMachine implements AutoCloseable {
     private long conOutHandle;
     private EfiRng rng;
     private long conOutInterface;
+    private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
+    private org.efiemu.uefi.disk.DiskImage espDisk;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
         platform = b.platform;
         PlatformDescription.Firmware fw = platform.firmware();
         tableRevision = tableRevision(platform);
+        disks = attachDisks(b);
+        byte[] payload = b.payload;
+        String payloadName = b.payloadName;
+        org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile = null;
+        if (payload == null) {
+            bootFile = bootFile(disks);
+            payload = bootFile.bytes();
+            payloadName = "BOOTX64.EFI";
+        }
         PeImage pe;
         try {
-            pe = PeParser.parse(b.payload, b.payloadName);
+            pe = PeParser.parse(payload, payloadName);
         } catch (PeFormatException e) {
-            throw new IllegalArgumentException("payload " + b.payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
+            disks.forEach(d -> d.image().close());
+            throw new IllegalArgumentException("payload " + payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
         }
         PhysicalLayout layout = PlatformMemory.layout(platform.memoryMap());
         GraphicsOutput.Display display = b.effectiveDisplay();
@@ -182,7 +194,7 @@ public final class UefiMachine implements AutoCloseable {
             // the boot manager reads the file into a pool buffer first (EDK2 EfiBootManagerBoot); a given load
             // address is a multiboot2-style load without one
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
-                    : ImageLoader.loadFromFile(pe, b.payload, memoryMap, pool, memory);
+                    : ImageLoader.loadFromFile(pe, payload, memoryMap, pool, memory);
             images.add(image);
             if (!machine.rdtscDiscovered()) { // else RDTSC is found in code as it is translated, in every image
                 for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)
@@ -190,7 +202,7 @@ public final class UefiMachine implements AutoCloseable {
                 }
             }
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
-                    b.effectiveFilePath(image.name()), b.loadOptions);
+                    bootFile != null ? BOOT_FILE : b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
@@ -201,7 +213,39 @@ public final class UefiMachine implements AutoCloseable {
             if (display != null) {
                 installGraphics(display, memory, bootData, firmware);
             }
-            memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
+            long deviceHandle = espHandle;
+            if (!disks.isEmpty() || espHandle != 0) {
+                // disk structures live in the firmware arena while it has room (the free memory the guest sees stays
+                // the platform's), then in EfiBootServicesData pool
+                java.util.function.LongUnaryOperator diskStructures = size -> {
+                    try {
+                        return bootData.take("disk protocol structure", size, 16);
+                    } catch (IllegalStateException full) {
+                        return firmware.allocate(size);
+                    }
+                };
+                org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
+                        dispatcher, handles, diskStructures, firmware::allocate, pool::freePool,
+                        (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
+                        firmware.images);
+                int port = 0;
+                if (espHandle != 0) {
+                    espDisk = org.efiemu.uefi.fs.EspImage.of(b.esp, FirmwareServices.ESP_PARTITION);
+                    org.efiemu.uefi.disk.BlockMedia whole = org.efiemu.uefi.disk.BlockMedia.wholeDisk(espDisk,
+                            !b.esp.isWritable(), DISK_IO_ALIGN);
+                    org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(b.esp,
+                            FirmwareServices.ESP_PARTITION);
+                    storage.installDisk(org.efiemu.uefi.storage.StorageDevices.diskPath(port++), whole);
+                    storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
+                }
+                for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
+                    storage.install(d, port++);
+                }
+                if (bootFile != null) {
+                    deviceHandle = bootFile.part().handle();
+                }
+            }
+            memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
@@ -219,8 +263,67 @@ public final class UefiMachine implements AutoCloseable {
             });
         } catch (RuntimeException | Error e) {
             machine.close();
+            disks.forEach(d -> d.image().close());
             throw e;
         }
+    }
+
+    /** The LoadedImage FilePath of an image booted from a disk (the removable-media default, UEFI 2.10 §3.5.1.1). */
+    public static final String BOOT_FILE = "\\EFI\\BOOT\\BOOTX64.EFI";
+
+    /** Opens and reads every disk the builder names; a bad image is one clear error naming it (others are closed). */
+    private static List<org.efiemu.uefi.storage.AttachedDisk> attachDisks(UefiMachineBuilder b) {
+        List<org.efiemu.uefi.storage.AttachedDisk> out = new java.util.ArrayList<>();
+        try {
+            for (UefiMachineBuilder.DiskSpec spec : b.disks) {
+                org.efiemu.uefi.disk.DiskImage image = spec.image() != null ? spec.image()
+                        : org.efiemu.uefi.disk.DiskImage.open(spec.path());
+                try {
+                    out.add(org.efiemu.uefi.storage.AttachedDisk.attach(image, spec.readOnly(), DISK_IO_ALIGN));
+                } catch (RuntimeException e) {
+                    image.close();
+                    throw e;
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.forEach(d -> d.image().close());
+            throw e;
+        }
+    }
+
+    /** {@code \EFI\BOOT\BOOTX64.EFI} from the first disk and FAT partition holding it. */
+    private static org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile(List<org.efiemu.uefi.storage.AttachedDisk> disks) {
+        for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
+            var f = d.find(BOOT_FILE);
+            if (f.isPresent()) {
+                return f.get();
+            }
+        }
+        disks.forEach(d -> d.image().close());
+        throw new IllegalArgumentException("no payload was given and no FAT partition of disk image(s) "
+                + disks.stream().map(d -> d.image().name()).toList() + " holds " + BOOT_FILE
+                + (disks.stream().anyMatch(d -> !d.notes().isEmpty()) ? "; " + org.efiemu.uefi.storage.StorageDevices
+                        .notes(disks) : ""));
+    }
+
+    /**
+     * EFI_BLOCK_IO_MEDIA.IoAlign of a disk: 8, what OVMF's AHCI (ATA pass-through) disk reports on QEMU q35 (measured
+     * with the disk-probe payload); its partitions report 0, as EDK2's PartitionDxe sets them.
+     */
+    static final int DISK_IO_ALIGN = 8;
+
+    /**
+     * The blocks behind the {@link UefiMachineBuilder#esp ESP} (a GPT disk whose partition 1 is a FAT image of the
+     * volume, made when the guest first reads them; see {@link org.efiemu.uefi.fs.EspImage}), when there is an ESP.
+     */
+    public Optional<org.efiemu.uefi.disk.DiskImage> espDisk() {
+        return Optional.ofNullable(espDisk);
+    }
+
+    /** The disks given with {@link UefiMachineBuilder#disk}: partitions, handles, volumes, notes, the image. */
+    public List<org.efiemu.uefi.storage.AttachedDisk> disks() {
+        return disks;
     }
 
     /**
@@ -610,6 +713,10 @@ public final class UefiMachine implements AutoCloseable {
 
     @Override
     public void close() {
+        disks.forEach(d -> d.image().close());
+        if (espDisk != null) {
+            espDisk.close();
+        }
         nullJump.close();
         runtimeGate.close();
         machine.close();

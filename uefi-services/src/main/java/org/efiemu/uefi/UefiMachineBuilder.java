@@ -35,6 +35,7 @@ public final class UefiMachineBuilder {
     boolean headless;
     Long rngSeed;
     java.time.Instant startTime = java.time.Instant.parse("2024-01-01T00:00:00Z");
+    final List<DiskSpec> disks = new ArrayList<>();
     final List<ConsoleListener> consoleListeners = new ArrayList<>();
     final List<TraceListener> traceListeners = new ArrayList<>();
 
@@ -181,6 +182,34 @@ public final class UefiMachineBuilder {
         return this;
     }
 
+    /** A disk the machine serves: an image file (opened read-only) or a caller's in-memory image. */
+    record DiskSpec(Path path, org.efiemu.uefi.disk.DiskImage image, boolean readOnly) {
+    }
+
+    /**
+     * A raw disk image (GPT, MBR or a bare FAT file system) served as OVMF serves a SATA disk: BlockIo, DiskIo,
+     * DiskIo2, a handle per partition with PartitionInfo, SimpleFileSystem on FAT (see
+     * {@link org.efiemu.uefi.storage.StorageDevices}). The file is opened read-only and never changed: the guest's
+     * writes stay in memory (a copy-on-write overlay; {@link UefiMachine#disks()} gives the image to
+     * {@link org.efiemu.uefi.disk.DiskImage#saveTo save} them elsewhere). {@code readOnly} makes the media read-only as
+     * well (EFI_BLOCK_IO_MEDIA.ReadOnly, writes get EFI_WRITE_PROTECTED). Disks are on AHCI ports 0, 1, ... in the order
+     * given (after the {@link #esp ESP}'s port 0 when there is one). Without a {@link #payload}, the machine boots
+     * {@code \EFI\BOOT\BOOTX64.EFI} from the first FAT partition that has it, as OVMF's boot manager boots a disk.
+     */
+    public UefiMachineBuilder disk(Path image, boolean readOnly) {
+        disks.add(new DiskSpec(Objects.requireNonNull(image, "image"), null, readOnly));
+        return this;
+    }
+
+    /**
+     * As {@link #disk(Path, boolean)} for an image in memory. The machine closes it, so a builder given one builds
+     * one machine (a path is opened afresh by every machine built, e.g. each replay of a debug session).
+     */
+    public UefiMachineBuilder disk(org.efiemu.uefi.disk.DiskImage image, boolean readOnly) {
+        disks.add(new DiskSpec(null, Objects.requireNonNull(image, "image"), readOnly));
+        return this;
+    }
+
     /**
      * A display adapter: EFI_GRAPHICS_OUTPUT_PROTOCOL (UEFI 2.10 §12.9) is installed on its own handle at boot, with
      * the framebuffer as a device range outside the memory map (e.g. {@code GraphicsOutput.Display.ovmfStdVga()}).
@@ -268,8 +297,9 @@ public final class UefiMachineBuilder {
      * @throws IllegalArgumentException when the platform or payload cannot be used (message says why)
      */
     public UefiMachine build() {
-        if (payload == null) {
-            throw new IllegalStateException("UefiMachineBuilder: payload(...) was not set");
+        if (payload == null && disks.isEmpty()) {
+            throw new IllegalStateException("UefiMachineBuilder: payload(...) was not set (nor a disk(...) to boot "
+                    + "\\EFI\\BOOT\\BOOTX64.EFI from)");
         }
         return new UefiMachine(this);
     }

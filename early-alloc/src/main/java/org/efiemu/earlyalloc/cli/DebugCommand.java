@@ -63,12 +63,11 @@ public final class DebugCommand implements Callable<Integer> {
         guest.validate();
         guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
-        byte[] bytes = guest.payloadBytes();
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> out.println("note: " + n));
-        UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName()).instructionBudget(guest.budget)
+        UefiMachineBuilder b = UefiMachine.builder(described.description()).instructionBudget(guest.budget)
                 .instructionCounting(guest.instructionCounting());
+        guest.applyPayloadAndDisks(b); // each replay opens the images afresh: the same bytes every time
         guest.loadAddress().ifPresent(b::loadAddress);
         if (guest.timeLimit != null) b.wallClockLimit(guest.timeLimit(java.time.Duration.ZERO));
         Path esp = guest.espFolder();

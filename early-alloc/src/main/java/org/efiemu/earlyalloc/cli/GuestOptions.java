@@ -23,8 +23,18 @@ public final class GuestOptions {
     @Option(names = "--platform", required = true, paramLabel = "P", description = "platform name or profile file")
     String platform;
 
-    @Option(names = "--payload", paramLabel = "X.efi", description = "the EFI application (PE32+); or give --strategy")
+    @Option(names = "--payload", paramLabel = "X.efi", description = "the EFI application (PE32+); or give --strategy; "
+            + "without either, \\EFI\\BOOT\\BOOTX64.EFI from the first FAT partition of the --disk images, as OVMF boots a disk")
     Path payload;
+
+    @Option(names = "--disk", paramLabel = "IMAGE", description = "a raw disk image (GPT, MBR or bare FAT) as a SATA disk "
+            + "with BlockIo, DiskIo, partitions and FAT file systems; repeatable. The file is never written: the guest's "
+            + "writes stay in memory")
+    java.util.List<Path> disks = new java.util.ArrayList<>();
+
+    @Option(names = "--disk-read-only", description = "the --disk media are read-only (EFI_BLOCK_IO_MEDIA.ReadOnly; "
+            + "writes get EFI_WRITE_PROTECTED)")
+    boolean diskReadOnly;
 
     @Option(names = "--strategy", paramLabel = "S", description = "a strategy by name or .strategy file, run as the "
             + "matrix runs it (its payload and load address); instead of --payload")
@@ -105,11 +115,17 @@ public final class GuestOptions {
         return registry.resolve(platform);
     }
 
-    /** Checks that exactly one of --payload and --strategy was given and the budget is positive. */
+    /**
+     * Checks that at most one of --payload and --strategy was given (one of them, unless a --disk is booted) and the
+     * budget is positive.
+     */
     void validate() throws IOException {
-        if ((payload == null) == (strategy == null)) {
-            throw new IllegalArgumentException(payload == null ? "give the EFI application: --payload X.efi or --strategy NAME"
-                    : "--payload and --strategy both name the application: give one of them");
+        if (payload != null && strategy != null) {
+            throw new IllegalArgumentException("--payload and --strategy both name the application: give one of them");
+        }
+        if (payload == null && strategy == null && disks.isEmpty()) {
+            throw new IllegalArgumentException("give the EFI application: --payload X.efi or --strategy NAME, or --disk "
+                    + "IMAGE to boot \\EFI\\BOOT\\BOOTX64.EFI from it");
         }
         if (budget < 1) {
             throw new IllegalArgumentException("--budget " + budget + ": expected 1 or more instructions (there is no unlimited run)");
@@ -136,7 +152,25 @@ public final class GuestOptions {
     }
 
     String payloadName() {
-        return resolvedStrategy != null ? resolvedStrategy.payloadName() : payload.getFileName().toString();
+        return resolvedStrategy != null ? resolvedStrategy.payloadName()
+                : payload != null ? payload.getFileName().toString() : "BOOTX64.EFI";
+    }
+
+    /**
+     * Gives {@code b} the payload (unless it boots from a disk) and the {@code --disk} images, each checked to be a
+     * readable file.
+     */
+    void applyPayloadAndDisks(org.efiemu.uefi.UefiMachineBuilder b) throws IOException {
+        if (payload != null || resolvedStrategy != null) {
+            b.payload(payloadBytes(), payloadName());
+        }
+        for (Path d : disks) {
+            if (!Files.isRegularFile(d)) {
+                throw new IllegalArgumentException("--disk " + d + (Files.exists(d) ? " is not a regular file"
+                        : " does not exist"));
+            }
+            b.disk(d, diskReadOnly);
+        }
     }
 
     /** Checks {@code --load-options} before anything runs (its length has a limit; see UefiMachineBuilder). */

@@ -66,6 +66,10 @@ public final class MatrixCommand implements Callable<Integer> {
             + "merge the N report folders with 'efiemu report merge')")
     String shard;
 
+    @Option(names = "--disk", paramLabel = "IMAGE", description = "a raw disk image every scenario's machine serves "
+            + "(BlockIo, DiskIo, partitions, FAT; never written); repeatable")
+    List<java.nio.file.Path> disks = new java.util.ArrayList<>();
+
     @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder (default: $EFIEMU_HOME/profiles, else ~/.config/efiemu/profiles)")
     Path profileDir;
 
@@ -92,7 +96,8 @@ public final class MatrixCommand implements Callable<Integer> {
         }
         ProgressBar progress = new ProgressBar(stderr, scenarios.size(), System.console() != null);
         CostMeter costs = CostMeter.builtIn();
-        MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(expected), n).run(ps, ss, scenarios, progress::finished);
+        MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(expected).disks(checkedDisks()), n)
+                .run(ps, ss, scenarios, progress::finished);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("platforms", String.join(",", ps.stream().map(PlatformProfile::name).toList()));
         settings.put("strategies", String.join(",", ss.stream().map(Strategy::name).toList()));
@@ -124,5 +129,15 @@ public final class MatrixCommand implements Callable<Integer> {
                 out.toAbsolutePath().normalize(), scenarios.size(), result.totalMicros() / 1e6, n);
         stdout.flush();
         return result.mismatches().isEmpty() ? 0 : 1;
+    }
+
+    private List<java.nio.file.Path> checkedDisks() {
+        for (java.nio.file.Path d : disks) {
+            if (!java.nio.file.Files.isRegularFile(d)) {
+                throw new IllegalArgumentException("--disk " + d + (java.nio.file.Files.exists(d) ? " is not a regular file"
+                        : " does not exist"));
+            }
+        }
+        return disks;
     }
 }

@@ -92,19 +92,18 @@ public final class RunCommand implements Callable<Integer> {
         guest.validate();
         guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
-        byte[] bytes = guest.payloadBytes();
         // the trace file is opened before the run, so a bad path fails at once instead of losing the run's summary
         Writer traceOut = trace == null ? null : openTrace(trace);
         org.efiemu.earlyalloc.Platforms.Described described = org.efiemu.earlyalloc.Platforms.describe(profile);
         described.note().ifPresent(n -> spec.commandLine().getErr().println("efiemu run: note: " + n));
         UefiMachineBuilder b = UefiMachine.builder(described.description())
-                .payload(bytes, guest.payloadName())
                 .instructionBudget(guest.budget)
                 .wallClockLimit(guest.timeLimit(Duration.ofMinutes(10)))
                 .instructionCounting(guest.instructionCounting())
                 .stopAfterExitBootServices(until != null)
                 .consoleListener((source, text) -> console.print(text));
         guest.loadAddress().ifPresent(b::loadAddress);
+        guest.applyPayloadAndDisks(b);
         Path esp = guest.espFolder();
         if (esp != null) {
             b.esp(esp, espWritable);
@@ -120,6 +119,9 @@ public final class RunCommand implements Callable<Integer> {
         String rerun = null;
         while (true) {
             try (UefiMachine m = b.build()) {
+                if (rerun == null) {
+                    m.disks().forEach(d -> d.notes().forEach(n -> spec.commandLine().getErr().println("efiemu run: note: " + n)));
+                }
                 long t0 = System.nanoTime();
                 try {
                     r = m.run();

@@ -112,7 +112,7 @@ public final class ImageAbi {
             }
             bytes = c.memory().read(source, (int) size);
         } else {
-            Optional<byte[]> f = device == images.espHandle() && file != null ? images.espFile(file) : Optional.empty();
+            Optional<byte[]> f = file != null ? images.fileOn(device, file) : Optional.empty();
             if (f.isEmpty()) {
                 c.output("no file at " + path);
                 return EfiStatus.NOT_FOUND;

@@ -72,6 +72,7 @@ public final class ImageServices {
     private final LongUnaryOperator pool;
     private final Map<Long, Child> children = new HashMap<>();
     private EspVolume esp;
+    private final Map<Long, EspVolume> volumes = new HashMap<>();
     private long espHandle;
     private DevicePath espPath;
 
@@ -96,18 +97,23 @@ public final class ImageServices {
         this.esp = volume;
         this.espHandle = handle;
         this.espPath = path;
+        volumes.put(handle, volume);
     }
 
-    public long espHandle() {
-        return espHandle;
+    /** A file system LoadImage may read device-path sources from (a FAT partition of a disk), on {@code handle}. */
+    public void volume(long handle, EspVolume volume) {
+        volumes.put(handle, volume);
     }
 
-    /** The bytes of the file at ESP path {@code path} (e.g. {@code \EFI\BOOT\GRUBX64.EFI}), or empty. */
-    public Optional<byte[]> espFile(String path) {
-        if (esp == null) {
-            return Optional.empty();
-        }
-        org.efiemu.uefi.fs.OpenResult root = esp.openVolume();
+    /** The bytes of file {@code path} on the volume of {@code handle} (the ESP or a disk partition), or empty. */
+    public Optional<byte[]> fileOn(long handle, String path) {
+        EspVolume v = volumes.get(handle);
+        return v == null ? Optional.empty() : fileOn(v, path);
+    }
+
+    /** The bytes of file {@code path} on {@code volume}, or empty when there is none. */
+    public static Optional<byte[]> fileOn(EspVolume volume, String path) {
+        org.efiemu.uefi.fs.OpenResult root = volume.openVolume();
         org.efiemu.uefi.fs.OpenResult f = root.handle().open(path, org.efiemu.uefi.fs.FileModes.MODE_READ, 0);
         root.handle().close();
         if (f.status() != EfiStatus.SUCCESS || f.handle().isDirectory()) {
@@ -116,6 +122,15 @@ public final class ImageServices {
         org.efiemu.uefi.fs.BufferResult r = f.handle().read(Long.MAX_VALUE);
         f.handle().close();
         return r.status() == EfiStatus.SUCCESS ? Optional.of(r.data()) : Optional.empty();
+    }
+
+    public long espHandle() {
+        return espHandle;
+    }
+
+    /** The bytes of the file at ESP path {@code path} (e.g. {@code \EFI\BOOT\GRUBX64.EFI}), or empty. */
+    public Optional<byte[]> espFile(String path) {
+        return esp == null ? Optional.empty() : fileOn(esp, path);
     }
 
     /** The device path of ESP file {@code path}: the volume's path followed by a File Path node. */

@@ -24,7 +24,7 @@ public final class ServicesDoc {
             Map.entry("Stall", "advances virtual time, then fires due timers"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
             Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
-            Map.entry("LoadImage", "from a buffer, or from a device path on the ESP (SimpleFileSystem)"),
+            Map.entry("LoadImage", "from a buffer, or from a device path on the ESP or a disk's FAT partition (SimpleFileSystem)"),
             Map.entry("StartImage", "runs the entry point in the guest; an application is unloaded afterwards"),
             Map.entry("Exit", "from a child: unwinds to StartImage; from the booted image: ends the run"),
             Map.entry("ExitBootServices", "signals BEFORE_EXIT_BOOT_SERVICES, checks MapKey, then EXIT_BOOT_SERVICES"),
@@ -70,6 +70,7 @@ public final class ServicesDoc {
                     s.offset(), s.implemented() ? "implemented" : "not bound", guest ? "yes" : "",
                     NOTES.getOrDefault(s.service(), "")));
         }
+        sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         return sb.toString().replace("\r\n", "\n");
     }
 

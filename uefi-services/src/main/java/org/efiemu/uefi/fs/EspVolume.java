@@ -45,6 +45,33 @@ public final class EspVolume {
     }
 
     /**
+     * The FAT12/16/32 file system in bytes {@code offset..offset+length} of {@code disk} (a partition, or the whole disk
+     * when it has no partition table), read with fat32-lib. A writable volume's changes go to the disk's copy-on-write
+     * overlay (never the image file).
+     *
+     * @throws IllegalArgumentException naming the disk and the place when the bytes hold no FAT file system fat32-lib
+     *     can read (the message says why)
+     */
+    public static EspVolume ofFat(org.efiemu.uefi.disk.DiskImage disk, long offset, long length, boolean writable) {
+        String where = String.format("disk image %s at byte 0x%X (%d bytes)", disk.name(), offset, length);
+        String problem = FatBoot.problem(disk, offset, length);
+        if (problem != null) {
+            throw new IllegalArgumentException(where + ": not a FAT file system: " + problem);
+        }
+        de.waldheinz.fs.fat.FatFileSystem fs;
+        try {
+            fs = de.waldheinz.fs.fat.FatFileSystem.read(new FatDevice(disk, offset, length, !writable), !writable);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(where + ": the FAT file system cannot be read: " + e, e);
+        }
+        String label = fs.getVolumeLabel();
+        label = label == null || label.isBlank() ? "NO NAME" : label.strip();
+        FatBackend backend = new FatBackend(fs);
+        long total = fs.getTotalSpace() > 0 ? fs.getTotalSpace() : length;
+        return new EspVolume(backend, writable, total, label);
+    }
+
+    /**
      * Adds a file to an in-memory volume, creating missing directories (set-up by the user, allowed on read-only
      * volumes; the bytes are copied).
      *

@@ -37,13 +37,16 @@ public final class SimpleFileSystem {
     private static final int[] ARITY = {5, 1, 1, 3, 3, 2, 2, 4, 4, 1};
     private static final long MAX_IO = 1L << 30;
 
-    private final EspVolume volume;
     private final GuestMemory memory;
     private final LongUnaryOperator pool;
     private final LongConsumer freePool;
+    private final ServiceDispatcher dispatcher;
     private final long address;
     private final long[] stubs = new long[FILE_FUNCTIONS.length];
     private final Map<Long, FileHandle> files = new HashMap<>();
+    private final Map<Long, EspVolume> volumes = new HashMap<>();
+    private long diskOpenVolume;
+    private LongUnaryOperator volumeStructures;
 
     /**
      * Builds the protocol structure in {@code arena} and registers {@code Esp.OpenVolume} and {@code File.<Function>}.
@@ -52,19 +55,54 @@ public final class SimpleFileSystem {
      */
     public SimpleFileSystem(EspVolume volume, GuestMemory memory, FirmwareArena.Region arena, ServiceDispatcher dispatcher,
             LongUnaryOperator pool, LongConsumer freePool) {
-        this.volume = volume;
+        this(memory, dispatcher, pool, freePool, arena.take("ESP EFI_SIMPLE_FILE_SYSTEM_PROTOCOL", 16, 16));
+        memory.putU64(address, REVISION);
+        memory.putU64(address + 8, dispatcher.registerBootTime("Esp.OpenVolume", 2, this::openVolume));
+        volumes.put(address, volume);
+    }
+
+    /**
+     * The file functions only, for volumes added with {@link #addVolume} (FAT partitions of disks); {@link #address()}
+     * is 0.
+     *
+     * @param pool              EfiBootServicesData pool for open files ({@code freePool} frees them)
+     * @param volumeStructures  where each volume's 16-byte protocol structure goes
+     */
+    public SimpleFileSystem(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool,
+            LongConsumer freePool, LongUnaryOperator volumeStructures) {
+        this(memory, dispatcher, pool, freePool, 0);
+        this.volumeStructures = volumeStructures;
+    }
+
+    private SimpleFileSystem(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool,
+            LongConsumer freePool, long address) {
         this.memory = memory;
         this.pool = pool;
         this.freePool = freePool;
-        address = arena.take("ESP EFI_SIMPLE_FILE_SYSTEM_PROTOCOL", 16, 16);
-        memory.putU64(address, REVISION);
-        memory.putU64(address + 8, dispatcher.registerBootTime("Esp.OpenVolume", 2, this::openVolume));
+        this.dispatcher = dispatcher;
+        this.address = address;
         for (int i = 0; i < FILE_FUNCTIONS.length; i++) {
             String fn = FILE_FUNCTIONS[i];
             stubs[i] = dispatcher.registerBootTime("File." + fn, ARITY[i], c -> file(fn, c));
         }
     }
 
+    /**
+     * Builds an EFI_SIMPLE_FILE_SYSTEM_PROTOCOL for {@code volume} in pool (as EDK2's FAT driver allocates its
+     * FAT_VOLUME), sharing one {@code Fs.OpenVolume} stub; returns its address.
+     */
+    public long addVolume(EspVolume volume) {
+        if (diskOpenVolume == 0) {
+            diskOpenVolume = dispatcher.registerBootTime("Fs.OpenVolume", 2, this::openVolume);
+        }
+        long at = (volumeStructures != null ? volumeStructures : pool).applyAsLong(16);
+        memory.putU64(at, REVISION);
+        memory.putU64(at + 8, diskOpenVolume);
+        volumes.put(at, volume);
+        return at;
+    }
+
+    /** The ESP's protocol (0 for an instance made for disk volumes only). */
     public long address() {
         return address;
     }
@@ -84,7 +122,8 @@ public final class SimpleFileSystem {
     private EfiStatus openVolume(ServiceCall c) {
         long root = c.arg(1);
         c.arguments(ptr(c.arg(0)), ptr(root));
-        if (c.arg(0) != address || !c.isRam("Root", root, 8, Align.UINT64)) {
+        EspVolume volume = volumes.get(c.arg(0));
+        if (volume == null || !c.isRam("Root", root, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         OpenResult r = volume.openVolume();

@@ -1,0 +1,56 @@
+package org.efiemu.uefi.disk;
+
+import java.util.Objects;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * One partition a firmware gives a handle: where it lies on its disk and what its table entry says.
+ *
+ * @param number      the HardDrive device path node's PartitionNumber (UEFI 2.10 §10.3.5.1): GPT entry index + 1, or
+ *                    the MBR entry's place among the used primary entries (1..4), as EDK2's PartitionDxe numbers them
+ * @param startLba    first block on the disk
+ * @param blocks      size in blocks
+ * @param scheme      the table it came from
+ * @param typeGuid    GPT PartitionTypeGUID (null for MBR)
+ * @param uniqueGuid  GPT UniquePartitionGUID (null for MBR): the HD node's signature
+ * @param mbrType     MBR OSIndicator (0 for GPT)
+ * @param mbrSignature the MBR's UniqueMbrSignature (0 for GPT): the HD node's signature
+ * @param entry       the raw table entry: 128 bytes of EFI_PARTITION_ENTRY or 16 bytes of MBR_PARTITION_RECORD (what
+ *                    EFI_PARTITION_INFO_PROTOCOL carries)
+ * @param name        the GPT PartitionName (empty for MBR)
+ */
+public record Partition(int number, long startLba, long blocks, PartitionTable.Scheme scheme, Guid typeGuid,
+        Guid uniqueGuid, int mbrType, int mbrSignature, byte[] entry, String name) {
+
+    /** MBR OSIndicator of an EFI System Partition. */
+    public static final int MBR_EFI_SYSTEM = 0xEF;
+
+    public Partition {
+        Objects.requireNonNull(scheme, "scheme");
+        entry = entry.clone();
+    }
+
+    @Override
+    public byte[] entry() {
+        return entry.clone();
+    }
+
+    /** Last block on the disk. */
+    public long endLba() {
+        return startLba + blocks - 1;
+    }
+
+    /** An EFI System Partition (GPT type C12A7328-... or MBR type 0xEF): PartitionInfo's System field. */
+    public boolean isEfiSystemPartition() {
+        return scheme == PartitionTable.Scheme.GPT ? Guid.EFI_SYSTEM_PARTITION_GUID.equals(typeGuid)
+                : mbrType == MBR_EFI_SYSTEM;
+    }
+
+    @Override
+    public String toString() {
+        return scheme == PartitionTable.Scheme.GPT
+                ? String.format("HD(%d,GPT,%s,0x%X,0x%X)%s", number, uniqueGuid, startLba, blocks,
+                        name.isEmpty() ? "" : " \"" + name + "\"")
+                : String.format("HD(%d,MBR,0x%08X,0x%X,0x%X) type 0x%02X", number, mbrSignature, startLba, blocks, mbrType);
+    }
+}

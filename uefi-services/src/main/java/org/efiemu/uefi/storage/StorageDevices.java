@@ -1,0 +1,133 @@
+package org.efiemu.uefi.storage;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.boot.ImageServices;
+import org.efiemu.uefi.boot.ServiceCall;
+import org.efiemu.uefi.boot.ServiceDispatcher;
+import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.devicepath.DevicePathNode;
+import org.efiemu.uefi.disk.BlockMedia;
+import org.efiemu.uefi.disk.Partition;
+import org.efiemu.uefi.disk.PartitionTable;
+import org.efiemu.uefi.fs.EspVolume;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.protocol.BlockIo;
+import org.efiemu.uefi.protocol.DiskIo;
+import org.efiemu.uefi.protocol.PartitionInfo;
+import org.efiemu.uefi.protocol.SimpleFileSystem;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * Installs disks as OVMF's drivers leave them for an application: a SATA disk on the q35 ICH9 AHCI controller
+ * ({@code PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)}, what QEMU's {@code -drive if=ide} gives on q35) on one
+ * handle with DevicePath, BlockIo, DiskIo and DiskIo2; each partition EDK2's PartitionDxe accepts on a child handle with
+ * the disk's path plus {@code HD(n,GPT|MBR,signature,start,size)}, BlockIo (LogicalPartition, IoAlign 0), DiskIo,
+ * DiskIo2 and PartitionInfo; and SimpleFileSystem wherever a FAT file system is (EDK2's FAT driver), which LoadImage
+ * can read from.
+ */
+public final class StorageDevices {
+    /** q35's ICH9 SATA (AHCI) controller: device 0x1F, function 2. */
+    public static final int AHCI_DEVICE = 0x1F;
+    public static final int AHCI_FUNCTION = 2;
+
+    private final GuestMemory memory;
+    private final HandleDatabase handles;
+    private final LongUnaryOperator pool;
+    private final ImageServices images;
+    private final BlockIo blockIo;
+    private final DiskIo diskIo;
+    private final SimpleFileSystem fileSystems;
+
+    /**
+     * @param pool     where the protocol structures and device paths go (firmware memory)
+     * @param filePool EfiBootServicesData pool for the EFI_FILE_PROTOCOL structures the guest opens ({@code freePool}
+     *                 frees them on Close/Delete, so they must be real pool blocks)
+     */
+    public StorageDevices(GuestMemory memory, ServiceDispatcher dispatcher, HandleDatabase handles, LongUnaryOperator pool,
+            LongUnaryOperator filePool, LongConsumer freePool, BiFunction<ServiceCall, Long, EfiStatus> signal,
+            ImageServices images) {
+        this.memory = memory;
+        this.handles = handles;
+        this.pool = pool;
+        this.images = images;
+        blockIo = new BlockIo(memory, dispatcher, pool);
+        diskIo = new DiskIo(memory, dispatcher, pool, signal);
+        fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
+    }
+
+    /** The device path of the SATA disk on AHCI port {@code port}. */
+    public static DevicePath diskPath(int port) {
+        return DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(AHCI_DEVICE, AHCI_FUNCTION),
+                DevicePath.sata(port, 0xFFFF, 0));
+    }
+
+    /** The HardDrive node of {@code p} (UEFI 2.10 §10.3.5.1). */
+    public static DevicePathNode hardDrive(Partition p) {
+        return p.scheme() == PartitionTable.Scheme.GPT
+                ? DevicePath.hardDriveGpt(p.number(), p.startLba(), p.blocks(), p.uniqueGuid())
+                : DevicePath.hardDriveMbr(p.number(), p.startLba(), p.blocks(), p.mbrSignature());
+    }
+
+    /** Installs {@code disk} as the SATA disk on {@code port}: its handle, then one child handle per partition. */
+    public void install(AttachedDisk disk, int port) {
+        DevicePath path = diskPath(port);
+        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
+        disk.handle = h;
+        blockDevice(h, disk.media());
+        disk.wholeDiskVolume().ifPresent(v -> fileSystem(h, v));
+        for (AttachedDisk.Part part : disk.parts()) {
+            DevicePath pp = path.append(DevicePath.of(hardDrive(part.partition())));
+            long ph = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(pp)).handle();
+            part.handle = ph;
+            blockDevice(ph, part.media());
+            handles.installProtocolInterface(ph, Guid.EFI_PARTITION_INFO_PROTOCOL_GUID,
+                    PartitionInfo.install(memory, pool, part.partition()));
+            part.volume().ifPresent(v -> fileSystem(ph, v));
+        }
+    }
+
+    /**
+     * Adds Block I/O (and the partition's protocols) to an existing handle whose file system is served another way —
+     * the {@code --esp} folder's partition, whose SimpleFileSystem stays the host folder.
+     */
+    public void installPartitionBlocks(long handle, BlockMedia media, Partition partition) {
+        blockDevice(handle, media);
+        handles.installProtocolInterface(handle, Guid.EFI_PARTITION_INFO_PROTOCOL_GUID,
+                PartitionInfo.install(memory, pool, partition));
+    }
+
+    /** A disk handle with DevicePath, BlockIo, DiskIo and DiskIo2 for {@code media}; returns the handle. */
+    public long installDisk(DevicePath path, BlockMedia media) {
+        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
+        blockDevice(h, media);
+        return h;
+    }
+
+    private void blockDevice(long handle, BlockMedia media) {
+        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, blockIo.install(media));
+        handles.installProtocolInterface(handle, Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo.install(media));
+        handles.installProtocolInterface(handle, Guid.EFI_DISK_IO2_PROTOCOL_GUID, diskIo.install2(media));
+    }
+
+    private void fileSystem(long handle, EspVolume volume) {
+        handles.installProtocolInterface(handle, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fileSystems.addVolume(volume));
+        images.volume(handle, volume);
+    }
+
+    private long devicePath(DevicePath path) {
+        byte[] bytes = path.toBytes();
+        long at = pool.applyAsLong(bytes.length);
+        memory.write(at, bytes);
+        return at;
+    }
+
+    /** Every disk's notes, in order. */
+    public static List<String> notes(List<AttachedDisk> disks) {
+        return disks.stream().flatMap(d -> d.notes().stream()).toList();
+    }
+}

@@ -1,0 +1,51 @@
+package org.efiemu.uefi.storage;
+
+/** The storage protocols' section of docs/services.md (appended by {@code ServicesDoc}). */
+public final class StorageDoc {
+    private StorageDoc() {
+    }
+
+    private static final String[][] ROWS = {
+        {"EFI_BLOCK_IO_PROTOCOL", "§13.9", "disk and partition handles",
+            "`BlockIo.Reset/ReadBlocks/WriteBlocks/FlushBlocks`; Revision 0x20001; Media as OVMF's AHCI disk reports it "
+                + "(MediaId 0, BlockSize 512, IoAlign 8 on the disk and 0 on partitions, LogicalBlocksPerPhysicalBlock 1 "
+                + "on the disk and 0 on partitions, ReadOnly only with `--disk-read-only` or a read-only `--esp`). "
+                + "Statuses in EDK2's order: EFI_MEDIA_CHANGED (another MediaId), EFI_WRITE_PROTECTED, "
+                + "EFI_INVALID_PARAMETER (NULL buffer), EFI_SUCCESS for BufferSize 0, EFI_BAD_BUFFER_SIZE (not a multiple "
+                + "of 512), EFI_INVALID_PARAMETER (LBA past LastBlock, blocks straddling the end, buffer breaking IoAlign, "
+                + "buffer not RAM)"},
+        {"EFI_DISK_IO_PROTOCOL", "§13.7", "disk and partition handles",
+            "`DiskIo.ReadDisk/WriteDisk`: any offset and length inside the device; EFI_MEDIA_CHANGED, "
+                + "EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER past the end"},
+        {"EFI_DISK_IO2_PROTOCOL", "§13.8", "disk and partition handles",
+            "`DiskIo2.Cancel/ReadDiskEx/WriteDiskEx/FlushDiskEx`: done before the call returns; with a Token whose Event "
+                + "is set, TransactionStatus is written and the event signalled (OVMF completes on a later timer tick; a "
+                + "loader that waits for the event sees the same result)"},
+        {"EFI_PARTITION_INFO_PROTOCOL", "§13.18", "partition handles",
+            "Revision 0x1000, Type 1 (MBR) or 2 (GPT), System 1 for an EFI System Partition, the table entry"},
+        {"EFI_SIMPLE_FILE_SYSTEM_PROTOCOL", "§13.4", "ESP handle; every FAT12/16/32 partition (or bare FAT disk)",
+            "`Esp.OpenVolume` (the `--esp` folder) or `Fs.OpenVolume` (FAT on a disk, fat32-lib), then `File.*` "
+                + "(EFI_FILE_PROTOCOL, §13.5). LoadImage reads device-path sources from any of them"},
+        {"EFI_DEVICE_PATH_PROTOCOL", "§10", "every disk and partition handle",
+            "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`), "
+                + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)`"},
+    };
+
+    /** The Markdown section. */
+    public static String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n## Storage protocols\n\n")
+                .append("Installed for `--disk IMAGE` (`UefiMachineBuilder.disk`) and `--esp DIR` as OVMF's drivers ")
+                .append("(AtaBus, PartitionDxe, DiskIoDxe, Fat) leave them: one handle per disk (Sata port 0, 1, ... in ")
+                .append("order; the ESP folder's disk first), one child handle per partition EDK2's PartitionDxe accepts ")
+                .append("(`org.efiemu.uefi.disk.PartitionScanner`). The `disk-probe` payload prints the same lines on ")
+                .append("efiemu as on QEMU q35 + OVMF for the same disk (`DiskProbePayloadTest`). Not installed: ")
+                .append("EFI_BLOCK_IO2_PROTOCOL, EFI_DISK_INFO_PROTOCOL, EFI_ATA_PASS_THRU_PROTOCOL (OVMF has them).\n\n")
+                .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
+        for (String[] r : ROWS) {
+            sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" | ").append(r[3])
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+}
