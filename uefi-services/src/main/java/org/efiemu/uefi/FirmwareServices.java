@@ -106,13 +106,17 @@ final class FirmwareServices {
      * {@code --esp} a read-only volume holding just the application) and ConIn; returns the ESP's handle.
      */
     long installDevices(UefiMachineBuilder b, GuestMemory memory, FirmwareArena.Region bootData,
-            ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st) {
+            ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st, boolean bootsFromDisk) {
         conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events);
         conInHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn.address()).handle();
         handles.installProtocolInterface(conInHandle, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conIn.exAddress());
         st.setConIn(conInHandle, conIn.address());
         // without an ESP the application still comes from a boot volume, as BDS loads it from one (its DeviceHandle
-        // and device path always set): a read-only in-memory volume holding only the application at its FilePath
+        // and device path always set): a read-only in-memory volume holding only the application at its FilePath;
+        // an application booted from a --disk has that disk's partition as its device instead
+        if (b.esp == null && bootsFromDisk) {
+            return 0;
+        }
         esp = b.esp != null ? b.esp
                 : EspVolume.inMemory("ESP", false).addFile(b.effectiveFilePath(b.payloadName), b.payload);
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;

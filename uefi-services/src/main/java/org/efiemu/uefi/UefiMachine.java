@@ -204,7 +204,7 @@ public final class UefiMachine implements AutoCloseable {
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     bootFile != null ? BOOT_FILE : b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
-            long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable);
+            long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
@@ -229,11 +229,12 @@ public final class UefiMachine implements AutoCloseable {
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
                         firmware.images);
                 int port = 0;
-                if (espHandle != 0) {
-                    espDisk = org.efiemu.uefi.fs.EspImage.of(b.esp, FirmwareServices.ESP_PARTITION);
+                if (espHandle != 0) { // the --esp folder, or the in-memory volume holding the application
+                    EspVolume volume = firmware.esp().orElseThrow();
+                    espDisk = org.efiemu.uefi.fs.EspImage.of(volume, FirmwareServices.ESP_PARTITION);
                     org.efiemu.uefi.disk.BlockMedia whole = org.efiemu.uefi.disk.BlockMedia.wholeDisk(espDisk,
-                            !b.esp.isWritable(), DISK_IO_ALIGN);
-                    org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(b.esp,
+                            !volume.isWritable(), DISK_IO_ALIGN);
+                    org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(volume,
                             FirmwareServices.ESP_PARTITION);
                     storage.installDisk(org.efiemu.uefi.storage.StorageDevices.diskPath(port++), whole);
                     storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
