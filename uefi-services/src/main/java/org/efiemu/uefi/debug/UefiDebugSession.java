@@ -63,6 +63,8 @@ public final class UefiDebugSession implements AutoCloseable {
     private String overReason = "";
     private boolean replaying;
     private long rebuilds;
+    private long entryPosition;
+    private StopEvent lastEvent;
     private List<MemoryDescriptor> mapAtPreviousStop = List.of();
     private List<MemoryDescriptor> mapAtStop = List.of();
 
@@ -74,6 +76,7 @@ public final class UefiDebugSession implements AutoCloseable {
     public static UefiDebugSession start(UefiMachineBuilder builder) {
         UefiDebugSession s = new UefiDebugSession(builder);
         s.rebuild(-1);
+        s.entryPosition = s.instructions();
         return s;
     }
 
@@ -288,8 +291,10 @@ public final class UefiDebugSession implements AutoCloseable {
         resumePosition = instructions();
         hit = null;
         StopEvent e = how.get();
+        lastEvent = e;
         resumePosition = -1;
         if (hit != null) {
+            lastEvent = null;
             Hit h = hit;
             rebuild(h.position()); // the service already ran: come back to the moment before it
             return stop(DebugStop.Kind.SERVICE, h.breakpoint() + ": " + h.args(), h.args(), null, null);
@@ -330,6 +335,27 @@ public final class UefiDebugSession implements AutoCloseable {
         mapAtStop = machine.memoryMap().getMemoryMap().descriptors();
         long rip = debugger.reg(X86Reg.RIP);
         return new DebugStop(kind, rip, where(rip), instructions(), text, args, watch, call);
+    }
+
+    /**
+     * The core debugger's stop behind the last continue/step/next/finish; null when a service breakpoint stopped it
+     * (the machine was rebuilt to the moment before the call), for front ends speaking the core's terms (GDB).
+     */
+    public StopEvent lastEvent() {
+        return lastEvent;
+    }
+
+    /**
+     * Returns to the moment {@code position} instructions had retired (replaying from the start), e.g. one
+     * instruction back for a reverse step; throws when {@code position} lies before the entry point or after now.
+     */
+    public DebugStop backTo(long position) {
+        if (position < entryPosition || position > instructions()) {
+            throw new IllegalStateException(String.format("back to instruction %d: expected %d (the entry point) to %d"
+                    + " (now)", position, entryPosition, instructions()));
+        }
+        rebuild(position == entryPosition ? -1 : position);
+        return stop(DebugStop.Kind.BACK, "at instruction " + position, null, null, null);
     }
 
     /**
