@@ -64,6 +64,8 @@ public final class UefiDebugSession implements AutoCloseable {
     private boolean replaying;
     private long rebuilds;
     private long entryPosition;
+    private boolean sanitize;
+    private org.efiemu.uefi.sanitizer.MemorySanitizer sanitizer;
     private StopEvent lastEvent;
     private List<MemoryDescriptor> mapAtPreviousStop = List.of();
     private List<MemoryDescriptor> mapAtStop = List.of();
@@ -105,6 +107,7 @@ public final class UefiDebugSession implements AutoCloseable {
         hit = null;
         over = false;
         machine = builder.build();
+        sanitizer = sanitize ? org.efiemu.uefi.sanitizer.MemorySanitizer.attach(machine) : null;
         replacements.forEach((name, h) -> machine.services().replace(name, h));
         interceptors.forEach(i -> machine.services().intercept(i.service(), i.interceptor()));
         machine.services().intercept("*", recorder);
@@ -335,6 +338,20 @@ public final class UefiDebugSession implements AutoCloseable {
         mapAtStop = machine.memoryMap().getMemoryMap().descriptors();
         long rip = debugger.reg(X86Reg.RIP);
         return new DebugStop(kind, rip, where(rip), instructions(), text, args, watch, call);
+    }
+
+    /**
+     * The memory-ownership sanitizer's findings so far. The first call replays the run to now with a
+     * {@link org.efiemu.uefi.sanitizer.MemorySanitizer} attached from the start (every later machine of the session
+     * gets one too), so the findings cover the whole run, not only what follows the call.
+     */
+    public org.efiemu.uefi.sanitizer.SanitizerReport sanitizer() {
+        if (!sanitize) {
+            sanitize = true;
+            long now = instructions();
+            rebuild(now == entryPosition ? -1 : now);
+        }
+        return sanitizer.report();
     }
 
     /**

@@ -39,6 +39,7 @@ public final class GdbMonitor implements GdbTarget {
         commands.put("where", new WhereCommand());
         commands.put("disas", new DisasCommand());
         commands.put("x", new ExamineCommand());
+        commands.put("sanitizer", new SanitizerCommand());
     }
 
     @Override

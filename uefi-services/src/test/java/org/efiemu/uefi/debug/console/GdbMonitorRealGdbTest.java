@@ -73,11 +73,11 @@ class GdbMonitorRealGdbTest {
         try (UefiDebugSession s = UefiDebugSession.start(builder())) {
             String out = gdb(s, false, List.of(List.of("target remote 127.0.0.1:PORT",
                     "monitor break AllocatePages if Pages == 4", "continue", "monitor where", "monitor allocs",
-                    "monitor trace 1", "monitor map", "monitor frobnicate", "monitor alocs", "info registers rip",
+                    "monitor trace 1", "monitor map", "monitor sanitizer", "monitor frobnicate", "monitor alocs", "info registers rip",
                     "kill")));
             assertThat(out).contains("breakpoint 1 on AllocatePages if Pages == 4 (0 hits)")
                     .containsPattern("AllocatePages stub, called from services\\.efi\\+0x[0-9A-F]+ <efi_main\\+0x")
-                    .contains("EfiConventionalMemory")
+                    .contains("EfiConventionalMemory").contains("no findings (")
                     .contains("error: unknown monitor command 'frobnicate'")
                     .contains("error: unknown monitor command 'alocs'; did you mean 'allocs'?")
                     .containsPattern("rip +0x[0-9a-f]+")
