@@ -99,6 +99,10 @@ public final class ServiceDispatcher {
     }
 
     /** The stub address of a registered service, by name. */
+    public java.util.SortedSet<String> serviceNames() {
+        return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(entries.keySet()));
+    }
+
     public long entry(String name) {
         Long a = entries.get(name);
         if (a == null) {

@@ -34,6 +34,13 @@ final class BreakCommand implements Command {
         if (service.contains(" ")) {
             throw new IllegalArgumentException("break '" + a + "': expected 'SERVICE if CONDITION' after the service name");
         }
+        var services = session.machine().services().serviceNames();
+        if (!services.contains(service)) {
+            var names = new java.util.ArrayList<String>(services);
+            session.machine().images().images().forEach(i -> names.addAll(i.pe().symbols().names()));
+            throw new IllegalArgumentException("break '" + service + "': no service or function of that name"
+                    + org.efiemu.uefi.debug.Nearest.hint(service, names));
+        }
         ServiceBreakpoint b = ifAt < 0 ? session.breakOnService(service)
                 : session.breakOnService(service, a.substring(ifAt + 4).trim());
         out.println(b);

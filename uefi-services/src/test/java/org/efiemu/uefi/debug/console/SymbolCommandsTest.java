@@ -43,6 +43,14 @@ class SymbolCommandsTest {
     }
 
     @Test
+    void aMistypedServiceOrFunctionIsOneErrorLineWithTheNearestName() throws Exception {
+        String t = transcript("break AllocatePage\nbreak rt_prinf\nwhere\n");
+        assertThat(t).contains("error: break 'AllocatePage': no service or function of that name; did you mean"
+                + " 'AllocatePages'?").contains("error: break 'rt_prinf': no service or function of that name; did you"
+                + " mean 'rt_printf'?").contains("(efiemu) where\n0x");
+    }
+
+    @Test
     void serviceCallSitesInTheTraceNameTheCallingFunction() throws Exception {
         String t = transcript("break AllocatePages\ncontinue\nwhere\ntrace 1\n");
         assertThat(t).containsPattern("AllocatePages stub, called from services\\.efi\\+0x[0-9A-F]+ <efi_main\\+0x[0-9A-F]+>");
