@@ -33,6 +33,11 @@ public interface GdbTarget {
     return OptionalLong.empty();
   }
 
+  /** Whether images can appear in {@link #libraries()} during the run (advertises {@code qXfer:libraries:read}). */
+  default boolean listsLibraries() {
+    return false;
+  }
+
   /** The other loaded images gdb should read symbols from ({@code qXfer:libraries:read}). */
   default List<GdbLibrary> libraries() {
     return List.of();

@@ -13,7 +13,7 @@ final class QueryPackets implements PacketFamily {
   public String reply(GdbSession s, String p) {
     if (p.startsWith("qSupported")) {
       return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+"
-          + (s.target.libraries().isEmpty() ? "" : ";qXfer:libraries:read+")
+          + (s.target.listsLibraries() ? ";qXfer:libraries:read+" : "")
           + (s.target.reversible() ? ";ReverseStep+;ReverseContinue+" : "");
     }
     if (p.startsWith(FEATURES)) return features(p.substring(FEATURES.length()));

@@ -52,6 +52,11 @@ class GdbTargetPacketsTest {
       }
 
       @Override
+      public boolean listsLibraries() {
+        return true;
+      }
+
+      @Override
       public List<GdbLibrary> libraries() {
         return List.of(new GdbLibrary("driver<1>.efi", 0x7E001000L));
       }

@@ -88,6 +88,11 @@ public final class GdbMonitor implements GdbTarget {
     }
 
     @Override
+    public boolean listsLibraries() {
+        return true; // LoadImage may load more images during the run
+    }
+
+    @Override
     public List<GdbLibrary> libraries() {
         LoadedImage main = session.machine().image();
         return session.machine().images().images().stream().filter(i -> i != main && !i.pe().sections().isEmpty())

@@ -124,6 +124,26 @@ class GdbMonitorRealGdbTest {
         }
     }
 
+    @Test
+    void aChildImageLoadedByLoadImageIsInGdbsSharedLibraryList(@org.junit.jupiter.api.io.TempDir Path esp)
+            throws Exception {
+        Path boot = java.nio.file.Files.createDirectories(esp.resolve("EFI/BOOT"));
+        Path payload = java.nio.file.Files.copy(DebugTestPlatforms.payload("svc-images"), boot.resolve("BOOTX64.EFI"));
+        Path dir = java.nio.file.Files.createDirectories(esp.resolve("EFI/efiemu"));
+        java.nio.file.Files.copy(DebugTestPlatforms.payload("svc-child"), dir.resolve("child.efi"));
+        java.nio.file.Files.writeString(esp.resolve("hello.txt"), "hello, ESP\n");
+        try (UefiDebugSession s = UefiDebugSession.start(UefiMachine.builder(DebugTestPlatforms.ovmfQ35())
+                .esp(esp, false).payload(payload))) {
+            String out = gdb(s, false, List.of(List.of("set solib-search-path " + dir,
+                    "target remote 127.0.0.1:PORT", "monitor break StartImage", "continue", "sharedlibrary",
+                    "info sharedlibrary", "kill")));
+            var child = s.machine().images().images().stream().filter(i -> i.name().equals("child.efi")).findFirst()
+                    .orElseThrow(() -> new AssertionError("child.efi not loaded: " + out));
+            assertThat(out).containsPattern(String.format("0x0*%x +0x[0-9a-f]+ +Yes .*child\\.efi",
+                    child.base() + child.pe().sections().get(0).virtualAddress()));
+        }
+    }
+
     private static String rip(String out, String marker) {
         Matcher m = Pattern.compile(Pattern.quote(marker) + "\\s*\\nrip +(0x[0-9a-f]+)").matcher(out);
         assertThat(m.find()).as("%s in %s", marker, out).isTrue();
