@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.efiemu.core.debug.gdb.GdbServer;
+import org.efiemu.uefi.debug.console.GdbMonitor;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
@@ -84,12 +85,12 @@ public final class DebugCommand implements Callable<Integer> {
             out.flush();
         })) {
             if (gdbPort != null) {
-                try (GdbServer server = new GdbServer(session.debugger(), gdbPort)) {
+                try (GdbServer server = new GdbServer(new GdbMonitor(session), gdbPort)) {
                     out.printf("GDB remote stub on %s:%d (gdb -ex 'target remote %s:%d'); stopped at %s (*0x%X)%n",
                             server.address().getHostAddress(), server.port(), server.address().getHostAddress(),
                             server.port(), session.entryStop().where(), session.entryStop().rip());
                     out.flush();
-                    out.println("gdb session ended: " + server.serve());
+                    out.println("gdb session ended: " + server.serveSessions()); // extended-remote: one gdb after another
                 }
                 return 0;
             }

@@ -37,7 +37,7 @@ final class TerminalConsole {
     /** Reads and runs commands until {@code quit}, Ctrl-D or the end of the input. */
     void run() {
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("efiemu")
-                .completer(completer(console.commandWords(), session.machine().services().names()));
+                .completer(completer(console.commandWords(), List.copyOf(session.machine().services().serviceNames())));
         if (history != null) {
             builder.variable(LineReader.HISTORY_FILE, history);
         }

@@ -38,7 +38,7 @@ import picocli.CommandLine;
 class DebugGdbCommandTest {
     private static final String GDB = "/usr/bin/gdb";
     private static final Pattern LISTENING = Pattern.compile("GDB remote stub on 127\\.0\\.0\\.1:(\\d+) .*stopped at "
-            + "(\\S+) \\(\\*0x([0-9A-F]+)\\)");
+            + "(\\S+)(?: <efi_main>)? \\(\\*0x([0-9A-F]+)\\)");
 
     @Test
     void realGdbConnectsBreaksAtThePrintedEntryStepsReadsRipAndBytesAndRunsToTheEnd(@TempDir Path dir) throws Exception {

@@ -31,10 +31,11 @@ public final class PeImage {
   private final ImmutableList<DataDirectory> dataDirectories;
   private final ImmutableList<PeRelocation> relocations;
   private final Optional<CodeViewInfo> codeView;
+  private final SymbolTable symbols;
 
   PeImage(String name, byte[] file, Headers headers, List<PeSection> sections,
       ImmutableRangeMap<Long, PeSection> sectionsByRva, List<DataDirectory> dataDirectories,
-      List<PeRelocation> relocations, Optional<CodeViewInfo> codeView) {
+      List<PeRelocation> relocations, Optional<CodeViewInfo> codeView, SymbolTable symbols) {
     this.name = name;
     this.file = file.clone();
     this.headers = headers;
@@ -43,6 +44,12 @@ public final class PeImage {
     this.dataDirectories = ImmutableList.copyOf(dataDirectories);
     this.relocations = ImmutableList.copyOf(relocations);
     this.codeView = codeView;
+    this.symbols = symbols;
+  }
+
+  /** The code symbols of the COFF symbol table (PE/COFF spec §5.4); empty when the image was stripped. */
+  public SymbolTable symbols() {
+    return symbols;
   }
 
   /** The name given to {@link PeParser#parse} (used in every message about this image). */

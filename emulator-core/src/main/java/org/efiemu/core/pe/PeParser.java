@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * Parses and validates a PE32+ x86-64 UEFI image (Microsoft PE/COFF specification rev. 11: §2 MS-DOS stub and
  * signature, §3.3 COFF file header, §3.4 optional header, §4 section table, §6.1 debug directory, §6.6 base
- * relocations; UEFI 2.10 §2.1.1 for the accepted subsystems). Every malformed input ends in a
+ * relocations, §5.4 COFF symbol table; UEFI 2.10 §2.1.1 for the accepted subsystems). Every malformed input ends in a
  * {@link PeFormatException} naming the image, the structure or field and what was expected; no other exception
  * escapes and the work is linear in the file size, so any byte array is safe to pass.
  */
@@ -86,6 +86,8 @@ public final class PeParser {
     if (sectionCount == 0 || sectionCount > MAX_SECTIONS) {
       throw r.error(String.format("COFF header NumberOfSections is %d, expected 1..%d", sectionCount, MAX_SECTIONS));
     }
+    long symbolPointer = r.u32(coff + 8, "COFF header PointerToSymbolTable");
+    long symbolCount = r.u32(coff + 12, "COFF header NumberOfSymbols");
     int optionalSize = r.u16(coff + 16, "COFF header SizeOfOptionalHeader");
     int characteristics = r.u16(coff + 18, "COFF header Characteristics");
     if ((characteristics & CHARACTERISTIC_EXECUTABLE) == 0) {
@@ -177,7 +179,8 @@ public final class PeParser {
     DataDirectory debugDir = directoryCount > DataDirectory.DEBUG ? directories.get(DataDirectory.DEBUG) : none;
     List<PeRelocation> relocations = RelocationParser.parse(r, resolver, relocDir, sizeOfImage);
     Optional<CodeViewInfo> codeView = DebugDirectoryParser.parse(r, resolver, debugDir);
-    return new PeImage(name, file, headers, sections, sectionsByRva, directories, relocations, codeView);
+    SymbolTable symbols = SymbolTableParser.parse(r, symbolPointer, symbolCount, sections);
+    return new PeImage(name, file, headers, sections, sectionsByRva, directories, relocations, codeView, symbols);
   }
 
   private static PeSection section(FileReader r, long at) throws PeFormatException {

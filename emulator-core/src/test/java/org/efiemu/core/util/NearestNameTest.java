@@ -19,8 +19,16 @@ class NearestNameTest {
     }
 
     @Test
-    void noKnownNamesGivesNothing() {
+    void noKnownNamesOrNoneNearEnoughGivesNothing() {
         assertThat(NearestName.of("anything", List.of())).isEmpty();
+        assertThat(NearestName.of("frobnicate", List.of("break", "step"))).isEmpty();
+        assertThat(NearestName.hint("frobnicate", List.of("break", "step"))).isEmpty();
+        assertThat(NearestName.hint("brk", List.of("break", "step"))).isEqualTo("; did you mean 'break'?");
+    }
+
+    @Test
+    void aNameTheTypedTextBeginsIsOneEditAway() {
+        assertThat(NearestName.of("Alloc", List.of("FreePool", "AllocatePool"))).contains("AllocatePool");
     }
 
     @Test

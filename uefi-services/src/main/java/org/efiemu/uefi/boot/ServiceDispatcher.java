@@ -99,19 +99,18 @@ public final class ServiceDispatcher {
     }
 
     /** The stub address of a registered service, by name. */
+    public java.util.SortedSet<String> serviceNames() {
+        return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(entries.keySet()));
+    }
+
     public long entry(String name) {
         Long a = entries.get(name);
         if (a == null) {
             throw new IllegalArgumentException("no service named '" + name + "' is registered"
-                    + org.efiemu.core.util.NearestName.of(name, names()).map(n -> "; did you mean '" + n + "'?").orElse("")
+                    + org.efiemu.core.util.NearestName.hint(name, serviceNames())
                     + " (" + entries.size() + " services: Boot and Runtime Services by spec name, protocols as ConOut.OutputString)");
         }
         return a;
-    }
-
-    /** The names of the registered services, sorted. */
-    public java.util.List<String> names() {
-        return entries.keySet().stream().sorted().toList();
     }
 
     /** Adds an observer for service {@code name} (spec name, or {@code "*"} for every service). */

@@ -66,6 +66,10 @@ public final class UefiDebugSession implements AutoCloseable {
     private long rebuilds;
     /** Characters of console output the current machine printed (reset when the machine is rebuilt). */
     private long consoleChars;
+    private long entryPosition;
+    private boolean sanitize;
+    private org.efiemu.uefi.sanitizer.MemorySanitizer sanitizer;
+    private StopEvent lastEvent;
     private List<MemoryDescriptor> mapAtPreviousStop = List.of();
     private List<MemoryDescriptor> mapAtStop = List.of();
 
@@ -77,6 +81,7 @@ public final class UefiDebugSession implements AutoCloseable {
     public static UefiDebugSession start(UefiMachineBuilder builder) {
         UefiDebugSession s = new UefiDebugSession(builder);
         s.rebuild(-1);
+        s.entryPosition = s.instructions();
         return s;
     }
 
@@ -126,6 +131,7 @@ public final class UefiDebugSession implements AutoCloseable {
         hit = null;
         over = false;
         machine = builder.build();
+        sanitizer = sanitize ? org.efiemu.uefi.sanitizer.MemorySanitizer.attach(machine) : null;
         replacements.forEach((name, h) -> machine.services().replace(name, h));
         interceptors.forEach(i -> machine.services().intercept(i.service(), i.interceptor()));
         machine.services().intercept("*", recorder);
@@ -312,8 +318,10 @@ public final class UefiDebugSession implements AutoCloseable {
         resumePosition = instructions();
         hit = null;
         StopEvent e = how.get();
+        lastEvent = e;
         resumePosition = -1;
         if (hit != null) {
+            lastEvent = null;
             Hit h = hit;
             rebuild(h.position()); // the service already ran: come back to the moment before it
             return stop(DebugStop.Kind.SERVICE, h.breakpoint() + ": " + h.args(), h.args(), null, null);
@@ -354,6 +362,41 @@ public final class UefiDebugSession implements AutoCloseable {
         mapAtStop = machine.memoryMap().getMemoryMap().descriptors();
         long rip = debugger.reg(X86Reg.RIP);
         return new DebugStop(kind, rip, where(rip), instructions(), text, args, watch, call);
+    }
+
+    /**
+     * The memory-ownership sanitizer's findings so far. The first call replays the run to now with a
+     * {@link org.efiemu.uefi.sanitizer.MemorySanitizer} attached from the start (every later machine of the session
+     * gets one too), so the findings cover the whole run, not only what follows the call.
+     */
+    public org.efiemu.uefi.sanitizer.SanitizerReport sanitizer() {
+        if (!sanitize) {
+            sanitize = true;
+            long now = instructions();
+            rebuild(now == entryPosition ? -1 : now);
+        }
+        return sanitizer.report();
+    }
+
+    /**
+     * The core debugger's stop behind the last continue/step/next/finish; null when a service breakpoint stopped it
+     * (the machine was rebuilt to the moment before the call), for front ends speaking the core's terms (GDB).
+     */
+    public StopEvent lastEvent() {
+        return lastEvent;
+    }
+
+    /**
+     * Returns to the moment {@code position} instructions had retired (replaying from the start), e.g. one
+     * instruction back for a reverse step; throws when {@code position} lies before the entry point or after now.
+     */
+    public DebugStop backTo(long position) {
+        if (position < entryPosition || position > instructions()) {
+            throw new IllegalStateException(String.format("back to instruction %d: expected %d (the entry point) to %d"
+                    + " (now)", position, entryPosition, instructions()));
+        }
+        rebuild(position == entryPosition ? -1 : position);
+        return stop(DebugStop.Kind.BACK, "at instruction " + position, null, null, null);
     }
 
     /**

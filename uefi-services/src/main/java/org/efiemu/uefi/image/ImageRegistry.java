@@ -20,9 +20,12 @@ public final class ImageRegistry {
         return images.stream().filter(i -> i.contains(address)).findFirst();
     }
 
-    /** {@code name.efi+0x1A2B} inside an image, else {@code 0x7F000000}. */
+    /**
+     * {@code name.efi+0x1A2B} inside an image, followed by the function ({@code name.efi+0x1A2B <efi_main+0x12>})
+     * where the image keeps a COFF symbol table; else {@code 0x7F000000}.
+     */
     public String describe(long address) {
-        return imageAt(address).map(i -> i.describe(address))
+        return imageAt(address).map(i -> i.describeWithSymbol(address))
                 .orElse("0x" + Long.toHexString(address).toUpperCase(java.util.Locale.ROOT));
     }
 }

@@ -26,6 +26,22 @@ public record LoadedImage(String name, PeImage pe, long base, long pages, long e
         return address >= base && address - base < size();
     }
 
+    /** The nearest code symbol at or below {@code address} ({@code efi_main+0x12}), when the image keeps symbols. */
+    public java.util.Optional<org.efiemu.core.pe.SymbolHit> symbolAt(long address) {
+        return contains(address) ? pe.symbols().lookup(address - base) : java.util.Optional.empty();
+    }
+
+    /** The guest address of the code symbol {@code function}, if the image's symbol table has it. */
+    public java.util.OptionalLong addressOf(String function) {
+        var rva = pe.symbols().rvaOf(function);
+        return rva.isPresent() ? java.util.OptionalLong.of(base + rva.getAsLong()) : java.util.OptionalLong.empty();
+    }
+
+    /** {@code name+0xOFFSET <function+0xOFFSET>}, the function part only where the image has symbols. */
+    public String describeWithSymbol(long address) {
+        return describe(address) + symbolAt(address).map(h -> " <" + h + ">").orElse("");
+    }
+
     /** {@code name+0xOFFSET}. */
     public String describe(long address) {
         return String.format("%s+0x%X", name, address - base);

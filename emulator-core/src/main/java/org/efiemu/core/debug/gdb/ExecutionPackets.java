@@ -44,7 +44,8 @@ final class ExecutionPackets implements PacketFamily {
       return String.format("X%02x", fatal);
     }
     if (address != null && !address.isEmpty()) s.debugger.reg(X86Reg.RIP, Hex.number(address));
-    StopEvent e = step ? s.debugger.step() : s.debugger.cont();
+    StopEvent e = s.target.resume(step);
+    s.sync();
     s.last = e;
     return stopReply(s, e, true);
   }

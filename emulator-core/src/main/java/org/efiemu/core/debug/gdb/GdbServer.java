@@ -33,15 +33,22 @@ public final class GdbServer implements AutoCloseable {
     DISCONNECTED
   }
 
-  private static final List<PacketFamily> FAMILIES = List.of(new QueryPackets(), new ExecutionPackets(),
+  private static final List<PacketFamily> FAMILIES = List.of(new MonitorPackets(), new LibraryPackets(),
+      new ReversePackets(), new QueryPackets(), new ExecutionPackets(),
       new RegisterPackets(), new MemoryPackets(), new BreakpointPackets());
 
-  private final Debugger debugger;
+  private final GdbTarget target;
   private final ServerSocket socket;
+  private boolean lastExtended;
 
   /** Binds 127.0.0.1:{@code port} ({@code 0}: an ephemeral port, see {@link #port()}). */
   public GdbServer(Debugger debugger, int port) throws IOException {
-    this.debugger = Objects.requireNonNull(debugger, "debugger");
+    this(GdbTarget.of(Objects.requireNonNull(debugger, "debugger")), port);
+  }
+
+  /** A stub for a {@link GdbTarget} (monitor commands, images, reverse execution) on 127.0.0.1:{@code port}. */
+  public GdbServer(GdbTarget target, int port) throws IOException {
+    this.target = Objects.requireNonNull(target, "target");
     this.socket = new ServerSocket();
     socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
   }
@@ -55,18 +62,33 @@ public final class GdbServer implements AutoCloseable {
     return socket.getInetAddress();
   }
 
+  /**
+   * Serves gdb sessions one after another: after a session in extended mode ({@code target extended-remote}) that
+   * detached or disconnected, the next gdb may connect to the same machine, stopped where the last one left it. Ends
+   * after a session that was not extended, or that killed the target; returns how the last one ended.
+   */
+  public End serveSessions() throws IOException {
+    while (true) {
+      End e = serve();
+      if (e == End.KILLED || !lastExtended) return e;
+    }
+  }
+
   /** Accepts one GDB connection and serves it until GDB detaches, kills or disconnects. */
   public End serve() throws IOException {
     try (Socket client = socket.accept()) {
       client.setTcpNoDelay(true);
       PacketChannel channel = new PacketChannel(new BufferedInputStream(client.getInputStream()),
-          new BufferedOutputStream(client.getOutputStream()), debugger::requestInterrupt);
-      GdbSession session = new GdbSession(debugger, channel);
+          new BufferedOutputStream(client.getOutputStream()), () -> target.debugger().requestInterrupt());
+      GdbSession session = new GdbSession(target, channel);
+      lastExtended = false;
       try {
         return loop(session, channel);
       } finally {
-        session.breakpoints.values().forEach(debugger::remove);
-        session.watchpoints.values().forEach(debugger::remove);
+        lastExtended = session.extended;
+        session.sync();
+        session.breakpoints.values().forEach(session.debugger::remove);
+        session.watchpoints.values().forEach(session.debugger::remove);
       }
     }
   }

@@ -12,7 +12,9 @@ final class QueryPackets implements PacketFamily {
   @Override
   public String reply(GdbSession s, String p) {
     if (p.startsWith("qSupported")) {
-      return "PacketSize=" + Integer.toHexString(PacketChannel.MAX_PAYLOAD) + ";qXfer:features:read+;QStartNoAckMode+;vContSupported+";
+      return "PacketSize=" + Integer.toHexString(PacketChannel.MAX_PAYLOAD) + ";qXfer:features:read+;QStartNoAckMode+;vContSupported+"
+          + (s.target.listsLibraries() ? ";qXfer:libraries:read+" : "")
+          + (s.target.reversible() ? ";ReverseStep+;ReverseContinue+" : "");
     }
     if (p.startsWith(FEATURES)) return features(p.substring(FEATURES.length()));
     if (p.equals(NO_ACK)) return "OK";
@@ -33,10 +35,14 @@ final class QueryPackets implements PacketFamily {
     if (!args.substring(0, colon).equals("target.xml")) return "E00";
     String[] a = args.substring(colon + 1).split(",");
     String xml = TargetDescription.xml();
-    int off = (int) Hex.number(a[0]);
-    int len = (int) Hex.number(a[1]);
-    if (off >= xml.length()) return "l";
-    int end = Math.min(xml.length(), off + len);
-    return (end == xml.length() ? "l" : "m") + Hex.escape(xml.substring(off, end));
+    return part(xml, Hex.number(a[0]), Hex.number(a[1]));
+  }
+
+  /** One {@code qXfer} read of {@code text}: {@code m} + a part, or {@code l} + the last part. */
+  static String part(String text, long offset, long length) {
+    if (offset < 0 || length < 0) return "E00";
+    if (offset >= text.length()) return "l";
+    int end = (int) Math.min(text.length(), offset + length);
+    return (end == text.length() ? "l" : "m") + Hex.escape(text.substring((int) offset, end));
   }
 }

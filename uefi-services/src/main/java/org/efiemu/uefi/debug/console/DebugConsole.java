@@ -148,8 +148,8 @@ public final class DebugConsole {
         if (c == null || (!args.isEmpty() && !Character.isWhitespace(args.charAt(0)) && !verb.equals("x"))) {
             errors++;
             String typed = line.split("\\s+")[0];
-            out.println("error: unknown command '" + typed + "'; did you mean '" + NearestName.of(typed, commandWords()).orElse("help")
-                    + "'? commands: " + String.join(", ", commands.keySet()) + ", help, quit");
+            String hint = NearestName.hint(typed, commandWords());
+            out.println("error: unknown command '" + typed + "'" + (hint.isEmpty() ? ";" : hint) + " commands: " + String.join(", ", commands.keySet()) + ", help, quit");
             return;
         }
         try {
