@@ -18,10 +18,12 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  * @param imageBase   where the payload image was loaded (0 when it was not)
  * @param imageSize   its SizeOfImage in memory (0 when not loaded)
  * @param violations  firmware violations (e.g. {@code boot-service-after-exit-boot-services: ...}), spec-named
+ * @param unmet       what the payload asked the firmware for and did not get, with call sites
+ *                    ({@link org.efiemu.uefi.diagnostics.UnmetRequest#toString()})
  */
 public record Observation(RunEnd end, List<ObservedCall> calls, String console, List<MemoryDescriptor> entryMap,
         List<MemoryDescriptor> finalMap, List<SanitizerFinding> findings, boolean sanitized, long imageBase,
-        long imageSize, List<String> violations) {
+        long imageSize, List<String> violations, List<String> unmet) {
 
     public Observation {
         Objects.requireNonNull(end, "Observation.end");
@@ -31,6 +33,14 @@ public record Observation(RunEnd end, List<ObservedCall> calls, String console, 
         finalMap = List.copyOf(finalMap);
         findings = List.copyOf(findings);
         violations = List.copyOf(violations);
+        unmet = unmet == null ? List.of() : List.copyOf(unmet);
+    }
+
+    /** An observation without unmet requests (a run that did not get as far as asking, or a constructed one). */
+    public Observation(RunEnd end, List<ObservedCall> calls, String console, List<MemoryDescriptor> entryMap,
+            List<MemoryDescriptor> finalMap, List<SanitizerFinding> findings, boolean sanitized, long imageBase,
+            long imageSize, List<String> violations) {
+        this(end, calls, console, entryMap, finalMap, findings, sanitized, imageBase, imageSize, violations, List.of());
     }
 
     /** True when an ExitBootServices call returned EFI_SUCCESS. */

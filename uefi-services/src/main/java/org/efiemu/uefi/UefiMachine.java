@@ -46,6 +46,8 @@ import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.protocol.ConsoleListener;
 import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.diagnostics.StopDiagnosis;
+import org.efiemu.uefi.diagnostics.UnmetRequests;
 import org.efiemu.uefi.protocol.ConsoleLog;
 import org.efiemu.uefi.protocol.SimpleTextOutput;
 import org.efiemu.uefi.runtime.RuntimeAbi;
@@ -98,6 +100,7 @@ public final class UefiMachine implements AutoCloseable {
     private boolean ran;
     private final int tableRevision;
     private GraphicsOutput graphics;
+    private final UnmetRequests unmet;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
@@ -129,6 +132,7 @@ public final class UefiMachine implements AutoCloseable {
                 .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).build();
         try {
             GuestMemory memory = machine.memory();
+            images.discoverIn(memory);
             runtimeGate = new CallGate(machine.engine(), memory, rtTrap, 0x1000, machine::requestStop,
                     machine.clock()::hostCall);
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
@@ -151,6 +155,8 @@ public final class UefiMachine implements AutoCloseable {
                     firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
+            unmet = new UnmetRequests(g -> handles.locateProtocol(g, 0).status() == EfiStatus.SUCCESS);
+            trace.addListener(unmet);
             b.traceListeners.forEach(trace::addListener);
             ConsoleListener out = (source, text) -> {
                 console.text(source, text);
@@ -289,7 +295,16 @@ public final class UefiMachine implements AutoCloseable {
         StopReport report = machine.run(image.entryPoint(), new RunLimits(options.instructionBudget, options.wallClock));
         return new BootResult(outcome(report), state.imageReturnStatus(), report, console, trace.events(),
                 memoryServices.livePageAllocations(), memoryServices.livePoolAllocations(), state.finalMap(),
-                state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos());
+                state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos(),
+                diagnosis(report));
+    }
+
+    /** Where the run stopped (image+offset, a firmware stub, or hex) and what the guest asked for and did not get. */
+    private StopDiagnosis diagnosis(StopReport report) {
+        long rip = report.rip();
+        String site = images.imageAt(rip).isPresent() || images.foundAt(rip).isPresent() ? images.describe(rip)
+                : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElse(images.describe(rip));
+        return new StopDiagnosis(site, unmet.list(), images.found());
     }
 
     /** Records a jump to address 0; the caller is the return address at {@code rsp} (the call just pushed it). */
