@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "efiemu", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs real x86-64 UEFI boot code on emulated machines, judges early-allocator strategies and debugs them.",
-        subcommands = {MatrixCommand.class, RunCommand.class, ProfileCommand.class, BenchCommand.class, DebugCommand.class})
+        subcommands = {MatrixCommand.class, RunCommand.class, ProfileCommand.class, BenchCommand.class, DebugCommand.class,
+                DiffCommand.class})
 public final class EfiemuCommand implements Runnable {
     /** Exit status for bad input (picocli's usage-error status). */
     public static final int EXIT_USAGE = 2;
