@@ -179,6 +179,9 @@ public final class UefiMachine implements AutoCloseable {
             if (b.graphics != null) {
                 installGraphics(b.graphics, memory, bootData, firmware);
             }
+            if (b.initrd != null) {
+                new org.efiemu.uefi.protocol.InitrdLoadFile2(b.initrd, memory, bootData, dispatcher, handles);
+            }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, espHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));

@@ -82,8 +82,9 @@ public final class DiffRunner {
             long seq = d.isPresent() ? lines.sequenceAt(d.getAsInt()) : 0;
             List<ServiceCallEvent> around = d.isEmpty() ? List.of() : result.trace().stream()
                     .filter(e -> e.sequence() > seq - CALLS_AROUND && e.sequence() <= seq + CALLS_AROUND).toList();
+            // the Shell's %lasterror% is the status without its high (error) bit
             boolean sameEnding = real.returned().isPresent() && result.status().isPresent()
-                    && real.returned().get().equals(result.status().get());
+                    && real.returned().get() == (result.status().get() & Long.MAX_VALUE);
             return new DiffReport(r.payloadName(), r.profile().name(), launch.shellCommandLine(), real.command(),
                     real.versions(), real.payloadLines(), emulated, realEnding(real, r.qemuTimeout()),
                     emulatedEnding(result), sameEnding, around, seq, result.diagnosis().lines(),
@@ -95,7 +96,9 @@ public final class DiffRunner {
 
     static String realEnding(QemuOvmf.Result real, Duration timeout) {
         if (real.returned().isPresent()) {
-            return "returned " + EfiStatus.nameOf(real.returned().get());
+            long v = real.returned().get();
+            return "returned " + (v == 0 ? EfiStatus.nameOf(0) : EfiStatus.nameOf(v | Long.MIN_VALUE)
+                    + String.format(" (the Shell's %%lasterror%% 0x%X)", v));
         }
         if (!real.started()) {
             return "the UEFI Shell did not start the application" + (real.timedOut() ? " within " + timeout.toSeconds()

@@ -43,6 +43,13 @@ public final class QemuOvmf {
     private static final Pattern OVMF_PLATFORM = Pattern.compile("ovmf-q35-(\\d+)([mg])");
     private static final Pattern RETURNED = Pattern.compile(Pattern.quote(RETURN_MARKER) + "(0x[0-9A-Fa-f]+)");
 
+    /**
+     * How OVMF's terminal driver encodes ConOut on COM1: PC-ANSI, box drawing and block characters as code page 437
+     * bytes (MdeModulePkg TerminalDxe {@code UnicodeToPcAnsi}); decoding with IBM437 gives the Unicode characters
+     * the application wrote.
+     */
+    public static final java.nio.charset.Charset SERIAL_CHARSET = java.nio.charset.Charset.forName("IBM437");
+
     private final Path code;
     private final Path vars;
 
@@ -164,7 +171,7 @@ public final class QemuOvmf {
                 p.destroyForcibly().waitFor();
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-            String text = clean(Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "");
+            String text = clean(Files.exists(serial) ? Files.readString(serial, SERIAL_CHARSET) : "");
             String command = String.join(" ", cmd).replace(work.toString(), "<tmp>");
             return new Result(command, text, payloadLines(text), returned(text), !done, done ? p.exitValue() : -1, wall,
                     versions());

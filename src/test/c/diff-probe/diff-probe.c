@@ -1,7 +1,9 @@
 /*
  * diff-probe: prints what it sees of the firmware, one fact a line, so that `efiemu diff` has lines to compare between
  * QEMU + OVMF and efiemu: its LoadOptions, the statuses of a few protocol look-ups (UEFI 2.10 §7.3) and of
- * GetVariable (§8.2.1), then returns EFI_SUCCESS. EfiemuDiffTest runs it on both.
+ * GetVariable (§8.2.1), then returns EFI_SUCCESS. With LoadOptions ending in "handles" it also prints how many handles
+ * LocateHandleBuffer(AllHandles) returns (OVMF has far more than efiemu: a divergence by design). EfiemuDiffTest runs it
+ * on both.
  */
 #include "efiemu_rt.h"
 
@@ -34,6 +36,13 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   UINT32 attributes = 0;
   s = st->RuntimeServices->GetVariable(L"EfiemuDiffAbsent", &global_guid, &attributes, &size, data);
   rt_printf("probe: variable EfiemuDiffAbsent %s\n", rt_status_name(s));
+  if (n >= 7 && options[n - 1] == '|') n--;
+  if (n >= 7 && options[n - 7] == 'h' && options[n - 1] == 's') {
+    UINTN count = 0;
+    EFI_HANDLE *all = 0;
+    s = bs->LocateHandleBuffer(AllHandles, 0, 0, &count, &all);
+    rt_printf("probe: handles %s %lu\n", rt_status_name(s), (unsigned long)count);
+  }
   rt_printf("probe: end\n");
   return EFI_SUCCESS;
 }

@@ -1,0 +1,65 @@
+package org.efiemu.system.loaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.uefi.BootOutcome;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.fs.EspVolume;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Debian's kernel ({@code linux-image-amd64}'s vmlinuz, an EFI application through its PE header) booted as the
+ * application with load options, on the ovmf-q35-2g profile, to ExitBootServices: the initrd handed over through the
+ * LINUX_EFI_INITRD_MEDIA_GUID LoadFile2 device path (as GRUB and systemd-boot do), and through {@code initrd=} read
+ * from the ESP with SimpleFileSystem.
+ */
+class LinuxEfiStubTest {
+    /** A small newc cpio archive's bytes stand for the initrd: the stub only loads it. */
+    static final byte[] INITRD = ("070701" + "0".repeat(104) + "TRAILER!!!\0\0\0\0").getBytes(StandardCharsets.US_ASCII);
+
+    static BootResult boot(UefiMachineBuilder b) {
+        try (UefiMachine m = b.build()) {
+            return m.run();
+        }
+    }
+
+    static UefiMachineBuilder kernel(String options) {
+        Path vmlinuz = DebianEfi.vmlinuz();
+        return UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription())
+                .payload(DebianEfi.bytes(vmlinuz), "vmlinuz.efi").loadOptions(options)
+                .instructionCounting(InstructionCounting.BLOCKS).instructionBudget(20_000_000_000L)
+                .wallClockLimit(Duration.ofMinutes(8)).stopAfterExitBootServices(true);
+    }
+
+    @Test
+    void kernelLoadsTheInitrdFromTheLoadFile2DevicePathAndReachesExitBootServices() {
+        BootResult r = boot(kernel("console=ttyS0 efi=debug").initrd(INITRD));
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(r.consoleText()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("InitrdLoadFile2.LoadFile");
+            assertThat(e.status()).isEqualTo("EFI_SUCCESS");
+        });
+        assertThat(r.finalMap()).isPresent();
+    }
+
+    @Test
+    void kernelLoadsTheInitrdNamedByInitrdEqualsFromTheEspAndReachesExitBootServices() {
+        EspVolume esp = EspVolume.inMemory("ESP", false).addFile("\\vmlinuz.efi", DebianEfi.bytes(DebianEfi.vmlinuz()))
+                .addFile("\\initrd.img", INITRD);
+        BootResult r = boot(kernel("initrd=\\initrd.img console=ttyS0 efi=debug").esp(esp).filePath("\\vmlinuz.efi"));
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(r.consoleText()).contains("Loaded initrd from command line option");
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("File.Open");
+            assertThat(e.arguments()).contains("\"initrd.img\"");
+        });
+    }
+}
