@@ -40,12 +40,18 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "600", description = "efiemu's wall-clock limit in seconds (default: ${DEFAULT-VALUE})")
     long timeout;
 
+    @Option(names = "--until", paramLabel = "WHEN", description = "stop efiemu early: exit-boot-services (QEMU runs on)")
+    String until;
+
     @Option(names = "--budget", paramLabel = "N", defaultValue = "6000000000", description = "efiemu's instruction budget (default: ${DEFAULT-VALUE})")
     long budget;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (until != null && !until.equals("exit-boot-services")) {
+            throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
+        }
         PlatformProfile profile = guest.profile();
         QemuOvmf.memoryOf(profile.name()); // an OVMF q35 profile, else a clear error before anything runs
         QemuOvmf qemu = new QemuOvmf();
@@ -68,7 +74,7 @@ public final class DiffCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--path '" + where + "': expected an ESP path starting with a backslash");
         }
         DiffReport report = new DiffRunner(qemu).run(new DiffRunner.Request(profile, bytes, guest.payloadName(), esp,
-                where, guest.loadOptions, budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout)));
+                where, guest.loadOptions, budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null));
         report.render().forEach(out::println);
         out.flush();
         return report.same() ? 0 : 1;

@@ -48,9 +48,11 @@ public final class DiffRunner {
      * @param budget efiemu's instruction budget
      * @param qemuTimeout QEMU's wall-clock limit
      * @param efiemuTimeout efiemu's wall-clock limit
+     * @param untilExitBootServices stop efiemu once ExitBootServices succeeded (QEMU runs on: a kernel boots)
      */
     public record Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
-            String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout) {}
+            String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+            boolean untilExitBootServices) {}
 
     public DiffReport run(Request r) throws IOException, InterruptedException {
         String memory = QemuOvmf.memoryOf(r.profile().name());
@@ -73,6 +75,7 @@ public final class DiffRunner {
                     .payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
                     .loadOptions(launch.shellCommandLine()).instructionCounting(InstructionCounting.BLOCKS)
                     .instructionBudget(r.budget()).wallClockLimit(r.efiemuTimeout())
+                    .stopAfterExitBootServices(r.untilExitBootServices())
                     .consoleListener(lines).traceListener(lines).build()) {
                 result = m.run();
             }
