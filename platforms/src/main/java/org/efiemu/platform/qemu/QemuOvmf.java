@@ -210,6 +210,7 @@ public final class QemuOvmf {
         return out;
     }
 
+    /** The status the return marker shows, when it is there. */
     static Optional<Long> returned(String serial) {
         Matcher m = RETURNED.matcher(serial);
         return m.find() ? Optional.of(Long.parseUnsignedLong(m.group(1).substring(2), 16)) : Optional.empty();
