@@ -2,7 +2,10 @@ package org.efiemu.system.loaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.efiemu.core.clock.InstructionCounting;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * from the ESP with SimpleFileSystem.
  */
 class LinuxEfiStubTest {
-    /** A small newc cpio archive's bytes stand for the initrd: the stub only loads it. */
+    /** The initrd: a newc header of zeros and TRAILER!!! (124 bytes); the stub only loads it. */
     static final byte[] INITRD = ("070701" + "0".repeat(104) + "TRAILER!!!\0\0\0\0").getBytes(StandardCharsets.US_ASCII);
 
     static BootResult boot(UefiMachineBuilder b) {
@@ -50,11 +53,29 @@ class LinuxEfiStubTest {
         assertThat(r.finalMap()).isPresent();
     }
 
+    /** The lines the EFI stub printed: those starting with {@code EFI stub: }. */
+    static List<String> stubLines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("EFI stub: ")).toList();
+    }
+
+    /**
+     * The efi=debug lines of the stub on real OVMF, same kernel, same ESP and LoadOptions (the UEFI Shell's: they begin
+     * with {@code fs0:\vmlinuz.efi}): {@code linux/ovmf-q35-2g.vmlinuz-efi-debug.serial.txt}.
+     */
     @Test
-    void kernelLoadsTheInitrdNamedByInitrdEqualsFromTheEspAndReachesExitBootServices() {
+    void kernelLoadsTheInitrdNamedByInitrdEqualsFromTheEspAndReachesExitBootServicesPrintingOvmfsStubLines()
+            throws IOException {
         EspVolume esp = EspVolume.inMemory("ESP", false).addFile("\\vmlinuz.efi", DebianEfi.bytes(DebianEfi.vmlinuz()))
                 .addFile("\\initrd.img", INITRD);
-        BootResult r = boot(kernel("initrd=\\initrd.img console=ttyS0 efi=debug").esp(esp).filePath("\\vmlinuz.efi"));
+        BootResult r = boot(kernel("fs0:\\vmlinuz.efi initrd=\\initrd.img efi=debug console=ttyS0 panic=1").esp(esp)
+                .filePath("\\vmlinuz.efi"));
+        String real;
+        try (InputStream in = LinuxEfiStubTest.class.getResourceAsStream("/linux/ovmf-q35-2g.vmlinuz-efi-debug.serial.txt")) {
+            real = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(stubLines(real)).isNotEmpty();
+        assertThat(stubLines(r.consoleText())).as("the stub's efi=debug lines on efiemu vs real OVMF")
+                .isEqualTo(stubLines(real));
         assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
         assertThat(r.consoleText()).contains("Loaded initrd from command line option");
         assertThat(r.trace()).anySatisfy(e -> {
