@@ -19,10 +19,12 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  * @param imageSize   its SizeOfImage in memory (0 when not loaded)
  * @param violations  firmware violations (e.g. {@code boot-service-after-exit-boot-services: ...}), spec-named
  * @param imageName   the payload image's file name ("" when it was not loaded), for {@link #location(long)}
+ * @param unmet       what the payload asked the firmware for and did not get, with call sites
+ *                    ({@link org.efiemu.uefi.diagnostics.UnmetRequest#toString()})
  */
 public record Observation(RunEnd end, List<ObservedCall> calls, String console, List<MemoryDescriptor> entryMap,
         List<MemoryDescriptor> finalMap, List<SanitizerFinding> findings, boolean sanitized, long imageBase,
-        long imageSize, List<String> violations, String imageName) {
+        long imageSize, List<String> violations, String imageName, List<String> unmet) {
 
     public Observation {
         Objects.requireNonNull(end, "Observation.end");
@@ -33,6 +35,15 @@ public record Observation(RunEnd end, List<ObservedCall> calls, String console, 
         findings = List.copyOf(findings);
         violations = List.copyOf(violations);
         imageName = imageName == null ? "" : imageName;
+        unmet = unmet == null ? List.of() : List.copyOf(unmet);
+    }
+
+    /** An observation without unmet requests (a run that did not get as far as asking, or a constructed one). */
+    public Observation(RunEnd end, List<ObservedCall> calls, String console, List<MemoryDescriptor> entryMap,
+            List<MemoryDescriptor> finalMap, List<SanitizerFinding> findings, boolean sanitized, long imageBase,
+            long imageSize, List<String> violations, String imageName) {
+        this(end, calls, console, entryMap, finalMap, findings, sanitized, imageBase, imageSize, violations, imageName,
+                List.of());
     }
 
     /** An address as the report shows code locations: {@code image.efi+0x1A2B} inside the image, else hex. */

@@ -33,7 +33,8 @@ public final class Observations {
         List<MemoryDescriptor> finalMap = r.finalMap().map(m -> m.descriptors()).orElse(currentMap);
         return new Observation(end(r), calls, r.consoleText(), platform.memoryMap(), finalMap,
                 findings == null ? List.of() : findings, findings != null, image.base(), image.size(),
-                r.violations().stream().map(Object::toString).toList(), image.name());
+                r.violations().stream().map(Object::toString).toList(), image.name(),
+                r.diagnosis().unmet().stream().map(Object::toString).toList());
     }
 
     /**

@@ -80,7 +80,7 @@ public final class ScenarioRunner {
                 j.verdict(), exp, j.reasons(), j.allocations(), j.trampoline(), j.mapBuffer(), j.violations(),
                 regions(o.finalMap()), o.calls().stream().map(c -> new TraceLine(c.virtualNanos(), c.summary()
                         + "  [" + c.caller() + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")).toList(),
-                o.console(), j.costs());
+                o.console(), j.costs(), o.unmet());
         return new ScenarioResult(s, report, o, (System.nanoTime() - t0) / 1000);
     }
 

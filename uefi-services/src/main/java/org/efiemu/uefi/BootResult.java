@@ -3,6 +3,7 @@ package org.efiemu.uefi;
 import java.util.List;
 import java.util.Optional;
 import org.efiemu.core.machine.StopReport;
+import org.efiemu.uefi.diagnostics.StopDiagnosis;
 import org.efiemu.uefi.firmware.FirmwareState;
 import org.efiemu.uefi.firmware.UnimplementedCall;
 import org.efiemu.uefi.firmware.Violation;
@@ -30,11 +31,14 @@ import org.efiemu.uefi.trace.ServiceCallEvent;
  * @param reset the ResetSystem request, when there was one
  * @param image the loaded payload
  * @param virtualNanos virtual time at the end
+ * @param diagnosis where the run stopped and what the guest asked for and did not get (protocols, variables, files,
+ *     unimplemented services), with call sites as image+offset
  */
 public record BootResult(BootOutcome outcome, Optional<Long> status, StopReport stopReport, ConsoleLog console,
         List<ServiceCallEvent> trace, List<Allocation> livePages, List<PoolAllocation> livePool,
         Optional<MemoryMapSnapshot> finalMap, List<UnimplementedCall> unimplementedCalls, List<Violation> violations,
-        Optional<FirmwareState.ResetRequest> reset, LoadedImage image, long virtualNanos) {
+        Optional<FirmwareState.ResetRequest> reset, LoadedImage image, long virtualNanos,
+        StopDiagnosis diagnosis) {
 
     /** All console text (ConOut, StdErr and serial) in order. */
     public String consoleText() {
@@ -54,6 +58,9 @@ public record BootResult(BootOutcome outcome, Optional<Long> status, StopReport 
                 trace.size(), unimplementedCalls.size(), violations.size(), virtualNanos));
         violations.forEach(v -> sb.append(System.lineSeparator()).append("  violation ").append(v));
         reset.ifPresent(r -> sb.append(System.lineSeparator()).append("  reset ").append(r));
+        if (outcome != BootOutcome.RETURNED || !diagnosis.unmet().isEmpty()) {
+            diagnosis.lines().forEach(l -> sb.append(System.lineSeparator()).append("  ").append(l));
+        }
         if (outcome == BootOutcome.FAULT) {
             sb.append(System.lineSeparator()).append(stopReport);
         }

@@ -50,6 +50,8 @@ import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.protocol.EfiRng;
 import org.efiemu.uefi.protocol.SerialIo;
 import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.diagnostics.StopDiagnosis;
+import org.efiemu.uefi.diagnostics.UnmetRequests;
 import org.efiemu.uefi.protocol.ConsoleLog;
 import org.efiemu.uefi.protocol.SimpleTextOutput;
 import org.efiemu.uefi.runtime.RuntimeAbi;
@@ -113,6 +115,7 @@ public final class UefiMachine implements AutoCloseable {
     private long conOutInterface;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
     private org.efiemu.uefi.disk.DiskImage espDisk;
+    private final UnmetRequests unmet;
 
     UefiMachine(UefiMachineBuilder b) {
         options = b;
@@ -158,6 +161,7 @@ public final class UefiMachine implements AutoCloseable {
                         : org.efiemu.core.clock.ClockMode.COUNTED, 1, 100).build();
         try {
             GuestMemory memory = machine.memory();
+            images.discoverIn(memory);
             runtimeGate = new CallGate(machine.engine(), memory, rtTrap, 0x1000, machine::requestStop,
                     machine.clock()::hostCall);
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
@@ -182,6 +186,8 @@ public final class UefiMachine implements AutoCloseable {
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
             budget = new RunBudget(b.serviceCallBudget, b.outputBudget, why -> machine.requestStop(why));
             trace.addListener(e -> budget.serviceCall());
+            unmet = new UnmetRequests(g -> handles.locateProtocol(g, 0).status() == EfiStatus.SUCCESS);
+            trace.addListener(unmet);
             b.traceListeners.forEach(trace::addListener);
             ConsoleListener out = (source, text) -> {
                 budget.output(text.length());
@@ -245,6 +251,9 @@ public final class UefiMachine implements AutoCloseable {
                 if (bootFile != null) {
                     deviceHandle = bootFile.part().handle();
                 }
+            }
+            if (b.initrd != null) {
+                new org.efiemu.uefi.protocol.InitrdLoadFile2(b.initrd, memory, bootData, dispatcher, handles);
             }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             imageReturn = machine.gate().register("image return", 1, ctx -> {
@@ -498,7 +507,16 @@ public final class UefiMachine implements AutoCloseable {
         StopReport report = runWithTimerInterrupts(image.entryPoint());
         return new BootResult(outcome(report), state.imageReturnStatus(), report, console, trace.events(),
                 memoryServices.livePageAllocations(), memoryServices.livePoolAllocations(), state.finalMap(),
-                state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos());
+                state.unimplementedCalls(), state.violations(), state.reset(), image, machine.clock().nanos(),
+                diagnosis(report));
+    }
+
+    /** Where the run stopped (image+offset, a firmware stub, or hex) and what the guest asked for and did not get. */
+    private StopDiagnosis diagnosis(StopReport report) {
+        long rip = report.rip();
+        String site = images.imageAt(rip).isPresent() || images.foundAt(rip).isPresent() ? images.describe(rip)
+                : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElse(images.describe(rip));
+        return new StopDiagnosis(site, unmet.list(), images.found());
     }
 
     /** RFLAGS.IF: maskable interrupts enabled. */

@@ -31,6 +31,7 @@ public final class UefiMachineBuilder {
     org.efiemu.uefi.fs.EspVolume esp;
     Path espDirectory;
     org.efiemu.uefi.protocol.KeyScript keyScript = org.efiemu.uefi.protocol.KeyScript.NONE;
+    byte[] initrd;
     org.efiemu.uefi.protocol.GraphicsOutput.Display graphics;
     boolean headless;
     Long rngSeed;
@@ -154,6 +155,25 @@ public final class UefiMachineBuilder {
         }
         this.loadOptions = options;
         return this;
+    }
+
+    /**
+     * An initial RAM disk handed over as GRUB and systemd-boot hand it to the Linux kernel's EFI stub: an
+     * EFI_LOAD_FILE2_PROTOCOL on a handle whose device path is {@code VenMedia(LINUX_EFI_INITRD_MEDIA_GUID)}
+     * ({@link org.efiemu.uefi.protocol.InitrdLoadFile2}). Default: none.
+     */
+    public UefiMachineBuilder initrd(byte[] data) {
+        this.initrd = Objects.requireNonNull(data, "data").clone();
+        return this;
+    }
+
+    /** {@link #initrd(byte[])} from a file; a missing or unreadable file is an error naming it. */
+    public UefiMachineBuilder initrd(Path file) {
+        try {
+            return initrd(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("initrd " + file + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** The LoadedImage FilePath (default {@code \EFI\BOOT\<payload name>}). */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {EfiemuCommand.EXIT_0, EfiemuCommand.EXIT_1, EfiemuCommand.EXIT_2},
         description = "Runs real x86-64 UEFI boot code on emulated machines, judges early-allocator strategies and debugs them.",
         subcommands = {MatrixCommand.class, RunCommand.class, ProfileCommand.class, BenchCommand.class, DebugCommand.class,
-            HuntCommand.class, ReportCommand.class})
+            HuntCommand.class, ReportCommand.class, DiffCommand.class})
 public final class EfiemuCommand implements Runnable {
     static final String EXIT_0 = "0:the command succeeded (run: the guest ended normally)";
     static final String EXIT_1 = "1:the guest faulted, broke a rule or hit a limit; or an internal error";

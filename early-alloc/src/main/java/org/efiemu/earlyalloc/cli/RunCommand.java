@@ -200,6 +200,8 @@ public final class RunCommand implements Callable<Integer> {
                 r.unimplementedCalls().size(), r.virtualNanos() / 1e6);
         r.unimplementedCalls().forEach(u -> out.println("         unimplemented: " + u));
         r.violations().forEach(v -> out.println("         violation: " + v));
+        // what the binary asked for and did not get, and where it stopped (item 7 of issue #16)
+        r.diagnosis().lines().forEach(l -> out.println("why      " + l));
         r.finalMap().ifPresent(m -> {
             out.printf("final memory map (%d descriptors, MapKey 0x%X):%n", m.descriptors().size(), m.mapKey());
             out.print(org.efiemu.uefi.memory.MemoryMapText.table(m.descriptors()));

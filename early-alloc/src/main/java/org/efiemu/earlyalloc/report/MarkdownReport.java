@@ -112,6 +112,10 @@ public final class MarkdownReport {
                         .append(cell(v.ownerType())).append(" (").append(v.ownerKind()).append(") |\n");
             }
         }
+        if (!s.unmet().isEmpty()) {
+            md.append("\n### Asked for and did not get\n\n");
+            s.unmet().forEach(u -> md.append("- ").append(inline(u)).append('\n'));
+        }
         if (!s.allocations().isEmpty()) {
             md.append("\n### Allocations\n\n| label | service | type | base | size | call site |\n|---|---|---|---|---|---|\n");
             for (Allocation a : s.allocations()) {

@@ -61,6 +61,11 @@ final class ScenarioDetailHtml {
             }
             h.append("</table>\n");
         }
+        if (!s.unmet().isEmpty()) {
+            h.append("<h3>Asked for and did not get</h3>\n<ul class=\"unmet\">");
+            s.unmet().forEach(u -> h.append("<li><code>").append(ESC.escape(u)).append("</code></li>"));
+            h.append("</ul>\n");
+        }
         h.append("<h3>Allocations</h3>\n");
         if (s.allocations().isEmpty() && s.mapBuffer() == null && s.trampoline() == null) {
             h.append("<p class=\"dim\">None recorded.</p>\n");

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * One run of a strategy on a platform with options: the verdict the emulator observed, the expected one, and all the
  * evidence (reasons, allocations, trampoline, map buffer, violations, final memory map, service-call trace, console
- * output, costs). Everything here is deterministic; wall-clock durations live in {@link Timings}.
+ * output, costs, and what the payload asked the firmware for and did not get: {@code unmet}). Everything here is deterministic; wall-clock durations live in {@link Timings}.
  *
  * <p>{@link #id()} and {@link #matchesExpected()} are derived and written to JSON for readers; they are ignored when
  * reading back.
@@ -35,7 +35,8 @@ public record ScenarioReport(
         List<MapRegion> finalMemoryMap,
         List<TraceLine> trace,
         String console,
-        Costs costs) {
+        Costs costs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unmet) {
 
     public ScenarioReport {
         Objects.requireNonNull(platform, "ScenarioReport.platform");
@@ -50,6 +51,16 @@ public record ScenarioReport(
         finalMemoryMap = PlatformReport.sortedDisjoint("scenario " + platform + "/" + strategy + " finalMemoryMap", copy(finalMemoryMap));
         trace = copy(trace);
         console = console == null ? "" : console;
+        unmet = copy(unmet);
+    }
+
+    /** A report without unmet requests (see the canonical constructor). */
+    public ScenarioReport(String platform, String strategy, Map<String, String> options, Verdict observed,
+            ExpectedVerdict expected, List<Reason> reasons, List<Allocation> allocations, Trampoline trampoline,
+            MapBuffer mapBuffer, List<Violation> violations, List<MapRegion> finalMemoryMap, List<TraceLine> trace,
+            String console, Costs costs) {
+        this(platform, strategy, options, observed, expected, reasons, allocations, trampoline, mapBuffer, violations,
+                finalMemoryMap, trace, console, costs, List.of());
     }
 
     private static <T> List<T> copy(List<T> list) {

@@ -147,6 +147,19 @@ class EfiemuCommandTest {
     }
 
     @Test
+    void runSummaryNamesTheFileThePayloadAskedForAndDidNotGetWithItsCallSite(@TempDir Path dir) throws Exception {
+        Path payload = dir.resolve("esp-read.efi");
+        Files.copy(Path.of("target/test-classes/payloads/esp-read.efi"), payload);
+        Result r = run("run", "--platform", "ovmf-q35-2g", "--payload", payload.toString(), "--esp", dir.toString());
+        assertThat(r.out()).contains("open EFI_NOT_FOUND");
+        String summary = r.out().substring(r.out().indexOf(RunCommand.SEPARATOR));
+        assertThat(summary).containsPattern("why +stopped at ")
+                .contains("why      asked for and did not get (1):")
+                .containsPattern("why +  file not found: \"\\\\hello\\.txt\": File\\.Open = EFI_NOT_FOUND from "
+                        + "esp-read\\.efi\\+0x[0-9A-F]+ \\(#\\d+\\)");
+    }
+
+    @Test
     void runTakesAProfileFilePath(@TempDir Path dir) throws Exception {
         Path profile = dir.resolve("copy.profile");
         Files.writeString(profile, org.efiemu.platform.ProfileRegistry.builtInText("ovmf-q35-512m").orElseThrow()

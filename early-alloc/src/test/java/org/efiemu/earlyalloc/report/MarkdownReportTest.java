@@ -52,6 +52,26 @@ class MarkdownReportTest {
     }
 
     @Test
+    void whatThePayloadAskedForAndDidNotGetHasItsOwnSectionAndSurvivesJson() throws Exception {
+        ScenarioReport plain = SampleReports.scenario(SampleReports.DELL, "mem-lower", Verdict.FAIL, Verdict.FAIL, "r",
+                java.util.List.of(), java.util.List.of(), null, null, java.util.List.of(), java.util.List.of(), "", null);
+        String unmet = "protocol no handle has: EFI_TCG2_PROTOCOL_GUID {607F766C-7455-42BE-930B-E4D76DB2720F}: "
+                + "LocateProtocol = EFI_NOT_FOUND from mem-lower.efi+0x11A0 (#3)";
+        ScenarioReport s = new ScenarioReport(plain.platform(), plain.strategy(), plain.options(), plain.observed(),
+                plain.expected(), plain.reasons(), plain.allocations(), plain.trampoline(), plain.mapBuffer(),
+                plain.violations(), plain.finalMemoryMap(), plain.trace(), plain.console(), plain.costs(),
+                java.util.List.of(unmet));
+        Report base = SampleReports.sample();
+        Report r = new Report("t", "v", base.inputs(), base.platforms(), base.strategies(), java.util.List.of(s), null);
+        assertThat(MarkdownReport.render(r)).contains("### Asked for and did not get\n\n- protocol no handle has: "
+                + "EFI\\_TCG2\\_PROTOCOL\\_GUID");
+        assertThat(md).doesNotContain("Asked for and did not get");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readValue(json.writeValueAsString(s), ScenarioReport.class).unmet()).containsExactly(unmet);
+        assertThat(json.writeValueAsString(plain)).doesNotContain("unmet");
+    }
+
+    @Test
     void markdownIsDeterministic() {
         assertThat(MarkdownReport.render(SampleReports.sample())).isEqualTo(md);
     }

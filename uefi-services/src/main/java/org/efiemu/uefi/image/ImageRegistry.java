@@ -1,19 +1,43 @@
 package org.efiemu.uefi.image;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.efiemu.core.memory.GuestMemory;
 
-/** The images loaded in one machine, for describing guest addresses as {@code image+offset}. */
+/**
+ * The images in one machine, for describing guest addresses as {@code image+offset}: those the firmware loaded (the
+ * payload, LoadImage's children) and, once {@link #discoverIn} gave it the guest memory, those found by their PE
+ * header when an address lies in no known image ({@link PeHeaderScanner}: images a loader copied and relocated
+ * itself, without LoadImage).
+ */
 public final class ImageRegistry {
     private final List<LoadedImage> images = new ArrayList<>();
+    private final List<FoundImage> found = new ArrayList<>();
+    /** Pages already scanned without finding an image, cleared when the set of images changes. */
+    private final Set<Long> misses = new HashSet<>();
+    private GuestMemory memory;
 
     public void add(LoadedImage image) {
         images.add(image);
+        found.removeIf(f -> f.base() == image.base());
+        misses.clear();
+    }
+
+    /** Lets {@link #describe} look for PE headers in {@code memory} around addresses no known image contains. */
+    public void discoverIn(GuestMemory memory) {
+        this.memory = memory;
     }
 
     public List<LoadedImage> images() {
         return List.copyOf(images);
+    }
+
+    /** The images found by their PE header in memory, in the order they were found. */
+    public List<FoundImage> found() {
+        return List.copyOf(found);
     }
 
     public Optional<LoadedImage> imageAt(long address) {
@@ -21,11 +45,38 @@ public final class ImageRegistry {
     }
 
     /**
-     * {@code name.efi+0x1A2B} inside an image, followed by the function ({@code name.efi+0x1A2B <efi_main+0x12>})
-     * where the image keeps a COFF symbol table; else {@code 0x7F000000}.
+     * The image found in memory that contains {@code address}: one found before, else (when discovery is on) one
+     * whose PE header a backward scan finds now, which is then remembered.
+     */
+    public Optional<FoundImage> foundAt(long address) {
+        for (FoundImage f : found) {
+            if (f.contains(address)) {
+                return Optional.of(f);
+            }
+        }
+        if (memory == null || misses.contains(address >>> 12)) {
+            return Optional.empty();
+        }
+        Optional<FoundImage> f = PeHeaderScanner.find(memory, address);
+        if (f.isPresent()) {
+            found.add(f.get());
+        } else {
+            misses.add(address >>> 12);
+        }
+        return f;
+    }
+
+    /**
+     * {@code name.efi+0x1A2B} inside a loaded image, followed by the function ({@code name.efi+0x1A2B <efi_main+0x12>})
+     * where the image keeps a COFF symbol table; {@code image@0x7CA00000+0x1A2B} (or the CodeView name) inside an
+     * image found by its PE header; else {@code 0x7F000000}.
      */
     public String describe(long address) {
-        return imageAt(address).map(i -> i.describeWithSymbol(address))
+        Optional<LoadedImage> loaded = imageAt(address);
+        if (loaded.isPresent()) {
+            return loaded.get().describeWithSymbol(address);
+        }
+        return foundAt(address).map(f -> f.describe(address))
                 .orElse("0x" + Long.toHexString(address).toUpperCase(java.util.Locale.ROOT));
     }
 }

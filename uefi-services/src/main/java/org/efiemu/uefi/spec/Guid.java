@@ -203,6 +203,11 @@ public final class Guid implements Comparable<Guid> {
         return Optional.ofNullable(NAMES.get(this));
     }
 
+    /** The well-known GUID whose spec name is {@code name} (the inverse of {@link #specName()}), if any. */
+    public static Optional<Guid> bySpecName(String name) {
+        return NAMES.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst();
+    }
+
     /** The spec name when known, else the registry form. */
     @Override
     public String toString() {

@@ -1,0 +1,158 @@
+package org.efiemu.earlyalloc.diff;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.earlyalloc.Platforms;
+import org.efiemu.platform.PlatformProfile;
+import org.efiemu.platform.qemu.QemuOvmf;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.trace.ServiceCallEvent;
+
+/**
+ * Runs one application on QEMU + OVMF and on efiemu with the same ESP, the same file path and the same LoadOptions
+ * (those the UEFI Shell passes on QEMU: {@code fs0:\path\x.efi OPTIONS}) and compares what each printed and how each
+ * ended ({@link DiffReport}). The ESP both see is a temporary copy of the user's folder with the payload written at
+ * its path, so the user's folder is never changed.
+ */
+public final class DiffRunner {
+    /** How many efiemu service calls before and after the diverging line the report shows. */
+    public static final int CALLS_AROUND = 4;
+
+    private final QemuOvmf qemu;
+
+    public DiffRunner(QemuOvmf qemu) {
+        this.qemu = qemu;
+    }
+
+    /**
+     * What to compare.
+     *
+     * @param profile the platform (an OVMF q35 profile)
+     * @param payload the application's bytes
+     * @param payloadName its file name
+     * @param esp the ESP folder, or null
+     * @param payloadPath its path on the ESP ({@code \EFI\BOOT\x.efi}), or null for {@code \<name>}
+     * @param loadOptions the options after the path, or null
+     * @param budget efiemu's instruction budget
+     * @param qemuTimeout QEMU's wall-clock limit
+     * @param efiemuTimeout efiemu's wall-clock limit
+     * @param untilExitBootServices stop efiemu once ExitBootServices succeeded (QEMU runs on: a kernel boots)
+     */
+    public record Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
+            String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+            boolean untilExitBootServices) {}
+
+    public DiffReport run(Request r) throws IOException, InterruptedException {
+        String memory = QemuOvmf.memoryOf(r.profile().name());
+        String path = r.payloadPath() != null ? r.payloadPath() : "\\" + r.payloadName();
+        Path esp = Files.createTempDirectory("efiemu-diff-esp-");
+        try {
+            if (r.esp() != null) {
+                copyTree(r.esp(), esp);
+            }
+            Path file = esp.resolve(path.substring(1).replace('\\', '/'));
+            Files.createDirectories(file.getParent());
+            Files.write(file, r.payload());
+            QemuOvmf.Launch launch = new QemuOvmf.Launch(esp, r.payload(), path, r.loadOptions(), memory, r.qemuTimeout());
+            QemuOvmf.Result real = qemu.run(launch);
+
+            LineTracker lines = new LineTracker();
+            long t0 = System.nanoTime();
+            BootResult result;
+            try (UefiMachine m = UefiMachine.builder(Platforms.describe(r.profile()).description())
+                    .payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
+                    .loadOptions(launch.shellCommandLine()).instructionCounting(InstructionCounting.BLOCKS)
+                    .instructionBudget(r.budget()).wallClockLimit(r.efiemuTimeout())
+                    .stopAfterExitBootServices(r.untilExitBootServices())
+                    .consoleListener(lines).traceListener(lines).build()) {
+                result = m.run();
+            }
+            double emulatedSeconds = (System.nanoTime() - t0) / 1e9;
+            List<String> emulated = lines.lines();
+            OptionalInt d = ConsoleDiff.firstDivergence(real.payloadLines(), emulated);
+            long seq = d.isPresent() ? lines.sequenceAt(d.getAsInt()) : 0;
+            List<ServiceCallEvent> around = d.isEmpty() ? List.of() : result.trace().stream()
+                    .filter(e -> e.sequence() > seq - CALLS_AROUND && e.sequence() <= seq + CALLS_AROUND).toList();
+            // the Shell's %lasterror% is the status without its high (error) bit
+            boolean sameEnding = real.returned().isPresent() && result.status().isPresent()
+                    && real.returned().get() == (result.status().get() & Long.MAX_VALUE);
+            return new DiffReport(r.payloadName(), r.profile().name(), launch.shellCommandLine(), real.command(),
+                    real.versions(), real.payloadLines(), emulated, realEnding(real, r.qemuTimeout()),
+                    emulatedEnding(result), sameEnding, around, seq, result.diagnosis().lines(),
+                    real.wall().toMillis() / 1e3, emulatedSeconds);
+        } finally {
+            deleteTree(esp);
+        }
+    }
+
+    static String realEnding(QemuOvmf.Result real, Duration timeout) {
+        if (real.returned().isPresent()) {
+            long v = real.returned().get();
+            return "returned " + (v == 0 ? EfiStatus.nameOf(0) : EfiStatus.nameOf(v | Long.MIN_VALUE)
+                    + String.format(" (the Shell's %%lasterror%% 0x%X)", v));
+        }
+        if (!real.started()) {
+            return "the UEFI Shell did not start the application" + (real.timedOut() ? " within " + timeout.toSeconds()
+                    + " s" : "");
+        }
+        return real.timedOut() ? "did not return within " + timeout.toSeconds() + " s (still running when stopped)"
+                : "did not return; QEMU exited with status " + real.exitCode() + " (a reset or power-off)";
+    }
+
+    static String emulatedEnding(BootResult r) {
+        return switch (r.outcome()) {
+            case RETURNED -> "returned " + r.statusName().orElse("?");
+            case EXITED_BOOT_SERVICES -> "stopped after ExitBootServices";
+            case RESET -> "did not return: ResetSystem" + r.reset().map(x -> "(" + x.resetType() + ", " + x.status() + ")")
+                    .orElse("") + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
+            case VIOLATION -> "did not return: stopped at a violation " + r.violations();
+            case HALTED -> "did not return: HLT with interrupts off"
+                    + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
+            case FAULT -> "did not return: " + r.stopReport().reason() + " " + r.stopReport().detail()
+                    + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
+            case BUDGET_EXHAUSTED -> "did not return: instruction budget exhausted"
+                    + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
+            case TIME_LIMIT -> "did not return: wall-clock limit" + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
+            case WAITS_FOREVER -> "did not return: waits forever (" + r.stopReport().detail() + ")";
+        };
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            throw new IllegalArgumentException("--esp " + from + " is not a directory");
+        }
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is not worth failing the comparison for
+        }
+    }
+}

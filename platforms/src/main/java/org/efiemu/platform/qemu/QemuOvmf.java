@@ -1,0 +1,272 @@
+package org.efiemu.platform.qemu;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs an EFI application on real firmware: QEMU (Debian {@code qemu-system-x86}, q35, TCG) with OVMF (Debian
+ * {@code ovmf}, {@code OVMF_CODE_4M.fd} and a fresh copy of {@code OVMF_VARS_4M.fd}), the ESP a copy of a host
+ * folder served as a FAT drive, COM1 captured to a file. OVMF's boot manager finds no boot file and starts the
+ * built-in UEFI Shell, which runs the ESP's {@code startup.nsh}: it prints a start marker, starts the application
+ * with the load options given (the Shell passes {@code fs0:\path\x.efi OPTIONS} as LoadOptions), prints the status
+ * the application returned ({@code %lasterror%}) and powers the machine off ({@code reset -s}).
+ *
+ * <p>The serial text is ConOut as OVMF's terminal driver mirrors it onto COM1 plus what the application writes to
+ * COM1 itself; {@link #clean} removes the terminal's escape sequences and carriage returns (as
+ * {@code platforms/capture/capture-ovmf.sh} does). One instance per configuration; {@link #run} may be called from
+ * several threads (each run has its own temporary folder).
+ */
+public final class QemuOvmf {
+    /** Printed by startup.nsh before the application starts. */
+    public static final String START_MARKER = "efiemu-diff: start";
+    /** Printed by startup.nsh after the application returned, followed by the status in hex. */
+    public static final String RETURN_MARKER = "efiemu-diff: returned ";
+    /** The exact command that installs what a run needs on Debian. */
+    public static final String INSTALL_COMMAND = "apt-get install -y qemu-system-x86 ovmf";
+
+    private static final Pattern OVMF_PLATFORM = Pattern.compile("ovmf-q35-(\\d+)([mg])");
+    private static final Pattern RETURNED = Pattern.compile(Pattern.quote(RETURN_MARKER) + "(0x[0-9A-Fa-f]+)");
+
+    /**
+     * How OVMF's terminal driver encodes ConOut on COM1: PC-ANSI, box drawing and block characters as code page 437
+     * bytes (MdeModulePkg TerminalDxe {@code UnicodeToPcAnsi}); decoding with IBM437 gives the Unicode characters
+     * the application wrote.
+     */
+    public static final java.nio.charset.Charset SERIAL_CHARSET = java.nio.charset.Charset.forName("IBM437");
+
+    private final Path code;
+    private final Path vars;
+
+    /** Debian's OVMF in {@code /usr/share/OVMF}. */
+    public QemuOvmf() {
+        this(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"));
+    }
+
+    public QemuOvmf(Path code, Path vars) {
+        this.code = code;
+        this.vars = vars;
+    }
+
+    /**
+     * What one run boots.
+     *
+     * @param esp a host folder copied as the ESP (never written to), or null for an ESP holding only the payload
+     * @param payload the application's bytes
+     * @param payloadPath where it lies on the ESP, with backslashes ({@code \EFI\BOOT\shimx64.efi}); the file is
+     *     written there in the copy
+     * @param loadOptions the command-line text after the path, or empty
+     * @param memory QEMU's {@code -m} value, e.g. {@code 2G}
+     * @param timeout wall-clock limit of the QEMU process
+     */
+    public record Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
+            Duration timeout) {
+        public Launch {
+            if (!payloadPath.startsWith("\\")) {
+                throw new IllegalArgumentException("payload path '" + payloadPath + "' must start with a backslash");
+            }
+            loadOptions = loadOptions == null ? "" : loadOptions;
+        }
+
+        /** The LoadOptions the Shell gives the application: {@code fs0:\path\x.efi OPTIONS}. */
+        public String shellCommandLine() {
+            return "fs0:" + payloadPath + (loadOptions.isBlank() ? "" : " " + loadOptions);
+        }
+    }
+
+    /**
+     * What QEMU + OVMF produced.
+     *
+     * @param command the QEMU command line (temporary paths as {@code <tmp>})
+     * @param serial the COM1 text, escape sequences and CRs removed
+     * @param payloadLines the lines between the start marker and the return marker (or the end of output)
+     * @param returned the status the application returned, when it returned
+     * @param timedOut true when QEMU was stopped at the time-out
+     * @param exitCode QEMU's exit status (-1 when it was killed)
+     * @param wall how long QEMU ran
+     * @param versions the QEMU and OVMF versions
+     */
+    public record Result(String command, String serial, List<String> payloadLines, Optional<Long> returned,
+            boolean timedOut, int exitCode, Duration wall, String versions) {
+        /** True when the start marker was printed (the Shell started the application). */
+        public boolean started() {
+            return serial.contains(START_MARKER);
+        }
+    }
+
+    /** Why a run cannot happen on this machine (QEMU or OVMF missing, with the install command), or empty. */
+    public Optional<String> missing() {
+        List<String> gone = new ArrayList<>();
+        boolean qemu = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "qemu-system-x86_64")));
+        if (!qemu) {
+            gone.add("qemu-system-x86_64 (not on PATH)");
+        }
+        for (Path p : List.of(code, vars)) {
+            if (!Files.isReadable(p)) {
+                gone.add(p + " (not readable)");
+            }
+        }
+        return gone.isEmpty() ? Optional.empty() : Optional.of("QEMU + OVMF are needed and missing: "
+                + String.join(", ", gone) + "; install them with: " + INSTALL_COMMAND);
+    }
+
+    /**
+     * QEMU's {@code -m} for an OVMF q35 platform profile name ({@code ovmf-q35-2g} → {@code 2G}).
+     *
+     * @throws IllegalArgumentException naming the platform when it is not an OVMF q35 profile
+     */
+    public static String memoryOf(String platform) {
+        Matcher m = OVMF_PLATFORM.matcher(platform);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("platform '" + platform + "': the comparison runs QEMU q35 + OVMF, "
+                    + "so it needs an OVMF q35 profile (expected ovmf-q35-<size><m|g>, e.g. ovmf-q35-2g)");
+        }
+        return m.group(1) + m.group(2).toUpperCase(Locale.ROOT);
+    }
+
+    /** Runs {@code launch}; throws when QEMU cannot be started (see {@link #missing()}). */
+    public Result run(Launch launch) throws IOException, InterruptedException {
+        Optional<String> missing = missing();
+        if (missing.isPresent()) {
+            throw new IllegalStateException(missing.get());
+        }
+        Path work = Files.createTempDirectory("efiemu-qemu-");
+        try {
+            Path esp = Files.createDirectories(work.resolve("esp"));
+            if (launch.esp() != null) {
+                copyTree(launch.esp(), esp);
+            }
+            Path target = esp.resolve(launch.payloadPath().substring(1).replace('\\', '/'));
+            Files.createDirectories(target.getParent());
+            Files.write(target, launch.payload());
+            Files.writeString(esp.resolve("startup.nsh"), startupScript(launch), StandardCharsets.US_ASCII);
+            Path varsCopy = work.resolve("vars.fd");
+            Files.copy(vars, varsCopy, StandardCopyOption.REPLACE_EXISTING);
+            Path serial = work.resolve("serial.raw");
+            List<String> cmd = List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-m", launch.memory(),
+                    "-smp", "1", "-net", "none", "-display", "none", "-serial", "file:" + serial, "-monitor", "none",
+                    "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
+                    "-drive", "if=pflash,format=raw,unit=1,file=" + varsCopy, "-drive", "format=raw,file=fat:rw:" + esp);
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("qemu.out").toFile()).start();
+            boolean done = p.waitFor(launch.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                p.destroyForcibly().waitFor();
+            }
+            Duration wall = Duration.ofNanos(System.nanoTime() - t0);
+            String text = clean(Files.exists(serial) ? Files.readString(serial, SERIAL_CHARSET) : "");
+            String command = String.join(" ", cmd).replace(work.toString(), "<tmp>");
+            return new Result(command, text, payloadLines(text), returned(text), !done, done ? p.exitValue() : -1, wall,
+                    versions());
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** The startup.nsh the Shell runs (CRLF line ends, as the Shell's scripts have). */
+    static String startupScript(Launch launch) {
+        return String.join("\r\n", "@echo -off", "echo \"" + START_MARKER + "\"", launch.shellCommandLine(),
+                "echo \"" + RETURN_MARKER + "%lasterror%\"", "reset -s", "");
+    }
+
+    /** Serial text without terminal escape sequences (CSI, charset selection, single ESC pairs), CRs and NULs. */
+    public static String clean(String raw) {
+        return raw.replaceAll("\u001b\\[[0-9;?=]*[A-Za-z]", "").replaceAll("\u001b[()][A-Za-z0-9]", "")
+                .replaceAll("\u001b[=>78cDEHMZ]", "").replace("\r", "").replace("\u0000", "");
+    }
+
+    /** The lines the application printed: after the start marker, before the return marker. */
+    public static List<String> payloadLines(String serial) {
+        int start = serial.indexOf(START_MARKER + "\n");
+        if (start < 0) {
+            return List.of();
+        }
+        String rest = serial.substring(start + START_MARKER.length() + 1);
+        int end = rest.indexOf(RETURN_MARKER);
+        if (end >= 0) {
+            rest = rest.substring(0, end);
+        }
+        List<String> out = new ArrayList<>(List.of(rest.split("\n", -1)));
+        if (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    /** The status the return marker shows, when it is there. */
+    static Optional<Long> returned(String serial) {
+        Matcher m = RETURNED.matcher(serial);
+        return m.find() ? Optional.of(Long.parseUnsignedLong(m.group(1).substring(2), 16)) : Optional.empty();
+    }
+
+    private static String versions() {
+        String qemu;
+        try {
+            Process p = new ProcessBuilder("qemu-system-x86_64", "--version").redirectErrorStream(true).start();
+            qemu = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("?");
+            p.waitFor();
+        } catch (IOException | InterruptedException e) {
+            qemu = "qemu version unknown (" + e.getMessage() + ")";
+        }
+        String ovmf;
+        try {
+            Process p = new ProcessBuilder("dpkg-query", "-W", "-f=${Package} ${Version}", "ovmf")
+                    .redirectErrorStream(true).start();
+            ovmf = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            p.waitFor();
+        } catch (IOException | InterruptedException e) {
+            ovmf = "ovmf version unknown (" + e.getMessage() + ")";
+        }
+        return qemu + "; " + ovmf;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            throw new IOException("ESP folder " + from + " is not a directory");
+        }
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a temporary folder left behind is not worth failing the comparison for
+        }
+    }
+}

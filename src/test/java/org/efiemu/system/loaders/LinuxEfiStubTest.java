@@ -1,0 +1,86 @@
+package org.efiemu.system.loaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.uefi.BootOutcome;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.fs.EspVolume;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Debian's kernel ({@code linux-image-amd64}'s vmlinuz, an EFI application through its PE header) booted as the
+ * application with load options, on the ovmf-q35-2g profile, to ExitBootServices: the initrd handed over through the
+ * LINUX_EFI_INITRD_MEDIA_GUID LoadFile2 device path (as GRUB and systemd-boot do), and through {@code initrd=} read
+ * from the ESP with SimpleFileSystem.
+ */
+class LinuxEfiStubTest {
+    /** The initrd: a newc header of zeros and TRAILER!!! (124 bytes); the stub only loads it. */
+    static final byte[] INITRD = ("070701" + "0".repeat(104) + "TRAILER!!!\0\0\0\0").getBytes(StandardCharsets.US_ASCII);
+
+    static BootResult boot(UefiMachineBuilder b) {
+        try (UefiMachine m = b.build()) {
+            return m.run();
+        }
+    }
+
+    static UefiMachineBuilder kernel(String options) {
+        Path vmlinuz = DebianEfi.vmlinuz();
+        return UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription())
+                .payload(DebianEfi.bytes(vmlinuz), "vmlinuz.efi").loadOptions(options)
+                .instructionCounting(InstructionCounting.BLOCKS).instructionBudget(20_000_000_000L)
+                .wallClockLimit(Duration.ofMinutes(60)).stopAfterExitBootServices(true); // a safety net: the budget bounds the run
+    }
+
+    @Test
+    void kernelLoadsTheInitrdFromTheLoadFile2DevicePathAndReachesExitBootServices() {
+        BootResult r = boot(kernel("console=ttyS0 efi=debug").initrd(INITRD));
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(r.consoleText()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("InitrdLoadFile2.LoadFile");
+            assertThat(e.status()).isEqualTo("EFI_SUCCESS");
+        });
+        assertThat(r.finalMap()).isPresent();
+    }
+
+    /** The lines the EFI stub printed: those starting with {@code EFI stub: }. */
+    static List<String> stubLines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("EFI stub: ")).toList();
+    }
+
+    /**
+     * The efi=debug lines of the stub on real OVMF, same kernel, same ESP and LoadOptions (the UEFI Shell's: they begin
+     * with {@code fs0:\vmlinuz.efi}): {@code linux/ovmf-q35-2g.vmlinuz-efi-debug.serial.txt}.
+     */
+    @Test
+    void kernelLoadsTheInitrdNamedByInitrdEqualsFromTheEspAndReachesExitBootServicesPrintingOvmfsStubLines()
+            throws IOException {
+        EspVolume esp = EspVolume.inMemory("ESP", false).addFile("\\vmlinuz.efi", DebianEfi.bytes(DebianEfi.vmlinuz()))
+                .addFile("\\initrd.img", INITRD);
+        BootResult r = boot(kernel("fs0:\\vmlinuz.efi initrd=\\initrd.img efi=debug console=ttyS0 panic=1").esp(esp)
+                .filePath("\\vmlinuz.efi"));
+        String real;
+        try (InputStream in = LinuxEfiStubTest.class.getResourceAsStream("/linux/ovmf-q35-2g.vmlinuz-efi-debug.serial.txt")) {
+            real = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(stubLines(real)).isNotEmpty();
+        assertThat(stubLines(r.consoleText())).as("the stub's efi=debug lines on efiemu vs real OVMF")
+                .isEqualTo(stubLines(real));
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(r.consoleText()).contains("Loaded initrd from command line option");
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("File.Open");
+            assertThat(e.arguments()).contains("\"initrd.img\"");
+        });
+    }
+}
