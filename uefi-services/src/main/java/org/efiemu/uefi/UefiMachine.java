@@ -220,7 +220,8 @@ public final class UefiMachine implements AutoCloseable {
                 installGraphics(display, memory, bootData, firmware);
             }
             long deviceHandle = espHandle;
-            if (!disks.isEmpty() || espHandle != 0) {
+            boolean espFolder = espHandle != 0 && b.esp != null; // --esp: its folder also as a disk with blocks
+            if (!disks.isEmpty() || espFolder) {
                 // disk structures live in the firmware arena while it has room (the free memory the guest sees stays
                 // the platform's), then in EfiBootServicesData pool
                 java.util.function.LongUnaryOperator diskStructures = size -> {
@@ -235,8 +236,8 @@ public final class UefiMachine implements AutoCloseable {
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
                         firmware.images);
                 int port = 0;
-                if (espHandle != 0) { // the --esp folder, or the in-memory volume holding the application
-                    EspVolume volume = firmware.esp().orElseThrow();
+                if (espFolder) { // the application's own in-memory boot volume (no --esp) has a file system, no blocks
+                    EspVolume volume = b.esp;
                     espDisk = org.efiemu.uefi.fs.EspImage.of(volume, FirmwareServices.ESP_PARTITION);
                     org.efiemu.uefi.disk.BlockMedia whole = org.efiemu.uefi.disk.BlockMedia.wholeDisk(espDisk,
                             !volume.isWritable(), DISK_IO_ALIGN);
