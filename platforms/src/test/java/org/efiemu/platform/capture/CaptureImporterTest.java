@@ -80,7 +80,7 @@ class CaptureImporterTest {
     void aCapturedProfileSurvivesTheTextRoundTripWithModesAndEscapedVariableNames() throws IOException {
         PlatformProfile p = importText(pcLog()).profile();
         String text = ProfileWriter.write(p);
-        assertThat(text).contains("variable: Attempt\\u00201 ", "gop-current: 0", "text-mode: 2 100x31", "text-current: 2");
+        assertThat(text).contains("variable: Attempt%201 ", "gop-current: 0", "text-mode: 2 100x31", "text-current: 2");
         PlatformProfile back = ProfileParser.parse(text, "p.profile");
         assertThat(back.variables()).extracting(v -> v.name()).containsExactlyElementsOf(
                 p.variables().stream().map(v -> v.name()).toList());
