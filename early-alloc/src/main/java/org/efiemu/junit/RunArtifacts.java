@@ -27,7 +27,7 @@ import org.efiemu.earlyalloc.VerdictEngine;
 import org.efiemu.earlyalloc.report.MapRegion;
 import org.efiemu.earlyalloc.report.ScenarioReport;
 import org.efiemu.earlyalloc.report.TraceLine;
-import org.efiemu.earlyalloc.report.HtmlReport;
+import org.efiemu.earlyalloc.report.ScenarioPageHtml;
 import org.efiemu.earlyalloc.report.Report;
 import org.efiemu.platform.MapPicture;
 import org.efiemu.uefi.BootResult;
@@ -144,7 +144,7 @@ final class RunArtifacts {
         Report report = new MatrixRunner.MatrixResult(List.of(run.profile()), List.of(strategy),
                 List.of(new ScenarioResult(scenario, sr, o, 0)), 0).toReport("efiemu: " + file + " on "
                 + run.platformName(), "test", "@EfiemuTest", Map.of("payload", file), CostMeter.builtIn());
-        return Optional.of(HtmlReport.render(report));
+        return Optional.of(ScenarioPageHtml.standalone(report, report.scenarios().get(0)));
     }
 
     private static void write(Path file, String text) {

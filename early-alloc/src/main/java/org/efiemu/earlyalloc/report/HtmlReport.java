@@ -157,7 +157,7 @@ public final class HtmlReport {
         return "p" + r.platforms().stream().map(PlatformReport::name).toList().indexOf(name);
     }
 
-    private static void legend(StringBuilder h, Report r) {
+    static void legend(StringBuilder h, Report r) {
         Set<String> present = new LinkedHashSet<>();
         r.platforms().forEach(p -> p.memoryMap().forEach(m -> present.add(m.type())));
         List<String> types = new ArrayList<>(TYPE_ORDER.stream().filter(present::contains).toList());
