@@ -43,8 +43,6 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "WHEN", description = "stop efiemu early: exit-boot-services (QEMU runs on)")
     String until;
 
-    @Option(names = "--budget", paramLabel = "N", defaultValue = "6000000000", description = "efiemu's instruction budget (default: ${DEFAULT-VALUE})")
-    long budget;
 
     @Override
     public Integer call() throws Exception {
@@ -60,10 +58,11 @@ public final class DiffCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("efiemu diff: " + missing.get());
             return 3;
         }
+        guest.validate();
         byte[] bytes = guest.payloadBytes();
         Path esp = guest.espFolder();
         String where = path;
-        if (where == null && esp != null) {
+        if (where == null && esp != null && guest.payload != null) {
             Path abs = guest.payload.toAbsolutePath().normalize();
             Path root = esp.toAbsolutePath().normalize();
             if (abs.startsWith(root)) {
@@ -74,7 +73,7 @@ public final class DiffCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--path '" + where + "': expected an ESP path starting with a backslash");
         }
         DiffReport report = new DiffRunner(qemu).run(new DiffRunner.Request(profile, bytes, guest.payloadName(), esp,
-                where, guest.loadOptions, budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null));
+                where, guest.loadOptions, guest.budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null));
         report.render().forEach(out::println);
         out.flush();
         return report.same() ? 0 : 1;

@@ -13,12 +13,13 @@ import org.efiemu.earlyalloc.report.Verdict;
 /**
  * How a strategy broke on a machine, as the hunt compares breakages: the verdict and the kind of the first reason that
  * explains it (the {@link VerdictEngine}'s rules run in a fixed order, so it is the earliest rule that fired; for a FAIL,
- * WARN-graded reasons ending {@link VerdictEngine#WORKS_BY_LUCK} are passed over), and for reasons of kind {@link ReasonKind#OTHER} how the run ended ({@code FAULT}: the strategy crashed,
- * {@code LIMIT}: it hung, {@code LOAD_FAILED}; {@code not-ram} when the strategy's memory is not RAM; {@code efiemu-error} when efiemu itself could not run the scenario).
+ * WARN-graded reasons ending {@link VerdictEngine#WORKS_BY_LUCK} are passed over), and for reasons of kind {@link ReasonKind#OTHER}
+ * or {@link ReasonKind#RUN_ENDED_EARLY} how the run ended ({@code FAULT}: the strategy crashed, {@code LIMIT}: it hung,
+ * {@code LOAD_FAILED}; {@code efiemu-error} when efiemu itself could not run the scenario).
  *
  * @param verdict the observed verdict (WARN or FAIL)
  * @param kind    the first reason's kind
- * @param ending  for {@link ReasonKind#OTHER}: how the run ended (the {@link RunEnd.Kind} name, or {@code efiemu-error});
+ * @param ending  for {@link ReasonKind#OTHER} and {@link ReasonKind#RUN_ENDED_EARLY}: how the run ended (the {@link RunEnd.Kind} name, or {@code efiemu-error});
  *                empty otherwise
  */
 public record Breakage(Verdict verdict, ReasonKind kind, String ending) {
@@ -42,9 +43,8 @@ public record Breakage(Verdict verdict, ReasonKind kind, String ending) {
                 || !x.message().contains(VerdictEngine.WORKS_BY_LUCK)).findFirst().orElse(null);
         ReasonKind kind = first == null ? ReasonKind.OTHER : first.kind();
         String ending = "";
-        if (kind == ReasonKind.OTHER) {
+        if (kind == ReasonKind.OTHER || kind == ReasonKind.RUN_ENDED_EARLY) {
             ending = first != null && first.message().startsWith(EFIEMU_ERROR) ? "efiemu-error"
-                    : first != null && first.message().contains(" is not RAM ") ? "not-ram"
                     : r.observation().end().kind().name();
         }
         return new Breakage(s.observed(), kind, ending);
@@ -61,7 +61,6 @@ public record Breakage(Verdict verdict, ReasonKind kind, String ending) {
         String end = switch (ending) {
             case "" -> "";
             case "efiemu-error" -> " (" + EFIEMU_ERROR + ")";
-            case "not-ram" -> " (the strategy's memory is not RAM)";
             default -> " (" + RunEnd.Kind.valueOf(ending).title() + ")";
         };
         return verdict + " " + kind.title() + end;

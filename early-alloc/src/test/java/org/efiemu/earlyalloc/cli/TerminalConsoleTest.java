@@ -116,7 +116,7 @@ class TerminalConsoleTest {
             shown = t.shown();
         }
         // stopped inside the loop, and `where` answered at the prompt that came back
-        assertThat(shown).containsPattern("machine at spin\\.efi\\+0x[0-9A-F]+: interrupted");
+        assertThat(shown).containsPattern("machine at spin\\.efi\\+0x[0-9A-F]+( <[^>]+>)?: interrupted");
         assertThat(shown.substring(shown.indexOf("interrupted"))).containsPattern("0x[0-9A-F]+ spin\\.efi\\+0x");
     }
 

@@ -54,7 +54,7 @@ class HuntTest {
                 .withMachines(MachineGenerator.Settings.defaults().withDescriptors(4, 200)).withShrinkBudget(400));
         assertThat(o.found()).isPresent();
         Breakage b = o.found().get().breakage();
-        assertThat(b.ending()).isEqualTo("not-ram");
+        assertThat(b.kind()).isEqualTo(ReasonKind.NOT_RAM);
         PlatformProfile minimal = o.minimal().orElseThrow().scenario().platform();
         assertThat(minimal.ramRanges().intersects(com.google.common.collect.Range.closedOpen(0xA0000L, 0x100000L))).isFalse();
         Long hole = o.minimal().get().report().reasons().get(0).evidence().address();
