@@ -156,7 +156,7 @@ class EfiemuCommandTest {
         assertThat(summary).containsPattern("why +stopped at ")
                 .contains("why      asked for and did not get (1):")
                 .containsPattern("why +  file not found: \"\\\\hello\\.txt\": File\\.Open = EFI_NOT_FOUND from "
-                        + "esp-read\\.efi\\+0x[0-9A-F]+ \\(#\\d+\\)");
+                        + "esp-read\\.efi\\+0x[0-9A-F]+( <[^>]+>)? \\(#\\d+\\)");
     }
 
     @Test

@@ -34,7 +34,8 @@ class RunDiskCommandTest {
         EfiemuCommandTest.Result withPayload = run("run", "--platform", "ovmf-q35-2g", "--disk", img.toString(),
                 "--payload", EfiemuDiskTestSupport.espReadPayload().toString());
         assertThat(withPayload.err()).contains("efiemu run: note: disk image " + img).contains("backup GPT header");
-        assertThat(withPayload.out()).contains("simple-file-system EFI_INVALID_PARAMETER");
+        // the payload comes from its own boot volume (its DeviceHandle, as BDS sets it), not from the broken disk
+        assertThat(withPayload.out()).contains("simple-file-system EFI_SUCCESS").contains("open EFI_NOT_FOUND");
     }
 
     @Test
