@@ -1,16 +1,11 @@
 package org.efiemu.earlyalloc.diff;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.stream.Stream;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.earlyalloc.Platforms;
 import org.efiemu.platform.PlatformProfile;
@@ -60,7 +55,10 @@ public final class DiffRunner {
         Path esp = Files.createTempDirectory("efiemu-diff-esp-");
         try {
             if (r.esp() != null) {
-                copyTree(r.esp(), esp);
+                if (!Files.isDirectory(r.esp())) {
+                    throw new IllegalArgumentException("--esp " + r.esp() + " is not a directory");
+                }
+                QemuOvmf.copyTree(r.esp(), esp);
             }
             Path file = esp.resolve(path.substring(1).replace('\\', '/'));
             Files.createDirectories(file.getParent());
@@ -93,7 +91,7 @@ public final class DiffRunner {
                     emulatedEnding(result), sameEnding, around, seq, result.diagnosis().lines(),
                     real.wall().toMillis() / 1e3, emulatedSeconds);
         } finally {
-            deleteTree(esp);
+            QemuOvmf.deleteTree(esp);
         }
     }
 
@@ -127,32 +125,5 @@ public final class DiffRunner {
             case TIME_LIMIT -> "did not return: wall-clock limit" + (r.finalMap().isPresent() ? " after ExitBootServices" : "");
             case WAITS_FOREVER -> "did not return: waits forever (" + r.stopReport().detail() + ")";
         };
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        if (!Files.isDirectory(from)) {
-            throw new IllegalArgumentException("--esp " + from + " is not a directory");
-        }
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary folder left behind is not worth failing the comparison for
-        }
     }
 }

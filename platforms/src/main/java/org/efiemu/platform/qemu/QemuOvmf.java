@@ -237,7 +237,8 @@ public final class QemuOvmf {
         return qemu + "; " + ovmf;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies folder {@code from} into {@code to} (an ESP folder into a throw-away copy; the user's folder is read only). */
+    public static void copyTree(Path from, Path to) throws IOException {
         if (!Files.isDirectory(from)) {
             throw new IOException("ESP folder " + from + " is not a directory");
         }
@@ -256,7 +257,8 @@ public final class QemuOvmf {
         });
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a throw-away folder; one left behind is not worth failing a comparison for. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
                 try {
