@@ -2,46 +2,32 @@ package org.efiemu.core.debug.gdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HexFormat;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.efiemu.core.clock.ClockMode;
 import org.efiemu.core.debug.Debugger;
-import org.efiemu.core.engine.X86Reg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The stub's packets, framing and interrupt, through a raw socket client. */
 /** Hostile or broken GDB clients: every packet validated, errors as E codes, size limit, the stub keeps serving. */
 class GdbHardeningTest {
+  private GdbStubOnSample stub;
   private DebugSample s;
   private Debugger d;
   private GdbServer server;
-  private final ExecutorService owner = Executors.newSingleThreadExecutor();
-  private Future<GdbServer.End> session;
   private RspClient c;
 
   @BeforeEach
   void setUp() throws Exception {
-    s = new DebugSample(ClockMode.COUNTED);
-    d = new Debugger(s.machine);
-    owner.submit(() -> d.start(DebugSample.LAUNCHER, DebugSample.IMAGE_HANDLE, DebugSample.TABLE)).get();
-    server = new GdbServer(d, 0);
-    session = owner.submit(server::serve);
-    c = new RspClient(server.port());
+    stub = new GdbStubOnSample();
+    s = stub.sample;
+    d = stub.debugger;
+    server = stub.server;
+    c = stub.client;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    c.close();
-    session.get(20, TimeUnit.SECONDS);
-    server.close();
-    owner.shutdownNow();
-    d.close();
-    s.machine.close();
+    stub.close();
   }
 
   @Test
@@ -77,6 +63,6 @@ class GdbHardeningTest {
     assertThat(c.readAck()).isEqualTo('+');
     Thread.sleep(200);
     c.close();
-    assertThat(session.get(20, TimeUnit.SECONDS)).isEqualTo(GdbServer.End.DISCONNECTED);
+    assertThat(stub.awaitEnd()).isEqualTo(GdbServer.End.DISCONNECTED);
   }
 }

@@ -2,10 +2,6 @@ package org.efiemu.core.debug.gdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -14,8 +10,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
-import org.efiemu.core.clock.ClockMode;
-import org.efiemu.core.debug.Debugger;
 
 /**
  * Random packets through a live stub (the real server, channel and packet families over loopback): every packet is
@@ -23,34 +17,20 @@ import org.efiemu.core.debug.Debugger;
  * ({@code c s C S vCont k D vKill R}) are left out so that one session takes every input. Fixed seed.
  */
 class GdbPacketFuzzTest {
-  private DebugSample s;
-  private Debugger d;
-  private GdbServer server;
-  private ExecutorService owner;
-  private Future<GdbServer.End> session;
+  private GdbStubOnSample stub;
   private RspClient c;
 
   @BeforeProperty
   void start() throws Exception {
-    owner = Executors.newSingleThreadExecutor();
-    s = new DebugSample(ClockMode.COUNTED);
-    d = new Debugger(s.machine);
-    owner.submit(() -> d.start(DebugSample.LAUNCHER, DebugSample.IMAGE_HANDLE, DebugSample.TABLE)).get();
-    server = new GdbServer(d, 0);
-    session = owner.submit(server::serve);
-    c = new RspClient(server.port());
+    stub = new GdbStubOnSample();
+    c = stub.client;
   }
 
   @AfterProperty
   void stop() throws Exception {
     assertThat(c.ask("qC")).isEqualTo("QC1");
     c.raw(RspClient.frame("k"));
-    c.close();
-    session.get(20, TimeUnit.SECONDS);
-    server.close();
-    owner.shutdownNow();
-    d.close();
-    s.machine.close();
+    stub.close();
   }
 
   @Provide

@@ -6,11 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.efiemu.core.clock.ClockMode;
 import org.efiemu.core.debug.Debugger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,19 +16,24 @@ import org.junit.jupiter.api.Test;
  * sample; the target's own answers are those of an upper layer (here: a two-command monitor written for the test).
  */
 class GdbTargetPacketsTest {
+  private GdbStubOnSample stub;
   private DebugSample s;
   private Debugger d;
   private GdbServer server;
-  private final ExecutorService owner = Executors.newSingleThreadExecutor();
-  private Future<GdbServer.End> session;
   private RspClient c;
 
   @BeforeEach
   void setUp() throws Exception {
-    s = new DebugSample(ClockMode.COUNTED);
-    d = new Debugger(s.machine);
-    owner.submit(() -> d.start(DebugSample.LAUNCHER, DebugSample.IMAGE_HANDLE, DebugSample.TABLE)).get();
-    GdbTarget target = new GdbTarget() {
+    stub = new GdbStubOnSample(debugger -> new GdbServer(target(debugger), 0));
+    s = stub.sample;
+    d = stub.debugger;
+    server = stub.server;
+    c = stub.client;
+  }
+
+  /** A two-command monitor, a main-image offset and one library: what an upper layer would answer. */
+  private static GdbTarget target(Debugger d) {
+    return new GdbTarget() {
       @Override
       public Debugger debugger() {
         return d;
@@ -61,19 +61,11 @@ class GdbTargetPacketsTest {
         return List.of(new GdbLibrary("driver<1>.efi", 0x7E001000L));
       }
     };
-    server = new GdbServer(target, 0);
-    session = owner.submit(server::serve);
-    c = new RspClient(server.port());
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    c.close();
-    session.get(20, TimeUnit.SECONDS);
-    server.close();
-    owner.shutdownNow();
-    d.close();
-    s.machine.close();
+    stub.close();
   }
 
   private static String hex(String text) {
