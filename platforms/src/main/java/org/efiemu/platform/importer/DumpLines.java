@@ -50,6 +50,59 @@ final class DumpLines {
         return Long.parseLong(digits);
     }
 
+    /**
+     * The index of the first line whose body (prefix removed) matches {@code header} in full, or -1: the importers'
+     * test for "this dump carries my table" and the place its rows start after.
+     */
+    static int headerIndex(String[] lines, Pattern header) {
+        for (int i = 0; i < lines.length; i++) {
+            if (header.matcher(body(lines[i])).matches()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Checks an inclusive range {@code first..last} with its page count, as UEFI Shell {@code memmap} and GRUB
+     * {@code lsefimmap} print them: start not above end, both ends on 4 KiB page boundaries and {@code pages} equal
+     * to the range's page count. Each error names the line and the row's own field names.
+     */
+    static void inclusiveRange(long first, long last, long pages, String file, int line, String pagesField) {
+        if (Long.compareUnsigned(last, first) < 0) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, String.format("reversed range %016X-%016X;"
+                    + " expected start <= end", first, last));
+        }
+        if ((first & 0xFFF) != 0 || ((last + 1) & 0xFFF) != 0) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, String.format("range %016X-%016X is not"
+                    + " 4 KiB aligned: expected a page-aligned start and an end on the last byte of a page", first, last));
+        }
+        if (pages == 0 || pages != (last - first + 1) >>> 12) {
+            throw new org.efiemu.platform.ProfileFormatException(file, line, String.format("%s %x does not match the"
+                    + " range %016X-%016X (%x pages)", pagesField, pages, first, last, (last - first + 1) >>> 12));
+        }
+    }
+
+    /**
+     * ORs the attribute flags named in a whitespace-separated {@code text} (e.g. {@code "UC WC WT WB RUNTIME"});
+     * an unknown flag is an error naming the line, the {@code field} and the flags that exist.
+     */
+    static long flags(String text, java.util.Map<String, Long> known, String field, String file, int line) {
+        long attr = 0;
+        for (String flag : text.strip().split("\\s+")) {
+            if (flag.isEmpty()) {
+                continue;
+            }
+            Long bit = known.get(flag);
+            if (bit == null) {
+                throw new org.efiemu.platform.ProfileFormatException(file, line, field + " flag '" + flag
+                        + "': expected one of " + known.keySet());
+            }
+            attr |= bit;
+        }
+        return attr;
+    }
+
     static String[] split(String text) {
         return text.split("\r?\n", -1);
     }

@@ -42,20 +42,12 @@ final class FreeBsdEfiMap {
     private FreeBsdEfiMap() {}
 
     static boolean present(String[] lines) {
-        for (String l : lines) {
-            if (HEADER.matcher(DumpLines.body(l)).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return DumpLines.headerIndex(lines, HEADER) >= 0;
     }
 
     static List<DumpEntry> read(String[] lines, String file, List<String> notes) {
         List<DumpEntry> out = new ArrayList<>();
-        int i = 0;
-        while (!HEADER.matcher(DumpLines.body(lines[i])).matches()) {
-            i++;
-        }
+        int i = DumpLines.headerIndex(lines, HEADER);
         int header = i + 1;
         boolean runtimeSeen = false;
         for (i++; i < lines.length; i++) {
@@ -79,18 +71,8 @@ final class FreeBsdEfiMap {
             }
             long phys = DumpLines.hex(m.group(2), "Physical", file, no);
             long pages = DumpLines.hex(m.group(4), "#Pages", file, no);
-            long attr = 0;
-            for (String flag : m.group(5).strip().split("\\s+")) {
-                if (flag.isEmpty()) {
-                    continue;
-                }
-                Long bit = FLAGS.get(flag);
-                if (bit == null) {
-                    throw new ProfileFormatException(file, no, "Attr flag '" + flag + "': expected one of " + FLAGS.keySet());
-                }
-                runtimeSeen |= bit == MemoryAttribute.RUNTIME;
-                attr |= bit;
-            }
+            long attr = DumpLines.flags(m.group(5), FLAGS, "Attr", file, no);
+            runtimeSeen |= (attr & MemoryAttribute.RUNTIME) != 0;
             out.add(new DumpEntry(DumpLines.descriptor(type, phys, pages, attr, file, no, "Physical", "#Pages"), no));
         }
         if (!runtimeSeen) {

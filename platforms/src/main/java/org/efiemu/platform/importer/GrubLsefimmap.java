@@ -40,20 +40,12 @@ final class GrubLsefimmap {
     private GrubLsefimmap() {}
 
     static boolean present(String[] lines) {
-        for (String l : lines) {
-            if (HEADER.matcher(DumpLines.body(l)).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return DumpLines.headerIndex(lines, HEADER) >= 0;
     }
 
     static List<DumpEntry> read(String[] lines, String file, List<String> notes) {
         List<DumpEntry> out = new ArrayList<>();
-        int i = 0;
-        while (!HEADER.matcher(DumpLines.body(lines[i])).matches()) {
-            i++;
-        }
+        int i = DumpLines.headerIndex(lines, HEADER);
         int header = i + 1;
         for (i++; i < lines.length; i++) {
             int no = i + 1;
@@ -79,30 +71,8 @@ final class GrubLsefimmap {
             long first = DumpLines.hex(m.group(3), "Physical start", file, no);
             long last = DumpLines.hex(m.group(4), "end", file, no);
             long pages = DumpLines.hex(m.group(5), "#Pages", file, no);
-            if (Long.compareUnsigned(last, first) < 0) {
-                throw new ProfileFormatException(file, no, String.format("end %016x is below Physical start %016x;"
-                        + " expected start <= end", last, first));
-            }
-            if (((last + 1) & 0xFFF) != 0) {
-                throw new ProfileFormatException(file, no, String.format("end %016x is not the last byte of a 4 KiB page",
-                        last));
-            }
-            if (pages != (last - first + 1) >>> 12) {
-                throw new ProfileFormatException(file, no, String.format("#Pages %x does not match the range %016x-%016x"
-                        + " (%x pages)", pages, first, last, (last - first + 1) >>> 12));
-            }
-            long attr = 0;
-            for (String flag : m.group(8).strip().split(" ")) {
-                if (flag.isEmpty()) {
-                    continue;
-                }
-                Long bit = FLAGS.get(flag);
-                if (bit == null) {
-                    throw new ProfileFormatException(file, no, "Attributes flag '" + flag + "': expected one of "
-                            + FLAGS.keySet());
-                }
-                attr |= bit;
-            }
+            DumpLines.inclusiveRange(first, last, pages, file, no, "#Pages");
+            long attr = DumpLines.flags(m.group(8), FLAGS, "Attributes", file, no);
             out.add(new DumpEntry(DumpLines.descriptor(type, first, pages, attr, file, no, "Physical start", "#Pages"), no));
         }
         notes.add("read " + out.size() + " UEFI descriptors from GRUB 'lsefimmap' output (line " + header

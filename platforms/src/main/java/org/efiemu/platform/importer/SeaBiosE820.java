@@ -29,20 +29,12 @@ final class SeaBiosE820 {
     private SeaBiosE820() {}
 
     static boolean present(String[] lines) {
-        for (String l : lines) {
-            if (HEADER.matcher(DumpLines.body(l)).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return DumpLines.headerIndex(lines, HEADER) >= 0;
     }
 
     static List<DumpEntry> read(String[] lines, String file, List<String> notes, List<String> kinds) {
         List<DumpEntry> out = new ArrayList<>();
-        int i = 0;
-        while (!HEADER.matcher(DumpLines.body(lines[i])).matches()) {
-            i++;
-        }
+        int i = DumpLines.headerIndex(lines, HEADER);
         Matcher h = HEADER.matcher(DumpLines.body(lines[i]));
         h.matches();
         int headerLine = i + 1;

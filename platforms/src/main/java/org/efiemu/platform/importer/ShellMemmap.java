@@ -38,20 +38,12 @@ final class ShellMemmap {
     private ShellMemmap() {}
 
     static boolean present(String[] lines) {
-        for (String l : lines) {
-            if (HEADER.matcher(DumpLines.body(l)).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return DumpLines.headerIndex(lines, HEADER) >= 0;
     }
 
     static List<DumpEntry> read(String[] lines, String file, List<String> notes) {
         List<DumpEntry> out = new ArrayList<>();
-        int i = 0;
-        while (i < lines.length && !HEADER.matcher(DumpLines.body(lines[i])).matches()) {
-            i++;
-        }
+        int i = DumpLines.headerIndex(lines, HEADER);
         for (i++; i < lines.length; i++) {
             int no = i + 1;
             String body = DumpLines.body(lines[i]);
@@ -68,16 +60,7 @@ final class ShellMemmap {
             long last = DumpLines.hex(m.group(3), "end", file, no);
             long pages = DumpLines.hex(m.group(4), "# pages", file, no);
             long attr = DumpLines.hex(m.group(5), "attributes", file, no);
-            if (Long.compareUnsigned(last, first) < 0) {
-                throw new ProfileFormatException(file, no, String.format("reversed range %X-%X; expected start <= end", first, last));
-            }
-            if ((first & 0xFFF) != 0 || ((last + 1) & 0xFFF) != 0) {
-                throw new ProfileFormatException(file, no, String.format("range %X-%X is not 4 KiB aligned", first, last));
-            }
-            if (pages == 0 || pages != (last - first + 1) >>> 12) {
-                throw new ProfileFormatException(file, no, String.format("# Pages %X does not match the range %X-%X"
-                        + " (%X pages)", pages, first, last, (last - first + 1) >>> 12));
-            }
+            DumpLines.inclusiveRange(first, last, pages, file, no, "# Pages");
             out.add(new DumpEntry(new MemoryDescriptor(type, first, pages, attr), no));
         }
         notes.add("read " + out.size() + " UEFI descriptors from a UEFI Shell 'memmap' table (inclusive ranges)");
