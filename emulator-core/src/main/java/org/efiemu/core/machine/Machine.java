@@ -38,6 +38,7 @@ public final class Machine implements AutoCloseable {
   private final CpuDescription cpu;
   private final VirtualClock clock;
   private final RdtscVirtualizer rdtsc;
+  private final org.efiemu.core.cpu.PrivilegedInstructions privileged;
   private final CallGate gate;
   private final SerialPort serial = new SerialPort();
   /** Devices attached with {@link #attachIoPorts}: {first port, port count} and the device, in attach order. */
@@ -89,6 +90,9 @@ public final class Machine implements AutoCloseable {
       clock = new VirtualClock(engine, b.clockMode, b.counting, b.cyclesPerInstruction, b.cyclesPerHostCall,
           b.cyclesPerRdtsc, b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
+      privileged = new org.efiemu.core.cpu.PrivilegedInstructions(engine, memory, cpu,
+          b.structuresBase + LongMode.IDT_OFFSET, this::requestStop, clock::readTsc);
+      rdtsc.observe(privileged);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
           (java.util.function.LongConsumer) guestCr3 -> {
             clock.hostCall();
@@ -503,9 +507,15 @@ public final class Machine implements AutoCloseable {
     return rdtsc.usesInstructionHook();
   }
 
+  /** Sites of RDMSR/WRMSR/MOV to CR/SYSCALL/SYSRET watched for the faults Unicorn leaves out, and faults raised. */
+  public long[] privilegedInstructionStatistics() {
+    return new long[] {privileged.siteCount(), privileged.faults()};
+  }
+
   @Override
   public void close() {
     gate.close();
+    privileged.close();
     rdtsc.close();
     clock.close();
     engine.close();
