@@ -185,8 +185,13 @@ public final class Machine implements AutoCloseable {
     // From a hook (the emulating thread, or a continuation worker while it waits in the gate's hook) the stop lands
     // before the next instruction. From any other thread a block-counting clock stops the run before the next block
     // (uc_emu_stop would stop it between chained blocks, where Unicorn 2.0.1 leaves RIP stale).
+    // A stop from a hook or a worker is backed by the block counter's flag too: in Unicorn 2.0.1 a RIP write later in
+    // the same hook (the call gate resuming after a host function that called guest code) sets quit_request, and the
+    // run loop then clears the stop request (qemu/softmmu/cpus.c tcg_cpu_exec) and runs on; the flag still stops the
+    // run before the next block. A flag left over after a stop that did land is cleared when the next run starts.
     Thread t = Thread.currentThread();
-    if (t == emulating || CallGate.onWorkerThread() || !clock.requestStopBeforeNextBlock()) engine.emuStop();
+    boolean flagged = clock.requestStopBeforeNextBlock();
+    if (t == emulating || CallGate.onWorkerThread() || !flagged) engine.emuStop();
   }
 
   /**
