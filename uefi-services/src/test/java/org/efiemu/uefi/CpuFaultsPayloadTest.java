@@ -17,9 +17,26 @@ import org.junit.jupiter.api.Test;
  */
 class CpuFaultsPayloadTest {
     static BootResult run(String options) {
+        return run(options, org.efiemu.core.clock.InstructionCounting.BLOCKS);
+    }
+
+    static BootResult run(String options, org.efiemu.core.clock.InstructionCounting counting) {
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("cpu-faults"))
-                .loadOptions(options).instructionBudget(50_000_000).build()) {
+                .loadOptions(options).instructionBudget(50_000_000).instructionCounting(counting).build()) {
             return m.run();
+        }
+    }
+
+    /** Counting per instruction (no translation-time discovery) finds the instructions in the declared image code. */
+    @Test
+    void countingPerInstructionRaisesTheSameFaultsAtTheSameRip() {
+        for (String c : new String[] {"wrmsr", "syscall", "guest-gp", "triple"}) {
+            BootResult blocks = run(c);
+            BootResult each = run(c, org.efiemu.core.clock.InstructionCounting.PER_INSTRUCTION);
+            assertThat(each.outcome()).as(c).isEqualTo(blocks.outcome());
+            assertThat(each.stopReport().reason()).as(c).isEqualTo(blocks.stopReport().reason());
+            assertThat(each.stopReport().rip()).as(c).isEqualTo(blocks.stopReport().rip());
+            assertThat(each.consoleText()).as(c).isEqualTo(blocks.consoleText());
         }
     }
 
