@@ -352,7 +352,9 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
   for (size_t i = 0; i + 1 < size; i++) {
     if (w->bytes[i] != 0x0F) continue;
     uint8_t b1 = w->bytes[i + 1];
-    if (b1 == 0x31 || (b1 == 0x01 && i + 2 < size && w->bytes[i + 2] == 0xF9)) {
+    /* RDTSC, RDTSCP; and for org.efiemu.core.cpu.PrivilegedInstructions: WRMSR, RDMSR, MOV to CRn, SYSCALL, SYSRET */
+    if (b1 == 0x31 || (b1 == 0x01 && i + 2 < size && w->bytes[i + 2] == 0xF9) || b1 == 0x30 || b1 == 0x32
+        || b1 == 0x22 || b1 == 0x05 || b1 == 0x07) {
       uint64_t hash = fnv1a(w->bytes, size);
       int present;
       checked_slot(w, cur->pc, size, hash, &present);

@@ -597,6 +597,10 @@ public final class UefiMachine implements AutoCloseable {
     }
 
     private BootOutcome outcome(StopReport r) {
+        if (r.reason() == StopReason.TRIPLE_FAULT && state.reset().isEmpty()) {
+            // the processor shuts down and a PC's chipset resets it (Intel SDM vol. 3A §6.15, interrupt 8)
+            state.reset(new FirmwareState.ResetRequest("triple fault", "", r.detail()));
+        }
         if (r.rip() == 0 && state.violations().isEmpty() && state.reset().isEmpty()) {
             jumpToNull(r.reg(X86Reg.RSP)); // page 0 not executable: the fetch faulted before the code hook ran
         }

@@ -218,11 +218,16 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The stop's RIP as image+offset when it is in the payload, else with the firmware stub's label when known. */
+    /**
+     * The stop's RIP as image+offset with the function when it is in any image ({@code payload.efi+0x14D7 <func+0x12>},
+     * also images loaded by LoadImage or found by their PE header), else with the firmware stub's or piece's label.
+     */
     private static String where(BootResult r) {
         long rip = r.stopReport().rip();
-        if (r.image().contains(rip)) {
-            return r.image().describe(rip) + " (RIP 0x" + Long.toHexString(rip) + ")";
+        String site = r.diagnosis().stopSite();
+        String hex = "0x" + Long.toHexString(rip).toUpperCase(java.util.Locale.ROOT);
+        if (!site.equals(hex) && !site.startsWith(hex + " ")) {
+            return site + " (RIP 0x" + Long.toHexString(rip) + ")";
         }
         String label = r.stopReport().ripLabel();
         return "RIP 0x" + Long.toHexString(rip) + (label == null ? "" : " <" + label + ">");
@@ -232,7 +237,8 @@ public final class RunCommand implements Callable<Integer> {
         return switch (r.outcome()) {
             case RETURNED -> "the entry point returned " + r.statusName().orElse("?");
             case EXITED_BOOT_SERVICES -> "ExitBootServices succeeded (stopped there: --until exit-boot-services)";
-            case RESET -> "ResetSystem" + r.reset().map(x -> "(" + x.resetType() + ", " + x.status() + ")").orElse(" (watchdog)")
+            case RESET -> r.stopReport().reason() == org.efiemu.core.machine.StopReason.TRIPLE_FAULT
+                    ? r.stopReport().detail() + " at " + where(r) : "ResetSystem" + r.reset().map(x -> "(" + x.resetType() + ", " + x.status() + ")").orElse(" (watchdog)")
                     + (r.finalMap().isPresent() ? " after ExitBootServices succeeded" : "");
             case VIOLATION -> "stopped at a violation: " + r.violations();
             case HALTED -> "the CPU halted (HLT with interrupts off) at RIP 0x" + Long.toHexString(r.stopReport().rip());

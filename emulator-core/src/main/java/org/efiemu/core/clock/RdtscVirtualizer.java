@@ -34,6 +34,28 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private Hook rdtscpHook;
   private RdtscDiscovery discovery;
   private org.efiemu.core.debug.disasm.Disassembler disassembler;
+  /** Told of every instruction decoded in a discovered block and of candidate sites found by scanning. */
+  private CodeObserver observer;
+
+  /**
+   * Another user of the discovery: the discovery's native callback also stops before blocks holding the second
+   * opcode bytes {@code observer} wants ({@link org.efiemu.core.cpu.PrivilegedInstructions#secondOpcodeByte}).
+   */
+  public interface CodeObserver {
+    /** An instruction of a newly translated block that the discovery stopped before. */
+    void decoded(org.efiemu.core.debug.disasm.Instruction in);
+
+    /** {@code true} for the byte after {@code 0F} of instructions the observer wants. */
+    boolean wants(byte secondOpcodeByte);
+
+    /** A place in declared code ({@link #scanCode}) where such an instruction may start. */
+    void candidate(long address);
+  }
+
+  /** Sets the observer (at most one). */
+  public void observe(CodeObserver o) {
+    this.observer = o;
+  }
 
   public RdtscVirtualizer(Engine engine, VirtualClock clock) {
     this.engine = engine;
@@ -101,7 +123,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
     if (discovery == null) return 0;
     boolean any = false;
     for (int i = 0; i + 1 < code.length && !any; i++) {
-      any = code[i] == 0x0F && (code[i + 1] == 0x31 || code[i + 1] == 0x01);
+      any = code[i] == 0x0F && (code[i + 1] == 0x31 || code[i + 1] == 0x01
+          || (observer != null && observer.wants(code[i + 1])));
     }
     return any ? hookInstructions(address, code, true) : 0; // Capstone is loaded only when needed
   }
@@ -114,6 +137,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
     if (disassembler == null) disassembler = new org.efiemu.core.debug.disasm.Disassembler();
     int added = 0;
     for (org.efiemu.core.debug.disasm.Instruction in : disassembler.disassemble(code, address, code.length)) {
+      if (observer != null) observer.decoded(in);
       String m = in.mnemonic().trim().toLowerCase(java.util.Locale.ROOT);
       if (m.equals("rdtsc") || m.equals("rdtscp")) {
         if (hookSite(in.address(), m.equals("rdtscp"))) added++;
@@ -161,6 +185,14 @@ public final class RdtscVirtualizer implements AutoCloseable {
    * when the library hooks the instructions itself. Returns the number of new sites.
    */
   public int scanCode(long address, byte[] code) {
+    if (observer != null && discovery == null) { // with discovery, blocks that run are decoded instead
+      for (int i = 0; i + 1 < code.length; i++) {
+        if (code[i] != 0x0F || !observer.wants(code[i + 1])) continue;
+        observer.candidate(address + i);
+        // a prefix byte before 0F (REX 40-4F, operand size 66) may start the instruction instead
+        if (i > 0 && ((code[i - 1] & 0xF0) == 0x40 || code[i - 1] == 0x66)) observer.candidate(address + i - 1);
+      }
+    }
     if (usesInstructionHook()) return 0;
     int added = 0;
     for (int i = 0; i + 1 < code.length; i++) {

@@ -32,6 +32,8 @@ public final class LongMode {
       0, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0x00CF_9200_0000_FFFFL, 0x00CF_9A00_0000_FFFFL, 0,
       0x00CF_9200_0000_FFFFL, 0x00AF_9A00_0000_FFFFL, 0};
   private static final int STUB_OFFSET = 0x800;
+  /** Offset of the firmware's IDT in the structures block. */
+  public static final int IDT_OFFSET = 4096;
   /**
    * The engine's physical address limit: Unicorn 2.0.1's TCG CPU reports 40 physical address bits (CPUID
    * 0x80000008 EAX[7:0] = 40) for its default model and for every 64-bit model {@code uc_ctl(UC_CTL_CPU_MODEL)}

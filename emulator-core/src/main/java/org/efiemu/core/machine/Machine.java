@@ -38,6 +38,7 @@ public final class Machine implements AutoCloseable {
   private final CpuDescription cpu;
   private final VirtualClock clock;
   private final RdtscVirtualizer rdtsc;
+  private final org.efiemu.core.cpu.PrivilegedInstructions privileged;
   private final CallGate gate;
   private final SerialPort serial = new SerialPort();
   /** Devices attached with {@link #attachIoPorts}: {first port, port count} and the device, in attach order. */
@@ -89,6 +90,9 @@ public final class Machine implements AutoCloseable {
       clock = new VirtualClock(engine, b.clockMode, b.counting, b.cyclesPerInstruction, b.cyclesPerHostCall,
           b.cyclesPerRdtsc, b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
+      privileged = new org.efiemu.core.cpu.PrivilegedInstructions(engine, memory, cpu,
+          b.structuresBase + LongMode.IDT_OFFSET, this::requestStop, clock::readTsc);
+      rdtsc.observe(privileged);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
           (java.util.function.LongConsumer) guestCr3 -> {
             clock.hostCall();
@@ -181,8 +185,13 @@ public final class Machine implements AutoCloseable {
     // From a hook (the emulating thread, or a continuation worker while it waits in the gate's hook) the stop lands
     // before the next instruction. From any other thread a block-counting clock stops the run before the next block
     // (uc_emu_stop would stop it between chained blocks, where Unicorn 2.0.1 leaves RIP stale).
+    // A stop from a hook or a worker is backed by the block counter's flag too: in Unicorn 2.0.1 a RIP write later in
+    // the same hook (the call gate resuming after a host function that called guest code) sets quit_request, and the
+    // run loop then clears the stop request (qemu/softmmu/cpus.c tcg_cpu_exec) and runs on; the flag still stops the
+    // run before the next block. A flag left over after a stop that did land is cleared when the next run starts.
     Thread t = Thread.currentThread();
-    if (t == emulating || CallGate.onWorkerThread() || !clock.requestStopBeforeNextBlock()) engine.emuStop();
+    boolean flagged = clock.requestStopBeforeNextBlock();
+    if (t == emulating || CallGate.onWorkerThread() || !flagged) engine.emuStop();
   }
 
   /**
@@ -503,9 +512,15 @@ public final class Machine implements AutoCloseable {
     return rdtsc.usesInstructionHook();
   }
 
+  /** Sites of RDMSR/WRMSR/MOV to CR/SYSCALL/SYSRET watched for the faults Unicorn leaves out, and faults raised. */
+  public long[] privilegedInstructionStatistics() {
+    return new long[] {privileged.siteCount(), privileged.faults()};
+  }
+
   @Override
   public void close() {
     gate.close();
+    privileged.close();
     rdtsc.close();
     clock.close();
     engine.close();

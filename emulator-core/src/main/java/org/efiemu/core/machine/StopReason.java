@@ -33,6 +33,11 @@ public enum StopReason {
   ABOVE_PHYSICAL_LIMIT("access at or above the engine's physical address limit"),
   /** The guest loaded page tables that do not map virtual = physical, which the engine cannot follow. */
   PAGING_UNSUPPORTED("guest paging with virtual != physical is not emulated"),
+  /**
+   * A fault while delivering a double fault through the guest's IDT (Intel SDM vol. 3A §6.15, interrupt 8): the
+   * processor shuts down, which a PC's chipset turns into a reset. The run ends here.
+   */
+  TRIPLE_FAULT("triple fault → reset"),
   /** The engine reported an error this machine does not classify. */
   ENGINE_ERROR("engine error");
 

@@ -214,9 +214,18 @@ public final class MemoryMap {
     }
 
     /**
-     * FreePages (UEFI 2.10 §7.2; EDK2 {@code CoreInternalFreePages} + {@code CoreConvertPagesEx}). Freeing part of an
-     * allocation, or pages the platform's firmware owns, succeeds. As in EDK2 a range that runs into free pages or a
-     * hole is freed up to that point before {@code EFI_NOT_FOUND} is returned.
+     * FreePages (UEFI 2.10 §7.2), as EDK2 {@code MdeModulePkg/Core/Dxe/Mem/Page.c} does it: {@code CoreFreePages}
+     * calls {@code CoreInternalFreePages}, which finds the descriptor holding Memory (none: {@code EFI_NOT_FOUND}),
+     * checks its alignment ({@code EFI_INVALID_PARAMETER}; 4 KiB for every type on x64) and converts the range to
+     * EfiConventionalMemory with {@code CoreConvertPages}/{@code CoreConvertPagesEx}. That conversion looks only at the
+     * descriptor types, never at who allocated the pages: it refuses ({@code EFI_NOT_FOUND}) only pages already
+     * EfiConventionalMemory ("the pages to free have been freed") or outside every descriptor. So freeing part of an
+     * allocation, or pages the firmware itself allocated (its tables, stubs, pool pages: EfiBootServicesData/Code,
+     * EfiRuntimeServicesData/Code), returns {@code EFI_SUCCESS} and EDK2 goes on with its own memory handed out again;
+     * efiemu does the same, and the sanitizer reports it as {@code FIRMWARE_MEMORY_CORRUPTED}. (Newer EDK2 with the
+     * Memory Attribute Protocol leaks read-only pages instead of freeing them, also returning {@code EFI_SUCCESS}.) As
+     * in {@code CoreConvertPagesEx} a range that runs into free pages or a hole is freed up to that point before
+     * {@code EFI_NOT_FOUND} is returned.
      *
      * @return the memory type of the descriptor holding {@code address}
      * @throws EfiException {@code EFI_NOT_FOUND} when no RAM is at {@code address} or the pages are free;
