@@ -18,6 +18,7 @@
 # (or loads) one byte per iteration on the libunicorn.so.2 the machine has, and on every library listed in
 # UNICORN_LIBS (space-separated paths, e.g. a newer Unicorn built from source), so the cost of guest stores in the
 # engine itself is measured in the same run.
+# GrubXenBench runs the modes in BENCH_MODES (default blocks,uncounted; per-instruction takes minutes).
 # Needs: grub-efi-amd64-bin (grub-mkstandalone), qemu-system-x86, ovmf, apt-get/dpkg-deb; src/test compiled
 # (mvn -B -q -o verify -f src/test/pom.xml -DskipTests) for GrubXenBench.
 set -euo pipefail
@@ -114,5 +115,5 @@ fi
 if [ "$skip_bench" = 0 ]; then
   cp_file="$repo/src/test/target/bench.classpath"
   [ -s "$cp_file" ] || mvn -B -q -o dependency:build-classpath -f "$repo/src/test/pom.xml" -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
-  java -cp "$repo/src/test/target/test-classes:$(cat "$cp_file")" org.efiemu.system.speed.GrubXenBench grubx64.efi "$rounds"
+  java -cp "$repo/src/test/target/test-classes:$(cat "$cp_file")" org.efiemu.system.speed.GrubXenBench grubx64.efi "$rounds" "${BENCH_MODES:-blocks,uncounted}"
 fi
