@@ -2,8 +2,8 @@
  * Raw Unicorn micro-bench (issue 16, "GRUB -> Xen at engine speed" in docs/performance.md): how fast does the
  * Unicorn library itself run a guest loop that stores, against the same loop that loads? No efiemu, no hooks.
  *
- *   gcc -O2 -o /tmp/unicorn-store-bench scripts/unicorn-store-bench.c -ldl
- *   /tmp/unicorn-store-bench [LIBRARY] [ITERATIONS]      (LIBRARY default: libunicorn.so.2)
+ *   gcc -O2 -o unicorn-store-bench scripts/unicorn-store-bench.c -ldl
+ *   ./unicorn-store-bench [LIBRARY] [ITERATIONS]      (LIBRARY default: libunicorn.so.2)
  *
  * The loop (x86-64, 5 instructions, one translated block per iteration, chained):
  *   L: mov [rdi+rdx], al   (or mov al, [rdi+rdx])
