@@ -3,7 +3,7 @@
 # efiemu (`efiemu run`, whole process) and on QEMU + OVMF in the same run, plus the guest-code speed of counting by
 # block vs raw Unicorn on the same code (GrubXenBench).
 #
-#   scripts/bench-grub-xen.sh [--rounds N] [--skip-qemu] [--skip-bench] [--work DIR]
+#   scripts/bench-grub-xen.sh [--rounds N] [--skip-qemu] [--skip-bench] [--skip-raw] [--work DIR]
 #
 # The image: grub-mkstandalone (Debian grub-efi-amd64-bin) holding in its memdisk /boot/grub/grub.cfg, /xen.gz
 # (Debian xen-hypervisor-4.17-amd64's xen-4.17-amd64.gz) and /vmlinuz (a Debian linux-image-*-amd64 kernel: the
@@ -14,6 +14,14 @@
 # process with /usr/bin/time (wall and CPU).
 # QEMU + OVMF (q35, TCG, 2 GiB, 1 CPU): the same image as \EFI\BOOT\BOOTX64.EFI; timed from start to Xen's first
 # "(XEN)" line on COM1 (Xen proper prints only after ExitBootServices), then QEMU is stopped.
+# Raw Unicorn (no efiemu): scripts/unicorn-store-bench.c, compiled with gcc, runs a 5-instruction loop that stores
+# (or loads) one byte per iteration on the libunicorn.so.2 the machine has, and on every library listed in
+# UNICORN_LIBS (space-separated paths, e.g. a newer Unicorn built from source), so the cost of guest stores in the
+# engine itself is measured in the same run.
+# GrubXenBench runs the modes in BENCH_MODES (default blocks; per-instruction takes minutes, and uncounted now
+# spends minutes in IN port reads on this image: most likely GRUB's TSC calibration polling the ACPI PM timer, whose
+# virtual time advances only at host calls when nothing is counted).
+# Also timed: the same run through the ./efiemu launcher (class-data archive, C1 only), as a user types it.
 # Needs: grub-efi-amd64-bin (grub-mkstandalone), qemu-system-x86, ovmf, apt-get/dpkg-deb; src/test compiled
 # (mvn -B -q -o verify -f src/test/pom.xml -DskipTests) for GrubXenBench.
 set -euo pipefail
@@ -22,14 +30,16 @@ repo="$(cd "$here/.." && pwd)"
 rounds=3
 skip_qemu=0
 skip_bench=0
+skip_raw=0
 work="${XDG_CACHE_HOME:-$HOME/.cache}/efiemu/grub-xen"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="${2:?--rounds needs a number}"; shift 2 ;;
     --skip-qemu) skip_qemu=1; shift ;;
     --skip-bench) skip_bench=1; shift ;;
+    --skip-raw) skip_raw=1; shift ;;
     --work) work="${2:?--work needs a directory}"; shift 2 ;;
-    *) echo "bench-grub-xen.sh: unknown argument '$1' (expected --rounds N, --skip-qemu, --skip-bench, --work DIR)" >&2; exit 2 ;;
+    *) echo "bench-grub-xen.sh: unknown argument '$1' (expected --rounds N, --skip-qemu, --skip-bench, --skip-raw, --work DIR)" >&2; exit 2 ;;
   esac
 done
 log() { echo "bench-grub-xen: $*" >&2; }
@@ -67,12 +77,22 @@ fi
 echo "image: $work/grubx64.efi ($(stat -c %s grubx64.efi) bytes; $(dpkg-query -W -f='${Package} ${Version}' grub-efi-amd64-bin); $(cat xen.version); $(cat vmlinuz.version), vmlinuz $(stat -c %s vmlinuz) bytes)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
+if [ "$skip_raw" = 0 ]; then
+  gcc -O2 -o unicorn-store-bench "$repo/scripts/unicorn-store-bench.c" -ldl
+  for lib in libunicorn.so.2 ${UNICORN_LIBS:-}; do ./unicorn-store-bench "$lib" 20000000; done
+fi
+
 jar="$repo/early-alloc/target/efiemu-cli.jar"
 [ -r "$jar" ] || { log "$jar missing: mvn -B -q -o package -pl early-alloc -am -DskipTests"; exit 3; }
 for i in $(seq 1 "$rounds"); do
   /usr/bin/time -f "efiemu-run wall=%e s user=%U s sys=%S s" -o time.txt \
     java -jar "$jar" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true
   echo "efiemu run #$i: $(grep -E '^ended' efiemu.out | sed 's/^ended *//'); $(grep -E '^guest' efiemu.out | sed 's/^guest *//'); $(cat time.txt)"
+  if [ -x "$repo/efiemu" ]; then
+    /usr/bin/time -f "efiemu-launcher wall=%e s user=%U s sys=%S s" -o time.txt \
+      "$repo/efiemu" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true
+    echo "./efiemu run #$i: $(grep -E '^ended' efiemu.out | sed 's/^ended *//'); $(cat time.txt)"
+  fi
 done
 
 if [ "$skip_qemu" = 0 ]; then
@@ -103,5 +123,11 @@ fi
 if [ "$skip_bench" = 0 ]; then
   cp_file="$repo/src/test/target/bench.classpath"
   [ -s "$cp_file" ] || mvn -B -q -o dependency:build-classpath -f "$repo/src/test/pom.xml" -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
-  java -cp "$repo/src/test/target/test-classes:$(cat "$cp_file")" org.efiemu.system.speed.GrubXenBench grubx64.efi "$rounds"
+  # the project's own modules from this tree's target/classes, never from ~/.m2 (which may hold another build)
+  cp="$(tr ':' '\n' < "$cp_file" | sed -E \
+    -e "s#.*/org/efiemu/efiemu-core/.*#$repo/emulator-core/target/classes#" \
+    -e "s#.*/org/efiemu/efiemu-uefi-services/.*#$repo/uefi-services/target/classes#" \
+    -e "s#.*/org/efiemu/efiemu-platforms/.*#$repo/platforms/target/classes#" \
+    -e "s#.*/org/efiemu/efiemu-early-alloc/.*#$repo/early-alloc/target/classes#" | paste -sd:)"
+  java -cp "$repo/src/test/target/test-classes:$cp" org.efiemu.system.speed.GrubXenBench grubx64.efi "$rounds" "${BENCH_MODES:-blocks}"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the real Xen 4.17 EFI loader (/boot/xen-4.17-amd64.efi of Debian's xen-hypervisor-4.17-amd64)
 # WITHOUT installing the hypervisor: `apt-get download` the .deb, `dpkg-deb -x` it into a cache directory,
-# and print the path of the EFI image on stdout (progress goes to stderr).
+# and print the path of the EFI image on stdout (progress goes to stderr). The package's multiboot2 image
+# (/boot/xen-4.17-amd64.gz) is kept beside it.
 #
 #   scripts/fetch-xen-efi.sh [DEST_DIR]
 #
@@ -16,10 +17,14 @@ PACKAGE="${XEN_EFI_PACKAGE:-xen-hypervisor-4.17-amd64}"
 IMAGE_IN_PACKAGE="boot/xen-4.17-amd64.efi"
 DEST="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/efiemu/xen}"
 IMAGE="$DEST/xen-4.17-amd64.efi"
+# The same package's multiboot2 image (a gzip'd 32-bit ELF), which GRUB loads with `multiboot2`: kept beside the EFI
+# image for the GRUB -> multiboot2 -> Xen system test (GrubMultiboot2XenTest).
+MB2_IN_PACKAGE="boot/xen-4.17-amd64.gz"
+MB2="$DEST/xen-4.17-amd64.gz"
 
 log() { echo "fetch-xen-efi: $*" >&2; }
 
-if [[ -s "$IMAGE" ]]; then
+if [[ -s "$IMAGE" && -s "$MB2" ]]; then
   cached="$(cat "$DEST/VERSION" 2>/dev/null || true)"
   if [[ -z "${XEN_EFI_VERSION:-}" || "$cached" == "$XEN_EFI_VERSION" ]]; then
     echo "$IMAGE"
@@ -69,6 +74,10 @@ fi
 dpkg-deb -f "$deb" Version > "$work/VERSION"
 # install atomically: a concurrent run sees either no image or the whole image
 mv "$work/VERSION" "$DEST/VERSION"
+if [[ -s "$work/root/$MB2_IN_PACKAGE" ]]; then
+  mv "$work/root/$MB2_IN_PACKAGE" "$MB2.tmp.$$"
+  mv "$MB2.tmp.$$" "$MB2"
+fi
 mv "$work/root/$IMAGE_IN_PACKAGE" "$IMAGE.tmp.$$"
 mv "$IMAGE.tmp.$$" "$IMAGE"
 log "$(cat "$DEST/VERSION") -> $IMAGE"

@@ -33,6 +33,24 @@ public final class PhysicalMemory {
   /** Default lazy-mapping granule. */
   public static final long DEFAULT_CHUNK = 64 * 1024;
 
+  /**
+   * Once {@link #EXTENT_AFTER_CHUNKS} chunks are mapped, a guest access to unmapped RAM maps every unmapped chunk of
+   * the 2 MiB-aligned extent around it (clipped to its RAM region) as one engine region, not just its own chunk.
+   * Why: every Unicorn region costs on the hot path. Unicorn 2.0.1 sends every guest store through its slow store
+   * path, which finds the store's region with {@code memory_mapping} (a one-entry cache, then a binary search over
+   * all regions), and every translation-block lookup that misses the jump cache finds the RAM block with
+   * {@code qemu_ram_block_from_host} (a list walk). A loader that touches tens of MiB (GRUB inflating its memdisk,
+   * Xen, a kernel: 932 regions of 64 KiB by Xen's ExitBootServices) spent about 20 % of its CPU time there
+   * (docs/performance.md, "GRUB -> Xen at engine speed"). Small payloads (up to 64 chunks: 4 MiB) keep the exact
+   * 64 KiB granule, so their snapshots copy no more than before. Host writes always map exactly the chunks they
+   * touch. The chunks stay the bookkeeping unit ({@link #mappedChunks()}, snapshots, sanitizer); only which ones
+   * get mapped together changes, and that depends on the guest's accesses alone, so runs stay deterministic.
+   */
+  public static final long GUEST_EXTENT = 2L << 20;
+
+  /** Mapped chunks from which a guest access maps its whole {@link #GUEST_EXTENT} (see there). */
+  public static final int EXTENT_AFTER_CHUNKS = 64;
+
   private final Engine engine;
   private final PhysicalLayout layout;
   private final long chunkSize;
@@ -98,7 +116,12 @@ public final class PhysicalMemory {
   private boolean onUnmapped(MemAccess access, long address, int size, long value) {
     long len = Math.max(size, 1);
     if (layout.isRam(address, len)) {
-      ensureMapped(address, len);
+      if (chunks.size() >= EXTENT_AFTER_CHUNKS && chunkSize < GUEST_EXTENT) {
+        mapExtent(address);
+        mapExtent(address + len - 1);
+      } else {
+        ensureMapped(address, len);
+      }
       return true;
     }
     if (lastFault == null) {
@@ -106,6 +129,17 @@ public final class PhysicalMemory {
       lastFault = new GuestFault(access, address, size, value, "not RAM (" + where + ")");
     }
     return false;
+  }
+
+  /**
+   * Maps the unmapped chunks of the {@link #GUEST_EXTENT}-aligned extent holding RAM address {@code address},
+   * clipped to its RAM region: adjacent chunks become one engine region ({@link #mapRun}).
+   */
+  private void mapExtent(long address) {
+    Region r = layout.regionAt(address).orElseThrow();
+    long start = Math.max(r.base(), address & -GUEST_EXTENT);
+    long stop = Math.min(r.end(), (address & -GUEST_EXTENT) + GUEST_EXTENT);
+    mapMissing(start, stop - start);
   }
 
   /** The layout this memory implements. */
