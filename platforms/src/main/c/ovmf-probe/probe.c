@@ -205,6 +205,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
       rt_status_name(entry_status), (UINT64)entry_size, (UINT64)dsz, dver, (UINT64)entry_key);
   if (entry_status == EFI_SUCCESS) {
     print_map("entry", entry_map, entry_size, dsz);
+    print_memory_attributes_table(st);
     print_bins(entry_map, entry_size, dsz);
   }
 

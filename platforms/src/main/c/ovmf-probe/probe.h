@@ -67,6 +67,9 @@ void print_identity(EFI_SYSTEM_TABLE *st);
  * allocates is freed again before it returns. */
 void print_bins(const UINT8 *map, UINTN size, UINTN desc_size);
 
+/* The EFI_MEMORY_ATTRIBUTES_TABLE at entry as one "mat:" line (mat.c; reads memory only). */
+void print_memory_attributes_table(EFI_SYSTEM_TABLE *st);
+
 /* Prints a map in Linux's old "efi: memNN:" form. */
 void print_map(const char *title, const UINT8 *map, UINTN size, UINTN desc_size);
 

@@ -344,6 +344,7 @@ public record PlatformProfile(
         public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
         public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
+        public Builder clearPoolFree() { poolFreeBlocks.clear(); return this; }
         public Builder screens(Screens v) { screens = v; return this; }
         public Builder variableStore(VariableStoreConfig v) { variableStore = v; return this; }
         public Builder display(GraphicsOutput.Display v) { display = v; return this; }

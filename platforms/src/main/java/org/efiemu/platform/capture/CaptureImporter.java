@@ -28,6 +28,7 @@ import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.PoolFreeBlock;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.memory.MemoryAttributesTable;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.efiemu.uefi.spec.PlacementSpec;
@@ -201,6 +202,8 @@ public final class CaptureImporter {
                     + "default-max = lowest bin base - 1 = 0x%X (EDK2 mDefaultMaximumAddress)", defaultMax));
         }
         List<PoolFreeBlock> poolFree = poolFree(c, map, notes);
+        List<PoolFreeBlock> previousTable = new ArrayList<>();
+        placement = attributesTable(c, map, placement, measured, notes, previousTable);
 
         PlatformProfile.Builder b = PlatformProfile.builder(name);
         b.description(description(c));
@@ -225,8 +228,12 @@ public final class CaptureImporter {
             throw new ProfileFormatException(c.file(), 0, e.getMessage());
         }
         if (calibrate) {
-            p = calibrateMapEntries(c, p, notes);
+            p = calibrateMapEntries(c, p, notes, previousTable.isEmpty() ? null : previousTable.get(0));
         }
+        return result(p, measured, notes);
+    }
+
+    private static ImportResult result(PlatformProfile p, List<String> measured, List<String> notes) {
         List<String> all = new ArrayList<>(measured);
         all.addAll(notes);
         // a capture measures placement (the probe's bin scan and steps): nothing is inferred from the map's shape
@@ -239,10 +246,75 @@ public final class CaptureImporter {
      * Adds {@code map-entries-free} to the placement ({@link MapEntryCalibration}); without a value that reproduces
      * the captured steps the profile keeps none and a note lists the first step efiemu answers differently.
      */
-    private static PlatformProfile calibrateMapEntries(CaptureLog c, PlatformProfile p, List<String> notes) {
+    private static PlatformProfile calibrateMapEntries(CaptureLog c, PlatformProfile p, List<String> notes,
+            PoolFreeBlock previousTable) {
         Map<Integer, String> steps = new java.util.TreeMap<>();
         c.steps().values().forEach(s -> steps.put(s.number(), s.text()));
-        MapEntryCalibration.Result r = MapEntryCalibration.calibrate(p, steps);
+        // the pool state at entry the steps cannot show directly: whether a free block of the attributes table's bin
+        // (the previous table) and the guessed 384-byte block for LookupPoolHead were there; the first variant (fewest
+        // guesses) for which some map-entries-free count reproduces every step wins
+        PoolFreeBlock guessed384 = p.poolFreeBlocks().stream().filter(f -> f.size() == 384
+                && f.poolType() == MemoryType.EfiBootServicesData.value()).findFirst().orElse(null);
+        String note384 = guessed384 == null ? null
+                : "inferred: pool-free EfiBootServicesData 0x" + Long.toHexString(guessed384.head()).toUpperCase(Locale.ROOT) + " 384";
+        List<PoolFreeBlock> base = new ArrayList<>(p.poolFreeBlocks());
+        base.remove(guessed384);
+        boolean modelled = p.placement().params().containsKey(MemoryAttributesTable.ENTRIES);
+        List<boolean[]> variants = new ArrayList<>(); // {previous table block, 384 block}
+        if (modelled) {
+            variants.add(new boolean[] {false, false});
+            if (previousTable != null) {
+                variants.add(new boolean[] {true, false});
+            }
+        }
+        if (guessed384 != null || !modelled) {
+            variants.add(new boolean[] {false, true});
+        }
+        if (modelled && previousTable != null && guessed384 != null) {
+            variants.add(new boolean[] {true, true});
+        }
+        PlatformProfile bestProfile = p;
+        MapEntryCalibration.Result r = null;
+        boolean[] chosen = null;
+        for (boolean[] v : variants) {
+            List<PoolFreeBlock> blocks = new ArrayList<>();
+            if (v[1] && guessed384 != null) {
+                blocks.add(guessed384);
+            }
+            blocks.addAll(base);
+            if (v[0]) {
+                blocks.add(previousTable);
+            }
+            PlatformProfile candidate = withPoolFree(p, blocks, v[1] || note384 == null ? null : note384);
+            MapEntryCalibration.Result w = MapEntryCalibration.calibrate(candidate, steps);
+            if (r == null || w.firstDifference() < 0 || w.firstDifference() > r.firstDifference()) {
+                r = w;
+                bestProfile = candidate;
+                chosen = v;
+            }
+            if (w.firstDifference() < 0) {
+                break;
+            }
+        }
+        p = bestProfile;
+        if (chosen != null && !chosen[1] && note384 != null) {
+            notes.removeIf(n -> n.startsWith(note384));
+            if (modelled) {
+                String n = "inferred: no free BS_Data pool block at entry for the new pool type's POOL (EDK2 LookupPoolHead): "
+                        + "a block of the pool page the EFI_MEMORY_ATTRIBUTES_TABLE upkeep carves serves it";
+                notes.add(n);
+                p = p.toBuilder().source(n).build();
+            }
+        }
+        if (chosen != null && chosen[0]) {
+            String n = String.format("inferred: pool-free EfiBootServicesData 0x%X %d = a free block of the "
+                    + "EFI_MEMORY_ATTRIBUTES_TABLE's pool bin at entry (EDK2 frees the previous table when it installs a "
+                    + "new one, at ReadyToBoot the last time before the application; without it the steps are not "
+                    + "reproduced); its address is not observed: efiemu puts it next to the table in its page",
+                    previousTable.head(), previousTable.size());
+            notes.add(n);
+            p = p.toBuilder().source(n).build();
+        }
         String note = String.format("inferred: placement map-entries-free=%d = the smallest number of free EDK2 memory-map "
                 + "entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for "
                 + "which efiemu answers %s", r.count(), r.firstDifference() < 0
@@ -252,11 +324,20 @@ public final class CaptureImporter {
         PlatformProfile.Builder b = MapEntryCalibration.withCount(p, r.count()).toBuilder().source(note);
         if (r.firstDifference() >= 0) {
             String diff = "not reproduced: from step " + r.firstDifference() + " on efiemu answers differently from the "
-                    + "firmware (known cause on OVMF: after a runtime-memory allocation EDK2 rebuilds the "
-                    + "EFI_MEMORY_ATTRIBUTES_TABLE, whose pool buffers efiemu does not model; see docs/profiles.md)";
+                    + "firmware" + (p.placement().params().containsKey(MemoryAttributesTable.ENTRIES) ? ""
+                    : " (the capture has no EFI_MEMORY_ATTRIBUTES_TABLE line, so EDK2's rebuilds of that table after "
+                    + "runtime-memory changes are not modelled; see docs/profiles.md)");
             notes.add(diff);
             b.source(diff);
         }
+        return b.build();
+    }
+
+    /** {@code p} with {@code blocks} as its pool-free lines and without the source line starting with {@code dropSource}. */
+    private static PlatformProfile withPoolFree(PlatformProfile p, List<PoolFreeBlock> blocks, String dropSource) {
+        PlatformProfile.Builder b = p.toBuilder().clearPoolFree().clearSources();
+        p.sources().stream().filter(x -> dropSource == null || !x.startsWith(dropSource)).forEach(b::source);
+        blocks.forEach(b::poolFree);
         return b.build();
     }
 
@@ -379,6 +460,52 @@ public final class CaptureImporter {
             }
         }
         return out;
+    }
+
+    /**
+     * The EFI_MEMORY_ATTRIBUTES_TABLE upkeep ({@code org.efiemu.uefi.memory.MemoryAttributesTable}): {@code mat-entries}
+     * (measured NumberOfEntries), {@code mat-extra} (inferred: 3 per EFI_MEMORY_RO entry, EDK2's AdditionalRecordCount
+     * with one code section per runtime image) and {@code mat-table} (measured).
+     */
+    private static PlacementSpec attributesTable(CaptureLog c, List<MemoryDescriptor> map, PlacementSpec placement,
+            List<String> measured, List<String> notes, List<PoolFreeBlock> previousTable) {
+        CaptureLog.AttributesTable t = c.attributesTable().orElse(null);
+        if (t == null) {
+            notes.add("no EFI_MEMORY_ATTRIBUTES_TABLE in the capture (no 'mat:' line, or 'mat: none'): its upkeep after "
+                    + "runtime allocations is not modelled");
+            return placement;
+        }
+        Map<String, String> params = new java.util.LinkedHashMap<>(placement.params());
+        params.put(MemoryAttributesTable.ENTRIES, Integer.toString(t.entries()));
+        params.put(MemoryAttributesTable.EXTRA, Integer.toString(3 * t.readOnly()));
+        measured.add(String.format("measured: EFI_MEMORY_ATTRIBUTES_TABLE at entry 0x%X, %d entries of %d bytes, %d "
+                + "read-only (line %d): placement mat-entries=%d", t.table(), t.entries(), t.descriptorSize(),
+                t.readOnly(), t.line(), t.entries()));
+        notes.add(String.format("inferred: placement mat-extra=%d = (2 x 1 + 1) x %d runtime images (EDK2 "
+                + "AdditionalRecordCount of CoreGetMemoryMapWithSeparatedImageSection, one code section per image: one "
+                + "EFI_MEMORY_RO entry each)", 3 * t.readOnly(), t.readOnly()));
+        long head = t.table() - POOL_HEAD;
+        long blockSize = ((16L + (long) t.descriptorSize() * t.entries() + 7) & ~7L) + 40;
+        long bin = java.util.stream.LongStream.of(128, 256, 384, 640, 1024, 1664, 2688).filter(x -> x >= blockSize)
+                .findFirst().orElse(-1);
+        MemoryDescriptor holder = holder(map, head);
+        MemoryDescriptor arena = map.stream().filter(d -> d.type() == MemoryType.EfiBootServicesData.value()
+                && Long.compareUnsigned(d.end(), 1L << 32) <= 0 && d.numberOfPages() >= 0x40)
+                .max((x, y) -> Long.compareUnsigned(x.physicalStart(), y.physicalStart())).orElse(null);
+        if (bin < 0 || holder == null || holder.type() != MemoryType.EfiBootServicesData.value()
+                || (head & 0xFFF) + blockSize > 0x1000 || holder == arena) {
+            notes.add(String.format("measured but not written: the table's pool block 0x%X (%s): the first rebuild frees "
+                    + "nothing efiemu knows", head, bin < 0 ? "larger than a pool bin" : holder == arena
+                    ? "in the BS_Data range that holds efiemu's own firmware structures" : "not in one EfiBootServicesData page"));
+            return new PlacementSpec(placement.name(), params);
+        }
+        params.put(MemoryAttributesTable.TABLE, String.format("0x%X", t.table()));
+        long offset = head & 0xFFF;
+        long previous = offset + 2 * bin <= 0x1000 ? head + bin : offset >= bin ? head - bin : -1;
+        if (previous >= 0) {
+            previousTable.add(new PoolFreeBlock(MemoryType.EfiBootServicesData.value(), previous, (int) bin));
+        }
+        return new PlacementSpec(placement.name(), params);
     }
 
     private static MemoryDescriptor holder(List<MemoryDescriptor> map, long addr) {
