@@ -8,13 +8,14 @@ source: measured: EfiRuntimeServicesCode bin 0x7F5EC000-0x7F6EBFFF: free 0x7F5EC
 source: measured: EfiReservedMemoryType bin 0x7F6EC000-0x7F76BFFF: free 0x7F6EC000-0x7F73CFFF (0x51 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: measured: EfiACPIReclaimMemory bin 0x7F76C000-0x7F77DFFF: free 0x7F76C000-0x7F774FFF (0x9 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: measured: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: free 0x7F77E000-0x7F7DBFFF (0x5E pages), 0x7F7DD000-0x7F7E9FFF (0xD pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EFI_MEMORY_ATTRIBUTES_TABLE at entry 0x7E537018, 22 entries of 48 bytes, 9 read-only (line 137): placement mat-entries=22
 source: inferred: EfiLoaderCode 0x10000000-0x100BBFFF (line 26) returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0xBC000; efiemu loads the application itself)
 source: inferred: placement edk2-topdown; bins = the descriptors holding the probe's first one-page AllocateAnyPages of each binned type (EDK2 FindFreePages tries the type's bin first); default-max = lowest bin base - 1 = 0x7F4EBFFF (EDK2 mDefaultMaximumAddress)
-source: inferred: pool-free EfiBootServicesData 0x14FFE80 384 = some free BS_Data pool block of at least 384 bytes (step 71: the first OS(0x80000001) pool page 0x7DD55000 lies right below the lowest EfiLoaderData pool page before it, so EDK2 LookupPoolHead took the new type's 232-byte POOL from a free BS_Data block, no page); its address is not observed: efiemu places it in the last page of the largest BS_Data range below 4 GiB but the highest, 0x900000-0x14FFFFF
 source: inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128 = the head of the firmware's RT_Data 128-byte free list at entry (step 72: AllocatePool(EfiRuntimeServicesData, 16) returned 0x7F51CE18, inside a page that was already EfiRuntimeServicesData at entry)
-source: inferred: placement map-entries-free=1 = the smallest number of free EDK2 memory-map entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for which efiemu answers the captured steps before step 46 as the firmware did
-source: not reproduced: from step 46 on efiemu answers differently from the firmware (known cause on OVMF: after a runtime-memory allocation EDK2 rebuilds the EFI_MEMORY_ATTRIBUTES_TABLE, whose pool buffers efiemu does not model; see docs/profiles.md)
-placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF map-entries-free=1
+source: inferred: placement mat-extra=27 = (2 x 1 + 1) x 9 runtime images (EDK2 AdditionalRecordCount of CoreGetMemoryMapWithSeparatedImageSection, one code section per image: one EFI_MEMORY_RO entry each)
+source: inferred: no free BS_Data pool block at entry for the new pool type's POOL (EDK2 LookupPoolHead): a block of the pool page the EFI_MEMORY_ATTRIBUTES_TABLE upkeep carves serves it
+source: inferred: placement map-entries-free=1 = the smallest number of free EDK2 memory-map entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for which efiemu answers all 90 captured steps as the firmware did
+placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF mat-entries=22 mat-extra=27 mat-table=0x7E537018 map-entries-free=1
 descriptor-size: 48
 descriptor-version: 1
 firmware-vendor: EDK II
@@ -109,7 +110,6 @@ variable: Boot0002 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:010000001E005500
 variable: BootOrder 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:0000010002000300
 variable: Boot0003 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:010000002C00450046004900200049006E007400650072006E0061006C0020005300680065006C006C00000004071400C9BDB87CEBF8344FAAEA3EE4AF6516A10406140083A5047C3E9E1C4FAD65E05268D0B4D17FFF0400
 variable: MemoryTypeInformation 4C19049F-4137-4DD3-9C10-8B97A83FFDFA 0x3 hex:0A0000008000000009000000120000000000000080000000050000000001000006000000460200001000000000000000
-pool-free: EfiBootServicesData 0x14FFE80 384
 pool-free: EfiRuntimeServicesData 0x7F51CE00 128
 memory-map:
 EfiBootServicesCode       0x0000000000000000-0x0000000000000FFF 0xF

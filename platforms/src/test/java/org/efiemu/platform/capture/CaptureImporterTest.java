@@ -44,11 +44,14 @@ class CaptureImporterTest {
     }
 
     @Test
-    void profileImportRecognisesACaptureAndInfersTheFreeMemoryMapEntriesFromTheCapturedSteps() throws IOException {
+    void profileImportRecognisesACaptureAndInfersTheFreeMemoryMapEntriesAndPoolStateFromTheCapturedSteps() throws IOException {
         ImportResult r = DumpImporter.importText(pcLog(), "cap.log", ImportOptions.defaults().withName("cap"));
         assertThat(r.format()).isEqualTo(DumpFormat.CAPTURE);
         assertThat(r.profile().placement().param("map-entries-free", null)).isEqualTo("1");
-        assertThat(r.notes()).anyMatch(n -> n.startsWith("not reproduced: from step 46 on"));
+        assertThat(r.notes()).noneMatch(n -> n.startsWith("not reproduced:"));
+        assertThat(r.notes()).anyMatch(n -> n.contains("for which efiemu answers all 90 captured steps"));
+        assertThat(r.profile().poolFreeBlocks()).as("no guessed 384-byte block: the table upkeep's pool page serves it")
+                .extracting(f -> f.size()).containsExactly(128);
         assertThat(r.profile().memoryMap()).isEqualTo(ProfileRegistry.builtIn("ovmf-pc-2g").memoryMap());
         assertThat(r.profile().placement()).isEqualTo(ProfileRegistry.builtIn("ovmf-pc-2g").placement());
     }
@@ -60,7 +63,10 @@ class CaptureImporterTest {
         PlatformProfile p = r.profile();
         assertThat(p.placement().toString()).isEqualTo("edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,"
                 + "EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,"
-                + "EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF");
+                + "EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF "
+                + "mat-entries=22 mat-extra=27 mat-table=0x7E537018");
+        assertThat(p.sources()).anyMatch(s -> s.startsWith("measured: EFI_MEMORY_ATTRIBUTES_TABLE at entry 0x7E537018, 22 "
+                + "entries of 48 bytes, 9 read-only"));
         assertThat(p.sources()).anyMatch(s -> s.startsWith("measured: EfiACPIMemoryNVS bin 0x7F77E000-0x7F7FDFFF: free "
                 + "0x7F77E000-0x7F7DBFFF (0x5E pages), 0x7F7DD000-0x7F7E9FFF (0xD pages)"));
         assertThat(p.sources()).anyMatch(s -> s.startsWith("inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128"));
@@ -123,6 +129,13 @@ class CaptureImporterTest {
         String shortVar = log.replaceFirst("(var: name=Timeout [^\\n]* data=)0000", "$100");
         assertThatThrownBy(() -> importText(shortVar)).isInstanceOf(ProfileFormatException.class)
                 .hasMessageContaining("field 'data': 1 bytes of data but size=2");
+    }
+
+    @Test
+    void aCorruptAttributesTableLineIsRefusedNamingItsLineAndField() throws IOException {
+        String bad = pcLog().replace("mat: table=0x7e537018 version=1 entries=22", "mat: table=0x7e537018 version=1 entries=lots");
+        assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageContaining("cap.log:").hasMessageContaining("field 'mat'").hasMessageContaining("entries=N");
     }
 
     @Test
