@@ -1,7 +1,7 @@
 name: lowalloc-firmware
 description: OVMF q35 2 GiB (captured ovmf-q35-2g) whose AllocatePages/AllocatePool serve memory below 1 MiB first
 source: synthesised by BuiltinSynthesis (platforms/src/test/java) from the built-in ovmf-q35-2g profile: its memory map, identity and placement bins/default-max unchanged; its sources:
-source: ovmf-q35-2g: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: platforms/capture/capture-ovmf.sh --mem 2G
+source: ovmf-q35-2g: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: efiemu profile capture --qemu-machine q35 --mem 2G --name ovmf-q35-2g (format 2; recaptured with the same map at entry, bin scan and 90 step lines as the format-1 capture this memory map, placement and pool-free lines were made from)
 source: ovmf-q35-2g: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
 source: ovmf-q35-2g: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
 source: ovmf-q35-2g: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)

@@ -132,6 +132,20 @@ class CaptureImporterTest {
     }
 
     @Test
+    void theCommittedQ35CapturesAreCurrentFormatAndImportToTheBuiltInsMemoryMap() throws IOException {
+        for (String name : java.util.List.of("ovmf-q35-2g", "ovmf-q35-512m")) {
+            String text;
+            try (InputStream in = CaptureImporterTest.class.getResourceAsStream("/org/efiemu/platform/captures/" + name + ".log")) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(text).contains("# command: efiemu profile capture --qemu-machine q35").doesNotContain("capture-ovmf.sh");
+            PlatformProfile p = CaptureImporter.fromLog(CaptureLog.parse(text, name + ".log"), name, name + ".log", false).profile();
+            assertThat(p.memoryMap()).as(name).isEqualTo(ProfileRegistry.builtIn(name).memoryMap());
+            assertThat(ProfileRegistry.builtIn(name).sources()).as(name).noneMatch(x -> x.contains("capture-ovmf.sh"));
+        }
+    }
+
+    @Test
     void aCorruptAttributesTableLineIsRefusedNamingItsLineAndField() throws IOException {
         String bad = pcLog().replace("mat: table=0x7e537018 version=1 entries=22", "mat: table=0x7e537018 version=1 entries=lots");
         assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
