@@ -221,6 +221,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   print_text_modes(st);
   print_gop_modes();
   print_variables(st);
+  print_variable_store(st);
   EFI_FILE_HANDLE root = 0;
   if (wants_return(li_status == EFI_SUCCESS ? li : 0, &root)) return finish_on_machine(st, li_status, li, root);
   if (root) root->Close(root);

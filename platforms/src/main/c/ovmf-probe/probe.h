@@ -48,6 +48,7 @@ const char *report_text(UINTN *len);
 void print_text_modes(EFI_SYSTEM_TABLE *st);
 void print_gop_modes(void);
 void print_variables(EFI_SYSTEM_TABLE *st);
+void print_variable_store(EFI_SYSTEM_TABLE *st);
 int wants_return(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE *root);
 EFI_STATUS write_report(EFI_FILE_HANDLE root, const char *text, UINTN len);
 int com1_present(void);

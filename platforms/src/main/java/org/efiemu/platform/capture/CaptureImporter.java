@@ -28,6 +28,8 @@ import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.PoolFreeBlock;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
 import org.efiemu.uefi.memory.MemoryAttributesTable;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
@@ -217,8 +219,9 @@ public final class CaptureImporter {
         b.descriptorSize(c.descriptorSize()).descriptorVersion(c.descriptorVersion());
         b.firmware(new Firmware(c.firmwareVendor(), c.firmwareRevision(), c.systemTableRevision()));
         identity(c, b, name, notes);
-        screens(c, b, notes);
+        screens(c, b, notes, measured);
         variables(c, b, notes);
+        variableStore(c, b, measured, notes);
         poolFree.forEach(b::poolFree);
         b.memoryMap(map);
         PlatformProfile p;
@@ -373,18 +376,57 @@ public final class CaptureImporter {
         }
     }
 
-    private static void screens(CaptureLog c, PlatformProfile.Builder b, List<String> notes) {
+    /**
+     * {@code display} from the GOP modes (QueryMode order, current mode; framebuffer base measured by the probe's
+     * {@code gop:} line when it has one) and {@code console} from the current text mode: the keys the firmware model
+     * uses (the capture's {@code gop: mode=}/{@code text: mode=} lines stay in the capture file).
+     */
+    private static void screens(CaptureLog c, PlatformProfile.Builder b, List<String> notes, List<String> measured) {
         List<GraphicsMode> gm = c.gopModes().stream()
                 .map(g -> new GraphicsMode(g.mode(), g.width(), g.height(), g.pixelFormat())).toList();
         List<TextMode> tm = c.textModes().stream().filter(t -> t.columns() > 0)
                 .map(t -> new TextMode(t.mode(), t.columns(), t.rows())).toList();
         int gopCurrent = current(c.gop().orElse(""));
         int textCurrent = current(c.text().orElse(""));
-        if (!gm.isEmpty() || !tm.isEmpty()) {
-            b.screens(new Screens(gm, gm.isEmpty() ? -1 : gopCurrent, tm, tm.isEmpty() ? -1 : textCurrent));
+        TextMode cur = tm.stream().filter(t -> t.mode() == textCurrent).findFirst().orElse(null);
+        if (cur != null) {
+            Console console = new Console(cur.columns(), cur.rows());
+            b.console(console);
+            List<TextMode> offered = org.efiemu.platform.ScreenKeys.derive(console, null).textModes();
+            measured.add("measured: console " + cur.columns() + "x" + cur.rows() + " (text mode " + textCurrent + " current of "
+                    + tm.size() + " QueryMode accepts)");
+            if (!offered.equals(tm)) {
+                notes.add("measured text modes " + tm.stream().map(t -> t.mode() + " " + t.columns() + "x" + t.rows()).toList()
+                        + " differ from the ones efiemu's console offers with this size " + offered.stream()
+                        .map(t -> t.mode() + " " + t.columns() + "x" + t.rows()).toList());
+            }
         }
-        tm.stream().filter(t -> t.mode() == textCurrent).findFirst()
-                .ifPresent(t -> b.console(new Console(t.columns(), t.rows())));
+        if (!gm.isEmpty()) {
+            boolean ok = true;
+            for (int i = 0; i < gm.size(); i++) {
+                ok &= gm.get(i).mode() == i && org.efiemu.platform.ScreenKeys.BGRR.equals(gm.get(i).pixelFormat());
+            }
+            if (!ok || gopCurrent < 0 || gopCurrent >= gm.size()) {
+                notes.add("measured GOP modes not written: efiemu's GOP model presents consecutive "
+                        + org.efiemu.platform.ScreenKeys.BGRR + " modes only; the profile has no display (headless)");
+            } else {
+                List<GraphicsOutput.Mode> modes = gm.stream().map(g -> new GraphicsOutput.Mode(g.width(), g.height())).toList();
+                long largest = modes.stream().mapToLong(m -> 4L * m.width() * m.height()).max().orElse(4096);
+                long memory = Long.highestOneBit(Math.max(largest - 1, 1)) << 1;
+                Matcher fb = Pattern.compile("framebuffer=0x([0-9a-f]+)").matcher(c.gop().orElse(""));
+                long base = fb.find() ? Long.parseUnsignedLong(fb.group(1), 16) : 0xC0000000L;
+                b.display(new GraphicsOutput.Display(modes, gopCurrent, base, memory));
+                measured.add(String.format("measured: display %d GOP modes, mode %d current (%dx%d)%s", modes.size(),
+                        gopCurrent, modes.get(gopCurrent).width(), modes.get(gopCurrent).height(), fb.find(0)
+                        ? String.format(", framebuffer 0x%X", base) : ""));
+                if (!fb.find(0)) {
+                    notes.add(String.format("inferred: display framebuffer 0x%X (QEMU stdvga's BAR on q35; the capture's gop: "
+                            + "line does not give it)", base));
+                }
+                notes.add(String.format("inferred: display memory 0x%X = the largest mode's bytes rounded up to a power of two "
+                        + "(the adapter's memory is not observable through the GOP)", memory));
+            }
+        }
         if (c.gop().isEmpty() && c.text().isEmpty()) {
             notes.add("no graphics or text modes in the capture");
         }
@@ -393,6 +435,29 @@ public final class CaptureImporter {
     private static int current(String summary) {
         Matcher m = Pattern.compile("current=(\\d+)").matcher(summary);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * {@code variable-store} from QueryVariableInfo (UEFI 2.10 §8.2): NV size = NV|BS|RT maximum storage + the 28-byte
+     * VARIABLE_STORE_HEADER, volatile size likewise for BS|RT, maximum variable sizes + the variable header (60 bytes
+     * when the store answers for time-based authenticated variables, else 32).
+     */
+    private static void variableStore(CaptureLog c, PlatformProfile.Builder b, List<String> measured, List<String> notes) {
+        long[] nv = c.variableInfo().get(0x7L);
+        long[] vol = c.variableInfo().get(0x6L);
+        if (nv == null || vol == null) {
+            notes.add("no QueryVariableInfo answers for NV|BS|RT and BS|RT in the capture: variable-store is the default (OVMF 2022.11's)");
+            return;
+        }
+        boolean auth = c.variableInfo().containsKey(0x27L);
+        int header = auth ? VariableStoreConfig.AUTHENTICATED_VARIABLE_HEADER_SIZE : VariableStoreConfig.VARIABLE_HEADER_SIZE;
+        VariableStoreConfig store = new VariableStoreConfig(nv[0] + VariableStoreConfig.STORE_HEADER_SIZE,
+                vol[0] + VariableStoreConfig.STORE_HEADER_SIZE, nv[2] + header, vol[2] + header, header, auth);
+        b.variableStore(store);
+        measured.add(String.format("measured: variable-store from QueryVariableInfo: NV maximum storage 0x%X, maximum "
+                + "variable 0x%X; volatile 0x%X, 0x%X; %s (sizes + the 28-byte store header and the %d-byte variable header)",
+                nv[0], nv[2], vol[0], vol[2], auth ? "time-based authenticated variables accepted" : "no authenticated variables",
+                header));
     }
 
     private static void variables(CaptureLog c, PlatformProfile.Builder b, List<String> notes) {

@@ -40,6 +40,8 @@ public final class CaptureLog {
     private static final Pattern STEP = Pattern.compile("^probe: (\\d{2,}) (.*)$");
     private static final Pattern MAT = Pattern.compile("^mat: table=0x([0-9a-f]+) version=(\\d+) entries=(\\d+) "
             + "descriptor-size=(\\d+) ro=(\\d+) xp=(\\d+)$");
+    private static final Pattern QVI = Pattern.compile("^qvi: attr=0x([0-9a-f]+) = (\\w+)(?: max-storage=0x([0-9a-f]+) "
+            + "remaining=0x([0-9a-f]+) max-variable=0x([0-9a-f]+))?$");
     private static final Pattern STEPS_END = Pattern.compile("^probe: steps=(\\d+)$");
     private static final Pattern IDENTITY_FIELD = Pattern.compile("([a-z0-9-]+)=(\"([^\"]*)\"|(\\S+))");
 
@@ -97,6 +99,7 @@ public final class CaptureLog {
     private final List<String> outputs = new ArrayList<>();
     private boolean ended;
     private AttributesTable attributesTable;
+    private final Map<Long, long[]> variableInfo = new TreeMap<>();
 
     private CaptureLog(String file) {
         this.file = file;
@@ -235,6 +238,14 @@ public final class CaptureLog {
             } else if ((m = MAT.matcher(l)).matches()) {
                 attributesTable = new AttributesTable(hex(m.group(1), "mat table", no), Integer.parseInt(m.group(3)),
                         Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)), no);
+            } else if ((m = QVI.matcher(l)).matches()) {
+                if (m.group(3) != null) {
+                    variableInfo.put(hex(m.group(1), "qvi attr", no), new long[] {hex(m.group(3), "qvi max-storage", no),
+                        hex(m.group(4), "qvi remaining", no), hex(m.group(5), "qvi max-variable", no)});
+                }
+            } else if (l.startsWith("qvi: ")) {
+                throw error(no, "field 'qvi': '" + l + "': expected 'qvi: attr=0xA = STATUS[ max-storage=0x.. remaining=0x.. "
+                        + "max-variable=0x..]'");
             } else if (l.startsWith("mat: ") && !l.equals("mat: none")) {
                 throw error(no, "field 'mat': '" + l + "': expected 'mat: none' or 'mat: table=0xADDR version=N entries=N "
                         + "descriptor-size=N ro=N xp=N'");
@@ -333,6 +344,12 @@ public final class CaptureLog {
     public long imageSize() { return imageSize; }
     public Map<String, String> identity() { return identity; }
     public Map<Integer, Step> steps() { return steps; }
+
+    /**
+     * Successful QueryVariableInfo answers by attribute set: {max-storage, remaining, max-variable}; empty for a
+     * capture without {@code qvi:} lines.
+     */
+    public Map<Long, long[]> variableInfo() { return variableInfo; }
 
     /** The EFI_MEMORY_ATTRIBUTES_TABLE at entry; empty for a capture without a {@code mat:} line or with {@code mat: none}. */
     public Optional<AttributesTable> attributesTable() { return Optional.ofNullable(attributesTable); }

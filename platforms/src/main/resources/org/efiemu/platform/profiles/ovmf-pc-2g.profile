@@ -37,40 +37,8 @@ smbios-serial: 0
 acpi-oem-id: BOCHS
 acpi-oem-table-id: BXPC
 console: 100x31
-gop-mode: 0 1280x800 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 1 640x480 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 2 800x480 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 3 800x600 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 4 832x624 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 5 960x640 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 6 1024x600 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 7 1024x768 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 8 1152x864 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 9 1152x870 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 10 1280x720 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 11 1280x760 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 12 1280x768 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 13 1280x960 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 14 1280x1024 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 15 1360x768 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 16 1366x768 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 17 1400x1050 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 18 1440x900 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 19 1600x900 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 20 1600x1200 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 21 1680x1050 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 22 1920x1080 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 23 1920x1200 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 24 1920x1440 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 25 2000x2000 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 26 2048x1536 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 27 2048x2048 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 28 2560x1440 PixelBlueGreenRedReserved8BitPerColor
-gop-mode: 29 2560x1600 PixelBlueGreenRedReserved8BitPerColor
-gop-current: 0
-text-mode: 0 80x25
-text-mode: 2 100x31
-text-current: 2
+display: framebuffer=0x80000000 memory=0x1000000 mode=0 modes=1280x800,640x480,800x480,800x600,832x624,960x640,1024x600,1024x768,1152x864,1152x870,1280x720,1280x760,1280x768,1280x960,1280x1024,1360x768,1366x768,1400x1050,1440x900,1600x900,1600x1200,1680x1050,1920x1080,1920x1200,1920x1440,2000x2000,2048x1536,2048x2048,2560x1440,2560x1600
+variable-store: nv-size=0x3FFB8 volatile-size=0x80000 max-nv-variable=0x8400 max-volatile-variable=0x40000 format=authenticated
 variable: SetupMode 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x6 hex:01
 variable: SignatureSupport 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x6 hex:12A56C8210CFC94AB187BE01496631BD2616C4C14C509240ACA941F936934328E866573C9C26344EAA14ED776E85B3B6A159C0A5E494A74A87B5AB155C2BF072
 variable: SecureBoot 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x6 hex:00

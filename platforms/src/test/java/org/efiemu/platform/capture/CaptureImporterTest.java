@@ -72,6 +72,9 @@ class CaptureImporterTest {
         assertThat(p.sources()).anyMatch(s -> s.startsWith("inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128"));
         assertThat(p.poolFreeBlocks()).hasSize(2);
         assertThat(p.pagesOfType(MemoryType.EfiLoaderCode)).isZero();
+        assertThat(p.display().frameBufferBase()).as("measured by the probe's gop: line on QEMU pc").isEqualTo(0x80000000L);
+        assertThat(p.variableStore()).as("from QueryVariableInfo").isEqualTo(
+                org.efiemu.uefi.variable.VariableStoreConfig.ovmf());
         assertThat(p.screens().graphicsModes()).hasSize(30);
         assertThat(p.screens().graphicsCurrent()).isZero();
         assertThat(p.screens().textModes()).extracting(PlatformProfile.TextMode::mode).containsExactly(0, 2);
@@ -86,7 +89,8 @@ class CaptureImporterTest {
     void aCapturedProfileSurvivesTheTextRoundTripWithModesAndEscapedVariableNames() throws IOException {
         PlatformProfile p = importText(pcLog()).profile();
         String text = ProfileWriter.write(p);
-        assertThat(text).contains("variable: Attempt%201 ", "gop-current: 0", "text-mode: 2 100x31", "text-current: 2");
+        assertThat(text).contains("variable: Attempt%201 ", "console: 100x31", "display: framebuffer=0x")
+                .doesNotContain("\ngop-mode:", "\ngop-current:", "\ntext-mode:", "\ntext-current:");
         PlatformProfile back = ProfileParser.parse(text, "p.profile");
         assertThat(back.variables()).extracting(v -> v.name()).containsExactlyElementsOf(
                 p.variables().stream().map(v -> v.name()).toList());
@@ -153,6 +157,13 @@ class CaptureImporterTest {
     }
 
     @Test
+    void aCorruptQueryVariableInfoLineIsRefusedNamingItsLineAndField() throws IOException {
+        String bad = pcLog().replace("qvi: attr=0x6 = EFI_SUCCESS max-storage=0x7ffe4", "qvi: attr=0x6 = EFI_SUCCESS max-storage=lots");
+        assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageContaining("cap.log:").hasMessageContaining("field 'qvi'");
+    }
+
+    @Test
     void aBadCaptureGivenToProfileImportWritesNothing(@TempDir Path dir) throws IOException {
         Path cap = dir.resolve("EFIEMU-CAPTURE.TXT");
         String full = pcLog();
@@ -164,6 +175,36 @@ class CaptureImporterTest {
         assertThat(c.execute("import", cap.toString(), "--name", "x")).isEqualTo(1);
         assertThat(err.toString()).contains(cap + ":", "field 'probe: end'");
         assertThat(dir.resolve("profiles")).doesNotExist();
+    }
+
+    @Test
+    void deprecatedGopAndTextModeLinesAreConvertedToDisplayAndConsoleWithANote() {
+        String text = "name: x\ngop-mode: 0 1280x800 PixelBlueGreenRedReserved8BitPerColor\n"
+                + "gop-mode: 1 640x480 PixelBlueGreenRedReserved8BitPerColor\ngop-current: 1\ntext-mode: 0 80x25\n"
+                + "text-mode: 2 100x31\ntext-current: 2\nmemory-map:\nEfiConventionalMemory 0x0-0xFFFFF 0xF\n";
+        PlatformProfile p = ProfileParser.parse(text, "x.profile");
+        assertThat(p.console().columns()).isEqualTo(100);
+        assertThat(p.display().modes()).hasSize(2);
+        assertThat(p.display().initialMode()).isEqualTo(1);
+        assertThat(p.toDescription().display()).as("the firmware model gets the display").isEqualTo(p.display());
+        assertThat(p.screens().textModes()).extracting(PlatformProfile.TextMode::mode).containsExactly(0, 2);
+        assertThat(p.sources()).anyMatch(x -> x.startsWith("converted deprecated keys: text-mode/text-current -> console 100x31; "
+                + "gop-mode/gop-current -> display"));
+        String written = ProfileWriter.write(p);
+        assertThat(written).contains("display: framebuffer=0xC0000000 memory=0x400000 mode=1 modes=1280x800,640x480")
+                .doesNotContain("\ngop-mode:");
+        assertThat(ProfileParser.parse(written, "y.profile")).isEqualTo(p);
+    }
+
+    @Test
+    void deprecatedModeLinesThatDisagreeWithConsoleOrTheModelAreErrors() {
+        String clash = "name: x\nconsole: 80x25\ntext-mode: 0 80x25\ntext-mode: 2 100x31\ntext-current: 2\nmemory-map:\n"
+                + "EfiConventionalMemory 0x0-0xFFFFF 0xF\n";
+        assertThatThrownBy(() -> ProfileParser.parse(clash, "x.profile")).isInstanceOf(ProfileFormatException.class)
+                .hasMessageContaining("x.profile").hasMessageContaining("text-current 2 (100x31) disagrees with console 80x25");
+        String bgr = "name: x\ngop-mode: 0 640x480 PixelBltOnly\nmemory-map:\nEfiConventionalMemory 0x0-0xFFFFF 0xF\n";
+        assertThatThrownBy(() -> ProfileParser.parse(bgr, "x.profile")).isInstanceOf(ProfileFormatException.class)
+                .hasMessageContaining("gop-mode 0 PixelBltOnly: efiemu's GOP model presents PixelBlueGreenRedReserved8BitPerColor");
     }
 
     @Test
