@@ -220,8 +220,8 @@ public final class CaptureImporter {
         b.firmware(new Firmware(c.firmwareVendor(), c.firmwareRevision(), c.systemTableRevision()));
         identity(c, b, name, notes);
         screens(c, b, notes, measured);
-        variables(c, b, notes);
-        variableStore(c, b, measured, notes);
+        VariableStoreConfig store = variableStore(c, b, measured, notes);
+        variables(c, b, notes, store == null ? VariableStoreConfig.ovmf().authenticated() : store.authenticated());
         poolFree.forEach(b::poolFree);
         b.memoryMap(map);
         PlatformProfile p;
@@ -442,12 +442,13 @@ public final class CaptureImporter {
      * VARIABLE_STORE_HEADER, volatile size likewise for BS|RT, maximum variable sizes + the variable header (60 bytes
      * when the store answers for time-based authenticated variables, else 32).
      */
-    private static void variableStore(CaptureLog c, PlatformProfile.Builder b, List<String> measured, List<String> notes) {
+    private static VariableStoreConfig variableStore(CaptureLog c, PlatformProfile.Builder b, List<String> measured,
+            List<String> notes) {
         long[] nv = c.variableInfo().get(0x7L);
         long[] vol = c.variableInfo().get(0x6L);
         if (nv == null || vol == null) {
             notes.add("no QueryVariableInfo answers for NV|BS|RT and BS|RT in the capture: variable-store is the default (OVMF 2022.11's)");
-            return;
+            return null;
         }
         boolean auth = c.variableInfo().containsKey(0x27L);
         int header = auth ? VariableStoreConfig.AUTHENTICATED_VARIABLE_HEADER_SIZE : VariableStoreConfig.VARIABLE_HEADER_SIZE;
@@ -458,9 +459,14 @@ public final class CaptureImporter {
                 + "variable 0x%X; volatile 0x%X, 0x%X; %s (sizes + the 28-byte store header and the %d-byte variable header)",
                 nv[0], nv[2], vol[0], vol[2], auth ? "time-based authenticated variables accepted" : "no authenticated variables",
                 header));
+        return store;
     }
 
-    private static void variables(CaptureLog c, PlatformProfile.Builder b, List<String> notes) {
+    /**
+     * The variables present at entry; time-based authenticated ones (OVMF's certdb, certdbv, VendorKeysNv) are kept when
+     * the store is authenticated (efiemu's store seeds them and GetVariable returns their data, UEFI 2.10 §8.2.1).
+     */
+    private static void variables(CaptureLog c, PlatformProfile.Builder b, List<String> notes, boolean authenticated) {
         c.variablesCount().ifPresent(n -> {
             if (n != c.variables().size()) {
                 throw new ProfileFormatException(c.file(), 0, "field 'vars: count': count=" + n + " but "
@@ -469,11 +475,12 @@ public final class CaptureImporter {
         });
         for (CaptureLog.VariableLine v : c.variables()) {
             long a = v.attributes();
-            if ((a & 0x2) == 0 || (a & ~0x7L) != 0) {
+            long allowed = 0x7L | (authenticated ? 0x20L : 0);
+            if ((a & 0x2) == 0 || (a & ~allowed) != 0) {
                 notes.add(String.format("measured but not written: variable %s %s attributes 0x%X, %d bytes (line %d): "
-                        + "efiemu's variable store holds only NV/BS/RT variables (UEFI 2.10 §8.2; authenticated and "
-                        + "other attribute bits are not modelled yet); its data stays in the capture file", v.name(),
-                        v.guid(), a, v.dataHex().length() / 2, v.line()));
+                        + "efiemu's variable store holds NV/BS/RT variables%s (UEFI 2.10 §8.2); its data stays in the "
+                        + "capture file", v.name(), v.guid(), a, v.dataHex().length() / 2, v.line(),
+                        authenticated ? " and time-based authenticated ones" : " (this store answers for no authenticated ones)"));
                 continue;
             }
             b.variable(new Variable(v.name(), v.guid(), (int) a, HexFormat.of().parseHex(v.dataHex())));
