@@ -13,7 +13,7 @@ source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; def
 source: inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128 = the head of OVMF's RT_Data bin-0 free list at entry (the probe's AllocatePool(EfiRuntimeServicesData, 16), step 72, returned 0x7F51CE18 = page 0x7F51C000 + 0xE18, a block of a page the firmware had partly filled)
 source: inferred: pool-free EfiBootServicesData 0x7E52DE80 384 = some free BS_Data pool block of at least 384 bytes (EDK2 LookupPoolHead serves the 232-byte POOL of a new OS/OEM type from it; step 71 shows OVMF took no new page for it); its address is not observed by the probe: efiemu places it in the last page of the BS_Data range 0x7DE8F000-0x7E52DFFF
 source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
-source: capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt made by: platforms/capture/capture-firmware.sh --mem 2G; console, display, variable-store and variable lines = the firmware-probe's text:/gop:/qvi:/var: lines at BDS start
+source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-2g.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
 descriptor-version: 1

@@ -151,6 +151,24 @@ class CaptureImporterTest {
     }
 
     @Test
+    void importingTheCommittedQ35CapturesGivesTheBuiltInsPresentationKeysLineForLine() throws IOException {
+        for (String name : java.util.List.of("ovmf-q35-2g", "ovmf-q35-512m")) {
+            String text;
+            try (InputStream in = CaptureImporterTest.class.getResourceAsStream("/org/efiemu/platform/captures/" + name + ".log")) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            PlatformProfile p = CaptureImporter.fromLog(CaptureLog.parse(text, name + ".log"), name, name + ".log", false).profile();
+            assertThat(presentation(ProfileWriter.write(p))).as("console, display, variable-store and variable lines of %s", name)
+                    .isEqualTo(presentation(ProfileRegistry.builtInText(name).orElseThrow())).isNotEmpty();
+        }
+    }
+
+    private static java.util.List<String> presentation(String profileText) {
+        return profileText.lines().filter(l -> l.startsWith("console:") || l.startsWith("display:")
+                || l.startsWith("variable-store:") || l.startsWith("variable:")).toList();
+    }
+
+    @Test
     void aCorruptAttributesTableLineIsRefusedNamingItsLineAndField() throws IOException {
         String bad = pcLog().replace("mat: table=0x7e537018 version=1 entries=22", "mat: table=0x7e537018 version=1 entries=lots");
         assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
