@@ -44,7 +44,8 @@ void print_gop_modes(void) {
     out("gop: none (LocateProtocol = %s)", rt_status_name(s));
     return;
   }
-  out("gop: modes=%u current=%u", gop->Mode->MaxMode, gop->Mode->Mode);
+  out("gop: modes=%u current=%u framebuffer=0x%lx size=0x%lx", gop->Mode->MaxMode, gop->Mode->Mode,
+      (UINT64)gop->Mode->FrameBufferBase, (UINT64)gop->Mode->FrameBufferSize);
   for (UINT32 i = 0; i < gop->Mode->MaxMode && i < 256; i++) {
     UINTN size = 0;
     EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = 0;
@@ -70,6 +71,20 @@ static void hex_out(const UINT8 *p, UINTN n) {
   }
   chunk[k] = 0;
   out_part(chunk);
+}
+
+/* QueryVariableInfo (UEFI 2.10 §8.2) for NV|BS|RT, BS|RT and NV|BS|RT|time-based-authenticated: the variable store's
+ * sizes ("qvi:" lines; a runtime service that allocates nothing on OVMF). */
+void print_variable_store(EFI_SYSTEM_TABLE *st) {
+  static const UINT32 sets[] = {0x7, 0x6, 0x27};
+  for (UINTN i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+    UINT64 max = 0, rem = 0, maxvar = 0;
+    EFI_STATUS s = st->RuntimeServices->QueryVariableInfo(sets[i], &max, &rem, &maxvar);
+    if (s == EFI_SUCCESS)
+      out("qvi: attr=0x%x = EFI_SUCCESS max-storage=0x%lx remaining=0x%lx max-variable=0x%lx", sets[i], max, rem, maxvar);
+    else
+      out("qvi: attr=0x%x = %s", sets[i], rt_status_name(s));
+  }
 }
 
 void print_variables(EFI_SYSTEM_TABLE *st) {

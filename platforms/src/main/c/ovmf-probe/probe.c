@@ -205,6 +205,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
       rt_status_name(entry_status), (UINT64)entry_size, (UINT64)dsz, dver, (UINT64)entry_key);
   if (entry_status == EFI_SUCCESS) {
     print_map("entry", entry_map, entry_size, dsz);
+    print_memory_attributes_table(st);
     print_bins(entry_map, entry_size, dsz);
   }
 
@@ -220,6 +221,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   print_text_modes(st);
   print_gop_modes();
   print_variables(st);
+  print_variable_store(st);
   EFI_FILE_HANDLE root = 0;
   if (wants_return(li_status == EFI_SUCCESS ? li : 0, &root)) return finish_on_machine(st, li_status, li, root);
   if (root) root->Close(root);

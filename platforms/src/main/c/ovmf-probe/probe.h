@@ -48,6 +48,7 @@ const char *report_text(UINTN *len);
 void print_text_modes(EFI_SYSTEM_TABLE *st);
 void print_gop_modes(void);
 void print_variables(EFI_SYSTEM_TABLE *st);
+void print_variable_store(EFI_SYSTEM_TABLE *st);
 int wants_return(EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE *root);
 EFI_STATUS write_report(EFI_FILE_HANDLE root, const char *text, UINTN len);
 int com1_present(void);
@@ -66,6 +67,9 @@ void print_identity(EFI_SYSTEM_TABLE *st);
 /* Scans the free runs of the five OVMF memory-type bins and prints them as "bin:" lines (bins.c); everything it
  * allocates is freed again before it returns. */
 void print_bins(const UINT8 *map, UINTN size, UINTN desc_size);
+
+/* The EFI_MEMORY_ATTRIBUTES_TABLE at entry as one "mat:" line (mat.c; reads memory only). */
+void print_memory_attributes_table(EFI_SYSTEM_TABLE *st);
 
 /* Prints a map in Linux's old "efi: memNN:" form. */
 void print_map(const char *title, const UINT8 *map, UINTN size, UINTN desc_size);

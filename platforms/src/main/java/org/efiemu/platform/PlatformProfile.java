@@ -177,7 +177,8 @@ public record PlatformProfile(
         }
         memoryMap = List.copyOf(memoryMap);
         poolFreeBlocks = List.copyOf(poolFreeBlocks);
-        screens = Objects.requireNonNullElse(screens, Screens.NONE);
+        // one key set: the QueryMode view is derived from console and display (ScreenKeys)
+        screens = ScreenKeys.derive(console, display);
         for (PoolFreeBlock f : poolFreeBlocks) {
             MemoryDescriptor d = memoryMap.stream().filter(m -> f.head() >= m.physicalStart()
                     && f.head() - m.physicalStart() < m.numberOfPages() * 4096).findFirst().orElse(null);
@@ -321,7 +322,7 @@ public record PlatformProfile(
             quirks.addAll(p.quirks);
             memoryMap.addAll(p.memoryMap);
             poolFreeBlocks.addAll(p.poolFreeBlocks);
-            screens = p.screens;
+            screens = Screens.NONE; // derived from console and display
             variableStore = p.variableStore;
             display = p.display;
         }
@@ -337,13 +338,20 @@ public record PlatformProfile(
         public Builder cpu(Cpu v) { cpu = v; return this; }
         public Builder smbios(Smbios v) { smbios = v; return this; }
         public Builder acpi(Acpi v) { acpi = v; return this; }
-        public Builder console(Console v) { console = v; return this; }
+        private boolean consoleGiven;
+
+        public Builder console(Console v) { console = v; consoleGiven = true; return this; }
         public Builder variable(Variable v) { variables.add(v); return this; }
         public Builder quirk(String v) { quirks.add(v); return this; }
         public Builder clearQuirks() { quirks.clear(); return this; }
         public Builder descriptor(MemoryDescriptor d) { memoryMap.add(d); return this; }
         public Builder memoryMap(List<MemoryDescriptor> map) { memoryMap.clear(); memoryMap.addAll(map); return this; }
         public Builder poolFree(PoolFreeBlock v) { poolFreeBlocks.add(v); return this; }
+        public Builder clearPoolFree() { poolFreeBlocks.clear(); return this; }
+        /**
+         * Deprecated {@code gop-mode}/{@code gop-current}/{@code text-mode}/{@code text-current} values: converted into
+         * {@link #display} and {@link #console} by {@link #build()} (a {@code source:} line says so).
+         */
         public Builder screens(Screens v) { screens = v; return this; }
         public Builder variableStore(VariableStoreConfig v) { variableStore = v; return this; }
         public Builder display(GraphicsOutput.Display v) { display = v; return this; }
@@ -358,6 +366,15 @@ public record PlatformProfile(
         }
 
         public PlatformProfile build() {
+            if (screens != null && !screens.equals(Screens.NONE)) {
+                ScreenKeys.Converted c = ScreenKeys.fromLegacy(screens, console, consoleGiven, display);
+                console = c.console();
+                display = c.display();
+                if (c.note() != null && !sources.contains(c.note())) {
+                    sources.add(c.note());
+                }
+                screens = Screens.NONE;
+            }
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
                     firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens,
                     variableStore, display);

@@ -513,10 +513,12 @@ public final class ProfileParser {
                         text("smbios-bios-date", "01/01/2024"), text("smbios-manufacturer", "efiemu"),
                         text("smbios-product", name), text("smbios-version", "1"), text("smbios-serial", "0")))
                 .acpi(new Acpi(text("acpi-oem-id", "EFIEMU"), text("acpi-oem-table-id", "EFIEMU01")))
-                .console(console())
                 .display(display())
                 .variableStore(variableStore())
                 .memoryMap(map);
+        if (values.containsKey("console")) {
+            b.console(console());
+        }
         sources.forEach(b::source);
         quirks.forEach(b::quirk);
         variables.forEach(b::variable);

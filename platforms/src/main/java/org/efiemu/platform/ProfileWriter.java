@@ -48,15 +48,6 @@ public final class ProfileWriter {
         key(sb, "acpi-oem-id", p.acpi().oemId());
         key(sb, "acpi-oem-table-id", p.acpi().oemTableId());
         key(sb, "console", p.console().columns() + "x" + p.console().rows());
-        p.screens().graphicsModes().forEach(g -> key(sb, "gop-mode", g.mode() + " " + g.width() + "x" + g.height() + " "
-                + g.pixelFormat()));
-        if (p.screens().graphicsCurrent() >= 0) {
-            key(sb, "gop-current", Integer.toString(p.screens().graphicsCurrent()));
-        }
-        p.screens().textModes().forEach(t -> key(sb, "text-mode", t.mode() + " " + t.columns() + "x" + t.rows()));
-        if (p.screens().textCurrent() >= 0) {
-            key(sb, "text-current", Integer.toString(p.screens().textCurrent()));
-        }
         if (p.display() != null) {
             key(sb, "display", display(p.display()));
         }

@@ -1,6 +1,6 @@
 name: ovmf-q35-2g
 description: QEMU q35 (TCG, 1 vCPU, stdvga) with 2G RAM, Debian OVMF 2022.11; map at BDS start of BOOTX64.EFI
-source: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: platforms/capture/capture-ovmf.sh --mem 2G
+source: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: efiemu profile capture --qemu-machine q35 --mem 2G --name ovmf-q35-2g (format 2; recaptured with the same map at entry, bin scan and 90 step lines as the format-1 capture this memory map, placement and pool-free lines were made from)
 source: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
 source: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
 source: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)

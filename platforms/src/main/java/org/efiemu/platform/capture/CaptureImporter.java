@@ -28,6 +28,9 @@ import org.efiemu.uefi.platform.PlatformDescription.Firmware;
 import org.efiemu.uefi.platform.PlatformDescription.PoolFreeBlock;
 import org.efiemu.uefi.platform.PlatformDescription.Smbios;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
+import org.efiemu.uefi.protocol.GraphicsOutput;
+import org.efiemu.uefi.variable.VariableStoreConfig;
+import org.efiemu.uefi.memory.MemoryAttributesTable;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.efiemu.uefi.spec.PlacementSpec;
@@ -201,6 +204,8 @@ public final class CaptureImporter {
                     + "default-max = lowest bin base - 1 = 0x%X (EDK2 mDefaultMaximumAddress)", defaultMax));
         }
         List<PoolFreeBlock> poolFree = poolFree(c, map, notes);
+        List<PoolFreeBlock> previousTable = new ArrayList<>();
+        placement = attributesTable(c, map, placement, measured, notes, previousTable);
 
         PlatformProfile.Builder b = PlatformProfile.builder(name);
         b.description(description(c));
@@ -214,8 +219,9 @@ public final class CaptureImporter {
         b.descriptorSize(c.descriptorSize()).descriptorVersion(c.descriptorVersion());
         b.firmware(new Firmware(c.firmwareVendor(), c.firmwareRevision(), c.systemTableRevision()));
         identity(c, b, name, notes);
-        screens(c, b, notes);
-        variables(c, b, notes);
+        screens(c, b, notes, measured);
+        VariableStoreConfig store = variableStore(c, b, measured, notes);
+        variables(c, b, notes, store == null ? VariableStoreConfig.ovmf().authenticated() : store.authenticated());
         poolFree.forEach(b::poolFree);
         b.memoryMap(map);
         PlatformProfile p;
@@ -225,8 +231,12 @@ public final class CaptureImporter {
             throw new ProfileFormatException(c.file(), 0, e.getMessage());
         }
         if (calibrate) {
-            p = calibrateMapEntries(c, p, notes);
+            p = calibrateMapEntries(c, p, notes, previousTable.isEmpty() ? null : previousTable.get(0));
         }
+        return result(p, measured, notes);
+    }
+
+    private static ImportResult result(PlatformProfile p, List<String> measured, List<String> notes) {
         List<String> all = new ArrayList<>(measured);
         all.addAll(notes);
         // a capture measures placement (the probe's bin scan and steps): nothing is inferred from the map's shape
@@ -239,10 +249,75 @@ public final class CaptureImporter {
      * Adds {@code map-entries-free} to the placement ({@link MapEntryCalibration}); without a value that reproduces
      * the captured steps the profile keeps none and a note lists the first step efiemu answers differently.
      */
-    private static PlatformProfile calibrateMapEntries(CaptureLog c, PlatformProfile p, List<String> notes) {
+    private static PlatformProfile calibrateMapEntries(CaptureLog c, PlatformProfile p, List<String> notes,
+            PoolFreeBlock previousTable) {
         Map<Integer, String> steps = new java.util.TreeMap<>();
         c.steps().values().forEach(s -> steps.put(s.number(), s.text()));
-        MapEntryCalibration.Result r = MapEntryCalibration.calibrate(p, steps);
+        // the pool state at entry the steps cannot show directly: whether a free block of the attributes table's bin
+        // (the previous table) and the guessed 384-byte block for LookupPoolHead were there; the first variant (fewest
+        // guesses) for which some map-entries-free count reproduces every step wins
+        PoolFreeBlock guessed384 = p.poolFreeBlocks().stream().filter(f -> f.size() == 384
+                && f.poolType() == MemoryType.EfiBootServicesData.value()).findFirst().orElse(null);
+        String note384 = guessed384 == null ? null
+                : "inferred: pool-free EfiBootServicesData 0x" + Long.toHexString(guessed384.head()).toUpperCase(Locale.ROOT) + " 384";
+        List<PoolFreeBlock> base = new ArrayList<>(p.poolFreeBlocks());
+        base.remove(guessed384);
+        boolean modelled = p.placement().params().containsKey(MemoryAttributesTable.ENTRIES);
+        List<boolean[]> variants = new ArrayList<>(); // {previous table block, 384 block}
+        if (modelled) {
+            variants.add(new boolean[] {false, false});
+            if (previousTable != null) {
+                variants.add(new boolean[] {true, false});
+            }
+        }
+        if (guessed384 != null || !modelled) {
+            variants.add(new boolean[] {false, true});
+        }
+        if (modelled && previousTable != null && guessed384 != null) {
+            variants.add(new boolean[] {true, true});
+        }
+        PlatformProfile bestProfile = p;
+        MapEntryCalibration.Result r = null;
+        boolean[] chosen = null;
+        for (boolean[] v : variants) {
+            List<PoolFreeBlock> blocks = new ArrayList<>();
+            if (v[1] && guessed384 != null) {
+                blocks.add(guessed384);
+            }
+            blocks.addAll(base);
+            if (v[0]) {
+                blocks.add(previousTable);
+            }
+            PlatformProfile candidate = withPoolFree(p, blocks, v[1] || note384 == null ? null : note384);
+            MapEntryCalibration.Result w = MapEntryCalibration.calibrate(candidate, steps);
+            if (r == null || w.firstDifference() < 0 || w.firstDifference() > r.firstDifference()) {
+                r = w;
+                bestProfile = candidate;
+                chosen = v;
+            }
+            if (w.firstDifference() < 0) {
+                break;
+            }
+        }
+        p = bestProfile;
+        if (chosen != null && !chosen[1] && note384 != null) {
+            notes.removeIf(n -> n.startsWith(note384));
+            if (modelled) {
+                String n = "inferred: no free BS_Data pool block at entry for the new pool type's POOL (EDK2 LookupPoolHead): "
+                        + "a block of the pool page the EFI_MEMORY_ATTRIBUTES_TABLE upkeep carves serves it";
+                notes.add(n);
+                p = p.toBuilder().source(n).build();
+            }
+        }
+        if (chosen != null && chosen[0]) {
+            String n = String.format("inferred: pool-free EfiBootServicesData 0x%X %d = a free block of the "
+                    + "EFI_MEMORY_ATTRIBUTES_TABLE's pool bin at entry (EDK2 frees the previous table when it installs a "
+                    + "new one, at ReadyToBoot the last time before the application; without it the steps are not "
+                    + "reproduced); its address is not observed: efiemu puts it next to the table in its page",
+                    previousTable.head(), previousTable.size());
+            notes.add(n);
+            p = p.toBuilder().source(n).build();
+        }
         String note = String.format("inferred: placement map-entries-free=%d = the smallest number of free EDK2 memory-map "
                 + "entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for "
                 + "which efiemu answers %s", r.count(), r.firstDifference() < 0
@@ -252,11 +327,20 @@ public final class CaptureImporter {
         PlatformProfile.Builder b = MapEntryCalibration.withCount(p, r.count()).toBuilder().source(note);
         if (r.firstDifference() >= 0) {
             String diff = "not reproduced: from step " + r.firstDifference() + " on efiemu answers differently from the "
-                    + "firmware (known cause on OVMF: after a runtime-memory allocation EDK2 rebuilds the "
-                    + "EFI_MEMORY_ATTRIBUTES_TABLE, whose pool buffers efiemu does not model; see docs/profiles.md)";
+                    + "firmware" + (p.placement().params().containsKey(MemoryAttributesTable.ENTRIES) ? ""
+                    : " (the capture has no EFI_MEMORY_ATTRIBUTES_TABLE line, so EDK2's rebuilds of that table after "
+                    + "runtime-memory changes are not modelled; see docs/profiles.md)");
             notes.add(diff);
             b.source(diff);
         }
+        return b.build();
+    }
+
+    /** {@code p} with {@code blocks} as its pool-free lines and without the source line starting with {@code dropSource}. */
+    private static PlatformProfile withPoolFree(PlatformProfile p, List<PoolFreeBlock> blocks, String dropSource) {
+        PlatformProfile.Builder b = p.toBuilder().clearPoolFree().clearSources();
+        p.sources().stream().filter(x -> dropSource == null || !x.startsWith(dropSource)).forEach(b::source);
+        blocks.forEach(b::poolFree);
         return b.build();
     }
 
@@ -292,18 +376,57 @@ public final class CaptureImporter {
         }
     }
 
-    private static void screens(CaptureLog c, PlatformProfile.Builder b, List<String> notes) {
+    /**
+     * {@code display} from the GOP modes (QueryMode order, current mode; framebuffer base measured by the probe's
+     * {@code gop:} line when it has one) and {@code console} from the current text mode: the keys the firmware model
+     * uses (the capture's {@code gop: mode=}/{@code text: mode=} lines stay in the capture file).
+     */
+    private static void screens(CaptureLog c, PlatformProfile.Builder b, List<String> notes, List<String> measured) {
         List<GraphicsMode> gm = c.gopModes().stream()
                 .map(g -> new GraphicsMode(g.mode(), g.width(), g.height(), g.pixelFormat())).toList();
         List<TextMode> tm = c.textModes().stream().filter(t -> t.columns() > 0)
                 .map(t -> new TextMode(t.mode(), t.columns(), t.rows())).toList();
         int gopCurrent = current(c.gop().orElse(""));
         int textCurrent = current(c.text().orElse(""));
-        if (!gm.isEmpty() || !tm.isEmpty()) {
-            b.screens(new Screens(gm, gm.isEmpty() ? -1 : gopCurrent, tm, tm.isEmpty() ? -1 : textCurrent));
+        TextMode cur = tm.stream().filter(t -> t.mode() == textCurrent).findFirst().orElse(null);
+        if (cur != null) {
+            Console console = new Console(cur.columns(), cur.rows());
+            b.console(console);
+            List<TextMode> offered = org.efiemu.platform.ScreenKeys.derive(console, null).textModes();
+            measured.add("measured: console " + cur.columns() + "x" + cur.rows() + " (text mode " + textCurrent + " current of "
+                    + tm.size() + " QueryMode accepts)");
+            if (!offered.equals(tm)) {
+                notes.add("measured text modes " + tm.stream().map(t -> t.mode() + " " + t.columns() + "x" + t.rows()).toList()
+                        + " differ from the ones efiemu's console offers with this size " + offered.stream()
+                        .map(t -> t.mode() + " " + t.columns() + "x" + t.rows()).toList());
+            }
         }
-        tm.stream().filter(t -> t.mode() == textCurrent).findFirst()
-                .ifPresent(t -> b.console(new Console(t.columns(), t.rows())));
+        if (!gm.isEmpty()) {
+            boolean ok = true;
+            for (int i = 0; i < gm.size(); i++) {
+                ok &= gm.get(i).mode() == i && org.efiemu.platform.ScreenKeys.BGRR.equals(gm.get(i).pixelFormat());
+            }
+            if (!ok || gopCurrent < 0 || gopCurrent >= gm.size()) {
+                notes.add("measured GOP modes not written: efiemu's GOP model presents consecutive "
+                        + org.efiemu.platform.ScreenKeys.BGRR + " modes only; the profile has no display (headless)");
+            } else {
+                List<GraphicsOutput.Mode> modes = gm.stream().map(g -> new GraphicsOutput.Mode(g.width(), g.height())).toList();
+                long largest = modes.stream().mapToLong(m -> 4L * m.width() * m.height()).max().orElse(4096);
+                long memory = Long.highestOneBit(Math.max(largest - 1, 1)) << 1;
+                Matcher fb = Pattern.compile("framebuffer=0x([0-9a-f]+)").matcher(c.gop().orElse(""));
+                long base = fb.find() ? Long.parseUnsignedLong(fb.group(1), 16) : 0xC0000000L;
+                b.display(new GraphicsOutput.Display(modes, gopCurrent, base, memory));
+                measured.add(String.format("measured: display %d GOP modes, mode %d current (%dx%d)%s", modes.size(),
+                        gopCurrent, modes.get(gopCurrent).width(), modes.get(gopCurrent).height(), fb.find(0)
+                        ? String.format(", framebuffer 0x%X", base) : ""));
+                if (!fb.find(0)) {
+                    notes.add(String.format("inferred: display framebuffer 0x%X (QEMU stdvga's BAR on q35; the capture's gop: "
+                            + "line does not give it)", base));
+                }
+                notes.add(String.format("inferred: display memory 0x%X = the largest mode's bytes rounded up to a power of two "
+                        + "(the adapter's memory is not observable through the GOP)", memory));
+            }
+        }
         if (c.gop().isEmpty() && c.text().isEmpty()) {
             notes.add("no graphics or text modes in the capture");
         }
@@ -314,7 +437,36 @@ public final class CaptureImporter {
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    private static void variables(CaptureLog c, PlatformProfile.Builder b, List<String> notes) {
+    /**
+     * {@code variable-store} from QueryVariableInfo (UEFI 2.10 §8.2): NV size = NV|BS|RT maximum storage + the 28-byte
+     * VARIABLE_STORE_HEADER, volatile size likewise for BS|RT, maximum variable sizes + the variable header (60 bytes
+     * when the store answers for time-based authenticated variables, else 32).
+     */
+    private static VariableStoreConfig variableStore(CaptureLog c, PlatformProfile.Builder b, List<String> measured,
+            List<String> notes) {
+        long[] nv = c.variableInfo().get(0x7L);
+        long[] vol = c.variableInfo().get(0x6L);
+        if (nv == null || vol == null) {
+            notes.add("no QueryVariableInfo answers for NV|BS|RT and BS|RT in the capture: variable-store is the default (OVMF 2022.11's)");
+            return null;
+        }
+        boolean auth = c.variableInfo().containsKey(0x27L);
+        int header = auth ? VariableStoreConfig.AUTHENTICATED_VARIABLE_HEADER_SIZE : VariableStoreConfig.VARIABLE_HEADER_SIZE;
+        VariableStoreConfig store = new VariableStoreConfig(nv[0] + VariableStoreConfig.STORE_HEADER_SIZE,
+                vol[0] + VariableStoreConfig.STORE_HEADER_SIZE, nv[2] + header, vol[2] + header, header, auth);
+        b.variableStore(store);
+        measured.add(String.format("measured: variable-store from QueryVariableInfo: NV maximum storage 0x%X, maximum "
+                + "variable 0x%X; volatile 0x%X, 0x%X; %s (sizes + the 28-byte store header and the %d-byte variable header)",
+                nv[0], nv[2], vol[0], vol[2], auth ? "time-based authenticated variables accepted" : "no authenticated variables",
+                header));
+        return store;
+    }
+
+    /**
+     * The variables present at entry; time-based authenticated ones (OVMF's certdb, certdbv, VendorKeysNv) are kept when
+     * the store is authenticated (efiemu's store seeds them and GetVariable returns their data, UEFI 2.10 §8.2.1).
+     */
+    private static void variables(CaptureLog c, PlatformProfile.Builder b, List<String> notes, boolean authenticated) {
         c.variablesCount().ifPresent(n -> {
             if (n != c.variables().size()) {
                 throw new ProfileFormatException(c.file(), 0, "field 'vars: count': count=" + n + " but "
@@ -323,11 +475,12 @@ public final class CaptureImporter {
         });
         for (CaptureLog.VariableLine v : c.variables()) {
             long a = v.attributes();
-            if ((a & 0x2) == 0 || (a & ~0x7L) != 0) {
+            long allowed = 0x7L | (authenticated ? 0x20L : 0);
+            if ((a & 0x2) == 0 || (a & ~allowed) != 0) {
                 notes.add(String.format("measured but not written: variable %s %s attributes 0x%X, %d bytes (line %d): "
-                        + "efiemu's variable store holds only NV/BS/RT variables (UEFI 2.10 §8.2; authenticated and "
-                        + "other attribute bits are not modelled yet); its data stays in the capture file", v.name(),
-                        v.guid(), a, v.dataHex().length() / 2, v.line()));
+                        + "efiemu's variable store holds NV/BS/RT variables%s (UEFI 2.10 §8.2); its data stays in the "
+                        + "capture file", v.name(), v.guid(), a, v.dataHex().length() / 2, v.line(),
+                        authenticated ? " and time-based authenticated ones" : " (this store answers for no authenticated ones)"));
                 continue;
             }
             b.variable(new Variable(v.name(), v.guid(), (int) a, HexFormat.of().parseHex(v.dataHex())));
@@ -379,6 +532,52 @@ public final class CaptureImporter {
             }
         }
         return out;
+    }
+
+    /**
+     * The EFI_MEMORY_ATTRIBUTES_TABLE upkeep ({@code org.efiemu.uefi.memory.MemoryAttributesTable}): {@code mat-entries}
+     * (measured NumberOfEntries), {@code mat-extra} (inferred: 3 per EFI_MEMORY_RO entry, EDK2's AdditionalRecordCount
+     * with one code section per runtime image) and {@code mat-table} (measured).
+     */
+    private static PlacementSpec attributesTable(CaptureLog c, List<MemoryDescriptor> map, PlacementSpec placement,
+            List<String> measured, List<String> notes, List<PoolFreeBlock> previousTable) {
+        CaptureLog.AttributesTable t = c.attributesTable().orElse(null);
+        if (t == null) {
+            notes.add("no EFI_MEMORY_ATTRIBUTES_TABLE in the capture (no 'mat:' line, or 'mat: none'): its upkeep after "
+                    + "runtime allocations is not modelled");
+            return placement;
+        }
+        Map<String, String> params = new java.util.LinkedHashMap<>(placement.params());
+        params.put(MemoryAttributesTable.ENTRIES, Integer.toString(t.entries()));
+        params.put(MemoryAttributesTable.EXTRA, Integer.toString(3 * t.readOnly()));
+        measured.add(String.format("measured: EFI_MEMORY_ATTRIBUTES_TABLE at entry 0x%X, %d entries of %d bytes, %d "
+                + "read-only (line %d): placement mat-entries=%d", t.table(), t.entries(), t.descriptorSize(),
+                t.readOnly(), t.line(), t.entries()));
+        notes.add(String.format("inferred: placement mat-extra=%d = (2 x 1 + 1) x %d runtime images (EDK2 "
+                + "AdditionalRecordCount of CoreGetMemoryMapWithSeparatedImageSection, one code section per image: one "
+                + "EFI_MEMORY_RO entry each)", 3 * t.readOnly(), t.readOnly()));
+        long head = t.table() - POOL_HEAD;
+        long blockSize = ((16L + (long) t.descriptorSize() * t.entries() + 7) & ~7L) + 40;
+        long bin = java.util.stream.LongStream.of(128, 256, 384, 640, 1024, 1664, 2688).filter(x -> x >= blockSize)
+                .findFirst().orElse(-1);
+        MemoryDescriptor holder = holder(map, head);
+        MemoryDescriptor arena = map.stream().filter(d -> d.type() == MemoryType.EfiBootServicesData.value()
+                && Long.compareUnsigned(d.end(), 1L << 32) <= 0 && d.numberOfPages() >= 0x40)
+                .max((x, y) -> Long.compareUnsigned(x.physicalStart(), y.physicalStart())).orElse(null);
+        if (bin < 0 || holder == null || holder.type() != MemoryType.EfiBootServicesData.value()
+                || (head & 0xFFF) + blockSize > 0x1000 || holder == arena) {
+            notes.add(String.format("measured but not written: the table's pool block 0x%X (%s): the first rebuild frees "
+                    + "nothing efiemu knows", head, bin < 0 ? "larger than a pool bin" : holder == arena
+                    ? "in the BS_Data range that holds efiemu's own firmware structures" : "not in one EfiBootServicesData page"));
+            return new PlacementSpec(placement.name(), params);
+        }
+        params.put(MemoryAttributesTable.TABLE, String.format("0x%X", t.table()));
+        long offset = head & 0xFFF;
+        long previous = offset + 2 * bin <= 0x1000 ? head + bin : offset >= bin ? head - bin : -1;
+        if (previous >= 0) {
+            previousTable.add(new PoolFreeBlock(MemoryType.EfiBootServicesData.value(), previous, (int) bin));
+        }
+        return new PlacementSpec(placement.name(), params);
     }
 
     private static MemoryDescriptor holder(List<MemoryDescriptor> map, long addr) {

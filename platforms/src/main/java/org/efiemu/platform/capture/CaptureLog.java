@@ -38,6 +38,10 @@ public final class CaptureLog {
     private static final Pattern BIN_END = Pattern.compile("^bin: type=(\\d+) runs=(\\d+)$");
     private static final Pattern IMAGE = Pattern.compile("^probe: LoadedImage ImageBase=0x([0-9a-f]+) ImageSize=0x([0-9a-f]+) .*$");
     private static final Pattern STEP = Pattern.compile("^probe: (\\d{2,}) (.*)$");
+    private static final Pattern MAT = Pattern.compile("^mat: table=0x([0-9a-f]+) version=(\\d+) entries=(\\d+) "
+            + "descriptor-size=(\\d+) ro=(\\d+) xp=(\\d+)$");
+    private static final Pattern QVI = Pattern.compile("^qvi: attr=0x([0-9a-f]+) = (\\w+)(?: max-storage=0x([0-9a-f]+) "
+            + "remaining=0x([0-9a-f]+) max-variable=0x([0-9a-f]+))?$");
     private static final Pattern STEPS_END = Pattern.compile("^probe: steps=(\\d+)$");
     private static final Pattern IDENTITY_FIELD = Pattern.compile("([a-z0-9-]+)=(\"([^\"]*)\"|(\\S+))");
 
@@ -58,6 +62,18 @@ public final class CaptureLog {
 
     /** A text mode ({@code text: mode=N CxR}). */
     public record TextMode(int mode, int columns, int rows, int line) {}
+
+    /**
+     * The probe's {@code mat:} line: the EFI_MEMORY_ATTRIBUTES_TABLE at entry (UEFI 2.10 §4.6.4).
+     *
+     * @param table the VendorTable pointer (EDK2: an EfiBootServicesData pool buffer)
+     * @param entries NumberOfEntries
+     * @param descriptorSize DescriptorSize
+     * @param readOnly entries with EFI_MEMORY_RO (EDK2: one per code section of a runtime image)
+     * @param noExecute entries with EFI_MEMORY_XP
+     * @param line the line number
+     */
+    public record AttributesTable(long table, int entries, int descriptorSize, int readOnly, int noExecute, int line) {}
 
     private final String file;
     private final List<String> header = new ArrayList<>();
@@ -82,6 +98,8 @@ public final class CaptureLog {
     private String text;
     private final List<String> outputs = new ArrayList<>();
     private boolean ended;
+    private AttributesTable attributesTable;
+    private final Map<Long, long[]> variableInfo = new TreeMap<>();
 
     private CaptureLog(String file) {
         this.file = file;
@@ -217,6 +235,20 @@ public final class CaptureLog {
                 textModes.add(CaptureExtras.textMode(this, l, no));
             } else if (l.startsWith("text: ")) {
                 text = l.substring(6);
+            } else if ((m = MAT.matcher(l)).matches()) {
+                attributesTable = new AttributesTable(hex(m.group(1), "mat table", no), Integer.parseInt(m.group(3)),
+                        Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)), no);
+            } else if ((m = QVI.matcher(l)).matches()) {
+                if (m.group(3) != null) {
+                    variableInfo.put(hex(m.group(1), "qvi attr", no), new long[] {hex(m.group(3), "qvi max-storage", no),
+                        hex(m.group(4), "qvi remaining", no), hex(m.group(5), "qvi max-variable", no)});
+                }
+            } else if (l.startsWith("qvi: ")) {
+                throw error(no, "field 'qvi': '" + l + "': expected 'qvi: attr=0xA = STATUS[ max-storage=0x.. remaining=0x.. "
+                        + "max-variable=0x..]'");
+            } else if (l.startsWith("mat: ") && !l.equals("mat: none")) {
+                throw error(no, "field 'mat': '" + l + "': expected 'mat: none' or 'mat: table=0xADDR version=N entries=N "
+                        + "descriptor-size=N ro=N xp=N'");
             } else if (l.startsWith("output: ")) {
                 outputs.add(l.substring(8));
             }
@@ -312,6 +344,15 @@ public final class CaptureLog {
     public long imageSize() { return imageSize; }
     public Map<String, String> identity() { return identity; }
     public Map<Integer, Step> steps() { return steps; }
+
+    /**
+     * Successful QueryVariableInfo answers by attribute set: {max-storage, remaining, max-variable}; empty for a
+     * capture without {@code qvi:} lines.
+     */
+    public Map<Long, long[]> variableInfo() { return variableInfo; }
+
+    /** The EFI_MEMORY_ATTRIBUTES_TABLE at entry; empty for a capture without a {@code mat:} line or with {@code mat: none}. */
+    public Optional<AttributesTable> attributesTable() { return Optional.ofNullable(attributesTable); }
     public List<VariableLine> variables() { return List.copyOf(variables); }
     /** The {@code vars: count=N} line's N, if the probe enumerated variables. */
     public Optional<Integer> variablesCount() { return Optional.ofNullable(variablesCount); }

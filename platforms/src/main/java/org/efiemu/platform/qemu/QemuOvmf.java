@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  *
  * <p>The serial text is ConOut as OVMF's terminal driver mirrors it onto COM1 plus what the application writes to
  * COM1 itself; {@link #clean} removes the terminal's escape sequences and carriage returns (as
- * {@code platforms/capture/capture-ovmf.sh} does). One instance per configuration; {@link #run} may be called from
+ * {@code efiemu profile capture} does). One instance per configuration; {@link #run} may be called from
  * several threads (each run has its own temporary folder).
  */
 public final class QemuOvmf {

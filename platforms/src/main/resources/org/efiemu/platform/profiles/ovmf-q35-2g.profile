@@ -1,6 +1,6 @@
 name: ovmf-q35-2g
 description: QEMU q35 (TCG, 1 vCPU, stdvga) with 2G RAM, Debian OVMF 2022.11; map at BDS start of BOOTX64.EFI
-source: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: platforms/capture/capture-ovmf.sh --mem 2G
+source: capture org/efiemu/platform/captures/ovmf-q35-2g.log made by: efiemu profile capture --qemu-machine q35 --mem 2G --name ovmf-q35-2g (format 2; recaptured with the same map at entry, bin scan and 90 step lines as the format-1 capture this memory map, placement and pool-free lines were made from)
 source: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
 source: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
 source: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)
@@ -13,7 +13,7 @@ source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; def
 source: inferred: pool-free EfiRuntimeServicesData 0x7F51CE00 128 = the head of OVMF's RT_Data bin-0 free list at entry (the probe's AllocatePool(EfiRuntimeServicesData, 16), step 72, returned 0x7F51CE18 = page 0x7F51C000 + 0xE18, a block of a page the firmware had partly filled)
 source: inferred: pool-free EfiBootServicesData 0x7E52DE80 384 = some free BS_Data pool block of at least 384 bytes (EDK2 LookupPoolHead serves the 232-byte POOL of a new OS/OEM type from it; step 71 shows OVMF took no new page for it); its address is not observed by the probe: efiemu places it in the last page of the BS_Data range 0x7DE8F000-0x7E52DFFF
 source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
-source: capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt made by: platforms/capture/capture-firmware.sh --mem 2G; console, display, variable-store and variable lines = the firmware-probe's text:/gop:/qvi:/var: lines at BDS start
+source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-2g.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
 descriptor-version: 1

@@ -1,6 +1,6 @@
 name: ovmf-q35-512m
 description: QEMU q35 (TCG, 1 vCPU, stdvga) with 512M RAM, Debian OVMF 2022.11; map at BDS start of BOOTX64.EFI
-source: capture org/efiemu/platform/captures/ovmf-q35-512m.log made by: platforms/capture/capture-ovmf.sh --mem 512M
+source: capture org/efiemu/platform/captures/ovmf-q35-512m.log made by: efiemu profile capture --qemu-machine q35 --mem 512M --name ovmf-q35-512m (format 2; recaptured with the same map at entry, bin scan and 90 step lines as the format-1 capture this memory map, placement and pool-free lines were made from)
 source: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
 source: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
 source: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)
@@ -11,7 +11,7 @@ source: inferred: EfiACPIReclaimMemory bin 0x1F76C000-0x1F77DFFF: free 0x1F76C00
 source: inferred: EfiACPIMemoryNVS bin 0x1F77E000-0x1F7FDFFF: free 0x1F77E000-0x1F7DBFFF (0x5E pages), 0x1F7DD000-0x1F7E9FFF (0xD pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
 source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; default-max = lowest bin base - 1 (EDK2 mDefaultMaximumAddress)
 source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
-source: capture org/efiemu/platform/captures/ovmf-q35-512m.firmware.txt made by: platforms/capture/capture-firmware.sh --mem 512M; console, display, variable-store and variable lines = the firmware-probe's text:/gop:/qvi:/var: lines at BDS start
+source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-512m.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-512m.firmware.txt
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x1F4EC000+0x100,EfiRuntimeServicesCode@0x1F5EC000+0x100,EfiReservedMemoryType@0x1F6EC000+0x80,EfiACPIReclaimMemory@0x1F76C000+0x12,EfiACPIMemoryNVS@0x1F77E000+0x80 default-max=0x1F4EBFFF
 descriptor-size: 48
 descriptor-version: 1

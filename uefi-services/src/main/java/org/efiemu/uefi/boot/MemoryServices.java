@@ -5,6 +5,7 @@ import org.efiemu.uefi.firmware.FirmwareState;
 import org.efiemu.uefi.firmware.SystemTable;
 import org.efiemu.uefi.memory.Allocation;
 import org.efiemu.uefi.memory.AllocationTag;
+import org.efiemu.uefi.memory.MemoryAttributesTable;
 import org.efiemu.uefi.memory.MemoryMap;
 import org.efiemu.uefi.memory.MemoryMapSnapshot;
 import org.efiemu.uefi.memory.PoolAllocation;
@@ -20,22 +21,29 @@ public final class MemoryServices {
     private final PoolAllocator pool;
     private final FirmwareState state;
     private final SystemTable systemTable;
+    /** EDK2's upkeep of the EFI_MEMORY_ATTRIBUTES_TABLE, when the placement names it; else null. */
+    private final MemoryAttributesTable attributesTable;
 
     public MemoryServices(MemoryMap map, PoolAllocator pool, FirmwareState state, SystemTable systemTable) {
         this.map = map;
         this.pool = pool;
         this.state = state;
         this.systemTable = systemTable;
+        this.attributesTable = MemoryAttributesTable.of(map, pool);
     }
 
     /** AllocatePages for the application at {@code callerRip}; see {@link MemoryMap#allocatePages(long, int, long, long, AllocationTag)}. */
     public long allocatePages(long rawType, int memoryType, long pages, long address, long callerRip) {
-        return map.allocatePages(rawType, memoryType, pages, address, AllocationTag.application(callerRip));
+        long base = map.allocatePages(rawType, memoryType, pages, address, AllocationTag.application(callerRip));
+        runtimeMemoryChanged(memoryType);
+        return base;
     }
 
     /** FreePages; returns the memory type the pages had. */
     public int freePages(long address, long pages) {
-        return map.freePages(address, pages);
+        int type = map.freePages(address, pages);
+        runtimeMemoryChanged(type);
+        return type;
     }
 
     public MemoryMapSnapshot getMemoryMap() {
@@ -43,11 +51,22 @@ public final class MemoryServices {
     }
 
     public long allocatePool(int poolType, long size, long callerRip) {
-        return pool.allocatePool(poolType, size, AllocationTag.application(callerRip));
+        long buffer = pool.allocatePool(poolType, size, AllocationTag.application(callerRip));
+        runtimeMemoryChanged(poolType);
+        return buffer;
     }
 
     public int freePool(long buffer) {
-        return pool.freePool(buffer);
+        int type = pool.freePool(buffer);
+        runtimeMemoryChanged(type);
+        return type;
+    }
+
+    /** EDK2 {@code InstallMemoryAttributesTableOnMemoryAllocation} after a successful service of {@code memoryType}. */
+    private void runtimeMemoryChanged(int memoryType) {
+        if (attributesTable != null) {
+            attributesTable.afterRuntimeMemoryChange(memoryType);
+        }
     }
 
     /**

@@ -43,6 +43,7 @@ public final class MemoryMap {
     private long freeMapEntries = -1;
     private int countedEntries;
     private boolean refueling;
+    private final List<Runnable> applicationStartListeners = new ArrayList<>();
     static final int MAP_ENTRIES_PER_PAGE = 4096 / 72;
 
     MemoryMap(MemoryRanges ram, GcdEntries gcd, PlacementRule rule, int descriptorSize, int descriptorVersion,
@@ -184,11 +185,17 @@ public final class MemoryMap {
      * before it (reading and loading the image) are already part of the entry state.
      */
     public void startApplication() {
+        applicationStartListeners.forEach(Runnable::run);
         String n = rule.spec().param(PlacementRules.MAP_ENTRIES_FREE, null);
         if (n != null) {
             freeMapEntries = Long.parseLong(n);
             countedEntries = ram.size();
         }
+    }
+
+    /** Runs {@code r} when the application starts ({@link #startApplication()}), e.g. firmware upkeep models. */
+    public void whenApplicationStarts(Runnable r) {
+        applicationStartListeners.add(r);
     }
 
     /** Entries taken or given back by the last conversion; refuels the list as EDK2 does when it runs dry. */

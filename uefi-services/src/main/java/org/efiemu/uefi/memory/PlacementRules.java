@@ -46,7 +46,8 @@ public final class PlacementRules {
      */
     public static final String MAP_ENTRIES_FREE = "map-entries-free";
 
-    private static final Set<String> COMMON = Set.of("bins", "default-max", MAP_ENTRIES_FREE);
+    private static final Set<String> COMMON = Set.of("bins", "default-max", MAP_ENTRIES_FREE, MemoryAttributesTable.ENTRIES,
+            MemoryAttributesTable.EXTRA, MemoryAttributesTable.TABLE);
 
     private PlacementRules() {}
 
@@ -62,6 +63,7 @@ public final class PlacementRules {
             throw new IllegalArgumentException(where + ": " + MAP_ENTRIES_FREE + "=" + entries
                     + ": expected a decimal count of free memory-map entries, e.g. 12");
         }
+        checkAttributesTable(spec, where);
         switch (spec.name()) {
             case EDK2_TOPDOWN -> {
                 checkKnown(spec, where, COMMON);
@@ -72,7 +74,8 @@ public final class PlacementRules {
                 return new BottomUpRule(spec, bins, defaultMax);
             }
             case LOW_FIRST -> {
-                checkKnown(spec, where, Set.of("bins", "default-max", "low-limit", MAP_ENTRIES_FREE));
+                checkKnown(spec, where, Set.of("bins", "default-max", "low-limit", MAP_ENTRIES_FREE,
+                        MemoryAttributesTable.ENTRIES, MemoryAttributesTable.EXTRA, MemoryAttributesTable.TABLE));
                 long low = parseNumber(spec.param("low-limit", "0xFFFFF"), where, "low-limit", "an inclusive address such as 0xFFFFF");
                 return new LowFirstRule(new Edk2TopDownRule(spec, bins, defaultMax), low);
             }
@@ -86,6 +89,29 @@ public final class PlacementRules {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(where + ": unknown parameter '" + k + "' for rule " + spec.name()
                         + ", expected " + new TreeSet<>(known));
+            }
+        }
+    }
+
+    /** {@code mat-entries}, {@code mat-extra}, {@code mat-table} ({@link MemoryAttributesTable}): counts and an address. */
+    private static void checkAttributesTable(PlacementSpec spec, String where) {
+        String entries = spec.param(MemoryAttributesTable.ENTRIES, null);
+        String extra = spec.param(MemoryAttributesTable.EXTRA, null);
+        String table = spec.param(MemoryAttributesTable.TABLE, null);
+        if (entries == null && (extra != null || table != null)) {
+            throw new IllegalArgumentException(where + ": " + MemoryAttributesTable.EXTRA + " and " + MemoryAttributesTable.TABLE
+                    + " need " + MemoryAttributesTable.ENTRIES + " (the table's NumberOfEntries at entry)");
+        }
+        for (String[] p : new String[][] {{MemoryAttributesTable.ENTRIES, entries}, {MemoryAttributesTable.EXTRA, extra}}) {
+            if (p[1] != null && !p[1].matches("\\d{1,4}")) {
+                throw new IllegalArgumentException(where + ": " + p[0] + "=" + p[1] + ": expected a decimal count, e.g. 22");
+            }
+        }
+        if (table != null) {
+            long t = parseNumber(table, where, MemoryAttributesTable.TABLE, "the table's pool buffer address such as 0x7E537018");
+            if ((t & 7) != 0 || t == 0) {
+                throw new IllegalArgumentException(where + ": " + MemoryAttributesTable.TABLE + "=" + table
+                        + ": expected a non-zero 8-byte aligned pool buffer address");
             }
         }
     }

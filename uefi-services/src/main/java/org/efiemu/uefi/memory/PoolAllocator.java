@@ -228,6 +228,49 @@ public final class PoolAllocator {
         pushFree(pool, head, index);
     }
 
+    /**
+     * Takes over a live pool block the firmware allocated before the application started (e.g. the
+     * EFI_MEMORY_ATTRIBUTES_TABLE at entry), so that a later free by the firmware model puts it on its free list as
+     * {@code CoreFreePoolI} would. Its POOL_HEAD and POOL_TAIL are written as EDK2 keeps them.
+     *
+     * @param poolType raw memory type of the pool
+     * @param buffer the pointer AllocatePool had returned (head + 0x18)
+     * @param size the bytes requested
+     * @throws IllegalArgumentException when the block does not lie in firmware-allocated RAM of one page or
+     *     overlaps a free block
+     */
+    public PoolAllocation adoptFirmwareBlock(int poolType, long buffer, long size, AllocationTag tag) {
+        long blockSize = ((size + 7) & ~7L) + OVERHEAD;
+        long head = buffer - HEAD_SIZE;
+        String block = String.format("firmware pool block %s 0x%X size %d", MemoryType.nameOf(poolType), buffer, size);
+        if ((head & 7) != 0 || sizeToList(blockSize) >= PAGE_LISTS || (head & (MemoryMap.PAGE - 1)) + blockSize > MemoryMap.PAGE) {
+            throw new IllegalArgumentException(block + ": expected an 8-byte aligned block of at most 2688 bytes inside its page");
+        }
+        PageOwner.Kind owner = map.ownerOf(head).kind();
+        if (owner != PageOwner.Kind.FIRMWARE) {
+            throw new IllegalArgumentException(block + ": the page is " + owner + ", expected firmware-allocated RAM");
+        }
+        Pool pool = lookupPool(poolType);
+        Map.Entry<Long, Integer> freeBelow = pool == null ? null : pool.freeBlocks.floorEntry(head + blockSize - 1);
+        if (pool == null || freeBelow != null && freeBelow.getKey() + BIN_SIZES[freeBelow.getValue()] > head
+                || blockAt(buffer) != null || blockAt(head + blockSize - 1) != null) {
+            throw new IllegalArgumentException(block + ": overlaps a block the pool model already knows");
+        }
+        pool.used += blockSize;
+        memory.writeU32(head, POOL_HEAD_SIGNATURE);
+        memory.writeU32(head + 4, 0);
+        memory.writeU32(head + 8, poolType);
+        memory.writeU32(head + 12, 0);
+        memory.writeU64(head + 16, blockSize);
+        long tail = head + blockSize - TAIL_SIZE;
+        memory.writeU32(tail, POOL_TAIL_SIGNATURE);
+        memory.writeU32(tail + 4, 0);
+        memory.writeU64(tail + 8, blockSize);
+        PoolAllocation a = new PoolAllocation(buffer, poolType, size, blockSize, tag);
+        live.put(head, a);
+        return a;
+    }
+
     /** {@code LookupPoolHead}: OEM/OS types get their POOL from EfiBootServicesData pool on first use. */
     private Pool lookupPool(int poolType) {
         Pool pool = pools.get(poolType);

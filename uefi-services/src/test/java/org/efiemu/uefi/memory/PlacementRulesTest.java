@@ -73,7 +73,7 @@ class PlacementRulesTest {
     @Test
     void unknownParameterIsRejectedNamingTheExpectedOnes() {
         assertThatThrownBy(() -> PlacementRules.create(spec("bottom-up", "low-limit", "0xFFFFF")))
-                .hasMessageContaining("unknown parameter 'low-limit' for rule bottom-up, expected [bins, default-max, map-entries-free]");
+                .hasMessageContaining("unknown parameter 'low-limit' for rule bottom-up, expected [bins, default-max, map-entries-free, mat-entries, mat-extra, mat-table]");
     }
 
     @Test
