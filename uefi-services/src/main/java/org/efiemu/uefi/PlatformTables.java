@@ -26,8 +26,8 @@ import org.efiemu.uefi.spec.MemoryType;
  * and RAM), ACPI 1.0 and 2.0 (one RSDP: XSDT, FADT, MADT with one Local APIC per CPU of the platform, DSDT) and the
  * memory attributes table (the map's runtime ranges). ACPI and SMBIOS are placed in memory the platform's map already
  * gives the firmware, in the types EDK2 uses (ACPI: EfiACPIReclaimMemory, else EfiACPIMemoryNVS; SMBIOS:
- * EfiRuntimeServicesData, else EfiReservedMemoryType), the others in the boot-time arena, so free memory stays exactly
- * the platform's. A platform whose map has no such descriptor below 4 GiB large enough gets no table of that kind
+ * EfiRuntimeServicesData, else EfiReservedMemoryType), so free memory stays exactly
+ * the platform's (the memory type information and memory attributes tables beside SMBIOS). A platform whose map has no such descriptor below 4 GiB large enough gets no table of that kind
  * (listed by {@link #missing()}).
  */
 final class PlatformTables {
@@ -69,18 +69,29 @@ final class PlatformTables {
                         Math.max(1, cpu.count()), Math.max(1, cpu.count())));
         installedMemory(p).ifPresent(m -> sb.memory(m.bytes(), m.ranges()));
         int smbiosSize = sb.build(0).bytes().length;
-        Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosSize, "SMBIOS tables",
+        byte[] typeInfo = MemoryTypeInformationTable.build(PlacementRules.create(p.placement()).bins());
+        byte[] mat = MemoryAttributesTable.build(currentMap, p.descriptorSize());
+        // the memory type information and memory attributes tables share the SMBIOS region (one page for all three
+        // on the built-in platforms), so nothing else the firmware places moves
+        int smbiosRoom = ((smbiosSize + 15) & ~15) + ((typeInfo.length + 15) & ~15) + mat.length;
+        Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosRoom, "SMBIOS tables",
                 MemoryType.EfiRuntimeServicesData, MemoryType.EfiReservedMemoryType);
         SmbiosTables smbios = null;
+        long typeInfoAt;
+        long matAt;
         if (smbiosRegion.isPresent()) {
             long base = smbiosRegion.get().take("SMBIOS entry points (_SM3_, _SM_) and structure table", smbiosSize, 16);
             smbios = sb.build(base);
             memory.write(base, smbios.bytes());
+            typeInfoAt = smbiosRegion.get().take("memory type information table", typeInfo.length, 16);
+            matAt = smbiosRegion.get().take("memory attributes table", mat.length, 16);
+        } else {
+            typeInfoAt = bootData.take("memory type information table", typeInfo.length, 16);
+            matAt = bootData.take("memory attributes table", mat.length, 16);
         }
-        // OVMF 2022.11's order (DxeCore's tables first, then SmbiosDxe, AcpiTableDxe, the ReadyToBoot MAT)
-        byte[] typeInfo = MemoryTypeInformationTable.build(PlacementRules.create(p.placement()).bins());
-        long typeInfoAt = bootData.take("memory type information table", typeInfo.length, 8);
         memory.write(typeInfoAt, typeInfo);
+        memory.write(matAt, mat);
+        // OVMF 2022.11's order (DxeCore's tables first, then SmbiosDxe, AcpiTableDxe, the ReadyToBoot MAT)
         st.installConfigurationTable(Guid.EFI_MEMORY_TYPE_INFORMATION_GUID, typeInfoAt);
         if (smbios != null) {
             st.installConfigurationTable(Guid.SMBIOS_TABLE_GUID, smbios.entryPoint32Address());
@@ -91,9 +102,6 @@ final class PlatformTables {
             st.installConfigurationTable(Guid.ACPI_TABLE_GUID, acpi.rsdpAddress());
             st.installConfigurationTable(Guid.EFI_ACPI_20_TABLE_GUID, acpi.rsdpAddress());
         }
-        byte[] mat = MemoryAttributesTable.build(currentMap, p.descriptorSize());
-        long matAt = bootData.take("memory attributes table", mat.length, 8);
-        memory.write(matAt, mat);
         st.installConfigurationTable(Guid.EFI_MEMORY_ATTRIBUTES_TABLE_GUID, matAt);
         List<String> missing = new java.util.ArrayList<>();
         if (acpi == null) {
