@@ -81,7 +81,10 @@ public final class StorageDevices {
         blockDevice(h, disk.media());
         disk.wholeDiskVolume().ifPresent(v -> fileSystem(h, v));
         for (AttachedDisk.Part part : disk.parts()) {
-            DevicePath pp = path.append(DevicePath.of(hardDrive(part.partition())));
+            Partition partition = part.partition();
+            DevicePath pp = partition.isLogical() // a child of the extended partition's handle, as PartitionDxe
+                    ? path.append(DevicePath.of(hardDrive(partition.extended()), hardDrive(partition)))
+                    : path.append(DevicePath.of(hardDrive(partition)));
             long ph = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(pp)).handle();
             part.handle = ph;
             blockDevice(ph, part.media());

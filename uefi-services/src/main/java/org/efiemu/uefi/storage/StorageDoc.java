@@ -28,7 +28,10 @@ public final class StorageDoc {
                 + "(EFI_FILE_PROTOCOL, §13.5). LoadImage reads device-path sources from any of them"},
         {"EFI_DEVICE_PATH_PROTOCOL", "§10", "every disk and partition handle",
             "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`), "
-                + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)`"},
+                + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)` (n = the "
+                + "MBR entry 1..4; an extended partition, type 0x05/0x0F, has a handle too), logical partitions "
+                + "`.../HD(e,MBR,0x<signature>,...)/HD(k,MBR,0x00000000,start,size)` under their extended partition e, "
+                + "k = 1, 2, ... along the chain of extended boot records, start absolute (`ExtendedPartitionsOvmfLiveTest`)"},
     };
 
     /** The Markdown section. */
