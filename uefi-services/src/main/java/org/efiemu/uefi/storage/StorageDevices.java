@@ -40,6 +40,7 @@ public final class StorageDevices {
     private final LongUnaryOperator pool;
     private final ImageServices images;
     private final BlockIo blockIo;
+    private final org.efiemu.uefi.protocol.BlockIo2 blockIo2;
     private final DiskIo diskIo;
     private final SimpleFileSystem fileSystems;
 
@@ -56,6 +57,7 @@ public final class StorageDevices {
         this.pool = pool;
         this.images = images;
         blockIo = new BlockIo(memory, dispatcher, pool);
+        blockIo2 = new org.efiemu.uefi.protocol.BlockIo2(memory, dispatcher, pool, signal);
         diskIo = new DiskIo(memory, dispatcher, pool, signal);
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
@@ -112,7 +114,17 @@ public final class StorageDevices {
     }
 
     private void blockDevice(long handle, BlockMedia media) {
-        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, blockIo.install(media));
+        long b = blockIo.install(media);
+        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, b);
+        // AtaBus gives the disk's Block I/O and Block I/O 2 one EFI_BLOCK_IO_MEDIA; PartitionDxe gives a partition's
+        // Block I/O 2 its own copy (Media2), as the blockio2-probe shows on OVMF
+        long media1 = memory.u64(b + 8);
+        long media2 = media1;
+        if (media.logicalPartition()) {
+            media2 = pool.applyAsLong(48);
+            memory.write(media2, memory.read(media1, 48));
+        }
+        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, blockIo2.install(media, media2));
         handles.installProtocolInterface(handle, Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo.install(media));
         handles.installProtocolInterface(handle, Guid.EFI_DISK_IO2_PROTOCOL_GUID, diskIo.install2(media));
     }

@@ -14,6 +14,11 @@ public final class StorageDoc {
                 + "EFI_INVALID_PARAMETER (NULL buffer), EFI_SUCCESS for BufferSize 0, EFI_BAD_BUFFER_SIZE (not a multiple "
                 + "of 512), EFI_INVALID_PARAMETER (LBA past LastBlock, blocks straddling the end, buffer breaking IoAlign, "
                 + "buffer not RAM)"},
+        {"EFI_BLOCK_IO2_PROTOCOL", "§13.10", "disk and partition handles",
+            "`BlockIo2.Reset/ReadBlocksEx/WriteBlocksEx/FlushBlocksEx`, Media shared with Block I/O; the same checks in "
+                + "the same order; done before the call returns: with a Token whose Event is set, TransactionStatus is "
+                + "written and the event signalled (also for BufferSize 0 and FlushBlocksEx, as AtaBus); OVMF completes "
+                + "on a later timer tick, a loader that waits for the event sees the same result (`BlockIo2OvmfLiveTest`)"},
         {"EFI_DISK_IO_PROTOCOL", "§13.7", "disk and partition handles",
             "`DiskIo.ReadDisk/WriteDisk`: any offset and length inside the device; EFI_MEDIA_CHANGED, "
                 + "EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER past the end"},
@@ -43,7 +48,7 @@ public final class StorageDoc {
                 .append("order; the ESP folder's disk first), one child handle per partition EDK2's PartitionDxe accepts ")
                 .append("(`org.efiemu.uefi.disk.PartitionScanner`). The `disk-probe` payload prints the same lines on ")
                 .append("efiemu as on QEMU q35 + OVMF for the same disk (`DiskProbePayloadTest`). Not installed: ")
-                .append("EFI_BLOCK_IO2_PROTOCOL, EFI_DISK_INFO_PROTOCOL, EFI_ATA_PASS_THRU_PROTOCOL (OVMF has them).\n\n")
+                .append("EFI_DISK_INFO_PROTOCOL, EFI_ATA_PASS_THRU_PROTOCOL (OVMF has them).\n\n")
                 .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
         for (String[] r : ROWS) {
             sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" | ").append(r[3])
