@@ -1,8 +1,8 @@
 /*
  * cfg-tables: reads the configuration tables (UEFI 2.10 §4.6) as a loader does and checks what it can check itself:
  * SMBIOS 32-bit and 64-bit entry points (DSP0134 §5.2: anchors, checksums, the structure table they point at, walked
- * structure by structure with its strings), the memory attributes table (§4.6.4) against GetMemoryMap, and the memory
- * type information table. ConfigurationTablesPayloadTest checks the printed lines.
+ * structure by structure with its strings), the memory attributes table (§4.6.4) against GetMemoryMap, the memory
+ * type information table, and the debug image info table (§18.4.3) holding this image. ConfigurationTablesPayloadTest checks the printed lines.
  */
 #include "efiemu_rt.h"
 
@@ -11,6 +11,8 @@ static EFI_GUID g_smbios3 = {0xF2FD1544, 0x9794, 0x4A2C, {0x99, 0x2E, 0xE5, 0xBB
 static EFI_GUID g_acpi20 = {0x8868E871, 0xE4F1, 0x11D3, {0xBC, 0x22, 0x00, 0x80, 0xC7, 0x3C, 0x88, 0x81}};
 static EFI_GUID g_mat = {0xDCFA911D, 0x26EB, 0x469F, {0xA2, 0x20, 0x38, 0xB7, 0xDC, 0x46, 0x12, 0x20}};
 static EFI_GUID g_mti = {0x4C19049F, 0x4137, 0x4DD3, {0x9C, 0x10, 0x8B, 0x97, 0xA8, 0x3F, 0xFD, 0xFA}};
+static EFI_GUID g_dbg = {0x49152E77, 0x1ADA, 0x4764, {0xB7, 0xA2, 0x7A, 0xFE, 0xFE, 0xD9, 0x5E, 0x8B}};
+static EFI_GUID g_li = LOADED_IMAGE_PROTOCOL;
 static UINT8 map_buffer[64 * 1024] __attribute__((aligned(8)));
 
 static int guid_eq(EFI_GUID *a, EFI_GUID *b) { return memcmp(a, b, sizeof(EFI_GUID)) == 0; }
@@ -99,6 +101,52 @@ static void mti(const UINT8 *t) {
   rt_printf("mti end type %u after %u entries\n", rd32(t + i * 8), i);
 }
 
+/* EFI_DEBUG_IMAGE_INFO_TABLE_HEADER (UEFI 2.10 §18.4.3) and its EFI_DEBUG_IMAGE_INFO_NORMAL entries */
+static void debug_images(const UINT8 *h) {
+  UINT32 status = rd32(h), size = rd32(h + 4);
+  UINT64 *table = (UINT64 *)(UINTN)rd64(h + 8);
+  rt_printf("dbg status 0x%x size %u\n", status, size);
+  UINT32 seen = 0;
+  for (UINT32 i = 0; seen < size && i < 4096; i++) {
+    const UINT8 *e = (const UINT8 *)(UINTN)table[i];
+    if (!e) continue;
+    seen++;
+    EFI_HANDLE handle = (EFI_HANDLE)(UINTN)rd64(e + 16);
+    void *li = NULL;
+    rt_bs->HandleProtocol(handle, &g_li, &li);
+    rt_printf("dbg entry %u type %u own-image %d loaded-image-matches %d\n", i, rd32(e), handle == rt_image,
+              li != NULL && (UINTN)li == (UINTN)rd64(e + 8));
+  }
+}
+
+/* Loads this image's own file again as a child (read through SimpleFileSystem, LoadImage from the buffer): the debug
+ * image info table gains it; UnloadImage takes it out again. */
+static void child_cases(EFI_SYSTEM_TABLE *st) {
+  static EFI_GUID sfs = SIMPLE_FILE_SYSTEM_PROTOCOL;
+  static UINT8 file[256 * 1024];
+  EFI_LOADED_IMAGE *li = NULL;
+  EFI_FILE_IO_INTERFACE *fs = NULL;
+  EFI_FILE_HANDLE root, f;
+  rt_bs->HandleProtocol(rt_image, &g_li, (void **)&li);
+  if (!li || EFI_ERROR(rt_bs->HandleProtocol(li->DeviceHandle, &sfs, (void **)&fs)) || EFI_ERROR(fs->OpenVolume(fs, &root))
+      || EFI_ERROR(root->Open(root, &f, (CHAR16 *)((UINT8 *)li->FilePath + 4), EFI_FILE_MODE_READ, 0))) {
+    rt_printf("child cannot read own file\n");
+    return;
+  }
+  UINTN n = sizeof file;
+  f->Read(f, &n, file);
+  f->Close(f);
+  EFI_HANDLE child = NULL;
+  EFI_STATUS s = rt_bs->LoadImage(FALSE, rt_image, NULL, file, n, &child);
+  rt_printf("child load %s\n", rt_status_name(s));
+  for (UINTN i = 0; i < st->NumberOfTableEntries; i++)
+    if (guid_eq(&st->ConfigurationTable[i].VendorGuid, &g_dbg)) debug_images(st->ConfigurationTable[i].VendorTable);
+  s = rt_bs->UnloadImage(child);
+  rt_printf("child unload %s\n", rt_status_name(s));
+  for (UINTN i = 0; i < st->NumberOfTableEntries; i++)
+    if (guid_eq(&st->ConfigurationTable[i].VendorGuid, &g_dbg)) debug_images(st->ConfigurationTable[i].VendorTable);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
@@ -113,8 +161,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     else if (guid_eq(&c->VendorGuid, &g_smbios3)) smbios3(c->VendorTable);
     else if (guid_eq(&c->VendorGuid, &g_mat)) mat(c->VendorTable);
     else if (guid_eq(&c->VendorGuid, &g_mti)) mti(c->VendorTable);
+    else if (guid_eq(&c->VendorGuid, &g_dbg)) debug_images(c->VendorTable);
     else if (guid_eq(&c->VendorGuid, &g_acpi20)) rt_printf("acpi rsdp sum %u\n", sum8(c->VendorTable, 20));
   }
+  child_cases(st);
   rt_printf("cfg-tables done\n");
   return EFI_SUCCESS;
 }

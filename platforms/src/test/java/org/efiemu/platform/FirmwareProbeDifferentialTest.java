@@ -25,9 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <ul>
  * <li>{@code cfg:} OVMF has 11 configuration tables (LZMA decompress, DXE services, HOB list, memory type information,
  * debug image info, memory status code, SMBIOS, ACPI 1.0/2.0, memory attributes, image execution information); efiemu
- * has 5 of them in OVMF's order (memory type information, SMBIOS with the 32-bit entry point, ACPI 1.0 and 2.0 on the
- * same RSDP, memory attributes) and SMBIOS 3 beside SMBIOS (QEMU 7.2's q35 gives OVMF only the 32-bit entry point);
- * the others hold what only OVMF's PEI/DXE phases make (HOBs, GCD services, the decompressor, status code records);
+ * has 6 of them in OVMF's order (memory type information, debug image info, SMBIOS with the 32-bit entry point,
+ * ACPI 1.0 and 2.0 on the same RSDP, memory attributes) and SMBIOS 3 beside SMBIOS (QEMU 7.2's q35 gives OVMF only the 32-bit entry point);
+ * the others hold what only OVMF's PEI/DXE phases make (HOBs, GCD services, the decompressor, status code records)
+ * or image verification results (image execution information);
  * <li>{@code handle:} OVMF has 183 handles (its 101 driver images, PCI devices, disks); efiemu has the handles a
  * loader looks for: image, ConIn/ConOut/StdErr, the boot volume, COM1 and its terminal, the display;
  * <li>{@code fw: image device-path}: QEMU's {@code fat:} drive is an MBR disk (HD(1,MBR,0xBE1AFDFA,0x3F,0xFBFC1));
@@ -103,11 +104,12 @@ class FirmwareProbeDifferentialTest {
         String pm = "sci=9 .*pm1a-evt=0x600 pm1a-cnt=0x604 pm-tmr=0x608 pm1-evt-len=4 pm1-cnt-len=2 flags=0x84a5";
         assertThat(select(real, l -> l.startsWith("acpi: FADT revision"))).singleElement().asString().containsPattern(pm);
         assertThat(select(emu, l -> l.startsWith("acpi: FADT revision"))).singleElement().asString().containsPattern(pm);
-        // efiemu's configuration tables are 5 of OVMF's 11 in OVMF's order (memory type information, SMBIOS, ACPI 1.0,
-        // ACPI 2.0, memory attributes) plus SMBIOS 3 beside SMBIOS
+        // efiemu's configuration tables are 6 of OVMF's 11 in OVMF's order (memory type information, debug image info,
+        // SMBIOS, ACPI 1.0, ACPI 2.0, memory attributes) plus SMBIOS 3 beside SMBIOS
         String smbios3 = "cfg: f2fd1544-9794-4a2c-992e-e5bbcf20e394";
         List<String> emuTables = select(emu, l -> l.startsWith("cfg: ") && !l.startsWith("cfg: count"));
         assertThat(emuTables).containsExactly("cfg: 4c19049f-4137-4dd3-9c10-8b97a83ffdfa",
+                "cfg: 49152e77-1ada-4764-b7a2-7afefed95e8b",
                 "cfg: eb9d2d31-2d88-11d3-9a16-0090273fc14d", smbios3, "cfg: eb9d2d30-2d88-11d3-9a16-0090273fc14d",
                 "cfg: 8868e871-e4f1-11d3-bc22-0080c73c8881", "cfg: dcfa911d-26eb-469f-a220-38b7dc461220");
         assertThat(real).containsSubsequence(emuTables.stream().filter(l -> !l.equals(smbios3)).toList())

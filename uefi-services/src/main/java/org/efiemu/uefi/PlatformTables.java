@@ -7,6 +7,7 @@ import org.efiemu.uefi.acpi.AcpiTables;
 import org.efiemu.uefi.acpi.AcpiTablesBuilder;
 import org.efiemu.uefi.firmware.FirmwareArena;
 import org.efiemu.uefi.firmware.PlatformMemory;
+import org.efiemu.uefi.image.DebugImageInfoTable;
 import org.efiemu.uefi.memory.PlacementRules;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.tables.MemoryAttributesTable;
@@ -21,23 +22,27 @@ import org.efiemu.uefi.spec.MemoryType;
 
 /**
  * The configuration tables a real machine's firmware installs before any application runs (UEFI 2.10 §4.6), in the
- * order OVMF 2022.11 has them: memory type information (the placement bins), SMBIOS (32-bit {@code _SM_} entry point)
+ * order OVMF 2022.11 has them: memory type information (the placement bins), debug image info (the loaded images), SMBIOS (32-bit {@code _SM_} entry point)
  * and SMBIOS 3 ({@code _SM3_}) over one structure table (types 0, 1, 4, 16, 17, 19, 127 with the platform's strings
  * and RAM), ACPI 1.0 and 2.0 (one RSDP: XSDT, FADT, MADT with one Local APIC per CPU of the platform, DSDT) and the
  * memory attributes table (the map's runtime ranges). ACPI and SMBIOS are placed in memory the platform's map already
  * gives the firmware, in the types EDK2 uses (ACPI: EfiACPIReclaimMemory, else EfiACPIMemoryNVS; SMBIOS:
  * EfiRuntimeServicesData, else EfiReservedMemoryType), so free memory stays exactly
- * the platform's (the memory type information and memory attributes tables beside SMBIOS). A platform whose map has no such descriptor below 4 GiB large enough gets no table of that kind
+ * the platform's (the memory type information, debug image info and memory attributes tables beside SMBIOS). A platform whose map has no such descriptor below 4 GiB large enough gets no table of that kind
  * (listed by {@link #missing()}).
  */
 final class PlatformTables {
     private final AcpiTables acpi;
     private final SmbiosTables smbios;
+    private final DebugImageInfoTable debugImages;
     private final List<String> missing;
+    /** Images the debug image info table holds before it grows (more take firmware pool). */
+    static final int DEBUG_IMAGE_SLOTS = 32;
 
-    private PlatformTables(AcpiTables acpi, SmbiosTables smbios, List<String> missing) {
+    private PlatformTables(AcpiTables acpi, SmbiosTables smbios, DebugImageInfoTable debugImages, List<String> missing) {
         this.acpi = acpi;
         this.smbios = smbios;
+        this.debugImages = debugImages;
         this.missing = missing;
     }
 
@@ -46,7 +51,7 @@ final class PlatformTables {
      * GetMemoryMap reports now (free pages of special bins under the bin's type), the memory attributes table's source.
      */
     static PlatformTables install(PlatformDescription p, FirmwareArena arena, FirmwareArena.Region bootData,
-            GuestMemory memory, SystemTable st, List<MemoryDescriptor> currentMap) {
+            GuestMemory memory, SystemTable st, List<MemoryDescriptor> currentMap, java.util.function.LongUnaryOperator pool) {
         PlatformDescription.Acpi id = p.acpi();
         AcpiTablesBuilder ab = new AcpiTablesBuilder().oemId(pad(id.oemId(), 6)).oemTableId(pad(id.oemTableId(), 8))
                 .cpuCount(Math.max(1, p.cpu().count()));
@@ -73,26 +78,34 @@ final class PlatformTables {
         byte[] mat = MemoryAttributesTable.build(currentMap, p.descriptorSize());
         // the memory type information and memory attributes tables share the SMBIOS region (one page for all three
         // on the built-in platforms), so nothing else the firmware places moves
-        int smbiosRoom = ((smbiosSize + 15) & ~15) + ((typeInfo.length + 15) & ~15) + mat.length;
+        int debugSize = DebugImageInfoTable.bytesFor(DEBUG_IMAGE_SLOTS);
+        int smbiosRoom = ((smbiosSize + 15) & ~15) + ((typeInfo.length + 15) & ~15) + ((mat.length + 15) & ~15) + debugSize;
         Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosRoom, "SMBIOS tables",
                 MemoryType.EfiRuntimeServicesData, MemoryType.EfiReservedMemoryType);
         SmbiosTables smbios = null;
         long typeInfoAt;
         long matAt;
+        long debugAt;
         if (smbiosRegion.isPresent()) {
             long base = smbiosRegion.get().take("SMBIOS entry points (_SM3_, _SM_) and structure table", smbiosSize, 16);
             smbios = sb.build(base);
             memory.write(base, smbios.bytes());
             typeInfoAt = smbiosRegion.get().take("memory type information table", typeInfo.length, 16);
             matAt = smbiosRegion.get().take("memory attributes table", mat.length, 16);
+            debugAt = smbiosRegion.get().take("debug image info table", debugSize, 16);
         } else {
             typeInfoAt = bootData.take("memory type information table", typeInfo.length, 16);
             matAt = bootData.take("memory attributes table", mat.length, 16);
+            debugAt = bootData.take("debug image info table", debugSize, 16);
         }
+        DebugImageInfoTable debugImages = new DebugImageInfoTable(memory, debugAt,
+                debugAt + DebugImageInfoTable.HEADER_SIZE, debugAt + DebugImageInfoTable.HEADER_SIZE + DEBUG_IMAGE_SLOTS * 8L,
+                DEBUG_IMAGE_SLOTS, pool);
         memory.write(typeInfoAt, typeInfo);
         memory.write(matAt, mat);
         // OVMF 2022.11's order (DxeCore's tables first, then SmbiosDxe, AcpiTableDxe, the ReadyToBoot MAT)
         st.installConfigurationTable(Guid.EFI_MEMORY_TYPE_INFORMATION_GUID, typeInfoAt);
+        st.installConfigurationTable(Guid.EFI_DEBUG_IMAGE_INFO_TABLE_GUID, debugAt);
         if (smbios != null) {
             st.installConfigurationTable(Guid.SMBIOS_TABLE_GUID, smbios.entryPoint32Address());
             st.installConfigurationTable(Guid.SMBIOS3_TABLE_GUID, smbios.entryPointAddress());
@@ -111,7 +124,7 @@ final class PlatformTables {
             missing.add("SMBIOS: no EfiRuntimeServicesData/EfiReservedMemoryType descriptor below 4 GiB holds "
                     + smbiosSize + " bytes");
         }
-        return new PlatformTables(acpi, smbios, List.copyOf(missing));
+        return new PlatformTables(acpi, smbios, debugImages, List.copyOf(missing));
     }
 
     /** Installed memory as SMBIOS describes it: RAM below 4 GiB up to its end, plus RAM above, in whole MiB. */
@@ -158,6 +171,11 @@ final class PlatformTables {
 
     Optional<AcpiTables> acpi() {
         return Optional.ofNullable(acpi);
+    }
+
+    /** The debug image info table (every loaded image is added to it). */
+    DebugImageInfoTable debugImages() {
+        return debugImages;
     }
 
     Optional<SmbiosTables> smbios() {

@@ -31,6 +31,7 @@ class ConfigurationTablesPayloadTest {
         assertThat(result.outcome()).as("%s", result).isEqualTo(BootOutcome.RETURNED);
         assertThat(lines()).filteredOn(l -> l.startsWith("cfg ")).containsExactly(
                 "cfg 4c19049f-4137-4dd3-9c10-8b97a83ffdfa",   // memory type information
+                "cfg 49152e77-1ada-4764-b7a2-7afefed95e8b",   // debug image info
                 "cfg eb9d2d31-2d88-11d3-9a16-0090273fc14d",   // SMBIOS
                 "cfg f2fd1544-9794-4a2c-992e-e5bbcf20e394",   // SMBIOS 3
                 "cfg eb9d2d30-2d88-11d3-9a16-0090273fc14d",   // ACPI 1.0
@@ -74,6 +75,17 @@ class ConfigurationTablesPayloadTest {
             assertThat(e).matches(e.startsWith("mat type 5 ") ? ".* attr 0x8000000000020000 .*"
                     : "mat type 6 .* attr 0x8000000000004000 .*");
         });
+    }
+
+    @Test
+    void debugImageInfoTableHoldsTheApplicationWithItsLoadedImageProtocol() {
+        assertThat(lines()).containsSubsequence("dbg status 0x2 size 1",
+                "dbg entry 0 type 1 own-image 1 loaded-image-matches 1",
+                // a child loaded from a buffer is added after it, and taken out when it is unloaded
+                "child load EFI_SUCCESS", "dbg status 0x2 size 2", "dbg entry 0 type 1 own-image 1 loaded-image-matches 1",
+                "dbg entry 1 type 1 own-image 0 loaded-image-matches 1", "child unload EFI_SUCCESS",
+                "dbg status 0x2 size 1", "dbg entry 0 type 1 own-image 1 loaded-image-matches 1", "cfg-tables done");
+        assertThat(lines()).doesNotContain("child cannot read own file");
     }
 
     @Test
