@@ -23,18 +23,35 @@ import org.junit.jupiter.api.Test;
 class ShimMokVariablesTest {
     private static final Guid SHIM_LOCK = Guid.parse("605DAB50-E046-4300-ABB6-3DD810DD8B23");
 
-    @Test
-    void shimMirrorsItsMokStateIntoWholeRuntimeVariablesWithOvmfsVariableLimits() {
+    private record Run(BootResult result, List<Variable> variables) {}
+
+    private static Run shimAlone(org.efiemu.uefi.platform.PlatformDescription platform) {
         byte[] shim = DebianEfi.bytes(DebianEfi.file("shim-unsigned", "usr/lib/shim/shimx64.efi"));
-        BootResult r;
-        List<Variable> variables;
-        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription())
+        try (UefiMachine m = UefiMachine.builder(platform)
                 .payload(shim, "shimx64.efi").filePath("\\EFI\\BOOT\\BOOTX64.EFI")
                 .instructionCounting(InstructionCounting.BLOCKS).instructionBudget(20_000_000_000L)
                 .wallClockLimit(Duration.ofMinutes(10)).build()) {
-            r = m.run();
-            variables = m.variables().variables();
+            BootResult r = m.run();
+            return new Run(r, m.variables().variables());
         }
+    }
+
+    @Test
+    void withAnEightKibVariableLimitShimSplitsItsMokStateAsTheIssueSaw() {
+        // OVMF's stores with the 8 KiB per-variable limit efiemu answered before (QueryVariableInfo then said 8160)
+        Run run = shimAlone(ProfileRegistry.builtIn("ovmf-q35-2g").toBuilder()
+                .variableStore(new org.efiemu.uefi.variable.VariableStoreConfig(0x3FFB8, 0x80000, 0x2000, 0x2000,
+                        org.efiemu.uefi.variable.VariableStoreConfig.AUTHENTICATED_VARIABLE_HEADER_SIZE, true))
+                .build().toDescription());
+        assertThat(run.variables()).as("%s", run.result()).filteredOn(v -> v.vendor().equals(SHIM_LOCK))
+                .extracting(Variable::name).anyMatch(n -> n.matches("Mok(List|ListX)RT\\d+"));
+    }
+
+    @Test
+    void shimMirrorsItsMokStateIntoWholeRuntimeVariablesWithOvmfsVariableLimits() {
+        Run run = shimAlone(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription());
+        BootResult r = run.result();
+        List<Variable> variables = run.variables();
         List<String> shimVariables = variables.stream().filter(v -> v.vendor().equals(SHIM_LOCK)).map(Variable::name)
                 .toList();
         // shim asked for the volatile runtime limits and got OVMF's answer
