@@ -3,7 +3,9 @@
  * Media is the Block I/O Media, and on the first disk and the first partition: Reset, ReadBlocksEx without and with a
  * token (waiting for the event as a loader would), BufferSize 0 with a token, a bad buffer size, an LBA past the end,
  * another MediaId, a NULL and a misaligned buffer, WriteBlocksEx with a token read back, FlushBlocksEx with a token.
- * Every line starts with "bio2:" to be compared with real OVMF's serial output (BlockIo2OvmfLiveTest). Ends with
+ * Then EFI_DISK_INFO_PROTOCOL on every handle that has it ("dinfo:" lines: interface, Inquiry, SenseData, WhichIde,
+ * Identify with a small and a whole buffer, the IDENTIFY fields QEMU sets).
+ * Every line starts with "bio2:" or "dinfo:" to be compared with real OVMF's serial output (BlockIo2OvmfLiveTest). Ends with
  * ResetSystem(EfiResetShutdown).
  */
 #include "efiemu_rt.h"
@@ -28,6 +30,17 @@ typedef struct BIO2 {
   BIO2_IO WriteBlocksEx;
   BIO2_FLUSH FlushBlocksEx;
 } BIO2;
+
+/* EFI_DISK_INFO_PROTOCOL (PI vol. 5 §12.9) */
+static EFI_GUID diskinfo_guid = {0xd432a67f, 0x14dc, 0x484b, {0xb3, 0xbb, 0x3f, 0x02, 0x91, 0x84, 0x93, 0x27}};
+struct DINFO;
+typedef struct DINFO {
+  EFI_GUID Interface;
+  EFI_STATUS (EFIAPI *Inquiry)(struct DINFO *This, VOID *Data, UINT32 *Size);
+  EFI_STATUS (EFIAPI *Identify)(struct DINFO *This, VOID *Data, UINT32 *Size);
+  EFI_STATUS (EFIAPI *SenseData)(struct DINFO *This, VOID *Data, UINT32 *Size, UINT8 *Number);
+  EFI_STATUS (EFIAPI *WhichIde)(struct DINFO *This, UINT32 *Channel, UINT32 *Device);
+} DINFO;
 
 static EFI_BOOT_SERVICES *bs;
 static UINT8 buffer[4096 + 64] __attribute__((aligned(64)));
@@ -100,6 +113,49 @@ static void cases(const char *what, BIO2 *b) {
   rt_printf("bio2: %s flush-sync %s\n", what, rt_status_name(b->FlushBlocksEx(b, NULL)));
 }
 
+/* An ATA string of n bytes from identify word w (bytes of each word swapped), trailing spaces dropped. */
+static void ata_string(const UINT8 *id, int w, int n, char *out) {
+  for (int i = 0; i < n; i += 2) { out[i] = (char)id[w * 2 + i + 1]; out[i + 1] = (char)id[w * 2 + i]; }
+  out[n] = 0;
+  for (int i = n - 1; i >= 0 && out[i] == ' '; i--) out[i] = 0;
+}
+
+static void disk_info(void) {
+  EFI_HANDLE *handles = NULL;
+  UINTN count = 0;
+  EFI_STATUS s = bs->LocateHandleBuffer(ByProtocol, &diskinfo_guid, NULL, &count, &handles);
+  rt_printf("dinfo: handles %s %u\n", rt_status_name(s), (unsigned)count);
+  for (UINTN i = 0; i < count; i++) {
+    DINFO *d = proto(handles[i], &diskinfo_guid);
+    EFI_GUID *g = &d->Interface;
+    rt_printf("dinfo: %u interface %08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x block-io %u\n", (unsigned)i, g->Data1,
+              g->Data2, g->Data3, g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5],
+              g->Data4[6], g->Data4[7], proto(handles[i], &blockio_guid) != NULL);
+    UINT32 size = 0, ch = 0x1234, dev = 0x1234;
+    UINT8 number = 0;
+    rt_printf("dinfo: %u inquiry %s\n", (unsigned)i, rt_status_name(d->Inquiry(d, buffer, &size)));
+    size = sizeof buffer;
+    rt_printf("dinfo: %u sense %s\n", (unsigned)i, rt_status_name(d->SenseData(d, buffer, &size, &number)));
+    s = d->WhichIde(d, &ch, &dev);
+    rt_printf("dinfo: %u which-ide %s %u 0x%x\n", (unsigned)i, rt_status_name(s), ch, dev);
+    size = 0;
+    s = d->Identify(d, buffer, &size);
+    rt_printf("dinfo: %u identify-size-0 %s %u\n", (unsigned)i, rt_status_name(s), size);
+    size = sizeof buffer;
+    memset(buffer, 0, 512);
+    s = d->Identify(d, buffer, &size);
+    char serial[21], fw[9], model[41];
+    ata_string(buffer, 10, 20, serial);
+    ata_string(buffer, 23, 8, fw);
+    ata_string(buffer, 27, 40, model);
+    const UINT16 *w = (const UINT16 *)buffer;
+    rt_printf("dinfo: %u identify %s %u config 0x%04x serial '%s' firmware '%s' model '%s'\n", (unsigned)i,
+              rt_status_name(s), size, w[0], serial, fw, model);
+    rt_printf("dinfo: %u caps 0x%04x lba28 %u cmd83 0x%04x lba48 %lu w106 0x%04x\n", (unsigned)i, w[49],
+              w[60] | ((UINT32)w[61] << 16), w[83], *(UINT64 *)(buffer + 200), w[106]);
+  }
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
@@ -121,6 +177,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   if (disk) cases("disk", disk);
   if (part) cases("partition", part);
   rt_printf("bio2: done\n");
+  disk_info();
   st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
   return EFI_SUCCESS;
 }

@@ -244,7 +244,7 @@ public final class UefiMachine implements AutoCloseable {
                             !volume.isWritable(), DISK_IO_ALIGN);
                     org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(volume,
                             FirmwareServices.ESP_PARTITION);
-                    storage.installDisk(org.efiemu.uefi.storage.StorageDevices.diskPath(port++), whole);
+                    storage.installDisk(port++, whole);
                     storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
                 }
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {

@@ -41,6 +41,7 @@ public final class StorageDevices {
     private final ImageServices images;
     private final BlockIo blockIo;
     private final org.efiemu.uefi.protocol.BlockIo2 blockIo2;
+    private final org.efiemu.uefi.protocol.DiskInfo diskInfo;
     private final DiskIo diskIo;
     private final SimpleFileSystem fileSystems;
 
@@ -58,6 +59,7 @@ public final class StorageDevices {
         this.images = images;
         blockIo = new BlockIo(memory, dispatcher, pool);
         blockIo2 = new org.efiemu.uefi.protocol.BlockIo2(memory, dispatcher, pool, signal);
+        diskInfo = new org.efiemu.uefi.protocol.DiskInfo(memory, dispatcher, pool);
         diskIo = new DiskIo(memory, dispatcher, pool, signal);
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
@@ -81,6 +83,7 @@ public final class StorageDevices {
         long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
         disk.handle = h;
         blockDevice(h, disk.media());
+        diskInfo(h, port, disk.media());
         disk.wholeDiskVolume().ifPresent(v -> fileSystem(h, v));
         for (AttachedDisk.Part part : disk.parts()) {
             Partition partition = part.partition();
@@ -107,10 +110,19 @@ public final class StorageDevices {
     }
 
     /** A disk handle with DevicePath, BlockIo, DiskIo and DiskIo2 for {@code media}; returns the handle. */
-    public long installDisk(DevicePath path, BlockMedia media) {
-        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
+    /** A disk handle for {@code media} on AHCI {@code port} (its path {@link #diskPath}). */
+    public long installDisk(int port, BlockMedia media) {
+        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(diskPath(port)))
+                .handle();
         blockDevice(h, media);
+        diskInfo(h, port, media);
         return h;
+    }
+
+    /** EFI_DISK_INFO_PROTOCOL on a disk handle (AtaBus installs it with Block I/O; partitions have none). */
+    private void diskInfo(long handle, int port, BlockMedia media) {
+        handles.installProtocolInterface(handle, Guid.EFI_DISK_INFO_PROTOCOL_GUID,
+                diskInfo.install(port, media.lastBlock() + 1));
     }
 
     private void blockDevice(long handle, BlockMedia media) {

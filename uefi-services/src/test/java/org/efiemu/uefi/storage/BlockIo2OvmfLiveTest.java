@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * EFI_BLOCK_IO2_PROTOCOL on the disk-probe GPT disk (sgdisk/mkfs.fat/mtools, the {@code blockio2-probe} payload as
+ * EFI_BLOCK_IO2_PROTOCOL and EFI_DISK_INFO_PROTOCOL on the disk-probe GPT disk (sgdisk/mkfs.fat/mtools, the {@code blockio2-probe} payload as
  * \EFI\BOOT\BOOTX64.EFI) on real QEMU q35 + OVMF and on efiemu: the "bio2:" lines — which handles have it, shared
- * Media, statuses of every request and its token's event and TransactionStatus, data read back — must be the same.
+ * Media, statuses of every request and its token's event and TransactionStatus, data read back — and the "dinfo:" lines
+ * (interface, Inquiry/SenseData/WhichIde/Identify and QEMU's IDENTIFY fields) must be the same.
  * About 30 s of QEMU (TCG).
  */
 class BlockIo2OvmfLiveTest {
@@ -26,7 +27,7 @@ class BlockIo2OvmfLiveTest {
     private static final Path VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
 
     private static List<String> lines(String console) {
-        return console.replace("\r", "").lines().filter(l -> l.startsWith("bio2:")).toList();
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("bio2:") || l.startsWith("dinfo:")).toList();
     }
 
     @Test
@@ -52,7 +53,7 @@ class BlockIo2OvmfLiveTest {
         String raw = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
         List<String> ovmf = lines(raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", ""));
         assertThat(ovmf).as("bio2: lines of QEMU + OVMF (qemu said: %s)", qemuOut).hasSizeGreaterThan(20)
-                .contains("bio2: done");
+                .contains("bio2: done").anyMatch(l -> l.startsWith("dinfo: 0 identify"));
         BootResult efiemu;
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).disk(img, false).build()) {
             efiemu = m.run();
