@@ -88,7 +88,9 @@ final class FirmwareServices {
                         registry.imageAt(base).ifPresent(i -> machine.declareCode(i.base(), i.size()));
                     }
                 }, this::allocate);
-        tables = PlatformTables.install(b.platform, arena, memory, st);
+        tables = PlatformTables.install(b.platform, arena, bootData, memory, st, map.getMemoryMap().descriptors(),
+                this::allocate);
+        images.debugImages(tables.debugImages());
     }
 
     /** EfiBootServicesData pool for what the firmware returns to the guest (freed by the guest with FreePool). */

@@ -6,6 +6,12 @@ import org.efiemu.core.memory.GuestMemory;
 import org.efiemu.uefi.acpi.AcpiTables;
 import org.efiemu.uefi.acpi.AcpiTablesBuilder;
 import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.firmware.PlatformMemory;
+import org.efiemu.uefi.image.DebugImageInfoTable;
+import org.efiemu.uefi.memory.PlacementRules;
+import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.tables.MemoryAttributesTable;
+import org.efiemu.uefi.tables.MemoryTypeInformationTable;
 import org.efiemu.uefi.firmware.SystemTable;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.smbios.ProcessorInfo;
@@ -15,25 +21,37 @@ import org.efiemu.uefi.spec.Guid;
 import org.efiemu.uefi.spec.MemoryType;
 
 /**
- * The configuration tables a real machine's firmware installs before any application runs (UEFI 2.10 §4.6): ACPI 2.0+
- * (RSDP, XSDT, FADT, MADT with one Local APIC per CPU of the platform, DSDT) and SMBIOS 3 (types 0, 1, 4, 127 with the
- * platform's strings). They are placed in memory the platform's map already gives the firmware, in the types EDK2 uses
- * (ACPI: EfiACPIReclaimMemory, else EfiACPIMemoryNVS; SMBIOS: EfiRuntimeServicesData, else EfiReservedMemoryType), so
- * free memory stays exactly the platform's. A platform whose map has no such descriptor below 4 GiB large enough gets
- * no table of that kind (listed by {@link #missing()}).
+ * The configuration tables a real machine's firmware installs before any application runs (UEFI 2.10 §4.6), in the
+ * order OVMF 2022.11 has them: memory type information (the placement bins), debug image info (the loaded images), SMBIOS (32-bit {@code _SM_} entry point)
+ * and SMBIOS 3 ({@code _SM3_}) over one structure table (types 0, 1, 4, 16, 17, 19, 127 with the platform's strings
+ * and RAM), ACPI 1.0 and 2.0 (one RSDP: XSDT, FADT, MADT with one Local APIC per CPU of the platform, DSDT) and the
+ * memory attributes table (the map's runtime ranges). ACPI and SMBIOS are placed in memory the platform's map already
+ * gives the firmware, in the types EDK2 uses (ACPI: EfiACPIReclaimMemory, else EfiACPIMemoryNVS; SMBIOS:
+ * EfiRuntimeServicesData, else EfiReservedMemoryType), so free memory stays exactly
+ * the platform's (the memory type information, debug image info and memory attributes tables beside SMBIOS). A platform whose map has no such descriptor below 4 GiB large enough gets no table of that kind
+ * (listed by {@link #missing()}).
  */
 final class PlatformTables {
     private final AcpiTables acpi;
     private final SmbiosTables smbios;
+    private final DebugImageInfoTable debugImages;
     private final List<String> missing;
+    /** Images the debug image info table holds before it grows (more take firmware pool). */
+    static final int DEBUG_IMAGE_SLOTS = 32;
 
-    private PlatformTables(AcpiTables acpi, SmbiosTables smbios, List<String> missing) {
+    private PlatformTables(AcpiTables acpi, SmbiosTables smbios, DebugImageInfoTable debugImages, List<String> missing) {
         this.acpi = acpi;
         this.smbios = smbios;
+        this.debugImages = debugImages;
         this.missing = missing;
     }
 
-    static PlatformTables install(PlatformDescription p, FirmwareArena arena, GuestMemory memory, SystemTable st) {
+    /**
+     * Builds the tables into firmware memory and installs them in {@code st}; {@code currentMap} is the map
+     * GetMemoryMap reports now (free pages of special bins under the bin's type), the memory attributes table's source.
+     */
+    static PlatformTables install(PlatformDescription p, FirmwareArena arena, FirmwareArena.Region bootData,
+            GuestMemory memory, SystemTable st, List<MemoryDescriptor> currentMap, java.util.function.LongUnaryOperator pool) {
         PlatformDescription.Acpi id = p.acpi();
         AcpiTablesBuilder ab = new AcpiTablesBuilder().oemId(pad(id.oemId(), 6)).oemTableId(pad(id.oemTableId(), 8))
                 .cpuCount(Math.max(1, p.cpu().count()));
@@ -45,9 +63,6 @@ final class PlatformTables {
             long base = acpiRegion.get().take("ACPI tables (FACS, RSDP, XSDT, FADT, DSDT, MADT)", acpiSize, 64);
             acpi = ab.build(base);
             memory.write(base, acpi.bytes());
-            // EDK2 AcpiTableDxe publishes the RSDP under both GUIDs (ACPI 1.0 first), as OVMF 2022.11 does
-            st.installConfigurationTable(Guid.ACPI_TABLE_GUID, acpi.rsdpAddress());
-            st.installConfigurationTable(Guid.EFI_ACPI_20_TABLE_GUID, acpi.rsdpAddress());
         }
         PlatformDescription.Smbios s = p.smbios();
         PlatformDescription.Cpu cpu = p.cpu();
@@ -57,16 +72,50 @@ final class PlatformTables {
                 .system(s.manufacturer(), s.product(), s.version(), s.serialNumber(), Guid.ZERO, "", "")
                 .socket(new ProcessorInfo("CPU0", cpu.vendor(), cpu.brand(), signature, 0x0789_FBFF, 0x01, 2000, 2000,
                         Math.max(1, cpu.count()), Math.max(1, cpu.count())));
+        installedMemory(p).ifPresent(m -> sb.memory(m.bytes(), m.ranges()));
         int smbiosSize = sb.build(0).bytes().length;
-        Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosSize, "SMBIOS tables",
+        byte[] typeInfo = MemoryTypeInformationTable.build(PlacementRules.create(p.placement()).bins());
+        byte[] mat = MemoryAttributesTable.build(currentMap, p.descriptorSize());
+        // the memory type information and memory attributes tables share the SMBIOS region (one page for all three
+        // on the built-in platforms), so nothing else the firmware places moves
+        int debugSize = DebugImageInfoTable.bytesFor(DEBUG_IMAGE_SLOTS);
+        int smbiosRoom = ((smbiosSize + 15) & ~15) + ((typeInfo.length + 15) & ~15) + ((mat.length + 15) & ~15) + debugSize;
+        Optional<FirmwareArena.Region> smbiosRegion = region(arena, smbiosRoom, "SMBIOS tables",
                 MemoryType.EfiRuntimeServicesData, MemoryType.EfiReservedMemoryType);
         SmbiosTables smbios = null;
+        long typeInfoAt;
+        long matAt;
+        long debugAt;
         if (smbiosRegion.isPresent()) {
-            long base = smbiosRegion.get().take("SMBIOS 3 entry point and structure table", smbiosSize, 16);
+            long base = smbiosRegion.get().take("SMBIOS entry points (_SM3_, _SM_) and structure table", smbiosSize, 16);
             smbios = sb.build(base);
             memory.write(base, smbios.bytes());
+            typeInfoAt = smbiosRegion.get().take("memory type information table", typeInfo.length, 16);
+            matAt = smbiosRegion.get().take("memory attributes table", mat.length, 16);
+            debugAt = smbiosRegion.get().take("debug image info table", debugSize, 16);
+        } else {
+            typeInfoAt = bootData.take("memory type information table", typeInfo.length, 16);
+            matAt = bootData.take("memory attributes table", mat.length, 16);
+            debugAt = bootData.take("debug image info table", debugSize, 16);
+        }
+        DebugImageInfoTable debugImages = new DebugImageInfoTable(memory, debugAt,
+                debugAt + DebugImageInfoTable.HEADER_SIZE, debugAt + DebugImageInfoTable.HEADER_SIZE + DEBUG_IMAGE_SLOTS * 8L,
+                DEBUG_IMAGE_SLOTS, pool);
+        memory.write(typeInfoAt, typeInfo);
+        memory.write(matAt, mat);
+        // OVMF 2022.11's order (DxeCore's tables first, then SmbiosDxe, AcpiTableDxe, the ReadyToBoot MAT)
+        st.installConfigurationTable(Guid.EFI_MEMORY_TYPE_INFORMATION_GUID, typeInfoAt);
+        st.installConfigurationTable(Guid.EFI_DEBUG_IMAGE_INFO_TABLE_GUID, debugAt);
+        if (smbios != null) {
+            st.installConfigurationTable(Guid.SMBIOS_TABLE_GUID, smbios.entryPoint32Address());
             st.installConfigurationTable(Guid.SMBIOS3_TABLE_GUID, smbios.entryPointAddress());
         }
+        if (acpi != null) {
+            // EDK2 AcpiTableDxe publishes the RSDP under both GUIDs (ACPI 1.0 first), as OVMF 2022.11 does
+            st.installConfigurationTable(Guid.ACPI_TABLE_GUID, acpi.rsdpAddress());
+            st.installConfigurationTable(Guid.EFI_ACPI_20_TABLE_GUID, acpi.rsdpAddress());
+        }
+        st.installConfigurationTable(Guid.EFI_MEMORY_ATTRIBUTES_TABLE_GUID, matAt);
         List<String> missing = new java.util.ArrayList<>();
         if (acpi == null) {
             missing.add("ACPI: no EfiACPIReclaimMemory/EfiACPIMemoryNVS descriptor below 4 GiB holds " + acpiSize + " bytes");
@@ -75,7 +124,33 @@ final class PlatformTables {
             missing.add("SMBIOS: no EfiRuntimeServicesData/EfiReservedMemoryType descriptor below 4 GiB holds "
                     + smbiosSize + " bytes");
         }
-        return new PlatformTables(acpi, smbios, List.copyOf(missing));
+        return new PlatformTables(acpi, smbios, debugImages, List.copyOf(missing));
+    }
+
+    /** Installed memory as SMBIOS describes it: RAM below 4 GiB up to its end, plus RAM above, in whole MiB. */
+    record InstalledMemory(long bytes, List<SmbiosTablesBuilder.MappedRange> ranges) {}
+
+    static Optional<InstalledMemory> installedMemory(PlatformDescription p) {
+        long fourGib = 0x1_0000_0000L;
+        long mib = 0xFFFFF;
+        long below = p.memoryMap().stream().filter(PlatformMemory::isRam).filter(d -> d.end() <= fourGib)
+                .mapToLong(MemoryDescriptor::end).max().orElse(0);
+        below = (below + mib) & ~mib;
+        long aboveEnd = p.memoryMap().stream().filter(PlatformMemory::isRam).filter(d -> d.end() > fourGib)
+                .mapToLong(MemoryDescriptor::end).max().orElse(fourGib);
+        aboveEnd = (aboveEnd + mib) & ~mib;
+        long above = aboveEnd - fourGib;
+        if (below + above == 0) {
+            return Optional.empty();
+        }
+        List<SmbiosTablesBuilder.MappedRange> ranges = new java.util.ArrayList<>();
+        if (below > 0) {
+            ranges.add(new SmbiosTablesBuilder.MappedRange(0, below));
+        }
+        if (above > 0) {
+            ranges.add(new SmbiosTablesBuilder.MappedRange(fourGib, aboveEnd));
+        }
+        return Optional.of(new InstalledMemory(below + above, List.copyOf(ranges)));
     }
 
     private static String pad(String s, int n) {
@@ -96,6 +171,11 @@ final class PlatformTables {
 
     Optional<AcpiTables> acpi() {
         return Optional.ofNullable(acpi);
+    }
+
+    /** The debug image info table (every loaded image is added to it). */
+    DebugImageInfoTable debugImages() {
+        return debugImages;
     }
 
     Optional<SmbiosTables> smbios() {

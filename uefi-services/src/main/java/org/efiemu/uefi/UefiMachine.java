@@ -210,6 +210,7 @@ public final class UefiMachine implements AutoCloseable {
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     bootFile != null ? BOOT_FILE : b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
+            firmware.tables.debugImages().add(protocol, imageHandle);
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
             if (b.rngSeed != null) {
@@ -243,7 +244,7 @@ public final class UefiMachine implements AutoCloseable {
                             !volume.isWritable(), DISK_IO_ALIGN);
                     org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(volume,
                             FirmwareServices.ESP_PARTITION);
-                    storage.installDisk(org.efiemu.uefi.storage.StorageDevices.diskPath(port++), whole);
+                    storage.installDisk(port++, whole);
                     storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
                 }
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {

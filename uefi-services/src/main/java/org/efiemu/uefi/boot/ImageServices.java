@@ -31,6 +31,7 @@ import org.efiemu.uefi.spec.Guid;
  * by UnloadImage or after an application's StartImage returns.
  */
 public final class ImageServices {
+    private org.efiemu.uefi.image.DebugImageInfoTable debugImages;
     /** A loaded child image and its state. */
     public static final class Child {
         final LoadedImage image;
@@ -144,6 +145,11 @@ public final class ImageServices {
      * @throws EfiException EFI_LOAD_ERROR for a file that is not a loadable PE32+ image, EFI_OUT_OF_RESOURCES when
      *                      it cannot be placed
      */
+    /** The debug image info table every image this service loads is added to (and removed from when unloaded). */
+    public void debugImages(org.efiemu.uefi.image.DebugImageInfoTable table) {
+        this.debugImages = table;
+    }
+
     public Child load(byte[] bytes, String name, long parent, long deviceHandle, String filePath, DevicePath fullPath) {
         PeImage pe;
         try {
@@ -174,6 +180,9 @@ public final class ImageServices {
         }
         Child c = new Child(image, h.handle(), protocol, dp);
         children.put(h.handle(), c);
+        if (debugImages != null) {
+            debugImages.add(protocol, h.handle());
+        }
         return c;
     }
 
@@ -201,6 +210,9 @@ public final class ImageServices {
     /** Frees the child's pages and removes its protocols and handle (EDK2 {@code CoreUnloadAndCloseImage}). */
     public void unload(Child c) {
         children.remove(c.handle);
+        if (debugImages != null) {
+            debugImages.remove(c.handle);
+        }
         handles.uninstallProtocolInterface(c.handle, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, c.protocol);
         if (c.devicePath != 0) {
             handles.uninstallProtocolInterface(c.handle, Guid.EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID, c.devicePath);

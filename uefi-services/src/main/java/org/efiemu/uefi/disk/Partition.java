@@ -7,7 +7,7 @@ import org.efiemu.uefi.spec.Guid;
  * One partition a firmware gives a handle: where it lies on its disk and what its table entry says.
  *
  * @param number      the HardDrive device path node's PartitionNumber (UEFI 2.10 §10.3.5.1): GPT entry index + 1, or
- *                    the MBR entry's place among the used primary entries (1..4), as EDK2's PartitionDxe numbers them
+ *                    the MBR entry's index + 1 (1..4), or for a logical partition its place in the extended partition's chain (1, 2, ...), as EDK2's PartitionDxe numbers them
  * @param startLba    first block on the disk
  * @param blocks      size in blocks
  * @param scheme      the table it came from
@@ -18,9 +18,12 @@ import org.efiemu.uefi.spec.Guid;
  * @param entry       the raw table entry: 128 bytes of EFI_PARTITION_ENTRY or 16 bytes of MBR_PARTITION_RECORD (what
  *                    EFI_PARTITION_INFO_PROTOCOL carries)
  * @param name        the GPT PartitionName (empty for MBR)
+ * @param extended    for a logical partition, the primary extended partition whose chain of extended boot records
+ *                    holds it (EDK2's PartitionDxe installs it as a child of that partition's handle: the extended
+ *                    partition's path plus its own HD node); null for every other partition
  */
 public record Partition(int number, long startLba, long blocks, PartitionTable.Scheme scheme, Guid typeGuid,
-        Guid uniqueGuid, int mbrType, int mbrSignature, byte[] entry, String name) {
+        Guid uniqueGuid, int mbrType, int mbrSignature, byte[] entry, String name, Partition extended) {
 
     /** MBR OSIndicator of an EFI System Partition. */
     public static final int MBR_EFI_SYSTEM = 0xEF;
@@ -28,6 +31,22 @@ public record Partition(int number, long startLba, long blocks, PartitionTable.S
     public Partition {
         Objects.requireNonNull(scheme, "scheme");
         entry = entry.clone();
+    }
+
+    /** A partition of the disk's own table (not a logical partition). */
+    public Partition(int number, long startLba, long blocks, PartitionTable.Scheme scheme, Guid typeGuid,
+            Guid uniqueGuid, int mbrType, int mbrSignature, byte[] entry, String name) {
+        this(number, startLba, blocks, scheme, typeGuid, uniqueGuid, mbrType, mbrSignature, entry, name, null);
+    }
+
+    /** MBR OSIndicator of an extended partition EDK2 follows (EXTENDED_DOS_PARTITION, EXTENDED_WINDOWS_PARTITION). */
+    public static boolean isExtendedType(int mbrType) {
+        return mbrType == 0x05 || mbrType == 0x0F;
+    }
+
+    /** A logical partition inside an extended partition. */
+    public boolean isLogical() {
+        return extended != null;
     }
 
     @Override
@@ -51,6 +70,8 @@ public record Partition(int number, long startLba, long blocks, PartitionTable.S
         return scheme == PartitionTable.Scheme.GPT
                 ? String.format("HD(%d,GPT,%s,0x%X,0x%X)%s", number, uniqueGuid, startLba, blocks,
                         name.isEmpty() ? "" : " \"" + name + "\"")
-                : String.format("HD(%d,MBR,0x%08X,0x%X,0x%X) type 0x%02X", number, mbrSignature, startLba, blocks, mbrType);
+                : (extended != null ? extended.toString().replaceFirst(" type 0x..$", "") + "/" : "")
+                        + String.format("HD(%d,MBR,0x%08X,0x%X,0x%X) type 0x%02X", number, mbrSignature, startLba,
+                                blocks, mbrType);
     }
 }

@@ -24,8 +24,9 @@ import org.efiemu.uefi.spec.Guid;
  * and fail its reads): a note names it.
  *
  * <p>MBR (§5.2.1, EDK2 {@code PartitionValidMbr}): signature 0xAA55; a used entry ending past the disk or overlapping
- * another makes the whole MBR invalid (no handles); the 0xEE protective entry and extended partitions
- * (0x05/0x0F, not expanded) get no handle.
+ * another makes the whole MBR invalid (no handles); the 0xEE protective entry gets no handle; a primary partition
+ * is numbered by its entry (1..4); an extended partition (0x05/0x0F) gets a handle like any primary one, and its
+ * logical partitions follow the primaries as its children (see {@code logicalPartitions}).
  */
 public final class PartitionScanner {
     /** "EFI PART" little-endian. */
@@ -308,7 +309,7 @@ public final class PartitionScanner {
             return new PartitionTable(PartitionTable.Scheme.NONE, List.of(), notes, null, 0);
         }
         List<Partition> out = new ArrayList<>();
-        int number = 1;
+        List<Partition> logical = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             if (!used[i]) {
                 continue;
@@ -318,16 +319,85 @@ public final class PartitionScanner {
             if (type == MBR_GPT_PROTECTIVE) {
                 continue;
             }
-            if (type == 0x05 || type == 0x0F) {
-                notes.add(where + "entry " + (i + 1) + String.format(": extended partition (type 0x%02X) is not expanded "
-                        + "by efiemu: its logical partitions get no handles", type));
+            byte[] raw = java.util.Arrays.copyOfRange(mbr, at, at + 16);
+            // EDK2 numbers a primary partition by its entry (HdDev.PartitionNumber = Index + 1)
+            Partition p = new Partition(i + 1, start[i], end[i] - start[i] + 1, PartitionTable.Scheme.MBR, null, null,
+                    type, signature, raw, "");
+            out.add(p);
+            if (Partition.isExtendedType(type)) {
+                logical.addAll(logicalPartitions(disk, p, notes));
+            }
+        }
+        out.addAll(logical); // PartitionDxe reaches the extended partitions' handles after the disk's children
+        return new PartitionTable(PartitionTable.Scheme.MBR, out, notes, null, signature);
+    }
+
+    /**
+     * The logical partitions in {@code extended}'s chain of extended boot records, as EDK2's PartitionDxe finds them
+     * when it starts on the extended partition's own handle ({@code PartitionInstallMbrChildHandles}, its second
+     * branch): the first EBR must pass the same checks as an MBR within the extended partition; then each EBR's
+     * entry 0 is a logical partition (start relative to that EBR, numbered 1, 2, ... under the extended partition,
+     * signature 0) and entry 1 links to the next EBR (start relative to the extended partition). The walk stops at an
+     * empty entry 0, an entry 0 outside the extended partition, an entry 1 that is not extended or points to 0, or a
+     * link outside it. An EBR visited twice (a loop EDK2 would follow forever) ends the walk with a note.
+     */
+    private static List<Partition> logicalPartitions(DiskImage disk, Partition extended, List<String> notes) {
+        String where = "disk image " + disk.name() + ": extended partition " + extended.number() + " ";
+        List<Partition> out = new ArrayList<>();
+        byte[] first = disk.read(extended.startLba() * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
+        ByteBuffer fb = le(first);
+        if ((fb.getShort(510) & 0xFFFF) != 0xAA55) {
+            notes.add(where + "has no extended boot record (no 0xAA55 signature at its first block): no logical partitions");
+            return out;
+        }
+        for (int i = 0; i < 4; i++) {
+            int at = 446 + 16 * i;
+            long n = Integer.toUnsignedLong(fb.getInt(at + 12));
+            long s = Integer.toUnsignedLong(fb.getInt(at + 8));
+            if ((first[at + 4] & 0xFF) != 0 && n != 0 && s + n - 1 > extended.blocks() - 1) {
+                notes.add(where + String.format("EBR entry %d: LBA 0x%X..0x%X ends past the extended partition's last "
+                        + "block 0x%X: not a valid EBR, no logical partitions (EDK2 PartitionValidMbr)", i + 1, s,
+                        s + n - 1, extended.blocks() - 1));
+                return out;
+            }
+        }
+        java.util.Set<Long> visited = new java.util.HashSet<>();
+        long ebr = 0;
+        int index = 0;
+        do {
+            if (!visited.add(ebr)) {
+                notes.add(where + String.format("EBR at LBA 0x%X is reached twice (a loop in the chain): the walk "
+                        + "stops there", extended.startLba() + ebr));
+                break;
+            }
+            byte[] b = disk.read((extended.startLba() + ebr) * DiskImage.BLOCK_SIZE, DiskImage.BLOCK_SIZE);
+            ByteBuffer bb = le(b);
+            long size0 = Integer.toUnsignedLong(bb.getInt(446 + 12));
+            int type0 = b[446 + 4] & 0xFF;
+            if (size0 == 0) {
+                break;
+            }
+            if (Partition.isExtendedType(type0)) {
+                ebr = Integer.toUnsignedLong(bb.getInt(446 + 8));
                 continue;
             }
-            byte[] raw = java.util.Arrays.copyOfRange(mbr, at, at + 16);
-            out.add(new Partition(number++, start[i], end[i] - start[i] + 1, PartitionTable.Scheme.MBR, null, null, type,
-                    signature, raw, ""));
-        }
-        return new PartitionTable(PartitionTable.Scheme.MBR, out, notes, null, signature);
+            long start = Integer.toUnsignedLong(bb.getInt(446 + 8)) + ebr + extended.startLba();
+            if (start + size0 - 1 >= extended.startLba() + extended.blocks() || start <= extended.startLba()) {
+                notes.add(where + String.format("logical partition at LBA 0x%X..0x%X lies outside the extended "
+                        + "partition: the walk stops there", start, start + size0 - 1));
+                break;
+            }
+            out.add(new Partition(++index, start, size0, PartitionTable.Scheme.MBR, null, null, type0, 0,
+                    java.util.Arrays.copyOfRange(b, 446, 462), "", extended));
+            if (!Partition.isExtendedType(b[462 + 4] & 0xFF)) {
+                break;
+            }
+            ebr = Integer.toUnsignedLong(bb.getInt(462 + 8));
+            if (ebr == 0) {
+                break;
+            }
+        } while (ebr < extended.blocks());
+        return out;
     }
 
     static ByteBuffer le(byte[] bytes) {

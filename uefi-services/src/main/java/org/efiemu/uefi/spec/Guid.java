@@ -34,6 +34,8 @@ public final class Guid implements Comparable<Guid> {
     public static final Guid EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID = parse("9042A9DE-23DC-4A38-96FB-7ADED080516A");
     public static final Guid EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID = parse("964E5B22-6459-11D2-8E39-00A0C969723B");
     public static final Guid EFI_BLOCK_IO_PROTOCOL_GUID = parse("964E5B21-6459-11D2-8E39-00A0C969723B");
+    public static final Guid EFI_BLOCK_IO2_PROTOCOL_GUID = parse("A77B2472-E282-4E9F-A245-C2C0E27BBCC1");
+    public static final Guid EFI_DISK_INFO_PROTOCOL_GUID = parse("D432A67F-14DC-484B-B3BB-3F0291849327");
     public static final Guid EFI_DISK_IO_PROTOCOL_GUID = parse("CE345171-BA0B-11D2-8E4F-00A0C969723B");
     public static final Guid EFI_DISK_IO2_PROTOCOL_GUID = parse("151C8EAE-7F2C-472C-9E54-9828194F6A88");
     public static final Guid EFI_PARTITION_INFO_PROTOCOL_GUID = parse("8CF2F62C-BC9B-4821-808D-EC9EC421A1A0");
@@ -64,6 +66,10 @@ public final class Guid implements Comparable<Guid> {
     public static final Guid SMBIOS_TABLE_GUID = parse("EB9D2D31-2D88-11D3-9A16-0090273FC14D");
     public static final Guid SMBIOS3_TABLE_GUID = parse("F2FD1544-9794-4A2C-992E-E5BBCF20E394");
     public static final Guid EFI_MEMORY_ATTRIBUTES_TABLE_GUID = parse("DCFA911D-26EB-469F-A220-38B7DC461220");
+    /** EDK2 {@code gEfiMemoryTypeInformationGuid} (PI spec vol. 3; DxeCore's {@code gMemoryTypeInformation}). */
+    public static final Guid EFI_MEMORY_TYPE_INFORMATION_GUID = parse("4C19049F-4137-4DD3-9C10-8B97A83FFDFA");
+    /** {@code EFI_DEBUG_IMAGE_INFO_TABLE_GUID} (UEFI 2.10 §18.4.3). */
+    public static final Guid EFI_DEBUG_IMAGE_INFO_TABLE_GUID = parse("49152E77-1ADA-4764-B7A2-7AFEFED95E8B");
     // Event groups (UEFI 2.10 §7.1 CreateEventEx, "Related Definitions")
     public static final Guid EFI_EVENT_GROUP_EXIT_BOOT_SERVICES = parse("27ABF055-B1B8-4C26-8048-748F37BAA2DF");
     public static final Guid EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES =
@@ -84,6 +90,8 @@ public final class Guid implements Comparable<Guid> {
             Map.entry(EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, "EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID"),
             Map.entry(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, "EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID"),
             Map.entry(EFI_BLOCK_IO_PROTOCOL_GUID, "EFI_BLOCK_IO_PROTOCOL_GUID"),
+            Map.entry(EFI_BLOCK_IO2_PROTOCOL_GUID, "EFI_BLOCK_IO2_PROTOCOL_GUID"),
+            Map.entry(EFI_DISK_INFO_PROTOCOL_GUID, "EFI_DISK_INFO_PROTOCOL_GUID"),
             Map.entry(EFI_DISK_IO_PROTOCOL_GUID, "EFI_DISK_IO_PROTOCOL_GUID"),
             Map.entry(EFI_DISK_IO2_PROTOCOL_GUID, "EFI_DISK_IO2_PROTOCOL_GUID"),
             Map.entry(EFI_PARTITION_INFO_PROTOCOL_GUID, "EFI_PARTITION_INFO_PROTOCOL_GUID"),
@@ -104,6 +112,8 @@ public final class Guid implements Comparable<Guid> {
             Map.entry(SMBIOS_TABLE_GUID, "SMBIOS_TABLE_GUID"),
             Map.entry(SMBIOS3_TABLE_GUID, "SMBIOS3_TABLE_GUID"),
             Map.entry(EFI_MEMORY_ATTRIBUTES_TABLE_GUID, "EFI_MEMORY_ATTRIBUTES_TABLE_GUID"),
+            Map.entry(EFI_MEMORY_TYPE_INFORMATION_GUID, "EFI_MEMORY_TYPE_INFORMATION_GUID"),
+            Map.entry(EFI_DEBUG_IMAGE_INFO_TABLE_GUID, "EFI_DEBUG_IMAGE_INFO_TABLE_GUID"),
             Map.entry(EFI_EVENT_GROUP_EXIT_BOOT_SERVICES, "EFI_EVENT_GROUP_EXIT_BOOT_SERVICES"),
             Map.entry(EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES, "EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES"),
             Map.entry(EFI_EVENT_GROUP_VIRTUAL_ADDRESS_CHANGE, "EFI_EVENT_GROUP_VIRTUAL_ADDRESS_CHANGE"),

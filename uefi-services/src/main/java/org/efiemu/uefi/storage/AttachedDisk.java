@@ -82,7 +82,8 @@ public final class AttachedDisk {
         List<Part> parts = new ArrayList<>();
         for (Partition p : table.partitions()) {
             BlockMedia pm = BlockMedia.partition(media, p);
-            parts.add(new Part(p, pm, mount(pm, p.isEfiSystemPartition(), "partition " + p.number(), notes)));
+            parts.add(new Part(p, pm, mount(pm, p.isEfiSystemPartition(), p.isLogical() ? "logical partition " + p.number()
+                    + " of extended partition " + p.extended().number() : "partition " + p.number(), notes)));
         }
         EspVolume whole = table.scheme() == PartitionTable.Scheme.NONE ? mount(media, false, "whole disk", notes) : null;
         return new AttachedDisk(image, media, table, parts, whole, notes);

@@ -40,6 +40,8 @@ public final class StorageDevices {
     private final LongUnaryOperator pool;
     private final ImageServices images;
     private final BlockIo blockIo;
+    private final org.efiemu.uefi.protocol.BlockIo2 blockIo2;
+    private final org.efiemu.uefi.protocol.DiskInfo diskInfo;
     private final DiskIo diskIo;
     private final SimpleFileSystem fileSystems;
 
@@ -56,6 +58,8 @@ public final class StorageDevices {
         this.pool = pool;
         this.images = images;
         blockIo = new BlockIo(memory, dispatcher, pool);
+        blockIo2 = new org.efiemu.uefi.protocol.BlockIo2(memory, dispatcher, pool, signal);
+        diskInfo = new org.efiemu.uefi.protocol.DiskInfo(memory, dispatcher, pool);
         diskIo = new DiskIo(memory, dispatcher, pool, signal);
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
@@ -79,9 +83,13 @@ public final class StorageDevices {
         long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
         disk.handle = h;
         blockDevice(h, disk.media());
+        diskInfo(h, port, disk.media());
         disk.wholeDiskVolume().ifPresent(v -> fileSystem(h, v));
         for (AttachedDisk.Part part : disk.parts()) {
-            DevicePath pp = path.append(DevicePath.of(hardDrive(part.partition())));
+            Partition partition = part.partition();
+            DevicePath pp = partition.isLogical() // a child of the extended partition's handle, as PartitionDxe
+                    ? path.append(DevicePath.of(hardDrive(partition.extended()), hardDrive(partition)))
+                    : path.append(DevicePath.of(hardDrive(partition)));
             long ph = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(pp)).handle();
             part.handle = ph;
             blockDevice(ph, part.media());
@@ -102,14 +110,33 @@ public final class StorageDevices {
     }
 
     /** A disk handle with DevicePath, BlockIo, DiskIo and DiskIo2 for {@code media}; returns the handle. */
-    public long installDisk(DevicePath path, BlockMedia media) {
-        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
+    /** A disk handle for {@code media} on AHCI {@code port} (its path {@link #diskPath}). */
+    public long installDisk(int port, BlockMedia media) {
+        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(diskPath(port)))
+                .handle();
         blockDevice(h, media);
+        diskInfo(h, port, media);
         return h;
     }
 
+    /** EFI_DISK_INFO_PROTOCOL on a disk handle (AtaBus installs it with Block I/O; partitions have none). */
+    private void diskInfo(long handle, int port, BlockMedia media) {
+        handles.installProtocolInterface(handle, Guid.EFI_DISK_INFO_PROTOCOL_GUID,
+                diskInfo.install(port, media.lastBlock() + 1));
+    }
+
     private void blockDevice(long handle, BlockMedia media) {
-        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, blockIo.install(media));
+        long b = blockIo.install(media);
+        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, b);
+        // AtaBus gives the disk's Block I/O and Block I/O 2 one EFI_BLOCK_IO_MEDIA; PartitionDxe gives a partition's
+        // Block I/O 2 its own copy (Media2), as the blockio2-probe shows on OVMF
+        long media1 = memory.u64(b + 8);
+        long media2 = media1;
+        if (media.logicalPartition()) {
+            media2 = pool.applyAsLong(48);
+            memory.write(media2, memory.read(media1, 48));
+        }
+        handles.installProtocolInterface(handle, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, blockIo2.install(media, media2));
         handles.installProtocolInterface(handle, Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo.install(media));
         handles.installProtocolInterface(handle, Guid.EFI_DISK_IO2_PROTOCOL_GUID, diskIo.install2(media));
     }

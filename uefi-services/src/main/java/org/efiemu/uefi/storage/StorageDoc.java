@@ -14,6 +14,16 @@ public final class StorageDoc {
                 + "EFI_INVALID_PARAMETER (NULL buffer), EFI_SUCCESS for BufferSize 0, EFI_BAD_BUFFER_SIZE (not a multiple "
                 + "of 512), EFI_INVALID_PARAMETER (LBA past LastBlock, blocks straddling the end, buffer breaking IoAlign, "
                 + "buffer not RAM)"},
+        {"EFI_BLOCK_IO2_PROTOCOL", "§13.10", "disk and partition handles",
+            "`BlockIo2.Reset/ReadBlocksEx/WriteBlocksEx/FlushBlocksEx`, Media shared with Block I/O; the same checks in "
+                + "the same order; done before the call returns: with a Token whose Event is set, TransactionStatus is "
+                + "written and the event signalled (also for BufferSize 0 and FlushBlocksEx, as AtaBus); OVMF completes "
+                + "on a later timer tick, a loader that waits for the event sees the same result (`BlockIo2OvmfLiveTest`)"},
+        {"EFI_DISK_INFO_PROTOCOL", "PI vol. 5 §12.9", "disk handles",
+            "Interface EFI_DISK_INFO_AHCI_INTERFACE_GUID; `DiskInfo.Inquiry/SenseData` EFI_NOT_FOUND; `DiskInfo.Identify` "
+                + "the 512-byte ATA IDENTIFY DEVICE data of QEMU's `ide-hd` (serial `QM0000<port+1>`, firmware `2.5+`, model "
+                + "`QEMU HARDDISK`, LBA28/LBA48 sector counts), EFI_BUFFER_TOO_SMALL and the size for a smaller buffer; "
+                + "`DiskInfo.WhichIde` the AHCI port and 0xFFFF (as AtaBus; `BlockIo2OvmfLiveTest`)"},
         {"EFI_DISK_IO_PROTOCOL", "§13.7", "disk and partition handles",
             "`DiskIo.ReadDisk/WriteDisk`: any offset and length inside the device; EFI_MEDIA_CHANGED, "
                 + "EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER past the end"},
@@ -28,7 +38,10 @@ public final class StorageDoc {
                 + "(EFI_FILE_PROTOCOL, §13.5). LoadImage reads device-path sources from any of them"},
         {"EFI_DEVICE_PATH_PROTOCOL", "§10", "every disk and partition handle",
             "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`), "
-                + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)`"},
+                + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)` (n = the "
+                + "MBR entry 1..4; an extended partition, type 0x05/0x0F, has a handle too), logical partitions "
+                + "`.../HD(e,MBR,0x<signature>,...)/HD(k,MBR,0x00000000,start,size)` under their extended partition e, "
+                + "k = 1, 2, ... along the chain of extended boot records, start absolute (`ExtendedPartitionsOvmfLiveTest`)"},
     };
 
     /** The Markdown section. */
@@ -40,7 +53,7 @@ public final class StorageDoc {
                 .append("order; the ESP folder's disk first), one child handle per partition EDK2's PartitionDxe accepts ")
                 .append("(`org.efiemu.uefi.disk.PartitionScanner`). The `disk-probe` payload prints the same lines on ")
                 .append("efiemu as on QEMU q35 + OVMF for the same disk (`DiskProbePayloadTest`). Not installed: ")
-                .append("EFI_BLOCK_IO2_PROTOCOL, EFI_DISK_INFO_PROTOCOL, EFI_ATA_PASS_THRU_PROTOCOL (OVMF has them).\n\n")
+                .append("EFI_ATA_PASS_THRU_PROTOCOL, EFI_STORAGE_SECURITY_COMMAND_PROTOCOL (OVMF has them).\n\n")
                 .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
         for (String[] r : ROWS) {
             sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" | ").append(r[3])

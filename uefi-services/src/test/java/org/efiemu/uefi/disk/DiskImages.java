@@ -116,6 +116,28 @@ public final class DiskImages {
     }
 
     /**
+     * A 64 MiB MBR disk made by sfdisk (signature 0x12345678) with an extended partition: partition 1 type 0xEF at LBA
+     * 2048 of 32 MiB ({@code esp} written into it), partition 2 extended (type 0x05) from LBA 67584 to the end holding
+     * logical partition 5 (type 0x83, LBA 69632, 10 MiB) and logical partition 6 (type 0x0C, LBA 92160 to the end;
+     * {@code logical} written into it), linked by sfdisk's extended boot records at LBA 67584 and 90112.
+     */
+    public static Path extendedMbr(Path dir, String name, Path esp, Path logical) throws Exception {
+        Path img = dir.resolve(name);
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(64L << 20);
+        }
+        run(dir, "label: dos\nlabel-id: 0x12345678\nstart=2048, size=65536, type=ef\nstart=67584, type=5\n"
+                + "start=69632, size=20480, type=83\nstart=92160, type=c\n", "sfdisk", img.toString());
+        if (esp != null) {
+            writeAt(img, 2048L * 512, Files.readAllBytes(esp));
+        }
+        if (logical != null) {
+            writeAt(img, 92160L * 512, Files.readAllBytes(logical));
+        }
+        return img;
+    }
+
+    /**
      * The disk-probe payload's disk (the same bytes the OVMF capture was made with): {@link #gpt} with a FAT16 ESP
      * (label EFIEMU) holding {@code \EFI\BOOT\BOOTX64.EFI} = {@code efi} and {@code \HELLO.TXT}, and a FAT16 data
      * partition (label DATA) holding {@code \HELLO.TXT}.
