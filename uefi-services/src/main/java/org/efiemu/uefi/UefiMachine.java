@@ -91,7 +91,7 @@ public final class UefiMachine implements AutoCloseable {
     private final HandleDatabase handles;
     private final ServiceTrace trace = new ServiceTrace();
     private final ImageRegistry images = new ImageRegistry();
-    private final FirmwareState state = new FirmwareState(images::describe);
+    private final FirmwareState state = new FirmwareState(images::describeCallSite);
     private final ConsoleLog console = new ConsoleLog();
     private RunBudget budget;
     private final ServiceDispatcher dispatcher;

@@ -13,7 +13,8 @@ public record SourceLine(String path, long line) {
     return fileNameOf(path);
   }
 
-  static String fileNameOf(String path) {
+  /** The last component of {@code path}. */
+  public static String fileNameOf(String path) {
     int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
     return slash < 0 ? path : path.substring(slash + 1);
   }
