@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
  * disas, stop reports and the trace, {@code break FILE:LINE}; and service breakpoints keep firing after the guest's
  * WaitForEvent on a timer.
  */
-class SourceLinesTest {
+public class SourceLinesTest {
     private static final Path SOURCE = Path.of("src/test/c/dbg-wait/dbg_wait.c");
 
     /** The line of dbg_wait.c marked with {@code @marker}. */
-    static int line(String marker) throws Exception {
+    public static int line(String marker) throws Exception {
         List<String> lines = Files.readAllLines(SOURCE);
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains("/* @" + marker + " */")) return i + 1;
