@@ -97,6 +97,20 @@ public class SourceLinesTest {
     }
 
     @Test
+    void reverseContinueInTheConsoleGoesBackToThePreviousHitOfALineBreakpoint() throws Exception {
+        int loop = line("loop");
+        String t = transcript("break dbg_wait.c:" + loop + "\ncontinue\ncontinue\ninfo\nrc\ninfo\n");
+        assertThat(t).doesNotContain("error:")
+                .containsPattern("\\(efiemu\\) rc\nback at dbg-wait\\.efi\\+0x[0-9A-F]+ <efi_main\\+0x[0-9A-F]+ \\(dbg_wait\\.c:"
+                        + loop + "\\)>: breakpoint 1 at dbg_wait\\.c:" + loop);
+        // the instruction count after rc is the one of the first hit: smaller than at the second
+        java.util.List<Long> counts = t.lines().filter(l -> l.startsWith("instructions retired: "))
+                .map(l -> Long.parseLong(l.substring("instructions retired: ".length()).trim())).toList();
+        assertThat(counts).hasSize(2);
+        assertThat(counts.get(1)).isLessThan(counts.get(0));
+    }
+
+    @Test
     void aMistypedSourceFileIsOneErrorLineWithTheNearestFile() throws Exception {
         String t = transcript("break dbg_wiat.c:20\nbreak dbg_wait.c:9999\nwhere\n");
         assertThat(t).contains("error: location 'dbg_wiat.c:20': no source file named 'dbg_wiat.c' in [dbg-wait.efi];"
