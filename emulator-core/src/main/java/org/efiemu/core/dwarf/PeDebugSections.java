@@ -20,6 +20,10 @@ public final class PeDebugSections {
    * exception) when the section or its line programs are malformed.
    */
   public static LineTable lineTable(PeImage pe) {
+    // no section that could be .debug_line (by its name or a string-table name): no copy of the file at all
+    if (pe.sections().stream().noneMatch(s -> s.name().startsWith("/") || s.name().equals(".debug_line"))) {
+      return LineTable.empty();
+    }
     byte[] file = pe.toFileBytes();
     try {
       Optional<byte[]> line = section(pe, file, ".debug_line");
