@@ -79,4 +79,13 @@ public final class ImageRegistry {
         return foundAt(address).map(f -> f.describe(address))
                 .orElse("0x" + Long.toHexString(address).toUpperCase(java.util.Locale.ROOT));
     }
+
+    /**
+     * A service's call site given by its return address: as {@link #describe}, with the source line of the call
+     * instruction where the image carries DWARF line information ({@link LoadedImage#describeCallSite}).
+     */
+    public String describeCallSite(long returnAddress) {
+        Optional<LoadedImage> loaded = imageAt(returnAddress);
+        return loaded.isPresent() ? loaded.get().describeCallSite(returnAddress) : describe(returnAddress);
+    }
 }
