@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code efiemu bench hunt}: the hunt's search rate, warm, per strategy and number of jobs, with the process CPU time
  * per scenario beside the wall-clock rate (on a shared machine the CPU time is the steadier figure) and the system load
- * average; then the time a real hunt takes to its first failure and to the shrunk machine. Numbers go to
+ * average (and the CPU time less what the JIT compilers and garbage collectors took, which a short run still holds); then
+ * the time a real hunt takes to its first failure and to the shrunk machine. Numbers go to
  * docs/performance.md with the command that produced them; pin cores from outside ({@code taskset -c 0} for one core).
  *
  * <p>The rate runs search without stopping: only breakages of a reason kind the seed's strategies never show
@@ -41,7 +42,7 @@ public final class HuntBenchCommand implements Callable<Integer> {
     @Option(names = "--scenarios", paramLabel = "N", defaultValue = "600", description = "scenarios per measurement (default: ${DEFAULT-VALUE})")
     long scenarios;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "300", description = "scenarios run before measuring each strategy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "600", description = "scenarios run before measuring each strategy (default: ${DEFAULT-VALUE})")
     long warmup;
 
     @Option(names = "--max-descriptors", paramLabel = "N", defaultValue = "200", description = "most descriptors of a generated map (default: ${DEFAULT-VALUE})")
@@ -76,8 +77,8 @@ public final class HuntBenchCommand implements Callable<Integer> {
         MachineGenerator.Settings machines = MachineGenerator.Settings.defaults().withDescriptors(4, maxDescriptors);
         out.printf(Locale.ROOT, "efiemu bench hunt: machines %s, seed %d, %d scenarios per line after %d warm-up scenarios; "
                 + "%d host CPUs%n", machines, seed, scenarios, warmup, Runtime.getRuntime().availableProcessors());
-        out.printf("%-18s %5s %12s %12s %14s %10s  %s%n", "strategy", "jobs", "scenarios", "wall s", "scenarios/s",
-                "CPU ms/scn", "load average");
+        out.printf("%-18s %5s %10s %9s %12s %11s %15s  %s%n", "strategy", "jobs", "scenarios", "wall s", "scenarios/s",
+                "CPU ms/scn", "w/o JIT+GC ms", "load average");
         out.flush();
         for (Strategy s : ss) {
             if (warmup > 0) {
@@ -89,11 +90,13 @@ public final class HuntBenchCommand implements Callable<Integer> {
                 Hunt.Options o = options(machines).withSeed(seed).withScenarios(scenarios).withJobs(j);
                 double load0 = load();
                 long cpu0 = processCpuNanos();
+                long jitGc0 = jitAndGcMillis();
                 Hunt.Outcome r = new Hunt(runner, s, o).run(new Hunt.Listener() { });
                 long cpu = processCpuNanos() - cpu0;
+                long jitGc = jitAndGcMillis() - jitGc0;
                 double load1 = load();
-                out.printf(Locale.ROOT, "%-18s %5d %12d %12.2f %14.1f %10.2f  %.1f -> %.1f%s%n", s.name(), j, r.tried(),
-                        r.searchNanos() / 1e9, r.rate(), cpu / 1e6 / r.tried(), load0, load1,
+                out.printf(Locale.ROOT, "%-18s %5d %10d %9.2f %12.1f %11.2f %15.2f  %.1f -> %.1f%s%n", s.name(), j, r.tried(),
+                        r.searchNanos() / 1e9, r.rate(), cpu / 1e6 / r.tried(), (cpu / 1e6 - jitGc) / r.tried(), load0, load1,
                         r.found().isPresent() ? "  (stopped at a " + reason + " finding)" : "");
                 out.flush();
             }
@@ -122,6 +125,13 @@ public final class HuntBenchCommand implements Callable<Integer> {
 
     private Hunt.Options options(MachineGenerator.Settings machines) {
         return Hunt.Options.defaults().withMachines(machines).withReason(reason).withShrinkBudget(0);
+    }
+
+    /** Milliseconds the JIT compilers and the garbage collectors spent so far (as the JVM accounts them). */
+    private static long jitAndGcMillis() {
+        long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+        var jit = ManagementFactory.getCompilationMXBean();
+        return gc + (jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0);
     }
 
     private static double load() {
