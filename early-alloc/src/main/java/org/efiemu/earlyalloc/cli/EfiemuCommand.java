@@ -42,7 +42,7 @@ public final class EfiemuCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new EfiemuCommand());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("efiemu " + commandLine.getCommandName() + ": " + oneLine(e));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + oneLine(e));
             commandLine.getErr().flush();
             return isInputError(e) ? EXIT_USAGE : 1;
         });
