@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code efiemu bench hunt}: the hunt's search rate, warm, per strategy and number of jobs, with the process CPU time
  * per scenario beside the wall-clock rate (on a shared machine the CPU time is the steadier figure) and the system load
- * average (and the CPU time less what the JIT compilers and garbage collectors took, which a short run still holds); then
+ * average (and the CPU time of the hunt's worker threads alone, without JIT compilation and GC, which a short run still
+ * holds); then
  * the time a real hunt takes to its first failure and to the shrunk machine. Numbers go to
  * docs/performance.md with the command that produced them; pin cores from outside ({@code taskset -c 0} for one core).
  *
@@ -78,7 +79,7 @@ public final class HuntBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "efiemu bench hunt: machines %s, seed %d, %d scenarios per line after %d warm-up scenarios; "
                 + "%d host CPUs%n", machines, seed, scenarios, warmup, Runtime.getRuntime().availableProcessors());
         out.printf("%-18s %5s %10s %9s %12s %11s %15s  %s%n", "strategy", "jobs", "scenarios", "wall s", "scenarios/s",
-                "CPU ms/scn", "w/o JIT+GC ms", "load average");
+                "CPU ms/scn", "workers ms/scn", "load average");
         out.flush();
         for (Strategy s : ss) {
             if (warmup > 0) {
@@ -90,13 +91,12 @@ public final class HuntBenchCommand implements Callable<Integer> {
                 Hunt.Options o = options(machines).withSeed(seed).withScenarios(scenarios).withJobs(j);
                 double load0 = load();
                 long cpu0 = processCpuNanos();
-                long jitGc0 = jitAndGcMillis();
-                Hunt.Outcome r = new Hunt(runner, s, o).run(new Hunt.Listener() { });
+                WorkerCpu workers = new WorkerCpu();
+                Hunt.Outcome r = new Hunt(runner, s, o).run(workers);
                 long cpu = processCpuNanos() - cpu0;
-                long jitGc = jitAndGcMillis() - jitGc0;
                 double load1 = load();
                 out.printf(Locale.ROOT, "%-18s %5d %10d %9.2f %12.1f %11.2f %15.2f  %.1f -> %.1f%s%n", s.name(), j, r.tried(),
-                        r.searchNanos() / 1e9, r.rate(), cpu / 1e6 / r.tried(), (cpu / 1e6 - jitGc) / r.tried(), load0, load1,
+                        r.searchNanos() / 1e9, r.rate(), cpu / 1e6 / r.tried(), workers.total() / 1e6 / r.tried(), load0, load1,
                         r.found().isPresent() ? "  (stopped at a " + reason + " finding)" : "");
                 out.flush();
             }
@@ -127,11 +127,21 @@ public final class HuntBenchCommand implements Callable<Integer> {
         return Hunt.Options.defaults().withMachines(machines).withReason(reason).withShrinkBudget(0);
     }
 
-    /** Milliseconds the JIT compilers and the garbage collectors spent so far (as the JVM accounts them). */
-    private static long jitAndGcMillis() {
-        long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
-        var jit = ManagementFactory.getCompilationMXBean();
-        return gc + (jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0);
+    /**
+     * CPU time of the hunt's worker threads (the scenarios themselves, without JIT compilation, GC or other threads):
+     * each worker's thread CPU time as of its last finished scenario; the workers are new threads for each hunt.
+     */
+    private static final class WorkerCpu implements Hunt.Listener {
+        private final java.util.concurrent.ConcurrentHashMap<Long, Long> byThread = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void tried(long tried, long elapsedNanos) {
+            byThread.put(Thread.currentThread().getId(), ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+        }
+
+        long total() {
+            return byThread.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     private static double load() {
