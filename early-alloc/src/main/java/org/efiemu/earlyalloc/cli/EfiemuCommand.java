@@ -74,7 +74,7 @@ public final class EfiemuCommand implements Runnable {
             SUBCOMMANDS.forEach(cl::addSubcommand);
         }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("efiemu " + commandLine.getCommandName() + ": " + oneLine(e));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + oneLine(e));
             commandLine.getErr().flush();
             return isInputError(e) ? EXIT_USAGE : 1;
         });
