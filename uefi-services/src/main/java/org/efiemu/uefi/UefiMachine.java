@@ -515,7 +515,8 @@ public final class UefiMachine implements AutoCloseable {
     /** Where the run stopped (image+offset, a firmware stub, or hex) and what the guest asked for and did not get. */
     private StopDiagnosis diagnosis(StopReport report) {
         long rip = report.rip();
-        String site = images.imageAt(rip).isPresent() || images.foundAt(rip).isPresent() ? images.describe(rip)
+        // a firmware stub's label first: a trap slot is never inside an image, even one found by a header scan
+        String site = images.imageAt(rip).isPresent() ? images.describe(rip)
                 : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElse(images.describe(rip));
         return new StopDiagnosis(site, unmet.list(), images.found());
     }
