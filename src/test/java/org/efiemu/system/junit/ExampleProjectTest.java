@@ -31,11 +31,18 @@ class ExampleProjectTest {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(done).as("the example build finished within 5 minutes; output:%n%s", output).isTrue();
         assertThat(p.exitValue()).as("exit status of mvn -f %s test; output:%n%s", pom, output).isZero();
-        assertThat(output).contains("Tests run: 3, Failures: 0, Errors: 0, Skipped: 0") // the @EfiemuTest on three profiles
-                .contains("Tests run: 4, Failures: 0, Errors: 0, Skipped: 0"); // with the jqwik property over generated machines
+        // the @EfiemuTest on three profiles, and the jqwik property over generated machines
+        assertThat(output).contains("Tests run: 4, Failures: 0, Errors: 0, Skipped: 0");
         Path xml = pom.getParent().resolve("target/surefire-reports/TEST-com.example.boot.MapBufferPlacementTest.xml");
         assertThat(Files.readString(xml)).as("each platform's run is named by its platform in the XML report")
+                .contains("tests=\"3\"").contains("failures=\"0\"")
                 .contains("[ovmf-q35-2g]\"").contains("[dell-poweredge-r820]\"").contains("[lowalloc-firmware]\"");
+        assertThat(output.lines().filter(l -> l.contains("[OK] ") && l.contains("(EfiemuRun)[")))
+                .as("Surefire's console names each platform's run by its platform, not by its index; output:%n%s", output)
+                .anySatisfy(l -> assertThat(l).contains("(EfiemuRun)[ovmf-q35-2g]"))
+                .anySatisfy(l -> assertThat(l).contains("(EfiemuRun)[dell-poweredge-r820]"))
+                .anySatisfy(l -> assertThat(l).contains("(EfiemuRun)[lowalloc-firmware]"))
+                .noneSatisfy(l -> assertThat(l).containsPattern("\\(EfiemuRun\\)\\[\\d+\\]"));
         Files.delete(log);
     }
 }
