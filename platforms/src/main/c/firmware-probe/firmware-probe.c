@@ -1,7 +1,7 @@
 /*
  * firmware-probe: prints what a UEFI firmware presents to an application that BDS starts, as stable text lines
  * on COM1 (raw port I/O, never ConOut), so the same probe run on real OVMF under QEMU
- * (platforms/capture/capture-firmware.sh) and on efiemu can be compared line by line.
+ * (efiemu profile capture --qemu-machine q35 --mem 2G --firmware-probe FILE) and on efiemu can be compared line by line.
  *
  * Sections (the line prefixes are the format):
  *   fw:      firmware vendor/revision, LoadedImage (DeviceHandle set?, FilePath, the device handle's device path)

@@ -17,6 +17,8 @@ import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.platform.cli.ProfileCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -24,8 +26,9 @@ import picocli.CommandLine;
  * writes a profile, and efiemu booted with that profile answers the memory-service steps of the probe as the
  * firmware did, line by line (the {@code probe: NN} lines of the capture file against efiemu's console), and finds
  * the free runs inside the memory-type bins where the firmware had them ({@code bin:} lines). Machines that are not
- * built in: QEMU {@code pc} (i440fx) with 1 GiB and q35 with 3 GiB (RAM above 4 GiB). The committed built-in
- * {@code ovmf-pc-2g} is checked against its committed capture the same way, without QEMU.
+ * built in: QEMU {@code pc} (i440fx) with 1 GiB and q35 with 3 GiB (RAM above 4 GiB). The committed built-ins
+ * {@code ovmf-pc-2g}, {@code ovmf-q35-2g} and {@code ovmf-q35-512m} are checked against their committed captures the
+ * same way, without QEMU; {@code ovmf-pc-2g} and {@code ovmf-q35-512m} are exactly what importing their capture gives.
  *
  * <p>Every step must match, including those after the probe's runtime allocations (steps 37-45, 72): after each,
  * EDK2 rebuilds the EFI_MEMORY_ATTRIBUTES_TABLE with EfiBootServicesData pool (MemoryAttributesTable.c; efiemu's
@@ -52,22 +55,23 @@ class CaptureFidelityTest {
     }
 
     @Test
-    void theBuiltInOvmfQ35With2GiBProfileReproducesEveryStepOfItsCommittedCapture() {
-        for (String name : List.of("ovmf-q35-2g")) {
+    void theBuiltInOvmfQ35ProfilesReproduceEveryStepOfTheirCommittedCaptures() {
+        for (String name : List.of("ovmf-q35-2g", "ovmf-q35-512m")) {
             compare("committed capture " + name + ".log", resource("/org/efiemu/platform/captures/" + name + ".log"),
                     ProfileRegistry.builtIn(name));
         }
     }
 
-    @Test
-    void importingTheCommittedPcCaptureGivesTheBuiltInProfileByteForByte(@TempDir Path dir) throws IOException {
-        Path log = dir.resolve("ovmf-pc-2g.log");
-        Files.writeString(log, resource("/org/efiemu/platform/captures/ovmf-pc-2g.log"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ovmf-pc-2g", "ovmf-q35-512m"})
+    void importingTheCommittedCaptureGivesTheBuiltInProfileByteForByte(String name, @TempDir Path dir) throws IOException {
+        Path log = dir.resolve(name + ".log");
+        Files.writeString(log, resource("/org/efiemu/platform/captures/" + name + ".log"));
         int rc = new CommandLine(new ProfileCommand(new ProfileRegistry(dir))).execute("import", log.toString(), "--name",
-                "ovmf-pc-2g", "--out", dir.resolve("p.profile").toString());
+                name, "--out", dir.resolve("p.profile").toString());
         assertThat(rc).isZero();
         String built = Files.readString(dir.resolve("p.profile"));
-        assertThat(built).isEqualTo(ProfileRegistry.builtInText("ovmf-pc-2g").orElseThrow());
+        assertThat(built).isEqualTo(ProfileRegistry.builtInText(name).orElseThrow());
     }
 
     private static void captureAndCompare(Path dir, String machine, String mem, String name) throws IOException {

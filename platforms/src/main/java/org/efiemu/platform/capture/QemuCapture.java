@@ -95,6 +95,14 @@ public final class QemuCapture {
      * that times out still returns what was printed (the importer then reports the truncated capture).
      */
     public static Result run(Options o, byte[] probe) throws IOException, InterruptedException {
+        return run(o, probe, "the capture application (platforms/src/main/c/ovmf-probe)");
+    }
+
+    /**
+     * Runs QEMU with another application as {@code \EFI\BOOT\BOOTX64.EFI} (the firmware-probe of
+     * {@link FirmwareProbeCapture}); {@code application} names it in the header's first line.
+     */
+    public static Result run(Options o, byte[] probe, String application) throws IOException, InterruptedException {
         String qemu = findQemu();
         for (Path f : List.of(o.ovmfCode(), o.ovmfVars())) {
             if (!Files.isReadable(f)) {
@@ -131,7 +139,7 @@ public final class QemuCapture {
             String out = Files.exists(serial) ? new String(Files.readAllBytes(serial), StandardCharsets.ISO_8859_1) : "";
             String qemuErr = Files.readString(err, StandardCharsets.UTF_8).strip();
             StringBuilder sb = new StringBuilder();
-            sb.append("# efiemu capture: the capture application (platforms/src/main/c/ovmf-probe) on QEMU + OVMF\n");
+            sb.append("# efiemu capture: ").append(application).append(" on QEMU + OVMF\n");
             sb.append("# command: ").append(o.command()).append('\n');
             sb.append("# machine: ").append(o.describe()).append('\n');
             sb.append("# cpus: ").append(o.cpus()).append('\n');

@@ -15,6 +15,7 @@ import org.efiemu.platform.ProfileWriter;
 import org.efiemu.platform.capture.CaptureImporter;
 import org.efiemu.platform.capture.CaptureLog;
 import org.efiemu.platform.capture.EspWriter;
+import org.efiemu.platform.capture.FirmwareProbeCapture;
 import org.efiemu.platform.capture.ProbeImage;
 import org.efiemu.platform.capture.QemuCapture;
 import org.efiemu.platform.importer.ImportResult;
@@ -28,7 +29,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code profile capture}: boots the capture application on real QEMU + OVMF and writes the profile it measured
- * ({@code --qemu-machine}), or writes the application onto a folder for a USB stick ({@code --write-esp}).
+ * ({@code --qemu-machine}), or writes the application onto a folder for a USB stick ({@code --write-esp}). With
+ * {@code --qemu-machine ... --firmware-probe FILE} it boots the firmware-probe instead and writes what OVMF presents
+ * to an application ({@link FirmwareProbeCapture}).
  */
 @Command(name = "capture", mixinStandardHelpOptions = true,
         description = {"Capture a machine's firmware as a profile: boot the capture application on QEMU + OVMF "
@@ -73,6 +76,12 @@ final class ProfileCaptureCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE", description = "where to keep the capture file (default: <profile>.capture.log beside the profile)")
     Path log;
 
+    @Option(names = "--firmware-probe", paramLabel = "FILE", description = "with --qemu-machine: boot the firmware-probe "
+            + "instead and write what OVMF presents to an application (variables, QueryVariableInfo, configuration tables, "
+            + "GOP/text modes, protocols, handles) to FILE, the *.firmware.txt form FirmwareProbeDifferentialTest reads; "
+            + "no profile is written")
+    Path firmwareProbe;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "QEMU time limit (default ${DEFAULT-VALUE})")
     int timeoutSeconds = 180;
 
@@ -93,6 +102,9 @@ final class ProfileCaptureCommand implements Callable<Integer> {
                     + ProbeImage.REPORT_FILE + " --name NAME");
             o.flush();
             return 0;
+        }
+        if (firmwareProbe != null) {
+            return firmwareProbe(o, err);
         }
         if (memory == null || name == null) {
             throw new ParameterException(spec.commandLine(), "--qemu-machine needs --mem SIZE and --name NAME");
@@ -148,6 +160,41 @@ final class ProfileCaptureCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --firmware-probe FILE}: boots the firmware-probe, writes its lines; nothing is written if it fails. */
+    private int firmwareProbe(PrintWriter o, PrintWriter err) throws Exception {
+        if (memory == null) {
+            throw new ParameterException(spec.commandLine(), "--qemu-machine with --firmware-probe needs --mem SIZE");
+        }
+        if (name != null || out != null || log != null) {
+            throw new ParameterException(spec.commandLine(), "--firmware-probe writes no profile: leave out --name, --out "
+                    + "and --log");
+        }
+        QemuCapture.Options options;
+        try {
+            options = new QemuCapture.Options(mode.machine, memory, cpus, ovmfCode, ovmfVars,
+                    Duration.ofSeconds(timeoutSeconds), machineArguments() + " --firmware-probe "
+                    + firmwareProbe.getFileName());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        o.println("booting the firmware-probe on " + options.describe() + " ...");
+        o.flush();
+        long start = System.nanoTime();
+        String text;
+        try {
+            text = FirmwareProbeCapture.capture(options);
+        } catch (IllegalStateException e) {
+            err.println("profile capture: " + e.getMessage());
+            err.println("profile capture: nothing written to " + firmwareProbe);
+            return 1;
+        }
+        FirmwareProbeCapture.write(firmwareProbe, text);
+        o.printf(Locale.ROOT, "wrote %s: %s (%.1f s)%n", firmwareProbe, FirmwareProbeCapture.summary(text),
+                (System.nanoTime() - start) / 1e9);
+        o.flush();
+        return 0;
+    }
+
     static void printMeasured(PrintWriter o, CaptureLog c, ImportResult r) {
         PlatformProfile p = r.profile();
         o.printf(Locale.ROOT, "measured: firmware %s rev 0x%X, UEFI %d.%02d; CPU %s \"%s\"%n", c.firmwareVendor(),
@@ -168,6 +215,10 @@ final class ProfileCaptureCommand implements Callable<Integer> {
     }
 
     private String command() {
+        return machineArguments() + " --name " + name;
+    }
+
+    private String machineArguments() {
         StringBuilder sb = new StringBuilder("efiemu profile capture --qemu-machine " + mode.machine + " --mem " + memory);
         if (cpus != 1) {
             sb.append(" --smp ").append(cpus);
@@ -178,6 +229,6 @@ final class ProfileCaptureCommand implements Callable<Integer> {
         if (!ovmfVars.equals(QemuCapture.DEBIAN_OVMF_VARS)) {
             sb.append(" --ovmf-vars ").append(ovmfVars.getFileName());
         }
-        return sb.append(" --name ").append(name).toString();
+        return sb.toString();
     }
 }

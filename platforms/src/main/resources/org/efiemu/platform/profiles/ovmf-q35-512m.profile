@@ -1,18 +1,22 @@
 name: ovmf-q35-512m
-description: QEMU q35 (TCG, 1 vCPU, stdvga) with 512M RAM, Debian OVMF 2022.11; map at BDS start of BOOTX64.EFI
-source: capture org/efiemu/platform/captures/ovmf-q35-512m.log made by: efiemu profile capture --qemu-machine q35 --mem 512M --name ovmf-q35-512m (format 2; recaptured with the same map at entry, bin scan and 90 step lines as the format-1 capture this memory map, placement and pool-free lines were made from)
+description: QEMU q35 (ICH9, TCG, 1 vCPU, stdvga) with 512M RAM, EDK II firmware; map at BDS start of BOOTX64.EFI (efiemu profile capture)
+source: capture ovmf-q35-512m.log made by: efiemu profile capture --qemu-machine q35 --mem 512M --name ovmf-q35-512m
 source: QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3); firmware ovmf 2022.11-6+deb12u2 (/usr/share/OVMF/OVMF_CODE_4M.fd, fresh copy of /usr/share/OVMF/OVMF_VARS_4M.fd)
-source: map = GetMemoryMap at the probe's entry (platforms/src/main/c/ovmf-probe); identity = the probe's CPUID, SMBIOS and ACPI reads
-source: inferred: EfiLoaderCode 0x10000000-0x10028FFF returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0x29000; efiemu loads the application itself)
-source: inferred: EfiRuntimeServicesData bin 0x1F4EC000-0x1F5EBFFF: free 0x1F4EC000-0x1F51BFFF (0x30 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiRuntimeServicesCode bin 0x1F5EC000-0x1F6EBFFF: free 0x1F5EC000-0x1F657FFF (0x6C pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiReservedMemoryType bin 0x1F6EC000-0x1F76BFFF: free 0x1F6EC000-0x1F73CFFF (0x51 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiACPIReclaimMemory bin 0x1F76C000-0x1F77DFFF: free 0x1F76C000-0x1F772FFF (0x7 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: EfiACPIMemoryNVS bin 0x1F77E000-0x1F7FDFFF: free 0x1F77E000-0x1F7DBFFF (0x5E pages), 0x1F7DD000-0x1F7E9FFF (0xD pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
-source: inferred: placement bins = OVMF MemTypeInfo.c bins found in the map; default-max = lowest bin base - 1 (EDK2 mDefaultMaximumAddress)
-source: SMBIOS type 1 serial number is empty on this machine; written as the format's default 0
-source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-512m.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-512m.firmware.txt
-placement: edk2-topdown bins=EfiRuntimeServicesData@0x1F4EC000+0x100,EfiRuntimeServicesCode@0x1F5EC000+0x100,EfiReservedMemoryType@0x1F6EC000+0x80,EfiACPIReclaimMemory@0x1F76C000+0x12,EfiACPIMemoryNVS@0x1F77E000+0x80 default-max=0x1F4EBFFF
+source: measured: map = GetMemoryMap at the probe's entry; identity = the probe's CPUID, SMBIOS and ACPI reads; capture format 2
+source: measured: EfiRuntimeServicesData bin 0x1F4EC000-0x1F5EBFFF: free 0x1F4EC000-0x1F51BFFF (0x30 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EfiRuntimeServicesCode bin 0x1F5EC000-0x1F6EBFFF: free 0x1F5EC000-0x1F657FFF (0x6C pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EfiReservedMemoryType bin 0x1F6EC000-0x1F76BFFF: free 0x1F6EC000-0x1F73CFFF (0x51 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EfiACPIReclaimMemory bin 0x1F76C000-0x1F77DFFF: free 0x1F76C000-0x1F772FFF (0x7 pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EfiACPIMemoryNVS bin 0x1F77E000-0x1F7FDFFF: free 0x1F77E000-0x1F7DBFFF (0x5E pages), 0x1F7DD000-0x1F7E9FFF (0xD pages) (the probe's bin scan at entry), written as EfiConventionalMemory, reported by GetMemoryMap under the bin's type
+source: measured: EFI_MEMORY_ATTRIBUTES_TABLE at entry 0x1E536018, 22 entries of 48 bytes, 9 read-only (line 142): placement mat-entries=22
+source: inferred: EfiLoaderCode 0x10000000-0x100BBFFF (line 26) returned to EfiConventionalMemory (the probe's own image, LoadedImage base 0x10000000 size 0xBC000; efiemu loads the application itself)
+source: inferred: placement edk2-topdown; bins = the descriptors holding the probe's first one-page AllocateAnyPages of each binned type (EDK2 FindFreePages tries the type's bin first); default-max = lowest bin base - 1 = 0x1F4EBFFF (EDK2 mDefaultMaximumAddress)
+source: inferred: pool-free EfiBootServicesData 0x14FFE80 384 = some free BS_Data pool block of at least 384 bytes (step 71: the first OS(0x80000001) pool page 0x1DC52000 lies right below the lowest EfiLoaderData pool page before it, so EDK2 LookupPoolHead took the new type's 232-byte POOL from a free BS_Data block, no page); its address is not observed: efiemu places it in the last page of the largest BS_Data range below 4 GiB but the highest, 0x900000-0x14FFFFF
+source: inferred: pool-free EfiRuntimeServicesData 0x1F51CE00 128 = the head of the firmware's RT_Data 128-byte free list at entry (step 72: AllocatePool(EfiRuntimeServicesData, 16) returned 0x1F51CE18, inside a page that was already EfiRuntimeServicesData at entry)
+source: inferred: placement mat-extra=27 = (2 x 1 + 1) x 9 runtime images (EDK2 AdditionalRecordCount of CoreGetMemoryMapWithSeparatedImageSection, one code section per image: one EFI_MEMORY_RO entry each)
+source: inferred: pool-free EfiBootServicesData 0x1E536680 1664 = a free block of the EFI_MEMORY_ATTRIBUTES_TABLE's pool bin at entry (EDK2 frees the previous table when it installs a new one, at ReadyToBoot the last time before the application; without it the steps are not reproduced); its address is not observed: efiemu puts it next to the table in its page
+source: inferred: placement map-entries-free=21 = the smallest number of free EDK2 memory-map entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for which efiemu answers all 90 captured steps as the firmware did
+placement: edk2-topdown bins=EfiRuntimeServicesData@0x1F4EC000+0x100,EfiRuntimeServicesCode@0x1F5EC000+0x100,EfiReservedMemoryType@0x1F6EC000+0x80,EfiACPIReclaimMemory@0x1F76C000+0x12,EfiACPIMemoryNVS@0x1F77E000+0x80 default-max=0x1F4EBFFF mat-entries=22 mat-extra=27 mat-table=0x1E536018 map-entries-free=21
 descriptor-size: 48
 descriptor-version: 1
 firmware-vendor: EDK II
@@ -78,6 +82,9 @@ variable: Boot0002 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:0100000020005500
 variable: BootOrder 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:0000010002000300
 variable: Boot0003 8BE4DF61-93CA-11D2-AA0D-00E098032B8C 0x7 hex:010000002C00450046004900200049006E007400650072006E0061006C0020005300680065006C006C00000004071400C9BDB87CEBF8344FAAEA3EE4AF6516A10406140083A5047C3E9E1C4FAD65E05268D0B4D17FFF0400
 variable: MemoryTypeInformation 4C19049F-4137-4DD3-9C10-8B97A83FFDFA 0x3 hex:0A0000008000000009000000120000000000000080000000050000000001000006000000460200001000000000000000
+pool-free: EfiBootServicesData 0x14FFE80 384
+pool-free: EfiRuntimeServicesData 0x1F51CE00 128
+pool-free: EfiBootServicesData 0x1E536680 1664
 memory-map:
 EfiBootServicesCode       0x0000000000000000-0x0000000000000FFF 0xF
 EfiConventionalMemory     0x0000000000001000-0x000000000009FFFF 0xF

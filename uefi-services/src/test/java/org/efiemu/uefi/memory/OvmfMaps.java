@@ -11,7 +11,7 @@ import org.efiemu.uefi.spec.MemoryType;
 import org.efiemu.uefi.spec.PlacementSpec;
 
 /**
- * Test maps after the measured OVMF 2022.11 q35 layout (measured with the ovmf-probe, platforms/capture) at 256 MiB:
+ * Test maps after the measured OVMF 2022.11 q35 layout (measured with the ovmf-probe, efiemu profile capture) at 256 MiB:
  * T = 0x10000000, bins at T−0xB14000..T−0x802000, the default region below 0xF4EBFFF, the q35 GCD tail. The
  * special bins are written in the firmware's internal view: their free pages as EfiConventionalMemory.
  */
