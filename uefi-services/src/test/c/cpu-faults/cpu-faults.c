@@ -17,6 +17,7 @@
  *   guest-ud2    the guest's own IDT: ud2 goes to its #UD handler, which skips it (2 bytes)
  *   guest-de     the guest's own IDT: div by zero goes to its #DE handler, which skips the 3-byte div
  *   guest-int    the guest's own IDT: int3 then int $0x30 reach their handlers with the RIP after the instruction
+ *   ud2-triple   lidt with limit 0, then ud2: #UD, #GP, #GP -> #DF cannot be delivered -> triple fault
  *   sti-hlt      watchdog off, sti; hlt with no timer: waits forever (not "interrupts off")
  *   cli-hlt      cli; hlt: halted with interrupts off
  */
@@ -273,6 +274,12 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     do_int30();
     restore_idt();
     report("guest-int30");
+  } else if (option_is(li, "ud2-triple")) {
+    rt_printf("ud2-triple\n");
+    load_own_idt(0);
+    do_ud2();
+    restore_idt();
+    rt_printf("never printed\n");
   } else if (option_is(li, "sti-hlt")) {
     bs->SetWatchdogTimer(0, 0, 0, 0);
     rt_printf("sti-hlt\n");

@@ -198,6 +198,18 @@ class CpuFaultsPayloadTest {
     }
 
     @Test
+    void ud2WithAnIdtThatCoversNoVectorIsATripleFaultThatResets() {
+        BootResult r = run("ud2-triple");
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
+        assertThat(r.stopReport().reason()).isEqualTo(StopReason.TRIPLE_FAULT);
+        assertThat(r.stopReport().detail()).startsWith("triple fault → reset: #UD: invalid opcode at RIP")
+                .contains("delivering #UD raised #GP(0x32)").contains("-> #DF(0)")
+                .contains("a fault while delivering #DF: triple fault");
+        assertThat(r.reset()).hasValueSatisfying(x -> assertThat(x.resetType()).isEqualTo("triple fault"));
+        assertThat(r.consoleText()).contains("ud2-triple").doesNotContain("never printed");
+    }
+
+    @Test
     void notPresentGateWhileDeliveringGeneralProtectionBecomesADoubleFault() {
         BootResult r = run("guest-df");
         assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.RETURNED);
