@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gzip'd ELF from the same package as {@code xen.efi}, kept beside it by scripts/fetch-xen-efi.sh) from its memdisk
  * with {@code multiboot2}, and a module with {@code module2}; Xen's multiboot2 EFI entry then runs on the firmware
  * GRUB leaves (boot services still up) and reaches ExitBootServices. The bench uses a real Debian kernel as module;
- * here a small file stands in (Xen's EFI phase does not look inside its modules), which keeps the run short.
+ * here a small file stands in (Xen's EFI phase does not look inside its modules), which keeps the run short. Xen's
+ * call sites are named after its image, found by its Multiboot2 header ({@code multiboot2@0x7DA00000+0x1E4F29}).
  */
 class GrubMultiboot2XenTest {
     private static Path grub;
@@ -79,6 +80,9 @@ class GrubMultiboot2XenTest {
         assertThat(ebs.status()).isEqualTo("EFI_SUCCESS");
         // the call comes from Xen, which GRUB placed in memory it allocated, not from GRUB's own image
         assertThat(r.image().contains(ebs.callerRip())).as(ebs.caller()).isFalse();
+        // and is named after Xen's image, found by its Multiboot2 header: GRUB placed it 2 MiB-aligned (Xen's
+        // relocatable tag), so the name is multiboot2@<2 MiB-aligned base>+offset, never a raw address
+        assertThat(ebs.caller()).matches("multiboot2@0x[0-9A-F]*[02468ACE]00000\\+0x[0-9A-F]+");
         assertThat(trace).filteredOn(e -> !r.image().contains(e.callerRip())).extracting(ServiceCallEvent::service)
                 .as("Xen's own EFI calls before ExitBootServices").contains("GetMemoryMap", "ExitBootServices");
 

@@ -91,7 +91,7 @@ public final class UefiMachine implements AutoCloseable {
     private final HandleDatabase handles;
     private final ServiceTrace trace = new ServiceTrace();
     private final ImageRegistry images = new ImageRegistry();
-    private final FirmwareState state = new FirmwareState(images::describe);
+    private final FirmwareState state = new FirmwareState(images::describeCallSite);
     private final ConsoleLog console = new ConsoleLog();
     private RunBudget budget;
     private final ServiceDispatcher dispatcher;
@@ -517,8 +517,10 @@ public final class UefiMachine implements AutoCloseable {
     /** Where the run stopped (image+offset, a firmware stub, or hex) and what the guest asked for and did not get. */
     private StopDiagnosis diagnosis(StopReport report) {
         long rip = report.rip();
-        String site = images.imageAt(rip).isPresent() || images.foundAt(rip).isPresent() ? images.describe(rip)
-                : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElse(images.describe(rip));
+        // a labelled firmware stub (where a returning image ends) is named before any backward scan for PE headers,
+        // which would read up to 64 MiB of firmware memory page by page for nothing
+        String site = images.imageAt(rip).isPresent() ? images.describe(rip)
+                : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElseGet(() -> images.describe(rip));
         return new StopDiagnosis(site, unmet.list(), images.found());
     }
 

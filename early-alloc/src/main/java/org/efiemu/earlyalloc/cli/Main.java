@@ -6,6 +6,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(EfiemuCommand.commandLine().execute(args));
+        System.exit(EfiemuCommand.commandLine(args).execute(args));
     }
 }

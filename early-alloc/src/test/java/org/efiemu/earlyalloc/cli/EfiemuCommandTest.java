@@ -15,8 +15,9 @@ import picocli.CommandLine;
 class EfiemuCommandTest {
     record Result(int exit, String out, String err) {}
 
+    /** Runs {@code args} as {@link Main} does: only the named subcommand's model is built. */
     static Result run(String... args) {
-        CommandLine cl = EfiemuCommand.commandLine();
+        CommandLine cl = EfiemuCommand.commandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -29,6 +30,18 @@ class EfiemuCommandTest {
         Path p = dir.resolve(strategy + ".efi");
         Files.write(p, StrategyCatalog.builtIn(strategy).payloadBytes());
         return p;
+    }
+
+    @Test
+    void aNamedSubcommandBuildsOnlyThatCommandsModelAndEverythingElseSeesAllCommands() {
+        assertThat(EfiemuCommand.commandLine(new String[] {"run", "--platform", "x"}).getSubcommands().keySet())
+                .containsExactly("run");
+        assertThat(EfiemuCommand.commandLine(new String[] {"--help"}).getSubcommands().keySet())
+                .containsExactly("matrix", "run", "profile", "bench", "debug", "hunt", "report", "diff");
+        Result typo = run("rn", "--platform", "ovmf-q35-2g");
+        assertThat(typo.exit()).isEqualTo(EfiemuCommand.EXIT_USAGE);
+        assertThat(typo.err()).contains("rn").contains("run");
+        assertThat(run("--help").out()).contains("matrix", "run", "profile", "bench", "debug", "hunt", "report", "diff");
     }
 
     @Test

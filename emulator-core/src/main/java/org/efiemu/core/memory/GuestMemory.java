@@ -37,6 +37,14 @@ public final class GuestMemory {
     }
   }
 
+  /**
+   * The lowest address {@code b <= address} such that {@code [b, address]} is RAM never touched (reads as zeros), or
+   * {@code address + 1} when {@code address} is not such RAM ({@link PhysicalMemory#untouchedRamFloor}).
+   */
+  public long untouchedRamFloor(long address) {
+    return physical.untouchedRamFloor(address);
+  }
+
   public byte[] read(long address, int length) {
     byte[] b = new byte[length];
     physical.read(address, b, 0, length);

@@ -262,6 +262,26 @@ public final class PhysicalMemory {
     return e != null && address - e.getKey() < e.getValue();
   }
 
+  /**
+   * The lowest address {@code b <= address} such that all of {@code [b, address]} is RAM that was never touched (no
+   * chunk of it is mapped, so it reads as zeros); {@code address + 1} when {@code address} itself is not such RAM.
+   * Lets a backward scan for non-zero data (a PE header search) jump over untouched RAM instead of reading it page
+   * by page.
+   */
+  public long untouchedRamFloor(long address) {
+    long a = address;
+    while (a >= 0) {
+      Region r = layout.regionAt(a).orElse(null);
+      if (r == null || r.kind() != Kind.RAM || isMapped(a)) return a + 1;
+      Map.Entry<Long, Long> below = chunks.lowerEntry(a);
+      long floor = below == null ? r.base() : Math.max(r.base(), below.getKey() + below.getValue());
+      if (floor > r.base() || r.base() == 0) return floor;
+      a = r.base() - 1; // the region ends here: the one below may go on (untouched RAM)
+      if (layout.regionAt(a).filter(x -> x.kind() == Kind.RAM).isEmpty() || isMapped(a)) return r.base();
+    }
+    return 0;
+  }
+
   /** Number of mapped RAM bytes (what the layout costs so far). */
   public long mappedBytes() {
     return chunks.values().stream().mapToLong(Long::longValue).sum();

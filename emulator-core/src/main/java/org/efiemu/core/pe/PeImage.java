@@ -32,6 +32,8 @@ public final class PeImage {
   private final ImmutableList<PeRelocation> relocations;
   private final Optional<CodeViewInfo> codeView;
   private final SymbolTable symbols;
+  /** Read on first use by {@link #lines()} (racy but idempotent: every thread computes the same table). */
+  private volatile org.efiemu.core.dwarf.LineTable lines;
 
   PeImage(String name, byte[] file, Headers headers, List<PeSection> sections,
       ImmutableRangeMap<Long, PeSection> sectionsByRva, List<DataDirectory> dataDirectories,
@@ -50,6 +52,19 @@ public final class PeImage {
   /** The code symbols of the COFF symbol table (PE/COFF spec §5.4); empty when the image was stripped. */
   public SymbolTable symbols() {
     return symbols;
+  }
+
+  /**
+   * The DWARF line table of {@code .debug_line} ({@code gcc -g}), read on first use; empty when the image has none,
+   * carrying the problem when it is malformed.
+   */
+  public org.efiemu.core.dwarf.LineTable lines() {
+    org.efiemu.core.dwarf.LineTable t = lines;
+    if (t == null) {
+      t = org.efiemu.core.dwarf.PeDebugSections.lineTable(this);
+      lines = t;
+    }
+    return t;
   }
 
   /** The name given to {@link PeParser#parse} (used in every message about this image). */

@@ -23,7 +23,9 @@ import org.efiemu.uefi.spec.PlacementSpec;
  *
  * <p>The steps, in list order: put the map in address order (dropping {@code unsorted-map}); {@code low-first} becomes
  * {@code edk2-topdown} (dropping {@code low-alloc-first}); drop the placement's bins and default-max; drop
- * default-max; remove runs of descriptors (halves, quarters, ... single ones, leaving holes); merge two contiguous
+ * default-max; retype runs of descriptors at once (the whole map, halves, ... sixteenths) to EfiConventionalMemory, to
+ * alternating EfiConventionalMemory/EfiBootServicesData, to EfiBootServicesData; remove runs of descriptors (halves,
+ * quarters, ... single ones, leaving holes); merge two contiguous
  * descriptors into one of either type; make a descriptor EfiConventionalMemory, then EfiBootServicesData; halve a
  * descriptor; round its end down and its start up to 1 MiB, then to 64 KiB. After each step bins that no longer lie in
  * RAM are dropped and {@code page0-not-ram} follows the map. Candidates that are not a valid profile are skipped
@@ -158,6 +160,17 @@ public final class MachineShrinker {
             Map<String, String> params = new LinkedHashMap<>(x.placement().params());
             return params.remove("default-max") == null ? null : withPlacement(x, new PlacementSpec(x.placement().name(), params));
         });
+        // plainer types for many descriptors at once: the whole map, halves, ... down to sixteenths (a map whose
+        // descriptor count is what breaks a strategy would otherwise spend the budget before one type became plain)
+        for (int k = n; k >= Math.max(2, n / 16); k = k == n ? Integer.highestOneBit(Math.max(1, n / 2)) : k / 2) {
+            for (int i = 0; i < n; i += k) {
+                int from = i;
+                int to = Math.min(n, i + k);
+                ops.add(x -> retypedRun(x, from, to, index -> CONV));
+                ops.add(x -> retypedRun(x, from, to, index -> index % 2 == 0 ? CONV : BS_DATA));
+                ops.add(x -> retypedRun(x, from, to, index -> BS_DATA));
+            }
+        }
         for (int k = Integer.highestOneBit(Math.max(1, n / 2)); k >= 1; k /= 2) {
             for (int i = 0; i < n; i += k) {
                 int from = i;
@@ -274,6 +287,26 @@ public final class MachineShrinker {
         List<MemoryDescriptor> map = new ArrayList<>(p.memoryMap());
         map.set(i, new MemoryDescriptor(type, d.physicalStart(), d.numberOfPages(), d.attribute() & 0xFFFFFFFFFFFFL));
         return p.toBuilder().memoryMap(map).build();
+    }
+
+    /**
+     * Descriptors {@code [from, to)} retyped at once, descriptor {@code i} to {@code type(i)} (alternating types keep
+     * contiguous neighbours distinct, so a firmware that merges equal neighbours still reports as many descriptors);
+     * device ranges and EfiConventionalMemory stay as they are; null when nothing changes.
+     */
+    private static PlatformProfile retypedRun(PlatformProfile p, int from, int to, java.util.function.IntUnaryOperator type) {
+        List<MemoryDescriptor> map = new ArrayList<>(p.memoryMap());
+        boolean changed = false;
+        for (int i = from; i < Math.min(to, map.size()); i++) {
+            MemoryDescriptor d = map.get(i);
+            int t = type.applyAsInt(i);
+            if (d.type() == t || d.type() == CONV || PlatformProfile.isDeviceRange(d)) {
+                continue;
+            }
+            map.set(i, new MemoryDescriptor(t, d.physicalStart(), d.numberOfPages(), d.attribute() & 0xFFFFFFFFFFFFL));
+            changed = true;
+        }
+        return changed ? p.toBuilder().memoryMap(map).build() : null;
     }
 
     private static PlatformProfile resized(PlatformProfile p, int i, Function<MemoryDescriptor, MemoryDescriptor> f) {

@@ -7,7 +7,8 @@ import org.efiemu.uefi.image.LoadedImage;
 
 /**
  * Code locations as the debugger reads them: {@code 0x1A2B} (absolute), {@code image.efi+0x1A2B}, or a function of an
- * image's COFF symbol table: {@code efi_main}, {@code efi_main+0x10}, {@code image.efi:efi_main}.
+ * image's COFF symbol table: {@code efi_main}, {@code efi_main+0x10}, {@code image.efi:efi_main}; or a source line of
+ * an image's DWARF line table ({@code gcc -g}): {@code main.c:42}.
  */
 public final class Locations {
     private Locations() {}
@@ -20,6 +21,9 @@ public final class Locations {
         // a location copied from `where` or a trace may carry the function after it: "x.efi+0x1A2B <efi_main+0x12>"
         String t = text.trim().replaceFirst("\\s*<[^<>]*>$", "");
         int colon = t.indexOf(':');
+        if (colon >= 0 && isSourceLine(images, t, colon)) {
+            return sourceLine(images, t, t.substring(0, colon).trim(), t.substring(colon + 1).trim());
+        }
         if (colon >= 0) {
             LoadedImage image = image(images, t, t.substring(0, colon));
             return function(List.of(image), t, t.substring(colon + 1));
@@ -41,6 +45,48 @@ public final class Locations {
                     + "(0x%X bytes)", t, offset, name, image.size()));
         }
         return image.base() + offset;
+    }
+
+    /** {@code FILE:LINE} where FILE is no image's name and LINE a decimal number. */
+    private static boolean isSourceLine(ImageRegistry images, String t, int colon) {
+        String file = t.substring(0, colon).trim();
+        String line = t.substring(colon + 1).trim();
+        return !line.isEmpty() && line.chars().allMatch(Character::isDigit)
+                && images.images().stream().noneMatch(i -> i.name().equals(file));
+    }
+
+    /**
+     * The first statement of {@code file:line} (or of the next line with code) in the first image whose DWARF line
+     * table has that file.
+     */
+    private static long sourceLine(ImageRegistry images, String t, String file, String lineText) {
+        long line;
+        try {
+            line = Long.parseLong(lineText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("location '" + t + "': line '" + lineText + "' is not a number");
+        }
+        List<String> files = new ArrayList<>();
+        for (LoadedImage i : images.images()) {
+            var table = i.pe().lines();
+            if (table.hasFile(file)) {
+                var row = table.firstRowOf(file, line);
+                if (row.isEmpty()) {
+                    throw new IllegalArgumentException(String.format("location '%s': %s has no code at or after line"
+                            + " %d in %s", t, file, line, i.name()));
+                }
+                return i.base() + row.get().rva();
+            }
+            table.files().forEach(f -> files.add(org.efiemu.core.dwarf.SourceLine.fileNameOf(f)));
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("location '" + t + "': expected IMAGE:FUNCTION or FILE:LINE; "
+                    + images.images().stream().map(LoadedImage::name).toList() + " carry no DWARF line table"
+                    + " (build with gcc -g)");
+        }
+        throw new IllegalArgumentException("location '" + t + "': no source file named '" + file + "' in "
+                + images.images().stream().map(LoadedImage::name).toList()
+                + org.efiemu.core.util.NearestName.hint(file, files));
     }
 
     /** Whether {@code name} is a function of some loaded image's symbol table. */

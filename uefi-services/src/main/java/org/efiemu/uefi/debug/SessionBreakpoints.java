@@ -53,6 +53,11 @@ final class SessionBreakpoints {
         return w.id();
     }
 
+    /** Whether some address breakpoint or watchpoint is set (they can stop a run between two service calls). */
+    boolean hasAddressBreaksOrWatches() {
+        return !addressBreaks.isEmpty() || !watches.isEmpty();
+    }
+
     Collection<ServiceBreakpoint> serviceBreakpoints() {
         return serviceBreaks.values();
     }

@@ -415,6 +415,51 @@ public final class UefiDebugSession implements AutoCloseable {
                 null, null, null);
     }
 
+    /**
+     * gdb's reverse-continue: returns to the latest moment before now at which going forward stopped or would stop
+     * with a reason — an address breakpoint or watchpoint hit (by instruction) or a service call (as {@link #back()})
+     * — whichever came last. Finding the hits replays the run from the entry point once with the breakpoints and
+     * watchpoints set (service breakpoints do not stop that pass); then the session rebuilds to the moment found.
+     */
+    public DebugStop reverseContinue() {
+        long now = instructions();
+        long target = -1;
+        String why = null;
+        for (CallSite c : calls) {
+            if (c.position() < now && c.position() > target) {
+                target = c.position();
+                why = "before " + c.service() + " (instruction " + c.position() + ")";
+            }
+        }
+        if (set.hasAddressBreaksOrWatches()) {
+            rebuild(-1);
+            replaying = true;
+            try {
+                while (instructions() < now) {
+                    debugger.limits(RunLimits.instructions(now - instructions()));
+                    StopEvent e = debugger.cont();
+                    if (e.kind() != StopKind.BREAKPOINT && e.kind() != StopKind.WATCHPOINT) break;
+                    long at = instructions();
+                    if (at < now && at >= target) {
+                        target = at;
+                        why = (e.watch() != null ? e.watch().toString() : set.describeBreak(e.rip()))
+                                + " (instruction " + at + ")";
+                    }
+                }
+            } finally {
+                replaying = false;
+                debugger.limits(limits);
+            }
+        }
+        if (target < 0) {
+            rebuild(now == entryPosition ? -1 : now);
+            throw new IllegalStateException("reverse-continue: no breakpoint, watchpoint or service call before"
+                    + " instruction " + now);
+        }
+        rebuild(target == entryPosition ? -1 : target);
+        return stop(DebugStop.Kind.BACK, why, null, null, null);
+    }
+
     // --------------------------------------------------------------------------------------------- views
 
     /**

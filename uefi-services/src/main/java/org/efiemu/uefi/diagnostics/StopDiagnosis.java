@@ -28,7 +28,7 @@ public record StopDiagnosis(String stopSite, List<UnmetRequest> unmet, List<Foun
     public List<String> lines() {
         List<String> out = new ArrayList<>();
         out.add("stopped at " + stopSite);
-        foundImages.forEach(f -> out.add("image found by its PE header: " + f));
+        foundImages.forEach(f -> out.add("image found by its " + f.header() + ": " + f));
         if (unmet.isEmpty()) {
             out.add("asked for nothing the firmware lacked");
         } else {

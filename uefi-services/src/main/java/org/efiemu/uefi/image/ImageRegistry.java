@@ -11,7 +11,8 @@ import org.efiemu.core.memory.GuestMemory;
  * The images in one machine, for describing guest addresses as {@code image+offset}: those the firmware loaded (the
  * payload, LoadImage's children) and, once {@link #discoverIn} gave it the guest memory, those found by their PE
  * header when an address lies in no known image ({@link PeHeaderScanner}: images a loader copied and relocated
- * itself, without LoadImage).
+ * itself, without LoadImage), then by a Multiboot2 header ({@link Multiboot2HeaderScanner}: a kernel a boot loader placed
+ * with multiboot2, e.g. Xen loaded by GRUB, named {@code multiboot2@0xBASE}).
  */
 public final class ImageRegistry {
     private final List<LoadedImage> images = new ArrayList<>();
@@ -58,6 +59,12 @@ public final class ImageRegistry {
             return Optional.empty();
         }
         Optional<FoundImage> f = PeHeaderScanner.find(memory, address);
+        if (f.isEmpty()) {
+            // a kernel placed by multiboot2 (Xen by GRUB): no PE header; its end may be known only up to here, so
+            // a later find of the same header replaces the earlier, shorter one
+            f = Multiboot2HeaderScanner.find(memory, address);
+            f.ifPresent(m -> found.removeIf(o -> o.base() == m.base() && o.header().equals(m.header())));
+        }
         if (f.isPresent()) {
             found.add(f.get());
         } else {
@@ -78,5 +85,14 @@ public final class ImageRegistry {
         }
         return foundAt(address).map(f -> f.describe(address))
                 .orElse("0x" + Long.toHexString(address).toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * A service's call site given by its return address: as {@link #describe}, with the source line of the call
+     * instruction where the image carries DWARF line information ({@link LoadedImage#describeCallSite}).
+     */
+    public String describeCallSite(long returnAddress) {
+        Optional<LoadedImage> loaded = imageAt(returnAddress);
+        return loaded.isPresent() ? loaded.get().describeCallSite(returnAddress) : describe(returnAddress);
     }
 }

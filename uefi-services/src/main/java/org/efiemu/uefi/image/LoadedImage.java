@@ -37,9 +37,35 @@ public record LoadedImage(String name, PeImage pe, long base, long pages, long e
         return rva.isPresent() ? java.util.OptionalLong.of(base + rva.getAsLong()) : java.util.OptionalLong.empty();
     }
 
-    /** {@code name+0xOFFSET <function+0xOFFSET>}, the function part only where the image has symbols. */
+    /** The source line whose code holds {@code address}, where the image carries DWARF line information. */
+    public java.util.Optional<org.efiemu.core.dwarf.SourceLine> lineAt(long address) {
+        return contains(address) ? pe.lines().lookup(address - base) : java.util.Optional.empty();
+    }
+
+    /**
+     * {@code name+0xOFFSET <function+0xOFFSET (file.c:LINE)>}: the function where the image has a COFF symbol table,
+     * the source line where it has DWARF line information ({@code gcc -g}), neither part otherwise.
+     */
     public String describeWithSymbol(long address) {
-        return describe(address) + symbolAt(address).map(h -> " <" + h + ">").orElse("");
+        var symbol = symbolAt(address);
+        var line = lineAt(address);
+        if (symbol.isEmpty() && line.isEmpty()) return describe(address);
+        String inside = symbol.map(Object::toString).orElse("")
+                + line.map(l -> (symbol.isPresent() ? " (" + l + ")" : l.toString())).orElse("");
+        return describe(address) + " <" + inside + ">";
+    }
+
+    /**
+     * A call site given by its return address: as {@link #describeWithSymbol}, but the source line is the one of the
+     * call instruction before it ({@code returnAddress - 1}), as debuggers show a caller's line.
+     */
+    public String describeCallSite(long returnAddress) {
+        var symbol = symbolAt(returnAddress);
+        var line = contains(returnAddress - 1) ? lineAt(returnAddress - 1) : java.util.Optional.<org.efiemu.core.dwarf.SourceLine>empty();
+        if (symbol.isEmpty() && line.isEmpty()) return describe(returnAddress);
+        String inside = symbol.map(Object::toString).orElse("")
+                + line.map(l -> (symbol.isPresent() ? " (" + l + ")" : l.toString())).orElse("");
+        return describe(returnAddress) + " <" + inside + ">";
     }
 
     /** {@code name+0xOFFSET}. */

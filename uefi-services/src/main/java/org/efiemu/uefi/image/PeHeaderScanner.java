@@ -30,6 +30,12 @@ public final class PeHeaderScanner {
             if (!memory.isRam(at, 2)) {
                 return Optional.empty(); // images are contiguous RAM: a hole ends the search
             }
+            long untouched = memory.untouchedRamFloor(at);
+            if (untouched <= at) {
+                // [untouched, at] is RAM never written (zeros, no header, no hole): go on at the page below it
+                at = (untouched & ~(PAGE - 1)) + (untouched % PAGE == 0 ? 0 : PAGE);
+                continue;
+            }
             if (memory.u16(at) != 0x5A4D) { // "MZ"
                 continue;
             }

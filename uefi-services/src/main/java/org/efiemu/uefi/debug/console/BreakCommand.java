@@ -9,13 +9,14 @@ import org.efiemu.uefi.debug.UefiDebugSession;
  * {@code break SERVICE [if CONDITION]} stops before a service call (by spec name; the condition over its arguments,
  * see {@link org.efiemu.uefi.debug.ServiceCondition}); {@code break LOCATION} ({@code image.efi+0x1A2B} or an
  * address) or {@code break FUNCTION} / {@code break IMAGE:FUNCTION} (from the image's COFF symbol table) stops before
- * an instruction.
+ * an instruction; {@code break FILE:LINE} (from the image's DWARF line table, {@code gcc -g}) stops before the line's
+ * first instruction.
  */
 final class BreakCommand implements Command {
     @Override
     public String usage() {
-        return "break SERVICE [if CONDITION] | break FUNCTION | break IMAGE:FUNCTION | break IMAGE+OFFSET | break ADDRESS"
-                + "  -- e.g. break AllocatePages if Pages >= 16, break efi_main";
+        return "break SERVICE [if CONDITION] | break FUNCTION | break IMAGE:FUNCTION | break FILE:LINE | break IMAGE+OFFSET"
+                + " | break ADDRESS  -- e.g. break AllocatePages if Pages >= 16, break efi_main, break main.c:42";
     }
 
     @Override

@@ -48,6 +48,7 @@ public final class DebugConsole {
         commands.put("next", new NextCommand());
         commands.put("finish", new FinishCommand());
         commands.put("back", new BackCommand());
+        commands.put("reverse-continue", new ReverseContinueCommand());
         commands.put("regs", new RegsCommand());
         commands.put("x", new ExamineCommand());
         commands.put("disas", new DisasCommand());
@@ -58,7 +59,7 @@ public final class DebugConsole {
     }
 
     private static final Map<String, String> ALIASES = Map.of("b", "break", "c", "continue", "s", "step", "n", "next",
-            "bt", "where", "cont", "continue", "stepi", "step", "si", "step");
+            "bt", "where", "cont", "continue", "stepi", "step", "si", "step", "rc", "reverse-continue");
 
     /** Reads and runs commands until {@code quit} or the end of {@code in}. */
     public void run(Reader in) {

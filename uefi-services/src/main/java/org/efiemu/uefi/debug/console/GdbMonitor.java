@@ -105,7 +105,7 @@ public final class GdbMonitor implements GdbTarget {
 
     @Override
     public StopEvent reverse(boolean step) {
-        DebugStop s = step ? session.backTo(session.instructions() - 1) : session.back();
+        DebugStop s = step ? session.backTo(session.instructions() - 1) : session.reverseContinue();
         return new StopEvent(StopKind.BACK, s.rip(), s.description(), null, null, null, null);
     }
 }

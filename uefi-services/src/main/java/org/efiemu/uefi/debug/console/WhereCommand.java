@@ -18,7 +18,9 @@ final class WhereCommand implements Command {
         String at = session.where(rip);
         if (session.where(rip).endsWith(" stub")) {
             long caller = session.machine().machine().memory().u64(session.debugger().reg(X86Reg.RSP));
-            out.printf("0x%X %s, called from %s%n", rip, at, session.where(caller));
+            var images = session.machine().images();
+            out.printf("0x%X %s, called from %s%n", rip, at,
+                    images.imageAt(caller).isPresent() ? images.describeCallSite(caller) : session.where(caller));
         } else {
             out.printf("0x%X %s%n", rip, at);
         }

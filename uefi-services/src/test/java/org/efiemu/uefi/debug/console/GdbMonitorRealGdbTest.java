@@ -144,6 +144,28 @@ class GdbMonitorRealGdbTest {
         }
     }
 
+    @Test
+    void monitorBreakOnAServiceKeepsFiringAfterWaitForEventAndMonitorBreakTakesASourceLine() throws Exception {
+        int alloc = SourceLinesTest.line("alloc");
+        int loop = SourceLinesTest.line("loop");
+        try (UefiDebugSession s = UefiDebugSession.start(UefiMachine.builder(DebugTestPlatforms.ovmfQ35())
+                .payload(DebugTestPlatforms.payload("dbg-wait")))) {
+            String out = gdb(s, false, List.of(List.of("target remote 127.0.0.1:PORT",
+                    "monitor break AllocatePages", "continue", "echo A:\\n", "monitor where", "monitor trace 3",
+                    "continue", "echo B:\\n", "monitor info", "monitor delete 1",
+                    "monitor break dbg_wait.c:" + loop, "continue", "echo C:\\n", "monitor where", "kill")));
+            String a = out.substring(out.indexOf("A:"), out.indexOf("B:"));
+            assertThat(a).as(out).containsPattern("AllocatePages stub, called from dbg-wait\\.efi\\+0x[0-9A-F]+"
+                    + " <grab_pages[.a-z0-9]*\\+0x[0-9A-F]+ \\(dbg_wait\\.c:" + alloc + "\\)>")
+                    .containsPattern("WaitForEvent\\(1, .*\\) = EFI_SUCCESS -> Index=0");
+            assertThat(out.substring(out.indexOf("B:"), out.indexOf("C:"))).as(out)
+                    .contains("breakpoint 1 on AllocatePages (2 hits)");
+            assertThat(out.substring(out.indexOf("C:"))).as(out)
+                    .containsPattern("dbg-wait\\.efi\\+0x[0-9A-F]+ <efi_main\\+0x[0-9A-F]+ \\(dbg_wait\\.c:" + loop + "\\)>")
+                    .contains("end: KILLED");
+        }
+    }
+
     private static String rip(String out, String marker) {
         Matcher m = Pattern.compile(Pattern.quote(marker) + "\\s*\\nrip +(0x[0-9a-f]+)").matcher(out);
         assertThat(m.find()).as("%s in %s", marker, out).isTrue();

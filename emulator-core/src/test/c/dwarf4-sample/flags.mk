@@ -1,0 +1,2 @@
+# DWARF 4 line tables
+EXTRA_CFLAGS := -g -gdwarf-4
