@@ -13,6 +13,11 @@
  *   guest-ud     the guest's own IDT: syscall goes to its #UD handler
  *   guest-df     the guest's own IDT with the #GP gate not present: #NP while delivering #GP -> #DF handler
  *   triple       lidt with limit 0, then wrmsr to 0xDEADBEEF: #GP, #GP, #DF cannot be delivered -> triple fault
+ *   ud2          ud2 with the firmware IDT                    -> #UD raised by the engine: the run stops
+ *   guest-ud2    the guest's own IDT: ud2 goes to its #UD handler, which skips it (2 bytes)
+ *   guest-de     the guest's own IDT: div by zero goes to its #DE handler, which skips the 3-byte div
+ *   guest-int    the guest's own IDT: int3 then int $0x30 reach their handlers with the RIP after the instruction
+ *   ud2-triple   lidt with limit 0, then ud2: #UD, #GP, #GP -> #DF cannot be delivered -> triple fault
  *   sti-hlt      watchdog off, sti; hlt with no timer: waits forever (not "interrupts off")
  *   cli-hlt      cli; hlt: halted with interrupts off
  */
@@ -30,7 +35,7 @@ struct gate {
   UINT32 off2, zero;
 };
 
-static struct gate idt[32] __attribute__((aligned(16)));
+static struct gate idt[64] __attribute__((aligned(16)));
 /* what the handler saw: vector, error code, the faulting RIP from its frame */
 volatile UINT64 seen_vector = ~0ULL, seen_error = ~0ULL, seen_rip = ~0ULL, handled;
 
@@ -39,6 +44,55 @@ volatile UINT64 seen_vector = ~0ULL, seen_error = ~0ULL, seen_rip = ~0ULL, handl
 __attribute__((visibility("hidden"))) void gp_handler(void);
 __attribute__((visibility("hidden"))) void ud_handler(void);
 __attribute__((visibility("hidden"))) void df_handler(void);
+__attribute__((visibility("hidden"))) void de_handler(void);
+__attribute__((visibility("hidden"))) void bp_handler(void);
+__attribute__((visibility("hidden"))) void int30_handler(void);
+__attribute__((visibility("hidden"))) void do_ud2(void);
+__attribute__((visibility("hidden"))) void do_div0(void);
+__attribute__((visibility("hidden"))) void do_int3(void);
+__attribute__((visibility("hidden"))) void do_int30(void);
+/* Exceptions the engine raises itself: #DE's handler skips the 3-byte div; software interrupts resume after them. */
+__asm__(".text\n"
+        "de_handler:\n"
+        "  movq $0, seen_vector(%rip)\n"
+        "  movq $0, seen_error(%rip)\n"
+        "  push %rax\n"
+        "  mov 8(%rsp), %rax\n"
+        "  mov %rax, seen_rip(%rip)\n"
+        "  addq $3, 8(%rsp)\n"
+        "  incq handled(%rip)\n"
+        "  pop %rax\n"
+        "  iretq\n"
+        "bp_handler:\n"
+        "  movq $3, seen_vector(%rip)\n"
+        "  jmp soft\n"
+        "int30_handler:\n"
+        "  movq $0x30, seen_vector(%rip)\n"
+        "soft:\n"
+        "  movq $0, seen_error(%rip)\n"
+        "  push %rax\n"
+        "  mov 8(%rsp), %rax\n"
+        "  mov %rax, seen_rip(%rip)\n"
+        "  incq handled(%rip)\n"
+        "  pop %rax\n"
+        "  iretq\n"
+        "do_ud2:\n"
+        "  ud2\n"
+        "  ret\n"
+        "do_div0:\n"
+        "  push %rdx\n"
+        "  xor %ecx, %ecx\n"
+        "  mov $1, %eax\n"
+        "  xor %edx, %edx\n"
+        "  div %rcx\n"          /* 48 F7 F1 */
+        "  pop %rdx\n"
+        "  ret\n"
+        "do_int3:\n"
+        "  int3\n"
+        "  ret\n"
+        "do_int30:\n"
+        "  int $0x30\n"
+        "  ret\n");
 __asm__(".text\n"
         "gp_handler:\n"
         "  movq $13, seen_vector(%rip)\n"
@@ -193,6 +247,37 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     rt_printf("triple\n");
     load_own_idt(0);
     write_msr(0xDEADBEEF, 1);
+    restore_idt();
+    rt_printf("never printed\n");
+  } else if (option_is(li, "ud2")) {
+    rt_printf("ud2\n");
+    do_ud2();
+    rt_printf("never printed\n");
+  } else if (option_is(li, "guest-ud2")) {
+    set_gate(6, ud_handler, 1);
+    load_own_idt(sizeof idt - 1);
+    do_ud2();
+    restore_idt();
+    report("guest-ud2");
+  } else if (option_is(li, "guest-de")) {
+    set_gate(0, de_handler, 1);
+    load_own_idt(sizeof idt - 1);
+    do_div0();
+    restore_idt();
+    report("guest-de");
+  } else if (option_is(li, "guest-int")) {
+    set_gate(3, bp_handler, 1);
+    set_gate(0x30, int30_handler, 1);
+    load_own_idt(sizeof idt - 1);
+    do_int3();
+    report("guest-int3");
+    do_int30();
+    restore_idt();
+    report("guest-int30");
+  } else if (option_is(li, "ud2-triple")) {
+    rt_printf("ud2-triple\n");
+    load_own_idt(0);
+    do_ud2();
     restore_idt();
     rt_printf("never printed\n");
   } else if (option_is(li, "sti-hlt")) {

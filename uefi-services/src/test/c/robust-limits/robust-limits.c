@@ -11,6 +11,7 @@
  *   pool      AllocatePool of 4000 bytes until the firmware says no, then returns
  *   outptr    AllocatePages with its OUT pointer (Memory) aimed at the system table's header, then returns
  *   freefw    FreePages of the page holding the Boot Services table, then returns
+ *   setmem    allocates 64 MiB and SetMem's all of it, forever (few instructions, much host work per call)
  * RobustLimitsPayloadTest checks the printed lines.
  */
 #include "efiemu_rt.h"
@@ -93,6 +94,13 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     EFI_PHYSICAL_ADDRESS page = (EFI_PHYSICAL_ADDRESS)(UINTN)bs & ~(EFI_PHYSICAL_ADDRESS)0xFFF;
     rt_printf("freefw 0x%lx\n", (unsigned long)page);
     rt_printf("freefw %s\n", rt_status_name(bs->FreePages(page, 1)));
+  }
+  else if (option_is(li, "setmem")) {
+    EFI_PHYSICAL_ADDRESS buf = 0;
+    EFI_STATUS s = bs->AllocatePages(AllocateAnyPages, EfiLoaderData, (64u << 20) / 4096, &buf);
+    rt_printf("setmem %s\n", rt_status_name(s));
+    if (EFI_ERROR(s)) return s;
+    for (UINT8 v = 0;; v++) bs->SetMem((void *)(UINTN)buf, 64u << 20, v);
   }
   return EFI_SUCCESS;
 }

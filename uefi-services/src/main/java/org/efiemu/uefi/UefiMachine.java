@@ -184,8 +184,9 @@ public final class UefiMachine implements AutoCloseable {
                     eventAbi = firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
-            budget = new RunBudget(b.serviceCallBudget, b.outputBudget, why -> machine.requestStop(why));
+            budget = new RunBudget(b.serviceCallBudget, b.hostWorkBudget, b.outputBudget, why -> machine.requestStop(why));
             trace.addListener(e -> budget.serviceCall());
+            dispatcher.onHostWork(budget::hostWork);
             unmet = new UnmetRequests(g -> handles.locateProtocol(g, 0).status() == EfiStatus.SUCCESS);
             trace.addListener(unmet);
             b.traceListeners.forEach(trace::addListener);

@@ -20,6 +20,10 @@ public final class UefiMachineBuilder {
     long instructionBudget = 2_000_000_000L;
     long serviceCallBudget = 1_000_000L;
     long outputBudget = 64L << 20;
+    long hostWorkBudget = DEFAULT_HOST_WORK_BUDGET;
+
+    /** Default {@link #hostWorkBudget}: 16 Gi units, e.g. 256 SetMem calls over 64 MiB each. */
+    public static final long DEFAULT_HOST_WORK_BUDGET = 16L << 30;
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
     boolean uncounted;
@@ -125,6 +129,20 @@ public final class UefiMachineBuilder {
             throw new IllegalArgumentException("service-call budget " + calls + ": expected 1 or more");
         }
         this.serviceCallBudget = calls;
+        return this;
+    }
+
+    /**
+     * Host work the run's service calls may cost (default {@link #DEFAULT_HOST_WORK_BUDGET} units): each call costs
+     * 4096 units plus one per byte it reads or writes in guest memory (CopyMem, SetMem, CalculateCrc32, file and
+     * block reads, GetMemoryMap, its arguments); more stops the run as {@link BootOutcome#BUDGET_EXHAUSTED}. Counted
+     * in bytes, not host time, so the stop is the same on every run and machine.
+     */
+    public UefiMachineBuilder hostWorkBudget(long units) {
+        if (units < 1) {
+            throw new IllegalArgumentException("host-work budget " + units + ": expected 1 or more units");
+        }
+        this.hostWorkBudget = units;
         return this;
     }
 

@@ -152,6 +152,64 @@ class CpuFaultsPayloadTest {
     }
 
     @Test
+    void ud2WithTheFirmwareIdtStillStopsTheRunAtTheInstruction() {
+        BootResult r = run("ud2");
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.FAULT);
+        assertThat(r.stopReport().reason()).isEqualTo(StopReason.INVALID_OPCODE);
+        assertThat(r.diagnosis().stopSite()).contains("<do_ud2>");
+        assertThat(r.consoleText()).doesNotContain("never printed");
+    }
+
+    @Test
+    void ud2WithTheGuestsOwnIdtGoesToItsInvalidOpcodeHandlerAndResumes() {
+        BootResult r = run("guest-ud2");
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.RETURNED);
+        long[] saw = handlerSaw(r, "guest-ud2");
+        assertThat(saw[0]).as("handled").isEqualTo(1);
+        assertThat(saw[1]).as("vector").isEqualTo(6);
+        assertThat(r.image().symbolAt(saw[3]).map(Object::toString)).as("the faulting RIP: ud2 itself")
+                .hasValue("do_ud2");
+    }
+
+    @Test
+    void divideByZeroWithTheGuestsOwnIdtGoesToItsDivideErrorHandlerAndResumes() {
+        BootResult r = run("guest-de");
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.RETURNED);
+        long[] saw = handlerSaw(r, "guest-de");
+        assertThat(saw[0]).as("handled").isEqualTo(1);
+        assertThat(saw[1]).as("vector").isEqualTo(0);
+        assertThat(r.image().symbolAt(saw[3]).map(Object::toString)).as("the faulting RIP: the div")
+                .hasValue("do_div0+0xA"); // push, xor, mov, xor: 1 + 2 + 5 + 2 bytes
+
+    }
+
+    @Test
+    void int3AndIntNWithTheGuestsOwnIdtReachTheirHandlersWithTheRipAfterTheInstruction() {
+        BootResult r = run("guest-int");
+        assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.RETURNED);
+        long[] bp = handlerSaw(r, "guest-int3");
+        assertThat(bp[0]).isEqualTo(1);
+        assertThat(bp[1]).isEqualTo(3);
+        assertThat(r.image().symbolAt(bp[3]).map(Object::toString)).hasValue("do_int3+0x1");
+        long[] n = handlerSaw(r, "guest-int30");
+        assertThat(n[0]).isEqualTo(2);
+        assertThat(n[1]).isEqualTo(0x30);
+        assertThat(r.image().symbolAt(n[3]).map(Object::toString)).hasValue("do_int30+0x2");
+    }
+
+    @Test
+    void ud2WithAnIdtThatCoversNoVectorIsATripleFaultThatResets() {
+        BootResult r = run("ud2-triple");
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
+        assertThat(r.stopReport().reason()).isEqualTo(StopReason.TRIPLE_FAULT);
+        assertThat(r.stopReport().detail()).startsWith("triple fault → reset: #UD: invalid opcode at RIP")
+                .contains("delivering #UD raised #GP(0x32)").contains("-> #DF(0)")
+                .contains("a fault while delivering #DF: triple fault");
+        assertThat(r.reset()).hasValueSatisfying(x -> assertThat(x.resetType()).isEqualTo("triple fault"));
+        assertThat(r.consoleText()).contains("ud2-triple").doesNotContain("never printed");
+    }
+
+    @Test
     void notPresentGateWhileDeliveringGeneralProtectionBecomesADoubleFault() {
         BootResult r = run("guest-df");
         assertThat(r.outcome()).as("%s%n%s", r, r.consoleText()).isEqualTo(BootOutcome.RETURNED);

@@ -63,6 +63,27 @@ class RobustLimitsPayloadTest {
     }
 
     @Test
+    void setMemOverALargeBufferInALoopEndsOnTheHostWorkBudgetTheSameWayEveryRun() {
+        BootResult r = run("setmem", b -> b.hostWorkBudget(1L << 30));
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.BUDGET_EXHAUSTED);
+        assertThat(r.consoleText()).contains("setmem EFI_SUCCESS");
+        assertThat(r.stopReport().detail()).contains("host-work budget exhausted: more than 1,073,741,824 units")
+                .contains("the last call, SetMem, moved 67,108,864 bytes");
+        assertThat(r.stopReport().recentCalls()).isNotEmpty();
+        assertThat(r.stopReport().recentCalls().get(r.stopReport().recentCalls().size() - 1).toString())
+                .contains("SetMem");
+        // 1 GiB of units is 16 SetMem calls of 64 MiB (plus the call costs): the 16th passes the limit
+        assertThat(r.trace().stream().filter(e -> e.service().equals("SetMem"))).hasSize(16);
+        assertThat(r.stopReport().instructions()).as("few instructions: the budget is the host's work, not the guest's")
+                .isLessThan(10_000_000L);
+        BootResult again = run("setmem", b -> b.hostWorkBudget(1L << 30));
+        assertThat(again.stopReport().detail()).isEqualTo(r.stopReport().detail());
+        assertThat(again.stopReport().rip()).isEqualTo(r.stopReport().rip());
+        assertThat(again.stopReport().instructions()).isEqualTo(r.stopReport().instructions());
+        assertThat(again.trace()).isEqualTo(r.trace());
+    }
+
+    @Test
     void handlesBeyondTheFirmwareArenaAreOutOfResourcesAndTheFirmwareKeepsAnswering() {
         BootResult r = run("handles");
         assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RETURNED);

@@ -48,12 +48,22 @@ public final class ExceptionDelivery {
 
   /** Delivers {@code fault}, raised by the instruction at {@code rip} (the RIP pushed: faults restart it). */
   public Outcome deliver(CpuFault fault, long rip) {
+    return deliver(fault, rip, false);
+  }
+
+  /**
+   * Delivers {@code fault}; with {@code software} it comes from {@code int n}/{@code int3}: {@code rip} is the
+   * instruction after it, no error code is pushed whatever the vector, and a fault while delivering it is delivered
+   * as it is (a software interrupt is benign, SDM vol. 3A table 6-4/6-5).
+   */
+  public Outcome deliver(CpuFault fault, long rip, boolean software) {
     List<String> chain = new ArrayList<>();
     chain.add(fault.toString());
     CpuFault current = fault;
     boolean nested = false;
     for (int step = 0; step < 8; step++) {
-      Optional<CpuFault> next = tryDeliver(current, rip, nested);
+      boolean soft = software && step == 0;
+      Optional<CpuFault> next = tryDeliver(current, rip, nested, soft);
       if (next.isEmpty()) {
         return new Outcome(false, current, engine.reg(X86Reg.RIP), List.copyOf(chain));
       }
@@ -63,8 +73,8 @@ public final class ExceptionDelivery {
         chain.add("a fault while delivering #DF: triple fault, the processor shuts down (reset)");
         return new Outcome(true, null, 0, List.copyOf(chain));
       }
-      boolean df = (CpuFault.contributory(current.vector()) && CpuFault.contributory(f.vector()))
-          || (current.vector() == CpuFault.PF && (f.vector() == CpuFault.PF || CpuFault.contributory(f.vector())));
+      boolean df = (!soft && CpuFault.contributory(current.vector()) && CpuFault.contributory(f.vector()))
+          || (!soft && current.vector() == CpuFault.PF && (f.vector() == CpuFault.PF || CpuFault.contributory(f.vector())));
       current = df ? new CpuFault(CpuFault.DF, 0, "double fault (" + f.name() + " while delivering "
           + current.mnemonic() + ")") : f;
       if (df) chain.add("-> #DF(0)");
@@ -75,7 +85,7 @@ public final class ExceptionDelivery {
   }
 
   /** Delivers {@code f}; returns the fault delivering raised, or empty when the handler is entered. */
-  private Optional<CpuFault> tryDeliver(CpuFault f, long rip, boolean nested) {
+  private Optional<CpuFault> tryDeliver(CpuFault f, long rip, boolean nested, boolean software) {
     int v = f.vector();
     int ext = nested ? 1 : 0;
     long idtCode = 8L * v + 2 + ext;
@@ -118,7 +128,7 @@ public final class ExceptionDelivery {
       rsp = memory.u64(at);
     }
     long top = rsp & ~0xFL;
-    int words = f.hasErrorCode() ? 6 : 5;
+    int words = f.hasErrorCode() && !software ? 6 : 5;
     long bottom = top - 8L * words;
     if (!canonical(bottom) || !canonical(top - 1)) {
       return Optional.of(new CpuFault(CpuFault.SS, ext, String.format("stack 0x%X for the handler is not canonical",

@@ -39,6 +39,8 @@ public final class Machine implements AutoCloseable {
   private final VirtualClock clock;
   private final RdtscVirtualizer rdtsc;
   private final org.efiemu.core.cpu.PrivilegedInstructions privileged;
+  /** Exceptions Unicorn raises itself, delivered to the guest's own IDT. */
+  private final org.efiemu.core.cpu.EngineExceptions engineExceptions;
   private final CallGate gate;
   private final SerialPort serial = new SerialPort();
   /** Devices attached with {@link #attachIoPorts}: {first port, port count} and the device, in attach order. */
@@ -93,6 +95,8 @@ public final class Machine implements AutoCloseable {
       privileged = new org.efiemu.core.cpu.PrivilegedInstructions(engine, memory, cpu,
           b.structuresBase + LongMode.IDT_OFFSET, this::requestStop, clock::readTsc);
       rdtsc.observe(privileged);
+      engineExceptions = new org.efiemu.core.cpu.EngineExceptions(engine, memory,
+          b.structuresBase + LongMode.IDT_OFFSET);
       gate = new CallGate(engine, memory, b.trapBase, b.trapSize, r -> requestStop(StopReason.HOST_STOP, r),
           (java.util.function.LongConsumer) guestCr3 -> {
             clock.hostCall();
@@ -124,6 +128,10 @@ public final class Machine implements AutoCloseable {
   }
 
   private void onInterrupt(int vector) {
+    if (engineExceptions.intercept(vector)) {
+      engine.emuStop(); // delivered once uc_emu_start returned (see EngineExceptions)
+      return;
+    }
     StopReason r = switch (vector) {
       case 3 -> StopReason.BREAKPOINT;
       case 6 -> StopReason.INVALID_OPCODE;
@@ -294,6 +302,22 @@ public final class Machine implements AutoCloseable {
         } finally {
           emulating = null;
           clock.endRun();
+        }
+        // an exception Unicorn raised itself, with the guest's own IDT loaded: deliver it and go on at the handler
+        if (stop.reason == null && (err == UcError.INSN_INVALID || (err == UcError.OK && engineExceptions.hasPending()))) {
+          Optional<String> triple = err == UcError.INSN_INVALID ? engineExceptions.invalidOpcode()
+              : engineExceptions.deliverPending();
+          if (triple != null) {
+            if (triple.isPresent()) {
+              stop.set(StopReason.TRIPLE_FAULT, triple.get());
+              err = UcError.OK;
+              break;
+            }
+            err = UcError.OK;
+            at = engine.reg(X86Reg.RIP);
+            resumed = true;
+            continue;
+          }
         }
         // a new block holding RDTSC bytes stopped the run before its first instruction: hook, then go on there
         if (err != UcError.OK || stop.reason != null || !rdtsc.discoveryPending()) break;

@@ -301,10 +301,22 @@ public final class PhysicalMemory {
     engine.unmap(base, size);
   }
 
+  /**
+   * Bytes host code has read from and written to RAM so far ({@link #read} and {@link #write}, whether they mapped
+   * anything or not): a deterministic measure of the host work done on the guest's behalf, which a run budget
+   * charges per service call.
+   */
+  public long hostBytesMoved() {
+    return hostBytesMoved;
+  }
+
+  private long hostBytesMoved;
+
   /** Reads RAM; never-touched RAM reads as zeros. Throws {@link GuestMemoryException} outside RAM. */
   public void read(long address, byte[] buffer, int offset, int length) {
     if (length == 0) return;
     if (!layout.isRam(address, length)) throw new GuestMemoryException(address, length, "is not RAM");
+    hostBytesMoved += length;
     long a = address;
     int off = offset;
     int left = length;
@@ -334,6 +346,7 @@ public final class PhysicalMemory {
    */
   public void write(long address, byte[] bytes, int offset, int length) {
     if (length == 0) return;
+    hostBytesMoved += length;
     if (!hostWriteListeners.isEmpty()) {
       for (HostWriteListener l : hostWriteListeners) l.written(address, length);
     }

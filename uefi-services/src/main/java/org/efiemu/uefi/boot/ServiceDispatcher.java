@@ -37,6 +37,27 @@ public final class ServiceDispatcher {
     private final Map<String, List<ServiceInterceptor>> interceptors = new HashMap<>();
     private final Map<String, ServiceHandler> replacements = new HashMap<>();
     private final Map<String, Long> entries = new HashMap<>();
+    private HostWorkListener hostWork;
+    /** Services being dispatched (a service that runs guest code may be entered again before it returns). */
+    private int depth;
+    /** {@link org.efiemu.core.memory.PhysicalMemory#hostBytesMoved()} when the bytes so far were charged. */
+    private long chargedBytes;
+
+    /**
+     * Hears the host work of every service call once it returns: the bytes it read and wrote in guest memory (its
+     * arguments, the buffers it copies, fills, checksums, reads from a file or disk, the memory map it writes). A
+     * call that runs guest code which calls services again is charged only for what those inner calls did not
+     * already charge, so the bytes of nested calls are counted once.
+     */
+    @FunctionalInterface
+    public interface HostWorkListener {
+        void charged(String service, long bytes);
+    }
+
+    /** Sets the one {@link HostWorkListener} (the machine's run budget); null removes it. */
+    public void onHostWork(HostWorkListener listener) {
+        this.hostWork = listener;
+    }
 
     /**
      * @param bootGate trap region in boot-services memory (Boot Services, protocols)
@@ -136,6 +157,26 @@ public final class ServiceDispatcher {
     }
 
     private long dispatch(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx) {
+        HostWorkListener meter = hostWork;
+        if (meter == null) {
+            return dispatchCall(name, arity, bound, bootTime, ctx);
+        }
+        org.efiemu.core.memory.PhysicalMemory physical = ctx.memory().physical();
+        if (depth++ == 0) {
+            chargedBytes = physical.hostBytesMoved(); // host reads between calls (a debugger, a snapshot) are free
+        }
+        try {
+            return dispatchCall(name, arity, bound, bootTime, ctx);
+        } finally {
+            depth--;
+            long now = physical.hostBytesMoved();
+            long bytes = now - chargedBytes;
+            chargedBytes = now;
+            meter.charged(name, bytes);
+        }
+    }
+
+    private long dispatchCall(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx) {
         ServiceCall call = new ServiceCall(name, ctx);
         boolean afterEbs = state.exitedBootServices();
         long now = virtualNanos.getAsLong();
