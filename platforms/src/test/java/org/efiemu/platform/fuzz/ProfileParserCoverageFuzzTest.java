@@ -20,15 +20,17 @@ import org.efiemu.platform.TextFiles;
  */
 class ProfileParserCoverageFuzzTest {
   private static final String FILE = "fuzz.profile";
+  /** A Java exception class or package name in a message (the PE "Exception Table" directory is a spec name). */
+  private static final String NO_JAVA_NAMES = "[A-Za-z]+Exception|\\b(java|org)\\.[a-z]+\\.";
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "25s")
   void anyBytesParseToAProfileThatRoundTripsOrFailWithAnErrorNamingTheFile(byte[] bytes) {
     PlatformProfile profile;
     try {
       profile = ProfileParser.parse(TextFiles.decode(bytes, FILE), FILE);
     } catch (ProfileFormatException e) {
-      assertThat(e.getMessage()).startsWith(FILE + ":").doesNotContain("Exception")
-          .doesNotContainPattern("\\b(java|org)\\.[a-z]+\\.");
+      assertThat(e.getMessage()).startsWith(FILE + ":")
+          .doesNotContainPattern(NO_JAVA_NAMES);
       return;
     }
     String written = ProfileWriter.write(profile);

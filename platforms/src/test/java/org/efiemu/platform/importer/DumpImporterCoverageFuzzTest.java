@@ -29,8 +29,10 @@ import org.efiemu.platform.capture.CaptureLog;
  */
 class DumpImporterCoverageFuzzTest {
   private static final String FILE = "fuzz-dump.txt";
+  /** A Java exception class or package name in a message (the PE "Exception Table" directory is a spec name). */
+  private static final String NO_JAVA_NAMES = "[A-Za-z]+Exception|\\b(java|org)\\.[a-z]+\\.";
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "25s")
   void anyDumpImportsToAProfileThatParsesBackOrFailsWithAnErrorNamingTheFile(byte[] input) {
     DumpFormat format = DumpFormat.AUTO;
     boolean reclaim = false;
@@ -54,8 +56,8 @@ class DumpImporterCoverageFuzzTest {
         result = DumpImporter.importText(decoded, FILE, options);
       }
     } catch (ProfileFormatException e) {
-      assertThat(e.getMessage()).startsWith(FILE + ":").doesNotContain("Exception")
-          .doesNotContainPattern("\\b(java|org)\\.[a-z]+\\.");
+      assertThat(e.getMessage()).startsWith(FILE + ":")
+          .doesNotContainPattern(NO_JAVA_NAMES);
       return;
     }
     String written = ProfileWriter.write(result.profile());

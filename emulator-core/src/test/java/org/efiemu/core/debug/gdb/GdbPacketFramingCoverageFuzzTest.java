@@ -24,7 +24,7 @@ class GdbPacketFramingCoverageFuzzTest {
   /** Input streams are bounded so one input cannot hold more than a few packets of the largest size. */
   private static final int MAX_STREAM = 4 * PacketChannel.MAX_PAYLOAD;
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "25s")
   void anyByteStreamIsFramedAcknowledgedAndEndsTheSession(byte[] stream) throws Exception {
     if (stream.length > MAX_STREAM) {
       return;
