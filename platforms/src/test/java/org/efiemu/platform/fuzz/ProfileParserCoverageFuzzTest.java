@@ -20,8 +20,6 @@ import org.efiemu.platform.TextFiles;
  */
 class ProfileParserCoverageFuzzTest {
   private static final String FILE = "fuzz.profile";
-  /** A Java exception class or package name in a message (the PE "Exception Table" directory is a spec name). */
-  private static final String NO_JAVA_NAMES = "[A-Za-z]+Exception|\\b(java|org)\\.[a-z]+\\.";
 
   @FuzzTest(maxDuration = "25s")
   void anyBytesParseToAProfileThatRoundTripsOrFailWithAnErrorNamingTheFile(byte[] bytes) {
@@ -29,8 +27,7 @@ class ProfileParserCoverageFuzzTest {
     try {
       profile = ProfileParser.parse(TextFiles.decode(bytes, FILE), FILE);
     } catch (ProfileFormatException e) {
-      assertThat(e.getMessage()).startsWith(FILE + ":")
-          .doesNotContainPattern(NO_JAVA_NAMES);
+      CleanErrorMessages.assertClean(e.getMessage(), FILE, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
       return;
     }
     String written = ProfileWriter.write(profile);
