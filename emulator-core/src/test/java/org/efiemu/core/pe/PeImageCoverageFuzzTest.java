@@ -1,0 +1,47 @@
+package org.efiemu.core.pe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzz target (Jazzer) for the PE32+ loader: any bytes given as an EFI image either parse into an image
+ * that {@link PeLoader#layout} lays out at its own base and at another one, or are refused with a
+ * {@link PeFormatException} whose message names the file and says what is wrong. No other exception, no hang.
+ *
+ * <p>A normal build replays the seed corpus in {@code src/test/resources/org/efiemu/core/pe/PeImageCoverageFuzzTestInputs/}
+ * (the real pe-sample.efi built by this module and inputs Jazzer found); {@code -Pfuzz} fuzzes it (docs/robustness.md).
+ */
+class PeImageCoverageFuzzTest {
+  private static final String NAME = "fuzz.efi";
+  /** A Java exception class or package name in a message (the PE "Exception Table" directory is a spec name). */
+  private static final String NO_JAVA_NAMES = "[A-Za-z]+Exception|\\b(java|org)\\.[a-z]+\\.";
+  /** Images larger than this are parsed but not laid out: a layout allocates SizeOfImage bytes (up to 1 GiB). */
+  private static final long LAYOUT_LIMIT = 16L << 20;
+
+  @FuzzTest(maxDuration = "25s")
+  void anyBytesParseAndLayOutOrFailWithPeFormatExceptionNamingTheFile(byte[] file) {
+    PeImage image;
+    try {
+      image = PeParser.parse(file, NAME);
+    } catch (PeFormatException e) {
+      assertThat(e.getMessage()).startsWith(NAME + ": ").hasSizeGreaterThan(NAME.length() + 4)
+          .doesNotContainPattern(NO_JAVA_NAMES);
+      return;
+    }
+    assertThat(image.sizeOfImage()).isPositive().isLessThanOrEqualTo(PeParser.MAX_SIZE_OF_IMAGE);
+    if (image.sizeOfImage() > LAYOUT_LIMIT) {
+      return;
+    }
+    for (long base : new long[] {image.imageBase() & ~0xFFFL, 0x20_0000L}) {
+      try {
+        assertThat(PeLoader.layout(image, base)).hasSize((int) image.sizeOfImage());
+      } catch (PeFormatException e) {
+        // only an image without relocations refuses a base other than its ImageBase
+        assertThat(image.isRelocatable()).isFalse();
+        assertThat(base).isNotEqualTo(image.imageBase());
+        assertThat(e.getMessage()).startsWith(NAME + ": ");
+      }
+    }
+  }
+}

@@ -1,0 +1,275 @@
+name: dell-poweredge-r820
+description: Dell PowerEdge R820, BIOS 2.7.0, EFI v2.30 by Dell, 96 GiB; no conventional memory below 1 MiB, boot-services data over 1-64 MiB
+source: synthesised by BuiltinSynthesis (platforms/src/test/java) from the real dumps in the repository: platforms/machines/dell-poweredge-r520-uefi-efimap.txt (https://github.com/linuxhw/Dmesg/blob/master/Server/Dell/PowerEdge/PowerEdge%20R520/92ADF18337FF/CENTOS-7/3.10.0-957.12.2.EL7.X86_64/X86_64/0FC3F83656) and platforms/machines/dell-poweredge-r820-uefi-mode-e820.txt (https://github.com/linuxhw/Dmesg/blob/master/Server/Dell/PowerEdge/PowerEdge%20R820/D7A373654239/UBUNTU-20.04/5.8.0-55-GENERIC/X86_64/6877A6D4E6)
+source: step 1: raw UEFI map of a Dell PowerEdge R520 (same 12th-generation firmware family, BIOS 2.7.0): dell-poweredge-r520-uefi-efimap.txt, 249 descriptors, from linuxhw/Dmesg (CentOS 7 3.10.0-957.12.2.el7)
+source: step 2: EfiLoaderCode/EfiLoaderData returned to EfiConventionalMemory (the map was printed after GRUB/shim/kernel-stub allocations) and merged with equal neighbours
+source: step 3: below-4G layout moved onto the R820's own UEFI-mode E820 (dell-poweredge-r820-uefi-mode-e820.txt, BIOS 2.7.0, Ubuntu 20.04 5.8.0-55): each R520 E820 entry maps to the R820 entry of the same kind; descriptors inside keep their order and sizes; where the two entries differ in size, the largest EfiConventionalMemory descriptor (else the largest descriptor) of the segment absorbs the difference, descriptors below it keep their offset from the segment start, those above keep their offset from the segment end
+source: step 4: R820 E820 usable 0xB6B2F000-0xB6B60FFF has no R520 counterpart; inferred as EfiBootServicesData (it lies between ACPI NVS and runtime data, where the R520 has boot-services code; E820 'usable' cannot say which)
+source: step 5: RAM above 4 GiB scaled to end at 0x1840000000 (the R820 E820 shows usable to 0x183FFFFFFF = 96 GiB)
+source: identity: DMI 'Dell Inc. PowerEdge R820/0YWR73, BIOS 2.7.0 01/07/2020'; ACPI OEM ID DELL (R820 legacy-mode RSDP 'v02 DELL'); CPU model is an assumption (Xeon E5-4600, Sandy Bridge-EP, family 6 model 45), 4 sockets x 8 cores x 2 threads
+source: inferred: placement bins = the memory-type bin stack below 4 GiB (moved with the R520's layout, step 3), EfiRuntimeServicesCode@0xB86A0000+0x100, EfiRuntimeServicesData@0xB87A0000+0x100, EfiReservedMemoryType@0xB88A0000+0x4, EfiACPIMemoryNVS@0xB88A4000+0x100, EfiACPIReclaimMemory@0xB89A4000+0x80 (EDK2 CoreAddMemoryDescriptor allocates one bin per MemoryTypeInformation type, stacked at the top of the initial DXE region; found as the highest run below 4 GiB of contiguous write-back descriptors of the special types, read down from its top until a type repeats)
+source: inferred: the bins' free parts are unknown (a map taken by an OS reports a bin's free pages under the bin's type), so each bin is kept wholly used: a request of a bin's type goes to the default region
+source: inferred: default-max = lowest bin base - 1 = 0xB869FFFF (EDK2 mDefaultMaximumAddress): AllocateAnyPages and AllocatePool take the default region below 4 GiB top-down first and reach RAM above 4 GiB only once everything below is used
+source: evidence: in the R520's raw map (taken after GRUB, shim and the kernel's EFI stub allocated) all 9 EfiLoaderCode/EfiLoaderData ranges lie below its bin stack at 0xC86C0000, the largest 0x9247B000-0xC22A5FFF and 0x3D514000-0x3FFFFFFF, and all RAM above 4 GiB is still EfiConventionalMemory
+placement: edk2-topdown bins=EfiRuntimeServicesCode@0xB86A0000+0x100,EfiRuntimeServicesData@0xB87A0000+0x100,EfiReservedMemoryType@0xB88A0000+0x4,EfiACPIMemoryNVS@0xB88A4000+0x100,EfiACPIReclaimMemory@0xB89A4000+0x80 default-max=0xB869FFFF
+descriptor-size: 48
+descriptor-version: 1
+firmware-vendor: Dell
+firmware-revision: 0x10000
+uefi-revision: 2.30
+cpu-vendor: GenuineIntel
+cpu-family: 6
+cpu-model: 45
+cpu-stepping: 7
+cpu-brand: Intel(R) Xeon(R) CPU E5-4650 0 @ 2.70GHz
+cpu-count: 64
+smbios-bios-vendor: Dell Inc.
+smbios-bios-version: 2.7.0
+smbios-bios-date: 01/07/2020
+smbios-manufacturer: Dell Inc.
+smbios-product: PowerEdge R820
+smbios-version:
+smbios-serial:
+acpi-oem-id: DELL
+acpi-oem-table-id: PE_SC3
+console: 80x25
+quirk: page0-not-ram
+memory-map:
+EfiBootServicesData       0x0000000000010000-0x000000000009FFFF 0xF
+EfiBootServicesData       0x0000000000100000-0x0000000003FFFFFF 0xF
+EfiConventionalMemory     0x0000000004000000-0x000000000FFFEFFF 0xF
+EfiBootServicesCode       0x000000000FFFF000-0x000000001006CFFF 0xF
+EfiConventionalMemory     0x000000001006D000-0x00000000B229FFFF 0xF
+EfiBootServicesData       0x00000000B22A0000-0x00000000B22C1FFF 0xF
+EfiConventionalMemory     0x00000000B22C2000-0x00000000B22CFFFF 0xF
+EfiBootServicesData       0x00000000B22D0000-0x00000000B2305FFF 0xF
+EfiConventionalMemory     0x00000000B2306000-0x00000000B230EFFF 0xF
+EfiBootServicesData       0x00000000B230F000-0x00000000B230FFFF 0xF
+EfiConventionalMemory     0x00000000B2310000-0x00000000B2319FFF 0xF
+EfiBootServicesData       0x00000000B231A000-0x00000000B2345FFF 0xF
+EfiConventionalMemory     0x00000000B2346000-0x00000000B2367FFF 0xF
+EfiBootServicesData       0x00000000B2368000-0x00000000B2374FFF 0xF
+EfiConventionalMemory     0x00000000B2375000-0x00000000B237EFFF 0xF
+EfiBootServicesData       0x00000000B237F000-0x00000000B239DFFF 0xF
+EfiConventionalMemory     0x00000000B239E000-0x00000000B23A1FFF 0xF
+EfiBootServicesData       0x00000000B23A2000-0x00000000B23A6FFF 0xF
+EfiConventionalMemory     0x00000000B23A7000-0x00000000B23ABFFF 0xF
+EfiBootServicesData       0x00000000B23AC000-0x00000000B23ACFFF 0xF
+EfiConventionalMemory     0x00000000B23AD000-0x00000000B23AEFFF 0xF
+EfiBootServicesData       0x00000000B23AF000-0x00000000B23AFFFF 0xF
+EfiConventionalMemory     0x00000000B23B0000-0x00000000B23B1FFF 0xF
+EfiBootServicesData       0x00000000B23B2000-0x00000000B23C8FFF 0xF
+EfiConventionalMemory     0x00000000B23C9000-0x00000000B23CAFFF 0xF
+EfiBootServicesData       0x00000000B23CB000-0x00000000B23CBFFF 0xF
+EfiConventionalMemory     0x00000000B23CC000-0x00000000B23CDFFF 0xF
+EfiBootServicesData       0x00000000B23CE000-0x00000000B23CEFFF 0xF
+EfiConventionalMemory     0x00000000B23CF000-0x00000000B23D0FFF 0xF
+EfiBootServicesData       0x00000000B23D1000-0x00000000B23D1FFF 0xF
+EfiConventionalMemory     0x00000000B23D2000-0x00000000B23D4FFF 0xF
+EfiBootServicesData       0x00000000B23D5000-0x00000000B23D8FFF 0xF
+EfiConventionalMemory     0x00000000B23D9000-0x00000000B23DAFFF 0xF
+EfiBootServicesData       0x00000000B23DB000-0x00000000B23DBFFF 0xF
+EfiConventionalMemory     0x00000000B23DC000-0x00000000B23DEFFF 0xF
+EfiBootServicesData       0x00000000B23DF000-0x00000000B23E0FFF 0xF
+EfiConventionalMemory     0x00000000B23E1000-0x00000000B23E2FFF 0xF
+EfiBootServicesData       0x00000000B23E3000-0x00000000B23E3FFF 0xF
+EfiConventionalMemory     0x00000000B23E4000-0x00000000B23E5FFF 0xF
+EfiBootServicesData       0x00000000B23E6000-0x00000000B2417FFF 0xF
+EfiConventionalMemory     0x00000000B2418000-0x00000000B241EFFF 0xF
+EfiBootServicesData       0x00000000B241F000-0x00000000B241FFFF 0xF
+EfiConventionalMemory     0x00000000B2420000-0x00000000B2428FFF 0xF
+EfiBootServicesData       0x00000000B2429000-0x00000000B243CFFF 0xF
+EfiConventionalMemory     0x00000000B243D000-0x00000000B243FFFF 0xF
+EfiBootServicesData       0x00000000B2440000-0x00000000B2480FFF 0xF
+EfiConventionalMemory     0x00000000B2481000-0x00000000B2485FFF 0xF
+EfiBootServicesData       0x00000000B2486000-0x00000000B248BFFF 0xF
+EfiConventionalMemory     0x00000000B248C000-0x00000000B248EFFF 0xF
+EfiBootServicesData       0x00000000B248F000-0x00000000B24B1FFF 0xF
+EfiConventionalMemory     0x00000000B24B2000-0x00000000B24B4FFF 0xF
+EfiBootServicesData       0x00000000B24B5000-0x00000000B24BBFFF 0xF
+EfiConventionalMemory     0x00000000B24BC000-0x00000000B24BEFFF 0xF
+EfiBootServicesData       0x00000000B24BF000-0x00000000B24BFFFF 0xF
+EfiConventionalMemory     0x00000000B24C0000-0x00000000B24C2FFF 0xF
+EfiBootServicesData       0x00000000B24C3000-0x00000000B24F6FFF 0xF
+EfiConventionalMemory     0x00000000B24F7000-0x00000000B24FEFFF 0xF
+EfiBootServicesData       0x00000000B24FF000-0x00000000B24FFFFF 0xF
+EfiConventionalMemory     0x00000000B2500000-0x00000000B2508FFF 0xF
+EfiBootServicesData       0x00000000B2509000-0x00000000B2527FFF 0xF
+EfiConventionalMemory     0x00000000B2528000-0x00000000B2535FFF 0xF
+EfiBootServicesData       0x00000000B2536000-0x00000000B254FFFF 0xF
+EfiConventionalMemory     0x00000000B2550000-0x00000000B2552FFF 0xF
+EfiBootServicesData       0x00000000B2553000-0x00000000B255DFFF 0xF
+EfiConventionalMemory     0x00000000B255E000-0x00000000B2562FFF 0xF
+EfiBootServicesData       0x00000000B2563000-0x00000000B2569FFF 0xF
+EfiConventionalMemory     0x00000000B256A000-0x00000000B256DFFF 0xF
+EfiBootServicesData       0x00000000B256E000-0x00000000B2575FFF 0xF
+EfiConventionalMemory     0x00000000B2576000-0x00000000B257FFFF 0xF
+EfiBootServicesData       0x00000000B2580000-0x00000000B2588FFF 0xF
+EfiConventionalMemory     0x00000000B2589000-0x00000000B258BFFF 0xF
+EfiBootServicesData       0x00000000B258C000-0x00000000B258DFFF 0xF
+EfiConventionalMemory     0x00000000B258E000-0x00000000B2590FFF 0xF
+EfiBootServicesData       0x00000000B2591000-0x00000000B2592FFF 0xF
+EfiConventionalMemory     0x00000000B2593000-0x00000000B2596FFF 0xF
+EfiBootServicesData       0x00000000B2597000-0x00000000B259CFFF 0xF
+EfiConventionalMemory     0x00000000B259D000-0x00000000B25A0FFF 0xF
+EfiBootServicesData       0x00000000B25A1000-0x00000000B25A1FFF 0xF
+EfiConventionalMemory     0x00000000B25A2000-0x00000000B25A5FFF 0xF
+EfiBootServicesData       0x00000000B25A6000-0x00000000B25A6FFF 0xF
+EfiConventionalMemory     0x00000000B25A7000-0x00000000B25AAFFF 0xF
+EfiBootServicesData       0x00000000B25AB000-0x00000000B25ABFFF 0xF
+EfiConventionalMemory     0x00000000B25AC000-0x00000000B25B2FFF 0xF
+EfiBootServicesData       0x00000000B25B3000-0x00000000B25B3FFF 0xF
+EfiConventionalMemory     0x00000000B25B4000-0x00000000B25B8FFF 0xF
+EfiBootServicesData       0x00000000B25B9000-0x00000000B25BAFFF 0xF
+EfiConventionalMemory     0x00000000B25BB000-0x00000000B25BEFFF 0xF
+EfiBootServicesData       0x00000000B25BF000-0x00000000B25C6FFF 0xF
+EfiConventionalMemory     0x00000000B25C7000-0x00000000B25C9FFF 0xF
+EfiBootServicesData       0x00000000B25CA000-0x00000000B25D1FFF 0xF
+EfiConventionalMemory     0x00000000B25D2000-0x00000000B25D4FFF 0xF
+EfiBootServicesData       0x00000000B25D5000-0x00000000B25E2FFF 0xF
+EfiConventionalMemory     0x00000000B25E3000-0x00000000B25E5FFF 0xF
+EfiBootServicesData       0x00000000B25E6000-0x00000000B25E7FFF 0xF
+EfiConventionalMemory     0x00000000B25E8000-0x00000000B25EAFFF 0xF
+EfiBootServicesData       0x00000000B25EB000-0x00000000B260EFFF 0xF
+EfiConventionalMemory     0x00000000B260F000-0x00000000B2613FFF 0xF
+EfiBootServicesData       0x00000000B2614000-0x00000000B261AFFF 0xF
+EfiConventionalMemory     0x00000000B261B000-0x00000000B261FFFF 0xF
+EfiBootServicesData       0x00000000B2620000-0x00000000B2635FFF 0xF
+EfiConventionalMemory     0x00000000B2636000-0x00000000B2638FFF 0xF
+EfiBootServicesData       0x00000000B2639000-0x00000000B2640FFF 0xF
+EfiConventionalMemory     0x00000000B2641000-0x00000000B2647FFF 0xF
+EfiBootServicesData       0x00000000B2648000-0x00000000B264CFFF 0xF
+EfiConventionalMemory     0x00000000B264D000-0x00000000B264FFFF 0xF
+EfiBootServicesData       0x00000000B2650000-0x00000000B2650FFF 0xF
+EfiConventionalMemory     0x00000000B2651000-0x00000000B2654FFF 0xF
+EfiBootServicesData       0x00000000B2655000-0x00000000B265BFFF 0xF
+EfiConventionalMemory     0x00000000B265C000-0x00000000B265EFFF 0xF
+EfiBootServicesData       0x00000000B265F000-0x00000000B265FFFF 0xF
+EfiConventionalMemory     0x00000000B2660000-0x00000000B2662FFF 0xF
+EfiBootServicesData       0x00000000B2663000-0x00000000B266DFFF 0xF
+EfiConventionalMemory     0x00000000B266E000-0x00000000B2670FFF 0xF
+EfiBootServicesData       0x00000000B2671000-0x00000000B26B6FFF 0xF
+EfiConventionalMemory     0x00000000B26B7000-0x00000000B26B9FFF 0xF
+EfiBootServicesData       0x00000000B26BA000-0x00000000B26C2FFF 0xF
+EfiConventionalMemory     0x00000000B26C3000-0x00000000B26C5FFF 0xF
+EfiBootServicesData       0x00000000B26C6000-0x00000000B26CCFFF 0xF
+EfiConventionalMemory     0x00000000B26CD000-0x00000000B26CFFFF 0xF
+EfiBootServicesData       0x00000000B26D0000-0x00000000B26D7FFF 0xF
+EfiConventionalMemory     0x00000000B26D8000-0x00000000B26DAFFF 0xF
+EfiBootServicesData       0x00000000B26DB000-0x00000000B26E1FFF 0xF
+EfiConventionalMemory     0x00000000B26E2000-0x00000000B26E4FFF 0xF
+EfiBootServicesData       0x00000000B26E5000-0x00000000B26E6FFF 0xF
+EfiConventionalMemory     0x00000000B26E7000-0x00000000B26EAFFF 0xF
+EfiBootServicesData       0x00000000B26EB000-0x00000000B26EBFFF 0xF
+EfiConventionalMemory     0x00000000B26EC000-0x00000000B26EEFFF 0xF
+EfiBootServicesData       0x00000000B26EF000-0x00000000B2859FFF 0xF
+EfiConventionalMemory     0x00000000B285A000-0x00000000B285CFFF 0xF
+EfiBootServicesData       0x00000000B285D000-0x00000000B2866FFF 0xF
+EfiConventionalMemory     0x00000000B2867000-0x00000000B2869FFF 0xF
+EfiBootServicesData       0x00000000B286A000-0x00000000B287FFFF 0xF
+EfiConventionalMemory     0x00000000B2880000-0x00000000B2882FFF 0xF
+EfiBootServicesData       0x00000000B2883000-0x00000000B2945FFF 0xF
+EfiConventionalMemory     0x00000000B2946000-0x00000000B294AFFF 0xF
+EfiBootServicesData       0x00000000B294B000-0x00000000B2957FFF 0xF
+EfiConventionalMemory     0x00000000B2958000-0x00000000B295CFFF 0xF
+EfiBootServicesData       0x00000000B295D000-0x00000000B295FFFF 0xF
+EfiConventionalMemory     0x00000000B2960000-0x00000000B296AFFF 0xF
+EfiBootServicesData       0x00000000B296B000-0x00000000B296EFFF 0xF
+EfiConventionalMemory     0x00000000B296F000-0x00000000B2973FFF 0xF
+EfiBootServicesData       0x00000000B2974000-0x00000000B2992FFF 0xF
+EfiConventionalMemory     0x00000000B2993000-0x00000000B2997FFF 0xF
+EfiBootServicesData       0x00000000B2998000-0x00000000B29ACFFF 0xF
+EfiConventionalMemory     0x00000000B29AD000-0x00000000B29B6FFF 0xF
+EfiBootServicesData       0x00000000B29B7000-0x00000000B29BDFFF 0xF
+EfiConventionalMemory     0x00000000B29BE000-0x00000000B29C2FFF 0xF
+EfiBootServicesData       0x00000000B29C3000-0x00000000B29C4FFF 0xF
+EfiConventionalMemory     0x00000000B29C5000-0x00000000B29C9FFF 0xF
+EfiBootServicesData       0x00000000B29CA000-0x00000000B29CBFFF 0xF
+EfiConventionalMemory     0x00000000B29CC000-0x00000000B29D0FFF 0xF
+EfiBootServicesData       0x00000000B29D1000-0x00000000B29F8FFF 0xF
+EfiConventionalMemory     0x00000000B29F9000-0x00000000B29FDFFF 0xF
+EfiBootServicesData       0x00000000B29FE000-0x00000000B2A36FFF 0xF
+EfiConventionalMemory     0x00000000B2A37000-0x00000000B2A3BFFF 0xF
+EfiBootServicesData       0x00000000B2A3C000-0x00000000B2B2FFFF 0xF
+EfiBootServicesCode       0x00000000B2B30000-0x00000000B2B3BFFF 0xF
+EfiBootServicesData       0x00000000B2B3C000-0x00000000B2D9AFFF 0xF
+EfiConventionalMemory     0x00000000B2D9B000-0x00000000B321AFFF 0xF
+EfiBootServicesData       0x00000000B321B000-0x00000000B39ADFFF 0xF
+EfiBootServicesCode       0x00000000B39AE000-0x00000000B3BFDFFF 0xF
+EfiBootServicesData       0x00000000B3BFE000-0x00000000B40FEFFF 0xF
+EfiBootServicesCode       0x00000000B40FF000-0x00000000B42C2FFF 0xF
+EfiBootServicesData       0x00000000B42C3000-0x00000000B42F4FFF 0xF
+EfiBootServicesCode       0x00000000B42F5000-0x00000000B4301FFF 0xF
+EfiBootServicesData       0x00000000B4302000-0x00000000B4393FFF 0xF
+EfiBootServicesCode       0x00000000B4394000-0x00000000B4399FFF 0xF
+EfiBootServicesData       0x00000000B439A000-0x00000000B43B7FFF 0xF
+EfiBootServicesCode       0x00000000B43B8000-0x00000000B43C1FFF 0xF
+EfiBootServicesData       0x00000000B43C2000-0x00000000B443BFFF 0xF
+EfiBootServicesCode       0x00000000B443C000-0x00000000B444BFFF 0xF
+EfiBootServicesData       0x00000000B444C000-0x00000000B4505FFF 0xF
+EfiBootServicesCode       0x00000000B4506000-0x00000000B450BFFF 0xF
+EfiBootServicesData       0x00000000B450C000-0x00000000B4A70FFF 0xF
+EfiConventionalMemory     0x00000000B4A71000-0x00000000B4EF1FFF 0xF
+EfiBootServicesData       0x00000000B4EF2000-0x00000000B4EF3FFF 0xF
+EfiConventionalMemory     0x00000000B4EF4000-0x00000000B5B4CFFF 0xF
+EfiBootServicesData       0x00000000B5B4D000-0x00000000B5B57FFF 0xF
+EfiConventionalMemory     0x00000000B5B58000-0x00000000B5C75FFF 0xF
+EfiBootServicesData       0x00000000B5C76000-0x00000000B6153FFF 0xF
+EfiBootServicesCode       0x00000000B6154000-0x00000000B615FFFF 0xF
+EfiBootServicesData       0x00000000B6160000-0x00000000B617AFFF 0xF
+EfiBootServicesCode       0x00000000B617B000-0x00000000B619BFFF 0xF
+EfiBootServicesData       0x00000000B619C000-0x00000000B61A1FFF 0xF
+EfiBootServicesCode       0x00000000B61A2000-0x00000000B6238FFF 0xF
+EfiBootServicesData       0x00000000B6239000-0x00000000B62C6FFF 0xF
+EfiBootServicesCode       0x00000000B62C7000-0x00000000B62D2FFF 0xF
+EfiBootServicesData       0x00000000B62D3000-0x00000000B634DFFF 0xF
+EfiBootServicesCode       0x00000000B634E000-0x00000000B644BFFF 0xF
+EfiBootServicesData       0x00000000B644C000-0x00000000B6452FFF 0xF
+EfiBootServicesCode       0x00000000B6453000-0x00000000B6457FFF 0xF
+EfiBootServicesData       0x00000000B6458000-0x00000000B6459FFF 0xF
+EfiBootServicesCode       0x00000000B645A000-0x00000000B6460FFF 0xF
+EfiBootServicesData       0x00000000B6461000-0x00000000B6463FFF 0xF
+EfiBootServicesCode       0x00000000B6464000-0x00000000B6482FFF 0xF
+EfiBootServicesData       0x00000000B6483000-0x00000000B6485FFF 0xF
+EfiBootServicesCode       0x00000000B6486000-0x00000000B6675FFF 0xF
+EfiBootServicesData       0x00000000B6676000-0x00000000B6680FFF 0xF
+EfiBootServicesCode       0x00000000B6681000-0x00000000B66BEFFF 0xF
+EfiBootServicesData       0x00000000B66BF000-0x00000000B66BFFFF 0xF
+EfiBootServicesCode       0x00000000B66C0000-0x00000000B66C4FFF 0xF
+EfiBootServicesData       0x00000000B66C5000-0x00000000B66C6FFF 0xF
+EfiBootServicesCode       0x00000000B66C7000-0x00000000B672EFFF 0xF
+EfiACPIMemoryNVS          0x00000000B672F000-0x00000000B6B2EFFF 0xF
+EfiBootServicesData       0x00000000B6B2F000-0x00000000B6B60FFF 0xF
+EfiRuntimeServicesData    0x00000000B6B61000-0x00000000B6D61FFF 0x800000000000000F
+EfiBootServicesData       0x00000000B6D62000-0x00000000B71CEFFF 0xF
+EfiBootServicesCode       0x00000000B71CF000-0x00000000B71DFFFF 0xF
+EfiBootServicesData       0x00000000B71E0000-0x00000000B71E4FFF 0xF
+EfiBootServicesCode       0x00000000B71E5000-0x00000000B71F6FFF 0xF
+EfiBootServicesData       0x00000000B71F7000-0x00000000B71F8FFF 0xF
+EfiBootServicesCode       0x00000000B71F9000-0x00000000B723BFFF 0xF
+EfiBootServicesData       0x00000000B723C000-0x00000000B737BFFF 0xF
+EfiBootServicesCode       0x00000000B737C000-0x00000000B73B0FFF 0xF
+EfiBootServicesData       0x00000000B73B1000-0x00000000B7423FFF 0xF
+EfiBootServicesCode       0x00000000B7424000-0x00000000B7428FFF 0xF
+EfiBootServicesData       0x00000000B7429000-0x00000000B742CFFF 0xF
+EfiBootServicesCode       0x00000000B742D000-0x00000000B743AFFF 0xF
+EfiBootServicesData       0x00000000B743B000-0x00000000B80EBFFF 0xF
+EfiConventionalMemory     0x00000000B80EC000-0x00000000B829FFFF 0xF
+EfiBootServicesData       0x00000000B82A0000-0x00000000B84A1FFF 0xF
+EfiBootServicesCode       0x00000000B84A2000-0x00000000B869FFFF 0xF
+EfiRuntimeServicesCode    0x00000000B86A0000-0x00000000B879FFFF 0x800000000000000F
+EfiRuntimeServicesData    0x00000000B87A0000-0x00000000B889FFFF 0x800000000000000F
+EfiReservedMemoryType     0x00000000B88A0000-0x00000000B88A3FFF 0xF
+EfiACPIMemoryNVS          0x00000000B88A4000-0x00000000B89A3FFF 0xF
+EfiACPIReclaimMemory      0x00000000B89A4000-0x00000000B8A23FFF 0xF
+EfiBootServicesData       0x00000000B8A24000-0x00000000BCA67FFF 0xF
+EfiBootServicesData       0x00000000BCA98000-0x00000000BCA98FFF 0x8
+EfiBootServicesCode       0x00000000BCA99000-0x00000000BCAC3FFF 0x8
+EfiBootServicesData       0x00000000BCAC4000-0x00000000BCAC5FFF 0x8
+EfiBootServicesCode       0x00000000BCAC6000-0x00000000BCACFFFF 0x8
+EfiReservedMemoryType     0x00000000BD2D0000-0x00000000BD2FBFFF 0x1
+EfiACPIReclaimMemory      0x00000000BD2FC000-0x00000000BD35AFFF 0x8
+EfiReservedMemoryType     0x00000000BD35B000-0x00000000BFFFFFFF 0x1
+EfiReservedMemoryType     0x00000000E0000000-0x00000000EFFFFFFF 0x1
+EfiReservedMemoryType     0x00000000FE000000-0x00000000FFFFFFFF 0x1
+EfiConventionalMemory     0x0000000100000000-0x000000183FFFFFFF 0xF
