@@ -131,19 +131,7 @@ public final class PoolAllocator {
         if (head == 0) {
             return null;
         }
-        pool.used += blockSize;
-        memory.writeU32(head, POOL_HEAD_SIGNATURE);
-        memory.writeU32(head + 4, 0);
-        memory.writeU32(head + 8, poolType);
-        memory.writeU32(head + 12, 0);
-        memory.writeU64(head + 16, blockSize);
-        long tail = head + blockSize - TAIL_SIZE;
-        memory.writeU32(tail, POOL_TAIL_SIGNATURE);
-        memory.writeU32(tail + 4, 0);
-        memory.writeU64(tail + 8, blockSize);
-        PoolAllocation a = new PoolAllocation(head + HEAD_SIZE, poolType, size, blockSize, tag);
-        live.put(head, a);
-        return a;
+        return use(pool, head, poolType, size, blockSize, tag);
     }
 
     private long take(Pool pool, int index) {
@@ -256,6 +244,15 @@ public final class PoolAllocator {
                 || blockAt(buffer) != null || blockAt(head + blockSize - 1) != null) {
             throw new IllegalArgumentException(block + ": overlaps a block the pool model already knows");
         }
+        return use(pool, head, poolType, size, blockSize, tag);
+    }
+
+    /**
+     * Marks the block at {@code head} live: counted in its pool, EDK2's POOL_HEAD ({@code "phd0"}, type, size) and
+     * POOL_TAIL ({@code "ptal"}, size) written around the caller's {@code size} bytes, as {@code CoreAllocatePoolI}
+     * does ({@code MdeModulePkg/Core/Dxe/Mem/Pool.c}).
+     */
+    private PoolAllocation use(Pool pool, long head, int poolType, long size, long blockSize, String tag) {
         pool.used += blockSize;
         memory.writeU32(head, POOL_HEAD_SIGNATURE);
         memory.writeU32(head + 4, 0);
@@ -266,7 +263,7 @@ public final class PoolAllocator {
         memory.writeU32(tail, POOL_TAIL_SIGNATURE);
         memory.writeU32(tail + 4, 0);
         memory.writeU64(tail + 8, blockSize);
-        PoolAllocation a = new PoolAllocation(buffer, poolType, size, blockSize, tag);
+        PoolAllocation a = new PoolAllocation(head + HEAD_SIZE, poolType, size, blockSize, tag);
         live.put(head, a);
         return a;
     }

@@ -116,17 +116,7 @@ public final class BlockIo2 {
         return complete(c, token, EfiStatus.SUCCESS);
     }
 
-    /** A request done with a token whose event is set: TransactionStatus written, the event signalled. */
     private EfiStatus complete(ServiceCall c, long token, EfiStatus s) {
-        if (token == 0) {
-            return s;
-        }
-        long event = memory.u64(token);
-        if (event == 0) {
-            return s;
-        }
-        memory.putU64(token + 8, s.code());
-        c.output("Token->Event " + hex(event) + " signalled");
-        return signal.apply(c, event) == EfiStatus.SUCCESS ? s : EfiStatus.INVALID_PARAMETER;
+        return AsyncToken.complete(memory, signal, c, token, s);
     }
 }

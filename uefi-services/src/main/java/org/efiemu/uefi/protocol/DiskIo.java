@@ -139,17 +139,7 @@ public final class DiskIo {
         return complete(c, token, EfiStatus.SUCCESS);
     }
 
-    /** A request that went ahead with a token and an event: status into the token, the event signalled. */
     private EfiStatus complete(ServiceCall c, long token, EfiStatus s) {
-        if (token == 0 || s != EfiStatus.SUCCESS) {
-            return s;
-        }
-        long event = memory.u64(token);
-        if (event == 0) {
-            return s;
-        }
-        memory.putU64(token + 8, s.code());
-        c.output("Token->Event " + hex(event) + " signalled");
-        return signal.apply(c, event) == EfiStatus.SUCCESS ? s : EfiStatus.INVALID_PARAMETER;
+        return AsyncToken.complete(memory, signal, c, token, s);
     }
 }
