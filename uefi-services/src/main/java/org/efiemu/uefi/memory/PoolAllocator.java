@@ -252,7 +252,7 @@ public final class PoolAllocator {
      * POOL_TAIL ({@code "ptal"}, size) written around the caller's {@code size} bytes, as {@code CoreAllocatePoolI}
      * does ({@code MdeModulePkg/Core/Dxe/Mem/Pool.c}).
      */
-    private PoolAllocation use(Pool pool, long head, int poolType, long size, long blockSize, String tag) {
+    private PoolAllocation use(Pool pool, long head, int poolType, long size, long blockSize, AllocationTag tag) {
         pool.used += blockSize;
         memory.writeU32(head, POOL_HEAD_SIGNATURE);
         memory.writeU32(head + 4, 0);
