@@ -79,6 +79,7 @@ public final class ProfileParser {
             if (line.isEmpty()) {
                 continue;
             }
+            controlCharacters(line, no);
             if (inMap) {
                 map.add(descriptor(line, no));
                 mapLines.add(no);
@@ -99,6 +100,21 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, mapLines.get(p.index()), p.message(i -> "line " + mapLines.get(i)));
         }
         return build();
+    }
+
+    /**
+     * Refuses a control character (other than a tab) inside a line, e.g. a lone carriage return: it cannot be written
+     * back into a profile's one-line values, and no real profile has one.
+     */
+    private void controlCharacters(String line, int no) {
+        for (int c = 0; c < line.length(); c++) {
+            char ch = line.charAt(c);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
+                throw new ProfileFormatException(file, no, String.format("control character U+%04X at column %d;"
+                        + " expected printable text (one key or descriptor per line, lines ending in LF or CR LF)",
+                        (int) ch, c + 1));
+            }
+        }
     }
 
     /** Removes a comment: from a '#' at the start of the line or after a blank. */

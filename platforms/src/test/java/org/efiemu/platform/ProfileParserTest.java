@@ -166,4 +166,14 @@ class ProfileParserTest {
         assertThatThrownBy(() -> ProfileWriter.write(b.build())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("description");
     }
+
+    /** Found by ProfileParserCoverageFuzzTest: a lone CR inside a value parsed, and the writer could not write it back. */
+    @Test
+    void aControlCharacterInsideALineIsRefusedNamingLineAndColumn() {
+        assertThat(error("name: t\nsource: from a\rdump\nmemory-map:\nEfiConventionalMemory 0x1000-0x9FFFF 0xF\n")
+                .getMessage()).isEqualTo("t.profile:2: control character U+000D at column 15; expected printable text"
+                        + " (one key or descriptor per line, lines ending in LF or CR LF)");
+        assertThat(ProfileParser.parse("name: t\r\nsource: tabs\tare fine\r\nmemory-map:\r\n"
+                + "EfiConventionalMemory 0x1000-0x9FFFF 0xF\r\n", "t.profile").name()).isEqualTo("t");
+    }
 }
