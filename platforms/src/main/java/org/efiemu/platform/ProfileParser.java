@@ -363,7 +363,7 @@ public final class ProfileParser {
         return b.toString();
     }
 
-    private static final Pattern MODE = Pattern.compile("(\\d+)x(\\d+)");
+    private static final Pattern MODE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
 
     /** {@code display: framebuffer=0x.. memory=0x.. mode=N modes=WxH,WxH,...}. */
     private GraphicsOutput.Display display() {
@@ -374,14 +374,16 @@ public final class ProfileParser {
         int no = lineOf.get("display");
         Map<String, String> p = params("display", v, no, List.of("framebuffer", "memory", "mode", "modes"));
         List<GraphicsOutput.Mode> modes = new ArrayList<>();
-        for (String m : p.get("modes").split(",")) {
-            Matcher mm = MODE.matcher(m);
-            if (!mm.matches()) {
-                throw new ProfileFormatException(file, no, "display mode '" + m + "': expected WIDTHxHEIGHT, e.g. 1280x800");
-            }
-            modes.add(new GraphicsOutput.Mode(Integer.parseInt(mm.group(1)), Integer.parseInt(mm.group(2))));
-        }
         try {
+            for (String m : p.get("modes").split(",")) {
+                Matcher mm = MODE.matcher(m);
+                if (!mm.matches()) {
+                    throw new ProfileFormatException(file, no, "display mode '" + m + "': expected WIDTHxHEIGHT, e.g."
+                            + " 1280x800");
+                }
+                // a zero size is refused by the mode itself, with its reason, caught below
+                modes.add(new GraphicsOutput.Mode(Integer.parseInt(mm.group(1)), Integer.parseInt(mm.group(2))));
+            }
             return new GraphicsOutput.Display(modes, (int) decimal("display mode", p.get("mode"), no),
                     hex(p.get("framebuffer"), "display framebuffer", no), hex(p.get("memory"), "display memory", no));
         } catch (IllegalArgumentException e) {

@@ -176,4 +176,12 @@ class ProfileParserTest {
         assertThat(ProfileParser.parse("name: t\r\nsource: tabs\tare fine\r\nmemory-map:\r\n"
                 + "EfiConventionalMemory 0x1000-0x9FFFF 0xF\r\n", "t.profile").name()).isEqualTo("t");
     }
+
+    /** Found by ProfileParserCoverageFuzzTest: a zero-sized display mode escaped as IllegalArgumentException. */
+    @Test
+    void aDisplayModeWithAZeroSizeIsAFormatErrorNamingTheLine() {
+        assertThat(error("name: t\ndisplay: framebuffer=0x80000000 memory=0x800000 mode=0 modes=1609x0\nmemory-map:\n"
+                + "EfiConventionalMemory 0x1000-0x9FFFF 0xF\n").getMessage())
+                .isEqualTo("t.profile:2: graphics mode 1609x0: expected positive sizes");
+    }
 }
