@@ -3,8 +3,6 @@ package org.efiemu.uefi.protocol;
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongUnaryOperator;
 import org.efiemu.core.memory.GuestMemory;
 import org.efiemu.uefi.boot.ServiceCall;
@@ -24,7 +22,6 @@ public final class BlockIo {
     public static final long REVISION2 = 0x00020001L;
     /** Protocol (Revision, Media, four functions) plus the media structure. */
     static final int SIZE = 48 + 48;
-    private static final long MAX_IO = 1L << 30;
 
     private final GuestMemory memory;
     private final LongUnaryOperator pool;
@@ -32,7 +29,7 @@ public final class BlockIo {
     private final long readBlocks;
     private final long writeBlocks;
     private final long flushBlocks;
-    private final Map<Long, BlockMedia> devices = new HashMap<>();
+    private final BlockInstances devices = new BlockInstances("EFI_BLOCK_IO_PROTOCOL");
 
     public BlockIo(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool) {
         this.memory = memory;
@@ -66,28 +63,20 @@ public final class BlockIo {
         memory.putU64(m + 32, 0);                        // LowestAlignedLba
         memory.putU32(m + 40, media.logicalPartition() ? 0 : 1); // LogicalBlocksPerPhysicalBlock
         memory.putU32(m + 44, 0);                        // OptimalTransferLengthGranularity
-        devices.put(at, media);
+        devices.add(at, media);
         return at;
-    }
-
-    private BlockMedia device(ServiceCall c) {
-        BlockMedia d = devices.get(c.arg(0));
-        if (d == null) {
-            c.output("This " + hex(c.arg(0)) + " is not an EFI_BLOCK_IO_PROTOCOL");
-        }
-        return d;
     }
 
     /** {@code Reset(This, ExtendedVerification)}: nothing to reset. */
     private EfiStatus reset(ServiceCall c) {
         c.arguments(hex(c.arg(0)), (c.arg(1) & 0xFF) != 0);
-        return device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
+        return devices.device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
     }
 
     /** {@code FlushBlocks(This)}: writes are in the overlay at once. */
     private EfiStatus flush(ServiceCall c) {
         c.arguments(hex(c.arg(0)));
-        return device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
+        return devices.device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
     }
 
     /** {@code ReadBlocks/WriteBlocks(This, MediaId, Lba, BufferSize, Buffer)}. */
@@ -97,7 +86,7 @@ public final class BlockIo {
         long size = c.arg(3);
         long buffer = c.arg(4);
         c.arguments(hex(c.arg(0)), mediaId, "Lba=" + hex(lba), Long.toUnsignedString(size), ptr(buffer));
-        BlockMedia d = device(c);
+        BlockMedia d = devices.device(c);
         if (d == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -105,16 +94,6 @@ public final class BlockIo {
         if (refused != null) {
             return refused;
         }
-        if (Long.compareUnsigned(size, MAX_IO) > 0 || !c.isRam(buffer, size)) {
-            c.output("Buffer is not " + Long.toUnsignedString(size) + " bytes of RAM");
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        long offset = lba * d.blockSize();
-        if (write) {
-            d.write(offset, memory.read(buffer, (int) size));
-        } else {
-            memory.write(buffer, d.read(offset, (int) size));
-        }
-        return EfiStatus.SUCCESS;
+        return BlockInstances.move(memory, c, d, lba, size, buffer, write);
     }
 }

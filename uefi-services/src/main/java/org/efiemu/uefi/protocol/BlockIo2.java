@@ -3,8 +3,6 @@ package org.efiemu.uefi.protocol;
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.LongUnaryOperator;
 import org.efiemu.core.memory.GuestMemory;
@@ -28,7 +26,6 @@ import org.efiemu.uefi.spec.EfiStatus;
 public final class BlockIo2 {
     /** Media pointer and four functions. */
     static final int SIZE = 40;
-    private static final long MAX_IO = 1L << 30;
 
     private final GuestMemory memory;
     private final LongUnaryOperator pool;
@@ -37,7 +34,7 @@ public final class BlockIo2 {
     private final long readBlocks;
     private final long writeBlocks;
     private final long flushBlocks;
-    private final Map<Long, BlockMedia> devices = new HashMap<>();
+    private final BlockInstances devices = new BlockInstances("EFI_BLOCK_IO2_PROTOCOL");
 
     /** @param signal signals an event from within a service call (its notify function may run guest code) */
     public BlockIo2(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool,
@@ -59,29 +56,21 @@ public final class BlockIo2 {
         memory.putU64(at + 16, readBlocks);
         memory.putU64(at + 24, writeBlocks);
         memory.putU64(at + 32, flushBlocks);
-        devices.put(at, media);
+        devices.add(at, media);
         return at;
-    }
-
-    private BlockMedia device(ServiceCall c) {
-        BlockMedia d = devices.get(c.arg(0));
-        if (d == null) {
-            c.output("This " + hex(c.arg(0)) + " is not an EFI_BLOCK_IO2_PROTOCOL");
-        }
-        return d;
     }
 
     /** {@code Reset(This, ExtendedVerification)}: nothing to reset, no request is ever pending. */
     private EfiStatus reset(ServiceCall c) {
         c.arguments(hex(c.arg(0)), (c.arg(1) & 0xFF) != 0);
-        return device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
+        return devices.device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
     }
 
     /** {@code FlushBlocksEx(This, Token)}: writes are in the overlay at once; a token's event is signalled. */
     private EfiStatus flush(ServiceCall c) {
         long token = c.arg(1);
         c.arguments(hex(c.arg(0)), ptr(token));
-        if (device(c) == null || (token != 0 && !c.isRam("Token", token, 16, Align.UINT64))) {
+        if (devices.device(c) == null || (token != 0 && !c.isRam("Token", token, 16, Align.UINT64))) {
             return EfiStatus.INVALID_PARAMETER;
         }
         return complete(c, token, EfiStatus.SUCCESS);
@@ -95,7 +84,7 @@ public final class BlockIo2 {
         long size = c.arg(4);
         long buffer = c.arg(5);
         c.arguments(hex(c.arg(0)), mediaId, "Lba=" + hex(lba), ptr(token), Long.toUnsignedString(size), ptr(buffer));
-        BlockMedia d = device(c);
+        BlockMedia d = devices.device(c);
         if (d == null || (token != 0 && !c.isRam("Token", token, 16, Align.UINT64))) {
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -103,17 +92,8 @@ public final class BlockIo2 {
         if (refused != null) {
             return refused == EfiStatus.SUCCESS ? complete(c, token, refused) : refused; // BufferSize 0
         }
-        if (Long.compareUnsigned(size, MAX_IO) > 0 || !c.isRam(buffer, size)) {
-            c.output("Buffer is not " + Long.toUnsignedString(size) + " bytes of RAM");
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        long offset = lba * d.blockSize();
-        if (write) {
-            d.write(offset, memory.read(buffer, (int) size));
-        } else {
-            memory.write(buffer, d.read(offset, (int) size));
-        }
-        return complete(c, token, EfiStatus.SUCCESS);
+        EfiStatus moved = BlockInstances.move(memory, c, d, lba, size, buffer, write);
+        return moved == EfiStatus.SUCCESS ? complete(c, token, moved) : moved;
     }
 
     private EfiStatus complete(ServiceCall c, long token, EfiStatus s) {
