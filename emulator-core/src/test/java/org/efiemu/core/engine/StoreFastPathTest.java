@@ -64,11 +64,19 @@ class StoreFastPathTest {
     }
   }
 
+  /** mov al, [0x3000]; mov [0x3000], al; hlt (at 0x2000; hlt at 0x200E) */
+  private static final byte[] LOAD_THEN_STORE = {(byte) 0x8A, 0x04, 0x25, 0x00, 0x30, 0x00, 0x00, (byte) 0x88, 0x04,
+      0x25, 0x00, 0x30, 0x00, 0x00, (byte) 0xF4};
+
   @Test
-  void aHostRegionMappedWithoutWritePermissionRefusesStores() {
+  void aHostRegionMappedWithoutWritePermissionRefusesAStoreAfterALoadFilledItsTlbEntry() {
     try (Engine e = engineWithLoop(EnumSet.of(Perm.READ))) {
-      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.WRITE_PROT);
+      e.mapHost(0x2000, 0x1000, Perm.ALL);
+      e.write(0x2000, LOAD_THEN_STORE);
+      // the load fills the page's TLB entry, write part included (Unicorn checks UC_PROT_WRITE on the slow path)
+      assertThat(e.emuStart(0x2000, 0x200E, 0, 0)).isEqualTo(UcError.WRITE_PROT);
       assertThat(e.storeFastPathStats().keptPermission()).isPositive();
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.WRITE_PROT);
     }
   }
 
