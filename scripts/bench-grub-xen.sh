@@ -21,7 +21,8 @@
 # GrubXenBench runs the modes in BENCH_MODES (default blocks; per-instruction takes minutes, and uncounted now
 # spends minutes in IN port reads on this image: most likely GRUB's TSC calibration polling the ACPI PM timer, whose
 # virtual time advances only at host calls when nothing is counted).
-# Also timed: the same run through the ./efiemu launcher (class-data archive, C1 only), as a user types it.
+# Also timed: the same run through the ./efiemu launcher (class-data archive, C1 only), as a user types it, and the
+# same run with Unicorn's stock store path (-Defiemu.unicorn.storeFastPath=false; see StoreFastPath).
 # Needs: grub-efi-amd64-bin (grub-mkstandalone), qemu-system-x86, ovmf, apt-get/dpkg-deb; src/test compiled
 # (mvn -B -q -o verify -f src/test/pom.xml -DskipTests) for GrubXenBench.
 set -euo pipefail
@@ -88,6 +89,11 @@ for i in $(seq 1 "$rounds"); do
   /usr/bin/time -f "efiemu-run wall=%e s user=%U s sys=%S s" -o time.txt \
     java -jar "$jar" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true
   echo "efiemu run #$i: $(grep -E '^ended' efiemu.out | sed 's/^ended *//'); $(grep -E '^guest' efiemu.out | sed 's/^guest *//'); $(cat time.txt)"
+  echo "  stores: $(grep -E '^stores' efiemu.out | sed 's/^stores *//')"
+  # the same with Unicorn's stock store path (the store fast path off: StoreFastPath)
+  /usr/bin/time -f "efiemu-run-stock-stores wall=%e s user=%U s sys=%S s" -o time.txt \
+    java -Defiemu.unicorn.storeFastPath=false -jar "$jar" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true
+  echo "efiemu run, store fast path off, #$i: $(grep -E '^ended' efiemu.out | sed 's/^ended *//'); $(grep -E '^guest' efiemu.out | sed 's/^guest *//'); $(cat time.txt)"
   if [ -x "$repo/efiemu" ]; then
     /usr/bin/time -f "efiemu-launcher wall=%e s user=%U s sys=%S s" -o time.txt \
       "$repo/efiemu" run --platform ovmf-q35-2g --payload grubx64.efi --until exit-boot-services --time-limit 10m > efiemu.out 2>&1 || true

@@ -7,14 +7,16 @@ CC ?= gcc
 JNI_INCLUDE := $(firstword $(wildcard $(JAVA_HOME)/include/jni.h $(JAVA_HOME)/../include/jni.h))
 CFLAGS := -O2 -fPIC -shared -std=c11 -Wall -Wextra -fvisibility=default
 LIB := $(OUT_DIR)/libefiemu_gate.so
+# every C file of this folder goes into the one library (efiemu_gate.c, store_fastpath.c, ...)
+SRCS := $(wildcard $(SRC_DIR)*.c)
 
 ifeq ($(shell uname -s)-$(shell uname -m),Linux-x86_64)
 ifneq ($(JNI_INCLUDE),)
 ifneq ($(shell command -v $(CC)),)
 all: $(LIB)
-$(LIB): $(SRC_DIR)efiemu_gate.c
+$(LIB): $(SRCS)
 	mkdir -p $(OUT_DIR)
-	$(CC) $(CFLAGS) -I$(dir $(JNI_INCLUDE)) -I$(dir $(JNI_INCLUDE))linux -o $@ $<
+	$(CC) $(CFLAGS) -I$(dir $(JNI_INCLUDE)) -I$(dir $(JNI_INCLUDE))linux -o $@ $(SRCS) -ldl -lpthread
 else
 all:
 	@echo "[WARNING] efiemu: no C compiler ($(CC)); call gate uses JNA callbacks"

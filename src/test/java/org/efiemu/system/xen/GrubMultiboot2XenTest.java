@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.core.engine.StoreFastPath;
 import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.uefi.BootOutcome;
 import org.efiemu.uefi.BootResult;
@@ -58,20 +59,54 @@ class GrubMultiboot2XenTest {
                 "--themes=", "boot/grub/grub.cfg=grub.cfg", "xen.gz=xen.gz", "module=module");
     }
 
-    record Boot(BootResult result, String traceJson, long instructions) {}
+    record Boot(BootResult result, String traceJson, long instructions, StoreFastPath.Stats stores) {}
+
+    /** The first boot with the store fast path on (the default), shared by the tests of this class. */
+    private static Boot defaultBoot;
+
+    private static synchronized Boot defaultBoot() {
+        if (defaultBoot == null) defaultBoot = boot(true);
+        return defaultBoot;
+    }
 
     private static Boot boot() {
+        return boot(true);
+    }
+
+    private static Boot boot(boolean storeFastPath) {
         try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription()).payload(grub)
                 .stopAfterExitBootServices(true).instructionCounting(InstructionCounting.BLOCKS)
+                .storeFastPath(storeFastPath)
                 .instructionBudget(3_000_000_000L).wallClockLimit(Duration.ofMinutes(5)).build()) {
             BootResult r = m.run();
-            return new Boot(r, m.trace().toJsonLines(), r.stopReport().instructions());
+            return new Boot(r, m.trace().toJsonLines(), r.stopReport().instructions(),
+                    m.machine().engine().storeFastPathStats());
         }
+    }
+
+    /**
+     * Unicorn's store fast path (stores to pages holding no translated code skip its helper path; see
+     * StoreFastPath) changes nothing the guest can see: the same instruction count and the same trace, byte for
+     * byte, as Unicorn's stock store path. It must be active here (Debian's libunicorn2, as provisioned).
+     */
+    @Test
+    void theStoreFastPathGivesTheSameInstructionCountAndTraceAsUnicornsStockStorePath() {
+        assertThat(StoreFastPath.status().active()).as("%s", StoreFastPath.status()).isTrue();
+        Boot on = defaultBoot();
+        Boot off = boot(false);
+        assertThat(on.result().outcome()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(off.result().outcome()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(on.stores().enabled()).isTrue();
+        assertThat(on.stores().fastFills()).as("TLB entries left on the fast path").isPositive();
+        assertThat(off.stores().fastFills()).isZero();
+        assertThat(off.instructions()).isEqualTo(on.instructions());
+        assertThat(off.traceJson()).isEqualTo(on.traceJson());
+        assertThat(off.result().consoleText()).isEqualTo(on.result().consoleText());
     }
 
     @Test
     void grubLoadsXenByMultiboot2AndXensEfiEntryExitsBootServicesTheSameWayOnEveryRun() {
-        Boot first = boot();
+        Boot first = defaultBoot();
         BootResult r = first.result();
         assertThat(r.outcome()).as(r.consoleText()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
         List<ServiceCallEvent> trace = r.trace();

@@ -26,6 +26,7 @@ public final class UefiMachineBuilder {
     public static final long DEFAULT_HOST_WORK_BUDGET = 16L << 30;
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
+    boolean storeFastPath = true;
     boolean uncounted;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
@@ -86,6 +87,16 @@ public final class UefiMachineBuilder {
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");
+        return this;
+    }
+
+    /**
+     * Whether guest stores to RAM pages holding no translated code stay on Unicorn's fast path (default true; only
+     * with the Unicorn build {@link org.efiemu.core.engine.StoreFastPath} knows). The guest, the instruction count
+     * and the trace are the same either way; false is for comparing.
+     */
+    public UefiMachineBuilder storeFastPath(boolean on) {
+        this.storeFastPath = on;
         return this;
     }
 

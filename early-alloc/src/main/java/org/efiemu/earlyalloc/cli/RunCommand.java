@@ -116,6 +116,7 @@ public final class RunCommand implements Callable<Integer> {
         java.io.StringWriter presentation = new java.io.StringWriter();
         long runNanos;
         String engineStats;
+        org.efiemu.core.engine.StoreFastPath.Stats storeStats;
         String rerun = null;
         while (true) {
             try (UefiMachine m = b.build()) {
@@ -131,6 +132,7 @@ public final class RunCommand implements Callable<Integer> {
                 runNanos = System.nanoTime() - t0;
                 var machine = m.machine();
                 long[] discovery = machine.rdtscDiscoveryStatistics();
+                storeStats = machine.engine().storeFastPathStats();
                 engineStats = String.format("%s, %d blocks counted, %d translated, %d RDTSC/RDTSCP sites hooked",
                         machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
                                 .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
@@ -167,11 +169,21 @@ public final class RunCommand implements Callable<Integer> {
         out.printf("guest    %d instructions in %.3f s of run (%.1f M instructions/s; %s)%n",
                 r.stopReport().instructions(), runNanos / 1e9,
                 runNanos == 0 ? 0.0 : r.stopReport().instructions() / (runNanos / 1e3), engineStats);
+        out.printf("stores   %s%n", storePath(storeStats));
         out.flush();
         return switch (r.outcome()) {
             case FAULT, VIOLATION, BUDGET_EXHAUSTED, TIME_LIMIT, WAITS_FOREVER -> 1;
             default -> 0;
         };
+    }
+
+    /** The run summary's word on Unicorn's store path (see {@link org.efiemu.core.engine.StoreFastPath}). */
+    static String storePath(org.efiemu.core.engine.StoreFastPath.Stats s) {
+        var status = org.efiemu.core.engine.StoreFastPath.status();
+        if (!status.active()) return "Unicorn's stock store path (" + status.detail() + ")";
+        if (!s.enabled()) return "Unicorn's stock store path (the store fast path was turned off for this run)";
+        return String.format("fast path for pages without translated code (%d TLB fills kept fast, %d kept slow for "
+                + "code, %d pages lost their code): %s", s.fastFills(), s.keptCode(), s.unprotects(), status.detail());
     }
 
     private static Writer openTrace(Path file) throws java.io.IOException {

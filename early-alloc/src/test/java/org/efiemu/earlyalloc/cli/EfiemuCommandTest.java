@@ -111,7 +111,7 @@ class EfiemuCommandTest {
     }
 
     private static String withoutTiming(String out) {
-        return out.replaceAll("(?m)^guest    .*$", "guest");
+        return out.replaceAll("(?m)^guest    .*$", "guest").replaceAll("(?m)^stores   .*$", "stores");
     }
 
     @Test

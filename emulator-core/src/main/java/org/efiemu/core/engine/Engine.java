@@ -38,17 +38,37 @@ public final class Engine implements AutoCloseable {
   private Throwable pending;
   private long context;
   private int contextSize;
+  /** Unicorn's store fast path for code-free RAM pages (see {@link StoreFastPath}), or null when not in use. */
+  private StoreFastPath storeFastPath;
 
   private Engine(long uc) {
     this.uc = uc;
   }
 
-  /** Opens an x86-64 engine. */
+  /** Opens an x86-64 engine, with the store fast path when {@link StoreFastPath#status()} allows it. */
   public static Engine open() {
+    return open(true);
+  }
+
+  /**
+   * Opens an x86-64 engine; {@code storeFastPath} false keeps Unicorn's stock store path for it (see
+   * {@link StoreFastPath}; the guest sees no difference either way).
+   */
+  public static Engine open(boolean storeFastPath) {
     UnicornLoader.load();
     long[] out = new long[1];
     check(UnicornLib.uc_open(UnicornLib.UC_ARCH_X86, UnicornLib.UC_MODE_64, out), "uc_open arch=X86 mode=64");
-    return new Engine(out[0]);
+    Engine e = new Engine(out[0]);
+    if (storeFastPath && StoreFastPath.status().active()) {
+      e.reg(X86Reg.RIP); // any API call creates Unicorn's CPU, which the fast path checks and uses
+      e.storeFastPath = StoreFastPath.attach(e.uc);
+    }
+    return e;
+  }
+
+  /** This engine's store fast path counters; {@code enabled} false when it runs Unicorn's stock store path. */
+  public StoreFastPath.Stats storeFastPathStats() {
+    return storeFastPath == null ? new StoreFastPath.Stats(false, 0, 0, 0, 0, 0, 0, 0) : storeFastPath.stats();
   }
 
   /** The library's version as {@code major.minor} (from {@code uc_version}). */
@@ -463,6 +483,8 @@ public final class Engine implements AutoCloseable {
    * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
    */
   public Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
+    // a write hook must see every store: back to the stock store path, which calls it from the helper
+    if ((types & UnicornLib.UC_HOOK_MEM_WRITE) != 0 && storeFastPath != null) storeFastPath.disable();
     return hooks.addMemoryHook(types, begin, end, hook);
   }
 
@@ -582,6 +604,7 @@ public final class Engine implements AutoCloseable {
     context = 0;
     long h = uc;
     uc = 0;
+    if (storeFastPath != null) storeFastPath.detach();
     UnicornLib.uc_close(h);
     host.releaseAll();
     hooks.closeAll();

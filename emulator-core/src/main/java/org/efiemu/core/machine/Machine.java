@@ -82,7 +82,7 @@ public final class Machine implements AutoCloseable {
   }
 
   Machine(MachineBuilder b) {
-    engine = Engine.open();
+    engine = Engine.open(b.storeFastPath);
     try {
       physical = new PhysicalMemory(engine, b.layout, b.chunkSize);
       memory = new GuestMemory(physical);

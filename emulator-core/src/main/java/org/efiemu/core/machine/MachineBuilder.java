@@ -24,9 +24,20 @@ public final class MachineBuilder {
   long cyclesPerHostCall = 100;
   long cyclesPerRdtsc = 20;
   long tscFrequencyHz = 2_000_000_000L;
+  boolean storeFastPath = true;
 
   MachineBuilder(PhysicalLayout layout) {
     this.layout = Objects.requireNonNull(layout, "layout");
+  }
+
+  /**
+   * Whether guest stores to RAM pages holding no translated code stay on Unicorn's fast path (default true; only
+   * with the Unicorn build {@link org.efiemu.core.engine.StoreFastPath} knows, otherwise always the stock path).
+   * The guest sees no difference; false is for comparing and for ruling the fast path out.
+   */
+  public MachineBuilder storeFastPath(boolean on) {
+    this.storeFastPath = on;
+    return this;
   }
 
   /** Where GDT, IDT and page tables go ({@link Machine#structuresSize(PhysicalLayout)} bytes, 4 KiB aligned). */
