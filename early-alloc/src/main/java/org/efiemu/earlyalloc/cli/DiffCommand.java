@@ -72,6 +72,11 @@ public final class DiffCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        if (!guest.disks.isEmpty()) {
+            // QEMU's side would need the same disk attached; refuse rather than compare without it
+            throw new IllegalArgumentException("--disk " + guest.disks.get(0) + ": efiemu diff does not attach disk "
+                    + "images yet (expected --esp DIR for the files both sides see)");
+        }
         Pattern compare = pattern("--lines", lines);
         Pattern stopAt = pattern("--qemu-stop-at", qemuStopAt);
         PlatformProfile profile = guest.profile();
