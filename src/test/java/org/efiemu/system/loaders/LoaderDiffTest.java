@@ -9,11 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.efiemu.earlyalloc.diff.DiffReport;
 import org.efiemu.earlyalloc.diff.DiffRunner;
 import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.platform.qemu.QemuOvmf;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +47,39 @@ class LoaderDiffTest {
 
     static DiffReport diff(byte[] payload, String name, Path esp, String path, String options, boolean untilEbs,
             Pattern compare, Pattern qemuStopAt) throws Exception {
+        return diff(payload, name, esp, path, options, untilEbs, compare, qemuStopAt, null);
+    }
+
+    static DiffReport diff(byte[] payload, String name, Path esp, String path, String options, boolean untilEbs,
+            Pattern compare, Pattern qemuStopAt, BiConsumer<UefiMachine, BootResult> inspect) throws Exception {
         return new DiffRunner(new QemuOvmf()).run(new DiffRunner.Request(
                 ProfileRegistry.standard().resolve("ovmf-q35-2g"), payload, name, esp, path, options, 20_000_000_000L,
-                Duration.ofMinutes(10), Duration.ofMinutes(60), untilEbs, compare, qemuStopAt));
+                Duration.ofMinutes(10), Duration.ofMinutes(60), untilEbs, compare, qemuStopAt, inspect));
+    }
+
+    /**
+     * What the kernel's stub left for the kernel when ExitBootServices returned on efiemu: its boot_params, the
+     * system table's address, the final map efiemu gave, the bytes at boot_params' efi_memmap and at its ramdisk.
+     */
+    record HandOff(BootParams params, long systemTable, byte[] finalMap, byte[] mapAtEfiMemmap, byte[] ramdisk) {
+        static HandOff of(UefiMachine m, BootResult r) {
+            var memory = m.machine().memory();
+            BootParams p = BootParams.find(memory, r.finalMap().orElseThrow())
+                    .orElseThrow(() -> new AssertionError("no boot_params (EL64, HdrS) in EfiLoaderData: " + r));
+            return new HandOff(p, m.systemTable().address(), r.finalMap().get().toBytes(),
+                    memory.read(p.memoryMap(), (int) p.memoryMapSize()),
+                    memory.read(p.ramdiskImage(), (int) p.ramdiskSize()));
+        }
+
+        /** The hand-off is the one the kernel expects: the map it will use is the final map, its initrd is ours. */
+        void check(String commandLine) {
+            assertThat(params.systemTable()).as("%s", params).isEqualTo(systemTable);
+            assertThat(params.descriptorSize()).isEqualTo(48);
+            assertThat(params.descriptorVersion()).isEqualTo(1);
+            assertThat(mapAtEfiMemmap).as("the map at efi_memmap is the final map (%s)", params).isEqualTo(finalMap);
+            assertThat(params.commandLine()).isEqualTo(commandLine);
+            assertThat(ramdisk).as("the initrd at hdr.ramdisk_image").isEqualTo(LinuxEfiStubTest.INITRD);
+        }
     }
 
     /** The lines without trailing blanks (which the comparison ignores). */
@@ -64,34 +98,50 @@ class LoaderDiffTest {
         }
     }
 
+    static String storedCommandLine() throws IOException {
+        try (InputStream in = LoaderDiffTest.class.getResourceAsStream("/linux/ovmf-q35-2g.vmlinuz-efi-debug.serial.txt")) {
+            String prefix = "[    0.000000] Command line: ";
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length())).findFirst().orElseThrow();
+        }
+    }
+
     @Test
-    void kernelWithEfiDebugPrintsOvmfsStubLinesLiveAndReachesExitBootServices(@TempDir Path esp) throws Exception {
+    void kernelWithEfiDebugPrintsOvmfsStubLinesLiveAndHandsTheFinalMapAndInitrdOverAtExitBootServices(@TempDir Path esp) throws Exception {
         Files.write(esp.resolve("vmlinuz.efi"), DebianEfi.bytes(DebianEfi.vmlinuz()));
         Files.write(esp.resolve("initrd.img"), LinuxEfiStubTest.INITRD);
+        AtomicReference<HandOff> handOff = new AtomicReference<>();
         DiffReport d = diff(DebianEfi.bytes(DebianEfi.vmlinuz()), "vmlinuz.efi", esp, "\\vmlinuz.efi",
-                "initrd=\\initrd.img efi=debug console=ttyS0 panic=1", true, STUB_LINES, KERNEL_STARTED);
+                "initrd=\\initrd.img efi=debug console=ttyS0 panic=1", true, STUB_LINES, KERNEL_STARTED,
+                (m, r) -> handOff.set(HandOff.of(m, r)));
         assertThat(d.firstDivergence()).as(render(d)).isEmpty();
         assertThat(d.real()).as(render(d)).containsExactly("EFI stub: Loaded initrd from command line option")
                 .isEqualTo(storedStubLines());
         assertThat(d.emulatedEnding()).isEqualTo("stopped after ExitBootServices");
         assertThat(d.realEnding()).startsWith("did not return; stopped at the line \"[    0.000000] Linux version 6.1.");
+        // the command line the real kernel printed on OVMF (the stored capture's "Command line: " line)
+        handOff.get().check(storedCommandLine());
         assertThat(d.same()).isTrue();
         assertThat(d.diagnosis()).as(render(d)).anyMatch(l -> l.matches("stopped at 0x[0-9A-F]+ \\(ExitBootServices stub\\)"))
                 .anyMatch(l -> l.matches(".*EFI_TCG2_PROTOCOL_GUID .*: LocateProtocol = EFI_NOT_FOUND from vmlinuz\\.efi\\+0x[0-9A-F]+ .*"));
     }
 
     @Test
-    void unifiedKernelImageHandsItsInitrdOverAndItsKernelPrintsOvmfsStubLinesLiveUpToExitBootServices(
+    void unifiedKernelImageRunsToExitBootServicesPrintingOvmfsStubLinesLiveAndHandsItsKernelTheInitrdSection(
             @TempDir Path dir) throws Exception {
         Path uki = UnifiedKernelImage.build(dir);
         // the systemd stub takes the LoadOptions (the Shell's: fs0: then the path, then these) as the kernel's command line
+        AtomicReference<HandOff> handOff = new AtomicReference<>();
         DiffReport d = diff(Files.readAllBytes(uki), "uki.efi", null, null, UnifiedKernelImage.CMDLINE, true,
-                STUB_LINES, KERNEL_STARTED);
+                STUB_LINES, KERNEL_STARTED, (m, r) -> handOff.set(HandOff.of(m, r)));
         assertThat(d.firstDivergence()).as(render(d)).isEmpty();
         assertThat(d.real()).as(render(d))
                 .containsExactly("EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
         assertThat(d.emulatedEnding()).isEqualTo("stopped after ExitBootServices");
         assertThat(d.same()).isTrue();
+        // the kernel gets the initrd from the .initrd section and the command line QEMU's kernel printed on OVMF
+        // ("Command line: efi=debug console=ttyS0 panic=1", the Shell's first word, the path, not in it)
+        handOff.get().check(UnifiedKernelImage.CMDLINE);
         // what the kernel asked for and did not get is named inside the UKI: the image systemd-stub loaded from its
         // .linux section with LoadImage(SourceBuffer)
         assertThat(d.diagnosis()).as(render(d))

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.earlyalloc.Platforms;
@@ -50,17 +51,28 @@ public final class DiffRunner {
      *     (e.g. {@code ^EFI stub: } for a kernel's efi=debug lines among its boot log)
      * @param qemuStopAt stop QEMU at the first line in which this pattern is found, or null (e.g. the kernel's first
      *     line after ExitBootServices, when efiemu stops there)
+     * @param inspect called with efiemu's machine and result after the run, before the machine is closed (a Java
+     *     caller looking at what the guest left in memory, e.g. a kernel's boot_params), or null
      */
     public record Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
             String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
-            boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt) {
+            boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt,
+            BiConsumer<UefiMachine, BootResult> inspect) {
+
+        /** Nothing inspected after the run. */
+        public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
+                String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+                boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt) {
+            this(profile, payload, payloadName, esp, payloadPath, loadOptions, budget, qemuTimeout, efiemuTimeout,
+                    untilExitBootServices, compare, qemuStopAt, null);
+        }
 
         /** All lines compared, QEMU run to its end. */
         public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
                 String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
                 boolean untilExitBootServices) {
             this(profile, payload, payloadName, esp, payloadPath, loadOptions, budget, qemuTimeout, efiemuTimeout,
-                    untilExitBootServices, null, null);
+                    untilExitBootServices, null, null, null);
         }
     }
 
@@ -92,6 +104,9 @@ public final class DiffRunner {
                     .stopAfterExitBootServices(r.untilExitBootServices())
                     .consoleListener(lines).traceListener(lines).build()) {
                 result = m.run();
+                if (r.inspect() != null) {
+                    r.inspect().accept(m, result);
+                }
             }
             double emulatedSeconds = (System.nanoTime() - t0) / 1e9;
             List<String> emulated = lines.lines();
