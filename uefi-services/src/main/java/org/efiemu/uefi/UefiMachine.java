@@ -52,6 +52,7 @@ import org.efiemu.uefi.protocol.SerialIo;
 import org.efiemu.uefi.devicepath.DevicePath;
 import org.efiemu.uefi.diagnostics.StopDiagnosis;
 import org.efiemu.uefi.diagnostics.UnmetRequests;
+import org.efiemu.uefi.image.OpenedFileNames;
 import org.efiemu.uefi.protocol.ConsoleLog;
 import org.efiemu.uefi.protocol.SimpleTextOutput;
 import org.efiemu.uefi.runtime.RuntimeAbi;
@@ -189,6 +190,10 @@ public final class UefiMachine implements AutoCloseable {
             dispatcher.onHostWork(budget::hostWork);
             unmet = new UnmetRequests(g -> handles.locateProtocol(g, 0).status() == EfiStatus.SUCCESS);
             trace.addListener(unmet);
+            OpenedFileNames copied = new OpenedFileNames(memory,
+                    path -> firmware.esp().flatMap(v -> org.efiemu.uefi.boot.ImageServices.fileOn(v, path)));
+            trace.addListener(copied);
+            images.nameFoundBy(copied::nameOf);
             b.traceListeners.forEach(trace::addListener);
             ConsoleListener out = (source, text) -> {
                 budget.output(text.length());

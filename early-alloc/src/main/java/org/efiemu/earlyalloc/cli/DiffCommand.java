@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.efiemu.earlyalloc.diff.DiffReport;
 import org.efiemu.earlyalloc.diff.DiffRunner;
 import org.efiemu.platform.PlatformProfile;
@@ -43,6 +45,26 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "WHEN", description = "stop efiemu early: exit-boot-services (QEMU runs on)")
     String until;
 
+    @Option(names = "--lines", paramLabel = "REGEX", description = "compare only the lines of both sides in which "
+            + "REGEX is found (e.g. '^EFI stub: ' for a kernel's efi=debug lines)")
+    String lines;
+
+    @Option(names = "--qemu-stop-at", paramLabel = "REGEX", description = "stop QEMU at the first line in which REGEX "
+            + "is found (e.g. '^\\[ *0\\.0+\\] Linux version', a kernel's first line after ExitBootServices)")
+    String qemuStopAt;
+
+    private static Pattern pattern(String option, String regex) {
+        if (regex == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(option + " '" + regex + "': not a regular expression: "
+                    + e.getDescription() + " at index " + e.getIndex());
+        }
+    }
+
 
     @Override
     public Integer call() throws Exception {
@@ -50,6 +72,13 @@ public final class DiffCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        if (!guest.disks.isEmpty()) {
+            // QEMU's side would need the same disk attached; refuse rather than compare without it
+            throw new IllegalArgumentException("--disk " + guest.disks.get(0) + ": efiemu diff does not attach disk "
+                    + "images yet (expected --esp DIR for the files both sides see)");
+        }
+        Pattern compare = pattern("--lines", lines);
+        Pattern stopAt = pattern("--qemu-stop-at", qemuStopAt);
         PlatformProfile profile = guest.profile();
         QemuOvmf.memoryOf(profile.name()); // an OVMF q35 profile, else a clear error before anything runs
         QemuOvmf qemu = new QemuOvmf();
@@ -73,7 +102,8 @@ public final class DiffCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--path '" + where + "': expected an ESP path starting with a backslash");
         }
         DiffReport report = new DiffRunner(qemu).run(new DiffRunner.Request(profile, bytes, guest.payloadName(), esp,
-                where, guest.loadOptions, guest.budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null));
+                where, guest.loadOptions, guest.budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null, compare,
+                stopAt));
         report.render().forEach(out::println);
         out.flush();
         return report.same() ? 0 : 1;

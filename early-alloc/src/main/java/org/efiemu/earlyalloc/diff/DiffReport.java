@@ -24,11 +24,21 @@ import org.efiemu.uefi.trace.ServiceCallEvent;
  * @param diagnosis efiemu's stop diagnosis lines
  * @param realSeconds QEMU's wall time
  * @param emulatedSeconds efiemu's wall time (machine build and run)
+ * @param compared the pattern that selected the compared lines of both sides, or null when all were compared
  */
 public record DiffReport(String payload, String platform, String loadOptions, String qemuCommand, String versions,
         List<String> real, List<String> emulated, String realEnding, String emulatedEnding, boolean sameEnding,
         List<ServiceCallEvent> callsAround, long divergenceSequence, List<String> diagnosis, double realSeconds,
-        double emulatedSeconds) {
+        double emulatedSeconds, String compared) {
+
+    /** A report comparing all lines. */
+    public DiffReport(String payload, String platform, String loadOptions, String qemuCommand, String versions,
+            List<String> real, List<String> emulated, String realEnding, String emulatedEnding, boolean sameEnding,
+            List<ServiceCallEvent> callsAround, long divergenceSequence, List<String> diagnosis, double realSeconds,
+            double emulatedSeconds) {
+        this(payload, platform, loadOptions, qemuCommand, versions, real, emulated, realEnding, emulatedEnding,
+                sameEnding, callsAround, divergenceSequence, diagnosis, realSeconds, emulatedSeconds, null);
+    }
 
     /** Index of the first line that differs, if any. */
     public OptionalInt firstDivergence() {
@@ -44,7 +54,8 @@ public record DiffReport(String payload, String platform, String loadOptions, St
     public String divergenceSummary() {
         OptionalInt d = firstDivergence();
         if (d.isEmpty()) {
-            return sameEnding ? "no divergence: the same " + real.size() + " lines and the same ending"
+            return sameEnding ? "no divergence: the same " + real.size() + " lines and the same ending (" + endingWord()
+                    + ")"
                     : "the same " + real.size() + " lines, but the endings differ";
         }
         int i = d.getAsInt();
@@ -53,12 +64,20 @@ public record DiffReport(String payload, String platform, String loadOptions, St
         return String.format("first divergence at line %d: QEMU + OVMF printed %s, efiemu printed %s", i + 1, r, e);
     }
 
+    /** What both endings were when they are the same. */
+    private String endingWord() {
+        return realEnding.startsWith("returned") ? "both returned" : "neither returned";
+    }
+
     /** The report as the command line prints it. */
     public List<String> render() {
         List<String> out = new ArrayList<>();
         out.add("efiemu diff: " + payload + " on " + platform + " (efiemu) and QEMU + OVMF (" + versions + ")");
         out.add("load options  " + loadOptions);
         out.add("qemu          " + qemuCommand);
+        if (compared != null) {
+            out.add("compared      the lines matching /" + compared + "/ of each side");
+        }
         out.addAll(ConsoleDiff.sideBySide(real, emulated, 8));
         out.add(String.format("ending        QEMU + OVMF: %s (%.1f s)", realEnding, realSeconds));
         out.add(String.format("              efiemu:      %s (%.1f s)", emulatedEnding, emulatedSeconds));

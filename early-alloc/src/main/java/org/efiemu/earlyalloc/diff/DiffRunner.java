@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.earlyalloc.Platforms;
 import org.efiemu.platform.PlatformProfile;
@@ -44,10 +47,34 @@ public final class DiffRunner {
      * @param qemuTimeout QEMU's wall-clock limit
      * @param efiemuTimeout efiemu's wall-clock limit
      * @param untilExitBootServices stop efiemu once ExitBootServices succeeded (QEMU runs on: a kernel boots)
+     * @param compare only the lines (of both sides) in which this pattern is found are compared, or null for all
+     *     (e.g. {@code ^EFI stub: } for a kernel's efi=debug lines among its boot log)
+     * @param qemuStopAt stop QEMU at the first line in which this pattern is found, or null (e.g. the kernel's first
+     *     line after ExitBootServices, when efiemu stops there)
+     * @param inspect called with efiemu's machine and result after the run, before the machine is closed (a Java
+     *     caller looking at what the guest left in memory, e.g. a kernel's boot_params), or null
      */
     public record Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
             String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
-            boolean untilExitBootServices) {}
+            boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt,
+            BiConsumer<UefiMachine, BootResult> inspect) {
+
+        /** Nothing inspected after the run. */
+        public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
+                String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+                boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt) {
+            this(profile, payload, payloadName, esp, payloadPath, loadOptions, budget, qemuTimeout, efiemuTimeout,
+                    untilExitBootServices, compare, qemuStopAt, null);
+        }
+
+        /** All lines compared, QEMU run to its end. */
+        public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
+                String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+                boolean untilExitBootServices) {
+            this(profile, payload, payloadName, esp, payloadPath, loadOptions, budget, qemuTimeout, efiemuTimeout,
+                    untilExitBootServices, null, null, null);
+        }
+    }
 
     public DiffReport run(Request r) throws IOException, InterruptedException {
         String memory = QemuOvmf.memoryOf(r.profile().name());
@@ -63,7 +90,8 @@ public final class DiffRunner {
             Path file = esp.resolve(path.substring(1).replace('\\', '/'));
             Files.createDirectories(file.getParent());
             Files.write(file, r.payload());
-            QemuOvmf.Launch launch = new QemuOvmf.Launch(esp, r.payload(), path, r.loadOptions(), memory, r.qemuTimeout());
+            QemuOvmf.Launch launch = new QemuOvmf.Launch(esp, r.payload(), path, r.loadOptions(), memory, r.qemuTimeout(),
+                    r.qemuStopAt());
             QemuOvmf.Result real = qemu.run(launch);
 
             LineTracker lines = new LineTracker();
@@ -76,26 +104,70 @@ public final class DiffRunner {
                     .stopAfterExitBootServices(r.untilExitBootServices())
                     .consoleListener(lines).traceListener(lines).build()) {
                 result = m.run();
+                if (r.inspect() != null) {
+                    r.inspect().accept(m, result);
+                }
             }
             double emulatedSeconds = (System.nanoTime() - t0) / 1e9;
             List<String> emulated = lines.lines();
-            OptionalInt d = ConsoleDiff.firstDivergence(real.payloadLines(), emulated);
-            long seq = d.isPresent() ? lines.sequenceAt(d.getAsInt()) : 0;
+            List<Long> sequences = lines.sequences();
+            List<String> realLines = real.payloadLines();
+            if (r.compare() != null) {
+                realLines = realLines.stream().filter(l -> r.compare().matcher(l).find()).toList();
+                List<String> kept = new ArrayList<>();
+                List<Long> keptSequences = new ArrayList<>();
+                for (int i = 0; i < emulated.size(); i++) {
+                    if (r.compare().matcher(emulated.get(i)).find()) {
+                        kept.add(emulated.get(i));
+                        keptSequences.add(sequences.get(i));
+                    }
+                }
+                emulated = kept;
+                sequences = keptSequences;
+            }
+            OptionalInt d = ConsoleDiff.firstDivergence(realLines, emulated);
+            long seq = d.isEmpty() ? 0 : d.getAsInt() < sequences.size() ? sequences.get(d.getAsInt())
+                    : lines.lastSequence();
             List<ServiceCallEvent> around = d.isEmpty() ? List.of() : result.trace().stream()
                     .filter(e -> e.sequence() > seq - CALLS_AROUND && e.sequence() <= seq + CALLS_AROUND).toList();
-            // the Shell's %lasterror% is the status without its high (error) bit
-            boolean sameEnding = real.returned().isPresent() && result.status().isPresent()
-                    && real.returned().get() == (result.status().get() & Long.MAX_VALUE);
             return new DiffReport(r.payloadName(), r.profile().name(), launch.shellCommandLine(), real.command(),
-                    real.versions(), real.payloadLines(), emulated, realEnding(real, r.qemuTimeout()),
-                    emulatedEnding(result), sameEnding, around, seq, result.diagnosis().lines(),
-                    real.wall().toMillis() / 1e3, emulatedSeconds);
+                    real.versions(), realLines, emulated, realEnding(real, r.qemuTimeout()),
+                    emulatedEnding(result), sameEnding(real, result, r.untilExitBootServices()), around, seq,
+                    result.diagnosis().lines(), real.wall().toMillis() / 1e3, emulatedSeconds,
+                    r.compare() == null ? null : r.compare().pattern());
         } finally {
             QemuOvmf.deleteTree(esp);
         }
     }
 
+    /**
+     * Whether both sides ended the same way: both returned the same status (the Shell's %lasterror% is the status
+     * without its high, error, bit); or neither returned because the machine reset or powered off (QEMU, started with
+     * -no-reboot, exits on either: efiemu's ResetSystem or ACPI power-off); or neither returned because it still
+     * waited (QEMU stopped at its time-out, efiemu found a wait that can never end); or, when efiemu was asked to stop
+     * at ExitBootServices and got there, QEMU's application did not return either (it went on past ExitBootServices,
+     * or was stopped at the line that marks it).
+     */
+    static boolean sameEnding(QemuOvmf.Result real, BootResult result, boolean untilExitBootServices) {
+        if (real.returned().isPresent()) {
+            return result.status().isPresent() && real.returned().get() == (result.status().get() & Long.MAX_VALUE)
+                    && result.outcome() == org.efiemu.uefi.BootOutcome.RETURNED;
+        }
+        if (!real.started()) {
+            return false;
+        }
+        return switch (result.outcome()) {
+            case RESET -> !real.timedOut() && real.stoppedAt().isEmpty();
+            case WAITS_FOREVER -> real.timedOut();
+            case EXITED_BOOT_SERVICES -> untilExitBootServices;
+            default -> false;
+        };
+    }
+
     static String realEnding(QemuOvmf.Result real, Duration timeout) {
+        if (real.stoppedAt().isPresent()) {
+            return "did not return; stopped at the line \"" + real.stoppedAt().get() + "\"";
+        }
         if (real.returned().isPresent()) {
             long v = real.returned().get();
             return "returned " + (v == 0 ? EfiStatus.nameOf(0) : EfiStatus.nameOf(v | Long.MIN_VALUE)

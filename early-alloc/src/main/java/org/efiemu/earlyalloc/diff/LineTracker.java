@@ -47,6 +47,20 @@ final class LineTracker implements ConsoleListener, TraceListener {
         return out;
     }
 
+    /** For each line of {@link #lines}, the sequence number of the last service call before it ended. */
+    List<Long> sequences() {
+        List<Long> out = new ArrayList<>(sequences);
+        if (out.size() < lines().size()) {
+            out.add(lastSequence);
+        }
+        return out;
+    }
+
+    /** The sequence number of the last service call so far. */
+    long lastSequence() {
+        return lastSequence;
+    }
+
     /** The sequence number of the last service call before line {@code index} ended (0: none yet). */
     long sequenceAt(int index) {
         return index < sequences.size() ? sequences.get(index) : lastSequence;

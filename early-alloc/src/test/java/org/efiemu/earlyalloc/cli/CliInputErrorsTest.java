@@ -33,6 +33,22 @@ class CliInputErrorsTest {
     }
 
     @Test
+    void diffLinesThatIsNotARegularExpressionIsRefusedNamingTheOptionBeforeAnythingRuns(@TempDir Path dir)
+            throws Exception {
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--payload",
+                payload(dir).toString(), "--lines", "^EFI stub: ("), "--lines '^EFI stub: ('", "not a regular expression");
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--payload",
+                payload(dir).toString(), "--qemu-stop-at", "[0"), "--qemu-stop-at '[0'", "not a regular expression");
+    }
+
+    @Test
+    void diffWithADiskImageIsRefusedRatherThanComparedWithoutIt(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("d.img"), new byte[512 * 64]);
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--payload",
+                payload(dir).toString(), "--disk", disk.toString()), "--disk " + disk, "expected --esp DIR");
+    }
+
+    @Test
     void budgetZeroIsAnErrorNotAnUnlimitedRun(@TempDir Path dir) throws Exception {
         assertCleanInputError(EfiemuCommandTest.run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir).toString(),
                 "--budget", "0"), "--budget 0", "expected 1 or more");

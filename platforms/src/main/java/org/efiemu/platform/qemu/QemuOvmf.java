@@ -40,6 +40,9 @@ public final class QemuOvmf {
     /** The exact command that installs what a run needs on Debian. */
     public static final String INSTALL_COMMAND = "apt-get install -y qemu-system-x86 ovmf";
 
+    /** How often the serial file is read while waiting for {@link Launch#stopAt}. */
+    private static final long STOP_AT_POLL_MILLIS = 250;
+
     private static final Pattern OVMF_PLATFORM = Pattern.compile("ovmf-q35-(\\d+)([mg])");
     private static final Pattern RETURNED = Pattern.compile(Pattern.quote(RETURN_MARKER) + "(0x[0-9A-Fa-f]+)");
 
@@ -73,14 +76,23 @@ public final class QemuOvmf {
      * @param loadOptions the command-line text after the path, or empty
      * @param memory QEMU's {@code -m} value, e.g. {@code 2G}
      * @param timeout wall-clock limit of the QEMU process
+     * @param stopAt QEMU is stopped as soon as a complete serial line (after the start marker, cleaned) matches this
+     *     pattern, or null to let it run until it exits or times out (e.g. a kernel's first line after
+     *     ExitBootServices, when only what the firmware saw is compared)
      */
     public record Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
-            Duration timeout) {
+            Duration timeout, Pattern stopAt) {
         public Launch {
             if (!payloadPath.startsWith("\\")) {
                 throw new IllegalArgumentException("payload path '" + payloadPath + "' must start with a backslash");
             }
             loadOptions = loadOptions == null ? "" : loadOptions;
+        }
+
+        /** A launch that runs until QEMU exits or times out. */
+        public Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
+                Duration timeout) {
+            this(esp, payload, payloadPath, loadOptions, memory, timeout, null);
         }
 
         /** The LoadOptions the Shell gives the application: {@code fs0:\path\x.efi OPTIONS}. */
@@ -100,9 +112,10 @@ public final class QemuOvmf {
      * @param exitCode QEMU's exit status (-1 when it was killed)
      * @param wall how long QEMU ran
      * @param versions the QEMU and OVMF versions
+     * @param stoppedAt the line that matched {@link Launch#stopAt} when QEMU was stopped there
      */
     public record Result(String command, String serial, List<String> payloadLines, Optional<Long> returned,
-            boolean timedOut, int exitCode, Duration wall, String versions) {
+            boolean timedOut, int exitCode, Duration wall, String versions, Optional<String> stoppedAt) {
         /** True when the start marker was printed (the Shell started the application). */
         public boolean started() {
             return serial.contains(START_MARKER);
@@ -166,18 +179,39 @@ public final class QemuOvmf {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(work.resolve("qemu.out").toFile()).start();
-            boolean done = p.waitFor(launch.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = t0 + launch.timeout().toNanos();
+            boolean done = false;
+            Optional<String> stoppedAt = Optional.empty();
+            while (!done && stoppedAt.isEmpty() && System.nanoTime() < deadline) {
+                long wait = Math.min(launch.stopAt() == null ? Long.MAX_VALUE : STOP_AT_POLL_MILLIS,
+                        Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                done = p.waitFor(wait, TimeUnit.MILLISECONDS);
+                if (!done && launch.stopAt() != null && Files.exists(serial)) {
+                    String sofar = clean(Files.readString(serial, SERIAL_CHARSET));
+                    // only whole lines: the last one may still be arriving
+                    stoppedAt = firstMatch(payloadLines(sofar.substring(0, sofar.lastIndexOf('\n') + 1)),
+                            launch.stopAt());
+                }
+            }
             if (!done) {
                 p.destroyForcibly().waitFor();
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
             String text = clean(Files.exists(serial) ? Files.readString(serial, SERIAL_CHARSET) : "");
+            if (done && launch.stopAt() != null) {
+                stoppedAt = Optional.empty(); // it exited on its own
+            }
             String command = String.join(" ", cmd).replace(work.toString(), "<tmp>");
-            return new Result(command, text, payloadLines(text), returned(text), !done, done ? p.exitValue() : -1, wall,
-                    versions());
+            return new Result(command, text, payloadLines(text), returned(text), !done && stoppedAt.isEmpty(),
+                    done ? p.exitValue() : -1, wall, versions(), stoppedAt);
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** The first of {@code lines} in which {@code pattern} is found ({@link Matcher#find}). */
+    static Optional<String> firstMatch(List<String> lines, Pattern pattern) {
+        return lines.stream().filter(l -> pattern.matcher(l).find()).findFirst();
     }
 
     /** The startup.nsh the Shell runs (CRLF line ends, as the Shell's scripts have). */

@@ -31,6 +31,17 @@ class QemuOvmfTest {
     }
 
     @Test
+    void stopAtFindsTheFirstLineContainingThePatternAndALaunchWithoutOneRunsToTheEnd() {
+        java.util.regex.Pattern linux = java.util.regex.Pattern.compile("^\\[ *0\\.0+\\] Linux version ");
+        List<String> lines = List.of("EFI stub: Loaded initrd from command line option",
+                "[    0.000000] Linux version 6.1.0-57-amd64 (x)", "[    0.000000] Command line: x");
+        assertThat(QemuOvmf.firstMatch(lines, linux)).hasValue("[    0.000000] Linux version 6.1.0-57-amd64 (x)");
+        assertThat(QemuOvmf.firstMatch(lines.subList(0, 1), linux)).isEmpty();
+        assertThat(new QemuOvmf.Launch(null, new byte[0], "\\x.efi", null, "2G", Duration.ofSeconds(1)).stopAt())
+                .isNull();
+    }
+
+    @Test
     void boxDrawingBytesOfOvmfsTerminalDecodeAsCodePage437() {
         byte[] b = {(byte) 0xDA, (byte) 0xC4, (byte) 0xBF};
         assertThat(new String(b, QemuOvmf.SERIAL_CHARSET)).isEqualTo("┌─┐");

@@ -119,7 +119,7 @@ public final class ImageAbi {
             }
             bytes = f.get();
         }
-        String name = file != null ? file.substring(file.lastIndexOf('\\') + 1) : "image@" + hex(source);
+        String name = file != null ? file.substring(file.lastIndexOf('\\') + 1) : images.bufferName(source);
         ImageServices.Child child = images.load(bytes, name, parent, device, file != null ? file : "", path);
         c.memory().putU64(out, child.handle());
         c.output(hex(child.handle())).output(child.image().toString());

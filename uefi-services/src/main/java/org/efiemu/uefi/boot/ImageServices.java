@@ -150,6 +150,28 @@ public final class ImageServices {
         this.debugImages = table;
     }
 
+    /**
+     * The name of an image LoadImage reads from a SourceBuffer without a file path: where the buffer lies in an image
+     * already loaded, that image's name and the section ({@code uki.efi[.linux]}: a Unified Kernel Image's kernel, as
+     * systemd-stub starts it), with the offset when the buffer does not start the section; else {@code image@0xSOURCE}.
+     * So call sites of the child read {@code uki.efi[.linux]+0x1A2B}, not a pool address.
+     */
+    public String bufferName(long source) {
+        Optional<LoadedImage> holder = registry.imageAt(source);
+        if (holder.isEmpty()) {
+            return String.format("image@0x%X", source);
+        }
+        LoadedImage h = holder.get();
+        long rva = source - h.base();
+        return h.pe().sections().stream()
+                .filter(s -> rva >= s.virtualAddress() && rva < s.virtualAddress() + Math.max(s.virtualSize(),
+                        s.sizeOfRawData()))
+                .findFirst()
+                .map(s -> h.name() + "[" + s.name() + (rva == s.virtualAddress() ? "" : String.format("+0x%X",
+                        rva - s.virtualAddress())) + "]")
+                .orElse(String.format("%s[+0x%X]", h.name(), rva));
+    }
+
     public Child load(byte[] bytes, String name, long parent, long deviceHandle, String filePath, DevicePath fullPath) {
         PeImage pe;
         try {

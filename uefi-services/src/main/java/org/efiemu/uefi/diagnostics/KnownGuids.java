@@ -43,7 +43,10 @@ public final class KnownGuids {
             entry("03583FF6-CB36-4940-947E-B9B39F4AFAF7", "EFI_SMBIOS_PROTOCOL_GUID"),
             entry("05AD34BA-6F02-4214-952E-4DA0398E2BB9", "EFI_DXE_SERVICES_TABLE_GUID"),
             entry("EB66918A-7EEF-402A-842E-931D21C38AE9", "EFI_RT_PROPERTIES_TABLE_GUID"),
-            entry("4A67B082-0A4C-41CF-B6C7-440B29BB8C4F", "LOADER_GUID (systemd-boot's variable vendor)"));
+            entry("4A67B082-0A4C-41CF-B6C7-440B29BB8C4F", "LOADER_GUID (systemd-boot's variable vendor)"),
+            // the Linux EFI stub asks for these (include/linux/efi.h); EDK2 names the first gEfiConsoleOutDeviceGuid
+            entry("D3B36F2C-D551-11D4-9A46-0090273FC14D", "EFI_CONSOLE_OUT_DEVICE_GUID"),
+            entry("E20939BE-32D4-41BE-A150-897F85D49829", "MEMORY_ONLY_RESET_CONTROL_GUID (TCG MOR variables)"));
 
     private KnownGuids() {
     }

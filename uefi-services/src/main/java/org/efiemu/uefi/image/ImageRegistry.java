@@ -20,6 +20,7 @@ public final class ImageRegistry {
     /** Pages already scanned without finding an image, cleared when the set of images changes. */
     private final Set<Long> misses = new HashSet<>();
     private GuestMemory memory;
+    private java.util.function.Function<FoundImage, Optional<String>> namer;
 
     public void add(LoadedImage image) {
         images.add(image);
@@ -30,6 +31,14 @@ public final class ImageRegistry {
     /** Lets {@link #describe} look for PE headers in {@code memory} around addresses no known image contains. */
     public void discoverIn(GuestMemory memory) {
         this.memory = memory;
+    }
+
+    /**
+     * Lets an image found by its PE header without a CodeView name be named by {@code namer} (e.g.
+     * {@link OpenedFileNames}: the file a loader copied it from) instead of {@code image@0xBASE}.
+     */
+    public void nameFoundBy(java.util.function.Function<FoundImage, Optional<String>> namer) {
+        this.namer = namer;
     }
 
     public List<LoadedImage> images() {
@@ -59,6 +68,10 @@ public final class ImageRegistry {
             return Optional.empty();
         }
         Optional<FoundImage> f = PeHeaderScanner.find(memory, address);
+        if (f.isPresent() && namer != null && f.get().name().startsWith("image@")) {
+            FoundImage p = f.get();
+            f = Optional.of(namer.apply(p).map(n -> new FoundImage(n, p.base(), p.size(), p.entryPoint())).orElse(p));
+        }
         if (f.isEmpty()) {
             // a kernel placed by multiboot2 (Xen by GRUB): no PE header; its end may be known only up to here, so
             // a later find of the same header replaces the earlier, shorter one
