@@ -8,12 +8,17 @@
  *   var:     every variable: GetNextVariableName (UEFI 2.10 §8.2) then GetVariable: GUID, name, attributes, data
  *   qvi:     QueryVariableInfo for a fixed list of attribute sets
  *   cfg:     configuration table GUIDs in system-table order
+ *   cfg-data: what the tables hold that does not depend on allocation: the DXE services table's header, the HOB
+ *            list (PHIT, per-type counts, resource descriptors), the memory status code header, the image
+ *            execution information table's entries
  *   gop:     Graphics Output Protocol handles, modes (QueryMode), current mode, framebuffer base and size
  *   text:    ConOut text modes (QueryMode), current mode and attribute
  *   conin:   SimpleTextInputEx on ConsoleInHandle, ReadKeyStroke with no key pressed
  *   serial:  SerialIo handles and the first one's mode
  *   rng:     EFI_RNG_PROTOCOL presence and GetInfo
  *   acpi:    table signatures under the XSDT, FADT PM1a control/event blocks, DSDT's \_S5 package
+ *   pci:     PCI root bridges (segment, device path) and every EFI_PCI_IO_PROTOCOL handle: location, IDs,
+ *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space
  *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols and its device path
  * Addresses that depend on allocation (handles, interfaces) are never printed; data is printed as hex.
  * The probe ends with ResetSystem(EfiResetShutdown).
@@ -89,6 +94,12 @@ static EFI_GUID gTextInEx = EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID;
 static EFI_GUID gSerial = EFI_SERIAL_IO_PROTOCOL_GUID;
 static EFI_GUID gRng = EFI_RNG_PROTOCOL_GUID;
 static EFI_GUID gAcpi20 = ACPI_20_TABLE_GUID;
+static EFI_GUID gPciIo = EFI_PCI_IO_PROTOCOL_GUID;
+static EFI_GUID gRootBridge = EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL_GUID;
+static EFI_GUID gDxeServices = {0x05ad34ba, 0x6f02, 0x4214, {0x95, 0x2e, 0x4d, 0xa0, 0x39, 0x8e, 0x2b, 0xb9}};
+static EFI_GUID gHobList = {0x7739f24c, 0x93d7, 0x11d4, {0x9a, 0x3a, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d}};
+static EFI_GUID gStatusCode = {0x060cc026, 0x4c0d, 0x4dda, {0x8f, 0x41, 0x59, 0x5f, 0xef, 0x00, 0xa5, 0x02}};
+static EFI_GUID gImageExec = {0xd719b2cb, 0x3d3a, 0x4596, {0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f}};
 
 static void firmware(void) {
   put("fw: vendor ");
@@ -172,6 +183,120 @@ static void configuration_tables(void) {
     put("\n");
   }
   line("cfg: count=%lu", (UINT64)rt_st->NumberOfTableEntries);
+}
+
+static const UINT8 *table(const EFI_GUID *g) {
+  for (UINTN i = 0; i < rt_st->NumberOfTableEntries; i++)
+    if (!memcmp(&rt_st->ConfigurationTable[i].VendorGuid, g, sizeof(EFI_GUID)))
+      return rt_st->ConfigurationTable[i].VendorTable;
+  return 0;
+}
+
+/* The HOB list (PI 1.7 vol. 3): PHIT first, then HOBs up to END_OF_HOB_LIST (type 0xFFFF). */
+static void hob_list(const UINT8 *h) {
+  UINT32 counts[16] = {0};
+  UINT32 other = 0, total = 0;
+  line("cfg-data: hob phit type=0x%x length=%u version=0x%x boot-mode=%u", *(const UINT16 *)h,
+       *(const UINT16 *)(h + 2), *(const UINT32 *)(h + 8), *(const UINT32 *)(h + 12));
+  for (const UINT8 *p = h; total < 100000; total++) {
+    UINT16 type = *(const UINT16 *)p, len = *(const UINT16 *)(p + 2);
+    if (type == 0xFFFF) break;
+    if (len < 8) {
+      line("cfg-data: hob bad length %u at index %u", len, total);
+      return;
+    }
+    if (type < 16) counts[type]++;
+    else other++;
+    if (type == 3) /* EFI_HOB_RESOURCE_DESCRIPTOR: owner GUID at 8, type 24, attribute 28, start 32, length 40 */
+      line("cfg-data: hob resource type=%u attribute=0x%x start=0x%lx length=0x%lx", *(const UINT32 *)(p + 24),
+           *(const UINT32 *)(p + 28), *(const UINT64 *)(p + 32), *(const UINT64 *)(p + 40));
+    p += len;
+  }
+  for (int t = 0; t < 16; t++)
+    if (counts[t]) line("cfg-data: hob type=0x%x count=%u", t, counts[t]);
+  line("cfg-data: hob other=%u total=%u", other, total);
+}
+
+static void configuration_data(void) {
+  const UINT8 *d = table(&gDxeServices);
+  if (d) {
+    char sig[9];
+    memcpy(sig, d, 8);
+    sig[8] = 0;
+    line("cfg-data: dxe-services signature=%s revision=0x%x header-size=%u", sig, *(const UINT32 *)(d + 8),
+         *(const UINT32 *)(d + 12));
+  }
+  const UINT8 *h = table(&gHobList);
+  if (h) hob_list(h);
+  const UINT8 *s = table(&gStatusCode);
+  if (s) {
+    put("cfg-data: status-code header ");
+    put_hex(s, 20);
+    put("\n");
+  }
+  const UINT8 *x = table(&gImageExec);
+  if (x) {
+    UINT64 n = *(const UINT64 *)x;
+    line("cfg-data: image-execution images=%lu", n);
+    const UINT8 *e = x + 8;
+    for (UINT64 i = 0; i < n && i < 64; i++) {
+      UINT32 size = *(const UINT32 *)(e + 4);
+      line("cfg-data: image-execution %lu action=0x%x size=%u", i, *(const UINT32 *)e, size);
+      if (size < 8) break;
+      e += size;
+    }
+  }
+}
+
+static void pci(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &gRootBridge, 0, &n, &hs);
+  line("pci: root-bridges=%lu (%s)", (UINT64)n, rt_status_name(s));
+  for (UINTN i = 0; s == EFI_SUCCESS && i < n; i++) {
+    EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gRootBridge, (void **)&rb) != EFI_SUCCESS) continue;
+    UINT32 id = 0;
+    EFI_STATUS r = rb->Pci.Read(rb, EfiPciIoWidthUint32, 0, 1, &id); /* bus 0, device 0, function 0, register 0 */
+    line("pci: root-bridge %lu segment=%u read-00:00.0=0x%08x (%s)", (UINT64)i, rb->SegmentNumber, id,
+         rt_status_name(r));
+    EFI_DEVICE_PATH *dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDevicePath, (void **)&dp) == EFI_SUCCESS && dp) {
+      put("pci: root-bridge device-path ");
+      put_hex(dp, dp_size(dp));
+      put("\n");
+    }
+  }
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+  n = 0;
+  hs = 0;
+  s = rt_bs->LocateHandleBuffer(ByProtocol, &gPciIo, 0, &n, &hs);
+  line("pci: devices=%lu (%s)", (UINT64)n, rt_status_name(s));
+  for (UINTN i = 0; s == EFI_SUCCESS && i < n; i++) {
+    EFI_PCI_IO_PROTOCOL *io = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gPciIo, (void **)&io) != EFI_SUCCESS) continue;
+    UINTN seg = 0, bus = 0, dev = 0, fn = 0;
+    EFI_STATUS r = io->GetLocation(io, &seg, &bus, &dev, &fn);
+    static UINT32 cfg[64];
+    EFI_STATUS c = io->Pci.Read(io, EfiPciIoWidthUint32, 0, 64, cfg);
+    UINT64 attr = 0, supported = 0;
+    io->Attributes(io, EfiPciIoAttributeOperationGet, 0, &attr);
+    io->Attributes(io, EfiPciIoAttributeOperationSupported, 0, &supported);
+    line("pci: device %04lx:%02lx:%02lx.%lx (%s) vendor=%04x device=%04x class=%06x attributes=0x%lx supported=0x%lx "
+         "rom-size=%lu config=%s",
+         (UINT64)seg, (UINT64)bus, (UINT64)dev, (UINT64)fn, rt_status_name(r), cfg[0] & 0xFFFF, cfg[0] >> 16,
+         cfg[2] >> 8, attr, supported, (UINT64)io->RomSize, rt_status_name(c));
+    put("pci-config: ");
+    put_hex(cfg, sizeof cfg);
+    put("\n");
+    EFI_DEVICE_PATH *dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDevicePath, (void **)&dp) == EFI_SUCCESS && dp) {
+      put("pci: device-path ");
+      put_hex(dp, dp_size(dp));
+      put("\n");
+    }
+  }
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
 }
 
 static void graphics(void) {
@@ -359,12 +484,14 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   variables();
   query_variable_info();
   configuration_tables();
+  configuration_data();
   graphics();
   text();
   console_in();
   serial();
   rng();
   acpi();
+  pci();
   handles();
   put("fw: firmware-probe end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);

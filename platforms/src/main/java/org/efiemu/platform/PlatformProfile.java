@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import org.efiemu.uefi.pci.PciDevice;
+import org.efiemu.uefi.tables.ConfigurationTableKind;
 import java.util.regex.Pattern;
 import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.variable.VariableStoreConfig;
@@ -52,6 +54,10 @@ import org.efiemu.uefi.spec.PlacementSpec;
  *     model's default ({@link VariableStoreConfig#ovmf()})
  * @param display the display adapter the firmware's GOP drives at application entry ({@code display:}), or null
  *     for a headless machine
+ * @param configurationTables the configuration tables the firmware installs, in its order
+ *     ({@code configuration-tables:}), or null for efiemu's default ({@link ConfigurationTableKind#DEFAULT})
+ * @param pciDevices the PCI functions the firmware presents with EFI_PCI_IO_PROTOCOL ({@code pci-device:} lines), in its
+ *     handle order
  */
 public record PlatformProfile(
         String name,
@@ -71,7 +77,9 @@ public record PlatformProfile(
         List<PoolFreeBlock> poolFreeBlocks,
         Screens screens,
         VariableStoreConfig variableStore,
-        GraphicsOutput.Display display) {
+        GraphicsOutput.Display display,
+        List<ConfigurationTableKind> configurationTables,
+        List<PciDevice> pciDevices) {
 
     /**
      * One EFI_GRAPHICS_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.9, QueryMode): number, resolution and pixel format name
@@ -177,6 +185,17 @@ public record PlatformProfile(
         }
         memoryMap = List.copyOf(memoryMap);
         poolFreeBlocks = List.copyOf(poolFreeBlocks);
+        if (configurationTables != null) {
+            configurationTables = List.copyOf(configurationTables);
+            if (new java.util.HashSet<>(configurationTables).size() != configurationTables.size()) {
+                throw new IllegalArgumentException("profile " + name + ": configuration-tables " + configurationTables
+                        + ": a table is named twice");
+            }
+        }
+        pciDevices = List.copyOf(pciDevices);
+        if (pciDevices.stream().map(PciDevice::location).distinct().count() != pciDevices.size()) {
+            throw new IllegalArgumentException("profile " + name + ": two pci-device lines name the same location");
+        }
         // one key set: the QueryMode view is derived from console and display (ScreenKeys)
         screens = ScreenKeys.derive(console, display);
         for (PoolFreeBlock f : poolFreeBlocks) {
@@ -212,7 +231,8 @@ public record PlatformProfile(
     public PlatformDescription toDescription() {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks,
-                variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display);
+                variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display,
+                configurationTables != null ? configurationTables : ConfigurationTableKind.DEFAULT, pciDevices);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -301,6 +321,8 @@ public record PlatformProfile(
         private Screens screens = Screens.NONE;
         private VariableStoreConfig variableStore;
         private GraphicsOutput.Display display;
+        private List<ConfigurationTableKind> configurationTables;
+        private final List<PciDevice> pciDevices = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -325,6 +347,8 @@ public record PlatformProfile(
             screens = Screens.NONE; // derived from console and display
             variableStore = p.variableStore;
             display = p.display;
+            configurationTables = p.configurationTables;
+            pciDevices.addAll(p.pciDevices);
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -356,6 +380,10 @@ public record PlatformProfile(
         public Builder variableStore(VariableStoreConfig v) { variableStore = v; return this; }
         public Builder display(GraphicsOutput.Display v) { display = v; return this; }
         public Builder clearVariables() { variables.clear(); return this; }
+        /** The configuration tables in the firmware's order; null for efiemu's default. */
+        public Builder configurationTables(List<ConfigurationTableKind> v) { configurationTables = v; return this; }
+        public Builder pciDevice(PciDevice v) { pciDevices.add(v); return this; }
+        public Builder clearPciDevices() { pciDevices.clear(); return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -377,7 +405,7 @@ public record PlatformProfile(
             }
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
                     firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens,
-                    variableStore, display);
+                    variableStore, display, configurationTables, pciDevices);
         }
     }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.efiemu.uefi.memory.PlacementRules;
+import org.efiemu.uefi.pci.PciDevice;
+import org.efiemu.uefi.tables.ConfigurationTableKind;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
 import org.efiemu.uefi.platform.PlatformDescription.Console;
 import org.efiemu.uefi.platform.PlatformDescription.Cpu;
@@ -44,6 +46,8 @@ public final class ProfileParser {
     private final List<String> quirks = new ArrayList<>();
     private final List<Variable> variables = new ArrayList<>();
     private final List<PoolFreeBlock> poolFree = new ArrayList<>();
+    private final List<PciDevice> pciDevices = new ArrayList<>();
+    private static final Pattern PCI_LOCATION = Pattern.compile("([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
     private final List<PlatformProfile.GraphicsMode> gopModes = new ArrayList<>();
     private final List<PlatformProfile.TextMode> textModes = new ArrayList<>();
     private static final Pattern GOP_MODE = Pattern.compile("(\\d+)\\s+(\\d+)x(\\d+)\\s+(\\S+)");
@@ -148,12 +152,13 @@ public final class ProfileParser {
             }
             case "variable" -> variables.add(variable(value, no));
             case "pool-free" -> poolFree.add(poolFree(value, no));
+            case "pci-device" -> pciDevices.add(pciDevice(value, no));
             case "gop-mode" -> gopModes.add(gopMode(value, no));
             case "text-mode" -> textModes.add(textMode(value, no));
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode and text-mode may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode and pci-device may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -185,6 +190,62 @@ public final class ProfileParser {
             throw new ProfileFormatException(file, no, msg);
         });
         return d;
+    }
+
+    /**
+     * {@code pci-device: SSSS:BB:DD.F attributes=0x.. supported=0x.. rom-size=N path=HEX config=HEX}: a PCI function
+     * the firmware presents with EFI_PCI_IO_PROTOCOL (its device path's bytes, 256 bytes of configuration space).
+     */
+    private PciDevice pciDevice(String value, int no) {
+        String[] f = value.split("\\s+", 2);
+        Matcher m = PCI_LOCATION.matcher(f[0]);
+        if (!m.matches() || f.length < 2) {
+            throw new ProfileFormatException(file, no, "pci-device '" + value + "': expected 'SSSS:BB:DD.F attributes=0x.. "
+                    + "supported=0x.. rom-size=N path=HEX config=HEX' (e.g. '0000:00:01.0 attributes=0x40708 ...')");
+        }
+        Map<String, String> p = params("pci-device", f[1], no, List.of("attributes", "supported", "rom-size", "path", "config"));
+        byte[] path = hexBytes(p.get("path"), "pci-device path", no);
+        byte[] config = hexBytes(p.get("config"), "pci-device config", no);
+        if (config.length != PciDevice.CONFIG_SIZE) {
+            throw new ProfileFormatException(file, no, "pci-device config: " + config.length + " bytes; expected "
+                    + PciDevice.CONFIG_SIZE + " (512 hex digits: the function's configuration space)");
+        }
+        try {
+            return new PciDevice(Integer.parseInt(m.group(1), 16), Integer.parseInt(m.group(2), 16),
+                    Integer.parseInt(m.group(3), 16), Integer.parseInt(m.group(4), 16),
+                    hex(p.get("attributes"), "pci-device attributes", no), hex(p.get("supported"), "pci-device supported", no),
+                    decimal("pci-device rom-size", p.get("rom-size"), no), config, path);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "pci-device " + f[0] + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] hexBytes(String text, String what, int no) {
+        if (text.isEmpty() || text.length() % 2 != 0 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new ProfileFormatException(file, no, what + " '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                    + "': expected an even number of hex digits");
+        }
+        return java.util.HexFormat.of().parseHex(text);
+    }
+
+    /** {@code configuration-tables: NAME ...}: the firmware's configuration tables in its order. */
+    private List<ConfigurationTableKind> configurationTables() {
+        String v = values.get("configuration-tables");
+        if (v == null) {
+            return null;
+        }
+        int no = lineOf.get("configuration-tables");
+        List<ConfigurationTableKind> out = new ArrayList<>();
+        for (String w : v.split("\\s+")) {
+            ConfigurationTableKind k = ConfigurationTableKind.byProfileName(w).orElseThrow(() -> new ProfileFormatException(
+                    file, no, "configuration-tables '" + w + "': expected names from " + ConfigurationTableKind.names()));
+            if (out.contains(k)) {
+                throw new ProfileFormatException(file, no, "configuration-tables '" + w + "' named twice; expected each "
+                        + "table at most once");
+            }
+            out.add(k);
+        }
+        return out;
     }
 
     /** {@code pool-free: <PoolType> 0x<head> <bin size>}: a block on the firmware's pool free lists at entry. */
@@ -533,6 +594,7 @@ public final class ProfileParser {
                 .acpi(new Acpi(text("acpi-oem-id", "EFIEMU"), text("acpi-oem-table-id", "EFIEMU01")))
                 .display(display())
                 .variableStore(variableStore())
+                .configurationTables(configurationTables())
                 .memoryMap(map);
         if (values.containsKey("console")) {
             b.console(console());
@@ -541,6 +603,7 @@ public final class ProfileParser {
         quirks.forEach(b::quirk);
         variables.forEach(b::variable);
         poolFree.forEach(b::poolFree);
+        pciDevices.forEach(b::pciDevice);
         try {
             if (!gopModes.isEmpty() || !textModes.isEmpty() || values.containsKey("gop-current")
                     || values.containsKey("text-current")) {

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.efiemu.uefi.pci.PciDevice;
+import org.efiemu.uefi.tables.ConfigurationTableKind;
 import org.efiemu.uefi.platform.PlatformDescription.Variable;
 import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.variable.VariableStoreConfig;
@@ -54,10 +56,15 @@ public final class ProfileWriter {
         if (p.variableStore() != null) {
             key(sb, "variable-store", variableStore(p.variableStore()));
         }
+        if (p.configurationTables() != null) {
+            key(sb, "configuration-tables", p.configurationTables().stream().map(ConfigurationTableKind::profileName)
+                    .collect(java.util.stream.Collectors.joining(" ")));
+        }
         p.quirks().forEach(q -> key(sb, "quirk", q));
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
                 MemoryType.nameOf(f.poolType()), f.head(), f.size())));
+        p.pciDevices().forEach(d -> key(sb, "pci-device", pciDevice(d)));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
         for (MemoryDescriptor d : p.memoryMap()) {
             sb.append(descriptorLine(d)).append('\n');
@@ -78,6 +85,12 @@ public final class ProfileWriter {
         String type = MemoryType.nameOf(d.type());
         return String.format(Locale.ROOT, "%-" + (ProfileKeys.TYPE_COLUMN - 1) + "s 0x%016X-0x%016X 0x%X", type,
                 d.physicalStart(), d.last(), d.attribute());
+    }
+
+    /** {@code 0000:00:01.0 attributes=0x40708 supported=0x4E708 rom-size=39936 path=HEX config=HEX}. */
+    static String pciDevice(PciDevice d) {
+        return String.format(Locale.ROOT, "%s attributes=0x%X supported=0x%X rom-size=%d path=%s config=%s", d.location(),
+                d.attributes(), d.supportedAttributes(), d.romSize(), PciDevice.hex(d.devicePath()), PciDevice.hex(d.config()));
     }
 
     /** {@code framebuffer=0xC0000000 memory=0x1000000 mode=0 modes=1280x800,640x480}. */

@@ -67,8 +67,14 @@ class CaptureFidelityTest {
     void importingTheCommittedCaptureGivesTheBuiltInProfileByteForByte(String name, @TempDir Path dir) throws IOException {
         Path log = dir.resolve(name + ".log");
         Files.writeString(log, resource("/org/efiemu/platform/captures/" + name + ".log"));
-        int rc = new CommandLine(new ProfileCommand(new ProfileRegistry(dir))).execute("import", log.toString(), "--name",
-                name, "--out", dir.resolve("p.profile").toString());
+        List<String> args = new java.util.ArrayList<>(List.of("import", log.toString(), "--name", name, "--out",
+                dir.resolve("p.profile").toString()));
+        if (name.startsWith("ovmf-q35")) { // its configuration tables and PCI devices come from the firmware-probe capture
+            Path probe = dir.resolve(name + ".firmware.txt");
+            Files.writeString(probe, resource("/org/efiemu/platform/captures/" + name + ".firmware.txt"));
+            args.addAll(List.of("--firmware-probe", probe.toString()));
+        }
+        int rc = new CommandLine(new ProfileCommand(new ProfileRegistry(dir))).execute(args.toArray(String[]::new));
         assertThat(rc).isZero();
         String built = Files.readString(dir.resolve("p.profile"));
         assertThat(built).isEqualTo(ProfileRegistry.builtInText(name).orElseThrow());

@@ -84,6 +84,7 @@ public final class UefiMachine implements AutoCloseable {
     private final UefiMachineBuilder options;
     private final PlatformDescription platform;
     private final FirmwareArena arena;
+    private org.efiemu.uefi.pci.PciProtocols pci;
     private final Machine machine;
     private final CallGate runtimeGate;
     private final MemoryMap memoryMap;
@@ -185,6 +186,7 @@ public final class UefiMachine implements AutoCloseable {
                     eventAbi = firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
+            firmware.tables.bindServices(dispatcher, firmware::allocate);
             budget = new RunBudget(b.serviceCallBudget, b.hostWorkBudget, b.outputBudget, why -> machine.requestStop(why));
             trace.addListener(e -> budget.serviceCall());
             dispatcher.onHostWork(budget::hostWork);
@@ -219,6 +221,7 @@ public final class UefiMachine implements AutoCloseable {
             firmware.tables.debugImages().add(protocol, imageHandle);
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
+            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles);
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
                 handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());
@@ -732,6 +735,21 @@ public final class UefiMachine implements AutoCloseable {
     /** The ACPI tables installed at boot, when the platform's map had room for them in ACPI memory. */
     public Optional<AcpiTables> acpiTables() {
         return firmware.tables.acpi();
+    }
+
+    /** The DXE services table (GCD memory space model), when the platform presents it. */
+    public Optional<org.efiemu.uefi.tables.DxeServicesTable> dxeServicesTable() {
+        return firmware.tables.dxeServices();
+    }
+
+    /** The HOB list, when the platform presents it. */
+    public Optional<org.efiemu.uefi.tables.HobList> hobList() {
+        return firmware.tables.hobList();
+    }
+
+    /** The PCI root bridge and PciIo handles (none when the platform records no PCI device). */
+    public org.efiemu.uefi.pci.PciProtocols pci() {
+        return pci;
     }
 
     /** The SMBIOS 3 tables installed at boot, when the platform's map had room for them. */

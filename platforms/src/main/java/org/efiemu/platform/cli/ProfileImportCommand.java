@@ -46,6 +46,11 @@ final class ProfileImportCommand implements Callable<Integer> {
             + " one, as a profile's placement: line, e.g. 'edk2-topdown default-max=0x7FFFFFFF'")
     String placement;
 
+    @Option(names = "--firmware-probe", paramLabel = "FILE", description = "a firmware-probe capture of the same machine "
+            + "(efiemu profile capture --firmware-probe): its configuration tables and PCI devices become the profile's "
+            + "configuration-tables and pci-device lines")
+    Path firmwareProbe;
+
     @Option(names = "--out", paramLabel = "FILE", description = "write here instead of the user profile folder")
     Path out;
 
@@ -56,9 +61,17 @@ final class ProfileImportCommand implements Callable<Integer> {
         try {
             PlacementSpec given = placement == null ? null : ProfileParser.parsePlacement(placement, "--placement", 0);
             r = DumpImporter.importFile(dump, new ImportOptions(name, reclaimLoader, format, given));
+            if (firmwareProbe != null) {
+                org.efiemu.platform.capture.FirmwareProbeFacts facts = org.efiemu.platform.capture.FirmwareProbeFacts.parse(
+                        org.efiemu.platform.TextFiles.readUtf8(firmwareProbe, "firmware-probe capture"), firmwareProbe.toString());
+                java.util.List<String> notes = new java.util.ArrayList<>(r.notes());
+                notes.addAll(facts.notes());
+                r = new ImportResult(facts.applyTo(r.profile(), firmwareProbe.getFileName().toString()), r.format(), notes,
+                        r.inference());
+            }
         } catch (ProfileFormatException | java.nio.file.NoSuchFileException e) {
             spec.commandLine().getErr().println("profile import: " + (e instanceof ProfileFormatException
-                    ? e.getMessage() : "no such file " + dump));
+                    ? e.getMessage() : "no such file " + e.getMessage()));
             return 1;
         }
         Path written;

@@ -3,7 +3,9 @@ package org.efiemu.uefi.platform;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.efiemu.uefi.pci.PciDevice;
 import org.efiemu.uefi.spec.MemoryDescriptor;
+import org.efiemu.uefi.tables.ConfigurationTableKind;
 import org.efiemu.uefi.protocol.GraphicsOutput;
 import org.efiemu.uefi.spec.PlacementSpec;
 import org.efiemu.uefi.variable.VariableStoreConfig;
@@ -30,6 +32,10 @@ import org.efiemu.uefi.variable.VariableStoreConfig;
  * @param variableStore the variable store's sizes and format, as the firmware's QueryVariableInfo reports them
  * @param display the display adapter the firmware's Graphics Output Protocol drives at application entry, or null
  *     for a headless machine (no GOP handle)
+ * @param configurationTables the configuration tables the firmware installs, in its order
+ *     ({@link ConfigurationTableKind#DEFAULT} unless the profile says)
+ * @param pciDevices the PCI functions the firmware presents as EFI_PCI_IO_PROTOCOL handles, in its handle order (none:
+ *     no PCI root bridge or PciIo handle is presented)
  */
 public record PlatformDescription(
         String name,
@@ -46,7 +52,9 @@ public record PlatformDescription(
         Set<String> quirks,
         List<PoolFreeBlock> poolFreeBlocks,
         VariableStoreConfig variableStore,
-        GraphicsOutput.Display display) {
+        GraphicsOutput.Display display,
+        List<ConfigurationTableKind> configurationTables,
+        List<PciDevice> pciDevices) {
 
     public PlatformDescription {
         Objects.requireNonNull(name, "name");
@@ -61,6 +69,26 @@ public record PlatformDescription(
         quirks = Set.copyOf(quirks);
         poolFreeBlocks = List.copyOf(poolFreeBlocks);
         Objects.requireNonNull(variableStore, "variableStore");
+        configurationTables = List.copyOf(configurationTables);
+        if (new java.util.HashSet<>(configurationTables).size() != configurationTables.size()) {
+            throw new IllegalArgumentException("configuration tables " + configurationTables + " name one table twice");
+        }
+        pciDevices = List.copyOf(pciDevices);
+    }
+
+    /** A machine with efiemu's default configuration tables and no PCI devices. */
+    public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
+            int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
+            List<Variable> variables, Set<String> quirks, List<PoolFreeBlock> poolFreeBlocks,
+            VariableStoreConfig variableStore, GraphicsOutput.Display display) {
+        this(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu, smbios, acpi, console,
+                variables, quirks, poolFreeBlocks, variableStore, display, ConfigurationTableKind.DEFAULT, List.of());
+    }
+
+    /** This machine with other configuration tables and PCI devices. */
+    public PlatformDescription withFirmwareDevices(List<ConfigurationTableKind> tables, List<PciDevice> devices) {
+        return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
+                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, tables, devices);
     }
 
     /** A headless machine with OVMF's variable store ({@link VariableStoreConfig#ovmf()}). */
@@ -75,7 +103,8 @@ public record PlatformDescription(
     public PlatformDescription withPresentation(List<Variable> newVariables, VariableStoreConfig newStore,
             GraphicsOutput.Display newDisplay, Console newConsole) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, newConsole, newVariables, quirks, poolFreeBlocks, newStore, newDisplay);
+                smbios, acpi, newConsole, newVariables, quirks, poolFreeBlocks, newStore, newDisplay, configurationTables,
+                pciDevices);
     }
 
     /** A machine whose pool free lists are empty at application entry. */

@@ -1,0 +1,301 @@
+package org.efiemu.uefi.pci;
+
+import static org.efiemu.uefi.boot.ServiceCall.hex;
+import static org.efiemu.uefi.boot.ServiceCall.ptr;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.boot.ServiceCall;
+import org.efiemu.uefi.boot.ServiceCall.Align;
+import org.efiemu.uefi.boot.ServiceDispatcher;
+import org.efiemu.uefi.boot.ServiceHandler;
+import org.efiemu.uefi.devicepath.DevicePath;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * The PCI handles a platform's firmware presents (UEFI 2.10 §14), from the profile's {@code pci-device} lines, as OVMF
+ * 2022.11 has them: one PCI root bridge handle per segment with {@code EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL} and its device
+ * path (PciRoot(0x0)), then one handle per function with {@code EFI_PCI_IO_PROTOCOL} and its device path, in the
+ * profile's order (the firmware's handle order, so LocateHandleBuffer(ByProtocol) lists them as it does).
+ *
+ * <p>Implemented over {@link PciConfigSpace}: the root bridge's Pci.Read/Pci.Write (EFI_PCI_ADDRESS: register, function,
+ * device, bus, extended register; functions no device answers read as all ones) and Flush; each function's
+ * Pci.Read/Pci.Write, GetLocation, Attributes (Get, Supported, Set, Enable, Disable within the supported set) and
+ * Flush. Memory and I/O space accesses, polling, CopyMem, DMA mapping and buffers, BAR attributes and the root bridge's
+ * attributes and ACPI configuration are not modelled: those slots return EFI_UNSUPPORTED and are recorded in the trace
+ * as unimplemented calls. RomSize is 0 and RomImage NULL (the option ROM's bytes are not captured; OVMF's stdvga
+ * function has a 39 936-byte ROM): loaders that look for ROMs (Linux's EFI stub, Xen) skip such functions.
+ * One set of stubs serves every handle; {@code This} selects the function.
+ */
+public final class PciProtocols {
+    public static final Guid ROOT_BRIDGE_IO_GUID = Guid.parse("2F707EBB-4A1A-11D4-9A38-0090273FC14D");
+    /** PollMem, PollIo, Mem.Read/Write, Io.Read/Write, Pci.Read/Write, CopyMem, Map, Unmap, AllocateBuffer, FreeBuffer,
+     *  Flush, GetLocation, Attributes, GetBarAttributes, SetBarAttributes; RomSize; RomImage. */
+    public static final int PCI_IO_SIZE = 18 * 8 + 16;
+    /** ParentHandle, 17 functions, SegmentNumber (and padding). */
+    public static final int ROOT_BRIDGE_SIZE = 8 + 17 * 8 + 8;
+    /** Bits of EFI_PCI_IO_PROTOCOL.Attributes Operation: Get, Set, Enable, Disable, Supported. */
+    static final String[] OPERATIONS = {"EfiPciIoAttributeOperationGet", "EfiPciIoAttributeOperationSet",
+            "EfiPciIoAttributeOperationEnable", "EfiPciIoAttributeOperationDisable", "EfiPciIoAttributeOperationSupported"};
+
+    private final GuestMemory memory;
+    private final PciConfigSpace space;
+    private final Map<Long, PciDevice> byInterface = new HashMap<>();
+    private final Map<Long, Integer> rootBridges = new HashMap<>();
+    private final Map<String, Long> attributes = new HashMap<>();
+    private final List<Long> deviceHandles = new ArrayList<>();
+    private long rootBridgeHandle;
+
+    private PciProtocols(GuestMemory memory, PciConfigSpace space) {
+        this.memory = memory;
+        this.space = space;
+    }
+
+    /**
+     * Installs the root bridge and function handles; nothing when {@code devices} is empty.
+     *
+     * @param structures firmware memory for the protocol structures and device paths
+     */
+    public static PciProtocols install(List<PciDevice> devices, GuestMemory memory, FirmwareArena.Region structures,
+            ServiceDispatcher dispatcher, HandleDatabase handles) {
+        PciProtocols p = new PciProtocols(memory, new PciConfigSpace(devices));
+        if (devices.isEmpty()) {
+            return p;
+        }
+        long[] pciIo = p.pciIoFunctions(dispatcher);
+        long[] root = p.rootBridgeFunctions(dispatcher);
+        for (int segment : devices.stream().mapToInt(PciDevice::segment).distinct().sorted().toArray()) {
+            long rb = structures.take("EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL segment " + segment, ROOT_BRIDGE_SIZE, 16);
+            memory.putU64(rb, 0);
+            for (int i = 0; i < root.length; i++) {
+                memory.putU64(rb + 8 + 8L * i, root[i]);
+            }
+            memory.putU64(rb + 8 + 17 * 8L, segment);
+            byte[] path = DevicePath.of(DevicePath.pciRoot(segment), DevicePath.end()).toBytes();
+            long dp = structures.take("PciRoot(0x" + Integer.toHexString(segment) + ") device path", path.length, 8);
+            memory.write(dp, path);
+            long h = handles.installProtocolInterface(0, ROOT_BRIDGE_IO_GUID, rb).handle();
+            handles.installProtocolInterface(h, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp);
+            memory.putU64(rb, h); // ParentHandle: the root bridge's own handle (EDK2: the host bridge's image handle)
+            p.rootBridges.put(rb, segment);
+            if (p.rootBridgeHandle == 0) {
+                p.rootBridgeHandle = h;
+            }
+        }
+        for (PciDevice d : devices) {
+            long io = structures.take("EFI_PCI_IO_PROTOCOL " + d.location(), PCI_IO_SIZE, 16);
+            for (int i = 0; i < pciIo.length; i++) {
+                memory.putU64(io + 8L * i, pciIo[i]);
+            }
+            memory.putU64(io + 18 * 8L, 0); // RomSize
+            memory.putU64(io + 18 * 8L + 8, 0); // RomImage
+            byte[] path = d.devicePath();
+            long dp = structures.take(DevicePath.parse(path) + " device path", path.length, 8);
+            memory.write(dp, path);
+            long h = handles.installProtocolInterface(0, Guid.EFI_PCI_IO_PROTOCOL_GUID, io).handle();
+            handles.installProtocolInterface(h, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp);
+            p.byInterface.put(io, d);
+            p.attributes.put(d.location(), d.attributes());
+            p.deviceHandles.add(h);
+        }
+        return p;
+    }
+
+    /** The function handles, in install order. */
+    public List<Long> deviceHandles() {
+        return List.copyOf(deviceHandles);
+    }
+
+    public long rootBridgeHandle() {
+        return rootBridgeHandle;
+    }
+
+    public PciConfigSpace space() {
+        return space;
+    }
+
+    private long[] pciIoFunctions(ServiceDispatcher d) {
+        String[] names = {"PollMem", "PollIo", "Mem.Read", "Mem.Write", "Io.Read", "Io.Write", "Pci.Read", "Pci.Write",
+                "CopyMem", "Map", "Unmap", "AllocateBuffer", "FreeBuffer", "Flush", "GetLocation", "Attributes",
+                "GetBarAttributes", "SetBarAttributes"};
+        int[] arity = {7, 7, 6, 6, 6, 6, 5, 5, 7, 6, 2, 6, 3, 1, 5, 4, 4, 5};
+        long[] out = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            ServiceHandler h = switch (names[i]) {
+                case "Pci.Read" -> c -> pciIoConfig(c, false);
+                case "Pci.Write" -> c -> pciIoConfig(c, true);
+                case "Flush" -> this::pciIoFlush;
+                case "GetLocation" -> this::getLocation;
+                case "Attributes" -> this::attributes;
+                default -> null;
+            };
+            out[i] = d.registerBootTime("PciIo." + names[i], arity[i], h);
+        }
+        return out;
+    }
+
+    private long[] rootBridgeFunctions(ServiceDispatcher d) {
+        String[] names = {"PollMem", "PollIo", "Mem.Read", "Mem.Write", "Io.Read", "Io.Write", "Pci.Read", "Pci.Write",
+                "CopyMem", "Map", "Unmap", "AllocateBuffer", "FreeBuffer", "Flush", "GetAttributes", "SetAttributes",
+                "Configuration"};
+        int[] arity = {7, 7, 5, 5, 5, 5, 5, 5, 5, 6, 2, 6, 3, 1, 3, 4, 2};
+        long[] out = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            ServiceHandler h = switch (names[i]) {
+                case "Pci.Read" -> c -> rootBridgeConfig(c, false);
+                case "Pci.Write" -> c -> rootBridgeConfig(c, true);
+                case "Flush" -> c -> {
+                    c.arguments(ptr(c.arg(0)));
+                    return rootBridges.containsKey(c.arg(0)) ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
+                };
+                default -> null;
+            };
+            out[i] = d.registerBootTime("PciRootBridgeIo." + names[i], arity[i], h);
+        }
+        return out;
+    }
+
+    private static String width(int w) {
+        String[] n = {"Uint8", "Uint16", "Uint32", "Uint64"};
+        String[] kind = {"", "Fifo", "Fill"};
+        return w >= 0 && w < 12 ? "EfiPciWidth" + kind[w / 4] + n[w & 3] : Integer.toString(w);
+    }
+
+    /** {@code Pci.Read/Write(This, Width, Offset, Count, Buffer)} of EFI_PCI_IO_PROTOCOL. */
+    private EfiStatus pciIoConfig(ServiceCall c, boolean write) {
+        long self = c.arg(0);
+        int w = c.argU32(1);
+        long offset = c.argU32(2) & 0xFFFF_FFFFL;
+        long count = c.arg(3);
+        long buffer = c.arg(4);
+        c.arguments(ptr(self), width(w), hex(offset), count, ptr(buffer));
+        PciDevice d = byInterface.get(self);
+        if (d == null || w < 0 || w > 11 || buffer == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        return config(c, d.location(), w, offset, count, buffer, write);
+    }
+
+    /** {@code Pci.Read/Write(This, Width, Address, Count, Buffer)} of EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL. */
+    private EfiStatus rootBridgeConfig(ServiceCall c, boolean write) {
+        long self = c.arg(0);
+        int w = c.argU32(1);
+        long address = c.arg(2);
+        long count = c.arg(3);
+        long buffer = c.arg(4);
+        int register = (int) (address & 0xFF);
+        int function = (int) ((address >>> 8) & 0xFF);
+        int device = (int) ((address >>> 16) & 0xFF);
+        int bus = (int) ((address >>> 24) & 0xFF);
+        long extended = address >>> 32;
+        c.arguments(ptr(self), width(w), String.format("%02x:%02x.%x reg 0x%X", bus, device, function,
+                extended != 0 ? extended : register), count, ptr(buffer));
+        Integer segment = rootBridges.get(self);
+        if (segment == null || w < 0 || w > 11 || buffer == 0 || device > 31 || function > 7) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (extended != 0) {
+            c.output("extended configuration space (0x100 and up) is not modelled");
+            return EfiStatus.UNSUPPORTED;
+        }
+        return config(c, PciDevice.location(segment, bus, device, function), w, register, count, buffer, write);
+    }
+
+    private EfiStatus config(ServiceCall c, String location, int w, long offset, long count, long buffer, boolean write) {
+        int unit = PciConfigSpace.unitBytes(w);
+        PciConfigSpace.checkAccess(w, offset, count);
+        int bytes = (int) (count * unit);
+        // the buffer holds count units, except a Fill write (one unit) and a Fill read (the last unit lands there)
+        long bufferBytes = w >= 8 ? unit : bytes;
+        if (!c.isRam("Buffer", buffer, Math.max(1, bufferBytes), Align.NONE)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (write) {
+            byte[] in = memory.read(buffer, (int) bufferBytes);
+            space.write(location, w, (int) offset, (int) count, in);
+            c.output(location + " <- " + java.util.HexFormat.of().formatHex(in, 0, Math.min(in.length, 16)));
+        } else {
+            byte[] out = space.read(location, w, (int) offset, (int) count);
+            if (w >= 8) { // Fill on a read: the buffer stays, the last unit read is what it holds
+                memory.write(buffer, java.util.Arrays.copyOfRange(out, out.length - unit, out.length));
+            } else {
+                memory.write(buffer, out);
+            }
+            c.output(location + " -> " + java.util.HexFormat.of().formatHex(out, 0, Math.min(out.length, 16)));
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    private EfiStatus pciIoFlush(ServiceCall c) {
+        c.arguments(ptr(c.arg(0)));
+        return byInterface.containsKey(c.arg(0)) ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
+    }
+
+    /** {@code GetLocation(This, *SegmentNumber, *BusNumber, *DeviceNumber, *FunctionNumber)}. */
+    private EfiStatus getLocation(ServiceCall c) {
+        c.arguments(ptr(c.arg(0)), ptr(c.arg(1)), ptr(c.arg(2)), ptr(c.arg(3)), ptr(c.arg(4)));
+        PciDevice d = byInterface.get(c.arg(0));
+        if (d == null) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        String[] names = {"SegmentNumber", "BusNumber", "DeviceNumber", "FunctionNumber"};
+        for (int i = 1; i <= 4; i++) {
+            if (!c.isRam(names[i - 1], c.arg(i), 8, Align.UINT64)) {
+                return EfiStatus.INVALID_PARAMETER;
+            }
+        }
+        memory.putU64(c.arg(1), d.segment());
+        memory.putU64(c.arg(2), d.bus());
+        memory.putU64(c.arg(3), d.device());
+        memory.putU64(c.arg(4), d.function());
+        c.output(d.location());
+        return EfiStatus.SUCCESS;
+    }
+
+    /** {@code Attributes(This, Operation, Attributes, *Result)} (UEFI 2.10 §14.4). */
+    private EfiStatus attributes(ServiceCall c) {
+        int op = c.argU32(1);
+        long value = c.arg(2);
+        long result = c.arg(3);
+        c.arguments(ptr(c.arg(0)), op >= 0 && op < OPERATIONS.length ? OPERATIONS[op] : Integer.toString(op), hex(value),
+                ptr(result));
+        PciDevice d = byInterface.get(c.arg(0));
+        if (d == null || op < 0 || op >= OPERATIONS.length) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        long current = attributes.get(d.location());
+        switch (op) {
+            case 0, 4 -> {
+                if (!c.isRam("Result", result, 8, Align.UINT64)) {
+                    return EfiStatus.INVALID_PARAMETER;
+                }
+                long v = op == 0 ? current : d.supportedAttributes();
+                memory.putU64(result, v);
+                c.output(hex(v));
+                return EfiStatus.SUCCESS;
+            }
+            default -> {
+                if ((value & ~d.supportedAttributes()) != 0) {
+                    c.output(String.format("0x%X not supported (supported 0x%X)", value & ~d.supportedAttributes(),
+                            d.supportedAttributes()));
+                    return EfiStatus.UNSUPPORTED;
+                }
+                long next = op == 1 ? value : op == 2 ? current | value : current & ~value;
+                attributes.put(d.location(), next);
+                c.output(hex(next));
+                return EfiStatus.SUCCESS;
+            }
+        }
+    }
+
+    /** The attributes a function has now (Attributes(Get)). */
+    public long currentAttributes(String location) {
+        return attributes.getOrDefault(location, 0L);
+    }
+}

@@ -1,0 +1,75 @@
+package org.efiemu.uefi.tables;
+
+/**
+ * The configuration tables' and PCI protocols' section of docs/services.md (appended by
+ * {@code org.efiemu.uefi.boot.ServicesDoc}).
+ */
+public final class PresentationDoc {
+    private PresentationDoc() {
+    }
+
+    private static final String[][] TABLES = {
+        {"lzma-custom-decompress", "EDK2 LZMA custom decompress GUID",
+            "points at the decode handler, as EDK2's DxeExtractGuidedSectionLib installs it: the stub "
+                + "`LzmaCustomDecompress.ExtractGuidedSectionDecode` returns EFI_UNSUPPORTED and is recorded (efiemu "
+                + "decompresses no firmware volume)"},
+        {"dxe-services", "PI 1.7 vol. 2 §9.2",
+            "`DXE_SERV`, revision 0x10046, 168 bytes, 18 slots in the spec's order (`DxeServices.<Name>`): "
+                + "GetMemorySpaceDescriptor, GetMemorySpaceMap (EfiBootServicesData pool the caller frees) and "
+                + "SetMemorySpaceAttributes (recorded; no page table changes) over the GCD map of the platform's memory "
+                + "map (`GcdMemorySpace`: RAM = SystemMemory, MMIO = MemoryMappedIo, reserved non-RAM = Reserved, gaps "
+                + "NonExistent up to 2^36 or the map's top; Capabilities = the descriptor's attribute without "
+                + "EFI_MEMORY_RUNTIME, Attributes = its EFI_MEMORY_RUNTIME; ImageHandle/DeviceHandle NULL); the other 15 "
+                + "return EFI_UNSUPPORTED and are recorded as unimplemented calls"},
+        {"hob-list", "PI 1.7 vol. 3 §5",
+            "PHIT (version 9, BOOT_WITH_FULL_CONFIGURATION), CPU HOB (36 address bits unless the map reaches higher, "
+                + "16 I/O bits), resource descriptors (merged RAM 0x3C07, MMIO and reserved windows 0x407, as OVMF's "
+                + "PlatformPei), one memory allocation HOB per firmware-owned RAM descriptor, END; OVMF's GUID, FV and "
+                + "pool HOBs and its windows the map does not show are not there (`HobList`)"},
+        {"memory-type-information", "EDK2", "the placement bins"},
+        {"debug-image-info", "UEFI 2.10 §18.4.3", "every image loaded on efiemu"},
+        {"memory-status-code", "EDK2 StatusCodeHandlerRuntimeDxe",
+            "RecordIndex 0, NumberOfRecords 0, MaxRecordsNumber 85 (OVMF's 1 KiB ring), the ring zeroed"},
+        {"smbios / smbios3", "SMBIOS 3.x", "32-bit `_SM_` / 64-bit `_SM3_` entry point over one structure table"},
+        {"acpi-1.0 / acpi-2.0", "ACPI 6.x", "one RSDP (XSDT, FADT, MADT, DSDT with `\\_S5`)"},
+        {"memory-attributes", "UEFI 2.10 §4.6.4", "the map's runtime ranges"},
+        {"image-execution-info", "UEFI 2.10 §32.5.3.1", "NumberOfImages 0 (no image was refused; OVMF without Secure Boot has none)"},
+    };
+
+    private static final String[][] PCI = {
+        {"EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL", "§14.2", "one handle per PCI segment, device path PciRoot(0xN)",
+            "`PciRootBridgeIo.Pci.Read/Write` (EFI_PCI_ADDRESS; widths Uint8-64, Fifo, Fill; misaligned or past 256 bytes "
+                + "EFI_UNSUPPORTED; a function no device answers reads all ones; the extended register field EFI_UNSUPPORTED: "
+                + "only 256 bytes are modelled), `Flush`; SegmentNumber; ParentHandle = its own handle. PollMem, PollIo, "
+                + "Mem, Io, CopyMem, Map, Unmap, AllocateBuffer, FreeBuffer, GetAttributes, SetAttributes, Configuration: "
+                + "EFI_UNSUPPORTED, recorded"},
+        {"EFI_PCI_IO_PROTOCOL", "§14.4", "one handle per `pci-device` line, with its device path, in the profile's order",
+            "`PciIo.Pci.Read/Write` over the captured 256 bytes (writes change all but the IDs, class/revision and header "
+                + "type; BAR size masks are not modelled), `GetLocation`, `Attributes` (Get, Supported, Set/Enable/Disable "
+                + "within Supported, else EFI_UNSUPPORTED), `Flush`; RomSize 0, RomImage NULL. PollMem, PollIo, Mem, Io, "
+                + "CopyMem, Map, Unmap, AllocateBuffer, FreeBuffer, GetBarAttributes, SetBarAttributes: EFI_UNSUPPORTED, "
+                + "recorded"},
+    };
+
+    /** The Markdown section. */
+    public static String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n## Configuration tables\n\nInstalled in the order of the profile's `configuration-tables:` line ")
+                .append("(docs/profiles.md; without one: memory-type-information debug-image-info smbios smbios3 acpi-1.0 ")
+                .append("acpi-2.0 memory-attributes; the OVMF q35 profiles list OVMF 2022.11's eleven) ")
+                .append("(`PlatformTables`, builders in `org.efiemu.uefi.tables`).\n\n")
+                .append("| Table (profile name) | Spec | Content |\n|---|---|---|\n");
+        for (String[] r : TABLES) {
+            sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" |\n");
+        }
+        sb.append("\n## PCI protocols\n\nInstalled from the profile's `pci-device` lines (captured from OVMF by the ")
+                .append("firmware-probe; `org.efiemu.uefi.pci.PciProtocols` over the pure `PciConfigSpace`). A profile ")
+                .append("without them has no PCI handle.\n\n")
+                .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
+        for (String[] r : PCI) {
+            sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" | ").append(r[3])
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+}
