@@ -40,6 +40,7 @@ final class TimerTick implements InterruptSource {
     private long notBefore;
     private long taken;
     private long masked;
+    private long maskedByIf;
 
     TimerTick(Machine machine, EventService events, FirmwareState state, long handler, long returnTrap, long period) {
         if (period <= 0) {
@@ -97,6 +98,9 @@ final class TimerTick implements InterruptSource {
         notBefore = (now / period + 1) * period;
         if (!deliverable()) {
             masked++;
+            if ((machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0) {
+                maskedByIf++;
+            }
             return false;
         }
         if (!machine.enterInterrupt(handler, returnTrap)) {
@@ -130,8 +134,29 @@ final class TimerTick implements InterruptSource {
         return true;
     }
 
-    /** {ticks taken (HLT wake-ups included), ticks masked} so far. */
+    /** {ticks taken (HLT wake-ups included), ticks masked, of those masked with RFLAGS.IF clear} so far. */
     long[] statistics() {
-        return new long[] {taken, masked};
+        return new long[] {taken, masked, maskedByIf};
+    }
+
+    /**
+     * Why timers due did not reach the guest, for a run that ended on a limit: notifications held by the TPL, ticks
+     * masked with interrupts off; empty when neither.
+     */
+    String heldNotifications(boolean interruptsOff) {
+        StringBuilder sb = new StringBuilder();
+        int held = events.highestPendingNotifyTpl();
+        if (held >= 0) {
+            sb.append("a ").append(Tpl.nameOf(held)).append(" notification pending while the current TPL is ")
+                    .append(Tpl.nameOf(events.currentTpl())).append(" (it runs when RestoreTPL lowers the TPL below it)");
+        }
+        if (interruptsOff && maskedByIf > 0) {
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(maskedByIf).append(" timer ticks masked with RFLAGS.IF clear while a timer was due (no timer "
+                    + "notification runs until interrupts are enabled)");
+        }
+        return sb.toString();
     }
 }

@@ -555,10 +555,21 @@ public final class UefiMachine implements AutoCloseable {
                     report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
                     report.returnValue());
         }
+        if (report.reason() == StopReason.BUDGET || report.reason() == StopReason.TIMEOUT) {
+            String held = timerTick.heldNotifications((report.reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0);
+            if (!held.isEmpty()) {
+                return new StopReport(report.reason(), report.detail() + "; " + held, report.rip(), report.ripLabel(),
+                        report.bytesAtRip(), report.registers(), report.recentCalls(), report.instructions(),
+                        report.cycles(), report.returnValue());
+            }
+        }
         return report;
     }
 
-    /** {timer ticks taken (HLT wake-ups included), ticks masked (interrupts off, TPL_HIGH_LEVEL)} so far. */
+    /**
+     * {timer ticks taken (HLT wake-ups included), ticks masked (interrupts off, TPL_HIGH_LEVEL, Boot Services gone),
+     * of those masked with RFLAGS.IF clear} so far.
+     */
     public long[] timerTickStatistics() {
         return timerTick.statistics();
     }

@@ -415,6 +415,11 @@ public final class EventService {
         return maySignalNotify() || notifyWaitEvents > 0;
     }
 
+    /** The highest TPL with a notification queued and not yet run ({@code gEventPending}), or -1 when none is. */
+    public int highestPendingNotifyTpl() {
+        return pending == 0 ? -1 : 31 - Integer.numberOfLeadingZeros(pending);
+    }
+
     /** Every event handle, in creation order. */
     public List<Long> events() {
         return List.copyOf(events.keySet());
