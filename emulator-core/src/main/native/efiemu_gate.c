@@ -156,7 +156,7 @@ enum { BC_CACHE_SLOTS = 65536 }; /* 3 735 blocks on GRUB -> Xen: 8192 direct-map
 
 enum { BC_RUNNING = 0, BC_BUDGET_AT_BLOCK = 1, BC_BUDGET_IN_BLOCK = 2, BC_LOOKUP_FAILED = 3, BC_STOP_AT_BLOCK = 4 };
 
-/* The first 96 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
+/* The first 104 bytes are shared with Java through a direct ByteBuffer (BlockCounter's offsets). */
 typedef struct {
   int64_t total;      /*  0: instructions of every block entered, each counted whole */
   int64_t limit;      /*  8: unsigned; a block that would take total past it is not entered */
@@ -170,6 +170,8 @@ typedef struct {
   int64_t deadline;   /* 72: CLOCK_MONOTONIC nanoseconds after which the run stops before a block; 0: none */
   int64_t ticks;      /* 80: blocks since the deadline was last compared */
   int64_t cached;     /* 88: blocks whose count came from the cache (statistics) */
+  int64_t tick_at;    /* 96: unsigned; once total reaches it the run stops before the next block (stop_flag 2:
+                         an asynchronous interrupt is due on virtual time); -1: none */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
   /*
@@ -249,6 +251,7 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   }
   b->total = (int64_t) (total + tb.icount);
   b->blocks++;
+  if ((uint64_t) b->total >= (uint64_t) b->tick_at && b->stop_flag == 0) b->stop_flag = 2; /* interrupt due */
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *env, jclass cls, jlong ctl,
@@ -258,6 +261,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
   blockcount_t *b = calloc(1, sizeof(blockcount_t));
   if (b == NULL) return 0;
   b->limit = -1;
+  b->tick_at = -1;
   b->counting = 1;
   b->ctl = (ctl_fn) (intptr_t) ctl;
   b->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
@@ -266,7 +270,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 96);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 104);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {

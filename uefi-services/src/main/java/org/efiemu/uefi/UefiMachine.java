@@ -105,7 +105,8 @@ public final class UefiMachine implements AutoCloseable {
     /** The TimerInterrupt service's stub, and the stub it returns to (which ends that run). */
     private final long timerInterrupt;
     private final long interruptReturn;
-    private boolean interruptReturned;
+    /** The firmware's timer tick on virtual time (asynchronous timer interrupts, HLT wake-ups). */
+    private final TimerTick timerTick;
     private final Hook nullJump;
     private final FirmwareServices firmware;
     private final VirtualMemoryAbi virtualMemory;
@@ -274,10 +275,15 @@ public final class UefiMachine implements AutoCloseable {
             });
             timerInterrupt = dispatcher.registerBootTimeCallingGuest("TimerInterrupt", 0, eventAbi::timerInterrupt);
             interruptReturn = machine.gate().register("timer interrupt return", 0, ctx -> {
-                interruptReturned = true;
-                ctx.stop("timer interrupt handled");
+                if (!machine.returnFromInterrupt()) {
+                    ctx.stop("the guest returned into the timer interrupt's return trap with no interrupt in progress");
+                }
                 return ctx.reg(X86Reg.RAX);
             });
+            timerTick = new TimerTick(machine, firmware.events, state, timerInterrupt, interruptReturn,
+                    FirmwareServices.TIMER_PERIOD);
+            machine.interruptSource(timerTick);
+            firmware.events.onTimersChanged(timerTick::timersChanged);
             nullJump = machine.engine().addCodeHook(0, 0, (address, size) -> {
                 jumpToNull(machine.engine().reg(X86Reg.RSP));
                 machine.requestStop("jump to address 0");
@@ -536,67 +542,44 @@ public final class UefiMachine implements AutoCloseable {
     private static final long RFLAGS_IF = 1L << 9;
 
     /**
-     * Runs the image; a HLT with interrupts enabled waits for the next timer interrupt instead of ending the run: the
-     * CPU context is kept, {@code TimerInterrupt} runs on the guest's stack below the red zone (virtual time jumps to
-     * the earliest trigger time, the due timers fire and their notification functions run), then the context comes
-     * back and the guest goes on after its HLT, as after a real interrupt. When no timer is armed (or after
-     * ExitBootServices, when no firmware timer runs), nothing can end the wait: the run stops
-     * ({@link BootOutcome#WAITS_FOREVER}). The instruction budget and wall-clock limit cover the whole run.
+     * Runs the image with the firmware's timer tick ({@link TimerTick}): while interrupts are enabled and the TPL is
+     * below TPL_HIGH_LEVEL, timers that fall due on virtual time fire asynchronously at a block boundary and their
+     * notification functions run, whatever the guest is doing; a HLT with interrupts enabled waits for the next timer
+     * (virtual time jumps to its trigger time) and the guest goes on after its HLT, as after a real interrupt. When no
+     * timer is armed (or after ExitBootServices, when no firmware timer runs), nothing can end such a HLT: the run
+     * stops ({@link BootOutcome#WAITS_FOREVER}). The instruction budget and wall-clock limit cover the whole run.
      */
     private StopReport runWithTimerInterrupts(long entry) {
-        long t0 = System.nanoTime();
-        long count0 = machine.clock().instructions();
         StopReport report = machine.run(entry, new RunLimits(options.instructionBudget, options.wallClock));
-        while (report.reason() == StopReason.HLT && (report.reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0
+        if (report.reason() == StopReason.HLT && (report.reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0
                 && state.violations().isEmpty() && state.reset().isEmpty() && state.imageReturnStatus().isEmpty()) {
-            long rip = report.rip();
-            long rsp = ((report.reg(X86Reg.RSP) - 128) & ~0xFL) - 8; // below a red zone, aligned as after a call
-            if (state.exitedBootServices() || !eventAbi.timerArmed() || !machine.memory().isRam(rsp, 8)) {
-                String what = "HLT with interrupts enabled and " + (state.exitedBootServices()
-                        ? "Boot Services gone (no firmware timer runs after ExitBootServices)"
-                        : eventAbi.timerArmed() ? "no stack to take the timer interrupt on (RSP 0x"
-                        + Long.toHexString(report.reg(X86Reg.RSP)) + " is not RAM)" : "no timer armed")
-                        + ": nothing can wake the CPU";
-                state.waitsForever(what, rip - 1);
-                return new StopReport(report.reason(), what, rip, report.ripLabel(), report.bytesAtRip(),
-                        report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
-                        report.returnValue());
+            String what = "HLT with interrupts enabled and " + (state.exitedBootServices()
+                    ? "Boot Services gone (no firmware timer runs after ExitBootServices)"
+                    : firmware.events.nextTimerDeadline().isPresent() ? "no stack to take the timer interrupt on (RSP 0x"
+                    + Long.toHexString(report.reg(X86Reg.RSP)) + " is not RAM)" : "no timer armed")
+                    + ": nothing can wake the CPU";
+            state.waitsForever(what, report.rip() - 1);
+            return new StopReport(report.reason(), what, report.rip(), report.ripLabel(), report.bytesAtRip(),
+                    report.registers(), report.recentCalls(), report.instructions(), report.cycles(),
+                    report.returnValue());
+        }
+        if (report.reason() == StopReason.BUDGET || report.reason() == StopReason.TIMEOUT) {
+            String held = timerTick.heldNotifications((report.reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0);
+            if (!held.isEmpty()) {
+                return new StopReport(report.reason(), report.detail() + "; " + held, report.rip(), report.ripLabel(),
+                        report.bytesAtRip(), report.registers(), report.recentCalls(), report.instructions(),
+                        report.cycles(), report.returnValue());
             }
-            RunLimits rest = remaining(t0, count0);
-            if (rest == null) {
-                return report; // both limits ran out exactly at the HLT: reported as it is
-            }
-            byte[] cpu = machine.engine().saveContext();
-            machine.memory().putU64(rsp, interruptReturn);
-            machine.engine().reg(X86Reg.RSP, rsp);
-            interruptReturned = false;
-            StopReport tick = machine.run(timerInterrupt, rest);
-            if (tick.reason() != StopReason.HOST_STOP || !interruptReturned) {
-                return tick; // the interrupt's notification functions faulted, reset, broke a rule or hit a limit
-            }
-            machine.engine().restoreContext(cpu);
-            rest = remaining(t0, count0);
-            if (rest == null) {
-                return tick;
-            }
-            report = machine.run(rip, rest);
         }
         return report;
     }
 
-    /** What is left of the run's limits after {@code t0} and {@code count0}, or null when one ran out. */
-    private RunLimits remaining(long t0, long count0) {
-        long budget = options.instructionBudget;
-        if (budget > 0) {
-            budget -= machine.clock().instructions() - count0;
-            if (budget <= 0) return null;
-        }
-        java.time.Duration wall = options.wallClock;
-        if (!wall.isZero()) {
-            wall = wall.minusNanos(System.nanoTime() - t0);
-            if (wall.isNegative() || wall.isZero()) return null;
-        }
-        return new RunLimits(budget, wall);
+    /**
+     * {timer ticks taken (HLT wake-ups included), ticks masked (interrupts off, TPL_HIGH_LEVEL, Boot Services gone),
+     * of those masked with RFLAGS.IF clear} so far.
+     */
+    public long[] timerTickStatistics() {
+        return timerTick.statistics();
     }
 
     /** Records a jump to address 0; the caller is the return address at {@code rsp} (the call just pushed it). */

@@ -83,6 +83,9 @@ public final class BlockCounter implements AutoCloseable {
   private static final int BLOCKS = 56;
   private static final int STOP_FLAG = 64;
   private static final int DEADLINE = 72;
+  private static final int TICK_AT = 96;
+  /** {@code stop_flag} value the C hook sets when the count reached {@link #TICK_AT}. */
+  private static final long TICK_FLAG = 2;
 
   static final int RUNNING = 0;
   static final int BUDGET_AT_BLOCK = 1;
@@ -107,6 +110,8 @@ public final class BlockCounter implements AutoCloseable {
   /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
   private volatile boolean released;
   private long finalCount;
+  /** True when the last run ended before a block because the count reached the interrupt point ({@link #tickAt}). */
+  private boolean stoppedForTick;
 
   /** Null when the block counter can be used, else why not. */
   public static String unavailableReason() {
@@ -256,6 +261,22 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(LIMIT, limit);
   }
 
+  /**
+   * Asks for a stop before the first block that begins once the count has reached {@code count} (unsigned; -1 for
+   * none): an asynchronous interrupt falls due there on virtual time. The C hook compares once per counted block (no
+   * cost per instruction); the stop lands before the next block, where RIP and the count are exact, and
+   * {@link #stoppedForTick()} then tells it apart from other stops. May be called during a run (from a hook).
+   */
+  public void tickAt(long count) {
+    if (released) return;
+    state.putLong(TICK_AT, count);
+  }
+
+  /** True when the last run ended because the count reached {@link #tickAt} (and for no other reason before it). */
+  public boolean stoppedForTick() {
+    return stoppedForTick;
+  }
+
   /** Blocks counted so far (statistics). */
   public long blocks() {
     if (released) return 0;
@@ -331,8 +352,9 @@ public final class BlockCounter implements AutoCloseable {
   void endRun() {
     running = false;
     state.putLong(DEADLINE, 0);
-    state.putLong(STOP_FLAG, 0);
     long st = state.getLong(STATE);
+    stoppedForTick = st == STOP_AT_BLOCK && state.getLong(STOP_FLAG) == TICK_FLAG;
+    state.putLong(STOP_FLAG, 0);
     state.putLong(STATE, RUNNING);
     if (st == LOOKUP_FAILED) {
       state.putLong(CUR_ICOUNT, 0);

@@ -19,6 +19,8 @@ public final class VirtualClock implements AutoCloseable {
   private long hostCalls;
   private long rdtscReads;
   private long extraCycles;
+  /** Virtual cycle count at which an asynchronous interrupt falls due ({@link #interruptAt}); -1: none. */
+  private long interruptCycles = -1;
 
   /**
    * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
@@ -147,11 +149,13 @@ public final class VirtualClock implements AutoCloseable {
   /** Counts one host call (done by the call gate). */
   public void hostCall() {
     hostCalls++;
+    if (interruptCycles >= 0) rearmInterrupt();
   }
 
   /** Counts one RDTSC read and returns the value the guest sees. */
   public long readTsc() {
     rdtscReads++;
+    if (interruptCycles >= 0) rearmInterrupt();
     return cycles();
   }
 
@@ -159,6 +163,58 @@ public final class VirtualClock implements AutoCloseable {
   public void advance(long cycles) {
     if (cycles < 0) throw new IllegalArgumentException("advance by a negative cycle count " + cycles);
     extraCycles += cycles;
+    if (interruptCycles >= 0) rearmInterrupt();
+  }
+
+  /**
+   * Asks for a stop at the first block boundary at which virtual time has reached {@code cycles} (-1: none): an
+   * asynchronous interrupt (a timer tick) falls due there. Counting by block only ({@link #interruptsAsynchronous()});
+   * otherwise nothing happens. Cycles that do not come from instructions (host calls, RDTSC reads, {@link #advance})
+   * move the stop earlier as they are added, so it lands where the instructions' share of the time reaches the
+   * point; no cost per instruction (one comparison per translated block, in C).
+   */
+  public void interruptAt(long cycles) {
+    interruptCycles = cycles < 0 ? -1 : cycles;
+    rearmInterrupt();
+  }
+
+  /** The point set by {@link #interruptAt}, or -1. */
+  public long interruptCycles() {
+    return interruptCycles;
+  }
+
+  /** True when an interrupt point is set and virtual time has reached it. */
+  public boolean interruptDue() {
+    return interruptCycles >= 0 && cycles() >= interruptCycles;
+  }
+
+  /** True when the last run ended at a block boundary because virtual time reached the interrupt point. */
+  public boolean stoppedForInterrupt() {
+    return blocks != null && blocks.stoppedForTick();
+  }
+
+  /** True when {@link #interruptAt} can stop a run (instructions counted by block). */
+  public boolean interruptsAsynchronous() {
+    return blocks != null;
+  }
+
+  /** Converts the interrupt point to the instruction count at which the block counter stops. */
+  private void rearmInterrupt() {
+    if (blocks == null) return;
+    if (interruptCycles < 0) {
+      blocks.tickAt(-1L);
+      return;
+    }
+    long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
+    long at;
+    if (need <= 0) {
+      at = 0;
+    } else if (cyclesPerInstruction == 0) {
+      at = -1L; // instructions do not move time: only host calls and advances can reach the point
+    } else {
+      at = need / cyclesPerInstruction + (need % cyclesPerInstruction == 0 ? 0 : 1);
+    }
+    blocks.tickAt(at);
   }
 
   /**
@@ -193,6 +249,7 @@ public final class VirtualClock implements AutoCloseable {
     hostCalls = s[1];
     rdtscReads = s[2];
     extraCycles = s[3];
+    rearmInterrupt();
   }
 
   @Override

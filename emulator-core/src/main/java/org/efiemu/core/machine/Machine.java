@@ -57,6 +57,15 @@ public final class Machine implements AutoCloseable {
   private volatile Thread emulating;
   /** The last guest CR3 (other than the machine's own) whose tables were walked and found identity. */
   private long verifiedCr3 = -1;
+  /** Asynchronous interrupts on virtual time ({@link #interruptSource}), or null. */
+  private InterruptSource interrupts;
+  /** CPU contexts of the interrupted code, innermost first ({@link #enterInterrupt}). */
+  private final java.util.Deque<byte[]> interrupted = new java.util.ArrayDeque<>();
+  /** Set by {@link #returnFromInterrupt}: the context to restore once the current stretch of guest code stops. */
+  private byte[] returning;
+  /** Interrupts taken ({@link #enterInterrupt}) and declined while masked (statistics). */
+  private long interruptsTaken;
+  private long interruptsMasked;
 
   /** What ended the current run, collected by hooks. */
   static final class StopState {
@@ -287,6 +296,7 @@ public final class Machine implements AutoCloseable {
           timeoutMicros -= (System.nanoTime() - t0) / 1000;
           if (timeoutMicros <= 0) break; // the time limit ran out while stopping for RDTSC discovery
         }
+        if (interrupts != null) clock.interruptAt(interrupts.nextInterruptCycles());
         long timeout = clock.beginRun(timeoutMicros);
         emulating = Thread.currentThread();
         if (resumed && stop.reason != null) {
@@ -319,15 +329,19 @@ public final class Machine implements AutoCloseable {
             continue;
           }
         }
+        if (err != UcError.OK || stop.reason != null) break;
         // a new block holding RDTSC bytes stopped the run before its first instruction: hook, then go on there
-        if (err != UcError.OK || stop.reason != null || !rdtsc.discoveryPending()) break;
-        rdtsc.discovered();
+        boolean discovered = rdtsc.discoveryPending();
+        if (discovered) rdtsc.discovered();
+        // an interrupt handler returned, or virtual time reached the interrupt source's next point
+        if (!asynchronousInterrupt(startCount, limits, t0, discovered) && !discovered) break;
         at = engine.reg(X86Reg.RIP);
         resumed = true;
       }
     } finally {
       emulating = null;
       clock.armBudget(0);
+      clock.interruptAt(-1);
       gate.abandonPending();
     }
     long elapsed = System.nanoTime() - t0;
@@ -371,6 +385,84 @@ public final class Machine implements AutoCloseable {
       detail = "emulation ended without a recognised cause (" + err.cName() + ")";
     }
     return report(reason, detail);
+  }
+
+  /**
+   * After a stretch of guest code that stopped with no stop reason: restores the interrupted context when an interrupt
+   * handler returned ({@link #returnFromInterrupt}), else asks the interrupt source to take an interrupt that fell due
+   * (a HLT that stopped there is woken by it; a masked one lets only a stop made for it go on). False when the run
+   * must end (nothing of this, or the budget or wall-clock limit ran out: their stop is reported as it is).
+   */
+  private boolean asynchronousInterrupt(long startCount, RunLimits limits, long t0, boolean discovered) {
+    if (limits.instructions() > 0 && clock.mode() == ClockMode.COUNTED
+        && clock.budgetExhausted(startCount, limits.instructions())) {
+      return false;
+    }
+    if (limits.timeoutMicros() > 0 && (System.nanoTime() - t0) / 1000 >= limits.timeoutMicros()) return false;
+    if (returning != null) {
+      engine.restoreContext(returning);
+      returning = null;
+      return true;
+    }
+    if (interrupts == null) return false;
+    boolean forTick = clock.stoppedForInterrupt();
+    if (!clock.interruptDue()) {
+      // a HLT ended the stretch (not a stop before a block that merely follows a HLT byte)
+      return !forTick && !discovered && haltedAt(engine.reg(X86Reg.RIP)) && interrupts.halted();
+    }
+    if (interrupts.interrupt()) return true;
+    interruptsMasked++;
+    return forTick;
+  }
+
+  /**
+   * Sets the source of asynchronous interrupts on virtual time (null: none). Takes effect at the next stretch of
+   * guest code; with instructions not counted by block the source is never asked.
+   */
+  public void interruptSource(InterruptSource source) {
+    interrupts = source;
+  }
+
+  /**
+   * From {@link InterruptSource#interrupt()}: saves the CPU context (every register, flags and FPU/SSE state) and
+   * makes the guest call {@code handler} below the interrupted stack's red zone, with {@code returnTrap} as return
+   * address (a call-gate function that calls {@link #returnFromInterrupt}) and the interrupted RIP after it. Returns
+   * false (nothing changed) when there is no RAM for that frame at RSP.
+   */
+  public boolean enterInterrupt(long handler, long returnTrap) {
+    long rsp = ((engine.reg(X86Reg.RSP) - 128 - 8) & ~0xFL) - 8; // below a red zone, aligned as after a call
+    if (!memory.isRam(rsp, 16)) return false;
+    interrupted.push(engine.saveContext());
+    memory.putU64(rsp, returnTrap);
+    memory.putU64(rsp + 8, engine.reg(X86Reg.RIP)); // where the trap's ret goes: the stop lands before that block
+    engine.reg(X86Reg.RSP, rsp);
+    engine.reg(X86Reg.RIP, handler);
+    interruptsTaken++;
+    return true;
+  }
+
+  /**
+   * From the return trap of {@link #enterInterrupt} (a call-gate function, on the emulating thread): the guest goes on
+   * with the innermost interrupted context, restored before the next translated block. False when no interrupt is
+   * in progress (nothing changes).
+   */
+  public boolean returnFromInterrupt() {
+    byte[] ctx = interrupted.poll();
+    if (ctx == null) return false;
+    returning = ctx;
+    boolean flagged = clock.requestStopBeforeNextBlock();
+    if (!flagged) engine.emuStop();
+    return true;
+  }
+
+  /** Interrupts in progress (handlers entered and not returned). */
+  public int interruptDepth() {
+    return interrupted.size();
+  }
+
+  /** {taken, declined while masked} of the interrupt source so far (statistics). */
+  public long[] interruptStatistics() {
+    return new long[] {interruptsTaken, interruptsMasked};
   }
 
   private boolean haltedAt(long rip) {

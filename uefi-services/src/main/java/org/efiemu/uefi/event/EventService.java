@@ -48,6 +48,8 @@ public final class EventService {
     private int notifyWaitEvents;
     private int currentTpl = Tpl.APPLICATION;
     private boolean timerCheckDeferred;
+    /** Told whenever the armed timers change (armed, cancelled, closed, fired, re-armed). */
+    private Runnable timersChanged = () -> { };
 
     /**
      * @param handleValues       fresh non-zero values for new events (addresses in guest memory, say)
@@ -69,6 +71,14 @@ public final class EventService {
         for (int i = 0; i <= Tpl.HIGH_LEVEL; i++) {
             notifyQueues.add(new ArrayDeque<>());
         }
+    }
+
+    /**
+     * Sets what to tell whenever the armed timers change, so that {@link #nextTimerDeadline()} may have moved (the
+     * machine's asynchronous timer tick re-arms from it).
+     */
+    public void onTimersChanged(Runnable listener) {
+        this.timersChanged = Objects.requireNonNull(listener, "listener");
     }
 
     /** The current TPL ({@code gEfiCurrentTpl}). */
@@ -249,7 +259,9 @@ public final class EventService {
         if (e == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        timers.remove(e);
+        if (timers.remove(e)) {
+            timersChanged.run();
+        }
         if (e.queued) {
             notifyQueues.get(e.notifyTpl).remove(e);
         }
@@ -287,9 +299,12 @@ public final class EventService {
             }
             e.triggerTime = clock.getAsLong() + delay;
             insertTimer(e);
+            timersChanged.run();
             if (delay == 0) {
                 checkTimers();
             }
+        } else {
+            timersChanged.run();
         }
         return EfiStatus.SUCCESS;
     }
@@ -328,6 +343,9 @@ public final class EventService {
         while (!timers.isEmpty() && timers.get(0).triggerTime <= now) {
             due.add(timers.remove(0));
         }
+        if (due.isEmpty()) {
+            return;
+        }
         for (Event e : due) {
             signal(e);
             if (e.period != 0) {
@@ -336,6 +354,7 @@ public final class EventService {
                 insertTimer(e);
             }
         }
+        timersChanged.run();
     }
 
     /**
@@ -394,6 +413,11 @@ public final class EventService {
     /** As {@link #maySignalNotify()} for {@link #waitForEvent}: also true while any EVT_NOTIFY_WAIT event is open. */
     public boolean mayNotifyOnWait() {
         return maySignalNotify() || notifyWaitEvents > 0;
+    }
+
+    /** The highest TPL with a notification queued and not yet run ({@code gEventPending}), or -1 when none is. */
+    public int highestPendingNotifyTpl() {
+        return pending == 0 ? -1 : 31 - Integer.numberOfLeadingZeros(pending);
     }
 
     /** Every event handle, in creation order. */

@@ -1,0 +1,197 @@
+/*
+ * timer-tick: timer notifications delivered by the firmware's periodic timer interrupt while the application runs
+ * its own code and calls no service (UEFI 2.10 §7.1.5, §7.1.8; EDK2 CoreTimerTick). LoadOptions select the case:
+ *   "spin-periodic"  a periodic TPL_CALLBACK timer whose notification bumps a volatile counter; the application spins
+ *                    on that counter (no service call) until it reaches 3, with a checksum kept in registers across
+ *                    the interrupts; returns EFI_SUCCESS
+ *   "one-shot"       a 25 ms relative timer: its notification runs once, at the first tick after 25 ms
+ *   "tpl-order"      notifications due at the same tick run highest TPL first; a TPL_NOTIFY notification interrupts
+ *                    a TPL_CALLBACK notification that spins waiting for it
+ *   "raise-restore"  at TPL_NOTIFY a TPL_CALLBACK timer's notification stays pending however long the application
+ *                    spins; RestoreTPL runs it
+ *   "spin-raised"    the spin of "spin-periodic" at TPL_NOTIFY: never ends (the notification is held by the TPL)
+ *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
+ * Every line is also written to COM1, so the same binary can be compared with QEMU + OVMF.
+ * TimerTickPayloadTest checks the printed lines and how each run ends.
+ */
+#include "efiemu_rt.h"
+
+
+static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+static EFI_BOOT_SERVICES *bs;
+static volatile UINTN counter;
+
+static int wide_eq(const CHAR16 *a, const char *b) {
+  if (!a) return 0;
+  while (*a && *b && *a == (CHAR16)*b) { a++; b++; }
+  return *a == 0 && *b == 0;
+}
+
+static UINT64 rdtsc(void) {
+  UINT32 lo, hi;
+  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((UINT64)hi << 32) | lo;
+}
+
+/* The TPL the caller runs at: RaiseTPL returns the previous one. */
+static EFI_TPL current_tpl(void) {
+  EFI_TPL t = bs->RaiseTPL(TPL_HIGH_LEVEL);
+  bs->RestoreTPL(t);
+  return t;
+}
+
+/* Two instructions per round, no memory access and no RDTSC: on efiemu (one cycle per instruction, 2 GHz) 2 M rounds
+   are 2 ms of virtual time. */
+static void spin_rounds(UINT64 n) {
+  __asm__ __volatile__("1: dec %0; jnz 1b" : "+r"(n) : : "cc");
+}
+
+static void EFIAPI bump(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; counter++; }
+
+#define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("%s %s\n", name, rt_status_name(s_)); } while (0)
+
+#define LCG_A 6364136223846793005ULL
+#define LCG_C 1442695040888963407ULL
+
+static EFI_EVENT periodic(void) {
+  EFI_EVENT e = 0;
+  SHOW("create-periodic", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, bump, NULL, &e));
+  SHOW("set-periodic-10ms", bs->SetTimer(e, TimerPeriodic, 100000));
+  return e;
+}
+
+/* Spins without any service call until the notification ran 3 times; RDTSC brackets the spin. */
+static void spin_on_counter(const char *what) {
+  UINT64 acc = 1, n = 0;
+  UINT64 t0 = rdtsc();
+  while (counter < 3) {
+    acc = acc * LCG_A + LCG_C;
+    n++;
+  }
+  UINT64 t1 = rdtsc();
+  UINTN seen = counter;
+  UINT64 check = 1;
+  for (UINT64 i = 0; i < n; i++) check = check * LCG_A + LCG_C;
+  rt_printf("%s counter %lu\n", what, (unsigned long)seen);
+  rt_printf("registers-intact %d\n", check == acc);
+  rt_printf("spin-iterations-positive %d spin-tsc-positive %d\n", n > 0, t1 > t0);
+}
+
+static void spin_periodic(void) {
+  EFI_EVENT e = periodic();
+  spin_on_counter("spin-done");
+  SHOW("cancel-periodic", bs->SetTimer(e, TimerCancel, 0));
+  SHOW("close-periodic", bs->CloseEvent(e));
+}
+
+static volatile UINTN one_count;
+static volatile UINT64 one_tsc;
+
+static void EFIAPI one_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; one_count++; one_tsc = rdtsc(); }
+
+static void one_shot(void) {
+  EFI_EVENT e = 0;
+  SHOW("create-one-shot", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, one_notify, NULL, &e));
+  UINT64 set = rdtsc();
+  SHOW("set-relative-25ms", bs->SetTimer(e, TimerRelative, 250000));
+  while (one_count == 0) {
+  }
+  spin_rounds(30000000ULL); /* 30 ms more on efiemu: three more ticks */
+  rt_printf("one-shot fired %lu\n", (unsigned long)one_count);
+  rt_printf("one-shot-delay-tsc %lu\n", (unsigned long)(one_tsc - set));
+  SHOW("close-one-shot", bs->CloseEvent(e));
+}
+
+static char order[16];
+static volatile UINTN order_len;
+static EFI_TPL order_tpl[16];
+static volatile UINTN d_fired;
+
+static void log_run(char c) {
+  if (order_len < sizeof order - 1) {
+    order_tpl[order_len] = current_tpl();
+    order[order_len] = c;
+    order_len = order_len + 1;
+  }
+}
+
+static void EFIAPI log_notify(EFI_EVENT e, void *ctx) { (void)e; log_run((char)(UINTN)ctx); }
+
+static void EFIAPI c_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  log_run('C');
+  while (!d_fired) {
+  }
+  log_run('c');
+}
+
+static void EFIAPI d_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; log_run('D'); d_fired = 1; }
+
+static void tpl_order(void) {
+  EFI_EVENT a = 0, b = 0, c = 0, d = 0;
+  SHOW("create-a-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, log_notify, (void *)'A', &a));
+  SHOW("create-b-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, log_notify, (void *)'B', &b));
+  SHOW("set-a-10ms", bs->SetTimer(a, TimerRelative, 100000));
+  SHOW("set-b-10ms", bs->SetTimer(b, TimerRelative, 100000));
+  while (order_len < 2) {
+  }
+  SHOW("create-c-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, c_notify, NULL, &c));
+  SHOW("create-d-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, d_notify, NULL, &d));
+  SHOW("set-c-10ms", bs->SetTimer(c, TimerRelative, 100000));
+  SHOW("set-d-30ms", bs->SetTimer(d, TimerRelative, 300000));
+  while (order_len < 5) {
+  }
+  order[order_len] = 0;
+  rt_printf("order %s\n", order);
+  rt_printf("tpls");
+  for (UINTN i = 0; i < order_len; i++) rt_printf(" %c@%lu", order[i], (unsigned long)order_tpl[i]);
+  rt_printf("\n");
+  bs->CloseEvent(a);
+  bs->CloseEvent(b);
+  bs->CloseEvent(c);
+  bs->CloseEvent(d);
+}
+
+static void raise_restore(void) {
+  EFI_EVENT e = periodic();
+  EFI_TPL old = bs->RaiseTPL(TPL_NOTIFY);
+  spin_rounds(35000000ULL); /* 35 ms on efiemu: three ticks at least */
+  UINTN raised = counter;
+  bs->RestoreTPL(old);
+  UINTN restored = counter;
+  rt_printf("raised-spin counter %lu\n", (unsigned long)raised);
+  rt_printf("restored counter %lu\n", (unsigned long)restored);
+  SHOW("close-periodic", bs->CloseEvent(e));
+}
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
+  rt_init(image, st);
+  rt_serial_enabled = 1;
+  bs = st->BootServices;
+  EFI_LOADED_IMAGE *li = 0;
+  bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
+  const CHAR16 *opts = li ? (const CHAR16 *)li->LoadOptions : 0;
+  rt_printf("timer-tick start\n");
+  if (wide_eq(opts, "spin-periodic")) {
+    spin_periodic();
+  } else if (wide_eq(opts, "one-shot")) {
+    one_shot();
+  } else if (wide_eq(opts, "tpl-order")) {
+    tpl_order();
+  } else if (wide_eq(opts, "raise-restore")) {
+    raise_restore();
+  } else if (wide_eq(opts, "spin-raised")) {
+    periodic();
+    bs->RaiseTPL(TPL_NOTIFY);
+    spin_on_counter("spin-raised-done");
+  } else if (wide_eq(opts, "spin-cli")) {
+    periodic();
+    __asm__ __volatile__("cli");
+    spin_on_counter("spin-cli-done");
+  } else {
+    rt_printf("unknown case\n");
+    return EFI_INVALID_PARAMETER;
+  }
+  rt_printf("timer-tick end\n");
+  return EFI_SUCCESS;
+}
