@@ -203,7 +203,7 @@ static int64_t monotonic_ns(void) {
  */
 static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   blockcount_t *b = (blockcount_t *) user;
-  if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 63) == 0 && monotonic_ns() >= b->deadline)) {
+  if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 1023) == 0 && monotonic_ns() >= b->deadline)) {
     /* a stop asked for from another thread, or the wall-clock limit: before this block, which is not begun */
     b->cur_addr = (int64_t) address;
     b->cur_size = size;
