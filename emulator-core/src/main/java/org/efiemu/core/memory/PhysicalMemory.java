@@ -340,6 +340,21 @@ public final class PhysicalMemory {
   }
 
   /**
+   * {@link #read} without charging {@link #hostBytesMoved()}: for a scan that reads ahead of what it consumes (a
+   * block while looking for a terminator) and then {@link #chargeHostBytes charges} what it used, so the count is
+   * the same as reading the consumed part element by element.
+   */
+  public void readUncharged(long address, byte[] buffer, int offset, int length) {
+    read(address, buffer, offset, length);
+    hostBytesMoved -= length;
+  }
+
+  /** Adds {@code bytes} to {@link #hostBytesMoved()} (what a {@link #readUncharged} scan consumed). */
+  public void chargeHostBytes(long bytes) {
+    hostBytesMoved += bytes;
+  }
+
+  /**
    * Writes RAM, mapping chunks as needed. Throws {@link GuestMemoryException} outside RAM. Pages of a chunk this
    * write mapped are zero already ({@link Engine#mapHost} gives zeroed anonymous memory), so all-zero pages of
    * {@code bytes} that land there are not copied: loading a mostly-zero image touches only its non-zero pages.

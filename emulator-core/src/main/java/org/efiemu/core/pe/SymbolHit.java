@@ -4,6 +4,7 @@ package org.efiemu.core.pe;
 public record SymbolHit(CoffSymbol symbol, long offset) {
   @Override
   public String toString() {
-    return offset == 0 ? symbol.name() : String.format("%s+0x%X", symbol.name(), offset);
+    // String.format("%s+0x%X", ...) without the formatter's cost (a trace line per service call names its caller)
+    return offset == 0 ? symbol.name() : symbol.name() + "+0x" + Long.toHexString(offset).toUpperCase(java.util.Locale.ROOT);
   }
 }

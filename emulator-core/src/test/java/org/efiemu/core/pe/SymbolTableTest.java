@@ -33,6 +33,9 @@ class SymbolTableTest {
     assertThat(main).isEqualTo(pe.entryPointRva());
     assertThat(t.lookup(main).orElseThrow().toString()).isEqualTo("efi_main");
     assertThat(t.lookup(main + 0x12).orElseThrow().toString()).isEqualTo("efi_main+0x12");
+    for (long off : new long[] {0xA, 0xAB, 0x1F, 0xFFFFFFFFL, -1L}) { // as String.format("%s+0x%X") wrote it
+      assertThat(new SymbolHit(new CoffSymbol("f", 0, true), off).toString()).isEqualTo(String.format("f+0x%X", off));
+    }
     long mix = t.rvaOf("mix").orElseThrow();
     assertThat(t.lookup(mix + 1).orElseThrow().symbol().external()).isFalse();
     // below the first code symbol or outside code: nothing

@@ -1,8 +1,10 @@
 package org.efiemu.uefi.image;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.efiemu.core.memory.GuestMemory;
@@ -22,10 +24,19 @@ public final class ImageRegistry {
     private GuestMemory memory;
     private java.util.function.Function<FoundImage, Optional<String>> namer;
 
+    /**
+     * {@link #describeCallSite} of addresses inside a loaded image, which depend only on that image (its name, base,
+     * symbols and lines): a run calls services from the same few sites over and over. Cleared when an image is added
+     * (the first image containing an address may then be another); never holds a description of found images, which
+     * depend on guest memory.
+     */
+    private final Map<Long, String> loadedCallSites = new HashMap<>();
+
     public void add(LoadedImage image) {
         images.add(image);
         found.removeIf(f -> f.base() == image.base());
         misses.clear();
+        loadedCallSites.clear();
     }
 
     /** Lets {@link #describe} look for PE headers in {@code memory} around addresses no known image contains. */
@@ -105,7 +116,21 @@ public final class ImageRegistry {
      * instruction where the image carries DWARF line information ({@link LoadedImage#describeCallSite}).
      */
     public String describeCallSite(long returnAddress) {
+        String known = loadedCallSites.get(returnAddress);
+        if (known != null) {
+            return known;
+        }
         Optional<LoadedImage> loaded = imageAt(returnAddress);
-        return loaded.isPresent() ? loaded.get().describeCallSite(returnAddress) : describe(returnAddress);
+        if (loaded.isEmpty()) {
+            return describe(returnAddress);
+        }
+        String site = loaded.get().describeCallSite(returnAddress);
+        if (loadedCallSites.size() < MAX_CALL_SITES) {
+            loadedCallSites.put(returnAddress, site);
+        }
+        return site;
     }
+
+    /** Call sites {@link #describeCallSite} remembers at most (a guest calling from everywhere keeps no more). */
+    private static final int MAX_CALL_SITES = 4096;
 }

@@ -70,7 +70,7 @@ public record LoadedImage(String name, PeImage pe, long base, long pages, long e
 
     /** {@code name+0xOFFSET}. */
     public String describe(long address) {
-        return String.format("%s+0x%X", name, address - base);
+        return name + "+0x" + Long.toHexString(address - base).toUpperCase(java.util.Locale.ROOT); // %s+0x%X, cheaper
     }
 
     @Override
