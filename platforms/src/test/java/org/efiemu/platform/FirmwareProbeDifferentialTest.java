@@ -95,7 +95,7 @@ class FirmwareProbeDifferentialTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m"})
+    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m", "ovmf-pc-2g"})
     void configurationTablesAndPciFunctionsEqualRealOvmfLineForLine(String profile) {
         List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
         List<String> emu = efiemu(profile);
@@ -109,7 +109,7 @@ class FirmwareProbeDifferentialTest {
         assertThat(select(real, tables)).hasSizeGreaterThanOrEqualTo(11 + 1 + 1 + 2 + 1 + 2);
         // the status code ring has OVMF's size (MaxRecordsNumber 85 at bytes 8-11) and, on efiemu, no record
         assertThat(select(real, l -> l.startsWith("cfg-data: status-code header "))).singleElement().asString()
-                .startsWith("cfg-data: status-code header 46000000f000000055000000");
+                .matches("cfg-data: status-code header [0-9a-f]{16}55000000.*");
         assertThat(select(emu, l -> l.startsWith("cfg-data: status-code header "))).singleElement().asString()
                 .startsWith("cfg-data: status-code header 000000000000000055000000");
         // PCI: the root bridge, the functions' locations, IDs, attributes, configuration space and device paths
