@@ -93,6 +93,18 @@ class FirmwareDeviceLinesTest {
     }
 
     @Test
+    void theCommittedPcCaptureGivesTheSameElevenTablesAndI440fxsFivePciFunctionsAndTheBuiltInRecordsThem() throws IOException {
+        FirmwareProbeFacts f = FirmwareProbeFacts.parse(capture("ovmf-pc-2g.firmware.txt"), "ovmf-pc-2g.firmware.txt");
+        assertThat(f.configurationTables()).isEqualTo(ConfigurationTableKind.OVMF_Q35);
+        assertThat(f.pciDevices()).extracting(PciDevice::location).containsExactly("0000:00:00.0", "0000:00:01.0",
+                "0000:00:01.1", "0000:00:01.3", "0000:00:02.0");
+        assertThat(f.pciDevices()).extracting(PciDevice::deviceId).containsExactly(0x1237, 0x7000, 0x7010, 0x7113, 0x1111);
+        PlatformProfile builtIn = ProfileRegistry.builtIn("ovmf-pc-2g");
+        assertThat(builtIn.configurationTables()).isEqualTo(f.configurationTables());
+        assertThat(builtIn.pciDevices()).isEqualTo(f.pciDevices());
+    }
+
+    @Test
     void aCaptureFromBeforeThePciLinesGivesNoDevicesWithANoteAndABrokenOneIsRefusedNamingLineAndField() throws IOException {
         String full = capture("ovmf-q35-2g.firmware.txt");
         String old = full.lines().filter(l -> !l.startsWith("pci") && !l.startsWith("cfg-data"))

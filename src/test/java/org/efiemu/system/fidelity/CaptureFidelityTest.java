@@ -69,7 +69,7 @@ class CaptureFidelityTest {
         Files.writeString(log, resource("/org/efiemu/platform/captures/" + name + ".log"));
         List<String> args = new java.util.ArrayList<>(List.of("import", log.toString(), "--name", name, "--out",
                 dir.resolve("p.profile").toString()));
-        if (name.startsWith("ovmf-q35")) { // its configuration tables and PCI devices come from the firmware-probe capture
+        { // its configuration tables and PCI devices come from the firmware-probe capture of the same machine
             Path probe = dir.resolve(name + ".firmware.txt");
             Files.writeString(probe, resource("/org/efiemu/platform/captures/" + name + ".firmware.txt"));
             args.addAll(List.of("--firmware-probe", probe.toString()));

@@ -389,6 +389,8 @@ public final class UefiMachine implements AutoCloseable {
         long dp = devicePath(bootData, "GOP device path PciRoot(0x0)/Pci(0x1,0x0)/AcpiAdr(0x80010100)", GOP_DEVICE_PATH);
         long handle = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp).handle();
         handles.installProtocolInterface(handle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+        // the display is a console-out device (OVMF handle 171: ConPlatformDxe's NULL-interface tag)
+        handles.installProtocolInterface(handle, CONSOLE_OUT_DEVICE_GUID, 0);
         // OVMF's console splitter offers the GOP on ConsoleOutHandle too (captures/ovmf-q35-2g.firmware.txt)
         handles.installProtocolInterface(conOutHandle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
     }
@@ -423,7 +425,18 @@ public final class UefiMachine implements AutoCloseable {
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOut);
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conInEx);
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn);
+        // OVMF's ConPlatformDxe tags the console devices the ConIn/ConOut/ErrOut variables name with NULL-interface
+        // protocols (captures/ovmf-q35-2g.firmware.txt, handle 178: StdErr, ConOut and ConIn device on the terminal);
+        // loaders look for them (Linux's EFI stub prefers the GOP whose handle has the console-out device GUID)
+        handles.installProtocolInterface(terminal, STANDARD_ERROR_DEVICE_GUID, 0);
+        handles.installProtocolInterface(terminal, CONSOLE_OUT_DEVICE_GUID, 0);
+        handles.installProtocolInterface(terminal, CONSOLE_IN_DEVICE_GUID, 0);
     }
+
+    /** EDK2 {@code gEfiConsoleInDeviceGuid}, {@code gEfiConsoleOutDeviceGuid}, {@code gEfiStandardErrorDeviceGuid}. */
+    static final Guid CONSOLE_IN_DEVICE_GUID = Guid.parse("D3B36F2B-D551-11D4-9A46-0090273FC14D");
+    static final Guid CONSOLE_OUT_DEVICE_GUID = Guid.parse("D3B36F2C-D551-11D4-9A46-0090273FC14D");
+    static final Guid STANDARD_ERROR_DEVICE_GUID = Guid.parse("D3B36F2D-D551-11D4-9A46-0090273FC14D");
 
     /** The EFI_RNG_PROTOCOL with its seed, when the machine has one ({@link UefiMachineBuilder#rng(long)}). */
     public Optional<EfiRng> rng() {
