@@ -29,18 +29,37 @@ record BootParams(long address, long systemTable, long memoryMap, long memoryMap
     static final long EL64 = 0x3436_4C45L;
     static final long HDRS = 0x5372_6448L;
 
+    /**
+     * The boot_params in the EfiLoaderData or EfiLoaderCode ranges of {@code finalMap}: the first 4-byte aligned
+     * {@code "EL64"} with {@code "HdrS"} 0x42 bytes after it (the stub may take the zero page from pool or pages).
+     */
     static Optional<BootParams> find(GuestMemory memory, MemoryMapSnapshot finalMap) {
         for (MemoryDescriptor d : finalMap.descriptors()) {
-            if (d.type() != MemoryType.EfiLoaderData.value()) {
+            if (d.type() != MemoryType.EfiLoaderData.value() && d.type() != MemoryType.EfiLoaderCode.value()) {
                 continue;
             }
-            for (long p = d.physicalStart(); p < d.physicalStart() + d.numberOfPages() * 4096; p += 4096) {
-                if (memory.isRam(p, 0x1000) && memory.u32(p + 0x1C0) == EL64 && memory.u32(p + 0x202) == HDRS) {
-                    return Optional.of(read(memory, p));
+            long end = d.physicalStart() + d.numberOfPages() * 4096;
+            for (long chunk = d.physicalStart(); chunk < end; chunk += CHUNK - 0x1000) {
+                int n = (int) Math.min(CHUNK, end - chunk);
+                if (!memory.isRam(chunk, n)) {
+                    continue;
+                }
+                byte[] b = memory.read(chunk, n);
+                for (int i = 0x1C0; i + 0x42 + 4 <= n; i += 4) {
+                    if (u32(b, i) == EL64 && u32(b, i + 0x42) == HDRS) {
+                        return Optional.of(read(memory, chunk + i - 0x1C0));
+                    }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Bytes read at a time; chunks overlap by 4 KiB so a boot_params across a chunk boundary is seen whole. */
+    private static final int CHUNK = 1 << 20;
+
+    private static long u32(byte[] b, int i) {
+        return (b[i] & 0xFFL) | (b[i + 1] & 0xFFL) << 8 | (b[i + 2] & 0xFFL) << 16 | (b[i + 3] & 0xFFL) << 24;
     }
 
     static BootParams read(GuestMemory m, long p) {
