@@ -67,8 +67,10 @@ class LoaderDiffTest {
     record HandOff(BootParams params, long systemTable, byte[] finalMap, byte[] mapAtEfiMemmap, byte[] ramdisk) {
         static HandOff of(UefiMachine m, BootResult r) {
             var memory = m.machine().memory();
-            BootParams p = BootParams.find(memory, r.finalMap().orElseThrow())
-                    .orElseThrow(() -> new AssertionError("no boot_params (EL64, HdrS) in EfiLoaderData: " + r));
+            List<String> seen = new java.util.ArrayList<>();
+            BootParams p = BootParams.find(memory, r.finalMap().orElseThrow(), m.systemTable().address(), seen)
+                    .orElseThrow(() -> new AssertionError("no boot_params (EL64, the system table, 48) in loader or "
+                            + "boot-services data: " + seen + "\n" + r));
             return new HandOff(p, m.systemTable().address(), r.finalMap().get().toBytes(),
                     memory.read(p.memoryMap(), (int) p.memoryMapSize()),
                     memory.read(p.ramdiskImage(), (int) p.ramdiskSize()));
