@@ -9,9 +9,9 @@ import org.efiemu.uefi.spec.MemoryType;
 /**
  * What the Linux EFI stub hands the kernel after ExitBootServices: its {@code struct boot_params} (the x86 "zero
  * page", Documentation/arch/x86/zero-page.rst and boot.rst) as it is when ExitBootServices returns (the stub fills
- * efi_info in its ExitBootServices callback, before the call; the e820 table only after it, so it is not read here), found in the EfiLoaderData pages of the final memory map
- * by the two signatures the stub writes into it ({@code efi_info.efi_loader_signature = "EL64"} at 0x1C0 and the setup
- * header's {@code "HdrS"} at 0x202), read field by field.
+ * efi_info in its ExitBootServices callback, before the call; the e820 table only after it, so it is not read here), found in the loader and boot-services data of the final memory map
+ * by what the stub writes into efi_info ({@code efi_loader_signature = "EL64"} at 0x1C0, then the system table and the
+ * descriptor size), read field by field.
  *
  * @param address where it lies
  * @param systemTable efi_info.efi_systab (| _hi)
@@ -27,20 +27,50 @@ record BootParams(long address, long systemTable, long memoryMap, long memoryMap
         long descriptorVersion, String commandLine, long ramdiskImage, long ramdiskSize) {
 
     static final long EL64 = 0x3436_4C45L;
-    static final long HDRS = 0x5372_6448L;
 
-    static Optional<BootParams> find(GuestMemory memory, MemoryMapSnapshot finalMap) {
+    /**
+     * The boot_params in the EfiLoaderData, EfiLoaderCode or EfiBootServicesData ranges of {@code finalMap} (the stub
+     * may take the zero page from pages, pool or its own .bss): the first 4-byte aligned {@code "EL64"} followed by
+     * efi_systab = {@code systemTable} and efi_memdesc_size = {@code descriptorSize}, as the stub's ExitBootServices
+     * callback writes them. Empty, with the {@code "EL64"} places seen in {@code seen}, when there is none.
+     */
+    static Optional<BootParams> find(GuestMemory memory, MemoryMapSnapshot finalMap, long systemTable,
+            java.util.List<String> seen) {
         for (MemoryDescriptor d : finalMap.descriptors()) {
-            if (d.type() != MemoryType.EfiLoaderData.value()) {
+            if (d.type() != MemoryType.EfiLoaderData.value() && d.type() != MemoryType.EfiLoaderCode.value()
+                    && d.type() != MemoryType.EfiBootServicesData.value()) {
                 continue;
             }
-            for (long p = d.physicalStart(); p < d.physicalStart() + d.numberOfPages() * 4096; p += 4096) {
-                if (memory.isRam(p, 0x1000) && memory.u32(p + 0x1C0) == EL64 && memory.u32(p + 0x202) == HDRS) {
-                    return Optional.of(read(memory, p));
+            long end = d.physicalStart() + d.numberOfPages() * 4096;
+            for (long chunk = d.physicalStart(); chunk < end; chunk += CHUNK - 0x1000) {
+                int n = (int) Math.min(CHUNK, end - chunk);
+                if (!memory.isRam(chunk, n)) {
+                    continue;
+                }
+                byte[] b = memory.read(chunk, n);
+                for (int i = 0x1C0; i + 0x20 <= n; i += 4) {
+                    if (u32(b, i) != EL64) {
+                        continue;
+                    }
+                    long systab = u32(b, i + 4) | u32(b, i + 0x18) << 32;
+                    if (systab == systemTable && u32(b, i + 8) == finalMap.descriptorSize()) {
+                        return Optional.of(read(memory, chunk + i - 0x1C0));
+                    }
+                    if (seen.size() < 8) {
+                        seen.add(String.format("EL64 at 0x%X (systab 0x%X, memdesc_size %d)", chunk + i, systab,
+                                u32(b, i + 8)));
+                    }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Bytes read at a time; chunks overlap by 4 KiB so a boot_params across a chunk boundary is seen whole. */
+    private static final int CHUNK = 1 << 20;
+
+    private static long u32(byte[] b, int i) {
+        return (b[i] & 0xFFL) | (b[i + 1] & 0xFFL) << 8 | (b[i + 2] & 0xFFL) << 16 | (b[i + 3] & 0xFFL) << 24;
     }
 
     static BootParams read(GuestMemory m, long p) {

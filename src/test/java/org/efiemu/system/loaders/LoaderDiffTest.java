@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.efiemu.core.pe.PeParser;
+import org.efiemu.core.pe.PeSection;
 import org.efiemu.earlyalloc.diff.DiffReport;
 import org.efiemu.earlyalloc.diff.DiffRunner;
 import org.efiemu.platform.ProfileRegistry;
@@ -64,8 +67,10 @@ class LoaderDiffTest {
     record HandOff(BootParams params, long systemTable, byte[] finalMap, byte[] mapAtEfiMemmap, byte[] ramdisk) {
         static HandOff of(UefiMachine m, BootResult r) {
             var memory = m.machine().memory();
-            BootParams p = BootParams.find(memory, r.finalMap().orElseThrow())
-                    .orElseThrow(() -> new AssertionError("no boot_params (EL64, HdrS) in EfiLoaderData: " + r));
+            List<String> seen = new java.util.ArrayList<>();
+            BootParams p = BootParams.find(memory, r.finalMap().orElseThrow(), m.systemTable().address(), seen)
+                    .orElseThrow(() -> new AssertionError("no boot_params (EL64, the system table, 48) in loader or "
+                            + "boot-services data: " + seen + "\n" + r));
             return new HandOff(p, m.systemTable().address(), r.finalMap().get().toBytes(),
                     memory.read(p.memoryMap(), (int) p.memoryMapSize()),
                     memory.read(p.ramdiskImage(), (int) p.ramdiskSize()));
@@ -132,22 +137,62 @@ class LoaderDiffTest {
         Path uki = UnifiedKernelImage.build(dir);
         // the systemd stub takes the LoadOptions (the Shell's: fs0: then the path, then these) as the kernel's command line
         AtomicReference<HandOff> handOff = new AtomicReference<>();
+        AtomicReference<BootResult> result = new AtomicReference<>();
+        AtomicReference<byte[]> linuxHeader = new AtomicReference<>();
+        AtomicReference<byte[]> codeBeforeTcg2Call = new AtomicReference<>();
         DiffReport d = diff(Files.readAllBytes(uki), "uki.efi", null, null, UnifiedKernelImage.CMDLINE, true,
-                STUB_LINES, KERNEL_STARTED, (m, r) -> handOff.set(HandOff.of(m, r)));
+                STUB_LINES, KERNEL_STARTED, (m, r) -> {
+                    handOff.set(HandOff.of(m, r));
+                    result.set(r);
+                    linuxHeader.set(m.machine().memory().read(r.image().base() + UnifiedKernelImage.LINUX_RVA, 2));
+                    r.diagnosis().unmet().stream().filter(u -> u.what().startsWith("EFI_TCG2_PROTOCOL_GUID")
+                            && u.caller().startsWith("uki.efi[.linux]+0x")).findFirst()
+                            .ifPresent(u -> codeBeforeTcg2Call.set(m.machine().memory().read(u.callerRip() - 16, 16)));
+                });
         assertThat(d.firstDivergence()).as(render(d)).isEmpty();
         assertThat(d.real()).as(render(d))
                 .containsExactly("EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
         assertThat(d.emulatedEnding()).isEqualTo("stopped after ExitBootServices");
         assertThat(d.same()).isTrue();
-        // the kernel gets the initrd from the .initrd section and the command line QEMU's kernel printed on OVMF
-        // ("Command line: efi=debug console=ttyS0 panic=1", the Shell's first word, the path, not in it)
-        handOff.get().check(UnifiedKernelImage.CMDLINE);
+        // the kernel gets the initrd from the .initrd section. Its command line is where efiemu and OVMF differ: QEMU's
+        // kernel printed "Command line: efi=debug console=ttyS0 panic=1", because systemd-stub strips its own path
+        // from the LoadOptions when the UEFI Shell's EFI_SHELL_PARAMETERS_PROTOCOL is on its image handle; efiemu
+        // passes the Shell's LoadOptions but has no such protocol (the unmet request below), so the stub passes them
+        // whole
+        handOff.get().check("fs0:\\uki.efi " + UnifiedKernelImage.CMDLINE);
+        assertThat(d.diagnosis()).anyMatch(l -> l.matches(".*EFI_SHELL_PARAMETERS_PROTOCOL_GUID .*: HandleProtocol = "
+                + "EFI_UNSUPPORTED from uki\\.efi\\+0x[0-9A-F]+ <efi_main\\+0x[0-9A-F]+>.*"));
         // what the kernel asked for and did not get is named inside the UKI: the image systemd-stub loaded from its
         // .linux section with LoadImage(SourceBuffer)
         assertThat(d.diagnosis()).as(render(d))
                 .anyMatch(l -> l.matches(".*EFI_TCG2_PROTOCOL_GUID .*: LocateProtocol = EFI_NOT_FOUND from uki\\.efi\\[\\.linux\\]\\+0x[0-9A-F]+ .*"))
                 .anyMatch(l -> l.matches(".*EFI_TCG2_PROTOCOL_GUID .*: LocateProtocol = EFI_NOT_FOUND from uki\\.efi\\+0x[0-9A-F]+ <tpm_log_event\\+0x[0-9A-F]+>.*"))
                 .noneMatch(l -> l.contains("image@0x"));
+        BootResult r = result.get();
+        // systemd-stub 252 hands the .initrd section over as the kernel expects it: LoadFile2 behind the initrd path
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("InstallMultipleProtocolInterfaces");
+            assertThat(e.arguments()).contains("4006C0C1-FCB3-403E-996D-4A6C8724E06D");
+            assertThat(e.status()).isEqualTo("EFI_SUCCESS");
+            assertThat(e.caller()).startsWith("uki.efi+0x");
+        });
+        // and starts the kernel with LoadImage(SourceBuffer = its .linux section, MZ there), which names the child
+        long linux = r.image().base() + UnifiedKernelImage.LINUX_RVA;
+        assertThat(linuxHeader.get()).as("MZ at the .linux section").containsExactly('M', 'Z');
+        assertThat(r.trace()).anySatisfy(e -> {
+            assertThat(e.service()).isEqualTo("LoadImage");
+            assertThat(e.arguments()).contains(String.format("0x%X", linux));
+            assertThat(e.outputs()).anyMatch(o -> o.startsWith("uki.efi[.linux] at "));
+        });
+        // the offset in uki.efi[.linux]+0xOFFSET is the kernel file's RVA: the 16 bytes before the TCG2 call site in
+        // the loaded kernel are the kernel file's bytes before that RVA
+        String site = r.diagnosis().unmet().stream().filter(u -> u.what().startsWith("EFI_TCG2_PROTOCOL_GUID")
+                && u.caller().startsWith("uki.efi[.linux]+0x")).findFirst().orElseThrow().caller();
+        long rva = Long.parseLong(site.substring("uki.efi[.linux]+0x".length()).split(" ")[0], 16);
+        byte[] kernelFile = DebianEfi.bytes(DebianEfi.vmlinuz());
+        PeSection text = PeParser.parse(kernelFile, "vmlinuz").sectionAt(rva - 16).orElseThrow();
+        int fileOffset = (int) (rva - 16 - text.virtualAddress() + text.pointerToRawData());
+        assertThat(codeBeforeTcg2Call.get()).isEqualTo(Arrays.copyOfRange(kernelFile, fileOffset, fileOffset + 16));
     }
 
     /** GRUB's grub.cfg: prints, looks for itself with {@code search}, powers off with {@code halt}. */

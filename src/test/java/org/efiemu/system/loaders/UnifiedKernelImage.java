@@ -15,6 +15,9 @@ final class UnifiedKernelImage {
     /** The command line in {@code .cmdline} (the stub uses the LoadOptions instead when it is given some). */
     static final String CMDLINE = "efi=debug console=ttyS0 panic=1";
 
+    /** The {@code .linux} section's RVA (its VMA in the objcopy command). */
+    static final long LINUX_RVA = 0x2000000;
+
     private UnifiedKernelImage() {
     }
 
