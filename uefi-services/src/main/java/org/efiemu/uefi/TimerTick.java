@@ -96,6 +96,9 @@ final class TimerTick implements InterruptSource {
     public boolean interrupt() {
         long now = machine.clock().nanos() / 100;
         notBefore = (now / period + 1) * period;
+        if (state.exitedBootServices()) {
+            return false; // the point was set before ExitBootServices: no firmware timer runs any more
+        }
         if (!deliverable()) {
             masked++;
             if ((machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0) {
