@@ -152,4 +152,43 @@ class AsynchronousInterruptTest {
       assertThat(halts[0]).isEqualTo(2);
     }
   }
+
+  @Test
+  void aSnapshotTakenInsideAHandlerCarriesTheInterruptedContextBack() {
+    try (Machine m = blocks()) {
+      Snapshot[] inside = {null};
+      long handler = m.gate().register("snapshot handler", 0, ctx -> {
+        if (inside[0] == null) {
+          assertThat(m.interruptDepth()).isEqualTo(1);
+          inside[0] = m.snapshot();
+        }
+        return 0;
+      });
+      long trap = m.gate().register("snapshot return", 0, ctx -> m.returnFromInterrupt() ? 0 : 1);
+      long[] next = {PERIOD};
+      m.interruptSource(new InterruptSource() {
+        @Override
+        public long nextInterruptCycles() {
+          return next[0];
+        }
+
+        @Override
+        public boolean interrupt() {
+          next[0] = (m.clock().cycles() / PERIOD + 1) * PERIOD;
+          return m.enterInterrupt(handler, trap);
+        }
+      });
+      long entry = TestMachines.load(m, LOOP);
+      StopReport first = m.run(entry, RunLimits.none());
+      assertThat(first.reason()).isEqualTo(StopReason.HLT);
+      assertThat(m.interruptDepth()).isZero();
+      m.restore(inside[0]);
+      assertThat(m.interruptDepth()).as("the interrupted context came back with the snapshot").isEqualTo(1);
+      StopReport again = m.run(m.engine().reg(X86Reg.RIP), RunLimits.none());
+      assertThat(again.reason()).isEqualTo(StopReason.HLT);
+      assertThat(again.reg(X86Reg.RCX)).isZero();
+      assertThat(again.reg(X86Reg.RBX)).isEqualTo(0x1234);
+      assertThat(m.interruptDepth()).isZero();
+    }
+  }
 }
