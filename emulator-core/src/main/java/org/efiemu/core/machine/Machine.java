@@ -413,16 +413,18 @@ public final class Machine implements AutoCloseable {
    * must end (nothing of this, or the budget or wall-clock limit ran out: their stop is reported as it is).
    */
   private boolean asynchronousInterrupt(long startCount, RunLimits limits, long t0, boolean discovered) {
+    boolean restored = returning != null;
+    if (restored) {
+      // first, so that a limit ending the run here reports the interrupted code's own registers
+      engine.restoreContext(returning);
+      returning = null;
+    }
     if (limits.instructions() > 0 && clock.mode() == ClockMode.COUNTED
         && clock.budgetExhausted(startCount, limits.instructions())) {
       return false;
     }
     if (limits.timeoutMicros() > 0 && (System.nanoTime() - t0) / 1000 >= limits.timeoutMicros()) return false;
-    if (returning != null) {
-      engine.restoreContext(returning);
-      returning = null;
-      return true;
-    }
+    if (restored) return true;
     if (interrupts == null) return false;
     boolean forTick = clock.stoppedForInterrupt();
     if (!clock.interruptDue()) {
