@@ -5,13 +5,15 @@
  *                    on that counter (no service call) until it reaches 3, with a checksum kept in registers across
  *                    the interrupts; returns EFI_SUCCESS
  *   "one-shot"       a 25 ms relative timer: its notification runs once, at the first tick after 25 ms
- *   "tpl-order"      notifications due at the same tick run highest TPL first; a TPL_NOTIFY notification interrupts
- *                    a TPL_CALLBACK notification that spins waiting for it
+ *   "tpl-order"      notifications due at the same tick run highest TPL first (armed right after a tick, so that
+ *                    no tick falls between them on real firmware either)
+ *   "tpl-nested"     a TPL_NOTIFY notification interrupts a TPL_CALLBACK notification that spins waiting for it
  *   "raise-restore"  at TPL_NOTIFY a TPL_CALLBACK timer's notification stays pending however long the application
  *                    spins; RestoreTPL runs it
  *   "spin-raised"    the spin of "spin-periodic" at TPL_NOTIFY: never ends (the notification is held by the TPL)
  *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
- * Every line is also written to COM1, so the same binary can be compared with QEMU + OVMF.
+ * The case is the last word of LoadOptions (the UEFI Shell passes the whole command line), so the same binary can be
+ * compared with QEMU + OVMF, whose terminal driver mirrors ConOut on COM1 (TimerTickOvmfLiveTest).
  * TimerTickPayloadTest checks the printed lines and how each run ends.
  */
 #include "efiemu_rt.h"
@@ -127,29 +129,47 @@ static void EFIAPI c_notify(EFI_EVENT e, void *ctx) {
 
 static void EFIAPI d_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; log_run('D'); d_fired = 1; }
 
-static void tpl_order(void) {
-  EFI_EVENT a = 0, b = 0, c = 0, d = 0;
-  SHOW("create-a-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, log_notify, (void *)'A', &a));
-  SHOW("create-b-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, log_notify, (void *)'B', &b));
-  SHOW("set-a-10ms", bs->SetTimer(a, TimerRelative, 100000));
-  SHOW("set-b-10ms", bs->SetTimer(b, TimerRelative, 100000));
-  while (order_len < 2) {
-  }
-  SHOW("create-c-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, c_notify, NULL, &c));
-  SHOW("create-d-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, d_notify, NULL, &d));
-  SHOW("set-c-10ms", bs->SetTimer(c, TimerRelative, 100000));
-  SHOW("set-d-30ms", bs->SetTimer(d, TimerRelative, 300000));
-  while (order_len < 5) {
-  }
+static void show_order(void) {
   order[order_len] = 0;
   rt_printf("order %s\n", order);
   rt_printf("tpls");
   for (UINTN i = 0; i < order_len; i++) rt_printf(" %c@%lu", order[i], (unsigned long)order_tpl[i]);
   rt_printf("\n");
+}
+
+static void tpl_order(void) {
+  EFI_EVENT a = 0, b = 0;
+  SHOW("create-a-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, log_notify, (void *)'A', &a));
+  SHOW("create-b-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, log_notify, (void *)'B', &b));
+  /* A then B, both armed right after a tick (a periodic notification just ran), so that no tick falls between them
+     on real firmware either, where timers share a trigger time only between the same two ticks */
+  EFI_EVENT sync = periodic();
+  UINTN seen = counter;
+  while (counter == seen) {
+  }
+  EFI_STATUS sa = bs->SetTimer(a, TimerRelative, 100000);
+  EFI_STATUS sb = bs->SetTimer(b, TimerRelative, 100000);
+  bs->CloseEvent(sync);
+  rt_printf("set-a-10ms %s\n", rt_status_name(sa));
+  rt_printf("set-b-10ms %s\n", rt_status_name(sb));
+  while (order_len < 2) {
+  }
   bs->CloseEvent(a);
   bs->CloseEvent(b);
+  show_order();
+}
+
+static void tpl_nested(void) {
+  EFI_EVENT c = 0, d = 0;
+  SHOW("create-c-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, c_notify, NULL, &c));
+  SHOW("create-d-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, d_notify, NULL, &d));
+  SHOW("set-c-10ms", bs->SetTimer(c, TimerRelative, 100000));
+  SHOW("set-d-30ms", bs->SetTimer(d, TimerRelative, 300000));
+  while (order_len < 3) {
+  }
   bs->CloseEvent(c);
   bs->CloseEvent(d);
+  show_order();
 }
 
 static void raise_restore(void) {
@@ -166,11 +186,14 @@ static void raise_restore(void) {
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
-  rt_serial_enabled = 1;
   bs = st->BootServices;
   EFI_LOADED_IMAGE *li = 0;
   bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
   const CHAR16 *opts = li ? (const CHAR16 *)li->LoadOptions : 0;
+  /* the UEFI Shell passes its whole command line ("fs0:\timer-tick.efi one-shot"): the case is the last word */
+  for (const CHAR16 *p = opts; p && *p; p++) {
+    if (*p == ' ' && p[1] != 0) opts = p + 1;
+  }
   rt_printf("timer-tick start\n");
   if (wide_eq(opts, "spin-periodic")) {
     spin_periodic();
@@ -178,6 +201,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     one_shot();
   } else if (wide_eq(opts, "tpl-order")) {
     tpl_order();
+  } else if (wide_eq(opts, "tpl-nested")) {
+    tpl_nested();
   } else if (wide_eq(opts, "raise-restore")) {
     raise_restore();
   } else if (wide_eq(opts, "spin-raised")) {

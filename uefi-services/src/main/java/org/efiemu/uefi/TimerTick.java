@@ -26,7 +26,7 @@ import org.efiemu.uefi.firmware.FirmwareState;
  * interrupts stay off. A HLT with interrupts enabled and a timer armed wakes at that timer's trigger time (a CPU in
  * HLT does nothing until then).
  */
-final class TimerTick implements InterruptSource {
+final class TimerTick implements InterruptSource, org.efiemu.core.machine.SnapshotParticipant {
     private static final long RFLAGS_IF = 1L << 9;
 
     private final Machine machine;
@@ -96,6 +96,9 @@ final class TimerTick implements InterruptSource {
     public boolean interrupt() {
         long now = machine.clock().nanos() / 100;
         notBefore = (now / period + 1) * period;
+        if (state.exitedBootServices()) {
+            return false; // the point was set before ExitBootServices: no firmware timer runs any more
+        }
         if (!deliverable()) {
             masked++;
             if ((machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0) {
@@ -132,6 +135,28 @@ final class TimerTick implements InterruptSource {
         }
         taken++;
         return true;
+    }
+
+    @Override
+    public String key() {
+        return TimerTick.class.getName();
+    }
+
+    /** The next allowed tick and the statistics travel with machine snapshots (the debugger's {@code back}). */
+    @Override
+    public Object save() {
+        return new long[] {notBefore, taken, masked, maskedByIf};
+    }
+
+    @Override
+    public void restore(Object saved) {
+        if (!(saved instanceof long[] v)) {
+            return;
+        }
+        notBefore = v[0];
+        taken = v[1];
+        masked = v[2];
+        maskedByIf = v[3];
     }
 
     /** {ticks taken (HLT wake-ups included), ticks masked, of those masked with RFLAGS.IF clear} so far. */

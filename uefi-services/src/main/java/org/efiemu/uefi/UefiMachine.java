@@ -283,6 +283,7 @@ public final class UefiMachine implements AutoCloseable {
             timerTick = new TimerTick(machine, firmware.events, state, timerInterrupt, interruptReturn,
                     FirmwareServices.TIMER_PERIOD);
             machine.interruptSource(timerTick);
+            machine.addSnapshotParticipant(timerTick);
             firmware.events.onTimersChanged(timerTick::timersChanged);
             nullJump = machine.engine().addCodeHook(0, 0, (address, size) -> {
                 jumpToNull(machine.engine().reg(X86Reg.RSP));

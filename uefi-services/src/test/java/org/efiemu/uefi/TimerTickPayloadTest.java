@@ -110,13 +110,23 @@ class TimerTickPayloadTest {
     }
 
     @Test
-    void notificationsDueAtOneTickRunHighestTplFirstAndAHigherOneInterruptsALowerOne() {
+    void notificationsDueAtOneTickRunHighestTplFirst() {
         BootResult r = run("tpl-order");
         assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
         assertThat(r.violations()).isEmpty();
-        // B (TPL_NOTIFY) before A (TPL_CALLBACK) at the same tick; D (TPL_NOTIFY, 20 ms later) runs inside C
-        // (TPL_CALLBACK), which spins waiting for it: C begins, D, C ends
-        assertThat(lines(r)).contains("order BACDc", "tpls B@16 A@8 C@8 D@16 c@8");
+        // A (TPL_CALLBACK) armed before B (TPL_NOTIFY), both due at the same tick: B runs first
+        assertThat(lines(r)).contains("order BA", "tpls B@16 A@8");
+        assertThat(ticks(r)).anySatisfy(e -> assertThat(e.summary()).containsPattern("notify 0x\\p{XDigit}+\\(0x"
+                + "\\p{XDigit}+, 0x42\\).*notify 0x\\p{XDigit}+\\(0x\\p{XDigit}+, 0x41\\)"));
+    }
+
+    @Test
+    void aTplNotifyNotificationInterruptsATplCallbackNotificationThatSpinsWaitingForIt() {
+        BootResult r = run("tpl-nested");
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(r.violations()).isEmpty();
+        // D (TPL_NOTIFY, 20 ms after C) runs inside C (TPL_CALLBACK), which spins waiting for it
+        assertThat(lines(r)).contains("order CDc", "tpls C@8 D@16 c@8");
     }
 
     @Test

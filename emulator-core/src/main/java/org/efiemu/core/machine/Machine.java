@@ -63,6 +63,7 @@ public final class Machine implements AutoCloseable {
   private final java.util.Deque<byte[]> interrupted = new java.util.ArrayDeque<>();
   /** Set by {@link #returnFromInterrupt}: the context to restore once the current stretch of guest code stops. */
   private byte[] returning;
+  private static final String INTERRUPTS_KEY = "org.efiemu.core.machine.Machine.interrupts";
   /** Interrupts taken ({@link #enterInterrupt}) and declined while masked (statistics). */
   private long interruptsTaken;
   private long interruptsMasked;
@@ -114,6 +115,24 @@ public final class Machine implements AutoCloseable {
       exitAddress = gate.register("<return to host>", 1, ctx -> {
         requestStop(StopReason.RETURNED, null);
         return ctx.reg(X86Reg.RAX);
+      });
+      participants.put(INTERRUPTS_KEY, new SnapshotParticipant() { // interrupts in progress travel with snapshots
+        @Override
+        public String key() {
+          return INTERRUPTS_KEY;
+        }
+
+        @Override
+        public Object save() {
+          return List.copyOf(interrupted);
+        }
+
+        @Override
+        public void restore(Object state) {
+          interrupted.clear();
+          if (state instanceof List<?> l) l.forEach(c -> interrupted.addLast((byte[]) c));
+          returning = null;
+        }
       });
       engine.addInterruptHook(this::onInterrupt);
       engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
@@ -394,16 +413,18 @@ public final class Machine implements AutoCloseable {
    * must end (nothing of this, or the budget or wall-clock limit ran out: their stop is reported as it is).
    */
   private boolean asynchronousInterrupt(long startCount, RunLimits limits, long t0, boolean discovered) {
+    boolean restored = returning != null;
+    if (restored) {
+      // first, so that a limit ending the run here reports the interrupted code's own registers
+      engine.restoreContext(returning);
+      returning = null;
+    }
     if (limits.instructions() > 0 && clock.mode() == ClockMode.COUNTED
         && clock.budgetExhausted(startCount, limits.instructions())) {
       return false;
     }
     if (limits.timeoutMicros() > 0 && (System.nanoTime() - t0) / 1000 >= limits.timeoutMicros()) return false;
-    if (returning != null) {
-      engine.restoreContext(returning);
-      returning = null;
-      return true;
-    }
+    if (restored) return true;
     if (interrupts == null) return false;
     boolean forTick = clock.stoppedForInterrupt();
     if (!clock.interruptDue()) {

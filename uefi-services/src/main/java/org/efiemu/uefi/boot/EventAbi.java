@@ -19,7 +19,8 @@ import org.efiemu.uefi.spec.Guid;
 /**
  * ABI adapters of the Event, Timer and Task Priority Services (UEFI 2.10 §7.1) over {@link EventService}, plus Stall
  * (§7.5.4) so that timers fire while a caller stalls. Time is virtual: a timer whose trigger time has passed fires at
- * the next event service or Stall (as EDK2's timer interrupt would have fired before it), WaitForEvent with nothing
+ * the firmware's next timer tick while the guest runs ({@link #timerInterrupt}, taken by {@code TimerTick}) or at the
+ * next event service or Stall (as EDK2's timer interrupt would have fired before it), WaitForEvent with nothing
  * ready advances virtual time to the next timer's trigger time, and notification functions really run in the guest
  * ({@link GuestCallbacks}). Pointer rules as EDK2's {@code Event.c}: a NULL or non-RAM {@code *Event} OUT pointer is
  * {@code EFI_INVALID_PARAMETER}.
@@ -225,15 +226,20 @@ public final class EventAbi {
     }
 
     /**
-     * The timer interrupt a guest's HLT waits for, with interrupts enabled: EDK2's timer architectural protocol
-     * calls {@code CoreTimerTick} from its interrupt handler, which signals the timers that fell due (UEFI 2.10 §7.1.5:
-     * timers are driven by the platform's timer tick). Virtual time jumps to the earliest armed timer's trigger time
-     * (a CPU in HLT does nothing until then), then the timers due fire and their notification functions run. VOID;
-     * the machine calls it when a HLT ends a run with IF set and a timer armed, and restores the interrupted
-     * context afterwards.
+     * The firmware's timer interrupt: EDK2's timer architectural protocol calls {@code CoreTimerTick} from its
+     * interrupt handler, which signals the timers that fell due (UEFI 2.10 §7.1.5: timers are driven by the
+     * platform's timer tick). Taken asynchronously when a tick finds a timer due ({@code TimerTick}), or when a HLT
+     * with interrupts enabled waits for the next timer: virtual time then jumps to the earliest armed timer's trigger
+     * time (a CPU in HLT does nothing until then). The timers due fire and their notification functions above the
+     * interrupted TPL run. VOID; the machine saved the interrupted context before and restores it afterwards.
      */
     public EfiStatus timerInterrupt(ServiceCall c) {
         c.arguments();
+        // the machine's interrupt frame: [RSP] the return trap, [RSP+8] the interrupted RIP
+        long frame = c.context().stackPointer() + 8;
+        if (c.isRam(frame, 8)) {
+            c.output("interrupted at " + state.describe(c.memory().u64(frame)) + " at " + Tpl.nameOf(events.currentTpl()));
+        }
         long before = clock.nanos();
         events.nextTimerDeadline().ifPresent(d -> advanceTo(d * 100));
         timers(c);

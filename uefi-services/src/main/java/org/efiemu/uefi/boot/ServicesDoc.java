@@ -20,7 +20,9 @@ public final class ServicesDoc {
             Map.entry("Reserved", "the spec's unused slot; no service"),
             Map.entry("RaiseTPL", "returns the old TPL; a lower or invalid TPL is refused (EDK2 ASSERTs)"),
             Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire: the run stops (WAITS_FOREVER)"),
-            Map.entry("SetTimer", "TriggerTime on virtual time; timers fire at the next event service or Stall"),
+            Map.entry("SetTimer", "TriggerTime on virtual time; timers fire at the first 10 ms tick (OVMF's timer period) "
+                    + "at or after it, asynchronously at a block boundary when IF=1 and TPL < TPL_HIGH_LEVEL (`TimerInterrupt` "
+                    + "in the trace), and at the next event service, Stall or HLT"),
             Map.entry("Stall", "advances virtual time, then fires due timers"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
             Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
@@ -70,6 +72,7 @@ public final class ServicesDoc {
                     s.offset(), s.implemented() ? "implemented" : "not bound", guest ? "yes" : "",
                     NOTES.getOrDefault(s.service(), "")));
         }
+        sb.append("\n").append(TimerTickDoc.render());
         sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
         return sb.toString().replace("\r\n", "\n");
