@@ -27,6 +27,7 @@ public final class UefiMachineBuilder {
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
     boolean uncounted;
+    org.efiemu.core.engine.ReusableEngine engine;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -86,6 +87,16 @@ public final class UefiMachineBuilder {
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");
+        return this;
+    }
+
+    /**
+     * Builds the machine on an engine lent by {@code engine} (one per worker thread) instead of a new Unicorn engine;
+     * closing the machine gives it back. The machine behaves exactly as on a new engine (docs/performance.md, "Engine
+     * reuse"); null (the default): a new engine per machine.
+     */
+    public UefiMachineBuilder engine(org.efiemu.core.engine.ReusableEngine engine) {
+        this.engine = engine;
         return this;
     }
 

@@ -574,6 +574,71 @@ public final class Engine implements AutoCloseable {
     contextSize = (int) UnicornLib.uc_context_size(uc());
   }
 
+  // ---------------------------------------------------------------- reuse (ReusableEngine)
+
+  /** {@code UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0)}: type 10, no argument, {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
+  private static final int TB_FLUSH = 10 | (1 << 30);
+
+  /** Drops every translated block ({@code uc_ctl(UC_CTL_TB_FLUSH)}): the next run translates all code again. */
+  public void flushTranslations() {
+    int err = UnicornLoader.load().getFunction("uc_ctl").invokeInt(new Object[] {new Pointer(uc()), TB_FLUSH});
+    check(err, "ctl UC_CTL_TB_FLUSH");
+  }
+
+  /**
+   * The engine's mapped regions ({@code uc_mem_regions}) as {@code [begin, end inclusive, perms]}, ascending.
+   */
+  public java.util.List<long[]> regions() {
+    com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
+    com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
+    com.sun.jna.NativeLibrary lib = UnicornLoader.load();
+    int err = lib.getFunction("uc_mem_regions").invokeInt(new Object[] {new Pointer(uc()), out, count});
+    check(err, "mem_regions");
+    java.util.List<long[]> list = new java.util.ArrayList<>(count.getValue());
+    Pointer p = out.getValue();
+    if (p == null) return list;
+    try {
+      for (int i = 0; i < count.getValue(); i++) {
+        long o = 24L * i; // uc_mem_region: uint64_t begin, uint64_t end (inclusive), uint32_t perms (+ 4 padding)
+        list.add(new long[] {p.getLong(o), p.getLong(o + 8), p.getInt(o + 16) & 0xFFFF_FFFFL});
+      }
+    } finally {
+      lib.getFunction("uc_free").invokeInt(new Object[] {p});
+    }
+    return list;
+  }
+
+  /**
+   * Empties this engine for its next user and hands its native {@code uc_engine} over to a new {@link Engine} object;
+   * this object is closed afterwards (every later call on it fails as on a closed engine, so a holder of the old
+   * machine's engine cannot reach the next machine). What a fresh {@link #open()} would give is restored: every hook
+   * removed, every translated block dropped, every region unmapped (host memory freed), the CPU context set back to
+   * {@code pristineContext} (saved by {@link ReusableEngine} right after {@code uc_open}), and no Java-side state
+   * (listeners, access site, pending failure) carried over. Used by {@link ReusableEngine}.
+   */
+  Engine handOver(byte[] pristineContext) {
+    long h = uc();
+    hooks.closeAll();
+    flushTranslations();
+    for (long[] r : regions()) {
+      check(UnicornLib.uc_mem_unmap(h, r[0], r[1] - r[0] + 1),
+          String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], r[1] - r[0] + 1));
+    }
+    host.releaseAll();
+    mmioCallbacks.clear();
+    if (context != 0) UnicornLib.uc_context_free(context);
+    context = 0;
+    uc = 0;
+    Engine next = new Engine(h);
+    try {
+      next.restoreContext(pristineContext);
+    } catch (RuntimeException | Error e) {
+      next.close();
+      throw e;
+    }
+    return next;
+  }
+
   /** Closes the engine, freeing its native memory; hooks become inactive. Idempotent. */
   @Override
   public void close() {

@@ -33,6 +33,8 @@ public final class Machine implements AutoCloseable {
   /** Granule in which {@link #declareCode} skips all-zero code (a large image's zero-filled data and bss). */
   private static final int SCAN_BLOCK = 4096;
   private final Engine engine;
+  /** The engine's lender, or null when the machine opened its own engine. */
+  private final org.efiemu.core.engine.ReusableEngine lender;
   private final PhysicalMemory physical;
   private final GuestMemory memory;
   private final CpuDescription cpu;
@@ -82,7 +84,8 @@ public final class Machine implements AutoCloseable {
   }
 
   Machine(MachineBuilder b) {
-    engine = Engine.open();
+    lender = b.reusable;
+    engine = lender != null ? lender.lend() : Engine.open();
     try {
       physical = new PhysicalMemory(engine, b.layout, b.chunkSize);
       memory = new GuestMemory(physical);
@@ -122,9 +125,15 @@ public final class Machine implements AutoCloseable {
         if (d != null) d.out(port, size, value);
       });
     } catch (RuntimeException | Error e) {
-      engine.close();
+      releaseEngine();
       throw e;
     }
+  }
+
+  /** Closes the engine, or gives it back to its lender. */
+  private void releaseEngine() {
+    if (lender != null) lender.giveBack(engine);
+    else engine.close();
   }
 
   private void onInterrupt(int vector) {
@@ -547,6 +556,6 @@ public final class Machine implements AutoCloseable {
     privileged.close();
     rdtsc.close();
     clock.close();
-    engine.close();
+    if (engine.isOpen()) releaseEngine();
   }
 }

@@ -24,6 +24,7 @@ public final class MachineBuilder {
   long cyclesPerHostCall = 100;
   long cyclesPerRdtsc = 20;
   long tscFrequencyHz = 2_000_000_000L;
+  org.efiemu.core.engine.ReusableEngine reusable;
 
   MachineBuilder(PhysicalLayout layout) {
     this.layout = Objects.requireNonNull(layout, "layout");
@@ -81,6 +82,15 @@ public final class MachineBuilder {
   /** The TSC frequency reported with the virtual clock. */
   public MachineBuilder tscFrequencyHz(long hz) {
     this.tscFrequencyHz = hz;
+    return this;
+  }
+
+  /**
+   * Builds the machine on an engine lent by {@code engine} instead of a new one; {@link Machine#close()} gives it
+   * back. null (the default): a new engine, closed with the machine. The machine behaves exactly as on a new engine.
+   */
+  public MachineBuilder engine(org.efiemu.core.engine.ReusableEngine engine) {
+    this.reusable = engine;
     return this;
   }
 
