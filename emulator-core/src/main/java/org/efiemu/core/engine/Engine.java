@@ -126,6 +126,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
+    if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
     host.release(address, size);
@@ -133,6 +134,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_protect}. */
   public void protect(long address, long size, Set<Perm> perms) {
+    if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
         String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
@@ -521,6 +523,7 @@ public final class Engine implements AutoCloseable {
   public UcError emuStart(long begin, long until, long timeoutMicros, long count) {
     pending = null;
     long handle = uc();
+    ranSinceHandOver = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
     try {
@@ -576,6 +579,41 @@ public final class Engine implements AutoCloseable {
 
   // ---------------------------------------------------------------- reuse (ReusableEngine)
 
+  /** Lent by a {@link ReusableEngine}: translated code must not outlive the RAM it came from (see invalidateRam). */
+  boolean reusable;
+  /** {@link #emuStart} was called since this engine was opened or handed over (so translated code may exist). */
+  private boolean ranSinceHandOver;
+
+  /**
+   * Drops the translated code of every RAM region overlapping {@code [address, address+size)} (size -1: all RAM),
+   * before that region is unmapped or re-created. Unicorn 2.0.1 keys translated blocks by the RAM block offset of
+   * their code ({@code ram_addr_t}), and unmapping a region or changing the protection of part of it ({@code
+   * split_region}) frees RAM blocks whose offsets later regions may get again: in a new engine such blocks die with
+   * it, in a reused one they could be found again by a later machine whose code sits at the same address and offset.
+   * Dropping them first leaves nothing behind: after {@link #handOver} the engine holds no translated code, as a new
+   * one. {@code uc_ctl(UC_CTL_TB_REMOVE_CACHE)} finds a region's RAM block through the CPU's current page tables,
+   * which are identity tables whenever this runs (the machine's, or the guest's checked ones); regions at or above
+   * the 40-bit physical limit hold no code (the CPU cannot fetch there). A region without execute permission is
+   * given it for the call and set back.
+   */
+  private void invalidateRam(long address, long size) {
+    long last = size < 0 ? -1L : address + size - 1;
+    for (long[] r : regions()) {
+      long begin = r[0];
+      long end = r[1];
+      if (Long.compareUnsigned(end, address) < 0 || Long.compareUnsigned(begin, last) > 0) continue;
+      if (Long.compareUnsigned(begin, 1L << 40) >= 0 || !host.covers(begin, end - begin + 1)) continue;
+      int perms = (int) r[2];
+      boolean exec = (perms & Perm.bits(java.util.EnumSet.of(Perm.EXEC))) != 0;
+      if (!exec) check(UnicornLib.uc_mem_protect(uc(), begin, end - begin + 1, Perm.bits(Perm.ALL)), "mem_protect (invalidate)");
+      try {
+        removeTranslations(begin, end + 1);
+      } finally {
+        if (!exec) check(UnicornLib.uc_mem_protect(uc(), begin, end - begin + 1, perms), "mem_protect (invalidate)");
+      }
+    }
+  }
+
   /** {@code UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0)}: type 10, no argument, {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
   private static final int TB_FLUSH = 10 | (1 << 30);
 
@@ -616,10 +654,13 @@ public final class Engine implements AutoCloseable {
    * {@code pristineContext} (saved by {@link ReusableEngine} right after {@code uc_open}), and no Java-side state
    * (listeners, access site, pending failure) carried over. Used by {@link ReusableEngine}.
    */
-  Engine handOver(byte[] pristineContext) {
+  Engine handOver(byte[] pristineContext, boolean identityMapped) {
     long h = uc();
     hooks.closeAll();
-    flushTranslations();
+    if (ranSinceHandOver) {
+      if (identityMapped) invalidateRam(0, -1);
+      else flushTranslations(); // the guest's addresses cannot be resolved: the slow, sure way (a 1 GiB memset)
+    }
     for (long[] r : regions()) {
       check(UnicornLib.uc_mem_unmap(h, r[0], r[1] - r[0] + 1),
           String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], r[1] - r[0] + 1));

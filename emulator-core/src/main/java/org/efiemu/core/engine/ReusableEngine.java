@@ -21,6 +21,16 @@ public final class ReusableEngine implements AutoCloseable {
   private boolean lent;
   private boolean closed;
   private long lends;
+  /** Machines given the current native engine; after {@link #MAX_LENDS} it is closed and a new one opened. */
+  private long lendsOfCurrent;
+
+  /**
+   * Machines one native engine serves before it is replaced: its translated code is dropped at each give-back but
+   * the space it took in Unicorn's 1 GiB code buffer is not reclaimed (reclaiming it, {@code UC_CTL_TB_FLUSH}, clears
+   * the whole buffer: about 40 ms), so the buffer's touched memory grows by a few hundred KiB per machine; a new
+   * engine every 256 machines bounds it at about 100 MiB per worker, for one engine opening per 256 machines.
+   */
+  public static final int MAX_LENDS = 256;
 
   /** An engine to lend; the native engine is opened on the first {@link #lend()}. */
   public ReusableEngine() {}
@@ -42,9 +52,12 @@ public final class ReusableEngine implements AutoCloseable {
         throw x;
       }
       current = e;
+      lendsOfCurrent = 0;
     }
+    current.reusable = true;
     lent = true;
     lends++;
+    lendsOfCurrent++;
     return current;
   }
 
@@ -54,12 +67,21 @@ public final class ReusableEngine implements AutoCloseable {
    * {@link #lend()} opens a new one.
    */
   public synchronized void giveBack(Engine engine) {
+    giveBack(engine, false);
+  }
+
+  /**
+   * {@link #giveBack(Engine)}, told whether the CPU's page tables are identity tables covering all RAM now (the
+   * machine set its own back): then only the RAM regions' translated code is dropped, which is cheap; otherwise all
+   * of it ({@code UC_CTL_TB_FLUSH}, tens of milliseconds).
+   */
+  public synchronized void giveBack(Engine engine, boolean identityMapped) {
     if (!lent || engine != current) {
       throw new IllegalArgumentException("this engine was not lent by this reusable engine (or was given back)");
     }
     lent = false;
     try {
-      current = closed ? null : engine.handOver(pristine);
+      current = closed || lendsOfCurrent >= MAX_LENDS ? null : engine.handOver(pristine, identityMapped);
     } catch (RuntimeException | Error e) {
       current = null;
       engine.close();
