@@ -35,6 +35,8 @@ public final class MatrixRunner {
     private final int jobs;
 
     /** @param jobs scenarios run at the same time (threads), >= 1 */
+    private boolean reuseEngines = true;
+
     public MatrixRunner(ScenarioRunner runner, int jobs) {
         this.runner = Objects.requireNonNull(runner, "runner");
         if (jobs < 1) {
@@ -96,11 +98,12 @@ public final class MatrixRunner {
             t.setDaemon(true);
             return t;
         });
+        WorkerEngines engines = new WorkerEngines(reuseEngines);
         try {
             List<Future<ScenarioResult>> futures = new ArrayList<>();
             for (Scenario s : scenarios) {
                 futures.add(pool.submit(() -> {
-                    ScenarioResult r = runOne(s);
+                    ScenarioResult r = runOne(s, engines.forCurrentThread());
                     onDone.accept(r);
                     return r;
                 }));
@@ -117,14 +120,30 @@ public final class MatrixRunner {
             throw new IllegalStateException("matrix run failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
+            engines.closeAfter(pool);
         }
     }
 
+    /**
+     * Builds every machine of {@link #run} on one kept engine per worker thread ({@code true}, the default) or on a new
+     * engine each ({@code false}: the reference the differential test compares with); the results are the same.
+     */
+    public MatrixRunner reuseEngines(boolean reuse) {
+        this.reuseEngines = reuse;
+        return this;
+    }
+
+
     /** Runs one scenario; a scenario efiemu itself cannot run becomes a FAIL saying so (never an exception). */
     public ScenarioResult runOne(Scenario s) {
+        return runOne(s, null);
+    }
+
+    /** {@link #runOne(Scenario)} on an engine lent by {@code engine} (null: a new engine). */
+    public ScenarioResult runOne(Scenario s, org.efiemu.core.engine.ReusableEngine engine) {
         long t0 = System.nanoTime();
         try {
-            return runner.run(s);
+            return runner.run(s, engine);
         } catch (RuntimeException e) {
             ExpectedVerdict exp = runner.expected(s);
             String msg = "efiemu could not run this scenario: " + e.getMessage();

@@ -68,12 +68,20 @@ public final class ScenarioRunner {
         return new ScenarioRunner(expected, CostMeter.builtIn(), Duration.ofSeconds(60), true);
     }
 
-    /** Runs and judges one scenario. */
+    /** Runs and judges one scenario on a new engine. */
     public ScenarioResult run(Scenario s) {
+        return run(s, null);
+    }
+
+    /**
+     * Runs and judges one scenario on an engine lent by {@code engine} (the calling worker's own; null: a new engine).
+     * The result is the same as on a new engine (docs/performance.md, "Engine reuse").
+     */
+    public ScenarioResult run(Scenario s, org.efiemu.core.engine.ReusableEngine lent) {
         long t0 = System.nanoTime();
         PlatformProfile profile = MapGrowth.grow(s.platform(), s.options().extraMapEntries());
         PlatformDescription platform = Platforms.describe(profile).description();
-        Observation o = observe(s, platform);
+        Observation o = observe(s, platform, lent);
         Judgement j = engine.judge(o, s.strategy());
         ExpectedVerdict exp = expected(s);
         ScenarioReport report = new ScenarioReport(s.platform().name(), s.strategy().name(), s.options().asReportOptions(),
@@ -98,10 +106,10 @@ public final class ScenarioRunner {
      * from then on. A block-counted run that could not count at all ({@link BlockCountingException}, e.g. guest code
      * storing into the block it runs) is handled the same way.
      */
-    private Observation observe(Scenario s, PlatformDescription platform) {
+    private Observation observe(Scenario s, PlatformDescription platform, org.efiemu.core.engine.ReusableEngine engine) {
         if (counting == InstructionCounting.BLOCKS && !needsPerInstruction.contains(s)) {
             try {
-                Observation o = observe(s, platform, InstructionCounting.BLOCKS);
+                Observation o = observe(s, platform, InstructionCounting.BLOCKS, engine);
                 if (o != null) {
                     return o;
                 }
@@ -115,7 +123,7 @@ public final class ScenarioRunner {
             }
             needsPerInstruction.add(s); // the same scenario does the same again: next time go per instruction at once
         }
-        return observe(s, platform, InstructionCounting.PER_INSTRUCTION);
+        return observe(s, platform, InstructionCounting.PER_INSTRUCTION, engine);
     }
 
     /**
@@ -128,12 +136,14 @@ public final class ScenarioRunner {
     }
 
     /** The observation, or null when counting by block could not give exact values. */
-    private Observation observe(Scenario s, PlatformDescription platform, InstructionCounting counting) {
+    private Observation observe(Scenario s, PlatformDescription platform, InstructionCounting counting,
+            org.efiemu.core.engine.ReusableEngine engine) {
         UefiMachineBuilder b = UefiMachine.builder(platform)
                 .payload(s.strategy().payloadBytes(), s.strategy().payloadName())
                 .instructionBudget(s.options().instructionBudget())
                 .wallClockLimit(wallClockLimit)
-                .instructionCounting(counting);
+                .instructionCounting(counting)
+                .engine(engine);
         s.loadAddress().ifPresent(b::loadAddress);
         disks.forEach(d -> b.disk(d, false));
         UefiMachine machine;

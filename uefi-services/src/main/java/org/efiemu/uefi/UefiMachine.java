@@ -159,7 +159,7 @@ public final class UefiMachine implements AutoCloseable {
         long bootTrap = bootData.take("Boot Services and protocol stubs", TRAP_SIZE, 0x1000);
         long rtTrap = runtimeCode.take("Runtime Services stubs", 0x1000, 0x1000);
         machine = Machine.builder(layout).cpuStructuresAt(cpuStructures).stackTop(stackTop)
-                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).storeFastPath(b.storeFastPath)
+                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).storeFastPath(b.storeFastPath).engine(b.engine)
                 .clock(b.uncounted ? org.efiemu.core.clock.ClockMode.HOST_EVENTS
                         : org.efiemu.core.clock.ClockMode.COUNTED, 1, 100).build();
         try {

@@ -28,6 +28,7 @@ public final class UefiMachineBuilder {
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
     boolean storeFastPath = true;
     boolean uncounted;
+    org.efiemu.core.engine.ReusableEngine engine;
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
@@ -97,6 +98,16 @@ public final class UefiMachineBuilder {
      */
     public UefiMachineBuilder storeFastPath(boolean on) {
         this.storeFastPath = on;
+        return this;
+    }
+
+    /**
+     * Builds the machine on an engine lent by {@code engine} (one per worker thread) instead of a new Unicorn engine;
+     * closing the machine gives it back. The machine behaves exactly as on a new engine (docs/performance.md, "Engine
+     * reuse"); null (the default): a new engine per machine.
+     */
+    public UefiMachineBuilder engine(org.efiemu.core.engine.ReusableEngine engine) {
+        this.engine = engine;
         return this;
     }
 

@@ -40,6 +40,9 @@ public final class HuntBenchCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", split = ",", description = "numbers of jobs to measure (default: 1,2)")
     List<Integer> jobs = new ArrayList<>(List.of(1, 2));
 
+    @Option(names = "--engines", paramLabel = "E", split = ",", description = "engines to measure: fresh (a new Unicorn engine per machine), reused (one per worker) (default: fresh,reused)")
+    List<String> engines = new ArrayList<>(List.of("fresh", "reused"));
+
     @Option(names = "--scenarios", paramLabel = "N", defaultValue = "600", description = "scenarios per measurement (default: ${DEFAULT-VALUE})")
     long scenarios;
 
@@ -71,6 +74,11 @@ public final class HuntBenchCommand implements Callable<Integer> {
         if (scenarios < 1 || warmup < 0 || jobs.stream().anyMatch(j -> j < 1 || j > 1024)) {
             throw new IllegalArgumentException("--scenarios must be >= 1, --warmup >= 0, --jobs in 1..1024");
         }
+        for (String e : engines) {
+            if (!e.equals("fresh") && !e.equals("reused")) {
+                throw new IllegalArgumentException("--engines " + e + ": expected fresh or reused");
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<Strategy> ss = Selection.strategies(strategies.isEmpty()
                 ? List.of("efi-pool", "mem-lower", "place-string-mb2") : strategies);
@@ -78,27 +86,31 @@ public final class HuntBenchCommand implements Callable<Integer> {
         MachineGenerator.Settings machines = MachineGenerator.Settings.defaults().withDescriptors(4, maxDescriptors);
         out.printf(Locale.ROOT, "efiemu bench hunt: machines %s, seed %d, %d scenarios per line after %d warm-up scenarios; "
                 + "%d host CPUs%n", machines, seed, scenarios, warmup, Runtime.getRuntime().availableProcessors());
-        out.printf("%-18s %5s %10s %9s %12s %11s %15s  %s%n", "strategy", "jobs", "scenarios", "wall s", "scenarios/s",
+        out.printf("%-18s %7s %5s %10s %9s %12s %11s %15s  %s%n", "strategy", "engines", "jobs", "scenarios", "wall s", "scenarios/s",
                 "CPU ms/scn", "workers ms/scn", "load average");
         out.flush();
         for (Strategy s : ss) {
             if (warmup > 0) {
                 Hunt.Options w = options(machines).withSeed(seed + 1).withScenarios(warmup)
                         .withJobs(jobs.stream().mapToInt(Integer::intValue).max().orElse(1));
-                new Hunt(runner, s, w).run(new Hunt.Listener() { });
+                for (String e : engines) {
+                    new Hunt(runner, s, w).reuseEngines(e.equals("reused")).run(new Hunt.Listener() { });
+                }
             }
             for (int j : jobs) {
+              for (String e : engines) {
                 Hunt.Options o = options(machines).withSeed(seed).withScenarios(scenarios).withJobs(j);
                 double load0 = load();
                 long cpu0 = processCpuNanos();
                 WorkerCpu workers = new WorkerCpu();
-                Hunt.Outcome r = new Hunt(runner, s, o).run(workers);
+                Hunt.Outcome r = new Hunt(runner, s, o).reuseEngines(e.equals("reused")).run(workers);
                 long cpu = processCpuNanos() - cpu0;
                 double load1 = load();
-                out.printf(Locale.ROOT, "%-18s %5d %10d %9.2f %12.1f %11.2f %15.2f  %.1f -> %.1f%s%n", s.name(), j, r.tried(),
+                out.printf(Locale.ROOT, "%-18s %7s %5d %10d %9.2f %12.1f %11.2f %15.2f  %.1f -> %.1f%s%n", s.name(), e, j, r.tried(),
                         r.searchNanos() / 1e9, r.rate(), cpu / 1e6 / r.tried(), workers.total() / 1e6 / r.tried(), load0, load1,
                         r.found().isPresent() ? "  (stopped at a " + reason + " finding)" : "");
                 out.flush();
+              }
             }
         }
         if (!"none".equals(find)) {

@@ -79,6 +79,9 @@ public final class HuntCommand implements Callable<Integer> {
     @Option(names = "--max-descriptors", paramLabel = "N", defaultValue = "2000", description = "most descriptors of a generated map (default: ${DEFAULT-VALUE})")
     int maxDescriptors;
 
+    @Option(names = "--fresh-engines", description = "open a new Unicorn engine for every machine instead of one kept engine per job (slower; the result is the same)")
+    boolean freshEngines;
+
     @Option(names = "--shrink-budget", paramLabel = "N", defaultValue = "3000", description = "most scenarios run while shrinking (default: ${DEFAULT-VALUE})")
     int shrinkBudget;
 
@@ -107,7 +110,7 @@ public final class HuntCommand implements Callable<Integer> {
             throw new IllegalArgumentException("hunt budget: " + e.getMessage(), e);
         }
         ScenarioRunner runner = ScenarioRunner.standard();
-        Hunt hunt = new Hunt(runner, s, options);
+        Hunt hunt = new Hunt(runner, s, options).reuseEngines(!freshEngines);
         Progress progress = new Progress(stderr, System.console() != null);
         Hunt.Outcome o = hunt.run(progress);
         progress.end();

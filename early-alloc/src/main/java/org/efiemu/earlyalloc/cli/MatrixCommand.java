@@ -50,6 +50,9 @@ public final class MatrixCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "efiemu-report", description = "report folder (default: ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--fresh-engines", description = "open a new Unicorn engine for every scenario instead of one kept engine per job (slower; the same report)")
+    boolean freshEngines;
+
     @Option(names = "--jobs", paramLabel = "N", description = "scenarios in parallel (default: available cores)")
     Integer jobs;
 
@@ -97,7 +100,7 @@ public final class MatrixCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(stderr, scenarios.size(), System.console() != null);
         CostMeter costs = CostMeter.builtIn();
         MatrixRunner.MatrixResult result = new MatrixRunner(ScenarioRunner.standard(expected).disks(checkedDisks()), n)
-                .run(ps, ss, scenarios, progress::finished);
+                .reuseEngines(!freshEngines).run(ps, ss, scenarios, progress::finished);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("platforms", String.join(",", ps.stream().map(PlatformProfile::name).toList()));
         settings.put("strategies", String.join(",", ss.stream().map(Strategy::name).toList()));

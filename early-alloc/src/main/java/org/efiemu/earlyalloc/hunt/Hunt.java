@@ -19,6 +19,7 @@ import org.efiemu.earlyalloc.Scenario;
 import org.efiemu.earlyalloc.ScenarioOptions;
 import org.efiemu.earlyalloc.ScenarioResult;
 import org.efiemu.earlyalloc.ScenarioRunner;
+import org.efiemu.earlyalloc.WorkerEngines;
 import org.efiemu.earlyalloc.Strategy;
 import org.efiemu.earlyalloc.report.ReasonKind;
 import org.efiemu.earlyalloc.report.Verdict;
@@ -164,6 +165,7 @@ public final class Hunt {
     private final Strategy strategy;
     private final Options options;
     private final MatrixRunner guard;
+    private boolean reuseEngines = true;
 
     public Hunt(ScenarioRunner runner, Strategy strategy, Options options) {
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -187,8 +189,22 @@ public final class Hunt {
 
     /** Runs the strategy on one machine; efiemu's own failures become a FAIL (never an exception). */
     public ScenarioResult run(PlatformProfile machine) {
+        return run(machine, null);
+    }
+
+    /** {@link #run(PlatformProfile)} on an engine lent by {@code engine} (null: a new engine); the same result. */
+    public ScenarioResult run(PlatformProfile machine, org.efiemu.core.engine.ReusableEngine engine) {
         Scenario s = new Scenario(machine, strategy, options.scenario());
-        return guard.runOne(s);
+        return guard.runOne(s, engine);
+    }
+
+    /**
+     * Runs the search's and the shrink's machines on one kept engine per worker thread ({@code true}, the default) or
+     * on a new engine each ({@code false}); the outcome is the same (the differential test checks it).
+     */
+    public Hunt reuseEngines(boolean reuse) {
+        this.reuseEngines = reuse;
+        return this;
     }
 
     /** Searches, then shrinks what it found. */
@@ -206,6 +222,7 @@ public final class Hunt {
             t.setDaemon(true);
             return t;
         });
+        WorkerEngines engines = new WorkerEngines(reuseEngines);
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < options.jobs(); w++) {
@@ -219,7 +236,7 @@ public final class Hunt {
                             return;
                         }
                         MachineGenerator.Machine m = machine(i);
-                        ScenarioResult r = run(m.profile());
+                        ScenarioResult r = run(m.profile(), engines.forCurrentThread());
                         Breakage b = Breakage.of(r, options.threshold());
                         if (b != null && options.reason().isPresent() && b.kind() != options.reason().get()) {
                             b = null;
@@ -246,7 +263,7 @@ public final class Hunt {
             }
             listener.shrinking(found.get());
             long s0 = System.nanoTime();
-            Shrinking shrinking = new Shrinking(found.get(), pool, listener);
+            Shrinking shrinking = new Shrinking(found.get(), pool, listener, engines);
             MachineShrinker.Result shrink = MachineShrinker.shrink(found.get().machine().profile(), shrinking,
                     options.jobs(), options.shrinkBudget());
             PlatformProfile minimal = shrink.machine().toBuilder()
@@ -268,6 +285,7 @@ public final class Hunt {
             throw new IllegalStateException("hunt failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
+            engines.closeAfter(pool);
         }
     }
 
@@ -305,16 +323,18 @@ public final class Hunt {
         private final Breakage target;
         private final ExecutorService pool;
         private final Listener listener;
+        private final WorkerEngines engines;
         private int steps;
 
-        Shrinking(Finding found, ExecutorService pool, Listener listener) {
+        Shrinking(Finding found, ExecutorService pool, Listener listener, WorkerEngines engines) {
+            this.engines = engines;
             this.target = found.breakage();
             this.pool = pool;
             this.listener = listener;
         }
 
         boolean holds(PlatformProfile p) {
-            return target.equals(Breakage.of(run(p), options.threshold()));
+            return target.equals(Breakage.of(run(p, engines.forCurrentThread()), options.threshold()));
         }
 
         @Override

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** {@code efiemu bench hunt} in-process: one line per strategy and job count, the real hunt's times, its errors. */
+/**
+ * {@code efiemu bench hunt} in-process: one line per strategy, job count and kind of engine (fresh, reused), the real
+ * hunt's times, its errors.
+ */
 class HuntBenchCommandTest {
 
     @Test
@@ -13,8 +16,10 @@ class HuntBenchCommandTest {
                 "--scenarios", "3", "--warmup", "1", "--max-descriptors", "20");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("machines 4-20 descriptors")
-                .containsPattern("mem-lower +1 +3 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.-]+ -> [0-9.-]+")
-                .containsPattern("mem-lower +2 +3 ")
+                .containsPattern("mem-lower +fresh +1 +3 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.-]+ -> [0-9.-]+")
+                .containsPattern("mem-lower +reused +1 +3 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.-]+ -> [0-9.-]+")
+                .containsPattern("mem-lower +fresh +2 +3 ")
+                .containsPattern("mem-lower +reused +2 +3 ")
                 .containsPattern("hunt --strategy mem-lower --seed 1 --jobs 2: first failure at scenario \\d+ \\(\\d+ descriptors, FAIL [^)]+\\) "
                         + "after [0-9.]+ s; shrunk to \\d+ descriptors in \\d+ steps");
     }
@@ -25,6 +30,7 @@ class HuntBenchCommandTest {
             {"bench", "hunt", "--jobs", "0", "--find", "none"},
             {"bench", "hunt", "--scenarios", "0", "--find", "none"},
             {"bench", "hunt", "--strategy", "no-such-strategy", "--find", "none"},
+            {"bench", "hunt", "--engines", "recycled", "--find", "none"},
         };
         for (String[] args : cases) {
             EfiemuCommandTest.Result r = EfiemuCommandTest.run(args);

@@ -66,6 +66,14 @@ public final class Engine implements AutoCloseable {
     return e;
   }
 
+  /**
+   * Unicorn's stock store path from now on for this engine (a machine built with {@code storeFastPath(false)} on a
+   * lent engine). Idempotent; the guest sees no difference.
+   */
+  public void useStockStorePath() {
+    if (storeFastPath != null) storeFastPath.disable();
+  }
+
   /** This engine's store fast path counters; {@code enabled} false when it runs Unicorn's stock store path. */
   public StoreFastPath.Stats storeFastPathStats() {
     return storeFastPath == null ? new StoreFastPath.Stats(false, 0, 0, 0, 0, 0, 0, 0) : storeFastPath.stats();
@@ -146,6 +154,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
+    if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
     host.release(address, size);
@@ -153,6 +162,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_protect}. */
   public void protect(long address, long size, Set<Perm> perms) {
+    if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
         String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
@@ -543,6 +553,7 @@ public final class Engine implements AutoCloseable {
   public UcError emuStart(long begin, long until, long timeoutMicros, long count) {
     pending = null;
     long handle = uc();
+    ranSinceHandOver = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
     try {
@@ -594,6 +605,113 @@ public final class Engine implements AutoCloseable {
     check(UnicornLib.uc_context_alloc(uc(), out), "context_alloc");
     context = out[0];
     contextSize = (int) UnicornLib.uc_context_size(uc());
+  }
+
+  // ---------------------------------------------------------------- reuse (ReusableEngine)
+
+  /** Lent by a {@link ReusableEngine}: translated code must not outlive the RAM it came from (see invalidateRam). */
+  boolean reusable;
+  /** {@link #emuStart} was called since this engine was opened or handed over (so translated code may exist). */
+  private boolean ranSinceHandOver;
+
+  /**
+   * Drops the translated code of every RAM region overlapping {@code [address, address+size)} (size -1: all RAM),
+   * before that region is unmapped or re-created. Unicorn 2.0.1 keys translated blocks by the RAM block offset of
+   * their code ({@code ram_addr_t}), and unmapping a region or changing the protection of part of it ({@code
+   * split_region}) frees RAM blocks whose offsets later regions may get again: in a new engine such blocks die with
+   * it, in a reused one they could be found again by a later machine whose code sits at the same address and offset.
+   * Dropping them first leaves nothing behind: after {@link #handOver} the engine holds no translated code, as a new
+   * one. {@code uc_ctl(UC_CTL_TB_REMOVE_CACHE)} finds a region's RAM block through the CPU's current page tables,
+   * which are identity tables whenever this runs (the machine's, or the guest's checked ones); regions at or above
+   * the 40-bit physical limit hold no code (the CPU cannot fetch there). A region without execute permission is
+   * given it for the call and set back.
+   */
+  private void invalidateRam(long address, long size) {
+    long last = size < 0 ? -1L : address + size - 1;
+    for (long[] r : regions()) {
+      long begin = r[0];
+      long end = r[1];
+      if (Long.compareUnsigned(end, address) < 0 || Long.compareUnsigned(begin, last) > 0) continue;
+      if (Long.compareUnsigned(begin, 1L << 40) >= 0 || !host.covers(begin, end - begin + 1)) continue;
+      int perms = (int) r[2];
+      boolean exec = (perms & Perm.bits(java.util.EnumSet.of(Perm.EXEC))) != 0;
+      if (!exec) check(UnicornLib.uc_mem_protect(uc(), begin, end - begin + 1, Perm.bits(Perm.ALL)), "mem_protect (invalidate)");
+      try {
+        removeTranslations(begin, end + 1);
+      } finally {
+        if (!exec) check(UnicornLib.uc_mem_protect(uc(), begin, end - begin + 1, perms), "mem_protect (invalidate)");
+      }
+    }
+  }
+
+  /** {@code UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0)}: type 10, no argument, {@code UC_CTL_IO_WRITE} &lt;&lt; 30. */
+  private static final int TB_FLUSH = 10 | (1 << 30);
+
+  /** Drops every translated block ({@code uc_ctl(UC_CTL_TB_FLUSH)}): the next run translates all code again. */
+  public void flushTranslations() {
+    int err = UnicornLoader.load().getFunction("uc_ctl").invokeInt(new Object[] {new Pointer(uc()), TB_FLUSH});
+    check(err, "ctl UC_CTL_TB_FLUSH");
+  }
+
+  /**
+   * The engine's mapped regions ({@code uc_mem_regions}) as {@code [begin, end inclusive, perms]}, ascending.
+   */
+  public java.util.List<long[]> regions() {
+    com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
+    com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
+    com.sun.jna.NativeLibrary lib = UnicornLoader.load();
+    int err = lib.getFunction("uc_mem_regions").invokeInt(new Object[] {new Pointer(uc()), out, count});
+    check(err, "mem_regions");
+    java.util.List<long[]> list = new java.util.ArrayList<>(count.getValue());
+    Pointer p = out.getValue();
+    if (p == null) return list;
+    try {
+      for (int i = 0; i < count.getValue(); i++) {
+        long o = 24L * i; // uc_mem_region: uint64_t begin, uint64_t end (inclusive), uint32_t perms (+ 4 padding)
+        list.add(new long[] {p.getLong(o), p.getLong(o + 8), p.getInt(o + 16) & 0xFFFF_FFFFL});
+      }
+    } finally {
+      lib.getFunction("uc_free").invokeInt(new Object[] {p});
+    }
+    return list;
+  }
+
+  /**
+   * Empties this engine for its next user and hands its native {@code uc_engine} over to a new {@link Engine} object;
+   * this object is closed afterwards (every later call on it fails as on a closed engine, so a holder of the old
+   * machine's engine cannot reach the next machine). What a fresh {@link #open()} would give is restored: every hook
+   * removed, every translated block dropped, every region unmapped (host memory freed), the CPU context set back to
+   * {@code pristineContext} (saved by {@link ReusableEngine} right after {@code uc_open}), and no Java-side state
+   * (listeners, access site, pending failure) carried over. Used by {@link ReusableEngine}.
+   */
+  Engine handOver(byte[] pristineContext, boolean identityMapped) {
+    long h = uc();
+    hooks.closeAll();
+    if (ranSinceHandOver) {
+      if (identityMapped) invalidateRam(0, -1);
+      else flushTranslations(); // the guest's addresses cannot be resolved: the slow, sure way (a 1 GiB memset)
+    }
+    for (long[] r : regions()) {
+      check(UnicornLib.uc_mem_unmap(h, r[0], r[1] - r[0] + 1),
+          String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], r[1] - r[0] + 1));
+    }
+    host.releaseAll();
+    mmioCallbacks.clear();
+    if (context != 0) UnicornLib.uc_context_free(context);
+    context = 0;
+    uc = 0;
+    Engine next = new Engine(h);
+    // the native fast-path state belongs to the Unicorn engine, not to this object: the next machine's Engine owns it
+    // (detached when that one closes). A machine that turned it off (a write hook) leaves it off: slower, never wrong.
+    next.storeFastPath = storeFastPath;
+    storeFastPath = null;
+    try {
+      next.restoreContext(pristineContext);
+    } catch (RuntimeException | Error e) {
+      next.close();
+      throw e;
+    }
+    return next;
   }
 
   /** Closes the engine, freeing its native memory; hooks become inactive. Idempotent. */

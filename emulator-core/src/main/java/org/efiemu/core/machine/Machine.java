@@ -33,6 +33,13 @@ public final class Machine implements AutoCloseable {
   /** Granule in which {@link #declareCode} skips all-zero code (a large image's zero-filled data and bss). */
   private static final int SCAN_BLOCK = 4096;
   private final Engine engine;
+  /** The engine's lender, or null when the machine opened its own engine. */
+  private final org.efiemu.core.engine.ReusableEngine lender;
+  /** On a lent engine: the CPU context right after the long-mode set-up (identity page tables), else null. */
+  private byte[] identityContext;
+  /** On a lent engine: the identity page tables as written, and where. */
+  private byte[] tables;
+  private long tablesAt;
   private final PhysicalMemory physical;
   private final GuestMemory memory;
   private final CpuDescription cpu;
@@ -92,13 +99,20 @@ public final class Machine implements AutoCloseable {
   }
 
   Machine(MachineBuilder b) {
-    engine = Engine.open(b.storeFastPath);
+    lender = b.reusable;
+    engine = lender != null ? lender.lend() : Engine.open(b.storeFastPath);
+    if (lender != null && !b.storeFastPath) engine.useStockStorePath();
     try {
       physical = new PhysicalMemory(engine, b.layout, b.chunkSize);
       memory = new GuestMemory(physical);
       cpu = b.cpu;
       stackTop = b.stackTop;
       cr3 = LongMode.enter(engine, memory, b.structuresBase, b.layout.top(), b.stackTop);
+      if (lender != null) {
+        identityContext = engine.saveContext();
+        tablesAt = b.structuresBase + 2 * 4096;
+        tables = engine.read(tablesAt, Math.toIntExact(PageTables.identitySize(b.layout.top())));
+      }
       clock = new VirtualClock(engine, b.clockMode, b.counting, b.cyclesPerInstruction, b.cyclesPerHostCall,
           b.cyclesPerRdtsc, b.tscFrequencyHz);
       rdtsc = new RdtscVirtualizer(engine, clock);
@@ -150,9 +164,40 @@ public final class Machine implements AutoCloseable {
         if (d != null) d.out(port, size, value);
       });
     } catch (RuntimeException | Error e) {
-      engine.close();
+      releaseEngine();
       throw e;
     }
+  }
+
+  /** Closes the engine, or gives it back to its lender. */
+  private void releaseEngine() {
+    if (lender == null) {
+      engine.close();
+      return;
+    }
+    // The lender drops the translated code of every RAM region, found through the CPU's page tables: put the
+    // machine's identity tables back (the guest may have loaded its own; if it changed these, the lender drops all code).
+    boolean identity = false;
+    try {
+      if (identityContext != null) {
+        engine.restoreContext(identityContext);
+        engine.reg(X86Reg.CR3, cr3); // a CR3 write also empties the TLB
+        identity = sameTables(engine.read(tablesAt, tables.length), tables);
+      }
+    } catch (RuntimeException e) {
+      identity = false;
+    }
+    lender.giveBack(engine, identity);
+  }
+
+  /** Page tables equal but for the Accessed and Dirty bits (5 and 6 of each entry), which the CPU sets as it walks. */
+  private static boolean sameTables(byte[] now, byte[] written) {
+    if (now.length != written.length) return false;
+    for (int i = 0; i < now.length; i++) {
+      int mask = (i & 7) == 0 ? ~0x60 : ~0;
+      if (((now[i] ^ written[i]) & mask) != 0) return false;
+    }
+    return true;
   }
 
   private void onInterrupt(int vector) {
@@ -660,6 +705,6 @@ public final class Machine implements AutoCloseable {
     privileged.close();
     rdtsc.close();
     clock.close();
-    engine.close();
+    if (engine.isOpen()) releaseEngine();
   }
 }

@@ -25,6 +25,7 @@ public final class MachineBuilder {
   long cyclesPerRdtsc = 20;
   long tscFrequencyHz = 2_000_000_000L;
   boolean storeFastPath = true;
+  org.efiemu.core.engine.ReusableEngine reusable;
 
   MachineBuilder(PhysicalLayout layout) {
     this.layout = Objects.requireNonNull(layout, "layout");
@@ -92,6 +93,15 @@ public final class MachineBuilder {
   /** The TSC frequency reported with the virtual clock. */
   public MachineBuilder tscFrequencyHz(long hz) {
     this.tscFrequencyHz = hz;
+    return this;
+  }
+
+  /**
+   * Builds the machine on an engine lent by {@code engine} instead of a new one; {@link Machine#close()} gives it
+   * back. null (the default): a new engine, closed with the machine. The machine behaves exactly as on a new engine.
+   */
+  public MachineBuilder engine(org.efiemu.core.engine.ReusableEngine engine) {
+    this.reusable = engine;
     return this;
   }
 

@@ -26,8 +26,8 @@ import org.efiemu.core.memory.PhysicalLayout.Region;
  * access is retried; host writes map chunks the same way; host reads of untouched RAM return zeros without
  * mapping anything. A guest access to an address that is neither RAM nor a device is refused and recorded as a
  * {@link GuestFault} ({@link #lastFault()}), which ends the run. Device ranges are mapped with {@code uc_mmio_map}
- * at construction; an attached {@link MmioHandler} serves them, an unattached one reads as all ones and drops
- * writes (an open bus).
+ * lazily too, 64 KiB at a time on the guest's first access; an attached {@link MmioHandler} serves them, an
+ * unattached one reads as all ones and drops writes (an open bus).
  */
 public final class PhysicalMemory {
   /** Default lazy-mapping granule. */
@@ -84,24 +84,39 @@ public final class PhysicalMemory {
     this.engine = engine;
     this.layout = layout;
     this.chunkSize = chunkSize;
-    for (Region r : layout.regions()) {
-      if (r.kind() == Kind.DEVICE) engine.mapMmio(r.base(), r.size(), dispatcher(r));
-    }
     engine.addInvalidMemoryHook(UnicornLib.UC_HOOK_MEM_UNMAPPED, this::onUnmapped);
   }
 
-  private MmioHandler dispatcher(Region r) {
+  /**
+   * Maps the {@link #DEFAULT_CHUNK}-aligned piece of device range {@code r} holding {@code address} as MMIO (once).
+   * Device ranges are mapped lazily, as RAM is, on the guest's first access there: a declared device range can be
+   * gigabytes (PCI windows, flash), and every mapped page costs when the engine unmaps it ({@code uc_mem_unmap}
+   * flushes the TLB and the jump cache page by page, which a {@link org.efiemu.core.engine.ReusableEngine} does for
+   * each machine); a guest that never touches a device costs nothing.
+   */
+  private void mapDevice(Region r, long address) {
+    long start = Math.max(r.base(), address & -DEFAULT_CHUNK);
+    long stop = Math.min(r.end(), (address & -DEFAULT_CHUNK) + DEFAULT_CHUNK);
+    if (deviceChunks.containsKey(start)) return;
+    engine.mapMmio(start, stop - start, dispatcher(r, start - r.base()));
+    deviceChunks.put(start, stop - start);
+  }
+
+  /** Device pieces mapped so far (base to size). */
+  private final TreeMap<Long, Long> deviceChunks = new TreeMap<>();
+
+  private MmioHandler dispatcher(Region r, long delta) {
     return new MmioHandler() {
       @Override
       public long read(long offset, int size) throws Exception {
         MmioHandler h = devices.get(r.name());
-        return h != null ? h.read(offset, size) : (size >= 8 ? -1L : (1L << (8 * size)) - 1);
+        return h != null ? h.read(delta + offset, size) : (size >= 8 ? -1L : (1L << (8 * size)) - 1);
       }
 
       @Override
       public void write(long offset, int size, long value) throws Exception {
         MmioHandler h = devices.get(r.name());
-        if (h != null) h.write(offset, size, value);
+        if (h != null) h.write(delta + offset, size, value);
       }
     };
   }
@@ -115,6 +130,13 @@ public final class PhysicalMemory {
 
   private boolean onUnmapped(MemAccess access, long address, int size, long value) {
     long len = Math.max(size, 1);
+    Region device = layout.regionAt(address).filter(r -> r.kind() == Kind.DEVICE).orElse(null);
+    if (device != null) {
+      mapDevice(device, address);
+      Region last = layout.regionAt(address + len - 1).filter(r -> r.kind() == Kind.DEVICE).orElse(null);
+      if (last != null) mapDevice(last, address + len - 1);
+      return true;
+    }
     if (layout.isRam(address, len)) {
       if (chunks.size() >= EXTENT_AFTER_CHUNKS && chunkSize < GUEST_EXTENT) {
         mapExtent(address);

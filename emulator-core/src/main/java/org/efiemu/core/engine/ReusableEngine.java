@@ -1,0 +1,112 @@
+package org.efiemu.core.engine;
+
+/**
+ * One Unicorn engine that outlives the machines built on it: a worker thread creates one, lends it to each machine it
+ * builds ({@code MachineBuilder.engine(...)}) and closes it when done. Creating, initialising and closing a Unicorn
+ * engine per machine costs about 1 ms of CPU (docs/performance.md, "Hunt speed"); a lent engine skips that.
+ *
+ * <p>A machine built on a lent engine must see exactly what a fresh {@link Engine#open()} gives: when the machine
+ * gives the engine back ({@link #giveBack}) every hook is removed, every translated block dropped, all memory
+ * unmapped and the CPU context set back to the one saved right after {@code uc_open}; the machine's {@link Engine}
+ * object is closed and the next machine gets a new one over the same native engine (so nothing the old machine
+ * still holds reaches the next). The differential test over the built-in matrix and hunt-generated machines
+ * ({@code EngineReuseDifferentialTest} in early-alloc) checks that traces and reports are byte for byte the same.
+ *
+ * <p>No global state: each instance is owned by one thread at a time and lent to one machine at a time; many run in
+ * parallel threads.
+ */
+public final class ReusableEngine implements AutoCloseable {
+  private Engine current;
+  private byte[] pristine;
+  private boolean lent;
+  private boolean closed;
+  private long lends;
+  /** Machines given the current native engine; after {@link #MAX_LENDS} it is closed and a new one opened. */
+  private long lendsOfCurrent;
+
+  /**
+   * Machines one native engine serves before it is replaced: its translated code is dropped at each give-back but
+   * the space it took in Unicorn's 1 GiB code buffer is not reclaimed (reclaiming it, {@code UC_CTL_TB_FLUSH}, clears
+   * the whole buffer: about 40 ms), so the buffer's touched memory grows by a few hundred KiB per machine; a new
+   * engine every 256 machines bounds it at about 100 MiB per worker, for one engine opening per 256 machines.
+   */
+  public static final int MAX_LENDS = 256;
+
+  /** An engine to lend; the native engine is opened on the first {@link #lend()}. */
+  public ReusableEngine() {}
+
+  /**
+   * The engine for a new machine, as a fresh {@link Engine#open()} would give it.
+   *
+   * @throws IllegalStateException when it is lent already (one machine at a time) or closed
+   */
+  public synchronized Engine lend() {
+    if (closed) throw new IllegalStateException("reusable engine is closed");
+    if (lent) throw new IllegalStateException("reusable engine is lent to a machine already: one machine at a time");
+    if (current == null) {
+      Engine e = Engine.open();
+      try {
+        pristine = e.saveContext();
+      } catch (RuntimeException | Error x) {
+        e.close();
+        throw x;
+      }
+      current = e;
+      lendsOfCurrent = 0;
+    }
+    current.reusable = true;
+    lent = true;
+    lends++;
+    lendsOfCurrent++;
+    return current;
+  }
+
+  /**
+   * Takes back the engine {@link #lend()} gave (the machine is closing): empties it for the next machine (see the
+   * class comment) and closes the {@code engine} object. If emptying fails the native engine is closed and the next
+   * {@link #lend()} opens a new one.
+   */
+  public synchronized void giveBack(Engine engine) {
+    giveBack(engine, false);
+  }
+
+  /**
+   * {@link #giveBack(Engine)}, told whether the CPU's page tables are identity tables covering all RAM now (the
+   * machine set its own back): then only the RAM regions' translated code is dropped, which is cheap; otherwise all
+   * of it ({@code UC_CTL_TB_FLUSH}, tens of milliseconds).
+   */
+  public synchronized void giveBack(Engine engine, boolean identityMapped) {
+    if (!lent || engine != current) {
+      throw new IllegalArgumentException("this engine was not lent by this reusable engine (or was given back)");
+    }
+    lent = false;
+    try {
+      current = closed || lendsOfCurrent >= MAX_LENDS ? null : engine.handOver(pristine, identityMapped);
+    } catch (RuntimeException | Error e) {
+      current = null;
+      engine.close();
+      throw e;
+    } finally {
+      if (closed || current == null) engine.close();
+    }
+  }
+
+  /** How many machines were given this engine so far. */
+  public synchronized long lends() {
+    return lends;
+  }
+
+  /** True while a machine holds the engine. */
+  public synchronized boolean isLent() {
+    return lent;
+  }
+
+  /** Closes the native engine (a machine still holding it keeps it until it gives it back, which then closes it). */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    if (!lent && current != null) current.close();
+    if (!lent) current = null;
+  }
+}
