@@ -45,4 +45,18 @@ void rt_console_gone(void);
 /* Short spec name of a status, e.g. "EFI_NOT_FOUND" (unknown values print as hex). */
 const char *rt_status_name(EFI_STATUS s);
 
+/* True when the UCS-2 string a (may be NULL) equals the ASCII string b, e.g. a payload's LoadOptions. */
+static inline int rt_wide_eq(const CHAR16 *a, const char *b) {
+  if (!a) return 0;
+  while (*a && *b && *a == (CHAR16)*b) { a++; b++; }
+  return *a == 0 && *b == 0;
+}
+
+/* The time-stamp counter (RDTSC: efiemu's virtual cycles). */
+static inline UINT64 rt_rdtsc(void) {
+  UINT32 lo, hi;
+  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((UINT64)hi << 32) | lo;
+}
+
 #endif

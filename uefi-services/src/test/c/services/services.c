@@ -15,12 +15,6 @@ static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID text_out_guid = EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID;
 static UINT8 map_buffer[64 * 1024] __attribute__((aligned(8)));
 
-static int wide_eq(const CHAR16 *a, const char *b) {
-  if (!a) return 0;
-  while (*a && *b && *a == (CHAR16)*b) { a++; b++; }
-  return *a == 0 && *b == 0;
-}
-
 static void memory_edge_cases(EFI_BOOT_SERVICES *bs) {
   EFI_PHYSICAL_ADDRESS a = 0x9FFFF, b, c;
   bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, 4, &a);          /* -> 0x9C000 */
@@ -122,10 +116,10 @@ static void exit_boot_services(EFI_HANDLE image, EFI_BOOT_SERVICES *bs, const CH
   s = bs->ExitBootServices(image, key);
   rt_console_gone();
   rt_printf("after EBS: %s\n", rt_status_name(s));
-  if (wide_eq(opts, "ebs-saved")) {
+  if (rt_wide_eq(opts, "ebs-saved")) {
     EFI_PHYSICAL_ADDRESS a = 0;
     saved(AllocateAnyPages, EfiLoaderData, 1, &a);
-  } else if (wide_eq(opts, "ebs-table")) {
+  } else if (rt_wide_eq(opts, "ebs-table")) {
     size = sizeof(map_buffer);
     bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map_buffer, &key, &dsz, &dver);
   }
@@ -149,7 +143,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   misc_cases(bs, st);
   console_cases(st);
 
-  if (wide_eq(opts, "reset")) {
+  if (rt_wide_eq(opts, "reset")) {
     static CHAR16 why[] = L"services test done";
     st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, sizeof(why), why);
   }

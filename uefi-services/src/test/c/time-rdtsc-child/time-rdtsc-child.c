@@ -4,18 +4,12 @@
  */
 #include "efiemu_rt.h"
 
-static UINT64 rdtsc(void) {
-  UINT32 lo, hi;
-  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((UINT64)hi << 32) | lo;
-}
-
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
-  UINT64 a = rdtsc();
+  UINT64 a = rt_rdtsc();
   volatile int x = 0;
   for (int i = 0; i < 100; i++) x += i;
-  UINT64 b = rdtsc();
+  UINT64 b = rt_rdtsc();
   rt_printf("child-tsc %lu %lu delta %lu\n", (unsigned long)a, (unsigned long)b, (unsigned long)(b - a));
   return EFI_SUCCESS;
 }

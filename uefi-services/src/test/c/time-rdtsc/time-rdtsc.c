@@ -11,16 +11,10 @@ static UINT8 buffer[256 * 1024] __attribute__((aligned(16)));
 
 #define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("%s %s\n", name, rt_status_name(s_)); } while (0)
 
-static UINT64 rdtsc(void) {
-  UINT32 lo, hi;
-  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((UINT64)hi << 32) | lo;
-}
-
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   EFI_BOOT_SERVICES *bs = st->BootServices;
-  rt_printf("parent-tsc %lu\n", (unsigned long)rdtsc());
+  rt_printf("parent-tsc %lu\n", (unsigned long)rt_rdtsc());
   EFI_LOADED_IMAGE *li = 0;
   EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs = 0;
   EFI_FILE_HANDLE root = 0, f = 0;
@@ -34,6 +28,6 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   EFI_HANDLE child = 0;
   SHOW("load-from-buffer", bs->LoadImage(FALSE, image, NULL, buffer, size, &child));
   SHOW("start-child", bs->StartImage(child, NULL, NULL));
-  rt_printf("parent-tsc-after %lu\n", (unsigned long)rdtsc());
+  rt_printf("parent-tsc-after %lu\n", (unsigned long)rt_rdtsc());
   return EFI_SUCCESS;
 }

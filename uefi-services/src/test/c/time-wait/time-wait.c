@@ -15,18 +15,6 @@ static volatile int fired;
 
 static void EFIAPI count_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; fired++; }
 
-static int wide_eq(const CHAR16 *a, const char *b) {
-  if (!a) return 0;
-  while (*a && *b && *a == (CHAR16)*b) { a++; b++; }
-  return *a == 0 && *b == 0;
-}
-
-static UINT64 rdtsc(void) {
-  UINT32 lo, hi;
-  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((UINT64)hi << 32) | lo;
-}
-
 #define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("%s %s\n", name, rt_status_name(s_)); } while (0)
 
 static void hlt_cases(EFI_BOOT_SERVICES *bs) {
@@ -61,9 +49,9 @@ static void hlt_cases(EFI_BOOT_SERVICES *bs) {
   rt_printf("wait-index %lu\n", (unsigned long)index);
 
   /* GRUB's grub_millisleep on EFI: a busy-wait reading the TSC (virtual, so as long as the guest runs) */
-  UINT64 start = rdtsc();
+  UINT64 start = rt_rdtsc();
   UINTN spins = 0;
-  while (rdtsc() - start < 20000 && spins < 100000000) spins++;
+  while (rt_rdtsc() - start < 20000 && spins < 100000000) spins++;
   rt_printf("busy-wait-done %d\n", spins < 100000000);
 }
 
@@ -73,22 +61,22 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   EFI_LOADED_IMAGE *li = 0;
   bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
   const CHAR16 *opts = li ? (const CHAR16 *)li->LoadOptions : 0;
-  if (wide_eq(opts, "hlt")) {
+  if (rt_wide_eq(opts, "hlt")) {
     hlt_cases(bs);
-  } else if (wide_eq(opts, "hlt-forever")) {
+  } else if (rt_wide_eq(opts, "hlt-forever")) {
     rt_printf("halting with no timer\n");
     __asm__ __volatile__("sti; hlt");
     rt_printf("woke up\n");
-  } else if (wide_eq(opts, "wait-forever")) {
+  } else if (rt_wide_eq(opts, "wait-forever")) {
     EFI_EVENT e = 0;
     UINTN index = 0;
     SHOW("create-plain", bs->CreateEvent(0, 0, NULL, NULL, &e));
     SHOW("wait-forever", bs->WaitForEvent(1, &e, &index));
-  } else if (wide_eq(opts, "spin")) {
+  } else if (rt_wide_eq(opts, "spin")) {
     rt_printf("spinning\n");
     for (volatile UINT64 i = 0;; i++) {
     }
-  } else if (wide_eq(opts, "cli-hlt")) {
+  } else if (rt_wide_eq(opts, "cli-hlt")) {
     rt_printf("parking the CPU\n");
     __asm__ __volatile__("cli; hlt");
   }

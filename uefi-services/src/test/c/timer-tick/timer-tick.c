@@ -23,18 +23,6 @@ static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_BOOT_SERVICES *bs;
 static volatile UINTN counter;
 
-static int wide_eq(const CHAR16 *a, const char *b) {
-  if (!a) return 0;
-  while (*a && *b && *a == (CHAR16)*b) { a++; b++; }
-  return *a == 0 && *b == 0;
-}
-
-static UINT64 rdtsc(void) {
-  UINT32 lo, hi;
-  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((UINT64)hi << 32) | lo;
-}
-
 /* The TPL the caller runs at: RaiseTPL returns the previous one. */
 static EFI_TPL current_tpl(void) {
   EFI_TPL t = bs->RaiseTPL(TPL_HIGH_LEVEL);
@@ -65,12 +53,12 @@ static EFI_EVENT periodic(void) {
 /* Spins without any service call until the notification ran 3 times; RDTSC brackets the spin. */
 static void spin_on_counter(const char *what) {
   UINT64 acc = 1, n = 0;
-  UINT64 t0 = rdtsc();
+  UINT64 t0 = rt_rdtsc();
   while (counter < 3) {
     acc = acc * LCG_A + LCG_C;
     n++;
   }
-  UINT64 t1 = rdtsc();
+  UINT64 t1 = rt_rdtsc();
   UINTN seen = counter;
   UINT64 check = 1;
   for (UINT64 i = 0; i < n; i++) check = check * LCG_A + LCG_C;
@@ -89,12 +77,12 @@ static void spin_periodic(void) {
 static volatile UINTN one_count;
 static volatile UINT64 one_tsc;
 
-static void EFIAPI one_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; one_count++; one_tsc = rdtsc(); }
+static void EFIAPI one_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; one_count++; one_tsc = rt_rdtsc(); }
 
 static void one_shot(void) {
   EFI_EVENT e = 0;
   SHOW("create-one-shot", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, one_notify, NULL, &e));
-  UINT64 set = rdtsc();
+  UINT64 set = rt_rdtsc();
   SHOW("set-relative-25ms", bs->SetTimer(e, TimerRelative, 250000));
   while (one_count == 0) {
   }
@@ -195,21 +183,21 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     if (*p == ' ' && p[1] != 0) opts = p + 1;
   }
   rt_printf("timer-tick start\n");
-  if (wide_eq(opts, "spin-periodic")) {
+  if (rt_wide_eq(opts, "spin-periodic")) {
     spin_periodic();
-  } else if (wide_eq(opts, "one-shot")) {
+  } else if (rt_wide_eq(opts, "one-shot")) {
     one_shot();
-  } else if (wide_eq(opts, "tpl-order")) {
+  } else if (rt_wide_eq(opts, "tpl-order")) {
     tpl_order();
-  } else if (wide_eq(opts, "tpl-nested")) {
+  } else if (rt_wide_eq(opts, "tpl-nested")) {
     tpl_nested();
-  } else if (wide_eq(opts, "raise-restore")) {
+  } else if (rt_wide_eq(opts, "raise-restore")) {
     raise_restore();
-  } else if (wide_eq(opts, "spin-raised")) {
+  } else if (rt_wide_eq(opts, "spin-raised")) {
     periodic();
     bs->RaiseTPL(TPL_NOTIFY);
     spin_on_counter("spin-raised-done");
-  } else if (wide_eq(opts, "spin-cli")) {
+  } else if (rt_wide_eq(opts, "spin-cli")) {
     periodic();
     __asm__ __volatile__("cli");
     spin_on_counter("spin-cli-done");
