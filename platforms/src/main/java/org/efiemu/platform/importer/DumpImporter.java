@@ -69,7 +69,7 @@ public final class DumpImporter {
         } else if (!present(format, lines)) {
             throw new ProfileFormatException(file, 0, "the dump holds no " + what(format) + " (--format " + format + ")");
         }
-        Identity id = identity(lines);
+        Identity id = identity(lines, file);
         List<String> kinds = new ArrayList<>();
         List<DumpEntry> entries = switch (format) {
             case LINUX_EFI -> LinuxEfiMemmap.read(lines, file, notes);
@@ -150,32 +150,51 @@ public final class DumpImporter {
     private record Identity(String vendor, Integer uefiRevision, boolean efiLine, Smbios smbios, String acpiOemId,
             List<String> sources) {}
 
-    private static Identity identity(String[] lines) {
+    private static Identity identity(String[] lines, String file) {
         String vendor = null;
         Integer revision = null;
         Smbios smbios = null;
         String oem = null;
         List<String> sources = new ArrayList<>();
-        for (String raw : lines) {
+        for (int no = 1; no <= lines.length; no++) {
+            String raw = lines[no - 1];
             Matcher s = SOURCE.matcher(raw.strip());
             if (s.matches()) {
-                sources.add(s.group(1));
+                sources.add(printable(file, no, raw, s.group(1), "source"));
                 continue;
             }
             String body = DumpLines.body(raw);
             Matcher m;
             if (vendor == null && (m = EFI_VERSION.matcher(body)).matches()) {
+                printable(file, no, raw, m.group(4), "firmware vendor");
                 vendor = m.group(4);
                 int minor = m.group(2).length() >= 2 ? Integer.parseInt(m.group(2))
                         : Integer.parseInt(m.group(2)) * 10 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
                 revision = (Integer.parseInt(m.group(1)) << 16) | minor;
             } else if (smbios == null && (m = DMI.matcher(body)).matches()) {
+                printable(file, no, raw, m.group(), "DMI");
                 smbios = smbios(m.group(1), m.group(2), m.group(3));
             } else if (oem == null && (m = RSDP.matcher(body)).find()) {
-                oem = m.group(1).strip();
+                oem = printable(file, no, raw, m.group(1), "ACPI OEM ID").strip();
             }
         }
         return new Identity(vendor, revision, vendor != null, smbios, oem, sources);
+    }
+
+    /**
+     * {@code text}, which the profile will carry, when it holds no control character (a profile's values are printable
+     * one-line text, see ProfileParser); otherwise an error naming the dump's line and column.
+     */
+    private static String printable(String file, int no, String raw, String text, String what) {
+        for (int c = 0; c < text.length(); c++) {
+            char ch = text.charAt(c);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
+                int column = raw.indexOf(text) + c + 1;
+                throw new ProfileFormatException(file, no, String.format("control character U+%04X at column %d of the"
+                        + " %s line; expected printable text (the profile keeps it)", (int) ch, column, what));
+            }
+        }
+        return text;
     }
 
     /** {@code DMI: <sys_vendor> <product_name>/<board_name>, BIOS <version> <date>} (Linux dmi_present()). */

@@ -81,4 +81,17 @@ class DumpCorruptionTest {
         }
         assertThat(failed).as("the corruptions are caught, not only ignored").isGreaterThan(400);
     }
+
+    /** Found by CI's fuzzing step: NUL bytes inside the DMI line reached the profile, which then did not parse back. */
+    @Test
+    void aControlCharacterInTheDmiLineIsAFormatErrorNamingLineAndColumnNotAProfileThatCannotBeRead() {
+        String dump = "[    0.000000] DMI: Dell Inc. PowerEdge R820/0YW\u0000\u0000R73, BIOS 2.7.0 01/07/2020\n"
+                + "[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable\n"
+                + "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> DumpImporter.importText(dump, "r820.dmesg", ImportOptions.defaults().withName("t")))
+                .isInstanceOf(ProfileFormatException.class)
+                .hasMessageContaining("r820.dmesg:1")
+                .hasMessageContaining("control character U+0000 at column 49 of the DMI line");
+    }
 }
