@@ -84,22 +84,21 @@ final class DwarfCursor {
   }
 
   long u32(String what) throws DwarfFormatException {
-    need(4, what);
-    long v = 0;
-    for (int i = 3; i >= 0; i--) {
-      v = v << 8 | (data[position + i] & 0xFF);
-    }
-    position += 4;
-    return v;
+    return littleEndian(4, what);
   }
 
   long u64(String what) throws DwarfFormatException {
-    need(8, what);
+    return littleEndian(8, what);
+  }
+
+  /** The next {@code n} bytes as a little-endian unsigned value (n &lt;= 8). */
+  private long littleEndian(int n, String what) throws DwarfFormatException {
+    need(n, what);
     long v = 0;
-    for (int i = 7; i >= 0; i--) {
+    for (int i = n - 1; i >= 0; i--) {
       v = v << 8 | (data[position + i] & 0xFF);
     }
-    position += 8;
+    position += n;
     return v;
   }
 

@@ -40,6 +40,15 @@ final class BlockInstances {
     }
 
     /**
+     * {@code Reset(This, ExtendedVerification)} of either protocol: nothing to reset and no request is ever pending, so
+     * EFI_SUCCESS for an instance and EFI_INVALID_PARAMETER for anything else.
+     */
+    EfiStatus reset(ServiceCall c) {
+        c.arguments(hex(c.arg(0)), (c.arg(1) & 0xFF) != 0);
+        return device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
+    }
+
+    /**
      * Moves {@code size} bytes between the guest's {@code buffer} and the device at {@code lba}: EFI_INVALID_PARAMETER
      * when the buffer is not that much RAM, else EFI_SUCCESS.
      */

@@ -34,7 +34,7 @@ public final class BlockIo {
     public BlockIo(GuestMemory memory, ServiceDispatcher dispatcher, LongUnaryOperator pool) {
         this.memory = memory;
         this.pool = pool;
-        reset = dispatcher.registerBootTime("BlockIo.Reset", 2, this::reset);
+        reset = dispatcher.registerBootTime("BlockIo.Reset", 2, devices::reset);
         readBlocks = dispatcher.registerBootTime("BlockIo.ReadBlocks", 5, c -> transfer(c, false));
         writeBlocks = dispatcher.registerBootTime("BlockIo.WriteBlocks", 5, c -> transfer(c, true));
         flushBlocks = dispatcher.registerBootTime("BlockIo.FlushBlocks", 1, this::flush);
@@ -65,12 +65,6 @@ public final class BlockIo {
         memory.putU32(m + 44, 0);                        // OptimalTransferLengthGranularity
         devices.add(at, media);
         return at;
-    }
-
-    /** {@code Reset(This, ExtendedVerification)}: nothing to reset. */
-    private EfiStatus reset(ServiceCall c) {
-        c.arguments(hex(c.arg(0)), (c.arg(1) & 0xFF) != 0);
-        return devices.device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
     }
 
     /** {@code FlushBlocks(This)}: writes are in the overlay at once. */

@@ -42,7 +42,7 @@ public final class BlockIo2 {
         this.memory = memory;
         this.pool = pool;
         this.signal = signal;
-        reset = dispatcher.registerBootTime("BlockIo2.Reset", 2, this::reset);
+        reset = dispatcher.registerBootTime("BlockIo2.Reset", 2, devices::reset);
         readBlocks = dispatcher.registerBootTimeCallingGuest("BlockIo2.ReadBlocksEx", 6, c -> transfer(c, false));
         writeBlocks = dispatcher.registerBootTimeCallingGuest("BlockIo2.WriteBlocksEx", 6, c -> transfer(c, true));
         flushBlocks = dispatcher.registerBootTimeCallingGuest("BlockIo2.FlushBlocksEx", 2, this::flush);
@@ -58,12 +58,6 @@ public final class BlockIo2 {
         memory.putU64(at + 32, flushBlocks);
         devices.add(at, media);
         return at;
-    }
-
-    /** {@code Reset(This, ExtendedVerification)}: nothing to reset, no request is ever pending. */
-    private EfiStatus reset(ServiceCall c) {
-        c.arguments(hex(c.arg(0)), (c.arg(1) & 0xFF) != 0);
-        return devices.device(c) == null ? EfiStatus.INVALID_PARAMETER : EfiStatus.SUCCESS;
     }
 
     /** {@code FlushBlocksEx(This, Token)}: writes are in the overlay at once; a token's event is signalled. */
