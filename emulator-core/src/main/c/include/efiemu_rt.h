@@ -59,4 +59,11 @@ static inline UINT64 rt_rdtsc(void) {
   return ((UINT64)hi << 32) | lo;
 }
 
+/* The interface of protocol g on handle h (HandleProtocol), or NULL when h does not have it. */
+static inline void *rt_protocol(EFI_HANDLE h, EFI_GUID *g) {
+  void *p = NULL;
+  if (EFI_ERROR(rt_bs->HandleProtocol(h, g, &p))) return NULL;
+  return p;
+}
+
 #endif

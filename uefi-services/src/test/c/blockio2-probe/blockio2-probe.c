@@ -45,12 +45,6 @@ typedef struct DINFO {
 static EFI_BOOT_SERVICES *bs;
 static UINT8 buffer[4096 + 64] __attribute__((aligned(64)));
 
-static void *proto(EFI_HANDLE h, EFI_GUID *g) {
-  void *p = NULL;
-  if (EFI_ERROR(bs->HandleProtocol(h, g, &p))) return NULL;
-  return p;
-}
-
 /* Waits up to 1 s (Stall) for the token's event, as OVMF completes requests on a later timer tick. */
 static EFI_STATUS wait(BIO2_TOKEN *t) {
   EFI_STATUS w = EFI_NOT_READY;
@@ -126,11 +120,11 @@ static void disk_info(void) {
   EFI_STATUS s = bs->LocateHandleBuffer(ByProtocol, &diskinfo_guid, NULL, &count, &handles);
   rt_printf("dinfo: handles %s %u\n", rt_status_name(s), (unsigned)count);
   for (UINTN i = 0; i < count; i++) {
-    DINFO *d = proto(handles[i], &diskinfo_guid);
+    DINFO *d = rt_protocol(handles[i], &diskinfo_guid);
     EFI_GUID *g = &d->Interface;
     rt_printf("dinfo: %u interface %08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x block-io %u\n", (unsigned)i, g->Data1,
               g->Data2, g->Data3, g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5],
-              g->Data4[6], g->Data4[7], proto(handles[i], &blockio_guid) != NULL);
+              g->Data4[6], g->Data4[7], rt_protocol(handles[i], &blockio_guid) != NULL);
     UINT32 size = 0, ch = 0x1234, dev = 0x1234;
     UINT8 number = 0;
     rt_printf("dinfo: %u inquiry %s\n", (unsigned)i, rt_status_name(d->Inquiry(d, buffer, &size)));
@@ -167,8 +161,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_printf("bio2: handles %s %u of %u with Block I/O\n", rt_status_name(s), (unsigned)count, (unsigned)count1);
   BIO2 *disk = NULL, *part = NULL;
   for (UINTN i = 0; i < count; i++) {
-    BIO2 *b = proto(handles[i], &blockio2_guid);
-    EFI_BLOCK_IO *b1 = proto(handles[i], &blockio_guid);
+    BIO2 *b = rt_protocol(handles[i], &blockio2_guid);
+    EFI_BLOCK_IO *b1 = rt_protocol(handles[i], &blockio_guid);
     rt_printf("bio2: handle %u logical %u same-media %u last 0x%lx\n", (unsigned)i, b->Media->LogicalPartition,
               b1 && b1->Media == b->Media, (unsigned long)b->Media->LastBlock);
     if (!b->Media->LogicalPartition && !disk) disk = b;

@@ -29,12 +29,6 @@ typedef struct __attribute__((packed)) {
 static EFI_BOOT_SERVICES *bs;
 static UINT8 buffer[4096 + 64] __attribute__((aligned(64)));
 
-static void *proto(EFI_HANDLE h, EFI_GUID *g) {
-  void *p = NULL;
-  if (EFI_ERROR(bs->HandleProtocol(h, g, &p))) return NULL;
-  return p;
-}
-
 static void print_guid(const UINT8 *g) {
   const EFI_GUID *x = (const EFI_GUID *)g;
   rt_printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", x->Data1, x->Data2, x->Data3, x->Data4[0], x->Data4[1],
@@ -154,7 +148,7 @@ static void block_cases(EFI_BLOCK_IO *b, EFI_DISK_IO *d, EFI_DISK_IO2_PROTOCOL *
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
-  EFI_LOADED_IMAGE *li = proto(image, &li_guid);
+  EFI_LOADED_IMAGE *li = rt_protocol(image, &li_guid);
   EFI_HANDLE *handles = NULL;
   UINTN count = 0;
   EFI_STATUS s = bs->LocateHandleBuffer(ByProtocol, &blockio_guid, NULL, &count, &handles);
@@ -163,10 +157,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   unsigned fs_index = 0;
   for (UINTN i = 0; i < count; i++) {
     EFI_HANDLE h = handles[i];
-    EFI_BLOCK_IO *b = proto(h, &blockio_guid);
+    EFI_BLOCK_IO *b = rt_protocol(h, &blockio_guid);
     EFI_BLOCK_IO_MEDIA *m = b->Media;
     rt_printf("disk: handle %u ", (unsigned)i);
-    print_path(proto(h, &dp_guid));
+    print_path(rt_protocol(h, &dp_guid));
     rt_printf("%s\n", li && li->DeviceHandle == h ? " <- LoadedImage.DeviceHandle" : "");
     rt_printf("disk:   revision 0x%lx media-id %u removable %u present %u logical %u read-only %u write-caching %u "
               "block %u io-align %u last 0x%lx\n", (unsigned long)b->Revision, m->MediaId, m->RemovableMedia,
@@ -175,9 +169,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     if (b->Revision >= 0x00020001)
       rt_printf("disk:   lowest-aligned %lu per-physical %u optimal %u\n", (unsigned long)m->LowestAlignedLba,
                 m->LogicalBlocksPerPhysicalBlock, b->Revision >= 0x0002001F ? m->OptimalTransferLengthGranularity : 0);
-    PARTITION_INFO *pi = proto(h, &partinfo_guid);
-    rt_printf("disk:   diskio %u diskio2 %u partinfo %u sfs %u\n", proto(h, &diskio_guid) != NULL,
-              proto(h, &diskio2_guid) != NULL, pi != NULL, proto(h, &sfs_guid) != NULL);
+    PARTITION_INFO *pi = rt_protocol(h, &partinfo_guid);
+    rt_printf("disk:   diskio %u diskio2 %u partinfo %u sfs %u\n", rt_protocol(h, &diskio_guid) != NULL,
+              rt_protocol(h, &diskio2_guid) != NULL, pi != NULL, rt_protocol(h, &sfs_guid) != NULL);
     if (pi) {
       rt_printf("disk:   partinfo revision 0x%x type %u system %u", pi->Revision, pi->Type, pi->System);
       if (pi->Type == 2) { rt_printf(" type-guid "); print_guid(pi->Info); }
@@ -193,10 +187,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   }
   if (first_disk >= 0) {
     EFI_HANDLE h = handles[first_disk];
-    block_cases(proto(h, &blockio_guid), proto(h, &diskio_guid), proto(h, &diskio2_guid));
+    block_cases(rt_protocol(h, &blockio_guid), rt_protocol(h, &diskio_guid), rt_protocol(h, &diskio2_guid));
   }
   for (UINTN i = 0; i < count; i++) {
-    EFI_FILE_IO_INTERFACE *fs = proto(handles[i], &sfs_guid);
+    EFI_FILE_IO_INTERFACE *fs = rt_protocol(handles[i], &sfs_guid);
     if (fs) sfs_probe(fs, fs_index++);
   }
   bs->FreePool(handles);
