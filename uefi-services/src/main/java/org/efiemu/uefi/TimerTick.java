@@ -99,9 +99,10 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         if (state.exitedBootServices()) {
             return false; // the point was set before ExitBootServices: no firmware timer runs any more
         }
-        if (!deliverable()) {
+        boolean interruptsOn = (machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0;
+        if (!interruptsOn || events.currentTpl() >= Tpl.HIGH_LEVEL) {
             masked++;
-            if ((machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0) {
+            if (!interruptsOn) {
                 maskedByIf++;
             }
             return false;
@@ -112,11 +113,6 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         }
         taken++;
         return true;
-    }
-
-    private boolean deliverable() {
-        return !state.exitedBootServices() && (machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0
-                && events.currentTpl() < Tpl.HIGH_LEVEL;
     }
 
     /**
