@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * median and minimum per scenario; numbers go to docs/performance.md with the command that produced them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = HuntBenchCommand.class, description = "Time scenarios warm (median/min of N runs, one thread).")
+        subcommands = {HuntBenchCommand.class, RawBenchCommand.class}, description = "Time scenarios warm (median/min of N runs, one thread).")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
