@@ -53,7 +53,7 @@ public final class RawBenchCommand implements Callable<Integer> {
     @Option(names = "--min-instructions", paramLabel = "N", defaultValue = "100000", description = "shortest stretch considered (default: ${DEFAULT-VALUE})")
     long minInstructions;
 
-    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path), raw-fast-stores-counted (also efiemu's block counter, nothing else) (default: raw,raw-fast-stores)")
+    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path) (default: raw,raw-fast-stores)")
     List<String> raw = new ArrayList<>(List.of("raw", "raw-fast-stores"));
 
     @Option(names = "--with-clock-reads", description = "also choose stretches in which the guest read RDTSC or took "
@@ -74,9 +74,7 @@ public final class RawBenchCommand implements Callable<Integer> {
             variants.add(switch (v.trim()) {
                 case "raw" -> Variant.RAW;
                 case "raw-fast-stores" -> Variant.RAW_FAST_STORES;
-                case "raw-fast-stores-counted" -> Variant.RAW_FAST_STORES_BLOCK_COUNTER;
-                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw, raw-fast-stores or "
-                        + "raw-fast-stores-counted");
+                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw or raw-fast-stores");
             });
         }
         guest.validate();

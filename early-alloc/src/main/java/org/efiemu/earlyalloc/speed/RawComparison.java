@@ -46,25 +46,14 @@ public final class RawComparison {
         /** Unicorn as the library ships: {@code Engine.open(false)}. */
         RAW("raw Unicorn", false),
         /** Raw, with efiemu's store fast path attached (what efiemu's own engines have). */
-        RAW_FAST_STORES("raw + store fast path", true),
-        /**
-         * Raw with the store fast path and efiemu's native block counter and nothing else (what counting by block
-         * costs on its own; its count is checked against efiemu's).
-         */
-        RAW_FAST_STORES_BLOCK_COUNTER("raw + fast path + counter", true, true);
+        RAW_FAST_STORES("raw + store fast path", true);
 
         private final String title;
         private final boolean fastStores;
-        private final boolean blockCounter;
 
         Variant(String title, boolean fastStores) {
-            this(title, fastStores, false);
-        }
-
-        Variant(String title, boolean fastStores, boolean blockCounter) {
             this.title = title;
             this.fastStores = fastStores;
-            this.blockCounter = blockCounter;
         }
 
         public String title() {
@@ -209,7 +198,7 @@ public final class RawComparison {
                         GuestStretch s = bySequence.get(sequence);
                         if (s == null) return;
                         for (Variant v : order) {
-                            prepared.put(v, onHelper(helper, () -> RawReplay.of(machine, s.end(), v.fastStores, v.blockCounter)));
+                            prepared.put(v, onHelper(helper, () -> RawReplay.of(machine, s.end(), v.fastStores)));
                         }
                     }
 
@@ -237,10 +226,6 @@ public final class RawComparison {
                                     Optional<String> diff = r.error() != UcError.OK
                                             ? Optional.of("uc_emu_start " + r.error().cName())
                                             : want.firstDifference(got);
-                                    if (diff.isEmpty() && r.counted() >= 0 && r.counted() != s.instructions()) {
-                                        diff = Optional.of("the block counter counted " + r.counted()
-                                                + " instructions, efiemu " + s.instructions());
-                                    }
                                     if (diff.isPresent()) {
                                         bad.add(String.format("round %d, %s: ended in another state than efiemu "
                                                 + "(efiemu vs raw: %s)", roundNo, v.title(), diff.get()));

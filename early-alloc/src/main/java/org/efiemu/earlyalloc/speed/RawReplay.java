@@ -25,22 +25,19 @@ import org.efiemu.core.memory.PhysicalLayout;
 public final class RawReplay implements AutoCloseable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    /** How one replay went; {@code counted} is the block counter's count, or -1 without one. */
-    public record Result(UcError error, long cpuNanos, long wallNanos, long counted) {}
+    /** How one replay went. */
+    public record Result(UcError error, long cpuNanos, long wallNanos) {}
 
     private final Engine raw;
     private final long begin;
     private final long end;
     private final boolean storeFastPath;
-    private final org.efiemu.core.clock.BlockCounter counter;
 
-    private RawReplay(Engine raw, long begin, long end, boolean storeFastPath,
-            org.efiemu.core.clock.BlockCounter counter) {
+    private RawReplay(Engine raw, long begin, long end, boolean storeFastPath) {
         this.raw = raw;
         this.begin = begin;
         this.end = end;
         this.storeFastPath = storeFastPath;
-        this.counter = counter;
     }
 
     /**
@@ -48,15 +45,6 @@ public final class RawReplay implements AutoCloseable {
      * until {@code end}.
      */
     public static RawReplay of(Machine machine, long end, boolean storeFastPath) {
-        return of(machine, end, storeFastPath, false);
-    }
-
-    /**
-     * As {@link #of(Machine, long, boolean)}; with {@code blockCounter} the raw engine also gets efiemu's native block
-     * counter ({@code BlockCounter}: one C block hook, block sizes through {@code uc_ctl}'s translation-block cache) and
-     * nothing else of efiemu, to measure what counting by block costs on its own.
-     */
-    public static RawReplay of(Machine machine, long end, boolean storeFastPath, boolean blockCounter) {
         Engine from = machine.engine();
         Engine raw = Engine.open(storeFastPath);
         try {
@@ -73,8 +61,7 @@ public final class RawReplay implements AutoCloseable {
             }
             raw.restoreContext(from.saveContext());
             raw.reg(X86Reg.CR3, from.reg(X86Reg.CR3));
-            org.efiemu.core.clock.BlockCounter counter = blockCounter ? new org.efiemu.core.clock.BlockCounter(raw) : null;
-            return new RawReplay(raw, from.reg(X86Reg.RIP), end, storeFastPath, counter);
+            return new RawReplay(raw, from.reg(X86Reg.RIP), end, storeFastPath);
         } catch (RuntimeException | Error e) {
             raw.close();
             throw e;
@@ -88,7 +75,7 @@ public final class RawReplay implements AutoCloseable {
         UcError err = raw.emuStart(begin, end, timeoutMicros, 0);
         long wallNanos = System.nanoTime() - wall;
         long cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
-        return new Result(err, cpuNanos, wallNanos, counter == null ? -1 : counter.count());
+        return new Result(err, cpuNanos, wallNanos);
     }
 
     /** The raw engine's state now, over {@code ranges}. */
@@ -115,7 +102,6 @@ public final class RawReplay implements AutoCloseable {
 
     @Override
     public void close() {
-        if (counter != null) counter.close();
         raw.close();
     }
 }
