@@ -2,6 +2,7 @@
 # Bench (issue 16): GRUB -> multiboot2 -> Xen with a real Debian kernel as module2, to Xen's ExitBootServices, on
 # efiemu (`efiemu run`, whole process) and on QEMU + OVMF in the same run, plus the guest-code speed of counting by
 # block vs raw Unicorn on the same code (GrubXenBench).
+# (Raw Unicorn on exactly the same stretches of guest code, replayed from efiemu's state: scripts/bench-raw.sh.)
 #
 #   scripts/bench-grub-xen.sh [--rounds N] [--skip-qemu] [--skip-bench] [--skip-raw] [--work DIR]
 #
