@@ -53,8 +53,8 @@ public final class RawBenchCommand implements Callable<Integer> {
     @Option(names = "--min-instructions", paramLabel = "N", defaultValue = "100000", description = "shortest stretch considered (default: ${DEFAULT-VALUE})")
     long minInstructions;
 
-    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path) (default: raw,raw-fast-stores)")
-    List<String> raw = new ArrayList<>(List.of("raw", "raw-fast-stores"));
+    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path), raw-fast-stores-warm (the same, its translation cache warmed by one untimed run of the stretch) (default: raw,raw-fast-stores,raw-fast-stores-warm)")
+    List<String> raw = new ArrayList<>(List.of("raw", "raw-fast-stores", "raw-fast-stores-warm"));
 
     @Option(names = "--with-clock-reads", description = "also choose stretches in which the guest read RDTSC or took "
             + "an interrupt (a raw engine has no virtual clock: such replays usually end in another state)")
@@ -78,7 +78,9 @@ public final class RawBenchCommand implements Callable<Integer> {
             variants.add(switch (v.trim()) {
                 case "raw" -> Variant.RAW;
                 case "raw-fast-stores" -> Variant.RAW_FAST_STORES;
-                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw or raw-fast-stores");
+                case "raw-fast-stores-warm" -> Variant.RAW_FAST_STORES_WARM;
+                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw, raw-fast-stores or "
+                        + "raw-fast-stores-warm");
             });
         }
         guest.validate();

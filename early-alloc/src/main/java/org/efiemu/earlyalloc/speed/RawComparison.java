@@ -46,14 +46,25 @@ public final class RawComparison {
         /** Unicorn as the library ships: {@code Engine.open(false)}. */
         RAW("raw Unicorn", false),
         /** Raw, with efiemu's store fast path attached (what efiemu's own engines have). */
-        RAW_FAST_STORES("raw + store fast path", true);
+        RAW_FAST_STORES("raw + store fast path", true),
+        /**
+         * Raw with the store fast path, run once untimed before the timed run ({@link RawReplay#warmUp}): the stretch's
+         * code is translated already, as in efiemu when earlier stretches ran it.
+         */
+        RAW_FAST_STORES_WARM("raw + fast path, warm", true, true);
 
         private final String title;
         private final boolean fastStores;
+        private final boolean warm;
 
         Variant(String title, boolean fastStores) {
+            this(title, fastStores, false);
+        }
+
+        Variant(String title, boolean fastStores, boolean warm) {
             this.title = title;
             this.fastStores = fastStores;
+            this.warm = warm;
         }
 
         public String title() {
@@ -198,7 +209,7 @@ public final class RawComparison {
                         GuestStretch s = bySequence.get(sequence);
                         if (s == null) return;
                         for (Variant v : order) {
-                            prepared.put(v, onHelper(helper, () -> RawReplay.of(machine, s.end(), v.fastStores)));
+                            prepared.put(v, onHelper(helper, () -> RawReplay.of(machine, s.end(), v.fastStores, v.warm)));
                         }
                     }
 
@@ -221,6 +232,14 @@ public final class RawComparison {
                             if (replay == null) continue;
                             onHelper(helper, () -> {
                                 try (replay) {
+                                    if (v.warm) {
+                                        RawReplay.Result w = replay.warmUp(want.ranges(), options.rawTimeoutMicros());
+                                        if (w.error() != UcError.OK) {
+                                            bad.add(String.format("round %d, %s: the warm-up run ended with %s",
+                                                    roundNo, v.title(), w.error().cName()));
+                                            return null;
+                                        }
+                                    }
                                     RawReplay.Result r = replay.run(options.rawTimeoutMicros());
                                     EndState got = replay.endState(want.ranges());
                                     Optional<String> diff = r.error() != UcError.OK

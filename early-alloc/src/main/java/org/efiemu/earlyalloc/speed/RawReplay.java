@@ -32,12 +32,17 @@ public final class RawReplay implements AutoCloseable {
     private final long begin;
     private final long end;
     private final boolean storeFastPath;
+    /** For {@link #warmUp}: the RAM copied in, {base, bytes}, and the CPU context, or null. */
+    private final List<Object[]> start;
+    private final byte[] context;
 
-    private RawReplay(Engine raw, long begin, long end, boolean storeFastPath) {
+    private RawReplay(Engine raw, long begin, long end, boolean storeFastPath, List<Object[]> start, byte[] context) {
         this.raw = raw;
         this.begin = begin;
         this.end = end;
         this.storeFastPath = storeFastPath;
+        this.start = start;
+        this.context = context;
     }
 
     /**
@@ -45,6 +50,14 @@ public final class RawReplay implements AutoCloseable {
      * until {@code end}.
      */
     public static RawReplay of(Machine machine, long end, boolean storeFastPath) {
+        return of(machine, end, storeFastPath, false);
+    }
+
+    /**
+     * As {@link #of(Machine, long, boolean)}; with {@code warmable} the start state is also kept (on the Java heap) so
+     * that {@link #warmUp} can run the stretch once and put the start back.
+     */
+    public static RawReplay of(Machine machine, long end, boolean storeFastPath, boolean warmable) {
         Engine from = machine.engine();
         Engine raw = Engine.open(storeFastPath);
         try {
@@ -52,16 +65,19 @@ public final class RawReplay implements AutoCloseable {
                 if (r.kind() == PhysicalLayout.Kind.RAM) raw.mapHost(r.base(), r.size(), Perm.ALL);
             }
             byte[] buffer = new byte[1 << 20];
+            List<Object[]> start = warmable ? new java.util.ArrayList<>() : null;
             for (long[] c : machine.physical().mappedChunks()) {
                 for (long at = 0; at < c[1]; at += buffer.length) {
                     int n = (int) Math.min(buffer.length, c[1] - at);
                     from.read(c[0] + at, buffer, 0, n);
                     raw.write(c[0] + at, buffer, 0, n);
+                    if (start != null) start.add(new Object[] {c[0] + at, java.util.Arrays.copyOf(buffer, n)});
                 }
             }
-            raw.restoreContext(from.saveContext());
+            byte[] context = from.saveContext();
+            raw.restoreContext(context);
             raw.reg(X86Reg.CR3, from.reg(X86Reg.CR3));
-            return new RawReplay(raw, from.reg(X86Reg.RIP), end, storeFastPath);
+            return new RawReplay(raw, from.reg(X86Reg.RIP), end, storeFastPath, start, warmable ? context : null);
         } catch (RuntimeException | Error e) {
             raw.close();
             throw e;
@@ -76,6 +92,30 @@ public final class RawReplay implements AutoCloseable {
         long wallNanos = System.nanoTime() - wall;
         long cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
         return new Result(err, cpuNanos, wallNanos);
+    }
+
+    /**
+     * Runs the stretch once, untimed, then puts the start state back: every range of {@code ranges} (all RAM the
+     * stretch can have touched: efiemu's mapped RAM at the stretch's end) zeroed, the start RAM written again straight
+     * into the host memory (so Unicorn keeps the code it translated: {@code Engine.write}), the CPU context restored
+     * and CR3 written. The next {@link #run} then finds the stretch's code translated, as efiemu does when it has run
+     * that code before. Returns how the warm-up run ended.
+     *
+     * @throws IllegalStateException when the replay was not made warmable
+     */
+    public Result warmUp(List<long[]> ranges, long timeoutMicros) {
+        if (start == null) throw new IllegalStateException("this replay was made without its start state (warmable)");
+        Result r = run(timeoutMicros);
+        byte[] zeros = new byte[1 << 20];
+        for (long[] range : ranges) {
+            for (long at = 0; at < range[1]; at += zeros.length) {
+                raw.write(range[0] + at, zeros, 0, (int) Math.min(zeros.length, range[1] - at));
+            }
+        }
+        for (Object[] c : start) raw.write((Long) c[0], (byte[]) c[1]);
+        raw.restoreContext(context);
+        raw.reg(X86Reg.CR3, raw.reg(X86Reg.CR3));
+        return r;
     }
 
     /** The raw engine's state now, over {@code ranges}. */

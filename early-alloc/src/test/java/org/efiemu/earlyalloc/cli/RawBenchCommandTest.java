@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code efiemu bench raw} in-process: on the raw-stretch payload, the whole run's line, its stretch with efiemu's and
- * both raw variants' lines (no mismatch, exit 0); bad options are one-line errors naming the command.
+ * the three raw variants' lines (no mismatch, exit 0); bad options are one-line errors naming the command.
  */
 class RawBenchCommandTest {
 
@@ -27,6 +27,7 @@ class RawBenchCommandTest {
                 .containsPattern("efiemu +CPU median +[0-9.]+ ms \\( *[0-9.]+ M/s\\)")
                 .containsPattern("raw Unicorn +CPU median +[0-9.]+ ms .*efiemu/raw = [0-9.]+ %")
                 .containsPattern("raw \\+ store fast path +CPU median +[0-9.]+ ms .*efiemu/raw = [0-9.]+ %")
+                .containsPattern("raw \\+ fast path, warm +CPU median +[0-9.]+ ms .*efiemu/raw = [0-9.]+ %")
                 .doesNotContain("MISMATCH");
     }
 
