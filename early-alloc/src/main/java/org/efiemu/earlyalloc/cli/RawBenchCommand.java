@@ -69,6 +69,10 @@ public final class RawBenchCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        if (present.screenshotDir != null) {
+            throw new IllegalArgumentException("--screenshot " + present.screenshotDir + ": bench raw saves no "
+                    + "screenshots (efiemu run --screenshot does)");
+        }
         if (stretches < 1 || rounds < 1 || minInstructions < 1) {
             throw new IllegalArgumentException(String.format("--stretches %d, --rounds %d, --min-instructions %d: each "
                     + "must be 1 or more", stretches, rounds, minInstructions));

@@ -38,6 +38,7 @@ class RawBenchCommandTest {
             {"bench", "raw", "--platform", "ovmf-q35-2g", "--strategy", "mem-lower", "--rounds", "0"},
             {"bench", "raw", "--platform", "ovmf-q35-2g", "--strategy", "mem-lower", "--raw", "turbo"},
             {"bench", "raw", "--platform", "ovmf-q35-2g", "--strategy", "mem-lower", "--until", "reset"},
+            {"bench", "raw", "--platform", "ovmf-q35-2g", "--strategy", "mem-lower", "--screenshot", "shots"},
         };
         for (String[] args : cases) {
             EfiemuCommandTest.Result r = EfiemuCommandTest.run(args);
