@@ -56,7 +56,7 @@ final class SmbiosStructure {
         if (value == null || value.isEmpty()) {
             return u8(offset, 0);
         }
-        if (!value.chars().allMatch(c -> c >= 0x20 && c <= 0xFF && c != 0x7F)) {
+        if (!printable(value)) {
             throw new IllegalArgumentException("SMBIOS string '" + value + "' (type " + formatted.get(0)
                     + "): expected printable characters without NUL");
         }
@@ -66,6 +66,17 @@ final class SmbiosStructure {
             index = strings.size() - 1;
         }
         return u8(offset, index + 1);
+    }
+
+    /** Every character in 0x20..0xFF except DEL (a loop: this runs for every string of every machine's tables). */
+    private static boolean printable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0xFF || c == 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     byte[] toBytes() {
