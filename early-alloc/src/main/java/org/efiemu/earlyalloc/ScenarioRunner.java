@@ -36,6 +36,11 @@ public final class ScenarioRunner {
     /** Scenarios whose block-counted run was not exact (a hint only: which counter to try first). */
     private volatile java.util.List<java.nio.file.Path> disks = java.util.List.of();
     private final java.util.Set<Scenario> needsPerInstruction = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Each strategy's payload parsed once (by identity: a hunt or a matrix runs the same {@link Strategy} object on
+     * machine after machine; a {@code PeImage} is immutable, so the workers share it). Bounded like the hint above.
+     */
+    private final java.util.Map<Strategy, org.efiemu.core.pe.PeImage> payloads = new java.util.IdentityHashMap<>();
 
     /**
      * @param sanitize attach the memory-ownership sanitizer (normal); without it the ownership rules fall back to the
@@ -107,7 +112,8 @@ public final class ScenarioRunner {
      * storing into the block it runs) is handled the same way.
      */
     private Observation observe(Scenario s, PlatformDescription platform, org.efiemu.core.engine.ReusableEngine engine) {
-        if (counting == InstructionCounting.BLOCKS && !needsPerInstruction.contains(s)) {
+        if (counting == InstructionCounting.BLOCKS
+                && (needsPerInstruction.isEmpty() || !needsPerInstruction.contains(s))) { // hashing a 200-entry profile is not free
             try {
                 Observation o = observe(s, platform, InstructionCounting.BLOCKS, engine);
                 if (o != null) {
@@ -139,7 +145,7 @@ public final class ScenarioRunner {
     private Observation observe(Scenario s, PlatformDescription platform, InstructionCounting counting,
             org.efiemu.core.engine.ReusableEngine engine) {
         UefiMachineBuilder b = UefiMachine.builder(platform)
-                .payload(s.strategy().payloadBytes(), s.strategy().payloadName())
+                .payload(payload(s.strategy()))
                 .instructionBudget(s.options().instructionBudget())
                 .wallClockLimit(wallClockLimit)
                 .instructionCounting(counting)
@@ -170,6 +176,21 @@ public final class ScenarioRunner {
             if (sanitizer != null) {
                 sanitizer.close();
             }
+        }
+    }
+
+    /** The strategy's payload, parsed once per strategy object ({@link #payloads}). */
+    private org.efiemu.core.pe.PeImage payload(Strategy strategy) {
+        synchronized (payloads) {
+            org.efiemu.core.pe.PeImage image = payloads.get(strategy);
+            if (image == null) {
+                if (payloads.size() >= 64) {
+                    payloads.clear();
+                }
+                image = strategy.peImage();
+                payloads.put(strategy, image);
+            }
+            return image;
         }
     }
 

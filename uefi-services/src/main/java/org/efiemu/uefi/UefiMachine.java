@@ -136,7 +136,7 @@ public final class UefiMachine implements AutoCloseable {
         }
         PeImage pe;
         try {
-            pe = PeParser.parse(payload, payloadName);
+            pe = b.parsedPayload != null && payload == b.payload ? b.parsedPayload : PeParser.parse(payload, payloadName);
         } catch (PeFormatException e) {
             disks.forEach(d -> d.image().close());
             throw new IllegalArgumentException("payload " + payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);

@@ -17,6 +17,8 @@ public final class UefiMachineBuilder {
     final PlatformDescription platform;
     byte[] payload;
     String payloadName;
+    /** {@link #payload} parsed, when the caller gave it parsed ({@link #payload(org.efiemu.core.pe.PeImage)}). */
+    org.efiemu.core.pe.PeImage parsedPayload;
     long instructionBudget = 2_000_000_000L;
     long serviceCallBudget = 1_000_000L;
     long outputBudget = 64L << 20;
@@ -41,10 +43,13 @@ public final class UefiMachineBuilder {
     org.efiemu.uefi.protocol.GraphicsOutput.Display graphics;
     boolean headless;
     Long rngSeed;
-    java.time.Instant startTime = java.time.Instant.parse("2024-01-01T00:00:00Z");
+    java.time.Instant startTime = DEFAULT_START_TIME;
     final List<DiskSpec> disks = new ArrayList<>();
     final List<ConsoleListener> consoleListeners = new ArrayList<>();
     final List<TraceListener> traceListeners = new ArrayList<>();
+
+    /** The wall-clock time a machine starts at unless {@link #startTime} says otherwise (parsed once, not per builder). */
+    static final java.time.Instant DEFAULT_START_TIME = java.time.Instant.parse("2024-01-01T00:00:00Z");
 
     UefiMachineBuilder(PlatformDescription platform) {
         this.platform = Objects.requireNonNull(platform, "platform");
@@ -54,6 +59,20 @@ public final class UefiMachineBuilder {
     public UefiMachineBuilder payload(byte[] peBytes, String name) {
         this.payload = peBytes.clone();
         this.payloadName = Objects.requireNonNull(name, "name");
+        this.parsedPayload = null;
+        return this;
+    }
+
+    /**
+     * The PE32+ image to boot, already parsed (its file bytes and {@link org.efiemu.core.pe.PeImage#name() name} as
+     * {@link #payload(byte[], String)} would take them): a caller booting the same payload on machine after machine (a
+     * hunt, a matrix) parses it once instead of once per machine. A {@code PeImage} is immutable, so one can be shared
+     * by machines in many threads.
+     */
+    public UefiMachineBuilder payload(org.efiemu.core.pe.PeImage image) {
+        this.payload = image.toFileBytes();
+        this.payloadName = image.name();
+        this.parsedPayload = image;
         return this;
     }
 

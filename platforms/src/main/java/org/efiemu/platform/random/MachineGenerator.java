@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.efiemu.platform.PlatformProfile;
+import org.efiemu.uefi.spec.HexText;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.spec.MemoryType;
 import org.efiemu.uefi.spec.PlacementSpec;
@@ -158,7 +159,7 @@ public final class MachineGenerator {
 
     /** The profile name of the machine generated from {@code seed}: {@code gen-<seed as 16 hex digits>}. */
     public static String nameOf(long seed) {
-        return String.format(Locale.ROOT, "gen-%016x", seed);
+        return "gen-" + HexText.upper(seed, 16).toLowerCase(Locale.ROOT);
     }
 
     /** The machine generated from {@code seed}. */
@@ -236,7 +237,7 @@ public final class MachineGenerator {
                     }
                     map.add(new MemoryDescriptor(type, base + free * PAGE, binPages - free,
                             MemoryType.ofValue(type).isRuntime() ? RUNTIME_WB : WB));
-                    bins.add(0, String.format(Locale.ROOT, "%s@0x%X+0x%X", MemoryType.nameOf(type), base, binPages));
+                    bins.add(0, MemoryType.nameOf(type) + "@0x" + HexText.upper(base) + "+0x" + HexText.upper(binPages));
                     top = base;
                 }
             }
@@ -295,14 +296,13 @@ public final class MachineGenerator {
             }
 
             PlatformProfile.Builder b = PlatformProfile.builder(nameOf(seed))
-                    .description(String.format(Locale.ROOT, "generated machine: %s, %d descriptors", String.join(" ", kinds),
-                            ordered.size()))
-                    .source(String.format(Locale.ROOT, "generated: MachineGenerator seed 0x%016X (%s)", seed, settings))
+                    .description("generated machine: " + String.join(" ", kinds) + ", " + ordered.size() + " descriptors")
+                    .source("generated: MachineGenerator seed 0x" + HexText.upper(seed, 16) + " (" + settings + ")")
                     .memoryMap(ordered);
             Map<String, String> params = new LinkedHashMap<>();
             if (!bins.isEmpty()) {
                 params.put("bins", String.join(",", bins));
-                params.put("default-max", String.format(Locale.ROOT, "0x%X", top - 1));
+                params.put("default-max", "0x" + HexText.upper(top - 1));
             }
             b.placement(new PlacementSpec(placement == Placement.LOW_FIRST ? "low-first" : "edk2-topdown", params));
             if (placement == Placement.LOW_FIRST) {

@@ -46,6 +46,32 @@ class MachineGeneratorTest {
     }
 
     @Test
+    void namesSourcesAndDefaultMaxAreTheFormatterTextTheyWereBefore() {
+        for (long seed : new long[] {0, 1, -1, 0x5EEDL, Long.MIN_VALUE, Long.MAX_VALUE, 0xABCDEF}) {
+            PlatformProfile p = MachineGenerator.generate(seed, DEFAULTS).profile();
+            assertThat(p.name()).isEqualTo(String.format(java.util.Locale.ROOT, "gen-%016x", seed));
+            assertThat(p.sources()).contains(String.format(java.util.Locale.ROOT, "generated: MachineGenerator seed 0x%016X (%s)",
+                    seed, DEFAULTS));
+            assertThat(p.description()).isEqualTo(String.format(java.util.Locale.ROOT, "generated machine: %s, %d descriptors",
+                    String.join(" ", MachineGenerator.generate(seed, DEFAULTS).kinds()), p.memoryMap().size()));
+        }
+        for (long seed = 0; seed < 200; seed++) {
+            PlatformProfile p = MachineGenerator.generate(seed, DEFAULTS).profile();
+            String max = p.placement().param("default-max", "");
+            if (!max.isEmpty()) {
+                assertThat(max).matches("0x[0-9A-F]+");
+                assertThat(String.format("0x%X", Long.parseUnsignedLong(max.substring(2), 16))).isEqualTo(max);
+            }
+            for (String bin : p.placement().param("bins", "").split(",")) {
+                if (!bin.isEmpty()) {
+                    long[] r = MachineShrinker.binRange(bin);
+                    assertThat(bin).isEqualTo(String.format("%s@0x%X+0x%X", bin.substring(0, bin.indexOf('@')), r[0], r[1]));
+                }
+            }
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameMachineAndOtherSeedsOtherMachines() {
         for (long seed : new long[] {0, 1, -1, 0x5EEDL, Long.MIN_VALUE}) {
             assertThat(MachineGenerator.generate(seed, DEFAULTS)).isEqualTo(MachineGenerator.generate(seed, DEFAULTS));

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.efiemu.uefi.spec.Guid;
+import org.efiemu.uefi.spec.HexText;
 
 /**
  * Device path text conversion (UEFI 2.10 §10.6 "Text Device Node Reference"), with the formats of EDK2's
@@ -58,13 +59,15 @@ final class DevicePathText {
             case DevicePathNode.HARDWARE << 8 | DevicePathNode.SUB_HW_PCI:
                 if (len == 2) {
                     int function = b.get() & 0xFF;
-                    return String.format("Pci(0x%X,0x%X)", b.get() & 0xFF, function);
+                    return "Pci(0x" + HexText.upper(b.get() & 0xFF) + ",0x" + HexText.upper(function) + ")";
                 }
                 break;
             case DevicePathNode.MESSAGING << 8 | DevicePathNode.SUB_MSG_SATA:
                 if (len == 6) {
-                    return String.format("Sata(0x%X,0x%X,0x%X)", b.getShort() & 0xFFFF, b.getShort() & 0xFFFF,
-                            b.getShort() & 0xFFFF);
+                    int port = b.getShort() & 0xFFFF;
+                    int multiplier = b.getShort() & 0xFFFF;
+                    return "Sata(0x" + HexText.upper(port) + ",0x" + HexText.upper(multiplier) + ",0x"
+                            + HexText.upper(b.getShort() & 0xFFFF) + ")";
                 }
                 break;
             case DevicePathNode.HARDWARE << 8 | DevicePathNode.SUB_HW_VENDOR:
@@ -93,9 +96,9 @@ final class DevicePathText {
             int pnp = hid >>> 16;
             switch (pnp) {
                 case 0x0A03:
-                    return String.format("PciRoot(0x%X)", uid);
+                    return "PciRoot(0x" + HexText.upper(uid) + ")";
                 case 0x0A08:
-                    return String.format("PcieRoot(0x%X)", uid);
+                    return "PcieRoot(0x" + HexText.upper(uid) + ")";
                 default:
                     return String.format("Acpi(PNP%04X,0x%X)", pnp, uid);
             }
@@ -132,7 +135,7 @@ final class DevicePathText {
         if (mbrType != 1 && mbrType != 2 && sigType != 0) {
             signature = String.format("%d,%s", sigType, HexFormat.of().withUpperCase().formatHex(sig));
         }
-        return String.format("HD(%d,%s,0x%X,0x%X)", number, signature, start, size);
+        return "HD(" + number + "," + signature + ",0x" + HexText.upper(start) + ",0x" + HexText.upper(size) + ")";
     }
 
     /**

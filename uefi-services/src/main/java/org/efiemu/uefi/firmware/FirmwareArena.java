@@ -1,7 +1,6 @@
 package org.efiemu.uefi.firmware;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.efiemu.uefi.spec.MemoryDescriptor;
@@ -99,11 +98,16 @@ public final class FirmwareArena {
      */
     public Region region(MemoryType type, long bytes, String purpose) {
         long need = (bytes + PAGE - 1) & -PAGE;
-        Optional<MemoryDescriptor> best = map.stream()
-                .filter(d -> d.type() == type.value() && d.end() <= FOUR_GIB && d.bytes() >= need)
-                .filter(d -> (d.attribute() & org.efiemu.uefi.spec.MemoryAttribute.WB) != 0) // RAM; not a UC device window (PCIe ECAM reported as reserved)
-                .filter(d -> pieces.stream().noneMatch(p -> p.base() < d.end() && p.end() > d.physicalStart()))
-                .max(Comparator.comparingLong(MemoryDescriptor::physicalStart));
+        // the highest-based fitting descriptor (the first of equal bases), in loops: this runs several times per machine
+        MemoryDescriptor found = null;
+        for (MemoryDescriptor d : map) {
+            if (d.type() == type.value() && d.end() <= FOUR_GIB && d.bytes() >= need
+                    && (d.attribute() & org.efiemu.uefi.spec.MemoryAttribute.WB) != 0 // RAM; not a UC device window (PCIe ECAM reported as reserved)
+                    && !holdsPiece(d) && (found == null || d.physicalStart() > found.physicalStart())) {
+                found = d;
+            }
+        }
+        Optional<MemoryDescriptor> best = Optional.ofNullable(found);
         if (best.isEmpty()) {
             throw new IllegalArgumentException(String.format("platform memory map: no %s descriptor below 4 GiB holds 0x%X "
                     + "bytes for the firmware's %s (efiemu keeps its own structures in memory the platform already gives "
@@ -111,6 +115,15 @@ public final class FirmwareArena {
         }
         MemoryDescriptor d = best.get();
         return new Region(type, d.end() - need, need);
+    }
+
+    private boolean holdsPiece(MemoryDescriptor d) {
+        for (Piece p : pieces) {
+            if (p.base() < d.end() && p.end() > d.physicalStart()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** All labelled pieces, in the order they were handed out. */

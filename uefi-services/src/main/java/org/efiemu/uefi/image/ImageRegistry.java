@@ -62,7 +62,12 @@ public final class ImageRegistry {
     }
 
     public Optional<LoadedImage> imageAt(long address) {
-        return images.stream().filter(i -> i.contains(address)).findFirst();
+        for (LoadedImage i : images) { // a loop, not a stream: every new call site of every machine asks
+            if (i.contains(address)) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

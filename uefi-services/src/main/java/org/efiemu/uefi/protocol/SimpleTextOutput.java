@@ -253,7 +253,13 @@ public final class SimpleTextOutput {
                 case '\t' -> sb.append("\\t");
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
-                default -> sb.append(ch < 0x20 ? String.format("\\x%02X", (int) ch) : String.valueOf(ch));
+                default -> {
+                    if (ch < 0x20) {
+                        sb.append(String.format("\\x%02X", (int) ch));
+                    } else {
+                        sb.append(ch); // no String per character: every OutputString of every machine is quoted
+                    }
+                }
             }
         }
         return sb.append('"').toString();

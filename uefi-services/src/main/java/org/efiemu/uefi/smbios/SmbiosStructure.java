@@ -1,6 +1,5 @@
 package org.efiemu.uefi.smbios;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +55,7 @@ final class SmbiosStructure {
         if (value == null || value.isEmpty()) {
             return u8(offset, 0);
         }
-        if (!value.chars().allMatch(c -> c >= 0x20 && c <= 0xFF && c != 0x7F)) {
+        if (!printable(value)) {
             throw new IllegalArgumentException("SMBIOS string '" + value + "' (type " + formatted.get(0)
                     + "): expected printable characters without NUL");
         }
@@ -68,17 +67,31 @@ final class SmbiosStructure {
         return u8(offset, index + 1);
     }
 
+    /** Every character in 0x20..0xFF except DEL (a loop: this runs for every string of every machine's tables). */
+    private static boolean printable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0xFF || c == 0x7F) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     byte[] toBytes() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(formatted.array());
-        if (strings.isEmpty()) {
-            out.write(0);
-        }
+        byte[] area = formatted.array();
+        int size = area.length + 1 + (strings.isEmpty() ? 1 : 0);
         for (String s : strings) {
-            out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(0);
+            size += s.length() + 1; // Latin-1: one byte per character (string() admits nothing else)
         }
-        out.write(0);
-        return out.toByteArray();
+        byte[] out = new byte[size]; // zeros: every string's NUL and the set's final NUL(s) are already there
+        System.arraycopy(area, 0, out, 0, area.length);
+        int at = area.length;
+        for (String s : strings) {
+            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+            System.arraycopy(b, 0, out, at, b.length);
+            at += b.length + 1;
+        }
+        return out;
     }
 }

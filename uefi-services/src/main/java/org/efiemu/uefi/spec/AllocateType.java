@@ -14,6 +14,9 @@ public enum AllocateType {
 
     /** The type for a raw value, or null when the value is not one of the three. */
     public static AllocateType ofValue(long raw) {
-        return raw >= 0 && raw < MAX_ALLOCATE_TYPE ? values()[(int) raw] : null;
+        return raw >= 0 && raw < MAX_ALLOCATE_TYPE ? BY_VALUE[(int) raw] : null;
     }
+
+    /** {@code values()} once (it copies the array on every call). */
+    private static final AllocateType[] BY_VALUE = values();
 }

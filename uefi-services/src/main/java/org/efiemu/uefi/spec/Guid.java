@@ -2,7 +2,6 @@ package org.efiemu.uefi.spec;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -204,8 +203,9 @@ public final class Guid implements Comparable<Guid> {
 
     /** The registry form in upper case, e.g. {@code 8BE4DF61-93CA-11D2-AA0D-00E098032B8C}. */
     public String registryForm() {
-        return String.format(Locale.ROOT, "%08X-%04X-%04X-%04X-%012X", high >>> 32, (high >>> 16) & 0xFFFF,
-                high & 0xFFFF, low >>> 48, low & 0xFFFF_FFFF_FFFFL);
+        return HexText.upper(high >>> 32, 8) + "-" + HexText.upper((high >>> 16) & 0xFFFF, 4) + "-"
+                + HexText.upper(high & 0xFFFF, 4) + "-" + HexText.upper(low >>> 48, 4) + "-"
+                + HexText.upper(low & 0xFFFF_FFFF_FFFFL, 12);
     }
 
     /** The spec name of a well-known GUID ({@code EFI_GLOBAL_VARIABLE}, ...), if this is one. */

@@ -41,8 +41,11 @@ public enum MemoryType {
 
     /** The spec type for a raw value, or null for OEM/OS/invalid values. */
     public static MemoryType ofValue(int raw) {
-        return raw >= 0 && raw < MAX_MEMORY_TYPE ? values()[raw] : null;
+        return raw >= 0 && raw < MAX_MEMORY_TYPE ? BY_VALUE[raw] : null;
     }
+
+    /** {@code values()} once: it copies the array on every call, and the memory model asks for types all the time. */
+    private static final MemoryType[] BY_VALUE = values();
 
     /** True for 0x70000000..0x7FFFFFFF. */
     public static boolean isOem(int raw) {
