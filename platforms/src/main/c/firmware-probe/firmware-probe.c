@@ -20,8 +20,9 @@
  *   pci:     PCI root bridges (segment, device path) and every EFI_PCI_IO_PROTOCOL handle: location, IDs,
  *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space
  *   hob:     the HOB list (PI 1.7 vol. 3 §5), one line per HOB with all its bytes as hex, from the PHIT to the
- *            end-of-list HOB; the PHIT's EfiEndOfHobList (an address) is printed as its offset from the list's start
- *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols and its device path; for a handle with
+ *            end-of-list HOB (the addresses HOBs hold are the firmware's own, the same on every boot of one machine)
+ *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols (" null" after a protocol whose
+ *            interface pointer is NULL: a tag) and its device path; for a handle with
  *            EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL that device path (image-device-path), and for one with
  *            EFI_LOADED_IMAGE_PROTOCOL the image's fields that do not depend on allocation (parent and device handles
  *            as indexes into the same handle list, memory types, size, load options size, FilePath)
@@ -223,7 +224,8 @@ static void hob_list(const UINT8 *h) {
   line("cfg-data: hob other=%u total=%u", other, total);
 }
 
-/* Every HOB's bytes; the PHIT's EfiEndOfHobList (offset 48) as an offset from the list's start. */
+/* Every HOB's bytes, as they are (the PHIT's EfiEndOfHobList included: on OVMF it names the end of PEI's list, not
+   of the copy the configuration table points at). */
 static void hob_dump(const UINT8 *h) {
   UINT32 total = 0;
   for (const UINT8 *p = h; total < 100000; total++) {
@@ -233,16 +235,7 @@ static void hob_dump(const UINT8 *h) {
       return;
     }
     put("hob: ");
-    if (total == 0 && type == 1 && len >= 56) {
-      UINT8 phit[56];
-      memcpy(phit, p, 56);
-      UINT64 end = *(const UINT64 *)(p + 48) - (UINT64)h;
-      memcpy(phit + 48, &end, 8);
-      put_hex(phit, 56);
-      put_hex(p + 56, len - 56);
-    } else {
-      put_hex(p, len);
-    }
+    put_hex(p, len);
     put("\n");
     if (type == 0xFFFF) break;
     p += len;
@@ -499,9 +492,11 @@ static void handles(void) {
     s = rt_bs->ProtocolsPerHandle(hs[i], &guids, &count);
     line("handle: %03lu protocols=%lu", (UINT64)i, (UINT64)count);
     for (UINTN k = 0; s == EFI_SUCCESS && k < count; k++) {
+      void *iface = 0;
+      EFI_STATUS h = rt_bs->HandleProtocol(hs[i], guids[k], &iface);
       put("handle: ");
       put_guid(guids[k]);
-      put("\n");
+      put(h == EFI_SUCCESS && !iface ? " null\n" : "\n");
     }
     if (s == EFI_SUCCESS) rt_bs->FreePool(guids);
     EFI_DEVICE_PATH *dp = 0;

@@ -15,7 +15,7 @@ import org.efiemu.uefi.spec.Guid;
 /**
  * The text of the {@code handle:} and {@code hob:} profile keys (docs/profiles.md, "Captured handles and HOB list"):
  * <pre>
- * handle: 005 protocols=GUID,GUID,... [path=HEX] [image-path=HEX] [image-revision=0x.. image-parent=NNN|none
+ * handle: 005 protocols=GUID,GUID,... [null=GUID,...] [path=HEX] [image-path=HEX] [image-revision=0x.. image-parent=NNN|none
  *         image-device=NNN|none image-code=N image-data=N image-size=0x.. image-options=N image-file=HEX|none]
  * hob: HEX
  * </pre>
@@ -26,7 +26,7 @@ public final class CapturedLines {
     private static final Pattern INDEX = Pattern.compile("\\d{3,}");
     private static final List<String> IMAGE_KEYS = List.of("image-revision", "image-parent", "image-device", "image-code",
             "image-data", "image-size", "image-options", "image-file");
-    private static final Set<String> KEYS = Set.of("protocols", "path", "image-path", "image-revision", "image-parent",
+    private static final Set<String> KEYS = Set.of("protocols", "null", "path", "image-path", "image-revision", "image-parent",
             "image-device", "image-code", "image-data", "image-size", "image-options", "image-file");
 
     private CapturedLines() {}
@@ -35,6 +35,10 @@ public final class CapturedLines {
     public static String handle(CapturedHandle h) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%03d protocols=", h.index()));
         sb.append(String.join(",", h.protocols().stream().map(g -> g.registryForm().toLowerCase(Locale.ROOT)).toList()));
+        if (!h.nullInterfaces().isEmpty()) {
+            sb.append(" null=").append(String.join(",", h.nullInterfaces().stream()
+                    .map(g -> g.registryForm().toLowerCase(Locale.ROOT)).toList()));
+        }
         if (h.devicePath() != null) {
             sb.append(" path=").append(HexFormat.of().formatHex(h.devicePath()));
         }
@@ -85,14 +89,8 @@ public final class CapturedLines {
         if (!p.containsKey("protocols")) {
             throw new ProfileFormatException(file, no, "handle " + words[0] + ": no protocols=GUID,... field");
         }
-        List<Guid> protocols = new ArrayList<>();
-        for (String g : p.get("protocols").split(",", -1)) {
-            if (!GUID.matcher(g).matches()) {
-                throw new ProfileFormatException(file, no, "handle " + words[0] + " field 'protocols': '" + cut(g)
-                        + "': expected a GUID like 09576e91-6d3f-11d2-8e39-00a0c969723b");
-            }
-            protocols.add(Guid.parse(g));
-        }
+        List<Guid> protocols = guids(p.get("protocols"), "protocols", words[0], file, no);
+        List<Guid> nulls = p.containsKey("null") ? guids(p.get("null"), "null", words[0], file, no) : List.of();
         long given = IMAGE_KEYS.stream().filter(p::containsKey).count();
         if (given != 0 && given != IMAGE_KEYS.size()) {
             throw new ProfileFormatException(file, no, "handle " + words[0] + ": loaded-image fields " + IMAGE_KEYS
@@ -104,7 +102,7 @@ public final class CapturedLines {
                     (int) decimal(p, "image-code", file, no), (int) decimal(p, "image-data", file, no),
                     hex(p, "image-size", file, no), (int) decimal(p, "image-options", file, no),
                     p.get("image-file").equals("none") ? null : bytes(p, "image-file", file, no));
-            return new CapturedHandle(Integer.parseInt(words[0]), protocols,
+            return new CapturedHandle(Integer.parseInt(words[0]), protocols, nulls,
                     p.containsKey("path") ? bytes(p, "path", file, no) : null,
                     p.containsKey("image-path") ? bytes(p, "image-path", file, no) : null, image);
         } catch (IllegalArgumentException e) {
@@ -127,6 +125,18 @@ public final class CapturedLines {
                     + "HOB's byte count (8 or more)");
         }
         return b;
+    }
+
+    private static List<Guid> guids(String list, String field, String handle, String file, int no) {
+        List<Guid> out = new ArrayList<>();
+        for (String g : list.split(",", -1)) {
+            if (!GUID.matcher(g).matches()) {
+                throw new ProfileFormatException(file, no, "handle " + handle + " field '" + field + "': '" + cut(g)
+                        + "': expected a GUID like 09576e91-6d3f-11d2-8e39-00a0c969723b");
+            }
+            out.add(Guid.parse(g));
+        }
+        return out;
     }
 
     private static String cut(String s) {

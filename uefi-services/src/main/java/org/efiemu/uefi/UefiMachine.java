@@ -118,6 +118,9 @@ public final class UefiMachine implements AutoCloseable {
     private long conOutInterface;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
     private org.efiemu.uefi.disk.DiskImage espDisk;
+    private FirmwareArena.Region capturedRegion;
+    private org.efiemu.uefi.presentation.UnsupportedProtocols unsupportedProtocols;
+    private org.efiemu.uefi.presentation.CapturedHandles.Result capturedHandles;
     private final UnmetRequests unmet;
 
     UefiMachine(UefiMachineBuilder b) {
@@ -170,7 +173,7 @@ public final class UefiMachine implements AutoCloseable {
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
                     .descriptorSize(platform.descriptorSize()).descriptorVersion(platform.descriptorVersion()).build();
             systemTable = new SystemTable(memory, runtimeData, bootData, tableRevision, fw.vendor(), fw.revision());
-            handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16),
+            handles = new HandleDatabase(() -> (capturedRegion != null ? capturedRegion : bootData).take("EFI_HANDLE", 16, 16),
                     this::signalProtocolNotify, p -> DevicePaths.read(memory, p));
             PoolAllocator pool = new PoolAllocator(memoryMap, new GuestPoolMemory(memory));
             platform.poolFreeBlocks().forEach(f -> pool.seedFreeBlock(f.poolType(), f.head(), f.size()));
@@ -268,6 +271,9 @@ public final class UefiMachine implements AutoCloseable {
                 new org.efiemu.uefi.protocol.InitrdLoadFile2(b.initrd, memory, bootData, dispatcher, handles);
             }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
+            if (platform.captured().hasHandles()) {
+                presentCapturedHandles(memory, firmware, systemTable.address());
+            }
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
@@ -294,6 +300,34 @@ public final class UefiMachine implements AutoCloseable {
             disks.forEach(d -> d.image().close());
             throw e;
         }
+    }
+
+    /**
+     * The profile's captured handle database presented in the captured order ({@link
+     * org.efiemu.uefi.presentation.CapturedHandles}); its structures and handles live in an EfiBootServicesData region
+     * of their own (carved last, so nothing placed before moves), from which later handles are taken too.
+     */
+    private void presentCapturedHandles(GuestMemory memory, FirmwareServices fw, long systemTableAddress) {
+        var captured = platform.captured().handles();
+        long size = 0x4000 + 256L * captured.size() + 8L * org.efiemu.uefi.presentation.UnsupportedProtocols.SLOTS
+                * captured.stream().mapToLong(h -> h.protocols().size()).sum();
+        FirmwareArena.Region region = arena.region(MemoryType.EfiBootServicesData, size, "captured handle database");
+        capturedRegion = region;
+        java.util.Map<Guid, Long> implemented = new java.util.HashMap<>();
+        implemented.put(Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, fw.conIn().address());
+        implemented.put(Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, fw.conIn().exAddress());
+        implemented.put(Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOutInterface);
+        if (graphics != null) {
+            implemented.put(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+        }
+        unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
+        capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
+                unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+    }
+
+    /** What presenting the profile's captured handle database did, when the profile has one. */
+    public Optional<org.efiemu.uefi.presentation.CapturedHandles.Result> capturedHandles() {
+        return Optional.ofNullable(capturedHandles);
     }
 
     /** The LoadedImage FilePath of an image booted from a disk (the removable-media default, UEFI 2.10 §3.5.1.1). */

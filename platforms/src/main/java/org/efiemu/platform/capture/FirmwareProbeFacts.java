@@ -38,7 +38,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
 
     private static final Pattern HANDLE_COUNT = Pattern.compile("handle: count=(\\d+) \\(EFI_SUCCESS\\)");
     private static final Pattern HANDLE_HEAD = Pattern.compile("handle: (\\d{3,}) protocols=(\\d+)");
-    private static final Pattern HANDLE_GUID = Pattern.compile("handle: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+    private static final Pattern HANDLE_GUID = Pattern.compile("handle: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})( null)?");
     private static final Pattern HANDLE_PATH = Pattern.compile("handle: (device-path|image-device-path) ([0-9a-f]+)");
     private static final Pattern LOADED_IMAGE = Pattern.compile("handle: loaded-image revision=(0x[0-9a-f]+) parent=(\\d{3,}|none) "
             + "device=(\\d{3,}|none) code=(\\d+) data=(\\d+) size=(0x[0-9a-f]+) options=(\\d+) file-path=([0-9a-f]*)");
@@ -174,6 +174,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         int no = i + 1;
         int count = Integer.parseInt(head.group(2));
         StringBuilder value = new StringBuilder(head.group(1)).append(" protocols=");
+        List<String> nulls = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             String l = i + 1 + k < lines.length ? lines[i + 1 + k] : "";
             Matcher g = HANDLE_GUID.matcher(l);
@@ -182,6 +183,12 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                         + (k + 1) + " of " + count + " of handle " + head.group(1) + " ('handle: <GUID>')");
             }
             value.append(k == 0 ? "" : ",").append(g.group(1));
+            if (g.group(2) != null) {
+                nulls.add(g.group(1));
+            }
+        }
+        if (!nulls.isEmpty()) {
+            value.append(" null=").append(String.join(",", nulls));
         }
         int at = i + count + 1;
         for (; at < lines.length; at++) {
@@ -234,7 +241,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         if (captured.hasHandles() || captured.hasHobList()) {
             b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName
                     + " (" + captured.handles().size() + " handles in LocateHandleBuffer(AllHandles) order, "
-                    + captured.hobs().size() + " HOBs; the PHIT's EfiEndOfHobList as an offset from the list's start)");
+                    + captured.hobs().size() + " HOBs, bytes as captured)");
         }
         notes.forEach(n -> b.source("note: " + n));
         return b.build();

@@ -13,15 +13,26 @@ import org.efiemu.uefi.spec.Guid;
  *
  * @param index position in the firmware's handle list (0-based)
  * @param protocols the protocol GUIDs in ProtocolsPerHandle order, at least one, no duplicates
+ * @param nullInterfaces the protocols of {@code protocols} whose interface pointer is NULL (GUID-only tags, e.g. EDK2's
+ *     {@code gEfiConsoleOutDeviceGuid}), in the same order
  * @param devicePath the device path's bytes (end node included), or null when the handle has no device path
  * @param imageDevicePath the loaded image device path's bytes, or null
  * @param image the loaded image's fields, or null
  */
-public record CapturedHandle(int index, List<Guid> protocols, byte[] devicePath, byte[] imageDevicePath,
-        CapturedImage image) {
+public record CapturedHandle(int index, List<Guid> protocols, List<Guid> nullInterfaces, byte[] devicePath,
+        byte[] imageDevicePath, CapturedImage image) {
 
     public CapturedHandle {
         protocols = List.copyOf(protocols);
+        nullInterfaces = List.copyOf(nullInterfaces);
+        if (!protocols.containsAll(nullInterfaces)) {
+            throw new IllegalArgumentException("handle " + index + ": a NULL-interface protocol is not among its protocols");
+        }
+        for (Guid g : List.of(Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, LOADED_IMAGE_DEVICE_PATH, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID)) {
+            if (nullInterfaces.contains(g)) {
+                throw new IllegalArgumentException("handle " + index + ": " + g.registryForm() + " with a NULL interface");
+            }
+        }
         if (index < 0) {
             throw new IllegalArgumentException("handle index " + index + ": expected 0 or more");
         }
@@ -78,6 +89,7 @@ public record CapturedHandle(int index, List<Guid> protocols, byte[] devicePath,
     @Override
     public boolean equals(Object o) {
         return o instanceof CapturedHandle h && index == h.index && protocols.equals(h.protocols)
+                && nullInterfaces.equals(h.nullInterfaces)
                 && java.util.Arrays.equals(devicePath, h.devicePath) && java.util.Arrays.equals(imageDevicePath, h.imageDevicePath)
                 && Objects.equals(image, h.image);
     }

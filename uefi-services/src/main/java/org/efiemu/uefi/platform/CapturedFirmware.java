@@ -9,8 +9,8 @@ import org.efiemu.uefi.handle.CapturedHandle;
  * captured: efiemu then presents its own handles and builds the HOB list from the memory map.
  *
  * @param handles every handle in the firmware's LocateHandleBuffer(AllHandles) order, indexes 0..n-1
- * @param hobs the HOB list's HOBs in order (PI 1.7 vol. 3 §5), each with all its bytes, the PHIT first and the
- *     end-of-list HOB last; the PHIT's EfiEndOfHobList holds the end HOB's offset from the list's start
+ * @param hobs the HOB list's HOBs in order (PI 1.7 vol. 3 §5), each with all its bytes as captured, the PHIT first
+ *     and the end-of-list HOB last
  */
 public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
     public static final CapturedFirmware NONE = new CapturedFirmware(List.of(), List.of());
