@@ -22,8 +22,9 @@ import org.efiemu.uefi.spec.Guid;
  * <p>The device path protocols of UEFI 2.10 §10.5-10.6 (utilities, to text, from text) return pointers, sizes or
  * booleans, not statuses: their slots return 0 (NULL, FALSE), what EDK2's implementations return on failure.
  *
- * <p>The functions share {@value #SLOTS} + {@value #VALUE_SLOTS} stubs (one per slot); the protocol is recognised by
- * {@code This}. A structure's data fields (a revision, a mode pointer) read as the stub addresses: efiemu does not
+ * <p>The EFI_STATUS functions share {@value #SLOTS} stubs (one per slot); the protocol is recognised by {@code This}
+ * (a function without one is recorded as "a protocol efiemu does not implement"). The value-returning protocols, which
+ * take no This, have {@value #VALUE_SLOTS} stubs each. A structure's data fields (a revision, a mode pointer) read as the stub addresses: efiemu does not
  * know the layout of a protocol it does not implement.
  */
 public final class UnsupportedProtocols {
@@ -42,7 +43,6 @@ public final class UnsupportedProtocols {
     private final Map<Guid, Long> interfaces = new LinkedHashMap<>();
     private final Map<Long, Guid> byInterface = new HashMap<>();
     private long[] statusStubs;
-    private long[] valueStubs;
 
     public UnsupportedProtocols(ServiceDispatcher dispatcher, FirmwareState state, FirmwareArena.Region region,
             GuestMemory memory) {
@@ -59,7 +59,7 @@ public final class UnsupportedProtocols {
             return have;
         }
         boolean value = VALUE_RETURNING.contains(protocol);
-        long[] stubs = value ? valueStubs() : statusStubs();
+        long[] stubs = value ? valueStubs(protocol) : statusStubs();
         long table = region.take(protocol + " (not implemented by efiemu)", 8L * SLOTS, 16);
         for (int k = 0; k < SLOTS; k++) {
             memory.putU64(table + 8L * k, stubs[Math.min(k, stubs.length - 1)]);
@@ -79,36 +79,40 @@ public final class UnsupportedProtocols {
             statusStubs = new long[SLOTS];
             for (int k = 0; k < SLOTS; k++) {
                 int slot = k;
-                statusStubs[k] = dispatcher.registerBootTime("UnsupportedProtocol.Function" + k, 4,
-                        c -> call(c, slot, false));
+                statusStubs[k] = dispatcher.registerBootTime("UnsupportedProtocol.Function" + k, 4, c -> call(c, slot));
             }
         }
         return statusStubs;
     }
 
-    private long[] valueStubs() {
-        if (valueStubs == null) {
-            valueStubs = new long[VALUE_SLOTS];
-            for (int k = 0; k < VALUE_SLOTS; k++) {
-                int slot = k;
-                valueStubs[k] = dispatcher.registerBootTime("UnsupportedProtocol.ValueFunction" + k, 4,
-                        c -> call(c, slot, true));
-            }
+    /** Their functions take no This: each such protocol has stubs of its own, so the call names it. */
+    private long[] valueStubs(Guid protocol) {
+        long[] stubs = new long[VALUE_SLOTS];
+        for (int k = 0; k < VALUE_SLOTS; k++) {
+            int slot = k;
+            stubs[k] = dispatcher.registerBootTime(protocol + ".Function" + k, 4, c -> value(c, protocol, slot));
         }
-        return valueStubs;
+        return stubs;
     }
 
-    private EfiStatus call(ServiceCall c, int slot, boolean value) {
-        Guid g = byInterface.get(c.arg(0));
-        String what = (g != null ? g.toString() : "a protocol efiemu does not implement") + " function " + slot;
+    private EfiStatus value(ServiceCall c, Guid protocol, int slot) {
+        String what = protocol + " function " + slot;
         c.arguments(ServiceCall.hex(c.arg(0)), ServiceCall.hex(c.arg(1)), ServiceCall.hex(c.arg(2)), ServiceCall.hex(c.arg(3)));
         c.output("not implemented by efiemu");
-        c.output(what + (value ? ": returns 0 (NULL)" : ": returns EFI_UNSUPPORTED"));
+        c.output(what + ": returns 0 (NULL)");
         state.unimplemented(what, c.callerRip());
-        if (value) {
-            c.returnValue(0);
-            return null;
-        }
+        c.returnValue(0);
+        return null;
+    }
+
+    private EfiStatus call(ServiceCall c, int slot) {
+        Guid g = byInterface.get(c.arg(0));
+        String what = (g != null ? g.toString() : "a protocol efiemu does not implement (This is no presented interface)")
+                + " function " + slot;
+        c.arguments(ServiceCall.hex(c.arg(0)), ServiceCall.hex(c.arg(1)), ServiceCall.hex(c.arg(2)), ServiceCall.hex(c.arg(3)));
+        c.output("not implemented by efiemu");
+        c.output(what + ": returns EFI_UNSUPPORTED");
+        state.unimplemented(what, c.callerRip());
         return EfiStatus.UNSUPPORTED;
     }
 }
