@@ -61,9 +61,11 @@ public final class UnsupportedProtocols {
         boolean value = VALUE_RETURNING.contains(protocol);
         long[] stubs = value ? valueStubs(protocol) : statusStubs();
         long table = region.take(protocol + " (not implemented by efiemu)", 8L * SLOTS, 16);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * SLOTS).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int k = 0; k < SLOTS; k++) {
-            memory.putU64(table + 8L * k, stubs[Math.min(k, stubs.length - 1)]);
+            b.putLong(stubs[Math.min(k, stubs.length - 1)]);
         }
+        memory.write(table, b.array()); // one write for the whole table
         interfaces.put(protocol, table);
         byInterface.put(table, protocol);
         return table;
