@@ -6,6 +6,7 @@
  *   dp2text: LocateProtocol(EFI_DEVICE_PATH_TO_TEXT_PROTOCOL), then ConvertDevicePathToText(image's FilePath) == NULL?
  *   fv2: LocateHandleBuffer(ByProtocol, FIRMWARE_VOLUME2) count, then Fv2->GetVolumeAttributes(This, &a) status
  *   kbd: LocateHandleBuffer(ByProtocol, SimpleTextInputEx) count
+ *   gop: LocateHandleBuffer(ByProtocol, GOP) count; all: LocateHandleBuffer(AllHandles) count
  * then ResetSystem(EfiResetShutdown).
  */
 #include "efiemu_rt.h"
@@ -15,6 +16,7 @@ static EFI_GUID gToText = {0x8b843e20, 0x8132, 0x4852, {0x90, 0xcc, 0x55, 0x1a, 
 static EFI_GUID gFv2 = {0x220e73b6, 0x6bdb, 0x4413, {0x84, 0x05, 0xb9, 0x74, 0xb1, 0x08, 0x61, 0x9a}};
 static EFI_GUID gTextInEx = EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID;
 static EFI_GUID gLoadedImage = LOADED_IMAGE_PROTOCOL;
+static EFI_GUID gGop = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 
 typedef EFI_STATUS(EFIAPI *STATUS_FN)(void *This, void *a, void *b, void *c);
 typedef CHAR16 *(EFIAPI *TO_TEXT_FN)(void *DevicePath, BOOLEAN DisplayOnly, BOOLEAN AllowShortcuts);
@@ -51,6 +53,12 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   }
   s = rt_bs->LocateHandleBuffer(ByProtocol, &gTextInEx, 0, &n, &hs);
   rt_printf("kbd: SimpleTextInputEx handles=%lu (%s)\n", (UINT64)n, rt_status_name(s));
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+  s = rt_bs->LocateHandleBuffer(ByProtocol, &gGop, 0, &n, &hs);
+  rt_printf("gop: handles=%lu (%s)\n", (UINT64)n, rt_status_name(s));
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+  s = rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs);
+  rt_printf("all: handles=%lu (%s)\n", (UINT64)n, rt_status_name(s));
   rt_printf("captured-handles: end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
   return EFI_SUCCESS;

@@ -39,8 +39,15 @@ class CapturedHandlesPresentationTest {
     }
 
     private static BootResult run(String profile) {
-        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
-                .payload(payload(), "captured-handles.efi").build()) {
+        return run(profile, false);
+    }
+
+    private static BootResult run(String profile, boolean headless) {
+        var b = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription()).payload(payload(), "captured-handles.efi");
+        if (headless) {
+            b.headless();
+        }
+        try (UefiMachine m = b.build()) {
             BootResult r = m.run();
             assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
             return r;
@@ -96,5 +103,15 @@ class CapturedHandlesPresentationTest {
         assertThat(lines(r)).contains("pcd: LocateProtocol = EFI_NOT_FOUND", "dp2text: LocateProtocol = EFI_NOT_FOUND",
                 "fv2: handles=0 (EFI_NOT_FOUND)");
         assertThat(r.unimplementedCalls()).isEmpty();
+    }
+
+    @Test
+    void withTheDisplayTurnedOffNoHandleOffersAGopThatIsNotEfiemus() {
+        assertThat(ovmfLines).contains("gop: handles=2 (EFI_SUCCESS)", "all: handles=181 (EFI_SUCCESS)");
+        BootResult headless = run("ovmf-q35-2g", true);
+        // the display's captured handle stays (its device path, the console-out tag, the graphics console's text
+        // output) but without a GOP: efiemu presents no Graphics Output Protocol it does not implement
+        assertThat(lines(headless)).contains("gop: handles=0 (EFI_NOT_FOUND)", "all: handles=181 (EFI_SUCCESS)",
+                "captured-handles: end");
     }
 }

@@ -36,6 +36,19 @@ import org.efiemu.uefi.spec.Guid;
  */
 public final class CapturedHandles {
 
+    /**
+     * Protocols with data a loader reads (modes, media, locations) that efiemu implements when the machine has the
+     * device: presented only with efiemu's implementation, never as an {@link UnsupportedProtocols} interface (a GOP
+     * whose Mode pointer led to a stub would be worse than no GOP). Without the device (a headless run, a captured
+     * device efiemu did not match) the protocol is left off the handle and named in the notes.
+     */
+    static final java.util.Set<Guid> ONLY_IMPLEMENTED = java.util.Set.of(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID,
+            Guid.EFI_SERIAL_IO_PROTOCOL_GUID, Guid.EFI_PCI_IO_PROTOCOL_GUID,
+            Guid.parse("2F707EBB-4A1A-11D4-9A38-0090273FC14D"), Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID,
+            Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID,
+            Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, Guid.EFI_DISK_IO_PROTOCOL_GUID,
+            Guid.EFI_DISK_IO2_PROTOCOL_GUID, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, Guid.EFI_RNG_PROTOCOL_GUID);
+
     /** What the presentation did. */
     public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes) {}
 
@@ -61,6 +74,7 @@ public final class CapturedHandles {
         List<long[]> images = new ArrayList<>(); // {structure, captured index}
         int matched = 0;
         int created = 0;
+        List<String> notes = new ArrayList<>();
         for (HandleMatching.Slot s : plan) {
             CapturedHandle c = s.captured();
             long handle = s.handle();
@@ -68,11 +82,7 @@ public final class CapturedHandles {
                 order.add(handle);
                 continue;
             }
-            if (handle != 0) {
-                matched++;
-            } else {
-                created++;
-            }
+            boolean made = handle == 0;
             for (Guid g : c.protocols()) {
                 if (handle != 0 && !db.openProtocol(handle, g, 0, 0, OpenAttributes.GET_PROTOCOL).status().isError()) {
                     continue; // efiemu's own implementation
@@ -90,6 +100,9 @@ public final class CapturedHandles {
                     iface = 0;
                 } else if (implemented.containsKey(g)) {
                     iface = implemented.get(g);
+                } else if (ONLY_IMPLEMENTED.contains(g)) {
+                    notes.add("captured handle " + c.index() + ": " + g + " left out (efiemu has no such device in this run)");
+                    continue;
                 } else {
                     iface = unsupported.interfaceFor(g);
                 }
@@ -99,6 +112,15 @@ public final class CapturedHandles {
                             + r.status().specName());
                 }
                 handle = r.handle();
+            }
+            if (handle == 0) {
+                notes.add("captured handle " + c.index() + " left out: none of its protocols is presented");
+                continue;
+            }
+            if (made) {
+                created++;
+            } else {
+                matched++;
             }
             byIndex.put(c.index(), handle);
             protocolOrder.put(handle, c.protocols());
@@ -122,7 +144,6 @@ public final class CapturedHandles {
             memory.putU64(at + LoadedImageProtocol.UNLOAD, 0);
         }
         db.arrange(order, protocolOrder);
-        List<String> notes = new ArrayList<>();
         long storage = captured.stream().filter(HandleMatching::storage).count();
         if (storage > 0) {
             notes.add(storage + " captured storage handles (the capture run's boot media) replaced by efiemu's own");

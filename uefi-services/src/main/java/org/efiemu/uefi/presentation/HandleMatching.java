@@ -22,7 +22,7 @@ import org.efiemu.uefi.spec.Guid;
  * with EFI_LOADED_IMAGE_PROTOCOL whose DeviceHandle is a storage handle; else the last one with a loaded image);
  * <li>a handle with a device path stands for the first captured handle with the same device path bytes;
  * <li>a handle without one (the console splitter's ConIn, ConOut and StdErr handles) stands for the first captured
- * handle without device path or loaded image that has all of its protocols;
+ * handle without device path or loaded image that has exactly its protocols, else the first that has all of them;
  * <li>an efiemu handle no captured handle matches comes after the captured ones, in creation order.
  * </ol>
  */
@@ -87,15 +87,24 @@ public final class HandleMatching {
             if (p.handle() == imageHandle || p.storage()) {
                 continue;
             }
-            for (int i = 0; i < captured.size(); i++) {
-                CapturedHandle c = captured.get(i);
-                if (match[i] != 0 || storage(c) || i == image) {
-                    continue;
+            // without a device path: a captured handle with exactly these protocols first, else one with more
+            for (boolean exact : new boolean[] {true, false}) {
+                int found = -1;
+                for (int i = 0; i < captured.size() && found < 0; i++) {
+                    CapturedHandle c = captured.get(i);
+                    if (match[i] != 0 || storage(c) || i == image) {
+                        continue;
+                    }
+                    boolean fits = p.devicePath() != null
+                            ? c.devicePath() != null && Arrays.equals(c.devicePath(), p.devicePath())
+                            : c.devicePath() == null && c.image() == null && c.protocols().containsAll(p.protocols())
+                                    && (!exact || new HashSet<>(c.protocols()).equals(new HashSet<>(p.protocols())));
+                    if (fits) {
+                        found = i;
+                    }
                 }
-                boolean fits = p.devicePath() != null ? c.devicePath() != null && Arrays.equals(c.devicePath(), p.devicePath())
-                        : c.devicePath() == null && c.image() == null && c.protocols().containsAll(p.protocols());
-                if (fits) {
-                    match[i] = p.handle();
+                if (found >= 0) {
+                    match[found] = p.handle();
                     used.add(p.handle());
                     break;
                 }
