@@ -19,7 +19,13 @@
  *   acpi:    table signatures under the XSDT, FADT PM1a control/event blocks, DSDT's \_S5 package
  *   pci:     PCI root bridges (segment, device path) and every EFI_PCI_IO_PROTOCOL handle: location, IDs,
  *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space
- *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols and its device path
+ *   hob:     the HOB list (PI 1.7 vol. 3 §5), one line per HOB with all its bytes as hex, from the PHIT to the
+ *            end-of-list HOB (the addresses HOBs hold are the firmware's own, the same on every boot of one machine)
+ *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols (" null" after a protocol whose
+ *            interface pointer is NULL: a tag) and its device path; for a handle with
+ *            EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL that device path (image-device-path), and for one with
+ *            EFI_LOADED_IMAGE_PROTOCOL the image's fields that do not depend on allocation (parent and device handles
+ *            as indexes into the same handle list, memory types, size, load options size, FilePath)
  * Addresses that depend on allocation (handles, interfaces) are never printed; data is printed as hex.
  * The probe ends with ResetSystem(EfiResetShutdown).
  */
@@ -89,6 +95,7 @@ static UINTN dp_size(const EFI_DEVICE_PATH *dp) {
 
 static EFI_GUID gLoadedImage = LOADED_IMAGE_PROTOCOL;
 static EFI_GUID gDevicePath = DEVICE_PATH_PROTOCOL;
+static EFI_GUID gImageDevicePath = {0xbc62157e, 0x3e33, 0x4fec, {0x99, 0x20, 0x2d, 0x3b, 0x36, 0xd7, 0x50, 0xdf}};
 static EFI_GUID gGop = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 static EFI_GUID gTextInEx = EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID;
 static EFI_GUID gSerial = EFI_SERIAL_IO_PROTOCOL_GUID;
@@ -217,6 +224,25 @@ static void hob_list(const UINT8 *h) {
   line("cfg-data: hob other=%u total=%u", other, total);
 }
 
+/* Every HOB's bytes, as they are (the PHIT's EfiEndOfHobList included: on OVMF it names the end of PEI's list, not
+   of the copy the configuration table points at). */
+static void hob_dump(const UINT8 *h) {
+  UINT32 total = 0;
+  for (const UINT8 *p = h; total < 100000; total++) {
+    UINT16 type = *(const UINT16 *)p, len = *(const UINT16 *)(p + 2);
+    if (len < 8) {
+      line("hob: bad length %u at index %u", len, total);
+      return;
+    }
+    put("hob: ");
+    put_hex(p, len);
+    put("\n");
+    if (type == 0xFFFF) break;
+    p += len;
+  }
+  line("hob: count=%u", total + 1);
+}
+
 static void configuration_data(void) {
   const UINT8 *d = table(&gDxeServices);
   if (d) {
@@ -227,7 +253,10 @@ static void configuration_data(void) {
          *(const UINT32 *)(d + 12));
   }
   const UINT8 *h = table(&gHobList);
-  if (h) hob_list(h);
+  if (h) {
+    hob_list(h);
+    hob_dump(h);
+  }
   const UINT8 *s = table(&gStatusCode);
   if (s) {
     put("cfg-data: status-code header ");
@@ -451,6 +480,7 @@ static void acpi(void) {
 }
 
 static void handles(void) {
+  char b[256];
   UINTN n = 0;
   EFI_HANDLE *hs = 0;
   EFI_STATUS s = rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs);
@@ -462,15 +492,37 @@ static void handles(void) {
     s = rt_bs->ProtocolsPerHandle(hs[i], &guids, &count);
     line("handle: %03lu protocols=%lu", (UINT64)i, (UINT64)count);
     for (UINTN k = 0; s == EFI_SUCCESS && k < count; k++) {
+      void *iface = 0;
+      EFI_STATUS h = rt_bs->HandleProtocol(hs[i], guids[k], &iface);
       put("handle: ");
       put_guid(guids[k]);
-      put("\n");
+      put(h == EFI_SUCCESS && !iface ? " null\n" : "\n");
     }
     if (s == EFI_SUCCESS) rt_bs->FreePool(guids);
     EFI_DEVICE_PATH *dp = 0;
     if (rt_bs->HandleProtocol(hs[i], &gDevicePath, (void **)&dp) == EFI_SUCCESS && dp) {
       put("handle: device-path ");
       put_hex(dp, dp_size(dp));
+      put("\n");
+    }
+    dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gImageDevicePath, (void **)&dp) == EFI_SUCCESS && dp) {
+      put("handle: image-device-path ");
+      put_hex(dp, dp_size(dp));
+      put("\n");
+    }
+    EFI_LOADED_IMAGE *li = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gLoadedImage, (void **)&li) == EFI_SUCCESS && li) {
+      char parent[8] = "none", device[8] = "none";
+      for (UINTN k = 0; k < n; k++) {
+        if (li->ParentHandle && hs[k] == li->ParentHandle) rt_snprintf(parent, sizeof parent, "%03lu", (UINT64)k);
+        if (li->DeviceHandle && hs[k] == li->DeviceHandle) rt_snprintf(device, sizeof device, "%03lu", (UINT64)k);
+      }
+      rt_snprintf(b, sizeof b, "handle: loaded-image revision=0x%x parent=%s device=%s code=%u data=%u size=0x%lx "
+                  "options=%u file-path=", li->Revision, parent, device, li->ImageCodeType, li->ImageDataType,
+                  li->ImageSize, li->LoadOptionsSize);
+      put(b);
+      if (li->FilePath) put_hex(li->FilePath, dp_size(li->FilePath));
       put("\n");
     }
   }

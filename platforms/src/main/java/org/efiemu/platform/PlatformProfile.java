@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import org.efiemu.uefi.pci.PciDevice;
+import org.efiemu.uefi.platform.CapturedFirmware;
 import org.efiemu.uefi.tables.ConfigurationTableKind;
 import java.util.regex.Pattern;
 import org.efiemu.uefi.protocol.GraphicsOutput;
@@ -58,6 +59,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  *     ({@code configuration-tables:}), or null for efiemu's default ({@link ConfigurationTableKind#DEFAULT})
  * @param pciDevices the PCI functions the firmware presents with EFI_PCI_IO_PROTOCOL ({@code pci-device:} lines), in its
  *     handle order
+ * @param captured the firmware's whole handle database ({@code handle:} lines) and HOB list ({@code hob:} lines) as the
+ *     firmware-probe captured them; {@link CapturedFirmware#NONE} when the profile records neither
  */
 public record PlatformProfile(
         String name,
@@ -79,7 +82,8 @@ public record PlatformProfile(
         VariableStoreConfig variableStore,
         GraphicsOutput.Display display,
         List<ConfigurationTableKind> configurationTables,
-        List<PciDevice> pciDevices) {
+        List<PciDevice> pciDevices,
+        CapturedFirmware captured) {
 
     /**
      * One EFI_GRAPHICS_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.9, QueryMode): number, resolution and pixel format name
@@ -196,6 +200,7 @@ public record PlatformProfile(
         if (pciDevices.stream().map(PciDevice::location).distinct().count() != pciDevices.size()) {
             throw new IllegalArgumentException("profile " + name + ": two pci-device lines name the same location");
         }
+        java.util.Objects.requireNonNull(captured, "captured");
         // one key set: the QueryMode view is derived from console and display (ScreenKeys)
         screens = ScreenKeys.derive(console, display);
         for (PoolFreeBlock f : poolFreeBlocks) {
@@ -232,7 +237,7 @@ public record PlatformProfile(
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks,
                 variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display,
-                configurationTables != null ? configurationTables : ConfigurationTableKind.DEFAULT, pciDevices);
+                configurationTables != null ? configurationTables : ConfigurationTableKind.DEFAULT, pciDevices, captured);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -323,6 +328,7 @@ public record PlatformProfile(
         private GraphicsOutput.Display display;
         private List<ConfigurationTableKind> configurationTables;
         private final List<PciDevice> pciDevices = new ArrayList<>();
+        private CapturedFirmware captured = CapturedFirmware.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -349,6 +355,7 @@ public record PlatformProfile(
             display = p.display;
             configurationTables = p.configurationTables;
             pciDevices.addAll(p.pciDevices);
+            captured = p.captured;
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -384,6 +391,8 @@ public record PlatformProfile(
         public Builder configurationTables(List<ConfigurationTableKind> v) { configurationTables = v; return this; }
         public Builder pciDevice(PciDevice v) { pciDevices.add(v); return this; }
         public Builder clearPciDevices() { pciDevices.clear(); return this; }
+        /** The captured handle database and HOB list ({@code handle:}, {@code hob:} lines). */
+        public Builder captured(CapturedFirmware v) { captured = java.util.Objects.requireNonNull(v, "captured"); return this; }
 
         public Firmware firmware() { return firmware; }
         public Smbios smbios() { return smbios != null ? smbios : defaultSmbios(); }
@@ -405,7 +414,7 @@ public record PlatformProfile(
             }
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
                     firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens,
-                    variableStore, display, configurationTables, pciDevices);
+                    variableStore, display, configurationTables, pciDevices, captured);
         }
     }
 }

@@ -47,6 +47,10 @@ public final class ProfileParser {
     private final List<Variable> variables = new ArrayList<>();
     private final List<PoolFreeBlock> poolFree = new ArrayList<>();
     private final List<PciDevice> pciDevices = new ArrayList<>();
+    private final List<org.efiemu.uefi.handle.CapturedHandle> handles = new ArrayList<>();
+    private final List<Integer> handleLines = new ArrayList<>();
+    private final List<byte[]> hobs = new ArrayList<>();
+    private final List<Integer> hobLines = new ArrayList<>();
     private static final Pattern PCI_LOCATION = Pattern.compile("([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
     private final List<PlatformProfile.GraphicsMode> gopModes = new ArrayList<>();
     private final List<PlatformProfile.TextMode> textModes = new ArrayList<>();
@@ -153,12 +157,25 @@ public final class ProfileParser {
             case "variable" -> variables.add(variable(value, no));
             case "pool-free" -> poolFree.add(poolFree(value, no));
             case "pci-device" -> pciDevices.add(pciDevice(value, no));
+            case "handle" -> {
+                org.efiemu.uefi.handle.CapturedHandle h = CapturedLines.parseHandle(value, file, no);
+                if (h.index() != handles.size()) {
+                    throw new ProfileFormatException(file, no, "handle " + value.strip().split("\\s+")[0] + ": expected "
+                            + String.format("%03d", handles.size()) + " (handle lines are numbered 000, 001, ... in order)");
+                }
+                handles.add(h);
+                handleLines.add(no);
+            }
+            case "hob" -> {
+                hobs.add(CapturedLines.parseHob(value, file, no));
+                hobLines.add(no);
+            }
             case "gop-mode" -> gopModes.add(gopMode(value, no));
             case "text-mode" -> textModes.add(textMode(value, no));
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode and pci-device may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, handle and hob may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -217,6 +234,25 @@ public final class ProfileParser {
                     decimal("pci-device rom-size", p.get("rom-size"), no), config, path);
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, no, "pci-device " + f[0] + ": " + e.getMessage());
+        }
+    }
+
+    /** The {@code handle:} and {@code hob:} lines as one value; a rule across lines is reported at the line it names. */
+    private org.efiemu.uefi.platform.CapturedFirmware captured() {
+        for (org.efiemu.uefi.handle.CapturedHandle h : handles) {
+            var i = h.image();
+            if (i != null && (i.parent() >= handles.size() || i.device() >= handles.size())) {
+                throw new ProfileFormatException(file, handleLines.get(h.index()), "handle " + String.format("%03d",
+                        h.index()) + ": image-parent/image-device names a handle beyond the last handle line ("
+                        + String.format("%03d", handles.size() - 1) + ")");
+            }
+        }
+        try {
+            return new org.efiemu.uefi.platform.CapturedFirmware(handles, hobs);
+        } catch (IllegalArgumentException e) {
+            Matcher m = Pattern.compile("HOB (\\d+)").matcher(e.getMessage());
+            int line = m.lookingAt() ? hobLines.get(Integer.parseInt(m.group(1))) : hobLines.isEmpty() ? 0 : hobLines.get(0);
+            throw new ProfileFormatException(file, line, "hob: " + e.getMessage());
         }
     }
 
@@ -604,6 +640,7 @@ public final class ProfileParser {
         variables.forEach(b::variable);
         poolFree.forEach(b::poolFree);
         pciDevices.forEach(b::pciDevice);
+        b.captured(captured());
         try {
             if (!gopModes.isEmpty() || !textModes.isEmpty() || values.containsKey("gop-current")
                     || values.containsKey("text-current")) {

@@ -65,6 +65,8 @@ public final class ProfileWriter {
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
                 MemoryType.nameOf(f.poolType()), f.head(), f.size())));
         p.pciDevices().forEach(d -> key(sb, "pci-device", pciDevice(d)));
+        p.captured().handles().forEach(h -> key(sb, "handle", CapturedLines.handle(h)));
+        p.captured().hobs().forEach(h -> key(sb, "hob", CapturedLines.hob(h)));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
         for (MemoryDescriptor d : p.memoryMap()) {
             sb.append(descriptorLine(d)).append('\n');

@@ -134,14 +134,18 @@ final class PlatformTables {
         long lzmaAt = 0;
         if (kinds.contains(ConfigurationTableKind.DXE_SERVICES) || kinds.contains(ConfigurationTableKind.HOB_LIST)
                 || kinds.contains(ConfigurationTableKind.LZMA_CUSTOM_DECOMPRESS)) {
-            int size = DxeServicesTable.SIZE + 16 + hobs.size() + 64;
+            // a captured HOB list (the profile's hob: lines) is presented as captured; else one is built from the map
+            List<byte[]> captured = p.captured().hobs();
+            int hobSize = captured.isEmpty() ? hobs.size() : org.efiemu.uefi.tables.CapturedHobList.size(captured);
+            int size = DxeServicesTable.SIZE + 16 + hobSize + 64;
             Optional<FirmwareArena.Region> dxe = region(arena, size, "DXE core tables", MemoryType.EfiBootServicesData);
             if (dxe.isPresent()) {
                 dxeServicesAt = dxe.get().take("DXE services table", DxeServicesTable.SIZE, 16);
                 DxeServicesTable.writeHeader(memory, dxeServicesAt);
                 lzmaAt = dxe.get().take("LZMA custom decompress handler (bound to its stub before the image starts)", 16, 16);
-                hobListAt = dxe.get().take("HOB list", hobs.size(), 8);
-                memory.write(hobListAt, hobs.build(hobListAt));
+                hobListAt = dxe.get().take(captured.isEmpty() ? "HOB list" : "HOB list (captured)", hobSize, 8);
+                memory.write(hobListAt, captured.isEmpty() ? hobs.build(hobListAt)
+                        : org.efiemu.uefi.tables.CapturedHobList.build(captured));
             } else {
                 missing.add("DXE services, HOB list, LZMA decompress: no EfiBootServicesData descriptor below 4 GiB holds "
                         + size + " bytes");

@@ -118,6 +118,9 @@ public final class UefiMachine implements AutoCloseable {
     private long conOutInterface;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
     private org.efiemu.uefi.disk.DiskImage espDisk;
+    private FirmwareArena.Region capturedRegion;
+    private org.efiemu.uefi.presentation.UnsupportedProtocols unsupportedProtocols;
+    private org.efiemu.uefi.presentation.CapturedHandles.Result capturedHandles;
     private final UnmetRequests unmet;
 
     UefiMachine(UefiMachineBuilder b) {
@@ -170,7 +173,7 @@ public final class UefiMachine implements AutoCloseable {
             memoryMap = MemoryMap.builder(platform.memoryMap()).placement(platform.placement())
                     .descriptorSize(platform.descriptorSize()).descriptorVersion(platform.descriptorVersion()).build();
             systemTable = new SystemTable(memory, runtimeData, bootData, tableRevision, fw.vendor(), fw.revision());
-            handles = new HandleDatabase(() -> bootData.take("EFI_HANDLE", 16, 16),
+            handles = new HandleDatabase(() -> (capturedRegion != null ? capturedRegion : bootData).take("EFI_HANDLE", 16, 16),
                     this::signalProtocolNotify, p -> DevicePaths.read(memory, p));
             PoolAllocator pool = new PoolAllocator(memoryMap, new GuestPoolMemory(memory));
             platform.poolFreeBlocks().forEach(f -> pool.seedFreeBlock(f.poolType(), f.head(), f.size()));
@@ -268,6 +271,9 @@ public final class UefiMachine implements AutoCloseable {
                 new org.efiemu.uefi.protocol.InitrdLoadFile2(b.initrd, memory, bootData, dispatcher, handles);
             }
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
+            if (platform.captured().hasHandles()) {
+                presentCapturedHandles(memory, firmware, systemTable.address());
+            }
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
                 ctx.stop("the image's entry point returned");
@@ -294,6 +300,34 @@ public final class UefiMachine implements AutoCloseable {
             disks.forEach(d -> d.image().close());
             throw e;
         }
+    }
+
+    /**
+     * The profile's captured handle database presented in the captured order ({@link
+     * org.efiemu.uefi.presentation.CapturedHandles}); its structures and handles live in an EfiBootServicesData region
+     * of their own (carved last, so nothing placed before moves), from which later handles are taken too.
+     */
+    private void presentCapturedHandles(GuestMemory memory, FirmwareServices fw, long systemTableAddress) {
+        var captured = platform.captured().handles();
+        long size = 0x4000 + 256L * captured.size() + 8L * org.efiemu.uefi.presentation.UnsupportedProtocols.SLOTS
+                * captured.stream().mapToLong(h -> h.protocols().size()).sum();
+        FirmwareArena.Region region = arena.region(MemoryType.EfiBootServicesData, size, "captured handle database");
+        capturedRegion = region;
+        java.util.Map<Guid, Long> implemented = new java.util.HashMap<>();
+        implemented.put(Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, fw.conIn().address());
+        implemented.put(Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, fw.conIn().exAddress());
+        implemented.put(Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOutInterface);
+        if (graphics != null) {
+            implemented.put(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
+        }
+        unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
+        capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
+                unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+    }
+
+    /** What presenting the profile's captured handle database did, when the profile has one. */
+    public Optional<org.efiemu.uefi.presentation.CapturedHandles.Result> capturedHandles() {
+        return Optional.ofNullable(capturedHandles);
     }
 
     /** The LoadedImage FilePath of an image booted from a disk (the removable-media default, UEFI 2.10 §3.5.1.1). */
@@ -387,7 +421,8 @@ public final class UefiMachine implements AutoCloseable {
             FirmwareServices fw) {
         graphics = new GraphicsOutput(display, memory, bootData, dispatcher, fw::allocate);
         machine.physical().attachDevice(GraphicsOutput.DEVICE, graphics.framebuffer());
-        long dp = devicePath(bootData, "GOP device path PciRoot(0x0)/Pci(0x1,0x0)/AcpiAdr(0x80010100)", GOP_DEVICE_PATH);
+        long dp = devicePath(bootData, "GOP device path PciRoot(0x0)/Pci(0x1,0x0)/AcpiAdr(0x80010100)",
+                capturedPath(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, null, GOP_DEVICE_PATH));
         long handle = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp).handle();
         handles.installProtocolInterface(handle, Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
         // the display is a console-out device (OVMF handle 171: ConPlatformDxe's NULL-interface tag)
@@ -405,6 +440,23 @@ public final class UefiMachine implements AutoCloseable {
     /** VenMsg(PcAnsi): the terminal on COM1 (ConIn/ConOut/ErrOut name it). */
     private static final String PC_ANSI_NODE = "030a14005347c1e0bef9d2119a0c0090273fc14d";
 
+    /**
+     * The device path (hex) of the first captured handle with {@code protocol} whose path starts with
+     * {@code under} (when given, and is longer), when the profile has a captured handle database; else {@code dflt}.
+     * So a profile of an i440fx machine presents its own display and COM1 paths, not q35's.
+     */
+    private String capturedPath(Guid protocol, String under, String dflt) {
+        for (var h : platform.captured().handles()) {
+            if (h.devicePath() != null && h.protocols().contains(protocol)) {
+                String hex = java.util.HexFormat.of().formatHex(h.devicePath());
+                if (under == null || hex.startsWith(under) && hex.length() > under.length() + 8) {
+                    return hex;
+                }
+            }
+        }
+        return dflt;
+    }
+
     private long devicePath(FirmwareArena.Region bootData, String what, String hex) {
         byte[] bytes = java.util.HexFormat.of().parseHex(hex);
         long dp = bootData.take(what, bytes.length, 8);
@@ -418,11 +470,14 @@ public final class UefiMachine implements AutoCloseable {
      */
     private void installSerial(FirmwareArena.Region bootData, long conIn, long conInEx, long conOut) {
         SerialIo serialIo = new SerialIo(machine.memory(), bootData, dispatcher, machine.serial()::transmit);
+        String uartPath = capturedPath(Guid.EFI_SERIAL_IO_PROTOCOL_GUID, null, COM1_DEVICE_PATH + "7fff0400");
+        String uartNodes = uartPath.substring(0, uartPath.length() - 8);
         long uart = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID,
-                devicePath(bootData, "COM1 device path", COM1_DEVICE_PATH + "7fff0400")).handle();
+                devicePath(bootData, "COM1 device path", uartPath)).handle();
         handles.installProtocolInterface(uart, Guid.EFI_SERIAL_IO_PROTOCOL_GUID, serialIo.address());
         long terminal = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID,
-                devicePath(bootData, "COM1 terminal device path", COM1_DEVICE_PATH + PC_ANSI_NODE + "7fff0400")).handle();
+                devicePath(bootData, "COM1 terminal device path", capturedPath(Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID,
+                        uartNodes, uartNodes + PC_ANSI_NODE + "7fff0400"))).handle();
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, conOut);
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conInEx);
         handles.installProtocolInterface(terminal, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn);

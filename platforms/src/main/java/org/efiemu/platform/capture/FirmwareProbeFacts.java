@@ -7,7 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.uefi.handle.CapturedHandle;
 import org.efiemu.uefi.pci.PciDevice;
+import org.efiemu.uefi.platform.CapturedFirmware;
 import org.efiemu.uefi.spec.Guid;
 import org.efiemu.uefi.tables.ConfigurationTableKind;
 
@@ -20,10 +22,12 @@ import org.efiemu.uefi.tables.ConfigurationTableKind;
  *
  * @param configurationTables the tables efiemu presents, in the capture's order
  * @param pciDevices the PciIo handles in the capture's order
+ * @param captured the whole handle database ({@code handle:} lines: protocols, device path, loaded image device path,
+ *     loaded image fields) and the HOB list ({@code hob:} lines), as {@code handle:} and {@code hob:} profile lines
  * @param notes what was left out or not measured
  */
 public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTables, List<PciDevice> pciDevices,
-        List<String> notes) {
+        CapturedFirmware captured, List<String> notes) {
     private static final Pattern CFG = Pattern.compile("cfg: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
     private static final Pattern CFG_COUNT = Pattern.compile("cfg: count=(\\d+)");
     private static final Pattern DEVICES = Pattern.compile("pci: devices=(\\d+) \\((\\w+)\\)");
@@ -31,6 +35,14 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             + "\\(EFI_SUCCESS\\) vendor=[0-9a-f]{4} device=[0-9a-f]{4} class=[0-9a-f]{6} attributes=0x([0-9a-f]+) "
             + "supported=0x([0-9a-f]+) rom-size=(\\d+) config=EFI_SUCCESS");
     private static final Pattern HEX_LINE = Pattern.compile("(pci-config:|pci: device-path) ([0-9a-f]*)");
+
+    private static final Pattern HANDLE_COUNT = Pattern.compile("handle: count=(\\d+) \\(EFI_SUCCESS\\)");
+    private static final Pattern HANDLE_HEAD = Pattern.compile("handle: (\\d{3,}) protocols=(\\d+)");
+    private static final Pattern HANDLE_GUID = Pattern.compile("handle: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})( null)?");
+    private static final Pattern HANDLE_PATH = Pattern.compile("handle: (device-path|image-device-path) ([0-9a-f]+)");
+    private static final Pattern LOADED_IMAGE = Pattern.compile("handle: loaded-image revision=(0x[0-9a-f]+) parent=(\\d{3,}|none) "
+            + "device=(\\d{3,}|none) code=(\\d+) data=(\\d+) size=(0x[0-9a-f]+) options=(\\d+) file-path=([0-9a-f]*)");
+    private static final Pattern HOB_COUNT = Pattern.compile("hob: count=(\\d+)");
 
     public FirmwareProbeFacts {
         configurationTables = List.copyOf(configurationTables);
@@ -50,6 +62,11 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         List<ConfigurationTableKind> tables = new ArrayList<>();
         List<PciDevice> devices = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<CapturedHandle> handles = new ArrayList<>();
+        List<Integer> handleLines = new ArrayList<>();
+        List<byte[]> hobs = new ArrayList<>();
+        Integer handlesDeclared = null;
+        int handlesLine = 0;
         int cfgSeen = 0;
         Integer devicesDeclared = null;
         boolean ended = false;
@@ -97,6 +114,24 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                     throw new ProfileFormatException(file, no, "field 'pci: device': " + e.getMessage());
                 }
                 i += 2;
+            } else if (l.startsWith("handle: count=")) {
+                Matcher m = HANDLE_COUNT.matcher(l);
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "field 'handle: count': '" + l + "': expected 'handle: "
+                            + "count=N (EFI_SUCCESS)'");
+                }
+                handlesDeclared = Integer.parseInt(m.group(1));
+                handlesLine = no;
+            } else if (HANDLE_HEAD.matcher(l).matches()) {
+                i = handle(lines, i, file, handles, handleLines);
+            } else if (l.startsWith("hob: count=")) {
+                Matcher m = HOB_COUNT.matcher(l);
+                if (!m.matches() || Integer.parseInt(m.group(1)) != hobs.size()) {
+                    throw new ProfileFormatException(file, no, "field 'hob: count': '" + l + "' where " + hobs.size()
+                            + " hob: lines came before");
+                }
+            } else if (l.startsWith("hob: ")) {
+                hobs.add(org.efiemu.platform.CapturedLines.parseHob(l.substring(5), file, no));
             }
         }
         if (!ended) {
@@ -109,7 +144,81 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             throw new ProfileFormatException(file, lines.length, "field 'pci: devices': " + devicesDeclared
                     + " declared, " + devices.size() + " 'pci: device' lines");
         }
-        return new FirmwareProbeFacts(tables, devices, notes);
+        if (handlesDeclared == null) {
+            notes.add("no handle: lines: no handle lines (efiemu presents its own handles)");
+        } else if (handlesDeclared != handles.size()) {
+            throw new ProfileFormatException(file, handlesLine, "field 'handle: count': " + handlesDeclared
+                    + " declared, " + handles.size() + " 'handle: NNN protocols=N' groups follow");
+        } else if (handles.stream().noneMatch(h -> h.image() != null)) {
+            notes.add("handle: lines without loaded-image lines (a capture made before the firmware-probe printed them): "
+                    + "no handle lines (efiemu presents its own handles)");
+            handles.clear();
+        }
+        if (hobs.isEmpty()) {
+            notes.add("no hob: lines (a capture made before the firmware-probe dumped the HOB list): the HOB list is built "
+                    + "from the memory map");
+        }
+        CapturedFirmware captured;
+        try {
+            captured = new CapturedFirmware(handles, hobs);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
+        }
+        return new FirmwareProbeFacts(tables, devices, captured, notes);
+    }
+
+    /** One handle's group of lines (head, GUIDs, device paths, loaded image); returns the index of its last line. */
+    private static int handle(String[] lines, int i, String file, List<CapturedHandle> out, List<Integer> outLines) {
+        Matcher head = HANDLE_HEAD.matcher(lines[i]);
+        head.matches();
+        int no = i + 1;
+        int count = Integer.parseInt(head.group(2));
+        StringBuilder value = new StringBuilder(head.group(1)).append(" protocols=");
+        List<String> nulls = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            String l = i + 1 + k < lines.length ? lines[i + 1 + k] : "";
+            Matcher g = HANDLE_GUID.matcher(l);
+            if (!g.matches()) {
+                throw new ProfileFormatException(file, i + 2 + k, "field 'handle': '" + l + "': expected protocol "
+                        + (k + 1) + " of " + count + " of handle " + head.group(1) + " ('handle: <GUID>')");
+            }
+            value.append(k == 0 ? "" : ",").append(g.group(1));
+            if (g.group(2) != null) {
+                nulls.add(g.group(1));
+            }
+        }
+        if (!nulls.isEmpty()) {
+            value.append(" null=").append(String.join(",", nulls));
+        }
+        int at = i + count + 1;
+        for (; at < lines.length; at++) {
+            Matcher p = HANDLE_PATH.matcher(lines[at]);
+            Matcher li = LOADED_IMAGE.matcher(lines[at]);
+            if (p.matches()) {
+                value.append(p.group(1).equals("device-path") ? " path=" : " image-path=").append(p.group(2));
+            } else if (li.matches()) {
+                value.append(" image-revision=").append(li.group(1)).append(" image-parent=").append(li.group(2))
+                        .append(" image-device=").append(li.group(3)).append(" image-code=").append(li.group(4))
+                        .append(" image-data=").append(li.group(5)).append(" image-size=").append(li.group(6))
+                        .append(" image-options=").append(li.group(7)).append(" image-file=")
+                        .append(li.group(8).isEmpty() ? "none" : li.group(8));
+            } else if (lines[at].startsWith("handle: device-path") || lines[at].startsWith("handle: image-device-path")
+                    || lines[at].startsWith("handle: loaded-image")) {
+                throw new ProfileFormatException(file, at + 1, "field 'handle': '" + lines[at] + "': expected '"
+                        + "handle: device-path HEX', 'handle: image-device-path HEX' or 'handle: loaded-image revision=0x.. "
+                        + "parent=NNN|none device=NNN|none code=N data=N size=0x.. options=N file-path=HEX'");
+            } else {
+                break;
+            }
+        }
+        CapturedHandle h = org.efiemu.platform.CapturedLines.parseHandle(value.toString(), file, no);
+        if (h.index() != out.size()) {
+            throw new ProfileFormatException(file, no, "field 'handle': handle " + head.group(1) + " where "
+                    + String.format("%03d", out.size()) + " was expected next");
+        }
+        out.add(h);
+        outLines.add(no);
+        return at - 1;
     }
 
     private static byte[] hexLine(String[] lines, int index, String prefix, String file) {
@@ -124,10 +233,16 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
 
     /** {@code p} with these configuration tables and PCI devices and a {@code source:} line naming {@code captureName}. */
     public PlatformProfile applyTo(PlatformProfile p, String captureName) {
-        PlatformProfile.Builder b = p.toBuilder().configurationTables(configurationTables).clearPciDevices();
+        PlatformProfile.Builder b = p.toBuilder().configurationTables(configurationTables).clearPciDevices()
+                .captured(captured);
         pciDevices.forEach(b::pciDevice);
         b.source("measured: configuration-tables and pci-device lines = the firmware-probe's cfg: and pci: lines in "
                 + captureName + " (" + configurationTables.size() + " tables, " + pciDevices.size() + " PCI functions)");
+        if (captured.hasHandles() || captured.hasHobList()) {
+            b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName
+                    + " (" + captured.handles().size() + " handles in LocateHandleBuffer(AllHandles) order, "
+                    + captured.hobs().size() + " HOBs, bytes as captured)");
+        }
         notes.forEach(n -> b.source("note: " + n));
         return b.build();
     }

@@ -355,6 +355,43 @@ public final class HandleDatabase {
         }
     }
 
+    /**
+     * Puts the database in a real firmware's order (a captured handle database, before the application runs): the
+     * handle list in {@code handleOrder} (handles it does not name follow in their creation order), each handle's
+     * protocols in {@code protocolOrder}'s order for it (protocols it does not name follow in install order), and
+     * each protocol's interface list by handle position, so LocateHandle(ByProtocol) and LocateProtocol find them in
+     * handle order (EDK2 appends interfaces as drivers install them, which on OVMF's boot follows handle creation
+     * for the handles a loader looks up).
+     *
+     * @throws IllegalArgumentException a handle named that is not in the database or named twice
+     */
+    public void arrange(List<Long> handleOrder, Map<Long, List<Guid>> protocolOrder) {
+        java.util.LinkedHashMap<Long, Handle> ordered = new java.util.LinkedHashMap<>();
+        for (long h : handleOrder) {
+            Handle handle = store.handles.get(h);
+            if (handle == null || ordered.containsKey(h)) {
+                throw new IllegalArgumentException(String.format("handle 0x%X: %s", h, handle == null
+                        ? "not in the database" : "named twice"));
+            }
+            ordered.put(h, handle);
+        }
+        store.handles.forEach(ordered::putIfAbsent);
+        store.handles.clear();
+        store.handles.putAll(ordered);
+        Map<Handle, Integer> position = new java.util.IdentityHashMap<>();
+        for (Handle h : store.handles.values()) {
+            position.put(h, position.size());
+            List<Guid> order = protocolOrder.getOrDefault(h.value, List.of());
+            h.protocols.sort(java.util.Comparator.comparingInt(p -> {
+                int i = order.indexOf(p.entry.guid);
+                return i < 0 ? Integer.MAX_VALUE : i;
+            }));
+        }
+        for (ProtocolEntry e : store.protocols.values()) {
+            e.interfaces.sort(java.util.Comparator.comparingInt(p -> position.get(p.handle)));
+        }
+    }
+
     /** {@code LocateHandle()}; see {@link HandleLocator#locateHandle}. */
     public LocateResult locateHandle(LocateSearchType type, Guid protocol, long searchKey, long bufferSize) {
         return locator.locateHandle(type, protocol, searchKey, bufferSize);

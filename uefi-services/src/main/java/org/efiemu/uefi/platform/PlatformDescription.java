@@ -36,6 +36,8 @@ import org.efiemu.uefi.variable.VariableStoreConfig;
  *     ({@link ConfigurationTableKind#DEFAULT} unless the profile says)
  * @param pciDevices the PCI functions the firmware presents as EFI_PCI_IO_PROTOCOL handles, in its handle order (none:
  *     no PCI root bridge or PciIo handle is presented)
+ * @param captured the firmware's handle database and HOB list as captured ({@link CapturedFirmware#NONE}: efiemu's
+ *     own handles and a HOB list built from the memory map)
  */
 public record PlatformDescription(
         String name,
@@ -54,7 +56,8 @@ public record PlatformDescription(
         VariableStoreConfig variableStore,
         GraphicsOutput.Display display,
         List<ConfigurationTableKind> configurationTables,
-        List<PciDevice> pciDevices) {
+        List<PciDevice> pciDevices,
+        CapturedFirmware captured) {
 
     public PlatformDescription {
         Objects.requireNonNull(name, "name");
@@ -74,6 +77,25 @@ public record PlatformDescription(
             throw new IllegalArgumentException("configuration tables " + configurationTables + " name one table twice");
         }
         pciDevices = List.copyOf(pciDevices);
+        Objects.requireNonNull(captured, "captured");
+    }
+
+    /** A machine without a captured handle database or HOB list ({@link CapturedFirmware#NONE}). */
+    public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
+            int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
+            List<Variable> variables, Set<String> quirks, List<PoolFreeBlock> poolFreeBlocks,
+            VariableStoreConfig variableStore, GraphicsOutput.Display display,
+            List<ConfigurationTableKind> configurationTables, List<PciDevice> pciDevices) {
+        this(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu, smbios, acpi, console,
+                variables, quirks, poolFreeBlocks, variableStore, display, configurationTables, pciDevices,
+                CapturedFirmware.NONE);
+    }
+
+    /** This machine with another captured handle database and HOB list. */
+    public PlatformDescription withCaptured(CapturedFirmware c) {
+        return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
+                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, configurationTables,
+                pciDevices, c);
     }
 
     /** A machine with efiemu's default configuration tables and no PCI devices. */
@@ -88,7 +110,7 @@ public record PlatformDescription(
     /** This machine with other configuration tables and PCI devices. */
     public PlatformDescription withFirmwareDevices(List<ConfigurationTableKind> tables, List<PciDevice> devices) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, tables, devices);
+                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, tables, devices, captured);
     }
 
     /** A headless machine with OVMF's variable store ({@link VariableStoreConfig#ovmf()}). */
@@ -104,7 +126,7 @@ public record PlatformDescription(
             GraphicsOutput.Display newDisplay, Console newConsole) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, newConsole, newVariables, quirks, poolFreeBlocks, newStore, newDisplay, configurationTables,
-                pciDevices);
+                pciDevices, captured);
     }
 
     /** A machine whose pool free lists are empty at application entry. */

@@ -1,0 +1,93 @@
+package org.efiemu.uefi.platform;
+
+import java.util.List;
+import org.efiemu.uefi.handle.CapturedHandle;
+
+/**
+ * What a real firmware presented as the firmware-probe captured it, beyond what the other profile keys say: its whole
+ * handle database ({@code handle:} lines) and its HOB list ({@code hob:} lines). Empty for a machine that was not
+ * captured: efiemu then presents its own handles and builds the HOB list from the memory map.
+ *
+ * @param handles every handle in the firmware's LocateHandleBuffer(AllHandles) order, indexes 0..n-1
+ * @param hobs the HOB list's HOBs in order (PI 1.7 vol. 3 §5), each with all its bytes as captured, the PHIT first
+ *     and the end-of-list HOB last
+ */
+public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
+    public static final CapturedFirmware NONE = new CapturedFirmware(List.of(), List.of());
+
+    public CapturedFirmware {
+        handles = List.copyOf(handles);
+        hobs = hobs.stream().map(byte[]::clone).toList();
+        for (int i = 0; i < handles.size(); i++) {
+            if (handles.get(i).index() != i) {
+                throw new IllegalArgumentException("captured handle " + handles.get(i).index() + " at position " + i
+                        + ": expected handles numbered 0, 1, 2, ... in order");
+            }
+        }
+        for (CapturedHandle h : handles) {
+            if (h.image() != null && (h.image().parent() >= handles.size() || h.image().device() >= handles.size())) {
+                throw new IllegalArgumentException("captured handle " + h.index() + ": loaded-image parent/device index "
+                        + "beyond the " + handles.size() + " handles");
+            }
+        }
+        HobListCheck.check(hobs);
+    }
+
+    /** True when the profile recorded the firmware's handle database. */
+    public boolean hasHandles() {
+        return !handles.isEmpty();
+    }
+
+    /** True when the profile recorded the firmware's HOB list. */
+    public boolean hasHobList() {
+        return !hobs.isEmpty();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()) {
+            return false;
+        }
+        for (int i = 0; i < hobs.size(); i++) {
+            if (!java.util.Arrays.equals(hobs.get(i), c.hobs.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return handles.hashCode() * 31 + hobs.size();
+    }
+
+    /** The HOB list's structural rules (PI 1.7 vol. 3 §5.2-5.3). */
+    static final class HobListCheck {
+        private HobListCheck() {}
+
+        static void check(List<byte[]> hobs) {
+            for (int i = 0; i < hobs.size(); i++) {
+                byte[] h = hobs.get(i);
+                String what = "HOB " + i;
+                if (h.length < 8 || h.length % 8 != 0) {
+                    throw new IllegalArgumentException(what + ": " + h.length + " bytes; expected a multiple of 8, at least 8");
+                }
+                int type = (h[0] & 0xFF) | (h[1] & 0xFF) << 8;
+                int length = (h[2] & 0xFF) | (h[3] & 0xFF) << 8;
+                if (length != h.length) {
+                    throw new IllegalArgumentException(what + ": HobLength " + length + " but " + h.length + " bytes");
+                }
+                if (i == 0 && (type != 0x0001 || h.length < 56)) {
+                    throw new IllegalArgumentException(what + ": type 0x" + Integer.toHexString(type)
+                            + "; expected the PHIT (EFI_HOB_TYPE_HANDOFF 0x0001, 56 bytes or more) first");
+                }
+                boolean last = i == hobs.size() - 1;
+                if (last != (type == 0xFFFF)) {
+                    throw new IllegalArgumentException(what + ": " + (last ? "the last HOB is type 0x"
+                            + Integer.toHexString(type) + "; expected EFI_HOB_TYPE_END_OF_HOB_LIST (0xffff)"
+                            : "EFI_HOB_TYPE_END_OF_HOB_LIST before the end of the list"));
+                }
+            }
+        }
+    }
+}

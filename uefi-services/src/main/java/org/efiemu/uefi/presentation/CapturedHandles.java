@@ -1,0 +1,178 @@
+package org.efiemu.uefi.presentation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.uefi.DevicePaths;
+import org.efiemu.uefi.firmware.FirmwareArena;
+import org.efiemu.uefi.handle.CapturedHandle;
+import org.efiemu.uefi.handle.HandleDatabase;
+import org.efiemu.uefi.handle.OpenAttributes;
+import org.efiemu.uefi.image.LoadedImageProtocol;
+import org.efiemu.uefi.spec.Guid;
+
+/**
+ * Presents a captured firmware's handle database (the profile's {@code handle:} lines) on efiemu, before the
+ * application runs: the handle list in the captured order, each handle with the captured protocols in the captured
+ * order (UEFI 2.10 §7.3.14-7.3.15), efiemu's own handles standing for the captured handles they match
+ * ({@link HandleMatching}) with their real implementations, and for the rest:
+ * <ul>
+ * <li>EFI_DEVICE_PATH_PROTOCOL and EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL: the captured bytes (§10.2, §9.2); efiemu's
+ * own image gets a loaded image device path made as EDK2's CoreLoadImage makes it: its device handle's device path
+ * followed by its FilePath;
+ * <li>EFI_LOADED_IMAGE_PROTOCOL of the firmware's driver images: a structure with the captured Revision, ParentHandle,
+ * DeviceHandle, memory types, ImageSize and FilePath; SystemTable is this machine's; ImageBase is 0 and Unload NULL
+ * (efiemu holds none of the driver's code);
+ * <li>a protocol whose captured interface was NULL (a GUID-only tag such as EDK2's {@code gEfiConsoleOutDeviceGuid}):
+ * NULL;
+ * <li>SimpleTextInput, SimpleTextInputEx, SimpleTextOutput and Graphics Output on handles efiemu did not make (the
+ * PS/2 keyboard, the graphics console): efiemu's console and display interfaces;
+ * <li>any other protocol: an {@link UnsupportedProtocols} interface whose functions return EFI_UNSUPPORTED and are
+ * recorded.
+ * </ul>
+ */
+public final class CapturedHandles {
+
+    /**
+     * Protocols with data a loader reads (modes, media, locations) that efiemu implements when the machine has the
+     * device: presented only with efiemu's implementation, never as an {@link UnsupportedProtocols} interface (a GOP
+     * whose Mode pointer led to a stub would be worse than no GOP). Without the device (a headless run, a captured
+     * device efiemu did not match) the protocol is left off the handle and named in the notes.
+     */
+    static final java.util.Set<Guid> ONLY_IMPLEMENTED = java.util.Set.of(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID,
+            Guid.EFI_SERIAL_IO_PROTOCOL_GUID, Guid.EFI_PCI_IO_PROTOCOL_GUID,
+            Guid.parse("2F707EBB-4A1A-11D4-9A38-0090273FC14D"), Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID,
+            Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, Guid.EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID,
+            Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, Guid.EFI_DISK_IO_PROTOCOL_GUID,
+            Guid.EFI_DISK_IO2_PROTOCOL_GUID, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, Guid.EFI_RNG_PROTOCOL_GUID);
+
+    /** What the presentation did. */
+    public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes) {}
+
+    private CapturedHandles() {}
+
+    /**
+     * @param implemented efiemu's interfaces for protocols it implements, by GUID (used on handles it did not make)
+     * @param region where device paths, loaded image structures and unsupported interfaces go
+     */
+    public static Result present(List<CapturedHandle> captured, HandleDatabase db, GuestMemory memory,
+            FirmwareArena.Region region, UnsupportedProtocols unsupported, Map<Guid, Long> implemented, long imageHandle,
+            long systemTable) {
+        List<HandleMatching.Present> present = new ArrayList<>();
+        for (long h : db.handles()) {
+            var dp = db.openProtocol(h, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL);
+            byte[] path = dp.status().isError() || dp.interfacePointer() == 0 ? null : DevicePaths.read(memory, dp.interfacePointer());
+            present.add(new HandleMatching.Present(h, db.protocolsPerHandle(h), path));
+        }
+        List<HandleMatching.Slot> plan = HandleMatching.plan(captured, present, imageHandle);
+        Map<Integer, Long> byIndex = new HashMap<>();
+        Map<Long, List<Guid>> protocolOrder = new LinkedHashMap<>();
+        List<Long> order = new ArrayList<>();
+        List<long[]> images = new ArrayList<>(); // {structure, captured index}
+        int matched = 0;
+        int created = 0;
+        List<String> notes = new ArrayList<>();
+        for (HandleMatching.Slot s : plan) {
+            CapturedHandle c = s.captured();
+            long handle = s.handle();
+            if (c == null) {
+                order.add(handle);
+                continue;
+            }
+            boolean made = handle == 0;
+            for (Guid g : c.protocols()) {
+                if (handle != 0 && !db.openProtocol(handle, g, 0, 0, OpenAttributes.GET_PROTOCOL).status().isError()) {
+                    continue; // efiemu's own implementation
+                }
+                long iface;
+                if (g.equals(Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)) {
+                    iface = bytes(memory, region, "captured device path of handle " + c.index(), c.devicePath());
+                } else if (g.equals(CapturedHandle.LOADED_IMAGE_DEVICE_PATH)) {
+                    byte[] path = handle == imageHandle && handle != 0 ? ownImagePath(db, memory, imageHandle) : c.imageDevicePath();
+                    iface = bytes(memory, region, "loaded image device path of handle " + c.index(), path);
+                } else if (g.equals(Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID)) {
+                    iface = region.take("EFI_LOADED_IMAGE_PROTOCOL of captured handle " + c.index(), LoadedImageProtocol.SIZE, 16);
+                    images.add(new long[] {iface, c.index()});
+                } else if (c.nullInterfaces().contains(g)) {
+                    iface = 0;
+                } else if (implemented.containsKey(g)) {
+                    iface = implemented.get(g);
+                } else if (ONLY_IMPLEMENTED.contains(g)) {
+                    notes.add("captured handle " + c.index() + ": " + g + " left out (efiemu has no such device in this run)");
+                    continue;
+                } else {
+                    iface = unsupported.interfaceFor(g);
+                }
+                var r = db.installProtocolInterface(handle, g, iface);
+                if (r.status().isError()) {
+                    throw new IllegalStateException("captured handle " + c.index() + ": installing " + g + " gave "
+                            + r.status().specName());
+                }
+                handle = r.handle();
+            }
+            if (handle == 0) {
+                notes.add("captured handle " + c.index() + " left out: none of its protocols is presented");
+                continue;
+            }
+            if (made) {
+                created++;
+            } else {
+                matched++;
+            }
+            byIndex.put(c.index(), handle);
+            protocolOrder.put(handle, c.protocols());
+            order.add(handle);
+        }
+        for (long[] li : images) {
+            CapturedHandle.CapturedImage i = captured.get((int) li[1]).image();
+            long at = li[0];
+            memory.putU32(at, i.revision());
+            memory.putU64(at + LoadedImageProtocol.PARENT_HANDLE, i.parent() < 0 ? 0 : byIndex.getOrDefault(i.parent(), 0L));
+            memory.putU64(at + LoadedImageProtocol.SYSTEM_TABLE, systemTable);
+            memory.putU64(at + LoadedImageProtocol.DEVICE_HANDLE, i.device() < 0 ? 0 : byIndex.getOrDefault(i.device(), 0L));
+            memory.putU64(at + LoadedImageProtocol.FILE_PATH, i.filePath() == null ? 0
+                    : bytes(memory, region, "FilePath of captured image " + li[1], i.filePath()));
+            memory.putU32(at + LoadedImageProtocol.LOAD_OPTIONS_SIZE, 0);
+            memory.putU64(at + LoadedImageProtocol.LOAD_OPTIONS, 0);
+            memory.putU64(at + LoadedImageProtocol.IMAGE_BASE, 0);
+            memory.putU64(at + LoadedImageProtocol.IMAGE_SIZE, i.size());
+            memory.putU32(at + LoadedImageProtocol.IMAGE_CODE_TYPE, i.codeType());
+            memory.putU32(at + LoadedImageProtocol.IMAGE_DATA_TYPE, i.dataType());
+            memory.putU64(at + LoadedImageProtocol.UNLOAD, 0);
+        }
+        db.arrange(order, protocolOrder);
+        long storage = captured.stream().filter(HandleMatching::storage).count();
+        if (storage > 0) {
+            notes.add(storage + " captured storage handles (the capture run's boot media) replaced by efiemu's own");
+        }
+        return new Result(db.handles().size(), matched, created, List.copyOf(unsupported.protocols()), notes);
+    }
+
+    private static long bytes(GuestMemory memory, FirmwareArena.Region region, String what, byte[] b) {
+        long at = region.take(what, b.length, 8);
+        memory.write(at, b);
+        return at;
+    }
+
+    /** EDK2 CoreLoadImageCommon: the loaded image device path is the device's path followed by the FilePath. */
+    private static byte[] ownImagePath(HandleDatabase db, GuestMemory memory, long imageHandle) {
+        long li = db.openProtocol(imageHandle, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL)
+                .interfacePointer();
+        long device = memory.u64(li + LoadedImageProtocol.DEVICE_HANDLE);
+        long filePath = memory.u64(li + LoadedImageProtocol.FILE_PATH);
+        byte[] file = filePath == 0 ? new byte[] {0x7F, (byte) 0xFF, 4, 0} : DevicePaths.read(memory, filePath);
+        var dp = device == 0 ? null : db.openProtocol(device, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL);
+        if (dp == null || dp.status().isError() || dp.interfacePointer() == 0) {
+            return file;
+        }
+        byte[] dev = DevicePaths.read(memory, dp.interfacePointer());
+        byte[] out = new byte[dev.length - 4 + file.length];
+        System.arraycopy(dev, 0, out, 0, dev.length - 4);
+        System.arraycopy(file, 0, out, dev.length - 4, file.length);
+        return out;
+    }
+
+}
