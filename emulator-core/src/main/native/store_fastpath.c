@@ -271,11 +271,17 @@ static void w_protect(void *uc, uint64_t ram_addr) {
   if (cpu != NULL) f_reset_dirty(cpu, host, PAGE_SIZE_4K);
 }
 
+static int ram_block_known(void *uc, uint64_t ram_addr);
+
 static void w_unprotect(void *uc, uint64_t ram_addr) {
   o_unprotect(uc, ram_addr);
   fastpath_t *f = lookup(uc);
   if (f == NULL || !f->enabled) return;
   f->unprotects++;
+  /* a RAM block freed since (a region split or unmapped) can leave translated blocks behind whose later invalidation
+   * names its offset; qemu_map_ram_ptr aborts the process on an offset no block holds ("Bad ram offset"). Its host
+   * page, if still in the set, stays there: only slower. */
+  if (!ram_block_known(uc, ram_addr)) return;
   uint64_t host = (uint64_t) (uintptr_t) f_map_ram_ptr(uc, NULL, ram_addr & ~(uint64_t) (PAGE_SIZE_4K - 1));
   if (host != 0) set_remove(f, host);
 }
@@ -711,4 +717,28 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_StoreFastPath_writeProtected
   (void) env;
   (void) cls;
   return ((fastpath_t *) (intptr_t) handle)->wp_pages;
+}
+
+/* ================================================================== RAM block lookup that cannot abort
+ * qemu_get_ram_block (static, at +0x3c1b80 in this build) walks uc->ram_list.blocks (uc + 0x258; RAMBlock.next at
+ * +0x30, offset at +0x10, max_length at +0x20) and aborts when no block holds the offset. The same walk, answering. */
+enum { UC_RAM_BLOCKS = 0x258, RB_OFFSET = 0x10, RB_MAX_LENGTH = 0x20, RB_NEXT = 0x30, OFF_GET_RAM_BLOCK = 0x3c1b80 };
+static const uint8_t GET_RAM_BLOCK_CODE[] = {0x48, 0x8b, 0x87, 0x50, 0x02, 0x00, 0x00, 0x48, 0x85, 0xc0, 0x74, 0x0d,
+    0x48, 0x89, 0xf2, 0x48, 0x2b, 0x50, 0x10, 0x48, 0x3b, 0x50, 0x20, 0x72, 0x37, 0x48, 0x8b, 0x87, 0x58, 0x02, 0x00,
+    0x00};
+static int ram_layout; /* 0: not checked yet, 1: the code above is there, -1: it is not (then every offset is "known") */
+
+static int ram_block_known(void *uc, uint64_t ram_addr) {
+  if (ram_layout == 0) {
+    Dl_info di;
+    int ok = f_map_ram_ptr != NULL && dladdr((void *) f_map_ram_ptr, &di) != 0 && di.dli_fbase != NULL
+        && memcmp((const void *) ((uintptr_t) di.dli_fbase + OFF_GET_RAM_BLOCK), GET_RAM_BLOCK_CODE,
+               sizeof GET_RAM_BLOCK_CODE) == 0;
+    ram_layout = ok ? 1 : -1;
+  }
+  if (ram_layout < 0) return 1;
+  for (char *b = *(char **) ((char *) uc + UC_RAM_BLOCKS); b != NULL; b = *(char **) (b + RB_NEXT)) {
+    if (ram_addr - *(uint64_t *) (b + RB_OFFSET) < *(uint64_t *) (b + RB_MAX_LENGTH)) return 1;
+  }
+  return 0;
 }
