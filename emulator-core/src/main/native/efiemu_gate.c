@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include <jni.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,7 @@ typedef struct {
 /* UC_CTL_READ_WRITE(UC_CTL_TB_REQUEST_CACHE, 2): type 8 | 2 arguments << 26 | UC_CTL_IO_READ_WRITE (3) << 30 */
 #define CTL_TB_REQUEST_CACHE ((int) (8u | (2u << 26) | (3u << 30)))
 
+enum { BC_USED_MAX = 4096 };
 enum { BC_CACHE_SLOTS = 65536 }; /* 3 735 blocks on GRUB -> Xen: 8192 direct-mapped slots left ~25 % of blocks colliding */
 
 enum { BC_RUNNING = 0, BC_BUDGET_AT_BLOCK = 1, BC_BUDGET_IN_BLOCK = 2, BC_LOOKUP_FAILED = 3, BC_STOP_AT_BLOCK = 4 };
@@ -182,8 +184,18 @@ typedef struct {
    * once since it was translated (verified): a block the lookup does not return (the one-instruction block Unicorn
    * makes for a store into the running block) still stops the run as before.
    */
+  /* cache slots written so far (a written slot has size != 0), so that a recycled counter clears only those */
+  uint32_t nused;
+  uint32_t used[BC_USED_MAX]; /* the first BC_USED_MAX of them; beyond, a recycled counter clears the whole cache */
   struct { uint64_t pc; uint64_t size; uint64_t icount; uint64_t verified; } cache[BC_CACHE_SLOTS];
 } blockcount_t;
+
+/* Records that `slot` of the cache is about to be written (before the write). */
+static inline void bc_note_slot(blockcount_t *b, size_t slot) {
+  if (b->cache[slot].size != 0) return;
+  if (b->nused < BC_USED_MAX) b->used[b->nused] = (uint32_t) slot;
+  b->nused++;
+}
 
 static inline size_t bc_slot(uint64_t pc) {
   return (size_t) ((pc ^ (pc >> 12)) & (BC_CACHE_SLOTS - 1));
@@ -254,11 +266,27 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   if ((uint64_t) b->total >= (uint64_t) b->tick_at && b->stop_flag == 0) b->stop_flag = 2; /* interrupt due */
 }
 
+/* One destroyed counter per thread, kept for the thread's next machine (a hunt worker builds machine after machine). */
+static __thread blockcount_t *bc_spare;
+
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *env, jclass cls, jlong ctl,
     jlong emuStop) {
   (void) env;
   (void) cls;
-  blockcount_t *b = calloc(1, sizeof(blockcount_t));
+  blockcount_t *b = bc_spare;
+  bc_spare = NULL;
+  if (b != NULL) {
+    /* a counter this thread destroyed before: back to calloc's zeros without touching its 2 MiB cache, of which a
+     * machine writes a few hundred slots (clearing it all cost ~2 % of a hunt scenario's CPU) */
+    if (b->nused > BC_USED_MAX) {
+      memset(b->cache, 0, sizeof b->cache);
+    } else {
+      for (uint32_t i = 0; i < b->nused; i++) memset(&b->cache[b->used[i]], 0, sizeof b->cache[0]);
+    }
+    memset(b, 0, offsetof(blockcount_t, cache));
+  } else {
+    b = calloc(1, sizeof(blockcount_t));
+  }
   if (b == NULL) return 0;
   b->limit = -1;
   b->tick_at = -1;
@@ -282,7 +310,12 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNI
 JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *env, jclass cls, jlong counter) {
   (void) env;
   (void) cls;
-  free((void *) (intptr_t) counter);
+  blockcount_t *b = (blockcount_t *) (intptr_t) counter;
+  if (b != NULL && bc_spare == NULL) {
+    bc_spare = b;
+  } else {
+    free(b);
+  }
 }
 
 /*
@@ -342,6 +375,7 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
   w->translations++;
   if (w->counter != NULL && w->counter->counting) {
     size_t slot = bc_slot(cur->pc);
+    bc_note_slot(w->counter, slot);
     w->counter->cache[slot].pc = cur->pc;
     w->counter->cache[slot].size = cur->size;
     w->counter->cache[slot].icount = cur->icount;

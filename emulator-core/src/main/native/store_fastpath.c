@@ -110,7 +110,17 @@ typedef struct {
   void *uc;
   uint64_t *set;          /* open addressing, linear probing; 0 = empty; keys are host page addresses */
   size_t cap;             /* power of two */
+  /* write-protected guest pages (write_protect.c part at the end of this file); NULL/0 while none */
+  uint64_t *wp_keys;      /* granule number + 1 (a granule is WP_GRANULE_PAGES pages); 0 = empty */
+  uint64_t **wp_bits;     /* the granule's bitmap, one bit per page */
+  size_t wp_cap;          /* power of two, or 0 */
+  int64_t wp_pages;       /* pages write-protected now */
+  size_t wp_granules;     /* granules in wp_keys */
+  unsigned char wp_fake[MR_PERMS + 8]; /* the region a store's permission check sees for a protected page */
 } fastpath_t;
+
+static int wp_contains(const fastpath_t *f, uint64_t address);
+static void wp_clear_all(fastpath_t *f);
 
 /* ------------------------------------------------------------------ the code-page set (one engine's thread) */
 
@@ -208,11 +218,17 @@ static fastpath_t *lookup(void *uc) {
 
 /* ------------------------------------------------------------------ the wrappers */
 
+static void wp_fill(void *cpu, uint64_t vaddr, int mmu_idx);
+
 static void w_set_page(void *cpu, uint64_t vaddr, uint64_t paddr, uint32_t attrs, int prot, int mmu_idx,
     uint64_t size) {
   o_set_page(cpu, vaddr, paddr, attrs, prot, mmu_idx, size);
   void *uc = *(void **) ((char *) cpu + CPU_UC);
   fastpath_t *f = lookup(uc);
+  if (f != NULL && f->wp_pages != 0 && mmu_idx >= 0 && mmu_idx < NB_MMU_MODES && wp_contains(f, paddr)) {
+    wp_fill(cpu, vaddr, mmu_idx); /* a write-protected page: the entry a read-only region gets */
+    return;
+  }
   if (f == NULL || !f->enabled || mmu_idx < 0 || mmu_idx >= NB_MMU_MODES) return;
   uint64_t vpage = vaddr & ~(uint64_t) (PAGE_SIZE_4K - 1);
   char *env = *(char **) ((char *) cpu + CPU_ENV);
@@ -255,11 +271,17 @@ static void w_protect(void *uc, uint64_t ram_addr) {
   if (cpu != NULL) f_reset_dirty(cpu, host, PAGE_SIZE_4K);
 }
 
+static int ram_block_known(void *uc, uint64_t ram_addr);
+
 static void w_unprotect(void *uc, uint64_t ram_addr) {
   o_unprotect(uc, ram_addr);
   fastpath_t *f = lookup(uc);
   if (f == NULL || !f->enabled) return;
   f->unprotects++;
+  /* a RAM block freed since (a region split or unmapped) can leave translated blocks behind whose later invalidation
+   * names its offset; qemu_map_ram_ptr aborts the process on an offset no block holds ("Bad ram offset"). Its host
+   * page, if still in the set, stays there: only slower. */
+  if (!ram_block_known(uc, ram_addr)) return;
   uint64_t host = (uint64_t) (uintptr_t) f_map_ram_ptr(uc, NULL, ram_addr & ~(uint64_t) (PAGE_SIZE_4K - 1));
   if (host != 0) set_remove(f, host);
 }
@@ -449,6 +471,9 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_engine_StoreFastPath_detach0(JNIEnv 
   }
   atomic_fetch_add_explicit(&reg_version, 1, memory_order_release);
   pthread_mutex_unlock(&reg_lock);
+  wp_clear_all(f);
+  free(f->wp_keys);
+  free(f->wp_bits);
   free(f->set);
   free(f);
 }
@@ -456,4 +481,264 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_engine_StoreFastPath_detach0(JNIEnv 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_engine_StoreFastPath_stats0(JNIEnv *env, jclass cls, jlong handle) {
   (void) cls;
   return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 64);
+}
+
+/* ================================================================== write protection by page (no region split)
+ *
+ * Java side: Engine.writeProtect / StoreFastPath.writeProtect (MemorySanitizer's protections).
+ *
+ * Why: uc_mem_protect changes the protection of a page range by splitting its Unicorn region (split_region: unmap,
+ * map the pieces again) and every changed region is one memory-topology commit (flat view rebuilt, TLB flushed), about
+ * 50-60 us each; the sanitizer makes about 15 such calls per hunt scenario, and every split region makes later map,
+ * unmap and protect calls slower (docs/performance.md, "Hunt speed: the CPU outside Unicorn").
+ *
+ * What: a per-engine set of write-protected guest pages. In stock Unicorn 2.0.1 a region without UC_PROT_WRITE is
+ * seen by guest stores in exactly two places, and both are reproduced for a page in the set, so a guest store sees
+ * what it sees on a write-protected region:
+ *  1. store_helper asks memory_mapping(uc, addr) for the region of the store's (virtual) address and calls the
+ *     UC_HOOK_MEM_WRITE_PROT hooks when that region's perms lack UC_PROT_WRITE. memory_mapping is called through the
+ *     library's PLT; its GOT slot points at w_memory_mapping, which, when called from store_helper (its return address
+ *     inside that function: checked at install on the three call sites) for a page in the set, returns a copy of the
+ *     region's first bytes with UC_PROT_WRITE removed from perms (store_helper reads nothing of it but perms).
+ *  2. tlb_set_page_with_attrs gives a writable RAM page of a read-only section TLB_DISCARD_WRITE instead of
+ *     TLB_NOTDIRTY; w_set_page does the same for a page in the set (by physical page, as the section is).
+ * Every change of the set flushes the TLB as uc_mem_protect's commit does: store_helper keeps the write entry it read
+ * before calling the hooks, so whether the page had an entry decides whether the store that raised the hook lands,
+ * in stock Unicorn as here.
+ * Not reproduced: stores that bypass store_helper and check a region's read-only flag, i.e. the page walker setting
+ * accessed/dirty bits in page-table entries that lie in a protected page: dropped on a read-only region, they land
+ * here (as on a real CPU). Host writes (Engine.write) copy into host memory and ignore protection either way.
+ */
+enum {
+  OFF_STORE_HELPER = 0x3f90f0,     /* store_helper (static; follows helper_ret_stb_mmu_x86_64's 16 bytes) */
+  OFF_STORE_HELPER_END = 0x3f99e0, /* helper_le_stw_mmu_x86_64 */
+  OFF_MEMORY_MAPPING_PLT = 0x39d620,
+  GOT_MEMORY_MAPPING = 0x11fe290,
+  TLB_DISCARD_WRITE = 0x40,
+  TLB_MMIO_FLAG = 0x200,
+  WP_GRANULE_BITS = 15, /* pages per granule: one 4 KiB bitmap covers 128 MiB */
+};
+static const uint32_t STORE_HELPER_CALLS[3] = {0x3f91d6, 0x3f92e5, 0x3f94e3}; /* call memory_mapping@plt */
+static uintptr_t store_lo, store_hi;
+static int wp_installed; /* 1: memory_mapping's GOT slot patched; -1: refused */
+static char wp_reason[600];
+
+static size_t wp_slot(uint64_t key, size_t cap) {
+  return (size_t) (key * 0x9E3779B97F4A7C15ULL >> 24) & (cap - 1);
+}
+
+/* The bitmap of the granule holding page number `page`, or NULL (create: allocate it; NULL when out of memory). */
+static uint64_t *wp_bitmap(fastpath_t *f, uint64_t page, int create) {
+  uint64_t key = (page >> WP_GRANULE_BITS) + 1;
+  if (f->wp_cap != 0) {
+    for (size_t i = wp_slot(key, f->wp_cap);; i = (i + 1) & (f->wp_cap - 1)) {
+      if (f->wp_keys[i] == key) return f->wp_bits[i];
+      if (f->wp_keys[i] == 0) break;
+    }
+  }
+  if (!create) return NULL;
+  if ((f->wp_granules + 1) * 2 > f->wp_cap) {
+    size_t ncap = f->wp_cap == 0 ? 16 : f->wp_cap * 2;
+    uint64_t *nk = calloc(ncap, sizeof(uint64_t));
+    uint64_t **nb = calloc(ncap, sizeof(uint64_t *));
+    if (nk == NULL || nb == NULL) {
+      free(nk);
+      free(nb);
+      return NULL;
+    }
+    for (size_t i = 0; i < f->wp_cap; i++) {
+      if (f->wp_keys[i] == 0) continue;
+      size_t j = wp_slot(f->wp_keys[i], ncap);
+      while (nk[j] != 0) j = (j + 1) & (ncap - 1);
+      nk[j] = f->wp_keys[i];
+      nb[j] = f->wp_bits[i];
+    }
+    free(f->wp_keys);
+    free(f->wp_bits);
+    f->wp_keys = nk;
+    f->wp_bits = nb;
+    f->wp_cap = ncap;
+  }
+  uint64_t *bits = calloc((1u << WP_GRANULE_BITS) / 64, sizeof(uint64_t));
+  if (bits == NULL) return NULL;
+  size_t i = wp_slot(key, f->wp_cap);
+  while (f->wp_keys[i] != 0) i = (i + 1) & (f->wp_cap - 1);
+  f->wp_keys[i] = key;
+  f->wp_bits[i] = bits;
+  f->wp_granules++;
+  return bits;
+}
+
+static int wp_contains(const fastpath_t *f, uint64_t address) {
+  uint64_t page = address >> 12;
+  uint64_t *bits = wp_bitmap((fastpath_t *) f, page, 0);
+  if (bits == NULL) return 0;
+  uint64_t bit = page & ((1u << WP_GRANULE_BITS) - 1);
+  return (int) ((bits[bit >> 6] >> (bit & 63)) & 1);
+}
+
+static void wp_clear_all(fastpath_t *f) {
+  for (size_t i = 0; i < f->wp_cap; i++) {
+    free(f->wp_bits[i]);
+    f->wp_bits[i] = NULL;
+    f->wp_keys[i] = 0;
+  }
+  f->wp_granules = 0;
+  f->wp_pages = 0;
+}
+
+/* Turns the write entry Unicorn just made for a page in the set into the one a read-only region's page gets. */
+static void wp_fill(void *cpu, uint64_t vaddr, int mmu_idx) {
+  uint64_t vpage = vaddr & ~(uint64_t) (PAGE_SIZE_4K - 1);
+  char *env = *(char **) ((char *) cpu + CPU_ENV);
+  uint64_t *fast = (uint64_t *) (env + ENV_TLB_FAST + 16 * mmu_idx);
+  uint64_t index = (vpage >> 12) & (fast[0] >> TLB_ENTRY_BITS);
+  uint64_t *te = (uint64_t *) ((char *) fast[1] + (index << TLB_ENTRY_BITS));
+  uint64_t w = te[1];
+  if (w == (uint64_t) -1 || (w & ~(uint64_t) (PAGE_SIZE_4K - 1)) != vpage) return; /* not writable: as made */
+  if ((w & (TLB_NOTDIRTY | TLB_MMIO_FLAG | TLB_DISCARD_WRITE)) != TLB_NOTDIRTY) return; /* not plain RAM */
+  te[1] = (w & ~(uint64_t) TLB_NOTDIRTY) | TLB_DISCARD_WRITE;
+}
+
+static void *w_memory_mapping(void *uc, uint64_t address) {
+  void *mr = f_memory_mapping(uc, address);
+  uintptr_t ra = (uintptr_t) __builtin_return_address(0);
+  if (mr == NULL || ra < store_lo || ra >= store_hi) return mr;
+  fastpath_t *f = lookup(uc);
+  if (f == NULL || f->wp_pages == 0 || !wp_contains(f, address)) return mr;
+  memcpy(f->wp_fake, mr, sizeof f->wp_fake);
+  *(uint32_t *) (f->wp_fake + MR_PERMS) &= ~(uint32_t) UC_PROT_WRITE;
+  return f->wp_fake;
+}
+
+static int wp_install_locked(void) {
+  if (installed != 1) {
+    snprintf(wp_reason, sizeof wp_reason, "needs the store fast path's library check: %s", install_reason);
+    return 0;
+  }
+  Dl_info di;
+  if (dladdr((void *) f_memory_mapping, &di) == 0 || di.dli_fbase == NULL) {
+    snprintf(wp_reason, sizeof wp_reason, "the Unicorn library's load address is unknown (dladdr)");
+    return 0;
+  }
+  uintptr_t base = (uintptr_t) di.dli_fbase;
+  for (int i = 0; i < 3; i++) {
+    const uint8_t *c = (const uint8_t *) (base + STORE_HELPER_CALLS[i]);
+    int32_t rel;
+    memcpy(&rel, c + 1, 4);
+    if (c[0] != 0xe8 || base + STORE_HELPER_CALLS[i] + 5 + (intptr_t) rel != base + OFF_MEMORY_MAPPING_PLT) {
+      snprintf(wp_reason, sizeof wp_reason, "store_helper's call at +0x%x is not a call of memory_mapping@plt",
+          STORE_HELPER_CALLS[i]);
+      return 0;
+    }
+  }
+  uintptr_t *slot = (uintptr_t *) (base + GOT_MEMORY_MAPPING);
+  if (*slot != base + OFF_MEMORY_MAPPING) {
+    snprintf(wp_reason, sizeof wp_reason, "GOT slot +0x%x does not hold memory_mapping", GOT_MEMORY_MAPPING);
+    return 0;
+  }
+  store_lo = base + OFF_STORE_HELPER;
+  store_hi = base + OFF_STORE_HELPER_END;
+  uintptr_t pagesz = (uintptr_t) sysconf(_SC_PAGESIZE);
+  uintptr_t lo = (uintptr_t) slot & ~(pagesz - 1);
+  if (mprotect((void *) lo, pagesz, PROT_READ | PROT_WRITE) != 0) {
+    snprintf(wp_reason, sizeof wp_reason, "mprotect of the GOT failed");
+    return 0;
+  }
+  __atomic_store_n(slot, (uintptr_t) &w_memory_mapping, __ATOMIC_RELEASE);
+  mprotect((void *) lo, pagesz, PROT_READ);
+  snprintf(wp_reason, sizeof wp_reason, "page write protection without region splits");
+  return 1;
+}
+
+/* null when installed (now or before); otherwise why not. */
+JNIEXPORT jstring JNICALL Java_org_efiemu_core_engine_StoreFastPath_installWriteProtect0(JNIEnv *env, jclass cls) {
+  (void) cls;
+  pthread_mutex_lock(&install_lock);
+  if (!wp_installed) wp_installed = wp_install_locked() ? 1 : -1;
+  int ok = wp_installed == 1;
+  jstring r = (*env)->NewStringUTF(env, wp_reason);
+  pthread_mutex_unlock(&install_lock);
+  return ok ? NULL : r;
+}
+
+/* Adds (on != 0) or removes `pages` pages from `address` (4 KiB aligned) to or from the set; flushes the TLB as a
+ * commit would. 0 when out of memory (nothing is half done that Java relies on: it then falls back). */
+JNIEXPORT jint JNICALL Java_org_efiemu_core_engine_StoreFastPath_writeProtect0(JNIEnv *env, jclass cls, jlong handle,
+    jlong address, jlong pages, jboolean on) {
+  (void) env;
+  (void) cls;
+  fastpath_t *f = (fastpath_t *) (intptr_t) handle;
+  uint64_t first = (uint64_t) address >> 12;
+  for (uint64_t p = first; p < first + (uint64_t) pages; p++) {
+    uint64_t *bits = wp_bitmap(f, p, on);
+    if (bits == NULL) {
+      if (on) return 0;
+      p |= (1u << WP_GRANULE_BITS) - 1; /* no page of this granule is in the set */
+      continue;
+    }
+    uint64_t bit = p & ((1u << WP_GRANULE_BITS) - 1);
+    uint64_t mask = 1ULL << (bit & 63);
+    int was = (bits[bit >> 6] & mask) != 0;
+    if (on && !was) {
+      bits[bit >> 6] |= mask;
+      f->wp_pages++;
+    } else if (!on && was) {
+      bits[bit >> 6] &= ~mask;
+      f->wp_pages--;
+    }
+  }
+  void *cpu = *(void **) ((char *) f->uc + UC_CPU);
+  if (cpu != NULL) f_tlb_flush(cpu);
+  return 1;
+}
+
+/* Empties the set (an engine handed to its next machine); flushes the TLB. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_engine_StoreFastPath_writeProtectClear0(JNIEnv *env, jclass cls,
+    jlong handle) {
+  (void) env;
+  (void) cls;
+  fastpath_t *f = (fastpath_t *) (intptr_t) handle;
+  if (f->wp_pages == 0 && f->wp_granules == 0) return;
+  wp_clear_all(f);
+  void *cpu = *(void **) ((char *) f->uc + UC_CPU);
+  if (cpu != NULL) f_tlb_flush(cpu);
+}
+
+JNIEXPORT jboolean JNICALL Java_org_efiemu_core_engine_StoreFastPath_writeProtected0(JNIEnv *env, jclass cls,
+    jlong handle, jlong address) {
+  (void) env;
+  (void) cls;
+  return wp_contains((fastpath_t *) (intptr_t) handle, (uint64_t) address) ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_StoreFastPath_writeProtectedPages0(JNIEnv *env, jclass cls,
+    jlong handle) {
+  (void) env;
+  (void) cls;
+  return ((fastpath_t *) (intptr_t) handle)->wp_pages;
+}
+
+/* ================================================================== RAM block lookup that cannot abort
+ * qemu_get_ram_block (static, at +0x3c1b80 in this build) walks uc->ram_list.blocks (uc + 0x258; RAMBlock.next at
+ * +0x30, offset at +0x10, max_length at +0x20) and aborts when no block holds the offset. The same walk, answering. */
+enum { UC_RAM_BLOCKS = 0x258, RB_OFFSET = 0x10, RB_MAX_LENGTH = 0x20, RB_NEXT = 0x30, OFF_GET_RAM_BLOCK = 0x3c1b80 };
+static const uint8_t GET_RAM_BLOCK_CODE[] = {0x48, 0x8b, 0x87, 0x50, 0x02, 0x00, 0x00, 0x48, 0x85, 0xc0, 0x74, 0x0d,
+    0x48, 0x89, 0xf2, 0x48, 0x2b, 0x50, 0x10, 0x48, 0x3b, 0x50, 0x20, 0x72, 0x37, 0x48, 0x8b, 0x87, 0x58, 0x02, 0x00,
+    0x00};
+static int ram_layout; /* 0: not checked yet, 1: the code above is there, -1: it is not (then every offset is "known") */
+
+static int ram_block_known(void *uc, uint64_t ram_addr) {
+  if (ram_layout == 0) {
+    Dl_info di;
+    int ok = f_map_ram_ptr != NULL && dladdr((void *) f_map_ram_ptr, &di) != 0 && di.dli_fbase != NULL
+        && memcmp((const void *) ((uintptr_t) di.dli_fbase + OFF_GET_RAM_BLOCK), GET_RAM_BLOCK_CODE,
+               sizeof GET_RAM_BLOCK_CODE) == 0;
+    ram_layout = ok ? 1 : -1;
+  }
+  if (ram_layout < 0) return 1;
+  for (char *b = *(char **) ((char *) uc + UC_RAM_BLOCKS); b != NULL; b = *(char **) (b + RB_NEXT)) {
+    if (ram_addr - *(uint64_t *) (b + RB_OFFSET) < *(uint64_t *) (b + RB_MAX_LENGTH)) return 1;
+  }
+  return 0;
 }

@@ -158,6 +158,7 @@ public final class Engine implements AutoCloseable {
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
     host.release(address, size);
+    if (storeFastPath != null && storeFastPath.writeProtectedPages() > 0) storeFastPath.writeProtect(address, size >>> 12, false);
   }
 
   /** {@code uc_mem_protect}. */
@@ -165,6 +166,57 @@ public final class Engine implements AutoCloseable {
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
         String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
+  }
+
+  /**
+   * True when {@link #writeProtect} works on this engine: the native shim keeps a set of write-protected pages that
+   * guest stores see exactly as a region without {@code UC_PROT_WRITE} ({@link StoreFastPath#writeProtectStatus()}),
+   * so protecting a page splits no Unicorn region (no memory-topology commit, no translated code to drop).
+   */
+  public boolean pageWriteProtection() {
+    return uc != 0 && pageWriteProtectionAllowed && storeFastPath != null && storeFastPath.writeProtectAvailable();
+  }
+
+  private boolean pageWriteProtectionAllowed = true;
+
+  /**
+   * Makes {@link #pageWriteProtection()} false for this engine object from now on (protections that code sets up
+   * later then use {@code uc_mem_protect}): for comparisons of the two mechanisms. Pages already in the set stay.
+   */
+  public void disablePageWriteProtection() {
+    pageWriteProtectionAllowed = false;
+  }
+
+  /**
+   * Write-protects ({@code readOnly}) or unprotects guest pages {@code [address, address+size)} (4 KiB aligned)
+   * without changing Unicorn's regions: a guest store to a protected page raises {@code UC_MEM_WRITE_PROT} hooks as
+   * after {@code protect(address, size, READ|EXEC)}; reads and fetches are not affected; host writes ignore it (as
+   * they ignore {@link #protect}). Only where {@link #pageWriteProtection()} is true. Unmapping a range ({@link
+   * #unmap}) unprotects its pages, as it drops a region's protection.
+   *
+   * @throws IllegalStateException when {@link #pageWriteProtection()} is false
+   */
+  public void writeProtect(long address, long size, boolean readOnly) {
+    if (!pageWriteProtection()) throw new IllegalStateException("page write protection is not available: "
+        + StoreFastPath.writeProtectStatus());
+    if (((address | size) & 0xFFF) != 0 || size < 0) {
+      throw new IllegalArgumentException(String.format("writeProtect address=0x%X, size=0x%X: 4 KiB aligned", address, size));
+    }
+    if (size == 0) return;
+    if (!storeFastPath.writeProtect(address, size >>> 12, readOnly)) {
+      throw new EngineException(UcError.NOMEM.ordinal(), "out of native memory for the write-protected page set",
+          String.format("writeProtect address=0x%X, size=0x%X", address, size));
+    }
+  }
+
+  /** True when the page holding {@code address} is write-protected by {@link #writeProtect}. */
+  public boolean isWriteProtected(long address) {
+    return pageWriteProtection() && storeFastPath.writeProtected(address);
+  }
+
+  /** Pages write-protected by {@link #writeProtect} now (0 where it is not available). */
+  public long writeProtectedPages() {
+    return pageWriteProtection() ? storeFastPath.writeProtectedPages() : 0;
   }
 
   /** {@code uc_mmio_map}: a device whose reads and writes go to {@code handler}. */
@@ -697,6 +749,7 @@ public final class Engine implements AutoCloseable {
     }
     host.releaseAll();
     mmioCallbacks.clear();
+    if (storeFastPath != null) storeFastPath.clearWriteProtection();
     if (context != 0) UnicornLib.uc_context_free(context);
     context = 0;
     uc = 0;

@@ -120,4 +120,74 @@ public final class StoreFastPath {
   private static native void detach0(long handle);
 
   private static native ByteBuffer stats0(long handle);
+
+  // ---------------------------------------------------------------- write protection by page (store_fastpath.c)
+
+  /** System property: {@code false} keeps {@code uc_mem_protect} region splits for page write protection. */
+  public static final String WRITE_PROTECT_PROPERTY = "efiemu.unicorn.pageWriteProtection";
+
+  private static final class WriteProtectHolder {
+    static final Status STATUS = loadWriteProtect();
+  }
+
+  /**
+   * Whether engines can write-protect single pages without splitting Unicorn regions ({@link #writeProtect}): needs
+   * the store fast path's library (Debian's libunicorn2 2.0.1.post1-1+b1, checked by build-id and code bytes), and is
+   * turned off by {@code -Defiemu.unicorn.pageWriteProtection=false}.
+   */
+  public static Status writeProtectStatus() {
+    return WriteProtectHolder.STATUS;
+  }
+
+  private static Status loadWriteProtect() {
+    if ("false".equalsIgnoreCase(System.getProperty(WRITE_PROTECT_PROPERTY))) {
+      return new Status(false, "disabled by -D" + WRITE_PROTECT_PROPERTY + "=false");
+    }
+    if (!status().active()) return new Status(false, "needs the store fast path (" + status() + ")");
+    try {
+      String why = installWriteProtect0();
+      return why == null ? new Status(true, "page write protection without region splits") : new Status(false, why);
+    } catch (UnsatisfiedLinkError e) {
+      return new Status(false, "the shim has no page write protection (" + e.getMessage() + ")");
+    }
+  }
+
+  /** True when this engine can use {@link #writeProtect}. */
+  boolean writeProtectAvailable() {
+    return handle != 0 && writeProtectStatus().active();
+  }
+
+  /**
+   * Write-protects ({@code on}) or unprotects the {@code pages} pages from {@code address} (4 KiB aligned): guest
+   * stores see them as on a Unicorn region without {@code UC_PROT_WRITE} (the {@code UC_HOOK_MEM_WRITE_PROT} hooks
+   * run), and the TLB is flushed as a {@code uc_mem_protect} would. False when out of native memory.
+   */
+  boolean writeProtect(long address, long pages, boolean on) {
+    return writeProtect0(handle, address, pages, on) != 0;
+  }
+
+  /** Empties the set of write-protected pages. */
+  void clearWriteProtection() {
+    if (handle != 0) writeProtectClear0(handle);
+  }
+
+  /** True when the page holding {@code address} is write-protected by {@link #writeProtect}. */
+  boolean writeProtected(long address) {
+    return handle != 0 && writeProtected0(handle, address);
+  }
+
+  /** Pages write-protected by {@link #writeProtect} now. */
+  long writeProtectedPages() {
+    return handle == 0 ? 0 : writeProtectedPages0(handle);
+  }
+
+  private static native String installWriteProtect0();
+
+  private static native int writeProtect0(long handle, long address, long pages, boolean on);
+
+  private static native void writeProtectClear0(long handle);
+
+  private static native boolean writeProtected0(long handle, long address);
+
+  private static native long writeProtectedPages0(long handle);
 }

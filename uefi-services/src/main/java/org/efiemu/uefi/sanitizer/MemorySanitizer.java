@@ -30,7 +30,8 @@ import org.efiemu.uefi.trace.TraceListener;
  * {@link WritePolicy} for who owns what before and after ExitBootServices) with its RIP, address, length and owner.
  *
  * <p>Normal runs stay fast because no store is hooked: every mapped page the application does not own is
- * write-protected ({@code uc_mem_protect}, read and execute only). The first guest write to such a page raises
+ * write-protected (through the engine's set of write-protected pages where it has one, {@code Engine.writeProtect}: no
+ * Unicorn region is split; else {@code uc_mem_protect}, read and execute only). The first guest write to such a page raises
  * {@code UC_MEM_WRITE_PROT}; the sanitizer records it, lifts the protection and lets the write proceed, and from then on
  * watches that page (and its reported neighbours, one bounded {@code UC_HOOK_MEM_WRITE} per contiguous run) so the
  * lengths of later writes there are exact. Protections follow the memory model's ownership listener (AllocatePages,
@@ -83,6 +84,8 @@ public final class MemorySanitizer implements AutoCloseable {
     /** The service call in progress (between the dispatcher's before and after interceptors), or null. */
     private org.efiemu.uefi.boot.ServiceCall current;
     private final Hook faultHook;
+    /** Protections through the engine's page set ({@link Engine#writeProtect}) rather than region splits. */
+    private final boolean pageSet;
     private long faults;
     private long watchedPages;
     private long unwatchedPages;
@@ -93,6 +96,7 @@ public final class MemorySanitizer implements AutoCloseable {
         this.engine = machine.machine().engine();
         this.physical = machine.machine().physical();
         this.listener = listener;
+        this.pageSet = engine.pageWriteProtection();
         List<long[]> owned = new ArrayList<>();
         owned.add(new long[] {machine.image().base(), pageUp(machine.image().base() + machine.image().size())});
         for (FirmwareArena.Piece p : machine.arena()) {
@@ -190,17 +194,30 @@ public final class MemorySanitizer implements AutoCloseable {
             todo.removeAll(protectedPages);
             todo.removeAll(watched);
             for (Range<Long> t : todo.asRanges()) {
-                engine.protect(t.lowerEndpoint(), t.upperEndpoint() - t.lowerEndpoint(), PROTECTED);
+                protect(t.lowerEndpoint(), t.upperEndpoint(), true);
             }
             protectedPages.addAll(todo);
         } else {
             for (Range<Long> t : List.copyOf(protectedPages.subRangeSet(r).asRanges())) {
-                engine.protect(t.lowerEndpoint(), t.upperEndpoint() - t.lowerEndpoint(), Perm.ALL);
+                protect(t.lowerEndpoint(), t.upperEndpoint(), false);
             }
             protectedPages.remove(r);
             if (watched.intersects(r)) {
                 unwatch(r);
             }
+        }
+    }
+
+    /**
+     * Write-protects ({@code on}) or unprotects {@code [start, end)}: through the engine's page set where it has one
+     * ({@link Engine#pageWriteProtection()}: no Unicorn region is split, guest stores see the same), else with
+     * {@code uc_mem_protect} (read and execute only, or everything).
+     */
+    private void protect(long start, long end, boolean on) {
+        if (pageSet) {
+            engine.writeProtect(start, end - start, on);
+        } else {
+            engine.protect(start, end - start, on ? PROTECTED : Perm.ALL);
         }
     }
 
@@ -277,7 +294,7 @@ public final class MemorySanitizer implements AutoCloseable {
             ours = true;
             faults++;
             record(Math.max(address, p), Math.min(end, p + PAGE));
-            engine.protect(p, PAGE, Perm.ALL);
+            protect(p, p + PAGE, false);
             protectedPages.remove(Range.closedOpen(p, p + PAGE));
             watch(p);
         }
@@ -371,7 +388,7 @@ public final class MemorySanitizer implements AutoCloseable {
         faultHook.close();
         if (engine.isOpen()) {
             for (Range<Long> r : protectedPages.asRanges()) {
-                engine.protect(r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(), Perm.ALL);
+                protect(r.lowerEndpoint(), r.upperEndpoint(), false);
             }
         }
         protectedPages.clear();
