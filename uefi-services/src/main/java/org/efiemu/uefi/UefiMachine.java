@@ -280,8 +280,9 @@ public final class UefiMachine implements AutoCloseable {
                 }
                 return ctx.reg(X86Reg.RAX);
             });
-            timerTick = new TimerTick(machine, firmware.events, state, timerInterrupt, interruptReturn,
-                    FirmwareServices.TIMER_PERIOD);
+            timerTick = new TimerTick(machine, firmware.events, state, firmware.systemTime, timerInterrupt,
+                    interruptReturn);
+            eventAbi.tickSource(timerTick);
             machine.interruptSource(timerTick);
             machine.addSnapshotParticipant(timerTick);
             firmware.events.onTimersChanged(timerTick::timersChanged);

@@ -317,6 +317,11 @@ public final class EventService {
         timers.add(i, e);
     }
 
+    /** The timers' time base now (100 ns units; EDK2 {@code CoreCurrentSystemTime}). */
+    public long systemTime() {
+        return clock.getAsLong();
+    }
+
     /** The earliest armed timer's trigger time, if any. */
     public OptionalLong nextTimerDeadline() {
         return timers.isEmpty() ? OptionalLong.empty() : OptionalLong.of(timers.get(0).triggerTime);
