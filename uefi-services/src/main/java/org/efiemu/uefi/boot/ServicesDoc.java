@@ -75,6 +75,7 @@ public final class ServicesDoc {
                     NOTES.getOrDefault(s.service(), "")));
         }
         sb.append("\n").append(TimerTickDoc.render());
+        sb.append(org.efiemu.uefi.shell.ShellParametersDoc.render());
         sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
         return sb.toString().replace("\r\n", "\n");
