@@ -188,16 +188,18 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
     }
 
     @Override
-    public void catchUp() {
-        if (!state.exitedBootServices()) {
-            boolean before = time.pending();
-            time.reached(machine.clock().nanos() / 100, interruptsOn() && machine.interruptDepth() == 0);
-            if (time.pending() && !before) {
-                masked++;
-                maskedByIf++;
-                machine.clock().interruptWhenEnabled(true);
-            }
+    public boolean catchUpOneTick() {
+        if (state.exitedBootServices()) {
+            return false;
         }
+        boolean before = time.pending();
+        int n = time.reachedOne(machine.clock().nanos() / 100, interruptsOn() && machine.interruptDepth() == 0);
+        if (time.pending() && !before) {
+            masked++;
+            maskedByIf++;
+            machine.clock().interruptWhenEnabled(true);
+        }
+        return n > 0;
     }
 
     @Override

@@ -302,8 +302,10 @@ public final class EventAbi {
     /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
     public EfiStatus stall(ServiceCall c) {
         misc.stall(c);
-        if (ticks != null) {
-            ticks.catchUp(); // the ticks that came during the stall (EDK2's Stall leaves interrupts as they are)
+        // the ticks that came during the stall, one at a time as the interrupt takes them (EDK2's Stall leaves
+        // interrupts as they are): the timers due at each fire there
+        while (ticks != null && ticks.catchUpOneTick()) {
+            timers(c);
         }
         timers(c);
         return EfiStatus.SUCCESS;

@@ -74,6 +74,15 @@ public final class SystemTime {
     }
 
     /**
+     * Takes the next grid point at or before {@code virtualTime} only (one tick; see {@link #reached}); returns the
+     * ticks taken (0 when none was passed or interrupts are disabled).
+     */
+    public int reachedOne(long virtualTime, boolean interruptsEnabled) {
+        long next = nextTickAt();
+        return next <= virtualTime ? reached(next, interruptsEnabled) : 0;
+    }
+
+    /**
      * Interrupts were enabled (STI, or the firmware's {@code CoreRestoreTpl} below TPL_HIGH_LEVEL): a pending tick is
      * taken now; returns true when there was one.
      */

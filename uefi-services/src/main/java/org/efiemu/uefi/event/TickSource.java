@@ -17,7 +17,11 @@ public interface TickSource {
      */
     boolean interruptsEnabled();
 
-    /** Virtual time moved inside a firmware call (Stall): the ticks passed meanwhile are taken, or pend. */
-    void catchUp();
+    /**
+     * Virtual time moved inside a firmware call (Stall): takes the next tick passed meanwhile, if any (or leaves it
+     * pending while interrupts are disabled); returns true when one was taken, so that the caller fires the timers
+     * once per tick as the interrupt would have.
+     */
+    boolean catchUpOneTick();
 
 }
