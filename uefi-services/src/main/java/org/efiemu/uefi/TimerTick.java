@@ -187,19 +187,38 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return time.interruptsEnabled();
     }
 
+    /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */
+    private static final long MAX_TICKS_ONE_BY_ONE = 10_000;
+
     @Override
     public boolean catchUpOneTick() {
         if (state.exitedBootServices()) {
             return false;
         }
-        boolean before = time.pending();
-        int n = time.reachedOne(machine.clock().nanos() / 100, interruptsOn() && machine.interruptDepth() == 0);
-        if (time.pending() && !before) {
-            masked++;
-            maskedByIf++;
-            machine.clock().interruptWhenEnabled(true);
+        long now = machine.clock().nanos() / 100;
+        long next = time.nextTickAt();
+        if (next > now) {
+            return false;
         }
-        return n > 0;
+        if (!interruptsOn() || machine.interruptDepth() > 0) {
+            boolean before = time.pending();
+            time.reachedOne(now, false);
+            if (time.pending() && !before) {
+                masked++;
+                maskedByIf++;
+                machine.clock().interruptWhenEnabled(true);
+            }
+            return false;
+        }
+        // the ticks up to the one at which the next timer is due are taken together (nothing fires before it)
+        long crossed = (now - next) / time.period() + 1;
+        OptionalLong d = events.nextTimerDeadline();
+        long k = crossed;
+        if (d.isPresent() && crossed <= MAX_TICKS_ONE_BY_ONE) {
+            k = Math.min(crossed, time.ticksUntil(d.getAsLong()));
+        }
+        time.reached(next + (k - 1) * time.period(), true);
+        return d.isPresent() && d.getAsLong() <= time.now();
     }
 
     @Override
