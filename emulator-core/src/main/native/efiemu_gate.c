@@ -142,6 +142,8 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_engine_NativeGate_destroy(JNIEnv *en
  * the block hook's call). Positions inside the current block are derived in Java from RIP.
  */
 typedef int (*ctl_fn)(void *uc, int control, ...);
+typedef int (*if_reg_read_fn)(void *uc, int regid, void *value);
+enum { IF_UC_X86_REG_RFLAGS = 253, IF_RFLAGS_IF = 0x200 }; /* X86Reg.RFLAGS */
 
 /* unicorn.h: struct uc_tb { uint64_t pc; uint16_t icount; uint16_t size; } */
 typedef struct {
@@ -174,8 +176,11 @@ typedef struct {
   int64_t cached;     /* 88: blocks whose count came from the cache (statistics) */
   int64_t tick_at;    /* 96: unsigned; once total reaches it the run stops before the next block (stop_flag 2:
                          an asynchronous interrupt is due on virtual time); -1: none */
+  int64_t if_window;  /* 104: 1: an interrupt masked by RFLAGS.IF is pending, watch IF at each block; 2: IF was set
+                         at the last block's start, stop before this one (stop_flag 2); 0: none */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
+  if_reg_read_fn reg_read; /* uc_reg_read, for if_window; NULL: IF not watched */
   /*
    * Instruction counts of translated blocks by start address, filled by the RDTSC discovery's edge hook as Unicorn
    * translates each block (tb_find calls it for every new translation but an engine's very first), so an entry is
@@ -215,6 +220,17 @@ static int64_t monotonic_ns(void) {
  */
 static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   blockcount_t *b = (blockcount_t *) user;
+  if (b->if_window != 0 && b->stop_flag == 0) {
+    /* a timer interrupt came while RFLAGS.IF was clear: it is taken after the first block that begins with IF set
+       (STI ends its block and the next one is STI's one-instruction shadow, so the interrupt lands after it) */
+    if (b->if_window == 2) {
+      b->if_window = 0;
+      b->stop_flag = 2;
+    } else if (b->reg_read != NULL) {
+      uint64_t fl = 0;
+      if (b->reg_read(uc, IF_UC_X86_REG_RFLAGS, &fl) == 0 && (fl & IF_RFLAGS_IF) != 0) b->if_window = 2;
+    }
+  }
   if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 1023) == 0 && monotonic_ns() >= b->deadline)) {
     /* a stop asked for from another thread, or the wall-clock limit: before this block, which is not begun */
     b->cur_addr = (int64_t) address;
@@ -298,7 +314,15 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 104);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 112);
+}
+
+/* Gives the block hook uc_reg_read, so that it can watch RFLAGS.IF while a masked interrupt is pending (if_window). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_watchInterruptFlag(JNIEnv *env, jclass cls,
+    jlong counter, jlong regRead) {
+  (void) env;
+  (void) cls;
+  ((blockcount_t *) (intptr_t) counter)->reg_read = (if_reg_read_fn) (intptr_t) regRead;
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {

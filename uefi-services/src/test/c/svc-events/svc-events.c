@@ -55,24 +55,25 @@ static void events(EFI_BOOT_SERVICES *bs) {
   rt_printf("notify-ran-at-tpl %d\n", tpl_seen);
   bs->CloseEvent(tp);
 
-  /* a plain timer: signalled once its time has passed (Stall advances virtual time) */
+  /* a plain timer: signalled at the first 10 ms tick at or after its trigger time (Stall advances virtual time; a 10 ms
+     stall passes exactly one tick) */
   SHOW("create-timer", bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &t));
   SHOW("set-timer-relative", bs->SetTimer(t, TimerRelative, 10000));   /* 1 ms */
   SHOW("check-before", bs->CheckEvent(t));
-  bs->Stall(2000);
+  bs->Stall(10000);
   SHOW("check-after-stall", bs->CheckEvent(t));
   SHOW("check-cleared", bs->CheckEvent(t));
   SHOW("set-timer-bad-type", bs->SetTimer(t, (EFI_TIMER_DELAY)7, 0));
   SHOW("set-timer-not-a-timer", bs->SetTimer(g_bs, TimerRelative, 0));
 
-  /* a periodic timer with a notification function: one signal per period */
+  /* a periodic timer with a notification function: one signal per tick (its 1 ms period is shorter than a tick) */
   notified = 0;
   bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, count_notify, (void *)&notified, &pt);
   bs->SetTimer(pt, TimerPeriodic, 10000);
-  bs->Stall(1500);
-  rt_printf("periodic-after-1.5ms %d\n", notified);
-  bs->Stall(1000);
-  rt_printf("periodic-after-2.5ms %d\n", notified);
+  bs->Stall(10000);
+  rt_printf("periodic-after-one-tick %d\n", notified);
+  bs->Stall(10000);
+  rt_printf("periodic-after-two-ticks %d\n", notified);
   bs->SetTimer(pt, TimerCancel, 0);
   bs->Stall(5000);
   rt_printf("periodic-after-cancel %d\n", notified);

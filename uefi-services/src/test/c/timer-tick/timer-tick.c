@@ -12,6 +12,14 @@
  *                    spins; RestoreTPL runs it
  *   "spin-raised"    the spin of "spin-periodic" at TPL_NOTIFY: never ends (the notification is held by the TPL)
  *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
+ *   "if-tpl"         RFLAGS.IF after RaiseTPL(TPL_HIGH_LEVEL), RestoreTPL, and RestoreTPL after the caller's cli
+ *   "phase"          ticks from SetTimer(TimerRelative, d) set half a tick after a tick to its notification
+ *   "masked-high"    ticks while RaiseTPL(TPL_HIGH_LEVEL) masks interrupts for three ticks: one pending, taken at
+ *                    RestoreTPL, the rest lost
+ *   "nested-signal"  SignalEvent and RaiseTPL/RestoreTPL inside a notification a tick started
+ *   "nested-tick"    "tpl-nested" with C's wait bounded by the TSC (6 ticks), so it ends where no nested tick runs D
+ *   "spin-calls"     the spin of "spin-periodic" calling HandleProtocol in every round (time moves at service calls
+ *                    even where instructions are not counted)
  * The case is the last word of LoadOptions (the UEFI Shell passes the whole command line), so the same binary can be
  * compared with QEMU + OVMF, whose terminal driver mirrors ConOut on COM1 (TimerTickOvmfLiveTest).
  * TimerTickPayloadTest checks the printed lines and how each run ends.
@@ -160,6 +168,176 @@ static void tpl_nested(void) {
   show_order();
 }
 
+/* RFLAGS.IF of the caller. */
+static int if_on(void) {
+  UINT64 f;
+  __asm__ __volatile__("pushfq; popq %0" : "=r"(f));
+  return (int)((f >> 9) & 1);
+}
+
+/* EDK2 CoreRaiseTpl clears IF when it raises to TPL_HIGH_LEVEL; CoreRestoreTpl sets it whenever the TPL it restores
+   is below TPL_HIGH_LEVEL (also after the caller's own cli). Every value is taken before the next print, which itself
+   raises and restores the TPL in OVMF's console drivers. */
+static void if_tpl(void) {
+  int entry = if_on();
+  EFI_TPL old = bs->RaiseTPL(TPL_HIGH_LEVEL);
+  int high = if_on();
+  bs->RestoreTPL(old);
+  int restored = if_on();
+  old = bs->RaiseTPL(TPL_NOTIFY);
+  int notify = if_on();
+  bs->RestoreTPL(old);
+  __asm__ __volatile__("cli");
+  old = bs->RaiseTPL(TPL_NOTIFY);
+  int cli_notify = if_on();
+  bs->RestoreTPL(old);
+  int cli_restored = if_on();
+  rt_printf("if entry %d high %d restored %d notify %d cli-notify %d cli-restored %d\n", entry, high, restored, notify,
+            cli_notify, cli_restored);
+}
+
+/* Ticks counted by a TPL_NOTIFY periodic timer of the tick period (SetTimer(TimerPeriodic, 0)): it fires at every
+   tick, before any TPL_CALLBACK notification due at the same tick. */
+static volatile UINTN tick_count;
+static void EFIAPI tick_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; tick_count++; }
+static volatile UINTN fired_at_tick;
+static volatile UINTN fired;
+static void EFIAPI fire_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; fired_at_tick = tick_count; fired = 1; }
+
+static void wait_tick_edge(void) {
+  UINTN c = tick_count;
+  while (tick_count == c) {
+  }
+}
+
+/* The tick phase of relative timers: each is set half a tick after a tick, and the number of ticks until its
+   notification runs is printed. EDK2 counts a relative trigger time from mEfiSystemTime (the last tick), so it fires
+   at the first tick at or after last-tick + delay: 1, 1, 2 and 3 ticks for 100 ns, 10, 20 and 25 ms. */
+static void phase(void) {
+  EFI_EVENT t = 0, one = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  SHOW("create-one", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, fire_notify, NULL, &one));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  static const UINT64 delays[] = {1, 100000, 200000, 250000};
+  for (UINTN i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+    fired = 0;
+    wait_tick_edge();
+    UINT64 edge = rt_rdtsc();
+    while (rt_rdtsc() - edge < per_tick / 2) {
+    }
+    UINTN at = tick_count;
+    EFI_STATUS s = bs->SetTimer(one, TimerRelative, delays[i]);
+    while (!fired) {
+    }
+    rt_printf("phase delay %lu set %s ticks %lu\n", (unsigned long)delays[i], rt_status_name(s),
+              (unsigned long)(fired_at_tick - at));
+  }
+  bs->CloseEvent(one);
+  bs->CloseEvent(t);
+}
+
+/* Ticks while RaiseTPL(TPL_HIGH_LEVEL) masks interrupts: the notification of a periodic timer cannot run; one tick
+   stays pending and is taken at RestoreTPL (its notification runs before RestoreTPL returns), the others are lost, so
+   the tick counter (TPL_NOTIFY, every tick) falls behind the TSC. */
+static void masked_high(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN before = tick_count;
+  EFI_TPL old = bs->RaiseTPL(TPL_HIGH_LEVEL);
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < per_tick * 3) {
+  }
+  UINTN during = tick_count;
+  bs->RestoreTPL(old);
+  UINTN after = tick_count;
+  rt_printf("masked-high during %lu after-restore %lu\n", (unsigned long)(during - before),
+            (unsigned long)(after - before));
+  bs->CloseEvent(t);
+}
+
+/* Notifications inside a notification that a tick started: signalled at the notification's own TPL they wait until
+   it returns; raised to TPL_NOTIFY and signalled there, one runs at RestoreTPL; signalled above the current TPL, one
+   runs before SignalEvent returns. */
+static EFI_EVENT ev_hi, ev_lo;
+static void EFIAPI outer_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  log_run('O');
+  bs->SignalEvent(ev_lo);
+  log_run('o');
+  EFI_TPL t = bs->RaiseTPL(TPL_NOTIFY);
+  bs->SignalEvent(ev_hi);
+  log_run('r');
+  bs->RestoreTPL(t);
+  log_run('x');
+  bs->SignalEvent(ev_hi);
+  log_run('y');
+}
+
+static void nested_signal(void) {
+  EFI_EVENT outer = 0;
+  SHOW("create-hi", bs->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_NOTIFY, log_notify, (void *)'H', &ev_hi));
+  SHOW("create-lo", bs->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, log_notify, (void *)'L', &ev_lo));
+  SHOW("create-outer", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, outer_notify, NULL, &outer));
+  SHOW("set-outer-10ms", bs->SetTimer(outer, TimerRelative, 100000));
+  while (order_len < 8) {
+  }
+  bs->CloseEvent(outer);
+  bs->CloseEvent(ev_hi);
+  bs->CloseEvent(ev_lo);
+  show_order();
+}
+
+/* A TPL_CALLBACK notification that a tick started waits (bounded, 6 ticks by the TSC) for a TPL_NOTIFY timer due two
+   ticks later: 'D' before 'c' when the nested tick ran D inside it. */
+static UINT64 nested_per_tick;
+static void EFIAPI c_bounded(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  log_run('C');
+  UINT64 t0 = rt_rdtsc();
+  while (!d_fired && rt_rdtsc() - t0 < nested_per_tick * 6) {
+  }
+  log_run('c');
+}
+
+static void nested_tick(void) {
+  EFI_EVENT t = 0, c = 0, d = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  nested_per_tick = (rt_rdtsc() - t0) / 4;
+  bs->CloseEvent(t);
+  SHOW("create-c-callback", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, c_bounded, NULL, &c));
+  SHOW("create-d-notify", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, d_notify, NULL, &d));
+  SHOW("set-c-10ms", bs->SetTimer(c, TimerRelative, 100000));
+  SHOW("set-d-30ms", bs->SetTimer(d, TimerRelative, 300000));
+  while (order_len < 3) {
+  }
+  bs->CloseEvent(c);
+  bs->CloseEvent(d);
+  show_order();
+}
+
 static void raise_restore(void) {
   EFI_EVENT e = periodic();
   EFI_TPL old = bs->RaiseTPL(TPL_NOTIFY);
@@ -197,6 +375,26 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     periodic();
     bs->RaiseTPL(TPL_NOTIFY);
     spin_on_counter("spin-raised-done");
+  } else if (rt_wide_eq(opts, "if-tpl")) {
+    if_tpl();
+  } else if (rt_wide_eq(opts, "phase")) {
+    phase();
+  } else if (rt_wide_eq(opts, "masked-high")) {
+    masked_high();
+  } else if (rt_wide_eq(opts, "nested-signal")) {
+    nested_signal();
+  } else if (rt_wide_eq(opts, "nested-tick")) {
+    nested_tick();
+  } else if (rt_wide_eq(opts, "spin-calls")) {
+    EFI_EVENT e = periodic();
+    UINT64 calls = 0;
+    void *li2 = 0;
+    while (counter < 3) {
+      bs->HandleProtocol(image, &loaded_image_guid, &li2);
+      calls++;
+    }
+    rt_printf("spin-calls-done counter %lu calls-positive %d\n", (unsigned long)counter, calls > 0);
+    SHOW("close-periodic", bs->CloseEvent(e));
   } else if (rt_wide_eq(opts, "spin-cli")) {
     periodic();
     __asm__ __volatile__("cli");

@@ -51,6 +51,8 @@ final class FirmwareServices {
 
     final GuestCallbacks callbacks;
     final EventService events;
+    /** EDK2's {@code mEfiSystemTime}: the timers' time base, moved by the timer tick ({@link TimerTick}). */
+    final org.efiemu.uefi.event.SystemTime systemTime = new org.efiemu.uefi.event.SystemTime(TIMER_PERIOD);
     final VariableStore variables;
     final RealTimeClock rtc;
     final ImageServices images;
@@ -72,7 +74,7 @@ final class FirmwareServices {
         callbacks = new GuestCallbacks(state);
         LongSupplier eventHandles = () -> started ? allocate(0x70)
                 : bootData.take("EFI_EVENT", 16, 16);
-        events = new EventService(eventHandles, () -> machine.clock().nanos() / 100, callbacks, TIMER_PERIOD, e -> {
+        events = new EventService(eventHandles, systemTime::now, callbacks, TIMER_PERIOD, e -> {
             handles.unregisterProtocolNotify(e);
             if (pool.blockAt(e) != null) {
                 pool.freePool(e);

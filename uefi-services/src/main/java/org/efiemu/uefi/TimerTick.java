@@ -10,48 +10,51 @@ import org.efiemu.uefi.firmware.FirmwareState;
 
 /**
  * The firmware's periodic timer interrupt on virtual time, as EDK2's timer architectural protocol drives
- * {@code CoreTimerTick} ({@code MdeModulePkg/Core/Dxe/Event/Timer.c}; OVMF ticks every 10 ms): whenever a tick finds
- * the earliest armed timer expired, the timers due are signalled and notification functions with a TPL above the
- * current one run (UEFI 2.10 §7.1.5, §7.1.8). Without it timers would fire only at an event service, Stall or HLT, and
- * a guest that busy-waits on a flag a notification function sets would spin for ever.
+ * {@code CoreTimerTick} ({@code MdeModulePkg/Core/Dxe/Event/Timer.c}; OVMF ticks every 10 ms): each tick the CPU
+ * takes adds the period to {@code mEfiSystemTime} ({@link SystemTime}), the time base of every timer, and when the
+ * earliest armed timer's trigger time is reached the timers due are signalled and notification functions with a TPL
+ * above the current one run (UEFI 2.10 §7.1.5, §7.1.8).
  *
- * <p>Ticks fall on the grid of the tick period in virtual time; only a tick at which an armed timer is due is taken
- * (an empty tick changes nothing in EDK2 but {@code mEfiSystemTime}, which is the virtual clock here), so the machine
- * stops at the first block boundary at or after {@code ceil(trigger / period) * period}. The tick is taken when
- * RFLAGS.IF is set, the TPL is below {@code TPL_HIGH_LEVEL} (EDK2 disables interrupts there) and Boot Services are
- * not gone (EDK2 stops its timer at ExitBootServices); the CPU context is saved, the {@code TimerInterrupt} service
- * runs on the guest's stack below the red zone (it fires the timers; the event model dispatches notifications above
- * the interrupted TPL and keeps the others pending until RestoreTPL), and the context comes back before the guest
- * goes on where it was. A masked tick is lost (the next is one period later), as a tick the 8254 raises while
- * interrupts stay off. A HLT with interrupts enabled and a timer armed wakes at that timer's trigger time (a CPU in
- * HLT does nothing until then).
+ * <p>Ticks fall on the grid of the tick period in virtual time and the machine stops at each one (first block
+ * boundary at or after it counting by block, the exact instruction per instruction, the next host call with
+ * instructions uncounted). A tick is taken when RFLAGS.IF is set, whatever the TPL (EDK2's RaiseTPL(TPL_HIGH_LEVEL)
+ * clears IF, which is what masks it; a tick taken at TPL_HIGH_LEVEL leaves the timer check pending until RestoreTPL).
+ * A tick at which no timer is due only moves {@code mEfiSystemTime} (no guest code runs for it here; in EDK2 the
+ * handler runs and changes nothing else). A tick with a timer due saves the CPU context, runs the
+ * {@code TimerInterrupt} service on the guest's stack below the red zone and restores the context. A tick that comes
+ * while IF is clear stays pending (once; more are lost, as the local APIC keeps one request) and is taken when
+ * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL, a service releasing its lock;
+ * {@link #interruptsEnabled()}), or, counting by block, after the guest's own STI and its one-instruction shadow (the
+ * block hook watches RFLAGS.IF while a tick is pending; after POPF or IRETQ one block late). Per instruction and with
+ * instructions uncounted the guest's own STI is not watched: the pending tick is taken at the next grid point with
+ * IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
+ * further tick is taken — OVMF 2022.11 does not nest its timer interrupt (TimerCornersOvmfLiveTest, "nested-tick"):
+ * one stays pending and comes when the handler returns (counting by block after the first block there, per
+ * instruction before the first instruction). A HLT with interrupts enabled and a timer armed wakes at the tick at which
+ * that timer is due (a CPU in HLT does nothing until then).
  */
-final class TimerTick implements InterruptSource, org.efiemu.core.machine.SnapshotParticipant {
+final class TimerTick implements InterruptSource, org.efiemu.core.machine.SnapshotParticipant,
+        org.efiemu.uefi.event.TickSource {
     private static final long RFLAGS_IF = 1L << 9;
 
     private final Machine machine;
     private final EventService events;
     private final FirmwareState state;
+    private final org.efiemu.uefi.event.SystemTime time;
     private final long handler;
     private final long returnTrap;
-    /** The tick period in 100 ns units. */
-    private final long period;
-    /** No tick before this time (100 ns units): one tick per period at most. */
-    private long notBefore;
     private long taken;
     private long masked;
     private long maskedByIf;
 
-    TimerTick(Machine machine, EventService events, FirmwareState state, long handler, long returnTrap, long period) {
-        if (period <= 0) {
-            throw new IllegalArgumentException("tick period " + period + ": expected > 0 (100 ns units)");
-        }
+    TimerTick(Machine machine, EventService events, FirmwareState state, org.efiemu.uefi.event.SystemTime time,
+            long handler, long returnTrap) {
         this.machine = machine;
         this.events = events;
         this.state = state;
+        this.time = time;
         this.handler = handler;
         this.returnTrap = returnTrap;
-        this.period = period;
     }
 
     /** Re-arms the machine's interrupt point after the armed timers changed. */
@@ -64,16 +67,13 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         if (state.exitedBootServices()) {
             return -1;
         }
-        OptionalLong deadline = events.nextTimerDeadline();
-        if (deadline.isEmpty()) {
-            return -1;
+        if (time.pending() && machine.interruptDepth() == 0) {
+            if (interruptsOn()) {
+                return machine.clock().cycles(); // the handler returned (EOI, IRETQ): the pending tick comes now
+            }
+            machine.clock().interruptWhenEnabled(true);
         }
-        long d = Math.max(deadline.getAsLong(), notBefore);
-        long tick = d / period * period;
-        if (tick < d) {
-            tick += period;
-        }
-        return cyclesAt(tick);
+        return cyclesAt(time.nextTickAt());
     }
 
     /** The first virtual cycle count at which the clock reads {@code ticks} (100 ns units) or more. */
@@ -92,19 +92,42 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return c;
     }
 
+    private boolean interruptsOn() {
+        return (machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0;
+    }
+
     @Override
     public boolean interrupt() {
         long now = machine.clock().nanos() / 100;
-        notBefore = (now / period + 1) * period;
         if (state.exitedBootServices()) {
+            time.reached(now, false);
+            machine.clock().interruptWhenEnabled(false);
             return false; // the point was set before ExitBootServices: no firmware timer runs any more
         }
-        boolean interruptsOn = (machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) != 0;
-        if (!interruptsOn || events.currentTpl() >= Tpl.HIGH_LEVEL) {
-            masked++;
-            if (!interruptsOn) {
-                maskedByIf++;
+        boolean ifOn = interruptsOn();
+        if (!ifOn || machine.interruptDepth() > 0) {
+            // IF clear, or the timer's interrupt handler still in progress (its vector in service: OVMF takes no
+            // nested tick while a notification a tick started runs, measured in TimerCornersOvmfLiveTest)
+            boolean before = time.pending();
+            time.reached(now, false);
+            if (time.pending() && !before) {
+                masked++;
+                if (!ifOn) {
+                    maskedByIf++;
+                    machine.clock().interruptWhenEnabled(true);
+                }
             }
+            return false;
+        }
+        int n = time.reached(now, true);
+        machine.clock().interruptWhenEnabled(false);
+        return n > 0 && enterIfDue();
+    }
+
+    /** A tick was taken: enters the handler when a timer is due at the new {@code mEfiSystemTime}. */
+    private boolean enterIfDue() {
+        OptionalLong d = events.nextTimerDeadline();
+        if (d.isEmpty() || d.getAsLong() > time.now()) {
             return false;
         }
         if (!machine.enterInterrupt(handler, returnTrap)) {
@@ -116,21 +139,86 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
     }
 
     /**
-     * A HLT with interrupts enabled stopped the guest: when a timer is armed, the CPU wakes at its trigger time (the
-     * {@code TimerInterrupt} service moves virtual time there) and takes the interrupt; false when nothing can wake it
-     * here (no timer, Boot Services gone, no stack for the interrupt frame).
+     * A HLT with interrupts enabled stopped the guest: a pending tick is taken at once; when a timer is armed the CPU
+     * wakes at the tick at which it is due (virtual time jumps there, the ticks in between are taken) and takes the
+     * interrupt; false when nothing can wake it here (no timer, Boot Services gone, no stack for the interrupt frame).
      */
     @Override
     public boolean halted() {
-        if (state.exitedBootServices() || events.nextTimerDeadline().isEmpty()
-                || (machine.engine().reg(X86Reg.RFLAGS) & RFLAGS_IF) == 0) {
+        if (state.exitedBootServices() || !interruptsOn() || machine.interruptDepth() > 0) {
             return false;
         }
-        if (!machine.enterInterrupt(handler, returnTrap)) {
+        machine.clock().interruptWhenEnabled(false);
+        if (time.interruptsEnabled() && enterIfDue()) {
+            return true;
+        }
+        OptionalLong d = events.nextTimerDeadline();
+        if (d.isEmpty()) {
             return false;
         }
-        taken++;
-        return true;
+        jumpTo(d.getAsLong());
+        return enterIfDue();
+    }
+
+    /** Virtual time jumps to the tick at which {@code mEfiSystemTime} reaches {@code trigger}; those ticks are taken. */
+    private void jumpTo(long trigger) {
+        long target = time.nextTickAt() + (time.ticksUntil(trigger) - 1) * time.period();
+        long cycles = cyclesAt(target);
+        long nowCycles = machine.clock().cycles();
+        if (cycles > nowCycles) {
+            machine.clock().advance(cycles - nowCycles);
+        }
+        time.reached(machine.clock().nanos() / 100, true);
+    }
+
+    @Override
+    public void waitUntil(long trigger) {
+        if (time.now() < trigger) {
+            jumpTo(trigger);
+        }
+    }
+
+    @Override
+    public boolean interruptsEnabled() {
+        if (machine.interruptDepth() > 0) {
+            return false; // inside the timer's handler: the pending tick waits for its end
+        }
+        machine.clock().interruptWhenEnabled(false);
+        return time.interruptsEnabled();
+    }
+
+    /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */
+    private static final long MAX_TICKS_ONE_BY_ONE = 10_000;
+
+    @Override
+    public boolean catchUpOneTick() {
+        if (state.exitedBootServices()) {
+            return false;
+        }
+        long now = machine.clock().nanos() / 100;
+        long next = time.nextTickAt();
+        if (next > now) {
+            return false;
+        }
+        if (!interruptsOn() || machine.interruptDepth() > 0) {
+            boolean before = time.pending();
+            time.reachedOne(now, false);
+            if (time.pending() && !before) {
+                masked++;
+                maskedByIf++;
+                machine.clock().interruptWhenEnabled(true);
+            }
+            return false;
+        }
+        // the ticks up to the one at which the next timer is due are taken together (nothing fires before it)
+        long crossed = (now - next) / time.period() + 1;
+        OptionalLong d = events.nextTimerDeadline();
+        long k = crossed;
+        if (d.isPresent() && crossed <= MAX_TICKS_ONE_BY_ONE) {
+            k = Math.min(crossed, time.ticksUntil(d.getAsLong()));
+        }
+        time.reached(next + (k - 1) * time.period(), true);
+        return d.isPresent() && d.getAsLong() <= time.now();
     }
 
     @Override
@@ -138,10 +226,13 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return TimerTick.class.getName();
     }
 
-    /** The next allowed tick and the statistics travel with machine snapshots (the debugger's {@code back}). */
+    /** {@code mEfiSystemTime}, the tick grid and the statistics travel with machine snapshots (the debugger's {@code back}). */
     @Override
     public Object save() {
-        return new long[] {notBefore, taken, masked, maskedByIf};
+        long[] t = time.save();
+        long[] v = java.util.Arrays.copyOf(new long[] {taken, masked, maskedByIf}, 3 + t.length);
+        System.arraycopy(t, 0, v, 3, t.length);
+        return v;
     }
 
     @Override
@@ -149,10 +240,10 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         if (!(saved instanceof long[] v)) {
             return;
         }
-        notBefore = v[0];
-        taken = v[1];
-        masked = v[2];
-        maskedByIf = v[3];
+        taken = v[0];
+        masked = v[1];
+        maskedByIf = v[2];
+        time.restore(java.util.Arrays.copyOfRange(v, 3, v.length));
     }
 
     /** {ticks taken (HLT wake-ups included), ticks masked, of those masked with RFLAGS.IF clear} so far. */

@@ -222,6 +222,11 @@ public final class UefiMachine implements AutoCloseable {
             long protocol = LoadedImageProtocol.write(memory, bootData, image, systemTable.address(), 0, 0,
                     bootFile != null ? BOOT_FILE : b.effectiveFilePath(image.name()), b.loadOptions);
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
+            if (b.shellParameters) {
+                org.efiemu.uefi.shell.ShellParameters shell = new org.efiemu.uefi.shell.ShellParameters(b.loadOptions,
+                        memory, firmware::allocate, dispatcher, out);
+                handles.installProtocolInterface(imageHandle, Guid.EFI_SHELL_PARAMETERS_PROTOCOL_GUID, shell.address());
+            }
             firmware.tables.debugImages().add(protocol, imageHandle);
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
@@ -286,8 +291,9 @@ public final class UefiMachine implements AutoCloseable {
                 }
                 return ctx.reg(X86Reg.RAX);
             });
-            timerTick = new TimerTick(machine, firmware.events, state, timerInterrupt, interruptReturn,
-                    FirmwareServices.TIMER_PERIOD);
+            timerTick = new TimerTick(machine, firmware.events, state, firmware.systemTime, timerInterrupt,
+                    interruptReturn);
+            eventAbi.tickSource(timerTick);
             machine.interruptSource(timerTick);
             machine.addSnapshotParticipant(timerTick);
             firmware.events.onTimersChanged(timerTick::timersChanged);

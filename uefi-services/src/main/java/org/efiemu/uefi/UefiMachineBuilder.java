@@ -34,6 +34,7 @@ public final class UefiMachineBuilder {
     boolean stopAfterExitBootServices;
     long loadAddress = -1;
     String loadOptions = "";
+    boolean shellParameters;
     String filePath;
     Path payloadPath;
     org.efiemu.uefi.fs.EspVolume esp;
@@ -139,7 +140,10 @@ public final class UefiMachineBuilder {
      * Instructions are not counted at all ({@link org.efiemu.core.clock.ClockMode#HOST_EVENTS}): virtual time moves
      * only with service calls and RDTSC reads, the budget is Unicorn's own, and no hook runs outside the firmware's
      * trap regions: guest code runs at raw Unicorn speed. Not deterministic in time; for measuring what counting
-     * costs (the speed benches), not for tests.
+     * costs (the speed benches), not for tests. Timer ticks: the clock asks Unicorn to stop when a service call or
+     * RDTSC read reaches a tick, but such a stop was seen to come late (TimerTickCountingModesTest: a spin calling
+     * HandleProtocol got one TimerInterrupt at system time 30 ms instead of three at 10, 20 and 30 ms); a spin that
+     * calls nothing moves no time and gets no tick.
      */
     public UefiMachineBuilder uncounted() {
         this.uncounted = true;
@@ -201,6 +205,18 @@ public final class UefiMachineBuilder {
 
     /** The longest LoadOptions string accepted, in characters (its UCS-2 copy lives in firmware memory). */
     public static final int MAX_LOAD_OPTIONS_CHARS = 65_536;
+
+    /**
+     * Starts the image as the UEFI Shell does: EFI_SHELL_PARAMETERS_PROTOCOL on its image handle, {@code Argv} split
+     * from the LoadOptions as the Shell splits its command line ({@code Argv[0]} is the image's path, so the
+     * LoadOptions should start with it, as the Shell's do), StdIn/StdOut/StdErr console handles
+     * ({@link org.efiemu.uefi.shell.ShellParameters}). Off by default (a boot manager's start); {@code efiemu diff}
+     * turns it on because its QEMU + OVMF side starts the image from the Shell.
+     */
+    public UefiMachineBuilder shellParameters(boolean on) {
+        this.shellParameters = on;
+        return this;
+    }
 
     /**
      * The LoadedImage LoadOptions string (a command line), UCS-2 encoded for the guest; at most

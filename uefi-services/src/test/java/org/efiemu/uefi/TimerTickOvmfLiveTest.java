@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * efiemu: spins that call no service end on both because the firmware's timer interrupt runs the notification
  * functions; one-shot and TPL order print the same lines (ConOut, which OVMF's terminal driver mirrors on COM1). The
  * UEFI Shell runs the cases from {@code startup.nsh} on a QEMU FAT folder, then {@code reset -s}. About 20-40 s of
- * QEMU (TCG). Not compared: {@code tpl-nested} (a TPL_NOTIFY notification interrupting a spinning TPL_CALLBACK one),
- * which efiemu runs as EDK2's event code reads but which never ended on QEMU 7.2 + Debian's OVMF 2022.11 when tried
- * (docs/services.md, "Timer tick").
+ * QEMU (TCG). Not compared here: {@code tpl-nested} (a TPL_CALLBACK notification waiting without bound for a TPL_NOTIFY
+ * one), which never ends on QEMU 7.2 + Debian's OVMF 2022.11 (no tick nests inside a tick's notification) nor, since
+ * it models that, on efiemu; its bounded form {@code nested-tick} is compared in TimerCornersOvmfLiveTest.
  */
 class TimerTickOvmfLiveTest {
     private static final Path CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");

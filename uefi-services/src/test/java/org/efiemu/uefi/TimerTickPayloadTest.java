@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The firmware's timer tick on virtual time (UEFI 2.10 §7.1.5, §7.1.8; EDK2 {@code CoreTimerTick}) with the
  * {@code timer-tick} payload: timer notifications run while the application spins in its own code without calling
- * any service, at the first block boundary after each 10 ms tick at which a timer is due, with interrupts enabled and
- * the TPL below the notification's; a spin at TPL_NOTIFY or with interrupts off never ends and the run stops on its
+ * any service, at the first block boundary after each 10 ms tick at which a timer is due (on EDK2's mEfiSystemTime),
+ * with interrupts enabled and the TPL below the notification's; a spin at TPL_NOTIFY or with interrupts off never ends and the run stops on its
  * instruction budget with a report saying why. Every run is the same, byte for byte.
  */
 class TimerTickPayloadTest {
@@ -104,8 +104,9 @@ class TimerTickPayloadTest {
                 "close-one-shot EFI_SUCCESS");
         long delay = Long.parseLong(lines(r).stream().filter(l -> l.startsWith("one-shot-delay-tsc "))
                 .findFirst().orElseThrow().split(" ")[1]);
-        // 25 ms after SetTimer, at most one tick period (10 ms at 2 GHz) later
-        assertThat(delay).isBetween(50_000_000L, 70_000_000L);
+        // EDK2 counts the 25 ms from the last tick (mEfiSystemTime): the first tick at or after it comes 20-30 ms
+        // after SetTimer (2 GHz TSC)
+        assertThat(delay).isBetween(40_000_000L, 60_000_000L);
         assertThat(ticks(r)).hasSize(1);
     }
 
@@ -121,12 +122,16 @@ class TimerTickPayloadTest {
     }
 
     @Test
-    void aTplNotifyNotificationInterruptsATplCallbackNotificationThatSpinsWaitingForIt() {
-        BootResult r = run("tpl-nested");
-        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+    void noTickInterruptsANotificationATickStartedSoItsSpinWaitingForOneNeverEnds() {
+        // OVMF 2022.11 takes no nested timer interrupt while a tick's notification runs (TimerCornersOvmfLiveTest,
+        // "nested-tick"; "tpl-nested" itself never ends on QEMU + OVMF): D, due 20 ms after C, waits for C to return
+        BootResult r = run("tpl-nested", 10 * TICK_INSTRUCTIONS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.BUDGET_EXHAUSTED);
         assertThat(r.violations()).isEmpty();
-        // D (TPL_NOTIFY, 20 ms after C) runs inside C (TPL_CALLBACK), which spins waiting for it
-        assertThat(lines(r)).contains("order CDc", "tpls C@8 D@16 c@8");
+        assertThat(lines(r)).noneMatch(l -> l.startsWith("order "));
+        // the run ends inside C, inside the first tick's TimerInterrupt (which never returned, so it has no trace line)
+        assertThat(r.image().contains(r.stopReport().rip())).as("RIP in C's spin: " + r.stopReport()).isTrue();
+        assertThat(ticks(r)).isEmpty();
     }
 
     @Test

@@ -74,6 +74,7 @@ public final class DebugCommand implements Callable<Integer> {
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
+        b.shellParameters(guest.shellParameters);
         if (present.screenshotDir != null) {
             throw new IllegalArgumentException("--screenshot " + present.screenshotDir + ": screenshots are taken at the "
                     + "end of 'efiemu run'; in the debugger the run has no fixed end");

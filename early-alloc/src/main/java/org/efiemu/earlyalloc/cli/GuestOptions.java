@@ -56,6 +56,11 @@ public final class GuestOptions {
     @Option(names = "--load-options", paramLabel = "TEXT", description = "the LoadedImage LoadOptions (command line)")
     String loadOptions;
 
+    @Option(names = "--shell-parameters", description = "start the image as the UEFI Shell does: "
+            + "EFI_SHELL_PARAMETERS_PROTOCOL on its handle, Argv split from --load-options (which then start with the "
+            + "image's path, as the Shell's do)")
+    boolean shellParameters;
+
     @Option(names = "--profile-dir", paramLabel = "DIR", description = "user profile folder")
     Path profileDir;
 

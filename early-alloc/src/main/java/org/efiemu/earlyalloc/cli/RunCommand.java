@@ -111,6 +111,7 @@ public final class RunCommand implements Callable<Integer> {
         if (guest.loadOptions != null) {
             b.loadOptions(guest.loadOptions);
         }
+        b.shellParameters(guest.shellParameters);
         present.apply(b);
         BootResult r = null;
         java.io.StringWriter presentation = new java.io.StringWriter();

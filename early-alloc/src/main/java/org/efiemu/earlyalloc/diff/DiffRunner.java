@@ -99,7 +99,8 @@ public final class DiffRunner {
             BootResult result;
             try (UefiMachine m = UefiMachine.builder(Platforms.describe(r.profile()).description())
                     .payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
-                    .loadOptions(launch.shellCommandLine()).instructionCounting(InstructionCounting.BLOCKS)
+                    .loadOptions(launch.shellCommandLine()).shellParameters(true) // OVMF's side: the UEFI Shell starts it
+                    .instructionCounting(InstructionCounting.BLOCKS)
                     .instructionBudget(r.budget()).wallClockLimit(r.efiemuTimeout())
                     .stopAfterExitBootServices(r.untilExitBootServices())
                     .consoleListener(lines).traceListener(lines).build()) {

@@ -84,6 +84,7 @@ public final class BlockCounter implements AutoCloseable {
   private static final int STOP_FLAG = 64;
   private static final int DEADLINE = 72;
   private static final int TICK_AT = 96;
+  private static final int IF_WINDOW = 104;
   /** {@code stop_flag} value the C hook sets when the count reached {@link #TICK_AT}. */
   private static final long TICK_FLAG = 2;
 
@@ -145,6 +146,7 @@ public final class BlockCounter implements AutoCloseable {
     if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
     state = state(handle).order(ByteOrder.nativeOrder());
     nativeHandle = handle;
+    watchInterruptFlag(handle, Pointer.nativeValue(lib.getFunction("uc_reg_read")));
     // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
     // count is kept in Java for readings after close
     hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {
@@ -270,6 +272,17 @@ public final class BlockCounter implements AutoCloseable {
   public void tickAt(long count) {
     if (released) return;
     state.putLong(TICK_AT, count);
+  }
+
+  /**
+   * While an interrupt that RFLAGS.IF masked is pending: the C hook reads RFLAGS at each block start and stops the run
+   * before the block that follows the first one to begin with IF set (after STI that is STI's one-instruction shadow
+   * block, as the CPU takes a pending interrupt after the instruction following STI); {@link #stoppedForTick()} then
+   * tells it. Costs one {@code uc_reg_read} per block while on; nothing while off. Turns itself off when it stops.
+   */
+  public void interruptWhenEnabled(boolean on) {
+    if (released) return;
+    state.putLong(IF_WINDOW, on ? 1 : 0);
   }
 
   /** True when the last run ended because the count reached {@link #tickAt} (and for no other reason before it). */
@@ -426,6 +439,8 @@ public final class BlockCounter implements AutoCloseable {
   }
 
   private static native long create(long ucCtl, long ucEmuStop);
+
+  private static native void watchInterruptFlag(long counter, long ucRegRead);
 
   private static native ByteBuffer state(long counter);
 

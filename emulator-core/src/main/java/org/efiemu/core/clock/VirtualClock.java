@@ -21,6 +21,17 @@ public final class VirtualClock implements AutoCloseable {
   private long extraCycles;
   /** Virtual cycle count at which an asynchronous interrupt falls due ({@link #interruptAt}); -1: none. */
   private long interruptCycles = -1;
+  /** Per-instruction counting: the budget's and the interrupt point's counter limits (unsigned, -1: none). */
+  private long budgetLimit = -1;
+  private long tickLimit = -1;
+  /** The last run stopped because virtual time reached the interrupt point (per instruction, host events). */
+  private boolean stoppedForTick;
+  /** Host events: a run is in progress, and a stop was asked for the interrupt point during it. */
+  private final Engine engine;
+  private boolean running;
+  private boolean hostStopRequested;
+  /** An interrupt masked by RFLAGS.IF is pending: stop once the guest sets IF ({@link #interruptWhenEnabled}). */
+  private boolean interruptWindow;
 
   /**
    * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
@@ -42,6 +53,7 @@ public final class VirtualClock implements AutoCloseable {
       throw new IllegalArgumentException("VirtualClock: costs must be >= 0 and frequencyHz > 0");
     }
     this.mode = mode;
+    this.engine = engine;
     boolean byBlock = mode == ClockMode.COUNTED && counting == InstructionCounting.BLOCKS
         && BlockCounter.available();
     this.blocks = byBlock ? new BlockCounter(engine) : null;
@@ -93,6 +105,9 @@ public final class VirtualClock implements AutoCloseable {
    * itself (see {@link BlockCounter#beginRun}).
    */
   public long beginRun(long timeoutMicros) {
+    stoppedForTick = false;
+    hostStopRequested = false;
+    running = true;
     if (blocks == null) return timeoutMicros;
     blocks.beginRun(timeoutMicros);
     return 0;
@@ -124,7 +139,18 @@ public final class VirtualClock implements AutoCloseable {
 
   /** The run ended: RIP and the count become final. */
   public void endRun() {
-    if (blocks != null) blocks.endRun();
+    running = false;
+    if (blocks != null) {
+      blocks.endRun();
+    } else if (counter != null) {
+      // the counter stopped before the instruction that took it past the interrupt point: that one was not executed
+      if (tickLimit != -1 && counter.count() == tickLimit + 1 && Long.compareUnsigned(tickLimit, budgetLimit) < 0) {
+        counter.set(tickLimit);
+        stoppedForTick = true;
+      }
+    } else {
+      stoppedForTick = hostStopRequested;
+    }
   }
 
   public long hostCalls() {
@@ -183,24 +209,61 @@ public final class VirtualClock implements AutoCloseable {
     return interruptCycles;
   }
 
-  /** True when an interrupt point is set and virtual time has reached it. */
+  /**
+   * True when an interrupt point is set and virtual time has reached it, or when the run stopped because the guest
+   * set RFLAGS.IF while {@link #interruptWhenEnabled} was on.
+   */
   public boolean interruptDue() {
-    return interruptCycles >= 0 && cycles() >= interruptCycles;
+    return (interruptCycles >= 0 && cycles() >= interruptCycles) || (interruptWindow && stoppedForInterrupt());
   }
 
-  /** True when the last run ended at a block boundary because virtual time reached the interrupt point. */
+  /**
+   * An interrupt arrived while RFLAGS.IF was clear and stays pending (the CPU takes it once IF is set, after the
+   * instruction following STI; Intel SDM vol. 3A §6.8.3): counting by block, the run stops before the block that
+   * follows the first block to begin with IF set, and {@link #interruptDue()} is then true. Per instruction and in
+   * {@link ClockMode#HOST_EVENTS} the guest's own IF changes are not watched: the caller sees the pending interrupt
+   * at its next point ({@link #interruptAt}) instead.
+   */
+  public void interruptWhenEnabled(boolean on) {
+    interruptWindow = on;
+    if (blocks != null) blocks.interruptWhenEnabled(on);
+  }
+
+  /** True when {@link #interruptWhenEnabled} is on and the guest's own IF changes are watched (counting by block). */
+  public boolean watchesInterruptFlag() {
+    return interruptWindow && blocks != null;
+  }
+
+  /**
+   * True when the last run ended because virtual time reached the interrupt point: at a block boundary (counting by
+   * block), before the first instruction at or after it (per instruction), or after the host event that reached it
+   * ({@link ClockMode#HOST_EVENTS}).
+   */
   public boolean stoppedForInterrupt() {
-    return blocks != null && blocks.stoppedForTick();
+    return blocks != null ? blocks.stoppedForTick() : stoppedForTick;
   }
 
-  /** True when {@link #interruptAt} can stop a run (instructions counted by block). */
+  /**
+   * True when {@link #interruptAt} can stop a run: in every mode. By block: at the first block boundary at or after
+   * the point; per instruction: before the first instruction at or after it (the counter's limit); in
+   * {@link ClockMode#HOST_EVENTS}, where only host calls, RDTSC reads and {@link #advance} move time, at the block
+   * boundary after the event that reached it ({@code uc_emu_stop}).
+   */
   public boolean interruptsAsynchronous() {
-    return blocks != null;
+    return true;
   }
 
   /** Converts the interrupt point to the instruction count at which the block counter stops. */
   private void rearmInterrupt() {
-    if (blocks == null) return;
+    if (blocks == null) {
+      if (counter != null) {
+        rearmCounter();
+      } else if (running && interruptCycles >= 0 && !hostStopRequested && cycles() >= interruptCycles) {
+        hostStopRequested = true; // host events: time moved past the point in a host call or RDTSC read
+        engine.emuStop();
+      }
+      return;
+    }
     if (interruptCycles < 0) {
       blocks.tickAt(-1L);
       return;
@@ -217,6 +280,27 @@ public final class VirtualClock implements AutoCloseable {
     blocks.tickAt(at);
   }
 
+  /** Per instruction: the counter stops once it passes the lower of the budget's and the interrupt point's limits. */
+  private void rearmCounter() {
+    long at;
+    if (interruptCycles < 0) {
+      at = -1L;
+    } else {
+      long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
+      if (need <= 0) {
+        at = 0;
+      } else if (cyclesPerInstruction == 0) {
+        at = -1L;
+      } else {
+        at = need / cyclesPerInstruction + (need % cyclesPerInstruction == 0 ? 0 : 1);
+      }
+      // the counter stops after executing `limit` instructions: at the point, or before the next one when past it
+      if (at != -1L) at = Math.max(at, counter.count());
+    }
+    tickLimit = at;
+    counter.limit(Long.compareUnsigned(tickLimit, budgetLimit) < 0 ? tickLimit : budgetLimit);
+  }
+
   /**
    * Arms the instruction budget: in {@link ClockMode#COUNTED} the native counter stops emulation after
    * {@code budget} more instructions; returns the {@code count} argument for {@code uc_emu_start} (0 when the
@@ -228,7 +312,8 @@ public final class VirtualClock implements AutoCloseable {
       return 0;
     }
     if (counter == null) return budget;
-    counter.limit(budget == 0 ? -1L : counter.count() + budget);
+    budgetLimit = budget == 0 ? -1L : counter.count() + budget;
+    rearmCounter();
     return 0;
   }
 

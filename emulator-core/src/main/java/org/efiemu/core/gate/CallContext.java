@@ -90,6 +90,16 @@ public final class CallContext {
     return engine.reg(reg);
   }
 
+  /**
+   * Sets or clears RFLAGS.IF of the calling CPU, as firmware code that executes STI or CLI before it returns (the
+   * flag survives the return to the caller; Intel SDM vol. 2B, STI/CLI).
+   */
+  public void interruptFlag(boolean enabled) {
+    long f = engine.reg(X86Reg.RFLAGS);
+    long n = enabled ? f | (1L << 9) : f & ~(1L << 9);
+    if (n != f) engine.reg(X86Reg.RFLAGS, n);
+  }
+
   /** Ends the run after this call returns to the host, with {@code reason} in the stop report. */
   public void stop(String reason) {
     gate.requestStop(label + ": " + reason);

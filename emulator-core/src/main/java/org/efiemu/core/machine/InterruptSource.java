@@ -7,8 +7,10 @@ package org.efiemu.core.machine;
  * the instruction count exact there; no cost per instruction), then calls {@link #interrupt()}. What happens is the
  * source's to decide: enter a handler with {@link Machine#enterInterrupt} (the run goes on there and comes back with
  * {@link Machine#returnFromInterrupt}), or decline because the CPU has the interrupt masked (the guest goes on where it
- * was). Only when instructions are counted by block ({@link org.efiemu.core.clock.VirtualClock#interruptsAsynchronous()});
- * otherwise the source is never asked. Everything here is on virtual time, so the same run delivers the same
+ * was). In every counting mode ({@link org.efiemu.core.clock.VirtualClock#interruptsAsynchronous()}): by block at the
+ * first block boundary at or after the point, per instruction before the first instruction at or after it, and in
+ * {@link org.efiemu.core.clock.ClockMode#HOST_EVENTS} (time moves only at host calls and RDTSC reads) at the block
+ * boundary after the event that reached it. Everything here is on virtual time, so the same run delivers the same
  * interrupts at the same instructions.
  */
 public interface InterruptSource {

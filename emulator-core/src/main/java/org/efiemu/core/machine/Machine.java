@@ -483,7 +483,7 @@ public final class Machine implements AutoCloseable {
 
   /**
    * Sets the source of asynchronous interrupts on virtual time (null: none). Takes effect at the next stretch of
-   * guest code; with instructions not counted by block the source is never asked.
+   * guest code; asked in every counting mode ({@link VirtualClock#interruptsAsynchronous()}).
    */
   public void interruptSource(InterruptSource source) {
     interrupts = source;

@@ -33,6 +33,8 @@ public final class EventAbi {
     private final MiscAbi misc;
     private final MemoryAbi memory;
     private final Runnable afterExitBootServices;
+    /** The firmware's timer interrupt ({@code TimerTick}), set once the machine has one; null before. */
+    private org.efiemu.uefi.event.TickSource ticks;
 
     /** @param afterExitBootServices runs after a successful ExitBootServices and its notifications */
     public EventAbi(EventService events, GuestCallbacks callbacks, VirtualClock clock, FirmwareState state, MiscAbi misc,
@@ -44,6 +46,29 @@ public final class EventAbi {
         this.misc = misc;
         this.memory = memory;
         this.afterExitBootServices = afterExitBootServices;
+    }
+
+    /** Connects the firmware's timer interrupt: waits, Stall and the firmware's STI go through it. */
+    public void tickSource(org.efiemu.uefi.event.TickSource source) {
+        this.ticks = source;
+    }
+
+    /**
+     * EDK2's services take a lock by raising the TPL and release it with {@code CoreRestoreTpl}, which executes STI
+     * whenever the TPL it restores is below TPL_HIGH_LEVEL ({@code CoreSetInterruptState(TRUE)}): the caller gets
+     * RFLAGS.IF set and a timer tick pending since interrupts went off is taken (its timers fire at the next check).
+     */
+    private void lockReleased(ServiceCall c) {
+        if (events.currentTpl() < Tpl.HIGH_LEVEL) {
+            enableInterrupts(c);
+        }
+    }
+
+    private void enableInterrupts(ServiceCall c) {
+        c.context().interruptFlag(true);
+        if (ticks != null && ticks.interruptsEnabled()) {
+            c.output("pending timer tick taken");
+        }
     }
 
     /** The virtual clock in the event model's 100 ns units. */
@@ -63,6 +88,10 @@ public final class EventAbi {
         int old = events.currentTpl();
         try {
             old = events.raiseTpl(tpl);
+            if (tpl >= Tpl.HIGH_LEVEL && old < Tpl.HIGH_LEVEL) {
+                c.context().interruptFlag(false); // EDK2 CoreRaiseTpl: CoreSetInterruptState(FALSE)
+                c.output("interrupts disabled");
+            }
         } catch (IllegalArgumentException e) {
             c.output("refused (EDK2 ASSERTs): " + e.getMessage());
         }
@@ -76,6 +105,15 @@ public final class EventAbi {
         int tpl = (int) c.arg(0);
         c.arguments(Tpl.nameOf(tpl));
         try {
+            if (tpl > events.currentTpl() || tpl < 0) {
+                throw new IllegalArgumentException("RestoreTPL(" + Tpl.nameOf(tpl) + ") at "
+                        + Tpl.nameOf(events.currentTpl()) + ": expected a TPL at or below the current one");
+            }
+            if (tpl < Tpl.HIGH_LEVEL) {
+                // EDK2 CoreRestoreTpl: STI before the notifications below TPL_HIGH_LEVEL run, and at the end
+                enableInterrupts(c);
+                callbacks.run(c, events::checkTimers);
+            }
             callbacks.run(c, () -> events.restoreTpl(tpl));
         } catch (IllegalArgumentException e) {
             c.output("refused (EDK2 ASSERTs): " + e.getMessage());
@@ -121,6 +159,7 @@ public final class EventAbi {
             c.output("NotifyFunction " + hex(fn) + " is not in RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
+        lockReleased(c);
         EventResult r = events.createEventEx(type, tpl, fn, ctx, group);
         if (r.status() == EfiStatus.SUCCESS) {
             c.memory().putU64(out, r.event());
@@ -135,10 +174,12 @@ public final class EventAbi {
         TimerDelay type = TimerDelay.ofValue(c.arg(1) & 0xFFFF_FFFFL);
         long trigger = c.arg(2);
         c.arguments(ptr(event), type != null ? type.name() : hex(c.arg(1) & 0xFFFF_FFFFL), Long.toUnsignedString(trigger));
+        lockReleased(c);
         timers(c);
+        long systemTime = events.systemTime();
         EfiStatus s = callbacks.within(c, () -> events.setTimer(event, type, trigger));
         if (s == EfiStatus.SUCCESS && type != TimerDelay.TimerCancel) {
-            c.output("due at virtual " + (ticks(clock) + trigger) * 100 + " ns");
+            c.output("due at system time " + (systemTime + trigger) * 100 + " ns (virtual now " + clock.nanos() + " ns)");
         }
         return s;
     }
@@ -147,6 +188,7 @@ public final class EventAbi {
     public EfiStatus signalEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
+        lockReleased(c);
         timers(c);
         return callbacks.within(c, () -> events.signalEvent(event));
     }
@@ -155,6 +197,7 @@ public final class EventAbi {
     public EfiStatus closeEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
+        lockReleased(c);
         return events.closeEvent(event);
     }
 
@@ -162,6 +205,7 @@ public final class EventAbi {
     public EfiStatus checkEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
+        lockReleased(c);
         timers(c);
         return callbacks.within(c, () -> events.checkEvent(event));
     }
@@ -193,6 +237,7 @@ public final class EventAbi {
             handles[i] = c.memory().u64(list + 8L * i);
         }
         long start = clock.nanos();
+        lockReleased(c);
         while (true) {
             WaitResult r = callbacks.within(c, () -> events.waitForEvent(handles));
             if (!r.blocked()) {
@@ -211,7 +256,11 @@ public final class EventAbi {
                 c.context().stop(what);
                 return EfiStatus.NOT_READY;
             }
-            advanceTo(r.nextDeadline().getAsLong() * 100);
+            if (ticks != null) {
+                ticks.waitUntil(r.nextDeadline().getAsLong()); // the CPU idles until the tick the timer is due at
+            } else {
+                advanceTo(r.nextDeadline().getAsLong() * 100);
+            }
         }
     }
 
@@ -228,9 +277,9 @@ public final class EventAbi {
     /**
      * The firmware's timer interrupt: EDK2's timer architectural protocol calls {@code CoreTimerTick} from its
      * interrupt handler, which signals the timers that fell due (UEFI 2.10 §7.1.5: timers are driven by the
-     * platform's timer tick). Taken asynchronously when a tick finds a timer due ({@code TimerTick}), or when a HLT
-     * with interrupts enabled waits for the next timer: virtual time then jumps to the earliest armed timer's trigger
-     * time (a CPU in HLT does nothing until then). The timers due fire and their notification functions above the
+     * platform's timer tick). Taken when a tick (which moved {@code mEfiSystemTime}) finds a timer due
+     * ({@code TimerTick}), or when a HLT with interrupts enabled waits for the next timer (virtual time jumped to the
+     * tick at which it is due: a CPU in HLT does nothing until then). The timers due fire and their notification functions above the
      * interrupted TPL run. VOID; the machine saved the interrupted context before and restores it afterwards.
      */
     public EfiStatus timerInterrupt(ServiceCall c) {
@@ -240,10 +289,8 @@ public final class EventAbi {
         if (c.isRam(frame, 8)) {
             c.output("interrupted at " + state.describe(c.memory().u64(frame)) + " at " + Tpl.nameOf(events.currentTpl()));
         }
-        long before = clock.nanos();
-        events.nextTimerDeadline().ifPresent(d -> advanceTo(d * 100));
         timers(c);
-        c.output("virtual time +" + (clock.nanos() - before) + " ns");
+        c.output("system time " + events.systemTime() * 100 + " ns");
         return null;
     }
 
@@ -255,6 +302,11 @@ public final class EventAbi {
     /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
     public EfiStatus stall(ServiceCall c) {
         misc.stall(c);
+        // the ticks that came during the stall, one at a time as the interrupt takes them (EDK2's Stall leaves
+        // interrupts as they are): the timers due at each fire there
+        while (ticks != null && ticks.catchUpOneTick()) {
+            timers(c);
+        }
         timers(c);
         return EfiStatus.SUCCESS;
     }

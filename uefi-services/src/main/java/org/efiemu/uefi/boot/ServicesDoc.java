@@ -18,11 +18,13 @@ public final class ServicesDoc {
     /** What a slot does beyond "as the spec and EDK2 say", keyed by spec name. */
     private static final Map<String, String> NOTES = Map.ofEntries(
             Map.entry("Reserved", "the spec's unused slot; no service"),
-            Map.entry("RaiseTPL", "returns the old TPL; a lower or invalid TPL is refused (EDK2 ASSERTs)"),
+            Map.entry("RaiseTPL", "returns the old TPL; to TPL_HIGH_LEVEL clears RFLAGS.IF (EDK2); a lower or invalid TPL is "
+                    + "refused (EDK2 ASSERTs)"),
+            Map.entry("RestoreTPL", "runs the notifications above the TPL; below TPL_HIGH_LEVEL sets RFLAGS.IF first and "
+                    + "takes a tick that came while IF was clear (EDK2)"),
             Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire: the run stops (WAITS_FOREVER)"),
-            Map.entry("SetTimer", "TriggerTime on virtual time; timers fire at the first 10 ms tick (OVMF's timer period) "
-                    + "at or after it, asynchronously at a block boundary when IF=1 and TPL < TPL_HIGH_LEVEL (`TimerInterrupt` "
-                    + "in the trace), and at the next event service, Stall or HLT"),
+            Map.entry("SetTimer", "TriggerTime from EDK2's mEfiSystemTime (the last 10 ms tick); timers fire at the first "
+                    + "tick at or after it, asynchronously when IF=1 (`TimerInterrupt` in the trace), in every counting mode"),
             Map.entry("Stall", "advances virtual time, then fires due timers"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
             Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
@@ -73,6 +75,7 @@ public final class ServicesDoc {
                     NOTES.getOrDefault(s.service(), "")));
         }
         sb.append("\n").append(TimerTickDoc.render());
+        sb.append(org.efiemu.uefi.shell.ShellParametersDoc.render());
         sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
         return sb.toString().replace("\r\n", "\n");

@@ -317,6 +317,11 @@ public final class EventService {
         timers.add(i, e);
     }
 
+    /** The timers' time base now (100 ns units; EDK2 {@code CoreCurrentSystemTime}). */
+    public long systemTime() {
+        return clock.getAsLong();
+    }
+
     /** The earliest armed timer's trigger time, if any. */
     public OptionalLong nextTimerDeadline() {
         return timers.isEmpty() ? OptionalLong.empty() : OptionalLong.of(timers.get(0).triggerTime);
@@ -324,7 +329,7 @@ public final class EventService {
 
     /**
      * Fires every timer due at the clock's current time (EDK2 {@code CoreCheckTimers}): signals it, and re-arms
-     * periodic timers one period later (or now, if that is already past). Runs at {@code TPL_HIGH_LEVEL - 1}, so
+     * periodic timers one period later, or one period after now if that is already past. Runs at {@code TPL_HIGH_LEVEL - 1}, so
      * it is deferred while the TPL is at or above that level.
      */
     public void checkTimers() {
@@ -349,8 +354,14 @@ public final class EventService {
         for (Event e : due) {
             signal(e);
             if (e.period != 0) {
-                // EDK2: one period later, or now (firing at the next check) if that is already past
-                e.triggerTime = Math.max(e.triggerTime + e.period, now);
+                // EDK2 CoreCheckTimers: one period later, or now if that is already past; its loop then takes the
+                // timer again while it is due (the signal is already set, so nothing more happens) and moves it one
+                // period on: the next trigger is the first one after now
+                long t = Math.max(e.triggerTime + e.period, now);
+                if (t <= now) {
+                    t = now + e.period;
+                }
+                e.triggerTime = t;
                 insertTimer(e);
             }
         }

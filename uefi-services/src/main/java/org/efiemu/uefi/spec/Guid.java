@@ -25,6 +25,8 @@ public final class Guid implements Comparable<Guid> {
     public static final Guid ZERO = parse("00000000-0000-0000-0000-000000000000");
     // Protocols (UEFI 2.10 §9.1, §10.2, §12.3, §12.4, §12.9, §13.4, §13.5)
     public static final Guid EFI_LOADED_IMAGE_PROTOCOL_GUID = parse("5B1B31A1-9562-11D2-8E3F-00A0C969723B");
+    /** UEFI Shell Specification 2.2 §2.5: what the Shell installs on the images it starts. */
+    public static final Guid EFI_SHELL_PARAMETERS_PROTOCOL_GUID = parse("752F3136-4E16-4FDC-A22A-E5F46812F4CA");
     public static final Guid EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID = parse("BC62157E-3E33-4FEC-9920-2D3B36D750DF");
     public static final Guid EFI_DEVICE_PATH_PROTOCOL_GUID = parse("09576E91-6D3F-11D2-8E39-00A0C969723B");
     public static final Guid EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID = parse("387477C1-69C7-11D2-8E39-00A0C969723B");

@@ -177,6 +177,18 @@ class EventServiceTest {
     }
 
     @Test
+    void aPeriodicTimerShorterThanTheTimeSinceItsTriggerFiresOnceAndNextOnePeriodAfterNow() {
+        // EDK2 CoreCheckTimers: re-armed to now, taken again in the same pass (already signalled), then now + period
+        long t = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x100);
+        ev.setTimer(t, TimerDelay.TimerPeriodic, 10_000);
+        now = 100_000;
+        ev.checkTimers();
+        ev.checkTimers();
+        assertThat(calls).hasSize(1);
+        assertThat(ev.nextTimerDeadline()).hasValue(110_000);
+    }
+
+    @Test
     void setTimerOnANonTimerEventIsInvalidParameter() {
         long e = create(EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x100);
         assertThat(ev.setTimer(e, TimerDelay.TimerRelative, 1)).isEqualTo(EfiStatus.INVALID_PARAMETER);

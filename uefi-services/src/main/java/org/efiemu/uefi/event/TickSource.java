@@ -1,0 +1,27 @@
+package org.efiemu.uefi.event;
+
+/**
+ * The firmware's timer interrupt as the event services need it (EDK2: the timer architectural protocol calling
+ * {@code CoreTimerTick}; {@link SystemTime} is its time base): what a service does that the timer interrupt sees.
+ */
+public interface TickSource {
+    /**
+     * The CPU idles with interrupts enabled until {@code mEfiSystemTime} reaches {@code trigger} (WaitForEvent with
+     * nothing ready): virtual time jumps to that tick and the ticks in between are taken.
+     */
+    void waitUntil(long trigger);
+
+    /**
+     * The firmware set RFLAGS.IF ({@code CoreRestoreTpl} below TPL_HIGH_LEVEL, also when a service releases its
+     * lock): a tick pending since interrupts were disabled is taken now. Returns true when one was.
+     */
+    boolean interruptsEnabled();
+
+    /**
+     * Virtual time moved inside a firmware call (Stall): takes the next tick passed meanwhile, if any (or leaves it
+     * pending while interrupts are disabled); returns true when one was taken, so that the caller fires the timers
+     * once per tick as the interrupt would have.
+     */
+    boolean catchUpOneTick();
+
+}

@@ -1,0 +1,86 @@
+package org.efiemu.uefi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.efiemu.uefi.trace.ServiceTrace;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Timer corner cases as EDK2's DxeCore and OVMF 2022.11 behave (the lines QEMU + OVMF printed for the same payload,
+ * TimerCornersOvmfLiveTest; docs/performance.md "Timer corners as OVMF"), on efiemu alone: RaiseTPL(TPL_HIGH_LEVEL)
+ * clears RFLAGS.IF and RestoreTPL below it sets IF (EDK2 CoreRaiseTpl/CoreRestoreTpl); a relative timer counts from
+ * the last tick ({@code mEfiSystemTime}); a tick masked at TPL_HIGH_LEVEL stays pending and is taken at RestoreTPL;
+ * notifications nest by TPL inside a tick's notification; no tick interrupts a tick's notification.
+ */
+class TimerCornersPayloadTest {
+
+    private static BootResult run(String c, InstructionCounting counting) {
+        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("timer-tick"))
+                .loadOptions(c).instructionCounting(counting).instructionBudget(2_000_000_000L)
+                .wallClockLimit(Duration.ofMinutes(2)).build()) {
+            return m.run();
+        }
+    }
+
+    private static List<String> lines(BootResult r) {
+        return TimerCornersOvmfLiveTest.comparable(r.console().text(ConsoleListener.Source.CON_OUT));
+    }
+
+    @Test
+    void raiseTplToHighLevelClearsTheInterruptFlagAndRestoreTplBelowItSetsItAgainEvenAfterTheCallersCli() {
+        BootResult r = run("if-tpl", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(lines(r)).containsExactly("if entry 1 high 0 restored 1 notify 1 cli-notify 0 cli-restored 1");
+    }
+
+    @Test
+    void aRelativeTimerCountsFromTheLastTickAsEdk2sSystemTime() {
+        BootResult r = run("phase", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        // set half a tick after a tick: 100 ns and 10 ms fire at the next tick, 20 ms at the second, 25 ms at the third
+        assertThat(lines(r)).containsExactly("phase delay 1 set EFI_SUCCESS ticks 1",
+                "phase delay 100000 set EFI_SUCCESS ticks 1", "phase delay 200000 set EFI_SUCCESS ticks 2",
+                "phase delay 250000 set EFI_SUCCESS ticks 3");
+    }
+
+    @Test
+    void aTickMaskedAtTplHighLevelIsTakenAtRestoreTplAndTheOthersAreLost() {
+        BootResult r = run("masked-high", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(lines(r)).containsExactly("masked-high during 0 after-restore 1");
+        assertThat(r.trace().stream().filter(e -> e.service().equals("RestoreTPL"))
+                .anyMatch(e -> e.summary().contains("pending timer tick taken"))).isTrue();
+    }
+
+    @Test
+    void notificationsSignalledInsideATicksNotificationRunByTpl() {
+        BootResult r = run("nested-signal", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(lines(r)).containsExactly("order OorHxHyL", "tpls O@8 o@8 r@16 H@16 x@8 H@16 y@8 L@8");
+    }
+
+    @Test
+    void noTickInterruptsANotificationThatATickStarted() {
+        BootResult r = run("nested-tick", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(lines(r)).containsExactly("order CcD", "tpls C@8 c@8 D@16");
+    }
+
+    @Test
+    void perInstructionCountingGivesTheSameLinesAndEachModeTheSameTraceOnEveryRun() {
+        for (String c : TimerCornersOvmfLiveTest.CASES) {
+            BootResult a = run(c, InstructionCounting.PER_INSTRUCTION);
+            BootResult b = run(c, InstructionCounting.PER_INSTRUCTION);
+            assertThat(lines(a)).as(c).isEqualTo(lines(run(c, InstructionCounting.BLOCKS)));
+            StringBuilder ta = new StringBuilder();
+            StringBuilder tb = new StringBuilder();
+            a.trace().forEach(e -> ta.append(ServiceTrace.toJson(e)).append('\n'));
+            b.trace().forEach(e -> tb.append(ServiceTrace.toJson(e)).append('\n'));
+            assertThat(tb.toString()).as(c).isEqualTo(ta.toString());
+        }
+    }
+}
