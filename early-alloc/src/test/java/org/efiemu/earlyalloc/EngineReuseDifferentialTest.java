@@ -145,11 +145,16 @@ class EngineReuseDifferentialTest {
     }
 
     private static String firstDifference(String a, String b) {
+        return firstDifference(a, b, "new:   ", "reused:");
+    }
+
+    /** The first line where two dumps differ, each side labelled; or their line counts when one is a prefix. */
+    static String firstDifference(String a, String b, String labelA, String labelB) {
         String[] x = a.split("\n", -1);
         String[] y = b.split("\n", -1);
         for (int i = 0; i < Math.min(x.length, y.length); i++) {
             if (!x[i].equals(y[i])) {
-                return "line " + (i + 1) + "\n  new:    " + x[i] + "\n  reused: " + y[i];
+                return "line " + (i + 1) + "\n  " + labelA + " " + x[i] + "\n  " + labelB + " " + y[i];
             }
         }
         return "lengths " + x.length + " vs " + y.length;

@@ -72,7 +72,8 @@ class PageWriteProtectionDifferentialTest {
         String regions = observe(p, s, null, false);
         String pages = observe(p, s, engine, true);
         if (!regions.equals(pages)) {
-            mismatches.add(what + ":\n" + firstDifference(regions, pages));
+            mismatches.add(what + ":\n"
+                    + EngineReuseDifferentialTest.firstDifference(regions, pages, "regions: ", "page set:"));
         }
         if (regions.contains("protectionFaults=") && !regions.contains("protectionFaults=0,")) {
             faulted[0]++;
@@ -106,16 +107,5 @@ class PageWriteProtectionDifferentialTest {
         } catch (IllegalArgumentException e) {
             return "not built: " + e.getMessage();
         }
-    }
-
-    private static String firstDifference(String a, String b) {
-        String[] x = a.split("\n", -1);
-        String[] y = b.split("\n", -1);
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            if (!x[i].equals(y[i])) {
-                return "line " + (i + 1) + "\n  regions:  " + x[i] + "\n  page set: " + y[i];
-            }
-        }
-        return "lengths " + x.length + " vs " + y.length;
     }
 }
