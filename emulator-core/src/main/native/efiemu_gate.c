@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include <jni.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -282,15 +283,36 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   if ((uint64_t) b->total >= (uint64_t) b->tick_at && b->stop_flag == 0) b->stop_flag = 2; /* interrupt due */
 }
 
-/* One destroyed counter per thread, kept for the thread's next machine (a hunt worker builds machine after machine). */
-static __thread blockcount_t *bc_spare;
+/*
+ * One destroyed counter per thread, kept for the thread's next machine (a hunt worker builds machine after machine).
+ * A thread-specific key rather than a __thread pointer, so that the spare is freed when its thread ends.
+ */
+static pthread_key_t bc_spare_key;
+static pthread_once_t bc_spare_once = PTHREAD_ONCE_INIT;
+
+static void bc_spare_key_create(void) {
+  pthread_key_create(&bc_spare_key, free);
+}
+
+static blockcount_t *bc_spare_take(void) {
+  pthread_once(&bc_spare_once, bc_spare_key_create);
+  blockcount_t *b = pthread_getspecific(bc_spare_key);
+  if (b != NULL) pthread_setspecific(bc_spare_key, NULL);
+  return b;
+}
+
+/* Keeps `b` as this thread's spare; false when the thread has one already (the caller frees `b`). */
+static int bc_spare_keep(blockcount_t *b) {
+  pthread_once(&bc_spare_once, bc_spare_key_create);
+  if (pthread_getspecific(bc_spare_key) != NULL) return 0;
+  return pthread_setspecific(bc_spare_key, b) == 0;
+}
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *env, jclass cls, jlong ctl,
     jlong emuStop) {
   (void) env;
   (void) cls;
-  blockcount_t *b = bc_spare;
-  bc_spare = NULL;
+  blockcount_t *b = bc_spare_take();
   if (b != NULL) {
     /* a counter this thread destroyed before: back to calloc's zeros without touching its 2 MiB cache, of which a
      * machine writes a few hundred slots (clearing it all cost ~2 % of a hunt scenario's CPU) */
@@ -335,11 +357,7 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
   (void) env;
   (void) cls;
   blockcount_t *b = (blockcount_t *) (intptr_t) counter;
-  if (b != NULL && bc_spare == NULL) {
-    bc_spare = b;
-  } else {
-    free(b);
-  }
+  if (b != NULL && !bc_spare_keep(b)) free(b);
 }
 
 /*
