@@ -16,10 +16,9 @@ package org.efiemu.uefi.event;
  */
 public final class SystemTime {
     private final long period;
-    private long systemTime;
     private long lastTick;
     private boolean pending;
-    private long ticks;
+    private long ticks; // taken: mEfiSystemTime is ticks * period
     private long lost;
 
     /** @param period the timer tick period in 100 ns units (OVMF: 100 000) */
@@ -32,7 +31,7 @@ public final class SystemTime {
 
     /** {@code mEfiSystemTime} (100 ns units). */
     public long now() {
-        return systemTime;
+        return ticks * period;
     }
 
     public long period() {
@@ -68,7 +67,6 @@ public final class SystemTime {
         }
         long taken = crossed + (pending ? 1 : 0);
         pending = false;
-        systemTime += taken * period;
         ticks += taken;
         return (int) Math.min(Integer.MAX_VALUE, taken);
     }
@@ -91,7 +89,6 @@ public final class SystemTime {
             return false;
         }
         pending = false;
-        systemTime += period;
         ticks++;
         return true;
     }
@@ -101,7 +98,7 @@ public final class SystemTime {
      * CPU waiting for a timer wakes at a tick).
      */
     public long ticksUntil(long trigger) {
-        long need = trigger - systemTime;
+        long need = trigger - now();
         return need <= 0 ? 1 : (need + period - 1) / period;
     }
 
@@ -112,15 +109,14 @@ public final class SystemTime {
 
     /** State for machine snapshots. */
     public long[] save() {
-        return new long[] {systemTime, lastTick, pending ? 1 : 0, ticks, lost};
+        return new long[] {lastTick, pending ? 1 : 0, ticks, lost};
     }
 
     /** Restores {@link #save()} output. */
     public void restore(long[] s) {
-        systemTime = s[0];
-        lastTick = s[1];
-        pending = s[2] != 0;
-        ticks = s[3];
-        lost = s[4];
+        lastTick = s[0];
+        pending = s[1] != 0;
+        ticks = s[2];
+        lost = s[3];
     }
 }
