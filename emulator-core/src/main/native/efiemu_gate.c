@@ -179,9 +179,14 @@ typedef struct {
                          an asynchronous interrupt is due on virtual time); -1: none */
   int64_t if_window;  /* 104: 1: an interrupt masked by RFLAGS.IF is pending, watch IF at each block; 2: IF was set
                          at the last block's start, stop before this one (stop_flag 2); 0: none */
+  int64_t fast_max;   /* 112: unsigned; block_inline.c: a block whose new total is at most this is counted by the
+                         code Unicorn generated, without a call (0: every block calls; bc_fast_update computes it) */
+  int64_t inline_on;  /* 120: 1: blocks translated from now on count inline (block_inline.c) */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
   if_reg_read_fn reg_read; /* uc_reg_read, for if_window; NULL: IF not watched */
+  uint32_t nslots;         /* block_inline.c: slots handed out from `slots` (reset when the counter is recycled) */
+  struct bc_slot_s *slots; /* block_inline.c: BC_SLOTS per-translation instruction counts, allocated on first use */
   /*
    * Instruction counts of translated blocks by start address, filled by the RDTSC discovery's edge hook as Unicorn
    * translates each block (tb_find calls it for every new translation but an engine's very first), so an entry is
@@ -284,6 +289,112 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
 }
 
 /*
+ * Inline counting (block_inline.c emits it; Java side: BlockCounter, InlineBlockCounting). Each block translated while
+ * the counter's hook is Unicorn's only block hook gets, instead of the call of block_hook, a few TCG ops: new = total +
+ * *slot; when new <= fast_max (unsigned) they store total, cur_addr, cur_size, cur_icount and blocks + 1 as block_hook
+ * would; otherwise they call block_hook_slot, which runs block_hook and, when that counted the block whole, stores its
+ * instruction count into the translation's own slot. A slot starts at BC_SLOT_UNKNOWN, larger than any fast_max, so a
+ * translation's first run always takes the call (and block_hook's lookup and checks). fast_max is the largest new
+ * total for which block_hook would only add: 0 while a stop is asked for, an interrupt is watched for RFLAGS.IF or
+ * Java runs a budget's partial block; otherwise the smallest of the limit, tick_at - 1 and, while a wall-clock
+ * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block). Every writer of those fields updates it (block_hook_slot, the edge hook, Java
+ * through BlockCounter.fastUpdate and requestStop).
+ */
+struct bc_slot_s {
+  uint64_t icount; /* the translation's instructions once block_hook counted it, else BC_SLOT_UNKNOWN */
+  blockcount_t *b;
+};
+enum { BC_SLOTS = 1 << 17 };
+#define BC_SLOT_UNKNOWN (1ULL << 62)
+#define BC_FAST_CAP ((1ULL << 61) - 1)
+#define BC_DEADLINE_STRIDE 4096
+_Static_assert(offsetof(blockcount_t, total) == 0 && offsetof(blockcount_t, cur_addr) == 16
+    && offsetof(blockcount_t, cur_size) == 24 && offsetof(blockcount_t, cur_icount) == 32
+    && offsetof(blockcount_t, blocks) == 56 && offsetof(blockcount_t, stop_flag) == 64
+    && offsetof(blockcount_t, fast_max) == 112 && offsetof(blockcount_t, inline_on) == 120,
+    "block_inline.c's offsets");
+
+static void bc_fast_update(blockcount_t *b) {
+  uint64_t m = 0;
+  if (b->inline_on && b->if_window == 0 && b->counting && b->tick_at != 0) {
+    m = (uint64_t) b->limit;
+    if ((uint64_t) b->tick_at - 1 < m) m = (uint64_t) b->tick_at - 1;
+    /* a wall-clock deadline: a call (which reads the clock) at least every BC_DEADLINE_STRIDE instructions */
+    if (b->deadline != 0 && (uint64_t) b->total + BC_DEADLINE_STRIDE < m) m = (uint64_t) b->total + BC_DEADLINE_STRIDE;
+    if (m > BC_FAST_CAP) m = BC_FAST_CAP;
+  }
+  __atomic_store_n(&b->fast_max, (int64_t) m, __ATOMIC_SEQ_CST);
+  /* a stop asked for from another thread (BlockCounter.requestStop: stop_flag, then fast_max = 0) is never lost */
+  if (__atomic_load_n(&b->stop_flag, __ATOMIC_SEQ_CST) != 0) __atomic_store_n(&b->fast_max, 0, __ATOMIC_SEQ_CST);
+}
+
+/* The call the inline ops make when they do not count a block themselves (uc_cb_hookcode_t, user = the slot). */
+void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *user) {
+  struct bc_slot_s *slot = (struct bc_slot_s *) user;
+  blockcount_t *b = slot->b;
+  int64_t blocks = b->blocks;
+  if (b->deadline != 0) b->ticks |= 1023; /* block_hook reads the clock on this call (inline blocks do not tick) */
+  block_hook(uc, address, size, b);
+  if (b->blocks != blocks && b->cur_addr == (int64_t) address) slot->icount = (uint64_t) b->cur_icount;
+  bc_fast_update(b);
+}
+
+/* block_inline.c: the hook function whose calls it replaces. */
+void *efiemu_block_hook_function(void) {
+  return (void *) &block_hook;
+}
+
+/* block_inline.c: a fresh slot of counter `user` for a translation, or NULL (off, or no slot left: the call). */
+void *efiemu_block_new_slot(void *user) {
+  blockcount_t *b = (blockcount_t *) user;
+  if (!b->inline_on) return NULL;
+  if (b->slots == NULL) b->slots = calloc(BC_SLOTS, sizeof(struct bc_slot_s));
+  if (b->slots == NULL || b->nslots >= BC_SLOTS) return NULL;
+  struct bc_slot_s *s = &b->slots[b->nslots++];
+  s->icount = BC_SLOT_UNKNOWN;
+  s->b = b;
+  return s;
+}
+
+static void bc_free(void *p) {
+  blockcount_t *b = (blockcount_t *) p;
+  if (b == NULL) return;
+  free(b->slots);
+  free(b);
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_fastUpdate(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  bc_fast_update((blockcount_t *) (intptr_t) counter);
+}
+
+/* Any thread: stop before the next block, also for blocks counted inline. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_requestStop(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  blockcount_t *b = (blockcount_t *) (intptr_t) counter;
+  __atomic_store_n(&b->stop_flag, 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&b->fast_max, 0, __ATOMIC_SEQ_CST);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_slots(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  return ((blockcount_t *) (intptr_t) counter)->nslots;
+}
+
+/* Blocks translated from now on count inline (on != 0) or call block_hook. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_inline0(JNIEnv *env, jclass cls, jlong counter,
+    jboolean on) {
+  (void) env;
+  (void) cls;
+  blockcount_t *b = (blockcount_t *) (intptr_t) counter;
+  b->inline_on = on ? 1 : 0;
+  bc_fast_update(b);
+}
+
+/*
  * One destroyed counter per thread, kept for the thread's next machine (a hunt worker builds machine after machine).
  * A thread-specific key rather than a __thread pointer, so that the spare is freed when its thread ends.
  */
@@ -291,7 +402,7 @@ static pthread_key_t bc_spare_key;
 static pthread_once_t bc_spare_once = PTHREAD_ONCE_INIT;
 
 static void bc_spare_key_create(void) {
-  pthread_key_create(&bc_spare_key, free);
+  pthread_key_create(&bc_spare_key, bc_free);
 }
 
 static blockcount_t *bc_spare_take(void) {
@@ -321,7 +432,9 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
     } else {
       for (uint32_t i = 0; i < b->nused; i++) memset(&b->cache[b->used[i]], 0, sizeof b->cache[0]);
     }
+    struct bc_slot_s *slots = b->slots; /* block_inline.c's slots: kept, handed out again from the first */
     memset(b, 0, offsetof(blockcount_t, cache));
+    b->slots = slots;
   } else {
     b = calloc(1, sizeof(blockcount_t));
   }
@@ -336,7 +449,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 112);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 128);
 }
 
 /* Gives the block hook uc_reg_read, so that it can watch RFLAGS.IF while a masked interrupt is pending (if_window). */
@@ -357,7 +470,7 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
   (void) env;
   (void) cls;
   blockcount_t *b = (blockcount_t *) (intptr_t) counter;
-  if (b != NULL && !bc_spare_keep(b)) free(b);
+  if (b != NULL && !bc_spare_keep(b)) bc_free(b);
 }
 
 /*
@@ -445,6 +558,7 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
       w->found = 1;
       w->stops++;
       if (w->counter != NULL) w->counter->stop_flag = 1;
+      if (w->counter != NULL) w->counter->fast_max = 0; /* inline counting (block_inline.c) calls the hook */
       w->emu_stop(uc);
       return;
     }

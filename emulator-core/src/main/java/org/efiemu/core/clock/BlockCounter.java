@@ -113,6 +113,8 @@ public final class BlockCounter implements AutoCloseable {
   private long finalCount;
   /** True when the last run ended before a block because the count reached the interrupt point ({@link #tickAt}). */
   private boolean stoppedForTick;
+  /** Inline counting on ({@link InlineBlockCounting}). */
+  private boolean inline;
 
   /** Null when the block counter can be used, else why not. */
   public static String unavailableReason() {
@@ -156,6 +158,24 @@ public final class BlockCounter implements AutoCloseable {
     });
     engine.ripWriteListener(this::beforeRipWrite);
     engine.accessSite(this::writerOf);
+    inline = InlineBlockCounting.attach(engine.handle());
+    if (inline) inline0(handle, true);
+  }
+
+  /** True when blocks translated for this counter count without a call ({@link InlineBlockCounting}). */
+  public boolean inline() {
+    return inline && !released;
+  }
+
+  /**
+   * Turns inline counting off (or on again, when {@link InlineBlockCounting} is available) for blocks translated from
+   * now on; blocks translated before keep their way. Call before the guest runs (tests compare the two ways).
+   */
+  public void inline(boolean on) {
+    if (released) return;
+    if (on && !InlineBlockCounting.attach(engine.handle())) return;
+    inline = on;
+    inline0(nativeHandle, on);
   }
 
   /** A block's instructions that may write memory: addresses and destinations (null: anywhere). */
@@ -261,6 +281,7 @@ public final class BlockCounter implements AutoCloseable {
   public void limit(long limit) {
     if (released) return;
     state.putLong(LIMIT, limit);
+    fastUpdate(nativeHandle);
   }
 
   /**
@@ -272,6 +293,7 @@ public final class BlockCounter implements AutoCloseable {
   public void tickAt(long count) {
     if (released) return;
     state.putLong(TICK_AT, count);
+    fastUpdate(nativeHandle);
   }
 
   /**
@@ -283,11 +305,21 @@ public final class BlockCounter implements AutoCloseable {
   public void interruptWhenEnabled(boolean on) {
     if (released) return;
     state.putLong(IF_WINDOW, on ? 1 : 0);
+    fastUpdate(nativeHandle);
   }
 
   /** True when the last run ended because the count reached {@link #tickAt} (and for no other reason before it). */
   public boolean stoppedForTick() {
     return stoppedForTick;
+  }
+
+  /**
+   * Translations that got inline counting so far (statistics; 0 when every block calls the hook: inline counting off
+   * or unavailable, or another block hook on the engine).
+   */
+  public long inlineTranslations() {
+    if (released) return 0;
+    return slots(nativeHandle);
   }
 
   /** Blocks counted so far (statistics). */
@@ -306,6 +338,7 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(CUR_ICOUNT, 0);
     state.putLong(STOP_FLAG, 0);
     state.putLong(DEADLINE, timeoutMicros > 0 ? Math.max(1, System.nanoTime() + timeoutMicros * 1000) : 0);
+    fastUpdate(nativeHandle);
     running = true;
   }
 
@@ -314,7 +347,8 @@ public final class BlockCounter implements AutoCloseable {
    * the next run starts, as {@code uc_emu_stop} outside a run is).
    */
   void requestStopBeforeNextBlock() {
-    state.putLong(STOP_FLAG, 1);
+    if (released) return;
+    requestStop(nativeHandle); // stop_flag, then fast_max = 0 (blocks counted inline check fast_max only)
   }
 
   /** True when the run stopped before a block that the budget lets run only in part ({@link #finishBudget}). */
@@ -344,12 +378,14 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(TOTAL, total + icount);
     state.putLong(STATE, RUNNING);
     state.putLong(COUNTING, 0);
+    fastUpdate(nativeHandle);
     engine.removeTranslations(start, start + size);
     org.efiemu.core.engine.UcError err;
     try {
       err = engine.emuStart(start, until, timeoutMicros, 0);
     } finally {
       state.putLong(COUNTING, 1);
+      fastUpdate(nativeHandle);
       engine.removeTranslations(start, start + size);
     }
     if (engine.reg(X86Reg.RIP) == until && state.getLong(STATE) == RUNNING) {
@@ -369,6 +405,7 @@ public final class BlockCounter implements AutoCloseable {
     stoppedForTick = st == STOP_AT_BLOCK && state.getLong(STOP_FLAG) == TICK_FLAG;
     state.putLong(STOP_FLAG, 0);
     state.putLong(STATE, RUNNING);
+    fastUpdate(nativeHandle);
     if (st == LOOKUP_FAILED) {
       state.putLong(CUR_ICOUNT, 0);
       throw new BlockCountingException(String.format("Unicorn gave no translated block matching the block hook at "
@@ -447,4 +484,12 @@ public final class BlockCounter implements AutoCloseable {
   private static native long hookFunction();
 
   private static native void destroy(long counter);
+
+  private static native void fastUpdate(long counter);
+
+  private static native void requestStop(long counter);
+
+  private static native void inline0(long counter, boolean on);
+
+  private static native long slots(long counter);
 }

@@ -68,6 +68,11 @@ public final class VirtualClock implements AutoCloseable {
     return mode;
   }
 
+  /** The block counter when instructions are counted by block ({@link InstructionCounting#BLOCKS}), else null. */
+  public BlockCounter blockCounter() {
+    return blocks;
+  }
+
   /** How instructions are counted now; null in {@link ClockMode#HOST_EVENTS}. */
   public InstructionCounting counting() {
     return blocks != null ? InstructionCounting.BLOCKS : counter != null ? InstructionCounting.PER_INSTRUCTION : null;

@@ -38,11 +38,23 @@ class InstructionCountingDifferentialTest {
   /** A transcript of one scenario and whether the machine says its positions are exact. */
   private record Outcome(String text, boolean positionsExact) {}
 
-  /** Runs {@code scenario} on a machine of each counter: blocks first, then per instruction. */
+  /**
+   * Runs {@code scenario} on a machine of each counter: blocks first, then per instruction. By block it runs twice,
+   * with blocks counted inline ({@link org.efiemu.core.clock.InlineBlockCounting}, the default) and with the hook
+   * called at every block, which must give the same transcript.
+   */
   private static Outcome[] both(Function<Machine, String> scenario) {
     Outcome[] out = new Outcome[2];
     try (Machine m = machine(InstructionCounting.BLOCKS)) {
+      assertThat(m.clock().blockCounter().inline()).as("%s", org.efiemu.core.clock.InlineBlockCounting.status())
+          .isTrue();
       out[0] = new Outcome(scenario.apply(m), m.positionsExact());
+    }
+    try (Machine m = machine(InstructionCounting.BLOCKS)) {
+      m.clock().blockCounter().inline(false);
+      Outcome called = new Outcome(scenario.apply(m), m.positionsExact());
+      assertThat(m.clock().blockCounter().inlineTranslations()).isZero();
+      assertThat(called).as("blocks counted inline and by the hook call").isEqualTo(out[0]);
     }
     try (Machine m = machine(InstructionCounting.PER_INSTRUCTION)) {
       out[1] = new Outcome(scenario.apply(m), m.positionsExact());
