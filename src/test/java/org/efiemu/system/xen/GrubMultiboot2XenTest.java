@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.efiemu.core.clock.BlockCounter;
+import org.efiemu.core.clock.InlineBlockCounting;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.engine.StoreFastPath;
 import org.efiemu.platform.ProfileRegistry;
@@ -59,7 +61,8 @@ class GrubMultiboot2XenTest {
                 "--themes=", "boot/grub/grub.cfg=grub.cfg", "xen.gz=xen.gz", "module=module");
     }
 
-    record Boot(BootResult result, String traceJson, long instructions, StoreFastPath.Stats stores) {}
+    record Boot(BootResult result, String traceJson, long instructions, StoreFastPath.Stats stores, long blocks,
+            long inlineTranslations) {}
 
     /** The first boot with the store fast path on (the default), shared by the tests of this class. */
     private static Boot defaultBoot;
@@ -74,13 +77,21 @@ class GrubMultiboot2XenTest {
     }
 
     private static Boot boot(boolean storeFastPath) {
+        return boot(storeFastPath, true);
+    }
+
+    private static Boot boot(boolean storeFastPath, boolean inlineBlockCounting) {
         try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription()).payload(grub)
                 .stopAfterExitBootServices(true).instructionCounting(InstructionCounting.BLOCKS)
                 .storeFastPath(storeFastPath)
                 .instructionBudget(3_000_000_000L).wallClockLimit(Duration.ofMinutes(5)).build()) {
+            BlockCounter counter = m.machine().clock().blockCounter();
+            if (!inlineBlockCounting) counter.inline(false);
+            assertThat(counter.inline()).as("%s", InlineBlockCounting.status()).isEqualTo(inlineBlockCounting);
             BootResult r = m.run();
             return new Boot(r, m.trace().toJsonLines(), r.stopReport().instructions(),
-                    m.machine().engine().storeFastPathStats());
+                    m.machine().engine().storeFastPathStats(), m.machine().clock().countedBlocks(),
+                    counter.inlineTranslations());
         }
     }
 
@@ -102,6 +113,26 @@ class GrubMultiboot2XenTest {
         assertThat(off.instructions()).isEqualTo(on.instructions());
         assertThat(off.traceJson()).isEqualTo(on.traceJson());
         assertThat(off.result().consoleText()).isEqualTo(on.result().consoleText());
+    }
+
+    /**
+     * Blocks counted inline (InlineBlockCounting: no hook call per block) give the same instruction count, blocks,
+     * trace and console, byte for byte, as the counter's hook called at every block; GRUB's RDTSC reads, ACPI PM timer
+     * polls and timer interrupts at virtual times all depend on exact counts.
+     */
+    @Test
+    void inlineBlockCountingGivesTheSameInstructionCountAndTraceAsTheHookCalledAtEveryBlock() {
+        Boot inline = defaultBoot();
+        Boot called = boot(true, false);
+        assertThat(inline.result().outcome()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(inline.inlineTranslations()).as("translations counting inline").isPositive();
+        assertThat(called.inlineTranslations()).isZero();
+        assertThat(called.instructions()).isEqualTo(inline.instructions());
+        assertThat(called.blocks()).isEqualTo(inline.blocks());
+        assertThat(called.traceJson()).isEqualTo(inline.traceJson());
+        assertThat(called.result().consoleText()).isEqualTo(inline.result().consoleText());
+        assertThat(called.result().stopReport().registers()).isEqualTo(inline.result().stopReport().registers());
+        assertThat(called.result().virtualNanos()).isEqualTo(inline.result().virtualNanos());
     }
 
     @Test
