@@ -138,6 +138,12 @@ public final class RunCommand implements Callable<Integer> {
                         machine.clock().counting() == null ? "not counted" : "counted " + machine.clock().counting()
                                 .name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                         machine.clock().countedBlocks(), discovery[0], machine.rdtscSites());
+                var counter = machine.clock().blockCounter();
+                if (counter != null) {
+                    engineStats += counter.inline()
+                            ? String.format(", %d translations counting inline", counter.inlineTranslations())
+                            : ", a hook call per block (" + org.efiemu.core.clock.InlineBlockCounting.status() + ")";
+                }
                 if (rerun == null && r.outcome() == BootOutcome.FAULT && !machine.positionsExact()) {
                     rerun = "the run ended in a data-access fault whose instruction counting by block cannot place";
                 }
