@@ -32,6 +32,11 @@ import org.efiemu.core.engine.X86Reg;
  * the block's first instruction; it does not write RIP back then (between chained blocks RIP still holds an older
  * jump target), so after such a stop RIP is set to the block's start here.
  *
+ * <p><b>Without the call.</b> With Debian's libunicorn2 the call is replaced by a few operations in each translated
+ * block that add the translation's count (known after its first run through the C hook) without leaving the generated
+ * code, as long as no stop, budget, interrupt point or RFLAGS.IF watch is due ({@link InlineBlockCounting},
+ * {@link #inline()}); everything below holds for both.
+ *
  * <p><b>Inside a block.</b> The count includes the current block whole. Readings during a run subtract the
  * instructions of the current block not yet begun, found from RIP: the instruction at RIP has begun (gate, RDTSC,
  * breakpoint and stop-flag hooks run before the instruction at RIP, Unicorn writing RIP back for them; a CPU
