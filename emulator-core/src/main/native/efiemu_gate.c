@@ -297,7 +297,9 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
  * translation's first run always takes the call (and block_hook's lookup and checks). fast_max is the largest new
  * total for which block_hook would only add: 0 while a stop is asked for, an interrupt is watched for RFLAGS.IF or
  * Java runs a budget's partial block; otherwise the smallest of the limit, tick_at - 1 and, while a wall-clock
- * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block). Every writer of those fields updates it (block_hook_slot, the edge hook, Java
+ * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block).
+ * A condition added to block_hook that stops the run or does more than count, for a block it would otherwise only
+ * count, must make bc_fast_update give 0 while it can hold (blocks counted inline never see block_hook). Every writer of those fields updates it (block_hook_slot, the edge hook, Java
  * through BlockCounter.fastUpdate and requestStop).
  */
 struct bc_slot_s {
