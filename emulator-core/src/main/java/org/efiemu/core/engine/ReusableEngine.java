@@ -33,7 +33,19 @@ public final class ReusableEngine implements AutoCloseable {
   public static final int MAX_LENDS = 256;
 
   /** An engine to lend; the native engine is opened on the first {@link #lend()}. */
-  public ReusableEngine() {}
+  public ReusableEngine() {
+    this(!"false".equals(System.getProperty("efiemu.engine.keepRam")));
+  }
+
+  /**
+   * An engine to lend; {@code keepRam} false unmaps all guest RAM at each give-back and maps it again for the next
+   * machine (as before kept RAM existed: for comparisons; the guest sees no difference).
+   */
+  public ReusableEngine(boolean keepRam) {
+    this.keepRam = keepRam;
+  }
+
+  private final boolean keepRam;
 
   /**
    * The engine for a new machine, as a fresh {@link Engine#open()} would give it.
@@ -55,6 +67,7 @@ public final class ReusableEngine implements AutoCloseable {
       lendsOfCurrent = 0;
     }
     current.reusable = true;
+    if (keepRam) current.keepRam();
     lent = true;
     lends++;
     lendsOfCurrent++;
