@@ -767,19 +767,8 @@ public final class Engine implements AutoCloseable {
    * Keeps guest RAM's Unicorn regions and host memory from one machine to the next ({@link RamPool}); set by
    * {@link ReusableEngine} unless {@code -Defiemu.engine.keepRam=false}.
    */
-  void keepRam() {
-    if (host.pool == null) host.pool = new RamPool();
-  }
-
-  /**
-   * Counters of the kept RAM ({@link RamPool}): regions claimed as they were, kept regions dropped, spare memory
-   * reused, fresh {@code mmap}s, pages cleared and pages given back while cleaning; all 0 on an engine without it.
-   */
-  public long[] keptRamStats() {
-    RamPool p = host.pool;
-    if (p == null) return new long[7];
-    RamPool.Stats s = p.stats();
-    return new long[] {s.claimed, s.claimedBytes, s.dropped, s.spareTaken, s.fresh, s.pagesCleared, s.pagesDiscarded};
+  void keepRam(RamPool.Stats stats) {
+    if (host.pool == null) host.pool = new RamPool(stats);
   }
 
   /**

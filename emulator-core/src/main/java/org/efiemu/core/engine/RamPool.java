@@ -67,7 +67,12 @@ final class RamPool {
   private long spareBytes;
   /** Give-backs so far (ages spare memory). */
   private long round;
-  private final Stats stats = new Stats();
+  private final Stats stats;
+
+  /** A pool counting into {@code stats} (shared by the pools of one {@link ReusableEngine}). */
+  RamPool(Stats stats) {
+    this.stats = stats;
+  }
 
   /** Spare memory older than this many give-backs is unmapped. */
   static final int SPARE_ROUNDS = 2;
