@@ -9,7 +9,16 @@ package org.efiemu.core.engine;
  * gives the engine back ({@link #giveBack}) every hook is removed, every translated block dropped, all memory
  * unmapped and the CPU context set back to the one saved right after {@code uc_open}; the machine's {@link Engine}
  * object is closed and the next machine gets a new one over the same native engine (so nothing the old machine
- * still holds reaches the next). The differential test over the built-in matrix and hunt-generated machines
+ * still holds reaches the next).
+ *
+ * <p>RAM kept ({@link RamPool}; on unless {@code -Defiemu.engine.keepRam=false} or {@link #ReusableEngine(boolean)}
+ * false): at give-back the guest RAM regions are left mapped in Unicorn over their host memory; the next machine
+ * claims a region with the same base, size and permissions as it is (no {@code uc_mem_map_ptr}), after its pages were
+ * made to read as zeros again; the regions it does not claim are unmapped before anything can reach them (its first
+ * run, any other map or unmap, a region list, a Unicorn memory access), so a guest access there faults or maps lazily
+ * exactly as on a new engine; their host memory, and that of regions unmapped during a machine, is reused for later
+ * regions of the same size instead of a new {@code mmap} (and returned to the kernel when unused for two
+ * give-backs). {@link #keptRam()} counts what it did. The differential test over the built-in matrix and hunt-generated machines
  * ({@code EngineReuseDifferentialTest} in early-alloc) checks that traces and reports are byte for byte the same.
  *
  * <p>No global state: each instance is owned by one thread at a time and lent to one machine at a time; many run in
