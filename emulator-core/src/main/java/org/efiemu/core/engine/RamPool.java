@@ -33,9 +33,9 @@ import java.util.TreeMap;
  *       changes, unmapping) the engine unmaps every unclaimed kept region ({@link Engine#dropKept}), so a guest access
  *       there takes the unmapped path and faults exactly as on a new engine. A claimed region has the same base,
  *       size and permissions as the region the machine asked for, over host memory that reads as zeros.</li>
- *   <li>The previous machine's translated code of every RAM region was dropped at give-back (as before), and the
- *       TLB entries Unicorn may still hold for a kept region map its guest pages to the same host bytes a new
- *       mapping there would use; unmapping an unclaimed region flushes its pages.</li>
+ *   <li>The previous machine's translated code of every RAM region was dropped at give-back (as before); the machine
+ *       emptied the TLB before giving the engine back (it writes its identity CR3 back), and the next machine's
+ *       long-mode set-up empties it again (CR0.PG set); unmapping an unclaimed region flushes its pages.</li>
  * </ul>
  *
  * <p>Owned by one engine; one thread at a time.
