@@ -44,6 +44,7 @@ class EngineReuseDifferentialTest {
                 }
             }
             assertThat(engine.lends()).isEqualTo(compared);
+            assertKeptRamWasExercised(engine);
         }
         assertThat(compared).isGreaterThan(40);
         assertThat(mismatches).isEmpty();
@@ -104,6 +105,51 @@ class EngineReuseDifferentialTest {
         assertThat(compared).isEqualTo(300);
         assertThat(elsewhere).isEqualTo(60);
         assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void huntMachinesOnAnEngineThatKeepsRamObserveByteForByteWhatTheyObserveOnANewOne() {
+        // trace, sanitizer report, stop report, console and clock of hunt machines (strategies alternating), all on
+        // one engine that keeps guest RAM from machine to machine; and on one that does not, as a second reference
+        List<String> strategies = List.of("efi-pool", "mem-lower", "place-string-mb2", "static-pool-64k");
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        try (ReusableEngine keeping = new ReusableEngine(true); ReusableEngine notKeeping = new ReusableEngine(false)) {
+            for (long seed : new long[] {3, 11}) {
+                for (long index = 0; index < 60; index++) {
+                    Strategy s = StrategyCatalog.builtIn(strategies.get((int) ((seed + index) % strategies.size())));
+                    PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(seed, index), settings).profile();
+                    String fresh = observe(p, s, null);
+                    String kept = observe(p, s, keeping);
+                    String unkept = observe(p, s, notKeeping);
+                    String what = s.name() + " on seed " + seed + " index " + index;
+                    if (!fresh.equals(kept)) {
+                        mismatches.add(what + " (RAM kept):\n" + firstDifference(fresh, kept));
+                    }
+                    if (!fresh.equals(unkept)) {
+                        mismatches.add(what + " (RAM not kept):\n" + firstDifference(fresh, unkept));
+                    }
+                    compared++;
+                }
+            }
+            assertKeptRamWasExercised(keeping);
+            assertThat(notKeeping.keptRam().claimed()).isZero();
+        }
+        assertThat(compared).isEqualTo(120);
+        assertThat(mismatches).isEmpty();
+    }
+
+    /**
+     * The RAM-keeping path really ran: regions claimed as they were (after their pages were cleaned), kept regions
+     * the next layout did not claim unmapped, spare host memory reused, and written pages cleared.
+     */
+    static void assertKeptRamWasExercised(ReusableEngine engine) {
+        ReusableEngine.KeptRam k = engine.keptRam();
+        assertThat(k.claimed()).as("%s", k).isPositive();
+        assertThat(k.dropped()).as("%s", k).isPositive();
+        assertThat(k.spareReused()).as("%s", k).isPositive();
+        assertThat(k.pagesCleared()).as("%s", k).isPositive();
     }
 
     @Test

@@ -61,6 +61,7 @@ class PageWriteProtectionDifferentialTest {
                     compared++;
                 }
             }
+            EngineReuseDifferentialTest.assertKeptRamWasExercised(engine); // the page set over kept RAM too
         }
         assertThat(compared).isEqualTo(200);
         assertThat(faulted[0]).as("machines whose guest wrote into protected pages").isPositive();

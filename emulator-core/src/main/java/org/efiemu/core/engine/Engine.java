@@ -124,6 +124,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_map}: maps {@code size} bytes at {@code address} (both 4 KiB aligned). */
   public void map(long address, long size, Set<Perm> perms) {
+    dropKept();
     check(UnicornLib.uc_mem_map(uc(), address, size, Perm.bits(perms)),
         String.format("mem_map address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
@@ -138,6 +139,15 @@ public final class Engine implements AutoCloseable {
     long engine = uc();
     String op = String.format("mem_map_ptr address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms));
     if (size <= 0 || ((address | size) & 0xFFF) != 0) check(UcError.ARG.ordinal(), op);
+    RamPool pool = host.pool;
+    if (pool != null && pool.hasKept()) {
+      RamPool.Kept k = pool.claim(address, size, Perm.bits(perms));
+      if (k != null) {
+        host.adopt(address, size, k.host()); // mapped already, over host memory that reads as zeros again
+        return;
+      }
+      for (RamPool.Kept o : pool.takeOverlapping(address, size)) unmapKept(o);
+    }
     int err = host.map(address, size, memory -> UnicornLib.uc_mem_map_ptr(engine, address, size, Perm.bits(perms), memory));
     check(err, op);
   }
@@ -154,6 +164,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_unmap}; host memory of {@link #mapHost} regions in the range is freed once it returns. */
   public void unmap(long address, long size) {
+    dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
@@ -163,6 +174,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mem_protect}. */
   public void protect(long address, long size, Set<Perm> perms) {
+    dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
     check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
         String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
@@ -221,6 +233,7 @@ public final class Engine implements AutoCloseable {
 
   /** {@code uc_mmio_map}: a device whose reads and writes go to {@code handler}. */
   public void mapMmio(long address, long size, MmioHandler handler) {
+    dropKept();
     UnicornLib.uc_cb_mmio_read_t r = (u, offset, sz, user) -> {
       long saved = enterMemoryHook(MemAccess.READ, 0, -1);
       try {
@@ -254,6 +267,7 @@ public final class Engine implements AutoCloseable {
   public void read(long address, byte[] buffer, int offset, int length) {
     uc();
     if (host.read(address, buffer, offset, length)) return;
+    dropKept();
     byte[] target = offset == 0 && length == buffer.length ? buffer : new byte[length];
     check(UnicornLib.uc_mem_read(uc(), address, target, length),
         String.format("mem_read address=0x%X, size=0x%X", address, length));
@@ -277,6 +291,7 @@ public final class Engine implements AutoCloseable {
   public void write(long address, byte[] bytes, int offset, int length) {
     uc();
     if (host.write(address, bytes, offset, length)) return;
+    dropKept();
     byte[] source = bytes;
     if (offset != 0 || length != bytes.length) {
       source = new byte[length];
@@ -329,6 +344,7 @@ public final class Engine implements AutoCloseable {
     uc();
     Long direct = host.readU64(address);
     if (direct != null) return direct;
+    dropKept();
     int err = UnicornLib.uc_mem_read(uc(), address, fastAddress, 8);
     if (err != 0) check(err, String.format("mem_read address=0x%X, size=0x8", address));
     return fast.getLong(0);
@@ -605,6 +621,7 @@ public final class Engine implements AutoCloseable {
   public UcError emuStart(long begin, long until, long timeoutMicros, long count) {
     pending = null;
     long handle = uc();
+    dropKept();
     ranSinceHandOver = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
@@ -709,6 +726,7 @@ public final class Engine implements AutoCloseable {
    * The engine's mapped regions ({@code uc_mem_regions}) as {@code [begin, end inclusive, perms]}, ascending.
    */
   public java.util.List<long[]> regions() {
+    dropKept();
     com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
     com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
     com.sun.jna.NativeLibrary lib = UnicornLoader.load();
@@ -729,6 +747,31 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Unmaps every region kept from the previous machine that this machine has not claimed ({@link RamPool}): called
+   * before anything that could reach one (a run, a region list, a Unicorn memory access, any map, unmap or
+   * protection change), so such a region faults as unmapped memory does on a new engine.
+   */
+  void dropKept() {
+    RamPool pool = host.pool;
+    if (pool == null || !pool.hasKept()) return;
+    for (RamPool.Kept k : pool.takeOverlapping(0, -1)) unmapKept(k);
+  }
+
+  private void unmapKept(RamPool.Kept k) {
+    check(UnicornLib.uc_mem_unmap(uc(), k.guest(), k.size()),
+        String.format("mem_unmap address=0x%X, size=0x%X (a kept region not claimed)", k.guest(), k.size()));
+    host.pool.putSpare(k.host(), k.size());
+  }
+
+  /**
+   * Keeps guest RAM's Unicorn regions and host memory from one machine to the next ({@link RamPool}); set by
+   * {@link ReusableEngine} unless {@code -Defiemu.engine.keepRam=false}.
+   */
+  void keepRam(RamPool.Stats stats) {
+    if (host.pool == null) host.pool = new RamPool(stats);
+  }
+
+  /**
    * Empties this engine for its next user and hands its native {@code uc_engine} over to a new {@link Engine} object;
    * this object is closed afterwards (every later call on it fails as on a closed engine, so a holder of the old
    * machine's engine cannot reach the next machine). What a fresh {@link #open()} would give is restored: every hook
@@ -743,17 +786,33 @@ public final class Engine implements AutoCloseable {
       if (identityMapped) invalidateRam(0, -1);
       else flushTranslations(); // the guest's addresses cannot be resolved: the slow, sure way (a 1 GiB memset)
     }
+    RamPool pool = host.pool;
+    int all = Perm.bits(Perm.ALL);
     for (long[] r : regions()) {
-      check(UnicornLib.uc_mem_unmap(h, r[0], r[1] - r[0] + 1),
-          String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], r[1] - r[0] + 1));
+      long size = r[1] - r[0] + 1;
+      long memory = pool != null && r[2] == all ? host.hostOf(r[0], size) : 0;
+      if (memory != 0) {
+        pool.keep(r[0], size, (int) r[2], memory); // stays mapped until the next machine claims or drops it
+        continue;
+      }
+      check(UnicornLib.uc_mem_unmap(h, r[0], size),
+          String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], size));
+      host.release(r[0], size);
     }
-    host.releaseAll();
+    if (pool != null) {
+      host.forgetAll(); // what is left of the blocks is the kept regions' memory, owned by the pool now
+      pool.nextRound();
+    } else {
+      host.releaseAll();
+    }
     mmioCallbacks.clear();
     if (storeFastPath != null) storeFastPath.clearWriteProtection();
     if (context != 0) UnicornLib.uc_context_free(context);
     context = 0;
     uc = 0;
     Engine next = new Engine(h);
+    next.host.pool = pool;
+    host.pool = null;
     // the native fast-path state belongs to the Unicorn engine, not to this object: the next machine's Engine owns it
     // (detached when that one closes). A machine that turned it off (a write hook) leaves it off: slower, never wrong.
     next.storeFastPath = storeFastPath;
@@ -778,6 +837,10 @@ public final class Engine implements AutoCloseable {
     if (storeFastPath != null) storeFastPath.detach();
     UnicornLib.uc_close(h);
     host.releaseAll();
+    if (host.pool != null) {
+      for (RamPool.Kept k : host.pool.releaseAll()) RamPool.munmap(k.host(), k.size());
+      host.pool = null;
+    }
     hooks.closeAll();
     mmioCallbacks.clear();
   }

@@ -49,12 +49,22 @@ final class HostMemory {
   private final TreeMap<Long, Block> blocks = new TreeMap<>();
 
   /**
+   * Where host memory comes from and goes to on an engine a {@link ReusableEngine} lends (spare memory of an earlier
+   * region instead of {@code mmap}, and back there instead of {@code munmap}); null: {@code mmap}/{@code munmap}.
+   */
+  RamPool pool;
+
+  /**
    * Maps {@code size} zeroed bytes of host memory for guest {@code [guest, guest+size)} with {@code mapper} (given the
    * host address; returns a {@code uc_err}) and records them as a block when it succeeds; frees them when it fails.
    * Returns the mapper's result.
    */
   int map(long guest, long size, LongToIntFunction mapper) {
-    long memory = mmap(0, size, PROT_READ_WRITE, MAP_FLAGS, -1, 0);
+    long memory = pool != null ? pool.takeSpare(size) : 0;
+    if (memory == 0) {
+      memory = mmap(0, size, PROT_READ_WRITE, MAP_FLAGS, -1, 0);
+      if (pool != null && memory != MAP_FAILED) pool.stats().fresh++;
+    }
     if (memory == MAP_FAILED || memory == 0) {
       throw new EngineException(UcError.NOMEM.ordinal(), "host mmap failed",
           String.format("mem_map_ptr host memory for address=0x%X, size=0x%X", guest, size));
@@ -63,11 +73,11 @@ final class HostMemory {
     try {
       err = mapper.applyAsInt(memory);
     } catch (RuntimeException | Error e) {
-      munmap(memory, size);
+      free(memory, size);
       throw e;
     }
     if (err != 0) {
-      munmap(memory, size);
+      free(memory, size);
     } else {
       blocks.put(guest, new Block(guest, size, memory));
     }
@@ -86,13 +96,35 @@ final class HostMemory {
       long cut = Math.max(b.guest(), guest);
       long cutEnd = Math.min(b.end(), end);
       if (cut >= cutEnd) continue;
-      munmap(b.host() + (cut - b.guest()), cutEnd - cut);
+      free(b.host() + (cut - b.guest()), cutEnd - cut);
       blocks.remove(b.guest());
       if (cut > b.guest()) blocks.put(b.guest(), new Block(b.guest(), cut - b.guest(), b.host()));
       if (cutEnd < b.end()) {
         blocks.put(cutEnd, new Block(cutEnd, b.end() - cutEnd, b.host() + (cutEnd - b.guest())));
       }
     }
+  }
+
+  /** Host memory no longer mapped in Unicorn: to the pool's spare memory, or back to the kernel. */
+  private void free(long memory, long size) {
+    if (pool != null) pool.putSpare(memory, size);
+    else munmap(memory, size);
+  }
+
+  /** Records a block over host memory that Unicorn maps already (a kept region the machine claimed). */
+  void adopt(long guest, long size, long memory) {
+    blocks.put(guest, new Block(guest, size, memory));
+  }
+
+  /** The host address of guest {@code guest} when one block holds all of {@code [guest, guest+length)}, else 0. */
+  long hostOf(long guest, long length) {
+    Block b = holding(guest, length);
+    return b == null ? 0 : b.host() + (guest - b.guest());
+  }
+
+  /** Forgets every block without freeing its memory (its ownership has moved to the pool's kept regions). */
+  void forgetAll() {
+    blocks.clear();
   }
 
   /** Frees every block (after {@code uc_close}). */

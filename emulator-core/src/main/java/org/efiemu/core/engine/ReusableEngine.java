@@ -9,7 +9,16 @@ package org.efiemu.core.engine;
  * gives the engine back ({@link #giveBack}) every hook is removed, every translated block dropped, all memory
  * unmapped and the CPU context set back to the one saved right after {@code uc_open}; the machine's {@link Engine}
  * object is closed and the next machine gets a new one over the same native engine (so nothing the old machine
- * still holds reaches the next). The differential test over the built-in matrix and hunt-generated machines
+ * still holds reaches the next).
+ *
+ * <p>RAM kept ({@link RamPool}; on unless {@code -Defiemu.engine.keepRam=false} or {@link #ReusableEngine(boolean)}
+ * false): at give-back the guest RAM regions are left mapped in Unicorn over their host memory; the next machine
+ * claims a region with the same base, size and permissions as it is (no {@code uc_mem_map_ptr}), after its pages were
+ * made to read as zeros again; the regions it does not claim are unmapped before anything can reach them (its first
+ * run, any other map or unmap, a region list, a Unicorn memory access), so a guest access there faults or maps lazily
+ * exactly as on a new engine; their host memory, and that of regions unmapped during a machine, is reused for later
+ * regions of the same size instead of a new {@code mmap} (and returned to the kernel when unused for two
+ * give-backs). {@link #keptRam()} counts what it did. The differential test over the built-in matrix and hunt-generated machines
  * ({@code EngineReuseDifferentialTest} in early-alloc) checks that traces and reports are byte for byte the same.
  *
  * <p>No global state: each instance is owned by one thread at a time and lent to one machine at a time; many run in
@@ -33,7 +42,36 @@ public final class ReusableEngine implements AutoCloseable {
   public static final int MAX_LENDS = 256;
 
   /** An engine to lend; the native engine is opened on the first {@link #lend()}. */
-  public ReusableEngine() {}
+  public ReusableEngine() {
+    this(!"false".equals(System.getProperty("efiemu.engine.keepRam")));
+  }
+
+  /**
+   * An engine to lend; {@code keepRam} false unmaps all guest RAM at each give-back and maps it again for the next
+   * machine (as before kept RAM existed: for comparisons; the guest sees no difference).
+   */
+  public ReusableEngine(boolean keepRam) {
+    this.keepRam = keepRam;
+  }
+
+  private final boolean keepRam;
+  /** Counters of the kept RAM over every native engine this one opened. */
+  private final RamPool.Stats keptRam = new RamPool.Stats();
+
+  /**
+   * What keeping guest RAM between machines did so far (statistics for the bench and tests; nothing guest-visible):
+   * kept regions a machine claimed as they were (and their bytes), kept regions unmapped because the next layout did
+   * not claim them, host memory reused for a new region instead of a new {@code mmap}, new {@code mmap}s, and pages
+   * cleaned on reuse: cleared (in memory and not all zeros) and given back to the kernel (not in memory).
+   */
+  public record KeptRam(long claimed, long claimedBytes, long dropped, long spareReused, long freshMaps,
+      long pagesCleared, long pagesDiscarded) {}
+
+  /** See {@link KeptRam}; all zeros when RAM is not kept. */
+  public synchronized KeptRam keptRam() {
+    RamPool.Stats s = keptRam;
+    return new KeptRam(s.claimed, s.claimedBytes, s.dropped, s.spareTaken, s.fresh, s.pagesCleared, s.pagesDiscarded);
+  }
 
   /**
    * The engine for a new machine, as a fresh {@link Engine#open()} would give it.
@@ -55,6 +93,7 @@ public final class ReusableEngine implements AutoCloseable {
       lendsOfCurrent = 0;
     }
     current.reusable = true;
+    if (keepRam) current.keepRam(keptRam);
     lent = true;
     lends++;
     lendsOfCurrent++;
