@@ -230,7 +230,8 @@ public final class UefiMachine implements AutoCloseable {
             firmware.tables.debugImages().add(protocol, imageHandle);
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
-            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles);
+            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles,
+                    pciHost(memory));
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
                 handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());
@@ -278,6 +279,10 @@ public final class UefiMachine implements AutoCloseable {
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             if (platform.captured().hasHandles()) {
                 presentCapturedHandles(memory, firmware, systemTable.address());
+            }
+            long romBytes = org.efiemu.uefi.pci.PciProtocols.romBytes(platform.pciDevices());
+            if (romBytes > 0) { // carved after everything else, so nothing placed before moves
+                pci.placeRomImages(arena.region(MemoryType.EfiBootServicesData, romBytes, "PCI option ROM images"));
             }
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
@@ -329,6 +334,32 @@ public final class UefiMachine implements AutoCloseable {
         unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
         capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
                 unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+    }
+
+    /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */
+    private org.efiemu.uefi.pci.PciDma.Host pciHost(GuestMemory memory) {
+        return new org.efiemu.uefi.pci.PciDma.Host() {
+            @Override
+            public long allocatePagesBelow(int memoryType, long pages, long maxAddress) {
+                return memoryServices.allocatePages(org.efiemu.uefi.spec.AllocateType.AllocateMaxAddress.ordinal(), memoryType, pages,
+                        maxAddress, 0);
+            }
+
+            @Override
+            public void freePages(long address, long pages) {
+                memoryServices.freePages(address, pages);
+            }
+
+            @Override
+            public void copy(long from, long to, long bytes) {
+                memory.write(to, memory.read(from, (int) bytes));
+            }
+
+            @Override
+            public long allocatePool(long bytes) {
+                return memoryServices.allocatePool(MemoryType.EfiBootServicesData.value(), bytes, 0);
+            }
+        };
     }
 
     /** What presenting the profile's captured handle database did, when the profile has one. */
