@@ -238,6 +238,7 @@ public final class UefiMachine implements AutoCloseable {
             }
             if (display != null) {
                 installGraphics(display, memory, bootData, firmware);
+                pci.backMemory(display.frameBufferBase(), display.memoryBytes(), graphics.framebuffer());
             }
             long deviceHandle = espHandle;
             boolean espFolder = espHandle != 0 && b.esp != null; // --esp: its folder also as a disk with blocks

@@ -56,7 +56,11 @@ public final class PciProtocols {
     private final Map<String, Long> interfaceOf = new HashMap<>();
     private final PciDma.Host host;
     private final PciDma dma;
+    private final List<Backing> backings = new ArrayList<>();
     private long rootBridgeHandle;
+
+    /** A physical range a device model serves (the GOP framebuffer), which a BAR may cover. */
+    private record Backing(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {}
 
     private PciProtocols(GuestMemory memory, PciConfigSpace space, PciDma.Host host) {
         this.memory = memory;
@@ -142,6 +146,24 @@ public final class PciProtocols {
             memory.putU64(e.getKey() + 18 * 8L, d.romSize());
             memory.putU64(e.getKey() + 18 * 8L + 8, at);
         }
+    }
+
+    /**
+     * Declares that {@code [base, base+length)} is served by a device model (efiemu's GOP framebuffer at the stdvga
+     * function's framebuffer BAR): Mem.Read/Write of a BAR range inside it go to that model, as on QEMU they reach the
+     * VGA memory.
+     */
+    public void backMemory(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {
+        backings.add(new Backing(base, length, handler));
+    }
+
+    private Backing backing(long address, long span) {
+        for (Backing b : backings) {
+            if (address >= b.base() && span >= 0 && address + span <= b.base() + b.length()) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /** The EFI_PCI_IO_PROTOCOL interface of a function, if it is presented. */
@@ -379,37 +401,62 @@ public final class PciProtocols {
             return EfiStatus.INVALID_PARAMETER;
         }
         long span = fifo ? unit : bytes;
-        boolean ram = !io && span > 0 && memory.isRam(bar.base() + offset, span);
-        if (write) {
-            byte[] in = memory.read(buffer, (int) bufferBytes);
-            if (ram) {
-                for (int i = 0; i < count; i++) {
-                    long to = bar.base() + offset + (fifo ? 0 : (long) i * unit);
-                    memory.write(to, java.util.Arrays.copyOfRange(in, fill ? 0 : i * unit, (fill ? 0 : i * unit) + unit));
+        long at = bar.base() + offset;
+        Backing model = io ? null : backing(at, span);
+        boolean ram = model == null && !io && span > 0 && memory.isRam(at, span);
+        try {
+            if (write) {
+                byte[] in = memory.read(buffer, (int) bufferBytes);
+                if (model != null || ram) {
+                    for (int i = 0; i < count; i++) {
+                        long to = at + (fifo ? 0 : (long) i * unit);
+                        int from = fill ? 0 : i * unit;
+                        if (model != null) {
+                            long v = 0;
+                            for (int k = unit - 1; k >= 0; k--) {
+                                v = v << 8 | (in[from + k] & 0xFF);
+                            }
+                            model.handler().write(to - model.base(), unit, v);
+                        } else {
+                            memory.write(to, java.util.Arrays.copyOfRange(in, from, from + unit));
+                        }
+                    }
+                    c.output(String.format("BAR %d 0x%X <- %d bytes (%s)", barIndex, at, bytes, model != null
+                            ? "device memory" : "memory"));
+                } else {
+                    c.output(String.format("BAR %d 0x%X <- %s (device register: not modelled, dropped)", barIndex, at,
+                            java.util.HexFormat.of().formatHex(in, 0, Math.min(in.length, 16))));
                 }
-                c.output(String.format("BAR %d 0x%X <- %d bytes (memory)", barIndex, bar.base() + offset, bytes));
+                return EfiStatus.SUCCESS;
+            }
+            byte[] out;
+            if (model != null || ram) {
+                out = new byte[bytes];
+                for (int i = 0; i < count; i++) {
+                    long from = at + (fifo ? 0 : (long) i * unit);
+                    if (model != null) {
+                        long v = model.handler().read(from - model.base(), unit);
+                        for (int k = 0; k < unit; k++) {
+                            out[i * unit + k] = (byte) (v >>> (8 * k));
+                        }
+                    } else {
+                        System.arraycopy(memory.read(from, unit), 0, out, i * unit, unit);
+                    }
+                }
             } else {
-                c.output(String.format("BAR %d 0x%X <- %s (device register: not modelled, dropped)", barIndex,
-                        bar.base() + offset, java.util.HexFormat.of().formatHex(in, 0, Math.min(in.length, 16))));
+                out = PciBarSpace.read(bar, w, offset, (int) count);
             }
+            memory.write(buffer, fill ? java.util.Arrays.copyOfRange(out, out.length - unit, out.length) : out);
+            c.output(String.format("BAR %d 0x%X -> %s%s", barIndex, at,
+                    java.util.HexFormat.of().formatHex(out, 0, Math.min(out.length, 16)),
+                    model != null ? " (device memory)" : ram ? " (memory)" : PciBarSpace.captured(bar, w, offset, count)
+                            ? " (as captured)" : " (not captured: all ones)"));
             return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the device model behind BAR " + barIndex + " failed", e);
         }
-        byte[] out;
-        if (ram) {
-            out = new byte[bytes];
-            for (int i = 0; i < count; i++) {
-                long from = bar.base() + offset + (fifo ? 0 : (long) i * unit);
-                System.arraycopy(memory.read(from, unit), 0, out, i * unit, unit);
-            }
-        } else {
-            out = PciBarSpace.read(bar, w, offset, (int) count);
-        }
-        memory.write(buffer, fill ? java.util.Arrays.copyOfRange(out, out.length - unit, out.length) : out);
-        c.output(String.format("BAR %d 0x%X -> %s%s", barIndex, bar.base() + offset,
-                java.util.HexFormat.of().formatHex(out, 0, Math.min(out.length, 16)),
-                ram ? " (memory)" : PciBarSpace.captured(bar, w, offset, count) ? " (as captured)"
-                        : " (not captured: all ones)"));
-        return EfiStatus.SUCCESS;
     }
 
     /** {@code GetBarAttributes(This, BarIndex, *Supports, **Resources)} (UEFI 2.10 §14.4). */
