@@ -156,6 +156,22 @@ class FirmwareProbeDifferentialTest {
         }
     }
 
+    /**
+     * Under {@code -machine pc} OVMF names the boot disk on the PIIX3 IDE function, not on an AHCI port: the image's
+     * device path starts {@code PciRoot(0x0)/Pci(0x1,0x1)/Ata(Primary,Master,0x0)} on both (the partition node after
+     * it differs as on q35: QEMU's {@code fat:} disk is MBR, efiemu's boot volume GPT).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-pc-2g"})
+    void bootVolumeOfThePcMachineHangsOnTheIdeControllerAsOnOvmf(String profile) {
+        List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> emu = efiemu(profile);
+        String ide = "fw: image device-path 02010c00d041030a0000000001010600010103010800000000000401";
+        assertThat(real).anyMatch(l -> l.startsWith(ide));
+        assertThat(emu).anyMatch(l -> l.startsWith(ide));
+        assertThat(emu).noneMatch(l -> l.startsWith("fw: image device-path") && l.contains("03120a00"));
+    }
+
     /** The {@code handle:} lines cut into one group per handle (its head line and the lines that follow it). */
     private static List<List<String>> handleGroups(List<String> lines) {
         List<List<String>> groups = new java.util.ArrayList<>();

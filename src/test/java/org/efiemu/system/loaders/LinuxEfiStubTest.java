@@ -49,17 +49,20 @@ class LinuxEfiStubTest {
     void kernelLoadsTheInitrdFromTheLoadFile2DevicePathAndReachesExitBootServices() {
         BootResult r;
         List<byte[]> setupPci;
+        String diag;
         try (UefiMachine m = kernel("console=ttyS0 efi=debug").initrd(INITRD).build()) {
             r = m.run();
             List<String> seen = new java.util.ArrayList<>();
             BootParams p = BootParams.find(m.machine().memory(), r.finalMap().orElseThrow(), m.systemTable().address(),
                     seen).orElseThrow(() -> new AssertionError("no boot_params: " + seen));
             setupPci = SetupPci.records(m.machine().memory(), p.address());
+            diag = String.format("boot_params 0x%X, hdr.setup_data 0x%X", p.address(),
+                    m.machine().memory().u64(p.address() + 0x250));
         }
         List<byte[]> onOvmf = SetupPci.expectedOnOvmf("ovmf-q35-2g");
         assertThat(onOvmf).hasSize(1);
         assertThat(onOvmf.get(0)).hasSize(SetupPci.HEADER + 39_936);
-        assertThat(setupPci).as("SETUP_PCI records; PCI calls: %s", r.trace().stream()
+        assertThat(setupPci).as("SETUP_PCI records; %s; PCI calls: %s", diag, r.trace().stream()
                 .filter(e -> e.service().contains("Pci") || e.service().startsWith("LocateHandle")).map(Object::toString)
                 .limit(40).toList()).hasSize(onOvmf.size());
         for (int i = 0; i < setupPci.size(); i++) {

@@ -13,7 +13,7 @@ import org.efiemu.platform.capture.FirmwareProbeFacts;
 import org.efiemu.uefi.pci.PciDevice;
 
 /**
- * The Linux EFI stub's SETUP_PCI records (type 5 in the boot_params' {@code hdr.setup_data} chain; Linux
+ * The Linux EFI stub's SETUP_PCI records (type 3 in the boot_params' {@code hdr.setup_data} chain; Linux
  * arch/x86/include/uapi/asm/bootparam.h, {@code struct pci_setup_rom}): one per EFI_PCI_IO_PROTOCOL handle with
  * RomImage and RomSize, made by the stub's {@code setup_efi_pci}/{@code preserve_pci_rom_image}
  * (drivers/firmware/efi/libstub/x86-stub.c): setup_data {next, type, len = RomSize + 48}, vendor and device ID read
@@ -21,7 +21,7 @@ import org.efiemu.uefi.pci.PciDevice;
  * RomSize bytes at RomImage; the 64-byte header is zeroed first, so its padding is zero.
  */
 final class SetupPci {
-    static final int SETUP_PCI = 5;
+    static final int SETUP_PCI = 3;
     static final int HEADER = 64;
 
     private SetupPci() {}

@@ -228,6 +228,7 @@ public final class UefiMachine implements AutoCloseable {
                 handles.installProtocolInterface(imageHandle, Guid.EFI_SHELL_PARAMETERS_PROTOCOL_GUID, shell.address());
             }
             firmware.tables.debugImages().add(protocol, imageHandle);
+            firmware.diskController = org.efiemu.uefi.storage.DiskController.of(platform.pciDevices());
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
             pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles,
@@ -255,7 +256,7 @@ public final class UefiMachine implements AutoCloseable {
                 org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
                         dispatcher, handles, diskStructures, firmware::allocate, pool::freePool,
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
-                        firmware.images);
+                        firmware.images).controller(firmware.diskController);
                 int port = 0;
                 if (espFolder) { // the application's own in-memory boot volume (no --esp) has a file system, no blocks
                     EspVolume volume = b.esp;
