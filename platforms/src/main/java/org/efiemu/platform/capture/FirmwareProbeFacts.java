@@ -311,7 +311,10 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         PlatformProfile.Builder b = p.toBuilder().configurationTables(configurationTables).clearPciDevices()
                 .captured(captured);
         pciDevices.forEach(b::pciDevice);
-        b.source("measured: configuration-tables and pci-device lines = the firmware-probe's cfg: and pci: lines in "
+        boolean romsOrBars = pciDevices.stream().anyMatch(d -> d.hasRomImage() || !d.bars().isEmpty());
+        b.source((romsOrBars ? "measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the "
+                + "firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in " : "measured: configuration-tables and "
+                + "pci-device lines = the firmware-probe's cfg: and pci: lines in ")
                 + captureName + " (" + configurationTables.size() + " tables, " + pciDevices.size() + " PCI functions)");
         if (captured.hasHandles() || captured.hasHobList()) {
             b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName
