@@ -18,7 +18,8 @@
  *   rng:     EFI_RNG_PROTOCOL presence and GetInfo
  *   acpi:    table signatures under the XSDT, FADT PM1a control/event blocks, DSDT's \_S5 package
  *   pci:     PCI root bridges (segment, device path) and every EFI_PCI_IO_PROTOCOL handle: location, IDs,
- *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space
+ *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space; pci-rom:
+ *            the option ROM's bytes (RomImage); pci: bar / bar-read: GetBarAttributes and the BAR's first bytes
  *   hob:     the HOB list (PI 1.7 vol. 3 §5), one line per HOB with all its bytes as hex, from the PHIT to the
  *            end-of-list HOB (the addresses HOBs hold are the firmware's own, the same on every boot of one machine)
  *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols (" null" after a protocol whose
@@ -277,6 +278,70 @@ static void configuration_data(void) {
   }
 }
 
+/* Bytes of an ACPI resource descriptor list up to and including its end tag (ACPI 6.5 §6.4.2.9, §6.4.3). */
+static UINTN acpi_resources_size(const UINT8 *r) {
+  UINTN n = 0;
+  while (n < 4096) {
+    if (r[n] == 0x79) return n + 2;
+    if (r[n] & 0x80) n += 3 + (r[n + 1] | (UINTN)r[n + 2] << 8);
+    else n += 1 + (r[n] & 7);
+  }
+  return n;
+}
+
+/*
+ * The option ROM as the PCI bus driver keeps it (RomImage, RomSize bytes, in pci-rom: lines of 512 bytes) and, for
+ * BARs 0-5, GetBarAttributes (status, Supports, the ACPI resource descriptors' bytes) and what Mem.Read (Uint32) or
+ * Io.Read (Uint8) returns for the BAR's first bytes (at most 64 of memory, 16 of I/O).
+ */
+static void pci_rom_and_bars(EFI_PCI_IO_PROTOCOL *io) {
+  const UINT8 *rom = io->RomImage;
+  UINT64 size = io->RomSize;
+  line("pci: rom size=%lu image=%s", size, rom ? "set" : "null");
+  for (UINT64 at = 0; rom && at < size && size <= 0x1000000; at += 512) {
+    put("pci-rom: ");
+    put_hex(rom + at, size - at < 512 ? size - at : 512);
+    put("\n");
+  }
+  for (UINT8 bar = 0; bar < 6; bar++) {
+    UINT64 supports = 0;
+    void *res = 0;
+    EFI_STATUS s = io->GetBarAttributes(io, bar, &supports, &res);
+    if (s != EFI_SUCCESS || !res) {
+      line("pci: bar %u (%s)", bar, rt_status_name(s));
+      continue;
+    }
+    const UINT8 *r = res;
+    put("pci: bar ");
+    char b[96];
+    rt_snprintf(b, sizeof b, "%u (%s) supports=0x%lx resources=", bar, rt_status_name(s), supports);
+    put(b);
+    put_hex(r, acpi_resources_size(r));
+    put("\n");
+    /* QWORD address space descriptor: resource type at byte 3, length at bytes 38-45 */
+    UINT64 len = r[0] == 0x8A ? *(const UINT64 *)(r + 38) : 0;
+    static UINT8 head[64];
+    if (r[0] == 0x8A && r[3] == 0) {
+      UINT64 n = len < 64 ? len / 4 : 16;
+      EFI_STATUS m = io->Mem.Read(io, EfiPciIoWidthUint32, bar, 0, n, head);
+      put("pci: bar-read ");
+      rt_snprintf(b, sizeof b, "%u mem (%s) ", bar, rt_status_name(m));
+      put(b);
+      if (m == EFI_SUCCESS) put_hex(head, n * 4);
+      put("\n");
+    } else if (r[0] == 0x8A && r[3] == 1) {
+      UINT64 n = len < 16 ? len : 16;
+      EFI_STATUS m = io->Io.Read(io, EfiPciIoWidthUint8, bar, 0, n, head);
+      put("pci: bar-read ");
+      rt_snprintf(b, sizeof b, "%u io (%s) ", bar, rt_status_name(m));
+      put(b);
+      if (m == EFI_SUCCESS) put_hex(head, n);
+      put("\n");
+    }
+    rt_bs->FreePool(res);
+  }
+}
+
 static void pci(void) {
   UINTN n = 0;
   EFI_HANDLE *hs = 0;
@@ -324,6 +389,7 @@ static void pci(void) {
       put_hex(dp, dp_size(dp));
       put("\n");
     }
+    pci_rom_and_bars(io);
   }
   if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
 }

@@ -157,6 +157,8 @@ public final class ProfileParser {
             case "variable" -> variables.add(variable(value, no));
             case "pool-free" -> poolFree.add(poolFree(value, no));
             case "pci-device" -> pciDevices.add(pciDevice(value, no));
+            case "pci-rom" -> pciRom(value, no);
+            case "pci-bar" -> pciBar(value, no);
             case "handle" -> {
                 org.efiemu.uefi.handle.CapturedHandle h = CapturedLines.parseHandle(value, file, no);
                 if (h.index() != handles.size()) {
@@ -175,7 +177,7 @@ public final class ProfileParser {
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, handle and hob may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, pci-rom, pci-bar, handle and hob may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -234,6 +236,76 @@ public final class ProfileParser {
                     decimal("pci-device rom-size", p.get("rom-size"), no), config, path);
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, no, "pci-device " + f[0] + ": " + e.getMessage());
+        }
+    }
+
+    /** The index in {@link #pciDevices} of the device a {@code pci-rom:}/{@code pci-bar:} line names (given before it). */
+    private int pciDeviceAt(String key, String location, int no) {
+        for (int i = 0; i < pciDevices.size(); i++) {
+            if (pciDevices.get(i).location().equals(location.toLowerCase(java.util.Locale.ROOT))) {
+                return i;
+            }
+        }
+        throw new ProfileFormatException(file, no, key + " '" + location + "': no pci-device line before it has that "
+                + "location (expected SSSS:BB:DD.F of a pci-device line above)");
+    }
+
+    /**
+     * {@code pci-rom: SSSS:BB:DD.F size=N sha256=HEX deflate-base64=TEXT}: the option ROM's bytes of the pci-device
+     * above (RomImage, RomSize bytes), deflated (RFC 1951, zlib wrapper) and in Base64; size and digest are checked.
+     */
+    private void pciRom(String value, int no) {
+        String[] f = value.split("\\s+", 2);
+        if (f.length < 2) {
+            throw new ProfileFormatException(file, no, "pci-rom '" + value + "': expected 'SSSS:BB:DD.F size=N sha256=HEX "
+                    + "deflate-base64=TEXT'");
+        }
+        int at = pciDeviceAt("pci-rom", f[0], no);
+        Map<String, String> p = params("pci-rom", f[1], no, List.of("size", "sha256", "deflate-base64"));
+        long size = decimal("pci-rom size", p.get("size"), no);
+        PciDevice d = pciDevices.get(at);
+        if (size != d.romSize() || size <= 0 || size > 16 << 20) {
+            throw new ProfileFormatException(file, no, "pci-rom size=" + size + ": expected the pci-device's rom-size "
+                    + d.romSize() + " (1 byte to 16 MiB)");
+        }
+        byte[] rom;
+        try {
+            rom = PciRomText.decode(p.get("deflate-base64"), (int) size);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "pci-rom deflate-base64: " + e.getMessage());
+        }
+        String digest = PciRomText.sha256(rom);
+        if (!digest.equalsIgnoreCase(p.get("sha256"))) {
+            throw new ProfileFormatException(file, no, "pci-rom sha256=" + p.get("sha256") + ": the decoded " + size
+                    + " bytes have sha256 " + digest);
+        }
+        if (d.hasRomImage()) {
+            throw new ProfileFormatException(file, no, "pci-rom " + f[0] + ": given twice");
+        }
+        pciDevices.set(at, d.withRomImage(rom));
+    }
+
+    /**
+     * {@code pci-bar: SSSS:BB:DD.F index=N supports=0x.. resources=HEX read=HEX}: a BAR of the pci-device above as
+     * GetBarAttributes describes it (its ACPI resource descriptors' bytes) and the first bytes a read at its offset 0
+     * returned ({@code read=} empty: not captured).
+     */
+    private void pciBar(String value, int no) {
+        String[] f = value.split("\\s+", 2);
+        if (f.length < 2) {
+            throw new ProfileFormatException(file, no, "pci-bar '" + value + "': expected 'SSSS:BB:DD.F index=N "
+                    + "supports=0x.. resources=HEX read=HEX'");
+        }
+        int at = pciDeviceAt("pci-bar", f[0], no);
+        Map<String, String> p = params("pci-bar", f[1], no, List.of("index", "supports", "resources", "read"));
+        long index = decimal("pci-bar index", p.get("index"), no);
+        byte[] resources = hexBytes(p.get("resources"), "pci-bar resources", no);
+        byte[] head = p.get("read").isEmpty() ? new byte[0] : hexBytes(p.get("read"), "pci-bar read", no);
+        try {
+            pciDevices.set(at, pciDevices.get(at).withBar(new org.efiemu.uefi.pci.PciBar((int) Math.min(index, 99),
+                    hex(p.get("supports"), "pci-bar supports", no), resources, head)));
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "pci-bar " + f[0] + ": " + e.getMessage());
         }
     }
 

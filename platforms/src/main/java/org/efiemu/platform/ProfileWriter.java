@@ -64,7 +64,16 @@ public final class ProfileWriter {
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
                 MemoryType.nameOf(f.poolType()), f.head(), f.size())));
-        p.pciDevices().forEach(d -> key(sb, "pci-device", pciDevice(d)));
+        p.pciDevices().forEach(d -> {
+            key(sb, "pci-device", pciDevice(d));
+            if (d.hasRomImage()) {
+                byte[] rom = d.romImage();
+                key(sb, "pci-rom", String.format(Locale.ROOT, "%s size=%d sha256=%s deflate-base64=%s", d.location(),
+                        rom.length, PciRomText.sha256(rom), PciRomText.encode(rom)));
+            }
+            d.bars().forEach(b -> key(sb, "pci-bar", String.format(Locale.ROOT, "%s index=%d supports=0x%X resources=%s read=%s",
+                    d.location(), b.index(), b.supports(), PciDevice.hex(b.resources()), PciDevice.hex(b.head()))));
+        });
         p.captured().handles().forEach(h -> key(sb, "handle", CapturedLines.handle(h)));
         p.captured().hobs().forEach(h -> key(sb, "hob", CapturedLines.hob(h)));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");

@@ -109,6 +109,9 @@ final class FirmwareServices {
      * Installs the ESP (DevicePath + SimpleFileSystem on one handle, as a SATA disk's first GPT partition; without
      * {@code --esp} a read-only volume holding just the application) and ConIn; returns the ESP's handle.
      */
+    /** The controller the boot volume's disk hangs on (the platform's, set before {@link #installDevices}). */
+    org.efiemu.uefi.storage.DiskController diskController = org.efiemu.uefi.storage.DiskController.Q35_AHCI;
+
     long installDevices(UefiMachineBuilder b, GuestMemory memory, FirmwareArena.Region bootData,
             ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st, boolean bootsFromDisk) {
         conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events);
@@ -124,8 +127,8 @@ final class FirmwareServices {
         esp = b.esp != null ? b.esp
                 : EspVolume.inMemory("ESP", false).addFile(b.effectiveFilePath(b.payloadName), b.payload);
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;
-        DevicePath path = DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(0x1F, 2), DevicePath.sata(0, 0xFFFF, 0),
-                DevicePath.hardDriveGpt(1, 2048, sizeInLba, ESP_PARTITION), DevicePath.end());
+        DevicePath path = diskController.diskPath(0).append(DevicePath.of(
+                DevicePath.hardDriveGpt(1, 2048, sizeInLba, ESP_PARTITION), DevicePath.end()));
         byte[] bytes = path.toBytes();
         long dp = bootData.take("ESP device path " + path, bytes.length, 8);
         memory.write(dp, bytes);

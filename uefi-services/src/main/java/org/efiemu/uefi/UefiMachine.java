@@ -228,15 +228,18 @@ public final class UefiMachine implements AutoCloseable {
                 handles.installProtocolInterface(imageHandle, Guid.EFI_SHELL_PARAMETERS_PROTOCOL_GUID, shell.address());
             }
             firmware.tables.debugImages().add(protocol, imageHandle);
+            firmware.diskController = org.efiemu.uefi.storage.DiskController.of(platform.pciDevices());
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
-            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles);
+            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles,
+                    pciHost(memory));
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
                 handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());
             }
             if (display != null) {
                 installGraphics(display, memory, bootData, firmware);
+                pci.backMemory(display.frameBufferBase(), display.memoryBytes(), graphics.framebuffer());
             }
             long deviceHandle = espHandle;
             boolean espFolder = espHandle != 0 && b.esp != null; // --esp: its folder also as a disk with blocks
@@ -253,7 +256,7 @@ public final class UefiMachine implements AutoCloseable {
                 org.efiemu.uefi.storage.StorageDevices storage = new org.efiemu.uefi.storage.StorageDevices(memory,
                         dispatcher, handles, diskStructures, firmware::allocate, pool::freePool,
                         (c, event) -> firmware.callbacks.within(c, () -> firmware.events.signalEvent(event)),
-                        firmware.images);
+                        firmware.images).controller(firmware.diskController);
                 int port = 0;
                 if (espFolder) { // the application's own in-memory boot volume (no --esp) has a file system, no blocks
                     EspVolume volume = b.esp;
@@ -278,6 +281,10 @@ public final class UefiMachine implements AutoCloseable {
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             if (platform.captured().hasHandles()) {
                 presentCapturedHandles(memory, firmware, systemTable.address());
+            }
+            long romBytes = org.efiemu.uefi.pci.PciProtocols.romBytes(platform.pciDevices());
+            if (romBytes > 0) { // carved after everything else, so nothing placed before moves
+                pci.placeRomImages(arena.region(MemoryType.EfiBootServicesData, romBytes, "PCI option ROM images"));
             }
             imageReturn = machine.gate().register("image return", 1, ctx -> {
                 state.imageReturned(ctx.reg(X86Reg.RAX));
@@ -329,6 +336,32 @@ public final class UefiMachine implements AutoCloseable {
         unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
         capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
                 unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+    }
+
+    /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */
+    private org.efiemu.uefi.pci.PciDma.Host pciHost(GuestMemory memory) {
+        return new org.efiemu.uefi.pci.PciDma.Host() {
+            @Override
+            public long allocatePagesBelow(int memoryType, long pages, long maxAddress) {
+                return memoryServices.allocatePages(org.efiemu.uefi.spec.AllocateType.AllocateMaxAddress.ordinal(), memoryType, pages,
+                        maxAddress, 0);
+            }
+
+            @Override
+            public void freePages(long address, long pages) {
+                memoryServices.freePages(address, pages);
+            }
+
+            @Override
+            public void copy(long from, long to, long bytes) {
+                memory.write(to, memory.read(from, (int) bytes));
+            }
+
+            @Override
+            public long allocatePool(long bytes) {
+                return memoryServices.allocatePool(MemoryType.EfiBootServicesData.value(), bytes, 0);
+            }
+        };
     }
 
     /** What presenting the profile's captured handle database did, when the profile has one. */

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileFormatException;
 import org.efiemu.uefi.handle.CapturedHandle;
+import org.efiemu.uefi.pci.PciBar;
 import org.efiemu.uefi.pci.PciDevice;
 import org.efiemu.uefi.platform.CapturedFirmware;
 import org.efiemu.uefi.spec.Guid;
@@ -35,6 +36,9 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             + "\\(EFI_SUCCESS\\) vendor=[0-9a-f]{4} device=[0-9a-f]{4} class=[0-9a-f]{6} attributes=0x([0-9a-f]+) "
             + "supported=0x([0-9a-f]+) rom-size=(\\d+) config=EFI_SUCCESS");
     private static final Pattern HEX_LINE = Pattern.compile("(pci-config:|pci: device-path) ([0-9a-f]*)");
+    private static final Pattern ROM = Pattern.compile("pci: rom size=(\\d+) image=(set|null)");
+    private static final Pattern BAR = Pattern.compile("pci: bar ([0-5]) \\((\\w+)\\)(?: supports=0x([0-9a-f]+) resources=([0-9a-f]+))?");
+    private static final Pattern BAR_READ = Pattern.compile("pci: bar-read ([0-5]) (mem|io) \\((\\w+)\\) ?([0-9a-f]*)");
 
     private static final Pattern HANDLE_COUNT = Pattern.compile("handle: count=(\\d+) \\(EFI_SUCCESS\\)");
     private static final Pattern HANDLE_HEAD = Pattern.compile("handle: (\\d{3,}) protocols=(\\d+)");
@@ -114,6 +118,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                     throw new ProfileFormatException(file, no, "field 'pci: device': " + e.getMessage());
                 }
                 i += 2;
+                i = romAndBars(lines, i + 1, file, devices) - 1;
             } else if (l.startsWith("handle: count=")) {
                 Matcher m = HANDLE_COUNT.matcher(l);
                 if (!m.matches()) {
@@ -165,6 +170,76 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
         }
         return new FirmwareProbeFacts(tables, devices, captured, notes);
+    }
+
+    /**
+     * The {@code pci: rom}, {@code pci-rom:}, {@code pci: bar} and {@code pci: bar-read} lines after a device's device
+     * path (absent in captures made before the probe printed them): the ROM's bytes and the BARs become the last
+     * device's. Returns the index of the first line after them.
+     */
+    private static int romAndBars(String[] lines, int i, String file, List<PciDevice> devices) {
+        int last = devices.size() - 1;
+        PciDevice d = devices.get(last);
+        if (i >= lines.length || !lines[i].startsWith("pci: rom ")) {
+            return i;
+        }
+        Matcher rom = ROM.matcher(lines[i]);
+        if (!rom.matches()) {
+            throw new ProfileFormatException(file, i + 1, "field 'pci: rom': '" + lines[i] + "': expected 'pci: rom size=N "
+                    + "image=set|null'");
+        }
+        long size = Long.parseLong(rom.group(1));
+        int romLine = i + 1;
+        i++;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        while (i < lines.length && lines[i].startsWith("pci-rom: ")) {
+            String hex = lines[i].substring(9);
+            if (hex.isEmpty() || hex.length() % 2 != 0 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw new ProfileFormatException(file, i + 1, "field 'pci-rom': expected an even number of hex digits");
+            }
+            bytes.writeBytes(java.util.HexFormat.of().parseHex(hex));
+            i++;
+        }
+        if (rom.group(2).equals("set") && size > 0) {
+            if (bytes.size() != size || size != d.romSize()) {
+                throw new ProfileFormatException(file, romLine, "field 'pci: rom': size=" + size + " (rom-size="
+                        + d.romSize() + ") but " + bytes.size() + " bytes in the pci-rom: lines that follow");
+            }
+            d = d.withRomImage(bytes.toByteArray());
+        }
+        while (i < lines.length && lines[i].startsWith("pci: bar ")) {
+            Matcher bar = BAR.matcher(lines[i]);
+            if (!bar.matches()) {
+                throw new ProfileFormatException(file, i + 1, "field 'pci: bar': '" + lines[i] + "': expected 'pci: bar N "
+                        + "(STATUS)' or 'pci: bar N (EFI_SUCCESS) supports=0x.. resources=HEX'");
+            }
+            int index = Integer.parseInt(bar.group(1));
+            int barLine = i + 1;
+            i++;
+            if (bar.group(3) == null) {
+                continue; // EFI_UNSUPPORTED: no such BAR
+            }
+            byte[] head = new byte[0];
+            if (i < lines.length && lines[i].startsWith("pci: bar-read ")) {
+                Matcher read = BAR_READ.matcher(lines[i]);
+                if (!read.matches() || Integer.parseInt(read.group(1)) != index || read.group(4).length() % 2 != 0) {
+                    throw new ProfileFormatException(file, i + 1, "field 'pci: bar-read': '" + lines[i] + "': expected "
+                            + "'pci: bar-read " + index + " mem|io (STATUS) HEX'");
+                }
+                if (read.group(3).equals("EFI_SUCCESS")) {
+                    head = java.util.HexFormat.of().parseHex(read.group(4));
+                }
+                i++;
+            }
+            try {
+                d = d.withBar(new PciBar(index, Long.parseUnsignedLong(bar.group(3), 16),
+                        java.util.HexFormat.of().parseHex(bar.group(4)), head));
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException(file, barLine, "field 'pci: bar': " + e.getMessage());
+            }
+        }
+        devices.set(last, d);
+        return i;
     }
 
     /** One handle's group of lines (head, GUIDs, device paths, loaded image); returns the index of its last line. */
@@ -236,7 +311,10 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         PlatformProfile.Builder b = p.toBuilder().configurationTables(configurationTables).clearPciDevices()
                 .captured(captured);
         pciDevices.forEach(b::pciDevice);
-        b.source("measured: configuration-tables and pci-device lines = the firmware-probe's cfg: and pci: lines in "
+        boolean romsOrBars = pciDevices.stream().anyMatch(d -> d.hasRomImage() || !d.bars().isEmpty());
+        b.source((romsOrBars ? "measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the "
+                + "firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in " : "measured: configuration-tables and "
+                + "pci-device lines = the firmware-probe's cfg: and pci: lines in ")
                 + captureName + " (" + configurationTables.size() + " tables, " + pciDevices.size() + " PCI functions)");
         if (captured.hasHandles() || captured.hasHobList()) {
             b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName

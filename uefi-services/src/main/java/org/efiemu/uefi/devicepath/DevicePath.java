@@ -159,6 +159,21 @@ public final class DevicePath {
                 done(le().putShort((short) hbaPort).putShort((short) portMultiplierPort).putShort((short) lun)));
     }
 
+    /**
+     * ATAPI device path (§10.3.4.1): an IDE disk on a parallel ATA channel, as EDK2's AtaAtapiPassThru in IDE mode
+     * (QEMU's PIIX3 IDE under {@code -machine pc}) names it: {@code Ata(Primary|Secondary,Master|Slave,Lun)}.
+     *
+     * @param secondary 0 primary channel, 1 secondary
+     * @param slave 0 master, 1 slave
+     */
+    public static DevicePathNode ata(int secondary, int slave, int lun) {
+        if (secondary < 0 || secondary > 1 || slave < 0 || slave > 1) {
+            throw new IllegalArgumentException("Ata(" + secondary + "," + slave + "): expected channel 0..1, device 0..1");
+        }
+        return new DevicePathNode(DevicePathNode.MESSAGING, DevicePathNode.SUB_MSG_ATAPI,
+                done(le().put((byte) secondary).put((byte) slave).putShort((short) lun)));
+    }
+
     /** Vendor-defined node of a given type (hardware 0x01, messaging 0x03, media 0x04): GUID plus data. */
     public static DevicePathNode vendor(int type, Guid vendor, byte[] data) {
         int sub = switch (type) {

@@ -25,6 +25,8 @@ public final class DevicePathNode {
     public static final int SUB_ACPI = 0x01;
     public static final int SUB_MSG_VENDOR = 0x0A;
     public static final int SUB_MSG_SATA = 0x12;
+    /** ATAPI (parallel ATA/IDE) messaging node (UEFI 2.10 §10.3.4.1). */
+    public static final int SUB_MSG_ATAPI = 0x01;
     public static final int SUB_MEDIA_HARDDRIVE = 0x01;
     public static final int SUB_MEDIA_VENDOR = 0x03;
     public static final int SUB_MEDIA_FILEPATH = 0x04;

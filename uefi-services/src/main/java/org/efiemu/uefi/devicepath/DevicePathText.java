@@ -70,6 +70,16 @@ final class DevicePathText {
                             + HexText.upper(b.getShort() & 0xFFFF) + ")";
                 }
                 break;
+            case DevicePathNode.MESSAGING << 8 | DevicePathNode.SUB_MSG_ATAPI:
+                if (len == 4) {
+                    int channel = b.get() & 0xFF;
+                    int device = b.get() & 0xFF;
+                    if (channel <= 1 && device <= 1) {
+                        return "Ata(" + (channel == 0 ? "Primary" : "Secondary") + "," + (device == 0 ? "Master"
+                                : "Slave") + ",0x" + HexText.upper(b.getShort() & 0xFFFF) + ")";
+                    }
+                }
+                break;
             case DevicePathNode.HARDWARE << 8 | DevicePathNode.SUB_HW_VENDOR:
                 return vendorText("VenHw", n);
             case DevicePathNode.MESSAGING << 8 | DevicePathNode.SUB_MSG_VENDOR:
@@ -189,6 +199,15 @@ final class DevicePathText {
                 case "Pci" -> need(args, 2, () -> DevicePath.pci((int) num(args.get(0)), (int) num(args.get(1))));
                 case "Sata" -> need(args, 3, () -> DevicePath.sata((int) num(args.get(0)), (int) num(args.get(1)),
                         (int) num(args.get(2))));
+                case "Ata" -> need(args, 3, () -> DevicePath.ata(switch (args.get(0)) {
+                    case "Primary" -> 0;
+                    case "Secondary" -> 1;
+                    default -> throw new IllegalArgumentException("expected Primary or Secondary");
+                }, switch (args.get(1)) {
+                    case "Master" -> 0;
+                    case "Slave" -> 1;
+                    default -> throw new IllegalArgumentException("expected Master or Slave");
+                }, (int) num(args.get(2))));
                 case "VenHw" -> vendor(DevicePathNode.HARDWARE, args);
                 case "VenMsg" -> vendor(DevicePathNode.MESSAGING, args);
                 case "VenMedia" -> vendor(DevicePathNode.MEDIA, args);

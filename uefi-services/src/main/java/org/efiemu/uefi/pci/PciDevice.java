@@ -2,6 +2,7 @@ package org.efiemu.uefi.pci;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import org.efiemu.uefi.devicepath.DevicePath;
 
@@ -9,7 +10,9 @@ import org.efiemu.uefi.devicepath.DevicePath;
  * One PCI function as the firmware presents it to applications (an {@code EFI_PCI_IO_PROTOCOL} handle, UEFI 2.10
  * §14.4): its location, its first 256 bytes of configuration space as the firmware left them (BARs programmed,
  * command register set), the attributes {@code Attributes(Get)} and {@code Attributes(Supported)} report, the option
- * ROM size and the handle's device path. Captured from real firmware by the firmware-probe's {@code pci:} lines.
+ * ROM size and, when captured, the option ROM's bytes as the PCI bus driver keeps them ({@code RomImage}), the BARs as
+ * GetBarAttributes describes them and the handle's device path. Captured from real firmware by the firmware-probe's
+ * {@code pci:}, {@code pci-rom:} and {@code pci: bar} lines.
  *
  * @param segment PCI segment group
  * @param bus bus number
@@ -17,12 +20,15 @@ import org.efiemu.uefi.devicepath.DevicePath;
  * @param function function number (0-7)
  * @param attributes {@code EFI_PCI_IO_ATTRIBUTE_*} bits enabled
  * @param supportedAttributes {@code EFI_PCI_IO_ATTRIBUTE_*} bits the device supports
- * @param romSize {@code RomSize} of the protocol (the option ROM image is not kept: {@code RomImage} is NULL when 0)
+ * @param romSize {@code RomSize} of the protocol as captured
  * @param config 256 bytes of configuration space
  * @param devicePath the handle's device path (bytes, end node included)
+ * @param romImage the option ROM's {@code romSize} bytes, or empty when they were not captured (efiemu then presents
+ *     RomSize 0 and RomImage NULL)
+ * @param bars the BARs GetBarAttributes describes (EFI_SUCCESS), by index
  */
 public record PciDevice(int segment, int bus, int device, int function, long attributes, long supportedAttributes,
-        long romSize, byte[] config, byte[] devicePath) {
+        long romSize, byte[] config, byte[] devicePath, byte[] romImage, List<PciBar> bars) {
     public static final int CONFIG_SIZE = 256;
 
     public PciDevice {
@@ -37,6 +43,53 @@ public record PciDevice(int segment, int bus, int device, int function, long att
         }
         config = config.clone();
         devicePath = DevicePath.parse(devicePath).toBytes();
+        romImage = romImage == null ? new byte[0] : romImage.clone();
+        if (romImage.length != 0 && romImage.length != romSize) {
+            throw new IllegalArgumentException("PCI " + location(segment, bus, device, function) + ": option ROM of "
+                    + romImage.length + " bytes where rom-size is " + romSize);
+        }
+        bars = List.copyOf(bars == null ? List.of() : bars);
+        if (bars.stream().map(PciBar::index).distinct().count() != bars.size()) {
+            throw new IllegalArgumentException("PCI " + location(segment, bus, device, function) + ": a BAR index is given twice");
+        }
+    }
+
+    /** A function without captured ROM bytes or BARs (captures made before the probe printed them). */
+    public PciDevice(int segment, int bus, int device, int function, long attributes, long supportedAttributes,
+            long romSize, byte[] config, byte[] devicePath) {
+        this(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath, new byte[0],
+                List.of());
+    }
+
+    /** This function with the option ROM's bytes (their length must be {@code romSize}). */
+    public PciDevice withRomImage(byte[] image) {
+        return new PciDevice(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath,
+                image, bars);
+    }
+
+    /** This function with one more BAR. */
+    public PciDevice withBar(PciBar bar) {
+        List<PciBar> all = new java.util.ArrayList<>(bars);
+        all.add(bar);
+        all.sort(java.util.Comparator.comparingInt(PciBar::index));
+        return new PciDevice(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath,
+                romImage, all);
+    }
+
+    /** The BAR at an index, if GetBarAttributes describes one there. */
+    public java.util.Optional<PciBar> bar(int index) {
+        return bars.stream().filter(b -> b.index() == index).findFirst();
+    }
+
+    /** The option ROM's bytes (empty when not captured). */
+    @Override
+    public byte[] romImage() {
+        return romImage.clone();
+    }
+
+    /** Whether the option ROM's bytes are known. */
+    public boolean hasRomImage() {
+        return romImage.length > 0;
     }
 
     /** {@code SSSS:BB:DD.F}, as the firmware-probe and profiles write it. */
@@ -75,7 +128,8 @@ public record PciDevice(int segment, int bus, int device, int function, long att
     public boolean equals(Object o) {
         return o instanceof PciDevice p && p.segment == segment && p.bus == bus && p.device == device
                 && p.function == function && p.attributes == attributes && p.supportedAttributes == supportedAttributes
-                && p.romSize == romSize && Arrays.equals(p.config, config) && Arrays.equals(p.devicePath, devicePath);
+                && p.romSize == romSize && Arrays.equals(p.config, config) && Arrays.equals(p.devicePath, devicePath)
+                && Arrays.equals(p.romImage, romImage) && p.bars.equals(bars);
     }
 
     @Override

@@ -27,10 +27,13 @@ import org.efiemu.uefi.spec.Guid;
  * <p>Implemented over {@link PciConfigSpace}: the root bridge's Pci.Read/Pci.Write (EFI_PCI_ADDRESS: register, function,
  * device, bus, extended register; functions no device answers read as all ones) and Flush; each function's
  * Pci.Read/Pci.Write, GetLocation, Attributes (Get, Supported, Set, Enable, Disable within the supported set) and
- * Flush. Memory and I/O space accesses, polling, CopyMem, DMA mapping and buffers, BAR attributes and the root bridge's
- * attributes and ACPI configuration are not modelled: those slots return EFI_UNSUPPORTED and are recorded in the trace
- * as unimplemented calls. RomSize is 0 and RomImage NULL (the option ROM's bytes are not captured; OVMF's stdvga
- * function has a 39 936-byte ROM): loaders that look for ROMs (Linux's EFI stub, Xen) skip such functions.
+ * Flush. Over {@link PciBarSpace}: Mem.Read/Write and Io.Read/Write of the captured BARs; over {@link PciDma}:
+ * Map/Unmap/AllocateBuffer/FreeBuffer; GetBarAttributes returns the captured Supports and a pool copy of the captured
+ * ACPI resource descriptors (the caller frees it, as with EDK2's AllocateZeroPool'd copy). RomSize and RomImage are
+ * the captured option ROM's, its bytes in EfiBootServicesData memory of the platform's map (OVMF's PCI bus driver keeps
+ * the ROM in a boot-services pool buffer); a function whose ROM bytes were not captured has RomSize 0 and RomImage NULL.
+ * PollMem, PollIo, CopyMem, SetBarAttributes and the root bridge's Mem/Io/DMA, attributes and Configuration are not
+ * modelled: those slots return EFI_UNSUPPORTED and are recorded in the trace as unimplemented calls.
  * One set of stubs serves every handle; {@code This} selects the function.
  */
 public final class PciProtocols {
@@ -50,11 +53,26 @@ public final class PciProtocols {
     private final Map<Long, Integer> rootBridges = new HashMap<>();
     private final Map<String, Long> attributes = new HashMap<>();
     private final List<Long> deviceHandles = new ArrayList<>();
+    private final Map<String, Long> interfaceOf = new HashMap<>();
+    private final PciDma.Host host;
+    private final PciDma dma;
+    private final List<Backing> backings = new ArrayList<>();
     private long rootBridgeHandle;
 
-    private PciProtocols(GuestMemory memory, PciConfigSpace space) {
+    /** A physical range a device model serves (the GOP framebuffer), which a BAR may cover. */
+    private record Backing(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {}
+
+    private PciProtocols(GuestMemory memory, PciConfigSpace space, PciDma.Host host) {
         this.memory = memory;
         this.space = space;
+        this.host = host;
+        this.dma = host == null ? null : new PciDma(host);
+    }
+
+    /** Installs the handles without DMA buffers (Map, Unmap, AllocateBuffer, FreeBuffer, GetBarAttributes unbound). */
+    public static PciProtocols install(List<PciDevice> devices, GuestMemory memory, FirmwareArena.Region structures,
+            ServiceDispatcher dispatcher, HandleDatabase handles) {
+        return install(devices, memory, structures, dispatcher, handles, null);
     }
 
     /**
@@ -63,8 +81,8 @@ public final class PciProtocols {
      * @param structures firmware memory for the protocol structures and device paths
      */
     public static PciProtocols install(List<PciDevice> devices, GuestMemory memory, FirmwareArena.Region structures,
-            ServiceDispatcher dispatcher, HandleDatabase handles) {
-        PciProtocols p = new PciProtocols(memory, new PciConfigSpace(devices));
+            ServiceDispatcher dispatcher, HandleDatabase handles, PciDma.Host host) {
+        PciProtocols p = new PciProtocols(memory, new PciConfigSpace(devices), host);
         if (devices.isEmpty()) {
             return p;
         }
@@ -101,10 +119,56 @@ public final class PciProtocols {
             long h = handles.installProtocolInterface(0, Guid.EFI_PCI_IO_PROTOCOL_GUID, io).handle();
             handles.installProtocolInterface(h, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp);
             p.byInterface.put(io, d);
+            p.interfaceOf.put(d.location(), io);
             p.attributes.put(d.location(), d.attributes());
             p.deviceHandles.add(h);
         }
         return p;
+    }
+
+    /** Bytes the captured option ROMs need in guest memory (each 16-byte aligned). */
+    public static long romBytes(List<PciDevice> devices) {
+        return devices.stream().filter(PciDevice::hasRomImage).mapToLong(d -> (d.romSize() + 15) & -16L).sum();
+    }
+
+    /**
+     * Copies each captured option ROM into {@code region} (EfiBootServicesData of the platform's map) and sets the
+     * function's RomSize and RomImage to it.
+     */
+    public void placeRomImages(FirmwareArena.Region region) {
+        for (Map.Entry<Long, PciDevice> e : byInterface.entrySet()) {
+            PciDevice d = e.getValue();
+            if (!d.hasRomImage()) {
+                continue;
+            }
+            long at = region.take("option ROM of PCI " + d.location(), d.romSize(), 16);
+            memory.write(at, d.romImage());
+            memory.putU64(e.getKey() + 18 * 8L, d.romSize());
+            memory.putU64(e.getKey() + 18 * 8L + 8, at);
+        }
+    }
+
+    /**
+     * Declares that {@code [base, base+length)} is served by a device model (efiemu's GOP framebuffer at the stdvga
+     * function's framebuffer BAR): Mem.Read/Write of a BAR range inside it go to that model, as on QEMU they reach the
+     * VGA memory.
+     */
+    public void backMemory(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {
+        backings.add(new Backing(base, length, handler));
+    }
+
+    private Backing backing(long address, long span) {
+        for (Backing b : backings) {
+            if (address >= b.base() && span >= 0 && address + span <= b.base() + b.length()) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** The EFI_PCI_IO_PROTOCOL interface of a function, if it is presented. */
+    public java.util.Optional<Long> interfaceOf(String location) {
+        return java.util.Optional.ofNullable(interfaceOf.get(location));
     }
 
     /** The function handles, in install order. */
@@ -133,6 +197,15 @@ public final class PciProtocols {
                 case "Flush" -> this::pciIoFlush;
                 case "GetLocation" -> this::getLocation;
                 case "Attributes" -> this::attributes;
+                case "Mem.Read" -> c -> barAccess(c, false, false);
+                case "Mem.Write" -> c -> barAccess(c, false, true);
+                case "Io.Read" -> c -> barAccess(c, true, false);
+                case "Io.Write" -> c -> barAccess(c, true, true);
+                case "Map" -> dma == null ? null : this::map;
+                case "Unmap" -> dma == null ? null : this::unmap;
+                case "AllocateBuffer" -> dma == null ? null : this::allocateBuffer;
+                case "FreeBuffer" -> dma == null ? null : this::freeBuffer;
+                case "GetBarAttributes" -> host == null ? null : this::getBarAttributes;
                 default -> null;
             };
             out[i] = d.registerBootTime("PciIo." + names[i], arity[i], h);
@@ -291,6 +364,238 @@ public final class PciProtocols {
                 c.output(hex(next));
                 return EfiStatus.SUCCESS;
             }
+        }
+    }
+
+    /**
+     * {@code Mem.Read/Mem.Write/Io.Read/Io.Write(This, Width, BarIndex, Offset, Count, Buffer)} (UEFI 2.10 §14.4):
+     * EDK2's order of checks (width, Buffer NULL: EFI_INVALID_PARAMETER; the BAR access: EFI_UNSUPPORTED), then a
+     * Buffer that is not RAM is EFI_INVALID_PARAMETER. A BAR range that is RAM in the emulator (the framebuffer) is read
+     * and written as memory; otherwise reads give the captured bytes ({@link PciBarSpace}).
+     */
+    private EfiStatus barAccess(ServiceCall c, boolean io, boolean write) {
+        long self = c.arg(0);
+        int w = c.argU32(1);
+        int barIndex = (int) (c.arg(2) & 0xFF);
+        long offset = c.arg(3);
+        long count = c.arg(4);
+        long buffer = c.arg(5);
+        c.arguments(ptr(self), width(w), barIndex, hex(offset), count, ptr(buffer));
+        PciDevice d = byInterface.get(self);
+        if (d == null || w < 0 || w > 11 || buffer == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        PciBar bar;
+        try {
+            bar = PciBarSpace.check(d, barIndex, io, w, offset, count);
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            c.output(e.getMessage());
+            return e.status();
+        }
+        int unit = PciConfigSpace.unitBytes(w);
+        boolean fifo = w >= 4 && w < 8;
+        boolean fill = w >= 8;
+        int bytes = (int) (count * unit);
+        long bufferBytes = (fill && write) ? unit : fill ? unit : bytes;
+        if (!c.isRam("Buffer", buffer, Math.max(1, bufferBytes), Align.NONE)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        long span = fifo ? unit : bytes;
+        long at = bar.base() + offset;
+        Backing model = io ? null : backing(at, span);
+        boolean ram = model == null && !io && span > 0 && memory.isRam(at, span);
+        try {
+            if (write) {
+                byte[] in = memory.read(buffer, (int) bufferBytes);
+                if (model != null || ram) {
+                    for (int i = 0; i < count; i++) {
+                        long to = at + (fifo ? 0 : (long) i * unit);
+                        int from = fill ? 0 : i * unit;
+                        if (model != null) {
+                            long v = 0;
+                            for (int k = unit - 1; k >= 0; k--) {
+                                v = v << 8 | (in[from + k] & 0xFF);
+                            }
+                            model.handler().write(to - model.base(), unit, v);
+                        } else {
+                            memory.write(to, java.util.Arrays.copyOfRange(in, from, from + unit));
+                        }
+                    }
+                    c.output(String.format("BAR %d 0x%X <- %d bytes (%s)", barIndex, at, bytes, model != null
+                            ? "device memory" : "memory"));
+                } else {
+                    c.output(String.format("BAR %d 0x%X <- %s (device register: not modelled, dropped)", barIndex, at,
+                            java.util.HexFormat.of().formatHex(in, 0, Math.min(in.length, 16))));
+                }
+                return EfiStatus.SUCCESS;
+            }
+            byte[] out;
+            if (model != null || ram) {
+                out = new byte[bytes];
+                for (int i = 0; i < count; i++) {
+                    long from = at + (fifo ? 0 : (long) i * unit);
+                    if (model != null) {
+                        long v = model.handler().read(from - model.base(), unit);
+                        for (int k = 0; k < unit; k++) {
+                            out[i * unit + k] = (byte) (v >>> (8 * k));
+                        }
+                    } else {
+                        System.arraycopy(memory.read(from, unit), 0, out, i * unit, unit);
+                    }
+                }
+            } else {
+                out = PciBarSpace.read(bar, w, offset, (int) count);
+            }
+            memory.write(buffer, fill ? java.util.Arrays.copyOfRange(out, out.length - unit, out.length) : out);
+            c.output(String.format("BAR %d 0x%X -> %s%s", barIndex, at,
+                    java.util.HexFormat.of().formatHex(out, 0, Math.min(out.length, 16)),
+                    model != null ? " (device memory)" : ram ? " (memory)" : PciBarSpace.captured(bar, w, offset, count)
+                            ? " (as captured)" : " (not captured: all ones)"));
+            return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the device model behind BAR " + barIndex + " failed", e);
+        }
+    }
+
+    /** {@code GetBarAttributes(This, BarIndex, *Supports, **Resources)} (UEFI 2.10 §14.4). */
+    private EfiStatus getBarAttributes(ServiceCall c) {
+        long self = c.arg(0);
+        int barIndex = (int) (c.arg(1) & 0xFF);
+        long supports = c.arg(2);
+        long resources = c.arg(3);
+        c.arguments(ptr(self), barIndex, ptr(supports), ptr(resources));
+        PciDevice d = byInterface.get(self);
+        if (d == null || supports == 0 && resources == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        PciBar bar = d.bar(barIndex).orElse(null);
+        if (bar == null) {
+            c.output(d.location() + " has no BAR " + barIndex);
+            return EfiStatus.UNSUPPORTED;
+        }
+        if (supports != 0 && !c.isRam("Supports", supports, 8, Align.UINT64)
+                || resources != 0 && !c.isRam("Resources", resources, 8, Align.UINT64)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (supports != 0) {
+            memory.putU64(supports, bar.supports());
+        }
+        if (resources != 0) {
+            byte[] r = bar.resources();
+            long copy;
+            try {
+                copy = host.allocatePool(r.length);
+            } catch (org.efiemu.uefi.spec.EfiException e) {
+                return EfiStatus.OUT_OF_RESOURCES;
+            }
+            memory.write(copy, r);
+            memory.putU64(resources, copy);
+            c.output(bar + " resources at " + hex(copy));
+        } else {
+            c.output(bar.toString());
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    /** {@code Map(This, Operation, HostAddress, *NumberOfBytes, *DeviceAddress, *Mapping)} (UEFI 2.10 §14.4). */
+    private EfiStatus map(ServiceCall c) {
+        long self = c.arg(0);
+        int op = c.argU32(1);
+        long hostAddress = c.arg(2);
+        long numberOfBytes = c.arg(3);
+        long deviceAddress = c.arg(4);
+        long mapping = c.arg(5);
+        c.arguments(ptr(self), op >= 0 && op < PciDma.OPERATIONS.length ? PciDma.OPERATIONS[op] : Integer.toString(op),
+                ptr(hostAddress), ptr(numberOfBytes), ptr(deviceAddress), ptr(mapping));
+        if (!byInterface.containsKey(self) || op < 0 || op > 2 || hostAddress == 0 || numberOfBytes == 0
+                || deviceAddress == 0 || mapping == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if (!c.isRam("NumberOfBytes", numberOfBytes, 8, Align.UINT64) || !c.isRam("DeviceAddress", deviceAddress, 8,
+                Align.UINT64) || !c.isRam("Mapping", mapping, 8, Align.UINT64)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        long bytes = memory.u64(numberOfBytes);
+        boolean identity = Long.compareUnsigned(hostAddress + bytes, PciDma.FOUR_GIB) <= 0
+                && Long.compareUnsigned(hostAddress, PciDma.FOUR_GIB) < 0;
+        if (!identity && op != 2 && (bytes > Integer.MAX_VALUE || !c.isRam("HostAddress", hostAddress, Math.max(1, bytes),
+                Align.NONE))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        try {
+            PciDma.Mapped m = dma.map(op, hostAddress, bytes);
+            memory.putU64(numberOfBytes, m.bytes());
+            memory.putU64(deviceAddress, m.deviceAddress());
+            memory.putU64(mapping, m.mapping());
+            c.output(String.format("device 0x%X, %d bytes, mapping %s", m.deviceAddress(), m.bytes(),
+                    m.mapping() == PciDma.NO_MAPPING ? "NO_MAPPING (identity)" : hex(m.mapping()) + " (bounce below 4 GiB)"));
+            return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            c.output(e.getMessage());
+            return e.status();
+        }
+    }
+
+    /** {@code Unmap(This, Mapping)}. */
+    private EfiStatus unmap(ServiceCall c) {
+        c.arguments(ptr(c.arg(0)), hex(c.arg(1)));
+        if (!byInterface.containsKey(c.arg(0))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        try {
+            dma.unmap(c.arg(1));
+            return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            c.output(e.getMessage());
+            return e.status();
+        }
+    }
+
+    /** {@code AllocateBuffer(This, Type, MemoryType, Pages, **HostAddress, Attributes)}. */
+    private EfiStatus allocateBuffer(ServiceCall c) {
+        long self = c.arg(0);
+        int type = c.argU32(1);
+        int memoryType = c.argU32(2);
+        long pages = c.arg(3);
+        long hostAddress = c.arg(4);
+        long attrs = c.arg(5);
+        c.arguments(ptr(self), type, memoryType, pages, ptr(hostAddress), hex(attrs));
+        PciDevice d = byInterface.get(self);
+        if (d == null) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if ((attrs & ~(0x0080L | 0x0800L)) != 0) { // PciBusDxe: only MEMORY_WRITE_COMBINE and MEMORY_CACHED
+            c.output(String.format("attributes 0x%X: only MEMORY_WRITE_COMBINE and MEMORY_CACHED", attrs));
+            return EfiStatus.UNSUPPORTED;
+        }
+        if (hostAddress == 0 || !c.isRam("HostAddress", hostAddress, 8, Align.UINT64)) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        try {
+            long at = dma.allocateBuffer(memoryType, pages, attrs | (currentAttributes(d.location()) & 0x8000L));
+            memory.putU64(hostAddress, at);
+            c.output(hex(at));
+            return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            c.output(e.getMessage());
+            return e.status();
+        }
+    }
+
+    /** {@code FreeBuffer(This, Pages, HostAddress)}. */
+    private EfiStatus freeBuffer(ServiceCall c) {
+        c.arguments(ptr(c.arg(0)), c.arg(1), ptr(c.arg(2)));
+        if (!byInterface.containsKey(c.arg(0))) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        try {
+            dma.freeBuffer(c.arg(2), c.arg(1));
+            return EfiStatus.SUCCESS;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            c.output(e.getMessage());
+            return e.status();
         }
     }
 

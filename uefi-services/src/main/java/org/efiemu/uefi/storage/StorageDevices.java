@@ -44,6 +44,7 @@ public final class StorageDevices {
     private final org.efiemu.uefi.protocol.DiskInfo diskInfo;
     private final DiskIo diskIo;
     private final SimpleFileSystem fileSystems;
+    private DiskController controller = DiskController.Q35_AHCI;
 
     /**
      * @param pool     where the protocol structures and device paths go (firmware memory)
@@ -64,7 +65,13 @@ public final class StorageDevices {
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
 
-    /** The device path of the SATA disk on AHCI port {@code port}. */
+    /** Names disks as behind {@code c} (the platform's controller, {@link DiskController#of}); q35's AHCI by default. */
+    public StorageDevices controller(DiskController c) {
+        this.controller = c;
+        return this;
+    }
+
+    /** The device path of the SATA disk on q35's AHCI port {@code port}. */
     public static DevicePath diskPath(int port) {
         return DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(AHCI_DEVICE, AHCI_FUNCTION),
                 DevicePath.sata(port, 0xFFFF, 0));
@@ -79,7 +86,7 @@ public final class StorageDevices {
 
     /** Installs {@code disk} as the SATA disk on {@code port}: its handle, then one child handle per partition. */
     public void install(AttachedDisk disk, int port) {
-        DevicePath path = diskPath(port);
+        DevicePath path = controller.diskPath(port);
         long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(path)).handle();
         disk.handle = h;
         blockDevice(h, disk.media());
@@ -112,7 +119,7 @@ public final class StorageDevices {
     /** A disk handle with DevicePath, BlockIo, DiskIo and DiskIo2 for {@code media}; returns the handle. */
     /** A disk handle for {@code media} on AHCI {@code port} (its path {@link #diskPath}). */
     public long installDisk(int port, BlockMedia media) {
-        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(diskPath(port)))
+        long h = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, devicePath(controller.diskPath(port)))
                 .handle();
         blockDevice(h, media);
         diskInfo(h, port, media);

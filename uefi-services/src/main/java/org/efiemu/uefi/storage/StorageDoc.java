@@ -37,7 +37,10 @@ public final class StorageDoc {
             "`Esp.OpenVolume` (the `--esp` folder) or `Fs.OpenVolume` (FAT on a disk, fat32-lib), then `File.*` "
                 + "(EFI_FILE_PROTOCOL, §13.5). LoadImage reads device-path sources from any of them"},
         {"EFI_DEVICE_PATH_PROTOCOL", "§10", "every disk and partition handle",
-            "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`), "
+            "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`); on "
+                + "a profile whose PCI functions have an IDE controller and no AHCI one (ovmf-pc-2g: PIIX3 IDE at 00:01.1) "
+                + "`PciRoot(0x0)/Pci(0x1,0x1)/Ata(Primary|Secondary,Master|Slave,0x0)` as OVMF names QEMU `-machine pc` "
+                + "drives, the boot volume too (`DiskController`; the DiskInfo protocol stays AHCI's), "
                 + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)` (n = the "
                 + "MBR entry 1..4; an extended partition, type 0x05/0x0F, has a handle too), logical partitions "
                 + "`.../HD(e,MBR,0x<signature>,...)/HD(k,MBR,0x00000000,start,size)` under their extended partition e, "

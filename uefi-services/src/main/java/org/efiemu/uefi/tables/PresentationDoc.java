@@ -46,9 +46,23 @@ public final class PresentationDoc {
         {"EFI_PCI_IO_PROTOCOL", "§14.4", "one handle per `pci-device` line, with its device path, in the profile's order",
             "`PciIo.Pci.Read/Write` over the captured 256 bytes (writes change all but the IDs, class/revision and header "
                 + "type; BAR size masks are not modelled), `GetLocation`, `Attributes` (Get, Supported, Set/Enable/Disable "
-                + "within Supported, else EFI_UNSUPPORTED), `Flush`; RomSize 0, RomImage NULL. PollMem, PollIo, Mem, Io, "
-                + "CopyMem, Map, Unmap, AllocateBuffer, FreeBuffer, GetBarAttributes, SetBarAttributes: EFI_UNSUPPORTED, "
-                + "recorded"},
+                + "within Supported, else EFI_UNSUPPORTED), `Flush`. RomSize/RomImage: the `pci-rom` bytes, copied into "
+                + "EfiBootServicesData of the platform's map (a region carved after every other firmware structure, as OVMF's "
+                + "PCI bus driver keeps the ROM in boot-services pool); without a `pci-rom` line RomSize 0 and RomImage NULL. "
+                + "`GetBarAttributes`: the `pci-bar` Supports and a copy of its ACPI descriptors in EfiBootServicesData pool the "
+                + "caller frees; a BAR without a line EFI_UNSUPPORTED; both OUT pointers NULL EFI_INVALID_PARAMETER. "
+                + "`Mem.Read/Write`, `Io.Read/Write` (EDK2 PciBusDxe's checks: width, NULL Buffer EFI_INVALID_PARAMETER; no such "
+                + "BAR, the other space, past the BAR or misaligned EFI_UNSUPPORTED): a memory BAR inside the GOP framebuffer "
+                + "(stdvga BAR 0) reads and writes the framebuffer; otherwise reads give the bytes QEMU answered at BDS time "
+                + "(`pci-bar read=`: the stdvga MMIO BAR's EDID header, AHCI's CAP/GHC, I/O BARs' registers) and all ones beyond "
+                + "them, writes are accepted and dropped (device registers are not modelled). DMA as PciBusDxe + "
+                + "PciHostBridgeDxe on OVMF (no IOMMU, no DMA above 4 GiB): `Map` of a range below 4 GiB is the identity with "
+                + "Mapping NO_MAPPING ((VOID*)-1), above 4 GiB a bounce buffer below 4 GiB (CommonBuffer there EFI_UNSUPPORTED); "
+                + "`Unmap` (copy back for BusMasterWrite; an unknown Mapping EFI_INVALID_PARAMETER); `AllocateBuffer` (only "
+                + "MEMORY_WRITE_COMBINE/MEMORY_CACHED, else EFI_UNSUPPORTED; EfiBootServicesData or EfiRuntimeServicesData, else "
+                + "EFI_INVALID_PARAMETER; pages by AllocatePages(AllocateMaxAddress 0xFFFFFFFF), Type ignored as EDK2 ignores "
+                + "it); `FreeBuffer` (FreePages' status). Every OUT pointer not RAM or misaligned: EFI_INVALID_PARAMETER "
+                + "(`PciIoAbiTest`). PollMem, PollIo, CopyMem, SetBarAttributes: EFI_UNSUPPORTED, recorded"},
     };
 
     /** The Markdown section. */
@@ -62,8 +76,9 @@ public final class PresentationDoc {
         for (String[] r : TABLES) {
             sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" |\n");
         }
-        sb.append("\n## PCI protocols\n\nInstalled from the profile's `pci-device` lines (captured from OVMF by the ")
-                .append("firmware-probe; `org.efiemu.uefi.pci.PciProtocols` over the pure `PciConfigSpace`). A profile ")
+        sb.append("\n## PCI protocols\n\nInstalled from the profile's `pci-device`, `pci-rom` and `pci-bar` lines (captured ")
+                .append("from OVMF by the firmware-probe; `org.efiemu.uefi.pci.PciProtocols` over the pure `PciConfigSpace`, ")
+                .append("`PciBarSpace` and `PciDma`). A profile ")
                 .append("without them has no PCI handle.\n\n")
                 .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
         for (String[] r : PCI) {
