@@ -129,6 +129,7 @@ public final class UefiMachine implements AutoCloseable {
         PlatformDescription.Firmware fw = platform.firmware();
         tableRevision = tableRevision(platform);
         disks = attachDisks(b);
+        checkDriveCount(org.efiemu.uefi.storage.DiskController.of(platform.pciDevices()), disks, b.esp != null);
         byte[] payload = b.payload;
         String payloadName = b.payloadName;
         org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile = null;
@@ -391,6 +392,26 @@ public final class UefiMachine implements AutoCloseable {
             out.forEach(d -> d.image().close());
             throw e;
         }
+    }
+
+    /**
+     * Refuses more disks than the platform's IDE controller holds (two channels, two drives each, as QEMU's
+     * {@code -machine pc} gives them to OVMF); the {@code --esp} folder's disk takes the first drive. Closes the disks
+     * before it throws.
+     */
+    private static void checkDriveCount(org.efiemu.uefi.storage.DiskController controller,
+            List<org.efiemu.uefi.storage.AttachedDisk> disks, boolean espDisk) {
+        int first = espDisk ? 1 : 0;
+        if (!controller.ide() || first + disks.size() <= org.efiemu.uefi.storage.DiskController.IDE_DRIVES) {
+            return;
+        }
+        String extra = disks.get(org.efiemu.uefi.storage.DiskController.IDE_DRIVES - first).image().name();
+        disks.forEach(d -> d.image().close());
+        throw new IllegalArgumentException("disk image " + extra + ": the platform's IDE controller at 00:"
+                + String.format("%02x.%x", controller.device(), controller.function()) + " holds "
+                + org.efiemu.uefi.storage.DiskController.IDE_DRIVES + " drives (two channels, two drives each)"
+                + (espDisk ? ", the --esp folder's disk being the first" : "") + "; " + (first + disks.size())
+                + " were given");
     }
 
     /** {@code \EFI\BOOT\BOOTX64.EFI} from the first disk and FAT partition holding it. */

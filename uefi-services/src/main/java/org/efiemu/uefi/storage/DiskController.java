@@ -21,6 +21,9 @@ public record DiskController(int device, int function, boolean ide) {
     /** q35's ICH9 AHCI controller at 00:1f.2. */
     public static final DiskController Q35_AHCI = new DiskController(0x1F, 2, false);
 
+    /** Drives an IDE controller holds: two channels, a master and a slave on each. */
+    public static final int IDE_DRIVES = 4;
+
     /** The controller of a platform with these PCI functions. */
     public static DiskController of(List<PciDevice> devices) {
         for (PciDevice d : devices) {
@@ -38,7 +41,7 @@ public record DiskController(int device, int function, boolean ide) {
 
     /** The device path of the disk on port {@code port} (AHCI port, or IDE drive index 0-3). */
     public DevicePath diskPath(int port) {
-        if (ide && (port < 0 || port > 3)) {
+        if (ide && (port < 0 || port >= IDE_DRIVES)) {
             throw new IllegalArgumentException("IDE drive index " + port + ": expected 0..3 (two channels, two drives)");
         }
         return DevicePath.of(DevicePath.pciRoot(0), DevicePath.pci(device, function),
