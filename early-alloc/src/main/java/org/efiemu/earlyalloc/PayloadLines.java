@@ -63,8 +63,15 @@ public record PayloadLines(String strategy, List<Region> regions, Map<String, St
         TrampolineLine trampoline = null;
         String result = "";
         boolean done = false;
-        for (String raw : console.split("\n")) {
-            String line = raw.strip();
+        // only the lines holding the prefix can be report lines: find those without splitting the whole text
+        for (int pos = console.indexOf(PREFIX); pos >= 0; ) {
+            int lineStart = console.lastIndexOf('\n', pos) + 1;
+            int lineEnd = console.indexOf('\n', pos);
+            if (lineEnd < 0) {
+                lineEnd = console.length();
+            }
+            pos = lineEnd < console.length() ? console.indexOf(PREFIX, lineEnd + 1) : -1;
+            String line = console.substring(lineStart, lineEnd).strip();
             int at = line.indexOf(PREFIX);
             if (at < 0) {
                 continue;

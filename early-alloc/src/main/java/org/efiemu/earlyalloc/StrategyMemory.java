@@ -43,14 +43,14 @@ final class StrategyMemory {
     static final long ONE_MIB = 0x100000;
     static final long TRAMPOLINE_SIZE = 0x10000;
 
-    private final RangeMap<Long, MemoryDescriptor> entry = TreeRangeMap.create();
+    /** The entry map by address, built on first use ({@link #entry()}): many runs are judged without asking. */
+    private RangeMap<Long, MemoryDescriptor> entry;
+    private final List<MemoryDescriptor> entryMap;
     private final List<Obtained> byImage = new ArrayList<>();
     private final List<Obtained> all = new ArrayList<>();
 
     StrategyMemory(Observation o) {
-        for (MemoryDescriptor d : o.entryMap()) {
-            entry.put(Range.closedOpen(d.physicalStart(), d.end()), d);
-        }
+        entryMap = o.entryMap();
         for (ObservedCall c : o.calls()) {
             if (!c.succeeded()) {
                 continue;
@@ -74,6 +74,17 @@ final class StrategyMemory {
                 default -> { }
             }
         }
+    }
+
+    private RangeMap<Long, MemoryDescriptor> entry() {
+        if (entry == null) {
+            RangeMap<Long, MemoryDescriptor> m = TreeRangeMap.create();
+            for (MemoryDescriptor d : entryMap) {
+                m.put(Range.closedOpen(d.physicalStart(), d.end()), d);
+            }
+            entry = m;
+        }
+        return entry;
     }
 
     private static String argument(ObservedCall c, int i) {
@@ -122,7 +133,7 @@ final class StrategyMemory {
 
     /** The entry-map descriptor holding {@code address}, empty in a hole. */
     Optional<MemoryDescriptor> entryAt(long address) {
-        return Optional.ofNullable(entry.get(address));
+        return Optional.ofNullable(entry().get(address));
     }
 
     /** Spec name of the type owning {@code address} at entry, or {@code no RAM} in a hole. */
@@ -134,7 +145,7 @@ final class StrategyMemory {
     boolean isRam(long start, long length) {
         long at = start;
         while (Long.compareUnsigned(at, start + length) < 0) {
-            MemoryDescriptor d = entry.get(at);
+            MemoryDescriptor d = entry().get(at);
             if (d == null || d.type() == MemoryType.EfiMemoryMappedIO.value()
                     || d.type() == MemoryType.EfiMemoryMappedIOPortSpace.value()) {
                 return false;
@@ -157,7 +168,7 @@ final class StrategyMemory {
     /** Free (EfiConventionalMemory) ranges below 1 MiB at application entry. */
     List<Range<Long>> lowFreeAtEntry() {
         List<Range<Long>> out = new ArrayList<>();
-        for (var e : entry.subRangeMap(Range.closedOpen(0L, ONE_MIB)).asMapOfRanges().entrySet()) {
+        for (var e : entry().subRangeMap(Range.closedOpen(0L, ONE_MIB)).asMapOfRanges().entrySet()) {
             if (e.getValue().type() == MemoryType.EfiConventionalMemory.value()) {
                 out.add(e.getKey());
             }

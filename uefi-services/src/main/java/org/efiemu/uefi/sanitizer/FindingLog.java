@@ -1,28 +1,48 @@
 package org.efiemu.uefi.sanitizer;
 
-import com.google.common.collect.Range;
-import com.google.common.collect.RangeMap;
-import com.google.common.collect.TreeRangeMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Aggregates flagged writes into {@link SanitizerFinding}s: per (kind, owner type, owner, RIP, before/after
- * ExitBootServices), the written bytes as coalesced ranges (a Guava {@link RangeMap} whose values count the stores
- * and remember when the range started). Overlapping and adjacent writes join; the result is deterministic for a
- * deterministic run (findings ordered by their first write, then address).
+ * ExitBootServices), the written bytes as coalesced ranges (per key a {@link TreeMap} from a range's start to the range,
+ * which counts the stores and remembers when it started). Overlapping and adjacent writes join, so the ranges of one
+ * key are disjoint with at least one byte between them; the result is deterministic for a deterministic run (findings
+ * ordered by their first write, then address).
+ *
+ * <p>A write inside the range the previous write of the same key left (a loop storing into one buffer) only counts the
+ * store: it can touch no other range, since ranges are never adjacent.
  */
 final class FindingLog {
     /** What findings are aggregated by. */
     record Key(FindingKind kind, String ownerType, String owner, long rip, boolean afterExitBootServices) {}
 
-    private record Piece(long order, long afterCall, long writes) {}
+    /** One coalesced range {@code [start, end)} of a key. */
+    private static final class Piece {
+        final long start;
+        final long end;
+        final long order;
+        final long afterCall;
+        long writes;
 
-    private final Map<Key, RangeMap<Long, Piece>> byKey = new LinkedHashMap<>();
+        Piece(long start, long end, long order, long afterCall, long writes) {
+            this.start = start;
+            this.end = end;
+            this.order = order;
+            this.afterCall = afterCall;
+            this.writes = writes;
+        }
+    }
+
+    private final Map<Key, TreeMap<Long, Piece>> byKey = new LinkedHashMap<>();
     private long order;
+    /** The key and range of the last add (the fast path's guess), or null. */
+    private Key lastKey;
+    private Piece lastPiece;
 
     /**
      * Adds the write {@code [start, end)}.
@@ -33,42 +53,50 @@ final class FindingLog {
         if (end <= start) {
             throw new IllegalArgumentException(String.format("sanitizer write [0x%X, 0x%X) is empty", start, end));
         }
-        RangeMap<Long, Piece> ranges = byKey.computeIfAbsent(key, k -> TreeRangeMap.create());
+        Piece last = lastPiece;
+        if (last != null && start >= last.start && end <= last.end && key.equals(lastKey)) {
+            last.writes++;
+            return false;
+        }
+        TreeMap<Long, Piece> ranges = byKey.computeIfAbsent(key, k -> new TreeMap<>());
         long from = start;
         long to = end;
         long writes = 1;
         Piece first = null;
-        // the ranges this write touches (overlapping or adjacent) join it
-        List<Map.Entry<Range<Long>, Piece>> joined =
-                new ArrayList<>(ranges.subRangeMap(Range.closed(start - 1, end)).asMapOfRanges().entrySet());
-        for (Map.Entry<Range<Long>, Piece> e : joined) {
-            Range<Long> whole = wholeRange(ranges, e.getKey().lowerEndpoint());
-            from = Math.min(from, whole.lowerEndpoint());
-            to = Math.max(to, whole.upperEndpoint());
-            Piece p = ranges.get(whole.lowerEndpoint());
-            writes += p.writes();
-            if (first == null || p.order() < first.order()) {
+        // the ranges this write touches (overlapping or adjacent: a range [s, e) with s <= end and e >= start) join it
+        Map.Entry<Long, Piece> below = ranges.floorEntry(start);
+        Long next = start;
+        if (below != null && below.getValue().end >= start) {
+            next = below.getKey();
+        } else {
+            next = ranges.higherKey(start);
+        }
+        while (next != null && next <= end) {
+            Piece p = ranges.remove(next);
+            from = Math.min(from, p.start);
+            to = Math.max(to, p.end);
+            writes += p.writes;
+            if (first == null || p.order < first.order) {
                 first = p;
             }
+            next = ranges.higherKey(next);
         }
         boolean opened = first == null;
-        Piece merged = opened ? new Piece(order++, afterCall, writes) : new Piece(first.order(), first.afterCall(), writes);
-        ranges.remove(Range.closedOpen(from, to));
-        ranges.put(Range.closedOpen(from, to), merged);
+        Piece merged = opened ? new Piece(from, to, order++, afterCall, writes)
+                : new Piece(from, to, first.order, first.afterCall, writes);
+        ranges.put(from, merged);
+        lastKey = key;
+        lastPiece = merged;
         return opened;
-    }
-
-    private static Range<Long> wholeRange(RangeMap<Long, Piece> ranges, long at) {
-        return ranges.getEntry(at).getKey();
     }
 
     /** The aggregated findings, ordered by first write, then address. */
     List<SanitizerFinding> findings() {
         record Ordered(long order, SanitizerFinding finding) {}
         List<Ordered> out = new ArrayList<>();
-        byKey.forEach((k, ranges) -> ranges.asMapOfRanges().forEach((r, p) -> out.add(new Ordered(p.order(),
-                new SanitizerFinding(k.kind(), k.rip(), r.lowerEndpoint(), r.upperEndpoint() - r.lowerEndpoint(),
-                        k.ownerType(), k.owner(), k.afterExitBootServices(), p.afterCall(), p.writes())))));
+        byKey.forEach((k, ranges) -> ranges.values().forEach(p -> out.add(new Ordered(p.order,
+                new SanitizerFinding(k.kind(), k.rip(), p.start, p.end - p.start, k.ownerType(), k.owner(),
+                        k.afterExitBootServices(), p.afterCall, p.writes)))));
         out.sort(Comparator.comparingLong(Ordered::order).thenComparingLong(o -> o.finding().address()));
         return out.stream().map(Ordered::finding).toList();
     }

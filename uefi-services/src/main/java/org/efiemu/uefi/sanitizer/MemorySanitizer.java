@@ -171,19 +171,8 @@ public final class MemorySanitizer implements AutoCloseable {
             return;
         }
         for (Range<Long> m : mapped.subRangeSet(Range.closedOpen(start, end)).asRanges()) {
-            long runStart = m.lowerEndpoint();
-            boolean runFlagged = false;
-            for (long p = m.lowerEndpoint(); p < m.upperEndpoint(); p += PAGE) {
-                boolean flagged = policy.flagged(p);
-                if (p == m.lowerEndpoint()) {
-                    runFlagged = flagged;
-                } else if (flagged != runFlagged) {
-                    apply(runStart, p, runFlagged);
-                    runStart = p;
-                    runFlagged = flagged;
-                }
-            }
-            apply(runStart, m.upperEndpoint(), runFlagged);
+            // runs of pages with one answer, as asking the policy page by page would find them
+            policy.flaggedRuns(m.lowerEndpoint(), m.upperEndpoint(), this::apply);
         }
     }
 

@@ -39,6 +39,9 @@ final class WritePolicy {
     private final RangeMap<Long, String> structures = TreeRangeMap.create();
     private RangeMap<Long, Integer> types;
     private boolean afterExitBootServices;
+    /** The page {@link #classify} answered last and its answer, while nothing changed ({@link #invalidate}); -1: none. */
+    private long classifiedPage = -1;
+    private Verdict classified;
 
     /**
      * @param map the machine's memory model
@@ -58,6 +61,8 @@ final class WritePolicy {
     /** Forgets cached memory types (call after every ownership change). */
     void invalidate() {
         types = null;
+        classifiedPage = -1;
+        classified = null;
     }
 
     void exitBootServices() {
@@ -72,25 +77,40 @@ final class WritePolicy {
     /** The classification of the page holding {@code address}, with the owner named at {@code address}. */
     Verdict classify(long address) {
         long page = address & -MemoryDescriptor.PAGE_SIZE;
+        if (page == classifiedPage) { // a store loop classifies the same page over and over
+            return classified;
+        }
         if (applicationStatic.contains(page)) {
-            return Verdict.OWNED;
+            return remember(page, Verdict.OWNED);
         }
         PageOwner owner = map.ownerOf(page);
         if (owner.kind() == PageOwner.Kind.APPLICATION) {
-            return Verdict.OWNED;
+            return remember(page, Verdict.OWNED);
         }
         if (owner.kind() == PageOwner.Kind.NOT_RAM) {
-            return new Verdict(FindingKind.FIRMWARE_CORRUPTION, "no RAM", "no RAM");
+            return remember(page, new Verdict(FindingKind.FIRMWARE_CORRUPTION, "no RAM", "no RAM"));
         }
         int type = typeAt(page);
         String typeName = MemoryType.nameOf(type);
+        Verdict v;
         if (afterExitBootServices) {
-            return osOwnsAfterExit(type) ? Verdict.OWNED : new Verdict(FindingKind.FIRMWARE_CORRUPTION, typeName, name(owner, address));
+            v = osOwnsAfterExit(type) ? Verdict.OWNED : new Verdict(FindingKind.FIRMWARE_CORRUPTION, typeName, name(owner, address));
+        } else if (owner.kind() == PageOwner.Kind.FREE) {
+            v = new Verdict(FindingKind.UNALLOCATED_USE, typeName, "free");
+        } else {
+            v = new Verdict(FindingKind.FIRMWARE_CORRUPTION, typeName, name(owner, address));
         }
-        if (owner.kind() == PageOwner.Kind.FREE) {
-            return new Verdict(FindingKind.UNALLOCATED_USE, typeName, "free");
-        }
-        return new Verdict(FindingKind.FIRMWARE_CORRUPTION, typeName, name(owner, address));
+        // a firmware page outside any allocation is named by the structure at the address: the same for the whole
+        // page only when no structure touches it
+        boolean sameForThePage = !v.flagged() || owner.allocation() != null || owner.kind() == PageOwner.Kind.FREE
+                || structures.subRangeMap(Range.closedOpen(page, page + MemoryDescriptor.PAGE_SIZE)).asMapOfRanges().isEmpty();
+        return sameForThePage ? remember(page, v) : v;
+    }
+
+    private Verdict remember(long page, Verdict v) {
+        classifiedPage = page;
+        classified = v;
+        return v;
     }
 
     /**
@@ -111,6 +131,108 @@ final class WritePolicy {
             return true;
         }
         return !osOwnsAfterExit(typeAt(page));
+    }
+
+    /** Receives runs of pages with one {@link #flagged} answer. */
+    interface RunSink {
+        void run(long start, long end, boolean flagged);
+    }
+
+    /**
+     * The pages of {@code [start, end)} (page aligned) as maximal runs with one {@link #flagged} answer, in address
+     * order: the same answer as asking {@link #flagged} page by page, worked out from the runs it depends on (the
+     * application's static ranges, the memory model's owner runs and, after ExitBootServices, the map's descriptors).
+     */
+    void flaggedRuns(long start, long end, RunSink sink) {
+        Runs runs = new Runs(sink);
+        long at = start;
+        for (Range<Long> app : applicationStatic.subRangeSet(Range.closedOpen(start, end)).asRanges()) {
+            long from = pageUp(app.lowerEndpoint()); // flagged() asks whether the page's first byte is inside
+            long to = Math.min(end, pageUp(app.upperEndpoint()));
+            if (from >= to) {
+                continue;
+            }
+            if (at < from) {
+                ownerRuns(at, from, runs);
+            }
+            runs.add(from, to, false);
+            at = to;
+        }
+        if (at < end) {
+            ownerRuns(at, end, runs);
+        }
+        runs.flush();
+    }
+
+    private void ownerRuns(long start, long end, Runs runs) {
+        for (org.efiemu.uefi.memory.OwnerRun r : map.owners(start, end - start)) {
+            long from = Math.max(r.base(), start);
+            long to = Math.min(r.end(), end);
+            PageOwner.Kind kind = r.owner().kind();
+            if (kind == PageOwner.Kind.APPLICATION) {
+                runs.add(from, to, false);
+            } else if (kind == PageOwner.Kind.NOT_RAM || !afterExitBootServices) {
+                runs.add(from, to, true);
+            } else {
+                typeRuns(from, to, runs);
+            }
+        }
+    }
+
+    private void typeRuns(long start, long end, Runs runs) {
+        typeAt(start); // builds the descriptor types
+        long at = start;
+        for (var e : types.subRangeMap(Range.closedOpen(start, end)).asMapOfRanges().entrySet()) {
+            long from = Math.max(at, pageUp(e.getKey().lowerEndpoint()));
+            long to = Math.min(end, pageUp(e.getKey().upperEndpoint()));
+            if (from >= to) {
+                continue;
+            }
+            if (at < from) {
+                runs.add(at, from, true); // no descriptor: EfiReservedMemoryType
+            }
+            runs.add(from, to, !osOwnsAfterExit(e.getValue()));
+            at = to;
+        }
+        if (at < end) {
+            runs.add(at, end, true);
+        }
+    }
+
+    private static long pageUp(long a) {
+        return (a + MemoryDescriptor.PAGE_SIZE - 1) & -MemoryDescriptor.PAGE_SIZE;
+    }
+
+    /** Joins consecutive pieces with the same answer into maximal runs. */
+    private static final class Runs {
+        private final RunSink sink;
+        private long start;
+        private long end;
+        private boolean flagged;
+        private boolean open;
+
+        Runs(RunSink sink) {
+            this.sink = sink;
+        }
+
+        void add(long from, long to, boolean f) {
+            if (open && from == end && f == flagged) {
+                end = to;
+                return;
+            }
+            flush();
+            start = from;
+            end = to;
+            flagged = f;
+            open = true;
+        }
+
+        void flush() {
+            if (open) {
+                sink.run(start, end, flagged);
+                open = false;
+            }
+        }
     }
 
     /** UEFI 2.10 §7.2 tables 7-6/7-7: memory the OS may use freely once ExitBootServices succeeded. */

@@ -49,6 +49,13 @@ public final class SmbiosTablesBuilder {
     private final List<ProcessorInfo> sockets = new ArrayList<>();
     private long memoryBytes;
     private final List<MappedRange> mapped = new ArrayList<>();
+    /**
+     * The structure table of the last {@link #build}, kept until a setter changes an input: it does not depend on the
+     * base, and the firmware builds twice (once at 0 for the size, then where the tables go).
+     */
+    private StructureTable table;
+
+    private record StructureTable(byte[] bytes, int maxStructure, int count, int handles) {}
 
     /** A range of physical addresses the memory array maps (type 19), {@code end} exclusive, 1 KiB granular. */
     public record MappedRange(long start, long end) {
@@ -66,6 +73,7 @@ public final class SmbiosTablesBuilder {
             throw new IllegalArgumentException("SMBIOS minor version " + minorVersion + ": expected 0..255");
         }
         this.minor = minorVersion;
+        table = null;
         return this;
     }
 
@@ -74,6 +82,7 @@ public final class SmbiosTablesBuilder {
         this.biosVendor = vendor;
         this.biosVersion = version;
         this.biosReleaseDate = releaseDate;
+        table = null;
         return this;
     }
 
@@ -90,12 +99,14 @@ public final class SmbiosTablesBuilder {
         this.uuid = Objects.requireNonNull(uuid, "uuid");
         this.sku = sku;
         this.family = family;
+        table = null;
         return this;
     }
 
     /** Adds one socket (one type 4 structure). */
     public SmbiosTablesBuilder socket(ProcessorInfo processor) {
         sockets.add(Objects.requireNonNull(processor, "processor"));
+        table = null;
         return this;
     }
 
@@ -110,6 +121,7 @@ public final class SmbiosTablesBuilder {
         this.memoryBytes = bytes;
         mapped.clear();
         mapped.addAll(ranges);
+        table = null;
         return this;
     }
 
@@ -126,7 +138,41 @@ public final class SmbiosTablesBuilder {
         if ((base & 0xF) != 0) {
             throw new IllegalArgumentException(String.format("SMBIOS base 0x%X: expected 16-byte alignment", base));
         }
-        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        StructureTable st = structureTable();
+        byte[] t = st.bytes();
+        int maxStructure = st.maxStructure();
+        int handle = st.handles();
+        long tableAddress = base + TABLE_OFFSET;
+        if (tableAddress + t.length > 0x1_0000_0000L || t.length > 0xFFFF) {
+            throw new IllegalArgumentException(String.format("SMBIOS table at 0x%X, 0x%X bytes: the 32-bit entry point "
+                    + "needs it below 4 GiB and at most 0xFFFF bytes", tableAddress, t.length));
+        }
+        ByteBuffer out = ByteBuffer.allocate(TABLE_OFFSET + t.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put("_SM3_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) SmbiosTables.ENTRY_POINT_SIZE)
+                .put((byte) 3).put((byte) minor).put((byte) 0).put((byte) 1).put((byte) 0).putInt(t.length)
+                .putLong(tableAddress);
+        // the 32-bit entry point: anchor, checksum, length, version, largest structure, revision 0, formatted area,
+        // then the intermediate "_DMI_" part with its own checksum, table length/address, structure count, BCD version
+        out.position(ENTRY_POINT_32_OFFSET);
+        out.put("_SM_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) SmbiosTables.ENTRY_POINT_32_SIZE)
+                .put((byte) 3).put((byte) minor).putShort((short) maxStructure).put((byte) 0).put(new byte[5])
+                .put("_DMI_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).putShort((short) t.length)
+                .putInt((int) tableAddress).putShort((short) st.count())
+                .put((byte) (minor < 10 ? 0x30 | minor : 0));
+        byte[] a = out.array();
+        a[5] = checksum(a, 0, SmbiosTables.ENTRY_POINT_SIZE);
+        a[ENTRY_POINT_32_OFFSET + 0x15] = checksum(a, ENTRY_POINT_32_OFFSET + 0x10, 0x0F);
+        a[ENTRY_POINT_32_OFFSET + 4] = checksum(a, ENTRY_POINT_32_OFFSET, SmbiosTables.ENTRY_POINT_32_SIZE);
+        System.arraycopy(t, 0, a, TABLE_OFFSET, t.length);
+        return new SmbiosTables(base, a, tableAddress, t.length, handle);
+    }
+
+    /** The structures (types 0, 1, 4, 16, 17, 19, 127) as one table; the same until an input changes. */
+    private StructureTable structureTable() {
+        if (table != null) {
+            return table;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<byte[]> structures = new ArrayList<>();
         int handle = 0;
         structures.add(type0(handle++));
@@ -149,33 +195,11 @@ public final class SmbiosTablesBuilder {
         structures.add(new SmbiosStructure(127, 4, handle++).toBytes());
         int maxStructure = 0;
         for (byte[] st : structures) {
-            table.writeBytes(st);
+            out.writeBytes(st);
             maxStructure = Math.max(maxStructure, st.length);
         }
-        byte[] t = table.toByteArray();
-        long tableAddress = base + TABLE_OFFSET;
-        if (tableAddress + t.length > 0x1_0000_0000L || t.length > 0xFFFF) {
-            throw new IllegalArgumentException(String.format("SMBIOS table at 0x%X, 0x%X bytes: the 32-bit entry point "
-                    + "needs it below 4 GiB and at most 0xFFFF bytes", tableAddress, t.length));
-        }
-        ByteBuffer out = ByteBuffer.allocate(TABLE_OFFSET + t.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put("_SM3_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) SmbiosTables.ENTRY_POINT_SIZE)
-                .put((byte) 3).put((byte) minor).put((byte) 0).put((byte) 1).put((byte) 0).putInt(t.length)
-                .putLong(tableAddress);
-        // the 32-bit entry point: anchor, checksum, length, version, largest structure, revision 0, formatted area,
-        // then the intermediate "_DMI_" part with its own checksum, table length/address, structure count, BCD version
-        out.position(ENTRY_POINT_32_OFFSET);
-        out.put("_SM_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) SmbiosTables.ENTRY_POINT_32_SIZE)
-                .put((byte) 3).put((byte) minor).putShort((short) maxStructure).put((byte) 0).put(new byte[5])
-                .put("_DMI_".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).putShort((short) t.length)
-                .putInt((int) tableAddress).putShort((short) structures.size())
-                .put((byte) (minor < 10 ? 0x30 | minor : 0));
-        byte[] a = out.array();
-        a[5] = checksum(a, 0, SmbiosTables.ENTRY_POINT_SIZE);
-        a[ENTRY_POINT_32_OFFSET + 0x15] = checksum(a, ENTRY_POINT_32_OFFSET + 0x10, 0x0F);
-        a[ENTRY_POINT_32_OFFSET + 4] = checksum(a, ENTRY_POINT_32_OFFSET, SmbiosTables.ENTRY_POINT_32_SIZE);
-        System.arraycopy(t, 0, a, TABLE_OFFSET, t.length);
-        return new SmbiosTables(base, a, tableAddress, t.length, handle);
+        table = new StructureTable(out.toByteArray(), maxStructure, structures.size(), handle);
+        return table;
     }
 
     /** The byte that makes the {@code length} bytes from {@code from} sum to 0 (its own place holding 0). */

@@ -50,4 +50,37 @@ class FindingLogTest {
             assertThat(f.afterCall()).isEqualTo(1);
         });
     }
+
+    @Test
+    void randomWritesGiveTheFindingsAndOpenedAnswersOfTheRangeMapLogTheyReplaced() {
+        java.util.Random random = new java.util.Random(15);
+        FindingLog.Key[] keys = {BS, new FindingLog.Key(BS.kind(), BS.ownerType(), BS.owner(), 0x2000, false),
+                new FindingLog.Key(FindingKind.UNALLOCATED_USE, "EfiConventionalMemory", "free", 0x1000, false),
+                new FindingLog.Key(BS.kind(), BS.ownerType(), BS.owner(), 0x1000, true)};
+        for (int round = 0; round < 400; round++) {
+            FindingLog log = new FindingLog();
+            GuavaFindingLog reference = new GuavaFindingLog();
+            int writes = 1 + random.nextInt(300);
+            long base = random.nextBoolean() ? 0x5000 : 0xFFFF_FFFF_F000L;
+            long span = 1L << (4 + random.nextInt(10));
+            long at = base;
+            for (int w = 0; w < writes; w++) {
+                FindingLog.Key key = keys[random.nextInt(random.nextBoolean() ? 1 : keys.length)];
+                long start = switch (random.nextInt(4)) {
+                    case 0 -> at; // sequential stores, the common case
+                    case 1 -> at - random.nextInt(16); // overlapping the last
+                    default -> base + random.nextLong(span);
+                };
+                int length = 1 << random.nextInt(4);
+                if (random.nextInt(20) == 0) {
+                    length = 1 + random.nextInt(64);
+                }
+                long call = w / 7;
+                assertThat(log.add(key, start, start + length, call)).as("round %d write %d", round, w)
+                        .isEqualTo(reference.add(key, start, start + length, call));
+                at = start + length;
+            }
+            assertThat(log.findings()).as("round %d", round).isEqualTo(reference.findings());
+        }
+    }
 }

@@ -52,4 +52,120 @@ class WritePolicyTest {
             assertFlaggedMatchesClassifyOnEveryPage(policy);
         }
     }
+
+    /** The runs {@link WritePolicy#flaggedRuns} gives, against the maximal runs of page-by-page answers. */
+    private static void assertRunsAreThePageByPageRuns(WritePolicy policy, long start, long end) {
+        List<String> pageByPage = new ArrayList<>();
+        long runStart = start;
+        for (long p = start; p < end; p += PAGE) {
+            if (p > start && policy.flagged(p) != policy.flagged(p - PAGE)) {
+                pageByPage.add(String.format("0x%X-0x%X %s", runStart, p, policy.flagged(runStart)));
+                runStart = p;
+            }
+        }
+        pageByPage.add(String.format("0x%X-0x%X %s", runStart, end, policy.flagged(runStart)));
+        List<String> runs = new ArrayList<>();
+        policy.flaggedRuns(start, end, (from, to, flagged) -> runs.add(String.format("0x%X-0x%X %s", from, to, flagged)));
+        assertThat(runs).as("[0x%X, 0x%X) after ExitBootServices %s", start, end, policy.afterExitBootServices())
+                .isEqualTo(pageByPage);
+    }
+
+    @Test
+    void flaggedRunsAreThePageByPageAnswersOnTheBootedMachine() {
+        try (UefiMachine m = UefiMachine.builder(SanitizerPlatform.ovmfLike())
+                .payload(SanitizerPlatform.payload("sanitize-bs-data")).build()) {
+            m.run();
+            WritePolicy policy = policyOf(m);
+            assertRunsAreThePageByPageRuns(policy, 0, TOP);
+            policy.exitBootServices();
+            assertRunsAreThePageByPageRuns(policy, 0, TOP);
+        }
+    }
+
+    @Test
+    void flaggedRunsAreThePageByPageAnswersOnRandomMapsAllocationsAndApplicationRanges() {
+        java.util.Random random = new java.util.Random(42);
+        int[] types = {org.efiemu.uefi.spec.MemoryType.EfiConventionalMemory.value(),
+                org.efiemu.uefi.spec.MemoryType.EfiBootServicesData.value(),
+                org.efiemu.uefi.spec.MemoryType.EfiRuntimeServicesCode.value(),
+                org.efiemu.uefi.spec.MemoryType.EfiACPIReclaimMemory.value(),
+                org.efiemu.uefi.spec.MemoryType.EfiLoaderData.value(),
+                org.efiemu.uefi.spec.MemoryType.EfiReservedMemoryType.value()};
+        for (int round = 0; round < 60; round++) {
+            List<org.efiemu.uefi.spec.MemoryDescriptor> map = new ArrayList<>();
+            long at = 0;
+            int n = 2 + random.nextInt(30);
+            for (int i = 0; i < n; i++) {
+                if (random.nextInt(4) == 0) {
+                    at += PAGE * (1 + random.nextInt(8)); // a hole
+                }
+                long pages = 1 + random.nextInt(random.nextBoolean() ? 4 : 64);
+                int type = i % 3 == 0 ? types[0] : types[random.nextInt(types.length)];
+                map.add(new org.efiemu.uefi.spec.MemoryDescriptor(type, at, pages, 0xF));
+                at += pages * PAGE;
+            }
+            org.efiemu.uefi.memory.MemoryMap model = org.efiemu.uefi.memory.MemoryMap.builder(map).build();
+            List<long[]> owned = new ArrayList<>();
+            for (int i = random.nextInt(3); i > 0; i--) {
+                long base = random.nextLong(at);
+                owned.add(new long[] {base, base + 1 + random.nextLong(16 * PAGE)}); // not page aligned
+            }
+            WritePolicy policy = new WritePolicy(model, owned, List.of());
+            for (int i = random.nextInt(12); i > 0; i--) {
+                try {
+                    long base = model.allocatePages(org.efiemu.uefi.spec.AllocateType.AllocateAnyPages,
+                            types[1 + random.nextInt(2)], 1 + random.nextInt(6), 0, random.nextBoolean()
+                                    ? org.efiemu.uefi.memory.AllocationTag.application(0x1234)
+                                    : org.efiemu.uefi.memory.AllocationTag.firmware());
+                    if (random.nextInt(3) == 0) {
+                        model.freePages(base, 1);
+                    }
+                } catch (org.efiemu.uefi.spec.EfiException full) {
+                    break;
+                }
+            }
+            policy.invalidate();
+            long start = PAGE * random.nextInt(4);
+            long end = at + PAGE * random.nextInt(4);
+            assertRunsAreThePageByPageRuns(policy, start, end);
+            policy.exitBootServices();
+            assertRunsAreThePageByPageRuns(policy, start, end);
+        }
+    }
+
+    @Test
+    void classifyAnswersForAPageItClassifiedBeforeAsAFreshPolicyDoesEvenWhereAStructureNamesTheOwner() {
+        try (UefiMachine m = UefiMachine.builder(SanitizerPlatform.ovmfLike())
+                .payload(SanitizerPlatform.payload("sanitize-bs-data")).build()) {
+            m.run();
+            WritePolicy policy = policyOf(m);
+            java.util.Random random = new java.util.Random(7);
+            List<Long> addresses = new ArrayList<>();
+            for (FirmwareArena.Piece p : m.arena()) { // structures: several owners within one page
+                addresses.add(p.base());
+                addresses.add(p.end() - 1);
+                addresses.add(p.base() - 1);
+            }
+            for (int i = 0; i < 3000; i++) {
+                addresses.add(random.nextLong(TOP));
+            }
+            for (boolean exited : new boolean[] {false, true}) {
+                if (exited) {
+                    policy.exitBootServices();
+                }
+                long previous = 0;
+                for (long a : addresses) {
+                    for (long x : new long[] {a, a ^ 0x8, (a & -PAGE) + random.nextInt((int) PAGE), previous}) {
+                        WritePolicy fresh = policyOf(m);
+                        if (exited) {
+                            fresh.exitBootServices();
+                        }
+                        assertThat(policy.classify(x)).as("0x%X after ExitBootServices %s", x, exited)
+                                .isEqualTo(fresh.classify(x));
+                        previous = x;
+                    }
+                }
+            }
+        }
+    }
 }

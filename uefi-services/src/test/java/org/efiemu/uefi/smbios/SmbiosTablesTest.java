@@ -193,4 +193,24 @@ class SmbiosTablesTest {
         assertThatThrownBy(() -> new SmbiosTablesBuilder().bios("bad\0vendor", "1", "x").socket(XEON).build(0))
                 .hasMessageContaining("expected printable");
     }
+
+    @Test
+    void aBuilderBuiltAgainAtAnotherBaseOrAfterAnInputChangedGivesWhatAFreshBuilderGives() {
+        java.util.function.Supplier<SmbiosTablesBuilder> fresh = () -> new SmbiosTablesBuilder()
+                .bios("Dell Inc.", "2.4.2", "01/29/2015").socket(XEON).memory(40L << 30, List.of(
+                        new SmbiosTablesBuilder.MappedRange(0, 0xC000_0000L)));
+        SmbiosTablesBuilder reused = fresh.get();
+        reused.build(0);
+        assertThat(reused.build(0x7F000000L).bytes()).isEqualTo(fresh.get().build(0x7F000000L).bytes());
+        assertThat(reused.build(0x10).bytes()).isEqualTo(fresh.get().build(0x10).bytes());
+        reused.memory(8L << 30, List.of(new SmbiosTablesBuilder.MappedRange(0, 0x8000_0000L)));
+        assertThat(reused.build(0x7F000000L).bytes()).isEqualTo(fresh.get()
+                .memory(8L << 30, List.of(new SmbiosTablesBuilder.MappedRange(0, 0x8000_0000L))).build(0x7F000000L).bytes());
+        reused.socket(XEON).version(4).bios("A", "B", "02/02/2020")
+                .system("M", "P", "V", "S", org.efiemu.uefi.spec.Guid.ZERO, "K", "F");
+        assertThat(reused.build(0x7F000000L).bytes()).isEqualTo(fresh.get()
+                .memory(8L << 30, List.of(new SmbiosTablesBuilder.MappedRange(0, 0x8000_0000L))).socket(XEON).version(4)
+                .bios("A", "B", "02/02/2020").system("M", "P", "V", "S", org.efiemu.uefi.spec.Guid.ZERO, "K", "F")
+                .build(0x7F000000L).bytes());
+    }
 }
