@@ -187,6 +187,18 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return time.interruptsEnabled();
     }
 
+    @Override
+    public boolean interruptFlagSetOnReturn() {
+        if (state.exitedBootServices() || !time.pending()) {
+            return false;
+        }
+        if (machine.interruptDepth() > 0) {
+            return false; // inside the timer's handler: the pending tick waits for its end
+        }
+        machine.clock().interruptNow(); // taken before the caller's next instruction
+        return true;
+    }
+
     /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */
     private static final long MAX_TICKS_ONE_BY_ONE = 10_000;
 

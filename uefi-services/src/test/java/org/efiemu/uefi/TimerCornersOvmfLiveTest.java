@@ -16,16 +16,21 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code if-tpl}), the tick phase of relative timers ({@code phase}: EDK2 counts a relative trigger time from the last
  * tick, {@code mEfiSystemTime}), ticks masked at TPL_HIGH_LEVEL ({@code masked-high}: one pending tick is taken at
  * RestoreTPL, the rest are lost), notifications signalled and TPLs raised inside a notification a tick started
- * ({@code nested-signal}), and a tick that comes while a notification runs ({@code nested-tick}). The UEFI Shell runs
+ * ({@code nested-signal}), a tick that comes while a notification runs ({@code nested-tick}), RFLAGS.IF after each
+ * of ~55 services called after the caller's {@code cli} ({@code if-services}: a service that takes a lock returns with
+ * IF set, one that takes none or refuses its arguments before its lock leaves it clear) and a tick pending under
+ * {@code cli} taken on the return of a lock-taking service ({@code if-tick}). The UEFI Shell runs
  * the cases from {@code startup.nsh}, then {@code reset -s}.
  */
 class TimerCornersOvmfLiveTest {
-    static final List<String> CASES = List.of("if-tpl", "phase", "masked-high", "nested-signal", "nested-tick");
+    static final List<String> CASES = List.of("if-tpl", "phase", "masked-high", "nested-signal", "nested-tick",
+            "if-services", "if-tick");
 
     /** The lines that must be alike: IF values, tick counts, notification order. */
     static List<String> comparable(String console) {
         return console.replace("\r", "").lines().filter(l -> l.startsWith("if entry") || l.startsWith("phase delay")
-                || l.startsWith("masked-high ") || l.startsWith("order ") || l.startsWith("tpls ")).toList();
+                || l.startsWith("masked-high ") || l.startsWith("order ") || l.startsWith("tpls ") || l.startsWith("ifsvc ")
+                || l.startsWith("if-tick ")).toList();
     }
 
     /** Runs {@code cases} of the timer-tick payload on QEMU + OVMF; returns COM1 without terminal escapes. */
@@ -55,7 +60,12 @@ class TimerCornersOvmfLiveTest {
         assertThat(ovmf).as("QEMU + OVMF").contains("if entry 1 high 0 restored 1 notify 1 cli-notify 0 cli-restored 1",
                 "phase delay 1 set EFI_SUCCESS ticks 1", "phase delay 100000 set EFI_SUCCESS ticks 1",
                 "phase delay 200000 set EFI_SUCCESS ticks 2", "phase delay 250000 set EFI_SUCCESS ticks 3",
-                "masked-high during 0 after-restore 1", "order OorHxHyL");
+                "masked-high during 0 after-restore 1", "order OorHxHyL",
+                "ifsvc AllocatePool EFI_SUCCESS if 1", "ifsvc AllocatePool-null-buffer EFI_INVALID_PARAMETER if 0",
+                "ifsvc HandleProtocol EFI_SUCCESS if 1", "ifsvc HandleProtocol-null-handle EFI_INVALID_PARAMETER if 1",
+                "ifsvc SetWatchdogTimer EFI_SUCCESS if 1", "ifsvc GetVariable-not-found EFI_NOT_FOUND if 1",
+                "ifsvc CalculateCrc32 EFI_SUCCESS if 0", "ifsvc CopyMem EFI_SUCCESS if 0", "ifsvc Stall EFI_SUCCESS if 0",
+                "if-tick during 0 crc32 0 if 0 pool 1 if 1");
         assertThat(efiemu).containsExactlyElementsOf(ovmf);
     }
 }

@@ -317,6 +317,15 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(STOP_FLAG, 1);
   }
 
+  /**
+   * An interrupt became deliverable during a host call (the firmware set RFLAGS.IF while one was pending): the run
+   * stops before the next block, the caller's code after the return, and {@link #stoppedForTick()} tells it.
+   */
+  void interruptBeforeNextBlock() {
+    if (released) return;
+    state.putLong(STOP_FLAG, TICK_FLAG);
+  }
+
   /** True when the run stopped before a block that the budget lets run only in part ({@link #finishBudget}). */
   boolean stoppedInsideBlock() {
     return state.getLong(STATE) == BUDGET_IN_BLOCK;

@@ -229,6 +229,18 @@ public final class VirtualClock implements AutoCloseable {
     if (blocks != null) blocks.interruptWhenEnabled(on);
   }
 
+  /**
+   * An interrupt became deliverable inside a host call (the firmware executed STI with one pending) and falls due at
+   * the current time: it is taken before the guest's next instruction. Counting by block the run stops before the
+   * next block (the block hook's comparison with {@link #interruptAt} would only stop after it); per instruction the
+   * counter's limit at the current count already stops before the next instruction, with host events the host call
+   * stops the run at the next block.
+   */
+  public void interruptNow() {
+    interruptAt(cycles());
+    if (blocks != null && running) blocks.interruptBeforeNextBlock();
+  }
+
   /** True when {@link #interruptWhenEnabled} is on and the guest's own IF changes are watched (counting by block). */
   public boolean watchesInterruptFlag() {
     return interruptWindow && blocks != null;

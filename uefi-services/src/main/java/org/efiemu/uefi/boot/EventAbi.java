@@ -64,6 +64,22 @@ public final class EventAbi {
         }
     }
 
+    /**
+     * A service that took and released a lock returns (its {@link LockRelease} rule in {@link ServiceBindings}): below
+     * TPL_HIGH_LEVEL and while Boot Services run, RFLAGS.IF is set as EDK2's {@code CoreRestoreTpl} sets it, and a
+     * timer tick pending since the caller disabled interrupts is taken before the caller's next instruction (its
+     * timers fire there, in the {@code TimerInterrupt} that follows this call in the trace).
+     */
+    void lockReleasedOnReturn(ServiceCall c) {
+        if (state.exitedBootServices() || events.currentTpl() >= Tpl.HIGH_LEVEL) {
+            return;
+        }
+        c.context().interruptFlag(true);
+        if (ticks != null && ticks.interruptFlagSetOnReturn()) {
+            c.output("interrupts enabled: a pending timer tick is taken on return");
+        }
+    }
+
     private void enableInterrupts(ServiceCall c) {
         c.context().interruptFlag(true);
         if (ticks != null && ticks.interruptsEnabled()) {
@@ -159,8 +175,10 @@ public final class EventAbi {
             c.output("NotifyFunction " + hex(fn) + " is not in RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
-        lockReleased(c);
         EventResult r = events.createEventEx(type, tpl, fn, ctx, group);
+        if (r.status() != EfiStatus.INVALID_PARAMETER) {
+            lockReleased(c); // EDK2 CoreCreateEventInternal: its checks first, then the pool allocation and event lock
+        }
         if (r.status() == EfiStatus.SUCCESS) {
             c.memory().putU64(out, r.event());
             c.output(hex(r.event()));
@@ -174,7 +192,9 @@ public final class EventAbi {
         TimerDelay type = TimerDelay.ofValue(c.arg(1) & 0xFFFF_FFFFL);
         long trigger = c.arg(2);
         c.arguments(ptr(event), type != null ? type.name() : hex(c.arg(1) & 0xFFFF_FFFFL), Long.toUnsignedString(trigger));
-        lockReleased(c);
+        if (type != null && events.isTimer(event)) {
+            lockReleased(c); // EDK2 CoreSetTimer: checks first, then mEfiTimerLock
+        }
         timers(c);
         long systemTime = events.systemTime();
         EfiStatus s = callbacks.within(c, () -> events.setTimer(event, type, trigger));
@@ -188,7 +208,9 @@ public final class EventAbi {
     public EfiStatus signalEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.exists(event)) {
+            lockReleased(c); // EDK2 CoreSignalEvent: the signature check first, then the event lock
+        }
         timers(c);
         return callbacks.within(c, () -> events.signalEvent(event));
     }
@@ -197,7 +219,9 @@ public final class EventAbi {
     public EfiStatus closeEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.exists(event)) {
+            lockReleased(c); // EDK2 CoreCloseEvent: the signature check first, then the event lock
+        }
         return events.closeEvent(event);
     }
 
@@ -205,7 +229,9 @@ public final class EventAbi {
     public EfiStatus checkEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.checkEventTakesLock(event)) {
+            lockReleased(c);
+        }
         timers(c);
         return callbacks.within(c, () -> events.checkEvent(event));
     }
@@ -324,6 +350,10 @@ public final class EventAbi {
         if (s == EfiStatus.SUCCESS) {
             callbacks.run(c, () -> events.signalGroup(Guid.EFI_EVENT_GROUP_EXIT_BOOT_SERVICES));
             afterExitBootServices.run();
+            c.context().interruptFlag(false); // EDK2 CoreExitBootServices: gCpu->DisableInterrupt
+            c.output("interrupts disabled");
+        } else {
+            lockReleased(c); // the BEFORE_EXIT_BOOT_SERVICES group was signalled under the event lock first
         }
         return s;
     }
