@@ -14,6 +14,7 @@
  *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
  *   "if-tpl"         RFLAGS.IF after RaiseTPL(TPL_HIGH_LEVEL), RestoreTPL, and RestoreTPL after the caller's cli
  *   "if-services"    RFLAGS.IF after each of many services called after the caller's cli (a lock taken sets it)
+ *   "stall-ticks"    the ticks inside a 40 ms Stall are taken at their own times (notifications read the TSC there)
  *   "if-tick"        a tick pending under the caller's cli: still pending after CalculateCrc32, taken on the return
  *                    of AllocatePool (which takes a lock and so sets IF)
  *   "phase"          ticks from SetTimer(TimerRelative, d) set half a tick after a tick to its notification
@@ -495,6 +496,51 @@ static void if_tick(void) {
   bs->CloseEvent(t);
 }
 
+/* Ticks inside Stall: OVMF's Stall busy-waits on the ACPI PM timer with interrupts as the caller left them (on), so a
+   timer tick that falls inside it is taken at its own time and a notification it runs reads the TSC there. A
+   TPL_NOTIFY timer notified at every tick records the TSC; Stall(40 ms) begins half a tick after a tick, so four ticks
+   fall inside, two in each half. */
+static UINT64 stall_tsc[16];
+static volatile UINTN stall_n;
+static void EFIAPI stall_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  if (stall_n < 16) stall_tsc[stall_n] = rt_rdtsc();
+  stall_n = stall_n + 1;
+  tick_count++;
+}
+
+static void stall_ticks(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, stall_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN first = stall_n;
+  UINT64 begin = rt_rdtsc();
+  bs->Stall(40000);
+  UINT64 end = rt_rdtsc();
+  UINTN last = stall_n;
+  bs->CloseEvent(t);
+  /* counted in windows of the measured tick period from the Stall's start (ticks at 0.5, 1.5, 2.5 and 3.5 periods),
+     not against its end, which a loaded host running QEMU may overshoot */
+  UINTN in4 = 0, in2 = 0, after_end = 0;
+  for (UINTN i = first; i < last && i < 16; i++) {
+    if (stall_tsc[i] > begin && stall_tsc[i] < begin + 4 * per_tick) in4++;
+    if (stall_tsc[i] > begin && stall_tsc[i] < begin + 2 * per_tick) in2++;
+    if (stall_tsc[i] >= end) after_end++;
+  }
+  rt_printf("stall-ticks in-4-periods %lu in-2-periods %lu after-return %lu\n", (unsigned long)in4,
+            (unsigned long)in2, (unsigned long)after_end);
+}
+
 static void raise_restore(void) {
   EFI_EVENT e = periodic();
   EFI_TPL old = bs->RaiseTPL(TPL_NOTIFY);
@@ -536,6 +582,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     spin_on_counter("spin-raised-done");
   } else if (rt_wide_eq(opts, "if-tpl")) {
     if_tpl();
+  } else if (rt_wide_eq(opts, "stall-ticks")) {
+    stall_ticks();
   } else if (rt_wide_eq(opts, "if-tick")) {
     if_tick();
   } else if (rt_wide_eq(opts, "if-services")) {

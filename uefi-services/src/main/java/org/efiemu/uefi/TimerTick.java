@@ -234,6 +234,27 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
     }
 
     @Override
+    public boolean advanceToNextDueTick(long endCycles) {
+        if (state.exitedBootServices() || !interruptsOn() || machine.interruptDepth() > 0) {
+            return false;
+        }
+        OptionalLong d = events.nextTimerDeadline();
+        if (d.isEmpty()) {
+            return false;
+        }
+        long target = time.nextTickAt() + (time.ticksUntil(d.getAsLong()) - 1) * time.period();
+        long cycles = cyclesAt(target);
+        if (cycles < 0 || cycles > endCycles) {
+            return false;
+        }
+        long now = machine.clock().cycles();
+        if (cycles > now) {
+            machine.clock().advance(cycles - now);
+        }
+        return true;
+    }
+
+    @Override
     public String key() {
         return TimerTick.class.getName();
     }

@@ -19,18 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code nested-signal}), a tick that comes while a notification runs ({@code nested-tick}), RFLAGS.IF after each
  * of ~55 services called after the caller's {@code cli} ({@code if-services}: a service that takes a lock returns with
  * IF set, one that takes none or refuses its arguments before its lock leaves it clear) and a tick pending under
- * {@code cli} taken on the return of a lock-taking service ({@code if-tick}). The UEFI Shell runs
+ * {@code cli} taken on the return of a lock-taking service ({@code if-tick}), and ticks inside a Stall taken at their
+ * own times ({@code stall-ticks}: a notification reads the TSC there, not at the Stall's end). The UEFI Shell runs
  * the cases from {@code startup.nsh}, then {@code reset -s}.
  */
 class TimerCornersOvmfLiveTest {
     static final List<String> CASES = List.of("if-tpl", "phase", "masked-high", "nested-signal", "nested-tick",
-            "if-services", "if-tick");
+            "if-services", "if-tick", "stall-ticks");
 
     /** The lines that must be alike: IF values, tick counts, notification order. */
     static List<String> comparable(String console) {
         return console.replace("\r", "").lines().filter(l -> l.startsWith("if entry") || l.startsWith("phase delay")
                 || l.startsWith("masked-high ") || l.startsWith("order ") || l.startsWith("tpls ") || l.startsWith("ifsvc ")
-                || l.startsWith("if-tick ")).toList();
+                || l.startsWith("if-tick ") || l.startsWith("stall-ticks ")).toList();
     }
 
     /** Runs {@code cases} of the timer-tick payload on QEMU + OVMF; returns COM1 without terminal escapes. */
@@ -65,7 +66,8 @@ class TimerCornersOvmfLiveTest {
                 "ifsvc HandleProtocol EFI_SUCCESS if 1", "ifsvc HandleProtocol-null-handle EFI_INVALID_PARAMETER if 1",
                 "ifsvc SetWatchdogTimer EFI_SUCCESS if 1", "ifsvc GetVariable-not-found EFI_NOT_FOUND if 1",
                 "ifsvc CalculateCrc32 EFI_SUCCESS if 0", "ifsvc CopyMem EFI_SUCCESS if 0", "ifsvc Stall EFI_SUCCESS if 0",
-                "if-tick during 0 crc32 0 if 0 pool 1 if 1");
+                "if-tick during 0 crc32 0 if 0 pool 1 if 1",
+                "stall-ticks in-4-periods 4 in-2-periods 2 after-return 0");
         assertThat(efiemu).containsExactlyElementsOf(ovmf);
     }
 }

@@ -107,6 +107,17 @@ class TimerCornersPayloadTest {
     }
 
     @Test
+    void ticksInsideAStallAreTakenAtTheirOwnVirtualTimesNotAtItsEnd() {
+        for (InstructionCounting counting : InstructionCounting.values()) {
+            BootResult r = run("stall-ticks", counting);
+            assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
+            // Stall(40 ms) from half a tick after a tick: notifications at 0.5, 1.5, 2.5, 3.5 periods into it
+            assertThat(lines(r)).as(counting.toString())
+                    .containsExactly("stall-ticks in-4-periods 4 in-2-periods 2 after-return 0");
+        }
+    }
+
+    @Test
     void perInstructionCountingGivesTheSameLinesAndEachModeTheSameTraceOnEveryRun() {
         for (String c : TimerCornersOvmfLiveTest.CASES) {
             BootResult a = run(c, InstructionCounting.PER_INSTRUCTION);

@@ -325,11 +325,26 @@ public final class EventAbi {
         return events.nextTimerDeadline().isPresent();
     }
 
-    /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
+    /**
+     * {@code Stall(Microseconds)}: virtual time moves by the duration. OVMF's Stall busy-waits on the ACPI PM timer
+     * with interrupts as the caller left them, so a timer tick inside it is taken at its own time: virtual time moves
+     * to each tick at which a timer is due, the timers fire there (their notifications run at that time and their
+     * instructions count inside the stall), then on to the end. With interrupts off the ticks stay masked (one
+     * pending) and nothing fires.
+     */
     public EfiStatus stall(ServiceCall c) {
-        misc.stall(c);
-        // the ticks that came during the stall, one at a time as the interrupt takes them (EDK2's Stall leaves
-        // interrupts as they are): the timers due at each fire there
+        long end = clock.cycles() + misc.stallCycles(c);
+        while (ticks != null && ticks.advanceToNextDueTick(end)) {
+            if (!ticks.catchUpOneTick()) {
+                break;
+            }
+            timers(c);
+        }
+        long now = clock.cycles();
+        if (now < end) {
+            clock.advance(end - now);
+        }
+        // the ticks left up to the end (none due a timer, or masked with interrupts off)
         while (ticks != null && ticks.catchUpOneTick()) {
             timers(c);
         }

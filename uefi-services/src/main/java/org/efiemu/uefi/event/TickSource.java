@@ -31,4 +31,12 @@ public interface TickSource {
      */
     boolean catchUpOneTick();
 
+    /**
+     * Inside a firmware busy-wait (Stall) that ends at virtual cycle {@code endCycles}, with interrupts enabled: moves
+     * virtual time to the tick at which the next armed timer is due when that tick comes before the end, so that it
+     * is taken there ({@link #catchUpOneTick()}); false (time unchanged) when none does, no timer is armed or
+     * interrupts are off.
+     */
+    boolean advanceToNextDueTick(long endCycles);
+
 }
