@@ -14,6 +14,7 @@
  *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
  *   "if-tpl"         RFLAGS.IF after RaiseTPL(TPL_HIGH_LEVEL), RestoreTPL, and RestoreTPL after the caller's cli
  *   "if-services"    RFLAGS.IF after each of many services called after the caller's cli (a lock taken sets it)
+ *   "sti-shadow"     a tick pending under cli is taken right after the guest's "sti; nop" (STI's shadow)
  *   "stall-ticks"    the ticks inside a 40 ms Stall are taken at their own times (notifications read the TSC there)
  *   "if-tick"        a tick pending under the caller's cli: still pending after CalculateCrc32, taken on the return
  *                    of AllocatePool (which takes a lock and so sets IF)
@@ -541,6 +542,37 @@ static void stall_ticks(void) {
             (unsigned long)in2, (unsigned long)after_end);
 }
 
+/* The guest's own STI with a tick pending: the CPU takes the interrupt after the instruction that follows STI (its
+   one-instruction shadow, Intel SDM vol. 3A §6.8.3), so the first load after "sti; nop" already sees the tick's
+   notification, as does a load after the next jump. */
+static void sti_shadow(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN before = tick_count;
+  CLI();
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < per_tick * 2) {
+  }
+  UINTN during = tick_count;
+  UINT64 first, after_jump;
+  __asm__ __volatile__("sti\n\tnop\n\tmovq %2, %0\n\tjmp 1f\n1:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory");
+  rt_printf("sti-shadow during %lu after-shadow %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  bs->CloseEvent(t);
+}
+
 static void raise_restore(void) {
   EFI_EVENT e = periodic();
   EFI_TPL old = bs->RaiseTPL(TPL_NOTIFY);
@@ -582,6 +614,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     spin_on_counter("spin-raised-done");
   } else if (rt_wide_eq(opts, "if-tpl")) {
     if_tpl();
+  } else if (rt_wide_eq(opts, "sti-shadow")) {
+    sti_shadow();
   } else if (rt_wide_eq(opts, "stall-ticks")) {
     stall_ticks();
   } else if (rt_wide_eq(opts, "if-tick")) {

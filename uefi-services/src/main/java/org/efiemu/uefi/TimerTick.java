@@ -23,9 +23,12 @@ import org.efiemu.uefi.firmware.FirmwareState;
  * handler runs and changes nothing else). A tick with a timer due saves the CPU context, runs the
  * {@code TimerInterrupt} service on the guest's stack below the red zone and restores the context. A tick that comes
  * while IF is clear stays pending (once; more are lost, as the local APIC keeps one request) and is taken when
- * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL, a service releasing its lock;
- * {@link #interruptsEnabled()}), or, counting by block, after the guest's own STI and its one-instruction shadow (the
- * block hook watches RFLAGS.IF while a tick is pending; after POPF or IRETQ one block late). Per instruction and with
+ * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL and the event services,
+ * {@link #interruptsEnabled()}; any other service releasing a lock, before the caller's next instruction,
+ * {@link #interruptFlagSetOnReturn()}), or after the guest's own STI and its one-instruction shadow: per instruction
+ * exactly (a native hook reads RFLAGS.IF before each instruction while a tick is pending), counting by block too
+ * (the block hook reads it at each block start; Unicorn makes STI's shadow a block of its own); after POPF or IRETQ
+ * one instruction or block late. With
  * instructions uncounted the guest's own STI is not watched: the pending tick is taken at the next grid point with
  * IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
  * further tick is taken — OVMF 2022.11 does not nest its timer interrupt (TimerCornersOvmfLiveTest, "nested-tick"):
