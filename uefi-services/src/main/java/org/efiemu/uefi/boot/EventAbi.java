@@ -366,7 +366,6 @@ public final class EventAbi {
             callbacks.run(c, () -> events.signalGroup(Guid.EFI_EVENT_GROUP_EXIT_BOOT_SERVICES));
             afterExitBootServices.run();
             c.context().interruptFlag(false); // EDK2 CoreExitBootServices: gCpu->DisableInterrupt
-            c.output("interrupts disabled");
         } else {
             lockReleased(c); // the BEFORE_EXIT_BOOT_SERVICES group was signalled under the event lock first
         }
