@@ -13,6 +13,11 @@
  *   "spin-raised"    the spin of "spin-periodic" at TPL_NOTIFY: never ends (the notification is held by the TPL)
  *   "spin-cli"       the spin of "spin-periodic" with interrupts off (cli): never ends
  *   "if-tpl"         RFLAGS.IF after RaiseTPL(TPL_HIGH_LEVEL), RestoreTPL, and RestoreTPL after the caller's cli
+ *   "if-services"    RFLAGS.IF after each of many services called after the caller's cli (a lock taken sets it)
+ *   "sti-shadow"     a tick pending under cli is taken right after the guest's "sti; nop" (STI's shadow)
+ *   "stall-ticks"    the ticks inside a 40 ms Stall are taken at their own times (notifications read the TSC there)
+ *   "if-tick"        a tick pending under the caller's cli: still pending after CalculateCrc32, taken on the return
+ *                    of AllocatePool (which takes a lock and so sets IF)
  *   "phase"          ticks from SetTimer(TimerRelative, d) set half a tick after a tick to its notification
  *   "masked-high"    ticks while RaiseTPL(TPL_HIGH_LEVEL) masks interrupts for three ticks: one pending, taken at
  *                    RestoreTPL, the rest lost
@@ -338,6 +343,236 @@ static void nested_tick(void) {
   show_order();
 }
 
+
+/* RFLAGS.IF after each service called with interrupts off (cli) at TPL_APPLICATION: EDK2's services that take a lock
+   (CoreAcquireLock raises the TPL, CoreReleaseLock -> CoreRestoreTpl executes STI below TPL_HIGH_LEVEL) return with
+   IF set, those that take none leave it clear. Every value is taken right after the call and printed at the end. */
+static EFI_GUID if_test_guid = {0x6d1a3c57, 0x2b0e, 0x4f7c, {0x9a, 0x41, 0x5e, 0x13, 0x88, 0xc2, 0x07, 0xd4}};
+static EFI_GUID if_missing_guid = {0x0b7f9e21, 0x4c3d, 0x4a95, {0x86, 0x0e, 0x71, 0x2a, 0x5c, 0x33, 0x9f, 0x10}};
+static EFI_RUNTIME_SERVICES *rs;
+static EFI_SYSTEM_TABLE *sys;
+static const char *ifs_name[64];
+static EFI_STATUS ifs_status[64];
+static int ifs_flag[64];
+static UINTN ifs_n;
+
+static void ifs_record(const char *name, EFI_STATUS s, int f) {
+  if (ifs_n < 64) {
+    ifs_name[ifs_n] = name;
+    ifs_status[ifs_n] = s;
+    ifs_flag[ifs_n] = f;
+    ifs_n++;
+  }
+}
+
+static int if_now(void) {
+  UINT64 f;
+  __asm__ __volatile__("pushfq; popq %0" : "=r"(f) : : "memory");
+  return (int)((f >> 9) & 1);
+}
+
+#define CLI() __asm__ __volatile__("cli" : : : "memory")
+#define IFS(name, call) do { CLI(); EFI_STATUS s_ = (call); int f_ = if_now(); ifs_record(name, s_, f_); } while (0)
+#define IFS_VOID(name, call) do { CLI(); (call); int f_ = if_now(); ifs_record(name, EFI_SUCCESS, f_); } while (0)
+
+static void EFIAPI ifs_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; }
+
+static void if_services(EFI_HANDLE image) {
+  void *pool = 0, *iface = 0;
+  EFI_PHYSICAL_ADDRESS pages = 0;
+  UINTN size = 0, key = 0, dsize = 0, count = 0;
+  UINT32 dver = 0, crc = 0;
+  UINT64 mono = 0;
+  EFI_HANDLE *handles = 0, h = 0;
+  EFI_GUID **guids = 0;
+  EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *info = 0;
+  EFI_EVENT ev = 0, ev2 = 0, plain = 0;
+  void *reg = 0;
+  static UINT8 src[16], dst[16];
+  static int dummy_iface;
+  CHAR16 vname[4] = {0};
+  UINT32 attr = 0;
+  UINT64 qmax = 0, qrem = 0, qvar = 0;
+  EFI_TIME tm;
+  IFS("AllocatePool", bs->AllocatePool(EfiLoaderData, 64, &pool));
+  IFS("AllocatePool-bad-type", bs->AllocatePool((EFI_MEMORY_TYPE)0x1000, 64, &pool));
+  IFS("AllocatePool-null-buffer", bs->AllocatePool(EfiLoaderData, 64, NULL));
+  IFS("FreePool", bs->FreePool(pool));
+  IFS("AllocatePages", bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &pages));
+  IFS("FreePages", bs->FreePages(pages, 1));
+  IFS("FreePages-not-allocated", bs->FreePages(pages, 1));
+  IFS("GetMemoryMap-too-small", bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver));
+  IFS("GetMemoryMap-null-size", bs->GetMemoryMap(NULL, NULL, &key, &dsize, &dver));
+  IFS("FreePool-null", bs->FreePool(NULL));
+  IFS("HandleProtocol", bs->HandleProtocol(image, &loaded_image_guid, &iface));
+  IFS("HandleProtocol-null-handle", bs->HandleProtocol(NULL, &loaded_image_guid, &iface));
+  IFS("HandleProtocol-null-protocol", bs->HandleProtocol(image, NULL, &iface));
+  IFS("LocateProtocol", bs->LocateProtocol(&loaded_image_guid, NULL, &iface));
+  IFS("LocateProtocol-not-found", bs->LocateProtocol(&if_missing_guid, NULL, &iface));
+  size = 0;
+  IFS("LocateHandle-too-small", bs->LocateHandle(ByProtocol, &loaded_image_guid, NULL, &size, NULL));
+  IFS("LocateHandleBuffer", bs->LocateHandleBuffer(ByProtocol, &loaded_image_guid, NULL, &count, &handles));
+  IFS("FreePool-handles", bs->FreePool(handles));
+  IFS("ProtocolsPerHandle", bs->ProtocolsPerHandle(image, &guids, &count));
+  IFS("FreePool-guids", bs->FreePool(guids));
+  IFS("OpenProtocol", bs->OpenProtocol(image, &loaded_image_guid, &iface, image, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL));
+  IFS("OpenProtocolInformation", bs->OpenProtocolInformation(image, &loaded_image_guid, &info, &count));
+  IFS("FreePool-info", bs->FreePool(info));
+  IFS("CloseProtocol", bs->CloseProtocol(image, &loaded_image_guid, image, NULL));
+  IFS("InstallProtocolInterface", bs->InstallProtocolInterface(&h, &if_test_guid, EFI_NATIVE_INTERFACE, &dummy_iface));
+  IFS("ReinstallProtocolInterface", bs->ReinstallProtocolInterface(h, &if_test_guid, &dummy_iface, &dummy_iface));
+  IFS("UninstallProtocolInterface", bs->UninstallProtocolInterface(h, &if_test_guid, &dummy_iface));
+  IFS("CreateEvent", bs->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, ifs_notify, NULL, &ev));
+  IFS("RegisterProtocolNotify", bs->RegisterProtocolNotify(&if_test_guid, ev, &reg));
+  IFS("CheckEvent-notify-signal", bs->CheckEvent(ev));
+  IFS("SignalEvent-null", bs->SignalEvent(NULL));
+  IFS("CreateEvent-bad-tpl", bs->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_HIGH_LEVEL, ifs_notify, NULL, &ev2));
+  IFS("CloseEvent", bs->CloseEvent(ev));
+  bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &plain);
+  IFS("CheckEvent-plain-not-signalled", bs->CheckEvent(plain));
+  IFS("SetTimer-cancel", bs->SetTimer(plain, TimerCancel, 0));
+  IFS("SignalEvent-plain", bs->SignalEvent(plain));
+  IFS("CheckEvent-plain-signalled", bs->CheckEvent(plain));
+  IFS("CloseEvent-plain", bs->CloseEvent(plain));
+  IFS("InstallConfigurationTable", bs->InstallConfigurationTable(&if_test_guid, &dummy_iface));
+  IFS("InstallConfigurationTable-remove", bs->InstallConfigurationTable(&if_test_guid, NULL));
+  IFS("InstallConfigurationTable-remove-missing", bs->InstallConfigurationTable(&if_test_guid, NULL));
+  IFS("ConnectController", bs->ConnectController(image, NULL, NULL, FALSE));
+  IFS("SetWatchdogTimer", bs->SetWatchdogTimer(0, 0x10000, 0, NULL));
+  IFS("GetNextMonotonicCount", bs->GetNextMonotonicCount(&mono));
+  IFS("CalculateCrc32", bs->CalculateCrc32(src, sizeof src, &crc));
+  IFS_VOID("CopyMem", bs->CopyMem(dst, src, sizeof src));
+  IFS_VOID("SetMem", bs->SetMem(dst, sizeof dst, 0x5a));
+  IFS("Stall", bs->Stall(10));
+  size = sizeof dst;
+  IFS("GetVariable-not-found", rs->GetVariable(L"EfiemuNoSuchVar", &if_test_guid, &attr, &size, dst));
+  IFS("GetNextVariableName-null-size", rs->GetNextVariableName(NULL, vname, &if_test_guid));
+  IFS("SetVariable-delete-missing", rs->SetVariable(L"EfiemuNoSuchVar", &if_test_guid, 0, 0, NULL));
+  IFS("QueryVariableInfo", rs->QueryVariableInfo(EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, &qmax,
+                                                  &qrem, &qvar));
+  IFS("GetTime", rs->GetTime(&tm, NULL));
+  IFS("GetNextHighMonotonicCount", rs->GetNextHighMonotonicCount(&crc));
+  IFS("ConOut.OutputString-empty", sys->ConOut->OutputString(sys->ConOut, L""));
+  IFS("ConIn.ReadKeyStroke", sys->ConIn->ReadKeyStroke(sys->ConIn, (EFI_INPUT_KEY *)dst));
+  __asm__ __volatile__("sti" : : : "memory");
+  for (UINTN i = 0; i < ifs_n; i++) {
+    rt_printf("ifsvc %s %s if %d\n", ifs_name[i], rt_status_name(ifs_status[i]), ifs_flag[i]);
+  }
+}
+
+/* A tick that comes while the caller has interrupts off (cli) stays pending; a service that takes no lock
+   (CalculateCrc32) returns with IF still clear and the tick still pending, one that takes a lock (AllocatePool)
+   returns with IF set and the tick taken: the TPL_NOTIFY tick counter moved once when it returns. */
+static void if_tick(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN before = tick_count;
+  UINT32 crc = 0;
+  void *p = 0;
+  CLI();
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < per_tick * 2) {
+  }
+  UINTN during = tick_count;
+  bs->CalculateCrc32(&crc, sizeof crc, &crc);
+  int if_crc = if_now();
+  UINTN after_crc = tick_count;
+  bs->AllocatePool(EfiLoaderData, 16, &p);
+  int if_pool = if_now();
+  UINTN after_pool = tick_count;
+  bs->FreePool(p);
+  rt_printf("if-tick during %lu crc32 %lu if %d pool %lu if %d\n", (unsigned long)(during - before),
+            (unsigned long)(after_crc - before), if_crc, (unsigned long)(after_pool - before), if_pool);
+  bs->CloseEvent(t);
+}
+
+/* Ticks inside Stall: OVMF's Stall busy-waits on the ACPI PM timer with interrupts as the caller left them (on), so a
+   timer tick that falls inside it is taken at its own time and a notification it runs reads the TSC there. A
+   TPL_NOTIFY timer notified at every tick records the TSC; Stall(40 ms) begins half a tick after a tick, so four ticks
+   fall inside, two in each half. */
+static UINT64 stall_tsc[16];
+static volatile UINTN stall_n;
+static void EFIAPI stall_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  if (stall_n < 16) stall_tsc[stall_n] = rt_rdtsc();
+  stall_n = stall_n + 1;
+  tick_count++;
+}
+
+static void stall_ticks(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, stall_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN first = stall_n;
+  UINT64 begin = rt_rdtsc();
+  bs->Stall(40000);
+  UINT64 end = rt_rdtsc();
+  UINTN last = stall_n;
+  bs->CloseEvent(t);
+  /* counted in windows of the measured tick period from the Stall's start (ticks at 0.5, 1.5, 2.5 and 3.5 periods),
+     not against its end, which a loaded host running QEMU may overshoot */
+  UINTN in4 = 0, in2 = 0, after_end = 0;
+  for (UINTN i = first; i < last && i < 16; i++) {
+    if (stall_tsc[i] > begin && stall_tsc[i] < begin + 4 * per_tick) in4++;
+    if (stall_tsc[i] > begin && stall_tsc[i] < begin + 2 * per_tick) in2++;
+    if (stall_tsc[i] >= end) after_end++;
+  }
+  rt_printf("stall-ticks in-4-periods %lu in-2-periods %lu after-return %lu\n", (unsigned long)in4,
+            (unsigned long)in2, (unsigned long)after_end);
+}
+
+/* The guest's own STI with a tick pending: the CPU takes the interrupt after the instruction that follows STI (its
+   one-instruction shadow, Intel SDM vol. 3A §6.8.3), so the first load after "sti; nop" already sees the tick's
+   notification, as does a load after the next jump. */
+static void sti_shadow(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  UINT64 per_tick = (rt_rdtsc() - t0) / 4;
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < per_tick / 2) {
+  }
+  UINTN before = tick_count;
+  CLI();
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < per_tick * 2) {
+  }
+  UINTN during = tick_count;
+  UINT64 first, after_jump;
+  __asm__ __volatile__("sti\n\tnop\n\tmovq %2, %0\n\tjmp 1f\n1:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory");
+  rt_printf("sti-shadow during %lu after-shadow %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  bs->CloseEvent(t);
+}
+
 static void raise_restore(void) {
   EFI_EVENT e = periodic();
   EFI_TPL old = bs->RaiseTPL(TPL_NOTIFY);
@@ -353,6 +588,8 @@ static void raise_restore(void) {
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
+  rs = st->RuntimeServices;
+  sys = st;
   EFI_LOADED_IMAGE *li = 0;
   bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
   const CHAR16 *opts = li ? (const CHAR16 *)li->LoadOptions : 0;
@@ -377,6 +614,14 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     spin_on_counter("spin-raised-done");
   } else if (rt_wide_eq(opts, "if-tpl")) {
     if_tpl();
+  } else if (rt_wide_eq(opts, "sti-shadow")) {
+    sti_shadow();
+  } else if (rt_wide_eq(opts, "stall-ticks")) {
+    stall_ticks();
+  } else if (rt_wide_eq(opts, "if-tick")) {
+    if_tick();
+  } else if (rt_wide_eq(opts, "if-services")) {
+    if_services(image);
   } else if (rt_wide_eq(opts, "phase")) {
     phase();
   } else if (rt_wide_eq(opts, "masked-high")) {

@@ -23,9 +23,12 @@ import org.efiemu.uefi.firmware.FirmwareState;
  * handler runs and changes nothing else). A tick with a timer due saves the CPU context, runs the
  * {@code TimerInterrupt} service on the guest's stack below the red zone and restores the context. A tick that comes
  * while IF is clear stays pending (once; more are lost, as the local APIC keeps one request) and is taken when
- * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL, a service releasing its lock;
- * {@link #interruptsEnabled()}), or, counting by block, after the guest's own STI and its one-instruction shadow (the
- * block hook watches RFLAGS.IF while a tick is pending; after POPF or IRETQ one block late). Per instruction and with
+ * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL and the event services,
+ * {@link #interruptsEnabled()}; any other service releasing a lock, before the caller's next instruction,
+ * {@link #interruptFlagSetOnReturn()}), or after the guest's own STI and its one-instruction shadow: per instruction
+ * exactly (a native hook reads RFLAGS.IF before each instruction while a tick is pending), counting by block too
+ * (the block hook reads it at each block start; Unicorn makes STI's shadow a block of its own); after POPF or IRETQ
+ * one instruction or block late. With
  * instructions uncounted the guest's own STI is not watched: the pending tick is taken at the next grid point with
  * IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
  * further tick is taken — OVMF 2022.11 does not nest its timer interrupt (TimerCornersOvmfLiveTest, "nested-tick"):
@@ -187,6 +190,18 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return time.interruptsEnabled();
     }
 
+    @Override
+    public boolean interruptFlagSetOnReturn() {
+        if (state.exitedBootServices() || !time.pending()) {
+            return false;
+        }
+        if (machine.interruptDepth() > 0) {
+            return false; // inside the timer's handler: the pending tick waits for its end
+        }
+        machine.clock().interruptNow(); // taken before the caller's next instruction
+        return true;
+    }
+
     /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */
     private static final long MAX_TICKS_ONE_BY_ONE = 10_000;
 
@@ -219,6 +234,27 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         }
         time.reached(next + (k - 1) * time.period(), true);
         return d.isPresent() && d.getAsLong() <= time.now();
+    }
+
+    @Override
+    public boolean advanceToNextDueTick(long endCycles) {
+        if (state.exitedBootServices() || !interruptsOn() || machine.interruptDepth() > 0) {
+            return false;
+        }
+        OptionalLong d = events.nextTimerDeadline();
+        if (d.isEmpty()) {
+            return false;
+        }
+        long target = time.nextTickAt() + (time.ticksUntil(d.getAsLong()) - 1) * time.period();
+        long cycles = cyclesAt(target);
+        if (cycles < 0 || cycles > endCycles) {
+            return false;
+        }
+        long now = machine.clock().cycles();
+        if (cycles > now) {
+            machine.clock().advance(cycles - now);
+        }
+        return true;
     }
 
     @Override

@@ -356,6 +356,15 @@ public final class BlockCounter implements AutoCloseable {
     requestStop(nativeHandle); // stop_flag, then fast_max = 0 (blocks counted inline check fast_max only)
   }
 
+  /**
+   * An interrupt became deliverable during a host call (the firmware set RFLAGS.IF while one was pending): the run
+   * stops before the next block, the caller's code after the return, and {@link #stoppedForTick()} tells it.
+   */
+  void interruptBeforeNextBlock() {
+    if (released) return;
+    state.putLong(STOP_FLAG, TICK_FLAG);
+  }
+
   /** True when the run stopped before a block that the budget lets run only in part ({@link #finishBudget}). */
   boolean stoppedInsideBlock() {
     return state.getLong(STATE) == BUDGET_IN_BLOCK;

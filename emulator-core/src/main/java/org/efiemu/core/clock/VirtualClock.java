@@ -11,6 +11,8 @@ import org.efiemu.core.engine.Engine;
 public final class VirtualClock implements AutoCloseable {
   private final ClockMode mode;
   private final NativeCounter counter;
+  /** Per instruction: the guest's own STI watched while a masked interrupt is pending; null when counting by block. */
+  private final InterruptFlagWatch ifWatch;
   private final BlockCounter blocks;
   private final long cyclesPerInstruction;
   private final long cyclesPerHostCall;
@@ -58,6 +60,7 @@ public final class VirtualClock implements AutoCloseable {
         && BlockCounter.available();
     this.blocks = byBlock ? new BlockCounter(engine) : null;
     this.counter = mode == ClockMode.COUNTED && !byBlock ? new NativeCounter(engine) : null;
+    this.ifWatch = counter != null ? InterruptFlagWatch.create(engine) : null;
     this.cyclesPerInstruction = cyclesPerInstruction;
     this.cyclesPerHostCall = cyclesPerHostCall;
     this.cyclesPerRdtsc = cyclesPerRdtsc;
@@ -152,6 +155,11 @@ public final class VirtualClock implements AutoCloseable {
       if (tickLimit != -1 && counter.count() == tickLimit + 1 && Long.compareUnsigned(tickLimit, budgetLimit) < 0) {
         counter.set(tickLimit);
         stoppedForTick = true;
+        if (ifWatch != null) ifWatch.takeStop();
+      } else if (ifWatch != null && ifWatch.takeStop()) {
+        // the IF watch stopped before the instruction after STI's shadow: begun (counted) but not executed
+        counter.set(counter.count() - 1);
+        stoppedForTick = true;
       }
     } else {
       stoppedForTick = hostStopRequested;
@@ -225,18 +233,35 @@ public final class VirtualClock implements AutoCloseable {
   /**
    * An interrupt arrived while RFLAGS.IF was clear and stays pending (the CPU takes it once IF is set, after the
    * instruction following STI; Intel SDM vol. 3A §6.8.3): counting by block, the run stops before the block that
-   * follows the first block to begin with IF set, and {@link #interruptDue()} is then true. Per instruction and in
-   * {@link ClockMode#HOST_EVENTS} the guest's own IF changes are not watched: the caller sees the pending interrupt
-   * at its next point ({@link #interruptAt}) instead.
+   * follows the first block to begin with IF set, and {@link #interruptDue()} is then true; per instruction (with the
+   * JNI shim, {@link InterruptFlagWatch}) before the instruction after the first one to begin with IF set (STI's
+   * shadow). In {@link ClockMode#HOST_EVENTS} the guest's own IF changes are not watched: the caller sees the pending
+   * interrupt at its next point ({@link #interruptAt}) instead.
    */
   public void interruptWhenEnabled(boolean on) {
     interruptWindow = on;
     if (blocks != null) blocks.interruptWhenEnabled(on);
+    if (ifWatch != null) ifWatch.watch(on);
   }
 
-  /** True when {@link #interruptWhenEnabled} is on and the guest's own IF changes are watched (counting by block). */
+  /**
+   * An interrupt became deliverable inside a host call (the firmware executed STI with one pending) and falls due at
+   * the current time: it is taken before the guest's next instruction. Counting by block the run stops before the
+   * next block (the block hook's comparison with {@link #interruptAt} would only stop after it); per instruction the
+   * counter's limit at the current count already stops before the next instruction, with host events the host call
+   * stops the run at the next block.
+   */
+  public void interruptNow() {
+    interruptAt(cycles());
+    if (blocks != null && running) blocks.interruptBeforeNextBlock();
+  }
+
+  /**
+   * True when {@link #interruptWhenEnabled} is on and the guest's own IF changes are watched (counting by block at
+   * block starts; per instruction before each instruction, with the JNI shim).
+   */
   public boolean watchesInterruptFlag() {
-    return interruptWindow && blocks != null;
+    return interruptWindow && (blocks != null || ifWatch != null);
   }
 
   /**
@@ -344,6 +369,7 @@ public final class VirtualClock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ifWatch != null) ifWatch.close();
     if (counter != null) counter.close();
     if (blocks != null) blocks.close();
   }

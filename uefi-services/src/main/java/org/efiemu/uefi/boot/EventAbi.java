@@ -64,6 +64,22 @@ public final class EventAbi {
         }
     }
 
+    /**
+     * A service that took and released a lock returns (its {@link LockRelease} rule in {@link ServiceBindings}): below
+     * TPL_HIGH_LEVEL and while Boot Services run, RFLAGS.IF is set as EDK2's {@code CoreRestoreTpl} sets it, and a
+     * timer tick pending since the caller disabled interrupts is taken before the caller's next instruction (its
+     * timers fire there, in the {@code TimerInterrupt} that follows this call in the trace).
+     */
+    void lockReleasedOnReturn(ServiceCall c) {
+        if (state.exitedBootServices() || events.currentTpl() >= Tpl.HIGH_LEVEL) {
+            return;
+        }
+        c.context().interruptFlag(true);
+        if (ticks != null && ticks.interruptFlagSetOnReturn()) {
+            c.output("interrupts enabled: a pending timer tick is taken on return");
+        }
+    }
+
     private void enableInterrupts(ServiceCall c) {
         c.context().interruptFlag(true);
         if (ticks != null && ticks.interruptsEnabled()) {
@@ -159,8 +175,10 @@ public final class EventAbi {
             c.output("NotifyFunction " + hex(fn) + " is not in RAM");
             return EfiStatus.INVALID_PARAMETER;
         }
-        lockReleased(c);
         EventResult r = events.createEventEx(type, tpl, fn, ctx, group);
+        if (r.status() != EfiStatus.INVALID_PARAMETER) {
+            lockReleased(c); // EDK2 CoreCreateEventInternal: its checks first, then the pool allocation and event lock
+        }
         if (r.status() == EfiStatus.SUCCESS) {
             c.memory().putU64(out, r.event());
             c.output(hex(r.event()));
@@ -174,7 +192,9 @@ public final class EventAbi {
         TimerDelay type = TimerDelay.ofValue(c.arg(1) & 0xFFFF_FFFFL);
         long trigger = c.arg(2);
         c.arguments(ptr(event), type != null ? type.name() : hex(c.arg(1) & 0xFFFF_FFFFL), Long.toUnsignedString(trigger));
-        lockReleased(c);
+        if (type != null && events.isTimer(event)) {
+            lockReleased(c); // EDK2 CoreSetTimer: checks first, then mEfiTimerLock
+        }
         timers(c);
         long systemTime = events.systemTime();
         EfiStatus s = callbacks.within(c, () -> events.setTimer(event, type, trigger));
@@ -188,7 +208,9 @@ public final class EventAbi {
     public EfiStatus signalEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.exists(event)) {
+            lockReleased(c); // EDK2 CoreSignalEvent: the signature check first, then the event lock
+        }
         timers(c);
         return callbacks.within(c, () -> events.signalEvent(event));
     }
@@ -197,7 +219,9 @@ public final class EventAbi {
     public EfiStatus closeEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.exists(event)) {
+            lockReleased(c); // EDK2 CoreCloseEvent: the signature check first, then the event lock
+        }
         return events.closeEvent(event);
     }
 
@@ -205,7 +229,9 @@ public final class EventAbi {
     public EfiStatus checkEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        lockReleased(c);
+        if (events.checkEventTakesLock(event)) {
+            lockReleased(c);
+        }
         timers(c);
         return callbacks.within(c, () -> events.checkEvent(event));
     }
@@ -299,11 +325,26 @@ public final class EventAbi {
         return events.nextTimerDeadline().isPresent();
     }
 
-    /** {@code Stall(Microseconds)}: advances virtual time, then fires the timers that fell due meanwhile. */
+    /**
+     * {@code Stall(Microseconds)}: virtual time moves by the duration. OVMF's Stall busy-waits on the ACPI PM timer
+     * with interrupts as the caller left them, so a timer tick inside it is taken at its own time: virtual time moves
+     * to each tick at which a timer is due, the timers fire there (their notifications run at that time and their
+     * instructions count inside the stall), then on to the end. With interrupts off the ticks stay masked (one
+     * pending) and nothing fires.
+     */
     public EfiStatus stall(ServiceCall c) {
-        misc.stall(c);
-        // the ticks that came during the stall, one at a time as the interrupt takes them (EDK2's Stall leaves
-        // interrupts as they are): the timers due at each fire there
+        long end = clock.cycles() + misc.stallCycles(c);
+        while (ticks != null && ticks.advanceToNextDueTick(end)) {
+            if (!ticks.catchUpOneTick()) {
+                break;
+            }
+            timers(c);
+        }
+        long now = clock.cycles();
+        if (now < end) {
+            clock.advance(end - now);
+        }
+        // the ticks left up to the end (none due a timer, or masked with interrupts off)
         while (ticks != null && ticks.catchUpOneTick()) {
             timers(c);
         }
@@ -324,6 +365,9 @@ public final class EventAbi {
         if (s == EfiStatus.SUCCESS) {
             callbacks.run(c, () -> events.signalGroup(Guid.EFI_EVENT_GROUP_EXIT_BOOT_SERVICES));
             afterExitBootServices.run();
+            c.context().interruptFlag(false); // EDK2 CoreExitBootServices: gCpu->DisableInterrupt
+        } else {
+            lockReleased(c); // the BEFORE_EXIT_BOOT_SERVICES group was signalled under the event lock first
         }
         return s;
     }

@@ -47,12 +47,16 @@ public final class MiscAbi {
 
     /** {@code Stall(Microseconds)}: advances the virtual clock by that much time; never fails. */
     public EfiStatus stall(ServiceCall c) {
+        clock.advance(stallCycles(c));
+        return EfiStatus.SUCCESS;
+    }
+
+    /** Stall's Microseconds argument (recorded for the trace) in virtual cycles. */
+    long stallCycles(ServiceCall c) {
         long us = c.arg(0);
         c.arguments(Long.toUnsignedString(us));
         long hz = clock.frequencyHz();
-        long cycles = us < 0 || us > Long.MAX_VALUE / hz ? Long.MAX_VALUE / 4 : us * hz / 1_000_000L;
-        clock.advance(cycles);
-        return EfiStatus.SUCCESS;
+        return us < 0 || us > Long.MAX_VALUE / hz ? Long.MAX_VALUE / 4 : us * hz / 1_000_000L;
     }
 
     /**

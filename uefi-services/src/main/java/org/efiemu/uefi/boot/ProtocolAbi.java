@@ -31,6 +31,7 @@ public final class ProtocolAbi {
         if (protocol == null || !c.isRam("Interface", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        c.lockTaken(true); // EDK2 CoreOpenProtocol validates the handle under gProtocolDatabaseLock
         return write(c, out, handles.handleProtocol(handle, protocol));
     }
 
@@ -51,6 +52,7 @@ public final class ProtocolAbi {
         if (needsOut && !c.isRam("Interface", out, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        c.lockTaken(true); // EDK2 CoreOpenProtocol validates the handles under gProtocolDatabaseLock
         InterfaceResult r = handles.openProtocol(handle, protocol, agent, controller, attributes);
         return needsOut ? write(c, out, r) : r.status();
     }
@@ -63,6 +65,7 @@ public final class ProtocolAbi {
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        c.lockTaken(true); // EDK2 CoreCloseProtocol validates the handles under gProtocolDatabaseLock
         return handles.closeProtocol(handle, protocol, c.arg(2), c.arg(3));
     }
 

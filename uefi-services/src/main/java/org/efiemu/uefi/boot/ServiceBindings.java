@@ -45,6 +45,9 @@ public final class ServiceBindings {
     /** Boot Services that may run guest code (event notification functions, child images) before returning. */
     private static final Map<BootService, GuestNeed> CALLS_GUEST = new EnumMap<>(BootService.class);
     private static final Map<RuntimeService, GuestNeed> RUNTIME_CALLS_GUEST = new EnumMap<>(RuntimeService.class);
+    /** Whether a slot returns with RFLAGS.IF set, having released a lock (absent: {@link LockRelease#NONE}). */
+    private static final Map<BootService, LockRelease> BOOT_LOCKS = new EnumMap<>(BootService.class);
+    private static final Map<RuntimeService, LockRelease> RUNTIME_LOCKS = new EnumMap<>(RuntimeService.class);
 
     static {
         // Task Priority Services (§7.1)
@@ -119,6 +122,61 @@ public final class ServiceBindings {
         runtime(UPDATE_CAPSULE, a -> a.virtualMemory()::updateCapsule);
         runtime(QUERY_CAPSULE_CAPABILITIES, a -> a.virtualMemory()::queryCapsuleCapabilities);
         runtime(QUERY_VARIABLE_INFO, a -> a.variables()::queryVariableInfo);
+
+        // Which services return with RFLAGS.IF set (a lock taken and released: EDK2 CoreRestoreTpl's STI below
+        // TPL_HIGH_LEVEL), from EDK2's DxeMain and OVMF's drivers, measured on OVMF 2022.11 (timer-tick "if-services").
+        // Not listed: no lock (CalculateCrc32, CopyMem, SetMem, Stall; ResetSystem does not return; the capsule
+        // services; SetVirtualAddressMap and ConvertPointer run after ExitBootServices, where no STI is done).
+        // The event and TPL services set IF themselves where EDK2 releases the lock, before their own work.
+        locks(LockRelease.BY_ADAPTER, RAISE_TPL, RESTORE_TPL, CREATE_EVENT, SET_TIMER, WAIT_FOR_EVENT, SIGNAL_EVENT,
+                CLOSE_EVENT, CHECK_EVENT, CREATE_EVENT_EX, EXIT_BOOT_SERVICES);
+        // gMemoryLock after the argument checks (Page.c, Pool.c)
+        locks(LockRelease.AFTER_ARGUMENT_CHECKS, ALLOCATE_PAGES, FREE_PAGES, GET_MEMORY_MAP, ALLOCATE_POOL, FREE_POOL);
+        // gProtocolDatabaseLock after the NULL-pointer checks (Hand/*.c; OpenProtocol, HandleProtocol and
+        // CloseProtocol validate handles under it: their adapters say so with ServiceCall.lockTaken)
+        locks(LockRelease.AFTER_ARGUMENT_CHECKS, INSTALL_PROTOCOL_INTERFACE, REINSTALL_PROTOCOL_INTERFACE,
+                UNINSTALL_PROTOCOL_INTERFACE, HANDLE_PROTOCOL, REGISTER_PROTOCOL_NOTIFY, LOCATE_HANDLE,
+                LOCATE_DEVICE_PATH, OPEN_PROTOCOL, CLOSE_PROTOCOL, OPEN_PROTOCOL_INFORMATION, PROTOCOLS_PER_HANDLE,
+                LOCATE_HANDLE_BUFFER, LOCATE_PROTOCOL, INSTALL_MULTIPLE_PROTOCOL_INTERFACES,
+                UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, CONNECT_CONTROLLER, DISCONNECT_CONTROLLER);
+        // CoreInstallConfigurationTable: a NULL Guid and deleting a missing entry return before the pool allocation
+        // and the event group signal
+        locks(LockRelease.before(org.efiemu.uefi.spec.EfiStatus.INVALID_PARAMETER,
+                org.efiemu.uefi.spec.EfiStatus.NOT_FOUND), INSTALL_CONFIGURATION_TABLE);
+        // images: the handle is looked up through the protocol database (CoreLoadedImageInfo) first
+        locks(LockRelease.AFTER_ARGUMENT_CHECKS, LOAD_IMAGE);
+        locks(LockRelease.ALWAYS, START_IMAGE, EXIT, UNLOAD_IMAGE);
+        // drivers: WatchdogTimerDxe's SetTimerPeriod calls SetTimer; MonotonicCounterRuntimeDxe raises to TPL_HIGH_LEVEL
+        locks(LockRelease.AFTER_ARGUMENT_CHECKS, SET_WATCHDOG_TIMER, GET_NEXT_MONOTONIC_COUNT);
+        // runtime drivers at boot time: PcRtc's RtcLock, the variable driver's VariableServicesLock, the counter
+        runtimeLocks(LockRelease.AFTER_ARGUMENT_CHECKS, GET_TIME, SET_TIME, GET_WAKEUP_TIME, SET_WAKEUP_TIME,
+                GET_VARIABLE, GET_NEXT_VARIABLE_NAME, SET_VARIABLE, GET_NEXT_HIGH_MONOTONIC_COUNT, QUERY_VARIABLE_INFO);
+    }
+
+    private static void locks(LockRelease rule, BootService... slots) {
+        for (BootService s : slots) {
+            if (BOOT_LOCKS.put(s, rule) != null) {
+                throw new IllegalStateException("Boot Service " + s + " has two lock rules");
+            }
+        }
+    }
+
+    private static void runtimeLocks(LockRelease rule, RuntimeService... slots) {
+        for (RuntimeService s : slots) {
+            if (RUNTIME_LOCKS.put(s, rule) != null) {
+                throw new IllegalStateException("Runtime Service " + s + " has two lock rules");
+            }
+        }
+    }
+
+    /** Whether Boot Services slot {@code s} returns with RFLAGS.IF set (EDK2's lock release). */
+    public static LockRelease lockRelease(BootService s) {
+        return BOOT_LOCKS.getOrDefault(s, LockRelease.NONE);
+    }
+
+    /** Whether Runtime Services slot {@code s} returns with RFLAGS.IF set while Boot Services run. */
+    public static LockRelease lockRelease(RuntimeService s) {
+        return RUNTIME_LOCKS.getOrDefault(s, LockRelease.NONE);
     }
 
     private ServiceBindings() {}

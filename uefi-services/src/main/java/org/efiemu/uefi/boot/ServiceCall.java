@@ -22,6 +22,7 @@ public final class ServiceCall {
     private final List<String> outputs = new ArrayList<>();
     private long rawReturn;
     private EfiStatus forced;
+    private Boolean lockTaken;
 
     ServiceCall(String service, CallContext context) {
         this.service = service;
@@ -59,6 +60,20 @@ public final class ServiceCall {
     /** The status an interceptor forced, or null. */
     EfiStatus forcedStatus() {
         return forced;
+    }
+
+    /**
+     * Says whether this call took (and released) the service's lock, where the slot's {@link LockRelease} rule cannot
+     * tell from the status alone (e.g. EDK2's OpenProtocol refuses a NULL Protocol before its lock and an invalid
+     * handle under it, both with EFI_INVALID_PARAMETER).
+     */
+    public void lockTaken(boolean taken) {
+        lockTaken = taken;
+    }
+
+    /** What the adapter said with {@link #lockTaken(boolean)}, or null. */
+    Boolean lockTakenSaid() {
+        return lockTaken;
     }
 
     /** Raw argument {@code i} as a UINT32 (the upper half of the register is undefined in the ABI). */

@@ -38,6 +38,8 @@ public final class ServiceDispatcher {
     private final Map<String, ServiceHandler> replacements = new HashMap<>();
     private final Map<String, Long> entries = new HashMap<>();
     private HostWorkListener hostWork;
+    /** Sets RFLAGS.IF on return from a service that released a lock (EDK2's CoreRestoreTpl); null before install. */
+    private EventAbi lockReleases;
     /** Services being dispatched (a service that runs guest code may be entered again before it returns). */
     private int depth;
     /** {@link org.efiemu.core.memory.PhysicalMemory#hostBytesMoved()} when the bytes so far were charged. */
@@ -75,15 +77,16 @@ public final class ServiceDispatcher {
 
     /** Points every slot of the Boot and Runtime Services tables at its stub, bound as {@link ServiceBindings} says. */
     public void install(SystemTable st, Adapters adapters) {
+        lockReleases = adapters.events();
         for (BootService s : BootService.values()) {
             ServiceHandler h = ServiceBindings.boot(s, adapters);
             st.setBootService(s, register(bootGate, s.specName(), Math.max(s.parameterCount(), 0), h, true,
-                    ServiceBindings.mayCallGuest(s, adapters)));
+                    ServiceBindings.mayCallGuest(s, adapters), ServiceBindings.lockRelease(s)));
         }
         for (RuntimeService s : RuntimeService.values()) {
             ServiceHandler h = ServiceBindings.runtime(s, adapters);
             st.setRuntimeService(s, register(runtimeGate, s.specName(), s.parameterCount(), h, false,
-                    ServiceBindings.mayCallGuest(s, adapters)));
+                    ServiceBindings.mayCallGuest(s, adapters), ServiceBindings.lockRelease(s)));
         }
         st.sealAll();
     }
@@ -95,7 +98,16 @@ public final class ServiceDispatcher {
      * @return the function's guest address
      */
     public long registerBootTime(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, null);
+        return register(bootGate, name, arity, handler, true, null, LockRelease.NONE);
+    }
+
+    /**
+     * As {@link #registerBootTime(String, int, ServiceHandler)} for a protocol function whose OVMF driver takes a lock
+     * (raises and restores the TPL), so that it returns with RFLAGS.IF set as {@code lock} says (e.g. the console
+     * functions: ConSplitter and TerminalDxe raise the TPL).
+     */
+    public long registerBootTime(String name, int arity, ServiceHandler handler, LockRelease lock) {
+        return register(bootGate, name, arity, handler, true, null, lock);
     }
 
     /**
@@ -103,7 +115,7 @@ public final class ServiceDispatcher {
      * functions, a child image's entry point): it runs on the gate's continuation thread, so it costs more per call.
      */
     public long registerBootTimeCallingGuest(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, ctx -> true);
+        return register(bootGate, name, arity, handler, true, ctx -> true, LockRelease.NONE);
     }
 
     /**
@@ -111,8 +123,8 @@ public final class ServiceDispatcher {
      *     it is false, and whose adapter is not {@link #replace replaced}, runs inline without a continuation thread)
      */
     private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime,
-            Predicate<CallContext> mayCallGuest) {
-        org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx);
+            Predicate<CallContext> mayCallGuest, LockRelease lock) {
+        org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx, lock);
         long address = mayCallGuest == null ? gate.register(name, arity, fn) : gate.registerCallingGuest(name, arity,
                 fn, ctx -> replacements.containsKey(name) || mayCallGuest.test(ctx));
         entries.put(name, address);
@@ -156,17 +168,18 @@ public final class ServiceDispatcher {
         }
     }
 
-    private long dispatch(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx) {
+    private long dispatch(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx,
+            LockRelease lock) {
         HostWorkListener meter = hostWork;
         if (meter == null) {
-            return dispatchCall(name, arity, bound, bootTime, ctx);
+            return dispatchCall(name, arity, bound, bootTime, ctx, lock);
         }
         org.efiemu.core.memory.PhysicalMemory physical = ctx.memory().physical();
         if (depth++ == 0) {
             chargedBytes = physical.hostBytesMoved(); // host reads between calls (a debugger, a snapshot) are free
         }
         try {
-            return dispatchCall(name, arity, bound, bootTime, ctx);
+            return dispatchCall(name, arity, bound, bootTime, ctx, lock);
         } finally {
             depth--;
             long now = physical.hostBytesMoved();
@@ -176,7 +189,8 @@ public final class ServiceDispatcher {
         }
     }
 
-    private long dispatchCall(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx) {
+    private long dispatchCall(String name, int arity, ServiceHandler bound, boolean bootTime, CallContext ctx,
+            LockRelease lock) {
         ServiceCall call = new ServiceCall(name, ctx);
         boolean afterEbs = state.exitedBootServices();
         long now = virtualNanos.getAsLong();
@@ -203,6 +217,9 @@ public final class ServiceDispatcher {
             status = EfiStatus.UNSUPPORTED;
         } else {
             status = invoke(handler, call);
+            if (lock != LockRelease.NONE && lockReleases != null && lock.released(status, call.lockTakenSaid())) {
+                lockReleases.lockReleasedOnReturn(call);
+            }
         }
         for (ServiceInterceptor i : mine) {
             i.after(call, status);

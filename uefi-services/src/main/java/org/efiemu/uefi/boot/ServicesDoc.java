@@ -25,7 +25,8 @@ public final class ServicesDoc {
             Map.entry("WaitForEvent", "virtual time jumps to the next timer; nothing that can fire: the run stops (WAITS_FOREVER)"),
             Map.entry("SetTimer", "TriggerTime from EDK2's mEfiSystemTime (the last 10 ms tick); timers fire at the first "
                     + "tick at or after it, asynchronously when IF=1 (`TimerInterrupt` in the trace), in every counting mode"),
-            Map.entry("Stall", "advances virtual time, then fires due timers"),
+            Map.entry("Stall", "advances virtual time; timers due inside it fire at their own ticks (interrupts as the caller "
+                    + "left them)"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
             Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
             Map.entry("LoadImage", "from a buffer, or from a device path on the ESP or a disk's FAT partition (SimpleFileSystem)"),

@@ -91,6 +91,25 @@ public final class EventService {
         return events.containsKey(event);
     }
 
+    /** True while {@code event} is an open EVT_TIMER event (SetTimer's checks, made before EDK2 takes its lock). */
+    public boolean isTimer(long event) {
+        Event e = events.get(event);
+        return e != null && (e.type & EVT_TIMER) != 0;
+    }
+
+    /**
+     * True when {@link #checkEvent}{@code (event)} takes EDK2's event lock ({@code CoreCheckEvent}): a valid event
+     * that is not a notify-signal one and is signalled or has a notify-wait function to queue; an unsignalled event
+     * without one is EFI_NOT_READY without the lock (RFLAGS.IF stays as the caller left it).
+     */
+    public boolean checkEventTakesLock(long event) {
+        Event e = events.get(event);
+        if (e == null || (e.type & EVT_NOTIFY_SIGNAL) != 0) {
+            return false;
+        }
+        return e.signalCount != 0 || (e.type & EVT_NOTIFY_WAIT) != 0;
+    }
+
     /** {@code CreateEvent()} (§7.1.1): {@link #createEventEx} without a group. */
     public EventResult createEvent(int type, int notifyTpl, long notifyFunction, long notifyContext) {
         return createEventEx(type, notifyTpl, notifyFunction, notifyContext, null);

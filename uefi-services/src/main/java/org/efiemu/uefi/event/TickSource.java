@@ -18,10 +18,25 @@ public interface TickSource {
     boolean interruptsEnabled();
 
     /**
+     * The firmware set RFLAGS.IF as it returns from a service that released a lock: a tick pending since interrupts
+     * were disabled is taken before the caller's next instruction (asynchronously, as the CPU takes it after the
+     * service's STI). Returns true when one is pending.
+     */
+    boolean interruptFlagSetOnReturn();
+
+    /**
      * Virtual time moved inside a firmware call (Stall): takes the next tick passed meanwhile, if any (or leaves it
      * pending while interrupts are disabled); returns true when one was taken, so that the caller fires the timers
      * once per tick as the interrupt would have.
      */
     boolean catchUpOneTick();
+
+    /**
+     * Inside a firmware busy-wait (Stall) that ends at virtual cycle {@code endCycles}, with interrupts enabled: moves
+     * virtual time to the tick at which the next armed timer is due when that tick comes before the end, so that it
+     * is taken there ({@link #catchUpOneTick()}); false (time unchanged) when none does, no timer is armed or
+     * interrupts are off.
+     */
+    boolean advanceToNextDueTick(long endCycles);
 
 }

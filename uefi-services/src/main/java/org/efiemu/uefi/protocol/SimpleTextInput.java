@@ -65,12 +65,14 @@ public final class SimpleTextInput {
         address = arena.take("ConIn EFI_SIMPLE_TEXT_INPUT_PROTOCOL", SIZE, 16);
         exAddress = arena.take("ConIn EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL", EX_SIZE, 16);
         memory.putU64(address, dispatcher.registerBootTime("ConIn.Reset", 2, this::reset));
-        memory.putU64(address + 8, dispatcher.registerBootTime("ConIn.ReadKeyStroke", 2, this::readKeyStroke));
+        memory.putU64(address + 8, dispatcher.registerBootTime("ConIn.ReadKeyStroke", 2, this::readKeyStroke,
+                org.efiemu.uefi.boot.LockRelease.ALWAYS));
         long notify = dispatcher.registerBootTime("ConIn.WaitForKeyNotify", 2, this::waitForKeyNotify);
         waitForKey = events.createEvent(EventTypes.EVT_NOTIFY_WAIT, Tpl.NOTIFY, notify, 0).event();
         memory.putU64(address + 16, waitForKey);
         memory.putU64(exAddress, dispatcher.registerBootTime("ConInEx.Reset", 2, this::resetEx));
-        memory.putU64(exAddress + 8, dispatcher.registerBootTime("ConInEx.ReadKeyStrokeEx", 2, this::readKeyStrokeEx));
+        memory.putU64(exAddress + 8, dispatcher.registerBootTime("ConInEx.ReadKeyStrokeEx", 2,
+                this::readKeyStrokeEx, org.efiemu.uefi.boot.LockRelease.ALWAYS));
         memory.putU64(exAddress + 16, waitForKey);
         memory.putU64(exAddress + 24, dispatcher.registerBootTime("ConInEx.SetState", 2, this::setState));
         memory.putU64(exAddress + 32, dispatcher.registerBootTime("ConInEx.RegisterKeyNotify", 4, this::registerKeyNotify));

@@ -72,7 +72,11 @@ public final class SimpleTextOutput {
                 case "QueryMode", "SetCursorPosition" -> fn.equals("QueryMode") ? 4 : 3;
                 default -> 1;
             };
-            memory.putU64(address + 8L * i, dispatcher.registerBootTime(name + "." + fn, arity, this::dispatch));
+            // OVMF's terminal and graphics consoles raise and restore the TPL around OutputString: IF comes back set
+            memory.putU64(address + 8L * i, fn.equals("OutputString")
+                    ? dispatcher.registerBootTime(name + "." + fn, arity, this::dispatch,
+                            org.efiemu.uefi.boot.LockRelease.ALWAYS)
+                    : dispatcher.registerBootTime(name + "." + fn, arity, this::dispatch));
         }
         memory.putU64(address + 72, mode);
     }
