@@ -57,6 +57,11 @@ class TimerCornersOvmfLiveTest {
         return out;
     }
 
+    /** The two lines of the {@code nested-tick} case (C: the 10 ms callback, D: the 30 ms notify event). */
+    private static boolean nestedTick(String line) {
+        return line.startsWith("order C") || line.startsWith("tpls C@");
+    }
+
     @Test
     void interruptFlagTickPhaseMaskedTicksAndNestedTplsAreAsOnQemuOvmf(@TempDir Path dir) throws Exception {
         List<String> all = new ArrayList<>(CASES);
@@ -74,7 +79,16 @@ class TimerCornersOvmfLiveTest {
                 "ifsvc SetWatchdogTimer EFI_SUCCESS if 1", "ifsvc GetVariable-not-found EFI_NOT_FOUND if 1",
                 "ifsvc CalculateCrc32 EFI_SUCCESS if 0", "ifsvc CopyMem EFI_SUCCESS if 0", "ifsvc Stall EFI_SUCCESS if 0",
                 "if-tick during 0 crc32 0 if 0 pool 1 if 1");
-        assertThat(efiemu).containsExactlyElementsOf(ovmf);
+        // nested-tick: on a quiet host OVMF runs D after C's bounded wait (a tick that comes while a tick's own
+        // notification runs does not dispatch D inside it); on a loaded host QEMU's TCG timer sometimes lets D run
+        // inside C. OVMF's answer is one of the two; efiemu's is the quiet host's, exactly.
+        List<String> quiet = List.of("order CcD", "tpls C@8 c@8 D@16");
+        List<String> loaded = List.of("order CDc", "tpls C@8 D@16 c@8");
+        assertThat(ovmf.stream().filter(TimerCornersOvmfLiveTest::nestedTick).toList()).as("QEMU + OVMF")
+                .isIn(quiet, loaded);
+        assertThat(efiemu.stream().filter(TimerCornersOvmfLiveTest::nestedTick).toList()).isEqualTo(quiet);
+        assertThat(efiemu.stream().filter(l -> !nestedTick(l)).toList())
+                .containsExactlyElementsOf(ovmf.stream().filter(l -> !nestedTick(l)).toList());
         // ticks inside a Stall: notifications run during it at their own times on both (not all at its end); QEMU's
         // TCG on a loaded host may deliver one late, so OVMF's counts are bounds, efiemu's exact
         List<String> stallOvmf = lines(ovmfConsole, "stall-ticks ");
@@ -89,7 +103,7 @@ class TimerCornersOvmfLiveTest {
                     .containsExactly("stall-ticks in-4-periods 4 in-2-periods 2 after-return 0");
         }
         // the guest's own STI: the tick comes after its one-instruction shadow on the real CPU; per-instruction
-        // counting matches that exactly (counting by block takes it one block late: docs/services.md)
+        // counting matches that exactly (counting by block too: Unicorn makes the shadow a block of its own)
         List<String> stiOvmf = ovmfConsole.replace("\r", "").lines().filter(l -> l.startsWith("sti-shadow ")).toList();
         assertThat(stiOvmf).as("QEMU + OVMF").containsExactly("sti-shadow during 0 after-shadow 1 after-jump 1");
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("timer-tick"))
