@@ -41,13 +41,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "unicorn_build.h"
+
 /* efiemu_gate.c */
 void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *user);
 void *efiemu_block_hook_function(void);
 void *efiemu_block_new_slot(void *user);
 
-static const uint8_t BI_BUILD_ID[20] = {0xf4, 0x39, 0xd3, 0xd0, 0x9a, 0x3f, 0xef, 0xbc, 0xc7, 0xd4,
-                                        0x01, 0x4b, 0xd3, 0xf6, 0x7c, 0x12, 0xd5, 0x59, 0x57, 0xe6};
 
 enum {
   OFF_ADD_INLINE_HOOK = 0x3e9280, /* uc_add_inline_hook_x86_64 */
@@ -180,35 +180,6 @@ static void w_add_inline_hook(void *uc, void *hk, void **args, int n) {
   o_add_inline_hook(uc, hk, args, n);
 }
 
-typedef struct {
-  uintptr_t base;
-  int found;
-  int id_ok;
-} bi_phdr_t;
-
-static int bi_phdr_cb(struct dl_phdr_info *info, size_t size, void *data) {
-  (void) size;
-  bi_phdr_t *s = data;
-  if (info->dlpi_addr != s->base) return 0;
-  s->found = 1;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_NOTE) continue;
-    const char *p = (const char *) (info->dlpi_addr + ph->p_vaddr);
-    const char *end = p + ph->p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *) p;
-      const char *name = p + sizeof(ElfW(Nhdr));
-      const uint8_t *desc = (const uint8_t *) (name + ((nh->n_namesz + 3) & ~3u));
-      if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0
-          && nh->n_descsz == sizeof BI_BUILD_ID && memcmp(desc, BI_BUILD_ID, sizeof BI_BUILD_ID) == 0) {
-        s->id_ok = 1;
-      }
-      p = (const char *) desc + ((nh->n_descsz + 3) & ~3u);
-    }
-  }
-  return 1;
-}
 
 /* Code bytes the emitter relies on: opcode numbers, the label's refs field, the translator's indirect call. */
 static const struct {
@@ -235,9 +206,7 @@ static int bi_check_locked(uintptr_t any_function, void **found_out) {
   }
   uintptr_t base = (uintptr_t) di.dli_fbase;
   const char *file = di.dli_fname != NULL ? di.dli_fname : "?";
-  bi_phdr_t ph = {base, 0, 0};
-  dl_iterate_phdr(bi_phdr_cb, &ph);
-  if (!ph.found || !ph.id_ok) {
+  if (!efiemu_unicorn_build_known(base)) {
     snprintf(bi_reason, sizeof bi_reason,
         "%s is not Debian's libunicorn2 2.0.1.post1-1+b1 (GNU build-id f439d3d09a3fefbcc7d4014bd3f67c12d55957e6): "
         "each block calls the counter's hook", file);

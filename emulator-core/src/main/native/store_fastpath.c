@@ -50,9 +50,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The one build this file knows (Debian libunicorn2 2.0.1.post1-1+b1, amd64). */
-static const uint8_t FP_BUILD_ID[20] = {0xf4, 0x39, 0xd3, 0xd0, 0x9a, 0x3f, 0xef, 0xbc, 0xc7, 0xd4,
-                                        0x01, 0x4b, 0xd3, 0xf6, 0x7c, 0x12, 0xd5, 0x59, 0x57, 0xe6};
+#include "unicorn_build.h"
+
+/* The one build this file knows: unicorn_build.h (Debian libunicorn2 2.0.1.post1-1+b1, amd64). */
 
 /* Offsets in that build, from its load base. */
 enum {
@@ -288,35 +288,6 @@ static void w_unprotect(void *uc, uint64_t ram_addr) {
 
 /* ------------------------------------------------------------------ install: build-id check and GOT patch */
 
-typedef struct {
-  uintptr_t base;
-  int found;
-  int id_ok;
-} phdr_search_t;
-
-static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data) {
-  (void) size;
-  phdr_search_t *s = data;
-  if (info->dlpi_addr != s->base) return 0;
-  s->found = 1;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_NOTE) continue;
-    const char *p = (const char *) (info->dlpi_addr + ph->p_vaddr);
-    const char *end = p + ph->p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      const ElfW(Nhdr) *n = (const ElfW(Nhdr) *) p;
-      const char *name = p + sizeof(ElfW(Nhdr));
-      const uint8_t *desc = (const uint8_t *) (name + ((n->n_namesz + 3) & ~3u));
-      if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0
-          && n->n_descsz == sizeof FP_BUILD_ID && memcmp(desc, FP_BUILD_ID, sizeof FP_BUILD_ID) == 0) {
-        s->id_ok = 1;
-      }
-      p = (const char *) desc + ((n->n_descsz + 3) & ~3u);
-    }
-  }
-  return 1;
-}
 
 static int symbol_is(uintptr_t addr, const char *name) {
   Dl_info di;
@@ -336,9 +307,7 @@ static int install_locked(uintptr_t any_function) {
   }
   uintptr_t base = (uintptr_t) di.dli_fbase;
   const char *file = di.dli_fname != NULL ? di.dli_fname : "?";
-  phdr_search_t s = {base, 0, 0};
-  dl_iterate_phdr(phdr_cb, &s);
-  if (!s.found || !s.id_ok) {
+  if (!efiemu_unicorn_build_known(base)) {
     snprintf(install_reason, sizeof install_reason,
         "%s is not Debian's libunicorn2 2.0.1.post1-1+b1 (GNU build-id f439d3d09a3fefbcc7d4014bd3f67c12d55957e6): "
         "Unicorn's stock store path is used", file);
