@@ -149,6 +149,8 @@ public final class ScenarioRunner {
                 .instructionBudget(s.options().instructionBudget())
                 .wallClockLimit(wallClockLimit)
                 .instructionCounting(counting)
+                // a scenario translates most of what it runs: the call per block is cheaper here (docs/performance.md)
+                .inlineBlockCounting(false)
                 .engine(engine);
         s.loadAddress().ifPresent(b::loadAddress);
         disks.forEach(d -> b.disk(d, false));

@@ -85,14 +85,13 @@ class InlineBlockCountingDifferentialTest {
     /** Everything a run shows, as text. */
     private static String observe(String platform, byte[] payload, String name, long budget, boolean inline) {
         UefiMachineBuilder b = UefiMachine.builder(Platforms.describe(ProfileRegistry.builtIn(platform)).description())
-                .payload(payload, name).instructionCounting(InstructionCounting.BLOCKS);
+                .payload(payload, name).instructionCounting(InstructionCounting.BLOCKS).inlineBlockCounting(inline);
         if (budget > 0) {
             b.instructionBudget(budget);
         }
         try (UefiMachine m = b.build(); MemorySanitizer sanitizer = MemorySanitizer.attach(m)) {
             BlockCounter counter = m.machine().clock().blockCounter();
-            if (!inline) counter.inline(false);
-            assertThat(counter.inline()).isEqualTo(inline);
+            assertThat(counter.inline()).as("the builder's inlineBlockCounting(%s)", inline).isEqualTo(inline);
             BootResult r = m.run();
             if (inline) assertThat(counter.inlineTranslations()).isPositive();
             else assertThat(counter.inlineTranslations()).isZero();

@@ -167,6 +167,9 @@ public final class UefiMachine implements AutoCloseable {
                 .clock(b.uncounted ? org.efiemu.core.clock.ClockMode.HOST_EVENTS
                         : org.efiemu.core.clock.ClockMode.COUNTED, 1, 100).build();
         try {
+            if (!b.inlineBlockCounting && machine.clock().blockCounter() != null) {
+                machine.clock().blockCounter().inline(false);
+            }
             GuestMemory memory = machine.memory();
             images.discoverIn(memory);
             runtimeGate = new CallGate(machine.engine(), memory, rtTrap, 0x1000, machine::requestStop,
