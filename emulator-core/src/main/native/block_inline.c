@@ -13,14 +13,22 @@
  *
  *     l_size = size (TCG local: Unicorn patches the size constant after translating the block)
  *     l_pc = pc (TCG local)
- *     if (b->total + slot->icount > b->fast_max) goto slow          (unsigned)
- *     b->total += slot->icount; b->cur_icount = slot->icount; b->cur_addr = l_pc; b->cur_size = l_size; b->blocks++
+ *     if (b->total + tb->icount > b->fast_max) goto slow            (unsigned)
+ *     b->total += tb->icount; b->cur_icount = tb->icount; b->cur_addr = l_pc; b->cur_size = l_size; b->blocks++
  *     goto done
  *   slow:
- *     efiemu_block_hook_slot(uc, l_pc, l_size, slot)                 (block_hook, then slot->icount, fast_max)
+ *     efiemu_block_hook_tb(uc, l_pc, l_size, b)                      (block_hook, then fast_max)
  *   done:
  *
- * with a slot of its own per translation (efiemu_block_new_slot). The call is emitted by Unicorn's own
+ * The count: Unicorn writes the block's instruction count into its TranslationBlock (tb->icount, what the block hook's
+ * uc_ctl lookup returns) at the end of translator_loop, before tb_gen_code generates host code, so before the block's
+ * first run. The TranslationBlock being translated is found from the TCG context (translating_tb: tb_gen_code puts it
+ * just before code_gen_ptr and sets tb->tc.ptr to it), and the ops load its icount (ld16u) instead of `*slot`: every
+ * run counts inline, the first one too. Where that cannot be used (a translation with cflags other than the cluster:
+ * the one-instruction block Unicorn makes to rerun a store into the running block, which block_hook's lookup must
+ * refuse; or the TranslationBlock not found) the count comes
+ * from a slot of its own per translation (efiemu_block_new_slot), which starts unknown (larger than any fast_max), so
+ * that translation's first run calls the hook, which fills the slot. The call is emitted by Unicorn's own
  * add_inline_hook (a struct hook copy whose callback is efiemu_block_hook_slot), so its helper info is registered as
  * for any inline hook. Any other hook, a counter with inline counting off, or no slot left: Unicorn's own function,
  * i.e. the call of block_hook as before. Two or more block hooks: Unicorn does not inline and calls
@@ -47,6 +55,8 @@
 void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *user);
 void *efiemu_block_hook_function(void);
 void *efiemu_block_new_slot(void *user);
+void efiemu_block_hook_tb(void *uc, uint64_t address, uint32_t size, void *user);
+int efiemu_block_tb_translation(void *user);
 
 
 enum {
@@ -54,6 +64,16 @@ enum {
   OFF_TCG_GEN_ADDI_I64 = 0x3f1840,
   OFF_TCG_GEN_BRCOND_I64 = 0x3f1e00,
   OFF_TRANSLATOR_CALL = 0x45179f, /* translator_loop_x86_64: call *0x158(%rbx) (uc->add_inline_hook) */
+  OFF_TCG_TB_ALLOC = 0x3e6780,    /* tcg_tb_alloc_x86_64 */
+  OFF_TB_GEN_CODE = 0x4003c0,     /* tb_gen_code_x86_64 */
+  OFF_TRANSLATOR_LOOP = 0x451590, /* translator_loop_x86_64 */
+  UC_ICACHE_LINESIZE = 0x778,     /* uc_struct.qemu_icache_linesize (int) */
+  TCG_CODE_GEN_PTR = 0xc0,        /* TCGContext.code_gen_ptr */
+  TB_SIZEOF = 160,                /* sizeof(TranslationBlock) */
+  TB_ICOUNT = 0x16,               /* TranslationBlock.icount (uint16_t) */
+  TB_CFLAGS = 0x18,               /* TranslationBlock.cflags (uint32_t) */
+  TB_TC_PTR = 0x20,               /* TranslationBlock.tc.ptr */
+  CF_NOT_CLUSTER = 0x00ffffff,    /* cflags but the cluster index: count, LAST_IO, NOCACHE, USE_ICOUNT, INVALID, PARALLEL */
   UC_ADD_INLINE_HOOK = 0x158,     /* uc_struct.add_inline_hook */
   UC_TCG_CTX = 0x2c0,             /* uc_struct.tcg_ctx */
   HOOK_TYPE = 0x0,                /* struct hook.type */
@@ -65,8 +85,8 @@ enum {
 };
 
 /* TCGOpcode (tcg-opc.h order) */
-enum { OP_SET_LABEL = 1, OP_BR = 3, OP_MOV_I32 = 5, OP_ST_I32 = 16, OP_MOV_I64 = 63, OP_LD_I64 = 73, OP_ST_I64 = 77,
-  OP_ADD_I64 = 78 };
+enum { OP_SET_LABEL = 1, OP_BR = 3, OP_MOV_I32 = 5, OP_ST_I32 = 16, OP_MOV_I64 = 63, OP_LD16U_I64 = 69, OP_LD_I64 = 73,
+  OP_ST_I64 = 77, OP_ADD_I64 = 78 };
 enum { TCG_TYPE_I32 = 0, TCG_TYPE_I64 = 1, TCG_COND_GTU = 8 | 4 | 0 | 1 };
 /* blockcount_t offsets (efiemu_gate.c, static-asserted there) */
 enum { B_TOTAL = 0, B_CUR_ADDR = 16, B_CUR_SIZE = 24, B_CUR_ICOUNT = 32, B_BLOCKS = 56, B_FAST_MAX = 112 };
@@ -95,6 +115,8 @@ static brcond_i64_fn f_brcond_i64;
 static void *block_hook_fn;
 /* what add_inline_hook reads of a struct hook: type and callback (efiemu_block_hook_slot's helper info) */
 static _Alignas(8) unsigned char slot_hook[HOOK_SIZE];
+/* the same for blocks whose count is read from their own TranslationBlock (callback efiemu_block_hook_tb) */
+static _Alignas(8) unsigned char tb_hook[HOOK_SIZE];
 
 static pthread_mutex_t bi_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bi_installed; /* 1: ready; -1: refused */
@@ -104,7 +126,12 @@ static inline arg_t targ(void *s, tcgv_t v) {
   return (arg_t) ((char *) s + v);
 }
 
-static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
+/*
+ * Emits the inline count. The block's instruction count is loaded with `ld_op` from `src + src_off` (a slot's icount,
+ * or the translation's own TranslationBlock.icount); the call, when the test fails, is `hook`'s callback with `user`.
+ */
+static void emit_inline_from(void *uc, void *s, void *b, void *src, uintptr_t src_off, int ld_op, void *hook,
+    void *user, void **args) {
   void *tsize = args[2]; /* TCGTemp* of the size constant Unicorn patches */
   void *tpc = args[1];
   void *l_size = f_temp_new(s, TCG_TYPE_I32, 1);
@@ -116,12 +143,12 @@ static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
 
   /* the test */
   tcgv_t pb = f_const_i64(s, (int64_t) (intptr_t) b);
-  tcgv_t ps = f_const_i64(s, (int64_t) (intptr_t) slot);
+  tcgv_t ps = f_const_i64(s, (int64_t) (intptr_t) src);
   void *tot = f_temp_new(s, TCG_TYPE_I64, 0);
   void *ic = f_temp_new(s, TCG_TYPE_I64, 0);
   void *mx = f_temp_new(s, TCG_TYPE_I64, 0);
   f_op3(s, OP_LD_I64, (arg_t) tot, targ(s, pb), B_TOTAL);
-  f_op3(s, OP_LD_I64, (arg_t) ic, targ(s, ps), 0);
+  f_op3(s, ld_op, (arg_t) ic, targ(s, ps), src_off);
   f_op3(s, OP_ADD_I64, (arg_t) tot, (arg_t) tot, (arg_t) ic);
   f_op3(s, OP_LD_I64, (arg_t) mx, targ(s, pb), B_FAST_MAX);
   f_brcond_i64(s, TCG_COND_GTU, (tcgv_t) ((char *) tot - (char *) s), (tcgv_t) ((char *) mx - (char *) s), slow);
@@ -130,9 +157,9 @@ static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
 
   /* counted here (a new basic block: the temps above are dead) */
   pb = f_const_i64(s, (int64_t) (intptr_t) b);
-  ps = f_const_i64(s, (int64_t) (intptr_t) slot);
+  ps = f_const_i64(s, (int64_t) (intptr_t) src);
   f_op3(s, OP_LD_I64, (arg_t) tot, targ(s, pb), B_TOTAL);
-  f_op3(s, OP_LD_I64, (arg_t) ic, targ(s, ps), 0);
+  f_op3(s, ld_op, (arg_t) ic, targ(s, ps), src_off);
   f_op3(s, OP_ADD_I64, (arg_t) tot, (arg_t) tot, (arg_t) ic);
   f_op3(s, OP_ST_I64, (arg_t) tot, targ(s, pb), B_TOTAL);
   f_op3(s, OP_ST_I64, (arg_t) ic, targ(s, pb), B_CUR_ICOUNT);
@@ -155,9 +182,9 @@ static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
   *(uint8_t *) slow |= 1; /* gen_set_label: present */
   f_op1(s, OP_SET_LABEL, (arg_t) slow);
   tcgv_t cu = f_const_i64(s, (int64_t) (intptr_t) uc);
-  tcgv_t cs = f_const_i64(s, (int64_t) (intptr_t) slot);
+  tcgv_t cs = f_const_i64(s, (int64_t) (intptr_t) user);
   void *cargs[4] = {(void *) targ(s, cu), l_pc, l_size, (void *) targ(s, cs)};
-  o_add_inline_hook(uc, slot_hook, cargs, 4);
+  o_add_inline_hook(uc, hook, cargs, 4);
   f_temp_free(s, (void *) targ(s, cu));
   f_temp_free(s, (void *) targ(s, cs));
 
@@ -167,10 +194,42 @@ static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
   f_temp_free(s, l_size);
 }
 
+static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
+  emit_inline_from(uc, s, b, slot, 0, OP_LD_I64, slot_hook, slot, args);
+}
+
+/*
+ * The TranslationBlock being translated, or NULL. tb_gen_code allocates it (tcg_tb_alloc: at code_gen_ptr rounded up
+ * to the icache line, code_gen_ptr then rounded up past it) and sets tb->tc.ptr = code_gen_ptr before
+ * gen_intermediate_code, which calls us; code_gen_ptr moves only after tcg_gen_code. translator_loop writes
+ * tb->icount (the instruction count the block hook's uc_ctl lookup returns for it) once the block is translated,
+ * before tb_gen_code turns the ops into host code: so before the block can first run.
+ */
+static void *translating_tb(void *uc, void *s) {
+  int line = *(int *) ((char *) uc + UC_ICACHE_LINESIZE);
+  if (line <= 0 || (line & (line - 1)) != 0) return NULL;
+  char *code = *(char **) ((char *) s + TCG_CODE_GEN_PTR);
+  if (code == NULL) return NULL;
+  char *tb = code - (((uintptr_t) TB_SIZEOF + (uintptr_t) line - 1) & ~((uintptr_t) line - 1));
+  if (*(char **) (tb + TB_TC_PTR) != code) return NULL;
+  /* only the translations tb_find and the block hook's lookup agree on: no instruction count limit (the one-
+     instruction block Unicorn makes to rerun a store into the running block must still reach block_hook, whose
+     lookup refuses it), not temporary, not for icount */
+  if ((*(uint32_t *) (tb + TB_CFLAGS) & CF_NOT_CLUSTER) != 0) return NULL;
+  return tb;
+}
+
 static void w_add_inline_hook(void *uc, void *hk, void **args, int n) {
   if (n == 4 && *(int *) ((char *) hk + HOOK_TYPE) == UC_HOOK_BLOCK
       && *(void **) ((char *) hk + HOOK_CALLBACK) == block_hook_fn) {
     void *b = *(void **) ((char *) hk + HOOK_USER_DATA);
+    void *s = *(void **) ((char *) uc + UC_TCG_CTX);
+    void *tb = translating_tb(uc, s);
+    if (tb != NULL && efiemu_block_tb_translation(b)) {
+      /* first run included: the count is the translation's own, known before the block runs */
+      emit_inline_from(uc, s, b, tb, TB_ICOUNT, OP_LD16U_I64, tb_hook, b, args);
+      return;
+    }
     void *slot = efiemu_block_new_slot(b);
     if (slot != NULL) {
       emit_inline(uc, *(void **) ((char *) uc + UC_TCG_CTX), b, slot, args);
@@ -196,6 +255,16 @@ static const struct {
     {0x3e92b2, 4, {0x49, 0x8b, 0x55, 0x28}, "uc_add_inline_hook: hook->callback at +0x28"},
     {0x3e92e5, 4, {0x45, 0x8b, 0x4d, 0x00}, "uc_add_inline_hook: hook->type at +0"},
     {0x3e92b6, 7, {0x4d, 0x8b, 0xb4, 0x24, 0xc0, 0x02, 0x00}, "uc_add_inline_hook: uc->tcg_ctx at +0x2c0"},
+    /* where the TranslationBlock being translated is, and its fields */
+    {0x3e678b, 7, {0x48, 0x8b, 0x87, 0x70, 0x99, 0x00, 0x00}, "tcg_tb_alloc: s->uc at +0x9970"},
+    {0x3e6792, 7, {0x48, 0x63, 0xa8, 0x78, 0x07, 0x00, 0x00}, "tcg_tb_alloc: uc->qemu_icache_linesize at +0x778"},
+    {0x3e679c, 7, {0x4c, 0x8d, 0xad, 0x9f, 0x00, 0x00, 0x00}, "tcg_tb_alloc: sizeof(TranslationBlock) 160"},
+    {0x3e67a6, 7, {0x48, 0x8b, 0x87, 0xc0, 0x00, 0x00, 0x00}, "tcg_tb_alloc: s->code_gen_ptr at +0xc0"},
+    {0x40047d, 7, {0x48, 0x8b, 0x95, 0xc0, 0x00, 0x00, 0x00}, "tb_gen_code: gen_code_buf = s->code_gen_ptr"},
+    {0x400492, 4, {0x48, 0x89, 0x50, 0x20}, "tb_gen_code: tb->tc.ptr = gen_code_buf (+0x20)"},
+    {0x40049b, 5, {0x41, 0x89, 0x4c, 0x24, 0x18}, "tb_gen_code: tb->cflags at +0x18"},
+    {0x45192a, 4, {0x49, 0x8b, 0x55, 0x00}, "translator_loop: db->tb"},
+    {0x45194f, 4, {0x66, 0x89, 0x4a, 0x16}, "translator_loop: tb->icount = num_insns (+0x16)"},
 };
 
 static int bi_check_locked(uintptr_t any_function, void **found_out) {
@@ -221,7 +290,9 @@ static int bi_check_locked(uintptr_t any_function, void **found_out) {
       {"uc_add_inline_hook_x86_64", OFF_ADD_INLINE_HOOK}, {"tcg_gen_addi_i64_x86_64", OFF_TCG_GEN_ADDI_I64},
       {"tcg_gen_brcond_i64_x86_64", OFF_TCG_GEN_BRCOND_I64}, {"tcg_temp_new_internal_x86_64", 0},
       {"tcg_temp_free_internal_x86_64", 0}, {"tcg_const_i64_x86_64", 0}, {"gen_new_label_x86_64", 0},
-      {"tcg_gen_op1_x86_64", 0}, {"tcg_gen_op2_x86_64", 0}, {"tcg_gen_op3_x86_64", 0}};
+      {"tcg_gen_op1_x86_64", 0}, {"tcg_gen_op2_x86_64", 0}, {"tcg_gen_op3_x86_64", 0},
+      {"tcg_tb_alloc_x86_64", OFF_TCG_TB_ALLOC}, {"tb_gen_code_x86_64", OFF_TB_GEN_CODE},
+      {"translator_loop_x86_64", OFF_TRANSLATOR_LOOP}};
   void *found[sizeof syms / sizeof syms[0]];
   for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
     void *p = dlsym(lib, syms[i].name);
@@ -261,6 +332,9 @@ static int bi_install_locked(uintptr_t any_function) {
   *(int *) (slot_hook + HOOK_TYPE) = UC_HOOK_BLOCK;
   void *slow = (void *) &efiemu_block_hook_slot;
   memcpy(slot_hook + HOOK_CALLBACK, &slow, sizeof slow);
+  *(int *) (tb_hook + HOOK_TYPE) = UC_HOOK_BLOCK;
+  void *slow_tb = (void *) &efiemu_block_hook_tb;
+  memcpy(tb_hook + HOOK_CALLBACK, &slow_tb, sizeof slow_tb);
   return 1;
 }
 

@@ -199,6 +199,10 @@ typedef struct {
   uint32_t nused;
   uint32_t used[BC_USED_MAX]; /* the first BC_USED_MAX of them; beyond, a recycled counter clears the whole cache */
   struct { uint64_t pc; uint64_t size; uint64_t icount; uint64_t verified; } cache[BC_CACHE_SLOTS];
+  /* statistics (after the cache: BlockCounter_create resets them): translations that count inline with the count read
+     from their own TranslationBlock (block_inline.c; first runs too), and calls of block_hook */
+  int64_t tb_translations;
+  int64_t calls;
 } blockcount_t;
 
 /* Records that `slot` of the cache is about to be written (before the write). */
@@ -226,6 +230,7 @@ static int64_t monotonic_ns(void) {
  */
 static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   blockcount_t *b = (blockcount_t *) user;
+  b->calls++;
   if (b->if_window != 0 && b->stop_flag == 0) {
     /* a timer interrupt came while RFLAGS.IF was clear: it is taken after the first block that begins with IF set
        (STI ends its block and the next one is STI's one-instruction shadow, so the interrupt lands after it) */
@@ -294,7 +299,9 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
  * *slot; when new <= fast_max (unsigned) they store total, cur_addr, cur_size, cur_icount and blocks + 1 as block_hook
  * would; otherwise they call block_hook_slot, which runs block_hook and, when that counted the block whole, stores its
  * instruction count into the translation's own slot. A slot starts at BC_SLOT_UNKNOWN, larger than any fast_max, so a
- * translation's first run always takes the call (and block_hook's lookup and checks). fast_max is the largest new
+ * translation's first run always takes the call (and block_hook's lookup and checks). Most translations use no slot:
+ * their ops read the count from their own TranslationBlock, known before their first run (block_inline.c), and call
+ * efiemu_block_hook_tb when they do not count. fast_max is the largest new
  * total for which block_hook would only add: 0 while a stop is asked for, an interrupt is watched for RFLAGS.IF or
  * Java runs a budget's partial block; otherwise the smallest of the limit, tick_at - 1 and, while a wall-clock
  * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block).
@@ -339,6 +346,38 @@ void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *use
   block_hook(uc, address, size, b);
   if (b->blocks != blocks && b->cur_addr == (int64_t) address) slot->icount = (uint64_t) b->cur_icount;
   bc_fast_update(b);
+}
+
+/*
+ * The call the inline ops of a translation whose count is read from its own TranslationBlock make when they do not
+ * count a block themselves (user = the counter): block_hook, then fast_max.
+ */
+void efiemu_block_hook_tb(void *uc, uint64_t address, uint32_t size, void *user) {
+  blockcount_t *b = (blockcount_t *) user;
+  if (b->deadline != 0) b->ticks |= 1023; /* block_hook reads the clock on this call (inline blocks do not tick) */
+  block_hook(uc, address, size, b);
+  bc_fast_update(b);
+}
+
+/* block_inline.c: 1 when counter `user` counts a new translation inline from its TranslationBlock (and notes it). */
+int efiemu_block_tb_translation(void *user) {
+  blockcount_t *b = (blockcount_t *) user;
+  if (!b->inline_on) return 0;
+  b->tb_translations++;
+  return 1;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_tbTranslations(JNIEnv *env, jclass cls,
+    jlong counter) {
+  (void) env;
+  (void) cls;
+  return ((blockcount_t *) (intptr_t) counter)->tb_translations;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookCalls(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  return ((blockcount_t *) (intptr_t) counter)->calls;
 }
 
 /* block_inline.c: the hook function whose calls it replaces. */
@@ -437,6 +476,8 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
     struct bc_slot_s *slots = b->slots; /* block_inline.c's slots: kept, handed out again from the first */
     memset(b, 0, offsetof(blockcount_t, cache));
     b->slots = slots;
+    b->tb_translations = 0;
+    b->calls = 0;
   } else {
     b = calloc(1, sizeof(blockcount_t));
   }

@@ -33,8 +33,9 @@ import org.efiemu.core.engine.X86Reg;
  * jump target), so after such a stop RIP is set to the block's start here.
  *
  * <p><b>Without the call.</b> With Debian's libunicorn2 the call is replaced by a few operations in each translated
- * block that add the translation's count (known after its first run through the C hook) without leaving the generated
- * code, as long as no stop, budget, interrupt point or RFLAGS.IF watch is due ({@link InlineBlockCounting},
+ * block that add the translation's count (read from Unicorn's own record of the translation, which holds it before the
+ * block first runs; in the few translations where that record cannot be used, kept in a slot filled by the first run
+ * through the C hook) without leaving the generated code, as long as no stop, budget, interrupt point or RFLAGS.IF watch is due ({@link InlineBlockCounting},
  * {@link #inline()}); everything below holds for both.
  *
  * <p><b>Inside a block.</b> The count includes the current block whole. Readings during a run subtract the
@@ -324,7 +325,23 @@ public final class BlockCounter implements AutoCloseable {
    */
   public long inlineTranslations() {
     if (released) return 0;
-    return slots(nativeHandle);
+    return slots(nativeHandle) + tbTranslations(nativeHandle);
+  }
+
+  /**
+   * Of {@link #inlineTranslations()}, those whose inline ops read the count from the translation's own
+   * {@code TranslationBlock} (Unicorn writes it when the block is translated), so that their first run counts without
+   * the call too (statistics; the others wait for their first run through the C hook).
+   */
+  public long inlineFromTheirFirstRun() {
+    if (released) return 0;
+    return tbTranslations(nativeHandle);
+  }
+
+  /** Calls of the C block hook so far, whichever way they came (statistics). */
+  public long hookCalls() {
+    if (released) return 0;
+    return hookCalls(nativeHandle);
   }
 
   /** Blocks counted so far (statistics). */
@@ -506,4 +523,8 @@ public final class BlockCounter implements AutoCloseable {
   private static native void inline0(long counter, boolean on);
 
   private static native long slots(long counter);
+
+  private static native long tbTranslations(long counter);
+
+  private static native long hookCalls(long counter);
 }
