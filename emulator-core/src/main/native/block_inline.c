@@ -219,12 +219,15 @@ static void *translating_tb(void *uc, void *s) {
   return tb;
 }
 
+/* 1: translations count inline from their first run (the count read from their TranslationBlock); 0: from a slot */
+static int bi_first_runs = 1;
+
 static void w_add_inline_hook(void *uc, void *hk, void **args, int n) {
   if (n == 4 && *(int *) ((char *) hk + HOOK_TYPE) == UC_HOOK_BLOCK
       && *(void **) ((char *) hk + HOOK_CALLBACK) == block_hook_fn) {
     void *b = *(void **) ((char *) hk + HOOK_USER_DATA);
     void *s = *(void **) ((char *) uc + UC_TCG_CTX);
-    void *tb = translating_tb(uc, s);
+    void *tb = bi_first_runs ? translating_tb(uc, s) : NULL;
     if (tb != NULL && efiemu_block_tb_translation(b)) {
       /* first run included: the count is the translation's own, known before the block runs */
       emit_inline_from(uc, s, b, tb, TB_ICOUNT, OP_LD16U_I64, tb_hook, b, args);
@@ -362,6 +365,14 @@ JNIEXPORT jstring JNICALL Java_org_efiemu_core_clock_InlineBlockCounting_install
   jstring r = (*env)->NewStringUTF(env, bi_reason);
   pthread_mutex_unlock(&bi_lock);
   return ok ? NULL : r;
+}
+
+/* -Defiemu.clock.inlineFirstRuns=false: every translation counts from a slot (its first run calls the hook). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_InlineBlockCounting_firstRuns0(JNIEnv *env, jclass cls,
+    jboolean on) {
+  (void) env;
+  (void) cls;
+  __atomic_store_n(&bi_first_runs, on ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 JNIEXPORT jstring JNICALL Java_org_efiemu_core_clock_InlineBlockCounting_library0(JNIEnv *env, jclass cls) {

@@ -53,12 +53,16 @@ public final class RawBenchCommand implements Callable<Integer> {
     @Option(names = "--min-instructions", paramLabel = "N", defaultValue = "100000", description = "shortest stretch considered (default: ${DEFAULT-VALUE})")
     long minInstructions;
 
-    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path), raw-fast-stores-warm (the same, its translation cache warmed by one untimed run of the stretch) (default: raw,raw-fast-stores,raw-fast-stores-warm)")
+    @Option(names = "--raw", paramLabel = "V", split = ",", description = "raw variants: raw (Unicorn as shipped), raw-fast-stores (with efiemu's store fast path), raw-fast-stores-warm (the same, its translation cache warmed by one untimed run of the stretch), raw-fast-stores-tsc (raw-fast-stores plus a C hook on each RDTSC/RDTSCP site handing out the values efiemu's guest read: the only variant run on stretches that read the TSC) (default: raw,raw-fast-stores,raw-fast-stores-warm)")
     List<String> raw = new ArrayList<>(List.of("raw", "raw-fast-stores", "raw-fast-stores-warm"));
 
     @Option(names = "--with-clock-reads", description = "also choose stretches in which the guest read RDTSC or took "
             + "an interrupt (a raw engine has no virtual clock: such replays usually end in another state)")
     boolean withClockReads;
+
+    @Option(names = "--tsc-reads", description = "choose only stretches in which the guest read RDTSC/RDTSCP and took "
+            + "no interrupt (compared with raw-fast-stores-tsc, added to --raw when missing)")
+    boolean tscReads;
 
     @Option(names = "--esp-writable", description = "the --esp folder is writable")
     boolean espWritable;
@@ -83,10 +87,15 @@ public final class RawBenchCommand implements Callable<Integer> {
                 case "raw" -> Variant.RAW;
                 case "raw-fast-stores" -> Variant.RAW_FAST_STORES;
                 case "raw-fast-stores-warm" -> Variant.RAW_FAST_STORES_WARM;
-                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw, raw-fast-stores or "
-                        + "raw-fast-stores-warm");
+                case "raw-fast-stores-tsc" -> Variant.RAW_FAST_STORES_TSC;
+                default -> throw new IllegalArgumentException("--raw '" + v + "': expected raw, raw-fast-stores, "
+                        + "raw-fast-stores-warm or raw-fast-stores-tsc");
             });
         }
+        if (tscReads && withClockReads) {
+            throw new IllegalArgumentException("--tsc-reads and --with-clock-reads: choose one");
+        }
+        if (tscReads && !variants.contains(Variant.RAW_FAST_STORES_TSC)) variants.add(Variant.RAW_FAST_STORES_TSC);
         guest.validate();
         guest.checkLoadOptions();
         PlatformProfile profile = guest.profile();
@@ -103,7 +112,8 @@ public final class RawBenchCommand implements Callable<Integer> {
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
         present.apply(b);
         RawComparison.Options o = new RawComparison.Options(stretches, rounds, minInstructions, variants, 600_000_000L,
-                !withClockReads);
+                tscReads ? RawComparison.Choice.TSC_READS
+                        : withClockReads ? RawComparison.Choice.ALL : RawComparison.Choice.CLOCK_FREE);
         out.printf("load     %s on %d CPUs (start)%n", loadAverage(), Runtime.getRuntime().availableProcessors());
         out.flush();
         long processCpu0 = processCpu();
@@ -127,8 +137,11 @@ public final class RawBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "stretches %d between firmware calls, %,d instructions (%.1f %% of the run)%n",
                 r.stretchCount(), r.stretchInstructions(), 100.0 * r.stretchInstructions() / Math.max(1, r.instructions()));
         if (r.excludedForClock() > 0) {
-            out.printf(Locale.ROOT, "excluded %d stretches (%,d instructions) that read RDTSC or took an interrupt "
-                    + "(--with-clock-reads to include them)%n", r.excludedForClock(), r.excludedInstructions());
+            out.printf(Locale.ROOT, "excluded %d stretches (%,d instructions) that %s%n", r.excludedForClock(),
+                    r.excludedInstructions(), r.choice() == RawComparison.Choice.TSC_READS
+                            ? "read no RDTSC or took an interrupt (--tsc-reads)"
+                            : "read RDTSC or took an interrupt (--with-clock-reads to include them, --tsc-reads for "
+                                    + "those that read RDTSC only)");
         }
         for (RawComparison.StretchResult s : r.stretches()) {
             GuestStretch g = s.stretch();
@@ -144,6 +157,11 @@ public final class RawBenchCommand implements Callable<Integer> {
             for (Variant v : variants) {
                 long c = s.rawMedianCpu(v);
                 List<RawComparison.Timing> ts = s.raw().get(v);
+                if (c < 0 && g.rdtscReads() > 0 && !v.replaysTsc() && r.choice() == RawComparison.Choice.TSC_READS) {
+                    out.printf("  %-22s not run: the stretch reads the TSC (raw-fast-stores-tsc replays it)%n",
+                            v.title());
+                    continue;
+                }
                 if (c < 0) {
                     out.printf("  %-22s no replay ended in efiemu's state%n", v.title());
                     continue;

@@ -51,20 +51,38 @@ public final class RawComparison {
          * Raw with the store fast path, run once untimed before the timed run ({@link RawReplay#warmUp}): the stretch's
          * code is translated already, as in efiemu when earlier stretches ran it.
          */
-        RAW_FAST_STORES_WARM("raw + fast path, warm", true, true);
+        RAW_FAST_STORES_WARM("raw + fast path, warm", true, true),
+        /**
+         * Raw with the store fast path, plus the cheapest TSC virtualisation raw Unicorn 2.0.1 allows
+         * ({@link org.efiemu.core.clock.TscReplay}): a one-address C code hook on each RDTSC/RDTSCP site efiemu hooked,
+         * handing out the values efiemu's guest read in the stretch, in order (no time computed). The only variant
+         * that runs stretches in which the guest read the TSC; on the others it is raw + store fast path.
+         */
+        RAW_FAST_STORES_TSC("raw + fast path + TSC", true, false, true);
 
         private final String title;
         private final boolean fastStores;
         private final boolean warm;
+        private final boolean tsc;
 
         Variant(String title, boolean fastStores) {
             this(title, fastStores, false);
         }
 
         Variant(String title, boolean fastStores, boolean warm) {
+            this(title, fastStores, warm, false);
+        }
+
+        Variant(String title, boolean fastStores, boolean warm, boolean tsc) {
             this.title = title;
             this.fastStores = fastStores;
             this.warm = warm;
+            this.tsc = tsc;
+        }
+
+        /** True for the variant that replays the TSC values efiemu's guest read. */
+        public boolean replaysTsc() {
+            return tsc;
         }
 
         public String title() {
@@ -83,7 +101,18 @@ public final class RawComparison {
      *     another way there
      */
     public record Options(int stretches, int rounds, long minInstructions, List<Variant> variants,
-            long rawTimeoutMicros, boolean clockFreeOnly) {
+            long rawTimeoutMicros, Choice choice) {
+        public Options(int stretches, int rounds, long minInstructions, List<Variant> variants, long rawTimeoutMicros,
+                boolean clockFreeOnly) {
+            this(stretches, rounds, minInstructions, variants, rawTimeoutMicros,
+                    clockFreeOnly ? Choice.CLOCK_FREE : Choice.ALL);
+        }
+
+        /** True when only stretches that read no clock are chosen. */
+        public boolean clockFreeOnly() {
+            return choice == Choice.CLOCK_FREE;
+        }
+
         public Options {
             if (stretches < 1 || rounds < 1 || minInstructions < 1 || variants.isEmpty()) {
                 throw new IllegalArgumentException("stretches, rounds and minInstructions must be >= 1 and at least one"
@@ -91,6 +120,19 @@ public final class RawComparison {
             }
             variants = List.copyOf(variants);
         }
+    }
+
+    /** Which stretches may be chosen. */
+    public enum Choice {
+        /** Only stretches in which efiemu delivered no interrupt and the guest read no RDTSC/RDTSCP. */
+        CLOCK_FREE,
+        /**
+         * Only stretches in which the guest read RDTSC/RDTSCP and efiemu delivered no interrupt (what
+         * {@link Variant#RAW_FAST_STORES_TSC} can replay; the other variants are not run on them).
+         */
+        TSC_READS,
+        /** Any stretch. */
+        ALL
     }
 
     /** One timing: CPU and wall nanoseconds. */
@@ -133,7 +175,14 @@ public final class RawComparison {
      */
     public record Report(long instructions, long cpuNanos, long wallNanos, String outcome, int stretchCount,
             long stretchInstructions, List<StretchResult> stretches, int excludedForClock,
-            long excludedInstructions) {}
+            long excludedInstructions, Choice choice) {
+        public Report(long instructions, long cpuNanos, long wallNanos, String outcome, int stretchCount,
+                long stretchInstructions, List<StretchResult> stretches, int excludedForClock,
+                long excludedInstructions) {
+            this(instructions, cpuNanos, wallNanos, outcome, stretchCount, stretchInstructions, stretches,
+                    excludedForClock, excludedInstructions, Choice.CLOCK_FREE);
+        }
+    }
 
     private final Supplier<UefiMachine> machines;
     private final Options options;
@@ -172,8 +221,11 @@ public final class RawComparison {
         }
         progress.accept(String.format("record run: %s, %,d instructions, %d stretches of >= %,d instructions",
                 outcome, instructions, all.size(), options.minInstructions()));
-        List<GuestStretch> excluded = options.clockFreeOnly()
-                ? all.stream().filter(s -> !s.clockFree()).toList() : List.of();
+        List<GuestStretch> excluded = switch (options.choice()) {
+            case CLOCK_FREE -> all.stream().filter(s -> !s.clockFree()).toList();
+            case TSC_READS -> all.stream().filter(s -> s.interrupts() != 0 || s.rdtscReads() == 0).toList();
+            case ALL -> List.<GuestStretch>of();
+        };
         List<GuestStretch> chosen = all.stream().filter(s -> !excluded.contains(s))
                 .sorted(Comparator.comparingLong(GuestStretch::instructions).reversed()
                         .thenComparingLong(GuestStretch::startSequence))
@@ -202,6 +254,8 @@ public final class RawComparison {
                 List<Variant> order = new ArrayList<>(options.variants());
                 if (round % 2 == 1) java.util.Collections.reverse(order);
                 Map<Variant, RawReplay> prepared = new LinkedHashMap<>();
+                long[][] tscReads = {new long[64]};
+                int[] tscCount = {0};
                 int roundNo = round + 1;
                 StretchRecorder.Boundary boundary = new StretchRecorder.Boundary() {
                     @Override
@@ -209,7 +263,20 @@ public final class RawComparison {
                         GuestStretch s = bySequence.get(sequence);
                         if (s == null) return;
                         for (Variant v : order) {
+                            // would read the host's TSC and go another way (run anyway with Choice.ALL: a mismatch)
+                            if (s.rdtscReads() > 0 && !v.tsc && options.choice() == Choice.TSC_READS) continue;
                             prepared.put(v, onHelper(helper, () -> RawReplay.of(machine, s.end(), v.fastStores, v.warm)));
+                        }
+                        if (s.rdtscReads() > 0) {
+                            tscCount[0] = 0;
+                            machine.rdtscReadListener((tsc, aux) -> {
+                                if (2 * tscCount[0] + 2 > tscReads[0].length) {
+                                    tscReads[0] = java.util.Arrays.copyOf(tscReads[0], 2 * tscReads[0].length);
+                                }
+                                tscReads[0][2 * tscCount[0]] = tsc;
+                                tscReads[0][2 * tscCount[0] + 1] = aux;
+                                tscCount[0]++;
+                            });
                         }
                     }
 
@@ -217,6 +284,9 @@ public final class RawComparison {
                     public void atEnd(GuestStretch done, Machine machine) {
                         GuestStretch s = bySequence.get(done.startSequence());
                         if (s == null) return;
+                        machine.rdtscReadListener(null);
+                        long[] tscValues = java.util.Arrays.copyOf(tscReads[0], 2 * tscCount[0]);
+                        long[] tscSites = machine.rdtscSiteAddresses();
                         List<String> bad = mismatches.get(s.startSequence());
                         if (done.instructions() != s.instructions() || done.end() != s.end()) {
                             bad.add(String.format("round %d: efiemu's stretch differs from the record run's (%d "
@@ -231,7 +301,12 @@ public final class RawComparison {
                             RawReplay replay = prepared.remove(v);
                             if (replay == null) continue;
                             onHelper(helper, () -> {
+                                org.efiemu.core.clock.TscReplay tsc = null;
                                 try (replay) {
+                                    if (v.tsc && tscValues.length > 0) {
+                                        tsc = org.efiemu.core.clock.TscReplay.install(replay.engine(), tscSites,
+                                                tscValues);
+                                    }
                                     if (v.warm) {
                                         RawReplay.Result w = replay.warmUp(want.ranges(), options.rawTimeoutMicros());
                                         if (w.error() != UcError.OK) {
@@ -245,12 +320,20 @@ public final class RawComparison {
                                     Optional<String> diff = r.error() != UcError.OK
                                             ? Optional.of("uc_emu_start " + r.error().cName())
                                             : want.firstDifference(got);
+                                    if (diff.isEmpty() && tsc != null
+                                            && (tsc.used() != tscValues.length / 2 || tsc.overrun() != 0)) {
+                                        diff = Optional.of(String.format("the guest read the TSC %d times (+%d past "
+                                                + "the recorded values), efiemu's %d", tsc.used(), tsc.overrun(),
+                                                tscValues.length / 2));
+                                    }
                                     if (diff.isPresent()) {
                                         bad.add(String.format("round %d, %s: ended in another state than efiemu "
                                                 + "(efiemu vs raw: %s)", roundNo, v.title(), diff.get()));
                                     } else {
                                         raw.get(s.startSequence()).get(v).add(new Timing(r.cpuNanos(), r.wallNanos()));
                                     }
+                                } finally {
+                                    if (tsc != null) tsc.close(); // after the engine (its hooks point at the values)
                                 }
                                 return null;
                             });
@@ -283,7 +366,7 @@ public final class RawComparison {
         }
         long inStretches = all.stream().mapToLong(GuestStretch::instructions).sum();
         return new Report(instructions, cpu, wall, outcome, all.size(), inStretches, results, excluded.size(),
-                excluded.stream().mapToLong(GuestStretch::instructions).sum());
+                excluded.stream().mapToLong(GuestStretch::instructions).sum(), options.choice());
     }
 
     private static <T> T onHelper(ExecutorService helper, java.util.concurrent.Callable<T> work) {

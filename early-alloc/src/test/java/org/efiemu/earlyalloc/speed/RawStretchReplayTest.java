@@ -122,4 +122,24 @@ class RawStretchReplayTest {
         assertThat(clockFree.stretches()).allSatisfy(x -> assertThat(x.stretch().rdtscReads()).isZero());
         assertThat(clockFree.excludedForClock()).isGreaterThanOrEqualTo(1);
     }
+
+    @Test
+    void aStretchThatReadsTheTimeStampCounterEndsInEfiemusStateOnRawUnicornGivenTheValuesEfiemusGuestRead()
+            throws Exception {
+        // the checksum folds the two RDTSC values in: the raw engine ends in efiemu's state only with the same values
+        RawComparison.Options o = new RawComparison.Options(1, 2, 1_000_000, List.of(
+                RawComparison.Variant.RAW_FAST_STORES, RawComparison.Variant.RAW_FAST_STORES_TSC), 300_000_000L,
+                RawComparison.Choice.TSC_READS);
+        RawComparison.Report r = new RawComparison(machine("rdtsc")::build, o, line -> { }).measure();
+
+        assertThat(r.stretches()).hasSize(1);
+        RawComparison.StretchResult s = r.stretches().get(0);
+        assertThat(s.stretch().rdtscReads()).isEqualTo(2);
+        assertThat(s.stretch().interrupts()).isZero();
+        assertThat(s.mismatches()).isEmpty();
+        assertThat(s.raw().get(RawComparison.Variant.RAW_FAST_STORES_TSC)).hasSize(2);
+        assertThat(s.raw().get(RawComparison.Variant.RAW_FAST_STORES)).as("not run: it would read the host's TSC")
+                .isEmpty();
+        assertThat(r.stretches()).allSatisfy(x -> assertThat(x.stretch().rdtscReads()).isPositive());
+    }
 }

@@ -30,6 +30,12 @@ public final class InlineBlockCounting {
   /** System property; {@code false} keeps one hook call per block. */
   public static final String PROPERTY = "efiemu.clock.inlineBlocks";
 
+  /**
+   * System property; {@code false} makes every translation take its count from a slot filled by its first run through
+   * the C hook (the way before first runs counted inline), for comparisons.
+   */
+  public static final String FIRST_RUNS_PROPERTY = "efiemu.clock.inlineFirstRuns";
+
   /** Whether inline counting is available in this JVM, and the library or the reason it is not. */
   public record Status(boolean active, String detail) {
     @Override
@@ -63,7 +69,11 @@ public final class InlineBlockCounting {
     try {
       long anyFunction = Pointer.nativeValue(UnicornLoader.load().getFunction("uc_open"));
       String why = install0(anyFunction);
-      return why == null ? new Status(true, library0()) : new Status(false, why);
+      if (why != null) return new Status(false, why);
+      boolean firstRuns = !"false".equalsIgnoreCase(System.getProperty(FIRST_RUNS_PROPERTY));
+      firstRuns0(firstRuns);
+      return new Status(true, library0() + (firstRuns ? "" : "; first runs call the hook (-D" + FIRST_RUNS_PROPERTY
+          + "=false)"));
     } catch (UnsatisfiedLinkError e) {
       return new Status(false, "the shim has no inline block counting (" + e.getMessage() + ")");
     }
@@ -90,6 +100,8 @@ public final class InlineBlockCounting {
   private static native String install0(long anyUnicornFunction);
 
   private static native String library0();
+
+  private static native void firstRuns0(boolean on);
 
   private static native int attach0(long uc);
 }

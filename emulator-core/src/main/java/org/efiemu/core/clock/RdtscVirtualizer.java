@@ -177,7 +177,30 @@ public final class RdtscVirtualizer implements AutoCloseable {
     long tsc = clock.readTsc();
     engine.reg(X86Reg.RAX, tsc & 0xFFFF_FFFFL);
     engine.reg(X86Reg.RDX, tsc >>> 32);
-    if (rdtscp) engine.reg(X86Reg.RCX, engine.readMsr(MSR_TSC_AUX) & 0xFFFF_FFFFL);
+    long aux = -1;
+    if (rdtscp) {
+      aux = engine.readMsr(MSR_TSC_AUX) & 0xFFFF_FFFFL;
+      engine.reg(X86Reg.RCX, aux);
+    }
+    if (readListener != null) readListener.read(tsc, aux);
+  }
+
+  /** Told of every value RDTSC/RDTSCP returned to the guest (benches that replay guest code elsewhere). */
+  public interface ReadListener {
+    /** @param aux the ECX value of RDTSCP, -1 for RDTSC */
+    void read(long tsc, long aux);
+  }
+
+  private ReadListener readListener;
+
+  /** Sets the read listener (null: none). */
+  public void readListener(ReadListener l) {
+    this.readListener = l;
+  }
+
+  /** The addresses hooked by scanning or discovery so far. */
+  public long[] siteAddresses() {
+    return sites.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
   /**

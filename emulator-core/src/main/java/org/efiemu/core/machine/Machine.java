@@ -689,6 +689,16 @@ public final class Machine implements AutoCloseable {
     return rdtsc.siteCount();
   }
 
+  /** The RDTSC/RDTSCP sites hooked so far (see {@link #rdtscSites()}). */
+  public long[] rdtscSiteAddresses() {
+    return rdtsc.siteAddresses();
+  }
+
+  /** Told of every TSC value the guest reads from now on (null: none); for benches that replay guest code. */
+  public void rdtscReadListener(RdtscVirtualizer.ReadListener l) {
+    rdtsc.readListener(l);
+  }
+
   /** True when the library hooks RDTSC itself (Unicorn 2.1+); otherwise see {@link #declareCode}. */
   public boolean rdtscHookedNatively() {
     return rdtsc.usesInstructionHook();

@@ -1,0 +1,94 @@
+/*
+ * TSC replay for a raw Unicorn engine (Java side: org.efiemu.core.clock.TscReplay; used by early-alloc's `bench raw`
+ * to replay a stretch of guest code that read the time-stamp counter). Unicorn 2.0.1 cannot hook RDTSC/RDTSCP as
+ * instructions (UC_HOOK_INSN accepts IN, OUT, SYSCALL, SYSENTER and CPUID only), so the cheapest way a raw engine can
+ * give the guest the values efiemu's virtual clock gave it is what efiemu itself does: a one-address UC_HOOK_CODE
+ * hook on each RDTSC/RDTSCP site. Here the hook is this C function (no Java): it hands out the next recorded value
+ * (EDX:EAX, and ECX for RDTSCP) and moves RIP past the instruction, in one uc_reg_write_batch. It computes no time:
+ * the values are the ones efiemu's guest read, in order. When the recorded values run out it stops the run.
+ */
+#include <jni.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef int (*reg_write_batch_fn)(void *uc, int *regs, void *const *vals, int count);
+typedef int (*emu_stop_fn)(void *uc);
+
+typedef struct {
+  reg_write_batch_fn reg_write_batch;
+  emu_stop_fn emu_stop;
+  int ids[4]; /* RAX, RDX, RCX, RIP (X86Reg ids from Java) */
+  int64_t next;
+  int64_t n;
+  int64_t overrun; /* hook calls after the last value */
+  int64_t *values; /* n pairs: tsc, aux (aux < 0: RDTSC, no ECX) */
+} tscreplay_t;
+
+static void tsc_replay_hook(void *uc, uint64_t address, uint32_t size, void *user) {
+  tscreplay_t *r = (tscreplay_t *) user;
+  if (r->next >= r->n) {
+    r->overrun++;
+    r->emu_stop(uc);
+    return;
+  }
+  uint64_t tsc = (uint64_t) r->values[2 * r->next];
+  int64_t aux = r->values[2 * r->next + 1];
+  r->next++;
+  uint64_t eax = tsc & 0xFFFFFFFFu, edx = tsc >> 32, ecx = (uint64_t) aux & 0xFFFFFFFFu, rip = address + size;
+  if (aux < 0) {
+    int ids[3] = {r->ids[0], r->ids[1], r->ids[3]};
+    void *const vals[3] = {&eax, &edx, &rip};
+    r->reg_write_batch(uc, ids, vals, 3);
+  } else {
+    void *const vals[4] = {&eax, &edx, &ecx, &rip};
+    r->reg_write_batch(uc, r->ids, vals, 4);
+  }
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_create(JNIEnv *env, jclass cls, jlongArray values,
+    jintArray regIds, jlong regWriteBatch, jlong emuStop) {
+  (void) cls;
+  jsize len = (*env)->GetArrayLength(env, values);
+  if ((*env)->GetArrayLength(env, regIds) != 4 || (len & 1) != 0) return 0;
+  tscreplay_t *r = calloc(1, sizeof(tscreplay_t));
+  if (r == NULL) return 0;
+  r->values = malloc(sizeof(int64_t) * (size_t) (len > 0 ? len : 1));
+  if (r->values == NULL) {
+    free(r);
+    return 0;
+  }
+  (*env)->GetLongArrayRegion(env, values, 0, len, (jlong *) r->values);
+  (*env)->GetIntArrayRegion(env, regIds, 0, 4, r->ids);
+  r->n = len / 2;
+  r->reg_write_batch = (reg_write_batch_fn) (intptr_t) regWriteBatch;
+  r->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
+  return (jlong) (intptr_t) r;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_hookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &tsc_replay_hook;
+}
+
+/* {values handed out, calls after the last value} */
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_used(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  return ((tscreplay_t *) (intptr_t) handle)->next;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_overrun(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  return ((tscreplay_t *) (intptr_t) handle)->overrun;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_TscReplay_destroy(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
+  if (r == NULL) return;
+  free(r->values);
+  free(r);
+}
