@@ -6,6 +6,8 @@
  * hook on each RDTSC/RDTSCP site. Here the hook is this C function (no Java): it hands out the next recorded value
  * (EDX:EAX, and ECX for RDTSCP) and moves RIP past the instruction, in one uc_reg_write_batch. It computes no time:
  * the values are the ones efiemu's guest read, in order. When the recorded values run out it stops the run.
+ * The same for IN (a UC_HOOK_INSN hook, which Unicorn 2.0.1 allows for IN): GRUB also times with the ACPI PM timer,
+ * a port efiemu's virtual clock drives; the hook hands out the values efiemu's IN instructions got, in order.
  */
 #include <jni.h>
 #include <stdint.h>
@@ -22,7 +24,53 @@ typedef struct {
   int64_t n;
   int64_t overrun; /* hook calls after the last value */
   int64_t *values; /* n pairs: tsc, aux (aux < 0: RDTSC, no ECX) */
+  int64_t in_next;
+  int64_t in_n;
+  int64_t in_overrun;
+  uint32_t *in_values; /* the values IN instructions got, in order */
 } tscreplay_t;
+
+/* uc_cb_insn_in_t: the next recorded port value (the ACPI PM timer, the serial port's status, ...) */
+static uint32_t in_replay_hook(void *uc, uint32_t port, int size, void *user) {
+  (void) port;
+  (void) size;
+  tscreplay_t *r = (tscreplay_t *) user;
+  if (r->in_next >= r->in_n) {
+    r->in_overrun++;
+    r->emu_stop(uc);
+    return 0;
+  }
+  return r->in_values[r->in_next++];
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_inHookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &in_replay_hook;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_TscReplay_inValues(JNIEnv *env, jclass cls, jlong handle,
+    jintArray values) {
+  (void) cls;
+  tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
+  jsize len = (*env)->GetArrayLength(env, values);
+  free(r->in_values);
+  r->in_values = malloc(sizeof(uint32_t) * (size_t) (len > 0 ? len : 1));
+  if (r->in_values == NULL) {
+    r->in_n = 0;
+    return;
+  }
+  (*env)->GetIntArrayRegion(env, values, 0, len, (jint *) r->in_values);
+  r->in_n = len;
+  r->in_next = 0;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_inUsed(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
+  return r->in_next + r->in_overrun;
+}
 
 static void tsc_replay_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   tscreplay_t *r = (tscreplay_t *) user;
@@ -90,5 +138,6 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_TscReplay_destroy(JNIEnv *env,
   tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
   if (r == NULL) return;
   free(r->values);
+  free(r->in_values);
   free(r);
 }

@@ -256,6 +256,8 @@ public final class RawComparison {
                 Map<Variant, RawReplay> prepared = new LinkedHashMap<>();
                 long[][] tscReads = {new long[64]};
                 int[] tscCount = {0};
+                int[][] inReads = {new int[64]};
+                int[] inCount = {0};
                 int roundNo = round + 1;
                 StretchRecorder.Boundary boundary = new StretchRecorder.Boundary() {
                     @Override
@@ -277,6 +279,13 @@ public final class RawComparison {
                                 tscReads[0][2 * tscCount[0] + 1] = aux;
                                 tscCount[0]++;
                             });
+                            inCount[0] = 0;
+                            machine.ioInListener(value -> {
+                                if (inCount[0] == inReads[0].length) {
+                                    inReads[0] = java.util.Arrays.copyOf(inReads[0], 2 * inReads[0].length);
+                                }
+                                inReads[0][inCount[0]++] = value;
+                            });
                         }
                     }
 
@@ -285,7 +294,9 @@ public final class RawComparison {
                         GuestStretch s = bySequence.get(done.startSequence());
                         if (s == null) return;
                         machine.rdtscReadListener(null);
+                        machine.ioInListener(null);
                         long[] tscValues = java.util.Arrays.copyOf(tscReads[0], 2 * tscCount[0]);
+                        int[] inValues = java.util.Arrays.copyOf(inReads[0], inCount[0]);
                         long[] tscSites = machine.rdtscSiteAddresses();
                         List<String> bad = mismatches.get(s.startSequence());
                         if (done.instructions() != s.instructions() || done.end() != s.end()) {
@@ -305,7 +316,7 @@ public final class RawComparison {
                                 try (replay) {
                                     if (v.tsc && tscValues.length > 0) {
                                         tsc = org.efiemu.core.clock.TscReplay.install(replay.engine(), tscSites,
-                                                tscValues);
+                                                tscValues, inValues);
                                     }
                                     if (v.warm) {
                                         RawReplay.Result w = replay.warmUp(want.ranges(), options.rawTimeoutMicros());
@@ -321,10 +332,12 @@ public final class RawComparison {
                                             ? Optional.of("uc_emu_start " + r.error().cName())
                                             : want.firstDifference(got);
                                     if (diff.isEmpty() && tsc != null
-                                            && (tsc.used() != tscValues.length / 2 || tsc.overrun() != 0)) {
+                                            && (tsc.used() != tscValues.length / 2 || tsc.overrun() != 0
+                                                    || tsc.inReads() != inValues.length)) {
                                         diff = Optional.of(String.format("the guest read the TSC %d times (+%d past "
-                                                + "the recorded values), efiemu's %d", tsc.used(), tsc.overrun(),
-                                                tscValues.length / 2));
+                                                + "the recorded values), efiemu's %d; ports %d times, efiemu's %d",
+                                                tsc.used(), tsc.overrun(), tscValues.length / 2, tsc.inReads(),
+                                                inValues.length));
                                     }
                                     if (diff.isPresent()) {
                                         bad.add(String.format("round %d, %s: ended in another state than efiemu "

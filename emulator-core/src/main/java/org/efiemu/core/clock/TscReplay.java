@@ -33,6 +33,15 @@ public final class TscReplay implements AutoCloseable {
    * {@code values}: pairs {tsc, aux}, aux &lt; 0 for RDTSC, else the ECX value of RDTSCP.
    */
   public static TscReplay install(Engine raw, long[] sites, long[] values) {
+    return install(raw, sites, values, null);
+  }
+
+  /**
+   * As {@link #install(Engine, long[], long[])}, and when {@code inValues} is not null also every IN instruction
+   * ({@code UC_HOOK_INSN}, a C hook) gets the next of {@code inValues}: the port values efiemu's guest read (the ACPI
+   * PM timer is a clock too); past the last one the run stops ({@link #inReads()} counts those too).
+   */
+  public static TscReplay install(Engine raw, long[] sites, long[] values, int[] inValues) {
     if (!NativeGate.status().available()) {
       throw new IllegalStateException("TSC replay needs the native shim: " + NativeGate.status());
     }
@@ -50,7 +59,19 @@ public final class TscReplay implements AutoCloseable {
             String.format("hook_add UC_HOOK_CODE (TSC replay) at 0x%X", site));
       }
     }
+    if (inValues != null) {
+      inValues(h, inValues);
+      long[] hh = new long[1];
+      int err = UnicornLib.uc_hook_add(raw.handle(), hh, UnicornLib.UC_HOOK_INSN, inHookFunction(), h, 1, 0,
+          UnicornLib.UC_X86_INS_IN);
+      if (err != 0) throw new EngineException(err, UcError.of(err).toString(), "hook_add UC_HOOK_INSN IN (replay)");
+    }
     return r;
+  }
+
+  /** IN instructions the replay answered, plus those past the last recorded value. */
+  public long inReads() {
+    return inUsed(handle);
   }
 
   /** Values handed out so far. */
@@ -78,4 +99,10 @@ public final class TscReplay implements AutoCloseable {
   private static native long overrun(long handle);
 
   private static native void destroy(long handle);
+
+  private static native long inHookFunction();
+
+  private static native void inValues(long handle, int[] values);
+
+  private static native long inUsed(long handle);
 }

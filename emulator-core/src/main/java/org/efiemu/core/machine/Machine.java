@@ -151,9 +151,16 @@ public final class Machine implements AutoCloseable {
       engine.addInterruptHook(this::onInterrupt);
       engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
       engine.addInHook((port, size) -> {
-        if (SerialPort.handles(port)) return serial.in(port);
-        IoPortDevice d = ioDevice(port);
-        return d != null ? d.in(port, size) : (int) ((1L << (8 * size)) - 1);
+        int value;
+        if (SerialPort.handles(port)) {
+          value = serial.in(port);
+        } else {
+          IoPortDevice d = ioDevice(port);
+          value = d != null ? d.in(port, size) : (int) ((1L << (8 * size)) - 1);
+        }
+        java.util.function.IntConsumer l = inListener;
+        if (l != null) l.accept(value);
+        return value;
       });
       engine.addOutHook((port, size, value) -> {
         if (SerialPort.handles(port)) {
@@ -687,6 +694,13 @@ public final class Machine implements AutoCloseable {
   /** Code sites where RDTSC/RDTSCP are hooked so far. */
   public int rdtscSites() {
     return rdtsc.siteCount();
+  }
+
+  private volatile java.util.function.IntConsumer inListener;
+
+  /** Told of the value of every IN instruction from now on (null: none); for benches that replay guest code. */
+  public void ioInListener(java.util.function.IntConsumer l) {
+    inListener = l;
   }
 
   /** The RDTSC/RDTSCP sites hooked so far (see {@link #rdtscSites()}). */
