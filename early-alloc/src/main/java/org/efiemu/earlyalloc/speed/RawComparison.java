@@ -331,6 +331,11 @@ public final class RawComparison {
                                     Optional<String> diff = r.error() != UcError.OK
                                             ? Optional.of("uc_emu_start " + r.error().cName())
                                             : want.firstDifference(got);
+                                    if (diff.isPresent() && tsc != null) {
+                                        diff = Optional.of(diff.get() + String.format("; TSC read %d times (+%d past "
+                                                + "the recorded), efiemu %d; ports %d, efiemu %d", tsc.used(),
+                                                tsc.overrun(), tscValues.length / 2, tsc.inReads(), inValues.length));
+                                    }
                                     if (diff.isEmpty() && tsc != null
                                             && (tsc.used() != tscValues.length / 2 || tsc.overrun() != 0
                                                     || tsc.inReads() != inValues.length)) {
