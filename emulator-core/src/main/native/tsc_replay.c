@@ -28,7 +28,58 @@ typedef struct {
   int64_t in_n;
   int64_t in_overrun;
   uint32_t *in_values; /* the values IN instructions got, in order */
+  int rbx_id;
+  int64_t cpuid_next;
+  int64_t cpuid_n;
+  int64_t cpuid_overrun;
+  uint32_t *cpuid_values; /* 4 per CPUID: EAX, EBX, ECX, EDX as efiemu answered */
 } tscreplay_t;
+
+/* uc_cb_insn_cpuid_t: efiemu's answer (its CpuDescription), not Unicorn's qemu64 model; 1: instruction done */
+static int cpuid_replay_hook(void *uc, void *user) {
+  tscreplay_t *r = (tscreplay_t *) user;
+  if (r->cpuid_next >= r->cpuid_n) {
+    r->cpuid_overrun++;
+    r->emu_stop(uc);
+    return 1;
+  }
+  uint32_t *v = &r->cpuid_values[4 * r->cpuid_next++];
+  uint64_t a = v[0], b = v[1], c = v[2], d = v[3];
+  int ids[4] = {r->ids[0], r->rbx_id, r->ids[2], r->ids[1]};
+  void *const vals[4] = {&a, &b, &c, &d};
+  r->reg_write_batch(uc, ids, vals, 4);
+  return 1;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_cpuidHookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &cpuid_replay_hook;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_TscReplay_cpuidValues(JNIEnv *env, jclass cls, jlong handle,
+    jintArray values, jint rbxId) {
+  (void) cls;
+  tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
+  jsize len = (*env)->GetArrayLength(env, values);
+  free(r->cpuid_values);
+  r->cpuid_values = malloc(sizeof(uint32_t) * (size_t) (len > 0 ? len : 1));
+  if (r->cpuid_values == NULL) {
+    r->cpuid_n = 0;
+    return;
+  }
+  (*env)->GetIntArrayRegion(env, values, 0, len, (jint *) r->cpuid_values);
+  r->cpuid_n = len / 4;
+  r->cpuid_next = 0;
+  r->rbx_id = rbxId;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_TscReplay_cpuidUsed(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  tscreplay_t *r = (tscreplay_t *) (intptr_t) handle;
+  return r->cpuid_next + r->cpuid_overrun;
+}
 
 /* uc_cb_insn_in_t: the next recorded port value (the ACPI PM timer, the serial port's status, ...) */
 static uint32_t in_replay_hook(void *uc, uint32_t port, int size, void *user) {
@@ -139,5 +190,6 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_TscReplay_destroy(JNIEnv *env,
   if (r == NULL) return;
   free(r->values);
   free(r->in_values);
+  free(r->cpuid_values);
   free(r);
 }

@@ -258,6 +258,7 @@ public final class RawComparison {
                 int[] tscCount = {0};
                 int[][] inReads = {new int[64]};
                 int[] inCount = {0};
+                List<int[]> cpuids = new ArrayList<>();
                 int roundNo = round + 1;
                 StretchRecorder.Boundary boundary = new StretchRecorder.Boundary() {
                     @Override
@@ -286,6 +287,8 @@ public final class RawComparison {
                                 }
                                 inReads[0][inCount[0]++] = value;
                             });
+                            cpuids.clear();
+                            machine.cpuidListener(cpuids::add);
                         }
                     }
 
@@ -295,6 +298,9 @@ public final class RawComparison {
                         if (s == null) return;
                         machine.rdtscReadListener(null);
                         machine.ioInListener(null);
+                        machine.cpuidListener(null);
+                        int[] cpuidValues = new int[4 * cpuids.size()];
+                        for (int i = 0; i < cpuids.size(); i++) System.arraycopy(cpuids.get(i), 0, cpuidValues, 4 * i, 4);
                         long[] tscValues = java.util.Arrays.copyOf(tscReads[0], 2 * tscCount[0]);
                         int[] inValues = java.util.Arrays.copyOf(inReads[0], inCount[0]);
                         long[] tscSites = machine.rdtscSiteAddresses();
@@ -316,7 +322,7 @@ public final class RawComparison {
                                 try (replay) {
                                     if (v.tsc && tscValues.length > 0) {
                                         tsc = org.efiemu.core.clock.TscReplay.install(replay.engine(), tscSites,
-                                                tscValues, inValues);
+                                                tscValues, inValues, cpuidValues);
                                     }
                                     if (v.warm) {
                                         RawReplay.Result w = replay.warmUp(want.ranges(), options.rawTimeoutMicros());
@@ -333,12 +339,14 @@ public final class RawComparison {
                                             : want.firstDifference(got);
                                     if (diff.isPresent() && tsc != null) {
                                         diff = Optional.of(diff.get() + String.format("; TSC read %d times (+%d past "
-                                                + "the recorded), efiemu %d; ports %d, efiemu %d", tsc.used(),
-                                                tsc.overrun(), tscValues.length / 2, tsc.inReads(), inValues.length));
+                                                + "the recorded), efiemu %d; ports %d, efiemu %d; CPUID %d, efiemu %d",
+                                                tsc.used(), tsc.overrun(), tscValues.length / 2, tsc.inReads(),
+                                                inValues.length, tsc.cpuidReads(), cpuidValues.length / 4));
                                     }
                                     if (diff.isEmpty() && tsc != null
                                             && (tsc.used() != tscValues.length / 2 || tsc.overrun() != 0
-                                                    || tsc.inReads() != inValues.length)) {
+                                                    || tsc.inReads() != inValues.length
+                                                    || tsc.cpuidReads() != cpuidValues.length / 4)) {
                                         diff = Optional.of(String.format("the guest read the TSC %d times (+%d past "
                                                 + "the recorded values), efiemu's %d; ports %d times, efiemu's %d",
                                                 tsc.used(), tsc.overrun(), tscValues.length / 2, tsc.inReads(),

@@ -42,6 +42,16 @@ public final class TscReplay implements AutoCloseable {
    * PM timer is a clock too); past the last one the run stops ({@link #inReads()} counts those too).
    */
   public static TscReplay install(Engine raw, long[] sites, long[] values, int[] inValues) {
+    return install(raw, sites, values, inValues, null);
+  }
+
+  /**
+   * As {@link #install(Engine, long[], long[], int[])}, and when {@code cpuidValues} is not null every CPUID gets the
+   * next of efiemu's answers (four ints each: EAX, EBX, ECX, EDX; a C {@code UC_HOOK_INSN} CPUID hook): efiemu answers
+   * CPUID from its CPU description, raw Unicorn from its qemu64 model, and GRUB decides from CPUID whether to
+   * calibrate the TSC.
+   */
+  public static TscReplay install(Engine raw, long[] sites, long[] values, int[] inValues, int[] cpuidValues) {
     if (!NativeGate.status().available()) {
       throw new IllegalStateException("TSC replay needs the native shim: " + NativeGate.status());
     }
@@ -66,7 +76,19 @@ public final class TscReplay implements AutoCloseable {
           UnicornLib.UC_X86_INS_IN);
       if (err != 0) throw new EngineException(err, UcError.of(err).toString(), "hook_add UC_HOOK_INSN IN (replay)");
     }
+    if (cpuidValues != null) {
+      cpuidValues(h, cpuidValues, X86Reg.RBX.id());
+      long[] hh = new long[1];
+      int err = UnicornLib.uc_hook_add(raw.handle(), hh, UnicornLib.UC_HOOK_INSN, cpuidHookFunction(), h, 1, 0,
+          UnicornLib.UC_X86_INS_CPUID);
+      if (err != 0) throw new EngineException(err, UcError.of(err).toString(), "hook_add UC_HOOK_INSN CPUID (replay)");
+    }
     return r;
+  }
+
+  /** CPUID instructions the replay answered, plus those past the last recorded answer. */
+  public long cpuidReads() {
+    return cpuidUsed(handle);
   }
 
   /** IN instructions the replay answered, plus those past the last recorded value. */
@@ -105,4 +127,10 @@ public final class TscReplay implements AutoCloseable {
   private static native void inValues(long handle, int[] values);
 
   private static native long inUsed(long handle);
+
+  private static native long cpuidHookFunction();
+
+  private static native void cpuidValues(long handle, int[] values, int rbxId);
+
+  private static native long cpuidUsed(long handle);
 }

@@ -242,7 +242,16 @@ public final class Machine implements AutoCloseable {
     int[] r = cpu.cpuid(leaf, sub);
     X86Reg[] out = {X86Reg.RAX, X86Reg.RBX, X86Reg.RCX, X86Reg.RDX};
     for (int i = 0; i < 4; i++) engine.reg(out[i], r[i] & 0xFFFF_FFFFL);
+    java.util.function.Consumer<int[]> l = cpuidListener;
+    if (l != null) l.accept(r.clone());
     return true;
+  }
+
+  private volatile java.util.function.Consumer<int[]> cpuidListener;
+
+  /** Told of every CPUID answer (EAX, EBX, ECX, EDX) from now on (null: none); for benches that replay guest code. */
+  public void cpuidListener(java.util.function.Consumer<int[]> l) {
+    cpuidListener = l;
   }
 
   /**
