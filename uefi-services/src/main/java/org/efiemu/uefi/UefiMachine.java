@@ -356,6 +356,8 @@ public final class UefiMachine implements AutoCloseable {
         unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
         capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
                 unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+        org.efiemu.uefi.presentation.CapturedHandles.arrangeLocateOrders(platform.captured().locateOrders(),
+                capturedHandles, handles);
     }
 
     /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */

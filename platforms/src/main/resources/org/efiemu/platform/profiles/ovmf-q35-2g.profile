@@ -16,6 +16,7 @@ source: SMBIOS type 1 serial number is empty on this machine; written as the for
 source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-2g.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt
 source: measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in ovmf-q35-2g.firmware.txt (11 tables, 5 PCI functions)
 source: measured: handle and hob lines = the firmware-probe's handle: and hob: lines in ovmf-q35-2g.firmware.txt (183 handles in LocateHandleBuffer(AllHandles) order, 71 HOBs, bytes as captured)
+source: measured: handle-locate lines = the firmware-probe's locate: lines in ovmf-q35-2g.firmware.txt for the 6 protocols whose LocateHandleBuffer(ByProtocol) order is not the handle order (EDK2 returns a protocol's handles in the order their interfaces were installed)
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
 descriptor-version: 1
@@ -279,6 +280,12 @@ handle: 179 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e
 handle: 180 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,d432a67f-14dc-484b-b3bb-3f0291849327,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,932f47e6-2362-4002-803e-3cd54b138f85,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000200ffff00007fff0400
 handle: 181 protocols=964e5b22-6459-11d2-8e39-00a0c969723b,151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,8cf2f62c-bc9b-4821-808d-ec9ec421a1a0,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe00000000000000000000000001017fff0400
 handle: 182 protocols=bc62157e-3e33-4fec-9920-2d3b36d750df,5b1b31a1-9562-11d2-8e3f-00a0c969723b image-path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe0000000000000000000000000101040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400 image-revision=0x1000 image-parent=none image-device=181 image-code=1 image-data=2 image-size=0x19000 image-options=0 image-file=040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400
+handle-locate: dd9e7534-7762-4698-8c14-f58517a625aa 106,178,176
+handle-locate: 387477c1-69c7-11d2-8e39-00a0c969723b 106,178,176
+handle-locate: 9042a9de-23dc-4a38-96fb-7aded080516a 171,107
+handle-locate: d3b36f2b-d551-11d4-9a46-0090273fc14d 178,176
+handle-locate: 151c8eae-7f2c-472c-9e54-9828194f6a88 180,179,181
+handle-locate: ce345171-ba0b-11d2-8e4f-00a0c969723b 180,179,181
 hob: 010038000000000009000000000000000080f77f000000000050b77b0000000000f07f7f00000000d876b97b00000000d076b97b00000000
 hob: 0700280000000000b05a820000000000000000000000000000000000000000000000000000000000
 hob: 0700080100000000303aef7fd039ef7f4c3aef7fb8edfcffc4edfcff00d9ee7f0cd9ee7fe8d8ee7ff4d8ee7ff8818200dc818200f0df8200b862b97b883aef7f0cbbee7fe0baee7f0893ee7f8070ee7f9c70ee7fa870ee7f64d2ec7f90cbec7f84cbec7ff8baee7f00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000

@@ -11,11 +11,31 @@ import org.efiemu.uefi.handle.CapturedHandle;
  * @param handles every handle in the firmware's LocateHandleBuffer(AllHandles) order, indexes 0..n-1
  * @param hobs the HOB list's HOBs in order (PI 1.7 vol. 3 §5), each with all its bytes as captured, the PHIT first
  *     and the end-of-list HOB last
+ * @param locateOrders for the protocols whose LocateHandle(ByProtocol) order (UEFI 2.10 §7.3.12; EDK2: the order the
+ *     interfaces were installed) is not the handle list's order: the handles it returns, as handle indexes, in the
+ *     order returned ({@code handle-locate:} lines); protocols not named are returned in handle order
  */
-public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
+public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
+        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders) {
     public static final CapturedFirmware NONE = new CapturedFirmware(List.of(), List.of());
 
+    /** Without LocateHandle(ByProtocol) orders: every protocol's handles in handle order. */
+    public CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
+        this(handles, hobs, java.util.Map.of());
+    }
+
     public CapturedFirmware {
+        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> orders = new java.util.LinkedHashMap<>();
+        locateOrders.forEach((g, l) -> orders.put(g, List.copyOf(l)));
+        locateOrders = java.util.Collections.unmodifiableMap(orders);
+        for (var e : locateOrders.entrySet()) {
+            for (int i : e.getValue()) {
+                if (i < 0 || i >= handles.size()) {
+                    throw new IllegalArgumentException("handle-locate " + e.getKey() + ": handle " + i + " beyond the "
+                            + handles.size() + " handles");
+                }
+            }
+        }
         handles = List.copyOf(handles);
         hobs = hobs.stream().map(byte[]::clone).toList();
         for (int i = 0; i < handles.size(); i++) {
@@ -45,7 +65,8 @@ public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) 
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()) {
+        if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()
+                || !locateOrders.equals(c.locateOrders)) {
             return false;
         }
         for (int i = 0; i < hobs.size(); i++) {

@@ -49,8 +49,13 @@ public final class CapturedHandles {
             Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, Guid.EFI_DISK_IO_PROTOCOL_GUID,
             Guid.EFI_DISK_IO2_PROTOCOL_GUID, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, Guid.EFI_RNG_PROTOCOL_GUID);
 
-    /** What the presentation did. */
-    public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes) {}
+    /**
+     * What the presentation did.
+     *
+     * @param presented the handle standing for each captured handle index (captured handles left out are not keys)
+     */
+    public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes,
+            Map<Integer, Long> presented) {}
 
     private CapturedHandles() {}
 
@@ -148,7 +153,19 @@ public final class CapturedHandles {
         if (storage > 0) {
             notes.add(storage + " captured storage handles (the capture run's boot media) replaced by efiemu's own");
         }
-        return new Result(db.handles().size(), matched, created, List.copyOf(unsupported.protocols()), notes);
+        return new Result(db.handles().size(), matched, created, List.copyOf(unsupported.protocols()), notes,
+                Map.copyOf(byIndex));
+    }
+
+    /**
+     * Gives the protocols whose LocateHandle(ByProtocol) order the capture recorded (EDK2: install order, not handle
+     * order; {@code handle-locate:} lines) that order among the presented handles (UEFI 2.10 §7.3.12). Captured
+     * handles efiemu did not present (the capture run's boot media) are skipped; efiemu's own storage handles keep
+     * their places.
+     */
+    public static void arrangeLocateOrders(Map<Guid, List<Integer>> locateOrders, Result presented, HandleDatabase db) {
+        locateOrders.forEach((protocol, indexes) -> db.arrangeProtocol(protocol, indexes.stream()
+                .filter(presented.presented()::containsKey).map(presented.presented()::get).toList()));
     }
 
     private static long bytes(GuestMemory memory, FirmwareArena.Region region, String what, byte[] b) {
