@@ -27,6 +27,8 @@
  *            EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL that device path (image-device-path), and for one with
  *            EFI_LOADED_IMAGE_PROTOCOL the image's fields that do not depend on allocation (parent and device handles
  *            as indexes into the same handle list, memory types, size, load options size, FilePath)
+ *   image:   every loaded image's ImageBase, ImageSize and Unload (set/null), by handle index
+ *   debug-image: the EFI_DEBUG_IMAGE_INFO_TABLE's header and entries (type, image handle index)
  *   locate:  LocateHandleBuffer(ByProtocol) per protocol GUID: the handles in the order returned, as handle indexes
  *   dpt:     the device path utilities / to-text / from-text protocols on every handle's device paths, the console
  *            variables' multi-instance paths and fixed texts (to bytes and back)
@@ -864,6 +866,52 @@ static void locate_orders(void) {
   rt_bs->FreePool(hs);
 }
 
+/*
+ * image: every handle with EFI_LOADED_IMAGE_PROTOCOL: its ImageBase and ImageSize (where the firmware loaded the
+ * image; the same on every boot of one machine) and whether Unload is set. debug-image: the EFI_DEBUG_IMAGE_INFO_TABLE
+ * (UEFI 2.10 §18.4.3): UpdateStatus, TableSize, then per entry its ImageInfoType and the ImageHandle as an index into the
+ * AllHandles list (or "none"), and whether its LoadedImageProtocolInstance is the handle's EFI_LOADED_IMAGE_PROTOCOL.
+ */
+static EFI_GUID gDebugImageInfo = {0x49152e77, 0x1ada, 0x4764, {0xb7, 0xa2, 0x7a, 0xfe, 0xfe, 0xd9, 0x5e, 0x8b}};
+
+static void images_and_debug_table(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs) != EFI_SUCCESS) return;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_LOADED_IMAGE *li = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gLoadedImage, (void **)&li) != EFI_SUCCESS || !li) continue;
+    line("image: %03lu base=0x%lx size=0x%lx unload=%s", (UINT64)i, (UINT64)li->ImageBase, li->ImageSize,
+         li->Unload ? "set" : "null");
+  }
+  const UINT8 *t = table(&gDebugImageInfo);
+  if (!t) {
+    line("debug-image: none");
+  } else {
+    UINT32 status = *(const volatile UINT32 *)t;
+    UINT32 size = *(const UINT32 *)(t + 4);
+    const UINT64 *entries = *(const UINT64 *const *)(t + 8);
+    line("debug-image: update-status=0x%x table-size=%u", status, size);
+    for (UINT32 k = 0; entries && k < size && k < 1024; k++) {
+      const UINT32 *e = (const UINT32 *)entries[k];
+      if (!e) {
+        line("debug-image: %u empty", k);
+        continue;
+      }
+      EFI_LOADED_IMAGE *li = *(EFI_LOADED_IMAGE *const *)(e + 2);
+      EFI_HANDLE h = *(EFI_HANDLE const *)(e + 4);
+      char at[8] = "none";
+      for (UINTN i = 0; i < n; i++)
+        if (hs[i] == h) rt_snprintf(at, sizeof at, "%03lu", (UINT64)i);
+      EFI_LOADED_IMAGE *own = 0;
+      EFI_STATUS s = h ? rt_bs->HandleProtocol(h, &gLoadedImage, (void **)&own) : EFI_NOT_FOUND;
+      line("debug-image: %u type=%u handle=%s loaded-image=%s", k, e[0], at,
+           s == EFI_SUCCESS && own == li ? "handle's" : "other");
+    }
+  }
+  rt_bs->FreePool(hs);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   put("\nfw: firmware-probe begin\n");
@@ -882,6 +930,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   handles();
   device_path_protocols();
   locate_orders();
+  images_and_debug_table();
   put("fw: firmware-probe end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
   return EFI_SUCCESS;

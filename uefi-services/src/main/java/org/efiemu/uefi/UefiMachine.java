@@ -358,6 +358,10 @@ public final class UefiMachine implements AutoCloseable {
                 unsupportedProtocols, implemented, imageHandle, systemTableAddress);
         org.efiemu.uefi.presentation.CapturedHandles.arrangeLocateOrders(platform.captured().locateOrders(),
                 capturedHandles, handles);
+        org.efiemu.uefi.presentation.CapturedHandles.writeImageBases(platform.captured().imageBases(), capturedHandles,
+                handles, memory, imageHandle);
+        org.efiemu.uefi.presentation.CapturedHandles.presentDebugImages(captured, capturedHandles, handles,
+                fw.tables.debugImages(), region);
     }
 
     /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */

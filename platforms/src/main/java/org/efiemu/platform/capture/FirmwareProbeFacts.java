@@ -47,6 +47,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
     private static final Pattern LOADED_IMAGE = Pattern.compile("handle: loaded-image revision=(0x[0-9a-f]+) parent=(\\d{3,}|none) "
             + "device=(\\d{3,}|none) code=(\\d+) data=(\\d+) size=(0x[0-9a-f]+) options=(\\d+) file-path=([0-9a-f]*)");
     private static final Pattern HOB_COUNT = Pattern.compile("hob: count=(\\d+)");
+    private static final Pattern IMAGE = Pattern.compile("image: (\\d{3,}) base=0x([0-9a-f]+) size=0x[0-9a-f]+ unload=(?:set|null)");
     private static final Pattern LOCATE = Pattern.compile("locate: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) "
             + "\\((\\w+)\\) n=(\\d+)(?: ((?:\\d{3,},)*\\d{3,}))?");
 
@@ -74,6 +75,7 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         Integer handlesDeclared = null;
         int handlesLine = 0;
         java.util.Map<Guid, List<Integer>> locateOrders = new java.util.LinkedHashMap<>();
+        java.util.Map<Integer, Long> imageBases = new java.util.TreeMap<>();
         int cfgSeen = 0;
         Integer devicesDeclared = null;
         boolean ended = false;
@@ -132,6 +134,13 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                 handlesLine = no;
             } else if (HANDLE_HEAD.matcher(l).matches()) {
                 i = handle(lines, i, file, handles, handleLines);
+            } else if (l.startsWith("image: ")) {
+                Matcher m = IMAGE.matcher(l);
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "field 'image': '" + l + "': expected 'image: NNN "
+                            + "base=0x.. size=0x.. unload=set|null'");
+                }
+                imageBases.put(Integer.parseInt(m.group(1)), Long.parseUnsignedLong(m.group(2), 16));
             } else if (l.startsWith("locate: ")) {
                 Matcher m = LOCATE.matcher(l);
                 if (!m.matches()) {
@@ -184,7 +193,8 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         }
         CapturedFirmware captured;
         try {
-            captured = new CapturedFirmware(handles, hobs, handles.isEmpty() ? java.util.Map.of() : locateOrders);
+            captured = new CapturedFirmware(handles, hobs, handles.isEmpty() ? java.util.Map.of() : locateOrders,
+                    handles.isEmpty() ? java.util.Map.of() : imageBases);
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
         }
@@ -339,6 +349,10 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName
                     + " (" + captured.handles().size() + " handles in LocateHandleBuffer(AllHandles) order, "
                     + captured.hobs().size() + " HOBs, bytes as captured)");
+        }
+        if (!captured.imageBases().isEmpty()) {
+            b.source("measured: image-base lines = the firmware-probe's image: lines in " + captureName + " (the ImageBase"
+                    + " of each of the " + captured.imageBases().size() + " loaded images)");
         }
         if (!captured.locateOrders().isEmpty()) {
             b.source("measured: handle-locate lines = the firmware-probe's locate: lines in " + captureName + " for the "
