@@ -27,6 +27,11 @@
  *            EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL that device path (image-device-path), and for one with
  *            EFI_LOADED_IMAGE_PROTOCOL the image's fields that do not depend on allocation (parent and device handles
  *            as indexes into the same handle list, memory types, size, load options size, FilePath)
+ *   image:   every loaded image's ImageBase, ImageSize and Unload (set/null), by handle index
+ *   debug-image: the EFI_DEBUG_IMAGE_INFO_TABLE's header and entries (type, image handle index)
+ *   locate:  LocateHandleBuffer(ByProtocol) per protocol GUID: the handles in the order returned, as handle indexes
+ *   dpt:     the device path utilities / to-text / from-text protocols on every handle's device paths, the console
+ *            variables' multi-instance paths and fixed texts (to bytes and back)
  * Addresses that depend on allocation (handles, interfaces) are never printed; data is printed as hex.
  * The probe ends with ResetSystem(EfiResetShutdown).
  */
@@ -595,6 +600,318 @@ static void handles(void) {
   rt_bs->FreePool(hs);
 }
 
+/*
+ * dpt: the device path protocols of UEFI 2.10 §10.5-10.6 (utilities, to text, from text), on the device paths of real
+ * handles and on fixed texts: every handle's device path and loaded image device path to text (full, and display-only
+ * with shortcuts), back from text (compared with the bytes), its size, multi-instance flag and duplicate; the console
+ * variables' multi-instance paths instance by instance; fixed texts to bytes and back to text. Returned buffers are
+ * freed. Lines never carry addresses or handle indexes.
+ */
+static EFI_GUID gToText = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;
+static EFI_GUID gFromText = EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL_GUID;
+static EFI_GUID gDpUtil = EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID;
+static EFI_GUID gGlobalVariable = EFI_GLOBAL_VARIABLE;
+static EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *dp_to;
+static EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL *dp_from;
+static EFI_DEVICE_PATH_UTILITIES_PROTOCOL *dp_util;
+
+/* " <name>=<text>" (NULL when the conversion gave none); frees the string. */
+static void put_text(const char *name, CHAR16 *t) {
+  put(" ");
+  put(name);
+  put("=");
+  if (!t) {
+    put("NULL");
+    return;
+  }
+  put_ucs2(t);
+  rt_bs->FreePool(t);
+}
+
+static void put_path_hex(const char *name, EFI_DEVICE_PATH *p) {
+  put(" ");
+  put(name);
+  put("=");
+  if (p) put_hex(p, dp_size(p));
+  else put("NULL");
+}
+
+/* One device path: text forms, back from text, size, multi-instance, duplicate. */
+static void dpt_path(const char *what, EFI_DEVICE_PATH *dp) {
+  put("dpt: ");
+  put(what);
+  put_text("text", dp_to->ConvertDevicePathToText(dp, FALSE, FALSE));
+  put("\n");
+  put("dpt: ");
+  put(what);
+  put_text("display", dp_to->ConvertDevicePathToText(dp, TRUE, TRUE));
+  put("\n");
+  CHAR16 *t = dp_to->ConvertDevicePathToText(dp, FALSE, FALSE);
+  EFI_DEVICE_PATH *back = t ? dp_from->ConvertTextToDevicePath(t) : 0;
+  if (t) rt_bs->FreePool(t);
+  UINTN n = dp_size(dp);
+  char b[128];
+  rt_snprintf(b, sizeof b, "dpt: %s size=%lu multi=%u back=", what, (UINT64)dp_util->GetDevicePathSize(dp),
+              (UINT32)dp_util->IsDevicePathMultiInstance(dp));
+  put(b);
+  if (back && dp_size(back) == n && !memcmp(back, dp, n)) put("same");
+  else if (back) put_hex(back, dp_size(back));
+  else put("NULL");
+  if (back) rt_bs->FreePool(back);
+  EFI_DEVICE_PATH *dup = dp_util->DuplicateDevicePath(dp);
+  put(dup && dp_size(dup) == n && !memcmp(dup, dp, n) ? " dup=same\n" : " dup=differs\n");
+  if (dup) rt_bs->FreePool(dup);
+}
+
+static void dpt_instances(EFI_DEVICE_PATH *dp) {
+  EFI_DEVICE_PATH *at = dp;
+  for (int k = 0; at && k < 16; k++) {
+    UINTN size = 0;
+    EFI_DEVICE_PATH *i = dp_util->GetNextDevicePathInstance(&at, &size);
+    char b[96];
+    rt_snprintf(b, sizeof b, "dpt: instance %d size=%lu next=%s", k, (UINT64)size, at ? "set" : "NULL");
+    put(b);
+    put_path_hex("copy", i);
+    put("\n");
+    if (i) rt_bs->FreePool(i);
+  }
+}
+
+static const char *const dpt_texts[] = {
+    "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)/HD(1,GPT,12345678-9ABC-DEF0-1234-56789ABCDEF0,0x800,0x100000)/\\EFI\\BOOT\\BOOTX64.EFI",
+    "PciRoot(0)/Pci(31,2)/Sata(0,,0)",
+    "Acpi(PNP0A03,0)/Pci(0x1,0x1)/Ata(Primary,Master,0x0)/HD(1,MBR,0xBE1AFDFA,0x3F,0xFBFC1)",
+    "Acpi(PNP0A03,0)/Pci(0x1,0x1)/Ata(Secondary,Slave,0x2)/CDROM(0x0,0x10,0x20)",
+    "PciRoot(0x0)/Pci(0x1F,0x0)/Serial(0x0)/Uart(DEFAULT,DEFAULT,N,1)/VenPcAnsi()",
+    "Uart(115200,8,E,1.5)/UartFlowCtrl(Hardware)/VenVt100Plus()/VenUtf8()/VenVt100()/DebugPort()",
+    "Uart(9600,7,O,2)/UartFlowCtrl(XonXoff)/Uart(0,0,S,D)/UartFlowCtrl(None)",
+    "VenHw(12345678-9ABC-DEF0-1234-56789ABCDEF0,0102030405)/VenMsg(12345678-9abc-def0-1234-56789abcdef0,abc)",
+    "VenMedia(12345678-9ABC-DEF0-1234-56789ABCDEF0)/VenMsg(E0C14753-F9BE-11D2-9A0C-0090273FC14D)",
+    "Fv(7CB8BDC9-F8EB-4F34-AAEA-3EE4AF6516A1)/FvFile(462CAA21-7614-4503-836E-8AB6F4662331)",
+    "Path(1,1,0203)/HardwarePath(5,01000000)/AcpiPath(3,0000000000000000)/Msg(200,07)/MediaPath(200,00)",
+    "BbsPath(1,0100000041424300)/BbsPath(1,3412000058595A00)/Path(200,9,0a)/Path(3,255)",
+    "UsbHID(0xFFFF,0xFFFF,0x1,0x1)/UsbClass(0x46F4,0x1,0x8,0x6,0x50)/UsbMassStorage(,,,)/UsbIrdaBridge(0x1,0x2,0x3)",
+    "UsbClass(0x1,0x2,0xFE,0x3,0x4)/UsbClass(0x1,0x2,0xFE,0x9,0x4)/UsbWireless(0x1,0x2,0x3,0x4)",
+    "PcieRoot(0x1)/Pci(0x0,0x0)/Ctrl(0x2)/Scsi(0x1,0x2)/Unit(0x3)/USB(0x1,0x0)/I2O(0x5)/Fibre(0x1234,0x5)",
+    "MemoryMapped(0xB,0x1000,0x1FFF)/BMC(0x1,0xCA2)/PcCard(0x3)/Floppy(0x1)/Keyboard(0x0)/ParallelPort(0x0)",
+    "AcpiAdr(0x80010100,0x80010200,0x3)/Acpi(0x12345678,0x9)/Acpi(PNP0501,0x1)",
+    "CDROM(0x0,0x10,0x20)/Media(12345678-9ABC-DEF0-1234-56789ABCDEF0)/Offset(0x1000,0x1FFF)",
+    "Sata(0x0,0x0,0x0),PciRoot(0x0)/Pci(0x2,0x0),\\a.efi",
+    "Pci( 0x1, 2)/xyz/Pci(0x00002,000)",
+    "HD(2,GPT,not-a-guid,0x1,0x2)/HD(3,7,0,0x1,0x2)",
+    "Pci(0x1F",
+    "\\EFI\\BOOT\\BOOTX64.EFI",
+    "PciRoot(0x0)/Pci(0x1,0x0)/AcpiAdr(0x80010100)",
+    0};
+
+static void to_char16(const char *s, CHAR16 *out, UINTN max) {
+  UINTN i = 0;
+  for (; s[i] && i + 1 < max; i++) out[i] = (CHAR16)(UINT8)s[i];
+  out[i] = 0;
+}
+
+static void device_path_protocols(void) {
+  EFI_STATUS a = rt_bs->LocateProtocol(&gDpUtil, 0, (void **)&dp_util);
+  EFI_STATUS b = rt_bs->LocateProtocol(&gToText, 0, (void **)&dp_to);
+  EFI_STATUS c = rt_bs->LocateProtocol(&gFromText, 0, (void **)&dp_from);
+  line("dpt: protocols utilities=%s to-text=%s from-text=%s", rt_status_name(a), rt_status_name(b), rt_status_name(c));
+  if (a != EFI_SUCCESS || b != EFI_SUCCESS || c != EFI_SUCCESS) return;
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs) != EFI_SUCCESS) return;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_DEVICE_PATH *dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDevicePath, (void **)&dp) == EFI_SUCCESS && dp) dpt_path("path", dp);
+    dp = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gImageDevicePath, (void **)&dp) == EFI_SUCCESS && dp) dpt_path("image", dp);
+  }
+  rt_bs->FreePool(hs);
+  /* the console variables: multi-instance paths */
+  static const char *const vars[] = {"ConOut", "ConIn", "ErrOut", "ConOutDev", 0};
+  for (int v = 0; vars[v]; v++) {
+    CHAR16 vn[16];
+    to_char16(vars[v], vn, 16);
+    UINTN size = sizeof data;
+    UINT32 attr = 0;
+    EFI_STATUS s = rt_st->RuntimeServices->GetVariable(vn, &gGlobalVariable, &attr, &size, data);
+    line("dpt: variable %s = %s", vars[v], rt_status_name(s));
+    if (s != EFI_SUCCESS) continue;
+    EFI_DEVICE_PATH *dp = (EFI_DEVICE_PATH *)data;
+    dpt_path("variable", dp);
+    dpt_instances(dp);
+    EFI_DEVICE_PATH *twice = dp_util->AppendDevicePathInstance(dp, dp);
+    put("dpt: append-instance");
+    if (twice) {
+      char bb[64];
+      rt_snprintf(bb, sizeof bb, " size=%lu multi=%u", (UINT64)dp_util->GetDevicePathSize(twice),
+                  (UINT32)dp_util->IsDevicePathMultiInstance(twice));
+      put(bb);
+      put_text("text", dp_to->ConvertDevicePathToText(twice, FALSE, TRUE));
+      rt_bs->FreePool(twice);
+    } else {
+      put(" NULL");
+    }
+    put("\n");
+  }
+  /* fixed texts: to bytes, back to text, node by node */
+  static CHAR16 t[512];
+  for (int k = 0; dpt_texts[k]; k++) {
+    to_char16(dpt_texts[k], t, 512);
+    EFI_DEVICE_PATH *p = dp_from->ConvertTextToDevicePath(t);
+    put("dpt: from \"");
+    put(dpt_texts[k]);
+    put("\"");
+    put_path_hex("bytes", p);
+    put("\n");
+    if (!p) continue;
+    put("dpt: back");
+    put_text("text", dp_to->ConvertDevicePathToText(p, FALSE, FALSE));
+    put_text("display", dp_to->ConvertDevicePathToText(p, TRUE, TRUE));
+    put("\n");
+    put("dpt: nodes");
+    for (EFI_DEVICE_PATH *q = p; !(q->Type == 0x7F && q->SubType == 0xFF);
+         q = (EFI_DEVICE_PATH *)((UINT8 *)q + (q->Length[0] | q->Length[1] << 8))) {
+      put_text("node", dp_to->ConvertDeviceNodeToText(q, k & 1, (k >> 1) & 1));
+      EFI_DEVICE_PATH *one = dp_from->ConvertTextToDeviceNode(L"Pci(0x3,0x4)");
+      EFI_DEVICE_PATH *more = dp_util->AppendDeviceNode(q, one);
+      put_path_hex("+node", more);
+      if (one) rt_bs->FreePool(one);
+      if (more) rt_bs->FreePool(more);
+      if ((q->Length[0] | q->Length[1] << 8) < 4) break;
+    }
+    put("\n");
+    rt_snprintf((char *)data, 128, "dpt: utilities size=%lu multi=%u", (UINT64)dp_util->GetDevicePathSize(p),
+                (UINT32)dp_util->IsDevicePathMultiInstance(p));
+    put((char *)data);
+    EFI_DEVICE_PATH *both = dp_util->AppendDevicePath(p, p);
+    put_path_hex("append", both);
+    if (both) rt_bs->FreePool(both);
+    put("\n");
+    rt_bs->FreePool(p);
+  }
+  /* NULL and edge cases */
+  EFI_DEVICE_PATH *e = dp_util->AppendDevicePath(0, 0);
+  put("dpt: edge");
+  put_path_hex("append-null-null", e);
+  if (e) rt_bs->FreePool(e);
+  EFI_DEVICE_PATH *node = dp_util->CreateDeviceNode(4, 4, 10);
+  put(" create-4-4-10=");
+  if (node) put_hex(node, 10);
+  else put("NULL");
+  EFI_DEVICE_PATH *alone = dp_util->AppendDeviceNode(0, node);
+  put_path_hex("append-node-null", alone);
+  if (alone) rt_bs->FreePool(alone);
+  if (node) rt_bs->FreePool(node);
+  node = dp_util->CreateDeviceNode(1, 1, 3);
+  put_path_hex("create-1-1-3", node);
+  static UINT8 bad_file[] = {4, 4, 8, 0, 'A', 0, 'B', 0, 0x7F, 0xFF, 4, 0};
+  static UINT8 bad_end[] = {1, 1, 6, 0, 0, 0, 0x7F, 0xFF, 5, 0, 0};
+  static UINT8 bad_len[] = {1, 1, 2, 0, 0x7F, 0xFF, 4, 0};
+  char eb[160];
+  rt_snprintf(eb, sizeof eb, " size-unterminated-file=%lu size-long-end=%lu size-short-node=%lu multi-short-node=%u",
+              (UINT64)dp_util->GetDevicePathSize((EFI_DEVICE_PATH *)bad_file),
+              (UINT64)dp_util->GetDevicePathSize((EFI_DEVICE_PATH *)bad_end),
+              (UINT64)dp_util->GetDevicePathSize((EFI_DEVICE_PATH *)bad_len),
+              (UINT32)dp_util->IsDevicePathMultiInstance((EFI_DEVICE_PATH *)bad_len));
+  put(eb);
+  EFI_DEVICE_PATH *d = dp_util->DuplicateDevicePath((EFI_DEVICE_PATH *)bad_file);
+  put_path_hex("dup-unterminated-file", d);
+  EFI_DEVICE_PATH *none = dp_from->ConvertTextToDevicePath(L"");
+  put_path_hex("from-empty", none);
+  put_text("to-text-null", dp_to->ConvertDevicePathToText(0, FALSE, FALSE));
+  put("\n");
+}
+
+/*
+ * locate: LocateHandleBuffer(ByProtocol) for every protocol GUID some handle has (in the order the GUIDs first appear
+ * in the handle list): the handles it returns as indexes into the AllHandles list. EDK2 returns a protocol's handles in
+ * the order their interfaces were installed, which is not always the handle list's order.
+ */
+static void locate_orders(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs) != EFI_SUCCESS) return;
+  static EFI_GUID seen[512];
+  UINTN count = 0;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_GUID **guids = 0;
+    UINTN m = 0;
+    if (rt_bs->ProtocolsPerHandle(hs[i], &guids, &m) != EFI_SUCCESS) continue;
+    for (UINTN k = 0; k < m; k++) {
+      int known = 0;
+      for (UINTN j = 0; j < count && !known; j++) known = !memcmp(&seen[j], guids[k], sizeof(EFI_GUID));
+      if (!known && count < 512) seen[count++] = *guids[k];
+    }
+    rt_bs->FreePool(guids);
+  }
+  for (UINTN j = 0; j < count; j++) {
+    UINTN found = 0;
+    EFI_HANDLE *by = 0;
+    EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &seen[j], 0, &found, &by);
+    put("locate: ");
+    put_guid(&seen[j]);
+    char b[48];
+    rt_snprintf(b, sizeof b, " (%s) n=%lu", rt_status_name(s), (UINT64)found);
+    put(b);
+    for (UINTN k = 0; s == EFI_SUCCESS && k < found; k++) {
+      UINTN at = n;
+      for (UINTN i = 0; i < n && at == n; i++)
+        if (hs[i] == by[k]) at = i;
+      rt_snprintf(b, sizeof b, "%s%03lu", k ? "," : " ", (UINT64)at);
+      put(b);
+    }
+    put("\n");
+    if (s == EFI_SUCCESS) rt_bs->FreePool(by);
+  }
+  rt_bs->FreePool(hs);
+}
+
+/*
+ * image: every handle with EFI_LOADED_IMAGE_PROTOCOL: its ImageBase and ImageSize (where the firmware loaded the
+ * image; the same on every boot of one machine) and whether Unload is set. debug-image: the EFI_DEBUG_IMAGE_INFO_TABLE
+ * (UEFI 2.10 §18.4.3): UpdateStatus, TableSize, then per entry its ImageInfoType and the ImageHandle as an index into the
+ * AllHandles list (or "none"), and whether its LoadedImageProtocolInstance is the handle's EFI_LOADED_IMAGE_PROTOCOL.
+ */
+static EFI_GUID gDebugImageInfo = {0x49152e77, 0x1ada, 0x4764, {0xb7, 0xa2, 0x7a, 0xfe, 0xfe, 0xd9, 0x5e, 0x8b}};
+
+static void images_and_debug_table(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs) != EFI_SUCCESS) return;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_LOADED_IMAGE *li = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gLoadedImage, (void **)&li) != EFI_SUCCESS || !li) continue;
+    line("image: %03lu base=0x%lx size=0x%lx unload=%s", (UINT64)i, (UINT64)li->ImageBase, li->ImageSize,
+         li->Unload ? "set" : "null");
+  }
+  const UINT8 *t = table(&gDebugImageInfo);
+  if (!t) {
+    line("debug-image: none");
+  } else {
+    UINT32 status = *(const volatile UINT32 *)t;
+    UINT32 size = *(const UINT32 *)(t + 4);
+    const UINT64 *entries = *(const UINT64 *const *)(t + 8);
+    line("debug-image: update-status=0x%x table-size=%u", status, size);
+    for (UINT32 k = 0; entries && k < size && k < 1024; k++) {
+      const UINT32 *e = (const UINT32 *)entries[k];
+      if (!e) {
+        line("debug-image: %u empty", k);
+        continue;
+      }
+      EFI_LOADED_IMAGE *li = *(EFI_LOADED_IMAGE *const *)(e + 2);
+      EFI_HANDLE h = *(EFI_HANDLE const *)(e + 4);
+      char at[8] = "none";
+      for (UINTN i = 0; i < n; i++)
+        if (hs[i] == h) rt_snprintf(at, sizeof at, "%03lu", (UINT64)i);
+      EFI_LOADED_IMAGE *own = 0;
+      EFI_STATUS s = h ? rt_bs->HandleProtocol(h, &gLoadedImage, (void **)&own) : EFI_NOT_FOUND;
+      line("debug-image: %u type=%u handle=%s loaded-image=%s", k, e[0], at,
+           s == EFI_SUCCESS && own == li ? "handle's" : "other");
+    }
+  }
+  rt_bs->FreePool(hs);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   put("\nfw: firmware-probe begin\n");
@@ -611,6 +928,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   acpi();
   pci();
   handles();
+  device_path_protocols();
+  locate_orders();
+  images_and_debug_table();
   put("fw: firmware-probe end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
   return EFI_SUCCESS;

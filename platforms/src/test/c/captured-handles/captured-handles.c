@@ -3,7 +3,7 @@
  * without an implementation. Prints on COM1:
  *   pcd: LocateProtocol(PCD_PROTOCOL) status, then the status of its function in slot 3 (the interface pointer as the
  *        first argument, as protocols with a This take it)
- *   dp2text: LocateProtocol(EFI_DEVICE_PATH_TO_TEXT_PROTOCOL), then ConvertDevicePathToText(image's FilePath) == NULL?
+ *   dp2text: LocateProtocol(EFI_DEVICE_PATH_TO_TEXT_PROTOCOL), then ConvertDevicePathToText(image's FilePath): text or NULL
  *   fv2: LocateHandleBuffer(ByProtocol, FIRMWARE_VOLUME2) count, then Fv2->GetVolumeAttributes(This, &a) status
  *   kbd: LocateHandleBuffer(ByProtocol, SimpleTextInputEx) count
  *   gop: LocateHandleBuffer(ByProtocol, GOP) count; all: LocateHandleBuffer(AllHandles) count

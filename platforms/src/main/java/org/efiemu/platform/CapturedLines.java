@@ -110,6 +110,40 @@ public final class CapturedLines {
         }
     }
 
+    /**
+     * The value of a {@code handle-locate:} line: a protocol GUID and the handles LocateHandle(ByProtocol) returns for
+     * it, as handle indexes in the order returned.
+     */
+    public static String locate(Guid protocol, List<Integer> handles) {
+        return protocol.registryForm().toLowerCase(Locale.ROOT) + " "
+                + String.join(",", handles.stream().map(CapturedLines::index).toList());
+    }
+
+    /**
+     * Reads a {@code handle-locate:} value ({@code GUID NNN,NNN,...}).
+     *
+     * @throws ProfileFormatException naming {@code file:line} and what does not read
+     */
+    public static Map.Entry<Guid, List<Integer>> parseLocate(String value, String file, int no) {
+        String[] words = value.strip().split("\\s+");
+        if (words.length != 2 || !GUID.matcher(words[0]).matches()) {
+            throw new ProfileFormatException(file, no, "handle-locate '" + cut(value) + "': expected 'GUID NNN,NNN,...' "
+                    + "(a protocol and the handle indexes LocateHandle(ByProtocol) returns, in its order)");
+        }
+        List<Integer> handles = new ArrayList<>();
+        for (String i : words[1].split(",", -1)) {
+            if (!INDEX.matcher(i).matches()) {
+                throw new ProfileFormatException(file, no, "handle-locate " + words[0] + ": '" + cut(i) + "': expected a "
+                        + "handle index of 3 digits or more");
+            }
+            if (handles.contains(Integer.parseInt(i))) {
+                throw new ProfileFormatException(file, no, "handle-locate " + words[0] + ": handle " + i + " named twice");
+            }
+            handles.add(Integer.parseInt(i));
+        }
+        return Map.entry(Guid.parse(words[0]), List.copyOf(handles));
+    }
+
     /** Reads a {@code hob:} value: hex bytes whose HOB header length is their count. */
     public static byte[] parseHob(String value, String file, int no) {
         String v = value.strip();

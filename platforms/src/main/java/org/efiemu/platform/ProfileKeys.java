@@ -13,10 +13,10 @@ final class ProfileKeys {
             "smbios-bios-date", "smbios-manufacturer", "smbios-product", "smbios-version", "smbios-serial",
             "acpi-oem-id", "acpi-oem-table-id", "console", "display", "variable-store", "configuration-tables", "gop-mode", "gop-current", "text-mode",
             "text-current", "quirk", "variable", "pool-free", "pci-device", "pci-rom", "pci-bar",
-            "handle", "hob");
+            "handle", "handle-locate", "image-base", "hob");
 
     static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable", "pool-free", "gop-mode", "text-mode",
-            "pci-device", "pci-rom", "pci-bar", "handle", "hob");
+            "pci-device", "pci-rom", "pci-bar", "handle", "handle-locate", "image-base", "hob");
 
     /** Width of the type column in canonical memory map lines. */
     static final int TYPE_COLUMN = 26;

@@ -51,6 +51,10 @@ public final class ProfileParser {
     private final List<Integer> handleLines = new ArrayList<>();
     private final List<byte[]> hobs = new ArrayList<>();
     private final List<Integer> hobLines = new ArrayList<>();
+    private final java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders = new java.util.LinkedHashMap<>();
+    private final java.util.Map<org.efiemu.uefi.spec.Guid, Integer> locateLines = new java.util.HashMap<>();
+    private final java.util.Map<Integer, Long> imageBases = new java.util.TreeMap<>();
+    private final java.util.Map<Integer, Integer> imageBaseLines = new java.util.HashMap<>();
     private static final Pattern PCI_LOCATION = Pattern.compile("([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
     private final List<PlatformProfile.GraphicsMode> gopModes = new ArrayList<>();
     private final List<PlatformProfile.TextMode> textModes = new ArrayList<>();
@@ -168,6 +172,28 @@ public final class ProfileParser {
                 handles.add(h);
                 handleLines.add(no);
             }
+            case "image-base" -> {
+                Matcher m = Pattern.compile("(\\d{3,})\\s+0x([0-9a-fA-F]{1,16})").matcher(value.strip());
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "image-base '" + value.strip() + "': expected 'NNN 0xBASE' "
+                            + "(a handle index and its loaded image's ImageBase)");
+                }
+                int index = Integer.parseInt(m.group(1));
+                if (imageBases.containsKey(index)) {
+                    throw new ProfileFormatException(file, no, "image-base " + m.group(1) + ": handle given twice");
+                }
+                imageBases.put(index, Long.parseUnsignedLong(m.group(2), 16));
+                imageBaseLines.put(index, no);
+            }
+            case "handle-locate" -> {
+                var e = CapturedLines.parseLocate(value, file, no);
+                if (locateOrders.containsKey(e.getKey())) {
+                    throw new ProfileFormatException(file, no, "handle-locate " + value.strip().split("\\s+")[0]
+                            + ": protocol given twice (first on line " + locateLines.get(e.getKey()) + ")");
+                }
+                locateOrders.put(e.getKey(), e.getValue());
+                locateLines.put(e.getKey(), no);
+            }
             case "hob" -> {
                 hobs.add(CapturedLines.parseHob(value, file, no));
                 hobLines.add(no);
@@ -177,7 +203,7 @@ public final class ProfileParser {
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, pci-rom, pci-bar, handle and hob may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, pci-rom, pci-bar, handle, handle-locate, image-base and hob may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -320,7 +346,23 @@ public final class ProfileParser {
             }
         }
         try {
-            return new org.efiemu.uefi.platform.CapturedFirmware(handles, hobs);
+            for (var e : locateOrders.entrySet()) {
+                for (int i : e.getValue()) {
+                    if (i >= handles.size()) {
+                        throw new ProfileFormatException(file, locateLines.get(e.getKey()), "handle-locate "
+                                + e.getKey().registryForm().toLowerCase(java.util.Locale.ROOT) + ": handle "
+                                + String.format("%03d", i) + " beyond the last handle line");
+                    }
+                }
+            }
+            for (var e : imageBases.entrySet()) {
+                if (e.getKey() >= handles.size() || handles.get(e.getKey()).image() == null) {
+                    throw new ProfileFormatException(file, imageBaseLines.get(e.getKey()), "image-base "
+                            + String.format("%03d", e.getKey()) + ": no handle line " + String.format("%03d", e.getKey())
+                            + " with loaded-image fields");
+                }
+            }
+            return new org.efiemu.uefi.platform.CapturedFirmware(handles, hobs, locateOrders, imageBases);
         } catch (IllegalArgumentException e) {
             Matcher m = Pattern.compile("HOB (\\d+)").matcher(e.getMessage());
             int line = m.lookingAt() ? hobLines.get(Integer.parseInt(m.group(1))) : hobLines.isEmpty() ? 0 : hobLines.get(0);

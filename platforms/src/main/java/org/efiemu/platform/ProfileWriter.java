@@ -75,6 +75,9 @@ public final class ProfileWriter {
                     d.location(), b.index(), b.supports(), PciDevice.hex(b.resources()), PciDevice.hex(b.head()))));
         });
         p.captured().handles().forEach(h -> key(sb, "handle", CapturedLines.handle(h)));
+        p.captured().locateOrders().forEach((g, l) -> key(sb, "handle-locate", CapturedLines.locate(g, l)));
+        p.captured().imageBases().forEach((i, b) -> key(sb, "image-base", String.format(java.util.Locale.ROOT,
+                "%03d 0x%X", i, b)));
         p.captured().hobs().forEach(h -> key(sb, "hob", CapturedLines.hob(h)));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
         for (MemoryDescriptor d : p.memoryMap()) {

@@ -337,9 +337,31 @@ public final class UefiMachine implements AutoCloseable {
         if (graphics != null) {
             implemented.put(Guid.EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID, graphics.address());
         }
+        // EFI_DEVICE_PATH_UTILITIES/TO_TEXT/FROM_TEXT (UEFI 2.10 §10.5-10.6), as OVMF's DevicePathDxe
+        org.efiemu.uefi.protocol.DevicePathProtocols devicePaths = new org.efiemu.uefi.protocol.DevicePathProtocols(
+                dispatcher, state, region, memory, new org.efiemu.uefi.protocol.DevicePathProtocols.Pool() {
+                    @Override
+                    public long allocate(long bytes) {
+                        return memoryServices.allocatePool(MemoryType.EfiBootServicesData.value(), bytes, 0);
+                    }
+
+                    @Override
+                    public void free(long address) {
+                        memoryServices.freePool(address);
+                    }
+                });
+        implemented.put(Guid.EFI_DEVICE_PATH_UTILITIES_PROTOCOL_GUID, devicePaths.utilitiesInterface());
+        implemented.put(Guid.EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID, devicePaths.toTextInterface());
+        implemented.put(org.efiemu.uefi.protocol.DevicePathProtocols.FROM_TEXT_GUID, devicePaths.fromTextInterface());
         unsupportedProtocols = new org.efiemu.uefi.presentation.UnsupportedProtocols(dispatcher, state, region, memory);
         capturedHandles = org.efiemu.uefi.presentation.CapturedHandles.present(captured, handles, memory, region,
                 unsupportedProtocols, implemented, imageHandle, systemTableAddress);
+        org.efiemu.uefi.presentation.CapturedHandles.arrangeLocateOrders(platform.captured().locateOrders(),
+                capturedHandles, handles);
+        org.efiemu.uefi.presentation.CapturedHandles.writeImageBases(platform.captured().imageBases(), capturedHandles,
+                handles, memory, imageHandle);
+        org.efiemu.uefi.presentation.CapturedHandles.presentDebugImages(captured, capturedHandles, handles,
+                fw.tables.debugImages(), region);
     }
 
     /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */

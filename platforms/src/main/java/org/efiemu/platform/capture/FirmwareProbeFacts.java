@@ -47,6 +47,9 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
     private static final Pattern LOADED_IMAGE = Pattern.compile("handle: loaded-image revision=(0x[0-9a-f]+) parent=(\\d{3,}|none) "
             + "device=(\\d{3,}|none) code=(\\d+) data=(\\d+) size=(0x[0-9a-f]+) options=(\\d+) file-path=([0-9a-f]*)");
     private static final Pattern HOB_COUNT = Pattern.compile("hob: count=(\\d+)");
+    private static final Pattern IMAGE = Pattern.compile("image: (\\d{3,}) base=0x([0-9a-f]+) size=0x[0-9a-f]+ unload=(?:set|null)");
+    private static final Pattern LOCATE = Pattern.compile("locate: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) "
+            + "\\((\\w+)\\) n=(\\d+)(?: ((?:\\d{3,},)*\\d{3,}))?");
 
     public FirmwareProbeFacts {
         configurationTables = List.copyOf(configurationTables);
@@ -71,6 +74,8 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         List<byte[]> hobs = new ArrayList<>();
         Integer handlesDeclared = null;
         int handlesLine = 0;
+        java.util.Map<Guid, List<Integer>> locateOrders = new java.util.LinkedHashMap<>();
+        java.util.Map<Integer, Long> imageBases = new java.util.TreeMap<>();
         int cfgSeen = 0;
         Integer devicesDeclared = null;
         boolean ended = false;
@@ -129,6 +134,29 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                 handlesLine = no;
             } else if (HANDLE_HEAD.matcher(l).matches()) {
                 i = handle(lines, i, file, handles, handleLines);
+            } else if (l.startsWith("image: ")) {
+                Matcher m = IMAGE.matcher(l);
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "field 'image': '" + l + "': expected 'image: NNN "
+                            + "base=0x.. size=0x.. unload=set|null'");
+                }
+                imageBases.put(Integer.parseInt(m.group(1)), Long.parseUnsignedLong(m.group(2), 16));
+            } else if (l.startsWith("locate: ")) {
+                Matcher m = LOCATE.matcher(l);
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "field 'locate': '" + l + "': expected 'locate: GUID (STATUS) "
+                            + "n=N NNN,NNN,...'");
+                }
+                List<Integer> order = m.group(4) == null ? List.of()
+                        : java.util.Arrays.stream(m.group(4).split(",")).map(Integer::parseInt).toList();
+                if (order.size() != Integer.parseInt(m.group(3))) {
+                    throw new ProfileFormatException(file, no, "field 'locate': n=" + m.group(3) + " but " + order.size()
+                            + " handle indexes");
+                }
+                // only protocols whose order is not the handle list's: the others are presented in handle order
+                if (!order.equals(order.stream().sorted().toList())) {
+                    locateOrders.put(Guid.parse(m.group(1)), order);
+                }
             } else if (l.startsWith("hob: count=")) {
                 Matcher m = HOB_COUNT.matcher(l);
                 if (!m.matches() || Integer.parseInt(m.group(1)) != hobs.size()) {
@@ -165,7 +193,8 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         }
         CapturedFirmware captured;
         try {
-            captured = new CapturedFirmware(handles, hobs);
+            captured = new CapturedFirmware(handles, hobs, handles.isEmpty() ? java.util.Map.of() : locateOrders,
+                    handles.isEmpty() ? java.util.Map.of() : imageBases);
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
         }
@@ -320,6 +349,15 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             b.source("measured: handle and hob lines = the firmware-probe's handle: and hob: lines in " + captureName
                     + " (" + captured.handles().size() + " handles in LocateHandleBuffer(AllHandles) order, "
                     + captured.hobs().size() + " HOBs, bytes as captured)");
+        }
+        if (!captured.imageBases().isEmpty()) {
+            b.source("measured: image-base lines = the firmware-probe's image: lines in " + captureName + " (the ImageBase"
+                    + " of each of the " + captured.imageBases().size() + " loaded images)");
+        }
+        if (!captured.locateOrders().isEmpty()) {
+            b.source("measured: handle-locate lines = the firmware-probe's locate: lines in " + captureName + " for the "
+                    + captured.locateOrders().size() + " protocols whose LocateHandleBuffer(ByProtocol) order is not the "
+                    + "handle order (EDK2 returns a protocol's handles in the order their interfaces were installed)");
         }
         notes.forEach(n -> b.source("note: " + n));
         return b.build();

@@ -16,6 +16,8 @@ source: SMBIOS type 1 serial number is empty on this machine; written as the for
 source: console, display, variable-store and variable lines = what efiemu profile capture measures at BDS start (the capture's text:/gop:/qvi:/var: lines; importing org/efiemu/platform/captures/ovmf-q35-2g.log gives them line for line), first taken from the firmware-probe capture org/efiemu/platform/captures/ovmf-q35-2g.firmware.txt
 source: measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in ovmf-q35-2g.firmware.txt (11 tables, 5 PCI functions)
 source: measured: handle and hob lines = the firmware-probe's handle: and hob: lines in ovmf-q35-2g.firmware.txt (183 handles in LocateHandleBuffer(AllHandles) order, 71 HOBs, bytes as captured)
+source: measured: image-base lines = the firmware-probe's image: lines in ovmf-q35-2g.firmware.txt (the ImageBase of each of the 101 loaded images)
+source: measured: handle-locate lines = the firmware-probe's locate: lines in ovmf-q35-2g.firmware.txt for the 6 protocols whose LocateHandleBuffer(ByProtocol) order is not the handle order (EDK2 returns a protocol's handles in the order their interfaces were installed)
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x7F4EC000+0x100,EfiRuntimeServicesCode@0x7F5EC000+0x100,EfiReservedMemoryType@0x7F6EC000+0x80,EfiACPIReclaimMemory@0x7F76C000+0x12,EfiACPIMemoryNVS@0x7F77E000+0x80 default-max=0x7F4EBFFF
 descriptor-size: 48
 descriptor-version: 1
@@ -278,7 +280,114 @@ handle: 178 protocols=d3b36f2d-d551-11d4-9a46-0090273fc14d,d3b36f2c-d551-11d4-9a
 handle: 179 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,c88b0b6d-0dfc-49a7-9cb4-49074b4c3a78,d432a67f-14dc-484b-b3bb-3f0291849327,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000000ffff00007fff0400
 handle: 180 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,d432a67f-14dc-484b-b3bb-3f0291849327,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,932f47e6-2362-4002-803e-3cd54b138f85,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000200ffff00007fff0400
 handle: 181 protocols=964e5b22-6459-11d2-8e39-00a0c969723b,151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,8cf2f62c-bc9b-4821-808d-ec9ec421a1a0,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe00000000000000000000000001017fff0400
-handle: 182 protocols=bc62157e-3e33-4fec-9920-2d3b36d750df,5b1b31a1-9562-11d2-8e3f-00a0c969723b image-path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe0000000000000000000000000101040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400 image-revision=0x1000 image-parent=none image-device=181 image-code=1 image-data=2 image-size=0x19000 image-options=0 image-file=040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400
+handle: 182 protocols=bc62157e-3e33-4fec-9920-2d3b36d750df,5b1b31a1-9562-11d2-8e3f-00a0c969723b image-path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe0000000000000000000000000101040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400 image-revision=0x1000 image-parent=none image-device=181 image-code=1 image-data=2 image-size=0x1F000 image-options=0 image-file=040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400
+handle-locate: dd9e7534-7762-4698-8c14-f58517a625aa 106,178,176
+handle-locate: 387477c1-69c7-11d2-8e39-00a0c969723b 106,178,176
+handle-locate: 9042a9de-23dc-4a38-96fb-7aded080516a 171,107
+handle-locate: d3b36f2b-d551-11d4-9a46-0090273fc14d 178,176
+handle-locate: 151c8eae-7f2c-472c-9e54-9828194f6a88 180,179,181
+handle-locate: ce345171-ba0b-11d2-8e4f-00a0c969723b 180,179,181
+image-base: 000 0x7FEA1000
+image-base: 004 0x7F080000
+image-base: 006 0x7F08C000
+image-base: 008 0x7F6E7000
+image-base: 010 0x7F6E3000
+image-base: 012 0x7F6DF000
+image-base: 014 0x7EFA2000
+image-base: 017 0x7F077000
+image-base: 019 0x7F07D000
+image-base: 021 0x7F051000
+image-base: 024 0x7F073000
+image-base: 025 0x7F06F000
+image-base: 026 0x7F6DB000
+image-base: 028 0x7F06D000
+image-base: 030 0x7F013000
+image-base: 032 0x7F06B000
+image-base: 034 0x7F03A000
+image-base: 036 0x7F064000
+image-base: 038 0x7F069000
+image-base: 040 0x7F039000
+image-base: 042 0x7F035000
+image-base: 044 0x7F665000
+image-base: 046 0x7F662000
+image-base: 047 0x7F033000
+image-base: 049 0x7F029000
+image-base: 052 0x7EA7E000
+image-base: 055 0x7EA9D000
+image-base: 057 0x7EA97000
+image-base: 058 0x7EA60000
+image-base: 059 0x7EA76000
+image-base: 060 0x7EA4C000
+image-base: 061 0x7EA71000
+image-base: 062 0x7EA5C000
+image-base: 064 0x7EA56000
+image-base: 066 0x7F65E000
+image-base: 068 0x7E746000
+image-base: 071 0x7EA59000
+image-base: 073 0x7F65B000
+image-base: 075 0x7F658000
+image-base: 077 0x7EA40000
+image-base: 079 0x7EA1A000
+image-base: 081 0x7EA32000
+image-base: 085 0x7E7F1000
+image-base: 087 0x7EA30000
+image-base: 088 0x7EA0A000
+image-base: 091 0x7EA06000
+image-base: 092 0x7E7DD000
+image-base: 094 0x7EA17000
+image-base: 095 0x7EA04000
+image-base: 096 0x7EA02000
+image-base: 097 0x7EA00000
+image-base: 098 0x7E7EF000
+image-base: 099 0x7E7ED000
+image-base: 101 0x7E7D8000
+image-base: 109 0x7E7D4000
+image-base: 110 0x7E7C7000
+image-base: 111 0x7E7CF000
+image-base: 112 0x7E7BF000
+image-base: 113 0x7E7E7000
+image-base: 115 0x7E7C5000
+image-base: 116 0x7E7AF000
+image-base: 117 0x7E7C3000
+image-base: 118 0x7E7A8000
+image-base: 119 0x7E7B9000
+image-base: 120 0x7E73A000
+image-base: 121 0x7E7B7000
+image-base: 122 0x7E741000
+image-base: 123 0x7E737000
+image-base: 124 0x7E7BC000
+image-base: 126 0x7E72B000
+image-base: 127 0x7E733000
+image-base: 128 0x7E71F000
+image-base: 129 0x7E71A000
+image-base: 130 0x7E715000
+image-base: 131 0x7E70F000
+image-base: 132 0x7E725000
+image-base: 133 0x7E701000
+image-base: 134 0x7E6E3000
+image-base: 135 0x7E6FB000
+image-base: 136 0x7E6F4000
+image-base: 137 0x7E6DC000
+image-base: 138 0x7E6B2000
+image-base: 139 0x7E6D6000
+image-base: 140 0x7E6CF000
+image-base: 141 0x7E69C000
+image-base: 143 0x7E680000
+image-base: 145 0x7E544000
+image-base: 147 0x7E693000
+image-base: 149 0x7E677000
+image-base: 151 0x7E65D000
+image-base: 153 0x7E62B000
+image-base: 156 0x7E690000
+image-base: 157 0x7E66F000
+image-base: 158 0x7E658000
+image-base: 159 0x7E64A000
+image-base: 160 0x7E653000
+image-base: 161 0x7E66B000
+image-base: 162 0x7E647000
+image-base: 163 0x7E621000
+image-base: 164 0x7E627000
+image-base: 182 0x10000000
 hob: 010038000000000009000000000000000080f77f000000000050b77b0000000000f07f7f00000000d876b97b00000000d076b97b00000000
 hob: 0700280000000000b05a820000000000000000000000000000000000000000000000000000000000
 hob: 0700080100000000303aef7fd039ef7f4c3aef7fb8edfcffc4edfcff00d9ee7f0cd9ee7fe8d8ee7ff4d8ee7ff8818200dc818200f0df8200b862b97b883aef7f0cbbee7fe0baee7f0893ee7f8070ee7f9c70ee7fa870ee7f64d2ec7f90cbec7f84cbec7ff8baee7f00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000

@@ -18,6 +18,8 @@ source: inferred: pool-free EfiBootServicesData 0x1E536680 1664 = a free block o
 source: inferred: placement map-entries-free=21 = the smallest number of free EDK2 memory-map entries at entry (mFreeMemoryMapEntryList; when it runs dry the DXE core takes a BS_Data page) for which efiemu answers all 90 captured steps as the firmware did
 source: measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in ovmf-q35-512m.firmware.txt (11 tables, 5 PCI functions)
 source: measured: handle and hob lines = the firmware-probe's handle: and hob: lines in ovmf-q35-512m.firmware.txt (183 handles in LocateHandleBuffer(AllHandles) order, 71 HOBs, bytes as captured)
+source: measured: image-base lines = the firmware-probe's image: lines in ovmf-q35-512m.firmware.txt (the ImageBase of each of the 101 loaded images)
+source: measured: handle-locate lines = the firmware-probe's locate: lines in ovmf-q35-512m.firmware.txt for the 6 protocols whose LocateHandleBuffer(ByProtocol) order is not the handle order (EDK2 returns a protocol's handles in the order their interfaces were installed)
 placement: edk2-topdown bins=EfiRuntimeServicesData@0x1F4EC000+0x100,EfiRuntimeServicesCode@0x1F5EC000+0x100,EfiReservedMemoryType@0x1F6EC000+0x80,EfiACPIReclaimMemory@0x1F76C000+0x12,EfiACPIMemoryNVS@0x1F77E000+0x80 default-max=0x1F4EBFFF mat-entries=22 mat-extra=27 mat-table=0x1E536018 map-entries-free=21
 descriptor-size: 48
 descriptor-version: 1
@@ -281,7 +283,114 @@ handle: 178 protocols=d3b36f2d-d551-11d4-9a46-0090273fc14d,d3b36f2c-d551-11d4-9a
 handle: 179 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,c88b0b6d-0dfc-49a7-9cb4-49074b4c3a78,d432a67f-14dc-484b-b3bb-3f0291849327,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000000ffff00007fff0400
 handle: 180 protocols=151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,d432a67f-14dc-484b-b3bb-3f0291849327,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,932f47e6-2362-4002-803e-3cd54b138f85,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000200ffff00007fff0400
 handle: 181 protocols=964e5b22-6459-11d2-8e39-00a0c969723b,151c8eae-7f2c-472c-9e54-9828194f6a88,ce345171-ba0b-11d2-8e4f-00a0c969723b,8cf2f62c-bc9b-4821-808d-ec9ec421a1a0,a77b2472-e282-4e9f-a245-c2c0e27bbcc1,964e5b21-6459-11d2-8e39-00a0c969723b,09576e91-6d3f-11d2-8e39-00a0c969723b path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe00000000000000000000000001017fff0400
-handle: 182 protocols=bc62157e-3e33-4fec-9920-2d3b36d750df,5b1b31a1-9562-11d2-8e3f-00a0c969723b image-path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe0000000000000000000000000101040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400 image-revision=0x1000 image-parent=none image-device=181 image-code=1 image-data=2 image-size=0x19000 image-options=0 image-file=040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400
+handle: 182 protocols=bc62157e-3e33-4fec-9920-2d3b36d750df,5b1b31a1-9562-11d2-8e3f-00a0c969723b image-path=02010c00d041030a0000000001010600021f03120a000000ffff000004012a00010000003f00000000000000c1bf0f0000000000fafd1abe0000000000000000000000000101040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400 image-revision=0x1000 image-parent=none image-device=181 image-code=1 image-data=2 image-size=0x1F000 image-options=0 image-file=040430005c004500460049005c0042004f004f0054005c0042004f004f0054005800360034002e0045004600490000007fff0400
+handle-locate: dd9e7534-7762-4698-8c14-f58517a625aa 106,178,176
+handle-locate: 387477c1-69c7-11d2-8e39-00a0c969723b 106,178,176
+handle-locate: 9042a9de-23dc-4a38-96fb-7aded080516a 171,107
+handle-locate: d3b36f2b-d551-11d4-9a46-0090273fc14d 178,176
+handle-locate: 151c8eae-7f2c-472c-9e54-9828194f6a88 180,179,181
+handle-locate: ce345171-ba0b-11d2-8e4f-00a0c969723b 180,179,181
+image-base: 000 0x1FEA1000
+image-base: 004 0x1F080000
+image-base: 006 0x1F08C000
+image-base: 008 0x1F6E7000
+image-base: 010 0x1F6E3000
+image-base: 012 0x1F6DF000
+image-base: 014 0x1EFA2000
+image-base: 017 0x1F077000
+image-base: 019 0x1F07D000
+image-base: 021 0x1F051000
+image-base: 024 0x1F073000
+image-base: 025 0x1F06F000
+image-base: 026 0x1F6DB000
+image-base: 028 0x1F06D000
+image-base: 030 0x1F013000
+image-base: 032 0x1F06B000
+image-base: 034 0x1F03A000
+image-base: 036 0x1F064000
+image-base: 038 0x1F069000
+image-base: 040 0x1F039000
+image-base: 042 0x1F035000
+image-base: 044 0x1F665000
+image-base: 046 0x1F662000
+image-base: 047 0x1F033000
+image-base: 049 0x1F029000
+image-base: 052 0x1EA7E000
+image-base: 055 0x1EA9D000
+image-base: 057 0x1EA97000
+image-base: 058 0x1EA60000
+image-base: 059 0x1EA76000
+image-base: 060 0x1EA4C000
+image-base: 061 0x1EA71000
+image-base: 062 0x1EA5C000
+image-base: 064 0x1EA56000
+image-base: 066 0x1F65E000
+image-base: 068 0x1E746000
+image-base: 071 0x1EA59000
+image-base: 073 0x1F65B000
+image-base: 075 0x1F658000
+image-base: 077 0x1EA40000
+image-base: 079 0x1EA1A000
+image-base: 081 0x1EA32000
+image-base: 085 0x1E7F1000
+image-base: 087 0x1EA30000
+image-base: 088 0x1EA0A000
+image-base: 091 0x1EA06000
+image-base: 092 0x1E7DD000
+image-base: 094 0x1EA17000
+image-base: 095 0x1EA04000
+image-base: 096 0x1EA02000
+image-base: 097 0x1EA00000
+image-base: 098 0x1E7EF000
+image-base: 099 0x1E7ED000
+image-base: 101 0x1E7D8000
+image-base: 109 0x1E7D4000
+image-base: 110 0x1E7C7000
+image-base: 111 0x1E7CF000
+image-base: 112 0x1E7BF000
+image-base: 113 0x1E7E7000
+image-base: 115 0x1E7C5000
+image-base: 116 0x1E7AF000
+image-base: 117 0x1E7C3000
+image-base: 118 0x1E7A8000
+image-base: 119 0x1E7B9000
+image-base: 120 0x1E73A000
+image-base: 121 0x1E7B7000
+image-base: 122 0x1E741000
+image-base: 123 0x1E737000
+image-base: 124 0x1E7BC000
+image-base: 126 0x1E72B000
+image-base: 127 0x1E733000
+image-base: 128 0x1E71F000
+image-base: 129 0x1E71A000
+image-base: 130 0x1E715000
+image-base: 131 0x1E70F000
+image-base: 132 0x1E725000
+image-base: 133 0x1E701000
+image-base: 134 0x1E6E3000
+image-base: 135 0x1E6FB000
+image-base: 136 0x1E6F4000
+image-base: 137 0x1E6DC000
+image-base: 138 0x1E6B2000
+image-base: 139 0x1E6D6000
+image-base: 140 0x1E6CF000
+image-base: 141 0x1E69C000
+image-base: 143 0x1E680000
+image-base: 145 0x1E544000
+image-base: 147 0x1E693000
+image-base: 149 0x1E677000
+image-base: 151 0x1E65D000
+image-base: 153 0x1E62B000
+image-base: 156 0x1E690000
+image-base: 157 0x1E66F000
+image-base: 158 0x1E658000
+image-base: 159 0x1E64A000
+image-base: 160 0x1E653000
+image-base: 161 0x1E66B000
+image-base: 162 0x1E647000
+image-base: 163 0x1E621000
+image-base: 164 0x1E627000
+image-base: 182 0x10000000
 hob: 010038000000000009000000000000000080f71f000000000050b71b0000000000f07f1f00000000d876b91b00000000d076b91b00000000
 hob: 0700280000000000b05a820000000000000000000000000000000000000000000000000000000000
 hob: 0700080100000000303aef1fd039ef1f4c3aef1fb8edfcffc4edfcff00d9ee1f0cd9ee1fe8d8ee1ff4d8ee1ff8818200dc818200f0df8200b862b91b883aef1f0cbbee1fe0baee1f0893ee1f8070ee1f9c70ee1fa870ee1f64d2ec1f90cbec1f84cbec1ff8baee1f00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000

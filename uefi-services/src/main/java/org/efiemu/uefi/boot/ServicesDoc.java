@@ -79,6 +79,7 @@ public final class ServicesDoc {
         sb.append(org.efiemu.uefi.shell.ShellParametersDoc.render());
         sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
+        sb.append(org.efiemu.uefi.devicepath.DevicePathDoc.render());
         return sb.toString().replace("\r\n", "\n");
     }
 

@@ -392,6 +392,31 @@ public final class HandleDatabase {
         }
     }
 
+    /**
+     * Puts one protocol's interface list (the order LocateHandle(ByProtocol) and LocateProtocol use, UEFI 2.10
+     * §7.3.12; EDK2 appends an interface to its protocol entry when it is installed) in a captured firmware's order:
+     * the interfaces on {@code handleOrder}'s handles take the places those interfaces hold, in {@code handleOrder}'s
+     * order; the others keep theirs. Handles named that do not have the protocol are ignored.
+     */
+    public void arrangeProtocol(Guid protocol, List<Long> handleOrder) {
+        ProtocolEntry e = store.protocols.get(protocol);
+        if (e == null) {
+            return;
+        }
+        List<Integer> slots = new java.util.ArrayList<>();
+        List<ProtocolStore.ProtocolInterface> named = new java.util.ArrayList<>();
+        for (int i = 0; i < e.interfaces.size(); i++) {
+            if (handleOrder.contains(e.interfaces.get(i).handle.value)) {
+                slots.add(i);
+                named.add(e.interfaces.get(i));
+            }
+        }
+        named.sort(java.util.Comparator.comparingInt(p -> handleOrder.indexOf(p.handle.value)));
+        for (int k = 0; k < slots.size(); k++) {
+            e.interfaces.set(slots.get(k), named.get(k));
+        }
+    }
+
     /** {@code LocateHandle()}; see {@link HandleLocator#locateHandle}. */
     public LocateResult locateHandle(LocateSearchType type, Guid protocol, long searchKey, long bufferSize) {
         return locator.locateHandle(type, protocol, searchKey, bufferSize);

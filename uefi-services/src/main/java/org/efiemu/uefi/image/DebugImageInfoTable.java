@@ -108,6 +108,36 @@ public final class DebugImageInfoTable {
         }
     }
 
+    /**
+     * Makes room for {@code slots} images without allocating: the pointer array moves to {@code newArray} (slots * 8
+     * bytes, the current pointers first) and {@code entries} (slots * ENTRY_SIZE bytes) become free entries. For a
+     * captured firmware's images, presented before the application runs.
+     */
+    public void reserve(long newArray, long entries, int slots) {
+        if (slots <= handles.length) {
+            return;
+        }
+        memory.write(newArray, new byte[slots * 8]);
+        memory.write(newArray, memory.read(array, handles.length * 8));
+        array = newArray;
+        handles = java.util.Arrays.copyOf(handles, slots);
+        for (int i = slots - 1; i >= 0; i--) {
+            freeEntries.add(0, entries + (long) i * ENTRY_SIZE);
+        }
+        memory.putU64(header + 8, array);
+    }
+
+    /** The image handles in table order (empty slots left out). */
+    public List<Long> imageHandles() {
+        List<Long> out = new ArrayList<>();
+        for (long h : handles) {
+            if (h != 0) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
     /** Images in the table. */
     public int size() {
         return size;

@@ -11,11 +11,46 @@ import org.efiemu.uefi.handle.CapturedHandle;
  * @param handles every handle in the firmware's LocateHandleBuffer(AllHandles) order, indexes 0..n-1
  * @param hobs the HOB list's HOBs in order (PI 1.7 vol. 3 §5), each with all its bytes as captured, the PHIT first
  *     and the end-of-list HOB last
+ * @param locateOrders for the protocols whose LocateHandle(ByProtocol) order (UEFI 2.10 §7.3.12; EDK2: the order the
+ *     interfaces were installed) is not the handle list's order: the handles it returns, as handle indexes, in the
+ *     order returned ({@code handle-locate:} lines); protocols not named are returned in handle order
+ * @param imageBases the ImageBase of each loaded image, by handle index ({@code image-base:} lines; the firmware's
+ *     load addresses, the same on every boot of one machine); images not named present ImageBase 0
  */
-public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
+public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
+        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders, java.util.Map<Integer, Long> imageBases) {
     public static final CapturedFirmware NONE = new CapturedFirmware(List.of(), List.of());
 
+    /** Without LocateHandle(ByProtocol) orders and image bases. */
+    public CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
+        this(handles, hobs, java.util.Map.of(), java.util.Map.of());
+    }
+
+    /** Without image bases. */
+    public CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
+            java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders) {
+        this(handles, hobs, locateOrders, java.util.Map.of());
+    }
+
     public CapturedFirmware {
+        imageBases = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(imageBases));
+        for (int i : imageBases.keySet()) {
+            if (i < 0 || i >= handles.size() || handles.get(i).image() == null) {
+                throw new IllegalArgumentException("image-base " + i + ": no captured handle " + i
+                        + " with EFI_LOADED_IMAGE_PROTOCOL");
+            }
+        }
+        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> orders = new java.util.LinkedHashMap<>();
+        locateOrders.forEach((g, l) -> orders.put(g, List.copyOf(l)));
+        locateOrders = java.util.Collections.unmodifiableMap(orders);
+        for (var e : locateOrders.entrySet()) {
+            for (int i : e.getValue()) {
+                if (i < 0 || i >= handles.size()) {
+                    throw new IllegalArgumentException("handle-locate " + e.getKey() + ": handle " + i + " beyond the "
+                            + handles.size() + " handles");
+                }
+            }
+        }
         handles = List.copyOf(handles);
         hobs = hobs.stream().map(byte[]::clone).toList();
         for (int i = 0; i < handles.size(); i++) {
@@ -45,7 +80,8 @@ public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) 
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()) {
+        if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()
+                || !locateOrders.equals(c.locateOrders) || !imageBases.equals(c.imageBases)) {
             return false;
         }
         for (int i = 0; i < hobs.size(); i++) {

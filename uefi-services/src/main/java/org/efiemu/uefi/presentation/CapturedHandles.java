@@ -49,8 +49,13 @@ public final class CapturedHandles {
             Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, Guid.EFI_DISK_IO_PROTOCOL_GUID,
             Guid.EFI_DISK_IO2_PROTOCOL_GUID, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, Guid.EFI_RNG_PROTOCOL_GUID);
 
-    /** What the presentation did. */
-    public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes) {}
+    /**
+     * What the presentation did.
+     *
+     * @param presented the handle standing for each captured handle index (captured handles left out are not keys)
+     */
+    public record Result(int handles, int matched, int created, List<Guid> unsupported, List<String> notes,
+            Map<Integer, Long> presented) {}
 
     private CapturedHandles() {}
 
@@ -148,7 +153,76 @@ public final class CapturedHandles {
         if (storage > 0) {
             notes.add(storage + " captured storage handles (the capture run's boot media) replaced by efiemu's own");
         }
-        return new Result(db.handles().size(), matched, created, List.copyOf(unsupported.protocols()), notes);
+        return new Result(db.handles().size(), matched, created, List.copyOf(unsupported.protocols()), notes,
+                Map.copyOf(byIndex));
+    }
+
+    /**
+     * Gives the protocols whose LocateHandle(ByProtocol) order the capture recorded (EDK2: install order, not handle
+     * order; {@code handle-locate:} lines) that order among the presented handles (UEFI 2.10 §7.3.12). Captured
+     * handles efiemu did not present (the capture run's boot media) are skipped; efiemu's own storage handles keep
+     * their places.
+     */
+    public static void arrangeLocateOrders(Map<Guid, List<Integer>> locateOrders, Result presented, HandleDatabase db) {
+        locateOrders.forEach((protocol, indexes) -> db.arrangeProtocol(protocol, indexes.stream()
+                .filter(presented.presented()::containsKey).map(presented.presented()::get).toList()));
+    }
+
+    /**
+     * The captured ImageBase of each presented driver image ({@code image-base:} lines) written into its
+     * EFI_LOADED_IMAGE_PROTOCOL (UEFI 2.10 §9.1); efiemu's own image keeps its own. The addresses are the captured
+     * machine's (whose memory map the profile presents); efiemu holds none of the drivers' code, so the memory there
+     * reads as zeros.
+     */
+    public static void writeImageBases(Map<Integer, Long> imageBases, Result presented, HandleDatabase db,
+            GuestMemory memory, long imageHandle) {
+        imageBases.forEach((index, base) -> {
+            Long h = presented.presented().get(index);
+            if (h == null || h == imageHandle) {
+                return;
+            }
+            var li = db.openProtocol(h, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL);
+            if (!li.status().isError() && li.interfacePointer() != 0) {
+                memory.putU64(li.interfacePointer() + LoadedImageProtocol.IMAGE_BASE, base);
+            }
+        });
+    }
+
+    /**
+     * The EFI_DEBUG_IMAGE_INFO_TABLE (UEFI 2.10 §18.4.3) as OVMF has it when BDS starts an application: one
+     * EFI_DEBUG_IMAGE_INFO_NORMAL entry per loaded image, in handle order (the firmware-probe's {@code debug-image:}
+     * lines show OVMF's table in the order of the images' handles), each naming the presented handle and its
+     * EFI_LOADED_IMAGE_PROTOCOL; the application's entry at its captured place. Room for the captured images and 32
+     * more is taken from {@code region}, so no pool allocation moves.
+     */
+    public static void presentDebugImages(List<CapturedHandle> captured, Result presented, HandleDatabase db,
+            org.efiemu.uefi.image.DebugImageInfoTable table, FirmwareArena.Region region) {
+        List<Long> images = new ArrayList<>();
+        for (CapturedHandle c : captured) {
+            Long h = presented.presented().get(c.index());
+            if (c.image() != null && h != null) {
+                images.add(h);
+            }
+        }
+        int slots = images.size() + 32;
+        long array = region.take("EFI_DEBUG_IMAGE_INFO table array (captured images)", 8L * slots, 8);
+        long entries = region.take("EFI_DEBUG_IMAGE_INFO_NORMAL entries (captured images)",
+                (long) org.efiemu.uefi.image.DebugImageInfoTable.ENTRY_SIZE * slots, 8);
+        table.reserve(array, entries, slots);
+        List<Long> before = table.imageHandles();
+        before.forEach(table::remove);
+        for (long h : images) {
+            var li = db.openProtocol(h, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL);
+            if (!li.status().isError()) {
+                table.add(li.interfacePointer(), h);
+            }
+        }
+        for (long h : before) { // images efiemu loaded that stand for no captured one
+            if (!images.contains(h)) {
+                var li = db.openProtocol(h, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0, 0, OpenAttributes.GET_PROTOCOL);
+                table.add(li.interfacePointer(), h);
+            }
+        }
     }
 
     private static long bytes(GuestMemory memory, FirmwareArena.Region region, String what, byte[] b) {

@@ -27,7 +27,9 @@ public final class PresentationDoc {
                 + "PlatformPei), one memory allocation HOB per firmware-owned RAM descriptor, END; OVMF's GUID, FV and "
                 + "pool HOBs and its windows the map does not show are not there (`HobList`)"},
         {"memory-type-information", "EDK2", "the placement bins"},
-        {"debug-image-info", "UEFI 2.10 §18.4.3", "every image loaded on efiemu"},
+        {"debug-image-info", "UEFI 2.10 §18.4.3", "every image loaded on efiemu; on a profile with a captured handle "
+                + "database first the captured firmware's images, one NormalImage entry each in handle order as OVMF has "
+                + "them (the application at its captured place)"},
         {"memory-status-code", "EDK2 StatusCodeHandlerRuntimeDxe",
             "RecordIndex 0, NumberOfRecords 0, MaxRecordsNumber 85 (OVMF's 1 KiB ring), the ring zeroed"},
         {"smbios / smbios3", "SMBIOS 3.x", "32-bit `_SM_` / 64-bit `_SM3_` entry point over one structure table"},

@@ -1,0 +1,102 @@
+package org.efiemu.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.efiemu.uefi.BootOutcome;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The firmware's loaded images as a loader sees them on efiemu and on real QEMU 7.2 + OVMF 2022.11: every driver
+ * image's EFI_LOADED_IMAGE_PROTOCOL ImageBase and ImageSize (the firmware-probe's {@code image:} lines; the captured
+ * load addresses, {@code image-base:} profile lines) and the EFI_DEBUG_IMAGE_INFO_TABLE (UEFI 2.10 §18.4.3; its
+ * {@code debug-image:} lines: UpdateStatus, TableSize, one NormalImage entry per loaded image in handle order, each
+ * naming the image's handle and its EFI_LOADED_IMAGE_PROTOCOL). Handle indexes are renumbered without the capture run's
+ * boot media on both sides. The documented difference: OVMF's drivers that can be unloaded have Unload set (30 on
+ * these machines); efiemu holds none of their code and presents Unload NULL.
+ */
+class LoadedImagesDifferentialTest {
+
+    private static String resource(String name) {
+        try (InputStream in = LoadedImagesDifferentialTest.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not on the class path (built by this module's build)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(name, e);
+        }
+    }
+
+    private static List<String> lines(String text) {
+        return Arrays.asList(text.replace("\r", "").split("\n"));
+    }
+
+    private static List<String> efiemu(String profile) {
+        byte[] probe = resource("/payloads/firmware-probe.efi").getBytes(StandardCharsets.ISO_8859_1);
+        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
+                .payload(probe, "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI").build()) {
+            BootResult r = m.run();
+            assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
+            return lines(r.console().text(ConsoleListener.Source.SERIAL));
+        }
+    }
+
+    /** Old handle index -> index without the boot media's handles (-1 for those). */
+    private static int[] renumber(List<String> lines) {
+        List<Boolean> storage = new ArrayList<>();
+        for (String l : lines) {
+            if (l.matches("handle: \\d{3,} protocols=\\d+")) {
+                storage.add(false);
+            } else if ((l.equals("handle: 964e5b21-6459-11d2-8e39-00a0c969723b")
+                    || l.equals("handle: 964e5b22-6459-11d2-8e39-00a0c969723b")) && !storage.isEmpty()) {
+                storage.set(storage.size() - 1, true);
+            }
+        }
+        int[] out = new int[storage.size()];
+        for (int i = 0, n = 0; i < out.length; i++) {
+            out[i] = storage.get(i) ? -1 : n++;
+        }
+        return out;
+    }
+
+    /** The image: and debug-image: lines with handle indexes renumbered; the application's image: line left out. */
+    private static List<String> images(List<String> lines) {
+        int[] r = renumber(lines);
+        List<String> out = new ArrayList<>();
+        List<String> images = lines.stream().filter(l -> l.startsWith("image: ")).toList();
+        String application = images.get(images.size() - 1); // the image BDS started: the last handle with one
+        for (String l : lines) {
+            if (l.startsWith("image: ") && !l.equals(application)) {
+                String[] f = l.split(" ", 3);
+                out.add("image: " + String.format("%03d", r[Integer.parseInt(f[1])]) + " " + f[2]);
+            } else if (l.startsWith("debug-image: ")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" handle=(\\d{3,})").matcher(l);
+                out.add(m.find() ? m.replaceFirst(" handle=" + String.format("%03d", r[Integer.parseInt(m.group(1))])) : l);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m", "ovmf-pc-2g"})
+    void driverImageBasesSizesAndTheDebugImageTableAreOvmfs(String profile) {
+        List<String> real = images(lines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt")));
+        List<String> emu = images(efiemu(profile));
+        assertThat(real).hasSizeGreaterThan(200).contains("debug-image: update-status=0x2 table-size=101");
+        List<String> realWithoutUnload = real.stream().map(l -> l.replace(" unload=set", " unload=null")).toList();
+        assertThat(emu).containsExactlyElementsOf(realWithoutUnload);
+        assertThat(real.stream().filter(l -> l.endsWith(" unload=set")).count()).isEqualTo(30);
+        assertThat(real).allMatch(l -> !l.startsWith("image: ") || !l.contains(" base=0x0 "));
+    }
+}
