@@ -820,7 +820,9 @@ public final class Engine implements AutoCloseable {
         // kept: the RAM regions the pool keeps; the rest is unmapped below, so its code goes first; and the code of
         // the gates' ranges and at this machine's until addresses, which a new engine would translate differently
         java.util.List<long[]> gone = new java.util.ArrayList<>();
-        for (long[] r : k.hookRanges) gone.add(new long[] {r[0], r[1] + 1});
+        for (long[] r : k.hookRanges) {
+          if (Long.compareUnsigned(r[0], r[1]) <= 0) gone.add(new long[] {r[0], r[1] + 1}); // all code: see save
+        }
         for (long u : k.untils) gone.add(new long[] {Math.max(0, u - 1), u + 1});
         for (long[] r : gone) removeTranslations(r[0], r[1]);
         java.util.List<long[]> keptRegions = new java.util.ArrayList<>();
@@ -833,8 +835,10 @@ public final class Engine implements AutoCloseable {
             gone.add(new long[] {r[0], r[1] + 1});
           }
         }
+        java.util.List<long[]> translatedWithForeignHooks = k.save(this, keptRegions);
+        for (long[] r : translatedWithForeignHooks) removeTranslations(r[0], r[1]);
+        gone.addAll(translatedWithForeignHooks);
         for (long[] r : gone) k.counter.forget(r[0] - 4096, r[1]);
-        k.save(this, keptRegions);
       } else if (identityMapped) {
         invalidateRam(0, -1);
       } else {

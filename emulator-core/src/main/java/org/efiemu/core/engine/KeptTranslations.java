@@ -50,6 +50,8 @@ final class KeptTranslations {
     long refused;
     /** Why the last refused give-back kept nothing (diagnostics). */
     String lastRefusal = "";
+    /** Give-backs that kept only the code translated before a hook read at translation time was added. */
+    long foreignKeeps;
   }
 
   final TranslationLog log;
@@ -66,6 +68,9 @@ final class KeptTranslations {
   boolean offeredInline;
   /** This machine added a hook read at translation (other than the counter's and the gates'). */
   String foreign;
+  /** The log's length when {@link #foreign} was added: pages logged from there on hold code translated with it. */
+  int foreignFrom;
+  int foreignStarts;
   /** This machine's RDTSC discovery stopped a run. */
   boolean sideEffects;
   boolean settled;
@@ -92,8 +97,7 @@ final class KeptTranslations {
   /** Whether this machine's code may be kept for the next (checked at give-back). */
   boolean mayKeep(boolean identityMapped, boolean ran) {
     String why = !ran ? "no run" : !identityMapped ? "page tables changed" : !offered ? "no block counter offered its hook"
-        : offeredInline ? "counted inline" : foreign != null ? "a hook read at translation: " + foreign
-        : sideEffects ? "RDTSC discovery stopped a run" : log == null ? "no translation log (no native shim)"
+        : offeredInline ? "counted inline" : sideEffects ? "RDTSC discovery stopped a run" : log == null ? "no translation log (no native shim)"
         : log.overflowed() ? "translation log overflowed" : counterHook == null || !counterHook.isActive()
         ? "counter hook gone" : null;
     if (why != null) {
@@ -105,7 +109,11 @@ final class KeptTranslations {
 
   /** A hook read at translation time was added over {@code [begin, end]} (begin &gt; end: all code). */
   void translationHookAdded(Engine e, long begin, long end, String what) {
-    if (what != null && foreign == null) foreign = String.format("%s [0x%X, 0x%X]", what, begin, end);
+    if (what != null && foreign == null) {
+      foreign = String.format("%s [0x%X, 0x%X]", what, begin, end);
+      foreignFrom = log != null ? log.count() : 0; // code translated from here on is not kept (see save)
+      foreignStarts = starts.size();
+    }
     hookRanges.add(new long[] {begin, end});
     if (settled && !pages.isEmpty()) {
       List<long[]> drop = overlapping(begin, end);
@@ -207,14 +215,31 @@ final class KeptTranslations {
    * pages kept before) that lie in regions {@code keptRegions} ({begin, end inclusive}) have their bytes saved;
    * others are forgotten (their regions were unmapped and their code removed).
    */
-  void save(Engine e, List<long[]> keptRegions) {
+  List<long[]> save(Engine e, List<long[]> keptRegions) {
     java.util.TreeSet<Long> code = new java.util.TreeSet<>(pages.keySet());
-    for (long p : log.pages()) code.add(p);
-    for (long s : starts) {
-      code.add(s >>> 12);
-      code.add((s >>> 12) + 1);
+    long[] logged = log.pages();
+    java.util.TreeSet<Long> withForeign = new java.util.TreeSet<>();
+    for (int i = 0; i < logged.length; i++) {
+      if (foreign != null && i >= foreignFrom) withForeign.add(logged[i]);
+      else code.add(logged[i]);
+    }
+    for (int i = 0; i < starts.size(); i++) {
+      long s = starts.get(i);
+      java.util.Set<Long> into = foreign != null && i >= foreignStarts ? withForeign : code;
+      into.add(s >>> 12);
+      into.add((s >>> 12) + 1);
     }
     pages.clear();
+    List<long[]> remove = new ArrayList<>();
+    if (foreign != null) {
+      // a hook read at translation time was added during this machine: the code translated since (pages logged
+      // since) is not what the next machine's new engine would translate; what was translated before it is
+      for (long p : withForeign) {
+        code.remove(p);
+        remove.add(new long[] {p << 12, (p + 1) << 12});
+      }
+      stats.foreignKeeps++;
+    }
     for (long p : code) {
       long a = p << 12;
       if (!inRegions(keptRegions, a) || inHookRanges(a)) continue; // the hooks' ranges were emptied already
@@ -222,11 +247,12 @@ final class KeptTranslations {
       if (e.hostBytes(a, b)) pages.put(p, b);
     }
     stats.machinesKept++;
+    return remove;
   }
 
   private boolean inHookRanges(long a) {
     for (long[] r : hookRanges) {
-      if (Long.compareUnsigned(r[0], r[1]) > 0) return true;
+      if (Long.compareUnsigned(r[0], r[1]) > 0) continue; // a hook over all code: handled by foreignFrom
       if (Long.compareUnsigned(a + 4095, r[0]) >= 0 && Long.compareUnsigned(a, r[1]) <= 0) return true;
     }
     return false;
@@ -251,6 +277,8 @@ final class KeptTranslations {
     offered = false;
     offeredInline = false;
     foreign = null;
+    foreignFrom = 0;
+    foreignStarts = 0;
     sideEffects = false;
     settled = false;
     hookRanges.clear();

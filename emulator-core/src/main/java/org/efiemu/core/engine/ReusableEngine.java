@@ -75,16 +75,17 @@ public final class ReusableEngine implements AutoCloseable {
    * that started with kept code, pages of kept code those machines started with (summed), pages whose bytes had
    * changed (their code removed before the first run), pages of kept regions no machine claimed (removed before
    * unmapping), pages removed during a run (a host write changed them or a hook was added over them), and
-   * give-backs that kept nothing because a condition did not hold.
+   * give-backs that kept nothing because a condition did not hold, and give-backs that kept only the code translated
+   * before a hook read at translation time (a memory hook, a hook over all code, a block hook) was added.
    */
   public record KeptCode(long machinesKept, long machinesWithKeptCode, long pagesKept, long pagesRewritten,
-      long pagesDropped, long lateDrops, long refused) {}
+      long pagesDropped, long lateDrops, long refused, long foreignKeeps) {}
 
   /** See {@link KeptCode}; all zeros when translations are not kept. */
   public synchronized KeptCode keptTranslations() {
     KeptTranslations.Stats s = keptCode;
     return new KeptCode(s.machinesKept, s.machinesWithKeptCode, s.pagesKept, s.pagesRewritten, s.pagesDropped,
-        s.lateDrops, s.refused);
+        s.lateDrops, s.refused, s.foreignKeeps);
   }
 
   /** Why the last give-back that kept no translated code kept none ("" when none was refused): diagnostics. */

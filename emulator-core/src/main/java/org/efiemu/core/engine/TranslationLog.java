@@ -56,6 +56,11 @@ final class TranslationLog {
     return out;
   }
 
+  /** Entries logged since the last {@link #clear()}. */
+  int count() {
+    return (int) state.getLong(COUNT);
+  }
+
   void clear() {
     state.putLong(COUNT, 0);
     state.putLong(OVERFLOW, 0);
