@@ -809,9 +809,15 @@ public final class Engine implements AutoCloseable {
     RamPool pool = host.pool;
     int all = Perm.bits(Perm.ALL);
     KeptTranslations k = kept;
+    // kept regions this machine did not claim (it did not run): their code goes, without paging, before they go
+    if (k != null) dropKept();
     boolean keep = k != null && pool != null && k.mayKeep(identityMapped, ranSinceHandOver);
     Hook logHook = k != null && k.log != null ? k.log.hook() : null;
     Hook counterHook = keep ? k.counterHook : null;
+    if (k != null && !keep && k.counterHook != null && k.counterHook.isActive()) {
+      Hook kh = k.counterHook;
+      unpaged(kh::close); // drops every translation it instrumented, earlier machines' kept code included
+    }
     if (logHook != null) hooks.forget(logHook); // records only: stays for the next machine
     if (counterHook != null) hooks.forget(counterHook);
     hooks.closeAll(); // without keeping, the counter's hook goes too, and with it every translation it instrumented

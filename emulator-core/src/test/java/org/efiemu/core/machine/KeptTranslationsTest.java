@@ -142,6 +142,27 @@ class KeptTranslationsTest {
   }
 
   @Test
+  void aMachineThatDoesNotRunDropsTheKeptCodeOfRegionsItDidNotClaim() {
+    // the second machine's page tables end below the kept code: its removal must not depend on them
+    PhysicalLayout small = PhysicalLayout.builder().ram(0, 0xA0000).ram(0x100000, 0x80000).build();
+    try (ReusableEngine engine = new ReusableEngine(true, true)) {
+      try (Machine m = machine(engine)) {
+        assertThat(run(m, load(m, movIncHlt(1)))[0]).isEqualTo(2);
+      }
+      try (Machine m = Machine.builder(small).cpuStructuresAt(TestMachines.STRUCTURES)
+          .stackTop(TestMachines.STACK_TOP).trapRegion(TestMachines.TRAP, 0x1000).engine(engine).build()) {
+        m.clock().blockCounter().inline(false); // built and closed without a run
+      }
+      try (Machine m = machine(engine)) {
+        assertThat(run(m, load(m, movIncHlt(3)))[0]).isEqualTo(4);
+      }
+      try (Machine m = machine(engine)) {
+        assertThat(run(m, load(m, movIncHlt(3)))).containsExactly(fresh(movIncHlt(3)));
+      }
+    }
+  }
+
+  @Test
   void aHostWriteOverKeptCodeAfterTheFirstRunRunsTheNewBytes() {
     long other = CODE + 0x1000;
     try (ReusableEngine engine = new ReusableEngine(true, true)) {
