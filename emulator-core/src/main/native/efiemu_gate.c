@@ -655,3 +655,59 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_destroy(JNIEnv 
   (void) cls;
   free((void *) (intptr_t) watch);
 }
+
+/*
+ * Kept translations (org.efiemu.core.engine.KeptTranslations): a counter whose hook stays registered from one machine
+ * to the next on a reused engine (the hook's user data is compiled into every translated block that calls it) is set
+ * back to a new counter's state for the next machine, as create() does with a recycled one; with keepCache its
+ * instruction-count cache stays, since the translations it describes are kept too.
+ */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_recycle0(JNIEnv *env, jclass cls, jlong counter,
+    jboolean keepCache) {
+  (void) env;
+  (void) cls;
+  blockcount_t *b = (blockcount_t *) (intptr_t) counter;
+  if (!keepCache) {
+    if (b->nused > BC_USED_MAX) {
+      memset(b->cache, 0, sizeof b->cache);
+    } else {
+      for (uint32_t i = 0; i < b->nused; i++) memset(&b->cache[b->used[i]], 0, sizeof b->cache[0]);
+    }
+  }
+  ctl_fn ctl = b->ctl;
+  emu_stop_fn emu_stop = b->emu_stop;
+  struct bc_slot_s *slots = b->slots;
+  uint32_t nused = b->nused;
+  uint32_t used[BC_USED_MAX];
+  if (keepCache) memcpy(used, b->used, sizeof used);
+  memset(b, 0, offsetof(blockcount_t, cache));
+  b->slots = slots;
+  if (keepCache) {
+    b->nused = nused;
+    memcpy(b->used, used, sizeof used);
+  }
+  b->limit = -1;
+  b->tick_at = -1;
+  b->counting = 1;
+  b->ctl = ctl;
+  b->emu_stop = emu_stop;
+}
+
+/* Forgets the cached counts of blocks starting in [from, to) (their translations were removed). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_forgetCache0(JNIEnv *env, jclass cls, jlong counter,
+    jlong from, jlong to) {
+  (void) env;
+  (void) cls;
+  blockcount_t *b = (blockcount_t *) (intptr_t) counter;
+  uint64_t lo = (uint64_t) from, hi = (uint64_t) to;
+  if (b->nused > BC_USED_MAX) {
+    for (size_t i = 0; i < BC_CACHE_SLOTS; i++) {
+      if (b->cache[i].pc >= lo && b->cache[i].pc < hi) b->cache[i].verified = 0, b->cache[i].pc = 0;
+    }
+    return;
+  }
+  for (uint32_t i = 0; i < b->nused; i++) {
+    size_t s = b->used[i];
+    if (b->cache[s].pc >= lo && b->cache[s].pc < hi) b->cache[s].verified = 0, b->cache[s].pc = 0;
+  }
+}

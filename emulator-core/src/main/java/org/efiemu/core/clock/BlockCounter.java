@@ -122,6 +122,47 @@ public final class BlockCounter implements AutoCloseable {
   /** Inline counting on ({@link InlineBlockCounting}). */
   private boolean inline;
 
+  /**
+   * The native state and the hook's release, which may outlive this counter (kept by a reused engine for the next
+   * machine's counter, see {@link Engine#keepBlockHook}).
+   */
+  private static final class Shared implements Engine.KeptCounter {
+    final long handle;
+    final ByteBuffer state;
+    /** The counter using the state now (null between machines). */
+    BlockCounter owner;
+    /** A run started with inline counting on. */
+    boolean inlineRan;
+
+    Shared(long handle) {
+      this.handle = handle;
+      this.state = state(handle).order(ByteOrder.nativeOrder());
+    }
+
+    void release() {
+      BlockCounter o = owner;
+      owner = null;
+      if (o != null && !o.released) {
+        o.finalCount = state.getLong(TOTAL);
+        o.released = true;
+      }
+      destroy(handle);
+    }
+
+    @Override
+    public boolean inline() {
+      return inlineRan || state.getLong(INLINE_ON) != 0;
+    }
+
+    @Override
+    public void forget(long from, long to) {
+      forgetCache0(handle, from, to);
+    }
+  }
+
+  private static final int INLINE_ON = 120;
+  private final Shared shared;
+
   /** Null when the block counter can be used, else why not. */
   public static String unavailableReason() {
     return Holder.UNAVAILABLE;
@@ -149,19 +190,30 @@ public final class BlockCounter implements AutoCloseable {
     if (!available()) throw new IllegalStateException("block counter unavailable: " + unavailableReason());
     this.engine = engine;
     NativeLibrary lib = UnicornLoader.load();
-    long handle = create(Pointer.nativeValue(lib.getFunction("uc_ctl")),
-        Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
-    if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
+    // a reused engine that keeps translated code keeps the counter's native state and hook too (their addresses are
+    // compiled into the code): this counter takes them over, set back to a new counter's state but for its cache
+    Engine.AdoptedBlockHook adopted = engine.adoptBlockHook();
+    long handle;
+    if (adopted != null) {
+      shared = (Shared) adopted.counter();
+      handle = shared.handle;
+      recycle0(handle, true);
+    } else {
+      handle = create(Pointer.nativeValue(lib.getFunction("uc_ctl")),
+          Pointer.nativeValue(lib.getFunction("uc_emu_stop")));
+      if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate a block counter");
+      shared = new Shared(handle);
+    }
+    shared.owner = this;
+    shared.inlineRan = false;
     state = state(handle).order(ByteOrder.nativeOrder());
     nativeHandle = handle;
     watchInterruptFlag(handle, Pointer.nativeValue(lib.getFunction("uc_reg_read")));
     // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
     // count is kept in Java for readings after close
-    hook = engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", () -> {
-      finalCount = state.getLong(TOTAL);
-      released = true;
-      destroy(handle);
-    });
+    Shared s = shared;
+    hook = adopted != null ? adopted.hook()
+        : engine.addNativeBlockHook(hookFunction(), handle, "block instruction counter", s::release);
     engine.ripWriteListener(this::beforeRipWrite);
     engine.accessSite(this::writerOf);
     inline = InlineBlockCounting.attach(engine.handle());
@@ -344,6 +396,14 @@ public final class BlockCounter implements AutoCloseable {
     return hookCalls(nativeHandle);
   }
 
+  /** Blocks whose count came from the counter's cache instead of a lookup (statistics). */
+  public long cachedBlocks() {
+    if (released) return 0;
+    return state.getLong(CACHED);
+  }
+
+  private static final int CACHED = 88;
+
   /** Blocks counted so far (statistics). */
   public long blocks() {
     if (released) return 0;
@@ -356,6 +416,7 @@ public final class BlockCounter implements AutoCloseable {
    * Unicorn 2.0.1 has not written RIP back).
    */
   void beginRun(long timeoutMicros) {
+    if (state.getLong(INLINE_ON) != 0) shared.inlineRan = true;
     state.putLong(STATE, RUNNING);
     state.putLong(CUR_ICOUNT, 0);
     state.putLong(STOP_FLAG, 0);
@@ -501,7 +562,19 @@ public final class BlockCounter implements AutoCloseable {
   public void close() {
     engine.ripWriteListener(null);
     engine.accessSite(null);
-    hook.close();
+    // on a reused engine that keeps translated code the hook stays for the next machine (which may adopt it)
+    if (!released && hook.isActive()) {
+      long total = state.getLong(TOTAL);
+      if (engine.keepBlockHook(hook, shared)) {
+        finalCount = total;
+        released = true;
+        shared.owner = null;
+      } else {
+        hook.close();
+      }
+    } else {
+      hook.close();
+    }
     if (disassembler != null) disassembler.close();
     disassembler = null;
   }
@@ -527,4 +600,8 @@ public final class BlockCounter implements AutoCloseable {
   private static native long tbTranslations(long counter);
 
   private static native long hookCalls(long counter);
+
+  private static native void recycle0(long counter, boolean keepCache);
+
+  private static native void forgetCache0(long counter, long from, long to);
 }

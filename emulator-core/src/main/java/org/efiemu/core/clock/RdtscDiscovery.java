@@ -33,6 +33,7 @@ public final class RdtscDiscovery implements AutoCloseable {
 
   private final ByteBuffer state;
   private final Hook hook;
+  private final Engine engine;
   private final long handle;
   private volatile boolean released;
 
@@ -47,6 +48,7 @@ public final class RdtscDiscovery implements AutoCloseable {
    */
   RdtscDiscovery(Engine engine, long blockCounter) {
     if (!available()) throw new IllegalStateException("RDTSC discovery needs the JNI shim: " + NativeGate.status());
+    this.engine = engine;
     NativeLibrary lib = UnicornLoader.load();
     long handle = create(Pointer.nativeValue(lib.getFunction("uc_mem_read")),
         Pointer.nativeValue(lib.getFunction("uc_emu_stop")), blockCounter);
@@ -90,6 +92,8 @@ public final class RdtscDiscovery implements AutoCloseable {
 
   @Override
   public void close() {
+    // a stop means some translation held RDTSC/privileged-instruction bytes: its code is not kept for the next machine
+    if (!released && state.getLong(STOPS) != 0) engine.translationSideEffect();
     hook.close();
   }
 

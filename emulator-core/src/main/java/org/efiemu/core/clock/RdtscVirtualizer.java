@@ -154,6 +154,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private boolean hookSite(long site, boolean rdtscp) {
     if (sites.containsKey(site)) return false;
     int length = rdtscp ? 3 : 2;
+    engine.translationSideEffect(); // a site found in translated code: nothing is kept after this machine
     sites.put(site, engine.addCodeHook(site, site, (a, size) -> {
       // code rewritten since the hook was placed may start another instruction here: leave that one alone
       if (size != length || !isRdtsc(engine.read(a, length), rdtscp)) return;

@@ -95,6 +95,7 @@ public final class PrivilegedInstructions implements AutoCloseable, org.efiemu.c
 
   private void watch(long site) {
     if (sites.containsKey(site)) return;
+    engine.translationSideEffect(); // a site found in translated code: nothing is kept after this machine
     sites.put(site, engine.addCodeHook(site, site, this::check));
   }
 

@@ -166,6 +166,7 @@ public final class Engine implements AutoCloseable {
   public void unmap(long address, long size) {
     dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
+    if (kept != null) kept.forgetRange(address, size);
     check(UnicornLib.uc_mem_unmap(uc(), address, size),
         String.format("mem_unmap address=0x%X, size=0x%X", address, size));
     host.release(address, size);
@@ -176,6 +177,7 @@ public final class Engine implements AutoCloseable {
   public void protect(long address, long size, Set<Perm> perms) {
     dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
+    if (kept != null) kept.forgetRange(address, size);
     check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
         String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
@@ -290,7 +292,10 @@ public final class Engine implements AutoCloseable {
    */
   public void write(long address, byte[] bytes, int offset, int length) {
     uc();
-    if (host.write(address, bytes, offset, length)) return;
+    if (host.write(address, bytes, offset, length)) {
+      if (kept != null) kept.hostWritten(this, address, length);
+      return;
+    }
     dropKept();
     byte[] source = bytes;
     if (offset != 0 || length != bytes.length) {
@@ -299,6 +304,7 @@ public final class Engine implements AutoCloseable {
     }
     check(UnicornLib.uc_mem_write(uc(), address, source, length),
         String.format("mem_write address=0x%X, size=0x%X", address, length));
+    if (kept != null) kept.hostWritten(this, address, length);
   }
 
   /** {@code uc_mem_write} of all of {@code bytes}. */
@@ -402,6 +408,9 @@ public final class Engine implements AutoCloseable {
 
   /** {@code UC_HOOK_CODE} for instructions whose address is in {@code [begin, end]}; begin &gt; end hooks all. */
   public Hook addCodeHook(long begin, long end, CodeHook hook) {
+    // a bounded code hook changes only the code of its range, which a new engine would translate with it: kept code
+    // there is removed (KeptTranslations); one over all code changes every block
+    if (kept != null) kept.translationHookAdded(this, begin, end, Long.compareUnsigned(begin, end) <= 0 ? null : "code hook over all code");
     return hooks.addCodeHook(begin, end, hook);
   }
 
@@ -414,11 +423,14 @@ public final class Engine implements AutoCloseable {
    * throws {@link IllegalStateException} with {@link NativeGate#status()}'s reason when the shim is unavailable.
    */
   public Hook addGateHook(long begin, long end, int slot, GateDispatch dispatch, Hooks.GateHook hook) {
+    if (kept != null) kept.translationHookAdded(this, begin, end, null);
     return hooks.addGateHook(begin, end, slot, dispatch, hook);
   }
 
   /** {@code UC_HOOK_BLOCK} for blocks starting in {@code [begin, end]}. */
   public Hook addBlockHook(long begin, long end, CodeHook hook) {
+    if (kept != null) kept.translationHookAdded(this, begin, end, "block hook");
+    blockHooksAdded++;
     return hooks.addBlockHook(begin, end, hook);
   }
 
@@ -427,6 +439,7 @@ public final class Engine implements AutoCloseable {
    * signature; {@code userData} is passed through). Used for counters that must not call into Java.
    */
   public Hook addNativeCodeHook(long function, long userData, String description) {
+    if (kept != null) kept.translationHookAdded(this, 1, 0, "native code hook " + description);
     return hooks.addNativeCodeHook(function, userData, description);
   }
 
@@ -437,6 +450,11 @@ public final class Engine implements AutoCloseable {
    * {@code userData}.
    */
   public Hook addNativeBlockHook(long function, long userData, String description, Runnable release) {
+    if (kept != null) {
+      dropUnadoptedBlockHook(); // a new counter: a kept one's hook would run before it, and its code is not this one's
+      if (blockHooksAdded > 0) kept.translationHookAdded(this, 1, 0, "second block hook " + description);
+    }
+    blockHooksAdded++;
     return hooks.addNativeBlockHook(function, userData, description, release);
   }
 
@@ -563,6 +581,7 @@ public final class Engine implements AutoCloseable {
   public Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
     // a write hook must see every store: back to the stock store path, which calls it from the helper
     if ((types & UnicornLib.UC_HOOK_MEM_WRITE) != 0 && storeFastPath != null) storeFastPath.disable();
+    if (kept != null) kept.translationHookAdded(this, 1, 0, "memory hook"); // loads and stores are translated differently
     return hooks.addMemoryHook(types, begin, end, hook);
   }
 
@@ -622,6 +641,11 @@ public final class Engine implements AutoCloseable {
     pending = null;
     long handle = uc();
     dropKept();
+    if (kept != null) {
+      kept.settle(this);
+      kept.starts.add(begin);
+      if (until != 0) kept.untils.add(until);
+    }
     ranSinceHandOver = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
@@ -758,6 +782,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private void unmapKept(RamPool.Kept k) {
+    if (kept != null) kept.regionDropped(this, k.guest(), k.size());
     check(UnicornLib.uc_mem_unmap(uc(), k.guest(), k.size()),
         String.format("mem_unmap address=0x%X, size=0x%X (a kept region not claimed)", k.guest(), k.size()));
     host.pool.putSpare(k.host(), k.size());
@@ -781,13 +806,56 @@ public final class Engine implements AutoCloseable {
    */
   Engine handOver(byte[] pristineContext, boolean identityMapped) {
     long h = uc();
-    hooks.closeAll();
-    if (ranSinceHandOver) {
-      if (identityMapped) invalidateRam(0, -1);
-      else flushTranslations(); // the guest's addresses cannot be resolved: the slow, sure way (a 1 GiB memset)
-    }
     RamPool pool = host.pool;
     int all = Perm.bits(Perm.ALL);
+    KeptTranslations k = kept;
+    // kept regions this machine did not claim (it did not run): their code goes, without paging, before they go
+    if (k != null) dropKept();
+    boolean keep = k != null && pool != null && k.mayKeep(identityMapped, ranSinceHandOver);
+    Hook logHook = k != null && k.log != null ? k.log.hook() : null;
+    Hook counterHook = keep ? k.counterHook : null;
+    if (k != null && !keep && k.counterHook != null && k.counterHook.isActive()) {
+      Hook kh = k.counterHook;
+      unpaged(kh::close); // drops every translation it instrumented, earlier machines' kept code included
+    }
+    if (logHook != null) hooks.forget(logHook); // records only: stays for the next machine
+    if (counterHook != null) hooks.forget(counterHook);
+    hooks.closeAll(); // without keeping, the counter's hook goes too, and with it every translation it instrumented
+    if (ranSinceHandOver) {
+      if (keep) {
+        // kept: the RAM regions the pool keeps; the rest is unmapped below, so its code goes first; and the code of
+        // the gates' ranges and at this machine's until addresses, which a new engine would translate differently
+        java.util.List<long[]> gone = new java.util.ArrayList<>();
+        for (long[] r : k.hookRanges) {
+          if (Long.compareUnsigned(r[0], r[1]) <= 0) gone.add(new long[] {r[0], r[1] + 1}); // all code: see save
+        }
+        for (long u : k.untils) gone.add(new long[] {Math.max(0, u - 1), u + 1});
+        for (long[] r : gone) removeTranslations(r[0], r[1]);
+        java.util.List<long[]> keptRegions = new java.util.ArrayList<>();
+        for (long[] r : regions()) {
+          long size = r[1] - r[0] + 1;
+          if (r[2] == all && host.hostOf(r[0], size) != 0) {
+            keptRegions.add(r);
+          } else {
+            invalidateRam(r[0], size);
+            gone.add(new long[] {r[0], r[1] + 1});
+          }
+        }
+        java.util.List<long[]> translatedWithForeignHooks = k.save(this, keptRegions);
+        for (long[] r : translatedWithForeignHooks) removeTranslations(r[0], r[1]);
+        gone.addAll(translatedWithForeignHooks);
+        for (long[] r : gone) k.counter.forget(r[0] - 4096, r[1]);
+      } else if (identityMapped) {
+        invalidateRam(0, -1);
+      } else {
+        flushTranslations(); // the guest's addresses cannot be resolved: the slow, sure way (a 1 GiB memset)
+      }
+    }
+    if (k != null && !keep) {
+      k.clear();
+      k.counterHook = null;
+      k.counter = null;
+    }
     for (long[] r : regions()) {
       long size = r[1] - r[0] + 1;
       long memory = pool != null && r[2] == all ? host.hostOf(r[0], size) : 0;
@@ -813,6 +881,22 @@ public final class Engine implements AutoCloseable {
     Engine next = new Engine(h);
     next.host.pool = pool;
     host.pool = null;
+    next.pristine = pristineContext;
+    if (k != null) {
+      k.nextMachine();
+      if (logHook != null) {
+        Hook moved = logHook.movedTo(next);
+        next.hooks.adopt(moved);
+        k.log.rebind(moved);
+      }
+      if (counterHook != null) {
+        Hook moved = counterHook.movedTo(next);
+        next.hooks.adopt(moved);
+        k.counterHook = moved;
+      }
+      next.kept = k;
+      kept = null;
+    }
     // the native fast-path state belongs to the Unicorn engine, not to this object: the next machine's Engine owns it
     // (detached when that one closes). A machine that turned it off (a write hook) leaves it off: slower, never wrong.
     next.storeFastPath = storeFastPath;
@@ -824,6 +908,128 @@ public final class Engine implements AutoCloseable {
       throw e;
     }
     return next;
+  }
+
+  // ---------------------------------------------------------------- kept translations (KeptTranslations)
+
+  /** Translated code kept across machines ({@link KeptTranslations}); null when not kept. */
+  private KeptTranslations kept;
+  /** The CPU context right after {@code uc_open} (set when handed over): removals of kept code run in it. */
+  private byte[] pristine;
+  /** Block hooks added to this engine object. */
+  private int blockHooksAdded;
+
+  /**
+   * A block counter whose native state and hook may outlive its machine on a {@link ReusableEngine} that keeps
+   * translated code (see {@link #keepBlockHook} and {@link #adoptBlockHook}).
+   */
+  public interface KeptCounter {
+    /** True when blocks translated now count inline, or did in this machine (nothing is kept then). */
+    boolean inline();
+
+    /** Forgets what the counter cached about blocks starting in {@code [from, to)} (unsigned). */
+    void forget(long from, long to);
+  }
+
+  /** A kept block counter's hook, now owned by this engine object, and the counter's native side. */
+  public record AdoptedBlockHook(Hook hook, KeptCounter counter) {}
+
+  /** Keeps translated code between machines (set by {@link ReusableEngine}). */
+  void keepTranslations(KeptTranslations.Stats stats) {
+    if (kept == null) kept = new KeptTranslations(TranslationLog.install(this), stats);
+  }
+
+  /** True when this engine may keep its translated code for the next machine (lent by a keeping {@link ReusableEngine}). */
+  public boolean keepsTranslations() {
+    return kept != null && uc != 0;
+  }
+
+  /**
+   * A block counter that is closing offers its hook ({@code hook}, which stays registered) for the next machine;
+   * false when the engine does not keep translations (the caller removes the hook then). At give-back the engine keeps
+   * it, with the translated code, when every condition of {@link KeptTranslations} holds, and removes it otherwise.
+   */
+  public boolean keepBlockHook(Hook hook, KeptCounter counter) {
+    KeptTranslations k = kept;
+    if (k == null || uc == 0 || !hook.isActive()) return false;
+    k.counterHook = hook;
+    k.counter = counter;
+    k.offered = true;
+    k.offeredInline = counter.inline();
+    return true;
+  }
+
+  /**
+   * The block counter's hook kept from the previous machine, for this machine's new counter, or null (then there is
+   * none, or another block hook came first, in which case the kept one is removed with all kept code: the new
+   * counter adds its own hook).
+   */
+  public AdoptedBlockHook adoptBlockHook() {
+    KeptTranslations k = kept;
+    if (k == null || k.counterHook == null || k.adopted) return null;
+    if (blockHooksAdded > 0 || ranSinceHandOver) {
+      dropUnadoptedBlockHook();
+      return null;
+    }
+    k.adopted = true;
+    blockHooksAdded++;
+    return new AdoptedBlockHook(k.counterHook, k.counter);
+  }
+
+  private void dropUnadoptedBlockHook() {
+    KeptTranslations k = kept;
+    if (k == null || k.counterHook == null || k.adopted) return;
+    Hook h = k.counterHook;
+    k.counterHook = null;
+    k.counter = null;
+    k.clear();
+    // drops every translation it instrumented (all of them, as a new engine has none), found without paging: kept
+    // regions not claimed yet may lie outside this machine's page tables
+    unpaged(h::close);
+  }
+
+  /** The machine's RDTSC discovery stopped a run for a block: its code is not kept (see {@link KeptTranslations}). */
+  public void translationSideEffect() {
+    if (kept != null) kept.sideEffects = true;
+  }
+
+  /** Copies the host bytes of {@code [address, address+buffer.length)}; false when not all host-backed. */
+  boolean hostBytes(long address, byte[] buffer) {
+    return host.read(address, buffer, 0, buffer.length);
+  }
+
+  /**
+   * Removes the translations of {@code ranges} ({begin, end exclusive}) with the CPU's paging off (the context after
+   * {@code uc_open}), so that every address resolves to itself whatever the machine's page tables cover; the
+   * machine's context is put back and the TLB emptied afterwards.
+   */
+  void removeTranslationsUnpaged(java.util.List<long[]> ranges) {
+    unpaged(() -> {
+      for (long[] r : ranges) removeTranslations(r[0], r[1]);
+    });
+  }
+
+  /** Runs {@code action} with the CPU's paging off (see {@link #removeTranslationsUnpaged}). */
+  void unpaged(Runnable action) {
+    if (pristine == null) {
+      action.run();
+      return;
+    }
+    byte[] now = saveContext();
+    restoreContext(pristine);
+    try {
+      action.run();
+    } finally {
+      restoreContext(now);
+      fast.putLong(0, 0);
+      check(UnicornLib.uc_reg_read(uc(), X86Reg.CR3.id(), fastAddress), "reg_read CR3");
+      check(UnicornLib.uc_reg_write(uc(), X86Reg.CR3.id(), fastAddress), "reg_write CR3"); // empties the TLB
+    }
+  }
+
+  /** Counters of kept translations, or null when not kept. */
+  KeptTranslations keptTranslations() {
+    return kept;
   }
 
   /** Closes the engine, freeing its native memory; hooks become inactive. Idempotent. */

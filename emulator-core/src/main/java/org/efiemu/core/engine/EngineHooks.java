@@ -253,6 +253,11 @@ final class EngineHooks {
     hooks.remove(h.handle());
   }
 
+  /** Takes over a hook moved from another engine object over the same native engine ({@link Hook#movedTo}). */
+  void adopt(Hook h) {
+    hooks.put(h.handle(), h);
+  }
+
   /** Closes every hook still installed (the engine is closing). */
   void closeAll() {
     for (Hook hook : hooks.values().toArray(new Hook[0])) hook.close();

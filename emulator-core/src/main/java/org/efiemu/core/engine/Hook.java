@@ -33,6 +33,16 @@ public final class Hook implements AutoCloseable {
     return callback != null;
   }
 
+  /**
+   * The same native hook owned by {@code next} from now on (a {@link ReusableEngine} keeps it for the next machine);
+   * this object becomes inactive without removing it.
+   */
+  Hook movedTo(Engine next) {
+    Hook h = new Hook(next, handle, callback, description, release);
+    callback = null;
+    return h;
+  }
+
   @Override
   public void close() {
     if (callback == null) return;

@@ -51,7 +51,51 @@ public final class ReusableEngine implements AutoCloseable {
    * machine (as before kept RAM existed: for comparisons; the guest sees no difference).
    */
   public ReusableEngine(boolean keepRam) {
+    this(keepRam, keepRam && !"false".equals(System.getProperty(KEEP_TRANSLATIONS)));
+  }
+
+  /**
+   * An engine to lend; {@code keepTranslations} (only with {@code keepRam}) keeps translated code from one machine
+   * to the next where a new engine would translate the same ({@link KeptTranslations}; docs/performance.md,
+   * "Kept translations on a reused engine").
+   */
+  public ReusableEngine(boolean keepRam, boolean keepTranslations) {
     this.keepRam = keepRam;
+    this.keepTranslations = keepRam && keepTranslations;
+  }
+
+  /** System property; {@code false} drops all translated code at every give-back (as before it was kept). */
+  public static final String KEEP_TRANSLATIONS = "efiemu.engine.keepTranslations";
+
+  private final boolean keepTranslations;
+  private final KeptTranslations.Stats keptCode = new KeptTranslations.Stats();
+
+  /**
+   * What keeping translated code did so far (statistics; nothing guest-visible): give-backs that kept code, machines
+   * that started with kept code, pages of kept code those machines started with (summed), pages whose bytes had
+   * changed (their code removed before the first run), pages of kept regions no machine claimed (removed before
+   * unmapping), pages removed during a run (a host write changed them or a hook was added over them), and
+   * give-backs that kept nothing because a condition did not hold, and give-backs that kept only the code translated
+   * before a hook read at translation time (a memory hook, a hook over all code, a block hook) was added.
+   */
+  public record KeptCode(long machinesKept, long machinesWithKeptCode, long pagesKept, long pagesRewritten,
+      long pagesDropped, long lateDrops, long refused, long foreignKeeps) {}
+
+  /** See {@link KeptCode}; all zeros when translations are not kept. */
+  public synchronized KeptCode keptTranslations() {
+    KeptTranslations.Stats s = keptCode;
+    return new KeptCode(s.machinesKept, s.machinesWithKeptCode, s.pagesKept, s.pagesRewritten, s.pagesDropped,
+        s.lateDrops, s.refused, s.foreignKeeps);
+  }
+
+  /** Why the last give-back that kept no translated code kept none ("" when none was refused): diagnostics. */
+  public synchronized String lastTranslationRefusal() {
+    return keptCode.lastRefusal;
+  }
+
+  /** True when this engine keeps translated code between machines. */
+  public boolean keepsTranslations() {
+    return keepTranslations;
   }
 
   private final boolean keepRam;
@@ -94,6 +138,7 @@ public final class ReusableEngine implements AutoCloseable {
     }
     current.reusable = true;
     if (keepRam) current.keepRam(keptRam);
+    if (keepTranslations) current.keepTranslations(keptCode);
     lent = true;
     lends++;
     lendsOfCurrent++;

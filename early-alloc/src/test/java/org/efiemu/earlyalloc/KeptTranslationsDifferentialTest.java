@@ -1,0 +1,184 @@
+package org.efiemu.earlyalloc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.core.engine.ReusableEngine;
+import org.efiemu.earlyalloc.hunt.Hunt;
+import org.efiemu.platform.PlatformProfile;
+import org.efiemu.platform.ProfileRegistry;
+import org.efiemu.platform.random.MachineGenerator;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
+import org.efiemu.uefi.sanitizer.MemorySanitizer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reused engine that keeps translated code from one machine to the next (the scenario runner's engines, {@code
+ * bench hunt --engines reused}, the matrix) must give every machine exactly what a new engine gives: the JSON trace
+ * byte for byte (virtual times included), console, stop report, sanitizer findings and their JSON, clock (instructions,
+ * cycles, exact positions), the scenario's verdict, report and observation. Compared over hunt-generated machines of
+ * the seed's three strategies (runs of one strategy, then strategies alternating, payloads elsewhere, budgets that
+ * stop mid-run) and over the built-in matrix; each test also asserts that kept code was really run.
+ */
+class KeptTranslationsDifferentialTest {
+    private static final ScenarioRunner RUNNER = ScenarioRunner.standard();
+    private static final List<String> STRATEGIES = List.of("efi-pool", "mem-lower", "place-string-mb2");
+
+    @Test
+    void huntMachinesOnAnEngineThatKeepsTranslationsObserveByteForByteWhatTheyObserveOnANewOne() {
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        int budgets = 0;
+        try (ReusableEngine keeping = new ReusableEngine(true, true)) {
+            for (int round = 0; round < 4; round++) {
+                for (long index = 0; index < 80; index++) {
+                    // rounds 0-2: 80 machines of one strategy in a row; round 3: the strategies alternate
+                    String name = round < 3 ? STRATEGIES.get(round) : STRATEGIES.get((int) (index % 3));
+                    long seed = round < 3 ? 3 + round : 42;
+                    Strategy s = StrategyCatalog.builtIn(name);
+                    PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(seed, index), settings).profile();
+                    long budget = 0;
+                    OptionalLong loadAt = OptionalLong.empty();
+                    if (index % 8 == 5) {
+                        budget = 2_000 + 977 * index; // stops mid-run, often inside a block
+                        budgets++;
+                    } else if (index % 8 == 7) {
+                        loadAt = OptionalLong.of(index % 16 == 7 ? 0x200000L : 0x40000000L);
+                    }
+                    String fresh = observe(p, s, null, budget, loadAt);
+                    String kept = observe(p, s, keeping, budget, loadAt);
+                    if (!fresh.equals(kept)) {
+                        mismatches.add(name + " seed " + seed + " index " + index + " budget " + budget + ":\n"
+                                + EngineReuseDifferentialTest.firstDifference(fresh, kept, "new: ", "kept:"));
+                    }
+                    compared++;
+                }
+            }
+            assertKeptCodeWasRun(keeping);
+            assertThat(keeping.keptTranslations().pagesRewritten()).as("%s", keeping.keptTranslations()).isPositive();
+            assertThat(keeping.keptTranslations().pagesDropped()).as("%s", keeping.keptTranslations()).isPositive();
+        }
+        assertThat(compared).isEqualTo(320);
+        assertThat(budgets).isEqualTo(40);
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void scenarioReportsOfHuntMachinesAreTheSameWithKeptTranslationsAsOnNewEngines() {
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
+        List<String> mismatches = new ArrayList<>();
+        try (ReusableEngine keeping = new ReusableEngine(true, true)) {
+            for (String name : STRATEGIES) {
+                for (long index = 0; index < 40; index++) {
+                    Strategy s = StrategyCatalog.builtIn(name);
+                    PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(11, index), settings).profile();
+                    ScenarioOptions o = index % 10 == 9 ? new ScenarioOptions(OptionalLong.empty(), 0, 5_000 + 313 * index)
+                            : ScenarioOptions.defaults();
+                    Scenario scenario = new Scenario(p, s, o);
+                    ScenarioResult fresh = RUNNER.run(scenario);
+                    ScenarioResult kept = RUNNER.run(scenario, keeping);
+                    if (!fresh.report().equals(kept.report())
+                            || !fresh.observation().toString().equals(kept.observation().toString())) {
+                        mismatches.add(name + " index " + index + ":\n" + EngineReuseDifferentialTest.firstDifference(
+                                fresh.observation().toString(), kept.observation().toString(), "new: ", "kept:"));
+                    }
+                }
+            }
+            assertKeptCodeWasRun(keeping);
+        }
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void everyBuiltInScenarioObservesWithKeptTranslationsExactlyWhatItObservesOnANewEngine() {
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        try (ReusableEngine keeping = new ReusableEngine(true, true)) {
+            for (String strategy : StrategyCatalog.builtInNames()) { // one strategy on every platform in a row
+                for (String platform : ProfileRegistry.builtInNames()) {
+                    Strategy s = StrategyCatalog.builtIn(strategy);
+                    PlatformProfile p = ProfileRegistry.builtIn(platform);
+                    String fresh = observe(p, s, null, 0, OptionalLong.empty());
+                    String kept = observe(p, s, keeping, 0, OptionalLong.empty());
+                    Scenario scenario = new Scenario(p, s, ScenarioOptions.defaults());
+                    ScenarioResult f = RUNNER.run(scenario);
+                    ScenarioResult k = RUNNER.run(scenario, keeping);
+                    if (!fresh.equals(kept)) {
+                        mismatches.add(strategy + " on " + platform + ":\n"
+                                + EngineReuseDifferentialTest.firstDifference(fresh, kept, "new: ", "kept:"));
+                    } else if (!f.report().equals(k.report())
+                            || !f.observation().toString().equals(k.observation().toString())) {
+                        mismatches.add(strategy + " on " + platform + ": report or observation differ");
+                    }
+                    compared++;
+                }
+            }
+            assertKeptCodeWasRun(keeping);
+        }
+        assertThat(compared).isGreaterThan(40);
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void theSwitchTurnsKeepingOffAndTheMachinesObserveTheSame() {
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 60);
+        try (ReusableEngine off = new ReusableEngine(true, false)) {
+            for (long index = 0; index < 6; index++) {
+                PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(5, index), settings).profile();
+                Strategy s = StrategyCatalog.builtIn("efi-pool");
+                assertThat(observe(p, s, off, 0, OptionalLong.empty()))
+                        .isEqualTo(observe(p, s, null, 0, OptionalLong.empty()));
+            }
+            assertThat(off.keepsTranslations()).isFalse();
+            assertThat(off.keptTranslations().machinesKept()).isZero();
+            assertThat(off.keptTranslations().machinesWithKeptCode()).isZero();
+        }
+    }
+
+    /** Kept code was there at machines' first runs and was kept at give-backs. */
+    static void assertKeptCodeWasRun(ReusableEngine engine) {
+        ReusableEngine.KeptCode k = engine.keptTranslations();
+        assertThat(k.machinesKept()).as("%s", k).isPositive();
+        assertThat(k.machinesWithKeptCode()).as("%s", k).isPositive();
+        assertThat(k.pagesKept()).as("%s", k).isPositive();
+    }
+
+    /**
+     * Everything a scenario's run shows, as text, built as the scenario runner builds it (counting by block with the
+     * call, the sanitizer attached): result, stop report, console, JSON trace, sanitizer report, clock.
+     */
+    static String observe(PlatformProfile platform, Strategy s, ReusableEngine engine, long budget, OptionalLong loadAt) {
+        UefiMachineBuilder b = UefiMachine.builder(Platforms.describe(platform).description())
+                .payload(s.payloadBytes(), s.payloadName())
+                .instructionCounting(InstructionCounting.BLOCKS)
+                .inlineBlockCounting(false)
+                .engine(engine);
+        if (budget > 0) {
+            b.instructionBudget(budget);
+        }
+        loadAt.ifPresent(b::loadAddress);
+        try (UefiMachine m = b.build(); MemorySanitizer sanitizer = MemorySanitizer.attach(m)) {
+            BootResult r = m.run();
+            StringBuilder sb = new StringBuilder();
+            sb.append(r).append('\n');
+            sb.append("virtualNanos=").append(r.virtualNanos()).append('\n');
+            sb.append(InstructionCountingDifferentialTest.stopReport(r.stopReport())).append('\n');
+            sb.append("console:\n").append(r.consoleText()).append('\n');
+            sb.append("trace:\n").append(m.trace().toJsonLines()).append('\n');
+            sb.append("sanitizer: ").append(sanitizer.report()).append('\n').append(sanitizer.report().toJsonLines())
+                    .append('\n');
+            sb.append("clock: instructions=").append(m.machine().clock().instructions()).append(" cycles=")
+                    .append(m.machine().clock().cycles()).append(" exact=").append(m.machine().positionsExact())
+                    .append('\n');
+            return sb.toString();
+        } catch (IllegalArgumentException e) {
+            return "not built: " + e.getMessage();
+        }
+    }
+}
