@@ -13,9 +13,9 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  * <p>The answers are those of a Guava {@code TreeRangeMap} into which every descriptor's
  * {@code [PhysicalStart, PhysicalStart + NumberOfPages * 4 KiB)} was put in list order (a later descriptor overrides
  * an earlier one where they overlap; an empty one adds nothing). A map as GetMemoryMap returns it (UEFI 2.10 §7.2:
- * descriptors in address order, never overlapping) is kept as sorted arrays and answered by binary search, which is
- * what the sanitizer and the verdict need for a 200-descriptor map built per machine; any other list (unsorted,
- * overlapping) falls back to the range map itself. Immutable, so it can be shared between threads.
+ * descriptors never overlapping; in address order or, as some firmware returns it, not) is kept as arrays sorted by
+ * address and answered by binary search, which is what the sanitizer and the verdict need for a 200-descriptor map
+ * built per machine; a list with overlapping descriptors falls back to the range map itself. Immutable, so it can be shared between threads.
  */
 public final class DescriptorIndex {
     /** Receives the descriptors inside a range, each clipped to it ({@code [from, to)}), in address order. */
@@ -44,26 +44,37 @@ public final class DescriptorIndex {
      */
     public static DescriptorIndex of(List<MemoryDescriptor> map) {
         int n = map.size();
-        long[] starts = new long[n];
-        long[] ends = new long[n];
         MemoryDescriptor[] descriptors = new MemoryDescriptor[n];
         int count = 0;
+        boolean sorted = true;
         for (MemoryDescriptor d : map) {
             long s = d.physicalStart();
             long e = d.end();
             if (s == e) {
                 continue; // an empty range puts nothing
             }
-            if (s > e || (count > 0 && s < ends[count - 1])) {
+            if (s > e) {
                 return new DescriptorIndex(null, null, null, rangeMap(map));
             }
-            starts[count] = s;
-            ends[count] = e;
-            descriptors[count] = d;
-            count++;
+            if (count > 0 && s < descriptors[count - 1].physicalStart()) {
+                sorted = false;
+            }
+            descriptors[count++] = d;
         }
-        return new DescriptorIndex(java.util.Arrays.copyOf(starts, count), java.util.Arrays.copyOf(ends, count),
-                java.util.Arrays.copyOf(descriptors, count), null);
+        descriptors = java.util.Arrays.copyOf(descriptors, count);
+        if (!sorted) { // an unsorted map without overlaps puts the same ranges in any order
+            java.util.Arrays.sort(descriptors, java.util.Comparator.comparingLong(MemoryDescriptor::physicalStart));
+        }
+        long[] starts = new long[count];
+        long[] ends = new long[count];
+        for (int i = 0; i < count; i++) {
+            starts[i] = descriptors[i].physicalStart();
+            ends[i] = descriptors[i].end();
+            if (i > 0 && starts[i] < ends[i - 1]) {
+                return new DescriptorIndex(null, null, null, rangeMap(map)); // overlaps: the later put wins
+            }
+        }
+        return new DescriptorIndex(starts, ends, descriptors, null);
     }
 
     private static RangeMap<Long, MemoryDescriptor> rangeMap(List<MemoryDescriptor> map) {
@@ -72,6 +83,11 @@ public final class DescriptorIndex {
             m.put(Range.closedOpen(d.physicalStart(), d.end()), d);
         }
         return m;
+    }
+
+    /** True when the sorted arrays answer (no overlapping descriptors), false when the range map does. */
+    boolean sortedArrays() {
+        return fallback == null;
     }
 
     /** The descriptor holding {@code address}, or null in a hole. */
