@@ -191,7 +191,7 @@ public final class MemorySanitizer implements AutoCloseable {
             protectedPages.addAll(todo);
         } else {
             if (protectedPages.intersects(r)) {
-                for (Range<Long> t : List.copyOf(protectedPages.subRangeSet(r).asRanges())) {
+                for (Range<Long> t : protectedPages.subRangeSet(r).asRanges()) { // protect() leaves the set alone
                     protect(t.lowerEndpoint(), t.upperEndpoint(), false);
                 }
                 protectedPages.remove(r);
