@@ -106,15 +106,33 @@ public record PayloadLines(String strategy, List<Region> regions, Map<String, St
      */
     public static PayloadLines parse(Observation o) {
         PayloadLines p = parse(o.console());
-        List<ObservedCall> prints = o.calls().stream().filter(c -> c.service().endsWith(".OutputString")).toList();
-        List<Region> dated = new ArrayList<>();
+        if (p.regions.isEmpty()) {
+            return p;
+        }
+        List<ObservedCall> prints = new ArrayList<>();
+        for (ObservedCall c : o.calls()) {
+            if (c.service().endsWith(".OutputString")) {
+                prints.add(c);
+            }
+        }
+        List<Region> dated = new ArrayList<>(p.regions.size());
         for (Region r : p.regions) {
             String text = "@efiemu region " + r.label() + " 0x" + Long.toHexString(r.base()) + " ";
-            long seq = prints.stream().filter(c -> c.arguments().stream().anyMatch(a -> a.contains(text)))
-                    .mapToLong(ObservedCall::sequence).findFirst().orElse(Long.MAX_VALUE);
-            dated.add(new Region(r.label(), r.base(), r.size(), seq));
+            dated.add(new Region(r.label(), r.base(), r.size(), firstPrinting(prints, text)));
         }
         return new PayloadLines(p.strategy, dated, p.info, p.trampoline, p.result, p.done);
+    }
+
+    /** The sequence of the first print one of whose arguments holds {@code text}, else {@code Long.MAX_VALUE}. */
+    private static long firstPrinting(List<ObservedCall> prints, String text) {
+        for (ObservedCall c : prints) {
+            for (String a : c.arguments()) {
+                if (a.contains(text)) {
+                    return c.sequence();
+                }
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     /** The last region with this label. */

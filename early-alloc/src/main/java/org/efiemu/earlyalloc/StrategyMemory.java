@@ -1,8 +1,6 @@
 package org.efiemu.earlyalloc;
 
 import com.google.common.collect.Range;
-import com.google.common.collect.RangeMap;
-import com.google.common.collect.TreeRangeMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +42,7 @@ final class StrategyMemory {
     static final long TRAMPOLINE_SIZE = 0x10000;
 
     /** The entry map by address, built on first use ({@link #entry()}): many runs are judged without asking. */
-    private RangeMap<Long, MemoryDescriptor> entry;
+    private org.efiemu.uefi.memory.DescriptorIndex entry;
     private final List<MemoryDescriptor> entryMap;
     private final List<Obtained> byImage = new ArrayList<>();
     private final List<Obtained> all = new ArrayList<>();
@@ -76,13 +74,9 @@ final class StrategyMemory {
         }
     }
 
-    private RangeMap<Long, MemoryDescriptor> entry() {
+    private org.efiemu.uefi.memory.DescriptorIndex entry() {
         if (entry == null) {
-            RangeMap<Long, MemoryDescriptor> m = TreeRangeMap.create();
-            for (MemoryDescriptor d : entryMap) {
-                m.put(Range.closedOpen(d.physicalStart(), d.end()), d);
-            }
-            entry = m;
+            entry = org.efiemu.uefi.memory.DescriptorIndex.of(entryMap);
         }
         return entry;
     }
@@ -133,7 +127,7 @@ final class StrategyMemory {
 
     /** The entry-map descriptor holding {@code address}, empty in a hole. */
     Optional<MemoryDescriptor> entryAt(long address) {
-        return Optional.ofNullable(entry().get(address));
+        return Optional.ofNullable(entry().at(address));
     }
 
     /** Spec name of the type owning {@code address} at entry, or {@code no RAM} in a hole. */
@@ -145,7 +139,7 @@ final class StrategyMemory {
     boolean isRam(long start, long length) {
         long at = start;
         while (Long.compareUnsigned(at, start + length) < 0) {
-            MemoryDescriptor d = entry().get(at);
+            MemoryDescriptor d = entry().at(at);
             if (d == null || d.type() == MemoryType.EfiMemoryMappedIO.value()
                     || d.type() == MemoryType.EfiMemoryMappedIOPortSpace.value()) {
                 return false;
@@ -168,11 +162,11 @@ final class StrategyMemory {
     /** Free (EfiConventionalMemory) ranges below 1 MiB at application entry. */
     List<Range<Long>> lowFreeAtEntry() {
         List<Range<Long>> out = new ArrayList<>();
-        for (var e : entry().subRangeMap(Range.closedOpen(0L, ONE_MIB)).asMapOfRanges().entrySet()) {
-            if (e.getValue().type() == MemoryType.EfiConventionalMemory.value()) {
-                out.add(e.getKey());
+        entry().forEach(0L, ONE_MIB, (from, to, d) -> {
+            if (d.type() == MemoryType.EfiConventionalMemory.value()) {
+                out.add(Range.closedOpen(from, to));
             }
-        }
+        });
         return out;
     }
 }

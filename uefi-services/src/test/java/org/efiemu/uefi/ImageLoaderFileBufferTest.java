@@ -85,4 +85,20 @@ class ImageLoaderFileBufferTest {
                     .isNotEqualTo("phd0".getBytes(StandardCharsets.US_ASCII));
         }
     }
+
+    @Test
+    void anImageThatCannotBePlacedAtItsLoadAddressIsRefusedWithTheTextTheFormatterGave() throws Exception {
+        Path payload = TestPlatforms.payload("services");
+        org.efiemu.core.pe.PeImage pe = org.efiemu.core.pe.PeParser.parse(Files.readAllBytes(payload), "services.efi");
+        long pages = (pe.sizeOfImage() + (pe.sectionAlignment() > PAGE ? pe.sectionAlignment() : 0) + PAGE - 1) / PAGE;
+        for (long address : new long[] {0x10000000L, 0x10001000L, 0x7FFFF000L, 0x7FF0000000L}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> UefiMachine.builder(imageBaseTaken()).payload(pe)
+                    .loadAddress(address).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(e.getCause()).as("0x%X: %s", address, e.getMessage()).isNotNull())
+                    .satisfies(e -> assertThat(e.getMessage()).isEqualTo(String.format(
+                            "%s: %d pages of %s at %s (0x%X) cannot be allocated: %s", "services.efi", pages,
+                            MemoryType.EfiLoaderCode, "the requested load address", address, e.getCause().getMessage())));
+        }
+    }
 }

@@ -36,7 +36,7 @@ public final class ServiceDispatcher {
     private final LongSupplier virtualNanos;
     private final Map<String, List<ServiceInterceptor>> interceptors = new HashMap<>();
     private final Map<String, ServiceHandler> replacements = new HashMap<>();
-    private final Map<String, Long> entries = new HashMap<>();
+    private final Map<String, Long> entries = new HashMap<>(512); // ~200 stubs per machine: no rehashing (read only by name or sorted)
     private HostWorkListener hostWork;
     /** Sets RFLAGS.IF on return from a service that released a lock (EDK2's CoreRestoreTpl); null before install. */
     private EventAbi lockReleases;

@@ -126,8 +126,10 @@ public final class ImageLoader {
             return map.allocatePages(type, code.value(), pages, address, tag);
         } catch (EfiException e) {
             if (e.status() == EfiStatus.NOT_FOUND || e.status() == EfiStatus.OUT_OF_RESOURCES) {
-                throw new IllegalArgumentException(String.format("%s: %d pages of %s at %s (0x%X) cannot be allocated: %s",
-                        pe.name(), pages, code, where, address, e.getMessage()), e);
+                // the text String.format("%s: %d pages of %s at %s (0x%X) cannot be allocated: %s") gave, without a
+                // Formatter: a machine whose image cannot be placed is common in a hunt (every such scenario builds it)
+                throw new IllegalArgumentException(pe.name() + ": " + pages + " pages of " + code + " at " + where
+                        + " (0x" + org.efiemu.uefi.spec.HexText.upper(address) + ") cannot be allocated: " + e.getMessage(), e);
             }
             throw e;
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.efiemu.uefi.spec.AllocateType;
 import org.efiemu.uefi.spec.EfiException;
 import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.HexText;
 import org.efiemu.uefi.spec.MemoryType;
 
 /**
@@ -99,8 +100,9 @@ public final class MemoryMap {
     public long allocatePages(long rawType, int memoryType, long pages, long address, AllocationTag tag) {
         ensureBootServices();
         AllocateType type = AllocateType.ofValue(rawType);
-        String call = String.format("AllocatePages(%s, %s, %s, 0x%X)", type != null ? type : String.format("0x%X", rawType),
-                MemoryType.nameOf(memoryType), Long.toUnsignedString(pages), address);
+        // the text of String.format("AllocatePages(%s, %s, %s, 0x%X)", ...) without a Formatter: built on every call
+        String call = "AllocatePages(" + (type != null ? type.toString() : "0x" + HexText.upper(rawType)) + ", "
+                + MemoryType.nameOf(memoryType) + ", " + Long.toUnsignedString(pages) + ", 0x" + HexText.upper(address) + ")";
         if (type == null) {
             throw fail(call, EfiStatus.INVALID_PARAMETER, "Type must be AllocateAnyPages, AllocateMaxAddress or AllocateAddress");
         }
@@ -240,7 +242,7 @@ public final class MemoryMap {
      */
     public int freePages(long address, long pages) {
         ensureBootServices();
-        String call = String.format("FreePages(0x%X, %s)", address, Long.toUnsignedString(pages));
+        String call = "FreePages(0x" + HexText.upper(address) + ", " + Long.toUnsignedString(pages) + ")";
         MemoryRanges.Range first = ram.find(address);
         if (first == null) {
             throw fail(call, EfiStatus.NOT_FOUND, "no memory descriptor covers Memory");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.efiemu.uefi.spec.EfiException;
 import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.HexText;
 import org.efiemu.uefi.spec.MemoryType;
 
 /**
@@ -96,7 +97,8 @@ public final class PoolAllocator {
      *     above MAX_POOL_SIZE or no pages can be found
      */
     public long allocatePool(int poolType, long size, AllocationTag tag) {
-        String call = String.format("AllocatePool(%s, %s)", MemoryType.nameOf(poolType), Long.toUnsignedString(size));
+        // String.format's text without a Formatter: built on every call
+        String call = "AllocatePool(" + MemoryType.nameOf(poolType) + ", " + Long.toUnsignedString(size) + ")";
         MemoryMap.checkMemoryType(call, poolType);
         if (Long.compareUnsigned(size, MAX_POOL_SIZE) > 0) {
             throw MemoryMap.fail(call, EfiStatus.OUT_OF_RESOURCES, "Size is above MAX_POOL_SIZE");
@@ -295,7 +297,7 @@ public final class PoolAllocator {
      *     hand out, where EDK2 would corrupt its lists.)
      */
     public int freePool(long buffer) {
-        String call = String.format("FreePool(0x%X)", buffer);
+        String call = "FreePool(0x" + HexText.upper(buffer) + ")"; // String.format("FreePool(0x%X)")'s text
         if (buffer == 0) {
             throw MemoryMap.fail(call, EfiStatus.INVALID_PARAMETER, "Buffer is NULL");
         }

@@ -179,6 +179,9 @@ public final class MemorySanitizer implements AutoCloseable {
     private void apply(long start, long end, boolean flagged) {
         Range<Long> r = Range.closedOpen(start, end);
         if (flagged) {
+            if (protectedPages.encloses(r)) {
+                return; // already protected (most refreshes): nothing to add
+            }
             RangeSet<Long> todo = TreeRangeSet.create(List.of(r));
             todo.removeAll(protectedPages);
             todo.removeAll(watched);
@@ -187,10 +190,12 @@ public final class MemorySanitizer implements AutoCloseable {
             }
             protectedPages.addAll(todo);
         } else {
-            for (Range<Long> t : List.copyOf(protectedPages.subRangeSet(r).asRanges())) {
-                protect(t.lowerEndpoint(), t.upperEndpoint(), false);
+            if (protectedPages.intersects(r)) {
+                for (Range<Long> t : protectedPages.subRangeSet(r).asRanges()) { // protect() leaves the set alone
+                    protect(t.lowerEndpoint(), t.upperEndpoint(), false);
+                }
+                protectedPages.remove(r);
             }
-            protectedPages.remove(r);
             if (watched.intersects(r)) {
                 unwatch(r);
             }

@@ -36,8 +36,11 @@ final class WritePolicy {
 
     private final MemoryMap map;
     private final RangeSet<Long> applicationStatic = TreeRangeSet.create();
-    private final RangeMap<Long, String> structures = TreeRangeMap.create();
-    private RangeMap<Long, Integer> types;
+    /** The arena's pieces as given; their range map is built on first use ({@link #structures()}): most runs name none. */
+    private final List<FirmwareArena.Piece> arena;
+    private RangeMap<Long, String> structures;
+    /** The map's descriptors by address, built on first use after every change ({@link #invalidate}). */
+    private org.efiemu.uefi.memory.DescriptorIndex types;
     private boolean afterExitBootServices;
     /** The page {@link #classify} answered last and its answer, while nothing changed ({@link #invalidate}); -1: none. */
     private long classifiedPage = -1;
@@ -53,9 +56,18 @@ final class WritePolicy {
         for (long[] r : applicationRanges) {
             applicationStatic.add(Range.closedOpen(r[0], r[1]));
         }
-        for (FirmwareArena.Piece p : arena) {
-            structures.put(Range.closedOpen(p.base(), p.end()), p.label());
+        this.arena = List.copyOf(arena);
+    }
+
+    private RangeMap<Long, String> structures() {
+        if (structures == null) {
+            RangeMap<Long, String> m = TreeRangeMap.create();
+            for (FirmwareArena.Piece p : arena) {
+                m.put(Range.closedOpen(p.base(), p.end()), p.label());
+            }
+            structures = m;
         }
+        return structures;
     }
 
     /** Forgets cached memory types (call after every ownership change). */
@@ -103,7 +115,7 @@ final class WritePolicy {
         // a firmware page outside any allocation is named by the structure at the address: the same for the whole
         // page only when no structure touches it
         boolean sameForThePage = !v.flagged() || owner.allocation() != null || owner.kind() == PageOwner.Kind.FREE
-                || structures.subRangeMap(Range.closedOpen(page, page + MemoryDescriptor.PAGE_SIZE)).asMapOfRanges().isEmpty();
+                || structures().subRangeMap(Range.closedOpen(page, page + MemoryDescriptor.PAGE_SIZE)).asMapOfRanges().isEmpty();
         return sameForThePage ? remember(page, v) : v;
     }
 
@@ -181,21 +193,21 @@ final class WritePolicy {
 
     private void typeRuns(long start, long end, Runs runs) {
         typeAt(start); // builds the descriptor types
-        long at = start;
-        for (var e : types.subRangeMap(Range.closedOpen(start, end)).asMapOfRanges().entrySet()) {
-            long from = Math.max(at, pageUp(e.getKey().lowerEndpoint()));
-            long to = Math.min(end, pageUp(e.getKey().upperEndpoint()));
+        long[] at = {start};
+        types.forEach(start, end, (lower, upper, d) -> {
+            long from = Math.max(at[0], pageUp(lower));
+            long to = Math.min(end, pageUp(upper));
             if (from >= to) {
-                continue;
+                return;
             }
-            if (at < from) {
-                runs.add(at, from, true); // no descriptor: EfiReservedMemoryType
+            if (at[0] < from) {
+                runs.add(at[0], from, true); // no descriptor: EfiReservedMemoryType
             }
-            runs.add(from, to, !osOwnsAfterExit(e.getValue()));
-            at = to;
-        }
-        if (at < end) {
-            runs.add(at, end, true);
+            runs.add(from, to, !osOwnsAfterExit(d.type()));
+            at[0] = to;
+        });
+        if (at[0] < end) {
+            runs.add(at[0], end, true);
         }
     }
 
@@ -249,19 +261,15 @@ final class WritePolicy {
         if (owner.kind() == PageOwner.Kind.FREE) {
             return "free";
         }
-        String label = structures.get(address);
+        String label = structures().get(address);
         return label != null ? "firmware '" + label + "'" : "platform firmware";
     }
 
     private int typeAt(long page) {
         if (types == null) {
-            RangeMap<Long, Integer> t = TreeRangeMap.create();
-            for (MemoryDescriptor d : map.getMemoryMap().descriptors()) {
-                t.put(Range.closedOpen(d.physicalStart(), d.end()), d.type());
-            }
-            types = t;
+            types = org.efiemu.uefi.memory.DescriptorIndex.of(map.getMemoryMap().descriptors());
         }
-        Integer t = types.get(page);
-        return t != null ? t : MemoryType.EfiReservedMemoryType.value();
+        MemoryDescriptor d = types.at(page);
+        return d != null ? d.type() : MemoryType.EfiReservedMemoryType.value();
     }
 }
