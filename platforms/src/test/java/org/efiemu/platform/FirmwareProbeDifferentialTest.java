@@ -117,6 +117,17 @@ class FirmwareProbeDifferentialTest {
         assertThat(select(real, l -> l.startsWith("pci: device 0"))).hasSize(5);
         assertThat(select(real, l -> l.startsWith("pci-rom: "))).hasSize(78); // QEMU's stdvga ROM: 39 936 bytes
         assertThat(select(real, l -> l.startsWith("pci: bar ") && l.contains("(EFI_SUCCESS)"))).hasSizeGreaterThanOrEqualTo(3);
+        // BAR sizing (all ones written, the masks read back, the registers restored), PollMem/PollIo (a match, a Delay
+        // of 0, a time-out), CopyMem, SetBarAttributes, and the root bridge's attributes, Configuration, Mem/Io at the
+        // BARs with their checks, polls, CopyMem and DMA: in the line-for-line comparison above, and there on OVMF
+        assertThat(select(real, l -> l.startsWith("pci: bar-masks "))).hasSize(5).anyMatch(l -> l.contains("=ff000008"));
+        assertThat(select(real, l -> l.startsWith("pci: config-after-sizing "))).hasSize(5);
+        assertThat(select(real, l -> l.startsWith("pci: poll-") && l.contains("(EFI_TIMEOUT)"))).isNotEmpty();
+        assertThat(select(real, l -> l.startsWith("pci: copy-mem bar ") && l.contains("framebuffer (EFI_SUCCESS)")))
+                .hasSize(1);
+        assertThat(select(real, l -> l.startsWith("pci: set-bar-attributes "))).isNotEmpty();
+        assertThat(select(real, l -> l.startsWith("pci-rb: "))).hasSizeGreaterThanOrEqualTo(20)
+                .contains("pci-rb: map operation 6 (EFI_INVALID_PARAMETER) bytes=0x1800 identity=no no-mapping=no unmap=-");
         // LocateHandleBuffer(ByProtocol) finds as many PciIo and PciRootBridgeIo handles as on OVMF, and as many handles
         // tagged console-out device (the display and the serial terminal) and standard-error device (the terminal)
         for (String guid : List.of("handle: 4cf5b200-68b8-4ca5-9eec-b23e3f50029a", "handle: 2f707ebb-4a1a-11d4-9a38-0090273fc14d",
