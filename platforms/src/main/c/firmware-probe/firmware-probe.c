@@ -24,6 +24,7 @@
  *            masks (all ones written and read back, then restored); pci: poll-mem/poll-io/copy-mem/set-bar-attributes/
  *            no-bar: those functions' statuses and results; pci-rb: the root bridge's GetAttributes, Configuration,
  *            SetAttributes, Mem/Io reads at the BARs and their checks, PollMem/PollIo, CopyMem and DMA functions
+ *   diskinfo: EFI_DISK_INFO_PROTOCOL handles: Interface GUID, WhichIde, Identify's status and model string
  *   hob:     the HOB list (PI 1.7 vol. 3 §5), one line per HOB with all its bytes as hex, from the PHIT to the
  *            end-of-list HOB (the addresses HOBs hold are the firmware's own, the same on every boot of one machine)
  *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols (" null" after a protocol whose
@@ -845,6 +846,49 @@ static void handles(void) {
   rt_bs->FreePool(hs);
 }
 
+/*
+ * EFI_DISK_INFO_PROTOCOL (PI 1.7 vol. 5 §12.9; gnu-efi has no header: the structure by hand) on every handle: its
+ * Interface GUID, WhichIde and Identify's status and model string (ATA IDENTIFY words 27-46).
+ */
+typedef struct _DISK_INFO {
+  EFI_GUID Interface;
+  EFI_STATUS(EFIAPI *Inquiry)(struct _DISK_INFO *, void *, UINT32 *);
+  EFI_STATUS(EFIAPI *Identify)(struct _DISK_INFO *, void *, UINT32 *);
+  EFI_STATUS(EFIAPI *SenseData)(struct _DISK_INFO *, void *, UINT32 *, UINT8 *);
+  EFI_STATUS(EFIAPI *WhichIde)(struct _DISK_INFO *, UINT32 *, UINT32 *);
+} DISK_INFO;
+
+static void disk_info(void) {
+  static EFI_GUID gDiskInfo = {0xd432a67f, 0x14dc, 0x484b, {0xb3, 0xbb, 0x3f, 0x02, 0x91, 0x84, 0x93, 0x27}};
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &gDiskInfo, 0, &n, &hs);
+  line("diskinfo: count=%lu (%s)", (UINT64)n, rt_status_name(s));
+  for (UINTN i = 0; s == EFI_SUCCESS && i < n; i++) {
+    DISK_INFO *di = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDiskInfo, (void **)&di) != EFI_SUCCESS || !di) continue;
+    UINT32 channel = 0xEEEE, device = 0xEEEE;
+    EFI_STATUS w = di->WhichIde(di, &channel, &device);
+    static UINT16 id[256];
+    UINT32 size = sizeof id;
+    EFI_STATUS d = di->Identify(di, id, &size);
+    char model[41];
+    for (int k = 0; k < 20; k++) {
+      UINT16 v = d == EFI_SUCCESS ? id[27 + k] : 0x2020;
+      model[2 * k] = (char)(v >> 8) >= 0x20 && (char)(v >> 8) < 0x7F ? (char)(v >> 8) : '?';
+      model[2 * k + 1] = (char)v >= 0x20 && (char)v < 0x7F ? (char)v : '?';
+    }
+    int end = 40;
+    while (end > 0 && model[end - 1] == ' ') end--;
+    model[end] = 0;
+    put("diskinfo: ");
+    put_guid(&di->Interface);
+    line(" which-ide (%s) channel=%u device=%u identify (%s) size=%u model=%s", rt_status_name(w), channel, device,
+         rt_status_name(d), size, model);
+  }
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   put("\nfw: firmware-probe begin\n");
@@ -860,6 +904,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rng();
   acpi();
   pci();
+  disk_info();
   handles();
   put("fw: firmware-probe end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);

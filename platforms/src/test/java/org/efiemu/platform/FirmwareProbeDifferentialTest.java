@@ -183,6 +183,32 @@ class FirmwareProbeDifferentialTest {
         assertThat(emu).noneMatch(l -> l.startsWith("fw: image device-path") && l.contains("03120a00"));
     }
 
+    /**
+     * EFI_DISK_INFO_PROTOCOL of the boot disk as OVMF's AtaBus installs it: on q35's AHCI the AHCI interface GUID and
+     * WhichIde (port 0, 0xFFFF); on pc's PIIX3 IDE the IDE interface GUID and WhichIde (channel 0, device 0); Identify's
+     * model QEMU HARDDISK. OVMF's second DiskInfo handle is QEMU's CD-ROM, which efiemu does not present.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-pc-2g"})
+    void diskInfoOfTheBootDiskEqualsRealOvmfsOnAhciAndOnIde(String profile) {
+        List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> emu;
+        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
+                .payload(probe(), "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI")
+                .esp(org.efiemu.uefi.fs.EspVolume.inMemory("ESP", false)).build()) {
+            BootResult r = m.run();
+            assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
+            emu = probeLines(r.console().text(ConsoleListener.Source.SERIAL));
+        }
+        List<String> realDisks = select(real, l -> l.startsWith("diskinfo: ") && !l.startsWith("diskinfo: count="));
+        List<String> emuDisks = select(emu, l -> l.startsWith("diskinfo: ") && !l.startsWith("diskinfo: count="));
+        assertThat(realDisks).hasSize(2);
+        assertThat(emuDisks).singleElement().isEqualTo(realDisks.get(0));
+        assertThat(emuDisks.get(0)).contains(profile.contains("pc") ? "5e948fe3-26d3-42b5-af17-610287188dec which-ide "
+                + "(EFI_SUCCESS) channel=0 device=0" : "9e498932-4abc-45af-a34d-0247787be7c6 which-ide (EFI_SUCCESS) "
+                + "channel=0 device=65535");
+    }
+
     /** The {@code handle:} lines cut into one group per handle (its head line and the lines that follow it). */
     private static List<List<String>> handleGroups(List<String> lines) {
         List<List<String>> groups = new java.util.ArrayList<>();
