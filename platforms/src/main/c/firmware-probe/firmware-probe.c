@@ -19,7 +19,12 @@
  *   acpi:    table signatures under the XSDT, FADT PM1a control/event blocks, DSDT's \_S5 package
  *   pci:     PCI root bridges (segment, device path) and every EFI_PCI_IO_PROTOCOL handle: location, IDs,
  *            attributes, ROM size, device path; pci-config: its first 256 bytes of configuration space; pci-rom:
- *            the option ROM's bytes (RomImage); pci: bar / bar-read: GetBarAttributes and the BAR's first bytes
+ *            the option ROM's bytes (RomImage); pci: bar / bar-read: GetBarAttributes and the BAR's bytes (whole
+ *            register BARs up to 4 KiB of memory, 256 of I/O; else the first 64/16); pci: bar-masks: the BAR size
+ *            masks (all ones written and read back, then restored); pci: poll-mem/poll-io/copy-mem/set-bar-attributes/
+ *            no-bar: those functions' statuses and results; pci-rb: the root bridge's GetAttributes, Configuration,
+ *            SetAttributes, Mem/Io reads at the BARs and their checks, PollMem/PollIo, CopyMem and DMA functions
+ *   diskinfo: EFI_DISK_INFO_PROTOCOL handles: Interface GUID, WhichIde, Identify's status and model string
  *   hob:     the HOB list (PI 1.7 vol. 3 §5), one line per HOB with all its bytes as hex, from the PHIT to the
  *            end-of-list HOB (the addresses HOBs hold are the firmware's own, the same on every boot of one machine)
  *   handle:  every handle (LocateHandleBuffer AllHandles) with its protocols (" null" after a protocol whose
@@ -325,9 +330,9 @@ static void pci_rom_and_bars(EFI_PCI_IO_PROTOCOL *io) {
     put("\n");
     /* QWORD address space descriptor: resource type at byte 3, length at bytes 38-45 */
     UINT64 len = r[0] == 0x8A ? *(const UINT64 *)(r + 38) : 0;
-    static UINT8 head[64];
+    static UINT8 head[4096];
     if (r[0] == 0x8A && r[3] == 0) {
-      UINT64 n = len < 64 ? len / 4 : 16;
+      UINT64 n = len <= 4096 ? len / 4 : 16; /* a register BAR whole, else its first 64 bytes */
       EFI_STATUS m = io->Mem.Read(io, EfiPciIoWidthUint32, bar, 0, n, head);
       put("pci: bar-read ");
       rt_snprintf(b, sizeof b, "%u mem (%s) ", bar, rt_status_name(m));
@@ -335,7 +340,7 @@ static void pci_rom_and_bars(EFI_PCI_IO_PROTOCOL *io) {
       if (m == EFI_SUCCESS) put_hex(head, n * 4);
       put("\n");
     } else if (r[0] == 0x8A && r[3] == 1) {
-      UINT64 n = len < 16 ? len : 16;
+      UINT64 n = len <= 256 ? len : 16;
       EFI_STATUS m = io->Io.Read(io, EfiPciIoWidthUint8, bar, 0, n, head);
       put("pci: bar-read ");
       rt_snprintf(b, sizeof b, "%u io (%s) ", bar, rt_status_name(m));
@@ -344,6 +349,249 @@ static void pci_rom_and_bars(EFI_PCI_IO_PROTOCOL *io) {
       put("\n");
     }
     rt_bs->FreePool(res);
+  }
+}
+
+/* A BAR's type and length from GetBarAttributes (type 0 memory, 1 I/O, -1 none). */
+static int bar_info(EFI_PCI_IO_PROTOCOL *io, UINT8 bar, UINT64 *base, UINT64 *len) {
+  UINT64 supports = 0;
+  void *res = 0;
+  if (io->GetBarAttributes(io, bar, &supports, &res) != EFI_SUCCESS || !res) return -1;
+  const UINT8 *r = res;
+  int type = r[0] == 0x8A ? r[3] : -1;
+  *base = r[0] == 0x8A ? *(const UINT64 *)(r + 14) : 0;
+  *len = r[0] == 0x8A ? *(const UINT64 *)(r + 38) : 0;
+  rt_bs->FreePool(res);
+  return type == 0 || type == 1 ? type : -1;
+}
+
+/*
+ * BAR sizing as a PCI enumerator does it: with I/O and memory decoding off, each BAR register (0x10-0x24 and the
+ * expansion ROM BAR 0x30 of a type 0 header; 0x10, 0x14 and 0x38 of a type 1 header) written with all ones and read
+ * back (the size mask), then restored.
+ */
+static void pci_bar_masks(EFI_PCI_IO_PROTOCOL *io) {
+  UINT8 header = 0;
+  UINT16 command = 0, off = 0;
+  io->Pci.Read(io, EfiPciIoWidthUint8, 0x0E, 1, &header);
+  io->Pci.Read(io, EfiPciIoWidthUint16, 0x04, 1, &command);
+  static const UINT8 type0[] = {0x10, 0x14, 0x18, 0x1C, 0x20, 0x24, 0x30};
+  static const UINT8 type1[] = {0x10, 0x14, 0x38};
+  const UINT8 *regs = (header & 0x7F) == 1 ? type1 : type0;
+  UINTN n = (header & 0x7F) == 1 ? 3 : 7;
+  off = command & ~3;
+  io->Pci.Write(io, EfiPciIoWidthUint16, 0x04, 1, &off);
+  put("pci: bar-masks");
+  for (UINTN i = 0; i < n; i++) {
+    UINT32 orig = 0, ones = 0xFFFFFFFF, mask = 0;
+    io->Pci.Read(io, EfiPciIoWidthUint32, regs[i], 1, &orig);
+    io->Pci.Write(io, EfiPciIoWidthUint32, regs[i], 1, &ones);
+    io->Pci.Read(io, EfiPciIoWidthUint32, regs[i], 1, &mask);
+    io->Pci.Write(io, EfiPciIoWidthUint32, regs[i], 1, &orig);
+    char b[24];
+    rt_snprintf(b, sizeof b, " %02x=%08x", regs[i], mask);
+    put(b);
+  }
+  put("\n");
+  io->Pci.Write(io, EfiPciIoWidthUint16, 0x04, 1, &command);
+  UINT32 after[64];
+  io->Pci.Read(io, EfiPciIoWidthUint32, 0, 64, after);
+  put("pci: config-after-sizing ");
+  put_hex(after, sizeof after);
+  put("\n");
+}
+
+/*
+ * PollMem/PollIo, CopyMem and SetBarAttributes of EFI_PCI_IO_PROTOCOL on the function's first memory and first I/O
+ * BAR (status and result; nothing is written to a device register: CopyMem copies a BAR range onto itself, or inside
+ * a framebuffer BAR of at least 1 MiB).
+ */
+static void pci_poll_copy_setbar(EFI_PCI_IO_PROTOCOL *io) {
+  int mem = -1, pio = -1, none = -1;
+  UINT64 memLen = 0, ioLen = 0, base = 0, len = 0;
+  for (UINT8 bar = 0; bar < 6; bar++) {
+    int t = bar_info(io, bar, &base, &len);
+    if (t == 0 && mem < 0) { mem = bar; memLen = len; }
+    if (t == 1 && pio < 0) { pio = bar; ioLen = len; }
+    if (t < 0 && none < 0) none = bar;
+  }
+  char b[200];
+  UINT64 r = 0, r2 = 0, r3 = 0;
+  if (mem >= 0) {
+    EFI_STATUS a = io->PollMem(io, EfiPciIoWidthUint32, mem, 0, 0, 0, 0, &r);
+    EFI_STATUS c = io->PollMem(io, EfiPciIoWidthUint32, mem, 0, 0xFFFFFFFF, ~r & 0xFFFFFFFF, 0, &r2);
+    EFI_STATUS d = io->PollMem(io, EfiPciIoWidthUint32, mem, 0, 0xFFFFFFFF, ~r & 0xFFFFFFFF, 10, &r3);
+    rt_snprintf(b, sizeof b, "pci: poll-mem bar %d match (%s) 0x%lx no-match-delay-0 (%s) 0x%lx no-match-delay-10 (%s) 0x%lx",
+                mem, rt_status_name(a), r, rt_status_name(c), r2, rt_status_name(d), r3);
+    line("%s", b);
+    line("pci: poll-mem bar %d errors fifo=%s misaligned=%s past-end=%s width-12=%s result-null=%s", mem,
+         rt_status_name(io->PollMem(io, EfiPciIoWidthFifoUint32, mem, 0, 0, 0, 0, &r)),
+         rt_status_name(io->PollMem(io, EfiPciIoWidthUint32, mem, 2, 0, 0, 0, &r)),
+         rt_status_name(io->PollMem(io, EfiPciIoWidthUint32, mem, memLen, 0, 0, 0, &r)),
+         rt_status_name(io->PollMem(io, 12, mem, 0, 0, 0, 0, &r)),
+         rt_status_name(io->PollMem(io, EfiPciIoWidthUint32, mem, 0, 0, 0, 0, 0)));
+    line("pci: copy-mem bar %d same (%s) fifo=%s past-end=%s io-bar=%s", mem,
+         rt_status_name(io->CopyMem(io, EfiPciIoWidthUint32, mem, 0, mem, 0, 4)),
+         rt_status_name(io->CopyMem(io, EfiPciIoWidthFifoUint32, mem, 0, mem, 0, 4)),
+         rt_status_name(io->CopyMem(io, EfiPciIoWidthUint32, mem, 0, mem, memLen - 8, 4)),
+         rt_status_name(pio >= 0 ? io->CopyMem(io, EfiPciIoWidthUint32, pio, 0, mem, 0, 1) : EFI_UNSUPPORTED));
+    if (memLen >= 0x100000) {
+      static UINT32 src[16], dst[16];
+      EFI_STATUS c1 = io->CopyMem(io, EfiPciIoWidthUint32, mem, 0x2000, mem, 0x1000, 16);
+      EFI_STATUS c2 = io->CopyMem(io, EfiPciIoWidthUint32, mem, 0x1010, mem, 0x1000, 16); /* overlapping, backwards */
+      io->Mem.Read(io, EfiPciIoWidthUint32, mem, 0x1000, 4, src);
+      io->Mem.Read(io, EfiPciIoWidthUint32, mem, 0x1010, 16, dst);
+      int eq = src[0] == dst[0] && src[1] == dst[1] && src[2] == dst[2] && src[3] == dst[3];
+      io->Mem.Read(io, EfiPciIoWidthUint32, mem, 0x2000, 16, dst);
+      line("pci: copy-mem bar %d framebuffer (%s) overlapping (%s) first-words-equal=%s", mem, rt_status_name(c1),
+           rt_status_name(c2), eq ? "yes" : "no");
+    }
+    UINT64 o = 0, l = 16;
+    EFI_STATUS s0 = io->SetBarAttributes(io, 0, mem, &o, &l);
+    UINT64 o2 = 0, l2 = 16, o3 = memLen - 8, l3 = 16;
+    line("pci: set-bar-attributes bar %d none (%s) offset=0x%lx length=0x%lx cached=%s write-combine=%s past-end=%s "
+         "offset-null=%s",
+         mem, rt_status_name(s0), o, l, rt_status_name(io->SetBarAttributes(io, EFI_PCI_IO_ATTRIBUTE_MEMORY_CACHED, mem, &o2, &l2)),
+         rt_status_name(io->SetBarAttributes(io, EFI_PCI_IO_ATTRIBUTE_MEMORY_WRITE_COMBINE, mem, &o2, &l2)),
+         rt_status_name(io->SetBarAttributes(io, 0, mem, &o3, &l3)), rt_status_name(io->SetBarAttributes(io, 0, mem, 0, &l3)));
+  }
+  if (pio >= 0) {
+    EFI_STATUS a = io->PollIo(io, EfiPciIoWidthUint8, pio, 0, 0, 0, 0, &r);
+    EFI_STATUS c = io->PollIo(io, EfiPciIoWidthUint8, pio, 0, 0xFF, ~r & 0xFF, 0, &r2);
+    EFI_STATUS d = io->PollIo(io, EfiPciIoWidthUint8, pio, 0, 0xFF, ~r & 0xFF, 10, &r3);
+    line("pci: poll-io bar %d match (%s) 0x%lx no-match-delay-0 (%s) 0x%lx no-match-delay-10 (%s) 0x%lx", pio,
+         rt_status_name(a), r, rt_status_name(c), r2, rt_status_name(d), r3);
+    line("pci: poll-io bar %d errors fifo=%s misaligned=%s past-end=%s mem-type=%s result-null=%s", pio,
+         rt_status_name(io->PollIo(io, EfiPciIoWidthFifoUint8, pio, 0, 0, 0, 0, &r)),
+         rt_status_name(io->PollIo(io, EfiPciIoWidthUint16, pio, 1, 0, 0, 0, &r)),
+         rt_status_name(io->PollIo(io, EfiPciIoWidthUint8, pio, ioLen, 0, 0, 0, &r)),
+         rt_status_name(io->PollMem(io, EfiPciIoWidthUint8, pio, 0, 0, 0, 0, &r)),
+         rt_status_name(io->PollIo(io, EfiPciIoWidthUint8, pio, 0, 0, 0, 0, 0)));
+    UINT64 o = 0, l = 1;
+    line("pci: set-bar-attributes bar %d io (%s)", pio, rt_status_name(io->SetBarAttributes(io, 0, pio, &o, &l)));
+  }
+  if (none >= 0) {
+    UINT64 o = 0, l = 1;
+    line("pci: no-bar %d poll-mem=%s poll-io=%s copy-mem=%s set-bar-attributes=%s", none,
+         rt_status_name(io->PollMem(io, EfiPciIoWidthUint32, none, 0, 0, 0, 0, &r)),
+         rt_status_name(io->PollIo(io, EfiPciIoWidthUint8, none, 0, 0, 0, 0, &r)),
+         rt_status_name(io->CopyMem(io, EfiPciIoWidthUint8, none, 0, none, 0, 1)),
+         rt_status_name(io->SetBarAttributes(io, 0, none, &o, &l)));
+  }
+}
+
+/*
+ * EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL beyond configuration space: GetAttributes, Configuration (the resources the host
+ * bridge allocated, ACPI descriptors), SetAttributes, Mem/Io reads at each function's BARs and the parameter checks,
+ * PollMem/PollIo, CopyMem, and the DMA functions (AllocateBuffer, Map, Unmap, FreeBuffer).
+ */
+static void pci_root_bridge_io(void) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(ByProtocol, &gRootBridge, 0, &n, &hs) != EFI_SUCCESS || n == 0) return;
+  EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb = 0;
+  EFI_STATUS s = rt_bs->HandleProtocol(hs[0], &gRootBridge, (void **)&rb);
+  rt_bs->FreePool(hs);
+  if (s != EFI_SUCCESS) return;
+  UINT64 supports = 0, attributes = 0;
+  s = rb->GetAttributes(rb, &supports, &attributes);
+  line("pci-rb: attributes (%s) supports=0x%lx attributes=0x%lx null=%s", rt_status_name(s), supports, attributes,
+       rt_status_name(rb->GetAttributes(rb, 0, 0)));
+  void *res = 0;
+  s = rb->Configuration(rb, &res);
+  put("pci-rb: configuration (");
+  put(rt_status_name(s));
+  put(") ");
+  if (s == EFI_SUCCESS && res) put_hex(res, acpi_resources_size(res));
+  put("\n");
+  line("pci-rb: set-attributes same=%s unsupported=%s", rt_status_name(rb->SetAttributes(rb, attributes, 0, 0)),
+       rt_status_name(rb->SetAttributes(rb, attributes | 0x80000000ULL, 0, 0)));
+  /* Mem/Io at every function's BARs */
+  UINT64 memAt = 0, ioAt = 0;
+  hs = 0;
+  n = 0;
+  if (rt_bs->LocateHandleBuffer(ByProtocol, &gPciIo, 0, &n, &hs) == EFI_SUCCESS) {
+    for (UINTN i = 0; i < n; i++) {
+      EFI_PCI_IO_PROTOCOL *io = 0;
+      if (rt_bs->HandleProtocol(hs[i], &gPciIo, (void **)&io) != EFI_SUCCESS) continue;
+      for (UINT8 bar = 0; bar < 6; bar++) {
+        UINT64 base = 0, len = 0;
+        int t = bar_info(io, bar, &base, &len);
+        static UINT8 buf[64];
+        if (t == 0) {
+          UINT64 cnt = len < 64 ? len / 4 : 16;
+          EFI_STATUS m = rb->Mem.Read(rb, EfiPciIoWidthUint32, base, cnt, buf);
+          line("pci-rb: mem-read handle %lu bar %u (%s)", (UINT64)i, bar, rt_status_name(m));
+          put("pci-rb: mem-data ");
+          put_hex(buf, cnt * 4);
+          put("\n");
+          if (!memAt) memAt = base;
+        } else if (t == 1) {
+          UINT64 cnt = len < 16 ? len : 16;
+          EFI_STATUS m = rb->Io.Read(rb, EfiPciIoWidthUint8, base, cnt, buf);
+          line("pci-rb: io-read handle %lu bar %u (%s)", (UINT64)i, bar, rt_status_name(m));
+          put("pci-rb: io-data ");
+          put_hex(buf, cnt);
+          put("\n");
+          if (!ioAt) ioAt = base;
+        }
+      }
+    }
+    rt_bs->FreePool(hs);
+  }
+  UINT32 v = 0;
+  UINT64 r = 0, r2 = 0;
+  line("pci-rb: mem-read checks below-aperture=%s misaligned=%s null=%s width-12=%s overflow=%s",
+       rt_status_name(rb->Mem.Read(rb, EfiPciIoWidthUint32, 0x1000, 1, &v)),
+       rt_status_name(memAt ? rb->Mem.Read(rb, EfiPciIoWidthUint32, memAt + 2, 1, &v) : EFI_NOT_FOUND),
+       rt_status_name(rb->Mem.Read(rb, EfiPciIoWidthUint32, memAt, 1, 0)),
+       rt_status_name(rb->Mem.Read(rb, 12, memAt, 1, &v)),
+       rt_status_name(rb->Mem.Read(rb, EfiPciIoWidthUint32, 0xFFFFFFFFFFFFFFF0ULL, 8, &v)));
+  line("pci-rb: io-read checks below-aperture=%s misaligned=%s above-64k=%s",
+       rt_status_name(rb->Io.Read(rb, EfiPciIoWidthUint8, 0x5000, 1, &v)),
+       rt_status_name(ioAt ? rb->Io.Read(rb, EfiPciIoWidthUint16, ioAt + 1, 1, &v) : EFI_NOT_FOUND),
+       rt_status_name(rb->Io.Read(rb, EfiPciIoWidthUint8, 0x10000, 1, &v)));
+  if (memAt) {
+    EFI_STATUS a = rb->PollMem(rb, EfiPciIoWidthUint32, memAt, 0, 0, 0, &r);
+    EFI_STATUS b2 = rb->PollMem(rb, EfiPciIoWidthUint32, memAt, 0xFFFFFFFF, ~r & 0xFFFFFFFF, 10, &r2);
+    line("pci-rb: poll-mem match (%s) 0x%lx timeout (%s) 0x%lx fifo=%s null=%s", rt_status_name(a), r,
+         rt_status_name(b2), r2, rt_status_name(rb->PollMem(rb, EfiPciIoWidthFifoUint32, memAt, 0, 0, 0, &r)),
+         rt_status_name(rb->PollMem(rb, EfiPciIoWidthUint32, memAt, 0, 0, 0, 0)));
+    line("pci-rb: copy-mem same=%s fifo=%s below-aperture=%s",
+         rt_status_name(rb->CopyMem(rb, EfiPciIoWidthUint32, memAt, memAt, 4)),
+         rt_status_name(rb->CopyMem(rb, EfiPciIoWidthFifoUint32, memAt, memAt + 16, 4)),
+         rt_status_name(rb->CopyMem(rb, EfiPciIoWidthUint32, memAt, 0x1000, 1)));
+  }
+  if (ioAt) {
+    EFI_STATUS a = rb->PollIo(rb, EfiPciIoWidthUint8, ioAt, 0, 0, 0, &r);
+    EFI_STATUS b2 = rb->PollIo(rb, EfiPciIoWidthUint8, ioAt, 0xFF, ~r & 0xFF, 10, &r2);
+    line("pci-rb: poll-io match (%s) 0x%lx timeout (%s) 0x%lx", rt_status_name(a), r, rt_status_name(b2), r2);
+  }
+  /* DMA */
+  void *host = 0;
+  s = rb->AllocateBuffer(rb, AllocateAnyPages, EfiBootServicesData, 2, &host, 0);
+  line("pci-rb: allocate-buffer (%s) below-4g=%s aligned=%s bad-attributes=%s loader-data=%s null=%s", rt_status_name(s),
+       (UINT64)host < 0x100000000ULL ? "yes" : "no", ((UINT64)host & 0xFFF) == 0 ? "yes" : "no",
+       rt_status_name(rb->AllocateBuffer(rb, AllocateAnyPages, EfiBootServicesData, 1, &host, EFI_PCI_ATTRIBUTE_IO)),
+       rt_status_name(rb->AllocateBuffer(rb, AllocateAnyPages, EfiLoaderData, 1, &host, 0)),
+       rt_status_name(rb->AllocateBuffer(rb, AllocateAnyPages, EfiBootServicesData, 1, 0, 0)));
+  if (s == EFI_SUCCESS) {
+    for (UINTN op = 0; op < 7; op++) {
+      UINTN bytes = 0x1800;
+      EFI_PHYSICAL_ADDRESS dev = 0;
+      void *mapping = 0;
+      EFI_STATUS m = rb->Map(rb, op, host, &bytes, &dev, &mapping);
+      line("pci-rb: map operation %lu (%s) bytes=0x%lx identity=%s no-mapping=%s unmap=%s", (UINT64)op, rt_status_name(m),
+           (UINT64)bytes, dev == (EFI_PHYSICAL_ADDRESS)(UINTN)host ? "yes" : "no",
+           mapping == (void *)-1 ? "yes" : "no", m == EFI_SUCCESS ? rt_status_name(rb->Unmap(rb, mapping)) : "-");
+    }
+    UINTN bytes = 16;
+    EFI_PHYSICAL_ADDRESS dev = 0;
+    line("pci-rb: map checks null-host=%s null-mapping=%s unmap-unknown=%s free=%s",
+         rt_status_name(rb->Map(rb, 0, 0, &bytes, &dev, (void **)&host)),
+         rt_status_name(rb->Map(rb, 0, host, &bytes, &dev, 0)),
+         rt_status_name(rb->Unmap(rb, (void *)host)),
+         rt_status_name(rb->FreeBuffer(rb, 2, host)));
   }
 }
 
@@ -395,8 +643,11 @@ static void pci(void) {
       put("\n");
     }
     pci_rom_and_bars(io);
+    pci_bar_masks(io);
+    pci_poll_copy_setbar(io);
   }
   if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+  pci_root_bridge_io();
 }
 
 static void graphics(void) {
@@ -912,6 +1163,49 @@ static void images_and_debug_table(void) {
   rt_bs->FreePool(hs);
 }
 
+/*
+ * EFI_DISK_INFO_PROTOCOL (PI 1.7 vol. 5 §12.9; gnu-efi has no header: the structure by hand) on every handle: its
+ * Interface GUID, WhichIde and Identify's status and model string (ATA IDENTIFY words 27-46).
+ */
+typedef struct _DISK_INFO {
+  EFI_GUID Interface;
+  EFI_STATUS(EFIAPI *Inquiry)(struct _DISK_INFO *, void *, UINT32 *);
+  EFI_STATUS(EFIAPI *Identify)(struct _DISK_INFO *, void *, UINT32 *);
+  EFI_STATUS(EFIAPI *SenseData)(struct _DISK_INFO *, void *, UINT32 *, UINT8 *);
+  EFI_STATUS(EFIAPI *WhichIde)(struct _DISK_INFO *, UINT32 *, UINT32 *);
+} DISK_INFO;
+
+static void disk_info(void) {
+  static EFI_GUID gDiskInfo = {0xd432a67f, 0x14dc, 0x484b, {0xb3, 0xbb, 0x3f, 0x02, 0x91, 0x84, 0x93, 0x27}};
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(ByProtocol, &gDiskInfo, 0, &n, &hs);
+  line("diskinfo: count=%lu (%s)", (UINT64)n, rt_status_name(s));
+  for (UINTN i = 0; s == EFI_SUCCESS && i < n; i++) {
+    DISK_INFO *di = 0;
+    if (rt_bs->HandleProtocol(hs[i], &gDiskInfo, (void **)&di) != EFI_SUCCESS || !di) continue;
+    UINT32 channel = 0xEEEE, device = 0xEEEE;
+    EFI_STATUS w = di->WhichIde(di, &channel, &device);
+    static UINT16 id[256];
+    UINT32 size = sizeof id;
+    EFI_STATUS d = di->Identify(di, id, &size);
+    char model[41];
+    for (int k = 0; k < 20; k++) {
+      UINT16 v = d == EFI_SUCCESS ? id[27 + k] : 0x2020;
+      model[2 * k] = (char)(v >> 8) >= 0x20 && (char)(v >> 8) < 0x7F ? (char)(v >> 8) : '?';
+      model[2 * k + 1] = (char)v >= 0x20 && (char)v < 0x7F ? (char)v : '?';
+    }
+    int end = 40;
+    while (end > 0 && model[end - 1] == ' ') end--;
+    model[end] = 0;
+    put("diskinfo: ");
+    put_guid(&di->Interface);
+    line(" which-ide (%s) channel=%u device=%u identify (%s) size=%u model=%s", rt_status_name(w), channel, device,
+         rt_status_name(d), size, model);
+  }
+  if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   put("\nfw: firmware-probe begin\n");
@@ -927,6 +1221,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rng();
   acpi();
   pci();
+  disk_info();
   handles();
   device_path_protocols();
   locate_orders();

@@ -8,7 +8,7 @@
  *   - Xen's EFI loader (setup_efi_pci): the same handles, skipping functions with no RomImage/RomSize, GetLocation;
  *   - a PCI walk through the root bridge (GRUB-style 0xCF8 walks' EFI equivalent): Pci.Read of every device of bus 0;
  *   - a HOB list consumer: walks to END_OF_HOB_LIST;
- *   - calls efiemu does not model (DXE AddMemorySpace, root bridge Mem.Read) and GetBarAttributes of a function
+ *   - calls efiemu does not model (DXE AddMemorySpace), the root bridge Mem.Read and GetBarAttributes of a function
  *     without BARs (the host bridge: EFI_UNSUPPORTED, as on OVMF): their status.
  */
 #include "efiemu_rt.h"

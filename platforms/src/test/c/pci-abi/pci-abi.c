@@ -51,7 +51,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   P("Mem.Read(vga bar 2, Uint32 x2)", vga->Mem.Read(vga, EfiPciIoWidthUint32, 2, 0, 2, edid));
   rt_printf("edid: %08x %08x\n", edid[0], edid[1]);
   UINT32 beyond = 0;
-  P("Mem.Read(vga bar 2, beyond the captured bytes)", vga->Mem.Read(vga, EfiPciIoWidthUint32, 2, 0x500, 1, &beyond));
+  P("Mem.Read(vga bar 2, offset 0x500)", vga->Mem.Read(vga, EfiPciIoWidthUint32, 2, 0x500, 1, &beyond));
   rt_printf("beyond: %08x\n", beyond);
   UINT32 pixel = 0x00123456, back = 0;
   P("Mem.Write(vga bar 0, framebuffer)", vga->Mem.Write(vga, EfiPciIoWidthUint32, 0, 0x100, 1, &pixel));
@@ -109,10 +109,52 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   P("AllocateBuffer(HostAddress NULL)", vga->AllocateBuffer(vga, AllocateAnyPages, EfiBootServicesData, 1, 0, 0));
   P("AllocateBuffer(HostAddress wild)", vga->AllocateBuffer(vga, AllocateAnyPages, EfiBootServicesData, 1, WILD, 0));
 
-  /* what is not modelled answers EFI_UNSUPPORTED */
+  /* PollMem/PollIo, CopyMem, SetBarAttributes */
   UINT64 result = 0;
   P("PollMem", vga->PollMem(vga, EfiPciIoWidthUint32, 2, 0, 0, 0, 0, &result));
+  rt_printf("poll: 0x%lx\n", result);
+  P("PollMem(no match, Delay 100 us)", vga->PollMem(vga, EfiPciIoWidthUint32, 2, 0, 0xFFFFFFFF, 0x12345678, 1000, &result));
+  P("PollMem(Result wild)", vga->PollMem(vga, EfiPciIoWidthUint32, 2, 0, 0, 0, 0, WILD));
+  P("PollMem(Result misaligned)", vga->PollMem(vga, EfiPciIoWidthUint32, 2, 0, 0, 0, 0, (UINT64 *)((UINT8 *)&result + 1)));
+  P("PollIo(Result wild)", sata->PollIo(sata, EfiPciIoWidthUint8, 4, 0, 0, 0, 0, WILD));
   UINT64 off = 0, len = 0x1000;
   P("SetBarAttributes", vga->SetBarAttributes(vga, 0, 0, &off, &len));
+  P("SetBarAttributes(Offset wild)", vga->SetBarAttributes(vga, 0, 0, WILD, &len));
+  P("SetBarAttributes(Length misaligned)", vga->SetBarAttributes(vga, 0, 0, &off, (UINT64 *)((UINT8 *)&len + 4)));
+  UINT32 word = 0x00ABCDEF, back2 = 0;
+  vga->Mem.Write(vga, EfiPciIoWidthUint32, 0, 0x200, 1, &word);
+  P("CopyMem(framebuffer 0x200 -> 0x300)", vga->CopyMem(vga, EfiPciIoWidthUint32, 0, 0x300, 0, 0x200, 1));
+  vga->Mem.Read(vga, EfiPciIoWidthUint32, 0, 0x300, 1, &back2);
+  rt_printf("copied: %08x\n", back2);
+
+  /* the root bridge */
+  static EFI_GUID gRb = EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL_GUID;
+  EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb = 0;
+  if (bs->LocateProtocol(&gRb, 0, (void **)&rb) != EFI_SUCCESS) {
+    rt_printf("no root bridge\n");
+    return EFI_NOT_FOUND;
+  }
+  UINT64 sup = 0, att = 0;
+  P("RootBridge.GetAttributes", rb->GetAttributes(rb, &sup, &att));
+  rt_printf("root bridge: supports=0x%lx attributes=0x%lx\n", sup, att);
+  P("RootBridge.GetAttributes(Supported wild)", rb->GetAttributes(rb, WILD, &att));
+  void *cres = 0;
+  P("RootBridge.Configuration", rb->Configuration(rb, &cres));
+  rt_printf("configuration: %02x\n", cres ? *(UINT8 *)cres : 0);
+  P("RootBridge.Configuration(Resources wild)", rb->Configuration(rb, WILD));
+  UINT32 edid2[2] = {0, 0};
+  P("RootBridge.Mem.Read(vga bar 2)", rb->Mem.Read(rb, EfiPciIoWidthUint32, 0xC1011000ULL, 2, edid2));
+  rt_printf("rb edid: %08x %08x\n", edid2[0], edid2[1]);
+  P("RootBridge.Mem.Read(Buffer wild)", rb->Mem.Read(rb, EfiPciIoWidthUint32, 0xC1011000ULL, 1, WILD));
+  P("RootBridge.PollMem(Result wild)", rb->PollMem(rb, EfiPciIoWidthUint32, 0xC1011000ULL, 0, 0, 0, WILD));
+  void *hbuf = 0;
+  P("RootBridge.AllocateBuffer", rb->AllocateBuffer(rb, AllocateAnyPages, EfiBootServicesData, 1, &hbuf, 0));
+  UINTN n = 0x1000;
+  EFI_PHYSICAL_ADDRESS dev = 0;
+  void *map2 = 0;
+  P("RootBridge.Map(Mapping wild)", rb->Map(rb, EfiPciOperationBusMasterRead64, hbuf, &n, &dev, WILD));
+  P("RootBridge.Map(BusMasterRead64)", rb->Map(rb, EfiPciOperationBusMasterRead64, hbuf, &n, &dev, &map2));
+  P("RootBridge.Unmap", rb->Unmap(rb, map2));
+  P("RootBridge.FreeBuffer", rb->FreeBuffer(rb, 1, hbuf));
   return EFI_SUCCESS;
 }

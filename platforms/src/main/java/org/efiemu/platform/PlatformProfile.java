@@ -59,6 +59,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  *     ({@code configuration-tables:}), or null for efiemu's default ({@link ConfigurationTableKind#DEFAULT})
  * @param pciDevices the PCI functions the firmware presents with EFI_PCI_IO_PROTOCOL ({@code pci-device:} lines), in its
  *     handle order
+ * @param pciRootBridges the PCI root bridges' facts ({@code pci-root-bridge:} lines: attributes, Configuration,
+ *     apertures), by segment
  * @param captured the firmware's whole handle database ({@code handle:} lines) and HOB list ({@code hob:} lines) as the
  *     firmware-probe captured them; {@link CapturedFirmware#NONE} when the profile records neither
  */
@@ -83,7 +85,8 @@ public record PlatformProfile(
         GraphicsOutput.Display display,
         List<ConfigurationTableKind> configurationTables,
         List<PciDevice> pciDevices,
-        CapturedFirmware captured) {
+        CapturedFirmware captured,
+        List<org.efiemu.uefi.pci.PciRootBridge> pciRootBridges) {
 
     /**
      * One EFI_GRAPHICS_OUTPUT_PROTOCOL mode (UEFI 2.10 §12.9, QueryMode): number, resolution and pixel format name
@@ -201,6 +204,11 @@ public record PlatformProfile(
             throw new IllegalArgumentException("profile " + name + ": two pci-device lines name the same location");
         }
         java.util.Objects.requireNonNull(captured, "captured");
+        pciRootBridges = List.copyOf(pciRootBridges);
+        if (pciRootBridges.stream().map(org.efiemu.uefi.pci.PciRootBridge::segment).distinct().count()
+                != pciRootBridges.size()) {
+            throw new IllegalArgumentException("profile " + name + ": two pci-root-bridge lines name the same segment");
+        }
         // one key set: the QueryMode view is derived from console and display (ScreenKeys)
         screens = ScreenKeys.derive(console, display);
         for (PoolFreeBlock f : poolFreeBlocks) {
@@ -237,7 +245,8 @@ public record PlatformProfile(
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, console, variables, new LinkedHashSet<>(quirks), poolFreeBlocks,
                 variableStore != null ? variableStore : VariableStoreConfig.ovmf(), display,
-                configurationTables != null ? configurationTables : ConfigurationTableKind.DEFAULT, pciDevices, captured);
+                configurationTables != null ? configurationTables : ConfigurationTableKind.DEFAULT, pciDevices, captured,
+                pciRootBridges);
     }
 
     public boolean hasQuirk(String quirk) {
@@ -329,6 +338,7 @@ public record PlatformProfile(
         private List<ConfigurationTableKind> configurationTables;
         private final List<PciDevice> pciDevices = new ArrayList<>();
         private CapturedFirmware captured = CapturedFirmware.NONE;
+        private final List<org.efiemu.uefi.pci.PciRootBridge> pciRootBridges = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -356,6 +366,7 @@ public record PlatformProfile(
             configurationTables = p.configurationTables;
             pciDevices.addAll(p.pciDevices);
             captured = p.captured;
+            pciRootBridges.addAll(p.pciRootBridges);
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -391,6 +402,9 @@ public record PlatformProfile(
         public Builder configurationTables(List<ConfigurationTableKind> v) { configurationTables = v; return this; }
         public Builder pciDevice(PciDevice v) { pciDevices.add(v); return this; }
         public Builder clearPciDevices() { pciDevices.clear(); return this; }
+        /** A PCI root bridge's facts ({@code pci-root-bridge:}). */
+        public Builder pciRootBridge(org.efiemu.uefi.pci.PciRootBridge v) { pciRootBridges.add(v); return this; }
+        public Builder clearPciRootBridges() { pciRootBridges.clear(); return this; }
         /** The captured handle database and HOB list ({@code handle:}, {@code hob:} lines). */
         public Builder captured(CapturedFirmware v) { captured = java.util.Objects.requireNonNull(v, "captured"); return this; }
 
@@ -414,7 +428,7 @@ public record PlatformProfile(
             }
             return new PlatformProfile(name, description, sources, placement, descriptorSize, descriptorVersion,
                     firmware, cpu, smbios(), acpi, console, variables, quirks, memoryMap, poolFreeBlocks, screens,
-                    variableStore, display, configurationTables, pciDevices, captured);
+                    variableStore, display, configurationTables, pciDevices, captured, pciRootBridges);
         }
     }
 }

@@ -12,11 +12,12 @@ final class ProfileKeys {
             "cpu-model", "cpu-stepping", "cpu-brand", "cpu-count", "smbios-bios-vendor", "smbios-bios-version",
             "smbios-bios-date", "smbios-manufacturer", "smbios-product", "smbios-version", "smbios-serial",
             "acpi-oem-id", "acpi-oem-table-id", "console", "display", "variable-store", "configuration-tables", "gop-mode", "gop-current", "text-mode",
-            "text-current", "quirk", "variable", "pool-free", "pci-device", "pci-rom", "pci-bar",
-            "handle", "handle-locate", "image-base", "hob");
+            "text-current", "quirk", "variable", "pool-free", "pci-root-bridge", "pci-device", "pci-rom", "pci-bar",
+            "pci-bar-masks", "handle", "handle-locate", "image-base", "hob");
 
     static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable", "pool-free", "gop-mode", "text-mode",
-            "pci-device", "pci-rom", "pci-bar", "handle", "handle-locate", "image-base", "hob");
+            "pci-root-bridge", "pci-device", "pci-rom", "pci-bar", "pci-bar-masks", "handle", "handle-locate",
+            "image-base", "hob");
 
     /** Width of the type column in canonical memory map lines. */
     static final int TYPE_COLUMN = 26;

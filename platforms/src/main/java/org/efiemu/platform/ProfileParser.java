@@ -47,6 +47,7 @@ public final class ProfileParser {
     private final List<Variable> variables = new ArrayList<>();
     private final List<PoolFreeBlock> poolFree = new ArrayList<>();
     private final List<PciDevice> pciDevices = new ArrayList<>();
+    private final List<org.efiemu.uefi.pci.PciRootBridge> pciRootBridges = new ArrayList<>();
     private final List<org.efiemu.uefi.handle.CapturedHandle> handles = new ArrayList<>();
     private final List<Integer> handleLines = new ArrayList<>();
     private final List<byte[]> hobs = new ArrayList<>();
@@ -163,6 +164,8 @@ public final class ProfileParser {
             case "pci-device" -> pciDevices.add(pciDevice(value, no));
             case "pci-rom" -> pciRom(value, no);
             case "pci-bar" -> pciBar(value, no);
+            case "pci-bar-masks" -> pciBarMasks(value, no);
+            case "pci-root-bridge" -> pciRootBridges.add(pciRootBridge(value, no));
             case "handle" -> {
                 org.efiemu.uefi.handle.CapturedHandle h = CapturedLines.parseHandle(value, file, no);
                 if (h.index() != handles.size()) {
@@ -203,7 +206,7 @@ public final class ProfileParser {
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-device, pci-rom, pci-bar, handle, handle-locate, image-base and hob may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-root-bridge, pci-device, pci-rom, pci-bar, pci-bar-masks, handle, handle-locate, image-base and hob may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -333,6 +336,74 @@ public final class ProfileParser {
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, no, "pci-bar " + f[0] + ": " + e.getMessage());
         }
+    }
+
+    private static final Pattern BAR_MASK = Pattern.compile("([0-9a-fA-F]{2})=([0-9a-fA-F]{8})");
+
+    /**
+     * {@code pci-bar-masks: SSSS:BB:DD.F 10=ff000008 14=00000000 ... 30=ffff0001}: what each BAR register of the
+     * pci-device above read back after all ones were written to it (its size mask), by register offset.
+     */
+    private void pciBarMasks(String value, int no) {
+        String[] f = value.split("\\s+");
+        int at = pciDeviceAt("pci-bar-masks", f[0], no);
+        Map<Integer, Integer> masks = new java.util.TreeMap<>();
+        for (int i = 1; i < f.length; i++) {
+            Matcher m = BAR_MASK.matcher(f[i]);
+            if (!m.matches() || masks.put(Integer.parseInt(m.group(1), 16), Integer.parseUnsignedInt(m.group(2), 16)) != null) {
+                throw new ProfileFormatException(file, no, "pci-bar-masks '" + f[i] + "': expected RR=XXXXXXXX (a BAR "
+                        + "register's offset, two hex digits, and what it read back, eight), each register once");
+            }
+        }
+        if (masks.isEmpty()) {
+            throw new ProfileFormatException(file, no, "pci-bar-masks '" + value + "': expected 'SSSS:BB:DD.F RR=XXXXXXXX ...'");
+        }
+        if (!pciDevices.get(at).barMasks().isEmpty()) {
+            throw new ProfileFormatException(file, no, "pci-bar-masks " + f[0] + ": given twice");
+        }
+        try {
+            pciDevices.set(at, pciDevices.get(at).withBarMasks(masks));
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "pci-bar-masks " + f[0] + ": " + e.getMessage());
+        }
+    }
+
+    private static final Pattern APERTURE = Pattern.compile("0x([0-9a-fA-F]{1,16})-0x([0-9a-fA-F]{1,16})");
+
+    /**
+     * {@code pci-root-bridge: SSSS supports=0x.. attributes=0x.. io=0xB-0xL mem=0xB-0xL mem64=0xB-0xL|none
+     * configuration=HEX}: a PCI root bridge's GetAttributes, its apertures and what Configuration returns.
+     */
+    private org.efiemu.uefi.pci.PciRootBridge pciRootBridge(String value, int no) {
+        String[] f = value.split("\\s+", 2);
+        if (f.length < 2 || !f[0].matches("[0-9a-fA-F]{4}")) {
+            throw new ProfileFormatException(file, no, "pci-root-bridge '" + value + "': expected 'SSSS supports=0x.. "
+                    + "attributes=0x.. io=0xB-0xL mem=0xB-0xL mem64=0xB-0xL|none configuration=HEX'");
+        }
+        Map<String, String> p = params("pci-root-bridge", f[1], no, List.of("supports", "attributes", "io", "mem",
+                "mem64", "configuration"));
+        try {
+            return new org.efiemu.uefi.pci.PciRootBridge(Integer.parseInt(f[0], 16), hex(p.get("supports"),
+                    "pci-root-bridge supports", no), hex(p.get("attributes"), "pci-root-bridge attributes", no),
+                    aperture(p.get("io"), "io", no), aperture(p.get("mem"), "mem", no), aperture(p.get("mem64"), "mem64", no),
+                    hexBytes(p.get("configuration"), "pci-root-bridge configuration", no));
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "pci-root-bridge " + f[0] + ": " + e.getMessage());
+        }
+    }
+
+    private org.efiemu.uefi.pci.PciRootBridge.Aperture aperture(String text, String what, int no) {
+        if (text.equals("none")) {
+            return org.efiemu.uefi.pci.PciRootBridge.Aperture.NONE;
+        }
+        Matcher m = APERTURE.matcher(text);
+        if (!m.matches() || Long.compareUnsigned(Long.parseUnsignedLong(m.group(1), 16),
+                Long.parseUnsignedLong(m.group(2), 16)) > 0) {
+            throw new ProfileFormatException(file, no, "pci-root-bridge " + what + "=" + text + ": expected 0xBASE-0xLIMIT "
+                    + "(inclusive, base <= limit) or none");
+        }
+        return new org.efiemu.uefi.pci.PciRootBridge.Aperture(Long.parseUnsignedLong(m.group(1), 16),
+                Long.parseUnsignedLong(m.group(2), 16));
     }
 
     /** The {@code handle:} and {@code hob:} lines as one value; a rule across lines is reported at the line it names. */
@@ -754,6 +825,7 @@ public final class ProfileParser {
         variables.forEach(b::variable);
         poolFree.forEach(b::poolFree);
         pciDevices.forEach(b::pciDevice);
+        pciRootBridges.forEach(b::pciRootBridge);
         b.captured(captured());
         try {
             if (!gopModes.isEmpty() || !textModes.isEmpty() || values.containsKey("gop-current")

@@ -64,6 +64,7 @@ public final class ProfileWriter {
         p.variables().forEach(v -> key(sb, "variable", variable(v)));
         p.poolFreeBlocks().forEach(f -> key(sb, "pool-free", String.format(Locale.ROOT, "%s 0x%X %d",
                 MemoryType.nameOf(f.poolType()), f.head(), f.size())));
+        p.pciRootBridges().forEach(r -> key(sb, "pci-root-bridge", pciRootBridge(r)));
         p.pciDevices().forEach(d -> {
             key(sb, "pci-device", pciDevice(d));
             if (d.hasRomImage()) {
@@ -73,6 +74,10 @@ public final class ProfileWriter {
             }
             d.bars().forEach(b -> key(sb, "pci-bar", String.format(Locale.ROOT, "%s index=%d supports=0x%X resources=%s read=%s",
                     d.location(), b.index(), b.supports(), PciDevice.hex(b.resources()), PciDevice.hex(b.head()))));
+            if (!d.barMasks().isEmpty()) {
+                key(sb, "pci-bar-masks", d.location() + d.barMasks().entrySet().stream().map(e -> String.format(
+                        Locale.ROOT, " %02x=%08x", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining()));
+            }
         });
         p.captured().handles().forEach(h -> key(sb, "handle", CapturedLines.handle(h)));
         p.captured().locateOrders().forEach((g, l) -> key(sb, "handle-locate", CapturedLines.locate(g, l)));
@@ -105,6 +110,17 @@ public final class ProfileWriter {
     static String pciDevice(PciDevice d) {
         return String.format(Locale.ROOT, "%s attributes=0x%X supported=0x%X rom-size=%d path=%s config=%s", d.location(),
                 d.attributes(), d.supportedAttributes(), d.romSize(), PciDevice.hex(d.devicePath()), PciDevice.hex(d.config()));
+    }
+
+    /** {@code 0000 supports=0x70069 attributes=0x70069 io=0x6000-0xFFFF mem=0xC0000000-0xFBFFFFFF mem64=... configuration=HEX}. */
+    static String pciRootBridge(org.efiemu.uefi.pci.PciRootBridge r) {
+        return String.format(Locale.ROOT, "%04x supports=0x%X attributes=0x%X io=%s mem=%s mem64=%s configuration=%s",
+                r.segment(), r.supports(), r.attributes(), aperture(r.io()), aperture(r.mem()), aperture(r.mem64()),
+                PciDevice.hex(r.configuration()));
+    }
+
+    static String aperture(org.efiemu.uefi.pci.PciRootBridge.Aperture a) {
+        return a.exists() ? String.format(Locale.ROOT, "0x%X-0x%X", a.base(), a.limit()) : "none";
     }
 
     /** {@code framebuffer=0xC0000000 memory=0x1000000 mode=0 modes=1280x800,640x480}. */

@@ -117,6 +117,17 @@ class FirmwareProbeDifferentialTest {
         assertThat(select(real, l -> l.startsWith("pci: device 0"))).hasSize(5);
         assertThat(select(real, l -> l.startsWith("pci-rom: "))).hasSize(78); // QEMU's stdvga ROM: 39 936 bytes
         assertThat(select(real, l -> l.startsWith("pci: bar ") && l.contains("(EFI_SUCCESS)"))).hasSizeGreaterThanOrEqualTo(3);
+        // BAR sizing (all ones written, the masks read back, the registers restored), PollMem/PollIo (a match, a Delay
+        // of 0, a time-out), CopyMem, SetBarAttributes, and the root bridge's attributes, Configuration, Mem/Io at the
+        // BARs with their checks, polls, CopyMem and DMA: in the line-for-line comparison above, and there on OVMF
+        assertThat(select(real, l -> l.startsWith("pci: bar-masks "))).hasSize(5).anyMatch(l -> l.contains("=ff000008"));
+        assertThat(select(real, l -> l.startsWith("pci: config-after-sizing "))).hasSize(5);
+        assertThat(select(real, l -> l.startsWith("pci: poll-") && l.contains("(EFI_TIMEOUT)"))).isNotEmpty();
+        assertThat(select(real, l -> l.startsWith("pci: copy-mem bar ") && l.contains("framebuffer (EFI_SUCCESS)")))
+                .hasSize(1);
+        assertThat(select(real, l -> l.startsWith("pci: set-bar-attributes "))).isNotEmpty();
+        assertThat(select(real, l -> l.startsWith("pci-rb: "))).hasSizeGreaterThanOrEqualTo(20)
+                .contains("pci-rb: map operation 6 (EFI_INVALID_PARAMETER) bytes=0x1800 identity=no no-mapping=no unmap=-");
         // LocateHandleBuffer(ByProtocol) finds as many PciIo and PciRootBridgeIo handles as on OVMF, and as many handles
         // tagged console-out device (the display and the serial terminal) and standard-error device (the terminal)
         for (String guid : List.of("handle: 4cf5b200-68b8-4ca5-9eec-b23e3f50029a", "handle: 2f707ebb-4a1a-11d4-9a38-0090273fc14d",
@@ -170,6 +181,32 @@ class FirmwareProbeDifferentialTest {
         assertThat(real).anyMatch(l -> l.startsWith(ide));
         assertThat(emu).anyMatch(l -> l.startsWith(ide));
         assertThat(emu).noneMatch(l -> l.startsWith("fw: image device-path") && l.contains("03120a00"));
+    }
+
+    /**
+     * EFI_DISK_INFO_PROTOCOL of the boot disk as OVMF's AtaBus installs it: on q35's AHCI the AHCI interface GUID and
+     * WhichIde (port 0, 0xFFFF); on pc's PIIX3 IDE the IDE interface GUID and WhichIde (channel 0, device 0); Identify's
+     * model QEMU HARDDISK. OVMF's second DiskInfo handle is QEMU's CD-ROM, which efiemu does not present.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ovmf-q35-2g", "ovmf-pc-2g"})
+    void diskInfoOfTheBootDiskEqualsRealOvmfsOnAhciAndOnIde(String profile) {
+        List<String> real = probeLines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> emu;
+        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
+                .payload(probe(), "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI")
+                .esp(org.efiemu.uefi.fs.EspVolume.inMemory("ESP", false)).build()) {
+            BootResult r = m.run();
+            assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
+            emu = probeLines(r.console().text(ConsoleListener.Source.SERIAL));
+        }
+        List<String> realDisks = select(real, l -> l.startsWith("diskinfo: ") && !l.startsWith("diskinfo: count="));
+        List<String> emuDisks = select(emu, l -> l.startsWith("diskinfo: ") && !l.startsWith("diskinfo: count="));
+        assertThat(realDisks).hasSize(2);
+        assertThat(emuDisks).singleElement().isEqualTo(realDisks.get(0));
+        assertThat(emuDisks.get(0)).contains(profile.contains("pc") ? "5e948fe3-26d3-42b5-af17-610287188dec which-ide "
+                + "(EFI_SUCCESS) channel=0 device=0" : "9e498932-4abc-45af-a34d-0247787be7c6 which-ide (EFI_SUCCESS) "
+                + "channel=0 device=65535");
     }
 
     /** The {@code handle:} lines cut into one group per handle (its head line and the lines that follow it). */

@@ -39,7 +39,8 @@ class PciIoAbiTest {
                 "rom: in EfiBootServicesData=1\n",
                 // QEMU's EDID header at the stdvga MMIO BAR, as OVMF's Mem.Read returned it
                 "Mem.Read(vga bar 2, Uint32 x2) = EFI_SUCCESS\n", "edid: ffffff00 00ffffff\n",
-                "Mem.Read(vga bar 2, beyond the captured bytes) = EFI_SUCCESS\n", "beyond: ffffffff\n",
+                // the whole 4 KiB register BAR is captured: at 0x500 the Bochs display interface's index and ID (0xB0C5)
+                "Mem.Read(vga bar 2, offset 0x500) = EFI_SUCCESS\n", "beyond: 0500b0c5\n",
                 "Mem.Write(vga bar 0, framebuffer) = EFI_SUCCESS\n", "Mem.Read(vga bar 0, framebuffer) = EFI_SUCCESS\n",
                 "framebuffer: 00123456 at bar 0 + 0x100 reads 00123456\n",
                 "Io.Read(sata bar 4, Uint8 x4) = EFI_SUCCESS\n", "io: 00000000\n",
@@ -72,11 +73,32 @@ class PciIoAbiTest {
                 "AllocateBuffer(attribute IO) = EFI_UNSUPPORTED\n",
                 "AllocateBuffer(HostAddress NULL) = EFI_INVALID_PARAMETER\n",
                 "AllocateBuffer(HostAddress wild) = EFI_INVALID_PARAMETER\n",
-                "PollMem = EFI_UNSUPPORTED\n",
-                "SetBarAttributes = EFI_UNSUPPORTED\n");
-        // what efiemu does not model is recorded as unimplemented; everything above was answered by the model
-        assertThat(r.unimplementedCalls()).extracting(UnimplementedCall::service)
-                .containsExactly("PciIo.PollMem", "PciIo.SetBarAttributes");
+                // PollMem (the captured EDID header's first dword), a poll that times out, SetBarAttributes, CopyMem
+                "PollMem = EFI_SUCCESS\n", "poll: 0xffffff00\n",
+                "PollMem(no match, Delay 100 us) = EFI_TIMEOUT\n",
+                "PollMem(Result wild) = EFI_INVALID_PARAMETER\n",
+                "PollMem(Result misaligned) = EFI_INVALID_PARAMETER\n",
+                "PollIo(Result wild) = EFI_INVALID_PARAMETER\n",
+                "SetBarAttributes = EFI_SUCCESS\n",
+                "SetBarAttributes(Offset wild) = EFI_INVALID_PARAMETER\n",
+                "SetBarAttributes(Length misaligned) = EFI_INVALID_PARAMETER\n",
+                "CopyMem(framebuffer 0x200 -> 0x300) = EFI_SUCCESS\n", "copied: 00abcdef\n",
+                // the root bridge: OVMF's attributes, Configuration, Mem at a BAR, DMA; wild pointers
+                "RootBridge.GetAttributes = EFI_SUCCESS\n", "root bridge: supports=0x70069 attributes=0x70069\n",
+                "RootBridge.GetAttributes(Supported wild) = EFI_INVALID_PARAMETER\n",
+                "RootBridge.Configuration = EFI_SUCCESS\n", "configuration: 8a\n",
+                "RootBridge.Configuration(Resources wild) = EFI_INVALID_PARAMETER\n",
+                "RootBridge.Mem.Read(vga bar 2) = EFI_SUCCESS\n", "rb edid: ffffff00 00ffffff\n",
+                "RootBridge.Mem.Read(Buffer wild) = EFI_INVALID_PARAMETER\n",
+                "RootBridge.PollMem(Result wild) = EFI_INVALID_PARAMETER\n",
+                "RootBridge.AllocateBuffer = EFI_SUCCESS\n",
+                "RootBridge.Map(Mapping wild) = EFI_INVALID_PARAMETER\n",
+                "RootBridge.Map(BusMasterRead64) = EFI_SUCCESS\n", "RootBridge.Unmap = EFI_SUCCESS\n",
+                "RootBridge.FreeBuffer = EFI_SUCCESS\n");
+        // every PCI function is answered by the model: none is recorded as unimplemented
+        assertThat(r.unimplementedCalls()).extracting(UnimplementedCall::service).isEmpty();
+        // the poll that timed out took its 100 us of virtual time
+        assertThat(r.virtualNanos()).isGreaterThan(100_000L);
         assertThat(r.violations()).isEmpty();
     }
 }

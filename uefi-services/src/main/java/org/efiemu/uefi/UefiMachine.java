@@ -235,8 +235,9 @@ public final class UefiMachine implements AutoCloseable {
             firmware.diskController = org.efiemu.uefi.storage.DiskController.of(platform.pciDevices());
             long espHandle = firmware.installDevices(b, memory, bootData, dispatcher, handles, systemTable, bootFile != null);
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
-            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), memory, bootData, dispatcher, handles,
-                    pciHost(memory));
+            pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), platform.pciRootBridges(), memory,
+                    bootData, dispatcher, handles, pciHost(memory));
+            pci.waitWith(nanos -> machine.clock().advance(Math.max(0, (long) (nanos / 1e9 * machine.clock().frequencyHz()))));
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
                 handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());

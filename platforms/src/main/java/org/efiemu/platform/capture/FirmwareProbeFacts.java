@@ -26,9 +26,11 @@ import org.efiemu.uefi.tables.ConfigurationTableKind;
  * @param captured the whole handle database ({@code handle:} lines: protocols, device path, loaded image device path,
  *     loaded image fields) and the HOB list ({@code hob:} lines), as {@code handle:} and {@code hob:} profile lines
  * @param notes what was left out or not measured
+ * @param pciRootBridges the root bridge's facts: {@code pci-rb: attributes} and {@code pci-rb: configuration}, the
+ *     apertures from OVMF's platform information HOB ({@link OvmfPlatformInfoHob}); none without them
  */
 public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTables, List<PciDevice> pciDevices,
-        CapturedFirmware captured, List<String> notes) {
+        CapturedFirmware captured, List<String> notes, List<org.efiemu.uefi.pci.PciRootBridge> pciRootBridges) {
     private static final Pattern CFG = Pattern.compile("cfg: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
     private static final Pattern CFG_COUNT = Pattern.compile("cfg: count=(\\d+)");
     private static final Pattern DEVICES = Pattern.compile("pci: devices=(\\d+) \\((\\w+)\\)");
@@ -51,7 +53,20 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
     private static final Pattern LOCATE = Pattern.compile("locate: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) "
             + "\\((\\w+)\\) n=(\\d+)(?: ((?:\\d{3,},)*\\d{3,}))?");
 
+    private static final Pattern BAR_MASKS = Pattern.compile("pci: bar-masks((?: [0-9a-f]{2}=[0-9a-f]{8})+)");
+    private static final Pattern RB_SEGMENT = Pattern.compile("pci: root-bridge 0 segment=(\\d+) .*");
+    private static final Pattern RB_ATTRIBUTES = Pattern.compile("pci-rb: attributes \\(EFI_SUCCESS\\) supports=0x([0-9a-f]+) "
+            + "attributes=0x([0-9a-f]+) .*");
+    private static final Pattern RB_CONFIGURATION = Pattern.compile("pci-rb: configuration \\(EFI_SUCCESS\\) ([0-9a-f]+)");
+
+    /** Facts without root bridge facts. */
+    public FirmwareProbeFacts(List<ConfigurationTableKind> configurationTables, List<PciDevice> pciDevices,
+            CapturedFirmware captured, List<String> notes) {
+        this(configurationTables, pciDevices, captured, notes, List.of());
+    }
+
     public FirmwareProbeFacts {
+        pciRootBridges = List.copyOf(pciRootBridges);
         configurationTables = List.copyOf(configurationTables);
         pciDevices = List.copyOf(pciDevices);
         notes = List.copyOf(notes);
@@ -79,6 +94,9 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         int cfgSeen = 0;
         Integer devicesDeclared = null;
         boolean ended = false;
+        int rbSegment = -1;
+        long[] rbAttributes = null;
+        byte[] rbConfiguration = null;
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i];
             int no = i + 1;
@@ -124,6 +142,39 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                 }
                 i += 2;
                 i = romAndBars(lines, i + 1, file, devices) - 1;
+            } else if (l.startsWith("pci: bar-masks")) {
+                Matcher m = BAR_MASKS.matcher(l);
+                if (!m.matches() || devices.isEmpty()) {
+                    throw new ProfileFormatException(file, no, "field 'pci: bar-masks': '" + l + "': expected 'pci: "
+                            + "bar-masks RR=XXXXXXXX ...' after a 'pci: device' line");
+                }
+                java.util.Map<Integer, Integer> masks = new java.util.TreeMap<>();
+                for (String w : m.group(1).strip().split(" ")) {
+                    masks.put(Integer.parseInt(w.substring(0, 2), 16), Integer.parseUnsignedInt(w.substring(3), 16));
+                }
+                try {
+                    devices.set(devices.size() - 1, devices.get(devices.size() - 1).withBarMasks(masks));
+                } catch (IllegalArgumentException e) {
+                    throw new ProfileFormatException(file, no, "field 'pci: bar-masks': " + e.getMessage());
+                }
+            } else if (RB_SEGMENT.matcher(l).matches()) {
+                Matcher m = RB_SEGMENT.matcher(l);
+                m.matches();
+                rbSegment = Integer.parseInt(m.group(1));
+            } else if (l.startsWith("pci-rb: attributes ")) {
+                Matcher m = RB_ATTRIBUTES.matcher(l);
+                if (m.matches()) {
+                    rbAttributes = new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)};
+                } else {
+                    notes.add("the root bridge's GetAttributes failed (" + file + ":" + no + "): no pci-root-bridge line");
+                }
+            } else if (l.startsWith("pci-rb: configuration ")) {
+                Matcher m = RB_CONFIGURATION.matcher(l);
+                if (m.matches() && m.group(1).length() % 2 == 0) {
+                    rbConfiguration = HexFormat.of().parseHex(m.group(1));
+                } else {
+                    notes.add("the root bridge's Configuration failed (" + file + ":" + no + "): no pci-root-bridge line");
+                }
             } else if (l.startsWith("handle: count=")) {
                 Matcher m = HANDLE_COUNT.matcher(l);
                 if (!m.matches()) {
@@ -198,7 +249,21 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
         }
-        return new FirmwareProbeFacts(tables, devices, captured, notes);
+        List<org.efiemu.uefi.pci.PciRootBridge> bridges = new ArrayList<>();
+        if (rbSegment >= 0 && rbAttributes != null && rbConfiguration != null) {
+            java.util.Optional<OvmfPlatformInfoHob> info = OvmfPlatformInfoHob.find(hobs);
+            if (info.isEmpty()) {
+                notes.add("no OVMF platform information HOB (the root bridge's apertures): no pci-root-bridge line");
+            } else {
+                try {
+                    bridges.add(new org.efiemu.uefi.pci.PciRootBridge(rbSegment, rbAttributes[0], rbAttributes[1],
+                            info.get().io(), info.get().mem(), info.get().mem64(), rbConfiguration));
+                } catch (IllegalArgumentException e) {
+                    throw new ProfileFormatException(file, lines.length, "field 'pci-rb: configuration': " + e.getMessage());
+                }
+            }
+        }
+        return new FirmwareProbeFacts(tables, devices, captured, notes, bridges);
     }
 
     /**
@@ -340,6 +405,13 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         PlatformProfile.Builder b = p.toBuilder().configurationTables(configurationTables).clearPciDevices()
                 .captured(captured);
         pciDevices.forEach(b::pciDevice);
+        b.clearPciRootBridges();
+        pciRootBridges.forEach(b::pciRootBridge);
+        if (!pciRootBridges.isEmpty()) {
+            b.source("measured: pci-root-bridge and pci-bar-masks lines = the firmware-probe's pci-rb: attributes and "
+                    + "configuration lines, OVMF's platform information HOB (apertures) and its pci: bar-masks lines in "
+                    + captureName);
+        }
         boolean romsOrBars = pciDevices.stream().anyMatch(d -> d.hasRomImage() || !d.bars().isEmpty());
         b.source((romsOrBars ? "measured: configuration-tables, pci-device, pci-rom and pci-bar lines = the "
                 + "firmware-probe's cfg:, pci:, pci-rom: and pci: bar lines in " : "measured: configuration-tables and "

@@ -7,7 +7,8 @@ import java.util.Objects;
  * One base address register of a PCI function as the firmware's EFI_PCI_IO_PROTOCOL describes it (UEFI 2.10 §14.4,
  * GetBarAttributes): the {@code Supports} value and the ACPI resource descriptors it returns (ACPI 6.5 §6.4.3.5.1, a
  * QWORD address space descriptor 0x8A then the end tag 0x79), and the first bytes that {@code Mem.Read} (Uint32) or
- * {@code Io.Read} (Uint8) returned at offset 0 when the capture was made (at most 64 bytes of memory, 16 of I/O). A BAR
+ * {@code Io.Read} (Uint8) returned from offset 0 when the capture was made (the whole BAR when it is a register BAR of
+ * at most 4 KiB of memory or 256 bytes of I/O, else its first 64 or 16 bytes). A BAR
  * that GetBarAttributes answered with EFI_UNSUPPORTED (not implemented by the device) has no {@code PciBar}.
  *
  * @param index BAR index 0-5
@@ -22,6 +23,8 @@ public record PciBar(int index, long supports, byte[] resources, byte[] head) {
     /** Resource types of an address space descriptor (ACPI 6.5 Table 6.256). */
     public static final int MEMORY = 0;
     public static final int IO = 1;
+    /** The most bytes of a BAR a capture holds: a register BAR whole (the firmware-probe reads BARs up to 4 KiB). */
+    public static final int MAX_CAPTURED = 4096;
 
     public PciBar {
         if (index < 0 || index > 5) {
@@ -40,9 +43,9 @@ public record PciBar(int index, long supports, byte[] resources, byte[] head) {
                     + "(memory) or 1 (I/O)");
         }
         long length = u64(resources, 38);
-        if (head.length > length || head.length > 64) {
-            throw new IllegalArgumentException("BAR " + index + ": " + head.length + " captured bytes; at most 64 and "
-                    + "at most the BAR's length 0x" + Long.toHexString(length));
+        if (head.length > length || head.length > MAX_CAPTURED) {
+            throw new IllegalArgumentException("BAR " + index + ": " + head.length + " captured bytes; at most "
+                    + MAX_CAPTURED + " and at most the BAR's length 0x" + Long.toHexString(length));
         }
         resources = resources.clone();
         head = head.clone();

@@ -10,8 +10,8 @@ import org.efiemu.uefi.spec.EfiStatus;
  * with EFI_UNSUPPORTED, OVMF building without {@code PcdUnalignedPciIoEnable}) and what a read returns.
  *
  * <p>What a read returns is decided from what QEMU 7.2 answered under OVMF 2022.11 for the functions of the OVMF
- * profiles (the firmware-probe's {@code pci: bar-read} lines): each BAR's first bytes (at most 64 of memory, 16 of
- * I/O) read back as captured at BDS time (the stdvga MMIO BAR's EDID header, the AHCI controller's CAP/GHC registers,
+ * profiles (the firmware-probe's {@code pci: bar-read} lines): each BAR's bytes (whole register BARs up to 4 KiB, else
+ * the first 64 of memory or 16 of I/O) read back as captured at BDS time (the stdvga MMIO BAR's EDID header, the AHCI controller's CAP/GHC registers,
  * I/O BARs' register values); device registers are not otherwise modelled, so bytes beyond the captured ones read as
  * all ones (0xFF), what a read of an unclaimed address gives on PCI. Where the BAR's range is RAM in the emulator (the
  * stdvga framebuffer BAR, which efiemu's GOP framebuffer occupies) the ABI adapter reads and writes that memory
@@ -66,5 +66,34 @@ public final class PciBarSpace {
         int unit = PciConfigSpace.unitBytes(width);
         long end = width >= 4 && width < 8 ? offset + unit : offset + unit * count;
         return end <= bar.head().length;
+    }
+
+    /**
+     * EDK2 PciBusDxe's {@code PciIoVerifyBarAccess} as PollMem, PollIo, CopyMem and SetBarAttributes use it (their
+     * callers turn any failure into EFI_UNSUPPORTED): the BAR index 0-5, a BAR of that space, {@code count} units (Fifo:
+     * one) ending inside the BAR; no alignment check (the root bridge checks that when it reads).
+     *
+     * @return the BAR
+     * @throws EfiException EFI_UNSUPPORTED
+     */
+    public static PciBar verify(PciDevice d, int barIndex, boolean io, int width, long offset, long count) {
+        PciBar bar = barIndex >= 0 && barIndex < 6 ? d.bar(barIndex).orElse(null) : null;
+        if (bar == null || bar.io() != io) {
+            throw new EfiException(EfiStatus.UNSUPPORTED, String.format("%s has no %s BAR %d", d.location(),
+                    io ? "I/O" : "memory", barIndex));
+        }
+        long units = width >= 4 && width < 8 ? 1 : count;
+        long end = offset + units * (1L << (width & 3)) - 1;
+        if (Long.compareUnsigned(end, bar.length()) >= 0) {
+            throw new EfiException(EfiStatus.UNSUPPORTED, String.format("%s units of %d bytes at 0x%X leave BAR %d "
+                    + "(0x%X bytes)", Long.toUnsignedString(count), 1 << (width & 3), offset, barIndex, bar.length()));
+        }
+        return bar;
+    }
+
+    /** The BAR of {@code d} whose range holds {@code [address, address+length)} in that space, if one does. */
+    public static java.util.Optional<PciBar> barAt(PciDevice d, boolean io, long address, long length) {
+        return d.bars().stream().filter(b -> b.io() == io && Long.compareUnsigned(address, b.base()) >= 0
+                && Long.compareUnsigned(address + length, b.base() + b.length()) <= 0).findFirst();
     }
 }

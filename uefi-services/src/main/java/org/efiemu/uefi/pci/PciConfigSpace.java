@@ -12,8 +12,9 @@ import org.efiemu.uefi.spec.EfiStatus;
  * the firmware left them (the profile's {@code pci-device} lines). Reads of a function no device answers return all
  * ones, as a PCI host bridge does for a master abort. Writes change the function's bytes except its identity: vendor
  * and device IDs (0x00-0x03), revision and class code (0x08-0x0B) and the header type (0x0E) keep their values, as
- * they are read-only in hardware. BARs are plain bytes: a sizing write (all ones) reads back as written (the BAR size
- * masks are not modelled).
+ * they are read-only in hardware. A BAR register whose size mask was captured ({@link PciDevice#barMasks}) changes only
+ * in its writable bits ({@link PciBarMasks}): a sizing write of all ones reads back the real machine's mask, writing
+ * the base back restores it; without captured masks BARs are plain bytes.
  *
  * <p>The access rules of EFI_PCI_IO_PROTOCOL.Pci and EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL.Pci (UEFI 2.10 §14.2, §14.4):
  * Width 0-3 is Uint8..Uint64 (the address advances by the width each count), 4-7 Fifo (the address stays, the buffer
@@ -23,11 +24,13 @@ import org.efiemu.uefi.spec.EfiStatus;
 public final class PciConfigSpace {
     private final Map<String, byte[]> functions = new LinkedHashMap<>();
     private final Map<String, PciDevice> devices = new LinkedHashMap<>();
+    private final Map<String, Map<Integer, Integer>> writableBarBits = new LinkedHashMap<>();
 
     public PciConfigSpace(List<PciDevice> devices) {
         for (PciDevice d : devices) {
             this.devices.put(d.location(), d);
             functions.put(d.location(), d.config());
+            writableBarBits.put(d.location(), PciBarMasks.writable(d.config(), d.barMasks()));
         }
     }
 
@@ -86,12 +89,16 @@ public final class PciConfigSpace {
         if (cfg == null) {
             return; // no device answers: the write goes nowhere
         }
+        Map<Integer, Integer> bars = writableBarBits.getOrDefault(location, Map.of());
         for (int i = 0; i < count; i++) {
             int at = width >= 4 && width < 8 ? offset : offset + i * unit;
             int from = width >= 8 ? 0 : i * unit;
             for (int k = 0; k < unit; k++) {
                 int reg = at + k;
-                if (!readOnly(reg)) {
+                Integer writable = bars.get(reg & ~3);
+                if (writable != null) {
+                    cfg[reg] = PciBarMasks.apply(cfg[reg], buffer[from + k], writable, reg & 3);
+                } else if (!readOnly(reg)) {
                     cfg[reg] = buffer[from + k];
                 }
             }

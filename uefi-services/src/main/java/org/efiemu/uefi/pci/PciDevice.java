@@ -26,9 +26,13 @@ import org.efiemu.uefi.devicepath.DevicePath;
  * @param romImage the option ROM's {@code romSize} bytes, or empty when they were not captured (efiemu then presents
  *     RomSize 0 and RomImage NULL)
  * @param bars the BARs GetBarAttributes describes (EFI_SUCCESS), by index
+ * @param barMasks what each BAR register (0x10-0x24 and the expansion ROM BAR 0x30 of a type 0 header; 0x10, 0x14 and
+ *     0x38 of a type 1 header) read back after all ones were written to it (the size mask), by register offset; empty
+ *     when not captured ({@link PciBarMasks})
  */
 public record PciDevice(int segment, int bus, int device, int function, long attributes, long supportedAttributes,
-        long romSize, byte[] config, byte[] devicePath, byte[] romImage, List<PciBar> bars) {
+        long romSize, byte[] config, byte[] devicePath, byte[] romImage, List<PciBar> bars,
+        java.util.Map<Integer, Integer> barMasks) {
     public static final int CONFIG_SIZE = 256;
 
     public PciDevice {
@@ -52,6 +56,22 @@ public record PciDevice(int segment, int bus, int device, int function, long att
         if (bars.stream().map(PciBar::index).distinct().count() != bars.size()) {
             throw new IllegalArgumentException("PCI " + location(segment, bus, device, function) + ": a BAR index is given twice");
         }
+        barMasks = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(barMasks == null ? java.util.Map.of()
+                : barMasks));
+        for (int register : barMasks.keySet()) {
+            if (!PciBarMasks.isBarRegister(config, register)) {
+                throw new IllegalArgumentException(String.format("PCI %s: bar mask for register 0x%X: expected a BAR "
+                        + "register of the header type %d (%s)", location(segment, bus, device, function), register,
+                        config[0x0E] & 0x7F, PciBarMasks.registers(config)));
+            }
+        }
+    }
+
+    /** A function with ROM bytes and BARs but without captured BAR size masks. */
+    public PciDevice(int segment, int bus, int device, int function, long attributes, long supportedAttributes,
+            long romSize, byte[] config, byte[] devicePath, byte[] romImage, List<PciBar> bars) {
+        this(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath, romImage, bars,
+                java.util.Map.of());
     }
 
     /** A function without captured ROM bytes or BARs (captures made before the probe printed them). */
@@ -64,7 +84,7 @@ public record PciDevice(int segment, int bus, int device, int function, long att
     /** This function with the option ROM's bytes (their length must be {@code romSize}). */
     public PciDevice withRomImage(byte[] image) {
         return new PciDevice(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath,
-                image, bars);
+                image, bars, barMasks);
     }
 
     /** This function with one more BAR. */
@@ -73,7 +93,13 @@ public record PciDevice(int segment, int bus, int device, int function, long att
         all.add(bar);
         all.sort(java.util.Comparator.comparingInt(PciBar::index));
         return new PciDevice(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath,
-                romImage, all);
+                romImage, all, barMasks);
+    }
+
+    /** This function with its BAR size masks (register offset to what reads back after all ones were written). */
+    public PciDevice withBarMasks(java.util.Map<Integer, Integer> masks) {
+        return new PciDevice(segment, bus, device, function, attributes, supportedAttributes, romSize, config, devicePath,
+                romImage, bars, masks);
     }
 
     /** The BAR at an index, if GetBarAttributes describes one there. */
@@ -129,7 +155,7 @@ public record PciDevice(int segment, int bus, int device, int function, long att
         return o instanceof PciDevice p && p.segment == segment && p.bus == bus && p.device == device
                 && p.function == function && p.attributes == attributes && p.supportedAttributes == supportedAttributes
                 && p.romSize == romSize && Arrays.equals(p.config, config) && Arrays.equals(p.devicePath, devicePath)
-                && Arrays.equals(p.romImage, romImage) && p.bars.equals(bars);
+                && Arrays.equals(p.romImage, romImage) && p.bars.equals(bars) && p.barMasks.equals(barMasks);
     }
 
     @Override

@@ -32,8 +32,10 @@ import org.efiemu.uefi.spec.Guid;
  * ACPI resource descriptors (the caller frees it, as with EDK2's AllocateZeroPool'd copy). RomSize and RomImage are
  * the captured option ROM's, its bytes in EfiBootServicesData memory of the platform's map (OVMF's PCI bus driver keeps
  * the ROM in a boot-services pool buffer); a function whose ROM bytes were not captured has RomSize 0 and RomImage NULL.
- * PollMem, PollIo, CopyMem, SetBarAttributes and the root bridge's Mem/Io/DMA, attributes and Configuration are not
- * modelled: those slots return EFI_UNSUPPORTED and are recorded in the trace as unimplemented calls.
+ * PollMem, PollIo, CopyMem and SetBarAttributes as EDK2's PciBusDxe over the root bridge ({@link PciIoExtras}). The
+ * root bridge's Mem, Io, PollMem, PollIo, CopyMem, DMA, GetAttributes, SetAttributes and Configuration are
+ * {@link PciRootBridgeIo}'s when the profile has the root bridge's facts ({@link PciRootBridge}); without them those
+ * slots return EFI_UNSUPPORTED and are recorded in the trace as unimplemented calls.
  * One set of stubs serves every handle; {@code This} selects the function.
  */
 public final class PciProtocols {
@@ -58,6 +60,11 @@ public final class PciProtocols {
     private final PciDma dma;
     private final List<Backing> backings = new ArrayList<>();
     private long rootBridgeHandle;
+    /** The captured facts of each root bridge instance (interface address), when the profile has them. */
+    private final Map<Long, PciRootBridge> rootBridgeFacts = new HashMap<>();
+    private final Map<Integer, PciRootBridge> factsBySegment = new HashMap<>();
+    private final Map<Long, Long> configurationBuffers = new HashMap<>();
+    private java.util.function.LongConsumer wait = nanos -> {};
 
     /** A physical range a device model serves (the GOP framebuffer), which a BAR may cover. */
     private record Backing(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {}
@@ -82,10 +89,23 @@ public final class PciProtocols {
      */
     public static PciProtocols install(List<PciDevice> devices, GuestMemory memory, FirmwareArena.Region structures,
             ServiceDispatcher dispatcher, HandleDatabase handles, PciDma.Host host) {
+        return install(devices, List.of(), memory, structures, dispatcher, handles, host);
+    }
+
+    /**
+     * Installs the root bridge and function handles; nothing when {@code devices} is empty. A root bridge whose segment
+     * has captured facts ({@code rootBridges}, the profile's {@code pci-root-bridge} lines) also answers Mem, Io,
+     * PollMem, PollIo, CopyMem, the DMA functions, GetAttributes, SetAttributes and Configuration
+     * ({@link PciRootBridgeIo}); without them those slots return EFI_UNSUPPORTED and are recorded.
+     */
+    public static PciProtocols install(List<PciDevice> devices, List<PciRootBridge> rootBridges, GuestMemory memory,
+            FirmwareArena.Region structures, ServiceDispatcher dispatcher, HandleDatabase handles, PciDma.Host host) {
         PciProtocols p = new PciProtocols(memory, new PciConfigSpace(devices), host);
         if (devices.isEmpty()) {
             return p;
         }
+        rootBridges.forEach(r -> p.factsBySegment.put(r.segment(), r));
+
         long[] pciIo = p.pciIoFunctions(dispatcher);
         long[] root = p.rootBridgeFunctions(dispatcher);
         for (int segment : devices.stream().mapToInt(PciDevice::segment).distinct().sorted().toArray()) {
@@ -102,6 +122,15 @@ public final class PciProtocols {
             handles.installProtocolInterface(h, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp);
             memory.putU64(rb, h); // ParentHandle: the root bridge's own handle (EDK2: the host bridge's image handle)
             p.rootBridges.put(rb, segment);
+            PciRootBridge facts = p.factsBySegment.get(segment);
+            if (facts != null) {
+                p.rootBridgeFacts.put(rb, facts);
+                byte[] cfg = facts.configuration();
+                long buffer = structures.take("PciRoot(0x" + Integer.toHexString(segment) + ") Configuration resources",
+                        cfg.length, 8);
+                memory.write(buffer, cfg);
+                p.configurationBuffers.put(rb, buffer);
+            }
             if (p.rootBridgeHandle == 0) {
                 p.rootBridgeHandle = h;
             }
@@ -188,7 +217,7 @@ public final class PciProtocols {
         String[] names = {"PollMem", "PollIo", "Mem.Read", "Mem.Write", "Io.Read", "Io.Write", "Pci.Read", "Pci.Write",
                 "CopyMem", "Map", "Unmap", "AllocateBuffer", "FreeBuffer", "Flush", "GetLocation", "Attributes",
                 "GetBarAttributes", "SetBarAttributes"};
-        int[] arity = {7, 7, 6, 6, 6, 6, 5, 5, 7, 6, 2, 6, 3, 1, 5, 4, 4, 5};
+        int[] arity = {8, 8, 6, 6, 6, 6, 5, 5, 7, 6, 2, 6, 3, 1, 5, 4, 4, 5};
         long[] out = new long[names.length];
         for (int i = 0; i < names.length; i++) {
             ServiceHandler h = switch (names[i]) {
@@ -206,6 +235,10 @@ public final class PciProtocols {
                 case "AllocateBuffer" -> dma == null ? null : this::allocateBuffer;
                 case "FreeBuffer" -> dma == null ? null : this::freeBuffer;
                 case "GetBarAttributes" -> host == null ? null : this::getBarAttributes;
+                case "PollMem" -> c -> PciIoExtras.pollBar(this, c, false);
+                case "PollIo" -> c -> PciIoExtras.pollBar(this, c, true);
+                case "CopyMem" -> c -> PciIoExtras.copyMem(this, c);
+                case "SetBarAttributes" -> c -> PciIoExtras.setBarAttributes(this, c);
                 default -> null;
             };
             out[i] = d.registerBootTime("PciIo." + names[i], arity[i], h);
@@ -227,7 +260,7 @@ public final class PciProtocols {
                     c.arguments(ptr(c.arg(0)));
                     return rootBridges.containsKey(c.arg(0)) ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
                 };
-                default -> null;
+                default -> factsBySegment.isEmpty() ? null : PciRootBridgeIo.handler(this, names[i]);
             };
             out[i] = d.registerBootTime("PciRootBridgeIo." + names[i], arity[i], h);
         }
@@ -596,6 +629,93 @@ public final class PciProtocols {
         } catch (org.efiemu.uefi.spec.EfiException e) {
             c.output(e.getMessage());
             return e.status();
+        }
+    }
+
+    /** Virtual time a poll that times out takes ({@link PciPolling}): the machine's clock, nanoseconds. */
+    public void waitWith(java.util.function.LongConsumer nanos) {
+        this.wait = nanos;
+    }
+
+    void waitNanos(long nanos) {
+        wait.accept(nanos);
+    }
+
+    GuestMemory memory() {
+        return memory;
+    }
+
+    PciDevice deviceOf(long pciIoInterface) {
+        return byInterface.get(pciIoInterface);
+    }
+
+    PciRootBridge rootBridgeFacts(long rootBridgeInterface) {
+        return rootBridgeFacts.get(rootBridgeInterface);
+    }
+
+    void rootBridgeFacts(long rootBridgeInterface, PciRootBridge facts) {
+        rootBridgeFacts.put(rootBridgeInterface, facts);
+    }
+
+    long configurationBuffer(long rootBridgeInterface) {
+        return configurationBuffers.get(rootBridgeInterface);
+    }
+
+    /** The DMA model PciIo and the root bridge share (EDK2's PciIo Map calls the root bridge's). */
+    PciDma dma() {
+        return dma;
+    }
+
+    static String widthName(int w) {
+        return width(w);
+    }
+
+    /** The functions on a segment. */
+    List<PciDevice> devicesOn(int segment) {
+        return byInterface.values().stream().filter(d -> d.segment() == segment).toList();
+    }
+
+    /**
+     * One unit read from a BAR at {@code offset}: from the device model that serves the range (the framebuffer), from
+     * RAM, else the captured bytes ({@link PciBarSpace#read}; all ones beyond them).
+     */
+    long readUnit(PciBar bar, long offset, int unit) {
+        long at = bar.base() + offset;
+        Backing model = bar.io() ? null : backing(at, unit);
+        try {
+            if (model != null) {
+                return model.handler().read(at - model.base(), unit);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the device model behind " + bar + " failed", e);
+        }
+        byte[] b = !bar.io() && memory.isRam(at, unit) ? memory.read(at, unit)
+                : PciBarSpace.read(bar, Integer.numberOfTrailingZeros(unit), offset, 1);
+        long v = 0;
+        for (int k = unit - 1; k >= 0; k--) {
+            v = v << 8 | (b[k] & 0xFF);
+        }
+        return v;
+    }
+
+    /** One unit written to a BAR: to the device model or RAM behind it; a device register's write is dropped. */
+    void writeUnit(PciBar bar, long offset, int unit, long value) {
+        long at = bar.base() + offset;
+        Backing model = bar.io() ? null : backing(at, unit);
+        try {
+            if (model != null) {
+                model.handler().write(at - model.base(), unit, value);
+                return;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the device model behind " + bar + " failed", e);
+        }
+        if (!bar.io() && memory.isRam(at, unit)) {
+            byte[] b = new byte[unit];
+            for (int k = 0; k < unit; k++) {
+                b[k] = (byte) (value >>> (8 * k));
+            }
+            memory.write(at, b);
         }
     }
 

@@ -36,6 +36,8 @@ import org.efiemu.uefi.variable.VariableStoreConfig;
  *     ({@link ConfigurationTableKind#DEFAULT} unless the profile says)
  * @param pciDevices the PCI functions the firmware presents as EFI_PCI_IO_PROTOCOL handles, in its handle order (none:
  *     no PCI root bridge or PciIo handle is presented)
+ * @param pciRootBridges the PCI root bridges' captured facts (attributes, Configuration, apertures), by segment; none:
+ *     the root bridge answers configuration space only
  * @param captured the firmware's handle database and HOB list as captured ({@link CapturedFirmware#NONE}: efiemu's
  *     own handles and a HOB list built from the memory map)
  */
@@ -57,9 +59,11 @@ public record PlatformDescription(
         GraphicsOutput.Display display,
         List<ConfigurationTableKind> configurationTables,
         List<PciDevice> pciDevices,
-        CapturedFirmware captured) {
+        CapturedFirmware captured,
+        List<org.efiemu.uefi.pci.PciRootBridge> pciRootBridges) {
 
     public PlatformDescription {
+        pciRootBridges = List.copyOf(pciRootBridges);
         Objects.requireNonNull(name, "name");
         memoryMap = List.copyOf(memoryMap);
         Objects.requireNonNull(placement, "placement");
@@ -80,6 +84,24 @@ public record PlatformDescription(
         Objects.requireNonNull(captured, "captured");
     }
 
+    /** A machine without captured PCI root bridge facts. */
+    public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
+            int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
+            List<Variable> variables, Set<String> quirks, List<PoolFreeBlock> poolFreeBlocks,
+            VariableStoreConfig variableStore, GraphicsOutput.Display display,
+            List<ConfigurationTableKind> configurationTables, List<PciDevice> pciDevices, CapturedFirmware captured) {
+        this(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu, smbios, acpi, console,
+                variables, quirks, poolFreeBlocks, variableStore, display, configurationTables, pciDevices, captured,
+                List.of());
+    }
+
+    /** This machine with these PCI root bridges' captured facts (the profile's {@code pci-root-bridge} lines). */
+    public PlatformDescription withPciRootBridges(List<org.efiemu.uefi.pci.PciRootBridge> bridges) {
+        return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
+                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, configurationTables,
+                pciDevices, captured, bridges);
+    }
+
     /** A machine without a captured handle database or HOB list ({@link CapturedFirmware#NONE}). */
     public PlatformDescription(String name, List<MemoryDescriptor> memoryMap, PlacementSpec placement, int descriptorSize,
             int descriptorVersion, Firmware firmware, Cpu cpu, Smbios smbios, Acpi acpi, Console console,
@@ -95,7 +117,7 @@ public record PlatformDescription(
     public PlatformDescription withCaptured(CapturedFirmware c) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, configurationTables,
-                pciDevices, c);
+                pciDevices, c, pciRootBridges);
     }
 
     /** A machine with efiemu's default configuration tables and no PCI devices. */
@@ -110,7 +132,8 @@ public record PlatformDescription(
     /** This machine with other configuration tables and PCI devices. */
     public PlatformDescription withFirmwareDevices(List<ConfigurationTableKind> tables, List<PciDevice> devices) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
-                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, tables, devices, captured);
+                smbios, acpi, console, variables, quirks, poolFreeBlocks, variableStore, display, tables, devices, captured,
+                pciRootBridges);
     }
 
     /** A headless machine with OVMF's variable store ({@link VariableStoreConfig#ovmf()}). */
@@ -126,7 +149,7 @@ public record PlatformDescription(
             GraphicsOutput.Display newDisplay, Console newConsole) {
         return new PlatformDescription(name, memoryMap, placement, descriptorSize, descriptorVersion, firmware, cpu,
                 smbios, acpi, newConsole, newVariables, quirks, poolFreeBlocks, newStore, newDisplay, configurationTables,
-                pciDevices, captured);
+                pciDevices, captured, pciRootBridges);
     }
 
     /** A machine whose pool free lists are empty at application entry. */

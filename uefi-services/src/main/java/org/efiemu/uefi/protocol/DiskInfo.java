@@ -23,14 +23,18 @@ import org.efiemu.uefi.spec.Guid;
  * IDENTIFY DEVICE data QEMU's {@code ide-hd} answers (ATA8-ACS §7.16: general configuration 0x0040, serial
  * {@code QM0000n}, firmware {@code 2.5+}, model {@code QEMU HARDDISK}, LBA and DMA supported, 48-bit addressing with
  * the disk's sector count), EFI_BUFFER_TOO_SMALL with the size written when the buffer is smaller; {@code WhichIde}
- * the AHCI port and port-multiplier port 0xFFFF.
+ * the AHCI port and port-multiplier port 0xFFFF. A disk on an IDE controller (QEMU {@code -machine pc}'s PIIX3 IDE,
+ * {@link #install(int, long, boolean)}) has, as AtaBus gives a disk whose device path node is not SATA, Interface
+ * {@code EFI_DISK_INFO_IDE_INTERFACE_GUID} and WhichIde the channel (0 primary, 1 secondary) and the device (0 master,
+ * 1 slave): AtaAtapiPassThru's Port and PortMultiplierPort in IDE mode.
  */
 public final class DiskInfo {
     public static final Guid AHCI_INTERFACE = Guid.parse("9E498932-4ABC-45AF-A34D-0247787BE7C6");
+    public static final Guid IDE_INTERFACE = Guid.parse("5E948FE3-26D3-42B5-AF17-610287188DEC");
     public static final int IDENTIFY_SIZE = 512;
     static final int SIZE = 48;
 
-    private record Disk(int port, byte[] identify) {}
+    private record Disk(int channel, int device, byte[] identify) {}
 
     private final GuestMemory memory;
     private final LongUnaryOperator pool;
@@ -51,13 +55,22 @@ public final class DiskInfo {
 
     /** Builds the instance for the disk on AHCI {@code port} with {@code sectors} 512-byte sectors. */
     public long install(int port, long sectors) {
+        return install(port, sectors, false);
+    }
+
+    /**
+     * Builds the instance for the disk on AHCI {@code port}, or for {@code ide} the IDE drive index {@code port} (0-3:
+     * primary master, primary slave, secondary master, secondary slave).
+     */
+    public long install(int port, long sectors, boolean ide) {
         long at = pool.applyAsLong(SIZE);
-        memory.write(at, AHCI_INTERFACE.toBytes());
+        memory.write(at, (ide ? IDE_INTERFACE : AHCI_INTERFACE).toBytes());
         memory.putU64(at + 16, inquiry);
         memory.putU64(at + 24, identify);
         memory.putU64(at + 32, senseData);
         memory.putU64(at + 40, whichIde);
-        disks.put(at, new Disk(port, identifyData(port, sectors)));
+        disks.put(at, ide ? new Disk(port / 2, port % 2, identifyData(port, sectors))
+                : new Disk(port, 0xFFFF, identifyData(port, sectors)));
         return at;
     }
 
@@ -121,7 +134,7 @@ public final class DiskInfo {
         return s;
     }
 
-    /** {@code WhichIde(This, IdeChannel, IdeDevice)}: the AHCI port and port-multiplier port 0xFFFF. */
+    /** {@code WhichIde(This, IdeChannel, IdeDevice)}: the AHCI port and 0xFFFF, or the IDE channel and device. */
     private EfiStatus whichIde(ServiceCall c) {
         c.arguments(hex(c.arg(0)), ptr(c.arg(1)), ptr(c.arg(2)));
         Disk d = disk(c);
@@ -129,9 +142,9 @@ public final class DiskInfo {
                 || !c.isRam("IdeDevice", c.arg(2), 4, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        memory.putU32(c.arg(1), d.port());
-        memory.putU32(c.arg(2), 0xFFFF);
-        c.output("port " + d.port());
+        memory.putU32(c.arg(1), d.channel());
+        memory.putU32(c.arg(2), d.device());
+        c.output(d.device() == 0xFFFF ? "port " + d.channel() : "channel " + d.channel() + " device " + d.device());
         return EfiStatus.SUCCESS;
     }
 }

@@ -129,7 +129,7 @@ public final class StorageDevices {
     /** EFI_DISK_INFO_PROTOCOL on a disk handle (AtaBus installs it with Block I/O; partitions have none). */
     private void diskInfo(long handle, int port, BlockMedia media) {
         handles.installProtocolInterface(handle, Guid.EFI_DISK_INFO_PROTOCOL_GUID,
-                diskInfo.install(port, media.lastBlock() + 1));
+                diskInfo.install(port, media.lastBlock() + 1, controller.ide()));
     }
 
     private void blockDevice(long handle, BlockMedia media) {

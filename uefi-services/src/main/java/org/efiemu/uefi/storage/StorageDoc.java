@@ -20,10 +20,12 @@ public final class StorageDoc {
                 + "written and the event signalled (also for BufferSize 0 and FlushBlocksEx, as AtaBus); OVMF completes "
                 + "on a later timer tick, a loader that waits for the event sees the same result (`BlockIo2OvmfLiveTest`)"},
         {"EFI_DISK_INFO_PROTOCOL", "PI vol. 5 §12.9", "disk handles",
-            "Interface EFI_DISK_INFO_AHCI_INTERFACE_GUID; `DiskInfo.Inquiry/SenseData` EFI_NOT_FOUND; `DiskInfo.Identify` "
+            "Interface EFI_DISK_INFO_AHCI_INTERFACE_GUID (EFI_DISK_INFO_IDE_INTERFACE_GUID on an IDE controller, "
+                + "ovmf-pc-2g); `DiskInfo.Inquiry/SenseData` EFI_NOT_FOUND; `DiskInfo.Identify` "
                 + "the 512-byte ATA IDENTIFY DEVICE data of QEMU's `ide-hd` (serial `QM0000<port+1>`, firmware `2.5+`, model "
                 + "`QEMU HARDDISK`, LBA28/LBA48 sector counts), EFI_BUFFER_TOO_SMALL and the size for a smaller buffer; "
-                + "`DiskInfo.WhichIde` the AHCI port and 0xFFFF (as AtaBus; `BlockIo2OvmfLiveTest`)"},
+                + "`DiskInfo.WhichIde` the AHCI port and 0xFFFF, on IDE the channel and device (as AtaBus; "
+                + "`BlockIo2OvmfLiveTest`, the firmware-probe's `diskinfo:` lines)"},
         {"EFI_DISK_IO_PROTOCOL", "§13.7", "disk and partition handles",
             "`DiskIo.ReadDisk/WriteDisk`: any offset and length inside the device; EFI_MEDIA_CHANGED, "
                 + "EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER past the end"},
@@ -40,7 +42,7 @@ public final class StorageDoc {
             "`PciRoot(0x0)/Pci(0x1F,0x2)/Sata(Port,0xFFFF,0x0)` (q35's ICH9 AHCI, QEMU `-device ide-hd,bus=ide.N`); on "
                 + "a profile whose PCI functions have an IDE controller and no AHCI one (ovmf-pc-2g: PIIX3 IDE at 00:01.1) "
                 + "`PciRoot(0x0)/Pci(0x1,0x1)/Ata(Primary|Secondary,Master|Slave,0x0)` as OVMF names QEMU `-machine pc` "
-                + "drives, the boot volume too (`DiskController`; the DiskInfo protocol stays AHCI's), "
+                + "drives, the boot volume too (`DiskController`; DiskInfo with the IDE interface), "
                 + "partitions `.../HD(n,GPT,<unique GUID>,start,size)` or `.../HD(n,MBR,0x<signature>,start,size)` (n = the "
                 + "MBR entry 1..4; an extended partition, type 0x05/0x0F, has a handle too), logical partitions "
                 + "`.../HD(e,MBR,0x<signature>,...)/HD(k,MBR,0x00000000,start,size)` under their extended partition e, "

@@ -42,12 +42,21 @@ public final class PresentationDoc {
         {"EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL", "§14.2", "one handle per PCI segment, device path PciRoot(0xN)",
             "`PciRootBridgeIo.Pci.Read/Write` (EFI_PCI_ADDRESS; widths Uint8-64, Fifo, Fill; misaligned or past 256 bytes "
                 + "EFI_UNSUPPORTED; a function no device answers reads all ones; the extended register field EFI_UNSUPPORTED: "
-                + "only 256 bytes are modelled), `Flush`; SegmentNumber; ParentHandle = its own handle. PollMem, PollIo, "
-                + "Mem, Io, CopyMem, Map, Unmap, AllocateBuffer, FreeBuffer, GetAttributes, SetAttributes, Configuration: "
-                + "EFI_UNSUPPORTED, recorded"},
+                + "only 256 bytes are modelled), `Flush`; SegmentNumber; ParentHandle = its own handle. With the profile's "
+                + "`pci-root-bridge` line (`PciRootBridge`, `PciRootBridgeIo`, as EDK2 PciHostBridgeDxe on OVMF): "
+                + "`GetAttributes` (OVMF's Supports/Attributes 0x70069; both NULL EFI_INVALID_PARAMETER), `SetAttributes` "
+                + "(outside Supports EFI_UNSUPPORTED), `Configuration` (the captured ACPI descriptors of the allocated I/O, "
+                + "MMIO and bus ranges, in a buffer the root bridge owns); `Mem.Read/Write`, `Io.Read/Write` (RootBridgeIo"
+                + "CheckParameter: NULL Buffer, width, 64-bit overflow, outside the apertures of OVMF's platform information "
+                + "HOB EFI_INVALID_PARAMETER, misaligned EFI_UNSUPPORTED; legacy I/O below 0x1000 and VGA memory allowed by "
+                + "the attributes): an address in a function's BAR reads and writes what PciIo would, any other reads all "
+                + "ones; `PollMem/PollIo`, `CopyMem` (backwards when overlapping), `Map/Unmap/AllocateBuffer/FreeBuffer` "
+                + "(shared with PciIo; the 64-bit operations as the 32-bit ones: no DMA above 4 GiB). Without the line "
+                + "those slots return EFI_UNSUPPORTED, recorded"},
         {"EFI_PCI_IO_PROTOCOL", "§14.4", "one handle per `pci-device` line, with its device path, in the profile's order",
             "`PciIo.Pci.Read/Write` over the captured 256 bytes (writes change all but the IDs, class/revision and header "
-                + "type; BAR size masks are not modelled), `GetLocation`, `Attributes` (Get, Supported, Set/Enable/Disable "
+                + "type; a BAR register with a `pci-bar-masks` mask changes only in its writable bits: all ones written "
+                + "read back the real size mask, `PciBarMasks`), `GetLocation`, `Attributes` (Get, Supported, Set/Enable/Disable "
                 + "within Supported, else EFI_UNSUPPORTED), `Flush`. RomSize/RomImage: the `pci-rom` bytes, copied into "
                 + "EfiBootServicesData of the platform's map (a region carved after every other firmware structure, as OVMF's "
                 + "PCI bus driver keeps the ROM in boot-services pool); without a `pci-rom` line RomSize 0 and RomImage NULL. "
@@ -56,7 +65,8 @@ public final class PresentationDoc {
                 + "`Mem.Read/Write`, `Io.Read/Write` (EDK2 PciBusDxe's checks: width, NULL Buffer EFI_INVALID_PARAMETER; no such "
                 + "BAR, the other space, past the BAR or misaligned EFI_UNSUPPORTED): a memory BAR inside the GOP framebuffer "
                 + "(stdvga BAR 0) reads and writes the framebuffer; otherwise reads give the bytes QEMU answered at BDS time "
-                + "(`pci-bar read=`: the stdvga MMIO BAR's EDID header, AHCI's CAP/GHC, I/O BARs' registers) and all ones beyond "
+                + "(`pci-bar read=`: whole register BARs up to 4 KiB, e.g. the stdvga MMIO BAR's EDID, VGA and Bochs registers, "
+                + "AHCI's ABAR, I/O BARs; else the first 64 bytes) and all ones beyond "
                 + "them, writes are accepted and dropped (device registers are not modelled). DMA as PciBusDxe + "
                 + "PciHostBridgeDxe on OVMF (no IOMMU, no DMA above 4 GiB): `Map` of a range below 4 GiB is the identity with "
                 + "Mapping NO_MAPPING ((VOID*)-1), above 4 GiB a bounce buffer below 4 GiB (CommonBuffer there EFI_UNSUPPORTED); "
@@ -64,7 +74,12 @@ public final class PresentationDoc {
                 + "MEMORY_WRITE_COMBINE/MEMORY_CACHED, else EFI_UNSUPPORTED; EfiBootServicesData or EfiRuntimeServicesData, else "
                 + "EFI_INVALID_PARAMETER; pages by AllocatePages(AllocateMaxAddress 0xFFFFFFFF), Type ignored as EDK2 ignores "
                 + "it); `FreeBuffer` (FreePages' status). Every OUT pointer not RAM or misaligned: EFI_INVALID_PARAMETER "
-                + "(`PciIoAbiTest`). PollMem, PollIo, CopyMem, SetBarAttributes: EFI_UNSUPPORTED, recorded"},
+                + "(`PciIoAbiTest`). `PollMem/PollIo` (EDK2's order: width, BAR check EFI_UNSUPPORTED, Fifo/Fill "
+                + "EFI_INVALID_PARAMETER, Result NULL EFI_INVALID_PARAMETER, misaligned EFI_UNSUPPORTED; a match or Delay 0 "
+                + "EFI_SUCCESS, else EFI_TIMEOUT after Delay x 100 ns of virtual time; only the width's bytes of *Result "
+                + "written, `PciPolling`), `CopyMem` (Fifo/Fill EFI_INVALID_PARAMETER, either range outside its memory BAR "
+                + "EFI_UNSUPPORTED, backwards when overlapping), `SetBarAttributes` (Offset/Length NULL EFI_INVALID_PARAMETER; "
+                + "no BAR, any attribute (PciBusDxe sets none), an I/O BAR or a range leaving the BAR EFI_UNSUPPORTED)"},
     };
 
     /** The Markdown section. */
@@ -78,7 +93,8 @@ public final class PresentationDoc {
         for (String[] r : TABLES) {
             sb.append("| ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" |\n");
         }
-        sb.append("\n## PCI protocols\n\nInstalled from the profile's `pci-device`, `pci-rom` and `pci-bar` lines (captured ")
+        sb.append("\n## PCI protocols\n\nInstalled from the profile's `pci-root-bridge`, `pci-device`, `pci-rom`, `pci-bar` and ")
+                .append("`pci-bar-masks` lines (captured ")
                 .append("from OVMF by the firmware-probe; `org.efiemu.uefi.pci.PciProtocols` over the pure `PciConfigSpace`, ")
                 .append("`PciBarSpace` and `PciDma`). A profile ")
                 .append("without them has no PCI handle.\n\n")
