@@ -199,7 +199,18 @@ typedef struct {
   uint32_t nused;
   uint32_t used[BC_USED_MAX]; /* the first BC_USED_MAX of them; beyond, a recycled counter clears the whole cache */
   struct { uint64_t pc; uint64_t size; uint64_t icount; uint64_t verified; } cache[BC_CACHE_SLOTS];
+  /* uc_mem_read, for if_window: the byte before the first block that begins with IF set tells STI (a shadow) from
+     POPF/IRETQ (none); NULL: every IF change is taken as STI's */
+  int (*if_mem_read)(void *uc, uint64_t address, void *bytes, size_t size);
 } blockcount_t;
+
+/* True when the block at `address` follows STI (0xFB just before it: Unicorn ends the block after STI and makes the
+   one-instruction shadow a block of its own); false after POPF (0x9D before it) or IRETQ (elsewhere). */
+static int bc_after_sti(void *uc, blockcount_t *b, uint64_t address) {
+  if (b->if_mem_read == NULL) return 1;
+  uint8_t op = 0;
+  return address != 0 && b->if_mem_read(uc, address - 1, &op, 1) == 0 && op == 0xFB;
+}
 
 /* Records that `slot` of the cache is about to be written (before the write). */
 static inline void bc_note_slot(blockcount_t *b, size_t slot) {
@@ -234,7 +245,14 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
       b->stop_flag = 2;
     } else if (b->reg_read != NULL) {
       uint64_t fl = 0;
-      if (b->reg_read(uc, IF_UC_X86_REG_RFLAGS, &fl) == 0 && (fl & IF_RFLAGS_IF) != 0) b->if_window = 2;
+      if (b->reg_read(uc, IF_UC_X86_REG_RFLAGS, &fl) == 0 && (fl & IF_RFLAGS_IF) != 0) {
+        if (bc_after_sti(uc, b, address)) {
+          b->if_window = 2;
+        } else {
+          b->if_window = 0; /* POPF or IRETQ set IF: no shadow, the interrupt comes before this block */
+          b->stop_flag = 2;
+        }
+      }
     }
   }
   if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 1023) == 0 && monotonic_ns() >= b->deadline)) {
@@ -460,6 +478,14 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_watchInterruptFla
   (void) env;
   (void) cls;
   ((blockcount_t *) (intptr_t) counter)->reg_read = (if_reg_read_fn) (intptr_t) regRead;
+}
+
+/* Gives the block hook uc_mem_read, so that its RFLAGS.IF watch tells STI's shadow from POPF/IRETQ (bc_after_sti). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_watchInterruptFlagBytes(JNIEnv *env, jclass cls,
+    jlong counter, jlong memRead) {
+  (void) env;
+  (void) cls;
+  ((blockcount_t *) (intptr_t) counter)->if_mem_read = (int (*)(void *, uint64_t, void *, size_t)) (intptr_t) memRead;
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {
