@@ -25,7 +25,8 @@
  *   "if-protocols"   RFLAGS.IF after protocol functions loaders call (BlockIo, DiskIo, SimpleFileSystem and File on
  *                    the image's device, GOP, SerialIo, Rng, PciIo, ConOut/ConIn), each after the caller's cli
  *   "popf-iretq"     a tick pending under cli is taken right after the guest's POPF or IRETQ that sets IF (no
- *                    one-instruction shadow, unlike STI): the first load after either already sees its notification
+ *                    one-instruction shadow, unlike STI, whose line comes first): the first load after either already
+ *                    sees its notification; the waits read the TSC, so that it also runs with instructions uncounted
  *   "phase"          ticks from SetTimer(TimerRelative, d) set half a tick after a tick to its notification
  *   "masked-high"    ticks while RaiseTPL(TPL_HIGH_LEVEL) masks interrupts for three ticks: one pending, taken at
  *                    RestoreTPL, the rest lost
@@ -649,8 +650,16 @@ static void if_protocols(EFI_HANDLE image) {
    only): a pending tick is taken before the next instruction, so the first load after them sees its notification. */
 static UINT64 pi_per_tick;
 
+/* Waits for a tick reading the TSC meanwhile, so that virtual time moves also where instructions are not counted. */
+static void pi_wait_edge(void) {
+  UINTN c = tick_count;
+  while (tick_count == c) {
+    rt_rdtsc();
+  }
+}
+
 static UINTN pi_prepare(void) {
-  wait_tick_edge();
+  pi_wait_edge();
   UINT64 edge = rt_rdtsc();
   while (rt_rdtsc() - edge < pi_per_tick / 2) {
   }
@@ -666,15 +675,23 @@ static void popf_iretq(void) {
   EFI_EVENT t = 0;
   SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
   SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
-  wait_tick_edge();
+  pi_wait_edge();
   UINT64 t0 = rt_rdtsc();
   UINTN c0 = tick_count;
   while (tick_count < c0 + 4) {
+    rt_rdtsc();
   }
+  UINTN before, during;
   pi_per_tick = (rt_rdtsc() - t0) / 4;
   UINT64 first, after_jump;
-  UINTN before = pi_prepare();
-  UINTN during = tick_count;
+  before = pi_prepare();
+  during = tick_count;
+  __asm__ __volatile__("sti\n\tnop\n\tmovq %2, %0\n\tjmp 4f\n4:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory");
+  rt_printf("popf-iretq sti during %lu first %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  before = pi_prepare();
+  during = tick_count;
   __asm__ __volatile__("pushfq\n\torq $0x200, (%%rsp)\n\tpopfq\n\tmovq %2, %0\n\tjmp 1f\n1:\n\tmovq %2, %1"
                        : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory", "cc");
   rt_printf("popf-iretq popf during %lu first %lu after-jump %lu\n", (unsigned long)(during - before),

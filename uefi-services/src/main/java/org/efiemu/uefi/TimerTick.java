@@ -27,8 +27,9 @@ import org.efiemu.uefi.firmware.FirmwareState;
  * {@link #interruptsEnabled()}; any other service releasing a lock, inside that service where EDK2's
  * {@code CoreReleaseLock} executes STI, {@link #tickPendingForRelease()}), or after the guest's own STI and its one-instruction shadow: per instruction
  * exactly (a native hook reads RFLAGS.IF before each instruction while a tick is pending), counting by block too
- * (the block hook reads it at each block start; Unicorn makes STI's shadow a block of its own), with instructions
- * uncounted too (the per-instruction watch); after POPF or IRETQ (no shadow) before the next instruction or block. While the handler of a tick runs (its notification functions included) no
+ * (the block hook reads it at each block start; Unicorn makes STI's shadow a block of its own); after POPF or IRETQ
+ * (no shadow) before the next instruction or block. With instructions uncounted the guest's own STI is not watched:
+ * the pending tick is taken at the next grid point with IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
  * further tick is taken — OVMF 2022.11 does not nest its timer interrupt (TimerCornersOvmfLiveTest, "nested-tick"):
  * one stays pending and comes when the handler returns (counting by block after the first block there, per
  * instruction before the first instruction). A HLT with interrupts enabled and a timer armed wakes at the tick at which

@@ -25,9 +25,12 @@ class TplInterruptsOvmfLiveTest {
             "release-notify HandleProtocol EFI_SUCCESS during 0 after 1 if 1 seen written",
             "release-notify AllocatePool EFI_SUCCESS during 0 after 1 if 1 seen written");
 
-    /** What QEMU + OVMF printed for {@code popf-iretq} (2026-12-07, also by hand): no shadow after POPF/IRETQ. */
-    static final List<String> POPF_IRETQ = List.of("popf-iretq popf during 0 first 1 after-jump 1",
-            "popf-iretq iretq during 0 first 1 after-jump 1");
+    /**
+     * What QEMU + OVMF printed for {@code popf-iretq} (2026-12-07, also by hand): STI's shadow (the load after
+     * {@code sti; nop} sees the tick), none after POPF/IRETQ (the first load after them sees it).
+     */
+    static final List<String> POPF_IRETQ = List.of("popf-iretq sti during 0 first 1 after-jump 1",
+            "popf-iretq popf during 0 first 1 after-jump 1", "popf-iretq iretq during 0 first 1 after-jump 1");
 
     /** What QEMU + OVMF printed for {@code if-protocols} (2026-12-07, also by hand). */
     static final List<String> IF_PROTOCOLS = List.of(

@@ -8,7 +8,7 @@ import org.efiemu.core.engine.NativeGate;
 import org.efiemu.core.engine.UnicornLoader;
 
 /**
- * Per-instruction counting's (and uncounted runs') watch of the guest's own STI while an interrupt masked by RFLAGS.IF is pending (the
+ * Per-instruction counting's watch of the guest's own STI while an interrupt masked by RFLAGS.IF is pending (the
  * block counter watches at block starts instead): a native {@code UC_HOOK_CODE} callback ({@code if_watch.c} in the
  * JNI shim) reads RFLAGS before each instruction and, once IF is set, lets that one instruction run (STI's shadow)
  * and stops the run before the next, where the CPU takes the interrupt (Intel SDM vol. 3A §6.8.3; after POPF or IRETQ,

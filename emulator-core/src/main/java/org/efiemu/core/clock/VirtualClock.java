@@ -12,8 +12,8 @@ public final class VirtualClock implements AutoCloseable {
   private final ClockMode mode;
   private final NativeCounter counter;
   /**
-   * Per instruction and with instructions uncounted: the guest's own STI (POPF, IRETQ) watched while a masked interrupt
-   * is pending; null when counting by block (the block counter watches) or without the JNI shim.
+   * Per instruction: the guest's own STI (POPF, IRETQ) watched while a masked interrupt is pending; null when counting
+   * by block (the block counter watches), with instructions uncounted, or without the JNI shim.
    */
   private final InterruptFlagWatch ifWatch;
   private final BlockCounter blocks;
@@ -37,8 +37,6 @@ public final class VirtualClock implements AutoCloseable {
   private boolean hostStopRequested;
   /** An interrupt masked by RFLAGS.IF is pending: stop once the guest sets IF ({@link #interruptWhenEnabled}). */
   private boolean interruptWindow;
-  /** Host events: the IF watch was added; translated code is dropped before the next run so that it calls it. */
-  private boolean flushBeforeRun;
 
   /**
    * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
@@ -65,8 +63,7 @@ public final class VirtualClock implements AutoCloseable {
         && BlockCounter.available();
     this.blocks = byBlock ? new BlockCounter(engine) : null;
     this.counter = mode == ClockMode.COUNTED && !byBlock ? new NativeCounter(engine) : null;
-    // per instruction, and with instructions uncounted (host events), where nothing else sees the guest's own STI
-    this.ifWatch = counter != null || mode == ClockMode.HOST_EVENTS ? InterruptFlagWatch.create(engine) : null;
+    this.ifWatch = counter != null ? InterruptFlagWatch.create(engine) : null;
     this.cyclesPerInstruction = cyclesPerInstruction;
     this.cyclesPerHostCall = cyclesPerHostCall;
     this.cyclesPerRdtsc = cyclesPerRdtsc;
@@ -119,10 +116,6 @@ public final class VirtualClock implements AutoCloseable {
    * itself (see {@link BlockCounter#beginRun}).
    */
   public long beginRun(long timeoutMicros) {
-    if (flushBeforeRun) {
-      flushBeforeRun = false;
-      engine.flushTranslations();
-    }
     stoppedForTick = false;
     hostStopRequested = false;
     running = true;
@@ -172,10 +165,7 @@ public final class VirtualClock implements AutoCloseable {
         stoppedForTick = true;
       }
     } else {
-      // host events: the time point passed in a host call or RDTSC read, or the IF watch stopped after STI's shadow
-      // (POPF/IRETQ: before the next instruction), where the CPU takes the pending interrupt
-      boolean ifStop = ifWatch != null && ifWatch.takeStop();
-      stoppedForTick = hostStopRequested || ifStop;
+      stoppedForTick = hostStopRequested;
     }
   }
 
@@ -248,17 +238,13 @@ public final class VirtualClock implements AutoCloseable {
    * instruction following STI; Intel SDM vol. 3A §6.8.3): counting by block, the run stops before the block that
    * follows the first block to begin with IF set, and {@link #interruptDue()} is then true; per instruction (with the
    * JNI shim, {@link InterruptFlagWatch}) before the instruction after the first one to begin with IF set (STI's
-   * shadow; before the instruction after POPF or IRETQ, which have no shadow); in {@link ClockMode#HOST_EVENTS} the
-   * same watch, installed with the translated code flushed (code translated before has no per-instruction hook call).
+   * shadow; before the instruction after POPF or IRETQ, which have no shadow). In {@link ClockMode#HOST_EVENTS} the
+   * guest's own IF changes are not watched: the caller sees the pending interrupt at its next point instead.
    */
   public void interruptWhenEnabled(boolean on) {
     interruptWindow = on;
     if (blocks != null) blocks.interruptWhenEnabled(on);
-    if (ifWatch != null && ifWatch.watch(on) && counter == null) {
-      // host events: code translated before has no per-instruction hook call; it is translated again, with the
-      // watch's, from the next run on (not here: this may be inside a hook of the run in progress)
-      flushBeforeRun = true;
-    }
+    if (ifWatch != null) ifWatch.watch(on);
   }
 
   /**
