@@ -203,7 +203,19 @@ typedef struct {
      from their own TranslationBlock (block_inline.c; first runs too), and calls of block_hook */
   int64_t tb_translations;
   int64_t calls;
+
+  /* uc_mem_read, for if_window: the byte before the first block that begins with IF set tells STI (a shadow) from
+     POPF/IRETQ (none); NULL: every IF change is taken as STI's */
+  int (*if_mem_read)(void *uc, uint64_t address, void *bytes, size_t size);
 } blockcount_t;
+
+/* True when the block at `address` follows STI (0xFB just before it: Unicorn ends the block after STI and makes the
+   one-instruction shadow a block of its own); false after POPF (0x9D before it) or IRETQ (elsewhere). */
+static int bc_after_sti(void *uc, blockcount_t *b, uint64_t address) {
+  if (b->if_mem_read == NULL) return 1;
+  uint8_t op = 0;
+  return address != 0 && b->if_mem_read(uc, address - 1, &op, 1) == 0 && op == 0xFB;
+}
 
 /* Records that `slot` of the cache is about to be written (before the write). */
 static inline void bc_note_slot(blockcount_t *b, size_t slot) {
@@ -239,7 +251,14 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
       b->stop_flag = 2;
     } else if (b->reg_read != NULL) {
       uint64_t fl = 0;
-      if (b->reg_read(uc, IF_UC_X86_REG_RFLAGS, &fl) == 0 && (fl & IF_RFLAGS_IF) != 0) b->if_window = 2;
+      if (b->reg_read(uc, IF_UC_X86_REG_RFLAGS, &fl) == 0 && (fl & IF_RFLAGS_IF) != 0) {
+        if (bc_after_sti(uc, b, address)) {
+          b->if_window = 2;
+        } else {
+          b->if_window = 0; /* POPF or IRETQ set IF: no shadow, the interrupt comes before this block */
+          b->stop_flag = 2;
+        }
+      }
     }
   }
   if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 1023) == 0 && monotonic_ns() >= b->deadline)) {
@@ -503,6 +522,14 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_watchInterruptFla
   ((blockcount_t *) (intptr_t) counter)->reg_read = (if_reg_read_fn) (intptr_t) regRead;
 }
 
+/* Gives the block hook uc_mem_read, so that its RFLAGS.IF watch tells STI's shadow from POPF/IRETQ (bc_after_sti). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_watchInterruptFlagBytes(JNIEnv *env, jclass cls,
+    jlong counter, jlong memRead) {
+  (void) env;
+  (void) cls;
+  ((blockcount_t *) (intptr_t) counter)->if_mem_read = (int (*)(void *, uint64_t, void *, size_t)) (intptr_t) memRead;
+}
+
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_hookFunction(JNIEnv *env, jclass cls) {
   (void) env;
   (void) cls;
@@ -682,6 +709,8 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_recycle0(JNIEnv *
   if (keepCache) memcpy(used, b->used, sizeof used);
   memset(b, 0, offsetof(blockcount_t, cache));
   b->slots = slots;
+  b->tb_translations = 0; /* statistics after the cache, as create() resets them */
+  b->calls = 0;
   if (keepCache) {
     b->nused = nused;
     memcpy(b->used, used, sizeof used);

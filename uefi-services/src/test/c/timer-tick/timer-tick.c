@@ -18,6 +18,15 @@
  *   "stall-ticks"    the ticks inside a 40 ms Stall are taken at their own times (notifications read the TSC there)
  *   "if-tick"        a tick pending under the caller's cli: still pending after CalculateCrc32, taken on the return
  *                    of AllocatePool (which takes a lock and so sets IF)
+ *   "release-notify" a tick pending under the caller's cli is taken where the service releases its lock, inside the
+ *                    service: a TPL_CALLBACK notification reads the caller's OUT variable (GetMemoryMap's
+ *                    *MemoryMapSize is written after EDK2's release, HandleProtocol's *Interface and AllocatePool's
+ *                    *Buffer before it) and calls GetNextMonotonicCount
+ *   "if-protocols"   RFLAGS.IF after protocol functions loaders call (BlockIo, DiskIo, SimpleFileSystem and File on
+ *                    the image's device, GOP, SerialIo, Rng, PciIo, ConOut/ConIn), each after the caller's cli
+ *   "popf-iretq"     a tick pending under cli is taken right after the guest's POPF or IRETQ that sets IF (no
+ *                    one-instruction shadow, unlike STI, whose line comes first): the first load after either already
+ *                    sees its notification; the waits read the TSC, so that it also runs with instructions uncounted
  *   "phase"          ticks from SetTimer(TimerRelative, d) set half a tick after a tick to its notification
  *   "masked-high"    ticks while RaiseTPL(TPL_HIGH_LEVEL) masks interrupts for three ticks: one pending, taken at
  *                    RestoreTPL, the rest lost
@@ -460,6 +469,249 @@ static void if_services(EFI_HANDLE image) {
   }
 }
 
+/* RFLAGS.IF after protocol functions, each called after the caller's cli: OVMF's drivers that raise and restore the
+   TPL (gBS->RaiseTPL / RestoreTPL, EfiAcquireLock) or call a Boot Service that takes a lock (AllocatePool) return
+   with IF set; the others leave it clear. "ifproto NAME STATUS if F", or "ifproto PROTOCOL none" when absent. */
+static EFI_GUID ifp_blockio = EFI_BLOCK_IO_PROTOCOL_GUID;
+static EFI_GUID ifp_diskio = EFI_DISK_IO_PROTOCOL_GUID;
+static EFI_GUID ifp_fs = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+static EFI_GUID ifp_fileinfo = EFI_FILE_INFO_ID;
+static EFI_GUID ifp_gop = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+static EFI_GUID ifp_serial = EFI_SERIAL_IO_PROTOCOL_GUID;
+static EFI_GUID ifp_rng = EFI_RNG_PROTOCOL_GUID;
+static EFI_GUID ifp_pciio = EFI_PCI_IO_PROTOCOL_GUID;
+static UINT8 ifp_buf[4096] __attribute__((aligned(4096)));
+
+#define IFP(name, call) do { CLI(); EFI_STATUS s_ = (call); int f_ = if_now(); \
+    __asm__ __volatile__("sti" : : : "memory"); \
+    rt_printf("ifproto %s %s if %d\n", name, rt_status_name(s_), f_); } while (0)
+
+static void if_protocols(EFI_HANDLE image) {
+  EFI_LOADED_IMAGE *li = 0;
+  bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
+  EFI_HANDLE dev = li ? li->DeviceHandle : 0;
+  EFI_BLOCK_IO *bio = 0;
+  if (dev && bs->HandleProtocol(dev, &ifp_blockio, (void **)&bio) == EFI_SUCCESS && bio) {
+    UINT32 mid = bio->Media->MediaId;
+    UINTN bsz = bio->Media->BlockSize;
+    IFP("BlockIo.ReadBlocks", bio->ReadBlocks(bio, mid, 0, bsz, ifp_buf));
+    IFP("BlockIo.ReadBlocks-bad-size", bio->ReadBlocks(bio, mid, 0, 1, ifp_buf));
+    IFP("BlockIo.ReadBlocks-other-media", bio->ReadBlocks(bio, mid + 1, 0, bsz, ifp_buf));
+    IFP("BlockIo.ReadBlocks-past-end", bio->ReadBlocks(bio, mid, bio->Media->LastBlock + 1, bsz, ifp_buf));
+    IFP("BlockIo.ReadBlocks-zero", bio->ReadBlocks(bio, mid, 0, 0, ifp_buf));
+    IFP("BlockIo.FlushBlocks", bio->FlushBlocks(bio));
+    IFP("BlockIo.Reset", bio->Reset(bio, FALSE));
+  } else {
+    rt_printf("ifproto BlockIo none\n");
+  }
+  /* the whole disk's BlockIo (AtaBus on OVMF: its checks come before the TPL is raised) */
+  EFI_HANDLE *all = 0;
+  UINTN nall = 0;
+  EFI_BLOCK_IO *disk = 0;
+  if (bs->LocateHandleBuffer(ByProtocol, &ifp_blockio, NULL, &nall, &all) == EFI_SUCCESS) {
+    for (UINTN i = 0; i < nall && !disk; i++) {
+      EFI_BLOCK_IO *b = 0;
+      if (bs->HandleProtocol(all[i], &ifp_blockio, (void **)&b) == EFI_SUCCESS && b && !b->Media->LogicalPartition
+          && b->Media->MediaPresent) {
+        disk = b;
+      }
+    }
+    bs->FreePool(all);
+  }
+  if (disk) {
+    UINT32 mid = disk->Media->MediaId;
+    UINTN bsz = disk->Media->BlockSize;
+    IFP("BlockIo-disk.ReadBlocks", disk->ReadBlocks(disk, mid, 0, bsz, ifp_buf));
+    IFP("BlockIo-disk.ReadBlocks-bad-size", disk->ReadBlocks(disk, mid, 0, 1, ifp_buf));
+    IFP("BlockIo-disk.ReadBlocks-other-media", disk->ReadBlocks(disk, mid + 1, 0, bsz, ifp_buf));
+    IFP("BlockIo-disk.ReadBlocks-zero", disk->ReadBlocks(disk, mid, 0, 0, ifp_buf));
+    IFP("BlockIo-disk.FlushBlocks", disk->FlushBlocks(disk));
+    IFP("BlockIo-disk.Reset", disk->Reset(disk, FALSE));
+  } else {
+    rt_printf("ifproto BlockIo-disk none\n");
+  }
+  EFI_DISK_IO *dio = 0;
+  if (dev && bio && bs->HandleProtocol(dev, &ifp_diskio, (void **)&dio) == EFI_SUCCESS && dio) {
+    UINT32 mid = bio->Media->MediaId;
+    IFP("DiskIo.ReadDisk", dio->ReadDisk(dio, mid, 0, 16, ifp_buf));
+    IFP("DiskIo.ReadDisk-other-media", dio->ReadDisk(dio, mid + 1, 0, 16, ifp_buf));
+    IFP("DiskIo.ReadDisk-past-end", dio->ReadDisk(dio, mid, (bio->Media->LastBlock + 2) * bio->Media->BlockSize, 16,
+                                                  ifp_buf));
+    IFP("DiskIo.ReadDisk-zero", dio->ReadDisk(dio, mid, 0, 0, ifp_buf));
+  } else {
+    rt_printf("ifproto DiskIo none\n");
+  }
+  EFI_FILE_IO_INTERFACE *fs = 0;
+  if (dev && bs->HandleProtocol(dev, &ifp_fs, (void **)&fs) == EFI_SUCCESS && fs) {
+    EFI_FILE_HANDLE root = 0, f = 0, g = 0;
+    IFP("Fs.OpenVolume", fs->OpenVolume(fs, &root));
+    IFP("File.Open", root->Open(root, &f, L"timer-tick.efi", EFI_FILE_MODE_READ, 0));
+    IFP("File.Open-not-found", root->Open(root, &g, L"no-such-file.efi", EFI_FILE_MODE_READ, 0));
+    UINTN n = 16;
+    UINT64 pos = 0;
+    IFP("File.Read", f->Read(f, &n, ifp_buf));
+    IFP("File.GetPosition", f->GetPosition(f, &pos));
+    IFP("File.SetPosition", f->SetPosition(f, 0));
+    n = sizeof ifp_buf;
+    IFP("File.GetInfo", f->GetInfo(f, &ifp_fileinfo, &n, ifp_buf));
+    n = 0;
+    IFP("File.GetInfo-too-small", f->GetInfo(f, &ifp_fileinfo, &n, ifp_buf));
+    IFP("File.Flush", f->Flush(f));
+    IFP("File.Close", f->Close(f));
+    IFP("File.Close-root", root->Close(root));
+  } else {
+    rt_printf("ifproto Fs none\n");
+  }
+  EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = 0;
+  if (bs->LocateProtocol(&ifp_gop, NULL, (void **)&gop) == EFI_SUCCESS && gop) {
+    UINTN sz = 0;
+    EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = 0;
+    IFP("GOP.QueryMode", gop->QueryMode(gop, gop->Mode->Mode, &sz, &info));
+    if (info) bs->FreePool(info);
+    IFP("GOP.QueryMode-bad-mode", gop->QueryMode(gop, gop->Mode->MaxMode, &sz, &info));
+    EFI_GRAPHICS_OUTPUT_BLT_PIXEL px = {0, 0, 0, 0};
+    IFP("GOP.Blt", gop->Blt(gop, &px, EfiBltVideoToBltBuffer, 0, 0, 0, 0, 1, 1, 0));
+    IFP("GOP.Blt-bad-operation", gop->Blt(gop, &px, EfiGraphicsOutputBltOperationMax, 0, 0, 0, 0, 1, 1, 0));
+    IFP("GOP.Blt-zero", gop->Blt(gop, &px, EfiBltVideoToBltBuffer, 0, 0, 0, 0, 0, 0, 0));
+  } else {
+    rt_printf("ifproto GOP none\n");
+  }
+  EFI_SERIAL_IO_PROTOCOL *sio = 0;
+  if (bs->LocateProtocol(&ifp_serial, NULL, (void **)&sio) == EFI_SUCCESS && sio) {
+    UINT32 ctl = 0;
+    IFP("SerialIo.GetControl", sio->GetControl(sio, &ctl));
+    UINTN n = 0;
+    IFP("SerialIo.Write-zero", sio->Write(sio, &n, ifp_buf));
+    n = 0;
+    IFP("SerialIo.Read-zero", sio->Read(sio, &n, ifp_buf));
+    n = 1;
+    ifp_buf[0] = '\r';
+    IFP("SerialIo.Write", sio->Write(sio, &n, ifp_buf));
+  } else {
+    rt_printf("ifproto SerialIo none\n");
+  }
+  EFI_RNG_PROTOCOL *rng = 0;
+  if (bs->LocateProtocol(&ifp_rng, NULL, (void **)&rng) == EFI_SUCCESS && rng) {
+    UINTN sz = 64;
+    IFP("Rng.GetInfo", rng->GetInfo(rng, &sz, (EFI_RNG_ALGORITHM *)ifp_buf));
+    IFP("Rng.GetRNG", rng->GetRNG(rng, NULL, 16, ifp_buf));
+    IFP("Rng.GetRNG-zero", rng->GetRNG(rng, NULL, 0, ifp_buf));
+  } else {
+    rt_printf("ifproto Rng none\n");
+  }
+  EFI_PCI_IO_PROTOCOL *pci = 0;
+  if (bs->LocateProtocol(&ifp_pciio, NULL, (void **)&pci) == EFI_SUCCESS && pci) {
+    UINT32 v = 0;
+    UINTN seg = 0, bus = 0, d = 0, fn = 0;
+    UINT64 attr = 0;
+    void *res = 0;
+    IFP("PciIo.Pci.Read", pci->Pci.Read(pci, EfiPciIoWidthUint32, 0, 1, &v));
+    IFP("PciIo.GetLocation", pci->GetLocation(pci, &seg, &bus, &d, &fn));
+    IFP("PciIo.Attributes-get", pci->Attributes(pci, EfiPciIoAttributeOperationGet, 0, &attr));
+    IFP("PciIo.GetBarAttributes-no-bar", pci->GetBarAttributes(pci, 0, &attr, &res));
+    if (res) bs->FreePool(res);
+    /* the first function whose BAR 0 answers (stdvga on q35) */
+    EFI_HANDLE *hs = 0;
+    UINTN nh = 0;
+    if (bs->LocateHandleBuffer(ByProtocol, &ifp_pciio, NULL, &nh, &hs) == EFI_SUCCESS) {
+      for (UINTN i = 0; i < nh; i++) {
+        EFI_PCI_IO_PROTOCOL *p = 0;
+        bs->HandleProtocol(hs[i], &ifp_pciio, (void **)&p);
+        res = 0;
+        CLI();
+        EFI_STATUS st = p->GetBarAttributes(p, 0, &attr, &res);
+        int f = if_now();
+        __asm__ __volatile__("sti" : : : "memory");
+        if (st == EFI_SUCCESS) {
+          rt_printf("ifproto PciIo.GetBarAttributes %s if %d\n", rt_status_name(st), f);
+          if (res) bs->FreePool(res);
+          break;
+        }
+      }
+      bs->FreePool(hs);
+    }
+  } else {
+    rt_printf("ifproto PciIo none\n");
+  }
+  SIMPLE_TEXT_OUTPUT_INTERFACE *out = sys->ConOut;
+  UINTN cols = 0, rows = 0;
+  IFP("ConOut.QueryMode", out->QueryMode(out, out->Mode->Mode, &cols, &rows));
+  UINTN attr0 = (UINTN)out->Mode->Attribute;
+  IFP("ConOut.SetAttribute", out->SetAttribute(out, attr0));
+  IFP("ConOut.SetAttribute-changed", out->SetAttribute(out, attr0 ^ 0x01));
+  out->SetAttribute(out, attr0);
+  IFP("ConOut.TestString", out->TestString(out, L"a"));
+  IFP("ConOut.EnableCursor", out->EnableCursor(out, out->Mode->CursorVisible));
+  IFP("ConOut.SetCursorPosition", out->SetCursorPosition(out, 0, out->Mode->CursorRow));
+  IFP("ConIn.Reset", sys->ConIn->Reset(sys->ConIn, FALSE));
+}
+
+/* POPF and IRETQ setting IF have no one-instruction shadow (Intel SDM vol. 3A §6.8.3 names STI and MOV SS / POP SS
+   only): a pending tick is taken before the next instruction, so the first load after them sees its notification. */
+static UINT64 pi_per_tick;
+
+/* Waits for a tick reading the TSC meanwhile, so that virtual time moves also where instructions are not counted. */
+static void pi_wait_edge(void) {
+  UINTN c = tick_count;
+  while (tick_count == c) {
+    rt_rdtsc();
+  }
+}
+
+static UINTN pi_prepare(void) {
+  pi_wait_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < pi_per_tick / 2) {
+  }
+  UINTN before = tick_count;
+  CLI();
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < pi_per_tick * 2) {
+  }
+  return before;
+}
+
+static void popf_iretq(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  pi_wait_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+    rt_rdtsc();
+  }
+  UINTN before, during;
+  pi_per_tick = (rt_rdtsc() - t0) / 4;
+  UINT64 first, after_jump;
+  before = pi_prepare();
+  during = tick_count;
+  __asm__ __volatile__("sti\n\tnop\n\tmovq %2, %0\n\tjmp 4f\n4:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory");
+  rt_printf("popf-iretq sti during %lu first %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  before = pi_prepare();
+  during = tick_count;
+  __asm__ __volatile__("pushfq\n\torq $0x200, (%%rsp)\n\tpopfq\n\tmovq %2, %0\n\tjmp 1f\n1:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "memory", "cc");
+  rt_printf("popf-iretq popf during %lu first %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  before = pi_prepare();
+  during = tick_count;
+  __asm__ __volatile__("movq %%rsp, %%rax\n\t"
+                       "xorl %%ecx, %%ecx\n\tmovw %%ss, %%cx\n\tpushq %%rcx\n\t"
+                       "pushq %%rax\n\t"
+                       "pushfq\n\torq $0x200, (%%rsp)\n\t"
+                       "xorl %%ecx, %%ecx\n\tmovw %%cs, %%cx\n\tpushq %%rcx\n\t"
+                       "leaq 2f(%%rip), %%rcx\n\tpushq %%rcx\n\t"
+                       "iretq\n"
+                       "2:\n\tmovq %2, %0\n\tjmp 3f\n3:\n\tmovq %2, %1"
+                       : "=&r"(first), "=&r"(after_jump) : "m"(tick_count) : "rax", "rcx", "memory", "cc");
+  rt_printf("popf-iretq iretq during %lu first %lu after-jump %lu\n", (unsigned long)(during - before),
+            (unsigned long)(first - before), (unsigned long)(after_jump - before));
+  bs->CloseEvent(t);
+}
+
 /* A tick that comes while the caller has interrupts off (cli) stays pending; a service that takes no lock
    (CalculateCrc32) returns with IF still clear and the tick still pending, one that takes a lock (AllocatePool)
    returns with IF set and the tick taken: the TPL_NOTIFY tick counter moved once when it returns. */
@@ -494,6 +746,86 @@ static void if_tick(void) {
   bs->FreePool(p);
   rt_printf("if-tick during %lu crc32 %lu if %d pool %lu if %d\n", (unsigned long)(during - before),
             (unsigned long)(after_crc - before), if_crc, (unsigned long)(after_pool - before), if_pool);
+  bs->CloseEvent(t);
+}
+
+/* A tick pending under the caller's cli is taken where a service releases its lock (EDK2 CoreReleaseLock ->
+   CoreRestoreTpl -> STI), inside the service: the TPL_CALLBACK notification it runs reads the caller's OUT variable,
+   which EDK2's CoreGetMemoryMap writes (*MemoryMapSize) only after its locks are released, and HandleProtocol
+   (*Interface) and AllocatePool (*Buffer) before. "unwritten": the notification saw the value the caller set before
+   the call; "written": the value the service returned. */
+static volatile UINT64 *rel_watch;
+static volatile UINT64 rel_seen;
+static volatile UINTN rel_calls;
+static void EFIAPI rel_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  if (rel_watch) {
+    rel_seen = *rel_watch;
+    rel_watch = 0;
+    UINT64 m = 0;
+    bs->GetNextMonotonicCount(&m);
+    rel_calls++;
+  }
+}
+
+static UINT64 rel_per_tick;
+
+/* Half a tick after a tick: watch *watch, cli, spin two ticks (one pending); returns the calls count before. */
+static UINTN rel_prepare(volatile UINT64 *watch) {
+  wait_tick_edge();
+  UINT64 edge = rt_rdtsc();
+  while (rt_rdtsc() - edge < rel_per_tick / 2) {
+  }
+  rel_seen = 0x5eed;
+  UINTN before = rel_calls;
+  rel_watch = watch;
+  CLI();
+  UINT64 r0 = rt_rdtsc();
+  while (rt_rdtsc() - r0 < rel_per_tick * 2) {
+  }
+  return before;
+}
+
+static void rel_show(const char *what, EFI_STATUS s, UINTN before, UINTN during, UINT64 initial, UINT64 result) {
+  int f = if_now();
+  UINTN after = rel_calls;
+  __asm__ __volatile__("sti" : : : "memory");
+  rt_printf("release-notify %s %s during %lu after %lu if %d seen %s\n", what, rt_status_name(s),
+            (unsigned long)(during - before), (unsigned long)(after - before), f,
+            rel_seen == initial ? "unwritten" : rel_seen == result ? "written" : "other");
+}
+
+static void release_notify(EFI_HANDLE image) {
+  EFI_EVENT t = 0, r = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  SHOW("create-release", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, rel_notify, NULL, &r));
+  SHOW("set-release", bs->SetTimer(r, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  rel_per_tick = (rt_rdtsc() - t0) / 4;
+  UINTN key = 0, dsize = 0;
+  UINT32 dver = 0;
+  volatile UINT64 size = 0;
+  UINTN before = rel_prepare(&size);
+  UINTN during = rel_calls;
+  EFI_STATUS s = bs->GetMemoryMap((UINTN *)&size, NULL, &key, &dsize, &dver);
+  rel_show("GetMemoryMap", s, before, during, 0, size);
+  volatile UINT64 iface = 0;
+  before = rel_prepare(&iface);
+  during = rel_calls;
+  s = bs->HandleProtocol(image, &loaded_image_guid, (void **)&iface);
+  rel_show("HandleProtocol", s, before, during, 0, iface);
+  volatile UINT64 pool = 0;
+  before = rel_prepare(&pool);
+  during = rel_calls;
+  s = bs->AllocatePool(EfiLoaderData, 32, (void **)&pool);
+  rel_show("AllocatePool", s, before, during, 0, pool);
+  bs->FreePool((void *)pool);
+  bs->CloseEvent(r);
   bs->CloseEvent(t);
 }
 
@@ -620,6 +952,12 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     stall_ticks();
   } else if (rt_wide_eq(opts, "if-tick")) {
     if_tick();
+  } else if (rt_wide_eq(opts, "popf-iretq")) {
+    popf_iretq();
+  } else if (rt_wide_eq(opts, "if-protocols")) {
+    if_protocols(image);
+  } else if (rt_wide_eq(opts, "release-notify")) {
+    release_notify(image);
   } else if (rt_wide_eq(opts, "if-services")) {
     if_services(image);
   } else if (rt_wide_eq(opts, "phase")) {

@@ -24,13 +24,12 @@ import org.efiemu.uefi.firmware.FirmwareState;
  * {@code TimerInterrupt} service on the guest's stack below the red zone and restores the context. A tick that comes
  * while IF is clear stays pending (once; more are lost, as the local APIC keeps one request) and is taken when
  * interrupts come back on: at the firmware's own STI (RestoreTPL below TPL_HIGH_LEVEL and the event services,
- * {@link #interruptsEnabled()}; any other service releasing a lock, before the caller's next instruction,
- * {@link #interruptFlagSetOnReturn()}), or after the guest's own STI and its one-instruction shadow: per instruction
+ * {@link #interruptsEnabled()}; any other service releasing a lock, inside that service where EDK2's
+ * {@code CoreReleaseLock} executes STI, {@link #tickPendingForRelease()}), or after the guest's own STI and its one-instruction shadow: per instruction
  * exactly (a native hook reads RFLAGS.IF before each instruction while a tick is pending), counting by block too
  * (the block hook reads it at each block start; Unicorn makes STI's shadow a block of its own); after POPF or IRETQ
- * one instruction or block late. With
- * instructions uncounted the guest's own STI is not watched: the pending tick is taken at the next grid point with
- * IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
+ * (no shadow) before the next instruction or block. With instructions uncounted the guest's own STI is not watched:
+ * the pending tick is taken at the next grid point with IF set or at the firmware's next STI. While the handler of a tick runs (its notification functions included) no
  * further tick is taken — OVMF 2022.11 does not nest its timer interrupt (TimerCornersOvmfLiveTest, "nested-tick"):
  * one stays pending and comes when the handler returns (counting by block after the first block there, per
  * instruction before the first instruction). A HLT with interrupts enabled and a timer armed wakes at the tick at which
@@ -191,15 +190,8 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
     }
 
     @Override
-    public boolean interruptFlagSetOnReturn() {
-        if (state.exitedBootServices() || !time.pending()) {
-            return false;
-        }
-        if (machine.interruptDepth() > 0) {
-            return false; // inside the timer's handler: the pending tick waits for its end
-        }
-        machine.clock().interruptNow(); // taken before the caller's next instruction
-        return true;
+    public boolean tickPendingForRelease() {
+        return !state.exitedBootServices() && time.pending() && machine.interruptDepth() == 0;
     }
 
     /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */

@@ -228,7 +228,7 @@ public final class UefiMachine implements AutoCloseable {
             imageHandle = handles.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, protocol).handle();
             if (b.shellParameters) {
                 org.efiemu.uefi.shell.ShellParameters shell = new org.efiemu.uefi.shell.ShellParameters(b.loadOptions,
-                        memory, firmware::allocate, dispatcher, out);
+                        memory, firmware::allocate, dispatcher, out, this::shellKey);
                 handles.installProtocolInterface(imageHandle, Guid.EFI_SHELL_PARAMETERS_PROTOCOL_GUID, shell.address());
             }
             firmware.tables.debugImages().add(protocol, imageHandle);
@@ -554,6 +554,19 @@ public final class UefiMachine implements AutoCloseable {
      * COM1 as OVMF presents it: EFI_SERIAL_IO_PROTOCOL on the UART's handle, and the terminal on it (the serial console
      * the ConIn/ConOut variables name) with ConIn's and ConOut's interfaces, each with its device path.
      */
+    /** The Shell's StdIn: ConIn's next key, waiting on WaitForKey (virtual time moves to it); null: none can come. */
+    private org.efiemu.uefi.protocol.KeyScript.Key shellKey(org.efiemu.uefi.boot.ServiceCall c) {
+        while (true) {
+            org.efiemu.uefi.protocol.KeyScript.Key k = firmware.conIn().readKey();
+            if (k != null) {
+                return k;
+            }
+            if (eventAbi.waitFor(c, firmware.conIn().waitForKeyEvent()) != org.efiemu.uefi.spec.EfiStatus.SUCCESS) {
+                return null;
+            }
+        }
+    }
+
     private void installSerial(FirmwareArena.Region bootData, long conIn, long conInEx, long conOut) {
         SerialIo serialIo = new SerialIo(machine.memory(), bootData, dispatcher, machine.serial()::transmit);
         String uartPath = capturedPath(Guid.EFI_SERIAL_IO_PROTOCOL_GUID, null, COM1_DEVICE_PATH + "7fff0400");

@@ -28,6 +28,12 @@ final class OvmfShellRun {
      */
     static String com1(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds)
             throws IOException, InterruptedException {
+        return com1(dir, payloads, commands, timeoutSeconds, List.of());
+    }
+
+    /** As {@link #com1(Path, List, List, int)} with more QEMU arguments (e.g. {@code -device virtio-rng-pci}). */
+    static String com1(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds,
+            List<String> qemuArgs) throws IOException, InterruptedException {
         if (!Files.isReadable(CODE) || !Files.isReadable(VARS)) {
             fail("OVMF is missing (%s): run scripts/provision.sh or apt-get install -y qemu-system-x86 ovmf", CODE);
         }
@@ -44,11 +50,12 @@ final class OvmfShellRun {
         Path vars = dir.resolve("vars.fd");
         Files.copy(VARS, vars);
         Path serial = dir.resolve("serial.raw");
-        Process q = new ProcessBuilder("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-m", "2G", "-smp", "1",
-                "-net", "none", "-display", "none", "-serial", "file:" + serial, "-monitor", "none", "-no-reboot",
-                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
-                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
+                "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-serial", "file:" + serial, "-monitor",
+                "none", "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp));
+        command.addAll(qemuArgs);
+        Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
         boolean done = q.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!done) {
             q.destroyForcibly().waitFor();

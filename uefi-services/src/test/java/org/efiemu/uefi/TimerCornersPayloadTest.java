@@ -102,7 +102,8 @@ class TimerCornersPayloadTest {
             assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
             assertThat(lines(r)).as(counting.toString()).containsExactly("if-tick during 0 crc32 0 if 0 pool 1 if 1");
             assertThat(r.trace().stream().filter(e -> e.service().equals("AllocatePool"))
-                    .anyMatch(e -> e.summary().contains("pending timer tick is taken on return"))).isTrue();
+                    .anyMatch(e -> e.summary().contains("interrupts enabled in the lock release: pending timer tick "
+                            + "taken"))).isTrue();
         }
     }
 

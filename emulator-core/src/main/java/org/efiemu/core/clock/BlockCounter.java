@@ -209,6 +209,7 @@ public final class BlockCounter implements AutoCloseable {
     state = state(handle).order(ByteOrder.nativeOrder());
     nativeHandle = handle;
     watchInterruptFlag(handle, Pointer.nativeValue(lib.getFunction("uc_reg_read")));
+    watchInterruptFlagBytes(handle, Pointer.nativeValue(lib.getFunction("uc_mem_read")));
     // the hook owns the native state from here: it is freed when the hook goes (or could not be added), after its
     // count is kept in Java for readings after close
     Shared s = shared;
@@ -582,6 +583,9 @@ public final class BlockCounter implements AutoCloseable {
   private static native long create(long ucCtl, long ucEmuStop);
 
   private static native void watchInterruptFlag(long counter, long ucRegRead);
+
+  /** Gives the block hook uc_mem_read: after POPF/IRETQ (no shadow) a pending interrupt comes before the next block. */
+  private static native void watchInterruptFlagBytes(long counter, long ucMemRead);
 
   private static native ByteBuffer state(long counter);
 

@@ -35,18 +35,29 @@ final class InterruptFlagWatch implements AutoCloseable {
     } catch (UnsatisfiedLinkError e) {
       return null; // a shim built before if_watch.c
     }
-    return h == 0 ? null : new InterruptFlagWatch(engine, h);
+    if (h == 0) return null;
+    try {
+      memRead(h, Pointer.nativeValue(lib.getFunction("uc_mem_read")));
+    } catch (UnsatisfiedLinkError e) {
+      // a shim without memRead: every IF change is taken as STI's (one instruction late after POPF/IRETQ)
+    }
+    return new InterruptFlagWatch(engine, h);
   }
 
-  /** Starts (or stops) watching; a stop already made stays readable through {@link #stoppedAfterShadow()}. */
-  void watch(boolean on) {
+  /**
+   * Starts (or stops) watching; a stop already made stays readable through {@link #takeStop()}. Returns true when
+   * the hook was added now (code translated before it does not call it unless every instruction is hooked already).
+   */
+  boolean watch(boolean on) {
     if (on && hook == null) {
       reset(handle);
       hook = engine.addNativeCodeHook(hookFunction(), handle, "RFLAGS.IF watch");
+      return true;
     } else if (!on && hook != null) {
       hook.close();
       hook = null;
     }
+    return false;
   }
 
   /** True when the last run stopped because IF came on (before the instruction after the shadow); clears it. */
@@ -68,6 +79,8 @@ final class InterruptFlagWatch implements AutoCloseable {
   private static native long create(long regRead, long emuStop);
 
   private static native long phase(long watch);
+
+  private static native void memRead(long watch, long memRead);
 
   private static native void reset(long watch);
 

@@ -11,7 +11,10 @@ import org.efiemu.core.engine.Engine;
 public final class VirtualClock implements AutoCloseable {
   private final ClockMode mode;
   private final NativeCounter counter;
-  /** Per instruction: the guest's own STI watched while a masked interrupt is pending; null when counting by block. */
+  /**
+   * Per instruction: the guest's own STI (POPF, IRETQ) watched while a masked interrupt is pending; null when counting
+   * by block (the block counter watches), with instructions uncounted, or without the JNI shim.
+   */
   private final InterruptFlagWatch ifWatch;
   private final BlockCounter blocks;
   private final long cyclesPerInstruction;
@@ -235,8 +238,8 @@ public final class VirtualClock implements AutoCloseable {
    * instruction following STI; Intel SDM vol. 3A §6.8.3): counting by block, the run stops before the block that
    * follows the first block to begin with IF set, and {@link #interruptDue()} is then true; per instruction (with the
    * JNI shim, {@link InterruptFlagWatch}) before the instruction after the first one to begin with IF set (STI's
-   * shadow). In {@link ClockMode#HOST_EVENTS} the guest's own IF changes are not watched: the caller sees the pending
-   * interrupt at its next point ({@link #interruptAt}) instead.
+   * shadow; before the instruction after POPF or IRETQ, which have no shadow). In {@link ClockMode#HOST_EVENTS} the
+   * guest's own IF changes are not watched: the caller sees the pending interrupt at its next point instead.
    */
   public void interruptWhenEnabled(boolean on) {
     interruptWindow = on;

@@ -67,17 +67,31 @@ public final class EventAbi {
     /**
      * A service that took and released a lock returns (its {@link LockRelease} rule in {@link ServiceBindings}): below
      * TPL_HIGH_LEVEL and while Boot Services run, RFLAGS.IF is set as EDK2's {@code CoreRestoreTpl} sets it, and a
-     * timer tick pending since the caller disabled interrupts is taken before the caller's next instruction (its
-     * timers fire there, in the {@code TimerInterrupt} that follows this call in the trace).
+     * timer tick pending since the caller disabled interrupts is taken right there, inside the service, as the CPU
+     * takes it after {@code CoreReleaseLock} -> {@code CoreRestoreTpl}'s STI: {@code mEfiSystemTime} moves, the timers
+     * due fire and their notification functions above the caller's TPL run before the service returns (its trace
+     * line lists them, and the services they call come before it in the trace). The dispatcher runs such a call on
+     * the gate's continuation thread whenever {@link #releaseMayNotify()} says a notification could run.
      */
     void lockReleasedOnReturn(ServiceCall c) {
         if (state.exitedBootServices() || events.currentTpl() >= Tpl.HIGH_LEVEL) {
             return;
         }
         c.context().interruptFlag(true);
-        if (ticks != null && ticks.interruptFlagSetOnReturn()) {
-            c.output("interrupts enabled: a pending timer tick is taken on return");
+        if (ticks != null && ticks.tickPendingForRelease() && ticks.interruptsEnabled()) {
+            c.output("interrupts enabled in the lock release: pending timer tick taken");
+            timers(c);
+            c.output("system time " + events.systemTime() * 100 + " ns");
         }
+    }
+
+    /**
+     * True when a lock-releasing service called now may run notification functions as it releases its lock (a tick
+     * is pending and an EVT_NOTIFY_SIGNAL event exists or a notification is queued): the dispatcher then runs it on
+     * the continuation thread (checked on the emulation thread before the call; conservative).
+     */
+    boolean releaseMayNotify() {
+        return ticks != null && ticks.tickPendingForRelease() && events.maySignalNotify();
     }
 
     private void enableInterrupts(ServiceCall c) {
@@ -262,8 +276,24 @@ public final class EventAbi {
         for (int i = 0; i < count; i++) {
             handles[i] = c.memory().u64(list + 8L * i);
         }
-        long start = clock.nanos();
         lockReleased(c);
+        return waitLoop(c, handles, indexPtr);
+    }
+
+    /**
+     * Firmware code waiting for one event as {@code gBS->WaitForEvent(1, &Event, &Index)} does, for a service that
+     * waits itself (the UEFI Shell's StdIn Read waits for ConIn's WaitForKey): virtual time jumps to the next timer,
+     * notifications run; EFI_SUCCESS once {@code event} is signalled, EFI_NOT_READY when nothing can ever signal it
+     * (the run then stops: WAITS_FOREVER). The caller must run on the gate's continuation thread.
+     */
+    public EfiStatus waitFor(ServiceCall c, long event) {
+        lockReleased(c);
+        return waitLoop(c, new long[] {event}, 0);
+    }
+
+    private EfiStatus waitLoop(ServiceCall c, long[] handles, long indexPtr) {
+        int count = handles.length;
+        long start = clock.nanos();
         while (true) {
             WaitResult r = callbacks.within(c, () -> events.waitForEvent(handles));
             if (!r.blocked()) {

@@ -31,10 +31,55 @@ public final class LockRelease {
 
     private final boolean locks;
     private final Set<EfiStatus> beforeLock;
+    /** A rule that needs the call itself (its arguments, guest memory before the call), or null. */
+    private final CallRule rule;
+    private final String description;
 
     private LockRelease(boolean locks, Set<EfiStatus> beforeLock) {
+        this(locks, beforeLock, null, null);
+    }
+
+    private LockRelease(boolean locks, Set<EfiStatus> beforeLock, CallRule rule, String description) {
         this.locks = locks;
         this.beforeLock = beforeLock;
+        this.rule = rule;
+        this.description = description;
+    }
+
+    /**
+     * A rule that reads the call: {@link #beforeCall} is asked before the adapter runs (e.g. the guest state the
+     * driver's first checks look at), {@link #afterCall} with its answer and the status once it returned.
+     */
+    public interface CallRule {
+        /** What the rule needs to remember from before the call (guest memory the service may change); may be null. */
+        default Object beforeCall(ServiceCall call) {
+            return null;
+        }
+
+        /** True when the driver released a lock (executed STI through RestoreTPL) on the way to {@code status}. */
+        boolean afterCall(ServiceCall call, Object before, EfiStatus status);
+    }
+
+    /** A lock rule that reads the call ({@link CallRule}); {@code description} names it in docs and traces. */
+    public static LockRelease when(String description, CallRule rule) {
+        return new LockRelease(true, EnumSet.noneOf(EfiStatus.class), rule, description);
+    }
+
+    /** What a {@link #when} rule remembers before the call (null for the other rules). */
+    Object beforeCall(ServiceCall call) {
+        return rule == null ? null : rule.beforeCall(call);
+    }
+
+    /**
+     * As {@link #released(EfiStatus, Boolean)} with the call at hand: a {@link #when} rule decides from the call and
+     * {@code before} (what {@link #beforeCall} returned), unless the adapter said.
+     */
+    public boolean released(ServiceCall call, Object before, EfiStatus status) {
+        if (rule == null || !locks) {
+            return released(status, call.lockTakenSaid());
+        }
+        Boolean said = call.lockTakenSaid();
+        return said != null ? said : rule.afterCall(call, before, status);
     }
 
     /** Takes a lock on every path except those returning one of {@code statuses} (checks made before it). */
@@ -58,6 +103,9 @@ public final class LockRelease {
 
     @Override
     public String toString() {
+        if (description != null) {
+            return description;
+        }
         if (this == NONE) {
             return "no lock";
         }

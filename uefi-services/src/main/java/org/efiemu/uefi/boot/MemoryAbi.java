@@ -108,10 +108,11 @@ public final class MemoryAbi {
         if (status == EfiStatus.SUCCESS) {
             c.memory().write(buffer, snap.toBytes());
         }
-        c.memory().putU64(sizePtr, written);
         if (keyPtr != 0) {
             c.memory().putU64(keyPtr, snap.mapKey());
         }
+        c.releaseLockHere(); // CoreGetMemoryMap writes *MemoryMapSize after releasing its locks
+        c.memory().putU64(sizePtr, written);
         c.output("MemoryMapSize=" + written).output("MapKey=" + hex(snap.mapKey()))
                 .output("DescriptorSize=" + snap.descriptorSize()).output("DescriptorVersion=" + snap.descriptorVersion());
         if (status == EfiStatus.SUCCESS) {

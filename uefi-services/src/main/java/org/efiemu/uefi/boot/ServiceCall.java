@@ -23,6 +23,9 @@ public final class ServiceCall {
     private long rawReturn;
     private EfiStatus forced;
     private Boolean lockTaken;
+    /** What releasing the service's lock does (set by the dispatcher for a slot that may release one), or null. */
+    private Runnable lockRelease;
+    private boolean lockReleased;
 
     ServiceCall(String service, CallContext context) {
         this.service = service;
@@ -69,6 +72,32 @@ public final class ServiceCall {
      */
     public void lockTaken(boolean taken) {
         lockTaken = taken;
+    }
+
+    /**
+     * The service releases its lock at this point of its work, as EDK2's does ({@code CoreReleaseLock} ->
+     * {@code CoreRestoreTpl}): RFLAGS.IF is set below TPL_HIGH_LEVEL, and a timer tick pending since the caller's
+     * {@code cli} is taken here, its notification functions running before the rest of the service (e.g.
+     * {@code CoreGetMemoryMap} writes {@code *MemoryMapSize} after its locks are released). Once per call; a call that
+     * does not say it releases its lock at the end, when its {@link LockRelease} rule says it took one. Nothing for a
+     * slot without a lock rule. Also says {@link #lockTaken(boolean) lockTaken(true)}.
+     */
+    public void releaseLockHere() {
+        lockTaken = true;
+        if (lockRelease != null && !lockReleased) {
+            lockReleased = true;
+            lockRelease.run();
+        }
+    }
+
+    /** Set by the dispatcher: what {@link #releaseLockHere()} does for this call. */
+    void onLockRelease(Runnable release) {
+        this.lockRelease = release;
+    }
+
+    /** True when the adapter released the lock itself ({@link #releaseLockHere()}). */
+    boolean lockReleasedByAdapter() {
+        return lockReleased;
     }
 
     /** What the adapter said with {@link #lockTaken(boolean)}, or null. */

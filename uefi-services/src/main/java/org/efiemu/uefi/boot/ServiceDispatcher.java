@@ -98,7 +98,7 @@ public final class ServiceDispatcher {
      * @return the function's guest address
      */
     public long registerBootTime(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, null, LockRelease.NONE);
+        return register(bootGate, name, arity, handler, true, null, ProtocolLocks.of(name));
     }
 
     /**
@@ -115,7 +115,7 @@ public final class ServiceDispatcher {
      * functions, a child image's entry point): it runs on the gate's continuation thread, so it costs more per call.
      */
     public long registerBootTimeCallingGuest(String name, int arity, ServiceHandler handler) {
-        return register(bootGate, name, arity, handler, true, ctx -> true, LockRelease.NONE);
+        return register(bootGate, name, arity, handler, true, ctx -> true, ProtocolLocks.of(name));
     }
 
     /**
@@ -125,10 +125,21 @@ public final class ServiceDispatcher {
     private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime,
             Predicate<CallContext> mayCallGuest, LockRelease lock) {
         org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx, lock);
-        long address = mayCallGuest == null ? gate.register(name, arity, fn) : gate.registerCallingGuest(name, arity,
-                fn, ctx -> replacements.containsKey(name) || mayCallGuest.test(ctx));
+        Predicate<CallContext> guest = mayCallGuest;
+        if (lock != LockRelease.NONE && lock != LockRelease.BY_ADAPTER) {
+            // a tick pending under the caller's cli is taken in the lock release: its notifications run in the guest
+            guest = mayCallGuest == null ? ctx -> releaseMayNotify()
+                    : ctx -> mayCallGuest.test(ctx) || releaseMayNotify();
+        }
+        Predicate<CallContext> may = guest;
+        long address = may == null ? gate.register(name, arity, fn) : gate.registerCallingGuest(name, arity,
+                fn, ctx -> replacements.containsKey(name) || may.test(ctx));
         entries.put(name, address);
         return address;
+    }
+
+    private boolean releaseMayNotify() {
+        return lockReleases != null && lockReleases.releaseMayNotify();
     }
 
     /** The stub address of a registered service, by name. */
@@ -216,8 +227,14 @@ public final class ServiceDispatcher {
             call.output("not implemented by efiemu");
             status = EfiStatus.UNSUPPORTED;
         } else {
+            boolean releases = lock != LockRelease.NONE && lock != LockRelease.BY_ADAPTER && lockReleases != null;
+            Object before = null;
+            if (releases) {
+                call.onLockRelease(() -> lockReleases.lockReleasedOnReturn(call));
+                before = lock.beforeCall(call);
+            }
             status = invoke(handler, call);
-            if (lock != LockRelease.NONE && lockReleases != null && lock.released(status, call.lockTakenSaid())) {
+            if (releases && !call.lockReleasedByAdapter() && lock.released(call, before, status)) {
                 lockReleases.lockReleasedOnReturn(call);
             }
         }

@@ -18,11 +18,12 @@ public interface TickSource {
     boolean interruptsEnabled();
 
     /**
-     * The firmware set RFLAGS.IF as it returns from a service that released a lock: a tick pending since interrupts
-     * were disabled is taken before the caller's next instruction (asynchronously, as the CPU takes it after the
-     * service's STI). Returns true when one is pending.
+     * True when a tick is pending (it came while RFLAGS.IF was clear), Boot Services run and no tick's handler is in
+     * progress: a service that sets IF as it releases its lock takes it there ({@link #interruptsEnabled()}), and the
+     * notifications of the timers it finds due run inside that service, as EDK2's {@code CoreReleaseLock} ->
+     * {@code CoreRestoreTpl} -> STI runs them.
      */
-    boolean interruptFlagSetOnReturn();
+    boolean tickPendingForRelease();
 
     /**
      * Virtual time moved inside a firmware call (Stall): takes the next tick passed meanwhile, if any (or leaves it

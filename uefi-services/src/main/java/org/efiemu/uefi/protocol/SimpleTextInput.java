@@ -123,6 +123,19 @@ public final class SimpleTextInput {
         return c.arg(0) == exAddress ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
     }
 
+    /**
+     * The next available key (as ReadKeyStroke would return it), or null when none is available now; for firmware code
+     * that reads ConIn itself (the UEFI Shell's StdIn line editor).
+     */
+    public KeyScript.Key readKey() {
+        return take();
+    }
+
+    /** The WaitForKey event (signalled while a key is available; its timer ends a wait at the next key's time). */
+    public long waitForKeyEvent() {
+        return waitForKey;
+    }
+
     /** The next available key, or null; re-arms the arrival timer for the one after it. */
     private KeyScript.Key take() {
         if (!keyAvailable()) {

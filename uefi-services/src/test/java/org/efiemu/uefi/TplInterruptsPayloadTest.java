@@ -1,0 +1,104 @@
+package org.efiemu.uefi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.efiemu.core.clock.InstructionCounting;
+import org.efiemu.uefi.protocol.ConsoleListener;
+import org.efiemu.uefi.trace.ServiceCallEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RFLAGS.IF and ticks around services and protocol functions as EDK2 and OVMF 2022.11's drivers have them, on efiemu
+ * alone (the same lines QEMU + OVMF printed: TplInterruptsOvmfLiveTest): a tick pending under the caller's
+ * {@code cli} is taken inside the service where it releases its lock ({@code release-notify}), and protocol
+ * functions whose drivers raise and restore the TPL return with IF set ({@code if-protocols}).
+ */
+class TplInterruptsPayloadTest {
+
+    /** The timer-tick payload started from an ESP folder (its DeviceHandle has BlockIo, DiskIo, SimpleFileSystem). */
+    static BootResult run(Path dir, String c, InstructionCounting counting) throws IOException {
+        return run(dir, c, counting, false);
+    }
+
+    /** As above; {@code uncounted}: instructions not counted (virtual time moves at service calls and RDTSC reads). */
+    static BootResult run(Path dir, String c, InstructionCounting counting, boolean uncounted) throws IOException {
+        Path esp = Files.createDirectories(dir.resolve("esp-" + c + "-" + counting + (uncounted ? "-uncounted" : "")));
+        Path efi = esp.resolve("timer-tick.efi");
+        if (!Files.exists(efi)) {
+            Files.copy(TestPlatforms.payload("timer-tick"), efi);
+        }
+        UefiMachineBuilder b = UefiMachine.builder(TestPlatforms.ovmfQ35()).esp(esp, true).payload(efi)
+                .graphics(org.efiemu.uefi.protocol.GraphicsOutput.Display.ovmfStdVga())
+                .loadOptions("fs0:\\timer-tick.efi " + c).rng(1).instructionCounting(counting)
+                .instructionBudget(2_000_000_000L).wallClockLimit(Duration.ofMinutes(2));
+        if (uncounted) {
+            b.uncounted();
+        }
+        try (UefiMachine m = b.build()) {
+            return m.run();
+        }
+    }
+
+    static List<String> lines(BootResult r, String prefix) {
+        return r.console().text(ConsoleListener.Source.CON_OUT).replace("\r", "").lines()
+                .filter(l -> l.startsWith(prefix)).toList();
+    }
+
+    @Test
+    void aTickPendingUnderCliIsTakenInsideTheServiceWhereItReleasesItsLockNotAfterIt(@TempDir Path dir)
+            throws IOException {
+        for (InstructionCounting counting : InstructionCounting.values()) {
+            BootResult r = run(dir, "release-notify", counting);
+            assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
+            // GetMemoryMap writes *MemoryMapSize after its lock release: the notification sees it unwritten
+            assertThat(lines(r, "release-notify ")).as(counting.toString())
+                    .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.RELEASE_NOTIFY);
+            // in the trace the notification's own service call comes before the service it ran inside (an event is
+            // recorded when its call returns), and no TimerInterrupt follows the service
+            List<ServiceCallEvent> t = r.trace().stream().toList();
+            for (String service : List.of("GetMemoryMap", "HandleProtocol", "AllocatePool")) {
+                int at = -1;
+                for (int i = 0; i < t.size(); i++) {
+                    if (t.get(i).service().equals(service) && t.get(i).summary().contains("pending timer tick taken")) {
+                        at = i;
+                        break;
+                    }
+                }
+                assertThat(at).as(counting + " " + service + " took the tick in its lock release").isPositive();
+                assertThat(t.get(at).summary()).as(counting + " " + service).contains("notify 0x");
+                assertThat(t.get(at - 1).service()).as(counting + " " + service).isEqualTo("GetNextMonotonicCount");
+                assertThat(t.get(at + 1).service()).as(counting + " " + service).isNotEqualTo("TimerInterrupt");
+            }
+        }
+    }
+
+    @Test
+    void protocolFunctionsWhoseOvmfDriversRaiseTheTplReturnWithInterruptsEnabledTheOthersLeaveTheCallersCli(
+            @TempDir Path dir) throws IOException {
+        BootResult r = run(dir, "if-protocols", InstructionCounting.BLOCKS);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        // the lines QEMU + OVMF printed (TplInterruptsOvmfLiveTest), but PciIo: no PCI function on this platform
+        assertThat(lines(r, "ifproto ")).contains("ifproto PciIo none");
+        assertThat(TplInterruptsOvmfLiveTest.withoutPci(lines(r, "ifproto ")))
+                .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.withoutPci(TplInterruptsOvmfLiveTest.IF_PROTOCOLS));
+    }
+
+    @Test
+    void popfAndIretqThatSetTheInterruptFlagTakeAPendingTickBeforeTheNextInstructionStiAfterItsShadowInBothCountingModes(
+            @TempDir Path dir)
+            throws IOException {
+        for (InstructionCounting counting : InstructionCounting.values()) {
+            BootResult r = run(dir, "popf-iretq", counting);
+            assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
+            // STI's one-instruction shadow, none after POPF/IRETQ: the first load after them already sees the tick
+            assertThat(lines(r, "popf-iretq ")).as(counting.toString())
+                    .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.POPF_IRETQ);
+        }
+    }
+}
