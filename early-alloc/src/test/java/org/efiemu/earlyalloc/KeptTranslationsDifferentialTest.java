@@ -11,7 +11,6 @@ import org.efiemu.earlyalloc.hunt.Hunt;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileRegistry;
 import org.efiemu.platform.random.MachineGenerator;
-import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.sanitizer.MemorySanitizer;
@@ -164,19 +163,7 @@ class KeptTranslationsDifferentialTest {
         }
         loadAt.ifPresent(b::loadAddress);
         try (UefiMachine m = b.build(); MemorySanitizer sanitizer = MemorySanitizer.attach(m)) {
-            BootResult r = m.run();
-            StringBuilder sb = new StringBuilder();
-            sb.append(r).append('\n');
-            sb.append("virtualNanos=").append(r.virtualNanos()).append('\n');
-            sb.append(InstructionCountingDifferentialTest.stopReport(r.stopReport())).append('\n');
-            sb.append("console:\n").append(r.consoleText()).append('\n');
-            sb.append("trace:\n").append(m.trace().toJsonLines()).append('\n');
-            sb.append("sanitizer: ").append(sanitizer.report()).append('\n').append(sanitizer.report().toJsonLines())
-                    .append('\n');
-            sb.append("clock: instructions=").append(m.machine().clock().instructions()).append(" cycles=")
-                    .append(m.machine().clock().cycles()).append(" exact=").append(m.machine().positionsExact())
-                    .append('\n');
-            return sb.toString();
+            return RunObservation.of(m, m.run(), sanitizer);
         } catch (IllegalArgumentException e) {
             return "not built: " + e.getMessage();
         }

@@ -2,16 +2,10 @@ package org.efiemu.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.efiemu.uefi.BootOutcome;
 import org.efiemu.uefi.BootResult;
-import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.protocol.ConsoleListener;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,31 +20,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DevicePathProtocolsDifferentialTest {
 
-    private static String resource(String name) {
-        try (InputStream in = DevicePathProtocolsDifferentialTest.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the class path (built by this module's build)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(name, e);
-        }
-    }
-
     private static List<String> dpt(String text) {
         return Arrays.stream(text.replace("\r", "").split("\n")).filter(l -> l.startsWith("dpt: ")).toList();
     }
 
     private static List<String> efiemu(String profile) {
-        byte[] probe = resource("/payloads/firmware-probe.efi").getBytes(StandardCharsets.ISO_8859_1);
-        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
-                .payload(probe, "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI").build()) {
-            BootResult r = m.run();
-            assertThat(r.outcome()).as("the probe ends with ResetSystem(EfiResetShutdown): %s", r).isEqualTo(BootOutcome.RESET);
-            assertThat(r.unimplementedCalls()).as("no device path function fell back to a stub")
-                    .noneMatch(u -> u.toString().contains("DevicePath"));
-            return dpt(r.console().text(ConsoleListener.Source.SERIAL));
-        }
+        BootResult r = FirmwareProbeRun.run(profile);
+        assertThat(r.unimplementedCalls()).as("no device path function fell back to a stub")
+                .noneMatch(u -> u.toString().contains("DevicePath"));
+        return dpt(r.console().text(ConsoleListener.Source.SERIAL));
     }
 
     /** A handle's three lines (text, display, size/back/dup) on a device of the boot media. */
@@ -78,7 +56,7 @@ class DevicePathProtocolsDifferentialTest {
     @ParameterizedTest
     @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m", "ovmf-pc-2g"})
     void devicePathTextAndUtilitiesAnswerAsOvmfsDevicePathDxeLineForLine(String profile) {
-        List<String> real = dpt(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
+        List<String> real = dpt(FirmwareProbeRun.resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt"));
         List<String> emu = efiemu(profile);
         List<List<String>> realMedia = new ArrayList<>();
         List<List<String>> emuMedia = new ArrayList<>();

@@ -2,17 +2,8 @@ package org.efiemu.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.efiemu.uefi.BootOutcome;
-import org.efiemu.uefi.BootResult;
-import org.efiemu.uefi.UefiMachine;
-import org.efiemu.uefi.protocol.ConsoleListener;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,52 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoadedImagesDifferentialTest {
 
-    private static String resource(String name) {
-        try (InputStream in = LoadedImagesDifferentialTest.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the class path (built by this module's build)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(name, e);
-        }
-    }
-
-    private static List<String> lines(String text) {
-        return Arrays.asList(text.replace("\r", "").split("\n"));
-    }
-
-    private static List<String> efiemu(String profile) {
-        byte[] probe = resource("/payloads/firmware-probe.efi").getBytes(StandardCharsets.ISO_8859_1);
-        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn(profile).toDescription())
-                .payload(probe, "BOOTX64.EFI").filePath("\\EFI\\BOOT\\BOOTX64.EFI").build()) {
-            BootResult r = m.run();
-            assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.RESET);
-            return lines(r.console().text(ConsoleListener.Source.SERIAL));
-        }
-    }
-
-    /** Old handle index -> index without the boot media's handles (-1 for those). */
-    private static int[] renumber(List<String> lines) {
-        List<Boolean> storage = new ArrayList<>();
-        for (String l : lines) {
-            if (l.matches("handle: \\d{3,} protocols=\\d+")) {
-                storage.add(false);
-            } else if ((l.equals("handle: 964e5b21-6459-11d2-8e39-00a0c969723b")
-                    || l.equals("handle: 964e5b22-6459-11d2-8e39-00a0c969723b")) && !storage.isEmpty()) {
-                storage.set(storage.size() - 1, true);
-            }
-        }
-        int[] out = new int[storage.size()];
-        for (int i = 0, n = 0; i < out.length; i++) {
-            out[i] = storage.get(i) ? -1 : n++;
-        }
-        return out;
-    }
-
     /** The image: and debug-image: lines with handle indexes renumbered; the application's image: line left out. */
     private static List<String> images(List<String> lines) {
-        int[] r = renumber(lines);
+        int[] r = FirmwareProbeRun.handleIndexesWithoutBootMedia(lines);
         List<String> out = new ArrayList<>();
         List<String> images = lines.stream().filter(l -> l.startsWith("image: ")).toList();
         String application = images.get(images.size() - 1); // the image BDS started: the last handle with one
@@ -91,8 +39,8 @@ class LoadedImagesDifferentialTest {
     @ParameterizedTest
     @ValueSource(strings = {"ovmf-q35-2g", "ovmf-q35-512m", "ovmf-pc-2g"})
     void driverImageBasesSizesAndTheDebugImageTableAreOvmfs(String profile) {
-        List<String> real = images(lines(resource("/org/efiemu/platform/captures/" + profile + ".firmware.txt")));
-        List<String> emu = images(efiemu(profile));
+        List<String> real = images(FirmwareProbeRun.captured(profile));
+        List<String> emu = images(FirmwareProbeRun.efiemu(profile));
         assertThat(real).hasSizeGreaterThan(200).contains("debug-image: update-status=0x2 table-size=101");
         List<String> realWithoutUnload = real.stream().map(l -> l.replace(" unload=set", " unload=null")).toList();
         assertThat(emu).containsExactlyElementsOf(realWithoutUnload);
