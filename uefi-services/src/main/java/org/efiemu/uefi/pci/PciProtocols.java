@@ -550,25 +550,7 @@ public final class PciProtocols {
                 Align.UINT64) || !c.isRam("Mapping", mapping, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        long bytes = memory.u64(numberOfBytes);
-        boolean identity = Long.compareUnsigned(hostAddress + bytes, PciDma.FOUR_GIB) <= 0
-                && Long.compareUnsigned(hostAddress, PciDma.FOUR_GIB) < 0;
-        if (!identity && op != 2 && (bytes > Integer.MAX_VALUE || !c.isRam("HostAddress", hostAddress, Math.max(1, bytes),
-                Align.NONE))) {
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        try {
-            PciDma.Mapped m = dma.map(op, hostAddress, bytes);
-            memory.putU64(numberOfBytes, m.bytes());
-            memory.putU64(deviceAddress, m.deviceAddress());
-            memory.putU64(mapping, m.mapping());
-            c.output(String.format("device 0x%X, %d bytes, mapping %s", m.deviceAddress(), m.bytes(),
-                    m.mapping() == PciDma.NO_MAPPING ? "NO_MAPPING (identity)" : hex(m.mapping()) + " (bounce below 4 GiB)"));
-            return EfiStatus.SUCCESS;
-        } catch (org.efiemu.uefi.spec.EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.map(c, dma, memory, op, hostAddress, numberOfBytes, deviceAddress, mapping);
     }
 
     /** {@code Unmap(This, Mapping)}. */
@@ -577,13 +559,7 @@ public final class PciProtocols {
         if (!byInterface.containsKey(c.arg(0))) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            dma.unmap(c.arg(1));
-            return EfiStatus.SUCCESS;
-        } catch (org.efiemu.uefi.spec.EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.unmap(c, dma);
     }
 
     /** {@code AllocateBuffer(This, Type, MemoryType, Pages, **HostAddress, Attributes)}. */
@@ -606,15 +582,8 @@ public final class PciProtocols {
         if (hostAddress == 0 || !c.isRam("HostAddress", hostAddress, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            long at = dma.allocateBuffer(memoryType, pages, attrs | (currentAttributes(d.location()) & 0x8000L));
-            memory.putU64(hostAddress, at);
-            c.output(hex(at));
-            return EfiStatus.SUCCESS;
-        } catch (org.efiemu.uefi.spec.EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.allocateBuffer(c, dma, memory, memoryType, pages,
+                attrs | (currentAttributes(d.location()) & 0x8000L), hostAddress);
     }
 
     /** {@code FreeBuffer(This, Pages, HostAddress)}. */
@@ -623,13 +592,7 @@ public final class PciProtocols {
         if (!byInterface.containsKey(c.arg(0))) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            dma.freeBuffer(c.arg(2), c.arg(1));
-            return EfiStatus.SUCCESS;
-        } catch (org.efiemu.uefi.spec.EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.freeBuffer(c, dma);
     }
 
     /** Virtual time a poll that times out takes ({@link PciPolling}): the machine's clock, nanoseconds. */

@@ -217,28 +217,7 @@ final class PciRootBridgeIo {
                 || !c.isRam("Mapping", mappingAt, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        GuestMemory memory = p.memory();
-        long bytes = memory.u64(bytesAt);
-        boolean identity = Long.compareUnsigned(host + bytes, PciDma.FOUR_GIB) <= 0;
-        if (!identity && op % 3 != 2 && (Long.compareUnsigned(bytes, Integer.MAX_VALUE) > 0
-                || !c.isRam("HostAddress", host, Math.max(1, bytes), Align.NONE))) {
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        try {
-            PciDma.Mapped m = p.dma().map(op % 3, host, bytes); // DmaAbove4G FALSE: 64-bit operations as 32-bit ones
-            memory.putU64(bytesAt, m.bytes());
-            memory.putU64(deviceAt, m.deviceAddress());
-            memory.putU64(mappingAt, m.mapping());
-            c.output(String.format("device 0x%X, %d bytes, mapping %s", m.deviceAddress(), m.bytes(),
-                    m.mapping() == PciDma.NO_MAPPING ? "NO_MAPPING (identity)" : hex(m.mapping()) + " (bounce)"));
-            return EfiStatus.SUCCESS;
-        } catch (EfiException e) {
-            if (e.status() != EfiStatus.UNSUPPORTED) {
-                memory.putU64(bytesAt, 0); // EDK2 sets *NumberOfBytes to 0 when the bounce buffer cannot be had
-            }
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.map(c, p.dma(), p.memory(), op, host, bytesAt, deviceAt, mappingAt);
     }
 
     /** {@code Unmap(This, Mapping)}. */
@@ -247,13 +226,7 @@ final class PciRootBridgeIo {
         if (p.rootBridgeFacts(c.arg(0)) == null || p.dma() == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            p.dma().unmap(c.arg(1));
-            return EfiStatus.SUCCESS;
-        } catch (EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.unmap(c, p.dma());
     }
 
     /** {@code AllocateBuffer(This, Type, MemoryType, Pages, **HostAddress, Attributes)}. */
@@ -275,15 +248,7 @@ final class PciRootBridgeIo {
         if (hostAt == 0 || !c.isRam("HostAddress", hostAt, 8, Align.UINT64)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            long at = p.dma().allocateBuffer(memoryType, pages, attributes);
-            p.memory().putU64(hostAt, at);
-            c.output(hex(at));
-            return EfiStatus.SUCCESS;
-        } catch (EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.allocateBuffer(c, p.dma(), p.memory(), memoryType, pages, attributes, hostAt);
     }
 
     /** {@code FreeBuffer(This, Pages, HostAddress)}: FreePages' status. */
@@ -292,13 +257,7 @@ final class PciRootBridgeIo {
         if (p.rootBridgeFacts(c.arg(0)) == null || p.dma() == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        try {
-            p.dma().freeBuffer(c.arg(2), c.arg(1));
-            return EfiStatus.SUCCESS;
-        } catch (EfiException e) {
-            c.output(e.getMessage());
-            return e.status();
-        }
+        return PciDmaCalls.freeBuffer(c, p.dma());
     }
 
     /** {@code GetAttributes(This, *Supported, *Attributes)}. */
