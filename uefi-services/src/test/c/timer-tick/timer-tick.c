@@ -24,6 +24,11 @@
  *                    *Buffer before it) and calls GetNextMonotonicCount
  *   "if-protocols"   RFLAGS.IF after protocol functions loaders call (BlockIo, DiskIo, SimpleFileSystem and File on
  *                    the image's device, GOP, SerialIo, Rng, PciIo, ConOut/ConIn), each after the caller's cli
+ *   "if-protocols2"  the same for the PCI root bridge, the other PciIo functions (stdvga), DiskInfo, ConInEx
+ *                    SetState/RegisterKeyNotify/UnregisterKeyNotify, the Shell's StdOut file and the DXE services
+ *   "poll-tick"      a PCI PollMem (root bridge, then PciIo) whose Delay spans timer ticks: a notification writes the
+ *                    polled framebuffer word at the second tick and the poll returns EFI_SUCCESS there; with cli the
+ *                    ticks stay masked and it times out
  *   "popf-iretq"     a tick pending under cli is taken right after the guest's POPF or IRETQ that sets IF (no
  *                    one-instruction shadow, unlike STI, whose line comes first): the first load after either already
  *                    sees its notification; the waits read the TSC, so that it also runs with instructions uncounted
@@ -39,6 +44,7 @@
  * TimerTickPayloadTest checks the printed lines and how each run ends.
  */
 #include "efiemu_rt.h"
+#include <efishell.h>
 
 
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
@@ -646,6 +652,257 @@ static void if_protocols(EFI_HANDLE image) {
   IFP("ConIn.Reset", sys->ConIn->Reset(sys->ConIn, FALSE));
 }
 
+/* IF after the protocol functions if-protocols does not reach: the PCI root bridge, the other PciIo functions (on the
+   stdvga function: its BAR 0 is the GOP framebuffer), DiskInfo, ConInEx SetState/RegisterKeyNotify/
+   UnregisterKeyNotify, the Shell's StdOut file and the DXE services, each after the caller's cli. */
+static EFI_GUID ifp_rootbridge = EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL_GUID;
+static EFI_GUID ifp_diskinfo = {0xd432a67f, 0x14dc, 0x484b, {0xb3, 0xbb, 0x3f, 0x02, 0x91, 0x84, 0x93, 0x27}};
+static EFI_GUID ifp_conin_ex = EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID;
+static EFI_GUID ifp_shell_params = EFI_SHELL_PARAMETERS_PROTOCOL_GUID;
+static EFI_GUID ifp_dxe_services = {0x05ad34ba, 0x6f02, 0x4214, {0x95, 0x2e, 0x4d, 0xa0, 0x39, 0x8e, 0x2b, 0xb9}};
+
+#define IFP2(name, call) do { CLI(); EFI_STATUS s_ = (call); int f_ = if_now(); \
+    __asm__ __volatile__("sti" : : : "memory"); \
+    rt_printf("ifproto2 %s %s if %d\n", name, rt_status_name(s_), f_); } while (0)
+
+typedef EFI_STATUS (EFIAPI *disk_info_fn)(void *This, void *Data, UINT32 *Size);
+typedef EFI_STATUS (EFIAPI *disk_info_sense_fn)(void *This, void *Data, UINT32 *Size, UINT8 *Count);
+typedef EFI_STATUS (EFIAPI *disk_info_ide_fn)(void *This, UINT32 *Channel, UINT32 *Device);
+typedef struct {
+  EFI_GUID Interface;
+  disk_info_fn Inquiry;
+  disk_info_fn Identify;
+  disk_info_sense_fn SenseData;
+  disk_info_ide_fn WhichIde;
+} ifp_disk_info;
+
+typedef EFI_STATUS (EFIAPI *dxe_descriptor_fn)(UINT64 Base, void *Descriptor);
+typedef EFI_STATUS (EFIAPI *dxe_map_fn)(UINTN *Count, void **Map);
+
+static EFI_STATUS EFIAPI ifp_key_notify(EFI_KEY_DATA *k) { (void)k; return EFI_SUCCESS; }
+
+static EFI_PCI_IO_PROTOCOL *ifp_vga(void) {
+  EFI_HANDLE *hs = 0;
+  UINTN nh = 0;
+  EFI_PCI_IO_PROTOCOL *vga = 0;
+  if (bs->LocateHandleBuffer(ByProtocol, &ifp_pciio, NULL, &nh, &hs) == EFI_SUCCESS) {
+    for (UINTN i = 0; i < nh && !vga; i++) {
+      EFI_PCI_IO_PROTOCOL *p = 0;
+      UINTN seg = 0, bus = 0, d = 0, fn = 0;
+      bs->HandleProtocol(hs[i], &ifp_pciio, (void **)&p);
+      if (p && p->GetLocation(p, &seg, &bus, &d, &fn) == EFI_SUCCESS && bus == 0 && d == 1 && fn == 0) vga = p;
+    }
+    bs->FreePool(hs);
+  }
+  return vga;
+}
+
+static void if_protocols2(EFI_HANDLE image) {
+  EFI_PCI_IO_PROTOCOL *pci = ifp_vga();
+  if (pci) {
+    UINT32 v = 0, w = 0;
+    UINT64 r = 0, off = 0, len = 0x1000;
+    UINT8 line = 0;
+    void *buf = 0, *mapping = 0;
+    UINTN bytes = 4096;
+    EFI_PHYSICAL_ADDRESS dev = 0;
+    IFP2("PciIo.Mem.Read", pci->Mem.Read(pci, EfiPciIoWidthUint32, 0, 0x100, 1, &v));
+    IFP2("PciIo.Mem.Write", pci->Mem.Write(pci, EfiPciIoWidthUint32, 0, 0x100, 1, &v));
+    IFP2("PciIo.Io.Read-no-bar", pci->Io.Read(pci, EfiPciIoWidthUint8, 0, 0, 1, &w));
+    pci->Pci.Read(pci, EfiPciIoWidthUint8, 0x3C, 1, &line);
+    IFP2("PciIo.Pci.Write", pci->Pci.Write(pci, EfiPciIoWidthUint8, 0x3C, 1, &line));
+    IFP2("PciIo.PollMem", pci->PollMem(pci, EfiPciIoWidthUint32, 0, 0x100, 0, 0, 0, &r));
+    IFP2("PciIo.CopyMem", pci->CopyMem(pci, EfiPciIoWidthUint32, 0, 0x200, 0, 0x100, 1));
+    IFP2("PciIo.Flush", pci->Flush(pci));
+    IFP2("PciIo.SetBarAttributes", pci->SetBarAttributes(pci, 0, 0, &off, &len));
+    IFP2("PciIo.AllocateBuffer", pci->AllocateBuffer(pci, AllocateAnyPages, EfiBootServicesData, 1, &buf, 0));
+    IFP2("PciIo.Map", pci->Map(pci, EfiPciIoOperationBusMasterCommonBuffer, buf, &bytes, &dev, &mapping));
+    IFP2("PciIo.Unmap", pci->Unmap(pci, mapping));
+    IFP2("PciIo.FreeBuffer", pci->FreeBuffer(pci, 1, buf));
+    /* errors: PciBusDxe's own checks, then the root bridge's (which PciBusDxe reports as a status code) */
+    IFP2("PciIo.Mem.Read-bad-bar", pci->Mem.Read(pci, EfiPciIoWidthUint32, 1, 0, 1, &v));
+    IFP2("PciIo.PollMem-timeout", pci->PollMem(pci, EfiPciIoWidthUint32, 0, 0x100, 0xFFFFFFFF, v ^ 1, 1000, &r));
+    IFP2("PciIo.PollMem-result-null", pci->PollMem(pci, EfiPciIoWidthUint32, 0, 0x100, 0, 1, 0, NULL));
+    IFP2("PciIo.AllocateBuffer-bad-type", pci->AllocateBuffer(pci, AllocateAnyPages, EfiLoaderData, 1, &buf, 0));
+    IFP2("PciIo.AllocateBuffer-bad-attributes", pci->AllocateBuffer(pci, AllocateAnyPages, EfiBootServicesData, 1,
+                                                                    &buf, 1));
+    IFP2("PciIo.FreeBuffer-again", pci->FreeBuffer(pci, 1, buf));
+  } else {
+    rt_printf("ifproto2 PciIo none\n");
+  }
+  EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb = 0;
+  EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = 0;
+  bs->LocateProtocol(&ifp_gop, NULL, (void **)&gop);
+  if (pci && gop && bs->LocateProtocol(&ifp_rootbridge, NULL, (void **)&rb) == EFI_SUCCESS && rb) {
+    UINT64 fb = gop->Mode->FrameBufferBase;
+    UINT32 v = 0;
+    UINT8 port = 0;
+    UINT64 r = 0, attrs = 0, supports = 0;
+    void *res = 0, *buf = 0, *mapping = 0;
+    UINTN bytes = 4096;
+    EFI_PHYSICAL_ADDRESS dev = 0;
+    IFP2("PciRootBridgeIo.Pci.Read", rb->Pci.Read(rb, EfiPciIoWidthUint32, (1ULL << 16), 1, &v));
+    IFP2("PciRootBridgeIo.Mem.Read", rb->Mem.Read(rb, EfiPciIoWidthUint32, fb + 0x100, 1, &v));
+    IFP2("PciRootBridgeIo.Mem.Write", rb->Mem.Write(rb, EfiPciIoWidthUint32, fb + 0x100, 1, &v));
+    IFP2("PciRootBridgeIo.Io.Read", rb->Io.Read(rb, EfiPciIoWidthUint8, 0x6040, 1, &port));
+    IFP2("PciRootBridgeIo.PollMem", rb->PollMem(rb, EfiPciIoWidthUint32, fb + 0x100, 0, 0, 0, &r));
+    IFP2("PciRootBridgeIo.CopyMem", rb->CopyMem(rb, EfiPciIoWidthUint32, fb + 0x200, fb + 0x100, 1));
+    IFP2("PciRootBridgeIo.Flush", rb->Flush(rb));
+    IFP2("PciRootBridgeIo.GetAttributes", rb->GetAttributes(rb, &supports, &attrs));
+    IFP2("PciRootBridgeIo.SetAttributes", rb->SetAttributes(rb, attrs, NULL, NULL));
+    IFP2("PciRootBridgeIo.Configuration", rb->Configuration(rb, &res));
+    IFP2("PciRootBridgeIo.AllocateBuffer", rb->AllocateBuffer(rb, AllocateAnyPages, EfiBootServicesData, 1, &buf, 0));
+    IFP2("PciRootBridgeIo.Map", rb->Map(rb, EfiPciOperationBusMasterCommonBuffer, buf, &bytes, &dev, &mapping));
+    IFP2("PciRootBridgeIo.Unmap", rb->Unmap(rb, mapping));
+    IFP2("PciRootBridgeIo.FreeBuffer", rb->FreeBuffer(rb, 1, buf));
+    IFP2("PciRootBridgeIo.PollMem-timeout", rb->PollMem(rb, EfiPciIoWidthUint32, fb + 0x100, 0xFFFFFFFF, v ^ 1, 1000,
+                                                        &r));
+    IFP2("PciRootBridgeIo.AllocateBuffer-bad-type", rb->AllocateBuffer(rb, AllocateAnyPages, EfiLoaderData, 1, &buf,
+                                                                       0));
+    IFP2("PciRootBridgeIo.FreeBuffer-again", rb->FreeBuffer(rb, 1, buf));
+  } else {
+    rt_printf("ifproto2 PciRootBridgeIo none\n");
+  }
+  EFI_HANDLE *hs = 0;
+  UINTN nh = 0;
+  ifp_disk_info *di = 0;
+  if (bs->LocateHandleBuffer(ByProtocol, &ifp_diskinfo, NULL, &nh, &hs) == EFI_SUCCESS) {
+    bs->HandleProtocol(hs[0], &ifp_diskinfo, (void **)&di);
+    bs->FreePool(hs);
+  }
+  if (di) {
+    UINT32 size = 512, ch = 0, devn = 0;
+    UINT8 count = 0;
+    IFP2("DiskInfo.Identify", di->Identify(di, ifp_buf, &size));
+    size = 0;
+    IFP2("DiskInfo.Identify-too-small", di->Identify(di, ifp_buf, &size));
+    size = 512;
+    IFP2("DiskInfo.Inquiry", di->Inquiry(di, ifp_buf, &size));
+    size = 512;
+    IFP2("DiskInfo.SenseData", di->SenseData(di, ifp_buf, &size, &count));
+    IFP2("DiskInfo.WhichIde", di->WhichIde(di, &ch, &devn));
+  } else {
+    rt_printf("ifproto2 DiskInfo none\n");
+  }
+  EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex = 0;
+  if (bs->HandleProtocol(sys->ConsoleInHandle, &ifp_conin_ex, (void **)&ex) == EFI_SUCCESS && ex) {
+    EFI_KEY_TOGGLE_STATE state = EFI_TOGGLE_STATE_VALID;
+    EFI_KEY_DATA key;
+    void *handle = 0;
+    for (UINTN i = 0; i < sizeof key; i++) ((volatile UINT8 *)&key)[i] = 0;
+    key.Key.UnicodeChar = 'q';
+    IFP2("ConInEx.SetState", ex->SetState(ex, &state));
+    IFP2("ConInEx.SetState-null", ex->SetState(ex, NULL));
+    IFP2("ConInEx.RegisterKeyNotify", ex->RegisterKeyNotify(ex, &key, ifp_key_notify, &handle));
+    IFP2("ConInEx.RegisterKeyNotify-null", ex->RegisterKeyNotify(ex, NULL, ifp_key_notify, &handle));
+    IFP2("ConInEx.UnregisterKeyNotify", ex->UnregisterKeyNotify(ex, handle));
+    IFP2("ConInEx.UnregisterKeyNotify-again", ex->UnregisterKeyNotify(ex, handle));
+  } else {
+    rt_printf("ifproto2 ConInEx none\n");
+  }
+  EFI_SHELL_PARAMETERS_PROTOCOL *sp = 0;
+  if (bs->HandleProtocol(image, &ifp_shell_params, (void **)&sp) == EFI_SUCCESS && sp && sp->StdOut) {
+    EFI_FILE_HANDLE f = (EFI_FILE_HANDLE)sp->StdOut;
+    UINTN n = 2;
+    UINT64 pos = 0;
+    ifp_buf[0] = '\r';
+    ifp_buf[1] = 0;
+    ifp_buf[2] = 0;
+    ifp_buf[3] = 0;
+    IFP2("Shell.StdOut.Write", f->Write(f, &n, ifp_buf));
+    IFP2("Shell.StdOut.GetPosition", f->GetPosition(f, &pos));
+    IFP2("Shell.StdOut.Flush", f->Flush(f));
+  } else {
+    rt_printf("ifproto2 Shell none\n");
+  }
+  void *dxe = 0;
+  for (UINTN i = 0; i < sys->NumberOfTableEntries; i++) {
+    const UINT8 *a = (const UINT8 *)&sys->ConfigurationTable[i].VendorGuid, *b = (const UINT8 *)&ifp_dxe_services;
+    UINTN k = 0;
+    while (k < sizeof(EFI_GUID) && a[k] == b[k]) k++;
+    if (k == sizeof(EFI_GUID)) {
+      dxe = sys->ConfigurationTable[i].VendorTable;
+    }
+  }
+  if (dxe) {
+    void **slot = (void **)((UINT8 *)dxe + 24);
+    dxe_descriptor_fn get_mem = (dxe_descriptor_fn)slot[4];
+    dxe_map_fn mem_map = (dxe_map_fn)slot[6];
+    dxe_descriptor_fn get_io = (dxe_descriptor_fn)slot[11];
+    dxe_map_fn io_map = (dxe_map_fn)slot[12];
+    UINTN count = 0;
+    void *map = 0;
+    IFP2("DxeServices.GetMemorySpaceDescriptor", get_mem((UINT64)(UINTN)ifp_buf, ifp_buf + 1024));
+    IFP2("DxeServices.GetMemorySpaceDescriptor-null", get_mem((UINT64)(UINTN)ifp_buf, NULL));
+    IFP2("DxeServices.GetMemorySpaceMap", mem_map(&count, &map));
+    if (map) bs->FreePool(map);
+    map = 0;
+    IFP2("DxeServices.GetMemorySpaceMap-null", mem_map(NULL, &map));
+    IFP2("DxeServices.GetIoSpaceDescriptor", get_io(0x6040, ifp_buf + 1024));
+    IFP2("DxeServices.GetIoSpaceMap", io_map(&count, &map));
+    if (map) bs->FreePool(map);
+  } else {
+    rt_printf("ifproto2 DxeServices none\n");
+  }
+}
+
+/* A PCI poll across timer ticks: a TPL_CALLBACK periodic timer of one tick counts the ticks and at the second writes
+   a value into the framebuffer that PollMem (root bridge at the address, then PciIo at BAR 0 of the stdvga
+   function) waits for with a 1 s Delay. OVMF's poll spins with interrupts on, so the notification runs inside it and
+   the poll returns EFI_SUCCESS at that tick, seeing the value. */
+static volatile UINT32 *poll_at;
+static volatile UINTN poll_ticks;
+static volatile UINT32 poll_value;
+static void EFIAPI poll_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  if (++poll_ticks == 2 && poll_at) *poll_at = poll_value;
+}
+
+static void poll_case(const char *name, EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb, EFI_PCI_IO_PROTOCOL *pci, UINT64 fb,
+                      UINT32 value) {
+  EFI_EVENT e = 0;
+  UINT64 r = 0;
+  poll_at = (volatile UINT32 *)(UINTN)(fb + 0x300);
+  *poll_at = 0;
+  poll_value = value;
+  poll_ticks = 0;
+  bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, poll_notify, NULL, &e);
+  bs->SetTimer(e, TimerPeriodic, 100000);
+  EFI_STATUS s = rb ? rb->PollMem(rb, EfiPciIoWidthUint32, fb + 0x300, 0xFFFFFFFF, value, 10000000, &r)
+                    : pci->PollMem(pci, EfiPciIoWidthUint32, 0, 0x300, 0xFFFFFFFF, value, 10000000, &r);
+  UINTN at = poll_ticks;
+  bs->CloseEvent(e);
+  rt_printf("poll-tick %s %s result 0x%lx ticks %lu\n", name, rt_status_name(s), (unsigned long)r, (unsigned long)at);
+  /* with interrupts off the ticks stay masked: no notification, a timeout */
+  poll_ticks = 0;
+  *poll_at = 0;
+  bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, poll_notify, NULL, &e);
+  bs->SetTimer(e, TimerPeriodic, 100000);
+  CLI();
+  s = rb ? rb->PollMem(rb, EfiPciIoWidthUint32, fb + 0x300, 0xFFFFFFFF, value, 300000, &r)
+         : pci->PollMem(pci, EfiPciIoWidthUint32, 0, 0x300, 0xFFFFFFFF, value, 300000, &r);
+  at = poll_ticks;
+  int f = if_now();
+  __asm__ __volatile__("sti" : : : "memory");
+  bs->CloseEvent(e);
+  rt_printf("poll-tick %s-cli %s result 0x%lx ticks %lu if %d\n", name, rt_status_name(s), (unsigned long)r,
+            (unsigned long)at, f);
+}
+
+static void poll_tick(void) {
+  EFI_PCI_IO_PROTOCOL *pci = ifp_vga();
+  EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb = 0;
+  EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = 0;
+  bs->LocateProtocol(&ifp_gop, NULL, (void **)&gop);
+  bs->LocateProtocol(&ifp_rootbridge, NULL, (void **)&rb);
+  if (!pci || !rb || !gop) {
+    rt_printf("poll-tick none\n");
+    return;
+  }
+  poll_case("PciRootBridgeIo.PollMem", rb, 0, gop->Mode->FrameBufferBase, 0x00A5A5A5);
+  poll_case("PciIo.PollMem", 0, pci, gop->Mode->FrameBufferBase, 0x005A5A5A);
+}
+
 /* POPF and IRETQ setting IF have no one-instruction shadow (Intel SDM vol. 3A §6.8.3 names STI and MOV SS / POP SS
    only): a pending tick is taken before the next instruction, so the first load after them sees its notification. */
 static UINT64 pi_per_tick;
@@ -956,6 +1213,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     popf_iretq();
   } else if (rt_wide_eq(opts, "if-protocols")) {
     if_protocols(image);
+  } else if (rt_wide_eq(opts, "if-protocols2")) {
+    if_protocols2(image);
+  } else if (rt_wide_eq(opts, "poll-tick")) {
+    poll_tick();
   } else if (rt_wide_eq(opts, "release-notify")) {
     release_notify(image);
   } else if (rt_wide_eq(opts, "if-services")) {

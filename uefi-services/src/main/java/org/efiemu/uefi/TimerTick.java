@@ -208,8 +208,9 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
             return false;
         }
         if (!interruptsOn() || machine.interruptDepth() > 0) {
+            // every grid point passed: the first becomes pending, the others are lost (not taken later)
             boolean before = time.pending();
-            time.reachedOne(now, false);
+            time.reached(now, false);
             if (time.pending() && !before) {
                 masked++;
                 maskedByIf++;

@@ -237,7 +237,8 @@ public final class UefiMachine implements AutoCloseable {
             installSerial(bootData, firmware.conIn().address(), firmware.conIn().exAddress(), conOutInterface);
             pci = org.efiemu.uefi.pci.PciProtocols.install(platform.pciDevices(), platform.pciRootBridges(), memory,
                     bootData, dispatcher, handles, pciHost(memory));
-            pci.waitWith(nanos -> machine.clock().advance(Math.max(0, (long) (nanos / 1e9 * machine.clock().frequencyHz()))));
+            pci.waitWith((c, nanos, matched) -> eventAbi.busyWait(c, eventAbi.cyclesOf(nanos), matched),
+                    eventAbi::waitMayNotify);
             if (b.rngSeed != null) {
                 rng = new EfiRng(b.rngSeed, memory, bootData, dispatcher);
                 handles.installProtocolInterface(0, Guid.EFI_RNG_PROTOCOL_GUID, rng.address());

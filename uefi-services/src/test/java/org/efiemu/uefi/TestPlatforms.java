@@ -63,6 +63,59 @@ public final class TestPlatforms {
                 List.of(), Set.of());
     }
 
+    /**
+     * {@link #ovmfQ35()} with OVMF's PCI root bridge and its stdvga function (BAR 0 the framebuffer, BAR 2 the MMIO
+     * registers), from {@code ovmf-q35-stdvga.pci} (lines of the platforms module's ovmf-q35-2g profile), and OVMF's
+     * configuration tables (the DXE services among them): enough for EFI_PCI_IO_PROTOCOL and
+     * EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL calls on the GOP's framebuffer.
+     */
+    public static PlatformDescription ovmfQ35WithStdVga() {
+        Map<String, Map<String, String>> lines = new LinkedHashMap<>();
+        List<org.efiemu.uefi.pci.PciBar> bars = new ArrayList<>();
+        try (InputStream in = TestPlatforms.class.getResourceAsStream("ovmf-q35-stdvga.pci")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                String[] words = line.trim().split("\\s+");
+                Map<String, String> kv = new LinkedHashMap<>();
+                for (int i = 2; i < words.length; i++) {
+                    String[] pair = words[i].split("=", 2);
+                    kv.put(pair[0], pair[1]);
+                }
+                if (words[0].equals("pci-bar:")) {
+                    bars.add(new org.efiemu.uefi.pci.PciBar(Integer.parseInt(kv.get("index")),
+                            Long.decode(kv.get("supports")), hex(kv.get("resources")), hex(kv.get("read"))));
+                } else {
+                    lines.put(words[0], kv);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> rb = lines.get("pci-root-bridge:");
+        org.efiemu.uefi.pci.PciRootBridge bridge = new org.efiemu.uefi.pci.PciRootBridge(0,
+                Long.decode(rb.get("supports")), Long.decode(rb.get("attributes")), aperture(rb.get("io")),
+                aperture(rb.get("mem")), aperture(rb.get("mem64")), hex(rb.get("configuration")));
+        Map<String, String> d = lines.get("pci-device:");
+        Map<Integer, Integer> masks = new LinkedHashMap<>();
+        lines.get("pci-bar-masks:").forEach((k, v) -> masks.put(Integer.parseInt(k, 16), (int) Long.parseLong(v, 16)));
+        org.efiemu.uefi.pci.PciDevice vga = new org.efiemu.uefi.pci.PciDevice(0, 0, 1, 0, Long.decode(d.get("attributes")),
+                Long.decode(d.get("supported")), 0, hex(d.get("config")), hex(d.get("path")), new byte[0], bars, masks);
+        PlatformDescription p = ovmfQ35();
+        return p.withFirmwareDevices(org.efiemu.uefi.tables.ConfigurationTableKind.OVMF_Q35, List.of(vga))
+                .withPciRootBridges(List.of(bridge));
+    }
+
+    private static byte[] hex(String s) {
+        return java.util.HexFormat.of().parseHex(s);
+    }
+
+    private static org.efiemu.uefi.pci.PciRootBridge.Aperture aperture(String range) {
+        String[] r = range.split("-");
+        return new org.efiemu.uefi.pci.PciRootBridge.Aperture(Long.decode(r[0]), Long.decode(r[1]));
+    }
+
     /** A payload built by the module's generate-test-resources step. */
     public static Path payload(String name) {
         Path p = Path.of("target/test-classes/payloads/" + name + ".efi");

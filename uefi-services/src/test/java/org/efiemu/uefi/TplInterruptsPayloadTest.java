@@ -28,12 +28,23 @@ class TplInterruptsPayloadTest {
 
     /** As above; {@code uncounted}: instructions not counted (virtual time moves at service calls and RDTSC reads). */
     static BootResult run(Path dir, String c, InstructionCounting counting, boolean uncounted) throws IOException {
-        Path esp = Files.createDirectories(dir.resolve("esp-" + c + "-" + counting + (uncounted ? "-uncounted" : "")));
+        return run(dir, c, counting, uncounted, false);
+    }
+
+    /**
+     * As above; {@code pci}: the platform has OVMF's PCI root bridge and stdvga function (the GOP's framebuffer is its
+     * BAR 0) and the payload gets the UEFI Shell's parameters protocol, as under OVMF's Shell.
+     */
+    static BootResult run(Path dir, String c, InstructionCounting counting, boolean uncounted, boolean pci)
+            throws IOException {
+        Path esp = Files.createDirectories(dir.resolve("esp-" + c + "-" + counting + (uncounted ? "-uncounted" : "")
+                + (pci ? "-pci" : "")));
         Path efi = esp.resolve("timer-tick.efi");
         if (!Files.exists(efi)) {
             Files.copy(TestPlatforms.payload("timer-tick"), efi);
         }
-        UefiMachineBuilder b = UefiMachine.builder(TestPlatforms.ovmfQ35()).esp(esp, true).payload(efi)
+        UefiMachineBuilder b = UefiMachine.builder(pci ? TestPlatforms.ovmfQ35WithStdVga() : TestPlatforms.ovmfQ35())
+                .shellParameters(pci).esp(esp, true).payload(efi)
                 .graphics(org.efiemu.uefi.protocol.GraphicsOutput.Display.ovmfStdVga())
                 .loadOptions("fs0:\\timer-tick.efi " + c).rng(1).instructionCounting(counting)
                 .instructionBudget(2_000_000_000L).wallClockLimit(Duration.ofMinutes(2));
@@ -87,6 +98,37 @@ class TplInterruptsPayloadTest {
         assertThat(lines(r, "ifproto ")).contains("ifproto PciIo none");
         assertThat(TplInterruptsOvmfLiveTest.withoutPci(lines(r, "ifproto ")))
                 .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.withoutPci(TplInterruptsOvmfLiveTest.IF_PROTOCOLS));
+    }
+
+    @Test
+    void pciRootBridgeDiskInfoConInExShellFileAndDxeServicesSetInterruptsAsOvmfsDrivers(@TempDir Path dir)
+            throws IOException {
+        BootResult r = run(dir, "if-protocols2", InstructionCounting.BLOCKS, false, true);
+        assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        // as OVMF but for the key notifications, which efiemu does not call, and the GCD I/O space it does not have
+        assertThat(lines(r, "ifproto2 ")).contains("ifproto2 ConInEx.RegisterKeyNotify EFI_UNSUPPORTED if 0",
+                "ifproto2 ConInEx.UnregisterKeyNotify EFI_INVALID_PARAMETER if 0",
+                "ifproto2 DxeServices.GetIoSpaceDescriptor EFI_UNSUPPORTED if 0");
+        assertThat(TplInterruptsOvmfLiveTest.answeredAsOvmf(lines(r, "ifproto2 ")))
+                .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.answeredAsOvmf(TplInterruptsOvmfLiveTest.IF_PROTOCOLS2));
+    }
+
+    @Test
+    void aPciPollWhoseDelaySpansTimerTicksTakesThemInsideAndSeesWhatTheirNotificationWrote(@TempDir Path dir)
+            throws IOException {
+        for (InstructionCounting counting : InstructionCounting.values()) {
+            BootResult r = run(dir, "poll-tick", counting, false, true);
+            assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
+            assertThat(lines(r, "poll-tick ")).as(counting.toString())
+                    .containsExactlyElementsOf(TplInterruptsOvmfLiveTest.POLL_TICK);
+            // the notification's tick is taken inside the poll: no TimerInterrupt between the poll and its return
+            List<ServiceCallEvent> t = r.trace().stream().toList();
+            assertThat(t).as(counting.toString()).anySatisfy(e -> {
+                assertThat(e.service()).isEqualTo("PciRootBridgeIo.PollMem");
+                assertThat(e.status()).isEqualTo("EFI_SUCCESS");
+                assertThat(e.summary()).contains("matched after a timer tick");
+            });
+        }
     }
 
     @Test

@@ -383,6 +383,49 @@ public final class EventAbi {
     }
 
     /**
+     * A firmware busy-wait of {@code cycles} with interrupts as the caller left them that ends early when
+     * {@code matched} says so (PCI PollMem/PollIo: EDK2's {@code RootBridgeIoPollMem} reads the location again and
+     * again on the performance counter until the delay passed): as {@link #stall}, each tick at which a timer is due
+     * is taken at its own virtual time inside the wait, its notifications run there, and {@code matched} is asked
+     * after them (a notification may write the location); true, with virtual time left at that tick, when it
+     * matched. Otherwise virtual time moves to the end, the ticks left are taken (no timer is due at them) and the
+     * result is false. With interrupts off the ticks stay masked and nothing runs.
+     */
+    public boolean busyWait(ServiceCall c, long cycles, java.util.function.BooleanSupplier matched) {
+        long end = clock.cycles() + cycles;
+        while (ticks != null && ticks.advanceToNextDueTick(end)) {
+            if (!ticks.catchUpOneTick()) {
+                break;
+            }
+            timers(c);
+            if (matched.getAsBoolean()) {
+                c.output("matched after a timer tick at virtual " + clock.nanos() + " ns");
+                return true;
+            }
+        }
+        long now = clock.cycles();
+        if (now < end) {
+            clock.advance(end - now);
+        }
+        while (ticks != null && ticks.catchUpOneTick()) {
+            timers(c);
+        }
+        timers(c);
+        return false;
+    }
+
+    /** A busy-wait of {@code nanos} of virtual time in cycles of the machine's clock (saturating). */
+    public long cyclesOf(long nanos) {
+        long hz = clock.frequencyHz();
+        return nanos < 0 || nanos > Long.MAX_VALUE / hz ? Long.MAX_VALUE / 4 : (long) (nanos / 1e9 * hz);
+    }
+
+    /** True when a wait inside a service may run a notification function (a timer could fire there). */
+    public boolean waitMayNotify() {
+        return ticks != null && events.maySignalNotify();
+    }
+
+    /**
      * {@code ExitBootServices(ImageHandle, MapKey)} with its events, in EDK2 {@code CoreExitBootServices}'s order:
      * EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES is signalled first (its notifications may still use Boot Services and
      * change the map), then the MapKey is checked ({@link MemoryAbi#exitBootServices}; a stale key returns

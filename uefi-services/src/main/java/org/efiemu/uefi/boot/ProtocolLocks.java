@@ -103,6 +103,7 @@ public final class ProtocolLocks {
         }
         measured("ConIn.Reset", LockRelease.ALWAYS);
         rule("ConInEx.Reset", LockRelease.ALWAYS);
+        ProtocolLocks2.addTo(ProtocolLocks::add);
     }
 
     private ProtocolLocks() {
@@ -126,10 +127,8 @@ public final class ProtocolLocks {
             (measured(e.getKey()) ? m : src).add(e.getKey() + " (" + e.getValue() + ")");
         }
         return "measured: " + String.join(", ", m) + "; from the drivers' code (edk2-stable202211), not measured: "
-                + String.join(", ", src) + "; every other protocol function leaves IF as the caller left it "
-                + "(not measured: PciRootBridgeIo, the other PciIo functions, DiskInfo, BlockIo2.FlushBlocksEx, "
-                + "DiskIo2.FlushDiskEx, ConInEx.SetState/RegisterKeyNotify/UnregisterKeyNotify, LoadFile2, the Shell "
-                + "protocols, the DXE services).";
+                + String.join(", ", src) + "; every other protocol function leaves IF as the caller left it ("
+                + ProtocolLocks2.UNLISTED + ").";
     }
 
     /** True when the {@code if-protocols} probe checks {@code name}'s rule on QEMU + OVMF. */
@@ -145,7 +144,7 @@ public final class ProtocolLocks {
         add(name, rule, false);
     }
 
-    private static void add(String name, LockRelease rule, boolean measured) {
+    static void add(String name, LockRelease rule, boolean measured) {
         if (RULES.put(name, rule) != null) {
             throw new IllegalStateException(name + " has two lock rules");
         }

@@ -119,6 +119,16 @@ public final class ServiceDispatcher {
     }
 
     /**
+     * As {@link #registerBootTimeCallingGuest(String, int, ServiceHandler)} for a function that runs guest code only
+     * on some calls ({@code when}, asked on the emulation thread before the call; e.g. a PCI poll that may wait across
+     * a timer tick): the other calls run inline.
+     */
+    public long registerBootTimeCallingGuest(String name, int arity, ServiceHandler handler,
+            Predicate<CallContext> when) {
+        return register(bootGate, name, arity, handler, true, when, ProtocolLocks.of(name));
+    }
+
+    /**
      * @param mayCallGuest null for a service that never runs guest code; else whether this call may (a call for which
      *     it is false, and whose adapter is not {@link #replace replaced}, runs inline without a continuation thread)
      */

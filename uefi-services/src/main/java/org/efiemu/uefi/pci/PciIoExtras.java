@@ -42,21 +42,38 @@ final class PciIoExtras {
             c.output(e.getMessage());
             return EfiStatus.UNSUPPORTED;
         }
-        if (w > 3 || result == 0 || !c.isRam("Result", result, 8, Align.UINT64)) {
+        if (w > 3) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        // from here on the root bridge's PollMem/PollIo answers: PciBusDxe reports its errors as a status code,
+        // whose router raises and restores the TPL (RFLAGS.IF set on return, a pending tick taken there)
+        if (result == 0 || !c.isRam("Result", result, 8, Align.UINT64)) {
+            c.lockTaken(true);
             return EfiStatus.INVALID_PARAMETER;
         }
         int unit = 1 << w;
         if (((bar.base() + offset) & (unit - 1)) != 0) {
             c.output(String.format("offset 0x%X is not aligned to %d bytes", offset, unit));
+            c.lockTaken(true);
             return EfiStatus.UNSUPPORTED;
         }
         GuestMemory memory = p.memory();
         PciPolling.Outcome o = PciPolling.poll(memory.u64(result), p.readUnit(bar, offset, unit), unit, mask, value, delay);
         memory.putU64(result, o.result());
         if (o.nanos() > 0) {
-            p.waitNanos(o.nanos());
+            long previous = o.result();
+            long[] last = {previous};
+            if (p.waitNanos(c, o.nanos(), () -> {
+                last[0] = PciPolling.result(previous, p.readUnit(bar, offset, unit), unit);
+                return (last[0] & mask) == value;
+            })) {
+                memory.putU64(result, last[0]);
+                c.output(hex(last[0]));
+                return EfiStatus.SUCCESS;
+            }
         }
         c.output(hex(o.result()) + (o.status() == EfiStatus.TIMEOUT ? " (no match within the delay)" : ""));
+        c.lockTaken(o.status() != EfiStatus.SUCCESS);
         return o.status();
     }
 

@@ -7,8 +7,10 @@ import org.efiemu.uefi.spec.EfiStatus;
  * one read; its value ANDed with Mask equal to Value is EFI_SUCCESS; otherwise a Delay of 0 is EFI_SUCCESS too (the
  * value read is returned); otherwise the location is read again until Delay (100 ns units) has passed, then
  * EFI_TIMEOUT. The device registers efiemu presents do not change while nothing else runs (captured bytes; the
- * framebuffer changes only by guest writes), so a poll that does not match at once times out after the whole Delay:
- * the outcome carries the time it took.
+ * framebuffer changes only by guest writes), so a poll that does not match at once reads again only after each timer
+ * tick inside the Delay (whose notification functions may have written the location, as they may on OVMF, where the
+ * poll spins with interrupts on: the adapters' busy-wait), else times out after the whole Delay: the outcome carries
+ * the time it takes.
  *
  * <p>{@code *Result} receives only the width's bytes: the bytes above them keep what the caller's UINT64 held (EDK2
  * reads with {@code Mem.Read(Width, Address, 1, Result)}), and the comparison uses the whole UINT64.
@@ -23,6 +25,12 @@ public final class PciPolling {
      * @param previous the UINT64 *Result held before the call
      * @param read the value read, {@code unitBytes} wide
      */
+    /** The UINT64 *Result holds after a read of {@code read} ({@code unitBytes} wide) over {@code previous}. */
+    public static long result(long previous, long read, int unitBytes) {
+        long keep = unitBytes >= 8 ? 0 : -1L << (8 * unitBytes);
+        return (previous & keep) | (read & ~keep);
+    }
+
     public static Outcome poll(long previous, long read, int unitBytes, long mask, long value, long delay) {
         long keep = unitBytes >= 8 ? 0 : -1L << (8 * unitBytes);
         long result = (previous & keep) | (read & ~keep);

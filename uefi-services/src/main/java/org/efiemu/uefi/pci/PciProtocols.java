@@ -64,7 +64,8 @@ public final class PciProtocols {
     private final Map<Long, PciRootBridge> rootBridgeFacts = new HashMap<>();
     private final Map<Integer, PciRootBridge> factsBySegment = new HashMap<>();
     private final Map<Long, Long> configurationBuffers = new HashMap<>();
-    private java.util.function.LongConsumer wait = nanos -> {};
+    private PollWait wait = (c, nanos, matched) -> false;
+    private java.util.function.BooleanSupplier waitMayNotify = () -> false;
 
     /** A physical range a device model serves (the GOP framebuffer), which a BAR may cover. */
     private record Backing(long base, long length, org.efiemu.core.engine.Hooks.MmioHandler handler) {}
@@ -241,7 +242,8 @@ public final class PciProtocols {
                 case "SetBarAttributes" -> c -> PciIoExtras.setBarAttributes(this, c);
                 default -> null;
             };
-            out[i] = d.registerBootTime("PciIo." + names[i], arity[i], h);
+            out[i] = names[i].startsWith("Poll") ? registerPoll(d, "PciIo." + names[i], arity[i], h, 6)
+                    : d.registerBootTime("PciIo." + names[i], arity[i], h);
         }
         return out;
     }
@@ -262,7 +264,8 @@ public final class PciProtocols {
                 };
                 default -> factsBySegment.isEmpty() ? null : PciRootBridgeIo.handler(this, names[i]);
             };
-            out[i] = d.registerBootTime("PciRootBridgeIo." + names[i], arity[i], h);
+            out[i] = names[i].startsWith("Poll") ? registerPoll(d, "PciRootBridgeIo." + names[i], arity[i], h, 5)
+                    : d.registerBootTime("PciRootBridgeIo." + names[i], arity[i], h);
         }
         return out;
     }
@@ -595,13 +598,41 @@ public final class PciProtocols {
         return PciDmaCalls.freeBuffer(c, dma);
     }
 
-    /** Virtual time a poll that times out takes ({@link PciPolling}): the machine's clock, nanoseconds. */
-    public void waitWith(java.util.function.LongConsumer nanos) {
-        this.wait = nanos;
+    /**
+     * How a poll that does not match at once waits ({@link PciPolling}): the firmware's busy-wait on virtual time, in
+     * which the timer ticks that fall inside it are taken at their own times (their notifications run there and may
+     * write the location polled, as on OVMF, whose PollMem spins with interrupts as the caller left them).
+     */
+    @FunctionalInterface
+    public interface PollWait {
+        /**
+         * Waits {@code nanos} of virtual time or until {@code matched} (asked after each timer tick's notifications)
+         * says true; returns whether it did.
+         */
+        boolean until(ServiceCall c, long nanos, java.util.function.BooleanSupplier matched);
     }
 
-    void waitNanos(long nanos) {
-        wait.accept(nanos);
+    /**
+     * Virtual time a poll that times out takes and the ticks inside it ({@link PollWait});
+     * {@code mayNotify}: whether a tick inside a wait may run a notification function now (then a poll with a Delay
+     * runs on the gate's continuation thread).
+     */
+    public void waitWith(PollWait wait, java.util.function.BooleanSupplier mayNotify) {
+        this.wait = wait;
+        this.waitMayNotify = mayNotify;
+    }
+
+    boolean waitNanos(ServiceCall c, long nanos, java.util.function.BooleanSupplier matched) {
+        return wait.until(c, nanos, matched);
+    }
+
+    /** Registers a PollMem/PollIo whose Delay is argument {@code delayArg}: a guest call when it may wait for a tick. */
+    private long registerPoll(ServiceDispatcher d, String name, int arity, ServiceHandler h, int delayArg) {
+        if (h == null) {
+            return d.registerBootTime(name, arity, null);
+        }
+        return d.registerBootTimeCallingGuest(name, arity, h,
+                ctx -> ctx.arg(delayArg) != 0 && waitMayNotify.getAsBoolean());
     }
 
     GuestMemory memory() {

@@ -157,7 +157,16 @@ final class PciRootBridgeIo {
                 value, delay);
         memory.putU64(result, o.result());
         if (o.nanos() > 0) {
-            p.waitNanos(o.nanos());
+            long previous = o.result();
+            long[] last = {previous};
+            if (p.waitNanos(c, o.nanos(), () -> {
+                last[0] = PciPolling.result(previous, read(p, rb.segment(), io, address, unit), unit);
+                return (last[0] & mask) == value;
+            })) {
+                memory.putU64(result, last[0]);
+                c.output(hex(last[0]));
+                return EfiStatus.SUCCESS;
+            }
         }
         c.output(hex(o.result()));
         return o.status();
