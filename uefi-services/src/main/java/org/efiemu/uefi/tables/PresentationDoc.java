@@ -76,7 +76,9 @@ public final class PresentationDoc {
                 + "it); `FreeBuffer` (FreePages' status). Every OUT pointer not RAM or misaligned: EFI_INVALID_PARAMETER "
                 + "(`PciIoAbiTest`). `PollMem/PollIo` (EDK2's order: width, BAR check EFI_UNSUPPORTED, Fifo/Fill "
                 + "EFI_INVALID_PARAMETER, Result NULL EFI_INVALID_PARAMETER, misaligned EFI_UNSUPPORTED; a match or Delay 0 "
-                + "EFI_SUCCESS, else EFI_TIMEOUT after Delay x 100 ns of virtual time; only the width's bytes of *Result "
+                + "EFI_SUCCESS, else the location is read again after each timer tick inside the Delay (whose notifications "
+                + "may write it: a match there is EFI_SUCCESS at that tick) and EFI_TIMEOUT after Delay x 100 ns of virtual "
+                + "time; only the width's bytes of *Result "
                 + "written, `PciPolling`), `CopyMem` (Fifo/Fill EFI_INVALID_PARAMETER, either range outside its memory BAR "
                 + "EFI_UNSUPPORTED, backwards when overlapping), `SetBarAttributes` (Offset/Length NULL EFI_INVALID_PARAMETER; "
                 + "no BAR, any attribute (PciBusDxe sets none), an I/O BAR or a range leaving the BAR EFI_UNSUPPORTED)"},
