@@ -34,7 +34,8 @@ removes the handles that were gone on OVMF afterwards (the image's handle, the d
 closes every open entry the image was the agent of and removes its debug image table entry; the trace records that the
 outcome is the captured one and the driver's code is not run. A direct call of the Unload function gives the same status
 and removes the same handles but keeps the image's handle with its loaded image protocols (EDK2 frees the image only in
-UnloadImage). Compared with OVMF by the firmware-probe's `open:`, `open-check:`, `open-after:`, `unload:` and
+UnloadImage); called with a handle that is not its own driver image it returns EFI_INVALID_PARAMETER (efiemu's answer:
+OVMF's drivers are only called with their own, what another handle does there is not captured). Compared with OVMF by the firmware-probe's `open:`, `open-check:`, `open-after:`, `unload:` and
 `open-unloaded:` lines (`OpenProtocolInformationDifferentialTest`); not exact: the outcome is OVMF's for the drivers
 unloaded one after another in handle order, the drivers' own HandleProtocol calls during Unload are not counted (17 of
 them look up every driver binding), the image's pages and the drivers' pool are not returned to the memory map, and the
