@@ -37,6 +37,14 @@
  *   locate:  LocateHandleBuffer(ByProtocol) per protocol GUID: the handles in the order returned, as handle indexes
  *   dpt:     the device path utilities / to-text / from-text protocols on every handle's device paths, the console
  *            variables' multi-instance paths and fixed texts (to bytes and back)
+ *   open:    first of all (the handle database as BDS left it): OpenProtocolInformation for every handle and protocol,
+ *            one line per open entry: agent and controller handles as indexes, attributes, open count; open-check:
+ *            per BY_DRIVER entry, OpenProtocol BY_DRIVER by the probe and by the entry's own agent and controller
+ *            (neither changes the database); open-after: the same dump at the end (the probe's own HandleProtocol
+ *            calls counted on the core image's BY_HANDLE_PROTOCOL entries)
+ *   unload:  last (it changes the firmware): UnloadImage of every driver image whose Unload is set, in handle order,
+ *            its status, the number of handles after it and the handles (indexes of the first list) it removed;
+ *            open-unloaded: the open dump after them
  * Addresses that depend on allocation (handles, interfaces) are never printed; data is printed as hex.
  * The probe ends with ResetSystem(EfiResetShutdown).
  */
@@ -1206,9 +1214,129 @@ static void disk_info(void) {
   if (s == EFI_SUCCESS) rt_bs->FreePool(hs);
 }
 
+/*
+ * open: OpenProtocolInformation (UEFI 2.10 §7.3.11) for every handle (LocateHandleBuffer AllHandles) and every protocol
+ * (ProtocolsPerHandle), neither of which opens anything. One line per entry: handle index, protocol, AgentHandle and
+ * ControllerHandle as indexes into the same list ("none" for NULL, "gone" for a handle not in the list), Attributes,
+ * OpenCount; then the totals.
+ */
+static UINTN index_of(EFI_HANDLE *hs, UINTN n, EFI_HANDLE h) {
+  for (UINTN i = 0; i < n; i++)
+    if (hs[i] == h) return i;
+  return (UINTN)-1;
+}
+
+/* the handle list of the first dump: every dump names handles by their index in it ("new" for a later handle) */
+static EFI_HANDLE *first;
+static UINTN first_n;
+
+static void handle_text(char *b, UINTN size, EFI_HANDLE *hs, UINTN n, EFI_HANDLE h) {
+  UINTN k = index_of(first, first_n, h);
+  if (h && k == (UINTN)-1 && index_of(hs, n, h) != (UINTN)-1) {
+    rt_snprintf(b, size, "new");
+    return;
+  }
+  if (!h)
+    rt_snprintf(b, size, "none");
+  else if (k == (UINTN)-1)
+    rt_snprintf(b, size, "gone");
+  else
+    rt_snprintf(b, size, "%03lu", (UINT64)k);
+}
+
+static void open_information(const char *tag, int check) {
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  EFI_STATUS s = rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs);
+  if (s != EFI_SUCCESS) {
+    line("%s: handles (%s)", tag, rt_status_name(s));
+    return;
+  }
+  if (!first) {
+    first = hs; /* kept: the later dumps and unload: name handles by their index in it */
+    first_n = n;
+  }
+  UINTN total = 0, byDriver = 0, child = 0;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_GUID **guids = 0;
+    UINTN count = 0;
+    if (rt_bs->ProtocolsPerHandle(hs[i], &guids, &count) != EFI_SUCCESS) continue;
+    for (UINTN k = 0; k < count; k++) {
+      EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e = 0;
+      UINTN m = 0;
+      s = rt_bs->OpenProtocolInformation(hs[i], guids[k], &e, &m);
+      char g[37], at[8];
+      handle_text(at, sizeof at, hs, n, hs[i]);
+      guid_text(guids[k], g);
+      if (s != EFI_SUCCESS) {
+        line("%s: %s %s (%s)", tag, at, g, rt_status_name(s));
+        continue;
+      }
+      for (UINTN j = 0; j < m; j++) {
+        char agent[8], controller[8];
+        handle_text(agent, sizeof agent, hs, n, e[j].AgentHandle);
+        handle_text(controller, sizeof controller, hs, n, e[j].ControllerHandle);
+        line("%s: %s %s agent=%s controller=%s attributes=0x%x count=%u", tag, at, g, agent, controller,
+             e[j].Attributes, e[j].OpenCount);
+        total++;
+        if (e[j].Attributes & EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER) child++;
+        if (!(e[j].Attributes & EFI_OPEN_PROTOCOL_BY_DRIVER)) continue;
+        byDriver++;
+        if (!check) continue;
+        void *iface = 0;
+        EFI_STATUS other = rt_bs->OpenProtocol(hs[i], guids[k], &iface, rt_image, hs[i], EFI_OPEN_PROTOCOL_BY_DRIVER);
+        void *same = 0;
+        EFI_STATUS again = rt_bs->OpenProtocol(hs[i], guids[k], &same, e[j].AgentHandle, e[j].ControllerHandle,
+                                               e[j].Attributes);
+        line("open-check: %s %s agent=%s by-driver (%s) interface=%s same (%s) interface=%s", at, g, agent,
+             rt_status_name(other), iface ? "set" : "null", rt_status_name(again), same ? "set" : "null");
+      }
+      if (e) rt_bs->FreePool(e);
+    }
+    rt_bs->FreePool(guids);
+  }
+  line("%s: entries=%lu by-driver=%lu by-child-controller=%lu handles=%lu", tag, (UINT64)total, (UINT64)byDriver,
+       (UINT64)child, (UINT64)n);
+  if (hs != first) rt_bs->FreePool(hs);
+}
+
+/*
+ * unload: gBS->UnloadImage (UEFI 2.10 §7.4.6) of every driver image whose LoadedImage.Unload is set, in handle order
+ * (EDK2's CoreUnloadImage calls the image's Unload, then frees the image), with the status and the number of handles
+ * left. It changes the firmware, so it runs last.
+ */
+static void unload_drivers(void) {
+  static UINT8 gone[4096];
+  UINTN n = 0;
+  EFI_HANDLE *hs = 0;
+  if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &n, &hs) != EFI_SUCCESS || n > sizeof gone) return;
+  for (UINTN i = 0; i < n; i++) {
+    EFI_LOADED_IMAGE *li = 0;
+    if (hs[i] == rt_image || gone[i]) continue;
+    if (rt_bs->HandleProtocol(hs[i], &gLoadedImage, (void **)&li) != EFI_SUCCESS || !li || !li->Unload) continue;
+    EFI_STATUS s = rt_bs->UnloadImage(hs[i]);
+    UINTN left = 0;
+    EFI_HANDLE *now = 0;
+    char b[200];
+    UINTN at = 0;
+    b[0] = 0;
+    if (rt_bs->LocateHandleBuffer(AllHandles, 0, 0, &left, &now) == EFI_SUCCESS) {
+      for (UINTN k = 0; k < n; k++) {
+        if (gone[k] || index_of(now, left, hs[k]) != (UINTN)-1) continue;
+        gone[k] = 1;
+        if (at + 5 < sizeof b) at += rt_snprintf(b + at, sizeof b - at, "%s%03lu", at ? "," : "", (UINT64)k);
+      }
+      rt_bs->FreePool(now);
+    }
+    line("unload: %03lu (%s) handles=%lu gone=%s", (UINT64)i, rt_status_name(s), (UINT64)left, at ? b : "none");
+  }
+  rt_bs->FreePool(hs);
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   put("\nfw: firmware-probe begin\n");
+  open_information("open", 1);
   firmware();
   variables();
   query_variable_info();
@@ -1226,6 +1354,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   device_path_protocols();
   locate_orders();
   images_and_debug_table();
+  open_information("open-after", 0);
+  unload_drivers();
+  open_information("open-unloaded", 0);
   put("fw: firmware-probe end\n");
   rt_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
   return EFI_SUCCESS;

@@ -144,6 +144,81 @@ public final class CapturedLines {
         return Map.entry(Guid.parse(words[0]), List.copyOf(handles));
     }
 
+    /**
+     * The value of a {@code handle-open:} line: {@code HHH GUID AAA CCC|none 0xATTR COUNT}, one open entry of
+     * OpenProtocolInformation (UEFI 2.10 §7.3.11): the handle, the protocol, AgentHandle, ControllerHandle (none for
+     * NULL), Attributes and OpenCount.
+     */
+    public static String open(org.efiemu.uefi.handle.CapturedOpen o) {
+        return String.format(Locale.ROOT, "%s %s %s %s 0x%x %d", index(o.handle()),
+                o.protocol().registryForm().toLowerCase(Locale.ROOT), index(o.agent()),
+                o.controller() < 0 ? "none" : index(o.controller()), o.attributes(), o.count());
+    }
+
+    private static final java.util.regex.Pattern OPEN = java.util.regex.Pattern.compile(
+            "(\\d{3,})\\s+(\\S+)\\s+(\\d{3,})\\s+(\\d{3,}|none)\\s+0x([0-9a-fA-F]{1,8})\\s+(\\d{1,9})");
+
+    /**
+     * Reads a {@code handle-open:} value.
+     *
+     * @throws ProfileFormatException naming {@code file:line} and what does not read
+     */
+    public static org.efiemu.uefi.handle.CapturedOpen parseOpen(String value, String file, int no) {
+        java.util.regex.Matcher m = OPEN.matcher(value.strip());
+        if (!m.matches() || !GUID.matcher(m.group(2)).matches()) {
+            throw new ProfileFormatException(file, no, "handle-open '" + cut(value) + "': expected 'HHH GUID AAA CCC|none "
+                    + "0xATTRIBUTES COUNT' (handle, protocol, agent and controller handle indexes, attributes, open count)");
+        }
+        try {
+            return new org.efiemu.uefi.handle.CapturedOpen(Integer.parseInt(m.group(1)), Guid.parse(m.group(2)),
+                    Integer.parseInt(m.group(3)), m.group(4).equals("none") ? -1 : Integer.parseInt(m.group(4)),
+                    Integer.parseUnsignedInt(m.group(5), 16), Integer.parseInt(m.group(6)));
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "handle-open " + m.group(1) + " " + m.group(2) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The value of an {@code image-unload:} line: {@code NNN STATUS NNN,NNN|none}: a driver image whose Unload is set,
+     * the status UnloadImage (UEFI 2.10 §7.4.6) gave and the handles gone afterwards.
+     */
+    public static String unload(org.efiemu.uefi.handle.CapturedUnload u) {
+        return index(u.image()) + " " + u.status().specName() + " "
+                + (u.removed().isEmpty() ? "none" : String.join(",", u.removed().stream().map(CapturedLines::index).toList()));
+    }
+
+    /**
+     * Reads an {@code image-unload:} value.
+     *
+     * @throws ProfileFormatException naming {@code file:line} and what does not read
+     */
+    public static org.efiemu.uefi.handle.CapturedUnload parseUnload(String value, String file, int no) {
+        String[] w = value.strip().split("\\s+");
+        if (w.length != 3 || !INDEX.matcher(w[0]).matches()) {
+            throw new ProfileFormatException(file, no, "image-unload '" + cut(value) + "': expected 'NNN EFI_STATUS "
+                    + "NNN,NNN|none' (the driver image's handle index, UnloadImage's status, the handles it removed)");
+        }
+        org.efiemu.uefi.spec.EfiStatus status = java.util.Arrays.stream(org.efiemu.uefi.spec.EfiStatus.values())
+                .filter(s -> s.specName().equals(w[1])).findFirst().orElseThrow(() -> new ProfileFormatException(file, no,
+                        "image-unload " + w[0] + ": status '" + cut(w[1]) + "': expected a UEFI status name (EFI_SUCCESS, "
+                                + "EFI_UNSUPPORTED, ...)"));
+        List<Integer> removed = new ArrayList<>();
+        if (!w[2].equals("none")) {
+            for (String i : w[2].split(",", -1)) {
+                if (!INDEX.matcher(i).matches()) {
+                    throw new ProfileFormatException(file, no, "image-unload " + w[0] + ": removed handle '" + cut(i)
+                            + "': expected a handle index of 3 digits or more, or none");
+                }
+                removed.add(Integer.parseInt(i));
+            }
+        }
+        try {
+            return new org.efiemu.uefi.handle.CapturedUnload(Integer.parseInt(w[0]), status, removed);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(file, no, "image-unload " + w[0] + ": " + e.getMessage());
+        }
+    }
+
     /** Reads a {@code hob:} value: hex bytes whose HOB header length is their count. */
     public static byte[] parseHob(String value, String file, int no) {
         String v = value.strip();

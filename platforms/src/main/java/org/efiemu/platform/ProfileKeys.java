@@ -13,11 +13,11 @@ final class ProfileKeys {
             "smbios-bios-date", "smbios-manufacturer", "smbios-product", "smbios-version", "smbios-serial",
             "acpi-oem-id", "acpi-oem-table-id", "console", "display", "variable-store", "configuration-tables", "gop-mode", "gop-current", "text-mode",
             "text-current", "quirk", "variable", "pool-free", "pci-root-bridge", "pci-device", "pci-rom", "pci-bar",
-            "pci-bar-masks", "handle", "handle-locate", "image-base", "hob");
+            "pci-bar-masks", "handle", "handle-locate", "image-base", "handle-open", "image-unload", "hob");
 
     static final Set<String> REPEATABLE = Set.of("source", "quirk", "variable", "pool-free", "gop-mode", "text-mode",
             "pci-root-bridge", "pci-device", "pci-rom", "pci-bar", "pci-bar-masks", "handle", "handle-locate",
-            "image-base", "hob");
+            "image-base", "handle-open", "image-unload", "hob");
 
     /** Width of the type column in canonical memory map lines. */
     static final int TYPE_COLUMN = 26;

@@ -56,6 +56,10 @@ public final class ProfileParser {
     private final java.util.Map<org.efiemu.uefi.spec.Guid, Integer> locateLines = new java.util.HashMap<>();
     private final java.util.Map<Integer, Long> imageBases = new java.util.TreeMap<>();
     private final java.util.Map<Integer, Integer> imageBaseLines = new java.util.HashMap<>();
+    private final List<org.efiemu.uefi.handle.CapturedOpen> opens = new ArrayList<>();
+    private final List<Integer> openLines = new ArrayList<>();
+    private final List<org.efiemu.uefi.handle.CapturedUnload> unloads = new ArrayList<>();
+    private final List<Integer> unloadLines = new ArrayList<>();
     private static final Pattern PCI_LOCATION = Pattern.compile("([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
     private final List<PlatformProfile.GraphicsMode> gopModes = new ArrayList<>();
     private final List<PlatformProfile.TextMode> textModes = new ArrayList<>();
@@ -188,6 +192,21 @@ public final class ProfileParser {
                 imageBases.put(index, Long.parseUnsignedLong(m.group(2), 16));
                 imageBaseLines.put(index, no);
             }
+            case "handle-open" -> {
+                opens.add(CapturedLines.parseOpen(value, file, no));
+                openLines.add(no);
+            }
+            case "image-unload" -> {
+                var u = CapturedLines.parseUnload(value, file, no);
+                for (int k = 0; k < unloads.size(); k++) {
+                    if (unloads.get(k).image() == u.image()) {
+                        throw new ProfileFormatException(file, no, "image-unload " + String.format("%03d", u.image())
+                                + ": image given twice (first on line " + unloadLines.get(k) + ")");
+                    }
+                }
+                unloads.add(u);
+                unloadLines.add(no);
+            }
             case "handle-locate" -> {
                 var e = CapturedLines.parseLocate(value, file, no);
                 if (locateOrders.containsKey(e.getKey())) {
@@ -206,7 +225,7 @@ public final class ProfileParser {
             default -> {
                 if (values.containsKey(key)) {
                     throw new ProfileFormatException(file, no, "key '" + key + "' given twice (first on line "
-                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-root-bridge, pci-device, pci-rom, pci-bar, pci-bar-masks, handle, handle-locate, image-base and hob may repeat");
+                            + lineOf.get(key) + "); only source, quirk, variable, pool-free, gop-mode, text-mode, pci-root-bridge, pci-device, pci-rom, pci-bar, pci-bar-masks, handle, handle-locate, image-base, handle-open, image-unload and hob may repeat");
                 }
                 values.put(key, value);
                 lineOf.put(key, no);
@@ -433,7 +452,29 @@ public final class ProfileParser {
                             + " with loaded-image fields");
                 }
             }
-            return new org.efiemu.uefi.platform.CapturedFirmware(handles, hobs, locateOrders, imageBases);
+            for (int k = 0; k < opens.size(); k++) {
+                var o = opens.get(k);
+                if (o.handle() >= handles.size() || o.agent() >= handles.size() || o.controller() >= handles.size()) {
+                    throw new ProfileFormatException(file, openLines.get(k), "handle-open " + String.format("%03d",
+                            o.handle()) + ": a handle index beyond the last handle line (" + String.format("%03d",
+                            handles.size() - 1) + ")");
+                }
+                if (!handles.get(o.handle()).protocols().contains(o.protocol())) {
+                    throw new ProfileFormatException(file, openLines.get(k), "handle-open " + String.format("%03d",
+                            o.handle()) + " " + o.protocol().registryForm().toLowerCase(java.util.Locale.ROOT)
+                            + ": handle line " + String.format("%03d", o.handle()) + " has no such protocol");
+                }
+            }
+            for (int k = 0; k < unloads.size(); k++) {
+                var u = unloads.get(k);
+                int last = u.removed().isEmpty() ? -1 : u.removed().get(u.removed().size() - 1);
+                if (u.image() >= handles.size() || handles.get(u.image()).image() == null || last >= handles.size()) {
+                    throw new ProfileFormatException(file, unloadLines.get(k), "image-unload " + String.format("%03d",
+                            u.image()) + ": " + (last >= handles.size() ? "a removed handle beyond the last handle line"
+                            : "no handle line " + String.format("%03d", u.image()) + " with loaded-image fields"));
+                }
+            }
+            return new org.efiemu.uefi.platform.CapturedFirmware(handles, hobs, locateOrders, imageBases, opens, unloads);
         } catch (IllegalArgumentException e) {
             Matcher m = Pattern.compile("HOB (\\d+)").matcher(e.getMessage());
             int line = m.lookingAt() ? hobLines.get(Integer.parseInt(m.group(1))) : hobLines.isEmpty() ? 0 : hobLines.get(0);

@@ -83,6 +83,8 @@ public final class ProfileWriter {
         p.captured().locateOrders().forEach((g, l) -> key(sb, "handle-locate", CapturedLines.locate(g, l)));
         p.captured().imageBases().forEach((i, b) -> key(sb, "image-base", String.format(java.util.Locale.ROOT,
                 "%03d 0x%X", i, b)));
+        p.captured().opens().forEach(o -> key(sb, "handle-open", CapturedLines.open(o)));
+        p.captured().unloads().forEach(u -> key(sb, "image-unload", CapturedLines.unload(u)));
         p.captured().hobs().forEach(h -> key(sb, "hob", CapturedLines.hob(h)));
         sb.append(ProfileKeys.MEMORY_MAP).append(":\n");
         for (MemoryDescriptor d : p.memoryMap()) {

@@ -121,6 +121,7 @@ public final class UefiMachine implements AutoCloseable {
     private FirmwareArena.Region capturedRegion;
     private org.efiemu.uefi.presentation.UnsupportedProtocols unsupportedProtocols;
     private org.efiemu.uefi.presentation.CapturedHandles.Result capturedHandles;
+    private org.efiemu.uefi.boot.ImageAbi imageAbi;
     private final UnmetRequests unmet;
 
     UefiMachine(UefiMachineBuilder b) {
@@ -192,7 +193,7 @@ public final class UefiMachine implements AutoCloseable {
             dispatcher.install(systemTable, new Adapters(memoryAbi, misc, new ProtocolAbi(handles),
                     new RuntimeAbi(state, counter),
                     eventAbi = firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
-                    firmware.handleAbi(handles), firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
+                    firmware.handleAbi(handles), imageAbi = firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),
                     firmware.timeAbi(), firmware.variableAbi(), virtualMemory));
             firmware.tables.bindServices(dispatcher, firmware::allocate);
             budget = new RunBudget(b.serviceCallBudget, b.hostWorkBudget, b.outputBudget, why -> machine.requestStop(why));
@@ -364,6 +365,10 @@ public final class UefiMachine implements AutoCloseable {
                 handles, memory, imageHandle);
         org.efiemu.uefi.presentation.CapturedHandles.presentDebugImages(captured, capturedHandles, handles,
                 fw.tables.debugImages(), region);
+        org.efiemu.uefi.presentation.CapturedHandles.presentOpens(platform.captured().opens(), capturedHandles, handles);
+        var unloads = new org.efiemu.uefi.presentation.CapturedDriverUnloads(platform.captured().unloads(),
+                capturedHandles, handles, memory, dispatcher, fw.tables.debugImages());
+        imageAbi.foreignUnload(unloads::unloadImage);
     }
 
     /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */

@@ -53,6 +53,11 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
     private static final Pattern LOCATE = Pattern.compile("locate: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) "
             + "\\((\\w+)\\) n=(\\d+)(?: ((?:\\d{3,},)*\\d{3,}))?");
 
+    private static final Pattern OPEN = Pattern.compile("open: (\\d{3,}) ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) "
+            + "agent=(\\d{3,}|none|gone) controller=(\\d{3,}|none|gone) attributes=0x([0-9a-f]+) count=(\\d+)");
+    private static final Pattern OPEN_TOTAL = Pattern.compile("open: entries=(\\d+) by-driver=\\d+ by-child-controller=\\d+ handles=\\d+");
+    private static final Pattern UNLOAD = Pattern.compile("unload: (\\d{3,}) \\((\\w+)\\) handles=\\d+ gone=((?:\\d{3,},)*\\d{3,}|none)");
+
     private static final Pattern BAR_MASKS = Pattern.compile("pci: bar-masks((?: [0-9a-f]{2}=[0-9a-f]{8})+)");
     private static final Pattern RB_SEGMENT = Pattern.compile("pci: root-bridge 0 segment=(\\d+) .*");
     private static final Pattern RB_ATTRIBUTES = Pattern.compile("pci-rb: attributes \\(EFI_SUCCESS\\) supports=0x([0-9a-f]+) "
@@ -91,6 +96,9 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
         int handlesLine = 0;
         java.util.Map<Guid, List<Integer>> locateOrders = new java.util.LinkedHashMap<>();
         java.util.Map<Integer, Long> imageBases = new java.util.TreeMap<>();
+        List<org.efiemu.uefi.handle.CapturedOpen> opens = new ArrayList<>();
+        int openSeen = 0;
+        List<org.efiemu.uefi.handle.CapturedUnload> unloads = new ArrayList<>();
         int cfgSeen = 0;
         Integer devicesDeclared = null;
         boolean ended = false;
@@ -208,6 +216,37 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                 if (!order.equals(order.stream().sorted().toList())) {
                     locateOrders.put(Guid.parse(m.group(1)), order);
                 }
+            } else if (l.startsWith("open: entries=")) {
+                Matcher m = OPEN_TOTAL.matcher(l);
+                if (!m.matches() || Integer.parseInt(m.group(1)) != openSeen) {
+                    throw new ProfileFormatException(file, no, "field 'open: entries': '" + l + "' where " + openSeen
+                            + " open: entry lines came before");
+                }
+            } else if (l.startsWith("open: ")) {
+                Matcher m = OPEN.matcher(l);
+                if (!m.matches()) {
+                    if (l.matches("open: \\d{3,} \\S+ \\(\\w+\\)")) {
+                        notes.add("OpenProtocolInformation failed (" + file + ":" + no + "): " + l.substring(6));
+                        continue;
+                    }
+                    throw new ProfileFormatException(file, no, "field 'open': '" + l + "': expected 'open: HHH GUID "
+                            + "agent=AAA controller=CCC|none attributes=0x.. count=N'");
+                }
+                openSeen++;
+                if (m.group(3).equals("gone") || m.group(3).equals("none") || m.group(4).equals("gone")) {
+                    notes.add("open entry naming a handle that is not in the handle list (" + file + ":" + no + ") left out");
+                    continue;
+                }
+                opens.add(org.efiemu.platform.CapturedLines.parseOpen(m.group(1) + " " + m.group(2) + " " + m.group(3) + " "
+                        + m.group(4) + " 0x" + m.group(5) + " " + m.group(6), file, no));
+            } else if (l.startsWith("unload: ")) {
+                Matcher m = UNLOAD.matcher(l);
+                if (!m.matches()) {
+                    throw new ProfileFormatException(file, no, "field 'unload': '" + l + "': expected 'unload: NNN "
+                            + "(EFI_STATUS) handles=N gone=NNN,...|none'");
+                }
+                unloads.add(org.efiemu.platform.CapturedLines.parseUnload(m.group(1) + " " + m.group(2) + " " + m.group(3),
+                        file, no));
             } else if (l.startsWith("hob: count=")) {
                 Matcher m = HOB_COUNT.matcher(l);
                 if (!m.matches() || Integer.parseInt(m.group(1)) != hobs.size()) {
@@ -248,6 +287,14 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
                     handles.isEmpty() ? java.util.Map.of() : imageBases);
         } catch (IllegalArgumentException e) {
             throw new ProfileFormatException(file, lines.length, "field 'hob': " + e.getMessage());
+        }
+        if (!handles.isEmpty() && (!opens.isEmpty() || !unloads.isEmpty())) {
+            try {
+                captured = new CapturedFirmware(captured.handles(), captured.hobs(), captured.locateOrders(),
+                        captured.imageBases(), opens, unloads);
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException(file, lines.length, "field 'open'/'unload': " + e.getMessage());
+            }
         }
         List<org.efiemu.uefi.pci.PciRootBridge> bridges = new ArrayList<>();
         if (rbSegment >= 0 && rbAttributes != null && rbConfiguration != null) {
@@ -430,6 +477,14 @@ public record FirmwareProbeFacts(List<ConfigurationTableKind> configurationTable
             b.source("measured: handle-locate lines = the firmware-probe's locate: lines in " + captureName + " for the "
                     + captured.locateOrders().size() + " protocols whose LocateHandleBuffer(ByProtocol) order is not the "
                     + "handle order (EDK2 returns a protocol's handles in the order their interfaces were installed)");
+        }
+        if (!captured.opens().isEmpty()) {
+            b.source("measured: handle-open lines = the firmware-probe's open: lines in " + captureName + " ("
+                    + captured.opens().size() + " OpenProtocolInformation entries when BDS started the probe)");
+        }
+        if (!captured.unloads().isEmpty()) {
+            b.source("measured: image-unload lines = the firmware-probe's unload: lines in " + captureName + " (UnloadImage"
+                    + " of the " + captured.unloads().size() + " driver images whose Unload is set, in handle order)");
         }
         notes.forEach(n -> b.source("note: " + n));
         return b.build();

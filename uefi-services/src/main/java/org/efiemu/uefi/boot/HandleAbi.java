@@ -348,6 +348,11 @@ public final class HandleAbi {
                 || (child != 0 && !handles.isValid(child))) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        if (handles.isManagedByDriver(controller)) {
+            // a captured firmware's driver holds the controller BY_DRIVER: EDK2 would call its Stop
+            c.output("a captured firmware driver manages this controller; its Stop is not run (efiemu holds none of its"
+                    + " code): nothing is disconnected");
+        }
         return EfiStatus.SUCCESS;
     }
 }

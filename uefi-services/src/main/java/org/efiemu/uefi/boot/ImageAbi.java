@@ -216,12 +216,31 @@ public final class ImageAbi {
         return null;
     }
 
-    /** {@code UnloadImage(ImageHandle)}: a loaded, not started image is freed; a started one needs its Unload function. */
+    /** UnloadImage of an image efiemu did not load (a captured firmware driver): its outcome, or empty. */
+    public interface ForeignUnload {
+        Optional<EfiStatus> unloadImage(ServiceCall c, long handle);
+    }
+
+    private ForeignUnload foreignUnload = (c, h) -> Optional.empty();
+
+    /** Answers UnloadImage for the images {@code unload} knows (a captured firmware's drivers). */
+    public void foreignUnload(ForeignUnload unload) {
+        this.foreignUnload = java.util.Objects.requireNonNull(unload, "unload");
+    }
+
+    /**
+     * {@code UnloadImage(ImageHandle)}: a loaded, not started image is freed; a started one needs its Unload function;
+     * a captured firmware driver gets the captured outcome ({@link ForeignUnload}).
+     */
     public EfiStatus unloadImage(ServiceCall c) {
         long handle = c.arg(0);
         c.arguments(ptr(handle));
         Optional<ImageServices.Child> child = images.child(handle);
         if (child.isEmpty()) {
+            Optional<EfiStatus> foreign = foreignUnload.unloadImage(c, handle);
+            if (foreign.isPresent()) {
+                return foreign.get();
+            }
             return isImage(handle) ? EfiStatus.UNSUPPORTED : EfiStatus.INVALID_PARAMETER;
         }
         ImageServices.Child ch = child.get();

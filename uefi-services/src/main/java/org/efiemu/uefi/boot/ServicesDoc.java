@@ -28,7 +28,9 @@ public final class ServicesDoc {
             Map.entry("Stall", "advances virtual time; timers due inside it fire at their own ticks (interrupts as the caller "
                     + "left them)"),
             Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
-            Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles"),
+            Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles (a captured driver's Stop is not run)"),
+            Map.entry("UnloadImage", "a captured firmware driver: the captured outcome (see \"Driver opens and driver Unload\")"),
+            Map.entry("OpenProtocolInformation", "a captured firmware's open entries first (see \"Driver opens and driver Unload\")"),
             Map.entry("LoadImage", "from a buffer, or from a device path on the ESP or a disk's FAT partition (SimpleFileSystem)"),
             Map.entry("StartImage", "runs the entry point in the guest; an application is unloaded afterwards"),
             Map.entry("Exit", "from a child: unwinds to StartImage; from the booted image: ends the run"),
@@ -80,6 +82,7 @@ public final class ServicesDoc {
         sb.append(org.efiemu.uefi.storage.StorageDoc.render());
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
         sb.append(org.efiemu.uefi.devicepath.DevicePathDoc.render());
+        sb.append(org.efiemu.uefi.presentation.DriverOpensDoc.render());
         return sb.toString().replace("\r\n", "\n");
     }
 

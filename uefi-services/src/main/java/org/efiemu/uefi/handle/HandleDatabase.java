@@ -303,6 +303,87 @@ public final class HandleDatabase {
                 .map(o -> new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount)).toList();
     }
 
+    /**
+     * Appends an open entry as a real firmware's open list held it (a captured database, before the application runs;
+     * {@link CapturedOpen}), after the entries the protocol already has, with its open count: what EDK2's
+     * {@code CoreOpenProtocol} leaves when the firmware's drivers and core opened it. No attribute rule is checked (the
+     * firmware made the entry); the handle must have the protocol.
+     *
+     * @throws IllegalArgumentException the handle does not have the protocol, or the count is below 1
+     */
+    public void restoreOpen(long handle, Guid protocol, long agent, long controller, int attributes, int count) {
+        ProtocolInterface p = store.find(handle, protocol);
+        if (p == null || count < 1) {
+            throw new IllegalArgumentException(String.format("handle 0x%X: %s", handle, p == null
+                    ? "has no " + protocol + " to restore an open entry on" : "open count " + count));
+        }
+        OpenData o = new OpenData(agent, controller, attributes);
+        o.openCount = count;
+        p.openList.add(o);
+    }
+
+    /**
+     * True when some protocol of {@code controller} is open BY_DRIVER (UEFI 2.10 §7.3.9): a driver manages it, and
+     * EDK2's {@code CoreDisconnectController} would call that driver's Stop.
+     */
+    public boolean isManagedByDriver(long controller) {
+        Handle h = store.handles.get(controller);
+        return h != null && h.protocols.stream().anyMatch(p -> p.openList.stream()
+                .anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0));
+    }
+
+    /**
+     * Closes every open entry whose agent is {@code image}, on every handle: what EDK2's
+     * {@code CoreUnloadAndCloseImage} does for an unloaded image (UEFI 2.10 §7.4.6).
+     */
+    public void closeOpensByAgent(long image) {
+        for (Handle h : store.handles.values()) {
+            for (ProtocolInterface p : h.protocols) {
+                p.openList.removeIf(o -> o.agent == image);
+            }
+        }
+    }
+
+    /**
+     * Removes a handle with all its protocols whatever their opens, and every open entry that names it as agent or
+     * controller: a firmware driver's handle that the driver's Unload destroyed (its protocols uninstalled after the
+     * driver closed what it had opened), for which efiemu has the captured outcome, not the driver.
+     *
+     * @return false when the handle is not in the database
+     */
+    public boolean removeHandle(long handle) {
+        return removeProtocols(handle, g -> true);
+    }
+
+    /**
+     * Removes the protocols of {@code handle} that {@code which} accepts, whatever their opens; with its last protocol
+     * the handle goes too (EDK2 {@code CoreUninstallProtocolInterface}), and every open entry that names it as agent or
+     * controller.
+     *
+     * @return false when the handle is not in the database
+     */
+    public boolean removeProtocols(long handle, java.util.function.Predicate<Guid> which) {
+        Handle h = store.handles.get(handle);
+        if (h == null) {
+            return false;
+        }
+        for (ProtocolInterface p : List.copyOf(h.protocols)) {
+            if (which.test(p.entry.guid)) {
+                p.entry.remove(p);
+                h.protocols.remove(p);
+            }
+        }
+        if (h.protocols.isEmpty()) {
+            store.handles.remove(handle);
+            for (Handle other : store.handles.values()) {
+                for (ProtocolInterface p : other.protocols) {
+                    p.openList.removeIf(o -> o.agent == handle || o.controller == handle);
+                }
+            }
+        }
+        return true;
+    }
+
     /** Status of {@link #openProtocolInformation}: {@code EFI_NOT_FOUND} when the handle lacks the protocol. */
     public EfiStatus openProtocolInformationStatus(long handle, Guid protocol) {
         return store.find(handle, protocol) == null ? EfiStatus.NOT_FOUND : EfiStatus.SUCCESS;

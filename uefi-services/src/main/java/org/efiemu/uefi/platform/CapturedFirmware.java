@@ -16,14 +16,26 @@ import org.efiemu.uefi.handle.CapturedHandle;
  *     order returned ({@code handle-locate:} lines); protocols not named are returned in handle order
  * @param imageBases the ImageBase of each loaded image, by handle index ({@code image-base:} lines; the firmware's
  *     load addresses, the same on every boot of one machine); images not named present ImageBase 0
+ * @param opens the open entries of every handle's protocols as OpenProtocolInformation gave them ({@code handle-open:}
+ *     lines; the drivers' BY_DRIVER and BY_CHILD_CONTROLLER opens, the core's HandleProtocol opens), in the order of
+ *     the handles, of each handle's protocols and of each open list; empty: no open entries
+ * @param unloads the driver images whose Unload is set, what UnloadImage did to each ({@code image-unload:} lines); an
+ *     image not named presents Unload NULL
  */
 public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
-        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders, java.util.Map<Integer, Long> imageBases) {
+        java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders, java.util.Map<Integer, Long> imageBases,
+        List<org.efiemu.uefi.handle.CapturedOpen> opens, List<org.efiemu.uefi.handle.CapturedUnload> unloads) {
     public static final CapturedFirmware NONE = new CapturedFirmware(List.of(), List.of());
 
     /** Without LocateHandle(ByProtocol) orders and image bases. */
     public CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs) {
         this(handles, hobs, java.util.Map.of(), java.util.Map.of());
+    }
+
+    /** Without open entries and unload outcomes. */
+    public CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
+            java.util.Map<org.efiemu.uefi.spec.Guid, List<Integer>> locateOrders, java.util.Map<Integer, Long> imageBases) {
+        this(handles, hobs, locateOrders, imageBases, List.of(), List.of());
     }
 
     /** Without image bases. */
@@ -66,6 +78,32 @@ public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
             }
         }
         HobListCheck.check(hobs);
+        opens = List.copyOf(opens);
+        unloads = List.copyOf(unloads);
+        for (org.efiemu.uefi.handle.CapturedOpen o : opens) {
+            if (o.handle() >= handles.size() || o.agent() >= handles.size() || o.controller() >= handles.size()) {
+                throw new IllegalArgumentException("handle-open " + o.handle() + " " + o.protocol() + ": a handle index "
+                        + "beyond the " + handles.size() + " handles");
+            }
+            if (!handles.get(o.handle()).protocols().contains(o.protocol())) {
+                throw new IllegalArgumentException("handle-open " + o.handle() + " " + o.protocol()
+                        + ": captured handle " + o.handle() + " has no such protocol");
+            }
+        }
+        java.util.Set<Integer> unloaded = new java.util.HashSet<>();
+        for (org.efiemu.uefi.handle.CapturedUnload u : unloads) {
+            if (u.image() >= handles.size() || handles.get(u.image()).image() == null) {
+                throw new IllegalArgumentException("image-unload " + u.image() + ": no captured handle " + u.image()
+                        + " with EFI_LOADED_IMAGE_PROTOCOL");
+            }
+            if (!unloaded.add(u.image())) {
+                throw new IllegalArgumentException("image-unload " + u.image() + ": image given twice");
+            }
+            if (!u.removed().isEmpty() && u.removed().get(u.removed().size() - 1) >= handles.size()) {
+                throw new IllegalArgumentException("image-unload " + u.image() + ": removed handle beyond the "
+                        + handles.size() + " handles");
+            }
+        }
     }
 
     /** True when the profile recorded the firmware's handle database. */
@@ -81,7 +119,8 @@ public record CapturedFirmware(List<CapturedHandle> handles, List<byte[]> hobs,
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof CapturedFirmware c) || !handles.equals(c.handles) || hobs.size() != c.hobs.size()
-                || !locateOrders.equals(c.locateOrders) || !imageBases.equals(c.imageBases)) {
+                || !locateOrders.equals(c.locateOrders) || !imageBases.equals(c.imageBases) || !opens.equals(c.opens)
+                || !unloads.equals(c.unloads)) {
             return false;
         }
         for (int i = 0; i < hobs.size(); i++) {

@@ -24,8 +24,9 @@ import org.efiemu.uefi.spec.Guid;
  * own image gets a loaded image device path made as EDK2's CoreLoadImage makes it: its device handle's device path
  * followed by its FilePath;
  * <li>EFI_LOADED_IMAGE_PROTOCOL of the firmware's driver images: a structure with the captured Revision, ParentHandle,
- * DeviceHandle, memory types, ImageSize and FilePath; SystemTable is this machine's; ImageBase is 0 and Unload NULL
- * (efiemu holds none of the driver's code);
+ * DeviceHandle, memory types, ImageSize and FilePath; SystemTable is this machine's; ImageBase the captured one
+ * ({@link #writeImageBases}) and Unload NULL unless the capture has its outcome ({@link CapturedDriverUnloads}; efiemu
+ * holds none of the driver's code);
  * <li>a protocol whose captured interface was NULL (a GUID-only tag such as EDK2's {@code gEfiConsoleOutDeviceGuid}):
  * NULL;
  * <li>SimpleTextInput, SimpleTextInputEx, SimpleTextOutput and Graphics Output on handles efiemu did not make (the
@@ -186,6 +187,41 @@ public final class CapturedHandles {
                 memory.putU64(li.interfacePointer() + LoadedImageProtocol.IMAGE_BASE, base);
             }
         });
+    }
+
+    /**
+     * The firmware's open entries ({@code handle-open:} lines; UEFI 2.10 §7.3.11 OpenProtocolInformation) on the
+     * presented handles, after the entries efiemu made: the drivers' BY_DRIVER and BY_CHILD_CONTROLLER opens, so the
+     * application's OpenProtocol BY_DRIVER of a managed protocol is EFI_ACCESS_DENIED and the same agent's is
+     * EFI_ALREADY_STARTED as EDK2's CoreOpenProtocol gives them, and the core's BY_HANDLE_PROTOCOL opens with their
+     * counts. The core image (the agent of the BY_HANDLE_PROTOCOL entries: EDK2's HandleProtocol opens as
+     * {@code gDxeCoreImageHandle}) becomes the database's HandleProtocol agent, so the application's HandleProtocol
+     * calls count on those entries as on OVMF. Entries naming a handle efiemu did not present (the capture run's boot
+     * media) or a protocol it left off are skipped.
+     *
+     * @return the entries presented
+     */
+    public static int presentOpens(List<org.efiemu.uefi.handle.CapturedOpen> opens, Result presented, HandleDatabase db) {
+        Map<Integer, Long> at = presented.presented();
+        int n = 0;
+        java.util.Set<Integer> coreAgents = new java.util.HashSet<>();
+        for (org.efiemu.uefi.handle.CapturedOpen o : opens) {
+            if (o.attributes() == OpenAttributes.BY_HANDLE_PROTOCOL) {
+                coreAgents.add(o.agent());
+            }
+            Long h = at.get(o.handle());
+            Long agent = at.get(o.agent());
+            Long controller = o.controller() < 0 ? Long.valueOf(0) : at.get(o.controller());
+            if (h == null || agent == null || controller == null || !db.protocolsPerHandle(h).contains(o.protocol())) {
+                continue;
+            }
+            db.restoreOpen(h, o.protocol(), agent, controller, o.attributes(), o.count());
+            n++;
+        }
+        if (coreAgents.size() == 1 && at.containsKey(coreAgents.iterator().next())) {
+            db.setCoreImageHandle(at.get(coreAgents.iterator().next()));
+        }
+        return n;
     }
 
     /**
