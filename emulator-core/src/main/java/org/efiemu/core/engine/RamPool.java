@@ -246,10 +246,14 @@ final class RamPool {
     }
   }
 
+  /** True when the {@code count} words from {@code from} are all zero; stops at the first block of eight that is not. */
   private static boolean zero(LongBuffer words, int from, int count) {
-    long acc = 0;
-    for (int j = from; j < from + count; j++) acc |= words.get(j);
-    return acc == 0;
+    for (int j = from; j < from + count; j += 8) {
+      long acc = 0;
+      for (int k = j; k < j + 8; k++) acc |= words.get(k);
+      if (acc != 0) return false;
+    }
+    return true;
   }
 
   private static void madviseOrFail(long host, long size) {
