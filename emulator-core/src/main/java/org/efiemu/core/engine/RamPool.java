@@ -3,8 +3,6 @@ package org.efiemu.core.engine;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.nio.ByteOrder;
-import java.nio.LongBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +51,20 @@ final class RamPool {
   private static native int madvise(long address, long length, int advice);
 
   static native int munmap(long address, long length);
+
+  private static native int memcmp(long a, long b, long length);
+
+  /** Pages compared with zero in one {@code memcmp} before they are compared one by one. */
+  private static final int ZERO_SPAN_PAGES = 16;
+
+  /** {@link #ZERO_SPAN_PAGES} pages of zeros (never written) to compare kept memory with. */
+  private static final Pointer ZEROS = zeros();
+
+  private static Pointer zeros() {
+    com.sun.jna.Memory m = new com.sun.jna.Memory(ZERO_SPAN_PAGES * PAGE);
+    m.clear();
+    return m;
+  }
 
   /** A region still mapped in Unicorn over {@code host}, left by the previous machine. */
   record Kept(long guest, long size, int perms, long host) {}
@@ -223,7 +235,7 @@ final class RamPool {
       madviseOrFail(host, size);
       return;
     }
-    LongBuffer words = null;
+    long zeros = Pointer.nativeValue(ZEROS);
     int run = -1;
     for (int i = 0; i <= pages; i++) {
       boolean resident = i < pages && (vector[i] & 1) != 0;
@@ -237,19 +249,20 @@ final class RamPool {
         run = -1;
       }
       if (i == pages) break;
-      if (words == null) words = new Pointer(host).getByteBuffer(0, size).order(ByteOrder.nativeOrder()).asLongBuffer();
-      int from = (int) (i * PAGE / 8);
-      if (!zero(words, from, (int) (PAGE / 8))) {
-        new Pointer(host + i * PAGE).setMemory(0, PAGE, (byte) 0);
-        stats.pagesCleared++;
+      // resident pages from i on: up to ZERO_SPAN_PAGES of them proved zero by one comparison (a page cleared before
+      // and not written since stays resident and zero), else page by page; a page that is not zero is cleared
+      int span = 1;
+      while (span < ZERO_SPAN_PAGES && i + span < pages && (vector[i + span] & 1) != 0) span++;
+      if (memcmp(host + i * PAGE, zeros, span * PAGE) != 0) {
+        for (int p = i; p < i + span; p++) {
+          if (memcmp(host + p * PAGE, zeros, PAGE) != 0) {
+            new Pointer(host + p * PAGE).setMemory(0, PAGE, (byte) 0);
+            stats.pagesCleared++;
+          }
+        }
       }
+      i += span - 1;
     }
-  }
-
-  private static boolean zero(LongBuffer words, int from, int count) {
-    long acc = 0;
-    for (int j = from; j < from + count; j++) acc |= words.get(j);
-    return acc == 0;
   }
 
   private static void madviseOrFail(long host, long size) {

@@ -38,12 +38,33 @@ public final class PhysicalLayout {
     }
   }
 
-  private final ImmutableRangeMap<Long, Region> regions;
   private final List<Region> list;
+  /**
+   * The regions ascending ({@link #list}) and their bases: a lookup is a binary search over plain longs (the range
+   * map it was built from boxes and compares cuts, and host memory accesses ask for every access).
+   */
+  private final Region[] byBase;
+  private final long[] bases;
 
   private PhysicalLayout(RangeMap<Long, Region> regions) {
-    this.regions = ImmutableRangeMap.copyOf(regions);
-    this.list = List.copyOf(this.regions.asMapOfRanges().values());
+    this.list = List.copyOf(ImmutableRangeMap.copyOf(regions).asMapOfRanges().values());
+    this.byBase = list.toArray(new Region[0]);
+    this.bases = new long[byBase.length];
+    for (int i = 0; i < byBase.length; i++) bases[i] = byBase[i].base();
+  }
+
+  /** The region holding {@code address} (non-negative), or null. */
+  private Region find(long address) {
+    int lo = 0;
+    int hi = bases.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (bases[mid] <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0) return null;
+    Region r = byBase[hi];
+    return address < r.end() ? r : null;
   }
 
   /** A builder for a layout. */
@@ -59,7 +80,7 @@ public final class PhysicalLayout {
   /** The region holding {@code address}, if any. */
   public Optional<Region> regionAt(long address) {
     if (address < 0) return Optional.empty();
-    return Optional.ofNullable(regions.get(address));
+    return Optional.ofNullable(find(address));
   }
 
   /** True when every byte of {@code [address, address+length)} is declared RAM. */
@@ -77,7 +98,7 @@ public final class PhysicalLayout {
     long a = address;
     long end = address + length;
     while (a < end) {
-      Region r = regions.get(a);
+      Region r = find(a);
       if (r == null || r.kind() != kind) return false;
       if (kind == Kind.DEVICE && r.end() < end) return false;
       a = r.end();

@@ -61,6 +61,13 @@ public final class PhysicalMemory {
   /** A page of zeros to compare with (never written). */
   private final byte[] zeroPage = new byte[(int) PhysicalLayout.PAGE];
   private GuestFault lastFault;
+  /**
+   * The mapped chunk the last host access found ({@code [hotBase, hotEnd)}; empty after an unmap): host reads and
+   * writes of the firmware model come in runs inside one chunk, and one inside it needs neither the RAM check nor a
+   * chunk lookup (a mapped chunk lies inside a RAM region).
+   */
+  private long hotBase;
+  private long hotEnd;
 
   /**
    * Told when a RAM chunk is mapped (lazily, on first touch), after it is mapped with all permissions and before
@@ -200,6 +207,7 @@ public final class PhysicalMemory {
 
   /** {@link #ensureMapped}, returning the chunks it mapped ({@code [base, size]}, ascending). */
   private List<long[]> mapMissing(long address, long length) {
+    if (inHotChunk(address, length)) return List.of();
     if (!layout.isRam(address, length)) {
       throw new GuestMemoryException(address, length, "is not RAM in " + layout);
     }
@@ -212,6 +220,8 @@ public final class PhysicalMemory {
       Map.Entry<Long, Long> mapped = chunks.floorEntry(a);
       if (mapped != null && a - mapped.getKey() < mapped.getValue()) {
         a = mapped.getKey() + mapped.getValue();
+        hotBase = mapped.getKey();
+        hotEnd = a;
         continue;
       }
       Region r = layout.regionAt(a).orElseThrow();
@@ -229,6 +239,11 @@ public final class PhysicalMemory {
       for (ChunkListener l : List.copyOf(chunkListeners)) l.mapped(c[0], c[1]);
     }
     return fresh;
+  }
+
+  /** True when {@code [address, address+length)} is non-empty and inside the chunk {@link #hotBase} names. */
+  private boolean inHotChunk(long address, long length) {
+    return length > 0 && address >= hotBase && length <= hotEnd - address;
   }
 
   /**
@@ -320,6 +335,8 @@ public final class PhysicalMemory {
   public void unmapChunk(long base) {
     Long size = chunks.remove(base);
     if (size == null) throw new IllegalArgumentException(String.format("no mapped chunk at 0x%X", base));
+    hotBase = 0;
+    hotEnd = 0;
     engine.unmap(base, size);
   }
 
@@ -337,6 +354,11 @@ public final class PhysicalMemory {
   /** Reads RAM; never-touched RAM reads as zeros. Throws {@link GuestMemoryException} outside RAM. */
   public void read(long address, byte[] buffer, int offset, int length) {
     if (length == 0) return;
+    if (inHotChunk(address, length)) {
+      hostBytesMoved += length;
+      engine.read(address, buffer, offset, length);
+      return;
+    }
     if (!layout.isRam(address, length)) throw new GuestMemoryException(address, length, "is not RAM");
     hostBytesMoved += length;
     long a = address;
@@ -348,6 +370,8 @@ public final class PhysicalMemory {
       long pieceEnd;
       if (mapped) {
         pieceEnd = e.getKey() + e.getValue();
+        hotBase = e.getKey();
+        hotEnd = pieceEnd;
       } else {
         Long next = chunks.higherKey(a);
         pieceEnd = next == null ? a + left : next;
