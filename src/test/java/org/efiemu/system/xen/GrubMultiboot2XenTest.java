@@ -62,7 +62,7 @@ class GrubMultiboot2XenTest {
     }
 
     record Boot(BootResult result, String traceJson, long instructions, StoreFastPath.Stats stores, long blocks,
-            long inlineTranslations) {}
+            long inlineTranslations, long[] counterPortReads, boolean counterPortsInC) {}
 
     /** The first boot with the store fast path on (the default), shared by the tests of this class. */
     private static Boot defaultBoot;
@@ -81,9 +81,13 @@ class GrubMultiboot2XenTest {
     }
 
     private static Boot boot(boolean storeFastPath, boolean inlineBlockCounting) {
+        return boot(storeFastPath, inlineBlockCounting, true);
+    }
+
+    private static Boot boot(boolean storeFastPath, boolean inlineBlockCounting, boolean nativeClockPorts) {
         try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription()).payload(grub)
                 .stopAfterExitBootServices(true).instructionCounting(InstructionCounting.BLOCKS)
-                .storeFastPath(storeFastPath)
+                .storeFastPath(storeFastPath).nativeClockPorts(nativeClockPorts)
                 .instructionBudget(3_000_000_000L).wallClockLimit(Duration.ofMinutes(5)).build()) {
             BlockCounter counter = m.machine().clock().blockCounter();
             if (!inlineBlockCounting) counter.inline(false);
@@ -91,7 +95,7 @@ class GrubMultiboot2XenTest {
             BootResult r = m.run();
             return new Boot(r, m.trace().toJsonLines(), r.stopReport().instructions(),
                     m.machine().engine().storeFastPathStats(), m.machine().clock().countedBlocks(),
-                    counter.inlineTranslations());
+                    counter.inlineTranslations(), m.machine().counterPortReads(), m.machine().counterPortsInC());
         }
     }
 
@@ -133,6 +137,27 @@ class GrubMultiboot2XenTest {
         assertThat(called.result().consoleText()).isEqualTo(inline.result().consoleText());
         assertThat(called.result().stopReport().registers()).isEqualTo(inline.result().stopReport().registers());
         assertThat(called.result().virtualNanos()).isEqualTo(inline.result().virtualNanos());
+    }
+
+    /**
+     * GRUB's TSC calibration polls the ACPI PM timer ~180 000 times: answered in C (NativeClockPorts, the default) the
+     * run is the same, byte for byte, as with every read answered by the Java device, and the C path answered them.
+     */
+    @Test
+    void pmTimerReadsAnsweredInCGiveTheSameInstructionCountTraceAndConsoleAsTheJavaDevice() {
+        Boot inC = defaultBoot();
+        Boot inJava = boot(true, true, false);
+        assertThat(inC.result().outcome()).isEqualTo(BootOutcome.EXITED_BOOT_SERVICES);
+        assertThat(inC.counterPortsInC()).isTrue();
+        assertThat(inJava.counterPortsInC()).isFalse();
+        assertThat(inC.counterPortReads()[0]).as("PM timer reads answered in C").isGreaterThan(100_000);
+        assertThat(inC.counterPortReads()[1]).as("reads handed to Java (positions learnt)").isLessThan(1_000);
+        assertThat(inJava.instructions()).isEqualTo(inC.instructions());
+        assertThat(inJava.blocks()).isEqualTo(inC.blocks());
+        assertThat(inJava.traceJson()).isEqualTo(inC.traceJson());
+        assertThat(inJava.result().consoleText()).isEqualTo(inC.result().consoleText());
+        assertThat(inJava.result().stopReport().registers()).isEqualTo(inC.result().stopReport().registers());
+        assertThat(inJava.result().virtualNanos()).isEqualTo(inC.result().virtualNanos());
     }
 
     @Test

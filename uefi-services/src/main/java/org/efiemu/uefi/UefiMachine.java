@@ -164,7 +164,7 @@ public final class UefiMachine implements AutoCloseable {
         long bootTrap = bootData.take("Boot Services and protocol stubs", TRAP_SIZE, 0x1000);
         long rtTrap = runtimeCode.take("Runtime Services stubs", 0x1000, 0x1000);
         machine = Machine.builder(layout).cpuStructuresAt(cpuStructures).stackTop(stackTop)
-                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).storeFastPath(b.storeFastPath).engine(b.engine)
+                .trapRegion(bootTrap, TRAP_SIZE).cpu(cpu(platform.cpu())).instructionCounting(b.counting).storeFastPath(b.storeFastPath).nativeClockPorts(b.nativeClockPorts).engine(b.engine)
                 .clock(b.uncounted ? org.efiemu.core.clock.ClockMode.HOST_EVENTS
                         : org.efiemu.core.clock.ClockMode.COUNTED, 1, 100).build();
         try {
@@ -657,6 +657,9 @@ public final class UefiMachine implements AutoCloseable {
                         type == 2 ? " | FULL_RST" : "")));
         machine.attachIoPorts(AcpiPowerManagement.FIRST_PORT, AcpiPowerManagement.PORT_COUNT, pm);
         machine.attachIoPorts(AcpiTablesBuilder.RESET_PORT, 1, pm.resetControl());
+        // PM_TMR is a pure function of virtual time: whole reads of it are answered in C (GRUB polls it ~180 000 times)
+        machine.serveCounterPorts(AcpiTablesBuilder.PM_TMR_BLK, 4, AcpiPowerManagement.PM_TIMER_BITS,
+                AcpiPowerManagement.PM_TIMER_HZ);
     }
 
     private void hardwareReset(String type, String how) {

@@ -29,6 +29,7 @@ public final class UefiMachineBuilder {
     Duration wallClock = Duration.ofMinutes(2);
     org.efiemu.core.clock.InstructionCounting counting = org.efiemu.core.clock.InstructionCounting.BLOCKS;
     boolean storeFastPath = true;
+    boolean nativeClockPorts = org.efiemu.core.clock.NativeClockPorts.enabledByDefault();
     boolean inlineBlockCounting = true;
     boolean uncounted;
     org.efiemu.core.engine.ReusableEngine engine;
@@ -109,6 +110,15 @@ public final class UefiMachineBuilder {
      */
     public UefiMachineBuilder instructionCounting(org.efiemu.core.clock.InstructionCounting counting) {
         this.counting = Objects.requireNonNull(counting, "counting");
+        return this;
+    }
+
+    /**
+     * Whether reads of the ACPI PM timer (a pure function of virtual time) are answered in C (default true unless
+     * {@code -Defiemu.io.nativeClockPorts=false}; see {@code MachineBuilder.nativeClockPorts}). Same values either way.
+     */
+    public UefiMachineBuilder nativeClockPorts(boolean on) {
+        this.nativeClockPorts = on;
         return this;
     }
 

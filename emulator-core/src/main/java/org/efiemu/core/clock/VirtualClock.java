@@ -37,6 +37,8 @@ public final class VirtualClock implements AutoCloseable {
   private boolean hostStopRequested;
   /** An interrupt masked by RFLAGS.IF is pending: stop once the guest sets IF ({@link #interruptWhenEnabled}). */
   private boolean interruptWindow;
+  /** Counter ports answered in C ({@link NativeClockPorts}): told of the cycles that are not instructions'; or null. */
+  private NativeClockPorts ports;
 
   /**
    * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
@@ -119,6 +121,7 @@ public final class VirtualClock implements AutoCloseable {
     stoppedForTick = false;
     hostStopRequested = false;
     running = true;
+    if (ports != null) ports.running(true);
     if (blocks == null) return timeoutMicros;
     blocks.beginRun(timeoutMicros);
     return 0;
@@ -151,6 +154,7 @@ public final class VirtualClock implements AutoCloseable {
   /** The run ended: RIP and the count become final. */
   public void endRun() {
     running = false;
+    if (ports != null) ports.running(false);
     if (blocks != null) {
       blocks.endRun();
     } else if (counter != null) {
@@ -191,12 +195,14 @@ public final class VirtualClock implements AutoCloseable {
   /** Counts one host call (done by the call gate). */
   public void hostCall() {
     hostCalls++;
+    if (ports != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
   }
 
   /** Counts one RDTSC read and returns the value the guest sees. */
   public long readTsc() {
     rdtscReads++;
+    if (ports != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
     return cycles();
   }
@@ -205,6 +211,7 @@ public final class VirtualClock implements AutoCloseable {
   public void advance(long cycles) {
     if (cycles < 0) throw new IllegalArgumentException("advance by a negative cycle count " + cycles);
     extraCycles += cycles;
+    if (ports != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
   }
 
@@ -284,6 +291,18 @@ public final class VirtualClock implements AutoCloseable {
    */
   public boolean interruptsAsynchronous() {
     return true;
+  }
+
+  /** {@code ports} computes {@link #nanos()} in C from now on: give it the constants and keep it told of the rest. */
+  void mirrorTo(NativeClockPorts ports) {
+    ports.constants(cyclesPerInstruction, 1e9 / frequencyHz);
+    this.ports = ports;
+    mirror();
+    ports.running(running);
+  }
+
+  private void mirror() {
+    ports.mirror(hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
   }
 
   /** Converts the interrupt point to the instruction count at which the block counter stops. */
@@ -367,6 +386,7 @@ public final class VirtualClock implements AutoCloseable {
     hostCalls = s[1];
     rdtscReads = s[2];
     extraCycles = s[3];
+    if (ports != null) mirror();
     rearmInterrupt();
   }
 

@@ -598,6 +598,17 @@ public final class Engine implements AutoCloseable {
     return hooks.addInHook(hook);
   }
 
+  /**
+   * {@code IN} instructions answered first by a native {@code uc_cb_insn_in_t} {@code function}, which calls the JNA
+   * callback of {@code hook} (its address given to {@code attach}, which returns the function's user data) for what it
+   * does not answer itself; {@code release} runs once the native hook is gone. Unicorn 2.0.1 gives an {@code IN} to
+   * the first {@code IN} hook only: use this instead of {@link #addInHook}, not beside it.
+   */
+  public Hook addNativeInHook(long function, InHook hook, java.util.function.LongUnaryOperator attach,
+      String description, Runnable release) {
+    return hooks.addNativeInHook(function, hook, attach, description, release);
+  }
+
   /** {@code OUT} instructions. */
   public Hook addOutHook(OutHook hook) {
     return hooks.addOutHook(hook);

@@ -203,6 +203,27 @@ final class EngineHooks {
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_IN));
   }
 
+  /**
+   * {@code IN} instructions through a native {@code uc_cb_insn_in_t} {@code function} ({@code userData} passed
+   * through) that hands what it does not answer itself to {@code hook}, whose JNA callback's address is given to
+   * {@code attach} (which returns the user data); the callback stays reachable as long as the hook.
+   */
+  Hook addNativeInHook(long function, InHook hook, java.util.function.LongUnaryOperator attach, String description,
+      Runnable release) {
+    UnicornLib.uc_cb_insn_in_t cb = (u, port, size, user) -> {
+      try {
+        return hook.onIn(port, size);
+      } catch (Throwable t) {
+        engine.fail(t);
+        return 0;
+      }
+    };
+    long userData = attach.applyAsLong(com.sun.jna.Pointer.nativeValue(com.sun.jna.CallbackReference.getFunctionPointer(cb)));
+    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, description, release,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, function, userData, 1, 0,
+            UnicornLib.UC_X86_INS_IN));
+  }
+
   /** {@code OUT} instructions. */
   Hook addOutHook(OutHook hook) {
     UnicornLib.uc_cb_insn_out_t cb = (u, port, size, value, user) -> {

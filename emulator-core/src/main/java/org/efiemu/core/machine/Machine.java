@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.efiemu.core.clock.ClockMode;
 import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.clock.RdtscVirtualizer;
+import org.efiemu.core.clock.NativeClockPorts;
 import org.efiemu.core.clock.VirtualClock;
 import org.efiemu.core.engine.Engine;
 import org.efiemu.core.engine.UcError;
@@ -44,6 +45,8 @@ public final class Machine implements AutoCloseable {
   private final GuestMemory memory;
   private final CpuDescription cpu;
   private final VirtualClock clock;
+  /** The native IN hook answering virtual-time counter ports ({@link #serveCounterPorts}), or null: all in Java. */
+  private NativeClockPorts clockPorts;
   private final RdtscVirtualizer rdtsc;
   private final org.efiemu.core.cpu.PrivilegedInstructions privileged;
   /** Exceptions Unicorn raises itself, delivered to the guest's own IDT. */
@@ -150,7 +153,7 @@ public final class Machine implements AutoCloseable {
       });
       engine.addInterruptHook(this::onInterrupt);
       engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
-      engine.addInHook((port, size) -> {
+      org.efiemu.core.engine.Hooks.InHook javaIn = (port, size) -> {
         int value;
         if (SerialPort.handles(port)) {
           value = serial.in(port);
@@ -158,10 +161,18 @@ public final class Machine implements AutoCloseable {
           IoPortDevice d = ioDevice(port);
           value = d != null ? d.in(port, size) : (int) ((1L << (8 * size)) - 1);
         }
-        java.util.function.IntConsumer l = inListener;
-        if (l != null) l.accept(value);
+        NativeClockPorts cp = this.clockPorts;
+        if (cp == null) {
+          java.util.function.IntConsumer l = inListener;
+          if (l != null) l.accept(value);
+        } else if (cp.serves(port, size)) {
+          cp.learn(clock.instructions()); // C answers this position itself from now on
+        }
         return value;
-      });
+      };
+      NativeClockPorts cp = b.nativeClockPorts ? NativeClockPorts.install(engine, clock, javaIn) : null;
+      clockPorts = cp;
+      if (cp == null) engine.addInHook(javaIn);
       engine.addOutHook((port, size, value) -> {
         if (SerialPort.handles(port)) {
           serial.out(port, value);
@@ -717,7 +728,39 @@ public final class Machine implements AutoCloseable {
 
   /** Told of the value of every IN instruction from now on (null: none); for benches that replay guest code. */
   public void ioInListener(java.util.function.IntConsumer l) {
+    if (clockPorts != null) {
+      // the native IN hook records every value, its own and Java's, in order: hand them to the listener they belong to
+      java.util.function.IntConsumer old = inListener;
+      clockPorts.record(false);
+      int[] values = clockPorts.drain();
+      if (old != null) for (int v : values) old.accept(v);
+      clockPorts.record(l != null);
+    }
     inListener = l;
+  }
+
+  /**
+   * The ports {@code [first, first + count)} read a {@code bits}-bit counter at {@code hz} Hz of this machine's
+   * virtual time, {@link NativeClockPorts#value} of {@link VirtualClock#nanos()} (the device attached there with
+   * {@link #attachIoPorts} must answer the same): with {@link MachineBuilder#nativeClockPorts} (the default) and
+   * counting by block, reads wholly inside them are answered in C without entering Java. Once per machine.
+   */
+  public void serveCounterPorts(int first, int count, int bits, long hz) {
+    if (clockPorts != null) clockPorts.serve(first, count, bits, hz);
+  }
+
+  /**
+   * Counter-port reads answered in C and handed to Java, and positions learnt from Java ({@link #serveCounterPorts};
+   * statistics): {served, handed, learnt}; zeros when the C path is off.
+   */
+  public long[] counterPortReads() {
+    return clockPorts == null ? new long[3]
+        : new long[] {clockPorts.served(), clockPorts.handedToJava(), clockPorts.learnt()};
+  }
+
+  /** True when counter ports are answered in C on this machine ({@link MachineBuilder#nativeClockPorts}). */
+  public boolean counterPortsInC() {
+    return clockPorts != null;
   }
 
   /** The RDTSC/RDTSCP sites hooked so far (see {@link #rdtscSites()}). */

@@ -25,6 +25,7 @@ public final class MachineBuilder {
   long cyclesPerRdtsc = 20;
   long tscFrequencyHz = 2_000_000_000L;
   boolean storeFastPath = true;
+  boolean nativeClockPorts = org.efiemu.core.clock.NativeClockPorts.enabledByDefault();
   org.efiemu.core.engine.ReusableEngine reusable;
 
   MachineBuilder(PhysicalLayout layout) {
@@ -38,6 +39,17 @@ public final class MachineBuilder {
    */
   public MachineBuilder storeFastPath(boolean on) {
     this.storeFastPath = on;
+    return this;
+  }
+
+  /**
+   * Whether reads of virtual-time counter ports ({@link Machine#serveCounterPorts}, e.g. the ACPI PM timer) are
+   * answered in C ({@link org.efiemu.core.clock.NativeClockPorts}; default true unless
+   * {@code -Defiemu.io.nativeClockPorts=false}; only when counting by block with the JNI shim). The guest sees the
+   * same values either way; false keeps every port read in Java.
+   */
+  public MachineBuilder nativeClockPorts(boolean on) {
+    this.nativeClockPorts = on;
     return this;
   }
 

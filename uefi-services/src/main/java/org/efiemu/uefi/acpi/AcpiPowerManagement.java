@@ -2,6 +2,7 @@ package org.efiemu.uefi.acpi;
 
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
+import org.efiemu.core.clock.NativeClockPorts;
 import org.efiemu.core.machine.IoPortDevice;
 
 /**
@@ -27,6 +28,8 @@ public final class AcpiPowerManagement implements IoPortDevice {
     public static final int PORT_COUNT = AcpiTablesBuilder.GPE0_BLK + AcpiTablesBuilder.GPE0_BLK_LEN - FIRST_PORT;
     /** PM timer frequency (ACPI 6.5 §4.8.3.3). */
     public static final long PM_TIMER_HZ = 3_579_545;
+    /** PM timer width: 24 bits (the FADT's TMR_VAL_EXT is clear). */
+    public static final int PM_TIMER_BITS = 24;
     private static final int SCI_EN = 1;
     private static final int SLP_EN = 1 << 13;
 
@@ -87,8 +90,9 @@ public final class AcpiPowerManagement implements IoPortDevice {
         }
         int tmr = AcpiTablesBuilder.PM_TMR_BLK - FIRST_PORT;
         if (off >= tmr && off < tmr + 4) {
-            long ticks = nanos.getAsLong() / 1000 * PM_TIMER_HZ / 1_000_000;
-            return (int) ((ticks & 0xFF_FFFF) >>> (8 * (off - tmr))) & 0xFF;
+            // the machine answers whole reads of PM_TMR with the same function in C (Machine.serveCounterPorts)
+            return NativeClockPorts.value(nanos.getAsLong(), PM_TIMER_HZ, PM_TIMER_BITS, AcpiTablesBuilder.PM_TMR_BLK,
+                    port, 1);
         }
         int cnt = AcpiTablesBuilder.PM1A_CNT_BLK - FIRST_PORT;
         if (off == cnt) {
