@@ -34,7 +34,7 @@ public class MeasureKeptTranslations {
           } catch (IllegalArgumentException e) {
             continue;
           }
-          MemorySanitizer sanitizer = MemorySanitizer.attach(m);
+          MemorySanitizer sanitizer = MemorySanitizer.attach(m, f -> { }, Boolean.getBoolean("efiemu.sanitizer.writeHookFromStart"));
           try {
             m.machine().stopWhenPositionsInexact(true);
             m.run();

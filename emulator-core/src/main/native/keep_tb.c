@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-enum { KEEP_LOG_PAGES = 8192 };
+enum { KEEP_LOG_PAGES = 8192, KEEP_LOG_BLOCKS = 8192 };
 
 /* unicorn.h: struct uc_tb { uint64_t pc; uint16_t icount; uint16_t size; } */
 typedef struct {
@@ -19,11 +19,18 @@ typedef struct {
   uint16_t size;
 } keep_uc_tb_t;
 
-/* The first 16 bytes are shared with Java through a direct ByteBuffer: [0] pages logged, [8] overflow flag. */
+/*
+ * Shared with Java through a direct ByteBuffer: [0] pages logged, [8] overflow flag, the pages; then the blocks
+ * logged, their overflow flag and each block's {pc, size} (KeptTranslations keeps or removes code block by block,
+ * by the memory hooks that existed when it was translated).
+ */
 typedef struct {
   int64_t n;
   int64_t overflow;
   uint64_t pages[KEEP_LOG_PAGES];
+  int64_t nblocks;
+  int64_t blocks_overflow;
+  uint64_t blocks[KEEP_LOG_BLOCKS][2];
 } keeplog_t;
 
 static void keep_log_page(keeplog_t *k, uint64_t page) {
@@ -42,6 +49,13 @@ static void keep_edge_hook(void *uc, keep_uc_tb_t *cur, keep_uc_tb_t *prev, void
   uint64_t first = cur->pc >> 12;
   uint64_t last = (cur->pc + (cur->size > 0 ? cur->size - 1u : 0u)) >> 12;
   for (uint64_t p = first; p <= last; p++) keep_log_page(k, p);
+  if (k->nblocks >= KEEP_LOG_BLOCKS) {
+    k->blocks_overflow = 1;
+  } else {
+    k->blocks[k->nblocks][0] = cur->pc;
+    k->blocks[k->nblocks][1] = cur->size;
+    k->nblocks++;
+  }
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_TranslationLog_create(JNIEnv *env, jclass cls) {

@@ -25,6 +25,13 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  * scenarios can run in parallel.
  */
 public final class ScenarioRunner {
+    /**
+     * {@code -Defiemu.sanitizer.writeHookFromStart=true}: the sanitizer's write hook exists before each scenario's
+     * first run ({@link MemorySanitizer#attach(UefiMachine, org.efiemu.uefi.sanitizer.SanitizerListener, boolean)}),
+     * so that a reused engine keeps the code of machines with findings for the next (docs/performance.md, "Kept code
+     * translated under the sanitizer's write hook"). Off by default: measured, it does not pay.
+     */
+    static final boolean SANITIZER_WRITE_HOOK_FROM_START = Boolean.getBoolean("efiemu.sanitizer.writeHookFromStart");
     /** The expectation used when the expected-verdicts file has none: a strategy should work. */
     public static final String NO_EXPECTATION = "no expectation recorded: a strategy is expected to pass";
 
@@ -165,7 +172,7 @@ public final class ScenarioRunner {
         }
         MemorySanitizer sanitizer = null;
         try {
-            sanitizer = sanitize ? MemorySanitizer.attach(machine) : null;
+            sanitizer = sanitize ? MemorySanitizer.attach(machine, f -> { }, SANITIZER_WRITE_HOOK_FROM_START) : null;
             machine.machine().stopWhenPositionsInexact(true); // such a run is repeated per instruction anyway
             BootResult r = machine.run();
             if (!machine.machine().positionsExact()) {

@@ -69,6 +69,39 @@ class KeptTranslationsDifferentialTest {
     }
 
     @Test
+    void memLowerHuntMachinesWithTheSanitizersWriteHookFromTheStartRunKeptCodeTranslatedUnderItAndObserveTheSame() {
+        // every machine has a write hook before its first run: its code is all translated with one, and a keeping
+        // engine runs it in the next machine (the same memory-hook kinds) instead of translating it again
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
+        Strategy s = StrategyCatalog.builtIn("mem-lower");
+        List<String> mismatches = new ArrayList<>();
+        int budgets = 0;
+        try (ReusableEngine keeping = new ReusableEngine(true, true)) {
+            for (long index = 0; index < 240; index++) {
+                PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(7, index), settings).profile();
+                long budget = 0;
+                if (index % 6 == 5) {
+                    budget = 1_500 + 1_213 * index; // stops mid-run, often inside a block
+                    budgets++;
+                }
+                String fresh = observe(p, s, null, budget, OptionalLong.empty(), true);
+                String kept = observe(p, s, keeping, budget, OptionalLong.empty(), true);
+                if (!fresh.equals(kept)) {
+                    mismatches.add("index " + index + " budget " + budget + ":\n"
+                            + EngineReuseDifferentialTest.firstDifference(fresh, kept, "new: ", "kept:"));
+                }
+            }
+            ReusableEngine.KeptCode k = keeping.keptTranslations();
+            assertKeptCodeWasRun(keeping);
+            assertThat(k.machinesWithHookedCode()).as("machines that ran code kept from under the hook: %s", k)
+                    .isGreaterThan(200);
+            assertThat(k.hookedBlocksKept()).as("%s", k).isPositive();
+        }
+        assertThat(budgets).isEqualTo(40);
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
     void scenarioReportsOfHuntMachinesAreTheSameWithKeptTranslationsAsOnNewEngines() {
         MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
         List<String> mismatches = new ArrayList<>();
@@ -153,6 +186,12 @@ class KeptTranslationsDifferentialTest {
      * call, the sanitizer attached): result, stop report, console, JSON trace, sanitizer report, clock.
      */
     static String observe(PlatformProfile platform, Strategy s, ReusableEngine engine, long budget, OptionalLong loadAt) {
+        return observe(platform, s, engine, budget, loadAt, false);
+    }
+
+    /** {@link #observe} with the sanitizer's write hook added before the first run when {@code writeHookFromTheStart}. */
+    static String observe(PlatformProfile platform, Strategy s, ReusableEngine engine, long budget, OptionalLong loadAt,
+            boolean writeHookFromTheStart) {
         UefiMachineBuilder b = UefiMachine.builder(Platforms.describe(platform).description())
                 .payload(s.payloadBytes(), s.payloadName())
                 .instructionCounting(InstructionCounting.BLOCKS)
@@ -162,7 +201,8 @@ class KeptTranslationsDifferentialTest {
             b.instructionBudget(budget);
         }
         loadAt.ifPresent(b::loadAddress);
-        try (UefiMachine m = b.build(); MemorySanitizer sanitizer = MemorySanitizer.attach(m)) {
+        try (UefiMachine m = b.build();
+                MemorySanitizer sanitizer = MemorySanitizer.attach(m, f -> { }, writeHookFromTheStart)) {
             return RunObservation.of(m, m.run(), sanitizer);
         } catch (IllegalArgumentException e) {
             return "not built: " + e.getMessage();

@@ -397,6 +397,41 @@ public final class Engine implements AutoCloseable {
     if (uc == 0) return;
     hooks.forget(h);
     check(UnicornLib.uc_hook_del(uc, h.handle()), "hook_del " + h);
+    hooksDeleted = true;
+    Integer kinds = memoryHookKinds.remove(h.handle());
+    if (kinds != null) {
+      // still in Unicorn's hook list, and so still read at translation, until the outermost uc_emu_start ends
+      if ((kinds & UnicornLib.UC_HOOK_MEM_READ) != 0) liveReadHooks--;
+      if ((kinds & UnicornLib.UC_HOOK_MEM_WRITE) != 0) liveWriteHooks--;
+      if ((kinds & UnicornLib.UC_HOOK_MEM_READ) != 0) deletedReadHooks++;
+      if ((kinds & UnicornLib.UC_HOOK_MEM_WRITE) != 0) deletedWriteHooks++;
+    }
+  }
+
+  // ------------------------------------------------ memory hooks as read at translation (Unicorn 2.0.1.post1)
+
+  /** Memory hooks installed, by handle: their {@code UC_HOOK_MEM_READ}/{@code WRITE} bits. */
+  private final java.util.Map<Long, Integer> memoryHookKinds = new java.util.HashMap<>();
+  private int liveReadHooks;
+  private int liveWriteHooks;
+  /** Deleted since the outermost run ended: Unicorn keeps them in its lists (to_delete) until a run ends. */
+  private int deletedReadHooks;
+  private int deletedWriteHooks;
+  /** A hook was deleted since the outermost run ended (Unicorn's lists still hold it). */
+  private boolean hooksDeleted;
+  private int runDepth;
+
+  /**
+   * How Unicorn 2.0.1 translates loads and stores now: {@code UC_HOOK_MEM_READ} bit when its read-hook list is not
+   * empty (every load then leaves the inline TLB path and syncs EIP first, {@code tcg-target.inc.c:1762},
+   * {@code translate.c:539}), {@code UC_HOOK_MEM_WRITE} bit when its write-hook list is not empty (every load and
+   * store leaves the inline path, every store syncs EIP, {@code translate.c:549}). {@code HOOK_EXISTS} tests the list
+   * head only: neither a hook's range nor its callback changes the code, and a deleted hook counts until the outermost
+   * {@code uc_emu_start} ends ({@code clear_deleted_hooks}).
+   */
+  int memoryTranslationMode() {
+    return (liveReadHooks + deletedReadHooks > 0 ? UnicornLib.UC_HOOK_MEM_READ : 0)
+        | (liveWriteHooks + deletedWriteHooks > 0 ? UnicornLib.UC_HOOK_MEM_WRITE : 0);
   }
 
   /** Records a callback failure and stops emulation; {@link #emuStart} rethrows it. */
@@ -581,8 +616,17 @@ public final class Engine implements AutoCloseable {
   public Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
     // a write hook must see every store: back to the stock store path, which calls it from the helper
     if ((types & UnicornLib.UC_HOOK_MEM_WRITE) != 0 && storeFastPath != null) storeFastPath.disable();
-    if (kept != null) kept.translationHookAdded(this, 1, 0, "memory hook"); // loads and stores are translated differently
-    return hooks.addMemoryHook(types, begin, end, hook);
+    int before = memoryTranslationMode();
+    Hook h = hooks.addMemoryHook(types, begin, end, hook);
+    int kinds = types & (UnicornLib.UC_HOOK_MEM_READ | UnicornLib.UC_HOOK_MEM_WRITE);
+    if (kinds != 0) {
+      memoryHookKinds.put(h.handle(), kinds);
+      if ((kinds & UnicornLib.UC_HOOK_MEM_READ) != 0) liveReadHooks++;
+      if ((kinds & UnicornLib.UC_HOOK_MEM_WRITE) != 0) liveWriteHooks++;
+    }
+    // loads and stores translated from now on differ: kept code is kept or removed by the mode it was translated in
+    if (kept != null && memoryTranslationMode() != before) kept.memoryModeChanged(this, memoryTranslationMode());
+    return h;
   }
 
   /**
@@ -654,16 +698,17 @@ public final class Engine implements AutoCloseable {
     dropKept();
     if (kept != null) {
       kept.settle(this);
-      kept.starts.add(begin);
-      if (until != 0) kept.untils.add(until);
+      kept.runStarts(begin, until);
     }
     ranSinceHandOver = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
+    runDepth++;
     try {
       err = UnicornLib.uc_emu_start(handle, begin, until, 0, count);
     } finally {
       if (timer != null) timer.disarm();
+      if (--runDepth == 0) runEnded();
     }
     Throwable t = pending;
     pending = null;
@@ -671,6 +716,45 @@ public final class Engine implements AutoCloseable {
     if (t instanceof Error e) throw e;
     if (t != null) throw new HookFailedException(t);
     return UcError.of(err);
+  }
+
+  /** The outermost run ended: Unicorn removed the deleted hooks from its lists ({@code clear_deleted_hooks}). */
+  private void runEnded() {
+    int before = memoryTranslationMode();
+    deletedReadHooks = 0;
+    deletedWriteHooks = 0;
+    hooksDeleted = false;
+    if (kept != null && memoryTranslationMode() != before) kept.memoryModeChanged(this, memoryTranslationMode());
+  }
+
+  /**
+   * Removes the hooks deleted since the last run from Unicorn's lists, as the end of a run does, without running guest
+   * code: a {@code uc_emu_start} whose start is its end, at an address with no memory (Unicorn translates a temporary,
+   * uncached block that only stops), in the context {@code context} (no paging). Without it the next machine's first
+   * run would be translated as if the previous machine's memory hooks were still there (Unicorn 2.0.1: {@code
+   * HOOK_EXISTS} sees deleted hooks until {@code clear_deleted_hooks} at the end of the outermost run), and a code hook
+   * deleted would still change how a run that stops restores RIP ({@code cpu-exec.c:75}).
+   */
+  private void clearDeletedHooks(byte[] context) {
+    if (!hooksDeleted) return;
+    long nowhere = 0;
+    for (long candidate : new long[] {0x7FFF_FFFF_F000L, 0x7FFF_0000_0000L, 0x4000_0000_0000L, 0xFFFF_F000L}) {
+      boolean free = true;
+      for (long[] r : mappedRegions()) {
+        if (Long.compareUnsigned(candidate, r[1]) <= 0 && Long.compareUnsigned(candidate + 0xFFF, r[0]) >= 0) free = false;
+      }
+      if (free) {
+        nowhere = candidate;
+        break;
+      }
+    }
+    if (nowhere == 0) return; // every candidate mapped (no machine does that): left to the next run's end
+    restoreContext(context);
+    int err = UnicornLib.uc_emu_start(uc(), nowhere, nowhere, 0, 0);
+    check(err, String.format("emu_start 0x%X..0x%X (clearing deleted hooks)", nowhere, nowhere));
+    deletedReadHooks = 0; // the kept code was saved already: no mode change to tell it
+    deletedWriteHooks = 0;
+    hooksDeleted = false;
   }
 
   /** {@code uc_emu_stop}; callable from hooks and from other threads. */
@@ -762,6 +846,11 @@ public final class Engine implements AutoCloseable {
    */
   public java.util.List<long[]> regions() {
     dropKept();
+    return mappedRegions();
+  }
+
+  /** {@link #regions()} as they are: kept regions not claimed yet included. */
+  private java.util.List<long[]> mappedRegions() {
     com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
     com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
     com.sun.jna.NativeLibrary lib = UnicornLoader.load();
@@ -884,12 +973,16 @@ public final class Engine implements AutoCloseable {
     } else {
       host.releaseAll();
     }
+    clearDeletedHooks(pristineContext); // the next machine's hook lists are a new engine's (and the kept hooks)
     mmioCallbacks.clear();
     if (storeFastPath != null) storeFastPath.clearWriteProtection();
     if (context != 0) UnicornLib.uc_context_free(context);
     context = 0;
     uc = 0;
     Engine next = new Engine(h);
+    next.deletedReadHooks = deletedReadHooks; // zero unless they could not be cleared (clearDeletedHooks)
+    next.deletedWriteHooks = deletedWriteHooks;
+    next.hooksDeleted = hooksDeleted;
     next.host.pool = pool;
     host.pool = null;
     next.pristine = pristineContext;
@@ -907,6 +1000,7 @@ public final class Engine implements AutoCloseable {
       }
       next.kept = k;
       kept = null;
+      k.startMode(next.memoryTranslationMode());
     }
     // the native fast-path state belongs to the Unicorn engine, not to this object: the next machine's Engine owns it
     // (detached when that one closes). A machine that turned it off (a write hook) leaves it off: slower, never wrong.

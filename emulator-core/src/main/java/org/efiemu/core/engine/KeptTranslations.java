@@ -18,9 +18,14 @@ import java.util.TreeMap;
  *       next machine's counter adopts it ({@link Engine#adoptBlockHook}) instead of adding one, set back to a new
  *       counter's state but for its instruction-count cache. Only code counted with the call is kept (no inline
  *       slots compiled in). A machine whose counter does not adopt it, or counts inline, runs with nothing kept.</li>
- *   <li>Hooks read when code is translated are the same: a machine that added any code, block or memory hook besides
- *       the counter's and the call gates' keeps nothing; the gates' ranges (old and new machine's) hold no kept code;
- *       the next machine's such hooks remove the kept code in their ranges (all of it for a hook over all code).</li>
+ *   <li>Hooks read when code is translated are the same: code translated after a machine added a code hook over all
+ *       code or a second block hook is not kept; the gates' and other bounded code hooks' ranges (old and new
+ *       machine's) hold no kept code; the next machine's such hooks remove the kept code in their ranges (all of it
+ *       for a hook over all code). Memory hooks change every load and store translated while one exists, whatever
+ *       its range ({@link Engine#memoryTranslationMode}): each kept block carries the memory-hook kinds it was
+ *       translated with, and is kept for a machine only while that machine has the same kinds (checked before its
+ *       first run and whenever they change). Hooks deleted are cleared from Unicorn's lists at the give-back, as a
+ *       run's end does, so that the next machine translates with its own hooks only.</li>
  *   <li>A machine whose RDTSC discovery stopped a run, or that hooked an RDTSC or privileged-instruction site (a
  *       code hook, 2.), keeps nothing: so no kept translation holds such bytes, and the next machine's discovery,
  *       which never sees kept code, would have found nothing in it either.</li>
@@ -52,6 +57,12 @@ final class KeptTranslations {
     String lastRefusal = "";
     /** Give-backs that kept only the code translated before a hook read at translation time was added. */
     long foreignKeeps;
+    /** Blocks kept that were translated while a memory hook existed (every load and store through the helper). */
+    long hookedBlocksKept;
+    /** Machines that started with such blocks (the same memory-hook kinds before their first run). */
+    long machinesWithHookedCode;
+    /** Kept blocks removed because the memory hooks of the machine differ from those they were translated with. */
+    long blocksModeDropped;
   }
 
   final TranslationLog log;
@@ -70,6 +81,8 @@ final class KeptTranslations {
   String foreign;
   /** The log's length when {@link #foreign} was added: pages logged from there on hold code translated with it. */
   int foreignFrom;
+  /** The block log's length when {@link #foreign} was added. */
+  int foreignBlockFrom;
   int foreignStarts;
   /** This machine's RDTSC discovery stopped a run. */
   boolean sideEffects;
@@ -80,10 +93,76 @@ final class KeptTranslations {
   final List<Long> starts = new ArrayList<>();
   final List<Long> untils = new ArrayList<>();
   private final byte[] page = new byte[4096];
+  /**
+   * Kept blocks, by start address: {size in bytes, memory-hook kinds when translated ({@link
+   * Engine#memoryTranslationMode})}. A run start that no block of the log covers (a native engine's very first block)
+   * is entered with size 1: removing {@code [pc, pc+1)} removes the block that starts there.
+   */
+  private final TreeMap<Long, long[]> blocks = new TreeMap<>();
+  /** This machine's memory-hook kinds over the log: {first block index, kinds}, in order; the first at index 0. */
+  private final List<long[]> modeMarks = new ArrayList<>();
+  /** Log block index and memory-hook kinds at each run start of this machine (parallel to {@link #starts}). */
+  private final List<long[]> startModes = new ArrayList<>();
 
   KeptTranslations(TranslationLog log, Stats stats) {
     this.log = log;
     this.stats = stats;
+    modeMarks.add(new long[] {0, 0});
+  }
+
+  /** The memory-hook kinds the next machine starts with (none once the deleted hooks are cleared). */
+  void startMode(int kinds) {
+    modeMarks.get(0)[1] = kinds;
+  }
+
+  private int mode() {
+    return (int) modeMarks.get(modeMarks.size() - 1)[1];
+  }
+
+  /** A run starts at {@code begin} (after {@link #settle}). */
+  void runStarts(long begin, long until) {
+    starts.add(begin);
+    startModes.add(new long[] {log != null ? log.blockCount() : 0, mode()});
+    if (until != 0) untils.add(until);
+  }
+
+  /**
+   * The memory-hook kinds Unicorn reads at translation changed to {@code kinds} (a memory hook added, or deleted ones
+   * gone at a run's end): code translated from here on is tagged with them; during a machine's runs, kept blocks
+   * translated with other kinds are removed (a new engine would translate them with these when they first run).
+   */
+  void memoryModeChanged(Engine e, int kinds) {
+    long at = log != null ? log.blockCount() : 0;
+    long[] last = modeMarks.get(modeMarks.size() - 1);
+    if (last[0] == at) last[1] = kinds;
+    else modeMarks.add(new long[] {at, kinds});
+    if (settled) {
+      List<long[]> drop = otherMode(kinds);
+      stats.lateDrops += drop.size();
+      remove(e, drop);
+    }
+  }
+
+  /** Kept blocks translated with memory-hook kinds other than {@code kinds}, removed from the set: {begin, end}. */
+  private List<long[]> otherMode(int kinds) {
+    List<long[]> out = new ArrayList<>();
+    for (Iterator<Map.Entry<Long, long[]>> it = blocks.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, long[]> en = it.next();
+      if (en.getValue()[1] == kinds) continue;
+      out.add(new long[] {en.getKey(), en.getKey() + Math.max(1, en.getValue()[0]), 0});
+      it.remove();
+      stats.blocksModeDropped++;
+    }
+    return out;
+  }
+
+  private int modeAt(int blockIndex) {
+    int kinds = 0;
+    for (long[] m : modeMarks) {
+      if (m[0] > blockIndex) break;
+      kinds = (int) m[1];
+    }
+    return kinds;
   }
 
   boolean hasPages() {
@@ -112,6 +191,7 @@ final class KeptTranslations {
     if (what != null && foreign == null) {
       foreign = String.format("%s [0x%X, 0x%X]", what, begin, end);
       foreignFrom = log != null ? log.count() : 0; // code translated from here on is not kept (see save)
+      foreignBlockFrom = log != null ? log.blockCount() : 0;
       foreignStarts = starts.size();
     }
     hookRanges.add(new long[] {begin, end});
@@ -131,6 +211,7 @@ final class KeptTranslations {
       long p = it.next();
       out.add(new long[] {p << 12, (p + 1) << 12});
       it.remove();
+      blocks.subMap(p << 12, true, ((p + 1) << 12) - 1, true).clear();
     }
     return out;
   }
@@ -182,10 +263,14 @@ final class KeptTranslations {
         }
       }
     }
+    // blocks translated with other memory-hook kinds than this machine has before its first run (Unicorn reads
+    // them when translating, Engine#memoryTranslationMode): a new engine would translate them with this machine's
+    drop.addAll(otherMode(e.memoryTranslationMode()));
     remove(e, drop);
     if (!pages.isEmpty()) {
       stats.machinesWithKeptCode++;
       stats.pagesKept += pages.size();
+      if (e.memoryTranslationMode() != 0 && !blocks.isEmpty()) stats.machinesWithHookedCode++;
     }
   }
 
@@ -242,9 +327,32 @@ final class KeptTranslations {
     }
     for (long p : code) {
       long a = p << 12;
-      if (!inRegions(keptRegions, a) || inHookRanges(a)) continue; // the hooks' ranges were emptied already
+      if (!inRegions(keptRegions, a)) continue; // unmapped at the give-back, its code removed first
+      if (inHookRanges(a)) {
+        // the hook's range was emptied already; the page's other code goes too, as it is not kept track of
+        remove.add(new long[] {a, a + 4096});
+        continue;
+      }
       byte[] b = new byte[4096];
       if (e.hostBytes(a, b)) pages.put(p, b);
+    }
+    // the blocks translated here, with the memory-hook kinds they were translated with (run starts first: a logged
+    // block at the same address describes it better)
+    int foreignBlocks = foreign != null ? foreignBlockFrom : Integer.MAX_VALUE;
+    for (int i = 0; i < starts.size(); i++) {
+      if (foreign != null && i >= foreignStarts) break;
+      blocks.putIfAbsent(starts.get(i), new long[] {1, startModes.get(i)[1]});
+    }
+    int n = log.blockCount();
+    for (int i = 0; i < n && i < foreignBlocks; i++) {
+      long pc = log.blockPc(i);
+      blocks.put(pc, new long[] {log.blockSize(i), modeAt(i)});
+    }
+    // only blocks on pages kept: the others' code is gone or goes now
+    for (Iterator<Map.Entry<Long, long[]>> it = blocks.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, long[]> en = it.next();
+      if (!pages.containsKey(en.getKey() >>> 12)) it.remove();
+      else if (en.getValue()[1] != 0) stats.hookedBlocksKept++;
     }
     stats.machinesKept++;
     return remove;
@@ -268,6 +376,7 @@ final class KeptTranslations {
   /** Nothing is kept (all translations are dropped by other means). */
   void clear() {
     pages.clear();
+    blocks.clear();
   }
 
   /** Per-machine state back to a new machine's, for the next one. */
@@ -278,7 +387,11 @@ final class KeptTranslations {
     offeredInline = false;
     foreign = null;
     foreignFrom = 0;
+    foreignBlockFrom = 0;
     foreignStarts = 0;
+    modeMarks.clear();
+    modeMarks.add(new long[] {0, 0});
+    startModes.clear();
     sideEffects = false;
     settled = false;
     hookRanges.clear();
@@ -290,6 +403,8 @@ final class KeptTranslations {
   private void remove(Engine e, List<long[]> ranges) {
     if (ranges.isEmpty()) return;
     e.removeTranslationsUnpaged(ranges);
-    if (counter != null) for (long[] r : ranges) counter.forget(r[0] - 4096, r[1]);
+    // a block removed for its memory-hook kinds ({begin, end, 0}) has the same bytes: only the counts of blocks
+    // starting in it go; otherwise also those of blocks starting up to a page before, which may reach into it
+    if (counter != null) for (long[] r : ranges) counter.forget(r.length == 3 ? r[0] : r[0] - 4096, r[1]);
   }
 }

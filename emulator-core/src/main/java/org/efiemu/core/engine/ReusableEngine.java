@@ -76,16 +76,19 @@ public final class ReusableEngine implements AutoCloseable {
    * changed (their code removed before the first run), pages of kept regions no machine claimed (removed before
    * unmapping), pages removed during a run (a host write changed them or a hook was added over them), and
    * give-backs that kept nothing because a condition did not hold, and give-backs that kept only the code translated
-   * before a hook read at translation time (a memory hook, a hook over all code, a block hook) was added.
+   * before a hook read at translation time (a hook over all code, a block hook) was added; blocks kept that were
+   * translated while a memory hook existed, machines that started with such blocks (they had the same memory-hook
+   * kinds before their first run), and kept blocks removed because a machine's memory-hook kinds differed.
    */
   public record KeptCode(long machinesKept, long machinesWithKeptCode, long pagesKept, long pagesRewritten,
-      long pagesDropped, long lateDrops, long refused, long foreignKeeps) {}
+      long pagesDropped, long lateDrops, long refused, long foreignKeeps, long hookedBlocksKept,
+      long machinesWithHookedCode, long blocksModeDropped) {}
 
   /** See {@link KeptCode}; all zeros when translations are not kept. */
   public synchronized KeptCode keptTranslations() {
     KeptTranslations.Stats s = keptCode;
     return new KeptCode(s.machinesKept, s.machinesWithKeptCode, s.pagesKept, s.pagesRewritten, s.pagesDropped,
-        s.lateDrops, s.refused, s.foreignKeeps);
+        s.lateDrops, s.refused, s.foreignKeeps, s.hookedBlocksKept, s.machinesWithHookedCode, s.blocksModeDropped);
   }
 
   /** Why the last give-back that kept no translated code kept none ("" when none was refused): diagnostics. */

@@ -15,6 +15,9 @@ final class TranslationLog {
   private static final int COUNT = 0;
   private static final int OVERFLOW = 8;
   private static final int PAGES = 16;
+  private static final int BLOCK_COUNT = PAGES + 8 * 8192;
+  private static final int BLOCK_OVERFLOW = BLOCK_COUNT + 8;
+  private static final int BLOCKS = BLOCK_OVERFLOW + 8;
 
   private final long handle;
   private final ByteBuffer state;
@@ -45,7 +48,22 @@ final class TranslationLog {
 
   /** True when more pages were translated than the log holds since the last {@link #clear()}. */
   boolean overflowed() {
-    return state.getLong(OVERFLOW) != 0;
+    return state.getLong(OVERFLOW) != 0 || state.getLong(BLOCK_OVERFLOW) != 0;
+  }
+
+  /** Blocks translated since the last {@link #clear()}. */
+  int blockCount() {
+    return (int) state.getLong(BLOCK_COUNT);
+  }
+
+  /** Start address of the {@code i}th block translated since the last {@link #clear()}. */
+  long blockPc(int i) {
+    return state.getLong(BLOCKS + 16 * i);
+  }
+
+  /** Size in bytes of the {@code i}th block translated since the last {@link #clear()}. */
+  long blockSize(int i) {
+    return state.getLong(BLOCKS + 16 * i + 8);
   }
 
   /** The page numbers (address &gt;&gt; 12) logged since the last {@link #clear()}, in order, with repeats. */
@@ -64,6 +82,8 @@ final class TranslationLog {
   void clear() {
     state.putLong(COUNT, 0);
     state.putLong(OVERFLOW, 0);
+    state.putLong(BLOCK_COUNT, 0);
+    state.putLong(BLOCK_OVERFLOW, 0);
   }
 
   private static native long create();

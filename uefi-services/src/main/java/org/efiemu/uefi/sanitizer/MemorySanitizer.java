@@ -90,8 +90,10 @@ public final class MemorySanitizer implements AutoCloseable {
     private long watchedPages;
     private long unwatchedPages;
     private boolean closed;
+    /** The write hook added before the first run ({@link #attach(UefiMachine, SanitizerListener, boolean)}), or null. */
+    private final Hook earlyWriteHook;
 
-    private MemorySanitizer(UefiMachine machine, SanitizerListener listener) {
+    private MemorySanitizer(UefiMachine machine, SanitizerListener listener, boolean writeHookFromTheStart) {
         this.machine = machine;
         this.engine = machine.machine().engine();
         this.physical = machine.machine().physical();
@@ -120,6 +122,12 @@ public final class MemorySanitizer implements AutoCloseable {
         for (Range<Long> r : List.copyOf(mapped.asRanges())) {
             refresh(r.lowerEndpoint(), r.upperEndpoint());
         }
+        // Unicorn 2.0.1 translates every load and store differently while any UC_HOOK_MEM_WRITE exists, whatever its
+        // range: one over the last byte of the address space (never RAM) makes all code of the machine translated the
+        // way the code after a first watched page is, so that a reused engine can keep it for the next such machine
+        earlyWriteHook = writeHookFromTheStart
+                ? engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, -1L, -1L, (type, address, size, value) -> { })
+                : null;
     }
 
     /** Starts watching {@code machine} (before {@link UefiMachine#run()}). */
@@ -129,7 +137,20 @@ public final class MemorySanitizer implements AutoCloseable {
 
     /** Starts watching {@code machine}; {@code listener} hears each new finding as it happens. */
     public static MemorySanitizer attach(UefiMachine machine, SanitizerListener listener) {
-        return new MemorySanitizer(Objects.requireNonNull(machine, "machine"), Objects.requireNonNull(listener, "listener"));
+        return attach(machine, listener, false);
+    }
+
+    /**
+     * Starts watching {@code machine}; with {@code writeHookFromTheStart} a write hook that never fires is installed
+     * before the first run, so that all of the machine's code is translated as the code run after a first watched
+     * page is (every load and store through Unicorn's helper, RIP written back before each store). Findings are the
+     * same; where the run stops at a store that faults (no RAM), RIP and the instruction count are those of code
+     * translated with a write hook (the faulting store), which the machine's code translated after the sanitizer's
+     * first watched page shows either way. For engines that keep translated code between such machines.
+     */
+    public static MemorySanitizer attach(UefiMachine machine, SanitizerListener listener, boolean writeHookFromTheStart) {
+        return new MemorySanitizer(Objects.requireNonNull(machine, "machine"), Objects.requireNonNull(listener, "listener"),
+                writeHookFromTheStart);
     }
 
     /** The findings so far (complete once the run ended), including a write to memory with no RAM that stopped it. */
@@ -380,6 +401,9 @@ public final class MemorySanitizer implements AutoCloseable {
         }
         watchHooks.clear();
         faultHook.close();
+        if (earlyWriteHook != null) {
+            earlyWriteHook.close();
+        }
         if (engine.isOpen()) {
             for (Range<Long> r : protectedPages.asRanges()) {
                 protect(r.lowerEndpoint(), r.upperEndpoint(), false);
