@@ -363,22 +363,7 @@ public final class EventAbi {
      * pending) and nothing fires.
      */
     public EfiStatus stall(ServiceCall c) {
-        long end = clock.cycles() + misc.stallCycles(c);
-        while (ticks != null && ticks.advanceToNextDueTick(end)) {
-            if (!ticks.catchUpOneTick()) {
-                break;
-            }
-            timers(c);
-        }
-        long now = clock.cycles();
-        if (now < end) {
-            clock.advance(end - now);
-        }
-        // the ticks left up to the end (none due a timer, or masked with interrupts off)
-        while (ticks != null && ticks.catchUpOneTick()) {
-            timers(c);
-        }
-        timers(c);
+        busyWait(c, misc.stallCycles(c), () -> false);
         return EfiStatus.SUCCESS;
     }
 
