@@ -191,14 +191,7 @@ final class EngineHooks {
 
   /** {@code IN} instructions. */
   Hook addInHook(InHook hook) {
-    UnicornLib.uc_cb_insn_in_t cb = (u, port, size, user) -> {
-      try {
-        return hook.onIn(port, size);
-      } catch (Throwable t) {
-        engine.fail(t);
-        return 0;
-      }
-    };
+    UnicornLib.uc_cb_insn_in_t cb = inCallback(hook);
     return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, "insn IN",
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_IN));
   }
@@ -210,7 +203,16 @@ final class EngineHooks {
    */
   Hook addNativeInHook(long function, InHook hook, java.util.function.LongUnaryOperator attach, String description,
       Runnable release) {
-    UnicornLib.uc_cb_insn_in_t cb = (u, port, size, user) -> {
+    UnicornLib.uc_cb_insn_in_t cb = inCallback(hook);
+    long userData = attach.applyAsLong(com.sun.jna.Pointer.nativeValue(com.sun.jna.CallbackReference.getFunctionPointer(cb)));
+    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, description, release,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, function, userData, 1, 0,
+            UnicornLib.UC_X86_INS_IN));
+  }
+
+  /** The JNA callback of an {@code IN} hook: a Java failure is handed to the engine, the guest reads 0. */
+  private UnicornLib.uc_cb_insn_in_t inCallback(InHook hook) {
+    return (u, port, size, user) -> {
       try {
         return hook.onIn(port, size);
       } catch (Throwable t) {
@@ -218,10 +220,6 @@ final class EngineHooks {
         return 0;
       }
     };
-    long userData = attach.applyAsLong(com.sun.jna.Pointer.nativeValue(com.sun.jna.CallbackReference.getFunctionPointer(cb)));
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, description, release,
-        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, function, userData, 1, 0,
-            UnicornLib.UC_X86_INS_IN));
   }
 
   /** {@code OUT} instructions. */
