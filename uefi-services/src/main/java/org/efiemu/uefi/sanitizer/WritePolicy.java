@@ -211,6 +211,31 @@ final class WritePolicy {
         }
     }
 
+    /** Receives page-aligned ranges {@code [start, end)}. */
+    interface RangeSink {
+        void range(long start, long end);
+    }
+
+    /**
+     * The pages of the map's descriptors whose type the OS owns after ExitBootServices ({@link #osOwnsAfterExit}),
+     * each descriptor's range widened to whole pages, in the map's order: the only pages whose {@link #flagged}
+     * answer ExitBootServices can change (before it a page is flagged unless the application owns it; after it, in
+     * addition, unless it has RAM and an OS-owned type), so a superset of those that do.
+     */
+    void osOwnedRuns(RangeSink sink) {
+        for (MemoryDescriptor d : map.getMemoryMap().descriptors()) {
+            if (!osOwnsAfterExit(d.type()) || d.numberOfPages() == 0) {
+                continue;
+            }
+            long start = d.physicalStart() & -MemoryDescriptor.PAGE_SIZE;
+            long end = pageUp(d.physicalStart() + d.numberOfPages() * MemoryDescriptor.PAGE_SIZE);
+            if (Long.compareUnsigned(start, end) >= 0) {
+                end = Long.MAX_VALUE & -MemoryDescriptor.PAGE_SIZE; // to the top (the sets hold signed longs)
+            }
+            sink.range(start, end);
+        }
+    }
+
     private static long pageUp(long a) {
         return (a + MemoryDescriptor.PAGE_SIZE - 1) & -MemoryDescriptor.PAGE_SIZE;
     }
