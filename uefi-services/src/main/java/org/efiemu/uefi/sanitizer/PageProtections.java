@@ -1,8 +1,5 @@
 package org.efiemu.uefi.sanitizer;
 
-import com.google.common.collect.Range;
-import com.google.common.collect.RangeSet;
-import com.google.common.collect.TreeRangeSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -41,9 +38,15 @@ final class PageProtections {
     private final WritePolicy policy;
     private final Effects effects;
     private final int maxWatchRuns;
-    private final RangeSet<Long> mapped = TreeRangeSet.create();
-    private final RangeSet<Long> protectedPages = TreeRangeSet.create();
-    private final RangeSet<Long> watched = TreeRangeSet.create();
+    private final PageRuns mapped = new PageRuns();
+    private final PageRuns protectedPages = new PageRuns();
+    private final PageRuns watched = new PageRuns();
+    /** {@link #apply}'s sinks, made once (no lambda per run). */
+    private final PageRuns.Sink protectGap = this::protectUnwatched;
+    private final PageRuns.Sink protectPiece = this::protectPiece;
+    private final PageRuns.Sink unprotectPiece = this::unprotectPiece;
+    private final WritePolicy.RunSink applySink = this::apply;
+    private final PageRuns.Sink refreshPiece = this::refreshPiece;
     /** Pages a fault unprotected without watching them; entries may be stale (refreshing a page in line is a no-op). */
     private final TreeSet<Long> lifted = new TreeSet<>();
     private long watchedPages;
@@ -57,19 +60,21 @@ final class PageProtections {
 
     /** {@code [base, base+size)} is mapped RAM (at attach or mapped lazily later): its pages get their protection. */
     void mapped(long base, long size) {
-        mapped.add(Range.closedOpen(base, base + size));
+        mapped.add(base, base + size);
         refresh(base, base + size);
     }
 
     /** Adds a mapped range without refreshing it (at attach, before {@link #refreshAll}). */
     void addMapped(long base, long size) {
-        mapped.add(Range.closedOpen(base, base + size));
+        mapped.add(base, base + size);
     }
 
     /** Refreshes every mapped page. */
     void refreshAll() {
-        for (Range<Long> r : List.copyOf(mapped.asRanges())) {
-            refresh(r.lowerEndpoint(), r.upperEndpoint());
+        List<long[]> all = new ArrayList<>(mapped.runCount());
+        mapped.forEach((start, end) -> all.add(new long[] {start, end}));
+        for (long[] r : all) {
+            refresh(r[0], r[1]);
         }
     }
 
@@ -117,36 +122,48 @@ final class PageProtections {
         if (Long.compareUnsigned(start, end) >= 0) {
             return;
         }
-        for (Range<Long> m : mapped.subRangeSet(Range.closedOpen(start, end)).asRanges()) {
-            // runs of pages with one answer, as asking the policy page by page would find them
-            policy.flaggedRuns(m.lowerEndpoint(), m.upperEndpoint(), this::apply);
-        }
+        // runs of pages with one answer, as asking the policy page by page would find them (the policy neither maps
+        // nor unmaps: the mapped runs do not change while they are walked)
+        mapped.forEachIn(start, end, refreshPiece);
     }
 
     private void apply(long start, long end, boolean flagged) {
-        Range<Long> r = Range.closedOpen(start, end);
         if (flagged) {
-            if (protectedPages.encloses(r)) {
+            if (protectedPages.encloses(start, end)) {
                 return; // already protected (most refreshes): nothing to add
             }
-            RangeSet<Long> todo = TreeRangeSet.create(List.of(r));
-            todo.removeAll(protectedPages);
-            todo.removeAll(watched);
-            for (Range<Long> t : todo.asRanges()) {
-                effects.protect(t.lowerEndpoint(), t.upperEndpoint(), true);
+            // the pages neither protected nor watched, in address order: protected and added
+            List<long[]> todo = new ArrayList<>(2);
+            protectedPages.gapsIn(start, end, (s, e) -> todo.add(new long[] {s, e}));
+            for (long[] g : todo) {
+                protectUnwatched(g[0], g[1]);
             }
-            protectedPages.addAll(todo);
         } else {
-            if (protectedPages.intersects(r)) {
-                for (Range<Long> t : protectedPages.subRangeSet(r).asRanges()) {
-                    effects.protect(t.lowerEndpoint(), t.upperEndpoint(), false);
-                }
-                protectedPages.remove(r);
+            if (protectedPages.intersects(start, end)) {
+                protectedPages.forEachIn(start, end, unprotectPiece);
+                protectedPages.remove(start, end);
             }
-            if (watched.intersects(r)) {
-                unwatch(r);
+            if (watched.intersects(start, end)) {
+                unwatch(start, end);
             }
         }
+    }
+
+    private void refreshPiece(long start, long end) {
+        policy.flaggedRuns(start, end, applySink);
+    }
+
+    private void protectPiece(long start, long end) {
+        effects.protect(start, end, true);
+        protectedPages.add(start, end);
+    }
+
+    private void unprotectPiece(long start, long end) {
+        effects.protect(start, end, false);
+    }
+
+    private void protectUnwatched(long start, long end) {
+        watched.gapsIn(start, end, protectPiece);
     }
 
     /** Whether the page at {@code page} is write-protected by this bookkeeping. */
@@ -160,47 +177,45 @@ final class PageProtections {
      */
     void faulted(long page) {
         effects.protect(page, page + PAGE, false);
-        protectedPages.remove(Range.closedOpen(page, page + PAGE));
-        Range<Long> p = Range.closedOpen(page, page + PAGE);
-        boolean adjacent = watched.intersects(Range.closed(page, page + PAGE));
+        protectedPages.remove(page, page + PAGE);
+        boolean adjacent = watched.intersectsClosed(page, page + PAGE);
         if (!adjacent && effects.hookRuns() >= maxWatchRuns) {
             unwatchedPages++;
             lifted.add(page);
             return;
         }
         watchedPages++;
-        watched.add(p);
-        Range<Long> run = watched.rangeContaining(page);
-        effects.rehook(run.lowerEndpoint(), run.upperEndpoint());
+        watched.add(page, page + PAGE);
+        long[] run = watched.runContaining(page);
+        effects.rehook(run[0], run[1]);
     }
 
-    private void unwatch(Range<Long> r) {
-        RangeSet<Long> affected = TreeRangeSet.create();
-        watched.subRangeSet(r).asRanges().forEach(x -> affected.add(watched.rangeContaining(x.lowerEndpoint())));
-        watched.remove(r);
-        for (Range<Long> a : affected.asRanges()) {
-            effects.closeHooks(a.lowerEndpoint(), a.upperEndpoint());
-            for (Range<Long> rest : watched.subRangeSet(a).asRanges()) {
-                effects.rehook(rest.lowerEndpoint(), rest.upperEndpoint());
+    private void unwatch(long start, long end) {
+        List<long[]> affected = new ArrayList<>();
+        watched.forEachIn(start, end, (s, e) -> {
+            long[] run = watched.runContaining(s);
+            if (affected.isEmpty() || affected.get(affected.size() - 1)[0] != run[0]) {
+                affected.add(run);
             }
+        });
+        watched.remove(start, end);
+        for (long[] a : affected) {
+            effects.closeHooks(a[0], a[1]);
+            watched.forEachIn(a[0], a[1], effects::rehook);
         }
     }
 
     /** The protected runs, {start, end} each, in address order. */
     List<long[]> protectedRuns() {
         List<long[]> out = new ArrayList<>();
-        for (Range<Long> r : protectedPages.asRanges()) {
-            out.add(new long[] {r.lowerEndpoint(), r.upperEndpoint()});
-        }
+        protectedPages.forEach((start, end) -> out.add(new long[] {start, end}));
         return out;
     }
 
     /** The watched runs, {start, end} each, in address order. */
     List<long[]> watchedRuns() {
         List<long[]> out = new ArrayList<>();
-        for (Range<Long> r : watched.asRanges()) {
-            out.add(new long[] {r.lowerEndpoint(), r.upperEndpoint()});
-        }
+        watched.forEach((start, end) -> out.add(new long[] {start, end}));
         return out;
     }
 
