@@ -217,23 +217,21 @@ final class WritePolicy {
     }
 
     /**
-     * The pages of the map's descriptors whose type the OS owns after ExitBootServices ({@link #osOwnsAfterExit}),
-     * each descriptor's range widened to whole pages, in the map's order: the only pages whose {@link #flagged}
-     * answer ExitBootServices can change (before it a page is flagged unless the application owns it; after it, in
-     * addition, unless it has RAM and an OS-owned type), so a superset of those that do.
+     * The pages whose type ({@link #typeAt}: the descriptor holding the page's first byte) the OS owns after
+     * ExitBootServices ({@link #osOwnsAfterExit}), as the map's pieces widened to whole pages, in address order: the
+     * only pages whose {@link #flagged} answer ExitBootServices can change (before it a page is flagged unless the
+     * application owns it; after it, in addition, unless it has RAM and an OS-owned type), so a superset of those that
+     * do. Reads the descriptor index the refresh that follows reads too (one {@code GetMemoryMap} snapshot).
      */
     void osOwnedRuns(RangeSink sink) {
-        for (MemoryDescriptor d : map.getMemoryMap().descriptors()) {
-            if (!osOwnsAfterExit(d.type()) || d.numberOfPages() == 0) {
-                continue;
+        typeAt(0); // builds the descriptor index
+        types.forEach(0, Long.MAX_VALUE, (from, to, d) -> {
+            if (osOwnsAfterExit(d.type())) {
+                long end = to > Long.MAX_VALUE - MemoryDescriptor.PAGE_SIZE ? Long.MAX_VALUE & -MemoryDescriptor.PAGE_SIZE
+                        : pageUp(to);
+                sink.range(from & -MemoryDescriptor.PAGE_SIZE, end);
             }
-            long start = d.physicalStart() & -MemoryDescriptor.PAGE_SIZE;
-            long end = pageUp(d.physicalStart() + d.numberOfPages() * MemoryDescriptor.PAGE_SIZE);
-            if (Long.compareUnsigned(start, end) >= 0) {
-                end = Long.MAX_VALUE & -MemoryDescriptor.PAGE_SIZE; // to the top (the sets hold signed longs)
-            }
-            sink.range(start, end);
-        }
+        });
     }
 
     private static long pageUp(long a) {
