@@ -16,6 +16,7 @@ import org.efiemu.uefi.UefiMachine;
 import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.platform.PlatformDescription;
 import org.efiemu.uefi.sanitizer.MemorySanitizer;
+import org.efiemu.uefi.sanitizer.WriteHookChoice;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /**
@@ -26,12 +27,22 @@ import org.efiemu.uefi.spec.MemoryDescriptor;
  */
 public final class ScenarioRunner {
     /**
-     * {@code -Defiemu.sanitizer.writeHookFromStart=true}: the sanitizer's write hook exists before each scenario's
-     * first run ({@link MemorySanitizer#attach(UefiMachine, org.efiemu.uefi.sanitizer.SanitizerListener, boolean)}),
-     * so that a reused engine keeps the code of machines with findings for the next (docs/performance.md, "Kept code
-     * translated under the sanitizer's write hook"). Off by default: measured, it does not pay.
+     * {@code -Defiemu.sanitizer.writeHookFromStart=true|false}: the sanitizer's write hook exists before each
+     * scenario's first run always, or never ({@link MemorySanitizer#attach(UefiMachine, org.efiemu.uefi.sanitizer.SanitizerListener, boolean)});
+     * unset: chosen per worker engine and strategy ({@link WriteHookChoice}; never on a new engine, which keeps no
+     * code). Only the cost depends on it (docs/performance.md, "The sanitizer's refresh and the early write hook").
      */
-    static final boolean SANITIZER_WRITE_HOOK_FROM_START = Boolean.getBoolean("efiemu.sanitizer.writeHookFromStart");
+    static final String SANITIZER_WRITE_HOOK_FROM_START = System.getProperty("efiemu.sanitizer.writeHookFromStart");
+    /** The write-hook choice of each reused engine lent to this runner (an engine serves one thread at a time). */
+    private final java.util.Map<org.efiemu.core.engine.ReusableEngine, WriteHookChoice> writeHookChoices =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /** Machines started with the sanitizer's write hook (statistics, for tests). */
+    private final java.util.concurrent.atomic.AtomicLong machinesWithEarlyWriteHook = new java.util.concurrent.atomic.AtomicLong();
+    /** Machines this runner started with the sanitizer's write hook before their first run (statistics). */
+    long machinesWithEarlyWriteHook() {
+        return machinesWithEarlyWriteHook.get();
+    }
+
     /** The expectation used when the expected-verdicts file has none: a strategy should work. */
     public static final String NO_EXPECTATION = "no expectation recorded: a strategy is expected to pass";
 
@@ -172,9 +183,19 @@ public final class ScenarioRunner {
         }
         MemorySanitizer sanitizer = null;
         try {
-            sanitizer = sanitize ? MemorySanitizer.attach(machine, f -> { }, SANITIZER_WRITE_HOOK_FROM_START) : null;
+            WriteHookChoice choice = sanitize && engine != null && SANITIZER_WRITE_HOOK_FROM_START == null
+                    ? writeHookChoices.computeIfAbsent(engine, e -> new WriteHookChoice()) : null;
+            boolean early = SANITIZER_WRITE_HOOK_FROM_START != null ? Boolean.parseBoolean(SANITIZER_WRITE_HOOK_FROM_START)
+                    : choice != null && choice.startWithWriteHook(s.strategy());
+            if (sanitize && early) {
+                machinesWithEarlyWriteHook.incrementAndGet();
+            }
+            sanitizer = sanitize ? MemorySanitizer.attach(machine, f -> { }, early) : null;
             machine.machine().stopWhenPositionsInexact(true); // such a run is repeated per instruction anyway
             BootResult r = machine.run();
+            if (choice != null) {
+                choice.ran(s.strategy(), sanitizer.watchedAWrite());
+            }
             if (!machine.machine().positionsExact()) {
                 return null;
             }

@@ -128,6 +128,41 @@ class KeptTranslationsDifferentialTest {
     }
 
     @Test
+    void huntMachinesObserveTheSameWhenTheRunnerStartsAStrategysMachinesWithTheWriteHookAsOnNewEnginesWithout() {
+        // strategies alternate on one keeping engine; the runner chooses the sanitizer's early write hook per strategy
+        // from what its machines on that engine did (WriteHookChoice); a new engine never has it
+        MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
+        ScenarioRunner runner = ScenarioRunner.standard();
+        List<String> mismatches = new ArrayList<>();
+        java.util.Map<String, Integer> early = new java.util.TreeMap<>();
+        try (ReusableEngine keeping = new ReusableEngine(true, true)) {
+            for (long index = 0; index < 240; index++) {
+                String name = index % 4 == 3 ? "efi-pool" : "mem-lower";
+                Strategy s = StrategyCatalog.builtIn(name);
+                PlatformProfile p = MachineGenerator.generate(Hunt.machineSeed(5, index), settings).profile();
+                ScenarioOptions o = index % 10 == 9 ? new ScenarioOptions(OptionalLong.empty(), 0, 5_000 + 313 * index)
+                        : ScenarioOptions.defaults();
+                Scenario scenario = new Scenario(p, s, o);
+                ScenarioResult fresh = RUNNER.run(scenario);
+                long before = runner.machinesWithEarlyWriteHook();
+                ScenarioResult kept = runner.run(scenario, keeping);
+                early.merge(name, (int) (runner.machinesWithEarlyWriteHook() - before), Integer::sum);
+                if (!fresh.report().equals(kept.report())
+                        || !fresh.observation().toString().equals(kept.observation().toString())) {
+                    mismatches.add(name + " index " + index + ":\n" + EngineReuseDifferentialTest.firstDifference(
+                            fresh.observation().toString(), kept.observation().toString(), "new: ", "kept:"));
+                }
+            }
+            assertKeptCodeWasRun(keeping);
+            assertThat(keeping.keptTranslations().machinesWithHookedCode()).as("%s", keeping.keptTranslations())
+                    .isGreaterThan(100);
+        }
+        assertThat(early.get("mem-lower")).as("mem-lower machines started with the write hook").isGreaterThan(150);
+        assertThat(early.get("efi-pool")).as("efi-pool machines started with the write hook").isLessThan(10);
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
     void everyBuiltInScenarioObservesWithKeptTranslationsExactlyWhatItObservesOnANewEngine() {
         List<String> mismatches = new ArrayList<>();
         int compared = 0;

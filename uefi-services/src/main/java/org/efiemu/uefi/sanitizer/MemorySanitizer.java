@@ -2,9 +2,7 @@ package org.efiemu.uefi.sanitizer;
 
 import com.google.common.collect.Range;
 import com.google.common.collect.RangeMap;
-import com.google.common.collect.RangeSet;
 import com.google.common.collect.TreeRangeMap;
-import com.google.common.collect.TreeRangeSet;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -52,6 +50,11 @@ public final class MemorySanitizer implements AutoCloseable {
     public static final int MAX_WATCH_RUNS = 64;
     private static final long PAGE = 0x1000;
     private static final Set<Perm> PROTECTED = EnumSet.of(Perm.READ, Perm.EXEC);
+    /**
+     * {@code -Defiemu.sanitizer.fullRefreshAtExit=true}: at ExitBootServices every mapped page is refreshed instead
+     * of only those whose answer can change (the same protections; for measuring the difference).
+     */
+    private static final boolean FULL_REFRESH_AT_EXIT = Boolean.getBoolean("efiemu.sanitizer.fullRefreshAtExit");
 
     private final UefiMachine machine;
     private final Engine engine;
@@ -59,10 +62,8 @@ public final class MemorySanitizer implements AutoCloseable {
     private final WritePolicy policy;
     private final SanitizerListener listener;
     private final FindingLog log = new FindingLog();
-    private final RangeSet<Long> mapped = TreeRangeSet.create();
-    private final RangeSet<Long> protectedPages = TreeRangeSet.create();
+    private final PageProtections protections;
     private final RangeMap<Long, Hook> watchHooks = TreeRangeMap.create();
-    private final RangeSet<Long> watched = TreeRangeSet.create();
     private final OwnershipListener ownershipListener = this::ownershipChanged;
     private final PhysicalMemory.ChunkListener chunkListener = this::chunkMapped;
     private final TraceListener traceListener = this::serviceCalled;
@@ -87,8 +88,6 @@ public final class MemorySanitizer implements AutoCloseable {
     /** Protections through the engine's page set ({@link Engine#writeProtect}) rather than region splits. */
     private final boolean pageSet;
     private long faults;
-    private long watchedPages;
-    private long unwatchedPages;
     private boolean closed;
     /** The write hook added before the first run ({@link #attach(UefiMachine, SanitizerListener, boolean)}), or null. */
     private final Hook earlyWriteHook;
@@ -110,18 +109,37 @@ public final class MemorySanitizer implements AutoCloseable {
         if (machine.state().exitedBootServices()) {
             policy.exitBootServices();
         }
+        this.protections = new PageProtections(policy, new PageProtections.Effects() {
+            @Override
+            public void protect(long start, long end, boolean on) {
+                MemorySanitizer.this.protect(start, end, on);
+            }
+
+            @Override
+            public void rehook(long start, long end) {
+                MemorySanitizer.this.rehook(Range.closedOpen(start, end));
+            }
+
+            @Override
+            public void closeHooks(long start, long end) {
+                MemorySanitizer.this.closeHooks(Range.closedOpen(start, end));
+            }
+
+            @Override
+            public int hookRuns() {
+                return watchHooks.asMapOfRanges().size();
+            }
+        }, MAX_WATCH_RUNS);
         faultHook = physical.onProtectionFault(this::onProtectionFault);
         for (long[] chunk : physical.mappedChunks()) {
-            mapped.add(Range.closedOpen(chunk[0], chunk[0] + chunk[1]));
+            protections.addMapped(chunk[0], chunk[1]);
         }
         machine.memoryMap().addListener(ownershipListener);
         physical.addChunkListener(chunkListener);
         machine.trace().addListener(traceListener);
         physical.addHostWriteListener(hostWriteListener);
         machine.services().intercept("*", callWatch);
-        for (Range<Long> r : List.copyOf(mapped.asRanges())) {
-            refresh(r.lowerEndpoint(), r.upperEndpoint());
-        }
+        protections.refreshAll();
         // Unicorn 2.0.1 translates every load and store differently while any UC_HOOK_MEM_WRITE exists, whatever its
         // range: one over the last byte of the address space (never RAM) makes all code of the machine translated the
         // way the code after a first watched page is, so that a reused engine can keep it for the next such machine
@@ -162,64 +180,42 @@ public final class MemorySanitizer implements AutoCloseable {
                     Math.max(1, fault.size()), "no RAM", "no RAM (" + fault.reason() + ")", policy.afterExitBootServices(),
                     machine.trace().nextSequence() - 1, 1));
         }
-        return new SanitizerReport(findings, faults, watchedPages, unwatchedPages);
+        return new SanitizerReport(findings, faults, protections.watchedPages(), protections.unwatchedPages());
+    }
+
+    /**
+     * Whether a write has been watched so far: the sanitizer added its first bounded {@code UC_HOOK_MEM_WRITE} (a
+     * fault on a protected page). Without the write hook from the start ({@link #attach(UefiMachine, SanitizerListener,
+     * boolean)}) that is when the machine's code starts being translated with a write hook.
+     */
+    public boolean watchedAWrite() {
+        return protections.watchedPages() > 0 || protections.unwatchedPages() > 0;
     }
 
     // ---- protections -------------------------------------------------------------------------------------------
 
     private void chunkMapped(long base, long size) {
-        mapped.add(Range.closedOpen(base, base + size));
-        refresh(base, base + size);
+        if (closed) {
+            return;
+        }
+        protections.mapped(base, size);
     }
 
     private void ownershipChanged(OwnerRun run) {
         policy.invalidate();
-        refresh(run.base(), run.end());
+        if (!closed) {
+            protections.refresh(run.base(), run.end());
+        }
     }
 
     private void serviceCalled(ServiceCallEvent e) {
         if (!policy.afterExitBootServices() && e.service().equals("ExitBootServices") && e.status().equals("EFI_SUCCESS")) {
-            policy.exitBootServices();
-            for (Range<Long> r : List.copyOf(mapped.asRanges())) {
-                refresh(r.lowerEndpoint(), r.upperEndpoint());
+            if (closed) {
+                policy.exitBootServices();
+                return;
             }
-        }
-    }
-
-    /** Brings the protection of the mapped pages in {@code [start, end)} in line with the policy. */
-    private void refresh(long start, long end) {
-        if (closed) {
-            return;
-        }
-        for (Range<Long> m : mapped.subRangeSet(Range.closedOpen(start, end)).asRanges()) {
-            // runs of pages with one answer, as asking the policy page by page would find them
-            policy.flaggedRuns(m.lowerEndpoint(), m.upperEndpoint(), this::apply);
-        }
-    }
-
-    private void apply(long start, long end, boolean flagged) {
-        Range<Long> r = Range.closedOpen(start, end);
-        if (flagged) {
-            if (protectedPages.encloses(r)) {
-                return; // already protected (most refreshes): nothing to add
-            }
-            RangeSet<Long> todo = TreeRangeSet.create(List.of(r));
-            todo.removeAll(protectedPages);
-            todo.removeAll(watched);
-            for (Range<Long> t : todo.asRanges()) {
-                protect(t.lowerEndpoint(), t.upperEndpoint(), true);
-            }
-            protectedPages.addAll(todo);
-        } else {
-            if (protectedPages.intersects(r)) {
-                for (Range<Long> t : protectedPages.subRangeSet(r).asRanges()) { // protect() leaves the set alone
-                    protect(t.lowerEndpoint(), t.upperEndpoint(), false);
-                }
-                protectedPages.remove(r);
-            }
-            if (watched.intersects(r)) {
-                unwatch(r);
-            }
+            // only the OS-owned descriptors' pages (and pages lifted past the watch limit) can change: PageProtections
+            protections.exitBootServices(!FULL_REFRESH_AT_EXIT);
         }
     }
 
@@ -303,15 +299,13 @@ public final class MemorySanitizer implements AutoCloseable {
         long end = address + Math.max(size, 1);
         boolean ours = false;
         for (long p = address & -PAGE; p < end; p += PAGE) {
-            if (!protectedPages.contains(p)) {
+            if (!protections.isProtected(p)) {
                 continue;
             }
             ours = true;
             faults++;
             record(Math.max(address, p), Math.min(end, p + PAGE));
-            protect(p, p + PAGE, false);
-            protectedPages.remove(Range.closedOpen(p, p + PAGE));
-            watch(p);
+            protections.faulted(p);
         }
         return ours;
     }
@@ -333,30 +327,6 @@ public final class MemorySanitizer implements AutoCloseable {
             if (log.add(key, a, pieceEnd, afterCall)) {
                 listener.onFinding(new SanitizerFinding(v.kind(), rip, a, pieceEnd - a, v.ownerType(), v.owner(),
                         policy.afterExitBootServices(), afterCall, 1));
-            }
-        }
-    }
-
-    private void watch(long page) {
-        Range<Long> p = Range.closedOpen(page, page + PAGE);
-        boolean adjacent = watched.intersects(Range.closed(page, page + PAGE));
-        if (!adjacent && watchHooks.asMapOfRanges().size() >= MAX_WATCH_RUNS) {
-            unwatchedPages++;
-            return;
-        }
-        watchedPages++;
-        watched.add(p);
-        rehook(watched.rangeContaining(page));
-    }
-
-    private void unwatch(Range<Long> r) {
-        RangeSet<Long> affected = TreeRangeSet.create();
-        watched.subRangeSet(r).asRanges().forEach(x -> affected.add(watched.rangeContaining(x.lowerEndpoint())));
-        watched.remove(r);
-        for (Range<Long> a : affected.asRanges()) {
-            closeHooks(a);
-            for (Range<Long> rest : watched.subRangeSet(a).asRanges()) {
-                rehook(rest);
             }
         }
     }
@@ -405,10 +375,10 @@ public final class MemorySanitizer implements AutoCloseable {
             earlyWriteHook.close();
         }
         if (engine.isOpen()) {
-            for (Range<Long> r : protectedPages.asRanges()) {
-                protect(r.lowerEndpoint(), r.upperEndpoint(), false);
+            for (long[] r : protections.protectedRuns()) {
+                protect(r[0], r[1], false);
             }
         }
-        protectedPages.clear();
+        protections.clearProtected();
     }
 }

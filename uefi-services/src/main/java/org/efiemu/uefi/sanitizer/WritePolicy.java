@@ -211,6 +211,29 @@ final class WritePolicy {
         }
     }
 
+    /** Receives page-aligned ranges {@code [start, end)}. */
+    interface RangeSink {
+        void range(long start, long end);
+    }
+
+    /**
+     * The pages whose type ({@link #typeAt}: the descriptor holding the page's first byte) the OS owns after
+     * ExitBootServices ({@link #osOwnsAfterExit}), as the map's pieces widened to whole pages, in address order: the
+     * only pages whose {@link #flagged} answer ExitBootServices can change (before it a page is flagged unless the
+     * application owns it; after it, in addition, unless it has RAM and an OS-owned type), so a superset of those that
+     * do. Reads the descriptor index the refresh that follows reads too (one {@code GetMemoryMap} snapshot).
+     */
+    void osOwnedRuns(RangeSink sink) {
+        typeAt(0); // builds the descriptor index
+        types.forEach(0, Long.MAX_VALUE, (from, to, d) -> {
+            if (osOwnsAfterExit(d.type())) {
+                long end = to > Long.MAX_VALUE - MemoryDescriptor.PAGE_SIZE ? Long.MAX_VALUE & -MemoryDescriptor.PAGE_SIZE
+                        : pageUp(to);
+                sink.range(from & -MemoryDescriptor.PAGE_SIZE, end);
+            }
+        });
+    }
+
     private static long pageUp(long a) {
         return (a + MemoryDescriptor.PAGE_SIZE - 1) & -MemoryDescriptor.PAGE_SIZE;
     }

@@ -1,0 +1,52 @@
+package org.efiemu.uefi.sanitizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link WriteHookChoice}: per payload, from the last eight machines, with a band in which the choice stays. */
+class WriteHookChoiceTest {
+    @Test
+    void aPayloadStartsWithoutTheHookUntilAFullWindowOfItsMachinesWasSeen() {
+        WriteHookChoice c = new WriteHookChoice();
+        for (int i = 0; i < WriteHookChoice.WINDOW - 1; i++) {
+            c.ran("mem-lower", true);
+            assertThat(c.startWithWriteHook("mem-lower")).as("after %d machines", i + 1).isFalse();
+        }
+        c.ran("mem-lower", true);
+        assertThat(c.startWithWriteHook("mem-lower")).isTrue();
+    }
+
+    @Test
+    void theHookIsTakenAtFiveWatchingMachinesOfEightAndDroppedAtTwo() {
+        WriteHookChoice c = new WriteHookChoice();
+        boolean[] outcomes = {true, false, true, false, true, false, true, false}; // 4 of 8: not taken
+        for (boolean o : outcomes) {
+            c.ran("p", o);
+        }
+        assertThat(c.startWithWriteHook("p")).isFalse();
+        c.ran("p", true); // window: F T F T F T F T -> 4 (the oldest true went): still 4
+        assertThat(c.startWithWriteHook("p")).isFalse();
+        c.ran("p", true); // T F T F T F T T -> 5
+        assertThat(c.startWithWriteHook("p")).isTrue();
+        c.ran("p", false); // 5 -> still at least 3: stays
+        c.ran("p", false);
+        assertThat(c.startWithWriteHook("p")).as("between the bounds the choice stays").isTrue();
+        for (int i = 0; i < 8; i++) {
+            c.ran("p", false);
+        }
+        assertThat(c.startWithWriteHook("p")).isFalse();
+    }
+
+    @Test
+    void payloadsAreChosenForSeparately() {
+        WriteHookChoice c = new WriteHookChoice();
+        for (int i = 0; i < 16; i++) {
+            c.ran("mem-lower", true);
+            c.ran("efi-pool", i % 8 == 0);
+        }
+        assertThat(c.startWithWriteHook("mem-lower")).isTrue();
+        assertThat(c.startWithWriteHook("efi-pool")).isFalse();
+        assertThat(c.startWithWriteHook("never seen")).isFalse();
+    }
+}
