@@ -70,8 +70,7 @@ final class ProtocolLocks2 {
         // ConSplitterDxe: SetState calls the keyboards' SetState (TPL raised), RegisterKeyNotify allocates,
         // UnregisterKeyNotify frees the handle it finds (none found: EFI_INVALID_PARAMETER without a lock)
         s.add("ConInEx.SetState", LockRelease.AFTER_ARGUMENT_CHECKS, true);
-        // (efiemu refuses RegisterKeyNotify with EFI_UNSUPPORTED: it calls no key notification function; no lock)
-        s.add("ConInEx.RegisterKeyNotify", LockRelease.before(EfiStatus.INVALID_PARAMETER, EfiStatus.UNSUPPORTED), true);
+        s.add("ConInEx.RegisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         s.add("ConInEx.UnregisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         // The UEFI Shell's console file handles: StdOut/StdErr Write is ConOut/StdErr->OutputString; StdIn's Read is
         // the line editor (WaitForEvent on WaitForKey, echo through OutputString)
