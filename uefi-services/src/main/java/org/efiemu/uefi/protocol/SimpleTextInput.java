@@ -57,6 +57,10 @@ public final class SimpleTextInput {
     private final long waitForKey;
     private final long arrivalTimer;
     private int toggleState;
+    /** ConSplitterDxe's {@code KeyEventSignalState}: a key was seen by WaitForKey and not read since. */
+    private boolean keyEventSignalState;
+    /** TerminalDxe's WaitForKey event is signalled (a check found a key; the next splitter check consumes it). */
+    private boolean terminalSignalled;
     private final java.util.function.LongUnaryOperator allocate;
     private final java.util.function.LongConsumer free;
     /** RegisterKeyNotify's registrations, in registration order (TerminalDxe calls them in list order). */
@@ -169,11 +173,13 @@ public final class SimpleTextInput {
     /** {@code Reset(This, ExtendedVerification)}: the script is not discarded (it models keys typed later). */
     private EfiStatus reset(ServiceCall c) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
+        keyEventSignalState = c.arg(0) == address ? false : keyEventSignalState;
         return c.arg(0) == address ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
     }
 
     private EfiStatus resetEx(ServiceCall c) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
+        keyEventSignalState = c.arg(0) == exAddress ? false : keyEventSignalState;
         return c.arg(0) == exAddress ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
     }
 
@@ -182,6 +188,7 @@ public final class SimpleTextInput {
      * that reads ConIn itself (the UEFI Shell's StdIn line editor).
      */
     public KeyScript.Key readKey() {
+        keyEventSignalState = false;
         return take();
     }
 
@@ -211,6 +218,7 @@ public final class SimpleTextInput {
         if (c.arg(0) != address || !c.isRam("Key", key, 4, Align.CHAR16)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        keyEventSignalState = false; // ConSplitterTextInReadKeyStroke, before it reads
         KeyScript.Key k = take();
         if (k == null) {
             return EfiStatus.NOT_READY;
@@ -228,6 +236,7 @@ public final class SimpleTextInput {
         if (c.arg(0) != exAddress || !c.isRam("KeyData", data, KEY_DATA_SIZE, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        keyEventSignalState = false;
         KeyScript.Key k = take();
         if (k == null) {
             return EfiStatus.NOT_READY;
@@ -444,12 +453,30 @@ public final class SimpleTextInput {
         return null;
     }
 
-    /** WaitForKey's notification function: signals the event while a key is available. */
+    /**
+     * WaitForKey's notification function, at TPL_NOTIFY, as OVMF 2022.11's two levels (ConSplitterDxe
+     * {@code ConSplitterTextInWaitForKey} over TerminalDxe's own WaitForKey): once a key has been seen and not read
+     * ({@code KeyEventSignalState}, cleared by ReadKeyStroke(Ex) and Reset) the event is signalled; otherwise the
+     * splitter checks the terminal's event: signalled (by an earlier check that found a key) -> the event is
+     * signalled and the state set; not signalled -> the terminal's notification is queued at TPL_NOTIFY, runs right
+     * after this one and signals the terminal's event if a key is in the FIFO, so this check says EFI_NOT_READY and
+     * the next one EFI_SUCCESS (measured: a CheckEvent(WaitForKey) in a key notification function is EFI_NOT_READY,
+     * a second one EFI_SUCCESS; KeyNotifyOvmfLiveTest).
+     */
     private EfiStatus waitForKeyNotify(ServiceCall c) {
         c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
-        if (keyAvailable()) {
+        if (keyEventSignalState) {
+            events.signalEvent(waitForKey);
+            c.output("key seen and not read yet");
+        } else if (terminalSignalled) {
+            terminalSignalled = false;
+            keyEventSignalState = true;
             events.signalEvent(waitForKey);
             c.output("key available");
+        } else {
+            terminalSignalled = keyAvailable();
+            c.output(terminalSignalled ? "key available to the terminal's event (signalled at the next check)"
+                    : "no key");
         }
         return null;
     }
