@@ -727,6 +727,14 @@ static void if_protocols2(EFI_HANDLE image) {
     IFP2("PciIo.AllocateBuffer-bad-attributes", pci->AllocateBuffer(pci, AllocateAnyPages, EfiBootServicesData, 1,
                                                                     &buf, 1));
     IFP2("PciIo.FreeBuffer-again", pci->FreeBuffer(pci, 1, buf));
+    /* the root bridge's refusals of reads, writes and copies (misaligned; Pci: Buffer NULL) vs PciBusDxe's (range) */
+    IFP2("PciIo.Mem.Read-misaligned", pci->Mem.Read(pci, EfiPciIoWidthUint32, 0, 0x102, 1, &v));
+    IFP2("PciIo.Mem.Write-misaligned", pci->Mem.Write(pci, EfiPciIoWidthUint16, 0, 0x101, 1, &v));
+    IFP2("PciIo.Pci.Read-misaligned", pci->Pci.Read(pci, EfiPciIoWidthUint16, 0x3D, 1, &w));
+    IFP2("PciIo.Pci.Read-null-buffer", pci->Pci.Read(pci, EfiPciIoWidthUint8, 0x3C, 1, NULL));
+    IFP2("PciIo.Pci.Write-beyond", pci->Pci.Write(pci, EfiPciIoWidthUint32, 0xFFC, 2, &v));
+    IFP2("PciIo.CopyMem-misaligned", pci->CopyMem(pci, EfiPciIoWidthUint32, 0, 0x202, 0, 0x100, 1));
+    IFP2("PciIo.CopyMem-beyond", pci->CopyMem(pci, EfiPciIoWidthUint32, 0, 0xFFFFFF00, 0, 0x100, 1));
   } else {
     rt_printf("ifproto2 PciIo none\n");
   }
