@@ -31,12 +31,19 @@ class KeyNotifyOvmfLiveTest {
     private static byte[] reply(String line) {
         String key = TYPE_AFTER.get(line.strip());
         if (key == null) {
-            if (line.startsWith("kn key2 ")) {
+            if (line.contains("kn key2 ")) {
                 key = "\u001B[A";
-            } else if (line.startsWith("kn key3 ")) {
+            } else if (line.contains("kn key3 ")) {
                 key = "a";
-            } else if (line.startsWith("kn key4 ")) {
+            } else if (line.contains("kn key4 ")) {
                 key = "b";
+            } else {
+                // a line whose start COM1 lost still ends with its marker
+                for (var e : TYPE_AFTER.entrySet()) {
+                    if (line.strip().endsWith(e.getKey())) {
+                        key = e.getValue();
+                    }
+                }
             }
         }
         return key == null ? null : key.getBytes(StandardCharsets.US_ASCII);
@@ -56,8 +63,13 @@ class KeyNotifyOvmfLiveTest {
     void keyNotificationFunctionsRunForTheSameKeysAtTheSameTplAsOnQemuOvmf(@TempDir Path dir) throws Exception {
         String com1 = "";
         for (int attempt = 1; attempt <= 3; attempt++) {
-            com1 = OvmfShellRun.com1Typing(Files.createDirectories(dir.resolve("attempt" + attempt)),
-                    List.of("key-notify"), List.of("fs0:\\key-notify.efi notify"), 300, KeyNotifyOvmfLiveTest::reply);
+            try {
+                com1 = OvmfShellRun.com1Typing(Files.createDirectories(dir.resolve("attempt" + attempt)),
+                        List.of("key-notify"), List.of("fs0:\\key-notify.efi notify"), 150, KeyNotifyOvmfLiveTest::reply);
+            } catch (AssertionError lostOrStuck) {
+                com1 = lostOrStuck.getMessage(); // QEMU did not end: a line it printed was lost, so no key was typed
+                continue;
+            }
             if (whole(com1)) {
                 break;
             }

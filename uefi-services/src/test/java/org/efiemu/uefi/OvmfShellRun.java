@@ -127,7 +127,7 @@ final class OvmfShellRun {
                         if (!q.isAlive()) {
                             break;
                         }
-                        Thread.sleep(20);
+                        Thread.sleep(2);
                         continue;
                     }
                     for (int i = 0; i < n; i++) {
