@@ -18,6 +18,8 @@
  *   "stall-ticks"    the ticks inside a 40 ms Stall are taken at their own times (notifications read the TSC there)
  *   "if-tick"        a tick pending under the caller's cli: still pending after CalculateCrc32, taken on the return
  *                    of AllocatePool (which takes a lock and so sets IF)
+ *   "cost-tick"      ticks that come while the application calls GetMemoryMap in a loop (interrupts on): taken where
+ *                    the service releases its lock, so a notification sees *MemoryMapSize unwritten
  *   "release-notify" a tick pending under the caller's cli is taken where the service releases its lock, inside the
  *                    service: a TPL_CALLBACK notification reads the caller's OUT variable (GetMemoryMap's
  *                    *MemoryMapSize is written after EDK2's release, HandleProtocol's *Interface and AllocatePool's
@@ -727,6 +729,14 @@ static void if_protocols2(EFI_HANDLE image) {
     IFP2("PciIo.AllocateBuffer-bad-attributes", pci->AllocateBuffer(pci, AllocateAnyPages, EfiBootServicesData, 1,
                                                                     &buf, 1));
     IFP2("PciIo.FreeBuffer-again", pci->FreeBuffer(pci, 1, buf));
+    /* the root bridge's refusals of reads, writes and copies (misaligned; Pci: Buffer NULL) vs PciBusDxe's (range) */
+    IFP2("PciIo.Mem.Read-misaligned", pci->Mem.Read(pci, EfiPciIoWidthUint32, 0, 0x102, 1, &v));
+    IFP2("PciIo.Mem.Write-misaligned", pci->Mem.Write(pci, EfiPciIoWidthUint16, 0, 0x101, 1, &v));
+    IFP2("PciIo.Pci.Read-misaligned", pci->Pci.Read(pci, EfiPciIoWidthUint16, 0x3D, 1, &w));
+    IFP2("PciIo.Pci.Read-null-buffer", pci->Pci.Read(pci, EfiPciIoWidthUint8, 0x3C, 1, NULL));
+    IFP2("PciIo.Pci.Write-beyond", pci->Pci.Write(pci, EfiPciIoWidthUint32, 0xFFC, 2, &v));
+    IFP2("PciIo.CopyMem-misaligned", pci->CopyMem(pci, EfiPciIoWidthUint32, 0, 0x202, 0, 0x100, 1));
+    IFP2("PciIo.CopyMem-beyond", pci->CopyMem(pci, EfiPciIoWidthUint32, 0, 0xFFFFFF00, 0, 0x100, 1));
   } else {
     rt_printf("ifproto2 PciIo none\n");
   }
@@ -1086,6 +1096,35 @@ static void release_notify(EFI_HANDLE image) {
   bs->CloseEvent(t);
 }
 
+/* A tick inside a lock-taking service (no cli): the application calls GetMemoryMap(size 0) in a loop with interrupts
+   on; EDK2 takes a tick that comes while the call holds its locks (the GCD and memory locks, TPL_NOTIFY) and runs the
+   TPL_CALLBACK notifications at the lock release: after *DescriptorSize is written (under the GCD lock), before
+   *MemoryMapSize (after the release). Both are cleared before each call; the notification tells for each tick whether
+   it came before the call wrote anything, in its release, or after it returned. */
+static volatile UINT64 cost_size, cost_dsize;
+static volatile UINTN cost_before, cost_release, cost_after;
+static void EFIAPI cost_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  if (cost_dsize == 0) cost_before = cost_before + 1;
+  else if (cost_size == 0) cost_release = cost_release + 1;
+  else cost_after = cost_after + 1;
+}
+
+static void cost_tick(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-cost", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, cost_notify, NULL, &t));
+  SHOW("set-cost", bs->SetTimer(t, TimerPeriodic, 0));
+  UINTN key = 0;
+  UINT32 dver = 0;
+  while (cost_before + cost_release + cost_after < 3) {
+    cost_size = 0;
+    cost_dsize = 0;
+    bs->GetMemoryMap((UINTN *)&cost_size, NULL, &key, (UINTN *)&cost_dsize, &dver);
+  }
+  bs->CloseEvent(t);
+  rt_printf("cost-tick in-release %s\n", cost_release > 0 ? "some" : "none");
+}
+
 /* Ticks inside Stall: OVMF's Stall busy-waits on the ACPI PM timer with interrupts as the caller left them (on), so a
    timer tick that falls inside it is taken at its own time and a notification it runs reads the TSC there. A
    TPL_NOTIFY timer notified at every tick records the TSC; Stall(40 ms) begins half a tick after a tick, so four ticks
@@ -1217,6 +1256,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     if_protocols2(image);
   } else if (rt_wide_eq(opts, "poll-tick")) {
     poll_tick();
+  } else if (rt_wide_eq(opts, "cost-tick")) {
+    cost_tick();
   } else if (rt_wide_eq(opts, "release-notify")) {
     release_notify(image);
   } else if (rt_wide_eq(opts, "if-services")) {

@@ -114,7 +114,8 @@ final class FirmwareServices {
 
     long installDevices(UefiMachineBuilder b, GuestMemory memory, FirmwareArena.Region bootData,
             ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st, boolean bootsFromDisk) {
-        conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events);
+        conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events, this::allocate,
+                a -> pool.freePool(a));
         conInHandle = handles.installProtocolInterface(0, Guid.EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID, conIn.address()).handle();
         handles.installProtocolInterface(conInHandle, Guid.EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL_GUID, conIn.exAddress());
         st.setConIn(conInHandle, conIn.address());

@@ -194,6 +194,33 @@ final class TimerTick implements InterruptSource, org.efiemu.core.machine.Snapsh
         return !state.exitedBootServices() && time.pending() && machine.interruptDepth() == 0;
     }
 
+    @Override
+    public boolean tickDueForRelease() {
+        return tickPendingForRelease() || tickInCallFiresTimer();
+    }
+
+    /**
+     * True when virtual time passed the next grid point inside the running service call, no tick's handler runs and a
+     * timer is due at that tick. A tick at which no timer is due only moves {@code mEfiSystemTime}, which nothing in
+     * the rest of the call reads: it is still taken at the first block after the return (traces of runs without armed
+     * timers do not change).
+     */
+    private boolean tickInCallFiresTimer() {
+        if (state.exitedBootServices() || machine.interruptDepth() > 0 || time.pending()
+                || time.nextTickAt() > machine.clock().nanos() / 100) {
+            return false;
+        }
+        OptionalLong d = events.nextTimerDeadline();
+        return d.isPresent() && d.getAsLong() <= time.now() + time.period();
+    }
+
+    @Override
+    public void reachInCall() {
+        if (tickInCallFiresTimer()) {
+            time.reached(machine.clock().nanos() / 100, false); // pending until the release's STI takes it
+        }
+    }
+
     /** More ticks than this passed in one firmware call (over 100 s of Stall) are taken at once: timers fire once. */
     private static final long MAX_TICKS_ONE_BY_ONE = 10_000;
 

@@ -67,4 +67,103 @@ final class OvmfShellRun {
         }
         return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", "");
     }
+    /**
+     * As {@link #com1(Path, List, List, int)}, with COM1 on a Unix socket that the test both reads and types into: every
+     * line COM1 prints (terminal escapes and NULs removed) is given to {@code replies}, and the bytes it returns (none:
+     * null or empty) are sent on COM1's receive side, which TerminalDxe polls as the console's keyboard (QEMU has no
+     * other with {@code -display none}).
+     */
+    static String com1Typing(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds,
+            java.util.function.Function<String, byte[]> replies) throws IOException, InterruptedException {
+        if (!Files.isReadable(CODE) || !Files.isReadable(VARS)) {
+            fail("OVMF is missing (%s): run scripts/provision.sh or apt-get install -y qemu-system-x86 ovmf", CODE);
+        }
+        Path esp = Files.createDirectories(dir.resolve("esp"));
+        for (String p : payloads) {
+            Files.copy(TestPlatforms.payload(p), esp.resolve(p + ".efi"));
+        }
+        StringBuilder nsh = new StringBuilder("@echo -off\r\n");
+        for (String c : commands) {
+            nsh.append(c).append("\r\n");
+        }
+        nsh.append("reset -s\r\n");
+        Files.writeString(esp.resolve("startup.nsh"), nsh, StandardCharsets.US_ASCII);
+        Path vars = dir.resolve("vars.fd");
+        Files.copy(VARS, vars);
+        Path socket = dir.resolve("com1.sock");
+        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
+                "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-chardev",
+                "socket,id=com1,path=" + socket + ",server=on,wait=on", "-serial", "chardev:com1", "-monitor",
+                "none", "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp));
+        Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        StringBuilder all = new StringBuilder();
+        try {
+            java.nio.channels.SocketChannel ch = null;
+            while (ch == null) {
+                if (System.nanoTime() > deadline || !q.isAlive()) {
+                    fail("QEMU did not open COM1's socket %s; QEMU said:%n%s", socket,
+                            Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8));
+                }
+                try {
+                    ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            try (java.nio.channels.SocketChannel c = ch) {
+                c.configureBlocking(false);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+                StringBuilder line = new StringBuilder();
+                while (System.nanoTime() < deadline) {
+                    buf.clear();
+                    int n = c.read(buf);
+                    if (n < 0) {
+                        break; // QEMU exited
+                    }
+                    if (n == 0) {
+                        if (!q.isAlive()) {
+                            break;
+                        }
+                        Thread.sleep(2);
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        char ch1 = (char) (buf.get(i) & 0xFF);
+                        all.append(ch1);
+                        if (ch1 != '\n') {
+                            line.append(ch1);
+                            continue;
+                        }
+                        String text = clean(line.toString()).replace("\r", "");
+                        line.setLength(0);
+                        byte[] reply = replies.apply(text);
+                        if (reply != null && reply.length > 0) {
+                            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(reply);
+                            while (out.hasRemaining()) {
+                                c.write(out);
+                            }
+                        }
+                    }
+                }
+            }
+            boolean done = q.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())),
+                    TimeUnit.SECONDS);
+            if (!done) {
+                fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
+                        Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
+            }
+        } finally {
+            if (q.isAlive()) {
+                q.destroyForcibly().waitFor();
+            }
+        }
+        return clean(all.toString());
+    }
+
+    private static String clean(String raw) {
+        return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", "");
+    }
 }

@@ -77,10 +77,17 @@ class TimerTickCountingModesTest {
     }
 
     @Test
-    void withInstructionsNotCountedTicksStillEndASpinThatCallsServices() {
+    void withInstructionsNotCountedTicksStillEndASpinThatCallsServicesInsideTheirLockRelease() {
         BootResult r = run("spin-calls", b -> b.uncounted().wallClockLimit(Duration.ofSeconds(60)));
         assertThat(r.outcome()).as(r.stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
         assertThat(lines(r)).contains("spin-calls-done counter 3 calls-positive 1");
-        assertThat(ticks(r)).isNotEmpty().allSatisfy(e -> assertThat(e.summary()).contains("notify 0x"));
+        // time moves only at the service calls, so a tick falls inside a HandleProtocol call, which holds EDK2's
+        // protocol lock: the tick is taken where it releases it, its notification running inside the call (the
+        // ticks at 10 and 20 ms are still not delivered in this mode: one comes at 30 ms, as before; see
+        // docs/performance.md, "Ticks inside PCI polls", on the stop Unicorn 2.0.1 loses)
+        assertThat(ticks(r)).isEmpty();
+        assertThat(r.trace().stream().filter(e -> e.service().equals("HandleProtocol")
+                && e.summary().contains("interrupts enabled in the lock release: pending timer tick taken")).toList())
+                .isNotEmpty().allSatisfy(e -> assertThat(e.summary()).contains("notify 0x"));
     }
 }

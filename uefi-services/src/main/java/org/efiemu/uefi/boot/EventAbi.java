@@ -78,6 +78,9 @@ public final class EventAbi {
             return;
         }
         c.context().interruptFlag(true);
+        if (ticks != null) {
+            ticks.reachInCall(); // a tick that came inside this call, while it held its lock
+        }
         if (ticks != null && ticks.tickPendingForRelease() && ticks.interruptsEnabled()) {
             c.output("interrupts enabled in the lock release: pending timer tick taken");
             timers(c);
@@ -91,7 +94,7 @@ public final class EventAbi {
      * the continuation thread (checked on the emulation thread before the call; conservative).
      */
     boolean releaseMayNotify() {
-        return ticks != null && ticks.tickPendingForRelease() && events.maySignalNotify();
+        return ticks != null && ticks.tickDueForRelease() && events.maySignalNotify();
     }
 
     private void enableInterrupts(ServiceCall c) {

@@ -79,9 +79,8 @@ public final class ProtocolLocks {
         // VirtioRngDxe: GetRNG allocates its buffer after the argument and algorithm checks
         measured("Rng.GetInfo", LockRelease.NONE);
         measured("Rng.GetRNG", LockRelease.before(EfiStatus.INVALID_PARAMETER, EfiStatus.UNSUPPORTED));
-        // PciBusDxe: configuration reads, GetLocation and Attributes take no lock; GetBarAttributes allocates the
-        // descriptors it returns
-        measured("PciIo.Pci.Read", LockRelease.NONE);
+        // PciBusDxe: configuration reads (their root-bridge errors: ProtocolLocks2), GetLocation and Attributes take
+        // no lock; GetBarAttributes allocates the descriptors it returns
         measured("PciIo.GetLocation", LockRelease.NONE);
         measured("PciIo.Attributes", LockRelease.NONE);
         measured("PciIo.GetBarAttributes", LockRelease.when("when it returns EFI_SUCCESS with Resources (the "

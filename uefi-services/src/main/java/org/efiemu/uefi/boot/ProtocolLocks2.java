@@ -22,8 +22,7 @@ final class ProtocolLocks2 {
     static final String UNLISTED = "not measured: the DXE services Dispatch (nothing to dispatch on efiemu), "
             + "InitrdLoadFile2.LoadFile (the loader's own LoadFile2: systemd-stub and OVMF's LinuxInitrdDynamicShellCommand "
             + "copy from memory without a lock; GRUB's reads the file through DiskIo, which would set IF), the device path "
-            + "protocols; the root-bridge errors of PciIo's Mem, Io, Pci, CopyMem and Flush (misalignment, which "
-            + "PciBusDxe reports as a status code) are not told from its own checks and leave IF alone";
+            + "protocols";
 
     /** Where a rule goes: {@code (name, rule, measured)}. */
     interface Sink {
@@ -48,15 +47,20 @@ final class ProtocolLocks2 {
         s.add("PciRootBridgeIo.Map", bounce(false), true);
         s.add("PciRootBridgeIo.Unmap", bounceUnmap(false), true);
         // PciBusDxe (PciIo): its checks, then the root bridge; a root-bridge error reports a status code
-        for (String f : new String[] {"Mem.Read", "Mem.Write", "Io.Read", "Pci.Write", "CopyMem", "Flush",
-                "SetBarAttributes"}) {
+        for (String f : new String[] {"Flush", "SetBarAttributes"}) {
             s.add("PciIo." + f, LockRelease.NONE, true);
-        }
-        for (String f : new String[] {"Io.Write"}) {
-            s.add("PciIo." + f, LockRelease.NONE, false);
         }
         LockRelease statusCode = LockRelease.when("when the root bridge returns an error (TIMEOUT, Result NULL, "
                 + "misaligned: PciBusDxe reports a status code)", (call, before, status) -> false);
+        // Mem/Io/Pci reads and writes and CopyMem: measured without a lock on success; a root-bridge refusal (an
+        // offset not aligned to the width; Pci: also Buffer NULL) is reported as a status code (edk2-stable202211
+        // PciIo.c: REPORT_STATUS_CODE_WITH_DEVICE_PATH after the root bridge call), PciBusDxe's own refusals take none
+        LockRelease rootBridgeError = LockRelease.when("when the root bridge refuses it (an offset not aligned to the "
+                + "width; Pci.Read/Write: also Buffer NULL): PciBusDxe reports a status code", (call, before, status) -> false);
+        for (String f : new String[] {"Mem.Read", "Mem.Write", "Io.Read", "Pci.Read", "Pci.Write", "CopyMem"}) {
+            s.add("PciIo." + f, rootBridgeError, true);
+        }
+        s.add("PciIo.Io.Write", rootBridgeError, false);
         s.add("PciIo.PollMem", statusCode, true);
         s.add("PciIo.PollIo", statusCode, false);
         s.add("PciIo.AllocateBuffer", LockRelease.before(EfiStatus.UNSUPPORTED), true);
@@ -70,8 +74,7 @@ final class ProtocolLocks2 {
         // ConSplitterDxe: SetState calls the keyboards' SetState (TPL raised), RegisterKeyNotify allocates,
         // UnregisterKeyNotify frees the handle it finds (none found: EFI_INVALID_PARAMETER without a lock)
         s.add("ConInEx.SetState", LockRelease.AFTER_ARGUMENT_CHECKS, true);
-        // (efiemu refuses RegisterKeyNotify with EFI_UNSUPPORTED: it calls no key notification function; no lock)
-        s.add("ConInEx.RegisterKeyNotify", LockRelease.before(EfiStatus.INVALID_PARAMETER, EfiStatus.UNSUPPORTED), true);
+        s.add("ConInEx.RegisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         s.add("ConInEx.UnregisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         // The UEFI Shell's console file handles: StdOut/StdErr Write is ConOut/StdErr->OutputString; StdIn's Read is
         // the line editor (WaitForEvent on WaitForKey, echo through OutputString)

@@ -26,6 +26,26 @@ public interface TickSource {
     boolean tickPendingForRelease();
 
     /**
+     * As {@link #tickPendingForRelease()}, also true when virtual time passed a tick's grid point inside the service
+     * call now running (its fixed cost, charged at its entry), that tick has not been taken and a timer is due at it
+     * (a tick that fires nothing is still taken after the return: nothing can see the difference): EDK2 takes such a tick
+     * inside the service, and one that holds a lock runs the notifications at its release. Side-effect free (asked
+     * before the call, to run it where it can call the guest).
+     */
+    default boolean tickDueForRelease() {
+        return tickPendingForRelease();
+    }
+
+    /**
+     * A service that took a lock releases it: a tick whose grid point virtual time passed inside the call (and not
+     * taken yet) becomes pending here, as the interrupt that came while the lock raised the TPL (EDK2's timer check
+     * runs at TPL_HIGH_LEVEL - 1, its notifications wait for the release), so that the release takes it
+     * ({@link #interruptsEnabled()}).
+     */
+    default void reachInCall() {
+    }
+
+    /**
      * Virtual time moved inside a firmware call (Stall): takes the next tick passed meanwhile, if any (or leaves it
      * pending while interrupts are disabled); returns true when one was taken, so that the caller fires the timers
      * once per tick as the interrupt would have.

@@ -109,6 +109,7 @@ final class PciIoExtras {
         }
         if (((destAt | srcAt) & (unit - 1)) != 0) {
             c.output("an address is not aligned to " + unit + " bytes");
+            c.lockTaken(true); // the root bridge's refusal: PciBusDxe reports it as a status code (RFLAGS.IF set)
             return EfiStatus.UNSUPPORTED;
         }
         boolean forward = !(destAt > srcAt && destAt < srcAt + count * unit);

@@ -285,8 +285,26 @@ public final class PciProtocols {
         long buffer = c.arg(4);
         c.arguments(ptr(self), width(w), hex(offset), count, ptr(buffer));
         PciDevice d = byInterface.get(self);
-        if (d == null || w < 0 || w > 11 || buffer == 0) {
+        if (d == null || w < 0 || w > 11) {
             return EfiStatus.INVALID_PARAMETER;
+        }
+        // PciBusDxe's PciIoVerifyConfigAccess: the range (no lock); then the root bridge's checks (Buffer NULL, an
+        // offset not aligned to the width), whose errors PciBusDxe reports as a status code (RFLAGS.IF set)
+        int unit = PciConfigSpace.unitBytes(w);
+        long span = (w >= 4 && w < 8 ? 1 : count) * unit;
+        if (count < 0 || count > PciDevice.CONFIG_SIZE || offset + span > PciDevice.CONFIG_SIZE) {
+            c.output(String.format("%d units of %d bytes at 0x%X leave the %d bytes of configuration space", count,
+                    unit, offset, PciDevice.CONFIG_SIZE));
+            return EfiStatus.UNSUPPORTED;
+        }
+        if (buffer == 0) {
+            c.lockTaken(true);
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        if ((offset & (unit - 1)) != 0) {
+            c.output(String.format("offset 0x%X is not aligned to %d bytes", offset, unit));
+            c.lockTaken(true);
+            return EfiStatus.UNSUPPORTED;
         }
         return config(c, d.location(), w, offset, count, buffer, write);
     }
@@ -409,6 +427,16 @@ public final class PciProtocols {
      * Buffer that is not RAM is EFI_INVALID_PARAMETER. A BAR range that is RAM in the emulator (the framebuffer) is read
      * and written as memory; otherwise reads give the captured bytes ({@link PciBarSpace}).
      */
+    /** Whether EDK2 PciBusDxe's {@code PciIoVerifyBarAccess} accepts the access (so a refusal is the root bridge's). */
+    private static boolean passesBusDriverChecks(PciDevice d, int barIndex, boolean io, int w, long offset, long count) {
+        try {
+            PciBarSpace.verify(d, barIndex, io, w, offset, count);
+            return true;
+        } catch (org.efiemu.uefi.spec.EfiException e) {
+            return false;
+        }
+    }
+
     private EfiStatus barAccess(ServiceCall c, boolean io, boolean write) {
         long self = c.arg(0);
         int w = c.argU32(1);
@@ -426,6 +454,9 @@ public final class PciProtocols {
             bar = PciBarSpace.check(d, barIndex, io, w, offset, count);
         } catch (org.efiemu.uefi.spec.EfiException e) {
             c.output(e.getMessage());
+            // PciBusDxe's PciIoVerifyBarAccess passed: the root bridge refused (an offset not aligned to the width),
+            // which PciBusDxe reports as a status code (RFLAGS.IF set); its own refusals take no lock
+            c.lockTaken(passesBusDriverChecks(d, barIndex, io, w, offset, count));
             return e.status();
         }
         int unit = PciConfigSpace.unitBytes(w);

@@ -27,7 +27,19 @@ import org.efiemu.uefi.spec.EfiStatus;
  * stub, as EDK2's {@code ConSplitterTextInWaitForKey}) signals it while a key is available; while a later key is
  * scheduled, a firmware timer is armed for its time, so WaitForEvent on WaitForKey advances virtual time to the key
  * instead of waiting forever. With no key left and no timer armed, such a wait is a violation that ends the run.
- * RegisterKeyNotify/UnregisterKeyNotify answer EFI_UNSUPPORTED (no key notification functions are called).
+ *
+ * <p>RegisterKeyNotify/UnregisterKeyNotify (§12.2.5, §12.2.6) as OVMF 2022.11 on a serial console (ConSplitterDxe
+ * in front of TerminalDxe, the only keyboard QEMU without a display has): a registration is a pool block (the
+ * NotifyHandle); the same KeyData and function registered again returns the first handle (ConSplitter's
+ * {@code IsKeyRegistered}: a registered shift or toggle state of 0 matches any). While at least one registration
+ * exists, keys go through TerminalDxe's path: a TPL_NOTIFY timer event ({@code TerminalConInTimerHandler}, which
+ * polls COM1) takes each scripted key into the key FIFO at the first timer tick at or after its time (efiemu's
+ * timers fire at ticks), and only from then on can ReadKeyStroke(Ex) and WaitForKey see it; a key that matches a
+ * registration (TerminalDxe 2022.11 {@code IsKeyRegistered}: ScanCode and UnicodeChar only, shift and toggle state
+ * ignored, as a serial line carries neither) is also queued for notification, and a TPL_CALLBACK event
+ * ({@code KeyNotifyProcessHandler}) calls every registration matching it with an {@code EFI_KEY_DATA} whose states are
+ * 0. The key stays in the FIFO for ReadKeyStroke(Ex). With no registration keys are readable from their time, as
+ * before. Keys whose time had come when the first registration was made are in the FIFO already and notify nothing.
  */
 public final class SimpleTextInput {
     public static final int SIZE = 24;
@@ -45,6 +57,35 @@ public final class SimpleTextInput {
     private final long waitForKey;
     private final long arrivalTimer;
     private int toggleState;
+    /** ConSplitterDxe's {@code KeyEventSignalState}: a key was seen by WaitForKey and not read since. */
+    private boolean keyEventSignalState;
+    /** TerminalDxe's WaitForKey event is signalled (a check found a key; the next splitter check consumes it). */
+    private boolean terminalSignalled;
+    private final java.util.function.LongUnaryOperator allocate;
+    private final java.util.function.LongConsumer free;
+    /** RegisterKeyNotify's registrations, in registration order (TerminalDxe calls them in list order). */
+    private final java.util.List<Registration> registrations = new java.util.ArrayList<>();
+    /** Keys polled into the FIFO that match a registration ({@code EfiKeyFiFoForNotify}). */
+    private final Deque<KeyScript.Key> notifyFifo = new ArrayDeque<>();
+    /** Keys at the head of {@link #keys} already in the key FIFO (polled); meaningful while registrations exist. */
+    private int polled;
+    /** The poll timer, the notify-process event and the EFI_KEY_DATA the notification functions get (0 until the first registration). */
+    private long pollEvent;
+    private long processEvent;
+    private long keyDataBuffer;
+    private final ServiceDispatcher dispatcher;
+    private long notifyCalls;
+
+    /** One RegisterKeyNotify: its handle (a pool block), the KeyData given and the function. */
+    private record Registration(long handle, int scanCode, int unicodeChar, long shiftState, int toggleState,
+            long function) {
+        @Override
+        public String toString() {
+            return String.format("NotifyHandle=0x%X ScanCode=0x%X UnicodeChar=0x%X KeyShiftState=0x%X "
+                    + "KeyToggleState=0x%X KeyNotificationFunction=0x%X", handle, scanCode, unicodeChar, shiftState,
+                    toggleState, function);
+        }
+    }
 
     /** All of {@code script}'s keys available from the start (the time-0 form of {@link KeyScript#immediate}). */
     public SimpleTextInput(String script, GuestMemory memory, FirmwareArena.Region arena, ServiceDispatcher dispatcher,
@@ -52,13 +93,27 @@ public final class SimpleTextInput {
         this(KeyScript.immediate(script), () -> 0, memory, arena, dispatcher, events);
     }
 
+    /** As the full constructor, with registrations taking their handles from {@code arena} (never freed). */
+    public SimpleTextInput(KeyScript script, LongSupplier nanos, GuestMemory memory, FirmwareArena.Region arena,
+            ServiceDispatcher dispatcher, EventService events) {
+        this(script, nanos, memory, arena, dispatcher, events,
+                size -> arena.take("ConInEx RegisterKeyNotify handle", size, 16), a -> { });
+    }
+
     /**
      * @param script the keys ConIn delivers, each at its virtual time
      * @param nanos the machine's virtual time in nanoseconds
+     * @param allocate EfiBootServicesData pool for RegisterKeyNotify's handles and, at the first registration, the
+     *     EFI_KEY_DATA handed to notification functions (ConSplitterDxe's AllocateZeroPool)
+     * @param free gives a handle back at UnregisterKeyNotify (FreePool)
      */
     public SimpleTextInput(KeyScript script, LongSupplier nanos, GuestMemory memory, FirmwareArena.Region arena,
-            ServiceDispatcher dispatcher, EventService events) {
+            ServiceDispatcher dispatcher, EventService events, java.util.function.LongUnaryOperator allocate,
+            java.util.function.LongConsumer free) {
         this.memory = memory;
+        this.dispatcher = dispatcher;
+        this.allocate = allocate;
+        this.free = free;
         this.events = events;
         this.nanos = nanos;
         keys.addAll(script.keys());
@@ -97,6 +152,9 @@ public final class SimpleTextInput {
     }
 
     private boolean keyAvailable() {
+        if (!registrations.isEmpty()) {
+            return polled > 0; // TerminalDxe's FIFO: filled by the poll timer
+        }
         return !keys.isEmpty() && keys.peek().atNanos() <= nanos.getAsLong();
     }
 
@@ -115,11 +173,13 @@ public final class SimpleTextInput {
     /** {@code Reset(This, ExtendedVerification)}: the script is not discarded (it models keys typed later). */
     private EfiStatus reset(ServiceCall c) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
+        keyEventSignalState = c.arg(0) == address ? false : keyEventSignalState;
         return c.arg(0) == address ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
     }
 
     private EfiStatus resetEx(ServiceCall c) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
+        keyEventSignalState = c.arg(0) == exAddress ? false : keyEventSignalState;
         return c.arg(0) == exAddress ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
     }
 
@@ -128,6 +188,7 @@ public final class SimpleTextInput {
      * that reads ConIn itself (the UEFI Shell's StdIn line editor).
      */
     public KeyScript.Key readKey() {
+        keyEventSignalState = false;
         return take();
     }
 
@@ -143,6 +204,9 @@ public final class SimpleTextInput {
             return null;
         }
         KeyScript.Key k = keys.poll();
+        if (polled > 0) {
+            polled--;
+        }
         armArrival();
         return k;
     }
@@ -154,6 +218,7 @@ public final class SimpleTextInput {
         if (c.arg(0) != address || !c.isRam("Key", key, 4, Align.CHAR16)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        keyEventSignalState = false; // ConSplitterTextInReadKeyStroke, before it reads
         KeyScript.Key k = take();
         if (k == null) {
             return EfiStatus.NOT_READY;
@@ -171,6 +236,7 @@ public final class SimpleTextInput {
         if (c.arg(0) != exAddress || !c.isRam("KeyData", data, KEY_DATA_SIZE, Align.UINT32)) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        keyEventSignalState = false;
         KeyScript.Key k = take();
         if (k == null) {
             return EfiStatus.NOT_READY;
@@ -195,27 +261,222 @@ public final class SimpleTextInput {
         return EfiStatus.SUCCESS;
     }
 
-    /** {@code RegisterKeyNotify(This, *KeyData, KeyNotificationFunction, *NotifyHandle)}: not offered. */
+    /** Notification functions called so far (each call of a KeyNotificationFunction). */
+    public long keyNotificationsCalled() {
+        return notifyCalls;
+    }
+
+    /**
+     * {@code RegisterKeyNotify(This, *KeyData, KeyNotificationFunction, *NotifyHandle)} (§12.2.5; ConSplitterDxe
+     * {@code ConSplitterTextInRegisterKeyNotify}): EFI_INVALID_PARAMETER for a NULL KeyData, function or NotifyHandle
+     * (and for KeyData or NotifyHandle not in RAM); the same KeyData (a registered state of 0 matching any) and
+     * function again returns the existing handle; otherwise a new pool block is the handle.
+     */
     private EfiStatus registerKeyNotify(ServiceCall c) {
-        c.arguments(ptr(c.arg(0)), ptr(c.arg(1)), ptr(c.arg(2)), ptr(c.arg(3)));
-        if (c.arg(0) != exAddress || c.arg(1) == 0 || c.arg(2) == 0 || c.arg(3) == 0) {
+        long data = c.arg(1);
+        long function = c.arg(2);
+        long out = c.arg(3);
+        c.arguments(ptr(c.arg(0)), ptr(data), ptr(function), ptr(out));
+        if (c.arg(0) != exAddress || data == 0 || function == 0 || out == 0
+                || !c.isRam("KeyData", data, KEY_DATA_SIZE, Align.NONE) || !c.isRam("NotifyHandle", out, 8, Align.NONE)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        c.output("key notification functions are not modelled");
-        return EfiStatus.UNSUPPORTED;
+        int scan = memory.u16(data);
+        int unicode = memory.u16(data + 2);
+        long shift = memory.u32(data + 4) & 0xFFFF_FFFFL;
+        int toggle = memory.u8(data + 8);
+        for (Registration r : registrations) {
+            if (r.function() == function && r.scanCode() == scan && r.unicodeChar() == unicode
+                    && (r.shiftState() == 0 || r.shiftState() == shift)
+                    && (r.toggleState() == 0 || r.toggleState() == toggle)) {
+                memory.putU64(out, r.handle());
+                c.output("already registered: " + r);
+                return EfiStatus.SUCCESS;
+            }
+        }
+        if (processEvent == 0) {
+            startNotifying();
+        }
+        if (registrations.isEmpty()) {
+            // the FIFO as TerminalDxe would have it: keys whose time has come were polled already (and notify nothing)
+            polled = 0;
+            long now = nanos.getAsLong();
+            for (KeyScript.Key k : keys) {
+                if (k.atNanos() > now) {
+                    break;
+                }
+                polled++;
+            }
+        }
+        long handle = allocate.applyAsLong(REGISTRATION_SIZE);
+        memory.write(handle, new byte[(int) REGISTRATION_SIZE]);
+        Registration r = new Registration(handle, scan, unicode, shift, toggle, function);
+        registrations.add(r);
+        memory.putU64(out, handle);
+        c.output(r.toString());
+        armPoll();
+        return EfiStatus.SUCCESS;
     }
 
+    /**
+     * {@code UnregisterKeyNotify(This, NotificationHandle)} (§12.2.6): EFI_INVALID_PARAMETER for NULL or a handle not
+     * registered (ConSplitter searches its list); else the registration is removed and its pool block freed.
+     */
     private EfiStatus unregisterKeyNotify(ServiceCall c) {
-        c.arguments(ptr(c.arg(0)), ptr(c.arg(1)));
-        return c.arg(0) != exAddress || c.arg(1) == 0 ? EfiStatus.INVALID_PARAMETER : EfiStatus.UNSUPPORTED;
+        long handle = c.arg(1);
+        c.arguments(ptr(c.arg(0)), ptr(handle));
+        if (c.arg(0) != exAddress || handle == 0) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        for (int i = 0; i < registrations.size(); i++) {
+            Registration r = registrations.get(i);
+            if (r.handle() == handle) {
+                registrations.remove(i);
+                free.accept(handle);
+                c.output("removed " + r);
+                if (registrations.isEmpty()) {
+                    events.setTimer(pollEvent, TimerDelay.TimerCancel, 0);
+                    polled = 0;
+                }
+                return EfiStatus.SUCCESS;
+            }
+        }
+        c.output("no such registration");
+        return EfiStatus.INVALID_PARAMETER;
     }
 
-    /** WaitForKey's notification function: signals the event while a key is available. */
+    /** Bytes of ConSplitterDxe's {@code TEXT_IN_EX_SPLITTER_NOTIFY}, the block a NotifyHandle points at. */
+    private static final long REGISTRATION_SIZE = 0x38;
+
+    /**
+     * At the first registration: the poll timer (TerminalDxe's TPL_NOTIFY {@code TimerEvent}), the notify-process event
+     * (its TPL_CALLBACK {@code KeyNotifyProcessEvent}) and the EFI_KEY_DATA the functions get (TerminalDxe's is on its
+     * stack). Made only then, so that a run that registers nothing has no more events nor pool than before.
+     */
+    private void startNotifying() {
+        long poll = dispatcher.registerBootTime("ConIn.KeyPollTimer", 2, this::pollTimer);
+        pollEvent = events.createEvent(EventTypes.EVT_TIMER | EventTypes.EVT_NOTIFY_SIGNAL, Tpl.NOTIFY, poll, 0).event();
+        long process = dispatcher.registerBootTimeCallingGuest("ConIn.KeyNotifyProcess", 2, this::processNotifies);
+        processEvent = events.createEvent(EventTypes.EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, process, 0).event();
+        keyDataBuffer = allocate.applyAsLong(16);
+    }
+
+    /** Arms the poll timer for the first key not yet polled (relative, rounded up to 100 ns), or cancels it. */
+    private void armPoll() {
+        if (pollEvent == 0) {
+            return;
+        }
+        KeyScript.Key next = polled < keys.size() ? nthKey(polled) : null;
+        if (registrations.isEmpty() || next == null) {
+            events.setTimer(pollEvent, TimerDelay.TimerCancel, 0);
+            return;
+        }
+        long delay100ns = Math.max(0, (next.atNanos() - nanos.getAsLong() + 99) / 100);
+        events.setTimer(pollEvent, TimerDelay.TimerRelative, Math.max(1, delay100ns));
+    }
+
+    private KeyScript.Key nthKey(int n) {
+        int i = 0;
+        for (KeyScript.Key k : keys) {
+            if (i++ == n) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The poll timer's notification (TerminalDxe {@code TerminalConInTimerHandler} + {@code EfiKeyFiFoInsertOneKey}), at
+     * TPL_NOTIFY: every key whose time has come enters the FIFO; one that matches a registration is queued for
+     * notification and the TPL_CALLBACK process event signalled (its functions run once the TPL drops below
+     * TPL_CALLBACK).
+     */
+    private EfiStatus pollTimer(ServiceCall c) {
+        c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
+        long now = nanos.getAsLong();
+        int matched = 0;
+        int taken = 0;
+        int i = 0;
+        for (KeyScript.Key k : keys) {
+            if (i++ < polled) {
+                continue;
+            }
+            if (k.atNanos() > now) {
+                break;
+            }
+            polled++;
+            taken++;
+            for (Registration r : registrations) {
+                if (matches(r, k)) {
+                    notifyFifo.addLast(k);
+                    matched++;
+                    break;
+                }
+            }
+        }
+        if (matched > 0) {
+            events.signalEvent(processEvent);
+        }
+        c.output(taken + " key(s) into the FIFO, " + matched + " to notify");
+        armPoll();
+        return null;
+    }
+
+    /** TerminalDxe 2022.11 {@code IsKeyRegistered}: ScanCode and UnicodeChar; a serial line has no shift/toggle state. */
+    private static boolean matches(Registration r, KeyScript.Key k) {
+        return r.scanCode() == k.scanCode() && r.unicodeChar() == k.unicodeChar();
+    }
+
+    /**
+     * The process event's notification (TerminalDxe {@code KeyNotifyProcessHandler}), at TPL_CALLBACK: for each queued
+     * key, in order, every registration matching it (in registration order, as the list is when the key is taken)
+     * gets {@code KeyNotificationFunction(&KeyData)} with the key and KeyShiftState/KeyToggleState 0.
+     */
+    private EfiStatus processNotifies(ServiceCall c) {
+        c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
+        KeyScript.Key k;
+        while ((k = notifyFifo.poll()) != null) {
+            memory.putU16(keyDataBuffer, k.scanCode());
+            memory.putU16(keyDataBuffer + 2, k.unicodeChar());
+            memory.putU32(keyDataBuffer + 4, 0);
+            memory.putU8(keyDataBuffer + 8, 0);
+            for (Registration r : java.util.List.copyOf(registrations)) {
+                if (!registrations.contains(r) || !matches(r, k)) {
+                    continue; // unregistered by an earlier function of this key
+                }
+                c.output(String.format("KeyNotificationFunction 0x%X(KeyData 0x%X: ScanCode=0x%X UnicodeChar=0x%X)",
+                        r.function(), keyDataBuffer, k.scanCode(), k.unicodeChar()));
+                notifyCalls++;
+                c.context().callGuest(r.function(), keyDataBuffer);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * WaitForKey's notification function, at TPL_NOTIFY, as OVMF 2022.11's two levels (ConSplitterDxe
+     * {@code ConSplitterTextInWaitForKey} over TerminalDxe's own WaitForKey): once a key has been seen and not read
+     * ({@code KeyEventSignalState}, cleared by ReadKeyStroke(Ex) and Reset) the event is signalled; otherwise the
+     * splitter checks the terminal's event: signalled (by an earlier check that found a key) -> the event is
+     * signalled and the state set; not signalled -> the terminal's notification is queued at TPL_NOTIFY, runs right
+     * after this one and signals the terminal's event if a key is in the FIFO, so this check says EFI_NOT_READY and
+     * the next one EFI_SUCCESS (measured: a CheckEvent(WaitForKey) in a key notification function is EFI_NOT_READY,
+     * a second one EFI_SUCCESS; KeyNotifyOvmfLiveTest).
+     */
     private EfiStatus waitForKeyNotify(ServiceCall c) {
         c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
-        if (keyAvailable()) {
+        if (keyEventSignalState) {
+            events.signalEvent(waitForKey);
+            c.output("key seen and not read yet");
+        } else if (terminalSignalled) {
+            terminalSignalled = false;
+            keyEventSignalState = true;
             events.signalEvent(waitForKey);
             c.output("key available");
+        } else {
+            terminalSignalled = keyAvailable();
+            c.output(terminalSignalled ? "key available to the terminal's event (signalled at the next check)"
+                    : "no key");
         }
         return null;
     }
