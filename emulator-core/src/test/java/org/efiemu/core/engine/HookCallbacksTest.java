@@ -1,0 +1,92 @@
+package org.efiemu.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reused engine's JNA hook callbacks ({@link HookCallbacks}) are reused by the next machine's hooks: each hook runs
+ * only its own machine's Java hook, a hook removed inside a machine keeps its callback until the give-back, and a
+ * callback a failed {@code uc_hook_add} took is free again at once.
+ */
+class HookCallbacksTest {
+  /** inc rax x3; hlt. */
+  private static final byte[] INC_RAX_X3_HLT = {0x48, (byte) 0xFF, (byte) 0xC0, 0x48, (byte) 0xFF, (byte) 0xC0, 0x48,
+      (byte) 0xFF, (byte) 0xC0, (byte) 0xF4};
+
+  private static List<Long> runWithCodeHook(Engine e, List<Long> seen) {
+    e.map(0x1000, 0x1000, Perm.ALL);
+    e.write(0x1000, INC_RAX_X3_HLT);
+    e.addCodeHook(0x1003, 0x1006, (address, size) -> seen.add(address));
+    e.emuStart(0x1000, 0x1009, 0, 0);
+    return seen;
+  }
+
+  @Test
+  void theNextMachinesHookReusesTheCallbackAndRunsOnlyItsOwnJavaHook() {
+    try (ReusableEngine reusable = new ReusableEngine(false, false)) {
+      List<List<Long>> seen = new ArrayList<>();
+      Object first = null;
+      for (int machine = 0; machine < 4; machine++) {
+        Engine e = reusable.lend();
+        List<Long> mine = new ArrayList<>();
+        seen.add(mine);
+        runWithCodeHook(e, mine);
+        if (machine == 0) {
+          first = e.callbacks;
+          assertThat(e.callbacks.takenCount()).isEqualTo(1);
+        } else {
+          assertThat(e.callbacks).as("machine %d: the native engine's callbacks", machine).isSameAs(first);
+          assertThat(e.callbacks.freeCount()).as("machine %d took the free one", machine).isZero();
+          assertThat(e.callbacks.takenCount()).isEqualTo(1);
+        }
+        reusable.giveBack(e);
+      }
+      for (List<Long> s : seen) {
+        assertThat(s).as("each machine's hook saw its own run only").containsExactly(0x1003L, 0x1006L);
+      }
+    }
+  }
+
+  @Test
+  void aHookRemovedDuringAMachineKeepsItsCallbackUntilTheGiveBack() {
+    try (ReusableEngine reusable = new ReusableEngine(false, false)) {
+      Engine e = reusable.lend();
+      List<Long> a = new ArrayList<>();
+      e.map(0x1000, 0x1000, Perm.ALL);
+      e.write(0x1000, INC_RAX_X3_HLT);
+      Hook h = e.addCodeHook(0x1003, 0x1003, (address, size) -> a.add(address));
+      h.close();
+      List<Long> b = new ArrayList<>();
+      e.addCodeHook(0x1006, 0x1006, (address, size) -> b.add(address));
+      assertThat(e.callbacks.takenCount()).as("the removed hook's callback is not taken again").isEqualTo(2);
+      e.emuStart(0x1000, 0x1009, 0, 0);
+      assertThat(a).isEmpty();
+      assertThat(b).containsExactly(0x1006L);
+      reusable.giveBack(e);
+      Engine next = reusable.lend();
+      assertThat(next.callbacks.takenCount()).isZero();
+      assertThat(next.callbacks.freeCount()).isEqualTo(2);
+      reusable.giveBack(next);
+    }
+  }
+
+  @Test
+  void aCallbackTakenByAFailedHookAddIsFreeAgainAtOnce() {
+    try (Engine e = Engine.open()) {
+      // Unicorn 2.0.1 hooks IN, OUT, SYSCALL, SYSENTER and CPUID only: RDTSC's instruction hook is refused there
+      for (int attempt = 0; attempt < 3; attempt++) {
+        try {
+          e.addInstructionHook(UnicornLib.UC_X86_INS_RDTSC, () -> true);
+          assertThat(e.callbacks.takenCount()).as("an installed hook holds its callback").isEqualTo(attempt + 1);
+        } catch (EngineException refused) {
+          assertThat(refused.error()).isEqualTo(UcError.HOOK);
+          assertThat(e.callbacks.takenCount()).as("refused: nothing stays taken").isZero();
+          assertThat(e.callbacks.freeCount()).as("one callback, free again, taken by every attempt").isEqualTo(1);
+        }
+      }
+    }
+  }
+}
