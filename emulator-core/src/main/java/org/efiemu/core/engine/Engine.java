@@ -518,8 +518,7 @@ public final class Engine implements AutoCloseable {
    * {@code until} address of {@link #emuStart}.
    */
   public void removeTranslations(long begin, long end) {
-    int err = UnicornLoader.load().getFunction("uc_ctl").invokeInt(new Object[] {new com.sun.jna.Pointer(uc()),
-        TB_REMOVE_CACHE, begin, end});
+    int err = UnicornLib.uc_ctl(uc(), TB_REMOVE_CACHE, begin, end);
     if (err != 0) check(err, String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
   }
 
@@ -667,6 +666,15 @@ public final class Engine implements AutoCloseable {
   /** {@code OUT} instructions. */
   public Hook addOutHook(OutHook hook) {
     return hooks.addOutHook(hook);
+  }
+
+  /**
+   * True when an {@link #addInstructionHook} of {@code instructionId} on this native engine was refused with
+   * {@link UcError#HOOK} before (Unicorn 2.0.1 hooks no RDTSC): a caller probing at every machine's build asks first
+   * instead of making the hook, its callback and the exception again.
+   */
+  public boolean refusesInstructionHook(int instructionId) {
+    return callbacks.refusedInstructions.contains(instructionId);
   }
 
   /**
@@ -862,21 +870,20 @@ public final class Engine implements AutoCloseable {
 
   /** {@link #regions()} as they are: kept regions not claimed yet included. */
   private java.util.List<long[]> mappedRegions() {
-    com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
-    com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
-    com.sun.jna.NativeLibrary lib = UnicornLoader.load();
-    int err = lib.getFunction("uc_mem_regions").invokeInt(new Object[] {new Pointer(uc()), out, count});
+    long[] out = new long[1];
+    int[] count = new int[1];
+    int err = UnicornLib.uc_mem_regions(uc(), out, count);
     check(err, "mem_regions");
-    java.util.List<long[]> list = new java.util.ArrayList<>(count.getValue());
-    Pointer p = out.getValue();
-    if (p == null) return list;
+    java.util.List<long[]> list = new java.util.ArrayList<>(count[0]);
+    if (out[0] == 0) return list;
+    Pointer p = new Pointer(out[0]);
     try {
-      for (int i = 0; i < count.getValue(); i++) {
+      for (int i = 0; i < count[0]; i++) {
         long o = 24L * i; // uc_mem_region: uint64_t begin, uint64_t end (inclusive), uint32_t perms (+ 4 padding)
         list.add(new long[] {p.getLong(o), p.getLong(o + 8), p.getInt(o + 16) & 0xFFFF_FFFFL});
       }
     } finally {
-      lib.getFunction("uc_free").invokeInt(new Object[] {p});
+      UnicornLib.uc_free(out[0]);
     }
     return list;
   }

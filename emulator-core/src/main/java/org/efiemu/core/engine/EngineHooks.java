@@ -203,8 +203,13 @@ final class EngineHooks {
   Hook addInstructionHook(int instructionId, InstructionHook hook) {
     UnicornLib.uc_cb_insn_cpuid_t cb = engine.callbacks.take(HookCallbacks.Instruction.class,
         HookCallbacks.Instruction::new).bind(engine, hook);
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
-        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+    try {
+      return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
+          hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+    } catch (EngineException e) {
+      if (e.error() == UcError.HOOK) engine.callbacks.refusedInstructions.add(instructionId);
+      throw e;
+    }
   }
 
   /** {@code UC_HOOK_INSN_INVALID}. */

@@ -30,6 +30,8 @@ import org.efiemu.core.engine.Hooks.OutHook;
 final class HookCallbacks {
   private final Map<Class<?>, ArrayDeque<Object>> free = new HashMap<>();
   private final List<Object> taken = new ArrayList<>();
+  /** Instruction ids whose {@code UC_HOOK_INSN} this native engine refused ({@code UC_ERR_HOOK}): its library's answer. */
+  final java.util.Set<Integer> refusedInstructions = new java.util.HashSet<>();
 
   /** A free callback of {@code kind}, or a new one; it stays taken until {@link #releaseAll}. */
   <T> T take(Class<T> kind, Supplier<T> make) {

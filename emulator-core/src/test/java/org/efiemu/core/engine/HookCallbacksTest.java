@@ -89,4 +89,27 @@ class HookCallbacksTest {
       }
     }
   }
+
+  @Test
+  void anInstructionHookTheLibraryRefusedIsKnownRefusedForTheNextMachinesOfTheSameNativeEngine() {
+    try (ReusableEngine reusable = new ReusableEngine(false, false)) {
+      Engine e = reusable.lend();
+      assertThat(e.refusesInstructionHook(UnicornLib.UC_X86_INS_RDTSC)).as("not asked yet").isFalse();
+      boolean refused;
+      try {
+        e.addInstructionHook(UnicornLib.UC_X86_INS_RDTSC, () -> true);
+        refused = false;
+      } catch (EngineException x) {
+        refused = x.error() == UcError.HOOK;
+      }
+      assertThat(e.refusesInstructionHook(UnicornLib.UC_X86_INS_RDTSC)).isEqualTo(refused);
+      assertThat(e.refusesInstructionHook(UnicornLib.UC_X86_INS_CPUID)).isFalse();
+      e.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, () -> true); // CPUID is hookable on every Unicorn 2
+      assertThat(e.refusesInstructionHook(UnicornLib.UC_X86_INS_CPUID)).isFalse();
+      reusable.giveBack(e);
+      Engine next = reusable.lend();
+      assertThat(next.refusesInstructionHook(UnicornLib.UC_X86_INS_RDTSC)).as("the next machine knows").isEqualTo(refused);
+      reusable.giveBack(next);
+    }
+  }
 }
