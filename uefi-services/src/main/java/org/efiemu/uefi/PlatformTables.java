@@ -268,11 +268,10 @@ final class PlatformTables {
     }
 
     private static Optional<FirmwareArena.Region> region(FirmwareArena arena, int size, String purpose, MemoryType... types) {
-        for (MemoryType t : types) {
-            try {
-                return Optional.of(arena.region(t, size, purpose));
-            } catch (IllegalArgumentException e) {
-                // try the next type the firmware could have used
+        for (MemoryType t : types) { // the first type with room; else the next type the firmware could have used
+            FirmwareArena.Region r = arena.findRegion(t, size);
+            if (r != null) {
+                return Optional.of(r);
             }
         }
         return Optional.empty();
