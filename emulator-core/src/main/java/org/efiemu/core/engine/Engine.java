@@ -406,6 +406,7 @@ public final class Engine implements AutoCloseable {
   void removeHook(Hook h) {
     if (uc == 0) return;
     hooks.forget(h);
+    if (h.callback() instanceof HookCallbacks.Pooled) callbacks.retire(h.callback());
     int err = UnicornLib.uc_hook_del(uc, h.handle());
     if (err != 0) check(err, "hook_del " + h);
     hooksDeleted = true;
@@ -739,6 +740,7 @@ public final class Engine implements AutoCloseable {
 
   /** The outermost run ended: Unicorn removed the deleted hooks from its lists ({@code clear_deleted_hooks}). */
   private void runEnded() {
+    callbacks.runEnded(); // the deleted hooks are gone from Unicorn's lists: their callbacks may serve new hooks
     int before = memoryTranslationMode();
     deletedReadHooks = 0;
     deletedWriteHooks = 0;
@@ -771,6 +773,7 @@ public final class Engine implements AutoCloseable {
     restoreContext(context);
     int err = UnicornLib.uc_emu_start(uc(), nowhere, nowhere, 0, 0);
     if (err != 0) check(err, String.format("emu_start 0x%X..0x%X (clearing deleted hooks)", nowhere, nowhere));
+    callbacks.runEnded();
     deletedReadHooks = 0; // the kept code was saved already: no mode change to tell it
     deletedWriteHooks = 0;
     hooksDeleted = false;

@@ -22,14 +22,17 @@ import org.efiemu.core.engine.Hooks.OutHook;
  * hook in fields set when it is taken; JNA keeps one closure per callback object, so a callback taken again by a later
  * machine is passed to Unicorn as the same function pointer without a new closure.
  *
- * <p>A callback is taken by one hook and is free again only at a give-back whose hook lists are clean ({@link
- * #releaseAll}, after {@code Engine}'s clearing of deleted hooks): Unicorn 2.0.1 keeps a deleted hook in its lists until
- * the end of the next run, and it must never find its callback rebound to another machine's hook. Owned by one native
- * engine and so by one thread at a time, as the engine is.
+ * <p>A callback is taken by one hook. When the hook is removed its callback is retired, not free: Unicorn 2.0.1 keeps
+ * a deleted hook in its lists until the end of the next outermost run, and it must never find its callback rebound to
+ * another hook. Retired callbacks are free again when a run ends ({@link #runEnded}) and at a give-back whose hook lists
+ * are clean ({@link #releaseAll}, after {@code Engine}'s clearing of deleted hooks); so a machine that adds and removes
+ * hooks all along (the sanitizer's watched pages, a debugger's steps) holds no more callbacks than its live hooks and
+ * those removed since the last run ended. Owned by one native engine and so by one thread at a time, as the engine is.
  */
 final class HookCallbacks {
   private final Map<Class<?>, ArrayDeque<Object>> free = new HashMap<>();
   private final List<Object> taken = new ArrayList<>();
+  private final List<Object> retired = new ArrayList<>();
   /** Instruction ids whose {@code UC_HOOK_INSN} this native engine refused ({@code UC_ERR_HOOK}): its library's answer. */
   final java.util.Set<Integer> refusedInstructions = new java.util.HashSet<>();
 
@@ -52,11 +55,32 @@ final class HookCallbacks {
     }
   }
 
+  /** The hook holding {@code cb} was removed: free again once Unicorn's lists no longer hold the hook. */
+  void retire(Object cb) {
+    for (int i = taken.size() - 1; i >= 0; i--) {
+      if (taken.get(i) == cb) {
+        taken.remove(i);
+        retired.add(cb);
+        return;
+      }
+    }
+  }
+
+  /** An outermost run ended: Unicorn removed the deleted hooks from its lists, so their callbacks are free. */
+  void runEnded() {
+    for (Object cb : retired) {
+      if (cb instanceof Pooled p) p.unbind();
+      free.computeIfAbsent(cb.getClass(), k -> new ArrayDeque<>()).add(cb);
+    }
+    retired.clear();
+  }
+
   /**
    * Every taken callback is free again except those of {@code stillInstalled} hooks (kept for the next machine): call
    * only when no other hook that used them is in Unicorn's lists any more, deleted or not.
    */
   void releaseAll(List<Object> stillInstalled) {
+    runEnded();
     for (Object cb : taken) {
       boolean kept = false;
       for (Object s : stillInstalled) kept |= s == cb;
@@ -73,6 +97,11 @@ final class HookCallbacks {
   /** Taken callbacks (for tests). */
   int takenCount() {
     return taken.size();
+  }
+
+  /** Retired callbacks: of removed hooks, not free until a run ends (for tests). */
+  int retiredCount() {
+    return retired.size();
   }
 
   /** Free callbacks (for tests). */

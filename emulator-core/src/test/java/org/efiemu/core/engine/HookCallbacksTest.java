@@ -51,7 +51,7 @@ class HookCallbacksTest {
   }
 
   @Test
-  void aHookRemovedDuringAMachineKeepsItsCallbackUntilTheGiveBack() {
+  void aHookRemovedDuringAMachineKeepsItsCallbackUntilARunEndsThenANewHookMayTakeIt() {
     try (ReusableEngine reusable = new ReusableEngine(false, false)) {
       Engine e = reusable.lend();
       List<Long> a = new ArrayList<>();
@@ -61,10 +61,20 @@ class HookCallbacksTest {
       h.close();
       List<Long> b = new ArrayList<>();
       e.addCodeHook(0x1006, 0x1006, (address, size) -> b.add(address));
-      assertThat(e.callbacks.takenCount()).as("the removed hook's callback is not taken again").isEqualTo(2);
+      assertThat(e.callbacks.takenCount()).as("the live hook's").isEqualTo(1);
+      assertThat(e.callbacks.retiredCount()).as("the removed hook's callback is not taken again").isEqualTo(1);
+      assertThat(e.callbacks.freeCount()).isZero();
       e.emuStart(0x1000, 0x1009, 0, 0);
       assertThat(a).isEmpty();
       assertThat(b).containsExactly(0x1006L);
+      assertThat(e.callbacks.freeCount()).as("the run ended: Unicorn dropped the removed hook").isEqualTo(1);
+      List<Long> c = new ArrayList<>();
+      e.addCodeHook(0x1003, 0x1003, (address, size) -> c.add(address));
+      assertThat(e.callbacks.freeCount()).as("taken again by a new hook").isZero();
+      e.emuStart(0x1000, 0x1009, 0, 0);
+      assertThat(a).as("the removed hook never ran again").isEmpty();
+      assertThat(b).containsExactly(0x1006L, 0x1006L);
+      assertThat(c).containsExactly(0x1003L);
       reusable.giveBack(e);
       Engine next = reusable.lend();
       assertThat(next.callbacks.takenCount()).isZero();
