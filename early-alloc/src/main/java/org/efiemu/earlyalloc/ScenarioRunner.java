@@ -109,8 +109,9 @@ public final class ScenarioRunner {
         ExpectedVerdict exp = expected(s);
         ScenarioReport report = new ScenarioReport(s.platform().name(), s.strategy().name(), s.options().asReportOptions(),
                 j.verdict(), exp, j.reasons(), j.allocations(), j.trampoline(), j.mapBuffer(), j.violations(),
-                regions(o.finalMap()), o.calls().stream().map(c -> new TraceLine(c.virtualNanos(), c.summary()
-                        + "  [" + c.caller() + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")).toList(),
+                regions(o.finalMap()), org.efiemu.earlyalloc.report.MappedList.of(o.calls(), // lines made when read
+                        c -> new TraceLine(c.virtualNanos(), c.summary()
+                        + "  [" + c.caller() + (c.afterExitBootServices() ? ", after ExitBootServices" : "") + "]")),
                 o.console(), j.costs(), o.unmet());
         return new ScenarioResult(s, report, o, (System.nanoTime() - t0) / 1000);
     }

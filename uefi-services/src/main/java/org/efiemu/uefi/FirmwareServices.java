@@ -91,7 +91,7 @@ final class FirmwareServices {
                     }
                 }, this::allocate);
         tables = PlatformTables.install(b.platform, arena, bootData, memory, st, map.getMemoryMap().descriptors(),
-                this::allocate);
+                map.placement().bins(), this::allocate);
         images.debugImages(tables.debugImages());
     }
 

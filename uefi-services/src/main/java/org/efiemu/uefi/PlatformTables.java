@@ -8,7 +8,6 @@ import org.efiemu.uefi.acpi.AcpiTablesBuilder;
 import org.efiemu.uefi.firmware.FirmwareArena;
 import org.efiemu.uefi.firmware.PlatformMemory;
 import org.efiemu.uefi.image.DebugImageInfoTable;
-import org.efiemu.uefi.memory.PlacementRules;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 import org.efiemu.uefi.boot.ServiceDispatcher;
 import org.efiemu.uefi.tables.ConfigurationTableKind;
@@ -64,14 +63,17 @@ final class PlatformTables {
 
     /**
      * Builds the tables into firmware memory and installs them in {@code st}; {@code currentMap} is the map
-     * GetMemoryMap reports now (free pages of special bins under the bin's type), the memory attributes table's source.
+     * GetMemoryMap reports now (free pages of special bins under the bin's type), the memory attributes table's source;
+     * {@code bins} are the memory type information bins of the platform's placement (the memory map's rule, already
+     * parsed from {@code p.placement()}).
      */
     static PlatformTables install(PlatformDescription p, FirmwareArena arena, FirmwareArena.Region bootData,
-            GuestMemory memory, SystemTable st, List<MemoryDescriptor> currentMap, java.util.function.LongUnaryOperator pool) {
+            GuestMemory memory, SystemTable st, List<MemoryDescriptor> currentMap,
+            List<org.efiemu.uefi.memory.MemoryTypeBin> bins, java.util.function.LongUnaryOperator pool) {
         PlatformDescription.Acpi id = p.acpi();
         AcpiTablesBuilder ab = new AcpiTablesBuilder().oemId(pad(id.oemId(), 6)).oemTableId(pad(id.oemTableId(), 8))
                 .cpuCount(Math.max(1, p.cpu().count()));
-        int acpiSize = ab.build(0).bytes().length;
+        int acpiSize = ab.size();
         Optional<FirmwareArena.Region> acpiRegion = region(arena, acpiSize, "ACPI tables",
                 MemoryType.EfiACPIReclaimMemory, MemoryType.EfiACPIMemoryNVS);
         AcpiTables acpi = null;
@@ -90,7 +92,7 @@ final class PlatformTables {
                         Math.max(1, cpu.count()), Math.max(1, cpu.count())));
         installedMemory(p).ifPresent(m -> sb.memory(m.bytes(), m.ranges()));
         int smbiosSize = sb.build(0).bytes().length;
-        byte[] typeInfo = MemoryTypeInformationTable.build(PlacementRules.create(p.placement()).bins());
+        byte[] typeInfo = MemoryTypeInformationTable.build(bins);
         byte[] mat = MemoryAttributesTable.build(currentMap, p.descriptorSize());
         // the memory type information and memory attributes tables share the SMBIOS region (one page for all three
         // on the built-in platforms), so nothing else the firmware places moves
@@ -266,11 +268,10 @@ final class PlatformTables {
     }
 
     private static Optional<FirmwareArena.Region> region(FirmwareArena arena, int size, String purpose, MemoryType... types) {
-        for (MemoryType t : types) {
-            try {
-                return Optional.of(arena.region(t, size, purpose));
-            } catch (IllegalArgumentException e) {
-                // try the next type the firmware could have used
+        for (MemoryType t : types) { // the first type with room; else the next type the firmware could have used
+            FirmwareArena.Region r = arena.findRegion(t, size);
+            if (r != null) {
+                return Optional.of(r);
             }
         }
         return Optional.empty();

@@ -711,7 +711,8 @@ public final class UefiMachine implements AutoCloseable {
         // a labelled firmware stub (where a returning image ends) is named before any backward scan for PE headers,
         // which would read up to 64 MiB of firmware memory page by page for nothing
         String site = images.imageAt(rip).isPresent() ? images.describe(rip)
-                : labelAt(rip).map(l -> String.format("0x%X (%s)", rip, l)).orElseGet(() -> images.describe(rip));
+                : labelAt(rip).map(l -> "0x" + org.efiemu.uefi.spec.HexText.upper(rip) + " (" + l + ")") // %X's text
+                        .orElseGet(() -> images.describe(rip));
         return new StopDiagnosis(site, unmet.list(), images.found());
     }
 

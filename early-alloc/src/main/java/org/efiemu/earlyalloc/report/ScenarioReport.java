@@ -64,6 +64,9 @@ public record ScenarioReport(
     }
 
     private static <T> List<T> copy(List<T> list) {
+        if (list instanceof MappedList) {
+            return list; // unmodifiable already; its elements are made when read (a hunt reads few reports)
+        }
         return list == null ? List.of() : List.copyOf(list);
     }
 

@@ -60,25 +60,31 @@ public final class RdtscVirtualizer implements AutoCloseable {
   public RdtscVirtualizer(Engine engine, VirtualClock clock) {
     this.engine = engine;
     this.clock = clock;
-    try {
-      rdtscHook = engine.addInstructionHook(UnicornLib.UC_X86_INS_RDTSC, () -> {
-        answer(false);
-        return true;
-      });
-      rdtscpHook = engine.addInstructionHook(UnicornLib.UC_X86_INS_RDTSCP, () -> {
-        answer(true);
-        return true;
-      });
-    } catch (EngineException e) {
-      if (e.error() != UcError.HOOK) throw e;
-      if (rdtscHook != null) rdtscHook.close();
-      rdtscHook = null;
-      rdtscpHook = null;
-      // with the block counter only: its block hook turns the discovery's stop into a stop before the block, with
-      // the count and RIP exact (the per-instruction counter's hook would count the block's first instruction)
-      if (clock.blockCounterHandle() != 0 && RdtscDiscovery.available()) {
-        discovery = new RdtscDiscovery(engine, clock.blockCounterHandle());
+    boolean hooked = false;
+    // a reused engine that refused the hook for an earlier machine refuses it again: not asked at every build
+    if (!engine.refusesInstructionHook(UnicornLib.UC_X86_INS_RDTSC)
+        && !engine.refusesInstructionHook(UnicornLib.UC_X86_INS_RDTSCP)) {
+      try {
+        rdtscHook = engine.addInstructionHook(UnicornLib.UC_X86_INS_RDTSC, () -> {
+          answer(false);
+          return true;
+        });
+        rdtscpHook = engine.addInstructionHook(UnicornLib.UC_X86_INS_RDTSCP, () -> {
+          answer(true);
+          return true;
+        });
+        hooked = true;
+      } catch (EngineException e) {
+        if (e.error() != UcError.HOOK) throw e;
+        if (rdtscHook != null) rdtscHook.close();
+        rdtscHook = null;
+        rdtscpHook = null;
       }
+    }
+    // with the block counter only: its block hook turns the discovery's stop into a stop before the block, with
+    // the count and RIP exact (the per-instruction counter's hook would count the block's first instruction)
+    if (!hooked && clock.blockCounterHandle() != 0 && RdtscDiscovery.available()) {
+      discovery = new RdtscDiscovery(engine, clock.blockCounterHandle());
     }
   }
 

@@ -30,6 +30,8 @@ public final class Engine implements AutoCloseable {
   /** Register and small-memory transfers: a direct buffer read and written in Java, no JNI per access. */
   private final ByteBuffer fast = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
   private final long fastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(fast));
+  /** The JNA callbacks of this native engine, passed on to the next machine's engine object at a give-back. */
+  HookCallbacks callbacks = new HookCallbacks();
   private final EngineHooks hooks = new EngineHooks(this);
   private final SpecialRegisters registers = new SpecialRegisters(this);
   private final Map<Long, Object> mmioCallbacks = new HashMap<>();
@@ -101,6 +103,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Throws the {@link EngineException} of a failed call. Callers on hot paths (mapping, reading, writing, hooks at
+   * every machine's build and give-back) test {@code err != 0} first and format the operation's text only then: a
+   * {@code String.format} per call cost more than the native call (docs/performance.md, helper "huntbuild").
+   */
   static void check(int err, String operation) {
     if (err != 0) throw new EngineException(err, UnicornLib.uc_strerror(err), operation);
   }
@@ -125,8 +132,8 @@ public final class Engine implements AutoCloseable {
   /** {@code uc_mem_map}: maps {@code size} bytes at {@code address} (both 4 KiB aligned). */
   public void map(long address, long size, Set<Perm> perms) {
     dropKept();
-    check(UnicornLib.uc_mem_map(uc(), address, size, Perm.bits(perms)),
-        String.format("mem_map address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
+    int err = UnicornLib.uc_mem_map(uc(), address, size, Perm.bits(perms));
+    if (err != 0) check(err, String.format("mem_map address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
 
   /**
@@ -137,8 +144,7 @@ public final class Engine implements AutoCloseable {
    */
   public void mapHost(long address, long size, Set<Perm> perms) {
     long engine = uc();
-    String op = String.format("mem_map_ptr address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms));
-    if (size <= 0 || ((address | size) & 0xFFF) != 0) check(UcError.ARG.ordinal(), op);
+    if (size <= 0 || ((address | size) & 0xFFF) != 0) check(UcError.ARG.ordinal(), mapHostText(address, size, perms));
     RamPool pool = host.pool;
     if (pool != null && pool.hasKept()) {
       RamPool.Kept k = pool.claim(address, size, Perm.bits(perms));
@@ -149,7 +155,11 @@ public final class Engine implements AutoCloseable {
       for (RamPool.Kept o : pool.takeOverlapping(address, size)) unmapKept(o);
     }
     int err = host.map(address, size, memory -> UnicornLib.uc_mem_map_ptr(engine, address, size, Perm.bits(perms), memory));
-    check(err, op);
+    if (err != 0) check(err, mapHostText(address, size, perms));
+  }
+
+  private static String mapHostText(long address, long size, Set<Perm> perms) {
+    return String.format("mem_map_ptr address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms));
   }
 
   /** True when every byte of {@code [address, address+length)} is in a {@link #mapHost} region. */
@@ -167,8 +177,8 @@ public final class Engine implements AutoCloseable {
     dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
     if (kept != null) kept.forgetRange(address, size);
-    check(UnicornLib.uc_mem_unmap(uc(), address, size),
-        String.format("mem_unmap address=0x%X, size=0x%X", address, size));
+    int err = UnicornLib.uc_mem_unmap(uc(), address, size);
+    if (err != 0) check(err, String.format("mem_unmap address=0x%X, size=0x%X", address, size));
     host.release(address, size);
     if (storeFastPath != null && storeFastPath.writeProtectedPages() > 0) storeFastPath.writeProtect(address, size >>> 12, false);
   }
@@ -178,8 +188,8 @@ public final class Engine implements AutoCloseable {
     dropKept();
     if (reusable && ranSinceHandOver) invalidateRam(address, size);
     if (kept != null) kept.forgetRange(address, size);
-    check(UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms)),
-        String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
+    int err = UnicornLib.uc_mem_protect(uc(), address, size, Perm.bits(perms));
+    if (err != 0) check(err, String.format("mem_protect address=0x%X, size=0x%X, perms=%s", address, size, Perm.text(perms)));
   }
 
   /**
@@ -257,8 +267,8 @@ public final class Engine implements AutoCloseable {
         leaveMemoryHook(saved);
       }
     };
-    check(UnicornLib.uc_mmio_map(uc(), address, size, r, 0, w, 0),
-        String.format("mmio_map address=0x%X, size=0x%X", address, size));
+    int err = UnicornLib.uc_mmio_map(uc(), address, size, r, 0, w, 0);
+    if (err != 0) check(err, String.format("mmio_map address=0x%X, size=0x%X", address, size));
     mmioCallbacks.put(address, new Object[] {r, w});
   }
 
@@ -271,8 +281,8 @@ public final class Engine implements AutoCloseable {
     if (host.read(address, buffer, offset, length)) return;
     dropKept();
     byte[] target = offset == 0 && length == buffer.length ? buffer : new byte[length];
-    check(UnicornLib.uc_mem_read(uc(), address, target, length),
-        String.format("mem_read address=0x%X, size=0x%X", address, length));
+    int err = UnicornLib.uc_mem_read(uc(), address, target, length);
+    if (err != 0) check(err, String.format("mem_read address=0x%X, size=0x%X", address, length));
     if (target != buffer) System.arraycopy(target, 0, buffer, offset, length);
   }
 
@@ -302,8 +312,8 @@ public final class Engine implements AutoCloseable {
       source = new byte[length];
       System.arraycopy(bytes, offset, source, 0, length);
     }
-    check(UnicornLib.uc_mem_write(uc(), address, source, length),
-        String.format("mem_write address=0x%X, size=0x%X", address, length));
+    int err = UnicornLib.uc_mem_write(uc(), address, source, length);
+    if (err != 0) check(err, String.format("mem_write address=0x%X, size=0x%X", address, length));
     if (kept != null) kept.hostWritten(this, address, length);
   }
 
@@ -396,7 +406,9 @@ public final class Engine implements AutoCloseable {
   void removeHook(Hook h) {
     if (uc == 0) return;
     hooks.forget(h);
-    check(UnicornLib.uc_hook_del(uc, h.handle()), "hook_del " + h);
+    if (h.callback() instanceof HookCallbacks.Pooled) callbacks.retire(h.callback());
+    int err = UnicornLib.uc_hook_del(uc, h.handle());
+    if (err != 0) check(err, "hook_del " + h);
     hooksDeleted = true;
     Integer kinds = memoryHookKinds.remove(h.handle());
     if (kinds != null) {
@@ -507,9 +519,8 @@ public final class Engine implements AutoCloseable {
    * {@code until} address of {@link #emuStart}.
    */
   public void removeTranslations(long begin, long end) {
-    int err = UnicornLoader.load().getFunction("uc_ctl").invokeInt(new Object[] {new com.sun.jna.Pointer(uc()),
-        TB_REMOVE_CACHE, begin, end});
-    check(err, String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
+    int err = UnicornLib.uc_ctl(uc(), TB_REMOVE_CACHE, begin, end);
+    if (err != 0) check(err, String.format("ctl UC_CTL_TB_REMOVE_CACHE begin=0x%X, end=0x%X", begin, end));
   }
 
   private java.util.function.LongConsumer ripWrites;
@@ -659,6 +670,15 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * True when an {@link #addInstructionHook} of {@code instructionId} on this native engine was refused with
+   * {@link UcError#HOOK} before (Unicorn 2.0.1 hooks no RDTSC): a caller probing at every machine's build asks first
+   * instead of making the hook, its callback and the exception again.
+   */
+  public boolean refusesInstructionHook(int instructionId) {
+    return callbacks.refusedInstructions.contains(instructionId);
+  }
+
+  /**
    * An instruction hook with the CPUID callback signature: {@code UC_X86_INS_CPUID}, or (where the library
    * supports it, Unicorn 2.1+) {@code UC_X86_INS_RDTSC}/{@code RDTSCP}. Throws {@link EngineException} with
    * {@link UcError#HOOK} when the library cannot hook that instruction.
@@ -720,6 +740,7 @@ public final class Engine implements AutoCloseable {
 
   /** The outermost run ended: Unicorn removed the deleted hooks from its lists ({@code clear_deleted_hooks}). */
   private void runEnded() {
+    callbacks.runEnded(); // the deleted hooks are gone from Unicorn's lists: their callbacks may serve new hooks
     int before = memoryTranslationMode();
     deletedReadHooks = 0;
     deletedWriteHooks = 0;
@@ -751,7 +772,8 @@ public final class Engine implements AutoCloseable {
     if (nowhere == 0) return; // every candidate mapped (no machine does that): left to the next run's end
     restoreContext(context);
     int err = UnicornLib.uc_emu_start(uc(), nowhere, nowhere, 0, 0);
-    check(err, String.format("emu_start 0x%X..0x%X (clearing deleted hooks)", nowhere, nowhere));
+    if (err != 0) check(err, String.format("emu_start 0x%X..0x%X (clearing deleted hooks)", nowhere, nowhere));
+    callbacks.runEnded();
     deletedReadHooks = 0; // the kept code was saved already: no mode change to tell it
     deletedWriteHooks = 0;
     hooksDeleted = false;
@@ -851,21 +873,20 @@ public final class Engine implements AutoCloseable {
 
   /** {@link #regions()} as they are: kept regions not claimed yet included. */
   private java.util.List<long[]> mappedRegions() {
-    com.sun.jna.ptr.PointerByReference out = new com.sun.jna.ptr.PointerByReference();
-    com.sun.jna.ptr.IntByReference count = new com.sun.jna.ptr.IntByReference();
-    com.sun.jna.NativeLibrary lib = UnicornLoader.load();
-    int err = lib.getFunction("uc_mem_regions").invokeInt(new Object[] {new Pointer(uc()), out, count});
+    long[] out = new long[1];
+    int[] count = new int[1];
+    int err = UnicornLib.uc_mem_regions(uc(), out, count);
     check(err, "mem_regions");
-    java.util.List<long[]> list = new java.util.ArrayList<>(count.getValue());
-    Pointer p = out.getValue();
-    if (p == null) return list;
+    java.util.List<long[]> list = new java.util.ArrayList<>(count[0]);
+    if (out[0] == 0) return list;
+    Pointer p = new Pointer(out[0]);
     try {
-      for (int i = 0; i < count.getValue(); i++) {
+      for (int i = 0; i < count[0]; i++) {
         long o = 24L * i; // uc_mem_region: uint64_t begin, uint64_t end (inclusive), uint32_t perms (+ 4 padding)
         list.add(new long[] {p.getLong(o), p.getLong(o + 8), p.getInt(o + 16) & 0xFFFF_FFFFL});
       }
     } finally {
-      lib.getFunction("uc_free").invokeInt(new Object[] {p});
+      UnicornLib.uc_free(out[0]);
     }
     return list;
   }
@@ -883,8 +904,8 @@ public final class Engine implements AutoCloseable {
 
   private void unmapKept(RamPool.Kept k) {
     if (kept != null) kept.regionDropped(this, k.guest(), k.size());
-    check(UnicornLib.uc_mem_unmap(uc(), k.guest(), k.size()),
-        String.format("mem_unmap address=0x%X, size=0x%X (a kept region not claimed)", k.guest(), k.size()));
+    int err = UnicornLib.uc_mem_unmap(uc(), k.guest(), k.size());
+    if (err != 0) check(err, String.format("mem_unmap address=0x%X, size=0x%X (a kept region not claimed)", k.guest(), k.size()));
     host.pool.putSpare(k.host(), k.size());
   }
 
@@ -918,6 +939,9 @@ public final class Engine implements AutoCloseable {
       Hook kh = k.counterHook;
       unpaged(kh::close); // drops every translation it instrumented, earlier machines' kept code included
     }
+    java.util.List<Object> stillInstalled = new java.util.ArrayList<>(2); // their callbacks stay taken
+    if (logHook != null && logHook.callback() != null) stillInstalled.add(logHook.callback());
+    if (counterHook != null && counterHook.callback() != null) stillInstalled.add(counterHook.callback());
     if (logHook != null) hooks.forget(logHook); // records only: stays for the next machine
     if (counterHook != null) hooks.forget(counterHook);
     hooks.closeAll(); // without keeping, the counter's hook goes too, and with it every translation it instrumented
@@ -963,8 +987,8 @@ public final class Engine implements AutoCloseable {
         pool.keep(r[0], size, (int) r[2], memory); // stays mapped until the next machine claims or drops it
         continue;
       }
-      check(UnicornLib.uc_mem_unmap(h, r[0], size),
-          String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], size));
+      int err = UnicornLib.uc_mem_unmap(h, r[0], size);
+      if (err != 0) check(err, String.format("mem_unmap address=0x%X, size=0x%X (handing the engine over)", r[0], size));
       host.release(r[0], size);
     }
     if (pool != null) {
@@ -980,6 +1004,10 @@ public final class Engine implements AutoCloseable {
     context = 0;
     uc = 0;
     Engine next = new Engine(h);
+    if (!hooksDeleted) { // Unicorn's lists hold no deleted hook: no callback of this machine's hooks can run again
+      callbacks.releaseAll(stillInstalled);
+      next.callbacks = callbacks;
+    } // else the next machine makes its own (the deleted hooks keep theirs until a run's end clears them)
     next.deletedReadHooks = deletedReadHooks; // zero unless they could not be cleared (clearDeletedHooks)
     next.deletedWriteHooks = deletedWriteHooks;
     next.hooksDeleted = hooksDeleted;

@@ -36,7 +36,8 @@ final class EngineHooks {
     long[] hh = new long[1];
     int err = adder.applyAsInt(hh);
     if (err != 0 && release != null) release.run(); // nothing was installed: free what the hook would have owned
-    Engine.check(err, String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
+    if (err != 0 && callback instanceof HookCallbacks.Pooled) engine.callbacks.untake(callback);
+    if (err != 0) Engine.check(err, String.format("hook_add %s begin=0x%X, end=0x%X", description, begin, end));
     Hook h = new Hook(engine, hh[0], callback, description, release);
     hooks.put(hh[0], h);
     return h;
@@ -44,13 +45,8 @@ final class EngineHooks {
 
   /** {@code UC_HOOK_CODE} for instructions whose address is in {@code [begin, end]}; begin &gt; end hooks all. */
   Hook addCodeHook(long begin, long end, CodeHook hook) {
-    UnicornLib.uc_cb_hookcode_t cb = (u, address, size, user) -> {
-      try {
-        hook.onCode(address, size);
-      } catch (Throwable t) {
-        engine.fail(t);
-      }
-    };
+    UnicornLib.uc_cb_hookcode_t cb = engine.callbacks.take(HookCallbacks.Code.class, HookCallbacks.Code::new)
+        .bind(engine, hook);
     return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code", allCode(begin, end),
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
   }
@@ -137,13 +133,8 @@ final class EngineHooks {
 
   /** {@code UC_HOOK_INTR}: interrupts and CPU exceptions. */
   Hook addInterruptHook(InterruptHook hook) {
-    UnicornLib.uc_cb_hookintr_t cb = (u, intno, user) -> {
-      try {
-        hook.onInterrupt(intno);
-      } catch (Throwable t) {
-        engine.fail(t);
-      }
-    };
+    UnicornLib.uc_cb_hookintr_t cb = engine.callbacks.take(HookCallbacks.Interrupt.class,
+        HookCallbacks.Interrupt::new).bind(engine, hook);
     return install(UnicornLib.UC_HOOK_INTR, cb, 1, 0, 0, "interrupt",
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INTR, cb, 0, 1, 0, 0));
   }
@@ -153,17 +144,8 @@ final class EngineHooks {
    * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
    */
   Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
-    UnicornLib.uc_cb_hookmem_t cb = (u, type, address, size, value, user) -> {
-      MemAccess access = MemAccess.of(type);
-      long saved = engine.enterMemoryHook(access, address, size);
-      try {
-        hook.onAccess(access, address, size, value);
-      } catch (Throwable t) {
-        engine.fail(t);
-      } finally {
-        engine.leaveMemoryHook(saved);
-      }
-    };
+    UnicornLib.uc_cb_hookmem_t cb = engine.callbacks.take(HookCallbacks.Memory.class, HookCallbacks.Memory::new)
+        .bind(engine, hook);
     return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, cb, 0, begin, end, 0));
   }
@@ -173,18 +155,8 @@ final class EngineHooks {
    * {@code UC_HOOK_MEM_*_PROT}. A throwing hook stops emulation (the access is not retried).
    */
   Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
-    UnicornLib.uc_cb_eventmem_t cb = (u, type, address, size, value, user) -> {
-      MemAccess access = MemAccess.of(type);
-      long saved = engine.enterMemoryHook(access, address, size);
-      try {
-        return hook.onInvalid(access, address, size, value);
-      } catch (Throwable t) {
-        engine.fail(t);
-        return false;
-      } finally {
-        engine.leaveMemoryHook(saved);
-      }
-    };
+    UnicornLib.uc_cb_eventmem_t cb = engine.callbacks.take(HookCallbacks.InvalidMemory.class,
+        HookCallbacks.InvalidMemory::new).bind(engine, hook);
     return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, cb, 0, 1, 0, 0));
   }
@@ -212,25 +184,13 @@ final class EngineHooks {
 
   /** The JNA callback of an {@code IN} hook: a Java failure is handed to the engine, the guest reads 0. */
   private UnicornLib.uc_cb_insn_in_t inCallback(InHook hook) {
-    return (u, port, size, user) -> {
-      try {
-        return hook.onIn(port, size);
-      } catch (Throwable t) {
-        engine.fail(t);
-        return 0;
-      }
-    };
+    return engine.callbacks.take(HookCallbacks.In.class, HookCallbacks.In::new).bind(engine, hook);
   }
 
   /** {@code OUT} instructions. */
   Hook addOutHook(OutHook hook) {
-    UnicornLib.uc_cb_insn_out_t cb = (u, port, size, value, user) -> {
-      try {
-        hook.onOut(port, size, value);
-      } catch (Throwable t) {
-        engine.fail(t);
-      }
-    };
+    UnicornLib.uc_cb_insn_out_t cb = engine.callbacks.take(HookCallbacks.Out.class, HookCallbacks.Out::new)
+        .bind(engine, hook);
     return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_OUT, "insn OUT",
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, UnicornLib.UC_X86_INS_OUT));
   }
@@ -241,16 +201,15 @@ final class EngineHooks {
    * {@link UcError#HOOK} when the library cannot hook that instruction.
    */
   Hook addInstructionHook(int instructionId, InstructionHook hook) {
-    UnicornLib.uc_cb_insn_cpuid_t cb = (u, user) -> {
-      try {
-        return hook.onInstruction() ? 1 : 0;
-      } catch (Throwable t) {
-        engine.fail(t);
-        return 1;
-      }
-    };
-    return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
-        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+    UnicornLib.uc_cb_insn_cpuid_t cb = engine.callbacks.take(HookCallbacks.Instruction.class,
+        HookCallbacks.Instruction::new).bind(engine, hook);
+    try {
+      return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, instructionId, "insn " + instructionId,
+          hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, cb, 0, 1, 0, instructionId));
+    } catch (EngineException e) {
+      if (e.error() == UcError.HOOK) engine.callbacks.refusedInstructions.add(instructionId);
+      throw e;
+    }
   }
 
   /** {@code UC_HOOK_INSN_INVALID}. */

@@ -28,6 +28,11 @@ public final class Hook implements AutoCloseable {
     return handle;
   }
 
+  /** The callback object the native hook calls (a JNA callback or a native function's address); null once removed. */
+  Object callback() {
+    return callback;
+  }
+
   /** Whether the hook is still installed. */
   public boolean isActive() {
     return callback != null;

@@ -34,8 +34,8 @@ final class SpecialRegisters {
     checkXmm(n);
     scratch.setLong(0, low);
     scratch.setLong(8, high);
-    Engine.check(UnicornLib.uc_reg_write(engine.handle(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch)),
-        String.format("reg_write XMM%d value=0x%016X%016X", n, high, low));
+    int err = UnicornLib.uc_reg_write(engine.handle(), UC_X86_REG_XMM0 + n, Pointer.nativeValue(scratch));
+    if (err != 0) Engine.check(err, String.format("reg_write XMM%d value=0x%016X%016X", n, high, low));
   }
 
   private static void checkXmm(int n) {
@@ -46,8 +46,8 @@ final class SpecialRegisters {
   long readMsr(int msr) {
     scratch.setInt(0, msr);
     scratch.setLong(8, 0);
-    Engine.check(UnicornLib.uc_reg_read(engine.handle(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch)),
-        String.format("reg_read MSR 0x%X", msr));
+    int err = UnicornLib.uc_reg_read(engine.handle(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch));
+    if (err != 0) Engine.check(err, String.format("reg_read MSR 0x%X", msr));
     return scratch.getLong(8);
   }
 
@@ -55,14 +55,15 @@ final class SpecialRegisters {
   void writeMsr(int msr, long value) {
     scratch.setInt(0, msr);
     scratch.setLong(8, value);
-    Engine.check(UnicornLib.uc_reg_write(engine.handle(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch)),
-        String.format("reg_write MSR 0x%X value=0x%X", msr, value));
+    int err = UnicornLib.uc_reg_write(engine.handle(), UnicornLib.UC_X86_REG_MSR, Pointer.nativeValue(scratch));
+    if (err != 0) Engine.check(err, String.format("reg_write MSR 0x%X value=0x%X", msr, value));
   }
 
   /** Reads GDTR/IDTR/LDTR/TR ({@code uc_x86_mmr}: selector@0, base@8, limit@16, flags@20). */
   X86Mmr.Value mmr(X86Mmr reg) {
     scratch.clear(24);
-    Engine.check(UnicornLib.uc_reg_read(engine.handle(), reg.id(), Pointer.nativeValue(scratch)), "reg_read " + reg);
+    int err = UnicornLib.uc_reg_read(engine.handle(), reg.id(), Pointer.nativeValue(scratch));
+    if (err != 0) Engine.check(err, "reg_read " + reg);
     return new X86Mmr.Value(scratch.getShort(0) & 0xFFFF, scratch.getLong(8), scratch.getInt(16),
         scratch.getInt(20));
   }
@@ -74,7 +75,7 @@ final class SpecialRegisters {
     scratch.setLong(8, value.base());
     scratch.setInt(16, value.limit());
     scratch.setInt(20, value.flags());
-    Engine.check(UnicornLib.uc_reg_write(engine.handle(), reg.id(), Pointer.nativeValue(scratch)),
-        "reg_write " + reg + " " + value);
+    int err = UnicornLib.uc_reg_write(engine.handle(), reg.id(), Pointer.nativeValue(scratch));
+    if (err != 0) Engine.check(err, "reg_write " + reg + " " + value);
   }
 }

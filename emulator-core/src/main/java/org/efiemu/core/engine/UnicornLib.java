@@ -178,4 +178,17 @@ public final class UnicornLib {
   public static native long uc_context_size(long uc);
 
   public static native int uc_context_free(long context);
+
+  /**
+   * {@code uc_ctl(uc, control, begin, end)} for the controls that take two 64-bit arguments
+   * ({@code UC_CTL_TB_REMOVE_CACHE}); integer arguments pass the same way to the variadic C function on x86-64.
+   * Direct-mapped: the reflective {@code Function.invokeInt(Object[])} cost more than the call at every give-back.
+   */
+  public static native int uc_ctl(long uc, int control, long begin, long end);
+
+  /** {@code uc_mem_regions}: {@code regions[0]} receives the {@code uc_mem_region *} array, {@code count[0]} its length. */
+  public static native int uc_mem_regions(long uc, long[] regions, int[] count);
+
+  /** {@code uc_free} of memory Unicorn allocated for the caller ({@link #uc_mem_regions}). */
+  public static native int uc_free(long pointer);
 }

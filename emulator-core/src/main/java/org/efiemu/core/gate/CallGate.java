@@ -118,7 +118,9 @@ public final class CallGate implements AutoCloseable {
     if (size < SLOT * (RESERVED + 1) || size > (1 << 24)) {
       throw new IllegalArgumentException(String.format("trap region size 0x%X must be 0x30..0x1000000", size));
     }
-    memory.require(base, size, String.format("trap region [0x%X, +0x%X)", base, size));
+    if (!memory.isRam(base, size)) { // the text only when it is needed: two gates per machine
+      memory.require(base, size, String.format("trap region [0x%X, +0x%X)", base, size));
+    }
     this.engine = engine;
     this.memory = memory;
     this.base = base;

@@ -104,6 +104,21 @@ public final class AcpiTablesBuilder {
     }
 
     /**
+     * The length of {@link #build(long) build(0)}'s bytes, without encoding the tables: what the firmware reserves
+     * before it knows where the tables go (a base that is a multiple of 64 gives the same length).
+     */
+    public int size() {
+        long facs = 0;
+        long rsdp = facs + FACS_LENGTH;
+        long xsdt = rsdp + 48;
+        long fadt = xsdt + align(HEADER + 2 * 8);
+        long dsdtAddr = fadt + align(FADT_LENGTH);
+        long madtAddr = dsdtAddr + align(dsdt().length);
+        long rsdt = madtAddr + align(madt().length);
+        return (int) (rsdt + align(HEADER + 2 * 4)); // from 0 the RSDT is below 4 GiB
+    }
+
+    /**
      * Lays the tables out from {@code base} (16-byte aligned, each table 16-byte aligned) and fills in the
      * physical addresses they reference.
      *

@@ -97,6 +97,21 @@ public final class FirmwareArena {
      * @throws IllegalArgumentException when the platform has no descriptor of that type large enough
      */
     public Region region(MemoryType type, long bytes, String purpose) {
+        Region r = findRegion(type, bytes);
+        if (r == null) {
+            throw new IllegalArgumentException(String.format("platform memory map: no %s descriptor below 4 GiB holds 0x%X "
+                    + "bytes for the firmware's %s (efiemu keeps its own structures in memory the platform already gives "
+                    + "the firmware; add or enlarge such a descriptor in the profile)", type, (bytes + PAGE - 1) & -PAGE,
+                    purpose));
+        }
+        return r;
+    }
+
+    /**
+     * {@link #region} or null when no descriptor of that type holds {@code bytes}: for a caller that tries several
+     * types (the firmware's tables: EfiACPIReclaimMemory, else EfiACPIMemoryNVS), without an exception per try.
+     */
+    public Region findRegion(MemoryType type, long bytes) {
         long need = (bytes + PAGE - 1) & -PAGE;
         // the highest-based fitting descriptor (the first of equal bases), in loops: this runs several times per machine
         MemoryDescriptor found = null;
@@ -107,14 +122,10 @@ public final class FirmwareArena {
                 found = d;
             }
         }
-        Optional<MemoryDescriptor> best = Optional.ofNullable(found);
-        if (best.isEmpty()) {
-            throw new IllegalArgumentException(String.format("platform memory map: no %s descriptor below 4 GiB holds 0x%X "
-                    + "bytes for the firmware's %s (efiemu keeps its own structures in memory the platform already gives "
-                    + "the firmware; add or enlarge such a descriptor in the profile)", type, need, purpose));
+        if (found == null) {
+            return null;
         }
-        MemoryDescriptor d = best.get();
-        return new Region(type, d.end() - need, need);
+        return new Region(type, found.end() - need, need);
     }
 
     private boolean holdsPiece(MemoryDescriptor d) {

@@ -19,7 +19,8 @@ import org.efiemu.uefi.spec.PlacementSpec;
  */
 public final class MemoryMapBuilder {
     private final List<MemoryDescriptor> platformMap;
-    private PlacementRule rule = PlacementRules.create(PlacementSpec.EDK2_TOPDOWN);
+    /** Null until {@link #placement} sets one: the default is parsed at {@link #build} only when no rule was given. */
+    private PlacementRule rule;
     private int descriptorSize = 48;
     private int descriptorVersion = 1;
     private long initialMapKey;
@@ -68,6 +69,7 @@ public final class MemoryMapBuilder {
 
     /** Validates the map and the rule's bins against it; {@link IllegalArgumentException} names the descriptor. */
     public MemoryMap build() {
+        PlacementRule rule = this.rule != null ? this.rule : PlacementRules.create(PlacementSpec.EDK2_TOPDOWN);
         MemoryRanges ram = new MemoryRanges();
         List<MemoryDescriptor> nonRam = new ArrayList<>();
         for (int i = 0; i < platformMap.size(); i++) {

@@ -186,7 +186,8 @@ public final class SmbiosTablesBuilder {
             structures.add(type16(array, devices, memoryBytes));
             for (long d = 0; d < devices; d++) {
                 long size = Math.min(DIMM_BYTES, memoryBytes - d * DIMM_BYTES);
-                structures.add(type17(handle++, array, (int) d, size));
+                structures.add(size == DIMM_BYTES ? fullDimm(handle++, array, (int) d)
+                        : type17(handle++, array, (int) d, size));
             }
             for (MappedRange r : mapped) {
                 structures.add(type19(handle++, array, r, devices));
@@ -224,7 +225,32 @@ public final class SmbiosTablesBuilder {
         return s.toBytes();
     }
 
-    private static byte[] type17(int handle, int array, int index, long bytes) {
+    /**
+     * {@link #type17} of a full {@link #DIMM_BYTES} DIMM with handle 0 and array handle 0: its formatted area. Full DIMMs
+     * differ only in those two handles and in the index in their first string (up to 384 per machine on a 6 TiB
+     * hunt machine), so {@link #fullDimm} patches a copy instead of encoding each. Never handed out (copied), so
+     * sharing it between threads is safe.
+     */
+    private static final byte[] FULL_DIMM_AREA = java.util.Arrays.copyOf(type17(0, 0, 0, DIMM_BYTES), TYPE17_LENGTH);
+    private static final byte[] FULL_DIMM_STRINGS_TAIL = "\0QEMU\0\0".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** The same bytes as {@code type17(handle, array, index, DIMM_BYTES)}, from {@link #FULL_DIMM_AREA}. */
+    static byte[] fullDimm(int handle, int array, int index) {
+        String name = "DIMM " + index;
+        byte[] out = new byte[TYPE17_LENGTH + name.length() + FULL_DIMM_STRINGS_TAIL.length];
+        System.arraycopy(FULL_DIMM_AREA, 0, out, 0, TYPE17_LENGTH);
+        out[2] = (byte) handle;
+        out[3] = (byte) (handle >>> 8);
+        out[4] = (byte) array;
+        out[5] = (byte) (array >>> 8);
+        for (int i = 0; i < name.length(); i++) {
+            out[TYPE17_LENGTH + i] = (byte) name.charAt(i); // ASCII: "DIMM " and digits
+        }
+        System.arraycopy(FULL_DIMM_STRINGS_TAIL, 0, out, TYPE17_LENGTH + name.length(), FULL_DIMM_STRINGS_TAIL.length);
+        return out;
+    }
+
+    static byte[] type17(int handle, int array, int index, long bytes) {
         SmbiosStructure s = new SmbiosStructure(17, TYPE17_LENGTH, handle);
         s.u16(0x04, array).u16(0x06, 0xFFFE).u16(0x08, 0xFFFF).u16(0x0A, 0xFFFF); // widths unknown
         long mib = bytes >> 20;
