@@ -8,35 +8,65 @@
  * the IN instruction is known in C; every other read, and a served one whose position inside its block is not known
  * yet, goes to `fallback`: the JNA callback Java would have had as its IN hook (the machine's devices, unchanged).
  *
+ * Which instruction: Unicorn 2.0.1 writes RIP back neither before an IN (its gen_check_io returns at once) nor at a
+ * chained jump, so RIP in an IN hook does not say which instruction of the block runs. A translated block runs
+ * straight through from its first instruction, so the k-th IN callback since the block was entered is the block's
+ * k-th IN/INS instruction: every callback counts k in the block counter's state (in_blocks, in_k; the block counter's
+ * `blocks` changes at every counted block entry) and marks the IN as in progress (in_active), so that a read handed
+ * to Java is placed at the same instruction (BlockCounter.count()).
+ *
  * The value equals Java's VirtualClock.nanos() -> AcpiPowerManagement at the same instruction:
- *   instructions = BlockCounter.count() = total - cur_icount + begun(RIP)   (total when cur_icount <= 1)
+ *   instructions = BlockCounter.count() = total - cur_icount + begun(k-th IN)   (total when cur_icount <= 1)
  *   cycles       = instructions * cpi + base   (base: host calls, RDTSC reads, advances; mirrored by VirtualClock)
  *   nanos        = (int64) ((double) cycles * (1e9 / frequencyHz))          (Java's long * double, truncated)
  *   ticks        = nanos / 1000 * hz / 1000000                              (Java's long arithmetic)
  *   value        = ((ticks & (2^bits - 1)) >> 8 * (port - first)) & (2^(8 * size) - 1)
- * begun(RIP) (instructions of the current block begun, found by Java with Capstone) is learnt from Java: the first
- * read at a given RIP of a given block goes to Java, which hands the count it used back (NativeClockPorts.learn);
- * later reads there use it when the block's start, size, instruction count and bytes (read again with uc_mem_read and
- * compared) are the same. RIP at the block's start or outside the block needs no learning (Java's rules).
+ * begun(k-th IN) (found by Java with Capstone over the block's bytes) is learnt: the first read of the k-th IN of a
+ * block goes to Java, which hands the count it used back (NativeClockPorts.learn); C keeps it with the block's start,
+ * size, instruction count, k and bytes. A later read uses it when start, size, count and k are the same and either
+ * the bytes are (read again with uc_mem_read and compared) or, with Debian's libunicorn2 2.0.1.post1 (checked:
+ * build-id, symbols and code bytes), Unicorn has made, invalidated and flushed no translation since the bytes were
+ * last compared (its TCG context's code_gen_ptr, tb_phys_invalidate_count and tb_ctx.tb_flush_count unchanged): then
+ * the block running is one that existed, valid, when they were compared (new translations move code_gen_ptr; a guest
+ * or uc_mem_write store into translated code, and efiemu's removeTranslations, invalidate; a flush counts), so its
+ * bytes are still those. That spares the uc_mem_read (~20 ns, the larger part of a read's cost) in a polling loop.
  * The C path serves only while the block counter counts (counting = 1, state RUNNING) and a run is in progress.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <jni.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unicorn_build.h"
+
 typedef uint32_t (*cp_in_fn)(void *uc, uint32_t port, int size, void *user);
-typedef int (*cp_reg_read_fn)(void *uc, int regid, void *value);
 typedef int (*cp_mem_read_fn)(void *uc, uint64_t address, void *bytes, size_t size);
 
-enum { CP_CACHE = 256, CP_BYTES = 256 };
+enum { CP_CACHE = 256, CP_BYTES = 4096 };
+
+/* the block counter's state (efiemu_gate.c's blockcount_t, int64 slots) */
+enum { BC_TOTAL = 0, BC_CUR_ADDR = 2, BC_CUR_SIZE = 3, BC_CUR_ICOUNT = 4, BC_STATE = 5, BC_COUNTING = 6,
+  BC_BLOCKS = 7, BC_IN_BLOCKS = 16, BC_IN_K = 17, BC_IN_ACTIVE = 18 };
+
+/* Debian libunicorn2 2.0.1.post1-1+b1: where the translation state is (checked in cp_tcg_known) */
+enum { UC_TCG_CTX = 0x2c0, TCG_CODE_GEN_PTR = 0xc0, TCG_INVALIDATE_COUNT = 0xd8, TCG_FLUSH_COUNT = 0x98d0 };
+
+/* Unicorn's translation state: unchanged = no translation made, invalidated or flushed in between */
+typedef struct {
+  uint64_t code_gen_ptr, invalidations;
+  uint32_t flushes;
+} cp_xlat_t;
 
 typedef struct {
-  int64_t addr, size, icount, rip, begun;
+  int64_t addr, size, icount, k, begun;
+  int stamped;      /* 1: xlat holds the translation state when the bytes were last found equal */
+  cp_xlat_t xlat;
   uint8_t bytes[CP_BYTES]; /* the block's bytes when learnt */
 } cp_entry_t;
 
-/* The first 80 bytes are shared with Java through a direct ByteBuffer (NativeClockPorts' offsets). */
+/* The first 88 bytes are shared with Java through a direct ByteBuffer (NativeClockPorts' offsets). */
 typedef struct {
   int64_t base;       /*  0: cycles that are not instructions' (VirtualClock mirrors them) */
   int64_t running;    /*  8: 1 while a run is in progress (VirtualClock.beginRun .. endRun) */
@@ -48,13 +78,12 @@ typedef struct {
   int64_t cpi;        /* 56: cycles per instruction */
   double ns_per_cycle;/* 64: 1e9 / frequencyHz as Java computes it */
   int64_t enabled;    /* 72: 0: every read goes to Java */
+  int64_t compared;   /* 80: served reads that read the block's bytes to compare them (statistics) */
   /* fixed at creation */
-  const int64_t *bc;  /* the block counter's state: total 0, cur_addr 16, cur_size 24, cur_icount 32, state 40,
-                         counting 48 (efiemu_gate.c's blockcount_t) */
+  int64_t *bc;        /* the block counter's state (BC_* slots) */
   cp_in_fn fallback;
-  cp_reg_read_fn reg_read;
   cp_mem_read_fn mem_read;
-  int rip_id;
+  int tcg_known;      /* 1: the translation state can be read (the known build) */
   uint32_t first, count, bits;
   int64_t hz;
   /* the served read handed to Java last, whose position Java tells (NativeClockPorts.learn) */
@@ -67,38 +96,88 @@ typedef struct {
   cp_entry_t *cache; /* CP_CACHE entries, allocated when the first position is learnt (size 0: empty) */
 } clockports_t;
 
-/* a slot per (block, RIP): the same IN instruction can end blocks that start at different places */
-static inline size_t cp_slot(uint64_t addr, uint64_t rip) {
-  uint64_t h = (rip - addr) * 0x9E3779B97F4A7C15ULL ^ addr * 0xC2B2AE3D27D4EB4FULL;
+/* a slot per (block, k) */
+static inline size_t cp_slot(uint64_t addr, int64_t k) {
+  uint64_t h = (uint64_t) k * 0x9E3779B97F4A7C15ULL ^ addr * 0xC2B2AE3D27D4EB4FULL;
   return (size_t) ((h >> 40) & (CP_CACHE - 1));
 }
 
-/* The instruction count Java's BlockCounter.count() gives now, or 0 (unknown: hand the read to Java). */
-static int cp_instructions(void *uc, clockports_t *p, int64_t *out) {
+static inline void cp_xlat(void *uc, cp_xlat_t *x) {
+  const char *tcg = *(const char *const *) ((const char *) uc + UC_TCG_CTX);
+  x->code_gen_ptr = (uint64_t) *(void *const *) (tcg + TCG_CODE_GEN_PTR);
+  x->invalidations = *(const uint64_t *) (tcg + TCG_INVALIDATE_COUNT);
+  x->flushes = *(const uint32_t *) (tcg + TCG_FLUSH_COUNT);
+}
+
+static inline int cp_xlat_same(const cp_xlat_t *a, const cp_xlat_t *b) {
+  return a->code_gen_ptr == b->code_gen_ptr && a->invalidations == b->invalidations && a->flushes == b->flushes;
+}
+
+/*
+ * 1 when the library holding `any_function` is Debian's libunicorn2 2.0.1.post1-1+b1 with the translation state where
+ * this file reads it: uc->tcg_ctx (+0x2c0), TCGContext.code_gen_ptr (+0xc0), tb_phys_invalidate_count (+0xd8),
+ * tb_ctx.tb_flush_count (+0x98d0), seen in the machine code that uses them.
+ */
+static int cp_tcg_known(uintptr_t any_function) {
+  Dl_info di;
+  if (dladdr((void *) any_function, &di) == 0 || di.dli_fbase == NULL) return 0;
+  uintptr_t base = (uintptr_t) di.dli_fbase;
+  if (!efiemu_unicorn_build_known(base)) return 0;
+  void *lib = dlopen(di.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+  if (lib == NULL) return 0;
+  static const struct { const char *name; uintptr_t off; } syms[] = {
+      {"tcg_tb_phys_invalidate_count_x86_64", 0x3e33d0}, {"tb_flush_x86_64", 0x4002f0},
+      {"uc_add_inline_hook_x86_64", 0x3e9280}, {"tcg_tb_alloc_x86_64", 0x3e6780}};
+  int ok = 1;
+  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+    void *f = dlsym(lib, syms[i].name);
+    if (f == NULL || (uintptr_t) f != base + syms[i].off) ok = 0;
+  }
+  dlclose(lib); /* RTLD_NOLOAD: drops only the reference just taken */
+  if (!ok) return 0;
+  static const struct { uint32_t off; uint8_t len; uint8_t bytes[7]; } code[] = {
+      {0x3e33d0, 7, {0x48, 0x8b, 0x87, 0xd8, 0x00, 0x00, 0x00}}, /* tcg_tb_phys_invalidate_count: mov 0xd8(%rdi) */
+      {0x400389, 7, {0x48, 0x8b, 0x80, 0xc0, 0x02, 0x00, 0x00}}, /* tb_flush: uc->tcg_ctx (+0x2c0) */
+      {0x400390, 7, {0x83, 0x80, 0xd0, 0x98, 0x00, 0x00, 0x01}}, /* tb_flush: tb_ctx.tb_flush_count += 1 (+0x98d0) */
+      {0x3e92b6, 7, {0x4d, 0x8b, 0xb4, 0x24, 0xc0, 0x02, 0x00}}, /* uc_add_inline_hook: uc->tcg_ctx (+0x2c0) */
+      {0x3e67a6, 7, {0x48, 0x8b, 0x87, 0xc0, 0x00, 0x00, 0x00}}, /* tcg_tb_alloc: s->code_gen_ptr (+0xc0) */
+  };
+  for (size_t i = 0; i < sizeof code / sizeof code[0]; i++) {
+    if (memcmp((const void *) (base + code[i].off), code[i].bytes, code[i].len) != 0) return 0;
+  }
+  return 1;
+}
+
+/* The instruction count Java's BlockCounter.count() gives at the k-th IN of the block now, or 0 (unknown: Java). */
+static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   const int64_t *bc = p->bc;
-  if (bc[6] != 1 || bc[5] != 0) return 0; /* a budget's partial block (Java counts it) or a stop in progress */
-  int64_t total = bc[0], addr = bc[2], size = bc[3], icount = bc[4];
+  if (bc[BC_COUNTING] != 1 || bc[BC_STATE] != 0) return 0; /* a budget's partial block (Java counts it) or a stop */
+  int64_t total = bc[BC_TOTAL], addr = bc[BC_CUR_ADDR], icount = bc[BC_CUR_ICOUNT];
+  /* cur_size's low half only: the inline counting ops store it as 32 bits (its high half is always 0), and a wider
+     load of what a narrower store just wrote cannot be forwarded from the store buffer (a stall of ~15 cycles on
+     every read, the largest single cost of the hook before) */
+  uint32_t size32;
+  memcpy(&size32, &bc[BC_CUR_SIZE], sizeof size32);
+  int64_t size = size32;
   if (icount <= 1) {
     *out = total;
     return 1;
   }
-  uint64_t rip = 0;
-  if (p->reg_read(uc, p->rip_id, &rip) != 0) return 0;
-  if ((int64_t) rip == addr) {
-    *out = total - icount + 1;
+  if (size <= 0 || size > CP_BYTES) return 0;
+  cp_xlat_t now_x;
+  if (p->tcg_known) cp_xlat(uc, &now_x);
+  cp_entry_t *e = p->cache != NULL ? &p->cache[cp_slot((uint64_t) addr, k)] : NULL;
+  int same = e != NULL && e->addr == addr && e->size == size && e->icount == icount && e->k == k;
+  if (same && p->tcg_known && e->stamped && cp_xlat_same(&e->xlat, &now_x)) {
+    *out = total - icount + e->begun;
     return 1;
   }
-  uint64_t off = rip - (uint64_t) addr;
-  if (off >= (uint64_t) size) {
-    *out = total; /* outside the block: it ran to its end */
-    return 1;
-  }
-  if (size > CP_BYTES) return 0;
-  uint8_t now[CP_BYTES];
+  uint8_t *now = p->pend.bytes;
   if (p->mem_read(uc, (uint64_t) addr, now, (size_t) size) != 0) return 0;
-  cp_entry_t *e = p->cache != NULL ? &p->cache[cp_slot((uint64_t) addr, rip)] : NULL;
-  if (e != NULL && e->rip == (int64_t) rip && e->addr == addr && e->size == size && e->icount == icount
-      && memcmp(e->bytes, now, (size_t) size) == 0) {
+  p->compared++;
+  if (same && memcmp(e->bytes, now, (size_t) size) == 0) {
+    e->stamped = p->tcg_known;
+    if (p->tcg_known) e->xlat = now_x;
     *out = total - icount + e->begun;
     return 1;
   }
@@ -107,9 +186,10 @@ static int cp_instructions(void *uc, clockports_t *p, int64_t *out) {
   p->pend.addr = addr;
   p->pend.size = size;
   p->pend.icount = icount;
-  p->pend.rip = (int64_t) rip;
+  p->pend.k = k;
   p->pend.begun = 0;
-  memcpy(p->pend.bytes, now, (size_t) size);
+  p->pend.stamped = p->tcg_known;
+  if (p->tcg_known) p->pend.xlat = now_x;
   p->pend_base = total - icount;
   return 0;
 }
@@ -140,35 +220,53 @@ static void cp_record(clockports_t *p, uint32_t v) {
 /* uc_cb_insn_in_t */
 static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
   clockports_t *p = (clockports_t *) user;
+  int64_t *bc = p->bc;
+  /* which IN of the running block this is (the block counter's `blocks` moves at every counted block entry) */
+  int64_t k;
+  if (bc[BC_IN_BLOCKS] != bc[BC_BLOCKS]) {
+    bc[BC_IN_BLOCKS] = bc[BC_BLOCKS];
+    k = bc[BC_IN_K] = 1;
+  } else {
+    k = ++bc[BC_IN_K];
+  }
+  bc[BC_IN_ACTIVE] = 1;
   uint32_t v;
   int64_t n;
   p->pending = 0;
-  if (p->enabled && p->running && port >= p->first && port + (uint32_t) size <= p->first + p->count
-      && cp_instructions(uc, p, &n)) {
+  int mine = p->enabled && p->running && port >= p->first && port + (uint32_t) size <= p->first + p->count;
+  if (mine && cp_instructions(uc, p, k, &n)) {
     v = cp_value(p, n, port, size);
     p->served++;
   } else {
-    if (p->enabled && p->running && port >= p->first && port + (uint32_t) size <= p->first + p->count) p->handed++;
+    if (mine) p->handed++;
     v = p->fallback(uc, port, size, NULL);
     p->pending = 0;
   }
+  bc[BC_IN_ACTIVE] = 0;
   if (p->recording) cp_record(p, v);
   return v;
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeClockPorts_create(JNIEnv *env, jclass cls, jlong blockCounter,
-    jlong fallback, jlong regRead, jlong memRead, jint ripId) {
+    jlong fallback, jlong memRead) {
   (void) env;
   (void) cls;
   clockports_t *p = calloc(1, sizeof(clockports_t));
   if (p == NULL) return 0;
-  p->bc = (const int64_t *) (intptr_t) blockCounter;
+  p->bc = (int64_t *) (intptr_t) blockCounter;
   p->fallback = (cp_in_fn) (intptr_t) fallback;
-  p->reg_read = (cp_reg_read_fn) (intptr_t) regRead;
   p->mem_read = (cp_mem_read_fn) (intptr_t) memRead;
-  p->rip_id = ripId;
+  p->tcg_known = cp_tcg_known((uintptr_t) memRead);
   p->enabled = 0; /* no ports until configure */
   return (jlong) (intptr_t) p;
+}
+
+/* 1 when unchanged translations spare the byte comparison (the known Unicorn build); statistics and tests. */
+JNIEXPORT jboolean JNICALL Java_org_efiemu_core_clock_NativeClockPorts_translationStateKnown(JNIEnv *env, jclass cls,
+    jlong handle) {
+  (void) env;
+  (void) cls;
+  return ((clockports_t *) (intptr_t) handle)->tcg_known ? JNI_TRUE : JNI_FALSE;
 }
 
 /* The counter's ports [first, first + count), bits wide, at hz Hz of virtual time; from now on served here. */
@@ -186,7 +284,7 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeClockPorts_configure(JNI
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_NativeClockPorts_state(JNIEnv *env, jclass cls, jlong handle) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 80);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 88);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeClockPorts_hookFunction(JNIEnv *env, jclass cls) {
@@ -195,7 +293,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeClockPorts_hookFunction
   return (jlong) (intptr_t) &cp_in_hook;
 }
 
-/* Java answered the pending read at `instructions` (BlockCounter.count()): remember the position inside the block. */
+/* Java answered the pending read at `instructions` (BlockCounter.count()): remember the k-th IN's position. */
 JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeClockPorts_learn(JNIEnv *env, jclass cls, jlong handle,
     jlong instructions) {
   (void) env;
@@ -207,9 +305,15 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeClockPorts_learn(JNIEnv 
   if (begun < 1 || begun > p->pend.icount) return; /* not a position inside that block: never used */
   if (p->cache == NULL) p->cache = calloc(CP_CACHE, sizeof(cp_entry_t));
   if (p->cache == NULL) return;
-  cp_entry_t *e = &p->cache[cp_slot((uint64_t) p->pend.addr, (uint64_t) p->pend.rip)];
-  *e = p->pend;
+  cp_entry_t *e = &p->cache[cp_slot((uint64_t) p->pend.addr, p->pend.k)];
+  e->addr = p->pend.addr;
+  e->size = p->pend.size;
+  e->icount = p->pend.icount;
+  e->k = p->pend.k;
   e->begun = begun;
+  e->stamped = p->pend.stamped;
+  e->xlat = p->pend.xlat;
+  memcpy(e->bytes, p->pend.bytes, (size_t) p->pend.size);
   p->learnt++;
 }
 

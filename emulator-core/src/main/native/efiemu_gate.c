@@ -182,6 +182,16 @@ typedef struct {
   int64_t fast_max;   /* 112: unsigned; block_inline.c: a block whose new total is at most this is counted by the
                          code Unicorn generated, without a call (0: every block calls; bc_fast_update computes it) */
   int64_t inline_on;  /* 120: 1: blocks translated from now on count inline (block_inline.c) */
+  /*
+   * The IN instruction being answered (Java side: BlockCounter.inBegin/inEnd; clock_ports.c). Unicorn 2.0.1 writes
+   * RIP back neither before an IN nor at a chained jump, so RIP read in an IN hook does not tell which instruction of
+   * the block runs; but a translated block runs straight from its first instruction, so the k-th IN callback since the
+   * block was entered (in_blocks: `blocks` when it was; counted blocks only, a budget's partial block resets it) is the
+   * block's k-th IN/INS instruction.
+   */
+  int64_t in_blocks;  /* 128: `blocks` at the IN callbacks counted in in_k; -1: none yet */
+  int64_t in_k;       /* 136: IN callbacks since the current block was entered (1 = its first IN) */
+  int64_t in_active;  /* 144: 1 while an IN hook runs (the count is then the k-th IN's position) */
   ctl_fn ctl;
   emu_stop_fn emu_stop;
   if_reg_read_fn reg_read; /* uc_reg_read, for if_window; NULL: IF not watched */
@@ -339,7 +349,9 @@ enum { BC_SLOTS = 1 << 17 };
 _Static_assert(offsetof(blockcount_t, total) == 0 && offsetof(blockcount_t, cur_addr) == 16
     && offsetof(blockcount_t, cur_size) == 24 && offsetof(blockcount_t, cur_icount) == 32
     && offsetof(blockcount_t, blocks) == 56 && offsetof(blockcount_t, stop_flag) == 64
-    && offsetof(blockcount_t, fast_max) == 112 && offsetof(blockcount_t, inline_on) == 120,
+    && offsetof(blockcount_t, fast_max) == 112 && offsetof(blockcount_t, inline_on) == 120
+    && offsetof(blockcount_t, in_blocks) == 128 && offsetof(blockcount_t, in_k) == 136
+    && offsetof(blockcount_t, in_active) == 144,
     "block_inline.c's offsets");
 
 static void bc_fast_update(blockcount_t *b) {
@@ -503,6 +515,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
   if (b == NULL) return 0;
   b->limit = -1;
   b->tick_at = -1;
+  b->in_blocks = -1;
   b->counting = 1;
   b->ctl = (ctl_fn) (intptr_t) ctl;
   b->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
@@ -511,7 +524,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 128);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 152);
 }
 
 /* Gives the block hook uc_reg_read, so that it can watch RFLAGS.IF while a masked interrupt is pending (if_window). */
@@ -717,6 +730,7 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_recycle0(JNIEnv *
   }
   b->limit = -1;
   b->tick_at = -1;
+  b->in_blocks = -1;
   b->counting = 1;
   b->ctl = ctl;
   b->emu_stop = emu_stop;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.efiemu.core.clock.InstructionCounting;
 import org.efiemu.core.clock.NativeClockPorts;
 import org.efiemu.uefi.acpi.AcpiPowerManagement;
 import org.efiemu.uefi.acpi.AcpiTablesBuilder;
@@ -23,9 +24,13 @@ class NativeClockPortsPayloadTest {
     record Run(BootResult result, String trace, long[] reads, boolean inC, List<Integer> recorded) {}
 
     private static Run run(boolean nativePorts, boolean record) {
+        return run(InstructionCounting.BLOCKS, nativePorts, record);
+    }
+
+    private static Run run(InstructionCounting counting, boolean nativePorts, boolean record) {
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("pm-timer-loop"))
-                .nativeClockPorts(nativePorts).instructionBudget(2_000_000_000L).wallClockLimit(Duration.ofMinutes(3))
-                .build()) {
+                .instructionCounting(counting).nativeClockPorts(nativePorts).instructionBudget(2_000_000_000L)
+                .wallClockLimit(Duration.ofMinutes(3)).build()) {
             List<Integer> values = new ArrayList<>();
             if (record) m.machine().ioInListener(values::add);
             BootResult r = m.run();
@@ -53,7 +58,7 @@ class NativeClockPortsPayloadTest {
         assertThat(c.reads()[0]).as("reads answered in C").isGreaterThan(10_000);
         assertThat(c.reads()[1]).as("reads handed to Java to learn a position").isPositive().isEqualTo(c.reads()[2])
                 .isLessThan(c.reads()[0] / 100);
-        assertThat(j.reads()).containsExactly(0, 0, 0);
+        assertThat(j.reads()).containsExactly(0, 0, 0, 0);
         assertThat(j.result().stopReport().instructions()).isEqualTo(c.result().stopReport().instructions());
         assertThat(j.trace()).isEqualTo(c.trace());
         assertThat(console(j)).isEqualTo(console(c));
@@ -68,6 +73,26 @@ class NativeClockPortsPayloadTest {
         assertThat(c.reads()[0]).isPositive();
         assertThat(c.recorded()).hasSizeGreaterThan(10_000);
         assertThat(c.recorded()).isEqualTo(j.recorded());
+    }
+
+    /**
+     * Counting by block places every PM-timer read at its own {@code IN} instruction (the k-th IN callback since the
+     * block was entered is its k-th IN), as counting per instruction does: the same values in the same order, the
+     * same console (whose hashes fold every value) and instruction count, with the reads in C and in Java.
+     */
+    @Test
+    void everyReadGetsTheValueCountingPerInstructionGivesWithTheReadsInCAndInJava() {
+        Run exact = run(InstructionCounting.PER_INSTRUCTION, false, true);
+        Run c = run(InstructionCounting.BLOCKS, true, true);
+        Run j = run(InstructionCounting.BLOCKS, false, true);
+        assertThat(exact.result().outcome()).as(exact.result().stopReport().toString()).isEqualTo(BootOutcome.RETURNED);
+        assertThat(c.reads()[0]).as("reads answered in C").isGreaterThan(10_000);
+        assertThat(c.recorded()).hasSizeGreaterThan(10_000).isEqualTo(exact.recorded());
+        assertThat(j.recorded()).isEqualTo(exact.recorded());
+        assertThat(console(c)).isEqualTo(console(exact));
+        assertThat(console(j)).isEqualTo(console(exact));
+        assertThat(c.result().stopReport().instructions()).isEqualTo(exact.result().stopReport().instructions());
+        assertThat(c.result().virtualNanos()).isEqualTo(exact.result().virtualNanos());
     }
 
     @Test

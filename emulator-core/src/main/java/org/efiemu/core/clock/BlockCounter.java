@@ -47,6 +47,14 @@ import org.efiemu.core.engine.X86Reg;
  * A hook that moves RIP (RDTSC emulation) makes Unicorn leave the block there: the rest of it is uncounted
  * ({@link Engine#ripWriteListener}).
  *
+ * <p><b>Inside an {@code IN} hook.</b> Unicorn 2.0.1 writes RIP back neither before an {@code IN} (its
+ * {@code gen_check_io} returns at once) nor at a chained jump, so RIP there is the last address written back (the
+ * block's start, a CPUID or RDTSC site before the {@code IN}, or an older jump target): up to a block's instructions
+ * away. The hook that answers {@code IN} marks the read ({@link #inBegin}, or {@code clock_ports.c} for the native
+ * hook) and counts the {@code IN} callbacks since the block was entered: a translated block runs straight through
+ * from its first instruction, so the k-th callback is the block's k-th {@code IN}/{@code INS} instruction, and
+ * {@link #count()} places the read there, as per-instruction counting does.
+ *
  * <p><b>Memory hooks.</b> Unicorn writes RIP back before every instruction only while an all-code hook runs.
  * Without one, RIP inside a memory, invalid-memory or MMIO hook, and at a data read or write fault that ends the
  * run, is where it was last written back (often the block's start). For writes the counter tells the engine the
@@ -91,6 +99,9 @@ public final class BlockCounter implements AutoCloseable {
   private static final int DEADLINE = 72;
   private static final int TICK_AT = 96;
   private static final int IF_WINDOW = 104;
+  private static final int IN_BLOCKS = 128;
+  private static final int IN_K = 136;
+  private static final int IN_ACTIVE = 144;
   /** {@code stop_flag} value the C hook sets when the count reached {@link #TICK_AT}. */
   private static final long TICK_FLAG = 2;
 
@@ -323,7 +334,90 @@ public final class BlockCounter implements AutoCloseable {
     if (!running) return total;
     long icount = state.getLong(CUR_ICOUNT);
     if (icount <= 1) return total;
+    if (state.getLong(IN_ACTIVE) != 0) return total - icount + inBegun(state.getLong(IN_K));
     return total - icount + begun(engine.reg(X86Reg.RIP));
+  }
+
+  /**
+   * An {@code IN} instruction's hook begins (the engine's {@code IN} hook, when it is written in Java, calls this
+   * before it answers; {@link NativeClockPorts}'s native hook does the same in C): counts it as the next {@code IN}
+   * of the block running (the first since the block was entered when {@link #blocks()} moved) and, until
+   * {@link #inEnd}, places {@link #count()} at that {@code IN} instruction. Returns false (and marks nothing) when a
+   * read is marked already (the native hook handed it to Java) or the counter is closed.
+   */
+  public boolean inBegin() {
+    if (released || state.getLong(IN_ACTIVE) != 0) return false;
+    long blocks = state.getLong(BLOCKS);
+    if (state.getLong(IN_BLOCKS) != blocks) {
+      state.putLong(IN_BLOCKS, blocks);
+      state.putLong(IN_K, 1);
+    } else {
+      state.putLong(IN_K, state.getLong(IN_K) + 1);
+    }
+    state.putLong(IN_ACTIVE, 1);
+    return true;
+  }
+
+  /** The {@code IN} hook marked by {@link #inBegin} returned true has answered. */
+  public void inEnd() {
+    if (!released) state.putLong(IN_ACTIVE, 0);
+  }
+
+  /** No {@code IN} counted in the block running (a run starts, or a budget's partial block is not a counted one). */
+  private void forgetIns() {
+    state.putLong(IN_BLOCKS, -1);
+    state.putLong(IN_K, 0);
+    state.putLong(IN_ACTIVE, 0);
+  }
+
+  /** A block's {@code IN}/{@code INS} instructions: their indexes in the block (0 = its first instruction). */
+  private record InSites(long size, int icount, byte[] code, int[] indexes) {}
+
+  private final java.util.HashMap<Long, InSites> inSites = new java.util.HashMap<>();
+
+  /** Instructions of the current block begun at its k-th {@code IN}/{@code INS} instruction. */
+  private long inBegun(long k) {
+    long start = state.getLong(CUR_ADDR);
+    long size = state.getLong(CUR_SIZE);
+    int icount = (int) state.getLong(CUR_ICOUNT);
+    byte[] code = engine.read(start, (int) size);
+    InSites s = inSites.get(start);
+    if (s == null || s.size != size || s.icount != icount || !java.util.Arrays.equals(s.code, code)) {
+      List<Instruction> ins = decode(start, size, icount, code);
+      int[] found = new int[ins.size()];
+      int n = 0;
+      for (int i = 0; i < ins.size(); i++) {
+        if (isIn(ins.get(i).bytes())) found[n++] = i;
+      }
+      s = new InSites(size, icount, code, java.util.Arrays.copyOf(found, n));
+      if (inSites.size() > 4096) inSites.clear();
+      inSites.put(start, s);
+    }
+    if (k < 1 || k > s.indexes.length) {
+      throw new BlockCountingException(String.format("IN callback %d since the block at 0x%X (%d bytes, %d "
+          + "instructions) was entered, but the block holds %d IN/INS instructions", k, start, size, icount,
+          s.indexes.length));
+    }
+    return s.indexes[(int) k - 1] + 1;
+  }
+
+  /**
+   * True for {@code IN} (E4, E5, EC, ED) and {@code INS} (6C, 6D) after any legacy prefixes and a REX prefix (64-bit
+   * code, as the block is decoded): the instructions that call Unicorn's {@code IN} hook.
+   */
+  static boolean isIn(byte[] b) {
+    int i = 0;
+    while (i < b.length) {
+      int x = b[i] & 0xFF;
+      boolean legacy = x == 0xF0 || x == 0xF2 || x == 0xF3 || x == 0x2E || x == 0x36 || x == 0x3E || x == 0x26
+          || x == 0x64 || x == 0x65 || x == 0x66 || x == 0x67;
+      if (!legacy) break;
+      i++;
+    }
+    if (i < b.length && (b[i] & 0xF0) == 0x40) i++;
+    if (i >= b.length) return false;
+    int op = b[i] & 0xFF;
+    return op == 0xE4 || op == 0xE5 || op == 0xEC || op == 0xED || op == 0x6C || op == 0x6D;
   }
 
   /** Sets the count (between runs). */
@@ -422,6 +516,7 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(CUR_ICOUNT, 0);
     state.putLong(STOP_FLAG, 0);
     state.putLong(DEADLINE, timeoutMicros > 0 ? Math.max(1, System.nanoTime() + timeoutMicros * 1000) : 0);
+    forgetIns();
     fastUpdate(nativeHandle);
     running = true;
   }
@@ -471,6 +566,7 @@ public final class BlockCounter implements AutoCloseable {
     state.putLong(TOTAL, total + icount);
     state.putLong(STATE, RUNNING);
     state.putLong(COUNTING, 0);
+    forgetIns(); // the partial block does not move blocks(): its INs count from here
     fastUpdate(nativeHandle);
     engine.removeTranslations(start, start + size);
     org.efiemu.core.engine.UcError err;

@@ -9,7 +9,6 @@ import org.efiemu.core.engine.Hook;
 import org.efiemu.core.engine.Hooks.InHook;
 import org.efiemu.core.engine.NativeGate;
 import org.efiemu.core.engine.UnicornLoader;
-import org.efiemu.core.engine.X86Reg;
 
 /**
  * I/O ports whose value is a counter of the machine's virtual time, answered in C without entering Java (native side
@@ -19,10 +18,19 @@ import org.efiemu.core.engine.X86Reg;
  * <p>The native hook is the engine's one {@code IN} hook; it answers a read wholly inside the counter's ports with
  * {@link #value} of {@link VirtualClock#nanos()} at the {@code IN} instruction, computed in C from the block
  * counter's state and the clock's other cycles (which {@link VirtualClock} mirrors into this object's state), and
- * hands every other read to the Java {@link InHook} it was given (the machine's devices, unchanged). A read at a
- * position inside a block that C does not know yet goes to Java too, which then tells C the instruction count it used
- * ({@link #learn}); C keeps it with the block's start, size, instruction count and bytes, and uses it only while all
- * four are the same. So every value is the one Java gives: the device behind the ports must compute {@link #value}.
+ * hands every other read to the Java {@link InHook} it was given (the machine's devices, unchanged).
+ *
+ * <p><b>At which instruction.</b> Unicorn 2.0.1 writes RIP back neither before an {@code IN} nor at a chained jump,
+ * so RIP in an {@code IN} hook does not say which instruction of the block runs. A translated block runs straight
+ * through from its first instruction, so the k-th {@code IN} callback since the block was entered is the block's k-th
+ * {@code IN}/{@code INS} instruction: the native hook counts k in the block counter's state for every {@code IN} and
+ * marks the read as in progress, so that {@link BlockCounter#count()} (also for a read handed to Java) is the count at
+ * that very instruction, as per-instruction counting gives it. The k-th {@code IN}'s position inside a block is found
+ * by Java (Capstone) the first time and handed to C ({@link #learn}); C keeps it with the block's start, size,
+ * instruction count, k and bytes, and uses it only while they are the same: the bytes are read again and compared,
+ * unless Unicorn has made, invalidated and flushed no translation since they last were (Debian's libunicorn2
+ * 2.0.1.post1, checked: {@link #translationStateKnown()}). So every value is the one Java gives: the device behind
+ * the ports must compute {@link #value}.
  *
  * <p>Used only when instructions are counted by block ({@link InstructionCounting#BLOCKS}) and the JNI shim is
  * loaded; {@code -Defiemu.io.nativeClockPorts=false} (or {@code MachineBuilder.nativeClockPorts(false)}) keeps every
@@ -40,6 +48,7 @@ public final class NativeClockPorts {
   private static final int LEARNT = 48;
   private static final int CPI = 56;
   private static final int NS_PER_CYCLE = 64;
+  private static final int COMPARED = 80;
 
   private final long handle;
   private final ByteBuffer state;
@@ -76,11 +85,10 @@ public final class NativeClockPorts {
   public static NativeClockPorts install(Engine engine, VirtualClock clock, InHook java) {
     if (clock.blockCounter() == null || !NativeGate.status().available()) return null;
     NativeLibrary lib = UnicornLoader.load();
-    long regRead = Pointer.nativeValue(lib.getFunction("uc_reg_read"));
     long memRead = Pointer.nativeValue(lib.getFunction("uc_mem_read"));
     NativeClockPorts[] made = new NativeClockPorts[1];
     Hook h = engine.addNativeInHook(hookFunction(), java, fallback -> {
-      long handle = create(clock.blockCounterHandle(), fallback, regRead, memRead, X86Reg.RIP.id());
+      long handle = create(clock.blockCounterHandle(), fallback, memRead);
       if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not allocate the clock ports' state");
       made[0] = new NativeClockPorts(handle);
       return handle;
@@ -138,6 +146,23 @@ public final class NativeClockPorts {
     return hook.isActive() ? state.getLong(HANDED) : 0;
   }
 
+  /**
+   * Reads answered in C that read the block's bytes again to compare them with those its position was learnt from
+   * (statistics; the others relied on Unicorn's unchanged translation state, see {@link #translationStateKnown()}).
+   */
+  public long bytesCompared() {
+    return hook.isActive() ? state.getLong(COMPARED) : 0;
+  }
+
+  /**
+   * True when C can tell that Unicorn made, invalidated and flushed no translation since a block's bytes were last
+   * compared (Debian's libunicorn2 2.0.1.post1, checked by build-id, symbols and machine code), and then does not read
+   * them again; false: every read answered in C compares the block's bytes.
+   */
+  public boolean translationStateKnown() {
+    return hook.isActive() && translationStateKnown(handle);
+  }
+
   /** Positions inside blocks learnt from Java so far. */
   public long learnt() {
     return hook.isActive() ? state.getLong(LEARNT) : 0;
@@ -173,7 +198,9 @@ public final class NativeClockPorts {
     state.putDouble(NS_PER_CYCLE, nanosPerCycle);
   }
 
-  private static native long create(long blockCounter, long fallback, long regRead, long memRead, int ripId);
+  private static native long create(long blockCounter, long fallback, long memRead);
+
+  private static native boolean translationStateKnown(long handle);
 
   private static native void configure(long handle, int first, int count, int bits, long hz);
 

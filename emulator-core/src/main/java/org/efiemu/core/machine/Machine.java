@@ -172,7 +172,19 @@ public final class Machine implements AutoCloseable {
       };
       NativeClockPorts cp = b.nativeClockPorts ? NativeClockPorts.install(engine, clock, javaIn) : null;
       clockPorts = cp;
-      if (cp == null) engine.addInHook(javaIn);
+      if (cp == null) {
+        // counting by block: the read is placed at its own IN instruction (BlockCounter.inBegin); the native hook
+        // does the same in C before it answers or hands a read to javaIn
+        org.efiemu.core.clock.BlockCounter bc = clock.blockCounter();
+        engine.addInHook(bc == null ? javaIn : (port, size) -> {
+          boolean marked = bc.inBegin();
+          try {
+            return javaIn.onIn(port, size);
+          } finally {
+            if (marked) bc.inEnd();
+          }
+        });
+      }
       engine.addOutHook((port, size, value) -> {
         if (SerialPort.handles(port)) {
           serial.out(port, value);
@@ -750,12 +762,21 @@ public final class Machine implements AutoCloseable {
   }
 
   /**
-   * Counter-port reads answered in C and handed to Java, and positions learnt from Java ({@link #serveCounterPorts};
-   * statistics): {served, handed, learnt}; zeros when the C path is off.
+   * Counter-port reads answered in C and handed to Java, positions learnt from Java, and reads answered in C that
+   * compared the block's bytes again ({@link #serveCounterPorts}, {@link NativeClockPorts#bytesCompared()};
+   * statistics): {served, handed, learnt, compared}; zeros when the C path is off.
    */
   public long[] counterPortReads() {
-    return clockPorts == null ? new long[3]
-        : new long[] {clockPorts.served(), clockPorts.handedToJava(), clockPorts.learnt()};
+    return clockPorts == null ? new long[4]
+        : new long[] {clockPorts.served(), clockPorts.handedToJava(), clockPorts.learnt(), clockPorts.bytesCompared()};
+  }
+
+  /**
+   * True when counter-port reads answered in C skip comparing the block's bytes while Unicorn's translations are
+   * unchanged ({@link NativeClockPorts#translationStateKnown()}); false when the C path is off or every read compares.
+   */
+  public boolean counterPortsTrustTranslations() {
+    return clockPorts != null && clockPorts.translationStateKnown();
   }
 
   /** True when counter ports are answered in C on this machine ({@link MachineBuilder#nativeClockPorts}). */
