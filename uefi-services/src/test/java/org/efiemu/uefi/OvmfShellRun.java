@@ -34,21 +34,8 @@ final class OvmfShellRun {
     /** As {@link #com1(Path, List, List, int)} with more QEMU arguments (e.g. {@code -device virtio-rng-pci}). */
     static String com1(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds,
             List<String> qemuArgs) throws IOException, InterruptedException {
-        if (!Files.isReadable(CODE) || !Files.isReadable(VARS)) {
-            fail("OVMF is missing (%s): run scripts/provision.sh or apt-get install -y qemu-system-x86 ovmf", CODE);
-        }
-        Path esp = Files.createDirectories(dir.resolve("esp"));
-        for (String p : payloads) {
-            Files.copy(TestPlatforms.payload(p), esp.resolve(p + ".efi"));
-        }
-        StringBuilder nsh = new StringBuilder("@echo -off\r\n");
-        for (String c : commands) {
-            nsh.append(c).append("\r\n");
-        }
-        nsh.append("reset -s\r\n");
-        Files.writeString(esp.resolve("startup.nsh"), nsh, StandardCharsets.US_ASCII);
+        Path esp = prepareEsp(dir, payloads, commands);
         Path vars = dir.resolve("vars.fd");
-        Files.copy(VARS, vars);
         Path serial = dir.resolve("serial.raw");
         List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
                 "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-serial", "file:" + serial, "-monitor",
@@ -65,8 +52,9 @@ final class OvmfShellRun {
         if (!done) {
             fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds, qemuSaid, raw);
         }
-        return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", "");
+        return clean(raw);
     }
+
     /**
      * As {@link #com1(Path, List, List, int)}, with COM1 on a Unix socket that the test both reads and types into: every
      * line COM1 prints (terminal escapes and NULs removed) is given to {@code replies}, and the bytes it returns (none:
@@ -75,21 +63,8 @@ final class OvmfShellRun {
      */
     static String com1Typing(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds,
             java.util.function.Function<String, byte[]> replies) throws IOException, InterruptedException {
-        if (!Files.isReadable(CODE) || !Files.isReadable(VARS)) {
-            fail("OVMF is missing (%s): run scripts/provision.sh or apt-get install -y qemu-system-x86 ovmf", CODE);
-        }
-        Path esp = Files.createDirectories(dir.resolve("esp"));
-        for (String p : payloads) {
-            Files.copy(TestPlatforms.payload(p), esp.resolve(p + ".efi"));
-        }
-        StringBuilder nsh = new StringBuilder("@echo -off\r\n");
-        for (String c : commands) {
-            nsh.append(c).append("\r\n");
-        }
-        nsh.append("reset -s\r\n");
-        Files.writeString(esp.resolve("startup.nsh"), nsh, StandardCharsets.US_ASCII);
+        Path esp = prepareEsp(dir, payloads, commands);
         Path vars = dir.resolve("vars.fd");
-        Files.copy(VARS, vars);
         Path socket = dir.resolve("com1.sock");
         List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
                 "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-chardev",
@@ -165,5 +140,28 @@ final class OvmfShellRun {
 
     private static String clean(String raw) {
         return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", "");
+    }
+
+    /**
+     * Checks that OVMF is installed, writes the ESP folder {@code dir/esp} (the payloads as {@code NAME.efi} and a
+     * {@code startup.nsh} running {@code commands} then {@code reset -s}) and a fresh copy of OVMF's variable store as
+     * {@code dir/vars.fd}; returns the ESP folder.
+     */
+    private static Path prepareEsp(Path dir, List<String> payloads, List<String> commands) throws IOException {
+        if (!Files.isReadable(CODE) || !Files.isReadable(VARS)) {
+            fail("OVMF is missing (%s): run scripts/provision.sh or apt-get install -y qemu-system-x86 ovmf", CODE);
+        }
+        Path esp = Files.createDirectories(dir.resolve("esp"));
+        for (String p : payloads) {
+            Files.copy(TestPlatforms.payload(p), esp.resolve(p + ".efi"));
+        }
+        StringBuilder nsh = new StringBuilder("@echo -off\r\n");
+        for (String c : commands) {
+            nsh.append(c).append("\r\n");
+        }
+        nsh.append("reset -s\r\n");
+        Files.writeString(esp.resolve("startup.nsh"), nsh, StandardCharsets.US_ASCII);
+        Files.copy(VARS, dir.resolve("vars.fd"));
+        return esp;
     }
 }

@@ -69,7 +69,7 @@ final class HookCallbacks {
   /** An outermost run ended: Unicorn removed the deleted hooks from its lists, so their callbacks are free. */
   void runEnded() {
     for (Object cb : retired) {
-      if (cb instanceof Pooled p) p.unbind();
+      if (cb instanceof Pooled<?, ?> p) p.unbind();
       free.computeIfAbsent(cb.getClass(), k -> new ArrayDeque<>()).add(cb);
     }
     retired.clear();
@@ -85,12 +85,12 @@ final class HookCallbacks {
       boolean kept = false;
       for (Object s : stillInstalled) kept |= s == cb;
       if (kept) continue;
-      if (cb instanceof Pooled p) p.unbind();
+      if (cb instanceof Pooled<?, ?> p) p.unbind();
       free.computeIfAbsent(cb.getClass(), k -> new ArrayDeque<>()).add(cb);
     }
     taken.clear();
     for (Object s : stillInstalled) {
-      if (s instanceof Pooled) taken.add(s);
+      if (s instanceof Pooled<?, ?>) taken.add(s);
     }
   }
 
@@ -111,30 +111,28 @@ final class HookCallbacks {
     return n;
   }
 
-  /** A reusable callback: bound to an engine object and a Java hook while taken. */
-  abstract static class Pooled {
+  /**
+   * A reusable callback: bound to an engine object and a Java hook of type {@code H} while taken; {@code S} is the
+   * callback's own class, so that {@link #bind} returns it typed.
+   */
+  abstract static class Pooled<H, S extends Pooled<H, S>> {
     Engine engine;
+    H hook;
 
-    void unbind() {
+    @SuppressWarnings("unchecked")
+    final S bind(Engine e, H h) {
+      engine = e;
+      hook = h;
+      return (S) this;
+    }
+
+    final void unbind() {
       engine = null;
+      hook = null;
     }
   }
 
-  static final class Code extends Pooled implements UnicornLib.uc_cb_hookcode_t {
-    CodeHook hook;
-
-    Code bind(Engine e, CodeHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class Code extends Pooled<CodeHook, Code> implements UnicornLib.uc_cb_hookcode_t {
     @Override
     public void invoke(long uc, long address, int size, long userData) {
       try {
@@ -145,21 +143,7 @@ final class HookCallbacks {
     }
   }
 
-  static final class Interrupt extends Pooled implements UnicornLib.uc_cb_hookintr_t {
-    InterruptHook hook;
-
-    Interrupt bind(Engine e, InterruptHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class Interrupt extends Pooled<InterruptHook, Interrupt> implements UnicornLib.uc_cb_hookintr_t {
     @Override
     public void invoke(long uc, int intno, long userData) {
       try {
@@ -170,21 +154,7 @@ final class HookCallbacks {
     }
   }
 
-  static final class Memory extends Pooled implements UnicornLib.uc_cb_hookmem_t {
-    MemoryHook hook;
-
-    Memory bind(Engine e, MemoryHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class Memory extends Pooled<MemoryHook, Memory> implements UnicornLib.uc_cb_hookmem_t {
     @Override
     public void invoke(long uc, int type, long address, int size, long value, long userData) {
       Engine e = engine;
@@ -200,21 +170,8 @@ final class HookCallbacks {
     }
   }
 
-  static final class InvalidMemory extends Pooled implements UnicornLib.uc_cb_eventmem_t {
-    InvalidMemoryHook hook;
-
-    InvalidMemory bind(Engine e, InvalidMemoryHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class InvalidMemory extends Pooled<InvalidMemoryHook, InvalidMemory>
+      implements UnicornLib.uc_cb_eventmem_t {
     @Override
     public boolean invoke(long uc, int type, long address, int size, long value, long userData) {
       Engine e = engine;
@@ -231,21 +188,7 @@ final class HookCallbacks {
     }
   }
 
-  static final class In extends Pooled implements UnicornLib.uc_cb_insn_in_t {
-    InHook hook;
-
-    In bind(Engine e, InHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class In extends Pooled<InHook, In> implements UnicornLib.uc_cb_insn_in_t {
     @Override
     public int invoke(long uc, int port, int size, long userData) {
       try {
@@ -257,21 +200,7 @@ final class HookCallbacks {
     }
   }
 
-  static final class Out extends Pooled implements UnicornLib.uc_cb_insn_out_t {
-    OutHook hook;
-
-    Out bind(Engine e, OutHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class Out extends Pooled<OutHook, Out> implements UnicornLib.uc_cb_insn_out_t {
     @Override
     public void invoke(long uc, int port, int size, int value, long userData) {
       try {
@@ -282,21 +211,7 @@ final class HookCallbacks {
     }
   }
 
-  static final class Instruction extends Pooled implements UnicornLib.uc_cb_insn_cpuid_t {
-    InstructionHook hook;
-
-    Instruction bind(Engine e, InstructionHook h) {
-      engine = e;
-      hook = h;
-      return this;
-    }
-
-    @Override
-    void unbind() {
-      super.unbind();
-      hook = null;
-    }
-
+  static final class Instruction extends Pooled<InstructionHook, Instruction> implements UnicornLib.uc_cb_insn_cpuid_t {
     @Override
     public int invoke(long uc, long userData) {
       try {
