@@ -254,7 +254,9 @@ public final class MachineGenerator {
                 long at = 4 * GIB;
                 int parts = holes ? 1 + rnd.nextInt(3) : 1;
                 long left = highBytes;
-                for (int i = 0; i < parts; i++) {
+                // a part takes at least 1 MiB, so a few MiB of high RAM may fill fewer parts than chosen: stop when
+                // none is left (an empty part would be a zero-length descriptor, which no firmware reports)
+                for (int i = 0; i < parts && left > 0; i++) {
                     long bytes = i == parts - 1 ? left : Math.max(MIB, (left / (parts - i)) & -MIB);
                     map.add(new MemoryDescriptor(CONV, at, bytes / PAGE, WB));
                     at += bytes + (holes ? 256 * MIB : 0);
