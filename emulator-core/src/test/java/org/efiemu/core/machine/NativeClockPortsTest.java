@@ -42,7 +42,11 @@ class NativeClockPortsTest {
   }
 
   private static Machine machine(boolean inC) {
-    Machine m = builder().instructionCounting(InstructionCounting.BLOCKS).nativeClockPorts(inC).build();
+    return withPmTimer(builder().instructionCounting(InstructionCounting.BLOCKS).nativeClockPorts(inC).build());
+  }
+
+  /** {@code m} with the PM timer's Java device and its counter ports served at {@link #PORT}. */
+  private static Machine withPmTimer(Machine m) {
     m.attachIoPorts(PORT, 4, new IoPortDevice() {
       @Override
       public int in(int port, int size) {
@@ -140,18 +144,7 @@ class NativeClockPortsTest {
   }
 
   private static Machine perInstruction() {
-    Machine m = builder().instructionCounting(InstructionCounting.PER_INSTRUCTION).build();
-    m.attachIoPorts(PORT, 4, new IoPortDevice() {
-      @Override
-      public int in(int port, int size) {
-        return NativeClockPorts.value(m.clock().nanos(), HZ, 24, PORT, port, size);
-      }
-
-      @Override
-      public void out(int port, int size, int value) {}
-    });
-    m.serveCounterPorts(PORT, 4, 24, HZ);
-    return m;
+    return withPmTimer(builder().instructionCounting(InstructionCounting.PER_INSTRUCTION).build());
   }
 
   @Test
