@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * Whether the sanitizer's write hook should exist before a machine's first run
  * ({@link MemorySanitizer#attach(org.efiemu.uefi.UefiMachine, SanitizerListener, boolean)}), chosen per payload from
- * what the last machines of that payload did on the same reused engine: with it when at least half of the last
- * {@link #WINDOW} machines (at least {@link #WINDOW} seen) had a write watched ({@link MemorySanitizer#watchedAWrite()}).
+ * what the last machines of that payload did on the same reused engine: with it once {@link #ON} of the last
+ * {@link #WINDOW} machines (at least {@link #WINDOW} seen) had a write watched ({@link MemorySanitizer#watchedAWrite()}),
+ * without it again when no more than {@link #OFF} of them did (between the two the choice stays as it was).
  *
  * <p>Only the cost depends on the choice, never what a machine observes (a write hook changes how Unicorn 2.0.1
  * translates loads and stores, not what they do; the runs whose positions it would change are rerun per instruction
