@@ -119,13 +119,13 @@ public final class SimpleTextInput {
         keys.addAll(script.keys());
         address = arena.take("ConIn EFI_SIMPLE_TEXT_INPUT_PROTOCOL", SIZE, 16);
         exAddress = arena.take("ConIn EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL", EX_SIZE, 16);
-        memory.putU64(address, dispatcher.registerBootTime("ConIn.Reset", 2, this::reset));
+        memory.putU64(address, dispatcher.registerBootTime("ConIn.Reset", 2, c -> reset(c, address)));
         memory.putU64(address + 8, dispatcher.registerBootTime("ConIn.ReadKeyStroke", 2, this::readKeyStroke,
                 org.efiemu.uefi.boot.LockRelease.ALWAYS));
         long notify = dispatcher.registerBootTime("ConIn.WaitForKeyNotify", 2, this::waitForKeyNotify);
         waitForKey = events.createEvent(EventTypes.EVT_NOTIFY_WAIT, Tpl.NOTIFY, notify, 0).event();
         memory.putU64(address + 16, waitForKey);
-        memory.putU64(exAddress, dispatcher.registerBootTime("ConInEx.Reset", 2, this::resetEx));
+        memory.putU64(exAddress, dispatcher.registerBootTime("ConInEx.Reset", 2, c -> reset(c, exAddress)));
         memory.putU64(exAddress + 8, dispatcher.registerBootTime("ConInEx.ReadKeyStrokeEx", 2,
                 this::readKeyStrokeEx, org.efiemu.uefi.boot.LockRelease.ALWAYS));
         memory.putU64(exAddress + 16, waitForKey);
@@ -170,17 +170,17 @@ public final class SimpleTextInput {
         }
     }
 
-    /** {@code Reset(This, ExtendedVerification)}: the script is not discarded (it models keys typed later). */
-    private EfiStatus reset(ServiceCall c) {
+    /**
+     * {@code Reset(This, ExtendedVerification)} of ConIn ({@code self} = its address) or ConInEx: the script is not
+     * discarded (it models keys typed later); a key seen by WaitForKey counts as unseen again.
+     */
+    private EfiStatus reset(ServiceCall c, long self) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
-        keyEventSignalState = c.arg(0) == address ? false : keyEventSignalState;
-        return c.arg(0) == address ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
-    }
-
-    private EfiStatus resetEx(ServiceCall c) {
-        c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
-        keyEventSignalState = c.arg(0) == exAddress ? false : keyEventSignalState;
-        return c.arg(0) == exAddress ? EfiStatus.SUCCESS : EfiStatus.INVALID_PARAMETER;
+        if (c.arg(0) != self) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        keyEventSignalState = false;
+        return EfiStatus.SUCCESS;
     }
 
     /**
