@@ -9,16 +9,20 @@
  *
  * What: uc->add_inline_hook is a function pointer in each engine's uc_struct (at +0x158 in this build; checked to
  * hold uc_add_inline_hook_x86_64 before it is replaced). For the block counter's hook (callback block_hook, user data
- * a counter with inline counting on) the replacement emits, in place of the call:
+ * a counter with inline counting on) the replacement emits, in place of the call (emit_inline_tb):
  *
- *     l_size = size (TCG local: Unicorn patches the size constant after translating the block)
- *     l_pc = pc (TCG local)
- *     if (b->total + tb->icount > b->fast_max) goto slow            (unsigned)
- *     b->total += tb->icount; b->cur_icount = tb->icount; b->cur_addr = l_pc; b->cur_size = l_size; b->blocks++
- *     goto done
+ *     b->total += tb->icount; if (b->total > b->fast_max) goto slow      (unsigned; counted first, taken back below)
+ *     b->cur_tb = tb; b->blocks++; goto done
  *   slow:
- *     efiemu_block_hook_tb(uc, l_pc, l_size, b)                      (block_hook, then fast_max)
+ *     efiemu_block_hook_tb_undo(uc, tb, 0, b)         (total -= tb->icount; block_hook(tb->pc, tb->size); fast_max)
  *   done:
+ *
+ * cur_tb stands for the block's start, size and instruction count (tb->pc, tb->size, tb->icount), which the counter
+ * reads only when something inside the block needs them (efiemu_gate.c's bc_sync_cur, clock_ports.c). Until 2026-12
+ * the ops tested first and then, in a new TCG basic block, loaded and counted again and stored total, cur_icount,
+ * cur_addr and cur_size (pc and size kept in TCG local temps for the call: two more stores a block): 7 stores and 8
+ * loads a block against 3 and 4 now, 6.5 ns against ~2.5 ns over raw Unicorn on GRUB's 3-block PM-timer loop
+ * (docs/performance.md, "Inline block counting: count first, one pointer for the block").
  *
  * The count: Unicorn writes the block's instruction count into its TranslationBlock (tb->icount, what the block hook's
  * uc_ctl lookup returns) at the end of translator_loop, before tb_gen_code generates host code, so before the block's
@@ -28,7 +32,8 @@
  * the one-instruction block Unicorn makes to rerun a store into the running block, which block_hook's lookup must
  * refuse; or the TranslationBlock not found) the count comes
  * from a slot of its own per translation (efiemu_block_new_slot), which starts unknown (larger than any fast_max), so
- * that translation's first run calls the hook, which fills the slot. The call is emitted by Unicorn's own
+ * that translation's first run calls the hook, which fills the slot; those ops (emit_inline_from) test first, store
+ * the block's start, size and count themselves and set cur_tb to 0. The call is emitted by Unicorn's own
  * add_inline_hook (a struct hook copy whose callback is efiemu_block_hook_slot), so its helper info is registered as
  * for any inline hook. Any other hook, a counter with inline counting off, or no slot left: Unicorn's own function,
  * i.e. the call of block_hook as before. Two or more block hooks: Unicorn does not inline and calls
@@ -55,7 +60,8 @@
 void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *user);
 void *efiemu_block_hook_function(void);
 void *efiemu_block_new_slot(void *user);
-void efiemu_block_hook_tb(void *uc, uint64_t address, uint32_t size, void *user);
+void efiemu_block_hook_tb_undo(void *uc, uint64_t tb, uint32_t size, void *user);
+int efiemu_block_cur_tb_reused(void *user, void *tb, uintptr_t tb_size);
 int efiemu_block_tb_translation(void *user);
 
 
@@ -70,6 +76,8 @@ enum {
   UC_ICACHE_LINESIZE = 0x778,     /* uc_struct.qemu_icache_linesize (int) */
   TCG_CODE_GEN_PTR = 0xc0,        /* TCGContext.code_gen_ptr */
   TB_SIZEOF = 160,                /* sizeof(TranslationBlock) */
+  TB_PC = 0x0,                    /* TranslationBlock.pc */
+  TB_SIZE = 0x14,                 /* TranslationBlock.size (uint16_t) */
   TB_ICOUNT = 0x16,               /* TranslationBlock.icount (uint16_t) */
   TB_CFLAGS = 0x18,               /* TranslationBlock.cflags (uint32_t) */
   TB_TC_PTR = 0x20,               /* TranslationBlock.tc.ptr */
@@ -89,7 +97,8 @@ enum { OP_SET_LABEL = 1, OP_BR = 3, OP_MOV_I32 = 5, OP_ST_I32 = 16, OP_MOV_I64 =
   OP_ST_I64 = 77, OP_ADD_I64 = 78 };
 enum { TCG_TYPE_I32 = 0, TCG_TYPE_I64 = 1, TCG_COND_GTU = 8 | 4 | 0 | 1 };
 /* blockcount_t offsets (efiemu_gate.c, static-asserted there) */
-enum { B_TOTAL = 0, B_CUR_ADDR = 16, B_CUR_SIZE = 24, B_CUR_ICOUNT = 32, B_BLOCKS = 56, B_FAST_MAX = 112 };
+enum { B_TOTAL = 0, B_CUR_ADDR = 16, B_CUR_SIZE = 24, B_CUR_ICOUNT = 32, B_BLOCKS = 56, B_FAST_MAX = 112,
+  B_CUR_TB = 152 };
 
 typedef uintptr_t arg_t;  /* TCGArg */
 typedef uintptr_t tcgv_t; /* TCGv_*: a TCGTemp's offset from the TCGContext */
@@ -115,8 +124,9 @@ static brcond_i64_fn f_brcond_i64;
 static void *block_hook_fn;
 /* what add_inline_hook reads of a struct hook: type and callback (efiemu_block_hook_slot's helper info) */
 static _Alignas(8) unsigned char slot_hook[HOOK_SIZE];
-/* the same for blocks whose count is read from their own TranslationBlock (callback efiemu_block_hook_tb) */
-static _Alignas(8) unsigned char tb_hook[HOOK_SIZE];
+/* the same for blocks whose count is read from their own TranslationBlock (callback efiemu_block_hook_tb_undo, which
+   takes back the count the ops added first, then runs block_hook) */
+static _Alignas(8) unsigned char tb_undo_hook[HOOK_SIZE];
 
 static pthread_mutex_t bi_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bi_installed; /* 1: ready; -1: refused */
@@ -165,6 +175,9 @@ static void emit_inline_from(void *uc, void *s, void *b, void *src, uintptr_t sr
   f_op3(s, OP_ST_I64, (arg_t) ic, targ(s, pb), B_CUR_ICOUNT);
   f_op3(s, OP_ST_I64, (arg_t) l_pc, targ(s, pb), B_CUR_ADDR);
   f_op3(s, OP_ST_I32, (arg_t) l_size, targ(s, pb), B_CUR_SIZE); /* low half; the high half is always 0 */
+  tcgv_t zero = f_const_i64(s, 0);
+  f_op3(s, OP_ST_I64, targ(s, zero), targ(s, pb), B_CUR_TB); /* the stored ones hold, not a TranslationBlock's */
+  f_temp_free(s, (void *) targ(s, zero));
   tcgv_t one = f_const_i64(s, 1);
   f_op3(s, OP_LD_I64, (arg_t) mx, targ(s, pb), B_BLOCKS);
   f_op3(s, OP_ADD_I64, (arg_t) mx, (arg_t) mx, targ(s, one));
@@ -194,6 +207,75 @@ static void emit_inline_from(void *uc, void *s, void *b, void *src, uintptr_t sr
   f_temp_free(s, l_size);
 }
 
+/*
+ * Emits the inline count of a translation whose TranslationBlock `tb` is known (its pc now; its size and instruction
+ * count once it is translated, before its first run). Counts first, then tests:
+ *
+ *     b->total += tb->icount; if (b->total > b->fast_max) goto slow            (unsigned)
+ *     b->cur_tb = tb; b->blocks++; goto done
+ *   slow:
+ *     efiemu_block_hook_tb_undo(uc, tb, 0, b)           (total -= tb->icount; block_hook; fast_max)
+ *   done:
+ *
+ * The block's start, size and instruction count are not stored: cur_tb says they are tb's (pc, size, icount), read
+ * only when a hook inside the block needs them (bc_sync_cur, clock_ports.c); the TranslationBlock of the block
+ * running cannot change under it. Nor are the pc and size kept in TCG local temps (a store to the stack frame each):
+ * the slow path reads them from the TranslationBlock too (Unicorn patches tb->size into a block hook's call).
+ * Against the ops it replaces (test, then in a new basic block load and count again, store total, cur_icount,
+ * cur_addr, cur_size, blocks) this is 3 stores a block instead of 7, and 4 loads instead of 8.
+ */
+static void emit_inline_tb(void *uc, void *s, void *b, void *tb) {
+  void *slow = f_new_label(s);
+  void *done = f_new_label(s);
+
+  /* count, then the test */
+  tcgv_t pb = f_const_i64(s, (int64_t) (intptr_t) b);
+  tcgv_t pt = f_const_i64(s, (int64_t) (intptr_t) tb);
+  void *tot = f_temp_new(s, TCG_TYPE_I64, 0);
+  void *ic = f_temp_new(s, TCG_TYPE_I64, 0);
+  f_op3(s, OP_LD_I64, (arg_t) tot, targ(s, pb), B_TOTAL);
+  f_op3(s, OP_LD16U_I64, (arg_t) ic, targ(s, pt), TB_ICOUNT);
+  f_op3(s, OP_ADD_I64, (arg_t) tot, (arg_t) tot, (arg_t) ic);
+  f_op3(s, OP_ST_I64, (arg_t) tot, targ(s, pb), B_TOTAL);
+  f_op3(s, OP_LD_I64, (arg_t) ic, targ(s, pb), B_FAST_MAX);
+  f_brcond_i64(s, TCG_COND_GTU, (tcgv_t) ((char *) tot - (char *) s), (tcgv_t) ((char *) ic - (char *) s), slow);
+  f_temp_free(s, (void *) targ(s, pb));
+  f_temp_free(s, (void *) targ(s, pt));
+
+  /* counted here (a new basic block: the temps above are dead) */
+  pb = f_const_i64(s, (int64_t) (intptr_t) b);
+  pt = f_const_i64(s, (int64_t) (intptr_t) tb);
+  f_op3(s, OP_ST_I64, targ(s, pt), targ(s, pb), B_CUR_TB);
+  tcgv_t one = f_const_i64(s, 1);
+  f_op3(s, OP_LD_I64, (arg_t) tot, targ(s, pb), B_BLOCKS);
+  f_op3(s, OP_ADD_I64, (arg_t) tot, (arg_t) tot, targ(s, one));
+  f_op3(s, OP_ST_I64, (arg_t) tot, targ(s, pb), B_BLOCKS);
+  f_temp_free(s, (void *) targ(s, one));
+  f_temp_free(s, (void *) targ(s, pb));
+  f_temp_free(s, (void *) targ(s, pt));
+  f_temp_free(s, tot);
+  f_temp_free(s, ic);
+  ++*(uint16_t *) ((char *) done + LABEL_REFS); /* tcg_gen_br */
+  f_op1(s, OP_BR, (arg_t) done);
+
+  /* the call: (uc, the TranslationBlock in the address argument, 0, the counter) */
+  *(uint8_t *) slow |= 1; /* gen_set_label: present */
+  f_op1(s, OP_SET_LABEL, (arg_t) slow);
+  tcgv_t cu = f_const_i64(s, (int64_t) (intptr_t) uc);
+  tcgv_t ct = f_const_i64(s, (int64_t) (intptr_t) tb);
+  tcgv_t cz = f_const_i64(s, 0);
+  tcgv_t cb = f_const_i64(s, (int64_t) (intptr_t) b);
+  void *cargs[4] = {(void *) targ(s, cu), (void *) targ(s, ct), (void *) targ(s, cz), (void *) targ(s, cb)};
+  o_add_inline_hook(uc, tb_undo_hook, cargs, 4);
+  f_temp_free(s, (void *) targ(s, cu));
+  f_temp_free(s, (void *) targ(s, ct));
+  f_temp_free(s, (void *) targ(s, cz));
+  f_temp_free(s, (void *) targ(s, cb));
+
+  *(uint8_t *) done |= 1;
+  f_op1(s, OP_SET_LABEL, (arg_t) done);
+}
+
 static void emit_inline(void *uc, void *s, void *b, void *slot, void **args) {
   emit_inline_from(uc, s, b, slot, 0, OP_LD_I64, slot_hook, slot, args);
 }
@@ -212,6 +294,12 @@ static void *translating_tb(void *uc, void *s) {
   if (code == NULL) return NULL;
   char *tb = code - (((uintptr_t) TB_SIZEOF + (uintptr_t) line - 1) & ~((uintptr_t) line - 1));
   if (*(char **) (tb + TB_TC_PTR) != code) return NULL;
+  return tb;
+}
+
+/* translating_tb's TranslationBlock when the ops may read its count: see below */
+static void *countable_tb(void *tb) {
+  if (tb == NULL) return NULL;
   /* only the translations tb_find and the block hook's lookup agree on: no instruction count limit (the one-
      instruction block Unicorn makes to rerun a store into the running block must still reach block_hook, whose
      lookup refuses it), not temporary, not for icount */
@@ -227,10 +315,13 @@ static void w_add_inline_hook(void *uc, void *hk, void **args, int n) {
       && *(void **) ((char *) hk + HOOK_CALLBACK) == block_hook_fn) {
     void *b = *(void **) ((char *) hk + HOOK_USER_DATA);
     void *s = *(void **) ((char *) uc + UC_TCG_CTX);
-    void *tb = bi_first_runs ? translating_tb(uc, s) : NULL;
+    void *now = translating_tb(uc, s);
+    /* the TranslationBlock made now over the one of the block counted last (a flushed code buffer): efiemu_gate.c */
+    if (now != NULL) efiemu_block_cur_tb_reused(b, now, TB_SIZEOF);
+    void *tb = bi_first_runs ? countable_tb(now) : NULL;
     if (tb != NULL && efiemu_block_tb_translation(b)) {
       /* first run included: the count is the translation's own, known before the block runs */
-      emit_inline_from(uc, s, b, tb, TB_ICOUNT, OP_LD16U_I64, tb_hook, b, args);
+      emit_inline_tb(uc, s, b, tb);
       return;
     }
     void *slot = efiemu_block_new_slot(b);
@@ -268,6 +359,8 @@ static const struct {
     {0x40049b, 5, {0x41, 0x89, 0x4c, 0x24, 0x18}, "tb_gen_code: tb->cflags at +0x18"},
     {0x45192a, 4, {0x49, 0x8b, 0x55, 0x00}, "translator_loop: db->tb"},
     {0x45194f, 4, {0x66, 0x89, 0x4a, 0x16}, "translator_loop: tb->icount = num_insns (+0x16)"},
+    {0x45193b, 4, {0x66, 0x89, 0x42, 0x14}, "translator_loop: tb->size = pc_next - pc_first (+0x14)"},
+    {0x4004a0, 4, {0x49, 0x89, 0x04, 0x24}, "tb_gen_code: tb->pc = pc (+0)"},
 };
 
 static int bi_check_locked(uintptr_t any_function, void **found_out) {
@@ -335,9 +428,9 @@ static int bi_install_locked(uintptr_t any_function) {
   *(int *) (slot_hook + HOOK_TYPE) = UC_HOOK_BLOCK;
   void *slow = (void *) &efiemu_block_hook_slot;
   memcpy(slot_hook + HOOK_CALLBACK, &slow, sizeof slow);
-  *(int *) (tb_hook + HOOK_TYPE) = UC_HOOK_BLOCK;
-  void *slow_tb = (void *) &efiemu_block_hook_tb;
-  memcpy(tb_hook + HOOK_CALLBACK, &slow_tb, sizeof slow_tb);
+  *(int *) (tb_undo_hook + HOOK_TYPE) = UC_HOOK_BLOCK;
+  void *slow_undo = (void *) &efiemu_block_hook_tb_undo;
+  memcpy(tb_undo_hook + HOOK_CALLBACK, &slow_undo, sizeof slow_undo);
   return 1;
 }
 

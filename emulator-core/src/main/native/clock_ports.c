@@ -46,9 +46,11 @@ typedef int (*cp_mem_read_fn)(void *uc, uint64_t address, void *bytes, size_t si
 
 enum { CP_CACHE = 256, CP_BYTES = 4096 };
 
+/* TranslationBlock (Unicorn 2.0.1; block_inline.c checks the build): pc, size, icount */
+enum { CP_TB_PC = 0x0, CP_TB_SIZE = 0x14, CP_TB_ICOUNT = 0x16 };
 /* the block counter's state (efiemu_gate.c's blockcount_t, int64 slots) */
 enum { BC_TOTAL = 0, BC_CUR_ADDR = 2, BC_CUR_SIZE = 3, BC_CUR_ICOUNT = 4, BC_STATE = 5, BC_COUNTING = 6,
-  BC_BLOCKS = 7, BC_IN_BLOCKS = 16, BC_IN_K = 17, BC_IN_ACTIVE = 18 };
+  BC_BLOCKS = 7, BC_IN_BLOCKS = 16, BC_IN_K = 17, BC_IN_ACTIVE = 18, BC_CUR_TB = 19 };
 
 /* Debian libunicorn2 2.0.1.post1-1+b1: where the translation state is (checked in cp_tcg_known) */
 enum { UC_TCG_CTX = 0x2c0, TCG_CODE_GEN_PTR = 0xc0, TCG_INVALIDATE_COUNT = 0xd8, TCG_FLUSH_COUNT = 0x98d0 };
@@ -152,13 +154,25 @@ static int cp_tcg_known(uintptr_t any_function) {
 static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   const int64_t *bc = p->bc;
   if (bc[BC_COUNTING] != 1 || bc[BC_STATE] != 0) return 0; /* a budget's partial block (Java counts it) or a stop */
-  int64_t total = bc[BC_TOTAL], addr = bc[BC_CUR_ADDR], icount = bc[BC_CUR_ICOUNT];
-  /* cur_size's low half only: the inline counting ops store it as 32 bits (its high half is always 0), and a wider
-     load of what a narrower store just wrote cannot be forwarded from the store buffer (a stall of ~15 cycles on
-     every read, the largest single cost of the hook before) */
-  uint32_t size32;
-  memcpy(&size32, &bc[BC_CUR_SIZE], sizeof size32);
-  int64_t size = size32;
+  int64_t total = bc[BC_TOTAL], addr, icount, size;
+  const char *tb = (const char *) (intptr_t) bc[BC_CUR_TB];
+  if (tb != NULL) {
+    /* counted by the inline ops: the block's start, size and count are its TranslationBlock's (efiemu_gate.c) */
+    uint16_t s16, i16;
+    memcpy(&addr, tb + CP_TB_PC, sizeof addr);
+    memcpy(&s16, tb + CP_TB_SIZE, sizeof s16);
+    memcpy(&i16, tb + CP_TB_ICOUNT, sizeof i16);
+    size = s16;
+    icount = i16;
+  } else {
+    addr = bc[BC_CUR_ADDR];
+    icount = bc[BC_CUR_ICOUNT];
+    /* cur_size's low half only: the slot way's inline ops store it as 32 bits (its high half is always 0), and a
+       wider load of what a narrower store just wrote cannot be forwarded from the store buffer */
+    uint32_t size32;
+    memcpy(&size32, &bc[BC_CUR_SIZE], sizeof size32);
+    size = size32;
+  }
   if (icount <= 1) {
     *out = total;
     return 1;

@@ -192,6 +192,12 @@ typedef struct {
   int64_t in_blocks;  /* 128: `blocks` at the IN callbacks counted in in_k; -1: none yet */
   int64_t in_k;       /* 136: IN callbacks since the current block was entered (1 = its first IN) */
   int64_t in_active;  /* 144: 1 while an IN hook runs (the count is then the k-th IN's position) */
+  /*
+   * 152: the TranslationBlock of the block entered last when the inline ops (block_inline.c) counted it; cur_addr,
+   * cur_size and cur_icount are then its pc, size and icount (bc_sync_cur stores them), not the values stored above.
+   * 0: the stored values hold. Everything that writes cur_* sets it to 0 first.
+   */
+  int64_t cur_tb;
   ctl_fn ctl;
   emu_stop_fn emu_stop;
   if_reg_read_fn reg_read; /* uc_reg_read, for if_window; NULL: IF not watched */
@@ -273,6 +279,7 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
   }
   if (b->stop_flag || (b->deadline != 0 && (++b->ticks & 1023) == 0 && monotonic_ns() >= b->deadline)) {
     /* a stop asked for from another thread, or the wall-clock limit: before this block, which is not begun */
+    b->cur_tb = 0;
     b->cur_addr = (int64_t) address;
     b->cur_size = size;
     b->cur_icount = 0;
@@ -281,6 +288,7 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
     return;
   }
   if (!b->counting) return;
+  b->cur_tb = 0;
   b->cur_addr = (int64_t) address;
   b->cur_size = size;
   uc_tb_t tb;
@@ -330,7 +338,7 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
  * instruction count into the translation's own slot. A slot starts at BC_SLOT_UNKNOWN, larger than any fast_max, so a
  * translation's first run always takes the call (and block_hook's lookup and checks). Most translations use no slot:
  * their ops read the count from their own TranslationBlock, known before their first run (block_inline.c), and call
- * efiemu_block_hook_tb when they do not count. fast_max is the largest new
+ * efiemu_block_hook_tb_undo when they do not count (they add first and test after). fast_max is the largest new
  * total for which block_hook would only add: 0 while a stop is asked for, an interrupt is watched for RFLAGS.IF or
  * Java runs a budget's partial block; otherwise the smallest of the limit, tick_at - 1 and, while a wall-clock
  * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block).
@@ -343,6 +351,8 @@ struct bc_slot_s {
   blockcount_t *b;
 };
 enum { BC_SLOTS = 1 << 17 };
+/* TranslationBlock (Unicorn 2.0.1's exec-all.h; block_inline.c checks the build): pc, size, icount */
+enum { BC_TB_PC = 0x0, BC_TB_SIZE = 0x14, BC_TB_ICOUNT = 0x16 };
 #define BC_SLOT_UNKNOWN (1ULL << 62)
 #define BC_FAST_CAP ((1ULL << 61) - 1)
 #define BC_DEADLINE_STRIDE 4096
@@ -351,7 +361,7 @@ _Static_assert(offsetof(blockcount_t, total) == 0 && offsetof(blockcount_t, cur_
     && offsetof(blockcount_t, blocks) == 56 && offsetof(blockcount_t, stop_flag) == 64
     && offsetof(blockcount_t, fast_max) == 112 && offsetof(blockcount_t, inline_on) == 120
     && offsetof(blockcount_t, in_blocks) == 128 && offsetof(blockcount_t, in_k) == 136
-    && offsetof(blockcount_t, in_active) == 144,
+    && offsetof(blockcount_t, in_active) == 144 && offsetof(blockcount_t, cur_tb) == 152,
     "block_inline.c's offsets");
 
 static void bc_fast_update(blockcount_t *b) {
@@ -368,6 +378,22 @@ static void bc_fast_update(blockcount_t *b) {
   if (__atomic_load_n(&b->stop_flag, __ATOMIC_SEQ_CST) != 0) __atomic_store_n(&b->fast_max, 0, __ATOMIC_SEQ_CST);
 }
 
+/* Stores the start, size and count of the block the inline ops counted last (cur_tb) into cur_*, and clears cur_tb. */
+static void bc_sync_cur(blockcount_t *b) {
+  const char *t = (const char *) (intptr_t) b->cur_tb;
+  if (t == NULL) return;
+  b->cur_addr = (int64_t) *(const uint64_t *) (t + BC_TB_PC);
+  b->cur_size = *(const uint16_t *) (t + BC_TB_SIZE);
+  b->cur_icount = *(const uint16_t *) (t + BC_TB_ICOUNT);
+  b->cur_tb = 0;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_syncCur0(JNIEnv *env, jclass cls, jlong counter) {
+  (void) env;
+  (void) cls;
+  bc_sync_cur((blockcount_t *) (intptr_t) counter);
+}
+
 /* The call the inline ops make when they do not count a block themselves (uc_cb_hookcode_t, user = the slot). */
 void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *user) {
   struct bc_slot_s *slot = (struct bc_slot_s *) user;
@@ -380,14 +406,35 @@ void efiemu_block_hook_slot(void *uc, uint64_t address, uint32_t size, void *use
 }
 
 /*
- * The call the inline ops of a translation whose count is read from its own TranslationBlock make when they do not
- * count a block themselves (user = the counter): block_hook, then fast_max.
+ * The call the count-first inline ops make when the new total passes fast_max (tb = the translation's
+ * TranslationBlock, user = the counter): takes the block's count back, then block_hook with the block's pc and size
+ * from the TranslationBlock (the size Unicorn patches into a hook's call is tb->size), then fast_max.
  */
-void efiemu_block_hook_tb(void *uc, uint64_t address, uint32_t size, void *user) {
+void efiemu_block_hook_tb_undo(void *uc, uint64_t tb, uint32_t size, void *user) {
+  (void) size;
   blockcount_t *b = (blockcount_t *) user;
+  const char *t = (const char *) (uintptr_t) tb;
+  b->total -= *(const uint16_t *) (t + BC_TB_ICOUNT);
   if (b->deadline != 0) b->ticks |= 1023; /* block_hook reads the clock on this call (inline blocks do not tick) */
-  block_hook(uc, address, size, b);
+  block_hook(uc, *(const uint64_t *) (t + BC_TB_PC), *(const uint16_t *) (t + BC_TB_SIZE), b);
   bc_fast_update(b);
+}
+
+/*
+ * block_inline.c, at each translation for counter `user`, with the TranslationBlock being made (tb_gen_code has
+ * written its pc over whatever was there): when it lies over the pc, size or icount of cur_tb's, Unicorn has flushed
+ * its code buffer since the block counted last was entered, and that block ran through (translations are made between
+ * blocks; the one-instruction block Unicorn makes to rerun a store into the running block is made in the buffer's
+ * free part, never over the running block's), so the count holds it whole and nothing of it is left to place:
+ * cur_icount 0, as after a run that ends between blocks. Returns 1 when so.
+ */
+int efiemu_block_cur_tb_reused(void *user, void *tb, uintptr_t tb_size) {
+  blockcount_t *b = (blockcount_t *) user;
+  uintptr_t old = (uintptr_t) b->cur_tb, now = (uintptr_t) tb;
+  if (old == 0 || now >= old + BC_TB_ICOUNT + 2 || now + tb_size <= old) return 0;
+  b->cur_tb = 0;
+  b->cur_icount = 0;
+  return 1;
 }
 
 /* block_inline.c: 1 when counter `user` counts a new translation inline from its TranslationBlock (and notes it). */
@@ -524,7 +571,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_BlockCounter_create(JNIEnv *e
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_BlockCounter_state(JNIEnv *env, jclass cls, jlong counter) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 152);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) counter, 160);
 }
 
 /* Gives the block hook uc_reg_read, so that it can watch RFLAGS.IF while a masked interrupt is pending (if_window). */

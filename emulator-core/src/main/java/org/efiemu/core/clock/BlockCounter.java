@@ -102,6 +102,12 @@ public final class BlockCounter implements AutoCloseable {
   private static final int IN_BLOCKS = 128;
   private static final int IN_K = 136;
   private static final int IN_ACTIVE = 144;
+  /**
+   * The TranslationBlock of the block the inline ops counted last ({@link InlineBlockCounting}): while it is not 0,
+   * {@code CUR_ADDR}, {@code CUR_SIZE} and {@code CUR_ICOUNT} are its pc, size and count, which {@link #syncCur()}
+   * stores (the ops store only this pointer).
+   */
+  private static final int CUR_TB = 152;
   /** {@code stop_flag} value the C hook sets when the count reached {@link #TICK_AT}. */
   private static final long TICK_FLAG = 2;
 
@@ -266,6 +272,7 @@ public final class BlockCounter implements AutoCloseable {
     if (!access.isWrite() || !running || released || state.getLong(STATE) != RUNNING) {
       return Engine.AccessSite.UNKNOWN;
     }
+    syncCur();
     int icount = (int) state.getLong(CUR_ICOUNT);
     if (icount <= 0) return Engine.AccessSite.UNKNOWN;
     long start = state.getLong(CUR_ADDR);
@@ -310,6 +317,7 @@ public final class BlockCounter implements AutoCloseable {
    */
   private void beforeRipWrite(long target) {
     if (!running || state.getLong(STATE) != RUNNING) return;
+    syncCur();
     long icount = state.getLong(CUR_ICOUNT);
     if (icount <= 1) return;
     long rip = engine.reg(X86Reg.RIP);
@@ -332,6 +340,7 @@ public final class BlockCounter implements AutoCloseable {
     if (released) return finalCount;
     long total = state.getLong(TOTAL);
     if (!running) return total;
+    syncCur();
     long icount = state.getLong(CUR_ICOUNT);
     if (icount <= 1) return total;
     if (state.getLong(IN_ACTIVE) != 0) return total - icount + inBegun(state.getLong(IN_K));
@@ -363,6 +372,15 @@ public final class BlockCounter implements AutoCloseable {
     if (!released) state.putLong(IN_ACTIVE, 0);
   }
 
+  /**
+   * Makes {@code CUR_ADDR}, {@code CUR_SIZE} and {@code CUR_ICOUNT} hold the current block's start, size and count
+   * when the inline ops counted it (they store only its TranslationBlock, {@code CUR_TB}). Every reading of those
+   * fields comes after this.
+   */
+  private void syncCur() {
+    if (!released && state.getLong(CUR_TB) != 0) syncCur0(nativeHandle);
+  }
+
   /** No {@code IN} counted in the block running (a run starts, or a budget's partial block is not a counted one). */
   private void forgetIns() {
     state.putLong(IN_BLOCKS, -1);
@@ -377,6 +395,7 @@ public final class BlockCounter implements AutoCloseable {
 
   /** Instructions of the current block begun at its k-th {@code IN}/{@code INS} instruction. */
   private long inBegun(long k) {
+    syncCur();
     long start = state.getLong(CUR_ADDR);
     long size = state.getLong(CUR_SIZE);
     int icount = (int) state.getLong(CUR_ICOUNT);
@@ -427,6 +446,7 @@ public final class BlockCounter implements AutoCloseable {
       return;
     }
     state.putLong(TOTAL, count);
+    state.putLong(CUR_TB, 0);
     state.putLong(CUR_ICOUNT, 0);
   }
 
@@ -513,6 +533,7 @@ public final class BlockCounter implements AutoCloseable {
   void beginRun(long timeoutMicros) {
     if (state.getLong(INLINE_ON) != 0) shared.inlineRan = true;
     state.putLong(STATE, RUNNING);
+    state.putLong(CUR_TB, 0);
     state.putLong(CUR_ICOUNT, 0);
     state.putLong(STOP_FLAG, 0);
     state.putLong(DEADLINE, timeoutMicros > 0 ? Math.max(1, System.nanoTime() + timeoutMicros * 1000) : 0);
@@ -552,6 +573,7 @@ public final class BlockCounter implements AutoCloseable {
    * @param timeoutMicros the wall-clock limit for this part
    */
   org.efiemu.core.engine.UcError finishBudget(long timeoutMicros) {
+    syncCur(); // block_hook stopped before the block and stored its values: nothing to do, unless that changes
     long start = state.getLong(CUR_ADDR);
     long size = state.getLong(CUR_SIZE);
     int icount = (int) state.getLong(CUR_ICOUNT);
@@ -577,6 +599,7 @@ public final class BlockCounter implements AutoCloseable {
       fastUpdate(nativeHandle);
       engine.removeTranslations(start, start + size);
     }
+    syncCur();
     if (engine.reg(X86Reg.RIP) == until && state.getLong(STATE) == RUNNING) {
       state.putLong(TOTAL, limit + 1); // the instruction at until: begun (counted) but not run, as per instruction
       state.putLong(CUR_ICOUNT, 0);
@@ -588,6 +611,7 @@ public final class BlockCounter implements AutoCloseable {
 
   /** The run is over: RIP and the count become final, and readings stop using RIP. */
   void endRun() {
+    syncCur(); // the block entered last: its TranslationBlock is Unicorn's until the next translation
     running = false;
     state.putLong(DEADLINE, 0);
     long st = state.getLong(STATE);
@@ -611,6 +635,7 @@ public final class BlockCounter implements AutoCloseable {
 
   /** Instructions of the current block begun when RIP is {@code rip}. */
   private long begun(long rip) {
+    syncCur();
     long start = state.getLong(CUR_ADDR);
     long size = state.getLong(CUR_SIZE);
     int icount = (int) state.getLong(CUR_ICOUNT);
@@ -704,4 +729,6 @@ public final class BlockCounter implements AutoCloseable {
   private static native void recycle0(long counter, boolean keepCache);
 
   private static native void forgetCache0(long counter, long from, long to);
+
+  private static native void syncCur0(long counter);
 }
