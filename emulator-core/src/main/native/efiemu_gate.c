@@ -337,8 +337,11 @@ static void block_hook(void *uc, uint64_t address, uint32_t size, void *user) {
  * would; otherwise they call block_hook_slot, which runs block_hook and, when that counted the block whole, stores its
  * instruction count into the translation's own slot. A slot starts at BC_SLOT_UNKNOWN, larger than any fast_max, so a
  * translation's first run always takes the call (and block_hook's lookup and checks). Most translations use no slot:
- * their ops read the count from their own TranslationBlock, known before their first run (block_inline.c), and call
- * efiemu_block_hook_tb_undo when they do not count (they add first and test after). fast_max is the largest new
+ * their ops read the count from their own TranslationBlock, known before their first run (block_inline.c), add it to
+ * total first and, when the new total is at most fast_max, store only cur_tb (the TranslationBlock: cur_addr, cur_size
+ * and cur_icount are its pc, size and icount, stored by bc_sync_cur when read) and blocks + 1; otherwise they call
+ * efiemu_block_hook_tb_undo, which takes the count back before block_hook. Between the ops' add and that call the
+ * total is one block ahead: only the emulating thread reads it then. fast_max is the largest new
  * total for which block_hook would only add: 0 while a stop is asked for, an interrupt is watched for RFLAGS.IF or
  * Java runs a budget's partial block; otherwise the smallest of the limit, tick_at - 1 and, while a wall-clock
  * deadline is set, the total + BC_DEADLINE_STRIDE (each call then reads the clock, instead of every 1024th block).

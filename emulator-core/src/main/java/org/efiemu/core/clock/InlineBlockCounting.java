@@ -11,10 +11,12 @@ import org.efiemu.core.engine.UnicornLoader;
  * <p>With one {@code UC_HOOK_BLOCK} hook Unicorn 2.0.1 emits a call of the hook's callback at the start of every
  * translated block (its "inline hook"). For the block counter's hook the shim emits instead a few TCG operations into
  * the block: the block's instruction count is read from the translation's own {@code TranslationBlock} (Unicorn writes
- * it there when it has translated the block, before the block first runs), and the block adds it to the total and records itself as the current block when the new total stays within a bound the counter keeps
- * ({@code fast_max}: the budget, the interrupt point, 0 while a stop is asked for, RFLAGS.IF is watched or a budget's
+ * it there when it has translated the block, before the block first runs); the block adds it to the total and, when
+ * the new total stays within a bound the counter keeps, records itself as the current block by its
+ * {@code TranslationBlock} alone (its start, size and count are read from there only when a hook inside the block
+ * needs them: three stores a block, the total, that pointer and the block statistics) ({@code fast_max}: the budget, the interrupt point, 0 while a stop is asked for, RFLAGS.IF is watched or a budget's
  * partial block runs, and with a wall-clock limit at most 4096 instructions past the last call, which reads the
- * clock). Otherwise the block calls the counter's C hook as before. Translations Unicorn makes with an instruction
+ * clock). Otherwise the block calls the counter's C hook, which takes the count back first. Translations Unicorn makes with an instruction
  * limit (the one-instruction block that reruns a store into the running block, which the hook's lookup must refuse)
  * keep the count in a slot of their own instead, filled by their first run through the hook. The
  * counts, stop points, RIP values and traces are the same as with the call (checked by
