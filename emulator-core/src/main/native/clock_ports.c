@@ -68,6 +68,20 @@ typedef struct {
   uint8_t bytes[CP_BYTES]; /* the block's bytes when learnt */
 } cp_entry_t;
 
+/*
+ * The position of the k-th IN of a translation counted inline (the block counter's cur_tb), by its TranslationBlock:
+ * a TranslationBlock's memory is given to another translation only after Unicorn flushes its code buffer (code_gen_ptr
+ * only grows until then), and the k-th IN callback since a translation was entered is always the same instruction of
+ * it (a translated block runs straight from its first instruction); so while the flush count is the one of the entry,
+ * the same TranslationBlock and k have the same position, whatever the bytes in memory are now (it is the translation
+ * that runs). Filled from the entries checked against the block's bytes (cp_instructions).
+ */
+typedef struct {
+  int64_t tb, k, icount, begun;
+  uint32_t flushes;
+} cp_tbpos_t;
+enum { CP_TBPOS = 256 };
+
 /* The first 88 bytes are shared with Java through a direct ByteBuffer (NativeClockPorts' offsets). */
 typedef struct {
   int64_t base;       /*  0: cycles that are not instructions' (VirtualClock mirrors them) */
@@ -96,6 +110,7 @@ typedef struct {
   int64_t rec_cap;
   int64_t rec_lost; /* values not recorded for want of memory */
   cp_entry_t *cache; /* CP_CACHE entries, allocated when the first position is learnt (size 0: empty) */
+  cp_tbpos_t tbpos[CP_TBPOS]; /* positions by TranslationBlock: cp_tb_position */
 } clockports_t;
 
 /* a slot per (block, k) */
@@ -150,20 +165,44 @@ static int cp_tcg_known(uintptr_t any_function) {
   return 1;
 }
 
+static inline void cp_tb_position(cp_tbpos_t *q, const char *tb, int64_t k, int64_t icount, int64_t begun,
+    uint32_t flushes) {
+  q->tb = (int64_t) (intptr_t) tb;
+  q->k = k;
+  q->icount = icount;
+  q->begun = begun;
+  q->flushes = flushes;
+}
+
 /* The instruction count Java's BlockCounter.count() gives at the k-th IN of the block now, or 0 (unknown: Java). */
 static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   const int64_t *bc = p->bc;
   if (bc[BC_COUNTING] != 1 || bc[BC_STATE] != 0) return 0; /* a budget's partial block (Java counts it) or a stop */
   int64_t total = bc[BC_TOTAL], addr, icount, size;
   const char *tb = (const char *) (intptr_t) bc[BC_CUR_TB];
+  cp_tbpos_t *q = NULL;
+  uint32_t flushes = 0;
   if (tb != NULL) {
     /* counted by the inline ops: the block's start, size and count are its TranslationBlock's (efiemu_gate.c) */
     uint16_t s16, i16;
+    memcpy(&i16, tb + CP_TB_ICOUNT, sizeof i16);
+    icount = i16;
+    if (icount <= 1) {
+      *out = total;
+      return 1;
+    }
+    if (p->tcg_known) {
+      const char *tcg = *(const char *const *) ((const char *) uc + UC_TCG_CTX);
+      flushes = *(const uint32_t *) (tcg + TCG_FLUSH_COUNT);
+      q = &p->tbpos[cp_slot((uint64_t) (uintptr_t) tb, k)];
+      if (q->tb == (int64_t) (intptr_t) tb && q->k == k && q->flushes == flushes) {
+        *out = total - icount + q->begun;
+        return 1;
+      }
+    }
     memcpy(&addr, tb + CP_TB_PC, sizeof addr);
     memcpy(&s16, tb + CP_TB_SIZE, sizeof s16);
-    memcpy(&i16, tb + CP_TB_ICOUNT, sizeof i16);
     size = s16;
-    icount = i16;
   } else {
     addr = bc[BC_CUR_ADDR];
     icount = bc[BC_CUR_ICOUNT];
@@ -183,6 +222,7 @@ static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   cp_entry_t *e = p->cache != NULL ? &p->cache[cp_slot((uint64_t) addr, k)] : NULL;
   int same = e != NULL && e->addr == addr && e->size == size && e->icount == icount && e->k == k;
   if (same && p->tcg_known && e->stamped && cp_xlat_same(&e->xlat, &now_x)) {
+    if (q != NULL) cp_tb_position(q, tb, k, icount, e->begun, flushes);
     *out = total - icount + e->begun;
     return 1;
   }
@@ -192,6 +232,7 @@ static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   if (same && memcmp(e->bytes, now, (size_t) size) == 0) {
     e->stamped = p->tcg_known;
     if (p->tcg_known) e->xlat = now_x;
+    if (q != NULL) cp_tb_position(q, tb, k, icount, e->begun, flushes);
     *out = total - icount + e->begun;
     return 1;
   }
@@ -243,7 +284,6 @@ static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
   } else {
     k = ++bc[BC_IN_K];
   }
-  bc[BC_IN_ACTIVE] = 1;
   uint32_t v;
   int64_t n;
   p->pending = 0;
@@ -253,10 +293,11 @@ static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
     p->served++;
   } else {
     if (mine) p->handed++;
+    bc[BC_IN_ACTIVE] = 1; /* Java's BlockCounter.count() places this read at the k-th IN (nothing else reads it) */
     v = p->fallback(uc, port, size, NULL);
+    bc[BC_IN_ACTIVE] = 0;
     p->pending = 0;
   }
-  bc[BC_IN_ACTIVE] = 0;
   if (p->recording) cp_record(p, v);
   return v;
 }

@@ -191,7 +191,7 @@ typedef struct {
    */
   int64_t in_blocks;  /* 128: `blocks` at the IN callbacks counted in in_k; -1: none yet */
   int64_t in_k;       /* 136: IN callbacks since the current block was entered (1 = its first IN) */
-  int64_t in_active;  /* 144: 1 while an IN hook runs (the count is then the k-th IN's position) */
+  int64_t in_active;  /* 144: 1 while an IN read is answered in Java (the count is then the k-th IN's position) */
   /*
    * 152: the TranslationBlock of the block entered last when the inline ops (block_inline.c) counted it; cur_addr,
    * cur_size and cur_icount are then its pc, size and icount (bc_sync_cur stores them), not the values stored above.
