@@ -118,6 +118,33 @@ class NativeClockPortsTest {
     assertThat(c2.reads()[1]).as("positions learnt again after the rewrite").isGreaterThan(handedBefore);
   }
 
+  /**
+   * After Unicorn's code buffer is flushed, the translations of the rewritten code take the memory of the old ones
+   * (the buffer starts again, the same blocks are translated in the same order): a position learnt for a
+   * TranslationBlock must not be used for the new translation at the same address (the flush count tells them apart).
+   */
+  @Test
+  void rewrittenCodeTranslatedAfterAFlushIntoTheOldTranslationsMemoryIsPlacedAtItsOwnIn() {
+    Result c2;
+    Result j2;
+    try (Machine m = machine(true)) {
+      run(m, loop(NOPS, LONG_NOP));
+      String swapped = loop(LONG_NOP, NOPS);
+      m.memory().write(CODE, hex(swapped));
+      m.engine().flushTranslations();
+      c2 = run(m, swapped);
+    }
+    try (Machine m = machine(false)) {
+      run(m, loop(NOPS, LONG_NOP));
+      String swapped = loop(LONG_NOP, NOPS);
+      m.memory().write(CODE, hex(swapped));
+      m.engine().flushTranslations();
+      j2 = run(m, swapped);
+    }
+    assertThat(c2.instructions()).isEqualTo(j2.instructions());
+    assertThat(c2.values()).isEqualTo(j2.values());
+  }
+
   private static final int MID_ROUNDS = 1_500;
 
   /**
