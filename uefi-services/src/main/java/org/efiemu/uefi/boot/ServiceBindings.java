@@ -39,6 +39,17 @@ public final class ServiceBindings {
     private static final GuestNeed ALWAYS = a -> ctx -> true;
     /** A signal, a timer, a group, a protocol notification or a TPL drop can only run EVT_NOTIFY_SIGNAL functions. */
     private static final GuestNeed SIGNAL_NOTIFY = a -> ctx -> a.events().service().maySignalNotify();
+    /** A driver binding whose code efiemu holds is installed: its Supported, Start or Stop may run. */
+    private static final GuestNeed DRIVERS = a -> ctx -> a.handles().drivers().hasGuestBindings();
+
+    /** Whether OpenProtocol's Attributes (argument 6, on the stack) ask for EXCLUSIVE; true when it cannot be read. */
+    private static boolean exclusive(CallContext ctx) {
+        try {
+            return (ctx.arg(5) & org.efiemu.uefi.handle.OpenAttributes.EXCLUSIVE) != 0;
+        } catch (RuntimeException unreadable) {
+            return true;
+        }
+    }
 
     private static final Map<BootService, Binding> BOOT = new EnumMap<>(BootService.class);
     private static final Map<RuntimeService, Binding> RUNTIME = new EnumMap<>(RuntimeService.class);
@@ -78,7 +89,9 @@ public final class ServiceBindings {
         boot(LOCATE_HANDLE, a -> a.handles()::locateHandle);
         boot(LOCATE_DEVICE_PATH, a -> a.handles()::locateDevicePath);
         boot(INSTALL_CONFIGURATION_TABLE, a -> a.misc()::installConfigurationTable);
-        boot(OPEN_PROTOCOL, a -> a.protocols()::openProtocol);
+        // (an EXCLUSIVE open of an interface a driver holds BY_DRIVER runs that driver's Stop)
+        bootCallingGuest(OPEN_PROTOCOL, a -> a.protocols()::openProtocol, a -> ctx -> exclusive(ctx)
+                && a.handles().drivers().hasGuestBindings());
         boot(CLOSE_PROTOCOL, a -> a.protocols()::closeProtocol);
         boot(OPEN_PROTOCOL_INFORMATION, a -> a.handles()::openProtocolInformation);
         boot(PROTOCOLS_PER_HANDLE, a -> a.handles()::protocolsPerHandle);
@@ -89,8 +102,9 @@ public final class ServiceBindings {
         bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces,
                 SIGNAL_NOTIFY);
         // DriverSupport Services (§7.3)
-        boot(CONNECT_CONTROLLER, a -> a.handles()::connectController);
-        boot(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController);
+        // (the drivers' Supported, Start and Stop run in the guest: only when a driver binding holds guest code)
+        bootCallingGuest(CONNECT_CONTROLLER, a -> a.handles()::connectController, DRIVERS);
+        bootCallingGuest(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController, DRIVERS);
         // Image Services (§7.4)
         // (LoadImage installs the child's LoadedImage protocol: protocol notifications)
         bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage, SIGNAL_NOTIFY);

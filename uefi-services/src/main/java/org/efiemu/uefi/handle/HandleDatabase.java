@@ -23,10 +23,11 @@ import org.efiemu.uefi.spec.Guid;
  * caller's {@code signalEvent}; device paths are read through a {@link DevicePathReader}. Not thread-safe: one
  * database belongs to one machine.
  *
- * <p>Known difference from EDK2: there is no driver model here, so the implicit
- * {@code DisconnectController()} of {@code UninstallProtocolInterface}, {@code ReinstallProtocolInterface} and
- * {@code OpenProtocol(EXCLUSIVE)} cannot stop a driver; an interface opened {@code BY_DRIVER} therefore makes those
- * calls return {@code EFI_ACCESS_DENIED}, as EDK2 does when the disconnect fails.
+ * <p>{@code OpenProtocol(EXCLUSIVE)} of an interface a driver holds disconnects the driver through the caller's
+ * {@link Disconnector} (the driver model, {@link DriverSupport}). Known difference from EDK2: the implicit
+ * {@code DisconnectController()} of {@code UninstallProtocolInterface} and {@code ReinstallProtocolInterface} is not
+ * made; an interface opened {@code BY_DRIVER} makes those calls return {@code EFI_ACCESS_DENIED}, as EDK2 does when
+ * the disconnect fails.
  */
 public final class HandleDatabase {
 
@@ -80,6 +81,8 @@ public final class HandleDatabase {
             return new HandleResult(EfiStatus.INVALID_PARAMETER, handle);
         }
         ProtocolEntry entry = store.entry(protocol, true);
+        // EDK2 2022.11 (OVMF's) raises the handle's key when it creates the handle, not when it adds a protocol to an
+        // existing one (EDK2 does that too since 2026, commit 8f28978843); StartImage connects by these keys
         Handle h = handle == 0 ? newHandle() : store.handles.get(handle);
         ProtocolInterface p = new ProtocolInterface(h, entry, interfacePointer);
         h.protocols.add(p);
@@ -97,6 +100,7 @@ public final class HandleDatabase {
                     "handle allocator returned 0x%X, which is zero or already in use", value));
         }
         Handle h = new Handle(value);
+        h.key = ++store.databaseKey;
         store.handles.put(value, h);
         return h;
     }
@@ -155,6 +159,7 @@ public final class HandleDatabase {
         }
         p.entry.remove(p);
         p.handle.protocols.remove(p);
+        p.handle.key = ++store.databaseKey;
         if (p.handle.protocols.isEmpty()) {
             store.handles.remove(handle);
         }
@@ -214,6 +219,27 @@ public final class HandleDatabase {
      * open increments the entry's open count.
      */
     public InterfaceResult openProtocol(long handle, Guid protocol, long agent, long controller, int attributes) {
+        return openProtocol(handle, protocol, agent, controller, attributes, (h, a) -> EfiStatus.ACCESS_DENIED);
+    }
+
+    /**
+     * Disconnects the driver {@code agent} from {@code controller} ({@code CoreDisconnectController(controller, agent,
+     * NULL)}), for {@link #openProtocol(long, Guid, long, long, int, Disconnector)}.
+     */
+    @FunctionalInterface
+    public interface Disconnector {
+        EfiStatus disconnect(long controller, long agent);
+    }
+
+    /**
+     * {@code OpenProtocol()} as {@link #openProtocol(long, Guid, long, long, int)}, where an EXCLUSIVE open of an
+     * interface a driver holds BY_DRIVER first disconnects each holder through {@code disconnector} (EDK2
+     * {@code CoreOpenProtocol}: any failure is {@code EFI_ACCESS_DENIED}). A holder whose entry a successful disconnect
+     * left in place (a Stop that did not close what it opened, on which EDK2 would loop for ever) is
+     * {@code EFI_ACCESS_DENIED} too.
+     */
+    public InterfaceResult openProtocol(long handle, Guid protocol, long agent, long controller, int attributes,
+            Disconnector disconnector) {
         boolean writes = attributes != OpenAttributes.TEST_PROTOCOL;
         InterfaceResult invalid = new InterfaceResult(EfiStatus.INVALID_PARAMETER, 0, writes);
         if (!isValid(handle) || !OpenAttributes.isValid(attributes)) {
@@ -261,17 +287,64 @@ public final class HandleDatabase {
         }
         boolean denied = switch (attributes) {
             case OpenAttributes.BY_DRIVER -> exclusive || byDriver;
-            // EDK2 disconnects the BY_DRIVER holders here; without a driver model that cannot succeed.
-            case OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE, OpenAttributes.EXCLUSIVE -> exclusive || byDriver;
+            case OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE, OpenAttributes.EXCLUSIVE -> exclusive;
             default -> false;
         };
         if (denied) {
             return new InterfaceResult(EfiStatus.ACCESS_DENIED, 0, writes);
         }
+        if (byDriver && (attributes & OpenAttributes.EXCLUSIVE) != 0) {
+            // CoreOpenProtocol: disconnect the BY_DRIVER holders one by one, re-reading the open list after each
+            OpenData holder;
+            while ((holder = firstByDriver(p)) != null) {
+                EfiStatus s = disconnector.disconnect(handle, holder.agent);
+                if (s.isError() || !isValid(handle) || store.find(handle, protocol) != p || p.openList.contains(holder)) {
+                    return new InterfaceResult(EfiStatus.ACCESS_DENIED, 0, writes);
+                }
+            }
+        }
         if (agent != 0) {
             p.openList.add(new OpenData(agent, controller, attributes));
         }
         return new InterfaceResult(EfiStatus.SUCCESS, p.pointer, writes);
+    }
+
+    private static OpenData firstByDriver(ProtocolInterface p) {
+        for (OpenData o : p.openList) {
+            if ((o.attributes & OpenAttributes.BY_DRIVER) != 0) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every open entry on every protocol of {@code handle}, protocols in install order and each protocol's entries in
+     * open order (the walk of EDK2's {@code CoreConnectController}/{@code CoreDisconnectController} over
+     * {@code Handle->Protocols} and each {@code OpenList}); empty for an invalid handle.
+     */
+    public List<OpenProtocolEntry> openEntries(long handle) {
+        Handle h = store.handles.get(handle);
+        if (h == null) {
+            return List.of();
+        }
+        List<OpenProtocolEntry> out = new ArrayList<>();
+        for (ProtocolInterface p : h.protocols) {
+            for (OpenData o : p.openList) {
+                out.add(new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount));
+            }
+        }
+        return out;
+    }
+
+    /** {@code CoreGetHandleDatabaseKey()}: raised each time a handle is created or a protocol is uninstalled from one. */
+    public long databaseKey() {
+        return store.databaseKey;
+    }
+
+    /** The handles created or modified after database key {@code key}, in creation order ({@code CoreConnectHandlesByKey}). */
+    public List<Long> handlesModifiedAfter(long key) {
+        return store.handles.values().stream().filter(h -> h.key > key).map(h -> h.value).toList();
     }
 
     /**
