@@ -177,7 +177,8 @@ class DriverSupportTest {
         long a = controller("A");
         supports = (d, c) -> names.get(c).equals("A");
         model.connectController(a, null, 0, false, true, calls);
-        assertThat(log).containsExactly("bus supported A", "bus start A", "bus supported A no", "bus supported A-child no");
+        // the driver that started leaves the order (EDK2 sets its slot to NULL): the child is the next Supported
+        assertThat(log).containsExactly("bus supported A", "bus start A", "bus supported A-child no");
     }
 
     @Test
