@@ -4,7 +4,8 @@
  * §7.4 LoadImage/StartImage/UnloadImage, §11.1 the Driver Binding Protocol) on controllers A, B and D it makes itself
  * (handles carrying the drv-binding test protocol). Prints one "da" line per step; the driver prints a "drv" line per
  * Supported/Start/Stop, so the order is visible. Load option "fault" (or "spin") adds a controller F (or H) on which
- * the driver's Supported faults (or spins): the run must end with a stop report (efiemu only).
+ * the driver's Supported faults (or spins): the run must end with a stop report (efiemu only); "runtime" loads
+ * \drv-runtime.efi (the same driver linked as an EFI_RUNTIME_DRIVER) instead.
  */
 #include "efiemu_rt.h"
 #include "../drv-binding/drv-binding.h"
@@ -86,11 +87,19 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_bs->HandleProtocol(li->DeviceHandle, &device_path_guid, (void **)&device);
   int fault = rt_wide_eq((CHAR16 *)li->LoadOptions, "fault");
   int spin = rt_wide_eq((CHAR16 *)li->LoadOptions, "spin");
+  int runtime = rt_wide_eq((CHAR16 *)li->LoadOptions, "runtime");
   rt_printf("da begin\n");
   EFI_HANDLE a = controller('A'), b = controller('B'), d = controller('D');
 
-  EFI_HANDLE drv = 0, hi = 0, none[1] = {0};
-  SHOW("load", rt_bs->LoadImage(FALSE, image, file_path(device, L"\\drv-binding.efi"), NULL, 0, &drv));
+  EFI_HANDLE drv = 0, hi = 0, none[1] = {0}, failing = 0;
+  EFI_LOADED_IMAGE *fli = 0;
+  SHOW("load-failing", rt_bs->LoadImage(FALSE, image, file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi"), NULL, 0, &failing));
+  rt_bs->HandleProtocol(failing, &loaded_image_guid, (void **)&fli);
+  fli->LoadOptions = L"fail";
+  fli->LoadOptionsSize = sizeof(L"fail");
+  SHOW("start-failing", rt_bs->StartImage(failing, NULL, NULL));
+  SHOW("failing-unloaded", rt_bs->HandleProtocol(failing, &loaded_image_guid, (void **)&fli));
+  SHOW("load", rt_bs->LoadImage(FALSE, image, file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi"), NULL, 0, &drv));
   SHOW("start-driver", rt_bs->StartImage(drv, NULL, NULL));
   rt_printf("da bindings %lu\n", (unsigned long)bindings_of(drv, &hi));
   EFI_LOADED_IMAGE *dli = 0;

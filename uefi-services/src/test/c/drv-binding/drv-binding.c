@@ -5,6 +5,7 @@
  * H: F makes its Supported fault, H makes it spin, for the bad-input runs); hi takes B and D, and makes one child
  * handle per controller it starts, opened BY_CHILD_CONTROLLER. Every Supported/Start/Stop/Unload prints one "drv"
  * line, so the order the firmware calls them in is visible (DriverBindingPayloadTest, DriverBindingOvmfLiveTest).
+ * With LoadOptions "fail" its entry point returns EFI_ABORTED at once.
  */
 #include "efiemu_rt.h"
 #include "drv-binding.h"
@@ -125,6 +126,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   EFI_LOADED_IMAGE *li = 0;
   rt_bs->HandleProtocol(image, &loaded_image_guid, (void **)&li);
+  if (rt_wide_eq((CHAR16 *)li->LoadOptions, "fail")) {
+    rt_printf("drv entry fails as asked\n");
+    return EFI_ABORTED; /* StartImage unloads a driver whose entry point returns an error */
+  }
   li->Unload = unload;
   lo.Supported = supported;
   lo.Start = start;

@@ -22,6 +22,10 @@ class DriverBindingPayloadTest {
     /** drv-app's and drv-binding's lines, as QEMU + OVMF printed them. */
     static final List<String> EXPECTED = List.of(
             "da begin",
+            "da load-failing EFI_SUCCESS",
+            "drv entry fails as asked",
+            "da start-failing EFI_ABORTED",
+            "da failing-unloaded EFI_INVALID_PARAMETER",
             "da load EFI_SUCCESS",
             "drv entry lo EFI_SUCCESS hi EFI_SUCCESS code 3 data 4",
             "drv hi supported - (hi's handle) rest-null 1 EFI_UNSUPPORTED",
@@ -87,6 +91,7 @@ class DriverBindingPayloadTest {
     static BootResult run(Path dir, String loadOptions) throws IOException {
         Path app = Files.copy(TestPlatforms.payload("drv-app"), dir.resolve("drv-app.efi"));
         Files.copy(TestPlatforms.payload("drv-binding"), dir.resolve("drv-binding.efi"));
+        Files.copy(TestPlatforms.payload("drv-runtime"), dir.resolve("drv-runtime.efi"));
         UefiMachineBuilder b = UefiMachine.builder(TestPlatforms.ovmfQ35()).esp(dir, false).payload(app)
                 .instructionBudget(50_000_000);
         if (loadOptions != null) {
@@ -127,13 +132,16 @@ class DriverBindingPayloadTest {
                 ", 0, NULL) of drv-binding.efi: EFI_SUCCESS");
         assertThat(calls("OpenProtocol")).anySatisfy(c -> assertThat(c).contains("OpenProtocol EXCLUSIVE: DisconnectController(",
                 "DriverBinding.Stop("));
-        assertThat(calls("StartImage").get(0)).contains("driver stays resident",
+        assertThat(calls("StartImage").get(0)).contains("drv-binding.efi returned EFI_ABORTED",
+                "driver returned an error: unloaded");
+        assertThat(calls("StartImage").get(1)).contains("driver stays resident",
                 "ConnectController(", "NULL, NULL, TRUE) after the driver's entry point: EFI_NOT_FOUND");
     }
 
     @Test
-    void aDriverStaysResidentInBootServicesCodeUntilUnloadImageFreesItsPages() {
-        assertThat(lines(result.consoleText())).contains("drv entry lo EFI_SUCCESS hi EFI_SUCCESS code 3 data 4",
+    void aDriverStaysResidentInBootServicesCodeUntilUnloadImageFreesItsPagesAndOneReturningAnErrorIsUnloaded() {
+        assertThat(lines(result.consoleText())).contains("da start-failing EFI_ABORTED",
+                "da failing-unloaded EFI_INVALID_PARAMETER", "drv entry lo EFI_SUCCESS hi EFI_SUCCESS code 3 data 4",
                 "da driver-still-loaded EFI_SUCCESS", "da unload EFI_SUCCESS", "da driver-gone EFI_INVALID_PARAMETER");
         assertThat(result.livePages()).noneSatisfy(a -> assertThat(a.tag().label()).contains("drv-binding"));
         assertThat(result.violations()).isEmpty();
@@ -152,5 +160,17 @@ class DriverBindingPayloadTest {
         BootResult r = run(dir, "spin");
         assertThat(r.outcome()).as(r::toString).isEqualTo(BootOutcome.BUDGET_EXHAUSTED);
         assertThat(r.consoleText()).contains("drv lo supported H spins").doesNotContain("da connect-bad-driver");
+    }
+
+    @Test
+    void aRuntimeDriverStaysResidentInRuntimeServicesCodeAndDataAndBehavesTheSame(@TempDir Path dir) throws IOException {
+        BootResult r = run(dir, "runtime");
+        assertThat(r.outcome()).as(r::toString).isEqualTo(BootOutcome.RETURNED);
+        // EfiRuntimeServicesCode (5) and EfiRuntimeServicesData (6); every other line as the boot service driver's
+        assertThat(lines(r.consoleText())).containsExactlyElementsOf(EXPECTED.stream()
+                .map(l -> l.equals("drv entry lo EFI_SUCCESS hi EFI_SUCCESS code 3 data 4")
+                        ? "drv entry lo EFI_SUCCESS hi EFI_SUCCESS code 5 data 6" : l).toList());
+        assertThat(r.trace().stream().filter(e -> e.service().equals("LoadImage")).map(ServiceCallEvent::summary))
+                .anySatisfy(s -> assertThat(s).contains("drv-runtime.efi", "EfiRuntimeServicesCode"));
     }
 }
