@@ -1,7 +1,8 @@
 /*
  * drv-app: loads the drv-binding driver (\drv-binding.efi beside it on its own volume) and drives it through the UEFI
  * driver model (UEFI 2.10 §7.3.12-§7.3.13 ConnectController/DisconnectController, §7.3.9 OpenProtocol EXCLUSIVE,
- * §7.4 LoadImage/StartImage/UnloadImage, §11.1 the Driver Binding Protocol) on controllers A, B and D it makes itself
+ * §7.3.3-§7.3.4 Uninstall/ReinstallProtocolInterface of an interface a driver holds, §7.4 LoadImage/StartImage/
+ * UnloadImage, §11.1 the Driver Binding Protocol) on controllers A, B and D it makes itself
  * (handles carrying the drv-binding test protocol). Prints one "da" line per step; the driver prints a "drv" line per
  * Supported/Start/Stop, so the order is visible. Load option "fault" (or "spin") adds a controller F (or H) on which
  * the driver's Supported faults (or spins): the run must end with a stop report (efiemu only); "runtime" loads
@@ -131,6 +132,11 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   SHOW("disconnect-B-again", rt_bs->DisconnectController(b, NULL, NULL));
   SHOW("disconnect-D-by-hi", rt_bs->DisconnectController(d, hi, NULL));
   SHOW("disconnect-D-by-app", rt_bs->DisconnectController(d, image, NULL));
+  SHOW("connect-A-for-reinstall", rt_bs->ConnectController(a, NULL, NULL, FALSE));
+  SHOW("reinstall-A", rt_bs->ReinstallProtocolInterface(a, &test_guid, &ifs['A' - 'A'], &ifs['A' - 'A']));
+  show_opens("A", a, drv, hi);
+  SHOW("uninstall-D", rt_bs->UninstallProtocolInterface(d, &test_guid, &ifs['D' - 'A']));
+  SHOW("disconnect-D-gone", rt_bs->DisconnectController(d, NULL, NULL));
   SHOW("connect-bad-handle", rt_bs->ConnectController((EFI_HANDLE)path_buffer, NULL, NULL, FALSE));
   SHOW("connect-null", rt_bs->ConnectController(NULL, NULL, NULL, FALSE));
 

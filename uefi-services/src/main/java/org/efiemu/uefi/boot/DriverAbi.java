@@ -295,10 +295,35 @@ public final class DriverAbi {
     HandleDatabase.Disconnector exclusiveDisconnector(ServiceCall c) {
         return (controller, agent) -> {
             List<String> notes = new ArrayList<>();
-            c.output("OpenProtocol EXCLUSIVE: DisconnectController(" + hex(controller) + ", " + hex(agent) + ", NULL)");
+            c.output("DisconnectController(" + hex(controller) + ", " + hex(agent) + ", NULL) of a BY_DRIVER holder");
             EfiStatus s = model.disconnectForExclusiveOpen(controller, agent, calls(c), notes);
             notes.forEach(c::output);
             return s;
+        };
+    }
+
+    /**
+     * The driver model for UninstallProtocolInterface and ReinstallProtocolInterface of call {@code c} (EDK2
+     * {@code CoreDisconnectControllersUsingProtocolInterface} and the reconnect), or null when no driver binding holds
+     * guest code (those services then answer as before the driver model).
+     */
+    HandleDatabase.DriverHooks hooks(ServiceCall c) {
+        if (!hasGuestBindings()) {
+            return null;
+        }
+        HandleDatabase.Disconnector disconnect = exclusiveDisconnector(c);
+        return new HandleDatabase.DriverHooks() {
+            @Override
+            public EfiStatus disconnect(long controller, long agent) {
+                return disconnect.disconnect(controller, agent);
+            }
+
+            @Override
+            public void connect(long handle) {
+                DriverSupport.Outcome o = model.connectController(handle, null, 0, false, true, calls(c));
+                o.notes().forEach(c::output);
+                c.output("ConnectController(" + hex(handle) + ", NULL, NULL, TRUE): " + o.status().specName());
+            }
         };
     }
 

@@ -77,7 +77,8 @@ public final class HandleAbi {
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return callbacks.within(c, () -> handles.reinstallProtocolInterface(c.arg(0), protocol, c.arg(2), c.arg(3)));
+        HandleDatabase.DriverHooks hooks = drivers.hooks(c);
+        return callbacks.within(c, () -> handles.reinstallProtocolInterface(c.arg(0), protocol, c.arg(2), c.arg(3), hooks));
     }
 
     /** {@code UninstallProtocolInterface(Handle, *Protocol, Interface)}. */
@@ -87,7 +88,7 @@ public final class HandleAbi {
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return handles.uninstallProtocolInterface(c.arg(0), protocol, c.arg(2));
+        return handles.uninstallProtocolInterface(c.arg(0), protocol, c.arg(2), drivers.hooks(c));
     }
 
     /**
@@ -142,7 +143,8 @@ public final class HandleAbi {
         if (pairs == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return callbacks.within(c, () -> handles.uninstallMultipleProtocolInterfaces(handle, pairs));
+        HandleDatabase.DriverHooks hooks = drivers.hooks(c);
+        return callbacks.within(c, () -> handles.uninstallMultipleProtocolInterfaces(handle, pairs, hooks));
     }
 
     /** {@code RegisterProtocolNotify(*Protocol, Event, **Registration)}. */

@@ -42,6 +42,14 @@ public final class ServiceBindings {
     /** A driver binding whose code efiemu holds is installed: its Supported, Start or Stop may run. */
     private static final GuestNeed DRIVERS = a -> ctx -> a.handles().drivers().hasGuestBindings();
 
+    private static GuestNeed either(GuestNeed x, GuestNeed y) {
+        return a -> {
+            Predicate<CallContext> px = x.of(a);
+            Predicate<CallContext> py = y.of(a);
+            return ctx -> px.test(ctx) || py.test(ctx);
+        };
+    }
+
     /** Whether OpenProtocol's Attributes (argument 6, on the stack) ask for EXCLUSIVE; true when it cannot be read. */
     private static boolean exclusive(CallContext ctx) {
         try {
@@ -82,8 +90,10 @@ public final class ServiceBindings {
         // Protocol Handler Services (§7.3)
         // (a protocol notification signals the registered event: only its notification function is guest code)
         bootCallingGuest(INSTALL_PROTOCOL_INTERFACE, a -> a.handles()::installProtocolInterface, SIGNAL_NOTIFY);
-        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface, SIGNAL_NOTIFY);
-        boot(UNINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::uninstallProtocolInterface);
+        // (and with a driver that is guest code, the drivers holding the interface are stopped and started again)
+        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface,
+                either(SIGNAL_NOTIFY, DRIVERS));
+        bootCallingGuest(UNINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::uninstallProtocolInterface, DRIVERS);
         boot(HANDLE_PROTOCOL, a -> a.protocols()::handleProtocol);
         boot(REGISTER_PROTOCOL_NOTIFY, a -> a.handles()::registerProtocolNotify);
         boot(LOCATE_HANDLE, a -> a.handles()::locateHandle);
@@ -100,7 +110,7 @@ public final class ServiceBindings {
         bootCallingGuest(INSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::installMultipleProtocolInterfaces,
                 SIGNAL_NOTIFY);
         bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces,
-                SIGNAL_NOTIFY);
+                either(SIGNAL_NOTIFY, DRIVERS));
         // DriverSupport Services (§7.3)
         // (the drivers' Supported, Start and Stop run in the guest: only when a driver binding holds guest code)
         bootCallingGuest(CONNECT_CONTROLLER, a -> a.handles()::connectController, DRIVERS);

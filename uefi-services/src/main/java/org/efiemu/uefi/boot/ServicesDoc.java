@@ -30,6 +30,8 @@ public final class ServicesDoc {
             Map.entry("ConnectController", "guest drivers' Supported/Start in EDK2's order; none: EFI_NOT_FOUND (see \"The driver model\")"),
             Map.entry("DisconnectController", "guest drivers' Stop, children first; a captured driver's Stop is not run (see \"The driver model\")"),
             Map.entry("OpenProtocol", "EXCLUSIVE of an interface a guest driver holds BY_DRIVER: that driver's Stop first"),
+            Map.entry("UninstallProtocolInterface", "of an interface a guest driver holds BY_DRIVER: that driver's Stop first (see \"The driver model\")"),
+            Map.entry("ReinstallProtocolInterface", "of an interface a guest driver holds BY_DRIVER: Stop first, then ConnectController (see \"The driver model\")"),
             Map.entry("UnloadImage", "runs a started driver's Unload, frees its pages, closes its opens; a captured firmware driver: the captured outcome (see \"Driver opens and driver Unload\")"),
             Map.entry("OpenProtocolInformation", "a captured firmware's open entries first (see \"Driver opens and driver Unload\")"),
             Map.entry("LoadImage", "from a buffer, or from a device path on the ESP or a disk's FAT partition (SimpleFileSystem)"),

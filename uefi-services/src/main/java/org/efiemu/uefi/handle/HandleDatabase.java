@@ -24,10 +24,10 @@ import org.efiemu.uefi.spec.Guid;
  * database belongs to one machine.
  *
  * <p>{@code OpenProtocol(EXCLUSIVE)} of an interface a driver holds disconnects the driver through the caller's
- * {@link Disconnector} (the driver model, {@link DriverSupport}). Known difference from EDK2: the implicit
- * {@code DisconnectController()} of {@code UninstallProtocolInterface} and {@code ReinstallProtocolInterface} is not
- * made; an interface opened {@code BY_DRIVER} makes those calls return {@code EFI_ACCESS_DENIED}, as EDK2 does when
- * the disconnect fails.
+ * {@link Disconnector} (the driver model, {@link DriverSupport}); so do {@code UninstallProtocolInterface} and
+ * {@code ReinstallProtocolInterface} when given the driver model's {@link DriverHooks}. Without them (no driver that is
+ * guest code) an interface opened {@code BY_DRIVER} makes those calls return {@code EFI_ACCESS_DENIED}, as EDK2 does
+ * when the disconnect fails.
  */
 public final class HandleDatabase {
 
@@ -145,12 +145,68 @@ public final class HandleDatabase {
      * handle with its last protocol.
      */
     public EfiStatus uninstallProtocolInterface(long handle, Guid protocol, long interfacePointer) {
+        return uninstallProtocolInterface(handle, protocol, interfacePointer, null);
+    }
+
+    /**
+     * What the driver model does for {@code UninstallProtocolInterface} and {@code ReinstallProtocolInterface} of an
+     * interface drivers hold: disconnect a holder ({@link Disconnector}) and connect a handle again
+     * ({@code ConnectController(Handle, NULL, NULL, TRUE)}).
+     */
+    public interface DriverHooks extends Disconnector {
+        void connect(long handle);
+    }
+
+    /**
+     * EDK2's {@code CoreDisconnectControllersUsingProtocolInterface}: disconnects the BY_DRIVER holders of {@code p} one
+     * by one; then drops its BY_HANDLE/GET/TEST opens; when a disconnect failed (or a Stop left its open, on which EDK2
+     * would loop for ever) or opens remain, connects the handle again and answers EFI_ACCESS_DENIED. EFI_NOT_FOUND when
+     * a driver's Stop removed the interface itself.
+     */
+    private EfiStatus disconnectUsing(long handle, Guid protocol, ProtocolInterface p, DriverHooks hooks) {
+        EfiStatus status = EfiStatus.SUCCESS;
+        OpenData holder;
+        while ((holder = firstByDriver(p)) != null) {
+            status = hooks.disconnect(handle, holder.agent);
+            if (!isValid(handle) || store.find(handle, protocol) != p) {
+                return EfiStatus.NOT_FOUND;
+            }
+            if (!status.isError() && p.openList.contains(holder)) {
+                status = EfiStatus.ACCESS_DENIED;
+            }
+            if (status.isError()) {
+                break;
+            }
+        }
+        if (!status.isError()) {
+            p.openList.removeIf(o -> (o.attributes & (OpenAttributes.BY_HANDLE_PROTOCOL | OpenAttributes.GET_PROTOCOL
+                    | OpenAttributes.TEST_PROTOCOL)) != 0);
+        }
+        if (status.isError() || !p.openList.isEmpty()) {
+            hooks.connect(handle);
+            return EfiStatus.ACCESS_DENIED;
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code UninstallProtocolInterface()} as {@link #uninstallProtocolInterface(long, Guid, long)}; with {@code hooks}
+     * (the driver model) the drivers holding the interface BY_DRIVER are disconnected first, as EDK2's
+     * {@code CoreUninstallProtocolInterface} does, and the handle is connected again when one refuses.
+     */
+    public EfiStatus uninstallProtocolInterface(long handle, Guid protocol, long interfacePointer, DriverHooks hooks) {
         if (!isValid(handle)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         ProtocolInterface p = store.find(handle, protocol);
         if (p == null || p.pointer != interfacePointer) {
             return EfiStatus.NOT_FOUND;
+        }
+        if (hooks != null) {
+            EfiStatus s = disconnectUsing(handle, protocol, p, hooks);
+            if (s.isError()) {
+                return s;
+            }
         }
         p.openList.removeIf(o -> (o.attributes & (OpenAttributes.BY_HANDLE_PROTOCOL | OpenAttributes.GET_PROTOCOL
                 | OpenAttributes.TEST_PROTOCOL)) != 0);
@@ -171,9 +227,15 @@ public final class HandleDatabase {
      * so far are reinstalled and {@code EFI_INVALID_PARAMETER} is returned.
      */
     public EfiStatus uninstallMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs) {
+        return uninstallMultipleProtocolInterfaces(handle, pairs, null);
+    }
+
+    /** As {@link #uninstallMultipleProtocolInterfaces(long, List)}, each through the driver model's {@code hooks}. */
+    public EfiStatus uninstallMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs,
+            DriverHooks hooks) {
         List<Map.Entry<Guid, Long>> removed = new ArrayList<>();
         for (Map.Entry<Guid, Long> pair : pairs) {
-            if (uninstallProtocolInterface(handle, pair.getKey(), pair.getValue()).isError()) {
+            if (uninstallProtocolInterface(handle, pair.getKey(), pair.getValue(), hooks).isError()) {
                 for (Map.Entry<Guid, Long> back : removed) {
                     install(handle, back.getKey(), back.getValue(), true);
                 }
@@ -189,6 +251,17 @@ public final class HandleDatabase {
      * protocol's list (as EDK2 re-inserts it) and signals the protocol's notify events.
      */
     public EfiStatus reinstallProtocolInterface(long handle, Guid protocol, long oldInterface, long newInterface) {
+        return reinstallProtocolInterface(handle, protocol, oldInterface, newInterface, null);
+    }
+
+    /**
+     * {@code ReinstallProtocolInterface()} as {@link #reinstallProtocolInterface(long, Guid, long, long)}; with
+     * {@code hooks} (the driver model) as EDK2's {@code CoreReinstallProtocolInterface}: the drivers holding the
+     * interface are disconnected first (EFI_ACCESS_DENIED when one refuses) and the handle is connected again
+     * (Recursive) after the new interface is in place.
+     */
+    public EfiStatus reinstallProtocolInterface(long handle, Guid protocol, long oldInterface, long newInterface,
+            DriverHooks hooks) {
         if (!isValid(handle)) {
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -196,13 +269,21 @@ public final class HandleDatabase {
         if (p == null || p.pointer != oldInterface) {
             return EfiStatus.NOT_FOUND;
         }
-        if (p.openList.stream().anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0)) {
+        if (hooks != null) {
+            EfiStatus s = disconnectUsing(handle, protocol, p, hooks);
+            if (s.isError()) {
+                return s;
+            }
+        } else if (p.openList.stream().anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0)) {
             return EfiStatus.ACCESS_DENIED;
         }
         p.entry.remove(p);
         p.pointer = newInterface;
         p.entry.interfaces.add(p);
         notifyRegistrations(p.entry);
+        if (hooks != null) {
+            hooks.connect(handle);
+        }
         return EfiStatus.SUCCESS;
     }
 

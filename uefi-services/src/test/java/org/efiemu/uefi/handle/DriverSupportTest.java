@@ -258,6 +258,53 @@ class DriverSupportTest {
         assertThat(log).containsExactly("d stop A []");
     }
 
+    HandleDatabase.DriverHooks hooks() {
+        return new HandleDatabase.DriverHooks() {
+            @Override
+            public EfiStatus disconnect(long controller, long agent) {
+                return model.disconnectForExclusiveOpen(controller, agent, calls, new ArrayList<>());
+            }
+
+            @Override
+            public void connect(long handle) {
+                model.connectController(handle, null, 0, false, true, calls);
+            }
+        };
+    }
+
+    @Test
+    void uninstallOfAnInterfaceADriverHoldsStopsTheDriverFirst() {
+        driver("d", 1);
+        long a = controller("A");
+        model.connectController(a, null, 0, false, false, calls);
+        log.clear();
+        assertThat(db.uninstallProtocolInterface(a, DEVICE, 0x100, hooks())).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(log).containsExactly("d stop A []");
+        assertThat(db.isValid(a)).isFalse();
+    }
+
+    @Test
+    void reinstallStopsTheDriverThenConnectsTheHandleAgain() {
+        driver("d", 1);
+        long a = controller("A");
+        model.connectController(a, null, 0, false, false, calls);
+        log.clear();
+        assertThat(db.reinstallProtocolInterface(a, DEVICE, 0x100, 0x200, hooks())).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(log).containsExactly("d stop A []", "d supported A", "d start A");
+    }
+
+    @Test
+    void uninstallOfAnInterfaceACapturedDriverHoldsIsDeniedAndLeavesItsOpens() {
+        long fw = driver("firmware", 1);
+        captured.add(fw);
+        long a = controller("A");
+        db.restoreOpen(a, DEVICE, fw, a, OpenAttributes.BY_DRIVER, 1);
+        assertThat(db.uninstallProtocolInterface(a, DEVICE, 0x100, hooks())).isEqualTo(EfiStatus.ACCESS_DENIED);
+        assertThat(db.reinstallProtocolInterface(a, DEVICE, 0x100, 0x200, hooks())).isEqualTo(EfiStatus.ACCESS_DENIED);
+        assertThat(db.isManagedByDriver(a)).isTrue();
+        assertThat(log).isEmpty();
+    }
+
     @Test
     void handlesCreatedOrWithAProtocolUninstalledAreModifiedAfterTheKeyButAnInstallOnAnExistingHandleIsNot() {
         long a = controller("A");
