@@ -10,6 +10,7 @@
 #   grub-efi-amd64-bin  usr/lib/grub/x86_64-efi/monolithic/grubx64.efi
 #   linux-image-amd64   (the meta package: its dependency linux-image-<version>-amd64 is fetched) boot/vmlinuz-*
 #   memtest86+          boot/memtest86+x64.efi
+#   refind              usr/share/refind/refind/drivers_x64/ext4_x64.efi (rEFInd's UEFI file-system drivers)
 #
 # CACHE_DIR defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/efiemu/debian; the package lands in CACHE_DIR/PACKAGE
 # (with its version in CACHE_DIR/PACKAGE/VERSION). Idempotent: an extracted package is not fetched again.

@@ -21,6 +21,7 @@ PACKAGES=(
   chromium                        # headless browser tests of the HTML report
   dosfstools mtools               # FAT ESP images for QEMU runs; FAT partitions in --disk tests
   gdisk fdisk                     # sgdisk/sfdisk: GPT and MBR disk images in --disk tests
+  e2fsprogs                       # mkfs.ext4 -d: the ext4 partition rEFInd's ext4 driver reads (RefindExt4DriverTest)
   grub-efi-amd64-bin grub-common  # grub-mkstandalone: the real GRUB reading --disk partitions
   fontconfig fonts-dejavu-core    # the text console screenshot (console.png) draws with a monospaced font
 )

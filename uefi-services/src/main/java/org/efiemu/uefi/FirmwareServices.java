@@ -56,6 +56,8 @@ final class FirmwareServices {
     final VariableStore variables;
     final RealTimeClock rtc;
     final ImageServices images;
+    /** The driver model (ConnectController, DisconnectController, OpenProtocol EXCLUSIVE, driver StartImage). */
+    final org.efiemu.uefi.boot.DriverAbi drivers;
     final PlatformTables tables;
     private final PoolAllocator pool;
     private boolean started;
@@ -93,6 +95,7 @@ final class FirmwareServices {
         tables = PlatformTables.install(b.platform, arena, bootData, memory, st, map.getMemoryMap().descriptors(),
                 map.placement().bins(), this::allocate);
         images.debugImages(tables.debugImages());
+        drivers = new org.efiemu.uefi.boot.DriverAbi(memory, handles, registry, this::allocate, a -> pool.freePool(a));
     }
 
     /** EfiBootServicesData pool for what the firmware returns to the guest (freed by the guest with FreePool). */
@@ -158,11 +161,13 @@ final class FirmwareServices {
     }
 
     HandleAbi handleAbi(HandleDatabase handles) {
-        return new HandleAbi(handles, callbacks, this::allocate);
+        return new HandleAbi(handles, callbacks, this::allocate, drivers);
     }
 
     ImageAbi imageAbi(Machine machine, HandleDatabase handles, FirmwareState state, SystemTable st, LongSupplier main) {
-        return new ImageAbi(images, handles, state, machine.engine(), machine.gate().base(), st.address(), main);
+        ImageAbi abi = new ImageAbi(images, handles, state, machine.engine(), machine.gate().base(), st.address(), main);
+        abi.drivers(drivers);
+        return abi;
     }
 
     TimeAbi timeAbi() {

@@ -190,7 +190,9 @@ public final class UefiMachine implements AutoCloseable {
             MemoryAbi memoryAbi = new MemoryAbi(memoryServices, () -> { });
             MiscAbi misc = new MiscAbi(systemTable, machine.clock(), state, counter);
             virtualMemory = firmware.virtualMemoryAbi(state);
-            dispatcher.install(systemTable, new Adapters(memoryAbi, misc, new ProtocolAbi(handles),
+            ProtocolAbi protocolAbi = new ProtocolAbi(handles);
+            protocolAbi.drivers(firmware.drivers);
+            dispatcher.install(systemTable, new Adapters(memoryAbi, misc, protocolAbi,
                     new RuntimeAbi(state, counter),
                     eventAbi = firmware.eventAbi(machine, state, misc, memoryAbi, this::afterExitBootServices),
                     firmware.handleAbi(handles), imageAbi = firmware.imageAbi(machine, handles, state, systemTable, this::imageHandle),

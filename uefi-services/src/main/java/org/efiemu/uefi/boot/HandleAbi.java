@@ -22,7 +22,7 @@ import org.efiemu.uefi.spec.Guid;
 /**
  * ABI adapters of the Protocol Handler Services that change or enumerate the handle database (UEFI 2.10 §7.3):
  * install/reinstall/uninstall (single and variadic), RegisterProtocolNotify, LocateHandle(Buffer), LocateDevicePath,
- * OpenProtocolInformation, ProtocolsPerHandle and the driver-model Connect/DisconnectController. Buffers the
+ * OpenProtocolInformation, ProtocolsPerHandle and the driver-model Connect/DisconnectController ({@link DriverAbi}). Buffers the
  * firmware returns are EfiBootServicesData pool blocks the caller frees with FreePool (EDK2 {@code AllocatePool}).
  * Protocol notify events are signalled by the database; their notification functions run in the guest
  * ({@link GuestCallbacks}).
@@ -34,12 +34,17 @@ public final class HandleAbi {
     private final HandleDatabase handles;
     private final GuestCallbacks callbacks;
     private final LongUnaryOperator pool;
+    private final DriverAbi drivers;
 
-    /** @param pool allocates an EfiBootServicesData pool block of the given size for the caller, returns its address */
-    public HandleAbi(HandleDatabase handles, GuestCallbacks callbacks, LongUnaryOperator pool) {
+    /**
+     * @param pool allocates an EfiBootServicesData pool block of the given size for the caller, returns its address
+     * @param drivers the driver model (ConnectController, DisconnectController)
+     */
+    public HandleAbi(HandleDatabase handles, GuestCallbacks callbacks, LongUnaryOperator pool, DriverAbi drivers) {
         this.handles = handles;
         this.callbacks = callbacks;
         this.pool = pool;
+        this.drivers = drivers;
     }
 
     private static Object guid(ServiceCall c, long p) {
@@ -72,7 +77,8 @@ public final class HandleAbi {
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return callbacks.within(c, () -> handles.reinstallProtocolInterface(c.arg(0), protocol, c.arg(2), c.arg(3)));
+        HandleDatabase.DriverHooks hooks = drivers.hooks(c);
+        return callbacks.within(c, () -> handles.reinstallProtocolInterface(c.arg(0), protocol, c.arg(2), c.arg(3), hooks));
     }
 
     /** {@code UninstallProtocolInterface(Handle, *Protocol, Interface)}. */
@@ -82,7 +88,7 @@ public final class HandleAbi {
         if (protocol == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return handles.uninstallProtocolInterface(c.arg(0), protocol, c.arg(2));
+        return handles.uninstallProtocolInterface(c.arg(0), protocol, c.arg(2), drivers.hooks(c));
     }
 
     /**
@@ -137,7 +143,8 @@ public final class HandleAbi {
         if (pairs == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        return callbacks.within(c, () -> handles.uninstallMultipleProtocolInterfaces(handle, pairs));
+        HandleDatabase.DriverHooks hooks = drivers.hooks(c);
+        return callbacks.within(c, () -> handles.uninstallMultipleProtocolInterfaces(handle, pairs, hooks));
     }
 
     /** {@code RegisterProtocolNotify(*Protocol, Event, **Registration)}. */
@@ -319,40 +326,18 @@ public final class HandleAbi {
         return EfiStatus.SUCCESS;
     }
 
-    /**
-     * {@code ConnectController(ControllerHandle, *DriverImageHandle, *RemainingDevicePath, Recursive)}: efiemu has
-     * no drivers, so a valid controller gets EDK2's answer when no driver supports it, EFI_NOT_FOUND; an invalid
-     * handle EFI_INVALID_PARAMETER (EDK2 {@code CoreConnectController}).
-     */
+    /** ConnectController: the driver model ({@link DriverAbi#connectController}). */
     public EfiStatus connectController(ServiceCall c) {
-        long controller = c.arg(0);
-        c.arguments(ptr(controller), ptr(c.arg(1)), ptr(c.arg(2)), c.arg(3) & 0xFF);
-        if (!handles.isValid(controller)) {
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        c.output("no driver binding is installed");
-        return EfiStatus.NOT_FOUND;
+        return drivers.connectController(c);
     }
 
-    /**
-     * {@code DisconnectController(ControllerHandle, DriverImageHandle, ChildHandle)}: with no drivers nothing is
-     * managing the controller, which EDK2 {@code CoreDisconnectController} reports as EFI_SUCCESS; invalid handles
-     * are EFI_INVALID_PARAMETER.
-     */
+    /** DisconnectController: the driver model ({@link DriverAbi#disconnectController}). */
     public EfiStatus disconnectController(ServiceCall c) {
-        long controller = c.arg(0);
-        long driver = c.arg(1);
-        long child = c.arg(2);
-        c.arguments(ptr(controller), ptr(driver), ptr(child));
-        if (!handles.isValid(controller) || (driver != 0 && !handles.isValid(driver))
-                || (child != 0 && !handles.isValid(child))) {
-            return EfiStatus.INVALID_PARAMETER;
-        }
-        if (handles.isManagedByDriver(controller)) {
-            // a captured firmware's driver holds the controller BY_DRIVER: EDK2 would call its Stop
-            c.output("a captured firmware driver manages this controller; its Stop is not run (efiemu holds none of its"
-                    + " code): nothing is disconnected");
-        }
-        return EfiStatus.SUCCESS;
+        return drivers.disconnectController(c);
+    }
+
+    /** The driver model these adapters use. */
+    public DriverAbi drivers() {
+        return drivers;
     }
 }

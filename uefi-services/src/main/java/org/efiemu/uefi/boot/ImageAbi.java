@@ -150,8 +150,14 @@ public final class ImageAbi {
         for (int i = 0; i < 10; i++) {
             child.savedXmm[i] = engine.xmm(6 + i);
         }
+        long key = handles.databaseKey();
         long status = c.context().callGuest(child.image().entryPoint(), handle, systemTable);
         child.entryRsp = 0;
+        boolean application = child.image().pe().subsystem() == org.efiemu.core.pe.Subsystem.EFI_APPLICATION;
+        if (!application && drivers != null) {
+            // EDK2 CoreStartImage: a driver's new or changed handles are connected (Recursive) before StartImage returns
+            drivers.connectHandlesByKey(c, key);
+        }
         if (sizePtr != 0 && c.isRam(sizePtr, 8)) {
             c.memory().putU64(sizePtr, child.exitDataSize);
         }
@@ -159,9 +165,16 @@ public final class ImageAbi {
             c.memory().putU64(dataPtr, child.exitData);
         }
         c.output(child.image().name() + " returned " + EfiStatus.nameOf(status));
-        if (child.image().pe().subsystem() == org.efiemu.core.pe.Subsystem.EFI_APPLICATION) {
+        if (application) {
             images.unload(child);
             c.output("application unloaded");
+        } else if (status < 0) {
+            // CoreStartImage unloads an image whose entry point returned an error; a driver that returned success
+            // stays resident (its pages stay EfiBootServicesCode/Data or, for a runtime driver, EfiRuntimeServices*)
+            images.unload(child);
+            c.output("driver returned an error: unloaded");
+        } else {
+            c.output("driver stays resident");
         }
         Optional<EfiStatus> known = EfiStatus.of(status);
         if (known.isPresent()) {
@@ -222,6 +235,12 @@ public final class ImageAbi {
     }
 
     private ForeignUnload foreignUnload = (c, h) -> Optional.empty();
+    private DriverAbi drivers;
+
+    /** The driver model StartImage connects a driver's new handles through (EDK2 {@code CoreConnectHandlesByKey}). */
+    public void drivers(DriverAbi drivers) {
+        this.drivers = drivers;
+    }
 
     /** Answers UnloadImage for the images {@code unload} knows (a captured firmware's drivers). */
     public void foreignUnload(ForeignUnload unload) {

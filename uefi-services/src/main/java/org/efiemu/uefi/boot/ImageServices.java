@@ -232,6 +232,8 @@ public final class ImageServices {
     /** Frees the child's pages and removes its protocols and handle (EDK2 {@code CoreUnloadAndCloseImage}). */
     public void unload(Child c) {
         children.remove(c.handle);
+        // CoreUnloadAndCloseImage: every open entry whose agent is the image handle is closed
+        handles.closeOpensByAgent(c.handle);
         if (debugImages != null) {
             debugImages.remove(c.handle);
         }

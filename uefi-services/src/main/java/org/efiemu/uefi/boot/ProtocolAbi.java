@@ -17,9 +17,18 @@ import org.efiemu.uefi.spec.Guid;
  */
 public final class ProtocolAbi {
     private final HandleDatabase handles;
+    private DriverAbi drivers;
 
     public ProtocolAbi(HandleDatabase handles) {
         this.handles = handles;
+    }
+
+    /**
+     * The driver model an EXCLUSIVE OpenProtocol disconnects BY_DRIVER holders through (UEFI 2.10 §7.3.9); without it
+     * such an open is EFI_ACCESS_DENIED.
+     */
+    public void drivers(DriverAbi drivers) {
+        this.drivers = drivers;
     }
 
     /** {@code HandleProtocol(Handle, *Protocol, **Interface)}. */
@@ -53,7 +62,9 @@ public final class ProtocolAbi {
             return EfiStatus.INVALID_PARAMETER;
         }
         c.lockTaken(true); // EDK2 CoreOpenProtocol validates the handles under gProtocolDatabaseLock
-        InterfaceResult r = handles.openProtocol(handle, protocol, agent, controller, attributes);
+        InterfaceResult r = drivers != null && (attributes & OpenAttributes.EXCLUSIVE) != 0
+                ? handles.openProtocol(handle, protocol, agent, controller, attributes, drivers.exclusiveDisconnector(c))
+                : handles.openProtocol(handle, protocol, agent, controller, attributes);
         return needsOut ? write(c, out, r) : r.status();
     }
 

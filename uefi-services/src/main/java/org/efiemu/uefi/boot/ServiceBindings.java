@@ -39,6 +39,25 @@ public final class ServiceBindings {
     private static final GuestNeed ALWAYS = a -> ctx -> true;
     /** A signal, a timer, a group, a protocol notification or a TPL drop can only run EVT_NOTIFY_SIGNAL functions. */
     private static final GuestNeed SIGNAL_NOTIFY = a -> ctx -> a.events().service().maySignalNotify();
+    /** A driver binding whose code efiemu holds is installed: its Supported, Start or Stop may run. */
+    private static final GuestNeed DRIVERS = a -> ctx -> a.handles().drivers().hasGuestBindings();
+
+    private static GuestNeed either(GuestNeed x, GuestNeed y) {
+        return a -> {
+            Predicate<CallContext> px = x.of(a);
+            Predicate<CallContext> py = y.of(a);
+            return ctx -> px.test(ctx) || py.test(ctx);
+        };
+    }
+
+    /** Whether OpenProtocol's Attributes (argument 6, on the stack) ask for EXCLUSIVE; true when it cannot be read. */
+    private static boolean exclusive(CallContext ctx) {
+        try {
+            return (ctx.arg(5) & org.efiemu.uefi.handle.OpenAttributes.EXCLUSIVE) != 0;
+        } catch (RuntimeException unreadable) {
+            return true;
+        }
+    }
 
     private static final Map<BootService, Binding> BOOT = new EnumMap<>(BootService.class);
     private static final Map<RuntimeService, Binding> RUNTIME = new EnumMap<>(RuntimeService.class);
@@ -71,14 +90,18 @@ public final class ServiceBindings {
         // Protocol Handler Services (§7.3)
         // (a protocol notification signals the registered event: only its notification function is guest code)
         bootCallingGuest(INSTALL_PROTOCOL_INTERFACE, a -> a.handles()::installProtocolInterface, SIGNAL_NOTIFY);
-        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface, SIGNAL_NOTIFY);
-        boot(UNINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::uninstallProtocolInterface);
+        // (and with a driver that is guest code, the drivers holding the interface are stopped and started again)
+        bootCallingGuest(REINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::reinstallProtocolInterface,
+                either(SIGNAL_NOTIFY, DRIVERS));
+        bootCallingGuest(UNINSTALL_PROTOCOL_INTERFACE, a -> a.handles()::uninstallProtocolInterface, DRIVERS);
         boot(HANDLE_PROTOCOL, a -> a.protocols()::handleProtocol);
         boot(REGISTER_PROTOCOL_NOTIFY, a -> a.handles()::registerProtocolNotify);
         boot(LOCATE_HANDLE, a -> a.handles()::locateHandle);
         boot(LOCATE_DEVICE_PATH, a -> a.handles()::locateDevicePath);
         boot(INSTALL_CONFIGURATION_TABLE, a -> a.misc()::installConfigurationTable);
-        boot(OPEN_PROTOCOL, a -> a.protocols()::openProtocol);
+        // (an EXCLUSIVE open of an interface a driver holds BY_DRIVER runs that driver's Stop)
+        bootCallingGuest(OPEN_PROTOCOL, a -> a.protocols()::openProtocol, a -> ctx -> exclusive(ctx)
+                && a.handles().drivers().hasGuestBindings());
         boot(CLOSE_PROTOCOL, a -> a.protocols()::closeProtocol);
         boot(OPEN_PROTOCOL_INFORMATION, a -> a.handles()::openProtocolInformation);
         boot(PROTOCOLS_PER_HANDLE, a -> a.handles()::protocolsPerHandle);
@@ -87,10 +110,11 @@ public final class ServiceBindings {
         bootCallingGuest(INSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::installMultipleProtocolInterfaces,
                 SIGNAL_NOTIFY);
         bootCallingGuest(UNINSTALL_MULTIPLE_PROTOCOL_INTERFACES, a -> a.handles()::uninstallMultipleProtocolInterfaces,
-                SIGNAL_NOTIFY);
+                either(SIGNAL_NOTIFY, DRIVERS));
         // DriverSupport Services (§7.3)
-        boot(CONNECT_CONTROLLER, a -> a.handles()::connectController);
-        boot(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController);
+        // (the drivers' Supported, Start and Stop run in the guest: only when a driver binding holds guest code)
+        bootCallingGuest(CONNECT_CONTROLLER, a -> a.handles()::connectController, DRIVERS);
+        bootCallingGuest(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController, DRIVERS);
         // Image Services (§7.4)
         // (LoadImage installs the child's LoadedImage protocol: protocol notifications)
         bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage, SIGNAL_NOTIFY);

@@ -27,12 +27,15 @@ public final class ServicesDoc {
                     + "tick at or after it, asynchronously when IF=1 (`TimerInterrupt` in the trace), in every counting mode"),
             Map.entry("Stall", "advances virtual time; timers due inside it fire at their own ticks (interrupts as the caller "
                     + "left them)"),
-            Map.entry("ConnectController", "no drivers: EFI_NOT_FOUND for a valid controller"),
-            Map.entry("DisconnectController", "no drivers: EFI_SUCCESS for valid handles (a captured driver's Stop is not run)"),
-            Map.entry("UnloadImage", "a captured firmware driver: the captured outcome (see \"Driver opens and driver Unload\")"),
+            Map.entry("ConnectController", "guest drivers' Supported/Start in EDK2's order; none: EFI_NOT_FOUND (see \"The driver model\")"),
+            Map.entry("DisconnectController", "guest drivers' Stop, children first; a captured driver's Stop is not run (see \"The driver model\")"),
+            Map.entry("OpenProtocol", "EXCLUSIVE of an interface a guest driver holds BY_DRIVER: that driver's Stop first"),
+            Map.entry("UninstallProtocolInterface", "of an interface a guest driver holds BY_DRIVER: that driver's Stop first (see \"The driver model\")"),
+            Map.entry("ReinstallProtocolInterface", "of an interface a guest driver holds BY_DRIVER: Stop first, then ConnectController (see \"The driver model\")"),
+            Map.entry("UnloadImage", "runs a started driver's Unload, frees its pages, closes its opens; a captured firmware driver: the captured outcome (see \"Driver opens and driver Unload\")"),
             Map.entry("OpenProtocolInformation", "a captured firmware's open entries first (see \"Driver opens and driver Unload\")"),
             Map.entry("LoadImage", "from a buffer, or from a device path on the ESP or a disk's FAT partition (SimpleFileSystem)"),
-            Map.entry("StartImage", "runs the entry point in the guest; an application is unloaded afterwards"),
+            Map.entry("StartImage", "runs the entry point in the guest; an application is unloaded afterwards, a driver stays resident (its new handles connected) unless it returned an error"),
             Map.entry("Exit", "from a child: unwinds to StartImage; from the booted image: ends the run"),
             Map.entry("ExitBootServices", "signals BEFORE_EXIT_BOOT_SERVICES, checks MapKey, then EXIT_BOOT_SERVICES"),
             Map.entry("GetTime", "start time from the run options plus virtual time"),
@@ -83,6 +86,7 @@ public final class ServicesDoc {
         sb.append(org.efiemu.uefi.tables.PresentationDoc.render());
         sb.append(org.efiemu.uefi.devicepath.DevicePathDoc.render());
         sb.append(org.efiemu.uefi.presentation.DriverOpensDoc.render());
+        sb.append(DriverModelDoc.render());
         return sb.toString().replace("\r\n", "\n");
     }
 

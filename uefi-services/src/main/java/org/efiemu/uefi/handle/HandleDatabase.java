@@ -23,10 +23,11 @@ import org.efiemu.uefi.spec.Guid;
  * caller's {@code signalEvent}; device paths are read through a {@link DevicePathReader}. Not thread-safe: one
  * database belongs to one machine.
  *
- * <p>Known difference from EDK2: there is no driver model here, so the implicit
- * {@code DisconnectController()} of {@code UninstallProtocolInterface}, {@code ReinstallProtocolInterface} and
- * {@code OpenProtocol(EXCLUSIVE)} cannot stop a driver; an interface opened {@code BY_DRIVER} therefore makes those
- * calls return {@code EFI_ACCESS_DENIED}, as EDK2 does when the disconnect fails.
+ * <p>{@code OpenProtocol(EXCLUSIVE)} of an interface a driver holds disconnects the driver through the caller's
+ * {@link Disconnector} (the driver model, {@link DriverSupport}); so do {@code UninstallProtocolInterface} and
+ * {@code ReinstallProtocolInterface} when given the driver model's {@link DriverHooks}. Without them (no driver that is
+ * guest code) an interface opened {@code BY_DRIVER} makes those calls return {@code EFI_ACCESS_DENIED}, as EDK2 does
+ * when the disconnect fails.
  */
 public final class HandleDatabase {
 
@@ -80,6 +81,8 @@ public final class HandleDatabase {
             return new HandleResult(EfiStatus.INVALID_PARAMETER, handle);
         }
         ProtocolEntry entry = store.entry(protocol, true);
+        // EDK2 2022.11 (OVMF's) raises the handle's key when it creates the handle, not when it adds a protocol to an
+        // existing one (EDK2 does that too since 2026, commit 8f28978843); StartImage connects by these keys
         Handle h = handle == 0 ? newHandle() : store.handles.get(handle);
         ProtocolInterface p = new ProtocolInterface(h, entry, interfacePointer);
         h.protocols.add(p);
@@ -97,6 +100,7 @@ public final class HandleDatabase {
                     "handle allocator returned 0x%X, which is zero or already in use", value));
         }
         Handle h = new Handle(value);
+        h.key = ++store.databaseKey;
         store.handles.put(value, h);
         return h;
     }
@@ -141,12 +145,68 @@ public final class HandleDatabase {
      * handle with its last protocol.
      */
     public EfiStatus uninstallProtocolInterface(long handle, Guid protocol, long interfacePointer) {
+        return uninstallProtocolInterface(handle, protocol, interfacePointer, null);
+    }
+
+    /**
+     * What the driver model does for {@code UninstallProtocolInterface} and {@code ReinstallProtocolInterface} of an
+     * interface drivers hold: disconnect a holder ({@link Disconnector}) and connect a handle again
+     * ({@code ConnectController(Handle, NULL, NULL, TRUE)}).
+     */
+    public interface DriverHooks extends Disconnector {
+        void connect(long handle);
+    }
+
+    /**
+     * EDK2's {@code CoreDisconnectControllersUsingProtocolInterface}: disconnects the BY_DRIVER holders of {@code p} one
+     * by one; then drops its BY_HANDLE/GET/TEST opens; when a disconnect failed (or a Stop left its open, on which EDK2
+     * would loop for ever) or opens remain, connects the handle again and answers EFI_ACCESS_DENIED. EFI_NOT_FOUND when
+     * a driver's Stop removed the interface itself.
+     */
+    private EfiStatus disconnectUsing(long handle, Guid protocol, ProtocolInterface p, DriverHooks hooks) {
+        EfiStatus status = EfiStatus.SUCCESS;
+        OpenData holder;
+        while ((holder = firstByDriver(p)) != null) {
+            status = hooks.disconnect(handle, holder.agent);
+            if (!isValid(handle) || store.find(handle, protocol) != p) {
+                return EfiStatus.NOT_FOUND;
+            }
+            if (!status.isError() && p.openList.contains(holder)) {
+                status = EfiStatus.ACCESS_DENIED;
+            }
+            if (status.isError()) {
+                break;
+            }
+        }
+        if (!status.isError()) {
+            p.openList.removeIf(o -> (o.attributes & (OpenAttributes.BY_HANDLE_PROTOCOL | OpenAttributes.GET_PROTOCOL
+                    | OpenAttributes.TEST_PROTOCOL)) != 0);
+        }
+        if (status.isError() || !p.openList.isEmpty()) {
+            hooks.connect(handle);
+            return EfiStatus.ACCESS_DENIED;
+        }
+        return EfiStatus.SUCCESS;
+    }
+
+    /**
+     * {@code UninstallProtocolInterface()} as {@link #uninstallProtocolInterface(long, Guid, long)}; with {@code hooks}
+     * (the driver model) the drivers holding the interface BY_DRIVER are disconnected first, as EDK2's
+     * {@code CoreUninstallProtocolInterface} does, and the handle is connected again when one refuses.
+     */
+    public EfiStatus uninstallProtocolInterface(long handle, Guid protocol, long interfacePointer, DriverHooks hooks) {
         if (!isValid(handle)) {
             return EfiStatus.INVALID_PARAMETER;
         }
         ProtocolInterface p = store.find(handle, protocol);
         if (p == null || p.pointer != interfacePointer) {
             return EfiStatus.NOT_FOUND;
+        }
+        if (hooks != null) {
+            EfiStatus s = disconnectUsing(handle, protocol, p, hooks);
+            if (s.isError()) {
+                return s;
+            }
         }
         p.openList.removeIf(o -> (o.attributes & (OpenAttributes.BY_HANDLE_PROTOCOL | OpenAttributes.GET_PROTOCOL
                 | OpenAttributes.TEST_PROTOCOL)) != 0);
@@ -155,6 +215,7 @@ public final class HandleDatabase {
         }
         p.entry.remove(p);
         p.handle.protocols.remove(p);
+        p.handle.key = ++store.databaseKey;
         if (p.handle.protocols.isEmpty()) {
             store.handles.remove(handle);
         }
@@ -166,9 +227,15 @@ public final class HandleDatabase {
      * so far are reinstalled and {@code EFI_INVALID_PARAMETER} is returned.
      */
     public EfiStatus uninstallMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs) {
+        return uninstallMultipleProtocolInterfaces(handle, pairs, null);
+    }
+
+    /** As {@link #uninstallMultipleProtocolInterfaces(long, List)}, each through the driver model's {@code hooks}. */
+    public EfiStatus uninstallMultipleProtocolInterfaces(long handle, List<Map.Entry<Guid, Long>> pairs,
+            DriverHooks hooks) {
         List<Map.Entry<Guid, Long>> removed = new ArrayList<>();
         for (Map.Entry<Guid, Long> pair : pairs) {
-            if (uninstallProtocolInterface(handle, pair.getKey(), pair.getValue()).isError()) {
+            if (uninstallProtocolInterface(handle, pair.getKey(), pair.getValue(), hooks).isError()) {
                 for (Map.Entry<Guid, Long> back : removed) {
                     install(handle, back.getKey(), back.getValue(), true);
                 }
@@ -184,6 +251,17 @@ public final class HandleDatabase {
      * protocol's list (as EDK2 re-inserts it) and signals the protocol's notify events.
      */
     public EfiStatus reinstallProtocolInterface(long handle, Guid protocol, long oldInterface, long newInterface) {
+        return reinstallProtocolInterface(handle, protocol, oldInterface, newInterface, null);
+    }
+
+    /**
+     * {@code ReinstallProtocolInterface()} as {@link #reinstallProtocolInterface(long, Guid, long, long)}; with
+     * {@code hooks} (the driver model) as EDK2's {@code CoreReinstallProtocolInterface}: the drivers holding the
+     * interface are disconnected first (EFI_ACCESS_DENIED when one refuses) and the handle is connected again
+     * (Recursive) after the new interface is in place.
+     */
+    public EfiStatus reinstallProtocolInterface(long handle, Guid protocol, long oldInterface, long newInterface,
+            DriverHooks hooks) {
         if (!isValid(handle)) {
             return EfiStatus.INVALID_PARAMETER;
         }
@@ -191,13 +269,21 @@ public final class HandleDatabase {
         if (p == null || p.pointer != oldInterface) {
             return EfiStatus.NOT_FOUND;
         }
-        if (p.openList.stream().anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0)) {
+        if (hooks != null) {
+            EfiStatus s = disconnectUsing(handle, protocol, p, hooks);
+            if (s.isError()) {
+                return s;
+            }
+        } else if (p.openList.stream().anyMatch(o -> (o.attributes & OpenAttributes.BY_DRIVER) != 0)) {
             return EfiStatus.ACCESS_DENIED;
         }
         p.entry.remove(p);
         p.pointer = newInterface;
         p.entry.interfaces.add(p);
         notifyRegistrations(p.entry);
+        if (hooks != null) {
+            hooks.connect(handle);
+        }
         return EfiStatus.SUCCESS;
     }
 
@@ -214,6 +300,27 @@ public final class HandleDatabase {
      * open increments the entry's open count.
      */
     public InterfaceResult openProtocol(long handle, Guid protocol, long agent, long controller, int attributes) {
+        return openProtocol(handle, protocol, agent, controller, attributes, (h, a) -> EfiStatus.ACCESS_DENIED);
+    }
+
+    /**
+     * Disconnects the driver {@code agent} from {@code controller} ({@code CoreDisconnectController(controller, agent,
+     * NULL)}), for {@link #openProtocol(long, Guid, long, long, int, Disconnector)}.
+     */
+    @FunctionalInterface
+    public interface Disconnector {
+        EfiStatus disconnect(long controller, long agent);
+    }
+
+    /**
+     * {@code OpenProtocol()} as {@link #openProtocol(long, Guid, long, long, int)}, where an EXCLUSIVE open of an
+     * interface a driver holds BY_DRIVER first disconnects each holder through {@code disconnector} (EDK2
+     * {@code CoreOpenProtocol}: any failure is {@code EFI_ACCESS_DENIED}). A holder whose entry a successful disconnect
+     * left in place (a Stop that did not close what it opened, on which EDK2 would loop for ever) is
+     * {@code EFI_ACCESS_DENIED} too.
+     */
+    public InterfaceResult openProtocol(long handle, Guid protocol, long agent, long controller, int attributes,
+            Disconnector disconnector) {
         boolean writes = attributes != OpenAttributes.TEST_PROTOCOL;
         InterfaceResult invalid = new InterfaceResult(EfiStatus.INVALID_PARAMETER, 0, writes);
         if (!isValid(handle) || !OpenAttributes.isValid(attributes)) {
@@ -261,17 +368,64 @@ public final class HandleDatabase {
         }
         boolean denied = switch (attributes) {
             case OpenAttributes.BY_DRIVER -> exclusive || byDriver;
-            // EDK2 disconnects the BY_DRIVER holders here; without a driver model that cannot succeed.
-            case OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE, OpenAttributes.EXCLUSIVE -> exclusive || byDriver;
+            case OpenAttributes.BY_DRIVER | OpenAttributes.EXCLUSIVE, OpenAttributes.EXCLUSIVE -> exclusive;
             default -> false;
         };
         if (denied) {
             return new InterfaceResult(EfiStatus.ACCESS_DENIED, 0, writes);
         }
+        if (byDriver && (attributes & OpenAttributes.EXCLUSIVE) != 0) {
+            // CoreOpenProtocol: disconnect the BY_DRIVER holders one by one, re-reading the open list after each
+            OpenData holder;
+            while ((holder = firstByDriver(p)) != null) {
+                EfiStatus s = disconnector.disconnect(handle, holder.agent);
+                if (s.isError() || !isValid(handle) || store.find(handle, protocol) != p || p.openList.contains(holder)) {
+                    return new InterfaceResult(EfiStatus.ACCESS_DENIED, 0, writes);
+                }
+            }
+        }
         if (agent != 0) {
             p.openList.add(new OpenData(agent, controller, attributes));
         }
         return new InterfaceResult(EfiStatus.SUCCESS, p.pointer, writes);
+    }
+
+    private static OpenData firstByDriver(ProtocolInterface p) {
+        for (OpenData o : p.openList) {
+            if ((o.attributes & OpenAttributes.BY_DRIVER) != 0) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every open entry on every protocol of {@code handle}, protocols in install order and each protocol's entries in
+     * open order (the walk of EDK2's {@code CoreConnectController}/{@code CoreDisconnectController} over
+     * {@code Handle->Protocols} and each {@code OpenList}); empty for an invalid handle.
+     */
+    public List<OpenProtocolEntry> openEntries(long handle) {
+        Handle h = store.handles.get(handle);
+        if (h == null) {
+            return List.of();
+        }
+        List<OpenProtocolEntry> out = new ArrayList<>();
+        for (ProtocolInterface p : h.protocols) {
+            for (OpenData o : p.openList) {
+                out.add(new OpenProtocolEntry(o.agent, o.controller, o.attributes, o.openCount));
+            }
+        }
+        return out;
+    }
+
+    /** {@code CoreGetHandleDatabaseKey()}: raised each time a handle is created or a protocol is uninstalled from one. */
+    public long databaseKey() {
+        return store.databaseKey;
+    }
+
+    /** The handles created or modified after database key {@code key}, in creation order ({@code CoreConnectHandlesByKey}). */
+    public List<Long> handlesModifiedAfter(long key) {
+        return store.handles.values().stream().filter(h -> h.key > key).map(h -> h.value).toList();
     }
 
     /**

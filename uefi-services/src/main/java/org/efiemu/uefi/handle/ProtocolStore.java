@@ -18,6 +18,8 @@ final class ProtocolStore {
     static final class Handle {
         final long value;
         final List<ProtocolInterface> protocols = new ArrayList<>();
+        /** {@code IHANDLE.Key}: the database key when the handle was last created or modified. */
+        long key;
 
         Handle(long value) {
             this.value = value;
@@ -114,6 +116,8 @@ final class ProtocolStore {
     }
 
     final Map<Long, Handle> handles = new LinkedHashMap<>();
+    /** {@code gHandleDatabaseKey}: raised each time a handle is created or modified. */
+    long databaseKey;
     final Map<Guid, ProtocolEntry> protocols = new LinkedHashMap<>();
     final Map<Long, ProtocolNotify> registrations = new LinkedHashMap<>();
 

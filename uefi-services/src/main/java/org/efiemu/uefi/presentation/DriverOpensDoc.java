@@ -24,9 +24,10 @@ CoreOpenProtocol:
 | OpenProtocol BY_DRIVER of a protocol a driver holds BY_DRIVER | EFI_ACCESS_DENIED, Interface untouched |
 | OpenProtocol by the holding driver's agent and controller with its attributes | EFI_ALREADY_STARTED and the interface |
 | HandleProtocol | counted on the DXE core image's BY_HANDLE_PROTOCOL entry (EDK2 opens as `gDxeCoreImageHandle`) |
-| OpenProtocol EXCLUSIVE (or BY_DRIVER\\|EXCLUSIVE) of a protocol a driver holds | EFI_ACCESS_DENIED: EDK2 would DisconnectController the driver (its Stop), which efiemu cannot run |
-| UninstallProtocolInterface / ReinstallProtocolInterface of a protocol a driver holds BY_DRIVER | EFI_ACCESS_DENIED (EDK2 disconnects the driver first) |
-| DisconnectController of a controller a driver manages | EFI_SUCCESS with nothing disconnected; the trace says the driver's Stop is not run |
+| OpenProtocol EXCLUSIVE (or BY_DRIVER\\|EXCLUSIVE) of a protocol a captured driver holds | EFI_ACCESS_DENIED: EDK2 would DisconnectController the driver (its Stop), whose code efiemu does not hold |
+| UninstallProtocolInterface / ReinstallProtocolInterface of a protocol a captured driver holds BY_DRIVER | EFI_ACCESS_DENIED (EDK2 disconnects the driver first) |
+| DisconnectController of a controller a captured driver manages | EFI_SUCCESS with nothing disconnected; the trace says the driver's Stop is not run |
+| ConnectController | the captured drivers are not called (no code): only drivers that are guest code are (see "The driver model") |
 
 The 30 driver images OVMF sets `LoadedImage.Unload` on present a non-NULL Unload (`CapturedDriverUnloads`, from the
 profile's `image-unload` lines). UnloadImage of one gives the status OVMF's UnloadImage gave (EFI_SUCCESS for all 30),

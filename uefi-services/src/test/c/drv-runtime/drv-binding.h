@@ -1,0 +1,1 @@
+../drv-binding/drv-binding.h
