@@ -257,7 +257,17 @@ public final class BlockCounter implements AutoCloseable {
   /** A block's instructions that may write memory: addresses and destinations (null: anywhere). */
   private record Writers(long size, int icount, byte[] code, long[] addresses, MemoryWriters.Destination[] places) {}
 
-  private final java.util.HashMap<Long, Writers> writers = new java.util.HashMap<>();
+  /**
+   * Blocks' writers by block start, shared by every counter of the process: a hunt runs the same payload's blocks on
+   * machine after machine, and decoding a block with Capstone and classifying its instructions cost more than the
+   * write hook that asks. An entry is used only for a block of the same size, instruction count and bytes (read
+   * from guest memory at every lookup), so code at the same address that differs from one machine to the next, or
+   * that was rewritten, is decoded again; entries are immutable, so threads share them freely.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Long, Writers> WRITERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Blocks remembered at most; the cache is emptied beyond that. */
+  private static final int WRITERS_KEPT = 4096;
 
   /**
    * The instruction doing a memory write inside a memory hook during a run, or {@link Engine.AccessSite#UNKNOWN}.
@@ -278,11 +288,11 @@ public final class BlockCounter implements AutoCloseable {
     long start = state.getLong(CUR_ADDR);
     long blockSize = state.getLong(CUR_SIZE);
     byte[] code = engine.read(start, (int) blockSize);
-    Writers w = writers.get(start);
+    Writers w = WRITERS.get(start);
     if (w == null || w.size != blockSize || w.icount != icount || !java.util.Arrays.equals(w.code, code)) {
       w = findWriters(start, blockSize, icount, code);
-      if (writers.size() > 4096) writers.clear();
-      writers.put(start, w);
+      if (WRITERS.size() > WRITERS_KEPT) WRITERS.clear();
+      WRITERS.put(start, w);
     }
     long found = Engine.AccessSite.UNKNOWN;
     for (int i = 0; i < w.addresses.length; i++) {

@@ -38,7 +38,8 @@ public final class CallContext {
     if (i < 0) throw new IllegalArgumentException("argument index " + i + " of " + label + " is negative");
     if (i < 4) return regArgs[i];
     long slot = rsp + 8 + 32 + 8L * (i - 4);
-    memory.require(slot, 8, "stack argument " + i + " of " + label);
+    // the error's text only for an error: the sanitizer reads every argument at each host write of a call
+    if (!memory.isRam(slot, 8)) memory.require(slot, 8, "stack argument " + i + " of " + label);
     return memory.u64(slot);
   }
 

@@ -150,6 +150,28 @@ class InstructionCountingDifferentialTest {
     assertSame(m -> withWriteHook(m, hex, RunLimits.none()));
   }
 
+  @Test
+  void aWriterKnownFromAnEarlierMachineIsFoundAgainOnlyForTheSameBytesAtTheSameAddress() {
+    // the blocks' writers are remembered across machines by block start: two programs of the same length and
+    // instruction count at the same address whose store sits at another instruction, and between their runs another
+    // block at that address with the same bytes as the first: each machine's hook reads its own writer as RIP
+    String storeSecond = "90" + "48890c2500003000" + "90" + "90" + "f4"; // nop; mov [0x300000],rcx; nop; nop; hlt
+    String storeThird = "90" + "90" + "48890c2500003000" + "90" + "f4"; // nop; nop; mov [0x300000],rcx; nop; hlt
+    String second = withWriteHookOnFreshMachines(storeSecond);
+    String third = withWriteHookOnFreshMachines(storeThird);
+    assertThat(withWriteHookOnFreshMachines(storeSecond)).isEqualTo(second);
+    assertThat(second).contains("300000@" + Long.toHexString(TestMachines.CODE + 1).toUpperCase());
+    assertThat(third).contains("300000@" + Long.toHexString(TestMachines.CODE + 2).toUpperCase());
+  }
+
+  /** {@link #withWriteHook} on a block-counting and a per-instruction machine: the same transcript, returned. */
+  private static String withWriteHookOnFreshMachines(String hex) {
+    Outcome[] r = both(m -> withWriteHook(m, hex, RunLimits.none()));
+    assertThat(r[0].positionsExact()).as("block counting claims exact positions").isTrue();
+    assertThat(r[0].text()).isEqualTo(r[1].text());
+    return r[0].text();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({
       // nop; mov [0x300000],rcx; mov [0x300000],rbx; nop; hlt

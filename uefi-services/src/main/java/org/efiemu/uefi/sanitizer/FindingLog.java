@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * ordered by their first write, then address).
  *
  * <p>A write inside the range the previous write of the same key left (a loop storing into one buffer) only counts the
- * store: it can touch no other range, since ranges are never adjacent.
+ * store: it can touch no other range, since ranges are never adjacent; one that continues that range upwards (a copy
+ * loop) extends it in place when the key's next range starts beyond the write.
  */
 final class FindingLog {
     /** What findings are aggregated by. */
@@ -24,7 +25,7 @@ final class FindingLog {
     /** One coalesced range {@code [start, end)} of a key. */
     private static final class Piece {
         final long start;
-        final long end;
+        long end;
         final long order;
         final long afterCall;
         long writes;
@@ -40,12 +41,14 @@ final class FindingLog {
 
     private final Map<Key, TreeMap<Long, Piece>> byKey = new LinkedHashMap<>();
     private long order;
-    /** The key and range of the last add (the fast path's guess), or null. */
+    /** The key, range and the key's ranges of the last add (the fast paths' guess), or null. */
     private Key lastKey;
     private Piece lastPiece;
+    private TreeMap<Long, Piece> lastRanges;
 
     /**
-     * Adds the write {@code [start, end)}.
+     * Adds the write {@code [start, end)}. A write inside the last write's range, or continuing it upwards with no other
+     * range of its key in the way, is counted without a map lookup.
      *
      * @return true when it opened a new finding (not touching an earlier range of the same key)
      */
@@ -54,9 +57,19 @@ final class FindingLog {
             throw new IllegalArgumentException(String.format("sanitizer write [0x%X, 0x%X) is empty", start, end));
         }
         Piece last = lastPiece;
-        if (last != null && start >= last.start && end <= last.end && key.equals(lastKey)) {
-            last.writes++;
-            return false;
+        if (last != null && start >= last.start && start <= last.end && key.equals(lastKey)) {
+            if (end <= last.end) {
+                last.writes++;
+                return false;
+            }
+            // a store continuing the last range upwards (a copy loop): it joins that range alone when the key's next
+            // range starts beyond the store, as the general case below would find
+            Map.Entry<Long, Piece> above = lastRanges.higherEntry(last.start);
+            if (above == null || above.getKey() > end) {
+                last.end = end;
+                last.writes++;
+                return false;
+            }
         }
         TreeMap<Long, Piece> ranges = byKey.computeIfAbsent(key, k -> new TreeMap<>());
         long from = start;
@@ -87,6 +100,7 @@ final class FindingLog {
         ranges.put(from, merged);
         lastKey = key;
         lastPiece = merged;
+        lastRanges = ranges;
         return opened;
     }
 

@@ -32,22 +32,42 @@ public final class WriteHookChoice {
 
     /** Per payload: the last {@link #WINDOW} outcomes as bits (1: a write was watched), machines seen, the choice. */
     private final Map<Object, long[]> history = new HashMap<>();
+    /**
+     * The payload asked about last (the same object, machine after machine, in a hunt) and its history: found without
+     * hashing the key, which for a strategy may hash its payload's bytes. Null when none.
+     */
+    private Object lastPayload;
+    private long[] lastHistory;
 
     /** Whether the next machine of {@code payload} should start with the sanitizer's write hook. */
     public boolean startWithWriteHook(Object payload) {
-        long[] h = history.get(payload);
+        long[] h = historyOf(payload);
         return h != null && h[2] != 0;
+    }
+
+    private long[] historyOf(Object payload) {
+        if (payload == lastPayload && lastPayload != null) {
+            return lastHistory;
+        }
+        long[] h = history.get(payload);
+        if (h != null) {
+            lastPayload = payload;
+            lastHistory = h;
+        }
+        return h;
     }
 
     /** A machine of {@code payload} ran: {@code watchedAWrite} is {@link MemorySanitizer#watchedAWrite()}. */
     public void ran(Object payload, boolean watchedAWrite) {
-        long[] h = history.get(payload);
+        long[] h = historyOf(payload);
         if (h == null) {
             if (history.size() >= PAYLOADS) {
                 history.clear();
             }
             h = new long[3];
             history.put(payload, h);
+            lastPayload = payload;
+            lastHistory = h;
         }
         h[0] = ((h[0] << 1) | (watchedAWrite ? 1 : 0)) & ((1L << WINDOW) - 1);
         h[1]++;

@@ -49,4 +49,28 @@ class WriteHookChoiceTest {
         assertThat(c.startWithWriteHook("efi-pool")).isFalse();
         assertThat(c.startWithWriteHook("never seen")).isFalse();
     }
+
+    @Test
+    void equalPayloadsShareOneHistoryWhicheverObjectAsks() {
+        WriteHookChoice c = new WriteHookChoice();
+        for (int i = 0; i < WriteHookChoice.WINDOW; i++) {
+            c.ran(new String("mem-lower"), true); // a new but equal key each machine
+        }
+        assertThat(c.startWithWriteHook(new String("mem-lower"))).isTrue();
+        assertThat(c.startWithWriteHook("mem-lower")).isTrue();
+    }
+
+    @Test
+    void aPayloadIsForgottenOnceSixtyFourOthersFilledTheHistoryEvenRightAfterItWasAskedAbout() {
+        WriteHookChoice c = new WriteHookChoice();
+        Object kept = "mem-lower";
+        for (int i = 0; i < WriteHookChoice.WINDOW; i++) {
+            c.ran(kept, true);
+        }
+        assertThat(c.startWithWriteHook(kept)).isTrue();
+        for (int i = 0; i < 64; i++) { // 64 payloads in all, then one more: the history starts again
+            c.ran("other " + i, true);
+            assertThat(c.startWithWriteHook(kept)).as("after %d others", i + 1).isEqualTo(i < 63);
+        }
+    }
 }
