@@ -127,15 +127,26 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
-    byte[] code = new byte[capacity * SLOT];
-    java.util.Arrays.fill(code, (byte) 0xCC);
-    for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
-    memory.write(base, code);
+    memory.write(base, capacity == PAGE_CODE_SLOTS ? PAGE_CODE : slotCode(capacity));
     entries.add(new Entry("<gate ret>", 0, null, null));
     entries.add(new Entry("<guest call return>", 0, null, null));
     this.dispatch = dispatch.resolve();
     hook = engine.addGateHook(base, base + (long) capacity * SLOT - 1, SLOT, this.dispatch, this::onGate);
   }
+
+  /** The trap region's code for {@code capacity} slots: each slot a RET then INT3s. */
+  private static byte[] slotCode(int capacity) {
+    byte[] code = new byte[capacity * SLOT];
+    java.util.Arrays.fill(code, (byte) 0xCC);
+    for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
+    return code;
+  }
+
+  /** Slots of the usual one-page trap region (every machine has one or two). */
+  private static final int PAGE_CODE_SLOTS = 0x1000 / SLOT;
+
+  /** {@link #slotCode} of a page, made once: only ever read (copied into guest memory). */
+  private static final byte[] PAGE_CODE = slotCode(PAGE_CODE_SLOTS);
 
   /** Registers {@code fn}; returns its guest-callable address. Listeners see four arguments. */
   public long register(String label, HostFunction fn) {
