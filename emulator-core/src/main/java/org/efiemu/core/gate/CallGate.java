@@ -127,7 +127,7 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
-    memory.write(base, capacity == PAGE_CODE_SLOTS ? PAGE_CODE : slotCode(capacity));
+    memory.write(base, code(capacity));
     entries.add(new Entry("<gate ret>", 0, null, null));
     entries.add(new Entry("<guest call return>", 0, null, null));
     this.dispatch = dispatch.resolve();
@@ -142,11 +142,20 @@ public final class CallGate implements AutoCloseable {
     return code;
   }
 
-  /** Slots of the usual one-page trap region (every machine has one or two). */
-  private static final int PAGE_CODE_SLOTS = 0x1000 / SLOT;
+  /**
+   * {@link #slotCode} by capacity, made once per size for the first few sizes (a machine's gates have one or two
+   * sizes, the same in every machine): the arrays are only ever read (copied into guest memory).
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, byte[]> CODE =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** {@link #slotCode} of a page, made once: only ever read (copied into guest memory). */
-  private static final byte[] PAGE_CODE = slotCode(PAGE_CODE_SLOTS);
+  private static byte[] code(int capacity) {
+    byte[] code = CODE.get(capacity);
+    if (code != null) return code;
+    code = slotCode(capacity);
+    if (CODE.size() < 8) CODE.putIfAbsent(capacity, code);
+    return code;
+  }
 
   /** Registers {@code fn}; returns its guest-callable address. Listeners see four arguments. */
   public long register(String label, HostFunction fn) {
