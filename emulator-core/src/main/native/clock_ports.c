@@ -35,6 +35,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <jni.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,27 @@ static inline void cp_tb_position(cp_tbpos_t *q, const char *tb, int64_t k, int6
   q->flushes = flushes;
 }
 
+/*
+ * cp_tcg_known's answer for the last library asked about: the check (dladdr, dlopen, four dlsym, the build-id notes of
+ * every loaded object) costs as much as a small service call, and a hunt makes a machine, so a clock-ports state,
+ * hundreds of times a second; a loaded library's code does not change (JNA never unloads libunicorn), so the answer for
+ * one function address holds for the process.
+ */
+static pthread_mutex_t cp_known_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t cp_known_function; /* 0: nothing asked yet */
+static int cp_known_answer;
+
+static int cp_tcg_known_cached(uintptr_t any_function) {
+  pthread_mutex_lock(&cp_known_lock);
+  if (any_function == 0 || any_function != cp_known_function) {
+    cp_known_answer = cp_tcg_known(any_function);
+    cp_known_function = any_function;
+  }
+  int known = cp_known_answer;
+  pthread_mutex_unlock(&cp_known_lock);
+  return known;
+}
+
 /* The instruction count Java's BlockCounter.count() gives at the k-th IN of the block now, or 0 (unknown: Java). */
 static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   const int64_t *bc = p->bc;
@@ -311,7 +333,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeClockPorts_create(JNIEn
   p->bc = (int64_t *) (intptr_t) blockCounter;
   p->fallback = (cp_in_fn) (intptr_t) fallback;
   p->mem_read = (cp_mem_read_fn) (intptr_t) memRead;
-  p->tcg_known = cp_tcg_known((uintptr_t) memRead);
+  p->tcg_known = cp_tcg_known_cached((uintptr_t) memRead);
   p->enabled = 0; /* no ports until configure */
   return (jlong) (intptr_t) p;
 }

@@ -56,9 +56,14 @@ public record Strategy(StrategyDescriptor descriptor, String payloadName, byte[]
                 && Arrays.equals(s.payloadBytes, payloadBytes);
     }
 
+    /**
+     * The descriptor, the payload's name and its length: equal strategies have equal hashes, as {@link #equals} needs,
+     * without hashing the payload's bytes (tens of KiB) at every lookup of a map keyed by strategy (a hunt looks its
+     * strategy up once per scenario); strategies with the same name and size but other bytes only share a bucket.
+     */
     @Override
     public int hashCode() {
-        return Objects.hash(descriptor, payloadName, Arrays.hashCode(payloadBytes));
+        return Objects.hash(descriptor, payloadName, payloadBytes.length);
     }
 
     @Override

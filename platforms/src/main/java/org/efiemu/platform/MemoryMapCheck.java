@@ -64,8 +64,14 @@ public final class MemoryMapCheck {
         List<Problem> problems = new ArrayList<>();
         List<Integer> valid = new ArrayList<>();
         for (int i = 0; i < map.size(); i++) {
-            int index = i;
-            checkDescriptor(map.get(i)).ifPresentOrElse(m -> problems.add(new Problem(index, -1, m)), () -> valid.add(index));
+            // plain code, not Optional.ifPresentOrElse: two capturing lambdas per descriptor cost the first-tier JIT a
+            // VM call each (Unsafe.allocateInstance is not an intrinsic there), and hunts check every generated map
+            java.util.Optional<String> problem = checkDescriptor(map.get(i));
+            if (problem.isPresent()) {
+                problems.add(new Problem(i, -1, problem.get()));
+            } else {
+                valid.add(i);
+            }
         }
         valid.sort(Comparator.comparingLong((Integer i) -> map.get(i).physicalStart()).thenComparingInt(i -> i));
         int reach = -1; // index of the descriptor that reaches furthest so far

@@ -211,7 +211,7 @@ public final class UefiMachine implements AutoCloseable {
             ConsoleListener out = (source, text) -> {
                 budget.output(text.length());
                 console.text(source, text);
-                b.consoleListeners.forEach(l -> l.text(source, text));
+                for (ConsoleListener l : b.consoleListeners) l.text(source, text); // no lambda per text
             };
             installConsoles(memory, bootData, out);
             attachPowerManagement();

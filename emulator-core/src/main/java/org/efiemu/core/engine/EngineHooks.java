@@ -176,7 +176,7 @@ final class EngineHooks {
   Hook addNativeInHook(long function, InHook hook, java.util.function.LongUnaryOperator attach, String description,
       Runnable release) {
     UnicornLib.uc_cb_insn_in_t cb = inCallback(hook);
-    long userData = attach.applyAsLong(com.sun.jna.Pointer.nativeValue(com.sun.jna.CallbackReference.getFunctionPointer(cb)));
+    long userData = attach.applyAsLong(DirectCallbacks.pointer(cb));
     return install(UnicornLib.UC_HOOK_INSN, cb, 1, 0, UnicornLib.UC_X86_INS_IN, description, release,
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_INSN, function, userData, 1, 0,
             UnicornLib.UC_X86_INS_IN));

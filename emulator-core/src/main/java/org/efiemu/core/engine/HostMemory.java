@@ -49,6 +49,13 @@ final class HostMemory {
   private final TreeMap<Long, Block> blocks = new TreeMap<>();
 
   /**
+   * The block {@link #holding} found last (null after any change to {@link #blocks}): host reads and writes come in
+   * runs at nearby addresses, and a tree lookup boxes its key and makes a map entry, which the first-tier JIT the
+   * launcher runs hunts with does not optimise away.
+   */
+  private Block lastHeld;
+
+  /**
    * Where host memory comes from and goes to on an engine a {@link ReusableEngine} lends (spare memory of an earlier
    * region instead of {@code mmap}, and back there instead of {@code munmap}); null: {@code mmap}/{@code munmap}.
    */
@@ -79,6 +86,7 @@ final class HostMemory {
     if (err != 0) {
       free(memory, size);
     } else {
+      lastHeld = null;
       blocks.put(guest, new Block(guest, size, memory));
     }
     return err;
@@ -90,6 +98,7 @@ final class HostMemory {
    */
   void release(long guest, long size) {
     long end = guest + size;
+    lastHeld = null;
     Map.Entry<Long, Block> first = blocks.floorEntry(guest);
     long from = first != null && first.getValue().end() > guest ? first.getKey() : guest;
     for (Block b : List.copyOf(blocks.subMap(from, true, end, false).values())) {
@@ -113,6 +122,7 @@ final class HostMemory {
 
   /** Records a block over host memory that Unicorn maps already (a kept region the machine claimed). */
   void adopt(long guest, long size, long memory) {
+    lastHeld = null;
     blocks.put(guest, new Block(guest, size, memory));
   }
 
@@ -124,12 +134,14 @@ final class HostMemory {
 
   /** Forgets every block without freeing its memory (its ownership has moved to the pool's kept regions). */
   void forgetAll() {
+    lastHeld = null;
     blocks.clear();
   }
 
   /** Frees every block (after {@code uc_close}). */
   void releaseAll() {
     for (Block b : blocks.values()) munmap(b.host(), b.size());
+    lastHeld = null;
     blocks.clear();
   }
 
@@ -199,9 +211,14 @@ final class HostMemory {
   }
 
   private Block holding(long guest, long length) {
-    Map.Entry<Long, Block> e = blocks.floorEntry(guest);
-    if (e == null) return null;
-    Block b = e.getValue();
+    Block b = lastHeld;
+    // blocks never overlap: a block that holds guest is the floor entry of guest
+    if (b == null || guest < b.guest() || guest >= b.end()) {
+      Map.Entry<Long, Block> e = blocks.floorEntry(guest);
+      if (e == null) return null;
+      b = e.getValue();
+      if (guest < b.end()) lastHeld = b;
+    }
     return guest + length <= b.end() && length >= 0 ? b : null;
   }
 }

@@ -127,14 +127,34 @@ public final class CallGate implements AutoCloseable {
     this.capacity = (int) (size / SLOT);
     this.stopHandler = stopHandler;
     this.onCall = onCall;
-    byte[] code = new byte[capacity * SLOT];
-    java.util.Arrays.fill(code, (byte) 0xCC);
-    for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
-    memory.write(base, code);
+    memory.write(base, code(capacity));
     entries.add(new Entry("<gate ret>", 0, null, null));
     entries.add(new Entry("<guest call return>", 0, null, null));
     this.dispatch = dispatch.resolve();
     hook = engine.addGateHook(base, base + (long) capacity * SLOT - 1, SLOT, this.dispatch, this::onGate);
+  }
+
+  /** The trap region's code for {@code capacity} slots: each slot a RET then INT3s. */
+  private static byte[] slotCode(int capacity) {
+    byte[] code = new byte[capacity * SLOT];
+    java.util.Arrays.fill(code, (byte) 0xCC);
+    for (int i = 0; i < capacity; i++) code[i * SLOT] = (byte) 0xC3;
+    return code;
+  }
+
+  /**
+   * {@link #slotCode} by capacity, made once per size for the first few sizes (a machine's gates have one or two
+   * sizes, the same in every machine): the arrays are only ever read (copied into guest memory).
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, byte[]> CODE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static byte[] code(int capacity) {
+    byte[] code = CODE.get(capacity);
+    if (code != null) return code;
+    code = slotCode(capacity);
+    if (CODE.size() < 8) CODE.putIfAbsent(capacity, code);
+    return code;
   }
 
   /** Registers {@code fn}; returns its guest-callable address. Listeners see four arguments. */

@@ -32,7 +32,23 @@ public final class PageTables {
   public static long buildIdentity(GuestMemory memory, long at, long top) {
     long pdpts = identitySize(top) / 4096 - 1;
     if (pdpts > 512) throw new IllegalArgumentException(String.format("0x%X exceeds 256 TiB", top));
-    byte[] tables = new byte[(int) identitySize(top)];
+    memory.write(at, identityTables(at, (int) pdpts));
+    return at;
+  }
+
+  /** Identity tables already built, by {@code at} and PDPT count (the first few only; only ever read). */
+  private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Long>, byte[]> BUILT =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The bytes of {@link #buildIdentity}'s tables at {@code at} with {@code pdpts} PDPTs: they depend on nothing else,
+   * and every machine of a hunt builds them (up to 13 pages for 6 TiB), so the first few shapes are kept.
+   */
+  private static byte[] identityTables(long at, int pdpts) {
+    java.util.List<Long> key = java.util.List.of(at, (long) pdpts);
+    byte[] tables = BUILT.get(key);
+    if (tables != null) return tables;
+    tables = new byte[4096 * (1 + pdpts)];
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tables).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < pdpts; i++) {
       long pdpt = at + 4096L * (1 + i);
@@ -42,8 +58,8 @@ public final class PageTables {
         b.putLong(4096 * (1 + i) + 8 * j, phys | PRESENT | WRITABLE | LARGE);
       }
     }
-    memory.write(at, tables);
-    return at;
+    if (BUILT.size() < 64) BUILT.putIfAbsent(key, tables);
+    return tables;
   }
 
   /**

@@ -69,6 +69,38 @@ class NativeClockPortsTest {
         m.counterPortsTrustTranslations());
   }
 
+  /**
+   * A read the C hook does not answer (another port) goes to Java through JNA's direct callback form (a JNI call with
+   * the primitive arguments), not through {@code CallbackReference.DefaultCallbackProxy}'s boxing and reflection, and
+   * the guest gets the Java device's value.
+   */
+  @Test
+  void readsOfOtherPortsReachTheJavaDeviceThroughJnasDirectCallbackNotItsReflectiveProxy() {
+    java.util.List<String> stacks = new java.util.ArrayList<>();
+    try (Machine m = machine(true)) {
+      assertThat(m.counterPortsInC()).isTrue();
+      m.attachIoPorts(0x71, 1, new IoPortDevice() {
+        @Override
+        public int in(int port, int size) {
+          StringBuilder frames = new StringBuilder();
+          for (StackTraceElement e : new Throwable().getStackTrace()) frames.append(e.getClassName()).append('\n');
+          stacks.add(frames.toString());
+          return 0x5A;
+        }
+
+        @Override
+        public void out(int port, int size, int value) {}
+      });
+      // mov rdi, BUFFER; mov dx, 0x71; in al, dx; mov [rdi], al; hlt
+      StopReport r = m.run(load(m, "48c7c700003000" + "66ba7100" + "ec" + "8807" + "f4"), RunLimits.none());
+      assertThat(r.reason()).as(r.toString()).isEqualTo(StopReason.HLT);
+      assertThat(m.memory().read(BUFFER, 1)).containsExactly(0x5A);
+    }
+    assertThat(stacks).hasSize(1);
+    assertThat(stacks.get(0)).contains("org.efiemu.core.engine.HookCallbacks$In")
+        .doesNotContain("CallbackReference$DefaultCallbackProxy");
+  }
+
   @Test
   void readsAnsweredInCStoreTheSameValuesAtTheSameInstructionCountsAsTheJavaDevice() {
     Result c;

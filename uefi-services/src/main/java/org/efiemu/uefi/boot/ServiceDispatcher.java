@@ -134,18 +134,52 @@ public final class ServiceDispatcher {
      */
     private long register(CallGate gate, String name, int arity, ServiceHandler handler, boolean bootTime,
             Predicate<CallContext> mayCallGuest, LockRelease lock) {
-        org.efiemu.core.gate.HostFunction fn = ctx -> dispatch(name, arity, handler, bootTime, ctx, lock);
-        Predicate<CallContext> guest = mayCallGuest;
-        if (lock != LockRelease.NONE && lock != LockRelease.BY_ADAPTER) {
-            // a tick pending under the caller's cli is taken in the lock release: its notifications run in the guest
-            guest = mayCallGuest == null ? ctx -> releaseMayNotify()
-                    : ctx -> mayCallGuest.test(ctx) || releaseMayNotify();
-        }
-        Predicate<CallContext> may = guest;
-        long address = may == null ? gate.register(name, arity, fn) : gate.registerCallingGuest(name, arity,
-                fn, ctx -> replacements.containsKey(name) || may.test(ctx));
+        Stub fn = new Stub(name, arity, handler, bootTime, lock, mayCallGuest);
+        boolean releaseMayNotify = lock != LockRelease.NONE && lock != LockRelease.BY_ADAPTER;
+        long address = mayCallGuest == null && !releaseMayNotify ? gate.register(name, arity, fn)
+                : gate.registerCallingGuest(name, arity, fn, fn);
         entries.put(name, address);
         return address;
+    }
+
+    /**
+     * A registered service's stub: runs {@link #dispatch} and, for a service that may run guest code, tells whether
+     * this call may (replaced by the test harness, the binding's {@code mayCallGuest}, or, for a service that takes a
+     * lock, a tick pending under the caller's cli taken in the lock release, whose notifications run in the guest).
+     * A class rather than lambdas: a machine registers a few hundred stubs, and a capturing lambda costs the launcher's
+     * first-tier JIT a VM call per instance ({@code Unsafe.allocateInstance} is not an intrinsic there).
+     */
+    private final class Stub implements org.efiemu.core.gate.HostFunction, Predicate<CallContext> {
+        private final String name;
+        private final int arity;
+        private final ServiceHandler handler;
+        private final boolean bootTime;
+        private final LockRelease lock;
+        private final Predicate<CallContext> mayCallGuest;
+        private final boolean releaseMayNotify;
+
+        Stub(String name, int arity, ServiceHandler handler, boolean bootTime, LockRelease lock,
+                Predicate<CallContext> mayCallGuest) {
+            this.name = name;
+            this.arity = arity;
+            this.handler = handler;
+            this.bootTime = bootTime;
+            this.lock = lock;
+            this.mayCallGuest = mayCallGuest;
+            this.releaseMayNotify = lock != LockRelease.NONE && lock != LockRelease.BY_ADAPTER;
+        }
+
+        @Override
+        public long invoke(CallContext ctx) throws Exception {
+            return dispatch(name, arity, handler, bootTime, ctx, lock);
+        }
+
+        @Override
+        public boolean test(CallContext ctx) {
+            if (replacements.containsKey(name)) return true;
+            if (!releaseMayNotify) return mayCallGuest.test(ctx);
+            return mayCallGuest == null ? releaseMayNotify() : mayCallGuest.test(ctx) || releaseMayNotify();
+        }
     }
 
     private boolean releaseMayNotify() {

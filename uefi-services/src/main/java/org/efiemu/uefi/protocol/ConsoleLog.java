@@ -33,6 +33,9 @@ public final class ConsoleLog implements ConsoleListener {
 
     private final List<Piece> head = new ArrayList<>();
     private final Deque<Piece> tail = new ArrayDeque<>();
+    /** {@code head::add} and {@code tail::addLast}, made once (a hunt machine's serial output comes a byte at a time). */
+    private final java.util.function.Consumer<Piece> addToHead = head::add;
+    private final java.util.function.Consumer<Piece> addToTail = tail::addLast;
     private long headChars;
     private long tailChars;
     private long omitted;
@@ -44,14 +47,14 @@ public final class ConsoleLog implements ConsoleListener {
         int at = 0;
         if (headChars < HEAD_CHARS) {
             int n = (int) Math.min(text.length(), HEAD_CHARS - headChars);
-            append(head.isEmpty() ? null : head.get(head.size() - 1), source, text, 0, n, head::add);
+            append(head.isEmpty() ? null : head.get(head.size() - 1), source, text, 0, n, addToHead);
             headChars += n;
             at = n;
         }
         if (at == text.length()) {
             return;
         }
-        append(tail.peekLast(), source, text, at, text.length(), tail::addLast);
+        append(tail.peekLast(), source, text, at, text.length(), addToTail);
         tailChars += text.length() - at;
         while (tailChars > TAIL_CHARS) {
             Piece first = tail.peekFirst();
