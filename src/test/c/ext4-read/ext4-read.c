@@ -17,24 +17,6 @@ static UINT8 path_buffer[512] __attribute__((aligned(8)));
 
 #define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("e4 %s %s\n", name, rt_status_name(s_)); } while (0)
 
-static EFI_DEVICE_PATH *file_path(EFI_DEVICE_PATH *device, const CHAR16 *file) {
-  UINT8 *at = path_buffer;
-  UINT8 *d = (UINT8 *)device;
-  while (!(d[0] == 0x7F && d[1] == 0xFF)) {
-    UINTN len = d[2] | (d[3] << 8);
-    for (UINTN i = 0; i < len; i++) *at++ = d[i];
-    d += len;
-  }
-  UINTN chars = 0;
-  while (file[chars]) chars++;
-  UINTN len = 4 + 2 * (chars + 1);
-  at[0] = 4; at[1] = 4; at[2] = (UINT8)len; at[3] = (UINT8)(len >> 8);
-  for (UINTN i = 0; i <= chars; i++) { at[4 + 2 * i] = (UINT8)file[i]; at[5 + 2 * i] = (UINT8)(file[i] >> 8); }
-  at += len;
-  at[0] = 0x7F; at[1] = 0xFF; at[2] = 4; at[3] = 0;
-  return (EFI_DEVICE_PATH *)path_buffer;
-}
-
 static void read_file(EFI_FILE_HANDLE root, const CHAR16 *name, const char *label) {
   EFI_FILE_HANDLE f = 0;
   char text[128];
@@ -61,7 +43,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   EFI_HANDLE *list = 0;
   if (!EFI_ERROR(rt_bs->LocateHandleBuffer(ByProtocol, &sfs_guid, 0, &before, &list))) rt_bs->FreePool(list);
   EFI_HANDLE drv = 0;
-  SHOW("load", rt_bs->LoadImage(FALSE, image, file_path(device, L"\\ext4_x64.efi"), NULL, 0, &drv));
+  SHOW("load", rt_bs->LoadImage(FALSE, image, rt_file_path(device, L"\\ext4_x64.efi", path_buffer, sizeof path_buffer), NULL, 0, &drv));
   SHOW("start", rt_bs->StartImage(drv, NULL, NULL));
   UINTN bindings = 0;
   if (!EFI_ERROR(rt_bs->LocateHandleBuffer(ByProtocol, &binding_guid, 0, &bindings, &list))) {

@@ -66,4 +66,32 @@ static inline void *rt_protocol(EFI_HANDLE h, EFI_GUID *g) {
   return p;
 }
 
+/*
+ * `device`'s device path (its nodes up to the End node) followed by a File Path media node for `file` and an End node
+ * (UEFI 2.10 §10.3.5.4), written into `buffer` of `capacity` bytes: the path LoadImage takes for a file on that device.
+ * NULL when it does not fit.
+ */
+static inline EFI_DEVICE_PATH *rt_file_path(EFI_DEVICE_PATH *device, const CHAR16 *file, UINT8 *buffer,
+    UINTN capacity) {
+  UINT8 *at = buffer;
+  UINT8 *d = (UINT8 *)device;
+  UINTN chars = 0;
+  while (file[chars]) chars++;
+  UINTN len = 4 + 2 * (chars + 1);
+  UINTN used = len + 4;
+  while (!(d[0] == 0x7F && d[1] == 0xFF)) {
+    UINTN node = d[2] | (d[3] << 8);
+    if (node < 4 || used + node > capacity) return NULL;
+    for (UINTN i = 0; i < node; i++) *at++ = d[i];
+    used += node;
+    d += node;
+  }
+  if (used > capacity) return NULL;
+  at[0] = 4; at[1] = 4; at[2] = (UINT8)len; at[3] = (UINT8)(len >> 8);
+  for (UINTN i = 0; i <= chars; i++) { at[4 + 2 * i] = (UINT8)file[i]; at[5 + 2 * i] = (UINT8)(file[i] >> 8); }
+  at += len;
+  at[0] = 0x7F; at[1] = 0xFF; at[2] = 4; at[3] = 0;
+  return (EFI_DEVICE_PATH *)buffer;
+}
+
 #endif

@@ -21,25 +21,6 @@ static DRV_TEST_IF ifs[26];
 
 #define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("da %s %s\n", name, rt_status_name(s_)); } while (0)
 
-/* the device path of `device` followed by a File Path node for `file` */
-static EFI_DEVICE_PATH *file_path(EFI_DEVICE_PATH *device, const CHAR16 *file) {
-  UINT8 *at = path_buffer;
-  UINT8 *d = (UINT8 *)device;
-  while (!(d[0] == 0x7F && d[1] == 0xFF)) {
-    UINTN len = d[2] | (d[3] << 8);
-    for (UINTN i = 0; i < len; i++) *at++ = d[i];
-    d += len;
-  }
-  UINTN chars = 0;
-  while (file[chars]) chars++;
-  UINTN len = 4 + 2 * (chars + 1);
-  at[0] = 4; at[1] = 4; at[2] = (UINT8)len; at[3] = (UINT8)(len >> 8);
-  for (UINTN i = 0; i <= chars; i++) { at[4 + 2 * i] = (UINT8)file[i]; at[5 + 2 * i] = (UINT8)(file[i] >> 8); }
-  at += len;
-  at[0] = 0x7F; at[1] = 0xFF; at[2] = 4; at[3] = 0;
-  return (EFI_DEVICE_PATH *)path_buffer;
-}
-
 static EFI_HANDLE controller(char name) {
   EFI_HANDLE h = 0;
   ifs[name - 'A'].name = name;
@@ -94,13 +75,13 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
 
   EFI_HANDLE drv = 0, hi = 0, none[1] = {0}, failing = 0;
   EFI_LOADED_IMAGE *fli = 0;
-  SHOW("load-failing", rt_bs->LoadImage(FALSE, image, file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi"), NULL, 0, &failing));
+  SHOW("load-failing", rt_bs->LoadImage(FALSE, image, rt_file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi", path_buffer, sizeof path_buffer), NULL, 0, &failing));
   rt_bs->HandleProtocol(failing, &loaded_image_guid, (void **)&fli);
   fli->LoadOptions = L"fail";
   fli->LoadOptionsSize = sizeof(L"fail");
   SHOW("start-failing", rt_bs->StartImage(failing, NULL, NULL));
   SHOW("failing-unloaded", rt_bs->HandleProtocol(failing, &loaded_image_guid, (void **)&fli));
-  SHOW("load", rt_bs->LoadImage(FALSE, image, file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi"), NULL, 0, &drv));
+  SHOW("load", rt_bs->LoadImage(FALSE, image, rt_file_path(device, runtime ? L"\\drv-runtime.efi" : L"\\drv-binding.efi", path_buffer, sizeof path_buffer), NULL, 0, &drv));
   SHOW("start-driver", rt_bs->StartImage(drv, NULL, NULL));
   rt_printf("da bindings %lu\n", (unsigned long)bindings_of(drv, &hi));
   EFI_LOADED_IMAGE *dli = 0;

@@ -24,25 +24,6 @@ static void print_wide(const char *label, const CHAR16 *s) {
   rt_printf("%s %s\n", label, out);
 }
 
-/* the ESP's device path followed by a File Path node for `file` */
-static EFI_DEVICE_PATH *file_path(EFI_DEVICE_PATH *device, const CHAR16 *file) {
-  UINT8 *at = path_buffer;
-  UINT8 *d = (UINT8 *)device;
-  while (!(d[0] == 0x7F && d[1] == 0xFF)) {
-    UINTN len = d[2] | (d[3] << 8);
-    for (UINTN i = 0; i < len; i++) *at++ = d[i];
-    d += len;
-  }
-  UINTN chars = 0;
-  while (file[chars]) chars++;
-  UINTN len = 4 + 2 * (chars + 1);
-  at[0] = 4; at[1] = 4; at[2] = (UINT8)len; at[3] = (UINT8)(len >> 8);
-  for (UINTN i = 0; i <= chars; i++) { at[4 + 2 * i] = (UINT8)file[i]; at[5 + 2 * i] = (UINT8)(file[i] >> 8); }
-  at += len;
-  at[0] = 0x7F; at[1] = 0xFF; at[2] = 4; at[3] = 0;
-  return (EFI_DEVICE_PATH *)path_buffer;
-}
-
 static void files(EFI_FILE_HANDLE root) {
   EFI_FILE_HANDLE f = 0, g = 0;
   UINTN size = 4;
@@ -107,7 +88,7 @@ static void images(EFI_HANDLE image, EFI_BOOT_SERVICES *bs, EFI_DEVICE_PATH *dev
   EFI_HANDLE child = 0, c2 = 0, c3 = 0;
   UINTN exit_size = 0;
   CHAR16 *exit_data = 0;
-  SHOW("load-from-path", bs->LoadImage(FALSE, image, file_path(device, L"\\EFI\\efiemu\\child.efi"), NULL, 0, &child));
+  SHOW("load-from-path", bs->LoadImage(FALSE, image, rt_file_path(device, L"\\EFI\\efiemu\\child.efi", path_buffer, sizeof path_buffer), NULL, 0, &child));
   EFI_LOADED_IMAGE *cli = 0;
   SHOW("child-loaded-image", bs->HandleProtocol(child, &loaded_image_guid, (void **)&cli));
   rt_printf("child parent-is-me %d code %u\n", cli->ParentHandle == image, cli->ImageCodeType);
@@ -125,7 +106,7 @@ static void images(EFI_HANDLE image, EFI_BOOT_SERVICES *bs, EFI_DEVICE_PATH *dev
   SHOW("load-unstarted", bs->LoadImage(FALSE, image, NULL, buffer, size, &c3));
   SHOW("unload-unstarted", bs->UnloadImage(c3));
   SHOW("load-garbage", bs->LoadImage(FALSE, image, NULL, path_buffer, 64, &c3));
-  SHOW("load-missing-file", bs->LoadImage(FALSE, image, file_path(device, L"\\EFI\\nothere.efi"), NULL, 0, &c3));
+  SHOW("load-missing-file", bs->LoadImage(FALSE, image, rt_file_path(device, L"\\EFI\\nothere.efi", path_buffer, sizeof path_buffer), NULL, 0, &c3));
   SHOW("load-null-handle", bs->LoadImage(FALSE, image, NULL, buffer, size, NULL));
   SHOW("load-bad-parent", bs->LoadImage(FALSE, (EFI_HANDLE)0x1234, NULL, buffer, size, &c3));
   SHOW("start-bad-handle", bs->StartImage((EFI_HANDLE)0x1234, NULL, NULL));
@@ -148,7 +129,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   SHOW("sfs", bs->HandleProtocol(li->DeviceHandle, &sfs_guid, (void **)&fs));
   SHOW("open-volume", fs->OpenVolume(fs, &root));
 
-  EFI_DEVICE_PATH *dp = file_path(device, L"\\EFI\\BOOT\\BOOTX64.EFI");
+  EFI_DEVICE_PATH *dp = rt_file_path(device, L"\\EFI\\BOOT\\BOOTX64.EFI", path_buffer, sizeof path_buffer);
   EFI_DEVICE_PATH *rest = dp;
   EFI_HANDLE found = 0;
   SHOW("locate-device-path", bs->LocateDevicePath(&sfs_guid, &rest, &found));
