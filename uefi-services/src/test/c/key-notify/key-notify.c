@@ -13,6 +13,20 @@
  * Keys expected (efiemu: KeyNotifyPayloadTest's script; QEMU: sent on COM1 once "ready"/"spin" is printed):
  *   'a', 'x', Up, 'a', 'b', then 'z'.
  * Every line starts with "kn ".
+ *
+ * LoadOptions "state": EFI_KEY_DATA.KeyState, SetState and Reset of ConIn/ConInEx (UEFI 2.10 §12.2.2-4, §12.3.1),
+ * lines starting with "ks ":
+ *   - ReadKeyStrokeEx with no key (KeyData filled with 0xAA first): status, key and KeyState as returned
+ *   - after "ks ready" a key 'q': ReadKeyStrokeEx's key and KeyState
+ *   - SetState(VALID|CAPS|NUM), SetState(CAPS without VALID), SetState(NULL): status, and KeyState afterwards;
+ *     SetState(CAPS without VALID) after cli: RFLAGS.IF after it
+ *   - after "ks ctrl" Ctrl-x (byte 0x18 on COM1): its key and KeyState
+ *   - after "ks reset-conin" a key 'r': WaitForEvent(WaitForKey), ConIn.Reset(FALSE), then ReadKeyStroke and two
+ *     CheckEvent(WaitForKey): was the key typed before the reset kept? and the KeyState after the reset
+ *   - after "ks reset-coninex" a key 's': the same with ConInEx.Reset(TRUE) and ReadKeyStrokeEx, with a key
+ *     notification registered for 's' (so the key comes through the terminal's poll and notifies before the reset)
+ *   - after "ks after-reset" a key 'u': read as usual (the FIFO works after a reset)
+ * Keys expected (efiemu: KeyStatePayloadTest's script; QEMU: sent on COM1 after the lines named above).
  */
 #include "efiemu_rt.h"
 
@@ -61,6 +75,7 @@ static EFI_STATUS EFIAPI fn_a(EFI_KEY_DATA *k) { record('A', k); return EFI_SUCC
 static EFI_STATUS EFIAPI fn_b(EFI_KEY_DATA *k) { record('B', k); return EFI_SUCCESS; }
 static EFI_STATUS EFIAPI fn_u(EFI_KEY_DATA *k) { record('U', k); return EFI_SUCCESS; }
 static EFI_STATUS EFIAPI fn_x(EFI_KEY_DATA *k) { record('X', k); return EFI_SUCCESS; }
+static EFI_STATUS EFIAPI fn_s(EFI_KEY_DATA *k) { record('S', k); return EFI_SUCCESS; }
 static EFI_STATUS EFIAPI fn_z(EFI_KEY_DATA *k) { record('Z', k); z_seen = 1; return EFI_SUCCESS; }
 
 #define SHOW(name, expr) do { EFI_STATUS s_ = (expr); rt_printf("kn %s %s\n", name, rt_status_name(s_)); } while (0)
@@ -123,10 +138,100 @@ static void notify(EFI_SYSTEM_TABLE *st) {
   SHOW("unregister-Z", ex->UnregisterKeyNotify(ex, hz));
 }
 
+static EFI_STATUS read_ex(EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex, EFI_KEY_DATA *k) {
+  UINT8 *b = (UINT8 *)k;
+  for (UINTN i = 0; i < sizeof *k; i++) b[i] = 0xAA;
+  return ex->ReadKeyStrokeEx(ex, k);
+}
+
+static void show_key(const char *what, EFI_STATUS s, EFI_KEY_DATA *k) {
+  rt_printf("ks %s %s scan 0x%x char 0x%x shift 0x%x toggle 0x%x\n", what, rt_status_name(s), k->Key.ScanCode,
+            k->Key.UnicodeChar, k->KeyState.KeyShiftState, k->KeyState.KeyToggleState);
+}
+
+static EFI_STATUS wait_key(void) {
+  UINTN index = 99;
+  return bs->WaitForEvent(1, &conin->WaitForKey, &index);
+}
+
+static void state(EFI_SYSTEM_TABLE *st) {
+  EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex = 0;
+  rt_printf("ks ex %s\n", rt_status_name(bs->HandleProtocol(st->ConsoleInHandle, &gTextInEx, (void **)&ex)));
+  if (!ex) return;
+  EFI_KEY_DATA k;
+  show_key("none", read_ex(ex, &k), &k);
+  rt_printf("ks ready\n");
+  EFI_STATUS w = wait_key();
+  rt_printf("ks wait-q %s\n", rt_status_name(w));
+  show_key("key-q", read_ex(ex, &k), &k);
+  EFI_KEY_TOGGLE_STATE t = EFI_TOGGLE_STATE_VALID | EFI_CAPS_LOCK_ACTIVE | EFI_NUM_LOCK_ACTIVE;
+  rt_printf("ks setstate-caps-num %s\n", rt_status_name(ex->SetState(ex, &t)));
+  show_key("none-after-setstate", read_ex(ex, &k), &k);
+  t = EFI_CAPS_LOCK_ACTIVE;
+  rt_printf("ks setstate-no-valid %s\n", rt_status_name(ex->SetState(ex, &t)));
+  rt_printf("ks setstate-null %s\n", rt_status_name(ex->SetState(ex, NULL)));
+  __asm__ volatile("cli");
+  EFI_STATUS ss = ex->SetState(ex, &t);
+  UINT64 flags;
+  __asm__ volatile("pushfq; popq %0; sti" : "=r"(flags));
+  rt_printf("ks setstate-no-valid-cli %s if %d\n", rt_status_name(ss), (int)((flags >> 9) & 1));
+  show_key("none-after-refusals", read_ex(ex, &k), &k);
+  rt_printf("ks ctrl\n");
+  w = wait_key();
+  show_key("key-ctrl-x", read_ex(ex, &k), &k);
+  rt_printf("ks reset-conin\n");
+  w = wait_key();
+  EFI_STATUS r = conin->Reset(conin, FALSE);
+  EFI_INPUT_KEY in = {0x55, 0x55};
+  EFI_STATUS rd = conin->ReadKeyStroke(conin, &in);
+  EFI_STATUS c1 = bs->CheckEvent(conin->WaitForKey);
+  EFI_STATUS c2 = bs->CheckEvent(conin->WaitForKey);
+  rt_printf("ks conin wait %s reset %s read %s scan 0x%x char 0x%x check %s %s\n", rt_status_name(w),
+            rt_status_name(r), rt_status_name(rd), in.ScanCode, in.UnicodeChar, rt_status_name(c1), rt_status_name(c2));
+  show_key("none-after-reset", read_ex(ex, &k), &k);
+  EFI_KEY_DATA ks = key(0, 's', 0);
+  VOID *hs = 0;
+  rt_printf("ks register-s %s\n", rt_status_name(ex->RegisterKeyNotify(ex, &ks, fn_s, &hs)));
+  rt_printf("ks reset-coninex\n");
+  w = wait_key();
+  r = ex->Reset(ex, TRUE);
+  rd = read_ex(ex, &k);
+  c1 = bs->CheckEvent(conin->WaitForKey);
+  c2 = bs->CheckEvent(conin->WaitForKey);
+  rt_printf("ks coninex wait %s reset %s check %s %s log %s\n", rt_status_name(w), rt_status_name(r),
+            rt_status_name(c1), rt_status_name(c2), log_buf);
+  rt_printf("ks unregister-s %s\n", rt_status_name(ex->UnregisterKeyNotify(ex, hs)));
+  show_key("read-after-reset", rd, &k);
+  rt_printf("ks after-reset\n");
+  w = wait_key();
+  in.ScanCode = in.UnicodeChar = 0x55;
+  rd = conin->ReadKeyStroke(conin, &in);
+  rt_printf("ks key-u wait %s read %s scan 0x%x char 0x%x\n", rt_status_name(w), rt_status_name(rd), in.ScanCode,
+            in.UnicodeChar);
+}
+
+static int is_state(EFI_HANDLE image) {
+  static EFI_GUID lip = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+  EFI_LOADED_IMAGE *li = 0;
+  if (bs->HandleProtocol(image, &lip, (void **)&li) != EFI_SUCCESS || !li || !li->LoadOptions) return 0;
+  CHAR16 *o = (CHAR16 *)li->LoadOptions;
+  UINTN n = li->LoadOptionsSize / 2;
+  /* the Shell passes "fs0:\key-notify.efi state": look for "state" anywhere */
+  for (UINTN i = 0; i + 5 <= n; i++) {
+    if (o[i] == 's' && o[i + 1] == 't' && o[i + 2] == 'a' && o[i + 3] == 't' && o[i + 4] == 'e') return 1;
+  }
+  return 0;
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
   conin = st->ConIn;
+  if (is_state(image)) {
+    state(st);
+    rt_printf("ks end\n");
+    return EFI_SUCCESS;
+  }
   notify(st);
   rt_printf("kn end\n");
   return EFI_SUCCESS;

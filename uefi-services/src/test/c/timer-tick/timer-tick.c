@@ -20,6 +20,11 @@
  *                    of AllocatePool (which takes a lock and so sets IF)
  *   "cost-tick"      ticks that come while the application calls GetMemoryMap in a loop (interrupts on): taken where
  *                    the service releases its lock, so a notification sees *MemoryMapSize unwritten
+ *   "cost-tick-event" ticks that come while the application calls CheckEvent on an EVT_NOTIFY_WAIT event in a loop
+ *                    (interrupts on), a timer's notification signalling that event: taken in CheckEvent's lock release,
+ *                    so the same call returns EFI_SUCCESS
+ *   "release-order"  a tick pending under the caller's cli, taken in SignalEvent's, CheckEvent's and SetTimer's lock
+ *                    release: the order of the notifications (the service's own first) and a 100 ns timer set then
  *   "release-notify" a tick pending under the caller's cli is taken where the service releases its lock, inside the
  *                    service: a TPL_CALLBACK notification reads the caller's OUT variable (GetMemoryMap's
  *                    *MemoryMapSize is written after EDK2's release, HandleProtocol's *Interface and AllocatePool's
@@ -1125,6 +1130,102 @@ static void cost_tick(void) {
   rt_printf("cost-tick in-release %s\n", cost_release > 0 ? "some" : "none");
 }
 
+/* A tick pending under the caller's cli, taken where an event service releases its lock: EDK2's CoreRestoreTpl sets
+   IF while it dispatches the TPL of the notification the service queued (STI before each level's notifications), so
+   the tick's timer check queues the timer's TPL_CALLBACK notification after that one (SignalEvent: "ET"; CheckEvent
+   of an EVT_NOTIFY_WAIT event: "WT"); CoreSetTimer computes the trigger time from mEfiSystemTime before the tick is
+   taken (in CoreCurrentSystemTime's own lock release, or at the timer lock's), so a 100 ns timer set then is due at
+   that tick and signalled before SetTimer returns. */
+static char ro_log[16];
+static volatile UINTN ro_len;
+static void ro_add(char c) {
+  if (ro_len < sizeof ro_log - 1) {
+    ro_log[ro_len] = c;
+    ro_len = ro_len + 1;
+    ro_log[ro_len] = 0;
+  }
+}
+static void EFIAPI ro_t(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; ro_add('T'); }
+static void EFIAPI ro_e(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; ro_add('E'); }
+static void EFIAPI ro_w(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; ro_add('W'); }
+
+static void release_order(void) {
+  EFI_EVENT t = 0, tt = 0, e = 0, w = 0, st = 0;
+  SHOW("create-tick-counter", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_NOTIFY, tick_notify, NULL, &t));
+  SHOW("set-tick-counter", bs->SetTimer(t, TimerPeriodic, 0));
+  wait_tick_edge();
+  UINT64 t0 = rt_rdtsc();
+  UINTN c0 = tick_count;
+  while (tick_count < c0 + 4) {
+  }
+  rel_per_tick = (rt_rdtsc() - t0) / 4;
+  SHOW("create-T", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, ro_t, NULL, &tt));
+  SHOW("set-T", bs->SetTimer(tt, TimerPeriodic, 0));
+  SHOW("create-E", bs->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, ro_e, NULL, &e));
+  SHOW("create-W", bs->CreateEvent(EVT_NOTIFY_WAIT, TPL_CALLBACK, ro_w, NULL, &w));
+  SHOW("create-S", bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &st));
+  rel_prepare(0);
+  ro_len = 0;
+  ro_log[0] = 0;
+  EFI_STATUS s = bs->SignalEvent(e);
+  __asm__ __volatile__("sti" : : : "memory");
+  rt_printf("release-order signal %s log %s\n", rt_status_name(s), ro_log);
+  rel_prepare(0);
+  ro_len = 0;
+  ro_log[0] = 0;
+  s = bs->CheckEvent(w);
+  __asm__ __volatile__("sti" : : : "memory");
+  rt_printf("release-order check %s log %s\n", rt_status_name(s), ro_log);
+  rel_prepare(0);
+  ro_len = 0;
+  ro_log[0] = 0;
+  s = bs->SetTimer(st, TimerRelative, 1);
+  EFI_STATUS c = bs->CheckEvent(st);
+  __asm__ __volatile__("sti" : : : "memory");
+  rt_printf("release-order settimer %s check %s log %s\n", rt_status_name(s), rt_status_name(c), ro_log);
+  bs->CloseEvent(st);
+  bs->CloseEvent(w);
+  bs->CloseEvent(e);
+  bs->CloseEvent(tt);
+  bs->CloseEvent(t);
+}
+
+/* A tick inside an event service (no cli): CheckEvent(W) in a loop with interrupts on, W an EVT_NOTIFY_WAIT event, a
+   TPL_CALLBACK timer notified at every tick that signals W. EDK2's CoreCheckEvent queues W's notification under the
+   event lock and releases it (CoreRestoreTpl: the notifications run, a tick that came while the lock held the TPL is
+   taken there, and the timer's notification signals W) before it looks at W's signal count, so a tick inside the
+   call makes that very call return EFI_SUCCESS. The loop notes, for each tick whose notification ran during a call
+   (the count changed across it), what that call returned. */
+static EFI_EVENT ce_wait;
+static volatile UINTN ce_ticks;
+static void EFIAPI ce_wait_notify(EFI_EVENT e, void *ctx) { (void)e; (void)ctx; }
+static void EFIAPI ce_timer_notify(EFI_EVENT e, void *ctx) {
+  (void)e; (void)ctx;
+  ce_ticks = ce_ticks + 1;
+  bs->SignalEvent(ce_wait);
+}
+
+static void cost_tick_event(void) {
+  EFI_EVENT t = 0;
+  SHOW("create-wait", bs->CreateEvent(EVT_NOTIFY_WAIT, TPL_CALLBACK, ce_wait_notify, NULL, &ce_wait));
+  SHOW("create-timer", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, ce_timer_notify, NULL, &t));
+  SHOW("set-timer", bs->SetTimer(t, TimerPeriodic, 0));
+  UINTN success = 0, not_ready = 0;
+  while (success + not_ready < 3) {
+    UINTN before = ce_ticks;
+    EFI_STATUS s = bs->CheckEvent(ce_wait);
+    UINTN after = ce_ticks;
+    if (after != before) {
+      if (s == EFI_SUCCESS) success++;
+      else not_ready++;
+    }
+  }
+  bs->CloseEvent(t);
+  bs->CloseEvent(ce_wait);
+  rt_printf("cost-tick-event in-call success %s not-ready %s\n", success ? "some" : "none",
+            not_ready ? "some" : "none");
+}
+
 /* Ticks inside Stall: OVMF's Stall busy-waits on the ACPI PM timer with interrupts as the caller left them (on), so a
    timer tick that falls inside it is taken at its own time and a notification it runs reads the TSC there. A
    TPL_NOTIFY timer notified at every tick records the TSC; Stall(40 ms) begins half a tick after a tick, so four ticks
@@ -1258,6 +1359,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     poll_tick();
   } else if (rt_wide_eq(opts, "cost-tick")) {
     cost_tick();
+  } else if (rt_wide_eq(opts, "cost-tick-event")) {
+    cost_tick_event();
+  } else if (rt_wide_eq(opts, "release-order")) {
+    release_order();
   } else if (rt_wide_eq(opts, "release-notify")) {
     release_notify(image);
   } else if (rt_wide_eq(opts, "if-services")) {

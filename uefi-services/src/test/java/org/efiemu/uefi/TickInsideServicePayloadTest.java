@@ -31,4 +31,24 @@ class TickInsideServicePayloadTest {
         assertThat(TimerCornersOvmfLiveTest.lines(uncounted.consoleText(), "cost-tick "))
                 .containsExactly("cost-tick in-release some");
     }
+
+    /**
+     * The {@code cost-tick-event} case: CheckEvent of an EVT_NOTIFY_WAIT event in a loop with interrupts on, a timer's
+     * TPL_CALLBACK notification signalling that event. A tick that comes during the call (in practice while its
+     * EVT_NOTIFY_WAIT function runs as guest code) has its notification run before CheckEvent reads the signal count
+     * (EDK2 {@code CoreCheckEvent} looks after the release that runs the wait function), so that same call returns
+     * EFI_SUCCESS, as QEMU + OVMF printed ({@code ReleaseOrderOvmfLiveTest}).
+     */
+    @Test
+    void aTickFallingInsideCheckEventRunsItsNotificationsBeforeTheSignalCountIsRead(@TempDir Path dir)
+            throws Exception {
+        for (InstructionCounting counting : new InstructionCounting[] {InstructionCounting.BLOCKS,
+                InstructionCounting.PER_INSTRUCTION}) {
+            BootResult r = TplInterruptsPayloadTest.run(dir, "cost-tick-event", counting);
+            assertThat(r.outcome()).as(counting + ": " + r.stopReport()).isEqualTo(BootOutcome.RETURNED);
+            assertThat(r.violations()).as(counting.toString()).isEmpty();
+            assertThat(TimerCornersOvmfLiveTest.lines(r.consoleText(), "cost-tick-event ")).as(counting.toString())
+                    .containsExactly("cost-tick-event in-call success some not-ready none");
+        }
+    }
 }

@@ -209,12 +209,17 @@ public final class EventAbi {
         TimerDelay type = TimerDelay.ofValue(c.arg(1) & 0xFFFF_FFFFL);
         long trigger = c.arg(2);
         c.arguments(ptr(event), type != null ? type.name() : hex(c.arg(1) & 0xFFFF_FFFFL), Long.toUnsignedString(trigger));
-        if (type != null && events.isTimer(event)) {
-            lockReleased(c); // EDK2 CoreSetTimer: checks first, then mEfiTimerLock
-        }
         timers(c);
         long systemTime = events.systemTime();
         EfiStatus s = callbacks.within(c, () -> events.setTimer(event, type, trigger));
+        if (type != null && events.isTimer(event)) {
+            // EDK2 CoreSetTimer: checks first, then mEfiTimerLock; the trigger time is computed from mEfiSystemTime
+            // before a tick pending under the caller's cli is taken (in CoreCurrentSystemTime's own release, at
+            // TPL_HIGH_LEVEL - 1, its timer check waiting for mEfiTimerLock's release): a timer due at that tick is
+            // signalled before SetTimer returns (measured: release-order's 100 ns timer, EFI_SUCCESS from CheckEvent)
+            lockReleased(c);
+            timers(c);
+        }
         if (s == EfiStatus.SUCCESS && type != TimerDelay.TimerCancel) {
             c.output("due at system time " + (systemTime + trigger) * 100 + " ns (virtual now " + clock.nanos() + " ns)");
         }
@@ -225,11 +230,43 @@ public final class EventAbi {
     public EfiStatus signalEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        if (events.exists(event)) {
-            lockReleased(c); // EDK2 CoreSignalEvent: the signature check first, then the event lock
-        }
         timers(c);
-        return callbacks.within(c, () -> events.signalEvent(event));
+        if (!events.exists(event)) {
+            return callbacks.within(c, () -> events.signalEvent(event));
+        }
+        // EDK2 CoreSignalEvent: the signature check first, then the event lock; its release dispatches the event's
+        // notification, a tick pending under the caller's cli taken at the STI before it (release-order: "ET")
+        return inLockRelease(c, sti -> events.signalEvent(event, sti));
+    }
+
+    /**
+     * Runs an event-model operation whose EDK2 code releases the event lock through {@code CoreRestoreTpl}: below
+     * TPL_HIGH_LEVEL RFLAGS.IF is set, and a tick pending since the caller's {@code cli} is taken where that release
+     * sets IF (before the notifications of each TPL are dispatched, or at its end), so the timers it finds due queue
+     * their notifications behind the ones the operation queued (measured on OVMF 2022.11: {@code release-order}).
+     */
+    private EfiStatus inLockRelease(ServiceCall c,
+            java.util.function.Function<java.util.function.BooleanSupplier, EfiStatus> operation) {
+        if (events.currentTpl() >= Tpl.HIGH_LEVEL) {
+            return callbacks.within(c, () -> operation.apply(() -> false));
+        }
+        c.context().interruptFlag(true);
+        boolean[] taken = {false};
+        java.util.function.BooleanSupplier sti = () -> {
+            if (!taken[0] && ticks != null && ticks.interruptsEnabled()) {
+                taken[0] = true;
+                return true;
+            }
+            return false;
+        };
+        EfiStatus s = callbacks.within(c, () -> operation.apply(sti));
+        if (taken[0]) {
+            c.output("pending timer tick taken in the lock release");
+        } else if (ticks != null && ticks.interruptsEnabled()) {
+            c.output("pending timer tick taken"); // a release that dispatched nothing below TPL_HIGH_LEVEL
+            timers(c);
+        }
+        return s;
     }
 
     /** {@code CloseEvent(Event)}. */
@@ -246,11 +283,13 @@ public final class EventAbi {
     public EfiStatus checkEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        if (events.checkEventTakesLock(event)) {
-            lockReleased(c);
-        }
         timers(c);
-        return callbacks.within(c, () -> events.checkEvent(event));
+        if (!events.checkEventTakesLock(event)) {
+            return callbacks.within(c, () -> events.checkEvent(event));
+        }
+        // EDK2 CoreCheckEvent: an EVT_NOTIFY_WAIT function is queued under the event lock and runs at its release (a
+        // pending tick taken at the STI before it: release-order "WT"), then the signal count is read
+        return inLockRelease(c, sti -> events.checkEvent(event, sti));
     }
 
     /**

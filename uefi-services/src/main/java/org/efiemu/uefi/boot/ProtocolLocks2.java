@@ -71,9 +71,10 @@ final class ProtocolLocks2 {
         for (String f : new String[] {"Inquiry", "Identify", "SenseData", "WhichIde"}) {
             s.add("DiskInfo." + f, LockRelease.NONE, true);
         }
-        // ConSplitterDxe: SetState calls the keyboards' SetState (TPL raised), RegisterKeyNotify allocates,
-        // UnregisterKeyNotify frees the handle it finds (none found: EFI_INVALID_PARAMETER without a lock)
-        s.add("ConInEx.SetState", LockRelease.AFTER_ARGUMENT_CHECKS, true);
+        // ConSplitterDxe: SetState calls the keyboards' SetState (TPL raised; a state without EFI_TOGGLE_STATE_VALID is
+        // refused by TerminalDxe, asked first, before any lock), RegisterKeyNotify allocates, UnregisterKeyNotify frees
+        // the handle it finds (none found: EFI_INVALID_PARAMETER without a lock)
+        s.add("ConInEx.SetState", LockRelease.before(EfiStatus.INVALID_PARAMETER, EfiStatus.UNSUPPORTED), true);
         s.add("ConInEx.RegisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         s.add("ConInEx.UnregisterKeyNotify", LockRelease.AFTER_ARGUMENT_CHECKS, true);
         // The UEFI Shell's console file handles: StdOut/StdErr Write is ConOut/StdErr->OutputString; StdIn's Read is

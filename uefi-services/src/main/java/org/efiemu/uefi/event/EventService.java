@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.spec.Guid;
@@ -174,14 +175,28 @@ public final class EventService {
      * queued, and for a group member every member of the group is queued.
      */
     public EfiStatus signalEvent(long event) {
+        return signalEvent(event, NO_STI);
+    }
+
+    /**
+     * As {@link #signalEvent(long)}, with {@code sti} the CPU taking a pending timer tick where EDK2's
+     * {@code CoreReleaseEventLock} -> {@code CoreRestoreTpl} sets IF: before the notifications of each TPL below
+     * TPL_HIGH_LEVEL are dispatched, and at the end ({@link #lowerTo(int, BooleanSupplier)}). True from {@code sti}: a
+     * tick was taken ({@code mEfiSystemTime} moved), the timers due are signalled there, so their notifications are
+     * queued after those of the signalled event at the same TPL (measured on OVMF 2022.11: {@code release-order}).
+     */
+    public EfiStatus signalEvent(long event, BooleanSupplier sti) {
         Event e = events.get(event);
         if (e == null) {
             return EfiStatus.INVALID_PARAMETER;
         }
         signal(e);
-        releaseLock();
+        lowerTo(currentTpl, sti);
         return EfiStatus.SUCCESS;
     }
+
+    /** The CPU takes no tick where the model releases a lock ({@link #lowerTo(int, BooleanSupplier)}). */
+    private static final BooleanSupplier NO_STI = () -> false;
 
     private void signal(Event e) {
         if (e.signalCount == 0) {
@@ -231,13 +246,23 @@ public final class EventService {
      * else {@code EFI_NOT_READY}.
      */
     public EfiStatus checkEvent(long event) {
+        return checkEvent(event, NO_STI);
+    }
+
+    /**
+     * As {@link #checkEvent(long)}, with {@code sti} as in {@link #signalEvent(long, BooleanSupplier)}: a pending tick
+     * taken in the release that runs the event's EVT_NOTIFY_WAIT function queues the timers' notifications after it at
+     * the same TPL, and a timer's notification that signals the event makes this call return EFI_SUCCESS (EDK2
+     * {@code CoreCheckEvent} looks at the signal count after that release).
+     */
+    public EfiStatus checkEvent(long event, BooleanSupplier sti) {
         Event e = events.get(event);
         if (e == null || (e.type & EVT_NOTIFY_SIGNAL) != 0) {
             return EfiStatus.INVALID_PARAMETER;
         }
         if (e.signalCount == 0 && (e.type & EVT_NOTIFY_WAIT) != 0) {
             queue(e);
-            releaseLock();
+            lowerTo(currentTpl, sti);
         }
         if (e.signalCount != 0 && events.containsKey(event)) {
             e.signalCount = 0;
@@ -461,18 +486,36 @@ public final class EventService {
     }
 
     private void lowerTo(int newTpl) {
+        lowerTo(newTpl, NO_STI);
+    }
+
+    /**
+     * EDK2 {@code CoreRestoreTpl}: the pending notifications above {@code newTpl}, highest TPL first; before each TPL
+     * below TPL_HIGH_LEVEL is dispatched, and once at {@code newTpl}, the CPU's IF is set ({@code sti}): when that
+     * takes a pending tick (true) the timers due at the new {@code mEfiSystemTime} are signalled right there (the
+     * tick's {@code CoreCheckTimers}), and their notifications join the queues behind those already pending.
+     */
+    private void lowerTo(int newTpl, BooleanSupplier sti) {
         if (timerCheckDeferred && newTpl < Tpl.HIGH_LEVEL - 1) {
             fireDueTimers();
         }
-        while (pending != 0) {
-            int top = 31 - Integer.numberOfLeadingZeros(pending);
+        while (true) {
+            int top = pending == 0 ? -1 : 31 - Integer.numberOfLeadingZeros(pending);
             if (top <= newTpl) {
-                break;
+                currentTpl = newTpl;
+                if (newTpl < Tpl.HIGH_LEVEL && sti.getAsBoolean()) {
+                    fireDueTimers();
+                    continue;
+                }
+                return;
             }
             currentTpl = top;
+            if (top < Tpl.HIGH_LEVEL && sti.getAsBoolean()) {
+                fireDueTimers();
+                continue;
+            }
             dispatch(top);
         }
-        currentTpl = newTpl;
     }
 
     /** {@code CoreDispatchEventNotifies()}. */

@@ -20,7 +20,9 @@ import java.util.Map;
  * absolute from the application's start, or {@code +T} after the previous line's time; times never go back. Keys are
  * quoted text ({@code \n} and {@code \r} are Enter, {@code \t} Tab, {@code \e} Escape, {@code \\} and {@code \"}
  * themselves) or names: Enter, Tab, Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp,
- * PageDown, F1-F12 (UEFI 2.10 §12.3.3, Table 12-3 scan codes).
+ * PageDown, F1-F12 (UEFI 2.10 §12.3.3, Table 12-3 scan codes), and {@code Ctrl-A} to {@code Ctrl-Z} (any case): the
+ * control character a serial terminal sends for them (0x01-0x1A; Ctrl-X is 0x18), which OVMF 2022.11's TerminalDxe
+ * hands on as the key's UnicodeChar with no shift state (measured on QEMU + OVMF: {@code KeyStateOvmfLiveTest}).
  */
 public record KeyScript(List<Key> keys) {
 
@@ -166,6 +168,17 @@ public record KeyScript(List<Key> keys) {
         return relative ? previous + nanos : nanos;
     }
 
+    /** {@code Ctrl-<letter>}: the letter's control character (UnicodeChar 0x01-0x1A, ScanCode 0), or null. */
+    private static int[] control(String name) {
+        if (name.length() == 6 && name.regionMatches(true, 0, "ctrl-", 0, 5)) {
+            char letter = Character.toLowerCase(name.charAt(5));
+            if (letter >= 'a' && letter <= 'z') {
+                return new int[] {0, letter - 'a' + 1};
+            }
+        }
+        return null;
+    }
+
     private static void keys(String rest, long at, List<Key> out, String file, int no) {
         int i = 0;
         while (i < rest.length()) {
@@ -214,9 +227,12 @@ public record KeyScript(List<Key> keys) {
                 String name = rest.substring(i, j);
                 int[] k = NAMES.get(name.toLowerCase(Locale.ROOT));
                 if (k == null) {
+                    k = control(name);
+                }
+                if (k == null) {
                     throw new FormatException(file, no, "key '" + name + "': expected quoted text or one of Enter, Tab, "
                             + "Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp, PageDown, "
-                            + "F1-F12");
+                            + "F1-F12, Ctrl-A to Ctrl-Z");
                 }
                 out.add(new Key(at, k[0], k[1]));
                 i = j;

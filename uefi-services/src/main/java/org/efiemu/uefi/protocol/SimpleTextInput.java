@@ -56,7 +56,17 @@ public final class SimpleTextInput {
     private final long exAddress;
     private final long waitForKey;
     private final long arrivalTimer;
-    private int toggleState;
+    /**
+     * ConSplitterDxe's {@code PhysicalKeyToggleState} as the PS/2 keyboard reports it back: EFI_TOGGLE_STATE_VALID |
+     * EFI_KEY_STATE_EXPOSED and the locks SetState set; {@link #RESET_TOGGLE_STATE} after a Reset.
+     */
+    private int toggleState = RESET_TOGGLE_STATE;
+    /** {@code EFI_SHIFT_STATE_VALID} (UEFI 2.10 §12.2.3): no shift key held, as OVMF's idle PS/2 keyboard reports. */
+    static final long SHIFT_STATE_VALID = 0x8000_0000L;
+    /** {@code EFI_TOGGLE_STATE_VALID | EFI_KEY_STATE_EXPOSED}: ConSplitter's {@code KEY_STATE_VALID_EXPOSED}. */
+    static final int RESET_TOGGLE_STATE = 0xC0;
+    /** The lock bits the PS/2 keyboard keeps: EFI_SCROLL_LOCK_ACTIVE, EFI_NUM_LOCK_ACTIVE, EFI_CAPS_LOCK_ACTIVE. */
+    private static final int LOCKS = 0x07;
     /** ConSplitterDxe's {@code KeyEventSignalState}: a key was seen by WaitForKey and not read since. */
     private boolean keyEventSignalState;
     /** TerminalDxe's WaitForKey event is signalled (a check found a key; the next splitter check consumes it). */
@@ -171,8 +181,13 @@ public final class SimpleTextInput {
     }
 
     /**
-     * {@code Reset(This, ExtendedVerification)} of ConIn ({@code self} = its address) or ConInEx: the script is not
-     * discarded (it models keys typed later); a key seen by WaitForKey counts as unseen again.
+     * {@code Reset(This, ExtendedVerification)} of ConIn ({@code self} = its address) or ConInEx (UEFI 2.10 §12.3.1,
+     * §12.2.2), as OVMF 2022.11: ConSplitterDxe clears {@code KeyEventSignalState}, resets every keyboard and on success
+     * empties its key queue and sets the toggle state back ({@code ToggleStateSyncReInitialization}); TerminalDxe's
+     * {@code TerminalConInReset} resets the UART and empties its raw, Unicode, key and notify FIFOs. So every key typed
+     * up to now and not read is gone (measured: a key typed before the Reset is not read after it,
+     * {@code KeyStateOvmfLiveTest}); keys the script types later still come. The terminal's own WaitForKey event keeps
+     * its signal state, as in EDK2.
      */
     private EfiStatus reset(ServiceCall c, long self) {
         c.arguments(ptr(c.arg(0)), c.arg(1) & 0xFF);
@@ -180,6 +195,20 @@ public final class SimpleTextInput {
             return EfiStatus.INVALID_PARAMETER;
         }
         keyEventSignalState = false;
+        long now = nanos.getAsLong();
+        int dropped = 0;
+        while (!keys.isEmpty() && keys.peek().atNanos() <= now) {
+            keys.poll();
+            dropped++;
+        }
+        polled = 0;
+        notifyFifo.clear();
+        toggleState = RESET_TOGGLE_STATE;
+        if (dropped > 0) {
+            c.output(dropped + " key(s) typed and not read dropped");
+        }
+        armArrival();
+        armPoll();
         return EfiStatus.SUCCESS;
     }
 
@@ -221,6 +250,7 @@ public final class SimpleTextInput {
         keyEventSignalState = false; // ConSplitterTextInReadKeyStroke, before it reads
         KeyScript.Key k = take();
         if (k == null) {
+            memory.putU32(key, 0); // ConSplitterTextInPrivateReadKeyStroke zeroes the key before asking the keyboards
             return EfiStatus.NOT_READY;
         }
         memory.putU16(key, k.scanCode());
@@ -229,7 +259,12 @@ public final class SimpleTextInput {
         return EfiStatus.SUCCESS;
     }
 
-    /** {@code ReadKeyStrokeEx(This, *KeyData)}: the key, KeyShiftState 0 (no shift state reported), the toggle state set. */
+    /**
+     * {@code ReadKeyStrokeEx(This, *KeyData)} (UEFI 2.10 §12.2.3) as OVMF 2022.11's ConSplitterDxe: the key (or, with
+     * none, a zeroed EFI_INPUT_KEY and EFI_NOT_READY) and the key state ORed from every keyboard of ConIn; TerminalDxe
+     * reports 0, OVMF's PS/2 keyboard (in ConIn beside it, idle) KeyShiftState EFI_SHIFT_STATE_VALID and KeyToggleState
+     * EFI_TOGGLE_STATE_VALID | EFI_KEY_STATE_EXPOSED with its locks; measured {@code shift 0x80000000 toggle 0xc0}.
+     */
     private EfiStatus readKeyStrokeEx(ServiceCall c) {
         long data = c.arg(1);
         c.arguments(ptr(c.arg(0)), ptr(data));
@@ -238,26 +273,36 @@ public final class SimpleTextInput {
         }
         keyEventSignalState = false;
         KeyScript.Key k = take();
+        memory.putU16(data, k == null ? 0 : k.scanCode());
+        memory.putU16(data + 2, k == null ? 0 : k.unicodeChar());
+        memory.putU32(data + 4, SHIFT_STATE_VALID);
+        memory.putU8(data + 8, toggleState);
         if (k == null) {
             return EfiStatus.NOT_READY;
         }
-        memory.putU16(data, k.scanCode());
-        memory.putU16(data + 2, k.unicodeChar());
-        memory.putU32(data + 4, 0);
-        memory.putU8(data + 8, toggleState);
         c.output(String.format("ScanCode=0x%X UnicodeChar=0x%X", k.scanCode(), k.unicodeChar()));
         return EfiStatus.SUCCESS;
     }
 
-    /** {@code SetState(This, *KeyToggleState)}: kept and reported in later ReadKeyStrokeEx. */
+    /**
+     * {@code SetState(This, *KeyToggleState)} (UEFI 2.10 §12.2.4) as OVMF 2022.11: NULL is EFI_INVALID_PARAMETER; a
+     * state without EFI_TOGGLE_STATE_VALID is EFI_UNSUPPORTED (TerminalDxe, the first keyboard ConSplitter asks, refuses
+     * it before any TPL change: IF stays as the caller left it, measured); otherwise the keyboards take it with
+     * EFI_KEY_STATE_EXPOSED added, and the PS/2 keyboard keeps its Scroll/Num/Caps Lock bits, which later
+     * ReadKeyStrokeEx report (measured: VALID|CAPS|NUM gives {@code toggle 0xc6}).
+     */
     private EfiStatus setState(ServiceCall c) {
         long state = c.arg(1);
         c.arguments(ptr(c.arg(0)), ptr(state));
         if (c.arg(0) != exAddress || !c.isRam("KeyToggleState", state, 1, Align.NONE)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        toggleState = memory.u8(state);
-        c.output(String.format("KeyToggleState=0x%X", toggleState));
+        int asked = memory.u8(state);
+        c.output(String.format("KeyToggleState=0x%X", asked));
+        if ((asked & 0x80) == 0) {
+            return EfiStatus.UNSUPPORTED;
+        }
+        toggleState = RESET_TOGGLE_STATE | (asked & LOCKS);
         return EfiStatus.SUCCESS;
     }
 

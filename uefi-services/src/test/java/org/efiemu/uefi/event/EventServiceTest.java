@@ -221,4 +221,54 @@ class EventServiceTest {
         assertThat(calls).extracting(NotifyRequest::event).containsExactly(first, second);
         assertThat(ev.currentTpl()).isEqualTo(Tpl.APPLICATION);
     }
+
+    /** A tick taken at the release's first STI: the clock moves one period, as the CPU taking a pending tick. */
+    private java.util.function.BooleanSupplier tickAtFirstSti() {
+        boolean[] once = {false};
+        return () -> {
+            if (once[0]) {
+                return false;
+            }
+            once[0] = true;
+            now += 100_000;
+            return true;
+        };
+    }
+
+    @Test
+    void aTickTakenInSignalEventsLockReleaseQueuesTheTimersNotificationBehindTheSignalledEvents() {
+        long timer = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x200);
+        long event = create(EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x100);
+        long counter = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, Tpl.NOTIFY, 0x300);
+        ev.setTimer(timer, TimerDelay.TimerPeriodic, 0);
+        ev.setTimer(counter, TimerDelay.TimerPeriodic, 0);
+        assertThat(ev.signalEvent(event, tickAtFirstSti())).isEqualTo(EfiStatus.SUCCESS);
+        // CoreRestoreTpl: STI before TPL_CALLBACK is dispatched; the tick's timer check runs the TPL_NOTIFY counter
+        // first, then TPL_CALLBACK in queue order: the signalled event, then the timer
+        assertThat(calls).extracting(NotifyRequest::function).containsExactly(0x300L, 0x100L, 0x200L);
+        assertThat(ev.currentTpl()).isEqualTo(Tpl.APPLICATION);
+    }
+
+    @Test
+    void aTickTakenInCheckEventsReleaseRunsTheWaitFunctionFirstAndItsSignalIsSeenByTheSameCall() {
+        long wait = create(EVT_NOTIFY_WAIT, Tpl.CALLBACK, 0x100);
+        long timer = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x200);
+        ev.setTimer(timer, TimerDelay.TimerPeriodic, 0);
+        guest = r -> {
+            if (r.function() == 0x200) {
+                ev.signalEvent(wait);
+            }
+        };
+        assertThat(ev.checkEvent(wait, tickAtFirstSti())).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(calls).extracting(NotifyRequest::function).containsExactly(0x100L, 0x200L);
+    }
+
+    @Test
+    void withoutATickTheReleaseDispatchesAsBefore() {
+        long event = create(EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x100);
+        long timer = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, Tpl.CALLBACK, 0x200);
+        ev.setTimer(timer, TimerDelay.TimerPeriodic, 0);
+        assertThat(ev.signalEvent(event, () -> false)).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(calls).extracting(NotifyRequest::function).containsExactly(0x100L);
+    }
 }

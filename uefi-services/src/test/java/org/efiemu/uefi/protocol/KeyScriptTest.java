@@ -30,6 +30,16 @@ class KeyScriptTest {
     }
 
     @Test
+    void ctrlLetterIsTheControlCharacterASerialTerminalSendsWithNoScanCode() {
+        KeyScript s = KeyScript.parse("1s Ctrl-x ctrl-A CTRL-z\n", "k.txt");
+        assertThat(s.keys()).containsExactly(new KeyScript.Key(1_000_000_000L, 0, 0x18),
+                new KeyScript.Key(1_000_000_000L, 0, 0x01), new KeyScript.Key(1_000_000_000L, 0, 0x1A));
+        assertThatThrownBy(() -> KeyScript.parse("1s Ctrl-1\n", "k.txt")).hasMessageStartingWith("k.txt:1: ")
+                .hasMessageContaining("Ctrl-A to Ctrl-Z");
+        assertThatThrownBy(() -> KeyScript.parse("1s Ctrl-xy\n", "k.txt")).hasMessageStartingWith("k.txt:1: ");
+    }
+
+    @Test
     void immediateKeysAreAllAtTimeZeroWithEscapeAsScanCode() {
         assertThat(KeyScript.immediate("a\u001b").keys()).containsExactly(new KeyScript.Key(0, 0, 'a'),
                 new KeyScript.Key(0, 0x17, 0));
