@@ -72,11 +72,6 @@ public final class DiffCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
-        if (!guest.disks.isEmpty()) {
-            // QEMU's side would need the same disk attached; refuse rather than compare without it
-            throw new IllegalArgumentException("--disk " + guest.disks.get(0) + ": efiemu diff does not attach disk "
-                    + "images yet (expected --esp DIR for the files both sides see)");
-        }
         Pattern compare = pattern("--lines", lines);
         Pattern stopAt = pattern("--qemu-stop-at", qemuStopAt);
         PlatformProfile profile = guest.profile();
@@ -103,7 +98,7 @@ public final class DiffCommand implements Callable<Integer> {
         }
         DiffReport report = new DiffRunner(qemu).run(new DiffRunner.Request(profile, bytes, guest.payloadName(), esp,
                 where, guest.loadOptions, guest.budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null, compare,
-                stopAt));
+                stopAt, null, guest.disks));
         report.render().forEach(out::println);
         out.flush();
         return report.same() ? 0 : 1;
