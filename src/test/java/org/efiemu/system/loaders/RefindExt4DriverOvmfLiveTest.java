@@ -27,6 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 class RefindExt4DriverOvmfLiveTest {
     static final Pattern E4_LINES = Pattern.compile("^e4 ");
 
+    static final Path PAYLOAD = Path.of("target/test-classes/payloads/ext4-read.efi").toAbsolutePath();
+
+    /** The GPT disk of {@link RefindExt4DriverTest}: partition 1 ext4 with \\hello.txt and \\dir\\sub.txt. */
+    static Path disk(Path dir) throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("root/dir"));
+        Files.writeString(dir.resolve("root/hello.txt"), "hello from ext4\n", StandardCharsets.US_ASCII);
+        Files.writeString(sub.resolve("sub.txt"), "nested file\n", StandardCharsets.US_ASCII);
+        return RefindExt4DriverTest.ext4Disk(dir, dir.resolve("root"));
+    }
+
+    /** An ESP holding \\ext4_x64.efi, where ext4-read looks for it (its own volume). */
+    static Path esp(Path dir) throws Exception {
+        Path esp = Files.createDirectories(dir.resolve("esp"));
+        Files.copy(DebianEfi.file("refind", "usr/share/refind/refind/drivers_x64/ext4_x64.efi"),
+                esp.resolve("ext4_x64.efi"));
+        return esp;
+    }
+
     @BeforeAll
     static void qemuAndOvmfAreInstalled() {
         new QemuOvmf().missing().ifPresent(m -> {
@@ -51,14 +69,9 @@ class RefindExt4DriverOvmfLiveTest {
      */
     @Test
     void rEFIndsExt4DriverPrintsOvmfsE4LinesOnEfiemuButTheConnectedBlockDeviceCount(@TempDir Path dir) throws Exception {
-        Path sub = Files.createDirectories(dir.resolve("root/dir"));
-        Files.writeString(dir.resolve("root/hello.txt"), "hello from ext4\n", StandardCharsets.US_ASCII);
-        Files.writeString(sub.resolve("sub.txt"), "nested file\n", StandardCharsets.US_ASCII);
-        Path img = RefindExt4DriverTest.ext4Disk(dir, dir.resolve("root"));
-        Path esp = Files.createDirectories(dir.resolve("esp"));
-        Files.copy(DebianEfi.file("refind", "usr/share/refind/refind/drivers_x64/ext4_x64.efi"),
-                esp.resolve("ext4_x64.efi"));
-        byte[] payload = Files.readAllBytes(Path.of("target/test-classes/payloads/ext4-read.efi"));
+        Path img = disk(dir);
+        Path esp = esp(dir);
+        byte[] payload = Files.readAllBytes(PAYLOAD);
 
         DiffReport d = new DiffRunner(new QemuOvmf()).run(new DiffRunner.Request(
                 ProfileRegistry.standard().resolve("ovmf-q35-2g"), payload, "ext4-read.efi", esp, null, null,
@@ -83,5 +96,19 @@ class RefindExt4DriverOvmfLiveTest {
         }
         assertThat(d.sameEnding()).as(report).isTrue();
         assertThat(d.realEnding()).as(report).isEqualTo("returned EFI_SUCCESS");
+    }
+
+    @Test
+    void efiemuDiffDiskAttachesTheImageToBothSidesAndShowsTheConnectedCountAsTheFirstDivergence(@TempDir Path dir)
+            throws Exception {
+        Path img = disk(dir);
+        Path esp = esp(dir);
+        EfiemuDiffTest.Result r = EfiemuDiffTest.efiemu("diff", "--platform", "ovmf-q35-2g", "--esp", esp.toString(),
+                "--payload", PAYLOAD.toString(), "--disk", img.toString(), "--lines", "^e4 ", "--qemu-timeout", "300");
+        assertThat(r.exit()).as("%s%n%s", r.out(), r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("-drive format=raw,snapshot=on,file=" + img.toAbsolutePath())
+                .containsPattern("10 e4 read hello\\.txt EFI_SUCCESS 16 'hello from ext4' +=")
+                .contains("first divergence at line 5: QEMU + OVMF printed \"e4 connected 2 of 5 block devices\", "
+                        + "efiemu printed \"e4 connected 1 of 4 block devices\"");
     }
 }

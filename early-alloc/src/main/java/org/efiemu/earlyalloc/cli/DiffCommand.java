@@ -72,6 +72,12 @@ public final class DiffCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
+        if (guest.diskReadOnly) {
+            // QEMU's IDE/AHCI disks cannot be read-only media: refuse rather than compare different media
+            throw new IllegalArgumentException("--disk-read-only: efiemu diff attaches --disk as writable media on both "
+                    + "sides (QEMU's q35 disks cannot be read-only; the image file is never written); expected no "
+                    + "--disk-read-only");
+        }
         Pattern compare = pattern("--lines", lines);
         Pattern stopAt = pattern("--qemu-stop-at", qemuStopAt);
         PlatformProfile profile = guest.profile();

@@ -67,7 +67,8 @@ public final class DiffRunner {
             disks = disks == null ? List.of() : List.copyOf(disks);
             for (Path disk : disks) {
                 if (!Files.isRegularFile(disk)) {
-                    throw new IllegalArgumentException("--disk " + disk + ": not a file (expected a raw disk image)");
+                    throw new IllegalArgumentException("--disk " + disk + (Files.exists(disk) ? " is not a regular file"
+                            : " does not exist") + " (expected a raw disk image)");
                 }
             }
         }
