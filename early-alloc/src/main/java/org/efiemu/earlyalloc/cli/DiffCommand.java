@@ -72,10 +72,11 @@ public final class DiffCommand implements Callable<Integer> {
         if (until != null && !until.equals("exit-boot-services")) {
             throw new IllegalArgumentException("--until '" + until + "': expected exit-boot-services");
         }
-        if (!guest.disks.isEmpty()) {
-            // QEMU's side would need the same disk attached; refuse rather than compare without it
-            throw new IllegalArgumentException("--disk " + guest.disks.get(0) + ": efiemu diff does not attach disk "
-                    + "images yet (expected --esp DIR for the files both sides see)");
+        if (guest.diskReadOnly) {
+            // QEMU's IDE/AHCI disks cannot be read-only media: refuse rather than compare different media
+            throw new IllegalArgumentException("--disk-read-only: efiemu diff attaches --disk as writable media on both "
+                    + "sides (QEMU's q35 disks cannot be read-only; the image file is never written); expected no "
+                    + "--disk-read-only");
         }
         Pattern compare = pattern("--lines", lines);
         Pattern stopAt = pattern("--qemu-stop-at", qemuStopAt);
@@ -103,7 +104,7 @@ public final class DiffCommand implements Callable<Integer> {
         }
         DiffReport report = new DiffRunner(qemu).run(new DiffRunner.Request(profile, bytes, guest.payloadName(), esp,
                 where, guest.loadOptions, guest.budget, Duration.ofSeconds(qemuTimeout), Duration.ofSeconds(timeout), until != null, compare,
-                stopAt));
+                stopAt, null, guest.disks));
         report.render().forEach(out::println);
         out.flush();
         return report.same() ? 0 : 1;

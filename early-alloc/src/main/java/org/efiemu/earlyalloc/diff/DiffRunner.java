@@ -15,6 +15,7 @@ import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.qemu.QemuOvmf;
 import org.efiemu.uefi.BootResult;
 import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.UefiMachineBuilder;
 import org.efiemu.uefi.spec.EfiStatus;
 import org.efiemu.uefi.trace.ServiceCallEvent;
 
@@ -53,11 +54,33 @@ public final class DiffRunner {
      *     line after ExitBootServices, when efiemu stops there)
      * @param inspect called with efiemu's machine and result after the run, before the machine is closed (a Java
      *     caller looking at what the guest left in memory, e.g. a kernel's boot_params), or null
+     * @param disks raw disk images both sides serve beside the ESP as writable media whose file is never written: QEMU
+     *     attaches each as a further drive ({@code snapshot=on}), efiemu serves it with Block I/O
+     *     ({@code disk(image, false)}, writes kept in memory); none when empty
      */
     public record Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
             String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
             boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt,
-            BiConsumer<UefiMachine, BootResult> inspect) {
+            BiConsumer<UefiMachine, BootResult> inspect, List<Path> disks) {
+
+        public Request {
+            disks = disks == null ? List.of() : List.copyOf(disks);
+            for (Path disk : disks) {
+                if (!Files.isRegularFile(disk)) {
+                    throw new IllegalArgumentException("--disk " + disk + (Files.exists(disk) ? " is not a regular file"
+                            : " does not exist") + " (expected a raw disk image)");
+                }
+            }
+        }
+
+        /** No disk beside the ESP. */
+        public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
+                String loadOptions, long budget, Duration qemuTimeout, Duration efiemuTimeout,
+                boolean untilExitBootServices, Pattern compare, Pattern qemuStopAt,
+                BiConsumer<UefiMachine, BootResult> inspect) {
+            this(profile, payload, payloadName, esp, payloadPath, loadOptions, budget, qemuTimeout, efiemuTimeout,
+                    untilExitBootServices, compare, qemuStopAt, inspect, List.of());
+        }
 
         /** Nothing inspected after the run. */
         public Request(PlatformProfile profile, byte[] payload, String payloadName, Path esp, String payloadPath,
@@ -91,19 +114,23 @@ public final class DiffRunner {
             Files.createDirectories(file.getParent());
             Files.write(file, r.payload());
             QemuOvmf.Launch launch = new QemuOvmf.Launch(esp, r.payload(), path, r.loadOptions(), memory, r.qemuTimeout(),
-                    r.qemuStopAt());
+                    r.qemuStopAt(), r.disks());
             QemuOvmf.Result real = qemu.run(launch);
 
             LineTracker lines = new LineTracker();
             long t0 = System.nanoTime();
             BootResult result;
-            try (UefiMachine m = UefiMachine.builder(Platforms.describe(r.profile()).description())
+            UefiMachineBuilder builder = UefiMachine.builder(Platforms.describe(r.profile()).description())
                     .payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
                     .loadOptions(launch.shellCommandLine()).shellParameters(true) // OVMF's side: the UEFI Shell starts it
                     .instructionCounting(InstructionCounting.BLOCKS)
                     .instructionBudget(r.budget()).wallClockLimit(r.efiemuTimeout())
                     .stopAfterExitBootServices(r.untilExitBootServices())
-                    .consoleListener(lines).traceListener(lines).build()) {
+                    .consoleListener(lines).traceListener(lines);
+            for (Path disk : r.disks()) {
+                builder.disk(disk, false); // writable media, as QEMU's snapshot drive: writes stay in memory
+            }
+            try (UefiMachine m = builder.build()) {
                 result = m.run();
                 if (r.inspect() != null) {
                     r.inspect().accept(m, result);

@@ -42,10 +42,19 @@ class CliInputErrorsTest {
     }
 
     @Test
-    void diffWithADiskImageIsRefusedRatherThanComparedWithoutIt(@TempDir Path dir) throws Exception {
+    void diffWithAMissingDiskImageIsRefusedNamingItBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("missing.img");
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--payload",
+                payload(dir).toString(), "--disk", disk.toString()), "--disk " + disk + " does not exist",
+                "expected a raw disk image");
+    }
+
+    @Test
+    void diffWithReadOnlyDisksIsRefusedRatherThanComparedWithDifferentMedia(@TempDir Path dir) throws Exception {
         Path disk = Files.write(dir.resolve("d.img"), new byte[512 * 64]);
         assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--payload",
-                payload(dir).toString(), "--disk", disk.toString()), "--disk " + disk, "expected --esp DIR");
+                payload(dir).toString(), "--disk", disk.toString(), "--disk-read-only"), "--disk-read-only",
+                "expected no --disk-read-only");
     }
 
     @Test

@@ -79,14 +79,23 @@ public final class QemuOvmf {
      * @param stopAt QEMU is stopped as soon as a complete serial line (after the start marker, cleaned) matches this
      *     pattern, or null to let it run until it exits or times out (e.g. a kernel's first line after
      *     ExitBootServices, when only what the firmware saw is compared)
+     * @param disks raw disk images attached after the ESP as further drives (the same images efiemu serves with
+     *     {@code disk(image, false)}), opened with {@code snapshot=on}
      */
     public record Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
-            Duration timeout, Pattern stopAt) {
+            Duration timeout, Pattern stopAt, List<Path> disks) {
         public Launch {
             if (!payloadPath.startsWith("\\")) {
                 throw new IllegalArgumentException("payload path '" + payloadPath + "' must start with a backslash");
             }
             loadOptions = loadOptions == null ? "" : loadOptions;
+            disks = disks == null ? List.of() : List.copyOf(disks);
+        }
+
+        /** A launch with no disk beside the ESP. */
+        public Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
+                Duration timeout, Pattern stopAt) {
+            this(esp, payload, payloadPath, loadOptions, memory, timeout, stopAt, List.of());
         }
 
         /** A launch that runs until QEMU exits or times out. */
@@ -176,6 +185,13 @@ public final class QemuOvmf {
                     "-smp", "1", "-net", "none", "-display", "none", "-serial", "file:" + serial, "-monitor", "none",
                     "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                     "-drive", "if=pflash,format=raw,unit=1,file=" + varsCopy, "-drive", "format=raw,file=fat:rw:" + esp);
+            List<String> withDisks = new ArrayList<>(cmd);
+            for (Path disk : launch.disks()) {
+                // after the ESP (the boot manager still finds no boot file and starts the Shell, whose fs0: is the
+                // ESP); snapshot=on: the guest's writes go to a temporary overlay, the image stays as the user gave it
+                withDisks.addAll(List.of("-drive", "format=raw,snapshot=on,file=" + disk.toAbsolutePath()));
+            }
+            cmd = List.copyOf(withDisks);
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(work.resolve("qemu.out").toFile()).start();
