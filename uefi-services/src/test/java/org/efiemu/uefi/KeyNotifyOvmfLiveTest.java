@@ -3,7 +3,6 @@ package org.efiemu.uefi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,31 +48,11 @@ class KeyNotifyOvmfLiveTest {
         return key == null ? null : key.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /**
-     * Whether COM1 came through whole: the payload ran to its end and no "kn " line is cut into by another (on a loaded
-     * host QEMU's 16550 behind a socket chardev was seen to drop bytes: "kn register-a-B EFI_Skn register-up-U ..."; and
-     * once the Shell did not start, "Device Error"). Decided without looking at what the lines say.
-     */
-    private static boolean whole(String com1) {
-        List<String> lines = com1.replace("\r", "").lines().toList();
-        return lines.contains("kn end") && lines.stream().noneMatch(l -> l.indexOf("kn ") > 0);
-    }
 
     @Test
     void keyNotificationFunctionsRunForTheSameKeysAtTheSameTplAsOnQemuOvmf(@TempDir Path dir) throws Exception {
-        String com1 = "";
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                com1 = OvmfShellRun.com1Typing(Files.createDirectories(dir.resolve("attempt" + attempt)),
-                        List.of("key-notify"), List.of("fs0:\\key-notify.efi notify"), 150, KeyNotifyOvmfLiveTest::reply);
-            } catch (AssertionError lostOrStuck) {
-                com1 = lostOrStuck.getMessage(); // QEMU did not end: a line it printed was lost, so no key was typed
-                continue;
-            }
-            if (whole(com1)) {
-                break;
-            }
-        }
+        String com1 = OvmfShellRun.com1TypingWhole(dir, List.of("key-notify"), List.of("fs0:\\key-notify.efi notify"), 150,
+                KeyNotifyOvmfLiveTest::reply, "kn ", 3);
         List<String> ovmf = KeyNotifyPayloadTest.lines(com1);
         assertThat(ovmf).as("QEMU + OVMF COM1:%n%s", com1).containsExactlyElementsOf(KeyNotifyPayloadTest.EXPECTED);
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("key-notify"))

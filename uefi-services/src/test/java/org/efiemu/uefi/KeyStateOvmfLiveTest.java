@@ -3,7 +3,6 @@ package org.efiemu.uefi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -41,27 +40,11 @@ class KeyStateOvmfLiveTest {
         return key == null ? null : key.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Whether COM1 came through whole (the payload's end printed, no "ks " line cut into by another); not its content. */
-    private static boolean whole(String com1) {
-        List<String> lines = com1.replace("\r", "").lines().toList();
-        return lines.contains("ks end") && lines.stream().noneMatch(l -> l.indexOf("ks ") > 0);
-    }
 
     @Test
     void keyStateSetStateAndResetOnEfiemuEqualQemuOvmfWithTheSameKeys(@TempDir Path dir) throws Exception {
-        String com1 = "";
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                com1 = OvmfShellRun.com1Typing(Files.createDirectories(dir.resolve("attempt" + attempt)),
-                        List.of("key-notify"), List.of("fs0:\\key-notify.efi state"), 150, KeyStateOvmfLiveTest::reply);
-            } catch (AssertionError lostOrStuck) {
-                com1 = lostOrStuck.getMessage(); // QEMU did not end: a line it printed was lost, so no key was typed
-                continue;
-            }
-            if (whole(com1)) {
-                break;
-            }
-        }
+        String com1 = OvmfShellRun.com1TypingWhole(dir, List.of("key-notify"), List.of("fs0:\\key-notify.efi state"), 150,
+                KeyStateOvmfLiveTest::reply, "ks ", 3);
         List<String> ovmf = KeyStatePayloadTest.lines(com1);
         assertThat(ovmf).as("QEMU + OVMF COM1:%n%s", com1).containsExactlyElementsOf(KeyStatePayloadTest.EXPECTED);
         try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("key-notify"))
