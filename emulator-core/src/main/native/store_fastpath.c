@@ -25,8 +25,9 @@
  * Engines not attached (or disabled) see the stock behaviour: the wrappers call the originals and return.
  *
  * What the slow path did for a plain RAM store that the fast path no longer does, and why nothing is lost:
- * UC_HOOK_MEM_WRITE callbacks (Java disables the fast path for an engine when such a hook is added, which flushes
- * the TLB; blocks translated while one exists take the slow path anyway), the unmapped check (a RAM TLB entry of an
+ * UC_HOOK_MEM_WRITE callbacks (blocks translated while one exists call store_helper for every store, and it calls
+ * the hooks before it looks at the TLB entry; Java disables the fast path for an engine, which flushes the TLB, when
+ * such a hook is added after the engine ran code translated without one), the unmapped check (a RAM TLB entry of an
  * identity-mapped page always has its region), the UC_PROT_WRITE check (checked above; uc_mem_protect removing
  * write permission changes the region's read-only flag, which flushes the TLB), the notdirty_write invalidation
  * (only matters on pages holding code, which keep TLB_NOTDIRTY).

@@ -625,8 +625,13 @@ public final class Engine implements AutoCloseable {
    * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
    */
   public Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
-    // a write hook must see every store: back to the stock store path, which calls it from the helper
-    if ((types & UnicornLib.UC_HOOK_MEM_WRITE) != 0 && storeFastPath != null) storeFastPath.disable();
+    // a write hook must see every store. Code translated while a write hook exists sends every store through
+    // store_helper, which calls the write hooks before it looks at the TLB entry: the fast path's entries lose no call
+    // there. Code translated without one stores inline and reaches the hooks only through TLB_NOTDIRTY's helper path,
+    // which the fast path removes: an engine that may hold such code goes back to the stock store path for good.
+    if ((types & UnicornLib.UC_HOOK_MEM_WRITE) != 0 && storeFastPath != null && ranWithoutWriteHook) {
+      storeFastPath.disable();
+    }
     int before = memoryTranslationMode();
     Hook h = hooks.addMemoryHook(types, begin, end, hook);
     int kinds = types & (UnicornLib.UC_HOOK_MEM_READ | UnicornLib.UC_HOOK_MEM_WRITE);
@@ -721,6 +726,9 @@ public final class Engine implements AutoCloseable {
       kept.runStarts(begin, until);
     }
     ranSinceHandOver = true;
+    // the memory-hook kinds only grow during a run (a hook deleted in it stays in Unicorn's lists until the outermost
+    // run ends), so a run that starts with a write hook translates every block with one
+    if ((memoryTranslationMode() & UnicornLib.UC_HOOK_MEM_WRITE) == 0) ranWithoutWriteHook = true;
     WallClockTimer timer = timeoutMicros > 0 ? WallClockTimer.arm(this, timeoutMicros) : null;
     int err;
     runDepth++;
@@ -823,6 +831,13 @@ public final class Engine implements AutoCloseable {
   boolean reusable;
   /** {@link #emuStart} was called since this engine was opened or handed over (so translated code may exist). */
   private boolean ranSinceHandOver;
+  /**
+   * A run started on this engine (since opened or handed over) while no {@code UC_HOOK_MEM_WRITE} hook was in
+   * Unicorn's lists, so blocks translated with inline stores may exist. Kept translations of a previous machine are
+   * not counted: those translated with other memory-hook kinds than this machine's are removed before its first run
+   * ({@link KeptTranslations#settle}), and the rest of a previous machine's code at its give-back.
+   */
+  private boolean ranWithoutWriteHook;
 
   /**
    * Drops the translated code of every RAM region overlapping {@code [address, address+size)} (size -1: all RAM),
@@ -1031,7 +1046,8 @@ public final class Engine implements AutoCloseable {
       k.startMode(next.memoryTranslationMode());
     }
     // the native fast-path state belongs to the Unicorn engine, not to this object: the next machine's Engine owns it
-    // (detached when that one closes). A machine that turned it off (a write hook) leaves it off: slower, never wrong.
+    // (detached when that one closes). A machine that turned it off (a write hook added after code ran without one)
+    // leaves it off: slower, never wrong.
     next.storeFastPath = storeFastPath;
     storeFastPath = null;
     try {

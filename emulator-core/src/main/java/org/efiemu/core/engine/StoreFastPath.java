@@ -25,7 +25,12 @@ import java.nio.ByteOrder;
  *
  * <p>Switches: {@code -D}{@value #PROPERTY}{@code =false} (every engine of the JVM), or per machine
  * {@code MachineBuilder.storeFastPath(false)}. An engine falls back to the stock path by itself when a
- * {@code UC_HOOK_MEM_WRITE} hook is added to it (the hook must see every store; see {@link Engine#addMemoryHook}).
+ * {@code UC_HOOK_MEM_WRITE} hook is added to it after it ran code without one (the hook must see every store, and
+ * code translated without a write hook stores inline, reaching the hooks only through {@code TLB_NOTDIRTY}'s helper
+ * path; see {@link Engine#addMemoryHook}). A write hook added before the engine's first run, or while every run had
+ * one, keeps the fast path: Unicorn 2.0.1 translates every store of such code as a call of {@code store_helper}, which
+ * calls the write hooks before it looks at the TLB entry, so a cleared {@code TLB_NOTDIRTY} skips only
+ * {@code notdirty_write} (a {@code GTree} allocated and freed per store) on pages without translated code.
  */
 public final class StoreFastPath {
   /** System property; {@code false} keeps Unicorn's stock store path for every engine. */

@@ -56,6 +56,81 @@ class StoreFastPathTest {
   }
 
   @Test
+  void aWriteHookAddedBeforeTheFirstRunKeepsTheFastPathAndSeesEveryStore() {
+    try (Engine e = engineWithLoop(EnumSet.allOf(Perm.class))) {
+      AtomicInteger stores = new AtomicInteger();
+      e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x3000, 0x3FFF, (access, address, size, value) ->
+          stores.incrementAndGet());
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(stores.get()).as("every store of both runs, the second on the filled TLB entry").isEqualTo(200);
+      assertThat(e.read(0x3001, 100)[99]).isEqualTo((byte) 100);
+      assertThat(e.storeFastPathStats().enabled()).isTrue();
+      assertThat(e.storeFastPathStats().fastFills()).isPositive();
+    }
+  }
+
+  @Test
+  void aSecondWriteHookAddedAfterRunsThatAllHadOneKeepsTheFastPathAndBothSeeEveryStore() {
+    try (Engine e = engineWithLoop(EnumSet.allOf(Perm.class))) {
+      AtomicInteger first = new AtomicInteger();
+      AtomicInteger second = new AtomicInteger();
+      e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x3000, 0x3FFF, (access, address, size, value) ->
+          first.incrementAndGet());
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x3000, 0x3FFF, (access, address, size, value) ->
+          second.incrementAndGet());
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(first.get()).isEqualTo(200);
+      assertThat(second.get()).isEqualTo(100);
+      assertThat(e.storeFastPathStats().enabled()).isTrue();
+    }
+  }
+
+  @Test
+  void aWriteHookAddedAfterARunWithoutOneTurnsTheFastPathOffEvenWhenAnEarlierOneWasDeleted() {
+    try (Engine e = engineWithLoop(EnumSet.allOf(Perm.class))) {
+      Hook early = e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x3000, 0x3FFF, (access, address, size, value) -> {});
+      early.close(); // still in Unicorn's lists for the next run, gone after it
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(e.storeFastPathStats().enabled()).isTrue();
+      e.removeTranslations(0x1000, 0x2000); // the loop is translated again, now without a write hook: inline stores
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      AtomicInteger stores = new AtomicInteger();
+      e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0x3000, 0x3FFF, (access, address, size, value) ->
+          stores.incrementAndGet());
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(stores.get()).isEqualTo(100);
+      assertThat(e.storeFastPathStats().enabled()).as("the engine went back to the stock path").isFalse();
+    }
+  }
+
+  /** mov eax, 1; hlt (at 0x2000; hlt at 0x2005) */
+  private static final byte[] MOV_EAX = {(byte) 0xB8, 1, 0, 0, 0, (byte) 0xF4};
+  /** mov byte [0x2001], 7; hlt (at 0x1100; hlt at 0x1108) */
+  private static final byte[] PATCH_MOV_EAX = {(byte) 0xC6, 0x04, 0x25, 0x01, 0x20, 0x00, 0x00, 0x07, (byte) 0xF4};
+
+  @Test
+  void aStoreOverTranslatedCodeWithAWriteHookAndTheFastPathRunsTheNewCode() {
+    try (Engine e = engineWithLoop(EnumSet.allOf(Perm.class))) {
+      e.mapHost(0x2000, 0x1000, Perm.ALL);
+      e.write(0x2000, MOV_EAX);
+      e.write(0x1100, PATCH_MOV_EAX);
+      AtomicInteger stores = new AtomicInteger();
+      e.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, 0, -1L, (access, address, size, value) -> stores.incrementAndGet());
+      assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK); // fast TLB entries for the data page
+      assertThat(e.emuStart(0x2000, 0x2005, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(e.reg(X86Reg.RAX)).isEqualTo(1);
+      assertThat(e.emuStart(0x1100, 0x1108, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(e.emuStart(0x2000, 0x2005, 0, 0)).isEqualTo(UcError.OK);
+      assertThat(e.reg(X86Reg.RAX)).as("the block at 0x2000 was translated again").isEqualTo(7);
+      assertThat(stores.get()).isEqualTo(101);
+      assertThat(e.storeFastPathStats().enabled()).isTrue();
+      assertThat(e.storeFastPathStats().fastFills()).isPositive();
+    }
+  }
+
+  @Test
   void writeProtectionSetAfterFastStoresRefusesTheNextStore() {
     try (Engine e = engineWithLoop(EnumSet.allOf(Perm.class))) {
       assertThat(e.emuStart(0x1000, END, 0, 0)).isEqualTo(UcError.OK);
