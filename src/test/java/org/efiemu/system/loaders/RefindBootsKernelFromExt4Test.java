@@ -114,4 +114,20 @@ class RefindBootsKernelFromExt4Test {
                         "guest file system: Read(", ", " + DebianEfi.bytes(DebianEfi.vmlinuz()).length + ") = EFI_SUCCESS",
                         "guest file system: Close(", media.kernel + " at 0x"));
     }
+
+    /**
+     * The command line as a user runs it: {@code efiemu run --esp ESP --payload ESP/EFI/refind/refind_x64.efi}. The
+     * image's LoadedImage.FilePath is where the payload lies inside the ESP folder ({@code \EFI\refind\...}), as the
+     * boot manager names it; rEFInd finds its refind.conf and drivers_x64 there (under {@code \EFI\BOOT\}, the old
+     * default, it stopped with "Fatal Error: Not Found while opening our installation directory").
+     */
+    @Test
+    void efiemuRunWithThePayloadInsideTheEspFolderBootsRefindAsInstalled() {
+        EfiemuDiffTest.Result r = EfiemuDiffTest.efiemu("run", "--platform", "ovmf-q35-2g", "--esp",
+                media.esp.toString(), "--payload", media.esp.resolve("EFI/refind/refind_x64.efi").toString(), "--disk",
+                media.disk.toString(), "--until", "exit-boot-services", "--budget", "20000000000");
+        assertThat(r.exit()).as("%s%n%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("EFI stub: Loaded initrd from command line option")
+                .contains("ExitBootServices succeeded").doesNotContain("installation directory");
+    }
 }
