@@ -42,6 +42,14 @@ final class RefindBoot {
 
     /** Builds the ESP folder and the disk image in {@code dir}, with {@code conf} as refind.conf. */
     static RefindBoot build(Path dir, String conf) throws Exception {
+        return build(dir, conf, 4096);
+    }
+
+    /**
+     * The same with ext4 blocks of {@code blockSize} bytes. With 1024 the 8 MB kernel crosses block groups (8 MiB
+     * each), which rEFInd 0.13.2's ext4 driver cannot read (its Read returns EFI_VOLUME_CORRUPTED, on OVMF too).
+     */
+    static RefindBoot build(Path dir, String conf, int blockSize) throws Exception {
         Path refind = DebianEfi.extracted("refind").resolve("usr/share/refind/refind");
         Path home = Files.createDirectories(dir.resolve("esp/EFI/refind/drivers_x64"));
         Files.copy(refind.resolve("refind_x64.efi"), home.getParent().resolve("refind_x64.efi"));
@@ -63,7 +71,7 @@ final class RefindBoot {
         RefindExt4DriverTest.tool(dir, Map.of(), "sgdisk", "-U", "5A3F0E1C-6D2B-4B8A-9C7E-1F2D3C4B5A6A", "-n",
                 "1:2048:+48M", "-t", "1:8300", "-u", "1:7E6D5C4B-3A29-4817-8695-A4B3C2D1E0F2", img.toString());
         RefindExt4DriverTest.tool(dir, Map.of("E2FSPROGS_FAKE_TIME", "1700000000"), "mkfs.ext4", "-q", "-F", "-b",
-                "4096", "-E", "offset=1048576,hash_seed=11111111-2222-3333-4444-555555555556", "-U",
+                String.valueOf(blockSize), "-E", "offset=1048576,hash_seed=11111111-2222-3333-4444-555555555556", "-U",
                 "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F1", "-L", LABEL, "-d", dir.resolve("root").toString(),
                 img.toString(), "48M");
         return new RefindBoot(dir.resolve("esp"), img, kernel, version);

@@ -130,4 +130,31 @@ class RefindBootsKernelFromExt4Test {
         assertThat(r.out()).contains("EFI stub: Loaded initrd from command line option")
                 .contains("ExitBootServices succeeded").doesNotContain("installation directory");
     }
+
+    /**
+     * UEFI 2.10 §7.4.1 and EDK2's CoreLoadImageCommon: when the file system cannot deliver the file, LoadImage returns
+     * EFI_NOT_FOUND whatever the driver's own status was. On a 1 KiB-block ext4 the driver's Read of the kernel fails
+     * with EFI_VOLUME_CORRUPTED; rEFInd then prints "Error: Not Found while loading" and returns to its menu, as it
+     * does on QEMU + OVMF with the same disk (seen with efiemu diff, see docs/performance.md), where nothing is left to
+     * wake it: efiemu ends the run as a wait that can never end.
+     */
+    @Test
+    void loadImageReturnsNotFoundWhenTheDriversReadFailsAndRefindSaysSoAsOnOvmf(@TempDir Path small) throws Exception {
+        RefindBoot m1k = RefindBoot.build(small, CONF, 1024);
+        BootResult r;
+        try (UefiMachine m = UefiMachine.builder(ProfileRegistry.builtIn("ovmf-q35-2g").toDescription())
+                .esp(m1k.esp, false).payload(m1k.esp.resolve("EFI/refind/refind_x64.efi")).filePath(RefindBoot.PATH)
+                .disk(m1k.disk, false).instructionCounting(InstructionCounting.BLOCKS)
+                .instructionBudget(20_000_000_000L).wallClockLimit(Duration.ofMinutes(10)).build()) {
+            r = m.run();
+        }
+        assertThat(r.outcome()).as("%s", r).isEqualTo(BootOutcome.WAITS_FOREVER);
+        assertThat(r.consoleText()).contains("Error: Not Found while loading " + m1k.kernel)
+                .doesNotContain("EFI stub: ");
+        ServiceCallEvent load = r.trace().stream().filter(e -> e.service().equals("LoadImage")
+                && e.arguments().get(2).endsWith("/\\boot\\" + m1k.kernel)).findFirst().orElseThrow();
+        assertThat(load.status()).isEqualTo("EFI_NOT_FOUND");
+        assertThat(load.outputs()).anyMatch(o -> o.matches("guest file system: Read\\(0x[0-9A-F]+, \\d+\\) = EFI_VOLUME_CORRUPTED"))
+                .anyMatch(o -> o.matches("guest file system: Close\\(0x[0-9A-F]+\\) = EFI_SUCCESS"));
+    }
 }
