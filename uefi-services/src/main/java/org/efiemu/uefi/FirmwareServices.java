@@ -167,6 +167,7 @@ final class FirmwareServices {
     ImageAbi imageAbi(Machine machine, HandleDatabase handles, FirmwareState state, SystemTable st, LongSupplier main) {
         ImageAbi abi = new ImageAbi(images, handles, state, machine.engine(), machine.gate().base(), st.address(), main);
         abi.drivers(drivers);
+        abi.guestFilePool(this::allocate, a -> pool.freePool(a));
         return abi;
     }
 

@@ -73,6 +73,7 @@ public final class DebugCommand implements Callable<Integer> {
         if (guest.timeLimit != null) b.wallClockLimit(guest.timeLimit(java.time.Duration.ZERO));
         Path esp = guest.espFolder();
         if (esp != null) b.esp(esp, false); // a replayed run must see the same files: never writable
+        guest.payloadEspPath().ifPresent(b::filePath);
         if (guest.loadOptions != null) b.loadOptions(guest.loadOptions);
         b.shellParameters(guest.shellParameters);
         if (present.screenshotDir != null) {

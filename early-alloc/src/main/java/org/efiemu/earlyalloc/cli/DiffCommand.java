@@ -89,8 +89,15 @@ public final class DiffCommand implements Callable<Integer> {
             return 3;
         }
         guest.validate();
-        byte[] bytes = guest.payloadBytes();
+        boolean bootsDisk = guest.payload == null && guest.strategy == null;
         Path esp = guest.espFolder();
+        if (bootsDisk && (esp != null || path != null || guest.loadOptions != null || guest.shellParameters)) {
+            // OVMF's boot manager boots the disk's \EFI\BOOT\BOOTX64.EFI itself: no Shell, no folder, no options
+            throw new IllegalArgumentException("--esp, --path, --load-options and --shell-parameters need --payload "
+                    + "or --strategy (started by the UEFI Shell); without them efiemu diff boots the first --disk's "
+                    + "\\EFI\\BOOT\\BOOTX64.EFI on both sides, as OVMF's boot manager does");
+        }
+        byte[] bytes = bootsDisk ? null : guest.payloadBytes();
         String where = path;
         if (where == null && esp != null && guest.payload != null) {
             Path abs = guest.payload.toAbsolutePath().normalize();

@@ -186,6 +186,24 @@ public final class GuestOptions {
         }
     }
 
+    /**
+     * Where {@code --payload} lies on the {@code --esp} volume when the file is inside that folder
+     * ({@code esp/EFI/refind/refind_x64.efi} → {@code \EFI\refind\refind_x64.efi}), as the boot manager or the Shell
+     * names it in the image's LoadedImage.FilePath (UEFI 2.10 §9.1); empty otherwise (the firmware's default place).
+     * Loaders that find their own folder through that path (rEFInd's refind.conf and drivers_x64) need it.
+     */
+    java.util.Optional<String> payloadEspPath() {
+        if (esp == null || payload == null) {
+            return java.util.Optional.empty();
+        }
+        Path abs = payload.toAbsolutePath().normalize();
+        Path root = esp.toAbsolutePath().normalize();
+        if (!abs.startsWith(root) || abs.equals(root)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("\\" + root.relativize(abs).toString().replace('/', '\\'));
+    }
+
     /** The {@code --esp} folder, checked to be a directory, or null when none was given. */
     Path espFolder() {
         if (esp != null && !Files.isDirectory(esp)) {

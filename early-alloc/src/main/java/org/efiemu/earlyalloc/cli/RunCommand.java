@@ -108,6 +108,7 @@ public final class RunCommand implements Callable<Integer> {
         if (esp != null) {
             b.esp(esp, espWritable);
         }
+        guest.payloadEspPath().ifPresent(b::filePath);
         if (guest.loadOptions != null) {
             b.loadOptions(guest.loadOptions);
         }

@@ -73,7 +73,8 @@ public record DiffReport(String payload, String platform, String loadOptions, St
     public List<String> render() {
         List<String> out = new ArrayList<>();
         out.add("efiemu diff: " + payload + " on " + platform + " (efiemu) and QEMU + OVMF (" + versions + ")");
-        out.add("load options  " + loadOptions);
+        out.add("load options  " + (loadOptions == null || loadOptions.isEmpty()
+                ? "(none: both boot the first disk's \\EFI\\BOOT\\BOOTX64.EFI, as OVMF's boot manager does)" : loadOptions));
         out.add("qemu          " + qemuCommand);
         if (compared != null) {
             out.add("compared      the lines matching /" + compared + "/ of each side");

@@ -39,8 +39,10 @@ public final class DiffRunner {
      * What to compare.
      *
      * @param profile the platform (an OVMF q35 profile)
-     * @param payload the application's bytes
-     * @param payloadName its file name
+     * @param payload the application's bytes, or null to boot the first disk as OVMF's boot manager does (QEMU with
+     *     the disks alone, efiemu with no payload: both start {@code \EFI\BOOT\BOOTX64.EFI} of the first disk's ESP;
+     *     then no ESP folder, payload path or load options)
+     * @param payloadName its file name (for a disk boot, BOOTX64.EFI)
      * @param esp the ESP folder, or null
      * @param payloadPath its path on the ESP ({@code \EFI\BOOT\x.efi}), or null for {@code \<name>}
      * @param loadOptions the options after the path, or null
@@ -101,7 +103,8 @@ public final class DiffRunner {
 
     public DiffReport run(Request r) throws IOException, InterruptedException {
         String memory = QemuOvmf.memoryOf(r.profile().name());
-        String path = r.payloadPath() != null ? r.payloadPath() : "\\" + r.payloadName();
+        boolean bootsDisk = r.payload() == null;
+        String path = bootsDisk ? null : r.payloadPath() != null ? r.payloadPath() : "\\" + r.payloadName();
         Path esp = Files.createTempDirectory("efiemu-diff-esp-");
         try {
             if (r.esp() != null) {
@@ -110,20 +113,25 @@ public final class DiffRunner {
                 }
                 QemuOvmf.copyTree(r.esp(), esp);
             }
-            Path file = esp.resolve(path.substring(1).replace('\\', '/'));
-            Files.createDirectories(file.getParent());
-            Files.write(file, r.payload());
-            QemuOvmf.Launch launch = new QemuOvmf.Launch(esp, r.payload(), path, r.loadOptions(), memory, r.qemuTimeout(),
-                    r.qemuStopAt(), r.disks());
+            if (!bootsDisk) {
+                Path file = esp.resolve(path.substring(1).replace('\\', '/'));
+                Files.createDirectories(file.getParent());
+                Files.write(file, r.payload());
+            }
+            QemuOvmf.Launch launch = new QemuOvmf.Launch(bootsDisk ? null : esp, r.payload(), path, r.loadOptions(),
+                    memory, r.qemuTimeout(), r.qemuStopAt(), r.disks());
             QemuOvmf.Result real = qemu.run(launch);
 
             LineTracker lines = new LineTracker();
             long t0 = System.nanoTime();
             BootResult result;
-            UefiMachineBuilder builder = UefiMachine.builder(Platforms.describe(r.profile()).description())
-                    .payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
-                    .loadOptions(launch.shellCommandLine()).shellParameters(true) // OVMF's side: the UEFI Shell starts it
-                    .instructionCounting(InstructionCounting.BLOCKS)
+            UefiMachineBuilder builder = UefiMachine.builder(Platforms.describe(r.profile()).description());
+            if (!bootsDisk) {
+                builder.payload(r.payload(), r.payloadName()).filePath(path).esp(esp, false)
+                        .loadOptions(launch.shellCommandLine()).shellParameters(true); // OVMF's side: the Shell starts it
+            }
+            // (without a payload efiemu boots \EFI\BOOT\BOOTX64.EFI of the first disk's FAT partition, as BdsDxe)
+            builder.instructionCounting(InstructionCounting.BLOCKS)
                     .instructionBudget(r.budget()).wallClockLimit(r.efiemuTimeout())
                     .stopAfterExitBootServices(r.untilExitBootServices())
                     .consoleListener(lines).traceListener(lines);

@@ -57,6 +57,17 @@ class CliInputErrorsTest {
                 "expected no --disk-read-only");
     }
 
+    /** Without --payload, efiemu diff boots the disk on both sides: Shell inputs are refused, not dropped. */
+    @Test
+    void diffOfADiskBootRefusesTheShellsInputsNamingThem(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("d.img"), new byte[512 * 64]);
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--disk", disk.toString(),
+                "--load-options", "quiet"), "--esp, --path, --load-options and --shell-parameters need --payload",
+                "boots the first --disk's \\EFI\\BOOT\\BOOTX64.EFI");
+        assertCleanInputError(EfiemuCommandTest.run("diff", "--platform", "ovmf-q35-2g", "--disk", disk.toString(),
+                "--esp", dir.toString()), "need --payload or --strategy");
+    }
+
     @Test
     void budgetZeroIsAnErrorNotAnUnlimitedRun(@TempDir Path dir) throws Exception {
         assertCleanInputError(EfiemuCommandTest.run("run", "--platform", "ovmf-q35-2g", "--payload", payload(dir).toString(),

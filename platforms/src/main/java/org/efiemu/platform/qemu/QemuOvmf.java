@@ -85,7 +85,14 @@ public final class QemuOvmf {
     public record Launch(Path esp, byte[] payload, String payloadPath, String loadOptions, String memory,
             Duration timeout, Pattern stopAt, List<Path> disks) {
         public Launch {
-            if (!payloadPath.startsWith("\\")) {
+            if (payload == null) {
+                // booting the first disk as OVMF's boot manager does: no Shell, no ESP folder
+                if (esp != null || payloadPath != null || (loadOptions != null && !loadOptions.isBlank())
+                        || disks == null || disks.isEmpty()) {
+                    throw new IllegalArgumentException("a launch without a payload boots the first disk's "
+                            + "\\EFI\\BOOT\\BOOTX64.EFI: expected a disk and no ESP folder, payload path or load options");
+                }
+            } else if (!payloadPath.startsWith("\\")) {
                 throw new IllegalArgumentException("payload path '" + payloadPath + "' must start with a backslash");
             }
             loadOptions = loadOptions == null ? "" : loadOptions;
@@ -104,8 +111,19 @@ public final class QemuOvmf {
             this(esp, payload, payloadPath, loadOptions, memory, timeout, null);
         }
 
-        /** The LoadOptions the Shell gives the application: {@code fs0:\path\x.efi OPTIONS}. */
+        /** Whether OVMF's boot manager boots the first disk (no payload: no Shell, no ESP folder). */
+        public boolean bootsDisk() {
+            return payload == null;
+        }
+
+        /**
+         * The LoadOptions the Shell gives the application: {@code fs0:\path\x.efi OPTIONS}; empty when the boot manager
+         * boots a disk (OVMF's BdsDxe starts the removable-media boot file with no LoadOptions).
+         */
         public String shellCommandLine() {
+            if (bootsDisk()) {
+                return "";
+            }
             return "fs0:" + payloadPath + (loadOptions.isBlank() ? "" : " " + loadOptions);
         }
     }
@@ -122,12 +140,17 @@ public final class QemuOvmf {
      * @param wall how long QEMU ran
      * @param versions the QEMU and OVMF versions
      * @param stoppedAt the line that matched {@link Launch#stopAt} when QEMU was stopped there
+     * @param bootsDisk the boot manager booted the first disk (no Shell, no markers)
      */
     public record Result(String command, String serial, List<String> payloadLines, Optional<Long> returned,
-            boolean timedOut, int exitCode, Duration wall, String versions, Optional<String> stoppedAt) {
-        /** True when the start marker was printed (the Shell started the application). */
+            boolean timedOut, int exitCode, Duration wall, String versions, Optional<String> stoppedAt,
+            boolean bootsDisk) {
+        /**
+         * True when the start marker was printed (the Shell started the application); for a disk boot, when BdsDxe
+         * said it starts the boot option.
+         */
         public boolean started() {
-            return serial.contains(START_MARKER);
+            return serial.contains(bootsDisk ? BDS_STARTING : START_MARKER);
         }
     }
 
@@ -174,10 +197,12 @@ public final class QemuOvmf {
             if (launch.esp() != null) {
                 copyTree(launch.esp(), esp);
             }
-            Path target = esp.resolve(launch.payloadPath().substring(1).replace('\\', '/'));
-            Files.createDirectories(target.getParent());
-            Files.write(target, launch.payload());
-            Files.writeString(esp.resolve("startup.nsh"), startupScript(launch), StandardCharsets.US_ASCII);
+            if (!launch.bootsDisk()) {
+                Path target = esp.resolve(launch.payloadPath().substring(1).replace('\\', '/'));
+                Files.createDirectories(target.getParent());
+                Files.write(target, launch.payload());
+                Files.writeString(esp.resolve("startup.nsh"), startupScript(launch), StandardCharsets.US_ASCII);
+            }
             Path varsCopy = work.resolve("vars.fd");
             Files.copy(vars, varsCopy, StandardCopyOption.REPLACE_EXISTING);
             Path serial = work.resolve("serial.raw");
@@ -186,6 +211,10 @@ public final class QemuOvmf {
                     "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                     "-drive", "if=pflash,format=raw,unit=1,file=" + varsCopy, "-drive", "format=raw,file=fat:rw:" + esp);
             List<String> withDisks = new ArrayList<>(cmd);
+            if (launch.bootsDisk()) {
+                // no ESP folder: the disks alone, the first one where OVMF's boot manager finds \EFI\BOOT\BOOTX64.EFI
+                withDisks.subList(withDisks.size() - 2, withDisks.size()).clear();
+            }
             for (Path disk : launch.disks()) {
                 // after the ESP (the boot manager still finds no boot file and starts the Shell, whose fs0: is the
                 // ESP); snapshot=on: the guest's writes go to a temporary overlay, the image stays as the user gave it
@@ -205,7 +234,7 @@ public final class QemuOvmf {
                 if (!done && launch.stopAt() != null && Files.exists(serial)) {
                     String sofar = clean(Files.readString(serial, SERIAL_CHARSET));
                     // only whole lines: the last one may still be arriving
-                    stoppedAt = firstMatch(payloadLines(sofar.substring(0, sofar.lastIndexOf('\n') + 1)),
+                    stoppedAt = firstMatch(payloadLines(sofar.substring(0, sofar.lastIndexOf('\n') + 1), launch.bootsDisk()),
                             launch.stopAt());
                 }
             }
@@ -218,8 +247,8 @@ public final class QemuOvmf {
                 stoppedAt = Optional.empty(); // it exited on its own
             }
             String command = String.join(" ", cmd).replace(work.toString(), "<tmp>");
-            return new Result(command, text, payloadLines(text), returned(text), !done && stoppedAt.isEmpty(),
-                    done ? p.exitValue() : -1, wall, versions(), stoppedAt);
+            return new Result(command, text, payloadLines(text, launch.bootsDisk()), returned(text), !done && stoppedAt.isEmpty(),
+                    done ? p.exitValue() : -1, wall, versions(), stoppedAt, launch.bootsDisk());
         } finally {
             deleteTree(work);
         }
@@ -242,13 +271,34 @@ public final class QemuOvmf {
                 .replaceAll("\u001b[=>78cDEHMZ]", "").replace("\r", "").replace("\u0000", "");
     }
 
+    /**
+     * The first line OVMF's boot manager (EDK2 BdsDxe) prints when it starts a boot option, before the option's image
+     * runs: {@code BdsDxe: starting Boot0002 "UEFI QEMU HARDDISK QM00001 " from PciRoot(0x0)/...}.
+     */
+    public static final String BDS_STARTING = "BdsDxe: starting Boot";
+
     /** The lines the application printed: after the start marker, before the return marker. */
     public static List<String> payloadLines(String serial) {
+        return payloadLines(serial, false);
+    }
+
+    /**
+     * The lines the application printed: after the Shell's start marker, before the return marker; or, when the boot
+     * manager booted a disk ({@code bootsDisk}), after the line where BdsDxe starts the boot option.
+     */
+    public static List<String> payloadLines(String serial, boolean bootsDisk) {
+        String marker = START_MARKER;
         int start = serial.indexOf(START_MARKER + "\n");
+        if (bootsDisk) {
+            start = serial.indexOf(BDS_STARTING);
+            int eol = start < 0 ? -1 : serial.indexOf('\n', start);
+            marker = eol < 0 ? null : serial.substring(start, eol);
+            start = eol < 0 ? -1 : start;
+        }
         if (start < 0) {
             return List.of();
         }
-        String rest = serial.substring(start + START_MARKER.length() + 1);
+        String rest = serial.substring(start + marker.length() + 1);
         int end = rest.indexOf(RETURN_MARKER);
         if (end >= 0) {
             rest = rest.substring(0, end);

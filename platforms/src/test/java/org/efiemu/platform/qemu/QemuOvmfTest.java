@@ -31,6 +31,25 @@ class QemuOvmfTest {
     }
 
     @Test
+    void aDiskBootTakesTheLinesAfterBdsDxeStartsTheBootOptionAndNeedsADiskButNoShellInputs() {
+        String serial = "BdsDxe: failed to load Boot0001 \"UEFI QEMU DVD-ROM QM00005 \" from x: Not Found\n"
+                + "BdsDxe: loading Boot0002 \"UEFI QEMU HARDDISK QM00001 \" from y\n"
+                + "BdsDxe: starting Boot0002 \"UEFI QEMU HARDDISK QM00001 \" from y\nmenu EFI stub: x\nlinux\n";
+        assertThat(QemuOvmf.payloadLines(serial, true)).containsExactly("menu EFI stub: x", "linux");
+        assertThat(QemuOvmf.payloadLines(serial, false)).as("no Shell marker").isEmpty();
+        assertThat(QemuOvmf.payloadLines("BdsDxe: loading Boot0002 only\n", true)).isEmpty();
+        QemuOvmf.Launch disk = new QemuOvmf.Launch(null, null, null, null, "2G", Duration.ofSeconds(1), null,
+                List.of(Path.of("disk.img")));
+        assertThat(disk.bootsDisk()).isTrue();
+        assertThat(disk.shellCommandLine()).isEmpty();
+        assertThatThrownBy(() -> new QemuOvmf.Launch(null, null, null, null, "2G", Duration.ofSeconds(1), null,
+                List.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a disk");
+        assertThatThrownBy(() -> new QemuOvmf.Launch(Path.of("esp"), null, null, null, "2G", Duration.ofSeconds(1),
+                null, List.of(Path.of("disk.img")))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no ESP folder");
+    }
+
+    @Test
     void stopAtFindsTheFirstLineContainingThePatternAndALaunchWithoutOneRunsToTheEnd() {
         java.util.regex.Pattern linux = java.util.regex.Pattern.compile("^\\[ *0\\.0+\\] Linux version ");
         List<String> lines = List.of("EFI stub: Loaded initrd from command line option",

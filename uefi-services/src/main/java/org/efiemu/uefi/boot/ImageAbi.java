@@ -95,11 +95,13 @@ public final class ImageAbi {
             return EfiStatus.INVALID_PARAMETER;
         }
         long device = 0;
+        int deviceBytes = 0;
         String file = null;
         if (path != null) {
             DevicePathMatch m = handles.locateDevicePath(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, pathBytes);
             if (m.status() == EfiStatus.SUCCESS) {
                 device = m.handle();
+                deviceBytes = m.consumedBytes();
                 byte[] rest = java.util.Arrays.copyOfRange(pathBytes, m.consumedBytes(), pathBytes.length);
                 file = filePathText(DevicePath.parse(rest).nodes());
             }
@@ -113,6 +115,14 @@ public final class ImageAbi {
             bytes = c.memory().read(source, (int) size);
         } else {
             Optional<byte[]> f = file != null ? images.fileOn(device, file) : Optional.empty();
+            if (f.isEmpty() && device != 0 && !images.isVolume(device) && guestPool != null) {
+                // a Simple File System efiemu did not install (a guest driver's): read through its guest code
+                var fs = handles.handleProtocol(device, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID);
+                if (fs.status() == EfiStatus.SUCCESS && fs.interfacePointer() != 0) {
+                    byte[] rest = java.util.Arrays.copyOfRange(pathBytes, deviceBytes, pathBytes.length);
+                    f = new GuestFileRead(c, guestPool, guestFree).read(fs.interfacePointer(), rest);
+                }
+            }
             if (f.isEmpty()) {
                 c.output("no file at " + path);
                 return EfiStatus.NOT_FOUND;
@@ -236,6 +246,35 @@ public final class ImageAbi {
 
     private ForeignUnload foreignUnload = (c, h) -> Optional.empty();
     private DriverAbi drivers;
+
+    private java.util.function.LongUnaryOperator guestPool;
+    private java.util.function.LongConsumer guestFree;
+
+    /**
+     * The pool LoadImage takes its buffers from when it reads an image through a guest's Simple File System (EDK2's
+     * GetFileBufferByFilePath: the device path copy, EFI_FILE_INFO, the file), and gives them back to.
+     */
+    public void guestFilePool(java.util.function.LongUnaryOperator pool, java.util.function.LongConsumer free) {
+        this.guestPool = pool;
+        this.guestFree = free;
+    }
+
+    /**
+     * Whether LoadImage may run guest code beyond notifications: some handle has a Simple File System efiemu did not
+     * install (a guest file-system driver's), which LoadImage reads through.
+     */
+    public boolean mayReadGuestFileSystem() {
+        if (guestPool == null) {
+            return false;
+        }
+        for (long h : handles.locateHandleBuffer(org.efiemu.uefi.handle.LocateSearchType.ByProtocol,
+                Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, 0).handles()) {
+            if (!images.isVolume(h)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The driver model StartImage connects a driver's new handles through (EDK2 {@code CoreConnectHandlesByKey}). */
     public void drivers(DriverAbi drivers) {

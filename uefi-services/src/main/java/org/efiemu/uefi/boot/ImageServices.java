@@ -106,6 +106,11 @@ public final class ImageServices {
         volumes.put(handle, volume);
     }
 
+    /** Whether {@code handle} holds a file system efiemu installed (the ESP or a FAT partition of a disk). */
+    public boolean isVolume(long handle) {
+        return volumes.containsKey(handle);
+    }
+
     /** The bytes of file {@code path} on the volume of {@code handle} (the ESP or a disk partition), or empty. */
     public Optional<byte[]> fileOn(long handle, String path) {
         EspVolume v = volumes.get(handle);

@@ -116,8 +116,10 @@ public final class ServiceBindings {
         bootCallingGuest(CONNECT_CONTROLLER, a -> a.handles()::connectController, DRIVERS);
         bootCallingGuest(DISCONNECT_CONTROLLER, a -> a.handles()::disconnectController, DRIVERS);
         // Image Services (§7.4)
-        // (LoadImage installs the child's LoadedImage protocol: protocol notifications)
-        bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage, SIGNAL_NOTIFY);
+        // (LoadImage installs the child's LoadedImage protocol: protocol notifications; and reads a file through a
+        // Simple File System whose code is the guest's, a file-system driver's)
+        bootCallingGuest(LOAD_IMAGE, a -> a.images()::loadImage,
+                either(SIGNAL_NOTIFY, a -> ctx -> a.images().mayReadGuestFileSystem()));
         bootCallingGuest(START_IMAGE, a -> a.images()::startImage, ALWAYS);
         boot(EXIT, a -> a.images()::exit);
         bootCallingGuest(UNLOAD_IMAGE, a -> a.images()::unloadImage, ALWAYS);
