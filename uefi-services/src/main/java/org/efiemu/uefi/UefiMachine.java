@@ -391,7 +391,7 @@ public final class UefiMachine implements AutoCloseable {
         if (partitionDxe == 0 || diskIoDxe == 0 || fat == 0) {
             return;
         }
-        org.efiemu.uefi.storage.DiskDrivers d = new org.efiemu.uefi.storage.DiskDrivers(handles, memory, partitionDxe,
+        org.efiemu.uefi.storage.DiskDrivers d = new org.efiemu.uefi.storage.DiskDrivers(handles, memory::u8, partitionDxe,
                 diskIoDxe, fat);
         if (espDiskHandle != 0) {
             d.block(espDiskHandle, false);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.efiemu.core.memory.GuestMemory;
+import java.util.function.LongToIntFunction;
 import org.efiemu.uefi.handle.DriverSupport;
 import org.efiemu.uefi.handle.HandleDatabase;
 import org.efiemu.uefi.handle.OpenAttributes;
@@ -46,7 +46,8 @@ public final class DiskDrivers {
     private static final int HARDDRIVE_NODE_LENGTH = 42;
 
     private final HandleDatabase db;
-    private final GuestMemory memory;
+    /** A guest byte (the RemainingDevicePath node Supported looks at). */
+    private final LongToIntFunction byteAt;
     private final long partitionDxe;
     private final long diskIoDxe;
     private final long fat;
@@ -63,10 +64,11 @@ public final class DiskDrivers {
      * @param partitionDxe PartitionDxe's image handle (its DriverBindingHandle)
      * @param diskIoDxe DiskIoDxe's image handle
      * @param fat the FAT driver's image handle
+     * @param byteAt reads one guest byte (for a RemainingDevicePath)
      */
-    public DiskDrivers(HandleDatabase db, GuestMemory memory, long partitionDxe, long diskIoDxe, long fat) {
+    public DiskDrivers(HandleDatabase db, LongToIntFunction byteAt, long partitionDxe, long diskIoDxe, long fat) {
         this.db = Objects.requireNonNull(db, "db");
-        this.memory = Objects.requireNonNull(memory, "memory");
+        this.byteAt = Objects.requireNonNull(byteAt, "byteAt");
         this.partitionDxe = partitionDxe;
         this.diskIoDxe = diskIoDxe;
         this.fat = fat;
@@ -198,15 +200,15 @@ public final class DiskDrivers {
     }
 
     private boolean isEnd(long path) {
-        return memory.u8(path) == 0x7F && memory.u8(path + 1) == 0xFF;
+        return byteAt.applyAsInt(path) == 0x7F && byteAt.applyAsInt(path + 1) == 0xFF;
     }
 
     /** {@code PartitionDriverBindingSupported}. */
     EfiStatus partitionSupported(long controller, long remaining) {
         if (remaining != 0 && !isEnd(remaining)) {
             // only a HardDrive node (UEFI 2.10 §10.3.5.1) names a partition this driver can make
-            if (memory.u8(remaining) != 4 || memory.u8(remaining + 1) != 1
-                    || memory.u16(remaining + 2) != HARDDRIVE_NODE_LENGTH) {
+            if (byteAt.applyAsInt(remaining) != 4 || byteAt.applyAsInt(remaining + 1) != 1 || (byteAt.applyAsInt(remaining + 2)
+                    | byteAt.applyAsInt(remaining + 3) << 8) != HARDDRIVE_NODE_LENGTH) {
                 return EfiStatus.UNSUPPORTED;
             }
         }
