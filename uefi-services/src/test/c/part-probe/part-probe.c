@@ -7,7 +7,8 @@
  * loaded from a firmware volume file (named by that file's GUID) or this image, with ControllerHandle named as a Block
  * I/O handle; then ConnectController(Handle, NULL, NULL, TRUE) of every Block I/O handle. Lines "pq:": the first disk
  * with partition children disconnected (DisconnectController(Disk, NULL, NULL)), the Block I/O handles then, connected
- * again (Recursive), the Block I/O handles then. Ends with ResetSystem(EfiResetShutdown) unless LoadOptions say
+ * again (Recursive), the Block I/O handles then. Lines "pr:": ConnectController(first Block I/O handle, NULL, End node
+ * at an odd address, FALSE). Ends with ResetSystem(EfiResetShutdown) unless LoadOptions say
  * "noreset". PartitionChildrenPayloadTest / PartitionChildrenOvmfLiveTest compare the lines with QEMU + OVMF.
  */
 #include "efiemu_rt.h"
@@ -162,6 +163,15 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   } else {
     rt_printf("pq: no disk with partition children\n");
   }
+  /* RemainingDevicePath at an odd address: an End node; drivers get CoreConnectController's aligned copy */
+  static UINT8 odd[16] __attribute__((aligned(8)));
+  EFI_DEVICE_PATH *end = (EFI_DEVICE_PATH *)(odd + 1);
+  end->Type = 0x7F;
+  end->SubType = 0xFF;
+  end->Length[0] = 4;
+  end->Length[1] = 0;
+  list_blocks("pr:");
+  if (nblk) rt_printf("pr: connect B0 end-node %s\n", rt_status_name(bs->ConnectController(blk[0], NULL, end, FALSE)));
   rt_printf("pp: end\n");
   EFI_LOADED_IMAGE *li = 0;
   bs->HandleProtocol(image, &li_guid, (void **)&li);

@@ -302,17 +302,32 @@ public final class DriverAbi {
             }
         }
         boolean remainingIsEnd = false;
+        byte[] remainingBytes = null;
         if (remaining != 0) {
-            if (org.efiemu.uefi.DevicePaths.read(c.memory(), remaining) == null) {
+            remainingBytes = org.efiemu.uefi.DevicePaths.read(c.memory(), remaining);
+            if (remainingBytes == null) {
                 c.output("RemainingDevicePath " + hex(remaining) + " is not a well-formed device path in RAM");
                 return EfiStatus.INVALID_PARAMETER;
             }
             remainingIsEnd = c.memory().u8(remaining) == 0x7F && c.memory().u8(remaining + 1) == 0xFF;
         }
-        DriverSupport.Outcome o = model.connectController(controller, images, remaining, remainingIsEnd, recursive,
-                calls(c));
-        o.notes().forEach(c::output);
-        return o.status();
+        // CoreConnectController: the drivers get an aligned copy of RemainingDevicePath (DuplicateDevicePath, pool),
+        // freed when the connect is done; the Recursive connects of the children pass NULL
+        long aligned = 0;
+        if (remainingBytes != null) {
+            aligned = pool.applyAsLong(remainingBytes.length);
+            c.memory().write(aligned, remainingBytes);
+        }
+        try {
+            DriverSupport.Outcome o = model.connectController(controller, images, aligned, remainingIsEnd, recursive,
+                    calls(c));
+            o.notes().forEach(c::output);
+            return o.status();
+        } finally {
+            if (aligned != 0) {
+                freePool.accept(aligned);
+            }
+        }
     }
 
     /**

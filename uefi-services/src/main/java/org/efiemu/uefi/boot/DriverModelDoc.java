@@ -30,8 +30,9 @@ EFI_SUCCESS`).
 Compared line for line with QEMU + OVMF by `DriverBindingOvmfLiveTest` (the `drv-app` and `drv-binding` payloads: the
 order of every Supported/Start/Stop and every status). A driver's Supported that faults or spins ends the run with a
 stop report (FAULT, or the budget that ran out). Not as EDK2: the driver bindings are read with GET_PROTOCOL, so the DXE
-core's BY_HANDLE_PROTOCOL open counts on them do not grow; RemainingDevicePath is passed as the caller gave it (EDK2
-passes an aligned pool copy); no EFI_SECURITY2 file authentication. Drivers of a captured
+core's BY_HANDLE_PROTOCOL open counts on them do not grow; no EFI_SECURITY2 file authentication. RemainingDevicePath
+reaches the drivers as EDK2's aligned copy (DuplicateDevicePath: an EfiBootServicesData pool block freed when the
+connect is done). Drivers of a captured
 firmware (a profile's handles, no code) are never called (see the section above), with two exceptions on machines with
 disks (`--disk`, `--esp`) whose profile holds the images of EDK2's PartitionDxe, DiskIoDxe and Fat (the OVMF profiles):
 the partitions are BY_CHILD_CONTROLLER children of their disk (or extended partition), the disks' and partitions'

@@ -127,4 +127,22 @@ class PartitionChildrenPayloadTest {
         assertThat(lines).contains("pp: block-handles 3", "pp: connect B0 recursive EFI_NOT_FOUND")
                 .noneMatch(l -> l.contains(" agent "));
     }
+
+    @Test
+    void connectControllerGivesTheDriversAnAlignedCopyOfRemainingDevicePath(@TempDir Path dir) throws Exception {
+        List<String> ovmf = resource("ovmf-part-probe-gpt.txt").lines().filter(l -> l.startsWith("pr: connect")).toList();
+        assertThat(ovmf).containsExactly("pr: connect B0 end-node EFI_SUCCESS");
+        BootResult r = efiemu(gptDisk(dir));
+        assertThat(r.consoleText().replace("\r", "").lines().filter(l -> l.startsWith("pr: connect")))
+                .containsExactlyElementsOf(ovmf);
+        ServiceCallEvent call = r.trace().stream().filter(e -> e.service().equals("ConnectController")
+                && !e.arguments().get(2).equals("NULL")).findFirst().orElseThrow();
+        long given = Long.decode(call.arguments().get(2));
+        assertThat(given % 8).as("the payload passes an End node at an odd address").isEqualTo(1);
+        String supported = call.outputs().stream().filter(o -> o.startsWith("DriverBinding.Supported(")).findFirst()
+                .orElseThrow();
+        long seen = Long.decode(supported.substring(supported.lastIndexOf(", ") + 2, supported.indexOf(')')));
+        assertThat(seen).as(supported).isNotEqualTo(given);
+        assertThat(seen % 8).as("EDK2's DuplicateDevicePath copy is pool memory, 8-aligned").isZero();
+    }
 }
