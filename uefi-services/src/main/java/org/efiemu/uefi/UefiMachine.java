@@ -251,6 +251,7 @@ public final class UefiMachine implements AutoCloseable {
                 pci.backMemory(display.frameBufferBase(), display.memoryBytes(), graphics.framebuffer());
             }
             long deviceHandle = espHandle;
+            long espDiskHandle = 0;
             boolean espFolder = espHandle != 0 && b.esp != null; // --esp: its folder also as a disk with blocks
             if (!disks.isEmpty() || espFolder) {
                 // disk structures live in the firmware arena while it has room (the free memory the guest sees stays
@@ -274,7 +275,7 @@ public final class UefiMachine implements AutoCloseable {
                             !volume.isWritable(), DISK_IO_ALIGN);
                     org.efiemu.uefi.disk.Partition p = org.efiemu.uefi.fs.EspImage.partition(volume,
                             FirmwareServices.ESP_PARTITION);
-                    storage.installDisk(port++, whole);
+                    espDiskHandle = storage.installDisk(port++, whole);
                     storage.installPartitionBlocks(espHandle, org.efiemu.uefi.disk.BlockMedia.partition(whole, p), p);
                 }
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
@@ -290,6 +291,7 @@ public final class UefiMachine implements AutoCloseable {
             memory.putU64(protocol + LoadedImageProtocol.DEVICE_HANDLE, deviceHandle);
             if (platform.captured().hasHandles()) {
                 presentCapturedHandles(memory, firmware, systemTable.address());
+                presentDiskDrivers(memory, firmware, espDiskHandle, espHandle);
             }
             long romBytes = org.efiemu.uefi.pci.PciProtocols.romBytes(platform.pciDevices());
             if (romBytes > 0) { // carved after everything else, so nothing placed before moves
@@ -371,6 +373,55 @@ public final class UefiMachine implements AutoCloseable {
         var unloads = new org.efiemu.uefi.presentation.CapturedDriverUnloads(platform.captured().unloads(),
                 capturedHandles, handles, memory, dispatcher, fw.tables.debugImages());
         imageAbi.foreignUnload(unloads::unloadImage);
+    }
+
+    /**
+     * The partitions as children of their disk, as OVMF's PartitionDxe makes them, with the opens PartitionDxe,
+     * DiskIoDxe and the FAT driver hold when BDS starts an application ({@link org.efiemu.uefi.storage.DiskDrivers}),
+     * when the profile's captured handles have those three drivers' images; PartitionDxe's and the FAT driver's
+     * Supported/Start then take part in ConnectController.
+     */
+    private void presentDiskDrivers(GuestMemory memory, FirmwareServices fw, long espDiskHandle, long espHandle) {
+        if (disks.isEmpty() && espDiskHandle == 0) {
+            return;
+        }
+        long partitionDxe = capturedImage(org.efiemu.uefi.storage.DiskDrivers.PARTITION_DXE);
+        long diskIoDxe = capturedImage(org.efiemu.uefi.storage.DiskDrivers.DISK_IO_DXE);
+        long fat = capturedImage(org.efiemu.uefi.storage.DiskDrivers.FAT);
+        if (partitionDxe == 0 || diskIoDxe == 0 || fat == 0) {
+            return;
+        }
+        org.efiemu.uefi.storage.DiskDrivers d = new org.efiemu.uefi.storage.DiskDrivers(handles, memory::u8, partitionDxe,
+                diskIoDxe, fat);
+        if (espDiskHandle != 0) {
+            d.block(espDiskHandle, false);
+            d.block(espHandle, true);
+            d.parent(espDiskHandle, true, java.util.List.of(espHandle));
+        }
+        disks.forEach(d::add);
+        d.bootConnect();
+        fw.drivers.builtIn(d.partitionDriver());
+        fw.drivers.builtIn(d.fatDriver());
+    }
+
+    /** The presented handle of the captured image loaded from firmware-volume file {@code file}, or 0. */
+    private long capturedImage(Guid file) {
+        // MEDIA_PIWG_FW_FILE_DP (PI 1.7 vol. 2 §8.2, UEFI 2.10 §10.3.5.6), then the end node
+        byte[] path = new byte[24];
+        path[0] = 4;
+        path[1] = 6;
+        path[2] = 20;
+        System.arraycopy(file.toBytes(), 0, path, 4, 16);
+        path[20] = 0x7F;
+        path[21] = (byte) 0xFF;
+        path[22] = 4;
+        for (org.efiemu.uefi.handle.CapturedHandle h : platform.captured().handles()) {
+            if (h.image() != null && java.util.Arrays.equals(h.image().filePath(), path)) {
+                Long at = capturedHandles.presented().get(h.index());
+                return at == null || !handles.isValid(at) ? 0 : at;
+            }
+        }
+        return 0;
     }
 
     /** The pages and pool PCI I/O's DMA buffers and GetBarAttributes' descriptors come from (the memory map). */

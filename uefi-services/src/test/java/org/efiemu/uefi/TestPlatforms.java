@@ -64,6 +64,38 @@ public final class TestPlatforms {
     }
 
     /**
+     * {@link #ovmfQ35()} with a captured handle database of three driver image handles, as the platforms module's ovmf-q35-2g
+     * profile has them (its handles 111, 112 and 126: EDK2's DiskIoDxe, PartitionDxe and Fat, each with its Driver
+     * Binding and Loaded Image, FilePath {@code FvFile(GUID)}), and the application's: enough for efiemu to make disks' partitions their
+     * disk's children with those drivers' opens ({@link org.efiemu.uefi.storage.DiskDrivers}).
+     */
+    public static PlatformDescription ovmfQ35WithDiskDrivers() {
+        List<org.efiemu.uefi.handle.CapturedHandle> handles = new ArrayList<>();
+        Object[][] drivers = {{org.efiemu.uefi.storage.DiskDrivers.DISK_IO_DXE, 0x1A40L},
+                {org.efiemu.uefi.storage.DiskDrivers.PARTITION_DXE, 0x3180L}, {org.efiemu.uefi.storage.DiskDrivers.FAT, 0x5900L}};
+        for (Object[] d : drivers) {
+            byte[] path = new byte[24];
+            path[0] = 4;
+            path[1] = 6;
+            path[2] = 20;
+            System.arraycopy(((org.efiemu.uefi.spec.Guid) d[0]).toBytes(), 0, path, 4, 16);
+            path[20] = 0x7F;
+            path[21] = (byte) 0xFF;
+            path[22] = 4;
+            handles.add(new org.efiemu.uefi.handle.CapturedHandle(handles.size(), List.of(
+                    org.efiemu.uefi.spec.Guid.EFI_DRIVER_BINDING_PROTOCOL_GUID,
+                    org.efiemu.uefi.spec.Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID), List.of(), null, null,
+                    new org.efiemu.uefi.handle.CapturedHandle.CapturedImage(0x1000, -1, -1, 3, 4, (Long) d[1], 0, path)));
+        }
+        // the application BDS started (HandleMatching gives the last loaded image to efiemu's own image handle)
+        byte[] app = {4, 4, 8, 0, 'A', 0, 0, 0, 0x7F, (byte) 0xFF, 4, 0};
+        handles.add(new org.efiemu.uefi.handle.CapturedHandle(handles.size(), List.of(
+                org.efiemu.uefi.spec.Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID), List.of(), null, null,
+                new org.efiemu.uefi.handle.CapturedHandle.CapturedImage(0x1000, -1, -1, 1, 2, 0x1000, 0, app)));
+        return ovmfQ35().withCaptured(new org.efiemu.uefi.platform.CapturedFirmware(handles, List.of()));
+    }
+
+    /**
      * {@link #ovmfQ35()} with OVMF's PCI root bridge and its stdvga function (BAR 0 the framebuffer, BAR 2 the MMIO
      * registers), from {@code ovmf-q35-stdvga.pci} (lines of the platforms module's ovmf-q35-2g profile), and OVMF's
      * configuration tables (the DXE services among them): enough for EFI_PCI_IO_PROTOCOL and

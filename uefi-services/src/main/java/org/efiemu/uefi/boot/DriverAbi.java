@@ -42,6 +42,8 @@ public final class DriverAbi {
     private final LongUnaryOperator pool;
     private final LongConsumer freePool;
     private final DriverSupport model;
+    /** The firmware drivers efiemu runs in Java, by the handle their driver binding is on (insertion order). */
+    private final java.util.Map<Long, DriverSupport.BuiltInDriver> builtIns = new java.util.LinkedHashMap<>();
 
     /**
      * @param pool allocates an EfiBootServicesData pool block (the Stop child buffer, the GetDriver handle)
@@ -55,6 +57,19 @@ public final class DriverAbi {
         this.pool = pool;
         this.freePool = freePool;
         this.model = new DriverSupport(handles);
+    }
+
+    /**
+     * Adds a firmware driver whose Supported/Start (and Stop, when modelled) efiemu runs in Java (EDK2's PartitionDxe
+     * and FAT driver over efiemu's disks); its handle must have {@code EFI_DRIVER_BINDING_PROTOCOL}.
+     */
+    public void builtIn(DriverSupport.BuiltInDriver driver) {
+        builtIns.put(driver.handle(), driver);
+    }
+
+    /** True when some firmware driver is run in Java ({@link #builtIn}). */
+    public boolean hasBuiltIns() {
+        return !builtIns.isEmpty();
     }
 
     /** The image holding guest code at {@code address}, if efiemu loaded one there. */
@@ -108,7 +123,29 @@ public final class DriverAbi {
         return new DriverSupport.DriverCalls() {
             @Override
             public Binding binding(long handle) {
+                DriverSupport.BuiltInDriver d = builtIns.get(handle);
+                if (d != null) {
+                    long p = interfaceOf(handle, Guid.EFI_DRIVER_BINDING_PROTOCOL_GUID);
+                    return p == 0 ? null : new Binding(handle, p, 0, 0, 0, d.version(), handle, handle, d.name());
+                }
                 return DriverAbi.this.binding(c.memory(), handle);
+            }
+
+            @Override
+            public boolean stoppable(Binding b) {
+                DriverSupport.BuiltInDriver d = builtIn(b);
+                return d == null || d.stoppable();
+            }
+
+            private DriverSupport.BuiltInDriver builtIn(Binding b) {
+                return b.supported() == 0 ? builtIns.get(b.handle()) : null;
+            }
+
+            /** A built-in driver's function, shown as a guest driver's is. */
+            private EfiStatus shown(String what, Binding b, long controller, String third, EfiStatus s) {
+                c.output("DriverBinding." + what + "(" + hex(b.pointer()) + ", " + hex(controller) + ", " + third + ") of "
+                        + b.driverName() + ": " + s.specName());
+                return s;
             }
 
             private EfiStatus call(String what, Binding b, long fn, long controller, long third, long... more) {
@@ -129,16 +166,30 @@ public final class DriverAbi {
 
             @Override
             public EfiStatus supported(Binding b, long controller, long remaining) {
+                DriverSupport.BuiltInDriver d = builtIn(b);
+                if (d != null) {
+                    return shown("Supported", b, controller, ptr(remaining), d.supported(controller, remaining));
+                }
                 return call("Supported", b, b.supported(), controller, remaining);
             }
 
             @Override
             public EfiStatus start(Binding b, long controller, long remaining) {
+                DriverSupport.BuiltInDriver d = builtIn(b);
+                if (d != null) {
+                    return shown("Start", b, controller, ptr(remaining), d.start(controller, remaining));
+                }
                 return call("Start", b, b.start(), controller, remaining);
             }
 
             @Override
             public EfiStatus stop(Binding b, long controller, List<Long> children) {
+                DriverSupport.BuiltInDriver d = builtIn(b);
+                if (d != null) {
+                    EfiStatus s = d.stop(controller, children);
+                    return shown("Stop", b, controller, children.size() + ", " + children.stream().map(ServiceCall::hex)
+                            .toList(), s == null ? EfiStatus.UNSUPPORTED : s);
+                }
                 if (children.isEmpty()) {
                     return call("Stop", b, b.stop(), controller, 0, 0);
                 }
@@ -231,7 +282,7 @@ public final class DriverAbi {
         if (!handles.isValid(controller)) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        if (!hasGuestBindings()) {
+        if (!hasGuestBindings() && builtIns.isEmpty()) {
             c.output("no driver binding is installed");
             return EfiStatus.NOT_FOUND;
         }
@@ -251,17 +302,32 @@ public final class DriverAbi {
             }
         }
         boolean remainingIsEnd = false;
+        byte[] remainingBytes = null;
         if (remaining != 0) {
-            if (org.efiemu.uefi.DevicePaths.read(c.memory(), remaining) == null) {
+            remainingBytes = org.efiemu.uefi.DevicePaths.read(c.memory(), remaining);
+            if (remainingBytes == null) {
                 c.output("RemainingDevicePath " + hex(remaining) + " is not a well-formed device path in RAM");
                 return EfiStatus.INVALID_PARAMETER;
             }
             remainingIsEnd = c.memory().u8(remaining) == 0x7F && c.memory().u8(remaining + 1) == 0xFF;
         }
-        DriverSupport.Outcome o = model.connectController(controller, images, remaining, remainingIsEnd, recursive,
-                calls(c));
-        o.notes().forEach(c::output);
-        return o.status();
+        // CoreConnectController: the drivers get an aligned copy of RemainingDevicePath (DuplicateDevicePath, pool),
+        // freed when the connect is done; the Recursive connects of the children pass NULL
+        long aligned = 0;
+        if (remainingBytes != null) {
+            aligned = pool.applyAsLong(remainingBytes.length);
+            c.memory().write(aligned, remainingBytes);
+        }
+        try {
+            DriverSupport.Outcome o = model.connectController(controller, images, aligned, remainingIsEnd, recursive,
+                    calls(c));
+            o.notes().forEach(c::output);
+            return o.status();
+        } finally {
+            if (aligned != 0) {
+                freePool.accept(aligned);
+            }
+        }
     }
 
     /**

@@ -75,6 +75,47 @@ public final class DriverSupport {
 
         /** Whether some handle has {@code EFI_DRIVER_FAMILY_OVERRIDE_PROTOCOL} efiemu can call. */
         boolean anyFamilyOverride();
+
+        /**
+         * Whether {@code b}'s Stop can run: false for a built-in driver whose Stop efiemu does not model, which
+         * DisconnectController then treats as a captured firmware's driver (not run, counts as stopped).
+         */
+        default boolean stoppable(Binding b) {
+            return true;
+        }
+    }
+
+    /**
+     * A firmware driver whose Driver Binding Protocol (UEFI 2.10 §11.1) efiemu runs in Java on the driver's own
+     * handle (a captured firmware's image, e.g. EDK2's PartitionDxe): its Supported and Start make the opens and
+     * return the statuses of the EDK2 code they model, so ConnectController orders and calls it with the drivers
+     * that are guest code.
+     */
+    public interface BuiltInDriver {
+        /** The handle the driver binding is on (EDK2's drivers: ImageHandle = DriverBindingHandle). */
+        long handle();
+
+        /** {@code EFI_DRIVER_BINDING_PROTOCOL.Version}. */
+        long version();
+
+        /** The driver's name in traces. */
+        String name();
+
+        /** {@code Supported(This, ControllerHandle, RemainingDevicePath)}; {@code remaining} the guest's pointer. */
+        EfiStatus supported(long controller, long remaining);
+
+        /** {@code Start(This, ControllerHandle, RemainingDevicePath)}. */
+        EfiStatus start(long controller, long remaining);
+
+        /** {@code Stop(This, ControllerHandle, NumberOfChildren, ChildHandleBuffer)}; null when efiemu does not model it. */
+        default EfiStatus stop(long controller, List<Long> children) {
+            return null;
+        }
+
+        /** Whether {@link #stop} is modelled. */
+        default boolean stoppable() {
+            return false;
+        }
     }
 
     /** A ConnectController or DisconnectController outcome and, for traces, what was done. */
@@ -156,7 +197,9 @@ public final class DriverSupport {
             return;
         }
         for (Binding already : sorted) {
-            if (already.pointer() == b.pointer()) {
+            // a built-in driver (no guest functions) on a captured handle may share its placeholder interface with
+            // other captured drivers: it is told apart by its handle
+            if (already.pointer() == b.pointer() && (already.supported() != 0 || already.handle() == b.handle())) {
                 return;
             }
         }
@@ -315,7 +358,7 @@ public final class DriverSupport {
                 continue;
             }
             Binding b = calls.binding(agent);
-            if (b == null) {
+            if (b == null || !calls.stoppable(b)) {
                 notes.add(String.format("driver 0x%X (a captured firmware's) manages the controller; its Stop is not run"
                         + " (efiemu holds none of its code): it stays connected", agent));
                 stopCount++;
@@ -347,7 +390,8 @@ public final class DriverSupport {
      * stopped, so that is EFI_ACCESS_DENIED as before the driver model.
      */
     public EfiStatus disconnectForExclusiveOpen(long controller, long agent, DriverCalls calls, List<String> notes) {
-        if (calls.binding(agent) == null) {
+        Binding b = calls.binding(agent);
+        if (b == null || !calls.stoppable(b)) {
             notes.add(String.format("driver 0x%X holds the interface BY_DRIVER and efiemu holds none of its code: its Stop"
                     + " cannot run", agent));
             return EfiStatus.ACCESS_DENIED;

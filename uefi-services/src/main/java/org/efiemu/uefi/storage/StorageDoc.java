@@ -57,7 +57,11 @@ public final class StorageDoc {
                 .append("(AtaBus, PartitionDxe, DiskIoDxe, Fat) leave them: one handle per disk (Sata port 0, 1, ... in ")
                 .append("order; the ESP folder's disk first), one child handle per partition EDK2's PartitionDxe accepts ")
                 .append("(`org.efiemu.uefi.disk.PartitionScanner`). The `disk-probe` payload prints the same lines on ")
-                .append("efiemu as on QEMU q35 + OVMF for the same disk (`DiskProbePayloadTest`). Not installed: ")
+                .append("efiemu as on QEMU q35 + OVMF for the same disk (`DiskProbePayloadTest`). On a profile holding ")
+                .append("the captured images of PartitionDxe, DiskIoDxe and Fat (the OVMF profiles), each partition is a ")
+                .append("BY_CHILD_CONTROLLER child of its disk (a logical partition of its extended partition) and the ")
+                .append("handles carry those drivers' opens, as `part-probe` shows on OVMF (`PartitionChildrenPayloadTest`, ")
+                .append("`org.efiemu.uefi.storage.DiskDrivers`). Not installed: ")
                 .append("EFI_ATA_PASS_THRU_PROTOCOL, EFI_STORAGE_SECURITY_COMMAND_PROTOCOL (OVMF has them).\n\n")
                 .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
         for (String[] r : ROWS) {
