@@ -611,9 +611,19 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
  * calls when it has translated a new block and before that block runs (tb_find, once per translation; not for the
  * very first block a uc_engine runs, when no block ran before). A block whose bytes hold 0F 31 (RDTSC) or 0F 01 F9
  * (RDTSCP) anywhere, and that Java has not checked with the same bytes before (a table of start, size and FNV-1a hash
- * of the bytes), stops the run before its first instruction so that Java can find the real instructions (Capstone)
- * and hook exactly those. The byte test is conservative (a match inside another instruction only costs one stop);
- * nothing is scanned that does not run.
+ * of the bytes), is checked by Java (Capstone finds the real instructions and hooks exactly those) before it runs.
+ * The byte test is conservative (a match inside another instruction only costs one check); nothing is scanned that
+ * does not run.
+ *
+ * The check is made inside the run (RdtscDiscovery.checkInRun, a JNI upcall from this callback): Java hooks the sites
+ * and drops the new translation (uc_ctl UC_CTL_TB_REMOVE_CACHE: tb_phys_invalidate, which marks it CF_INVALID, so
+ * tb_find's tb_add_jump does not chain to it), then this callback writes RIP with its own value. Unicorn 2.0.1's RIP
+ * write from a callback sets uc->quit_request and calls uc_emu_stop (qemu/target/i386/unicorn.c reg_write): cpu_exec
+ * sees cpu->exit_request right after tb_find and leaves before the block runs (accel/tcg/cpu-exec.c), and
+ * tcg_cpu_exec (softmmu/cpus.c), seeing quit_request, clears the stop and enters cpu_exec again at the same RIP,
+ * which translates the block again, now with the sites' hooks. So the run does not return to Java's run loop
+ * (uc_emu_start returning and started again cost about 50 us a block, a third of a check). When the upcall cannot be
+ * made or Java reports a failure, the run stops before the block as before (found = 1) and Java checks it there.
  */
 enum { CHECKED_SLOTS = 4096 };
 
@@ -625,9 +635,16 @@ typedef struct {
   int64_t checked_count; /* 32: entries in the table */
   int64_t translations;  /* 40: blocks translated (statistics) */
   int64_t stops;         /* 48: runs stopped for a block to check (statistics) */
+  int64_t in_run;        /* 56: blocks checked inside the run, without a stop (statistics) */
   blockcount_t *counter; /* the block counter (its stop flag: stop before counting the block), or NULL */
   mem_read_fn mem_read;
   emu_stop_fn emu_stop;
+  if_reg_read_fn reg_read;  /* uc_reg_read; NULL: no check inside the run */
+  reg_write_fn reg_write;   /* uc_reg_write */
+  int rip_id;
+  JavaVM *vm;
+  jobject target;           /* global reference to the RdtscDiscovery */
+  jmethodID check_in_run;   /* int RdtscDiscovery.checkInRun(long start, long size): 1 checked and hooked */
   uint64_t checked[CHECKED_SLOTS][3]; /* pc, size + 1, hash; size 0 = empty slot */
   uint8_t bytes[65536];
 } rdtscwatch_t;
@@ -655,6 +672,44 @@ static size_t checked_slot(rdtscwatch_t *w, uint64_t pc, uint64_t size, uint64_t
     }
     i = (i + 1) & (CHECKED_SLOTS - 1);
   }
+}
+
+static void mark_checked(rdtscwatch_t *w) {
+  if (w->checked_count >= CHECKED_SLOTS / 2) { /* keep the table sparse: start again (costs re-checks only) */
+    memset(w->checked, 0, sizeof w->checked);
+    w->checked_count = 0;
+  }
+  uint64_t pc = (uint64_t) w->found_pc, size = (uint64_t) w->found_size, hash = (uint64_t) w->found_hash;
+  int present;
+  size_t i = checked_slot(w, pc, size, hash, &present);
+  if (present) return;
+  w->checked[i][0] = pc;
+  w->checked[i][1] = size + 1;
+  w->checked[i][2] = hash;
+  w->checked_count++;
+}
+
+/*
+ * The block found_pc/found_size/found_hash is checked by Java now, inside the run; on success it is marked checked
+ * and RIP is written with its own value, so that Unicorn leaves the new translation unrun and translates it again
+ * (see above). 0: not done (no upcall possible, or Java failed: the caller stops the run as before).
+ */
+static int check_in_run(void *uc, rdtscwatch_t *w, uint64_t pc, size_t size) {
+  if (w->vm == NULL || w->reg_read == NULL) return 0;
+  JNIEnv *env;
+  if ((*w->vm)->GetEnv(w->vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return 0;
+  uint64_t rip;
+  if (w->reg_read(uc, w->rip_id, &rip) != 0) return 0;
+  jint ok = (*env)->CallIntMethod(env, w->target, w->check_in_run, (jlong) pc, (jlong) size);
+  if ((*env)->ExceptionCheck(env)) { /* checkInRun catches every Throwable; one thrown while handling another */
+    (*env)->ExceptionClear(env);
+    ok = 0;
+  }
+  if (ok != 1) return 0;
+  mark_checked(w);
+  w->in_run++;
+  if (w->reg_write(uc, w->rip_id, &rip) != 0) return 0;
+  return 1;
 }
 
 static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
@@ -688,6 +743,7 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
       w->found_pc = (int64_t) cur->pc;
       w->found_size = (int64_t) size;
       w->found_hash = (int64_t) hash;
+      if (check_in_run(uc, w, cur->pc, size)) return;
       w->found = 1;
       w->stops++;
       if (w->counter != NULL) w->counter->stop_flag = 1;
@@ -698,15 +754,22 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
   }
 }
 
-JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_create(JNIEnv *env, jclass cls, jlong memRead,
-    jlong emuStop, jlong blockCounter) {
-  (void) env;
-  (void) cls;
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_create(JNIEnv *env, jobject self, jlong memRead,
+    jlong emuStop, jlong blockCounter, jlong regRead, jlong regWrite, jint ripId) {
+  jclass cls = (*env)->GetObjectClass(env, self);
+  jmethodID m = (*env)->GetMethodID(env, cls, "checkInRun", "(JJ)I");
+  if (m == NULL) return 0;
   rdtscwatch_t *w = calloc(1, sizeof(rdtscwatch_t));
   if (w == NULL) return 0;
   w->mem_read = (mem_read_fn) (intptr_t) memRead;
   w->emu_stop = (emu_stop_fn) (intptr_t) emuStop;
   w->counter = (blockcount_t *) (intptr_t) blockCounter;
+  w->reg_read = (if_reg_read_fn) (intptr_t) regRead;
+  w->reg_write = (reg_write_fn) (intptr_t) regWrite;
+  w->rip_id = ripId;
+  w->vm = g_vm;
+  w->target = (*env)->NewGlobalRef(env, self);
+  w->check_in_run = m;
   return (jlong) (intptr_t) w;
 }
 
@@ -714,24 +777,12 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_create(JNIEnv 
 JNIEXPORT void JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_markChecked(JNIEnv *env, jclass cls, jlong watch) {
   (void) env;
   (void) cls;
-  rdtscwatch_t *w = (rdtscwatch_t *) (intptr_t) watch;
-  if (w->checked_count >= CHECKED_SLOTS / 2) { /* keep the table sparse: start again (costs re-checks only) */
-    memset(w->checked, 0, sizeof w->checked);
-    w->checked_count = 0;
-  }
-  uint64_t pc = (uint64_t) w->found_pc, size = (uint64_t) w->found_size, hash = (uint64_t) w->found_hash;
-  int present;
-  size_t i = checked_slot(w, pc, size, hash, &present);
-  if (present) return;
-  w->checked[i][0] = pc;
-  w->checked[i][1] = size + 1;
-  w->checked[i][2] = hash;
-  w->checked_count++;
+  mark_checked((rdtscwatch_t *) (intptr_t) watch);
 }
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_state(JNIEnv *env, jclass cls, jlong watch) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) watch, 56);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) watch, 64);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_hookFunction(JNIEnv *env, jclass cls) {
@@ -741,9 +792,11 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_hookFunction(J
 }
 
 JNIEXPORT void JNICALL Java_org_efiemu_core_clock_RdtscDiscovery_destroy(JNIEnv *env, jclass cls, jlong watch) {
-  (void) env;
   (void) cls;
-  free((void *) (intptr_t) watch);
+  rdtscwatch_t *w = (rdtscwatch_t *) (intptr_t) watch;
+  if (w == NULL) return;
+  if (w->target != NULL) (*env)->DeleteGlobalRef(env, w->target);
+  free(w);
 }
 
 /*

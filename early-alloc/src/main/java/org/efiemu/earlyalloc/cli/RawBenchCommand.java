@@ -148,7 +148,7 @@ public final class RawBenchCommand implements Callable<Integer> {
         for (RawComparison.StretchResult s : r.stretches()) {
             GuestStretch g = s.stretch();
             out.printf(Locale.ROOT, "stretch  after call %d (%s) to call %d (%s), RIP 0x%X -> 0x%X: %,d instructions; in "
-                    + "it efiemu took %d interrupts, mapped %d KiB on first touch, stopped %d times for RDTSC discovery, read RDTSC %d times; "
+                    + "it efiemu took %d interrupts, mapped %d KiB on first touch, checked %d new blocks for RDTSC discovery, read RDTSC %d times; "
                     + "end state compared over %,d KiB of RAM%n", g.startSequence(), g.after(), g.startSequence() + 1,
                     g.before(), g.begin(), g.end(), g.instructions(), g.interrupts(), g.mappedBytes() / 1024,
                     g.discoveryStops(), g.rdtscReads(), s.ramBytesCompared() / 1024);

@@ -16,7 +16,8 @@ package org.efiemu.earlyalloc.speed;
  * @param wallNanos wall time over the stretch
  * @param interrupts timer interrupts efiemu delivered inside the stretch (handlers that made no firmware call)
  * @param mappedBytes guest RAM efiemu mapped on first touch inside the stretch (a host callback each time)
- * @param discoveryStops times the run loop stopped inside the stretch to hook RDTSC/RDTSCP in new code
+ * @param discoveryStops new blocks checked inside the stretch to hook RDTSC/RDTSCP in new code (inside the run; a
+ *     stop of the run loop only when that cannot be done)
  * @param rdtscReads RDTSC/RDTSCP the guest executed inside the stretch (each a hook reading efiemu's virtual clock; a
  *     raw engine reads the host's time-stamp counter there, so the guest may go another way)
  */

@@ -462,6 +462,32 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * A code hook whose one JNA callback serves many one-range hooks ({@link #addCodeHook(long, long, SharedCodeHook)}):
+   * a site hooked one by one as code is found (RDTSC) then costs a {@code uc_hook_add}, not a new native closure.
+   */
+  public static final class SharedCodeHook {
+    final UnicornLib.uc_cb_hookcode_t callback;
+
+    private SharedCodeHook(UnicornLib.uc_cb_hookcode_t callback) {
+      this.callback = callback;
+    }
+  }
+
+  /** One callback for {@code hook}, to install over several ranges with {@link #addCodeHook(long, long, SharedCodeHook)}. */
+  public SharedCodeHook sharedCodeHook(CodeHook hook) {
+    return new SharedCodeHook(hooks.sharedCodeCallback(hook));
+  }
+
+  /** {@code UC_HOOK_CODE} for instructions in {@code [begin, end]} (begin &lt;= end) with a shared callback. */
+  public Hook addCodeHook(long begin, long end, SharedCodeHook shared) {
+    if (Long.compareUnsigned(begin, end) > 0) {
+      throw new IllegalArgumentException(String.format("shared code hook range [0x%X, 0x%X] is empty", begin, end));
+    }
+    if (kept != null) kept.translationHookAdded(this, begin, end, null);
+    return hooks.addCodeHook(begin, end, shared.callback);
+  }
+
+  /**
    * A call gate's hook over {@code [begin, end]}, a region of slots of {@code slot} bytes (a power of two) from
    * {@code begin}: for the first instruction of every slot but slot 0, reads RSP, RCX, RDX, R8, R9, CR3 and [RSP],
    * runs {@code hook} and writes RAX if the hook set it ({@link GateFrame#setRax}). With {@link GateDispatch#NATIVE}

@@ -726,7 +726,10 @@ public final class Machine implements AutoCloseable {
     return rdtsc.discovers();
   }
 
-  /** {translations, discovery stops} of the RDTSC discovery so far (statistics). */
+  /**
+   * {translations, new blocks checked, of them inside the run (no stop of the run loop)} of the RDTSC discovery so far
+   * (statistics).
+   */
   public long[] rdtscDiscoveryStatistics() {
     return rdtsc.discoveryStatistics();
   }

@@ -11,9 +11,10 @@ import org.efiemu.core.memory.PhysicalLayout;
 /**
  * Bench (not a test): what code met for the first time costs when it holds RDTSC. {@code K} blocks, each
  * {@code rdtsc; add rax, rdx; jmp next} (or the same with the RDTSC replaced by two NOPs), then HLT, run once on a fresh
- * {@link Machine} counting by block; thread CPU of the run. With RDTSC every block is translated, stopped before for
- * the RDTSC discovery (Capstone, a code hook on the site, the run started again) and its RDTSC answered by the hook;
- * with NOPs only translated and run. The difference over K is the cost of one discovery stop with its hook.
+ * {@link Machine} counting by block; thread CPU of the run. With RDTSC every block is translated, checked by the
+ * RDTSC discovery before it runs (Capstone, a code hook on the site, the translation dropped and made again: inside the
+ * run since helper "calib11", a stop of the run loop before) and its RDTSC answered by the hook; with NOPs only
+ * translated and run. The difference over K is the cost of one discovery check with its hook.
  *
  * <pre>
  * java -cp early-alloc/target/efiemu-cli.jar:emulator-core/target/test-classes \

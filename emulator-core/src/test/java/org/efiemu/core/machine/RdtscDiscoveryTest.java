@@ -62,4 +62,30 @@ class RdtscDiscoveryTest {
     assertThat(byBlock[0]).isLessThan(100);
     assertThat(byBlock[1]).isZero();
   }
+
+  /** 8 blocks, each {@code rdtsc; add rbx, rax; jmp next} (the jmp ends the block), then hlt. */
+  private static final String EIGHT_RDTSC_BLOCKS = "0f314801c3eb00".repeat(8) + "f4";
+
+  @Test
+  void newBlocksHoldingRdtscAreCheckedInsideTheRunWithoutStoppingTheRunLoopAndReadAsPerInstruction() {
+    long[] byBlock;
+    try (Machine m = blocks()) {
+      StopReport r = m.run(load(m, EIGHT_RDTSC_BLOCKS), RunLimits.none());
+      assertThat(r.reason()).isEqualTo(StopReason.HLT);
+      long[] stats = m.rdtscDiscoveryStatistics();
+      // the first block is the engine's first, checked by the machine before the run (Unicorn does not report it)
+      assertThat(stats[1]).as("new blocks checked").isEqualTo(7);
+      assertThat(stats[2]).as("of them inside the run, without a return from uc_emu_start").isEqualTo(7);
+      assertThat(m.rdtscSites()).isEqualTo(8);
+      byBlock = new long[] {r.reg(X86Reg.RBX), r.instructions(), m.clock().cycles()};
+    }
+    try (Machine m = TestMachines.builder().instructionCounting(InstructionCounting.PER_INSTRUCTION).build()) {
+      long entry = load(m, EIGHT_RDTSC_BLOCKS);
+      m.declareCode(entry, EIGHT_RDTSC_BLOCKS.length() / 2);
+      StopReport r = m.run(entry, RunLimits.none());
+      assertThat(r.reason()).isEqualTo(StopReason.HLT);
+      assertThat(new long[] {r.reg(X86Reg.RBX), r.instructions(), m.clock().cycles()}).containsExactly(byBlock);
+    }
+    assertThat(byBlock[1]).isEqualTo(8 * 3 + 1);
+  }
 }
