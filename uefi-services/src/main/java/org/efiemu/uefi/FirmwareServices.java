@@ -134,7 +134,7 @@ final class FirmwareServices {
         DevicePath path = diskController.diskPath(0).append(DevicePath.of(
                 DevicePath.hardDriveGpt(1, 2048, sizeInLba, ESP_PARTITION), DevicePath.end()));
         byte[] bytes = path.toBytes();
-        long dp = bootData.take("ESP device path " + path, bytes.length, 8);
+        long dp = bootData.take("ESP device path " + devicePathText(path, bytes), bytes.length, 8);
         memory.write(dp, bytes);
         SimpleFileSystem fs = new SimpleFileSystem(esp, memory, bootData, dispatcher, this::allocate,
                 a -> pool.freePool(a));
@@ -143,6 +143,27 @@ final class FirmwareServices {
         images.esp(esp, espHandle, path);
         return espHandle;
     }
+
+    /**
+     * The text of the ESP's device path (UEFI 2.10 §10.6, its text form), which labels its arena piece: a function of
+     * the path's bytes alone, which are the same for every machine of a platform kind (the disk controller's PCI path,
+     * the volume's size), so a hunt's machines share a few; kept per bytes for the process (bounded).
+     */
+    private static String devicePathText(DevicePath path, byte[] bytes) {
+        String key = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = DEVICE_PATH_TEXTS.get(key);
+        if (text == null) {
+            text = path.toString();
+            if (DEVICE_PATH_TEXTS.size() >= 64) {
+                DEVICE_PATH_TEXTS.clear();
+            }
+            DEVICE_PATH_TEXTS.put(key, text);
+        }
+        return text;
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> DEVICE_PATH_TEXTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** ConIn (after {@link #installDevices}). */
     SimpleTextInput conIn() {

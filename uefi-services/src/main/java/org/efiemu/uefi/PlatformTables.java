@@ -242,11 +242,24 @@ final class PlatformTables {
     static Optional<InstalledMemory> installedMemory(PlatformDescription p) {
         long fourGib = 0x1_0000_0000L;
         long mib = 0xFFFFF;
-        long below = p.memoryMap().stream().filter(PlatformMemory::isRam).filter(d -> d.end() <= fourGib)
-                .mapToLong(MemoryDescriptor::end).max().orElse(0);
+        long below = 0;
+        long aboveEnd = fourGib;
+        boolean anyBelow = false;
+        boolean anyAbove = false;
+        for (MemoryDescriptor d : p.memoryMap()) { // one pass (the streams' max of each side)
+            if (!PlatformMemory.isRam(d)) {
+                continue;
+            }
+            long end = d.end();
+            if (end <= fourGib) {
+                below = anyBelow ? Math.max(below, end) : end;
+                anyBelow = true;
+            } else if (!anyAbove || end > aboveEnd) {
+                aboveEnd = end;
+                anyAbove = true;
+            }
+        }
         below = (below + mib) & ~mib;
-        long aboveEnd = p.memoryMap().stream().filter(PlatformMemory::isRam).filter(d -> d.end() > fourGib)
-                .mapToLong(MemoryDescriptor::end).max().orElse(fourGib);
         aboveEnd = (aboveEnd + mib) & ~mib;
         long above = aboveEnd - fourGib;
         if (below + above == 0) {

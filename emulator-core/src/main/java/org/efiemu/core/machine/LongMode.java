@@ -54,18 +54,29 @@ public final class LongMode {
 
   /** Writes the structures at {@code base} and loads the CPU state; returns the CR3 value. */
   public static long enter(Engine engine, GuestMemory memory, long base, long top, long stackTop) {
-    ByteBuffer page = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < GDT.length; i++) page.putLong(8 * i, GDT[i]);
-    page.put(STUB_OFFSET, (byte) 0xF4).put(STUB_OFFSET + 1, (byte) 0xEB).put(STUB_OFFSET + 2, (byte) 0xFD);
-    memory.write(base, page.array());
+    enterWithTables(engine, memory, base, top, stackTop);
+    return base + 2 * 4096;
+  }
+
+  /**
+   * As {@link #enter}, returning the page tables' bytes as written at {@code base + 2 * 4096} (a fresh array, what the
+   * guest's memory holds there right after; the CR3 value is that address).
+   */
+  static byte[] enterWithTables(Engine engine, GuestMemory memory, long base, long top, long stackTop) {
+    memory.write(base, GDT_PAGE);
     long stub = base + STUB_OFFSET;
-    ByteBuffer idt = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-    for (int v = 0; v < 256; v++) {
-      long low = (stub & 0xFFFF) | ((long) CODE_SELECTOR << 16) | (0x8EL << 40) | (((stub >> 16) & 0xFFFF) << 48);
-      idt.putLong(16 * v, low).putLong(16 * v + 8, stub >>> 32);
+    // 256 identical 64-bit interrupt gates (Intel SDM vol. 3A §6.14.1): one made, then doubled into the page
+    byte[] idt = new byte[4096];
+    long low = (stub & 0xFFFF) | ((long) CODE_SELECTOR << 16) | (0x8EL << 40) | (((stub >> 16) & 0xFFFF) << 48);
+    LE_LONG.set(idt, 0, low);
+    LE_LONG.set(idt, 8, stub >>> 32);
+    for (int filled = 16; filled < idt.length; filled *= 2) {
+      System.arraycopy(idt, 0, idt, filled, filled);
     }
-    memory.write(base + 4096, idt.array());
-    long cr3 = PageTables.buildIdentity(memory, base + 2 * 4096, top);
+    memory.write(base + 4096, idt);
+    long cr3 = base + 2 * 4096;
+    byte[] tables = PageTables.identityTables(cr3, top);
+    memory.write(cr3, tables);
 
     engine.mmr(X86Mmr.GDTR, X86Mmr.Value.table(base, GDT.length * 8 - 1));
     engine.mmr(X86Mmr.IDTR, X86Mmr.Value.table(base + 4096, 256 * 16 - 1));
@@ -79,6 +90,22 @@ public final class LongMode {
     }
     engine.reg(X86Reg.RFLAGS, 0x2);
     engine.reg(X86Reg.RSP, stackTop);
-    return cr3;
+    return tables;
+  }
+
+  private static final java.lang.invoke.VarHandle LE_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Page 0 of the structures block: the GDT and, at {@link #STUB_OFFSET}, the exception stub; the same for every
+   * machine (nothing in it depends on where it lies). Only ever read.
+   */
+  private static final byte[] GDT_PAGE = gdtPage();
+
+  private static byte[] gdtPage() {
+    ByteBuffer page = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < GDT.length; i++) page.putLong(8 * i, GDT[i]);
+    page.put(STUB_OFFSET, (byte) 0xF4).put(STUB_OFFSET + 1, (byte) 0xEB).put(STUB_OFFSET + 2, (byte) 0xFD);
+    return page.array();
   }
 }

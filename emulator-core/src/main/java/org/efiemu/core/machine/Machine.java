@@ -110,11 +110,12 @@ public final class Machine implements AutoCloseable {
       memory = new GuestMemory(physical);
       cpu = b.cpu;
       stackTop = b.stackTop;
-      cr3 = LongMode.enter(engine, memory, b.structuresBase, b.layout.top(), b.stackTop);
+      byte[] written = LongMode.enterWithTables(engine, memory, b.structuresBase, b.layout.top(), b.stackTop);
+      cr3 = b.structuresBase + 2 * 4096;
       if (lender != null) {
         identityContext = engine.saveContext();
-        tablesAt = b.structuresBase + 2 * 4096;
-        tables = engine.read(tablesAt, Math.toIntExact(PageTables.identitySize(b.layout.top())));
+        tablesAt = cr3;
+        tables = written; // what the engine holds there now: compared at close (nothing ran yet)
       }
       clock = new VirtualClock(engine, b.clockMode, b.counting, b.cyclesPerInstruction, b.cyclesPerHostCall,
           b.cyclesPerRdtsc, b.tscFrequencyHz);

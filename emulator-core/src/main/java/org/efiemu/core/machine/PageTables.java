@@ -30,36 +30,51 @@ public final class PageTables {
    * executable; returns the CR3 value ({@code at}).
    */
   public static long buildIdentity(GuestMemory memory, long at, long top) {
-    long pdpts = identitySize(top) / 4096 - 1;
-    if (pdpts > 512) throw new IllegalArgumentException(String.format("0x%X exceeds 256 TiB", top));
-    memory.write(at, identityTables(at, (int) pdpts));
+    memory.write(at, identityTables(at, top));
     return at;
   }
 
-  /** Identity tables already built, by {@code at} and PDPT count (the first few only; only ever read). */
-  private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Long>, byte[]> BUILT =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The bytes {@link #buildIdentity} writes at {@code at} for {@code [0, top)}: a PML4 page, then the PDPTs. A fresh
+   * array the caller may keep (it equals what the guest's memory holds right after the write).
+   */
+  public static byte[] identityTables(long at, long top) {
+    long pdpts = identitySize(top) / 4096 - 1;
+    if (pdpts > 512) throw new IllegalArgumentException(String.format("0x%X exceeds 256 TiB", top));
+    int n = (int) pdpts;
+    byte[] tables = new byte[4096 * (1 + n)];
+    System.arraycopy(pdptPages(n), 0, tables, 4096, 4096 * n);
+    for (int i = 0; i < n; i++) {
+      LE_LONG.set(tables, 8 * i, (at + 4096L * (1 + i)) | PRESENT | WRITABLE);
+    }
+    return tables;
+  }
+
+  private static final java.lang.invoke.VarHandle LE_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** The PDPT pages by count (index {@code pdpts}; built on first use, only ever read). */
+  private static final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> PDPTS =
+      new java.util.concurrent.atomic.AtomicReferenceArray<>(513);
 
   /**
-   * The bytes of {@link #buildIdentity}'s tables at {@code at} with {@code pdpts} PDPTs: they depend on nothing else,
-   * and every machine of a hunt builds them (up to 13 pages for 6 TiB), so the first few shapes are kept.
+   * The {@code pdpts} PDPT pages of the identity map: PDPT {@code i}'s entry {@code j} maps the 1 GiB page at
+   * {@code i * 512 GiB + j GiB} to itself (Intel SDM vol. 3A §4.5.4, table 4-16: PS = 1). They do not depend on where
+   * the tables lie (only the PML4's entries point at them), so every machine of a hunt, wherever its firmware's
+   * structures are, copies the same pages: built once per count for the process.
    */
-  private static byte[] identityTables(long at, int pdpts) {
-    java.util.List<Long> key = java.util.List.of(at, (long) pdpts);
-    byte[] tables = BUILT.get(key);
-    if (tables != null) return tables;
-    tables = new byte[4096 * (1 + pdpts)];
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(tables).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static byte[] pdptPages(int pdpts) {
+    byte[] pages = PDPTS.get(pdpts);
+    if (pages != null) return pages;
+    pages = new byte[4096 * pdpts];
     for (int i = 0; i < pdpts; i++) {
-      long pdpt = at + 4096L * (1 + i);
-      b.putLong(8 * i, pdpt | PRESENT | WRITABLE);
       for (int j = 0; j < 512; j++) {
         long phys = i * PML4_SPAN + j * GIB;
-        b.putLong(4096 * (1 + i) + 8 * j, phys | PRESENT | WRITABLE | LARGE);
+        LE_LONG.set(pages, 4096 * i + 8 * j, phys | PRESENT | WRITABLE | LARGE);
       }
     }
-    if (BUILT.size() < 64) BUILT.putIfAbsent(key, tables);
-    return tables;
+    PDPTS.compareAndSet(pdpts, null, pages);
+    return PDPTS.get(pdpts);
   }
 
   /**

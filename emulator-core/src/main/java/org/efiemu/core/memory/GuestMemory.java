@@ -67,13 +67,16 @@ public final class GuestMemory {
 
   /** Writes {@code length} copies of {@code value}. */
   public void fill(long address, long length, byte value) {
-    byte[] block = new byte[(int) Math.min(length, 1 << 16)];
-    java.util.Arrays.fill(block, value);
+    byte[] block = value == 0 ? ZEROS : new byte[(int) Math.min(length, 1 << 16)];
+    if (value != 0) java.util.Arrays.fill(block, value);
     for (long done = 0; done < length; done += block.length) {
       int n = (int) Math.min(block.length, length - done);
       physical.write(address + done, block, 0, n);
     }
   }
+
+  /** 64 KiB of zeros for {@link #fill} with 0 (the firmware's tables at every build): only ever read. */
+  private static final byte[] ZEROS = new byte[1 << 16];
 
   private long readLe(long address, int n) {
     byte[] b = read(address, n);

@@ -109,11 +109,8 @@ public final class EspVolume {
                 });
             }
         }
-        io(() -> {
-            backend.setSize(resolved, 0);
-            backend.write(resolved, 0, data.clone());
-            return null;
-        });
+        // the one copy of the caller's bytes becomes the file's contents (the same as setSize(0) and a write at 0)
+        ((MemoryBackend) backend).replaceContents(resolved, data.clone());
         return this;
     }
 

@@ -89,6 +89,11 @@ final class MemoryBackend implements VolumeBackend {
         System.arraycopy(data, 0, n.data, (int) position, data.length);
     }
 
+    /** The file's contents become {@code owned} (not copied: the caller hands the array over and keeps no reference). */
+    void replaceContents(List<String> path, byte[] owned) {
+        existing(path).data = owned;
+    }
+
     @Override
     public void setSize(List<String> path, long size) {
         Node n = existing(path);
