@@ -94,4 +94,44 @@ static inline EFI_DEVICE_PATH *rt_file_path(EFI_DEVICE_PATH *device, const CHAR1
   return (EFI_DEVICE_PATH *)buffer;
 }
 
+/* A GUID in the registry format (8-4-4-4-12 hex digits), as the probes print them. */
+static inline void rt_print_guid(const void *g) {
+  const EFI_GUID *x = (const EFI_GUID *)g;
+  rt_printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", x->Data1, x->Data2, x->Data3, x->Data4[0], x->Data4[1],
+            x->Data4[2], x->Data4[3], x->Data4[4], x->Data4[5], x->Data4[6], x->Data4[7]);
+}
+
+/*
+ * A device path in a compact text form of the probes' own (identical on efiemu and OVMF when the nodes are): the
+ * nodes the probes meet by name (UEFI 2.10 §10.3: PciRoot, Pci, Sata, HD, File), any other as Node(type,sub,len);
+ * `hd_signature` adds a hard drive node's partition signature (GUID or MBR signature). At most 16 nodes.
+ */
+static inline void rt_print_path(EFI_DEVICE_PATH *p, int hd_signature) {
+  if (!p) { rt_printf("(none)"); return; }
+  for (int n = 0; n < 16; n++) {
+    UINT8 type = p->Type, sub = p->SubType;
+    UINT16 len = p->Length[0] | (p->Length[1] << 8);
+    const UINT8 *d = (const UINT8 *)p + 4;
+    if (type == 0x7F && sub == 0xFF) return;
+    if (n) rt_printf("/");
+    if (type == 2 && sub == 1) rt_printf("PciRoot(0x%x)", *(const UINT32 *)(d + 4));
+    else if (type == 1 && sub == 1) rt_printf("Pci(0x%x,0x%x)", d[1], d[0]);
+    else if (type == 3 && sub == 18) rt_printf("Sata(0x%x,0x%x,0x%x)", *(const UINT16 *)d, *(const UINT16 *)(d + 2),
+                                              *(const UINT16 *)(d + 4));
+    else if (type == 4 && sub == 1) {
+      rt_printf("HD(%u,%s,", *(const UINT32 *)d, d[36] == 2 ? "GPT" : "MBR");
+      if (hd_signature) {
+        if (d[37] == 2) rt_print_guid(d + 20); else rt_printf("0x%08x", *(const UINT32 *)(d + 20));
+        rt_printf(",");
+      }
+      rt_printf("0x%lx,0x%lx)", (unsigned long)*(const UINT64 *)(d + 4), (unsigned long)*(const UINT64 *)(d + 12));
+    } else if (type == 4 && sub == 4) {
+      rt_printf("File(");
+      for (const CHAR16 *c = (const CHAR16 *)d; *c; c++) rt_printf("%c", (char)*c);
+      rt_printf(")");
+    } else rt_printf("Node(%u,%u,%u)", type, sub, len);
+    p = (EFI_DEVICE_PATH *)((UINT8 *)p + len);
+  }
+}
+
 #endif

@@ -29,38 +29,6 @@ typedef struct __attribute__((packed)) {
 static EFI_BOOT_SERVICES *bs;
 static UINT8 buffer[4096 + 64] __attribute__((aligned(64)));
 
-static void print_guid(const UINT8 *g) {
-  const EFI_GUID *x = (const EFI_GUID *)g;
-  rt_printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", x->Data1, x->Data2, x->Data3, x->Data4[0], x->Data4[1],
-            x->Data4[2], x->Data4[3], x->Data4[4], x->Data4[5], x->Data4[6], x->Data4[7]);
-}
-
-/* A device path in a compact text form of our own (identical on efiemu and OVMF when the nodes are). */
-static void print_path(EFI_DEVICE_PATH *p) {
-  if (!p) { rt_printf("(none)"); return; }
-  for (int n = 0; n < 16; n++) {
-    UINT8 type = p->Type, sub = p->SubType;
-    UINT16 len = p->Length[0] | (p->Length[1] << 8);
-    const UINT8 *d = (const UINT8 *)p + 4;
-    if (type == 0x7F && sub == 0xFF) return;
-    if (n) rt_printf("/");
-    if (type == 2 && sub == 1) rt_printf("PciRoot(0x%x)", *(const UINT32 *)(d + 4));
-    else if (type == 1 && sub == 1) rt_printf("Pci(0x%x,0x%x)", d[1], d[0]);
-    else if (type == 3 && sub == 18) rt_printf("Sata(0x%x,0x%x,0x%x)", *(const UINT16 *)d, *(const UINT16 *)(d + 2),
-                                              *(const UINT16 *)(d + 4));
-    else if (type == 4 && sub == 1) {
-      rt_printf("HD(%u,%s,", *(const UINT32 *)d, d[36] == 2 ? "GPT" : "MBR");
-      if (d[37] == 2) print_guid(d + 20); else rt_printf("0x%08x", *(const UINT32 *)(d + 20));
-      rt_printf(",0x%lx,0x%lx)", (unsigned long)*(const UINT64 *)(d + 4), (unsigned long)*(const UINT64 *)(d + 12));
-    } else if (type == 4 && sub == 4) {
-      rt_printf("File(");
-      for (const CHAR16 *c = (const CHAR16 *)d; *c; c++) rt_printf("%c", (char)*c);
-      rt_printf(")");
-    } else rt_printf("Node(%u,%u,%u)", type, sub, len);
-    p = (EFI_DEVICE_PATH *)((UINT8 *)p + len);
-  }
-}
-
 static void sfs_probe(EFI_FILE_IO_INTERFACE *fs, unsigned index) {
   EFI_FILE *root, *f;
   EFI_STATUS s = fs->OpenVolume(fs, &root);
@@ -160,7 +128,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     EFI_BLOCK_IO *b = rt_protocol(h, &blockio_guid);
     EFI_BLOCK_IO_MEDIA *m = b->Media;
     rt_printf("disk: handle %u ", (unsigned)i);
-    print_path(rt_protocol(h, &dp_guid));
+    rt_print_path(rt_protocol(h, &dp_guid), 1);
     rt_printf("%s\n", li && li->DeviceHandle == h ? " <- LoadedImage.DeviceHandle" : "");
     rt_printf("disk:   revision 0x%lx media-id %u removable %u present %u logical %u read-only %u write-caching %u "
               "block %u io-align %u last 0x%lx\n", (unsigned long)b->Revision, m->MediaId, m->RemovableMedia,
@@ -174,7 +142,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
               rt_protocol(h, &diskio2_guid) != NULL, pi != NULL, rt_protocol(h, &sfs_guid) != NULL);
     if (pi) {
       rt_printf("disk:   partinfo revision 0x%x type %u system %u", pi->Revision, pi->Type, pi->System);
-      if (pi->Type == 2) { rt_printf(" type-guid "); print_guid(pi->Info); }
+      if (pi->Type == 2) { rt_printf(" type-guid "); rt_print_guid(pi->Info); }
       else rt_printf(" os-type 0x%02x start %u", pi->Info[4], *(UINT32 *)(pi->Info + 8));
       rt_printf("\n");
     }
@@ -182,7 +150,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   }
   if (li) {
     rt_printf("disk: loaded-image file ");
-    print_path(li->FilePath);
+    rt_print_path(li->FilePath, 1);
     rt_printf("\n");
   }
   if (first_disk >= 0) {

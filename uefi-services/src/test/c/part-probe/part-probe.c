@@ -26,30 +26,6 @@ static EFI_HANDLE self;
 static EFI_HANDLE *blk;
 static UINTN nblk;
 
-static void print_guid(const EFI_GUID *x) {
-  rt_printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", x->Data1, x->Data2, x->Data3, x->Data4[0], x->Data4[1],
-            x->Data4[2], x->Data4[3], x->Data4[4], x->Data4[5], x->Data4[6], x->Data4[7]);
-}
-
-static void print_path(EFI_DEVICE_PATH *p) {
-  if (!p) { rt_printf("(none)"); return; }
-  for (int n = 0; n < 16; n++) {
-    UINT8 type = p->Type, sub = p->SubType;
-    UINT16 len = p->Length[0] | (p->Length[1] << 8);
-    const UINT8 *d = (const UINT8 *)p + 4;
-    if (type == 0x7F && sub == 0xFF) return;
-    if (n) rt_printf("/");
-    if (type == 2 && sub == 1) rt_printf("PciRoot(0x%x)", *(const UINT32 *)(d + 4));
-    else if (type == 1 && sub == 1) rt_printf("Pci(0x%x,0x%x)", d[1], d[0]);
-    else if (type == 3 && sub == 18) rt_printf("Sata(0x%x,0x%x,0x%x)", *(const UINT16 *)d, *(const UINT16 *)(d + 2),
-                                              *(const UINT16 *)(d + 4));
-    else if (type == 4 && sub == 1) rt_printf("HD(%u,%s,0x%lx,0x%lx)", *(const UINT32 *)d, d[36] == 2 ? "GPT" : "MBR",
-                                             (unsigned long)*(const UINT64 *)(d + 4), (unsigned long)*(const UINT64 *)(d + 12));
-    else rt_printf("Node(%u,%u,%u)", type, sub, len);
-    p = (EFI_DEVICE_PATH *)((UINT8 *)p + len);
-  }
-}
-
 static void list_blocks(const char *tag) {
   if (blk) bs->FreePool(blk);
   blk = 0;
@@ -63,7 +39,7 @@ static void list_blocks(const char *tag) {
     bs->HandleProtocol(blk[i], &dp_guid, (void **)&p);
     bs->HandleProtocol(blk[i], &blockio_guid, (void **)&b);
     rt_printf("%s B%lu ", tag, (unsigned long)i);
-    print_path(p);
+    rt_print_path(p, 0);
     rt_printf(" present %u logical %u removable %u partinfo %u\n", b->Media->MediaPresent, b->Media->LogicalPartition,
               b->Media->RemovableMedia, !EFI_ERROR(bs->HandleProtocol(blk[i], &partinfo_guid, &pi)));
   }
@@ -84,7 +60,7 @@ static int name_agent(EFI_HANDLE h) {
   EFI_DEVICE_PATH *p = li->FilePath;
   if (p->Type == 4 && p->SubType == 6) {
     rt_printf("FvFile(");
-    print_guid((const EFI_GUID *)((UINT8 *)p + 4));
+    rt_print_guid((UINT8 *)p + 4);
     rt_printf(")");
     return 1;
   }
