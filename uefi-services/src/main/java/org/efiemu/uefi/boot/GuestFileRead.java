@@ -59,12 +59,6 @@ final class GuestFileRead {
         return a;
     }
 
-    private static String name(DevicePathNode n) {
-        String s = new String(n.data(), java.nio.charset.StandardCharsets.UTF_16LE);
-        int nul = s.indexOf('\0');
-        return nul >= 0 ? s.substring(0, nul) : s;
-    }
-
     private long call(String what, long fn, long... args) {
         if (fn == 0) {
             c.output("guest file system: " + what + ": the function pointer is not in RAM");
@@ -130,7 +124,7 @@ final class GuestFileRead {
                 return Optional.empty();
             }
             memory.putU64(slot, 0);
-            long raw = call("Open(" + hex(last) + ", \"" + name(n) + "\", EFI_FILE_MODE_READ)", fn(last, OPEN),
+            long raw = call("Open(" + hex(last) + ", \"" + n.pathName() + "\", EFI_FILE_MODE_READ)", fn(last, OPEN),
                     last, slot, copy + offset + 4, EFI_FILE_MODE_READ, 0);
             call("Close(" + hex(last) + ")", fn(last, CLOSE), last);
             if (raw != 0) {

@@ -5,7 +5,6 @@ import org.efiemu.uefi.boot.ServiceCall.Align;
 import static org.efiemu.uefi.boot.ServiceCall.hex;
 import static org.efiemu.uefi.boot.ServiceCall.ptr;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,9 +68,7 @@ public final class ImageAbi {
             if (n.type() != DevicePathNode.MEDIA || n.subType() != DevicePathNode.SUB_MEDIA_FILEPATH) {
                 return null;
             }
-            String s = new String(n.data(), StandardCharsets.UTF_16LE);
-            int nul = s.indexOf('\0');
-            parts.add(nul >= 0 ? s.substring(0, nul) : s);
+            parts.add(n.pathName());
         }
         String joined = String.join("\\", parts).replaceAll("\\\\+", "\\\\");
         return joined.isEmpty() ? null : joined;

@@ -2,6 +2,7 @@ package org.efiemu.uefi.devicepath;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -76,6 +77,16 @@ public final class DevicePathNode {
 
     public boolean isEnd() {
         return type == END;
+    }
+
+    /**
+     * The path name a File Path media node carries (UEFI 2.10 §10.3.5.4: a NUL-terminated UCS-2 string), up to its NUL;
+     * the data read as such whatever the node's type.
+     */
+    public String pathName() {
+        String s = new String(data, StandardCharsets.UTF_16LE);
+        int nul = s.indexOf('\0');
+        return nul >= 0 ? s.substring(0, nul) : s;
     }
 
     public boolean isEndEntire() {

@@ -1,7 +1,6 @@
 package org.efiemu.uefi.devicepath;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -92,9 +91,7 @@ final class DevicePathText {
                 }
                 break;
             case DevicePathNode.MEDIA << 8 | DevicePathNode.SUB_MEDIA_FILEPATH:
-                String s = new String(n.data(), StandardCharsets.UTF_16LE);
-                int nul = s.indexOf('\0');
-                return nul >= 0 ? s.substring(0, nul) : s;
+                return n.pathName();
             default:
                 break;
         }
