@@ -137,62 +137,34 @@ public final class DiskDrivers {
 
     /** EDK2 PartitionDxe's driver binding. */
     public DriverSupport.BuiltInDriver partitionDriver() {
-        return new DriverSupport.BuiltInDriver() {
-            @Override
-            public long handle() {
-                return partitionDxe;
-            }
-
-            @Override
-            public long version() {
-                return PARTITION_VERSION;
-            }
-
-            @Override
-            public String name() {
-                return "PartitionDxe";
-            }
-
-            @Override
-            public EfiStatus supported(long controller, long remaining) {
-                return partitionSupported(controller, remaining);
-            }
-
-            @Override
-            public EfiStatus start(long controller, long remaining) {
-                return partitionStart(controller, remaining);
-            }
-        };
+        return new Binding(partitionDxe, PARTITION_VERSION, "PartitionDxe", this::partitionSupported,
+                this::partitionStart);
     }
 
-    /** EDK2's FAT driver's driver binding. */
+    /** EDK2's FAT driver's driver binding (its Supported and Start do not look at RemainingDevicePath). */
     public DriverSupport.BuiltInDriver fatDriver() {
-        return new DriverSupport.BuiltInDriver() {
-            @Override
-            public long handle() {
-                return fat;
-            }
+        return new Binding(fat, FAT_VERSION, "Fat", (controller, remaining) -> fatSupported(controller),
+                (controller, remaining) -> fatStart(controller));
+    }
 
-            @Override
-            public long version() {
-                return FAT_VERSION;
-            }
+    /** {@code Supported} or {@code Start} of a driver binding: (ControllerHandle, RemainingDevicePath) to a status. */
+    @FunctionalInterface
+    private interface BindingFunction {
+        EfiStatus call(long controller, long remaining);
+    }
 
-            @Override
-            public String name() {
-                return "Fat";
-            }
+    /** A driver binding of this model: its handle, Version and name, and the model's Supported and Start. */
+    private record Binding(long handle, long version, String name, BindingFunction supportedFunction,
+            BindingFunction startFunction) implements DriverSupport.BuiltInDriver {
+        @Override
+        public EfiStatus supported(long controller, long remaining) {
+            return supportedFunction.call(controller, remaining);
+        }
 
-            @Override
-            public EfiStatus supported(long controller, long remaining) {
-                return fatSupported(controller);
-            }
-
-            @Override
-            public EfiStatus start(long controller, long remaining) {
-                return fatStart(controller);
-            }
-        };
+        @Override
+        public EfiStatus start(long controller, long remaining) {
+            return startFunction.call(controller, remaining);
+        }
     }
 
     private EfiStatus open(long handle, Guid g, long agent, long controller, int attributes) {
