@@ -194,6 +194,14 @@ public final class DumpImporter {
                         + " %s line; expected printable text (the profile keeps it)", (int) ch, column, what));
             }
         }
+        // in a profile line the value follows a blank, so a '#' at its start or after a blank starts a comment
+        int comment = (" " + text).indexOf(" #");
+        if (comment >= 0) {
+            int column = raw.indexOf(text) + comment + 1;
+            throw new ProfileFormatException(file, no, String.format("'#' at column %d of the %s line at the start or"
+                    + " after a blank; expected text without it, as it would start a comment in the profile line", column,
+                    what));
+        }
         return text;
     }
 
