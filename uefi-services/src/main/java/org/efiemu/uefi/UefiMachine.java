@@ -400,8 +400,10 @@ public final class UefiMachine implements AutoCloseable {
         }
         disks.forEach(d::add);
         d.bootConnect();
+        d.onFileSystemMoves(fw.images::moveVolume);
         fw.drivers.builtIn(d.partitionDriver());
         fw.drivers.builtIn(d.fatDriver());
+        fw.drivers.builtIn(d.diskIoDriver());
     }
 
     /** The presented handle of the captured image loaded from firmware-volume file {@code file}, or 0. */

@@ -186,7 +186,7 @@ public final class DriverAbi {
             public EfiStatus stop(Binding b, long controller, List<Long> children) {
                 DriverSupport.BuiltInDriver d = builtIn(b);
                 if (d != null) {
-                    EfiStatus s = d.stop(controller, children);
+                    EfiStatus s = d.stop(controller, children, driverHooks(c));
                     return shown("Stop", b, controller, children.size() + ", " + children.stream().map(ServiceCall::hex)
                             .toList(), s == null ? EfiStatus.UNSUPPORTED : s);
                 }
@@ -332,8 +332,9 @@ public final class DriverAbi {
 
     /**
      * {@code DisconnectController(ControllerHandle, DriverImageHandle, ChildHandle)} (UEFI 2.10 §7.3.13; EDK2
-     * {@code CoreDisconnectController}): the managing drivers' Stop, children first; a captured firmware's driver is
-     * not run (EFI_SUCCESS, nothing disconnected, as before the driver model).
+     * {@code CoreDisconnectController}): the managing drivers' Stop, children first, for guest drivers and the
+     * firmware drivers efiemu runs in Java (DiskIoDxe, PartitionDxe, Fat); a captured firmware's other drivers are not
+     * run (EFI_SUCCESS, nothing disconnected, as before the driver model).
      */
     public EfiStatus disconnectController(ServiceCall c) {
         long controller = c.arg(0);
@@ -344,7 +345,7 @@ public final class DriverAbi {
                 || (child != 0 && !handles.isValid(child))) {
             return EfiStatus.INVALID_PARAMETER;
         }
-        if (!hasGuestBindings()) {
+        if (!hasGuestBindings() && builtIns.isEmpty()) {
             if (handles.isManagedByDriver(controller)) {
                 // a captured firmware's driver holds the controller BY_DRIVER: EDK2 would call its Stop
                 c.output("a captured firmware driver manages this controller; its Stop is not run (efiemu holds none of"
@@ -377,6 +378,15 @@ public final class DriverAbi {
         if (!hasGuestBindings()) {
             return null;
         }
+        return driverHooks(c);
+    }
+
+    /**
+     * The driver model's hooks for the uninstalls of call {@code c}, guest drivers or not: what a built-in driver's
+     * Stop uses (its uninstalls disconnect the drivers holding the interfaces, EDK2
+     * {@code CoreDisconnectControllersUsingProtocolInterface}).
+     */
+    private HandleDatabase.DriverHooks driverHooks(ServiceCall c) {
         HandleDatabase.Disconnector disconnect = exclusiveDisconnector(c);
         return new HandleDatabase.DriverHooks() {
             @Override

@@ -106,6 +106,20 @@ public final class ImageServices {
         volumes.put(handle, volume);
     }
 
+    /**
+     * The file system of handle {@code from} is now on handle {@code to}: a driver's Stop destroyed the partition handle
+     * and a later ConnectController made it again (UEFI 2.10 §7.3.12-13; EDK2 PartitionDxe and the FAT driver).
+     */
+    public void moveVolume(long from, long to) {
+        EspVolume v = volumes.remove(from);
+        if (v != null) {
+            volumes.put(to, v);
+        }
+        if (espHandle == from) {
+            espHandle = to;
+        }
+    }
+
     /** Whether {@code handle} holds a file system efiemu installed (the ESP or a FAT partition of a disk). */
     public boolean isVolume(long handle) {
         return volumes.containsKey(handle);

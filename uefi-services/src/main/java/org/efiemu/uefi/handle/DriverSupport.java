@@ -107,8 +107,13 @@ public final class DriverSupport {
         /** {@code Start(This, ControllerHandle, RemainingDevicePath)}. */
         EfiStatus start(long controller, long remaining);
 
-        /** {@code Stop(This, ControllerHandle, NumberOfChildren, ChildHandleBuffer)}; null when efiemu does not model it. */
-        default EfiStatus stop(long controller, List<Long> children) {
+        /**
+         * {@code Stop(This, ControllerHandle, NumberOfChildren, ChildHandleBuffer)}; null when efiemu does not model it.
+         *
+         * @param hooks the driver model for the uninstalls Stop makes (the drivers holding an interface it removes are
+         *              disconnected first, EDK2 {@code CoreDisconnectControllersUsingProtocolInterface})
+         */
+        default EfiStatus stop(long controller, List<Long> children, HandleDatabase.DriverHooks hooks) {
             return null;
         }
 

@@ -287,6 +287,15 @@ public final class HandleDatabase {
         return EfiStatus.SUCCESS;
     }
 
+    /**
+     * The interface of {@code protocol} on {@code handle}, or 0 when the handle (or the protocol on it) does not exist;
+     * no open entry is made (firmware code reading its own database, not an {@code OpenProtocol}).
+     */
+    public long interfacePointer(long handle, Guid protocol) {
+        ProtocolInterface p = isValid(handle) ? store.find(handle, protocol) : null;
+        return p == null ? 0 : p.pointer;
+    }
+
     /** {@code HandleProtocol()} (§7.3.7): {@code OpenProtocol(BY_HANDLE_PROTOCOL)} by the core image. */
     public InterfaceResult handleProtocol(long handle, Guid protocol) {
         return openProtocol(handle, protocol, coreImageHandle, 0, OpenAttributes.BY_HANDLE_PROTOCOL);

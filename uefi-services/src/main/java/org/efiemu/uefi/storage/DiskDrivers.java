@@ -2,11 +2,9 @@ package org.efiemu.uefi.storage;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.LongToIntFunction;
 import org.efiemu.uefi.handle.DriverSupport;
 import org.efiemu.uefi.handle.HandleDatabase;
@@ -24,8 +22,11 @@ import org.efiemu.uefi.spec.Guid;
  * their FvFile paths); PartitionDxe's and the FAT driver's Supported and Start run in Java (the opens, closes and
  * statuses of EDK2 2022.11's {@code PartitionDriverBindingSupported/Start}, {@code FatDriverBindingSupported/Start}),
  * so ConnectController(disk, NULL, NULL, TRUE) succeeds on a disk with a partition table and reaches its partitions
- * through their BY_CHILD_CONTROLLER opens, as on OVMF. Their Stop is not modelled: DisconnectController treats them as
- * a captured firmware's drivers (not run, the handles stay).
+ * through their BY_CHILD_CONTROLLER opens, as on OVMF. DiskIoDxe's Supported/Start/Stop and PartitionDxe's and the FAT
+ * driver's Stop run too ({@code DiskIoDriverBinding*}, {@code PartitionDriverBindingStop}, {@code FatDriverBindingStop}
+ * of EDK2 2022.11): DisconnectController(disk, NULL, NULL) destroys the partition handles (their file systems first)
+ * and takes the Disk I/O off the disk; a later ConnectController(disk, NULL, NULL, TRUE) installs the same interfaces on
+ * new handles, as OVMF does.
  */
 public final class DiskDrivers {
     /** EDK2 PartitionDxe's FFS file GUID (MdeModulePkg/Universal/Disk/PartitionDxe/PartitionDxe.inf). */
@@ -34,8 +35,11 @@ public final class DiskDrivers {
     public static final Guid DISK_IO_DXE = Guid.parse("6B38F7B4-AD98-40E9-9093-ACA2B5A253C4");
     /** EDK2 Fat (FatPkg/EnhancedFatDxe/Fat.inf) FFS file GUID. */
     public static final Guid FAT = Guid.parse("961578FE-B6B7-44C3-AF35-6BC705CD2B1F");
-    /** {@code gPartitionDriverBinding.Version} and {@code gFatDriverBinding.Version} in EDK2 2022.11. */
-    public static final long PARTITION_VERSION = 0xB, FAT_VERSION = 0xA;
+    /**
+     * {@code gPartitionDriverBinding.Version}, {@code gFatDriverBinding.Version} and {@code gDiskIoDriverBinding.Version}
+     * in EDK2 2022.11.
+     */
+    public static final long PARTITION_VERSION = 0xB, FAT_VERSION = 0xA, DISK_IO_VERSION = 0xA;
     /**
      * How many times OVMF's BDS has connected every disk handle when an application starts, as the open counts
      * QEMU + OVMF show (part-probe: PartitionDxe's GET_PROTOCOL count 3 on a GPT disk, TEST_PROTOCOL and
@@ -51,14 +55,47 @@ public final class DiskDrivers {
     private final long partitionDxe;
     private final long diskIoDxe;
     private final long fat;
-    /** Disks and extended partitions with a partition table: their child handles, and whether the table is GPT. */
-    private final Map<Long, Parent> parents = new LinkedHashMap<>();
-    /** Every disk and partition handle, in creation order. */
-    private final Set<Long> blocks = new LinkedHashSet<>();
-    /** The handles whose FAT file system efiemu serves (the FAT driver's Start finds a volume there). */
-    private final Set<Long> fatVolumes = new LinkedHashSet<>();
+    /** Every disk and partition efiemu serves, in creation order. */
+    private final List<Device> devices = new ArrayList<>();
+    /** Told when a FAT file system moves to a new handle (its partition was destroyed and made again). */
+    private FileSystemMoves moves = (from, to) -> { };
 
-    private record Parent(boolean gpt, List<Long> children) {}
+    /** Where a file system efiemu serves went when its partition handle was made again. */
+    @FunctionalInterface
+    public interface FileSystemMoves {
+        void moved(long fromHandle, long toHandle);
+    }
+
+    /**
+     * One disk or partition: its current handle (0 while a Stop has destroyed it), the interfaces efiemu made for its
+     * media (installed again, on a new handle, when PartitionDxe makes the partition again), its partition table's
+     * children when it has one.
+     */
+    private static final class Device {
+        long handle;
+        final boolean fat;
+        /** What PartitionDxe installs on a child handle: DevicePath, Block I/O, Block I/O 2, Partition Info. */
+        final List<Map.Entry<Guid, Long>> partitionProtocols = new ArrayList<>();
+        final long diskIo;
+        final long diskIo2;
+        final long fileSystem;
+        boolean gpt;
+        List<Device> children;
+        /** {@code PARTITION_PRIVATE_DATA.InStop}. */
+        boolean inStop;
+
+        /** The handle the file system was last on (where ImageServices finds its volume). */
+        long lastFileSystemHandle;
+
+        Device(long handle, boolean fat, long diskIo, long diskIo2, long fileSystem) {
+            this.handle = handle;
+            this.lastFileSystemHandle = handle;
+            this.fat = fat;
+            this.diskIo = diskIo;
+            this.diskIo2 = diskIo2;
+            this.fileSystem = fileSystem;
+        }
+    }
 
     /**
      * @param partitionDxe PartitionDxe's image handle (its DriverBindingHandle)
@@ -98,17 +135,59 @@ public final class DiskDrivers {
         }
     }
 
-    /** A disk or partition handle; {@code fatVolume} when efiemu serves a FAT file system on it. */
+    /**
+     * A disk or partition handle; {@code fatVolume} when efiemu serves a FAT file system on it. Its interfaces (as
+     * installed now) are what DiskIoDxe, PartitionDxe and the FAT driver install again after their Stop.
+     */
     public void block(long handle, boolean fatVolume) {
-        blocks.add(handle);
-        if (fatVolume) {
-            fatVolumes.add(handle);
+        Device d = new Device(handle, fatVolume, db.interfacePointer(handle, Guid.EFI_DISK_IO_PROTOCOL_GUID),
+                db.interfacePointer(handle, Guid.EFI_DISK_IO2_PROTOCOL_GUID),
+                db.interfacePointer(handle, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID));
+        // PartitionInstallChildHandle's InstallMultipleProtocolInterfaces order
+        for (Guid g : List.of(Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, Guid.EFI_BLOCK_IO_PROTOCOL_GUID,
+                Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, Guid.EFI_PARTITION_INFO_PROTOCOL_GUID)) {
+            long p = db.interfacePointer(handle, g);
+            if (p != 0) {
+                d.partitionProtocols.add(Map.entry(g, p));
+            }
         }
+        devices.add(d);
     }
 
     /** {@code handle} holds a partition table (GPT or MBR) whose partitions are {@code children}. */
     public void parent(long handle, boolean gpt, List<Long> children) {
-        parents.put(handle, new Parent(gpt, List.copyOf(children)));
+        Device d = device(handle);
+        if (d == null) {
+            throw new IllegalArgumentException(String.format("handle 0x%X is no disk or partition given to block()", handle));
+        }
+        d.gpt = gpt;
+        d.children = new ArrayList<>();
+        for (long c : children) {
+            Device child = device(c);
+            if (child == null) {
+                throw new IllegalArgumentException(String.format(
+                        "partition handle 0x%X is no disk or partition given to block()", c));
+            }
+            d.children.add(child);
+        }
+    }
+
+    /** Where the FAT file systems go when their partition is made again on a new handle. */
+    public void onFileSystemMoves(FileSystemMoves moves) {
+        this.moves = Objects.requireNonNull(moves, "moves");
+    }
+
+    /** The disk or partition whose current handle is {@code handle}, or null. */
+    private Device device(long handle) {
+        if (handle == 0) {
+            return null;
+        }
+        for (Device d : devices) {
+            if (d.handle == handle) {
+                return d;
+            }
+        }
+        return null;
     }
 
     /**
@@ -118,6 +197,7 @@ public final class DiskDrivers {
      * handle in creation order.
      */
     public void bootConnect() {
+        List<Long> blocks = devices.stream().map(d -> d.handle).toList();
         for (long h : blocks) {
             for (Guid g : List.of(Guid.EFI_BLOCK_IO_PROTOCOL_GUID, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID)) {
                 db.openProtocol(h, g, diskIoDxe, h, OpenAttributes.BY_DRIVER);
@@ -138,13 +218,21 @@ public final class DiskDrivers {
     /** EDK2 PartitionDxe's driver binding. */
     public DriverSupport.BuiltInDriver partitionDriver() {
         return new Binding(partitionDxe, PARTITION_VERSION, "PartitionDxe", this::partitionSupported,
-                this::partitionStart);
+                this::partitionStart, this::partitionStop);
     }
 
     /** EDK2's FAT driver's driver binding (its Supported and Start do not look at RemainingDevicePath). */
     public DriverSupport.BuiltInDriver fatDriver() {
         return new Binding(fat, FAT_VERSION, "Fat", (controller, remaining) -> fatSupported(controller),
-                (controller, remaining) -> fatStart(controller));
+                (controller, remaining) -> fatStart(controller), (controller, children, hooks) -> fatStop(controller,
+                        hooks));
+    }
+
+    /** EDK2 DiskIoDxe's driver binding (it does not look at RemainingDevicePath). */
+    public DriverSupport.BuiltInDriver diskIoDriver() {
+        return new Binding(diskIoDxe, DISK_IO_VERSION, "DiskIoDxe", (controller, remaining) -> diskIoSupported(controller),
+                (controller, remaining) -> diskIoStart(controller), (controller, children, hooks) -> diskIoStop(controller,
+                        hooks));
     }
 
     /** {@code Supported} or {@code Start} of a driver binding: (ControllerHandle, RemainingDevicePath) to a status. */
@@ -153,9 +241,15 @@ public final class DiskDrivers {
         EfiStatus call(long controller, long remaining);
     }
 
-    /** A driver binding of this model: its handle, Version and name, and the model's Supported and Start. */
+    /** {@code Stop} of a driver binding. */
+    @FunctionalInterface
+    private interface StopFunction {
+        EfiStatus call(long controller, List<Long> children, HandleDatabase.DriverHooks hooks);
+    }
+
+    /** A driver binding of this model: its handle, Version and name, and the model's Supported, Start and Stop. */
     private record Binding(long handle, long version, String name, BindingFunction supportedFunction,
-            BindingFunction startFunction) implements DriverSupport.BuiltInDriver {
+            BindingFunction startFunction, StopFunction stopFunction) implements DriverSupport.BuiltInDriver {
         @Override
         public EfiStatus supported(long controller, long remaining) {
             return supportedFunction.call(controller, remaining);
@@ -164,6 +258,16 @@ public final class DiskDrivers {
         @Override
         public EfiStatus start(long controller, long remaining) {
             return startFunction.call(controller, remaining);
+        }
+
+        @Override
+        public EfiStatus stop(long controller, List<Long> children, HandleDatabase.DriverHooks hooks) {
+            return stopFunction.call(controller, children, hooks);
+        }
+
+        @Override
+        public boolean stoppable() {
+            return true;
         }
     }
 
@@ -236,24 +340,137 @@ public final class DiskDrivers {
      * is opened BY_CHILD_CONTROLLER on the parent's Disk I/O.
      */
     private EfiStatus detect(long controller) {
-        Parent p = parents.get(controller);
-        if (p == null) {
+        Device p = device(controller);
+        if (p == null || p.children == null) {
             return EfiStatus.NOT_FOUND;
         }
-        for (long child : p.children()) {
-            if (!db.isValid(child)) {
+        for (Device child : p.children) {
+            if (child.handle == 0) {
+                // PartitionInstallChildHandle: the child's handle, then the parent's Disk I/O open BY_CHILD_CONTROLLER
+                var r = db.installMultipleProtocolInterfaces(0, child.partitionProtocols);
+                if (r.status().isError()) {
+                    continue;
+                }
+                child.handle = r.handle();
+                open(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, child.handle,
+                        OpenAttributes.BY_CHILD_CONTROLLER);
                 continue;
             }
             boolean opened = false;
             for (OpenProtocolEntry e : db.openProtocolInformation(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID)) {
-                opened |= e.agentHandle() == partitionDxe && e.controllerHandle() == child
+                opened |= e.agentHandle() == partitionDxe && e.controllerHandle() == child.handle
                         && e.attributes() == OpenAttributes.BY_CHILD_CONTROLLER;
             }
             if (!opened) {
-                open(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, child, OpenAttributes.BY_CHILD_CONTROLLER);
+                open(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, child.handle,
+                        OpenAttributes.BY_CHILD_CONTROLLER);
             }
         }
-        return p.gpt() || !p.children().isEmpty() ? EfiStatus.SUCCESS : EfiStatus.NOT_FOUND;
+        return p.gpt || !p.children.isEmpty() ? EfiStatus.SUCCESS : EfiStatus.NOT_FOUND;
+    }
+
+    /** {@code HasChildren}: a BY_CHILD_CONTROLLER open of {@code controller}'s Disk I/O remains. */
+    private boolean hasChildren(long controller) {
+        return db.openProtocolInformation(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID).stream()
+                .anyMatch(e -> (e.attributes() & OpenAttributes.BY_CHILD_CONTROLLER) != 0);
+    }
+
+    /**
+     * {@code PartitionDriverBindingStop}: with no children, EFI_DEVICE_ERROR while a child remains, else the disk's
+     * Disk I/O (2) and DevicePath closed; with children, each one's BY_CHILD_CONTROLLER open closed and its DevicePath,
+     * Block I/O (2) and Partition Info uninstalled (which first stops the drivers holding them: DiskIoDxe, through its
+     * Disk I/O the FAT driver or a guest driver); a child whose uninstall is refused is opened again and Stop is
+     * EFI_DEVICE_ERROR.
+     */
+    EfiStatus partitionStop(long controller, List<Long> children, HandleDatabase.DriverHooks hooks) {
+        if (children.isEmpty()) {
+            if (hasChildren(controller)) {
+                return EfiStatus.DEVICE_ERROR;
+            }
+            db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, controller);
+            db.closeProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, partitionDxe, controller);
+            db.closeProtocol(controller, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, partitionDxe, controller);
+            return EfiStatus.SUCCESS;
+        }
+        boolean allStopped = true;
+        for (long handle : children) {
+            Device child = device(handle);
+            if (child == null || child.inStop) {
+                break; // not one of its children, or the re-entry of a Stop already under way
+            }
+            open(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, partitionDxe, controller, OpenAttributes.GET_PROTOCOL);
+            open(handle, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, partitionDxe, controller, OpenAttributes.GET_PROTOCOL);
+            child.inStop = true;
+            db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, handle);
+            EfiStatus s = db.uninstallMultipleProtocolInterfaces(handle, child.partitionProtocols, hooks);
+            child.inStop = false;
+            if (s.isError()) {
+                open(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, partitionDxe, handle, OpenAttributes.BY_CHILD_CONTROLLER);
+                allStopped = false;
+            } else {
+                child.handle = 0; // its protocols are gone (with the last one, the handle)
+            }
+        }
+        return allStopped ? EfiStatus.SUCCESS : EfiStatus.DEVICE_ERROR;
+    }
+
+    /** {@code DiskIoDriverBindingSupported}: only on the media efiemu serves (it has no Disk I/O for another's). */
+    EfiStatus diskIoSupported(long controller) {
+        if (device(controller) == null) {
+            return EfiStatus.UNSUPPORTED;
+        }
+        EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
+        if (s.isError()) {
+            return s;
+        }
+        db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
+        return EfiStatus.SUCCESS;
+    }
+
+    /** {@code DiskIoDriverBindingStart}: Block I/O (2) BY_DRIVER, then the media's Disk I/O (and Disk I/O 2) installed. */
+    EfiStatus diskIoStart(long controller) {
+        Device d = device(controller);
+        if (d == null || d.diskIo == 0) {
+            return EfiStatus.UNSUPPORTED;
+        }
+        EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
+        if (s.isError()) {
+            return s;
+        }
+        boolean two = !open(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller,
+                OpenAttributes.BY_DRIVER).isError() && d.diskIo2 != 0;
+        List<Map.Entry<Guid, Long>> pairs = two
+                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo), Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID,
+                        d.diskIo2))
+                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo));
+        s = db.installMultipleProtocolInterfaces(controller, pairs).status();
+        if (s.isError()) {
+            db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
+        }
+        return s;
+    }
+
+    /** {@code DiskIoDriverBindingStop}: Disk I/O (2) uninstalled (its holders stopped first), Block I/O (2) closed. */
+    EfiStatus diskIoStop(long controller, HandleDatabase.DriverHooks hooks) {
+        var io = db.openProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIoDxe, controller,
+                OpenAttributes.GET_PROTOCOL);
+        if (io.status().isError()) {
+            return io.status();
+        }
+        var io2 = db.openProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, diskIoDxe, controller,
+                OpenAttributes.GET_PROTOCOL);
+        List<Map.Entry<Guid, Long>> pairs = io2.status().isError()
+                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, io.interfacePointer()))
+                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, io.interfacePointer()),
+                        Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID, io2.interfacePointer()));
+        EfiStatus s = db.uninstallMultipleProtocolInterfaces(controller, pairs, hooks);
+        if (!s.isError()) {
+            db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
+            if (!io2.status().isError()) {
+                db.closeProtocol(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller);
+            }
+        }
+        return s;
     }
 
     /** {@code FatDriverBindingSupported}. */
@@ -281,11 +498,41 @@ public final class DiskDrivers {
             return s;
         }
         open(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, fat, controller, OpenAttributes.BY_DRIVER);
-        if (fatVolumes.contains(controller)) {
+        Device d = device(controller);
+        if (d != null && d.fat) {
+            if (d.fileSystem != 0 && db.interfacePointer(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID) == 0) {
+                // FatAllocateVolume on a partition made again: the volume efiemu serves, on the new handle
+                db.installMultipleProtocolInterfaces(controller,
+                        List.of(Map.entry(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, d.fileSystem)));
+                if (d.lastFileSystemHandle != controller) {
+                    moves.moved(d.lastFileSystemHandle, controller);
+                }
+            }
+            d.lastFileSystemHandle = controller;
             return EfiStatus.SUCCESS;
         }
         db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, fat, controller);
         db.closeProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, fat, controller);
         return EfiStatus.UNSUPPORTED;
+    }
+
+    /**
+     * {@code FatDriverBindingStop}: the volume's Simple File System uninstalled ({@code FatAbandonVolume}; a driver
+     * holding it is stopped first), then the Disk I/O (2) closed; no Simple File System is EFI_UNSUPPORTED.
+     */
+    EfiStatus fatStop(long controller, HandleDatabase.DriverHooks hooks) {
+        var fs = db.openProtocol(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fat, controller,
+                OpenAttributes.GET_PROTOCOL);
+        if (fs.status().isError()) {
+            return fs.status();
+        }
+        EfiStatus s = db.uninstallMultipleProtocolInterfaces(controller,
+                List.of(Map.entry(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fs.interfacePointer())), hooks);
+        if (s.isError()) {
+            return s;
+        }
+        db.closeProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, fat, controller);
+        db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, fat, controller);
+        return EfiStatus.SUCCESS;
     }
 }

@@ -104,16 +104,33 @@ class PartitionChildrenPayloadTest {
         assertThat(disk.outputs().stream().filter(o -> o.startsWith("connect child "))).hasSize(2);
     }
 
+    /** The "pr:" lines (the Block I/O handles after the reconnect, and the End-node connect). */
+    static List<String> afterLines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("pr:")).toList();
+    }
+
     @Test
-    void disconnectControllerOfADiskLeavesItsPartitionsBecausePartitionDxeStopIsNotModelled(@TempDir Path dir)
+    void disconnectControllerOfAGptDiskDestroysItsPartitionsAndConnectMakesThemAgainAsOvmf(@TempDir Path dir)
             throws Exception {
-        // a known divergence: OVMF's PartitionDxe Stop destroys the children (block-handles 1 after it), efiemu's
-        // built-in PartitionDxe has no Stop, so DisconnectController treats it as a captured driver
-        List<String> ovmf = disconnectLines(resource("ovmf-part-probe-gpt.txt"));
-        assertThat(ovmf).contains("pq: disconnect disk B0 EFI_SUCCESS", "pq: after-disconnect block-handles 1");
+        // PartitionDxe's Stop destroys the children (and, through DiskIoDxe's Stop, the FAT driver's file system),
+        // DiskIoDxe's Stop takes the disk's Disk I/O; ConnectController(disk, Recursive) makes them again
+        String capture = resource("ovmf-part-probe-gpt.txt");
+        List<String> ovmf = disconnectLines(capture);
+        assertThat(ovmf).contains("pq: disconnect disk B0 EFI_SUCCESS", "pq: after-disconnect block-handles 1",
+                "pq: after-reconnect block-handles 3").hasSizeGreaterThan(25);
         BootResult r = efiemu(gptDisk(dir));
-        assertThat(disconnectLines(r.consoleText())).contains("pq: disconnect disk B0 EFI_SUCCESS",
-                "pq: after-disconnect block-handles 3", "pq: connect disk EFI_SUCCESS");
+        assertThat(disconnectLines(r.consoleText())).containsExactlyElementsOf(ovmf);
+        assertThat(afterLines(r.consoleText())).containsExactlyElementsOf(afterLines(capture));
+    }
+
+    @Test
+    void disconnectControllerOfAnMbrDiskDestroysItsExtendedPartitionsChildrenToo(@TempDir Path dir) throws Exception {
+        String capture = resource("ovmf-part-probe-mbr.txt");
+        List<String> ovmf = disconnectLines(capture);
+        assertThat(ovmf).contains("pq: disconnect disk B0 EFI_SUCCESS", "pq: after-reconnect block-handles 5");
+        BootResult r = efiemu(mbrDisk(dir));
+        assertThat(disconnectLines(r.consoleText())).containsExactlyElementsOf(ovmf);
+        assertThat(afterLines(r.consoleText())).containsExactlyElementsOf(afterLines(capture));
     }
 
     @Test
