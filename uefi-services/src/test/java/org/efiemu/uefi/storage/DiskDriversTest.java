@@ -2,7 +2,11 @@ package org.efiemu.uefi.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.efiemu.uefi.handle.DriverSupport;
 import org.efiemu.uefi.handle.HandleDatabase;
 import org.efiemu.uefi.handle.OpenAttributes;
@@ -127,5 +131,141 @@ class DiskDriversTest {
         long disk = block();
         DiskDrivers withPath = new DiskDrivers(db, a -> a == 0x500 ? 3 : 0x10, partitionDxe, diskIoDxe, fat);
         assertThat(withPath.partitionDriver().supported(disk, 0x500)).isEqualTo(EfiStatus.UNSUPPORTED);
+    }
+
+    /** The driver model over the three built-in drivers, as DriverAbi runs them (no guest code). */
+    private final DriverSupport model = new DriverSupport(db);
+    private final Map<Long, DriverSupport.BuiltInDriver> builtIns = new LinkedHashMap<>();
+    private final List<long[]> moves = new ArrayList<>();
+
+    private final HandleDatabase.DriverHooks hooks = new HandleDatabase.DriverHooks() {
+        @Override
+        public EfiStatus disconnect(long controller, long agent) {
+            return model.disconnectForExclusiveOpen(controller, agent, calls, new ArrayList<>());
+        }
+
+        @Override
+        public void connect(long handle) {
+            model.connectController(handle, null, 0, false, true, calls);
+        }
+    };
+
+    private final DriverSupport.DriverCalls calls = new DriverSupport.DriverCalls() {
+        @Override
+        public DriverSupport.Binding binding(long handle) {
+            DriverSupport.BuiltInDriver d = builtIns.get(handle);
+            return d == null ? null : new DriverSupport.Binding(handle, db.interfacePointer(handle,
+                    Guid.EFI_DRIVER_BINDING_PROTOCOL_GUID), 0, 0, 0, d.version(), handle, handle, d.name());
+        }
+
+        @Override
+        public EfiStatus supported(DriverSupport.Binding b, long controller, long remaining) {
+            return builtIns.get(b.handle()).supported(controller, remaining);
+        }
+
+        @Override
+        public EfiStatus start(DriverSupport.Binding b, long controller, long remaining) {
+            return builtIns.get(b.handle()).start(controller, remaining);
+        }
+
+        @Override
+        public EfiStatus stop(DriverSupport.Binding b, long controller, List<Long> children) {
+            return builtIns.get(b.handle()).stop(controller, children, hooks);
+        }
+
+        @Override
+        public List<Long> platformOverrides(long controller) {
+            return List.of();
+        }
+
+        @Override
+        public List<Long> busSpecificOverrides(long controller) {
+            return List.of();
+        }
+
+        @Override
+        public OptionalLong familyOverrideVersion(long handle) {
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public boolean anyFamilyOverride() {
+            return false;
+        }
+    };
+
+    /** A GPT disk with a FAT ESP (Simple File System installed) and a data partition, connected as at boot. */
+    private long[] connectedGptDisk() {
+        long disk = block();
+        long esp = block();
+        db.installProtocolInterface(esp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, 0x7700);
+        long data = block();
+        drivers.block(disk, false);
+        drivers.block(esp, true);
+        drivers.block(data, false);
+        drivers.parent(disk, true, List.of(esp, data));
+        drivers.bootConnect();
+        drivers.onFileSystemMoves((from, to) -> moves.add(new long[] {from, to}));
+        for (DriverSupport.BuiltInDriver d : List.of(drivers.partitionDriver(), drivers.fatDriver(),
+                drivers.diskIoDriver())) {
+            builtIns.put(d.handle(), d);
+        }
+        return new long[] {disk, esp, data};
+    }
+
+    @Test
+    void disconnectOfADiskDestroysItsPartitionsAndTakesItsDiskIoAndConnectMakesThemOnNewHandles() {
+        long[] h = connectedGptDisk();
+        long disk = h[0];
+        long espPath = db.interfacePointer(h[1], Guid.EFI_DEVICE_PATH_PROTOCOL_GUID);
+        long dataPath = db.interfacePointer(h[2], Guid.EFI_DEVICE_PATH_PROTOCOL_GUID);
+
+        assertThat(model.disconnectController(disk, 0, 0, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.isValid(h[1])).isFalse();
+        assertThat(db.isValid(h[2])).isFalse();
+        assertThat(db.interfacePointer(disk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).as("DiskIoDxe's Stop").isZero();
+        assertThat(db.interfacePointer(disk, Guid.EFI_DISK_IO2_PROTOCOL_GUID)).isZero();
+        // what OVMF leaves (part-probe's "pq: after-disconnect" lines): PartitionDxe's TEST/GET opens only
+        assertThat(opens(disk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("P 0x4 x1", "P 0x2 x3");
+        assertThat(opens(disk, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)).isEmpty();
+        assertThat(db.isManagedByDriver(disk)).isFalse();
+
+        assertThat(model.connectController(disk, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        List<Long> children = db.openProtocolInformation(disk, Guid.EFI_DISK_IO_PROTOCOL_GUID).stream()
+                .filter(e -> e.attributes() == OpenAttributes.BY_CHILD_CONTROLLER).map(OpenProtocolEntry::controllerHandle)
+                .toList();
+        assertThat(children).hasSize(2).doesNotContain(h[1], h[2]);
+        long esp = children.get(0);
+        assertThat(db.interfacePointer(esp, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)).isEqualTo(espPath);
+        assertThat(db.interfacePointer(children.get(1), Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)).isEqualTo(dataPath);
+        assertThat(db.interfacePointer(esp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).isEqualTo(0x7700);
+        assertThat(moves).singleElement().satisfies(m -> assertThat(m).containsExactly(h[1], esp));
+        // one connect pass on the new ESP: DiskIoDxe, then PartitionDxe (no table), then the FAT driver
+        assertThat(opens(esp, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("D 0x10 x1", "P 0x4 x1", "P 0x2 x1",
+                "F 0x4 x1", "F 0x2 x1");
+        assertThat(opens(esp, Guid.EFI_DISK_IO_PROTOCOL_GUID)).containsExactly("F 0x10 x1");
+        assertThat(opens(disk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("P 0x4 x2", "P 0x2 x4", "D 0x10 x1");
+    }
+
+    @Test
+    void aPartitionWhoseUninstallIsRefusedStaysAChildAndPartitionDxeStopIsDeviceError() {
+        long[] h = connectedGptDisk();
+        long disk = h[0];
+        // an agent that is no driver holds the data partition's Device Path BY_DRIVER: its uninstall is refused
+        long app = db.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0x6600).handle();
+        assertThat(db.openProtocol(h[2], Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, app, h[2], OpenAttributes.BY_DRIVER)
+                .status()).isEqualTo(EfiStatus.SUCCESS);
+
+        EfiStatus stop = drivers.partitionDriver().stop(disk, List.of(h[1], h[2]), hooks);
+
+        assertThat(stop).isEqualTo(EfiStatus.DEVICE_ERROR);
+        assertThat(db.isValid(h[1])).as("the ESP went").isFalse();
+        assertThat(db.isValid(h[2])).as("the refused child stays").isTrue();
+        assertThat(db.interfacePointer(h[2], Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).isNotZero();
+        assertThat(db.openProtocolInformation(disk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).filteredOn(
+                e -> e.attributes() == OpenAttributes.BY_CHILD_CONTROLLER).extracting(OpenProtocolEntry::controllerHandle)
+                .containsExactly(h[2]);
+        // Stop with no children while one remains (HasChildren)
+        assertThat(drivers.partitionDriver().stop(disk, List.of(), hooks)).isEqualTo(EfiStatus.DEVICE_ERROR);
     }
 }
