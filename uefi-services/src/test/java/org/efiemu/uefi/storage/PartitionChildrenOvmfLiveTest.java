@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
  * part-probe booted LIVE from the same GPT disk and the same MBR disk with an extended partition by real QEMU q35 +
  * OVMF 2022.11 and by efiemu: the Block I/O handles in order, the open entries of PartitionDxe, DiskIoDxe and the FAT
  * driver on every disk and partition handle (BY_DRIVER, BY_CHILD_CONTROLLER, the TEST/GET counts) before and after
- * ConnectController(Handle, NULL, NULL, TRUE) of each, and each connect's status must be the same lines. About 10 s of
- * QEMU (TCG) per disk.
+ * ConnectController(Handle, NULL, NULL, TRUE) of each, and each connect's status must be the same lines; so must the
+ * "pq:" lines (DisconnectController of the disk, the handles and opens after it, ConnectController of the disk again)
+ * and the "pr:" lines. About 10 s of QEMU (TCG) per disk.
  */
 class PartitionChildrenOvmfLiveTest {
 
@@ -27,8 +28,13 @@ class PartitionChildrenOvmfLiveTest {
                 .contains("pp: end");
         BootResult efiemu = PartitionChildrenPayloadTest.efiemu(img);
         assertThat(PartitionChildrenPayloadTest.comparedLines(efiemu.consoleText())).containsExactlyElementsOf(ovmf);
-        // DisconnectController(disk): OVMF's PartitionDxe Stop destroys the partitions; efiemu does not model it
-        assertThat(PartitionChildrenPayloadTest.disconnectLines(serial)).contains("pq: after-disconnect block-handles 1");
+        // DisconnectController(disk): PartitionDxe's Stop destroys the partitions, DiskIoDxe's takes the disk's Disk I/O;
+        // ConnectController(disk, Recursive) makes them again (new handles, same paths); the handles after it
+        List<String> ovmfStop = PartitionChildrenPayloadTest.disconnectLines(serial);
+        assertThat(ovmfStop).contains("pq: disconnect disk B0 EFI_SUCCESS", "pq: after-disconnect block-handles 1");
+        assertThat(PartitionChildrenPayloadTest.disconnectLines(efiemu.consoleText())).containsExactlyElementsOf(ovmfStop);
+        assertThat(PartitionChildrenPayloadTest.afterLines(efiemu.consoleText()))
+                .containsExactlyElementsOf(PartitionChildrenPayloadTest.afterLines(serial));
     }
 
     @Test
