@@ -65,6 +65,80 @@ final class FatBackend implements VolumeBackend {
                 0, EfiTime.UNSPECIFIED_TIMEZONE, 0);
     }
 
+    /** The NT reserved byte of a short directory entry (offset 12): bit 3 lower-case base name, bit 4 extension. */
+    static final int CASE_FLAGS_OFFSET = 12, CASE_NAME_LOWER = 0x08, CASE_EXT_LOWER = 0x10;
+
+    /** fat32-lib's {@code FatLfnDirectoryEntry.realEntry} and {@code FatDirectoryEntry.data}, or null if unreachable. */
+    private static final java.lang.reflect.Field REAL_ENTRY, ENTRY_BYTES;
+
+    static {
+        java.lang.reflect.Field real = null, bytes = null;
+        try {
+            real = FatLfnDirectoryEntry.class.getDeclaredField("realEntry");
+            real.setAccessible(true);
+            bytes = Class.forName("de.waldheinz.fs.fat.FatDirectoryEntry").getDeclaredField("data");
+            bytes.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            real = null;
+            bytes = null;
+        }
+        REAL_ENTRY = real;
+        ENTRY_BYTES = bytes;
+    }
+
+    /** The 32 bytes of {@code e}'s short directory entry, or null when fat32-lib does not let them be read. */
+    private static byte[] shortEntry(FatLfnDirectoryEntry e) {
+        if (REAL_ENTRY == null) {
+            return null;
+        }
+        try {
+            return (byte[]) ENTRY_BYTES.get(REAL_ENTRY.get(e));
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+            return null;
+        }
+    }
+
+    /**
+     * The name EDK2's FAT driver gives an entry ({@code FatGetFileNameViaCaseFlag}, FatPkg/EnhancedFatDxe/FileName.c):
+     * a long name when there is one; else the 8.3 name with its base name and extension in lower case when the short
+     * entry's NT reserved byte has bit 3 ({@link #CASE_NAME_LOWER}) or bit 4 ({@link #CASE_EXT_LOWER}) set, as mtools
+     * and Windows write for an 8.3 name given in lower case ({@code ext4_x64.efi}, not {@code EXT4_X64.EFI}).
+     *
+     * @param name  the name fat32-lib gives (the long name, or the short name as stored)
+     * @param entry the 32-byte short directory entry, or null (then {@code name} as it is)
+     */
+    static String caseFlagName(String name, byte[] entry) {
+        if (entry == null || entry.length < 32) {
+            return name;
+        }
+        int flags = entry[CASE_FLAGS_OFFSET] & (CASE_NAME_LOWER | CASE_EXT_LOWER);
+        if (flags == 0) {
+            return name;
+        }
+        String base = shortPart(entry, 0, 8);
+        String ext = shortPart(entry, 8, 3);
+        String stored = ext.isEmpty() ? base : base + "." + ext;
+        if (!stored.equals(name)) {
+            return name; // fat32-lib gave a long name: that is the name, whatever the flags say
+        }
+        String b = (flags & CASE_NAME_LOWER) != 0 ? asciiLower(base) : base;
+        String x = (flags & CASE_EXT_LOWER) != 0 ? asciiLower(ext) : ext;
+        return x.isEmpty() ? b : b + "." + x;
+    }
+
+    /** A space-padded 8.3 field as fat32-lib's {@code ShortName.asSimpleString} decodes it (ASCII, trimmed). */
+    private static String shortPart(byte[] entry, int from, int length) {
+        return new String(entry, from, length, java.nio.charset.StandardCharsets.US_ASCII).trim();
+    }
+
+    private static String asciiLower(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (char ch : s.toCharArray()) {
+            out.append(ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch);
+        }
+        return out.toString();
+    }
+
     private static Entry toEntry(FsDirectoryEntry e) throws IOException {
         long attributes = e.isDirectory() ? FileModes.DIRECTORY : 0;
         if (e instanceof FatLfnDirectoryEntry f) {
@@ -75,7 +149,8 @@ final class FatBackend implements VolumeBackend {
         EfiTime modified = time(e.getLastModified());
         EfiTime created = safeTime(e::getCreated, modified);
         EfiTime accessed = safeTime(e::getLastAccessed, modified);
-        return new Entry(e.getName(), e.isDirectory(), size, attributes, created, accessed, modified);
+        String name = e instanceof FatLfnDirectoryEntry f ? caseFlagName(e.getName(), shortEntry(f)) : e.getName();
+        return new Entry(name, e.isDirectory(), size, attributes, created, accessed, modified);
     }
 
     private interface TimeCall {

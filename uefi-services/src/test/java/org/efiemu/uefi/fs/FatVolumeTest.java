@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.efiemu.uefi.disk.DiskImage;
 import org.efiemu.uefi.disk.DiskImages;
 import org.efiemu.uefi.spec.EfiStatus;
+import org.efiemu.uefi.spec.Guid;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -77,5 +78,54 @@ class FatVolumeTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank.img")
                     .hasMessageContaining("not a FAT file system").hasMessageContaining("0xAA55");
         }
+    }
+
+    /** The names a directory read gives, in directory order. */
+    private static java.util.List<String> names(EspVolume v, String path) {
+        FileHandle root = v.openVolume().handle();
+        OpenResult d = root.open(path, FileModes.MODE_READ, 0);
+        assertThat(d.status()).as(path).isEqualTo(EfiStatus.SUCCESS);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (BufferResult r = d.handle().read(4096); r.data().length > 0; r = d.handle().read(4096)) {
+            out.add(FileInfo.parse(r.data()).fileName());
+        }
+        d.handle().close();
+        root.close();
+        return out;
+    }
+
+    @Test
+    void shortNamesGivenInLowerCaseKeepItThroughTheNtCaseFlagsAsEdk2sFatDriverShowsThem() throws Exception {
+        // mtools writes an 8.3 name given in lower case as a short entry with the NT byte's bits 3 (base) / 4 (ext)
+        Path img = DiskImages.fat(dir, "fat.img", 16, 32768, "/EFI/systemd/drivers/ext4_x64.efi", "driver",
+                "/EFI/systemd/drivers/lower.EFI", "base only", "/EFI/systemd/drivers/UPPER.efi", "ext only",
+                "/EFI/systemd/drivers/KEEP.EFI", "no flags", "/EFI/systemd/drivers/Mixed.efi", "long name");
+        try (DiskImage disk = DiskImage.open(img)) {
+            EspVolume v = EspVolume.ofFat(disk, 0, disk.size(), false);
+            assertThat(names(v, "\\EFI")).containsExactly(".", "..", "systemd");
+            assertThat(names(v, "\\EFI\\systemd\\drivers")).containsExactly(".", "..", "ext4_x64.efi", "lower.EFI", "UPPER.efi",
+                    "KEEP.EFI", "Mixed.efi");
+            FileHandle root = v.openVolume().handle();
+            OpenResult f = root.open("\\EFI\\SYSTEMD\\DRIVERS\\EXT4_X64.EFI", FileModes.MODE_READ, 0);
+            assertThat(f.status()).as("lookups stay case-insensitive").isEqualTo(EfiStatus.SUCCESS);
+            BufferResult info = f.handle().getInfo(Guid.EFI_FILE_INFO_ID, 4096);
+            assertThat(FileInfo.parse(info.data()).fileName()).isEqualTo("ext4_x64.efi");
+        }
+    }
+
+    @Test
+    void caseFlagsApplyOnlyToTheShortNameTheyBelongTo() {
+        byte[] entry = new byte[32];
+        System.arraycopy("EXT4_X64EFI".getBytes(StandardCharsets.US_ASCII), 0, entry, 0, 11);
+        assertThat(FatBackend.caseFlagName("EXT4_X64.EFI", entry)).isEqualTo("EXT4_X64.EFI");
+        entry[12] = 0x08;
+        assertThat(FatBackend.caseFlagName("EXT4_X64.EFI", entry)).isEqualTo("ext4_x64.EFI");
+        entry[12] = 0x18;
+        assertThat(FatBackend.caseFlagName("EXT4_X64.EFI", entry)).isEqualTo("ext4_x64.efi");
+        // a long name is the name, whatever the short entry's flags
+        assertThat(FatBackend.caseFlagName("Ext4 Driver.efi", entry)).isEqualTo("Ext4 Driver.efi");
+        System.arraycopy("README     ".getBytes(StandardCharsets.US_ASCII), 0, entry, 0, 11);
+        assertThat(FatBackend.caseFlagName("README", entry)).isEqualTo("readme");
+        assertThat(FatBackend.caseFlagName("README", null)).isEqualTo("README");
     }
 }
