@@ -1,0 +1,56 @@
+package org.efiemu.uefi.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.TestPlatforms;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.disk.DiskImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code dir-list} payload booted from a GPT disk whose FAT ESP mtools wrote with 8.3 names given in lower case
+ * (short entries with the NT reserved byte's lower-case bits, no long name): the names a directory read and GetInfo
+ * give are EDK2's FAT driver's ({@code FatGetFileNameViaCaseFlag}), as real OVMF printed them for the same disk
+ * (the committed {@code ovmf-dir-list.txt}; FatCaseFlagsOvmfLiveTest compares live).
+ */
+class FatCaseFlagsPayloadTest {
+
+    /** The "dl:" lines. */
+    static List<String> lines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("dl:")).toList();
+    }
+
+    /**
+     * A GPT disk whose FAT16 ESP holds dir-list as \EFI\BOOT\BOOTX64.EFI and, in \EFI\drivers, names in each case mix
+     * mtools writes: all lower case (both flags), lower base with upper extension (bit 3), upper base with lower
+     * extension (bit 4), all upper (no flag), mixed case (a long name); and lower-case names in the root.
+     */
+    static Path disk(Path dir) throws Exception {
+        Path esp = DiskImages.fat(dir, "esp.img", 16, 32768, "/hello.txt", "hello\n", "/README", "readme\n",
+                "/EFI/drivers/ext4_x64.efi", "driver", "/EFI/drivers/lower.EFI", "base only",
+                "/EFI/drivers/UPPER.efi", "extension only", "/EFI/drivers/KEEP.EFI", "no flags",
+                "/EFI/drivers/Mixed.efi", "long name");
+        DiskImages.run(dir, null, "mmd", "-i", esp.toString(), "::/EFI/BOOT");
+        DiskImages.run(dir, null, "mcopy", "-i", esp.toString(), TestPlatforms.payload("dir-list").toAbsolutePath()
+                .toString(), "::/EFI/BOOT/BOOTX64.EFI");
+        return DiskImages.gpt(dir, "gpt.img", esp);
+    }
+
+    static BootResult efiemu(Path img) {
+        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35WithDiskDrivers()).disk(img, false).build()) {
+            return m.run();
+        }
+    }
+
+    @Test
+    void namesWrittenInLowerCaseAsShortEntriesAreListedAsOvmfsFatDriverListsThem(@TempDir Path dir) throws Exception {
+        List<String> ovmf = lines(PartitionChildrenPayloadTest.resource("ovmf-dir-list.txt"));
+        assertThat(ovmf).contains("dl: entry drivers ext4_x64.efi file", "dl: getinfo EFI_SUCCESS ext4_x64.efi");
+        BootResult r = efiemu(disk(dir));
+        assertThat(lines(r.consoleText())).containsExactlyElementsOf(ovmf);
+    }
+}
