@@ -378,8 +378,9 @@ public final class UefiMachine implements AutoCloseable {
     /**
      * The partitions as children of their disk, as OVMF's PartitionDxe makes them, with the opens PartitionDxe,
      * DiskIoDxe and the FAT driver hold when BDS starts an application ({@link org.efiemu.uefi.storage.DiskDrivers}),
-     * when the profile's captured handles have those three drivers' images; PartitionDxe's and the FAT driver's
-     * Supported/Start then take part in ConnectController.
+     * when the profile's captured handles have those three drivers' images; their Supported/Start/Stop then take part
+     * in ConnectController and DisconnectController (a partition destroyed and made again moves its file system to the
+     * new handle for LoadImage).
      */
     private void presentDiskDrivers(GuestMemory memory, FirmwareServices fw, long espDiskHandle, long espHandle) {
         if (disks.isEmpty() && espDiskHandle == 0) {

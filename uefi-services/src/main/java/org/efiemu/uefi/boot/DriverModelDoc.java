@@ -36,11 +36,15 @@ connect is done). Drivers of a captured
 firmware (a profile's handles, no code) are never called (see the section above), with two exceptions on machines with
 disks (`--disk`, `--esp`) whose profile holds the images of EDK2's PartitionDxe, DiskIoDxe and Fat (the OVMF profiles):
 the partitions are BY_CHILD_CONTROLLER children of their disk (or extended partition), the disks' and partitions'
-protocols carry the opens those three drivers hold when BDS starts an application, and PartitionDxe's and Fat's
-Supported and Start run in Java inside ConnectController (`of PartitionDxe`, `of Fat` in the trace; EDK2 2022.11's opens
-and statuses), so ConnectController(disk, NULL, NULL, TRUE) is EFI_SUCCESS on a disk with a partition table and reaches
-its partitions, as on OVMF (`PartitionChildrenOvmfLiveTest`). Their Stop is not modelled: DisconnectController of a disk
-leaves its partitions (OVMF's PartitionDxe destroys them).
+protocols carry the opens those three drivers hold when BDS starts an application, and the three drivers' Supported,
+Start and Stop run in Java inside ConnectController and DisconnectController (`of PartitionDxe`, `of DiskIoDxe`,
+`of Fat` in the trace; EDK2 2022.11's opens, installs, uninstalls and statuses), so ConnectController(disk, NULL, NULL,
+TRUE) is EFI_SUCCESS on a disk with a partition table and reaches its partitions, and DisconnectController(disk, NULL,
+NULL) destroys the partition handles (their file systems first) and takes the disk's Disk I/O, a later
+ConnectController(disk, Recursive) making them again on new handles with the same device paths, as on OVMF
+(`PartitionChildrenOvmfLiveTest`). A partition whose uninstall a driver refuses stays (PartitionDxe's Stop is
+EFI_DEVICE_ERROR). DiskIoDxe starts only on efiemu's own disks and partitions (a Block I/O a guest driver installs gets
+no Disk I/O).
 """;
     }
 }

@@ -61,7 +61,10 @@ public final class StorageDoc {
                 .append("the captured images of PartitionDxe, DiskIoDxe and Fat (the OVMF profiles), each partition is a ")
                 .append("BY_CHILD_CONTROLLER child of its disk (a logical partition of its extended partition) and the ")
                 .append("handles carry those drivers' opens, as `part-probe` shows on OVMF (`PartitionChildrenPayloadTest`, ")
-                .append("`org.efiemu.uefi.storage.DiskDrivers`). Not installed: ")
+                .append("`org.efiemu.uefi.storage.DiskDrivers`); DisconnectController of a disk destroys its partition ")
+                .append("handles and ConnectController makes them again, as there. FAT names are EDK2's: an 8.3 name ")
+                .append("stored with the NT reserved byte's lower-case bits (mtools, Windows) reads in lower case ")
+                .append("(`FatCaseFlagsPayloadTest`). Not installed: ")
                 .append("EFI_ATA_PASS_THRU_PROTOCOL, EFI_STORAGE_SECURITY_COMMAND_PROTOCOL (OVMF has them).\n\n")
                 .append("| Protocol | UEFI 2.10 | On | Notes |\n|---|---|---|---|\n");
         for (String[] r : ROWS) {
