@@ -268,4 +268,19 @@ class DiskDriversTest {
         // Stop with no children while one remains (HasChildren)
         assertThat(drivers.partitionDriver().stop(disk, List.of(), hooks)).isEqualTo(EfiStatus.DEVICE_ERROR);
     }
+
+    @Test
+    void anExclusiveOpenOfAPartitionsBlockIoStopsDiskIoDxeAndThroughItTheFatDriver() {
+        long[] h = connectedGptDisk();
+        long esp = h[1];
+        long app = db.installProtocolInterface(0, Guid.EFI_LOADED_IMAGE_PROTOCOL_GUID, 0x6600).handle();
+        // CoreOpenProtocol: CoreDisconnectController(Handle, holder, NULL) of each BY_DRIVER holder, then the open
+        var r = db.openProtocol(esp, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, app, esp, OpenAttributes.EXCLUSIVE, hooks);
+        assertThat(r.status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(esp, Guid.EFI_DISK_IO_PROTOCOL_GUID)).as("DiskIoDxe's Stop").isZero();
+        assertThat(db.interfacePointer(esp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).as("Fat's Stop").isZero();
+        // the drivers' TEST/GET entries stay (not BY_DRIVER), DiskIoDxe's BY_DRIVER went, the application's is last
+        assertThat(opens(esp, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("P 0x4 x1", "P 0x2 x1", "F 0x4 x1",
+                "F 0x2 x1", "? 0x20 x1");
+    }
 }
