@@ -81,6 +81,12 @@ public final class DiskDrivers {
         final long fileSystem;
         boolean gpt;
         List<Device> children;
+        /** The DevicePath interface PartitionDxe installs on the child (0 when it has none). */
+        long devicePath() {
+            return partitionProtocols.stream().filter(e -> e.getKey().equals(Guid.EFI_DEVICE_PATH_PROTOCOL_GUID))
+                    .mapToLong(Map.Entry::getValue).findFirst().orElse(0);
+        }
+
         /** {@code PARTITION_PRIVATE_DATA.InStop}. */
         boolean inStop;
 
@@ -345,6 +351,10 @@ public final class DiskDrivers {
             return EfiStatus.NOT_FOUND;
         }
         for (Device child : p.children) {
+            if (child.handle != 0 && db.interfacePointer(child.handle, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID)
+                    != child.devicePath()) {
+                child.handle = 0; // its protocols were removed some other way: made again, as a new child
+            }
             if (child.handle == 0) {
                 // PartitionInstallChildHandle: the child's handle, then the parent's Disk I/O open BY_CHILD_CONTROLLER
                 var r = db.installMultipleProtocolInterfaces(0, child.partitionProtocols);
@@ -395,8 +405,12 @@ public final class DiskDrivers {
         boolean allStopped = true;
         for (long handle : children) {
             Device child = device(handle);
-            if (child == null || child.inStop) {
-                break; // not one of its children, or the re-entry of a Stop already under way
+            if (child == null) {
+                allStopped = false; // no partition this driver made: nothing it can uninstall
+                continue;
+            }
+            if (child.inStop) {
+                break; // the re-entry of a Stop already under way on this child
             }
             open(handle, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, partitionDxe, controller, OpenAttributes.GET_PROTOCOL);
             open(handle, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, partitionDxe, controller, OpenAttributes.GET_PROTOCOL);
