@@ -65,7 +65,10 @@ final class FatBackend implements VolumeBackend {
                 0, EfiTime.UNSPECIFIED_TIMEZONE, 0);
     }
 
-    /** The NT reserved byte of a short directory entry (offset 12): bit 3 lower-case base name, bit 4 extension. */
+    /**
+     * DIR_NTRes (Microsoft FAT specification §6, offset 12 of a short entry): bit 3 lower-case base name, bit 4
+     * extension.
+     */
     static final int CASE_FLAGS_OFFSET = 12, CASE_NAME_LOWER = 0x08, CASE_EXT_LOWER = 0x10;
 
     /** fat32-lib's {@code FatLfnDirectoryEntry.realEntry} and {@code FatDirectoryEntry.data}, or null if unreachable. */
