@@ -40,6 +40,16 @@ import org.efiemu.uefi.spec.EfiStatus;
  * ({@code KeyNotifyProcessHandler}) calls every registration matching it with an {@code EFI_KEY_DATA} whose states are
  * 0. The key stays in the FIFO for ReadKeyStroke(Ex). With no registration keys are readable from their time, as
  * before. Keys whose time had come when the first registration was made are in the FIFO already and notify nothing.
+ *
+ * <p>Keys the script gives with modifiers, a modifier alone or a lock key ({@link KeyScript.Key#ps2()}) come as from
+ * OVMF's PS/2 keyboard (Ps2KeyboardDxe, beside TerminalDxe in ConIn; measured on QEMU + OVMF with {@code sendkey}:
+ * {@code KeyModifiersOvmfLiveTest}): ReadKeyStrokeEx returns their KeyShiftState (EFI_SHIFT_STATE_VALID and the
+ * modifiers, §12.2.3) and the KeyToggleState of their arrival; ReadKeyStroke and WaitForKey skip partial keys and
+ * ReadKeyStroke gives Ctrl+letter as its control character; ReadKeyStrokeEx consumes a partial key and answers
+ * EFI_NOT_READY with its state unless SetState asked for EFI_KEY_STATE_EXPOSED (ConSplitter's
+ * {@code VirtualKeyStateExported}, §12.2.4), then returns it; a lock key flips its KeyToggleState bit when it arrives
+ * and Caps Lock changes the case of later letters; a key notification compares a registered non-zero KeyShiftState
+ * and KeyToggleState with the key's (Ps2KeyboardDxe's {@code IsKeyRegistered}) and passes the key's states.
  */
 public final class SimpleTextInput {
     public static final int SIZE = 24;
@@ -665,9 +675,9 @@ public final class SimpleTextInput {
             dropPartials(); // Ps2KeyboardDxe's KeyboardWaitForKey pops partial keys: they never end a wait
             terminalSignalled = keyAvailable();
             KeyScript.Key last = keys.peekLast();
-            if (terminalSignalled && last != null && last.atNanos() <= nanos.getAsLong()) {
-                // no later key arms the arrival timer: EDK2's CoreWaitForEvent checks again when the next timer
-                // interrupt ends its CpuSleep, so the wait ends at the next tick, not never
+            if (terminalSignalled && !registrations.isEmpty() && last != null && last.atNanos() <= nanos.getAsLong()) {
+                // the key came through the poll timer and no later key arms the arrival timer: EDK2's CoreWaitForEvent
+                // checks again when the next timer interrupt ends its CpuSleep, so the wait ends then, not never
                 events.setTimer(arrivalTimer, TimerDelay.TimerRelative, 1);
             }
             c.output(terminalSignalled ? "key available to the terminal's event (signalled at the next check)"
