@@ -27,6 +27,17 @@
  *     notification registered for 's' (so the key comes through the terminal's poll and notifies before the reset)
  *   - after "ks after-reset" a key 'u': read as usual (the FIFO works after a reset)
  * Keys expected (efiemu: KeyStatePayloadTest's script; QEMU: sent on COM1 after the lines named above).
+ *
+ * LoadOptions "mods": keys with modifiers and toggles from OVMF's PS/2 keyboard (Ps2KeyboardDxe behind ConSplitterDxe;
+ * QEMU's monitor "sendkey"), lines starting with "km ". After each "km next-NAME" line one key combination comes:
+ *   ctrl-x (ReadKeyStrokeEx), ctrl-x (ReadKeyStroke), shift-f1, shift-a, alt-e, logo-r (ReadKeyStrokeEx),
+ *   caps_lock then a (ReadKeyStrokeEx), caps_lock then shift-b (ReadKeyStroke), each read after WaitForEvent(WaitForKey);
+ *   ctrl alone while ReadKeyStrokeEx is polled (no WaitForKey; partial keys not exposed): the first answer that is not
+ *   the idle one, and how many keys came;
+ *   SetState(VALID|EXPOSED), then ctrl alone and ctrl-x polled with ReadKeyStrokeEx: the keys as they come (partial
+ *   keys exposed), SetState(VALID) again;
+ *   RegisterKeyNotify, in this order, 'x' with KeyShiftState VALID (V), 'x' with 0 (X), 'x' with VALID|LEFT_CONTROL
+ *   (C); then ctrl-x and x, each read with WaitForEvent + ReadKeyStrokeEx; the functions called with the KeyShiftState they got.
  */
 #include "efiemu_rt.h"
 
@@ -210,6 +221,151 @@ static void state(EFI_SYSTEM_TABLE *st) {
             in.UnicodeChar);
 }
 
+static char mlog[512];
+static UINTN mlog_len;
+
+static void mlog_str(const char *t) {
+  while (*t && mlog_len + 1 < sizeof mlog) mlog[mlog_len++] = *t++;
+  mlog[mlog_len] = 0;
+}
+
+static void mlog_hex(UINT32 v) {
+  const char *d = "0123456789abcdef";
+  char b[9];
+  int n = 0;
+  do { b[n++] = d[v & 15]; v >>= 4; } while (v);
+  char o[10];
+  for (int i = 0; i < n; i++) o[i] = b[n - 1 - i];
+  o[n] = 0;
+  mlog_str(o);
+}
+
+/* One entry: NAME(char,shift,toggle) */
+static void mrecord(const char *name, EFI_KEY_DATA *k) {
+  mlog_str(name);
+  mlog_str("(");
+  mlog_hex(k->Key.UnicodeChar);
+  mlog_str(",");
+  mlog_hex(k->KeyState.KeyShiftState);
+  mlog_str(",");
+  mlog_hex(k->KeyState.KeyToggleState);
+  mlog_str(")");
+}
+
+static EFI_STATUS EFIAPI fn_mc(EFI_KEY_DATA *k) { mrecord("C", k); return EFI_SUCCESS; }
+static EFI_STATUS EFIAPI fn_mx(EFI_KEY_DATA *k) { mrecord("X", k); return EFI_SUCCESS; }
+static EFI_STATUS EFIAPI fn_mv(EFI_KEY_DATA *k) { mrecord("V", k); return EFI_SUCCESS; }
+
+static void mtail(EFI_STATUS s, EFI_KEY_DATA *k) {
+  rt_printf(" %s scan 0x%x char 0x%x shift 0x%x toggle 0x%x\n", rt_status_name(s), k->Key.ScanCode, k->Key.UnicodeChar,
+            k->KeyState.KeyShiftState, k->KeyState.KeyToggleState);
+}
+
+static void mex(EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex, const char *what) {
+  EFI_KEY_DATA k;
+  EFI_STATUS w = wait_key();
+  EFI_STATUS s = read_ex(ex, &k);
+  rt_printf("km %s wait %s", what, rt_status_name(w));
+  mtail(s, &k);
+}
+
+static void mplain(const char *what) {
+  EFI_STATUS w = wait_key();
+  EFI_INPUT_KEY in = {0x55, 0x55};
+  EFI_STATUS s = conin->ReadKeyStroke(conin, &in);
+  rt_printf("km %s wait %s read %s scan 0x%x char 0x%x\n", what, rt_status_name(w), rt_status_name(s), in.ScanCode,
+            in.UnicodeChar);
+}
+
+/* Polls ReadKeyStrokeEx every 10 ms (no WaitForKey, which drops partial keys): prints every answer that is not the idle
+   one (EFI_NOT_READY, no key, KeyShiftState EFI_SHIFT_STATE_VALID), or with keys_only every EFI_SUCCESS (a modifier
+   held between two reads of QEMU's key shows in the idle answer: timing, not compared), up to `want` of them, within
+   300 polls. */
+static void mpoll(EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex, const char *what, int want, int keys_only) {
+  int seen = 0;
+  for (int i = 0; i < 300 && seen < want; i++) {
+    EFI_KEY_DATA k;
+    EFI_STATUS s = read_ex(ex, &k);
+    if (s == EFI_SUCCESS || (!keys_only && (k.Key.ScanCode || k.Key.UnicodeChar
+                                            || k.KeyState.KeyShiftState != EFI_SHIFT_STATE_VALID))) {
+      seen++;
+      rt_printf("km %s %d", what, seen);
+      mtail(s, &k);
+      continue;
+    }
+    bs->Stall(10000);
+  }
+  rt_printf("km %s seen %d\n", what, seen);
+}
+
+static void mods(EFI_SYSTEM_TABLE *st) {
+  EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex = 0;
+  rt_printf("km ex %s\n", rt_status_name(bs->HandleProtocol(st->ConsoleInHandle, &gTextInEx, (void **)&ex)));
+  if (!ex) return;
+  rt_printf("km next-ctrl-x\n");
+  mex(ex, "ctrl-x-ex");
+  rt_printf("km next-ctrl-x-plain\n");
+  mplain("ctrl-x-plain");
+  rt_printf("km next-shift-f1\n");
+  mex(ex, "shift-f1");
+  rt_printf("km next-shift-a\n");
+  mex(ex, "shift-a");
+  rt_printf("km next-alt-e\n");
+  mex(ex, "alt-e");
+  rt_printf("km next-logo-r\n");
+  mex(ex, "logo-r");
+  rt_printf("km next-caps-a\n");
+  mex(ex, "caps-a");
+  rt_printf("km next-caps-shift-b\n");
+  mplain("caps-shift-b-plain");
+  bs->Stall(500000); /* the previous key released (QEMU holds a sendkey 100 ms) */
+  rt_printf("km next-ctrl-hidden\n");
+  mpoll(ex, "ctrl-hidden", 1, 0);
+  EFI_KEY_TOGGLE_STATE t = EFI_TOGGLE_STATE_VALID | EFI_KEY_STATE_EXPOSED;
+  rt_printf("km setstate-exposed %s\n", rt_status_name(ex->SetState(ex, &t)));
+  bs->Stall(500000); /* the previous key released (QEMU holds a sendkey 100 ms) */
+  rt_printf("km next-ctrl-exposed\n");
+  mpoll(ex, "ctrl-exposed", 1, 1);
+  bs->Stall(500000); /* the previous key released (QEMU holds a sendkey 100 ms) */
+  rt_printf("km next-ctrl-x-exposed\n");
+  mpoll(ex, "ctrl-x-exposed", 2, 1);
+  t = EFI_TOGGLE_STATE_VALID;
+  rt_printf("km setstate-valid %s\n", rt_status_name(ex->SetState(ex, &t)));
+  EFI_KEY_DATA kc = key(0, 'x', EFI_SHIFT_STATE_VALID | EFI_LEFT_CONTROL_PRESSED), kx = key(0, 'x', 0);
+  EFI_KEY_DATA kv = key(0, 'x', EFI_SHIFT_STATE_VALID);
+  VOID *hc = 0, *hx = 0, *hv = 0;
+  /* registered in the order V, X, C (as measured on QEMU + OVMF: the functions run in registration order) */
+  EFI_STATUS rv = ex->RegisterKeyNotify(ex, &kv, fn_mv, &hv);
+  EFI_STATUS rx = ex->RegisterKeyNotify(ex, &kx, fn_mx, &hx);
+  EFI_STATUS rc = ex->RegisterKeyNotify(ex, &kc, fn_mc, &hc);
+  rt_printf("km register %s %s %s\n", rt_status_name(rc), rt_status_name(rx), rt_status_name(rv));
+  rt_printf("km next-notify-ctrl-x\n");
+  mex(ex, "notify-ctrl-x");
+  rt_printf("km log %s\n", mlog);
+  mlog_len = 0;
+  mlog[0] = 0;
+  rt_printf("km next-notify-x\n");
+  mex(ex, "notify-x");
+  rt_printf("km log %s\n", mlog);
+  rt_printf("km unregister %s %s %s\n", rt_status_name(ex->UnregisterKeyNotify(ex, hc)),
+            rt_status_name(ex->UnregisterKeyNotify(ex, hx)), rt_status_name(ex->UnregisterKeyNotify(ex, hv)));
+}
+
+static int has_option(EFI_HANDLE image, const char *word) {
+  static EFI_GUID lip = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+  EFI_LOADED_IMAGE *li = 0;
+  if (bs->HandleProtocol(image, &lip, (void **)&li) != EFI_SUCCESS || !li || !li->LoadOptions) return 0;
+  CHAR16 *o = (CHAR16 *)li->LoadOptions;
+  UINTN n = li->LoadOptionsSize / 2, w = 0;
+  while (word[w]) w++;
+  for (UINTN i = 0; i + w <= n; i++) {
+    UINTN j = 0;
+    while (j < w && o[i + j] == (CHAR16)word[j]) j++;
+    if (j == w) return 1;
+  }
+  return 0;
+}
+
 static int is_state(EFI_HANDLE image) {
   static EFI_GUID lip = EFI_LOADED_IMAGE_PROTOCOL_GUID;
   EFI_LOADED_IMAGE *li = 0;
@@ -227,6 +383,11 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
   conin = st->ConIn;
+  if (has_option(image, "mods")) {
+    mods(st);
+    rt_printf("km end\n");
+    return EFI_SUCCESS;
+  }
   if (is_state(image)) {
     state(st);
     rt_printf("ks end\n");

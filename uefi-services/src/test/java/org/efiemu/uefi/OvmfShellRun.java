@@ -165,6 +165,119 @@ final class OvmfShellRun {
         return clean(all.toString());
     }
 
+    /**
+     * As {@link #com1Typing}, with keys from QEMU's PS/2 keyboard instead of COM1: the monitor (a Unix socket) gets
+     * {@code sendkey} commands. {@code steps} are COM1 lines in the order the payload prints them, each with the
+     * {@code sendkey} arguments sent once it is printed (a line COM1 cut into still counts when it ends with the marker).
+     * QEMU 7.2's COM1 behind a socket chardev was seen to hold a line's tail until the guest printed again (the guest
+     * then waits for the key, so forever); when COM1 stays silent 5 s with the start of the next marker printed, its
+     * keys are sent. Returns COM1 without terminal escapes and NULs.
+     */
+    static String com1Sendkey(Path dir, List<String> payloads, List<String> commands, int timeoutSeconds,
+            List<java.util.Map.Entry<String, List<String>>> steps) throws IOException, InterruptedException {
+        Path esp = prepareEsp(dir, payloads, commands);
+        Path vars = dir.resolve("vars.fd");
+        Path socket = dir.resolve("com1.sock");
+        Path monitor = dir.resolve("monitor.sock");
+        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
+                "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-chardev",
+                "socket,id=com1,path=" + socket + ",server=on,wait=on", "-serial", "chardev:com1", "-monitor",
+                "unix:" + monitor + ",server=on,wait=off", "-no-reboot",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp));
+        Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        StringBuilder all = new StringBuilder();
+        try {
+            java.nio.channels.SocketChannel ch = connect(socket, q, deadline, dir);
+            java.nio.channels.SocketChannel mon = connect(monitor, q, deadline, dir);
+            try (java.nio.channels.SocketChannel c = ch; java.nio.channels.SocketChannel m = mon) {
+                c.configureBlocking(false);
+                m.configureBlocking(false);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+                java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(65536);
+                StringBuilder line = new StringBuilder();
+                int step = 0;
+                long lastByte = System.nanoTime();
+                while (System.nanoTime() < deadline) {
+                    sink.clear();
+                    m.read(sink); // the monitor's echo, not needed
+                    buf.clear();
+                    int n = c.read(buf);
+                    if (n < 0) {
+                        break;
+                    }
+                    if (n == 0) {
+                        if (!q.isAlive()) {
+                            break;
+                        }
+                        String part = clean(line.toString()).replace("\r", "").strip();
+                        if (step < steps.size() && System.nanoTime() - lastByte > TimeUnit.SECONDS.toNanos(5)
+                                && part.length() >= 4 && steps.get(step).getKey().startsWith(part)) {
+                            sendkeys(m, steps.get(step++).getValue());
+                            lastByte = System.nanoTime();
+                        }
+                        Thread.sleep(2);
+                        continue;
+                    }
+                    lastByte = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        char ch1 = (char) (buf.get(i) & 0xFF);
+                        all.append(ch1);
+                        if (ch1 != '\n') {
+                            line.append(ch1);
+                            continue;
+                        }
+                        String text = clean(line.toString()).replace("\r", "").strip();
+                        line.setLength(0);
+                        if (step < steps.size() && text.endsWith(steps.get(step).getKey())) {
+                            sendkeys(m, steps.get(step++).getValue());
+                        }
+                    }
+                }
+            }
+            boolean done = q.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())),
+                    TimeUnit.SECONDS);
+            if (!done) {
+                fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
+                        Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
+            }
+        } finally {
+            if (q.isAlive()) {
+                q.destroyForcibly().waitFor();
+            }
+        }
+        return clean(all.toString());
+    }
+
+    private static java.nio.channels.SocketChannel connect(Path socket, Process q, long deadline, Path dir)
+            throws IOException, InterruptedException {
+        while (true) {
+            if (System.nanoTime() > deadline || !q.isAlive()) {
+                fail("QEMU did not open the socket %s; QEMU said:%n%s", socket,
+                        Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8));
+            }
+            try {
+                return java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** One {@code sendkey} per key combination, 300 ms apart (QEMU holds each 100 ms). */
+    private static void sendkeys(java.nio.channels.SocketChannel monitor, List<String> keys)
+            throws IOException, InterruptedException {
+        for (String k : keys) {
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(("sendkey " + k + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (out.hasRemaining()) {
+                monitor.write(out);
+            }
+            Thread.sleep(300);
+        }
+    }
+
     private static String clean(String raw) {
         return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replace("\u0000", "");
     }

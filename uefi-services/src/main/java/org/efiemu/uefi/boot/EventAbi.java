@@ -97,6 +97,28 @@ public final class EventAbi {
         return ticks != null && ticks.tickDueForRelease() && events.maySignalNotify();
     }
 
+    /**
+     * A timer tick whose grid point fell inside this event service's fixed cost (charged at its entry), with a timer due
+     * at it, becomes pending, so that the lock release that follows takes it and the timer's notifications run before
+     * the service returns, as in EDK2: CoreSignalEvent does nearly all its work under the event lock (TPL_HIGH_LEVEL,
+     * IF off: the tick waits for CoreReleaseEventLock's CoreRestoreTpl, whose STI comes before it dispatches the
+     * notifications it queued, so the event's own come first); CoreSetTimer holds mEfiTimerLock (TPL_HIGH_LEVEL - 1, IF
+     * on): CoreTimerTick runs at once but only signals mEfiCheckTimerEvent at TPL_HIGH_LEVEL - 1, dispatched when that
+     * lock is released (the trigger time computed before, as for a tick pending under cli); CoreRestoreTpl dispatches in
+     * a loop that re-reads gEventPending, so notifications a tick queues during it run before it returns. A tick at
+     * which no timer is due is left to the first block after the return, as before (traces without armed timers keep
+     * their lines). CreateEvent and CloseEvent (no notification can run in them here) still take it after the return.
+     */
+    private void tickInCost(ServiceCall c) {
+        if (ticks == null || state.exitedBootServices() || ticks.tickPendingForRelease()) {
+            return;
+        }
+        ticks.reachInCall();
+        if (ticks.tickPendingForRelease()) {
+            c.output("a timer tick inside the call's fixed cost, taken in its lock release");
+        }
+    }
+
     private void enableInterrupts(ServiceCall c) {
         c.context().interruptFlag(true);
         if (ticks != null && ticks.interruptsEnabled()) {
@@ -143,6 +165,7 @@ public final class EventAbi {
                         + Tpl.nameOf(events.currentTpl()) + ": expected a TPL at or below the current one");
             }
             if (tpl < Tpl.HIGH_LEVEL) {
+                tickInCost(c);
                 // EDK2 CoreRestoreTpl: STI before the notifications below TPL_HIGH_LEVEL run, and at the end
                 enableInterrupts(c);
                 callbacks.run(c, events::checkTimers);
@@ -217,6 +240,7 @@ public final class EventAbi {
             // before a tick pending under the caller's cli is taken (in CoreCurrentSystemTime's own release, at
             // TPL_HIGH_LEVEL - 1, its timer check waiting for mEfiTimerLock's release): a timer due at that tick is
             // signalled before SetTimer returns (measured: release-order's 100 ns timer, EFI_SUCCESS from CheckEvent)
+            tickInCost(c);
             lockReleased(c);
             timers(c);
         }
@@ -236,6 +260,7 @@ public final class EventAbi {
         }
         // EDK2 CoreSignalEvent: the signature check first, then the event lock; its release dispatches the event's
         // notification, a tick pending under the caller's cli taken at the STI before it (release-order: "ET")
+        tickInCost(c);
         return inLockRelease(c, sti -> events.signalEvent(event, sti));
     }
 

@@ -26,18 +26,57 @@ import java.util.Map;
  */
 public record KeyScript(List<Key> keys) {
 
-    /** One keystroke: {@code EFI_INPUT_KEY} (ScanCode, UnicodeChar) available from virtual time {@code atNanos}. */
-    public record Key(long atNanos, int scanCode, int unicodeChar) {
+    /**
+     * One keystroke available from virtual time {@code atNanos}: {@code EFI_INPUT_KEY} (ScanCode, UnicodeChar) and, for
+     * a key from the PS/2 keyboard ({@code ps2}: a key with modifiers, a modifier alone or a lock key), the
+     * {@code KeyShiftState} Ps2KeyboardDxe gives it (EFI_SHIFT_STATE_VALID and the modifiers held; UEFI 2.10 §12.2.3)
+     * and the lock it toggles ({@code lockToggled}: EFI_SCROLL_LOCK_ACTIVE, EFI_NUM_LOCK_ACTIVE or EFI_CAPS_LOCK_ACTIVE,
+     * else 0). A PS/2 key with ScanCode and UnicodeChar 0 is a partial key (a modifier or lock key pressed).
+     */
+    public record Key(long atNanos, int scanCode, int unicodeChar, long shiftState, int lockToggled, boolean ps2) {
+        /** A whole key as a serial terminal sends it: no shift state (TerminalDxe reports none). */
+        public Key(long atNanos, int scanCode, int unicodeChar) {
+            this(atNanos, scanCode, unicodeChar, 0, 0, false);
+        }
+
+        /** A PS/2 key with neither ScanCode nor UnicodeChar: a modifier or lock key alone. */
+        public boolean partial() {
+            return ps2 && scanCode == 0 && unicodeChar == 0;
+        }
+
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d ns ScanCode=0x%X UnicodeChar=0x%X", atNanos, scanCode, unicodeChar);
+            String key = String.format(Locale.ROOT, "%d ns ScanCode=0x%X UnicodeChar=0x%X", atNanos, scanCode,
+                    unicodeChar);
+            return ps2 ? key + String.format(Locale.ROOT, " KeyShiftState=0x%X (PS/2)", shiftState) : key;
         }
     }
+
+    /** {@code EFI_SHIFT_STATE_VALID} (UEFI 2.10 §12.2.3). */
+    public static final long SHIFT_STATE_VALID = 0x8000_0000L;
+
+    /** Modifier names and their {@code KeyShiftState} bits (UEFI 2.10 §12.2.3): left keys unless named r... */
+    private static final Map<String, Long> MODIFIERS = Map.ofEntries(
+            Map.entry("shift", 0x02L), Map.entry("lshift", 0x02L), Map.entry("rshift", 0x01L),
+            Map.entry("ctrl", 0x08L), Map.entry("lctrl", 0x08L), Map.entry("rctrl", 0x04L),
+            Map.entry("alt", 0x20L), Map.entry("lalt", 0x20L), Map.entry("ralt", 0x10L),
+            Map.entry("logo", 0x80L), Map.entry("llogo", 0x80L), Map.entry("rlogo", 0x40L));
+
+    /** Lock keys and the {@code KeyToggleState} bit each flips. */
+    private static final Map<String, Integer> LOCKS = Map.of("capslock", 0x04, "numlock", 0x02, "scrolllock", 0x01);
+
+    /** A US PS/2 keyboard's unshifted characters and what Shift makes of them (Ps2KeyboardDxe's conversion table). */
+    private static final String UNSHIFTED = "1234567890-=[]\\;',./`";
+    private static final String SHIFTED = "!@#$%^&*()_+{}|:\"<>?~";
 
     /** Thrown for a script line that does not follow the format; the message names file, line and what was expected. */
     public static final class FormatException extends IllegalArgumentException {
         public FormatException(String file, int line, String message) {
             super(file + ":" + line + ": " + message);
+        }
+
+        public FormatException(String file, int line, int column, String message) {
+            super(file + ":" + line + ":" + column + ": " + message);
         }
     }
 
@@ -106,7 +145,15 @@ public record KeyScript(List<Key> keys) {
                         + "that never go back");
             }
             previous = at;
-            keys(line.substring(blank).strip(), at, keys, file, no);
+            int restStart = blank;
+            while (restStart < line.length() && Character.isWhitespace(line.charAt(restStart))) {
+                restStart++;
+            }
+            int lead = 0;
+            while (lead < lines[i].length() && Character.isWhitespace(lines[i].charAt(lead))) {
+                lead++;
+            }
+            keys(line.substring(blank).strip(), at, keys, file, no, lead + restStart + 1);
         }
         return new KeyScript(keys);
     }
@@ -179,7 +226,7 @@ public record KeyScript(List<Key> keys) {
         return null;
     }
 
-    private static void keys(String rest, long at, List<Key> out, String file, int no) {
+    private static void keys(String rest, long at, List<Key> out, String file, int no, int column) {
         int i = 0;
         while (i < rest.length()) {
             char c = rest.charAt(i);
@@ -225,6 +272,11 @@ public record KeyScript(List<Key> keys) {
                     j++;
                 }
                 String name = rest.substring(i, j);
+                if (ps2Name(name)) {
+                    ps2(name, at, out, file, no, column + i);
+                    i = j;
+                    continue;
+                }
                 int[] k = NAMES.get(name.toLowerCase(Locale.ROOT));
                 if (k == null) {
                     k = control(name);
@@ -232,11 +284,93 @@ public record KeyScript(List<Key> keys) {
                 if (k == null) {
                     throw new FormatException(file, no, "key '" + name + "': expected quoted text or one of Enter, Tab, "
                             + "Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp, PageDown, "
-                            + "F1-F12, Ctrl-A to Ctrl-Z");
+                            + "F1-F12, Ctrl-A to Ctrl-Z, a PS/2 key with modifiers (ctrl+x, shift+F1), a modifier "
+                            + "alone (ctrl, shift, alt, logo, rctrl, ...) or CapsLock, NumLock, ScrollLock");
                 }
                 out.add(new Key(at, k[0], k[1]));
                 i = j;
             }
         }
+    }
+
+    /** A token for the PS/2 keyboard: it holds a '+', or is a modifier or lock key alone. */
+    private static boolean ps2Name(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return (name.indexOf('+') > 0 && name.length() > 1) || MODIFIERS.containsKey(n) || LOCKS.containsKey(n)
+                || (name.length() == 1 && isKeyCharacter(name.charAt(0)));
+    }
+
+    /**
+     * A key as OVMF's PS/2 keyboard (Ps2KeyboardDxe {@code KeyGetchar}) queues it, pressed with the modifiers before it
+     * ({@code ctrl+alt+x}): each modifier's press is a partial key carrying the modifiers held so far, then the key with
+     * EFI_SHIFT_STATE_VALID and every modifier. Shift changes a character as a US keyboard does ({@code shift+a} is 'A',
+     * {@code shift+1} '!') and then its shift bits are dropped ("Need not return associated shift state if a class of
+     * printable characters that are normally adjusted by shift modifiers"); keys whose character Shift does not change
+     * (F1, Enter, Space) keep them. A modifier or lock key alone is one partial key.
+     */
+    private static void ps2(String token, long at, List<Key> out, String file, int no, int column) {
+        String[] parts = token.split("\\+", -1);
+        long held = 0;
+        int offset = 0;
+        for (int p = 0; p < parts.length - 1; p++) {
+            Long bit = MODIFIERS.get(parts[p].toLowerCase(Locale.ROOT));
+            if (bit == null) {
+                throw new FormatException(file, no, column + offset, "modifier '" + parts[p] + "' in '" + token
+                        + "': expected shift, ctrl, alt or logo (left keys) or rshift, rctrl, ralt, rlogo (right keys)");
+            }
+            held |= bit;
+            out.add(new Key(at, 0, 0, SHIFT_STATE_VALID | held, 0, true));
+            offset += parts[p].length() + 1;
+        }
+        String last = parts[parts.length - 1];
+        String lower = last.toLowerCase(Locale.ROOT);
+        Long bit = MODIFIERS.get(lower);
+        if (bit != null) {
+            held |= bit;
+            out.add(new Key(at, 0, 0, SHIFT_STATE_VALID | held, 0, true));
+            return;
+        }
+        Integer lock = LOCKS.get(lower);
+        if (lock != null) {
+            out.add(new Key(at, 0, 0, SHIFT_STATE_VALID | held, lock, true));
+            return;
+        }
+        int scan;
+        int ch;
+        int[] named = last.length() > 1 ? NAMES.get(lower) : null;
+        if (named != null) {
+            scan = named[0];
+            ch = named[1];
+        } else if (last.length() == 1 && isKeyCharacter(last.charAt(0))) {
+            scan = 0;
+            ch = Character.toLowerCase(last.charAt(0));
+        } else {
+            throw new FormatException(file, no, column + offset, "key '" + last + "' in '" + token + "': expected a "
+                    + "letter, a digit or one of " + UNSHIFTED + " as on a US keyboard (shift+1 for '!'), or a key "
+                    + "name (Enter, Tab, Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, "
+                    + "PageUp, PageDown, F1-F12) after the modifiers");
+        }
+        long shift = SHIFT_STATE_VALID | held;
+        if ((held & 0x03) != 0 && ch != 0) {
+            int shifted = shifted(ch);
+            if (shifted != ch) {
+                ch = shifted;
+                shift &= ~0x03L;
+            }
+        }
+        out.add(new Key(at, scan, ch, shift, 0, true));
+    }
+
+    private static boolean isKeyCharacter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || UNSHIFTED.indexOf(c) >= 0;
+    }
+
+    /** What Shift makes of a key's character on a US keyboard (Ps2KeyboardDxe's ShiftUnicodeChar). */
+    private static int shifted(int ch) {
+        if (ch >= 'a' && ch <= 'z') {
+            return ch - 'a' + 'A';
+        }
+        int i = UNSHIFTED.indexOf(ch);
+        return i >= 0 ? SHIFTED.charAt(i) : ch;
     }
 }

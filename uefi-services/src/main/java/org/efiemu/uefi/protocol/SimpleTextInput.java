@@ -40,6 +40,16 @@ import org.efiemu.uefi.spec.EfiStatus;
  * ({@code KeyNotifyProcessHandler}) calls every registration matching it with an {@code EFI_KEY_DATA} whose states are
  * 0. The key stays in the FIFO for ReadKeyStroke(Ex). With no registration keys are readable from their time, as
  * before. Keys whose time had come when the first registration was made are in the FIFO already and notify nothing.
+ *
+ * <p>Keys the script gives with modifiers, a modifier alone or a lock key ({@link KeyScript.Key#ps2()}) come as from
+ * OVMF's PS/2 keyboard (Ps2KeyboardDxe, beside TerminalDxe in ConIn; measured on QEMU + OVMF with {@code sendkey}:
+ * {@code KeyModifiersOvmfLiveTest}): ReadKeyStrokeEx returns their KeyShiftState (EFI_SHIFT_STATE_VALID and the
+ * modifiers, §12.2.3) and the KeyToggleState of their arrival; ReadKeyStroke and WaitForKey skip partial keys and
+ * ReadKeyStroke gives Ctrl+letter as its control character; ReadKeyStrokeEx consumes a partial key and answers
+ * EFI_NOT_READY with its state unless SetState asked for EFI_KEY_STATE_EXPOSED (ConSplitter's
+ * {@code VirtualKeyStateExported}, §12.2.4), then returns it; a lock key flips its KeyToggleState bit when it arrives
+ * and Caps Lock changes the case of later letters; a key notification compares a registered non-zero KeyShiftState
+ * and KeyToggleState with the key's (Ps2KeyboardDxe's {@code IsKeyRegistered}) and passes the key's states.
  */
 public final class SimpleTextInput {
     public static final int SIZE = 24;
@@ -67,6 +77,21 @@ public final class SimpleTextInput {
     static final int RESET_TOGGLE_STATE = 0xC0;
     /** The lock bits the PS/2 keyboard keeps: EFI_SCROLL_LOCK_ACTIVE, EFI_NUM_LOCK_ACTIVE, EFI_CAPS_LOCK_ACTIVE. */
     private static final int LOCKS = 0x07;
+    /** {@code EFI_CAPS_LOCK_ACTIVE}. */
+    private static final int CAPS_LOCK = 0x04;
+    /** EFI_LEFT_CONTROL_PRESSED | EFI_RIGHT_CONTROL_PRESSED. */
+    private static final long CONTROL = 0x0CL;
+    /** ConSplitterDxe's {@code VirtualKeyStateExported}: SetState asked for EFI_KEY_STATE_EXPOSED (partial keys shown). */
+    private boolean virtualKeyStateExported;
+    /**
+     * PS/2 keys that have arrived (their time has come), as Ps2KeyboardDxe's {@code KeyGetchar} made them then: the
+     * character after Caps Lock and the KeyToggleState at that moment (a lock key flips its bit on arrival). Keyed by
+     * the script's key object; removed when the key leaves the queue.
+     */
+    private final java.util.Map<KeyScript.Key, KeyScript.Key> arrived = new java.util.IdentityHashMap<>();
+    private final java.util.Map<KeyScript.Key, Integer> arrivedToggle = new java.util.IdentityHashMap<>();
+    /** Keys at the head of {@link #keys} that have arrived (PS/2 ones resolved in {@link #arrived}). */
+    private int arrivedCount;
     /** ConSplitterDxe's {@code KeyEventSignalState}: a key was seen by WaitForKey and not read since. */
     private boolean keyEventSignalState;
     /** TerminalDxe's WaitForKey event is signalled (a check found a key; the next splitter check consumes it). */
@@ -77,6 +102,8 @@ public final class SimpleTextInput {
     private final java.util.List<Registration> registrations = new java.util.ArrayList<>();
     /** Keys polled into the FIFO that match a registration ({@code EfiKeyFiFoForNotify}). */
     private final Deque<KeyScript.Key> notifyFifo = new ArrayDeque<>();
+    /** The KeyToggleState of each key in {@link #notifyFifo} (PS/2: at its arrival). */
+    private final Deque<Integer> notifyToggle = new ArrayDeque<>();
     /** Keys at the head of {@link #keys} already in the key FIFO (polled); meaningful while registrations exist. */
     private int polled;
     /** The poll timer, the notify-process event and the EFI_KEY_DATA the notification functions get (0 until the first registration). */
@@ -162,6 +189,7 @@ public final class SimpleTextInput {
     }
 
     private boolean keyAvailable() {
+        arrive();
         if (!registrations.isEmpty()) {
             return polled > 0; // TerminalDxe's FIFO: filled by the poll timer
         }
@@ -197,13 +225,16 @@ public final class SimpleTextInput {
         keyEventSignalState = false;
         long now = nanos.getAsLong();
         int dropped = 0;
+        arrive();
         while (!keys.isEmpty() && keys.peek().atNanos() <= now) {
-            keys.poll();
+            dequeued(keys.poll());
             dropped++;
         }
         polled = 0;
         notifyFifo.clear();
+        notifyToggle.clear();
         toggleState = RESET_TOGGLE_STATE;
+        virtualKeyStateExported = false;
         if (dropped > 0) {
             c.output(dropped + " key(s) typed and not read dropped");
         }
@@ -218,7 +249,28 @@ public final class SimpleTextInput {
      */
     public KeyScript.Key readKey() {
         keyEventSignalState = false;
-        return take();
+        dropPartials();
+        KeyScript.Key k = take();
+        return k == null ? null : controlCharacter(k);
+    }
+
+    /**
+     * Ps2KeyboardDxe's {@code KeyboardReadKeyStroke}: with a Control key held, a letter becomes its control character
+     * (Ctrl+a is 0x01 to Ctrl+z 0x1A), as ReadKeyStroke (no Ex) returns it; measured: ctrl+x reads UnicodeChar 0x18.
+     */
+    private static KeyScript.Key controlCharacter(KeyScript.Key k) {
+        int ch = k.unicodeChar();
+        if (!k.ps2() || (k.shiftState() & CONTROL) == 0) {
+            return k;
+        }
+        if (ch >= 'a' && ch <= 'z') {
+            ch = ch - 'a' + 1;
+        } else if (ch >= 'A' && ch <= 'Z') {
+            ch = ch - 'A' + 1;
+        } else {
+            return k;
+        }
+        return new KeyScript.Key(k.atNanos(), k.scanCode(), ch, k.shiftState(), k.lockToggled(), true);
     }
 
     /** The WaitForKey event (signalled while a key is available; its timer ends a wait at the next key's time). */
@@ -237,7 +289,70 @@ public final class SimpleTextInput {
             polled--;
         }
         armArrival();
-        return k;
+        return dequeued(k);
+    }
+
+    /**
+     * Ps2KeyboardDxe's {@code KeyGetchar} for every PS/2 key whose time has come, in script order: a lock key flips its
+     * KeyToggleState bit (ConSplitter's {@code ToggleStateSyncKeyNotify} then sets it on every keyboard), a letter
+     * typed with Caps Lock on changes case; each key keeps the toggle state of its arrival.
+     */
+    private void arrive() {
+        long now = nanos.getAsLong();
+        int i = 0;
+        for (KeyScript.Key k : keys) {
+            if (i++ < arrivedCount) {
+                continue;
+            }
+            if (k.atNanos() > now) {
+                break;
+            }
+            arrivedCount++;
+            if (!k.ps2()) {
+                continue;
+            }
+            toggleState ^= k.lockToggled();
+            int ch = k.unicodeChar();
+            if ((toggleState & CAPS_LOCK) != 0) {
+                if (ch >= 'a' && ch <= 'z') {
+                    ch = ch - 'a' + 'A';
+                } else if (ch >= 'A' && ch <= 'Z') {
+                    ch = ch - 'A' + 'a';
+                }
+            }
+            arrived.put(k, new KeyScript.Key(k.atNanos(), k.scanCode(), ch, k.shiftState(), k.lockToggled(), true));
+            arrivedToggle.put(k, toggleState);
+        }
+    }
+
+    /** The key as it arrived (a PS/2 key resolved by {@link #arrive}); forgets it. */
+    private KeyScript.Key dequeued(KeyScript.Key k) {
+        if (arrivedCount > 0) {
+            arrivedCount--;
+        }
+        KeyScript.Key a = arrived.remove(k);
+        lastToggle = arrivedToggle.containsKey(k) ? arrivedToggle.remove(k) : toggleState;
+        return a != null ? a : k;
+    }
+
+    /** The KeyToggleState of the key {@link #dequeued} last gave (its arrival's). */
+    private int lastToggle = RESET_TOGGLE_STATE;
+
+    /**
+     * PS/2 partial keys at the head of the queue dropped, as Ps2KeyboardDxe's {@code KeyboardWaitForKey} and
+     * {@code KeyboardReadKeyStroke} skip them; the last one dropped, or null.
+     */
+    private KeyScript.Key dropPartials() {
+        KeyScript.Key last = null;
+        while (keyAvailable() && keys.peek().partial()) {
+            // not take(): the arrival timer stays as it is (a key is available behind it or none is)
+            KeyScript.Key k = keys.poll();
+            if (polled > 0) {
+                polled--;
+            }
+            last = dequeued(k);
+        }
+        return last;
     }
 
     /** {@code ReadKeyStroke(This, *Key)}: EFI_INPUT_KEY is ScanCode (UINT16) then UnicodeChar (CHAR16). */
@@ -248,7 +363,11 @@ public final class SimpleTextInput {
             return EfiStatus.INVALID_PARAMETER;
         }
         keyEventSignalState = false; // ConSplitterTextInReadKeyStroke, before it reads
+        dropPartials(); // KeyboardReadKeyStroke skips partial keys
         KeyScript.Key k = take();
+        if (k != null) {
+            k = controlCharacter(k);
+        }
         if (k == null) {
             memory.putU32(key, 0); // ConSplitterTextInPrivateReadKeyStroke zeroes the key before asking the keyboards
             return EfiStatus.NOT_READY;
@@ -273,14 +392,28 @@ public final class SimpleTextInput {
         }
         keyEventSignalState = false;
         KeyScript.Key k = take();
+        long shift = k != null && k.ps2() ? k.shiftState() : SHIFT_STATE_VALID;
+        int toggle = k != null && k.ps2() ? lastToggle : toggleState;
+        if (k != null && k.partial() && !virtualKeyStateExported) {
+            // ConSplitter reads it from the PS/2 keyboard but queues no partial key unless SetState exposed them: the
+            // caller gets EFI_NOT_READY with the modifiers of that key press (measured: ctrl alone, shift 0x80000008)
+            memory.putU32(data, 0);
+            memory.putU32(data + 4, shift);
+            memory.putU8(data + 8, toggle);
+            c.output(String.format("partial key (KeyShiftState=0x%X) read and not returned: EFI_KEY_STATE_EXPOSED "
+                    + "not set", shift));
+            return EfiStatus.NOT_READY;
+        }
         memory.putU16(data, k == null ? 0 : k.scanCode());
         memory.putU16(data + 2, k == null ? 0 : k.unicodeChar());
-        memory.putU32(data + 4, SHIFT_STATE_VALID);
-        memory.putU8(data + 8, toggleState);
+        memory.putU32(data + 4, shift);
+        memory.putU8(data + 8, toggle);
         if (k == null) {
             return EfiStatus.NOT_READY;
         }
-        c.output(String.format("ScanCode=0x%X UnicodeChar=0x%X", k.scanCode(), k.unicodeChar()));
+        c.output(k.ps2() ? String.format("ScanCode=0x%X UnicodeChar=0x%X KeyShiftState=0x%X KeyToggleState=0x%X",
+                k.scanCode(), k.unicodeChar(), shift, toggle)
+                : String.format("ScanCode=0x%X UnicodeChar=0x%X", k.scanCode(), k.unicodeChar()));
         return EfiStatus.SUCCESS;
     }
 
@@ -303,6 +436,7 @@ public final class SimpleTextInput {
             return EfiStatus.UNSUPPORTED;
         }
         toggleState = RESET_TOGGLE_STATE | (asked & LOCKS);
+        virtualKeyStateExported = (asked & 0x40) != 0;
         return EfiStatus.SUCCESS;
     }
 
@@ -438,6 +572,7 @@ public final class SimpleTextInput {
      */
     private EfiStatus pollTimer(ServiceCall c) {
         c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
+        arrive();
         long now = nanos.getAsLong();
         int matched = 0;
         int taken = 0;
@@ -451,9 +586,11 @@ public final class SimpleTextInput {
             }
             polled++;
             taken++;
+            KeyScript.Key a = arrived.getOrDefault(k, k);
             for (Registration r : registrations) {
-                if (matches(r, k)) {
-                    notifyFifo.addLast(k);
+                if (matches(r, a, arrivedToggle.getOrDefault(k, toggleState))) {
+                    notifyFifo.addLast(a);
+                    notifyToggle.addLast(arrivedToggle.getOrDefault(k, toggleState));
                     matched++;
                     break;
                 }
@@ -467,9 +604,20 @@ public final class SimpleTextInput {
         return null;
     }
 
-    /** TerminalDxe 2022.11 {@code IsKeyRegistered}: ScanCode and UnicodeChar; a serial line has no shift/toggle state. */
-    private static boolean matches(Registration r, KeyScript.Key k) {
-        return r.scanCode() == k.scanCode() && r.unicodeChar() == k.unicodeChar();
+    /**
+     * TerminalDxe 2022.11 {@code IsKeyRegistered} for a serial key: ScanCode and UnicodeChar (a serial line has no
+     * shift/toggle state); Ps2KeyboardDxe's for a PS/2 key: also a registered KeyShiftState and KeyToggleState unless 0
+     * (measured: 'x' registered with EFI_SHIFT_STATE_VALID | EFI_LEFT_CONTROL_PRESSED runs for ctrl+x, not for x).
+     */
+    private static boolean matches(Registration r, KeyScript.Key k, int toggle) {
+        if (r.scanCode() != k.scanCode() || r.unicodeChar() != k.unicodeChar()) {
+            return false;
+        }
+        if (!k.ps2()) {
+            return true;
+        }
+        return (r.shiftState() == 0 || r.shiftState() == k.shiftState())
+                && (r.toggleState() == 0 || r.toggleState() == toggle);
     }
 
     /**
@@ -481,15 +629,20 @@ public final class SimpleTextInput {
         c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
         KeyScript.Key k;
         while ((k = notifyFifo.poll()) != null) {
+            int toggle = notifyToggle.poll();
+            long shift = k.ps2() ? k.shiftState() : 0;
             memory.putU16(keyDataBuffer, k.scanCode());
             memory.putU16(keyDataBuffer + 2, k.unicodeChar());
-            memory.putU32(keyDataBuffer + 4, 0);
-            memory.putU8(keyDataBuffer + 8, 0);
+            memory.putU32(keyDataBuffer + 4, shift);
+            memory.putU8(keyDataBuffer + 8, k.ps2() ? toggle : 0);
             for (Registration r : java.util.List.copyOf(registrations)) {
-                if (!registrations.contains(r) || !matches(r, k)) {
+                if (!registrations.contains(r) || !matches(r, k, toggle)) {
                     continue; // unregistered by an earlier function of this key
                 }
-                c.output(String.format("KeyNotificationFunction 0x%X(KeyData 0x%X: ScanCode=0x%X UnicodeChar=0x%X)",
+                c.output(k.ps2() ? String.format("KeyNotificationFunction 0x%X(KeyData 0x%X: ScanCode=0x%X "
+                        + "UnicodeChar=0x%X KeyShiftState=0x%X KeyToggleState=0x%X)", r.function(), keyDataBuffer,
+                        k.scanCode(), k.unicodeChar(), shift, toggle)
+                        : String.format("KeyNotificationFunction 0x%X(KeyData 0x%X: ScanCode=0x%X UnicodeChar=0x%X)",
                         r.function(), keyDataBuffer, k.scanCode(), k.unicodeChar()));
                 notifyCalls++;
                 c.context().callGuest(r.function(), keyDataBuffer);
@@ -519,7 +672,14 @@ public final class SimpleTextInput {
             events.signalEvent(waitForKey);
             c.output("key available");
         } else {
+            dropPartials(); // Ps2KeyboardDxe's KeyboardWaitForKey pops partial keys: they never end a wait
             terminalSignalled = keyAvailable();
+            KeyScript.Key last = keys.peekLast();
+            if (terminalSignalled && !registrations.isEmpty() && last != null && last.atNanos() <= nanos.getAsLong()) {
+                // the key came through the poll timer and no later key arms the arrival timer: EDK2's CoreWaitForEvent
+                // checks again when the next timer interrupt ends its CpuSleep, so the wait ends then, not never
+                events.setTimer(arrivalTimer, TimerDelay.TimerRelative, 1);
+            }
             c.output(terminalSignalled ? "key available to the terminal's event (signalled at the next check)"
                     : "no key");
         }
