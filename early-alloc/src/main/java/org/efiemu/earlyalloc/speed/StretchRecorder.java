@@ -61,6 +61,7 @@ public final class StretchRecorder implements GateListener {
 
     @Override
     public void before(GateCall call) {
+        if (PERF_CONTROL != null && openSequence == PERF_SEQUENCE) perfControl("disable");
         long cpu = THREADS.getCurrentThreadCpuTime();
         long wall = System.nanoTime();
         calls++;
@@ -96,7 +97,31 @@ public final class StretchRecorder implements GateListener {
         openRdtsc = machine.clock().save()[2]; // VirtualClock.save(): {instructions, host calls, RDTSC reads, extra}
         openSequence = call.sequence();
         openWall = System.nanoTime();
+        if (PERF_CONTROL != null && openSequence == PERF_SEQUENCE) perfControl("enable");
         openCpu = THREADS.getCurrentThreadCpuTime();
+    }
+
+    /**
+     * Profiling one stretch: with {@code -Defiemu.bench.perfControl=FIFO} (and {@code -Defiemu.bench.perfStretch=N},
+     * default 11) the stretch after call N of every run writes {@code enable} to FIFO at its start and
+     * {@code disable} at its end, and waits each time for the answer on {@code FIFO.ack}: {@code perf record -D -1
+     * --control fd:CTL,ACK} then samples that stretch only (scripts/perf-stretch.sh; docs/performance.md "calib12").
+     */
+    private static final String PERF_CONTROL = System.getProperty("efiemu.bench.perfControl");
+    private static final long PERF_SEQUENCE = Long.getLong("efiemu.bench.perfStretch", 11);
+
+    private static void perfControl(String command) {
+        try (java.io.FileOutputStream out = new java.io.FileOutputStream(PERF_CONTROL)) {
+            out.write((command + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            try (java.io.FileInputStream ack = new java.io.FileInputStream(PERF_CONTROL + ".ack")) {
+                if (ack.read(new byte[5]) < 0) {
+                    throw new java.io.IOException("no answer from perf on " + PERF_CONTROL + ".ack");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("-Defiemu.bench.perfControl=" + PERF_CONTROL + ": " + command, e);
+        }
     }
 
     /** The stretches kept so far, in run order. */

@@ -129,7 +129,6 @@ public final class BlockCounter implements AutoCloseable {
   private final Hook hook;
   /** The native state ({@code blockcount_t*}), for {@link RdtscDiscovery}'s stop flag. */
   final long nativeHandle;
-  private Disassembler disassembler;
   private boolean running;
   /** Set when the native state was freed (hook removed or engine closed); {@link #count()} then is finalCount. */
   private volatile boolean released;
@@ -670,8 +669,7 @@ public final class BlockCounter implements AutoCloseable {
 
   /** The block's instructions as Capstone decodes {@code code}, checked against Unicorn's size and count. */
   private List<Instruction> decode(long start, long size, int icount, byte[] code) {
-    if (disassembler == null) disassembler = new Disassembler();
-    List<Instruction> ins = disassembler.disassemble(code, start, icount);
+    List<Instruction> ins = Disassembler.forThread().disassemble(code, start, icount);
     long end = ins.isEmpty() ? start : ins.get(ins.size() - 1).next();
     boolean whole = ins.size() == icount && end == start + size;
     boolean lastUndecodable = ins.size() == icount - 1 && end < start + size;
@@ -707,8 +705,6 @@ public final class BlockCounter implements AutoCloseable {
     } else {
       hook.close();
     }
-    if (disassembler != null) disassembler.close();
-    disassembler = null;
   }
 
   private static native long create(long ucCtl, long ucEmuStop);

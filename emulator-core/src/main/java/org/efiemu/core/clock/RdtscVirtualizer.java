@@ -36,7 +36,6 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private Hook rdtscHook;
   private Hook rdtscpHook;
   private RdtscDiscovery discovery;
-  private org.efiemu.core.debug.disasm.Disassembler disassembler;
   /** Told of every instruction decoded in a discovered block and of candidate sites found by scanning. */
   private CodeObserver observer;
 
@@ -149,8 +148,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
   }
 
   private int hookInstructions(long address, byte[] code, boolean toFirstTransfer) {
-    if (disassembler == null) disassembler = new org.efiemu.core.debug.disasm.Disassembler();
     int added = 0;
+    var disassembler = org.efiemu.core.debug.disasm.Disassembler.forThread();
     for (org.efiemu.core.debug.disasm.Instruction in : disassembler.disassemble(code, address, code.length)) {
       if (observer != null) observer.decoded(in);
       String m = in.mnemonic().trim().toLowerCase(java.util.Locale.ROOT);
@@ -169,7 +168,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private boolean hookSite(long site, boolean rdtscp) {
     if (sites.containsKey(site)) return false;
     engine.translationSideEffect(); // a site found in translated code: nothing is kept after this machine
-    // one JNA callback for every site (a new native closure per site cost ~40 us: a third of a discovery)
+    // one JNA callback for every site, shared by the process's engines (a new native closure per site cost ~40 us
+    // warm, a third of a discovery; one per machine still cost each machine's first site ~0.2 ms)
     if (siteHook == null) siteHook = engine.sharedCodeHook(this::atSite);
     siteKinds.put(site, rdtscp);
     sites.put(site, engine.addCodeHook(site, site, siteHook));
@@ -256,10 +256,11 @@ public final class RdtscVirtualizer implements AutoCloseable {
   public void close() {
     sites.values().forEach(Hook::close);
     sites.clear();
+    if (siteHook != null) siteHook.close();
+    siteHook = null;
     siteKinds.clear();
     if (rdtscHook != null) rdtscHook.close();
     if (rdtscpHook != null) rdtscpHook.close();
     if (discovery != null) discovery.close();
-    if (disassembler != null) disassembler.close();
   }
 }

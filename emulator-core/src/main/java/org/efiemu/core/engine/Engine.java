@@ -465,17 +465,30 @@ public final class Engine implements AutoCloseable {
    * A code hook whose one JNA callback serves many one-range hooks ({@link #addCodeHook(long, long, SharedCodeHook)}):
    * a site hooked one by one as code is found (RDTSC) then costs a {@code uc_hook_add}, not a new native closure.
    */
-  public static final class SharedCodeHook {
-    final UnicornLib.uc_cb_hookcode_t callback;
+  public static final class SharedCodeHook implements AutoCloseable {
+    final long id;
+    private boolean closed;
 
-    private SharedCodeHook(UnicornLib.uc_cb_hookcode_t callback) {
-      this.callback = callback;
+    private SharedCodeHook(long id) {
+      this.id = id;
+    }
+
+    /** The hooks added with this stop calling it (they stay in Unicorn's lists until they are removed). */
+    @Override
+    public void close() {
+      if (closed) return;
+      closed = true;
+      EngineHooks.forgetSharedCodeTarget(id);
     }
   }
 
-  /** One callback for {@code hook}, to install over several ranges with {@link #addCodeHook(long, long, SharedCodeHook)}. */
+  /**
+   * One callback for {@code hook}, to install over several ranges with {@link #addCodeHook(long, long,
+   * SharedCodeHook)}: every shared hook of the process goes through one JNA callback, which dispatches by the hook's
+   * user data, so no native closure is made per machine. Close it when its hooks are removed.
+   */
   public SharedCodeHook sharedCodeHook(CodeHook hook) {
-    return new SharedCodeHook(hooks.sharedCodeCallback(hook));
+    return new SharedCodeHook(hooks.sharedCodeTarget(hook));
   }
 
   /** {@code UC_HOOK_CODE} for instructions in {@code [begin, end]} (begin &lt;= end) with a shared callback. */
@@ -483,8 +496,9 @@ public final class Engine implements AutoCloseable {
     if (Long.compareUnsigned(begin, end) > 0) {
       throw new IllegalArgumentException(String.format("shared code hook range [0x%X, 0x%X] is empty", begin, end));
     }
+    if (shared.closed) throw new IllegalStateException("shared code hook is closed");
     if (kept != null) kept.translationHookAdded(this, begin, end, null);
-    return hooks.addCodeHook(begin, end, shared.callback);
+    return hooks.addSharedCodeHook(begin, end, shared.id);
   }
 
   /**

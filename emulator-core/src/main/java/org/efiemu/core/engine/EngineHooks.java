@@ -21,6 +21,8 @@ import org.efiemu.core.engine.Hooks.OutHook;
 final class EngineHooks {
   private final Engine engine;
   private final Map<Long, Hook> hooks = new HashMap<>();
+  /** Targets registered with {@link #sharedCodeTarget} through this engine, forgotten by {@link #closeAll}. */
+  private final java.util.List<Long> sharedIds = new java.util.ArrayList<>();
 
   EngineHooks(Engine engine) {
     this.engine = engine;
@@ -52,24 +54,57 @@ final class EngineHooks {
   }
 
   /**
-   * One JNA callback for {@code hook}, to be installed over several ranges ({@link #addCodeHook(long, long,
-   * UnicornLib.uc_cb_hookcode_t)}): JNA makes a native closure once per callback object, which costs tens of
-   * microseconds, far more than the {@code uc_hook_add}. Not pooled: it lives as long as its holder keeps it.
+   * The targets of {@link #SHARED_DISPATCH} by the user-data value their hooks were added with: {@link Engine}'s
+   * {@code sharedCodeHook} registers one, closing its {@link Engine.SharedCodeHook} (or the engine) forgets it.
    */
-  UnicornLib.uc_cb_hookcode_t sharedCodeCallback(CodeHook hook) {
-    return (u, address, size, user) -> {
-      try {
-        hook.onCode(address, size);
-      } catch (Throwable t) {
-        engine.fail(t);
-      }
-    };
+  private static final java.util.concurrent.ConcurrentHashMap<Long, SharedTarget> SHARED_TARGETS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.atomic.AtomicLong SHARED_IDS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** A shared hook's engine (where a throwable goes) and Java hook. */
+  record SharedTarget(Engine engine, CodeHook hook) {}
+
+  /**
+   * One JNA callback for every shared code hook of the process, dispatching by the hook's user data
+   * ({@link #SHARED_TARGETS}): JNA makes a native closure once per callback object, which costs tens of microseconds
+   * warm and a few hundred the first times in a process (far more than the {@code uc_hook_add}); one per machine
+   * was paid by every machine's first RDTSC site (GRUB's TSC calibration stretch, see docs/performance.md
+   * "calib12"). A call whose target was forgotten (its hooks still in Unicorn's lists until the run ends) does
+   * nothing. Static, so strongly reachable for the process's life.
+   */
+  private static final UnicornLib.uc_cb_hookcode_t SHARED_DISPATCH = (u, address, size, user) -> {
+    SharedTarget t = SHARED_TARGETS.get(user);
+    if (t == null) return;
+    try {
+      t.hook().onCode(address, size);
+    } catch (Throwable e) {
+      t.engine().fail(e);
+    }
+  };
+
+  /** Registers {@code hook} with {@link #SHARED_DISPATCH}; returns the user-data value its hooks are added with. */
+  long sharedCodeTarget(CodeHook hook) {
+    long id = SHARED_IDS.incrementAndGet();
+    SHARED_TARGETS.put(id, new SharedTarget(engine, hook));
+    sharedIds.add(id);
+    return id;
   }
 
-  /** {@code UC_HOOK_CODE} over {@code [begin, end]} (begin &lt;= end) with a callback of {@link #sharedCodeCallback}. */
-  Hook addCodeHook(long begin, long end, UnicornLib.uc_cb_hookcode_t cb) {
-    return install(UnicornLib.UC_HOOK_CODE, cb, begin, end, 0, "code", null,
-        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, cb, 0, begin, end, 0));
+  /** Forgets a target of {@link #sharedCodeTarget} (its hooks' calls do nothing from now on). */
+  static void forgetSharedCodeTarget(long id) {
+    SHARED_TARGETS.remove(id);
+  }
+
+  /** Registered shared targets (tests: closing forgets them). */
+  static int sharedCodeTargets() {
+    return SHARED_TARGETS.size();
+  }
+
+  /** {@code UC_HOOK_CODE} over {@code [begin, end]} (begin &lt;= end) calling the target {@code id}. */
+  Hook addSharedCodeHook(long begin, long end, long id) {
+    return install(UnicornLib.UC_HOOK_CODE, SHARED_DISPATCH, begin, end, 0, "code", null,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, SHARED_DISPATCH, id, begin, end,
+            0));
   }
 
   /** For a hook over all code ({@code begin > end}): counts it while installed ({@link Engine#hooksEveryInstruction}). */
@@ -261,5 +296,9 @@ final class EngineHooks {
   void closeAll() {
     for (Hook hook : hooks.values().toArray(new Hook[0])) hook.close();
     hooks.clear();
+    // the shared targets registered through this engine (their holders may not have closed them): no leak of the
+    // machine they reach through the static table
+    for (long id : sharedIds) SHARED_TARGETS.remove(id);
+    sharedIds.clear();
   }
 }

@@ -1,8 +1,11 @@
 package org.efiemu.core.debug.disasm;
 
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,12 +14,35 @@ import java.util.List;
  */
 public final class Disassembler implements AutoCloseable {
   private long handle;
+  /** The calling thread's instance ({@link #forThread}): never closed. */
+  private final boolean perThread;
+
+  /**
+   * One instance per thread, kept for the thread's life: Capstone's first decode on a new handle costs about 0.2 ms
+   * (its x86 instruction tables are set up per handle), which every machine paid at its first RDTSC site and its
+   * first IN/RDTSC position (GRUB's TSC calibration stretch, see docs/performance.md "calib12"). Decoding keeps no
+   * state between calls, so machines on one thread share it. {@link #close()} does nothing on it.
+   */
+  private static final ThreadLocal<Disassembler> PER_THREAD = ThreadLocal.withInitial(() -> new Disassembler(true));
 
   public Disassembler() {
+    this(false);
+  }
+
+  private Disassembler(boolean perThread) {
+    this.perThread = perThread;
     long[] h = new long[1];
     int err = CapstoneLib.cs_open(CapstoneLib.CS_ARCH_X86, CapstoneLib.CS_MODE_64, h);
     if (err != 0) throw new IllegalStateException("cs_open(CS_ARCH_X86, CS_MODE_64) failed: " + CapstoneLib.cs_strerror(err));
     handle = h[0];
+  }
+
+  /**
+   * The calling thread's disassembler, made at the thread's first call and kept (its Capstone handle is freed with
+   * the process, not with the thread); use it on this thread only, and do not close it (closing does nothing).
+   */
+  public static Disassembler forThread() {
+    return PER_THREAD.get();
   }
 
   /** Capstone's version as {@code major.minor}. */
@@ -39,12 +65,16 @@ public final class Disassembler implements AutoCloseable {
     long[] insn = new long[1];
     long n = CapstoneLib.cs_disasm(handle, code, code.length, address, max, insn);
     try {
-      for (long i = 0; i < n; i++) {
-        long at = i * CapstoneLib.INSN_SIZE;
-        Pointer p = new Pointer(insn[0] + at);
-        int size = p.getShort(CapstoneLib.OFF_SIZE) & 0xFFFF;
-        out.add(new Instruction(p.getLong(CapstoneLib.OFF_ADDRESS), p.getByteArray(CapstoneLib.OFF_BYTES, size),
-            cString(p, CapstoneLib.OFF_MNEMONIC, 32), cString(p, CapstoneLib.OFF_OP_STR, 160)));
+      // the instructions read in one native call: per-field reads cost a native call each (5 an instruction), which
+      // in the cold code of a machine's first checks was most of a block's decode (docs/performance.md "calib12")
+      byte[] all = n > 0 ? new Pointer(insn[0]).getByteArray(0, (int) (n * CapstoneLib.INSN_SIZE)) : new byte[0];
+      ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.nativeOrder());
+      for (int i = 0; i < n; i++) {
+        int at = i * CapstoneLib.INSN_SIZE;
+        int size = b.getShort(at + CapstoneLib.OFF_SIZE) & 0xFFFF;
+        out.add(new Instruction(b.getLong(at + CapstoneLib.OFF_ADDRESS),
+            Arrays.copyOfRange(all, at + CapstoneLib.OFF_BYTES, at + CapstoneLib.OFF_BYTES + size),
+            cString(all, at + CapstoneLib.OFF_MNEMONIC, 32), cString(all, at + CapstoneLib.OFF_OP_STR, 160)));
       }
     } finally {
       if (n > 0) CapstoneLib.cs_free(insn[0], n);
@@ -52,16 +82,15 @@ public final class Disassembler implements AutoCloseable {
     return out;
   }
 
-  private static String cString(Pointer p, long offset, int max) {
-    byte[] b = p.getByteArray(offset, max);
+  private static String cString(byte[] b, int offset, int max) {
     int len = 0;
-    while (len < max && b[len] != 0) len++;
-    return new String(b, 0, len, StandardCharsets.US_ASCII);
+    while (len < max && b[offset + len] != 0) len++;
+    return new String(b, offset, len, StandardCharsets.US_ASCII);
   }
 
   @Override
   public void close() {
-    if (handle == 0) return;
+    if (perThread || handle == 0) return;
     CapstoneLib.cs_close(new long[] {handle});
     handle = 0;
   }
