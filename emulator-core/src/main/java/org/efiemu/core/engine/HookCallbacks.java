@@ -94,6 +94,20 @@ final class HookCallbacks {
     }
   }
 
+  /**
+   * The native engine is closed: frees the native blocks of the callbacks entered through JNI
+   * ({@link NativeMemoryHook}), whichever list holds them; no hook can call them any more.
+   */
+  void dispose() {
+    for (Object cb : taken) dispose(cb);
+    for (Object cb : retired) dispose(cb);
+    for (ArrayDeque<Object> q : free.values()) for (Object cb : q) dispose(cb);
+  }
+
+  private static void dispose(Object cb) {
+    if (cb instanceof NativeMemoryHook n) n.dispose();
+  }
+
   /** Taken callbacks (for tests). */
   int takenCount() {
     return taken.size();
