@@ -5,6 +5,7 @@
  * sanitizer) call their hook at every guest store. Built into libefiemu_gate.so with the call gate.
  */
 #include <jni.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -38,12 +39,36 @@ static void mem_hook(void *uc, int type, uint64_t address, int size, int64_t val
   }
 }
 
-JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIEnv *env, jobject self,
-    jlong emuStop) {
+/* uc_cb_eventmem_t (UC_HOOK_MEM_*_UNMAPPED, *_PROT): the Java method's answer; false when it threw */
+static bool mem_event_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+  mem_hook_t *h = (mem_hook_t *) user;
+  JNIEnv *env;
+  if ((*h->vm)->GetEnv(h->vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) {
+    h->emu_stop(uc);
+    return false;
+  }
+  jboolean handled = (*env)->CallBooleanMethod(env, h->target, h->method, (jint) type, (jlong) address, (jint) size,
+      (jlong) value);
+  if ((*env)->ExceptionCheck(env)) {
+    jthrowable t = (*env)->ExceptionOccurred(env);
+    (*env)->ExceptionClear(env);
+    (*env)->CallVoidMethod(env, h->target, h->failed, t);
+    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+    (*env)->DeleteLocalRef(env, t);
+    h->emu_stop(uc);
+    return false;
+  }
+  return handled == JNI_TRUE;
+}
+
+/* event: the object's invoke returns boolean (an invalid-memory hook), else void (a memory hook) */
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIEnv *env, jclass unused, jobject self,
+    jlong emuStop, jboolean event) {
+  (void) unused;
   JavaVM *vm;
   if ((*env)->GetJavaVM(env, &vm) != JNI_OK) return 0;
   jclass cls = (*env)->GetObjectClass(env, self);
-  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", "(IJIJ)V");
+  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", event ? "(IJIJ)Z" : "(IJIJ)V");
   if (m == NULL) return 0;
   jmethodID f = (*env)->GetMethodID(env, cls, "failed", "(Ljava/lang/Throwable;)V");
   if (f == NULL) return 0;
@@ -61,10 +86,11 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIE
   return (jlong) (intptr_t) h;
 }
 
-JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_hookFunction(JNIEnv *env, jclass cls) {
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_hookFunction(JNIEnv *env, jclass cls,
+    jboolean event) {
   (void) env;
   (void) cls;
-  return (jlong) (intptr_t) &mem_hook;
+  return event ? (jlong) (intptr_t) &mem_event_hook : (jlong) (intptr_t) &mem_hook;
 }
 
 JNIEXPORT void JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_destroy(JNIEnv *env, jclass cls, jlong handle) {

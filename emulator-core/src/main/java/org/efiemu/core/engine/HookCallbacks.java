@@ -106,6 +106,7 @@ final class HookCallbacks {
 
   private static void dispose(Object cb) {
     if (cb instanceof NativeMemoryHook n) n.dispose();
+    if (cb instanceof NativeMemoryHook.Invalid n) n.dispose();
   }
 
   /** Taken callbacks (for tests). */

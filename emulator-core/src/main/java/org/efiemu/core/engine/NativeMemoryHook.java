@@ -4,8 +4,9 @@ import com.sun.jna.Pointer;
 import org.efiemu.core.engine.Hooks.MemoryHook;
 
 /**
- * A memory hook's callback entered from C through one JNI call ({@code emulator-core/src/main/native/mem_hook.c}, in
- * the call-gate shim {@code libefiemu_gate.so}) instead of a JNA callback. JNA hands a callback's arguments to Java
+ * A memory hook's callback (and, {@link Invalid}, an invalid-memory hook's) entered from C through one JNI call
+ * ({@code emulator-core/src/main/native/mem_hook.c}, in the call-gate shim {@code libefiemu_gate.so}) instead of a JNA
+ * callback. JNA hands a callback's arguments to Java
  * as an {@code Object[]} and calls the method by reflection; under the launcher's first-tier JIT that cost more than
  * the sanitizer's work for the store (a watched page's hook runs at every guest store to it: mem-lower's machines
  * make about 264 such stores each, helper "mlcost" in docs/performance.md). The Java side is the same as the JNA
@@ -31,9 +32,15 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
   }
 
   private NativeMemoryHook() {
+    handle = make(this, false);
+  }
+
+  /** The native block of a callback object ({@code event}: an invalid-memory one). */
+  private static long make(Object callback, boolean event) {
     long stop = Pointer.nativeValue(UnicornLoader.load().getFunction("uc_emu_stop"));
-    handle = create(stop);
-    if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not create a memory hook (out of memory?)");
+    long h = create(callback, stop, event);
+    if (h == 0) throw new IllegalStateException("libefiemu_gate.so could not create a memory hook (out of memory?)");
+    return h;
   }
 
   /** A new callback (its native block made); {@link HookCallbacks#take} reuses free ones. */
@@ -43,7 +50,7 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
 
   /** The C callback to pass to {@code uc_hook_add}. */
   long function() {
-    return hookFunction();
+    return hookFunction(false);
   }
 
   /** The native block to pass as {@code user_data}. */
@@ -95,9 +102,62 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
    */
   static native int effectiveAddress(long regRead, long uc, int base, int index, long scale, long disp, long out);
 
-  private native long create(long emuStop);
+  private static native long create(Object callback, long emuStop, boolean event);
 
-  private static native long hookFunction();
+  private static native long hookFunction(boolean event);
+
+  /**
+   * An invalid-memory hook's callback ({@code UC_HOOK_MEM_*_UNMAPPED}, {@code *_PROT}: RAM mapped on first touch, the
+   * sanitizer's protection faults) entered through JNI, as {@link NativeMemoryHook} is for memory hooks; the Java
+   * side is {@link HookCallbacks.InvalidMemory}'s. Pooled and freed the same way.
+   */
+  static final class Invalid extends HookCallbacks.Pooled<Hooks.InvalidMemoryHook, Invalid> {
+    private long handle;
+
+    private Invalid() {
+      handle = NativeMemoryHook.make(this, true);
+    }
+
+    static Invalid make() {
+      return new Invalid();
+    }
+
+    long function() {
+      return hookFunction(true);
+    }
+
+    long userData() {
+      return handle;
+    }
+
+    void dispose() {
+      if (handle == 0) return;
+      destroy(handle);
+      handle = 0;
+    }
+
+    /** Called from C for every invalid access ({@code uc_cb_eventmem_t}). */
+    @SuppressWarnings("unused")
+    private boolean invoke(int type, long address, int size, long value) {
+      Engine e = engine;
+      MemAccess access = MemAccess.of(type);
+      long saved = e.enterMemoryHook(access, address, size);
+      try {
+        return hook.onInvalid(access, address, size, value);
+      } catch (Throwable t) {
+        e.fail(t);
+        return false;
+      } finally {
+        e.leaveMemoryHook(saved);
+      }
+    }
+
+    /** Called from C when {@link #invoke} itself threw. */
+    @SuppressWarnings("unused")
+    private void failed(Throwable t) {
+      engine.fail(t);
+    }
+  }
 
   private static native void destroy(long handle);
 }

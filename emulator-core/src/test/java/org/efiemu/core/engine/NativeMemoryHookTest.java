@@ -64,6 +64,47 @@ class NativeMemoryHookTest {
     assertThat(jni.stream().filter(s -> s.startsWith("WRITE 0x320"))).as("rep movsb: one store per byte").hasSize(5);
   }
 
+  /**
+   * The invalid accesses an invalid-memory hook saw while it mapped the data pages on first touch (true: retry), and
+   * how the run ended once it refused one (false) at the page it leaves unmapped.
+   */
+  private static List<String> runMappingOnTouch(boolean jni) {
+    boolean was = NativeMemoryHook.enabled;
+    NativeMemoryHook.enabled = jni;
+    try (Engine e = Engine.open()) {
+      e.map(CODE, 0x1000, Perm.ALL);
+      e.write(CODE, STORES);
+      List<String> seen = new ArrayList<>();
+      Hook h = e.addInvalidMemoryHook(UnicornLib.UC_HOOK_MEM_UNMAPPED, (type, address, size, value) -> {
+        seen.add(String.format("%s 0x%X %d 0x%X", type, address, size, value));
+        long page = address & -0x1000L;
+        if (page == 0x3000 || page == 0x4000) {
+          e.map(page, 0x1000, Perm.ALL);
+          return true;
+        }
+        return false;
+      });
+      assertThat(h.callback() instanceof NativeMemoryHook.Invalid).as("entered through JNI").isEqualTo(jni);
+      seen.add("first run: " + e.emuStart(CODE, END, 0, 0));
+      e.reg(X86Reg.RDI, 0x5000);
+      e.reg(X86Reg.RCX, 0);
+      seen.add("at 0x5000: " + e.emuStart(CODE + 0x15, END, 0, 0)); // mov byte [rdi+rcx], 0x11 into no RAM
+      return seen;
+    } finally {
+      NativeMemoryHook.enabled = was;
+    }
+  }
+
+  @Test
+  void jniInvalidMemoryHooksAnswerAsTheJnaCallbacksDo() {
+    assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
+    List<String> jni = runMappingOnTouch(true);
+    assertThat(jni).isEqualTo(runMappingOnTouch(false));
+    // the store across the page end reaches the missing page byte by byte (Unicorn's unaligned path)
+    assertThat(jni).containsExactly("WRITE_UNMAPPED 0x3003 1 0x11", "WRITE_UNMAPPED 0x4000 1 0x34",
+        "first run: OK", "WRITE_UNMAPPED 0x5000 1 0x11", "at 0x5000: WRITE_UNMAPPED");
+  }
+
   @Test
   void aThrowingJniMemoryHookStopsTheRunAndItsExceptionReachesTheCaller() {
     assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
