@@ -267,6 +267,11 @@ public final class BlockCounter implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
   /** Blocks remembered at most; the cache is emptied beyond that. */
   private static final int WRITERS_KEPT = 4096;
+  /** The block {@link #writerOf} asked about last (its start, its writers), checked against the bytes as any entry. */
+  private long lastWritersStart;
+  private Writers lastWriters;
+  /** {@link #writerOf}'s buffer for the current block's bytes. */
+  private byte[] codeScratch = new byte[256];
 
   /**
    * The instruction doing a memory write inside a memory hook during a run, or {@link Engine.AccessSite#UNKNOWN}.
@@ -286,13 +291,20 @@ public final class BlockCounter implements AutoCloseable {
     if (icount <= 0) return Engine.AccessSite.UNKNOWN;
     long start = state.getLong(CUR_ADDR);
     long blockSize = state.getLong(CUR_SIZE);
-    byte[] code = engine.read(start, (int) blockSize);
-    Writers w = WRITERS.get(start);
-    if (w == null || w.size != blockSize || w.icount != icount || !java.util.Arrays.equals(w.code, code)) {
-      w = findWriters(start, blockSize, icount, code);
+    // the block's bytes into a buffer kept by this counter, and the last block asked about first: a copy loop's
+    // stores ask about the same block again and again (no array or map lookup per watched write)
+    int n = (int) blockSize;
+    if (codeScratch.length < n) codeScratch = new byte[Math.max(n, 2 * codeScratch.length)];
+    engine.read(start, codeScratch, 0, n);
+    Writers w = lastWriters != null && lastWritersStart == start ? lastWriters : WRITERS.get(start);
+    if (w == null || w.size != blockSize || w.icount != icount
+        || !java.util.Arrays.equals(w.code, 0, w.code.length, codeScratch, 0, n)) {
+      w = findWriters(start, blockSize, icount, java.util.Arrays.copyOf(codeScratch, n));
       if (WRITERS.size() > WRITERS_KEPT) WRITERS.clear();
       WRITERS.put(start, w);
     }
+    lastWritersStart = start;
+    lastWriters = w;
     long found = Engine.AccessSite.UNKNOWN;
     for (int i = 0; i < w.addresses.length; i++) {
       MemoryWriters.Destination d = w.places[i];

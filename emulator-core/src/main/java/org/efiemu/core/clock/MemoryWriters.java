@@ -58,9 +58,7 @@ final class MemoryWriters {
       int width) {
     /** True when a write at {@code address} may lie in this destination, with the registers as they are now. */
     boolean covers(org.efiemu.core.engine.Engine engine, long address) {
-      long ea = disp;
-      if (base != null) ea += engine.reg(base);
-      if (index != null) ea += engine.reg(index) * scale;
+      long ea = engine.effectiveAddress(base, index, scale, disp);
       return Long.compareUnsigned(address - ea, width) < 0;
     }
   }

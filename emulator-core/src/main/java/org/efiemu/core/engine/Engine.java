@@ -342,6 +342,26 @@ public final class Engine implements AutoCloseable {
     return fast.getLong(0);
   }
 
+  /**
+   * {@code base + index * scale + disp} from the current general registers ({@code null}: absent), as
+   * {@link #reg(X86Reg)} reads them; one JNI call where the shim is loaded ({@link NativeMemoryHook}), else two
+   * {@code uc_reg_read}s. For the writer lookup inside memory hooks, which computes a store's destination at every
+   * watched write.
+   */
+  public long effectiveAddress(X86Reg base, X86Reg index, int scale, long disp) {
+    if (NativeMemoryHook.available() && base != X86Reg.RIP && index != X86Reg.RIP) {
+      fast.putLong(0, 0);
+      int err = NativeMemoryHook.effectiveAddress(NativeMemoryHook.regReadFunction(), uc(), base == null ? -1 : base.id(),
+          index == null ? -1 : index.id(), scale, disp, fastAddress);
+      if (err == 0) return fast.getLong(0);
+      // an error: the JNA path below names it
+    }
+    long ea = disp;
+    if (base != null) ea += reg(base);
+    if (index != null) ea += reg(index) * scale;
+    return ea;
+  }
+
   /** {@code uc_reg_write}. */
   public void reg(X86Reg reg, long value) {
     if (reg == X86Reg.RIP && ripWrites != null) ripWrites.accept(value);
@@ -1237,6 +1257,7 @@ public final class Engine implements AutoCloseable {
       host.pool = null;
     }
     hooks.closeAll();
+    callbacks.dispose(); // after uc_close: no native hook can enter a JNI callback any more
     mmioCallbacks.clear();
   }
 }

@@ -200,6 +200,14 @@ final class EngineHooks {
    * {@code UC_HOOK_MEM_READ/WRITE/FETCH} (see {@link UnicornLib}).
    */
   Hook addMemoryHook(int types, long begin, long end, MemoryHook hook) {
+    if (NativeMemoryHook.available()) {
+      // entered through one JNI call (mem_hook.c) rather than a JNA callback: see NativeMemoryHook
+      NativeMemoryHook nh = engine.callbacks.take(NativeMemoryHook.class, NativeMemoryHook::make).bind(engine, hook);
+      long function = nh.function();
+      long user = nh.userData();
+      return install(types, nh, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
+          hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, function, user, begin, end, 0));
+    }
     UnicornLib.uc_cb_hookmem_t cb = engine.callbacks.take(HookCallbacks.Memory.class, HookCallbacks.Memory::new)
         .bind(engine, hook);
     return install(types, cb, begin, end, 0, "memory types=0x" + Integer.toHexString(types),
@@ -211,6 +219,15 @@ final class EngineHooks {
    * {@code UC_HOOK_MEM_*_PROT}. A throwing hook stops emulation (the access is not retried).
    */
   Hook addInvalidMemoryHook(int types, InvalidMemoryHook hook) {
+    if (NativeMemoryHook.available()) {
+      // entered through one JNI call (mem_hook.c) rather than a JNA callback: see NativeMemoryHook
+      NativeMemoryHook.Invalid nh = engine.callbacks.take(NativeMemoryHook.Invalid.class, NativeMemoryHook.Invalid::make)
+          .bind(engine, hook);
+      long function = nh.function();
+      long user = nh.userData();
+      return install(types, nh, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),
+          hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, function, user, 1, 0, 0));
+    }
     UnicornLib.uc_cb_eventmem_t cb = engine.callbacks.take(HookCallbacks.InvalidMemory.class,
         HookCallbacks.InvalidMemory::new).bind(engine, hook);
     return install(types, cb, 1, 0, 0, "invalid-memory types=0x" + Integer.toHexString(types),

@@ -28,6 +28,8 @@ import org.efiemu.core.engine.Hooks.OutHook;
  * are clean ({@link #releaseAll}, after {@code Engine}'s clearing of deleted hooks); so a machine that adds and removes
  * hooks all along (the sanitizer's watched pages, a debugger's steps) holds no more callbacks than its live hooks and
  * those removed since the last run ended. Owned by one native engine and so by one thread at a time, as the engine is.
+ * Memory and invalid-memory hooks' callbacks are entered through JNI where the shim is loaded ({@link NativeMemoryHook}):
+ * pooled here the same way, their native blocks freed when the engine closes ({@link #dispose}).
  */
 final class HookCallbacks {
   private final Map<Class<?>, ArrayDeque<Object>> free = new HashMap<>();
@@ -92,6 +94,21 @@ final class HookCallbacks {
     for (Object s : stillInstalled) {
       if (s instanceof Pooled<?, ?>) taken.add(s);
     }
+  }
+
+  /**
+   * The native engine is closed: frees the native blocks of the callbacks entered through JNI
+   * ({@link NativeMemoryHook}), whichever list holds them; no hook can call them any more.
+   */
+  void dispose() {
+    for (Object cb : taken) dispose(cb);
+    for (Object cb : retired) dispose(cb);
+    for (ArrayDeque<Object> q : free.values()) for (Object cb : q) dispose(cb);
+  }
+
+  private static void dispose(Object cb) {
+    if (cb instanceof NativeMemoryHook n) n.dispose();
+    if (cb instanceof NativeMemoryHook.Invalid n) n.dispose();
   }
 
   /** Taken callbacks (for tests). */

@@ -6,6 +6,11 @@ public enum MemAccess {
   READ_PROT(23), FETCH_PROT(24), READ_AFTER(25);
 
   private final int code;
+  /**
+   * The constants by {@code code - 16}: {@link #of} runs at every memory-hook callback, and {@code values()} clones
+   * its array at every call (a clone per watched write under the first-tier JIT, helper "mlcost").
+   */
+  private static final MemAccess[] BY_CODE = values();
 
   MemAccess(int code) {
     this.code = code;
@@ -13,7 +18,9 @@ public enum MemAccess {
 
   /** The constant for a native {@code uc_mem_type}. */
   public static MemAccess of(int code) {
-    for (MemAccess m : values()) if (m.code == code) return m;
+    int i = code - 16;
+    if (i >= 0 && i < BY_CODE.length && BY_CODE[i].code == code) return BY_CODE[i];
+    for (MemAccess m : BY_CODE) if (m.code == code) return m;
     throw new IllegalArgumentException("unknown uc_mem_type " + code + " (expected 16..25)");
   }
 

@@ -20,7 +20,27 @@ import java.util.TreeMap;
  */
 final class FindingLog {
     /** What findings are aggregated by. */
-    record Key(FindingKind kind, String ownerType, String owner, long rip, boolean afterExitBootServices) {}
+    record Key(FindingKind kind, String ownerType, String owner, long rip, boolean afterExitBootServices) {
+        // equals and hashCode written out: a record's generated ones go through ObjectMethods' method handles, which
+        // the launcher's first-tier JIT (C1) does not inline; the sanitizer compares keys at every watched write
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof Key k && rip == k.rip && kind == k.kind && afterExitBootServices == k.afterExitBootServices
+                    && java.util.Objects.equals(owner, k.owner) && java.util.Objects.equals(ownerType, k.ownerType);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = java.util.Objects.hashCode(kind);
+            h = 31 * h + java.util.Objects.hashCode(ownerType);
+            h = 31 * h + java.util.Objects.hashCode(owner);
+            h = 31 * h + Long.hashCode(rip);
+            return 31 * h + Boolean.hashCode(afterExitBootServices);
+        }
+    }
 
     /** One coalesced range {@code [start, end)} of a key. */
     private static final class Piece {
