@@ -151,12 +151,7 @@ final class OvmfShellRun {
                     }
                 }
             }
-            boolean done = q.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())),
-                    TimeUnit.SECONDS);
-            if (!done) {
-                fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
-                        Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
-            }
+            awaitShutdown(q, deadline, timeoutSeconds, dir, all);
         } finally {
             if (q.isAlive()) {
                 q.destroyForcibly().waitFor();
@@ -237,18 +232,24 @@ final class OvmfShellRun {
                     }
                 }
             }
-            boolean done = q.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())),
-                    TimeUnit.SECONDS);
-            if (!done) {
-                fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
-                        Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
-            }
+            awaitShutdown(q, deadline, timeoutSeconds, dir, all);
         } finally {
             if (q.isAlive()) {
                 q.destroyForcibly().waitFor();
             }
         }
         return clean(all.toString());
+    }
+
+    /** Waits for QEMU to end by the deadline; fails the test with QEMU's and COM1's output if it does not. */
+    private static void awaitShutdown(Process q, long deadline, int timeoutSeconds, Path dir, CharSequence all)
+            throws IOException, InterruptedException {
+        boolean done = q.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())),
+                TimeUnit.SECONDS);
+        if (!done) {
+            fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
+                    Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
+        }
     }
 
     private static java.nio.channels.SocketChannel connect(Path socket, Process q, long deadline, Path dir)

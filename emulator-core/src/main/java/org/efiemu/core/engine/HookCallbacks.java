@@ -171,19 +171,41 @@ final class HookCallbacks {
     }
   }
 
+  /**
+   * A memory hook's call, the same whether Unicorn entered through JNA ({@link Memory}) or JNI
+   * ({@link NativeMemoryHook}): the engine is told which access runs (RIP inside memory hooks), a throwable goes to
+   * {@link Engine#fail}.
+   */
+  static void access(Engine e, MemoryHook hook, int type, long address, int size, long value) {
+    MemAccess access = MemAccess.of(type);
+    long saved = e.enterMemoryHook(access, address, size);
+    try {
+      hook.onAccess(access, address, size, value);
+    } catch (Throwable t) {
+      e.fail(t);
+    } finally {
+      e.leaveMemoryHook(saved);
+    }
+  }
+
+  /** An invalid-memory hook's call, as {@link #access}; a throwable also answers "not handled". */
+  static boolean invalid(Engine e, InvalidMemoryHook hook, int type, long address, int size, long value) {
+    MemAccess access = MemAccess.of(type);
+    long saved = e.enterMemoryHook(access, address, size);
+    try {
+      return hook.onInvalid(access, address, size, value);
+    } catch (Throwable t) {
+      e.fail(t);
+      return false;
+    } finally {
+      e.leaveMemoryHook(saved);
+    }
+  }
+
   static final class Memory extends Pooled<MemoryHook, Memory> implements UnicornLib.uc_cb_hookmem_t {
     @Override
     public void invoke(long uc, int type, long address, int size, long value, long userData) {
-      Engine e = engine;
-      MemAccess access = MemAccess.of(type);
-      long saved = e.enterMemoryHook(access, address, size);
-      try {
-        hook.onAccess(access, address, size, value);
-      } catch (Throwable t) {
-        e.fail(t);
-      } finally {
-        e.leaveMemoryHook(saved);
-      }
+      access(engine, hook, type, address, size, value);
     }
   }
 
@@ -191,17 +213,7 @@ final class HookCallbacks {
       implements UnicornLib.uc_cb_eventmem_t {
     @Override
     public boolean invoke(long uc, int type, long address, int size, long value, long userData) {
-      Engine e = engine;
-      MemAccess access = MemAccess.of(type);
-      long saved = e.enterMemoryHook(access, address, size);
-      try {
-        return hook.onInvalid(access, address, size, value);
-      } catch (Throwable t) {
-        e.fail(t);
-        return false;
-      } finally {
-        e.leaveMemoryHook(saved);
-      }
+      return invalid(engine, hook, type, address, size, value);
     }
   }
 

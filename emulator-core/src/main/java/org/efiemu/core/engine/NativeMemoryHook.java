@@ -68,16 +68,7 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
   /** Called from C for every hooked access ({@code uc_cb_hookmem_t}). */
   @SuppressWarnings("unused")
   private void invoke(int type, long address, int size, long value) {
-    Engine e = engine;
-    MemAccess access = MemAccess.of(type);
-    long saved = e.enterMemoryHook(access, address, size);
-    try {
-      hook.onAccess(access, address, size, value);
-    } catch (Throwable t) {
-      e.fail(t);
-    } finally {
-      e.leaveMemoryHook(saved);
-    }
+    HookCallbacks.access(engine, hook, type, address, size, value);
   }
 
   /** Called from C when {@link #invoke} itself threw (e.g. a StackOverflowError in its handler). */
@@ -139,17 +130,7 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
     /** Called from C for every invalid access ({@code uc_cb_eventmem_t}). */
     @SuppressWarnings("unused")
     private boolean invoke(int type, long address, int size, long value) {
-      Engine e = engine;
-      MemAccess access = MemAccess.of(type);
-      long saved = e.enterMemoryHook(access, address, size);
-      try {
-        return hook.onInvalid(access, address, size, value);
-      } catch (Throwable t) {
-        e.fail(t);
-        return false;
-      } finally {
-        e.leaveMemoryHook(saved);
-      }
+      return HookCallbacks.invalid(engine, hook, type, address, size, value);
     }
 
     /** Called from C when {@link #invoke} itself threw. */
