@@ -2,7 +2,8 @@
  * part-probe: the disk and its partitions as the UEFI driver model shows them (UEFI 2.10 §7.3.11
  * OpenProtocolInformation, §7.3.12 ConnectController, §7.3.13 DisconnectController, §13.7-13.9; EDK2 PartitionDxe
  * makes each partition a child handle of its disk and opens the disk's Disk I/O BY_CHILD_CONTROLLER from it).
- * Lines "pp:": every Block I/O handle (its index B<n> in LocateHandleBuffer(ByProtocol) order, its device path, Media),
+ * Lines "pt:": which partition type GUIDs each Block I/O handle carries as a protocol, at the start and after the
+ * reconnect. Lines "pp:": every Block I/O handle (its index B<n> in LocateHandleBuffer(ByProtocol) order, its device path, Media),
  * the open entries on the DevicePath, Block I/O (2), Disk I/O (2) of every Block I/O handle whose agent is an image
  * loaded from a firmware volume file (named by that file's GUID) or this image, with ControllerHandle named as a Block
  * I/O handle; then ConnectController(Handle, NULL, NULL, TRUE) of every Block I/O handle. Lines "pq:": the first disk
@@ -21,6 +22,9 @@ static EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
 static EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
 static EFI_GUID partinfo_guid = {0x8cf2f62c, 0xbc9b, 0x4821, {0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0}};
 
+/* partition type GUIDs PartitionDxe installs on a child as a protocol with no interface */
+static EFI_GUID esp_type_guid = {0xc12a7328, 0xf81f, 0x11d2, {0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b}};
+static EFI_GUID linux_type_guid = {0x0fc63daf, 0x8483, 0x4772, {0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4}};
 static EFI_BOOT_SERVICES *bs;
 static EFI_HANDLE self;
 static EFI_HANDLE *blk;
@@ -43,6 +47,23 @@ static void list_blocks(const char *tag) {
     rt_printf(" present %u logical %u removable %u partinfo %u\n", b->Media->MediaPresent, b->Media->LogicalPartition,
               b->Media->RemovableMedia, !EFI_ERROR(bs->HandleProtocol(blk[i], &partinfo_guid, &pi)));
   }
+}
+
+/* "pt:" lines: for each Block I/O handle of the last list, which partition type GUIDs it carries as protocols (the
+   interface, NULL on OVMF), and the handles LocateHandle(ByProtocol, ESP type) finds */
+static void type_lines(const char *tag) {
+  for (UINTN i = 0; i < nblk; i++) {
+    void *e = (void *)1, *l = (void *)1;
+    EFI_STATUS se = bs->HandleProtocol(blk[i], &esp_type_guid, &e);
+    EFI_STATUS sl = bs->HandleProtocol(blk[i], &linux_type_guid, &l);
+    rt_printf("%s B%lu esp-type %s %s linux-type %s %s\n", tag, (unsigned long)i, rt_status_name(se),
+              EFI_ERROR(se) ? "-" : (e ? "interface" : "NULL"), rt_status_name(sl),
+              EFI_ERROR(sl) ? "-" : (l ? "interface" : "NULL"));
+  }
+  UINTN size = 0;
+  EFI_STATUS s = bs->LocateHandle(ByProtocol, &esp_type_guid, 0, &size, 0);
+  rt_printf("%s locate esp-type %s handles %lu\n", tag, rt_status_name(s),
+            (unsigned long)(size / sizeof(EFI_HANDLE)));
 }
 
 static void name_handle(EFI_HANDLE h) {
@@ -115,6 +136,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_printf("pp: begin\n");
   list_blocks("pp:");
   all_opens("pp:");
+  type_lines("pt: begin");
   EFI_HANDLE *copy = 0;
   UINTN n = nblk;
   bs->AllocatePool(EfiLoaderData, n * sizeof(EFI_HANDLE), (void **)&copy);
@@ -147,6 +169,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   end->Length[0] = 4;
   end->Length[1] = 0;
   list_blocks("pr:");
+  type_lines("pt: after-reconnect");
   if (nblk) rt_printf("pr: connect B0 end-node %s\n", rt_status_name(bs->ConnectController(blk[0], NULL, end, FALSE)));
   rt_printf("pp: end\n");
   EFI_LOADED_IMAGE *li = 0;

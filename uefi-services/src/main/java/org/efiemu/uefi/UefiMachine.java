@@ -396,7 +396,7 @@ public final class UefiMachine implements AutoCloseable {
                 diskIoDxe, fat);
         if (espDiskHandle != 0) {
             d.block(espDiskHandle, false);
-            d.block(espHandle, true);
+            d.block(espHandle, true, org.efiemu.uefi.spec.Guid.EFI_SYSTEM_PARTITION_GUID); // a GPT ESP (EspImage)
             d.parent(espDiskHandle, true, java.util.List.of(espHandle));
         }
         disks.forEach(d::add);

@@ -65,6 +65,19 @@ public record Partition(int number, long startLba, long blocks, PartitionTable.S
                 : mbrType == MBR_EFI_SYSTEM;
     }
 
+    /**
+     * The GUID PartitionDxe installs on the partition's child handle as a protocol with no interface (EDK2 2022.11
+     * {@code PartitionInstallChildHandle}'s {@code TypeGuid}): a GPT entry's PartitionTypeGUID; for MBR (and an
+     * extended partition's logical ones) EFI_PART_TYPE_EFI_SYSTEM_PART_GUID when the type is 0xEF, else none (null).
+     * Loaders find the EFI System Partition by it ({@code LocateHandle(ByProtocol, EFI_PART_TYPE_EFI_SYSTEM_PART_GUID)}).
+     */
+    public Guid childTypeProtocol() {
+        if (scheme == PartitionTable.Scheme.GPT) {
+            return typeGuid;
+        }
+        return mbrType == MBR_EFI_SYSTEM ? Guid.EFI_SYSTEM_PARTITION_GUID : null;
+    }
+
     @Override
     public String toString() {
         return scheme == PartitionTable.Scheme.GPT

@@ -123,7 +123,7 @@ public final class DiskDrivers {
         Map<org.efiemu.uefi.disk.Partition, List<Long>> logical = new LinkedHashMap<>();
         block(disk.handle(), disk.wholeDiskVolume().isPresent());
         for (AttachedDisk.Part p : disk.parts()) {
-            block(p.handle(), p.volume().isPresent());
+            block(p.handle(), p.volume().isPresent(), p.partition().childTypeProtocol());
             if (p.partition().isLogical()) {
                 logical.computeIfAbsent(p.partition().extended(), k -> new ArrayList<>()).add(p.handle());
             } else {
@@ -146,6 +146,14 @@ public final class DiskDrivers {
      * installed now) are what DiskIoDxe, PartitionDxe and the FAT driver install again after their Stop.
      */
     public void block(long handle, boolean fatVolume) {
+        block(handle, fatVolume, null);
+    }
+
+    /**
+     * As {@link #block(long, boolean)} for a partition whose type GUID PartitionDxe installs with no interface
+     * ({@code typeProtocol}, null when none): uninstalled by Stop and installed again with the other interfaces.
+     */
+    public void block(long handle, boolean fatVolume, Guid typeProtocol) {
         Device d = new Device(handle, fatVolume, db.interfacePointer(handle, Guid.EFI_DISK_IO_PROTOCOL_GUID),
                 db.interfacePointer(handle, Guid.EFI_DISK_IO2_PROTOCOL_GUID),
                 db.interfacePointer(handle, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID));
@@ -156,6 +164,9 @@ public final class DiskDrivers {
             if (p != 0) {
                 d.partitionProtocols.add(Map.entry(g, p));
             }
+        }
+        if (typeProtocol != null && db.protocolsPerHandle(handle).contains(typeProtocol)) {
+            d.partitionProtocols.add(Map.entry(typeProtocol, 0L));
         }
         devices.add(d);
     }

@@ -102,6 +102,7 @@ public final class StorageDevices {
             blockDevice(ph, part.media());
             handles.installProtocolInterface(ph, Guid.EFI_PARTITION_INFO_PROTOCOL_GUID,
                     PartitionInfo.install(memory, pool, part.partition()));
+            typeProtocol(ph, partition);
             part.volume().ifPresent(v -> fileSystem(ph, v));
         }
     }
@@ -114,6 +115,15 @@ public final class StorageDevices {
         blockDevice(handle, media);
         handles.installProtocolInterface(handle, Guid.EFI_PARTITION_INFO_PROTOCOL_GUID,
                 PartitionInfo.install(memory, pool, partition));
+        typeProtocol(handle, partition);
+    }
+
+    /** The partition's type GUID as a protocol with no interface, last, as PartitionDxe installs it. */
+    private void typeProtocol(long handle, Partition partition) {
+        Guid type = partition.childTypeProtocol();
+        if (type != null) {
+            handles.installProtocolInterface(handle, type, 0);
+        }
     }
 
     /** A disk handle with DevicePath, BlockIo, DiskIo and DiskIo2 for {@code media}; returns the handle. */

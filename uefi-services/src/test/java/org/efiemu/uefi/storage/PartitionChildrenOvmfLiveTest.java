@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * driver on every disk and partition handle (BY_DRIVER, BY_CHILD_CONTROLLER, the TEST/GET counts) before and after
  * ConnectController(Handle, NULL, NULL, TRUE) of each, and each connect's status must be the same lines; so must the
  * "pq:" lines (DisconnectController of the disk, the handles and opens after it, ConnectController of the disk again)
- * and the "pr:" lines. About 10 s of QEMU (TCG) per disk.
+ * and the "pr:" and "pt:" lines (the partition type GUIDs as protocols). About 10 s of QEMU (TCG) per disk.
  */
 class PartitionChildrenOvmfLiveTest {
 
@@ -35,6 +35,10 @@ class PartitionChildrenOvmfLiveTest {
         assertThat(PartitionChildrenPayloadTest.disconnectLines(efiemu.consoleText())).containsExactlyElementsOf(ovmfStop);
         assertThat(PartitionChildrenPayloadTest.afterLines(efiemu.consoleText()))
                 .containsExactlyElementsOf(PartitionChildrenPayloadTest.afterLines(serial));
+        // the partition type GUIDs as protocols (PartitionInstallChildHandle's TypeGuid), before and after the reconnect
+        assertThat(PartitionChildrenPayloadTest.typeLines(serial)).isNotEmpty();
+        assertThat(PartitionChildrenPayloadTest.typeLines(efiemu.consoleText()))
+                .containsExactlyElementsOf(PartitionChildrenPayloadTest.typeLines(serial));
     }
 
     @Test

@@ -123,6 +123,30 @@ class PartitionChildrenPayloadTest {
         assertThat(afterLines(r.consoleText())).containsExactlyElementsOf(afterLines(capture));
     }
 
+    /** The "pt:" lines (the partition type GUIDs each Block I/O handle carries as protocols). */
+    static List<String> typeLines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("pt:")).toList();
+    }
+
+    @Test
+    void gptPartitionsCarryTheirTypeGuidAsAProtocolWithNoInterfaceAsPartitionDxe(@TempDir Path dir) throws Exception {
+        // PartitionInstallChildHandle installs the entry's PartitionTypeGUID with a NULL interface, on the first
+        // children and on those ConnectController makes again; LocateHandle(ByProtocol, ESP type) finds the ESP
+        String capture = resource("ovmf-part-probe-gpt.txt");
+        List<String> ovmf = typeLines(capture);
+        assertThat(ovmf).contains("pt: begin B1 esp-type EFI_SUCCESS NULL linux-type EFI_UNSUPPORTED -",
+                "pt: after-reconnect locate esp-type EFI_BUFFER_TOO_SMALL handles 1");
+        assertThat(typeLines(efiemu(gptDisk(dir)).consoleText())).containsExactlyElementsOf(ovmf);
+    }
+
+    @Test
+    void mbrPartitionsCarryTheEspTypeGuidOnlyForType0xEfAsPartitionDxe(@TempDir Path dir) throws Exception {
+        String capture = resource("ovmf-part-probe-mbr.txt");
+        List<String> ovmf = typeLines(capture);
+        assertThat(ovmf).hasSizeGreaterThan(4);
+        assertThat(typeLines(efiemu(mbrDisk(dir)).consoleText())).containsExactlyElementsOf(ovmf);
+    }
+
     @Test
     void disconnectControllerOfAnMbrDiskDestroysItsExtendedPartitionsChildrenToo(@TempDir Path dir) throws Exception {
         String capture = resource("ovmf-part-probe-mbr.txt");
