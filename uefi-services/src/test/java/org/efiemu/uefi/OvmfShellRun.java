@@ -93,28 +93,13 @@ final class OvmfShellRun {
         Path esp = prepareEsp(dir, payloads, commands);
         Path vars = dir.resolve("vars.fd");
         Path socket = dir.resolve("com1.sock");
-        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
-                "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-chardev",
-                "socket,id=com1,path=" + socket + ",server=on,wait=on", "-serial", "chardev:com1", "-monitor",
-                "none", "-no-reboot", "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
-                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp));
+        List<String> command = socketQemu(socket, "none", vars, esp);
         Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         StringBuilder all = new StringBuilder();
         try {
-            java.nio.channels.SocketChannel ch = null;
-            while (ch == null) {
-                if (System.nanoTime() > deadline || !q.isAlive()) {
-                    fail("QEMU did not open COM1's socket %s; QEMU said:%n%s", socket,
-                            Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8));
-                }
-                try {
-                    ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
-                } catch (IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
+            java.nio.channels.SocketChannel ch = connect(socket, q, deadline, dir);
             try (java.nio.channels.SocketChannel c = ch) {
                 c.configureBlocking(false);
                 java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
@@ -174,12 +159,7 @@ final class OvmfShellRun {
         Path vars = dir.resolve("vars.fd");
         Path socket = dir.resolve("com1.sock");
         Path monitor = dir.resolve("monitor.sock");
-        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg",
-                "-m", "2G", "-smp", "1", "-net", "none", "-display", "none", "-chardev",
-                "socket,id=com1,path=" + socket + ",server=on,wait=on", "-serial", "chardev:com1", "-monitor",
-                "unix:" + monitor + ",server=on,wait=off", "-no-reboot",
-                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
-                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp));
+        List<String> command = socketQemu(socket, "unix:" + monitor + ",server=on,wait=off", vars, esp);
         Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -250,6 +230,18 @@ final class OvmfShellRun {
             fail("QEMU + OVMF did not shut down within %d s; QEMU said:%n%s%nCOM1:%n%s", timeoutSeconds,
                     Files.readString(dir.resolve("qemu.out"), StandardCharsets.UTF_8), clean(all.toString()));
         }
+    }
+
+    /**
+     * QEMU q35 + OVMF with COM1 on the Unix socket {@code socket} (QEMU waits for the test to connect), the monitor as
+     * {@code monitor} ("none" or a socket), the ESP folder as a FAT drive.
+     */
+    private static List<String> socketQemu(Path socket, String monitor, Path vars, Path esp) {
+        return List.of("qemu-system-x86_64", "-machine", "q35,accel=tcg", "-m", "2G", "-smp", "1", "-net", "none",
+                "-display", "none", "-chardev", "socket,id=com1,path=" + socket + ",server=on,wait=on", "-serial",
+                "chardev:com1", "-monitor", monitor, "-no-reboot",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + CODE,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars, "-drive", "format=raw,file=fat:rw:" + esp);
     }
 
     private static java.nio.channels.SocketChannel connect(Path socket, Process q, long deadline, Path dir)

@@ -2,7 +2,6 @@ package org.efiemu.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,7 @@ class NativeMemoryHookTest {
 
   @Test
   void jniMemoryHooksSeeEveryAccessAsTheJnaCallbacksDo() {
-    assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
+    assertThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
     List<String> jni = run(true);
     List<String> jna = run(false);
     assertThat(jni).isEqualTo(jna);
@@ -97,7 +96,7 @@ class NativeMemoryHookTest {
 
   @Test
   void jniInvalidMemoryHooksAnswerAsTheJnaCallbacksDo() {
-    assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
+    assertThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
     List<String> jni = runMappingOnTouch(true);
     assertThat(jni).isEqualTo(runMappingOnTouch(false));
     // the store across the page end reaches the missing page byte by byte (Unicorn's unaligned path)
@@ -107,7 +106,7 @@ class NativeMemoryHookTest {
 
   @Test
   void aThrowingJniMemoryHookStopsTheRunAndItsExceptionReachesTheCaller() {
-    assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
+    assertThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
     try (Engine e = Engine.open()) {
       e.map(CODE, 0x1000, Perm.ALL);
       e.map(0x3000, 0x2000, Perm.ALL);
@@ -125,7 +124,7 @@ class NativeMemoryHookTest {
 
   @Test
   void aRemovedJniMemoryHookKeepsItsCallbackUntilARunEndsThenTheNextHookReusesIt() {
-    assumeThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
+    assertThat(NativeMemoryHook.available()).as(NativeGate.status().toString()).isTrue();
     try (Engine e = Engine.open()) {
       e.map(CODE, 0x1000, Perm.ALL);
       e.map(0x3000, 0x2000, Perm.ALL);
