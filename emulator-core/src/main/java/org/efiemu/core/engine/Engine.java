@@ -487,9 +487,11 @@ public final class Engine implements AutoCloseable {
    */
   public static final class SharedCodeHook implements AutoCloseable {
     final long id;
+    private final EngineHooks owner;
     private boolean closed;
 
-    private SharedCodeHook(long id) {
+    private SharedCodeHook(EngineHooks owner, long id) {
+      this.owner = owner;
       this.id = id;
     }
 
@@ -498,7 +500,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
       if (closed) return;
       closed = true;
-      EngineHooks.forgetSharedCodeTarget(id);
+      owner.forgetSharedCodeTarget(id);
     }
   }
 
@@ -508,7 +510,12 @@ public final class Engine implements AutoCloseable {
    * user data, so no native closure is made per machine. Close it when its hooks are removed.
    */
   public SharedCodeHook sharedCodeHook(CodeHook hook) {
-    return new SharedCodeHook(hooks.sharedCodeTarget(hook));
+    return new SharedCodeHook(hooks, hooks.sharedCodeTarget(hook));
+  }
+
+  /** Shared code hooks made through this engine and not closed (tests: a reused engine holds none of past machines). */
+  int sharedCodeHooksHeld() {
+    return hooks.ownSharedCodeTargets();
   }
 
   /** {@code UC_HOOK_CODE} for instructions in {@code [begin, end]} (begin &lt;= end) with a shared callback. */

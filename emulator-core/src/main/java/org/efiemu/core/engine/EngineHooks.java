@@ -21,8 +21,11 @@ import org.efiemu.core.engine.Hooks.OutHook;
 final class EngineHooks {
   private final Engine engine;
   private final Map<Long, Hook> hooks = new HashMap<>();
-  /** Targets registered with {@link #sharedCodeTarget} through this engine, forgotten by {@link #closeAll}. */
-  private final java.util.List<Long> sharedIds = new java.util.ArrayList<>();
+  /**
+   * Targets registered with {@link #sharedCodeTarget} through this engine and not yet forgotten (a reused engine
+   * serves machine after machine: each closes its own), forgotten by {@link #closeAll}.
+   */
+  private final java.util.Set<Long> sharedIds = new java.util.HashSet<>();
 
   EngineHooks(Engine engine) {
     this.engine = engine;
@@ -91,8 +94,14 @@ final class EngineHooks {
   }
 
   /** Forgets a target of {@link #sharedCodeTarget} (its hooks' calls do nothing from now on). */
-  static void forgetSharedCodeTarget(long id) {
+  void forgetSharedCodeTarget(long id) {
     SHARED_TARGETS.remove(id);
+    sharedIds.remove(id);
+  }
+
+  /** Targets registered through this engine and not yet forgotten (tests: closing a shared hook forgets it here). */
+  int ownSharedCodeTargets() {
+    return sharedIds.size();
   }
 
   /** Registered shared targets (tests: closing forgets them). */

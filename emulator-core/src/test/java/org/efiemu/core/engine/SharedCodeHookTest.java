@@ -61,6 +61,20 @@ class SharedCodeHookTest {
   }
 
   @Test
+  void closingASharedHookForgetsItInItsEngineToo() {
+    // a reused engine (one per hunt worker) serves machine after machine: each machine's closed hook must not stay
+    try (Engine e = Engine.open()) {
+      for (int i = 0; i < 3; i++) {
+        e.sharedCodeHook((address, size) -> {}).close();
+      }
+      Engine.SharedCodeHook open = e.sharedCodeHook((address, size) -> {});
+      assertThat(e.sharedCodeHooksHeld()).isEqualTo(1);
+      open.close();
+      assertThat(e.sharedCodeHooksHeld()).isZero();
+    }
+  }
+
+  @Test
   void closingTheEngineForgetsTheSharedTargetsRegisteredThroughIt() {
     int before = EngineHooks.sharedCodeTargets();
     try (Engine e = Engine.open()) {
