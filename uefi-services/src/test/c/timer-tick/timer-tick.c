@@ -26,12 +26,15 @@
  *   "cost-tick-signal", "cost-tick-restore": a tick that comes while the application calls SignalEvent or
  *                    RaiseTPL + RestoreTPL in a loop (interrupts on): taken in the service's lock release (the trace
  *                    shows it)
+ *   "cost-tick-settimer", "cost-tick-create-close": the same for SetTimer, and for CreateEvent + CloseEvent, until
+ *                    three ticks were taken (the trace shows which were taken in a lock release)
  *   "release-order"  a tick pending under the caller's cli, taken in SignalEvent's, CheckEvent's and SetTimer's lock
  *                    release: the order of the notifications (the service's own first) and a 100 ns timer set then
  *   "release-notify" a tick pending under the caller's cli is taken where the service releases its lock, inside the
  *                    service: a TPL_CALLBACK notification reads the caller's OUT variable (GetMemoryMap's
  *                    *MemoryMapSize is written after EDK2's release, HandleProtocol's *Interface and AllocatePool's
- *                    *Buffer before it) and calls GetNextMonotonicCount
+ *                    *Buffer before it, CreateEvent's *Event after its pool allocation's) and calls
+ *                    GetNextMonotonicCount; CloseEvent takes the tick in its event lock's release
  *   "if-protocols"   RFLAGS.IF after protocol functions loaders call (BlockIo, DiskIo, SimpleFileSystem and File on
  *                    the image's device, GOP, SerialIo, Rng, PciIo, ConOut/ConIn), each after the caller's cli
  *   "if-protocols2"  the same for the PCI root bridge, the other PciIo functions (stdvga), DiskInfo, ConInEx
@@ -1100,6 +1103,18 @@ static void release_notify(EFI_HANDLE image) {
   s = bs->AllocatePool(EfiLoaderData, 32, (void **)&pool);
   rel_show("AllocatePool", s, before, during, 0, pool);
   bs->FreePool((void *)pool);
+  /* CreateEvent allocates the event from pool (gMemoryLock) before it writes *Event; CloseEvent unlinks the event
+     under the event lock (a plain event: nothing to watch, "unwritten") */
+  volatile UINT64 ev = 0;
+  before = rel_prepare(&ev);
+  during = rel_calls;
+  s = bs->CreateEvent(0, TPL_CALLBACK, NULL, NULL, (EFI_EVENT *)&ev);
+  rel_show("CreateEvent", s, before, during, 0, ev);
+  volatile UINT64 none = 0;
+  before = rel_prepare(&none);
+  during = rel_calls;
+  s = bs->CloseEvent((EFI_EVENT)ev);
+  rel_show("CloseEvent", s, before, during, 0, 1);
   bs->CloseEvent(r);
   bs->CloseEvent(t);
 }
@@ -1161,6 +1176,32 @@ static void cost_tick_events(int which) {
   bs->CloseEvent(e);
   bs->CloseEvent(s);
   rt_printf("cost-tick-events done %s\n", ce_log);
+}
+
+/* Ticks inside SetTimer's, CreateEvent's and CloseEvent's fixed cost (interrupts on): SetTimer(S, TimerRelative,
+   100 s) on a timer without notification, or CreateEvent + CloseEvent of a plain event, called in a loop until a
+   periodic TPL_CALLBACK timer's notification ran three times. EDK2 takes such a tick in the service's lock release
+   (CoreSetTimer's mEfiTimerLock, CoreCreateEventInternal's and CoreCloseEvent's event lock: CoreReleaseEventLock ->
+   CoreRestoreTpl -> STI); the guest sees the same either way, the trace says where. Three ticks so that their phases
+   in the loop differ (the timer's notification shifts the next one). */
+static void cost_tick_timer_services(int which) {
+  EFI_EVENT t = 0, s = 0;
+  SHOW("ct-create", bs->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, ce_timer, NULL, &t));
+  SHOW("ct-create-s", bs->CreateEvent(EVT_TIMER, TPL_CALLBACK, NULL, NULL, &s));
+  SHOW("ct-set", bs->SetTimer(t, TimerPeriodic, 0));
+  ce_ticks = 0;
+  if (which == 0) {
+    while (ce_ticks < 3) bs->SetTimer(s, TimerRelative, 1000000000ULL);
+  } else {
+    while (ce_ticks < 3) {
+      EFI_EVENT x = 0;
+      bs->CreateEvent(0, TPL_CALLBACK, NULL, NULL, &x);
+      bs->CloseEvent(x);
+    }
+  }
+  bs->CloseEvent(t);
+  bs->CloseEvent(s);
+  rt_printf("cost-tick-timers done %s\n", ce_log);
 }
 
 /* A tick pending under the caller's cli, taken where an event service releases its lock: EDK2's CoreRestoreTpl sets
@@ -1396,6 +1437,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     cost_tick_events(0);
   } else if (rt_wide_eq(opts, "cost-tick-restore")) {
     cost_tick_events(1);
+  } else if (rt_wide_eq(opts, "cost-tick-settimer")) {
+    cost_tick_timer_services(0);
+  } else if (rt_wide_eq(opts, "cost-tick-create-close")) {
+    cost_tick_timer_services(1);
   } else if (rt_wide_eq(opts, "cost-tick-event")) {
     cost_tick_event();
   } else if (rt_wide_eq(opts, "release-order")) {

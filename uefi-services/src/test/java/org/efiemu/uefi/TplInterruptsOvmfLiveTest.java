@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 2022.11 (Debian packages, provisioned; {@code -device virtio-rng-pci} so that OVMF has an EFI_RNG_PROTOCOL) and on
  * efiemu, line for line: {@code release-notify} (a tick pending under the caller's {@code cli} is taken inside the
  * service where EDK2 releases its lock: a notification it runs sees GetMemoryMap's {@code *MemoryMapSize} not yet
- * written, HandleProtocol's and AllocatePool's OUT values written) and {@code if-protocols} (IF after ~50 calls of
+ * written, HandleProtocol's and AllocatePool's OUT values written, CreateEvent's {@code *Event} not yet written, and
+ * runs inside CloseEvent) and {@code if-protocols} (IF after ~50 calls of
  * BlockIo, DiskIo, SimpleFileSystem/File, GOP, SerialIo, Rng, PciIo and ConOut/ConIn functions made after
  * {@code cli}) and {@code popf-iretq} (a pending tick comes right after POPF/IRETQ set IF: no shadow), {@code
  * if-protocols2} (IF after the PCI root bridge, the other PciIo functions, DiskInfo, ConInEx, the Shell's StdOut and
@@ -21,11 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
  * their notification wrote). The UEFI Shell runs the cases from {@code startup.nsh}.
  */
 class TplInterruptsOvmfLiveTest {
-    /** What QEMU + OVMF printed for {@code release-notify} (2026-12-07, also by hand). */
+    /**
+     * What QEMU + OVMF printed for {@code release-notify} (2026-12-07, also by hand; the CreateEvent and CloseEvent
+     * lines measured by helper "ticks", where efiemu had {@code after 0}: the tick taken, its timers fired 10 ms later).
+     */
     static final List<String> RELEASE_NOTIFY = List.of(
             "release-notify GetMemoryMap EFI_BUFFER_TOO_SMALL during 0 after 1 if 1 seen unwritten",
             "release-notify HandleProtocol EFI_SUCCESS during 0 after 1 if 1 seen written",
-            "release-notify AllocatePool EFI_SUCCESS during 0 after 1 if 1 seen written");
+            "release-notify AllocatePool EFI_SUCCESS during 0 after 1 if 1 seen written",
+            "release-notify CreateEvent EFI_SUCCESS during 0 after 1 if 1 seen unwritten",
+            "release-notify CloseEvent EFI_SUCCESS during 0 after 1 if 1 seen unwritten");
 
     /**
      * What QEMU + OVMF printed for {@code popf-iretq} (2026-12-07, also by hand): STI's shadow (the load after

@@ -107,7 +107,7 @@ public final class EventAbi {
      * lock is released (the trigger time computed before, as for a tick pending under cli); CoreRestoreTpl dispatches in
      * a loop that re-reads gEventPending, so notifications a tick queues during it run before it returns. A tick at
      * which no timer is due is left to the first block after the return, as before (traces without armed timers keep
-     * their lines). CreateEvent and CloseEvent (no notification can run in them here) still take it after the return.
+     * their lines). CreateEvent(Ex) and CloseEvent take it the same way ({@link #eventLockReleased}).
      */
     private void tickInCost(ServiceCall c) {
         if (ticks == null || state.exitedBootServices() || ticks.tickPendingForRelease()) {
@@ -119,10 +119,34 @@ public final class EventAbi {
         }
     }
 
-    private void enableInterrupts(ServiceCall c) {
+    /** Sets RFLAGS.IF; true when a tick pending since interrupts went off was taken (its timers are then due). */
+    private boolean enableInterrupts(ServiceCall c) {
         c.context().interruptFlag(true);
         if (ticks != null && ticks.interruptsEnabled()) {
             c.output("pending timer tick taken");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * EDK2's {@code CoreReleaseEventLock} at the end of CreateEvent(Ex) and CloseEvent ({@code MdeModulePkg/Core/Dxe/
+     * Event/Event.c}: {@code CoreCreateEventInternal} allocates the event from pool under {@code gMemoryLock} before
+     * it writes {@code *Event} and inserts it under the event lock, {@code CoreCloseEvent} cancels a timer under
+     * {@code mEfiTimerLock} and unlinks the event under the event lock before it frees it): each release's
+     * {@code CoreRestoreTpl} executes STI below TPL_HIGH_LEVEL, so a tick pending since the caller's {@code cli},
+     * or one whose grid point fell inside the call's fixed cost with a timer due at it ({@link #tickInCost}), is taken
+     * there: {@code CoreTimerTick} signals {@code mEfiCheckTimerEvent}, the timers due fire and their notifications
+     * above the caller's TPL run before the service returns (UEFI 2.10 §7.1.1: notifications run when the TPL drops
+     * below theirs). The dispatcher runs such a call on the continuation thread ({@link #releaseMayNotify()}).
+     */
+    private void eventLockReleased(ServiceCall c) {
+        if (events.currentTpl() >= Tpl.HIGH_LEVEL) {
+            return;
+        }
+        tickInCost(c);
+        if (enableInterrupts(c)) {
+            timers(c);
         }
     }
 
@@ -217,7 +241,9 @@ public final class EventAbi {
         }
         EventResult r = events.createEventEx(type, tpl, fn, ctx, group);
         if (r.status() != EfiStatus.INVALID_PARAMETER) {
-            lockReleased(c); // EDK2 CoreCreateEventInternal: its checks first, then the pool allocation and event lock
+            // EDK2 CoreCreateEventInternal: its checks first, then the event's pool allocation (gMemoryLock: a tick
+            // pending under the caller's cli is taken at its release, before *Event is written), then the event lock
+            eventLockReleased(c);
         }
         if (r.status() == EfiStatus.SUCCESS) {
             c.memory().putU64(out, r.event());
@@ -298,10 +324,14 @@ public final class EventAbi {
     public EfiStatus closeEvent(ServiceCall c) {
         long event = c.arg(0);
         c.arguments(ptr(event));
-        if (events.exists(event)) {
-            lockReleased(c); // EDK2 CoreCloseEvent: the signature check first, then the event lock
+        if (!events.exists(event)) {
+            return events.closeEvent(event);
         }
-        return events.closeEvent(event);
+        // EDK2 CoreCloseEvent: the signature check first, then a timer cancelled under mEfiTimerLock and the event
+        // unlinked under the event lock: a tick taken in the releases finds the event gone
+        EfiStatus s = events.closeEvent(event);
+        eventLockReleased(c);
+        return s;
     }
 
     /** {@code CheckEvent(Event)}: EFI_SUCCESS (signal cleared), EFI_NOT_READY, or EFI_INVALID_PARAMETER for notify-signal events. */

@@ -39,6 +39,11 @@ public final class ServiceBindings {
     private static final GuestNeed ALWAYS = a -> ctx -> true;
     /** A signal, a timer, a group, a protocol notification or a TPL drop can only run EVT_NOTIFY_SIGNAL functions. */
     private static final GuestNeed SIGNAL_NOTIFY = a -> ctx -> a.events().service().maySignalNotify();
+    /**
+     * A tick pending since the caller's cli, or one inside the call's fixed cost with a timer due at it, is taken in the
+     * service's lock release, and an EVT_NOTIFY_SIGNAL function may run there ({@link EventAbi#releaseMayNotify()}).
+     */
+    private static final GuestNeed RELEASE_NOTIFY = a -> ctx -> a.events().releaseMayNotify();
     /** A driver binding whose code efiemu holds is installed: its Supported, Start or Stop may run. */
     private static final GuestNeed DRIVERS = a -> ctx -> a.handles().drivers().hasGuestBindings();
 
@@ -79,12 +84,13 @@ public final class ServiceBindings {
         boot(ALLOCATE_POOL, a -> a.memory()::allocatePool);
         boot(FREE_POOL, a -> a.memory()::freePool);
         // Event & Timer Services (§7.1)
-        boot(CREATE_EVENT, a -> a.events()::createEvent);
+        // (CreateEvent, CloseEvent: a tick pending or inside the call's cost is taken in the event lock's release)
+        bootCallingGuest(CREATE_EVENT, a -> a.events()::createEvent, RELEASE_NOTIFY);
         bootCallingGuest(SET_TIMER, a -> a.events()::setTimer, SIGNAL_NOTIFY);
         bootCallingGuest(WAIT_FOR_EVENT, a -> a.events()::waitForEvent,
                 a -> ctx -> a.events().service().mayNotifyOnWait());
         bootCallingGuest(SIGNAL_EVENT, a -> a.events()::signalEvent, SIGNAL_NOTIFY);
-        boot(CLOSE_EVENT, a -> a.events()::closeEvent);
+        bootCallingGuest(CLOSE_EVENT, a -> a.events()::closeEvent, RELEASE_NOTIFY);
         bootCallingGuest(CHECK_EVENT, a -> a.events()::checkEvent,
                 a -> ctx -> a.events().service().mayNotifyOnCheck(ctx.arg(0)));
         // Protocol Handler Services (§7.3)
