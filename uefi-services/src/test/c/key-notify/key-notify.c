@@ -28,6 +28,8 @@
  *   - after "ks after-reset" a key 'u': read as usual (the FIFO works after a reset)
  * Keys expected (efiemu: KeyStatePayloadTest's script; QEMU: sent on COM1 after the lines named above).
  *
+ * LoadOptions "keypad": see keypad() below.
+ *
  * LoadOptions "mods": keys with modifiers and toggles from OVMF's PS/2 keyboard (Ps2KeyboardDxe behind ConSplitterDxe;
  * QEMU's monitor "sendkey"), lines starting with "km ". After each "km next-NAME" line one key combination comes:
  *   ctrl-x (ReadKeyStrokeEx), ctrl-x (ReadKeyStroke), shift-f1, shift-a, alt-e, logo-r (ReadKeyStrokeEx),
@@ -351,6 +353,61 @@ static void mods(EFI_SYSTEM_TABLE *st) {
             rt_status_name(ex->UnregisterKeyNotify(ex, hx)), rt_status_name(ex->UnregisterKeyNotify(ex, hv)));
 }
 
+/* LoadOptions "keypad": the numeric keypad with Num Lock off and on, Shift on the keypad, a modifier held across keys,
+   and Ctrl+Alt+Del, from OVMF's PS/2 keyboard (Ps2KeyboardDxe KeyGetchar). Lines start with "kp "; after each
+   "kp next-NAME" line the keys named come (QEMU: sendkey; efiemu: KeypadPayloadTest's script). */
+static void kex(EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex, const char *what) {
+  EFI_KEY_DATA k;
+  EFI_STATUS w = wait_key();
+  EFI_STATUS s = read_ex(ex, &k);
+  rt_printf("kp %s wait %s", what, rt_status_name(w));
+  mtail(s, &k);
+}
+
+static void keypad(EFI_SYSTEM_TABLE *st) {
+  EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL *ex = 0;
+  rt_printf("kp ex %s\n", rt_status_name(bs->HandleProtocol(st->ConsoleInHandle, &gTextInEx, (void **)&ex)));
+  if (!ex) return;
+  rt_printf("kp next-kp7\n");
+  kex(ex, "kp7-numlock-off");
+  rt_printf("kp next-kp5-kp8\n");
+  kex(ex, "kp5-kp8-numlock-off");
+  rt_printf("kp next-kp-add\n");
+  kex(ex, "kp-add");
+  rt_printf("kp next-numlock-kp7\n");
+  kex(ex, "numlock-kp7");
+  rt_printf("kp next-kp-decimal\n");
+  kex(ex, "kp-decimal");
+  rt_printf("kp next-shift-kp7\n");
+  kex(ex, "shift-kp7");
+  rt_printf("kp next-kp1-plain\n");
+  EFI_STATUS w = wait_key();
+  EFI_INPUT_KEY in = {0x55, 0x55};
+  EFI_STATUS s = conin->ReadKeyStroke(conin, &in);
+  rt_printf("kp kp1-plain wait %s read %s scan 0x%x char 0x%x\n", rt_status_name(w), rt_status_name(s), in.ScanCode,
+            in.UnicodeChar);
+  rt_printf("kp next-delete\n");
+  kex(ex, "delete-numlock-on");
+  rt_printf("kp next-kp-enter\n");
+  kex(ex, "kp-enter");
+  rt_printf("kp next-numlock-kp2\n");
+  kex(ex, "numlock-kp2");
+  rt_printf("kp next-hold-ctrl\n");
+  kex(ex, "held-ctrl-x");
+  kex(ex, "held-ctrl-y");
+  bs->Stall(500000);
+  EFI_KEY_DATA idle;
+  EFI_STATUS is = read_ex(ex, &idle); /* no key: the keyboard's state, Control still held */
+  rt_printf("kp held-idle");
+  mtail(is, &idle);
+  rt_printf("kp next-z\n"); /* Control released, then z */
+  kex(ex, "released-z");
+  rt_printf("kp next-cad\n");
+  /* Ps2KeyboardDxe's timer (every 20 ms at TPL_NOTIFY) finds Ctrl+Alt+Del and resets the machine: nothing below prints */
+  for (int i = 0; i < 300; i++) bs->Stall(10000);
+  rt_printf("kp cad-not-reset\n");
+}
+
 static int has_option(EFI_HANDLE image, const char *word) {
   static EFI_GUID lip = EFI_LOADED_IMAGE_PROTOCOL_GUID;
   EFI_LOADED_IMAGE *li = 0;
@@ -383,6 +440,11 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   rt_init(image, st);
   bs = st->BootServices;
   conin = st->ConIn;
+  if (has_option(image, "keypad")) {
+    keypad(st);
+    rt_printf("kp end\n");
+    return EFI_SUCCESS;
+  }
   if (has_option(image, "mods")) {
     mods(st);
     rt_printf("km end\n");

@@ -159,7 +159,10 @@ final class OvmfShellRun {
         Path vars = dir.resolve("vars.fd");
         Path socket = dir.resolve("com1.sock");
         Path monitor = dir.resolve("monitor.sock");
-        List<String> command = socketQemu(socket, "unix:" + monitor + ",server=on,wait=off", vars, esp);
+        Path qmp = dir.resolve("qmp.sock");
+        List<String> command = new java.util.ArrayList<>(socketQemu(socket, "unix:" + monitor + ",server=on,wait=off",
+                vars, esp));
+        command.addAll(List.of("-qmp", "unix:" + qmp + ",server=on,wait=off"));
         Process q = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -167,7 +170,10 @@ final class OvmfShellRun {
         try {
             java.nio.channels.SocketChannel ch = connect(socket, q, deadline, dir);
             java.nio.channels.SocketChannel mon = connect(monitor, q, deadline, dir);
-            try (java.nio.channels.SocketChannel c = ch; java.nio.channels.SocketChannel m = mon) {
+            java.nio.channels.SocketChannel qmpChannel = connect(qmp, q, deadline, dir);
+            qmpHandshake(qmpChannel);
+            try (java.nio.channels.SocketChannel c = ch; java.nio.channels.SocketChannel m = mon;
+                    java.nio.channels.SocketChannel j = qmpChannel) {
                 c.configureBlocking(false);
                 m.configureBlocking(false);
                 java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
@@ -190,7 +196,7 @@ final class OvmfShellRun {
                         String part = clean(line.toString()).replace("\r", "").strip();
                         if (step < steps.size() && System.nanoTime() - lastByte > TimeUnit.SECONDS.toNanos(5)
                                 && part.length() >= 4 && steps.get(step).getKey().startsWith(part)) {
-                            sendkeys(m, steps.get(step++).getValue());
+                            sendkeys(m, j, steps.get(step++).getValue());
                             lastByte = System.nanoTime();
                         }
                         Thread.sleep(2);
@@ -207,7 +213,7 @@ final class OvmfShellRun {
                         String text = clean(line.toString()).replace("\r", "").strip();
                         line.setLength(0);
                         if (step < steps.size() && text.endsWith(steps.get(step).getKey())) {
-                            sendkeys(m, steps.get(step++).getValue());
+                            sendkeys(m, j, steps.get(step++).getValue());
                         }
                     }
                 }
@@ -260,9 +266,38 @@ final class OvmfShellRun {
     }
 
     /** One {@code sendkey} per key combination, 300 ms apart (QEMU holds each 100 ms). */
-    private static void sendkeys(java.nio.channels.SocketChannel monitor, List<String> keys)
-            throws IOException, InterruptedException {
+    /** QMP's greeting read and {@code qmp_capabilities} sent (its answers are not needed). */
+    private static void qmpHandshake(java.nio.channels.SocketChannel qmp) throws IOException {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap("{\"execute\":\"qmp_capabilities\"}\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        while (out.hasRemaining()) {
+            qmp.write(out);
+        }
+        qmp.configureBlocking(false);
+    }
+
+    /**
+     * Each entry is a {@code sendkey} argument (the keys pressed together, then released), or {@code down:QCODE} /
+     * {@code up:QCODE}: one key pressed or released through QMP's {@code input-send-event}, to hold a modifier across
+     * other keys (QEMU 7.2's {@code sendkey} releases the keys of the previous one when the next starts).
+     */
+    private static void sendkeys(java.nio.channels.SocketChannel monitor, java.nio.channels.SocketChannel qmp,
+            List<String> keys) throws IOException, InterruptedException {
         for (String k : keys) {
+            if (k.startsWith("down:") || k.startsWith("up:")) {
+                boolean down = k.startsWith("down:");
+                String json = "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[{\"type\":\"key\","
+                        + "\"data\":{\"down\":" + down + ",\"key\":{\"type\":\"qcode\",\"data\":\""
+                        + k.substring(k.indexOf(':') + 1) + "\"}}}]}}\n";
+                java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(json.getBytes(StandardCharsets.US_ASCII));
+                while (out.hasRemaining()) {
+                    qmp.write(out);
+                }
+                java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(65536);
+                qmp.read(sink); // QMP's answers, not needed
+                Thread.sleep(300);
+                continue;
+            }
             java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(("sendkey " + k + "\n").getBytes(StandardCharsets.US_ASCII));
             while (out.hasRemaining()) {
                 monitor.write(out);

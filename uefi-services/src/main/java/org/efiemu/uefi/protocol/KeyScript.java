@@ -23,8 +23,16 @@ import java.util.Map;
  * PageDown, F1-F12 (UEFI 2.10 §12.3.3, Table 12-3 scan codes), and {@code Ctrl-A} to {@code Ctrl-Z} (any case): the
  * control character a serial terminal sends for them (0x01-0x1A; Ctrl-X is 0x18), which OVMF 2022.11's TerminalDxe
  * hands on as the key's UnicodeChar with no shift state (measured on QEMU + OVMF: {@code KeyStateOvmfLiveTest}).
+ *
+ * <p>Keys of OVMF's PS/2 keyboard (Ps2KeyboardDxe's {@code KeyGetchar}; {@code KeyModifiersOvmfLiveTest},
+ * {@code KeypadOvmfLiveTest}): {@code ctrl+x}-style combinations, a modifier or lock key alone, a single unquoted
+ * character, the numeric keypad {@code KP0}-{@code KP9}, {@code KP.}, {@code KP+}, {@code KP-}, {@code KP*},
+ * {@code KP/}, {@code KPEnter} (0-9 and '.' are digits with Num Lock on and no Shift, else cursor keys:
+ * {@link Key#withNumLock}), and {@code hold MOD} / {@code release MOD}, which keep a modifier down across keys and
+ * lines (every later key is typed with it; quoted text and {@code Ctrl-X} are refused meanwhile). Ctrl+Alt+Del
+ * ({@link Key#ctrlAltDel()}) makes ConIn reset the machine as Ps2KeyboardDxe does.
  */
-public record KeyScript(List<Key> keys) {
+public record KeyScript(List<Key> keys, List<KeyScript.Held> modifiers) {
 
     /**
      * One keystroke available from virtual time {@code atNanos}: {@code EFI_INPUT_KEY} (ScanCode, UnicodeChar) and, for
@@ -33,10 +41,40 @@ public record KeyScript(List<Key> keys) {
      * and the lock it toggles ({@code lockToggled}: EFI_SCROLL_LOCK_ACTIVE, EFI_NUM_LOCK_ACTIVE or EFI_CAPS_LOCK_ACTIVE,
      * else 0). A PS/2 key with ScanCode and UnicodeChar 0 is a partial key (a modifier or lock key pressed).
      */
-    public record Key(long atNanos, int scanCode, int unicodeChar, long shiftState, int lockToggled, boolean ps2) {
+    public record Key(long atNanos, int scanCode, int unicodeChar, long shiftState, int lockToggled, boolean ps2,
+            boolean keypad) {
         /** A whole key as a serial terminal sends it: no shift state (TerminalDxe reports none). */
         public Key(long atNanos, int scanCode, int unicodeChar) {
             this(atNanos, scanCode, unicodeChar, 0, 0, false);
+        }
+
+        /** A key that is not one of the numeric keypad's 7-9, 4-6, 1-3, 0 and '.' (make codes 0x47-0x53). */
+        public Key(long atNanos, int scanCode, int unicodeChar, long shiftState, int lockToggled, boolean ps2) {
+            this(atNanos, scanCode, unicodeChar, shiftState, lockToggled, ps2, false);
+        }
+
+        /**
+         * Ps2KeyboardDxe's Ctrl+Alt+Del hot key ({@code KeyGetchar}: a Control and an Alt key held and make code 0x53,
+         * Delete or the keypad's '.'), on which it calls {@code gRT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL)}.
+         */
+        public boolean ctrlAltDel() {
+            return ps2 && (shiftState & 0x0C) != 0 && (shiftState & 0x30) != 0
+                    && (keypad ? unicodeChar == '.' : scanCode == 0x08);
+        }
+
+        /**
+         * The key as Ps2KeyboardDxe's {@code KeyGetchar} gives it with Num Lock as {@code numLock}: a keypad key of make
+         * code 0x47-0x53 is its digit (or '.') with Num Lock on and no Shift held, else its cursor key (Home, Up,
+         * PageUp, Left, Right, End, Down, PageDown, Insert, Delete; the keypad's 5 then nothing: a partial key).
+         */
+        public Key withNumLock(boolean numLock) {
+            if (!keypad || (scanCode == 0 && (unicodeChar == '+' || unicodeChar == '-' || unicodeChar == '*'
+                    || unicodeChar == '/' || unicodeChar == 0x0D))) {
+                return this;
+            }
+            boolean digits = numLock && (shiftState & 0x03) == 0;
+            return new Key(atNanos, digits ? 0 : scanCode, digits ? unicodeChar : 0, shiftState, lockToggled, ps2,
+                    keypad);
         }
 
         /** A PS/2 key with neither ScanCode nor UnicodeChar: a modifier or lock key alone. */
@@ -48,7 +86,8 @@ public record KeyScript(List<Key> keys) {
         public String toString() {
             String key = String.format(Locale.ROOT, "%d ns ScanCode=0x%X UnicodeChar=0x%X", atNanos, scanCode,
                     unicodeChar);
-            return ps2 ? key + String.format(Locale.ROOT, " KeyShiftState=0x%X (PS/2)", shiftState) : key;
+            return ps2 ? key + String.format(Locale.ROOT, " KeyShiftState=0x%X (PS/2%s)", shiftState,
+                    keypad ? ", keypad" : "") : key;
         }
     }
 
@@ -96,7 +135,47 @@ public record KeyScript(List<Key> keys) {
             Map.entry("f10", new int[] {0x14, 0}), Map.entry("f11", new int[] {0x15, 0}),
             Map.entry("f12", new int[] {0x16, 0}));
 
+    /**
+     * The numeric keypad (Ps2KeyboardDxe's ConvertKeyboardScanCodeToEfiKey): name -> {ScanCode, UnicodeChar}. KP0-KP9 and
+     * KP. (make codes 0x47-0x53) carry both their cursor key and their character, chosen by Num Lock when they arrive
+     * ({@link Key#withNumLock}); the others are one character whatever Num Lock and Shift say.
+     */
+    private static final Map<String, int[]> KEYPAD = Map.ofEntries(
+            Map.entry("kp7", new int[] {0x05, '7'}), Map.entry("kp8", new int[] {0x01, '8'}),
+            Map.entry("kp9", new int[] {0x09, '9'}), Map.entry("kp4", new int[] {0x04, '4'}),
+            Map.entry("kp5", new int[] {0x00, '5'}), Map.entry("kp6", new int[] {0x03, '6'}),
+            Map.entry("kp1", new int[] {0x06, '1'}), Map.entry("kp2", new int[] {0x02, '2'}),
+            Map.entry("kp3", new int[] {0x0A, '3'}), Map.entry("kp0", new int[] {0x07, '0'}),
+            Map.entry("kp.", new int[] {0x08, '.'}), Map.entry("kp+", new int[] {0, '+'}),
+            Map.entry("kp-", new int[] {0, '-'}), Map.entry("kp*", new int[] {0, '*'}),
+            Map.entry("kp/", new int[] {0, '/'}), Map.entry("kpenter", new int[] {0, 0x0D}));
+
+    /**
+     * A {@code hold} or {@code release} at virtual time {@code atNanos}: the KeyShiftState bits of the modifiers held
+     * across lines from then on (the PS/2 keyboard reports them in the key state of a ReadKeyStrokeEx that finds no
+     * key, as Ps2KeyboardDxe's {@code InitializeKeyState} reads its held keys).
+     */
+    public record Held(long atNanos, long shiftState) {}
+
+    /** A script without {@code hold} lines. */
+    public KeyScript(List<Key> keys) {
+        this(keys, List.of());
+    }
+
+    /** The KeyShiftState bits held by {@code hold} lines at virtual time {@code nanos} (0 without any). */
+    public long heldAt(long nanos) {
+        long held = 0;
+        for (Held h : modifiers) {
+            if (h.atNanos() > nanos) {
+                break;
+            }
+            held = h.shiftState();
+        }
+        return held;
+    }
+
     public KeyScript {
+        modifiers = List.copyOf(modifiers);
         keys = List.copyOf(keys);
         for (int i = 1; i < keys.size(); i++) {
             if (keys.get(i).atNanos() < keys.get(i - 1).atNanos()) {
@@ -123,9 +202,16 @@ public record KeyScript(List<Key> keys) {
         return new Key(at, 0, c == '\n' ? 0x0D : c);
     }
 
+    /** The modifiers {@code hold} lines hold while a script is parsed, and their changes. */
+    private static final class Holding {
+        long held;
+        final List<Held> changes = new ArrayList<>();
+    }
+
     /** Parses the text form; {@code file} names the script in error messages. */
     public static KeyScript parse(String text, String file) {
         List<Key> keys = new ArrayList<>();
+        Holding holding = new Holding();
         long previous = 0;
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -153,9 +239,9 @@ public record KeyScript(List<Key> keys) {
             while (lead < lines[i].length() && Character.isWhitespace(lines[i].charAt(lead))) {
                 lead++;
             }
-            keys(line.substring(blank).strip(), at, keys, file, no, lead + restStart + 1);
+            keys(line.substring(blank).strip(), at, keys, file, no, lead + restStart + 1, holding);
         }
-        return new KeyScript(keys);
+        return new KeyScript(keys, holding.changes);
     }
 
     private static int indexOfBlank(String s) {
@@ -226,12 +312,25 @@ public record KeyScript(List<Key> keys) {
         return null;
     }
 
-    private static void keys(String rest, long at, List<Key> out, String file, int no, int column) {
+    private static void keys(String rest, long at, List<Key> out, String file, int no, int column, Holding holding) {
         int i = 0;
+        String pending = null; // "hold" or "release" waiting for its modifier
         while (i < rest.length()) {
             char c = rest.charAt(i);
             if (Character.isWhitespace(c)) {
                 i++;
+            } else if (pending != null) {
+                int j = i;
+                while (j < rest.length() && !Character.isWhitespace(rest.charAt(j))) {
+                    j++;
+                }
+                holdOrRelease(pending, rest.substring(i, j), at, out, file, no, column + i, holding);
+                pending = null;
+                i = j;
+            } else if (c == '"' && holding.held != 0) {
+                throw new FormatException(file, no, column + i, "quoted text " + rest.substring(i) + " while "
+                        + modifierNames(holding.held) + " held: expected PS/2 keys (a character, a key name, a keypad "
+                        + "key) until 'release'; quoted text is typed on the serial terminal, which has no modifiers");
             } else if (c == '"') {
                 int j = i + 1;
                 boolean closed = false;
@@ -272,10 +371,20 @@ public record KeyScript(List<Key> keys) {
                     j++;
                 }
                 String name = rest.substring(i, j);
-                if (ps2Name(name)) {
-                    ps2(name, at, out, file, no, column + i);
+                if (name.equalsIgnoreCase("hold") || name.equalsIgnoreCase("release")) {
+                    pending = name.toLowerCase(Locale.ROOT);
                     i = j;
                     continue;
+                }
+                if (ps2Name(name) || (holding.held != 0 && NAMES.containsKey(name.toLowerCase(Locale.ROOT)))) {
+                    ps2(name, at, out, file, no, column + i, holding.held);
+                    i = j;
+                    continue;
+                }
+                if (holding.held != 0 && control(name) != null) {
+                    throw new FormatException(file, no, column + i, "key '" + name + "' while "
+                            + modifierNames(holding.held) + " held: a serial terminal's control character has no "
+                            + "modifiers; expected a PS/2 key such as x (with ctrl held: ctrl+x)");
                 }
                 int[] k = NAMES.get(name.toLowerCase(Locale.ROOT));
                 if (k == null) {
@@ -285,19 +394,63 @@ public record KeyScript(List<Key> keys) {
                     throw new FormatException(file, no, "key '" + name + "': expected quoted text or one of Enter, Tab, "
                             + "Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, PageUp, PageDown, "
                             + "F1-F12, Ctrl-A to Ctrl-Z, a PS/2 key with modifiers (ctrl+x, shift+F1), a modifier "
-                            + "alone (ctrl, shift, alt, logo, rctrl, ...) or CapsLock, NumLock, ScrollLock");
+                            + "alone (ctrl, shift, alt, logo, rctrl, ...), CapsLock, NumLock, ScrollLock, a keypad key "
+                            + "(KP0-KP9, KP., KP+, KP-, KP*, KP/, KPEnter) or 'hold MOD' / 'release MOD'");
                 }
                 out.add(new Key(at, k[0], k[1]));
                 i = j;
             }
         }
+        if (pending != null) {
+            throw new FormatException(file, no, "'" + pending + "' at the end of the line: expected a modifier after it "
+                    + "(shift, ctrl, alt, logo, rshift, rctrl, ralt, rlogo)");
+        }
+    }
+
+    /**
+     * {@code hold MOD}: the modifier goes down (one partial key, as its make code gives) and stays down across lines:
+     * every later PS/2 key carries it, until {@code release MOD} (its break code: no key, only the state changes).
+     */
+    private static void holdOrRelease(String what, String name, long at, List<Key> out, String file, int no,
+            int column, Holding holding) {
+        Long bit = MODIFIERS.get(name.toLowerCase(Locale.ROOT));
+        if (bit == null) {
+            throw new FormatException(file, no, column, "'" + what + " " + name + "': expected a modifier after '"
+                    + what + "' (shift, ctrl, alt, logo, rshift, rctrl, ralt, rlogo)");
+        }
+        if (what.equals("hold")) {
+            if ((holding.held & bit) != 0) {
+                throw new FormatException(file, no, column, "'hold " + name + "': " + name + " is held already "
+                        + "(expected 'release " + name + "' first)");
+            }
+            holding.held |= bit;
+            out.add(new Key(at, 0, 0, SHIFT_STATE_VALID | holding.held, 0, true));
+        } else {
+            if ((holding.held & bit) == 0) {
+                throw new FormatException(file, no, column, "'release " + name + "': " + name + " is not held "
+                        + "(expected 'hold " + name + "' on an earlier line)");
+            }
+            holding.held &= ~bit;
+        }
+        holding.changes.add(new Held(at, holding.held));
+    }
+
+    /** The modifiers of {@code bits} by their script names, for messages ("ctrl and shift"). */
+    private static String modifierNames(long bits) {
+        List<String> names = new ArrayList<>();
+        for (String n : List.of("shift", "rshift", "ctrl", "rctrl", "alt", "ralt", "logo", "rlogo")) {
+            if ((bits & MODIFIERS.get(n)) != 0) {
+                names.add(n);
+            }
+        }
+        return String.join(" and ", names) + (names.size() == 1 ? " is" : " are");
     }
 
     /** A token for the PS/2 keyboard: it holds a '+', or is a modifier or lock key alone. */
     private static boolean ps2Name(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return (name.indexOf('+') > 0 && name.length() > 1) || MODIFIERS.containsKey(n) || LOCKS.containsKey(n)
-                || (name.length() == 1 && isKeyCharacter(name.charAt(0)));
+        return (name.indexOf('+') > 0 && name.length() > 1 && !KEYPAD.containsKey(n)) || MODIFIERS.containsKey(n)
+                || LOCKS.containsKey(n) || KEYPAD.containsKey(n) || (name.length() == 1 && isKeyCharacter(name.charAt(0)));
     }
 
     /**
@@ -308,9 +461,15 @@ public record KeyScript(List<Key> keys) {
      * printable characters that are normally adjusted by shift modifiers"); keys whose character Shift does not change
      * (F1, Enter, Space) keep them. A modifier or lock key alone is one partial key.
      */
-    private static void ps2(String token, long at, List<Key> out, String file, int no, int column) {
+    private static void ps2(String token, long at, List<Key> out, String file, int no, int column, long alreadyHeld) {
         String[] parts = token.split("\\+", -1);
-        long held = 0;
+        if (token.toLowerCase(Locale.ROOT).endsWith("kp+") && parts.length >= 2) {
+            // KP+ after modifiers: "ctrl+KP+" splits into ..., "KP", ""
+            String[] joined = java.util.Arrays.copyOf(parts, parts.length - 1);
+            joined[joined.length - 1] = joined[joined.length - 1] + "+";
+            parts = joined;
+        }
+        long held = alreadyHeld;
         int offset = 0;
         for (int p = 0; p < parts.length - 1; p++) {
             Long bit = MODIFIERS.get(parts[p].toLowerCase(Locale.ROOT));
@@ -335,6 +494,12 @@ public record KeyScript(List<Key> keys) {
             out.add(new Key(at, 0, 0, SHIFT_STATE_VALID | held, lock, true));
             return;
         }
+        int[] pad = KEYPAD.get(lower);
+        if (pad != null) {
+            // the keypad's characters are the same with Shift (ShiftUnicodeChar): its bits stay in the state
+            out.add(new Key(at, pad[0], pad[1], SHIFT_STATE_VALID | held, 0, true, true));
+            return;
+        }
         int scan;
         int ch;
         int[] named = last.length() > 1 ? NAMES.get(lower) : null;
@@ -348,7 +513,7 @@ public record KeyScript(List<Key> keys) {
             throw new FormatException(file, no, column + offset, "key '" + last + "' in '" + token + "': expected a "
                     + "letter, a digit or one of " + UNSHIFTED + " as on a US keyboard (shift+1 for '!'), or a key "
                     + "name (Enter, Tab, Backspace, Space, Esc, Up, Down, Right, Left, Home, End, Insert, Delete, "
-                    + "PageUp, PageDown, F1-F12) after the modifiers");
+                    + "PageUp, PageDown, F1-F12, KP0-KP9, KP., KP+, KP-, KP*, KP/, KPEnter) after the modifiers");
         }
         long shift = SHIFT_STATE_VALID | held;
         if ((held & 0x03) != 0 && ch != 0) {

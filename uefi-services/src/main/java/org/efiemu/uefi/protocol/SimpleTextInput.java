@@ -49,7 +49,12 @@ import org.efiemu.uefi.spec.EfiStatus;
  * EFI_NOT_READY with its state unless SetState asked for EFI_KEY_STATE_EXPOSED (ConSplitter's
  * {@code VirtualKeyStateExported}, §12.2.4), then returns it; a lock key flips its KeyToggleState bit when it arrives
  * and Caps Lock changes the case of later letters; a key notification compares a registered non-zero KeyShiftState
- * and KeyToggleState with the key's (Ps2KeyboardDxe's {@code IsKeyRegistered}) and passes the key's states.
+ * and KeyToggleState with the key's (Ps2KeyboardDxe's {@code IsKeyRegistered}) and passes the key's states. A keypad
+ * key becomes its digit or its cursor key by the Num Lock state and Shift at its arrival; a ReadKeyStrokeEx that finds
+ * no key reports the modifiers the script's {@code hold} lines hold then; the script's first Ctrl+Alt+Del resets the
+ * machine from a TPL_NOTIFY timer at the first tick at or after its time ({@code ConIn.Ps2KeyboardTimer}, Ps2KeyboardDxe's
+ * {@code KeyboardTimerHandler} -> {@code KeyGetchar} -> {@code gRT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL)};
+ * UEFI 2.10 §8.5.1), and no key from it on is read (measured on QEMU + OVMF: {@code KeypadOvmfLiveTest}).
  */
 public final class SimpleTextInput {
     public static final int SIZE = 24;
@@ -79,6 +84,8 @@ public final class SimpleTextInput {
     private static final int LOCKS = 0x07;
     /** {@code EFI_CAPS_LOCK_ACTIVE}. */
     private static final int CAPS_LOCK = 0x04;
+    /** {@code EFI_NUM_LOCK_ACTIVE}: the keypad's 0-9 and '.' are digits (Ps2KeyboardDxe {@code KeyGetchar}). */
+    private static final int NUM_LOCK = 0x02;
     /** EFI_LEFT_CONTROL_PRESSED | EFI_RIGHT_CONTROL_PRESSED. */
     private static final long CONTROL = 0x0CL;
     /** ConSplitterDxe's {@code VirtualKeyStateExported}: SetState asked for EFI_KEY_STATE_EXPOSED (partial keys shown). */
@@ -172,6 +179,40 @@ public final class SimpleTextInput {
                 this::unregisterKeyNotify));
         arrivalTimer = events.createEvent(EventTypes.EVT_TIMER, Tpl.APPLICATION, 0, 0).event();
         armArrival();
+        held = script;
+        KeyScript.Key cad = null;
+        for (KeyScript.Key k : script.keys()) {
+            if (k.ctrlAltDel()) {
+                cad = k;
+                break;
+            }
+        }
+        resetKey = cad;
+        if (cad != null) {
+            // made only for a script with Ctrl+Alt+Del, so that other runs keep their gate slots and event handles
+            long timer = dispatcher.registerBootTimeCallingGuest("ConIn.Ps2KeyboardTimer", 2, this::ps2Timer);
+            long event = events.createEvent(EventTypes.EVT_TIMER | EventTypes.EVT_NOTIFY_SIGNAL, Tpl.NOTIFY, timer, 0)
+                    .event();
+            events.setTimer(event, TimerDelay.TimerRelative, Math.max(1, (cad.atNanos() + 99) / 100));
+        }
+    }
+
+    /** The script (for the modifiers its {@code hold} lines hold at a given time). */
+    private final KeyScript held;
+    /** The script's first Ctrl+Alt+Del ({@link KeyScript.Key#ctrlAltDel()}), or null: no key at or after it is read. */
+    private final KeyScript.Key resetKey;
+
+    /**
+     * Ps2KeyboardDxe's {@code KeyboardTimerHandler} at the first tick at or after the script's Ctrl+Alt+Del (a TPL_NOTIFY
+     * timer; OVMF's polls every 20 ms): {@code KeyGetchar} finds a Control and an Alt key held and make code 0x53 and
+     * calls {@code gRT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL)}, which does not return: the run ends as that
+     * service ends it (its trace line follows this one; UEFI 2.10 §8.5.1).
+     */
+    private EfiStatus ps2Timer(ServiceCall c) {
+        c.arguments(hex(c.arg(0)), ptr(c.arg(1)));
+        c.output("Ctrl+Alt+Del (Ps2KeyboardDxe KeyGetchar): gRT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL)");
+        c.context().callGuest(dispatcher.entry("ResetSystem"), 1, 0, 0, 0);
+        return null;
     }
 
     public long address() {
@@ -193,7 +234,7 @@ public final class SimpleTextInput {
         if (!registrations.isEmpty()) {
             return polled > 0; // TerminalDxe's FIFO: filled by the poll timer
         }
-        return !keys.isEmpty() && keys.peek().atNanos() <= nanos.getAsLong();
+        return !keys.isEmpty() && keys.peek().atNanos() <= nanos.getAsLong() && keys.peek() != resetKey;
     }
 
     /** Arms the firmware timer for the next key still to come, so a wait for a key ends at its time. */
@@ -312,7 +353,8 @@ public final class SimpleTextInput {
                 continue;
             }
             toggleState ^= k.lockToggled();
-            int ch = k.unicodeChar();
+            KeyScript.Key r = k.withNumLock((toggleState & NUM_LOCK) != 0);
+            int ch = r.unicodeChar();
             if ((toggleState & CAPS_LOCK) != 0) {
                 if (ch >= 'a' && ch <= 'z') {
                     ch = ch - 'a' + 'A';
@@ -320,7 +362,8 @@ public final class SimpleTextInput {
                     ch = ch - 'A' + 'a';
                 }
             }
-            arrived.put(k, new KeyScript.Key(k.atNanos(), k.scanCode(), ch, k.shiftState(), k.lockToggled(), true));
+            arrived.put(k, new KeyScript.Key(k.atNanos(), r.scanCode(), ch, k.shiftState(), k.lockToggled(), true,
+                    k.keypad()));
             arrivedToggle.put(k, toggleState);
         }
     }
@@ -344,7 +387,7 @@ public final class SimpleTextInput {
      */
     private KeyScript.Key dropPartials() {
         KeyScript.Key last = null;
-        while (keyAvailable() && keys.peek().partial()) {
+        while (keyAvailable() && arrived.getOrDefault(keys.peek(), keys.peek()).partial()) {
             // not take(): the arrival timer stays as it is (a key is available behind it or none is)
             KeyScript.Key k = keys.poll();
             if (polled > 0) {
@@ -392,7 +435,8 @@ public final class SimpleTextInput {
         }
         keyEventSignalState = false;
         KeyScript.Key k = take();
-        long shift = k != null && k.ps2() ? k.shiftState() : SHIFT_STATE_VALID;
+        // with no PS/2 key, the keyboard's state: the modifiers a script's hold lines hold now (none without them)
+        long shift = k != null && k.ps2() ? k.shiftState() : SHIFT_STATE_VALID | held.heldAt(nanos.getAsLong());
         int toggle = k != null && k.ps2() ? lastToggle : toggleState;
         if (k != null && k.partial() && !virtualKeyStateExported) {
             // ConSplitter reads it from the PS/2 keyboard but queues no partial key unless SetState exposed them: the
@@ -581,7 +625,7 @@ public final class SimpleTextInput {
             if (i++ < polled) {
                 continue;
             }
-            if (k.atNanos() > now) {
+            if (k.atNanos() > now || k == resetKey) {
                 break;
             }
             polled++;

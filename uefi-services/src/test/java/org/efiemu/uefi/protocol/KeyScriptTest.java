@@ -92,4 +92,68 @@ class KeyScriptTest {
                 .hasMessageStartingWith("k.txt:1:10: key '!' in 'shift+!'").hasMessageContaining("shift+1 for '!'");
         assertThatThrownBy(() -> KeyScript.parse("1s ctrl+\n", "k.txt")).hasMessageStartingWith("k.txt:1:9: key ''");
     }
+
+    private static KeyScript.Key pad(long at, int scan, int ch, long shift) {
+        return new KeyScript.Key(at, scan, ch, shift, 0, true, true);
+    }
+
+    @Test
+    void keypadKeysCarryTheirCursorKeyAndDigitAndNumLockAndShiftChooseWhenTheyArrive() {
+        long t = 1_000_000_000L;
+        assertThat(KeyScript.parse("1s KP7 kp5 KP. KP+ KP/ KPEnter shift+KP7 ctrl+KP+\n", "k.txt").keys())
+                .containsExactly(pad(t, 0x05, '7', 0x8000_0000L), pad(t, 0, '5', 0x8000_0000L),
+                        pad(t, 0x08, '.', 0x8000_0000L), pad(t, 0, '+', 0x8000_0000L), pad(t, 0, '/', 0x8000_0000L),
+                        pad(t, 0, 0x0D, 0x8000_0000L), ps2(t, 0, 0, 0x8000_0002L), pad(t, 0x05, '7', 0x8000_0002L),
+                        ps2(t, 0, 0, 0x8000_0008L), pad(t, 0, '+', 0x8000_0008L));
+        KeyScript.Key kp7 = pad(t, 0x05, '7', 0x8000_0000L);
+        assertThat(kp7.withNumLock(true)).isEqualTo(pad(t, 0, '7', 0x8000_0000L));
+        assertThat(kp7.withNumLock(false)).isEqualTo(pad(t, 0x05, 0, 0x8000_0000L));
+        // Shift on the keypad with Num Lock on gives the cursor key (its bit kept); the keypad's 5 without Num Lock is
+        // no key; '+' is '+' either way
+        assertThat(pad(t, 0x05, '7', 0x8000_0002L).withNumLock(true)).isEqualTo(pad(t, 0x05, 0, 0x8000_0002L));
+        assertThat(pad(t, 0, '5', 0x8000_0000L).withNumLock(false).partial()).isTrue();
+        assertThat(pad(t, 0, '+', 0x8000_0000L).withNumLock(false)).isEqualTo(pad(t, 0, '+', 0x8000_0000L));
+    }
+
+    @Test
+    void ctrlAltDelIsAControlAndAnAltKeyWithDeleteOrTheKeypadsDecimalPoint() {
+        assertThat(KeyScript.parse("1s ctrl+alt+Delete\n", "k.txt").keys()).filteredOn(KeyScript.Key::ctrlAltDel)
+                .hasSize(1);
+        assertThat(KeyScript.parse("1s rctrl+ralt+KP.\n", "k.txt").keys()).filteredOn(KeyScript.Key::ctrlAltDel)
+                .hasSize(1);
+        assertThat(KeyScript.parse("1s ctrl+Delete alt+Delete ctrl+alt+Insert Delete ctrl+alt+KP0\n", "k.txt").keys())
+                .noneMatch(KeyScript.Key::ctrlAltDel);
+        assertThat(KeyScript.parse("1s hold ctrl\n2s hold alt Delete\n", "k.txt").keys())
+                .filteredOn(KeyScript.Key::ctrlAltDel).hasSize(1);
+    }
+
+    @Test
+    void holdKeepsAModifierDownAcrossLinesUntilReleaseAndTheScriptKnowsWhatIsHeldWhen() {
+        KeyScript s = KeyScript.parse("1s hold ctrl x\n2s y Enter\n3s release ctrl z\n", "k.txt");
+        long t = 1_000_000_000L;
+        assertThat(s.keys()).containsExactly(ps2(t, 0, 0, 0x8000_0008L), ps2(t, 0, 'x', 0x8000_0008L),
+                ps2(2 * t, 0, 'y', 0x8000_0008L), ps2(2 * t, 0, 0x0D, 0x8000_0008L), ps2(3 * t, 0, 'z', 0x8000_0000L));
+        assertThat(s.heldAt(0)).isZero();
+        assertThat(s.heldAt(t)).isEqualTo(0x08L);
+        assertThat(s.heldAt(3 * t - 1)).isEqualTo(0x08L);
+        assertThat(s.heldAt(3 * t)).isZero();
+        assertThat(KeyScript.parse("1s hold shift\n2s a\n", "k.txt").keys()).endsWith(ps2(2 * t, 0, 'A', 0x8000_0000L));
+        assertThat(KeyScript.parse("1s x\n", "k.txt").heldAt(5 * t)).isZero();
+    }
+
+    @Test
+    void aBadHoldOrReleaseOrSerialKeysWhileHeldNameFileLineAndWhatWasExpected() {
+        assertThatThrownBy(() -> KeyScript.parse("1s hold cntrl\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:1:9: 'hold cntrl': expected a modifier");
+        assertThatThrownBy(() -> KeyScript.parse("1s hold ctrl\n2s hold ctrl\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:2:9: 'hold ctrl': ctrl is held already");
+        assertThatThrownBy(() -> KeyScript.parse("1s release alt\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:1:12: 'release alt': alt is not held");
+        assertThatThrownBy(() -> KeyScript.parse("1s x hold\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:1: 'hold' at the end of the line");
+        assertThatThrownBy(() -> KeyScript.parse("1s hold ctrl\n2s \"x\"\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:2:4: quoted text \"x\" while ctrl is held");
+        assertThatThrownBy(() -> KeyScript.parse("1s hold alt\n2s Ctrl-x\n", "k.txt"))
+                .hasMessageStartingWith("k.txt:2:4: key 'Ctrl-x' while alt is held");
+    }
 }
