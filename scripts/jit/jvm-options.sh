@@ -29,26 +29,28 @@ long_hunt() {
 
 # jvm_options COMMAND ARGS...: appends the JIT and collector options for that command line to `opts`
 jvm_options() {
-  # A short hunt and the matrix: the first tier only, the serial collector, and the first tier's compile thresholds
-  # at a tenth. Such a process spends its first seconds interpreting (about half of a hunt thread's samples in its
-  # first second, a seventh of a 3 000-scenario hunt's) while methods wait to be called the usual 200 times (2 000
-  # with loops); a tenth of that compiles them sooner, for more but cheap C1 compilations. The serial collector: a
-  # hunt keeps ≈ 5 MB live, so young collections are short and single-threaded, without G1's barriers and set-up.
+  # A short hunt: the first tier only, the serial collector, and the first tier's compile thresholds at a tenth.
+  # Such a process spends its first seconds interpreting (about half of a hunt thread's samples in its first second,
+  # a seventh of a 3 000-scenario hunt's) while methods wait to be called the usual 200 times (2 000 with loops); a
+  # tenth of that compiles them sooner, for more but cheap C1 compilations. The serial collector (every hunt and the
+  # matrix): a hunt keeps ≈ 5 MB live, so young collections are short, without G1's barriers and set-up. The matrix
+  # (63 scenarios) keeps the usual thresholds: there the extra compilations cost more than they save.
   local first_tier=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.1)
   case "${1:-}" in
     run|debug|profile|diff|--help|-h|--version|-V|"") opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
     hunt)
       # a long hunt: the full JIT, with C2 kept off the methods that run a few times per scenario and with smaller
       # inlining (C2's compilations of whole subsystems cost more CPU than they save: docs/performance.md, "The JIT's
-      # cost in the user's hunt"); the JVM's own messages (the directives file's "1 compiler directives added") go to
-      # stderr, so the hunt's stdout stays its own. A short hunt, or no directives file: the first tier as above.
+      # cost in the user's hunt"), and the serial collector (as a short hunt); the JVM's own messages (the directives
+      # file's "1 compiler directives added") go to stderr, so the hunt's stdout stays its own. A short hunt, or no
+      # directives file: the first tier as above.
       if long_hunt "$@" && [[ -f "$JIT_DIR/hunt-c2.directives.json" && -f "$JIT_DIR/hunt-c2.commands" ]]; then
-        opts+=(-XX:+DisplayVMOutputToStderr -XX:+UnlockDiagnosticVMOptions
+        opts+=(-XX:+UseSerialGC -XX:+DisplayVMOutputToStderr -XX:+UnlockDiagnosticVMOptions
           -XX:CompilerDirectivesFile="$JIT_DIR/hunt-c2.directives.json" -XX:CompileCommandFile="$JIT_DIR/hunt-c2.commands"
           -XX:FreqInlineSize=100 -XX:InlineSmallCode=1000 -XX:MaxInlineLevel=6)
       else
         opts+=("${first_tier[@]}")
       fi ;;
-    matrix) opts+=("${first_tier[@]}") ;;
+    matrix) opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
   esac
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The JVM options the {@code ./efiemu} launcher gives each command ({@code scripts/jit/jvm-options.sh}, which the
  * launcher sources): its own function run by bash with the command lines a user types, and the options it chooses run
- * by this Java. A short hunt and the matrix get the first tier, the serial collector and a tenth of the compile
- * thresholds; a long hunt (≥ 20 000 scenarios or ≥ 20 s) the full JIT with the C2 files; the short commands the first
- * tier and the serial collector.
+ * by this Java. A short hunt gets the first tier, the serial collector and a tenth of the compile thresholds; a long
+ * hunt (≥ 20 000 scenarios or ≥ 20 s) the full JIT with the C2 files and the serial collector; the matrix and the
+ * short commands the first tier and the serial collector.
  */
 class LauncherJvmOptionsTest {
     private static final Path JIT = Path.of("").toAbsolutePath().getParent().resolve("scripts/jit");
@@ -32,16 +32,15 @@ class LauncherJvmOptionsTest {
         assertThat(options(JIT, "hunt", "--time", "19s")).isEqualTo(FIRST_TIER);
         assertThat(options(JIT, "hunt", "--time", "PT30S")).as("a budget the launcher cannot read is short")
                 .isEqualTo(FIRST_TIER);
-        assertThat(options(JIT, "matrix", "--out", "x")).isEqualTo(FIRST_TIER);
     }
 
     @Test
-    void longHuntsGetTheFullJitWithTheC2FilesAndNoFirstTierLimit() throws Exception {
+    void longHuntsGetTheFullJitWithTheC2FilesAndTheSerialCollectorAndNoFirstTierLimit() throws Exception {
         for (List<String> args : List.of(List.of("hunt", "--scenarios", "20000"), List.of("hunt", "--scenarios=50000"),
                 List.of("hunt", "--time", "20s"), List.of("hunt", "--time=1m30s"))) {
             List<String> opts = options(JIT, args.toArray(String[]::new));
             assertThat(opts).as("%s", args)
-                    .contains("-XX:CompilerDirectivesFile=" + JIT.resolve("hunt-c2.directives.json"),
+                    .contains("-XX:+UseSerialGC", "-XX:CompilerDirectivesFile=" + JIT.resolve("hunt-c2.directives.json"),
                             "-XX:CompileCommandFile=" + JIT.resolve("hunt-c2.commands"))
                     .noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel") || o.startsWith("-XX:CompileThresholdScaling"));
         }
@@ -53,8 +52,8 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
-    void shortCommandsKeepTheFirstTierAndTheSerialCollectorWithTheUsualThresholds() throws Exception {
-        for (String command : List.of("run", "debug", "profile", "diff", "--help", "--version")) {
+    void theMatrixAndShortCommandsGetTheFirstTierAndTheSerialCollectorWithTheUsualThresholds() throws Exception {
+        for (String command : List.of("matrix", "run", "debug", "profile", "diff", "--help", "--version")) {
             assertThat(options(JIT, command)).as(command).containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         }
         assertThat(options(JIT, "bench", "hunt")).as("bench: the full JIT and the default collector").isEmpty();
