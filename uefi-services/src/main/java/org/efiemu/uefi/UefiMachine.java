@@ -117,6 +117,8 @@ public final class UefiMachine implements AutoCloseable {
     private EfiRng rng;
     private long conOutInterface;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
+    /** The Simple File System functions of the disks' FAT volumes (null without disks). */
+    private org.efiemu.uefi.protocol.SimpleFileSystem diskFileSystems;
     private org.efiemu.uefi.disk.DiskImage espDisk;
     private FirmwareArena.Region capturedRegion;
     private org.efiemu.uefi.presentation.UnsupportedProtocols unsupportedProtocols;
@@ -281,6 +283,7 @@ public final class UefiMachine implements AutoCloseable {
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
                     storage.install(d, port++);
                 }
+                diskFileSystems = storage.fileSystems();
                 if (bootFile != null) {
                     deviceHandle = bootFile.part().handle();
                 }
@@ -402,6 +405,26 @@ public final class UefiMachine implements AutoCloseable {
         disks.forEach(d::add);
         d.bootConnect();
         d.onFileSystemMoves(fw.images::moveVolume);
+        java.util.List<org.efiemu.uefi.protocol.SimpleFileSystem> instances = java.util.stream.Stream.of(diskFileSystems,
+                fw.espFileSystem).filter(java.util.Objects::nonNull).toList();
+        d.onVolumes(new org.efiemu.uefi.storage.DiskDrivers.FileSystemVolumes() {
+            @Override
+            public void abandon(long handle, long fileSystem) {
+                // efiemu's media are always present: FatAbandonVolume's EFI_MEDIA_CHANGED
+                instances.forEach(i -> i.abandon(fileSystem, EfiStatus.MEDIA_CHANGED));
+            }
+
+            @Override
+            public long remount(long fileSystem) {
+                for (org.efiemu.uefi.protocol.SimpleFileSystem i : instances) {
+                    long at = i.remount(fileSystem);
+                    if (at != 0) {
+                        return at;
+                    }
+                }
+                return fileSystem;
+            }
+        });
         fw.drivers.builtIn(d.partitionDriver());
         fw.drivers.builtIn(d.fatDriver());
         fw.drivers.builtIn(d.diskIoDriver());

@@ -60,6 +60,32 @@ public final class DiskDrivers {
     /** Told when a FAT file system moves to a new handle (its partition was destroyed and made again). */
     private FileSystemMoves moves = (from, to) -> { };
 
+    /** What the FAT driver's Stop and a later Start do to the volumes efiemu serves (see {@link #onVolumes}). */
+    private FileSystemVolumes volumes = new FileSystemVolumes() {
+        @Override
+        public void abandon(long handle, long fileSystem) {
+        }
+
+        @Override
+        public long remount(long fileSystem) {
+            return fileSystem;
+        }
+    };
+
+    /**
+     * The FAT driver's volumes as EDK2 2022.11 keeps them (FatPkg/EnhancedFatDxe): {@code FatDriverBindingStop}
+     * abandons the volume ({@code FatAbandonVolume}: the files open on it get a permanent error, its
+     * {@code FAT_VOLUME} is freed once they are closed) and a later {@code FatDriverBindingStart} allocates a new one
+     * ({@code FatAllocateVolume}: a new EFI_SIMPLE_FILE_SYSTEM_PROTOCOL interface).
+     */
+    public interface FileSystemVolumes {
+        /** {@code FatAbandonVolume}: the Simple File System {@code fileSystem} was uninstalled from {@code handle}. */
+        void abandon(long handle, long fileSystem);
+
+        /** {@code FatAllocateVolume}: a new interface for the volume {@code fileSystem} served; returns it. */
+        long remount(long fileSystem);
+    }
+
     /** Where a file system efiemu serves went when its partition handle was made again. */
     @FunctionalInterface
     public interface FileSystemMoves {
@@ -78,7 +104,8 @@ public final class DiskDrivers {
         final List<Map.Entry<Guid, Long>> partitionProtocols = new ArrayList<>();
         final long diskIo;
         final long diskIo2;
-        final long fileSystem;
+        /** The FAT volume's current Simple File System interface (a new one after each Stop and Start). */
+        long fileSystem;
         boolean gpt;
         List<Device> children;
         /** The DevicePath interface PartitionDxe installs on the child (0 when it has none). */
@@ -192,6 +219,11 @@ public final class DiskDrivers {
     /** Where the FAT file systems go when their partition is made again on a new handle. */
     public void onFileSystemMoves(FileSystemMoves moves) {
         this.moves = Objects.requireNonNull(moves, "moves");
+    }
+
+    /** What the FAT driver's Stop and Start do to the volumes' open files and interfaces. */
+    public void onVolumes(FileSystemVolumes volumes) {
+        this.volumes = Objects.requireNonNull(volumes, "volumes");
     }
 
     /** The disk or partition whose current handle is {@code handle}, or null. */
@@ -526,7 +558,9 @@ public final class DiskDrivers {
         Device d = device(controller);
         if (d != null && d.fat) {
             if (d.fileSystem != 0 && db.interfacePointer(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID) == 0) {
-                // FatAllocateVolume on a partition made again: the volume efiemu serves, on the new handle
+                // FatAllocateVolume after a Stop: a new volume (a new interface) for the contents efiemu serves, on
+                // the handle (the same one, or the partition's new handle when PartitionDxe made it again)
+                d.fileSystem = volumes.remount(d.fileSystem);
                 db.installMultipleProtocolInterfaces(controller,
                         List.of(Map.entry(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, d.fileSystem)));
                 if (d.lastFileSystemHandle != controller) {
@@ -543,7 +577,8 @@ public final class DiskDrivers {
 
     /**
      * {@code FatDriverBindingStop}: the volume's Simple File System uninstalled ({@code FatAbandonVolume}; a driver
-     * holding it is stopped first), then the Disk I/O (2) closed; no Simple File System is EFI_UNSUPPORTED.
+     * holding it is stopped first) and the files open on it abandoned (they answer EFI_MEDIA_CHANGED from then on:
+     * the media is still present), then the Disk I/O (2) closed; no Simple File System is EFI_UNSUPPORTED.
      */
     EfiStatus fatStop(long controller, HandleDatabase.DriverHooks hooks) {
         var fs = db.openProtocol(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fat, controller,
@@ -556,6 +591,7 @@ public final class DiskDrivers {
         if (s.isError()) {
             return s;
         }
+        volumes.abandon(controller, fs.interfacePointer());
         db.closeProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, fat, controller);
         db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, fat, controller);
         return EfiStatus.SUCCESS;

@@ -65,6 +65,11 @@ public final class StorageDevices {
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
 
+    /** The Simple File System functions of the disks' FAT volumes. */
+    public SimpleFileSystem fileSystems() {
+        return fileSystems;
+    }
+
     /** Names disks as behind {@code c} (the platform's controller, {@link DiskController#of}); q35's AHCI by default. */
     public StorageDevices controller(DiskController c) {
         this.controller = c;
