@@ -86,6 +86,21 @@ public final class DiskDrivers {
         long remount(long fileSystem);
     }
 
+    /** Disk I/O over a Block I/O efiemu does not serve (a guest driver's); null: DiskIoDxe does not start there. */
+    private GuestDiskIo guestDiskIo;
+
+    /**
+     * EDK2 DiskIoDxe's instance on a Block I/O efiemu does not serve (a guest driver's, e.g. a RAM disk): a Disk I/O
+     * (and a Disk I/O 2 when the handle has Block I/O 2) whose reads and writes call that Block I/O.
+     */
+    public interface GuestDiskIo {
+        /** Disk I/O, and Disk I/O 2 (0 unless {@code two}), over Block I/O {@code blockIo}; null when it is unusable. */
+        long[] install(long blockIo, boolean two);
+
+        /** DiskIoDxe's Stop uninstalled {@code diskIo} (a Disk I/O or Disk I/O 2 {@link #install} made). */
+        void forget(long diskIo);
+    }
+
     /** Where a file system efiemu serves went when its partition handle was made again. */
     @FunctionalInterface
     public interface FileSystemMoves {
@@ -219,6 +234,11 @@ public final class DiskDrivers {
     /** Where the FAT file systems go when their partition is made again on a new handle. */
     public void onFileSystemMoves(FileSystemMoves moves) {
         this.moves = Objects.requireNonNull(moves, "moves");
+    }
+
+    /** DiskIoDxe on a Block I/O efiemu does not serve ({@link GuestDiskIo}). */
+    public void onGuestBlockIo(GuestDiskIo guestDiskIo) {
+        this.guestDiskIo = Objects.requireNonNull(guestDiskIo, "guestDiskIo");
     }
 
     /** What the FAT driver's Stop and Start do to the volumes' open files and interfaces. */
@@ -471,9 +491,12 @@ public final class DiskDrivers {
         return allStopped ? EfiStatus.SUCCESS : EfiStatus.DEVICE_ERROR;
     }
 
-    /** {@code DiskIoDriverBindingSupported}: only on the media efiemu serves (it has no Disk I/O for another's). */
+    /**
+     * {@code DiskIoDriverBindingSupported}: Block I/O BY_DRIVER opened and closed again, on the media efiemu serves and,
+     * with a {@link GuestDiskIo}, on any other Block I/O.
+     */
     EfiStatus diskIoSupported(long controller) {
-        if (device(controller) == null) {
+        if (device(controller) == null && guestDiskIo == null) {
             return EfiStatus.UNSUPPORTED;
         }
         EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
@@ -487,19 +510,35 @@ public final class DiskDrivers {
     /** {@code DiskIoDriverBindingStart}: Block I/O (2) BY_DRIVER, then the media's Disk I/O (and Disk I/O 2) installed. */
     EfiStatus diskIoStart(long controller) {
         Device d = device(controller);
-        if (d == null || d.diskIo == 0) {
+        if ((d == null || d.diskIo == 0) && (d != null || guestDiskIo == null)) {
             return EfiStatus.UNSUPPORTED;
         }
-        EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
+        var blockIo = db.openProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller,
+                OpenAttributes.BY_DRIVER);
+        EfiStatus s = blockIo.status();
         if (s.isError()) {
             return s;
         }
         boolean two = !open(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller,
-                OpenAttributes.BY_DRIVER).isError() && d.diskIo2 != 0;
-        List<Map.Entry<Guid, Long>> pairs = two
-                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo), Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID,
-                        d.diskIo2))
-                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo));
+                OpenAttributes.BY_DRIVER).isError();
+        long diskIo;
+        long diskIo2;
+        if (d != null) {
+            diskIo = d.diskIo;
+            diskIo2 = two ? d.diskIo2 : 0;
+        } else { // a Block I/O that is guest code: a new DISK_IO_PRIVATE_DATA over it
+            long[] made = guestDiskIo.install(blockIo.interfacePointer(), two);
+            if (made == null) {
+                db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
+                return EfiStatus.DEVICE_ERROR;
+            }
+            diskIo = made[0];
+            diskIo2 = made[1];
+        }
+        List<Map.Entry<Guid, Long>> pairs = diskIo2 != 0
+                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo), Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID,
+                        diskIo2))
+                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo));
         s = db.installMultipleProtocolInterfaces(controller, pairs).status();
         if (s.isError()) {
             db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
@@ -522,6 +561,9 @@ public final class DiskDrivers {
                         Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID, io2.interfacePointer()));
         EfiStatus s = db.uninstallMultipleProtocolInterfaces(controller, pairs, hooks);
         if (!s.isError()) {
+            if (device(controller) == null && guestDiskIo != null) {
+                pairs.forEach(p -> guestDiskIo.forget(p.getValue()));
+            }
             db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
             if (!io2.status().isError()) {
                 db.closeProtocol(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller);

@@ -318,4 +318,42 @@ class DiskDriversTest {
         long newEsp = moves.get(0)[1];
         assertThat(db.interfacePointer(newEsp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).isEqualTo(0x7900);
     }
+
+    @Test
+    void diskIoDxeStartsOnAGuestDriversBlockIoWithADiskIoOverItAndItsStopForgetsIt() {
+        connectedGptDisk();
+        long ramDisk = db.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, 0x4400).handle();
+        db.installProtocolInterface(ramDisk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, 0x4500);
+        assertThat(drivers.diskIoDriver().supported(ramDisk, 0)).as("no Disk I/O to put there yet")
+                .isEqualTo(EfiStatus.UNSUPPORTED);
+        List<Long> made = new ArrayList<>();
+        List<Long> forgotten = new ArrayList<>();
+        drivers.onGuestBlockIo(new DiskDrivers.GuestDiskIo() {
+            @Override
+            public long[] install(long blockIo, boolean two) {
+                made.add(blockIo);
+                return new long[] {0x5500 + made.size(), two ? 0x5600 : 0};
+            }
+
+            @Override
+            public void forget(long diskIo) {
+                forgotten.add(diskIo);
+            }
+        });
+
+        assertThat(model.connectController(ramDisk, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(made).containsExactly(0x4500L);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isEqualTo(0x5501);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO2_PROTOCOL_GUID)).as("no Block I/O 2").isZero();
+        // DiskIoDxe holds the Block I/O; PartitionDxe (no table) and Fat (no FAT) left their TEST/GET opens only
+        assertThat(opens(ramDisk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("D 0x10 x1", "P 0x4 x1", "P 0x2 x1",
+                "F 0x4 x1", "F 0x2 x1");
+        assertThat(opens(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isEmpty();
+
+        assertThat(model.disconnectController(ramDisk, 0, 0, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isZero();
+        assertThat(forgotten).containsExactly(0x5501L);
+        assertThat(model.connectController(ramDisk, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).as("a new instance").isEqualTo(0x5502);
+    }
 }
