@@ -115,6 +115,9 @@ final class FirmwareServices {
     /** The controller the boot volume's disk hangs on (the platform's, set before {@link #installDevices}). */
     org.efiemu.uefi.storage.DiskController diskController = org.efiemu.uefi.storage.DiskController.Q35_AHCI;
 
+    /** The ESP's Simple File System (null until {@link #installDevices}, and when the application boots from a disk). */
+    SimpleFileSystem espFileSystem;
+
     long installDevices(UefiMachineBuilder b, GuestMemory memory, FirmwareArena.Region bootData,
             ServiceDispatcher dispatcher, HandleDatabase handles, SystemTable st, boolean bootsFromDisk) {
         conIn = new SimpleTextInput(b.keyScript, nanos, memory, bootData, dispatcher, events, this::allocate,
@@ -138,6 +141,7 @@ final class FirmwareServices {
         memory.write(dp, bytes);
         SimpleFileSystem fs = new SimpleFileSystem(esp, memory, bootData, dispatcher, this::allocate,
                 a -> pool.freePool(a));
+        espFileSystem = fs;
         espHandle = handles.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, dp).handle();
         handles.installProtocolInterface(espHandle, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fs.address());
         images.esp(esp, espHandle, path);

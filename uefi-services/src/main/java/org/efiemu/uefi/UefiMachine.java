@@ -117,6 +117,10 @@ public final class UefiMachine implements AutoCloseable {
     private EfiRng rng;
     private long conOutInterface;
     private final List<org.efiemu.uefi.storage.AttachedDisk> disks;
+    /** The Simple File System functions of the disks' FAT volumes (null without disks). */
+    private org.efiemu.uefi.protocol.SimpleFileSystem diskFileSystems;
+    /** The disks' protocols (null without disks): DiskIoDxe's Disk I/O over a guest driver's Block I/O comes from it. */
+    private org.efiemu.uefi.storage.StorageDevices storageDevices;
     private org.efiemu.uefi.disk.DiskImage espDisk;
     private FirmwareArena.Region capturedRegion;
     private org.efiemu.uefi.presentation.UnsupportedProtocols unsupportedProtocols;
@@ -281,6 +285,8 @@ public final class UefiMachine implements AutoCloseable {
                 for (org.efiemu.uefi.storage.AttachedDisk d : disks) {
                     storage.install(d, port++);
                 }
+                diskFileSystems = storage.fileSystems();
+                storageDevices = storage;
                 if (bootFile != null) {
                     deviceHandle = bootFile.part().handle();
                 }
@@ -402,6 +408,40 @@ public final class UefiMachine implements AutoCloseable {
         disks.forEach(d::add);
         d.bootConnect();
         d.onFileSystemMoves(fw.images::moveVolume);
+        if (storageDevices != null) {
+            org.efiemu.uefi.storage.StorageDevices storage = storageDevices;
+            d.onGuestBlockIo(new org.efiemu.uefi.storage.DiskDrivers.GuestDiskIo() {
+                @Override
+                public long[] install(long blockIo, boolean two) {
+                    return storage.diskIoOver(blockIo, two);
+                }
+
+                @Override
+                public void forget(long diskIo) {
+                    storage.forgetDiskIo(diskIo);
+                }
+            });
+        }
+        java.util.List<org.efiemu.uefi.protocol.SimpleFileSystem> instances = java.util.stream.Stream.of(diskFileSystems,
+                fw.espFileSystem).filter(java.util.Objects::nonNull).toList();
+        d.onVolumes(new org.efiemu.uefi.storage.DiskDrivers.FileSystemVolumes() {
+            @Override
+            public void abandon(long handle, long fileSystem) {
+                // efiemu's media are always present: FatAbandonVolume's EFI_MEDIA_CHANGED
+                instances.forEach(i -> i.abandon(fileSystem, EfiStatus.MEDIA_CHANGED));
+            }
+
+            @Override
+            public long remount(long fileSystem) {
+                for (org.efiemu.uefi.protocol.SimpleFileSystem i : instances) {
+                    long at = i.remount(fileSystem);
+                    if (at != 0) {
+                        return at;
+                    }
+                }
+                return fileSystem;
+            }
+        });
         fw.drivers.builtIn(d.partitionDriver());
         fw.drivers.builtIn(d.fatDriver());
         fw.drivers.builtIn(d.diskIoDriver());

@@ -141,11 +141,23 @@ public final class DriverAbi {
                 return b.supported() == 0 ? builtIns.get(b.handle()) : null;
             }
 
-            /** A built-in driver's function, shown as a guest driver's is. */
-            private EfiStatus shown(String what, Binding b, long controller, String third, EfiStatus s) {
-                c.output("DriverBinding." + what + "(" + hex(b.pointer()) + ", " + hex(controller) + ", " + third + ") of "
-                        + b.driverName() + ": " + s.specName());
-                return s;
+            /**
+             * A built-in driver's function, shown as a guest driver's is: its line in call order (reserved before it
+             * runs, its status filled in when it returns), what it makes happen meanwhile nested under it.
+             */
+            private EfiStatus shown(String what, Binding b, long controller, String third,
+                    java.util.function.Supplier<EfiStatus> function) {
+                int place = c.reserveOutput();
+                int nesting = c.nesting();
+                String status = "did not return";
+                try {
+                    EfiStatus s = c.nest(function);
+                    status = s.specName();
+                    return s;
+                } finally {
+                    c.outputAt(place, nesting, "DriverBinding." + what + "(" + hex(b.pointer()) + ", " + hex(controller)
+                            + ", " + third + ") of " + b.driverName() + ": " + status);
+                }
             }
 
             private EfiStatus call(String what, Binding b, long fn, long controller, long third, long... more) {
@@ -154,21 +166,29 @@ public final class DriverAbi {
                 args[1] = controller;
                 args[2] = third;
                 System.arraycopy(more, 0, args, 3, more.length);
-                long raw = c.context().callGuest(fn, args);
-                StringBuilder shown = new StringBuilder("DriverBinding." + what + "(" + hex(b.pointer()) + ", "
-                        + hex(controller) + ", " + (more.length == 0 ? ptr(third) : Long.toString(third)));
-                for (long m : more) {
-                    shown.append(", ").append(ptr(m));
+                int place = c.reserveOutput();
+                int nesting = c.nesting();
+                String status = "did not return";
+                try {
+                    long raw = c.nest(() -> c.context().callGuest(fn, args));
+                    status = EfiStatus.nameOf(raw);
+                    return status(raw);
+                } finally {
+                    StringBuilder shown = new StringBuilder("DriverBinding." + what + "(" + hex(b.pointer()) + ", "
+                            + hex(controller) + ", " + (more.length == 0 ? ptr(third) : Long.toString(third)));
+                    for (long m : more) {
+                        shown.append(", ").append(ptr(m));
+                    }
+                    c.outputAt(place, nesting, shown.append(") of ").append(b.driverName()).append(": ").append(status)
+                            .toString());
                 }
-                c.output(shown.append(") of ").append(b.driverName()).append(": ").append(EfiStatus.nameOf(raw)).toString());
-                return status(raw);
             }
 
             @Override
             public EfiStatus supported(Binding b, long controller, long remaining) {
                 DriverSupport.BuiltInDriver d = builtIn(b);
                 if (d != null) {
-                    return shown("Supported", b, controller, ptr(remaining), d.supported(controller, remaining));
+                    return shown("Supported", b, controller, ptr(remaining), () -> d.supported(controller, remaining));
                 }
                 return call("Supported", b, b.supported(), controller, remaining);
             }
@@ -177,7 +197,7 @@ public final class DriverAbi {
             public EfiStatus start(Binding b, long controller, long remaining) {
                 DriverSupport.BuiltInDriver d = builtIn(b);
                 if (d != null) {
-                    return shown("Start", b, controller, ptr(remaining), d.start(controller, remaining));
+                    return shown("Start", b, controller, ptr(remaining), () -> d.start(controller, remaining));
                 }
                 return call("Start", b, b.start(), controller, remaining);
             }
@@ -186,9 +206,11 @@ public final class DriverAbi {
             public EfiStatus stop(Binding b, long controller, List<Long> children) {
                 DriverSupport.BuiltInDriver d = builtIn(b);
                 if (d != null) {
-                    EfiStatus s = d.stop(controller, children, driverHooks(c));
                     return shown("Stop", b, controller, children.size() + ", " + children.stream().map(ServiceCall::hex)
-                            .toList(), s == null ? EfiStatus.UNSUPPORTED : s);
+                            .toList(), () -> {
+                                EfiStatus s = d.stop(controller, children, driverHooks(c));
+                                return s == null ? EfiStatus.UNSUPPORTED : s;
+                            });
                 }
                 if (children.isEmpty()) {
                     return call("Stop", b, b.stop(), controller, 0, 0);
@@ -363,9 +385,12 @@ public final class DriverAbi {
         return (controller, agent) -> {
             List<String> notes = new ArrayList<>();
             c.output("DisconnectController(" + hex(controller) + ", " + hex(agent) + ", NULL) of a BY_DRIVER holder");
-            EfiStatus s = model.disconnectForExclusiveOpen(controller, agent, calls(c), notes);
-            notes.forEach(c::output);
-            return s;
+            // the Stops it makes are nested under its line
+            return c.nest(() -> {
+                EfiStatus s = model.disconnectForExclusiveOpen(controller, agent, calls(c), notes);
+                notes.forEach(c::output);
+                return s;
+            });
         };
     }
 

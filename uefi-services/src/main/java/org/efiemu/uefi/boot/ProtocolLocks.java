@@ -61,8 +61,10 @@ public final class ProtocolLocks {
         measured("File.SetPosition", LockRelease.before(EfiStatus.DEVICE_ERROR));
         measured("File.GetInfo", LockRelease.before(EfiStatus.DEVICE_ERROR));
         rule("File.SetInfo", LockRelease.before(EfiStatus.DEVICE_ERROR));
+        // FatFlushEx returns an abandoned volume's file's permanent error (EFI_MEDIA_CHANGED, EFI_NO_MEDIA: FatAbandonVolume)
+        // before its lock, from the code; the others measured
         measured("File.Flush", LockRelease.before(EfiStatus.WRITE_PROTECTED, EfiStatus.ACCESS_DENIED,
-                EfiStatus.UNSUPPORTED));
+                EfiStatus.UNSUPPORTED, EfiStatus.MEDIA_CHANGED, EfiStatus.NO_MEDIA));
         // QemuVideoDxe: QueryMode allocates the mode information after the mode check; Blt raises TPL_NOTIFY before
         // looking at its arguments; SetMode allocates after the mode check
         measured("GOP.QueryMode", LockRelease.AFTER_ARGUMENT_CHECKS);

@@ -26,6 +26,8 @@ public final class ServiceCall {
     /** What releasing the service's lock does (set by the dispatcher for a slot that may release one), or null. */
     private Runnable lockRelease;
     private boolean lockReleased;
+    /** How deep the outputs written now are nested ({@link #nest}): two spaces each. */
+    private int depth;
 
     ServiceCall(String service, CallContext context) {
         this.service = service;
@@ -230,10 +232,44 @@ public final class ServiceCall {
         return this;
     }
 
-    /** Adds a decoded output (what an OUT parameter received). */
+    /** Adds a decoded output (what an OUT parameter received), indented by the current nesting ({@link #nest}). */
     public ServiceCall output(String decoded) {
-        outputs.add(decoded);
+        outputs.add(depth == 0 ? decoded : "  ".repeat(depth) + decoded);
         return this;
+    }
+
+    /**
+     * Reserves the place of an output in call order whose text is known only later (a driver function's line, which
+     * ends with the status it returns, written when it returns: {@link #outputAt}); the lines written meanwhile come
+     * after it. The place holds an empty line until filled.
+     */
+    public int reserveOutput() {
+        outputs.add("");
+        return outputs.size() - 1;
+    }
+
+    /** Fills the place {@link #reserveOutput} returned, indented as the outputs written when it was reserved. */
+    public ServiceCall outputAt(int place, int nesting, String decoded) {
+        outputs.set(place, nesting == 0 ? decoded : "  ".repeat(nesting) + decoded);
+        return this;
+    }
+
+    /** The current nesting of outputs (0 at the top). */
+    public int nesting() {
+        return depth;
+    }
+
+    /**
+     * Runs {@code body} with its outputs nested one level deeper (two more spaces): what a driver function the service
+     * calls makes happen inside it (the Stops an uninstall of its causes), shown under its line.
+     */
+    public <T> T nest(java.util.function.Supplier<T> body) {
+        depth++;
+        try {
+            return body.get();
+        } finally {
+            depth--;
+        }
     }
 
     /**

@@ -29,6 +29,12 @@ public final class FileHandle {
     private final boolean writeMode;
     private long position;
     private boolean closed;
+    /**
+     * The permanent error EDK2's FAT driver sets on every open file of a volume its Stop abandoned
+     * ({@code FatAbandonVolume} calls {@code FatSetVolumeError}: {@code EFI_MEDIA_CHANGED} while the media is
+     * present, {@code EFI_NO_MEDIA} otherwise); null while the volume is mounted.
+     */
+    private EfiStatus error;
 
     FileHandle(EspVolume volume, List<String> path, boolean directory, boolean writeMode) {
         this.volume = volume;
@@ -51,6 +57,23 @@ public final class FileHandle {
     }
 
     /**
+     * The FAT driver's Stop abandoned the volume this file was opened on ({@code FatAbandonVolume} of EDK2 2022.11,
+     * UEFI 2.10 §11.1.3 Stop): from now on Open, Read, Write, GetInfo, SetInfo and Flush answer {@code status} (after
+     * the checks EDK2 makes first), Delete closes the handle with {@code EFI_WARN_DELETE_FAILURE}, GetPosition,
+     * SetPosition and Close work as before. A file already in error keeps its first error.
+     */
+    public void abandon(EfiStatus status) {
+        if (error == null) {
+            error = java.util.Objects.requireNonNull(status, "status");
+        }
+    }
+
+    /** The permanent error of an abandoned volume's file, or null. */
+    public EfiStatus error() {
+        return error;
+    }
+
+    /**
      * {@code Open()} (§13.5.2): {@code fileName} is relative to this directory or absolute (leading {@code \});
      * {@code .} and {@code ..} are followed; names match case-insensitively. {@code EFI_INVALID_PARAMETER} for a
      * bad mode, bad attributes, {@code ..} above the root or an invalid new name; {@code EFI_WRITE_PROTECTED} for
@@ -66,6 +89,9 @@ public final class FileHandle {
         boolean write = (openMode & MODE_WRITE) != 0;
         if (write && !volume.isWritable()) {
             return new OpenResult(EfiStatus.WRITE_PROTECTED, null);
+        }
+        if (error != null) { // FatOFileOpen: "Verify the source file handle isn't in an error state"
+            return new OpenResult(error, null);
         }
         try {
             List<String> current = new ArrayList<>(path);
@@ -142,6 +168,15 @@ public final class FileHandle {
         if (closed) {
             return BufferResult.of(EfiStatus.INVALID_PARAMETER);
         }
+        if (error != null) { // FatIFileAccess: past the end first, then the OFile's error
+            if (!directory) {
+                Optional<VolumeBackend.Entry> e = stat();
+                if (e.isEmpty() || Long.compareUnsigned(position, e.get().size()) > 0) {
+                    return BufferResult.of(EfiStatus.DEVICE_ERROR);
+                }
+            }
+            return BufferResult.of(error);
+        }
         try {
             if (directory) {
                 List<FileInfo> entries = directoryEntries();
@@ -208,6 +243,9 @@ public final class FileHandle {
         if (!writeMode) {
             return BufferResult.of(EfiStatus.ACCESS_DENIED);
         }
+        if (error != null) {
+            return BufferResult.of(error);
+        }
         try {
             Optional<VolumeBackend.Entry> e = stat();
             if (e.isEmpty()) {
@@ -272,6 +310,9 @@ public final class FileHandle {
         if (closed || type == null) {
             return BufferResult.of(EfiStatus.INVALID_PARAMETER);
         }
+        if (error != null) { // FatSetOrGetInfo checks the OFile's error before the type
+            return BufferResult.of(error);
+        }
         byte[] bytes;
         try {
             if (type.equals(Guid.EFI_FILE_INFO_ID)) {
@@ -304,7 +345,10 @@ public final class FileHandle {
      * {@code EFI_ACCESS_DENIED} when opened read-only.
      */
     public EfiStatus setInfo(Guid type, byte[] buffer) {
-        return closed ? EfiStatus.INVALID_PARAMETER : FileInfoUpdate.apply(volume, path, writeMode, type, buffer);
+        if (closed) {
+            return EfiStatus.INVALID_PARAMETER;
+        }
+        return error != null ? error : FileInfoUpdate.apply(volume, path, writeMode, type, buffer);
     }
 
     /**
@@ -316,7 +360,7 @@ public final class FileHandle {
             return EfiStatus.INVALID_PARAMETER;
         }
         closed = true;
-        if (!volume.isWritable() || !writeMode || path.isEmpty()) {
+        if (error != null || !volume.isWritable() || !writeMode || path.isEmpty()) {
             return EfiStatus.WARN_DELETE_FAILURE;
         }
         try {
@@ -338,6 +382,9 @@ public final class FileHandle {
         if (closed) {
             return EfiStatus.INVALID_PARAMETER;
         }
+        if (error != null) { // FatFlushEx: "If the file has a permanent error, return it"
+            return error;
+        }
         if (!volume.isWritable()) {
             return EfiStatus.WRITE_PROTECTED;
         }
@@ -353,6 +400,6 @@ public final class FileHandle {
     @Override
     public String toString() {
         return "EFI_FILE_PROTOCOL(" + path() + (directory ? ", directory" : "") + (writeMode ? ", read/write" : "")
-                + (closed ? ", closed" : "") + ")";
+                + (error != null ? ", " + error : "") + (closed ? ", closed" : "") + ")";
     }
 }

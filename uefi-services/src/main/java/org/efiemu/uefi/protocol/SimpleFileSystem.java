@@ -45,6 +45,10 @@ public final class SimpleFileSystem {
     private final long[] stubs = new long[FILE_FUNCTIONS.length];
     private final Map<Long, FileHandle> files = new HashMap<>();
     private final Map<Long, EspVolume> volumes = new HashMap<>();
+    /** The Simple File System interface each open file came from (its volume, as EDK2's {@code OFile->Volume}). */
+    private final Map<Long, Long> fileVolumes = new HashMap<>();
+    /** Interfaces whose volume the FAT driver's Stop abandoned ({@link #abandon}), with the error their files got. */
+    private final Map<Long, EfiStatus> abandoned = new HashMap<>();
     private long diskOpenVolume;
     private LongUnaryOperator volumeStructures;
 
@@ -107,13 +111,57 @@ public final class SimpleFileSystem {
         return address;
     }
 
-    private long newFile(FileHandle h, ServiceCall c) {
+    /**
+     * {@code FatAbandonVolume} (EDK2 2022.11 FatPkg/EnhancedFatDxe/Init.c, run by the FAT driver's Stop, UEFI 2.10
+     * §11.1.3): every file open on the volume behind interface {@code volumeInterface} gets the permanent error
+     * {@code status} ({@code EFI_MEDIA_CHANGED} while the media is present) and answers it from then on (see
+     * {@link FileHandle#abandon}); OpenVolume on that interface gives a root in the same error. The volume's contents
+     * stay, for the interface a later Start makes ({@link #remount}).
+     *
+     * @return how many open files were abandoned; -1 when {@code volumeInterface} is no interface of this instance
+     */
+    public int abandon(long volumeInterface, EfiStatus status) {
+        if (!volumes.containsKey(volumeInterface)) {
+            return -1;
+        }
+        abandoned.putIfAbsent(volumeInterface, status);
+        int n = 0;
+        for (Map.Entry<Long, Long> e : fileVolumes.entrySet()) {
+            if (e.getValue() == volumeInterface) {
+                files.get(e.getKey()).abandon(status);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@code FatAllocateVolume} on a later Start: a new EFI_SIMPLE_FILE_SYSTEM_PROTOCOL (a new 16-byte structure
+     * sharing the OpenVolume stub of {@code volumeInterface}) for the same volume contents, so files opened through it
+     * work while those of the abandoned interface keep their error.
+     *
+     * @return the new interface; 0 when {@code volumeInterface} is no interface of this instance
+     */
+    public long remount(long volumeInterface) {
+        EspVolume volume = volumes.get(volumeInterface);
+        if (volume == null) {
+            return 0;
+        }
+        long at = (volumeStructures != null ? volumeStructures : pool).applyAsLong(16);
+        memory.putU64(at, REVISION);
+        memory.putU64(at + 8, memory.u64(volumeInterface + 8));
+        volumes.put(at, volume);
+        return at;
+    }
+
+    private long newFile(FileHandle h, ServiceCall c, long volumeInterface) {
         long at = pool.applyAsLong(FILE_SIZE);
         memory.putU64(at, REVISION);
         for (int i = 0; i < stubs.length; i++) {
             memory.putU64(at + 8 + 8L * i, stubs[i]);
         }
         files.put(at, h);
+        fileVolumes.put(at, volumeInterface);
         c.output(hex(at) + " " + h.path());
         return at;
     }
@@ -128,7 +176,12 @@ public final class SimpleFileSystem {
         }
         OpenResult r = volume.openVolume();
         if (r.status() == EfiStatus.SUCCESS) {
-            memory.putU64(root, newFile(r.handle(), c));
+            EfiStatus error = abandoned.get(c.arg(0));
+            if (error != null) { // FatOpenVolume on an abandoned FAT_VOLUME: a root in the volume's error
+                r.handle().abandon(error);
+                c.output("volume abandoned by the FAT driver's Stop: the root answers " + error);
+            }
+            memory.putU64(root, newFile(r.handle(), c, c.arg(0)));
         }
         return r.status();
     }
@@ -171,6 +224,7 @@ public final class SimpleFileSystem {
 
     private void forget(long self) {
         files.remove(self);
+        fileVolumes.remove(self);
         freePool.accept(self);
     }
 
@@ -188,7 +242,7 @@ public final class SimpleFileSystem {
         }
         OpenResult r = h.open(name, mode, attributes);
         if (r.status() == EfiStatus.SUCCESS) {
-            memory.putU64(out, newFile(r.handle(), c));
+            memory.putU64(out, newFile(r.handle(), c, fileVolumes.getOrDefault(c.arg(0), 0L)));
         }
         return r.status();
     }
@@ -225,8 +279,11 @@ public final class SimpleFileSystem {
             return EfiStatus.INVALID_PARAMETER;
         }
         BufferResult r = h.write(size == 0 ? new byte[0] : memory.read(buffer, (int) size));
-        memory.putU64(sizePtr, r.bufferSize());
-        c.output("BufferSize=" + r.bufferSize());
+        // EDK2's FatIFileAccess leaves *BufferSize as it was on an error, but for a file it could not grow (0)
+        if (!r.status().isError() || r.status() == EfiStatus.VOLUME_FULL) {
+            memory.putU64(sizePtr, r.bufferSize());
+            c.output("BufferSize=" + r.bufferSize());
+        }
         return r.status();
     }
 

@@ -60,6 +60,47 @@ public final class DiskDrivers {
     /** Told when a FAT file system moves to a new handle (its partition was destroyed and made again). */
     private FileSystemMoves moves = (from, to) -> { };
 
+    /** What the FAT driver's Stop and a later Start do to the volumes efiemu serves (see {@link #onVolumes}). */
+    private FileSystemVolumes volumes = new FileSystemVolumes() {
+        @Override
+        public void abandon(long handle, long fileSystem) {
+        }
+
+        @Override
+        public long remount(long fileSystem) {
+            return fileSystem;
+        }
+    };
+
+    /**
+     * The FAT driver's volumes as EDK2 2022.11 keeps them (FatPkg/EnhancedFatDxe): {@code FatDriverBindingStop}
+     * abandons the volume ({@code FatAbandonVolume}: the files open on it get a permanent error, its
+     * {@code FAT_VOLUME} is freed once they are closed) and a later {@code FatDriverBindingStart} allocates a new one
+     * ({@code FatAllocateVolume}: a new EFI_SIMPLE_FILE_SYSTEM_PROTOCOL interface).
+     */
+    public interface FileSystemVolumes {
+        /** {@code FatAbandonVolume}: the Simple File System {@code fileSystem} was uninstalled from {@code handle}. */
+        void abandon(long handle, long fileSystem);
+
+        /** {@code FatAllocateVolume}: a new interface for the volume {@code fileSystem} served; returns it. */
+        long remount(long fileSystem);
+    }
+
+    /** Disk I/O over a Block I/O efiemu does not serve (a guest driver's); null: DiskIoDxe does not start there. */
+    private GuestDiskIo guestDiskIo;
+
+    /**
+     * EDK2 DiskIoDxe's instance on a Block I/O efiemu does not serve (a guest driver's, e.g. a RAM disk): a Disk I/O
+     * (and a Disk I/O 2 when the handle has Block I/O 2) whose reads and writes call that Block I/O.
+     */
+    public interface GuestDiskIo {
+        /** Disk I/O, and Disk I/O 2 (0 unless {@code two}), over Block I/O {@code blockIo}; null when it is unusable. */
+        long[] install(long blockIo, boolean two);
+
+        /** DiskIoDxe's Stop uninstalled {@code diskIo} (a Disk I/O or Disk I/O 2 {@link #install} made). */
+        void forget(long diskIo);
+    }
+
     /** Where a file system efiemu serves went when its partition handle was made again. */
     @FunctionalInterface
     public interface FileSystemMoves {
@@ -78,7 +119,8 @@ public final class DiskDrivers {
         final List<Map.Entry<Guid, Long>> partitionProtocols = new ArrayList<>();
         final long diskIo;
         final long diskIo2;
-        final long fileSystem;
+        /** The FAT volume's current Simple File System interface (a new one after each Stop and Start). */
+        long fileSystem;
         boolean gpt;
         List<Device> children;
         /** The DevicePath interface PartitionDxe installs on the child (0 when it has none). */
@@ -192,6 +234,16 @@ public final class DiskDrivers {
     /** Where the FAT file systems go when their partition is made again on a new handle. */
     public void onFileSystemMoves(FileSystemMoves moves) {
         this.moves = Objects.requireNonNull(moves, "moves");
+    }
+
+    /** DiskIoDxe on a Block I/O efiemu does not serve ({@link GuestDiskIo}). */
+    public void onGuestBlockIo(GuestDiskIo guestDiskIo) {
+        this.guestDiskIo = Objects.requireNonNull(guestDiskIo, "guestDiskIo");
+    }
+
+    /** What the FAT driver's Stop and Start do to the volumes' open files and interfaces. */
+    public void onVolumes(FileSystemVolumes volumes) {
+        this.volumes = Objects.requireNonNull(volumes, "volumes");
     }
 
     /** The disk or partition whose current handle is {@code handle}, or null. */
@@ -439,9 +491,12 @@ public final class DiskDrivers {
         return allStopped ? EfiStatus.SUCCESS : EfiStatus.DEVICE_ERROR;
     }
 
-    /** {@code DiskIoDriverBindingSupported}: only on the media efiemu serves (it has no Disk I/O for another's). */
+    /**
+     * {@code DiskIoDriverBindingSupported}: Block I/O BY_DRIVER opened and closed again, on the media efiemu serves and,
+     * with a {@link GuestDiskIo}, on any other Block I/O.
+     */
     EfiStatus diskIoSupported(long controller) {
-        if (device(controller) == null) {
+        if (device(controller) == null && guestDiskIo == null) {
             return EfiStatus.UNSUPPORTED;
         }
         EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
@@ -455,19 +510,35 @@ public final class DiskDrivers {
     /** {@code DiskIoDriverBindingStart}: Block I/O (2) BY_DRIVER, then the media's Disk I/O (and Disk I/O 2) installed. */
     EfiStatus diskIoStart(long controller) {
         Device d = device(controller);
-        if (d == null || d.diskIo == 0) {
+        if ((d == null || d.diskIo == 0) && (d != null || guestDiskIo == null)) {
             return EfiStatus.UNSUPPORTED;
         }
-        EfiStatus s = open(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller, OpenAttributes.BY_DRIVER);
+        var blockIo = db.openProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller,
+                OpenAttributes.BY_DRIVER);
+        EfiStatus s = blockIo.status();
         if (s.isError()) {
             return s;
         }
         boolean two = !open(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller,
-                OpenAttributes.BY_DRIVER).isError() && d.diskIo2 != 0;
-        List<Map.Entry<Guid, Long>> pairs = two
-                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo), Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID,
-                        d.diskIo2))
-                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, d.diskIo));
+                OpenAttributes.BY_DRIVER).isError();
+        long diskIo;
+        long diskIo2;
+        if (d != null) {
+            diskIo = d.diskIo;
+            diskIo2 = two ? d.diskIo2 : 0;
+        } else { // a Block I/O that is guest code: a new DISK_IO_PRIVATE_DATA over it
+            long[] made = guestDiskIo.install(blockIo.interfacePointer(), two);
+            if (made == null) {
+                db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
+                return EfiStatus.DEVICE_ERROR;
+            }
+            diskIo = made[0];
+            diskIo2 = made[1];
+        }
+        List<Map.Entry<Guid, Long>> pairs = diskIo2 != 0
+                ? List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo), Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID,
+                        diskIo2))
+                : List.of(Map.entry(Guid.EFI_DISK_IO_PROTOCOL_GUID, diskIo));
         s = db.installMultipleProtocolInterfaces(controller, pairs).status();
         if (s.isError()) {
             db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
@@ -490,6 +561,9 @@ public final class DiskDrivers {
                         Map.entry(Guid.EFI_DISK_IO2_PROTOCOL_GUID, io2.interfacePointer()));
         EfiStatus s = db.uninstallMultipleProtocolInterfaces(controller, pairs, hooks);
         if (!s.isError()) {
+            if (device(controller) == null && guestDiskIo != null) {
+                pairs.forEach(p -> guestDiskIo.forget(p.getValue()));
+            }
             db.closeProtocol(controller, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, diskIoDxe, controller);
             if (!io2.status().isError()) {
                 db.closeProtocol(controller, Guid.EFI_BLOCK_IO2_PROTOCOL_GUID, diskIoDxe, controller);
@@ -526,7 +600,9 @@ public final class DiskDrivers {
         Device d = device(controller);
         if (d != null && d.fat) {
             if (d.fileSystem != 0 && db.interfacePointer(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID) == 0) {
-                // FatAllocateVolume on a partition made again: the volume efiemu serves, on the new handle
+                // FatAllocateVolume after a Stop: a new volume (a new interface) for the contents efiemu serves, on
+                // the handle (the same one, or the partition's new handle when PartitionDxe made it again)
+                d.fileSystem = volumes.remount(d.fileSystem);
                 db.installMultipleProtocolInterfaces(controller,
                         List.of(Map.entry(Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, d.fileSystem)));
                 if (d.lastFileSystemHandle != controller) {
@@ -543,7 +619,8 @@ public final class DiskDrivers {
 
     /**
      * {@code FatDriverBindingStop}: the volume's Simple File System uninstalled ({@code FatAbandonVolume}; a driver
-     * holding it is stopped first), then the Disk I/O (2) closed; no Simple File System is EFI_UNSUPPORTED.
+     * holding it is stopped first) and the files open on it abandoned (they answer EFI_MEDIA_CHANGED from then on:
+     * the media is still present), then the Disk I/O (2) closed; no Simple File System is EFI_UNSUPPORTED.
      */
     EfiStatus fatStop(long controller, HandleDatabase.DriverHooks hooks) {
         var fs = db.openProtocol(controller, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID, fat, controller,
@@ -556,6 +633,7 @@ public final class DiskDrivers {
         if (s.isError()) {
             return s;
         }
+        volumes.abandon(controller, fs.interfacePointer());
         db.closeProtocol(controller, Guid.EFI_DISK_IO2_PROTOCOL_GUID, fat, controller);
         db.closeProtocol(controller, Guid.EFI_DISK_IO_PROTOCOL_GUID, fat, controller);
         return EfiStatus.SUCCESS;

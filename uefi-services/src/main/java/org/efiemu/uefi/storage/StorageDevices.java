@@ -65,6 +65,24 @@ public final class StorageDevices {
         fileSystems = new SimpleFileSystem(memory, dispatcher, filePool, freePool, pool);
     }
 
+    /** The Simple File System functions of the disks' FAT volumes. */
+    public SimpleFileSystem fileSystems() {
+        return fileSystems;
+    }
+
+    /**
+     * Disk I/O (and Disk I/O 2 when {@code two}) over a guest driver's Block I/O at {@code blockIo}, as DiskIoDxe's
+     * Start makes them ({@link DiskIo#installOverBlockIo}); null when that Block I/O is unusable.
+     */
+    public long[] diskIoOver(long blockIo, boolean two) {
+        return diskIo.installOverBlockIo(blockIo, two, a -> memory.isRam(a, 1));
+    }
+
+    /** Forgets a Disk I/O {@link #diskIoOver} made. */
+    public void forgetDiskIo(long diskIo) {
+        this.diskIo.forget(diskIo);
+    }
+
     /** Names disks as behind {@code c} (the platform's controller, {@link DiskController#of}); q35's AHCI by default. */
     public StorageDevices controller(DiskController c) {
         this.controller = c;

@@ -60,4 +60,17 @@ class LockReleaseTest {
         }
         assertThat(ServiceBindings.lockRelease(RuntimeService.RESET_SYSTEM)).isSameAs(LockRelease.NONE);
     }
+
+    @Test
+    void anAbandonedFatFileAnswersFlushBeforeTheLockAndReadWriteGetInfoUnderIt() {
+        // FatFlushEx returns OFile->Error before FatAcquireLock; FatIFileAccess and FatSetOrGetInfo after it
+        for (EfiStatus error : new EfiStatus[] {EfiStatus.MEDIA_CHANGED, EfiStatus.NO_MEDIA}) {
+            assertThat(ProtocolLocks.of("File.Flush").released(error, null)).as(error.specName()).isFalse();
+            assertThat(ProtocolLocks.of("File.Read").released(error, null)).isTrue();
+            assertThat(ProtocolLocks.of("File.Write").released(error, null)).isTrue();
+            assertThat(ProtocolLocks.of("File.GetInfo").released(error, null)).isTrue();
+            assertThat(ProtocolLocks.of("File.Open").released(error, null)).isTrue();
+        }
+        assertThat(ProtocolLocks.of("File.Flush").released(EfiStatus.SUCCESS, null)).isTrue();
+    }
 }

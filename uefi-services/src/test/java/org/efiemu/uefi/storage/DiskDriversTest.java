@@ -283,4 +283,77 @@ class DiskDriversTest {
         assertThat(opens(esp, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("P 0x4 x1", "P 0x2 x1", "F 0x4 x1",
                 "F 0x2 x1", "? 0x20 x1");
     }
+
+    @Test
+    void theFatDriversStopAbandonsTheVolumeAndTheNextStartInstallsANewInterface() {
+        long[] h = connectedGptDisk();
+        long esp = h[1];
+        List<long[]> abandoned = new ArrayList<>();
+        drivers.onVolumes(new DiskDrivers.FileSystemVolumes() {
+            @Override
+            public void abandon(long handle, long fileSystem) {
+                abandoned.add(new long[] {handle, fileSystem});
+            }
+
+            @Override
+            public long remount(long fileSystem) {
+                return fileSystem + 0x100;
+            }
+        });
+
+        // DisconnectController(ESP): DiskIoDxe's Stop uninstalls its Disk I/O, which stops the FAT driver first
+        assertThat(model.disconnectController(esp, 0, 0, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(abandoned).singleElement().satisfies(a -> assertThat(a).containsExactly(esp, 0x7700));
+        assertThat(db.interfacePointer(esp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).isZero();
+
+        // FatAllocateVolume: a new FAT_VOLUME, so a new interface, on the same handle
+        assertThat(model.connectController(esp, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(esp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).isEqualTo(0x7800);
+        assertThat(moves).as("the volume stays on its handle").isEmpty();
+
+        // a second round: the disk's disconnect destroys the ESP, the abandoned interface is the new one
+        assertThat(model.disconnectController(h[0], 0, 0, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(abandoned).hasSize(2).last().satisfies(a -> assertThat(a).containsExactly(esp, 0x7800));
+        assertThat(model.connectController(h[0], null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        long newEsp = moves.get(0)[1];
+        assertThat(db.interfacePointer(newEsp, Guid.EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID)).isEqualTo(0x7900);
+    }
+
+    @Test
+    void diskIoDxeStartsOnAGuestDriversBlockIoWithADiskIoOverItAndItsStopForgetsIt() {
+        connectedGptDisk();
+        long ramDisk = db.installProtocolInterface(0, Guid.EFI_DEVICE_PATH_PROTOCOL_GUID, 0x4400).handle();
+        db.installProtocolInterface(ramDisk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID, 0x4500);
+        assertThat(drivers.diskIoDriver().supported(ramDisk, 0)).as("no Disk I/O to put there yet")
+                .isEqualTo(EfiStatus.UNSUPPORTED);
+        List<Long> made = new ArrayList<>();
+        List<Long> forgotten = new ArrayList<>();
+        drivers.onGuestBlockIo(new DiskDrivers.GuestDiskIo() {
+            @Override
+            public long[] install(long blockIo, boolean two) {
+                made.add(blockIo);
+                return new long[] {0x5500 + made.size(), two ? 0x5600 : 0};
+            }
+
+            @Override
+            public void forget(long diskIo) {
+                forgotten.add(diskIo);
+            }
+        });
+
+        assertThat(model.connectController(ramDisk, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(made).containsExactly(0x4500L);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isEqualTo(0x5501);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO2_PROTOCOL_GUID)).as("no Block I/O 2").isZero();
+        // DiskIoDxe holds the Block I/O; PartitionDxe (no table) and Fat (no FAT) left their TEST/GET opens only
+        assertThat(opens(ramDisk, Guid.EFI_BLOCK_IO_PROTOCOL_GUID)).containsExactly("D 0x10 x1", "P 0x4 x1", "P 0x2 x1",
+                "F 0x4 x1", "F 0x2 x1");
+        assertThat(opens(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isEmpty();
+
+        assertThat(model.disconnectController(ramDisk, 0, 0, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).isZero();
+        assertThat(forgotten).containsExactly(0x5501L);
+        assertThat(model.connectController(ramDisk, null, 0, false, true, calls).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(db.interfacePointer(ramDisk, Guid.EFI_DISK_IO_PROTOCOL_GUID)).as("a new instance").isEqualTo(0x5502);
+    }
 }

@@ -1,0 +1,51 @@
+package org.efiemu.uefi.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.efiemu.uefi.BootResult;
+import org.efiemu.uefi.TestPlatforms;
+import org.efiemu.uefi.UefiMachine;
+import org.efiemu.uefi.disk.DiskImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ramdisk-io} payload (booted from a GPT disk's FAT ESP) installs a Block I/O of its own code, a RAM disk,
+ * and connects it: EDK2's DiskIoDxe starts on it and its Disk I/O reads and writes through that Block I/O in
+ * DiskIoDxe's order of ReadBlocks/WriteBlocks calls (partial blocks through a working buffer aligned to IoAlign, whole
+ * blocks straight into an aligned caller's buffer, else through the working buffer), PartitionDxe and the FAT driver
+ * find nothing to start, DisconnectController takes the Disk I/O away and a second connect puts one back, as real OVMF
+ * did for the same disk (the committed {@code ovmf-ramdisk-io.txt}; DiskIoOverGuestBlockIoOvmfLiveTest compares live).
+ */
+class DiskIoOverGuestBlockIoPayloadTest {
+
+    /** The "rd:" lines. */
+    static List<String> lines(String console) {
+        return console.replace("\r", "").lines().filter(l -> l.startsWith("rd:")).toList();
+    }
+
+    /** A GPT disk whose FAT16 ESP holds ramdisk-io as \EFI\BOOT\BOOTX64.EFI. */
+    static Path disk(Path dir) throws Exception {
+        Path esp = DiskImages.fat(dir, "esp.img", 16, 32768, "/hello.txt", "hello\n", "/data.txt", "data\n");
+        DiskImages.run(dir, null, "mmd", "-i", esp.toString(), "::/EFI", "::/EFI/BOOT");
+        DiskImages.run(dir, null, "mcopy", "-i", esp.toString(), TestPlatforms.payload("ramdisk-io").toAbsolutePath()
+                .toString(), "::/EFI/BOOT/BOOTX64.EFI");
+        return DiskImages.gpt(dir, "gpt.img", esp);
+    }
+
+    static BootResult efiemu(Path img) {
+        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35WithDiskDrivers()).disk(img, false).build()) {
+            return m.run();
+        }
+    }
+
+    @Test
+    void aGuestDriversBlockIoGetsDiskIoFromDiskIoDxeWithOvmfsBlockCallsAndStatuses(@TempDir Path dir) throws Exception {
+        List<String> ovmf = lines(PartitionChildrenPayloadTest.resource("ovmf-ramdisk-io.txt"));
+        assertThat(ovmf).contains("rd: connect EFI_SUCCESS", "rd: end").hasSizeGreaterThan(20);
+        BootResult r = efiemu(disk(dir));
+        assertThat(lines(r.consoleText())).containsExactlyElementsOf(ovmf);
+    }
+}
