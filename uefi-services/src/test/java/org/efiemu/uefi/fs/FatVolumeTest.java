@@ -60,6 +60,27 @@ class FatVolumeTest {
     }
 
     @Test
+    void deletingAnEightDotThreeFileWrittenByMtoolsWorksWithJavaAssertionsOn() throws Exception {
+        boolean assertionsOn = false;
+        assert assertionsOn = true;
+        assertThat(assertionsOn).as("this test needs -ea, as every Surefire run has").isTrue();
+        Path img = DiskImages.fat(dir, "fat.img", 16, 32768, "/DATA.TXT", "data", "/EFI/KEEP.TXT", "keep");
+        try (DiskImage disk = DiskImage.open(img)) {
+            EspVolume v = EspVolume.ofFat(disk, 0, disk.size(), true);
+            FileHandle root = v.openVolume().handle();
+            OpenResult f = root.open("\\DATA.TXT", FileModes.MODE_READ | FileModes.MODE_WRITE, 0);
+            assertThat(f.status()).isEqualTo(EfiStatus.SUCCESS);
+            assertThat(f.handle().delete()).isEqualTo(EfiStatus.SUCCESS);
+            assertThat(root.open("\\DATA.TXT", FileModes.MODE_READ, 0).status()).isEqualTo(EfiStatus.NOT_FOUND);
+            assertThat(read(v, "\\EFI\\KEEP.TXT")).isEqualTo("keep");
+            Path after = dir.resolve("after.img");
+            disk.saveTo(after);
+            assertThat(DiskImages.run(dir, null, "mdir", "-b", "-i", after.toString(), "::/")).doesNotContain("DATA");
+            DiskImages.run(dir, null, "fsck.fat", "-n", after.toString()); // exits non-zero on any inconsistency
+        }
+    }
+
+    @Test
     void readOnlyFatVolumeRefusesWrites() throws Exception {
         Path img = DiskImages.fat(dir, "fat.img", 16, 32768, "/a.txt", "a");
         try (DiskImage disk = DiskImage.open(img)) {
