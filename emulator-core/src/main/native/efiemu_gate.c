@@ -857,3 +857,227 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_forgetCache0(JNIE
     if (b->cache[s].pc >= lo && b->cache[s].pc < hi) b->cache[s].verified = 0, b->cache[s].pc = 0;
   }
 }
+
+/*
+ * RDTSC answered in C (Java side: org.efiemu.core.clock.NativeRdtsc, RdtscVirtualizer). Unicorn 2.0.1 cannot hook
+ * RDTSC as an instruction (see RdtscVirtualizer); each site RdtscVirtualizer finds gets a one-address UC_HOOK_CODE
+ * hook. This is that hook's native function: it answers an RDTSC exactly as VirtualClock.readTsc and
+ * RdtscVirtualizer.atSite do in Java, without entering Java:
+ *   instructions = BlockCounter.count() at the site = total - cur_icount + begun   (total when cur_icount <= 1)
+ *     begun = the site's index in the running block + 1, told by Java when it decoded the block (ts_position: keyed
+ *     by the block's start, size and instruction count and the site; a block not known here goes to Java)
+ *   other  += cycles_per_rdtsc    (VirtualClock's rdtscReads + 1: the cycles that are not instructions'; mirrored
+ *                                  to clock_ports.c's base when the PM timer is answered in C too)
+ *   tsc     = instructions * cpi + other                                   (VirtualClock.cycles())
+ *   interrupt point re-armed as VirtualClock.rearmInterrupt: tick_at = ceil((interrupt - other) / cpi), then
+ *     bc_fast_update (BlockCounter.tickAt)
+ *   EDX:EAX = tsc, the read recorded for the read listener when recording, then RIP = site + 2, the block counter's
+ *     total taken back to the site as BlockCounter.beforeRipWrite does (Unicorn leaves the block at a RIP write).
+ * RDTSCP (IA32_TSC_AUX) is never hooked here. Whatever is not the plain case goes to Java through JNI
+ * (RdtscVirtualizer.atSiteFromC): a run that is not RUNNING (a budget's partial block, a stop), an unknown block, or
+ * bytes at the site that are no longer 0F 31 (atSite leaves other instructions alone, as before).
+ */
+enum { TS_POS_SLOTS = 1024 };
+
+typedef struct {
+  /* shared with Java through a direct ByteBuffer over the first 88 bytes (NativeRdtsc's offsets) */
+  int64_t reads;      /*  0: RDTSC reads answered here that VirtualClock has not folded into its count yet */
+  int64_t other;      /*  8: host calls * cph + RDTSC reads * cpr + advances (VirtualClock writes it; + cpr a read) */
+  int64_t cpi;        /* 16 */
+  int64_t cpr;        /* 24: cycles per RDTSC read */
+  int64_t interrupt;  /* 32: VirtualClock.interruptCycles, -1: none */
+  int64_t running;    /* 40: 1 while a run is in progress (VirtualClock.beginRun .. endRun) */
+  int64_t recording;  /* 48: 1: every value is appended to rec (RdtscVirtualizer.readListener) */
+  int64_t rec_count;  /* 56: values (pairs tsc, aux) recorded */
+  int64_t served;     /* 64: reads answered here (statistics) */
+  int64_t handed;     /* 72: reads handed to Java (statistics) */
+  int64_t positions;  /* 80: block positions told (statistics) */
+  /* fixed at creation */
+  blockcount_t *bc;
+  int64_t *ports_base; /* clock_ports.c's base (its first field) or NULL */
+  mem_read_fn mem_read;
+  reg_write_fn reg_write;
+  int rax_id, rdx_id, rip_id;
+  JavaVM *vm;
+  jobject target;      /* global reference to the RdtscVirtualizer */
+  jmethodID at_site;   /* void RdtscVirtualizer.atSiteFromC(long address, int size) */
+  int64_t *rec;        /* tsc, aux pairs */
+  int64_t rec_cap;     /* in pairs */
+  int64_t rec_lost;
+  struct { uint64_t pc; uint64_t site; uint32_t size; uint32_t icount; int64_t begun; } pos[TS_POS_SLOTS];
+} tscsites_t;
+
+static inline size_t ts_slot(uint64_t site, uint64_t pc) {
+  return (size_t) (((site * 0x9E3779B97F4A7C15ULL) ^ (pc * 0xC2B2AE3D27D4EB4FULL)) >> 40) & (TS_POS_SLOTS - 1);
+}
+
+static void ts_record(tscsites_t *t, int64_t tsc, int64_t aux) {
+  if (t->rec_count == t->rec_cap) {
+    int64_t cap = t->rec_cap == 0 ? 256 : 2 * t->rec_cap;
+    int64_t *n = realloc(t->rec, sizeof(int64_t) * 2 * (size_t) cap);
+    if (n == NULL) {
+      t->rec_lost++;
+      return;
+    }
+    t->rec = n;
+    t->rec_cap = cap;
+  }
+  t->rec[2 * t->rec_count] = tsc;
+  t->rec[2 * t->rec_count + 1] = aux;
+  t->rec_count++;
+}
+
+/* Java answers the read (RdtscVirtualizer.atSite): anything that is not the plain case. */
+static void ts_to_java(void *uc, tscsites_t *t, uint64_t address, uint32_t size) {
+  (void) uc;
+  t->handed++;
+  JNIEnv *env;
+  if ((*t->vm)->GetEnv(t->vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return;
+  (*env)->CallVoidMethod(env, t->target, t->at_site, (jlong) address, (jint) size);
+  if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env); /* atSiteFromC catches every Throwable */
+}
+
+/* uc_cb_hookcode_t of an RDTSC site */
+static void ts_site_hook(void *uc, uint64_t address, uint32_t size, void *user) {
+  tscsites_t *t = (tscsites_t *) user;
+  blockcount_t *b = t->bc;
+  if (!t->running || b->state != BC_RUNNING || b->counting != 1 || size != 2) {
+    ts_to_java(uc, t, address, size);
+    return;
+  }
+  bc_sync_cur(b);
+  int64_t icount = b->cur_icount, begun = 0;
+  if (icount > 1) {
+    size_t s = ts_slot(address, (uint64_t) b->cur_addr);
+    if (t->pos[s].site != address || t->pos[s].pc != (uint64_t) b->cur_addr || t->pos[s].size != (uint64_t) b->cur_size
+        || t->pos[s].icount != (uint64_t) icount) {
+      ts_to_java(uc, t, address, size);
+      return;
+    }
+    begun = t->pos[s].begun;
+  }
+  uint8_t op[2];
+  if (t->mem_read(uc, address, op, 2) != 0 || op[0] != 0x0F || op[1] != 0x31) {
+    ts_to_java(uc, t, address, size); /* code rewritten since the hook was placed: Java leaves it alone */
+    return;
+  }
+  uint64_t total = (uint64_t) b->total;
+  uint64_t n = icount > 1 ? total - (uint64_t) icount + (uint64_t) begun : total;
+  t->reads++;
+  t->served++;
+  uint64_t other = (uint64_t) t->other + (uint64_t) t->cpr;
+  t->other = (int64_t) other;
+  if (t->ports_base != NULL) *t->ports_base = (int64_t) other;
+  if (t->interrupt >= 0) {
+    int64_t need = (int64_t) ((uint64_t) t->interrupt - other);
+    int64_t at;
+    if (need <= 0) {
+      at = 0;
+    } else if (t->cpi == 0) {
+      at = -1;
+    } else {
+      at = need / t->cpi + (need % t->cpi == 0 ? 0 : 1);
+    }
+    b->tick_at = at;
+    bc_fast_update(b);
+  }
+  uint64_t tsc = n * (uint64_t) t->cpi + other;
+  uint64_t rax = tsc & 0xFFFFFFFFULL, rdx = tsc >> 32;
+  t->reg_write(uc, t->rax_id, &rax);
+  t->reg_write(uc, t->rdx_id, &rdx);
+  if (t->recording) ts_record(t, (int64_t) tsc, -1);
+  /* BlockCounter.beforeRipWrite: the block's instructions after the site do not run */
+  if (icount > 1) {
+    b->total = (int64_t) (total - (uint64_t) icount + (uint64_t) begun);
+    b->cur_icount = 0;
+  }
+  uint64_t rip = address + 2;
+  t->reg_write(uc, t->rip_id, &rip);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_create(JNIEnv *env, jclass cls, jobject virtualizer,
+    jlong blockCounter, jlong memRead, jlong regWrite, jint raxId, jint rdxId, jint ripId) {
+  (void) cls;
+  jclass vc = (*env)->GetObjectClass(env, virtualizer);
+  jmethodID m = (*env)->GetMethodID(env, vc, "atSiteFromC", "(JI)V");
+  if (m == NULL) return 0;
+  tscsites_t *t = calloc(1, sizeof(tscsites_t));
+  if (t == NULL) return 0;
+  t->bc = (blockcount_t *) (intptr_t) blockCounter;
+  t->mem_read = (mem_read_fn) (intptr_t) memRead;
+  t->reg_write = (reg_write_fn) (intptr_t) regWrite;
+  t->rax_id = raxId;
+  t->rdx_id = rdxId;
+  t->rip_id = ripId;
+  t->interrupt = -1;
+  t->vm = g_vm;
+  t->target = (*env)->NewGlobalRef(env, virtualizer);
+  t->at_site = m;
+  return (jlong) (intptr_t) t;
+}
+
+JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_NativeRdtsc_state(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 88);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_hookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &ts_site_hook;
+}
+
+/* clock_ports.c's state (its base, the first field, follows every read answered here), or 0: none. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_portsBase(JNIEnv *env, jclass cls, jlong handle,
+    jlong ports) {
+  (void) env;
+  (void) cls;
+  ((tscsites_t *) (intptr_t) handle)->ports_base = (int64_t *) (intptr_t) ports;
+}
+
+/* The RDTSC at `site` is instruction `begun` (1 = the first) of the block [pc, pc + size) of `icount` instructions. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_position(JNIEnv *env, jclass cls, jlong handle,
+    jlong pc, jint size, jint icount, jlong site, jint begun) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  size_t s = ts_slot((uint64_t) site, (uint64_t) pc);
+  t->pos[s].pc = (uint64_t) pc;
+  t->pos[s].site = (uint64_t) site;
+  t->pos[s].size = (uint32_t) size;
+  t->pos[s].icount = (uint32_t) icount;
+  t->pos[s].begun = begun;
+  t->positions++;
+}
+
+/* Appends a value Java answered (recording: the listener gets every value in order at the next drain). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_record(JNIEnv *env, jclass cls, jlong handle, jlong tsc,
+    jlong aux) {
+  (void) env;
+  (void) cls;
+  ts_record((tscsites_t *) (intptr_t) handle, tsc, aux);
+}
+
+/* The recorded (tsc, aux) pairs, forgotten; NULL when some could not be recorded (no memory). */
+JNIEXPORT jlongArray JNICALL Java_org_efiemu_core_clock_NativeRdtsc_drain(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  jsize n = (jsize) (2 * t->rec_count);
+  t->rec_count = 0;
+  if (t->rec_lost != 0) {
+    t->rec_lost = 0;
+    return NULL;
+  }
+  jlongArray a = (*env)->NewLongArray(env, n);
+  if (a != NULL && n > 0) (*env)->SetLongArrayRegion(env, a, 0, n, (const jlong *) t->rec);
+  return a;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_destroy(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  if (t == NULL) return;
+  if (t->target != NULL) (*env)->DeleteGlobalRef(env, t->target);
+  free(t->rec);
+  free(t);
+}

@@ -735,6 +735,15 @@ public final class Machine implements AutoCloseable {
     return rdtsc.discoveryStatistics();
   }
 
+  /**
+   * RDTSC reads answered in C by the sites' native hook, reads it handed to Java, and block positions Java told it
+   * ({@code NativeRdtsc}; statistics): zeros when every site is answered in Java ({@code -Defiemu.rdtsc.nativeSites=false},
+   * no JNI shim, or not counting by block).
+   */
+  public long[] rdtscAnsweredInC() {
+    return rdtsc.nativeSiteStatistics();
+  }
+
   /** Code sites where RDTSC/RDTSCP are hooked so far. */
   public int rdtscSites() {
     return rdtsc.siteCount();
