@@ -124,6 +124,11 @@ typedef struct {
   uint32_t fast_shift;
   uint64_t fast_mask; /* (2^bits - 1), then shifted by 8 * (port - first), the size's mask: applied by cp_fast_value */
   uint64_t fast_size_mask;
+  /*
+   * The fast path's ticks: every count in [tk_lo, tk_hi) reads tk_ticks while the base is tk_base (cp_ticks_fill).
+   * Empty (tk_hi <= tk_lo) when not known.
+   */
+  int64_t tk_lo, tk_hi, tk_base, tk_ticks;
   cp_tbpos_t tbpos[CP_TBPOS]; /* positions by TranslationBlock: cp_tb_position */
 } clockports_t;
 
@@ -294,6 +299,57 @@ static inline int64_t cp_ticks(const clockports_t *p, int64_t instructions) {
   return (int64_t) ((uint64_t) (nanos / 1000) * (uint64_t) p->hz) / 1000000;
 }
 
+/* nanos as Java's VirtualClock.nanos() computes it from cycles: (long) (cycles * (1e9 / frequencyHz)) */
+static inline int64_t cp_nanos(const clockports_t *p, int64_t cycles) {
+  return (int64_t) ((double) cycles * p->ns_per_cycle);
+}
+
+/*
+ * cp_ticks(p, n), and the range of counts around n that read the same ticks, kept for cp_in_hook's fast path: a
+ * polling loop reads the PM timer ~50 times per tick, and the value's chain (int -> double, multiply, double -> int,
+ * two divisions by constants, a multiplication) is most of the hook's time. Exact: ticks is non-decreasing in the
+ * count (cycles = n * cpi + base grows with n; the double conversion and multiplication by a positive constant and
+ * the truncations are monotonic), so with T = ticks(n) every count from n up to the first count whose ticks reach
+ * T + 1 reads T. That count: ticks >= T + 1 <=> floor(nanos / 1000) * hz >= (T + 1) * 10^6 <=> nanos >= 1000 * U with
+ * U = ceil((T + 1) * 10^6 / hz); the smallest cycles with cp_nanos >= 1000 * U is found from the double inverse and
+ * checked with cp_nanos itself on both sides; then the count is ceil((cycles - base) / cpi). Not kept outside the
+ * ranges where that holds (a count or cycles below 0, cpi 0, values so large that the products could wrap).
+ */
+static __attribute__((noinline)) int64_t cp_ticks_fill(clockports_t *p, int64_t n) {
+  int64_t t = cp_ticks(p, n);
+  p->tk_hi = p->tk_lo; /* empty until filled */
+  int64_t cycles = (int64_t) ((uint64_t) n * (uint64_t) p->cpi + (uint64_t) p->base);
+  const int64_t LIM = (int64_t) 1 << 52;
+  if (n < 0 || p->cpi <= 0 || p->base < 0 || cycles < 0 || cycles >= LIM || t < 0 || p->hz <= 0
+      || !(p->ns_per_cycle > 0) || (t + 1) >= LIM / 1000000 || p->hz >= LIM) {
+    return t;
+  }
+  uint64_t need = (uint64_t) (t + 1) * 1000000u;
+  uint64_t u = need / (uint64_t) p->hz + (need % (uint64_t) p->hz != 0);
+  if (u >= (uint64_t) (LIM / 1000)) return t;
+  int64_t target = (int64_t) u * 1000; /* the first nanos whose ticks are T + 1 or more */
+  double guess = (double) target / p->ns_per_cycle;
+  if (!(guess >= 0) || guess >= (double) LIM) return t;
+  int64_t c = (int64_t) guess;
+  int steps = 0;
+  while (c > 0 && cp_nanos(p, c - 1) >= target) {
+    if (++steps > 64) return t;
+    c--;
+  }
+  while (cp_nanos(p, c) < target) {
+    if (++steps > 64 || c >= LIM) return t;
+    c++;
+  }
+  if (c <= cycles) return t; /* cannot be (ticks(n) = T): keep nothing */
+  int64_t hi = (c - p->base + p->cpi - 1) / p->cpi;
+  if (hi <= n) return t;
+  p->tk_lo = n;
+  p->tk_hi = hi;
+  p->tk_base = p->base;
+  p->tk_ticks = t;
+  return t;
+}
+
 static uint32_t cp_value(clockports_t *p, int64_t instructions, uint32_t port, int size) {
   int64_t ticks = cp_ticks(p, instructions);
   uint64_t v = (uint64_t) ticks & (p->bits >= 64 ? ~0ULL : ((1ULL << p->bits) - 1));
@@ -372,7 +428,9 @@ static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
                            && ((bc[BC_COUNTING] ^ 1) | bc[BC_STATE]) == 0 && p->running && p->enabled, 1)) {
     const char *tcg = *(const char *const *) ((const char *) uc + UC_TCG_CTX);
     if (__builtin_expect(*(const uint32_t *) (tcg + TCG_FLUSH_COUNT) == p->fast_flushes, 1)) {
-      uint64_t ticks = (uint64_t) cp_ticks(p, bc[BC_TOTAL] + p->fast_delta);
+      int64_t n = bc[BC_TOTAL] + p->fast_delta;
+      uint64_t ticks = (uint64_t) (n >= p->tk_lo && n < p->tk_hi && p->base == p->tk_base ? p->tk_ticks
+                                                                                             : cp_ticks_fill(p, n));
       uint32_t v = (uint32_t) (((ticks >> p->fast_shift) & p->fast_mask) & p->fast_size_mask);
       p->served++;
       if (p->recording) cp_record(p, v);
@@ -415,6 +473,7 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeClockPorts_configure(JNI
   p->bits = (uint32_t) bits;
   p->hz = hz;
   p->fast_tb = 0; /* the fast path's port, shift and masks are the old ports' */
+  p->tk_hi = p->tk_lo; /* and its ticks those of the old frequency */
   p->enabled = 1;
 }
 
