@@ -626,6 +626,8 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
  * made or Java reports a failure, the run stops before the block as before (found = 1) and Java checks it there.
  */
 enum { CHECKED_SLOTS = 4096 };
+struct tscsites_s;
+static int ts_check_in_c(void *uc, struct tscsites_s *t, const uint8_t *bytes, uint64_t pc, size_t size);
 
 typedef struct {
   int64_t found_pc;      /*  0: start of a new block holding RDTSC/RDTSCP bytes; valid while found != 0 */
@@ -645,6 +647,7 @@ typedef struct {
   JavaVM *vm;
   jobject target;           /* global reference to the RdtscDiscovery */
   jmethodID check_in_run;   /* int RdtscDiscovery.checkInRun(long start, long size): 1 checked and hooked */
+  struct tscsites_s *tsc;   /* RDTSC sites answered in C (NativeRdtsc): blocks checked here when it can; or NULL */
   uint64_t checked[CHECKED_SLOTS][3]; /* pc, size + 1, hash; size 0 = empty slot */
   uint8_t bytes[65536];
 } rdtscwatch_t;
@@ -743,6 +746,14 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
       w->found_pc = (int64_t) cur->pc;
       w->found_size = (int64_t) size;
       w->found_hash = (int64_t) hash;
+      uint64_t rip;
+      if (w->tsc != NULL && w->reg_read != NULL && w->reg_read(uc, w->rip_id, &rip) == 0
+          && ts_check_in_c(uc, w->tsc, w->bytes, cur->pc, size)) {
+        /* checked and hooked in C: as check_in_run after Java's check */
+        mark_checked(w);
+        w->in_run++;
+        if (w->reg_write(uc, w->rip_id, &rip) == 0) return;
+      }
       if (check_in_run(uc, w, cur->pc, size)) return;
       w->found = 1;
       w->stops++;
@@ -879,8 +890,22 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_forgetCache0(JNIE
  */
 enum { TS_POS_SLOTS = 1024 };
 
-typedef struct {
-  /* shared with Java through a direct ByteBuffer over the first 88 bytes (NativeRdtsc's offsets) */
+typedef int (*cs_open_fn)(int arch, int mode, size_t *handle);
+typedef size_t (*cs_disasm_fn)(size_t handle, const uint8_t *code, size_t size, uint64_t address, size_t count,
+    void **insn);
+typedef void (*cs_free_fn)(void *insn, size_t count);
+typedef int (*cs_close_fn)(size_t *handle);
+typedef int (*hook_add_fn)(void *uc, size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end,
+    ...);
+typedef int (*hook_del_fn)(void *uc, size_t hh);
+/* Capstone 4's cs_insn (x86-64 LP64; CapstoneLib's offsets): size@16, mnemonic[32]@34, 240 bytes */
+enum { CS_INSN_SIZE = 240, CS_OFF_ADDRESS = 8, CS_OFF_SIZE = 16, CS_OFF_MNEMONIC = 34, CS_ARCH_X86 = 3,
+  CS_MODE_64 = 1 << 3, UC_HOOK_CODE_TYPE = 1 << 2 };
+/* UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2) (Engine.TB_REMOVE_CACHE) */
+#define CTL_TB_REMOVE_CACHE ((int) (9u | (2u << 26) | (1u << 30)))
+
+typedef struct tscsites_s {
+  /* shared with Java through a direct ByteBuffer over the first 104 bytes (NativeRdtsc's offsets) */
   int64_t reads;      /*  0: RDTSC reads answered here that VirtualClock has not folded into its count yet */
   int64_t other;      /*  8: host calls * cph + RDTSC reads * cpr + advances (VirtualClock writes it; + cpr a read) */
   int64_t cpi;        /* 16 */
@@ -892,6 +917,8 @@ typedef struct {
   int64_t served;     /* 64: reads answered here (statistics) */
   int64_t handed;     /* 72: reads handed to Java (statistics) */
   int64_t positions;  /* 80: block positions told (statistics) */
+  int64_t c_checks;   /* 88: new blocks decoded and hooked here, in the edge hook (statistics) */
+  int64_t nsites;     /* 96: sites hooked here (site, hh) */
   /* fixed at creation */
   blockcount_t *bc;
   int64_t *ports_base; /* clock_ports.c's base (its first field) or NULL */
@@ -905,6 +932,18 @@ typedef struct {
   int64_t rec_cap;     /* in pairs */
   int64_t rec_lost;
   struct { uint64_t pc; uint64_t site; uint32_t size; uint32_t icount; int64_t begun; } pos[TS_POS_SLOTS];
+  /* the edge hook's own check (ts_check_in_c): Capstone and Unicorn entry points from the libraries JNA loaded */
+  cs_open_fn cs_open;
+  cs_disasm_fn cs_disasm;
+  cs_free_fn cs_free;
+  cs_close_fn cs_close;
+  hook_add_fn hook_add;
+  hook_del_fn hook_del;
+  ctl_fn ctl;
+  void *uc;           /* the engine the sites' hooks were added to */
+  rdtscwatch_t *watch; /* the edge hook's state that checks here (its tsc points back), or NULL */
+  uint64_t *sites;    /* nsites pairs: site, hook handle */
+  int64_t sites_cap;
 } tscsites_t;
 
 static inline size_t ts_slot(uint64_t site, uint64_t pc) {
@@ -995,6 +1034,191 @@ static void ts_site_hook(void *uc, uint64_t address, uint32_t size, void *user) 
   t->reg_write(uc, t->rip_id, &rip);
 }
 
+/*
+ * One Capstone handle per thread for the edge hook's decode (a handle's first decode sets up Capstone's x86 tables,
+ * ~0.2 ms; machines built one after another on a thread share it), closed when the thread ends (the key's destructor).
+ */
+typedef struct {
+  size_t handle;
+  cs_close_fn close;
+} ts_cs_t;
+static pthread_key_t ts_cs_key;
+static pthread_once_t ts_cs_once = PTHREAD_ONCE_INIT;
+
+static void ts_cs_free(void *v) {
+  ts_cs_t *c = (ts_cs_t *) v;
+  if (c->handle != 0) c->close(&c->handle);
+  free(c);
+}
+
+static void ts_cs_key_create(void) {
+  pthread_key_create(&ts_cs_key, ts_cs_free);
+}
+
+static size_t ts_cs_handle(tscsites_t *t) {
+  pthread_once(&ts_cs_once, ts_cs_key_create);
+  ts_cs_t *c = pthread_getspecific(ts_cs_key);
+  if (c != NULL) return c->handle;
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return 0;
+  if (t->cs_open(CS_ARCH_X86, CS_MODE_64, &c->handle) != 0) {
+    free(c);
+    return 0;
+  }
+  c->close = t->cs_close;
+  if (pthread_setspecific(ts_cs_key, c) != 0) {
+    ts_cs_free(c);
+    return 0;
+  }
+  return c->handle;
+}
+
+static int ts_has_site(const tscsites_t *t, uint64_t site) {
+  for (int64_t i = 0; i < t->nsites; i++) {
+    if (t->sites[2 * i] == site) return 1;
+  }
+  return 0;
+}
+
+/*
+ * The RDTSC discovery's check of a new block, made here instead of in Java (RdtscVirtualizer.hookInstructions) when
+ * the block's candidate bytes are RDTSC's only (0F 31; RDTSCP and PrivilegedInstructions' instructions go to Java):
+ * Capstone decodes the block, every RDTSC it finds gets this file's site hook (uc_hook_add; a site hooked before keeps
+ * its hook) and its position in the block (ts_position's table), and the block's translation is dropped
+ * (UC_CTL_TB_REMOVE_CACHE) so that it is translated again with the hooks. 0: not done here (the caller asks Java).
+ */
+static int ts_check_in_c(void *uc, tscsites_t *t, const uint8_t *bytes, uint64_t pc, size_t size) {
+  if (t->cs_disasm == NULL || t->hook_add == NULL || size == 0) return 0;
+  for (size_t i = 0; i + 1 < size; i++) {
+    if (bytes[i] != 0x0F) continue;
+    uint8_t b1 = bytes[i + 1];
+    if ((b1 == 0x01 && i + 2 < size && bytes[i + 2] == 0xF9) || b1 == 0x30 || b1 == 0x32 || b1 == 0x22 || b1 == 0x05
+        || b1 == 0x07) {
+      return 0;
+    }
+  }
+  size_t h = ts_cs_handle(t);
+  if (h == 0) return 0;
+  void *insn = NULL;
+  size_t n = t->cs_disasm(h, bytes, size, pc, 0, &insn);
+  if (n == 0) return 0;
+  size_t covered = 0;
+  for (size_t i = 0; i < n; i++) covered += *(const uint16_t *) ((const char *) insn + i * CS_INSN_SIZE + CS_OFF_SIZE);
+  int ok = covered == size;
+  /* hooks first: a failure leaves the block to Java with nothing changed but the sites already hooked */
+  for (size_t i = 0; ok && i < n; i++) {
+    const char *in = (const char *) insn + i * CS_INSN_SIZE;
+    if (strcmp(in + CS_OFF_MNEMONIC, "rdtsc") != 0) continue;
+    uint64_t site = *(const uint64_t *) (in + CS_OFF_ADDRESS);
+    if (ts_has_site(t, site)) continue;
+    if (t->nsites == t->sites_cap) {
+      int64_t cap = t->sites_cap == 0 ? 16 : 2 * t->sites_cap;
+      uint64_t *m = realloc(t->sites, sizeof(uint64_t) * 2 * (size_t) cap);
+      if (m == NULL) {
+        ok = 0;
+        break;
+      }
+      t->sites = m;
+      t->sites_cap = cap;
+    }
+    size_t hh = 0;
+    if (t->hook_add(uc, &hh, UC_HOOK_CODE_TYPE, (void *) &ts_site_hook, t, site, site) != 0) {
+      ok = 0;
+      break;
+    }
+    t->uc = uc;
+    t->sites[2 * t->nsites] = site;
+    t->sites[2 * t->nsites + 1] = hh;
+    t->nsites++;
+  }
+  for (size_t i = 0; ok && i < n; i++) {
+    const char *in = (const char *) insn + i * CS_INSN_SIZE;
+    if (strcmp(in + CS_OFF_MNEMONIC, "rdtsc") != 0) continue;
+    uint64_t site = *(const uint64_t *) (in + CS_OFF_ADDRESS);
+    size_t s = ts_slot(site, pc);
+    t->pos[s].pc = pc;
+    t->pos[s].site = site;
+    t->pos[s].size = (uint32_t) size;
+    t->pos[s].icount = (uint32_t) n;
+    t->pos[s].begun = (int64_t) i + 1;
+    t->positions++;
+  }
+  t->cs_free(insn, n);
+  if (!ok) return 0;
+  if (t->ctl(uc, CTL_TB_REMOVE_CACHE, pc, pc + size) != 0) return 0;
+  t->c_checks++;
+  return 1;
+}
+
+/* The edge hook checks blocks here from now on (RdtscDiscovery's state `watch`), with these entry points. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_checkInEdgeHook(JNIEnv *env, jclass cls, jlong handle,
+    jlong watch, jlong csOpen, jlong csDisasm, jlong csFree, jlong csClose, jlong hookAdd, jlong hookDel, jlong ctl) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  t->cs_open = (cs_open_fn) (intptr_t) csOpen;
+  t->cs_disasm = (cs_disasm_fn) (intptr_t) csDisasm;
+  t->cs_free = (cs_free_fn) (intptr_t) csFree;
+  t->cs_close = (cs_close_fn) (intptr_t) csClose;
+  t->hook_add = (hook_add_fn) (intptr_t) hookAdd;
+  t->hook_del = (hook_del_fn) (intptr_t) hookDel;
+  t->ctl = (ctl_fn) (intptr_t) ctl;
+  t->watch = (rdtscwatch_t *) (intptr_t) watch;
+  t->watch->tsc = t;
+}
+
+/* A site Java hooked (its hook is Java's: hook handle 0 here): the edge hook's check does not hook it again. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_knownSite(JNIEnv *env, jclass cls, jlong handle,
+    jlong site) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  if (ts_has_site(t, (uint64_t) site)) return;
+  if (t->nsites == t->sites_cap) {
+    int64_t cap = t->sites_cap == 0 ? 16 : 2 * t->sites_cap;
+    uint64_t *m = realloc(t->sites, sizeof(uint64_t) * 2 * (size_t) cap);
+    if (m == NULL) {
+      t->cs_disasm = NULL; /* cannot tell it: no more checks here (Java checks every block) */
+      return;
+    }
+    t->sites = m;
+    t->sites_cap = cap;
+  }
+  t->sites[2 * t->nsites] = (uint64_t) site;
+  t->sites[2 * t->nsites + 1] = 0;
+  t->nsites++;
+}
+
+/* The sites hooked here (not Java's), in the order hooked. */
+JNIEXPORT jlongArray JNICALL Java_org_efiemu_core_clock_NativeRdtsc_sites(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  jsize mine = 0;
+  for (int64_t i = 0; i < t->nsites; i++) mine += t->sites[2 * i + 1] != 0;
+  jlongArray a = (*env)->NewLongArray(env, mine);
+  jsize j = 0;
+  for (int64_t i = 0; a != NULL && i < t->nsites; i++) {
+    if (t->sites[2 * i + 1] == 0) continue;
+    jlong v = (jlong) t->sites[2 * i];
+    (*env)->SetLongArrayRegion(env, a, j++, 1, &v);
+  }
+  return a;
+}
+
+/* Removes the hooks added here (uc_hook_del; the engine must still be open), before the state is destroyed. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_deleteHooks(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  for (int64_t i = 0; i < t->nsites; i++) {
+    if (t->sites[2 * i + 1] != 0) t->hook_del(t->uc, (size_t) t->sites[2 * i + 1]);
+  }
+  t->nsites = 0;
+  t->cs_disasm = NULL; /* no more checks here */
+  if (t->watch != NULL) t->watch->tsc = NULL; /* the edge hook (still there) checks in Java */
+  t->watch = NULL;
+}
+
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_create(JNIEnv *env, jclass cls, jobject virtualizer,
     jlong blockCounter, jlong memRead, jlong regWrite, jint raxId, jint rdxId, jint ripId) {
   (void) cls;
@@ -1018,7 +1242,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_create(JNIEnv *en
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_NativeRdtsc_state(JNIEnv *env, jclass cls, jlong handle) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 88);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 104);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_hookFunction(JNIEnv *env, jclass cls) {
@@ -1079,5 +1303,6 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_destroy(JNIEnv *en
   if (t == NULL) return;
   if (t->target != NULL) (*env)->DeleteGlobalRef(env, t->target);
   free(t->rec);
+  free(t->sites);
   free(t);
 }

@@ -40,6 +40,9 @@ final class NativeRdtsc {
   private static final int SERVED = 64;
   private static final int HANDED = 72;
   private static final int POSITIONS = 80;
+  private static final int C_CHECKS = 88;
+  /** System property; {@code false} leaves the discovery's checks of new blocks to Java. */
+  static final String CHECK_PROPERTY = "efiemu.rdtsc.checkInC";
 
   final long handle;
   private final ByteBuffer state;
@@ -48,6 +51,38 @@ final class NativeRdtsc {
   private NativeRdtsc(long handle) {
     this.handle = handle;
     this.state = state(handle).order(ByteOrder.nativeOrder());
+  }
+
+  /**
+   * The discovery's edge hook decodes new blocks whose only candidate bytes are RDTSC's itself (Capstone's C API, the
+   * library {@link org.efiemu.core.debug.disasm.Disassembler} uses), hooks their sites with this class's native hook
+   * and drops their translation, without entering Java; unless {@code -Defiemu.rdtsc.checkInC=false}.
+   */
+  void checkInEdgeHook(RdtscDiscovery discovery) {
+    if ("false".equalsIgnoreCase(System.getProperty(CHECK_PROPERTY))) return;
+    NativeLibrary lib = UnicornLoader.load();
+    checkInEdgeHook(handle, discovery.nativeHandle(),
+        org.efiemu.core.debug.disasm.Disassembler.capstoneFunction("cs_open"),
+        org.efiemu.core.debug.disasm.Disassembler.capstoneFunction("cs_disasm"),
+        org.efiemu.core.debug.disasm.Disassembler.capstoneFunction("cs_free"),
+        org.efiemu.core.debug.disasm.Disassembler.capstoneFunction("cs_close"),
+        Pointer.nativeValue(lib.getFunction("uc_hook_add")), Pointer.nativeValue(lib.getFunction("uc_hook_del")),
+        Pointer.nativeValue(lib.getFunction("uc_ctl")));
+  }
+
+  /** Tells the edge hook's check that Java hooked {@code site}: it is not hooked again in C. */
+  void knownSite(long site) {
+    if (!released) knownSite(handle, site);
+  }
+
+  /** The RDTSC sites the edge hook hooked in C. */
+  long[] sites() {
+    return released ? new long[0] : sites(handle);
+  }
+
+  /** Removes the hooks the edge hook added (the engine must be open); no more checks in C. */
+  void deleteHooks() {
+    if (!released) deleteHooks(handle);
   }
 
   /** Made for {@code virtualizer} when the JNI shim is loaded and the clock counts by block; else null. */
@@ -122,10 +157,10 @@ final class NativeRdtsc {
     return v;
   }
 
-  /** {answered in C, handed to Java, block positions told} (statistics). */
+  /** {answered in C, handed to Java, block positions told, new blocks checked in C} (statistics). */
   long[] statistics() {
-    return released ? new long[3]
-        : new long[] {state.getLong(SERVED), state.getLong(HANDED), state.getLong(POSITIONS)};
+    return released ? new long[4]
+        : new long[] {state.getLong(SERVED), state.getLong(HANDED), state.getLong(POSITIONS), state.getLong(C_CHECKS)};
   }
 
   /** Frees the native state; call once no hook can call it (the sites' hooks removed). */
@@ -151,4 +186,13 @@ final class NativeRdtsc {
   private static native long[] drain(long handle);
 
   private static native void destroy(long handle);
+
+  private static native void checkInEdgeHook(long handle, long watch, long csOpen, long csDisasm, long csFree,
+      long csClose, long hookAdd, long hookDel, long ctl);
+
+  private static native void knownSite(long handle, long site);
+
+  private static native long[] sites(long handle);
+
+  private static native void deleteHooks(long handle);
 }

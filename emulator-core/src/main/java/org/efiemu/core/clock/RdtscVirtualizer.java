@@ -93,7 +93,10 @@ public final class RdtscVirtualizer implements AutoCloseable {
         engine.removeTranslations(start, start + size);
       });
       nativeSites = NativeRdtsc.create(this, clock);
-      if (nativeSites != null) clock.answerRdtscIn(nativeSites);
+      if (nativeSites != null) {
+        clock.answerRdtscIn(nativeSites);
+        nativeSites.checkInEdgeHook(discovery);
+      }
     }
   }
 
@@ -178,6 +181,10 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   private boolean hookSite(long site, boolean rdtscp) {
     if (sites.containsKey(site)) return false;
+    if (nativeSites != null) {
+      for (long s : nativeSites.sites()) if (s == site) return false; // hooked by the edge hook's check in C
+      nativeSites.knownSite(site);
+    }
     engine.translationSideEffect(); // a site found in translated code: nothing is kept after this machine
     // one JNA callback for every site, shared by the process's engines (a new native closure per site cost ~40 us
     // warm, a third of a discovery; one per machine still cost each machine's first site ~0.2 ms)
@@ -207,7 +214,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
    * zeros when every site is answered in Java).
    */
   public long[] nativeSiteStatistics() {
-    return nativeSites == null ? new long[3] : nativeSites.statistics();
+    return nativeSites == null ? new long[4] : nativeSites.statistics();
   }
 
   /** The hook of every site: answers the RDTSC/RDTSCP there and moves RIP past it. */
@@ -228,7 +235,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   /** Number of code sites hooked by scanning. */
   public int siteCount() {
-    return sites.size();
+    return sites.size() + (nativeSites == null ? 0 : nativeSites.sites().length);
   }
 
   private void answer(boolean rdtscp) {
@@ -272,7 +279,9 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   /** The addresses hooked by scanning or discovery so far. */
   public long[] siteAddresses() {
-    return sites.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    java.util.stream.LongStream c = nativeSites == null ? java.util.stream.LongStream.empty()
+        : java.util.Arrays.stream(nativeSites.sites());
+    return java.util.stream.LongStream.concat(sites.keySet().stream().mapToLong(Long::longValue), c).sorted().toArray();
   }
 
   /**
@@ -307,6 +316,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
     if (siteHook != null) siteHook.close();
     siteHook = null;
     siteKinds.clear();
+    // the C sites' hooks go, and the edge hook forgets the C state, before the discovery's state is freed
+    if (nativeSites != null && engine.isOpen()) nativeSites.deleteHooks(); // (a closed engine took its hooks with it)
     if (rdtscHook != null) rdtscHook.close();
     if (rdtscpHook != null) rdtscpHook.close();
     if (discovery != null) discovery.close();

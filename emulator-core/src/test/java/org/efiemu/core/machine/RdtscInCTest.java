@@ -38,15 +38,19 @@ class RdtscInCTest {
 
   record Result(byte[] values, long instructions, long cycles, List<Long> reads, long[] inC) {}
 
-  private static Result run(InstructionCounting counting, boolean sitesInC) {
+  private static Result run(InstructionCounting counting, boolean sitesInC, boolean checksInC) {
     String old = System.getProperty("efiemu.rdtsc.nativeSites");
+    String oldChecks = System.getProperty("efiemu.rdtsc.checkInC");
     System.setProperty("efiemu.rdtsc.nativeSites", Boolean.toString(sitesInC));
+    System.setProperty("efiemu.rdtsc.checkInC", Boolean.toString(checksInC));
     Machine m;
     try {
       m = builder().instructionCounting(counting).build();
     } finally {
       if (old == null) System.clearProperty("efiemu.rdtsc.nativeSites");
       else System.setProperty("efiemu.rdtsc.nativeSites", old);
+      if (oldChecks == null) System.clearProperty("efiemu.rdtsc.checkInC");
+      else System.setProperty("efiemu.rdtsc.checkInC", oldChecks);
     }
     try (m) {
       m.attachIoPorts(PORT, 4, new IoPortDevice() {
@@ -69,6 +73,8 @@ class RdtscInCTest {
       StopReport r = m.run(entry, RunLimits.none());
       m.rdtscReadListener(null);
       assertThat(r.reason()).as(r.toString()).isEqualTo(StopReason.HLT);
+      assertThat(m.rdtscSiteAddresses()).as("the two RDTSC instructions, hooked once each")
+          .containsExactly(entry + 7 + 6 + 2, entry + 7 + 6 + 18);
       return new Result(m.memory().read(BUFFER, 16 * ROUNDS), r.instructions(), m.clock().cycles(), reads,
           m.rdtscAnsweredInC());
     }
@@ -76,15 +82,21 @@ class RdtscInCTest {
 
   @Test
   void rdtscAnsweredInCReadsWhatJavaAndPerInstructionCountingReadAtTheSameInstruction() {
-    Result inC = run(InstructionCounting.BLOCKS, true);
-    Result inJava = run(InstructionCounting.BLOCKS, false);
-    Result perInstruction = run(InstructionCounting.PER_INSTRUCTION, true);
+    Result inC = run(InstructionCounting.BLOCKS, true, true);
+    Result checkedInJava = run(InstructionCounting.BLOCKS, true, false);
+    Result inJava = run(InstructionCounting.BLOCKS, false, false);
+    Result perInstruction = run(InstructionCounting.PER_INSTRUCTION, true, true);
 
     assertThat(inC.inC()[0]).as("reads answered in C").isGreaterThanOrEqualTo(2L * ROUNDS - 2);
     assertThat(inC.inC()[1]).as("reads handed to Java (the engine's first block, which discovery does not see)")
         .isLessThanOrEqualTo(2);
-    assertThat(inJava.inC()).as("every read in Java").containsExactly(0, 0, 0);
-    assertThat(perInstruction.inC()).containsExactly(0, 0, 0);
+    assertThat(inC.inC()[3]).as("new blocks decoded and hooked by the edge hook in C").isGreaterThanOrEqualTo(2);
+    assertThat(checkedInJava.inC()[0]).as("reads answered in C, sites found by Java").isGreaterThanOrEqualTo(2L * ROUNDS - 2);
+    assertThat(checkedInJava.inC()[3]).as("blocks checked in C").isZero();
+    assertThat(inJava.inC()).as("every read in Java").containsExactly(0, 0, 0, 0);
+    assertThat(perInstruction.inC()).containsExactly(0, 0, 0, 0);
+    assertThat(checkedInJava.reads()).containsExactlyElementsOf(inJava.reads());
+    assertThat(checkedInJava.values()).isEqualTo(inJava.values());
 
     assertThat(inC.reads()).hasSize(4 * ROUNDS);
     assertThat(inC.reads()).containsExactlyElementsOf(inJava.reads());

@@ -44,6 +44,14 @@ public final class Disassembler implements AutoCloseable {
     return d;
   }
 
+  /**
+   * The address of Capstone's C function {@code name} ({@code cs_open}, {@code cs_disasm}, ...) in the library the
+   * disassembler uses: for native code that decodes on its own (the RDTSC discovery's edge hook).
+   */
+  public static long capstoneFunction(String name) {
+    return CapstoneLib.function(name);
+  }
+
   /** Per-thread handles freed because their thread was gone (statistics, tests). */
   public static long perThreadHandlesFreed() {
     return PER_THREAD_FREED.get();
