@@ -357,7 +357,18 @@ static uint32_t cp_value(clockports_t *p, int64_t instructions, uint32_t port, i
   return (uint32_t) (size >= 4 ? v : v & ((1ULL << (8 * size)) - 1));
 }
 
-static void cp_record(clockports_t *p, uint32_t v) {
+static __attribute__((noinline)) void cp_record_grow(clockports_t *p, uint32_t v);
+
+/* Appends v to the recorded values (inline: every read of a recorded stretch comes here). */
+static inline void cp_record(clockports_t *p, uint32_t v) {
+  if (__builtin_expect(p->rec_count < p->rec_cap, 1)) {
+    p->rec[p->rec_count++] = v;
+    return;
+  }
+  cp_record_grow(p, v);
+}
+
+static void cp_record_grow(clockports_t *p, uint32_t v) {
   if (p->rec_count == p->rec_cap) {
     int64_t cap = p->rec_cap == 0 ? 4096 : 2 * p->rec_cap;
     uint32_t *n = realloc(p->rec, sizeof(uint32_t) * (size_t) cap);
