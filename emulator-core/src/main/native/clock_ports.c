@@ -111,6 +111,24 @@ typedef struct {
   int64_t rec_cap;
   int64_t rec_lost; /* values not recorded for want of memory */
   cp_entry_t *cache; /* CP_CACHE entries, allocated when the first position is learnt (size 0: empty) */
+  /*
+   * The last read answered through the position table (cp_in_hook's fast path): its TranslationBlock, k, Unicorn's
+   * flush count, the port and size, and delta = begun - icount (the count at the read is total + delta), with the
+   * port's shift and mask. A polling loop reads the same IN of the same translation again and again: the next read
+   * with the same five is that table entry's position without the hash and the table's compare (which stay the check
+   * for any other read). `fast_tb` 0: none.
+   */
+  int64_t fast_tb, fast_k, fast_delta;
+  uint32_t fast_flushes, fast_port;
+  int fast_size;
+  uint32_t fast_shift;
+  uint64_t fast_mask; /* (2^bits - 1), then shifted by 8 * (port - first), the size's mask: applied by cp_fast_value */
+  uint64_t fast_size_mask;
+  /*
+   * The fast path's ticks: every count in [tk_lo, tk_hi) reads tk_ticks while the base is tk_base (cp_ticks_fill).
+   * Empty (tk_hi <= tk_lo) when not known.
+   */
+  int64_t tk_lo, tk_hi, tk_base, tk_ticks;
   cp_tbpos_t tbpos[CP_TBPOS]; /* positions by TranslationBlock: cp_tb_position */
 } clockports_t;
 
@@ -219,7 +237,11 @@ static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
       q = &p->tbpos[cp_slot((uint64_t) (uintptr_t) tb, k)];
       if (q->tb == (int64_t) (intptr_t) tb && q->k == k && q->flushes == flushes) {
         *out = total - icount + q->begun;
-        return 1;
+        p->fast_tb = (int64_t) (intptr_t) tb; /* cp_in_hook's fast path for the next read of this IN */
+        p->fast_k = k;
+        p->fast_flushes = flushes;
+        p->fast_delta = q->begun - icount;
+        return 2;
       }
     }
     memcpy(&addr, tb + CP_TB_PC, sizeof addr);
@@ -271,16 +293,82 @@ static int cp_instructions(void *uc, clockports_t *p, int64_t k, int64_t *out) {
   return 0;
 }
 
-static uint32_t cp_value(clockports_t *p, int64_t instructions, uint32_t port, int size) {
+static inline int64_t cp_ticks(const clockports_t *p, int64_t instructions) {
   int64_t cycles = (int64_t) ((uint64_t) instructions * (uint64_t) p->cpi + (uint64_t) p->base);
   int64_t nanos = (int64_t) ((double) cycles * p->ns_per_cycle);
-  int64_t ticks = (int64_t) ((uint64_t) (nanos / 1000) * (uint64_t) p->hz) / 1000000;
+  return (int64_t) ((uint64_t) (nanos / 1000) * (uint64_t) p->hz) / 1000000;
+}
+
+/* nanos as Java's VirtualClock.nanos() computes it from cycles: (long) (cycles * (1e9 / frequencyHz)) */
+static inline int64_t cp_nanos(const clockports_t *p, int64_t cycles) {
+  return (int64_t) ((double) cycles * p->ns_per_cycle);
+}
+
+/*
+ * cp_ticks(p, n), and the range of counts around n that read the same ticks, kept for cp_in_hook's fast path: a
+ * polling loop reads the PM timer ~50 times per tick, and the value's chain (int -> double, multiply, double -> int,
+ * two divisions by constants, a multiplication) is most of the hook's time. Exact: ticks is non-decreasing in the
+ * count (cycles = n * cpi + base grows with n; the double conversion and multiplication by a positive constant and
+ * the truncations are monotonic), so with T = ticks(n) every count from n up to the first count whose ticks reach
+ * T + 1 reads T. That count: ticks >= T + 1 <=> floor(nanos / 1000) * hz >= (T + 1) * 10^6 <=> nanos >= 1000 * U with
+ * U = ceil((T + 1) * 10^6 / hz); the smallest cycles with cp_nanos >= 1000 * U is found from the double inverse and
+ * checked with cp_nanos itself on both sides; then the count is ceil((cycles - base) / cpi). Not kept outside the
+ * ranges where that holds (a count or cycles below 0, cpi 0, values so large that the products could wrap).
+ */
+static __attribute__((noinline)) int64_t cp_ticks_fill(clockports_t *p, int64_t n) {
+  int64_t t = cp_ticks(p, n);
+  p->tk_hi = p->tk_lo; /* empty until filled */
+  int64_t cycles = (int64_t) ((uint64_t) n * (uint64_t) p->cpi + (uint64_t) p->base);
+  const int64_t LIM = (int64_t) 1 << 52;
+  if (n < 0 || p->cpi <= 0 || p->base < 0 || cycles < 0 || cycles >= LIM || t < 0 || p->hz <= 0
+      || !(p->ns_per_cycle > 0) || (t + 1) >= LIM / 1000000 || p->hz >= LIM) {
+    return t;
+  }
+  uint64_t need = (uint64_t) (t + 1) * 1000000u;
+  uint64_t u = need / (uint64_t) p->hz + (need % (uint64_t) p->hz != 0);
+  if (u >= (uint64_t) (LIM / 1000)) return t;
+  int64_t target = (int64_t) u * 1000; /* the first nanos whose ticks are T + 1 or more */
+  double guess = (double) target / p->ns_per_cycle;
+  if (!(guess >= 0) || guess >= (double) LIM) return t;
+  int64_t c = (int64_t) guess;
+  int steps = 0;
+  while (c > 0 && cp_nanos(p, c - 1) >= target) {
+    if (++steps > 64) return t;
+    c--;
+  }
+  while (cp_nanos(p, c) < target) {
+    if (++steps > 64 || c >= LIM) return t;
+    c++;
+  }
+  if (c <= cycles) return t; /* cannot be (ticks(n) = T): keep nothing */
+  int64_t hi = (c - p->base + p->cpi - 1) / p->cpi;
+  if (hi <= n) return t;
+  p->tk_lo = n;
+  p->tk_hi = hi;
+  p->tk_base = p->base;
+  p->tk_ticks = t;
+  return t;
+}
+
+static uint32_t cp_value(clockports_t *p, int64_t instructions, uint32_t port, int size) {
+  int64_t ticks = cp_ticks(p, instructions);
   uint64_t v = (uint64_t) ticks & (p->bits >= 64 ? ~0ULL : ((1ULL << p->bits) - 1));
   v >>= 8 * (port - p->first);
   return (uint32_t) (size >= 4 ? v : v & ((1ULL << (8 * size)) - 1));
 }
 
-static void cp_record(clockports_t *p, uint32_t v) {
+static __attribute__((noinline)) void cp_record_grow(clockports_t *p, uint32_t v);
+
+/* Appends v to the recorded values (inline: every read of a recorded stretch comes here). */
+static inline void cp_record(clockports_t *p, uint32_t v) {
+  if (__builtin_expect(p->rec_count < p->rec_cap, 1)) {
+    p->rec[p->rec_count++] = v;
+    return;
+  }
+  cp_record_grow(p, v);
+}
+
+static void cp_record_grow(clockports_t *p, uint32_t v) {
   if (p->rec_count == p->rec_cap) {
     int64_t cap = p->rec_cap == 0 ? 4096 : 2 * p->rec_cap;
     uint32_t *n = realloc(p->rec, sizeof(uint32_t) * (size_t) cap);
@@ -294,7 +382,47 @@ static void cp_record(clockports_t *p, uint32_t v) {
   p->rec[p->rec_count++] = v;
 }
 
-/* uc_cb_insn_in_t */
+/* Every read that does not take cp_in_hook's fast path. */
+static __attribute__((noinline)) uint32_t cp_in_slow(void *uc, clockports_t *p, uint32_t port, int size, int64_t k) {
+  int64_t *bc = p->bc;
+  uint32_t v;
+  int64_t n;
+  int how;
+  p->pending = 0;
+  p->fast_tb = 0;
+  int mine = p->enabled && p->running && port >= p->first && port + (uint32_t) size <= p->first + p->count;
+  if (mine && (how = cp_instructions(uc, p, k, &n)) != 0) {
+    v = cp_value(p, n, port, size);
+    p->served++;
+    if (how == 2) { /* the position table's hit: cp_in_hook's fast path for the same IN, port and size */
+      uint32_t shift = 8 * (port - p->first);
+      p->fast_port = port;
+      p->fast_size = size;
+      p->fast_shift = shift;
+      p->fast_mask = (p->bits >= 64 ? ~0ULL : ((1ULL << p->bits) - 1)) >> shift;
+      p->fast_size_mask = size >= 4 ? 0xFFFFFFFFULL : (1ULL << (8 * size)) - 1;
+    } else {
+      p->fast_tb = 0;
+    }
+  } else {
+    if (mine) p->handed++;
+    bc[BC_IN_ACTIVE] = 1; /* Java's BlockCounter.count() places this read at the k-th IN (nothing else reads it) */
+    v = p->fallback(uc, port, size, NULL);
+    bc[BC_IN_ACTIVE] = 0;
+    p->pending = 0;
+  }
+  if (p->recording) cp_record(p, v);
+  return v;
+}
+
+/*
+ * uc_cb_insn_in_t. The fast path is the read that repeats the last one answered through the position table (same
+ * TranslationBlock, k, flush count, port and size) while the block counter counts, a run is in progress and the ports
+ * are served: cp_instructions would find the same table entry (nothing else it checks can differ: enabled, running,
+ * counting and state are checked here, cur_tb's icount is the TranslationBlock's own), so the count is total + delta,
+ * and cp_value's result is ((ticks & (2^bits - 1)) >> shift) & size mask, the same arithmetic with the shift and
+ * masks kept.
+ */
 static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
   clockports_t *p = (clockports_t *) user;
   int64_t *bc = p->bc;
@@ -306,22 +434,21 @@ static uint32_t cp_in_hook(void *uc, uint32_t port, int size, void *user) {
   } else {
     k = ++bc[BC_IN_K];
   }
-  uint32_t v;
-  int64_t n;
-  p->pending = 0;
-  int mine = p->enabled && p->running && port >= p->first && port + (uint32_t) size <= p->first + p->count;
-  if (mine && cp_instructions(uc, p, k, &n)) {
-    v = cp_value(p, n, port, size);
-    p->served++;
-  } else {
-    if (mine) p->handed++;
-    bc[BC_IN_ACTIVE] = 1; /* Java's BlockCounter.count() places this read at the k-th IN (nothing else reads it) */
-    v = p->fallback(uc, port, size, NULL);
-    bc[BC_IN_ACTIVE] = 0;
-    p->pending = 0;
+  int64_t tb = bc[BC_CUR_TB];
+  if (__builtin_expect(tb == p->fast_tb && tb != 0 && k == p->fast_k && port == p->fast_port && size == p->fast_size
+                           && ((bc[BC_COUNTING] ^ 1) | bc[BC_STATE]) == 0 && p->running && p->enabled, 1)) {
+    const char *tcg = *(const char *const *) ((const char *) uc + UC_TCG_CTX);
+    if (__builtin_expect(*(const uint32_t *) (tcg + TCG_FLUSH_COUNT) == p->fast_flushes, 1)) {
+      int64_t n = bc[BC_TOTAL] + p->fast_delta;
+      uint64_t ticks = (uint64_t) (n >= p->tk_lo && n < p->tk_hi && p->base == p->tk_base ? p->tk_ticks
+                                                                                             : cp_ticks_fill(p, n));
+      uint32_t v = (uint32_t) (((ticks >> p->fast_shift) & p->fast_mask) & p->fast_size_mask);
+      p->served++;
+      if (p->recording) cp_record(p, v);
+      return v;
+    }
   }
-  if (p->recording) cp_record(p, v);
-  return v;
+  return cp_in_slow(uc, p, port, size, k);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeClockPorts_create(JNIEnv *env, jclass cls, jlong blockCounter,
@@ -356,6 +483,8 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeClockPorts_configure(JNI
   p->count = (uint32_t) count;
   p->bits = (uint32_t) bits;
   p->hz = hz;
+  p->fast_tb = 0; /* the fast path's port, shift and masks are the old ports' */
+  p->tk_hi = p->tk_lo; /* and its ticks those of the old frequency */
   p->enabled = 1;
 }
 

@@ -626,6 +626,8 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_destroy(JNIEnv *e
  * made or Java reports a failure, the run stops before the block as before (found = 1) and Java checks it there.
  */
 enum { CHECKED_SLOTS = 4096 };
+struct tscsites_s;
+static int ts_check_in_c(void *uc, struct tscsites_s *t, const uint8_t *bytes, uint64_t pc, size_t size);
 
 typedef struct {
   int64_t found_pc;      /*  0: start of a new block holding RDTSC/RDTSCP bytes; valid while found != 0 */
@@ -645,6 +647,7 @@ typedef struct {
   JavaVM *vm;
   jobject target;           /* global reference to the RdtscDiscovery */
   jmethodID check_in_run;   /* int RdtscDiscovery.checkInRun(long start, long size): 1 checked and hooked */
+  struct tscsites_s *tsc;   /* RDTSC sites answered in C (NativeRdtsc): blocks checked here when it can; or NULL */
   uint64_t checked[CHECKED_SLOTS][3]; /* pc, size + 1, hash; size 0 = empty slot */
   uint8_t bytes[65536];
 } rdtscwatch_t;
@@ -743,6 +746,14 @@ static void edge_hook(void *uc, uc_tb_t *cur, uc_tb_t *prev, void *user) {
       w->found_pc = (int64_t) cur->pc;
       w->found_size = (int64_t) size;
       w->found_hash = (int64_t) hash;
+      uint64_t rip;
+      if (w->tsc != NULL && w->reg_read != NULL && w->reg_read(uc, w->rip_id, &rip) == 0
+          && ts_check_in_c(uc, w->tsc, w->bytes, cur->pc, size)) {
+        /* checked and hooked in C: as check_in_run after Java's check */
+        mark_checked(w);
+        w->in_run++;
+        if (w->reg_write(uc, w->rip_id, &rip) == 0) return;
+      }
       if (check_in_run(uc, w, cur->pc, size)) return;
       w->found = 1;
       w->stops++;
@@ -856,4 +867,442 @@ JNIEXPORT void JNICALL Java_org_efiemu_core_clock_BlockCounter_forgetCache0(JNIE
     size_t s = b->used[i];
     if (b->cache[s].pc >= lo && b->cache[s].pc < hi) b->cache[s].verified = 0, b->cache[s].pc = 0;
   }
+}
+
+/*
+ * RDTSC answered in C (Java side: org.efiemu.core.clock.NativeRdtsc, RdtscVirtualizer). Unicorn 2.0.1 cannot hook
+ * RDTSC as an instruction (see RdtscVirtualizer); each site RdtscVirtualizer finds gets a one-address UC_HOOK_CODE
+ * hook. This is that hook's native function: it answers an RDTSC exactly as VirtualClock.readTsc and
+ * RdtscVirtualizer.atSite do in Java, without entering Java:
+ *   instructions = BlockCounter.count() at the site = total - cur_icount + begun   (total when cur_icount <= 1)
+ *     begun = the site's index in the running block + 1, told by Java when it decoded the block (ts_position: keyed
+ *     by the block's start, size and instruction count and the site; a block not known here goes to Java)
+ *   other  += cycles_per_rdtsc    (VirtualClock's rdtscReads + 1: the cycles that are not instructions'; mirrored
+ *                                  to clock_ports.c's base when the PM timer is answered in C too)
+ *   tsc     = instructions * cpi + other                                   (VirtualClock.cycles())
+ *   interrupt point re-armed as VirtualClock.rearmInterrupt: tick_at = ceil((interrupt - other) / cpi), then
+ *     bc_fast_update (BlockCounter.tickAt)
+ *   EDX:EAX = tsc, the read recorded for the read listener when recording, then RIP = site + 2, the block counter's
+ *     total taken back to the site as BlockCounter.beforeRipWrite does (Unicorn leaves the block at a RIP write).
+ * RDTSCP (IA32_TSC_AUX) is never hooked here. Whatever is not the plain case goes to Java through JNI
+ * (RdtscVirtualizer.atSiteFromC): a run that is not RUNNING (a budget's partial block, a stop), an unknown block, or
+ * bytes at the site that are no longer 0F 31 (atSite leaves other instructions alone, as before).
+ */
+enum { TS_POS_SLOTS = 1024 };
+
+typedef int (*cs_open_fn)(int arch, int mode, size_t *handle);
+typedef size_t (*cs_disasm_fn)(size_t handle, const uint8_t *code, size_t size, uint64_t address, size_t count,
+    void **insn);
+typedef void (*cs_free_fn)(void *insn, size_t count);
+typedef int (*cs_close_fn)(size_t *handle);
+typedef int (*hook_add_fn)(void *uc, size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end,
+    ...);
+typedef int (*hook_del_fn)(void *uc, size_t hh);
+/* Capstone 4's cs_insn (x86-64 LP64; CapstoneLib's offsets): size@16, mnemonic[32]@34, 240 bytes */
+enum { CS_INSN_SIZE = 240, CS_OFF_ADDRESS = 8, CS_OFF_SIZE = 16, CS_OFF_MNEMONIC = 34, CS_ARCH_X86 = 3,
+  CS_MODE_64 = 1 << 3, UC_HOOK_CODE_TYPE = 1 << 2 };
+/* UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2) (Engine.TB_REMOVE_CACHE) */
+#define CTL_TB_REMOVE_CACHE ((int) (9u | (2u << 26) | (1u << 30)))
+
+typedef struct tscsites_s {
+  /* shared with Java through a direct ByteBuffer over the first 104 bytes (NativeRdtsc's offsets) */
+  int64_t reads;      /*  0: RDTSC reads answered here that VirtualClock has not folded into its count yet */
+  int64_t other;      /*  8: host calls * cph + RDTSC reads * cpr + advances (VirtualClock writes it; + cpr a read) */
+  int64_t cpi;        /* 16 */
+  int64_t cpr;        /* 24: cycles per RDTSC read */
+  int64_t interrupt;  /* 32: VirtualClock.interruptCycles, -1: none */
+  int64_t running;    /* 40: 1 while a run is in progress (VirtualClock.beginRun .. endRun) */
+  int64_t recording;  /* 48: 1: every value is appended to rec (RdtscVirtualizer.readListener) */
+  int64_t rec_count;  /* 56: values (pairs tsc, aux) recorded */
+  int64_t served;     /* 64: reads answered here (statistics) */
+  int64_t handed;     /* 72: reads handed to Java (statistics) */
+  int64_t positions;  /* 80: block positions told (statistics) */
+  int64_t c_checks;   /* 88: new blocks decoded and hooked here, in the edge hook (statistics) */
+  int64_t nsites;     /* 96: sites hooked here (site, hh) */
+  /* fixed at creation */
+  blockcount_t *bc;
+  int64_t *ports_base; /* clock_ports.c's base (its first field) or NULL */
+  mem_read_fn mem_read;
+  reg_write_fn reg_write;
+  int rax_id, rdx_id, rip_id;
+  JavaVM *vm;
+  jobject target;      /* global reference to the RdtscVirtualizer */
+  jmethodID at_site;   /* void RdtscVirtualizer.atSiteFromC(long address, int size) */
+  int64_t *rec;        /* tsc, aux pairs */
+  int64_t rec_cap;     /* in pairs */
+  int64_t rec_lost;
+  struct { uint64_t pc; uint64_t site; uint32_t size; uint32_t icount; int64_t begun; } pos[TS_POS_SLOTS];
+  /* the edge hook's own check (ts_check_in_c): Capstone and Unicorn entry points from the libraries JNA loaded */
+  cs_open_fn cs_open;
+  cs_disasm_fn cs_disasm;
+  cs_free_fn cs_free;
+  cs_close_fn cs_close;
+  hook_add_fn hook_add;
+  hook_del_fn hook_del;
+  ctl_fn ctl;
+  void *uc;           /* the engine the sites' hooks were added to */
+  rdtscwatch_t *watch; /* the edge hook's state that checks here (its tsc points back), or NULL */
+  uint64_t *sites;    /* nsites pairs: site, hook handle */
+  int64_t sites_cap;
+} tscsites_t;
+
+static inline size_t ts_slot(uint64_t site, uint64_t pc) {
+  return (size_t) (((site * 0x9E3779B97F4A7C15ULL) ^ (pc * 0xC2B2AE3D27D4EB4FULL)) >> 40) & (TS_POS_SLOTS - 1);
+}
+
+static void ts_record(tscsites_t *t, int64_t tsc, int64_t aux) {
+  if (t->rec_count == t->rec_cap) {
+    int64_t cap = t->rec_cap == 0 ? 256 : 2 * t->rec_cap;
+    int64_t *n = realloc(t->rec, sizeof(int64_t) * 2 * (size_t) cap);
+    if (n == NULL) {
+      t->rec_lost++;
+      return;
+    }
+    t->rec = n;
+    t->rec_cap = cap;
+  }
+  t->rec[2 * t->rec_count] = tsc;
+  t->rec[2 * t->rec_count + 1] = aux;
+  t->rec_count++;
+}
+
+/* Java answers the read (RdtscVirtualizer.atSite): anything that is not the plain case. */
+static void ts_to_java(void *uc, tscsites_t *t, uint64_t address, uint32_t size) {
+  (void) uc;
+  t->handed++;
+  JNIEnv *env;
+  if ((*t->vm)->GetEnv(t->vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return;
+  (*env)->CallVoidMethod(env, t->target, t->at_site, (jlong) address, (jint) size);
+  if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env); /* atSiteFromC catches every Throwable */
+}
+
+/* uc_cb_hookcode_t of an RDTSC site */
+static void ts_site_hook(void *uc, uint64_t address, uint32_t size, void *user) {
+  tscsites_t *t = (tscsites_t *) user;
+  blockcount_t *b = t->bc;
+  if (!t->running || b->state != BC_RUNNING || b->counting != 1 || size != 2) {
+    ts_to_java(uc, t, address, size);
+    return;
+  }
+  bc_sync_cur(b);
+  int64_t icount = b->cur_icount, begun = 0;
+  if (icount > 1) {
+    size_t s = ts_slot(address, (uint64_t) b->cur_addr);
+    if (t->pos[s].site != address || t->pos[s].pc != (uint64_t) b->cur_addr || t->pos[s].size != (uint64_t) b->cur_size
+        || t->pos[s].icount != (uint64_t) icount) {
+      ts_to_java(uc, t, address, size);
+      return;
+    }
+    begun = t->pos[s].begun;
+  }
+  uint8_t op[2];
+  if (t->mem_read(uc, address, op, 2) != 0 || op[0] != 0x0F || op[1] != 0x31) {
+    ts_to_java(uc, t, address, size); /* code rewritten since the hook was placed: Java leaves it alone */
+    return;
+  }
+  uint64_t total = (uint64_t) b->total;
+  uint64_t n = icount > 1 ? total - (uint64_t) icount + (uint64_t) begun : total;
+  t->reads++;
+  t->served++;
+  uint64_t other = (uint64_t) t->other + (uint64_t) t->cpr;
+  t->other = (int64_t) other;
+  if (t->ports_base != NULL) *t->ports_base = (int64_t) other;
+  if (t->interrupt >= 0) {
+    int64_t need = (int64_t) ((uint64_t) t->interrupt - other);
+    int64_t at;
+    if (need <= 0) {
+      at = 0;
+    } else if (t->cpi == 0) {
+      at = -1;
+    } else {
+      at = need / t->cpi + (need % t->cpi == 0 ? 0 : 1);
+    }
+    b->tick_at = at;
+    bc_fast_update(b);
+  }
+  uint64_t tsc = n * (uint64_t) t->cpi + other;
+  uint64_t rax = tsc & 0xFFFFFFFFULL, rdx = tsc >> 32;
+  t->reg_write(uc, t->rax_id, &rax);
+  t->reg_write(uc, t->rdx_id, &rdx);
+  if (t->recording) ts_record(t, (int64_t) tsc, -1);
+  /* BlockCounter.beforeRipWrite: the block's instructions after the site do not run */
+  if (icount > 1) {
+    b->total = (int64_t) (total - (uint64_t) icount + (uint64_t) begun);
+    b->cur_icount = 0;
+  }
+  uint64_t rip = address + 2;
+  t->reg_write(uc, t->rip_id, &rip);
+}
+
+/*
+ * One Capstone handle per thread for the edge hook's decode (a handle's first decode sets up Capstone's x86 tables,
+ * ~0.2 ms; machines built one after another on a thread share it), closed when the thread ends (the key's destructor).
+ */
+typedef struct {
+  size_t handle;
+  cs_close_fn close;
+} ts_cs_t;
+static pthread_key_t ts_cs_key;
+static pthread_once_t ts_cs_once = PTHREAD_ONCE_INIT;
+
+static void ts_cs_free(void *v) {
+  ts_cs_t *c = (ts_cs_t *) v;
+  if (c->handle != 0) c->close(&c->handle);
+  free(c);
+}
+
+static void ts_cs_key_create(void) {
+  pthread_key_create(&ts_cs_key, ts_cs_free);
+}
+
+static size_t ts_cs_handle(tscsites_t *t) {
+  pthread_once(&ts_cs_once, ts_cs_key_create);
+  ts_cs_t *c = pthread_getspecific(ts_cs_key);
+  if (c != NULL) return c->handle;
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return 0;
+  if (t->cs_open(CS_ARCH_X86, CS_MODE_64, &c->handle) != 0) {
+    free(c);
+    return 0;
+  }
+  c->close = t->cs_close;
+  if (pthread_setspecific(ts_cs_key, c) != 0) {
+    ts_cs_free(c);
+    return 0;
+  }
+  return c->handle;
+}
+
+static int ts_has_site(const tscsites_t *t, uint64_t site) {
+  for (int64_t i = 0; i < t->nsites; i++) {
+    if (t->sites[2 * i] == site) return 1;
+  }
+  return 0;
+}
+
+/*
+ * The RDTSC discovery's check of a new block, made here instead of in Java (RdtscVirtualizer.hookInstructions) when
+ * the block's candidate bytes are RDTSC's only (0F 31; RDTSCP and PrivilegedInstructions' instructions go to Java):
+ * Capstone decodes the block, every RDTSC it finds gets this file's site hook (uc_hook_add; a site hooked before keeps
+ * its hook) and its position in the block (ts_position's table), and the block's translation is dropped
+ * (UC_CTL_TB_REMOVE_CACHE) so that it is translated again with the hooks. 0: not done here (the caller asks Java).
+ */
+static int ts_check_in_c(void *uc, tscsites_t *t, const uint8_t *bytes, uint64_t pc, size_t size) {
+  if (t->cs_disasm == NULL || t->hook_add == NULL || size == 0) return 0;
+  for (size_t i = 0; i + 1 < size; i++) {
+    if (bytes[i] != 0x0F) continue;
+    uint8_t b1 = bytes[i + 1];
+    if ((b1 == 0x01 && i + 2 < size && bytes[i + 2] == 0xF9) || b1 == 0x30 || b1 == 0x32 || b1 == 0x22 || b1 == 0x05
+        || b1 == 0x07) {
+      return 0;
+    }
+  }
+  size_t h = ts_cs_handle(t);
+  if (h == 0) return 0;
+  void *insn = NULL;
+  size_t n = t->cs_disasm(h, bytes, size, pc, 0, &insn);
+  if (n == 0) return 0;
+  size_t covered = 0;
+  for (size_t i = 0; i < n; i++) covered += *(const uint16_t *) ((const char *) insn + i * CS_INSN_SIZE + CS_OFF_SIZE);
+  int ok = covered == size;
+  /* hooks first: a failure leaves the block to Java with nothing changed but the sites already hooked */
+  for (size_t i = 0; ok && i < n; i++) {
+    const char *in = (const char *) insn + i * CS_INSN_SIZE;
+    if (strcmp(in + CS_OFF_MNEMONIC, "rdtsc") != 0) continue;
+    uint64_t site = *(const uint64_t *) (in + CS_OFF_ADDRESS);
+    if (ts_has_site(t, site)) continue;
+    if (t->nsites == t->sites_cap) {
+      int64_t cap = t->sites_cap == 0 ? 16 : 2 * t->sites_cap;
+      uint64_t *m = realloc(t->sites, sizeof(uint64_t) * 2 * (size_t) cap);
+      if (m == NULL) {
+        ok = 0;
+        break;
+      }
+      t->sites = m;
+      t->sites_cap = cap;
+    }
+    size_t hh = 0;
+    if (t->hook_add(uc, &hh, UC_HOOK_CODE_TYPE, (void *) &ts_site_hook, t, site, site) != 0) {
+      ok = 0;
+      break;
+    }
+    t->uc = uc;
+    t->sites[2 * t->nsites] = site;
+    t->sites[2 * t->nsites + 1] = hh;
+    t->nsites++;
+  }
+  for (size_t i = 0; ok && i < n; i++) {
+    const char *in = (const char *) insn + i * CS_INSN_SIZE;
+    if (strcmp(in + CS_OFF_MNEMONIC, "rdtsc") != 0) continue;
+    uint64_t site = *(const uint64_t *) (in + CS_OFF_ADDRESS);
+    size_t s = ts_slot(site, pc);
+    t->pos[s].pc = pc;
+    t->pos[s].site = site;
+    t->pos[s].size = (uint32_t) size;
+    t->pos[s].icount = (uint32_t) n;
+    t->pos[s].begun = (int64_t) i + 1;
+    t->positions++;
+  }
+  t->cs_free(insn, n);
+  if (!ok) return 0;
+  if (t->ctl(uc, CTL_TB_REMOVE_CACHE, pc, pc + size) != 0) return 0;
+  t->c_checks++;
+  return 1;
+}
+
+/* The edge hook checks blocks here from now on (RdtscDiscovery's state `watch`), with these entry points. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_checkInEdgeHook(JNIEnv *env, jclass cls, jlong handle,
+    jlong watch, jlong csOpen, jlong csDisasm, jlong csFree, jlong csClose, jlong hookAdd, jlong hookDel, jlong ctl) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  t->cs_open = (cs_open_fn) (intptr_t) csOpen;
+  t->cs_disasm = (cs_disasm_fn) (intptr_t) csDisasm;
+  t->cs_free = (cs_free_fn) (intptr_t) csFree;
+  t->cs_close = (cs_close_fn) (intptr_t) csClose;
+  t->hook_add = (hook_add_fn) (intptr_t) hookAdd;
+  t->hook_del = (hook_del_fn) (intptr_t) hookDel;
+  t->ctl = (ctl_fn) (intptr_t) ctl;
+  t->watch = (rdtscwatch_t *) (intptr_t) watch;
+  t->watch->tsc = t;
+}
+
+/* A site Java hooked (its hook is Java's: hook handle 0 here): the edge hook's check does not hook it again. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_knownSite(JNIEnv *env, jclass cls, jlong handle,
+    jlong site) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  if (ts_has_site(t, (uint64_t) site)) return;
+  if (t->nsites == t->sites_cap) {
+    int64_t cap = t->sites_cap == 0 ? 16 : 2 * t->sites_cap;
+    uint64_t *m = realloc(t->sites, sizeof(uint64_t) * 2 * (size_t) cap);
+    if (m == NULL) {
+      t->cs_disasm = NULL; /* cannot tell it: no more checks here (Java checks every block) */
+      return;
+    }
+    t->sites = m;
+    t->sites_cap = cap;
+  }
+  t->sites[2 * t->nsites] = (uint64_t) site;
+  t->sites[2 * t->nsites + 1] = 0;
+  t->nsites++;
+}
+
+/* The sites hooked here (not Java's), in the order hooked. */
+JNIEXPORT jlongArray JNICALL Java_org_efiemu_core_clock_NativeRdtsc_sites(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  jsize mine = 0;
+  for (int64_t i = 0; i < t->nsites; i++) mine += t->sites[2 * i + 1] != 0;
+  jlongArray a = (*env)->NewLongArray(env, mine);
+  jsize j = 0;
+  for (int64_t i = 0; a != NULL && i < t->nsites; i++) {
+    if (t->sites[2 * i + 1] == 0) continue;
+    jlong v = (jlong) t->sites[2 * i];
+    (*env)->SetLongArrayRegion(env, a, j++, 1, &v);
+  }
+  return a;
+}
+
+/* Removes the hooks added here (uc_hook_del; the engine must still be open), before the state is destroyed. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_deleteHooks(JNIEnv *env, jclass cls, jlong handle) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  for (int64_t i = 0; i < t->nsites; i++) {
+    if (t->sites[2 * i + 1] != 0) t->hook_del(t->uc, (size_t) t->sites[2 * i + 1]);
+  }
+  t->nsites = 0;
+  t->cs_disasm = NULL; /* no more checks here */
+  if (t->watch != NULL) t->watch->tsc = NULL; /* the edge hook (still there) checks in Java */
+  t->watch = NULL;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_create(JNIEnv *env, jclass cls, jobject virtualizer,
+    jlong blockCounter, jlong memRead, jlong regWrite, jint raxId, jint rdxId, jint ripId) {
+  (void) cls;
+  jclass vc = (*env)->GetObjectClass(env, virtualizer);
+  jmethodID m = (*env)->GetMethodID(env, vc, "atSiteFromC", "(JI)V");
+  if (m == NULL) return 0;
+  tscsites_t *t = calloc(1, sizeof(tscsites_t));
+  if (t == NULL) return 0;
+  t->bc = (blockcount_t *) (intptr_t) blockCounter;
+  t->mem_read = (mem_read_fn) (intptr_t) memRead;
+  t->reg_write = (reg_write_fn) (intptr_t) regWrite;
+  t->rax_id = raxId;
+  t->rdx_id = rdxId;
+  t->rip_id = ripId;
+  t->interrupt = -1;
+  t->vm = g_vm;
+  t->target = (*env)->NewGlobalRef(env, virtualizer);
+  t->at_site = m;
+  return (jlong) (intptr_t) t;
+}
+
+JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_NativeRdtsc_state(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 104);
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_hookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &ts_site_hook;
+}
+
+/* clock_ports.c's state (its base, the first field, follows every read answered here), or 0: none. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_portsBase(JNIEnv *env, jclass cls, jlong handle,
+    jlong ports) {
+  (void) env;
+  (void) cls;
+  ((tscsites_t *) (intptr_t) handle)->ports_base = (int64_t *) (intptr_t) ports;
+}
+
+/* The RDTSC at `site` is instruction `begun` (1 = the first) of the block [pc, pc + size) of `icount` instructions. */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_position(JNIEnv *env, jclass cls, jlong handle,
+    jlong pc, jint size, jint icount, jlong site, jint begun) {
+  (void) env;
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  size_t s = ts_slot((uint64_t) site, (uint64_t) pc);
+  t->pos[s].pc = (uint64_t) pc;
+  t->pos[s].site = (uint64_t) site;
+  t->pos[s].size = (uint32_t) size;
+  t->pos[s].icount = (uint32_t) icount;
+  t->pos[s].begun = begun;
+  t->positions++;
+}
+
+/* Appends a value Java answered (recording: the listener gets every value in order at the next drain). */
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_record(JNIEnv *env, jclass cls, jlong handle, jlong tsc,
+    jlong aux) {
+  (void) env;
+  (void) cls;
+  ts_record((tscsites_t *) (intptr_t) handle, tsc, aux);
+}
+
+/* The recorded (tsc, aux) pairs, forgotten; NULL when some could not be recorded (no memory). */
+JNIEXPORT jlongArray JNICALL Java_org_efiemu_core_clock_NativeRdtsc_drain(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  jsize n = (jsize) (2 * t->rec_count);
+  t->rec_count = 0;
+  if (t->rec_lost != 0) {
+    t->rec_lost = 0;
+    return NULL;
+  }
+  jlongArray a = (*env)->NewLongArray(env, n);
+  if (a != NULL && n > 0) (*env)->SetLongArrayRegion(env, a, 0, n, (const jlong *) t->rec);
+  return a;
+}
+
+JNIEXPORT void JNICALL Java_org_efiemu_core_clock_NativeRdtsc_destroy(JNIEnv *env, jclass cls, jlong handle) {
+  (void) cls;
+  tscsites_t *t = (tscsites_t *) (intptr_t) handle;
+  if (t == NULL) return;
+  if (t->target != NULL) (*env)->DeleteGlobalRef(env, t->target);
+  free(t->rec);
+  free(t->sites);
+  free(t);
 }

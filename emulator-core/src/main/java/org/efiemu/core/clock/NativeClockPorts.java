@@ -192,6 +192,11 @@ public final class NativeClockPorts {
     return v;
   }
 
+  /** The native state (its first field is the base {@link NativeRdtsc} keeps up to date). */
+  long handle() {
+    return handle;
+  }
+
   // VirtualClock's mirror
   void mirror(long baseCycles) {
     if (hook.isActive()) state.putLong(BASE, baseCycles);

@@ -91,6 +91,11 @@ public final class RdtscDiscovery implements AutoCloseable {
     }
   }
 
+  /** The native state (efiemu_gate.c's rdtscwatch_t). */
+  long nativeHandle() {
+    return handle;
+  }
+
   /** True when the last run stopped before a new block whose bytes may hold RDTSC/RDTSCP ({@link #take()}). */
   public boolean pending() {
     return !released && state.getLong(FOUND) != 0;

@@ -36,6 +36,8 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private Hook rdtscHook;
   private Hook rdtscpHook;
   private RdtscDiscovery discovery;
+  /** RDTSC sites answered in C ({@link NativeRdtsc}); null: every site's hook is Java's. */
+  private NativeRdtsc nativeSites;
   /** Told of every instruction decoded in a discovered block and of candidate sites found by scanning. */
   private CodeObserver observer;
 
@@ -90,6 +92,11 @@ public final class RdtscVirtualizer implements AutoCloseable {
         hookInstructions(start, engine.read(start, (int) size), false);
         engine.removeTranslations(start, start + size);
       });
+      nativeSites = NativeRdtsc.create(this, clock);
+      if (nativeSites != null) {
+        clock.answerRdtscIn(nativeSites);
+        nativeSites.checkInEdgeHook(discovery);
+      }
     }
   }
 
@@ -150,11 +157,18 @@ public final class RdtscVirtualizer implements AutoCloseable {
   private int hookInstructions(long address, byte[] code, boolean toFirstTransfer) {
     int added = 0;
     var disassembler = org.efiemu.core.debug.disasm.Disassembler.forThread();
-    for (org.efiemu.core.debug.disasm.Instruction in : disassembler.disassemble(code, address, code.length)) {
+    java.util.List<org.efiemu.core.debug.disasm.Instruction> decoded = disassembler.disassemble(code, address,
+        code.length);
+    // a translated block decoded whole: the C hook learns where each RDTSC lies in it (BlockCounter.count()'s begun)
+    boolean whole = !toFirstTransfer && nativeSites != null
+        && decoded.stream().mapToInt(in -> in.bytes().length).sum() == code.length;
+    for (int i = 0; i < decoded.size(); i++) {
+      org.efiemu.core.debug.disasm.Instruction in = decoded.get(i);
       if (observer != null) observer.decoded(in);
       String m = in.mnemonic().trim().toLowerCase(java.util.Locale.ROOT);
       if (m.equals("rdtsc") || m.equals("rdtscp")) {
         if (hookSite(in.address(), m.equals("rdtscp"))) added++;
+        if (whole && m.equals("rdtsc")) nativeSites.position(address, code.length, decoded.size(), in.address(), i + 1);
       }
       if (toFirstTransfer && (m.startsWith("j") || m.startsWith("call") || m.startsWith("ret") || m.startsWith("int")
           || m.startsWith("hlt") || m.startsWith("sys") || m.startsWith("iret") || m.startsWith("loop")
@@ -167,13 +181,40 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   private boolean hookSite(long site, boolean rdtscp) {
     if (sites.containsKey(site)) return false;
+    if (nativeSites != null) {
+      for (long s : nativeSites.sites()) if (s == site) return false; // hooked by the edge hook's check in C
+      nativeSites.knownSite(site);
+    }
     engine.translationSideEffect(); // a site found in translated code: nothing is kept after this machine
     // one JNA callback for every site, shared by the process's engines (a new native closure per site cost ~40 us
     // warm, a third of a discovery; one per machine still cost each machine's first site ~0.2 ms)
     if (siteHook == null) siteHook = engine.sharedCodeHook(this::atSite);
     siteKinds.put(site, rdtscp);
-    sites.put(site, engine.addCodeHook(site, site, siteHook));
+    if (nativeSites != null && !rdtscp) {
+      // answered in C where the block's position is known, else handed to atSite through atSiteFromC
+      sites.put(site, engine.addNativeCodeHook(site, site, NativeRdtsc.function(), nativeSites.handle, "RDTSC site (C)"));
+    } else {
+      sites.put(site, engine.addCodeHook(site, site, siteHook));
+    }
     return true;
+  }
+
+  /** The C hook of an RDTSC site hands the read to Java (JNI from {@code efiemu_gate.c}'s {@code ts_site_hook}). */
+  @SuppressWarnings("unused") // called from efiemu_gate.c
+  private void atSiteFromC(long a, int size) {
+    try {
+      atSite(a, size);
+    } catch (Throwable t) {
+      engine.failFromNative(t);
+    }
+  }
+
+  /**
+   * RDTSC reads answered by the sites' C hook, handed by it to Java, and block positions Java told it (statistics;
+   * zeros when every site is answered in Java).
+   */
+  public long[] nativeSiteStatistics() {
+    return nativeSites == null ? new long[4] : nativeSites.statistics();
   }
 
   /** The hook of every site: answers the RDTSC/RDTSCP there and moves RIP past it. */
@@ -194,7 +235,7 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   /** Number of code sites hooked by scanning. */
   public int siteCount() {
-    return sites.size();
+    return sites.size() + (nativeSites == null ? 0 : nativeSites.sites().length);
   }
 
   private void answer(boolean rdtscp) {
@@ -206,7 +247,11 @@ public final class RdtscVirtualizer implements AutoCloseable {
       aux = engine.readMsr(MSR_TSC_AUX) & 0xFFFF_FFFFL;
       engine.reg(X86Reg.RCX, aux);
     }
-    if (readListener != null) readListener.read(tsc, aux);
+    if (nativeSites != null && nativeSites.recording()) {
+      nativeSites.record(tsc, aux); // in order with the values the C hook records
+    } else if (readListener != null) {
+      readListener.read(tsc, aux);
+    }
   }
 
   /** Told of every value RDTSC/RDTSCP returned to the guest (benches that replay guest code elsewhere). */
@@ -217,14 +262,26 @@ public final class RdtscVirtualizer implements AutoCloseable {
 
   private ReadListener readListener;
 
-  /** Sets the read listener (null: none). */
+  /**
+   * Sets the read listener (null: none). Where sites are answered in C ({@link NativeRdtsc}) the values are recorded
+   * there, in order, and handed to the listener when it is replaced or removed (so at the latest by this call).
+   */
   public void readListener(ReadListener l) {
+    if (nativeSites != null) {
+      ReadListener old = readListener;
+      nativeSites.recording(false);
+      long[] v = nativeSites.drain();
+      if (old != null) for (int i = 0; i + 1 < v.length; i += 2) old.read(v[i], v[i + 1]);
+      nativeSites.recording(l != null);
+    }
     this.readListener = l;
   }
 
   /** The addresses hooked by scanning or discovery so far. */
   public long[] siteAddresses() {
-    return sites.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+    java.util.stream.LongStream c = nativeSites == null ? java.util.stream.LongStream.empty()
+        : java.util.Arrays.stream(nativeSites.sites());
+    return java.util.stream.LongStream.concat(sites.keySet().stream().mapToLong(Long::longValue), c).sorted().toArray();
   }
 
   /**
@@ -259,8 +316,15 @@ public final class RdtscVirtualizer implements AutoCloseable {
     if (siteHook != null) siteHook.close();
     siteHook = null;
     siteKinds.clear();
+    // the C sites' hooks go, and the edge hook forgets the C state, before the discovery's state is freed
+    if (nativeSites != null && engine.isOpen()) nativeSites.deleteHooks(); // (a closed engine took its hooks with it)
     if (rdtscHook != null) rdtscHook.close();
     if (rdtscpHook != null) rdtscpHook.close();
     if (discovery != null) discovery.close();
+    if (nativeSites != null) {
+      clock.stopAnsweringRdtscInC();
+      nativeSites.release();
+      nativeSites = null;
+    }
   }
 }

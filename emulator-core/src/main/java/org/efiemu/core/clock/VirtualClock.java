@@ -39,6 +39,8 @@ public final class VirtualClock implements AutoCloseable {
   private boolean interruptWindow;
   /** Counter ports answered in C ({@link NativeClockPorts}): told of the cycles that are not instructions'; or null. */
   private NativeClockPorts ports;
+  /** RDTSC sites answered in C ({@link NativeRdtsc}): counts reads this clock folds in, told of the rest; or null. */
+  private NativeRdtsc tsc;
 
   /**
    * @param frequencyHz the TSC frequency the guest is told about (cycles per second)
@@ -122,6 +124,7 @@ public final class VirtualClock implements AutoCloseable {
     hostStopRequested = false;
     running = true;
     if (ports != null) ports.running(true);
+    if (tsc != null) tsc.running(true);
     if (blocks == null) return timeoutMicros;
     blocks.beginRun(timeoutMicros);
     return 0;
@@ -155,6 +158,7 @@ public final class VirtualClock implements AutoCloseable {
   public void endRun() {
     running = false;
     if (ports != null) ports.running(false);
+    if (tsc != null) tsc.running(false);
     if (blocks != null) {
       blocks.endRun();
     } else if (counter != null) {
@@ -179,7 +183,7 @@ public final class VirtualClock implements AutoCloseable {
 
   /** Current virtual cycle count. */
   public long cycles() {
-    return instructions() * cyclesPerInstruction + hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc
+    return instructions() * cyclesPerInstruction + hostCalls * cyclesPerHostCall + rdtscReads() * cyclesPerRdtsc
         + extraCycles;
   }
 
@@ -195,14 +199,14 @@ public final class VirtualClock implements AutoCloseable {
   /** Counts one host call (done by the call gate). */
   public void hostCall() {
     hostCalls++;
-    if (ports != null) mirror();
+    if (ports != null || tsc != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
   }
 
   /** Counts one RDTSC read and returns the value the guest sees. */
   public long readTsc() {
-    rdtscReads++;
-    if (ports != null) mirror();
+    rdtscReads = rdtscReads() + 1;
+    if (ports != null || tsc != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
     return cycles();
   }
@@ -211,7 +215,7 @@ public final class VirtualClock implements AutoCloseable {
   public void advance(long cycles) {
     if (cycles < 0) throw new IllegalArgumentException("advance by a negative cycle count " + cycles);
     extraCycles += cycles;
-    if (ports != null) mirror();
+    if (ports != null || tsc != null) mirror();
     if (interruptCycles >= 0) rearmInterrupt();
   }
 
@@ -224,6 +228,7 @@ public final class VirtualClock implements AutoCloseable {
    */
   public void interruptAt(long cycles) {
     interruptCycles = cycles < 0 ? -1 : cycles;
+    if (tsc != null) tsc.interrupt(interruptCycles);
     rearmInterrupt();
   }
 
@@ -297,12 +302,43 @@ public final class VirtualClock implements AutoCloseable {
   void mirrorTo(NativeClockPorts ports) {
     ports.constants(cyclesPerInstruction, 1e9 / frequencyHz);
     this.ports = ports;
+    if (tsc != null) tsc.portsBase(ports.handle());
     mirror();
     ports.running(running);
   }
 
+  /**
+   * {@code sites} answers RDTSC in C from now on (as {@link #readTsc} would): give it the constants and keep it told
+   * of the cycles that are not instructions', the interrupt point and the run; its reads are folded into this clock's
+   * count whenever the count is read.
+   */
+  void answerRdtscIn(NativeRdtsc sites) {
+    sites.constants(cyclesPerInstruction, cyclesPerRdtsc);
+    this.tsc = sites;
+    if (ports != null) sites.portsBase(ports.handle());
+    mirror();
+    sites.interrupt(interruptCycles);
+    sites.running(running);
+  }
+
+  /** The RDTSC sites in C are going away: their reads are folded in and nothing is told to them any more. */
+  void stopAnsweringRdtscInC() {
+    if (tsc == null) return;
+    rdtscReads();
+    tsc.portsBase(0);
+    tsc = null;
+  }
+
+  /** RDTSC reads so far, those answered in C ({@link NativeRdtsc}) folded in. */
+  private long rdtscReads() {
+    if (tsc != null) rdtscReads += tsc.takeReads();
+    return rdtscReads;
+  }
+
   private void mirror() {
-    ports.mirror(hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
+    long other = hostCalls * cyclesPerHostCall + rdtscReads() * cyclesPerRdtsc + extraCycles;
+    if (ports != null) ports.mirror(other);
+    if (tsc != null) tsc.other(other);
   }
 
   /** Converts the interrupt point to the instruction count at which the block counter stops. */
@@ -320,7 +356,7 @@ public final class VirtualClock implements AutoCloseable {
       blocks.tickAt(-1L);
       return;
     }
-    long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
+    long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads() * cyclesPerRdtsc + extraCycles);
     long at;
     if (need <= 0) {
       at = 0;
@@ -338,7 +374,7 @@ public final class VirtualClock implements AutoCloseable {
     if (interruptCycles < 0) {
       at = -1L;
     } else {
-      long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads * cyclesPerRdtsc + extraCycles);
+      long need = interruptCycles - (hostCalls * cyclesPerHostCall + rdtscReads() * cyclesPerRdtsc + extraCycles);
       if (need <= 0) {
         at = 0;
       } else if (cyclesPerInstruction == 0) {
@@ -376,7 +412,7 @@ public final class VirtualClock implements AutoCloseable {
 
   /** State for snapshots. */
   public long[] save() {
-    return new long[] {instructions(), hostCalls, rdtscReads, extraCycles};
+    return new long[] {instructions(), hostCalls, rdtscReads(), extraCycles};
   }
 
   /** Restores {@link #save()} output. */
@@ -384,9 +420,10 @@ public final class VirtualClock implements AutoCloseable {
     if (counter != null) counter.set(s[0]);
     if (blocks != null) blocks.set(s[0]);
     hostCalls = s[1];
+    if (tsc != null) tsc.takeReads(); // replaced by the saved count
     rdtscReads = s[2];
     extraCycles = s[3];
-    if (ports != null) mirror();
+    if (ports != null || tsc != null) mirror();
     rearmInterrupt();
   }
 

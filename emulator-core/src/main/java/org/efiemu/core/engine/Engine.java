@@ -549,6 +549,26 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Installs a native function as a {@code UC_HOOK_CODE} callback for instructions in {@code [begin, end]} (begin
+   * &lt;= end; {@code uc_cb_hookcode_t} signature, {@code userData} passed through): e.g. an RDTSC site answered in C.
+   */
+  public Hook addNativeCodeHook(long begin, long end, long function, long userData, String description) {
+    if (Long.compareUnsigned(begin, end) > 0) {
+      throw new IllegalArgumentException(String.format("native code hook range [0x%X, 0x%X] is empty", begin, end));
+    }
+    if (kept != null) kept.translationHookAdded(this, begin, end, null);
+    return hooks.addNativeCodeHook(begin, end, function, userData, description);
+  }
+
+  /**
+   * A Java callback entered from native code through JNI (not through a JNA hook callback) failed: the run stops and
+   * {@code t} reaches {@link #start}'s caller, as a JNA hook's failure does.
+   */
+  public void failFromNative(Throwable t) {
+    fail(t);
+  }
+
+  /**
    * Installs a native function as a {@code UC_HOOK_CODE} callback over all code ({@code uc_cb_hookcode_t}
    * signature; {@code userData} is passed through). Used for counters that must not call into Java.
    */

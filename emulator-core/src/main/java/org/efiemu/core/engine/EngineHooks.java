@@ -177,6 +177,13 @@ final class EngineHooks {
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, function, userData, 1, 0, 0));
   }
 
+  /** A native {@code UC_HOOK_CODE} callback over {@code [begin, end]} (begin &lt;= end). */
+  Hook addNativeCodeHook(long begin, long end, long function, long userData, String description) {
+    return install(UnicornLib.UC_HOOK_CODE, Long.valueOf(function), begin, end, 0, description, null,
+        hh -> UnicornLib.uc_hook_add(engine.handle(), hh, UnicornLib.UC_HOOK_CODE, function, userData, begin, end,
+            0));
+  }
+
   /**
    * Installs a native function as a {@code UC_HOOK_BLOCK} callback over all code ({@code uc_cb_hookcode_t}
    * signature; {@code userData} is passed through).

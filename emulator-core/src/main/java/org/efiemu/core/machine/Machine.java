@@ -153,7 +153,6 @@ public final class Machine implements AutoCloseable {
         }
       });
       engine.addInterruptHook(this::onInterrupt);
-      engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
       org.efiemu.core.engine.Hooks.InHook javaIn = (port, size) -> {
         int value;
         if (SerialPort.handles(port)) {
@@ -194,6 +193,10 @@ public final class Machine implements AutoCloseable {
         IoPortDevice d = ioDevice(port);
         if (d != null) d.out(port, size, value);
       });
+      // after the IN hook: Unicorn 2.0.1's cpu_inb/w/l walk the instruction hooks' list (appended in order) to the
+      // first IN hook at every IN, so with IN's first the PM-timer polling loop does not step over CPUID's (CPUID's
+      // helper walks to its own hook as before; hooks of different instructions never see each other's events)
+      engine.addInstructionHook(UnicornLib.UC_X86_INS_CPUID, this::onCpuid);
     } catch (RuntimeException | Error e) {
       releaseEngine();
       throw e;
@@ -733,6 +736,15 @@ public final class Machine implements AutoCloseable {
    */
   public long[] rdtscDiscoveryStatistics() {
     return rdtsc.discoveryStatistics();
+  }
+
+  /**
+   * RDTSC reads answered in C by the sites' native hook, reads it handed to Java, and block positions Java told it
+   * ({@code NativeRdtsc}; statistics): zeros when every site is answered in Java ({@code -Defiemu.rdtsc.nativeSites=false},
+   * no JNI shim, or not counting by block).
+   */
+  public long[] rdtscAnsweredInC() {
+    return rdtsc.nativeSiteStatistics();
   }
 
   /** Code sites where RDTSC/RDTSCP are hooked so far. */

@@ -20,6 +20,8 @@ final class CapstoneLib {
 
   private static final String DEFAULT = "/usr/lib/x86_64-linux-gnu/libcapstone.so.4";
 
+  private static final NativeLibrary LIB;
+
   static {
     String path = System.getProperty("efiemu.capstone.library", DEFAULT);
     NativeLibrary lib;
@@ -30,6 +32,12 @@ final class CapstoneLib {
           + e.getMessage() + "); install it with: apt-get install -y libcapstone4, or set -Defiemu.capstone.library=");
     }
     Native.register(CapstoneLib.class, lib);
+    LIB = lib;
+  }
+
+  /** The address of Capstone's function {@code name} in the library this class loaded. */
+  static long function(String name) {
+    return com.sun.jna.Pointer.nativeValue(LIB.getFunction(name));
   }
 
   private CapstoneLib() {}

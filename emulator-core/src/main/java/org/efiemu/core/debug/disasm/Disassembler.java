@@ -23,7 +23,39 @@ public final class Disassembler implements AutoCloseable {
    * first IN/RDTSC position (GRUB's TSC calibration stretch, see docs/performance.md "calib12"). Decoding keeps no
    * state between calls, so machines on one thread share it. {@link #close()} does nothing on it.
    */
-  private static final ThreadLocal<Disassembler> PER_THREAD = ThreadLocal.withInitial(() -> new Disassembler(true));
+  private static final ThreadLocal<Disassembler> PER_THREAD = ThreadLocal.withInitial(Disassembler::forThisThread);
+
+  /**
+   * Frees a per-thread instance's Capstone handle once its thread is gone (its {@link Thread} object unreachable: the
+   * thread ended and nothing holds it). A hunt worker or a test thread that ended no longer keeps a handle until the
+   * process exits; a thread that lives on keeps its one handle, as its machines need it again.
+   */
+  private static final java.lang.ref.Cleaner THREAD_GONE = java.lang.ref.Cleaner.create();
+
+  private static final java.util.concurrent.atomic.AtomicLong PER_THREAD_FREED = new java.util.concurrent.atomic.AtomicLong();
+
+  private static Disassembler forThisThread() {
+    Disassembler d = new Disassembler(true);
+    long h = d.handle; // the action holds the handle only: not the thread, nor the instance (both must become unreachable)
+    THREAD_GONE.register(Thread.currentThread(), () -> {
+      CapstoneLib.cs_close(new long[] {h});
+      PER_THREAD_FREED.incrementAndGet();
+    });
+    return d;
+  }
+
+  /**
+   * The address of Capstone's C function {@code name} ({@code cs_open}, {@code cs_disasm}, ...) in the library the
+   * disassembler uses: for native code that decodes on its own (the RDTSC discovery's edge hook).
+   */
+  public static long capstoneFunction(String name) {
+    return CapstoneLib.function(name);
+  }
+
+  /** Per-thread handles freed because their thread was gone (statistics, tests). */
+  public static long perThreadHandlesFreed() {
+    return PER_THREAD_FREED.get();
+  }
 
   public Disassembler() {
     this(false);
@@ -38,8 +70,8 @@ public final class Disassembler implements AutoCloseable {
   }
 
   /**
-   * The calling thread's disassembler, made at the thread's first call and kept (its Capstone handle is freed with
-   * the process, not with the thread); use it on this thread only, and do not close it (closing does nothing).
+   * The calling thread's disassembler, made at the thread's first call and kept for the thread's life (its Capstone
+   * handle is freed once the thread is gone); use it on this thread only, and do not close it (closing does nothing).
    */
   public static Disassembler forThread() {
     return PER_THREAD.get();

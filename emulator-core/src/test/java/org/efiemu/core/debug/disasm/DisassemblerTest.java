@@ -41,4 +41,28 @@ class DisassemblerTest {
     t.join();
     assertThat(other.get()).isNotNull().isNotSameAs(mine);
   }
+
+  @Test
+  void aThreadsOwnHandleIsFreedOnceTheThreadIsGone() throws InterruptedException {
+    long before = Disassembler.perThreadHandlesFreed();
+    int threads = 4;
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(() -> {
+        // decodes on its own handle, then ends
+        assertThat(Disassembler.forThread().disassemble(CODE, 0, 1)).extracting(Instruction::text)
+            .containsExactly("rdtsc");
+      });
+      t.start();
+      t.join();
+    }
+    // the ended threads are unreachable now: their handles are freed by the cleaner once the collector finds them
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (Disassembler.perThreadHandlesFreed() - before < threads && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(Disassembler.perThreadHandlesFreed() - before).isGreaterThanOrEqualTo(threads);
+    // this thread's instance lives on and still decodes
+    assertThat(Disassembler.forThread().disassemble(CODE, 0, 1)).extracting(Instruction::text).containsExactly("rdtsc");
+  }
 }
