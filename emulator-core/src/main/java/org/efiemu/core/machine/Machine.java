@@ -805,7 +805,11 @@ public final class Machine implements AutoCloseable {
     return rdtsc.siteAddresses();
   }
 
-  /** Told of every TSC value the guest reads from now on (null: none); for benches that replay guest code. */
+  /**
+   * Told of every TSC value the guest reads from now on (null: none); for benches that replay guest code. Values of
+   * sites answered in C arrive in order when the listener is replaced or removed ({@link
+   * RdtscVirtualizer#readListener}), not at each read.
+   */
   public void rdtscReadListener(RdtscVirtualizer.ReadListener l) {
     rdtsc.readListener(l);
   }
