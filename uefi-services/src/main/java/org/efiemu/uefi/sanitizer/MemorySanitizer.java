@@ -177,6 +177,11 @@ public final class MemorySanitizer implements AutoCloseable {
         return !"hook".equalsIgnoreCase(System.getProperty(WATCH_PROPERTY)) && engine.protectedStoreHooks();
     }
 
+    /** Whether this sanitizer added the write hook before the first run (asked for, and no {@link #storesInFault}). */
+    public boolean startedWithWriteHook() {
+        return earlyWriteHook != null;
+    }
+
     /** Whether this sanitizer watches pages in the protection fault ({@link #watchesInFault}). */
     public boolean storesInFault() {
         return storesInFault;
