@@ -43,10 +43,6 @@ class WatchedStoresInFaultDifferentialTest {
         assertThat(hook).contains(lost);
         assertThat(fault).contains(landed);
         assertThat(fault).isEqualTo(hook.replace(lost, landed));
-        try (ReusableEngine engine = new ReusableEngine()) {
-            assertThat(observe(p, payload, "watched-stores.efi", engine, true)).as("on a reused engine").isEqualTo(fault);
-            assertThat(observe(p, payload, "watched-stores.efi", engine, true)).as("again on it").isEqualTo(fault);
-        }
         // what the comparison covers: the payload ran to its end and the sanitizer saw its stores
         assertThat(hook).contains("entry point returned EFI_SUCCESS").contains("protectionFaults=7,")
                 .contains("UNALLOCATED_USE");
