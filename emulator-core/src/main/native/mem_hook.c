@@ -10,6 +10,13 @@
 #include <stdlib.h>
 
 typedef void (*mh_emu_stop_fn)(void *uc);
+typedef int (*mh_mem_write_fn)(void *uc, uint64_t address, const void *bytes, size_t size);
+
+/* store_fastpath.c: the engine's write-protected page set, store_helper's byte loop */
+int efiemu_wp_protected(void *uc, uint64_t address);
+int efiemu_store_nested(void *uc);
+
+enum { MH_UC_MEM_WRITE_PROT = 22 };
 
 typedef struct {
   JavaVM *vm;
@@ -17,6 +24,7 @@ typedef struct {
   jmethodID method; /* void invoke(int type, long address, int size, long value) */
   jmethodID failed; /* void failed(Throwable t) */
   mh_emu_stop_fn emu_stop;
+  mh_mem_write_fn mem_write; /* uc_mem_write: a store hook's (mem_store_hook), else NULL */
 } mem_hook_t;
 
 /* uc_cb_hookmem_t */
@@ -61,6 +69,50 @@ static bool mem_event_hook(void *uc, int type, uint64_t address, int size, int64
   return handled == JNI_TRUE;
 }
 
+/*
+ * uc_cb_eventmem_t for UC_HOOK_MEM_WRITE_PROT over pages write-protected through the engine's page set
+ * (store_fastpath.c), whose stores a handler takes without any UC_HOOK_MEM_WRITE (the memory-ownership sanitizer's
+ * watched pages: org.efiemu.core.engine.Hooks.ProtectedStoreHook). The Java method is told whether the call is one
+ * byte of store_helper's byte-by-byte loop (uc->size_recur_mem set: an unaligned or page-crossing store goes there
+ * after its own call) and answers whether it handled the store. Unicorn 2.0.1's store_helper discards a store to a
+ * page whose TLB entry carries TLB_DISCARD_WRITE (every page of the set: wp_fill) after a handled hook, so when the
+ * page is still in the set afterwards this hook performs the store itself with uc_mem_write: the whole store when it
+ * is aligned (store_helper then goes no further), one byte for a call from the byte loop; an unaligned store's own
+ * call writes nothing, since store_helper sends each of its bytes back here (or, on pages not in the set, stores them).
+ * A page the handler took out of the set is stored to by store_helper as after uc_mem_protect.
+ */
+static bool mem_store_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+  mem_hook_t *h = (mem_hook_t *) user;
+  JNIEnv *env;
+  if ((*h->vm)->GetEnv(h->vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) {
+    h->emu_stop(uc);
+    return false;
+  }
+  int nested = efiemu_store_nested(uc) > 0;
+  jboolean handled = (*env)->CallBooleanMethod(env, h->target, h->method, (jint) type, (jlong) address, (jint) size,
+      (jlong) value, (jboolean) (nested ? JNI_TRUE : JNI_FALSE));
+  if ((*env)->ExceptionCheck(env)) {
+    jthrowable t = (*env)->ExceptionOccurred(env);
+    (*env)->ExceptionClear(env);
+    (*env)->CallVoidMethod(env, h->target, h->failed, t);
+    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+    (*env)->DeleteLocalRef(env, t);
+    h->emu_stop(uc);
+    return false;
+  }
+  if (handled != JNI_TRUE) return false;
+  if (type != MH_UC_MEM_WRITE_PROT || size < 1 || size > 8) return true;
+  if (!nested && (address & (uint64_t) (size - 1)) != 0) return true; /* its bytes come back one by one */
+  if (!efiemu_wp_protected(uc, address)) return true;                  /* store_helper stores it */
+  uint8_t bytes[8];
+  for (int i = 0; i < size; i++) bytes[i] = (uint8_t) ((uint64_t) value >> (8 * i));
+  if (h->mem_write(uc, address, bytes, (size_t) size) != 0) {
+    h->emu_stop(uc); /* cannot happen for a mapped RAM page; the run then ends with UC_ERR_WRITE_PROT */
+    return false;
+  }
+  return true;
+}
+
 /* event: the object's invoke returns boolean (an invalid-memory hook), else void (a memory hook) */
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIEnv *env, jclass unused, jobject self,
     jlong emuStop, jboolean event) {
@@ -84,6 +136,38 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIE
   h->failed = f;
   h->emu_stop = (mh_emu_stop_fn) (intptr_t) emuStop;
   return (jlong) (intptr_t) h;
+}
+
+/* A store hook's block (mem_store_hook): the object's boolean invoke(int, long, int, long, boolean). */
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_createStore(JNIEnv *env, jclass unused,
+    jobject self, jlong emuStop, jlong memWrite) {
+  (void) unused;
+  JavaVM *vm;
+  if ((*env)->GetJavaVM(env, &vm) != JNI_OK) return 0;
+  jclass cls = (*env)->GetObjectClass(env, self);
+  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", "(IJIJZ)Z");
+  if (m == NULL) return 0;
+  jmethodID f = (*env)->GetMethodID(env, cls, "failed", "(Ljava/lang/Throwable;)V");
+  if (f == NULL) return 0;
+  mem_hook_t *h = calloc(1, sizeof(mem_hook_t));
+  if (h == NULL) return 0;
+  h->vm = vm;
+  h->target = (*env)->NewGlobalRef(env, self);
+  if (h->target == NULL) {
+    free(h);
+    return 0;
+  }
+  h->method = m;
+  h->failed = f;
+  h->emu_stop = (mh_emu_stop_fn) (intptr_t) emuStop;
+  h->mem_write = (mh_mem_write_fn) (intptr_t) memWrite;
+  return (jlong) (intptr_t) h;
+}
+
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_storeHookFunction(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jlong) (intptr_t) &mem_store_hook;
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_hookFunction(JNIEnv *env, jclass cls,

@@ -491,6 +491,8 @@ enum {
 static const uint32_t STORE_HELPER_CALLS[3] = {0x3f91d6, 0x3f92e5, 0x3f94e3}; /* call memory_mapping@plt */
 static uintptr_t store_lo, store_hi;
 static int wp_installed; /* 1: memory_mapping's GOT slot patched; -1: refused */
+enum { UC_SIZE_RECUR_MEM = 0x508 }; /* uc_struct.size_recur_mem in this build (checked at install) */
+static int recur_off = -1;          /* UC_SIZE_RECUR_MEM once checked; -1: unknown */
 static char wp_reason[600];
 
 static size_t wp_slot(uint64_t key, size_t cap) {
@@ -609,6 +611,15 @@ static int wp_install_locked(void) {
   }
   store_lo = base + OFF_STORE_HELPER;
   store_hi = base + OFF_STORE_HELPER_END;
+  /* store_helper reads env->uc (env + 0x1b38) and tests uc->size_recur_mem (uc + 0x508: "mov 0x508(%rbx),%r11d"),
+     which its byte-by-byte loop sets for the bytes of an unaligned or page-crossing store: mem_hook.c's store hook
+     reads it to tell those bytes from a store of their own (efiemu_store_nested). */
+  static const uint8_t LOAD_UC[7] = {0x48, 0x8b, 0x9f, 0x38, 0x1b, 0x00, 0x00};    /* +0x3f9113 */
+  static const uint8_t TEST_RECUR[7] = {0x44, 0x8b, 0x9b, 0x08, 0x05, 0x00, 0x00}; /* +0x3f9197 */
+  if (memcmp((const void *) (base + 0x3f9113), LOAD_UC, sizeof LOAD_UC) == 0
+      && memcmp((const void *) (base + 0x3f9197), TEST_RECUR, sizeof TEST_RECUR) == 0) {
+    recur_off = UC_SIZE_RECUR_MEM;
+  }
   uintptr_t pagesz = (uintptr_t) sysconf(_SC_PAGESIZE);
   uintptr_t lo = (uintptr_t) slot & ~(pagesz - 1);
   if (mprotect((void *) lo, pagesz, PROT_READ | PROT_WRITE) != 0) {
@@ -711,4 +722,30 @@ static int ram_block_known(void *uc, uint64_t ram_addr) {
     if (ram_addr - *(uint64_t *) (b + RB_OFFSET) < *(uint64_t *) (b + RB_MAX_LENGTH)) return 1;
   }
   return 0;
+}
+
+/* ------------------------------------------------------------------ for mem_hook.c's store hook */
+
+/* 1 when the page of `address` is in the engine's set of write-protected pages (a store there is discarded by
+   store_helper: TLB_DISCARD_WRITE), else 0. */
+int efiemu_wp_protected(void *uc, uint64_t address) {
+  fastpath_t *f = lookup(uc);
+  return f != NULL && f->wp_pages != 0 && wp_contains(f, address);
+}
+
+/* 1 when store_helper is inside its byte-by-byte loop (uc->size_recur_mem != 0: the bytes of an unaligned or
+   page-crossing store), 0 when not, -1 when this build's offset is unknown. */
+int efiemu_store_nested(void *uc) {
+  if (recur_off < 0) return -1;
+  return *(const int *) ((const char *) uc + recur_off) != 0;
+}
+
+/* Whether efiemu_store_nested can answer (the page set installed on the known build and its offset checked). */
+JNIEXPORT jboolean JNICALL Java_org_efiemu_core_engine_StoreFastPath_storeNestingKnown0(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  pthread_mutex_lock(&install_lock);
+  int ok = wp_installed == 1 && recur_off >= 0;
+  pthread_mutex_unlock(&install_lock);
+  return ok ? JNI_TRUE : JNI_FALSE;
 }

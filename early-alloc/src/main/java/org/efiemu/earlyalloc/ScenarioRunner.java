@@ -188,10 +188,10 @@ public final class ScenarioRunner {
                     ? writeHookChoices.computeIfAbsent(engine, e -> new WriteHookChoice()) : null;
             boolean early = SANITIZER_WRITE_HOOK_FROM_START != null ? Boolean.parseBoolean(SANITIZER_WRITE_HOOK_FROM_START)
                     : choice != null && choice.startWithWriteHook(s.strategy());
-            if (sanitize && early) {
+            sanitizer = sanitize ? MemorySanitizer.attach(machine, f -> { }, early) : null;
+            if (sanitizer != null && sanitizer.startedWithWriteHook()) { // none where stores are taken in the fault
                 machinesWithEarlyWriteHook.incrementAndGet();
             }
-            sanitizer = sanitize ? MemorySanitizer.attach(machine, f -> { }, early) : null;
             machine.machine().stopWhenPositionsInexact(true); // such a run is repeated per instruction anyway
             BootResult r = machine.run();
             if (choice != null) {

@@ -70,6 +70,26 @@ class KeptTranslationsDifferentialTest {
 
     @Test
     void memLowerHuntMachinesWithTheSanitizersWriteHookFromTheStartRunKeptCodeTranslatedUnderItAndObserveTheSame() {
+        // only where the sanitizer watches pages with write hooks (-Defiemu.watch=hook); its default adds none
+        withWatch("hook", KeptTranslationsDifferentialTest::memLowerHuntMachinesWithTheWriteHookFromTheStart);
+    }
+
+    /** Runs {@code body} with {@code -Defiemu.watch=way} ({@link MemorySanitizer#WATCH_PROPERTY}), then as before. */
+    static void withWatch(String way, Runnable body) {
+        String was = System.getProperty(org.efiemu.uefi.sanitizer.MemorySanitizer.WATCH_PROPERTY);
+        System.setProperty(org.efiemu.uefi.sanitizer.MemorySanitizer.WATCH_PROPERTY, way);
+        try {
+            body.run();
+        } finally {
+            if (was == null) {
+                System.clearProperty(org.efiemu.uefi.sanitizer.MemorySanitizer.WATCH_PROPERTY);
+            } else {
+                System.setProperty(org.efiemu.uefi.sanitizer.MemorySanitizer.WATCH_PROPERTY, was);
+            }
+        }
+    }
+
+    private static void memLowerHuntMachinesWithTheWriteHookFromTheStart() {
         // every machine has a write hook before its first run: its code is all translated with one, and a keeping
         // engine runs it in the next machine (the same memory-hook kinds) instead of translating it again
         MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
@@ -130,7 +150,17 @@ class KeptTranslationsDifferentialTest {
     @Test
     void huntMachinesObserveTheSameWhenTheRunnerStartsAStrategysMachinesWithTheWriteHookAsOnNewEnginesWithout() {
         // strategies alternate on one keeping engine; the runner chooses the sanitizer's early write hook per strategy
-        // from what its machines on that engine did (WriteHookChoice); a new engine never has it
+        // from what its machines on that engine did (WriteHookChoice); a new engine never has it. Only where the
+        // sanitizer watches pages with write hooks (-Defiemu.watch=hook): its default takes their stores in the fault
+        withWatch("hook", () -> huntMachinesAlternatingOnOneKeepingEngine(true));
+    }
+
+    @Test
+    void huntMachinesWhoseWatchedStoresAreTakenInTheFaultKeepCodeWithoutAnyWriteHookAndObserveAsOnNewEngines() {
+        huntMachinesAlternatingOnOneKeepingEngine(false);
+    }
+
+    private static void huntMachinesAlternatingOnOneKeepingEngine(boolean writeHooks) {
         MachineGenerator.Settings settings = MachineGenerator.Settings.defaults().withDescriptors(4, 200);
         ScenarioRunner runner = ScenarioRunner.standard();
         List<String> mismatches = new ArrayList<>();
@@ -154,11 +184,20 @@ class KeptTranslationsDifferentialTest {
                 }
             }
             assertKeptCodeWasRun(keeping);
-            assertThat(keeping.keptTranslations().machinesWithHookedCode()).as("%s", keeping.keptTranslations())
-                    .isGreaterThan(100);
+            if (writeHooks) {
+                assertThat(keeping.keptTranslations().machinesWithHookedCode()).as("%s", keeping.keptTranslations())
+                        .isGreaterThan(100);
+            } else {
+                assertThat(keeping.keptTranslations().machinesWithHookedCode()).as("%s", keeping.keptTranslations())
+                        .isZero();
+            }
         }
-        assertThat(early.get("mem-lower")).as("mem-lower machines started with the write hook").isGreaterThan(150);
-        assertThat(early.get("efi-pool")).as("efi-pool machines started with the write hook").isLessThan(10);
+        if (writeHooks) {
+            assertThat(early.get("mem-lower")).as("mem-lower machines started with the write hook").isGreaterThan(150);
+            assertThat(early.get("efi-pool")).as("efi-pool machines started with the write hook").isLessThan(10);
+        } else {
+            assertThat(early.values()).as("no machine has a write hook").containsOnly(0);
+        }
         assertThat(mismatches).isEmpty();
     }
 

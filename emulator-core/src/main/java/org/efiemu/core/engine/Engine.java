@@ -740,6 +740,34 @@ public final class Engine implements AutoCloseable {
     return hooks.addInvalidMemoryHook(types, hook);
   }
 
+  /**
+   * True when guest stores to pages write-protected by {@link #writeProtect} can be taken by
+   * {@link #addProtectedStoreHook} without any {@code UC_HOOK_MEM_WRITE}: the page set is available
+   * ({@link #pageWriteProtection()}), memory hooks are entered through JNI ({@link NativeMemoryHook}), and the shim
+   * knows where this Unicorn build marks the bytes of its byte-by-byte store loop.
+   */
+  public boolean protectedStoreHooks() {
+    return pageWriteProtection() && NativeMemoryHook.available() && StoreFastPath.storeNestingKnown();
+  }
+
+  /**
+   * A hook on guest stores to pages write-protected by {@link #writeProtect} ({@code UC_HOOK_MEM_WRITE_PROT}), for
+   * watching stores to pages without a {@code UC_HOOK_MEM_WRITE}: Unicorn 2.0.1 translates every load and store
+   * through its helpers while any write hook exists, whereas a write-protected page's stores leave the inline path
+   * alone. Each store to a protected page reaches {@code hook} once with its address and size as a write hook would
+   * see them; an unaligned or page-crossing store's bytes then come one by one ({@code nested}) for those on
+   * protected pages. A handled store lands: on a page still protected after the hook the engine writes it (Unicorn
+   * would discard it), on a page the hook unprotected Unicorn stores it. Only where {@link #protectedStoreHooks()}.
+   *
+   * @throws IllegalStateException when {@link #protectedStoreHooks()} is false
+   */
+  public Hook addProtectedStoreHook(Hooks.ProtectedStoreHook hook) {
+    if (!protectedStoreHooks()) throw new IllegalStateException("protected store hooks are not available: "
+        + (pageWriteProtection() ? NativeMemoryHook.available() ? "the shim does not know this Unicorn build's store loop"
+            : "memory hooks are not entered through JNI" : "page write protection: " + StoreFastPath.writeProtectStatus()));
+    return hooks.addProtectedStoreHook(hook);
+  }
+
   /** {@code IN} instructions. */
   public Hook addInHook(InHook hook) {
     return hooks.addInHook(hook);

@@ -250,6 +250,17 @@ final class EngineHooks {
         hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types, cb, 0, 1, 0, 0));
   }
 
+  /** {@code UC_HOOK_MEM_WRITE_PROT} through {@link NativeMemoryHook.Store}: see {@link Engine#addProtectedStoreHook}. */
+  Hook addProtectedStoreHook(Hooks.ProtectedStoreHook hook) {
+    NativeMemoryHook.Store sh = engine.callbacks.take(NativeMemoryHook.Store.class, NativeMemoryHook.Store::make)
+        .bind(engine, hook);
+    long function = sh.function();
+    long user = sh.userData();
+    int types = UnicornLib.UC_HOOK_MEM_WRITE_PROT;
+    return install(types, sh, 1, 0, 0, "protected stores", hh -> UnicornLib.uc_hook_add(engine.handle(), hh, types,
+        function, user, 1, 0, 0));
+  }
+
   /** {@code IN} instructions. */
   Hook addInHook(InHook hook) {
     UnicornLib.uc_cb_insn_in_t cb = inCallback(hook);

@@ -109,6 +109,7 @@ final class HookCallbacks {
   private static void dispose(Object cb) {
     if (cb instanceof NativeMemoryHook n) n.dispose();
     if (cb instanceof NativeMemoryHook.Invalid n) n.dispose();
+    if (cb instanceof NativeMemoryHook.Store n) n.dispose();
   }
 
   /** Taken callbacks (for tests). */
@@ -194,6 +195,21 @@ final class HookCallbacks {
     long saved = e.enterMemoryHook(access, address, size);
     try {
       return hook.onInvalid(access, address, size, value);
+    } catch (Throwable t) {
+      e.fail(t);
+      return false;
+    } finally {
+      e.leaveMemoryHook(saved);
+    }
+  }
+
+  /** A protected store hook's call ({@link NativeMemoryHook.Store}), as {@link #invalid}. */
+  static boolean store(Engine e, Hooks.ProtectedStoreHook hook, int type, long address, int size, long value,
+      boolean nested) {
+    MemAccess access = MemAccess.of(type);
+    long saved = e.enterMemoryHook(access, address, size);
+    try {
+      return hook.onStore(address, size, value, nested);
     } catch (Throwable t) {
       e.fail(t);
       return false;

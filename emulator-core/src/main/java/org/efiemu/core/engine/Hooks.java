@@ -40,6 +40,19 @@ public final class Hooks {
     boolean onInvalid(MemAccess type, long address, int size, long value) throws Exception;
   }
 
+  /**
+   * A guest store to a page write-protected through the engine's page set ({@link Engine#writeProtect}), taken in the
+   * protection fault instead of a {@code UC_HOOK_MEM_WRITE} ({@link Engine#addProtectedStoreHook}). {@code nested}:
+   * the call is one byte of Unicorn's byte-by-byte path of an unaligned or page-crossing store, which follows that
+   * store's own call (when its first page is protected) with one call per byte on a protected page. Return
+   * {@code true} when handled: the store then lands whether or not the handler lifted the protection (on a page that
+   * stays protected the engine writes the bytes itself); {@code false} stops the run with {@code UC_ERR_WRITE_PROT}.
+   */
+  @FunctionalInterface
+  public interface ProtectedStoreHook {
+    boolean onStore(long address, int size, long value, boolean nested) throws Exception;
+  }
+
   /** {@code UC_HOOK_INSN} + {@code UC_X86_INS_IN}: returns the value read from {@code port}. */
   @FunctionalInterface
   public interface InHook {

@@ -140,5 +140,57 @@ final class NativeMemoryHook extends HookCallbacks.Pooled<MemoryHook, NativeMemo
     }
   }
 
+  /**
+   * A {@link Hooks.ProtectedStoreHook}'s callback ({@code UC_HOOK_MEM_WRITE_PROT}; {@code mem_store_hook} in
+   * {@code mem_hook.c}): told whether the call is a byte of Unicorn's byte-by-byte store loop, and, when it handled a
+   * store to a page that stays in the engine's write-protected set, the C side performs the store with
+   * {@code uc_mem_write} (Unicorn 2.0.1 discards a store to such a page after the hook). Pooled and freed as
+   * {@link Invalid}.
+   */
+  static final class Store extends HookCallbacks.Pooled<Hooks.ProtectedStoreHook, Store> {
+    private long handle;
+
+    private Store() {
+      long stop = Pointer.nativeValue(UnicornLoader.load().getFunction("uc_emu_stop"));
+      long write = Pointer.nativeValue(UnicornLoader.load().getFunction("uc_mem_write"));
+      handle = createStore(this, stop, write);
+      if (handle == 0) throw new IllegalStateException("libefiemu_gate.so could not create a store hook (out of memory?)");
+    }
+
+    static Store make() {
+      return new Store();
+    }
+
+    long function() {
+      return storeHookFunction();
+    }
+
+    long userData() {
+      return handle;
+    }
+
+    void dispose() {
+      if (handle == 0) return;
+      destroy(handle);
+      handle = 0;
+    }
+
+    /** Called from C for every store to a write-protected page ({@code uc_cb_eventmem_t}). */
+    @SuppressWarnings("unused")
+    private boolean invoke(int type, long address, int size, long value, boolean nested) {
+      return HookCallbacks.store(engine, hook, type, address, size, value, nested);
+    }
+
+    /** Called from C when {@link #invoke} itself threw. */
+    @SuppressWarnings("unused")
+    private void failed(Throwable t) {
+      engine.fail(t);
+    }
+  }
+
+  private static native long createStore(Object callback, long emuStop, long memWrite);
+
+  private static native long storeHookFunction();
+
   private static native void destroy(long handle);
 }

@@ -188,6 +188,30 @@ public final class StoreFastPath {
 
   private static native String installWriteProtect0();
 
+  /**
+   * True when the shim checked where this Unicorn build's {@code store_helper} marks the bytes of its byte-by-byte
+   * loop ({@code uc->size_recur_mem}), which {@link Engine#addProtectedStoreHook} needs; only once the page set is
+   * installed ({@link #writeProtectStatus()}).
+   */
+  static boolean storeNestingKnown() {
+    return StoreNesting.KNOWN;
+  }
+
+  private static final class StoreNesting {
+    static final boolean KNOWN = known();
+
+    private static boolean known() {
+      if (!writeProtectStatus().active()) return false;
+      try {
+        return storeNestingKnown0();
+      } catch (UnsatisfiedLinkError e) {
+        return false;
+      }
+    }
+  }
+
+  private static native boolean storeNestingKnown0();
+
   private static native int writeProtect0(long handle, long address, long pages, boolean on);
 
   private static native void writeProtectClear0(long handle);

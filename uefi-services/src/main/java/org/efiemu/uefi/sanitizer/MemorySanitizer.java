@@ -32,7 +32,11 @@ import org.efiemu.uefi.trace.TraceListener;
  * Unicorn region is split; else {@code uc_mem_protect}, read and execute only). The first guest write to such a page raises
  * {@code UC_MEM_WRITE_PROT}; the sanitizer records it, lifts the protection and lets the write proceed, and from then on
  * watches that page (and its reported neighbours, one bounded {@code UC_HOOK_MEM_WRITE} per contiguous run) so the
- * lengths of later writes there are exact. Protections follow the memory model's ownership listener (AllocatePages,
+ * lengths of later writes there are exact. Where the engine can ({@link Engine#protectedStoreHooks()}, and unless
+ * {@code -Defiemu.watch=hook}) a watched page instead stays write-protected and every store to it is taken in the
+ * protection fault ({@link Engine#addProtectedStoreHook}) and recorded exactly as the write hook records it: no
+ * {@code UC_HOOK_MEM_WRITE} at all, so Unicorn 2.0.1 keeps translating the machine's loads and stores inline rather
+ * than through its helpers (docs/performance.md, "Watched pages without a write hook"). Protections follow the memory model's ownership listener (AllocatePages,
  * FreePages, pool growth), lazily mapped RAM chunks, and ExitBootServices. A write to an address with no RAM stops the
  * run (the machine's fault) and is reported as firmware corruption of {@code no RAM}. Host (firmware) writes are not
  * affected: they copy into the RAM's host memory ({@code Engine.write}), which ignores page protections.
@@ -55,6 +59,12 @@ public final class MemorySanitizer implements AutoCloseable {
      * of only those whose answer can change (the same protections; for measuring the difference).
      */
     private static final boolean FULL_REFRESH_AT_EXIT = Boolean.getBoolean("efiemu.sanitizer.fullRefreshAtExit");
+    /**
+     * System property choosing how watched pages are watched: {@code hook} (a bounded {@code UC_HOOK_MEM_WRITE} per
+     * contiguous run, the pages unprotected) or {@code fault} (the default where the engine can: the pages stay
+     * write-protected and their stores are taken in the protection fault). Read at each attach.
+     */
+    public static final String WATCH_PROPERTY = "efiemu.watch";
 
     private final UefiMachine machine;
     private final Engine engine;
@@ -91,6 +101,8 @@ public final class MemorySanitizer implements AutoCloseable {
     private boolean closed;
     /** The write hook added before the first run ({@link #attach(UefiMachine, SanitizerListener, boolean)}), or null. */
     private final Hook earlyWriteHook;
+    /** Watched pages stay write-protected and their stores are taken in the protection fault (no write hook). */
+    private final boolean storesInFault;
 
     private MemorySanitizer(UefiMachine machine, SanitizerListener listener, boolean writeHookFromTheStart) {
         this.machine = machine;
@@ -98,6 +110,7 @@ public final class MemorySanitizer implements AutoCloseable {
         this.physical = machine.machine().physical();
         this.listener = listener;
         this.pageSet = engine.pageWriteProtection();
+        this.storesInFault = watchesInFault(engine);
         List<long[]> owned = new ArrayList<>();
         owned.add(new long[] {machine.image().base(), pageUp(machine.image().base() + machine.image().size())});
         for (FirmwareArena.Piece p : machine.arena()) {
@@ -117,20 +130,26 @@ public final class MemorySanitizer implements AutoCloseable {
 
             @Override
             public void rehook(long start, long end) {
-                MemorySanitizer.this.rehook(Range.closedOpen(start, end));
+                if (!storesInFault) {
+                    MemorySanitizer.this.rehook(Range.closedOpen(start, end));
+                }
             }
 
             @Override
             public void closeHooks(long start, long end) {
-                MemorySanitizer.this.closeHooks(Range.closedOpen(start, end));
+                if (!storesInFault) {
+                    MemorySanitizer.this.closeHooks(Range.closedOpen(start, end));
+                }
             }
 
             @Override
             public int hookRuns() {
-                return watchHooks.asMapOfRanges().size();
+                // with stores taken in the fault a watched run has no hook; the same limit counts its runs
+                return storesInFault ? protections.watchedRunCount() : watchHooks.asMapOfRanges().size();
             }
-        }, MAX_WATCH_RUNS);
-        faultHook = physical.onProtectionFault(this::onProtectionFault);
+        }, MAX_WATCH_RUNS, storesInFault);
+        faultHook = storesInFault ? engine.addProtectedStoreHook(this::onProtectedStore)
+                : physical.onProtectionFault(this::onProtectionFault);
         for (long[] chunk : physical.mappedChunks()) {
             protections.addMapped(chunk[0], chunk[1]);
         }
@@ -143,9 +162,29 @@ public final class MemorySanitizer implements AutoCloseable {
         // Unicorn 2.0.1 translates every load and store differently while any UC_HOOK_MEM_WRITE exists, whatever its
         // range: one over the last byte of the address space (never RAM) makes all code of the machine translated the
         // way the code after a first watched page is, so that a reused engine can keep it for the next such machine
-        earlyWriteHook = writeHookFromTheStart
+        earlyWriteHook = writeHookFromTheStart && !storesInFault
                 ? engine.addMemoryHook(UnicornLib.UC_HOOK_MEM_WRITE, -1L, -1L, (type, address, size, value) -> { })
                 : null;
+    }
+
+    /**
+     * Whether a sanitizer attached now to a machine of {@code engine} takes the stores to its watched pages in the
+     * protection fault instead of a write hook: the engine can ({@link Engine#protectedStoreHooks()}) and
+     * {@code -Defiemu.watch} is not {@code hook}. Such a sanitizer adds no write hook at all, not even the one
+     * {@link #attach(UefiMachine, SanitizerListener, boolean)} would add from the start.
+     */
+    public static boolean watchesInFault(Engine engine) {
+        return !"hook".equalsIgnoreCase(System.getProperty(WATCH_PROPERTY)) && engine.protectedStoreHooks();
+    }
+
+    /** Whether this sanitizer added the write hook before the first run (asked for, and no {@link #storesInFault}). */
+    public boolean startedWithWriteHook() {
+        return earlyWriteHook != null;
+    }
+
+    /** Whether this sanitizer watches pages in the protection fault ({@link #watchesInFault}). */
+    public boolean storesInFault() {
+        return storesInFault;
     }
 
     /** Starts watching {@code machine} (before {@link UefiMachine#run()}). */
@@ -310,6 +349,27 @@ public final class MemorySanitizer implements AutoCloseable {
         return ours;
     }
 
+    /**
+     * A store to a write-protected page with watched pages kept protected ({@link #storesInFault}): recorded as the
+     * write hook and the first fault record it. Unicorn 2.0.1's {@code store_helper} calls the write hooks of the
+     * store's first byte once (skipping them for the bytes of its byte-by-byte loop), then the protection hooks of
+     * that byte's page; an unaligned or page-crossing store then goes byte by byte, each byte on a protected page
+     * raising the protection hook again. So: the store's own call on a watched page is what a bounded write hook saw
+     * (the whole store, both pages' parts); on a page protected and not watched it is a first fault; a byte of the
+     * loop on a watched page is what the write hook never saw (nothing recorded), on a page protected and not watched a
+     * first fault of one byte (as the loop's byte raised it). The store lands either way (the engine writes it while
+     * the page stays protected).
+     */
+    private boolean onProtectedStore(long address, int size, long value, boolean nested) {
+        if (protections.isWatched(address & -PAGE)) {
+            if (!nested) {
+                onWatchedWrite(address, size);
+            }
+            return true;
+        }
+        return onProtectionFault(MemAccess.WRITE_PROT, address, size, value);
+    }
+
     private void onWatchedWrite(long address, int size) {
         record(address, address + Math.max(size, 1));
     }
@@ -377,6 +437,11 @@ public final class MemorySanitizer implements AutoCloseable {
         if (engine.isOpen()) {
             for (long[] r : protections.protectedRuns()) {
                 protect(r[0], r[1], false);
+            }
+            if (storesInFault) {
+                for (long[] r : protections.watchedRuns()) {
+                    protect(r[0], r[1], false);
+                }
             }
         }
         protections.clearProtected();

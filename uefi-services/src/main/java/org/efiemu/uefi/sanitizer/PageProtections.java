@@ -38,6 +38,12 @@ final class PageProtections {
     private final WritePolicy policy;
     private final Effects effects;
     private final int maxWatchRuns;
+    /**
+     * Watched pages stay write-protected in the engine (their stores are taken in the protection fault, no write
+     * hook): a fault that watches a page leaves the engine's protection on, and a page that stops being watched is
+     * unprotected. {@link #protectedRuns} still lists only the protected pages that are not watched.
+     */
+    private final boolean watchedStayProtected;
     private final PageRuns mapped = new PageRuns();
     private final PageRuns protectedPages = new PageRuns();
     private final PageRuns watched = new PageRuns();
@@ -53,9 +59,15 @@ final class PageProtections {
     private long unwatchedPages;
 
     PageProtections(WritePolicy policy, Effects effects, int maxWatchRuns) {
+        this(policy, effects, maxWatchRuns, false);
+    }
+
+    /** With {@code watchedStayProtected}: see the field; else watched pages are unprotected and hooked. */
+    PageProtections(WritePolicy policy, Effects effects, int maxWatchRuns, boolean watchedStayProtected) {
         this.policy = policy;
         this.effects = effects;
         this.maxWatchRuns = maxWatchRuns;
+        this.watchedStayProtected = watchedStayProtected;
     }
 
     /** {@code [base, base+size)} is mapped RAM (at attach or mapped lazily later): its pages get their protection. */
@@ -166,7 +178,17 @@ final class PageProtections {
         watched.gapsIn(start, end, protectPiece);
     }
 
-    /** Whether the page at {@code page} is write-protected by this bookkeeping. */
+    /** Whether the page at {@code page} is watched. */
+    boolean isWatched(long page) {
+        return watched.contains(page);
+    }
+
+    /** Contiguous watched runs now. */
+    int watchedRunCount() {
+        return watched.runCount();
+    }
+
+    /** Whether the page at {@code page} is write-protected by this bookkeeping (and not watched). */
     boolean isProtected(long page) {
         return protectedPages.contains(page);
     }
@@ -176,13 +198,16 @@ final class PageProtections {
      * watch limit is reached (then only lifted).
      */
     void faulted(long page) {
-        effects.protect(page, page + PAGE, false);
         protectedPages.remove(page, page + PAGE);
         boolean adjacent = watched.intersectsClosed(page, page + PAGE);
         if (!adjacent && effects.hookRuns() >= maxWatchRuns) {
+            effects.protect(page, page + PAGE, false);
             unwatchedPages++;
             lifted.add(page);
             return;
+        }
+        if (!watchedStayProtected) {
+            effects.protect(page, page + PAGE, false);
         }
         watchedPages++;
         watched.add(page, page + PAGE);
@@ -198,6 +223,13 @@ final class PageProtections {
                 affected.add(run);
             }
         });
+        if (watchedStayProtected) {
+            List<long[]> pieces = new ArrayList<>();
+            watched.forEachIn(start, end, (s, e) -> pieces.add(new long[] {s, e}));
+            for (long[] p : pieces) {
+                effects.protect(p[0], p[1], false);
+            }
+        }
         watched.remove(start, end);
         for (long[] a : affected) {
             effects.closeHooks(a[0], a[1]);

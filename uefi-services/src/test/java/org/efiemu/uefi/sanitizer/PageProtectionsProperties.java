@@ -32,7 +32,7 @@ class PageProtectionsProperties {
             MemoryType.EfiReservedMemoryType.value(), MemoryType.EfiMemoryMappedIO.value()};
 
     /** Effects as the engine would see them: protection per page and the hooked runs. */
-    static final class Engine implements PageProtections.Effects {
+    static class Engine implements PageProtections.Effects {
         final TreeSet<Long> protectedPages = new TreeSet<>();
         final TreeMap<Long, Long> hooks = new TreeMap<>();
         long calls;
@@ -66,15 +66,55 @@ class PageProtectionsProperties {
         }
     }
 
+    /**
+     * Effects of a sanitizer whose watched pages stay protected (stores taken in the fault): no hooks; the watch limit
+     * counts the watched runs, as {@code MemorySanitizer} does.
+     */
+    static final class FaultEngine extends Engine {
+        PageProtections protections;
+
+        @Override
+        public void rehook(long start, long end) {
+        }
+
+        @Override
+        public void closeHooks(long start, long end) {
+        }
+
+        @Override
+        public int hookRuns() {
+            return protections.watchedRunCount();
+        }
+    }
+
     /** One sanitizer's bookkeeping over a shared memory model. */
     static final class Side {
         final WritePolicy policy;
-        final Engine engine = new Engine();
+        final Engine engine;
         final PageProtections protections;
 
         Side(MemoryMap model, List<long[]> owned, int maxWatchRuns) {
+            this(model, owned, maxWatchRuns, false);
+        }
+
+        Side(MemoryMap model, List<long[]> owned, int maxWatchRuns, boolean watchedStayProtected) {
             policy = new WritePolicy(model, owned, List.of());
-            protections = new PageProtections(policy, engine, maxWatchRuns);
+            engine = watchedStayProtected ? new FaultEngine() : new Engine();
+            protections = new PageProtections(policy, engine, maxWatchRuns, watchedStayProtected);
+            if (engine instanceof FaultEngine f) {
+                f.protections = protections;
+            }
+        }
+
+        /** The bookkeeping without the engine: protected (not watched) runs, watched runs, counts. */
+        String bookkeeping() {
+            StringBuilder b = new StringBuilder();
+            b.append("protected ");
+            protections.protectedRuns().forEach(r -> b.append(String.format("[%X,%X)", r[0], r[1])));
+            b.append("\nwatched ");
+            protections.watchedRuns().forEach(r -> b.append(String.format("[%X,%X)", r[0], r[1])));
+            b.append("\ncounts ").append(protections.watchedPages()).append('/').append(protections.unwatchedPages());
+            return b.toString();
         }
 
         String state() {
@@ -92,6 +132,22 @@ class PageProtectionsProperties {
     @Property(tries = 400)
     void theRefreshAtExitBootServicesOfWhatCanChangeLeavesWhatAFullRefreshLeaves(@ForAll long seed,
             @ForAll @IntRange(min = 1, max = 6) int maxWatchRuns) {
+        check(seed, maxWatchRuns, false);
+    }
+
+    /**
+     * Watched pages kept write-protected (their stores taken in the protection fault, no write hook) give the same
+     * protected runs, watched runs and counts as watched pages unprotected and hooked, after every allocation, free,
+     * lazy mapping, fault and ExitBootServices, both refreshes; the engine then protects exactly the protected and the
+     * watched pages.
+     */
+    @Property(tries = 300)
+    void watchedPagesKeptProtectedGiveTheBookkeepingOfWatchedPagesUnprotectedAndHooked(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 6) int maxWatchRuns) {
+        check(seed, maxWatchRuns, true);
+    }
+
+    private static void check(long seed, int maxWatchRuns, boolean faultSides) {
         Random random = new Random(seed);
         List<MemoryDescriptor> map = new ArrayList<>();
         long at = PAGE * random.nextInt(4);
@@ -114,7 +170,9 @@ class PageProtectionsProperties {
         }
         Side incremental = new Side(model, owned, maxWatchRuns);
         Side full = new Side(model, owned, maxWatchRuns);
-        Side[] both = {incremental, full};
+        Side inFault = new Side(model, owned, maxWatchRuns, true);
+        Side inFaultFull = new Side(model, owned, maxWatchRuns, true);
+        Side[] both = faultSides ? new Side[] {incremental, full, inFault, inFaultFull} : new Side[] {incremental, full};
         // mapped RAM: chunks of [0, top) with gaps, some mapped only later (lazily)
         List<long[]> later = new ArrayList<>();
         for (long c = 0; c < top; ) {
@@ -164,10 +222,16 @@ class PageProtectionsProperties {
                 default -> fault(both, random, top);
             }
             assertThat(incremental.state()).isEqualTo(full.state());
+            assertFaultSides(faultSides, incremental, inFault, inFaultFull);
         }
         incremental.protections.exitBootServices(true);
         full.protections.exitBootServices(false);
+        if (faultSides) {
+            inFault.protections.exitBootServices(true);
+            inFaultFull.protections.exitBootServices(false);
+        }
         assertThat(incremental.state()).as("after ExitBootServices").isEqualTo(full.state());
+        assertFaultSides(faultSides, incremental, inFault, inFaultFull);
         assertInLine(incremental, top);
         for (int step = random.nextInt(20); step > 0; step--) {
             if (random.nextInt(4) == 0 && !later.isEmpty()) {
@@ -179,8 +243,28 @@ class PageProtectionsProperties {
                 fault(both, random, top);
             }
             assertThat(incremental.state()).as("after ExitBootServices, step %d", step).isEqualTo(full.state());
+            assertFaultSides(faultSides, incremental, inFault, inFaultFull);
         }
         assertInLine(incremental, top);
+    }
+
+    private static void assertFaultSides(boolean faultSides, Side hooked, Side inFault, Side inFaultFull) {
+        if (!faultSides) {
+            return;
+        }
+        assertThat(inFault.bookkeeping()).isEqualTo(hooked.bookkeeping());
+        assertThat(inFaultFull.bookkeeping()).isEqualTo(hooked.bookkeeping());
+        for (Side s : new Side[] {inFault, inFaultFull}) {
+            TreeSet<Long> expected = pages(s);
+            s.protections.watchedRuns().forEach(r -> {
+                for (long p = r[0]; p < r[1]; p += PAGE) {
+                    expected.add(p);
+                }
+            });
+            assertThat(s.engine.protectedPages).as("the engine protects the protected and the watched pages")
+                    .isEqualTo(expected);
+            assertThat(s.engine.hooks).as("no write hook").isEmpty();
+        }
     }
 
     /** A guest write to a random page: a protected one faults (on both sides alike). */
