@@ -113,54 +113,43 @@ static bool mem_store_hook(void *uc, int type, uint64_t address, int size, int64
   return true;
 }
 
-/* event: the object's invoke returns boolean (an invalid-memory hook), else void (a memory hook) */
-JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIEnv *env, jclass unused, jobject self,
-    jlong emuStop, jboolean event) {
-  (void) unused;
+/* A hook's native block for the Java object self: its invoke method of the given signature and failed(Throwable),
+ * a global reference to self, Unicorn's uc_emu_stop; NULL when a method is missing or memory runs out. */
+static mem_hook_t *new_block(JNIEnv *env, jobject self, jlong emuStop, const char *invoke_signature) {
   JavaVM *vm;
-  if ((*env)->GetJavaVM(env, &vm) != JNI_OK) return 0;
+  if ((*env)->GetJavaVM(env, &vm) != JNI_OK) return NULL;
   jclass cls = (*env)->GetObjectClass(env, self);
-  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", event ? "(IJIJ)Z" : "(IJIJ)V");
-  if (m == NULL) return 0;
+  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", invoke_signature);
+  if (m == NULL) return NULL;
   jmethodID f = (*env)->GetMethodID(env, cls, "failed", "(Ljava/lang/Throwable;)V");
-  if (f == NULL) return 0;
+  if (f == NULL) return NULL;
   mem_hook_t *h = calloc(1, sizeof(mem_hook_t));
-  if (h == NULL) return 0;
+  if (h == NULL) return NULL;
   h->vm = vm;
   h->target = (*env)->NewGlobalRef(env, self);
   if (h->target == NULL) {
     free(h);
-    return 0;
+    return NULL;
   }
   h->method = m;
   h->failed = f;
   h->emu_stop = (mh_emu_stop_fn) (intptr_t) emuStop;
-  return (jlong) (intptr_t) h;
+  return h;
+}
+
+/* event: the object's invoke returns boolean (an invalid-memory hook), else void (a memory hook) */
+JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_create(JNIEnv *env, jclass unused, jobject self,
+    jlong emuStop, jboolean event) {
+  (void) unused;
+  return (jlong) (intptr_t) new_block(env, self, emuStop, event ? "(IJIJ)Z" : "(IJIJ)V");
 }
 
 /* A store hook's block (mem_store_hook): the object's boolean invoke(int, long, int, long, boolean). */
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_engine_NativeMemoryHook_createStore(JNIEnv *env, jclass unused,
     jobject self, jlong emuStop, jlong memWrite) {
   (void) unused;
-  JavaVM *vm;
-  if ((*env)->GetJavaVM(env, &vm) != JNI_OK) return 0;
-  jclass cls = (*env)->GetObjectClass(env, self);
-  jmethodID m = (*env)->GetMethodID(env, cls, "invoke", "(IJIJZ)Z");
-  if (m == NULL) return 0;
-  jmethodID f = (*env)->GetMethodID(env, cls, "failed", "(Ljava/lang/Throwable;)V");
-  if (f == NULL) return 0;
-  mem_hook_t *h = calloc(1, sizeof(mem_hook_t));
-  if (h == NULL) return 0;
-  h->vm = vm;
-  h->target = (*env)->NewGlobalRef(env, self);
-  if (h->target == NULL) {
-    free(h);
-    return 0;
-  }
-  h->method = m;
-  h->failed = f;
-  h->emu_stop = (mh_emu_stop_fn) (intptr_t) emuStop;
-  h->mem_write = (mh_mem_write_fn) (intptr_t) memWrite;
+  mem_hook_t *h = new_block(env, self, emuStop, "(IJIJZ)Z");
+  if (h != NULL) h->mem_write = (mh_mem_write_fn) (intptr_t) memWrite;
   return (jlong) (intptr_t) h;
 }
 

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import org.efiemu.uefi.BootResult;
-import org.efiemu.uefi.TestPlatforms;
-import org.efiemu.uefi.UefiMachine;
-import org.efiemu.uefi.disk.DiskImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,22 +20,16 @@ class DiskIoOverGuestBlockIoPayloadTest {
 
     /** The "rd:" lines. */
     static List<String> lines(String console) {
-        return console.replace("\r", "").lines().filter(l -> l.startsWith("rd:")).toList();
+        return EspBootDisk.lines(console, "rd:");
     }
 
     /** A GPT disk whose FAT16 ESP holds ramdisk-io as \EFI\BOOT\BOOTX64.EFI. */
     static Path disk(Path dir) throws Exception {
-        Path esp = DiskImages.fat(dir, "esp.img", 16, 32768, "/hello.txt", "hello\n", "/data.txt", "data\n");
-        DiskImages.run(dir, null, "mmd", "-i", esp.toString(), "::/EFI", "::/EFI/BOOT");
-        DiskImages.run(dir, null, "mcopy", "-i", esp.toString(), TestPlatforms.payload("ramdisk-io").toAbsolutePath()
-                .toString(), "::/EFI/BOOT/BOOTX64.EFI");
-        return DiskImages.gpt(dir, "gpt.img", esp);
+        return EspBootDisk.gpt(dir, "ramdisk-io", "/hello.txt", "hello\n", "/data.txt", "data\n");
     }
 
     static BootResult efiemu(Path img) {
-        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35WithDiskDrivers()).disk(img, false).build()) {
-            return m.run();
-        }
+        return EspBootDisk.run(img);
     }
 
     @Test

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import org.efiemu.uefi.BootResult;
-import org.efiemu.uefi.TestPlatforms;
-import org.efiemu.uefi.UefiMachine;
-import org.efiemu.uefi.disk.DiskImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +18,7 @@ class FatCaseFlagsPayloadTest {
 
     /** The "dl:" lines. */
     static List<String> lines(String console) {
-        return console.replace("\r", "").lines().filter(l -> l.startsWith("dl:")).toList();
+        return EspBootDisk.lines(console, "dl:");
     }
 
     /**
@@ -30,20 +27,14 @@ class FatCaseFlagsPayloadTest {
      * extension (bit 4), all upper (no flag), mixed case (a long name); and lower-case names in the root.
      */
     static Path disk(Path dir) throws Exception {
-        Path esp = DiskImages.fat(dir, "esp.img", 16, 32768, "/hello.txt", "hello\n", "/README", "readme\n",
+        return EspBootDisk.gpt(dir, "dir-list", "/hello.txt", "hello\n", "/README", "readme\n",
                 "/EFI/drivers/ext4_x64.efi", "driver", "/EFI/drivers/lower.EFI", "base only",
                 "/EFI/drivers/UPPER.efi", "extension only", "/EFI/drivers/KEEP.EFI", "no flags",
                 "/EFI/drivers/Mixed.efi", "long name");
-        DiskImages.run(dir, null, "mmd", "-i", esp.toString(), "::/EFI/BOOT");
-        DiskImages.run(dir, null, "mcopy", "-i", esp.toString(), TestPlatforms.payload("dir-list").toAbsolutePath()
-                .toString(), "::/EFI/BOOT/BOOTX64.EFI");
-        return DiskImages.gpt(dir, "gpt.img", esp);
     }
 
     static BootResult efiemu(Path img) {
-        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35WithDiskDrivers()).disk(img, false).build()) {
-            return m.run();
-        }
+        return EspBootDisk.run(img);
     }
 
     @Test
