@@ -19,14 +19,33 @@ class PeImageCoverageFuzzTest {
   /** Images larger than this are parsed but not laid out: a layout allocates SizeOfImage bytes (up to 1 GiB). */
   private static final long LAYOUT_LIMIT = 16L << 20;
 
+  /**
+   * The message with every section name it quotes from the file taken out: a name is the file's own text (up to 8
+   * bytes, shown as PeParser shows it), which may read like a Java name ({@code section org.ro.?} was found).
+   */
+  static String withoutSectionNames(String message, byte[] file) {
+    String m = message;
+    for (int at = 0; at < file.length && m.contains("section "); at++) {
+      StringBuilder name = new StringBuilder();
+      for (int i = at; i < file.length && i < at + 8 && file[i] != 0; i++) {
+        char c = (char) (file[i] & 0xFF);
+        name.append(c >= 0x20 && c < 0x7F ? c : '?');
+      }
+      if (name.length() > 0) {
+        m = m.replace("section " + name, "section (name)");
+      }
+    }
+    return m;
+  }
+
   @FuzzTest(maxDuration = "25s")
   void anyBytesParseAndLayOutOrFailWithPeFormatExceptionNamingTheFile(byte[] file) {
     PeImage image;
     try {
       image = PeParser.parse(file, NAME);
     } catch (PeFormatException e) {
-      assertThat(e.getMessage()).startsWith(NAME + ": ").hasSizeGreaterThan(NAME.length() + 4)
-          .doesNotContainPattern(NO_JAVA_NAMES);
+      assertThat(e.getMessage()).startsWith(NAME + ": ").hasSizeGreaterThan(NAME.length() + 4);
+      assertThat(withoutSectionNames(e.getMessage(), file)).doesNotContainPattern(NO_JAVA_NAMES);
       return;
     }
     assertThat(image.sizeOfImage()).isPositive().isLessThanOrEqualTo(PeParser.MAX_SIZE_OF_IMAGE);
