@@ -945,6 +945,10 @@ typedef struct tscsites_s {
   uint64_t *sites;    /* nsites pairs: site, hook handle */
   int64_t sites_cap;
 } tscsites_t;
+/* the part Java sees (NativeRdtsc's offsets 0..96) ends where the fixed fields begin */
+enum { TS_SHARED_BYTES = 104 };
+_Static_assert(offsetof(tscsites_t, nsites) == 96 && offsetof(tscsites_t, bc) == TS_SHARED_BYTES,
+    "tscsites_t's shared part must match NativeRdtsc's offsets");
 
 static inline size_t ts_slot(uint64_t site, uint64_t pc) {
   return (size_t) (((site * 0x9E3779B97F4A7C15ULL) ^ (pc * 0xC2B2AE3D27D4EB4FULL)) >> 40) & (TS_POS_SLOTS - 1);
@@ -1242,7 +1246,7 @@ JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_create(JNIEnv *en
 
 JNIEXPORT jobject JNICALL Java_org_efiemu_core_clock_NativeRdtsc_state(JNIEnv *env, jclass cls, jlong handle) {
   (void) cls;
-  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, 104);
+  return (*env)->NewDirectByteBuffer(env, (void *) (intptr_t) handle, TS_SHARED_BYTES);
 }
 
 JNIEXPORT jlong JNICALL Java_org_efiemu_core_clock_NativeRdtsc_hookFunction(JNIEnv *env, jclass cls) {

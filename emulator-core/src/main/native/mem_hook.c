@@ -27,6 +27,22 @@ typedef struct {
   mh_mem_write_fn mem_write; /* uc_mem_write: a store hook's (mem_store_hook), else NULL */
 } mem_hook_t;
 
+/*
+ * After an upcall: when the Java method threw (invoke catches every Throwable, so this is one thrown while handling
+ * another, e.g. StackOverflowError), the throwable is cleared here, handed to the object's failed(Throwable) and the
+ * run stopped; true then.
+ */
+static bool threw(JNIEnv *env, mem_hook_t *h, void *uc) {
+  if (!(*env)->ExceptionCheck(env)) return false;
+  jthrowable t = (*env)->ExceptionOccurred(env);
+  (*env)->ExceptionClear(env);
+  (*env)->CallVoidMethod(env, h->target, h->failed, t);
+  if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+  (*env)->DeleteLocalRef(env, t);
+  h->emu_stop(uc);
+  return true;
+}
+
 /* uc_cb_hookmem_t */
 static void mem_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
   mem_hook_t *h = (mem_hook_t *) user;
@@ -36,15 +52,7 @@ static void mem_hook(void *uc, int type, uint64_t address, int size, int64_t val
     return;
   }
   (*env)->CallVoidMethod(env, h->target, h->method, (jint) type, (jlong) address, (jint) size, (jlong) value);
-  if ((*env)->ExceptionCheck(env)) {
-    /* invoke catches every Throwable; this is one thrown while handling another (e.g. StackOverflowError) */
-    jthrowable t = (*env)->ExceptionOccurred(env);
-    (*env)->ExceptionClear(env);
-    (*env)->CallVoidMethod(env, h->target, h->failed, t);
-    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
-    (*env)->DeleteLocalRef(env, t);
-    h->emu_stop(uc);
-  }
+  threw(env, h, uc);
 }
 
 /* uc_cb_eventmem_t (UC_HOOK_MEM_*_UNMAPPED, *_PROT): the Java method's answer; false when it threw */
@@ -57,15 +65,7 @@ static bool mem_event_hook(void *uc, int type, uint64_t address, int size, int64
   }
   jboolean handled = (*env)->CallBooleanMethod(env, h->target, h->method, (jint) type, (jlong) address, (jint) size,
       (jlong) value);
-  if ((*env)->ExceptionCheck(env)) {
-    jthrowable t = (*env)->ExceptionOccurred(env);
-    (*env)->ExceptionClear(env);
-    (*env)->CallVoidMethod(env, h->target, h->failed, t);
-    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
-    (*env)->DeleteLocalRef(env, t);
-    h->emu_stop(uc);
-    return false;
-  }
+  if (threw(env, h, uc)) return false;
   return handled == JNI_TRUE;
 }
 
@@ -91,15 +91,7 @@ static bool mem_store_hook(void *uc, int type, uint64_t address, int size, int64
   int nested = efiemu_store_nested(uc) > 0;
   jboolean handled = (*env)->CallBooleanMethod(env, h->target, h->method, (jint) type, (jlong) address, (jint) size,
       (jlong) value, (jboolean) (nested ? JNI_TRUE : JNI_FALSE));
-  if ((*env)->ExceptionCheck(env)) {
-    jthrowable t = (*env)->ExceptionOccurred(env);
-    (*env)->ExceptionClear(env);
-    (*env)->CallVoidMethod(env, h->target, h->failed, t);
-    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
-    (*env)->DeleteLocalRef(env, t);
-    h->emu_stop(uc);
-    return false;
-  }
+  if (threw(env, h, uc)) return false;
   if (handled != JNI_TRUE) return false;
   if (type != MH_UC_MEM_WRITE_PROT || size < 1 || size > 8) return true;
   if (!nested && (address & (uint64_t) (size - 1)) != 0) return true; /* its bytes come back one by one */

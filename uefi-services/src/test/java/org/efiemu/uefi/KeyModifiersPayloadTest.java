@@ -3,7 +3,6 @@ package org.efiemu.uefi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.efiemu.uefi.protocol.KeyScript;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,10 +77,7 @@ class KeyModifiersPayloadTest {
     }
 
     static BootResult run(String script) {
-        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("key-notify"))
-                .loadOptions("mods").keys(KeyScript.parse(script, "keys.txt")).build()) {
-            return m.run();
-        }
+        return KeyStatePayloadTest.run(script, "mods");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.efiemu.uefi.protocol.KeyScript;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +30,9 @@ class KeypadOvmfLiveTest {
         }
         assertThat(ovmf).as("QEMU + OVMF COM1:%n%s", com1).containsExactlyElementsOf(expected);
         assertThat(com1).as("OVMF reset on Ctrl+Alt+Del").doesNotContain("kp cad-not-reset");
-        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("key-notify"))
-                .loadOptions("keypad").keys(KeyScript.parse(KeypadPayloadTest.SCRIPT, "keys.txt")).build()) {
-            BootResult r = m.run();
-            assertThat(measured(r.consoleText())).containsExactlyElementsOf(ovmf);
-            assertThat(r.outcome()).isEqualTo(BootOutcome.RESET);
-        }
+        BootResult r = KeypadPayloadTest.run(KeypadPayloadTest.SCRIPT);
+        assertThat(measured(r.consoleText())).containsExactlyElementsOf(ovmf);
+        assertThat(r.outcome()).isEqualTo(BootOutcome.RESET);
     }
 
     /** The "kp " lines without the "kp next-..." markers, a line split where another "kp " starts (COM1 glues some). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.efiemu.uefi.protocol.KeyScript;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,10 +90,7 @@ class KeypadPayloadTest {
     }
 
     static BootResult run(String script) {
-        try (UefiMachine m = UefiMachine.builder(TestPlatforms.ovmfQ35()).payload(TestPlatforms.payload("key-notify"))
-                .loadOptions("keypad").keys(KeyScript.parse(script, "keys.txt")).build()) {
-            return m.run();
-        }
+        return KeyStatePayloadTest.run(script, "keypad");
     }
 
     @Test
