@@ -77,6 +77,8 @@ public final class CaptureLog {
 
     private final String file;
     private final List<String> header = new ArrayList<>();
+    private final List<Integer> headerLines = new ArrayList<>();
+    private final List<Integer> headerIndents = new ArrayList<>();
     private int version;
     private String firmwareVendor;
     private long firmwareRevision;
@@ -142,6 +144,8 @@ public final class CaptureLog {
             if (begin == 0) {
                 if (l.startsWith("# ")) {
                     header.add(l.substring(2));
+                    headerLines.add(no);
+                    headerIndents.add(lines[i].indexOf(l));
                 }
                 Matcher m = BEGIN.matcher(l);
                 if (m.matches()) {
@@ -182,7 +186,7 @@ public final class CaptureLog {
             if (l.equals("probe: end")) {
                 ended = true;
             } else if ((m = FIRMWARE.matcher(l)).matches()) {
-                firmwareVendor = m.group(1);
+                firmwareVendor = profileText(no, lines[i].indexOf(l) + m.start(1), m.group(1), "field 'FirmwareVendor'");
                 firmwareRevision = Long.parseLong(m.group(2), 16);
                 systemTableRevision = (int) Long.parseLong(m.group(3), 16);
             } else if ((m = ENTRY.matcher(l)).matches()) {
@@ -209,7 +213,9 @@ public final class CaptureLog {
             } else if (l.startsWith("identity: ")) {
                 Matcher f = IDENTITY_FIELD.matcher(l.substring("identity: ".length()));
                 while (f.find()) {
-                    identity.put(f.group(1), f.group(3) != null ? f.group(3) : f.group(4));
+                    int at = lines[i].indexOf(l) + "identity: ".length() + (f.group(3) != null ? f.start(3) : f.start(4));
+                    identity.put(f.group(1), profileText(no, at, f.group(3) != null ? f.group(3) : f.group(4),
+                            "field '" + f.group(1) + "'"));
                 }
             } else if ((m = STEPS_END.matcher(l)).matches()) {
                 int n = Integer.parseInt(m.group(1));
@@ -327,8 +333,43 @@ public final class CaptureLog {
     public int version() { return version; }
     /** The {@code # } header lines (without {@code "# "}), empty for a capture written by the probe to its volume. */
     public List<String> header() { return List.copyOf(header); }
+
+    /**
+     * The value of the first {@code # KEY: value} header line. The importer copies it into the profile's one-line
+     * {@code source:} or {@code description:} text, so a value the profile cannot hold is refused (see
+     * {@link #profileText}).
+     */
     public Optional<String> headerValue(String key) {
-        return header.stream().filter(h -> h.startsWith(key + ": ")).map(h -> h.substring(key.length() + 2)).findFirst();
+        for (int i = 0; i < header.size(); i++) {
+            String h = header.get(i);
+            if (h.startsWith(key + ": ")) {
+                String value = h.substring(key.length() + 2);
+                return Optional.of(profileText(headerLines.get(i),
+                        headerIndents.get(i) + "# ".length() + key.length() + ": ".length(), value, "header '" + key + "'"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * {@code value}, which the profile will carry as a one-line value (see ProfileParser), when it holds no control
+     * character and no {@code '#'} at its start or after a blank (that would start a comment in the profile line);
+     * otherwise an error naming the line and the column ({@code offset} is where the value starts in the line).
+     */
+    private String profileText(int line, int offset, String value, String what) {
+        for (int c = 0; c < value.length(); c++) {
+            char ch = value.charAt(c);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
+                throw error(line, String.format("%s: control character U+%04X at column %d; expected printable text (the"
+                        + " profile keeps it)", what, (int) ch, offset + c + 1));
+            }
+        }
+        int comment = (" " + value).indexOf(" #");
+        if (comment >= 0) {
+            throw error(line, String.format("%s: '#' at column %d at the start of the value or after a blank; expected"
+                    + " text without it, as it would start a comment in the profile line", what, offset + comment + 1));
+        }
+        return value;
     }
     public String firmwareVendor() { return firmwareVendor; }
     public long firmwareRevision() { return firmwareRevision; }

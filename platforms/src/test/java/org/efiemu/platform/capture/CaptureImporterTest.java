@@ -109,6 +109,37 @@ class CaptureImporterTest {
     }
 
     @Test
+    void aHeaderValueThatWouldStartACommentInTheProfileIsRefusedNamingLineAndColumn() throws IOException {
+        String text;
+        try (InputStream in = CaptureImporterTest.class.getResourceAsStream("/org/efiemu/platform/captures/ovmf-q35-512m.log")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String bad = text.replace("# firmware: ovmf", "# firmware: #vmf");
+        assertThat(bad).isNotEqualTo(text);
+        int line = lineOf(bad, "# firmware: #");
+        assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageStartingWith("cap.log:" + line + ": header 'firmware': '#' at column 13 at the start of the value"
+                        + " or after a blank");
+        String tab = text.replace("# firmware: ovmf", "# firmware: ov\u0001mf");
+        assertThatThrownBy(() -> importText(tab)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageStartingWith("cap.log:" + line + ": header 'firmware': control character U+0001 at column 15");
+        String vendor = text.replace("FirmwareVendor=\"EDK II\"", "FirmwareVendor=\"EDK #2\"");
+        assertThat(vendor).isNotEqualTo(text);
+        assertThatThrownBy(() -> importText(vendor)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageStartingWith("cap.log:" + lineOf(vendor, "probe: FirmwareVendor=") + ": field 'FirmwareVendor': '#' at"
+                        + " column " + (lineText(vendor, "FirmwareVendor=").indexOf("#") + 1));
+        String product = text.replaceFirst("smbios-product=\"", "smbios-product=\"#");
+        assertThat(product).isNotEqualTo(text);
+        assertThatThrownBy(() -> importText(product)).isInstanceOf(ProfileFormatException.class)
+                .hasMessageStartingWith("cap.log:" + lineOf(product, "identity: smbios-manufacturer=") + ": field 'smbios-product': '#'"
+                        + " at column " + (lineText(product, "smbios-product=\"#").indexOf("#") + 1));
+    }
+
+    private static String lineText(String text, String part) {
+        return text.lines().filter(l -> l.contains(part)).findFirst().orElseThrow();
+    }
+
+    @Test
     void aTruncatedCaptureIsRefusedNamingTheLastLine() throws IOException {
         String full = pcLog();
         String cut = full.substring(0, full.indexOf("probe: 40 "));
