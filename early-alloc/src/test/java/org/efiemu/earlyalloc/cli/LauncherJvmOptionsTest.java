@@ -26,7 +26,6 @@ class LauncherJvmOptionsTest {
 
     @Test
     void shortHuntsGetTheFirstTierTheSerialCollectorAndATenthOfTheThresholds() throws Exception {
-        assertThat(options(JIT, "hunt", "--strategy", "efi-pool")).isEqualTo(FIRST_TIER);
         assertThat(options(JIT, "hunt", "--scenarios", "3000", "--jobs", "2")).isEqualTo(FIRST_TIER);
         assertThat(options(JIT, "hunt", "--scenarios=19999")).isEqualTo(FIRST_TIER);
         assertThat(options(JIT, "hunt", "--time", "19s")).isEqualTo(FIRST_TIER);
@@ -37,13 +36,20 @@ class LauncherJvmOptionsTest {
     @Test
     void longHuntsGetTheFullJitWithTheC2FilesAndTheSerialCollectorAndNoFirstTierLimit() throws Exception {
         for (List<String> args : List.of(List.of("hunt", "--scenarios", "20000"), List.of("hunt", "--scenarios=50000"),
-                List.of("hunt", "--time", "20s"), List.of("hunt", "--time=1m30s"))) {
+                List.of("hunt", "--time", "20s"), List.of("hunt", "--time=1m30s"),
+                List.of("hunt", "--strategy", "efi-pool") /* the default budget, HuntCommand.DEFAULT_SCENARIOS */)) {
             List<String> opts = options(JIT, args.toArray(String[]::new));
             assertThat(opts).as("%s", args)
                     .contains("-XX:+UseSerialGC", "-XX:CompilerDirectivesFile=" + JIT.resolve("hunt-c2.directives.json"),
                             "-XX:CompileCommandFile=" + JIT.resolve("hunt-c2.commands"))
                     .noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel") || o.startsWith("-XX:CompileThresholdScaling"));
         }
+    }
+
+    @Test
+    void theDefaultBudgetIsALongHuntAsTheLauncherAssumes() {
+        assertThat(HuntCommand.DEFAULT_SCENARIOS).as("the launcher's long-hunt threshold (scripts/jit/jvm-options.sh)")
+                .isGreaterThanOrEqualTo(20_000);
     }
 
     @Test
