@@ -132,4 +132,35 @@ public record StrategyDescriptor(String name, String payload, String description
     public String toString() {
         return name + " (" + payload + (loadAddress.isPresent() ? ", load at 0x" + Long.toHexString(loadAddress.getAsLong()) : "") + ")";
     }
+
+    // equals and hashCode as the record's own (component by component, 31 * h + each), written out: the record's are
+    // made at run time by java.lang.runtime.ObjectMethods, whose method-handle trees (about ten classes spun per record,
+    // with the JIT compiling the class writer) a short hunt's first scenario otherwise pays for (docs/performance.md,
+    // "A short hunt's first second")
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof StrategyDescriptor o
+                && Objects.equals(name, o.name)
+                && Objects.equals(payload, o.payload)
+                && Objects.equals(description, o.description)
+                && Objects.equals(seed, o.seed)
+                && Objects.equals(imageCost, o.imageCost)
+                && Objects.equals(source, o.source)
+                && Objects.equals(loadAddress, o.loadAddress)
+                && Objects.equals(origin, o.origin);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Objects.hashCode(name);
+        h = 31 * h + Objects.hashCode(payload);
+        h = 31 * h + Objects.hashCode(description);
+        h = 31 * h + Objects.hashCode(seed);
+        h = 31 * h + Objects.hashCode(imageCost);
+        h = 31 * h + Objects.hashCode(source);
+        h = 31 * h + Objects.hashCode(loadAddress);
+        h = 31 * h + Objects.hashCode(origin);
+        return h;
+    }
 }

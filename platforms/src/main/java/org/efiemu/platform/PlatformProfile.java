@@ -139,6 +139,25 @@ public record PlatformProfile(
                 throw new IllegalArgumentException("text-current " + tc + ": expected the number of a text-mode line");
             }
         }
+
+        // equals and hashCode as the record's own (component by component, 31 * h + each), written out: the record's
+        // are made at run time by java.lang.runtime.ObjectMethods, whose method-handle trees a short hunt's first
+        // scenario otherwise pays for (docs/performance.md, "A short hunt's first second")
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Screens o && graphicsModes.equals(o.graphicsModes)
+                    && graphicsCurrent == o.graphicsCurrent && textModes.equals(o.textModes) && textCurrent == o.textCurrent;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 0;
+            h = 31 * h + graphicsModes.hashCode();
+            h = 31 * h + graphicsCurrent;
+            h = 31 * h + textModes.hashCode();
+            h = 31 * h + textCurrent;
+            return h;
+        }
     }
 
     /** Profile names: lower case letters, digits, '.', '-'; used as file names and {@code --platform} values. */

@@ -125,8 +125,8 @@ public final class HuntCommand implements Callable<Integer> {
         progress.end();
         Files.createDirectories(out);
         String kinds = o.kinds().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-        String rate = String.format(Locale.ROOT, "searched %d scenarios in %.2f s: %.0f scenarios/s (%d jobs)", o.tried(),
-                o.searchNanos() / 1e9, o.rate(), n);
+        String rate = "searched " + o.tried() + " scenarios in " + fixed(o.searchNanos() / 1e9, 2) + " s: "
+                + fixed(o.rate(), 0) + " scenarios/s (" + n + " jobs)";
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("command", command(s, seedValue, options, o));
         facts.put("seed", Long.toString(seedValue));
@@ -140,8 +140,8 @@ public final class HuntCommand implements Callable<Integer> {
         facts.put("kinds", kinds);
         if (o.found().isEmpty()) {
             writeFacts(facts);
-            stdout.printf("efiemu hunt: nothing broke %s in %d machines (seed %d, %s): %s%n", s.name(), o.tried(), seedValue,
-                    machines, kinds);
+            stdout.println("efiemu hunt: nothing broke " + s.name() + " in " + o.tried() + " machines (seed " + seedValue
+                    + ", " + machines + "): " + kinds);
             stdout.println(rate);
             stdout.flush();
             return 0;
@@ -204,6 +204,20 @@ public final class HuntCommand implements Callable<Integer> {
             args.addAll(List.of("--reason", reason.name()));
         }
         return String.join(" ", args);
+    }
+
+    /**
+     * {@code v} with {@code decimals} digits after the point, as {@code String.format(Locale.ROOT, "%.<decimals>f", v)}
+     * prints it (the shortest decimal form of {@code v}, rounded half up), for a non-negative finite {@code v}; other
+     * values go to the Formatter. The hunt's progress and rate lines use it instead of the Formatter, whose first use
+     * in a process reads the locale's number symbols (≈ 30 ms of CPU; the progress line prints it inside the listener
+     * both workers call: docs/performance.md, "A short hunt's first second").
+     */
+    static String fixed(double v, int decimals) {
+        if (!(v >= 0) || Double.isInfinite(v) || Double.doubleToRawLongBits(v) < 0) {
+            return String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+        return java.math.BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     static long parseSeed(String text) {
@@ -272,8 +286,8 @@ public final class HuntCommand implements Callable<Integer> {
                 return;
             }
             lastPrint = elapsedNanos;
-            err.printf(Locale.ROOT, "%shunt: %d scenarios, %.0f scenarios/s%s", terminal ? "\r" : "", tried,
-                    tried * 1e9 / elapsedNanos, terminal ? "" : "\n");
+            err.print((terminal ? "\r" : "") + "hunt: " + tried + " scenarios, " + fixed(tried * 1e9 / elapsedNanos, 0)
+                    + " scenarios/s" + (terminal ? "" : "\n"));
             err.flush();
         }
 

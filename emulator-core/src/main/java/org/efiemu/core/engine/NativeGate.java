@@ -22,10 +22,17 @@ import java.nio.file.StandardCopyOption;
  * <p>{@link #status()} tells whether the shim is usable and, if not, why; {@code -Defiemu.gate.native=false}
  * disables it (every gate then uses JNA callbacks, and the block instruction counter
  * {@link org.efiemu.core.clock.BlockCounter}, which lives in the same library, is unavailable).
+ *
+ * <p>Inside a jar the library is copied to a new temporary file on every start (a random name: the first
+ * {@code SecureRandom} of the process, with its security providers); {@code -Defiemu.gate.library=PATH} names a copy
+ * made beforehand, loaded in place instead (the {@code ./efiemu} launcher unpacks one per build, as it does JNA's
+ * stub). A path that is not a readable file leaves the shim unavailable, with the path and the reason in the status.
  */
 public final class NativeGate {
   /** System property; {@code false} disables the shim. */
   public static final String PROPERTY = "efiemu.gate.native";
+  /** System property naming the library's file, loaded in place instead of a temporary copy of the class path's. */
+  public static final String LIBRARY_PROPERTY = "efiemu.gate.library";
   /** Where the build puts the library on the class path. */
   public static final String RESOURCE = "/native/linux-x86_64/libefiemu_gate.so";
 
@@ -61,6 +68,10 @@ public final class NativeGate {
     if (!"Linux".equals(os) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
       return new Status(false, "the shim is built for Linux x86-64 only (os.name=" + os + ", os.arch=" + arch + ")");
     }
+    String given = System.getProperty(LIBRARY_PROPERTY);
+    if (given != null && !given.isBlank()) {
+      return loadGiven(given);
+    }
     URL url = NativeGate.class.getResource(RESOURCE);
     if (url == null) {
       return new Status(false, RESOURCE + " is not on the class path (the build found no gcc or no JDK jni.h)");
@@ -81,6 +92,22 @@ public final class NativeGate {
       return new Status(true, "loaded from " + url);
     } catch (IOException | URISyntaxException | UnsatisfiedLinkError | SecurityException e) {
       return new Status(false, "loading " + url + " failed: " + e);
+    }
+  }
+
+  /** Loads the library from the file {@code -Defiemu.gate.library} names. */
+  private static Status loadGiven(String given) {
+    String origin = "-D" + LIBRARY_PROPERTY + "=" + given;
+    try {
+      Path path = Path.of(given).toAbsolutePath();
+      if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+        return new Status(false, origin + ": no readable file there");
+      }
+      System.load(path.toString());
+      hookFunction();
+      return new Status(true, "loaded from " + path + " (" + "-D" + LIBRARY_PROPERTY + ")");
+    } catch (java.nio.file.InvalidPathException | UnsatisfiedLinkError | SecurityException e) {
+      return new Status(false, "loading " + origin + " failed: " + e);
     }
   }
 

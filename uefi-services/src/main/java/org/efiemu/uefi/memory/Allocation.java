@@ -38,4 +38,33 @@ public record Allocation(long id, AllocationService service, int memoryType, lon
         return String.format("#%d %s(%s, %s) 0x%X-0x%X by %s", id, service, MemoryType.nameOf(memoryType), what,
                 base, end() - 1, tag.describe(site));
     }
+
+    // equals and hashCode as the record's own (component by component, 31 * h + each), written out: the record's are
+    // made at run time by java.lang.runtime.ObjectMethods, whose method-handle trees (about ten classes spun per record,
+    // with the JIT compiling the class writer) a short hunt's first scenario otherwise pays for (docs/performance.md,
+    // "A short hunt's first second")
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Allocation o
+                && id == o.id
+                && java.util.Objects.equals(service, o.service)
+                && memoryType == o.memoryType
+                && base == o.base
+                && pages == o.pages
+                && size == o.size
+                && java.util.Objects.equals(tag, o.tag);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Long.hashCode(id);
+        h = 31 * h + java.util.Objects.hashCode(service);
+        h = 31 * h + memoryType;
+        h = 31 * h + Long.hashCode(base);
+        h = 31 * h + Long.hashCode(pages);
+        h = 31 * h + Long.hashCode(size);
+        h = 31 * h + java.util.Objects.hashCode(tag);
+        return h;
+    }
 }

@@ -46,4 +46,25 @@ public record AllocationTag(Requester requester, long callerRip, String label) {
         return requester.name().toLowerCase(java.util.Locale.ROOT) + (callerRip != 0 ? " " + site.apply(callerRip) : "")
                 + (label != null ? " '" + label + "'" : "");
     }
+
+    // equals and hashCode as the record's own (component by component, 31 * h + each), written out: the record's are
+    // made at run time by java.lang.runtime.ObjectMethods, whose method-handle trees (about ten classes spun per record,
+    // with the JIT compiling the class writer) a short hunt's first scenario otherwise pays for (docs/performance.md,
+    // "A short hunt's first second")
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AllocationTag o
+                && Objects.equals(requester, o.requester)
+                && callerRip == o.callerRip
+                && Objects.equals(label, o.label);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + Objects.hashCode(requester);
+        h = 31 * h + Long.hashCode(callerRip);
+        h = 31 * h + Objects.hashCode(label);
+        return h;
+    }
 }

@@ -29,4 +29,23 @@ public record PageOwner(Kind kind, Allocation allocation) {
     public String toString() {
         return allocation == null ? kind.name() : kind + " " + allocation;
     }
+
+    // equals and hashCode as the record's own (component by component, 31 * h + each), written out: the record's are
+    // made at run time by java.lang.runtime.ObjectMethods, whose method-handle trees (about ten classes spun per record,
+    // with the JIT compiling the class writer) a short hunt's first scenario otherwise pays for (docs/performance.md,
+    // "A short hunt's first second")
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PageOwner o
+                && java.util.Objects.equals(kind, o.kind)
+                && java.util.Objects.equals(allocation, o.allocation);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        h = 31 * h + java.util.Objects.hashCode(kind);
+        h = 31 * h + java.util.Objects.hashCode(allocation);
+        return h;
+    }
 }
