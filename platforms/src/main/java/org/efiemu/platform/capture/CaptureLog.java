@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.ProfileValues;
 import org.efiemu.uefi.spec.MemoryDescriptor;
 
 /**
@@ -337,7 +338,7 @@ public final class CaptureLog {
     /**
      * The value of the first {@code # KEY: value} header line. The importer copies it into the profile's one-line
      * {@code source:} or {@code description:} text, so a value the profile cannot hold is refused (see
-     * {@link #profileText}).
+     * {@link ProfileValues#require}).
      */
     public Optional<String> headerValue(String key) {
         for (int i = 0; i < header.size(); i++) {
@@ -351,25 +352,9 @@ public final class CaptureLog {
         return Optional.empty();
     }
 
-    /**
-     * {@code value}, which the profile will carry as a one-line value (see ProfileParser), when it holds no control
-     * character and no {@code '#'} at its start or after a blank (that would start a comment in the profile line);
-     * otherwise an error naming the line and the column ({@code offset} is where the value starts in the line).
-     */
+    /** {@code value} as {@link ProfileValues#require} checks it ({@code offset}: where it starts in its line). */
     private String profileText(int line, int offset, String value, String what) {
-        for (int c = 0; c < value.length(); c++) {
-            char ch = value.charAt(c);
-            if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
-                throw error(line, String.format("%s: control character U+%04X at column %d; expected printable text (the"
-                        + " profile keeps it)", what, (int) ch, offset + c + 1));
-            }
-        }
-        int comment = (" " + value).indexOf(" #");
-        if (comment >= 0) {
-            throw error(line, String.format("%s: '#' at column %d at the start of the value or after a blank; expected"
-                    + " text without it, as it would start a comment in the profile line", what, offset + comment + 1));
-        }
-        return value;
+        return ProfileValues.require(file, line, offset, value, what);
     }
     public String firmwareVendor() { return firmwareVendor; }
     public long firmwareRevision() { return firmwareRevision; }

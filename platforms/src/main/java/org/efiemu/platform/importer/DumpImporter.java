@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.efiemu.platform.MemoryMapCheck;
 import org.efiemu.platform.PlatformProfile;
 import org.efiemu.platform.ProfileFormatException;
+import org.efiemu.platform.ProfileValues;
 import org.efiemu.platform.inference.LoaderEvidence;
 import org.efiemu.platform.inference.PlacementInference;
 import org.efiemu.uefi.platform.PlatformDescription.Acpi;
@@ -181,28 +182,9 @@ public final class DumpImporter {
         return new Identity(vendor, revision, vendor != null, smbios, oem, sources);
     }
 
-    /**
-     * {@code text}, which the profile will carry, when it holds no control character (a profile's values are printable
-     * one-line text, see ProfileParser); otherwise an error naming the dump's line and column.
-     */
+    /** {@code text} as {@link ProfileValues#require} checks it, its column found in the dump's line {@code raw}. */
     private static String printable(String file, int no, String raw, String text, String what) {
-        for (int c = 0; c < text.length(); c++) {
-            char ch = text.charAt(c);
-            if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
-                int column = raw.indexOf(text) + c + 1;
-                throw new ProfileFormatException(file, no, String.format("control character U+%04X at column %d of the"
-                        + " %s line; expected printable text (the profile keeps it)", (int) ch, column, what));
-            }
-        }
-        // in a profile line the value follows a blank, so a '#' at its start or after a blank starts a comment
-        int comment = (" " + text).indexOf(" #");
-        if (comment >= 0) {
-            int column = raw.indexOf(text) + comment + 1;
-            throw new ProfileFormatException(file, no, String.format("'#' at column %d of the %s line at the start or"
-                    + " after a blank; expected text without it, as it would start a comment in the profile line", column,
-                    what));
-        }
-        return text;
+        return ProfileValues.require(file, no, raw.indexOf(text), text, what);
     }
 
     /** {@code DMI: <sys_vendor> <product_name>/<board_name>, BIOS <version> <date>} (Linux dmi_present()). */

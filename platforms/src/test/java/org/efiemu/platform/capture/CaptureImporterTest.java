@@ -118,21 +118,22 @@ class CaptureImporterTest {
         assertThat(bad).isNotEqualTo(text);
         int line = lineOf(bad, "# firmware: #");
         assertThatThrownBy(() -> importText(bad)).isInstanceOf(ProfileFormatException.class)
-                .hasMessageStartingWith("cap.log:" + line + ": header 'firmware': '#' at column 13 at the start of the value"
-                        + " or after a blank");
+                .hasMessageStartingWith("cap.log:" + line + ": '#' at column 13 of the header 'firmware' line at the start or"
+                        + " after a blank");
         String tab = text.replace("# firmware: ovmf", "# firmware: ov\u0001mf");
         assertThatThrownBy(() -> importText(tab)).isInstanceOf(ProfileFormatException.class)
-                .hasMessageStartingWith("cap.log:" + line + ": header 'firmware': control character U+0001 at column 15");
+                .hasMessageStartingWith("cap.log:" + line + ": control character U+0001 at column 15 of the header 'firmware'"
+                        + " line");
         String vendor = text.replace("FirmwareVendor=\"EDK II\"", "FirmwareVendor=\"EDK #2\"");
         assertThat(vendor).isNotEqualTo(text);
         assertThatThrownBy(() -> importText(vendor)).isInstanceOf(ProfileFormatException.class)
-                .hasMessageStartingWith("cap.log:" + lineOf(vendor, "probe: FirmwareVendor=") + ": field 'FirmwareVendor': '#' at"
-                        + " column " + (lineText(vendor, "FirmwareVendor=").indexOf("#") + 1));
+                .hasMessageStartingWith("cap.log:" + lineOf(vendor, "probe: FirmwareVendor=") + ": '#' at column "
+                        + (lineText(vendor, "FirmwareVendor=").indexOf("#") + 1) + " of the field 'FirmwareVendor' line");
         String product = text.replaceFirst("smbios-product=\"", "smbios-product=\"#");
         assertThat(product).isNotEqualTo(text);
         assertThatThrownBy(() -> importText(product)).isInstanceOf(ProfileFormatException.class)
-                .hasMessageStartingWith("cap.log:" + lineOf(product, "identity: smbios-manufacturer=") + ": field 'smbios-product': '#'"
-                        + " at column " + (lineText(product, "smbios-product=\"#").indexOf("#") + 1));
+                .hasMessageStartingWith("cap.log:" + lineOf(product, "identity: smbios-manufacturer=") + ": '#' at column "
+                        + (lineText(product, "smbios-product=\"#").indexOf("#") + 1) + " of the field 'smbios-product' line");
     }
 
     private static String lineText(String text, String part) {
