@@ -5,9 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.efiemu.earlyalloc.report.ExpectedVerdict;
@@ -83,16 +81,13 @@ public final class ExpectedVerdicts {
      */
     public static ExpectedVerdicts parse(String text, String origin) {
         Map<String, ExpectedVerdict> map = new LinkedHashMap<>();
-        // lines and fields cut by hand, as text.split("\r?\n") and line.split("\\s+", 4) cut them: every hunt and
-        // matrix reads the built-in file at start, where the regular-expression engine runs interpreted
-        // (docs/performance.md, "A short hunt's first second")
-        List<String> lines = lines(text);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+        String[] lines = text.split("\r?\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String[] parts = fields(line, 4);
+            String[] parts = line.split("\\s+", 4);
             if (parts.length < 4) {
                 throw new StrategyFormatException(origin, i + 1, "expected '<strategy> <platform> <PASS|WARN|FAIL> <reason>'");
             }
@@ -107,50 +102,6 @@ public final class ExpectedVerdicts {
             }
         }
         return new ExpectedVerdicts(map);
-    }
-
-    /** The lines of {@code text} as {@code text.split("\r?\n")} gives them (trailing empty lines dropped). */
-    static List<String> lines(String text) {
-        List<String> lines = new ArrayList<>();
-        int start = 0;
-        int nl;
-        while ((nl = text.indexOf('\n', start)) >= 0) {
-            lines.add(text.substring(start, nl > start && text.charAt(nl - 1) == '\r' ? nl - 1 : nl));
-            start = nl + 1;
-        }
-        lines.add(text.substring(start));
-        int n = lines.size();
-        while (n > 0 && lines.get(n - 1).isEmpty()) {
-            n--;
-        }
-        return n == 0 && text.isEmpty() ? List.of("") : lines.subList(0, n);
-    }
-
-    /**
-     * The fields of a line without leading white space as {@code line.split("\\s+", limit)} gives them: runs of
-     * {@code [ \t\n\x0B\f\r]} separate them, the last of {@code limit} fields is the rest of the line as it is.
-     */
-    static String[] fields(String line, int limit) {
-        List<String> parts = new ArrayList<>(limit);
-        int start = 0;
-        int i = 0;
-        while (i < line.length() && parts.size() < limit - 1) {
-            if (isSpace(line.charAt(i))) {
-                parts.add(line.substring(start, i));
-                while (i < line.length() && isSpace(line.charAt(i))) {
-                    i++;
-                }
-                start = i;
-            } else {
-                i++;
-            }
-        }
-        parts.add(line.substring(start));
-        return parts.toArray(new String[0]);
-    }
-
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /** The expectation for a strategy on a platform, if the file has one. */

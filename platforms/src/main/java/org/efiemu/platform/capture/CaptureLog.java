@@ -77,9 +77,10 @@ public final class CaptureLog {
     public record AttributesTable(long table, int entries, int descriptorSize, int readOnly, int noExecute, int line) {}
 
     private final String file;
-    private final List<String> header = new ArrayList<>();
-    private final List<Integer> headerLines = new ArrayList<>();
-    private final List<Integer> headerIndents = new ArrayList<>();
+    /** A {@code # } header line: its text without {@code "# "}, its number, where that text starts in the line. */
+    private record HeaderLine(String text, int line, int offset) {}
+
+    private final List<HeaderLine> header = new ArrayList<>();
     private int version;
     private String firmwareVendor;
     private long firmwareRevision;
@@ -144,9 +145,7 @@ public final class CaptureLog {
             String l = lines[i].strip();
             if (begin == 0) {
                 if (l.startsWith("# ")) {
-                    header.add(l.substring(2));
-                    headerLines.add(no);
-                    headerIndents.add(lines[i].indexOf(l));
+                    header.add(new HeaderLine(l.substring(2), no, lines[i].indexOf(l) + 2));
                 }
                 Matcher m = BEGIN.matcher(l);
                 if (m.matches()) {
@@ -333,7 +332,7 @@ public final class CaptureLog {
     public String file() { return file; }
     public int version() { return version; }
     /** The {@code # } header lines (without {@code "# "}), empty for a capture written by the probe to its volume. */
-    public List<String> header() { return List.copyOf(header); }
+    public List<String> header() { return header.stream().map(HeaderLine::text).toList(); }
 
     /**
      * The value of the first {@code # KEY: value} header line. The importer copies it into the profile's one-line
@@ -341,12 +340,11 @@ public final class CaptureLog {
      * {@link ProfileValues#require}).
      */
     public Optional<String> headerValue(String key) {
-        for (int i = 0; i < header.size(); i++) {
-            String h = header.get(i);
-            if (h.startsWith(key + ": ")) {
-                String value = h.substring(key.length() + 2);
-                return Optional.of(profileText(headerLines.get(i),
-                        headerIndents.get(i) + "# ".length() + key.length() + ": ".length(), value, "header '" + key + "'"));
+        for (HeaderLine h : header) {
+            if (h.text().startsWith(key + ": ")) {
+                String value = h.text().substring(key.length() + 2);
+                return Optional.of(profileText(h.line(), h.offset() + key.length() + ": ".length(), value,
+                        "header '" + key + "'"));
             }
         }
         return Optional.empty();
