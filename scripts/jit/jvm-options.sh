@@ -37,6 +37,14 @@ jvm_options() {
   # matrix): a hunt keeps ≈ 5 MB live, so young collections are short, without G1's barriers and set-up. The matrix
   # (63 scenarios) keeps the usual thresholds: there the extra compilations cost more than they save.
   local first_tier=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.1)
+  local a
+  if [[ "${1:-}" == hunt ]]; then
+    # `hunt --help` or `hunt --version` runs no hunt: the short commands' options (without this, no budget read as the
+    # default long hunt, and the JVM's "1 compiler directives added" came before the help text)
+    for a in "${@:2}"; do
+      case "$a" in --help|-h|--version|-V) opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC); return 0 ;; esac
+    done
+  fi
   case "${1:-}" in
     run|debug|profile|diff|--help|-h|--version|-V|"") opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
     hunt)

@@ -66,6 +66,15 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
+    void huntHelpAndVersionRunNoHuntSoTheyGetTheShortCommandsOptions() throws Exception {
+        for (List<String> args : List.of(List.of("hunt", "--help"), List.of("hunt", "-h"),
+                List.of("hunt", "--strategy", "efi-pool", "--help"), List.of("hunt", "-V"), List.of("hunt", "--version"))) {
+            assertThat(options(JIT, args.toArray(String[]::new))).as("%s", args)
+                    .containsExactly("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        }
+    }
+
+    @Test
     void thisJavaAppliesTheShortHuntOptions() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
