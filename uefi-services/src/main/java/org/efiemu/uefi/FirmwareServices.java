@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.efiemu.core.machine.Machine;
 import org.efiemu.core.memory.GuestMemory;
+import org.efiemu.core.pe.PeLoader;
 import org.efiemu.uefi.boot.EventAbi;
 import org.efiemu.uefi.boot.GuestCallbacks;
 import org.efiemu.uefi.boot.HandleAbi;
@@ -131,8 +132,18 @@ final class FirmwareServices {
         if (b.esp == null && bootsFromDisk) {
             return 0;
         }
-        esp = b.esp != null ? b.esp
-                : EspVolume.inMemory("ESP", false).addFile(b.effectiveFilePath(b.payloadName), b.payload);
+        if (b.esp != null) {
+            esp = b.esp;
+        } else {
+            EspVolume volume = EspVolume.inMemory("ESP", false);
+            String file = b.effectiveFilePath(b.payloadName);
+            if (b.parsedPayload != null) { // the image's own file, copied once into the volume
+                PeLoader.writeFile(b.parsedPayload, (offset, bytes, from, length) -> volume.addFile(file, bytes, from, length));
+            } else {
+                volume.addFile(file, b.payload);
+            }
+            esp = volume;
+        }
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;
         DevicePath path = diskController.diskPath(0).append(DevicePath.of(
                 DevicePath.hardDriveGpt(1, 2048, sizeInLba, ESP_PARTITION), DevicePath.end()));

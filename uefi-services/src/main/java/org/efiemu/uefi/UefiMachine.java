@@ -138,14 +138,14 @@ public final class UefiMachine implements AutoCloseable {
         byte[] payload = b.payload;
         String payloadName = b.payloadName;
         org.efiemu.uefi.storage.AttachedDisk.BootFile bootFile = null;
-        if (payload == null) {
+        if (payload == null && b.parsedPayload == null) {
             bootFile = bootFile(disks);
             payload = bootFile.bytes();
             payloadName = "BOOTX64.EFI";
         }
         PeImage pe;
         try {
-            pe = b.parsedPayload != null && payload == b.payload ? b.parsedPayload : PeParser.parse(payload, payloadName);
+            pe = b.parsedPayload != null ? b.parsedPayload : PeParser.parse(payload, payloadName);
         } catch (PeFormatException e) {
             disks.forEach(d -> d.image().close());
             throw new IllegalArgumentException("payload " + payloadName + " is not a loadable PE32+ image: " + e.getMessage(), e);
@@ -223,7 +223,7 @@ public final class UefiMachine implements AutoCloseable {
             // the boot manager reads the file into a pool buffer first (EDK2 EfiBootManagerBoot); a given load
             // address is a multiboot2-style load without one
             image = b.loadAddress >= 0 ? ImageLoader.load(pe, memoryMap, memory, b.loadAddress)
-                    : ImageLoader.loadFromFile(pe, payload, memoryMap, pool, memory);
+                    : ImageLoader.loadFromFile(pe, memoryMap, pool, memory);
             images.add(image);
             if (!machine.rdtscDiscovered()) { // else RDTSC is found in code as it is translated, in every image
                 for (var code : ImageCode.possiblyNonZero(pe).asRanges()) {  // the rest of the image is zero (bss)

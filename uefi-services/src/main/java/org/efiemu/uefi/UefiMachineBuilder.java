@@ -15,9 +15,13 @@ import org.efiemu.uefi.trace.TraceListener;
 /** Configures a {@link UefiMachine}: a platform, a payload and run options. */
 public final class UefiMachineBuilder {
     final PlatformDescription platform;
+    /** The payload's file as the caller gave it (a copy); null when it was given parsed or boots from a disk. */
     byte[] payload;
     String payloadName;
-    /** {@link #payload} parsed, when the caller gave it parsed ({@link #payload(org.efiemu.core.pe.PeImage)}). */
+    /**
+     * The payload when the caller gave it parsed ({@link #payload(org.efiemu.core.pe.PeImage)}), else null; its file
+     * is read from the image itself, which is immutable (no copy per machine).
+     */
     org.efiemu.core.pe.PeImage parsedPayload;
     long instructionBudget = 2_000_000_000L;
     long serviceCallBudget = 1_000_000L;
@@ -73,7 +77,7 @@ public final class UefiMachineBuilder {
      * by machines in many threads.
      */
     public UefiMachineBuilder payload(org.efiemu.core.pe.PeImage image) {
-        this.payload = image.toFileBytes();
+        this.payload = null;
         this.payloadName = image.name();
         this.parsedPayload = image;
         return this;
@@ -415,7 +419,7 @@ public final class UefiMachineBuilder {
      * @throws IllegalArgumentException when the platform or payload cannot be used (message says why)
      */
     public UefiMachine build() {
-        if (payload == null && disks.isEmpty()) {
+        if (payload == null && parsedPayload == null && disks.isEmpty()) {
             throw new IllegalStateException("UefiMachineBuilder: payload(...) was not set (nor a disk(...) to boot "
                     + "\\EFI\\BOOT\\BOOTX64.EFI from)");
         }

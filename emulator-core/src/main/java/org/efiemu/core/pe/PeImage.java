@@ -34,6 +34,12 @@ public final class PeImage {
   private final SymbolTable symbols;
   /** Read on first use by {@link #lines()} (racy but idempotent: every thread computes the same table). */
   private volatile org.efiemu.core.dwarf.LineTable lines;
+  /**
+   * The image laid out at its ImageBase ({@link PeLoader#layout}: headers and sections copied, zeros elsewhere, no
+   * relocation applied), made on first use and never modified (racy but idempotent, as {@link #lines}): a machine
+   * loading the image copies it instead of building {@code SizeOfImage} bytes again.
+   */
+  private volatile byte[] laidOut;
 
   PeImage(String name, byte[] file, Headers headers, List<PeSection> sections,
       ImmutableRangeMap<Long, PeSection> sectionsByRva, List<DataDirectory> dataDirectories,
@@ -196,6 +202,16 @@ public final class PeImage {
   /** The file's bytes (shared, never modified); for {@link PeLoader}. */
   byte[] fileBytes() {
     return file;
+  }
+
+  /** {@link #laidOut}, made on first use (shared, never modified); for {@link PeLoader}. */
+  byte[] laidOutAtImageBase() {
+    byte[] l = laidOut;
+    if (l == null) {
+      l = PeLoader.lay(this);
+      laidOut = l;
+    }
+    return l;
   }
 
   /** A copy of the file the image was parsed from. */

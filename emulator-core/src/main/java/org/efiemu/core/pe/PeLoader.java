@@ -18,6 +18,22 @@ public final class PeLoader {
   private PeLoader() {
   }
 
+  /**
+   * Where {@link #writeFile} and {@link #layout(PeImage, long, Sink)} put bytes (guest memory, a file system): each
+   * call lends {@code bytes} for the call only; the sink copies {@code [from, from + length)} to {@code offset} and
+   * neither keeps nor modifies the array (it may be the image's own, shared by every machine).
+   */
+  @FunctionalInterface
+  public interface Sink {
+    void write(long offset, byte[] bytes, int from, int length);
+  }
+
+  /** Writes the file the image was parsed from to offset 0 of {@code sink}, in one call, without copying it first. */
+  public static void writeFile(PeImage image, Sink sink) {
+    byte[] file = image.fileBytes();
+    sink.write(0, file, 0, file.length);
+  }
+
   /** 4 KiB pages needed to hold the loaded image: {@code ceil(SizeOfImage / 4096)}. */
   public static long pageCount(PeImage image) {
     return (image.sizeOfImage() + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -39,6 +55,33 @@ public final class PeLoader {
    *     64-bit address space
    */
   public static byte[] layout(PeImage image, long loadBase) throws PeFormatException {
+    long delta = checkedDelta(image, loadBase);
+    byte[] out = image.laidOutAtImageBase().clone();
+    if (delta != 0) {
+      relocate(image, out, delta);
+    }
+    return out;
+  }
+
+  /**
+   * {@link #layout(PeImage, long)} written to offset 0 of {@code sink} (the loaded image's first byte), in one call:
+   * at the ImageBase straight from the image's laid-out bytes, which are made once per image; elsewhere from a
+   * relocated copy of them. The same bytes, without building and zeroing {@code SizeOfImage} bytes per load.
+   *
+   * @throws PeFormatException and {@link IllegalArgumentException} as {@link #layout(PeImage, long)}
+   */
+  public static void layout(PeImage image, long loadBase, Sink sink) throws PeFormatException {
+    long delta = checkedDelta(image, loadBase);
+    byte[] out = image.laidOutAtImageBase();
+    if (delta != 0) {
+      out = out.clone();
+      relocate(image, out, delta);
+    }
+    sink.write(0, out, 0, out.length);
+  }
+
+  /** The relocation delta for {@code loadBase}, after the checks {@link #layout(PeImage, long)} documents. */
+  private static long checkedDelta(PeImage image, long loadBase) throws PeFormatException {
     if ((loadBase & (PAGE_SIZE - 1)) != 0) {
       throw new IllegalArgumentException(String.format("%s: load base 0x%X is not a multiple of 4 KiB (0x1000)",
           image.name(), loadBase));
@@ -53,6 +96,11 @@ public final class PeLoader {
           + " has IMAGE_FILE_RELOCS_STRIPPED); the image can only be loaded at its ImageBase 0x%X, not at 0x%X",
           image.characteristics(), image.imageBase(), loadBase));
     }
+    return delta;
+  }
+
+  /** The image laid out at its ImageBase: headers and sections copied, zeros elsewhere; for {@link PeImage}. */
+  static byte[] lay(PeImage image) {
     byte[] file = image.fileBytes();
     byte[] out = new byte[(int) image.sizeOfImage()];
     System.arraycopy(file, 0, out, 0, (int) image.sizeOfHeaders());
@@ -61,9 +109,6 @@ public final class PeLoader {
       if (copied > 0 && s.loadedSize() > 0) {
         System.arraycopy(file, (int) s.pointerToRawData(), out, (int) s.virtualAddress(), (int) copied);
       }
-    }
-    if (delta != 0) {
-      relocate(image, out, delta);
     }
     return out;
   }

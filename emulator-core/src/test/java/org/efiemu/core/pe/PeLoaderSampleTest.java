@@ -84,6 +84,44 @@ class PeLoaderSampleTest {
     assertThat(FileReader.u32At(loaded, (int) abs32)).isEqualTo((base + table) & 0xFFFF_FFFFL);
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {0x1000_0000L /* its ImageBase */, 0x7F00_0000L, 0x1000L})
+  void layoutIntoASinkWritesInOneCallTheBytesOfTheLayoutArray(long base) throws PeFormatException {
+    List<byte[]> writes = new ArrayList<>();
+    List<Long> offsets = new ArrayList<>();
+    PeLoader.layout(image, base, (offset, bytes, from, length) -> {
+      offsets.add(offset);
+      writes.add(java.util.Arrays.copyOfRange(bytes, from, from + length));
+    });
+    assertThat(offsets).containsExactly(0L);
+    assertThat(writes.get(0)).isEqualTo(PeLoader.layout(image, base));
+    checkPointers(writes.get(0), base);
+  }
+
+  @Test
+  void aLayoutArrayIsTheCallersOwnSoChangingItChangesNoLaterLoad() throws PeFormatException {
+    // the image keeps its laid-out bytes for every load after the first: what a caller gets is a copy of them
+    byte[] first = PeLoader.layout(image, image.imageBase());
+    byte[] pristine = first.clone();
+    java.util.Arrays.fill(first, (byte) 0x5A);
+    assertThat(PeLoader.layout(image, image.imageBase())).isEqualTo(pristine);
+    byte[] sunk = new byte[pristine.length];
+    PeLoader.layout(image, image.imageBase(), (offset, bytes, from, length) -> System.arraycopy(bytes, from, sunk, 0, length));
+    assertThat(sunk).isEqualTo(pristine);
+    checkPointers(PeLoader.layout(image, 0x20_0000L), 0x20_0000L);
+  }
+
+  @Test
+  void writeFileLendsTheParsedFileInOneCall() throws PeFormatException {
+    List<byte[]> writes = new ArrayList<>();
+    PeLoader.writeFile(image, (offset, bytes, from, length) -> {
+      assertThat(offset).isZero();
+      writes.add(java.util.Arrays.copyOfRange(bytes, from, from + length));
+    });
+    assertThat(writes).hasSize(1);
+    assertThat(writes.get(0)).isEqualTo(image.toFileBytes()).hasSize(image.fileSize());
+  }
+
   @Test
   void twoLayoutsDifferOnlyInsideRelocatedFields() throws PeFormatException {
     byte[] a = PeLoader.layout(image, 0x20_0000L);

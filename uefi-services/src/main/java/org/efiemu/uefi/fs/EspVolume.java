@@ -79,6 +79,15 @@ public final class EspVolume {
      * @throws IllegalArgumentException when the path is empty or names an existing file as a directory
      */
     public EspVolume addFile(String path, byte[] data) {
+        return addFile(path, data, 0, data.length);
+    }
+
+    /**
+     * {@link #addFile(String, byte[])} with {@code data[from, from + length)} as the file's contents (copied; the array
+     * is neither kept nor modified).
+     */
+    public EspVolume addFile(String path, byte[] data, int from, int length) {
+        java.util.Objects.checkFromIndexSize(from, length, data.length);
         if (!(backend instanceof MemoryBackend)) {
             throw new IllegalStateException("addFile(" + path + "): only in-memory volumes take files this way");
         }
@@ -110,7 +119,7 @@ public final class EspVolume {
             }
         }
         // the one copy of the caller's bytes becomes the file's contents (the same as setSize(0) and a write at 0)
-        ((MemoryBackend) backend).replaceContents(resolved, data.clone());
+        ((MemoryBackend) backend).replaceContents(resolved, java.util.Arrays.copyOfRange(data, from, from + length));
         return this;
     }
 

@@ -77,7 +77,8 @@ public final class ImageLoader {
         long align = Math.max(pe.sectionAlignment(), PeLoader.PAGE_SIZE);
         long loadBase = (base + align - 1) & -align;
         try {
-            memory.write(loadBase, PeLoader.layout(pe, loadBase));
+            // the image's laid-out bytes go straight into guest memory (no SizeOfImage array built per load)
+            PeLoader.layout(pe, loadBase, (offset, bytes, from, length) -> memory.write(loadBase + offset, bytes, from, length));
         } catch (PeFormatException e) {
             throw new IllegalArgumentException(pe.name() + ": cannot be loaded at 0x" + Long.toHexString(loadBase) + ": "
                     + e.getMessage(), e);
@@ -90,21 +91,22 @@ public final class ImageLoader {
      * holding the file, then the image pages by the policy of {@link #load}, then FreePool of the buffer (also when
      * the image cannot be placed).
      *
-     * @param file the file's bytes (the buffer's content and size)
+     * <p>The buffer holds the file {@code pe} was parsed from ({@link PeImage#fileSize()} bytes).
+     *
      * @throws IllegalArgumentException when no pool buffer of the file's size can be allocated or the image cannot
      *     be placed (names the image and why)
      */
-    public static LoadedImage loadFromFile(PeImage pe, byte[] file, MemoryMap map, PoolAllocator pool, GuestMemory memory) {
+    public static LoadedImage loadFromFile(PeImage pe, MemoryMap map, PoolAllocator pool, GuestMemory memory) {
         long buffer;
         try {
-            buffer = pool.allocatePool(MemoryType.EfiBootServicesData.value(), file.length,
+            buffer = pool.allocatePool(MemoryType.EfiBootServicesData.value(), pe.fileSize(),
                     AllocationTag.firmware("file buffer of " + pe.name()));
         } catch (EfiException e) {
             throw new IllegalArgumentException(String.format("%s: the %d-byte EfiBootServicesData file buffer LoadImage "
-                    + "reads the file into cannot be allocated: %s", pe.name(), file.length, e.getMessage()), e);
+                    + "reads the file into cannot be allocated: %s", pe.name(), pe.fileSize(), e.getMessage()), e);
         }
         try {
-            memory.write(buffer, file);
+            PeLoader.writeFile(pe, (offset, bytes, from, length) -> memory.write(buffer + offset, bytes, from, length));
             return load(pe, map, memory, -1);
         } finally {
             pool.freePool(buffer);

@@ -1,6 +1,7 @@
 package org.efiemu.uefi.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.efiemu.uefi.fs.FileModes.DIRECTORY;
 import static org.efiemu.uefi.fs.FileModes.MODE_CREATE;
 import static org.efiemu.uefi.fs.FileModes.MODE_READ;
@@ -31,6 +32,17 @@ class EspVolumeTest {
     static EspVolume memory(boolean writable) {
         return EspVolume.inMemory("ESP", writable).addFile("\\EFI\\BOOT\\BOOTX64.EFI", LOADER)
                 .addFile("\\EFI\\xen\\xen.cfg", "[global]\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void addFileOfARangeCopiesJustThatRangeAndKeepsNoReferenceToTheArray() {
+        byte[] source = "..MZ-range..".getBytes(StandardCharsets.US_ASCII);
+        EspVolume v = EspVolume.inMemory("ESP", false).addFile("\\EFI\\BOOT\\BOOTX64.EFI", source, 2, 8);
+        java.util.Arrays.fill(source, (byte) 'x');
+        FileHandle f = root(v).open("\\EFI\\BOOT\\BOOTX64.EFI", MODE_READ, 0).handle();
+        assertThat(f.read(100).data()).isEqualTo("MZ-range".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> EspVolume.inMemory("ESP", false).addFile("\\A.EFI", source, 8, 5))
+                .isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     @Test
