@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.efiemu.core.machine.Machine;
 import org.efiemu.core.memory.GuestMemory;
-import org.efiemu.core.pe.PeLoader;
 import org.efiemu.uefi.boot.EventAbi;
 import org.efiemu.uefi.boot.GuestCallbacks;
 import org.efiemu.uefi.boot.HandleAbi;
@@ -135,14 +134,10 @@ final class FirmwareServices {
         if (b.esp != null) {
             esp = b.esp;
         } else {
-            EspVolume volume = EspVolume.inMemory("ESP", false);
             String file = b.effectiveFilePath(b.payloadName);
-            if (b.parsedPayload != null) { // the image's own file, copied once into the volume
-                PeLoader.writeFile(b.parsedPayload, (offset, bytes, from, length) -> volume.addFile(file, bytes, from, length));
-            } else {
-                volume.addFile(file, b.payload);
-            }
-            esp = volume;
+            // a parsed payload's file is shared with the (read-only) volume: the image never changes it
+            esp = b.parsedPayload != null ? EspVolume.inMemory("ESP", false).addFile(file, b.parsedPayload.fileView())
+                    : EspVolume.inMemory("ESP", false).addFile(file, b.payload);
         }
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;
         DevicePath path = diskController.diskPath(0).append(DevicePath.of(

@@ -204,6 +204,14 @@ public final class PeImage {
     return file;
   }
 
+  /**
+   * The file the image was parsed from as a read-only view (no copy): for holders that keep the bytes, such as a
+   * volume holding the image as a file, which every machine booting the image can then share.
+   */
+  public java.nio.ByteBuffer fileView() {
+    return java.nio.ByteBuffer.wrap(file).asReadOnlyBuffer();
+  }
+
   /** {@link #laidOut}, made on first use (shared, never modified); for {@link PeLoader}. */
   byte[] laidOutAtImageBase() {
     byte[] l = laidOut;

@@ -123,6 +123,16 @@ class PeLoaderSampleTest {
   }
 
   @Test
+  void theFileViewHoldsTheFileAndCannotChangeIt() {
+    java.nio.ByteBuffer view = image.fileView();
+    assertThat(view.isReadOnly()).isTrue();
+    byte[] read = new byte[view.remaining()];
+    view.get(read);
+    assertThat(read).isEqualTo(image.toFileBytes());
+    assertThatThrownBy(() -> image.fileView().put(0, (byte) 1)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
+  }
+
+  @Test
   void twoLayoutsDifferOnlyInsideRelocatedFields() throws PeFormatException {
     byte[] a = PeLoader.layout(image, 0x20_0000L);
     byte[] b = PeLoader.layout(image, 0x7654_3000L);

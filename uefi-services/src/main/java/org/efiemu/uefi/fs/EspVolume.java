@@ -79,15 +79,25 @@ public final class EspVolume {
      * @throws IllegalArgumentException when the path is empty or names an existing file as a directory
      */
     public EspVolume addFile(String path, byte[] data) {
-        return addFile(path, data, 0, data.length);
+        List<String> resolved = createFile(path);
+        // the one copy of the caller's bytes becomes the file's contents (the same as setSize(0) and a write at 0)
+        ((MemoryBackend) backend).replaceContents(resolved, data.clone());
+        return this;
     }
 
     /**
-     * {@link #addFile(String, byte[])} with {@code data[from, from + length)} as the file's contents (copied; the array
-     * is neither kept nor modified).
+     * {@link #addFile(String, byte[])} with {@code contents}' remaining bytes, shared instead of copied: for contents
+     * that never change (e.g. a parsed image's file, {@code PeImage.fileView()}), which every machine booting it can
+     * share. The file copies them before its first change on a writable volume; the buffer's position is not moved.
      */
-    public EspVolume addFile(String path, byte[] data, int from, int length) {
-        java.util.Objects.checkFromIndexSize(from, length, data.length);
+    public EspVolume addFile(String path, java.nio.ByteBuffer contents) {
+        List<String> resolved = createFile(path);
+        ((MemoryBackend) backend).shareContents(resolved, contents);
+        return this;
+    }
+
+    /** Creates the file {@code path} (and its missing directories) of an in-memory volume; its resolved path. */
+    private List<String> createFile(String path) {
         if (!(backend instanceof MemoryBackend)) {
             throw new IllegalStateException("addFile(" + path + "): only in-memory volumes take files this way");
         }
@@ -118,9 +128,7 @@ public final class EspVolume {
                 });
             }
         }
-        // the one copy of the caller's bytes becomes the file's contents (the same as setSize(0) and a write at 0)
-        ((MemoryBackend) backend).replaceContents(resolved, java.util.Arrays.copyOfRange(data, from, from + length));
-        return this;
+        return resolved;
     }
 
     /** {@code OpenVolume()} (§13.4.2): a handle on the root directory. */

@@ -1,5 +1,6 @@
 package org.efiemu.uefi.fs;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,7 +17,27 @@ final class MemoryBackend implements VolumeBackend {
         final boolean directory;
         long attributes;
         byte[] data = new byte[0];
+        /**
+         * The contents when they are shared with their giver (a read-only view, position 0), else null ({@link #data}
+         * holds them): copied into {@link #data} before the file's first change.
+         */
+        ByteBuffer shared;
         final Map<String, Node> children = new LinkedHashMap<>();
+
+        int size() {
+            return shared != null ? shared.remaining() : data.length;
+        }
+
+        /** {@link #data}, holding the contents (copied out of {@link #shared} first if they are shared). */
+        byte[] owned() {
+            if (shared != null) {
+                byte[] copy = new byte[shared.remaining()];
+                shared.get(0, copy);
+                data = copy;
+                shared = null;
+            }
+            return data;
+        }
 
         Node(String name, boolean directory, long attributes) {
             this.name = name;
@@ -53,7 +74,7 @@ final class MemoryBackend implements VolumeBackend {
     }
 
     private Entry entry(Node n) {
-        return new Entry(n.name, n.directory, n.data.length, n.attributes, time, time, time);
+        return new Entry(n.name, n.directory, n.size(), n.attributes, time, time, time);
     }
 
     @Override
@@ -70,9 +91,16 @@ final class MemoryBackend implements VolumeBackend {
 
     @Override
     public byte[] read(List<String> path, long position, int length) {
-        byte[] d = existing(path).data;
-        int from = (int) Math.min(position, d.length);
-        return Arrays.copyOfRange(d, from, (int) Math.min(d.length, (long) from + length));
+        Node n = existing(path);
+        int size = n.size();
+        int from = (int) Math.min(position, size);
+        int to = (int) Math.min(size, (long) from + length);
+        if (n.shared != null) {
+            byte[] out = new byte[to - from];
+            n.shared.get(from, out);
+            return out;
+        }
+        return Arrays.copyOfRange(n.data, from, to);
     }
 
     @Override
@@ -83,7 +111,7 @@ final class MemoryBackend implements VolumeBackend {
             throw new IllegalArgumentException("in-memory file \\" + String.join("\\", path) + ": " + end
                     + " bytes is more than an in-memory file holds");
         }
-        if (end > n.data.length) {
+        if (end > n.owned().length) {
             n.data = Arrays.copyOf(n.data, (int) end);
         }
         System.arraycopy(data, 0, n.data, (int) position, data.length);
@@ -91,13 +119,25 @@ final class MemoryBackend implements VolumeBackend {
 
     /** The file's contents become {@code owned} (not copied: the caller hands the array over and keeps no reference). */
     void replaceContents(List<String> path, byte[] owned) {
-        existing(path).data = owned;
+        Node n = existing(path);
+        n.data = owned;
+        n.shared = null;
+    }
+
+    /**
+     * The file's contents become {@code view}'s remaining bytes, shared, not copied: the giver never changes them
+     * (e.g. an immutable image's file); the file copies them before its first change.
+     */
+    void shareContents(List<String> path, ByteBuffer view) {
+        Node n = existing(path);
+        n.shared = view.slice().asReadOnlyBuffer();
+        n.data = new byte[0];
     }
 
     @Override
     public void setSize(List<String> path, long size) {
         Node n = existing(path);
-        n.data = Arrays.copyOf(n.data, Math.toIntExact(size));
+        n.data = Arrays.copyOf(n.owned(), Math.toIntExact(size));
     }
 
     @Override
@@ -123,7 +163,7 @@ final class MemoryBackend implements VolumeBackend {
     }
 
     private static long used(Node n) {
-        long sum = n.data.length;
+        long sum = n.size();
         for (Node c : n.children.values()) {
             sum += used(c);
         }

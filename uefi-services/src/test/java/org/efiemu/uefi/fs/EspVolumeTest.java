@@ -1,7 +1,6 @@
 package org.efiemu.uefi.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.efiemu.uefi.fs.FileModes.DIRECTORY;
 import static org.efiemu.uefi.fs.FileModes.MODE_CREATE;
 import static org.efiemu.uefi.fs.FileModes.MODE_READ;
@@ -35,14 +34,22 @@ class EspVolumeTest {
     }
 
     @Test
-    void addFileOfARangeCopiesJustThatRangeAndKeepsNoReferenceToTheArray() {
-        byte[] source = "..MZ-range..".getBytes(StandardCharsets.US_ASCII);
-        EspVolume v = EspVolume.inMemory("ESP", false).addFile("\\EFI\\BOOT\\BOOTX64.EFI", source, 2, 8);
-        java.util.Arrays.fill(source, (byte) 'x');
-        FileHandle f = root(v).open("\\EFI\\BOOT\\BOOTX64.EFI", MODE_READ, 0).handle();
-        assertThat(f.read(100).data()).isEqualTo("MZ-range".getBytes(StandardCharsets.US_ASCII));
-        assertThatThrownBy(() -> EspVolume.inMemory("ESP", false).addFile("\\A.EFI", source, 8, 5))
-                .isInstanceOf(IndexOutOfBoundsException.class);
+    void aSharedFileReadsItsGiversBytesAndCopiesThemBeforeItsFirstChange() {
+        byte[] giver = "..MZ-shared-bytes".getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(giver).position(2).asReadOnlyBuffer();
+        EspVolume v = EspVolume.inMemory("ESP", true).addFile("\\EFI\\BOOT\\BOOTX64.EFI", view);
+        assertThat(view.position()).as("the view's position is not moved").isEqualTo(2);
+        FileHandle f = root(v).open("\\EFI\\BOOT\\BOOTX64.EFI", RW, 0).handle();
+        assertThat(v.fileSystemInfo()).as("sizes as a volume holding a copy").isEqualTo(EspVolume.inMemory("ESP", true)
+                .addFile("\\EFI\\BOOT\\BOOTX64.EFI", "MZ-shared-bytes".getBytes(StandardCharsets.US_ASCII)).fileSystemInfo());
+        assertThat(f.read(100).data()).isEqualTo("MZ-shared-bytes".getBytes(StandardCharsets.US_ASCII));
+        f.setPosition(3);
+        assertThat(f.read(6).data()).isEqualTo("shared".getBytes(StandardCharsets.US_ASCII));
+        f.setPosition(0);
+        assertThat(f.write("XY".getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(EfiStatus.SUCCESS);
+        assertThat(giver).as("the giver's bytes are never written").isEqualTo("..MZ-shared-bytes".getBytes(StandardCharsets.US_ASCII));
+        f.setPosition(0);
+        assertThat(f.read(100).data()).isEqualTo("XY-shared-bytes".getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test
