@@ -19,9 +19,9 @@ public final class PeLoader {
   }
 
   /**
-   * Where {@link #writeFile} and {@link #layout(PeImage, long, Sink)} put bytes (guest memory, a file system): each
-   * call lends {@code bytes} for the call only; the sink copies {@code [from, from + length)} to {@code offset} and
-   * neither keeps nor modifies the array (it may be the image's own, shared by every machine).
+   * Where {@link #writeFile} and {@link #layout(PeImage, long, Sink)} put bytes (the image loader's is guest memory):
+   * each call lends {@code bytes} for the call only; the sink copies {@code [from, from + length)} to {@code offset}
+   * and neither keeps nor modifies the array (it may be the image's own, shared by every machine).
    */
   @FunctionalInterface
   public interface Sink {

@@ -21,18 +21,21 @@ class PeImageCoverageFuzzTest {
 
   /**
    * The message with every section name it quotes from the file taken out: a name is the file's own text (up to 8
-   * bytes, shown as PeParser shows it), which may read like a Java name ({@code section org.ro.?} was found).
+   * bytes, shown as PeParser shows it), which may read like a Java name ({@code section org.ro.?} was found). Only a
+   * whole name is taken out, as PeParser writes it ({@code section NAME: ...} or {@code ... overlaps section NAME (RVA
+   * ...}): taking out any text of the file that follows {@code "section "} also took out a name's first letters and left
+   * the rest standing ({@code section (name)org.ro.:} was found).
    */
   static String withoutSectionNames(String message, byte[] file) {
     String m = message;
-    for (int at = 0; at < file.length && m.contains("section "); at++) {
+    for (int at = 0; at < file.length; at++) {
       StringBuilder name = new StringBuilder();
       for (int i = at; i < file.length && i < at + 8 && file[i] != 0; i++) {
         char c = (char) (file[i] & 0xFF);
         name.append(c >= 0x20 && c < 0x7F ? c : '?');
       }
       if (name.length() > 0) {
-        m = m.replace("section " + name, "section (name)");
+        m = m.replace("section " + name + ": ", "section (name): ").replace("section " + name + " (RVA ", "section (name) (RVA ");
       }
     }
     return m;
