@@ -28,6 +28,15 @@ long_hunt() {
   esac
 }
 
+# true when ARGS hold a help or version option (the command then only prints)
+asks_help() {
+  local a
+  for a in "$@"; do
+    case "$a" in --help|-h|--version|-V) return 0 ;; esac
+  done
+  return 1
+}
+
 # jvm_options COMMAND ARGS...: appends the JIT and collector options for that command line to `opts`
 jvm_options() {
   # A short hunt: the first tier only, the serial collector, and the first tier's compile thresholds at a tenth.
@@ -36,30 +45,28 @@ jvm_options() {
   # tenth of that compiles them sooner, for more but cheap C1 compilations. The serial collector (every hunt and the
   # matrix): a hunt keeps ≈ 5 MB live, so young collections are short, without G1's barriers and set-up. The matrix
   # (63 scenarios) keeps the usual thresholds: there the extra compilations cost more than they save.
-  local first_tier=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CompileThresholdScaling=0.1)
-  local a
-  if [[ "${1:-}" == hunt ]]; then
-    # `hunt --help` or `hunt --version` runs no hunt: the short commands' options (without this, no budget read as the
-    # default long hunt, and the JVM's "1 compiler directives added" came before the help text)
-    for a in "${@:2}"; do
-      case "$a" in --help|-h|--version|-V) opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC); return 0 ;; esac
-    done
-  fi
+  # short commands and the matrix: the first tier and the serial collector, with the usual thresholds
+  local short=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+  local first_tier=("${short[@]}" -XX:CompileThresholdScaling=0.1)
   case "${1:-}" in
-    run|debug|profile|diff|--help|-h|--version|-V|"") opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
+    run|debug|profile|diff|--help|-h|--version|-V|"") opts+=("${short[@]}") ;;
     hunt)
-      # a long hunt: the full JIT, with C2 kept off the methods that run a few times per scenario and with smaller
+      # `hunt --help` or `hunt --version` runs no hunt: a short command (read for its budget, no budget would be the
+      # default long hunt, and the JVM's "1 compiler directives added" came before the help text).
+      # A long hunt: the full JIT, with C2 kept off the methods that run a few times per scenario and with smaller
       # inlining (C2's compilations of whole subsystems cost more CPU than they save: docs/performance.md, "The JIT's
       # cost in the user's hunt"), and the serial collector (as a short hunt); the JVM's own messages (the directives
       # file's "1 compiler directives added") go to stderr, so the hunt's stdout stays its own. A short hunt, or no
       # directives file: the first tier as above.
-      if long_hunt "$@" && [[ -f "$JIT_DIR/hunt-c2.directives.json" && -f "$JIT_DIR/hunt-c2.commands" ]]; then
+      if asks_help "${@:2}"; then
+        opts+=("${short[@]}")
+      elif long_hunt "$@" && [[ -f "$JIT_DIR/hunt-c2.directives.json" && -f "$JIT_DIR/hunt-c2.commands" ]]; then
         opts+=(-XX:+UseSerialGC -XX:+DisplayVMOutputToStderr -XX:+UnlockDiagnosticVMOptions
           -XX:CompilerDirectivesFile="$JIT_DIR/hunt-c2.directives.json" -XX:CompileCommandFile="$JIT_DIR/hunt-c2.commands"
           -XX:FreqInlineSize=100 -XX:InlineSmallCode=1000 -XX:MaxInlineLevel=6)
       else
         opts+=("${first_tier[@]}")
       fi ;;
-    matrix) opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
+    matrix) opts+=("${short[@]}") ;;
   esac
 }

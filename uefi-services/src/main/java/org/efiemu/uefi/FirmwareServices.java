@@ -135,9 +135,9 @@ final class FirmwareServices {
             esp = b.esp;
         } else {
             String file = b.effectiveFilePath(b.payloadName);
+            EspVolume volume = EspVolume.inMemory("ESP", false);
             // a parsed payload's file is shared with the (read-only) volume: the image never changes it
-            esp = b.parsedPayload != null ? EspVolume.inMemory("ESP", false).addFile(file, b.parsedPayload.fileView())
-                    : EspVolume.inMemory("ESP", false).addFile(file, b.payload);
+            esp = b.parsedPayload != null ? volume.addFile(file, b.parsedPayload.fileView()) : volume.addFile(file, b.payload);
         }
         long sizeInLba = esp.fileSystemInfo().volumeSize() / 512;
         DevicePath path = diskController.diskPath(0).append(DevicePath.of(
